@@ -1,0 +1,60 @@
+/**
+ * Runtime configuration of every Lambda: one zod object parsed once at module load, so a missing
+ * or malformed variable fails at init with its name. The CDK house function construct sets these;
+ * the local cloud takes them from the synthesized template and overrides only the ones marked
+ * "local override" (endpoints and key files that only exist on the laptop).
+ */
+import { z } from 'zod';
+
+const jsonOf = <T extends z.ZodType>(schema: T) =>
+  z.string().transform((raw, ctx) => {
+    try {
+      return JSON.parse(raw) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'not JSON' });
+      return z.NEVER;
+    }
+  }).pipe(schema);
+
+export const regionKeySchema = z.enum(['eu', 'us']);
+
+export const envSchema = z.object({
+  /** this function's region key */
+  REGION_KEY: regionKeySchema,
+  /** public API base URL per region, for 421 answers (local override) */
+  REGION_ENDPOINTS: jsonOf(z.record(regionKeySchema, z.string().url())),
+  /** licensing table (the global table) */
+  TABLE_NAME: z.string().min(3).optional(),
+  /** this region's licence signing key: a KMS key ARN, or `file:<path>` of a local JWK (local override) */
+  SIGNING_KEY_REF: z.string().min(1).optional(),
+  /** every region's signing key (KMS key or alias ARNs, or `file:` refs), for the JWKS (local override) */
+  VERIFY_KEY_REFS: jsonOf(z.array(z.string().min(1))).optional(),
+  /** seconds between licence polls told to agents */
+  NEXT_POLL_SECONDS: z.coerce.number().int().positive().default(900),
+  /** days a signed licence stays valid offline */
+  LICENSE_TTL_DAYS: z.coerce.number().int().positive().default(30),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+let cached: Env | undefined;
+
+/** Parses process.env once; a bad variable throws naming it. */
+export function env(): Env {
+  if (!cached) {
+    const parsed = envSchema.safeParse(process.env);
+    if (!parsed.success) {
+      const detail = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+      throw new Error(`invalid Lambda environment: ${detail}`);
+    }
+    cached = parsed.data;
+  }
+  return cached;
+}
+
+/** Returns a configured value or throws naming the variable (for functions that need it). */
+export function required<K extends keyof Env>(key: K): NonNullable<Env[K]> {
+  const value = env()[key];
+  if (value === undefined || value === null) throw new Error(`invalid Lambda environment: ${key} is required`);
+  return value as NonNullable<Env[K]>;
+}
