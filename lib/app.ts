@@ -1,0 +1,83 @@
+/**
+ * The stack set: for every region a stateful stack (table, signing key) and a stateless one
+ * (functions, API, user pool). `bin/app.ts` parses the config and calls `buildApp`; tests call it
+ * with their own App, so nothing here reads process.env or spawns the CLI.
+ */
+import type { App } from 'aws-cdk-lib';
+import { z } from 'zod';
+import { regionKeys, type AppConfig, type RegionKey } from './config';
+import { StatefulStack } from './stacks/stateful-stack';
+import { StatelessStack } from './stacks/stateless-stack';
+
+const regionConfigSchema = z.object({
+  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'not an AWS region name'),
+  endpoint: z.url({ protocol: /^https?$/ }),
+});
+
+/** The `ucx` context key of cdk.json. */
+export const appConfigContextSchema = z.object({
+  stage: z.string().regex(/^[a-z][a-z0-9-]{0,15}$/, 'lower-case letters, digits and dashes, at most 16'),
+  account: z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id').optional(),
+  primary: z.enum(regionKeys as [RegionKey, ...RegionKey[]]),
+  regions: z.object({ eu: regionConfigSchema, us: regionConfigSchema }).strict(),
+  nextPollSeconds: z.number().int().positive(),
+  licenseTtlDays: z.number().int().positive(),
+  logRetentionDays: z.number().int().positive(),
+});
+
+/**
+ * Validates the `ucx` context into an AppConfig; `fallbackAccount` (the CLI's default account)
+ * applies only when the context names none. Throws naming every bad field.
+ */
+export function parseAppConfig(context: unknown, fallbackAccount?: string): AppConfig {
+  const parsed = appConfigContextSchema.safeParse(context);
+  if (!parsed.success) {
+    const detail = parsed.error.issues.map((i) => `ucx.${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`invalid cdk.json context: ${detail}`);
+  }
+  const { regions, account, ...rest } = parsed.data;
+  return {
+    ...rest,
+    account: account ?? fallbackAccount,
+    regions: { eu: { key: 'eu', ...regions.eu }, us: { key: 'us', ...regions.us } },
+  };
+}
+
+/** Id of one stack of the set, e.g. `ucx-prod-eu-stateful`: also its CloudFormation stack name. */
+export function stackId(config: AppConfig, regionKey: RegionKey, kind: 'stateful' | 'stateless'): string {
+  return `ucx-${config.stage}-${regionKey}-${kind}`;
+}
+
+export interface RegionStacks {
+  readonly stateful: StatefulStack;
+  readonly stateless: StatelessStack;
+}
+
+/** Adds the whole stack set to `app` and returns it per region key. */
+export function buildApp(app: App, config: AppConfig): Record<RegionKey, RegionStacks> {
+  const build = (regionKey: RegionKey, primaryStack?: StatefulStack): RegionStacks => {
+    const env = { account: config.account, region: config.regions[regionKey].region };
+    const stateful = new StatefulStack(app, stackId(config, regionKey, 'stateful'), {
+      env,
+      config,
+      regionKey,
+      description: `UCX cloud ${config.stage} ${regionKey}: licensing table and signing key`,
+    });
+    // The replica region reads a table that only exists once the primary region has created it.
+    if (primaryStack) stateful.addStackDependency(primaryStack, 'the global table replica is created by the primary region');
+    const stateless = new StatelessStack(app, stackId(config, regionKey, 'stateless'), {
+      env,
+      config,
+      regionKey,
+      stateful,
+      description: `UCX cloud ${config.stage} ${regionKey}: functions, HTTP API and user pool`,
+    });
+    return { stateful, stateless };
+  };
+
+  const primary = build(config.primary);
+  const others = regionKeys.filter((k) => k !== config.primary);
+  const stacks = { [config.primary]: primary } as Partial<Record<RegionKey, RegionStacks>>;
+  for (const key of others) stacks[key] = build(key, primary.stateful);
+  return stacks as Record<RegionKey, RegionStacks>;
+}

@@ -1,0 +1,204 @@
+/**
+ * The one function construct every Lambda uses: fixes the shared defaults (newest Node.js runtime,
+ * arm64, ESM bundle with the SDK inside, source maps, tracing, log retention) and binds what a
+ * function needs from the stateful stack with helpers that grant *and* set the variable together.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { RegionKey } from '../config';
+
+/**
+ * Newest Node.js runtime aws-cdk-lib offers. Pinned, not NODEJS_LATEST: that one moves with the
+ * library and lets a dependency bump change every function's runtime unnoticed.
+ */
+export const houseRuntime = Runtime.NODEJS_24_X;
+
+/** esbuild target matching the runtime, e.g. `node24`. */
+const esbuildTarget = houseRuntime.name.replace(/^nodejs(\d+)\.x$/, 'node$1');
+
+/**
+ * An ESM bundle has no `require`; CommonJS dependencies bundled into it (parts of the SDK) still
+ * call it, so the bundle defines one first.
+ */
+const esmRequireBanner = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
+
+const validRetentionDays = new Set<number>(Object.values(RetentionDays).filter((v): v is number => typeof v === 'number'));
+
+export type TableAccess = 'read' | 'write';
+
+export interface HouseFunctionProps {
+  /** handler file under `handlersDir`, without extension, e.g. `get-license` */
+  readonly entry: string;
+  /** region key this function answers for (REGION_KEY) */
+  readonly regionKey: RegionKey;
+  /** public API base URL of every region (REGION_ENDPOINTS), for 421 answers */
+  readonly regionEndpoints: Readonly<Record<RegionKey, string>>;
+  /** seconds between licence polls told to agents (NEXT_POLL_SECONDS) */
+  readonly nextPollSeconds: number;
+  /** days a signed licence stays valid offline (LICENSE_TTL_DAYS) */
+  readonly licenseTtlDays: number;
+  /**
+   * days CloudWatch keeps this function's logs; one of the values CloudWatch accepts
+   * @default 30
+   */
+  readonly logRetentionDays?: number;
+  /**
+   * memory in MB (CPU scales with it)
+   * @default 256
+   */
+  readonly memoryMb?: number;
+  /**
+   * how long one invocation may run; behind the HTTP API anything beyond 29 s is cut off anyway
+   * @default Duration.seconds(10)
+   */
+  readonly timeout?: Duration;
+  /**
+   * Powertools service name (the `service` of every log line and metric)
+   * @default 'ucx-cloud'
+   */
+  readonly serviceName?: string;
+  /**
+   * folder of the handler files; relative paths resolve against the working directory, which is
+   * the repository root for both the CDK CLI and jest
+   * @default 'lambdas/handlers'
+   */
+  readonly handlersDir?: string;
+}
+
+export class HouseFunction extends Construct {
+  /** the Lambda function */
+  public readonly function: NodejsFunction;
+  /** its log group, with the configured retention */
+  public readonly logGroup: LogGroup;
+  private boundTable?: ITableV2;
+  private boundSigningKey?: IKey;
+  private verifyKeysBound = false;
+
+  constructor(scope: Construct, id: string, props: HouseFunctionProps) {
+    super(scope, id);
+    const memoryMb = props.memoryMb ?? 256;
+    const logRetentionDays = props.logRetentionDays ?? 30;
+    const timeout = props.timeout ?? Duration.seconds(10);
+    const entry = path.resolve(props.handlersDir ?? 'lambdas/handlers', `${props.entry}.ts`);
+
+    if (!Number.isInteger(memoryMb) || memoryMb < 128 || memoryMb > 10240) {
+      throw new Error(`HouseFunction ${id}: memoryMb must be an integer from 128 to 10240, got ${memoryMb}`);
+    }
+    if (!validRetentionDays.has(logRetentionDays)) {
+      throw new Error(`HouseFunction ${id}: logRetentionDays ${logRetentionDays} is not a CloudWatch retention (e.g. 7, 14, 30, 60, 90, 365)`);
+    }
+    if (timeout.toSeconds() < 1 || timeout.toSeconds() > 900) {
+      throw new Error(`HouseFunction ${id}: timeout must be from 1 to 900 s, got ${timeout.toSeconds()} s`);
+    }
+    if (!props.regionEndpoints[props.regionKey]) {
+      throw new Error(`HouseFunction ${id}: regionEndpoints has no endpoint for its own region ${props.regionKey}`);
+    }
+    if (!existsSync(entry)) {
+      throw new Error(`HouseFunction ${id}: handler file ${entry} does not exist`);
+    }
+
+    this.logGroup = new LogGroup(this, 'LogGroup', {
+      retention: logRetentionDays as RetentionDays,
+      // The group has a generated name and belongs to this function only; kept, it would be
+      // orphaned by every replacement. Retention bounds how long logs live anyway.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry,
+      handler: 'handler',
+      description: `UCX ${props.entry}`,
+      runtime: houseRuntime,
+      architecture: Architecture.ARM_64,
+      memorySize: memoryMb,
+      timeout,
+      tracing: Tracing.ACTIVE,
+      logGroup: this.logGroup,
+      bundling: {
+        format: OutputFormat.ESM,
+        banner: esmRequireBanner,
+        target: esbuildTarget,
+        minify: true,
+        sourceMap: true,
+        // The bundled SDK is the version we tested, and tree-shaken it starts faster than the
+        // runtime's copy.
+        bundleAwsSDK: true,
+        // Prefer ESM entry points so esbuild can tree-shake.
+        mainFields: ['module', 'main'],
+      },
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: props.serviceName ?? 'ucx-cloud',
+        POWERTOOLS_METRICS_NAMESPACE: 'UcxCloud',
+        REGION_KEY: props.regionKey,
+        REGION_ENDPOINTS: JSON.stringify(props.regionEndpoints),
+        NEXT_POLL_SECONDS: String(props.nextPollSeconds),
+        LICENSE_TTL_DAYS: String(props.licenseTtlDays),
+      },
+    });
+  }
+
+  /**
+   * Grants access to the licensing table and sets TABLE_NAME. 'write' includes read: every
+   * writer reads first (conditional writes, idempotent replays).
+   */
+  public bindTable(table: ITableV2, access: TableAccess): this {
+    if (this.boundTable && this.boundTable !== table) {
+      throw new Error(`HouseFunction ${this.node.id}: bindTable called with a second table; TABLE_NAME holds one`);
+    }
+    this.boundTable = table;
+    if (access === 'write') table.grantReadWriteData(this.function);
+    else table.grantReadData(this.function);
+    this.function.addEnvironment('TABLE_NAME', table.tableName);
+    return this;
+  }
+
+  /** Grants signing with this region's licence key and sets SIGNING_KEY_REF to its ARN. */
+  public bindSigningKey(key: IKey): this {
+    if (this.boundSigningKey) {
+      throw new Error(`HouseFunction ${this.node.id}: bindSigningKey called twice; SIGNING_KEY_REF holds one key`);
+    }
+    this.boundSigningKey = key;
+    key.grant(this.function, 'kms:Sign', 'kms:GetPublicKey');
+    this.function.addEnvironment('SIGNING_KEY_REF', key.keyArn);
+    return this;
+  }
+
+  /**
+   * Grants reading the public keys behind the given KMS alias ARNs (one per region) and sets
+   * VERIFY_KEY_REFS to them. IAM cannot authorise a key use by alias ARN, so the grant is on the
+   * account's keys in those regions, narrowed by the `kms:ResourceAliases` condition.
+   */
+  public bindVerifyKeys(refs: readonly string[]): this {
+    if (this.verifyKeysBound) {
+      throw new Error(`HouseFunction ${this.node.id}: bindVerifyKeys called twice; pass every region's alias ARN in one call`);
+    }
+    if (refs.length === 0) {
+      throw new Error(`HouseFunction ${this.node.id}: bindVerifyKeys needs at least one KMS alias ARN`);
+    }
+    // The refs may hold tokens (account, partition), but the alias part at the end is literal.
+    const parsed = refs.map((ref) => {
+      const match = /^(arn:.+:kms:.+):(alias\/[A-Za-z0-9/_-]+)$/.exec(ref);
+      if (!match) throw new Error(`HouseFunction ${this.node.id}: bindVerifyKeys expects KMS alias ARNs (arn:…:kms:<region>:<account>:alias/<name>), got ${ref}`);
+      return { keysInRegion: `${match[1]}:key/*`, aliasName: match[2] as string };
+    });
+    this.verifyKeysBound = true;
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['kms:GetPublicKey'],
+        resources: [...new Set(parsed.map((p) => p.keysInRegion))],
+        conditions: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': [...new Set(parsed.map((p) => p.aliasName))] } },
+      }),
+    );
+    this.function.addEnvironment('VERIFY_KEY_REFS', this.function.stack.toJsonString([...refs]));
+    return this;
+  }
+}

@@ -1,0 +1,200 @@
+/**
+ * What a deployment may replace at will, per region: one house function per entry of
+ * `functionSpecs`, the HTTP API built from the route table, and the Cognito user pool whose JWTs
+ * authorise the 'user' routes.
+ */
+import { ArnFormat, CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import {
+  HttpApi,
+  HttpMethod,
+  HttpNoneAuthorizer,
+  HttpRoute,
+  HttpRouteKey,
+  HttpStage,
+  type IHttpRouteAuthorizer,
+  type ThrottleSettings,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import {
+  AccountRecovery,
+  ClientAttributes,
+  Mfa,
+  StringAttribute,
+  UserPool,
+  UserPoolClient,
+} from 'aws-cdk-lib/aws-cognito';
+import type { Construct } from 'constructs';
+import type { AppConfig, RegionKey } from '../config';
+import { HouseFunction } from '../constructs/house-function';
+import { functionSpecs, routes, type FunctionName, type FunctionSpec, type RouteAuth } from '../routes';
+import { signingKeyAliasName, type StatefulStack } from './stateful-stack';
+
+/** Cognito groups that authorise the back office, portal and support routes. */
+export const userGroups = ['backoffice', 'support', 'reseller', 'customer'] as const;
+
+export interface StatelessStackProps extends StackProps {
+  /** the validated app configuration */
+  readonly config: AppConfig;
+  /** region this stack deploys to */
+  readonly regionKey: RegionKey;
+  /** the same region's stateful stack: table and signing key */
+  readonly stateful: StatefulStack;
+  /**
+   * throttling of the API's default stage, for every route
+   * @default { rateLimit: 100, burstLimit: 200 }
+   */
+  readonly throttle?: ThrottleSettings;
+}
+
+/** `get-license` → `GetLicense`, `getLicense` → `GetLicense`; for construct ids. */
+const pascal = (s: string): string =>
+  s
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join('');
+
+export class StatelessStack extends Stack {
+  /** the regional HTTP API */
+  public readonly api: HttpApi;
+  /** its `$default` stage, the one with the URL */
+  public readonly stage: HttpStage;
+  /** one house function per entry of `functionSpecs` */
+  public readonly functions: Readonly<Record<FunctionName, HouseFunction>>;
+  /** portal, reseller, support and back-office users of this region */
+  public readonly userPool: UserPool;
+  /** the portal's public client (no secret, SRP) */
+  public readonly userPoolClient: UserPoolClient;
+
+  constructor(scope: Construct, id: string, props: StatelessStackProps) {
+    super(scope, id, props);
+    const { config, regionKey, stateful } = props;
+    if (stateful.region !== this.region) {
+      throw new Error(`StatelessStack ${id}: its stateful stack ${stateful.stackName} is in ${stateful.region}, not ${this.region}`);
+    }
+
+    this.functions = this.buildFunctions(config, regionKey, stateful);
+    ({ userPool: this.userPool, client: this.userPoolClient } = this.buildUserPool());
+
+    this.api = new HttpApi(this, 'HttpApi', {
+      description: `UCX ${config.stage} ${regionKey}: agent, portal, back-office and support API`,
+      // Created below with throttling, which the built-in default stage cannot take.
+      createDefaultStage: false,
+    });
+    this.stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      autoDeploy: true,
+      // 10 000 agents polling every 900 s make ~11 requests/s: 100/s leaves room for activation
+      // waves and portal use, and keeps one runaway client from eating the account's quota.
+      throttle: props.throttle ?? { rateLimit: 100, burstLimit: 200 },
+    });
+
+    const authorizers: Record<RouteAuth, IHttpRouteAuthorizer> = {
+      user: new HttpUserPoolAuthorizer('UserPoolAuthorizer', this.userPool, { userPoolClients: [this.userPoolClient] }),
+      // Agent requests carry an RFC 9421 signature that only the handler can verify.
+      agent: new HttpNoneAuthorizer(),
+      public: new HttpNoneAuthorizer(),
+    };
+    const integrations = new Map<FunctionName, HttpLambdaIntegration>();
+    for (const route of routes) {
+      let integration = integrations.get(route.fn);
+      if (!integration) {
+        integration = new HttpLambdaIntegration(`${pascal(route.fn)}Integration`, this.functions[route.fn].function);
+        integrations.set(route.fn, integration);
+      }
+      new HttpRoute(this, `Route${pascal(`${route.method} ${route.path}`)}`, {
+        httpApi: this.api,
+        routeKey: HttpRouteKey.with(route.path, HttpMethod[route.method]),
+        integration,
+        authorizer: authorizers[route.auth],
+      });
+    }
+
+    new CfnOutput(this, 'ApiUrl', { value: this.stage.url, description: 'base URL of the regional HTTP API' });
+    new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
+    new CfnOutput(this, 'UserPoolClientId', { value: this.userPoolClient.userPoolClientId, description: 'the portal client' });
+  }
+
+  private buildFunctions(config: AppConfig, regionKey: RegionKey, stateful: StatefulStack): Record<FunctionName, HouseFunction> {
+    const regionEndpoints = Object.fromEntries(Object.values(config.regions).map((r) => [r.key, r.endpoint])) as Record<RegionKey, string>;
+    // The alias has one name in every region, so another region's key needs no cross-region reference.
+    const verifyKeyRefs = Object.values(config.regions).map((r) =>
+      this.formatArn({
+        service: 'kms',
+        region: r.region,
+        resource: 'alias',
+        resourceName: signingKeyAliasName(config.stage).replace(/^alias\//, ''),
+        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      }),
+    );
+
+    const functions = {} as Record<FunctionName, HouseFunction>;
+    for (const [name, spec] of Object.entries(functionSpecs) as [FunctionName, FunctionSpec][]) {
+      const fn = new HouseFunction(this, pascal(name), {
+        entry: spec.entry,
+        memoryMb: spec.memoryMb,
+        regionKey,
+        regionEndpoints,
+        nextPollSeconds: config.nextPollSeconds,
+        licenseTtlDays: config.licenseTtlDays,
+        logRetentionDays: config.logRetentionDays,
+      });
+      const needs = new Set(spec.needs);
+      if (needs.has('table:write')) fn.bindTable(stateful.table, 'write');
+      else if (needs.has('table:read')) fn.bindTable(stateful.table, 'read');
+      if (needs.has('signing-key')) fn.bindSigningKey(stateful.signingKey);
+      if (needs.has('verify-keys')) fn.bindVerifyKeys(verifyKeyRefs);
+      functions[name] = fn;
+    }
+    return functions;
+  }
+
+  private buildUserPool(): { userPool: UserPool; client: UserPoolClient } {
+    const userPool = new UserPool(this, 'UserPool', {
+      selfSignUpEnabled: true,
+      signInAliases: { email: true },
+      autoVerify: { email: true },
+      // A changed address takes effect only once verified, so a typo cannot lock the user out.
+      keepOriginal: { email: true },
+      standardAttributes: { email: { required: true, mutable: true } },
+      customAttributes: {
+        accountId: new StringAttribute({ minLen: 1, maxLen: 64, mutable: true }),
+        resellerId: new StringAttribute({ minLen: 1, maxLen: 64, mutable: true }),
+      },
+      passwordPolicy: {
+        minLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: false,
+      },
+      accountRecovery: AccountRecovery.EMAIL_ONLY,
+      mfa: Mfa.OPTIONAL,
+      mfaSecondFactor: { otp: true, sms: false },
+      // Users are state even though the pool lives in the stateless stack: never lose them to a
+      // replacement or a stack deletion.
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    userGroups.forEach((groupName, precedence) => {
+      userPool.addGroup(`${pascal(groupName)}Group`, { groupName, precedence });
+    });
+
+    const client = userPool.addClient('PortalClient', {
+      generateSecret: false,
+      authFlows: { userSrp: true },
+      // The portal signs in with SRP; no hosted UI, so no OAuth flows or callback URLs.
+      disableOAuth: true,
+      preventUserExistenceErrors: true,
+      enableTokenRevocation: true,
+      readAttributes: new ClientAttributes()
+        .withStandardAttributes({ email: true, emailVerified: true })
+        .withCustomAttributes('accountId', 'resellerId'),
+      // accountId and resellerId decide what a user may see: only the back office sets them
+      // (admin API), never the user through this client, not even at self sign-up.
+      writeAttributes: new ClientAttributes().withStandardAttributes({ email: true }),
+    });
+    return { userPool, client };
+  }
+}
