@@ -1,0 +1,310 @@
+/**
+ * Builds and reads the CDK cloud assembly: the stacks per local region, their functions (bundle,
+ * handler, resolved environment, timeout, memory) and HTTP routes. The local cloud runs what the
+ * templates say, so local and cloud cannot drift.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { resolveValue, type ResolveContext, type StackContext, type Template } from './intrinsics';
+import { keyRef } from './keys';
+
+export type RegionKey = 'eu' | 'us';
+export const regionKeys: readonly RegionKey[] = ['eu', 'us'];
+
+export interface LocalStack extends StackContext {
+  readonly regionKey: RegionKey;
+  /** directory holding the template and the asset folders */
+  readonly dir: string;
+  /** asset hash (S3 object key without `.zip`) → absolute asset directory */
+  readonly assets: ReadonlyMap<string, string>;
+}
+
+export interface LocalFunction {
+  readonly regionKey: RegionKey;
+  readonly stackName: string;
+  readonly logicalId: string;
+  /** the local physical name (AWS_LAMBDA_FUNCTION_NAME) */
+  readonly name: string;
+  readonly assetDir: string;
+  /** `Handler` of the template, e.g. `index.handler` */
+  readonly handler: string;
+  readonly runtime: string;
+  readonly timeoutSeconds: number;
+  readonly memoryMb: number;
+  /** the template environment, intrinsics resolved against local names (before local overrides) */
+  readonly environment: Readonly<Record<string, string>>;
+}
+
+export interface LocalRoute {
+  readonly regionKey: RegionKey;
+  readonly logicalId: string;
+  /** `GET /v1/accounts/{accountId}`, `ANY /{proxy+}` or `$default` */
+  readonly routeKey: string;
+  readonly authorizationType: string;
+  /** logical id of the target function in `stackName` */
+  readonly functionKey: string;
+}
+
+export interface LocalTableSpec {
+  readonly tableName: string;
+  readonly type: string;
+  readonly properties: Record<string, unknown>;
+}
+
+export interface Assembly {
+  readonly dir: string;
+  readonly stacks: readonly LocalStack[];
+  readonly functions: readonly LocalFunction[];
+  readonly routes: readonly LocalRoute[];
+  /** per region: logical id → local physical name, of every named resource kind we emulate */
+  readonly resources: Record<RegionKey, Record<string, string>>;
+  readonly account: string;
+}
+
+/** Key of a function in {@link Assembly.functions}: `<stackName>/<logicalId>`. */
+export const functionKey = (stackName: string, logicalId: string): string => `${stackName}/${logicalId}`;
+
+interface Manifest {
+  readonly artifacts?: Record<string, { type: string; environment?: string; properties?: Record<string, unknown>; displayName?: string }>;
+}
+
+const readJson = (file: string): unknown => JSON.parse(readFileSync(file, 'utf8'));
+
+/** cdk.json `app` and context (cdk.json, then cdk.context.json), the way the CDK CLI passes them. */
+export function readCdkJson(repoRoot: string): { app: string; context: Record<string, unknown> } {
+  const file = join(repoRoot, 'cdk.json');
+  if (!existsSync(file)) throw new Error(`${file} not found: the CDK app is not in place yet`);
+  const cdkJson = readJson(file) as { app?: string; context?: Record<string, unknown> };
+  if (typeof cdkJson.app !== 'string') throw new Error(`${file}: "app" is missing`);
+  const contextFile = join(repoRoot, 'cdk.context.json');
+  const saved = existsSync(contextFile) ? (readJson(contextFile) as Record<string, unknown>) : {};
+  return { app: cdkJson.app, context: { ...saved, ...cdkJson.context } };
+}
+
+/**
+ * Synthesizes by running the app command itself with CDK_OUTDIR and CDK_CONTEXT_JSON, as the CLI
+ * does. (The CLI is skipped: it adds ~2 s, and the installed aws-cdk CLI cannot read the assembly
+ * schema that this aws-cdk-lib writes.) esbuild bundling runs for real.
+ */
+export async function synthesize(opts: { repoRoot: string; outDir: string; app?: string; log?: (line: string) => void }): Promise<void> {
+  const cdk = readCdkJsonOrEmpty(opts.repoRoot);
+  const app = opts.app ?? cdk.app;
+  if (!app) throw new Error(`no CDK app: ${join(opts.repoRoot, 'cdk.json')} is missing and no app command was given`);
+  const output: string[] = [];
+  await new Promise<void>((done, fail) => {
+    const child = spawn(app, {
+      cwd: opts.repoRoot,
+      shell: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        CDK_OUTDIR: opts.outDir,
+        CDK_CONTEXT_JSON: JSON.stringify(cdk.context),
+        CDK_CLI_ASM_VERSION: '55.0.0',
+      },
+    });
+    const collect = (chunk: Buffer) => output.push(chunk.toString());
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
+    child.on('error', fail);
+    child.on('exit', (code, signal) => {
+      if (code === 0) return done();
+      fail(new Error(`CDK synth (${app}) failed with ${signal ?? `exit code ${code}`}:\n${output.join('').slice(-4000)}`));
+    });
+  });
+  opts.log?.(`synthesized ${app} into ${opts.outDir}`);
+}
+
+function readCdkJsonOrEmpty(repoRoot: string): { app?: string; context: Record<string, unknown> } {
+  try {
+    return readCdkJson(repoRoot);
+  } catch {
+    return { context: {} };
+  }
+}
+
+/** Region name → local region key, from cdk.json context `ucx.regions` (eu/us → region). */
+function regionKeysByRegion(context: Record<string, unknown>): Map<string, RegionKey> {
+  const byRegion = new Map<string, RegionKey>();
+  const ucx = context['ucx'] as { regions?: unknown } | undefined;
+  const regions = (context['ucx.regions'] ?? ucx?.regions) as Record<string, unknown> | undefined;
+  for (const key of regionKeys) {
+    const entry = regions?.[key];
+    const region = typeof entry === 'string' ? entry : (entry as { region?: unknown } | undefined)?.region;
+    if (typeof region === 'string') byRegion.set(region, key);
+  }
+  return byRegion;
+}
+
+type StackEntry = Omit<LocalStack, 'template'> & { readonly templateFile: string };
+
+function collectStacks(dir: string, byRegion: Map<string, RegionKey>, into: StackEntry[]): void {
+  const manifest = readJson(join(dir, 'manifest.json')) as Manifest;
+  for (const [id, artifact] of Object.entries(manifest.artifacts ?? {})) {
+    if (artifact.type === 'cdk:cloud-assembly') {
+      collectStacks(join(dir, String(artifact.properties?.['directoryName'])), byRegion, into);
+      continue;
+    }
+    if (artifact.type !== 'aws:cloudformation:stack') continue;
+    const stackName = String(artifact.properties?.['stackName'] ?? artifact.displayName ?? id);
+    const [, account = '000000000000', region = 'unknown-region'] = /^aws:\/\/([^/]+)\/(.+)$/.exec(artifact.environment ?? '') ?? [];
+    const regionKey = byRegion.get(region) ?? regionKeys.find((k) => new RegExp(`(^|-)${k}(-|$)`).test(stackName));
+    if (!regionKey) {
+      throw new Error(`stack ${stackName} (${artifact.environment}): its region is in neither cdk.json context ucx.regions nor its name`);
+    }
+    const assets = new Map<string, string>();
+    const assetsFile = join(dir, `${id}.assets.json`);
+    if (existsSync(assetsFile)) {
+      const files = (readJson(assetsFile) as { files?: Record<string, { source: { path: string } }> }).files ?? {};
+      for (const [hash, file] of Object.entries(files)) assets.set(hash, resolve(dir, file.source.path));
+    }
+    const templateFile = join(dir, String(artifact.properties?.['templateFile']));
+    into.push({ stackName, region, account: /^\d{12}$/.test(account) ? account : '000000000000', regionKey, dir, assets, templateFile });
+  }
+}
+
+/** Reads a synthesized assembly. `dataDir` locates the local key files that stand for KMS keys. */
+export function readAssembly(dir: string, opts: { repoRoot: string; dataDir: string }): Assembly {
+  const { context } = readCdkJsonOrEmpty(opts.repoRoot);
+  const partial: StackEntry[] = [];
+  collectStacks(dir, regionKeysByRegion(context), partial);
+  const stacks: LocalStack[] = partial.map(({ templateFile, ...s }) => ({ ...s, template: readJson(templateFile) as Template }));
+
+  const resourceOf = (stack: StackContext, logicalId: string) => stack.template.Resources?.[logicalId];
+  const localStack = (stack: StackContext) => stack as LocalStack;
+  const physicalName = (stack: StackContext, logicalId: string): string => {
+    const resource = resourceOf(stack, logicalId);
+    const props = resource?.Properties ?? {};
+    switch (resource?.Type) {
+      case 'AWS::DynamoDB::GlobalTable':
+      case 'AWS::DynamoDB::Table':
+        // An explicit TableName (the global table has one) is shared by both local regions.
+        return props['TableName'] !== undefined ? resolveValue(props['TableName'], ctxFor(stack), `${stack.stackName}/${logicalId}/TableName`) : `${stack.stackName}-${logicalId}`;
+      case 'AWS::KMS::Key':
+        return keyRef(opts.dataDir, localStack(stack).regionKey);
+      case 'AWS::KMS::Alias':
+        return resolveValue(props['AliasName'], ctxFor(stack), `${stack.stackName}/${logicalId}/AliasName`);
+      default:
+        return `${stack.stackName}-${logicalId}`.toLowerCase();
+    }
+  };
+  const attribute = (stack: StackContext, logicalId: string, attr: string): string => {
+    const resource = resourceOf(stack, logicalId)!;
+    const name = physicalName(stack, logicalId);
+    const arn = (service: string, rest: string) => `arn:aws:${service}:${stack.region}:${stack.account}:${rest}`;
+    switch (`${resource.Type}.${attr}`) {
+      case 'AWS::KMS::Key.Arn':
+      case 'AWS::KMS::Key.KeyId':
+        return name;
+      case 'AWS::KMS::Alias.Arn': // an alias stands for its key locally
+        return resolveValue(resource.Properties?.['TargetKeyId'], ctxFor(stack), `${stack.stackName}/${logicalId}/TargetKeyId`);
+      case 'AWS::DynamoDB::GlobalTable.Arn':
+      case 'AWS::DynamoDB::Table.Arn':
+        return arn('dynamodb', `table/${name}`);
+      case 'AWS::DynamoDB::GlobalTable.StreamArn':
+      case 'AWS::DynamoDB::Table.StreamArn':
+        return arn('dynamodb', `table/${name}/stream/local`);
+      case 'AWS::Kinesis::Stream.Arn':
+        return arn('kinesis', `stream/${name}`);
+      case 'AWS::S3::Bucket.Arn':
+        return `arn:aws:s3:::${name}`;
+      case 'AWS::S3::Bucket.DomainName':
+      case 'AWS::S3::Bucket.RegionalDomainName':
+        return `${name}.s3.${stack.region}.amazonaws.com`;
+      case 'AWS::Lambda::Function.Arn':
+        return arn('lambda', `function:${name}`);
+      case 'AWS::SQS::Queue.Arn':
+        return arn('sqs', name);
+      case 'AWS::SQS::Queue.QueueName':
+        return name;
+      case 'AWS::SNS::Topic.TopicArn':
+        return arn('sns', name);
+      case 'AWS::Events::EventBus.Arn':
+        return arn('events', `event-bus/${name}`);
+      case 'AWS::Events::EventBus.Name':
+        return name;
+      case 'AWS::ApiGatewayV2::Api.ApiEndpoint':
+        return `https://${name}.execute-api.${stack.region}.amazonaws.com`;
+      default:
+        throw new Error(`${stack.stackName}: no local value for Fn::GetAtt ${logicalId}.${attr} (${resource.Type}); add it in local/assembly.ts`);
+    }
+  };
+  const ctxFor = (stack: StackContext): ResolveContext => ({ stack, stacks, physicalName, attribute });
+
+  const functions: LocalFunction[] = [];
+  const routes: LocalRoute[] = [];
+  const resources: Record<RegionKey, Record<string, string>> = { eu: {}, us: {} };
+  const named = /^AWS::(DynamoDB::(Global)?Table|Kinesis::Stream|S3::Bucket|KMS::Key|Lambda::Function|SQS::Queue|SNS::Topic|Events::EventBus)$/;
+  for (const stack of stacks) {
+    const ctx = ctxFor(stack);
+    for (const [logicalId, resource] of Object.entries(stack.template.Resources ?? {})) {
+      const props = resource.Properties ?? {};
+      const where = `${stack.stackName}/${logicalId}`;
+      if (named.test(resource.Type)) resources[stack.regionKey][logicalId] = physicalName(stack, logicalId);
+      if (resource.Type === 'AWS::Lambda::Function') {
+        const code = props['Code'] as { S3Key?: unknown } | undefined;
+        const s3Key = typeof code?.S3Key === 'string' ? code.S3Key : undefined;
+        const assetDir = s3Key ? stack.assets.get(s3Key.replace(/\.zip$/, '')) : undefined;
+        if (!assetDir) continue; // inline code or a CDK-provided custom resource handler: not ours
+        const variables = ((props['Environment'] as { Variables?: Record<string, unknown> } | undefined)?.Variables) ?? {};
+        const environment = Object.fromEntries(
+          Object.entries(variables).map(([name, value]) => [name, resolveValue(value, ctx, `${where}/Environment/${name}`)]),
+        );
+        functions.push({
+          regionKey: stack.regionKey,
+          stackName: stack.stackName,
+          logicalId,
+          name: physicalName(stack, logicalId),
+          assetDir,
+          handler: String(props['Handler'] ?? 'index.handler'),
+          runtime: String(props['Runtime'] ?? 'nodejs'),
+          timeoutSeconds: Number(props['Timeout'] ?? 3),
+          memoryMb: Number(props['MemorySize'] ?? 128),
+          environment,
+        });
+      }
+      if (resource.Type === 'AWS::ApiGatewayV2::Route') {
+        const target = resolveTargetIntegration(props['Target'], where);
+        const integration = stack.template.Resources?.[target];
+        if (integration?.Type !== 'AWS::ApiGatewayV2::Integration') throw new Error(`${where}: target ${target} is not an integration`);
+        const fnId = lambdaOfIntegrationUri(integration.Properties?.['IntegrationUri'], `${stack.stackName}/${target}`);
+        const payload = String(integration.Properties?.['PayloadFormatVersion'] ?? '2.0');
+        if (payload !== '2.0') throw new Error(`${stack.stackName}/${target}: payload format ${payload}; the local router speaks 2.0 only`);
+        routes.push({
+          regionKey: stack.regionKey,
+          logicalId,
+          routeKey: String(props['RouteKey']),
+          authorizationType: String(props['AuthorizationType'] ?? 'NONE'),
+          functionKey: functionKey(stack.stackName, fnId),
+        });
+      }
+    }
+  }
+  const account = stacks[0]?.account ?? '000000000000';
+  return { dir, stacks, functions, routes, resources, account };
+}
+
+/** `integrations/<Ref Integration>` → the integration's logical id. */
+function resolveTargetIntegration(target: unknown, where: string): string {
+  const parts = (target as { 'Fn::Join'?: [string, unknown[]] })?.['Fn::Join']?.[1];
+  const ref = parts?.map((p) => (p as { Ref?: string }).Ref).find((r) => typeof r === 'string');
+  if (!ref) throw new Error(`${where}: cannot read route Target ${JSON.stringify(target)}`);
+  return ref;
+}
+
+/** The logical id of the Lambda an AWS_PROXY integration invokes (GetAtt Arn, or an ARN join). */
+function lambdaOfIntegrationUri(uri: unknown, where: string): string {
+  const found: string[] = [];
+  const walk = (node: unknown) => {
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (node === null || typeof node !== 'object') return;
+    const record = node as Record<string, unknown>;
+    const getAtt = record['Fn::GetAtt'];
+    if (Array.isArray(getAtt) && typeof getAtt[0] === 'string') found.push(getAtt[0]);
+    else Object.values(record).forEach(walk);
+  };
+  walk(uri);
+  if (found.length !== 1 || !found[0]) throw new Error(`${where}: cannot find the Lambda of IntegrationUri ${JSON.stringify(uri)}`);
+  return found[0];
+}

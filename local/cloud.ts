@@ -1,0 +1,248 @@
+/**
+ * startLocalCloud: the whole system on one machine. Emulators on loopback, the cloud assembly
+ * synthesized and read, one router per local region running the templates' routes and functions,
+ * tables created, a demo seeded through the API, everything written to `<dataDir>/cloud.json`.
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { readAssembly, regionKeys, synthesize, functionKey, type Assembly, type LocalFunction, type RegionKey } from './assembly';
+import { issueLocalToken, localJwtVerifier } from './auth';
+import { startDynamoDbLocal, startKinesalite, startS3rver, type Emulator } from './emulators';
+import { apiGatewayError, type HttpResponse } from './http-event';
+import { ensureEs256Key, keyFile, keyRef } from './keys';
+import { LambdaSandbox, lambdaWorkerFile } from './lambda-runtime';
+import { createResources, type Endpoints } from './resources';
+import { startRegionRouter, type LocalHandler, type RegionRoute, type RegionRouter } from './router';
+import { seedDemo, SeedError, type SeedResult } from './seed';
+
+export interface LocalCloudOptions {
+  /** where data, keys, the assembly and cloud.json live. @default `<repoRoot>/.local` */
+  readonly dataDir?: string;
+  /** wipe the data dir's data first. @default false */
+  readonly fresh?: boolean;
+  /** 0 picks a free port. @default 4100 */
+  readonly euPort?: number;
+  /** @default 4200 */
+  readonly usPort?: number;
+  /** @default 4110 */
+  readonly dynamodbPort?: number;
+  /** @default 4120 */
+  readonly kinesisPort?: number;
+  /** @default 4130 */
+  readonly s3Port?: number;
+  /** use this synthesized assembly instead of synthesizing into `<dataDir>/cdk.out` */
+  readonly assemblyDir?: string;
+  /** app command instead of cdk.json's `app` */
+  readonly app?: string;
+  /** seed the demo on a fresh data dir; 'report' records a failure in cloud.json instead of throwing. @default 'strict' */
+  readonly seed?: 'strict' | 'report' | 'skip';
+  /** @default the directory holding this project's package.json, found from the working directory */
+  readonly repoRoot?: string;
+  readonly log?: (line: string) => void;
+}
+
+export interface LocalRegionInfo {
+  readonly api: string;
+  readonly region: string;
+  readonly endpoints: Endpoints;
+  /** logical id → local physical name */
+  readonly resources: Record<string, string>;
+}
+
+export interface CloudInfo {
+  readonly dataDir: string;
+  readonly assemblyDir: string;
+  readonly regions: Record<RegionKey, LocalRegionInfo>;
+  readonly issuer: { readonly iss: string; readonly aud: string; readonly keyFile: string };
+  readonly tokens: { readonly ops: string; readonly support: string };
+  readonly demo: {
+    readonly accounts: readonly { accountId: string; region: RegionKey; token: string; activationKey: string; activationKeyExpiresAt?: string; resellerId?: string }[];
+    readonly resellers: readonly { resellerId: string; token: string }[];
+    /** set when the seed failed and `seed: 'report'` was asked */
+    readonly seedError?: string;
+  };
+}
+
+export interface LocalCloud {
+  readonly info: CloudInfo;
+  /** path of the cloud.json written at start */
+  readonly cloudJson: string;
+  stop(): Promise<void>;
+}
+
+/** The repository root: the nearest directory upwards from `from` whose package.json is ucx-cloud. */
+export function findRepoRoot(from = process.cwd()): string {
+  for (let dir = resolve(from); ; dir = dirname(dir)) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'ucx-cloud') return dir;
+    if (dirname(dir) === dir) throw new Error(`no ucx-cloud package.json above ${from}`);
+  }
+}
+
+/** What a fresh start removes; the data dir may hold other things (it is the developer's). */
+const dataEntries = ['dynamodb', 'kinesis', 's3', 'keys', 'seed.json', 'cloud.json'];
+
+export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
+  const log = options.log ?? (() => undefined);
+  const repoRoot = options.repoRoot ?? findRepoRoot();
+  const dataDir = resolve(repoRoot, options.dataDir ?? '.local');
+  if (options.fresh) for (const entry of dataEntries) rmSync(join(dataDir, entry), { recursive: true, force: true });
+  mkdirSync(dataDir, { recursive: true });
+
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const fn of stops.splice(0).reverse()) await fn().catch((error: Error) => log(`stop: ${error.message}`));
+  };
+  try {
+    const assemblyDir = options.assemblyDir ? resolve(options.assemblyDir) : join(dataDir, 'cdk.out');
+    // The JVM start and the synth (esbuild bundling) overlap.
+    const [dynamodb, kinesis, s3] = await Promise.all([
+      startDynamoDbLocal({ repoRoot, dataDir, port: options.dynamodbPort ?? 4110, log }).then(stopping),
+      startKinesalite({ dataDir, port: options.kinesisPort ?? 4120, log }).then(stopping),
+      startS3rver({ dataDir, port: options.s3Port ?? 4130, log }).then(stopping),
+      options.assemblyDir ? Promise.resolve() : synthesize({ repoRoot, outDir: assemblyDir, app: options.app, log }),
+      ...regionKeys.map((key) => ensureEs256Key(keyFile(dataDir, key))),
+    ]);
+    const endpoints: Endpoints = { dynamodb: dynamodb.endpoint, kinesis: kinesis.endpoint, s3: s3.endpoint };
+    const assembly = readAssembly(assemblyDir, { repoRoot, dataDir });
+
+    const verifyJwt = await localJwtVerifier(dataDir);
+    const info: { current?: CloudInfo } = {};
+    const localRoutes = (regionKey: RegionKey) =>
+      new Map<string, LocalHandler>([
+        ['GET /local/health', async () => json(200, { status: 'ok', region: regionKey })],
+        ['GET /local/cloud.json', async () => (info.current ? json(200, info.current) : apiGatewayError(503, 'Service Unavailable'))],
+      ]);
+    const ports: Record<RegionKey, number> = { eu: options.euPort ?? 4100, us: options.usPort ?? 4200 };
+    const routers = {} as Record<RegionKey, RegionRouter>;
+    for (const key of regionKeys) {
+      const router = await startRegionRouter({ regionKey: key, port: ports[key], accountId: assembly.account, verifyJwt, localRoutes: localRoutes(key), log });
+      stops.push(() => router.close());
+      routers[key] = router;
+    }
+    const apis = { eu: routers.eu.url, us: routers.us.url };
+
+    await createResources(assembly, endpoints, log);
+
+    const sandboxes = new Map<string, LambdaSandbox>();
+    stops.push(async () => void (await Promise.all([...sandboxes.values()].map((s) => s.terminate()))));
+    const workerFile = lambdaWorkerFile(repoRoot);
+    const regionOf = (key: RegionKey) => assembly.stacks.find((s) => s.regionKey === key)?.region ?? key;
+    for (const fn of assembly.functions) {
+      const region = regionOf(fn.regionKey);
+      const env = lambdaEnvironment(fn, { region, dataDir, endpoints, apis });
+      sandboxes.set(functionKey(fn.stackName, fn.logicalId), new LambdaSandbox(fn, env, workerFile, `arn:aws:lambda:${region}:${assembly.account}:function:${fn.name}`));
+    }
+    for (const key of regionKeys) {
+      const routes = new Map<string, RegionRoute>();
+      for (const route of assembly.routes.filter((r) => r.regionKey === key)) {
+        const sandbox = sandboxes.get(route.functionKey);
+        if (!sandbox) throw new Error(`route ${route.routeKey} (${route.logicalId}) targets ${route.functionKey}, which has no local bundle`);
+        routes.set(route.routeKey, { sandbox, authorizationType: route.authorizationType });
+      }
+      routers[key].setRoutes(routes);
+    }
+
+    const tokens = {
+      ops: await issueLocalToken(dataDir, { sub: 'local-ops', groups: ['backoffice'] }),
+      support: await issueLocalToken(dataDir, { sub: 'local-support', groups: ['support'] }),
+    };
+    const seedFile = join(dataDir, 'seed.json');
+    let seed: SeedResult = { accounts: [], resellers: [] };
+    let seedError: string | undefined;
+    if (existsSync(seedFile)) {
+      seed = JSON.parse(readFileSync(seedFile, 'utf8')) as SeedResult;
+    } else if ((options.seed ?? 'strict') !== 'skip') {
+      try {
+        seed = await seedDemo(apis, tokens.ops);
+        writeFileSync(seedFile, `${JSON.stringify(seed, null, 2)}\n`);
+      } catch (error) {
+        if (options.seed !== 'report' || !(error instanceof SeedError)) throw error;
+        seedError = error.message;
+        log(`SEED FAILED: ${error.message}`);
+      }
+    }
+
+    const current: CloudInfo = {
+      dataDir,
+      assemblyDir,
+      regions: Object.fromEntries(
+        regionKeys.map((key) => [key, { api: apis[key], region: regionOf(key), endpoints, resources: assembly.resources[key] }]),
+      ) as Record<RegionKey, LocalRegionInfo>,
+      issuer: { iss: 'ucx-cloud-local', aud: 'ucx-portal', keyFile: keyFile(dataDir, 'issuer') },
+      tokens,
+      demo: {
+        accounts: await Promise.all(
+          seed.accounts.map(async (a) => ({
+            ...a,
+            token: await issueLocalToken(dataDir, { sub: `demo-customer-${a.region}`, groups: ['customer'], accountId: a.accountId }),
+          })),
+        ),
+        resellers: await Promise.all(
+          seed.resellers.map(async (r) => ({ ...r, token: await issueLocalToken(dataDir, { sub: `demo-${r.resellerId}`, groups: ['reseller'], resellerId: r.resellerId }) })),
+        ),
+        ...(seedError !== undefined && { seedError }),
+      },
+    };
+    info.current = current;
+    const cloudJson = join(dataDir, 'cloud.json');
+    writeFileSync(cloudJson, `${JSON.stringify(current, null, 2)}\n`);
+    return { info: current, cloudJson, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+
+  function stopping(emulator: Emulator): Emulator {
+    stops.push(() => emulator.stop());
+    return emulator;
+  }
+}
+
+const json = (statusCode: number, body: unknown): HttpResponse => ({
+  statusCode,
+  headers: { 'content-type': 'application/json' },
+  body: Buffer.from(JSON.stringify(body)),
+});
+
+/**
+ * A function's environment in its local sandbox: the template's variables (intrinsics resolved
+ * against local names), the variables the Lambda runtime itself sets, then the local overrides.
+ * Nothing is inherited from the developer's shell (no AWS_PROFILE, no POWERTOOLS_DEV).
+ * See local/README.md, "Environment of a local function".
+ */
+export function lambdaEnvironment(
+  fn: LocalFunction,
+  local: { region: string; dataDir: string; endpoints: Endpoints; apis: Record<RegionKey, string> },
+): Record<string, string> {
+  const fromTemplate = fn.environment;
+  const ifInTemplate = (name: string, value: string) => (name in fromTemplate ? { [name]: value } : {});
+  return {
+    ...fromTemplate,
+    // What the Lambda runtime sets.
+    AWS_REGION: local.region,
+    AWS_DEFAULT_REGION: local.region,
+    AWS_LAMBDA_FUNCTION_NAME: fn.name,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.name}`,
+    LAMBDA_TASK_ROOT: fn.assetDir,
+    _HANDLER: fn.handler,
+    // Dummy credentials, and no shared config or instance metadata lookups from the laptop.
+    AWS_ACCESS_KEY_ID: 'S3RVER',
+    AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    AWS_SESSION_TOKEN: 'local',
+    AWS_CONFIG_FILE: join(local.dataDir, 'no-aws-config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(local.dataDir, 'no-aws-credentials'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+    // The emulators instead of AWS.
+    AWS_ENDPOINT_URL_DYNAMODB: local.endpoints.dynamodb,
+    AWS_ENDPOINT_URL_KINESIS: local.endpoints.kinesis,
+    AWS_ENDPOINT_URL_S3: local.endpoints.s3,
+    // Laptop-only values of variables the template sets (only when it sets them, so a missing
+    // grant fails locally as it would in the cloud).
+    ...ifInTemplate('REGION_ENDPOINTS', JSON.stringify(local.apis)),
+    ...ifInTemplate('SIGNING_KEY_REF', keyRef(local.dataDir, fn.regionKey)),
+    ...ifInTemplate('VERIFY_KEY_REFS', JSON.stringify(regionKeys.map((key) => keyRef(local.dataDir, key)))),
+  };
+}

@@ -1,0 +1,118 @@
+/**
+ * The protocol servers on loopback: AWS's DynamoDB Local (a jar in amplify-dynamodb-simulator,
+ * run on the machine's Java), kinesalite and s3rver. Each keeps its data under the data dir.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import kinesalite from 'kinesalite';
+import S3rver from 's3rver';
+
+export interface Emulator {
+  readonly endpoint: string;
+  stop(): Promise<void>;
+}
+
+/** A free loopback port (a tiny race with other processes is accepted). */
+export async function freePort(): Promise<number> {
+  const server = createNetServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((done) => server.close(() => done()));
+  return port;
+}
+
+const listen = (server: Server, port: number) =>
+  new Promise<number>((done, fail) => {
+    server.once('error', fail);
+    server.listen(port, '127.0.0.1', () => done((server.address() as AddressInfo).port));
+  });
+
+/**
+ * DynamoDB Local under a small bash guard that reads its stdin: when this process ends, by a stop
+ * or by a crash or SIGKILL, the pipe closes, `read` returns and the guard kills java. So the JVM
+ * is never left orphaned.
+ */
+export async function startDynamoDbLocal(opts: { repoRoot: string; dataDir: string; port: number; log?: (line: string) => void }): Promise<Emulator> {
+  const emulator = join(opts.repoRoot, 'node_modules', 'amplify-dynamodb-simulator', 'emulator');
+  const dbPath = join(opts.dataDir, 'dynamodb');
+  mkdirSync(dbPath, { recursive: true });
+  const port = opts.port || (await freePort());
+  const args = [`-Djava.library.path=${join(emulator, 'DynamoDBLocal_lib')}`, '-Xmx512m', '-jar', join(emulator, 'DynamoDBLocal.jar'),
+    '-sharedDb', '-dbPath', dbPath, '-port', String(port), '-disableTelemetry'];
+  const guard = 'java "$@" </dev/null & pid=$!; trap \'kill $pid 2>/dev/null; wait $pid; exit 0\' TERM INT; read -r _; kill $pid 2>/dev/null; wait $pid; exit 0';
+  const child: ChildProcess = spawn('bash', ['-c', guard, 'dynamodb-local', ...args], { stdio: ['pipe', 'pipe', 'pipe'], detached: false });
+  const output: string[] = [];
+  child.stdout?.on('data', (c: Buffer) => output.push(c.toString()));
+  child.stderr?.on('data', (c: Buffer) => output.push(c.toString()));
+  let exited = false;
+  child.on('exit', () => (exited = true));
+  const killOnExit = () => child.kill('SIGKILL');
+  process.on('exit', killOnExit);
+  const endpoint = `http://127.0.0.1:${port}`;
+
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (exited) throw new Error(`DynamoDB Local exited at start:\n${output.join('')}`);
+    if (await answers(endpoint)) break;
+    if (Date.now() > deadline) {
+      child.stdin?.end();
+      throw new Error(`DynamoDB Local did not answer on ${endpoint} within 30 s:\n${output.join('')}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  opts.log?.(`DynamoDB Local on ${endpoint} (${dbPath})`);
+  return {
+    endpoint,
+    stop: async () => {
+      process.off('exit', killOnExit);
+      if (exited) return;
+      const gone = new Promise<void>((done) => child.once('exit', () => done()));
+      child.stdin?.end();
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await gone;
+      clearTimeout(timer);
+    },
+  };
+}
+
+async function answers(endpoint: string): Promise<boolean> {
+  try {
+    const response = await fetch(endpoint, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amz-target': 'DynamoDB_20120810.ListTables',
+        authorization: 'AWS4-HMAC-SHA256 Credential=local/20200101/eu-central-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0',
+      },
+      body: '{}',
+    });
+    return response.status === 200;
+  } catch {
+    return false;
+  }
+}
+
+export async function startKinesalite(opts: { dataDir: string; port: number; log?: (line: string) => void }): Promise<Emulator> {
+  const path = join(opts.dataDir, 'kinesis');
+  mkdirSync(path, { recursive: true });
+  const server = kinesalite({ path, createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 100 });
+  const port = await listen(server, opts.port);
+  const endpoint = `http://127.0.0.1:${port}`;
+  opts.log?.(`kinesalite on ${endpoint} (${path})`);
+  return { endpoint, stop: () => new Promise<void>((done) => server.close(() => done())) };
+}
+
+export async function startS3rver(opts: { dataDir: string; port: number; log?: (line: string) => void }): Promise<Emulator> {
+  const directory = join(opts.dataDir, 's3');
+  mkdirSync(directory, { recursive: true });
+  const port = opts.port || (await freePort());
+  const s3rver = new S3rver({ address: '127.0.0.1', port, directory, silent: true, resetOnClose: false });
+  const address = await s3rver.run();
+  const endpoint = `http://127.0.0.1:${address.port}`;
+  opts.log?.(`s3rver on ${endpoint} (${directory})`);
+  return { endpoint, stop: () => s3rver.close() };
+}
+

@@ -1,0 +1,103 @@
+/**
+ * Runs the functions of the assembly: one worker thread per function and region, started on its
+ * first invocation (a cold start), restarted after a timeout or a crash.
+ */
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { LocalFunction } from './assembly';
+
+export interface InvokeError {
+  readonly errorType: string;
+  readonly errorMessage: string;
+  readonly stack?: string[];
+}
+
+export type InvokeOutcome = { readonly result: unknown } | { readonly error: InvokeError };
+
+interface Pending {
+  resolve(outcome: InvokeOutcome): void;
+  timer: NodeJS.Timeout;
+}
+
+export class LambdaSandbox {
+  private worker: Worker | undefined;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+
+  constructor(
+    readonly fn: LocalFunction,
+    private readonly env: Record<string, string>,
+    private readonly workerFile: string,
+    private readonly functionArn: string,
+  ) {}
+
+  invoke(event: unknown): Promise<InvokeOutcome> {
+    const worker = this.ensureWorker();
+    const id = this.nextId++;
+    const requestId = randomUUID();
+    const timeoutMs = this.fn.timeoutSeconds * 1000;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        // Lambda ends the sandbox on a timeout; so do we (its other invocations fail with it).
+        this.failAll({ errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${this.fn.timeoutSeconds.toFixed(2)} seconds` });
+        void this.terminate();
+      }, timeoutMs);
+      this.pending.set(id, { resolve, timer });
+      worker.postMessage({ id, requestId, event });
+    });
+  }
+
+  async terminate(): Promise<void> {
+    const worker = this.worker;
+    this.worker = undefined;
+    if (worker) await worker.terminate();
+  }
+
+  private ensureWorker(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(this.workerFile, {
+      env: this.env,
+      workerData: {
+        assetDir: this.fn.assetDir,
+        handler: this.fn.handler,
+        functionName: this.env['AWS_LAMBDA_FUNCTION_NAME'],
+        functionArn: this.functionArn,
+        memoryMb: this.fn.memoryMb,
+        timeoutMs: this.fn.timeoutSeconds * 1000,
+        logGroupName: this.env['AWS_LAMBDA_LOG_GROUP_NAME'],
+      },
+      // Roughly the function's memory setting, so a leak fails locally too.
+      resourceLimits: { maxOldGenerationSizeMb: Math.max(64, this.fn.memoryMb) },
+    });
+    worker.unref();
+    worker.on('message', (message: { id: number; result?: string; error?: InvokeError }) => {
+      const pending = this.pending.get(message.id);
+      if (!pending) return;
+      this.pending.delete(message.id);
+      clearTimeout(pending.timer);
+      pending.resolve(message.error ? { error: message.error } : { result: JSON.parse(message.result ?? 'null') as unknown });
+    });
+    worker.on('error', (error) => {
+      this.failAll({ errorType: 'Runtime.ExitError', errorMessage: error.message });
+      if (this.worker === worker) this.worker = undefined;
+    });
+    worker.on('exit', () => {
+      this.failAll({ errorType: 'Runtime.ExitError', errorMessage: 'the sandbox exited' });
+      if (this.worker === worker) this.worker = undefined;
+    });
+    this.worker = worker;
+    return worker;
+  }
+
+  private failAll(error: InvokeError): void {
+    for (const [id, pending] of this.pending) {
+      clearTimeout(pending.timer);
+      pending.resolve({ error });
+      this.pending.delete(id);
+    }
+  }
+}
+
+/** Path of the worker script; located from the repository root so jest (CommonJS) finds it too. */
+export const lambdaWorkerFile = (repoRoot: string): string => join(repoRoot, 'local', 'lambda-worker.mjs');

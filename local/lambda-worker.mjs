@@ -1,0 +1,65 @@
+// The Lambda sandbox of one function in one local region: a worker thread with its own
+// process.env that imports the very bundle the CDK app deploys. Plain JS so that it runs the same
+// under tsx and under jest (no loader is inherited by the worker).
+import { parentPort, workerData } from 'node:worker_threads';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const { assetDir, handler: handlerSetting, functionName, functionArn, memoryMb, timeoutMs, logGroupName } = workerData;
+
+async function loadHandler() {
+  const dot = handlerSetting.lastIndexOf('.');
+  const modulePath = handlerSetting.slice(0, dot);
+  const exportName = handlerSetting.slice(dot + 1);
+  const file = ['.mjs', '.js', '.cjs'].map((ext) => join(assetDir, modulePath + ext)).find((f) => existsSync(f));
+  if (!file) throw new Error(`Runtime.ImportModuleError: Cannot find module '${modulePath}' in ${assetDir}`);
+  const mod = await import(pathToFileURL(file).href);
+  const fn = mod[exportName] ?? mod.default?.[exportName];
+  if (typeof fn !== 'function') throw new Error(`Runtime.HandlerNotFound: ${handlerSetting} is undefined or not exported`);
+  return fn;
+}
+
+const handlerPromise = loadHandler();
+// An init error is reported on each invocation, as Lambda does; keep it from crashing the thread.
+handlerPromise.catch(() => undefined);
+
+function lambdaContext(requestId, deadline) {
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: functionArn,
+    memoryLimitInMB: String(memoryMb),
+    awsRequestId: requestId,
+    logGroupName,
+    logStreamName: `local/${functionName}`,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+const serializeError = (error) => ({
+  errorType: error?.name ?? 'Error',
+  errorMessage: error?.message ?? String(error),
+  stack: typeof error?.stack === 'string' ? error.stack.split('\n') : [],
+});
+
+parentPort.on('message', async ({ id, requestId, event }) => {
+  try {
+    const handler = await handlerPromise;
+    const context = lambdaContext(requestId, Date.now() + timeoutMs);
+    const result = await (handler.length >= 3
+      ? new Promise((resolve, reject) => {
+          const maybe = handler(event, context, (error, value) => (error ? reject(error) : resolve(value)));
+          if (maybe && typeof maybe.then === 'function') maybe.then(resolve, reject);
+        })
+      : handler(event, context));
+    // Lambda hands the result over as JSON; so does this sandbox (undefined becomes null).
+    parentPort.postMessage({ id, result: JSON.stringify(result === undefined ? null : result) });
+  } catch (error) {
+    parentPort.postMessage({ id, error: serializeError(error) });
+  }
+});

@@ -1,0 +1,76 @@
+/** `npm start`: the local cloud in the foreground until Ctrl-C. Flags: see local/README.md. */
+import { parseArgs } from 'node:util';
+import { startLocalCloud } from './cloud';
+
+const { values } = parseArgs({
+  options: {
+    fresh: { type: 'boolean', default: false },
+    'data-dir': { type: 'string', default: '.local' },
+    'eu-port': { type: 'string', default: '4100' },
+    'us-port': { type: 'string', default: '4200' },
+    'dynamodb-port': { type: 'string', default: '4110' },
+    'kinesis-port': { type: 'string', default: '4120' },
+    's3-port': { type: 'string', default: '4130' },
+    app: { type: 'string' },
+    'no-seed': { type: 'boolean', default: false },
+    quiet: { type: 'boolean', default: false },
+  },
+});
+
+const port = (name: string, value: string | undefined): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`--${name}: not a port: ${value}`);
+  return n;
+};
+
+const started = Date.now();
+const log = (line: string) => {
+  if (!values.quiet) console.log(`[local] ${line}`);
+};
+
+try {
+  const cloud = await startLocalCloud({
+    fresh: values.fresh,
+    dataDir: values['data-dir'],
+    euPort: port('eu-port', values['eu-port']),
+    usPort: port('us-port', values['us-port']),
+    dynamodbPort: port('dynamodb-port', values['dynamodb-port']),
+    kinesisPort: port('kinesis-port', values['kinesis-port']),
+    s3Port: port('s3-port', values['s3-port']),
+    app: values.app,
+    seed: values['no-seed'] ? 'skip' : 'strict',
+    log,
+  });
+  const { info } = cloud;
+  const lines = [
+    '',
+    `UCX local cloud ready in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    `  EU  ${info.regions.eu.api}    US  ${info.regions.us.api}`,
+    `  DynamoDB ${info.regions.eu.endpoints.dynamodb}  Kinesis ${info.regions.eu.endpoints.kinesis}  S3 ${info.regions.eu.endpoints.s3}`,
+    ...info.demo.accounts.map((a) => `  demo ${a.region.toUpperCase()} account ${a.accountId}  activation key ${a.activationKey}`),
+    ...info.demo.resellers.map((r) => `  demo reseller ${r.resellerId}`),
+    `  tokens (ops, support, customers, resellers) and endpoints: ${cloud.cloudJson}`,
+    '  Ctrl-C to stop',
+    '',
+  ];
+  console.log(lines.join('\n'));
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: stopping`);
+    cloud.stop().then(
+      () => process.exit(0),
+      (error: Error) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+} catch (error) {
+  console.error(`\n[local] START FAILED: ${(error as Error).message}\n`);
+  process.exit(1);
+}

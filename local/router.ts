@@ -1,0 +1,153 @@
+/**
+ * One local region's HTTP API: a node:http server on 127.0.0.1 that matches the templates'
+ * routes, runs the JWT authorizer, invokes the function's sandbox with a payload 2.0 event and
+ * writes its result back as API Gateway would.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { JwtVerifier } from './auth';
+import { apiGatewayError, buildHttpApiEvent, internalServerError, mapHttpApiResult, type HttpResponse } from './http-event';
+import type { LambdaSandbox } from './lambda-runtime';
+import { RouteTable } from './route-table';
+
+/** API Gateway's payload limit for HTTP APIs. */
+export const maxBodyBytes = 10 * 1024 * 1024;
+
+export interface RegionRoute {
+  readonly sandbox: LambdaSandbox;
+  readonly authorizationType: string;
+}
+
+export type LocalHandler = (request: IncomingMessage, body: Buffer) => Promise<HttpResponse>;
+
+export interface RegionRouterOptions {
+  readonly regionKey: string;
+  readonly port: number;
+  readonly accountId: string;
+  readonly verifyJwt: JwtVerifier;
+  /** development-only routes under `/local/`, keyed `METHOD /local/...` */
+  readonly localRoutes: ReadonlyMap<string, LocalHandler>;
+  readonly log: (line: string) => void;
+}
+
+export interface RegionRouter {
+  readonly url: string;
+  readonly port: number;
+  /** Installs the routes; until then every request answers 503 (the port is bound first, so
+   * both regions' URLs are known before any function environment is built). */
+  setRoutes(routes: ReadonlyMap<string, RegionRoute>): void;
+  close(): Promise<void>;
+}
+
+class BodyTooLarge extends Error {}
+
+function readBody(request: IncomingMessage): Promise<Buffer> {
+  return new Promise((done, fail) => {
+    const declared = Number(request.headers['content-length'] ?? 0);
+    if (declared > maxBodyBytes) return fail(new BodyTooLarge());
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBodyBytes) {
+        request.removeAllListeners('data');
+        request.resume();
+        fail(new BodyTooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => done(Buffer.concat(chunks)));
+    request.on('error', fail);
+  });
+}
+
+function send(response: ServerResponse, result: HttpResponse, requestId: string): void {
+  const headers = { ...result.headers, 'apigw-requestid': requestId, 'content-length': String(result.body.length) };
+  response.writeHead(result.statusCode, headers);
+  response.end(result.body);
+}
+
+export async function startRegionRouter(options: RegionRouterOptions): Promise<RegionRouter> {
+  let table: RouteTable<RegionRoute> | undefined;
+  const apiId = `local-${options.regionKey}`;
+  let port = options.port;
+
+  const handle = async (request: IncomingMessage, response: ServerResponse) => {
+    const started = Date.now();
+    const requestId = crypto.randomUUID();
+    const method = request.method ?? 'GET';
+    const url = request.url ?? '/';
+    const path = url.split('?')[0]!;
+    let result: HttpResponse;
+    let label = '';
+    try {
+      const body = await readBody(request);
+      const local = options.localRoutes.get(`${method} ${path}`);
+      const match = local ? undefined : table?.match(method, path);
+      if (!table && !local) {
+        result = apiGatewayError(503, 'Service Unavailable');
+      } else if (local) {
+        label = 'local';
+        result = await local(request, body);
+      } else if (!match) {
+        result = apiGatewayError(404, 'Not Found');
+      } else {
+        label = match.route.sandbox.fn.logicalId;
+        let authorizer: { jwt: { claims: Record<string, string>; scopes: string[] | null } } | undefined;
+        if (match.route.authorizationType === 'JWT') {
+          const verified = await options.verifyJwt(request.headers.authorization);
+          if (!verified) {
+            send(response, { ...apiGatewayError(401, 'Unauthorized'), headers: { 'content-type': 'application/json', 'www-authenticate': 'Bearer' } }, requestId);
+            options.log(`${options.regionKey} ${method} ${url} → 401 (JWT) ${Date.now() - started} ms`);
+            return;
+          }
+          authorizer = { jwt: verified };
+        }
+        const event = buildHttpApiEvent(
+          { method, url, rawHeaders: request.rawHeaders, body, sourceIp: request.socket.remoteAddress ?? '127.0.0.1', protocol: `HTTP/${request.httpVersion}` },
+          { routeKey: match.routeKey, pathParameters: match.pathParameters, accountId: options.accountId, apiId, port, authorizer, requestId },
+        );
+        const outcome = await match.route.sandbox.invoke(event);
+        if ('error' in outcome) {
+          options.log(`${options.regionKey} ${match.route.sandbox.fn.name} failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}\n  ${(outcome.error.stack ?? []).slice(1, 6).join('\n  ')}`);
+          result = internalServerError();
+        } else {
+          result = mapHttpApiResult(outcome.result);
+        }
+      }
+    } catch (error) {
+      if (error instanceof BodyTooLarge) {
+        result = apiGatewayError(413, 'Request Entity Too Large');
+        response.setHeader('connection', 'close');
+      } else {
+        options.log(`${options.regionKey} ${method} ${url}: router error ${(error as Error).stack}`);
+        result = internalServerError();
+      }
+    }
+    send(response, result, requestId);
+    options.log(`${options.regionKey} ${method} ${url} → ${result.statusCode} ${label} ${Date.now() - started} ms`);
+  };
+
+  const server: Server = createServer((request, response) => void handle(request, response));
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((done, fail) => {
+    server.once('error', fail);
+    server.listen(options.port, '127.0.0.1', () => done());
+  });
+  port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    setRoutes: (routes) => {
+      const next = new RouteTable<RegionRoute>();
+      for (const [routeKey, route] of routes) next.add(routeKey, route);
+      table = next;
+    },
+    close: () =>
+      new Promise<void>((done) => {
+        server.close(() => done());
+        server.closeAllConnections();
+      }),
+  };
+}
