@@ -22,7 +22,10 @@ export class ValidationError extends DomainError {
   readonly status = 400;
   readonly type = 'validation';
   readonly title = 'Request is not valid';
-  constructor(readonly errors: readonly FieldError[], detail = 'One or more fields are not valid.') {
+  constructor(
+    readonly errors: readonly FieldError[],
+    detail = 'One or more fields are not valid.',
+  ) {
     super(detail);
   }
 }
@@ -74,7 +77,10 @@ export class WrongRegionError extends DomainError {
   readonly status = 421;
   readonly type = 'wrong-region';
   readonly title = 'Account is served by another region';
-  constructor(readonly region: string, readonly endpoint: string) {
+  constructor(
+    readonly region: string,
+    readonly endpoint: string,
+  ) {
     super(`This account is homed in region ${region}; use ${endpoint}.`);
   }
 }
@@ -84,7 +90,10 @@ export class ServiceUnavailableError extends DomainError {
   readonly status = 503;
   readonly type = 'unavailable';
   readonly title = 'Service temporarily unavailable';
-  constructor(detail: string, readonly retryAfterSeconds = 2) {
+  constructor(
+    detail: string,
+    readonly retryAfterSeconds = 2,
+  ) {
     super(detail);
   }
 }

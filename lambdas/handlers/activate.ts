@@ -1,2 +1,14 @@
-// PLACEHOLDER until the handler lands; answers 501 so nothing can mistake it for done.
-export const handler = async () => ({ statusCode: 501, body: 'not implemented' });
+/** POST /v1/activations: an installation activates with an activation key and its new Ed25519 key. */
+import { activateInstallation, activationBodySchema } from '../core/licensing/activate-installation';
+import { jwkThumbprint, verifyAgentRequest } from '../shared/agent-signature';
+import { httpRoute } from '../shared/http';
+import { agentRequestOf, licenseSettings, licensingDeps } from '../shared/licensing-deps';
+
+export const handler = httpRoute({ body: activationBodySchema }, async (request) => {
+  const thumbprint = await jwkThumbprint(request.body.publicKey);
+  await verifyAgentRequest(agentRequestOf(request), async (keyid) =>
+    keyid === thumbprint ? request.body.publicKey : null,
+  );
+  const { created, result } = await activateInstallation(licensingDeps(), licenseSettings(), request.body, thumbprint);
+  return { status: created ? 201 : 200, body: result };
+});

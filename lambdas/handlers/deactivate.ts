@@ -1,2 +1,10 @@
-// PLACEHOLDER until the handler lands; answers 501 so nothing can mistake it for done.
-export const handler = async () => ({ statusCode: 501, body: 'not implemented' });
+/** DELETE /v1/installations/{id}: the installation gives its licences back; 204, and 204 again. */
+import { deactivateInstallation } from '../core/licensing/deactivate-installation';
+import { httpRoute } from '../shared/http';
+import { licensingDeps, signedBy } from '../shared/licensing-deps';
+import { installationParams } from '../shared/params';
+
+export const handler = httpRoute({ params: installationParams }, async (request) => {
+  await deactivateInstallation(licensingDeps(), request.params.id, signedBy(request, request.params.id));
+  return { status: 204 };
+});

@@ -1,2 +1,10 @@
-// PLACEHOLDER until the handler lands; answers 501 so nothing can mistake it for done.
-export const handler = async () => ({ statusCode: 501, body: 'not implemented' });
+/** GET /v1/accounts/{accountId}: the Smart Account at a glance (customer, its reseller, support, back office). */
+import { getAccount } from '../core/licensing/get-account';
+import { httpRoute, principalOf } from '../shared/http';
+import { licensingDeps } from '../shared/licensing-deps';
+import { accountParams } from '../shared/params';
+
+export const handler = httpRoute({ params: accountParams }, async (request) => ({
+  status: 200,
+  body: await getAccount(licensingDeps(), principalOf(request), request.params.accountId),
+}));

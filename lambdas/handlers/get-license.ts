@@ -1,2 +1,19 @@
-// PLACEHOLDER until the handler lands; answers 501 so nothing can mistake it for done.
-export const handler = async () => ({ statusCode: 501, body: 'not implemented' });
+/** GET /v1/installations/{id}/license: the licence poll, 304 when the agent holds the current one. */
+import { pollLicense } from '../core/licensing/poll-license';
+import { httpRoute } from '../shared/http';
+import { installationParams } from '../shared/params';
+import { licenseSettings, licensingDeps, signedBy } from '../shared/licensing-deps';
+
+export const handler = httpRoute({ params: installationParams }, async (request) => {
+  const { id } = request.params;
+  const outcome = await pollLicense(
+    licensingDeps(),
+    licenseSettings(),
+    id,
+    request.header('if-none-match'),
+    signedBy(request, id),
+  );
+  const headers = { etag: outcome.etag, 'cache-control': 'no-cache' };
+  if (outcome.status === 304) return { status: 304, headers };
+  return { status: 200, headers, body: { license: outcome.license, nextPollSeconds: outcome.nextPollSeconds } };
+});

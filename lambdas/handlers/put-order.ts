@@ -1,2 +1,14 @@
-// PLACEHOLDER until the handler lands; answers 501 so nothing can mistake it for done.
-export const handler = async () => ({ statusCode: 501, body: 'not implemented' });
+/** PUT /v1/ops/orders/{orderId} (back office): deposits an order's licence lines, once per order id. */
+import { z } from 'zod';
+import { depositOrder, orderBodySchema, orderIdSchema } from '../core/licensing/deposit-order';
+import { httpRoute, principalOf } from '../shared/http';
+import { licensingDeps } from '../shared/licensing-deps';
+
+export const handler = httpRoute(
+  { params: z.object({ orderId: orderIdSchema }), body: orderBodySchema, maxBodyBytes: 256 * 1024 },
+  async (request) => {
+    const principal = principalOf(request);
+    const { created, result } = await depositOrder(licensingDeps(), principal, request.params.orderId, request.body);
+    return { status: created ? 201 : 200, body: result };
+  },
+);

@@ -1,0 +1,24 @@
+/** Translates AWS throttling and brief unavailability into the domain's retryable 503. */
+import { ServiceUnavailableError } from '../core/errors';
+
+const throttlingNames = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'LimitExceededException',
+  'KMSInternalException',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'ProvisionedThroughputExceeded',
+  'ThrottlingError',
+]);
+
+export function isThrottling(error: unknown): boolean {
+  return error instanceof Error && throttlingNames.has(error.name);
+}
+
+/** Rethrows throttling as ServiceUnavailableError (503 + Retry-After), anything else unchanged. */
+export function rethrowThrottling(error: unknown, what: string): never {
+  if (isThrottling(error)) throw new ServiceUnavailableError(`${what} is busy right now; retry shortly.`, 2);
+  throw error;
+}

@@ -1,0 +1,507 @@
+/**
+ * The licensing store on DynamoDB (one table, the global table). Layout:
+ *   ACC#<account> / META            the Smart Account
+ *   ACC#<account> / PROD#<product>  a product pool (capacity, allocated, free, terms)
+ *   ACC#<account> / INST#<inst>     an installation summary, so one query reads the whole account
+ *   INST#<inst>   / META            the installation with its signed licence (one read per poll)
+ *   THUMB#<jwk thumbprint> / META   the installation a public key is bound to
+ *   AKEY#<sha256 of key>  / META    an activation key (the key itself is never stored)
+ *   ORDER#<order> / META            a deposited order with its body hash and result
+ *   AUDIT#<account> / <at>#<event>  the audit trail
+ *   RES#<reseller> / ACC#<account>  a reseller's customers
+ * Every change is one TransactWriteItems whose conditions carry the invariants.
+ */
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { careLevelSchema, licenseKindSchema, productSchema, regionSchema } from '../core/licensing/catalogue';
+import type {
+  AccountState,
+  ActivationKeyRecord,
+  AuditEvent,
+  Installation,
+  InstallationSummary,
+  ProductPool,
+  SmartAccount,
+  StoredLicense,
+} from '../core/licensing/model';
+import {
+  CommitRejected,
+  type ActivationCommit,
+  type DeactivationCommit,
+  type LicensingRepository,
+  type OrderCommit,
+  type OrderRecord,
+  type RejectReason,
+  type TelemetrySwitchCommit,
+} from '../core/licensing/repository';
+import { isThrottling, rethrowThrottling } from './aws-errors';
+
+type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
+interface Guarded {
+  readonly item: TransactItem;
+  /** what a failed condition on this item means */
+  readonly onConditionFailed: RejectReason;
+}
+
+const key = (pk: string, sk = 'META') => ({ pk, sk });
+const accountPk = (id: string) => `ACC#${id}`;
+const installationPk = (id: string) => `INST#${id}`;
+
+// Stored items are a boundary: parsed, never cast.
+const allocationItem = z.partialRecord(productSchema, z.number().int().nonnegative());
+const accountItem = z.object({
+  accountId: z.string(),
+  name: z.string(),
+  region: regionSchema,
+  resellerId: z.string().optional(),
+  telemetryEnabled: z.boolean(),
+  termsRev: z.number().int(),
+  installSeq: z.number().int(),
+  followerInstallationId: z.string().optional(),
+  createdAt: z.string(),
+});
+const poolItem = z.object({
+  product: productSchema,
+  capacity: z.number().int(),
+  allocated: z.number().int(),
+  free: z.number().int(),
+  kind: licenseKindSchema,
+  expiresAt: z.string().optional(),
+  care: z.object({ level: careLevelSchema, expiresAt: z.string() }).optional(),
+});
+const installationSummaryItem = z.object({
+  installationId: z.string(),
+  status: z.enum(['active', 'deactivated']),
+  allocation: allocationItem,
+  nodes: z.array(z.string()),
+  suiteVersion: z.string(),
+  activatedAt: z.string(),
+  deactivatedAt: z.string().optional(),
+});
+const licenseItem = z.object({
+  jws: z.string(),
+  etag: z.string(),
+  ver: z.number().int(),
+  contentHash: z.string(),
+  exp: z.number().int(),
+  basedOnRev: z.number().int(),
+});
+const installationItem = installationSummaryItem.extend({
+  accountId: z.string(),
+  region: regionSchema,
+  publicKey: z.object({ kty: z.literal('OKP'), crv: z.literal('Ed25519'), x: z.string() }),
+  thumbprint: z.string(),
+  activationKeyHash: z.string(),
+  telemetryEnabled: z.boolean(),
+  rev: z.number().int(),
+  license: licenseItem,
+});
+const activationKeyItem = z.object({
+  keyHash: z.string(),
+  accountId: z.string(),
+  allocation: allocationItem,
+  followsPool: z.boolean(),
+  expiresAt: z.string(),
+  createdAt: z.string(),
+  usedBy: z.string().optional(),
+});
+const orderItem = z.object({
+  orderId: z.string(),
+  bodyHash: z.string(),
+  accountId: z.string(),
+  result: z.record(z.string(), z.unknown()),
+  createdAt: z.string(),
+});
+
+const summaryOf = (i: Installation): InstallationSummary => ({
+  installationId: i.installationId,
+  status: i.status,
+  allocation: i.allocation,
+  nodes: i.nodes,
+  suiteVersion: i.suiteVersion,
+  activatedAt: i.activatedAt,
+  ...(i.deactivatedAt ? { deactivatedAt: i.deactivatedAt } : {}),
+});
+
+/** Activation keys and orders stay for audit, then expire: a year after their own expiry. */
+const KEEP_SECONDS = 365 * 86_400;
+const epochSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
+
+export class DynamoDbLicensingRepository implements LicensingRepository {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async getAccountState(accountId: string): Promise<AccountState | null> {
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    try {
+      do {
+        const page = await this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': accountPk(accountId) },
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        items.push(...((page.Items ?? []) as Record<string, unknown>[]));
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+    } catch (error) {
+      rethrowThrottling(error, 'The licensing store');
+    }
+    const meta = items.find((i) => i.sk === 'META');
+    if (!meta) return null;
+    return {
+      account: accountItem.parse(meta),
+      pools: items.filter((i) => String(i.sk).startsWith('PROD#')).map((i) => poolItem.parse(i) as ProductPool),
+      installations: items.filter((i) => String(i.sk).startsWith('INST#')).map((i) => installationSummaryItem.parse(i)),
+    };
+  }
+
+  async getOrder(orderId: string): Promise<OrderRecord | null> {
+    const item = await this.get(key(`ORDER#${orderId}`));
+    return item ? orderItem.parse(item) : null;
+  }
+
+  async getActivationKey(keyHash: string): Promise<ActivationKeyRecord | null> {
+    const item = await this.get(key(`AKEY#${keyHash}`));
+    return item ? activationKeyItem.parse(item) : null;
+  }
+
+  async getInstallation(installationId: string): Promise<Installation | null> {
+    const item = await this.get(key(installationPk(installationId)));
+    return item ? installationItem.parse(item) : null;
+  }
+
+  async findInstallationIdByThumbprint(thumbprint: string): Promise<string | null> {
+    const item = await this.get(key(`THUMB#${thumbprint}`));
+    return item ? z.object({ installationId: z.string() }).parse(item).installationId : null;
+  }
+
+  async commitOrder(c: OrderCommit): Promise<void> {
+    const accountId = c.order.accountId;
+    const items: Guarded[] = [
+      this.put({ ...key(`ORDER#${c.order.orderId}`), type: 'order', ...c.order }, 'order-exists'),
+    ];
+    if (c.account.kind === 'create') {
+      const record: SmartAccount = c.account.record;
+      items.push(this.put({ ...key(accountPk(accountId)), type: 'account', ...record }, 'stale'));
+      if (record.resellerId) {
+        items.push(
+          this.put(
+            {
+              ...key(`RES#${record.resellerId}`, `ACC#${accountId}`),
+              type: 'reseller-customer',
+              accountId,
+              name: record.name,
+              region: record.region,
+            },
+            'stale',
+          ),
+        );
+      }
+    } else {
+      items.push(
+        this.update(key(accountPk(accountId)), 'stale', {
+          UpdateExpression: 'ADD termsRev :one',
+          ConditionExpression: 'installSeq = :seq AND termsRev = :rev',
+          ExpressionAttributeValues: {
+            ':one': 1,
+            ':seq': c.account.expectedInstallSeq,
+            ':rev': c.account.expectedTermsRev,
+          },
+        }),
+      );
+    }
+    for (const pool of c.pools) {
+      const names: Record<string, string> = { '#type': 'type' };
+      const values: Record<string, unknown> = {
+        ':c': pool.addCapacity,
+        ':f': pool.addFree,
+        ':a': pool.addAllocated,
+        ':product': pool.product,
+        ':kind': pool.kind,
+        ':type': 'pool',
+      };
+      const sets = ['#type = :type', 'product = :product', 'kind = :kind'];
+      if (pool.expiresAt) {
+        sets.push('expiresAt = :expiresAt');
+        values[':expiresAt'] = pool.expiresAt;
+      }
+      if (pool.care) {
+        sets.push('care = :care');
+        values[':care'] = pool.care;
+      }
+      items.push(
+        this.update(key(accountPk(accountId), `PROD#${pool.product}`), 'stale', {
+          UpdateExpression: `SET ${sets.join(', ')} ADD capacity :c, free :f, allocated :a`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+    }
+    const grant = c.followerGrant;
+    if (grant) {
+      const products = Object.entries(grant.add);
+      const names = Object.fromEntries(products.map(([p], n) => [`#p${n}`, p]));
+      const values = Object.fromEntries(products.map(([, q], n) => [`:q${n}`, q]));
+      const sets = products
+        .map((_, n) => `allocation.#p${n} = if_not_exists(allocation.#p${n}, :zero) + :q${n}`)
+        .join(', ');
+      items.push(
+        this.update(key(installationPk(grant.installationId)), 'stale', {
+          UpdateExpression: `SET ${sets} ADD rev :one`,
+          ConditionExpression: '#status = :active',
+          ExpressionAttributeNames: { ...names, '#status': 'status' },
+          ExpressionAttributeValues: { ...values, ':zero': 0, ':one': 1, ':active': 'active' },
+        }),
+        this.update(key(accountPk(accountId), `INST#${grant.installationId}`), 'stale', {
+          UpdateExpression: `SET ${sets}`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: { ...values, ':zero': 0 },
+        }),
+      );
+    }
+    for (const installationId of c.touchInstallations) {
+      if (installationId === grant?.installationId) continue;
+      items.push(this.bumpInstallation(installationId));
+    }
+    items.push(this.audit(c.audit));
+    await this.transact(items);
+  }
+
+  async putActivationKey(record: ActivationKeyRecord, audit: AuditEvent): Promise<void> {
+    await this.transact([
+      this.put(
+        {
+          ...key(`AKEY#${record.keyHash}`),
+          type: 'activation-key',
+          ...record,
+          ttl: epochSeconds(record.expiresAt) + KEEP_SECONDS,
+        },
+        'stale',
+      ),
+      this.audit(audit),
+    ]);
+  }
+
+  async commitActivation(c: ActivationCommit): Promise<void> {
+    const inst = c.installation;
+    const items: Guarded[] = [
+      this.update(key(`AKEY#${c.keyHash}`), 'key-unavailable', {
+        UpdateExpression: 'SET usedBy = :inst, usedAt = :now',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(usedBy) AND expiresAt > :now',
+        ExpressionAttributeValues: { ':inst': inst.installationId, ':now': c.now },
+      }),
+    ];
+    for (const [product, quantity] of Object.entries(inst.allocation)) {
+      items.push(
+        this.update(key(accountPk(inst.accountId), `PROD#${product}`), 'capacity', {
+          UpdateExpression: 'ADD free :minus, allocated :q',
+          ConditionExpression: 'free >= :q',
+          ExpressionAttributeValues: { ':q': quantity, ':minus': -(quantity ?? 0) },
+        }),
+      );
+    }
+    items.push(
+      this.update(key(accountPk(inst.accountId)), 'stale', {
+        UpdateExpression: c.becomeFollower
+          ? 'SET followerInstallationId = :inst ADD installSeq :one'
+          : 'ADD installSeq :one',
+        ConditionExpression: c.becomeFollower
+          ? 'termsRev = :rev AND attribute_not_exists(followerInstallationId)'
+          : 'termsRev = :rev',
+        ExpressionAttributeValues: {
+          ':one': 1,
+          ':rev': c.expectedTermsRev,
+          ...(c.becomeFollower ? { ':inst': inst.installationId } : {}),
+        },
+      }),
+      this.put({ ...key(installationPk(inst.installationId)), type: 'installation', ...inst }, 'stale'),
+      this.put(
+        {
+          ...key(accountPk(inst.accountId), `INST#${inst.installationId}`),
+          type: 'installation-summary',
+          ...summaryOf(inst),
+        },
+        'stale',
+      ),
+      this.put(
+        { ...key(`THUMB#${inst.thumbprint}`), type: 'thumbprint', installationId: inst.installationId },
+        'installation-exists',
+      ),
+      this.audit(c.audit),
+    );
+    await this.transact(items);
+  }
+
+  async commitDeactivation(c: DeactivationCommit): Promise<void> {
+    const inst = c.installation;
+    const items: Guarded[] = [
+      this.update(key(installationPk(inst.installationId)), 'stale', {
+        UpdateExpression: 'SET #status = :gone, deactivatedAt = :now ADD rev :one',
+        ConditionExpression: '#status = :active AND rev = :rev',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':gone': 'deactivated',
+          ':active': 'active',
+          ':now': c.now,
+          ':one': 1,
+          ':rev': inst.rev,
+        },
+      }),
+      this.update(key(accountPk(inst.accountId), `INST#${inst.installationId}`), 'stale', {
+        UpdateExpression: 'SET #status = :gone, deactivatedAt = :now',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':gone': 'deactivated', ':now': c.now },
+      }),
+    ];
+    for (const [product, quantity] of Object.entries(inst.allocation)) {
+      items.push(
+        this.update(key(accountPk(inst.accountId), `PROD#${product}`), 'stale', {
+          UpdateExpression: 'ADD free :q, allocated :minus',
+          ExpressionAttributeValues: { ':q': quantity, ':minus': -(quantity ?? 0) },
+        }),
+      );
+    }
+    if (c.clearFollower) {
+      items.push(
+        this.update(key(accountPk(inst.accountId)), 'stale', {
+          UpdateExpression: 'REMOVE followerInstallationId',
+          ConditionExpression: 'followerInstallationId = :inst',
+          ExpressionAttributeValues: { ':inst': inst.installationId },
+        }),
+      );
+    }
+    items.push(this.audit(c.audit));
+    await this.transact(items);
+  }
+
+  async commitTelemetrySwitch(c: TelemetrySwitchCommit): Promise<void> {
+    const items: Guarded[] = [
+      this.update(key(accountPk(c.accountId)), 'stale', {
+        UpdateExpression: 'SET telemetryEnabled = :e ADD termsRev :one',
+        ConditionExpression: 'installSeq = :seq AND termsRev = :rev',
+        ExpressionAttributeValues: {
+          ':e': c.enabled,
+          ':one': 1,
+          ':seq': c.expectedInstallSeq,
+          ':rev': c.expectedTermsRev,
+        },
+      }),
+      ...c.touchInstallations.map((id) => this.bumpInstallation(id, { telemetryEnabled: c.enabled })),
+      this.audit(c.audit),
+    ];
+    await this.transact(items);
+  }
+
+  async storeLicense(installationId: string, license: StoredLicense, expectedRev: number): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key(installationPk(installationId)),
+          UpdateExpression: 'SET license = :license',
+          ConditionExpression: 'rev = :rev AND license.ver <= :ver',
+          ExpressionAttributeValues: { ':license': license, ':rev': expectedRev, ':ver': license.ver },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+      // Storing is an optimisation: the caller already holds a valid licence to answer with.
+      if (isThrottling(error)) return false;
+      throw error;
+    }
+  }
+
+  private async get(k: { pk: string; sk: string }): Promise<Record<string, unknown> | undefined> {
+    try {
+      const out = await this.client.send(new GetCommand({ TableName: this.tableName, Key: k, ConsistentRead: true }));
+      return out.Item;
+    } catch (error) {
+      return rethrowThrottling(error, 'The licensing store');
+    }
+  }
+
+  private put(item: Record<string, unknown>, onConditionFailed: RejectReason): Guarded {
+    return {
+      item: { Put: { TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
+      onConditionFailed,
+    };
+  }
+
+  private update(
+    k: { pk: string; sk: string },
+    onConditionFailed: RejectReason,
+    expression: {
+      UpdateExpression: string;
+      ConditionExpression?: string;
+      ExpressionAttributeNames?: Record<string, string>;
+      ExpressionAttributeValues?: Record<string, unknown>;
+    },
+  ): Guarded {
+    return { item: { Update: { TableName: this.tableName, Key: k, ...expression } }, onConditionFailed };
+  }
+
+  private bumpInstallation(installationId: string, set: { telemetryEnabled?: boolean } = {}): Guarded {
+    const setTelemetry = set.telemetryEnabled !== undefined;
+    return this.update(key(installationPk(installationId)), 'stale', {
+      UpdateExpression: setTelemetry ? 'SET telemetryEnabled = :e ADD rev :one' : 'ADD rev :one',
+      ConditionExpression: '#status = :active',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':one': 1,
+        ':active': 'active',
+        ...(setTelemetry ? { ':e': set.telemetryEnabled } : {}),
+      },
+    });
+  }
+
+  private audit(event: AuditEvent): Guarded {
+    return {
+      item: {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...key(`AUDIT#${event.accountId}`, `${event.at}#${event.eventId}`), type: 'audit', ...event },
+        },
+      },
+      onConditionFailed: 'stale',
+    };
+  }
+
+  private async transact(items: Guarded[]): Promise<void> {
+    try {
+      await this.client.send(new TransactWriteCommand({ TransactItems: items.map((i) => i.item) }));
+    } catch (error) {
+      if (
+        error instanceof TransactionCanceledException ||
+        (error instanceof Error && error.name === 'TransactionCanceledException')
+      ) {
+        const reasons = (error as TransactionCanceledException).CancellationReasons ?? [];
+        const failed = reasons.findIndex((r) => r.Code === 'ConditionalCheckFailed');
+        if (failed >= 0) throw new CommitRejected(items[failed]?.onConditionFailed ?? 'stale');
+        if (reasons.some((r) => r.Code === 'ThrottlingError' || r.Code === 'ProvisionedThroughputExceeded')) {
+          rethrowThrottling(
+            Object.assign(new Error('throttled'), { name: 'ThrottlingException' }),
+            'The licensing store',
+          );
+        }
+        throw new CommitRejected('stale'); // TransactionConflict: read again and retry
+      }
+      if (error instanceof Error && error.name === 'TransactionConflictException') throw new CommitRejected('stale');
+      rethrowThrottling(error, 'The licensing store');
+    }
+  }
+}

@@ -1,0 +1,158 @@
+/** Online activation: binds an installation's Ed25519 key to an activation key's allocation. */
+import { z } from 'zod';
+import { ConflictError, ForbiddenError, ServiceUnavailableError, WrongRegionError } from '../errors';
+import type { Region } from './catalogue';
+import type { LicenseSettings, LicensingDeps } from './deps';
+import { retryStale } from './deps';
+import { hashActivationKey } from './create-activation-key';
+import { buildLicenseContent, signIfChanged } from './license';
+import type { Installation } from './model';
+import { CommitRejected } from './repository';
+import { currentLicense } from './poll-license';
+
+export const ed25519JwkSchema = z.object({
+  kty: z.literal('OKP'),
+  crv: z.literal('Ed25519'),
+  x: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'base64url of 32 bytes'),
+});
+
+export const activationBodySchema = z.object({
+  activationKey: z.string().trim().min(8).max(64),
+  publicKey: ed25519JwkSchema,
+  installation: z.object({
+    suiteVersion: z.string().trim().min(1).max(64),
+    nodes: z.array(z.string().trim().min(1).max(253)).min(1).max(32),
+  }),
+});
+export type ActivationBody = z.infer<typeof activationBodySchema>;
+
+export interface ActivationResult {
+  installationId: string;
+  accountId: string;
+  region: Region;
+  license: string;
+  nextPollSeconds: number;
+  telemetry: { enabled: boolean };
+}
+
+const KEY_REFUSED = 'The activation key is unknown, expired or already used.';
+
+function toResult(installation: Installation, license: string, settings: LicenseSettings): ActivationResult {
+  return {
+    installationId: installation.installationId,
+    accountId: installation.accountId,
+    region: installation.region,
+    license,
+    nextPollSeconds: settings.nextPollSeconds,
+    telemetry: { enabled: installation.telemetryEnabled },
+  };
+}
+
+/**
+ * `thumbprint` is the RFC 7638 thumbprint of `body.publicKey`, whose signature over the request
+ * the edge has already verified. The same key and public key again answer the same installation.
+ */
+export async function activateInstallation(
+  deps: LicensingDeps,
+  settings: LicenseSettings,
+  body: ActivationBody,
+  thumbprint: string,
+): Promise<{ created: boolean; result: ActivationResult }> {
+  const keyHash = hashActivationKey(body.activationKey);
+
+  const replay = async () => {
+    const installationId = await deps.repo.findInstallationIdByThumbprint(thumbprint);
+    if (!installationId) return undefined;
+    const existing = await deps.repo.getInstallation(installationId);
+    if (!existing || existing.activationKeyHash !== keyHash) {
+      throw new ConflictError('This public key is already bound to another activation.');
+    }
+    if (existing.status !== 'active') throw new ForbiddenError(KEY_REFUSED);
+    const license = await currentLicense(deps, settings, existing);
+    return { created: false, result: toResult(existing, license, settings) };
+  };
+
+  const earlier = await replay();
+  if (earlier) return earlier;
+
+  try {
+    return await retryStale(
+      async () => {
+        const now = deps.clock.now();
+        const key = await deps.repo.getActivationKey(keyHash);
+        if (!key || key.usedBy || Date.parse(key.expiresAt) <= now.getTime()) throw new ForbiddenError(KEY_REFUSED);
+        const state = await deps.repo.getAccountState(key.accountId);
+        if (!state) throw new ForbiddenError(KEY_REFUSED);
+        const { account } = state;
+        if (account.region !== settings.region)
+          throw new WrongRegionError(account.region, settings.endpoints[account.region]);
+
+        const installationId = deps.ids.id('inst_');
+        const content = buildLicenseContent({
+          installationId,
+          account,
+          allocation: key.allocation,
+          pools: state.pools,
+          nextPollSeconds: settings.nextPollSeconds,
+        });
+        const { license } = await signIfChanged(content, settings.signer, {
+          now,
+          ttlDays: settings.licenseTtlDays,
+          basedOnRev: 0,
+        });
+        const installation: Installation = {
+          installationId,
+          accountId: account.accountId,
+          region: account.region,
+          publicKey: body.publicKey,
+          thumbprint,
+          activationKeyHash: keyHash,
+          nodes: body.installation.nodes,
+          suiteVersion: body.installation.suiteVersion,
+          status: 'active',
+          allocation: key.allocation,
+          telemetryEnabled: account.telemetryEnabled,
+          rev: 0,
+          license,
+          activatedAt: now.toISOString(),
+        };
+        await deps.repo.commitActivation({
+          keyHash,
+          installation,
+          expectedTermsRev: account.termsRev,
+          becomeFollower: key.followsPool && !account.followerInstallationId,
+          now: now.toISOString(),
+          audit: {
+            accountId: account.accountId,
+            at: now.toISOString(),
+            eventId: deps.ids.id('evt_'),
+            actor: { kind: 'installation', id: installationId },
+            action: 'installation.activated',
+            details: {
+              installationId,
+              allocation: key.allocation,
+              nodes: body.installation.nodes,
+              suiteVersion: body.installation.suiteVersion,
+            },
+          },
+        });
+        return { created: true, result: toResult(installation, license.jws, settings) };
+      },
+      (e) => e instanceof CommitRejected && e.reason === 'stale',
+    );
+  } catch (error) {
+    if (!(error instanceof CommitRejected)) throw error;
+    switch (error.reason) {
+      case 'capacity':
+        throw new ConflictError("Not enough free capacity for this activation key's allocation.");
+      case 'installation-exists':
+      case 'key-unavailable': {
+        const raced = await replay();
+        if (raced) return raced;
+        throw new ForbiddenError(KEY_REFUSED);
+      }
+      default:
+        throw new ServiceUnavailableError('The account is changing right now; retry the activation.', 1);
+    }
+  }
+}

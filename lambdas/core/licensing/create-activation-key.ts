@@ -1,0 +1,79 @@
+/** Issues a single-use, expiring activation key carrying an allocation of the account's free capacity. */
+import { z } from 'zod';
+import { sha256 } from '../canonical-json';
+import { ConflictError, NotFoundError, ValidationError } from '../errors';
+import { assertAccountAccess, assertMayAddressAccount, type Principal } from './access';
+import { allocationSchema, type Allocation, type Product } from './catalogue';
+import type { LicensingDeps } from './deps';
+
+export const activationKeyBodySchema = z
+  .object({
+    allocation: allocationSchema.optional(),
+    expiresInDays: z.number().int().min(1).max(365).default(30),
+  })
+  .strict();
+export type ActivationKeyBody = z.infer<typeof activationKeyBodySchema>;
+
+export interface ActivationKeyResult {
+  activationKey: string;
+  expiresAt: string;
+  allocation: Allocation;
+}
+
+export function hashActivationKey(key: string): string {
+  return sha256(key.trim().toUpperCase());
+}
+
+export async function createActivationKey(
+  deps: LicensingDeps,
+  principal: Principal,
+  accountId: string,
+  body: ActivationKeyBody,
+): Promise<ActivationKeyResult> {
+  assertMayAddressAccount(principal, accountId);
+  const state = await deps.repo.getAccountState(accountId);
+  assertAccountAccess(principal, state?.account, 'manage');
+  if (!state) throw new NotFoundError(`Account ${accountId} does not exist.`);
+
+  const free = new Map(state.pools.map((p) => [p.product, p.free]));
+  let allocation: Allocation;
+  if (body.allocation) {
+    const errors = Object.entries(body.allocation).flatMap(([product, quantity]) => {
+      const available = free.get(product as Product);
+      if (available === undefined)
+        return [{ path: `allocation.${product}`, message: `the account holds no ${product} licences` }];
+      if ((quantity ?? 0) > available)
+        return [{ path: `allocation.${product}`, message: `only ${available} of ${product} are free` }];
+      return [];
+    });
+    if (errors.some((e) => e.message.startsWith('the account holds no'))) throw new ValidationError(errors);
+    if (errors.length > 0) throw new ConflictError(errors.map((e) => `${e.path}: ${e.message}`).join('; '));
+    allocation = body.allocation;
+  } else {
+    allocation = Object.fromEntries(state.pools.filter((p) => p.free > 0).map((p) => [p.product, p.free]));
+    if (Object.keys(allocation).length === 0) throw new ConflictError('The account has no free capacity to allocate.');
+  }
+
+  const now = deps.clock.now();
+  const activationKey = deps.ids.secret();
+  const expiresAt = new Date(now.getTime() + body.expiresInDays * 86_400_000).toISOString();
+  await deps.repo.putActivationKey(
+    {
+      keyHash: hashActivationKey(activationKey),
+      accountId,
+      allocation,
+      followsPool: !body.allocation,
+      expiresAt,
+      createdAt: now.toISOString(),
+    },
+    {
+      accountId,
+      at: now.toISOString(),
+      eventId: deps.ids.id('evt_'),
+      actor: { kind: principal.role, id: principal.sub },
+      action: 'activation-key.created',
+      details: { allocation, expiresAt, followsPool: !body.allocation },
+    },
+  );
+  return { activationKey, expiresAt, allocation };
+}

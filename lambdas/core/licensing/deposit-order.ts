@@ -1,0 +1,216 @@
+/** Deposits a processed purchase order's licence lines into a Smart Account, once per order id. */
+import { z } from 'zod';
+import { canonicalJson, sha256 } from '../canonical-json';
+import { ConflictError, NotFoundError, ServiceUnavailableError } from '../errors';
+import type { Principal } from './access';
+import { assertRole } from './access';
+import { careLevelSchema, careRank, productSchema, regionSchema, type Allocation, type Product } from './catalogue';
+import type { LicensingDeps } from './deps';
+import { retryStale } from './deps';
+import type { ProductPool, SmartAccount } from './model';
+import { CommitRejected, type OrderCommit, type PoolChange } from './repository';
+
+const isoDateTime = z.iso.datetime({ offset: true });
+const quantity = z.number().int().min(1).max(100_000);
+
+const perpetualLine = z
+  .object({
+    product: productSchema,
+    quantity,
+    kind: z.literal('perpetual'),
+    care: z.object({ level: careLevelSchema, endsAt: isoDateTime }).strict().optional(),
+  })
+  .strict();
+
+const subscriptionLine = z
+  .object({
+    product: productSchema,
+    quantity,
+    kind: z.literal('subscription'),
+    startsAt: isoDateTime,
+    endsAt: isoDateTime,
+  })
+  .strict()
+  .refine((line) => Date.parse(line.endsAt) > Date.parse(line.startsAt), {
+    message: 'endsAt must be after startsAt',
+    path: ['endsAt'],
+  });
+
+export const orderLineSchema = z.discriminatedUnion('kind', [perpetualLine, subscriptionLine]);
+export type OrderLine = z.infer<typeof orderLineSchema>;
+
+export const accountIdSchema = z.string().regex(/^acc_[a-z0-9]{8,32}$/, 'not an account id');
+export const resellerIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'lower-case letters, digits and dashes');
+
+export const orderBodySchema = z
+  .object({
+    account: z.union([
+      z.object({ id: accountIdSchema }).strict(),
+      z
+        .object({
+          create: z
+            .object({
+              name: z.string().trim().min(1).max(200),
+              region: regionSchema,
+              resellerId: resellerIdSchema.optional(),
+            })
+            .strict(),
+        })
+        .strict(),
+    ]),
+    lines: z.array(orderLineSchema).min(1).max(50),
+  })
+  .strict();
+export type OrderBody = z.infer<typeof orderBodySchema>;
+
+export const orderIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits, dot, dash, underscore; at most 64');
+
+export interface OrderResult {
+  orderId: string;
+  accountId: string;
+  accountCreated: boolean;
+  lines: OrderLine[];
+  depositedAt: string;
+}
+
+/** An order may touch at most this many installations in its one transaction (DynamoDB allows 100 items). */
+export const MAX_INSTALLATIONS_PER_ORDER = 80;
+
+/** Merges new lines into a product's pool terms: capacity adds up, later end dates and higher Care win. */
+export function mergePoolTerms(pool: Pick<ProductPool, 'kind' | 'expiresAt' | 'care'> | undefined, lines: OrderLine[]) {
+  let kind = pool?.kind;
+  let expiresAt = pool?.expiresAt;
+  let care = pool?.care;
+  for (const line of lines) {
+    kind = kind === 'perpetual' || line.kind === 'perpetual' ? 'perpetual' : 'subscription';
+    if (line.kind === 'subscription') {
+      if (!expiresAt || Date.parse(line.endsAt) > Date.parse(expiresAt))
+        expiresAt = new Date(line.endsAt).toISOString();
+    } else if (line.care) {
+      const endsAt = new Date(line.care.endsAt).toISOString();
+      const level = !care || careRank[line.care.level] > careRank[care.level] ? line.care.level : care.level;
+      const latest = !care || Date.parse(endsAt) > Date.parse(care.expiresAt) ? endsAt : care.expiresAt;
+      care = { level, expiresAt: latest };
+    }
+  }
+  return { kind: kind ?? 'perpetual', expiresAt, care } as const;
+}
+
+export async function depositOrder(
+  deps: LicensingDeps,
+  principal: Principal,
+  orderId: string,
+  body: OrderBody,
+): Promise<{ created: boolean; result: OrderResult }> {
+  assertRole(principal, 'backoffice');
+  const bodyHash = sha256(canonicalJson(body));
+
+  const replay = async () => {
+    const existing = await deps.repo.getOrder(orderId);
+    if (!existing) return undefined;
+    if (existing.bodyHash !== bodyHash) {
+      throw new ConflictError(`Order ${orderId} was already deposited with different content.`);
+    }
+    return { created: false, result: existing.result as unknown as OrderResult };
+  };
+
+  const earlier = await replay();
+  if (earlier) return earlier;
+
+  const accountCreated = 'create' in body.account;
+  const accountId = 'id' in body.account ? body.account.id : deps.ids.id('acc_');
+
+  try {
+    return await retryStale(
+      async () => {
+        const now = deps.clock.now().toISOString();
+        const state = accountCreated ? null : await deps.repo.getAccountState(accountId);
+        if (!accountCreated && !state) throw new NotFoundError(`Account ${accountId} does not exist.`);
+
+        const byProduct = new Map<Product, OrderLine[]>();
+        for (const line of body.lines) byProduct.set(line.product, [...(byProduct.get(line.product) ?? []), line]);
+
+        const follower = state?.installations.find(
+          (i) => i.installationId === state.account.followerInstallationId && i.status === 'active',
+        );
+        const grant: Allocation = {};
+        const pools: PoolChange[] = [...byProduct.entries()].map(([product, lines]) => {
+          const added = lines.reduce((sum, l) => sum + l.quantity, 0);
+          const terms = mergePoolTerms(
+            state?.pools.find((p) => p.product === product),
+            lines,
+          );
+          if (follower) grant[product] = added;
+          return {
+            product,
+            addCapacity: added,
+            addFree: follower ? 0 : added,
+            addAllocated: follower ? added : 0,
+            kind: terms.kind,
+            ...(terms.expiresAt ? { expiresAt: terms.expiresAt } : {}),
+            ...(terms.care ? { care: terms.care } : {}),
+          };
+        });
+
+        const active = state?.installations.filter((i) => i.status === 'active').map((i) => i.installationId) ?? [];
+        if (active.length > MAX_INSTALLATIONS_PER_ORDER) {
+          throw new ConflictError(
+            `Account ${accountId} has ${active.length} active installations; one order can update at most ${MAX_INSTALLATIONS_PER_ORDER}.`,
+          );
+        }
+
+        const result: OrderResult = { orderId, accountId, accountCreated, lines: body.lines, depositedAt: now };
+        const account: OrderCommit['account'] =
+          'create' in body.account
+            ? {
+                kind: 'create',
+                record: {
+                  accountId,
+                  name: body.account.create.name,
+                  region: body.account.create.region,
+                  ...(body.account.create.resellerId ? { resellerId: body.account.create.resellerId } : {}),
+                  telemetryEnabled: true,
+                  termsRev: 1,
+                  installSeq: 0,
+                  createdAt: now,
+                } satisfies SmartAccount,
+              }
+            : {
+                kind: 'existing',
+                accountId,
+                expectedInstallSeq: state!.account.installSeq,
+                expectedTermsRev: state!.account.termsRev,
+              };
+
+        await deps.repo.commitOrder({
+          order: { orderId, bodyHash, accountId, result: result as unknown as Record<string, unknown>, createdAt: now },
+          account,
+          pools,
+          ...(follower ? { followerGrant: { installationId: follower.installationId, add: grant } } : {}),
+          touchInstallations: active,
+          audit: {
+            accountId,
+            at: now,
+            eventId: deps.ids.id('evt_'),
+            actor: { kind: principal.role, id: principal.sub },
+            action: 'order.deposited',
+            details: { orderId, lines: body.lines, ...(follower ? { grantedTo: follower.installationId } : {}) },
+          },
+        });
+        return { created: true, result };
+      },
+      (e) => e instanceof CommitRejected && e.reason === 'stale',
+    );
+  } catch (error) {
+    if (error instanceof CommitRejected && error.reason === 'order-exists') {
+      const raced = await replay();
+      if (raced) return raced;
+    }
+    if (error instanceof CommitRejected && error.reason === 'stale') {
+      throw new ServiceUnavailableError('The account is changing right now; retry the order.', 1);
+    }
+    throw error;
+  }
+}

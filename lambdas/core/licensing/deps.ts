@@ -1,0 +1,36 @@
+/** What every licensing use case is given: its store, clock, ids and settings. */
+import type { Clock, IdGenerator, Signer } from '../ports';
+import type { Region } from './catalogue';
+import type { LicensingRepository } from './repository';
+
+export interface LicensingDeps {
+  readonly repo: LicensingRepository;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+}
+
+export interface LicenseSettings {
+  readonly signer: Signer;
+  /** the region this code runs in */
+  readonly region: Region;
+  /** each region's public API base URL, for 421 answers */
+  readonly endpoints: Record<Region, string>;
+  readonly nextPollSeconds: number;
+  readonly licenseTtlDays: number;
+}
+
+/** How often a commit refused as stale (a concurrent change) is read again and retried. */
+export const MAX_COMMIT_ATTEMPTS = 12;
+
+/** Retries `attempt` while it throws a stale CommitRejected, with jittered backoff. */
+export async function retryStale<T>(attempt: () => Promise<T>, isStale: (e: unknown) => boolean): Promise<T> {
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!isStale(error) || n >= MAX_COMMIT_ATTEMPTS) throw error;
+      const backoffMs = Math.random() * Math.min(200, 10 * 2 ** n);
+      await new Promise((resolve) => setTimeout(resolve, backoffMs));
+    }
+  }
+}

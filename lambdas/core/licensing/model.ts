@@ -1,0 +1,114 @@
+/** The licensing domain's records: Smart Accounts, product pools, activation keys, installations. */
+import type { Allocation, CareLevel, LicenseKind, Product, Region } from './catalogue';
+
+export interface SmartAccount {
+  readonly accountId: string;
+  readonly name: string;
+  /** home region: telemetry and activations are served there */
+  readonly region: Region;
+  readonly resellerId?: string;
+  readonly telemetryEnabled: boolean;
+  /** bumped by every change of the terms every licence of the account carries */
+  readonly termsRev: number;
+  /** bumped by every activation, so a concurrent deposit cannot miss a new installation */
+  readonly installSeq: number;
+  /** the installation that receives newly deposited capacity (activated with a default key) */
+  readonly followerInstallationId?: string;
+  readonly createdAt: string;
+}
+
+/** Everything deposited of one product in one account, and how much of it is allocated. */
+export interface ProductPool {
+  readonly product: Product;
+  /** total deposited quantity */
+  readonly capacity: number;
+  readonly allocated: number;
+  /** capacity − allocated, kept as its own attribute so a conditional write can test it */
+  readonly free: number;
+  readonly kind: LicenseKind;
+  /** latest subscription end, for subscription pools */
+  readonly expiresAt?: string;
+  readonly care?: { readonly level: CareLevel; readonly expiresAt: string };
+}
+
+export interface InstallationSummary {
+  readonly installationId: string;
+  readonly status: InstallationStatus;
+  readonly allocation: Allocation;
+  readonly nodes: readonly string[];
+  readonly suiteVersion: string;
+  readonly activatedAt: string;
+  readonly deactivatedAt?: string;
+}
+
+/** The account partition: the account, its pools and its installations, read in one query. */
+export interface AccountState {
+  readonly account: SmartAccount;
+  readonly pools: readonly ProductPool[];
+  readonly installations: readonly InstallationSummary[];
+}
+
+export interface ActivationKeyRecord {
+  /** SHA-256 of the key: the key itself is a secret and is never stored */
+  readonly keyHash: string;
+  readonly accountId: string;
+  readonly allocation: Allocation;
+  /** created without an explicit allocation: the installation follows the pool */
+  readonly followsPool: boolean;
+  readonly expiresAt: string;
+  readonly createdAt: string;
+  readonly usedBy?: string;
+}
+
+export type InstallationStatus = 'active' | 'deactivated';
+
+export interface Ed25519Jwk {
+  readonly kty: 'OKP';
+  readonly crv: 'Ed25519';
+  readonly x: string;
+}
+
+export interface StoredLicense {
+  readonly jws: string;
+  readonly etag: string;
+  readonly ver: number;
+  /** hash of the signed content without iat/exp, to re-sign only on change */
+  readonly contentHash: string;
+  readonly exp: number;
+  /** the installation's `rev` this licence was built from */
+  readonly basedOnRev: number;
+}
+
+export interface Installation {
+  readonly installationId: string;
+  readonly accountId: string;
+  readonly region: Region;
+  readonly publicKey: Ed25519Jwk;
+  readonly thumbprint: string;
+  readonly activationKeyHash: string;
+  readonly nodes: readonly string[];
+  readonly suiteVersion: string;
+  readonly status: InstallationStatus;
+  readonly allocation: Allocation;
+  readonly telemetryEnabled: boolean;
+  /** bumped by every change its licence depends on; a licence built from an older rev is stale */
+  readonly rev: number;
+  readonly license: StoredLicense;
+  readonly activatedAt: string;
+  readonly deactivatedAt?: string;
+}
+
+export interface Actor {
+  readonly kind: 'backoffice' | 'support' | 'reseller' | 'customer' | 'installation' | 'system';
+  /** opaque subject id (Cognito sub, installation id): never a name or an e-mail */
+  readonly id: string;
+}
+
+export interface AuditEvent {
+  readonly accountId: string;
+  readonly at: string;
+  readonly eventId: string;
+  readonly actor: Actor;
+  readonly action: string;
+  readonly details: Record<string, unknown>;
+}

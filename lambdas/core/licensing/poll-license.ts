@@ -1,0 +1,95 @@
+/**
+ * A licence poll. The hot path is one read: the installation carries its signed licence and a
+ * `rev` that every change it depends on bumps, so an unchanged licence is served as stored,
+ * without signing. A stale one is rebuilt, and re-signed only if its content changed.
+ */
+import { GoneError, NotFoundError, UnauthorizedError } from '../errors';
+import type { LicenseSettings, LicensingDeps } from './deps';
+import { buildLicenseContent, signIfChanged } from './license';
+import type { Ed25519Jwk, Installation } from './model';
+
+/** Seconds before `exp` at which a stored licence is renewed: half its lifetime. */
+const renewWhenLeftSeconds = (ttlDays: number) => (ttlDays * 86_400) / 2;
+
+export function needsRebuild(installation: Installation, nowSeconds: number, ttlDays: number): boolean {
+  const { license } = installation;
+  return license.basedOnRev !== installation.rev || license.exp - nowSeconds <= renewWhenLeftSeconds(ttlDays);
+}
+
+/** The licence to hand out now: the stored one, or a rebuilt one stored for the next poll. */
+export async function currentLicense(
+  deps: LicensingDeps,
+  settings: LicenseSettings,
+  installation: Installation,
+): Promise<string> {
+  return (await refreshLicense(deps, settings, installation)).jws;
+}
+
+async function refreshLicense(deps: LicensingDeps, settings: LicenseSettings, installation: Installation) {
+  const now = deps.clock.now();
+  const stored = installation.license;
+  if (!needsRebuild(installation, Math.floor(now.getTime() / 1000), settings.licenseTtlDays)) return stored;
+
+  const state = await deps.repo.getAccountState(installation.accountId);
+  if (!state) throw new NotFoundError(`Account ${installation.accountId} does not exist.`);
+  const content = buildLicenseContent({
+    installationId: installation.installationId,
+    account: state.account,
+    allocation: installation.allocation,
+    pools: state.pools,
+    nextPollSeconds: settings.nextPollSeconds,
+  });
+  let fresh;
+  try {
+    fresh = await signIfChanged(content, settings.signer, {
+      now,
+      ttlDays: settings.licenseTtlDays,
+      basedOnRev: installation.rev,
+      previous: stored,
+    });
+  } catch (error) {
+    // The signing key may be briefly unavailable: an unexpired stored licence keeps the agent working.
+    if (stored.exp > now.getTime() / 1000) return stored;
+    throw error;
+  }
+  await deps.repo.storeLicense(installation.installationId, fresh.license, installation.rev);
+  return fresh.license;
+}
+
+export type PollOutcome =
+  { status: 200; license: string; etag: string; nextPollSeconds: number } | { status: 304; etag: string };
+
+/**
+ * `verify` checks the request's signature against the installation's public key (the edge owns
+ * the HTTP details); it runs before anything about the installation is revealed.
+ */
+export async function pollLicense(
+  deps: LicensingDeps,
+  settings: LicenseSettings,
+  installationId: string,
+  ifNoneMatch: string | undefined,
+  verify: (publicKey: Ed25519Jwk) => Promise<void>,
+): Promise<PollOutcome> {
+  const installation = await loadVerified(deps, installationId, verify);
+  const license = await refreshLicense(deps, settings, installation);
+  if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === license.etag)) {
+    return { status: 304, etag: license.etag };
+  }
+  return { status: 200, license: license.jws, etag: license.etag, nextPollSeconds: settings.nextPollSeconds };
+}
+
+/** Loads an installation and verifies the request against its key; deactivated ones are gone (410). */
+export async function loadVerified(
+  deps: LicensingDeps,
+  installationId: string,
+  verify: (publicKey: Ed25519Jwk) => Promise<void>,
+  options: { allowDeactivated?: boolean } = {},
+): Promise<Installation> {
+  const installation = await deps.repo.getInstallation(installationId);
+  if (!installation) throw new UnauthorizedError('Unknown signing key.');
+  await verify(installation.publicKey);
+  if (installation.status !== 'active' && !options.allowDeactivated) {
+    throw new GoneError(`Installation ${installationId} was deactivated.`);
+  }
+  return installation;
+}

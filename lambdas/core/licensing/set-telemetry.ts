@@ -1,0 +1,51 @@
+/** The account's telemetry switch (on by default); changing it re-issues every licence of the account. */
+import { z } from 'zod';
+import { NotFoundError, ServiceUnavailableError } from '../errors';
+import { assertAccountAccess, assertMayAddressAccount, type Principal } from './access';
+import type { LicensingDeps } from './deps';
+import { retryStale } from './deps';
+import { CommitRejected } from './repository';
+
+export const telemetrySwitchBodySchema = z.object({ enabled: z.boolean() }).strict();
+export type TelemetrySwitchBody = z.infer<typeof telemetrySwitchBodySchema>;
+
+export async function setTelemetry(
+  deps: LicensingDeps,
+  principal: Principal,
+  accountId: string,
+  body: TelemetrySwitchBody,
+): Promise<{ enabled: boolean }> {
+  assertMayAddressAccount(principal, accountId);
+  try {
+    return await retryStale(
+      async () => {
+        const state = await deps.repo.getAccountState(accountId);
+        assertAccountAccess(principal, state?.account, 'manage');
+        if (!state) throw new NotFoundError(`Account ${accountId} does not exist.`);
+        if (state.account.telemetryEnabled === body.enabled) return { enabled: body.enabled };
+        const now = deps.clock.now().toISOString();
+        await deps.repo.commitTelemetrySwitch({
+          accountId,
+          enabled: body.enabled,
+          expectedInstallSeq: state.account.installSeq,
+          expectedTermsRev: state.account.termsRev,
+          touchInstallations: state.installations.filter((i) => i.status === 'active').map((i) => i.installationId),
+          audit: {
+            accountId,
+            at: now,
+            eventId: deps.ids.id('evt_'),
+            actor: { kind: principal.role, id: principal.sub },
+            action: body.enabled ? 'telemetry.enabled' : 'telemetry.disabled',
+            details: { enabled: body.enabled },
+          },
+        });
+        return { enabled: body.enabled };
+      },
+      (e) => e instanceof CommitRejected && e.reason === 'stale',
+    );
+  } catch (error) {
+    if (error instanceof CommitRejected)
+      throw new ServiceUnavailableError('The account is changing right now; retry.', 1);
+    throw error;
+  }
+}

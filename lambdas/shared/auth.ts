@@ -1,0 +1,33 @@
+/**
+ * The signed-in person behind a portal, back-office or support request, from the JWT claims API
+ * Gateway's authorizer (Cognito in the cloud, the local issuer locally) has already verified.
+ */
+import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
+import { UnauthorizedError, ForbiddenError } from '../core/errors';
+import type { Principal, Role } from '../core/licensing/access';
+
+const precedence: readonly Role[] = ['backoffice', 'support', 'reseller', 'customer'];
+
+/** API Gateway renders array claims as "[a b]"; tokens may also carry a real array or "a,b". */
+export function parseGroups(raw: unknown): string[] {
+  if (Array.isArray(raw)) return raw.map(String);
+  if (typeof raw !== 'string') return [];
+  return raw
+    .replace(/^\[|\]$/g, '')
+    .split(/[\s,]+/)
+    .filter(Boolean);
+}
+
+export function principalFromEvent(event: Pick<APIGatewayProxyEventV2WithJWTAuthorizer, 'requestContext'>): Principal {
+  const claims = (event.requestContext as { authorizer?: { jwt?: { claims?: Record<string, unknown> } } }).authorizer
+    ?.jwt?.claims;
+  if (!claims || typeof claims.sub !== 'string') throw new UnauthorizedError('A bearer token is required.');
+  const groups = parseGroups(claims['cognito:groups']);
+  const role = precedence.find((r) => groups.includes(r));
+  if (!role) throw new ForbiddenError('Your user belongs to no role of this service.');
+  const accountId = typeof claims['custom:accountId'] === 'string' ? claims['custom:accountId'] : undefined;
+  const resellerId = typeof claims['custom:resellerId'] === 'string' ? claims['custom:resellerId'] : undefined;
+  if (role === 'customer' && !accountId) throw new ForbiddenError('Your user is not linked to a Smart Account.');
+  if (role === 'reseller' && !resellerId) throw new ForbiddenError('Your user is not linked to a reseller.');
+  return { role, sub: claims.sub, ...(accountId ? { accountId } : {}), ...(resellerId ? { resellerId } : {}) };
+}

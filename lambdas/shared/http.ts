@@ -1,0 +1,123 @@
+/**
+ * The HTTP edge every API handler shares: middy with Powertools, body decoding and size limits,
+ * zod validation of path parameters and body (failures name their path), and problem+json for
+ * every error. A handler declares its schemas and calls one use case.
+ */
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { z } from 'zod';
+import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError, type FieldError } from '../core/errors';
+import type { Principal } from '../core/licensing/access';
+import { principalFromEvent } from './auth';
+import { problemResponse } from './problem';
+import { logger } from './powertools';
+
+export interface HttpResult {
+  readonly status: number;
+  readonly body?: unknown;
+  readonly headers?: Record<string, string>;
+}
+
+export interface HttpRequest<B, P> {
+  readonly event: APIGatewayProxyEventV2;
+  readonly body: B;
+  readonly params: P;
+  /** the body bytes exactly as sent (signatures and digests cover these) */
+  readonly rawBody: Buffer;
+  /** header lookup, case-insensitive */
+  header(name: string): string | undefined;
+}
+
+/** Default body limit of JSON routes; telemetry sets its own. */
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+
+export function zodFieldErrors(error: z.ZodError, prefix: readonly (string | number)[] = []): FieldError[] {
+  return error.issues.flatMap((issue) => {
+    const base = [...prefix, ...issue.path.map(String)];
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((k) => ({ path: [...base, k].join('.'), message: 'unknown field' }));
+    }
+    return [{ path: base.join('.'), message: issue.message }];
+  });
+}
+
+export function parseWith<T extends z.ZodType>(schema: T, value: unknown, prefix: readonly string[] = []): z.infer<T> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new ValidationError(zodFieldErrors(parsed.error, prefix));
+  return parsed.data;
+}
+
+export function rawBodyOf(event: APIGatewayProxyEventV2): Buffer {
+  if (!event.body) return Buffer.alloc(0);
+  return Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
+}
+
+function headerLookup(event: APIGatewayProxyEventV2) {
+  const headers = event.headers ?? {};
+  return (name: string) => headers[name.toLowerCase()] ?? undefined;
+}
+
+export function parseJsonBody(raw: Buffer, header: (name: string) => string | undefined): unknown {
+  const contentType = header('content-type');
+  if (contentType && !/^application\/([\w.+-]*\+)?json\b/i.test(contentType)) {
+    throw new UnsupportedMediaTypeError(`Send application/json, not ${contentType}.`);
+  }
+  if (raw.length === 0) throw new ValidationError([{ path: '', message: 'a JSON body is required' }]);
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch (error) {
+    throw new ValidationError(
+      [{ path: '', message: `malformed JSON: ${(error as Error).message}` }],
+      'The body is not valid JSON.',
+    );
+  }
+}
+
+interface RouteSpec<B extends z.ZodType | undefined, P extends z.ZodType | undefined> {
+  readonly body?: B;
+  readonly params?: P;
+  /** @default DEFAULT_MAX_BODY_BYTES */
+  readonly maxBodyBytes?: number;
+}
+
+type Out<S> = S extends z.ZodType ? z.infer<S> : undefined;
+
+function toResponse(result: HttpResult): APIGatewayProxyStructuredResultV2 {
+  const hasBody = result.body !== undefined;
+  return {
+    statusCode: result.status,
+    headers: { ...(hasBody ? { 'content-type': 'application/json' } : {}), ...result.headers },
+    ...(hasBody ? { body: JSON.stringify(result.body) } : {}),
+  };
+}
+
+/** Builds the Lambda handler of a route. */
+export function httpRoute<B extends z.ZodType | undefined = undefined, P extends z.ZodType | undefined = undefined>(
+  spec: RouteSpec<B, P>,
+  run: (request: HttpRequest<Out<B>, Out<P>>) => Promise<HttpResult>,
+) {
+  const maxBodyBytes = spec.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const core = async (event: APIGatewayProxyEventV2, _context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
+    try {
+      const rawBody = rawBodyOf(event);
+      if (rawBody.length > maxBodyBytes) {
+        throw new PayloadTooLargeError(`The body is ${rawBody.length} bytes; at most ${maxBodyBytes} are accepted.`);
+      }
+      const header = headerLookup(event);
+      const params = (
+        spec.params ? parseWith(spec.params, event.pathParameters ?? {}, ['params']) : undefined
+      ) as Out<P>;
+      const body = (spec.body ? parseWith(spec.body, parseJsonBody(rawBody, header)) : undefined) as Out<B>;
+      return toResponse(await run({ event, body, params, rawBody, header }));
+    } catch (error) {
+      return problemResponse(error, event.rawPath);
+    }
+  };
+  return middy(core).use(injectLambdaContext(logger));
+}
+
+/** For 'user' routes: the principal from the verified JWT claims. */
+export function principalOf(request: { event: APIGatewayProxyEventV2 }): Principal {
+  return principalFromEvent(request.event as never);
+}
