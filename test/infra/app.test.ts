@@ -1,0 +1,99 @@
+import { parseAppConfig, stackId } from '../../lib/app';
+import { buildTestApp, testAccount, testConfig } from './test-app';
+
+describe('the stack set', () => {
+  it('has a stateful and a stateless stack per region, named ucx-<stage>-<region>-<kind>', () => {
+    // Arrange / Act
+    const { app } = buildTestApp();
+
+    // Assert
+    const stacks = app.node.children.filter((c) => c.node.id.startsWith('ucx-')).map((c) => c.node.id).sort();
+    expect(stacks).toEqual(['ucx-test-eu-stateful', 'ucx-test-eu-stateless', 'ucx-test-us-stateful', 'ucx-test-us-stateless']);
+  });
+
+  it('deploys each region to its own account and region, the replica region after the primary', () => {
+    // Arrange
+    const { app, stacks } = buildTestApp();
+
+    // Act
+    const assembly = app.synth();
+    const dependencies = (id: string) => assembly.getStackArtifact(id).dependencies.map((d) => d.id).filter((d) => !d.endsWith('.assets'));
+
+    // Assert
+    expect(stacks.eu.stateful.region).toBe('eu-central-1');
+    expect(stacks.eu.stateless.region).toBe('eu-central-1');
+    expect(stacks.us.stateful.region).toBe('us-east-1');
+    expect(stacks.us.stateless.region).toBe('us-east-1');
+    expect(stacks.us.stateless.account).toBe(testAccount);
+    expect(dependencies('ucx-test-eu-stateful')).toEqual([]);
+    expect(dependencies('ucx-test-us-stateful')).toEqual(['ucx-test-eu-stateful']);
+    expect(dependencies('ucx-test-eu-stateless')).toEqual(['ucx-test-eu-stateful']);
+    expect(dependencies('ucx-test-us-stateless')).toEqual(['ucx-test-us-stateful']);
+  });
+
+  it('follows the configured primary region', () => {
+    // Arrange
+    const config = { ...testConfig, primary: 'us' as const };
+
+    // Act
+    const { stacks } = buildTestApp(config);
+
+    // Assert
+    expect(stacks.us.stateful.isPrimary).toBe(true);
+    expect(stacks.eu.stateful.dependencies).toContain(stacks.us.stateful);
+    expect(stackId(config, 'us', 'stateful')).toBe('ucx-test-us-stateful');
+  });
+});
+
+describe('parseAppConfig', () => {
+  const valid = {
+    stage: 'prod',
+    primary: 'eu',
+    regions: {
+      eu: { region: 'eu-central-1', endpoint: 'https://eu.api.example' },
+      us: { region: 'us-east-1', endpoint: 'https://us.api.example' },
+    },
+    nextPollSeconds: 900,
+    licenseTtlDays: 30,
+    logRetentionDays: 30,
+  };
+
+  it('adds each region its key and falls back to the CLI account', () => {
+    // Act
+    const config = parseAppConfig(valid, '210987654321');
+
+    // Assert
+    expect(config.regions.us).toEqual({ key: 'us', region: 'us-east-1', endpoint: 'https://us.api.example' });
+    expect(config.account).toBe('210987654321');
+  });
+
+  it('prefers the account named in the context', () => {
+    expect(parseAppConfig({ ...valid, account: '111122223333' }, '210987654321').account).toBe('111122223333');
+  });
+
+  it('names every bad field', () => {
+    // Arrange
+    const bad = { ...valid, primary: 'ap', nextPollSeconds: -1, regions: { eu: valid.regions.eu } };
+
+    // Act / Assert
+    expect(() => parseAppConfig(bad)).toThrow(/^invalid cdk\.json context: .*ucx\.primary: .*ucx\.regions\.us: .*ucx\.nextPollSeconds: /);
+  });
+
+  it('rejects a missing context', () => {
+    expect(() => parseAppConfig(undefined)).toThrow(/^invalid cdk\.json context: /);
+  });
+
+  it('accepts the ucx context that cdk.json ships', () => {
+    // testConfig is cdk.json's context with stage and account replaced
+    expect(testConfig).toMatchObject({
+      primary: 'eu',
+      regions: {
+        eu: { region: 'eu-central-1', endpoint: 'https://eu.api.ucx-cloud.example' },
+        us: { region: 'us-east-1', endpoint: 'https://us.api.ucx-cloud.example' },
+      },
+      nextPollSeconds: 900,
+      licenseTtlDays: 30,
+      logRetentionDays: 30,
+    });
+  });
+});

@@ -1,0 +1,107 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { HouseFunction, type HouseFunctionProps } from '../../lib/constructs/house-function';
+import { testAppContext } from './test-app';
+
+const baseProps: HouseFunctionProps = {
+  entry: 'openapi',
+  regionKey: 'eu',
+  regionEndpoints: { eu: 'https://eu.example', us: 'https://us.example' },
+  nextPollSeconds: 900,
+  licenseTtlDays: 30,
+};
+
+const newStack = (context = testAppContext()) =>
+  new Stack(new App({ context }), 'HouseFunctionTest', { env: { account: '123456789012', region: 'eu-central-1' } });
+
+describe('HouseFunction', () => {
+  it.each([
+    [{ memoryMb: 100 }, 'HouseFunction Fn: memoryMb must be an integer from 128 to 10240, got 100'],
+    [{ memoryMb: 256.5 }, 'HouseFunction Fn: memoryMb must be an integer from 128 to 10240, got 256.5'],
+    [{ logRetentionDays: 31 }, 'HouseFunction Fn: logRetentionDays 31 is not a CloudWatch retention (e.g. 7, 14, 30, 60, 90, 365)'],
+    [{ timeout: Duration.minutes(16) }, 'HouseFunction Fn: timeout must be from 1 to 900 s, got 960 s'],
+    [{ regionKey: 'us' as const, regionEndpoints: { eu: 'https://eu.example' } as never }, 'HouseFunction Fn: regionEndpoints has no endpoint for its own region us'],
+    [{ entry: 'no-such-handler' }, `HouseFunction Fn: handler file ${path.resolve('lambdas/handlers/no-such-handler.ts')} does not exist`],
+  ])('refuses %j at synth', (override, message) => {
+    // Arrange
+    const stack = newStack();
+
+    // Act / Assert
+    expect(() => new HouseFunction(stack, 'Fn', { ...baseProps, ...override })).toThrow(message);
+  });
+
+  it('refuses a second table, a second signing key and malformed verify-key refs', () => {
+    // Arrange
+    const stack = newStack();
+    const fn = new HouseFunction(stack, 'Fn', baseProps);
+    const table = TableV2.fromTableName(stack, 'A', 'a-table');
+
+    // Act
+    fn.bindTable(table, 'read');
+
+    // Assert
+    expect(() => fn.bindTable(TableV2.fromTableName(stack, 'B', 'b-table'), 'write')).toThrow(
+      'HouseFunction Fn: bindTable called with a second table; TABLE_NAME holds one',
+    );
+    expect(() => fn.bindVerifyKeys([])).toThrow('HouseFunction Fn: bindVerifyKeys needs at least one KMS alias ARN');
+    expect(() => fn.bindVerifyKeys(['arn:aws:kms:eu-central-1:123456789012:key/abc'])).toThrow(
+      'HouseFunction Fn: bindVerifyKeys expects KMS alias ARNs (arn:…:kms:<region>:<account>:alias/<name>), got arn:aws:kms:eu-central-1:123456789012:key/abc',
+    );
+  });
+
+  it('upgrades read to write on the same table without a second TABLE_NAME', () => {
+    // Arrange
+    const stack = newStack();
+    const fn = new HouseFunction(stack, 'Fn', baseProps);
+    const table = TableV2.fromTableName(stack, 'A', 'a-table');
+
+    // Act
+    fn.bindTable(table, 'read').bindTable(table, 'write');
+
+    // Assert
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: { TABLE_NAME: 'a-table' } },
+    });
+  });
+
+  it('takes memory and retention from its props', () => {
+    // Arrange
+    const stack = newStack();
+
+    // Act
+    new HouseFunction(stack, 'Fn', { ...baseProps, memoryMb: 1024, logRetentionDays: 90 });
+
+    // Assert
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::Function', { MemorySize: 1024 });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+  });
+
+  it('bundles a real handler offline with the local esbuild into an ESM bundle with a source map', () => {
+    // Arrange
+    const outdir = mkdtempSync(path.join(tmpdir(), 'ucx-bundle-'));
+    // The CLI sets enable-asset-metadata; it tells where the bundle landed (and the local cloud reads it).
+    const app = new App({ context: { ...testAppContext({ bundle: true }), 'aws:cdk:enable-asset-metadata': true }, outdir });
+    const stack = new Stack(app, 'BundleTest', { env: { account: '123456789012', region: 'eu-central-1' } });
+    new HouseFunction(stack, 'Jwks', { ...baseProps, entry: 'jwks' });
+
+    try {
+      // Act
+      const assembly = app.synth();
+
+      // Assert
+      const [fn] = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'));
+      const assetDir = path.join(assembly.directory, fn?.Metadata['aws:asset:path'] as string);
+      const bundle = readFileSync(path.join(assetDir, 'index.mjs'), 'utf8');
+      expect(bundle.startsWith("import { createRequire } from 'module'; const require = createRequire(import.meta.url);")).toBe(true);
+      expect(bundle).toMatch(/export\s*\{[^}]*\bhandler\b/);
+      expect(existsSync(path.join(assetDir, 'index.mjs.map'))).toBe(true);
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});

@@ -1,0 +1,257 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Runtime, RuntimeFamily, type CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { regionKeys, type RegionKey } from '../../lib/config';
+import { houseRuntime } from '../../lib/constructs/house-function';
+import { functionSpecs, routes, type FunctionName, type FunctionSpec } from '../../lib/routes';
+import { envSchema } from '../../lambdas/shared/env';
+import { buildTestApp, testAccount } from './test-app';
+
+type Resource = { Type: string; Properties: Record<string, any>; DependsOn?: string[] };
+type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown };
+
+const { stacks } = buildTestApp();
+const templates = Object.fromEntries(regionKeys.map((key) => [key, Template.fromStack(stacks[key].stateless)])) as Record<RegionKey, Template>;
+const specs = Object.entries(functionSpecs) as [FunctionName, FunctionSpec][];
+
+describe('the newest Node.js runtime', () => {
+  it('is the one the house function uses', () => {
+    // Arrange: every Node.js runtime this aws-cdk-lib knows, by major version
+    const major = (r: Runtime) => Number(/^nodejs(\d+)/.exec(r.name)?.[1] ?? 0);
+    const newest = Runtime.ALL.filter((r) => r.family === RuntimeFamily.NODEJS).reduce((a, b) => (major(b) > major(a) ? b : a));
+
+    // Assert
+    expect(houseRuntime.name).toBe(newest.name);
+    expect(houseRuntime.name).toBe('nodejs24.x');
+  });
+});
+
+describe.each(regionKeys)('the %s stateless stack', (key) => {
+  const stack = stacks[key].stateless;
+  const template = templates[key];
+  const region = stack.region;
+  const resources = template.toJSON().Resources as Record<string, Resource>;
+  const logicalIdOf = (name: FunctionName) => stack.getLogicalId(stack.functions[name].function.node.defaultChild as CfnFunction);
+  const functionOf = (name: FunctionName) => resources[logicalIdOf(name)] as Resource;
+  const statementsOf = (name: FunctionName): Statement[] => {
+    const roleId = (functionOf(name).Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    return Object.values(resources)
+      .filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
+      .flatMap((r) => r.Properties.PolicyDocument.Statement as Statement[]);
+  };
+  const actionsOf = (name: FunctionName) => statementsOf(name).flatMap((s) => [s.Action].flat());
+
+  describe('routes', () => {
+    it('has exactly one route per entry of lib/routes.ts, and none under /local/', () => {
+      // Arrange
+      const routeKeys = Object.values(resources)
+        .filter((r) => r.Type === 'AWS::ApiGatewayV2::Route')
+        .map((r) => r.Properties.RouteKey as string);
+
+      // Assert
+      expect(routeKeys.sort()).toEqual(routes.map((r) => `${r.method} ${r.path}`).sort());
+      expect(routeKeys.filter((k) => k.includes('/local/'))).toEqual([]);
+    });
+
+    it.each(routes.map((r) => [`${r.method} ${r.path}`, r] as const))('%s reaches its function with the right authorisation', (routeKey, route) => {
+      // Arrange
+      const authorizerId = Object.keys(template.findResources('AWS::ApiGatewayV2::Authorizer'))[0];
+      const [, routeResource] = Object.entries(resources).find(([, r]) => r.Type === 'AWS::ApiGatewayV2::Route' && r.Properties.RouteKey === routeKey) ?? [];
+      const integrationId = (routeResource?.Properties.Target as { 'Fn::Join': [string, [string, { Ref: string }]] })['Fn::Join'][1][1].Ref;
+
+      // Assert
+      expect(routeResource?.Properties).toMatchObject(
+        route.auth === 'user' ? { AuthorizationType: 'JWT', AuthorizerId: { Ref: authorizerId } } : { AuthorizationType: 'NONE' },
+      );
+      if (route.auth !== 'user') expect(routeResource?.Properties.AuthorizerId).toBeUndefined();
+      expect(resources[integrationId]?.Properties).toMatchObject({
+        IntegrationType: 'AWS_PROXY',
+        PayloadFormatVersion: '2.0',
+        IntegrationUri: { 'Fn::GetAtt': [logicalIdOf(route.fn), 'Arn'] },
+      });
+    });
+
+    it("authorises 'user' routes with JWTs of this region's user pool and portal client", () => {
+      template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 1);
+      template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+        AuthorizerType: 'JWT',
+        IdentitySource: ['$request.header.Authorization'],
+        JwtConfiguration: {
+          Audience: [{ Ref: stack.getLogicalId(stack.userPoolClient.node.defaultChild as never) }],
+          Issuer: { 'Fn::Join': ['', [`https://cognito-idp.${region}.amazonaws.com/`, { Ref: stack.getLogicalId(stack.userPool.node.defaultChild as never) }]] },
+        },
+      });
+    });
+
+    it('serves them on a throttled $default stage', () => {
+      template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+        StageName: '$default',
+        AutoDeploy: true,
+        DefaultRouteSettings: { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 },
+      });
+    });
+  });
+
+  describe('functions', () => {
+    it('has one function per entry of functionSpecs, no more', () => {
+      template.resourceCountIs('AWS::Lambda::Function', specs.length);
+    });
+
+    it.each(specs)('%s is arm64 on the newest runtime, traced, with the house bundle and variables', (name) => {
+      expect(functionOf(name).Properties).toMatchObject({
+        Runtime: houseRuntime.name,
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        MemorySize: 256,
+        Timeout: 10,
+        TracingConfig: { Mode: 'Active' },
+        Environment: {
+          Variables: {
+            NODE_OPTIONS: '--enable-source-maps',
+            POWERTOOLS_SERVICE_NAME: 'ucx-cloud',
+            POWERTOOLS_METRICS_NAMESPACE: 'UcxCloud',
+            REGION_KEY: key,
+            REGION_ENDPOINTS: JSON.stringify({ eu: 'https://eu.api.ucx-cloud.example', us: 'https://us.api.ucx-cloud.example' }),
+            NEXT_POLL_SECONDS: '900',
+            LICENSE_TTL_DAYS: '30',
+          },
+        },
+      });
+      expect(functionOf(name).Properties.FunctionName).toBeUndefined();
+    });
+
+    it.each(specs)('%s gets TABLE_NAME, SIGNING_KEY_REF and VERIFY_KEY_REFS exactly per its needs', (name, spec) => {
+      // Arrange
+      const variables = functionOf(name).Properties.Environment.Variables as Record<string, unknown>;
+      const needsTable = spec.needs.includes('table:read') || spec.needs.includes('table:write');
+      // The primary region's stateless stack imports the table's name from its stateful stack; the
+      // replica region names the replica literally (one physical name for the global table).
+      const tableName = key === 'eu' ? { 'Fn::ImportValue': expect.stringMatching(/^ucx-test-eu-stateful:ExportsOutputRefLicensingTable/) } : 'ucx-test-licensing';
+      const signingKeyRef = { 'Fn::ImportValue': expect.stringMatching(new RegExp(`^ucx-test-${key}-stateful:ExportsOutputFnGetAttLicenceSigningKey.*Arn`)) };
+      const verifyKeyRefs = JSON.stringify([
+        `arn:aws:kms:eu-central-1:${testAccount}:alias/ucx-test-licence-signing`,
+        `arn:aws:kms:us-east-1:${testAccount}:alias/ucx-test-licence-signing`,
+      ]);
+
+      // Assert
+      expect(variables.TABLE_NAME).toEqual(needsTable ? tableName : undefined);
+      expect(variables.SIGNING_KEY_REF).toEqual(spec.needs.includes('signing-key') ? signingKeyRef : undefined);
+      expect(variables.VERIFY_KEY_REFS).toEqual(spec.needs.includes('verify-keys') ? verifyKeyRefs : undefined);
+    });
+
+    it.each(specs)("%s's literal variables satisfy the Lambda env contract (lambdas/shared/env.ts)", (name) => {
+      // Arrange: deploy-time values (Fn::ImportValue) are checked by the test above
+      const variables = functionOf(name).Properties.Environment.Variables as Record<string, unknown>;
+      const literal = Object.fromEntries(Object.entries(variables).filter(([, v]) => typeof v === 'string'));
+
+      // Act
+      const parsed = envSchema.safeParse(literal);
+
+      // Assert
+      expect(parsed.error?.issues ?? []).toEqual([]);
+    });
+
+    it.each(specs)('%s may do only what its needs say', (name, spec) => {
+      // Arrange
+      const actions = actionsOf(name);
+      const needs = new Set<string>(spec.needs);
+
+      // Assert
+      expect(actions.includes('dynamodb:Query')).toBe(needs.has('table:read') || needs.has('table:write'));
+      expect(actions.includes('dynamodb:PutItem')).toBe(needs.has('table:write'));
+      expect(actions.includes('kms:Sign')).toBe(needs.has('signing-key'));
+      expect(actions.includes('kms:GetPublicKey')).toBe(needs.has('signing-key') || needs.has('verify-keys'));
+      expect(actions.filter((a) => !/^(dynamodb|kms|xray):/.test(a))).toEqual([]);
+    });
+
+    it("grants table access on this region's table and its indexes", () => {
+      // Arrange
+      const tableStatement = statementsOf('getAccount').find((s) => [s.Action].flat().includes('dynamodb:Query'));
+      const tableArn =
+        key === 'eu'
+          ? { 'Fn::ImportValue': expect.stringMatching(/^ucx-test-eu-stateful:ExportsOutputFnGetAttLicensingTable.*Arn/) }
+          : `arn:aws:dynamodb:us-east-1:${testAccount}:table/ucx-test-licensing`;
+
+      // Assert
+      expect(tableStatement?.Resource).toEqual([tableArn, key === 'eu' ? { 'Fn::Join': ['', [tableArn, '/index/*']] } : `${tableArn as string}/index/*`]);
+    });
+
+    it("signs with this region's key only", () => {
+      // Arrange
+      const kmsStatement = statementsOf('getLicense').find((s) => [s.Action].flat().includes('kms:Sign'));
+
+      // Assert
+      expect(kmsStatement?.Resource).toEqual({ 'Fn::ImportValue': expect.stringMatching(new RegExp(`^ucx-test-${key}-stateful:`)) });
+    });
+
+    it("reads every region's public key only through the shared alias", () => {
+      // Arrange
+      const statement = statementsOf('jwks').find((s) => [s.Action].flat().includes('kms:GetPublicKey'));
+
+      // Assert
+      expect(statement).toEqual({
+        Action: 'kms:GetPublicKey',
+        Effect: 'Allow',
+        Resource: [`arn:aws:kms:eu-central-1:${testAccount}:key/*`, `arn:aws:kms:us-east-1:${testAccount}:key/*`],
+        Condition: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': ['alias/ucx-test-licence-signing'] } },
+      });
+    });
+
+    it.each(specs)("%s logs to its own log group, kept 30 days", (name) => {
+      // Arrange
+      const logGroupId = (functionOf(name).Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+
+      // Assert
+      expect(resources[logGroupId]).toMatchObject({ Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: 30 } });
+      expect(resources[logGroupId]?.Properties.LogGroupName).toBeUndefined();
+    });
+  });
+
+  describe('the user pool', () => {
+    it('lets users sign up and in with a verified e-mail, a strong password and e-mail recovery', () => {
+      template.hasResourceProperties('AWS::Cognito::UserPool', {
+        AdminCreateUserConfig: { AllowAdminCreateUserOnly: false },
+        UsernameAttributes: ['email'],
+        AutoVerifiedAttributes: ['email'],
+        Policies: { PasswordPolicy: Match.objectLike({ MinimumLength: 12, RequireLowercase: true, RequireUppercase: true, RequireNumbers: true }) },
+        AccountRecoverySetting: { RecoveryMechanisms: [{ Name: 'verified_email', Priority: 1 }] },
+        Schema: Match.arrayWith([
+          Match.objectLike({ Name: 'accountId', AttributeDataType: 'String' }),
+          Match.objectLike({ Name: 'resellerId', AttributeDataType: 'String' }),
+        ]),
+        DeletionProtection: 'ACTIVE',
+      });
+      // Users are state: a stack deletion or replacement must not take them along.
+      template.hasResource('AWS::Cognito::UserPool', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    });
+
+    it('has the backoffice, support, reseller and customer groups', () => {
+      // Arrange
+      const groups = Object.values(template.findResources('AWS::Cognito::UserPoolGroup')).map((r) => r.Properties.GroupName as string);
+
+      // Assert
+      expect(groups.sort()).toEqual(['backoffice', 'customer', 'reseller', 'support']);
+    });
+
+    it('has a public SRP client that cannot write accountId or resellerId', () => {
+      template.resourceCountIs('AWS::Cognito::UserPoolClient', 1);
+      template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+        GenerateSecret: false,
+        ExplicitAuthFlows: Match.arrayEquals(['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']),
+        WriteAttributes: ['email'],
+        ReadAttributes: Match.arrayWith(['custom:accountId', 'custom:resellerId']),
+        PreventUserExistenceErrors: 'ENABLED',
+      });
+    });
+  });
+
+  it('outputs the API URL, the user pool id and the client id', () => {
+    // Arrange
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+
+    // Assert
+    expect(Object.keys(outputs).sort()).toEqual(['ApiUrl', 'UserPoolClientId', 'UserPoolId']);
+    expect(outputs.ApiUrl?.Value).toEqual({
+      'Fn::Join': ['', ['https://', { Ref: stack.getLogicalId(stack.api.node.defaultChild as never) }, `.execute-api.${region}.`, { Ref: 'AWS::URLSuffix' }, '/']],
+    });
+  });
+});

@@ -1,0 +1,30 @@
+/**
+ * Builds the stack set the way `cdk synth` does (cdk.json's feature flags and `ucx` context),
+ * with a test stage and account so names visibly derive from config, and with esbuild bundling
+ * skipped: it is the slow part, and one test in house-function.test.ts bundles for real.
+ */
+import { readFileSync } from 'node:fs';
+import { App } from 'aws-cdk-lib';
+import { buildApp, parseAppConfig } from '../../lib/app';
+import type { AppConfig } from '../../lib/config';
+
+interface CdkJson {
+  readonly context: Record<string, unknown> & { readonly ucx: Record<string, unknown> };
+}
+const cdkJson = JSON.parse(readFileSync('cdk.json', 'utf8')) as CdkJson;
+
+export const testAccount = '123456789012';
+
+/** cdk.json's config with stage `test` and a fixed account. */
+export const testConfig: AppConfig = parseAppConfig({ ...cdkJson.context.ucx, stage: 'test', account: testAccount });
+
+/** cdk.json's context (feature flags included), bundling off unless asked. */
+export function testAppContext(options: { bundle?: boolean } = {}): Record<string, unknown> {
+  const { ucx: _ucx, ...context } = cdkJson.context;
+  return options.bundle ? context : { ...context, 'aws:cdk:bundling-stacks': [] };
+}
+
+export function buildTestApp(config: AppConfig = testConfig) {
+  const app = new App({ context: testAppContext() });
+  return { app, stacks: buildApp(app, config) };
+}
