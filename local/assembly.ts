@@ -4,8 +4,9 @@
  * templates say, so local and cloud cannot drift.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { resolveValue, type ResolveContext, type StackContext, type Template } from './intrinsics';
 import { keyRef } from './keys';
 
@@ -87,10 +88,19 @@ export function readCdkJson(repoRoot: string): { app: string; context: Record<st
  * does. (The CLI is skipped: it adds ~2 s, and the installed aws-cdk CLI cannot read the assembly
  * schema that this aws-cdk-lib writes.) esbuild bundling runs for real.
  */
-export async function synthesize(opts: { repoRoot: string; outDir: string; app?: string; log?: (line: string) => void }): Promise<void> {
+export async function synthesize(opts: { repoRoot: string; outDir: string; app?: string; force?: boolean; log?: (line: string) => void }): Promise<void> {
   const cdk = readCdkJsonOrEmpty(opts.repoRoot);
   const app = opts.app ?? cdk.app;
   if (!app) throw new Error(`no CDK app: ${join(opts.repoRoot, 'cdk.json')} is missing and no app command was given`);
+  const fingerprintFile = join(opts.outDir, '.ucx-local-fingerprint');
+  const fingerprint = inputsFingerprint(opts.repoRoot, app);
+  if (!opts.force && existsSync(fingerprintFile) && readFileSync(fingerprintFile, 'utf8') === fingerprint) {
+    opts.log?.(`assembly ${opts.outDir} is up to date (inputs unchanged; --synth forces a synth)`);
+    return;
+  }
+  // Synthesize beside the target and swap it in, so a reader never sees half an assembly.
+  const tmpDir = `${opts.outDir}.tmp-${process.pid}`;
+  rmSync(tmpDir, { recursive: true, force: true });
   const output: string[] = [];
   await new Promise<void>((done, fail) => {
     const child = spawn(app, {
@@ -99,7 +109,7 @@ export async function synthesize(opts: { repoRoot: string; outDir: string; app?:
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
         ...process.env,
-        CDK_OUTDIR: opts.outDir,
+        CDK_OUTDIR: tmpDir,
         CDK_CONTEXT_JSON: JSON.stringify(cdk.context),
         CDK_CLI_ASM_VERSION: '55.0.0',
       },
@@ -113,7 +123,28 @@ export async function synthesize(opts: { repoRoot: string; outDir: string; app?:
       fail(new Error(`CDK synth (${app}) failed with ${signal ?? `exit code ${code}`}:\n${output.join('').slice(-4000)}`));
     });
   });
+  writeFileSync(join(tmpDir, '.ucx-local-fingerprint'), fingerprint);
+  rmSync(opts.outDir, { recursive: true, force: true });
+  renameSync(tmpDir, opts.outDir);
   opts.log?.(`synthesized ${app} into ${opts.outDir}`);
+}
+
+/** Everything a synth reads from the repository: the app, its config, handlers, dependencies. */
+const synthInputs = ['bin', 'lib', 'lambdas', 'cdk.json', 'cdk.context.json', 'package.json', 'package-lock.json', 'tsconfig.json'];
+
+function inputsFingerprint(repoRoot: string, app: string): string {
+  const hash = createHash('sha256').update(app);
+  const visit = (path: string) => {
+    if (!existsSync(path)) return;
+    const stat = statSync(path);
+    if (stat.isDirectory()) {
+      for (const entry of readdirSync(path).sort()) if (entry !== 'node_modules') visit(join(path, entry));
+    } else {
+      hash.update(relative(repoRoot, path)).update('\0').update(readFileSync(path)).update('\0');
+    }
+  };
+  for (const input of synthInputs) visit(join(repoRoot, input));
+  return hash.digest('hex');
 }
 
 function readCdkJsonOrEmpty(repoRoot: string): { app?: string; context: Record<string, unknown> } {

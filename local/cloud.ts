@@ -4,7 +4,7 @@
  * tables created, a demo seeded through the API, everything written to `<dataDir>/cloud.json`.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { readAssembly, regionKeys, synthesize, functionKey, type Assembly, type LocalFunction, type RegionKey } from './assembly';
 import { issueLocalToken, localJwtVerifier } from './auth';
 import { startDynamoDbLocal, startKinesalite, startS3rver, type Emulator } from './emulators';
@@ -13,6 +13,7 @@ import { ensureEs256Key, keyFile, keyRef } from './keys';
 import { LambdaSandbox, lambdaWorkerFile } from './lambda-runtime';
 import { createResources, type Endpoints } from './resources';
 import { startRegionRouter, type LocalHandler, type RegionRoute, type RegionRouter } from './router';
+import { findRepoRoot } from './repo-root';
 import { seedDemo, SeedError, type SeedResult } from './seed';
 
 export interface LocalCloudOptions {
@@ -30,10 +31,14 @@ export interface LocalCloudOptions {
   readonly kinesisPort?: number;
   /** @default 4130 */
   readonly s3Port?: number;
-  /** use this synthesized assembly instead of synthesizing into `<dataDir>/cdk.out` */
+  /** use this synthesized assembly as it is, no synth */
   readonly assemblyDir?: string;
+  /** where to synthesize (kept between starts, re-synthesized when the inputs change). @default `<dataDir>/cdk.out` */
+  readonly cdkOutDir?: string;
   /** app command instead of cdk.json's `app` */
   readonly app?: string;
+  /** 'auto' skips the synth when the app's inputs are unchanged since the last one. @default 'auto' */
+  readonly synth?: 'auto' | 'always';
   /** seed the demo on a fresh data dir; 'report' records a failure in cloud.json instead of throwing. @default 'strict' */
   readonly seed?: 'strict' | 'report' | 'skip';
   /** @default the directory holding this project's package.json, found from the working directory */
@@ -63,20 +68,13 @@ export interface CloudInfo {
   };
 }
 
+export { findRepoRoot };
+
 export interface LocalCloud {
   readonly info: CloudInfo;
   /** path of the cloud.json written at start */
   readonly cloudJson: string;
   stop(): Promise<void>;
-}
-
-/** The repository root: the nearest directory upwards from `from` whose package.json is ucx-cloud. */
-export function findRepoRoot(from = process.cwd()): string {
-  for (let dir = resolve(from); ; dir = dirname(dir)) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'ucx-cloud') return dir;
-    if (dirname(dir) === dir) throw new Error(`no ucx-cloud package.json above ${from}`);
-  }
 }
 
 /** What a fresh start removes; the data dir may hold other things (it is the developer's). */
@@ -94,13 +92,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     for (const fn of stops.splice(0).reverse()) await fn().catch((error: Error) => log(`stop: ${error.message}`));
   };
   try {
-    const assemblyDir = options.assemblyDir ? resolve(options.assemblyDir) : join(dataDir, 'cdk.out');
+    const assemblyDir = resolve(repoRoot, options.assemblyDir ?? options.cdkOutDir ?? join(dataDir, 'cdk.out'));
     // The JVM start and the synth (esbuild bundling) overlap.
     const [dynamodb, kinesis, s3] = await Promise.all([
       startDynamoDbLocal({ repoRoot, dataDir, port: options.dynamodbPort ?? 4110, log }).then(stopping),
       startKinesalite({ dataDir, port: options.kinesisPort ?? 4120, log }).then(stopping),
       startS3rver({ dataDir, port: options.s3Port ?? 4130, log }).then(stopping),
-      options.assemblyDir ? Promise.resolve() : synthesize({ repoRoot, outDir: assemblyDir, app: options.app, log }),
+      options.assemblyDir ? Promise.resolve() : synthesize({ repoRoot, outDir: assemblyDir, app: options.app, force: options.synth === 'always', log }),
       ...regionKeys.map((key) => ensureEs256Key(keyFile(dataDir, key))),
     ]);
     const endpoints: Endpoints = { dynamodb: dynamodb.endpoint, kinesis: kinesis.endpoint, s3: s3.endpoint };

@@ -12,8 +12,13 @@ const { values } = parseArgs({
     'kinesis-port': { type: 'string', default: '4120' },
     's3-port': { type: 'string', default: '4130' },
     app: { type: 'string' },
+    assembly: { type: 'string' },
+    'cdk-out': { type: 'string' },
+    synth: { type: 'boolean', default: false },
+    seed: { type: 'string', default: 'strict' },
     'no-seed': { type: 'boolean', default: false },
     quiet: { type: 'boolean', default: false },
+    'exit-with-stdin': { type: 'boolean', default: false },
   },
 });
 
@@ -22,6 +27,11 @@ const port = (name: string, value: string | undefined): number => {
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`--${name}: not a port: ${value}`);
   return n;
 };
+
+function seedMode(value: string | undefined): 'strict' | 'report' | 'skip' {
+  if (value === 'strict' || value === 'report' || value === 'skip') return value;
+  throw new Error(`--seed: strict, report or skip, not ${value}`);
+}
 
 const started = Date.now();
 const log = (line: string) => {
@@ -38,7 +48,10 @@ try {
     kinesisPort: port('kinesis-port', values['kinesis-port']),
     s3Port: port('s3-port', values['s3-port']),
     app: values.app,
-    seed: values['no-seed'] ? 'skip' : 'strict',
+    assemblyDir: values.assembly,
+    cdkOutDir: values['cdk-out'],
+    synth: values.synth ? 'always' : 'auto',
+    seed: values['no-seed'] ? 'skip' : seedMode(values.seed),
     log,
   });
   const { info } = cloud;
@@ -53,7 +66,9 @@ try {
     '  Ctrl-C to stop',
     '',
   ];
-  console.log(lines.join('\n'));
+  if (!values.quiet) console.log(lines.join('\n'));
+  // Machine-readable, for test/support/local-cloud.ts.
+  console.log(`UCX_LOCAL_CLOUD_READY ${cloud.cloudJson}`);
 
   let stopping = false;
   const shutdown = (signal: string) => {
@@ -70,6 +85,12 @@ try {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  if (values['exit-with-stdin']) {
+    // A parent (the jest global setup) holds our stdin: when it goes, by design or by a crash, so do we.
+    process.stdin.on('end', () => shutdown('stdin closed'));
+    process.stdin.on('error', () => shutdown('stdin closed'));
+    process.stdin.resume();
+  }
 } catch (error) {
   console.error(`\n[local] START FAILED: ${(error as Error).message}\n`);
   process.exit(1);
