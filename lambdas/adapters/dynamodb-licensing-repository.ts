@@ -51,6 +51,18 @@ interface Guarded {
 }
 
 const key = (pk: string, sk = 'META') => ({ pk, sk });
+
+/**
+ * Attribute names are always written `#name` in expressions (several of ours, such as `capacity`
+ * and `free`, are DynamoDB reserved words); this declares each one that was not declared explicitly.
+ */
+export function attributeNames(explicit: Record<string, string> | undefined, ...expressions: (string | undefined)[]) {
+  const names: Record<string, string> = {};
+  for (const expression of expressions) {
+    for (const [token, name] of expression?.matchAll(/#(\w+)/g) ?? []) names[token] = name!;
+  }
+  return { ...names, ...explicit };
+}
 const accountPk = (id: string) => `ACC#${id}`;
 const installationPk = (id: string) => `INST#${id}`;
 
@@ -214,8 +226,8 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
     } else {
       items.push(
         this.update(key(accountPk(accountId)), 'stale', {
-          UpdateExpression: 'ADD termsRev :one',
-          ConditionExpression: 'installSeq = :seq AND termsRev = :rev',
+          UpdateExpression: 'ADD #termsRev :one',
+          ConditionExpression: '#installSeq = :seq AND #termsRev = :rev',
           ExpressionAttributeValues: {
             ':one': 1,
             ':seq': c.account.expectedInstallSeq,
@@ -234,18 +246,18 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
         ':kind': pool.kind,
         ':type': 'pool',
       };
-      const sets = ['#type = :type', 'product = :product', 'kind = :kind'];
+      const sets = ['#type = :type', '#product = :product', '#kind = :kind'];
       if (pool.expiresAt) {
-        sets.push('expiresAt = :expiresAt');
+        sets.push('#expiresAt = :expiresAt');
         values[':expiresAt'] = pool.expiresAt;
       }
       if (pool.care) {
-        sets.push('care = :care');
+        sets.push('#care = :care');
         values[':care'] = pool.care;
       }
       items.push(
         this.update(key(accountPk(accountId), `PROD#${pool.product}`), 'stale', {
-          UpdateExpression: `SET ${sets.join(', ')} ADD capacity :c, free :f, allocated :a`,
+          UpdateExpression: `SET ${sets.join(', ')} ADD #capacity :c, #free :f, #allocated :a`,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         }),
@@ -257,11 +269,11 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
       const names = Object.fromEntries(products.map(([p], n) => [`#p${n}`, p]));
       const values = Object.fromEntries(products.map(([, q], n) => [`:q${n}`, q]));
       const sets = products
-        .map((_, n) => `allocation.#p${n} = if_not_exists(allocation.#p${n}, :zero) + :q${n}`)
+        .map((_, n) => `#allocation.#p${n} = if_not_exists(#allocation.#p${n}, :zero) + :q${n}`)
         .join(', ');
       items.push(
         this.update(key(installationPk(grant.installationId)), 'stale', {
-          UpdateExpression: `SET ${sets} ADD rev :one`,
+          UpdateExpression: `SET ${sets} ADD #rev :one`,
           ConditionExpression: '#status = :active',
           ExpressionAttributeNames: { ...names, '#status': 'status' },
           ExpressionAttributeValues: { ...values, ':zero': 0, ':one': 1, ':active': 'active' },
@@ -300,16 +312,16 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
     const inst = c.installation;
     const items: Guarded[] = [
       this.update(key(`AKEY#${c.keyHash}`), 'key-unavailable', {
-        UpdateExpression: 'SET usedBy = :inst, usedAt = :now',
-        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(usedBy) AND expiresAt > :now',
+        UpdateExpression: 'SET #usedBy = :inst, #usedAt = :now',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#usedBy) AND #expiresAt > :now',
         ExpressionAttributeValues: { ':inst': inst.installationId, ':now': c.now },
       }),
     ];
     for (const [product, quantity] of Object.entries(inst.allocation)) {
       items.push(
         this.update(key(accountPk(inst.accountId), `PROD#${product}`), 'capacity', {
-          UpdateExpression: 'ADD free :minus, allocated :q',
-          ConditionExpression: 'free >= :q',
+          UpdateExpression: 'ADD #free :minus, #allocated :q',
+          ConditionExpression: '#free >= :q',
           ExpressionAttributeValues: { ':q': quantity, ':minus': -(quantity ?? 0) },
         }),
       );
@@ -317,11 +329,11 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
     items.push(
       this.update(key(accountPk(inst.accountId)), 'stale', {
         UpdateExpression: c.becomeFollower
-          ? 'SET followerInstallationId = :inst ADD installSeq :one'
-          : 'ADD installSeq :one',
+          ? 'SET #followerInstallationId = :inst ADD #installSeq :one'
+          : 'ADD #installSeq :one',
         ConditionExpression: c.becomeFollower
-          ? 'termsRev = :rev AND attribute_not_exists(followerInstallationId)'
-          : 'termsRev = :rev',
+          ? '#termsRev = :rev AND attribute_not_exists(#followerInstallationId)'
+          : '#termsRev = :rev',
         ExpressionAttributeValues: {
           ':one': 1,
           ':rev': c.expectedTermsRev,
@@ -350,8 +362,8 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
     const inst = c.installation;
     const items: Guarded[] = [
       this.update(key(installationPk(inst.installationId)), 'stale', {
-        UpdateExpression: 'SET #status = :gone, deactivatedAt = :now ADD rev :one',
-        ConditionExpression: '#status = :active AND rev = :rev',
+        UpdateExpression: 'SET #status = :gone, #deactivatedAt = :now ADD #rev :one',
+        ConditionExpression: '#status = :active AND #rev = :rev',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
           ':gone': 'deactivated',
@@ -362,7 +374,7 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
         },
       }),
       this.update(key(accountPk(inst.accountId), `INST#${inst.installationId}`), 'stale', {
-        UpdateExpression: 'SET #status = :gone, deactivatedAt = :now',
+        UpdateExpression: 'SET #status = :gone, #deactivatedAt = :now',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: { ':gone': 'deactivated', ':now': c.now },
       }),
@@ -370,7 +382,7 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
     for (const [product, quantity] of Object.entries(inst.allocation)) {
       items.push(
         this.update(key(accountPk(inst.accountId), `PROD#${product}`), 'stale', {
-          UpdateExpression: 'ADD free :q, allocated :minus',
+          UpdateExpression: 'ADD #free :q, #allocated :minus',
           ExpressionAttributeValues: { ':q': quantity, ':minus': -(quantity ?? 0) },
         }),
       );
@@ -378,8 +390,8 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
     if (c.clearFollower) {
       items.push(
         this.update(key(accountPk(inst.accountId)), 'stale', {
-          UpdateExpression: 'REMOVE followerInstallationId',
-          ConditionExpression: 'followerInstallationId = :inst',
+          UpdateExpression: 'REMOVE #followerInstallationId',
+          ConditionExpression: '#followerInstallationId = :inst',
           ExpressionAttributeValues: { ':inst': inst.installationId },
         }),
       );
@@ -391,8 +403,8 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
   async commitTelemetrySwitch(c: TelemetrySwitchCommit): Promise<void> {
     const items: Guarded[] = [
       this.update(key(accountPk(c.accountId)), 'stale', {
-        UpdateExpression: 'SET telemetryEnabled = :e ADD termsRev :one',
-        ConditionExpression: 'installSeq = :seq AND termsRev = :rev',
+        UpdateExpression: 'SET #telemetryEnabled = :e ADD #termsRev :one',
+        ConditionExpression: '#installSeq = :seq AND #termsRev = :rev',
         ExpressionAttributeValues: {
           ':e': c.enabled,
           ':one': 1,
@@ -412,8 +424,9 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
         new UpdateCommand({
           TableName: this.tableName,
           Key: key(installationPk(installationId)),
-          UpdateExpression: 'SET license = :license',
-          ConditionExpression: 'rev = :rev AND license.ver <= :ver',
+          UpdateExpression: 'SET #license = :license',
+          ConditionExpression: '#rev = :rev AND #license.#ver <= :ver',
+          ExpressionAttributeNames: { '#license': 'license', '#rev': 'rev', '#ver': 'ver' },
           ExpressionAttributeValues: { ':license': license, ':rev': expectedRev, ':ver': license.ver },
         }),
       );
@@ -452,13 +465,21 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
       ExpressionAttributeValues?: Record<string, unknown>;
     },
   ): Guarded {
-    return { item: { Update: { TableName: this.tableName, Key: k, ...expression } }, onConditionFailed };
+    const names = attributeNames(
+      expression.ExpressionAttributeNames,
+      expression.UpdateExpression,
+      expression.ConditionExpression,
+    );
+    return {
+      item: { Update: { TableName: this.tableName, Key: k, ...expression, ExpressionAttributeNames: names } },
+      onConditionFailed,
+    };
   }
 
   private bumpInstallation(installationId: string, set: { telemetryEnabled?: boolean } = {}): Guarded {
     const setTelemetry = set.telemetryEnabled !== undefined;
     return this.update(key(installationPk(installationId)), 'stale', {
-      UpdateExpression: setTelemetry ? 'SET telemetryEnabled = :e ADD rev :one' : 'ADD rev :one',
+      UpdateExpression: setTelemetry ? 'SET #telemetryEnabled = :e ADD #rev :one' : 'ADD #rev :one',
       ConditionExpression: '#status = :active',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {

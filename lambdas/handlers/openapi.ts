@@ -1,2 +1,11 @@
-// PLACEHOLDER until the handler lands; answers 501 so nothing can mistake it for done.
-export const handler = async () => ({ statusCode: 501, body: 'not implemented' });
+/** GET /v1/openapi.json: the API described from the handlers' own zod schemas. */
+import { httpRoute } from '../shared/http';
+import { openApiDocument } from '../shared/openapi';
+
+const document = openApiDocument();
+
+export const handler = httpRoute({}, async () => ({
+  status: 200,
+  headers: { 'cache-control': 'public, max-age=300' },
+  body: document,
+}));

@@ -1,0 +1,160 @@
+/**
+ * The OpenAPI 3.1 document of the public API, generated from the same zod schemas the handlers
+ * validate with, so the document cannot drift from what the service accepts.
+ */
+import { z } from 'zod';
+import { activationBodySchema } from '../core/licensing/activate-installation';
+import { activationKeyBodySchema } from '../core/licensing/create-activation-key';
+import { orderBodySchema } from '../core/licensing/deposit-order';
+import { telemetrySwitchBodySchema } from '../core/licensing/set-telemetry';
+
+type Auth = 'agent' | 'user' | 'public';
+interface Operation {
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  path: string;
+  summary: string;
+  auth: Auth;
+  body?: z.ZodType;
+  responses: Record<string, string>;
+}
+
+const problems = {
+  '400': 'Invalid input: problem+json with `errors: [{ path, message }]`',
+  '401': 'Missing, malformed or stale signature / token',
+  '403': 'Not allowed',
+};
+
+export const operations: readonly Operation[] = [
+  {
+    method: 'post',
+    path: '/v1/activations',
+    summary: 'Activate an installation with an activation key (signed with the new key, keyid = JWK thumbprint)',
+    auth: 'agent',
+    body: activationBodySchema,
+    responses: {
+      '201': 'Activated: { installationId, accountId, region, license, nextPollSeconds, telemetry }',
+      '200': 'Same key and public key again: the same installation',
+      ...problems,
+      '403': 'Unknown, expired or used activation key',
+      '409': 'No free capacity for the key’s allocation',
+      '421': 'Account homed in the other region: { region, endpoint }',
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/installations/{id}/license',
+    summary: 'Poll for the signed licence (ETag / If-None-Match)',
+    auth: 'agent',
+    responses: {
+      '200': '{ license, nextPollSeconds } with ETag',
+      '304': 'Unchanged',
+      ...problems,
+      '410': 'Deactivated',
+    },
+  },
+  {
+    method: 'delete',
+    path: '/v1/installations/{id}',
+    summary: 'Deactivate: give the licences back to the pool',
+    auth: 'agent',
+    responses: { '204': 'Deactivated (again: 204)', ...problems },
+  },
+  {
+    method: 'get',
+    path: '/.well-known/jwks.json',
+    summary: 'Public keys that sign licences',
+    auth: 'public',
+    responses: { '200': 'JWKS' },
+  },
+  {
+    method: 'get',
+    path: '/v1/openapi.json',
+    summary: 'This document',
+    auth: 'public',
+    responses: { '200': 'OpenAPI 3.1' },
+  },
+  {
+    method: 'put',
+    path: '/v1/ops/orders/{orderId}',
+    summary: 'Deposit a processed order into a Smart Account (back office)',
+    auth: 'user',
+    body: orderBodySchema,
+    responses: {
+      '201': '{ orderId, accountId, accountCreated, lines, depositedAt }',
+      '200': 'Same id and body again',
+      ...problems,
+      '404': 'Unknown account',
+      '409': 'Same id, other body',
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/accounts/{accountId}',
+    summary: 'A Smart Account: products, capacity, allocation, terms, installations',
+    auth: 'user',
+    responses: { '200': 'The account', ...problems, '404': 'Unknown account' },
+  },
+  {
+    method: 'post',
+    path: '/v1/accounts/{accountId}/activation-keys',
+    summary: 'Create a single-use activation key (default: all free capacity)',
+    auth: 'user',
+    body: activationKeyBodySchema,
+    responses: { '201': '{ activationKey, expiresAt, allocation }', ...problems, '409': 'Not enough free capacity' },
+  },
+  {
+    method: 'patch',
+    path: '/v1/accounts/{accountId}/telemetry',
+    summary: 'Switch telemetry on or off for the account',
+    auth: 'user',
+    body: telemetrySwitchBodySchema,
+    responses: { '200': '{ enabled }', ...problems },
+  },
+];
+
+const security: Record<Auth, unknown[]> = { agent: [{ httpSignature: [] }], user: [{ bearer: [] }], public: [] };
+
+export function openApiDocument(): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const op of operations) {
+    const parameters = [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
+      name: m[1],
+      in: 'path',
+      required: true,
+      schema: { type: 'string' },
+    }));
+    const requestBody = op.body
+      ? {
+          required: true,
+          content: { 'application/json': { schema: z.toJSONSchema(op.body, { io: 'input', unrepresentable: 'any' }) } },
+        }
+      : undefined;
+    (paths[op.path] ??= {})[op.method] = {
+      summary: op.summary,
+      security: security[op.auth],
+      ...(parameters.length ? { parameters } : {}),
+      ...(requestBody ? { requestBody } : {}),
+      responses: Object.fromEntries(Object.entries(op.responses).map(([code, description]) => [code, { description }])),
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'ucx-cloud API',
+      version: '1.0.0',
+      description: 'Cloud Licensing, Telemetry and Proactive Support (DESIGN.md).',
+    },
+    components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+        httpSignature: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'Signature',
+          description: 'RFC 9421 Ed25519 signature over ("@method" "@path" "content-digest"), RFC 9530 Content-Digest',
+        },
+      },
+    },
+    paths,
+  };
+}
