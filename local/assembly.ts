@@ -273,6 +273,13 @@ export function readAssembly(dir: string, opts: { repoRoot: string; dataDir: str
       const props = resource.Properties ?? {};
       const where = `${stack.stackName}/${logicalId}`;
       if (named.test(resource.Type)) resources[stack.regionKey][logicalId] = physicalName(stack, logicalId);
+      // A global table lives in one stack but has a replica in every region it lists.
+      if (resource.Type === 'AWS::DynamoDB::GlobalTable') {
+        for (const replica of (props['Replicas'] as { Region?: unknown }[] | undefined) ?? []) {
+          const replicaKey = stacks.find((s) => s.region === replica.Region)?.regionKey;
+          if (replicaKey) resources[replicaKey][logicalId] = physicalName(stack, logicalId);
+        }
+      }
       if (resource.Type === 'AWS::Lambda::Function') {
         const code = props['Code'] as { S3Key?: unknown } | undefined;
         const s3Key = typeof code?.S3Key === 'string' ? code.S3Key : undefined;

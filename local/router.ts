@@ -43,21 +43,14 @@ class BodyTooLarge extends Error {}
 
 function readBody(request: IncomingMessage): Promise<Buffer> {
   return new Promise((done, fail) => {
-    const declared = Number(request.headers['content-length'] ?? 0);
-    if (declared > maxBodyBytes) return fail(new BodyTooLarge());
     const chunks: Buffer[] = [];
-    let size = 0;
+    let size = Number(request.headers['content-length'] ?? 0) > maxBodyBytes ? maxBodyBytes + 1 : 0;
+    // Past the limit the rest is read and dropped, so the client gets to see the 413.
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > maxBodyBytes) {
-        request.removeAllListeners('data');
-        request.resume();
-        fail(new BodyTooLarge());
-        return;
-      }
-      chunks.push(chunk);
+      if (size <= maxBodyBytes) chunks.push(chunk);
     });
-    request.on('end', () => done(Buffer.concat(chunks)));
+    request.on('end', () => (size > maxBodyBytes ? fail(new BodyTooLarge()) : done(Buffer.concat(chunks))));
     request.on('error', fail);
   });
 }
@@ -119,7 +112,6 @@ export async function startRegionRouter(options: RegionRouterOptions): Promise<R
     } catch (error) {
       if (error instanceof BodyTooLarge) {
         result = apiGatewayError(413, 'Request Entity Too Large');
-        response.setHeader('connection', 'close');
       } else {
         options.log(`${options.regionKey} ${method} ${url}: router error ${(error as Error).stack}`);
         result = internalServerError();
