@@ -1,0 +1,103 @@
+/** Small helpers for integration tests that drive the licensing API of the local cloud like its users do. */
+import { randomUUID } from 'node:crypto';
+import { cloud, tokenFor } from './local-cloud';
+import { TestAgent } from './agent-client';
+
+export type RegionKey = 'eu' | 'us';
+
+export const api = (region: RegionKey = 'eu') => cloud().regions[region].api;
+export const opsToken = () => tokenFor({ groups: ['backoffice'] });
+
+export interface JsonResponse {
+  status: number;
+  headers: Headers;
+  json: any;
+  text: string;
+}
+
+export async function call(
+  method: string,
+  url: string,
+  options: { token?: string; body?: unknown; rawBody?: string | Buffer; headers?: Record<string, string> } = {},
+): Promise<JsonResponse> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  let body: string | Buffer | undefined = options.rawBody;
+  if (options.body !== undefined) {
+    body = JSON.stringify(options.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  const res = await fetch(url, { method, headers, body });
+  const text = await res.text();
+  let json: any;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, headers: res.headers, json, text };
+}
+
+export const inOneYear = () => new Date(Date.now() + 365 * 86_400_000).toISOString();
+
+export function perpetual(product: string, quantity: number, care: 'basic' | 'gold' | 'platinum' = 'gold') {
+  return { product, quantity, kind: 'perpetual', care: { level: care, endsAt: inOneYear() } };
+}
+
+/** Creates a fresh Smart Account through a back-office order; returns its id. */
+export async function newAccount(
+  lines: unknown[] = [perpetual('attendant-console', 10)],
+  options: { region?: RegionKey; resellerId?: string } = {},
+): Promise<string> {
+  const res = await call('PUT', `${api()}/v1/ops/orders/test-${randomUUID()}`, {
+    token: opsToken(),
+    body: {
+      account: {
+        create: {
+          name: 'Integration Test Customer',
+          region: options.region ?? 'eu',
+          ...(options.resellerId ? { resellerId: options.resellerId } : {}),
+        },
+      },
+      lines,
+    },
+  });
+  if (res.status !== 201) throw new Error(`order failed: ${res.status} ${res.text}`);
+  return res.json.accountId as string;
+}
+
+export async function accountView(accountId: string) {
+  const res = await call('GET', `${api()}/v1/accounts/${accountId}`, { token: opsToken() });
+  if (res.status !== 200) throw new Error(`account read failed: ${res.status} ${res.text}`);
+  return res.json;
+}
+
+export async function newActivationKey(accountId: string, body: unknown = {}): Promise<string> {
+  const res = await call('POST', `${api()}/v1/accounts/${accountId}/activation-keys`, { token: opsToken(), body });
+  if (res.status !== 201) throw new Error(`activation key failed: ${res.status} ${res.text}`);
+  return res.json.activationKey as string;
+}
+
+export function activationBody(agent: TestAgent, activationKey: string) {
+  return { activationKey, publicKey: agent.publicJwk, installation: { suiteVersion: '2025.2.1', nodes: ['ucx-node-1'] } };
+}
+
+/** A new agent activated on a fresh key of the account; its keyid is switched to the installation id. */
+export async function activatedAgent(accountId: string, keyBody: unknown = {}, region: RegionKey = 'eu') {
+  const agent = await TestAgent.create();
+  const key = await newActivationKey(accountId, keyBody);
+  const res = await agent.request(api(region), 'POST', '/v1/activations', activationBody(agent, key));
+  if (res.status !== 201) throw new Error(`activation failed: ${res.status} ${res.text}`);
+  agent.keyid = res.json.installationId;
+  return { agent, activation: res.json };
+}
+
+/** Asserts an RFC 9457 problem with the status and, when given, an error naming `path`. */
+export function expectProblem(res: JsonResponse, status: number, path?: string) {
+  expect(res.status).toBe(status);
+  expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
+  expect(res.json).toMatchObject({ status, type: expect.any(String), title: expect.any(String) });
+  if (path !== undefined) {
+    expect(res.json.errors?.map((e: { path: string }) => e.path)).toContain(path);
+  }
+}
