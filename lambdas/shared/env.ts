@@ -32,6 +32,15 @@ export const envSchema = z.object({
   SIGNING_KEY_REF: z.string().min(1).optional(),
   /** every region's signing key (KMS key or alias ARNs, or `file:` refs), for the JWKS (local override) */
   VERIFY_KEY_REFS: jsonOf(z.array(z.string().min(1))).optional(),
+  /** the region's telemetry stream */
+  TELEMETRY_STREAM_NAME: z.string().min(1).optional(),
+  /** the region's telemetry archive bucket */
+  ARCHIVE_BUCKET: z.string().min(3).optional(),
+  /** path-style S3 requests (s3rver needs them; local override) */
+  S3_FORCE_PATH_STYLE: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
   /** seconds between licence polls told to agents */
   NEXT_POLL_SECONDS: z.coerce.number().int().positive().default(900),
   /** days a signed licence stays valid offline */

@@ -6,6 +6,7 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { gunzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError, type FieldError } from '../core/errors';
 import type { Principal } from '../core/licensing/access';
@@ -71,6 +72,28 @@ export function parseJsonBody(raw: Buffer, header: (name: string) => string | un
       [{ path: '', message: `malformed JSON: ${(error as Error).message}` }],
       'The body is not valid JSON.',
     );
+  }
+}
+
+/**
+ * The body as the client meant it: gunzipped when sent with `Content-Encoding: gzip`, refusing to
+ * unpack more than `maxDecodedBytes` (a decompression bomb stops there, not in memory).
+ */
+export function decodeBody(raw: Buffer, header: (name: string) => string | undefined, maxDecodedBytes: number): Buffer {
+  const encoding = (header('content-encoding') ?? 'identity').trim().toLowerCase();
+  if (encoding === 'identity' || encoding === '') {
+    if (raw.length > maxDecodedBytes) throw new PayloadTooLargeError(`The body exceeds ${maxDecodedBytes} bytes.`);
+    return raw;
+  }
+  if (encoding !== 'gzip')
+    throw new UnsupportedMediaTypeError(`Content-Encoding ${encoding} is not supported; use gzip.`);
+  try {
+    return gunzipSync(raw, { maxOutputLength: maxDecodedBytes });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError) {
+      throw new PayloadTooLargeError(`The body unpacks to more than ${maxDecodedBytes} bytes.`);
+    }
+    throw new ValidationError([{ path: '', message: 'the body is not valid gzip' }], 'The body could not be unpacked.');
   }
 }
 
