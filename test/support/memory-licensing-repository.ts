@@ -1,0 +1,578 @@
+/**
+ * An in-memory LicensingRepository for unit tests, with the commit semantics of
+ * `lambdas/adapters/dynamodb-licensing-repository.ts` item for item: every commit is one
+ * transaction whose conditions are all checked against the state before it, the first failing
+ * item names the CommitRejected reason, and only a commit whose every condition holds is applied.
+ * It also refuses, like DynamoDB, a transaction naming one item twice or holding more than 100.
+ *
+ * Test hooks: `snapshot()` and the small readers inspect state; `rejectNext()` injects one refusal
+ * (by default 'stale'); `beforeNext()` runs a concurrent change between a use case's reads and its
+ * commit, so a real condition fails; `commits` logs every commit attempt and its outcome.
+ */
+import type { Allocation, Product } from '../../lambdas/core/licensing/catalogue';
+import type {
+  AccountState,
+  ActivationKeyRecord,
+  AuditEvent,
+  Installation,
+  InstallationSummary,
+  ProductPool,
+  SmartAccount,
+  StoredLicense,
+} from '../../lambdas/core/licensing/model';
+import {
+  CommitRejected,
+  type ActivationCommit,
+  type DeactivationCommit,
+  type LicensingRepository,
+  type OrderCommit,
+  type OrderRecord,
+  type RejectReason,
+  type TelemetrySwitchCommit,
+} from '../../lambdas/core/licensing/repository';
+
+export type CommitMethod =
+  'commitOrder' | 'putActivationKey' | 'commitActivation' | 'commitDeactivation' | 'commitTelemetrySwitch';
+
+export interface CommitLogEntry {
+  readonly method: CommitMethod;
+  /** 'applied', or the reason it was refused (injected refusals included) */
+  readonly outcome: 'applied' | RejectReason;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+type StoredKey = ActivationKeyRecord & { usedAt?: string };
+interface ResellerCustomer {
+  accountId: string;
+  name: string;
+  region: SmartAccount['region'];
+}
+
+/** One item of a transaction: its DynamoDB key, its condition and what a failed condition means. */
+interface TransactItem {
+  readonly key: string;
+  readonly reason: RejectReason;
+  readonly condition: () => boolean;
+  readonly apply: () => void;
+}
+
+/** A plain-data copy of the whole store, for assertions. */
+export interface MemorySnapshot {
+  accounts: Record<string, SmartAccount>;
+  pools: Record<string, Record<string, ProductPool>>;
+  summaries: Record<string, Record<string, InstallationSummary>>;
+  installations: Record<string, Installation>;
+  thumbprints: Record<string, string>;
+  activationKeys: Record<string, StoredKey>;
+  orders: Record<string, OrderRecord>;
+  resellerCustomers: Record<string, Record<string, ResellerCustomer>>;
+  audit: AuditEvent[];
+}
+
+const MAX_TRANSACT_ITEMS = 100;
+const copy = <T>(value: T): T => structuredClone(value);
+const sortedValues = <T>(map: Map<string, T> | undefined): T[] =>
+  [...(map?.entries() ?? [])].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => copy(v));
+const toRecord = <T>(map: Map<string, T>): Record<string, T> =>
+  Object.fromEntries([...map].map(([k, v]) => [k, copy(v)]));
+
+function addToAllocation(allocation: Allocation, add: Allocation): Allocation {
+  const next: Allocation = { ...allocation };
+  for (const [product, quantity] of Object.entries(add) as [Product, number][]) {
+    next[product] = (next[product] ?? 0) + quantity;
+  }
+  return next;
+}
+
+export class MemoryLicensingRepository implements LicensingRepository {
+  private readonly accounts = new Map<string, SmartAccount>();
+  private readonly pools = new Map<string, Map<string, ProductPool>>();
+  private readonly summaries = new Map<string, Map<string, InstallationSummary>>();
+  private readonly installations = new Map<string, Installation>();
+  private readonly thumbprints = new Map<string, string>();
+  private readonly keys = new Map<string, StoredKey>();
+  private readonly orders = new Map<string, OrderRecord>();
+  private readonly resellerCustomers = new Map<string, Map<string, ResellerCustomer>>();
+  private readonly auditTrail = new Map<string, AuditEvent>();
+
+  private readonly injected: { method?: CommitMethod; reason: RejectReason }[] = [];
+  private readonly hooks: { method?: CommitMethod; action: () => Promise<void> | void }[] = [];
+  /** every commit attempt, in order */
+  readonly commits: CommitLogEntry[] = [];
+  /** storeLicense calls and whether each stored */
+  readonly licenseStores: { installationId: string; ver: number; stored: boolean }[] = [];
+
+  // ---- test hooks -------------------------------------------------------------------------
+
+  /** The next commit (of `method`, or any) is refused with `reason` without looking at state. */
+  rejectNext(reason: RejectReason = 'stale', method?: CommitMethod): void {
+    this.injected.push({ reason, ...(method ? { method } : {}) });
+  }
+
+  /** Runs `action` once, just before the next commit (of `method`, or any) is evaluated. */
+  beforeNext(method: CommitMethod | undefined, action: () => Promise<void> | void): void {
+    this.hooks.push({ action, ...(method ? { method } : {}) });
+  }
+
+  snapshot(): MemorySnapshot {
+    const nested = <T>(map: Map<string, Map<string, T>>) =>
+      Object.fromEntries([...map].map(([k, inner]) => [k, toRecord(inner)]));
+    return {
+      accounts: toRecord(this.accounts),
+      pools: nested(this.pools),
+      summaries: nested(this.summaries),
+      installations: toRecord(this.installations),
+      thumbprints: Object.fromEntries(this.thumbprints),
+      activationKeys: toRecord(this.keys),
+      orders: toRecord(this.orders),
+      resellerCustomers: nested(this.resellerCustomers),
+      audit: sortedValues(this.auditTrail),
+    };
+  }
+
+  account(accountId: string): SmartAccount | undefined {
+    const account = this.accounts.get(accountId);
+    return account && copy(account);
+  }
+
+  pool(accountId: string, product: Product): ProductPool | undefined {
+    const pool = this.pools.get(accountId)?.get(product);
+    return pool && copy(pool);
+  }
+
+  installation(installationId: string): Installation | undefined {
+    const installation = this.installations.get(installationId);
+    return installation && copy(installation);
+  }
+
+  auditOf(accountId: string): AuditEvent[] {
+    return this.snapshot().audit.filter((e) => e.accountId === accountId);
+  }
+
+  appliedCommits(method: CommitMethod): number {
+    return this.commits.filter((c) => c.method === method && c.outcome === 'applied').length;
+  }
+
+  // ---- reads (copies, so a caller never holds live state) -----------------------------------
+
+  async getAccountState(accountId: string): Promise<AccountState | null> {
+    const account = this.accounts.get(accountId);
+    if (!account) return null;
+    // a query returns items in sort-key order: PROD#<product>, INST#<id>
+    return {
+      account: copy(account),
+      pools: sortedValues(this.pools.get(accountId)),
+      installations: sortedValues(this.summaries.get(accountId)),
+    };
+  }
+
+  async getOrder(orderId: string): Promise<OrderRecord | null> {
+    const order = this.orders.get(orderId);
+    return order ? copy(order) : null;
+  }
+
+  async getActivationKey(keyHash: string): Promise<ActivationKeyRecord | null> {
+    const stored = this.keys.get(keyHash);
+    if (!stored) return null;
+    // the adapter parses the item with a schema that does not know usedAt
+    const { usedAt: _usedAt, ...record } = copy(stored);
+    return record;
+  }
+
+  async getInstallation(installationId: string): Promise<Installation | null> {
+    const installation = this.installations.get(installationId);
+    return installation ? copy(installation) : null;
+  }
+
+  async findInstallationIdByThumbprint(thumbprint: string): Promise<string | null> {
+    return this.thumbprints.get(thumbprint) ?? null;
+  }
+
+  // ---- commits ------------------------------------------------------------------------------
+
+  async commitOrder(input: OrderCommit): Promise<void> {
+    await this.transact('commitOrder', () => {
+      const c = copy(input);
+      const accountId = c.order.accountId;
+      const items: TransactItem[] = [
+        this.putNew(`ORDER#${c.order.orderId}`, 'order-exists', this.orders.has(c.order.orderId), () =>
+          this.orders.set(c.order.orderId, c.order),
+        ),
+      ];
+      if (c.account.kind === 'create') {
+        const record = c.account.record;
+        items.push(
+          this.putNew(`ACC#${accountId}/META`, 'stale', this.accounts.has(accountId), () =>
+            this.accounts.set(accountId, record),
+          ),
+        );
+        const resellerId = record.resellerId;
+        if (resellerId) {
+          const exists = this.resellerCustomers.get(resellerId)?.has(accountId) ?? false;
+          items.push(
+            this.putNew(`RES#${resellerId}/ACC#${accountId}`, 'stale', exists, () =>
+              this.innerMap(this.resellerCustomers, resellerId).set(accountId, {
+                accountId,
+                name: record.name,
+                region: record.region,
+              }),
+            ),
+          );
+        }
+      } else {
+        const expected = c.account;
+        items.push({
+          key: `ACC#${accountId}/META`,
+          reason: 'stale',
+          condition: () => {
+            const account = this.accounts.get(accountId);
+            return (
+              account !== undefined &&
+              account.installSeq === expected.expectedInstallSeq &&
+              account.termsRev === expected.expectedTermsRev
+            );
+          },
+          apply: () => {
+            const account = this.accounts.get(accountId)!;
+            this.accounts.set(accountId, { ...account, termsRev: account.termsRev + 1 });
+          },
+        });
+      }
+      for (const change of c.pools) {
+        items.push({
+          key: `ACC#${accountId}/PROD#${change.product}`,
+          reason: 'stale',
+          condition: () => true,
+          apply: () => {
+            const pools = this.innerMap(this.pools, accountId);
+            const pool: Partial<Mutable<ProductPool>> = { ...pools.get(change.product) };
+            pool.product = change.product;
+            pool.kind = change.kind;
+            if (change.expiresAt) pool.expiresAt = change.expiresAt;
+            if (change.care) pool.care = change.care as ProductPool['care'];
+            pool.capacity = (pool.capacity ?? 0) + change.addCapacity;
+            pool.free = (pool.free ?? 0) + change.addFree;
+            pool.allocated = (pool.allocated ?? 0) + change.addAllocated;
+            pools.set(change.product, pool as ProductPool);
+          },
+        });
+      }
+      const grant = c.followerGrant;
+      if (grant) {
+        items.push(
+          {
+            key: `INST#${grant.installationId}/META`,
+            reason: 'stale',
+            condition: () => this.installations.get(grant.installationId)?.status === 'active',
+            apply: () => {
+              const installation = this.installations.get(grant.installationId)!;
+              this.installations.set(grant.installationId, {
+                ...installation,
+                allocation: addToAllocation(installation.allocation, grant.add),
+                rev: installation.rev + 1,
+              });
+            },
+          },
+          {
+            key: `ACC#${accountId}/INST#${grant.installationId}`,
+            reason: 'stale',
+            condition: () => true,
+            apply: () => {
+              const summaries = this.innerMap(this.summaries, accountId);
+              const summary = summaries.get(grant.installationId);
+              // DynamoDB refuses SET allocation.<p> on an item without that map; the adapter never asks it
+              if (!summary) throw new Error(`ValidationException: no summary of ${grant.installationId} to grant to`);
+              summaries.set(grant.installationId, {
+                ...summary,
+                allocation: addToAllocation(summary.allocation, grant.add),
+              });
+            },
+          },
+        );
+      }
+      for (const installationId of c.touchInstallations) {
+        if (installationId === grant?.installationId) continue;
+        items.push(this.bumpInstallation(installationId));
+      }
+      items.push(this.audit(c.audit));
+      return items;
+    });
+  }
+
+  async putActivationKey(record: ActivationKeyRecord, audit: AuditEvent): Promise<void> {
+    await this.transact('putActivationKey', () => {
+      const stored = copy(record);
+      return [
+        this.putNew(`AKEY#${stored.keyHash}`, 'stale', this.keys.has(stored.keyHash), () =>
+          this.keys.set(stored.keyHash, stored),
+        ),
+        this.audit(copy(audit)),
+      ];
+    });
+  }
+
+  async commitActivation(input: ActivationCommit): Promise<void> {
+    await this.transact('commitActivation', () => {
+      const c = copy(input);
+      const inst = c.installation;
+      const items: TransactItem[] = [
+        {
+          key: `AKEY#${c.keyHash}/META`,
+          reason: 'key-unavailable',
+          // ISO strings compared as strings, as the condition `expiresAt > :now` does
+          condition: () => {
+            const key = this.keys.get(c.keyHash);
+            return key !== undefined && key.usedBy === undefined && key.expiresAt > c.now;
+          },
+          apply: () => {
+            const key = this.keys.get(c.keyHash)!;
+            this.keys.set(c.keyHash, { ...key, usedBy: inst.installationId, usedAt: c.now });
+          },
+        },
+      ];
+      for (const [product, quantity = 0] of Object.entries(inst.allocation) as [Product, number | undefined][]) {
+        items.push({
+          key: `ACC#${inst.accountId}/PROD#${product}`,
+          reason: 'capacity',
+          condition: () => {
+            const pool = this.pools.get(inst.accountId)?.get(product);
+            return pool !== undefined && pool.free >= quantity;
+          },
+          apply: () => {
+            const pools = this.innerMap(this.pools, inst.accountId);
+            const pool = pools.get(product)!;
+            pools.set(product, { ...pool, free: pool.free - quantity, allocated: pool.allocated + quantity });
+          },
+        });
+      }
+      items.push(
+        {
+          key: `ACC#${inst.accountId}/META`,
+          reason: 'stale',
+          condition: () => {
+            const account = this.accounts.get(inst.accountId);
+            return (
+              account !== undefined &&
+              account.termsRev === c.expectedTermsRev &&
+              (!c.becomeFollower || account.followerInstallationId === undefined)
+            );
+          },
+          apply: () => {
+            const account = this.accounts.get(inst.accountId)!;
+            this.accounts.set(inst.accountId, {
+              ...account,
+              installSeq: account.installSeq + 1,
+              ...(c.becomeFollower ? { followerInstallationId: inst.installationId } : {}),
+            });
+          },
+        },
+        this.putNew(`INST#${inst.installationId}/META`, 'stale', this.installations.has(inst.installationId), () =>
+          this.installations.set(inst.installationId, inst),
+        ),
+        this.putNew(
+          `ACC#${inst.accountId}/INST#${inst.installationId}`,
+          'stale',
+          this.summaries.get(inst.accountId)?.has(inst.installationId) ?? false,
+          () => this.innerMap(this.summaries, inst.accountId).set(inst.installationId, summaryOf(inst)),
+        ),
+        this.putNew(`THUMB#${inst.thumbprint}/META`, 'installation-exists', this.thumbprints.has(inst.thumbprint), () =>
+          this.thumbprints.set(inst.thumbprint, inst.installationId),
+        ),
+        this.audit(c.audit),
+      );
+      return items;
+    });
+  }
+
+  async commitDeactivation(input: DeactivationCommit): Promise<void> {
+    await this.transact('commitDeactivation', () => {
+      const c = copy(input);
+      const inst = c.installation;
+      const items: TransactItem[] = [
+        {
+          key: `INST#${inst.installationId}/META`,
+          reason: 'stale',
+          condition: () => {
+            const stored = this.installations.get(inst.installationId);
+            return stored !== undefined && stored.status === 'active' && stored.rev === inst.rev;
+          },
+          apply: () => {
+            const stored = this.installations.get(inst.installationId)!;
+            this.installations.set(inst.installationId, {
+              ...stored,
+              status: 'deactivated',
+              deactivatedAt: c.now,
+              rev: stored.rev + 1,
+            });
+          },
+        },
+        {
+          key: `ACC#${inst.accountId}/INST#${inst.installationId}`,
+          reason: 'stale',
+          condition: () => true,
+          apply: () => {
+            const summaries = this.innerMap(this.summaries, inst.accountId);
+            const summary = summaries.get(inst.installationId);
+            if (!summary) throw new Error(`invariant: installation ${inst.installationId} has no account summary`);
+            summaries.set(inst.installationId, { ...summary, status: 'deactivated', deactivatedAt: c.now });
+          },
+        },
+      ];
+      // what the caller read goes back: the rev condition above makes sure it is still what is allocated
+      for (const [product, quantity = 0] of Object.entries(inst.allocation) as [Product, number | undefined][]) {
+        items.push({
+          key: `ACC#${inst.accountId}/PROD#${product}`,
+          reason: 'stale',
+          condition: () => true,
+          apply: () => {
+            const pools = this.innerMap(this.pools, inst.accountId);
+            const pool = pools.get(product);
+            if (!pool) throw new Error(`invariant: account ${inst.accountId} has no ${product} pool to release to`);
+            pools.set(product, { ...pool, free: pool.free + quantity, allocated: pool.allocated - quantity });
+          },
+        });
+      }
+      if (c.clearFollower) {
+        items.push({
+          key: `ACC#${inst.accountId}/META`,
+          reason: 'stale',
+          condition: () => this.accounts.get(inst.accountId)?.followerInstallationId === inst.installationId,
+          apply: () => {
+            const { followerInstallationId: _cleared, ...account } = this.accounts.get(inst.accountId)!;
+            this.accounts.set(inst.accountId, account);
+          },
+        });
+      }
+      items.push(this.audit(c.audit));
+      return items;
+    });
+  }
+
+  async commitTelemetrySwitch(input: TelemetrySwitchCommit): Promise<void> {
+    await this.transact('commitTelemetrySwitch', () => {
+      const c = copy(input);
+      return [
+        {
+          key: `ACC#${c.accountId}/META`,
+          reason: 'stale',
+          condition: () => {
+            const account = this.accounts.get(c.accountId);
+            return (
+              account !== undefined &&
+              account.installSeq === c.expectedInstallSeq &&
+              account.termsRev === c.expectedTermsRev
+            );
+          },
+          apply: () => {
+            const account = this.accounts.get(c.accountId)!;
+            this.accounts.set(c.accountId, {
+              ...account,
+              telemetryEnabled: c.enabled,
+              termsRev: account.termsRev + 1,
+            });
+          },
+        },
+        ...c.touchInstallations.map((id) => this.bumpInstallation(id, c.enabled)),
+        this.audit(c.audit),
+      ];
+    });
+  }
+
+  async storeLicense(installationId: string, license: StoredLicense, expectedRev: number): Promise<boolean> {
+    const installation = this.installations.get(installationId);
+    const stored =
+      installation !== undefined && installation.rev === expectedRev && installation.license.ver <= license.ver;
+    if (stored) this.installations.set(installationId, { ...installation, license: copy(license) });
+    this.licenseStores.push({ installationId, ver: license.ver, stored });
+    return stored;
+  }
+
+  // ---- transaction machinery ----------------------------------------------------------------
+
+  private async transact(method: CommitMethod, build: () => TransactItem[]): Promise<void> {
+    const hook = this.take(this.hooks, method);
+    if (hook) await hook.action();
+    const injected = this.take(this.injected, method);
+    if (injected) {
+      this.commits.push({ method, outcome: injected.reason });
+      throw new CommitRejected(injected.reason);
+    }
+
+    const items = build();
+    if (items.length > MAX_TRANSACT_ITEMS) {
+      throw new Error(
+        `ValidationException: a transaction holds at most ${MAX_TRANSACT_ITEMS} items, not ${items.length}`,
+      );
+    }
+    const seen = new Set<string>();
+    for (const item of items) {
+      if (seen.has(item.key)) {
+        throw new Error(
+          `ValidationException: transaction request cannot include multiple operations on one item (${item.key})`,
+        );
+      }
+      seen.add(item.key);
+    }
+    // every condition against the state before the transaction, the first failure reported
+    const failed = items.find((item) => !item.condition());
+    if (failed) {
+      this.commits.push({ method, outcome: failed.reason });
+      throw new CommitRejected(failed.reason);
+    }
+    for (const item of items) item.apply();
+    this.commits.push({ method, outcome: 'applied' });
+  }
+
+  private take<T extends { method?: CommitMethod }>(queue: T[], method: CommitMethod): T | undefined {
+    const index = queue.findIndex((entry) => entry.method === undefined || entry.method === method);
+    return index >= 0 ? queue.splice(index, 1)[0] : undefined;
+  }
+
+  /** A Put with `attribute_not_exists(pk)`. */
+  private putNew(key: string, reason: RejectReason, exists: boolean, apply: () => void): TransactItem {
+    return { key, reason, condition: () => !exists, apply };
+  }
+
+  private bumpInstallation(installationId: string, telemetryEnabled?: boolean): TransactItem {
+    return {
+      key: `INST#${installationId}/META`,
+      reason: 'stale',
+      condition: () => this.installations.get(installationId)?.status === 'active',
+      apply: () => {
+        const installation = this.installations.get(installationId)!;
+        this.installations.set(installationId, {
+          ...installation,
+          rev: installation.rev + 1,
+          ...(telemetryEnabled !== undefined ? { telemetryEnabled } : {}),
+        });
+      },
+    };
+  }
+
+  /** An unconditional Put: the same event id again overwrites. */
+  private audit(event: AuditEvent): TransactItem {
+    const key = `AUDIT#${event.accountId}/${event.at}#${event.eventId}`;
+    return { key, reason: 'stale', condition: () => true, apply: () => this.auditTrail.set(key, event) };
+  }
+
+  private innerMap<T>(outer: Map<string, Map<string, T>>, key: string): Map<string, T> {
+    let inner = outer.get(key);
+    if (!inner) {
+      inner = new Map();
+      outer.set(key, inner);
+    }
+    return inner;
+  }
+}
+
+function summaryOf(i: Installation): InstallationSummary {
+  return {
+    installationId: i.installationId,
+    status: i.status,
+    allocation: i.allocation,
+    nodes: i.nodes,
+    suiteVersion: i.suiteVersion,
+    activatedAt: i.activatedAt,
+    ...(i.deactivatedAt ? { deactivatedAt: i.deactivatedAt } : {}),
+  };
+}

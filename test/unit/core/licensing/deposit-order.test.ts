@@ -1,0 +1,360 @@
+import { ConflictError, ForbiddenError, NotFoundError, ServiceUnavailableError } from '../../../../lambdas/core/errors';
+import { depositOrder, mergePoolTerms } from '../../../../lambdas/core/licensing/deposit-order';
+import {
+  activateNew,
+  existingAccountOrder,
+  licensingWorld,
+  newAccountOrder,
+  perpetualLine,
+  principals,
+  RESELLER_ID,
+  seedAccount,
+  subscriptionLine,
+  T0,
+  type LicensingWorld,
+} from '../../../support/licensing-fixtures';
+
+let world: LicensingWorld;
+
+beforeEach(async () => {
+  world = await licensingWorld();
+});
+
+afterEach(() => {
+  jest.restoreAllMocks();
+});
+
+describe('depositOrder', () => {
+  it('creates the Smart Account with one pool per product', async () => {
+    const body = newAccountOrder(
+      [
+        perpetualLine('attendant-console', 10, { level: 'gold', endsAt: '2027-03-01T00:00:00Z' }),
+        subscriptionLine('call-recording', 5, '2026-03-01T00:00:00Z', '2027-02-28T00:00:00Z'),
+      ],
+      { name: 'Fabrikam Hospital', region: 'us', resellerId: RESELLER_ID },
+    );
+
+    const { created, result } = await depositOrder(world.deps, principals.backoffice, 'PO-1001', body);
+
+    expect(created).toBe(true);
+    expect(result).toEqual({
+      orderId: 'PO-1001',
+      accountId: expect.stringMatching(/^acc_[a-z0-9]{8,32}$/),
+      accountCreated: true,
+      lines: body.lines,
+      depositedAt: T0.toISOString(),
+    });
+    const account = world.repo.account(result.accountId);
+    expect(account).toMatchObject({
+      name: 'Fabrikam Hospital',
+      region: 'us',
+      resellerId: RESELLER_ID,
+      telemetryEnabled: true,
+      termsRev: 1,
+      installSeq: 0,
+    });
+    expect(world.repo.pool(result.accountId, 'attendant-console')).toEqual({
+      product: 'attendant-console',
+      capacity: 10,
+      allocated: 0,
+      free: 10,
+      kind: 'perpetual',
+      care: { level: 'gold', expiresAt: '2027-03-01T00:00:00.000Z' },
+    });
+    expect(world.repo.pool(result.accountId, 'call-recording')).toEqual({
+      product: 'call-recording',
+      capacity: 5,
+      allocated: 0,
+      free: 5,
+      kind: 'subscription',
+      expiresAt: '2027-02-28T00:00:00.000Z',
+    });
+    expect(world.repo.snapshot().resellerCustomers[RESELLER_ID]).toEqual({
+      [result.accountId]: { accountId: result.accountId, name: 'Fabrikam Hospital', region: 'us' },
+    });
+    expect(world.repo.auditOf(result.accountId).map((e) => e.action)).toEqual(['order.deposited']);
+  });
+
+  it('sums the quantities of several lines of one product into one pool', async () => {
+    const body = newAccountOrder([perpetualLine('ivr', 4), perpetualLine('ivr', 6)]);
+
+    const { result } = await depositOrder(world.deps, principals.backoffice, 'PO-1002', body);
+
+    expect(world.repo.pool(result.accountId, 'ivr')).toMatchObject({ capacity: 10, free: 10, allocated: 0 });
+  });
+
+  it('answers a replay with the same body with the same result, created=false, depositing once', async () => {
+    const body = newAccountOrder([perpetualLine('acd', 8)]);
+    const first = await depositOrder(world.deps, principals.backoffice, 'PO-2001', body);
+    world.clock.advanceDays(1);
+
+    const again = await depositOrder(world.deps, principals.backoffice, 'PO-2001', structuredClone(body));
+
+    expect(again).toEqual({ created: false, result: first.result });
+    expect(world.repo.appliedCommits('commitOrder')).toBe(1);
+    expect(Object.keys(world.repo.snapshot().accounts)).toEqual([first.result.accountId]);
+    expect(world.repo.pool(first.result.accountId, 'acd')).toMatchObject({ capacity: 8, free: 8 });
+  });
+
+  it('treats a replay whose keys come in another order as the same body', async () => {
+    const body = newAccountOrder([perpetualLine('acd', 8)]);
+    const first = await depositOrder(world.deps, principals.backoffice, 'PO-2002', body);
+    const reordered = {
+      lines: [{ kind: 'perpetual' as const, quantity: 8, product: 'acd' as const }],
+      account: body.account,
+    };
+
+    const again = await depositOrder(world.deps, principals.backoffice, 'PO-2002', reordered);
+
+    expect(again.created).toBe(false);
+    expect(again.result).toEqual(first.result);
+  });
+
+  it('refuses the same order id with another body (409) and changes nothing', async () => {
+    const accountId = await seedAccount(world, newAccountOrder([perpetualLine('acd', 8)]), 'PO-3001');
+    const before = world.repo.snapshot();
+
+    const attempt = depositOrder(
+      world.deps,
+      principals.backoffice,
+      'PO-3001',
+      existingAccountOrder(accountId, [perpetualLine('acd', 9)]),
+    );
+
+    await expect(attempt).rejects.toThrow(ConflictError);
+    expect(world.repo.snapshot()).toEqual(before);
+  });
+
+  it('refuses an order for an account that does not exist (404)', async () => {
+    const attempt = depositOrder(
+      world.deps,
+      principals.backoffice,
+      'PO-4001',
+      existingAccountOrder('acc_doesnotexist', [perpetualLine('ivr', 1)]),
+    );
+
+    await expect(attempt).rejects.toThrow(NotFoundError);
+    expect(world.repo.snapshot().orders).toEqual({});
+  });
+
+  it.each([principals.support, principals.reseller(), principals.customer('acc_00000001')])(
+    'refuses a %j principal (403) before anything is read or written',
+    async (principal) => {
+      const getOrder = jest.spyOn(world.repo, 'getOrder');
+
+      const attempt = depositOrder(world.deps, principal, 'PO-5001', newAccountOrder());
+
+      await expect(attempt).rejects.toThrow(ForbiddenError);
+      expect(getOrder).not.toHaveBeenCalled();
+      expect(world.repo.commits).toEqual([]);
+    },
+  );
+
+  it('adds capacity to an existing pool and bumps the account termsRev', async () => {
+    const accountId = await seedAccount(world, newAccountOrder([perpetualLine('digital-fax', 3)]));
+
+    const { created, result } = await depositOrder(
+      world.deps,
+      principals.backoffice,
+      'PO-6001',
+      existingAccountOrder(accountId, [perpetualLine('digital-fax', 2)]),
+    );
+
+    expect(created).toBe(true);
+    expect(result.accountCreated).toBe(false);
+    expect(world.repo.pool(accountId, 'digital-fax')).toMatchObject({ capacity: 5, free: 5, allocated: 0 });
+    expect(world.repo.account(accountId)?.termsRev).toBe(2);
+  });
+
+  it('keeps the later subscription end date whichever order deposits come in', async () => {
+    const accountId = await seedAccount(
+      world,
+      newAccountOrder([subscriptionLine('ivr', 2, '2026-01-01T00:00:00Z', '2027-06-30T00:00:00Z')]),
+    );
+
+    await depositOrder(
+      world.deps,
+      principals.backoffice,
+      'PO-6101',
+      existingAccountOrder(accountId, [subscriptionLine('ivr', 1, '2026-01-01T00:00:00Z', '2026-12-31T00:00:00Z')]),
+    );
+
+    expect(world.repo.pool(accountId, 'ivr')).toMatchObject({
+      capacity: 3,
+      kind: 'subscription',
+      expiresAt: '2027-06-30T00:00:00.000Z',
+    });
+  });
+
+  it('lets the higher Care level and the later Care end win, each on its own', async () => {
+    const accountId = await seedAccount(
+      world,
+      newAccountOrder([perpetualLine('acd', 2, { level: 'platinum', endsAt: '2026-12-31T00:00:00Z' })]),
+    );
+
+    await depositOrder(
+      world.deps,
+      principals.backoffice,
+      'PO-6201',
+      existingAccountOrder(accountId, [perpetualLine('acd', 1, { level: 'basic', endsAt: '2028-12-31T00:00:00Z' })]),
+    );
+
+    expect(world.repo.pool(accountId, 'acd')).toMatchObject({
+      capacity: 3,
+      kind: 'perpetual',
+      care: { level: 'platinum', expiresAt: '2028-12-31T00:00:00.000Z' },
+    });
+  });
+
+  it('grants later deposits to the follower installation (activated with a default key) and bumps its rev', async () => {
+    const accountId = await seedAccount(world, newAccountOrder([perpetualLine('attendant-console', 10)]));
+    const follower = await activateNew(world, accountId);
+    const revBefore = world.repo.installation(follower.installationId)!.rev;
+
+    const { result } = await depositOrder(
+      world.deps,
+      principals.backoffice,
+      'PO-7001',
+      existingAccountOrder(accountId, [perpetualLine('attendant-console', 5), perpetualLine('ivr', 2)]),
+    );
+
+    const installation = world.repo.installation(follower.installationId)!;
+    expect(installation.allocation).toEqual({ 'attendant-console': 15, ivr: 2 });
+    expect(installation.rev).toBe(revBefore + 1);
+    expect(world.repo.snapshot().summaries[accountId]?.[follower.installationId]?.allocation).toEqual({
+      'attendant-console': 15,
+      ivr: 2,
+    });
+    expect(world.repo.pool(accountId, 'attendant-console')).toMatchObject({ capacity: 15, allocated: 15, free: 0 });
+    expect(world.repo.pool(accountId, 'ivr')).toMatchObject({ capacity: 2, allocated: 2, free: 0 });
+    expect(world.repo.auditOf(accountId).find((e) => e.details.orderId === result.orderId)?.details.grantedTo).toBe(
+      follower.installationId,
+    );
+  });
+
+  it('leaves a deposit free when the account has no follower, but bumps every active installation', async () => {
+    const accountId = await seedAccount(world, newAccountOrder([perpetualLine('ivr', 10)]));
+    const explicit = await activateNew(world, accountId, { allocation: { ivr: 4 } });
+    const revBefore = world.repo.installation(explicit.installationId)!.rev;
+
+    await depositOrder(
+      world.deps,
+      principals.backoffice,
+      'PO-7101',
+      existingAccountOrder(accountId, [perpetualLine('ivr', 5)]),
+    );
+
+    const installation = world.repo.installation(explicit.installationId)!;
+    expect(installation.allocation).toEqual({ ivr: 4 });
+    expect(installation.rev).toBe(revBefore + 1);
+    expect(world.repo.pool(accountId, 'ivr')).toMatchObject({ capacity: 15, allocated: 4, free: 11 });
+  });
+
+  it("bumps the other installations' revs beside the follower's grant", async () => {
+    const accountId = await seedAccount(world, newAccountOrder([perpetualLine('ivr', 10)]));
+    const other = await activateNew(world, accountId, { allocation: { ivr: 3 } });
+    const follower = await activateNew(world, accountId);
+    const otherRev = world.repo.installation(other.installationId)!.rev;
+    const followerRev = world.repo.installation(follower.installationId)!.rev;
+
+    await depositOrder(
+      world.deps,
+      principals.backoffice,
+      'PO-7201',
+      existingAccountOrder(accountId, [perpetualLine('ivr', 5)]),
+    );
+
+    expect(world.repo.installation(other.installationId)).toMatchObject({ rev: otherRev + 1, allocation: { ivr: 3 } });
+    expect(world.repo.installation(follower.installationId)).toMatchObject({
+      rev: followerRev + 1,
+      allocation: { ivr: 12 },
+    });
+  });
+
+  it('reads again and retries when the commit is refused as stale', async () => {
+    const accountId = await seedAccount(world, newAccountOrder([perpetualLine('ivr', 1)]));
+    jest.spyOn(Math, 'random').mockReturnValue(0);
+    world.repo.rejectNext('stale', 'commitOrder');
+
+    const { created } = await depositOrder(
+      world.deps,
+      principals.backoffice,
+      'PO-8001',
+      existingAccountOrder(accountId, [perpetualLine('ivr', 2)]),
+    );
+
+    expect(created).toBe(true);
+    expect(world.repo.commits.filter((c) => c.method === 'commitOrder').map((c) => c.outcome)).toEqual([
+      'applied',
+      'stale',
+      'applied',
+    ]);
+    expect(world.repo.pool(accountId, 'ivr')).toMatchObject({ capacity: 3 });
+  });
+
+  it('grants to an installation activated between its read and its commit', async () => {
+    const accountId = await seedAccount(world, newAccountOrder([perpetualLine('ivr', 4)]));
+    jest.spyOn(Math, 'random').mockReturnValue(0);
+    let follower: { installationId: string } | undefined;
+    world.repo.beforeNext('commitOrder', async () => {
+      follower = await activateNew(world, accountId);
+    });
+
+    await depositOrder(
+      world.deps,
+      principals.backoffice,
+      'PO-8101',
+      existingAccountOrder(accountId, [perpetualLine('ivr', 6)]),
+    );
+
+    expect(world.repo.installation(follower!.installationId)?.allocation).toEqual({ ivr: 10 });
+    expect(world.repo.pool(accountId, 'ivr')).toMatchObject({ capacity: 10, allocated: 10, free: 0 });
+  });
+
+  it('answers 503 when the account keeps changing', async () => {
+    const accountId = await seedAccount(world, newAccountOrder([perpetualLine('ivr', 1)]));
+    jest.spyOn(Math, 'random').mockReturnValue(0);
+    for (let n = 0; n < 12; n++) world.repo.rejectNext('stale', 'commitOrder');
+
+    const attempt = depositOrder(
+      world.deps,
+      principals.backoffice,
+      'PO-8201',
+      existingAccountOrder(accountId, [perpetualLine('ivr', 2)]),
+    );
+
+    await expect(attempt).rejects.toThrow(ServiceUnavailableError);
+    expect(world.repo.pool(accountId, 'ivr')).toMatchObject({ capacity: 1 });
+  });
+
+  it('answers a concurrent identical order that won the race as a replay', async () => {
+    const body = newAccountOrder([perpetualLine('ivr', 2)]);
+    world.repo.beforeNext('commitOrder', async () => {
+      await depositOrder(world.deps, principals.backoffice, 'PO-8301', body);
+    });
+
+    const outcome = await depositOrder(world.deps, principals.backoffice, 'PO-8301', body);
+
+    expect(outcome.created).toBe(false);
+    expect(Object.keys(world.repo.snapshot().accounts)).toEqual([outcome.result.accountId]);
+    expect(world.repo.pool(outcome.result.accountId, 'ivr')).toMatchObject({ capacity: 2 });
+  });
+});
+
+describe('mergePoolTerms', () => {
+  it('makes a pool perpetual once any perpetual line lands in it', () => {
+    const terms = mergePoolTerms({ kind: 'subscription', expiresAt: '2027-01-01T00:00:00.000Z' }, [
+      perpetualLine('ivr', 1),
+    ]);
+
+    expect(terms.kind).toBe('perpetual');
+  });
+
+  it('keeps the existing Care when a line carries none', () => {
+    const care = { level: 'gold' as const, expiresAt: '2027-01-01T00:00:00.000Z' };
+
+    const terms = mergePoolTerms({ kind: 'perpetual', care }, [perpetualLine('ivr', 1)]);
+
+    expect(terms.care).toEqual(care);
+  });
+});
