@@ -6,7 +6,7 @@ import type { Principal } from './access';
 import { assertRole } from './access';
 import { careLevelSchema, careRank, productSchema, regionSchema, type Allocation, type Product } from './catalogue';
 import type { LicensingDeps } from './deps';
-import { retryStale } from './deps';
+import { assertInstallationsFitOneChange, retryStale } from './deps';
 import type { ProductPool, SmartAccount } from './model';
 import { CommitRejected, type OrderCommit, type PoolChange } from './repository';
 
@@ -74,9 +74,6 @@ export interface OrderResult {
   lines: OrderLine[];
   depositedAt: string;
 }
-
-/** An order may touch at most this many installations in its one transaction (DynamoDB allows 100 items). */
-export const MAX_INSTALLATIONS_PER_ORDER = 80;
 
 /** Merges new lines into a product's pool terms: capacity adds up, later end dates and higher Care win. */
 export function mergePoolTerms(pool: Pick<ProductPool, 'kind' | 'expiresAt' | 'care'> | undefined, lines: OrderLine[]) {
@@ -155,11 +152,7 @@ export async function depositOrder(
         });
 
         const active = state?.installations.filter((i) => i.status === 'active').map((i) => i.installationId) ?? [];
-        if (active.length > MAX_INSTALLATIONS_PER_ORDER) {
-          throw new ConflictError(
-            `Account ${accountId} has ${active.length} active installations; one order can update at most ${MAX_INSTALLATIONS_PER_ORDER}.`,
-          );
-        }
+        assertInstallationsFitOneChange(accountId, active.length);
 
         const result: OrderResult = { orderId, accountId, accountCreated, lines: body.lines, depositedAt: now };
         const account: OrderCommit['account'] =

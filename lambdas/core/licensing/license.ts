@@ -82,7 +82,9 @@ export async function signIfChanged(
   if (previous && previous.contentHash === hash && previous.exp - nowSeconds > ttlSeconds / 2) {
     return { license: { ...previous, basedOnRev: opts.basedOnRev }, signed: false };
   }
-  const ver = previous ? (previous.contentHash === hash ? previous.ver : previous.ver + 1) : 1;
+  // `ver` rises with the content and is tied to the installation's rev, so two rebuilds from
+  // different states never share a ver even when one of them was served but not stored.
+  const ver = previous?.contentHash === hash ? previous.ver : Math.max((previous?.ver ?? 0) + 1, opts.basedOnRev + 1);
   const exp = nowSeconds + ttlSeconds;
   const kid = await signer.keyId();
   const jws = await signer.signJws(

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { NotFoundError, ServiceUnavailableError } from '../errors';
 import { assertAccountAccess, assertMayAddressAccount, type Principal } from './access';
 import type { LicensingDeps } from './deps';
-import { retryStale } from './deps';
+import { assertInstallationsFitOneChange, retryStale } from './deps';
 import { CommitRejected } from './repository';
 
 export const telemetrySwitchBodySchema = z.object({ enabled: z.boolean() }).strict();
@@ -23,13 +23,15 @@ export async function setTelemetry(
         assertAccountAccess(principal, state?.account, 'manage');
         if (!state) throw new NotFoundError(`Account ${accountId} does not exist.`);
         if (state.account.telemetryEnabled === body.enabled) return { enabled: body.enabled };
+        const active = state.installations.filter((i) => i.status === 'active').map((i) => i.installationId);
+        assertInstallationsFitOneChange(accountId, active.length);
         const now = deps.clock.now().toISOString();
         await deps.repo.commitTelemetrySwitch({
           accountId,
           enabled: body.enabled,
           expectedInstallSeq: state.account.installSeq,
           expectedTermsRev: state.account.termsRev,
-          touchInstallations: state.installations.filter((i) => i.status === 'active').map((i) => i.installationId),
+          touchInstallations: active,
           audit: {
             accountId,
             at: now,

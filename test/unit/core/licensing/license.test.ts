@@ -183,3 +183,38 @@ describe('signIfChanged', () => {
     await expect(verification).rejects.toThrow(errors.JWTExpired);
   });
 });
+
+describe('licence ver', () => {
+  it('never repeats for different content built from different installation revs', async () => {
+    const signer = await FakeSigner.create();
+    const base = {
+      installationId: 'inst_x',
+      account: { accountId: 'acc_x', telemetryEnabled: true },
+      nextPollSeconds: 900,
+    };
+    const pools = [{ product: 'ivr' as const, capacity: 5, allocated: 0, free: 5, kind: 'perpetual' as const }];
+    const stored = await signIfChanged(buildLicenseContent({ ...base, allocation: { ivr: 1 }, pools }), signer, {
+      now: T0,
+      ttlDays: 30,
+      basedOnRev: 0,
+    });
+
+    // served but never stored (the installation changed meanwhile), then rebuilt from the newer rev
+    const served = await signIfChanged(buildLicenseContent({ ...base, allocation: { ivr: 2 }, pools }), signer, {
+      now: T0,
+      ttlDays: 30,
+      basedOnRev: 1,
+      previous: stored.license,
+    });
+    const rebuilt = await signIfChanged(buildLicenseContent({ ...base, allocation: { ivr: 3 }, pools }), signer, {
+      now: T0,
+      ttlDays: 30,
+      basedOnRev: 2,
+      previous: stored.license,
+    });
+
+    expect(stored.license.ver).toBe(1);
+    expect(served.license.ver).toBe(2);
+    expect(rebuilt.license.ver).toBe(3);
+  });
+});

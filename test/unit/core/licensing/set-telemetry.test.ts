@@ -120,3 +120,15 @@ describe('setTelemetry', () => {
     expect(world.repo.account(accountId)?.telemetryEnabled).toBe(!permitted);
   });
 });
+
+describe('setTelemetry on a very large account', () => {
+  it('refuses with a clear 409 when more installations are active than one change can update', async () => {
+    const big = await seedAccount(world, newAccountOrder([perpetualLine('ivr', 100)]));
+    for (let n = 0; n < 81; n++) await activateNew(world, big, { allocation: { ivr: 1 } });
+
+    const attempt = setTelemetry(world.deps, principals.backoffice, big, { enabled: false });
+
+    await expect(attempt).rejects.toThrow(/81 active installations/);
+    expect(world.repo.account(big)).toMatchObject({ telemetryEnabled: true });
+  });
+});
