@@ -1,7 +1,8 @@
 /**
- * The stack set: for every region a stateful stack (table, signing key) and a stateless one
- * (functions, API, user pool). `bin/app.ts` parses the config and calls `buildApp`; tests call it
- * with their own App, so nothing here reads process.env or spawns the CLI.
+ * The stack set: for every region a stateful stack (table, signing key, telemetry stream and
+ * archive) and a stateless one (functions, API, stream consumers, user pool). `bin/app.ts` parses
+ * the config and calls `buildApp`; tests call it with their own App, so nothing here reads
+ * process.env or spawns the CLI.
  */
 import type { App } from 'aws-cdk-lib';
 import { z } from 'zod';
@@ -23,6 +24,20 @@ export const appConfigContextSchema = z.object({
   nextPollSeconds: z.number().int().positive(),
   licenseTtlDays: z.number().int().positive(),
   logRetentionDays: z.number().int().positive(),
+  /** provisioned shards of each region's telemetry stream */
+  telemetryShards: z.number().int().min(1).max(500).default(2),
+  archive: z
+    .object({
+      // S3 refuses a Standard-IA transition before day 30.
+      infrequentAccessDays: z.number().int().min(30),
+      glacierDays: z.number().int().positive(),
+      expireDays: z.number().int().positive(),
+    })
+    .strict()
+    // S3 refuses a second transition less than 30 days after a Standard-IA one.
+    .refine((a) => a.glacierDays >= a.infrequentAccessDays + 30, { message: 'glacierDays must be at least infrequentAccessDays + 30', path: ['glacierDays'] })
+    .refine((a) => a.expireDays > a.glacierDays, { message: 'expireDays must be after glacierDays', path: ['expireDays'] })
+    .default({ infrequentAccessDays: 30, glacierDays: 90, expireDays: 730 }),
 });
 
 /**
@@ -61,7 +76,7 @@ export function buildApp(app: App, config: AppConfig): Record<RegionKey, RegionS
       env,
       config,
       regionKey,
-      description: `UCX cloud ${config.stage} ${regionKey}: licensing table and signing key`,
+      description: `UCX cloud ${config.stage} ${regionKey}: licensing table, signing key, telemetry stream and archive`,
     });
     // The replica region reads a table that only exists once the primary region has created it.
     if (primaryStack) stateful.addStackDependency(primaryStack, 'the global table replica is created by the primary region');
@@ -70,7 +85,7 @@ export function buildApp(app: App, config: AppConfig): Record<RegionKey, RegionS
       config,
       regionKey,
       stateful,
-      description: `UCX cloud ${config.stage} ${regionKey}: functions, HTTP API and user pool`,
+      description: `UCX cloud ${config.stage} ${regionKey}: functions, HTTP API, stream consumers and user pool`,
     });
     return { stateful, stateless };
   };

@@ -24,4 +24,28 @@ export interface AppConfig {
   readonly licenseTtlDays: number;
   /** days CloudWatch keeps Lambda logs */
   readonly logRetentionDays: number;
+  /**
+   * shards of each region's telemetry stream (provisioned mode). One shard takes 1000 records/s
+   * or 1 MB/s of writes: size it as max(beats per second / 1000, MB per second), plus headroom.
+   * @default 2 (10 000 installations at 10 beats per 5 minutes make ~330 beats/s)
+   */
+  readonly telemetryShards: number;
+  /** storage-class lifecycle of the telemetry archive */
+  readonly archive: ArchiveLifecycleConfig;
 }
+
+/** Days after upload at which an archive object changes storage class or expires. */
+export interface ArchiveLifecycleConfig {
+  /** to S3 Standard-IA (S3 needs at least 30) */
+  readonly infrequentAccessDays: number;
+  /** to S3 Glacier Instant Retrieval (at least 30 days after Standard-IA) */
+  readonly glacierDays: number;
+  /** deleted (after glacierDays) */
+  readonly expireDays: number;
+}
+
+/**
+ * Key prefix the archiver writes beats under (lambdas/core/telemetry/archive-row.ts,
+ * archiveObjectKey): the Glue table's location and the archiver's only writable prefix.
+ */
+export const archiveBeatsPrefix = 'beats/';

@@ -12,7 +12,15 @@ export type RouteAuth =
   | 'public';
 
 /** What a function needs from the stateful stack; the house construct grants and wires each. */
-export type FunctionNeed = 'table:read' | 'table:write' | 'signing-key' | 'verify-keys';
+export type FunctionNeed =
+  | 'table:read'
+  | 'table:write'
+  | 'signing-key'
+  | 'verify-keys'
+  /** PutRecord(s) on this region's telemetry stream (TELEMETRY_STREAM_NAME) */
+  | 'telemetry-stream:write'
+  /** PutObject under `beats/` of this region's archive bucket (ARCHIVE_BUCKET) */
+  | 'archive:write';
 
 export interface FunctionSpec {
   /** handler file under lambdas/handlers, without extension */
@@ -20,6 +28,8 @@ export interface FunctionSpec {
   readonly needs: readonly FunctionNeed[];
   /** @default 256 */
   readonly memoryMb?: number;
+  /** @default 10 */
+  readonly timeoutSeconds?: number;
 }
 
 export const functionSpecs = {
@@ -32,6 +42,11 @@ export const functionSpecs = {
   createActivationKey: { entry: 'create-activation-key', needs: ['table:write'] },
   setTelemetry: { entry: 'set-telemetry', needs: ['table:write'] },
   openapi: { entry: 'openapi', needs: [] },
+  // 512 MB: gunzips and validates up to 8 MiB of beats per request, and CPU scales with memory.
+  ingestTelemetry: { entry: 'ingest-telemetry', needs: ['table:read', 'telemetry-stream:write'], memoryMb: 512 },
+  telemetryCatalogue: { entry: 'telemetry-catalogue', needs: [] },
+  // 60 s: a full batch (see streamConsumers) is parsed, gzipped and written as several objects.
+  archiveTelemetry: { entry: 'archive-telemetry', needs: ['archive:write'], timeoutSeconds: 60 },
 } as const satisfies Record<string, FunctionSpec>;
 
 export type FunctionName = keyof typeof functionSpecs;
@@ -51,9 +66,56 @@ export const routes: readonly RouteSpec[] = [
   { method: 'DELETE', path: '/v1/installations/{id}', fn: 'deactivate', auth: 'agent' },
   { method: 'GET', path: '/.well-known/jwks.json', fn: 'jwks', auth: 'public' },
   { method: 'GET', path: '/v1/openapi.json', fn: 'openapi', auth: 'public' },
+  { method: 'POST', path: '/v1/installations/{id}/telemetry', fn: 'ingestTelemetry', auth: 'agent' },
+  { method: 'GET', path: '/v1/telemetry/catalogue', fn: 'telemetryCatalogue', auth: 'public' },
   // Back office, portal and support
   { method: 'PUT', path: '/v1/ops/orders/{orderId}', fn: 'putOrder', auth: 'user' },
   { method: 'GET', path: '/v1/accounts/{accountId}', fn: 'getAccount', auth: 'user' },
   { method: 'POST', path: '/v1/accounts/{accountId}/activation-keys', fn: 'createActivationKey', auth: 'user' },
   { method: 'PATCH', path: '/v1/accounts/{accountId}/telemetry', fn: 'setTelemetry', auth: 'user' },
+];
+
+/** A stream of the stateful stack that functions consume. */
+export type ConsumedStream = 'telemetry';
+
+/**
+ * A function fed by a stream through an event source mapping. Every consumer reports batch item
+ * failures and sends what it gives up on to its own on-failure queue (the house construct's
+ * `consumeStream`). The local cloud reads the synthesized `AWS::Lambda::EventSourceMapping`, not
+ * this table.
+ */
+export interface StreamConsumerSpec {
+  readonly fn: FunctionName;
+  /** which of this region's streams; never another region's */
+  readonly stream: ConsumedStream;
+  /** records per invocation at most (Lambda also stops at 6 MB of payload) */
+  readonly batchSize: number;
+  /** seconds to gather records before invoking with a partial batch */
+  readonly maxBatchingWindowSeconds: number;
+  /** retries of a failing batch before its records go to the on-failure queue (bounded) */
+  readonly retryAttempts: number;
+  /** records older than this go to the on-failure queue instead of being (re)tried */
+  readonly maxRecordAgeSeconds: number;
+  /** split a failing batch in two and retry each half, to isolate a poison record */
+  readonly bisect: boolean;
+}
+
+export const streamConsumers: readonly StreamConsumerSpec[] = [
+  {
+    fn: 'archiveTelemetry',
+    stream: 'telemetry',
+    // Bigger objects are cheaper to store, transition and scan; 1000 beats of a few KB each stay
+    // well under the 6 MB invocation payload.
+    batchSize: 1000,
+    // The archive is read hours later; waiting 60 s per shard fills objects at low traffic.
+    maxBatchingWindowSeconds: 60,
+    // An S3 failure fails the whole batch (objects are overwritten, so retries are safe); 10
+    // tries ride out a throttling burst without stalling the shard for long. Bisecting does not
+    // count against them.
+    retryAttempts: 10,
+    // 24 h: 50 % of the stream's 48 h retention, so the on-failure message's sequence range can
+    // still be replayed from the stream for a day.
+    maxRecordAgeSeconds: 24 * 3600,
+    bisect: true,
+  },
 ];

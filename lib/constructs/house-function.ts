@@ -1,19 +1,24 @@
 /**
  * The one function construct every Lambda uses: fixes the shared defaults (newest Node.js runtime,
  * arm64, ESM bundle with the SDK inside, source maps, tracing, log retention) and binds what a
- * function needs from the stateful stack with helpers that grant *and* set the variable together.
+ * function needs from the stateful stack with helpers that grant *and* set the variable together,
+ * and feeds stream consumers with the house event source settings.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IStream } from 'aws-cdk-lib/aws-kinesis';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Runtime, StartingPosition, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { RegionKey } from '../config';
+import { archiveBeatsPrefix, type RegionKey } from '../config';
 
 /**
  * Newest Node.js runtime aws-cdk-lib offers. Pinned, not NODEJS_LATEST: that one moves with the
@@ -33,6 +38,24 @@ const esmRequireBanner = "import { createRequire } from 'module'; const require 
 const validRetentionDays = new Set<number>(Object.values(RetentionDays).filter((v): v is number => typeof v === 'number'));
 
 export type TableAccess = 'read' | 'write';
+/** Producers only: consumers read through `consumeStream`. */
+export type StreamAccess = 'write';
+/** The archiver writes; readers (Athena) are people, granted outside the functions. */
+export type ArchiveAccess = 'write';
+
+/** How a house function consumes a stream (see `streamConsumers` in lib/routes.ts). */
+export interface ConsumeStreamOptions {
+  /** records per invocation at most, 1 to 10 000 */
+  readonly batchSize: number;
+  /** time to gather records before invoking with a partial batch, at most 300 s */
+  readonly maxBatchingWindow: Duration;
+  /** retries of a failing batch, 0 to 10 000: bounded, never the infinite default */
+  readonly retryAttempts: number;
+  /** records older than this are given up on, 60 s to 7 days: bounded, never the infinite default */
+  readonly maxRecordAge: Duration;
+  /** split a failing batch in two and retry each half, to isolate a poison record */
+  readonly bisectBatchOnError: boolean;
+}
 
 export interface HouseFunctionProps {
   /** handler file under `handlersDir`, without extension, e.g. `get-license` */
@@ -81,6 +104,9 @@ export class HouseFunction extends Construct {
   private boundTable?: ITableV2;
   private boundSigningKey?: IKey;
   private verifyKeysBound = false;
+  private boundTelemetryStream?: IStream;
+  private boundArchiveBucket?: IBucket;
+  private consumed?: { readonly eventSource: KinesisEventSource; readonly onFailureQueue: Queue };
 
   constructor(scope: Construct, id: string, props: HouseFunctionProps) {
     super(scope, id);
@@ -203,5 +229,88 @@ export class HouseFunction extends Construct {
     );
     this.function.addEnvironment('VERIFY_KEY_REFS', this.function.stack.toJsonString([...refs]));
     return this;
+  }
+
+  /** Grants PutRecord and PutRecords on the region's telemetry stream and sets TELEMETRY_STREAM_NAME. */
+  public bindTelemetryStream(stream: IStream, access: StreamAccess): this {
+    if (this.boundTelemetryStream) {
+      throw new Error(`HouseFunction ${this.node.id}: bindTelemetryStream called twice; TELEMETRY_STREAM_NAME holds one stream`);
+    }
+    this.boundTelemetryStream = stream;
+    // Not grantWrite: the producer needs neither ListShards nor DescribeStreamSummary. The stream
+    // uses the AWS-managed key (aws/kinesis), which needs no KMS grant.
+    if (access === 'write') stream.grant(this.function, 'kinesis:PutRecord', 'kinesis:PutRecords');
+    this.function.addEnvironment('TELEMETRY_STREAM_NAME', stream.streamName);
+    return this;
+  }
+
+  /** Grants writing objects under `beats/` of the region's archive bucket only, and sets ARCHIVE_BUCKET. */
+  public bindArchiveBucket(bucket: IBucket, access: ArchiveAccess): this {
+    if (this.boundArchiveBucket) {
+      throw new Error(`HouseFunction ${this.node.id}: bindArchiveBucket called twice; ARCHIVE_BUCKET holds one bucket`);
+    }
+    this.boundArchiveBucket = bucket;
+    if (access === 'write') bucket.grantPut(this.function, `${archiveBeatsPrefix}*`);
+    this.function.addEnvironment('ARCHIVE_BUCKET', bucket.bucketName);
+    return this;
+  }
+
+  /**
+   * Feeds the function from a Kinesis stream with the house settings: batch item failures
+   * reported by the handler, bounded retries and record age, oldest records first, one batch per
+   * shard at a time (per-shard order, and the archive's object keys name the shard's sequence
+   * range), and an encrypted on-failure queue created here (`onFailureQueue`) that receives the
+   * shard and sequence range of every batch given up on.
+   */
+  public consumeStream(stream: IStream, options: ConsumeStreamOptions): this {
+    const where = `HouseFunction ${this.node.id}: consumeStream`;
+    if (this.consumed) throw new Error(`${where} called twice; a house function consumes one stream`);
+    const { batchSize, retryAttempts } = options;
+    const windowSeconds = options.maxBatchingWindow.toSeconds();
+    const maxRecordAgeSeconds = options.maxRecordAge.toSeconds();
+    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) {
+      throw new Error(`${where}: batchSize must be an integer from 1 to 10000, got ${batchSize}`);
+    }
+    if (windowSeconds < 0 || windowSeconds > 300) {
+      throw new Error(`${where}: maxBatchingWindow must be from 0 to 300 s, got ${windowSeconds} s`);
+    }
+    if (!Number.isInteger(retryAttempts) || retryAttempts < 0 || retryAttempts > 10_000) {
+      throw new Error(`${where}: retryAttempts must be an integer from 0 to 10000, got ${retryAttempts}`);
+    }
+    if (maxRecordAgeSeconds < 60 || maxRecordAgeSeconds > 604_800) {
+      throw new Error(`${where}: maxRecordAge must be from 60 s to 7 days, got ${maxRecordAgeSeconds} s`);
+    }
+
+    const onFailureQueue = new Queue(this, 'OnFailureQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      // The longest SQS allows: time to replay the range from the stream (within its retention)
+      // or to inspect what was given up on.
+      retentionPeriod: Duration.days(14),
+    });
+    const eventSource = new KinesisEventSource(stream, {
+      startingPosition: StartingPosition.TRIM_HORIZON,
+      batchSize,
+      maxBatchingWindow: options.maxBatchingWindow,
+      reportBatchItemFailures: true,
+      bisectBatchOnError: options.bisectBatchOnError,
+      retryAttempts,
+      maxRecordAge: options.maxRecordAge,
+      parallelizationFactor: 1,
+      onFailure: new SqsDlq(onFailureQueue),
+    });
+    this.function.addEventSource(eventSource);
+    this.consumed = { eventSource, onFailureQueue };
+    return this;
+  }
+
+  /** the on-failure queue `consumeStream` created; undefined until it is called */
+  public get onFailureQueue(): Queue | undefined {
+    return this.consumed?.onFailureQueue;
+  }
+
+  /** the event source `consumeStream` added; undefined until it is called */
+  public get streamEventSource(): KinesisEventSource | undefined {
+    return this.consumed?.eventSource;
   }
 }

@@ -1,12 +1,19 @@
 /**
  * What must outlive a deployment, per region: the licensing table (one DynamoDB global table,
- * created by the primary region, replicated to the others) and the licence signing key.
+ * created by the primary region, replicated to the others), the licence signing key, and the
+ * region's telemetry: its Kinesis stream, the S3 archive, and the Glue catalogue and Athena
+ * workgroup that query the archive. Telemetry never leaves its region.
  */
-import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Size, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
 import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2, type ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { CfnDatabase, CfnTable } from 'aws-cdk-lib/aws-glue';
+import { Stream, StreamEncryption, StreamMode } from 'aws-cdk-lib/aws-kinesis';
 import { Key, KeySpec, KeyUsage, type IKey } from 'aws-cdk-lib/aws-kms';
+import { BlockPublicAccess, Bucket, BucketEncryption, StorageClass, TransitionDefaultMinimumObjectSize } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import type { AppConfig, RegionKey } from '../config';
+import { beatTypes } from '../../lambdas/core/telemetry/catalogue';
+import { archiveBeatsPrefix, regionKeys, type AppConfig, type RegionKey } from '../config';
 
 /**
  * The one hard-coded physical table name: a global table has the same name in every region, and
@@ -23,6 +30,27 @@ export const signingKeyAliasName = (stage: string): string => `alias/ucx-${stage
 /** Name of the table's one global secondary index. */
 export const licensingTableGsi1 = 'gsi1';
 
+/**
+ * Glue database of the telemetry archive. Named, not generated, so the README's queries can name
+ * it; each region has its own Data Catalog, so the regions cannot collide, and the stage keeps
+ * two deployments in one account apart. Underscores: Athena wants no dashes in names.
+ */
+export const telemetryDatabaseName = (stage: string): string => `ucx_${stage.replace(/-/g, '_')}_telemetry`;
+/** the archive table: every archived beat, re-sent ones included */
+export const beatsTableName = 'beats';
+/** the view over it with one row per beat id: what queries read */
+export const uniqueBeatsViewName = 'beats_unique';
+/** Athena workgroup of the telemetry queries (workgroups are regional, like the catalog). */
+export const telemetryWorkGroupName = (stage: string): string => `ucx-${stage}-telemetry`;
+
+/** Data columns of an archive row (lambdas/core/telemetry/archive-row.ts); all strings. */
+const beatsDataColumns = ['beat_id', 'installation_id', 'account_id', 'collected_at', 'received_at', 'catalogue', 'data'] as const;
+/**
+ * Partition columns, from the object key (`region=/type=/dt=/hour=`). The row's own `region` and
+ * `type` fields are the same values; a Hive table cannot have them twice, so the SerDe skips them.
+ */
+const beatsPartitionColumns = ['region', 'type', 'dt', 'hour'] as const;
+
 export interface StatefulStackProps extends StackProps {
   /** the validated app configuration */
   readonly config: AppConfig;
@@ -37,6 +65,20 @@ export class StatefulStack extends Stack {
   public readonly signingKey: IKey;
   /** whether this stack owns the global table (false: it references the replica) */
   public readonly isPrimary: boolean;
+  /** this region's telemetry stream: ingest writes, the archiver (and later the rules) read */
+  public readonly telemetryStream: Stream;
+  /** this region's telemetry archive: gzip NDJSON under `beats/` */
+  public readonly archiveBucket: Bucket;
+  /** where this region's Athena workgroup writes query results */
+  public readonly athenaResultsBucket: Bucket;
+  /** Glue database holding the archive table and its view */
+  public readonly telemetryDatabaseName: string;
+  /** Glue table over `s3://<archive>/beats/`, partition-projected */
+  public readonly beatsTableName: string;
+  /** Glue view with one row per beat id */
+  public readonly uniqueBeatsViewName: string;
+  /** the Athena workgroup (enforced, encrypted results) for telemetry queries */
+  public readonly athenaWorkGroupName: string;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -85,5 +127,202 @@ export class StatefulStack extends Stack {
       // Agents pin its public key: losing it would orphan every licence signed with it.
       removalPolicy: RemovalPolicy.RETAIN,
     });
+
+    this.telemetryStream = this.buildTelemetryStream(config);
+    this.archiveBucket = this.buildArchiveBucket(config);
+    this.athenaResultsBucket = this.buildAthenaResultsBucket();
+    this.telemetryDatabaseName = telemetryDatabaseName(config.stage);
+    this.beatsTableName = beatsTableName;
+    this.uniqueBeatsViewName = uniqueBeatsViewName;
+    this.athenaWorkGroupName = telemetryWorkGroupName(config.stage);
+    this.buildTelemetryCatalog(regionKey);
+    this.buildAthenaWorkGroup(config);
   }
+
+  /**
+   * PROVISIONED, not on-demand, by the cost model: 1M installations sending ~10 beats per
+   * 5-minute batch make ~33 000 records/s, ~50 MB/s at 1.5 KB a beat (~130 TB a month). On-demand
+   * bills every GB written ($0.08) and read ($0.04): ~$15 000 a month. Provisioned needs ~50-60
+   * shards ($0.015 per shard-hour) and one 25 KB PUT unit per beat ($0.014 per million), ~$2 000
+   * a month, plus ~$900 for the 48 h retention: many times cheaper for a load that is steady and
+   * predictable (agents send on a timer), which is what provisioned capacity suits. It scales
+   * with `telemetryShards` in the config (CloudFormation applies it with UpdateShardCount).
+   * AWS-managed key: encrypted at rest at no key cost, and producers and consumers need no KMS
+   * grant.
+   */
+  private buildTelemetryStream(config: AppConfig): Stream {
+    return new Stream(this, 'TelemetryStream', {
+      streamMode: StreamMode.PROVISIONED,
+      shardCount: config.telemetryShards,
+      encryption: StreamEncryption.MANAGED,
+      // 48 h: the archiver gives up on a record after 24 h (streamConsumers), which leaves a day to
+      // replay it from the stream; retention beyond 24 h is billed per shard-hour.
+      retentionPeriod: Duration.hours(48),
+      // Beats not archived yet live only here.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+  }
+
+  /**
+   * SSE-S3, not KMS: the objects are anonymous telemetry, access is governed by IAM and the bucket
+   * policy either way, and a KMS key would add a request charge on every archiver PUT and Athena
+   * GET plus a key grant for every reader. Not versioned: a retried batch overwrites its object
+   * by design (keys name the shard's sequence range). Glacier *Instant Retrieval*, not Flexible:
+   * Athena cannot read objects in Flexible Retrieval without a restore, so the view would
+   * silently lose everything older than glacierDays; Instant Retrieval keeps the whole archive
+   * queryable at a fraction of Standard-IA's storage price.
+   */
+  private buildArchiveBucket(config: AppConfig): Bucket {
+    const { infrequentAccessDays, glacierDays, expireDays } = config.archive;
+    return new Bucket(this, 'TelemetryArchiveBucket', {
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      versioned: false,
+      // Standard-IA and Glacier IR bill at least 128 KB per object: a smaller object (a quiet
+      // shard's hour of one beat type) is cheaper left in Standard until it expires.
+      transitionDefaultMinimumObjectSize: TransitionDefaultMinimumObjectSize.ALL_STORAGE_CLASSES_128_K,
+      lifecycleRules: [
+        {
+          id: 'beats-storage-classes',
+          transitions: [
+            { storageClass: StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(infrequentAccessDays) },
+            { storageClass: StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: Duration.days(glacierDays) },
+          ],
+          expiration: Duration.days(expireDays),
+          abortIncompleteMultipartUploadAfter: Duration.days(7),
+        },
+      ],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+  }
+
+  /** Query results: disposable, so they expire; retained only so a stack deletion cannot fail on them. */
+  private buildAthenaResultsBucket(): Bucket {
+    return new Bucket(this, 'AthenaResultsBucket', {
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      lifecycleRules: [{ id: 'expire-results', expiration: Duration.days(30), abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+  }
+
+  /**
+   * The archive table with partition projection (Athena computes the partitions from these
+   * parameters, so no crawler and no ALTER TABLE ADD PARTITION), and the one-row-per-beat view.
+   */
+  private buildTelemetryCatalog(regionKey: RegionKey): void {
+    const catalogId = this.account;
+    const databaseName = this.telemetryDatabaseName;
+    const database = new CfnDatabase(this, 'TelemetryDatabase', {
+      catalogId,
+      databaseInput: { name: databaseName, description: `UCX telemetry archive (${regionKey})` },
+    });
+
+    const location = `s3://${this.archiveBucket.bucketName}/${archiveBeatsPrefix}`;
+    const table = new CfnTable(this, 'BeatsTable', {
+      catalogId,
+      databaseName,
+      tableInput: {
+        name: beatsTableName,
+        description: 'Every archived beat (a re-sent beat appears more than once): query beats_unique',
+        tableType: 'EXTERNAL_TABLE',
+        partitionKeys: beatsPartitionColumns.map((name) => ({ name, type: 'string' })),
+        parameters: {
+          EXTERNAL: 'TRUE',
+          classification: 'json',
+          compressionType: 'gzip',
+          'projection.enabled': 'true',
+          // Every region's value, though this archive holds only its own: the same DDL everywhere.
+          'projection.region.type': 'enum',
+          'projection.region.values': regionKeys.join(','),
+          'projection.type.type': 'enum',
+          'projection.type.values': beatTypes.join(','),
+          'projection.dt.type': 'date',
+          'projection.dt.format': 'yyyy-MM-dd',
+          'projection.dt.range': 'NOW-3YEARS,NOW',
+          'projection.dt.interval': '1',
+          'projection.dt.interval.unit': 'DAYS',
+          'projection.hour.type': 'integer',
+          'projection.hour.range': '0,23',
+          'projection.hour.digits': '2',
+          'storage.location.template': `${location}region=\${region}/type=\${type}/dt=\${dt}/hour=\${hour}/`,
+        },
+        storageDescriptor: {
+          location,
+          columns: beatsDataColumns.map((name) => ({ name, type: 'string' })),
+          inputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
+          outputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
+          compressed: true,
+          serdeInfo: { serializationLibrary: 'org.openx.data.jsonserde.JsonSerDe' },
+        },
+      },
+    });
+    table.addResourceDependency(database);
+
+    const viewColumns = [...beatsDataColumns, ...beatsPartitionColumns];
+    const view = new CfnTable(this, 'UniqueBeatsView', {
+      catalogId,
+      databaseName,
+      tableInput: {
+        name: uniqueBeatsViewName,
+        description: 'One row per beat id: the first received (an agent may re-send a beat whose answer it lost)',
+        tableType: 'VIRTUAL_VIEW',
+        parameters: { presto_view: 'true', comment: 'Presto View' },
+        viewOriginalText: `/* Presto View: ${prestoViewBase64(databaseName, viewColumns)} */`,
+        viewExpandedText: '/* Presto View */',
+        storageDescriptor: {
+          columns: viewColumns.map((name) => ({ name, type: 'string' })),
+          serdeInfo: {},
+        },
+      },
+    });
+    view.addResourceDependency(table);
+  }
+
+  private buildAthenaWorkGroup(config: AppConfig): void {
+    new CfnWorkGroup(this, 'TelemetryWorkGroup', {
+      name: this.athenaWorkGroupName,
+      description: `UCX ${config.stage}: telemetry archive queries`,
+      state: 'ENABLED',
+      // Saved queries and history go with the workgroup; the data and results stay in S3.
+      recursiveDeleteOption: true,
+      workGroupConfiguration: {
+        // Clients cannot send results elsewhere or unencrypted.
+        enforceWorkGroupConfiguration: true,
+        publishCloudWatchMetricsEnabled: true,
+        // 1 TiB: ~$5 at Athena's price per TB scanned; a query without a dt filter stops there.
+        bytesScannedCutoffPerQuery: Size.tebibytes(1).toBytes(),
+        engineVersion: { selectedEngineVersion: 'Athena engine version 3' },
+        resultConfiguration: {
+          outputLocation: `s3://${this.athenaResultsBucket.bucketName}/results/`,
+          encryptionConfiguration: { encryptionOption: 'SSE_S3' },
+        },
+      },
+    });
+  }
+}
+
+/**
+ * SQL of the one-row-per-beat view: the first arrival of each beat id (lambdas/core/telemetry
+ * archive-row.ts `oneRowPerBeat` is the same rule for the local cloud).
+ */
+export function uniqueBeatsViewSql(columns: readonly string[]): string {
+  const list = columns.map((c) => `"${c}"`).join(', ');
+  return (
+    `SELECT ${list} FROM (SELECT *, row_number() OVER (PARTITION BY "beat_id" ORDER BY "received_at" ASC) AS "rn" ` +
+    `FROM "${beatsTableName}") WHERE "rn" = 1`
+  );
+}
+
+/** Athena stores a view as base64 JSON in ViewOriginalText; every column here is a varchar. */
+function prestoViewBase64(databaseName: string, columns: readonly string[]): string {
+  const view = {
+    originalSql: uniqueBeatsViewSql(columns),
+    catalog: 'awsdatacatalog',
+    schema: databaseName,
+    columns: columns.map((name) => ({ name, type: 'varchar' })),
+  };
+  return Buffer.from(JSON.stringify(view), 'utf8').toString('base64');
 }

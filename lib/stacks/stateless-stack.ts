@@ -1,9 +1,10 @@
 /**
  * What a deployment may replace at will, per region: one house function per entry of
- * `functionSpecs`, the HTTP API built from the route table, and the Cognito user pool whose JWTs
- * authorise the 'user' routes.
+ * `functionSpecs`, the HTTP API built from the route table, the stream consumers of
+ * `streamConsumers`, and the Cognito user pool whose JWTs authorise the 'user' routes. Everything
+ * here binds to the same region's stateful stack only: EU telemetry is never written in the US.
  */
-import { ArnFormat, CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import {
   HttpApi,
   HttpMethod,
@@ -27,7 +28,16 @@ import {
 import type { Construct } from 'constructs';
 import type { AppConfig, RegionKey } from '../config';
 import { HouseFunction } from '../constructs/house-function';
-import { functionSpecs, routes, type FunctionName, type FunctionSpec, type RouteAuth } from '../routes';
+import type { IStream } from 'aws-cdk-lib/aws-kinesis';
+import {
+  functionSpecs,
+  routes,
+  streamConsumers,
+  type ConsumedStream,
+  type FunctionName,
+  type FunctionSpec,
+  type RouteAuth,
+} from '../routes';
 import { signingKeyAliasName, type StatefulStack } from './stateful-stack';
 
 /** Cognito groups that authorise the back office, portal and support routes. */
@@ -75,6 +85,7 @@ export class StatelessStack extends Stack {
     }
 
     this.functions = this.buildFunctions(config, regionKey, stateful);
+    this.connectStreamConsumers(stateful);
     ({ userPool: this.userPool, client: this.userPoolClient } = this.buildUserPool());
 
     this.api = new HttpApi(this, 'HttpApi', {
@@ -134,6 +145,7 @@ export class StatelessStack extends Stack {
       const fn = new HouseFunction(this, pascal(name), {
         entry: spec.entry,
         memoryMb: spec.memoryMb,
+        timeout: spec.timeoutSeconds === undefined ? undefined : Duration.seconds(spec.timeoutSeconds),
         regionKey,
         regionEndpoints,
         nextPollSeconds: config.nextPollSeconds,
@@ -145,9 +157,25 @@ export class StatelessStack extends Stack {
       else if (needs.has('table:read')) fn.bindTable(stateful.table, 'read');
       if (needs.has('signing-key')) fn.bindSigningKey(stateful.signingKey);
       if (needs.has('verify-keys')) fn.bindVerifyKeys(verifyKeyRefs);
+      if (needs.has('telemetry-stream:write')) fn.bindTelemetryStream(stateful.telemetryStream, 'write');
+      if (needs.has('archive:write')) fn.bindArchiveBucket(stateful.archiveBucket, 'write');
       functions[name] = fn;
     }
     return functions;
+  }
+
+  /** Event source mappings of `streamConsumers`, each on this region's stream. */
+  private connectStreamConsumers(stateful: StatefulStack): void {
+    const streams: Record<ConsumedStream, IStream> = { telemetry: stateful.telemetryStream };
+    for (const consumer of streamConsumers) {
+      this.functions[consumer.fn].consumeStream(streams[consumer.stream], {
+        batchSize: consumer.batchSize,
+        maxBatchingWindow: Duration.seconds(consumer.maxBatchingWindowSeconds),
+        retryAttempts: consumer.retryAttempts,
+        maxRecordAge: Duration.seconds(consumer.maxRecordAgeSeconds),
+        bisectBatchOnError: consumer.bisect,
+      });
+    }
   }
 
   private buildUserPool(): { userPool: UserPool; client: UserPoolClient } {

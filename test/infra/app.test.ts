@@ -79,6 +79,28 @@ describe('parseAppConfig', () => {
     expect(() => parseAppConfig(bad)).toThrow(/^invalid cdk\.json context: .*ucx\.primary: .*ucx\.regions\.us: .*ucx\.nextPollSeconds: /);
   });
 
+  it('defaults the telemetry shards and archive lifecycle when the context names none', () => {
+    // Act
+    const config = parseAppConfig(valid);
+
+    // Assert
+    expect(config.telemetryShards).toBe(2);
+    expect(config.archive).toEqual({ infrequentAccessDays: 30, glacierDays: 90, expireDays: 730 });
+  });
+
+  it('refuses an archive lifecycle S3 would refuse', () => {
+    // Arrange
+    const tooEarly = { ...valid, archive: { infrequentAccessDays: 10, glacierDays: 90, expireDays: 730 } };
+    const tooClose = { ...valid, archive: { infrequentAccessDays: 30, glacierDays: 45, expireDays: 730 } };
+    const expiresFirst = { ...valid, archive: { infrequentAccessDays: 30, glacierDays: 90, expireDays: 90 } };
+
+    // Act / Assert
+    expect(() => parseAppConfig(tooEarly)).toThrow(/ucx\.archive\.infrequentAccessDays: /);
+    expect(() => parseAppConfig(tooClose)).toThrow('ucx.archive.glacierDays: glacierDays must be at least infrequentAccessDays + 30');
+    expect(() => parseAppConfig(expiresFirst)).toThrow('ucx.archive.expireDays: expireDays must be after glacierDays');
+    expect(() => parseAppConfig({ ...valid, telemetryShards: 0 })).toThrow(/ucx\.telemetryShards: /);
+  });
+
   it('rejects a missing context', () => {
     expect(() => parseAppConfig(undefined)).toThrow(/^invalid cdk\.json context: /);
   });
@@ -94,6 +116,8 @@ describe('parseAppConfig', () => {
       nextPollSeconds: 900,
       licenseTtlDays: 30,
       logRetentionDays: 30,
+      telemetryShards: 2,
+      archive: { infrequentAccessDays: 30, glacierDays: 90, expireDays: 730 },
     });
   });
 });

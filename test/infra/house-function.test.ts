@@ -2,9 +2,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { HouseFunction, type HouseFunctionProps } from '../../lib/constructs/house-function';
+import { Stream } from 'aws-cdk-lib/aws-kinesis';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
+import { HouseFunction, type ConsumeStreamOptions, type HouseFunctionProps } from '../../lib/constructs/house-function';
 import { testAppContext } from './test-app';
 
 const baseProps: HouseFunctionProps = {
@@ -13,6 +15,14 @@ const baseProps: HouseFunctionProps = {
   regionEndpoints: { eu: 'https://eu.example', us: 'https://us.example' },
   nextPollSeconds: 900,
   licenseTtlDays: 30,
+};
+
+const consumeOptions: ConsumeStreamOptions = {
+  batchSize: 100,
+  maxBatchingWindow: Duration.seconds(5),
+  retryAttempts: 3,
+  maxRecordAge: Duration.hours(1),
+  bisectBatchOnError: true,
 };
 
 const newStack = (context = testAppContext()) =>
@@ -66,6 +76,99 @@ describe('HouseFunction', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: { TABLE_NAME: 'a-table' } },
     });
+  });
+
+  it('binds a telemetry stream for writing: PutRecord(s) only, and TELEMETRY_STREAM_NAME', () => {
+    // Arrange
+    const stack = newStack();
+    const fn = new HouseFunction(stack, 'Fn', baseProps);
+    const stream = Stream.fromStreamArn(stack, 'S', 'arn:aws:kinesis:eu-central-1:123456789012:stream/beats');
+
+    // Act
+    fn.bindTelemetryStream(stream, 'write');
+
+    // Assert
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ TELEMETRY_STREAM_NAME: 'beats' }) } });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          { Action: ['kinesis:PutRecord', 'kinesis:PutRecords'], Effect: 'Allow', Resource: 'arn:aws:kinesis:eu-central-1:123456789012:stream/beats' },
+        ]),
+      },
+    });
+    expect(() => fn.bindTelemetryStream(stream, 'write')).toThrow('HouseFunction Fn: bindTelemetryStream called twice; TELEMETRY_STREAM_NAME holds one stream');
+  });
+
+  it('binds an archive bucket for writing under beats/ only, and ARCHIVE_BUCKET', () => {
+    // Arrange
+    const stack = newStack();
+    const fn = new HouseFunction(stack, 'Fn', baseProps);
+    const bucket = Bucket.fromBucketName(stack, 'B', 'archive');
+
+    // Act
+    fn.bindArchiveBucket(bucket, 'write');
+
+    // Assert
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ ARCHIVE_BUCKET: 'archive' }) } });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: Match.arrayWith(['s3:PutObject']),
+            Resource: 'arn:aws:s3:::archive/beats/*',
+          }),
+        ]),
+      },
+    });
+    expect(() => fn.bindArchiveBucket(bucket, 'write')).toThrow('HouseFunction Fn: bindArchiveBucket called twice; ARCHIVE_BUCKET holds one bucket');
+  });
+
+  it('consumes a stream with item failures, bisect, bounded retries and age, and its own on-failure queue', () => {
+    // Arrange
+    const stack = newStack();
+    const fn = new HouseFunction(stack, 'Fn', baseProps);
+    const stream = Stream.fromStreamArn(stack, 'S', 'arn:aws:kinesis:eu-central-1:123456789012:stream/beats');
+
+    // Act
+    fn.consumeStream(stream, consumeOptions);
+
+    // Assert
+    const template = Template.fromStack(stack);
+    const queueId = stack.getLogicalId(fn.onFailureQueue?.node.defaultChild as never);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: 'arn:aws:kinesis:eu-central-1:123456789012:stream/beats',
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: 100,
+      MaximumBatchingWindowInSeconds: 5,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 3,
+      MaximumRecordAgeInSeconds: 3600,
+      ParallelizationFactor: 1,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } },
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600 });
+    expect(fn.streamEventSource).toBeDefined();
+    expect(() => fn.consumeStream(stream, consumeOptions)).toThrow('HouseFunction Fn: consumeStream called twice; a house function consumes one stream');
+  });
+
+  it.each([
+    [{ batchSize: 0 }, 'batchSize must be an integer from 1 to 10000, got 0'],
+    [{ maxBatchingWindow: Duration.minutes(6) }, 'maxBatchingWindow must be from 0 to 300 s, got 360 s'],
+    [{ retryAttempts: -1 }, 'retryAttempts must be an integer from 0 to 10000, got -1'],
+    [{ maxRecordAge: Duration.seconds(30) }, 'maxRecordAge must be from 60 s to 7 days, got 30 s'],
+    [{ maxRecordAge: Duration.days(8) }, 'maxRecordAge must be from 60 s to 7 days, got 691200 s'],
+  ])('refuses to consume a stream with %j', (override, message) => {
+    // Arrange
+    const stack = newStack();
+    const fn = new HouseFunction(stack, 'Fn', baseProps);
+    const stream = Stream.fromStreamArn(stack, 'S', 'arn:aws:kinesis:eu-central-1:123456789012:stream/beats');
+
+    // Act / Assert
+    expect(() => fn.consumeStream(stream, { ...consumeOptions, ...override })).toThrow(`HouseFunction Fn: consumeStream: ${message}`);
+    expect(fn.onFailureQueue).toBeUndefined();
   });
 
   it('takes memory and retention from its props', () => {

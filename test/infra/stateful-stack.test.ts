@@ -1,11 +1,16 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { buildTestApp } from './test-app';
+import { beatTypes } from '../../lambdas/core/telemetry/catalogue';
+import { buildTestApp, testConfig } from './test-app';
 
 // Logical ids of retained resources must never change: a new id means CloudFormation creates a
 // second table with the same name (and fails) or a second key (and orphans the first). The local
 // cloud finds them by these ids too.
 const tableLogicalId = 'LicensingTable97FC9AE0';
 const keyLogicalId = 'LicenceSigningKey6C3BDB59';
+const streamLogicalId = 'TelemetryStream9D62E5EC';
+const archiveBucketLogicalId = 'TelemetryArchiveBucket74526FF4';
+
+type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
 
 describe('stateful stacks', () => {
   const { stacks } = buildTestApp();
@@ -96,6 +101,183 @@ describe('stateful stacks', () => {
         AliasName: 'alias/ucx-test-licence-signing',
         TargetKeyId: { 'Fn::GetAtt': [keyLogicalId, 'Arn'] },
       });
+    });
+  });
+
+  describe.each([
+    ['eu', primary],
+    ['us', replica],
+  ])('the %s telemetry', (regionKey, template) => {
+    const resources = template.toJSON().Resources as Record<string, Resource>;
+    const glueTables = Object.values(resources).filter((r) => r.Type === 'AWS::Glue::Table');
+    const beatsTable = glueTables.find((r) => r.Properties.TableInput.Name === 'beats');
+    const view = glueTables.find((r) => r.Properties.TableInput.Name === 'beats_unique');
+    const archiveLocation = { 'Fn::Join': ['', ['s3://', { Ref: archiveBucketLogicalId }, '/beats/']] };
+
+    it('has one provisioned stream with the configured shards, the AWS-managed key and 48 h retention, retained', () => {
+      // Assert
+      expect(Object.keys(template.findResources('AWS::Kinesis::Stream'))).toEqual([streamLogicalId]);
+      template.hasResource('AWS::Kinesis::Stream', {
+        Properties: {
+          StreamModeDetails: { StreamMode: 'PROVISIONED' },
+          ShardCount: testConfig.telemetryShards,
+          StreamEncryption: { EncryptionType: 'KMS', KeyId: 'alias/aws/kinesis' },
+          RetentionPeriodHours: 48,
+        },
+        DeletionPolicy: 'Retain',
+      });
+      expect(resources[streamLogicalId]?.Properties.Name).toBeUndefined();
+    });
+
+    it('archives into an encrypted, private, unversioned, retained bucket', () => {
+      // Assert
+      expect(resources[archiveBucketLogicalId]).toMatchObject({
+        Type: 'AWS::S3::Bucket',
+        Properties: {
+          BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+          PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        },
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+      });
+      expect(resources[archiveBucketLogicalId]?.Properties.VersioningConfiguration).toBeUndefined();
+      expect(resources[archiveBucketLogicalId]?.Properties.BucketName).toBeUndefined();
+    });
+
+    it('moves archive objects to Standard-IA, then Glacier Instant Retrieval, then expires them, per the config', () => {
+      // Arrange
+      const { infrequentAccessDays, glacierDays, expireDays } = testConfig.archive;
+
+      // Assert
+      expect(resources[archiveBucketLogicalId]?.Properties.LifecycleConfiguration.Rules).toEqual([
+        expect.objectContaining({
+          Status: 'Enabled',
+          Transitions: [
+            { StorageClass: 'STANDARD_IA', TransitionInDays: infrequentAccessDays },
+            { StorageClass: 'GLACIER_IR', TransitionInDays: glacierDays },
+          ],
+          ExpirationInDays: expireDays,
+        }),
+      ]);
+      expect([infrequentAccessDays, glacierDays, expireDays]).toEqual([30, 90, 730]);
+    });
+
+    it.each([archiveBucketLogicalId, 'athena results'])('denies every request without TLS to the %s bucket', (bucket) => {
+      // Arrange
+      const bucketId =
+        bucket === archiveBucketLogicalId ? bucket : Object.keys(resources).find((id) => id.startsWith('AthenaResultsBucket') && resources[id]?.Type === 'AWS::S3::Bucket');
+
+      // Assert
+      template.hasResourceProperties('AWS::S3::BucketPolicy', {
+        Bucket: { Ref: bucketId },
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Deny',
+              Principal: { AWS: '*' },
+              Action: 's3:*',
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            }),
+          ]),
+        },
+      });
+    });
+
+    it('catalogues the archive in a Glue table of gzip JSON lines over s3://<archive>/beats/', () => {
+      // Assert
+      template.hasResourceProperties('AWS::Glue::Database', { DatabaseInput: Match.objectLike({ Name: 'ucx_test_telemetry' }) });
+      expect(beatsTable?.Properties).toMatchObject({
+        DatabaseName: 'ucx_test_telemetry',
+        TableInput: {
+          TableType: 'EXTERNAL_TABLE',
+          PartitionKeys: ['region', 'type', 'dt', 'hour'].map((Name) => ({ Name, Type: 'string' })),
+          StorageDescriptor: {
+            Location: archiveLocation,
+            Columns: ['beat_id', 'installation_id', 'account_id', 'collected_at', 'received_at', 'catalogue', 'data'].map((Name) => ({ Name, Type: 'string' })),
+            SerdeInfo: { SerializationLibrary: 'org.openx.data.jsonserde.JsonSerDe' },
+            InputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
+          },
+        },
+      });
+    });
+
+    it('projects its partitions (no crawler): region, the catalogue beat types, the day and the hour', () => {
+      // Assert
+      expect(beatsTable?.Properties.TableInput.Parameters).toMatchObject({
+        'projection.enabled': 'true',
+        'projection.region.type': 'enum',
+        'projection.region.values': 'eu,us',
+        'projection.type.type': 'enum',
+        'projection.type.values': beatTypes.join(','),
+        'projection.dt.type': 'date',
+        'projection.dt.format': 'yyyy-MM-dd',
+        'projection.dt.range': 'NOW-3YEARS,NOW',
+        'projection.hour.type': 'integer',
+        'projection.hour.range': '0,23',
+        'projection.hour.digits': '2',
+        'storage.location.template': {
+          'Fn::Join': ['', ['s3://', { Ref: archiveBucketLogicalId }, '/beats/region=${region}/type=${type}/dt=${dt}/hour=${hour}/']],
+        },
+      });
+      expect(beatTypes).toHaveLength(25);
+    });
+
+    it('has an Athena view with one row per beat id, the first received', () => {
+      // Arrange
+      const original = view?.Properties.TableInput.ViewOriginalText as string;
+      const encoded = /^\/\* Presto View: ([A-Za-z0-9+/=]+) \*\/$/.exec(original)?.[1] ?? '';
+
+      // Act
+      const decoded = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')) as { originalSql: string; catalog: string; schema: string; columns: { name: string; type: string }[] };
+
+      // Assert
+      expect(view?.Properties.TableInput).toMatchObject({
+        TableType: 'VIRTUAL_VIEW',
+        ViewExpandedText: '/* Presto View */',
+        Parameters: { presto_view: 'true' },
+      });
+      expect(decoded).toMatchObject({ catalog: 'awsdatacatalog', schema: 'ucx_test_telemetry' });
+      expect(decoded.originalSql).toMatch(/row_number\(\) OVER \(PARTITION BY "beat_id" ORDER BY "received_at" ASC\) AS "rn" FROM "beats"\) WHERE "rn" = 1$/);
+      expect(decoded.columns.map((c) => c.name)).toEqual(
+        (view?.Properties.TableInput.StorageDescriptor.Columns as { Name: string }[]).map((c) => c.Name),
+      );
+      expect(decoded.columns.map((c) => c.name)).not.toContain('rn');
+    });
+
+    it('queries through an enforced Athena workgroup with SSE-S3 encrypted results', () => {
+      // Arrange
+      const resultsBucketId = Object.keys(resources).find((id) => id.startsWith('AthenaResultsBucket') && resources[id]?.Type === 'AWS::S3::Bucket');
+
+      // Assert
+      template.hasResourceProperties('AWS::Athena::WorkGroup', {
+        Name: 'ucx-test-telemetry',
+        WorkGroupConfiguration: Match.objectLike({
+          EnforceWorkGroupConfiguration: true,
+          ResultConfiguration: {
+            OutputLocation: { 'Fn::Join': ['', ['s3://', { Ref: resultsBucketId }, '/results/']] },
+            EncryptionConfiguration: { EncryptionOption: 'SSE_S3' },
+          },
+        }),
+      });
+      expect(resources[resultsBucketId as string]?.Properties).toMatchObject({
+        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      });
+    });
+
+    it(`exposes this region's stream, bucket and catalogue names`, () => {
+      // Arrange
+      const stack = regionKey === 'eu' ? stacks.eu.stateful : stacks.us.stateful;
+
+      // Assert
+      expect(stack.resolve(stack.telemetryStream.streamName)).toEqual({ Ref: streamLogicalId });
+      expect(stack.resolve(stack.archiveBucket.bucketName)).toEqual({ Ref: archiveBucketLogicalId });
+      expect([stack.telemetryDatabaseName, stack.beatsTableName, stack.uniqueBeatsViewName, stack.athenaWorkGroupName]).toEqual([
+        'ucx_test_telemetry',
+        'beats',
+        'beats_unique',
+        'ucx-test-telemetry',
+      ]);
     });
   });
 

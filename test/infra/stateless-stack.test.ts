@@ -2,7 +2,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Runtime, RuntimeFamily, type CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { regionKeys, type RegionKey } from '../../lib/config';
 import { houseRuntime } from '../../lib/constructs/house-function';
-import { functionSpecs, routes, type FunctionName, type FunctionSpec } from '../../lib/routes';
+import { functionSpecs, routes, streamConsumers, type FunctionName, type FunctionSpec } from '../../lib/routes';
 import { envSchema } from '../../lambdas/shared/env';
 import { buildTestApp, testAccount } from './test-app';
 
@@ -96,13 +96,13 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
       template.resourceCountIs('AWS::Lambda::Function', specs.length);
     });
 
-    it.each(specs)('%s is arm64 on the newest runtime, traced, with the house bundle and variables', (name) => {
+    it.each(specs)('%s is arm64 on the newest runtime, traced, with the house bundle and variables', (name, spec) => {
       expect(functionOf(name).Properties).toMatchObject({
         Runtime: houseRuntime.name,
         Architectures: ['arm64'],
         Handler: 'index.handler',
-        MemorySize: 256,
-        Timeout: 10,
+        MemorySize: spec.memoryMb ?? 256,
+        Timeout: spec.timeoutSeconds ?? 10,
         TracingConfig: { Mode: 'Active' },
         Environment: {
           Variables: {
@@ -119,7 +119,12 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
       expect(functionOf(name).Properties.FunctionName).toBeUndefined();
     });
 
-    it.each(specs)('%s gets TABLE_NAME, SIGNING_KEY_REF and VERIFY_KEY_REFS exactly per its needs', (name, spec) => {
+    it('gives the ingest function 512 MB and the archiver 60 s', () => {
+      expect(functionOf('ingestTelemetry').Properties).toMatchObject({ MemorySize: 512, Timeout: 10 });
+      expect(functionOf('archiveTelemetry').Properties).toMatchObject({ MemorySize: 256, Timeout: 60 });
+    });
+
+    it.each(specs)('%s gets TABLE_NAME, SIGNING_KEY_REF, VERIFY_KEY_REFS, TELEMETRY_STREAM_NAME and ARCHIVE_BUCKET exactly per its needs', (name, spec) => {
       // Arrange
       const variables = functionOf(name).Properties.Environment.Variables as Record<string, unknown>;
       const needsTable = spec.needs.includes('table:read') || spec.needs.includes('table:write');
@@ -136,6 +141,12 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
       expect(variables.TABLE_NAME).toEqual(needsTable ? tableName : undefined);
       expect(variables.SIGNING_KEY_REF).toEqual(spec.needs.includes('signing-key') ? signingKeyRef : undefined);
       expect(variables.VERIFY_KEY_REFS).toEqual(spec.needs.includes('verify-keys') ? verifyKeyRefs : undefined);
+      expect(variables.TELEMETRY_STREAM_NAME).toEqual(
+        spec.needs.includes('telemetry-stream:write') ? { 'Fn::ImportValue': expect.stringMatching(new RegExp(`^ucx-test-${key}-stateful:ExportsOutputRefTelemetryStream`)) } : undefined,
+      );
+      expect(variables.ARCHIVE_BUCKET).toEqual(
+        spec.needs.includes('archive:write') ? { 'Fn::ImportValue': expect.stringMatching(new RegExp(`^ucx-test-${key}-stateful:ExportsOutputRefTelemetryArchiveBucket`)) } : undefined,
+      );
     });
 
     it.each(specs)("%s's literal variables satisfy the Lambda env contract (lambdas/shared/env.ts)", (name) => {
@@ -154,13 +165,19 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
       // Arrange
       const actions = actionsOf(name);
       const needs = new Set<string>(spec.needs);
+      const consumer = streamConsumers.some((c) => c.fn === name);
 
       // Assert
       expect(actions.includes('dynamodb:Query')).toBe(needs.has('table:read') || needs.has('table:write'));
       expect(actions.includes('dynamodb:PutItem')).toBe(needs.has('table:write'));
       expect(actions.includes('kms:Sign')).toBe(needs.has('signing-key'));
       expect(actions.includes('kms:GetPublicKey')).toBe(needs.has('signing-key') || needs.has('verify-keys'));
-      expect(actions.filter((a) => !/^(dynamodb|kms|xray):/.test(a))).toEqual([]);
+      expect(actions.includes('kinesis:PutRecords')).toBe(needs.has('telemetry-stream:write'));
+      expect(actions.includes('s3:PutObject')).toBe(needs.has('archive:write'));
+      expect(actions.includes('kinesis:GetRecords')).toBe(consumer);
+      expect(actions.includes('sqs:SendMessage')).toBe(consumer);
+      expect(actions.filter((a) => !/^(dynamodb|kms|xray|kinesis|s3|sqs):/.test(a))).toEqual([]);
+      expect(actions.filter((a) => /^s3:(Get|List|Delete)/.test(a))).toEqual([]);
     });
 
     it("grants table access on this region's table and its indexes", () => {
@@ -196,6 +213,31 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
       });
     });
 
+    it("lets the ingest function put records on this region's telemetry stream only", () => {
+      // Arrange
+      const kinesisStatements = statementsOf('ingestTelemetry').filter((s) => [s.Action].flat().some((a) => a.startsWith('kinesis:')));
+
+      // Assert
+      expect(kinesisStatements).toEqual([
+        {
+          Action: ['kinesis:PutRecord', 'kinesis:PutRecords'],
+          Effect: 'Allow',
+          Resource: { 'Fn::ImportValue': expect.stringMatching(new RegExp(`^ucx-test-${key}-stateful:ExportsOutputFnGetAttTelemetryStream.*Arn`)) },
+        },
+      ]);
+    });
+
+    it("lets the archiver write under beats/ of this region's archive bucket only", () => {
+      // Arrange
+      const s3Statements = statementsOf('archiveTelemetry').filter((s) => [s.Action].flat().some((a) => a.startsWith('s3:')));
+
+      // Assert
+      expect(s3Statements).toHaveLength(1);
+      expect(s3Statements[0]?.Resource).toEqual({
+        'Fn::Join': ['', [{ 'Fn::ImportValue': expect.stringMatching(new RegExp(`^ucx-test-${key}-stateful:ExportsOutputFnGetAttTelemetryArchiveBucket.*Arn`)) }, '/beats/*']],
+      });
+    });
+
     it.each(specs)("%s logs to its own log group, kept 30 days", (name) => {
       // Arrange
       const logGroupId = (functionOf(name).Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
@@ -204,6 +246,75 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
       expect(resources[logGroupId]).toMatchObject({ Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: 30 } });
       expect(resources[logGroupId]?.Properties.LogGroupName).toBeUndefined();
     });
+  });
+
+  describe('stream consumers', () => {
+    const mappings = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::EventSourceMapping');
+
+    it('has one event source mapping per entry of streamConsumers, no more', () => {
+      expect(mappings).toHaveLength(streamConsumers.length);
+    });
+
+    it.each(streamConsumers.map((c) => [c.fn, c] as const))(
+      "%s reads this region's telemetry stream, reports item failures, bisects, and gives up into its own queue",
+      (fn, consumer) => {
+        // Arrange
+        const mapping = mappings.find((m) => JSON.stringify(m.Properties.FunctionName) === JSON.stringify({ Ref: logicalIdOf(fn) }));
+        const queueId = stack.getLogicalId(stack.functions[fn].onFailureQueue?.node.defaultChild as never);
+
+        // Assert
+        expect(mapping?.Properties).toEqual({
+          FunctionName: { Ref: logicalIdOf(fn) },
+          EventSourceArn: { 'Fn::ImportValue': expect.stringMatching(new RegExp(`^ucx-test-${key}-stateful:ExportsOutputFnGetAttTelemetryStream.*Arn`)) },
+          StartingPosition: 'TRIM_HORIZON',
+          BatchSize: consumer.batchSize,
+          MaximumBatchingWindowInSeconds: consumer.maxBatchingWindowSeconds,
+          FunctionResponseTypes: ['ReportBatchItemFailures'],
+          BisectBatchOnFunctionError: true,
+          MaximumRetryAttempts: consumer.retryAttempts,
+          MaximumRecordAgeInSeconds: consumer.maxRecordAgeSeconds,
+          ParallelizationFactor: 1,
+          DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } },
+        });
+        expect(consumer.retryAttempts).toBeGreaterThanOrEqual(0);
+        expect(consumer.maxRecordAgeSeconds).toBeLessThanOrEqual(48 * 3600);
+      },
+    );
+
+    it('sends what it gives up on to an encrypted, TLS-only queue that keeps messages 14 days', () => {
+      // Arrange
+      const queueId = stack.getLogicalId(stack.functions.archiveTelemetry.onFailureQueue?.node.defaultChild as never);
+
+      // Assert
+      expect(resources[queueId]).toMatchObject({
+        Type: 'AWS::SQS::Queue',
+        Properties: { SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 },
+      });
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: queueId }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+    });
+  });
+
+  it("references no other region's stacks (EU telemetry is never written in the US, nor the reverse)", () => {
+    // Arrange
+    const other = regionKeys.find((k) => k !== key) as RegionKey;
+    const otherRegion = stacks[other].stateless.region;
+
+    // Act
+    const text = JSON.stringify(template.toJSON());
+
+    // Assert
+    expect(text).not.toContain(`ucx-test-${other}-stateful`);
+    // The other region appears only in the JWKS's KMS ARNs (its public signing key, by alias).
+    const mentions = [...text.matchAll(new RegExp(`arn:aws:[a-z0-9-]+:${otherRegion}:`, 'g'))].map((m) => m[0]);
+    expect(mentions.length).toBeGreaterThan(0);
+    expect(mentions.filter((m) => m !== `arn:aws:kms:${otherRegion}:`)).toEqual([]);
   });
 
   describe('the user pool', () => {
