@@ -1,0 +1,38 @@
+/** The telemetry stream on Kinesis. HTTP/1.1 on purpose: it works everywhere, kinesalite included. */
+import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { StreamRecord, TelemetryStream } from '../core/telemetry/ports';
+import { rethrowThrottling } from './aws-errors';
+
+let client: KinesisClient | undefined;
+export function kinesisClient(): KinesisClient {
+  client ??= new KinesisClient({
+    requestHandler: new NodeHttpHandler({ connectionTimeout: 2000, requestTimeout: 5000 }),
+  });
+  return client;
+}
+
+export class KinesisTelemetryStream implements TelemetryStream {
+  constructor(
+    private readonly streamName: string,
+    private readonly kinesis: KinesisClient = kinesisClient(),
+  ) {}
+
+  async put(records: readonly StreamRecord[]): Promise<{ failed: number[] }> {
+    try {
+      const out = await this.kinesis.send(
+        new PutRecordsCommand({
+          StreamName: this.streamName,
+          Records: records.map((r) => ({ PartitionKey: r.partitionKey, Data: r.data })),
+        }),
+      );
+      const failed: number[] = [];
+      out.Records?.forEach((r, i) => {
+        if (r.ErrorCode) failed.push(i);
+      });
+      return { failed };
+    } catch (error) {
+      return rethrowThrottling(error, 'The telemetry stream');
+    }
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * Telemetry ingest: each beat judged alone (validated, unknown fields dropped, personal data
+ * redacted), the accepted ones put on the region's stream — retrying only the records the stream
+ * refused — and answered only once every accepted beat is in the stream. No database write per beat.
+ */
+import { z } from 'zod';
+import {
+  ForbiddenError,
+  PayloadTooLargeError,
+  ServiceUnavailableError,
+  ValidationError,
+  WrongRegionError,
+  type FieldError,
+} from '../errors';
+import type { Region } from '../licensing/catalogue';
+import type { Installation } from '../licensing/model';
+import type { Clock } from '../ports';
+import type { ArchiveRow } from './archive-row';
+import { CATALOGUE_VERSION } from './catalogue';
+import { sanitizeBeat } from './privacy';
+import type { StreamRecord, TelemetryStream } from './ports';
+
+export const MAX_BEATS_PER_BATCH = 500;
+/** Kinesis PutRecords limits: 500 records and 5 MiB per call. */
+const MAX_RECORDS_PER_PUT = 500;
+const MAX_BYTES_PER_PUT = 5 * 1024 * 1024 - 64 * 1024;
+
+export interface IngestDeps {
+  readonly stream: TelemetryStream;
+  readonly clock: Clock;
+  /** waits between retries of refused records; @default setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+export interface IngestSettings {
+  readonly region: Region;
+  readonly endpoints: Record<Region, string>;
+  /** backoff before each retry of refused records; its length bounds the retries */
+  readonly retryDelaysMs?: readonly number[];
+}
+
+export interface IngestResult {
+  accepted: number;
+  duplicates: number;
+  rejected: { beatId: string | null; errors: FieldError[] }[];
+  redactions: { beatId: string; path: string; reason: string }[];
+}
+
+const batchSchema = z.object({ beats: z.array(z.unknown()).min(1, 'at least one beat is required') });
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const encoder = new TextEncoder();
+
+export async function ingestTelemetry(
+  deps: IngestDeps,
+  settings: IngestSettings,
+  installation: Installation,
+  body: unknown,
+): Promise<IngestResult> {
+  if (installation.region !== settings.region) {
+    throw new WrongRegionError(installation.region, settings.endpoints[installation.region]);
+  }
+  if (!installation.telemetryEnabled) {
+    throw new ForbiddenError('Telemetry is switched off for this account; nothing was stored.');
+  }
+  const batch = batchSchema.safeParse(body);
+  if (!batch.success) {
+    throw new ValidationError(batch.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+  }
+  const { beats } = batch.data;
+  if (beats.length > MAX_BEATS_PER_BATCH) {
+    throw new PayloadTooLargeError(`${beats.length} beats sent; at most ${MAX_BEATS_PER_BATCH} per batch.`);
+  }
+
+  const receivedAt = deps.clock.now().toISOString();
+  const result: IngestResult = { accepted: 0, duplicates: 0, rejected: [], redactions: [] };
+  const seen = new Set<string>();
+  const records: StreamRecord[] = [];
+  const allErrors: FieldError[] = [];
+
+  beats.forEach((raw, index) => {
+    const outcome = sanitizeBeat(raw);
+    if (!outcome.ok) {
+      const beatId = typeof (raw as { id?: unknown })?.id === 'string' ? (raw as { id: string }).id : null;
+      result.rejected.push({ beatId, errors: outcome.errors });
+      allErrors.push(
+        ...outcome.errors.map((e) => ({ path: `beats.${index}${e.path ? `.${e.path}` : ''}`, message: e.message })),
+      );
+      return;
+    }
+    const { beat } = outcome;
+    if (seen.has(beat.id)) {
+      result.duplicates++;
+      return;
+    }
+    seen.add(beat.id);
+    for (const r of outcome.redactions) result.redactions.push({ beatId: beat.id, path: r.path, reason: r.reason });
+    const row: ArchiveRow = {
+      beat_id: beat.id,
+      type: beat.type,
+      collected_at: beat.collectedAt,
+      received_at: receivedAt,
+      installation_id: installation.installationId,
+      account_id: installation.accountId,
+      region: installation.region,
+      catalogue: CATALOGUE_VERSION,
+      data: JSON.stringify(beat.data),
+    };
+    records.push({ partitionKey: installation.installationId, data: encoder.encode(JSON.stringify(row)) });
+  });
+
+  if (records.length === 0) {
+    throw new ValidationError(allErrors, 'No beat in the batch is acceptable.');
+  }
+  await putAll(deps, settings, records);
+  result.accepted = records.length;
+  return result;
+}
+
+/** Puts every record, in PutRecords-sized chunks, retrying only the refused ones. */
+async function putAll(deps: IngestDeps, settings: IngestSettings, records: StreamRecord[]): Promise<void> {
+  const sleep = deps.sleep ?? defaultSleep;
+  const delays = settings.retryDelaysMs ?? [50, 150, 400, 1000];
+  for (const chunk of chunks(records)) {
+    let pending = chunk;
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      const { failed } = await deps.stream.put(pending);
+      pending = failed.map((i) => pending[i]!);
+      if (pending.length === 0) break;
+      const delay = delays[attempt];
+      if (delay === undefined) {
+        throw new ServiceUnavailableError(
+          `The telemetry stream is busy; ${pending.length} beats were not taken. Send the batch again.`,
+          2,
+        );
+      }
+      await sleep(delay);
+    }
+  }
+}
+
+function* chunks(records: StreamRecord[]): Generator<StreamRecord[]> {
+  let current: StreamRecord[] = [];
+  let bytes = 0;
+  for (const record of records) {
+    const size = record.data.length + record.partitionKey.length;
+    if (current.length === MAX_RECORDS_PER_PUT || (bytes + size > MAX_BYTES_PER_PUT && current.length > 0)) {
+      yield current;
+      current = [];
+      bytes = 0;
+    }
+    current.push(record);
+    bytes += size;
+  }
+  if (current.length > 0) yield current;
+}

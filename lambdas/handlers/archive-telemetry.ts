@@ -1,0 +1,33 @@
+/**
+ * The archiver: a Kinesis consumer writing the region's beats to S3 as gzip NDJSON. A record that
+ * does not parse is reported as a batch item failure (bisected away into the on-failure
+ * destination); an S3 failure fails the whole batch, which Kinesis retries and which overwrites.
+ */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Context, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
+import { parseStreamRecord, writeArchive, type ArrivedRecord } from '../core/telemetry/archive-batch';
+import { env } from '../shared/env';
+import { logger } from '../shared/powertools';
+import { archiveStore } from '../shared/telemetry-deps';
+
+const processor = new BatchProcessor(EventType.KinesisDataStreams);
+
+export const handler = async (event: KinesisStreamEvent, context: Context) => {
+  const arrived: ArrivedRecord[] = [];
+  const recordHandler = async (record: KinesisStreamRecord) => {
+    arrived.push({
+      shardId: record.eventID.split(':')[0]!,
+      sequenceNumber: record.kinesis.sequenceNumber,
+      arrivedAt: new Date(record.kinesis.approximateArrivalTimestamp * 1000),
+      row: parseStreamRecord(Buffer.from(record.kinesis.data, 'base64')),
+    });
+  };
+  const response = await processPartialResponse(event, recordHandler, processor, { context });
+  const objects = await writeArchive(archiveStore(), env().REGION_KEY, arrived);
+  logger.info('archived', {
+    records: arrived.length,
+    objects: objects.length,
+    failures: response.batchItemFailures.length,
+  });
+  return response;
+};
