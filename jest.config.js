@@ -9,6 +9,7 @@ export default {
   transformIgnorePatterns: [`node_modules/(?!(${esmOnly})/)`],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   testMatch: ['<rootDir>/test/**/*.test.ts'],
+  setupFiles: ['<rootDir>/test/setup-env.ts'],
   modulePathIgnorePatterns: ['<rootDir>/cdk.out', '<rootDir>/.local'],
   // One local cloud for the run, only when test/integration files are selected.
   globalSetup: '<rootDir>/test/integration/global-setup.ts',
