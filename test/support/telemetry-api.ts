@@ -1,0 +1,59 @@
+/** Helpers for telemetry integration tests: post beats as an agent, read what reached the region's stream. */
+import { gzipSync } from 'node:zlib';
+import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand } from '@aws-sdk/client-kinesis';
+import { localKinesis } from '../../local/clients';
+import type { ArchiveRow } from '../../lambdas/core/telemetry/archive-row';
+import type { TestAgent } from './agent-client';
+import { cloud } from './local-cloud';
+import { api, type RegionKey } from './licensing-api';
+
+export async function postBeats(
+  agent: TestAgent,
+  body: unknown,
+  options: { gzip?: boolean; region?: RegionKey; raw?: Buffer } = {},
+) {
+  const json = () => Buffer.from(JSON.stringify(body));
+  const bytes = options.raw ?? (options.gzip ? gzipSync(json()) : json());
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (options.gzip || options.raw) headers['content-encoding'] = 'gzip';
+  return agent.request(
+    api(options.region),
+    'POST',
+    `/v1/installations/${agent.keyid}/telemetry`,
+    new Uint8Array(bytes),
+    { headers },
+  );
+}
+
+export function streamName(region: RegionKey = 'eu'): string {
+  const resources = cloud().regions[region].resources;
+  const name = Object.entries(resources).find(([logical]) => logical.startsWith('TelemetryStream'))?.[1];
+  if (!name) throw new Error(`no telemetry stream in the ${region} resources`);
+  return name;
+}
+
+/** Every row that reached the region's stream for one installation (reads each shard from its start). */
+export async function streamRowsOf(installationId: string, region: RegionKey = 'eu'): Promise<ArchiveRow[]> {
+  const kinesis = localKinesis(cloud().regions[region].endpoints.kinesis, cloud().regions[region].region);
+  const StreamName = streamName(region);
+  const shards = (await kinesis.send(new ListShardsCommand({ StreamName }))).Shards ?? [];
+  const rows: ArchiveRow[] = [];
+  for (const shard of shards) {
+    let iterator = (
+      await kinesis.send(
+        new GetShardIteratorCommand({ StreamName, ShardId: shard.ShardId!, ShardIteratorType: 'TRIM_HORIZON' }),
+      )
+    ).ShardIterator;
+    while (iterator) {
+      const page = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
+      for (const record of page.Records ?? []) {
+        if (record.PartitionKey !== installationId) continue;
+        rows.push(JSON.parse(Buffer.from(record.Data!).toString('utf8')) as ArchiveRow);
+      }
+      if (!page.Records?.length || page.MillisBehindLatest === 0) break;
+      iterator = page.NextShardIterator;
+    }
+  }
+  kinesis.destroy();
+  return rows;
+}
