@@ -1,0 +1,110 @@
+/**
+ * The rules Lambda's use case: the beats of one stream batch, grouped by installation; for each,
+ * one state read, the pure engine, notifications published (deterministic ids, so a retry repeats
+ * them harmlessly), then one version-guarded write of state, findings and snapshots.
+ */
+import type { Beat, BeatType } from '../telemetry/catalogue';
+import { evaluateInstallation, type BatchBeat, type FindingNotification } from './engine';
+import type { LicenceFactsSource, NotificationBus, SnapshotRecord, SupportStore } from './ports';
+import { StateConflict } from './ports';
+import type { Rule } from './rule';
+
+export interface RulesDeps {
+  readonly store: SupportStore;
+  readonly bus: NotificationBus;
+  readonly licences: LicenceFactsSource;
+  readonly rules: readonly Rule[];
+  /** per-account threshold overrides */
+  readonly overridesFor?: (accountId: string) => Promise<Record<string, unknown> | undefined>;
+}
+
+export interface InstallationOutcome {
+  readonly installationId: string;
+  readonly evaluated: number;
+  readonly skipped: number;
+  readonly findings: number;
+  readonly notifications: readonly FindingNotification[];
+  /** beats of an installation that is unknown or deactivated are dropped */
+  readonly ignored?: boolean;
+}
+
+const MAX_CONFLICT_RETRIES = 3;
+
+export async function evaluateInstallationBatch(
+  deps: RulesDeps,
+  installationId: string,
+  beats: readonly BatchBeat[],
+  now: number,
+): Promise<InstallationOutcome> {
+  const licence = await deps.licences.factsFor(installationId);
+  if (!licence)
+    return { installationId, evaluated: 0, skipped: beats.length, findings: 0, notifications: [], ignored: true };
+  const overrides = await deps.overridesFor?.(licence.accountId);
+
+  for (let attempt = 0; ; attempt++) {
+    const state = await deps.store.getState(installationId);
+    const out = evaluateInstallation({
+      state,
+      rules: deps.rules,
+      licence,
+      beats,
+      now,
+      ...(overrides ? { overrides } : {}),
+    });
+    if (out.evaluated === 0 && out.findings.length === 0 && state) {
+      return { installationId, evaluated: 0, skipped: out.skipped, findings: 0, notifications: [] };
+    }
+    if (out.notifications.length > 0) await deps.bus.publish(out.notifications);
+    try {
+      await deps.store.commit({
+        state: out.state,
+        expectedVersion: state?.version ?? 0,
+        findings: out.findings,
+        snapshots: newestSnapshots(licence.accountId, installationId, beats, out.state.newest),
+        careLevel: licence.careLevel,
+      });
+      return {
+        installationId,
+        evaluated: out.evaluated,
+        skipped: out.skipped,
+        findings: out.findings.length,
+        notifications: out.notifications,
+      };
+    } catch (error) {
+      if (!(error instanceof StateConflict) || attempt >= MAX_CONFLICT_RETRIES) throw error;
+    }
+  }
+}
+
+/** The beats of this batch that are now the newest of their type. */
+function newestSnapshots(
+  accountId: string,
+  installationId: string,
+  beats: readonly BatchBeat[],
+  newest: Partial<Record<BeatType, number>>,
+): SnapshotRecord[] {
+  const byType = new Map<BeatType, Beat>();
+  for (const { beat } of beats) {
+    if (Date.parse(beat.collectedAt) !== newest[beat.type]) continue;
+    byType.set(beat.type, beat);
+  }
+  return [...byType.values()].map((beat) => ({
+    installationId,
+    accountId,
+    type: beat.type,
+    beatId: beat.id,
+    collectedAt: beat.collectedAt,
+    data: beat.data,
+  }));
+}
+
+/** Groups a batch's beats by installation, keeping stream order. */
+export function groupByInstallation<T extends { installationId: string }>(items: readonly T[]): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    let group = groups.get(item.installationId);
+    if (!group) groups.set(item.installationId, (group = []));
+    group.push(item);
+  }
+  return groups;
+}
