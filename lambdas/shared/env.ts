@@ -36,6 +36,10 @@ export const envSchema = z.object({
   TELEMETRY_STREAM_NAME: z.string().min(1).optional(),
   /** the region's telemetry archive bucket */
   ARCHIVE_BUCKET: z.string().min(3).optional(),
+  /** the region's support table (rules state, findings, snapshots) */
+  SUPPORT_TABLE_NAME: z.string().min(3).optional(),
+  /** the region's proactive-support event bus */
+  EVENT_BUS_NAME: z.string().min(1).optional(),
   /** path-style S3 requests (s3rver needs them; local override) */
   S3_FORCE_PATH_STYLE: z
     .enum(['true', 'false'])

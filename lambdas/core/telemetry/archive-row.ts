@@ -3,6 +3,7 @@
  * beat, `data` kept as JSON text so one Athena table reads every beat type.
  */
 import { z } from 'zod';
+import { beatTypeSchema, type Beat } from './catalogue';
 
 export const archiveRowSchema = z.object({
   beat_id: z.uuid(),
@@ -49,4 +50,10 @@ export function oneRowPerBeat<T extends { beat_id: string; received_at: string }
     if (!seen || row.received_at < seen.received_at) first.set(row.beat_id, row);
   }
   return [...first.values()];
+}
+
+/** The beat a row carries (it was validated and sanitized at ingest; its data is JSON text). */
+export function beatFromRow(row: ArchiveRow): Beat {
+  const type = beatTypeSchema.parse(row.type);
+  return { id: row.beat_id, type, collectedAt: row.collected_at, data: JSON.parse(row.data) } as Beat;
 }
