@@ -1,0 +1,19 @@
+/** process-handle-leak: a suite process's handle count keeps growing (same name and pid). */
+import { defineRule, STATE_FACT } from '../rule';
+import { evaluateTrend, trendConfig } from './process-trend';
+
+export const rule = defineRule({
+  id: 'process-handle-leak',
+  description: 'Handle count of a suite process grows monotonically over 6 beats faster than a set rate (same pid)',
+  reads: ['processes.running'],
+  fields: [
+    'processes.running:processes[].name',
+    'processes.running:processes[].pid',
+    'processes.running:processes[].handleCount',
+  ],
+  /** minRatePerHour: handles per hour (*proposal*) */
+  config: trendConfig(20),
+  // the trend already spans minBeats beats: one judgement opens, two clear ones resolve
+  hysteresis: STATE_FACT,
+  evaluate: (ctx) => evaluateTrend(ctx, 'handleCount', STATE_FACT.resolveAfter),
+});

@@ -1,0 +1,19 @@
+/** process-memory-leak: a suite process's used memory keeps growing (same name and pid). */
+import { defineRule, STATE_FACT } from '../rule';
+import { evaluateTrend, trendConfig } from './process-trend';
+
+export const rule = defineRule({
+  id: 'process-memory-leak',
+  description: 'Used memory of a suite process grows monotonically over 6 beats faster than a set rate (same pid)',
+  reads: ['processes.running'],
+  fields: [
+    'processes.running:processes[].name',
+    'processes.running:processes[].pid',
+    'processes.running:processes[].memoryBytes',
+  ],
+  /** minRatePerHour: bytes per hour (10 MiB) (*proposal*) */
+  config: trendConfig(10 * 1024 ** 2),
+  // the trend already spans minBeats beats: one judgement opens, two clear ones resolve
+  hysteresis: STATE_FACT,
+  evaluate: (ctx) => evaluateTrend(ctx, 'memoryBytes', STATE_FACT.resolveAfter),
+});

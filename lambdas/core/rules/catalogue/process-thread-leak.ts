@@ -1,0 +1,19 @@
+/** process-thread-leak: a suite process's thread count keeps growing (same name and pid). */
+import { defineRule, STATE_FACT } from '../rule';
+import { evaluateTrend, trendConfig } from './process-trend';
+
+export const rule = defineRule({
+  id: 'process-thread-leak',
+  description: 'Thread count of a suite process grows monotonically over 6 beats faster than a set rate (same pid)',
+  reads: ['processes.running'],
+  fields: [
+    'processes.running:processes[].name',
+    'processes.running:processes[].pid',
+    'processes.running:processes[].threadCount',
+  ],
+  /** minRatePerHour: threads per hour (*proposal*) */
+  config: trendConfig(5),
+  // the trend already spans minBeats beats: one judgement opens, two clear ones resolve
+  hysteresis: STATE_FACT,
+  evaluate: (ctx) => evaluateTrend(ctx, 'threadCount', STATE_FACT.resolveAfter),
+});

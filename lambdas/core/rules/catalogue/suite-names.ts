@@ -1,0 +1,39 @@
+/**
+ * Which processes and services belong to the suite: the catalogue carries no vendor on them, so a
+ * configurable, case-insensitive name pattern decides; each pattern is compiled once and reused.
+ */
+import { z } from 'zod';
+
+/** the suite's own executables and services */
+export const SUITE_NAMES = '^(?:UCX|Imagicle|ApplicationSuite)';
+/** plus the suite's SQL Server process, where its load matters (CPU; not the leak rules: SQL grows by design) */
+export const SUITE_PROCESSES_WITH_SQL = `${SUITE_NAMES}|^sqlservr\\.exe$`;
+/** plus the suite's SQL Server service (default or named instance) */
+export const SUITE_SERVICES_WITH_SQL = `${SUITE_NAMES}|^MSSQL(?:SERVER$|\\$)`;
+
+const compiled = new Map<string, RegExp>();
+const MAX_COMPILED = 256; // per-account overrides are few; a bound keeps a long-lived Lambda small
+
+export function namePattern(source: string): RegExp {
+  let pattern = compiled.get(source);
+  if (!pattern) {
+    if (compiled.size >= MAX_COMPILED) compiled.clear();
+    compiled.set(source, (pattern = new RegExp(source, 'i')));
+  }
+  return pattern;
+}
+
+const compiles = (source: string) => {
+  try {
+    namePattern(source);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** a name pattern in a rule's config, validated when the config is parsed */
+export const namePatternSchema = (fallback: string) =>
+  z.string().max(1024).refine(compiles, 'not a valid regular expression').default(fallback);
+
+export const severitySchema = z.enum(['info', 'warning', 'critical']);
