@@ -47,6 +47,40 @@ export interface LocalRoute {
   readonly functionKey: string;
 }
 
+/**
+ * An `AWS::Lambda::EventSourceMapping` of the templates, its properties read with Lambda's
+ * defaults for a stream source (see local/event-sources.ts, which polls the Kinesis ones).
+ */
+export interface LocalEventSourceMapping {
+  readonly regionKey: RegionKey;
+  readonly stackName: string;
+  readonly logicalId: string;
+  /** key of the target function in {@link Assembly.functions} (see {@link functionKey}) */
+  readonly functionKey: string;
+  /** resolved against local names: `arn:aws:kinesis:<region>:<account>:stream/<local name>` */
+  readonly eventSourceArn: string;
+  readonly enabled: boolean;
+  /** `TRIM_HORIZON`, `LATEST` or `AT_TIMESTAMP` */
+  readonly startingPosition: string;
+  /** epoch seconds, for `AT_TIMESTAMP` */
+  readonly startingPositionTimestamp?: number;
+  /** @default 100 */
+  readonly batchSize: number;
+  /** @default 0 */
+  readonly maximumBatchingWindowSeconds: number;
+  readonly bisectBatchOnFunctionError: boolean;
+  /** -1 = until the records expire (Lambda's default) */
+  readonly maximumRetryAttempts: number;
+  /** -1 = until the records expire (Lambda's default) */
+  readonly maximumRecordAgeSeconds: number;
+  /** FunctionResponseTypes contains ReportBatchItemFailures */
+  readonly reportBatchItemFailures: boolean;
+  /** DestinationConfig.OnFailure.Destination, resolved (an SQS queue or SNS topic ARN) */
+  readonly onFailureDestinationArn?: string;
+  /** the function's execution role, as Lambda puts it into each record's invokeIdentityArn */
+  readonly invokeIdentityArn: string;
+}
+
 export interface LocalTableSpec {
   readonly tableName: string;
   readonly type: string;
@@ -58,6 +92,7 @@ export interface Assembly {
   readonly stacks: readonly LocalStack[];
   readonly functions: readonly LocalFunction[];
   readonly routes: readonly LocalRoute[];
+  readonly eventSourceMappings: readonly LocalEventSourceMapping[];
   /** per region: logical id → local physical name, of every named resource kind we emulate */
   readonly resources: Record<RegionKey, Record<string, string>>;
   readonly account: string;
@@ -319,8 +354,71 @@ export function readAssembly(dir: string, opts: { repoRoot: string; dataDir: str
       }
     }
   }
+  const eventSourceMappings: LocalEventSourceMapping[] = [];
+  for (const stack of stacks) {
+    for (const [logicalId, resource] of Object.entries(stack.template.Resources ?? {})) {
+      if (resource.Type !== 'AWS::Lambda::EventSourceMapping') continue;
+      eventSourceMappings.push(readEventSourceMapping(stack, logicalId, resource.Properties ?? {}, ctxFor(stack), functions, physicalName));
+    }
+  }
   const account = stacks[0]?.account ?? '000000000000';
-  return { dir, stacks, functions, routes, resources, account };
+  return { dir, stacks, functions, routes, eventSourceMappings, resources, account };
+}
+
+function readEventSourceMapping(
+  stack: LocalStack,
+  logicalId: string,
+  props: Record<string, unknown>,
+  ctx: ResolveContext,
+  functions: readonly LocalFunction[],
+  physicalName: (stack: StackContext, logicalId: string) => string,
+): LocalEventSourceMapping {
+  const where = `${stack.stackName}/${logicalId}`;
+  const resources = stack.template.Resources ?? {};
+  // FunctionName is a Ref or Arn of a function (or of its alias or version), or a name or ARN.
+  const targetOf = (value: unknown, depth = 0): string | undefined => {
+    const ref = (value as { Ref?: unknown })?.Ref;
+    const getAtt = (value as { 'Fn::GetAtt'?: unknown })?.['Fn::GetAtt'];
+    const id = typeof ref === 'string' ? ref : Array.isArray(getAtt) && typeof getAtt[0] === 'string' ? getAtt[0] : undefined;
+    const target = id === undefined ? undefined : resources[id];
+    if (id !== undefined && target?.Type === 'AWS::Lambda::Function') return id;
+    if (id !== undefined && depth < 3 && (target?.Type === 'AWS::Lambda::Alias' || target?.Type === 'AWS::Lambda::Version')) {
+      return targetOf(target.Properties?.['FunctionName'], depth + 1);
+    }
+    return undefined;
+  };
+  const targetId = targetOf(props['FunctionName']);
+  let fn = targetId === undefined ? undefined : functions.find((f) => f.stackName === stack.stackName && f.logicalId === targetId);
+  if (!fn && targetId === undefined) {
+    const name = resolveValue(props['FunctionName'], ctx, `${where}/FunctionName`).replace(/^arn:aws:lambda:[^:]*:[^:]*:function:/, '').split(':')[0];
+    fn = functions.find((f) => f.regionKey === stack.regionKey && f.name === name);
+  }
+  if (!fn) throw new Error(`${where}: its function ${JSON.stringify(props['FunctionName'])} has no local bundle`);
+
+  const role = (resources[fn.logicalId]?.Properties?.['Role'] as { 'Fn::GetAtt'?: unknown[] } | undefined)?.['Fn::GetAtt']?.[0];
+  const roleName = typeof role === 'string' && resources[role] ? physicalName(stack, role) : `${fn.name}-role`;
+  const num = (name: string, fallback: number) => (props[name] === undefined ? fallback : Number(resolveValue(props[name], ctx, `${where}/${name}`)));
+  const flag = (name: string, fallback: boolean) => (props[name] === undefined ? fallback : resolveValue(props[name], ctx, `${where}/${name}`) === 'true');
+  const onFailure = (props['DestinationConfig'] as { OnFailure?: { Destination?: unknown } } | undefined)?.OnFailure?.Destination;
+  const responseTypes = (props['FunctionResponseTypes'] as unknown[] | undefined) ?? [];
+  return {
+    regionKey: stack.regionKey,
+    stackName: stack.stackName,
+    logicalId,
+    functionKey: functionKey(fn.stackName, fn.logicalId),
+    eventSourceArn: resolveValue(props['EventSourceArn'], ctx, `${where}/EventSourceArn`),
+    enabled: flag('Enabled', true),
+    startingPosition: props['StartingPosition'] === undefined ? 'LATEST' : resolveValue(props['StartingPosition'], ctx, `${where}/StartingPosition`),
+    ...(props['StartingPositionTimestamp'] !== undefined && { startingPositionTimestamp: num('StartingPositionTimestamp', 0) }),
+    batchSize: num('BatchSize', 100),
+    maximumBatchingWindowSeconds: num('MaximumBatchingWindowInSeconds', 0),
+    bisectBatchOnFunctionError: flag('BisectBatchOnFunctionError', false),
+    maximumRetryAttempts: num('MaximumRetryAttempts', -1),
+    maximumRecordAgeSeconds: num('MaximumRecordAgeInSeconds', -1),
+    reportBatchItemFailures: responseTypes.some((t) => resolveValue(t, ctx, `${where}/FunctionResponseTypes`) === 'ReportBatchItemFailures'),
+    ...(onFailure !== undefined && { onFailureDestinationArn: resolveValue(onFailure, ctx, `${where}/DestinationConfig/OnFailure/Destination`) }),
+    invokeIdentityArn: `arn:aws:iam::${stack.account}:role/${roleName}`,
+  };
 }
 
 /** `integrations/<Ref Integration>` → the integration's logical id. */

@@ -11,6 +11,7 @@ import { startDynamoDbLocal, startKinesalite, startS3rver, type Emulator } from 
 import { apiGatewayError, type HttpResponse } from './http-event';
 import { ensureEs256Key, keyFile, keyRef } from './keys';
 import { LambdaSandbox, lambdaWorkerFile } from './lambda-runtime';
+import { startEventSources, type EventSources } from './event-sources';
 import { createResources, type Endpoints } from './resources';
 import { startRegionRouter, type LocalHandler, type RegionRoute, type RegionRouter } from './router';
 import { findRepoRoot } from './repo-root';
@@ -43,6 +44,15 @@ export interface LocalCloudOptions {
   readonly seed?: 'strict' | 'report' | 'skip';
   /** @default the directory holding this project's package.json, found from the working directory */
   readonly repoRoot?: string;
+  /** Kinesis event source mappings (local/event-sources.ts). */
+  readonly eventSources?: {
+    /** per shard, when idle. @default 250 */
+    readonly pollIntervalMs?: number;
+    /** first retry delay of a failed batch, doubled per retry up to 25×. @default 200 */
+    readonly retryBaseDelayMs?: number;
+    /** caps the templates' MaximumBatchingWindowInSeconds (tests, impatient developers). @default no cap */
+    readonly maxBatchingWindowSeconds?: number;
+  };
   readonly log?: (line: string) => void;
 }
 
@@ -78,7 +88,7 @@ export interface LocalCloud {
 }
 
 /** What a fresh start removes; the data dir may hold other things (it is the developer's). */
-const dataEntries = ['dynamodb', 'kinesis', 's3', 'keys', 'seed.json', 'cloud.json'];
+const dataEntries = ['dynamodb', 'kinesis', 's3', 'keys', 'checkpoints', 'queues', 'seed.json', 'cloud.json'];
 
 export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
   const log = options.log ?? (() => undefined);
@@ -105,11 +115,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const assembly = readAssembly(assemblyDir, { repoRoot, dataDir });
 
     const verifyJwt = await localJwtVerifier(dataDir);
-    const info: { current?: CloudInfo } = {};
+    const info: { current?: CloudInfo; eventSources?: EventSources } = {};
     const localRoutes = (regionKey: RegionKey) =>
       new Map<string, LocalHandler>([
         ['GET /local/health', async () => json(200, { status: 'ok', region: regionKey })],
         ['GET /local/cloud.json', async () => (info.current ? json(200, info.current) : apiGatewayError(503, 'Service Unavailable'))],
+        ['GET /local/queues', async () => json(200, { region: regionKey, queues: info.eventSources?.queues(regionKey) ?? {} })],
+        ['GET /local/event-sources', async () => json(200, { region: regionKey, eventSources: info.eventSources?.status(regionKey) ?? [] })],
       ]);
     const ports: Record<RegionKey, number> = { eu: options.euPort ?? 4100, us: options.usPort ?? 4200 };
     const routers = {} as Record<RegionKey, RegionRouter>;
@@ -140,6 +152,12 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       }
       routers[key].setRoutes(routes);
     }
+
+    // Stopped before the sandboxes (stops run in reverse): no invocation starts on a dead worker.
+    const eventSourceSettings = { ...readLocalSettings(dataDir).eventSources, ...definedOnly(options.eventSources ?? {}) };
+    const eventSources = startEventSources({ assembly, sandboxes, kinesisEndpoint: endpoints.kinesis, dataDir, ...eventSourceSettings, log });
+    stops.push(() => eventSources.stop());
+    info.eventSources = eventSources;
 
     const tokens = {
       ops: await issueLocalToken(dataDir, { sub: 'local-ops', groups: ['backoffice'] }),
@@ -196,6 +214,27 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     return emulator;
   }
 }
+
+/**
+ * `<dataDir>/settings.json`, optional and kept by `--fresh`: local-only tuning that options and
+ * flags override, e.g. `{ "eventSources": { "maxBatchingWindowSeconds": 1, "retryBaseDelayMs": 10 } }`
+ * (a test's own cloud uses it: jest keeps a test's process.env from the processes it spawns).
+ */
+export interface LocalSettings {
+  readonly eventSources?: NonNullable<LocalCloudOptions['eventSources']>;
+}
+
+export function readLocalSettings(dataDir: string): LocalSettings {
+  const file = join(dataDir, 'settings.json');
+  if (!existsSync(file)) return {};
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as LocalSettings;
+  } catch (error) {
+    throw new Error(`${file}: ${(error as Error).message}`);
+  }
+}
+
+const definedOnly = <T extends object>(value: T): Partial<T> => Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 
 const json = (statusCode: number, body: unknown): HttpResponse => ({
   statusCode,

@@ -17,6 +17,10 @@ const { values } = parseArgs({
     synth: { type: 'boolean', default: false },
     seed: { type: 'string', default: 'strict' },
     'no-seed': { type: 'boolean', default: false },
+    // unset: <data-dir>/settings.json, else 250 ms, 200 ms and the templates' windows
+    'poll-ms': { type: 'string' },
+    'retry-delay-ms': { type: 'string' },
+    'max-batching-window': { type: 'string' },
     quiet: { type: 'boolean', default: false },
     'exit-with-stdin': { type: 'boolean', default: false },
   },
@@ -27,6 +31,18 @@ const port = (name: string, value: string | undefined): number => {
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`--${name}: not a port: ${value}`);
   return n;
 };
+
+function milliseconds(name: string, value: string | undefined, min: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > 60_000) throw new Error(`--${name}: ${min} to 60000 ms, not ${value}`);
+  return n;
+}
+
+function seconds(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || n > 300) throw new Error(`--${name}: 0 to 300 seconds, not ${value}`);
+  return n;
+}
 
 function seedMode(value: string | undefined): 'strict' | 'report' | 'skip' {
   if (value === 'strict' || value === 'report' || value === 'skip') return value;
@@ -52,6 +68,11 @@ try {
     cdkOutDir: values['cdk-out'],
     synth: values.synth ? 'always' : 'auto',
     seed: values['no-seed'] ? 'skip' : seedMode(values.seed),
+    eventSources: {
+      ...(values['poll-ms'] !== undefined && { pollIntervalMs: milliseconds('poll-ms', values['poll-ms'], 10) }),
+      ...(values['retry-delay-ms'] !== undefined && { retryBaseDelayMs: milliseconds('retry-delay-ms', values['retry-delay-ms'], 1) }),
+      ...(values['max-batching-window'] !== undefined && { maxBatchingWindowSeconds: seconds('max-batching-window', values['max-batching-window']) }),
+    },
     log,
   });
   const { info } = cloud;

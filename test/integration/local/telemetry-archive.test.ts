@@ -1,0 +1,113 @@
+/**
+ * The CDK app's archiver on the local cloud: records put straight into the region's telemetry
+ * stream reach the S3 archive through the templates' event source mapping (read back with
+ * readArchive, one row per beat id), and a poison record ends in the mapping's on-failure queue.
+ * Runs its own cloud on the run's assembly with a 1 s batching window cap and 10 ms retry delays
+ * (`<dataDir>/settings.json`),
+ * so the template's 60 s window and 10 retries do not make the test wait.
+ */
+import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { readArchive, type ArchiveRow } from '../../../local/archive-reader';
+import { localKinesis } from '../../../local/clients';
+import { findRepoRoot } from '../../../local/repo-root';
+import { cloud, startCloudProcess, type CloudProcess } from '../../support/local-cloud';
+
+jest.setTimeout(180_000);
+
+const hasArchiver = (() => {
+  try {
+    return Object.keys(cloud().regions.eu.resources).some((id) => /^TelemetryStream/.test(id)) && Object.keys(cloud().regions.eu.resources).some((id) => /^TelemetryArchive/.test(id));
+  } catch {
+    return false;
+  }
+})();
+
+const dataDir = mkdtempSync(join(tmpdir(), 'ucx-telemetry-archive-'));
+let running: CloudProcess | undefined;
+afterAll(async () => {
+  await running?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) {
+      const status = running ? await (await fetch(`${running.info.regions.eu.api}/local/event-sources`)).text() : '';
+      throw new Error(`timed out waiting for ${what}; event sources: ${status}\nthe cloud said:\n${running?.output().slice(-6000)}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+const row = (over: Partial<ArchiveRow>): ArchiveRow => ({
+  beat_id: randomUUID(),
+  type: 'hardware.memory',
+  collected_at: '2026-03-12T19:00:00.000Z',
+  received_at: '2026-03-12T19:00:05.000Z',
+  installation_id: 'inst-test',
+  account_id: 'acc-test',
+  region: 'eu',
+  catalogue: 'v1',
+  data: JSON.stringify({ totalBytes: 17179869184, reservedBytes: 0 }),
+  ...over,
+});
+
+(hasArchiver ? describe : describe.skip)('telemetry archiver on the local cloud', () => {
+  it('archives records put into the stream, one row per beat id, and sends a poison record to the on-failure queue', async () => {
+    // Arrange
+    // the cloud's local settings file (flags cannot be passed through startCloudProcess)
+    writeFileSync(join(dataDir, 'settings.json'), JSON.stringify({ eventSources: { maxBatchingWindowSeconds: 1, retryBaseDelayMs: 10 } }));
+    running = await startCloudProcess({ dataDir, fresh: true, assemblyDir: cloud().assemblyDir });
+    const { eu } = running.info.regions;
+    const streamName = Object.entries(eu.resources).find(([id]) => /^TelemetryStream/.test(id))![1];
+    const installation = `inst-${randomUUID()}`;
+    const first = row({ installation_id: installation, received_at: '2026-03-12T19:00:05.000Z' });
+    const resent = { ...first, received_at: '2026-03-12T19:05:05.000Z' };
+    const other = row({ installation_id: installation, type: 'ucx.suite', data: JSON.stringify({ version: '12.1', platform: 'x64', installPath: 'C:\\UCX', installFolderBytes: 1 }) });
+    const later = row({ installation_id: installation, received_at: '2026-03-12T20:00:00.000Z' });
+    const kinesis = localKinesis(eu.endpoints.kinesis, eu.region);
+
+    // Act
+    const put = await kinesis
+      .send(
+        new PutRecordsCommand({
+          StreamName: streamName,
+          Records: [first, resent, other, { poison: true }, later].map((r, i) => ({ PartitionKey: `${installation}-${i}`, Data: Buffer.from(JSON.stringify(r)) })),
+        }),
+      )
+      .finally(() => kinesis.destroy());
+    const rows = await until('the archive to hold three beats', async () => {
+      const found = await readArchive(running!.info, { region: 'eu', installation });
+      return found.length >= 3 ? found : undefined;
+    });
+    const sources = (await (await fetch(`${eu.api}/local/event-sources`)).json()) as { eventSources: { function: string; destination?: { queue: string } }[] };
+    const queue = sources.eventSources.find((s) => /ArchiveTelemetry/i.test(s.function))?.destination?.queue;
+    const failures = await until('the poison record in the on-failure queue', async () => {
+      const { queues } = (await (await fetch(`${eu.api}/local/queues`)).json()) as { queues: Record<string, { KinesisBatchInfo: { startSequenceNumber: string; batchSize: number } }[]> };
+      return queue && queues[queue]?.length ? queues[queue] : undefined;
+    });
+    const memoryOnly = await readArchive(running.info, { region: 'eu', installation, type: 'hardware.memory' });
+    const sinceLater = await readArchive(running.info, { region: 'eu', installation, since: '2026-03-12T19:01:00.000Z' });
+    const cli = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/archive.ts', '--cloud', running.cloudJson, '--region', 'eu', '--installation', installation], {
+      cwd: findRepoRoot(),
+    });
+
+    // Assert
+    expect(rows).toEqual([first, other, later].sort((a, b) => a.received_at.localeCompare(b.received_at) || a.beat_id.localeCompare(b.beat_id)));
+    expect(memoryOnly.map((r) => r.beat_id).sort()).toEqual([first.beat_id, later.beat_id].sort());
+    // the re-sent copy is after `since`, but the view's row is the first received: not "new"
+    expect(sinceLater.map((r) => r.beat_id)).toEqual([later.beat_id]);
+    expect(failures).toHaveLength(1);
+    expect(failures[0]!.KinesisBatchInfo).toMatchObject({ startSequenceNumber: put.Records![3]!.SequenceNumber, batchSize: 1 });
+    expect(cli.stdout.trim().split('\n').map((l) => (JSON.parse(l) as ArchiveRow).beat_id)).toEqual(rows.map((r) => r.beat_id));
+  });
+});
