@@ -1,0 +1,45 @@
+/** db-fulltext: the database's full-text catalog is in a state other than idle/healthy for 2 beats. */
+import { z } from 'zod';
+import { defineRule, type Signal } from '../rule';
+import { trackDatabase } from './db-growth-forecast';
+
+/** ASCII case-insensitive equality without allocating lower-cased copies. */
+function sameText(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x >= 65 && x <= 90) x += 32;
+    if (y >= 65 && y <= 90) y += 32;
+    if (x !== y) return false;
+  }
+  return true;
+}
+
+const hysteresis = { openAfter: 2, resolveAfter: 2 };
+
+export const rule = defineRule({
+  id: 'db-fulltext',
+  description: 'Full-text catalog not healthy (any state other than idle/healthy for 2 beats)',
+  reads: ['ucx.database'],
+  fields: ['ucx.database:name', 'ucx.database:fullTextCatalogStatus'],
+  config: z.object({
+    /** states that are fine (case-insensitive); an empty status means no catalog and is fine too */
+    healthyStatuses: z.array(z.string()).default(['idle', 'healthy']),
+    severity: z.enum(['info', 'warning', 'critical']).default('warning'),
+    /** a database missing from this many collection rounds while others were reported is forgotten, its finding resolved */
+    forgetAfterRounds: z.int().min(1).default(6),
+  }),
+  hysteresis,
+  evaluate({ beat, at, late, memory, config }): readonly Signal[] {
+    if (beat.type !== 'ucx.database') return [];
+    const { name, fullTextCatalogStatus: status } = beat.data;
+    const signals: Signal[] = [];
+    if (!trackDatabase(memory, name, at, late, config.forgetAfterRounds, hysteresis.resolveAfter, signals)) return [];
+    let healthy = status.length === 0;
+    for (let i = 0; i < config.healthyStatuses.length && !healthy; i++)
+      healthy = sameText(status, config.healthyStatuses[i]!);
+    signals.push({ subject: name, severity: healthy ? null : config.severity, evidence: { status } });
+    return signals;
+  },
+});

@@ -1,0 +1,178 @@
+/**
+ * db-growth-forecast: a SQL Server Express database that will reach the edition's size cap within
+ * 30 days at its current growth (a least-squares line over its recent sizes, Zabbix `timeleft` style).
+ */
+import { z } from 'zod';
+import { defineRule, STATE_FACT, type RuleMemory, type Signal } from '../rule';
+
+const GIB = 1024 ** 3;
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const EXPRESS = /express/i;
+const NONE: readonly Signal[] = [];
+
+const SERIES = 'db:';
+const SEEN = 'seen:';
+const GONE = 'gone:';
+const ROUND = 'round';
+const ROUND_AT = 'roundAt';
+/** database beats of one collection arrive within seconds; a later one starts a new round */
+const ROUND_GAP_MS = 10 * 60_000;
+
+/**
+ * One database per `ucx.database` beat, so a dropped or renamed database shows only by its
+ * absence. Beats are grouped into collection rounds; a database missing from `forgetAfterRounds`
+ * rounds in a row while others were reported is forgotten (its series `db:<name>` too) and gets
+ * `resolveAfter` clear signals, one per round, so its finding resolves. A silent installation has
+ * no rounds, so coming back from a silence drops nothing. Shared by the per-database rules
+ * (db-maintenance-overdue, db-fulltext). Returns false for a late beat of a database it does not
+ * track (the caller should not remember anything about it).
+ */
+export function trackDatabase(
+  memory: RuleMemory,
+  name: string,
+  at: number,
+  late: boolean,
+  forgetAfterRounds: number,
+  resolveAfter: number,
+  out: Signal[],
+): boolean {
+  const seenKey = SEEN + name;
+  if (late) return memory.fact(seenKey) !== undefined; // a late beat's signals count for nothing
+  let round = memory.fact<number>(ROUND) ?? 0;
+  const roundAt = memory.fact<number>(ROUND_AT);
+  if (roundAt === undefined || at - roundAt >= ROUND_GAP_MS) {
+    memory.setFact(ROUND, ++round);
+    memory.setFact(ROUND_AT, at);
+    for (const key of memory.keys()) {
+      if (key.startsWith(GONE)) {
+        const left = memory.fact<number>(key) ?? 1;
+        out.push({ subject: key.slice(GONE.length), severity: null, evidence: { reported: false } });
+        if (left <= 1) memory.forget(key);
+        else memory.setFact(key, left - 1);
+      } else if (
+        key !== seenKey &&
+        key.startsWith(SEEN) &&
+        round - 1 - (memory.fact<number>(key) ?? 0) >= forgetAfterRounds
+      ) {
+        const other = key.slice(SEEN.length);
+        memory.forget(key);
+        memory.forget(SERIES + other);
+        out.push({ subject: other, severity: null, evidence: { reported: false } });
+        if (resolveAfter > 1) memory.setFact(GONE + other, resolveAfter - 1);
+      }
+    }
+  }
+  memory.setFact(seenKey, round);
+  if (memory.fact(GONE + name) !== undefined) memory.forget(GONE + name);
+  return true;
+}
+
+const hysteresis = STATE_FACT;
+
+export const rule = defineRule({
+  id: 'db-growth-forecast',
+  description: 'SQL Server Express database will reach its size cap within 30 days at its current growth',
+  reads: ['ucx.database_server', 'ucx.database'],
+  // edition and version give the Express cap (as db-express-cap)
+  fields: ['ucx.database_server:edition', 'ucx.database_server:version', 'ucx.database:name', 'ucx.database:sizeBytes'],
+  config: z.object({
+    /** cap in bytes by the first SQL Server major version it applies from */
+    capsByMajorVersion: z.array(z.object({ fromMajor: z.int(), capBytes: z.number().positive() })).default([
+      { fromMajor: 0, capBytes: 10 * GIB },
+      { fromMajor: 17, capBytes: 50 * GIB }, // SQL Server 2025
+    ]),
+    /** warn when the cap is reached within this many days */
+    horizonDays: z.number().positive().default(30),
+    /** the fit needs at least this many points ... */
+    minPoints: z.int().min(2).default(3),
+    /** ... spanning at least this long */
+    minSpanHours: z.number().positive().default(24),
+    /** only points this recent count as "current growth" */
+    windowDays: z.number().positive().default(14),
+    /** points closer than this to a kept one are not stored (dense beats do not crowd out the span) */
+    minSpacingMinutes: z.number().min(0).default(60),
+    maxPoints: z.int().min(3).max(500).default(72),
+    /** a database missing from this many collection rounds while others were reported is forgotten, its finding resolved */
+    forgetAfterRounds: z.int().min(1).default(6),
+    severity: z.enum(['info', 'warning', 'critical']).default('warning'),
+  }),
+  hysteresis,
+  evaluate({ beat, at, late, memory, config }): readonly Signal[] {
+    if (beat.type === 'ucx.database_server') {
+      memory.setFact('edition', beat.data.edition);
+      memory.setFact('version', beat.data.version);
+      return NONE;
+    }
+    if (beat.type !== 'ucx.database') return NONE;
+    const { name, sizeBytes } = beat.data;
+    const signals: Signal[] = [];
+    if (!trackDatabase(memory, name, at, late, config.forgetAfterRounds, hysteresis.resolveAfter, signals)) return NONE;
+
+    const key = SERIES + name;
+    let series = memory.series(key);
+    const spacing = config.minSpacingMinutes * 60_000;
+    let crowded = false;
+    for (let i = 0; i < series.length && !crowded; i++) crowded = Math.abs(series[i]!.t - at) < spacing;
+    if (!crowded) series = memory.push(key, { t: at, v: sizeBytes }, config.maxPoints);
+
+    const edition = memory.fact<string>('edition');
+    if (edition === undefined) return signals; // the edition is not known yet: nothing to judge
+    if (!EXPRESS.test(edition)) {
+      signals.push({ subject: name, severity: null, evidence: { edition } });
+      return signals;
+    }
+    const major = Number.parseInt(memory.fact<string>('version') ?? '', 10);
+    let capBytes = Infinity;
+    let capFrom = -Infinity;
+    for (const c of config.capsByMajorVersion)
+      if (major >= c.fromMajor && c.fromMajor > capFrom) {
+        capFrom = c.fromMajor;
+        capBytes = c.capBytes;
+      }
+    if (capBytes === Infinity) return signals;
+
+    // least squares over the window's points, x in days relative to this beat
+    const from = at - config.windowDays * DAY;
+    let n = 0;
+    let sumX = 0;
+    let sumY = 0;
+    let first = Infinity;
+    let lastT = -Infinity;
+    for (const p of series) {
+      if (p.t < from || p.t > at) continue;
+      n++;
+      sumX += (p.t - at) / DAY;
+      sumY += p.v;
+      if (p.t < first) first = p.t;
+      if (p.t > lastT) lastT = p.t;
+    }
+    const spanHours = n > 0 ? (lastT - first) / HOUR : 0;
+    if (n < config.minPoints || spanHours < config.minSpanHours) {
+      signals.push({ subject: name, severity: null, evidence: { points: n, spanHours: Math.round(spanHours) } });
+      return signals;
+    }
+    const meanX = sumX / n;
+    const meanY = sumY / n;
+    let sxy = 0;
+    let sxx = 0;
+    for (const p of series) {
+      if (p.t < from || p.t > at) continue;
+      const dx = (p.t - at) / DAY - meanX;
+      sxy += dx * (p.v - meanY);
+      sxx += dx * dx;
+    }
+    const perDay = sxx > 0 ? sxy / sxx : 0;
+    // not growing: never reaches it (a database already over the cap is db-express-cap's finding)
+    const daysToCap = perDay > 0 ? Math.max(0, (capBytes - sizeBytes) / perDay) : Infinity;
+    const evidence = {
+      sizeBytes,
+      capBytes,
+      growthBytesPerDay: Math.round(perDay),
+      daysToCap: Number.isFinite(daysToCap) ? Math.round(daysToCap * 10) / 10 : null,
+      points: n,
+    };
+    signals.push({ subject: name, severity: daysToCap <= config.horizonDays ? config.severity : null, evidence });
+    return signals;
+  },
+});

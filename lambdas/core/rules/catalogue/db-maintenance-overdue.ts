@@ -1,0 +1,43 @@
+/** db-maintenance-overdue: the database's last maintenance is too old. */
+import { z } from 'zod';
+import { defineRule, STATE_FACT, type Signal } from '../rule';
+import { trackDatabase } from './db-growth-forecast';
+
+const DAY = 86_400_000;
+
+const hysteresis = STATE_FACT;
+const severity = z.enum(['info', 'warning', 'critical']);
+
+export const rule = defineRule({
+  id: 'db-maintenance-overdue',
+  description: 'Last database maintenance too old (warn 7 days, critical 14 days)',
+  reads: ['ucx.database'],
+  fields: ['ucx.database:name', 'ucx.database:lastMaintenanceAt'],
+  config: z.object({
+    warnDays: z.number().positive().default(7),
+    criticalDays: z.number().positive().default(14),
+    /** a database that reports no maintenance at all; null to ignore */
+    neverMaintained: severity.nullable().default('warning'),
+    /** a database missing from this many collection rounds while others were reported is forgotten, its finding resolved */
+    forgetAfterRounds: z.int().min(1).default(6),
+  }),
+  hysteresis,
+  evaluate({ beat, at, late, memory, config }): readonly Signal[] {
+    if (beat.type !== 'ucx.database') return [];
+    const { name, lastMaintenanceAt } = beat.data;
+    const signals: Signal[] = [];
+    if (!trackDatabase(memory, name, at, late, config.forgetAfterRounds, hysteresis.resolveAfter, signals)) return [];
+    if (lastMaintenanceAt === null) {
+      signals.push({ subject: name, severity: config.neverMaintained, evidence: { lastMaintenanceAt: null } });
+      return signals;
+    }
+    const ageDays = (at - Date.parse(lastMaintenanceAt)) / DAY;
+    const evidence = { lastMaintenanceAt, ageDays: Math.floor(ageDays * 10) / 10 };
+    signals.push({
+      subject: name,
+      severity: ageDays >= config.criticalDays ? 'critical' : ageDays >= config.warnDays ? 'warning' : null,
+      evidence,
+    });
+    return signals;
+  },
+});

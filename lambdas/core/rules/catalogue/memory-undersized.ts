@@ -1,0 +1,90 @@
+/** memory-undersized: installed memory below the sizing guide for the installation's load. */
+import { z } from 'zod';
+import { products, type Product } from '../../licensing/catalogue';
+import { defineRule, STATE_FACT, type LicenceFacts, type Signal } from '../rule';
+
+const GIB = 1024 ** 3;
+const NONE: readonly Signal[] = [];
+
+/**
+ * The sizing guide (*proposal*, for support to tune): base memory by load (the larger of CUCM
+ * users and CUCM devices, a tier applying from its `fromLoad`), plus an extra for each application
+ * the licence enables.
+ */
+const sizingGuide = {
+  tiers: [
+    { fromLoad: 0, memoryGiB: 6 },
+    { fromLoad: 1_000, memoryGiB: 8 },
+    { fromLoad: 5_000, memoryGiB: 12 },
+    { fromLoad: 15_000, memoryGiB: 16 },
+    { fromLoad: 30_000, memoryGiB: 24 },
+  ],
+  perProductGiB: {
+    'attendant-console': 1,
+    'call-recording': 2,
+    ivr: 1,
+    acd: 1,
+    'digital-fax': 1,
+    'phone-lock': 0.5,
+    'contact-manager': 1,
+  } satisfies Record<Product, number>,
+};
+
+/** GiB the guide asks for; each licensed product counted once however many lines it has. */
+function requiredGiB(
+  guide: { tiers: readonly { fromLoad: number; memoryGiB: number }[]; perProductGiB: Partial<Record<Product, number>> },
+  load: number,
+  licensed: LicenceFacts['products'],
+): number {
+  let base = 0;
+  let from = -Infinity;
+  for (const tier of guide.tiers)
+    if (load >= tier.fromLoad && tier.fromLoad > from) {
+      from = tier.fromLoad;
+      base = tier.memoryGiB;
+    }
+  let extra = 0;
+  for (let i = 0; i < licensed.length; i++) {
+    const line = licensed[i]!;
+    if (line.capacity <= 0) continue;
+    let counted = false;
+    for (let j = 0; j < i && !counted; j++)
+      counted = licensed[j]!.product === line.product && licensed[j]!.capacity > 0;
+    if (!counted) extra += guide.perProductGiB[line.product] ?? 0;
+  }
+  return base + extra;
+}
+
+export const rule = defineRule({
+  id: 'memory-undersized',
+  description: 'Installed memory below the sizing guide for the CUCM load and the licensed applications',
+  reads: ['hardware.memory', 'ucx.voip'],
+  fields: ['hardware.memory:totalBytes', 'ucx.voip:cucmUsers', 'ucx.voip:cucmDevices', 'licence:products'],
+  config: z.object({
+    tiers: z
+      .array(z.object({ fromLoad: z.int().min(0), memoryGiB: z.number().positive() }))
+      .min(1)
+      .default(sizingGuide.tiers),
+    perProductGiB: z.partialRecord(z.enum(products), z.number().min(0)).default(sizingGuide.perProductGiB),
+    /** below the guide: warning; below this share of it: critical */
+    criticalRatio: z.number().min(0).max(1).default(0.5),
+  }),
+  hysteresis: STATE_FACT,
+  evaluate({ beat, memory, licence, config }): readonly Signal[] {
+    if (beat.type === 'hardware.memory') memory.setFact('totalBytes', beat.data.totalBytes);
+    else if (beat.type === 'ucx.voip') {
+      memory.setFact('users', beat.data.cucmUsers);
+      memory.setFact('devices', beat.data.cucmDevices);
+    } else return NONE;
+    const totalBytes = memory.fact<number>('totalBytes');
+    const users = memory.fact<number>('users');
+    const devices = memory.fact<number>('devices');
+    if (totalBytes === undefined || users === undefined || devices === undefined) return NONE; // load or memory not known yet
+    const load = Math.max(users, devices);
+    const requiredBytes = requiredGiB(config, load, licence.products) * GIB;
+    const evidence = { totalBytes, requiredBytes, users, devices };
+    const severity =
+      totalBytes < requiredBytes * config.criticalRatio ? 'critical' : totalBytes < requiredBytes ? 'warning' : null;
+    return [{ subject: 'installation', severity, evidence }];
+  },
+});
