@@ -1,0 +1,69 @@
+/** care-expiring: a product's Care or subscription term ends soon (evaluated on the tick, against its `now`). */
+import { z } from 'zod';
+import type { Product } from '../../licensing/catalogue';
+import { defineRule, STATE_FACT, type Severity, type Signal } from '../rule';
+import { clearVanished } from './subjects';
+
+const DAY = 86_400_000;
+const NO_SIGNALS: readonly Signal[] = Object.freeze([]);
+
+interface Term {
+  care?: number;
+  subscription?: number;
+}
+
+export const rule = defineRule({
+  id: 'care-expiring',
+  description: 'Care or subscription term of a product ends within 90 (info), 30 (warning) or 7 (critical) days',
+  reads: [],
+  fields: ['licence:products'],
+  config: z.object({
+    infoDays: z.number().min(0).default(90),
+    warningDays: z.number().min(0).default(30),
+    criticalDays: z.number().min(0).default(7),
+    /** a term ended this long ago is no longer "ending soon": the finding resolves (Care was dropped) */
+    expiredForgetDays: z.number().min(0).default(30),
+  }),
+  hysteresis: STATE_FACT,
+  evaluate: () => NO_SIGNALS,
+  tick({ now, licence, memory, config }) {
+    // per product, the latest end of each term: a renewal line extends the coverage
+    const terms = new Map<Product, Term>();
+    for (const line of licence.products) {
+      let term = terms.get(line.product);
+      if (!term) terms.set(line.product, (term = {}));
+      if (line.care) term.care = Math.max(term.care ?? -Infinity, Date.parse(line.care.expiresAt));
+      if (line.kind === 'subscription' && line.expiresAt)
+        term.subscription = Math.max(term.subscription ?? -Infinity, Date.parse(line.expiresAt));
+    }
+    const signals: Signal[] = [];
+    for (const [product, term] of terms) {
+      // the term that ends first is the one to renew first
+      const which =
+        term.care === undefined
+          ? 'subscription'
+          : term.subscription === undefined || term.care <= term.subscription
+            ? 'care'
+            : 'subscription';
+      const end = term[which];
+      if (end === undefined || Number.isNaN(end)) continue;
+      const left = end - now;
+      const severity: Severity | null =
+        left < -config.expiredForgetDays * DAY
+          ? null
+          : left <= config.criticalDays * DAY
+            ? 'critical'
+            : left <= config.warningDays * DAY
+              ? 'warning'
+              : left <= config.infoDays * DAY
+                ? 'info'
+                : null;
+      signals.push({
+        subject: product,
+        severity,
+        evidence: { term: which, expiresAt: new Date(end).toISOString(), daysLeft: Math.floor(left / DAY) },
+      });
+    }
+    return clearVanished(memory, signals, STATE_FACT.resolveAfter);
+  },
+});

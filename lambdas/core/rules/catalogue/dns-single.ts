@@ -1,0 +1,31 @@
+/** dns-single: the server has only one DNS server (or none) configured. */
+import { z } from 'zod';
+import { defineRule, STATE_FACT, type Signal } from '../rule';
+import { severitySchema } from './suite-names';
+
+const NO_SIGNALS: readonly Signal[] = Object.freeze([]);
+
+export const rule = defineRule({
+  id: 'dns-single',
+  description: 'Fewer than 2 distinct DNS servers over the adapters that carry an address',
+  reads: ['hardware.network'],
+  fields: ['hardware.network:adapters[].dnsServers[]', 'hardware.network:adapters[].ipAddresses[]'],
+  config: z.object({
+    minServers: z.int().min(1).max(16).default(2),
+    severity: severitySchema.default('warning'),
+  }),
+  hysteresis: STATE_FACT,
+  evaluate({ beat, late, config }) {
+    if (beat.type !== 'hardware.network' || late) return NO_SIGNALS;
+    const servers: string[] = [];
+    for (const a of beat.data.adapters)
+      if (a.ipAddresses.length > 0) for (const s of a.dnsServers) if (!servers.includes(s)) servers.push(s);
+    return [
+      {
+        subject: 'installation',
+        severity: servers.length < config.minServers ? config.severity : null,
+        evidence: { dnsServers: servers.length, servers },
+      },
+    ];
+  },
+});
