@@ -61,11 +61,16 @@ export const rule = defineRule({
   reads: ['hardware.memory', 'ucx.voip'],
   fields: ['hardware.memory:totalBytes', 'ucx.voip:cucmUsers', 'ucx.voip:cucmDevices', 'licence:products'],
   config: z.object({
+    /** the whole tier table (an override replaces it) */
     tiers: z
       .array(z.object({ fromLoad: z.int().min(0), memoryGiB: z.number().positive() }))
       .min(1)
       .default(sizingGuide.tiers),
-    perProductGiB: z.partialRecord(z.enum(products), z.number().min(0)).default(sizingGuide.perProductGiB),
+    /** merged over the guide's: an account overrides the products it names, the others keep the default */
+    perProductGiB: z
+      .partialRecord(z.enum(products), z.number().min(0))
+      .prefault({})
+      .transform((own) => ({ ...sizingGuide.perProductGiB, ...own })),
     /** below the guide: warning; below this share of it: critical */
     criticalRatio: z.number().min(0).max(1).default(0.5),
   }),

@@ -1,0 +1,93 @@
+/** cores-undersized: processor cores below the sizing guide for the installation's load. */
+import { z } from 'zod';
+import { products, type Product } from '../../licensing/catalogue';
+import { defineRule, STATE_FACT, type LicenceFacts, type Signal } from '../rule';
+
+const NONE: readonly Signal[] = [];
+
+/**
+ * The sizing guide (*proposal*, for support to tune): base cores by load (the larger of CUCM users
+ * and CUCM devices, a tier applying from its `fromLoad`), plus an extra for each application the
+ * licence enables; the sum is rounded up to whole cores.
+ */
+const sizingGuide = {
+  tiers: [
+    { fromLoad: 0, cores: 4 },
+    { fromLoad: 5_000, cores: 6 },
+    { fromLoad: 15_000, cores: 8 },
+    { fromLoad: 30_000, cores: 12 },
+  ],
+  perProductCores: {
+    'attendant-console': 0,
+    'call-recording': 2,
+    ivr: 1,
+    acd: 1,
+    'digital-fax': 0.5,
+    'phone-lock': 0,
+    'contact-manager': 1,
+  } satisfies Record<Product, number>,
+};
+
+function requiredCores(
+  guide: { tiers: readonly { fromLoad: number; cores: number }[]; perProductCores: Partial<Record<Product, number>> },
+  load: number,
+  licensed: LicenceFacts['products'],
+): number {
+  let base = 0;
+  let from = -Infinity;
+  for (const tier of guide.tiers)
+    if (load >= tier.fromLoad && tier.fromLoad > from) {
+      from = tier.fromLoad;
+      base = tier.cores;
+    }
+  let extra = 0;
+  for (let i = 0; i < licensed.length; i++) {
+    const line = licensed[i]!;
+    if (line.capacity <= 0) continue;
+    let counted = false;
+    for (let j = 0; j < i && !counted; j++)
+      counted = licensed[j]!.product === line.product && licensed[j]!.capacity > 0;
+    if (!counted) extra += guide.perProductCores[line.product] ?? 0;
+  }
+  return Math.ceil(base + extra);
+}
+
+export const rule = defineRule({
+  id: 'cores-undersized',
+  description: 'Processor cores below the sizing guide for the CUCM load and the licensed applications',
+  reads: ['hardware.processors', 'ucx.voip'],
+  fields: ['hardware.processors:processors[].cores', 'ucx.voip:cucmUsers', 'ucx.voip:cucmDevices', 'licence:products'],
+  config: z.object({
+    /** the whole tier table (an override replaces it) */
+    tiers: z
+      .array(z.object({ fromLoad: z.int().min(0), cores: z.number().positive() }))
+      .min(1)
+      .default(sizingGuide.tiers),
+    /** merged over the guide's: an account overrides the products it names, the others keep the default */
+    perProductCores: z
+      .partialRecord(z.enum(products), z.number().min(0))
+      .prefault({})
+      .transform((own) => ({ ...sizingGuide.perProductCores, ...own })),
+    /** below the guide: warning; below this share of it: critical */
+    criticalRatio: z.number().min(0).max(1).default(0.5),
+  }),
+  hysteresis: STATE_FACT,
+  evaluate({ beat, memory, licence, config }): readonly Signal[] {
+    if (beat.type === 'hardware.processors') {
+      let cores = 0;
+      for (const p of beat.data.processors) cores += p.cores;
+      memory.setFact('cores', cores);
+    } else if (beat.type === 'ucx.voip') {
+      memory.setFact('users', beat.data.cucmUsers);
+      memory.setFact('devices', beat.data.cucmDevices);
+    } else return NONE;
+    const cores = memory.fact<number>('cores');
+    const users = memory.fact<number>('users');
+    const devices = memory.fact<number>('devices');
+    if (cores === undefined || users === undefined || devices === undefined) return NONE; // load or cores not known yet
+    const required = requiredCores(config, Math.max(users, devices), licence.products);
+    const evidence = { cores, requiredCores: required, users, devices };
+    const severity = cores < required * config.criticalRatio ? 'critical' : cores < required ? 'warning' : null;
+    return [{ subject: 'installation', severity, evidence }];
+  },
+});
