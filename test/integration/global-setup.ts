@@ -38,8 +38,18 @@ export default async function globalSetup(globalConfig: GlobalConfigLike): Promi
   const dataDir = mkdtempSync(join(tmpdir(), 'ucx-local-test-'));
   // The assembly is cached beside the developer's (not in the temp dir), so a second run with
   // unchanged sources skips the synth.
-  const cloud: CloudProcess = await startCloudProcess({ dataDir, fresh: true, seed: 'report', cdkOutDir: join(repoRoot, '.local', 'test-cdk.out') });
+  // Stream consumers run at test pace: a 1 s batching window (the templates' is 60 s) and short
+  // retry delays, so archive and rules results show up within seconds.
+  const cloud: CloudProcess = await startCloudProcess({
+    dataDir,
+    fresh: true,
+    seed: 'report',
+    cdkOutDir: join(repoRoot, '.local', 'test-cdk.out'),
+    extraArgs: ['--max-batching-window', '1', '--retry-delay-ms', '20', '--poll-ms', '100'],
+  });
   process.env['UCX_CLOUD_JSON'] = cloud.cloudJson;
   (globalThis as { __ucxLocalCloud?: { cloud: CloudProcess; dataDir: string } }).__ucxLocalCloud = { cloud, dataDir };
-  process.stdout.write(`\nlocal cloud for integration tests ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${cloud.cloudJson}\n`);
+  process.stdout.write(
+    `\nlocal cloud for integration tests ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${cloud.cloudJson}\n`,
+  );
 }

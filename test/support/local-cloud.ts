@@ -19,7 +19,10 @@ let cached: CloudInfo | undefined;
 /** The run's local cloud, as written to its cloud.json. */
 export function cloud(): CloudInfo {
   const file = process.env['UCX_CLOUD_JSON'];
-  if (!file) throw new Error('UCX_CLOUD_JSON is not set: the jest global setup starts the local cloud only when test/integration files are selected');
+  if (!file)
+    throw new Error(
+      'UCX_CLOUD_JSON is not set: the jest global setup starts the local cloud only when test/integration files are selected',
+    );
   cached ??= JSON.parse(readFileSync(file, 'utf8')) as CloudInfo;
   return cached;
 }
@@ -70,6 +73,8 @@ export interface CloudProcessOptions {
   readonly seed?: 'strict' | 'report' | 'skip';
   /** @default 120 s */
   readonly startTimeoutMs?: number;
+  /** more flags for local/main.ts (e.g. a short Kinesis batching window) */
+  readonly extraArgs?: readonly string[];
 }
 
 export interface CloudProcess {
@@ -83,11 +88,31 @@ export interface CloudProcess {
 /** Starts `local/main.ts` on free ports; it exits when stopped or when this process goes. */
 export async function startCloudProcess(options: CloudProcessOptions): Promise<CloudProcess> {
   const repoRoot = findRepoRoot();
-  const args = ['--import', 'tsx', join(repoRoot, 'local', 'main.ts'), '--quiet', '--exit-with-stdin', '--data-dir', options.dataDir,
-    '--eu-port', '0', '--us-port', '0', '--dynamodb-port', '0', '--kinesis-port', '0', '--s3-port', '0', '--seed', options.seed ?? 'skip'];
+  const args = [
+    '--import',
+    'tsx',
+    join(repoRoot, 'local', 'main.ts'),
+    '--quiet',
+    '--exit-with-stdin',
+    '--data-dir',
+    options.dataDir,
+    '--eu-port',
+    '0',
+    '--us-port',
+    '0',
+    '--dynamodb-port',
+    '0',
+    '--kinesis-port',
+    '0',
+    '--s3-port',
+    '0',
+    '--seed',
+    options.seed ?? 'skip',
+  ];
   if (options.fresh) args.push('--fresh');
   if (options.assemblyDir) args.push('--assembly', options.assemblyDir);
   if (options.cdkOutDir) args.push('--cdk-out', options.cdkOutDir);
+  if (options.extraArgs) args.push(...options.extraArgs);
   const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['pipe', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (c: Buffer) => (output += c.toString()));
@@ -95,7 +120,10 @@ export async function startCloudProcess(options: CloudProcessOptions): Promise<C
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
 
   const cloudJson = await new Promise<string>((done, fail) => {
-    const timer = setTimeout(() => fail(new Error(`local cloud not ready in ${options.startTimeoutMs ?? 120_000} ms:\n${output}`)), options.startTimeoutMs ?? 120_000);
+    const timer = setTimeout(
+      () => fail(new Error(`local cloud not ready in ${options.startTimeoutMs ?? 120_000} ms:\n${output}`)),
+      options.startTimeoutMs ?? 120_000,
+    );
     const onData = () => {
       const ready = /^UCX_LOCAL_CLOUD_READY (.+)$/m.exec(output);
       if (ready?.[1]) {
