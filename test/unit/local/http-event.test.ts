@@ -3,7 +3,20 @@ import { buildHttpApiEvent, joinHeaders, mapHttpApiResult } from '../../../local
 const request = (over: Partial<Parameters<typeof buildHttpApiEvent>[0]> = {}) => ({
   method: 'POST',
   url: '/v1/accounts/a%201/activation-keys?x=1&x=2&y=%C3%A9',
-  rawHeaders: ['Host', '127.0.0.1:4100', 'Content-Type', 'application/json', 'X-Dup', 'a', 'x-dup', 'b', 'Cookie', 'c1=1; c2=2', 'User-Agent', 'jest'],
+  rawHeaders: [
+    'Host',
+    '127.0.0.1:4100',
+    'Content-Type',
+    'application/json',
+    'X-Dup',
+    'a',
+    'x-dup',
+    'b',
+    'Cookie',
+    'c1=1; c2=2',
+    'User-Agent',
+    'jest',
+  ],
   body: Buffer.from('{"a":1}'),
   sourceIp: '127.0.0.1',
   protocol: 'HTTP/1.1',
@@ -39,7 +52,13 @@ describe('buildHttpApiEvent', () => {
         accountId: '000000000000',
         apiId: 'local-eu',
         domainName: '127.0.0.1:4100',
-        http: { method: 'POST', path: '/v1/accounts/a%201/activation-keys', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'jest' },
+        http: {
+          method: 'POST',
+          path: '/v1/accounts/a%201/activation-keys',
+          protocol: 'HTTP/1.1',
+          sourceIp: '127.0.0.1',
+          userAgent: 'jest',
+        },
         requestId: 'req-1',
         routeKey: 'POST /v1/accounts/{accountId}/activation-keys',
         stage: '$default',
@@ -47,14 +66,22 @@ describe('buildHttpApiEvent', () => {
         timeEpoch: Date.parse('2026-03-12T19:03:58.123Z'),
       },
     });
-    expect(event.headers).toMatchObject({ 'content-type': 'application/json', 'x-dup': 'a,b', 'x-forwarded-for': '127.0.0.1', 'x-forwarded-proto': 'http' });
+    expect(event.headers).toMatchObject({
+      'content-type': 'application/json',
+      'x-dup': 'a,b',
+      'x-forwarded-for': '127.0.0.1',
+      'x-forwarded-proto': 'http',
+    });
     expect(event.headers).not.toHaveProperty('cookie');
     expect(event.requestContext).not.toHaveProperty('authorizer');
   });
 
   it('base64-encodes binary and content-encoded bodies', () => {
     // Arrange
-    const gzipped = request({ rawHeaders: ['Content-Type', 'application/json', 'Content-Encoding', 'gzip'], body: Buffer.from([0x1f, 0x8b, 0]) });
+    const gzipped = request({
+      rawHeaders: ['Content-Type', 'application/json', 'Content-Encoding', 'gzip'],
+      body: Buffer.from([0x1f, 0x8b, 0]),
+    });
     const binary = request({ rawHeaders: ['Content-Type', 'application/octet-stream'], body: Buffer.from([0xff]) });
 
     // Act
@@ -69,12 +96,15 @@ describe('buildHttpApiEvent', () => {
 
   it('leaves out body, query and path parameters when there are none, and carries JWT claims', () => {
     // Act
-    const event = buildHttpApiEvent(request({ method: 'GET', url: '/v1/openapi.json', body: Buffer.alloc(0), rawHeaders: [] }), {
-      ...context,
-      routeKey: 'GET /v1/openapi.json',
-      pathParameters: undefined,
-      authorizer: { jwt: { claims: { sub: 'u1', 'cognito:groups': '[backoffice support]' }, scopes: null } },
-    });
+    const event = buildHttpApiEvent(
+      request({ method: 'GET', url: '/v1/openapi.json', body: Buffer.alloc(0), rawHeaders: [] }),
+      {
+        ...context,
+        routeKey: 'GET /v1/openapi.json',
+        pathParameters: undefined,
+        authorizer: { jwt: { claims: { sub: 'u1', 'cognito:groups': '[backoffice support]' }, scopes: null } },
+      },
+    );
 
     // Assert
     expect(event).not.toHaveProperty('body');
@@ -98,7 +128,13 @@ describe('joinHeaders', () => {
 describe('mapHttpApiResult', () => {
   it('maps a response with headers, cookies and a base64 body', () => {
     // Act
-    const response = mapHttpApiResult({ statusCode: 201, headers: { 'Content-Type': 'image/png', ETag: '"1"' }, cookies: ['a=1', 'b=2'], body: '/w==', isBase64Encoded: true });
+    const response = mapHttpApiResult({
+      statusCode: 201,
+      headers: { 'Content-Type': 'image/png', ETag: '"1"' },
+      cookies: ['a=1', 'b=2'],
+      body: '/w==',
+      isBase64Encoded: true,
+    });
 
     // Assert
     expect(response.statusCode).toBe(201);
@@ -112,7 +148,11 @@ describe('mapHttpApiResult', () => {
     const text = mapHttpApiResult('plain');
 
     // Assert
-    expect([object.statusCode, object.headers['content-type'], object.body.toString()]).toEqual([200, 'application/json', '{"hello":"world"}']);
+    expect([object.statusCode, object.headers['content-type'], object.body.toString()]).toEqual([
+      200,
+      'application/json',
+      '{"hello":"world"}',
+    ]);
     expect(text.body.toString()).toBe('plain');
   });
 

@@ -12,7 +12,11 @@ const table = () => {
 describe('RouteTable', () => {
   it('prefers a literal segment to a parameter, and a method to ANY', () => {
     expect(table().match('GET', '/v1/accounts/me')?.route).toBe('me');
-    expect(table().match('GET', '/v1/accounts/acc-1')).toEqual({ route: 'account', routeKey: 'GET /v1/accounts/{accountId}', pathParameters: { accountId: 'acc-1' } });
+    expect(table().match('GET', '/v1/accounts/acc-1')).toEqual({
+      route: 'account',
+      routeKey: 'GET /v1/accounts/{accountId}',
+      pathParameters: { accountId: 'acc-1' },
+    });
     expect(table().match('DELETE', '/v1/accounts/acc-1')?.route).toBe('any-account');
   });
 
