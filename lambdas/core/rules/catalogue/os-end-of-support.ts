@@ -1,14 +1,10 @@
 /** os-end-of-support: the Windows version is past or near the end of its (extended) support. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineRule, STATE_FACT, type Signal } from '../rule';
+import { startsWithComponents } from './suite-outdated';
 
 const DAY = 86_400_000;
 const severity = z.enum(['info', 'warning', 'critical']);
-
-/** true when `version` is `prefix` or continues it with a `.` component (no allocation). */
-function startsWithComponents(version: string, prefix: string): boolean {
-  return version.startsWith(prefix) && (version.length === prefix.length || version.charCodeAt(prefix.length) === 46);
-}
 
 /**
  * Microsoft lifecycle (Fixed Lifecycle Policy), END OF EXTENDED SUPPORT, by the version

@@ -1,0 +1,54 @@
+/** cucm-compat: the suite version is not certified for the CUCM version it is integrated with. */
+import * as z from 'zod';
+import { defineRule, STATE_FACT, type Signal } from '../rule';
+import { startsWithComponents } from './suite-outdated';
+
+const severity = z.enum(['info', 'warning', 'critical']);
+const NONE: readonly Signal[] = [];
+
+/**
+ * EXAMPLE matrix, not the certified one: support maintains it. A suite version matches the entry
+ * with the longest dotted prefix (`suite`); `cucm` lists the certified CUCM versions, also by
+ * dotted prefix ('14' covers 14.0.1.13900-155, '12.5' covers 12.5.1.x).
+ */
+const matrix = [
+  { suite: '2023', cucm: ['11.5', '12.5', '14'] },
+  { suite: '2024', cucm: ['12.5', '14', '15'] },
+  { suite: '2025', cucm: ['12.5', '14', '15'] },
+];
+
+export const rule = defineRule({
+  id: 'cucm-compat',
+  description: 'Suite version not certified for the CUCM version (compatibility matrix in config)',
+  reads: ['ucx.suite', 'ucx.voip'],
+  fields: ['ucx.suite:version', 'ucx.voip:cucmVersion'],
+  config: z.object({
+    matrix: z.array(z.object({ suite: z.string().min(1), cucm: z.array(z.string().min(1)) })).default(matrix),
+    severity: severity.default('warning'),
+    /** a suite version the matrix does not list; null: not judged */
+    unlistedSeverity: severity.nullable().default(null),
+  }),
+  hysteresis: STATE_FACT,
+  evaluate({ beat, memory, config }): readonly Signal[] {
+    if (beat.type === 'ucx.suite') memory.setFact('suite', beat.data.version);
+    else if (beat.type === 'ucx.voip') memory.setFact('cucm', beat.data.cucmVersion);
+    else return NONE;
+    const suite = memory.fact<string>('suite');
+    const cucm = memory.fact<string>('cucm');
+    if (suite === undefined || cucm === undefined) return NONE; // one side not known yet
+    let entry: { suite: string; cucm: readonly string[] } | undefined;
+    for (const e of config.matrix)
+      if (startsWithComponents(suite, e.suite) && (!entry || e.suite.length > entry.suite.length)) entry = e;
+    if (!entry)
+      return [{ subject: 'installation', severity: config.unlistedSeverity, evidence: { suite, cucm, listed: false } }];
+    let certified = false;
+    for (let i = 0; i < entry.cucm.length && !certified; i++) certified = startsWithComponents(cucm, entry.cucm[i]!);
+    return [
+      {
+        subject: 'installation',
+        severity: certified ? null : config.severity,
+        evidence: { suite, cucm, certified: entry.cucm },
+      },
+    ];
+  },
+});

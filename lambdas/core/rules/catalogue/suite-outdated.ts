@@ -1,0 +1,81 @@
+/** suite-outdated: the suite version has a known issue or is older than the oldest supported one. */
+import * as z from 'zod';
+import { defineRule, severityRank, STATE_FACT, type Severity, type Signal } from '../rule';
+
+const severity = z.enum(['info', 'warning', 'critical']);
+
+/** true when `version` is `prefix` or continues it with a `.` component (no allocation). */
+export function startsWithComponents(version: string, prefix: string): boolean {
+  return version.startsWith(prefix) && (version.length === prefix.length || version.charCodeAt(prefix.length) === 46);
+}
+
+/** Dotted versions compared component by component as numbers (non-digits ignored, missing = 0). */
+export function compareVersions(a: string, b: string): number {
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    let x = 0;
+    for (; i < a.length && a.charCodeAt(i) !== 46; i++) {
+      const d = a.charCodeAt(i) - 48;
+      if (d >= 0 && d <= 9) x = x * 10 + d;
+    }
+    let y = 0;
+    for (; j < b.length && b.charCodeAt(j) !== 46; j++) {
+      const d = b.charCodeAt(j) - 48;
+      if (d >= 0 && d <= 9) y = y * 10 + d;
+    }
+    if (x !== y) return x < y ? -1 : 1;
+    i++;
+    j++;
+  }
+  return 0;
+}
+
+/**
+ * EXAMPLE entries, not real advisories: support maintains this table (per account via overrides,
+ * or here for everyone). `versions` match by dotted prefix: '2024.2' covers 2024.2, 2024.2.0, 2024.2.5.
+ */
+const knownIssues = [
+  {
+    versions: ['2024.2.0', '2024.2.1'],
+    severity: 'warning' as const,
+    issue: 'EXAMPLE: attendant queue may stall after a CUCM failover',
+  },
+  { versions: ['2023.3'], severity: 'info' as const, issue: 'EXAMPLE: call recording export slow on large archives' },
+];
+
+export const rule = defineRule({
+  id: 'suite-outdated',
+  description: 'Suite version has a known issue or is no longer supported',
+  reads: ['ucx.suite'],
+  fields: ['ucx.suite:version'],
+  config: z.object({
+    knownIssues: z
+      .array(z.object({ versions: z.array(z.string().min(1)).min(1), severity, issue: z.string() }))
+      .default(knownIssues),
+    /** EXAMPLE floor for support to maintain: versions older than this are unsupported; null: no floor */
+    oldestSupported: z.string().min(1).nullable().default('2023.1'),
+    unsupportedSeverity: severity.default('warning'),
+  }),
+  hysteresis: STATE_FACT,
+  evaluate({ beat, config }): readonly Signal[] {
+    if (beat.type !== 'ucx.suite') return [];
+    const { version } = beat.data;
+    let level: Severity | null = null;
+    let issue: string | null = null;
+    if (config.oldestSupported !== null && compareVersions(version, config.oldestSupported) < 0) {
+      level = config.unsupportedSeverity;
+      issue = `older than ${config.oldestSupported}, no longer supported`;
+    }
+    for (const known of config.knownIssues) {
+      if (level !== null && severityRank[known.severity] <= severityRank[level]) continue;
+      for (const prefix of known.versions)
+        if (startsWithComponents(version, prefix)) {
+          level = known.severity;
+          issue = known.issue;
+          break;
+        }
+    }
+    return [{ subject: 'installation', severity: level, evidence: { version, issue } }];
+  },
+});
