@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SnapshotRecord, StateCommit, SupportStore } from '../core/rules/ports';
 import { StateConflict } from '../core/rules/ports';
 import type { InstallationState } from '../core/rules/state';

@@ -3,7 +3,7 @@
  * signed licence (products, capacities, Care and terms) and its activated nodes. Cached briefly
  * per container: a batch every few minutes per installation need not re-read an unchanged licence.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   careRank,
   careLevelSchema,

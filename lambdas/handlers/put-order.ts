@@ -1,5 +1,5 @@
 /** PUT /v1/ops/orders/{orderId} (back office): deposits an order's licence lines, once per order id. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { depositOrder, orderBodySchema, orderIdSchema } from '../core/licensing/deposit-order';
 import { httpRoute, principalOf } from '../shared/http';
 import { licensingDeps } from '../shared/licensing-deps';

@@ -4,7 +4,7 @@
  * the local cloud takes them from the synthesized template and overrides only the ones marked
  * "local override" (endpoints and key files that only exist on the laptop).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const jsonOf = <T extends z.ZodType>(schema: T) =>
   z

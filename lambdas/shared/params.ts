@@ -1,5 +1,5 @@
 /** Path parameters shared by several routes. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { accountIdSchema } from '../core/licensing/deposit-order';
 
 export const installationParams = z.object({ id: z.string().regex(/^inst_[a-z0-9]{8,32}$/, 'not an installation id') });

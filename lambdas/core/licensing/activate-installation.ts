@@ -1,5 +1,5 @@
 /** Online activation: binds an installation's Ed25519 key to an activation key's allocation. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConflictError, ForbiddenError, ServiceUnavailableError, WrongRegionError } from '../errors';
 import type { Region } from './catalogue';
 import type { LicenseSettings, LicensingDeps } from './deps';

@@ -1,5 +1,5 @@
 /** What can be licensed: the suite's products, licence kinds and Care levels. */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const products = [
   'attendant-console',

@@ -1,5 +1,5 @@
 /** Issues a single-use, expiring activation key carrying an allocation of the account's free capacity. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { sha256 } from '../canonical-json';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import { assertAccountAccess, assertMayAddressAccount, type Principal } from './access';

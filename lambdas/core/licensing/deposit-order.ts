@@ -1,5 +1,5 @@
 /** Deposits a processed purchase order's licence lines into a Smart Account, once per order id. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { canonicalJson, sha256 } from '../canonical-json';
 import { ConflictError, NotFoundError, ServiceUnavailableError } from '../errors';
 import type { Principal } from './access';

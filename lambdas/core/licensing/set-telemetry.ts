@@ -1,5 +1,5 @@
 /** The account's telemetry switch (on by default); changing it re-issues every licence of the account. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { NotFoundError, ServiceUnavailableError } from '../errors';
 import { assertAccountAccess, assertMayAddressAccount, type Principal } from './access';
 import type { LicensingDeps } from './deps';

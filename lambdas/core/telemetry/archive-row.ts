@@ -2,7 +2,7 @@
  * The shape a beat travels in, from ingest through Kinesis into the S3 archive: one flat row per
  * beat, `data` kept as JSON text so one Athena table reads every beat type.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { beatTypeSchema, type Beat } from './catalogue';
 
 export const archiveRowSchema = z.object({

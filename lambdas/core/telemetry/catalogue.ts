@@ -2,7 +2,7 @@
  * The telemetry catalogue v1: one zod schema per beat type, exactly the `data` fields DESIGN lists,
  * each field tied to the published item of the terms it implements; JSON Schema and README table.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { publishedItems, publishedList, type PublishedItemId, type PublishedRow } from './published-list';
 
 export const CATALOGUE_VERSION = 'v1';

@@ -3,7 +3,7 @@
  * redacted), the accepted ones put on the region's stream — retrying only the records the stream
  * refused — and answered only once every accepted beat is in the stream. No database write per beat.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   ForbiddenError,
   PayloadTooLargeError,

@@ -2,7 +2,7 @@
  * Privacy of one beat before anything is stored: validate it against the catalogue, drop unknown
  * fields, and redact free text that could name a person (profile paths, accounts, e-mail addresses).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { FieldError } from '../errors';
 import {
   ARRAY_ITEMS,

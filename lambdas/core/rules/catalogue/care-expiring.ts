@@ -1,5 +1,5 @@
 /** care-expiring: a product's Care or subscription term ends soon (evaluated on the tick, against its `now`). */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Product } from '../../licensing/catalogue';
 import { defineRule, STATE_FACT, type Severity, type Signal } from '../rule';
 import { clearVanished } from './subjects';

@@ -1,5 +1,5 @@
 /** cores-undersized: processor cores below the sizing guide for the installation's load. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { products, type Product } from '../../licensing/catalogue';
 import { defineRule, STATE_FACT, type LicenceFacts, type Signal } from '../rule';
 

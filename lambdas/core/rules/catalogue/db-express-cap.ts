@@ -1,5 +1,5 @@
 /** db-express-cap: a SQL Server Express database nearing the edition's size cap. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineRule, STATE_FACT, type Signal } from '../rule';
 
 const GIB = 1024 ** 3;

@@ -1,5 +1,5 @@
 /** db-fulltext: the database's full-text catalog is in a state other than idle/healthy for 2 beats. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineRule, type Signal } from '../rule';
 import { trackDatabase } from './db-growth-forecast';
 

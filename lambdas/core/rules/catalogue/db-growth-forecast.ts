@@ -2,7 +2,7 @@
  * db-growth-forecast: a SQL Server Express database that will reach the edition's size cap within
  * 30 days at its current growth (a least-squares line over its recent sizes, Zabbix `timeleft` style).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineRule, STATE_FACT, type RuleMemory, type Signal } from '../rule';
 
 const GIB = 1024 ** 3;

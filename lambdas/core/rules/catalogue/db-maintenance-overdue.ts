@@ -1,5 +1,5 @@
 /** db-maintenance-overdue: the database's last maintenance is too old. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineRule, STATE_FACT, type Signal } from '../rule';
 import { trackDatabase } from './db-growth-forecast';
 

@@ -1,5 +1,5 @@
 /** dhcp-server: an adapter of the server takes its address from DHCP (a new address breaks the CUCM integration). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineRule, STATE_FACT, type Signal } from '../rule';
 import { clearVanished } from './subjects';
 import { namePattern, namePatternSchema, severitySchema } from './suite-names';

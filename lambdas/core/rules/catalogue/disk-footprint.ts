@@ -1,5 +1,5 @@
 /** disk-footprint: the suite's folder and its databases approach the size of the system disk. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineRule, STATE_FACT, type Signal } from '../rule';
 
 const HOUR = 3_600_000;

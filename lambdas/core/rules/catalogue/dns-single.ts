@@ -1,5 +1,5 @@
 /** dns-single: the server has only one DNS server (or none) configured. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineRule, STATE_FACT, type Signal } from '../rule';
 import { severitySchema } from './suite-names';
 

@@ -2,7 +2,7 @@
  * firewall-off: the Windows firewall is disabled on a profile. One finding per profile: public off
  * is a warning, and the public profile's finding turns critical when every profile is off.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineRule, STATE_FACT, type Signal } from '../rule';
 
 const severity = z.enum(['info', 'warning', 'critical']);

@@ -1,5 +1,5 @@
 /** patch-age: the newest installed hotfix is old (NSClient++ example thresholds: 40 / 90 days). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineRule, STATE_FACT, type Signal } from '../rule';
 
 const DAY = 86_400_000;

@@ -1,5 +1,5 @@
 /** process-cpu-sustained: a suite process (or the suite's SQL Server) pegs the machine's CPU. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineRule, type Signal } from '../rule';
 import { MAX_TRACKED_PROCESSES } from './process-trend';
 import { clearVanished } from './subjects';

@@ -4,7 +4,7 @@
  * least-squares slope (over the beats' own times, so sparse or irregular beats weigh right) above a
  * rate per hour. Subject = the process name: a restart under a new pid clears the same finding.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Point, RuleContext, Signal } from '../rule';
 import { clearVanished } from './subjects';
 import { namePattern, namePatternSchema, severitySchema, SUITE_NAMES } from './suite-names';

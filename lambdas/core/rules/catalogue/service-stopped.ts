@@ -1,5 +1,5 @@
 /** service-stopped: a suite service with Automatic start is not running. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { COUNTER, defineRule, type Signal } from '../rule';
 import { clearVanished } from './subjects';
 import { namePattern, namePatternSchema, severitySchema, SUITE_SERVICES_WITH_SQL } from './suite-names';

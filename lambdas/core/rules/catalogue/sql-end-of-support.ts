@@ -1,5 +1,5 @@
 /** sql-end-of-support: the SQL Server version is past or near the end of its (extended) support. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineRule, STATE_FACT, type Signal } from '../rule';
 
 const DAY = 86_400_000;

@@ -2,7 +2,7 @@
  * Which processes and services belong to the suite: the catalogue carries no vendor on them, so a
  * configurable, case-insensitive name pattern decides; each pattern is compiled once and reused.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** the suite's own executables and services */
 export const SUITE_NAMES = '^(?:UCX|Imagicle|ApplicationSuite)';

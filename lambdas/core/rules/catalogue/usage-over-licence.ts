@@ -1,5 +1,5 @@
 /** usage-over-licence: consoles, recordings or IVR calls in use near or above the licensed capacity. */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Product } from '../../licensing/catalogue';
 import { COUNTER, defineRule, type LicenceFacts, type Signal } from '../rule';
 
