@@ -5,6 +5,7 @@
  * rate per hour. Subject = the process name: a restart under a new pid clears the same finding.
  */
 import * as z from 'zod';
+import type { Beat } from '../../telemetry/catalogue';
 import type { Point, RuleContext, Signal } from '../rule';
 import { clearVanished } from './subjects';
 import { namePattern, namePatternSchema, severitySchema, SUITE_NAMES } from './suite-names';
@@ -12,11 +13,33 @@ import { namePattern, namePatternSchema, severitySchema, SUITE_NAMES } from './s
 const HOUR = 3_600_000;
 /** a suite installation runs a few dozen processes; names beyond this are not tracked (bounded state) */
 export const MAX_TRACKED_PROCESSES = 64;
-const PIDS = 'pids';
-const NO_PIDS: Readonly<Record<string, number>> = Object.freeze({});
+/** fact: the tracked names and the pid each series belongs to, as parallel arrays */
+const TRACKED = 'tracked';
+interface Tracked {
+  readonly names: readonly string[];
+  readonly pids: readonly number[];
+}
+const NOTHING_TRACKED: Tracked = { names: [], pids: [] };
 const NO_SIGNALS: readonly Signal[] = Object.freeze([]);
-/** scratch for one evaluation (evaluation is synchronous) */
-const seen = new Set<string>();
+/** scratch for one evaluation (evaluation is synchronous): which tracked names this beat reported */
+const seen = new Uint8Array(MAX_TRACKED_PROCESSES);
+
+type Process = Extract<Beat, { type: 'processes.running' }>['data']['processes'][number];
+/** the suite processes of the last beat filtered: the three leak rules share one pass over ~200 processes */
+let filteredFrom: readonly Process[] | undefined;
+let filteredBy: string | undefined;
+let filtered: Process[] = [];
+
+export function suiteProcesses(processes: readonly Process[], patternSource: string): readonly Process[] {
+  if (processes !== filteredFrom || patternSource !== filteredBy) {
+    const pattern = namePattern(patternSource);
+    filtered = [];
+    for (const p of processes) if (pattern.test(p.name)) filtered.push(p);
+    filteredFrom = processes;
+    filteredBy = patternSource;
+  }
+  return filtered;
+}
 
 export type TrendMetric = 'handleCount' | 'memoryBytes' | 'threadCount';
 
@@ -33,10 +56,8 @@ export const trendConfig = (minRatePerHour: number) =>
 export type TrendConfig = z.infer<ReturnType<typeof trendConfig>>;
 
 const seriesKey = (name: string) => `s:${name}`;
-const pidOf = (pids: Readonly<Record<string, number>>, name: string) =>
-  Object.hasOwn(pids, name) ? pids[name] : undefined;
 
-function runs(processes: readonly { pid: number; name: string }[], name: string, pid: number): boolean {
+function runs(processes: readonly Process[], name: string, pid: number): boolean {
   for (const p of processes) if (p.pid === pid && p.name === name) return true;
   return false;
 }
@@ -89,47 +110,57 @@ export function evaluateTrend(
 ): readonly Signal[] {
   const { beat, at, memory, config } = ctx;
   if (beat.type !== 'processes.running') return NO_SIGNALS;
-  const pattern = namePattern(config.processPattern);
-  const known = memory.fact<Record<string, number>>(PIDS) ?? NO_PIDS;
-  const processes = beat.data.processes;
+  const tracked = memory.fact<Tracked>(TRACKED) ?? NOTHING_TRACKED;
+  const processes = suiteProcesses(beat.data.processes, config.processPattern);
 
   if (ctx.late) {
     // an older beat: its point lands in time order on the series of the same pid, nothing else moves
-    for (const p of processes)
-      if (pattern.test(p.name) && pidOf(known, p.name) === p.pid)
-        memory.push(seriesKey(p.name), { t: at, v: p[metric] }, config.minBeats);
+    for (const p of processes) {
+      const i = tracked.names.indexOf(p.name);
+      if (i >= 0 && tracked.pids[i] === p.pid) memory.push(seriesKey(p.name), { t: at, v: p[metric] }, config.minBeats);
+    }
     return NO_SIGNALS;
   }
 
-  seen.clear();
-  let pids: Record<string, number> | undefined; // copied on first change: the previous state is never mutated
-  let tracked = -1;
+  // copied on first change: the previous state is never mutated
+  let names = tracked.names as string[];
+  let pids = tracked.pids as number[];
+  let copied = false;
+  const copy = () => {
+    if (copied) return;
+    names = [...names];
+    pids = [...pids];
+    copied = true;
+  };
+  seen.fill(0);
   const signals: Signal[] = [];
   for (const p of processes) {
-    if (!pattern.test(p.name) || seen.has(p.name)) continue;
-    const was = pidOf(known, p.name);
-    if (was !== p.pid) {
-      if (was !== undefined && runs(processes, p.name, was)) continue; // another instance of the name keeps its series
-      if (was === undefined) {
-        if (tracked < 0) tracked = Object.keys(known).length;
-        if (tracked >= MAX_TRACKED_PROCESSES) continue;
-        tracked++;
-      }
-      pids ??= { ...known };
-      pids[p.name] = p.pid;
+    let i = names.indexOf(p.name);
+    if (i >= 0 && seen[i]) continue; // a second instance of a name already judged
+    if (i < 0) {
+      if (names.length >= MAX_TRACKED_PROCESSES) continue;
+      copy();
+      i = names.push(p.name) - 1;
+      pids.push(p.pid);
+      memory.forget(seriesKey(p.name));
+    } else if (pids[i] !== p.pid) {
+      if (runs(processes, p.name, pids[i]!)) continue; // another instance of the name keeps its series
+      copy();
+      pids[i] = p.pid;
       memory.forget(seriesKey(p.name)); // a new pid starts a new series
     }
-    seen.add(p.name);
+    seen[i] = 1;
     signals.push(
       judge(p.name, p.pid, memory.push(seriesKey(p.name), { t: at, v: p[metric] }, config.minBeats), config),
     );
   }
-  for (const name in known) {
-    if (seen.has(name)) continue;
-    pids ??= { ...known };
-    delete pids[name];
-    memory.forget(seriesKey(name));
+  for (let i = names.length - 1; i >= 0; i--) {
+    if (seen[i]) continue;
+    copy();
+    memory.forget(seriesKey(names[i]!));
+    names.splice(i, 1);
+    pids.splice(i, 1);
   }
-  if (pids) memory.setFact(PIDS, pids);
+  if (copied) memory.setFact(TRACKED, { names, pids } satisfies Tracked);
   return clearVanished(memory, signals, resolveAfter);
 }

@@ -84,7 +84,7 @@ describe('care-expiring', () => {
     expect(gone.steps[1]!.changes).toEqual([
       expect.objectContaining({ kind: 'resolved', subject: 'attendant-console' }),
     ]);
-    expect(gone.state!.memory['care-expiring']!.facts).toEqual({ subjects: {} });
+    expect(gone.state!.memory['care-expiring']!.facts).toEqual({ subjects: { p: [] } });
   });
 
   it('takes per-account thresholds', () => {

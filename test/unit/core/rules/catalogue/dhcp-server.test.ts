@@ -47,7 +47,7 @@ describe('dhcp-server', () => {
     ]);
 
     expect(run.steps[2]!.changes).toEqual([expect.objectContaining({ kind: 'resolved', subject: 'Ethernet0' })]);
-    expect(run.state!.memory['dhcp-server']!.facts).toEqual({ subjects: { Ethernet1: 0 } });
+    expect(run.state!.memory['dhcp-server']!.facts).toEqual({ subjects: { p: ['Ethernet1'] } });
   });
 
   it('takes per-account settings', () => {

@@ -64,7 +64,7 @@ describe('process-handle-leak', () => {
     expect(run.steps[7]!.changes).toEqual([expect.objectContaining({ kind: 'resolved' })]);
     const memory = run.state!.memory['process-handle-leak']!;
     expect(memory.series[`s:${CORE}`]!.map((p) => p.v)).toEqual([500, 550, 600, 650, 700]);
-    expect(memory.facts['pids']).toEqual({ [CORE]: 200 });
+    expect(memory.facts['tracked']).toEqual({ names: [CORE], pids: [200] });
   });
 
   it('keeps the series of the remembered pid when a second instance of the name appears', () => {
@@ -101,7 +101,10 @@ describe('process-handle-leak', () => {
 
     expect(run.changes().map((c) => `${c.kind}:${c.subject}`)).toEqual([`opened:${CORE}`, `resolved:${CORE}`]);
     expect(run.steps[6]!.changes).toEqual([]);
-    expect(run.state!.memory['process-handle-leak']).toEqual({ series: {}, facts: { pids: {}, subjects: {} } });
+    expect(run.state!.memory['process-handle-leak']).toEqual({
+      series: {},
+      facts: { tracked: { names: [], pids: [] }, subjects: { p: [] } },
+    });
   });
 
   it('takes per-account thresholds', () => {

@@ -70,7 +70,7 @@ describe('service-stopped', () => {
 
     expect(run.steps[5]!.changes).toEqual([]);
     expect(run.steps[6]!.changes).toEqual([expect.objectContaining({ kind: 'resolved', subject: 'UcxCore' })]);
-    expect(run.state!.memory['service-stopped']!.facts).toEqual({ automatic: [], subjects: {} });
+    expect(run.state!.memory['service-stopped']!.facts).toEqual({ automatic: [], subjects: { p: [] } });
   });
 
   it('takes per-account service patterns', () => {

@@ -1,0 +1,36 @@
+/** acd-queue-surge: calls queued far above the installation's usual level at that hour. */
+import * as z from 'zod';
+import { COUNTER, defineRule, type Signal } from '../rule';
+import { baselineKeys, BASELINE_DAYS, hourOfDayMedian, recordHourly } from './hourly-baseline';
+import { severitySchema } from './suite-names';
+
+const QUEUED = baselineKeys('queued');
+const NO_SIGNALS: readonly Signal[] = Object.freeze([]);
+
+export const rule = defineRule({
+  id: 'acd-queue-surge',
+  description: 'ACD queued calls above 3× the median of the same hour over the last 7 days, 3 beats in a row',
+  reads: ['ucx.acd'],
+  fields: ['ucx.acd:fifoQueued', 'ucx.acd:campOnQueued'],
+  config: z.object({
+    /** strictly above this multiple of the median (*proposal*) */
+    factor: z.number().positive().default(3),
+    /** days of the last 7 with this hour on record before the rule judges */
+    minHistoryDays: z.int().min(1).max(BASELINE_DAYS).default(5),
+    /** a quiet hour's median is near 0: fewer queued calls than this is never a surge */
+    minQueued: z.int().min(0).default(5),
+    severity: severitySchema.default('warning'),
+  }),
+  // 3 consecutive beats (the table's "3 consecutive rises")
+  hysteresis: COUNTER,
+  evaluate({ beat, at, memory, config }) {
+    if (beat.type !== 'ucx.acd') return NO_SIGNALS;
+    const queued = beat.data.fifoQueued + beat.data.campOnQueued;
+    const median = hourOfDayMedian(memory, QUEUED, at, config.minHistoryDays);
+    recordHourly(memory, QUEUED, at, queued);
+    const surging = median !== undefined && queued >= config.minQueued && queued > config.factor * median;
+    return [
+      { subject: 'acd', severity: surging ? config.severity : null, evidence: { queued, median: median ?? null } },
+    ];
+  },
+});
