@@ -40,6 +40,7 @@ export const functionSpecs = {
   putOrder: { entry: 'put-order', needs: ['table:write'] },
   getAccount: { entry: 'get-account', needs: ['table:read'] },
   createActivationKey: { entry: 'create-activation-key', needs: ['table:write'] },
+  offlineActivation: { entry: 'offline-activation', needs: ['table:write', 'signing-key', 'verify-keys'] },
   setTelemetry: { entry: 'set-telemetry', needs: ['table:write'] },
   openapi: { entry: 'openapi', needs: [] },
   // 512 MB: gunzips and validates up to 8 MiB of beats per request, and CPU scales with memory.
@@ -72,6 +73,7 @@ export const routes: readonly RouteSpec[] = [
   { method: 'PUT', path: '/v1/ops/orders/{orderId}', fn: 'putOrder', auth: 'user' },
   { method: 'GET', path: '/v1/accounts/{accountId}', fn: 'getAccount', auth: 'user' },
   { method: 'POST', path: '/v1/accounts/{accountId}/activation-keys', fn: 'createActivationKey', auth: 'user' },
+  { method: 'POST', path: '/v1/accounts/{accountId}/offline-activations', fn: 'offlineActivation', auth: 'user' },
   { method: 'PATCH', path: '/v1/accounts/{accountId}/telemetry', fn: 'setTelemetry', auth: 'user' },
 ];
 

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { activationBodySchema } from '../core/licensing/activate-installation';
 import { activationKeyBodySchema } from '../core/licensing/create-activation-key';
+import { offlineActivationBodySchema } from '../core/licensing/offline-activation';
 import { orderBodySchema } from '../core/licensing/deposit-order';
 import { telemetrySwitchBodySchema } from '../core/licensing/set-telemetry';
 
@@ -103,6 +104,21 @@ export const operations: readonly Operation[] = [
     responses: { '201': '{ activationKey, expiresAt, allocation }', ...problems, '409': 'Not enough free capacity' },
   },
   {
+    method: 'post',
+    path: '/v1/accounts/{accountId}/offline-activations',
+    summary:
+      'Offline activation: the agent’s signed request file in (Ed25519 over its canonical JSON), the response file out (customer, its reseller, back office)',
+    auth: 'user',
+    body: offlineActivationBodySchema,
+    responses: {
+      '201': 'Response file: { installationId, accountId, region, license, jwks, nextPollSeconds, telemetry }',
+      '200': 'The same request file again: the same installation',
+      ...problems,
+      '401': 'The request file signature or keyid does not match its public key',
+      '403': 'Unknown, expired or used activation key, or a key of another account',
+      '409': 'No free capacity for the key’s allocation',
+      '421': 'Account homed in the other region: { region, endpoint }',
+    },  {
     method: 'patch',
     path: '/v1/accounts/{accountId}/telemetry',
     summary: 'Switch telemetry on or off for the account',

@@ -1,0 +1,117 @@
+/**
+ * The v1 agent-facing API as calls: activate, read the JWKS, poll the licence (ETag / 304), send
+ * telemetry (gzip), deactivate. Each returns the parsed answer or throws `CloudError` /
+ * `UnreachableError`; nothing here retries (the scheduler in `agent.ts` does).
+ */
+import type { KeyObject } from 'node:crypto';
+import { CloudError } from './errors';
+import { Transport, expectStatus, type TransportOptions } from './transport';
+import type { ActivationResponse, BeatToSend, Ed25519PublicJwk, InstallationFacts, Jwks, TelemetryResult } from './types';
+import { jwkThumbprint } from './signing';
+
+export type PollResult =
+  | { status: 200; license: string; nextPollSeconds: number; etag: string | undefined; latencyMs: number }
+  | { status: 304; latencyMs: number };
+
+export interface Observer {
+  /** every answer, for the fleet simulator's statistics */
+  onResponse?(route: string, status: number, latencyMs: number): void;
+}
+
+export class UcxClient {
+  readonly transport: Transport;
+
+  constructor(
+    endpoint: string,
+    options: TransportOptions = {},
+    private readonly observer: Observer = {},
+  ) {
+    this.transport = new Transport(endpoint, options);
+  }
+
+  get endpoint(): string {
+    return this.transport.endpoint;
+  }
+
+  private async send(route: string, ...args: Parameters<Transport['request']>) {
+    const res = await this.transport.request(...args);
+    this.observer.onResponse?.(route, res.status, res.latencyMs);
+    return res;
+  }
+
+  /**
+   * `POST /v1/activations`, signed with the new key (keyid = its thumbprint). A 421 (account
+   * homed in the other region) is followed once to the endpoint it names.
+   */
+  async activate(
+    privateKey: KeyObject,
+    publicKey: Ed25519PublicJwk,
+    activationKey: string,
+    installation: InstallationFacts,
+  ): Promise<ActivationResponse & { endpoint: string }> {
+    const identity = { keyid: await jwkThumbprint(publicKey), privateKey };
+    const body = { activationKey, publicKey, installation };
+    const res = await this.send('POST /v1/activations', 'POST', '/v1/activations', { body, identity });
+    if (res.status === 421) {
+      const other = (res.json as { endpoint?: string } | undefined)?.endpoint;
+      if (!other) expectStatus(res, 200, 201);
+      const there = new UcxClient(other!, { proxy: this.transport.proxy ?? null }, this.observer);
+      try {
+        return await there.activate(privateKey, publicKey, activationKey, installation);
+      } finally {
+        await there.close();
+      }
+    }
+    expectStatus(res, 200, 201);
+    return { ...(res.json as ActivationResponse), endpoint: this.endpoint };
+  }
+
+  /** `GET /.well-known/jwks.json`: the keys to pin at activation. */
+  async jwks(): Promise<Jwks> {
+    const res = expectStatus(await this.send('GET /.well-known/jwks.json', 'GET', '/.well-known/jwks.json'), 200);
+    const jwks = res.json as Jwks;
+    if (!Array.isArray(jwks?.keys) || jwks.keys.length === 0) throw new CloudError(200, { detail: 'the JWKS holds no key' });
+    return jwks;
+  }
+
+  /** `GET /v1/installations/{id}/license` with `If-None-Match` when an ETag is known. */
+  async poll(installationId: string, privateKey: KeyObject, etag?: string): Promise<PollResult> {
+    const res = await this.send('GET /v1/installations/{id}/license', 'GET', `/v1/installations/${installationId}/license`, {
+      identity: { keyid: installationId, privateKey },
+      headers: etag ? { 'if-none-match': etag } : {},
+    });
+    if (res.status === 304) return { status: 304, latencyMs: res.latencyMs };
+    expectStatus(res, 200);
+    const body = res.json as { license: string; nextPollSeconds: number };
+    return {
+      status: 200,
+      license: body.license,
+      nextPollSeconds: body.nextPollSeconds,
+      etag: res.headers.get('etag') ?? undefined,
+      latencyMs: res.latencyMs,
+    };
+  }
+
+  /** `POST /v1/installations/{id}/telemetry`, gzipped. */
+  async sendTelemetry(installationId: string, privateKey: KeyObject, beats: BeatToSend[]): Promise<TelemetryResult> {
+    const res = await this.send('POST /v1/installations/{id}/telemetry', 'POST', `/v1/installations/${installationId}/telemetry`, {
+      identity: { keyid: installationId, privateKey },
+      body: { beats },
+      gzip: true,
+    });
+    expectStatus(res, 202);
+    return res.json as TelemetryResult;
+  }
+
+  /** `DELETE /v1/installations/{id}`: gives the licences back (204, again 204). */
+  async deactivate(installationId: string, privateKey: KeyObject): Promise<void> {
+    const res = await this.send('DELETE /v1/installations/{id}', 'DELETE', `/v1/installations/${installationId}`, {
+      identity: { keyid: installationId, privateKey },
+    });
+    expectStatus(res, 204);
+  }
+
+  close(): Promise<void> {
+    return this.transport.close();
+  }
+}

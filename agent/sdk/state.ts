@@ -1,0 +1,60 @@
+/**
+ * What the agent remembers between runs: its activation, the pinned JWKS, the last good licence
+ * and its ETag, the poll history and what inventory was last sent. One JSON document, written
+ * atomically (temp file + rename) with mode 0600; a memory store for simulations and tests.
+ */
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import type { Jwks } from './types';
+
+export interface AgentState {
+  installationId?: string;
+  accountId?: string;
+  region?: 'eu' | 'us';
+  /** the API base URL the installation talks to */
+  endpoint?: string;
+  jwks?: Jwks;
+  license?: string;
+  etag?: string;
+  nextPollSeconds?: number;
+  telemetryEnabled?: boolean;
+  activatedAt?: string;
+  activatedOffline?: boolean;
+  lastPoll?: { at: string; outcome: string };
+  lastGoodPollAt?: string;
+  consecutiveFailures?: number;
+  /** beat type → hash and time of the inventory beat last accepted */
+  inventorySent?: Record<string, { hash: string; at: string }>;
+  lastTelemetry?: { at: string; outcome: string };
+  /** an offline request written and not yet answered */
+  pendingOffline?: { createdAt: string; file: string };
+}
+
+export interface StateStore {
+  read(): AgentState;
+  write(state: AgentState): void;
+}
+
+export class FileStateStore implements StateStore {
+  constructor(readonly path: string) {}
+
+  read(): AgentState {
+    if (!existsSync(this.path)) return {};
+    return JSON.parse(readFileSync(this.path, 'utf8')) as AgentState;
+  }
+
+  write(state: AgentState): void {
+    const temp = `${this.path}.${process.pid}.tmp`;
+    writeFileSync(temp, JSON.stringify(state, null, 2) + '\n', { mode: 0o600 });
+    renameSync(temp, this.path);
+  }
+}
+
+export class MemoryStateStore implements StateStore {
+  private state: AgentState = {};
+  read(): AgentState {
+    return structuredClone(this.state);
+  }
+  write(state: AgentState): void {
+    this.state = structuredClone(state);
+  }
+}
