@@ -20,7 +20,11 @@ export type FunctionNeed =
   /** PutRecord(s) on this region's telemetry stream (TELEMETRY_STREAM_NAME) */
   | 'telemetry-stream:write'
   /** PutObject under `beats/` of this region's archive bucket (ARCHIVE_BUCKET) */
-  | 'archive:write';
+  | 'archive:write'
+  /** GetItem and Query (table and its gsi2) on this region's support table (SUPPORT_TABLE_NAME) */
+  | 'support-table:read'
+  /** support-table:read plus PutItem (support's acknowledgements) */
+  | 'support-table:write';
 
 export interface FunctionSpec {
   /** handler file under lambdas/handlers, without extension */
@@ -48,6 +52,12 @@ export const functionSpecs = {
   telemetryCatalogue: { entry: 'telemetry-catalogue', needs: [] },
   // 60 s: a full batch (see streamConsumers) is parsed, gzipped and written as several objects.
   archiveTelemetry: { entry: 'archive-telemetry', needs: ['archive:write'], timeoutSeconds: 60 },
+  // Support API: the regional support table, and the licensing table for the account's reseller.
+  listAccountInstallations: { entry: 'list-account-installations', needs: ['table:read', 'support-table:read'] },
+  getInstallationSnapshot: { entry: 'get-installation-snapshot', needs: ['table:read', 'support-table:read'] },
+  listInstallationFindings: { entry: 'list-installation-findings', needs: ['table:read', 'support-table:read'] },
+  listAccountFindings: { entry: 'list-account-findings', needs: ['table:read', 'support-table:read'] },
+  acknowledgeFinding: { entry: 'acknowledge-finding', needs: ['table:read', 'support-table:write'] },
 } as const satisfies Record<string, FunctionSpec>;
 
 export type FunctionName = keyof typeof functionSpecs;
@@ -75,6 +85,21 @@ export const routes: readonly RouteSpec[] = [
   { method: 'POST', path: '/v1/accounts/{accountId}/activation-keys', fn: 'createActivationKey', auth: 'user' },
   { method: 'POST', path: '/v1/accounts/{accountId}/offline-activations', fn: 'offlineActivation', auth: 'user' },
   { method: 'PATCH', path: '/v1/accounts/{accountId}/telemetry', fn: 'setTelemetry', auth: 'user' },
+  {
+    method: 'GET',
+    path: '/v1/accounts/{accountId}/installations/health',
+    fn: 'listAccountInstallations',
+    auth: 'user',
+  },
+  { method: 'GET', path: '/v1/accounts/{accountId}/findings', fn: 'listAccountFindings', auth: 'user' },
+  { method: 'GET', path: '/v1/installations/{id}/snapshot', fn: 'getInstallationSnapshot', auth: 'user' },
+  { method: 'GET', path: '/v1/installations/{id}/findings', fn: 'listInstallationFindings', auth: 'user' },
+  {
+    method: 'POST',
+    path: '/v1/installations/{id}/findings/{findingId}/acknowledgements',
+    fn: 'acknowledgeFinding',
+    auth: 'user',
+  },
 ];
 
 /** A stream of the stateful stack that functions consume. */

@@ -8,6 +8,7 @@ import { activationKeyBodySchema } from '../core/licensing/create-activation-key
 import { offlineActivationBodySchema } from '../core/licensing/offline-activation';
 import { orderBodySchema } from '../core/licensing/deposit-order';
 import { telemetrySwitchBodySchema } from '../core/licensing/set-telemetry';
+import { acknowledgementBodySchema } from '../core/support/acknowledge-finding';
 
 type Auth = 'agent' | 'user' | 'public';
 interface Operation {
@@ -118,13 +119,72 @@ export const operations: readonly Operation[] = [
       '403': 'Unknown, expired or used activation key, or a key of another account',
       '409': 'No free capacity for the key’s allocation',
       '421': 'Account homed in the other region: { region, endpoint }',
-    },  {
+    },
+  },
+  {
     method: 'patch',
     path: '/v1/accounts/{accountId}/telemetry',
     summary: 'Switch telemetry on or off for the account',
     auth: 'user',
     body: telemetrySwitchBodySchema,
     responses: { '200': '{ enabled }', ...problems },
+  },
+  {
+    method: 'get',
+    path: '/v1/accounts/{accountId}/installations/health',
+    summary: 'The account’s installations: last beat, Care, audience and open findings of each',
+    auth: 'user',
+    responses: {
+      '200':
+        '{ installations: [{ installationId, lastBeatAt, careLevel, audience, openFindings: [{ findingId, ruleId, subject, severity, openedAt }] }] }',
+      ...problems,
+      '404': 'Unknown account',
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/accounts/{accountId}/findings',
+    summary: 'The account’s findings; query `status` = open (default) | resolved | all',
+    auth: 'user',
+    responses: {
+      '200': '{ findings: [finding] }, newest change first; support and back office also get `acknowledgements`',
+      ...problems,
+      '404': 'Unknown account',
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/installations/{id}/snapshot',
+    summary: 'The installation’s latest snapshot: the newest beat of each type (support, back office)',
+    auth: 'user',
+    responses: {
+      '200': '{ installationId, beats: { <type>: { beatId, collectedAt, data } } }',
+      ...problems,
+      '404': 'No telemetry from this installation',
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/installations/{id}/findings',
+    summary: 'The installation’s findings with evidence and history; query `status` = open (default) | resolved | all',
+    auth: 'user',
+    responses: {
+      '200': '{ findings: [finding] }, newest change first; support and back office also get `acknowledgements`',
+      ...problems,
+      '404': 'No telemetry from this installation',
+    },
+  },
+  {
+    method: 'post',
+    path: '/v1/installations/{id}/findings/{findingId}/acknowledgements',
+    summary: 'Acknowledge a finding with a note (support, back office)',
+    auth: 'user',
+    body: acknowledgementBodySchema,
+    responses: {
+      '201': '{ ackId, findingId, installationId, accountId, at, by, note }',
+      ...problems,
+      '404': 'Unknown finding',
+    },
   },
 ];
 

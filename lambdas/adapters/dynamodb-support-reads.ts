@@ -1,0 +1,256 @@
+/**
+ * Support's reads of the regional support table and its acknowledgements (layout in
+ * dynamodb-support-store.ts). Query and GetItem only, every page followed, every item parsed.
+ * Acknowledgements are items of their own, `INST#<id>` / `ACK#<finding>#<at>#<ackId>`, so they
+ * never touch the items the rules Lambda writes.
+ */
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type DynamoDBDocumentClient,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod';
+import type { FindingRecord } from '../core/rules/engine';
+import type { SnapshotRecord } from '../core/rules/ports';
+import type { Acknowledgement, FindingStatus, InstallationHealth, SupportReadStore } from '../core/support/ports';
+import { beatTypeSchema } from '../core/telemetry/catalogue';
+import { rethrowThrottling } from './aws-errors';
+
+const pkOf = (installationId: string) => `INST#${installationId}`;
+const severity = z.enum(['info', 'warning', 'critical']);
+const careLevel = z.enum(['basic', 'gold', 'platinum', 'none']);
+const evidence = z.record(
+  z.string(),
+  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.union([z.string(), z.number()]))]),
+);
+
+// The state item is large (rule memory, recent beat ids); only these attributes are read.
+const healthAttributes = ['installationId', 'accountId', 'lastBeatAt', 'careLevel', 'openFindings'];
+const healthItem = z
+  .object({
+    installationId: z.string(),
+    accountId: z.string(),
+    /** epoch ms */
+    lastBeatAt: z.number().optional(),
+    careLevel: careLevel.optional(),
+    openFindings: z
+      .array(
+        z.object({
+          findingId: z.string(),
+          ruleId: z.string(),
+          subject: z.string(),
+          severity,
+          openedAt: z.string(),
+        }),
+      )
+      .default([]),
+  })
+  .transform(({ lastBeatAt, careLevel, ...rest }): InstallationHealth => ({
+    ...rest,
+    ...(lastBeatAt !== undefined ? { lastBeatAt: new Date(lastBeatAt).toISOString() } : {}),
+    ...(careLevel ? { careLevel } : {}),
+  }));
+
+const findingItem = z
+  .object({
+    findingId: z.string(),
+    installationId: z.string(),
+    accountId: z.string(),
+    ruleId: z.string(),
+    subject: z.string(),
+    severity,
+    status: z.enum(['open', 'resolved']),
+    openedAt: z.string(),
+    updatedAt: z.string(),
+    resolvedAt: z.string().optional(),
+    evidence,
+    history: z.array(
+      z.object({
+        at: z.string(),
+        event: z.enum(['opened', 'escalated', 'deescalated', 'resolved', 'reopened']),
+        severity,
+        evidence,
+      }),
+    ),
+    audience: z.enum(['proactive', 'support', 'customer']),
+    careLevel,
+  })
+  .transform(({ resolvedAt, ...rest }): FindingRecord => ({ ...rest, ...(resolvedAt ? { resolvedAt } : {}) }));
+
+const snapshotItem = z
+  .object({
+    installationId: z.string(),
+    accountId: z.string(),
+    beatType: beatTypeSchema,
+    beatId: z.string(),
+    collectedAt: z.string(),
+    data: z.unknown(),
+  })
+  .transform(({ beatType, ...rest }): SnapshotRecord => ({ ...rest, type: beatType }));
+
+const acknowledgementItem = z.object({
+  ackId: z.string(),
+  findingId: z.string(),
+  installationId: z.string(),
+  accountId: z.string(),
+  at: z.string(),
+  by: z.string(),
+  note: z.string(),
+});
+
+const statusFilter = (status: FindingStatus | undefined) =>
+  status
+    ? {
+        FilterExpression: '#status = :status',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':status': status },
+      }
+    : {};
+
+/** A query of this table (the table name is added when it is sent). */
+type Query = Omit<QueryCommandInput, 'TableName'>;
+
+/** Adds a filter to a query, merging its names and values (DynamoDB refuses empty maps). */
+function withFilter(
+  input: Query,
+  filter: Pick<Query, 'FilterExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>,
+): Query {
+  if (!filter.FilterExpression) return input;
+  return {
+    ...input,
+    FilterExpression: filter.FilterExpression,
+    ExpressionAttributeNames: { ...input.ExpressionAttributeNames, ...filter.ExpressionAttributeNames },
+    ExpressionAttributeValues: { ...input.ExpressionAttributeValues, ...filter.ExpressionAttributeValues },
+  };
+}
+
+export class DynamoDbSupportReads implements SupportReadStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async installationsOfAccount(accountId: string): Promise<InstallationHealth[]> {
+    const items = await this.queryAll({
+      IndexName: 'gsi2',
+      KeyConditionExpression: 'gsi2pk = :pk AND begins_with(gsi2sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': `ACC#${accountId}`, ':prefix': 'INST#' },
+      ...this.projection(healthAttributes),
+    });
+    return items.map((item) => healthItem.parse(item));
+  }
+
+  async installationHealth(installationId: string): Promise<InstallationHealth | undefined> {
+    const item = await this.get(pkOf(installationId), 'STATE', healthAttributes);
+    return item ? healthItem.parse(item) : undefined;
+  }
+
+  async snapshot(installationId: string): Promise<SnapshotRecord[]> {
+    const items = await this.queryAll(this.inPartition(installationId, 'SNAP#'));
+    return items.map((item) => snapshotItem.parse(item));
+  }
+
+  async findings(installationId: string, filter: { status?: FindingStatus } = {}): Promise<FindingRecord[]> {
+    const items = await this.queryAll(
+      withFilter(this.inPartition(installationId, 'FINDING#'), statusFilter(filter.status)),
+    );
+    return items.map((item) => findingItem.parse(item));
+  }
+
+  async findingsOfAccount(accountId: string, filter: { status?: FindingStatus } = {}): Promise<FindingRecord[]> {
+    const items = await this.queryAll(
+      withFilter(
+        {
+          IndexName: 'gsi2',
+          KeyConditionExpression: 'gsi2pk = :pk AND begins_with(gsi2sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': `ACC#${accountId}`, ':prefix': 'FINDING#' },
+          ScanIndexForward: false,
+        },
+        statusFilter(filter.status),
+      ),
+    );
+    return items.map((item) => findingItem.parse(item));
+  }
+
+  async finding(installationId: string, findingId: string): Promise<FindingRecord | undefined> {
+    const item = await this.get(pkOf(installationId), `FINDING#${findingId}`);
+    return item ? findingItem.parse(item) : undefined;
+  }
+
+  async acknowledgements(installationId: string, findingId?: string): Promise<Acknowledgement[]> {
+    const items = await this.queryAll(this.inPartition(installationId, findingId ? `ACK#${findingId}#` : 'ACK#'));
+    return items.map((item) => acknowledgementItem.parse(item));
+  }
+
+  async acknowledge(ack: Acknowledgement): Promise<void> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: pkOf(ack.installationId),
+            sk: `ACK#${ack.findingId}#${ack.at}#${ack.ackId}`,
+            type: 'acknowledgement',
+            ...ack,
+          },
+          // ack ids are random: a collision is a bug, never an overwrite
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      rethrowThrottling(error, 'The support store');
+    }
+  }
+
+  private inPartition(installationId: string, skPrefix: string): Query {
+    return {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': pkOf(installationId), ':prefix': skPrefix },
+    };
+  }
+
+  private projection(attributes: readonly string[]) {
+    return {
+      ProjectionExpression: attributes.map((_, i) => `#p${i}`).join(', '),
+      ExpressionAttributeNames: Object.fromEntries(attributes.map((name, i) => [`#p${i}`, name])),
+    };
+  }
+
+  private async get(pk: string, sk: string, attributes?: readonly string[]) {
+    try {
+      const out = await this.client.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { pk, sk },
+          ...(attributes ? this.projection(attributes) : {}),
+        }),
+      );
+      return out.Item;
+    } catch (error) {
+      return rethrowThrottling(error, 'The support store');
+    }
+  }
+
+  private async queryAll(input: Query): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    try {
+      do {
+        const out = await this.client.send(
+          new QueryCommand({
+            ...input,
+            TableName: this.tableName,
+            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+          }),
+        );
+        items.push(...(out.Items ?? []));
+        startKey = out.LastEvaluatedKey;
+      } while (startKey);
+    } catch (error) {
+      rethrowThrottling(error, 'The support store');
+    }
+    return items;
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * Ports of the support API: reads of the regional support table (installation health, the latest
+ * snapshot, findings) and support's acknowledgements of findings.
+ */
+import type { Clock, IdGenerator } from '../ports';
+import type { LicensingRepository } from '../licensing/repository';
+import type { FindingRecord } from '../rules/engine';
+import type { SnapshotRecord } from '../rules/ports';
+import type { LicenceFacts, Severity } from '../rules/rule';
+
+export type FindingStatus = FindingRecord['status'];
+
+/** An open finding as the installation's state item lists it. */
+export interface OpenFindingSummary {
+  readonly findingId: string;
+  readonly ruleId: string;
+  readonly subject: string;
+  readonly severity: Severity;
+  readonly openedAt: string;
+}
+
+/** The installation's state item, reduced to what support looks at. */
+export interface InstallationHealth {
+  readonly installationId: string;
+  readonly accountId: string;
+  /** collectedAt of the newest beat, ISO 8601 */
+  readonly lastBeatAt?: string;
+  readonly careLevel?: LicenceFacts['careLevel'];
+  readonly openFindings: readonly OpenFindingSummary[];
+}
+
+/** Support's note on a finding. `by` is the principal's opaque subject id, never a name. */
+export interface Acknowledgement {
+  readonly ackId: string;
+  readonly findingId: string;
+  readonly installationId: string;
+  readonly accountId: string;
+  readonly at: string;
+  readonly by: string;
+  readonly note: string;
+}
+
+export interface SupportReadStore {
+  /** every installation of the account that has a state item */
+  installationsOfAccount(accountId: string): Promise<InstallationHealth[]>;
+  installationHealth(installationId: string): Promise<InstallationHealth | undefined>;
+  /** the newest beat of each type */
+  snapshot(installationId: string): Promise<SnapshotRecord[]>;
+  findings(installationId: string, filter?: { readonly status?: FindingStatus }): Promise<FindingRecord[]>;
+  findingsOfAccount(accountId: string, filter?: { readonly status?: FindingStatus }): Promise<FindingRecord[]>;
+  finding(installationId: string, findingId: string): Promise<FindingRecord | undefined>;
+  /** oldest first; all of the installation's, or those of one finding */
+  acknowledgements(installationId: string, findingId?: string): Promise<Acknowledgement[]>;
+  acknowledge(ack: Acknowledgement): Promise<void>;
+}
+
+export interface SupportDeps {
+  readonly store: SupportReadStore;
+  /** the Smart Account (its reseller) behind a customer's or reseller's request */
+  readonly accounts: Pick<LicensingRepository, 'getAccountState'>;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+}

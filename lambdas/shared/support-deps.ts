@@ -1,0 +1,20 @@
+/** Composition root of the support API handlers: adapters chosen from the environment, built once per container. */
+import { dynamoDocumentClient } from '../adapters/aws-clients';
+import { DynamoDbLicensingRepository } from '../adapters/dynamodb-licensing-repository';
+import { DynamoDbSupportReads } from '../adapters/dynamodb-support-reads';
+import { randomIds } from '../adapters/random-ids';
+import { systemClock } from '../core/ports';
+import type { SupportDeps } from '../core/support/ports';
+import { required } from './env';
+
+let deps: SupportDeps | undefined;
+
+export function supportDeps(): SupportDeps {
+  deps ??= {
+    store: new DynamoDbSupportReads(dynamoDocumentClient(), required('SUPPORT_TABLE_NAME')),
+    accounts: new DynamoDbLicensingRepository(dynamoDocumentClient(), required('TABLE_NAME')),
+    clock: systemClock,
+    ids: randomIds,
+  };
+  return deps;
+}

@@ -1,0 +1,173 @@
+/**
+ * The support reads against the local cloud's real DynamoDB Local, on a table of their own with
+ * the support table's key layout: the rules' own DynamoDbSupportStore writes state, findings and
+ * snapshots, DynamoDbSupportReads reads them back (so the two cannot drift apart).
+ */
+import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbSupportReads } from '../../../lambdas/adapters/dynamodb-support-reads';
+import { DynamoDbSupportStore } from '../../../lambdas/adapters/dynamodb-support-store';
+import type { FindingRecord } from '../../../lambdas/core/rules/engine';
+import { emptyState, type InstallationState } from '../../../lambdas/core/rules/state';
+import { cloud } from '../../support/local-cloud';
+import { findingOf, snapshotOf } from '../../support/support-fixtures';
+
+jest.setTimeout(30_000);
+
+const tableName = `support-reads-test-${process.pid}-${Date.now()}`;
+const accountId = 'acc_supportreads01';
+const installationId = 'inst_supportreads01';
+let raw: DynamoDBClient;
+let reads: DynamoDbSupportReads;
+let store: DynamoDbSupportStore;
+
+function stateWith(findings: readonly FindingRecord[], lastBeatAt: number): InstallationState {
+  const trackers = Object.fromEntries(
+    findings
+      .filter((f) => f.status === 'open')
+      .map((f) => [
+        `${f.ruleId}|${f.subject}`,
+        {
+          hits: 1,
+          clears: 0,
+          open: {
+            findingId: f.findingId,
+            severity: f.severity,
+            openedAt: f.openedAt,
+            evidence: f.evidence,
+            history: f.history,
+          },
+        },
+      ]),
+  );
+  return { ...emptyState(installationId, accountId), lastBeatAt, trackers };
+}
+
+beforeAll(async () => {
+  const region = cloud().regions.eu;
+  raw = new DynamoDBClient({
+    endpoint: region.endpoints.dynamodb,
+    region: region.region,
+    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+  });
+  const s = (name: string) => ({ AttributeName: name, AttributeType: 'S' as const });
+  const index = (name: string) => ({
+    IndexName: name,
+    KeySchema: [
+      { AttributeName: `${name}pk`, KeyType: 'HASH' as const },
+      { AttributeName: `${name}sk`, KeyType: 'RANGE' as const },
+    ],
+    Projection: { ProjectionType: 'ALL' as const },
+  });
+  await raw.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk'].map(s),
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: [index('gsi1'), index('gsi2')],
+    }),
+  );
+  const documents = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
+  reads = new DynamoDbSupportReads(documents, tableName);
+  store = new DynamoDbSupportStore(documents, tableName);
+});
+
+afterAll(async () => {
+  await raw?.send(new DeleteTableCommand({ TableName: tableName }));
+  raw?.destroy();
+});
+
+describe('DynamoDbSupportReads', () => {
+  const lastBeatAt = Date.parse('2026-03-02T09:00:00.000Z');
+  const open = findingOf(installationId, accountId, { updatedAt: '2026-03-02T08:00:00.000Z' });
+  const resolved = findingOf(installationId, accountId, {
+    ruleId: 'dns-single',
+    status: 'resolved',
+    resolvedAt: '2026-03-02T07:00:00.000Z',
+    updatedAt: '2026-03-02T07:00:00.000Z',
+  });
+  const memory = snapshotOf(installationId, accountId, 'hardware.memory', { totalBytes: 8, reservedBytes: 0 });
+
+  beforeAll(async () => {
+    await store.commit({
+      state: stateWith([open, resolved], lastBeatAt),
+      expectedVersion: 0,
+      findings: [open, resolved],
+      snapshots: [memory],
+      careLevel: 'gold',
+    });
+  });
+
+  it('reads the health of an installation and of the account’s installations', async () => {
+    const expected = {
+      installationId,
+      accountId,
+      lastBeatAt: '2026-03-02T09:00:00.000Z',
+      careLevel: 'gold',
+      openFindings: [
+        {
+          findingId: open.findingId,
+          ruleId: open.ruleId,
+          subject: open.subject,
+          severity: 'warning',
+          openedAt: open.openedAt,
+        },
+      ],
+    };
+
+    const [one, ofAccount, unknown] = await Promise.all([
+      reads.installationHealth(installationId),
+      reads.installationsOfAccount(accountId),
+      reads.installationHealth('inst_doesnotexist0'),
+    ]);
+
+    expect(one).toEqual(expected);
+    expect(ofAccount).toEqual([expected]);
+    expect(unknown).toBeUndefined();
+  });
+
+  it('reads the snapshot, findings by installation and by account, filtered by status', async () => {
+    const [snapshot, all, openOnly, ofAccount, resolvedOfAccount, one] = await Promise.all([
+      reads.snapshot(installationId),
+      reads.findings(installationId),
+      reads.findings(installationId, { status: 'open' }),
+      reads.findingsOfAccount(accountId),
+      reads.findingsOfAccount(accountId, { status: 'resolved' }),
+      reads.finding(installationId, resolved.findingId),
+    ]);
+
+    expect(snapshot).toEqual([memory]);
+    expect(all).toHaveLength(2);
+    expect(openOnly).toEqual([open]);
+    expect(ofAccount).toEqual([open, resolved]);
+    expect(resolvedOfAccount).toEqual([resolved]);
+    expect(one).toEqual(resolved);
+  });
+
+  it('stores acknowledgements apart from the finding and reads them per finding, oldest first', async () => {
+    const ack = (ackId: string, at: string) => ({
+      ackId,
+      findingId: open.findingId,
+      installationId,
+      accountId,
+      at,
+      by: 'sub-support-1',
+      note: `note ${ackId}`,
+    });
+
+    await reads.acknowledge(ack('ack_2', '2026-03-02T10:05:00.000Z'));
+    await reads.acknowledge(ack('ack_1', '2026-03-02T10:00:00.000Z'));
+    await reads.acknowledge({ ...ack('ack_3', '2026-03-02T10:10:00.000Z'), findingId: resolved.findingId });
+
+    expect((await reads.acknowledgements(installationId, open.findingId)).map((a) => a.ackId)).toEqual([
+      'ack_1',
+      'ack_2',
+    ]);
+    expect(await reads.acknowledgements(installationId)).toHaveLength(3);
+    expect(await reads.finding(installationId, open.findingId)).toEqual(open);
+  });
+});
