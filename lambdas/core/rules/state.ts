@@ -78,6 +78,8 @@ export const trackerKey = (ruleId: string, subject: string) => `${ruleId}|${subj
 export class WorkingMemory implements RuleMemory {
   private readonly points: Record<string, Point[]>;
   private readonly facts: Record<string, unknown>;
+  /** series already copied in this batch, safe to append to in place */
+  private readonly owned = new Set<string>();
 
   constructor(from: RuleMemoryState | undefined) {
     this.points = { ...(from?.series ?? {}) };
@@ -90,10 +92,22 @@ export class WorkingMemory implements RuleMemory {
 
   push(key: string, point: Point, maxPoints: number): readonly Point[] {
     const current = this.points[key] ?? [];
-    // a beat re-sent or arriving late lands in time order; the same instant is not counted twice
-    const next = [...current.filter((p) => p.t !== point.t), point].sort((a, b) => a.t - b.t);
-    this.points[key] = next.length > maxPoints ? next.slice(next.length - maxPoints) : next;
-    return this.points[key]!;
+    const last = current[current.length - 1];
+    let next: Point[];
+    if (!last || point.t > last.t) {
+      // the common case, a newer point: appended in place to this batch's own copy of the series
+      // (copied once per batch, so the state read from the store is never mutated)
+      next = this.owned.has(key) ? current : current.slice();
+      next.push(point);
+      if (next.length > maxPoints) next.splice(0, next.length - maxPoints);
+    } else {
+      // a beat re-sent or arriving late lands in time order; the same instant is not counted twice
+      next = [...current.filter((p) => p.t !== point.t), point].sort((a, b) => a.t - b.t);
+      if (next.length > maxPoints) next = next.slice(next.length - maxPoints);
+    }
+    this.points[key] = next;
+    this.owned.add(key);
+    return next;
   }
 
   fact<T = unknown>(key: string): T | undefined {
@@ -109,6 +123,7 @@ export class WorkingMemory implements RuleMemory {
   }
 
   forget(key: string): void {
+    this.owned.delete(key);
     delete this.points[key];
     delete this.facts[key];
   }

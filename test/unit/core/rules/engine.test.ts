@@ -165,7 +165,7 @@ describe('evaluateInstallation', () => {
 describe('finding lifecycle', () => {
   it('reopens a relapse within six hours quietly, under the same finding id', () => {
     const licence = licenceFacts({ careLevel: 'platinum' });
-    let state;
+    let state: ReturnType<typeof evaluateInstallation>['state'] | undefined;
     const step = (at: number, gib: number, seq: string) => {
       const out = evaluateInstallation({
         state,
