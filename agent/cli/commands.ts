@@ -1,0 +1,249 @@
+/**
+ * The `ucx-agent` commands, as functions of parsed options (so tests drive them in-process):
+ * activate (online, offline request, offline response), poll, run, status, deactivate,
+ * telemetry-once.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { homedir, hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { linuxCollectors } from '../collectors/linux';
+import { loadSources } from '../collectors/pluggable';
+import type { Collector } from '../collectors/types';
+import { UcxAgent, type AgentStatus } from '../sdk/agent';
+import { AgentStateError, CloudError, LicenseRejectedError, UnreachableError } from '../sdk/errors';
+import { ensurePrivateDir, loadIdentity, loadOrCreateIdentity } from '../sdk/identity';
+import type { OfflineActivationResponse } from '../sdk/offline';
+import { DEFAULT_SPOOL_MAX_BYTES, DiskSpool } from '../sdk/spool';
+import { FileStateStore } from '../sdk/state';
+import { redactProxy } from '../sdk/transport';
+
+export const USAGE = `ucx-agent: the UCX Suite's cloud agent (licensing and telemetry)
+
+usage: ucx-agent <command> [options]
+
+commands
+  activate --key KEY [--endpoint URL]      activate online (makes the installation key on first use)
+  activate --offline-request FILE --key KEY  write a signed request file for an air-gapped site
+  activate --offline-response FILE         install the licence from the portal's response file
+  poll                                     poll the licence once (200 / 304)
+  run                                      poll and send telemetry until stopped (Ctrl-C)
+  telemetry-once                           collect and send one telemetry cycle
+  status [--json]                          activation, region, products, terms, last poll, grace left
+  deactivate                               give the licences back and stop being cloud connected
+
+options
+  --state-dir DIR        default ~/.ucx-agent (or UCX_AGENT_STATE_DIR); the key file lives there, mode 0600
+  --endpoint URL         the regional API, e.g. https://eu.api.ucx-cloud.example
+  --proxy URL            http://user:pass@host:port (default HTTPS_PROXY / HTTP_PROXY, NO_PROXY honoured)
+  --suite-version V      reported at activation (default UCX_SUITE_VERSION or "unknown")
+  --node NAME            a suite node, repeatable (default this host's name)
+  --sources FILE         pluggable telemetry sources (default <state-dir>/sources.json)
+  --no-system            do not read the Linux system (pluggable sources only)
+  --spool-max-bytes N    bound of the telemetry spool (default ${DEFAULT_SPOOL_MAX_BYTES})
+`;
+
+export interface CliIo {
+  out: (line: string) => void;
+  err: (line: string) => void;
+  env: NodeJS.ProcessEnv;
+  /** `run` stops when it aborts */
+  signal?: AbortSignal;
+}
+
+const options = {
+  'state-dir': { type: 'string' },
+  endpoint: { type: 'string' },
+  proxy: { type: 'string' },
+  key: { type: 'string' },
+  'offline-request': { type: 'string' },
+  'offline-response': { type: 'string' },
+  'suite-version': { type: 'string' },
+  node: { type: 'string', multiple: true },
+  sources: { type: 'string' },
+  'no-system': { type: 'boolean' },
+  'spool-max-bytes': { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Parsed = ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>['values'];
+
+function agentFor(values: Parsed, io: CliIo, createIdentity: boolean) {
+  const stateDir = resolve(values['state-dir'] ?? io.env['UCX_AGENT_STATE_DIR'] ?? join(homedir(), '.ucx-agent'));
+  ensurePrivateDir(stateDir);
+  const keyFile = join(stateDir, 'identity.key');
+  const collectors: Collector[] = [
+    ...(values['no-system'] ? [] : linuxCollectors),
+    ...loadSources(values.sources ?? join(stateDir, 'sources.json')),
+  ];
+  return {
+    stateDir,
+    make: async () =>
+      new UcxAgent({
+        identity: createIdentity ? await loadOrCreateIdentity(keyFile) : await loadIdentity(keyFile),
+        state: new FileStateStore(join(stateDir, 'state.json')),
+        spool: new DiskSpool(join(stateDir, 'spool'), Number(values['spool-max-bytes'] ?? DEFAULT_SPOOL_MAX_BYTES)),
+        collectors,
+        endpoint: values.endpoint ?? io.env['UCX_ENDPOINT'],
+        transport: { proxy: values.proxy },
+        log: (m) => io.err(m),
+      }),
+  };
+}
+
+const facts = (values: Parsed, env: NodeJS.ProcessEnv) => ({
+  suiteVersion: values['suite-version'] ?? env['UCX_SUITE_VERSION'] ?? 'unknown',
+  nodes: values.node?.length ? values.node : [hostname()],
+});
+
+const day = (iso?: string) => (iso ? iso.slice(0, 10) : '-');
+
+function duration(seconds: number): string {
+  const d = Math.floor(seconds / 86_400);
+  const h = Math.floor((seconds % 86_400) / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  return d > 0 ? `${d} d ${h} h` : `${h} h ${m} min`;
+}
+
+export function formatStatus(s: AgentStatus): string[] {
+  if (!s.activated) {
+    const lines = ['activated: no'];
+    if (s.pendingOffline) lines.push(`offline request written ${s.pendingOffline.createdAt} to ${s.pendingOffline.file}: import its response with activate --offline-response`);
+    if (s.lastPoll) lines.push(`last poll: ${s.lastPoll.at} ${s.lastPoll.outcome}`);
+    return lines;
+  }
+  const lines = [
+    `activated: yes${s.activatedOffline ? ' (offline)' : ''}`,
+    `installation: ${s.installationId}`,
+    `account: ${s.accountId}`,
+    `region: ${s.region}${s.endpoint ? ` (${s.endpoint})` : ''}`,
+  ];
+  if (s.licence?.valid) {
+    lines.push(`licence: valid, version ${s.licence.version}, issued ${s.licence.issuedAt}, good offline until ${s.licence.expiresAt}`);
+    lines.push(`grace left: ${duration(s.licence.graceLeftSeconds)}`);
+    lines.push('products:');
+    for (const p of s.licence.products) {
+      const terms =
+        p.kind === 'subscription'
+          ? `subscription until ${day(p.expiresAt)}`
+          : `perpetual${p.care ? `, Care ${p.care.level} until ${day(p.care.expiresAt)}` : ', no Care'}`;
+      lines.push(`  ${p.product.padEnd(18)} capacity ${String(p.capacity).padStart(5)}  ${terms}`);
+    }
+  } else if (s.licence) {
+    lines.push(`licence: REFUSED (${s.licence.reason}): ${s.licence.message}`);
+  }
+  lines.push(`telemetry: ${s.telemetryEnabled === false ? 'off' : 'on'}`);
+  lines.push(`last poll: ${s.lastPoll ? `${s.lastPoll.at} ${s.lastPoll.outcome}` : 'never'}`);
+  lines.push(`last successful contact: ${s.lastGoodPollAt ?? 'never'}`);
+  if (s.lastTelemetry) lines.push(`last telemetry: ${s.lastTelemetry.at} ${s.lastTelemetry.outcome}`);
+  lines.push(`spool: ${s.spool.beats} beats, ${s.spool.bytes} bytes, ${s.spool.dropped} dropped to respect its bound`);
+  return lines;
+}
+
+/** Runs one command; resolves to the process exit code. */
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    io.err(`${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const command = positionals[0];
+  if (values.help || !command) {
+    io.out(USAGE);
+    return command || values.help ? 0 : 2;
+  }
+  const needsNewIdentity = command === 'activate' && !values['offline-response'];
+  let agent: UcxAgent | undefined;
+  try {
+    agent = await agentFor(values, io, needsNewIdentity).make();
+    switch (command) {
+      case 'activate': {
+        if (values['offline-response']) {
+          const file = JSON.parse(readFileSync(values['offline-response'], 'utf8')) as OfflineActivationResponse;
+          const claims = await agent.importOfflineResponse(file);
+          io.out(`activated offline: installation ${file.installationId}, licence valid until ${new Date(claims.exp * 1000).toISOString()}`);
+          return 0;
+        }
+        if (!values.key) {
+          io.err('activate needs --key (with --offline-request FILE for an air-gapped site) or --offline-response FILE');
+          return 2;
+        }
+        if (values['offline-request']) {
+          const request = await agent.offlineRequest(values.key, facts(values, io.env), resolve(values['offline-request']));
+          writeFileSync(values['offline-request'], JSON.stringify(request, null, 2) + '\n');
+          io.out(
+            `wrote ${values['offline-request']}: upload it in the portal (or POST it to /v1/accounts/{accountId}/offline-activations), then run activate --offline-response <the file you get>`,
+          );
+          return 0;
+        }
+        const transportProxy = values.proxy;
+        const claims = await agent.activate(values.key, facts(values, io.env));
+        const s = agent.state();
+        io.out(
+          `activated: installation ${s.installationId}, account ${s.accountId}, region ${s.region}, ${claims.products.length} product(s)${transportProxy ? ` via proxy ${redactProxy(transportProxy)}` : ''}`,
+        );
+        return 0;
+      }
+      case 'poll': {
+        const result = await agent.poll();
+        io.out(
+          result.outcome === 'updated'
+            ? `licence updated: version ${result.claims.ver}`
+            : result.outcome === 'unchanged'
+              ? 'licence unchanged (304)'
+              : result.outcome === 'deactivated'
+                ? 'this installation was deactivated (410)'
+                : `licence refused, the last good one is kept: ${result.error.message}`,
+        );
+        return result.outcome === 'refused' || result.outcome === 'deactivated' ? 1 : 0;
+      }
+      case 'telemetry-once': {
+        await agent.currentLicense();
+        const result = await agent.telemetryCycle();
+        io.out(result ? `telemetry: sent ${result.sent}, accepted ${result.accepted}, rejected ${result.rejected}, spooled ${result.left}` : 'telemetry is switched off for this account');
+        return 0;
+      }
+      case 'run': {
+        await agent.currentLicense().catch((error: unknown) => {
+          if (!(error instanceof LicenseRejectedError) || error.reason !== 'expired') throw error;
+          io.err(`${error.message} Polling to renew it.`);
+        });
+        const controller = new AbortController();
+        io.signal?.addEventListener('abort', () => controller.abort(), { once: true });
+        await agent.run(controller.signal, {
+          onCycle: ({ poll, telemetry, delayMs }) =>
+            io.err(
+              `cycle: poll ${poll?.outcome ?? 'failed'}${telemetry ? `, telemetry accepted ${telemetry.accepted} spooled ${telemetry.left}` : ''}; next in ${Math.round(delayMs / 1000)} s`,
+            ),
+        });
+        return 0;
+      }
+      case 'status': {
+        const status = await agent.status();
+        if (values.json) io.out(JSON.stringify(status, null, 2));
+        else for (const line of formatStatus(status)) io.out(line);
+        return status.activated && status.licence?.valid ? 0 : 3;
+      }
+      case 'deactivate': {
+        await agent.deactivate();
+        io.out('deactivated: the licences went back to the account');
+        return 0;
+      }
+      default:
+        io.err(`unknown command ${command}\n\n${USAGE}`);
+        return 2;
+    }
+  } catch (error) {
+    if (error instanceof LicenseRejectedError || error instanceof AgentStateError) io.err(`error: ${error.message}`);
+    else if (error instanceof CloudError) io.err(`error: ${error.message}${error.problem?.errors ? ` ${JSON.stringify(error.problem.errors)}` : ''}`);
+    else if (error instanceof UnreachableError) io.err(`error: ${error.message} (check --endpoint and --proxy)`);
+    else io.err(`error: ${(error as Error).stack ?? String(error)}`);
+    return error instanceof LicenseRejectedError ? 3 : 1;
+  } finally {
+    await agent?.close();
+  }
+}
