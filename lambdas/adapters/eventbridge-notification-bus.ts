@@ -3,12 +3,13 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import type { FindingNotification } from '../core/rules/engine';
 import type { NotificationBus } from '../core/rules/ports';
 import { rethrowThrottling } from './aws-errors';
+import { traced } from '../shared/powertools';
 
 export const NOTIFICATION_SOURCE = 'ucx-cloud.proactive-support';
 const PUT_EVENTS_MAX = 10;
 
 let client: EventBridgeClient | undefined;
-export const eventBridgeClient = () => (client ??= new EventBridgeClient({}));
+export const eventBridgeClient = () => (client ??= traced(new EventBridgeClient({})));
 
 export class EventBridgeNotificationBus implements NotificationBus {
   constructor(

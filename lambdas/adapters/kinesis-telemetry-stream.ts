@@ -3,12 +3,15 @@ import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { StreamRecord, TelemetryStream } from '../core/telemetry/ports';
 import { rethrowThrottling } from './aws-errors';
+import { traced } from '../shared/powertools';
 
 let client: KinesisClient | undefined;
 export function kinesisClient(): KinesisClient {
-  client ??= new KinesisClient({
-    requestHandler: new NodeHttpHandler({ connectionTimeout: 2000, requestTimeout: 5000 }),
-  });
+  client ??= traced(
+    new KinesisClient({
+      requestHandler: new NodeHttpHandler({ connectionTimeout: 2000, requestTimeout: 5000 }),
+    }),
+  );
   return client;
 }
 

@@ -8,6 +8,7 @@ import { GetPublicKeyCommand, KMSClient, SignCommand } from '@aws-sdk/client-kms
 import { CompactSign, calculateJwkThumbprint, exportJWK, importJWK, importSPKI, type JWK } from 'jose';
 import type { Signer } from '../core/ports';
 import { rethrowThrottling } from './aws-errors';
+import { traced } from '../shared/powertools';
 
 const encoder = new TextEncoder();
 const b64url = (data: Uint8Array | string) => Buffer.from(data).toString('base64url');
@@ -68,7 +69,7 @@ function kmsFor(keyRef: string): KMSClient {
   const cacheKey = region ?? 'default';
   let client = kmsClients.get(cacheKey);
   if (!client) {
-    client = new KMSClient(region ? { region } : {});
+    client = traced(new KMSClient(region ? { region } : {}));
     kmsClients.set(cacheKey, client);
   }
   return client;

@@ -1,10 +1,11 @@
 /** The telemetry archive on S3 (s3rver locally, which wants path-style requests). */
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { ArchiveStore } from '../core/telemetry/ports';
+import { traced } from '../shared/powertools';
 
 let client: S3Client | undefined;
 export function s3Client(forcePathStyle: boolean): S3Client {
-  client ??= new S3Client({ forcePathStyle });
+  client ??= traced(new S3Client({ forcePathStyle }));
   return client;
 }
 

@@ -4,7 +4,7 @@ import { jwkThumbprint, verifyAgentRequest } from '../shared/agent-signature';
 import { httpRoute } from '../shared/http';
 import { agentRequestOf, licenseSettings, licensingDeps } from '../shared/licensing-deps';
 
-export const handler = httpRoute({ body: activationBodySchema }, async (request) => {
+export const handler = httpRoute({ metric: 'activations', body: activationBodySchema }, async (request) => {
   const thumbprint = await jwkThumbprint(request.body.publicKey);
   await verifyAgentRequest(agentRequestOf(request), async (keyid) =>
     keyid === thumbprint ? request.body.publicKey : null,

@@ -6,6 +6,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import { parseStreamRecord, writeArchive, type ArrivedRecord } from '../core/telemetry/archive-batch';
+import { emitCount } from '../shared/business-metrics';
 import { env } from '../shared/env';
 import { logger } from '../shared/powertools';
 import { archiveStore } from '../shared/telemetry-deps';
@@ -24,6 +25,7 @@ export const handler = async (event: KinesisStreamEvent, context: Context) => {
   };
   const response = await processPartialResponse(event, recordHandler, processor, { context });
   const objects = await writeArchive(archiveStore(), env().REGION_KEY, arrived);
+  emitCount('beatsArchived', arrived.length);
   logger.info('archived', {
     records: arrived.length,
     objects: objects.length,

@@ -11,6 +11,7 @@ import { parseStreamRecord } from '../core/telemetry/archive-batch';
 import { beatFromRow } from '../core/telemetry/archive-row';
 import type { BatchBeat } from '../core/rules/engine';
 import { evaluateInstallationBatch, groupByInstallation } from '../core/rules/process-batch';
+import { countOutcome } from '../shared/rules-metrics';
 import { logger } from '../shared/powertools';
 import { rulesDeps } from '../shared/rules-deps';
 
@@ -36,7 +37,10 @@ export const handler = async (event: KinesisStreamEvent, context: Context) => {
   );
   [...groups.values()].forEach((beats, index) => {
     const outcome = outcomes[index]!;
-    if (outcome.status === 'fulfilled') return;
+    if (outcome.status === 'fulfilled') {
+      countOutcome(outcome.value);
+      return;
+    }
     logger.error('rules evaluation failed', {
       installationId: beats[0]!.installationId,
       error: outcome.reason as Error,

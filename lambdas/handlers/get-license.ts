@@ -4,7 +4,7 @@ import { httpRoute } from '../shared/http';
 import { installationParams } from '../shared/params';
 import { licenseSettings, licensingDeps, signedBy } from '../shared/licensing-deps';
 
-export const handler = httpRoute({ params: installationParams }, async (request) => {
+export const handler = httpRoute({ metric: 'licencePolls', params: installationParams }, async (request) => {
   const { id } = request.params;
   const outcome = await pollLicense(
     licensingDeps(),

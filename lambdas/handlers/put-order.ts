@@ -5,7 +5,12 @@ import { httpRoute, principalOf } from '../shared/http';
 import { licensingDeps } from '../shared/licensing-deps';
 
 export const handler = httpRoute(
-  { params: z.object({ orderId: orderIdSchema }), body: orderBodySchema, maxBodyBytes: 256 * 1024 },
+  {
+    metric: 'ordersDeposited',
+    params: z.object({ orderId: orderIdSchema }),
+    body: orderBodySchema,
+    maxBodyBytes: 256 * 1024,
+  },
   async (request) => {
     const principal = principalOf(request);
     const { created, result } = await depositOrder(licensingDeps(), principal, request.params.orderId, request.body);

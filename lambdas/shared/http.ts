@@ -5,6 +5,7 @@
  */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { gunzipSync } from 'node:zlib';
 import * as z from 'zod';
@@ -12,7 +13,8 @@ import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError, type 
 import type { Principal } from '../core/licensing/access';
 import { principalFromEvent } from './auth';
 import { problemResponse } from './problem';
-import { logger } from './powertools';
+import { emitCount, type BusinessMetricKey } from './business-metrics';
+import { logger, tracer } from './powertools';
 
 export interface HttpResult {
   readonly status: number;
@@ -102,6 +104,8 @@ interface RouteSpec<B extends z.ZodType | undefined, P extends z.ZodType | undef
   readonly params?: P;
   /** @default DEFAULT_MAX_BODY_BYTES */
   readonly maxBodyBytes?: number;
+  /** a business metric counted for every answer, with the status code as its dimension */
+  readonly metric?: BusinessMetricKey;
 }
 
 type Out<S> = S extends z.ZodType ? z.infer<S> : undefined;
@@ -132,12 +136,18 @@ export function httpRoute<B extends z.ZodType | undefined = undefined, P extends
         spec.params ? parseWith(spec.params, event.pathParameters ?? {}, ['params']) : undefined
       ) as Out<P>;
       const body = (spec.body ? parseWith(spec.body, parseJsonBody(rawBody, header)) : undefined) as Out<B>;
-      return toResponse(await run({ event, body, params, rawBody, header }));
+      return counted(toResponse(await run({ event, body, params, rawBody, header })));
     } catch (error) {
-      return problemResponse(error, event.rawPath);
+      return counted(problemResponse(error, event.rawPath));
     }
   };
-  return middy(core).use(injectLambdaContext(logger));
+  const counted = (response: APIGatewayProxyStructuredResultV2) => {
+    if (spec.metric) emitCount(spec.metric, 1, { status: String(response.statusCode) });
+    return response;
+  };
+  return middy(core)
+    .use(injectLambdaContext(logger))
+    .use(captureLambdaHandler(tracer, { captureResponse: false }));
 }
 
 /** For 'user' routes: the principal from the verified JWT claims. */

@@ -24,6 +24,8 @@ export interface InstallationOutcome {
   readonly skipped: number;
   readonly findings: number;
   readonly notifications: readonly FindingNotification[];
+  /** what happened to findings, whatever the Care level (for metrics) */
+  readonly changes: readonly { kind: string; ruleId: string; severity: string }[];
   /** beats of an installation that is unknown or deactivated are dropped */
   readonly ignored?: boolean;
 }
@@ -38,7 +40,15 @@ export async function evaluateInstallationBatch(
 ): Promise<InstallationOutcome> {
   const licence = await deps.licences.factsFor(installationId);
   if (!licence)
-    return { installationId, evaluated: 0, skipped: beats.length, findings: 0, notifications: [], ignored: true };
+    return {
+      installationId,
+      evaluated: 0,
+      skipped: beats.length,
+      findings: 0,
+      notifications: [],
+      changes: [],
+      ignored: true,
+    };
   const overrides = await deps.overridesFor?.(licence.accountId);
 
   for (let attempt = 0; ; attempt++) {
@@ -52,7 +62,7 @@ export async function evaluateInstallationBatch(
       ...(overrides ? { overrides } : {}),
     });
     if (out.evaluated === 0 && out.findings.length === 0 && state) {
-      return { installationId, evaluated: 0, skipped: out.skipped, findings: 0, notifications: [] };
+      return { installationId, evaluated: 0, skipped: out.skipped, findings: 0, notifications: [], changes: [] };
     }
     if (out.notifications.length > 0) await deps.bus.publish(out.notifications);
     try {
@@ -69,6 +79,11 @@ export async function evaluateInstallationBatch(
         skipped: out.skipped,
         findings: out.findings.length,
         notifications: out.notifications,
+        changes: out.findings.map((f) => ({
+          kind: f.history[f.history.length - 1]!.event,
+          ruleId: f.ruleId,
+          severity: f.severity,
+        })),
       };
     } catch (error) {
       if (!(error instanceof StateConflict) || attempt >= MAX_CONFLICT_RETRIES) throw error;
