@@ -76,7 +76,7 @@ export function buildApp(app: App, config: AppConfig): Record<RegionKey, RegionS
       env,
       config,
       regionKey,
-      description: `UCX cloud ${config.stage} ${regionKey}: licensing table, signing key, telemetry stream and archive`,
+      description: `UCX cloud ${config.stage} ${regionKey}: licensing table, signing key, telemetry stream and archive, support table and bus`,
     });
     // The replica region reads a table that only exists once the primary region has created it.
     if (primaryStack) stateful.addStackDependency(primaryStack, 'the global table replica is created by the primary region');
@@ -85,7 +85,7 @@ export function buildApp(app: App, config: AppConfig): Record<RegionKey, RegionS
       config,
       regionKey,
       stateful,
-      description: `UCX cloud ${config.stage} ${regionKey}: functions, HTTP API, stream consumers and user pool`,
+      description: `UCX cloud ${config.stage} ${regionKey}: functions, HTTP API, stream consumers, schedules and user pool`,
     });
     return { stateful, stateless };
   };

@@ -24,7 +24,9 @@ export type FunctionNeed =
   /** GetItem and Query (table and its gsi2) on this region's support table (SUPPORT_TABLE_NAME) */
   | 'support-table:read'
   /** support-table:read plus PutItem (support's acknowledgements) */
-  | 'support-table:write';
+  | 'support-table:write'
+  /** PutEvents on this region's proactive-support bus only (EVENT_BUS_NAME) */
+  | 'event-bus:put';
 
 export interface FunctionSpec {
   /** handler file under lambdas/handlers, without extension */
@@ -52,6 +54,18 @@ export const functionSpecs = {
   telemetryCatalogue: { entry: 'telemetry-catalogue', needs: [] },
   // 60 s: a full batch (see streamConsumers) is parsed, gzipped and written as several objects.
   archiveTelemetry: { entry: 'archive-telemetry', needs: ['archive:write'], timeoutSeconds: 60 },
+  // Proactive support: the second consumer of the telemetry stream (see streamConsumers), and the
+  // missing-beat sweep run by EventBridge Scheduler every 15 minutes (lib/stacks/stateless-stack.ts).
+  // 1024 MB and 60 s: a batch holds up to 500 beats of many installations, each evaluated against
+  // every rule with one state read and one transactional write.
+  evaluateRules: {
+    entry: 'evaluate-rules',
+    needs: ['table:read', 'support-table:write', 'event-bus:put'],
+    memoryMb: 1024,
+    timeoutSeconds: 60,
+  },
+  // 300 s: up to 1000 silent installations per run, each a state read and write.
+  sweepSilent: { entry: 'sweep-silent', needs: ['table:read', 'support-table:write', 'event-bus:put'], timeoutSeconds: 300 },
   // Support API: the regional support table, and the licensing table for the account's reseller.
   listAccountInstallations: { entry: 'list-account-installations', needs: ['table:read', 'support-table:read'] },
   getInstallationSnapshot: { entry: 'get-installation-snapshot', needs: ['table:read', 'support-table:read'] },
@@ -143,6 +157,23 @@ export const streamConsumers: readonly StreamConsumerSpec[] = [
     // 24 h: 50 % of the stream's 48 h retention, so the on-failure message's sequence range can
     // still be replayed from the stream for a day.
     maxRecordAgeSeconds: 24 * 3600,
+    bisect: true,
+  },
+  {
+    fn: 'evaluateRules',
+    stream: 'telemetry',
+    // One state read and one write per installation per batch: bigger batches mean fewer of both
+    // for an installation that sent several beats, and 500 stay far under the 6 MB payload.
+    batchSize: 500,
+    // Findings should reach support within minutes, not after the archiver's 60 s buffering.
+    maxBatchingWindowSeconds: 5,
+    // Failures are reported per installation and retried; the state's shard checkpoints make the
+    // already-evaluated records a no-op. 5 tries ride out a throttling burst; a poison
+    // installation is isolated by bisecting and then given up on instead of stalling the shard.
+    retryAttempts: 5,
+    // 6 h: a finding on older beats is stale (the next beats re-evaluate anyway), and the
+    // on-failure message's range stays replayable from the 48 h stream for a day and a half.
+    maxRecordAgeSeconds: 6 * 3600,
     bisect: true,
   },
 ];

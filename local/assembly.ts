@@ -81,6 +81,31 @@ export interface LocalEventSourceMapping {
   readonly invokeIdentityArn: string;
 }
 
+/** An `AWS::Scheduler::Schedule` of the templates whose target is a local function. */
+export interface LocalSchedule {
+  readonly regionKey: RegionKey;
+  readonly stackName: string;
+  readonly logicalId: string;
+  /** key of the target function in {@link Assembly.functions} */
+  readonly functionKey: string;
+  /** `rate(15 minutes)`, `cron(…)` or `at(…)` */
+  readonly expression: string;
+  /** `State` is not DISABLED */
+  readonly enabled: boolean;
+  /** `Target.Input` parsed, else `{}`: the function's event */
+  readonly input: unknown;
+  /** `Target.DeadLetterConfig.Arn`, resolved */
+  readonly deadLetterArn?: string;
+}
+
+/** An `AWS::Events::EventBus` of the templates and its local name. */
+export interface LocalEventBus {
+  readonly regionKey: RegionKey;
+  readonly stackName: string;
+  readonly logicalId: string;
+  readonly name: string;
+}
+
 export interface LocalTableSpec {
   readonly tableName: string;
   readonly type: string;
@@ -93,6 +118,8 @@ export interface Assembly {
   readonly functions: readonly LocalFunction[];
   readonly routes: readonly LocalRoute[];
   readonly eventSourceMappings: readonly LocalEventSourceMapping[];
+  readonly schedules: readonly LocalSchedule[];
+  readonly eventBuses: readonly LocalEventBus[];
   /** per region: logical id → local physical name, of every named resource kind we emulate */
   readonly resources: Record<RegionKey, Record<string, string>>;
   readonly account: string;
@@ -301,7 +328,7 @@ export function readAssembly(dir: string, opts: { repoRoot: string; dataDir: str
   const functions: LocalFunction[] = [];
   const routes: LocalRoute[] = [];
   const resources: Record<RegionKey, Record<string, string>> = { eu: {}, us: {} };
-  const named = /^AWS::(DynamoDB::(Global)?Table|Kinesis::Stream|S3::Bucket|KMS::Key|Lambda::Function|SQS::Queue|SNS::Topic|Events::EventBus)$/;
+  const named = /^AWS::(DynamoDB::(Global)?Table|Kinesis::Stream|S3::Bucket|KMS::Key|Lambda::Function|SQS::Queue|SNS::Topic|Events::EventBus|Scheduler::Schedule)$/;
   for (const stack of stacks) {
     const ctx = ctxFor(stack);
     for (const [logicalId, resource] of Object.entries(stack.template.Resources ?? {})) {
@@ -355,14 +382,62 @@ export function readAssembly(dir: string, opts: { repoRoot: string; dataDir: str
     }
   }
   const eventSourceMappings: LocalEventSourceMapping[] = [];
+  const schedules: LocalSchedule[] = [];
+  const eventBuses: LocalEventBus[] = [];
   for (const stack of stacks) {
     for (const [logicalId, resource] of Object.entries(stack.template.Resources ?? {})) {
-      if (resource.Type !== 'AWS::Lambda::EventSourceMapping') continue;
-      eventSourceMappings.push(readEventSourceMapping(stack, logicalId, resource.Properties ?? {}, ctxFor(stack), functions, physicalName));
+      if (resource.Type === 'AWS::Lambda::EventSourceMapping') {
+        eventSourceMappings.push(readEventSourceMapping(stack, logicalId, resource.Properties ?? {}, ctxFor(stack), functions, physicalName));
+      } else if (resource.Type === 'AWS::Scheduler::Schedule') {
+        const schedule = readSchedule(stack, logicalId, resource.Properties ?? {}, ctxFor(stack), functions);
+        if (schedule) schedules.push(schedule);
+      } else if (resource.Type === 'AWS::Events::EventBus') {
+        eventBuses.push({ regionKey: stack.regionKey, stackName: stack.stackName, logicalId, name: physicalName(stack, logicalId) });
+      }
     }
   }
   const account = stacks[0]?.account ?? '000000000000';
-  return { dir, stacks, functions, routes, eventSourceMappings, resources, account };
+  return { dir, stacks, functions, routes, eventSourceMappings, schedules, eventBuses, resources, account };
+}
+
+/**
+ * A schedule whose `Target.Arn` is a function of the same stack (`Fn::GetAtt [fn, Arn]` or
+ * `Ref`) or a resolvable Lambda ARN of a local function; other targets (universal targets, queues)
+ * are not run locally (undefined).
+ */
+function readSchedule(stack: LocalStack, logicalId: string, props: Record<string, unknown>, ctx: ResolveContext, functions: readonly LocalFunction[]): LocalSchedule | undefined {
+  const where = `${stack.stackName}/${logicalId}`;
+  const target = (props['Target'] ?? {}) as { Arn?: unknown; Input?: unknown; DeadLetterConfig?: { Arn?: unknown } };
+  const getAtt = (target.Arn as { 'Fn::GetAtt'?: unknown })?.['Fn::GetAtt'];
+  const ref = (target.Arn as { Ref?: unknown })?.Ref;
+  const id = typeof ref === 'string' ? ref : Array.isArray(getAtt) && typeof getAtt[0] === 'string' ? getAtt[0] : undefined;
+  let fn = id === undefined ? undefined : functions.find((f) => f.stackName === stack.stackName && f.logicalId === id);
+  if (!fn && id === undefined && target.Arn !== undefined) {
+    const name = /^arn:aws:lambda:[^:]*:[^:]*:function:([^:]+)/.exec(resolveValue(target.Arn, ctx, `${where}/Target/Arn`))?.[1];
+    fn = name === undefined ? undefined : functions.find((f) => f.regionKey === stack.regionKey && f.name === name);
+  }
+  if (!fn) return undefined;
+  const rawInput = target.Input === undefined ? undefined : resolveValue(target.Input, ctx, `${where}/Target/Input`);
+  let input: unknown = {};
+  if (rawInput !== undefined) {
+    try {
+      input = JSON.parse(rawInput);
+    } catch {
+      throw new Error(`${where}/Target/Input: not JSON: ${rawInput.slice(0, 200)}`);
+    }
+  }
+  const state = props['State'] === undefined ? 'ENABLED' : resolveValue(props['State'], ctx, `${where}/State`);
+  const deadLetter = target.DeadLetterConfig?.Arn;
+  return {
+    regionKey: stack.regionKey,
+    stackName: stack.stackName,
+    logicalId,
+    functionKey: functionKey(fn.stackName, fn.logicalId),
+    expression: resolveValue(props['ScheduleExpression'], ctx, `${where}/ScheduleExpression`),
+    enabled: state !== 'DISABLED',
+    input,
+    ...(deadLetter !== undefined && { deadLetterArn: resolveValue(deadLetter, ctx, `${where}/Target/DeadLetterConfig/Arn`) }),
+  };
 }
 
 function readEventSourceMapping(

@@ -1,7 +1,8 @@
 /**
  * startLocalCloud: the whole system on one machine. Emulators on loopback, the cloud assembly
  * synthesized and read, one router per local region running the templates' routes and functions,
- * tables created, a demo seeded through the API, everything written to `<dataDir>/cloud.json`.
+ * tables created, stream consumers and schedules running, events kept, a demo seeded through the
+ * API, everything written to `<dataDir>/cloud.json`.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -12,6 +13,8 @@ import { apiGatewayError, type HttpResponse } from './http-event';
 import { ensureEs256Key, keyFile, keyRef } from './keys';
 import { LambdaSandbox, lambdaWorkerFile } from './lambda-runtime';
 import { startEventSources, type EventSources } from './event-sources';
+import { readEvents, startLocalEventBridge } from './eventbridge';
+import { startSchedules, type Schedules } from './schedules';
 import { createResources, type Endpoints } from './resources';
 import { startRegionRouter, type LocalHandler, type RegionRoute, type RegionRouter } from './router';
 import { findRepoRoot } from './repo-root';
@@ -32,6 +35,10 @@ export interface LocalCloudOptions {
   readonly kinesisPort?: number;
   /** @default 4130 */
   readonly s3Port?: number;
+  /** the EventBridge stand-in; only the functions need it (through cloud.json's endpoints). @default 0, a free port */
+  readonly eventBridgePort?: number;
+  /** false: schedules run only through `POST /local/schedules/<id>/run`, never on their timers. @default true */
+  readonly scheduleTimers?: boolean;
   /** use this synthesized assembly as it is, no synth */
   readonly assemblyDir?: string;
   /** where to synthesize (kept between starts, re-synthesized when the inputs change). @default `<dataDir>/cdk.out` */
@@ -88,7 +95,7 @@ export interface LocalCloud {
 }
 
 /** What a fresh start removes; the data dir may hold other things (it is the developer's). */
-const dataEntries = ['dynamodb', 'kinesis', 's3', 'keys', 'checkpoints', 'queues', 'seed.json', 'cloud.json'];
+const dataEntries = ['dynamodb', 'kinesis', 's3', 'keys', 'checkpoints', 'queues', 'events', 'seed.json', 'cloud.json'];
 
 export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
   const log = options.log ?? (() => undefined);
@@ -111,17 +118,44 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       options.assemblyDir ? Promise.resolve() : synthesize({ repoRoot, outDir: assemblyDir, app: options.app, force: options.synth === 'always', log }),
       ...regionKeys.map((key) => ensureEs256Key(keyFile(dataDir, key))),
     ]);
-    const endpoints: Endpoints = { dynamodb: dynamodb.endpoint, kinesis: kinesis.endpoint, s3: s3.endpoint };
     const assembly = readAssembly(assemblyDir, { repoRoot, dataDir });
+    const eventBridge = await startLocalEventBridge({
+      port: options.eventBridgePort ?? 0,
+      dataDir,
+      account: assembly.account,
+      knownBuses: new Set(assembly.eventBuses.map((b) => b.name)),
+      log,
+    });
+    stops.push(() => eventBridge.stop());
+    const endpoints: Endpoints = { dynamodb: dynamodb.endpoint, kinesis: kinesis.endpoint, s3: s3.endpoint, eventbridge: eventBridge.endpoint };
+    const regionOf = (key: RegionKey) => assembly.stacks.find((s) => s.regionKey === key)?.region ?? key;
 
     const verifyJwt = await localJwtVerifier(dataDir);
-    const info: { current?: CloudInfo; eventSources?: EventSources } = {};
+    const info: { current?: CloudInfo; eventSources?: EventSources; schedules?: Schedules } = {};
     const localRoutes = (regionKey: RegionKey) =>
       new Map<string, LocalHandler>([
         ['GET /local/health', async () => json(200, { status: 'ok', region: regionKey })],
         ['GET /local/cloud.json', async () => (info.current ? json(200, info.current) : apiGatewayError(503, 'Service Unavailable'))],
         ['GET /local/queues', async () => json(200, { region: regionKey, queues: info.eventSources?.queues(regionKey) ?? {} })],
         ['GET /local/event-sources', async () => json(200, { region: regionKey, eventSources: info.eventSources?.status(regionKey) ?? [] })],
+        [
+          'GET /local/events',
+          async (request) => {
+            const query = new URL(request.url ?? '/', 'http://local').searchParams;
+            const buses = assembly.eventBuses.filter((b) => b.regionKey === regionKey).map((b) => b.name);
+            const detailType = query.get('detailType') ?? undefined;
+            return json(200, { region: regionKey, buses, events: readEvents(dataDir, buses, { region: regionOf(regionKey), ...(detailType !== undefined && { detailType }) }) });
+          },
+        ],
+        ['GET /local/schedules', async () => json(200, { region: regionKey, schedules: info.schedules?.status(regionKey) ?? [] })],
+        [
+          'POST /local/schedules/{id}/run',
+          async (_request, _body, params) => {
+            const run = info.schedules?.run(regionKey, params['id'] ?? '');
+            if (!run) return json(404, { message: `no schedule ${params['id']} in ${regionKey} (a schedule's or its function's logical id, or the function's local name)` });
+            return json(200, { region: regionKey, ...(await run) });
+          },
+        ],
       ]);
     const ports: Record<RegionKey, number> = { eu: options.euPort ?? 4100, us: options.usPort ?? 4200 };
     const routers = {} as Record<RegionKey, RegionRouter>;
@@ -137,7 +171,6 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const sandboxes = new Map<string, LambdaSandbox>();
     stops.push(async () => void (await Promise.all([...sandboxes.values()].map((s) => s.terminate()))));
     const workerFile = lambdaWorkerFile(repoRoot);
-    const regionOf = (key: RegionKey) => assembly.stacks.find((s) => s.regionKey === key)?.region ?? key;
     for (const fn of assembly.functions) {
       const region = regionOf(fn.regionKey);
       const env = lambdaEnvironment(fn, { region, dataDir, endpoints, apis });
@@ -158,6 +191,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const eventSources = startEventSources({ assembly, sandboxes, kinesisEndpoint: endpoints.kinesis, dataDir, ...eventSourceSettings, log });
     stops.push(() => eventSources.stop());
     info.eventSources = eventSources;
+    const schedules = startSchedules({ schedules: assembly.schedules, sandboxes, timers: options.scheduleTimers ?? true, log });
+    stops.push(async () => schedules.stop());
+    info.schedules = schedules;
 
     const tokens = {
       ops: await issueLocalToken(dataDir, { sub: 'local-ops', groups: ['backoffice'] }),
@@ -276,6 +312,7 @@ export function lambdaEnvironment(
     AWS_ENDPOINT_URL_DYNAMODB: local.endpoints.dynamodb,
     AWS_ENDPOINT_URL_KINESIS: local.endpoints.kinesis,
     AWS_ENDPOINT_URL_S3: local.endpoints.s3,
+    AWS_ENDPOINT_URL_EVENTBRIDGE: local.endpoints.eventbridge,
     // Laptop-only values of variables the template sets (only when it sets them, so a missing
     // grant fails locally as it would in the cloud).
     ...ifInTemplate('REGION_ENDPOINTS', JSON.stringify(local.apis)),

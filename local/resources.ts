@@ -23,6 +23,8 @@ export interface Endpoints {
   readonly dynamodb: string;
   readonly kinesis: string;
   readonly s3: string;
+  /** the PutEvents stand-in (local/eventbridge.ts) */
+  readonly eventbridge: string;
 }
 
 export async function createResources(assembly: Assembly, endpoints: Endpoints, log: (line: string) => void = () => undefined): Promise<void> {

@@ -18,14 +18,15 @@ export interface RegionRoute {
   readonly authorizationType: string;
 }
 
-export type LocalHandler = (request: IncomingMessage, body: Buffer) => Promise<HttpResponse>;
+/** A development route's handler; `params` holds its `{placeholders}`. */
+export type LocalHandler = (request: IncomingMessage, body: Buffer, params: Readonly<Record<string, string>>) => Promise<HttpResponse>;
 
 export interface RegionRouterOptions {
   readonly regionKey: string;
   readonly port: number;
   readonly accountId: string;
   readonly verifyJwt: JwtVerifier;
-  /** development-only routes under `/local/`, keyed `METHOD /local/...` */
+  /** development-only routes under `/local/`, keyed `METHOD /local/...` (`{param}` placeholders allowed) */
   readonly localRoutes: ReadonlyMap<string, LocalHandler>;
   readonly log: (line: string) => void;
 }
@@ -65,6 +66,11 @@ export async function startRegionRouter(options: RegionRouterOptions): Promise<R
   let table: RouteTable<RegionRoute> | undefined;
   const apiId = `local-${options.regionKey}`;
   let port = options.port;
+  const localTable = new RouteTable<LocalHandler>();
+  for (const [routeKey, local] of options.localRoutes) {
+    if (!routeKey.split(' ')[1]?.startsWith('/local/')) throw new Error(`development route ${routeKey} is not under /local/`);
+    localTable.add(routeKey, local);
+  }
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const started = Date.now();
@@ -76,13 +82,13 @@ export async function startRegionRouter(options: RegionRouterOptions): Promise<R
     let label = '';
     try {
       const body = await readBody(request);
-      const local = options.localRoutes.get(`${method} ${path}`);
+      const local = path.startsWith('/local/') ? localTable.match(method, path) : undefined;
       const match = local ? undefined : table?.match(method, path);
       if (!table && !local) {
         result = apiGatewayError(503, 'Service Unavailable');
       } else if (local) {
         label = 'local';
-        result = await local(request, body);
+        result = await local.route(request, body, local.pathParameters ?? {});
       } else if (!match) {
         result = apiGatewayError(404, 'Not Found');
       } else {

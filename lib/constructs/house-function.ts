@@ -7,7 +7,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { ITable, ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IStream } from 'aws-cdk-lib/aws-kinesis';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -106,6 +107,8 @@ export class HouseFunction extends Construct {
   private verifyKeysBound = false;
   private boundTelemetryStream?: IStream;
   private boundArchiveBucket?: IBucket;
+  private boundSupportTable?: ITable;
+  private boundEventBus?: IEventBus;
   private consumed?: { readonly eventSource: KinesisEventSource; readonly onFailureQueue: Queue };
 
   constructor(scope: Construct, id: string, props: HouseFunctionProps) {
@@ -252,6 +255,33 @@ export class HouseFunction extends Construct {
     this.boundArchiveBucket = bucket;
     if (access === 'write') bucket.grantPut(this.function, `${archiveBeatsPrefix}*`);
     this.function.addEnvironment('ARCHIVE_BUCKET', bucket.bucketName);
+    return this;
+  }
+
+  /**
+   * Grants access to the region's support table and sets SUPPORT_TABLE_NAME. 'read' is GetItem
+   * and Query on the table and its indexes (no writes); 'write' adds the item writes the rules and
+   * support's acknowledgements make. Binding 'read' then 'write' upgrades.
+   */
+  public bindSupportTable(table: ITable, access: TableAccess): this {
+    if (this.boundSupportTable && this.boundSupportTable !== table) {
+      throw new Error(`HouseFunction ${this.node.id}: bindSupportTable called with a second table; SUPPORT_TABLE_NAME holds one`);
+    }
+    this.boundSupportTable = table;
+    if (access === 'write') table.grantReadWriteData(this.function);
+    else table.grantReadData(this.function);
+    this.function.addEnvironment('SUPPORT_TABLE_NAME', table.tableName);
+    return this;
+  }
+
+  /** Grants events:PutEvents on this one bus (never the default bus) and sets EVENT_BUS_NAME. */
+  public bindEventBus(bus: IEventBus): this {
+    if (this.boundEventBus) {
+      throw new Error(`HouseFunction ${this.node.id}: bindEventBus called twice; EVENT_BUS_NAME holds one bus`);
+    }
+    this.boundEventBus = bus;
+    bus.grantPutEventsTo(this.function);
+    this.function.addEnvironment('EVENT_BUS_NAME', bus.eventBusName);
     return this;
   }
 

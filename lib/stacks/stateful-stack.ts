@@ -2,15 +2,20 @@
  * What must outlive a deployment, per region: the licensing table (one DynamoDB global table,
  * created by the primary region, replicated to the others), the licence signing key, and the
  * region's telemetry: its Kinesis stream, the S3 archive, and the Glue catalogue and Athena
- * workgroup that query the archive. Telemetry never leaves its region.
+ * workgroup that query the archive; and the region's proactive support: its support table and
+ * the event bus that finding notifications go to. Telemetry and all derived from it never leave
+ * its region.
  */
 import { Duration, RemovalPolicy, Size, Stack, type StackProps } from 'aws-cdk-lib';
 import { CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
-import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2, type ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, Billing, BillingMode, ProjectionType, Table, TableEncryption, TableEncryptionV2, TableV2, type ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { SnsTopic } from 'aws-cdk-lib/aws-events-targets';
 import { CfnDatabase, CfnTable } from 'aws-cdk-lib/aws-glue';
 import { Stream, StreamEncryption, StreamMode } from 'aws-cdk-lib/aws-kinesis';
 import { Key, KeySpec, KeyUsage, type IKey } from 'aws-cdk-lib/aws-kms';
 import { BlockPublicAccess, Bucket, BucketEncryption, StorageClass, TransitionDefaultMinimumObjectSize } from 'aws-cdk-lib/aws-s3';
+import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { beatTypes } from '../../lambdas/core/telemetry/catalogue';
 import { archiveBeatsPrefix, regionKeys, type AppConfig, type RegionKey } from '../config';
@@ -29,6 +34,39 @@ export const signingKeyAliasName = (stage: string): string => `alias/ucx-${stage
 
 /** Name of the table's one global secondary index. */
 export const licensingTableGsi1 = 'gsi1';
+
+/**
+ * Indexes of the support table (layout: lambdas/adapters/dynamodb-support-store.ts). gsi1 holds
+ * `SILENT#<bucket>` / last beat time: the missing-beat sweep reads installation ids from it, so
+ * it projects the keys and `installationId` only. gsi2 holds `ACC#<account>` / `INST#…` or
+ * `FINDING#…`: support lists an account's installations and findings from it without the
+ * state item's rule memory.
+ */
+export const supportTableGsi1 = 'gsi1';
+export const supportTableGsi2 = 'gsi2';
+export const supportTableGsi1Attributes = ['installationId'] as const;
+export const supportTableGsi2Attributes = [
+  'installationId',
+  'accountId',
+  'lastBeatAt',
+  'careLevel',
+  'openFindings',
+  'findingId',
+  'ruleId',
+  'subject',
+  'severity',
+  'status',
+  'openedAt',
+  'updatedAt',
+  'resolvedAt',
+  'audience',
+  'evidence',
+] as const;
+
+/** `Source` of every proactive-support notification (lambdas/adapters/eventbridge-notification-bus.ts). */
+export const supportEventSource = 'ucx-cloud.proactive-support';
+/** Its detail types: `Finding <kind>`. */
+export const supportEventDetailTypes = ['Finding opened', 'Finding escalated', 'Finding deescalated', 'Finding resolved'] as const;
 
 /**
  * Glue database of the telemetry archive. Named, not generated, so the README's queries can name
@@ -79,6 +117,12 @@ export class StatefulStack extends Stack {
   public readonly uniqueBeatsViewName: string;
   /** the Athena workgroup (enforced, encrypted results) for telemetry queries */
   public readonly athenaWorkGroupName: string;
+  /** this region's support table: rules state, snapshots, findings (a regional table, never replicated) */
+  public readonly supportTable: Table;
+  /** this region's proactive-support bus: finding notifications; support's routing hangs off it */
+  public readonly supportEventBus: EventBus;
+  /** where the example rule sends critical findings of proactive (Gold, Platinum) accounts */
+  public readonly supportAlertsTopic: Topic;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -137,6 +181,82 @@ export class StatefulStack extends Stack {
     this.athenaWorkGroupName = telemetryWorkGroupName(config.stage);
     this.buildTelemetryCatalog(regionKey);
     this.buildAthenaWorkGroup(config);
+
+    this.supportTable = this.buildSupportTable();
+    ({ bus: this.supportEventBus, topic: this.supportAlertsTopic } = this.buildSupportNotifications(config, regionKey));
+  }
+
+  /**
+   * A regional table, not a global one: what it holds is derived from telemetry, which stays in
+   * its region. The same durability as the licensing table (PITR, deletion protection, retained);
+   * TTL lets the rules expire what they no longer need.
+   */
+  private buildSupportTable(): Table {
+    const table = new Table(this, 'SupportTable', {
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
+      sortKey: { name: 'sk', type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      encryption: TableEncryption.AWS_MANAGED,
+      timeToLiveAttribute: 'ttl',
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    table.addGlobalSecondaryIndex({
+      indexName: supportTableGsi1,
+      partitionKey: { name: 'gsi1pk', type: AttributeType.STRING },
+      sortKey: { name: 'gsi1sk', type: AttributeType.STRING },
+      projectionType: ProjectionType.INCLUDE,
+      nonKeyAttributes: [...supportTableGsi1Attributes],
+    });
+    table.addGlobalSecondaryIndex({
+      indexName: supportTableGsi2,
+      partitionKey: { name: 'gsi2pk', type: AttributeType.STRING },
+      sortKey: { name: 'gsi2sk', type: AttributeType.STRING },
+      projectionType: ProjectionType.INCLUDE,
+      nonKeyAttributes: [...supportTableGsi2Attributes],
+    });
+    return table;
+  }
+
+  /**
+   * The region's bus for finding notifications, an archive of them (replayable into the bus after
+   * a consumer's outage), and one example route: critical findings of proactive accounts to an
+   * encrypted SNS topic that support subscribes to. Further routes are rules on the same bus.
+   */
+  private buildSupportNotifications(config: AppConfig, regionKey: RegionKey): { bus: EventBus; topic: Topic } {
+    const bus = new EventBus(this, 'SupportEventBus', {
+      description: `UCX ${config.stage} ${regionKey}: proactive-support finding notifications`,
+    });
+    bus.archive('SupportEventArchive', {
+      description: 'Every finding notification, replayable into the bus',
+      eventPattern: { source: [supportEventSource] },
+      // 30 days: a month to notice a broken subscriber and replay what it missed.
+      retention: Duration.days(30),
+    });
+
+    // A key of our own: EventBridge cannot publish to a topic under the AWS-managed SNS key. The
+    // SnsTopic target grants events.amazonaws.com its use in the key policy.
+    const topicKey = new Key(this, 'SupportAlertsKey', {
+      description: `UCX ${config.stage} ${regionKey}: encrypts the support alerts topic`,
+      enableKeyRotation: true,
+    });
+    const topic = new Topic(this, 'SupportAlertsTopic', {
+      displayName: `UCX ${regionKey} critical findings`,
+      masterKey: topicKey,
+      enforceSSL: true,
+    });
+    new Rule(this, 'CriticalFindingsRule', {
+      eventBus: bus,
+      description: 'Critical findings of Gold and Platinum accounts, opened or escalated: to support',
+      eventPattern: {
+        source: [supportEventSource],
+        detailType: ['Finding opened', 'Finding escalated'],
+        detail: { finding: { severity: ['critical'], audience: ['proactive'] } },
+      },
+      targets: [new SnsTopic(topic)],
+    });
+    return { bus, topic };
   }
 
   /**

@@ -1,8 +1,9 @@
 /**
  * What a deployment may replace at will, per region: one house function per entry of
  * `functionSpecs`, the HTTP API built from the route table, the stream consumers of
- * `streamConsumers`, and the Cognito user pool whose JWTs authorise the 'user' routes. Everything
- * here binds to the same region's stateful stack only: EU telemetry is never written in the US.
+ * `streamConsumers`, the missing-beat sweep's schedule, and the Cognito user pool whose JWTs
+ * authorise the 'user' routes. Everything here binds to the same region's stateful stack only:
+ * EU telemetry is never written in the US.
  */
 import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import {
@@ -25,6 +26,9 @@ import {
   UserPool,
   UserPoolClient,
 } from 'aws-cdk-lib/aws-cognito';
+import { Schedule, ScheduleExpression, ScheduleTargetInput, TimeWindow } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { AppConfig, RegionKey } from '../config';
 import { HouseFunction } from '../constructs/house-function';
@@ -39,6 +43,9 @@ import {
   type RouteAuth,
 } from '../routes';
 import { signingKeyAliasName, type StatefulStack } from './stateful-stack';
+
+/** How often EventBridge Scheduler runs the missing-beat sweep (sweepSilent). */
+export const silentSweepRate = Duration.minutes(15);
 
 /** Cognito groups that authorise the back office, portal and support routes. */
 export const userGroups = ['backoffice', 'support', 'reseller', 'customer'] as const;
@@ -76,6 +83,10 @@ export class StatelessStack extends Stack {
   public readonly userPool: UserPool;
   /** the portal's public client (no secret, SRP) */
   public readonly userPoolClient: UserPoolClient;
+  /** runs sweepSilent every `silentSweepRate` */
+  public readonly silentSweepSchedule: Schedule;
+  /** what the scheduler could not deliver to sweepSilent */
+  public readonly silentSweepDeadLetterQueue: Queue;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -86,6 +97,7 @@ export class StatelessStack extends Stack {
 
     this.functions = this.buildFunctions(config, regionKey, stateful);
     this.connectStreamConsumers(stateful);
+    ({ schedule: this.silentSweepSchedule, deadLetterQueue: this.silentSweepDeadLetterQueue } = this.scheduleSilentSweep());
     ({ userPool: this.userPool, client: this.userPoolClient } = this.buildUserPool());
 
     this.api = new HttpApi(this, 'HttpApi', {
@@ -159,6 +171,9 @@ export class StatelessStack extends Stack {
       if (needs.has('verify-keys')) fn.bindVerifyKeys(verifyKeyRefs);
       if (needs.has('telemetry-stream:write')) fn.bindTelemetryStream(stateful.telemetryStream, 'write');
       if (needs.has('archive:write')) fn.bindArchiveBucket(stateful.archiveBucket, 'write');
+      if (needs.has('support-table:write')) fn.bindSupportTable(stateful.supportTable, 'write');
+      else if (needs.has('support-table:read')) fn.bindSupportTable(stateful.supportTable, 'read');
+      if (needs.has('event-bus:put')) fn.bindEventBus(stateful.supportEventBus);
       functions[name] = fn;
     }
     return functions;
@@ -176,6 +191,33 @@ export class StatelessStack extends Stack {
         bisectBatchOnError: consumer.bisect,
       });
     }
+  }
+
+  /**
+   * EventBridge Scheduler invokes sweepSilent every 15 minutes, exactly on time (no flexible
+   * window: the telemetry-silent thresholds are hours, but a steady cadence keeps the sweep's
+   * load flat). The scheduler invokes asynchronously; what it cannot deliver after its retries
+   * lands in an encrypted dead-letter queue. A run that errors is Lambda's to retry.
+   */
+  private scheduleSilentSweep(): { schedule: Schedule; deadLetterQueue: Queue } {
+    const deadLetterQueue = new Queue(this, 'SilentSweepDeadLetterQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    const schedule = new Schedule(this, 'SilentSweepSchedule', {
+      description: 'UCX missing-beat sweep: installations silent past the telemetry-silent threshold',
+      schedule: ScheduleExpression.rate(silentSweepRate),
+      timeWindow: TimeWindow.off(),
+      target: new LambdaInvoke(this.functions.sweepSilent.function, {
+        input: ScheduleTargetInput.fromObject({}),
+        deadLetterQueue,
+        // The next run is 15 minutes away: delivering a run later than that is pointless.
+        maxEventAge: silentSweepRate,
+        retryAttempts: 3,
+      }),
+    });
+    return { schedule, deadLetterQueue };
   }
 
   private buildUserPool(): { userPool: UserPool; client: UserPoolClient } {

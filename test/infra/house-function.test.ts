@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, Table, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { EventBus } from 'aws-cdk-lib/aws-events';
 import { Stream } from 'aws-cdk-lib/aws-kinesis';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { HouseFunction, type ConsumeStreamOptions, type HouseFunctionProps } from '../../lib/constructs/house-function';
@@ -123,6 +124,67 @@ describe('HouseFunction', () => {
       },
     });
     expect(() => fn.bindArchiveBucket(bucket, 'write')).toThrow('HouseFunction Fn: bindArchiveBucket called twice; ARCHIVE_BUCKET holds one bucket');
+  });
+
+  it('binds a support table for reading (GetItem, Query on the table and its indexes, no writes) and SUPPORT_TABLE_NAME', () => {
+    // Arrange
+    const stack = newStack();
+    const fn = new HouseFunction(stack, 'Fn', baseProps);
+    const table = new Table(stack, 'Support', { partitionKey: { name: 'pk', type: AttributeType.STRING } });
+    table.addGlobalSecondaryIndex({ indexName: 'gsi1', partitionKey: { name: 'gsi1pk', type: AttributeType.STRING } });
+    const tableArn = { 'Fn::GetAtt': [stack.getLogicalId(table.node.defaultChild as never), 'Arn'] };
+
+    // Act
+    fn.bindSupportTable(table, 'read');
+
+    // Assert
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ SUPPORT_TABLE_NAME: { Ref: stack.getLogicalId(table.node.defaultChild as never) } }) },
+    });
+    const [policy] = Object.values(template.findResources('AWS::IAM::Policy'));
+    const statement = (policy?.Properties.PolicyDocument.Statement as { Action: string[]; Resource: unknown }[]).find((s) => [s.Action].flat().includes('dynamodb:Query'));
+    expect(statement?.Resource).toEqual([tableArn, { 'Fn::Join': ['', [tableArn, '/index/*']] }]);
+    expect(statement?.Action).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query']));
+    expect(statement?.Action).not.toContain('dynamodb:PutItem');
+  });
+
+  it('upgrades a support table to write and refuses a second one', () => {
+    // Arrange
+    const stack = newStack();
+    const fn = new HouseFunction(stack, 'Fn', baseProps);
+    const table = TableV2.fromTableName(stack, 'A', 'support-a');
+
+    // Act
+    fn.bindSupportTable(table, 'read').bindSupportTable(table, 'write');
+
+    // Assert
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['dynamodb:PutItem']) })]) },
+    });
+    expect(() => fn.bindSupportTable(TableV2.fromTableName(stack, 'B', 'support-b'), 'read')).toThrow(
+      'HouseFunction Fn: bindSupportTable called with a second table; SUPPORT_TABLE_NAME holds one',
+    );
+  });
+
+  it('binds an event bus: PutEvents on that bus only, and EVENT_BUS_NAME', () => {
+    // Arrange
+    const stack = newStack();
+    const fn = new HouseFunction(stack, 'Fn', baseProps);
+    const bus = EventBus.fromEventBusArn(stack, 'Bus', 'arn:aws:events:eu-central-1:123456789012:event-bus/support');
+
+    // Act
+    fn.bindEventBus(bus);
+
+    // Assert
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ EVENT_BUS_NAME: 'support' }) } });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([{ Action: 'events:PutEvents', Effect: 'Allow', Resource: 'arn:aws:events:eu-central-1:123456789012:event-bus/support' }]),
+      },
+    });
+    expect(() => fn.bindEventBus(bus)).toThrow('HouseFunction Fn: bindEventBus called twice; EVENT_BUS_NAME holds one bus');
   });
 
   it('consumes a stream with item failures, bisect, bounded retries and age, and its own on-failure queue', () => {

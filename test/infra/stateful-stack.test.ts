@@ -9,6 +9,8 @@ const tableLogicalId = 'LicensingTable97FC9AE0';
 const keyLogicalId = 'LicenceSigningKey6C3BDB59';
 const streamLogicalId = 'TelemetryStream9D62E5EC';
 const archiveBucketLogicalId = 'TelemetryArchiveBucket74526FF4';
+const supportTableLogicalId = 'SupportTable9EE0E7DF';
+const supportBusLogicalId = 'SupportEventBusCBC7E9E7';
 
 type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
 
@@ -22,7 +24,8 @@ describe('stateful stacks', () => {
       // Assert
       expect(Object.keys(primary.findResources('AWS::DynamoDB::GlobalTable'))).toEqual([tableLogicalId]);
       replica.resourceCountIs('AWS::DynamoDB::GlobalTable', 0);
-      replica.resourceCountIs('AWS::DynamoDB::Table', 0);
+      // The replica region's only table of its own is its support table.
+      expect(Object.keys(replica.findResources('AWS::DynamoDB::Table'))).toEqual([supportTableLogicalId]);
       primary.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
         TableName: 'ucx-test-licensing',
         Replicas: Match.arrayWith([Match.objectLike({ Region: 'eu-central-1' })]),
@@ -91,7 +94,9 @@ describe('stateful stacks', () => {
   ])('the %s signing key', (_region, template) => {
     it('is an ECC P-256 signing key under the shared alias, retained', () => {
       // Assert
-      expect(Object.keys(template.findResources('AWS::KMS::Key'))).toEqual([keyLogicalId]);
+      // The other key of the stack encrypts the support alerts topic.
+      expect(Object.keys(template.findResources('AWS::KMS::Key', { Properties: { KeyUsage: 'SIGN_VERIFY' } }))).toEqual([keyLogicalId]);
+      template.resourceCountIs('AWS::KMS::Key', 2);
       template.hasResource('AWS::KMS::Key', {
         Properties: Match.objectLike({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }),
         DeletionPolicy: 'Retain',
@@ -278,6 +283,142 @@ describe('stateful stacks', () => {
         'beats_unique',
         'ucx-test-telemetry',
       ]);
+    });
+  });
+
+  describe.each([
+    ['eu', primary],
+    ['us', replica],
+  ])('the %s proactive support', (regionKey, template) => {
+    const resources = template.toJSON().Resources as Record<string, Resource & { UpdateReplacePolicy?: string }>;
+    const stack = regionKey === 'eu' ? stacks.eu.stateful : stacks.us.stateful;
+
+    it('has its own regional support table (never a global one): pk/sk, on-demand, TTL, encrypted, PITR, deletion protection, retained', () => {
+      // Assert
+      expect(Object.keys(template.findResources('AWS::DynamoDB::Table'))).toEqual([supportTableLogicalId]);
+      expect(resources[supportTableLogicalId]).toMatchObject({
+        Properties: {
+          KeySchema: [
+            { AttributeName: 'pk', KeyType: 'HASH' },
+            { AttributeName: 'sk', KeyType: 'RANGE' },
+          ],
+          BillingMode: 'PAY_PER_REQUEST',
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+          DeletionProtectionEnabled: true,
+          SSESpecification: { SSEEnabled: true },
+          TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+        },
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+      });
+      // No physical name: the two regions' tables (maybe in one account) cannot collide.
+      expect(resources[supportTableLogicalId]?.Properties.TableName).toBeUndefined();
+      expect(resources[supportTableLogicalId]?.Properties.Replicas).toBeUndefined();
+    });
+
+    it('indexes silent installations (keys and installationId) in gsi1 and accounts (the listed attributes) in gsi2', () => {
+      // Assert
+      expect(resources[supportTableLogicalId]?.Properties.AttributeDefinitions).toEqual(
+        ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk'].map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
+      );
+      expect(resources[supportTableLogicalId]?.Properties.GlobalSecondaryIndexes).toEqual([
+        {
+          IndexName: 'gsi1',
+          KeySchema: [
+            { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+            { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['installationId'] },
+        },
+        {
+          IndexName: 'gsi2',
+          KeySchema: [
+            { AttributeName: 'gsi2pk', KeyType: 'HASH' },
+            { AttributeName: 'gsi2sk', KeyType: 'RANGE' },
+          ],
+          Projection: {
+            ProjectionType: 'INCLUDE',
+            NonKeyAttributes: [
+              'installationId',
+              'accountId',
+              'lastBeatAt',
+              'careLevel',
+              'openFindings',
+              'findingId',
+              'ruleId',
+              'subject',
+              'severity',
+              'status',
+              'openedAt',
+              'updatedAt',
+              'resolvedAt',
+              'audience',
+              'evidence',
+            ],
+          },
+        },
+      ]);
+    });
+
+    it('has one event bus for finding notifications, archived 30 days', () => {
+      // Assert
+      expect(Object.keys(template.findResources('AWS::Events::EventBus'))).toEqual([supportBusLogicalId]);
+      template.hasResourceProperties('AWS::Events::Archive', {
+        SourceArn: { 'Fn::GetAtt': [supportBusLogicalId, 'Arn'] },
+        EventPattern: { source: ['ucx-cloud.proactive-support'] },
+        RetentionDays: 30,
+      });
+      expect(stack.resolve(stack.supportEventBus.eventBusName)).toEqual({ Ref: supportBusLogicalId });
+      expect(stack.resolve(stack.supportTable.tableName)).toEqual({ Ref: supportTableLogicalId });
+    });
+
+    it("routes critical findings of proactive accounts, opened or escalated, from this bus to support's encrypted topic", () => {
+      // Arrange
+      const topicId = stack.getLogicalId(stack.supportAlertsTopic.node.defaultChild as never);
+      const keyArn = resources[topicId]?.Properties.KmsMasterKeyId as { 'Fn::GetAtt': [string, string] };
+
+      // Assert
+      template.resourceCountIs('AWS::Events::Rule', 1);
+      template.hasResourceProperties('AWS::Events::Rule', {
+        EventBusName: { Ref: supportBusLogicalId },
+        EventPattern: {
+          source: ['ucx-cloud.proactive-support'],
+          'detail-type': ['Finding opened', 'Finding escalated'],
+          detail: { finding: { severity: ['critical'], audience: ['proactive'] } },
+        },
+        State: 'ENABLED',
+        Targets: [Match.objectLike({ Arn: { Ref: topicId } })],
+      });
+      expect(resources[keyArn['Fn::GetAtt'][0]]?.Type).toBe('AWS::KMS::Key');
+      expect(resources[keyArn['Fn::GetAtt'][0]]?.Properties.EnableKeyRotation).toBe(true);
+      template.hasResourceProperties('AWS::KMS::Key', {
+        KeyPolicy: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Principal: { Service: 'events.amazonaws.com' }, Action: Match.arrayWith(['kms:GenerateDataKey*']) }),
+          ]),
+        },
+      });
+      template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        Topics: [{ Ref: topicId }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+            Match.objectLike({ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sns:Publish' }),
+          ]),
+        },
+      });
+    });
+
+    it("mentions no other region (telemetry-derived data stays in its region)", () => {
+      // Arrange
+      const otherRegion = regionKey === 'eu' ? 'us-east-1' : 'eu-central-1';
+      const text = JSON.stringify(
+        Object.fromEntries(Object.entries(resources).filter(([id]) => /^(Support|CriticalFindings)/.test(id))),
+      );
+
+      // Assert
+      expect(text).not.toContain(otherRegion);
+      expect(text).not.toContain(`ucx-test-${regionKey === 'eu' ? 'us' : 'eu'}-`);
     });
   });
 

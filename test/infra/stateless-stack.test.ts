@@ -124,9 +124,10 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
       expect(functionOf('archiveTelemetry').Properties).toMatchObject({ MemorySize: 256, Timeout: 60 });
     });
 
-    it.each(specs)('%s gets TABLE_NAME, SIGNING_KEY_REF, VERIFY_KEY_REFS, TELEMETRY_STREAM_NAME and ARCHIVE_BUCKET exactly per its needs', (name, spec) => {
+    it.each(specs)('%s gets TABLE_NAME, SIGNING_KEY_REF, VERIFY_KEY_REFS, TELEMETRY_STREAM_NAME, ARCHIVE_BUCKET, SUPPORT_TABLE_NAME and EVENT_BUS_NAME exactly per its needs', (name, spec) => {
       // Arrange
       const variables = functionOf(name).Properties.Environment.Variables as Record<string, unknown>;
+      const needs = new Set<string>(spec.needs);
       const needsTable = spec.needs.includes('table:read') || spec.needs.includes('table:write');
       // The primary region's stateless stack imports the table's name from its stateful stack; the
       // replica region names the replica literally (one physical name for the global table).
@@ -147,6 +148,14 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
       expect(variables.ARCHIVE_BUCKET).toEqual(
         spec.needs.includes('archive:write') ? { 'Fn::ImportValue': expect.stringMatching(new RegExp(`^ucx-test-${key}-stateful:ExportsOutputRefTelemetryArchiveBucket`)) } : undefined,
       );
+      expect(variables.SUPPORT_TABLE_NAME).toEqual(
+        needs.has('support-table:read') || needs.has('support-table:write')
+          ? { 'Fn::ImportValue': expect.stringMatching(new RegExp(`^ucx-test-${key}-stateful:ExportsOutputRefSupportTable`)) }
+          : undefined,
+      );
+      expect(variables.EVENT_BUS_NAME).toEqual(
+        needs.has('event-bus:put') ? { 'Fn::ImportValue': expect.stringMatching(new RegExp(`^ucx-test-${key}-stateful:ExportsOutputRefSupportEventBus`)) } : undefined,
+      );
     });
 
     it.each(specs)("%s's literal variables satisfy the Lambda env contract (lambdas/shared/env.ts)", (name) => {
@@ -166,17 +175,26 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
       const actions = actionsOf(name);
       const needs = new Set<string>(spec.needs);
       const consumer = streamConsumers.some((c) => c.fn === name);
+      const onSupportTable = statementsOf(name).filter((s) => JSON.stringify(s.Resource).includes('SupportTable'));
+      const onLicensingTable = statementsOf(name).filter((s) => JSON.stringify(s.Resource).includes('icensing'));
+      const supportActions = onSupportTable.flatMap((s) => [s.Action].flat());
+      const licensingActions = onLicensingTable.flatMap((s) => [s.Action].flat());
 
       // Assert
-      expect(actions.includes('dynamodb:Query')).toBe(needs.has('table:read') || needs.has('table:write'));
-      expect(actions.includes('dynamodb:PutItem')).toBe(needs.has('table:write'));
+      expect(licensingActions.includes('dynamodb:Query')).toBe(needs.has('table:read') || needs.has('table:write'));
+      expect(licensingActions.includes('dynamodb:PutItem')).toBe(needs.has('table:write'));
+      expect(supportActions.includes('dynamodb:Query')).toBe(needs.has('support-table:read') || needs.has('support-table:write'));
+      expect(supportActions.includes('dynamodb:PutItem')).toBe(needs.has('support-table:write'));
+      const dynamoResources = statementsOf(name).filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:'))).map((s) => JSON.stringify(s.Resource));
+      expect(dynamoResources.filter((r) => !/icensing|SupportTable/.test(r))).toEqual([]);
       expect(actions.includes('kms:Sign')).toBe(needs.has('signing-key'));
       expect(actions.includes('kms:GetPublicKey')).toBe(needs.has('signing-key') || needs.has('verify-keys'));
       expect(actions.includes('kinesis:PutRecords')).toBe(needs.has('telemetry-stream:write'));
       expect(actions.includes('s3:PutObject')).toBe(needs.has('archive:write'));
+      expect(actions.includes('events:PutEvents')).toBe(needs.has('event-bus:put'));
       expect(actions.includes('kinesis:GetRecords')).toBe(consumer);
       expect(actions.includes('sqs:SendMessage')).toBe(consumer);
-      expect(actions.filter((a) => !/^(dynamodb|kms|xray|kinesis|s3|sqs):/.test(a))).toEqual([]);
+      expect(actions.filter((a) => !/^(dynamodb|kms|xray|kinesis|s3|sqs|events):/.test(a))).toEqual([]);
       expect(actions.filter((a) => /^s3:(Get|List|Delete)/.test(a))).toEqual([]);
     });
 
@@ -225,6 +243,38 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
           Resource: { 'Fn::ImportValue': expect.stringMatching(new RegExp(`^ucx-test-${key}-stateful:ExportsOutputFnGetAttTelemetryStream.*Arn`)) },
         },
       ]);
+    });
+
+    it("grants support-table access on this region's support table and its indexes only", () => {
+      // Arrange
+      const supportTableArn = { 'Fn::ImportValue': expect.stringMatching(new RegExp(`^ucx-test-${key}-stateful:ExportsOutputFnGetAttSupportTable.*Arn`)) };
+      const onSupportTable = (name: FunctionName) => statementsOf(name).filter((s) => JSON.stringify(s.Resource).includes('SupportTable'));
+
+      // Assert
+      for (const name of ['evaluateRules', 'sweepSilent'] as const) {
+        expect(onSupportTable(name)).toHaveLength(1);
+        expect(onSupportTable(name)[0]?.Resource).toEqual([supportTableArn, { 'Fn::Join': ['', [supportTableArn, '/index/*']] }]);
+        expect([onSupportTable(name)[0]?.Action].flat()).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem']));
+      }
+    });
+
+    it.each(['evaluateRules', 'sweepSilent'] as const)("lets %s put events on this region's support bus only", (name) => {
+      // Arrange
+      const eventStatements = statementsOf(name).filter((s) => [s.Action].flat().some((a) => a.startsWith('events:')));
+
+      // Assert
+      expect(eventStatements).toEqual([
+        {
+          Action: 'events:PutEvents',
+          Effect: 'Allow',
+          Resource: { 'Fn::ImportValue': expect.stringMatching(new RegExp(`^ucx-test-${key}-stateful:ExportsOutputFnGetAttSupportEventBus.*Arn`)) },
+        },
+      ]);
+    });
+
+    it('gives the rules 1024 MB and 60 s, and the sweep 300 s', () => {
+      expect(functionOf('evaluateRules').Properties).toMatchObject({ MemorySize: 1024, Timeout: 60 });
+      expect(functionOf('sweepSilent').Properties).toMatchObject({ MemorySize: 256, Timeout: 300 });
     });
 
     it("lets the archiver write under beats/ of this region's archive bucket only", () => {
@@ -281,9 +331,32 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
       },
     );
 
-    it('sends what it gives up on to an encrypted, TLS-only queue that keeps messages 14 days', () => {
+    it('feeds the archiver and the rules from the same stream, each with its own on-failure queue', () => {
       // Arrange
-      const queueId = stack.getLogicalId(stack.functions.archiveTelemetry.onFailureQueue?.node.defaultChild as never);
+      const consumers = ['archiveTelemetry', 'evaluateRules'] as const;
+      const queueIds = consumers.map((fn) => stack.getLogicalId(stack.functions[fn].onFailureQueue?.node.defaultChild as never));
+      const destinations = consumers.map(
+        (fn) => mappings.find((m) => JSON.stringify(m.Properties.FunctionName) === JSON.stringify({ Ref: logicalIdOf(fn) }))?.Properties.DestinationConfig.OnFailure.Destination,
+      );
+
+      // Assert
+      expect(streamConsumers.map((c) => c.fn).sort()).toEqual([...consumers].sort());
+      expect(new Set(mappings.map((m) => JSON.stringify(m.Properties.EventSourceArn))).size).toBe(1);
+      expect(new Set(queueIds).size).toBe(2);
+      expect(destinations).toEqual(queueIds.map((id) => ({ 'Fn::GetAtt': [id, 'Arn'] })));
+    });
+
+    it('evaluates rules within seconds, with bounded retries and a record age inside the stream retention', () => {
+      // Arrange
+      const rules = streamConsumers.find((c) => c.fn === 'evaluateRules');
+
+      // Assert
+      expect(rules).toMatchObject({ batchSize: 500, maxBatchingWindowSeconds: 5, retryAttempts: 5, maxRecordAgeSeconds: 6 * 3600, bisect: true });
+    });
+
+    it.each(['archiveTelemetry', 'evaluateRules'] as const)('%s sends what it gives up on to an encrypted, TLS-only queue that keeps messages 14 days', (fn) => {
+      // Arrange
+      const queueId = stack.getLogicalId(stack.functions[fn].onFailureQueue?.node.defaultChild as never);
 
       // Assert
       expect(resources[queueId]).toMatchObject({
@@ -298,6 +371,54 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
           ]),
         },
       });
+    });
+  });
+
+  describe('the missing-beat sweep', () => {
+    const [scheduleId, schedule] = Object.entries(resources).find(([, r]) => r.Type === 'AWS::Scheduler::Schedule') ?? [];
+    const roleId = (schedule?.Properties.Target.RoleArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const dlqId = stack.getLogicalId(stack.silentSweepDeadLetterQueue.node.defaultChild as never);
+
+    it('runs sweepSilent every 15 minutes through EventBridge Scheduler, on time, with {} as its event', () => {
+      // Assert
+      template.resourceCountIs('AWS::Scheduler::Schedule', 1);
+      expect(scheduleId).toBe(stack.getLogicalId(stack.silentSweepSchedule.node.defaultChild as never));
+      expect(schedule?.Properties).toMatchObject({
+        ScheduleExpression: 'rate(15 minutes)',
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        State: 'ENABLED',
+        Target: { Arn: { 'Fn::GetAtt': [logicalIdOf('sweepSilent'), 'Arn'] }, Input: '{}' },
+      });
+    });
+
+    it('retries a failed delivery a bounded number of times, then dead-letters it into an encrypted queue', () => {
+      // Assert
+      expect(schedule?.Properties.Target).toMatchObject({
+        RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 900 },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [dlqId, 'Arn'] } },
+      });
+      expect(resources[dlqId]).toMatchObject({ Type: 'AWS::SQS::Queue', Properties: { SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 } });
+    });
+
+    it('assumes a role that only the scheduler of this account may assume, and that may only invoke sweepSilent and dead-letter', () => {
+      // Arrange
+      const policies = Object.values(resources).filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles) === JSON.stringify([{ Ref: roleId }]));
+      const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
+
+      // Assert
+      expect(resources[roleId]?.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+        expect.objectContaining({
+          Principal: { Service: 'scheduler.amazonaws.com' },
+          Condition: { StringEquals: { 'aws:SourceAccount': testAccount, 'aws:SourceArn': `arn:aws:scheduler:${region}:${testAccount}:schedule-group/default` } },
+        }),
+      ]);
+      expect(statements).toEqual([
+        expect.objectContaining({
+          Action: 'lambda:InvokeFunction',
+          Resource: [{ 'Fn::GetAtt': [logicalIdOf('sweepSilent'), 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalIdOf('sweepSilent'), 'Arn'] }, ':*']] }],
+        }),
+        expect.objectContaining({ Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': [dlqId, 'Arn'] } }),
+      ]);
     });
   });
 

@@ -1,0 +1,96 @@
+import type { LocalFunction, LocalSchedule } from '../../../local/assembly';
+import type { InvokeOutcome, LambdaSandbox } from '../../../local/lambda-runtime';
+import { parseRate, startSchedules } from '../../../local/schedules';
+
+describe('parseRate', () => {
+  it.each([
+    ['rate(15 minutes)', 15 * 60_000],
+    ['rate(1 minute)', 60_000],
+    ['rate(2 hours)', 2 * 3_600_000],
+    ['rate(1 hour)', 3_600_000],
+    ['rate(1 day)', 86_400_000],
+    [' rate( 5 minutes ) ', 5 * 60_000],
+  ])('reads %s as %d ms', (expression, ms) => {
+    expect(parseRate(expression)).toBe(ms);
+  });
+
+  it.each(['rate(1 minutes)', 'rate(5 minute)', 'rate(0 minutes)', 'rate(1.5 hours)', 'rate(5 seconds)', 'cron(0/15 * * * ? *)', 'at(2026-03-12T10:00:00)', 'rate()'])(
+    'refuses %s (not a rate Scheduler accepts)',
+    (expression) => {
+      expect(parseRate(expression)).toBeUndefined();
+    },
+  );
+});
+
+describe('startSchedules', () => {
+  const fn = { logicalId: 'SweepSilentFunctionAF52F884', name: 'ucx-eu-stateless-sweepsilentfunctionaf52f884', stackName: 'ucx-eu-stateless' } as LocalFunction;
+  const schedule = (overrides: Partial<LocalSchedule> = {}): LocalSchedule => ({
+    regionKey: 'eu',
+    stackName: 'ucx-eu-stateless',
+    logicalId: 'SilentSweepSchedule4E4414E2',
+    functionKey: 'ucx-eu-stateless/SweepSilentFunctionAF52F884',
+    expression: 'rate(15 minutes)',
+    enabled: true,
+    input: { from: 'scheduler' },
+    ...overrides,
+  });
+  const fakeSandbox = (outcome: InvokeOutcome = { result: { silent: 2 } }) => {
+    const events: unknown[] = [];
+    const sandbox = { fn, invoke: async (event: unknown) => (events.push(event), outcome) } as unknown as LambdaSandbox;
+    return { sandbox, events };
+  };
+  afterEach(() => jest.useRealTimers());
+
+  it("runs a schedule now by its own, its function's logical id or the function's name, with its Input", async () => {
+    // Arrange
+    const { sandbox, events } = fakeSandbox();
+    const schedules = startSchedules({ schedules: [schedule()], sandboxes: new Map([['ucx-eu-stateless/SweepSilentFunctionAF52F884', sandbox]]), timers: false });
+
+    // Act
+    const runs = await Promise.all(['SilentSweepSchedule4E4414E2', 'SweepSilentFunctionAF52F884', fn.name].map((id) => schedules.run('eu', id)));
+
+    // Assert
+    expect(runs.map((r) => r?.result)).toEqual([{ silent: 2 }, { silent: 2 }, { silent: 2 }]);
+    expect(events).toEqual([{ from: 'scheduler' }, { from: 'scheduler' }, { from: 'scheduler' }]);
+    expect(schedules.run('us', 'SilentSweepSchedule4E4414E2')).toBeUndefined();
+    expect(schedules.status('eu')).toEqual([expect.objectContaining({ state: 'on demand only', runs: 3, everyMs: 900_000 })]);
+    schedules.stop();
+  });
+
+  it('invokes at the rate, first one period after the start, and reports a failed run', async () => {
+    // Arrange
+    jest.useFakeTimers({ now: new Date('2026-03-12T10:00:00Z') });
+    const { sandbox, events } = fakeSandbox({ error: { errorType: 'Error', errorMessage: 'boom' } });
+    const schedules = startSchedules({ schedules: [schedule()], sandboxes: new Map([['ucx-eu-stateless/SweepSilentFunctionAF52F884', sandbox]]) });
+
+    // Act
+    await jest.advanceTimersByTimeAsync(14 * 60_000);
+    const before = events.length;
+    await jest.advanceTimersByTimeAsync(16 * 60_000);
+
+    // Assert
+    expect(before).toBe(0);
+    expect(events).toHaveLength(2);
+    const [status] = schedules.status();
+    expect(status).toMatchObject({ state: 'scheduled', runs: 2, nextRunAt: '2026-03-12T10:45:00.000Z', lastRun: { error: { errorMessage: 'boom' } } });
+    schedules.stop();
+    await jest.advanceTimersByTimeAsync(60 * 60_000);
+    expect(events).toHaveLength(2);
+  });
+
+  it('never times a disabled schedule, nor a cron one, and refuses a target without a bundle', () => {
+    // Arrange
+    const { sandbox } = fakeSandbox();
+    const sandboxes = new Map([['ucx-eu-stateless/SweepSilentFunctionAF52F884', sandbox]]);
+
+    // Act
+    const schedules = startSchedules({ schedules: [schedule({ enabled: false }), schedule({ logicalId: 'Cron', expression: 'cron(0 * * * ? *)' })], sandboxes });
+
+    // Assert
+    expect(schedules.status().map((s) => s.state)).toEqual(['disabled', 'on demand only']);
+    expect(() => startSchedules({ schedules: [schedule({ functionKey: 'x/Missing' })], sandboxes })).toThrow(
+      'ucx-eu-stateless/SilentSweepSchedule4E4414E2: its target x/Missing has no local bundle',
+    );
+    schedules.stop();
+  });
+});
