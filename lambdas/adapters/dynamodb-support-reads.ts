@@ -53,30 +53,31 @@ const healthItem = z
     ...(careLevel ? { careLevel } : {}),
   }));
 
+const findingShape = {
+  findingId: z.string(),
+  installationId: z.string(),
+  accountId: z.string(),
+  ruleId: z.string(),
+  subject: z.string(),
+  severity,
+  status: z.enum(['open', 'resolved']),
+  openedAt: z.string(),
+  updatedAt: z.string(),
+  resolvedAt: z.string().optional(),
+  evidence,
+  history: z.array(
+    z.object({
+      at: z.string(),
+      event: z.enum(['opened', 'escalated', 'deescalated', 'resolved', 'reopened']),
+      severity,
+      evidence,
+    }),
+  ),
+  audience: z.enum(['proactive', 'support', 'customer']),
+  careLevel,
+};
 const findingItem = z
-  .object({
-    findingId: z.string(),
-    installationId: z.string(),
-    accountId: z.string(),
-    ruleId: z.string(),
-    subject: z.string(),
-    severity,
-    status: z.enum(['open', 'resolved']),
-    openedAt: z.string(),
-    updatedAt: z.string(),
-    resolvedAt: z.string().optional(),
-    evidence,
-    history: z.array(
-      z.object({
-        at: z.string(),
-        event: z.enum(['opened', 'escalated', 'deescalated', 'resolved', 'reopened']),
-        severity,
-        evidence,
-      }),
-    ),
-    audience: z.enum(['proactive', 'support', 'customer']),
-    careLevel,
-  })
+  .object(findingShape)
   .transform(({ resolvedAt, ...rest }): FindingRecord => ({ ...rest, ...(resolvedAt ? { resolvedAt } : {}) }));
 
 const snapshotItem = z
@@ -254,3 +255,6 @@ export class DynamoDbSupportReads implements SupportReadStore {
     return items;
   }
 }
+
+/** Attributes the account-level listings read from gsi2: the index must project each (a test checks). */
+export const gsi2ReadAttributes: readonly string[] = [...new Set([...healthAttributes, ...Object.keys(findingShape)])];

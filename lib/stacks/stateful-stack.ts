@@ -61,6 +61,7 @@ export const supportTableGsi2Attributes = [
   'resolvedAt',
   'audience',
   'evidence',
+  'history',
 ] as const;
 
 /** `Source` of every proactive-support notification (lambdas/adapters/eventbridge-notification-bus.ts). */

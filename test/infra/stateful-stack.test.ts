@@ -1,6 +1,8 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beatTypes } from '../../lambdas/core/telemetry/catalogue';
 import { buildTestApp, testConfig } from './test-app';
+import { gsi2ReadAttributes } from '../../lambdas/adapters/dynamodb-support-reads';
+import { supportTableGsi2Attributes } from '../../lib/stacks/stateful-stack';
 
 // Logical ids of retained resources must never change: a new id means CloudFormation creates a
 // second table with the same name (and fails) or a second key (and orphans the first). The local
@@ -66,7 +68,11 @@ describe('stateful stacks', () => {
     it('has point-in-time recovery and deletion protection in every region, and is retained', () => {
       // Arrange
       const table = primary.findResources('AWS::DynamoDB::GlobalTable')[tableLogicalId];
-      const replicas = table?.Properties.Replicas as { Region: string; PointInTimeRecoverySpecification: unknown; DeletionProtectionEnabled: boolean }[];
+      const replicas = table?.Properties.Replicas as {
+        Region: string;
+        PointInTimeRecoverySpecification: unknown;
+        DeletionProtectionEnabled: boolean;
+      }[];
 
       // Assert
       expect(replicas).toHaveLength(2);
@@ -95,7 +101,9 @@ describe('stateful stacks', () => {
     it('is an ECC P-256 signing key under the shared alias, retained', () => {
       // Assert
       // The other key of the stack encrypts the support alerts topic.
-      expect(Object.keys(template.findResources('AWS::KMS::Key', { Properties: { KeyUsage: 'SIGN_VERIFY' } }))).toEqual([keyLogicalId]);
+      expect(Object.keys(template.findResources('AWS::KMS::Key', { Properties: { KeyUsage: 'SIGN_VERIFY' } }))).toEqual(
+        [keyLogicalId],
+      );
       template.resourceCountIs('AWS::KMS::Key', 2);
       template.hasResource('AWS::KMS::Key', {
         Properties: Match.objectLike({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }),
@@ -139,8 +147,15 @@ describe('stateful stacks', () => {
       expect(resources[archiveBucketLogicalId]).toMatchObject({
         Type: 'AWS::S3::Bucket',
         Properties: {
-          BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
-          PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+          BucketEncryption: {
+            ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+          },
+          PublicAccessBlockConfiguration: {
+            BlockPublicAcls: true,
+            BlockPublicPolicy: true,
+            IgnorePublicAcls: true,
+            RestrictPublicBuckets: true,
+          },
         },
         DeletionPolicy: 'Retain',
         UpdateReplacePolicy: 'Retain',
@@ -167,30 +182,39 @@ describe('stateful stacks', () => {
       expect([infrequentAccessDays, glacierDays, expireDays]).toEqual([30, 90, 730]);
     });
 
-    it.each([archiveBucketLogicalId, 'athena results'])('denies every request without TLS to the %s bucket', (bucket) => {
-      // Arrange
-      const bucketId =
-        bucket === archiveBucketLogicalId ? bucket : Object.keys(resources).find((id) => id.startsWith('AthenaResultsBucket') && resources[id]?.Type === 'AWS::S3::Bucket');
+    it.each([archiveBucketLogicalId, 'athena results'])(
+      'denies every request without TLS to the %s bucket',
+      (bucket) => {
+        // Arrange
+        const bucketId =
+          bucket === archiveBucketLogicalId
+            ? bucket
+            : Object.keys(resources).find(
+                (id) => id.startsWith('AthenaResultsBucket') && resources[id]?.Type === 'AWS::S3::Bucket',
+              );
 
-      // Assert
-      template.hasResourceProperties('AWS::S3::BucketPolicy', {
-        Bucket: { Ref: bucketId },
-        PolicyDocument: {
-          Statement: Match.arrayWith([
-            Match.objectLike({
-              Effect: 'Deny',
-              Principal: { AWS: '*' },
-              Action: 's3:*',
-              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-            }),
-          ]),
-        },
-      });
-    });
+        // Assert
+        template.hasResourceProperties('AWS::S3::BucketPolicy', {
+          Bucket: { Ref: bucketId },
+          PolicyDocument: {
+            Statement: Match.arrayWith([
+              Match.objectLike({
+                Effect: 'Deny',
+                Principal: { AWS: '*' },
+                Action: 's3:*',
+                Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+              }),
+            ]),
+          },
+        });
+      },
+    );
 
     it('catalogues the archive in a Glue table of gzip JSON lines over s3://<archive>/beats/', () => {
       // Assert
-      template.hasResourceProperties('AWS::Glue::Database', { DatabaseInput: Match.objectLike({ Name: 'ucx_test_telemetry' }) });
+      template.hasResourceProperties('AWS::Glue::Database', {
+        DatabaseInput: Match.objectLike({ Name: 'ucx_test_telemetry' }),
+      });
       expect(beatsTable?.Properties).toMatchObject({
         DatabaseName: 'ucx_test_telemetry',
         TableInput: {
@@ -198,7 +222,15 @@ describe('stateful stacks', () => {
           PartitionKeys: ['region', 'type', 'dt', 'hour'].map((Name) => ({ Name, Type: 'string' })),
           StorageDescriptor: {
             Location: archiveLocation,
-            Columns: ['beat_id', 'installation_id', 'account_id', 'collected_at', 'received_at', 'catalogue', 'data'].map((Name) => ({ Name, Type: 'string' })),
+            Columns: [
+              'beat_id',
+              'installation_id',
+              'account_id',
+              'collected_at',
+              'received_at',
+              'catalogue',
+              'data',
+            ].map((Name) => ({ Name, Type: 'string' })),
             SerdeInfo: { SerializationLibrary: 'org.openx.data.jsonserde.JsonSerDe' },
             InputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
           },
@@ -221,7 +253,10 @@ describe('stateful stacks', () => {
         'projection.hour.range': '0,23',
         'projection.hour.digits': '2',
         'storage.location.template': {
-          'Fn::Join': ['', ['s3://', { Ref: archiveBucketLogicalId }, '/beats/region=${region}/type=${type}/dt=${dt}/hour=${hour}/']],
+          'Fn::Join': [
+            '',
+            ['s3://', { Ref: archiveBucketLogicalId }, '/beats/region=${region}/type=${type}/dt=${dt}/hour=${hour}/'],
+          ],
         },
       });
       expect(beatTypes).toHaveLength(25);
@@ -233,7 +268,12 @@ describe('stateful stacks', () => {
       const encoded = /^\/\* Presto View: ([A-Za-z0-9+/=]+) \*\/$/.exec(original)?.[1] ?? '';
 
       // Act
-      const decoded = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')) as { originalSql: string; catalog: string; schema: string; columns: { name: string; type: string }[] };
+      const decoded = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')) as {
+        originalSql: string;
+        catalog: string;
+        schema: string;
+        columns: { name: string; type: string }[];
+      };
 
       // Assert
       expect(view?.Properties.TableInput).toMatchObject({
@@ -242,7 +282,9 @@ describe('stateful stacks', () => {
         Parameters: { presto_view: 'true' },
       });
       expect(decoded).toMatchObject({ catalog: 'awsdatacatalog', schema: 'ucx_test_telemetry' });
-      expect(decoded.originalSql).toMatch(/row_number\(\) OVER \(PARTITION BY "beat_id" ORDER BY "received_at" ASC\) AS "rn" FROM "beats"\) WHERE "rn" = 1$/);
+      expect(decoded.originalSql).toMatch(
+        /row_number\(\) OVER \(PARTITION BY "beat_id" ORDER BY "received_at" ASC\) AS "rn" FROM "beats"\) WHERE "rn" = 1$/,
+      );
       expect(decoded.columns.map((c) => c.name)).toEqual(
         (view?.Properties.TableInput.StorageDescriptor.Columns as { Name: string }[]).map((c) => c.Name),
       );
@@ -251,7 +293,9 @@ describe('stateful stacks', () => {
 
     it('queries through an enforced Athena workgroup with SSE-S3 encrypted results', () => {
       // Arrange
-      const resultsBucketId = Object.keys(resources).find((id) => id.startsWith('AthenaResultsBucket') && resources[id]?.Type === 'AWS::S3::Bucket');
+      const resultsBucketId = Object.keys(resources).find(
+        (id) => id.startsWith('AthenaResultsBucket') && resources[id]?.Type === 'AWS::S3::Bucket',
+      );
 
       // Assert
       template.hasResourceProperties('AWS::Athena::WorkGroup', {
@@ -265,8 +309,15 @@ describe('stateful stacks', () => {
         }),
       });
       expect(resources[resultsBucketId as string]?.Properties).toMatchObject({
-        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
-        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        },
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
       });
     });
 
@@ -277,12 +328,12 @@ describe('stateful stacks', () => {
       // Assert
       expect(stack.resolve(stack.telemetryStream.streamName)).toEqual({ Ref: streamLogicalId });
       expect(stack.resolve(stack.archiveBucket.bucketName)).toEqual({ Ref: archiveBucketLogicalId });
-      expect([stack.telemetryDatabaseName, stack.beatsTableName, stack.uniqueBeatsViewName, stack.athenaWorkGroupName]).toEqual([
-        'ucx_test_telemetry',
-        'beats',
-        'beats_unique',
-        'ucx-test-telemetry',
-      ]);
+      expect([
+        stack.telemetryDatabaseName,
+        stack.beatsTableName,
+        stack.uniqueBeatsViewName,
+        stack.athenaWorkGroupName,
+      ]).toEqual(['ucx_test_telemetry', 'beats', 'beats_unique', 'ucx-test-telemetry']);
     });
   });
 
@@ -319,7 +370,10 @@ describe('stateful stacks', () => {
     it('indexes silent installations (keys and installationId) in gsi1 and accounts (the listed attributes) in gsi2', () => {
       // Assert
       expect(resources[supportTableLogicalId]?.Properties.AttributeDefinitions).toEqual(
-        ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk'].map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
+        ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk'].map((AttributeName) => ({
+          AttributeName,
+          AttributeType: 'S',
+        })),
       );
       expect(resources[supportTableLogicalId]?.Properties.GlobalSecondaryIndexes).toEqual([
         {
@@ -354,6 +408,7 @@ describe('stateful stacks', () => {
               'resolvedAt',
               'audience',
               'evidence',
+              'history',
             ],
           },
         },
@@ -394,7 +449,10 @@ describe('stateful stacks', () => {
       template.hasResourceProperties('AWS::KMS::Key', {
         KeyPolicy: {
           Statement: Match.arrayWith([
-            Match.objectLike({ Principal: { Service: 'events.amazonaws.com' }, Action: Match.arrayWith(['kms:GenerateDataKey*']) }),
+            Match.objectLike({
+              Principal: { Service: 'events.amazonaws.com' },
+              Action: Match.arrayWith(['kms:GenerateDataKey*']),
+            }),
           ]),
         },
       });
@@ -403,13 +461,17 @@ describe('stateful stacks', () => {
         PolicyDocument: {
           Statement: Match.arrayWith([
             Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-            Match.objectLike({ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sns:Publish' }),
+            Match.objectLike({
+              Effect: 'Allow',
+              Principal: { Service: 'events.amazonaws.com' },
+              Action: 'sns:Publish',
+            }),
           ]),
         },
       });
     });
 
-    it("mentions no other region (telemetry-derived data stays in its region)", () => {
+    it('mentions no other region (telemetry-derived data stays in its region)', () => {
       // Arrange
       const otherRegion = regionKey === 'eu' ? 'us-east-1' : 'eu-central-1';
       const text = JSON.stringify(
@@ -424,5 +486,15 @@ describe('stateful stacks', () => {
 
   it('matches the snapshot of the primary region (retained resources change rarely)', () => {
     expect(primary.toJSON()).toMatchSnapshot();
+  });
+});
+
+describe('support table gsi2 projection', () => {
+  it('projects every attribute the support API reads from the index (a projection cannot change after deploy)', () => {
+    const projected = new Set<string>(supportTableGsi2Attributes);
+
+    const missing = gsi2ReadAttributes.filter((attribute) => !projected.has(attribute));
+
+    expect(missing).toEqual([]);
   });
 });
