@@ -335,23 +335,29 @@ export class UcxAgent {
    */
   async run(
     signal: AbortSignal,
-    hooks: { timeScale?: number; onCycle?: (cycle: { poll?: PollOutcome; telemetry?: FlushOutcome; error?: unknown; delayMs: number }) => void } = {},
+    hooks: {
+      /** multiply every wait (the fleet simulator runs time faster) */
+      timeScale?: number;
+      /** wraps each cycle's work, e.g. to bound how many installations talk at once */
+      gate?: <T>(work: () => Promise<T>) => Promise<T>;
+      onCycle?: (cycle: { poll?: PollOutcome; telemetry?: FlushOutcome; error?: unknown; delayMs: number }) => void } = {},
   ): Promise<void> {
     const scale = hooks.timeScale ?? 1;
+    const gate = hooks.gate ?? (<T>(work: () => Promise<T>) => work());
     while (!signal.aborted) {
       let delayMs: number;
       let poll: PollOutcome | undefined;
       let telemetry: FlushOutcome | undefined;
       let failure: unknown;
       try {
-        poll = await this.poll();
+        poll = await gate(() => this.poll());
         if (poll.outcome === 'deactivated') {
           this.log('the installation was deactivated in the cloud: stopping');
           hooks.onCycle?.({ poll, delayMs: 0 });
           return;
         }
         try {
-          telemetry = await this.telemetryCycle();
+          telemetry = await gate(() => this.telemetryCycle());
         } catch (error) {
           if (!isRetryable(error)) throw error;
           this.log(`telemetry kept in the spool: ${(error as Error).message}`);

@@ -1,0 +1,239 @@
+/**
+ * Fleet simulator: activates N simulated installations against a local (or any) cloud through the
+ * agent SDK, then runs their poll and telemetry cycles at an accelerated pace with varied data
+ * (some carrying faults the rules catch), printing progress and a summary: requests, errors by
+ * status, latency percentiles per route, beats accepted. Exits non-zero on any 5xx.
+ *
+ *   npm run fleet -- --installations 1000 --duration 120 [--cloud .local/cloud.json] [--concurrency 24]
+ */
+import { readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
+import { parseArgs } from 'node:util';
+import { Agent } from 'undici';
+import { simulatedInstallation, seededRandom, type SimulatedFault } from '../agent/collectors/simulated';
+import { UcxAgent } from '../agent/sdk/agent';
+import { generateIdentityKeys } from '../agent/sdk/signing';
+import { identityOf } from '../agent/sdk/identity';
+import { MemorySpool } from '../agent/sdk/spool';
+import { MemoryStateStore } from '../agent/sdk/state';
+import { CloudError, UnreachableError } from '../agent/sdk/errors';
+
+const { values } = parseArgs({
+  options: {
+    installations: { type: 'string', default: '100' },
+    duration: { type: 'string', default: '60' },
+    cloud: { type: 'string', default: '.local/cloud.json' },
+    concurrency: { type: 'string', default: '24' },
+    'cycle-seconds': { type: 'string', default: '20' },
+    'us-share': { type: 'string', default: '0.3' },
+    seed: { type: 'string', default: '1' },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const N = Number(values.installations);
+const durationMs = Number(values.duration) * 1000;
+const concurrency = Number(values.concurrency);
+const cycleSeconds = Number(values['cycle-seconds']);
+const random = seededRandom(Number(values.seed));
+
+const cloud = JSON.parse(readFileSync(values.cloud!, 'utf8')) as {
+  regions: Record<'eu' | 'us', { api: string }>;
+  tokens: { ops: string };
+};
+
+// ---- measurements -------------------------------------------------------------------------------
+
+const latencies = new Map<string, number[]>();
+const statuses = new Map<string, Map<string, number>>();
+let requests = 0;
+let beatsAccepted = 0;
+let beatsSent = 0;
+let cycles = 0;
+let activated = 0;
+const faultCount = new Map<SimulatedFault, number>();
+
+function record(route: string, status: number | string, latencyMs?: number) {
+  requests++;
+  if (latencyMs !== undefined) (latencies.get(route) ?? latencies.set(route, []).get(route)!).push(latencyMs);
+  const byStatus = statuses.get(route) ?? statuses.set(route, new Map()).get(route)!;
+  byStatus.set(String(status), (byStatus.get(String(status)) ?? 0) + 1);
+}
+const observer = { onResponse: (route: string, status: number, ms: number) => record(route, status, ms) };
+
+const pool = new Agent({ connections: concurrency * 2, keepAliveTimeout: 30_000 });
+
+/** At most `limit` pieces of work at once, FIFO. */
+function limiter(limit: number) {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(work: () => Promise<T>): Promise<T> => {
+    if (active >= limit) await new Promise<void>((go) => waiting.push(go));
+    active++;
+    try {
+      return await work();
+    } finally {
+      active--;
+      waiting.shift()?.();
+    }
+  };
+}
+const gate = limiter(concurrency);
+
+async function backOffice(method: string, region: 'eu' | 'us', path: string, body: unknown, route: string) {
+  const started = performance.now();
+  const res = await fetch(cloud.regions[region].api + path, {
+    method,
+    headers: { authorization: `Bearer ${cloud.tokens.ops}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const json = (await res.json().catch(() => undefined)) as Record<string, unknown> | undefined;
+  record(route, res.status, performance.now() - started);
+  if (res.status >= 300) throw new CloudError(res.status, json as never);
+  return json!;
+}
+
+// ---- the fleet ----------------------------------------------------------------------------------
+
+const PRODUCTS = ['attendant-console', 'call-recording', 'ivr', 'acd', 'digital-fax', 'phone-lock', 'contact-manager'];
+const inOneYear = () => new Date(Date.now() + 365 * 86_400_000).toISOString();
+
+interface Simulated {
+  agent: UcxAgent;
+  region: 'eu' | 'us';
+}
+
+async function createCustomer(index: number, installations: number): Promise<Simulated[]> {
+  const region: 'eu' | 'us' = random() < Number(values['us-share']) ? 'us' : 'eu';
+  const products = PRODUCTS.filter((p, i) => i === 0 || random() < 0.45);
+  const care = (['basic', 'gold', 'platinum'] as const)[Math.floor(random() * 3)]!;
+  const order = await gate(() =>
+    backOffice(
+      'PUT',
+      region,
+      `/v1/ops/orders/fleet-${randomUUID()}`,
+      {
+        account: { create: { name: `Fleet customer ${index}`, region } },
+        lines: products.map((product) => ({ product, quantity: installations * (5 + Math.floor(random() * 50)), kind: 'perpetual', care: { level: care, endsAt: inOneYear() } })),
+      },
+      'PUT /v1/ops/orders/{orderId}',
+    ),
+  );
+  const accountId = order['accountId'] as string;
+  const out: Simulated[] = [];
+  for (let i = 0; i < installations; i++) {
+    const allocation = Object.fromEntries(products.map((p) => [p, 5]));
+    const { activationKey } = (await gate(() =>
+      backOffice('POST', region, `/v1/accounts/${accountId}/activation-keys`, { allocation }, 'POST /v1/accounts/{accountId}/activation-keys'),
+    )) as { activationKey: string };
+    const faults: SimulatedFault[] = [];
+    const roll = random();
+    if (roll < 0.05) faults.push('express-db-near-cap');
+    else if (roll < 0.1) faults.push('handle-leak');
+    else if (roll < 0.14) faults.push('firewall-off');
+    for (const f of faults) faultCount.set(f, (faultCount.get(f) ?? 0) + 1);
+    const { privateKey } = await generateIdentityKeys();
+    const agent = new UcxAgent({
+      identity: await identityOf(privateKey),
+      state: new MemoryStateStore(),
+      spool: new MemorySpool(4 * 1024 * 1024),
+      collectors: [simulatedInstallation({ seed: Math.floor(random() * 2 ** 31), products, faults })],
+      endpoint: cloud.regions[region].api,
+      transport: { dispatcher: pool, proxy: null },
+      observer,
+    });
+    await gate(() => agent.activate(activationKey, { suiteVersion: '2025.2.1', nodes: [`ucx-${accountId}-${i + 1}`] }));
+    activated++;
+    out.push({ agent, region });
+  }
+  return out;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+function summary(elapsedS: number): { table: string; fiveXx: number } {
+  const rows = [['route', 'requests', 'statuses', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms']];
+  let fiveXx = 0;
+  for (const [route, byStatus] of [...statuses].sort()) {
+    const sorted = [...(latencies.get(route) ?? [])].sort((a, b) => a - b);
+    const total = [...byStatus.values()].reduce((a, b) => a + b, 0);
+    for (const [status, n] of byStatus) if (/^5/.test(status)) fiveXx += n;
+    rows.push([
+      route,
+      String(total),
+      [...byStatus].sort().map(([s, n]) => `${s}×${n}`).join(' '),
+      percentile(sorted, 50).toFixed(0),
+      percentile(sorted, 90).toFixed(0),
+      percentile(sorted, 99).toFixed(0),
+      (sorted.at(-1) ?? 0).toFixed(0),
+    ]);
+  }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  const table = [line(rows[0]!), `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`, ...rows.slice(1).map(line)].join('\n');
+  const faults = [...faultCount].map(([f, n]) => `${f} ${n}`).join(', ') || 'none';
+  return {
+    table:
+      `${N} installations (${activated} activated), ${elapsedS.toFixed(0)} s, ${cycles} cycles, concurrency ${concurrency}, a cycle every ~${cycleSeconds} s\n` +
+      `requests ${requests} (${(requests / elapsedS).toFixed(1)}/s), 5xx ${fiveXx}, beats sent ${beatsSent}, accepted ${beatsAccepted}; faults simulated: ${faults}\n\n${table}`,
+    fiveXx,
+  };
+}
+
+async function main() {
+  const started = Date.now();
+  const progress = setInterval(() => {
+    const fiveXx = [...statuses.values()].flatMap((m) => [...m]).filter(([s]) => s.startsWith('5')).reduce((a, [, n]) => a + n, 0);
+    process.stdout.write(
+      `[${((Date.now() - started) / 1000).toFixed(0)} s] activated ${activated}/${N}, cycles ${cycles}, requests ${requests}, 5xx ${fiveXx}, beats accepted ${beatsAccepted}\n`,
+    );
+  }, 5000);
+  progress.unref();
+
+  // Customers of 1–4 installations each, until N.
+  const sizes: number[] = [];
+  for (let left = N; left > 0; ) {
+    const size = Math.min(left, 1 + Math.floor(random() * random() * 4));
+    sizes.push(size);
+    left -= size;
+  }
+  const fleet = (await Promise.all(sizes.map((size, i) => createCustomer(i, size)))).flat();
+  const activatedAt = Date.now();
+  process.stdout.write(`activated ${fleet.length} installations in ${((activatedAt - started) / 1000).toFixed(1)} s; running cycles for ${durationMs / 1000} s\n`);
+
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal); // every installation's wait listens to it
+  const stop = setTimeout(() => controller.abort(), durationMs);
+  await Promise.all(
+    fleet.map(({ agent }) =>
+      agent.run(controller.signal, {
+        timeScale: cycleSeconds / (agent.state().nextPollSeconds ?? 900),
+        gate,
+        onCycle: ({ telemetry, error }) => {
+          cycles++;
+          if (telemetry) {
+            beatsSent += telemetry.sent;
+            beatsAccepted += telemetry.accepted;
+          }
+          if (error instanceof UnreachableError) record('(unreachable)', 'network');
+        },
+      }),
+    ),
+  );
+  clearTimeout(stop);
+  if (!values.keep) await Promise.all(fleet.map(({ agent }) => gate(() => agent.deactivate().catch(() => undefined))));
+  clearInterval(progress);
+  await Promise.all(fleet.map(({ agent }) => agent.close()));
+  await pool.close();
+  const { table, fiveXx } = summary((Date.now() - started) / 1000);
+  process.stdout.write(`\n${table}\n`);
+  process.exitCode = fiveXx > 0 ? 1 : 0;
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`fleet: ${(error as Error).stack ?? String(error)}\n`);
+  process.exitCode = 2;
+});
