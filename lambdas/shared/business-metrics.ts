@@ -44,8 +44,18 @@ export const businessMetrics = {
     dimensions: ['status'],
     emittedBy: ['ingest-telemetry'],
   },
-  beatsAccepted: { name: 'BeatsAccepted', description: 'Beats put on the stream', dimensions: [], emittedBy: ['ingest-telemetry'] },
-  beatsRejected: { name: 'BeatsRejected', description: 'Beats refused by validation', dimensions: [], emittedBy: ['ingest-telemetry'] },
+  beatsAccepted: {
+    name: 'BeatsAccepted',
+    description: 'Beats put on the stream',
+    dimensions: [],
+    emittedBy: ['ingest-telemetry'],
+  },
+  beatsRejected: {
+    name: 'BeatsRejected',
+    description: 'Beats refused by validation',
+    dimensions: [],
+    emittedBy: ['ingest-telemetry'],
+  },
   beatsRedacted: {
     name: 'BeatsRedacted',
     description: 'Redactions made before storing (personal data, unknown fields)',
@@ -58,8 +68,18 @@ export const businessMetrics = {
     dimensions: [],
     emittedBy: ['ingest-telemetry', 'evaluate-rules'],
   },
-  beatsArchived: { name: 'BeatsArchived', description: 'Beats written to the S3 archive', dimensions: [], emittedBy: ['archive-telemetry'] },
-  beatsEvaluated: { name: 'BeatsEvaluated', description: 'Beats evaluated by the rules', dimensions: [], emittedBy: ['evaluate-rules'] },
+  beatsArchived: {
+    name: 'BeatsArchived',
+    description: 'Beats written to the S3 archive',
+    dimensions: [],
+    emittedBy: ['archive-telemetry'],
+  },
+  beatsEvaluated: {
+    name: 'BeatsEvaluated',
+    description: 'Beats evaluated by the rules',
+    dimensions: [],
+    emittedBy: ['evaluate-rules'],
+  },
   findingsOpened: {
     name: 'FindingsOpened',
     description: 'Findings opened, by rule and severity',

@@ -11,8 +11,18 @@ const support = () => tokenFor({ groups: ['support'] });
 
 /** Beats one second apart from now on, so each is the newest of its type when it arrives. */
 let clock = Date.now() - 60_000;
-const beat = (type: string, data: Record<string, unknown>) => ({ id: randomUUID(), type, collectedAt: new Date((clock += 1000)).toISOString(), data });
-const server = () => beat('ucx.database_server', { edition: 'Express Edition (64-bit)', version: '16.0.1000.6', instanceName: 'SQLEXPRESS' });
+const beat = (type: string, data: Record<string, unknown>) => ({
+  id: randomUUID(),
+  type,
+  collectedAt: new Date((clock += 1000)).toISOString(),
+  data,
+});
+const server = () =>
+  beat('ucx.database_server', {
+    edition: 'Express Edition (64-bit)',
+    version: '16.0.1000.6',
+    instanceName: 'SQLEXPRESS',
+  });
 const database = (gib: number) =>
   beat('ucx.database', {
     name: 'UCX',
@@ -24,8 +34,12 @@ const database = (gib: number) =>
   });
 
 async function findings(installationId: string) {
-  const res = await call('GET', `${api()}/v1/installations/${installationId}/findings?status=all`, { token: support() });
-  return res.status === 200 ? (res.json.findings as { ruleId: string; severity: string; status: string; history: { event: string }[] }[]) : [];
+  const res = await call('GET', `${api()}/v1/installations/${installationId}/findings?status=all`, {
+    token: support(),
+  });
+  return res.status === 200
+    ? (res.json.findings as { ruleId: string; severity: string; status: string; history: { event: string }[] }[])
+    : [];
 }
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
@@ -39,7 +53,9 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
 }
 
 const expressFinding = (installationId: string, predicate: (f: { severity: string; status: string }) => boolean) =>
-  until(`db-express-cap finding of ${installationId}`, async () => (await findings(installationId)).find((f) => f.ruleId === 'db-express-cap' && predicate(f)));
+  until(`db-express-cap finding of ${installationId}`, async () =>
+    (await findings(installationId)).find((f) => f.ruleId === 'db-express-cap' && predicate(f)),
+  );
 
 async function busEvents(installationId: string) {
   const res = await call('GET', `${api()}/local/events`);
@@ -77,5 +93,61 @@ describe('proactive support on the local cloud (ingest → Kinesis → rules)', 
     expect((await findings(gold.keyid)).filter((f) => f.ruleId === 'db-express-cap')).toHaveLength(1);
     expect(await busEvents(gold.keyid)).toEqual(['opened', 'escalated', 'resolved']);
     expect(await busEvents(basic.keyid)).toEqual([]);
+  });
+});
+
+describe('the support API on the local cloud', () => {
+  it('shows support the snapshot and findings, takes an acknowledgement, and keeps the note from the customer', async () => {
+    const accountId = await newAccount([perpetual('ivr', 2, 'platinum')]);
+    const { agent } = await activatedAgent(accountId);
+    await postBeats(agent, { beats: [server(), database(9.5)] });
+    const finding = await until('a finding', async () =>
+      (await findings(agent.keyid)).find((f) => f.ruleId === 'db-express-cap'),
+    );
+    const findingId = (finding as unknown as { findingId: string }).findingId;
+
+    const snapshot = await call('GET', `${api()}/v1/installations/${agent.keyid}/snapshot`, { token: support() });
+    const ack = await call('POST', `${api()}/v1/installations/${agent.keyid}/findings/${findingId}/acknowledgements`, {
+      token: support(),
+      body: { note: 'Called the customer: moving to SQL Standard next week.' },
+    });
+    const emptyNote = await call(
+      'POST',
+      `${api()}/v1/installations/${agent.keyid}/findings/${findingId}/acknowledgements`,
+      {
+        token: support(),
+        body: { note: '' },
+      },
+    );
+    const forSupport = await call('GET', `${api()}/v1/installations/${agent.keyid}/findings`, { token: support() });
+    const forCustomer = await call('GET', `${api()}/v1/accounts/${accountId}/findings`, {
+      token: tokenFor({ groups: ['customer'], accountId }),
+    });
+    const health = await call('GET', `${api()}/v1/accounts/${accountId}/installations/health`, { token: support() });
+    const customerAck = await call(
+      'POST',
+      `${api()}/v1/installations/${agent.keyid}/findings/${findingId}/acknowledgements`,
+      {
+        token: tokenFor({ groups: ['customer'], accountId }),
+        body: { note: 'hello' },
+      },
+    );
+
+    expect(snapshot.status).toBe(200);
+    expect(Object.keys(snapshot.json.beats).sort()).toEqual(['ucx.database', 'ucx.database_server']);
+    expect(ack.status).toBe(201);
+    expect(emptyNote.status).toBe(400);
+    expect(emptyNote.json.errors.map((e: { path: string }) => e.path)).toContain('note');
+    expect(forSupport.json.findings[0].acknowledgements).toEqual([
+      expect.objectContaining({ note: expect.stringContaining('SQL Standard') }),
+    ]);
+    expect(forCustomer.status).toBe(200);
+    expect(forCustomer.json.findings[0]).toMatchObject({ findingId, severity: 'critical' });
+    expect(JSON.stringify(forCustomer.json)).not.toContain('SQL Standard');
+    expect(health.json.installations[0]).toMatchObject({
+      installationId: agent.keyid,
+      openFindings: [expect.objectContaining({ findingId })],
+    });
+    expect(customerAck.status).toBe(403);
   });
 });
