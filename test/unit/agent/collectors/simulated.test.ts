@@ -1,0 +1,31 @@
+import { beatDataSchemas, beatTypes } from '../../../../lambdas/core/telemetry/catalogue';
+import { simulatedInstallation } from '../../../../agent/collectors/simulated';
+
+const ALL_PRODUCTS = ['attendant-console', 'call-recording', 'ivr', 'acd', 'digital-fax', 'phone-lock', 'contact-manager'];
+
+describe('a simulated installation', () => {
+  it('yields every catalogue beat type, each fitting its schema exactly', async () => {
+    const beats = await simulatedInstallation({ seed: 42, products: ALL_PRODUCTS, faults: [] }).collect();
+
+    expect(new Set(beats.map((b) => b.type))).toEqual(new Set(beatTypes));
+    for (const beat of beats) {
+      const strict = beatDataSchemas[beat.type as keyof typeof beatDataSchemas].safeParse(beat.data);
+      expect({ type: beat.type, ok: strict.success }).toEqual({ type: beat.type, ok: true });
+    }
+  });
+
+  it('carries the faults the rules catch', async () => {
+    const sim = simulatedInstallation({ seed: 7, products: ['ivr'], faults: ['express-db-near-cap', 'handle-leak', 'firewall-off'] });
+
+    const first = await sim.collect();
+    const second = await sim.collect();
+
+    const db = first.find((b) => b.type === 'ucx.database')!.data as { sizeBytes: number };
+    const server = first.find((b) => b.type === 'ucx.database_server')!.data as { edition: string };
+    expect(server.edition).toMatch(/Express/);
+    expect(db.sizeBytes / 1024 ** 3 / 10).toBeGreaterThanOrEqual(0.85);
+    expect(first.find((b) => b.type === 'software.firewall')!.data).toEqual({ domain: false, public: false, private: false });
+    const handles = (beats: typeof first) => (beats.find((b) => b.type === 'processes.running')!.data as { processes: { handleCount: number }[] }).processes[0]!.handleCount;
+    expect(handles(second)).toBeGreaterThan(handles(first));
+  });
+});
