@@ -1,0 +1,132 @@
+/**
+ * `npm run bench`: every figure against its goal, printed as one table and written to
+ * bench/results.json. Ratios are measured in the same run against their floors, alternately, so
+ * a noisy machine does not change the verdict. Starts what it needs itself (a synth, a local cloud
+ * on free ports in a temp data dir) and stops it. Not part of `npm test`.
+ *
+ *   npm run bench [-- --only poll,ingest,rules,bundles,fleet] [--assembly <cdk.out>]
+ *                 [--fleet-installations 1000] [--fleet-duration 60] [--quick]
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { synthesize } from '../local/assembly';
+import { findRepoRoot, startLocalCloud, type LocalCloud } from '../local/cloud';
+import { bundleRows, measureBundles } from './bundle-rows';
+import { fleetRows, runFleet, type FleetMeasures } from './fleet-row';
+import { handlerRows, type HandlerMeasures } from './handler-rows';
+import { measureRules, rulesRow, type RulesMeasures } from './rules-row';
+import { benchTable, judge, type Row } from './stats';
+
+const { values } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    assembly: { type: 'string' },
+    'fleet-installations': { type: 'string', default: '1000' },
+    'fleet-duration': { type: 'string', default: '60' },
+    quick: { type: 'boolean', default: false },
+    out: { type: 'string', default: 'bench/results.json' },
+  },
+});
+
+const repoRoot = findRepoRoot();
+const only = new Set((values.only ?? 'poll,ingest,rules,bundles,fleet').split(',').map((s) => s.trim()));
+const quick = values.quick;
+const started = Date.now();
+const log = (line: string) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${line}\n`);
+
+async function main() {
+  const workDir = join(repoRoot, '.local/bench');
+  mkdirSync(workDir, { recursive: true });
+  const needsAssembly = ['poll', 'ingest', 'bundles', 'fleet'].some((k) => only.has(k));
+  const assemblyDir = resolve(values.assembly ?? join(workDir, 'cdk.out'));
+  if (needsAssembly && !values.assembly) {
+    log(`synthesizing into ${assemblyDir} (skipped when the inputs are unchanged)`);
+    await synthesize({ repoRoot, outDir: assemblyDir, log });
+  }
+
+  const rows: Row[] = [];
+  const results: Record<string, unknown> = {
+    measuredAt: new Date().toISOString(),
+    machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
+    assemblyDir,
+  };
+
+  let cloud: LocalCloud | undefined;
+  const dataDir = mkdtempSync(join(tmpdir(), 'ucx-bench-'));
+  try {
+    if (['poll', 'ingest', 'fleet'].some((k) => only.has(k))) {
+      log('starting a local cloud on free ports');
+      cloud = await startLocalCloud({
+        dataDir, fresh: true, assemblyDir, euPort: 0, usPort: 0, dynamodbPort: 0, kinesisPort: 0, s3Port: 0,
+        scheduleTimers: false, repoRoot,
+      });
+    }
+    if (cloud && (only.has('poll') || only.has('ingest'))) {
+      log('measuring the poll and ingest handlers against their floors');
+      const handlers: HandlerMeasures = await inChild(cloud.cloudJson, assemblyDir);
+      results['handlers'] = handlers;
+      rows.push(...handlerRows(handlers));
+    }
+    if (only.has('rules')) {
+      log('measuring the rules engine');
+      const rules: RulesMeasures = await measureRules({ installations: quick ? 20 : 60, batches: quick ? 4 : 10, warmupBatches: 2 });
+      results['rules'] = rules;
+      rows.push(rulesRow(rules));
+    }
+    if (only.has('bundles')) {
+      log('measuring bundles (size, init vs an SDK-only bundle)');
+      const bundles = await measureBundles({ repoRoot, assemblyDir, workDir, samples: quick ? 3 : 7, log });
+      results['bundles'] = bundles.bundles;
+      results['composition'] = { 'get-license': bundles.composition['get-license'], 'ingest-telemetry': bundles.composition['ingest-telemetry'] };
+      rows.push(...bundleRows(bundles.bundles));
+    }
+    if (only.has('fleet') && cloud) {
+      log(`running the fleet simulator: ${values['fleet-installations']} installations`);
+      const fleet: FleetMeasures = await runFleet({
+        repoRoot,
+        cloudJson: cloud.cloudJson,
+        installations: Number(values['fleet-installations']),
+        durationSeconds: Number(values['fleet-duration']),
+        log,
+      });
+      results['fleet'] = fleet;
+      rows.push(...fleetRows(fleet));
+    }
+  } finally {
+    await cloud?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+
+  const judged = rows.map(judge);
+  results['rows'] = judged;
+  results['durationSeconds'] = Math.round((Date.now() - started) / 1000);
+  writeFileSync(resolve(repoRoot, values.out!), `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(`\n${benchTable(judged)}\n\nwritten to ${values.out} in ${results['durationSeconds']} s\n`);
+}
+
+/** The handler rows run in a child process: this one hosts the local cloud, whose CPU must not count. */
+async function inChild(cloudJson: string, assemblyDir: string): Promise<HandlerMeasures> {
+  const args = ['--import', 'tsx', join(repoRoot, 'bench/handler-child.ts'), '--cloud', cloudJson, '--assembly', assemblyDir, '--repo-root', repoRoot,
+    '--rounds', quick ? '6' : '16', '--polls', quick ? '100' : '250', '--batches', quick ? '10' : '25'];
+  const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => {
+    for (const line of c.toString().split('\n')) if (line.startsWith('[handlers]')) log(line.slice(11));
+  });
+  const code = await new Promise<number | null>((done) => child.on('close', done));
+  const last = stdout.trim().split('\n').pop() ?? '';
+  if (code !== 0 || !last.startsWith('{')) throw new Error(`handler measurements failed (exit ${code})`);
+  return JSON.parse(last) as HandlerMeasures;
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`bench: ${(error as Error).stack ?? String(error)}\n`);
+    process.exit(2);
+  },
+);

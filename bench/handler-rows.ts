@@ -1,0 +1,255 @@
+/**
+ * The 304 poll and telemetry ingest rows: the real handlers (source modules, this process) against
+ * the bench's local cloud's DynamoDB Local, each measured against a floor in the same process and
+ * run alternately with it (ABAB), CPU from process.cpuUsage.
+ *
+ * Telemetry's Kinesis client is replaced by a fake that accepts every record without I/O, so the
+ * row measures our code, not kinesalite (the adapter's record mapping still runs).
+ */
+import type { KeyObject } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { generateIdentityKeys, signRequest } from '../agent/sdk/signing';
+import type { LocalFunction } from '../local/assembly';
+import { lambdaEnvironment, type CloudInfo } from '../local/cloud';
+import { abab, median, pairedRatio, type Row } from './stats';
+import { gzipJson, lambdaContext, signedEvent, telemetryBatch } from './workload';
+
+type Handler = (event: APIGatewayProxyEventV2, context: unknown) => Promise<APIGatewayProxyStructuredResultV2>;
+
+export interface HandlerMeasures {
+  poll: { handlerCpuMs: number; floorCpuMs: number; ratio: number; wallMs: number; logBytes: number; status: number };
+  ingest: {
+    handlerCpuMsPerBeat: number;
+    floorCpuMsPerBeat: number;
+    ratio: number;
+    beatsPerBatch: number;
+    batchGzipBytes: number;
+    batchJsonBytes: number;
+    handlerCpuMsPerBatch: number;
+    wallMsPerBatch: number;
+    logBytes: number;
+    recordBytesPerBeat: number;
+    status: number;
+  };
+}
+
+async function call(api: string, method: string, path: string, body: unknown, keyid: string, privateKey: KeyObject) {
+  const bytes = body === undefined ? undefined : new TextEncoder().encode(JSON.stringify(body));
+  const headers = await signRequest(
+    { method, url: api + path, headers: bytes ? { 'content-type': 'application/json' } : {}, body: bytes },
+    { keyid, privateKey },
+  );
+  const res = await fetch(api + path, { method, headers, body: bytes });
+  return { status: res.status, json: (await res.json().catch(() => undefined)) as any, etag: res.headers.get('etag') };
+}
+
+/** Counts what the handlers write to stdout (EMF metrics, logs) instead of printing it. */
+function stdoutSink() {
+  const original = process.stdout.write.bind(process.stdout);
+  let bytes = 0;
+  return {
+    start() {
+      process.stdout.write = ((chunk: string | Uint8Array) => {
+        bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
+        return true;
+      }) as typeof process.stdout.write;
+    },
+    stop() {
+      process.stdout.write = original;
+    },
+    take() {
+      const b = bytes;
+      bytes = 0;
+      return b;
+    },
+  };
+}
+
+export async function measureHandlers(
+  info: CloudInfo,
+  functions: readonly LocalFunction[],
+  opts: { rounds: number; pollsPerRound: number; batchesPerRound: number; log: (line: string) => void },
+): Promise<HandlerMeasures> {
+  const eu = info.regions.eu;
+  const demo = info.demo.accounts.find((a) => a.region === 'eu');
+  if (!demo) throw new Error('the local cloud has no EU demo account');
+
+  // One real installation, activated through the API.
+  const { privateKey, publicJwk, thumbprint } = await generateIdentityKeys();
+  const activation = await call(eu.api, 'POST', '/v1/activations', {
+    activationKey: demo.activationKey,
+    publicKey: publicJwk,
+    installation: { suiteVersion: '2025.2.1', nodes: ['bench-node-1'] },
+  }, thumbprint, privateKey);
+  if (activation.status !== 201) throw new Error(`activation answered ${activation.status}: ${JSON.stringify(activation.json)}`);
+  const installationId = activation.json.installationId as string;
+  const first = await call(eu.api, 'GET', `/v1/installations/${installationId}/license`, undefined, installationId, privateKey);
+  if (first.status !== 200 || !first.etag) throw new Error(`first poll answered ${first.status}`);
+
+  // The functions' own environments (template + local overrides), merged: both handlers share this process.
+  const fnOf = (entry: string) =>
+    functions.find((f) => f.regionKey === 'eu' && f.logicalId.toLowerCase().startsWith(`${entry.replace(/-/g, '')}function`));
+  const pollFn = fnOf('get-license');
+  const ingestFn = fnOf('ingest-telemetry');
+  if (!pollFn || !ingestFn) throw new Error('get-license / ingest-telemetry functions not found in the assembly');
+  const local = { region: eu.region, dataDir: info.dataDir, endpoints: eu.endpoints, apis: { eu: info.regions.eu.api, us: info.regions.us.api } };
+  Object.assign(process.env, lambdaEnvironment(ingestFn, local), lambdaEnvironment(pollFn, local));
+  delete process.env['AWS_EXECUTION_ENV'];
+
+  const { handler: pollHandler } = (await import('../lambdas/handlers/get-license')) as { handler: Handler };
+  const { handler: ingestHandler } = (await import('../lambdas/handlers/ingest-telemetry')) as { handler: Handler };
+  const { kinesisClient } = await import('../lambdas/adapters/kinesis-telemetry-stream');
+  const { verifyAgentRequest } = await import('../lambdas/shared/agent-signature');
+  const { beatDataSchemas, beatEnvelopeSchema } = await import('../lambdas/core/telemetry/catalogue');
+  let recordBytes = 0;
+  let records = 0;
+  (kinesisClient() as unknown as { send: unknown }).send = async (command: { input: { Records: { Data: Uint8Array; PartitionKey: string }[] } }) => {
+    for (const r of command.input.Records) {
+      recordBytes += r.Data.byteLength + r.PartitionKey.length;
+      records++;
+    }
+    return { FailedRecordCount: 0, Records: command.input.Records.map((_, i) => ({ SequenceNumber: String(i), ShardId: 'shardId-000000000000' })) };
+  };
+
+  const tableName = process.env['TABLE_NAME']!;
+  const floorClient = new DynamoDBClient({});
+  const context = lambdaContext(pollFn.name, pollFn.memoryMb);
+  const sink = stdoutSink();
+
+  // ---- 304 poll ------------------------------------------------------------------------------
+  const pollPath = `/v1/installations/${installationId}/license`;
+  const pollEvent = () =>
+    signedEvent({
+      method: 'GET', api: eu.api, path: pollPath, routeKey: 'GET /v1/installations/{id}/license',
+      pathParameters: { id: installationId }, keyid: installationId, privateKey, headers: { 'if-none-match': first.etag! },
+    });
+  let pollStatus = 0;
+  let wallTotal = 0;
+  const event = await pollEvent();
+  const runHandler = async () => {
+    const t = performance.now();
+    for (let i = 0; i < opts.pollsPerRound; i++) pollStatus = (await pollHandler(event, context)).statusCode!;
+    wallTotal += performance.now() - t;
+  };
+  const runFloor = async () => {
+    for (let i = 0; i < opts.pollsPerRound; i++) {
+      const headers = event.headers as Record<string, string>;
+      let etag: string | undefined;
+      await verifyAgentRequest(
+        { method: 'GET', path: event.rawPath, headers, body: new Uint8Array(0) },
+        async () => {
+          const out = await floorClient.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: `INST#${installationId}` }, sk: { S: 'META' } } }));
+          const item = out.Item!;
+          etag = item['license']!.M!['etag']!.S;
+          const pk = item['publicKey']!.M!;
+          return { kty: 'OKP', crv: 'Ed25519', x: pk['x']!.S! };
+        },
+      );
+      if (headers['if-none-match'] !== etag) throw new Error('floor: etag differs');
+    }
+  };
+  sink.start();
+  let poll;
+  try {
+    await runHandler();
+    if (pollStatus !== 304) throw new Error(`poll handler answered ${pollStatus}, expected 304`);
+    sink.take();
+    wallTotal = 0;
+    poll = await abab(runHandler, runFloor, { rounds: opts.rounds, warmup: 2, units: opts.pollsPerRound });
+  } finally {
+    sink.stop();
+  }
+  const pollLogBytes = sink.take() / ((opts.rounds + 2) * opts.pollsPerRound);
+  const pollWall = wallTotal / ((opts.rounds + 2) * opts.pollsPerRound);
+  opts.log(`poll: handler ${median(poll.a).toFixed(3)} ms CPU, floor ${median(poll.b).toFixed(3)} ms CPU per request`);
+
+  // ---- telemetry ingest ----------------------------------------------------------------------
+  const beats = await telemetryBatch({ seed: 7 });
+  const gz = gzipJson({ beats });
+  const telemetryPath = `/v1/installations/${installationId}/telemetry`;
+  const ingestEvent = await signedEvent({
+    method: 'POST', api: eu.api, path: telemetryPath, routeKey: 'POST /v1/installations/{id}/telemetry',
+    pathParameters: { id: installationId }, keyid: installationId, privateKey, body: gz,
+    headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+  });
+  const ingestContext = lambdaContext(ingestFn.name, ingestFn.memoryMb);
+  let ingestStatus = 0;
+  let ingestWall = 0;
+  const runIngest = async () => {
+    const t = performance.now();
+    for (let i = 0; i < opts.batchesPerRound; i++) ingestStatus = (await ingestHandler(ingestEvent, ingestContext)).statusCode!;
+    ingestWall += performance.now() - t;
+  };
+  const runIngestFloor = async () => {
+    for (let i = 0; i < opts.batchesPerRound; i++) {
+      const parsed = JSON.parse(gunzipSync(gz).toString('utf8')) as { beats: { type: keyof typeof beatDataSchemas; data: unknown }[] };
+      for (const beat of parsed.beats) {
+        if (!beatEnvelopeSchema.safeParse(beat).success || !beatDataSchemas[beat.type].safeParse(beat.data).success) {
+          throw new Error('floor: a beat does not parse');
+        }
+      }
+    }
+  };
+  sink.start();
+  let ingest;
+  try {
+    await runIngest();
+    if (ingestStatus !== 202) throw new Error(`ingest handler answered ${ingestStatus}, expected 202`);
+    sink.take();
+    ingestWall = 0;
+    recordBytes = 0;
+    records = 0;
+    ingest = await abab(runIngest, runIngestFloor, { rounds: opts.rounds, warmup: 2, units: opts.batchesPerRound * beats.length });
+  } finally {
+    sink.stop();
+  }
+  const batches = (opts.rounds + 2) * opts.batchesPerRound;
+  const ingestLogBytes = sink.take() / batches;
+  opts.log(`ingest: handler ${median(ingest.a).toFixed(4)} ms CPU, floor ${median(ingest.b).toFixed(4)} ms CPU per beat`);
+  floorClient.destroy();
+
+  return {
+    poll: {
+      handlerCpuMs: median(poll.a),
+      floorCpuMs: median(poll.b),
+      ratio: pairedRatio(poll.a, poll.b),
+      wallMs: pollWall,
+      logBytes: pollLogBytes,
+      status: pollStatus,
+    },
+    ingest: {
+      handlerCpuMsPerBeat: median(ingest.a),
+      floorCpuMsPerBeat: median(ingest.b),
+      ratio: pairedRatio(ingest.a, ingest.b),
+      beatsPerBatch: beats.length,
+      batchGzipBytes: gz.byteLength,
+      batchJsonBytes: Buffer.byteLength(JSON.stringify({ beats })),
+      handlerCpuMsPerBatch: median(ingest.a) * beats.length,
+      wallMsPerBatch: ingestWall / batches,
+      logBytes: ingestLogBytes,
+      recordBytesPerBeat: records ? recordBytes / records : 0,
+      status: ingestStatus,
+    },
+  };
+}
+
+export function handlerRows(m: HandlerMeasures): Row[] {
+  return [
+    {
+      name: '304 poll: handler CPU/request ÷ floor',
+      value: m.poll.ratio,
+      unit: '×',
+      goal: { op: '<=', value: 1.3, unit: '×' },
+      detail: `handler ${m.poll.handlerCpuMs.toFixed(3)} ms, floor (verify + GetItem + ETag) ${m.poll.floorCpuMs.toFixed(3)} ms; ${m.poll.logBytes.toFixed(0)} B stdout/request`,
+    },
+    {
+      name: 'telemetry ingest: handler CPU/beat ÷ floor',
+      value: m.ingest.ratio,
+      unit: '×',
+      goal: { op: '<=', value: 1.5, unit: '×' },
+      detail: `handler ${(m.ingest.handlerCpuMsPerBeat * 1000).toFixed(0)} µs, floor (gunzip + JSON.parse + schema) ${(m.ingest.floorCpuMsPerBeat * 1000).toFixed(0)} µs; batch ${m.ingest.beatsPerBatch} beats, ${(m.ingest.batchGzipBytes / 1024).toFixed(1)} KB gz; fake Kinesis`,
+    },
+  ];
+}
