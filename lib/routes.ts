@@ -177,3 +177,38 @@ export const streamConsumers: readonly StreamConsumerSpec[] = [
     bisect: true,
   },
 ];
+
+/** Steady requests per second and burst of one route, enforced by the API stage (RouteSettings). */
+export interface RouteThrottle {
+  readonly rateLimit: number;
+  readonly burstLimit: number;
+}
+
+/**
+ * Throttling per route: by who calls it, with the fleet-sized agent routes named. The regional
+ * API Gateway quota (10 000 requests/s by default, shared by every API of the account) must stay
+ * above the sum of the rates: raise it before raising these.
+ */
+export const routeThrottles: { readonly byAuth: Readonly<Record<RouteAuth, RouteThrottle>>; readonly byRoute: Readonly<Record<string, RouteThrottle>> } = {
+  byAuth: {
+    // Activations, deactivations: waves of new installs, never the whole fleet at once.
+    agent: { rateLimit: 200, burstLimit: 400 },
+    // People in the portal, support and back office: a few hundred at a time.
+    user: { rateLimit: 100, burstLimit: 200 },
+    // JWKS, OpenAPI, catalogue: cacheable documents; a client that hammers them is misbehaving.
+    public: { rateLimit: 50, burstLimit: 100 },
+  },
+  byRoute: {
+    // 1M installations polling every 900 s ≈ 1 100 requests/s per region (either region answers):
+    // 2 500/s leaves headroom for a region taking the other's fleet or a post-outage catch-up.
+    'GET /v1/installations/{id}/license': { rateLimit: 2500, burstLimit: 5000 },
+    // 1M installations sending a batch every 5 minutes ≈ 3 300 requests/s at the stream's sizing;
+    // a throttled batch is re-sent by the agent, so 4 000/s with a 2× burst rides out clumping.
+    'POST /v1/installations/{id}/telemetry': { rateLimit: 4000, burstLimit: 8000 },
+  },
+};
+
+/** The throttle of one route: its own, else that of its kind of caller. */
+export function routeThrottle(route: RouteSpec): RouteThrottle {
+  return routeThrottles.byRoute[`${route.method} ${route.path}`] ?? routeThrottles.byAuth[route.auth];
+}

@@ -6,7 +6,7 @@
  * the event bus that finding notifications go to. Telemetry and all derived from it never leave
  * its region.
  */
-import { Duration, RemovalPolicy, Size, Stack, type StackProps } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Size, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
 import { AttributeType, Billing, BillingMode, ProjectionType, Table, TableEncryption, TableEncryptionV2, TableV2, type ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
@@ -176,6 +176,12 @@ export class StatefulStack extends Stack {
     this.telemetryStream = this.buildTelemetryStream(config);
     this.archiveBucket = this.buildArchiveBucket(config);
     this.athenaResultsBucket = this.buildAthenaResultsBucket();
+    for (const bucket of [this.archiveBucket, this.athenaResultsBucket]) {
+      Validations.of(bucket).acknowledge({
+        id: 'AwsSolutions-S1',
+        reason: 'only IAM roles reach it (the archiver, Athena through the enforced workgroup); CloudTrail data events are the audit trail, not a second log bucket',
+      });
+    }
     this.telemetryDatabaseName = telemetryDatabaseName(config.stage);
     this.beatsTableName = beatsTableName;
     this.uniqueBeatsViewName = uniqueBeatsViewName;

@@ -5,14 +5,17 @@
  * authorise the 'user' routes. Everything here binds to the same region's stateful stack only:
  * EU telemetry is never written in the US.
  */
-import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, CfnResource, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
+  CfnStage,
   HttpApi,
   HttpMethod,
   HttpNoneAuthorizer,
   HttpRoute,
   HttpRouteKey,
   HttpStage,
+  LogGroupLogDestination,
   type IHttpRouteAuthorizer,
   type ThrottleSettings,
 } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -26,16 +29,19 @@ import {
   UserPool,
   UserPoolClient,
 } from 'aws-cdk-lib/aws-cognito';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Schedule, ScheduleExpression, ScheduleTargetInput, TimeWindow } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { AppConfig, RegionKey } from '../config';
 import { HouseFunction } from '../constructs/house-function';
+import { Observability } from '../constructs/observability';
 import type { IStream } from 'aws-cdk-lib/aws-kinesis';
 import {
   functionSpecs,
   routes,
+  routeThrottle,
   streamConsumers,
   type ConsumedStream,
   type FunctionName,
@@ -87,6 +93,10 @@ export class StatelessStack extends Stack {
   public readonly silentSweepSchedule: Schedule;
   /** what the scheduler could not deliver to sweepSilent */
   public readonly silentSweepDeadLetterQueue: Queue;
+  /** the API stage's access log (one JSON line per request) */
+  public readonly apiAccessLogGroup: LogGroup;
+  /** this region's dashboards, alarms and on-call topic (lib/observability/definition.ts) */
+  public readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -105,12 +115,35 @@ export class StatelessStack extends Stack {
       // Created below with throttling, which the built-in default stage cannot take.
       createDefaultStage: false,
     });
+    this.apiAccessLogGroup = new LogGroup(this, 'ApiAccessLogs', {
+      retention: config.logRetentionDays as RetentionDays,
+      // Generated name, this stage's only: kept, it would be orphaned by a replacement.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     this.stage = new HttpStage(this, 'DefaultStage', {
       httpApi: this.api,
       autoDeploy: true,
-      // 10 000 agents polling every 900 s make ~11 requests/s: 100/s leaves room for activation
-      // waves and portal use, and keeps one runaway client from eating the account's quota.
+      // Fallback for a route without its own settings (every route has them: routeThrottle).
       throttle: props.throttle ?? { rateLimit: 100, burstLimit: 200 },
+      // Per-route Count, 4xx, 5xx and latency: the service dashboard shows each route.
+      detailedMetricsEnabled: true,
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(this.apiAccessLogGroup),
+        // HTTP API context variables only; no header or body, so nothing a client sends beyond its IP.
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            ip: '$context.identity.sourceIp',
+            requestTime: '$context.requestTime',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            protocol: '$context.protocol',
+            responseLength: '$context.responseLength',
+            latencyMs: '$context.responseLatency',
+            integrationError: '$context.integrationErrorMessage',
+          }),
+        ),
+      },
     });
 
     const authorizers: Record<RouteAuth, IHttpRouteAuthorizer> = {
@@ -120,22 +153,56 @@ export class StatelessStack extends Stack {
       public: new HttpNoneAuthorizer(),
     };
     const integrations = new Map<FunctionName, HttpLambdaIntegration>();
+    const cfnStage = this.stage.node.defaultChild as CfnStage;
+    const routeSettings: Record<string, CfnStage.RouteSettingsProperty> = {};
     for (const route of routes) {
       let integration = integrations.get(route.fn);
       if (!integration) {
         integration = new HttpLambdaIntegration(`${pascal(route.fn)}Integration`, this.functions[route.fn].function);
         integrations.set(route.fn, integration);
       }
-      new HttpRoute(this, `Route${pascal(`${route.method} ${route.path}`)}`, {
+      const httpRoute = new HttpRoute(this, `Route${pascal(`${route.method} ${route.path}`)}`, {
         httpApi: this.api,
         routeKey: HttpRouteKey.with(route.path, HttpMethod[route.method]),
         integration,
         authorizer: authorizers[route.auth],
       });
+      if (route.auth !== 'user') {
+        Validations.of(httpRoute).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason:
+            route.auth === 'agent'
+              ? 'agent routes are authenticated in the handler by the installation key\'s RFC 9421 signature, which API Gateway cannot verify'
+              : 'public documents (JWKS, OpenAPI, telemetry catalogue) that any agent or vendor must read without credentials',
+        });
+      }
+      // The stage's RouteSettings name routes by key: the routes must exist first.
+      cfnStage.addResourceDependency(httpRoute.node.defaultChild as CfnResource);
+      routeSettings[`${route.method} ${route.path}`] = {
+        throttlingRateLimit: routeThrottle(route).rateLimit,
+        throttlingBurstLimit: routeThrottle(route).burstLimit,
+        detailedMetricsEnabled: true,
+      };
     }
+    cfnStage.routeSettings = routeSettings;
+
+    this.observability = new Observability(this, 'Observability', {
+      stage: config.stage,
+      regionKey,
+      api: this.api,
+      routes,
+      functions: this.functions,
+      tables: { licensing: stateful.table, support: stateful.supportTable },
+      telemetryStream: stateful.telemetryStream,
+      failureQueues: {
+        ...Object.fromEntries(streamConsumers.map((c) => [`${c.fn}.onFailure`, this.functions[c.fn].onFailureQueue])),
+        'sweepSilent.deadLetter': this.silentSweepDeadLetterQueue,
+      },
+    });
 
     new CfnOutput(this, 'ApiUrl', { value: this.stage.url, description: 'base URL of the regional HTTP API' });
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
+    new CfnOutput(this, 'OnCallTopicArn', { value: this.observability.onCallTopic.topicArn, description: 'subscribe on-call here: every alarm of this region' });
     new CfnOutput(this, 'UserPoolClientId', { value: this.userPoolClient.userPoolClientId, description: 'the portal client' });
   }
 
@@ -205,6 +272,7 @@ export class StatelessStack extends Stack {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
+    Validations.of(deadLetterQueue).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'this queue is itself the dead-letter queue of the sweep schedule' });
     const schedule = new Schedule(this, 'SilentSweepSchedule', {
       description: 'UCX missing-beat sweep: installations silent past the telemetry-silent threshold',
       schedule: ScheduleExpression.rate(silentSweepRate),
@@ -246,6 +314,18 @@ export class StatelessStack extends Stack {
       // replacement or a stack deletion.
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(userPool).acknowledge({
+      id: 'AwsSolutions-COG1',
+      reason: 'at least 12 characters with upper, lower and digits, no forced symbol: length over composition (NIST SP 800-63B)',
+    });
+    Validations.of(userPool).acknowledge({
+      id: 'AwsSolutions-COG2',
+      reason: 'TOTP MFA is offered to every user (optional): customers and resellers sign in rarely; agents never use Cognito',
+    });
+    Validations.of(userPool).acknowledge({
+      id: 'AwsSolutions-COG8',
+      reason: 'Essentials tier: the Plus tier\'s threat protection is billed per active user; revisit with the portal\'s launch',
     });
     userGroups.forEach((groupName, precedence) => {
       userPool.addGroup(`${pascal(groupName)}Group`, { groupName, precedence });

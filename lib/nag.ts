@@ -1,0 +1,78 @@
+/**
+ * cdk-nag's AwsSolutions checks over the stack set, and the house's acknowledgements of the
+ * wildcard IAM resources it cannot avoid. Every other acknowledgement sits beside its resource
+ * (`Validations.of(x).acknowledge`), each with its reason. Wildcard *resources* are judged here,
+ * finding by finding, because their finding ids name cross-stack exports that exist only once the
+ * app is synthesized; a wildcard *action* is never acknowledged.
+ */
+import { CfnResource, Stack, Validations, type IPolicyValidationContext, type IPolicyValidationPlugin, type PolicyValidationPluginReport } from 'aws-cdk-lib';
+import { CfnPolicy } from 'aws-cdk-lib/aws-iam';
+import { AwsSolutionsChecks, rules } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+
+interface Statement {
+  readonly Effect: string;
+  readonly Action: string | string[];
+  readonly Resource: unknown;
+  readonly Condition?: Record<string, Record<string, unknown>>;
+}
+
+const list = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
+
+/**
+ * The reason a wildcard resource finding is acceptable, or undefined when it is not. Decided on
+ * the finding and the actions of the policy that has it.
+ */
+export function wildcardResourceReason(finding: string, statements: readonly Statement[]): string | undefined {
+  if (!finding.startsWith('Resource::')) return undefined;
+  const allowed = statements.filter((s) => s.Effect === 'Allow');
+  const actionsOn = (pred: (r: string) => boolean) =>
+    allowed.filter((s) => list(s.Resource as string | string[]).some((r) => typeof r === 'string' && pred(r))).flatMap((s) => list(s.Action));
+  const resource = finding.slice('Resource::'.length);
+  if (resource === '*') {
+    const actions = actionsOn((r) => r === '*');
+    if (actions.length > 0 && actions.every((a) => a === 'xray:PutTraceSegments' || a === 'xray:PutTelemetryRecords')) {
+      return 'X-Ray tracing: PutTraceSegments and PutTelemetryRecords support no resource-level permissions';
+    }
+    return undefined;
+  }
+  if (resource.endsWith('/index/*')) return 'the table\'s own secondary indexes (Query on gsi1/gsi2), granted with the table by grantReadData/grantReadWriteData';
+  if (/\/beats\/\*$/.test(resource)) return 'the archiver writes objects under the beats/ prefix of its own bucket only; object keys are generated per batch';
+  if (/:key\/\*$/.test(resource)) {
+    const narrowed = allowed.some((s) => list(s.Action).every((a) => a === 'kms:GetPublicKey') && s.Condition?.['ForAnyValue:StringEquals']?.['kms:ResourceAliases'] !== undefined);
+    return narrowed ? 'GetPublicKey only, on keys carrying the licence-signing alias (kms:ResourceAliases condition): IAM cannot name a key by alias ARN' : undefined;
+  }
+  if (/\.Arn>:\*$/.test(resource)) {
+    const actions = actionsOn((r) => r.endsWith(':*'));
+    return actions.every((a) => a === 'lambda:InvokeFunction') ? 'the scheduler invokes one function, any of its versions (`<arn>:*`)' : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * A validation plugin that runs before the checks and acknowledges, on each IAM policy, the
+ * wildcard resource findings `wildcardResourceReason` accepts: exactly those finding ids.
+ */
+export class HouseWildcardAcknowledgements implements IPolicyValidationPlugin {
+  public readonly name = 'ucx-house-acknowledgements';
+  constructor(private readonly root: IConstruct) {}
+
+  public validate(_context: IPolicyValidationContext): PolicyValidationPluginReport {
+    for (const node of this.root.node.findAll()) {
+      if (!(node instanceof CfnPolicy)) continue;
+      const findings = rules.iam.IAMNoWildcardPermissions(node as CfnResource);
+      if (!Array.isArray(findings)) continue;
+      const document = Stack.of(node).resolve(node.policyDocument) as { Statement?: Statement[] };
+      for (const finding of findings) {
+        const reason = wildcardResourceReason(finding, document.Statement ?? []);
+        if (reason) Validations.of(node).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
+      }
+    }
+    return { success: true, violations: [] };
+  }
+}
+
+/** Adds the house acknowledgements and cdk-nag's AwsSolutions checks to the app, in that order. */
+export function addNagChecks(app: IConstruct): void {
+  Validations.of(app).addPlugins(new HouseWildcardAcknowledgements(app), new AwsSolutionsChecks(app));
+}
