@@ -25,7 +25,10 @@ class MemoryStore implements SupportStore {
     if (this.conflictOnce) {
       this.conflictOnce = false;
       // another writer (the sweep) got there first, with state that has not seen these beats
-      this.state = { ...emptyState(c.state.installationId, c.state.accountId), version: (this.state?.version ?? 0) + 1 };
+      this.state = {
+        ...emptyState(c.state.installationId, c.state.accountId),
+        version: (this.state?.version ?? 0) + 1,
+      };
       throw new StateConflict(c.state.installationId);
     }
     if ((this.state?.version ?? 0) !== c.expectedVersion) throw new StateConflict(c.state.installationId);
@@ -108,5 +111,30 @@ describe('evaluateInstallationBatch', () => {
     expect([...basic.store.findings.values()][0]).toMatchObject({ audience: 'support' });
     expect(ignored).toMatchObject({ ignored: true, evaluated: 0 });
     expect(unknown.store.commits).toBe(0);
+  });
+});
+
+describe('a rules Lambda crash mid-batch', () => {
+  it('neither loses nor doubles a finding when the batch is retried, and repeats notifications with the same ids', async () => {
+    const { store, published, deps } = world('gold');
+    const beats = batch();
+    const commit = store.commit.bind(store);
+    let crashes = 1;
+    store.commit = async (c) => {
+      if (crashes-- > 0) throw new Error('Runtime exited: the container died after publishing, before writing');
+      return commit(c);
+    };
+
+    await expect(evaluateInstallationBatch(deps, 'inst_rules0000000001', beats, T0 + HOUR)).rejects.toThrow(
+      /Runtime exited/,
+    );
+    const retried = await evaluateInstallationBatch(deps, 'inst_rules0000000001', beats, T0 + HOUR);
+    const replayed = await evaluateInstallationBatch(deps, 'inst_rules0000000001', beats, T0 + HOUR);
+
+    expect(retried.findings).toBe(1);
+    expect(replayed.evaluated).toBe(0);
+    expect([...store.findings.values()]).toHaveLength(1);
+    expect(published).toHaveLength(2);
+    expect(new Set(published.map((n) => n.eventId)).size).toBe(1);
   });
 });
