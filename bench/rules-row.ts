@@ -19,6 +19,8 @@ export interface RulesMeasures {
   beats: number;
   cpuMsPerBatch: number;
   rules: number;
+  /** mean size of an installation's rules state as JSON (the item the rules Lambda writes per batch) */
+  stateBytes: number;
 }
 
 export async function measureRules(opts: { installations: number; batches: number; warmupBatches: number }): Promise<RulesMeasures> {
@@ -60,6 +62,7 @@ export async function measureRules(opts: { installations: number; batches: numbe
     }
   }
   const msPerBeat = median(perRoundCpu);
+  const stateBytes = fleet.reduce((a, f) => a + Buffer.byteLength(JSON.stringify(f.state)), 0) / fleet.length;
   return {
     beatsPerSecondPerCore: 1000 / msPerBeat,
     installations: opts.installations,
@@ -67,6 +70,7 @@ export async function measureRules(opts: { installations: number; batches: numbe
     beats,
     cpuMsPerBatch: msPerBeat * (beats / (opts.batches * opts.installations)),
     rules: allRules.length,
+    stateBytes,
   };
 }
 
@@ -75,5 +79,5 @@ export const rulesRow = (m: RulesMeasures): Row => ({
   value: m.beatsPerSecondPerCore,
   unit: '',
   goal: { op: '>=', value: 20_000, unit: '' },
-  detail: `${m.rules} rules, ${m.installations} installations × ${m.batches} batches, ${m.beats} beats; ${m.cpuMsPerBatch.toFixed(2)} ms CPU per batch`,
+  detail: `${m.rules} rules, ${m.installations} installations × ${m.batches} batches, ${m.beats} beats; ${m.cpuMsPerBatch.toFixed(2)} ms CPU per batch; state ${(m.stateBytes / 1024).toFixed(1)} KB`,
 });
