@@ -12,6 +12,8 @@ import { startDynamoDbLocal, startKinesalite, startS3rver, type Emulator } from 
 import { apiGatewayError, type HttpResponse } from './http-event';
 import { ensureEs256Key, keyFile, keyRef } from './keys';
 import { LambdaSandbox, lambdaWorkerFile } from './lambda-runtime';
+import { dashboardData, dashboardHtml } from './dashboard';
+import { localApiNamespace, MetricStore } from './metrics';
 import { startEventSources, type EventSources } from './event-sources';
 import { readEvents, startLocalEventBridge } from './eventbridge';
 import { startSchedules, type Schedules } from './schedules';
@@ -132,6 +134,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
 
     const verifyJwt = await localJwtVerifier(dataDir);
     const info: { current?: CloudInfo; eventSources?: EventSources; schedules?: Schedules } = {};
+    const metrics = new MetricStore();
+    const dashboardFor = (regionKey: RegionKey) =>
+      dashboardData(regionKey, {
+        store: metrics,
+        functionLogicalIds: assembly.functions.filter((f) => f.regionKey === regionKey).map((f) => f.logicalId),
+        queues: () => info.eventSources?.queues(regionKey) ?? {},
+      });
     const localRoutes = (regionKey: RegionKey) =>
       new Map<string, LocalHandler>([
         ['GET /local/health', async () => json(200, { status: 'ok', region: regionKey })],
@@ -147,6 +156,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
             return json(200, { region: regionKey, buses, events: readEvents(dataDir, buses, { region: regionOf(regionKey), ...(detailType !== undefined && { detailType }) }) });
           },
         ],
+        ['GET /local/dashboard.json', async () => json(200, dashboardFor(regionKey))],
+        [
+          'GET /local/dashboard',
+          async () => ({ statusCode: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: Buffer.from(dashboardHtml(dashboardFor(regionKey))) }),
+        ],
         ['GET /local/schedules', async () => json(200, { region: regionKey, schedules: info.schedules?.status(regionKey) ?? [] })],
         [
           'POST /local/schedules/{id}/run',
@@ -160,7 +174,22 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const ports: Record<RegionKey, number> = { eu: options.euPort ?? 4100, us: options.usPort ?? 4200 };
     const routers = {} as Record<RegionKey, RegionRouter>;
     for (const key of regionKeys) {
-      const router = await startRegionRouter({ regionKey: key, port: ports[key], accountId: assembly.account, verifyJwt, localRoutes: localRoutes(key), log });
+      const router = await startRegionRouter({
+        regionKey: key,
+        port: ports[key],
+        accountId: assembly.account,
+        verifyJwt,
+        localRoutes: localRoutes(key),
+        log,
+        // The local equivalent of API Gateway's per-route Count, 4xx, 5xx and Latency.
+        onRouteRequest: ({ routeKey, statusCode, latencyMs }) => {
+          const series = (name: string) => ({ region: key, namespace: localApiNamespace, name, dimensions: { route: routeKey } });
+          metrics.record(series('Count'), 1);
+          metrics.record(series('4xx'), statusCode >= 400 && statusCode < 500 ? 1 : 0);
+          metrics.record(series('5xx'), statusCode >= 500 ? 1 : 0);
+          metrics.record(series('Latency'), latencyMs);
+        },
+      });
       stops.push(() => router.close());
       routers[key] = router;
     }
@@ -174,7 +203,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     for (const fn of assembly.functions) {
       const region = regionOf(fn.regionKey);
       const env = lambdaEnvironment(fn, { region, dataDir, endpoints, apis });
-      sandboxes.set(functionKey(fn.stackName, fn.logicalId), new LambdaSandbox(fn, env, workerFile, `arn:aws:lambda:${region}:${assembly.account}:function:${fn.name}`));
+      sandboxes.set(functionKey(fn.stackName, fn.logicalId), new LambdaSandbox(fn, env, workerFile, `arn:aws:lambda:${region}:${assembly.account}:function:${fn.name}`, metrics));
     }
     for (const key of regionKeys) {
       const routes = new Map<string, RegionRoute>();

@@ -4,8 +4,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { Worker } from 'node:worker_threads';
 import type { LocalFunction } from './assembly';
+import { localLambdaNamespace, parseEmfLine, type MetricStore } from './metrics';
 
 export interface InvokeError {
   readonly errorType: string;
@@ -30,14 +32,25 @@ export class LambdaSandbox {
     private readonly env: Record<string, string>,
     private readonly workerFile: string,
     private readonly functionArn: string,
+    /** where the function's EMF lines and its invocations, errors and durations are recorded */
+    private readonly metrics?: MetricStore,
   ) {}
+
+  private running = 0;
+
+  private recordLambda(name: string, value: number): void {
+    this.metrics?.record({ region: this.fn.regionKey, namespace: localLambdaNamespace, name, dimensions: { function: this.fn.logicalId } }, value);
+  }
 
   invoke(event: unknown): Promise<InvokeOutcome> {
     const worker = this.ensureWorker();
     const id = this.nextId++;
     const requestId = randomUUID();
     const timeoutMs = this.fn.timeoutSeconds * 1000;
-    return new Promise((resolve) => {
+    const started = Date.now();
+    this.running += 1;
+    this.recordLambda('ConcurrentExecutions', this.running);
+    return new Promise<InvokeOutcome>((resolve) => {
       const timer = setTimeout(() => {
         // Lambda ends the sandbox on a timeout; so do we (its other invocations fail with it).
         this.failAll({ errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${this.fn.timeoutSeconds.toFixed(2)} seconds` });
@@ -45,6 +58,12 @@ export class LambdaSandbox {
       }, timeoutMs);
       this.pending.set(id, { resolve, timer });
       worker.postMessage({ id, requestId, event });
+    }).then((outcome) => {
+      this.running -= 1;
+      this.recordLambda('Invocations', 1);
+      this.recordLambda('Duration', Date.now() - started);
+      if ('error' in outcome) this.recordLambda('Errors', 1);
+      return outcome;
     });
   }
 
@@ -69,8 +88,16 @@ export class LambdaSandbox {
       },
       // Roughly the function's memory setting, so a leak fails locally too.
       resourceLimits: { maxOldGenerationSizeMb: Math.max(64, this.fn.memoryMb) },
+      // Read here: EMF lines go to the metric store (as the Lambda service hands them to
+      // CloudWatch), every other line is printed as before.
+      stdout: true,
     });
     worker.unref();
+    createInterface({ input: worker.stdout, crlfDelay: Infinity }).on('line', (line) => {
+      const samples = parseEmfLine(line);
+      if (samples) this.metrics?.recordEmf(this.fn.regionKey, samples);
+      else process.stdout.write(`${line}\n`);
+    });
     worker.on('message', (message: { id: number; result?: string; error?: InvokeError }) => {
       const pending = this.pending.get(message.id);
       if (!pending) return;

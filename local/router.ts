@@ -29,6 +29,8 @@ export interface RegionRouterOptions {
   /** development-only routes under `/local/`, keyed `METHOD /local/...` (`{param}` placeholders allowed) */
   readonly localRoutes: ReadonlyMap<string, LocalHandler>;
   readonly log: (line: string) => void;
+  /** every request on a template route, as API Gateway counts it (per route key) */
+  readonly onRouteRequest?: (request: { readonly routeKey: string; readonly statusCode: number; readonly latencyMs: number }) => void;
 }
 
 export interface RegionRouter {
@@ -80,6 +82,7 @@ export async function startRegionRouter(options: RegionRouterOptions): Promise<R
     const path = url.split('?')[0]!;
     let result: HttpResponse;
     let label = '';
+    let routeKey: string | undefined;
     try {
       const body = await readBody(request);
       const local = path.startsWith('/local/') ? localTable.match(method, path) : undefined;
@@ -93,11 +96,13 @@ export async function startRegionRouter(options: RegionRouterOptions): Promise<R
         result = apiGatewayError(404, 'Not Found');
       } else {
         label = match.route.sandbox.fn.logicalId;
+        routeKey = match.routeKey;
         let authorizer: { jwt: { claims: Record<string, string>; scopes: string[] | null } } | undefined;
         if (match.route.authorizationType === 'JWT') {
           const verified = await options.verifyJwt(request.headers.authorization);
           if (!verified) {
             send(response, { ...apiGatewayError(401, 'Unauthorized'), headers: { 'content-type': 'application/json', 'www-authenticate': 'Bearer' } }, requestId);
+            options.onRouteRequest?.({ routeKey: match.routeKey, statusCode: 401, latencyMs: Date.now() - started });
             options.log(`${options.regionKey} ${method} ${url} → 401 (JWT) ${Date.now() - started} ms`);
             return;
           }
@@ -124,6 +129,7 @@ export async function startRegionRouter(options: RegionRouterOptions): Promise<R
       }
     }
     send(response, result, requestId);
+    if (routeKey !== undefined) options.onRouteRequest?.({ routeKey, statusCode: result.statusCode, latencyMs: Date.now() - started });
     options.log(`${options.regionKey} ${method} ${url} → ${result.statusCode} ${label} ${Date.now() - started} ms`);
   };
 

@@ -476,12 +476,12 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
     });
   });
 
-  it('outputs the API URL, the user pool id and the client id', () => {
+  it('outputs the API URL, the user pool id, the client id and the on-call topic', () => {
     // Arrange
     const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
 
     // Assert
-    expect(Object.keys(outputs).sort()).toEqual(['ApiUrl', 'UserPoolClientId', 'UserPoolId']);
+    expect(Object.keys(outputs).sort()).toEqual(['ApiUrl', 'OnCallTopicArn', 'UserPoolClientId', 'UserPoolId']);
     expect(outputs.ApiUrl?.Value).toEqual({
       'Fn::Join': ['', ['https://', { Ref: stack.getLogicalId(stack.api.node.defaultChild as never) }, `.execute-api.${region}.`, { Ref: 'AWS::URLSuffix' }, '/']],
     });
