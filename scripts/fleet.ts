@@ -114,7 +114,12 @@ async function createCustomer(index: number, installations: number): Promise<Sim
       `/v1/ops/orders/fleet-${randomUUID()}`,
       {
         account: { create: { name: `Fleet customer ${index}`, region } },
-        lines: products.map((product) => ({ product, quantity: installations * (5 + Math.floor(random() * 50)), kind: 'perpetual', care: { level: care, endsAt: inOneYear() } })),
+        lines: products.map((product) => ({
+          product,
+          quantity: installations * (5 + Math.floor(random() * 50)),
+          kind: 'perpetual',
+          care: { level: care, endsAt: inOneYear() },
+        })),
       },
       'PUT /v1/ops/orders/{orderId}',
     ),
@@ -124,7 +129,13 @@ async function createCustomer(index: number, installations: number): Promise<Sim
   for (let i = 0; i < installations; i++) {
     const allocation = Object.fromEntries(products.map((p) => [p, 5]));
     const { activationKey } = (await gate(() =>
-      backOffice('POST', region, `/v1/accounts/${accountId}/activation-keys`, { allocation }, 'POST /v1/accounts/{accountId}/activation-keys'),
+      backOffice(
+        'POST',
+        region,
+        `/v1/accounts/${accountId}/activation-keys`,
+        { allocation },
+        'POST /v1/accounts/{accountId}/activation-keys',
+      ),
     )) as { activationKey: string };
     const faults: SimulatedFault[] = [];
     const roll = random();
@@ -164,7 +175,10 @@ function summary(elapsedS: number): { table: string; fiveXx: number } {
     rows.push([
       route,
       String(total),
-      [...byStatus].sort().map(([s, n]) => `${s}×${n}`).join(' '),
+      [...byStatus]
+        .sort()
+        .map(([s, n]) => `${s}×${n}`)
+        .join(' '),
       percentile(sorted, 50).toFixed(0),
       percentile(sorted, 90).toFixed(0),
       percentile(sorted, 99).toFixed(0),
@@ -173,7 +187,11 @@ function summary(elapsedS: number): { table: string; fiveXx: number } {
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-  const table = [line(rows[0]!), `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`, ...rows.slice(1).map(line)].join('\n');
+  const table = [
+    line(rows[0]!),
+    `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`,
+    ...rows.slice(1).map(line),
+  ].join('\n');
   const faults = [...faultCount].map(([f, n]) => `${f} ${n}`).join(', ') || 'none';
   return {
     table:
@@ -186,7 +204,10 @@ function summary(elapsedS: number): { table: string; fiveXx: number } {
 async function main() {
   const started = Date.now();
   const progress = setInterval(() => {
-    const fiveXx = [...statuses.values()].flatMap((m) => [...m]).filter(([s]) => s.startsWith('5')).reduce((a, [, n]) => a + n, 0);
+    const fiveXx = [...statuses.values()]
+      .flatMap((m) => [...m])
+      .filter(([s]) => s.startsWith('5'))
+      .reduce((a, [, n]) => a + n, 0);
     process.stdout.write(
       `[${((Date.now() - started) / 1000).toFixed(0)} s] activated ${activated}/${N}, cycles ${cycles}, requests ${requests}, 5xx ${fiveXx}, beats accepted ${beatsAccepted}\n`,
     );
@@ -195,14 +216,16 @@ async function main() {
 
   // Customers of 1–4 installations each, until N.
   const sizes: number[] = [];
-  for (let left = N; left > 0; ) {
+  for (let left = N; left > 0;) {
     const size = Math.min(left, 1 + Math.floor(random() * random() * 4));
     sizes.push(size);
     left -= size;
   }
   const fleet = (await Promise.all(sizes.map((size, i) => createCustomer(i, size)))).flat();
   const activatedAt = Date.now();
-  process.stdout.write(`activated ${fleet.length} installations in ${((activatedAt - started) / 1000).toFixed(1)} s; running cycles for ${durationMs / 1000} s\n`);
+  process.stdout.write(
+    `activated ${fleet.length} installations in ${((activatedAt - started) / 1000).toFixed(1)} s; running cycles for ${durationMs / 1000} s\n`,
+  );
 
   const controller = new AbortController();
   setMaxListeners(0, controller.signal); // every installation's wait listens to it

@@ -109,7 +109,10 @@ function duration(seconds: number): string {
 export function formatStatus(s: AgentStatus): string[] {
   if (!s.activated) {
     const lines = ['activated: no'];
-    if (s.pendingOffline) lines.push(`offline request written ${s.pendingOffline.createdAt} to ${s.pendingOffline.file}: import its response with activate --offline-response`);
+    if (s.pendingOffline)
+      lines.push(
+        `offline request written ${s.pendingOffline.createdAt} to ${s.pendingOffline.file}: import its response with activate --offline-response`,
+      );
     if (s.lastPoll) lines.push(`last poll: ${s.lastPoll.at} ${s.lastPoll.outcome}`);
     return lines;
   }
@@ -120,7 +123,9 @@ export function formatStatus(s: AgentStatus): string[] {
     `region: ${s.region}${s.endpoint ? ` (${s.endpoint})` : ''}`,
   ];
   if (s.licence?.valid) {
-    lines.push(`licence: valid, version ${s.licence.version}, issued ${s.licence.issuedAt}, good offline until ${s.licence.expiresAt}`);
+    lines.push(
+      `licence: valid, version ${s.licence.version}, issued ${s.licence.issuedAt}, good offline until ${s.licence.expiresAt}`,
+    );
     lines.push(`grace left: ${duration(s.licence.graceLeftSeconds)}`);
     lines.push('products:');
     for (const p of s.licence.products) {
@@ -165,15 +170,23 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         if (values['offline-response']) {
           const file = JSON.parse(readFileSync(values['offline-response'], 'utf8')) as OfflineActivationResponse;
           const claims = await agent.importOfflineResponse(file);
-          io.out(`activated offline: installation ${file.installationId}, licence valid until ${new Date(claims.exp * 1000).toISOString()}`);
+          io.out(
+            `activated offline: installation ${file.installationId}, licence valid until ${new Date(claims.exp * 1000).toISOString()}`,
+          );
           return 0;
         }
         if (!values.key) {
-          io.err('activate needs --key (with --offline-request FILE for an air-gapped site) or --offline-response FILE');
+          io.err(
+            'activate needs --key (with --offline-request FILE for an air-gapped site) or --offline-response FILE',
+          );
           return 2;
         }
         if (values['offline-request']) {
-          const request = await agent.offlineRequest(values.key, facts(values, io.env), resolve(values['offline-request']));
+          const request = await agent.offlineRequest(
+            values.key,
+            facts(values, io.env),
+            resolve(values['offline-request']),
+          );
           writeFileSync(values['offline-request'], JSON.stringify(request, null, 2) + '\n');
           io.out(
             `wrote ${values['offline-request']}: upload it in the portal (or POST it to /v1/accounts/{accountId}/offline-activations), then run activate --offline-response <the file you get>`,
@@ -204,7 +217,11 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       case 'telemetry-once': {
         await agent.currentLicense();
         const result = await agent.telemetryCycle();
-        io.out(result ? `telemetry: sent ${result.sent}, accepted ${result.accepted}, rejected ${result.rejected}, spooled ${result.left}` : 'telemetry is switched off for this account');
+        io.out(
+          result
+            ? `telemetry: sent ${result.sent}, accepted ${result.accepted}, rejected ${result.rejected}, spooled ${result.left}`
+            : 'telemetry is switched off for this account',
+        );
         return 0;
       }
       case 'run': {
@@ -239,7 +256,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     }
   } catch (error) {
     if (error instanceof LicenseRejectedError || error instanceof AgentStateError) io.err(`error: ${error.message}`);
-    else if (error instanceof CloudError) io.err(`error: ${error.message}${error.problem?.errors ? ` ${JSON.stringify(error.problem.errors)}` : ''}`);
+    else if (error instanceof CloudError)
+      io.err(`error: ${error.message}${error.problem?.errors ? ` ${JSON.stringify(error.problem.errors)}` : ''}`);
     else if (error instanceof UnreachableError) io.err(`error: ${error.message} (check --endpoint and --proxy)`);
     else io.err(`error: ${(error as Error).stack ?? String(error)}`);
     return error instanceof LicenseRejectedError ? 3 : 1;

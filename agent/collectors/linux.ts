@@ -82,7 +82,9 @@ export const linuxPackages: Collector = {
   async collect() {
     let out: string;
     try {
-      out = (await run('dpkg-query', ['-W', '-f', '${Package}\t${Version}\t${Origin}\n'], { maxBuffer: 16 * 1024 * 1024 })).stdout;
+      out = (
+        await run('dpkg-query', ['-W', '-f', '${Package}\t${Version}\t${Origin}\n'], { maxBuffer: 16 * 1024 * 1024 })
+      ).stdout;
     } catch {
       return []; // not a dpkg system: a pluggable source can provide this beat
     }
@@ -107,7 +109,13 @@ export const linuxHardware: Collector = {
   name: 'linux:hardware',
   types: ['hardware.virtualization', 'hardware.processors', 'hardware.memory', 'hardware.disks'],
   async collect() {
-    const [system, cpu, mem, layout, disks] = await Promise.all([si.system(), si.cpu(), si.mem(), si.memLayout(), si.diskLayout()]);
+    const [system, cpu, mem, layout, disks] = await Promise.all([
+      si.system(),
+      si.cpu(),
+      si.mem(),
+      si.memLayout(),
+      si.diskLayout(),
+    ]);
     const installed = layout.reduce((sum, module) => sum + (module.size ?? 0), 0);
     const beats: CollectedBeat[] = [
       { type: 'hardware.virtualization', data: { isVirtual: Boolean(system.virtual) } },
@@ -123,10 +131,20 @@ export const linuxHardware: Collector = {
         },
       },
       // Reserved: what the firmware and kernel keep from the installed modules (0 when the modules are not readable, as in most VMs).
-      { type: 'hardware.memory', data: { totalBytes: mem.total, reservedBytes: installed > mem.total ? installed - mem.total : 0 } },
+      {
+        type: 'hardware.memory',
+        data: { totalBytes: mem.total, reservedBytes: installed > mem.total ? installed - mem.total : 0 },
+      },
       {
         type: 'hardware.disks',
-        data: { disks: disks.slice(0, 256).map((d) => ({ model: (d.name || d.vendor || d.type || 'disk').slice(0, 256), sizeBytes: Math.max(0, Math.round(d.size ?? 0)) })) },
+        data: {
+          disks: disks
+            .slice(0, 256)
+            .map((d) => ({
+              model: (d.name || d.vendor || d.type || 'disk').slice(0, 256),
+              sizeBytes: Math.max(0, Math.round(d.size ?? 0)),
+            })),
+        },
       },
     ];
     return beats;
@@ -136,7 +154,10 @@ export const linuxHardware: Collector = {
 async function dnsServers(): Promise<string[]> {
   try {
     const text = await readFile('/etc/resolv.conf', 'utf8');
-    return [...text.matchAll(/^nameserver\s+(\S+)/gm)].map((m) => m[1]!).filter(isIp).slice(0, 16);
+    return [...text.matchAll(/^nameserver\s+(\S+)/gm)]
+      .map((m) => m[1]!)
+      .filter(isIp)
+      .slice(0, 16);
   } catch {
     return [];
   }
@@ -146,7 +167,11 @@ export const linuxNetwork: Collector = {
   name: 'linux:hardware.network',
   types: ['hardware.network'],
   async collect() {
-    const [ifaces, gateway, dns] = await Promise.all([si.networkInterfaces(), si.networkGatewayDefault(), dnsServers()]);
+    const [ifaces, gateway, dns] = await Promise.all([
+      si.networkInterfaces(),
+      si.networkGatewayDefault(),
+      dnsServers(),
+    ]);
     const list = Array.isArray(ifaces) ? ifaces : [ifaces];
     const adapters = list
       .filter((i) => !i.internal && (i.ip4 || i.ip6))
@@ -163,4 +188,10 @@ export const linuxNetwork: Collector = {
 };
 
 /** Every Linux collector. */
-export const linuxCollectors: readonly Collector[] = [linuxProcesses, linuxOs, linuxPackages, linuxHardware, linuxNetwork];
+export const linuxCollectors: readonly Collector[] = [
+  linuxProcesses,
+  linuxOs,
+  linuxPackages,
+  linuxHardware,
+  linuxNetwork,
+];

@@ -21,16 +21,19 @@ import type { CollectedBeat, Collector } from './types';
 const run = promisify(execFile);
 
 export type SourceSpec =
-  | { file: string; type?: string }
-  | { command: string; args?: string[]; type?: string; timeoutMs?: number };
+  { file: string; type?: string } | { command: string; args?: string[]; type?: string; timeoutMs?: number };
 
 /** Reads a source's JSON output into beats. */
 export function beatsFromJson(value: unknown, type?: string): CollectedBeat[] {
   if (type) return (Array.isArray(value) ? value : [value]).map((data) => ({ type, data }));
   if (Array.isArray(value))
-    return value.filter((v) => v && typeof v === 'object' && typeof v.type === 'string').map((v) => ({ type: v.type as string, data: v.data }));
+    return value
+      .filter((v) => v && typeof v === 'object' && typeof v.type === 'string')
+      .map((v) => ({ type: v.type as string, data: v.data }));
   if (value && typeof value === 'object')
-    return Object.entries(value).flatMap(([t, data]) => (Array.isArray(data) ? data : [data]).map((d) => ({ type: t, data: d })));
+    return Object.entries(value).flatMap(([t, data]) =>
+      (Array.isArray(data) ? data : [data]).map((d) => ({ type: t, data: d })),
+    );
   throw new Error('a source must yield a JSON object or array');
 }
 
@@ -56,7 +59,9 @@ export function commandSource(command: string, args: string[] = [], type?: strin
 }
 
 export function sourceCollector(spec: SourceSpec): Collector {
-  return 'file' in spec ? fileSource(spec.file, spec.type) : commandSource(spec.command, spec.args, spec.type, spec.timeoutMs);
+  return 'file' in spec
+    ? fileSource(spec.file, spec.type)
+    : commandSource(spec.command, spec.args, spec.type, spec.timeoutMs);
 }
 
 /** The collectors a `sources.json` configures; none when the file is absent. */

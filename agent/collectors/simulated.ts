@@ -30,8 +30,26 @@ const GIB = 1024 ** 3;
 const pick = <T>(r: () => number, items: readonly T[]): T => items[Math.floor(r() * items.length)]!;
 const int = (r: () => number, min: number, max: number) => min + Math.floor(r() * (max - min + 1));
 
-const SUITE_PROCESSES = ['UCX.AttendantConsole.Service.exe', 'UCX.Recording.Service.exe', 'UCX.Ivr.Engine.exe', 'UCX.Acd.Service.exe', 'UCX.Fax.Service.exe', 'UCX.Web.exe'];
-const OTHER_PROCESSES = ['svchost.exe', 'lsass.exe', 'services.exe', 'explorer.exe', 'MsMpEng.exe', 'spoolsv.exe', 'w3wp.exe', 'WmiPrvSE.exe', 'csrss.exe', 'winlogon.exe'];
+const SUITE_PROCESSES = [
+  'UCX.AttendantConsole.Service.exe',
+  'UCX.Recording.Service.exe',
+  'UCX.Ivr.Engine.exe',
+  'UCX.Acd.Service.exe',
+  'UCX.Fax.Service.exe',
+  'UCX.Web.exe',
+];
+const OTHER_PROCESSES = [
+  'svchost.exe',
+  'lsass.exe',
+  'services.exe',
+  'explorer.exe',
+  'MsMpEng.exe',
+  'spoolsv.exe',
+  'w3wp.exe',
+  'WmiPrvSE.exe',
+  'csrss.exe',
+  'winlogon.exe',
+];
 const OS = [
   { edition: 'Windows Server 2019 Standard', version: '10.0.17763' },
   { edition: 'Windows Server 2022 Standard', version: '10.0.20348' },
@@ -52,13 +70,19 @@ export function simulatedInstallation(profile: SimulationProfile): Collector {
   const sql = profile.faults.includes('express-db-near-cap') ? SQL[0]! : pick(r, SQL);
   const cores = pick(r, [2, 4, 4, 8, 8, 16]);
   const memory = pick(r, [8, 16, 16, 32, 64]) * GIB;
-  const nodes = Array.from({ length: pick(r, [1, 1, 1, 2, 3]) }, (_, i) => `ucx-node-${profile.seed.toString(36)}-${i + 1}`);
+  const nodes = Array.from(
+    { length: pick(r, [1, 1, 1, 2, 3]) },
+    (_, i) => `ucx-node-${profile.seed.toString(36)}-${i + 1}`,
+  );
   const subnet = `10.${int(r, 0, 255)}.${int(r, 0, 255)}`;
   const cap = sql.version.startsWith('17') ? 50 * GIB : 10 * GIB;
   let dbBytes = profile.faults.includes('express-db-near-cap') ? cap * (0.85 + r() * 0.1) : cap * (0.05 + r() * 0.5);
   let leakHandles = 800;
   let cycle = 0;
-  const suiteProcesses = SUITE_PROCESSES.slice(0, 2 + Math.floor(r() * 4)).map((name, i) => ({ name, pid: 2000 + i * 17 + int(r, 0, 9) }));
+  const suiteProcesses = SUITE_PROCESSES.slice(0, 2 + Math.floor(r() * 4)).map((name, i) => ({
+    name,
+    pid: 2000 + i * 17 + int(r, 0, 9),
+  }));
   const others = OTHER_PROCESSES.map((name, i) => ({ name, pid: 400 + i * 11 }));
 
   return {
@@ -96,38 +120,122 @@ export function simulatedInstallation(profile: SimulationProfile): Collector {
           type: 'software.installed_applications',
           data: {
             applications: [
-              { name: 'UCX Suite', version: '2025.2.1', vendor: 'UCX', installPath: 'C:\\Program Files\\UCX', installDate: '2025-09-14' },
-              { name: `Microsoft SQL Server ${sql.version.slice(0, 2) === '16' ? '2022' : '2019'}`, version: sql.version, vendor: 'Microsoft Corporation', installPath: 'C:\\Program Files\\Microsoft SQL Server', installDate: '2025-09-14' },
-              { name: 'Microsoft .NET Runtime - 8.0.11', version: '8.0.11', vendor: 'Microsoft Corporation', installPath: null, installDate: '2025-09-14' },
+              {
+                name: 'UCX Suite',
+                version: '2025.2.1',
+                vendor: 'UCX',
+                installPath: 'C:\\Program Files\\UCX',
+                installDate: '2025-09-14',
+              },
+              {
+                name: `Microsoft SQL Server ${sql.version.slice(0, 2) === '16' ? '2022' : '2019'}`,
+                version: sql.version,
+                vendor: 'Microsoft Corporation',
+                installPath: 'C:\\Program Files\\Microsoft SQL Server',
+                installDate: '2025-09-14',
+              },
+              {
+                name: 'Microsoft .NET Runtime - 8.0.11',
+                version: '8.0.11',
+                vendor: 'Microsoft Corporation',
+                installPath: null,
+                installDate: '2025-09-14',
+              },
             ],
           },
         },
-        { type: 'software.os', data: { ...os, language: pick(r, ['en-US', 'de-DE', 'it-IT', 'fr-FR']), systemDrive: 'C:', systemDirectory: 'C:\\Windows\\system32' } },
+        {
+          type: 'software.os',
+          data: {
+            ...os,
+            language: pick(r, ['en-US', 'de-DE', 'it-IT', 'fr-FR']),
+            systemDrive: 'C:',
+            systemDirectory: 'C:\\Windows\\system32',
+          },
+        },
         {
           type: 'software.windows_services',
           data: {
             services: [
-              ...suiteProcesses.map((p) => ({ name: p.name.replace(/\.exe$/, ''), startMode: 'auto', startIdentity: 'LocalSystem', exePath: `C:\\Program Files\\UCX\\${p.name}` })),
-              { name: 'MSSQL$UCX', startMode: 'auto', startIdentity: 'NT SERVICE\\MSSQL$UCX', exePath: '"C:\\Program Files\\Microsoft SQL Server\\MSSQL15.UCX\\MSSQL\\Binn\\sqlservr.exe" -sUCX' },
+              ...suiteProcesses.map((p) => ({
+                name: p.name.replace(/\.exe$/, ''),
+                startMode: 'auto',
+                startIdentity: 'LocalSystem',
+                exePath: `C:\\Program Files\\UCX\\${p.name}`,
+              })),
+              {
+                name: 'MSSQL$UCX',
+                startMode: 'auto',
+                startIdentity: 'NT SERVICE\\MSSQL$UCX',
+                exePath: '"C:\\Program Files\\Microsoft SQL Server\\MSSQL15.UCX\\MSSQL\\Binn\\sqlservr.exe" -sUCX',
+              },
             ],
           },
         },
-        { type: 'software.hotfixes', data: { hotfixes: [{ id: 'KB5044281', installedOn: '2025-10-09' }, { id: 'KB5043050', installedOn: '2025-09-11' }] } },
+        {
+          type: 'software.hotfixes',
+          data: {
+            hotfixes: [
+              { id: 'KB5044281', installedOn: '2025-10-09' },
+              { id: 'KB5043050', installedOn: '2025-09-11' },
+            ],
+          },
+        },
         {
           type: 'software.firewall',
-          data: profile.faults.includes('firewall-off') ? { domain: false, public: false, private: false } : { domain: true, public: true, private: true },
+          data: profile.faults.includes('firewall-off')
+            ? { domain: false, public: false, private: false }
+            : { domain: true, public: true, private: true },
         },
         { type: 'hardware.virtualization', data: { isVirtual: r() < 0.8 } },
-        { type: 'hardware.processors', data: { processors: [{ name: 'Intel(R) Xeon(R) Gold 6338 CPU @ 2.00GHz', manufacturer: 'GenuineIntel', bitness: 64, cores }] } },
+        {
+          type: 'hardware.processors',
+          data: {
+            processors: [
+              { name: 'Intel(R) Xeon(R) Gold 6338 CPU @ 2.00GHz', manufacturer: 'GenuineIntel', bitness: 64, cores },
+            ],
+          },
+        },
         { type: 'hardware.memory', data: { totalBytes: memory, reservedBytes: 64 * 1024 * 1024 } },
-        { type: 'hardware.disks', data: { disks: [{ model: 'VMware Virtual disk SCSI Disk Device', sizeBytes: pick(r, [100, 200, 500]) * GIB }] } },
+        {
+          type: 'hardware.disks',
+          data: {
+            disks: [{ model: 'VMware Virtual disk SCSI Disk Device', sizeBytes: pick(r, [100, 200, 500]) * GIB }],
+          },
+        },
         {
           type: 'hardware.network',
-          data: { adapters: [{ name: 'Ethernet0', dhcpEnabled: false, dnsServers: [`${subnet}.10`, `${subnet}.11`], gateways: [`${subnet}.1`], ipAddresses: [`${subnet}.${20 + (profile.seed % 200)}`] }] },
+          data: {
+            adapters: [
+              {
+                name: 'Ethernet0',
+                dhcpEnabled: false,
+                dnsServers: [`${subnet}.10`, `${subnet}.11`],
+                gateways: [`${subnet}.1`],
+                ipAddresses: [`${subnet}.${20 + (profile.seed % 200)}`],
+              },
+            ],
+          },
         },
-        { type: 'ucx.suite', data: { version: '2025.2.1', platform: 'Windows x64', installPath: 'C:\\Program Files\\UCX', installFolderBytes: 3 * GIB + int(r, 0, GIB) } },
+        {
+          type: 'ucx.suite',
+          data: {
+            version: '2025.2.1',
+            platform: 'Windows x64',
+            installPath: 'C:\\Program Files\\UCX',
+            installFolderBytes: 3 * GIB + int(r, 0, GIB),
+          },
+        },
         { type: 'ucx.cluster', data: { nodes, replicationStrategy: nodes.length > 1 ? 'merge' : 'none' } },
-        { type: 'ucx.voip', data: { cucmVersion: pick(r, ['14.0.1.13900-155', '15.0.1.11900-23', '12.5.1.17900-64']), cucmUsers: int(r, 50, 5000), cucmDevices: int(r, 60, 6000), cucmAddress: `${subnet}.5` } },
+        {
+          type: 'ucx.voip',
+          data: {
+            cucmVersion: pick(r, ['14.0.1.13900-155', '15.0.1.11900-23', '12.5.1.17900-64']),
+            cucmUsers: int(r, 50, 5000),
+            cucmDevices: int(r, 60, 6000),
+            cucmAddress: `${subnet}.5`,
+          },
+        },
         { type: 'ucx.database_server', data: { edition: sql.edition, version: sql.version, instanceName: 'UCX' } },
         {
           type: 'ucx.database',
@@ -144,13 +252,34 @@ export function simulatedInstallation(profile: SimulationProfile): Collector {
       ];
       const busy = 0.3 + 0.7 * Math.abs(Math.sin(cycle / 6));
       const counters: Record<string, CollectedBeat> = {
-        'attendant-console': { type: 'ucx.attendant_console', data: { connected: [{ type: 'desktop', count: Math.round(int(r, 2, 20) * busy) }, { type: 'web', count: Math.round(int(r, 0, 8) * busy) }] } },
+        'attendant-console': {
+          type: 'ucx.attendant_console',
+          data: {
+            connected: [
+              { type: 'desktop', count: Math.round(int(r, 2, 20) * busy) },
+              { type: 'web', count: Math.round(int(r, 0, 8) * busy) },
+            ],
+          },
+        },
         'call-recording': { type: 'ucx.call_recording', data: { activeRecordings: Math.round(int(r, 0, 40) * busy) } },
         ivr: { type: 'ucx.ivr', data: { activeCalls: Math.round(int(r, 0, 30) * busy) } },
-        acd: { type: 'ucx.acd', data: { fifoQueued: Math.round(int(r, 0, 12) * busy), campOnQueued: int(r, 0, 3), activeConsultations: int(r, 0, 5) } },
+        acd: {
+          type: 'ucx.acd',
+          data: {
+            fifoQueued: Math.round(int(r, 0, 12) * busy),
+            campOnQueued: int(r, 0, 3),
+            activeConsultations: int(r, 0, 5),
+          },
+        },
         'digital-fax': { type: 'ucx.digital_fax', data: { transmitting: int(r, 0, 3), receiving: int(r, 0, 3) } },
-        'phone-lock': { type: 'ucx.phone_lock', data: { curriRequestsPerMinute: Math.round(r() * 120 * busy * 10) / 10 } },
-        'contact-manager': { type: 'ucx.contact_manager', data: { curriRequestsPerMinute: Math.round(r() * 200 * busy * 10) / 10 } },
+        'phone-lock': {
+          type: 'ucx.phone_lock',
+          data: { curriRequestsPerMinute: Math.round(r() * 120 * busy * 10) / 10 },
+        },
+        'contact-manager': {
+          type: 'ucx.contact_manager',
+          data: { curriRequestsPerMinute: Math.round(r() * 200 * busy * 10) / 10 },
+        },
       };
       for (const product of profile.products) if (counters[product]) beats.push(counters[product]!);
       return beats;

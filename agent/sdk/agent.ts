@@ -15,7 +15,15 @@ import { createOfflineRequest, type OfflineActivationRequest, type OfflineActiva
 import { backoffDelayMs, nextPollDelayMs, type Random } from './schedule';
 import type { Spool } from './spool';
 import type { AgentState, StateStore } from './state';
-import { INVENTORY_TYPES, MAX_BEATS_PER_BATCH, dataHash, isDue, prepareBeat, toBatches, type BeatType } from './telemetry';
+import {
+  INVENTORY_TYPES,
+  MAX_BEATS_PER_BATCH,
+  dataHash,
+  isDue,
+  prepareBeat,
+  toBatches,
+  type BeatType,
+} from './telemetry';
 import type { TransportOptions } from './transport';
 import type { InstallationFacts, TelemetryResult } from './types';
 
@@ -57,7 +65,14 @@ export interface AgentStatus {
   endpoint?: string;
   activatedOffline?: boolean;
   licence:
-    | { valid: true; version: number; issuedAt: string; expiresAt: string; graceLeftSeconds: number; products: LicenseClaims['products'] }
+    | {
+        valid: true;
+        version: number;
+        issuedAt: string;
+        expiresAt: string;
+        graceLeftSeconds: number;
+        products: LicenseClaims['products'];
+      }
     | { valid: false; reason: string; message: string }
     | undefined;
   telemetryEnabled?: boolean;
@@ -102,7 +117,8 @@ export class UcxAgent {
 
   private requireActivation(): Required<Pick<AgentState, 'installationId' | 'jwks'>> & AgentState {
     const s = this.state();
-    if (!s.installationId || !s.jwks) throw new AgentStateError('This installation is not activated: run ucx-agent activate.');
+    if (!s.installationId || !s.jwks)
+      throw new AgentStateError('This installation is not activated: run ucx-agent activate.');
     return s as Required<Pick<AgentState, 'installationId' | 'jwks'>> & AgentState;
   }
 
@@ -111,8 +127,13 @@ export class UcxAgent {
     const { privateKey, publicJwk } = this.identity;
     const client = this.client();
     const result = await client.activate(privateKey, publicJwk, activationKey, installation);
-    const jwks = await (result.endpoint === client.endpoint ? client : new UcxClient(result.endpoint, this.options.transport)).jwks();
-    const claims = await verifyLicense(result.license, jwks, { installationId: result.installationId, now: this.now() });
+    const jwks = await (
+      result.endpoint === client.endpoint ? client : new UcxClient(result.endpoint, this.options.transport)
+    ).jwks();
+    const claims = await verifyLicense(result.license, jwks, {
+      installationId: result.installationId,
+      now: this.now(),
+    });
     this.update((s) => {
       Object.assign(s, {
         installationId: result.installationId,
@@ -136,8 +157,18 @@ export class UcxAgent {
   }
 
   /** Offline activation, step 1: the signed request file's content. */
-  async offlineRequest(activationKey: string, installation: InstallationFacts, file: string): Promise<OfflineActivationRequest> {
-    const request = await createOfflineRequest(this.identity.privateKey, this.identity.publicJwk, activationKey, installation, this.now());
+  async offlineRequest(
+    activationKey: string,
+    installation: InstallationFacts,
+    file: string,
+  ): Promise<OfflineActivationRequest> {
+    const request = await createOfflineRequest(
+      this.identity.privateKey,
+      this.identity.publicJwk,
+      activationKey,
+      installation,
+      this.now(),
+    );
     this.update((s) => {
       s.pendingOffline = { createdAt: request.request.createdAt, file };
     });
@@ -147,9 +178,14 @@ export class UcxAgent {
   /** Offline activation, step 3: pin the response's JWKS and keep its licence once it verifies. */
   async importOfflineResponse(response: OfflineActivationResponse): Promise<LicenseClaims> {
     if (!response?.license || !response.installationId || !Array.isArray(response.jwks?.keys)) {
-      throw new AgentStateError('This is not an offline activation response file (license, installationId and jwks are required).');
+      throw new AgentStateError(
+        'This is not an offline activation response file (license, installationId and jwks are required).',
+      );
     }
-    const claims = await verifyLicense(response.license, response.jwks, { installationId: response.installationId, now: this.now() });
+    const claims = await verifyLicense(response.license, response.jwks, {
+      installationId: response.installationId,
+      now: this.now(),
+    });
     this.update((s) => {
       Object.assign(s, {
         installationId: response.installationId,
@@ -238,7 +274,9 @@ export class UcxAgent {
     for (const { type, data } of collected) {
       const prepared = prepareBeat(type, data, now);
       if (!prepared.ok) {
-        this.log(`not sending a ${type} beat, it does not fit the catalogue: ${prepared.errors.slice(0, 3).join('; ')}`);
+        this.log(
+          `not sending a ${type} beat, it does not fit the catalogue: ${prepared.errors.slice(0, 3).join('; ')}`,
+        );
         continue;
       }
       if (prepared.droppedFields.length > 0)
@@ -299,7 +337,8 @@ export class UcxAgent {
         out.duplicates += result.duplicates;
         out.rejected += result.rejected.length;
         out.redactions += result.redactions.length;
-        for (const r of result.rejected) this.log(`beat ${r.beatId} rejected: ${r.errors.map((e) => `${e.path} ${e.message}`).join('; ')}`);
+        for (const r of result.rejected)
+          this.log(`beat ${r.beatId} rejected: ${r.errors.map((e) => `${e.path} ${e.message}`).join('; ')}`);
       }
     }
     out.left = spool.stats().beats;
@@ -340,7 +379,8 @@ export class UcxAgent {
       timeScale?: number;
       /** wraps each cycle's work, e.g. to bound how many installations talk at once */
       gate?: <T>(work: () => Promise<T>) => Promise<T>;
-      onCycle?: (cycle: { poll?: PollOutcome; telemetry?: FlushOutcome; error?: unknown; delayMs: number }) => void } = {},
+      onCycle?: (cycle: { poll?: PollOutcome; telemetry?: FlushOutcome; error?: unknown; delayMs: number }) => void;
+    } = {},
   ): Promise<void> {
     const scale = hooks.timeScale ?? 1;
     const gate = hooks.gate ?? (<T>(work: () => Promise<T>) => work());
@@ -372,8 +412,12 @@ export class UcxAgent {
           /* collection failures are logged by collectAll */
         }
         const retryAfterSeconds = error instanceof CloudError ? error.retryAfterSeconds : undefined;
-        delayMs = backoffDelayMs(this.state().consecutiveFailures ?? 1, { retryAfterSeconds, random: this.options.random });
-        if (error instanceof UnreachableError || error instanceof CloudError) this.log(`${error.message}; retrying in ${Math.round(delayMs / 1000)} s`);
+        delayMs = backoffDelayMs(this.state().consecutiveFailures ?? 1, {
+          retryAfterSeconds,
+          random: this.options.random,
+        });
+        if (error instanceof UnreachableError || error instanceof CloudError)
+          this.log(`${error.message}; retrying in ${Math.round(delayMs / 1000)} s`);
       }
       hooks.onCycle?.({ poll, telemetry, error: failure, delayMs });
       try {

@@ -6,7 +6,14 @@
 import type { KeyObject } from 'node:crypto';
 import { CloudError } from './errors';
 import { Transport, expectStatus, type TransportOptions } from './transport';
-import type { ActivationResponse, BeatToSend, Ed25519PublicJwk, InstallationFacts, Jwks, TelemetryResult } from './types';
+import type {
+  ActivationResponse,
+  BeatToSend,
+  Ed25519PublicJwk,
+  InstallationFacts,
+  Jwks,
+  TelemetryResult,
+} from './types';
 import { jwkThumbprint } from './signing';
 
 export type PollResult =
@@ -70,16 +77,22 @@ export class UcxClient {
   async jwks(): Promise<Jwks> {
     const res = expectStatus(await this.send('GET /.well-known/jwks.json', 'GET', '/.well-known/jwks.json'), 200);
     const jwks = res.json as Jwks;
-    if (!Array.isArray(jwks?.keys) || jwks.keys.length === 0) throw new CloudError(200, { detail: 'the JWKS holds no key' });
+    if (!Array.isArray(jwks?.keys) || jwks.keys.length === 0)
+      throw new CloudError(200, { detail: 'the JWKS holds no key' });
     return jwks;
   }
 
   /** `GET /v1/installations/{id}/license` with `If-None-Match` when an ETag is known. */
   async poll(installationId: string, privateKey: KeyObject, etag?: string): Promise<PollResult> {
-    const res = await this.send('GET /v1/installations/{id}/license', 'GET', `/v1/installations/${installationId}/license`, {
-      identity: { keyid: installationId, privateKey },
-      headers: etag ? { 'if-none-match': etag } : {},
-    });
+    const res = await this.send(
+      'GET /v1/installations/{id}/license',
+      'GET',
+      `/v1/installations/${installationId}/license`,
+      {
+        identity: { keyid: installationId, privateKey },
+        headers: etag ? { 'if-none-match': etag } : {},
+      },
+    );
     if (res.status === 304) return { status: 304, latencyMs: res.latencyMs };
     expectStatus(res, 200);
     const body = res.json as { license: string; nextPollSeconds: number };
@@ -94,11 +107,16 @@ export class UcxClient {
 
   /** `POST /v1/installations/{id}/telemetry`, gzipped. */
   async sendTelemetry(installationId: string, privateKey: KeyObject, beats: BeatToSend[]): Promise<TelemetryResult> {
-    const res = await this.send('POST /v1/installations/{id}/telemetry', 'POST', `/v1/installations/${installationId}/telemetry`, {
-      identity: { keyid: installationId, privateKey },
-      body: { beats },
-      gzip: true,
-    });
+    const res = await this.send(
+      'POST /v1/installations/{id}/telemetry',
+      'POST',
+      `/v1/installations/${installationId}/telemetry`,
+      {
+        identity: { keyid: installationId, privateKey },
+        body: { beats },
+        gzip: true,
+      },
+    );
     expectStatus(res, 202);
     return res.json as TelemetryResult;
   }

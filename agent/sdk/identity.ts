@@ -43,7 +43,8 @@ export async function loadIdentity(path: string): Promise<Identity> {
   if (!existsSync(path)) throw new AgentStateError(`No key file at ${path}: activate first (ucx-agent activate).`);
   assertPrivateFile(path);
   const key = createPrivateKey(readFileSync(path));
-  if (key.asymmetricKeyType !== 'ed25519') throw new AgentStateError(`The key file ${path} does not hold an Ed25519 key.`);
+  if (key.asymmetricKeyType !== 'ed25519')
+    throw new AgentStateError(`The key file ${path} does not hold an Ed25519 key.`);
   return identityOf(key);
 }
 

@@ -80,7 +80,10 @@ export async function verifyLicense(
       );
     }
     if (error instanceof errors.JWSSignatureVerificationFailed) {
-      throw new LicenseRejectedError('bad-signature', 'The licence signature does not verify: the licence file was altered.');
+      throw new LicenseRejectedError(
+        'bad-signature',
+        'The licence signature does not verify: the licence file was altered.',
+      );
     }
     throw new LicenseRejectedError('malformed', `The licence is not valid: ${(error as Error).message}`);
   }

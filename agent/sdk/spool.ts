@@ -4,7 +4,16 @@
  * given at collection: the cloud reads a re-sent id once. The spool is bounded in bytes; when a
  * new beat would overflow it the oldest beats go first, and each one dropped is counted.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, unlinkSync, writeFileSync, renameSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+  renameSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { BeatToSend } from './types';
 

@@ -7,7 +7,12 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { beatDataSchemas, beatDataStrippingSchemas, beatTypes, type BeatType } from '../../lambdas/core/telemetry/catalogue';
+import {
+  beatDataSchemas,
+  beatDataStrippingSchemas,
+  beatTypes,
+  type BeatType,
+} from '../../lambdas/core/telemetry/catalogue';
 import type { BeatToSend } from './types';
 
 export { beatTypes, type BeatType };
@@ -39,16 +44,22 @@ export const MAX_BATCH_GZIP_BYTES = 900 * 1024;
 export const isBeatType = (type: string): type is BeatType => (beatTypes as readonly string[]).includes(type);
 
 export type PreparedBeat =
-  | { ok: true; beat: BeatToSend; droppedFields: string[] }
-  | { ok: false; type: string; errors: string[] };
+  { ok: true; beat: BeatToSend; droppedFields: string[] } | { ok: false; type: string; errors: string[] };
 
 /** Validates `data` against the catalogue; drops unknown fields; refuses what still does not fit. */
-export function prepareBeat(type: string, data: unknown, collectedAt: Date = new Date(), id: string = randomUUID()): PreparedBeat {
+export function prepareBeat(
+  type: string,
+  data: unknown,
+  collectedAt: Date = new Date(),
+  id: string = randomUUID(),
+): PreparedBeat {
   if (!isBeatType(type)) return { ok: false, type, errors: [`${type} is not a beat type of the catalogue`] };
   const strict = beatDataSchemas[type].safeParse(data);
   const droppedFields = strict.success
     ? []
-    : strict.error.issues.filter((i) => i.code === 'unrecognized_keys').flatMap((i) => i.keys.map((k) => [...i.path, k].join('.')));
+    : strict.error.issues
+        .filter((i) => i.code === 'unrecognized_keys')
+        .flatMap((i) => i.keys.map((k) => [...i.path, k].join('.')));
   const kept = beatDataStrippingSchemas[type].safeParse(data);
   if (!kept.success) {
     return { ok: false, type, errors: kept.error.issues.map((i) => `${i.path.join('.') || '(data)'}: ${i.message}`) };

@@ -33,7 +33,11 @@ export interface Response {
 export const AGENT_USER_AGENT = 'ucx-agent/1.0 (reference)';
 
 /** The proxy to use for `target`: the explicit one, else the environment's, else none. */
-export function proxyFor(target: string, explicit?: string | null, env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function proxyFor(
+  target: string,
+  explicit?: string | null,
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
   if (explicit === null) return undefined;
   if (explicit) return explicit;
   const url = new URL(target);
@@ -42,12 +46,19 @@ export function proxyFor(target: string, explicit?: string | null, env: NodeJS.P
     .map((s) => s.trim().toLowerCase())
     .filter(Boolean);
   const host = url.hostname.toLowerCase();
-  if (noProxy.some((entry) => entry === '*' || host === entry.replace(/^\./, '') || host.endsWith(entry.startsWith('.') ? entry : `.${entry}`)))
+  if (
+    noProxy.some(
+      (entry) =>
+        entry === '*' ||
+        host === entry.replace(/^\./, '') ||
+        host.endsWith(entry.startsWith('.') ? entry : `.${entry}`),
+    )
+  )
     return undefined;
   const fromEnv =
     url.protocol === 'https:'
-      ? env['HTTPS_PROXY'] ?? env['https_proxy']
-      : env['HTTP_PROXY'] ?? env['http_proxy'] ?? env['HTTPS_PROXY'] ?? env['https_proxy'];
+      ? (env['HTTPS_PROXY'] ?? env['https_proxy'])
+      : (env['HTTP_PROXY'] ?? env['http_proxy'] ?? env['HTTPS_PROXY'] ?? env['https_proxy']);
   return fromEnv || undefined;
 }
 
@@ -138,7 +149,13 @@ export class Transport {
     } catch {
       json = undefined;
     }
-    return { status: res.status, headers: res.headers as unknown as Headers, json, text, latencyMs: performance.now() - started };
+    return {
+      status: res.status,
+      headers: res.headers as unknown as Headers,
+      json,
+      text,
+      latencyMs: performance.now() - started,
+    };
   }
 
   async close(): Promise<void> {

@@ -54,9 +54,12 @@ export async function offlineActivation(
 ): Promise<{ created: boolean; result: OfflineActivationResult }> {
   assertMayAddressAccount(principal, accountId);
   const thumbprint = await ports.thumbprint(body.request.publicKey);
-  if (body.keyid !== thumbprint) throw new UnauthorizedError('The request file keyid is not the thumbprint of its public key.');
+  if (body.keyid !== thumbprint)
+    throw new UnauthorizedError('The request file keyid is not the thumbprint of its public key.');
   if (!offlineSignatureValid(body))
-    throw new UnauthorizedError('The request file signature does not verify with its public key: the file was altered.');
+    throw new UnauthorizedError(
+      'The request file signature does not verify with its public key: the file was altered.',
+    );
 
   const key = await deps.repo.getActivationKey(hashActivationKey(body.request.activationKey));
   if (!key) throw new ForbiddenError(KEY_REFUSED);
@@ -65,6 +68,11 @@ export async function offlineActivation(
   assertAccountAccess(principal, state?.account, 'manage');
 
   const { activationKey, publicKey, installation } = body.request;
-  const { created, result } = await activateInstallation(deps, settings, { activationKey, publicKey, installation }, thumbprint);
+  const { created, result } = await activateInstallation(
+    deps,
+    settings,
+    { activationKey, publicKey, installation },
+    thumbprint,
+  );
   return { created, result: { ...result, jwks: { keys: await ports.jwks() } } };
 }

@@ -22,7 +22,11 @@ describe('the cloud down for a while', () => {
     const link = new Unpluggable(new URL(api()));
     await link.plug();
     let calls = 0;
-    const counter: Collector = { name: 'test:ivr', types: ['ucx.ivr'], collect: async () => [{ type: 'ucx.ivr', data: { activeCalls: ++calls } }] };
+    const counter: Collector = {
+      name: 'test:ivr',
+      types: ['ucx.ivr'],
+      collect: async () => [{ type: 'ucx.ivr', data: { activeCalls: ++calls } }],
+    };
     const dir = stateDir();
     const sample = prepareBeat('ucx.ivr', { activeCalls: 2 });
     const beatBytes = Buffer.byteLength(JSON.stringify(sample.ok && sample.beat)); // one single-digit ucx.ivr beat as spooled
@@ -60,6 +64,8 @@ describe('the cloud down for a while', () => {
     const ids = rows.map((r) => r.beat_id);
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids).toEqual(expect.arrayContaining(spooledIds));
-    expect(rows.map((r) => (JSON.parse(r.data) as { activeCalls: number }).activeCalls).sort((a, b) => a - b)).toEqual([1, 5, 6, 7, 8, 9]);
+    expect(rows.map((r) => (JSON.parse(r.data) as { activeCalls: number }).activeCalls).sort((a, b) => a - b)).toEqual([
+      1, 5, 6, 7, 8, 9,
+    ]);
   });
 });

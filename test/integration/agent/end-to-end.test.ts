@@ -22,17 +22,37 @@ describe('ucx-agent end to end on the local cloud', () => {
     const dir = stateDir();
     const sources = suiteSources(dir, {
       'ucx.ivr': { activeCalls: 3 },
-      'ucx.suite': { version: '2025.2.1', platform: 'Windows x64', installPath: 'C:\\Program Files\\UCX', installFolderBytes: 1024, vendorSecret: 'never sent' },
+      'ucx.suite': {
+        version: '2025.2.1',
+        platform: 'Windows x64',
+        installPath: 'C:\\Program Files\\UCX',
+        installFolderBytes: 1024,
+        vendorSecret: 'never sent',
+      },
     });
     const common = ['--state-dir', dir, '--sources', sources, '--no-system'];
 
-    const activated = await cli('activate', '--key', key, '--endpoint', api(), '--suite-version', '2025.2.1', '--node', 'ucx-a', ...common);
+    const activated = await cli(
+      'activate',
+      '--key',
+      key,
+      '--endpoint',
+      api(),
+      '--suite-version',
+      '2025.2.1',
+      '--node',
+      'ucx-a',
+      ...common,
+    );
     const first = await cli('poll', ...common);
     const second = await cli('poll', ...common);
     const telemetry = await cli('telemetry-once', ...common);
     const status = await cli('status', ...common);
 
-    expect(activated).toMatchObject({ code: 0, out: expect.stringMatching(/^activated: installation inst_\w+, account acc_\w+, region eu, 2 product\(s\)/) });
+    expect(activated).toMatchObject({
+      code: 0,
+      out: expect.stringMatching(/^activated: installation inst_\w+, account acc_\w+, region eu, 2 product\(s\)/),
+    });
     expect(first.out).toMatch(/licence updated: version 1/);
     expect(second.out).toMatch(/licence unchanged \(304\)/);
     expect(telemetry).toMatchObject({ code: 0, out: 'telemetry: sent 2, accepted 2, rejected 0, spooled 0\n' });
@@ -74,7 +94,16 @@ describe('ucx-agent end to end on the local cloud', () => {
   it('refuses to run with a key file others can read', async () => {
     const accountId = await newAccount();
     const dir = stateDir();
-    await cli('activate', '--key', await newActivationKey(accountId), '--endpoint', api(), '--state-dir', dir, '--no-system');
+    await cli(
+      'activate',
+      '--key',
+      await newActivationKey(accountId),
+      '--endpoint',
+      api(),
+      '--state-dir',
+      dir,
+      '--no-system',
+    );
     const { chmodSync } = await import('node:fs');
     chmodSync(`${dir}/identity.key`, 0o644);
 

@@ -12,13 +12,23 @@ describe('pluggable sources', () => {
       { type: 'ucx.database', data: { name: 'A' } },
       { type: 'ucx.database', data: { name: 'B' } },
     ]);
-    expect(beatsFromJson({ 'ucx.ivr': { activeCalls: 3 }, 'software.firewall': { domain: true, public: true, private: false } })).toHaveLength(2);
-    expect(beatsFromJson([{ type: 'ucx.ivr', data: { activeCalls: 1 } }])).toEqual([{ type: 'ucx.ivr', data: { activeCalls: 1 } }]);
+    expect(
+      beatsFromJson({
+        'ucx.ivr': { activeCalls: 3 },
+        'software.firewall': { domain: true, public: true, private: false },
+      }),
+    ).toHaveLength(2);
+    expect(beatsFromJson([{ type: 'ucx.ivr', data: { activeCalls: 1 } }])).toEqual([
+      { type: 'ucx.ivr', data: { activeCalls: 1 } },
+    ]);
   });
 
   it('take Windows-only beats from a JSON file and suite beats from a command', async () => {
     const file = join(dir, 'windows.json');
-    writeFileSync(file, JSON.stringify({ 'software.hotfixes': { hotfixes: [{ id: 'KB5044281', installedOn: '2025-10-09' }] } }));
+    writeFileSync(
+      file,
+      JSON.stringify({ 'software.hotfixes': { hotfixes: [{ id: 'KB5044281', installedOn: '2025-10-09' }] } }),
+    );
     const script = join(dir, 'ivr-stats.sh');
     writeFileSync(script, '#!/bin/sh\necho \'{"activeCalls": 7}\'\n');
     chmodSync(script, 0o755);
@@ -35,7 +45,10 @@ describe('pluggable sources', () => {
     const good = join(dir, 'acd.json');
     writeFileSync(good, JSON.stringify({ fifoQueued: 1, campOnQueued: 0, activeConsultations: 2 }));
     const config = join(dir, 'sources.json');
-    writeFileSync(config, JSON.stringify({ sources: [{ file: good, type: 'ucx.acd' }, { command: join(dir, 'missing-command') }] }));
+    writeFileSync(
+      config,
+      JSON.stringify({ sources: [{ file: good, type: 'ucx.acd' }, { command: join(dir, 'missing-command') }] }),
+    );
     const failures: string[] = [];
 
     const beats = await collectAll(loadSources(config), (name) => failures.push(name));

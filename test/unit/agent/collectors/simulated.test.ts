@@ -1,7 +1,15 @@
 import { beatDataSchemas, beatTypes } from '../../../../lambdas/core/telemetry/catalogue';
 import { simulatedInstallation } from '../../../../agent/collectors/simulated';
 
-const ALL_PRODUCTS = ['attendant-console', 'call-recording', 'ivr', 'acd', 'digital-fax', 'phone-lock', 'contact-manager'];
+const ALL_PRODUCTS = [
+  'attendant-console',
+  'call-recording',
+  'ivr',
+  'acd',
+  'digital-fax',
+  'phone-lock',
+  'contact-manager',
+];
 
 describe('a simulated installation', () => {
   it('yields every catalogue beat type, each fitting its schema exactly', async () => {
@@ -15,7 +23,11 @@ describe('a simulated installation', () => {
   });
 
   it('carries the faults the rules catch', async () => {
-    const sim = simulatedInstallation({ seed: 7, products: ['ivr'], faults: ['express-db-near-cap', 'handle-leak', 'firewall-off'] });
+    const sim = simulatedInstallation({
+      seed: 7,
+      products: ['ivr'],
+      faults: ['express-db-near-cap', 'handle-leak', 'firewall-off'],
+    });
 
     const first = await sim.collect();
     const second = await sim.collect();
@@ -24,8 +36,14 @@ describe('a simulated installation', () => {
     const server = first.find((b) => b.type === 'ucx.database_server')!.data as { edition: string };
     expect(server.edition).toMatch(/Express/);
     expect(db.sizeBytes / 1024 ** 3 / 10).toBeGreaterThanOrEqual(0.85);
-    expect(first.find((b) => b.type === 'software.firewall')!.data).toEqual({ domain: false, public: false, private: false });
-    const handles = (beats: typeof first) => (beats.find((b) => b.type === 'processes.running')!.data as { processes: { handleCount: number }[] }).processes[0]!.handleCount;
+    expect(first.find((b) => b.type === 'software.firewall')!.data).toEqual({
+      domain: false,
+      public: false,
+      private: false,
+    });
+    const handles = (beats: typeof first) =>
+      (beats.find((b) => b.type === 'processes.running')!.data as { processes: { handleCount: number }[] })
+        .processes[0]!.handleCount;
     expect(handles(second)).toBeGreaterThan(handles(first));
   });
 });

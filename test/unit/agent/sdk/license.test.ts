@@ -15,7 +15,9 @@ const claims = {
   sub: 'inst_abcdefgh12345678',
   acc: 'acc_00000001',
   ver: 3,
-  products: [{ product: 'ivr', capacity: 4, kind: 'perpetual', care: { level: 'gold', expiresAt: '2027-03-01T00:00:00Z' } }],
+  products: [
+    { product: 'ivr', capacity: 4, kind: 'perpetual', care: { level: 'gold', expiresAt: '2027-03-01T00:00:00Z' } },
+  ],
   telemetry: { enabled: true },
   nextPollSeconds: 900,
 };
@@ -66,7 +68,12 @@ describe('verifyLicense', () => {
   it('refuses a tampered licence file', async () => {
     const jws = await sign(eu.privateKey, 'eu-key');
     const [header, payload, signature] = jws.split('.');
-    const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), products: [{ product: 'ivr', capacity: 4000, kind: 'perpetual' }] })).toString('base64url');
+    const forged = Buffer.from(
+      JSON.stringify({
+        ...JSON.parse(Buffer.from(payload!, 'base64url').toString()),
+        products: [{ product: 'ivr', capacity: 4000, kind: 'perpetual' }],
+      }),
+    ).toString('base64url');
 
     const error = await refusal(verifyLicense(`${header}.${forged}.${signature}`, pinned, { now: NOW }));
 
@@ -99,7 +106,9 @@ describe('verifyLicense', () => {
   it('refuses a licence of another installation and a file that is no licence at all', async () => {
     const jws = await sign(eu.privateKey, 'eu-key');
 
-    expect((await refusal(verifyLicense(jws, pinned, { installationId: 'inst_other', now: NOW }))).reason).toBe('wrong-installation');
+    expect((await refusal(verifyLicense(jws, pinned, { installationId: 'inst_other', now: NOW }))).reason).toBe(
+      'wrong-installation',
+    );
     expect((await refusal(verifyLicense('not a licence', pinned, { now: NOW }))).reason).toBe('malformed');
   });
 });

@@ -9,15 +9,35 @@ describe('prepareBeat', () => {
   it('drops every field outside the catalogue, at any depth, and names them', () => {
     const prepared = prepareBeat(
       'processes.running',
-      { processes: [{ pid: 4, name: 'UCX.Web.exe', memoryBytes: 1, handleCount: 2, threadCount: 3, cpuPercent: 1.5, commandLine: 'secret', user: 'mario' }], hostname: 'srv' },
+      {
+        processes: [
+          {
+            pid: 4,
+            name: 'UCX.Web.exe',
+            memoryBytes: 1,
+            handleCount: 2,
+            threadCount: 3,
+            cpuPercent: 1.5,
+            commandLine: 'secret',
+            user: 'mario',
+          },
+        ],
+        hostname: 'srv',
+      },
       NOW,
     );
 
     expect(prepared.ok).toBe(true);
     if (!prepared.ok) return;
-    expect(prepared.beat.data).toEqual({ processes: [{ pid: 4, name: 'UCX.Web.exe', memoryBytes: 1, handleCount: 2, threadCount: 3, cpuPercent: 1.5 }] });
+    expect(prepared.beat.data).toEqual({
+      processes: [{ pid: 4, name: 'UCX.Web.exe', memoryBytes: 1, handleCount: 2, threadCount: 3, cpuPercent: 1.5 }],
+    });
     expect(prepared.droppedFields.sort()).toEqual(['hostname', 'processes.0.commandLine', 'processes.0.user']);
-    expect(prepared.beat).toMatchObject({ type: 'processes.running', collectedAt: NOW.toISOString(), id: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    expect(prepared.beat).toMatchObject({
+      type: 'processes.running',
+      collectedAt: NOW.toISOString(),
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+    });
   });
 
   it('does not send a beat that does not fit its schema, nor an unknown type', () => {
@@ -40,7 +60,9 @@ describe('isDue', () => {
     expect(isDue('hardware.memory', memory, sentAnHourAgo, NOW)).toBe(false);
     expect(isDue('hardware.memory', { ...memory, totalBytes: 16 }, sentAnHourAgo, NOW)).toBe(true);
     expect(isDue('hardware.memory', memory, sentADayAgo, NOW)).toBe(true);
-    expect(isDue('ucx.ivr', { activeCalls: 1 }, { hash: dataHash({ activeCalls: 1 }), at: NOW.toISOString() }, NOW)).toBe(true);
+    expect(
+      isDue('ucx.ivr', { activeCalls: 1 }, { hash: dataHash({ activeCalls: 1 }), at: NOW.toISOString() }, NOW),
+    ).toBe(true);
   });
 
   it('hashes data whatever its key order', () => {
@@ -53,7 +75,14 @@ describe('toBatches', () => {
     id: randomUUID(),
     type: 'ucx.cluster',
     collectedAt: NOW.toISOString(),
-    data: { nodes: [randomBytes(Math.ceil(bytes / 2)).toString('hex').slice(0, bytes)], replicationStrategy: 'none' },
+    data: {
+      nodes: [
+        randomBytes(Math.ceil(bytes / 2))
+          .toString('hex')
+          .slice(0, bytes),
+      ],
+      replicationStrategy: 'none',
+    },
   });
 
   it('holds at most 500 beats per batch and keeps every beat once, in order', () => {

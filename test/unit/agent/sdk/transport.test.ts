@@ -1,7 +1,11 @@
 import { proxyFor, redactProxy } from '../../../../agent/sdk/transport';
 
 describe('proxyFor', () => {
-  const env = { HTTPS_PROXY: 'http://u:p@proxy:3128', HTTP_PROXY: 'http://plain:8080', NO_PROXY: 'localhost,.corp.example' };
+  const env = {
+    HTTPS_PROXY: 'http://u:p@proxy:3128',
+    HTTP_PROXY: 'http://plain:8080',
+    NO_PROXY: 'localhost,.corp.example',
+  };
 
   it('takes --proxy first, then HTTPS_PROXY for https and HTTP_PROXY for http, and honours NO_PROXY', () => {
     expect(proxyFor('https://eu.api.ucx-cloud.example', 'http://cli:1', env)).toBe('http://cli:1');

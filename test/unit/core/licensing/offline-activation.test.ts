@@ -42,10 +42,22 @@ describe('offlineActivation', () => {
     const key = await issueKey(world, accountId);
     const body = await requestFile(key);
 
-    const { created, result } = await offlineActivation(world.deps, world.settings, ports, principals.backoffice, accountId, body);
+    const { created, result } = await offlineActivation(
+      world.deps,
+      world.settings,
+      ports,
+      principals.backoffice,
+      accountId,
+      body,
+    );
 
     expect(created).toBe(true);
-    expect(result).toMatchObject({ accountId, region: 'eu', telemetry: { enabled: true }, jwks: { keys: [world.signer.publicJwk] } });
+    expect(result).toMatchObject({
+      accountId,
+      region: 'eu',
+      telemetry: { enabled: true },
+      jwks: { keys: [world.signer.publicJwk] },
+    });
     const { claims } = await verifyLicense(result.license, world.signer, world.clock.now());
     expect(claims.sub).toBe(result.installationId);
   });
@@ -66,27 +78,27 @@ describe('offlineActivation', () => {
     const body = await requestFile(key);
     body.request.installation.nodes = ['someone-else'];
 
-    await expect(offlineActivation(world.deps, world.settings, ports, principals.backoffice, accountId, body)).rejects.toThrow(
-      UnauthorizedError,
-    );
+    await expect(
+      offlineActivation(world.deps, world.settings, ports, principals.backoffice, accountId, body),
+    ).rejects.toThrow(UnauthorizedError);
   });
 
   it('refuses a keyid that is not the thumbprint of the public key (401)', async () => {
     const body = await requestFile(await issueKey(world, accountId));
     body.keyid = 'not-the-thumbprint';
 
-    await expect(offlineActivation(world.deps, world.settings, ports, principals.backoffice, accountId, body)).rejects.toThrow(
-      UnauthorizedError,
-    );
+    await expect(
+      offlineActivation(world.deps, world.settings, ports, principals.backoffice, accountId, body),
+    ).rejects.toThrow(UnauthorizedError);
   });
 
   it('refuses a key of another account than the path (403), activating nothing', async () => {
     const otherAccount = await seedAccount(world, newAccountOrder(undefined, { name: 'Other' }));
     const body = await requestFile(await issueKey(world, otherAccount));
 
-    await expect(offlineActivation(world.deps, world.settings, ports, principals.backoffice, accountId, body)).rejects.toThrow(
-      'another account',
-    );
+    await expect(
+      offlineActivation(world.deps, world.settings, ports, principals.backoffice, accountId, body),
+    ).rejects.toThrow('another account');
     expect(Object.keys(world.repo.snapshot().installations)).toHaveLength(0);
   });
 
@@ -104,8 +116,8 @@ describe('offlineActivation', () => {
   it('refuses an unknown activation key (403)', async () => {
     const body = await requestFile('KEY-9999-NONE');
 
-    await expect(offlineActivation(world.deps, world.settings, ports, principals.backoffice, accountId, body)).rejects.toThrow(
-      ForbiddenError,
-    );
+    await expect(
+      offlineActivation(world.deps, world.settings, ports, principals.backoffice, accountId, body),
+    ).rejects.toThrow(ForbiddenError);
   });
 });
