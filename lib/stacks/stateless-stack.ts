@@ -154,7 +154,8 @@ export class StatelessStack extends Stack {
     };
     const integrations = new Map<FunctionName, HttpLambdaIntegration>();
     const cfnStage = this.stage.node.defaultChild as CfnStage;
-    const routeSettings: Record<string, CfnStage.RouteSettingsProperty> = {};
+    // RouteSettings is a map in CloudFormation: CDK passes its values as they are, so PascalCase.
+    const routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number; DetailedMetricsEnabled: boolean }> = {};
     for (const route of routes) {
       let integration = integrations.get(route.fn);
       if (!integration) {
@@ -179,9 +180,9 @@ export class StatelessStack extends Stack {
       // The stage's RouteSettings name routes by key: the routes must exist first.
       cfnStage.addResourceDependency(httpRoute.node.defaultChild as CfnResource);
       routeSettings[`${route.method} ${route.path}`] = {
-        throttlingRateLimit: routeThrottle(route).rateLimit,
-        throttlingBurstLimit: routeThrottle(route).burstLimit,
-        detailedMetricsEnabled: true,
+        ThrottlingRateLimit: routeThrottle(route).rateLimit,
+        ThrottlingBurstLimit: routeThrottle(route).burstLimit,
+        DetailedMetricsEnabled: true,
       };
     }
     cfnStage.routeSettings = routeSettings;

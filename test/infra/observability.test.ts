@@ -1,0 +1,163 @@
+/**
+ * The dashboards and alarms: built from lib/observability/definition.ts, every business metric
+ * they name is emitted by the handlers the metric definition lists (and by no one it does not),
+ * every AWS metric names a resource of the template, every alarm carries its reason, and the
+ * API is throttled per route.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { businessMetrics, type BusinessMetricKey } from '../../lambdas/shared/business-metrics';
+import { alarms, businessMetricsInUse, dashboards, severities } from '../../lib/observability/definition';
+import { routes, routeThrottle } from '../../lib/routes';
+import { buildTestApp } from './test-app';
+
+/** The source of a handler and of every module under lambdas/ it imports, transitively. */
+function handlerSources(entry: string): string {
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const [, spec] of readFileSync(file, 'utf8').matchAll(/from '(\.{1,2}\/[^']+)'/g)) {
+      const target = [`${spec}.ts`, `${spec}/index.ts`].map((p) => resolve(dirname(file), p!)).find((p) => existsSync(p));
+      if (target) visit(target);
+    }
+  };
+  visit(resolve('lambdas/handlers', `${entry}.ts`));
+  return [...seen].map((f) => readFileSync(f, 'utf8')).join('\n');
+}
+
+const emits = (source: string, key: string): boolean => source.includes(`emitCount('${key}'`) || source.includes(`metric: '${key}'`);
+
+describe('the observability definition', () => {
+  it('names only business metrics that their listed handlers emit', () => {
+    // Arrange
+    const inUse = businessMetricsInUse();
+
+    // Assert
+    expect(inUse.length).toBeGreaterThan(0);
+    for (const key of inUse) {
+      for (const entry of businessMetrics[key].emittedBy) {
+        expect({ key, entry, emitted: emits(handlerSources(entry), key) }).toEqual({ key, entry, emitted: true });
+      }
+    }
+  });
+
+  it('lists in emittedBy every handler that emits a business metric itself', () => {
+    // Arrange
+    const entries = readdirSync('lambdas/handlers')
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => f.replace(/\.ts$/, ''));
+
+    // Assert
+    for (const key of Object.keys(businessMetrics) as BusinessMetricKey[]) {
+      const direct = entries.filter((entry) => emits(readFileSync(`lambdas/handlers/${entry}.ts`, 'utf8'), key));
+      for (const entry of direct) expect({ key, entry, listed: (businessMetrics[key].emittedBy as readonly string[]).includes(entry) }).toEqual({ key, entry, listed: true });
+    }
+  });
+
+  it('shows the support overview metrics the issue asks for: activations, polls, beats, findings by severity', () => {
+    // Arrange
+    const support = dashboards.find((d) => d.id === 'support')!;
+    const refs = support.sections.flatMap((s) => s.widgets.flatMap((w) => w.metrics));
+
+    // Assert
+    const keys = refs.flatMap((r) => (r.source === 'business' ? [r.metric] : []));
+    expect(keys).toEqual(expect.arrayContaining(['activations', 'licencePolls', 'beatsAccepted', 'findingsOpened']));
+    expect(refs).toContainEqual(expect.objectContaining({ metric: 'findingsOpened', splitBy: 'severity' }));
+  });
+
+  it('gives every alarm at least one severity, each threshold with a reason, and a runbook', () => {
+    // Assert
+    for (const alarm of alarms) {
+      const thresholds = Object.entries(alarm.thresholds);
+      expect({ id: alarm.id, severities: thresholds.length > 0 }).toEqual({ id: alarm.id, severities: true });
+      for (const [severity, threshold] of thresholds) {
+        expect(severities).toContain(severity);
+        expect({ id: alarm.id, severity, reason: threshold.reason.length >= 20 }).toEqual({ id: alarm.id, severity, reason: true });
+      }
+      expect(alarm.runbook.length).toBeGreaterThan(20);
+    }
+    expect(new Set(alarms.map((a) => a.id)).size).toBe(alarms.length);
+  });
+});
+
+describe.each(['eu', 'us'] as const)('the %s stateless stack: dashboards and alarms', (regionKey) => {
+  const { stacks } = buildTestApp();
+  const stack = stacks[regionKey].stateless;
+  const template = Template.fromStack(stack);
+  const resources = template.toJSON().Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>;
+  const cwAlarms = Object.values(resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
+
+  it('creates one alarm per definition and severity, each describing its threshold with the reason', () => {
+    // Arrange
+    const expected = alarms.flatMap((a) => Object.entries(a.thresholds).map(([severity, t]) => ({ name: `ucx-test-${regionKey}-${a.id}-${severity}`, reason: t.reason })));
+
+    // Assert
+    expect(cwAlarms).toHaveLength(expected.length);
+    for (const { name, reason } of expected) {
+      const alarm = cwAlarms.find((r) => r.Properties['AlarmName'] === name);
+      expect({ name, found: alarm !== undefined }).toEqual({ name, found: true });
+      expect(alarm!.Properties['AlarmDescription']).toContain(`Reason: ${reason}`);
+    }
+  });
+
+  it('sends every alarm to the encrypted on-call topic', () => {
+    // Arrange
+    const topicId = stack.getLogicalId(stack.observability.onCallTopic.node.defaultChild as never);
+
+    // Assert
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] } });
+    for (const alarm of cwAlarms) expect(alarm.Properties['AlarmActions']).toEqual([{ Ref: topicId }]);
+  });
+
+  it('names only AWS resources that exist: every Ref in an alarm dimension is in the template or imported', () => {
+    // Arrange
+    const refs = JSON.stringify(cwAlarms).match(/"Ref":"[A-Za-z0-9]+"/g) ?? [];
+
+    // Assert
+    expect(refs.length).toBeGreaterThan(0);
+    for (const ref of refs) {
+      const id = ref.slice(7, -1);
+      expect({ id, exists: id in resources }).toEqual({ id, exists: true });
+    }
+  });
+
+  it('builds the service and support dashboards, with every business metric and every route they show', () => {
+    // Arrange
+    const bodies = Object.values(resources)
+      .filter((r) => r.Type === 'AWS::CloudWatch::Dashboard')
+      .map((r) => JSON.stringify(r.Properties['DashboardBody']));
+
+    // Assert
+    expect(bodies).toHaveLength(dashboards.length);
+    const all = bodies.join('');
+    for (const key of businessMetricsInUse()) expect(all).toContain(businessMetrics[key].name);
+    for (const route of routes) expect(all).toContain(route.path);
+  });
+
+  it('throttles every route on the stage, the poll route sized for a 1M fleet', () => {
+    // Arrange
+    const stage = Object.values(resources).find((r) => r.Type === 'AWS::ApiGatewayV2::Stage')!;
+    const settings = stage.Properties['RouteSettings'] as Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number; DetailedMetricsEnabled: boolean }>;
+
+    // Assert
+    expect(Object.keys(settings).sort()).toEqual(routes.map((r) => `${r.method} ${r.path}`).sort());
+    for (const route of routes) {
+      expect(settings[`${route.method} ${route.path}`]).toEqual({
+        ThrottlingRateLimit: routeThrottle(route).rateLimit,
+        ThrottlingBurstLimit: routeThrottle(route).burstLimit,
+        DetailedMetricsEnabled: true,
+      });
+    }
+    // 1M installations / 900 s ≈ 1 111 polls per second
+    expect(settings['GET /v1/installations/{id}/license']!.ThrottlingRateLimit).toBeGreaterThan(1_000_000 / 900);
+    expect(settings['POST /v1/accounts/{accountId}/activation-keys']!.ThrottlingRateLimit).toBeLessThan(settings['GET /v1/installations/{id}/license']!.ThrottlingRateLimit);
+  });
+
+  it('logs API access to a log group with retention', () => {
+    // Assert
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('context.routeKey') } });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+  });
+});
