@@ -249,7 +249,7 @@ export const alarms: readonly AlarmDefinition[] = [
   },
   {
     id: 'dynamodb-throttles',
-    title: 'DynamoDB throttled requests (both tables)',
+    title: 'DynamoDB write throttles (both tables)',
     metric: { source: 'dynamodb', metric: 'WriteThrottleEvents', tables: ['licensing', 'support'] },
     comparison: 'greaterThan',
     periodMinutes: 5,
