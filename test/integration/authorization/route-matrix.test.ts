@@ -1,0 +1,210 @@
+/**
+ * The authorisation matrix, generated from the route table: every route tried with every role,
+ * against the caller's own account and another one, each answer checked. A new 'user' route
+ * without a policy here fails the suite, so the matrix cannot silently fall behind.
+ */
+import { randomUUID, sign } from 'node:crypto';
+import { canonicalJson } from '../../../lambdas/core/canonical-json';
+import { routes, type FunctionName, type RouteSpec } from '../../../lib/routes';
+import { generateIdentityKeys } from '../../../agent/sdk/signing';
+import { tokenFor } from '../../support/local-cloud';
+import {
+  activatedAgent,
+  api,
+  call,
+  newAccount,
+  newActivationKey,
+  perpetual,
+  type JsonResponse,
+} from '../../support/licensing-api';
+import { postBeats } from '../../support/telemetry-api';
+
+jest.setTimeout(180_000);
+
+type Caller = 'anonymous' | 'backoffice' | 'support' | 'customer' | 'reseller';
+type Target = 'own' | 'other';
+/** who may call a route: `read` and `manage` are scoped to the caller's own account */
+type Policy = 'backoffice' | 'staff' | 'read' | 'manage';
+
+const policies: Partial<Record<FunctionName, Policy>> = {
+  putOrder: 'backoffice',
+  getAccount: 'read',
+  createActivationKey: 'manage',
+  offlineActivation: 'manage',
+  setTelemetry: 'manage',
+  listAccountInstallations: 'read',
+  listAccountFindings: 'read',
+  getInstallationSnapshot: 'staff',
+  listInstallationFindings: 'read',
+  acknowledgeFinding: 'staff',
+};
+
+function allowed(policy: Policy, caller: Caller, target: Target): boolean {
+  if (caller === 'anonymous') return false;
+  if (caller === 'backoffice') return true;
+  if (caller === 'support') return policy === 'staff' || policy === 'read';
+  return (policy === 'read' || policy === 'manage') && target === 'own';
+}
+
+interface World {
+  accounts: Record<Target, { accountId: string; installationId: string; findingId: string }>;
+}
+const world = {} as World;
+
+const GIB = 1024 ** 3;
+async function accountWithFinding(resellerId: string) {
+  const accountId = await newAccount([perpetual('ivr', 50, 'gold')], { resellerId });
+  const { agent } = await activatedAgent(accountId, { allocation: { ivr: 1 } });
+  let t = Date.now() - 10_000;
+  const beat = (type: string, data: unknown) => ({
+    id: randomUUID(),
+    type,
+    collectedAt: new Date((t += 1000)).toISOString(),
+    data,
+  });
+  const posted = await postBeats(agent, {
+    beats: [
+      beat('ucx.database_server', { edition: 'Express Edition', version: '16.0.1000.6', instanceName: 'SQLEXPRESS' }),
+      beat('ucx.database', {
+        name: 'UCX',
+        sizeBytes: Math.round(9.6 * GIB),
+        filePaths: [],
+        authType: 'sql',
+        fullTextCatalogStatus: 'Idle',
+        lastMaintenanceAt: new Date().toISOString(),
+      }),
+    ],
+  });
+  if (posted.status !== 202) throw new Error(`beats refused: ${posted.text}`);
+  const staff = tokenFor({ groups: ['support'] });
+  for (let i = 0; i < 120; i++) {
+    const res = await call('GET', `${api()}/v1/installations/${agent.keyid}/findings`, { token: staff });
+    const finding = res.json?.findings?.[0];
+    if (finding) return { accountId, installationId: agent.keyid, findingId: finding.findingId as string };
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error('no finding appeared');
+}
+
+function tokenOf(caller: Caller): string | undefined {
+  switch (caller) {
+    case 'anonymous':
+      return undefined;
+    case 'backoffice':
+    case 'support':
+      return tokenFor({ groups: [caller] });
+    case 'customer':
+      return tokenFor({ groups: ['customer'], accountId: world.accounts.own.accountId });
+    case 'reseller':
+      return tokenFor({ groups: ['reseller'], resellerId: 'res-matrix-own' });
+  }
+}
+
+async function offlineRequestFile(accountId: string) {
+  const identity = await generateIdentityKeys();
+  const request = {
+    activationKey: await newActivationKey(accountId, { allocation: { ivr: 1 } }),
+    publicKey: identity.publicJwk,
+    installation: { suiteVersion: '2025.2', nodes: ['air-gapped-1'] },
+    createdAt: new Date().toISOString(),
+  };
+  const signature = sign(null, Buffer.from(canonicalJson(request)), identity.privateKey).toString('base64url');
+  return { request, signature, keyid: identity.thumbprint };
+}
+
+/** A valid request for the route against the target account, so only authorisation can refuse it. */
+async function requestFor(route: RouteSpec, target: Target): Promise<{ path: string; body?: unknown }> {
+  const { accountId, installationId, findingId } = world.accounts[target];
+  const path = route.path
+    .replace('{accountId}', accountId)
+    .replace('{id}', installationId)
+    .replace('{findingId}', findingId)
+    .replace('{orderId}', `matrix-${randomUUID()}`);
+  switch (route.fn) {
+    case 'putOrder':
+      return { path, body: { account: { id: accountId }, lines: [perpetual('ivr', 1)] } };
+    case 'createActivationKey':
+      return { path, body: { allocation: { ivr: 1 } } };
+    case 'offlineActivation':
+      return { path, body: await offlineRequestFile(accountId) };
+    case 'setTelemetry':
+      return { path, body: { enabled: true } };
+    case 'acknowledgeFinding':
+      return { path, body: { note: 'matrix check' } };
+    default:
+      return { path };
+  }
+}
+
+const callers: Caller[] = ['anonymous', 'backoffice', 'support', 'customer', 'reseller'];
+const targets: Target[] = ['own', 'other'];
+
+beforeAll(async () => {
+  const [own, other] = await Promise.all([
+    accountWithFinding('res-matrix-own'),
+    accountWithFinding('res-matrix-other'),
+  ]);
+  world.accounts = { own, other };
+});
+
+describe('the route table', () => {
+  it('gives every portal route a policy in this matrix', () => {
+    const missing = routes.filter((r) => r.auth === 'user' && !policies[r.fn]).map((r) => `${r.method} ${r.path}`);
+
+    expect(missing).toEqual([]);
+  });
+});
+
+describe.each(routes.filter((r) => r.auth === 'user').map((r) => [`${r.method} ${r.path}`, r] as const))(
+  '%s',
+  (_name, route) => {
+    const policy = policies[route.fn]!;
+    it.each(callers.flatMap((caller) => targets.map((target) => [caller, target] as const)))(
+      'as %s on the %s account',
+      async (caller, target) => {
+        const { path, body } = await requestFor(route, target);
+
+        const res: JsonResponse = await call(route.method, `${api()}${path}`, {
+          token: tokenOf(caller),
+          ...(body !== undefined ? { body } : {}),
+        });
+
+        if (caller === 'anonymous') expect(res.status).toBe(401);
+        else if (allowed(policy, caller, target))
+          expect({ status: res.status, ok: res.status < 300 }).toEqual({ status: res.status, ok: true });
+        else
+          expect({ status: res.status, type: res.json?.type }).toEqual({
+            status: 403,
+            type: expect.stringContaining('forbidden'),
+          });
+      },
+    );
+  },
+);
+
+describe.each(routes.filter((r) => r.auth !== 'user').map((r) => [`${r.method} ${r.path}`, r] as const))(
+  '%s',
+  (_name, route) => {
+    it('needs no token where it is public, and an installation signature where it is an agent route', async () => {
+      const { path } = await requestFor(route, 'own');
+      const identity = await generateIdentityKeys();
+      const body =
+        route.fn === 'activate'
+          ? {
+              activationKey: 'UCX-AAAAA-BBBBB-CCCCC-DDDDD',
+              publicKey: identity.publicJwk,
+              installation: { suiteVersion: '1', nodes: ['n'] },
+            }
+          : route.method === 'POST'
+            ? { beats: [] }
+            : undefined;
+
+      const res = await call(route.method, `${api()}${path}`, {
+        token: tokenFor({ groups: ['backoffice'] }),
+        ...(body ? { body } : {}),
+      });
+
+      expect(res.status).toBe(route.auth === 'public' ? 200 : 401);
+    });
+  },
+);
