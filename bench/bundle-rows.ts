@@ -57,13 +57,14 @@ export function functionAssets(assemblyDir: string): FunctionAsset[] {
   const stack = Object.entries(manifest.artifacts).find(([name, a]) => a.type === 'aws:cloudformation:stack' && /eu-stateless$/.test(name));
   if (!stack) throw new Error(`${assemblyDir}: no EU stateless stack`);
   const template = JSON.parse(readFileSync(join(assemblyDir, stack[1].properties!.templateFile!), 'utf8')) as {
-    Resources: Record<string, { Type: string; Metadata?: Record<string, string>; Properties: { Description?: string; MemorySize?: number; Environment?: { Variables?: Record<string, unknown> } } }>;
+    Resources: Record<string, { Type: string; Metadata?: Record<string, string>; Properties: { Code?: { S3Key?: string }; Description?: string; MemorySize?: number; Environment?: { Variables?: Record<string, unknown> } } }>;
   };
   return Object.values(template.Resources)
     .filter((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Description?.startsWith('UCX '))
     .map((r) => ({
       entry: r.Properties.Description!.slice(4),
-      assetDir: join(assemblyDir, r.Metadata!['aws:asset:path']!),
+      // The asset path metadata is there unless the synth disabled it; the S3 key names the asset's hash either way.
+      assetDir: join(assemblyDir, r.Metadata?.['aws:asset:path'] ?? `asset.${r.Properties.Code!.S3Key!.replace(/\.zip$/, '')}`),
       memoryMb: r.Properties.MemorySize ?? 128,
       environment: Object.fromEntries(
         Object.entries(r.Properties.Environment?.Variables ?? {}).map(([k, v]) => [k, typeof v === 'string' ? v : 'placeholder']),
