@@ -1,6 +1,7 @@
 /** cores-undersized: processor cores below the sizing guide for the installation's load. */
 import * as z from 'zod';
 import { products, type Product } from '../../licensing/catalogue';
+import { sizingRequirement } from './sizing-guide';
 import { defineRule, STATE_FACT, type LicenceFacts, type Signal } from '../rule';
 
 const NONE: readonly Signal[] = [];
@@ -27,30 +28,6 @@ const sizingGuide = {
     'contact-manager': 1,
   } satisfies Record<Product, number>,
 };
-
-function requiredCores(
-  guide: { tiers: readonly { fromLoad: number; cores: number }[]; perProductCores: Partial<Record<Product, number>> },
-  load: number,
-  licensed: LicenceFacts['products'],
-): number {
-  let base = 0;
-  let from = -Infinity;
-  for (const tier of guide.tiers)
-    if (load >= tier.fromLoad && tier.fromLoad > from) {
-      from = tier.fromLoad;
-      base = tier.cores;
-    }
-  let extra = 0;
-  for (let i = 0; i < licensed.length; i++) {
-    const line = licensed[i]!;
-    if (line.capacity <= 0) continue;
-    let counted = false;
-    for (let j = 0; j < i && !counted; j++)
-      counted = licensed[j]!.product === line.product && licensed[j]!.capacity > 0;
-    if (!counted) extra += guide.perProductCores[line.product] ?? 0;
-  }
-  return Math.ceil(base + extra);
-}
 
 export const rule = defineRule({
   id: 'cores-undersized',
@@ -85,7 +62,10 @@ export const rule = defineRule({
     const users = memory.fact<number>('users');
     const devices = memory.fact<number>('devices');
     if (cores === undefined || users === undefined || devices === undefined) return NONE; // load or cores not known yet
-    const required = requiredCores(config, Math.max(users, devices), licence.products);
+    const load = Math.max(users, devices);
+    const required = Math.ceil(
+      sizingRequirement(config.tiers, (t) => t.cores, config.perProductCores, load, licence.products),
+    );
     const evidence = { cores, requiredCores: required, users, devices };
     const severity = cores < required * config.criticalRatio ? 'critical' : cores < required ? 'warning' : null;
     return [{ subject: 'installation', severity, evidence }];

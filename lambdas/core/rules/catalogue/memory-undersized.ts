@@ -1,6 +1,7 @@
 /** memory-undersized: installed memory below the sizing guide for the installation's load. */
 import * as z from 'zod';
 import { products, type Product } from '../../licensing/catalogue';
+import { sizingRequirement } from './sizing-guide';
 import { defineRule, STATE_FACT, type LicenceFacts, type Signal } from '../rule';
 
 const GIB = 1024 ** 3;
@@ -29,31 +30,6 @@ const sizingGuide = {
     'contact-manager': 1,
   } satisfies Record<Product, number>,
 };
-
-/** GiB the guide asks for; each licensed product counted once however many lines it has. */
-function requiredGiB(
-  guide: { tiers: readonly { fromLoad: number; memoryGiB: number }[]; perProductGiB: Partial<Record<Product, number>> },
-  load: number,
-  licensed: LicenceFacts['products'],
-): number {
-  let base = 0;
-  let from = -Infinity;
-  for (const tier of guide.tiers)
-    if (load >= tier.fromLoad && tier.fromLoad > from) {
-      from = tier.fromLoad;
-      base = tier.memoryGiB;
-    }
-  let extra = 0;
-  for (let i = 0; i < licensed.length; i++) {
-    const line = licensed[i]!;
-    if (line.capacity <= 0) continue;
-    let counted = false;
-    for (let j = 0; j < i && !counted; j++)
-      counted = licensed[j]!.product === line.product && licensed[j]!.capacity > 0;
-    if (!counted) extra += guide.perProductGiB[line.product] ?? 0;
-  }
-  return base + extra;
-}
 
 export const rule = defineRule({
   id: 'memory-undersized',
@@ -86,7 +62,8 @@ export const rule = defineRule({
     const devices = memory.fact<number>('devices');
     if (totalBytes === undefined || users === undefined || devices === undefined) return NONE; // load or memory not known yet
     const load = Math.max(users, devices);
-    const requiredBytes = requiredGiB(config, load, licence.products) * GIB;
+    const requiredBytes =
+      sizingRequirement(config.tiers, (t) => t.memoryGiB, config.perProductGiB, load, licence.products) * GIB;
     const evidence = { totalBytes, requiredBytes, users, devices };
     const severity =
       totalBytes < requiredBytes * config.criticalRatio ? 'critical' : totalBytes < requiredBytes ? 'warning' : null;
