@@ -5,7 +5,14 @@
  * finding by finding, because their finding ids name cross-stack exports that exist only once the
  * app is synthesized; a wildcard *action* is never acknowledged.
  */
-import { CfnResource, Stack, Validations, type IPolicyValidationContext, type IPolicyValidationPlugin, type PolicyValidationPluginReport } from 'aws-cdk-lib';
+import {
+  CfnResource,
+  Stack,
+  Validations,
+  type IPolicyValidationContext,
+  type IPolicyValidationPlugin,
+  type PolicyValidationPluginReport,
+} from 'aws-cdk-lib';
 import { CfnPolicy } from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks, rules } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
@@ -27,7 +34,9 @@ export function wildcardResourceReason(finding: string, statements: readonly Sta
   if (!finding.startsWith('Resource::')) return undefined;
   const allowed = statements.filter((s) => s.Effect === 'Allow');
   const actionsOn = (pred: (r: string) => boolean) =>
-    allowed.filter((s) => list(s.Resource as string | string[]).some((r) => typeof r === 'string' && pred(r))).flatMap((s) => list(s.Action));
+    allowed
+      .filter((s) => list(s.Resource as string | string[]).some((r) => typeof r === 'string' && pred(r)))
+      .flatMap((s) => list(s.Action));
   const resource = finding.slice('Resource::'.length);
   if (resource === '*') {
     const actions = actionsOn((r) => r === '*');
@@ -36,15 +45,25 @@ export function wildcardResourceReason(finding: string, statements: readonly Sta
     }
     return undefined;
   }
-  if (resource.endsWith('/index/*')) return 'the table\'s own secondary indexes (Query on gsi1/gsi2), granted with the table by grantReadData/grantReadWriteData';
-  if (/\/beats\/\*$/.test(resource)) return 'the archiver writes objects under the beats/ prefix of its own bucket only; object keys are generated per batch';
+  if (resource.endsWith('/index/*'))
+    return "the table's own secondary indexes (Query on gsi1/gsi2), granted with the table by grantReadData/grantReadWriteData";
+  if (/\/beats\/\*$/.test(resource))
+    return 'the archiver writes objects under the beats/ prefix of its own bucket only; object keys are generated per batch';
   if (/:key\/\*$/.test(resource)) {
-    const narrowed = allowed.some((s) => list(s.Action).every((a) => a === 'kms:GetPublicKey') && s.Condition?.['ForAnyValue:StringEquals']?.['kms:ResourceAliases'] !== undefined);
-    return narrowed ? 'GetPublicKey only, on keys carrying the licence-signing alias (kms:ResourceAliases condition): IAM cannot name a key by alias ARN' : undefined;
+    const narrowed = allowed.some(
+      (s) =>
+        list(s.Action).every((a) => a === 'kms:GetPublicKey') &&
+        s.Condition?.['ForAnyValue:StringEquals']?.['kms:ResourceAliases'] !== undefined,
+    );
+    return narrowed
+      ? 'GetPublicKey only, on keys carrying the licence-signing alias (kms:ResourceAliases condition): IAM cannot name a key by alias ARN'
+      : undefined;
   }
   if (/\.Arn>:\*$/.test(resource)) {
     const actions = actionsOn((r) => r.endsWith(':*'));
-    return actions.every((a) => a === 'lambda:InvokeFunction') ? 'the scheduler invokes one function, any of its versions (`<arn>:*`)' : undefined;
+    return actions.every((a) => a === 'lambda:InvokeFunction')
+      ? 'the scheduler invokes one function, any of its versions (`<arn>:*`)'
+      : undefined;
   }
   return undefined;
 }

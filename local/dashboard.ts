@@ -7,7 +7,14 @@
 import { businessMetrics } from '../lambdas/shared/business-metrics';
 import { alarms, dashboards, METRICS_NAMESPACE, type MetricRef } from '../lib/observability/definition';
 import { routes, type FunctionName } from '../lib/routes';
-import { localApiNamespace, localLambdaNamespace, mergeSeries, percentile, type MetricStore, type MinutePoint } from './metrics';
+import {
+  localApiNamespace,
+  localLambdaNamespace,
+  mergeSeries,
+  percentile,
+  type MetricStore,
+  type MinutePoint,
+} from './metrics';
 
 /** Minutes a widget shows. */
 export const dashboardWindowMinutes = 30;
@@ -38,7 +45,12 @@ export interface DashboardData {
     readonly audience: string;
     readonly sections: readonly { readonly title: string; readonly widgets: readonly DashboardWidgetData[] }[];
   }[];
-  readonly alarms: readonly { readonly id: string; readonly title: string; readonly thresholds: unknown; readonly runbook: string }[];
+  readonly alarms: readonly {
+    readonly id: string;
+    readonly title: string;
+    readonly thresholds: unknown;
+    readonly runbook: string;
+  }[];
 }
 
 export interface DashboardSources {
@@ -62,7 +74,10 @@ type Aggregate = 'sum' | 'p50' | 'p99' | 'max';
 export function dashboardData(region: string, sources: DashboardSources): DashboardData {
   const now = sources.now?.() ?? Date.now();
   const lastMinute = Math.floor(now / 60_000) * 60_000;
-  const minutes = Array.from({ length: dashboardWindowMinutes }, (_, i) => lastMinute - (dashboardWindowMinutes - 1 - i) * 60_000);
+  const minutes = Array.from(
+    { length: dashboardWindowMinutes },
+    (_, i) => lastMinute - (dashboardWindowMinutes - 1 - i) * 60_000,
+  );
 
   const line = (label: string, points: MinutePoint[], aggregate: Aggregate): DashboardLine => {
     const inWindow = points.filter((p) => p.minute >= minutes[0]!);
@@ -70,7 +85,12 @@ export function dashboardData(region: string, sources: DashboardSources): Dashbo
       if (ps.length === 0) return null;
       if (aggregate === 'sum') return ps.reduce((n, p) => n + p.sum, 0);
       if (aggregate === 'max') return Math.max(...ps.map((p) => p.max));
-      return percentile(ps.flatMap((p) => p.reservoir), aggregate === 'p50' ? 50 : 99) ?? null;
+      return (
+        percentile(
+          ps.flatMap((p) => p.reservoir),
+          aggregate === 'p50' ? 50 : 99,
+        ) ?? null
+      );
     };
     return {
       label,
@@ -78,7 +98,8 @@ export function dashboardData(region: string, sources: DashboardSources): Dashbo
       total: aggregate === 'sum' ? (value(inWindow) ?? 0) : value(inWindow),
     };
   };
-  const functionLogicalId = (fn: FunctionName) => sources.functionLogicalIds.find((id) => new RegExp(`^${pascal(fn)}Function[0-9A-F]{8}$`).test(id));
+  const functionLogicalId = (fn: FunctionName) =>
+    sources.functionLogicalIds.find((id) => new RegExp(`^${pascal(fn)}Function[0-9A-F]{8}$`).test(id));
 
   const widgetLines = (ref: MetricRef): { lines: DashboardLine[]; note?: string } => {
     switch (ref.source) {
@@ -87,8 +108,14 @@ export function dashboardData(region: string, sources: DashboardSources): Dashbo
         const all = sources.store.find(region, METRICS_NAMESPACE, name);
         if (!ref.splitBy) return { lines: [line(name, mergeSeries(all), 'sum')] };
         const splitBy = ref.splitBy;
-        const values = ref.splitValues ?? [...new Set(all.map((s) => s.dimensions[splitBy]).filter((v): v is string => v !== undefined))].sort();
-        return { lines: values.map((v) => line(`${name} ${v}`, mergeSeries(all.filter((s) => s.dimensions[splitBy] === v)), 'sum')) };
+        const values =
+          ref.splitValues ??
+          [...new Set(all.map((s) => s.dimensions[splitBy]).filter((v): v is string => v !== undefined))].sort();
+        return {
+          lines: values.map((v) =>
+            line(`${name} ${v}`, mergeSeries(all.filter((s) => s.dimensions[splitBy] === v)), 'sum'),
+          ),
+        };
       }
       case 'api': {
         const scopes = ref.perRoute ? routes.map((r) => `${r.method} ${r.path}`) : [undefined];
@@ -102,7 +129,11 @@ export function dashboardData(region: string, sources: DashboardSources): Dashbo
                 return line(label, count, 'sum');
               case '4xx':
               case '5xx':
-                return line(label, mergeSeries(sources.store.find(region, localApiNamespace, ref.metric, filter)), 'sum');
+                return line(
+                  label,
+                  mergeSeries(sources.store.find(region, localApiNamespace, ref.metric, filter)),
+                  'sum',
+                );
               case '5xxRate': {
                 const errors = mergeSeries(sources.store.find(region, localApiNamespace, '5xx', filter));
                 const rate = count.map((p) => {
@@ -113,22 +144,42 @@ export function dashboardData(region: string, sources: DashboardSources): Dashbo
                 return line(`${label} 5xx %`, rate, 'max');
               }
               case 'LatencyP50':
-                return line(label, mergeSeries(sources.store.find(region, localApiNamespace, 'Latency', filter)), 'p50');
+                return line(
+                  label,
+                  mergeSeries(sources.store.find(region, localApiNamespace, 'Latency', filter)),
+                  'p50',
+                );
               case 'LatencyP99':
-                return line(label, mergeSeries(sources.store.find(region, localApiNamespace, 'Latency', filter)), 'p99');
+                return line(
+                  label,
+                  mergeSeries(sources.store.find(region, localApiNamespace, 'Latency', filter)),
+                  'p99',
+                );
             }
           }),
         };
       }
       case 'lambda': {
-        if (ref.metric === 'Throttles') return { lines: [], note: 'no concurrency limit locally: a local function is never throttled' };
-        if (ref.metric === 'IteratorAgeMax') return { lines: [], note: 'see GET /local/event-sources for each shard\'s checkpoint and backlog' };
-        const metricName = { Invocations: 'Invocations', Errors: 'Errors', DurationP99: 'Duration', ConcurrentExecutions: 'ConcurrentExecutions' }[ref.metric];
-        const aggregate: Aggregate = ref.metric === 'DurationP99' ? 'p99' : ref.metric === 'ConcurrentExecutions' ? 'max' : 'sum';
+        if (ref.metric === 'Throttles')
+          return { lines: [], note: 'no concurrency limit locally: a local function is never throttled' };
+        if (ref.metric === 'IteratorAgeMax')
+          return { lines: [], note: "see GET /local/event-sources for each shard's checkpoint and backlog" };
+        const metricName = {
+          Invocations: 'Invocations',
+          Errors: 'Errors',
+          DurationP99: 'Duration',
+          ConcurrentExecutions: 'ConcurrentExecutions',
+        }[ref.metric];
+        const aggregate: Aggregate =
+          ref.metric === 'DurationP99' ? 'p99' : ref.metric === 'ConcurrentExecutions' ? 'max' : 'sum';
         return {
           lines: ref.functions.map((fn) => {
             const id = functionLogicalId(fn);
-            return line(fn, id ? mergeSeries(sources.store.find(region, localLambdaNamespace, metricName, { function: id })) : [], aggregate);
+            return line(
+              fn,
+              id ? mergeSeries(sources.store.find(region, localLambdaNamespace, metricName, { function: id })) : [],
+              aggregate,
+            );
           }),
         };
       }
@@ -147,7 +198,10 @@ export function dashboardData(region: string, sources: DashboardSources): Dashbo
       }
       case 'dynamodb':
       case 'kinesis':
-        return { lines: [], note: `${ref.source === 'dynamodb' ? 'DynamoDB Local' : 'kinesalite'} publishes no service metrics` };
+        return {
+          lines: [],
+          note: `${ref.source === 'dynamodb' ? 'DynamoDB Local' : 'kinesalite'} publishes no service metrics`,
+        };
     }
   };
 
@@ -164,7 +218,12 @@ export function dashboardData(region: string, sources: DashboardSources): Dashbo
         widgets: s.widgets.map((w) => {
           const results = w.metrics.map(widgetLines);
           const note = results.find((r) => r.note)?.note;
-          return { title: w.title, help: w.help, lines: results.flatMap((r) => r.lines), ...(note !== undefined && { note }) };
+          return {
+            title: w.title,
+            help: w.help,
+            lines: results.flatMap((r) => r.lines),
+            ...(note !== undefined && { note }),
+          };
         }),
       })),
     })),
@@ -172,7 +231,8 @@ export function dashboardData(region: string, sources: DashboardSources): Dashbo
   };
 }
 
-const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const escapeHtml = (s: string): string =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 function sparkline(points: readonly (number | null)[]): string {
   const values = points.map((p) => p ?? 0);
@@ -190,14 +250,19 @@ const formatNumber = (v: number | null): string => (v === null ? '–' : Number.
 export function dashboardHtml(data: DashboardData): string {
   const sections = data.dashboards
     .map(
-      (d) => `<h1>${escapeHtml(d.title)} <small>${escapeHtml(data.region)}</small></h1><p class="audience">${escapeHtml(d.audience)}</p>` +
+      (d) =>
+        `<h1>${escapeHtml(d.title)} <small>${escapeHtml(data.region)}</small></h1><p class="audience">${escapeHtml(d.audience)}</p>` +
         d.sections
           .map(
-            (s) => `<h2>${escapeHtml(s.title)}</h2><div class="grid">` +
+            (s) =>
+              `<h2>${escapeHtml(s.title)}</h2><div class="grid">` +
               s.widgets
                 .map((w) => {
                   const rows = w.lines
-                    .map((l) => `<tr><td>${escapeHtml(l.label)}</td><td>${sparkline(l.points)}</td><td class="n">${formatNumber(l.total)}</td></tr>`)
+                    .map(
+                      (l) =>
+                        `<tr><td>${escapeHtml(l.label)}</td><td>${sparkline(l.points)}</td><td class="n">${formatNumber(l.total)}</td></tr>`,
+                    )
                     .join('');
                   const body = w.note ? `<p class="note">${escapeHtml(w.note)}</p>` : `<table>${rows}</table>`;
                   return `<section><h3>${escapeHtml(w.title)}</h3><p class="help">${escapeHtml(w.help)}</p>${body}</section>`;

@@ -43,12 +43,17 @@ export function parseEmfLine(line: string): EmfSample[] | undefined {
   const samples: EmfSample[] = [];
   for (const directive of directives as EmfDirective[]) {
     if (!isRecord(directive) || typeof directive.Namespace !== 'string' || !Array.isArray(directive.Metrics)) continue;
-    const sets = Array.isArray(directive.Dimensions) && directive.Dimensions.length > 0 ? (directive.Dimensions as unknown[]) : [[]];
+    const sets =
+      Array.isArray(directive.Dimensions) && directive.Dimensions.length > 0
+        ? (directive.Dimensions as unknown[])
+        : [[]];
     for (const metric of directive.Metrics as unknown[]) {
       const name = isRecord(metric) ? metric['Name'] : undefined;
       if (typeof name !== 'string') continue;
       const raw = record[name];
-      const values = (Array.isArray(raw) ? raw : [raw]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+      const values = (Array.isArray(raw) ? raw : [raw]).filter(
+        (v): v is number => typeof v === 'number' && Number.isFinite(v),
+      );
       if (values.length === 0) continue;
       for (const set of sets) {
         const dimensions: Record<string, string> = {};
@@ -115,7 +120,9 @@ export class MetricStore {
 
   /** Records the samples of an EMF line printed by a function of `region`. */
   recordEmf(region: string, samples: readonly EmfSample[]): void {
-    for (const s of samples) for (const v of s.values) this.record({ region, namespace: s.namespace, name: s.name, dimensions: s.dimensions }, v, s.timestamp);
+    for (const s of samples)
+      for (const v of s.values)
+        this.record({ region, namespace: s.namespace, name: s.name, dimensions: s.dimensions }, v, s.timestamp);
   }
 
   record(key: SeriesKey, value: number, timestamp = this.now()): void {
@@ -148,13 +155,22 @@ export class MetricStore {
   /** Series of `region` with this namespace and name whose dimensions include `filter`. */
   find(region: string, namespace: string, name: string, filter: Readonly<Record<string, string>> = {}): Series[] {
     return [...this.series.values()].filter(
-      (s) => s.region === region && s.namespace === namespace && s.name === name && Object.entries(filter).every(([k, v]) => s.dimensions[k] === v),
+      (s) =>
+        s.region === region &&
+        s.namespace === namespace &&
+        s.name === name &&
+        Object.entries(filter).every(([k, v]) => s.dimensions[k] === v),
     );
   }
 }
 
 const seriesId = (key: SeriesKey): string =>
-  JSON.stringify([key.region, key.namespace, key.name, Object.entries(key.dimensions).sort(([a], [b]) => a.localeCompare(b))]);
+  JSON.stringify([
+    key.region,
+    key.namespace,
+    key.name,
+    Object.entries(key.dimensions).sort(([a], [b]) => a.localeCompare(b)),
+  ]);
 
 /** The p-th percentile (0-100) of values, nearest rank; undefined for none. */
 export function percentile(values: readonly number[], p: number): number | undefined {

@@ -82,10 +82,15 @@ export class Observability extends Construct {
   public readonly alarms: Readonly<Record<string, Alarm>>;
   private readonly metricFactory: MetricFactory;
 
-  constructor(scope: Construct, id: string, private readonly props: ObservabilityProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: ObservabilityProps,
+  ) {
     super(scope, id);
     for (const queue of alarmDefinitions.flatMap((a) => (a.metric.source === 'queue' ? a.metric.queues : []))) {
-      if (!props.failureQueues[queue]) throw new Error(`Observability ${id}: the definition names failure destination ${queue}, which has no queue`);
+      if (!props.failureQueues[queue])
+        throw new Error(`Observability ${id}: the definition names failure destination ${queue}, which has no queue`);
     }
     this.metricFactory = new MetricFactory(this, { globalDefaults: { period: Duration.minutes(5) } });
 
@@ -120,13 +125,20 @@ export class Observability extends Construct {
         dashboardName: `ucx-${props.stage}-${props.regionKey}-${definition.id}`,
         defaultInterval: Duration.hours(6),
       });
-      dashboard.addWidgets(new TextWidget({ markdown: `# ${definition.title} (${props.regionKey})\n${definition.audience}`, width: 24, height: 2 }));
+      dashboard.addWidgets(
+        new TextWidget({
+          markdown: `# ${definition.title} (${props.regionKey})\n${definition.audience}`,
+          width: 24,
+          height: 2,
+        }),
+      );
       for (const section of definition.sections) {
         const help = section.widgets.map((w) => `**${w.title}**: ${w.help}`).join(' · ');
         dashboard.addWidgets(new TextWidget({ markdown: `## ${section.title}\n${help}`, width: 24, height: 2 }));
         const width = section.widgets.length === 1 ? 24 : section.widgets.length === 2 ? 12 : 8;
         const widgets: IWidget[] = section.widgets.map(
-          (w) => new GraphWidget({ title: w.title, left: w.metrics.flatMap((m) => this.metricLines(m)), width, height: 6}),
+          (w) =>
+            new GraphWidget({ title: w.title, left: w.metrics.flatMap((m) => this.metricLines(m)), width, height: 6 }),
         );
         dashboard.addWidgets(...widgets);
       }
@@ -157,22 +169,43 @@ export class Observability extends Construct {
       metric,
       threshold: threshold.value,
       comparisonOperator:
-        definition.comparison === 'greaterThan' ? ComparisonOperator.GREATER_THAN_THRESHOLD : ComparisonOperator.LESS_THAN_THRESHOLD,
+        definition.comparison === 'greaterThan'
+          ? ComparisonOperator.GREATER_THAN_THRESHOLD
+          : ComparisonOperator.LESS_THAN_THRESHOLD,
       evaluationPeriods: definition.evaluationPeriods,
       datapointsToAlarm: definition.datapointsToAlarm,
-      treatMissingData: definition.missingData === 'breaching' ? TreatMissingData.BREACHING : TreatMissingData.NOT_BREACHING,
+      treatMissingData:
+        definition.missingData === 'breaching' ? TreatMissingData.BREACHING : TreatMissingData.NOT_BREACHING,
     });
   }
 
   /** The CloudWatch lines of one metric reference: per route, function, table or queue. */
   private metricLines(ref: MetricRef, period?: Duration): IMetric[] {
-    const withPeriod = (m: IMetric): IMetric => (period && m instanceof Metric ? m.with({ period }) : period && m instanceof MathExpression ? m.with({ period }) : m);
+    const withPeriod = (m: IMetric): IMetric =>
+      period && m instanceof Metric
+        ? m.with({ period })
+        : period && m instanceof MathExpression
+          ? m.with({ period })
+          : m;
     const f = this.metricFactory;
     switch (ref.source) {
       case 'api': {
         const scopes = ref.perRoute
-          ? this.props.routes.map((r) => ({ label: `${r.method} ${r.path}`, factory: new ApiGatewayV2HttpApiMetricFactory(f, { api: this.props.api, apiStage: apiStageName, apiMethod: r.method, apiResource: r.path }) }))
-          : [{ label: 'all routes', factory: new ApiGatewayV2HttpApiMetricFactory(f, { api: this.props.api, apiStage: apiStageName }) }];
+          ? this.props.routes.map((r) => ({
+              label: `${r.method} ${r.path}`,
+              factory: new ApiGatewayV2HttpApiMetricFactory(f, {
+                api: this.props.api,
+                apiStage: apiStageName,
+                apiMethod: r.method,
+                apiResource: r.path,
+              }),
+            }))
+          : [
+              {
+                label: 'all routes',
+                factory: new ApiGatewayV2HttpApiMetricFactory(f, { api: this.props.api, apiStage: apiStageName }),
+              },
+            ];
         return scopes.map(({ label, factory }) => {
           switch (ref.metric) {
             case 'Count':
@@ -188,7 +221,10 @@ export class Observability extends Construct {
             case '5xxRate':
               return new MathExpression({
                 expression: 'IF(requests > 0, 100 * errors / requests, 0)',
-                usingMetrics: { errors: withPeriod(factory.metric5xxCount()), requests: withPeriod(factory.metricInvocationCount()) },
+                usingMetrics: {
+                  errors: withPeriod(factory.metric5xxCount()),
+                  requests: withPeriod(factory.metricInvocationCount()),
+                },
                 label: `${label} 5xx %`,
                 period: period ?? Duration.minutes(5),
               });
@@ -224,7 +260,10 @@ export class Observability extends Construct {
         );
       case 'kinesis': {
         const factory = new KinesisDataStreamMetricFactory(f, { streamName: this.props.telemetryStream.streamName });
-        const metric = ref.metric === 'IncomingRecords' ? factory.metricIncomingDataSumCount() : factory.metricWriteProvisionedThroughputExceeded();
+        const metric =
+          ref.metric === 'IncomingRecords'
+            ? factory.metricIncomingDataSumCount()
+            : factory.metricWriteProvisionedThroughputExceeded();
         return [withPeriod(metric.with({ label: ref.metric }))];
       }
       case 'queue':
@@ -236,17 +275,41 @@ export class Observability extends Construct {
         const { name, dimensions } = businessMetrics[ref.metric];
         const seconds = (period ?? Duration.minutes(5)).toSeconds();
         if (!ref.splitBy) {
-          return [new Metric({ namespace: METRICS_NAMESPACE, metricName: name, dimensionsMap: { service: SERVICE_NAME }, statistic: 'Sum', period: period ?? Duration.minutes(5), label: name })];
+          return [
+            new Metric({
+              namespace: METRICS_NAMESPACE,
+              metricName: name,
+              dimensionsMap: { service: SERVICE_NAME },
+              statistic: 'Sum',
+              period: period ?? Duration.minutes(5),
+              label: name,
+            }),
+          ];
         }
-        if (!(dimensions as readonly string[]).includes(ref.splitBy)) throw new Error(`Observability: ${name} has no dimension ${ref.splitBy}`);
+        if (!(dimensions as readonly string[]).includes(ref.splitBy))
+          throw new Error(`Observability: ${name} has no dimension ${ref.splitBy}`);
         const schema = `{${[METRICS_NAMESPACE, 'service', ...dimensions].join(',')}}`;
-        const search = (filter: string) => `SEARCH('${schema} MetricName="${name}" service="${SERVICE_NAME}"${filter}', 'Sum', ${seconds})`;
+        const search = (filter: string) =>
+          `SEARCH('${schema} MetricName="${name}" service="${SERVICE_NAME}"${filter}', 'Sum', ${seconds})`;
         if (ref.splitValues) {
           return ref.splitValues.map(
-            (value) => new MathExpression({ expression: `SUM(${search(` ${ref.splitBy}="${value}"`)})`, usingMetrics: {}, label: `${name} ${value}`, period: period ?? Duration.minutes(5) }),
+            (value) =>
+              new MathExpression({
+                expression: `SUM(${search(` ${ref.splitBy}="${value}"`)})`,
+                usingMetrics: {},
+                label: `${name} ${value}`,
+                period: period ?? Duration.minutes(5),
+              }),
           );
         }
-        return [new MathExpression({ expression: search(''), usingMetrics: {}, label: '', period: period ?? Duration.minutes(5) })];
+        return [
+          new MathExpression({
+            expression: search(''),
+            usingMetrics: {},
+            label: '',
+            period: period ?? Duration.minutes(5),
+          }),
+        ];
       }
     }
   }

@@ -16,7 +16,12 @@ import { testAppContext, testConfig } from './test-app';
 interface ValidationReport {
   readonly pluginReports: readonly {
     readonly pluginName: string;
-    readonly violations: readonly { ruleName: string; description: string; severity: string; violatingConstructs: readonly { constructPath: string }[] }[];
+    readonly violations: readonly {
+      ruleName: string;
+      description: string;
+      severity: string;
+      violatingConstructs: readonly { constructPath: string }[];
+    }[];
   }[];
 }
 
@@ -35,7 +40,9 @@ function nagFindings(build: (app: App) => void): { findings: string[]; app: App 
     return {
       app,
       findings: parsed.pluginReports.flatMap((p) =>
-        p.violations.flatMap((v) => v.violatingConstructs.map((c) => `${v.severity} ${v.ruleName} at ${c.constructPath}: ${v.description}`)),
+        p.violations.flatMap((v) =>
+          v.violatingConstructs.map((c) => `${v.severity} ${v.ruleName} at ${c.constructPath}: ${v.description}`),
+        ),
       ),
     };
   } finally {
@@ -77,7 +84,10 @@ describe('cdk-nag AwsSolutions over both regions', () => {
 
     // Assert
     expect(findings).toEqual(
-      expect.arrayContaining([expect.stringContaining('AwsSolutions-SQS3 at ucx-test-eu-stateless/UnguardedQueue'), expect.stringContaining('AwsSolutions-SQS4 at ucx-test-eu-stateless/UnguardedQueue')]),
+      expect.arrayContaining([
+        expect.stringContaining('AwsSolutions-SQS3 at ucx-test-eu-stateless/UnguardedQueue'),
+        expect.stringContaining('AwsSolutions-SQS4 at ucx-test-eu-stateless/UnguardedQueue'),
+      ]),
     );
   });
 });
@@ -85,17 +95,36 @@ describe('cdk-nag AwsSolutions over both regions', () => {
 describe('wildcardResourceReason', () => {
   it('never accepts a wildcard action, nor * on data actions', () => {
     // Assert
-    expect(wildcardResourceReason('Action::s3:*', [{ Effect: 'Allow', Action: 's3:*', Resource: 'arn:aws:s3:::b/*' }])).toBeUndefined();
-    expect(wildcardResourceReason('Resource::*', [{ Effect: 'Allow', Action: ['xray:PutTraceSegments', 'dynamodb:GetItem'], Resource: '*' }])).toBeUndefined();
-    expect(wildcardResourceReason('Resource::arn:aws:kms:eu-central-1:1:key/*', [{ Effect: 'Allow', Action: 'kms:Sign', Resource: 'arn:aws:kms:eu-central-1:1:key/*' }])).toBeUndefined();
+    expect(
+      wildcardResourceReason('Action::s3:*', [{ Effect: 'Allow', Action: 's3:*', Resource: 'arn:aws:s3:::b/*' }]),
+    ).toBeUndefined();
+    expect(
+      wildcardResourceReason('Resource::*', [
+        { Effect: 'Allow', Action: ['xray:PutTraceSegments', 'dynamodb:GetItem'], Resource: '*' },
+      ]),
+    ).toBeUndefined();
+    expect(
+      wildcardResourceReason('Resource::arn:aws:kms:eu-central-1:1:key/*', [
+        { Effect: 'Allow', Action: 'kms:Sign', Resource: 'arn:aws:kms:eu-central-1:1:key/*' },
+      ]),
+    ).toBeUndefined();
   });
 
   it('accepts X-Ray on * and GetPublicKey narrowed by alias', () => {
     // Assert
-    expect(wildcardResourceReason('Resource::*', [{ Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: '*' }])).toMatch(/X-Ray/);
+    expect(
+      wildcardResourceReason('Resource::*', [
+        { Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: '*' },
+      ]),
+    ).toMatch(/X-Ray/);
     expect(
       wildcardResourceReason('Resource::arn:aws:kms:eu-central-1:1:key/*', [
-        { Effect: 'Allow', Action: 'kms:GetPublicKey', Resource: 'arn:aws:kms:eu-central-1:1:key/*', Condition: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': ['alias/x'] } } },
+        {
+          Effect: 'Allow',
+          Action: 'kms:GetPublicKey',
+          Resource: 'arn:aws:kms:eu-central-1:1:key/*',
+          Condition: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': ['alias/x'] } },
+        },
       ]),
     ).toMatch(/alias/);
   });

@@ -19,7 +19,9 @@ function handlerSources(entry: string): string {
     if (seen.has(file)) return;
     seen.add(file);
     for (const [, spec] of readFileSync(file, 'utf8').matchAll(/from '(\.{1,2}\/[^']+)'/g)) {
-      const target = [`${spec}.ts`, `${spec}/index.ts`].map((p) => resolve(dirname(file), p!)).find((p) => existsSync(p));
+      const target = [`${spec}.ts`, `${spec}/index.ts`]
+        .map((p) => resolve(dirname(file), p!))
+        .find((p) => existsSync(p));
       if (target) visit(target);
     }
   };
@@ -27,7 +29,8 @@ function handlerSources(entry: string): string {
   return [...seen].map((f) => readFileSync(f, 'utf8')).join('\n');
 }
 
-const emits = (source: string, key: string): boolean => source.includes(`emitCount('${key}'`) || source.includes(`metric: '${key}'`);
+const emits = (source: string, key: string): boolean =>
+  source.includes(`emitCount('${key}'`) || source.includes(`metric: '${key}'`);
 
 describe('the observability definition', () => {
   it('names only business metrics that their listed handlers emit', () => {
@@ -52,7 +55,12 @@ describe('the observability definition', () => {
     // Assert
     for (const key of Object.keys(businessMetrics) as BusinessMetricKey[]) {
       const direct = entries.filter((entry) => emits(readFileSync(`lambdas/handlers/${entry}.ts`, 'utf8'), key));
-      for (const entry of direct) expect({ key, entry, listed: (businessMetrics[key].emittedBy as readonly string[]).includes(entry) }).toEqual({ key, entry, listed: true });
+      for (const entry of direct)
+        expect({ key, entry, listed: (businessMetrics[key].emittedBy as readonly string[]).includes(entry) }).toEqual({
+          key,
+          entry,
+          listed: true,
+        });
     }
   });
 
@@ -74,7 +82,11 @@ describe('the observability definition', () => {
       expect({ id: alarm.id, severities: thresholds.length > 0 }).toEqual({ id: alarm.id, severities: true });
       for (const [severity, threshold] of thresholds) {
         expect(severities).toContain(severity);
-        expect({ id: alarm.id, severity, reason: threshold.reason.length >= 20 }).toEqual({ id: alarm.id, severity, reason: true });
+        expect({ id: alarm.id, severity, reason: threshold.reason.length >= 20 }).toEqual({
+          id: alarm.id,
+          severity,
+          reason: true,
+        });
       }
       expect(alarm.runbook.length).toBeGreaterThan(20);
     }
@@ -86,12 +98,20 @@ describe.each(['eu', 'us'] as const)('the %s stateless stack: dashboards and ala
   const { stacks } = buildTestApp();
   const stack = stacks[regionKey].stateless;
   const template = Template.fromStack(stack);
-  const resources = template.toJSON().Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>;
+  const resources = template.toJSON().Resources as Record<
+    string,
+    { Type: string; Properties: Record<string, unknown> }
+  >;
   const cwAlarms = Object.values(resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
 
   it('creates one alarm per definition and severity, each describing its threshold with the reason', () => {
     // Arrange
-    const expected = alarms.flatMap((a) => Object.entries(a.thresholds).map(([severity, t]) => ({ name: `ucx-test-${regionKey}-${a.id}-${severity}`, reason: t.reason })));
+    const expected = alarms.flatMap((a) =>
+      Object.entries(a.thresholds).map(([severity, t]) => ({
+        name: `ucx-test-${regionKey}-${a.id}-${severity}`,
+        reason: t.reason,
+      })),
+    );
 
     // Assert
     expect(cwAlarms).toHaveLength(expected.length);
@@ -139,7 +159,10 @@ describe.each(['eu', 'us'] as const)('the %s stateless stack: dashboards and ala
   it('throttles every route on the stage, the poll route sized for a 1M fleet', () => {
     // Arrange
     const stage = Object.values(resources).find((r) => r.Type === 'AWS::ApiGatewayV2::Stage')!;
-    const settings = stage.Properties['RouteSettings'] as Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number; DetailedMetricsEnabled: boolean }>;
+    const settings = stage.Properties['RouteSettings'] as Record<
+      string,
+      { ThrottlingRateLimit: number; ThrottlingBurstLimit: number; DetailedMetricsEnabled: boolean }
+    >;
 
     // Assert
     expect(Object.keys(settings).sort()).toEqual(routes.map((r) => `${r.method} ${r.path}`).sort());
@@ -152,12 +175,16 @@ describe.each(['eu', 'us'] as const)('the %s stateless stack: dashboards and ala
     }
     // 1M installations / 900 s ≈ 1 111 polls per second
     expect(settings['GET /v1/installations/{id}/license']!.ThrottlingRateLimit).toBeGreaterThan(1_000_000 / 900);
-    expect(settings['POST /v1/accounts/{accountId}/activation-keys']!.ThrottlingRateLimit).toBeLessThan(settings['GET /v1/installations/{id}/license']!.ThrottlingRateLimit);
+    expect(settings['POST /v1/accounts/{accountId}/activation-keys']!.ThrottlingRateLimit).toBeLessThan(
+      settings['GET /v1/installations/{id}/license']!.ThrottlingRateLimit,
+    );
   });
 
   it('logs API access to a log group with retention', () => {
     // Assert
-    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('context.routeKey') } });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('context.routeKey') },
+    });
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
   });
 });

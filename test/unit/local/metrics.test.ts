@@ -5,7 +5,16 @@ const T = Date.parse('2026-03-02T09:00:30.000Z');
 
 const emf = (name: string, dims: Record<string, string>, value: number | number[]) =>
   JSON.stringify({
-    _aws: { Timestamp: T, CloudWatchMetrics: [{ Namespace: 'UcxCloud', Dimensions: [['service', ...Object.keys(dims)]], Metrics: [{ Name: name, Unit: 'Count' }] }] },
+    _aws: {
+      Timestamp: T,
+      CloudWatchMetrics: [
+        {
+          Namespace: 'UcxCloud',
+          Dimensions: [['service', ...Object.keys(dims)]],
+          Metrics: [{ Name: name, Unit: 'Count' }],
+        },
+      ],
+    },
     service: 'ucx-cloud',
     ...dims,
     [name]: value,
@@ -17,7 +26,15 @@ describe('parseEmfLine', () => {
     const samples = parseEmfLine(emf('Activations', { status: '201' }, 1));
 
     // Assert
-    expect(samples).toEqual([{ namespace: 'UcxCloud', name: 'Activations', dimensions: { service: 'ucx-cloud', status: '201' }, values: [1], timestamp: T }]);
+    expect(samples).toEqual([
+      {
+        namespace: 'UcxCloud',
+        name: 'Activations',
+        dimensions: { service: 'ucx-cloud', status: '201' },
+        values: [1],
+        timestamp: T,
+      },
+    ]);
   });
 
   it('leaves ordinary log lines alone (undefined), JSON or not', () => {
@@ -30,7 +47,10 @@ describe('parseEmfLine', () => {
   it('reads array values and one sample per dimension set', () => {
     // Arrange
     const line = JSON.stringify({
-      _aws: { Timestamp: T, CloudWatchMetrics: [{ Namespace: 'N', Dimensions: [['a'], ['a', 'b']], Metrics: [{ Name: 'M' }] }] },
+      _aws: {
+        Timestamp: T,
+        CloudWatchMetrics: [{ Namespace: 'N', Dimensions: [['a'], ['a', 'b']], Metrics: [{ Name: 'M' }] }],
+      },
       a: 'x',
       b: 'y',
       M: [1, 2],
@@ -61,7 +81,9 @@ describe('MetricStore', () => {
     // Assert
     const eu201 = store.find('eu', 'UcxCloud', 'Activations', { status: '201' });
     expect(eu201).toHaveLength(1);
-    expect(eu201[0]!.points).toEqual([expect.objectContaining({ minute: Date.parse('2026-03-02T09:00:00.000Z'), sum: 2, count: 2 })]);
+    expect(eu201[0]!.points).toEqual([
+      expect.objectContaining({ minute: Date.parse('2026-03-02T09:00:00.000Z'), sum: 2, count: 2 }),
+    ]);
     expect(store.find('eu', 'UcxCloud', 'Activations')).toHaveLength(2);
     expect(store.find('us', 'UcxCloud', 'Activations')).toHaveLength(1);
   });
@@ -101,13 +123,18 @@ describe('percentile', () => {
   it('is nearest-rank', () => {
     // Assert
     expect(percentile([5, 1, 3, 2, 4], 50)).toBe(3);
-    expect(percentile(Array.from({ length: 100 }, (_, i) => i + 1), 99)).toBe(99);
+    expect(
+      percentile(
+        Array.from({ length: 100 }, (_, i) => i + 1),
+        99,
+      ),
+    ).toBe(99);
     expect(percentile([], 50)).toBeUndefined();
   });
 });
 
 describe('dashboardData', () => {
-  it('lays out the definition\'s dashboards and fills business metrics split by their dimension', () => {
+  it("lays out the definition's dashboards and fills business metrics split by their dimension", () => {
     // Arrange
     const store = new MetricStore({ now: () => T });
     store.recordEmf('eu', parseEmfLine(emf('FindingsOpened', { ruleId: 'disk', severity: 'critical' }, 1))!);
@@ -118,7 +145,9 @@ describe('dashboardData', () => {
 
     // Assert
     expect(data.dashboards.map((d) => d.id)).toEqual(['service', 'support']);
-    const widget = data.dashboards[1]!.sections.flatMap((s) => s.widgets).find((w) => w.title === 'Findings opened by severity')!;
+    const widget = data.dashboards[1]!.sections.flatMap((s) => s.widgets).find(
+      (w) => w.title === 'Findings opened by severity',
+    )!;
     expect(widget.lines.find((l) => l.label === 'FindingsOpened critical')!.total).toBe(2);
     expect(widget.lines.find((l) => l.label === 'FindingsOpened warning')!.total).toBe(0);
     expect(data.alarms.length).toBeGreaterThan(0);
