@@ -72,6 +72,8 @@ export const functionSpecs = {
   listInstallationFindings: { entry: 'list-installation-findings', needs: ['table:read', 'support-table:read'] },
   listAccountFindings: { entry: 'list-account-findings', needs: ['table:read', 'support-table:read'] },
   acknowledgeFinding: { entry: 'acknowledge-finding', needs: ['table:read', 'support-table:write'] },
+  // The portal: a reseller picks the customer it acts for.
+  listResellerAccounts: { entry: 'list-reseller-accounts', needs: ['table:read'] },
 } as const satisfies Record<string, FunctionSpec>;
 
 export type FunctionName = keyof typeof functionSpecs;
@@ -114,6 +116,7 @@ export const routes: readonly RouteSpec[] = [
     fn: 'acknowledgeFinding',
     auth: 'user',
   },
+  { method: 'GET', path: '/v1/resellers/{resellerId}/accounts', fn: 'listResellerAccounts', auth: 'user' },
 ];
 
 /** A stream of the stateful stack that functions consume. */

@@ -18,6 +18,7 @@ import { startEventSources, type EventSources } from './event-sources';
 import { readEvents, startLocalEventBridge } from './eventbridge';
 import { startSchedules, type Schedules } from './schedules';
 import { createResources, type Endpoints } from './resources';
+import { authFlowRoutes } from './auth-flows';
 import { startRegionRouter, type LocalHandler, type RegionRoute, type RegionRouter } from './router';
 import { findRepoRoot } from './repo-root';
 import { seedDemo, SeedError, type SeedResult } from './seed';
@@ -144,6 +145,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const localRoutes = (regionKey: RegionKey) =>
       new Map<string, LocalHandler>([
         ['GET /local/health', async () => json(200, { status: 'ok', region: regionKey })],
+        ...authFlowRoutes(dataDir),
         ['GET /local/cloud.json', async () => (info.current ? json(200, info.current) : apiGatewayError(503, 'Service Unavailable'))],
         ['GET /local/queues', async () => json(200, { region: regionKey, queues: info.eventSources?.queues(regionKey) ?? {} })],
         ['GET /local/event-sources', async () => json(200, { region: regionKey, eventSources: info.eventSources?.status(regionKey) ?? [] })],

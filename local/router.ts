@@ -9,6 +9,7 @@ import type { JwtVerifier } from './auth';
 import { apiGatewayError, buildHttpApiEvent, internalServerError, mapHttpApiResult, type HttpResponse } from './http-event';
 import type { LambdaSandbox } from './lambda-runtime';
 import { RouteTable } from './route-table';
+import { portalHandler, servesPortal } from './portal';
 
 /** API Gateway's payload limit for HTTP APIs. */
 export const maxBodyBytes = 10 * 1024 * 1024;
@@ -85,7 +86,7 @@ export async function startRegionRouter(options: RegionRouterOptions): Promise<R
     let routeKey: string | undefined;
     try {
       const body = await readBody(request);
-      const local = path.startsWith('/local/') ? localTable.match(method, path) : undefined;
+      const local = path.startsWith('/local/') ? localTable.match(method, path) : servesPortal(method, path) ? { route: portalHandler, pathParameters: {} } : undefined;
       const match = local ? undefined : table?.match(method, path);
       if (!table && !local) {
         result = apiGatewayError(503, 'Service Unavailable');

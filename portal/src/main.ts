@@ -1,0 +1,88 @@
+/** The portal shell: header with who is signed in and on whose behalf the page acts, and a hash router. */
+import { useToken } from './api';
+import { h, replace } from './dom';
+import { ApiError, describeProblem } from './problem';
+import { homeOf, loadSession, roleNames, saveSession, type Session } from './session';
+import { accountPage } from './pages/account';
+import { customersPage } from './pages/customers';
+import { opsPage } from './pages/ops';
+import { signInPage } from './pages/sign-in';
+import { installationPage, supportHome } from './pages/support';
+
+const header = document.getElementById('header')!;
+const main = document.getElementById('main')!;
+let session = loadSession();
+
+const navigate = (hash: string) => {
+  if (location.hash === hash) void render();
+  else location.hash = hash;
+};
+
+function signOut(): void {
+  session = undefined;
+  saveSession(undefined);
+  useToken(undefined);
+  navigate('#/sign-in');
+}
+
+function signIn(next: Session): void {
+  session = next;
+  saveSession(next);
+  useToken(next.token, signOut);
+  navigate(homeOf(next));
+}
+
+function renderHeader(acting: string): void {
+  const nav: [string, string][] = [];
+  if (session?.role === 'reseller') nav.push(['#/customers', 'Customers']);
+  if (session?.role === 'customer' && session.accountId) nav.push([`#/accounts/${session.accountId}`, 'My account']);
+  if (session?.role === 'backoffice') nav.push(['#/ops', 'Back office']);
+  if (session?.role === 'support' || session?.role === 'backoffice') nav.push(['#/support', 'Support']);
+  const out = h('button', { type: 'button', class: 'link' }, 'Sign out');
+  out.addEventListener('click', signOut);
+  replace(
+    header,
+    h('a', { href: '#/', class: 'brand' }, 'UCX Cloud'),
+    session ? h('nav', { 'aria-label': 'Main' }, nav.map(([href, label]) => h('a', { href, 'aria-current': location.hash === href ? 'page' : undefined }, label))) : null,
+    session
+      ? h('div', { class: 'who' }, h('span', null, `${session.label} · ${roleNames[session.role]}`), h('span', { class: 'acting', 'data-testid': 'acting-for' }, `Acting for: ${acting}`), out)
+      : null,
+  );
+}
+
+async function render(): Promise<void> {
+  const path = location.hash.replace(/^#/, '') || '/';
+  if (!session && path !== '/sign-in') return navigate('#/sign-in');
+  const ownAccount = session?.role === 'customer' && session.accountId ? session.accountId : undefined;
+  let acting = session?.role === 'backoffice' || session?.role === 'support' ? 'no account selected' : (ownAccount ?? (session?.role === 'reseller' ? 'no customer selected' : '—'));
+  renderHeader(acting);
+  const setActing = (text: string) => {
+    acting = text;
+    renderHeader(acting);
+  };
+  replace(main, h('p', { class: 'loading', role: 'status' }, 'Loading…'));
+  try {
+    const account = /^\/accounts\/([^/]+)$/.exec(path);
+    const installation = /^\/installations\/([^/]+)$/.exec(path);
+    if (path === '/sign-in') {
+      if (session) return navigate(homeOf(session));
+      await signInPage(main, signIn);
+    } else if (path === '/' && session) navigate(homeOf(session));
+    else if (account && session) await accountPage(main, session, decodeURIComponent(account[1]!), setActing);
+    else if (installation) await installationPage(main, decodeURIComponent(installation[1]!), setActing);
+    else if (path === '/customers' && session) await customersPage(main, session, navigate);
+    else if (path === '/ops') opsPage(main, navigate);
+    else if (path === '/support') supportHome(main, navigate);
+    else if (path === '/no-account') replace(main, h('h1', null, 'No Smart Account yet'), h('p', null, 'Your sign-in is not linked to a Smart Account. Your reseller or our back office links it when your first order is processed.'));
+    else replace(main, h('h1', null, 'Page not found'), h('p', null, h('a', { href: '#/' }, 'Go to your start page')));
+  } catch (error) {
+    const words = error instanceof ApiError ? describeProblem(error.problem) : [error instanceof Error ? error.message : String(error)];
+    const status = error instanceof ApiError ? error.problem.status : 0;
+    replace(main, h('h1', null, status === 403 ? 'No access' : status === 404 ? 'Not found' : 'Something went wrong'), h('div', { class: 'form-error', role: 'alert' }, words.map((w) => h('p', null, w))), h('p', null, h('a', { href: '#/' }, 'Go to your start page')));
+  }
+  main.focus({ preventScroll: true });
+}
+
+if (session) useToken(session.token, signOut);
+window.addEventListener('hashchange', () => void render());
+void render();

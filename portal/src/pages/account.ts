@@ -1,0 +1,229 @@
+/** The Smart Account: products and terms, installations, activation keys, offline activation, telemetry, findings. */
+import { publishedList as published, type PublishedRow } from '../../../lambdas/core/telemetry/published-list';
+
+const publishedList: readonly PublishedRow[] = published;
+import { api } from '../api';
+import { field, h, replace } from '../dom';
+import type { Session } from '../session';
+import { nearestEnd, productNames, products, termState } from '../terms';
+import { dateTime, day, download, readJsonFile, section, showError, submitting, table } from '../ui';
+
+interface Pool {
+  product: string;
+  capacity: number;
+  allocated: number;
+  free: number;
+  kind: 'perpetual' | 'subscription';
+  expiresAt?: string;
+  care?: { level: string; expiresAt: string };
+}
+interface Installation {
+  installationId: string;
+  status: string;
+  allocation: Record<string, number>;
+  nodes: string[];
+  suiteVersion: string;
+  activatedAt: string;
+  deactivatedAt?: string;
+}
+export interface Account {
+  accountId: string;
+  name: string;
+  region: 'eu' | 'us';
+  resellerId?: string;
+  telemetry: { enabled: boolean };
+  products: Pool[];
+  installations: Installation[];
+}
+interface Finding {
+  findingId: string;
+  installationId: string;
+  ruleId: string;
+  subject: string;
+  severity: string;
+  status: string;
+  openedAt: string;
+  updatedAt: string;
+  evidence: unknown;
+}
+interface Health {
+  installationId: string;
+  lastBeatAt: string | null;
+  openFindings: unknown[];
+}
+
+export async function accountPage(root: HTMLElement, session: Session, accountId: string, setActing: (text: string) => void): Promise<void> {
+  const [account, findings, health] = await Promise.all([
+    api<Account>('GET', `/v1/accounts/${accountId}`),
+    api<{ findings: Finding[] }>('GET', `/v1/accounts/${accountId}/findings?status=all`).catch(() => ({ findings: [] as Finding[] })),
+    api<{ installations: Health[] }>('GET', `/v1/accounts/${accountId}/installations/health`).catch(() => ({ installations: [] as Health[] })),
+  ]);
+  setActing(`${account.name} (${account.accountId}, ${account.region.toUpperCase()})`);
+  const lastBeat = new Map(health.installations.map((i) => [i.installationId, i.lastBeatAt]));
+  const mayManage = session.role !== 'support';
+
+  replace(
+    root,
+    h('h1', null, account.name),
+    h('p', { class: 'meta' }, `Smart Account ${account.accountId} · home region ${account.region.toUpperCase()}`, account.resellerId ? ` · reseller ${account.resellerId}` : ''),
+    productsSection(account),
+    installationsSection(account, lastBeat),
+    mayManage ? activationKeySection(account) : null,
+    mayManage ? offlineSection(account) : null,
+    telemetrySection(account, mayManage),
+    findingsSection(findings.findings, session.role === 'support' || session.role === 'backoffice'),
+  );
+}
+
+function productsSection(account: Account): HTMLElement {
+  const rows = account.products.map((p) => {
+    const end = nearestEnd(p);
+    const state = termState(end);
+    const endCell = h('span', { class: `term term-${state}` }, day(end), state === 'expiring' ? ' (expiring soon)' : state === 'expired' ? ' (expired)' : '');
+    return [productNames[p.product] ?? p.product, p.kind, String(p.capacity), String(p.allocated), String(p.free), p.care ? `${p.care.level} until ${day(p.care.expiresAt)}` : '—', p.kind === 'subscription' ? day(p.expiresAt) : 'perpetual', endCell];
+  });
+  return section(
+    'Products',
+    table('Products on this Smart Account', ['Product', 'Kind', 'Capacity', 'Allocated', 'Free', 'Care', 'Subscription end', 'Next term end'], rows, 'No licences deposited yet.'),
+  );
+}
+
+function installationsSection(account: Account, lastBeat: Map<string, string | null>): HTMLElement {
+  const rows = account.installations.map((i) => [
+    h('code', null, i.installationId),
+    account.region.toUpperCase(),
+    i.nodes.join(', '),
+    i.suiteVersion,
+    h('span', { class: `status status-${i.status}` }, i.status),
+    Object.entries(i.allocation)
+      .map(([p, n]) => `${productNames[p] ?? p} ×${n}`)
+      .join(', '),
+    dateTime(lastBeat.get(i.installationId)),
+  ]);
+  return section(
+    'Installations',
+    h('p', { class: 'hint' }, 'An installation is deactivated from the suite itself (its agent gives the licences back); here it is read-only.'),
+    table('Installations', ['Installation', 'Region', 'Nodes', 'Suite version', 'Status', 'Licences', 'Last telemetry'], rows, 'No installation activated yet.'),
+  );
+}
+
+function activationKeySection(account: Account): HTMLElement {
+  const inputs = new Map<string, HTMLInputElement>();
+  const withCapacity = account.products.filter((p) => p.capacity > 0);
+  for (const p of withCapacity) inputs.set(p.product, h('input', { type: 'number', min: '0', max: String(p.free), inputmode: 'numeric', value: '', placeholder: `all ${p.free} free` }));
+  const days = h('input', { type: 'number', min: '1', max: '365', value: '30', inputmode: 'numeric' });
+  const result = h('div', { class: 'result', 'aria-live': 'polite' });
+  const form = h('form', { class: 'stack', 'aria-label': 'Create an activation key' });
+  const labels: Record<string, string> = { expiresInDays: 'Valid for (days)' };
+  for (const p of withCapacity) labels[`allocation.${p.product}`] = productNames[p.product] ?? p.product;
+  form.addEventListener(
+    'submit',
+    submitting(
+      form,
+      async () => {
+        const allocation: Record<string, number> = {};
+        for (const [product, input] of inputs) if (input.value !== '') allocation[product] = Number(input.value);
+        const body = { ...(Object.keys(allocation).length > 0 && { allocation }), expiresInDays: Number(days.value) };
+        const created = await api<{ activationKey: string; expiresAt: string; allocation: Record<string, number> }>('POST', `/v1/accounts/${account.accountId}/activation-keys`, body);
+        const keyText = h('output', { class: 'key', 'data-testid': 'activation-key' }, created.activationKey);
+        const copy = h('button', { type: 'button', class: 'secondary' }, 'Copy');
+        copy.addEventListener('click', () => void navigator.clipboard?.writeText(created.activationKey).then(() => (copy.textContent = 'Copied')).catch(() => (copy.textContent = 'Select and copy the key')));
+        replace(
+          result,
+          h('p', null, 'New single-use key, valid until ', day(created.expiresAt), ' for ', Object.entries(created.allocation).map(([p, n]) => `${productNames[p] ?? p} ×${n}`).join(', '), ':'),
+          h('div', { class: 'row' }, keyText, copy),
+        );
+      },
+      labels,
+    ),
+  );
+  form.append(
+    h('p', { class: 'hint' }, 'Leave a product empty to give the key all of its free capacity; enter 0 to leave it out.'),
+    h('div', { class: 'grid' }, withCapacity.map((p) => field(productNames[p.product] ?? p.product, inputs.get(p.product)!, `allocation.${p.product}`))),
+    field('Valid for (days)', days, 'expiresInDays'),
+    h('button', { type: 'submit' }, 'Create activation key'),
+    h('div', { class: 'form-error', role: 'alert' }),
+  );
+  return section('Activation keys', form, result);
+}
+
+function offlineSection(account: Account): HTMLElement {
+  const file = h('input', { type: 'file', accept: '.json,application/json' });
+  const form = h('form', { class: 'stack', 'aria-label': 'Offline activation' });
+  const result = h('div', { class: 'result', 'aria-live': 'polite' });
+  form.addEventListener(
+    'submit',
+    submitting(form, async () => {
+      const request = await readJsonFile(file);
+      const response = await api<{ installationId: string }>('POST', `/v1/accounts/${account.accountId}/offline-activations`, request);
+      const name = `ucx-activation-response-${response.installationId}.json`;
+      download(name, response);
+      const again = h('button', { type: 'button', class: 'secondary' }, `Download ${name} again`);
+      again.addEventListener('click', () => download(name, response));
+      replace(result, h('p', null, `Installation ${response.installationId} activated. Load the response file into the suite's agent.`), again);
+    }),
+  );
+  form.append(
+    h('p', { class: 'hint' }, 'For a server without Internet access: the agent writes a signed request file; upload it here and carry the response file back.'),
+    field('Request file from the agent', file, ''),
+    h('button', { type: 'submit' }, 'Upload and activate'),
+    h('div', { class: 'form-error', role: 'alert' }),
+  );
+  return section('Offline activation', form, result);
+}
+
+function telemetrySection(account: Account, mayManage: boolean): HTMLElement {
+  const status = h('p', { 'aria-live': 'polite', class: 'telemetry-status' });
+  const toggle = h('input', { type: 'checkbox', role: 'switch', checked: account.telemetry.enabled, disabled: !mayManage });
+  const show = (enabled: boolean) => (status.textContent = enabled ? 'Telemetry is on: installations send the data listed here.' : 'Telemetry is off: installations send nothing; the cloud refuses their telemetry.');
+  show(account.telemetry.enabled);
+  const box = h('div', { class: 'stack' });
+  toggle.addEventListener('change', async () => {
+    toggle.disabled = true;
+    try {
+      const { enabled } = await api<{ enabled: boolean }>('PATCH', `/v1/accounts/${account.accountId}/telemetry`, { enabled: toggle.checked });
+      toggle.checked = enabled;
+      show(enabled);
+    } catch (error) {
+      toggle.checked = !toggle.checked;
+      showError(box, error);
+    } finally {
+      toggle.disabled = !mayManage;
+    }
+  });
+  box.append(h('label', { class: 'switch' }, toggle, ' Send telemetry from this account’s installations'), status, h('div', { class: 'form-error', role: 'alert' }));
+  const list = h(
+    'details',
+    { class: 'published' },
+    h('summary', null, 'What is collected (the terms’ published list)'),
+    publishedList.map((row) =>
+      h('div', { class: 'published-row' }, h('h3', null, `${row.beat}: ${row.category}`), row.lead ? h('p', null, row.lead) : null, h('ul', null, row.items.map((i) => h('li', null, i.text))), row.note ? h('p', { class: 'hint' }, row.note) : null),
+    ),
+  );
+  list.open = true;
+  return section('Telemetry', h('div', { class: 'split' }, box, list));
+}
+
+function findingsSection(findings: Finding[], staff: boolean): HTMLElement {
+  const rows = findings.map((f) => [
+    staff ? h('a', { href: `#/installations/${f.installationId}` }, f.subject) : f.subject,
+    h('span', { class: `severity severity-${f.severity}` }, f.severity),
+    f.status,
+    h('code', null, f.installationId),
+    dateTime(f.openedAt),
+  ]);
+  return section('Findings', table('Findings on this account', ['Finding', 'Severity', 'Status', 'Installation', 'Opened'], rows, 'No findings: nothing needs attention.'));
+}
+
+/** A reseller's or staff member's way into an account by id. */
+export function openAccountForm(navigate: (hash: string) => void): HTMLElement {
+  const id = h('input', { type: 'text', autocomplete: 'off', spellcheck: 'false', placeholder: 'acc_…', pattern: 'acc_[a-z0-9]{8,32}', required: true });
+  const form = h('form', { class: 'row', 'aria-label': 'Open an account' }, field('Smart Account id', id), h('button', { type: 'submit' }, 'Open account'));
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    navigate(`#/accounts/${id.value.trim()}`);
+  });
+  return form;
+}
+
+export { products };

@@ -1,0 +1,87 @@
+/** Shared pieces of the pages: errors shown in words beside their fields, dates, the busy state. */
+import { h, replace, type Child } from './dom';
+import { ApiError, describeProblem } from './problem';
+
+/** Shows an error in the form's alert and beside each named field; returns nothing to await. */
+export function showError(container: Element, error: unknown, labels: Readonly<Record<string, string>> = {}): void {
+  for (const old of container.querySelectorAll('.field-error')) old.textContent = '';
+  for (const old of container.querySelectorAll('[aria-invalid]')) old.removeAttribute('aria-invalid');
+  const alert = container.querySelector('.form-error') ?? container.appendChild(h('div', { class: 'form-error', role: 'alert' }));
+  if (!(error instanceof ApiError)) {
+    replace(alert, error instanceof Error ? error.message : String(error));
+    return;
+  }
+  const sentences = describeProblem(error.problem, labels);
+  replace(alert, sentences.length === 1 ? sentences[0] : h('ul', null, sentences.map((s) => h('li', null, s))));
+  for (const e of error.problem.errors ?? []) {
+    const input = container.querySelector<HTMLElement>(`[data-path="${CSS.escape(e.path)}"]`);
+    if (!input) continue;
+    input.setAttribute('aria-invalid', 'true');
+    const slot = container.querySelector(`#${CSS.escape(input.id)}-error`);
+    if (slot) slot.textContent = e.message;
+  }
+}
+
+export function clearError(container: Element): void {
+  for (const old of container.querySelectorAll('.form-error, .field-error')) old.textContent = '';
+}
+
+/** Runs an async form action with the submit button disabled and errors shown in the form. */
+export function submitting(form: HTMLFormElement, action: () => Promise<void>, labels?: Readonly<Record<string, string>>) {
+  return async (event: Event) => {
+    event.preventDefault();
+    const button = form.querySelector<HTMLButtonElement>('button[type=submit]');
+    if (button) button.disabled = true;
+    clearError(form);
+    try {
+      await action();
+    } catch (error) {
+      showError(form, error, labels);
+    } finally {
+      if (button) button.disabled = false;
+    }
+  };
+}
+
+export const day = (iso: string | undefined): string => (iso ? new Date(iso).toISOString().slice(0, 10) : '—');
+export const dateTime = (iso: string | undefined | null): string => (iso ? new Date(iso).toISOString().replace('T', ' ').slice(0, 16) + ' UTC' : '—');
+
+export function section(title: string, ...children: Child[]): HTMLElement {
+  const id = `s-${title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
+  return h('section', { 'aria-labelledby': id }, h('h2', { id }, title), ...children);
+}
+
+export function table(caption: string, head: readonly string[], rows: readonly (readonly Child[])[], empty: string): HTMLElement {
+  if (rows.length === 0) return h('p', { class: 'empty' }, empty);
+  return h(
+    'div',
+    { class: 'table-wrap' },
+    h(
+      'table',
+      null,
+      h('caption', { class: 'visually-hidden' }, caption),
+      h('thead', null, h('tr', null, head.map((c) => h('th', { scope: 'col' }, c)))),
+      h('tbody', null, rows.map((r) => h('tr', null, r.map((c, i) => (i === 0 ? h('th', { scope: 'row' }, c) : h('td', null, c)))))),
+    ),
+  );
+}
+
+/** Offers JSON as a file download (offline activation response). */
+export function download(name: string, content: unknown): void {
+  const url = URL.createObjectURL(new Blob([JSON.stringify(content, null, 2)], { type: 'application/json' }));
+  const a = h('a', { href: url, download: name });
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+export async function readJsonFile(input: HTMLInputElement): Promise<unknown> {
+  const file = input.files?.[0];
+  if (!file) throw new Error('Choose a file first.');
+  try {
+    return JSON.parse(await file.text()) as unknown;
+  } catch {
+    throw new Error(`${file.name} is not a JSON file.`);
+  }
+}
