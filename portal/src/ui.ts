@@ -24,10 +24,14 @@ export function showError(container: Element, error: unknown, labels: Readonly<R
 
 export function clearError(container: Element): void {
   for (const old of container.querySelectorAll('.form-error, .field-error')) old.textContent = '';
+  for (const old of container.querySelectorAll('[aria-invalid]')) old.removeAttribute('aria-invalid');
 }
 
 /** Runs an async form action with the submit button disabled and errors shown in the form. */
 export function submitting(form: HTMLFormElement, action: () => Promise<void>, labels?: Readonly<Record<string, string>>) {
+  // The service's problem+json names each wrong field in words; the browser's own bubbles would
+  // pre-empt it with messages that differ per browser and are not announced the same way.
+  form.noValidate = true;
   return async (event: Event) => {
     event.preventDefault();
     const button = form.querySelector<HTMLButtonElement>('button[type=submit]');

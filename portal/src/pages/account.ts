@@ -123,6 +123,9 @@ function activationKeySection(account: Account): HTMLElement {
       async () => {
         const allocation: Record<string, number> = {};
         for (const [product, input] of inputs) if (input.value !== '') allocation[product] = Number(input.value);
+        // 0 leaves the product out of the key; an allocation of only zeros is the service's to refuse.
+        const given = Object.entries(allocation).filter(([, n]) => n !== 0);
+        if (given.length > 0) for (const [product, n] of Object.entries(allocation)) if (n === 0) delete allocation[product];
         const body = { ...(Object.keys(allocation).length > 0 && { allocation }), expiresInDays: Number(days.value) };
         const created = await api<{ activationKey: string; expiresAt: string; allocation: Record<string, number> }>('POST', `/v1/accounts/${account.accountId}/activation-keys`, body);
         const keyText = h('output', { class: 'key', 'data-testid': 'activation-key' }, created.activationKey);

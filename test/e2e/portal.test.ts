@@ -1,0 +1,199 @@
+/**
+ * The portal end to end: headless Chromium against the local cloud, each journey as its user walks
+ * it, checked against what the API and an agent then see. Screenshots of the main pages at desktop
+ * and phone width go to docs/screenshots/.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Page } from 'playwright-core';
+import { TestAgent } from '../support/agent-client';
+import { activatedAgent, activationBody, api, call, newAccount, perpetual } from '../support/licensing-api';
+import { cloud, tokenFor } from '../support/local-cloud';
+import { postBeats } from '../support/telemetry-api';
+import { ensureCloud, screenshots, startBrowser, stopE2eCloud, type Browser } from './support/browser';
+
+jest.setTimeout(120_000);
+
+let browser: Browser;
+const portal = (hash = '') => `${api()}/${hash}`;
+const customerToken = (accountId: string) => tokenFor({ groups: ['customer'], accountId });
+const GIB = 1024 ** 3;
+
+beforeAll(async () => {
+  await ensureCloud();
+  browser = await startBrowser();
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stopE2eCloud();
+});
+
+async function openAccount(page: Page, accountId: string): Promise<void> {
+  await page.goto(portal(`#/accounts/${accountId}`));
+  await page.getByRole('heading', { name: 'Products' }).waitFor();
+}
+
+describe('the portal', () => {
+  it('serves the app at / with security headers, under 200 KB of gzipped JS', async () => {
+    const [html, js] = await Promise.all([fetch(portal()), fetch(`${api()}/app.js`, { headers: { 'accept-encoding': 'identity' } })]);
+    const { gzipSync } = await import('node:zlib');
+
+    const jsBytes = Buffer.from(await js.arrayBuffer());
+
+    expect(html.status).toBe(200);
+    expect(html.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(await html.text()).toContain('<main id="main"');
+    expect(gzipSync(jsBytes).length).toBeLessThan(200 * 1024);
+  });
+
+  it('signs a demo user in, and a new user up with the code from the outbox', async () => {
+    const page = await browser.page();
+    const email = `e2e-${randomUUID().slice(0, 8)}@example.com`;
+
+    await page.goto(portal());
+    await page.getByRole('heading', { name: 'Sign in to UCX Cloud' }).waitFor();
+    await screenshots(page, 'sign-in');
+    const signUp = page.getByRole('form', { name: 'Create an account' });
+    await signUp.getByLabel('E-mail').fill(email);
+    await signUp.getByLabel('Password').fill('short');
+    await signUp.getByRole('button', { name: 'Sign up' }).click();
+    const weak = await signUp.getByRole('alert').textContent();
+    await signUp.getByLabel('Password').fill('correct horse 42');
+    await signUp.getByRole('button', { name: 'Sign up' }).click();
+    await page.getByText(`A verification code was sent to ${email}.`).waitFor();
+    const { messages } = (await (await fetch(`${api()}/local/outbox`)).json()) as { messages: { to: string; code: string }[] };
+    const verify = page.getByRole('form', { name: 'Verify your e-mail' });
+    await verify.getByLabel('Verification code').fill(messages.find((m) => m.to === email)!.code);
+    await verify.getByRole('button', { name: 'Verify e-mail' }).click();
+    await page.getByText('Your e-mail is verified').waitFor();
+    const signIn = page.getByRole('form', { name: 'Sign in' });
+    await signIn.getByLabel('Password').fill('correct horse 42');
+    await signIn.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'No Smart Account yet' }).waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: /Reseller res-demo/ }).click();
+    await page.getByRole('heading', { name: 'Your customers' }).waitFor();
+
+    expect(weak).toContain('Password: at least 8 characters');
+    expect(await page.getByTestId('acting-for').textContent()).toBe('Acting for: no customer selected');
+    expect(await page.getByRole('link', { name: cloud().demo.accounts.find((a) => a.resellerId === 'res-demo')!.accountId }).count()).toBe(0);
+    expect(await page.getByRole('table').count()).toBe(1);
+    await screenshots(page, 'reseller-customers');
+    await page.close();
+  });
+
+  it('lets a customer create an activation key that an agent activates with, and shows the installation', async () => {
+    const accountId = await newAccount([perpetual('ivr', 5), perpetual('attendant-console', 3, 'platinum')]);
+    const page = await browser.page(customerToken(accountId), 'customer@example.com');
+    await openAccount(page, accountId);
+
+    await page.getByRole('spinbutton', { name: 'IVR' }).fill('2');
+    await page.getByRole('spinbutton', { name: 'Attendant Console' }).fill('0');
+    await page.getByRole('button', { name: 'Create activation key' }).click();
+    const activationKey = (await page.getByTestId('activation-key').textContent())!;
+    const agent = await TestAgent.create();
+    const activated = await agent.request(api(), 'POST', '/v1/activations', activationBody(agent, activationKey));
+    await page.reload();
+    await page.getByRole('heading', { name: 'Installations' }).waitFor();
+
+    expect(activated.status).toBe(201);
+    expect(await page.getByRole('rowheader', { name: activated.json.installationId }).count()).toBe(1);
+    expect(await page.getByTestId('acting-for').textContent()).toContain(accountId);
+    expect(await page.getByRole('row', { name: /IVR perpetual 5 2 3/ }).count()).toBe(1);
+    await screenshots(page, 'customer-account');
+    await page.close();
+  });
+
+  it('lets a reseller switch telemetry off for its customer, after which the agent’s telemetry is refused', async () => {
+    const resellerId = `res-e2e-${randomUUID().slice(0, 8)}`;
+    const accountId = await newAccount([perpetual('ivr', 5)], { resellerId });
+    const { agent } = await activatedAgent(accountId, { allocation: { ivr: 1 } });
+    const page = await browser.page(tokenFor({ groups: ['reseller'], resellerId }), `${resellerId} staff`);
+
+    await page.goto(portal('#/customers'));
+    await page.getByRole('link', { name: 'Integration Test Customer' }).click();
+    await page.getByRole('heading', { name: 'Telemetry' }).waitFor();
+    await page.getByRole('switch').uncheck();
+    await page.getByText('Telemetry is off').waitFor();
+    const posted = await postBeats(agent, { beats: [{ id: randomUUID(), type: 'ucx.logging', collectedAt: new Date().toISOString(), data: { enabled: true, retentionDays: 30 } }] });
+
+    expect(await page.getByTestId('acting-for').textContent()).toContain(accountId);
+    expect(posted.status).toBe(403);
+    await page.close();
+  });
+
+  it('lets the back office deposit an order (errors named by field first), and the customer sees the new capacity', async () => {
+    const accountId = await newAccount([perpetual('attendant-console', 10)]);
+    const ops = await browser.page(tokenFor({ groups: ['backoffice'] }), 'ops@vendor.example');
+    await ops.goto(portal('#/ops'));
+    const form = ops.getByRole('form', { name: 'Deposit an order' });
+
+    await form.getByLabel('Existing account id').fill(accountId);
+    await form.getByLabel('Product').selectOption('acd');
+    await form.getByLabel('Quantity').fill('0');
+    await form.getByRole('button', { name: 'Deposit order' }).click();
+    await form.getByRole('alert').filter({ hasText: 'Quantity' }).waitFor();
+    const refused = await form.getByRole('alert').textContent();
+    await form.getByLabel('Quantity').fill('7');
+    await form.getByRole('button', { name: 'Deposit order' }).click();
+    await ops.getByText(/deposited into/).waitFor();
+    await screenshots(ops, 'back-office');
+    const customer = await browser.page(customerToken(accountId));
+    await openAccount(customer, accountId);
+
+    expect(refused).toMatch(/^Quantity: /);
+    expect(await form.getByLabel('Quantity').getAttribute('aria-invalid')).toBeNull();
+    expect(await customer.getByRole('row', { name: /ACD queues perpetual 7 0 7/ }).count()).toBe(1);
+    await ops.close();
+    await customer.close();
+  });
+
+  it('lets support open an installation with a finding and acknowledge it with a note', async () => {
+    const accountId = await newAccount([perpetual('ivr', 50, 'gold')]);
+    const { agent } = await activatedAgent(accountId, { allocation: { ivr: 1 } });
+    let t = Date.now() - 10_000;
+    const beat = (type: string, data: unknown) => ({ id: randomUUID(), type, collectedAt: new Date((t += 1000)).toISOString(), data });
+    await postBeats(agent, {
+      beats: [
+        beat('ucx.database_server', { edition: 'Express Edition', version: '16.0.1000.6', instanceName: 'SQLEXPRESS' }),
+        beat('ucx.database', { name: 'UCX', sizeBytes: Math.round(9.6 * GIB), filePaths: [], authType: 'sql', fullTextCatalogStatus: 'Idle', lastMaintenanceAt: new Date().toISOString() }),
+      ],
+    });
+    const support = tokenFor({ groups: ['support'] });
+    for (let i = 0; i < 60; i++) {
+      const res = await call('GET', `${api()}/v1/installations/${agent.keyid}/findings`, { token: support });
+      if (res.json?.findings?.length) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const page = await browser.page(support, 'support@vendor.example');
+
+    await page.goto(portal('#/support'));
+    await page.getByLabel('Installation id').fill(agent.keyid);
+    await page.getByRole('button', { name: 'Open installation' }).click();
+    const finding = page.locator('article.finding').first();
+    await finding.waitFor();
+    await finding.getByLabel('Note').fill('Called the customer: moving to SQL Server Standard next week.');
+    await finding.getByRole('button', { name: 'Acknowledge' }).click();
+    await page.locator('.acks li').first().waitFor();
+    const findings = await call('GET', `${api()}/v1/installations/${agent.keyid}/findings`, { token: support });
+
+    expect(await page.getByTestId('acting-for').textContent()).toContain(accountId);
+    expect(findings.json.findings[0].acknowledgements).toEqual([expect.objectContaining({ note: 'Called the customer: moving to SQL Server Standard next week.' })]);
+    expect(await page.locator('.acks li').first().textContent()).toContain('moving to SQL Server Standard');
+    await screenshots(page, 'support-installation');
+    await page.close();
+  });
+
+  it('does not show a customer another account opened by URL', async () => {
+    const [own, other] = await Promise.all([newAccount([perpetual('ivr', 1)]), newAccount([perpetual('acd', 9)])]);
+    const page = await browser.page(customerToken(own));
+
+    await page.goto(portal(`#/accounts/${other}`));
+    await page.getByRole('heading', { name: 'No access' }).waitFor();
+
+    expect(await page.getByRole('alert').textContent()).toContain('does not grant access');
+    expect(await page.getByRole('table').count()).toBe(0);
+    expect(await page.getByText('ACD queues').count()).toBe(0);
+    await page.close();
+  });
+});
