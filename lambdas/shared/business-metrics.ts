@@ -66,7 +66,7 @@ export const businessMetrics = {
     name: 'BeatsDuplicate',
     description: 'Beats recognised as repeats (in a batch, or by the rules engine)',
     dimensions: [],
-    emittedBy: ['ingest-telemetry', 'evaluate-rules'],
+    emittedBy: ['ingest-telemetry', 'evaluate-rules', 'sweep-silent'],
   },
   beatsArchived: {
     name: 'BeatsArchived',
@@ -78,7 +78,7 @@ export const businessMetrics = {
     name: 'BeatsEvaluated',
     description: 'Beats evaluated by the rules',
     dimensions: [],
-    emittedBy: ['evaluate-rules'],
+    emittedBy: ['evaluate-rules', 'sweep-silent'],
   },
   findingsOpened: {
     name: 'FindingsOpened',
