@@ -2,13 +2,17 @@
  * The OpenAPI 3.1 document of the public API, generated from the same zod schemas the handlers
  * validate with, so the document cannot drift from what the service accepts.
  */
-import { z } from 'zod';
+import * as z from 'zod';
+import { beatEnvelopeSchema } from '../core/telemetry/catalogue';
 import { activationBodySchema } from '../core/licensing/activate-installation';
 import { activationKeyBodySchema } from '../core/licensing/create-activation-key';
 import { offlineActivationBodySchema } from '../core/licensing/offline-activation';
 import { orderBodySchema } from '../core/licensing/deposit-order';
 import { telemetrySwitchBodySchema } from '../core/licensing/set-telemetry';
 import { acknowledgementBodySchema } from '../core/support/acknowledge-finding';
+
+/** The batch envelope; each type's `data` is described by GET /v1/telemetry/catalogue. */
+const telemetryBatchSchema = z.object({ beats: z.array(beatEnvelopeSchema).min(1).max(500) });
 
 type Auth = 'agent' | 'user' | 'public';
 interface Operation {
@@ -185,6 +189,35 @@ export const operations: readonly Operation[] = [
       ...problems,
       '404': 'Unknown finding',
     },
+  },
+  {
+    method: 'get',
+    path: '/v1/resellers/{resellerId}/accounts',
+    summary: 'The Smart Accounts a reseller acts for (the reseller itself, back office)',
+    auth: 'user',
+    responses: { '200': '{ accounts: [{ accountId, name, region }] }', ...problems },
+  },
+  {
+    method: 'post',
+    path: '/v1/installations/{id}/telemetry',
+    summary: 'Send a batch of beats (signed; gzip welcome; each beat’s data per GET /v1/telemetry/catalogue)',
+    auth: 'agent',
+    body: telemetryBatchSchema,
+    responses: {
+      '202': '{ accepted, duplicates, rejected: [{ beatId, errors }], redactions: [{ beatId, path, reason }] }',
+      ...problems,
+      '403': 'Telemetry switched off for the account',
+      '413': 'More than 500 beats, 1 MiB as sent or 8 MiB unpacked',
+      '421': 'Installation homed in the other region',
+      '503': 'The stream is busy: send the batch again after Retry-After',
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/telemetry/catalogue',
+    summary: 'The beat catalogue (v1) as JSON Schema',
+    auth: 'public',
+    responses: { '200': 'JSON Schema of the telemetry batch and every beat type' },
   },
 ];
 

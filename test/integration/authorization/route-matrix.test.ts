@@ -23,8 +23,8 @@ jest.setTimeout(180_000);
 
 type Caller = 'anonymous' | 'backoffice' | 'support' | 'customer' | 'reseller';
 type Target = 'own' | 'other';
-/** who may call a route: `read` and `manage` are scoped to the caller's own account */
-type Policy = 'backoffice' | 'staff' | 'read' | 'manage';
+/** who may call a route: `read` and `manage` are scoped to the caller's own account, `reseller` to its own reseller id */
+type Policy = 'backoffice' | 'staff' | 'read' | 'manage' | 'reseller';
 
 const policies: Partial<Record<FunctionName, Policy>> = {
   putOrder: 'backoffice',
@@ -37,12 +37,14 @@ const policies: Partial<Record<FunctionName, Policy>> = {
   getInstallationSnapshot: 'staff',
   listInstallationFindings: 'read',
   acknowledgeFinding: 'staff',
+  listResellerAccounts: 'reseller',
 };
 
 function allowed(policy: Policy, caller: Caller, target: Target): boolean {
   if (caller === 'anonymous') return false;
   if (caller === 'backoffice') return true;
   if (caller === 'support') return policy === 'staff' || policy === 'read';
+  if (policy === 'reseller') return caller === 'reseller' && target === 'own';
   return (policy === 'read' || policy === 'manage') && target === 'own';
 }
 
@@ -119,7 +121,8 @@ async function requestFor(route: RouteSpec, target: Target): Promise<{ path: str
     .replace('{accountId}', accountId)
     .replace('{id}', installationId)
     .replace('{findingId}', findingId)
-    .replace('{orderId}', `matrix-${randomUUID()}`);
+    .replace('{orderId}', `matrix-${randomUUID()}`)
+    .replace('{resellerId}', target === 'own' ? 'res-matrix-own' : 'res-matrix-other');
   switch (route.fn) {
     case 'putOrder':
       return { path, body: { account: { id: accountId }, lines: [perpetual('ivr', 1)] } };
