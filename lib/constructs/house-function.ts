@@ -97,6 +97,9 @@ export interface HouseFunctionProps {
   readonly handlersDir?: string;
 }
 
+/** The stand-in for the SDK's default credential chain (lambdas/shared/lambda-credentials.ts). */
+const lambdaCredentialsModule = path.resolve('lambdas/shared/lambda-credentials.ts');
+
 export class HouseFunction extends Construct {
   /** the Lambda function */
   public readonly function: NodejsFunction;
@@ -165,6 +168,9 @@ export class HouseFunction extends Construct {
         bundleAwsSDK: true,
         // Prefer ESM entry points so esbuild can tree-shake.
         mainFields: ['module', 'main'],
+        // Lambda passes its credentials in the environment: the SDK's default chain (SSO, INI,
+        // process, container providers) is replaced by the environment provider alone.
+        esbuildArgs: { '--alias:@aws-sdk/credential-provider-node': lambdaCredentialsModule },
       },
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
