@@ -59,6 +59,18 @@ export function wildcardResourceReason(finding: string, statements: readonly Sta
       ? 'GetPublicKey only, on keys carrying the licence-signing alias (kms:ResourceAliases condition): IAM cannot name a key by alias ARN'
       : undefined;
   }
+  if (/^arn:[^:]+:s3:::cdk-[a-z0-9]+-assets-\d{12}-[a-z0-9-]+\/\*$/.test(resource)) {
+    const actions = actionsOn((r) => r === resource);
+    return actions.every((a) => a === 's3:GetObject')
+      ? "GetObject only, in the CDK bootstrap's asset bucket: the portal upload reads its staged build, whose key is a content hash"
+      : undefined;
+  }
+  if (/^<Portal[A-Za-z0-9]*Bucket[A-Za-z0-9]*\.Arn>\/\*$/.test(resource)) {
+    const actions = actionsOn((r) => r === resource);
+    return actions.every((a) => a === 's3:GetObject' || a === 's3:PutObject' || a === 's3:DeleteObject')
+      ? "the portal upload replaces the site's files: object read, write and delete in the portal bucket only"
+      : undefined;
+  }
   if (/\.Arn>:\*$/.test(resource)) {
     const actions = actionsOn((r) => r.endsWith(':*'));
     return actions.every((a) => a === 'lambda:InvokeFunction')

@@ -4,30 +4,71 @@
  * router's, plus HSTS), and optionally the regional HTTP API behind `/v1/*` on the same origin, so
  * the app needs no CORS and no API URL of its own.
  */
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { DefaultStackSynthesizer, DockerImage, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
+import { buildPortalSync, portalDir } from '../../portal/bundle';
+
+/** What the portal reads at `/config.json` when it starts: where the API and the user pool are. */
+export interface PortalRuntimeConfig {
+  readonly region: string;
+  /** the regional HTTP API's URL (the portal itself calls `/v1/` on its own origin) */
+  readonly apiBaseUrl: string;
+  readonly userPoolId: string;
+  readonly userPoolClientId: string;
+}
 
 export interface PortalSiteProps {
-  /** the built portal (`portal/dist`); none: an empty bucket (tests, a first deploy) */
-  readonly assetDir?: string;
+  /**
+   * the built portal: a directory to upload as it is, or `'build'` to build `portal/` with esbuild
+   * at synth time (CDK local bundling: offline, no Docker); none: an empty bucket
+   */
+  readonly assetDir?: string | 'build';
+  /** deployed as `/config.json` beside the app (tokens allowed: resolved at deploy time) */
+  readonly runtimeConfig?: PortalRuntimeConfig;
   /** the regional HTTP API's domain (`<id>.execute-api.<region>.amazonaws.com`) served at `/v1/*`; none: no API behaviour */
   readonly apiDomainName?: string;
   /** @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
 }
 
-/** Script, styles and API all from the site itself; nothing may frame it. */
-export const portalContentSecurityPolicy =
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'";
+/**
+ * Script, styles and API all from the site itself; nothing may frame it. With a region, the
+ * portal may also call that region's Cognito endpoint (sign-in, sign-up, password reset).
+ */
+export function portalContentSecurityPolicy(cognitoRegion?: string): string {
+  const connect = cognitoRegion ? `'self' https://cognito-idp.${cognitoRegion}.amazonaws.com` : "'self'";
+  return `default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src ${connect}; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'`;
+}
+
+/** The portal's source as an asset built by esbuild on the synthesizing machine. */
+export function portalBuildSource(): s3deploy.ISource {
+  return s3deploy.Source.asset(portalDir, {
+    exclude: ['dist', 'node_modules'],
+    bundling: {
+      // Never pulled: the local build below always succeeds or throws.
+      image: DockerImage.fromRegistry('public.ecr.aws/docker/library/node:22-slim'),
+      local: {
+        tryBundle(outputDir: string): boolean {
+          buildPortalSync(outputDir);
+          return true;
+        },
+      },
+    },
+  });
+}
 
 export class PortalSite extends Construct {
   public readonly bucket: s3.Bucket;
   public readonly distribution: cloudfront.Distribution;
   public readonly responseHeadersPolicy: cloudfront.ResponseHeadersPolicy;
+  /** the upload of the app and its config.json, when there is one */
+  public readonly deployment?: s3deploy.BucketDeployment;
 
   constructor(scope: Construct, id: string, props: PortalSiteProps = {}) {
     super(scope, id);
@@ -44,29 +85,28 @@ export class PortalSite extends Construct {
     this.responseHeadersPolicy = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
       comment: 'UCX portal security headers',
       securityHeadersBehavior: {
-        contentSecurityPolicy: { contentSecurityPolicy: portalContentSecurityPolicy, override: true },
+        contentSecurityPolicy: { contentSecurityPolicy: portalContentSecurityPolicy(props.runtimeConfig ? Stack.of(this).region : undefined), override: true },
         contentTypeOptions: { override: true },
         frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
         referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN, override: true },
         strictTransportSecurity: { accessControlMaxAge: Duration.days(365), includeSubdomains: true, preload: true, override: true },
       },
     });
-    const apiBehaviour: Record<string, cloudfront.BehaviorOptions> = props.apiDomainName
-      ? {
-          '/v1/*': {
-            origin: new origins.HttpOrigin(props.apiDomainName, { protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY }),
-            viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
-            allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
-            cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
-            originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
-            responseHeadersPolicy: this.responseHeadersPolicy,
-          },
-        }
-      : {};
+    const apiOrigin = props.apiDomainName ? new origins.HttpOrigin(props.apiDomainName, { protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY }) : undefined;
+    const toApi = (origin: cloudfront.IOrigin): cloudfront.BehaviorOptions => ({
+      origin,
+      viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+      allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
+      cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+      originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+      responseHeadersPolicy: this.responseHeadersPolicy,
+    });
+    // The API's JWKS (/.well-known/jwks.json) too, so agents and tools find it on the portal's host.
+    const apiBehaviour: Record<string, cloudfront.BehaviorOptions> = apiOrigin ? { '/v1/*': toApi(apiOrigin), '/.well-known/*': toApi(apiOrigin) } : {};
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: 'UCX Cloud portal',
       defaultRootObject: 'index.html',
-      minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+      // No minimumProtocolVersion: without a custom certificate CloudFront ignores it (CFR4 below).
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
       defaultBehavior: {
         origin: origins.S3BucketOrigin.withOriginAccessControl(this.bucket),
@@ -76,13 +116,44 @@ export class PortalSite extends Construct {
       },
       additionalBehaviors: apiBehaviour,
     });
-    if (props.assetDir) {
-      new s3deploy.BucketDeployment(this, 'Deploy', {
-        sources: [s3deploy.Source.asset(props.assetDir)],
+    if (props.assetDir || props.runtimeConfig) {
+      const sources: s3deploy.ISource[] = [];
+      if (props.assetDir) sources.push(props.assetDir === 'build' ? portalBuildSource() : s3deploy.Source.asset(props.assetDir));
+      if (props.runtimeConfig) sources.push(s3deploy.Source.jsonData('config.json', props.runtimeConfig));
+      // The provider's role is ours, closed to CDK's grants (whose wildcard actions the house
+      // never acknowledges): exactly the actions the copy and the invalidation need.
+      const role = new iam.Role(this, 'DeployRole', {
+        assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+        description: 'UCX portal upload: read the asset, write the portal bucket, invalidate the distribution',
+      });
+      const logGroup = new logs.LogGroup(this, 'DeployLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+      // The bootstrap's asset bucket (`cdk-<qualifier>-assets-<account>-<region>`), where the build is staged.
+      const qualifier = (Stack.of(this).node.tryGetContext('@aws-cdk/core:bootstrapQualifier') as string | undefined) ?? DefaultStackSynthesizer.DEFAULT_QUALIFIER;
+      const assetsBucket = `arn:${Stack.of(this).partition}:s3:::cdk-${qualifier}-assets-${Stack.of(this).account}-${Stack.of(this).region}`;
+      role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [`${assetsBucket}/*`] }));
+      role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] }));
+      role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], resources: [this.bucket.arnForObjects('*')] }));
+      role.addToPolicy(
+        new iam.PolicyStatement({
+          actions: ['cloudfront:CreateInvalidation', 'cloudfront:GetInvalidation'],
+          resources: [Stack.of(this).formatArn({ service: 'cloudfront', region: '', resource: 'distribution', resourceName: this.distribution.distributionId })],
+        }),
+      );
+      role.addToPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
+      this.deployment = new s3deploy.BucketDeployment(this, 'Deploy', {
+        sources,
         destinationBucket: this.bucket,
         distribution: this.distribution,
-        distributionPaths: ['/index.html'],
+        // app.js keeps its name across builds: invalidate everything the build writes.
+        distributionPaths: ['/index.html', '/app.js', '/app.js.map', '/styles.css', '/config.json'],
+        memoryLimit: 256,
+        role: role.withoutPolicyUpdates(),
+        logGroup,
       });
+      // The provider function is a singleton at stack level, outside this construct.
+      for (const c of Stack.of(this).node.children.filter((c) => c.node.id.startsWith('Custom::CDKBucketDeployment'))) {
+        Validations.of(c).acknowledge({ id: 'AwsSolutions-L1', reason: 'the runtime of CDK\'s BucketDeployment provider is chosen by aws-cdk-lib, upgraded with it' });
+      }
     }
     Validations.of(this.bucket).acknowledge({ id: 'AwsSolutions-S1', reason: 'static build output read only through CloudFront, whose standard logs record every access' });
     Validations.of(this.distribution).acknowledge(

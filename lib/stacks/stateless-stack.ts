@@ -36,6 +36,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { AppConfig, RegionKey } from '../config';
 import { HouseFunction } from '../constructs/house-function';
+import { PortalSite } from '../constructs/portal-site';
 import { Observability } from '../constructs/observability';
 import type { IStream } from 'aws-cdk-lib/aws-kinesis';
 import {
@@ -68,6 +69,12 @@ export interface StatelessStackProps extends StackProps {
    * @default { rateLimit: 100, burstLimit: 200 }
    */
   readonly throttle?: ThrottleSettings;
+  /**
+   * the portal's files: `'build'` builds `portal/` with esbuild at synth time, a directory is
+   * uploaded as it is
+   * @default 'build'
+   */
+  readonly portalAssets?: string;
 }
 
 /** `get-license` → `GetLicense`, `getLicense` → `GetLicense`; for construct ids. */
@@ -97,6 +104,8 @@ export class StatelessStack extends Stack {
   public readonly apiAccessLogGroup: LogGroup;
   /** this region's dashboards, alarms and on-call topic (lib/observability/definition.ts) */
   public readonly observability: Observability;
+  /** the portal: built at synth time, served by CloudFront with this region's API on /v1/* */
+  public readonly portal: PortalSite;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -201,6 +210,18 @@ export class StatelessStack extends Stack {
       },
     });
 
+    this.portal = new PortalSite(this, 'Portal', {
+      assetDir: props.portalAssets ?? 'build',
+      apiDomainName: `${this.api.apiId}.execute-api.${this.region}.${this.urlSuffix}`,
+      runtimeConfig: {
+        region: this.region,
+        apiBaseUrl: this.stage.url,
+        userPoolId: this.userPool.userPoolId,
+        userPoolClientId: this.userPoolClient.userPoolClientId,
+      },
+    });
+
+    new CfnOutput(this, 'PortalUrl', { value: `https://${this.portal.distribution.distributionDomainName}`, description: 'the portal, with this region\'s API on /v1/*' });
     new CfnOutput(this, 'ApiUrl', { value: this.stage.url, description: 'base URL of the regional HTTP API' });
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
     new CfnOutput(this, 'OnCallTopicArn', { value: this.observability.onCallTopic.topicArn, description: 'subscribe on-call here: every alarm of this region' });

@@ -50,9 +50,28 @@ describe.each(['eu-central-1', 'us-east-1'])('PortalSite in %s', (region) => {
 
     t.hasResourceProperties('AWS::CloudFront::Distribution', {
       DistributionConfig: Match.objectLike({
-        CacheBehaviors: [Match.objectLike({ PathPattern: '/v1/*', ViewerProtocolPolicy: 'https-only', AllowedMethods: Match.arrayWith(['PATCH', 'DELETE']) })],
+        CacheBehaviors: [
+          Match.objectLike({ PathPattern: '/v1/*', ViewerProtocolPolicy: 'https-only', AllowedMethods: Match.arrayWith(['PATCH', 'DELETE']) }),
+          Match.objectLike({ PathPattern: '/.well-known/*', ViewerProtocolPolicy: 'https-only' }),
+        ],
       }),
     });
+  });
+});
+
+describe('PortalSite with the portal built at synth time', () => {
+  it('bundles portal/ with esbuild locally (no Docker) into the asset: index.html, app.js, styles.css', () => {
+    const { mkdtempSync, readdirSync, statSync } = jest.requireActual<typeof import('node:fs')>('node:fs');
+    const { join } = jest.requireActual<typeof import('node:path')>('node:path');
+    const { tmpdir } = jest.requireActual<typeof import('node:os')>('node:os');
+    const outdir = mkdtempSync(join(tmpdir(), 'ucx-portal-build-'));
+    const app = new App({ outdir });
+    const stack = new Stack(app, 'ucx-portal-build', { env: { account: '111111111111', region: 'eu-central-1' } });
+    new PortalSite(stack, 'Portal', { assetDir: 'build', runtimeConfig: { region: 'eu-central-1', apiBaseUrl: 'https://api.example', userPoolId: 'eu-central-1_abc', userPoolClientId: 'client' } });
+    app.synth();
+
+    const staged = readdirSync(outdir).filter((d) => d.startsWith('asset.') && statSync(join(outdir, d)).isDirectory()).map((d) => readdirSync(join(outdir, d)).sort());
+    expect(staged).toContainEqual(expect.arrayContaining(['app.js', 'index.html', 'styles.css']));
   });
 });
 

@@ -92,8 +92,10 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
   });
 
   describe('functions', () => {
-    it('has one function per entry of functionSpecs, no more', () => {
-      template.resourceCountIs('AWS::Lambda::Function', specs.length);
+    it('has one function per entry of functionSpecs, no more (besides CDK\'s portal upload provider)', () => {
+      const providers = Object.keys(template.findResources('AWS::Lambda::Function')).filter((id) => id.startsWith('CustomCDKBucketDeployment'));
+      expect(providers).toHaveLength(1);
+      template.resourceCountIs('AWS::Lambda::Function', specs.length + 1);
     });
 
     it.each(specs)('%s is arm64 on the newest runtime, traced, with the house bundle and variables', (name, spec) => {
@@ -481,9 +483,78 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
     const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
 
     // Assert
-    expect(Object.keys(outputs).sort()).toEqual(['ApiUrl', 'OnCallTopicArn', 'UserPoolClientId', 'UserPoolId']);
+    expect(Object.keys(outputs).sort()).toEqual(['ApiUrl', 'OnCallTopicArn', 'PortalUrl', 'UserPoolClientId', 'UserPoolId']);
+    expect(outputs.PortalUrl?.Value).toEqual({
+      'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [stack.getLogicalId(stack.portal.distribution.node.defaultChild as never), 'DomainName'] }]],
+    });
     expect(outputs.ApiUrl?.Value).toEqual({
       'Fn::Join': ['', ['https://', { Ref: stack.getLogicalId(stack.api.node.defaultChild as never) }, `.execute-api.${region}.`, { Ref: 'AWS::URLSuffix' }, '/']],
     });
+  });
+});
+
+describe.each(regionKeys)('the %s portal', (key) => {
+  const stack = stacks[key].stateless;
+  const template = templates[key];
+  const region = stack.region;
+  const resources = template.toJSON().Resources as Record<string, Resource>;
+  const idOf = (c: { node: { defaultChild?: unknown } }) => stack.getLogicalId(c.node.defaultChild as never);
+
+  it('keeps its bucket private, encrypted and TLS-only', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      BucketEncryption: Match.objectLike({}),
+    });
+    const policy = Object.values(resources).find((r) => r.Type === 'AWS::S3::BucketPolicy' && JSON.stringify(r.Properties.Bucket) === JSON.stringify({ Ref: idOf(stack.portal.bucket) }));
+    const statements = policy?.Properties.PolicyDocument.Statement as { Effect: string; Principal: unknown; Condition?: unknown }[];
+    expect(statements).toEqual(expect.arrayContaining([expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]));
+    // Only CloudFront (and CDK's auto-delete, none here) may read: no '*' principal allowed.
+    expect(statements.filter((st) => st.Effect === 'Allow').map((st) => st.Principal)).toEqual([{ Service: 'cloudfront.amazonaws.com' }]);
+  });
+
+  it('is served through origin access control, HTTPS only, with the security headers and Cognito of its own region in the CSP', () => {
+    template.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
+    const distribution = resources[idOf(stack.portal.distribution)]!.Properties.DistributionConfig as Record<string, any>;
+    expect(distribution.DefaultCacheBehavior).toMatchObject({ ViewerProtocolPolicy: 'redirect-to-https', ResponseHeadersPolicyId: { Ref: idOf(stack.portal.responseHeadersPolicy) } });
+    expect(distribution.Origins).toEqual(expect.arrayContaining([expect.objectContaining({ OriginAccessControlId: expect.anything(), S3OriginConfig: { OriginAccessIdentity: '' } })]));
+    const behaviours = distribution.CacheBehaviors as { PathPattern: string; ViewerProtocolPolicy: string; ResponseHeadersPolicyId: unknown }[];
+    expect(behaviours.map((b) => [b.PathPattern, b.ViewerProtocolPolicy])).toEqual([
+      ['/v1/*', 'https-only'],
+      ['/.well-known/*', 'https-only'],
+    ]);
+    const apiOrigin = (distribution.Origins as { DomainName: unknown; CustomOriginConfig?: { OriginProtocolPolicy: string } }[]).find((o) => o.CustomOriginConfig);
+    expect(apiOrigin).toMatchObject({ CustomOriginConfig: { OriginProtocolPolicy: 'https-only' } });
+    expect(JSON.stringify(apiOrigin?.DomainName)).toContain(idOf(stack.api));
+    const headers = resources[idOf(stack.portal.responseHeadersPolicy)]!.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig;
+    expect(headers).toMatchObject({ FrameOptions: { FrameOption: 'DENY' }, StrictTransportSecurity: { AccessControlMaxAgeSec: 31536000 }, ContentTypeOptions: { Override: true } });
+    expect(headers.ContentSecurityPolicy.ContentSecurityPolicy).toContain(`connect-src 'self' https://cognito-idp.${region}.amazonaws.com;`);
+  });
+
+  it('deploys the built portal and a config.json naming this region\'s API, user pool and client', () => {
+    const [deployment] = Object.values(template.findResources('Custom::CDKBucketDeployment')) as Resource[];
+    expect(deployment?.Properties).toMatchObject({
+      DestinationBucketName: { Ref: idOf(stack.portal.bucket) },
+      DistributionId: { Ref: idOf(stack.portal.distribution) },
+    });
+    // Two sources: the esbuild-built app and the generated config.json (with its deploy-time markers).
+    expect(deployment?.Properties.SourceObjectKeys).toHaveLength(2);
+    const markers = JSON.stringify(deployment?.Properties.SourceMarkers);
+    expect(markers).toContain(idOf(stack.userPool));
+    expect(markers).toContain(idOf(stack.userPoolClient));
+    expect(markers).toContain(idOf(stack.api));
+  });
+
+  it('lets the upload write only the portal bucket and invalidate only its distribution', () => {
+    const [deployment] = Object.values(template.findResources('Custom::CDKBucketDeployment')) as Resource[];
+    const providerId = (deployment!.Properties.ServiceToken as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const roleId = (resources[providerId]!.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const statements = Object.values(resources)
+      .filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
+      .flatMap((r) => r.Properties.PolicyDocument.Statement as Statement[]);
+    const actions = statements.flatMap((st) => [st.Action].flat()).sort();
+    expect(actions).toEqual(['cloudfront:CreateInvalidation', 'cloudfront:GetInvalidation', 's3:DeleteObject', 's3:GetObject', 's3:GetObject', 's3:ListBucket', 's3:PutObject', 'logs:CreateLogStream', 'logs:PutLogEvents'].sort());
+    expect(actions.filter((a) => a.includes('*'))).toEqual([]);
+    expect(resources[roleId]!.Properties.ManagedPolicyArns).toBeUndefined();
+    expect(JSON.stringify(statements)).toContain(`cdk-hnb659fds-assets-${testAccount}-${region}/*`);
   });
 });
