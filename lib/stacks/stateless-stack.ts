@@ -94,7 +94,7 @@ export class StatelessStack extends Stack {
   public readonly functions: Readonly<Record<FunctionName, HouseFunction>>;
   /** portal, reseller, support and back-office users of this region */
   public readonly userPool: UserPool;
-  /** the portal's public client (no secret, SRP) */
+  /** the portal's public client (no secret; USER_PASSWORD_AUTH and SRP) */
   public readonly userPoolClient: UserPoolClient;
   /** runs sweepSilent every `silentSweepRate` */
   public readonly silentSweepSchedule: Schedule;
@@ -355,8 +355,11 @@ export class StatelessStack extends Stack {
 
     const client = userPool.addClient('PortalClient', {
       generateSecret: false,
-      authFlows: { userSrp: true },
-      // The portal signs in with SRP; no hosted UI, so no OAuth flows or callback URLs.
+      // The portal signs in with USER_PASSWORD_AUTH (the password travels over TLS to Cognito only):
+      // SRP needs a big-integer library that alone would exceed the portal's 200 KB script budget,
+      // and the portal has no SDK. SRP stays allowed for tools that have one. No hosted UI, so no
+      // OAuth flows or callback URLs.
+      authFlows: { userPassword: true, userSrp: true },
       disableOAuth: true,
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,

@@ -1,8 +1,9 @@
 /** The portal shell: header with who is signed in and on whose behalf the page acts, and a hash router. */
 import { useToken } from './api';
+import { currentAuth } from './auth';
 import { h, replace } from './dom';
 import { ApiError, describeProblem } from './problem';
-import { homeOf, loadSession, roleNames, saveSession, type Session } from './session';
+import { homeOf, loadRefreshToken, loadSession, roleNames, saveSession, sessionFromToken, type Session } from './session';
 import { accountPage } from './pages/account';
 import { customersPage } from './pages/customers';
 import { opsPage } from './pages/ops';
@@ -19,16 +20,40 @@ const navigate = (hash: string) => {
 };
 
 function signOut(): void {
+  clearTimeout(refreshTimer);
   session = undefined;
   saveSession(undefined);
   useToken(undefined);
   navigate('#/sign-in');
 }
 
-function signIn(next: Session): void {
+let refreshTimer: ReturnType<typeof setTimeout> | undefined;
+
+/** A new ID token a minute before this one expires, while a Cognito refresh token lasts. */
+function scheduleRefresh(): void {
+  clearTimeout(refreshTimer);
+  if (!session || !loadRefreshToken()) return;
+  refreshTimer = setTimeout(() => void refresh(), Math.max(0, session.expiresAt - Date.now() - 60_000));
+}
+
+async function refresh(): Promise<boolean> {
+  const stored = loadRefreshToken();
+  if (!stored) return false;
+  const tokens = await (await currentAuth()).refresh(stored.refreshToken).catch(() => undefined);
+  const next = tokens && sessionFromToken(tokens.idToken, stored.label);
+  if (!next) return false;
   session = next;
   saveSession(next);
   useToken(next.token, signOut);
+  scheduleRefresh();
+  return true;
+}
+
+function signIn(next: Session, refreshToken?: string): void {
+  session = next;
+  saveSession(next, refreshToken);
+  useToken(next.token, signOut);
+  scheduleRefresh();
   navigate(homeOf(next));
 }
 
@@ -83,6 +108,9 @@ async function render(): Promise<void> {
   main.focus({ preventScroll: true });
 }
 
-if (session) useToken(session.token, signOut);
+if (session) {
+  useToken(session.token, signOut);
+  scheduleRefresh();
+}
 window.addEventListener('hashchange', () => void render());
-void render();
+void (session ? Promise.resolve(true) : refresh()).then(() => render());

@@ -45,17 +45,36 @@ export function sessionFromToken(token: string, label?: string): Session | undef
   }
 }
 
-export function loadSession(): Session | undefined {
+interface Stored {
+  token: string;
+  label?: string;
+  /** Cognito's, to get a new ID token when this one expires (an hour) */
+  refreshToken?: string;
+}
+
+const stored = (): Stored | undefined => {
   const raw = sessionStorage.getItem(storageKey);
-  if (!raw) return undefined;
-  const { token, label } = JSON.parse(raw) as { token: string; label?: string };
-  const session = sessionFromToken(token, label);
+  return raw ? (JSON.parse(raw) as Stored) : undefined;
+};
+
+export function loadSession(): Session | undefined {
+  const s = stored();
+  if (!s) return undefined;
+  const session = sessionFromToken(s.token, s.label);
   return session && session.expiresAt > Date.now() ? session : undefined;
 }
 
-export function saveSession(session: Session | undefined): void {
-  if (session) sessionStorage.setItem(storageKey, JSON.stringify({ token: session.token, label: session.label }));
-  else sessionStorage.removeItem(storageKey);
+/** The refresh token of the stored sign-in, expired or not. */
+export function loadRefreshToken(): { refreshToken: string; label?: string } | undefined {
+  const s = stored();
+  return s?.refreshToken ? { refreshToken: s.refreshToken, ...(s.label && { label: s.label }) } : undefined;
+}
+
+/** Stores the session; a refresh token given is kept, one not given keeps the stored one. */
+export function saveSession(session: Session | undefined, refreshToken?: string): void {
+  if (!session) return sessionStorage.removeItem(storageKey);
+  const keep = refreshToken ?? stored()?.refreshToken;
+  sessionStorage.setItem(storageKey, JSON.stringify({ token: session.token, label: session.label, ...(keep && { refreshToken: keep }) }));
 }
 
 export const roleNames: Record<Role, string> = {

@@ -1,9 +1,11 @@
 /**
  * Sign-in. Locally: pick a demo user, or use the local auth flows (sign-up with an e-mailed code,
- * password reset) that mimic Cognito's; the codes land in the local outbox. In the cloud the same
- * forms would talk to Cognito (not built yet).
+ * password reset) that mimic Cognito's; the codes land in the local outbox. Deployed, the same
+ * forms talk to Cognito (portal/src/auth.ts), which may ask for a new password (an invited user's
+ * first sign-in) or the authenticator's code.
  */
 import { api } from '../api';
+import { currentAuth, isChallenge, type Challenge, type SignInResult } from '../auth';
 import { field, h, replace } from '../dom';
 import { roleNames, sessionFromToken, type Session } from '../session';
 import { section, submitting } from '../ui';
@@ -15,13 +17,15 @@ interface DemoUser {
 
 const labels = { email: 'E-mail', password: 'Password', code: 'Verification code' };
 
-export async function signInPage(root: HTMLElement, signIn: (session: Session) => void): Promise<void> {
-  const demo = await api<{ users: DemoUser[] }>('GET', '/local/auth/demo-users').catch(() => ({ users: [] as DemoUser[] }));
-  const accept = (token: string, label?: string) => {
+export async function signInPage(root: HTMLElement, signIn: (session: Session, refreshToken?: string) => void): Promise<void> {
+  const auth = await currentAuth();
+  const demo = auth.kind === 'local' ? await api<{ users: DemoUser[] }>('GET', '/local/auth/demo-users').catch(() => ({ users: [] as DemoUser[] })) : { users: [] as DemoUser[] };
+  const accept = (token: string, label?: string, refreshToken?: string) => {
     const session = sessionFromToken(token, label);
     if (!session) throw new Error('This sign-in has no portal role (back office, support, reseller or customer).');
-    signIn(session);
+    signIn(session, refreshToken);
   };
+  const passwordHint = auth.kind === 'cognito' ? 'At least 12 characters, with upper- and lower-case letters and a digit.' : 'At least 8 characters, with a letter and a digit.';
 
   const demoList = h(
     'ul',
@@ -41,14 +45,37 @@ export async function signInPage(root: HTMLElement, signIn: (session: Session) =
   const signInEmail = email();
   const signInPassword = password('current-password');
   const signInForm = h('form', { class: 'stack', 'aria-label': 'Sign in' }, field('E-mail', signInEmail, 'email'), field('Password', signInPassword, 'password'), h('button', { type: 'submit' }, 'Sign in'), h('div', { class: 'form-error', role: 'alert' }));
+  // A challenge (new password, TOTP code) is answered in a form of its own, below sign-in.
+  let pending: Challenge | undefined;
+  const challengeAnswer = h('input', { type: 'password', autocomplete: 'new-password', required: true });
+  const challengeLabel = h('span');
+  const challengeForm = h('form', { class: 'stack', 'aria-label': 'Finish signing in', hidden: true }, h('p', null, challengeLabel), field('Answer', challengeAnswer, 'answer'), h('button', { type: 'submit' }, 'Continue'), h('div', { class: 'form-error', role: 'alert' }));
+  const finish = (result: SignInResult, email: string) => {
+    if (!isChallenge(result)) return accept(result.idToken, email, result.refreshToken);
+    pending = result;
+    challengeForm.hidden = false;
+    const newPassword = result.challenge === 'NEW_PASSWORD_REQUIRED';
+    challengeLabel.textContent = newPassword ? `Choose your own password (${passwordHint.toLowerCase()})` : 'Enter the 6-digit code of your authenticator app.';
+    challengeAnswer.setAttribute('type', newPassword ? 'password' : 'text');
+    challengeAnswer.setAttribute('autocomplete', newPassword ? 'new-password' : 'one-time-code');
+    challengeAnswer.value = '';
+    challengeAnswer.focus();
+  };
   signInForm.addEventListener(
     'submit',
-    submitting(signInForm, async () => accept((await api<{ token: string }>('POST', '/local/auth/sign-in', { email: signInEmail.value, password: signInPassword.value })).token, signInEmail.value), labels),
+    submitting(signInForm, async () => finish(await auth.signIn(signInEmail.value.trim(), signInPassword.value), signInEmail.value.trim()), labels),
+  );
+  challengeForm.addEventListener(
+    'submit',
+    submitting(challengeForm, async () => {
+      if (!pending) return;
+      finish(await auth.respond(pending, challengeAnswer.value), pending.email);
+    }, { ...labels, password: 'Answer', code: 'Answer' }),
   );
 
   const upEmail = email();
   const upPassword = password('new-password');
-  const upForm = h('form', { class: 'stack', 'aria-label': 'Create an account' }, field('E-mail', upEmail, 'email'), field('Password', upPassword, 'password', 'At least 8 characters, with a letter and a digit.'), h('button', { type: 'submit' }, 'Sign up'), h('div', { class: 'form-error', role: 'alert' }));
+  const upForm = h('form', { class: 'stack', 'aria-label': 'Create an account' }, field('E-mail', upEmail, 'email'), field('Password', upPassword, 'password', passwordHint), h('button', { type: 'submit' }, 'Sign up'), h('div', { class: 'form-error', role: 'alert' }));
   const verifyEmail = email();
   const verifyCode = h('input', { type: 'text', inputmode: 'numeric', autocomplete: 'one-time-code', required: true });
   const verifyForm = h('form', { class: 'stack', 'aria-label': 'Verify your e-mail' }, field('E-mail', verifyEmail, 'email'), field('Verification code', verifyCode, 'code', 'Sent to your e-mail (locally: the outbox).'), h('button', { type: 'submit' }, 'Verify e-mail'), h('div', { class: 'form-error', role: 'alert' }));
@@ -57,7 +84,7 @@ export async function signInPage(root: HTMLElement, signIn: (session: Session) =
     submitting(
       upForm,
       async () => {
-        await api('POST', '/local/auth/sign-up', { email: upEmail.value, password: upPassword.value });
+        await auth.signUp(upEmail.value.trim(), upPassword.value);
         verifyEmail.value = upEmail.value;
         status.textContent = `A verification code was sent to ${upEmail.value}.`;
         verifyCode.focus();
@@ -70,7 +97,7 @@ export async function signInPage(root: HTMLElement, signIn: (session: Session) =
     submitting(
       verifyForm,
       async () => {
-        await api('POST', '/local/auth/verify', { email: verifyEmail.value, code: verifyCode.value });
+        await auth.confirmSignUp(verifyEmail.value.trim(), verifyCode.value.trim());
         signInEmail.value = verifyEmail.value;
         status.textContent = 'Your e-mail is verified. Sign in with your password.';
         signInPassword.focus();
@@ -88,7 +115,7 @@ export async function signInPage(root: HTMLElement, signIn: (session: Session) =
   forgotForm.addEventListener(
     'submit',
     submitting(forgotForm, async () => {
-      await api('POST', '/local/auth/forgot-password', { email: forgotEmail.value });
+      await auth.forgotPassword(forgotEmail.value.trim());
       resetEmail.value = forgotEmail.value;
       status.textContent = `If ${forgotEmail.value} has an account, a reset code was sent to it.`;
       resetCode.focus();
@@ -97,7 +124,7 @@ export async function signInPage(root: HTMLElement, signIn: (session: Session) =
   resetForm.addEventListener(
     'submit',
     submitting(resetForm, async () => {
-      await api('POST', '/local/auth/reset-password', { email: resetEmail.value, code: resetCode.value, password: resetPassword.value });
+      await auth.confirmForgotPassword(resetEmail.value.trim(), resetCode.value.trim(), resetPassword.value);
       signInEmail.value = resetEmail.value;
       status.textContent = 'Password changed. Sign in with the new one.';
       signInPassword.focus();
@@ -109,7 +136,7 @@ export async function signInPage(root: HTMLElement, signIn: (session: Session) =
     h('h1', null, 'Sign in to UCX Cloud'),
     status,
     demo.users.length > 0 ? section('Demo users (local cloud)', h('p', { class: 'hint' }, 'Each button signs in with that user’s local token.'), demoList) : null,
-    h('div', { class: 'split' }, section('Sign in', signInForm), section('New here?', upForm, verifyForm)),
+    h('div', { class: 'split' }, section('Sign in', signInForm, challengeForm), section('New here?', upForm, verifyForm)),
     section('Forgot your password?', h('div', { class: 'split' }, forgotForm, resetForm)),
     demo.users.length > 0 ? h('p', { class: 'hint' }, 'Locally, e-mails land in the ', h('a', { href: '/local/outbox', target: '_blank', rel: 'noopener' }, 'outbox'), '.') : null,
   );
