@@ -26,7 +26,13 @@ export type FunctionNeed =
   /** support-table:read plus PutItem (support's acknowledgements) */
   | 'support-table:write'
   /** PutEvents on this region's proactive-support bus only (EVENT_BUS_NAME) */
-  | 'event-bus:put';
+  | 'event-bus:put'
+  /** AdminCreateUser and AdminAddUserToGroup on this region's user pool (USER_DIRECTORY) */
+  | 'user-directory:invite'
+  /** ListUsers on this region's user pool */
+  | 'user-directory:list'
+  /** ListUsers and AdminDeleteUser on this region's user pool */
+  | 'user-directory:remove';
 
 export interface FunctionSpec {
   /** handler file under lambdas/handlers, without extension */
@@ -43,7 +49,8 @@ export const functionSpecs = {
   getLicense: { entry: 'get-license', needs: ['table:write', 'signing-key'] },
   deactivate: { entry: 'deactivate', needs: ['table:write'] },
   jwks: { entry: 'jwks', needs: ['verify-keys'] },
-  putOrder: { entry: 'put-order', needs: ['table:write'] },
+  // Invites a new customer's first administrator (`admin` of an order that creates the account).
+  putOrder: { entry: 'put-order', needs: ['table:write', 'user-directory:invite'] },
   getAccount: { entry: 'get-account', needs: ['table:read'] },
   createActivationKey: { entry: 'create-activation-key', needs: ['table:write'] },
   offlineActivation: { entry: 'offline-activation', needs: ['table:write', 'signing-key', 'verify-keys'] },
@@ -74,6 +81,10 @@ export const functionSpecs = {
   acknowledgeFinding: { entry: 'acknowledge-finding', needs: ['table:read', 'support-table:write'] },
   // The portal: a reseller picks the customer it acts for.
   listResellerAccounts: { entry: 'list-reseller-accounts', needs: ['table:read'] },
+  // The people of an account: e-mails live in the user pool only, the table decides who may manage.
+  inviteAccountUser: { entry: 'invite-account-user', needs: ['table:read', 'user-directory:invite'] },
+  listAccountUsers: { entry: 'list-account-users', needs: ['table:read', 'user-directory:list'] },
+  removeAccountUser: { entry: 'remove-account-user', needs: ['table:read', 'user-directory:remove'] },
 } as const satisfies Record<string, FunctionSpec>;
 
 export type FunctionName = keyof typeof functionSpecs;
@@ -117,6 +128,9 @@ export const routes: readonly RouteSpec[] = [
     auth: 'user',
   },
   { method: 'GET', path: '/v1/resellers/{resellerId}/accounts', fn: 'listResellerAccounts', auth: 'user' },
+  { method: 'POST', path: '/v1/accounts/{accountId}/users', fn: 'inviteAccountUser', auth: 'user' },
+  { method: 'GET', path: '/v1/accounts/{accountId}/users', fn: 'listAccountUsers', auth: 'user' },
+  { method: 'DELETE', path: '/v1/accounts/{accountId}/users/{userId}', fn: 'removeAccountUser', auth: 'user' },
 ];
 
 /** A stream of the stateful stack that functions consume. */

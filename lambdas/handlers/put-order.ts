@@ -2,7 +2,9 @@
 import * as z from 'zod';
 import { depositOrder, orderBodySchema, orderIdSchema } from '../core/licensing/deposit-order';
 import { httpRoute, principalOf } from '../shared/http';
+import { env } from '../shared/env';
 import { licensingDeps } from '../shared/licensing-deps';
+import { userDirectory } from '../shared/user-directory';
 
 export const handler = httpRoute(
   {
@@ -13,7 +15,8 @@ export const handler = httpRoute(
   },
   async (request) => {
     const principal = principalOf(request);
-    const { created, result } = await depositOrder(licensingDeps(), principal, request.params.orderId, request.body);
+    const directoryRef = env().USER_DIRECTORY;
+    const { created, result } = await depositOrder(licensingDeps(), principal, request.params.orderId, request.body, directoryRef ? userDirectory(directoryRef) : undefined);
     return { status: created ? 201 : 200, body: result };
   },
 );

@@ -10,6 +10,7 @@ import { offlineActivationBodySchema } from '../core/licensing/offline-activatio
 import { orderBodySchema } from '../core/licensing/deposit-order';
 import { telemetrySwitchBodySchema } from '../core/licensing/set-telemetry';
 import { acknowledgementBodySchema } from '../core/support/acknowledge-finding';
+import { inviteBodySchema } from '../core/accounts/users';
 
 /** The batch envelope; each type's `data` is described by GET /v1/telemetry/catalogue. */
 const telemetryBatchSchema = z.object({ beats: z.array(beatEnvelopeSchema).min(1).max(500) });
@@ -86,8 +87,8 @@ export const operations: readonly Operation[] = [
     auth: 'user',
     body: orderBodySchema,
     responses: {
-      '201': '{ orderId, accountId, accountCreated, lines, depositedAt }',
-      '200': 'Same id and body again',
+      '201': '{ orderId, accountId, accountCreated, lines, adminInvited?, depositedAt }; with `admin: { email }` and `account.create` the new account’s first administrator is invited (the e-mail is kept by the user directory only)',
+      '200': 'Same id and body again (a failed invitation is sent again)',
       ...problems,
       '404': 'Unknown account',
       '409': 'Same id, other body',
@@ -196,6 +197,28 @@ export const operations: readonly Operation[] = [
     summary: 'The Smart Accounts a reseller acts for (the reseller itself, back office)',
     auth: 'user',
     responses: { '200': '{ accounts: [{ accountId, name, region }] }', ...problems },
+  },
+  {
+    method: 'post',
+    path: '/v1/accounts/{accountId}/users',
+    summary: 'Invite a colleague as an administrator of the account (the account’s customers, its reseller, back office); the directory e-mails the invitation',
+    auth: 'user',
+    body: inviteBodySchema,
+    responses: { '201': '{ userId, email, status: "invited" }', ...problems, '404': 'Unknown account', '409': 'The e-mail already has a user' },
+  },
+  {
+    method: 'get',
+    path: '/v1/accounts/{accountId}/users',
+    summary: 'The account’s users (its customers, its reseller, back office, support)',
+    auth: 'user',
+    responses: { '200': '{ users: [{ userId, email, status: invited | active, createdAt? }] }', ...problems, '404': 'Unknown account' },
+  },
+  {
+    method: 'delete',
+    path: '/v1/accounts/{accountId}/users/{userId}',
+    summary: 'Remove a user from the account: deletes it from the directory (not oneself)',
+    auth: 'user',
+    responses: { '204': 'Removed', ...problems, '404': 'Unknown account or no such user of it', '409': 'Removing oneself' },
   },
   {
     method: 'post',

@@ -18,6 +18,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 import { archiveBeatsPrefix, type RegionKey } from '../config';
 
@@ -43,6 +44,15 @@ export type TableAccess = 'read' | 'write';
 export type StreamAccess = 'write';
 /** The archiver writes; readers (Athena) are people, granted outside the functions. */
 export type ArchiveAccess = 'write';
+
+/** What a function does with the account users' directory (the region's Cognito user pool). */
+export type UserDirectoryAccess = 'invite' | 'list' | 'remove';
+
+export const userDirectoryActions: Readonly<Record<UserDirectoryAccess, readonly string[]>> = {
+  invite: ['cognito-idp:AdminCreateUser', 'cognito-idp:AdminAddUserToGroup'],
+  list: ['cognito-idp:ListUsers'],
+  remove: ['cognito-idp:ListUsers', 'cognito-idp:AdminDeleteUser'],
+};
 
 /** How a house function consumes a stream (see `streamConsumers` in lib/routes.ts). */
 export interface ConsumeStreamOptions {
@@ -284,6 +294,19 @@ export class HouseFunction extends Construct {
     if (access === 'write') table.grantReadWriteData(this.function);
     else table.grantReadData(this.function);
     this.function.addEnvironment('SUPPORT_TABLE_NAME', table.tableName);
+    return this;
+  }
+
+  /**
+   * Grants exactly the Cognito actions the account-users adapter makes on this pool and sets
+   * USER_DIRECTORY (`cognito:<pool id>`): invite is AdminCreateUser and AdminAddUserToGroup, list
+   * is ListUsers, remove is ListUsers (by sub) and AdminDeleteUser.
+   */
+  public bindUserDirectory(pool: IUserPool, access: readonly UserDirectoryAccess[]): this {
+    const actions = new Set<string>();
+    for (const a of access) for (const action of userDirectoryActions[a]) actions.add(action);
+    pool.grant(this.function, ...[...actions].sort());
+    this.function.addEnvironment('USER_DIRECTORY', `cognito:${pool.userPoolId}`);
     return this;
   }
 

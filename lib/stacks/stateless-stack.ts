@@ -114,10 +114,11 @@ export class StatelessStack extends Stack {
       throw new Error(`StatelessStack ${id}: its stateful stack ${stateful.stackName} is in ${stateful.region}, not ${this.region}`);
     }
 
+    // The pool first: the account-users functions are bound to it.
+    ({ userPool: this.userPool, client: this.userPoolClient } = this.buildUserPool());
     this.functions = this.buildFunctions(config, regionKey, stateful);
     this.connectStreamConsumers(stateful);
     ({ schedule: this.silentSweepSchedule, deadLetterQueue: this.silentSweepDeadLetterQueue } = this.scheduleSilentSweep());
-    ({ userPool: this.userPool, client: this.userPoolClient } = this.buildUserPool());
 
     this.api = new HttpApi(this, 'HttpApi', {
       description: `UCX ${config.stage} ${regionKey}: agent, portal, back-office and support API`,
@@ -263,6 +264,8 @@ export class StatelessStack extends Stack {
       if (needs.has('support-table:write')) fn.bindSupportTable(stateful.supportTable, 'write');
       else if (needs.has('support-table:read')) fn.bindSupportTable(stateful.supportTable, 'read');
       if (needs.has('event-bus:put')) fn.bindEventBus(stateful.supportEventBus);
+      const directory = (['invite', 'list', 'remove'] as const).filter((a) => needs.has(`user-directory:${a}`));
+      if (directory.length > 0) fn.bindUserDirectory(this.userPool, directory);
       functions[name] = fn;
     }
     return functions;

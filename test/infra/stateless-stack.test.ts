@@ -1,7 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Runtime, RuntimeFamily, type CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { regionKeys, type RegionKey } from '../../lib/config';
-import { houseRuntime } from '../../lib/constructs/house-function';
+import { houseRuntime, userDirectoryActions } from '../../lib/constructs/house-function';
 import { functionSpecs, routes, streamConsumers, type FunctionName, type FunctionSpec } from '../../lib/routes';
 import { envSchema } from '../../lambdas/shared/env';
 import { buildTestApp, testAccount } from './test-app';
@@ -158,6 +158,8 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
       expect(variables.EVENT_BUS_NAME).toEqual(
         needs.has('event-bus:put') ? { 'Fn::ImportValue': expect.stringMatching(new RegExp(`^ucx-test-${key}-stateful:ExportsOutputRefSupportEventBus`)) } : undefined,
       );
+      const usesDirectory = [...needs].some((n) => n.startsWith('user-directory:'));
+      expect(variables.USER_DIRECTORY).toEqual(usesDirectory ? { 'Fn::Join': ['', ['cognito:', { Ref: stack.getLogicalId(stack.userPool.node.defaultChild as never) }]] } : undefined);
     });
 
     it.each(specs)("%s's literal variables satisfy the Lambda env contract (lambdas/shared/env.ts)", (name) => {
@@ -196,7 +198,12 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
       expect(actions.includes('events:PutEvents')).toBe(needs.has('event-bus:put'));
       expect(actions.includes('kinesis:GetRecords')).toBe(consumer);
       expect(actions.includes('sqs:SendMessage')).toBe(consumer);
-      expect(actions.filter((a) => !/^(dynamodb|kms|xray|kinesis|s3|sqs|events):/.test(a))).toEqual([]);
+      const cognitoActions = statementsOf(name).filter((st) => [st.Action].flat().some((a) => a.startsWith('cognito-idp:')));
+      const expectedCognito = [...new Set((['invite', 'list', 'remove'] as const).filter((a) => needs.has(`user-directory:${a}`)).flatMap((a) => userDirectoryActions[a]))].sort();
+      expect(cognitoActions.flatMap((st) => [st.Action].flat()).sort()).toEqual(expectedCognito);
+      // On this region's user pool only.
+      for (const st of cognitoActions) expect(st.Resource).toEqual({ 'Fn::GetAtt': [stack.getLogicalId(stack.userPool.node.defaultChild as never), 'Arn'] });
+      expect(actions.filter((a) => !/^(dynamodb|kms|xray|kinesis|s3|sqs|events|cognito-idp):/.test(a))).toEqual([]);
       expect(actions.filter((a) => /^s3:(Get|List|Delete)/.test(a))).toEqual([]);
     });
 

@@ -1,6 +1,7 @@
 /** Deposits a processed purchase order's licence lines into a Smart Account, once per order id. */
 import * as z from 'zod';
 import { canonicalJson, sha256 } from '../canonical-json';
+import type { UserDirectory } from '../accounts/users';
 import { ConflictError, NotFoundError, ServiceUnavailableError } from '../errors';
 import type { Principal } from './access';
 import { assertRole } from './access';
@@ -59,8 +60,17 @@ export const orderBodySchema = z
         .strict(),
     ]),
     lines: z.array(orderLineSchema).min(1).max(50),
+    /**
+     * the new customer's first administrator, invited once the account exists (a reseller's order
+     * for a new customer names one); its e-mail goes to the user directory only, never the table
+     */
+    admin: z.object({ email: z.string().trim().toLowerCase().email('enter an e-mail address like name@example.com').max(254) }).strict().optional(),
   })
-  .strict();
+  .strict()
+  .refine((order) => !order.admin || 'create' in order.account, {
+    message: 'an administrator is invited only with an account the order creates (account.create)',
+    path: ['admin'],
+  });
 export type OrderBody = z.infer<typeof orderBodySchema>;
 
 export const orderIdSchema = z
@@ -72,6 +82,8 @@ export interface OrderResult {
   accountId: string;
   accountCreated: boolean;
   lines: OrderLine[];
+  /** true when the order named an administrator to invite (the e-mail itself is not kept here) */
+  adminInvited?: boolean;
   depositedAt: string;
 }
 
@@ -95,13 +107,40 @@ export function mergePoolTerms(pool: Pick<ProductPool, 'kind' | 'expiresAt' | 'c
   return { kind: kind ?? 'perpetual', expiresAt, care } as const;
 }
 
+/**
+ * Invites the order's administrator into the account. After the commit, so the account exists;
+ * a replay of the order invites again, and an existing user (the first attempt's) is no error:
+ * re-sending the order is how a failed invitation is retried.
+ */
+async function inviteAdmin(directory: UserDirectory | undefined, accountId: string, body: OrderBody): Promise<void> {
+  if (!body.admin) return;
+  if (!directory) throw new Error('depositOrder: an order with an administrator needs the user directory');
+  try {
+    await directory.invite(accountId, body.admin.email);
+  } catch (error) {
+    if (!(error instanceof ConflictError)) throw error;
+  }
+}
+
 export async function depositOrder(
   deps: LicensingDeps,
   principal: Principal,
   orderId: string,
   body: OrderBody,
+  directory?: UserDirectory,
 ): Promise<{ created: boolean; result: OrderResult }> {
   assertRole(principal, 'backoffice');
+  const deposited = await depositOrderLines(deps, principal, orderId, body);
+  await inviteAdmin(directory, deposited.result.accountId, body);
+  return deposited;
+}
+
+async function depositOrderLines(
+  deps: LicensingDeps,
+  principal: Principal,
+  orderId: string,
+  body: OrderBody,
+): Promise<{ created: boolean; result: OrderResult }> {
   const bodyHash = sha256(canonicalJson(body));
 
   const replay = async () => {
@@ -154,7 +193,7 @@ export async function depositOrder(
         const active = state?.installations.filter((i) => i.status === 'active').map((i) => i.installationId) ?? [];
         assertInstallationsFitOneChange(accountId, active.length);
 
-        const result: OrderResult = { orderId, accountId, accountCreated, lines: body.lines, depositedAt: now };
+        const result: OrderResult = { orderId, accountId, accountCreated, lines: body.lines, ...(body.admin && { adminInvited: true }), depositedAt: now };
         const account: OrderCommit['account'] =
           'create' in body.account
             ? {

@@ -38,6 +38,9 @@ const policies: Partial<Record<FunctionName, Policy>> = {
   listInstallationFindings: 'read',
   acknowledgeFinding: 'staff',
   listResellerAccounts: 'reseller',
+  inviteAccountUser: 'manage',
+  listAccountUsers: 'read',
+  removeAccountUser: 'manage',
 };
 
 function allowed(policy: Policy, caller: Caller, target: Target): boolean {
@@ -114,10 +117,19 @@ async function offlineRequestFile(accountId: string) {
   return { request, signature, keyid: identity.thumbprint };
 }
 
+async function invitedUser(accountId: string): Promise<string> {
+  const res = await call('POST', `${api()}/v1/accounts/${accountId}/users`, { token: tokenFor({ groups: ['backoffice'] }), body: { email: `matrix-${randomUUID()}@example.com` } });
+  if (res.status !== 201) throw new Error(`invitation refused: ${res.text}`);
+  return res.json.userId as string;
+}
+
 /** A valid request for the route against the target account, so only authorisation can refuse it. */
 async function requestFor(route: RouteSpec, target: Target): Promise<{ path: string; body?: unknown }> {
   const { accountId, installationId, findingId } = world.accounts[target];
+  // A user of the target account for each removal, invited by the back office.
+  const userId = route.fn === 'removeAccountUser' ? await invitedUser(accountId) : 'none';
   const path = route.path
+    .replace('{userId}', userId)
     .replace('{accountId}', accountId)
     .replace('{id}', installationId)
     .replace('{findingId}', findingId)
@@ -134,6 +146,8 @@ async function requestFor(route: RouteSpec, target: Target): Promise<{ path: str
       return { path, body: { enabled: true } };
     case 'acknowledgeFinding':
       return { path, body: { note: 'matrix check' } };
+    case 'inviteAccountUser':
+      return { path, body: { email: `matrix-${randomUUID()}@example.com` } };
     default:
       return { path };
   }

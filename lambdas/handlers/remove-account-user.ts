@@ -1,0 +1,12 @@
+/** DELETE /v1/accounts/{accountId}/users/{userId} (customer of the account, its reseller, back office): removes a user. */
+import { accountUserParamsSchema, removeAccountUser } from '../core/accounts/users';
+import { required } from '../shared/env';
+import { httpRoute, principalOf } from '../shared/http';
+import { licensingDeps } from '../shared/licensing-deps';
+import { userDirectory } from '../shared/user-directory';
+
+export const handler = httpRoute({ params: accountUserParamsSchema }, async (request) => {
+  const deps = { repo: licensingDeps().repo, directory: userDirectory(required('USER_DIRECTORY')) };
+  await removeAccountUser(deps, principalOf(request), request.params.accountId, request.params.userId);
+  return { status: 204 };
+});
