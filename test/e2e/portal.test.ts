@@ -104,6 +104,44 @@ describe('the portal', () => {
     await page.close();
   });
 
+  it('lets a customer administrator invite a colleague, who chooses a password with the e-mailed code and signs in, and then remove them', async () => {
+    const accountId = await newAccount([perpetual('ivr', 5)]);
+    const admin = await browser.page(customerToken(accountId), 'admin@example.com');
+    const email = `colleague-${randomUUID().slice(0, 8)}@example.com`;
+    await openAccount(admin, accountId);
+
+    const invite = admin.getByRole('form', { name: 'Invite a colleague' });
+    await invite.getByLabel('E-mail').fill(email);
+    await invite.getByRole('button', { name: 'Invite' }).click();
+    await admin.getByText(`${email} is invited.`).waitFor();
+    await admin.getByRole('row', { name: new RegExp(`${email} invited`) }).waitFor();
+    const { messages } = (await (await fetch(`${api()}/local/outbox`)).json()) as { messages: { to: string; code: string }[] };
+    const colleague = await browser.page();
+    await colleague.goto(portal());
+    const reset = colleague.getByRole('form', { name: 'Reset password' });
+    await reset.getByLabel('E-mail').fill(email);
+    await reset.getByLabel('Reset code').fill(messages.find((m) => m.to === email)!.code);
+    await reset.getByLabel('New password').fill('correct horse 42');
+    await reset.getByRole('button', { name: 'Set new password' }).click();
+    await colleague.getByText('Password changed').waitFor();
+    const signIn = colleague.getByRole('form', { name: 'Sign in' });
+    await signIn.getByLabel('Password').fill('correct horse 42');
+    await signIn.getByRole('button', { name: 'Sign in' }).click();
+    await colleague.getByRole('heading', { name: 'Products' }).waitFor();
+    const colleagueActsFor = await colleague.getByTestId('acting-for').textContent();
+    await colleague.close();
+    await admin.reload();
+    await admin.getByRole('row', { name: new RegExp(`${email} active`) }).waitFor();
+    admin.once('dialog', (dialog) => void dialog.accept());
+    await admin.getByTestId(`remove-user-${email}`).click();
+    await admin.getByText(`${email} was removed.`).waitFor();
+    const users = await call('GET', `${api()}/v1/accounts/${accountId}/users`, { token: tokenFor({ groups: ['backoffice'] }) });
+
+    expect(colleagueActsFor).toContain(accountId);
+    expect(users.json.users).toEqual([]);
+    await admin.close();
+  });
+
   it('lets a reseller switch telemetry off for its customer, after which the agent’s telemetry is refused', async () => {
     const resellerId = `res-e2e-${randomUUID().slice(0, 8)}`;
     const accountId = await newAccount([perpetual('ivr', 5)], { resellerId });

@@ -6,6 +6,7 @@ import { api } from '../api';
 import { field, h, replace } from '../dom';
 import type { Session } from '../session';
 import { nearestEnd, productNames, products, termState } from '../terms';
+import { usersSection } from './users';
 import { dateTime, day, download, readJsonFile, section, showError, submitting, table } from '../ui';
 
 interface Pool {
@@ -72,6 +73,7 @@ export async function accountPage(root: HTMLElement, session: Session, accountId
     mayManage ? offlineSection(account) : null,
     telemetrySection(account, mayManage),
     findingsSection(findings.findings, session.role === 'support' || session.role === 'backoffice'),
+    usersSection(session, account.accountId, mayManage),
   );
 }
 

@@ -16,6 +16,7 @@ const orderLabels: Record<string, string> = {
   'account.create.name': 'New account name',
   'account.create.region': 'Home region',
   'account.create.resellerId': 'Reseller id',
+  'admin.email': 'First administrator’s e-mail',
   'lines.0.product': 'Product',
   'lines.0.quantity': 'Quantity',
   'lines.0.kind': 'Kind',
@@ -38,6 +39,7 @@ export function opsPage(root: HTMLElement, navigate: (hash: string) => void): vo
   const name = h('input', { type: 'text' });
   const region = select([['eu', 'EU'], ['us', 'US']]);
   const resellerId = h('input', { type: 'text', placeholder: 'optional' });
+  const adminEmail = h('input', { type: 'email', placeholder: 'optional', autocomplete: 'off' });
   const product = select(products.map((p) => [p, productNames[p] ?? p] as const));
   const quantity = h('input', { type: 'number', min: '1', value: '10', inputmode: 'numeric', required: true });
   const kind = select([['perpetual', 'Perpetual'], ['subscription', 'Subscription']]);
@@ -45,7 +47,7 @@ export function opsPage(root: HTMLElement, navigate: (hash: string) => void): vo
   const care = select([['', 'No Care'], ['basic', 'Basic'], ['gold', 'Gold'], ['platinum', 'Platinum']]);
   const careEndsAt = h('input', { type: 'date' });
   const existingBox = h('div', null, field('Existing account id', accountId, 'account.id'));
-  const createBox = h('div', { hidden: true, class: 'grid' }, field('New account name', name, 'account.create.name'), field('Home region', region, 'account.create.region'), field('Reseller id', resellerId, 'account.create.resellerId'));
+  const createBox = h('div', { hidden: true, class: 'grid' }, field('New account name', name, 'account.create.name'), field('Home region', region, 'account.create.region'), field('Reseller id', resellerId, 'account.create.resellerId'), field('First administrator’s e-mail', adminEmail, 'admin.email', 'Invited to sign in for the new account.'));
   target.addEventListener('change', () => {
     existingBox.hidden = target.value !== 'existing';
     createBox.hidden = target.value !== 'create';
@@ -65,7 +67,8 @@ export function opsPage(root: HTMLElement, navigate: (hash: string) => void): vo
           ...(care.value && { care: { level: care.value, endsAt: endOfDay(careEndsAt.value) } }),
         };
         const account = target.value === 'existing' ? { id: accountId.value.trim() } : { create: { name: name.value, region: region.value, ...(resellerId.value && { resellerId: resellerId.value }) } };
-        const r = await api<OrderResult>('PUT', `/v1/ops/orders/${encodeURIComponent(orderId.value)}`, { account, lines: [line] });
+        const admin = target.value === 'create' && adminEmail.value.trim() ? { admin: { email: adminEmail.value.trim() } } : {};
+        const r = await api<OrderResult>('PUT', `/v1/ops/orders/${encodeURIComponent(orderId.value)}`, { account, lines: [line], ...admin });
         shown(r, 'deposited');
       },
       orderLabels,
