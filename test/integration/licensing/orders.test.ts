@@ -26,6 +26,23 @@ describe('PUT /v1/ops/orders/{orderId}', () => {
     expect(account.products.find((p: { product: string }) => p.product === 'acd')).toMatchObject({ capacity: 4, free: 4 });
   });
 
+  it("invites a reseller's new customer's first administrator, once across replays, and keeps the e-mail out of the order", async () => {
+    const orderId = `admin-${randomUUID()}`;
+    const email = `first-admin-${randomUUID().slice(0, 8)}@example.com`;
+    const body = { account: { create: { name: 'Invited Customer', region: 'eu', resellerId: 'res-acme' } }, lines: [perpetual('ivr', 2)], admin: { email } };
+
+    const first = await call('PUT', orderUrl(orderId), { token: opsToken(), body });
+    const replay = await call('PUT', orderUrl(orderId), { token: opsToken(), body });
+    const users = await call('GET', `${api()}/v1/accounts/${first.json.accountId}/users`, { token: tokenFor({ groups: ['reseller'], resellerId: 'res-acme' }) });
+
+    expect(first.status).toBe(201);
+    expect(first.json).toMatchObject({ accountCreated: true, adminInvited: true });
+    expect(JSON.stringify(first.json)).not.toContain(email);
+    expect(replay.status).toBe(200);
+    expect(replay.json).toEqual(first.json);
+    expect(users.json.users).toEqual([expect.objectContaining({ email, status: 'invited' })]);
+  });
+
   it('creates the Smart Account in its home region with its reseller', async () => {
     const res = await call('PUT', orderUrl(`new-${randomUUID()}`), {
       token: opsToken(),
