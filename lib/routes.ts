@@ -85,6 +85,8 @@ export const functionSpecs = {
   inviteAccountUser: { entry: 'invite-account-user', needs: ['table:read', 'user-directory:invite'] },
   listAccountUsers: { entry: 'list-account-users', needs: ['table:read', 'user-directory:list'] },
   removeAccountUser: { entry: 'remove-account-user', needs: ['table:read', 'user-directory:remove'] },
+  // The audit trail every licensing change writes (AUDIT#<account> items of the licensing table).
+  listAuditEvents: { entry: 'list-audit-events', needs: ['table:read'] },
 } as const satisfies Record<string, FunctionSpec>;
 
 export type FunctionName = keyof typeof functionSpecs;
@@ -131,6 +133,7 @@ export const routes: readonly RouteSpec[] = [
   { method: 'POST', path: '/v1/accounts/{accountId}/users', fn: 'inviteAccountUser', auth: 'user' },
   { method: 'GET', path: '/v1/accounts/{accountId}/users', fn: 'listAccountUsers', auth: 'user' },
   { method: 'DELETE', path: '/v1/accounts/{accountId}/users/{userId}', fn: 'removeAccountUser', auth: 'user' },
+  { method: 'GET', path: '/v1/accounts/{accountId}/audit', fn: 'listAuditEvents', auth: 'user' },
 ];
 
 /** A stream of the stateful stack that functions consume. */

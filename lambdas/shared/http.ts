@@ -19,6 +19,8 @@ import { logger, tracer } from './powertools';
 export interface HttpResult {
   readonly status: number;
   readonly body?: unknown;
+  /** a body sent as is (its content-type in `headers`), instead of `body` as JSON */
+  readonly text?: string;
   readonly headers?: Record<string, string>;
 }
 
@@ -111,6 +113,7 @@ interface RouteSpec<B extends z.ZodType | undefined, P extends z.ZodType | undef
 type Out<S> = S extends z.ZodType ? z.infer<S> : undefined;
 
 function toResponse(result: HttpResult): APIGatewayProxyStructuredResultV2 {
+  if (result.text !== undefined) return { statusCode: result.status, headers: { ...result.headers }, body: result.text };
   const hasBody = result.body !== undefined;
   return {
     statusCode: result.status,

@@ -221,6 +221,19 @@ export const operations: readonly Operation[] = [
     responses: { '204': 'Removed', ...problems, '404': 'Unknown account or no such user of it', '409': 'Removing oneself' },
   },
   {
+    method: 'get',
+    path: '/v1/accounts/{accountId}/audit',
+    summary:
+      'The account’s audit trail, newest first (its customers, its reseller, support, back office); query `from`, `to` (ISO time or date), `action`, `limit` (1–1000, default 50), `cursor`, `format` = json | csv',
+    auth: 'user',
+    responses: {
+      '200':
+        '{ events: [{ accountId, at, eventId, actor: { kind, id }, action, details }], nextCursor }; with `format=csv` or `Accept: text/csv`, text/csv with a header row (next page in `X-Next-Cursor`)',
+      ...problems,
+      '404': 'Unknown account',
+    },
+  },
+  {
     method: 'post',
     path: '/v1/installations/{id}/telemetry',
     summary: 'Send a batch of beats (signed; gzip welcome; each beat’s data per GET /v1/telemetry/catalogue)',

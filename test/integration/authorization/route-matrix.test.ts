@@ -41,6 +41,7 @@ const policies: Partial<Record<FunctionName, Policy>> = {
   inviteAccountUser: 'manage',
   listAccountUsers: 'read',
   removeAccountUser: 'manage',
+  listAuditEvents: 'read',
 };
 
 function allowed(policy: Policy, caller: Caller, target: Target): boolean {

@@ -1,0 +1,62 @@
+/** Reads an account's audit trail from the licensing table's `AUDIT#<account> / <at>#<event>` items, newest first. */
+import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod';
+import type { AuditLogReader, AuditRange } from '../core/licensing/list-audit-events';
+import type { AuditEvent } from '../core/licensing/model';
+import { rethrowThrottling } from './aws-errors';
+
+const auditItemSchema = z.object({
+  accountId: z.string(),
+  at: z.string(),
+  eventId: z.string(),
+  actor: z.object({
+    kind: z.enum(['backoffice', 'support', 'reseller', 'customer', 'installation', 'system']),
+    id: z.string(),
+  }),
+  action: z.string(),
+  details: z.record(z.string(), z.unknown()),
+});
+
+/** Sorts after every `<at>#<eventId>` of the same instant. */
+const HIGHEST = '\uffff';
+
+export class DynamoDbAuditLog implements AuditLogReader {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async auditEvents(accountId: string, range: AuditRange): Promise<{ events: AuditEvent[]; more: boolean }> {
+    const pk = `AUDIT#${accountId}`;
+    const events: AuditEvent[] = [];
+    let startKey: Record<string, unknown> | undefined = range.after ? { pk, sk: range.after } : undefined;
+    // One extra event tells whether another page exists; the action filter applies after each
+    // page is read, so a filtered page may need several reads.
+    do {
+      const page = await this.client
+        .send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+            ExpressionAttributeValues: {
+              ':pk': pk,
+              ':from': range.from ?? '0',
+              ':to': `${range.to ?? '9999'}#${HIGHEST}`,
+              ...(range.action ? { ':action': range.action } : {}),
+            },
+            ...(range.action ? { FilterExpression: '#action = :action', ExpressionAttributeNames: { '#action': 'action' } } : {}),
+            ScanIndexForward: false,
+            Limit: range.limit + 1 - events.length,
+            ExclusiveStartKey: startKey,
+          }),
+        )
+        .catch((error: unknown) => rethrowThrottling(error, 'The audit log'));
+      for (const item of page.Items ?? []) {
+        const { accountId: acc, at, eventId, actor, action, details } = auditItemSchema.parse(item);
+        events.push({ accountId: acc, at, eventId, actor, action, details });
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey && events.length <= range.limit);
+    return { events: events.slice(0, range.limit), more: events.length > range.limit };
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * An account's audit trail, newest first: filtered by time range and action, paged with an opaque
+ * cursor, and rendered as CSV for download. Customer, its reseller, support and back office read it.
+ */
+import * as z from 'zod';
+import { NotFoundError, ValidationError } from '../errors';
+import { assertAccountAccess, assertMayAddressAccount, type Principal } from './access';
+import type { AuditEvent } from './model';
+import type { LicensingRepository } from './repository';
+
+/** The position after which the next page starts: the last returned event's sort key. */
+const cursorSchema = z.object({ sk: z.string().regex(/^\d{4}-\d{2}-\d{2}T[^#]+#.+$/) }).strict();
+
+export function encodeAuditCursor(sk: string): string {
+  return Buffer.from(JSON.stringify({ sk }), 'utf8').toString('base64url');
+}
+
+function decodeAuditCursor(cursor: string): string {
+  const parsed = (() => {
+    try {
+      return cursorSchema.safeParse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+    } catch {
+      return undefined;
+    }
+  })();
+  if (!parsed?.success) throw new ValidationError([{ path: 'query.cursor', message: 'not a cursor of this list' }]);
+  return parsed.data.sk;
+}
+
+const dateOnly = /^\d{4}-\d{2}-\d{2}$/;
+/** A full timestamp, or a date: `from` then means its first instant, `to` its last. */
+const instantSchema = z.union([z.iso.datetime({ offset: true }), z.string().regex(dateOnly)]);
+
+export const auditQuerySchema = z
+  .object({
+    from: instantSchema.optional(),
+    to: instantSchema.optional(),
+    action: z.string().regex(/^[a-z][a-z0-9-]*(\.[a-z0-9-]+)*$/, 'not an action name').max(64).optional(),
+    limit: z.coerce.number().int().min(1).max(1000).optional(),
+    cursor: z.string().max(512).optional(),
+    format: z.enum(['json', 'csv']).optional(),
+  })
+  .strict();
+export type AuditQuery = z.infer<typeof auditQuerySchema>;
+
+export const DEFAULT_AUDIT_PAGE = 50;
+
+export interface AuditRange {
+  /** lowest `at` included (ISO, UTC) */
+  readonly from?: string;
+  /** highest `at` included (ISO, UTC) */
+  readonly to?: string;
+  readonly action?: string;
+  readonly limit: number;
+  /** sort key of the last event already returned */
+  readonly after?: string;
+}
+
+/** The port: a Query of the `AUDIT#<account>` partition, newest first. */
+export interface AuditLogReader {
+  auditEvents(accountId: string, range: AuditRange): Promise<{ events: AuditEvent[]; more: boolean }>;
+}
+
+export interface AuditLogDeps {
+  readonly repo: Pick<LicensingRepository, 'getAccountState'>;
+  readonly auditLog: AuditLogReader;
+}
+
+export interface AuditPage {
+  events: AuditEvent[];
+  nextCursor: string | null;
+}
+
+function toInstant(value: string | undefined, edge: 'start' | 'end'): string | undefined {
+  if (value === undefined) return undefined;
+  if (dateOnly.test(value)) return `${value}T${edge === 'start' ? '00:00:00.000' : '23:59:59.999'}Z`;
+  return new Date(value).toISOString();
+}
+
+export const auditSortKey = (event: Pick<AuditEvent, 'at' | 'eventId'>) => `${event.at}#${event.eventId}`;
+
+export async function listAuditEvents(
+  deps: AuditLogDeps,
+  principal: Principal,
+  accountId: string,
+  query: AuditQuery,
+): Promise<AuditPage> {
+  assertMayAddressAccount(principal, accountId);
+  const state = await deps.repo.getAccountState(accountId);
+  assertAccountAccess(principal, state?.account, 'read');
+  if (!state) throw new NotFoundError(`Account ${accountId} does not exist.`);
+
+  const from = toInstant(query.from, 'start');
+  const to = toInstant(query.to, 'end');
+  if (from && to && from > to) throw new ValidationError([{ path: 'query.from', message: 'is after `to`' }]);
+  const after = query.cursor === undefined ? undefined : decodeAuditCursor(query.cursor);
+  const limit = query.limit ?? (query.format === 'csv' ? 1000 : DEFAULT_AUDIT_PAGE);
+  const { events, more } = await deps.auditLog.auditEvents(accountId, {
+    limit,
+    ...(from ? { from } : {}),
+    ...(to ? { to } : {}),
+    ...(query.action ? { action: query.action } : {}),
+    ...(after ? { after } : {}),
+  });
+  const last = events.at(-1);
+  return { events, nextCursor: more && last ? encodeAuditCursor(auditSortKey(last)) : null };
+}
+
+const csvColumns = ['at', 'action', 'actorKind', 'actorId', 'eventId', 'details'] as const;
+
+/** One RFC 4180 field; a leading formula character is neutralised so spreadsheets show text. */
+function csvField(value: string): string {
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+/** The events as CSV: a header row, CRLF line ends, `details` as JSON. */
+export function auditCsv(events: readonly AuditEvent[]): string {
+  const rows = events.map((e) =>
+    [e.at, e.action, e.actor.kind, e.actor.id, e.eventId, JSON.stringify(e.details)].map(csvField).join(','),
+  );
+  return [csvColumns.join(','), ...rows].join('\r\n') + '\r\n';
+}
+
+/** CSV when asked by `?format=csv` or an Accept header preferring text/csv over JSON. */
+export function wantsCsv(query: AuditQuery, accept: string | undefined): boolean {
+  if (query.format) return query.format === 'csv';
+  return accept !== undefined && /\btext\/csv\b/i.test(accept) && !/application\/json/i.test(accept);
+}
