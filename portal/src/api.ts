@@ -27,3 +27,22 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   }
   return parsed as T;
 }
+
+/** A text representation of a resource (e.g. `text/csv`), fetched with the session's token. */
+export async function apiText(path: string, accept: string): Promise<string> {
+  const headers: Record<string, string> = { accept: `${accept}, application/problem+json` };
+  if (token) headers['authorization'] = `Bearer ${token}`;
+  const response = await fetch(path, { headers });
+  const text = await response.text();
+  if (!response.ok) {
+    let parsed: unknown;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    if (response.status === 401) onUnauthorized();
+    throw new ApiError(problemOf(response.status, parsed));
+  }
+  return text;
+}

@@ -72,7 +72,12 @@ export function table(caption: string, head: readonly string[], rows: readonly (
 
 /** Offers JSON as a file download (offline activation response). */
 export function download(name: string, content: unknown): void {
-  const url = URL.createObjectURL(new Blob([JSON.stringify(content, null, 2)], { type: 'application/json' }));
+  downloadText(name, JSON.stringify(content, null, 2), 'application/json');
+}
+
+/** Offers text as a file download (the audit log's CSV). */
+export function downloadText(name: string, text: string, type: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type }));
   const a = h('a', { href: url, download: name });
   document.body.appendChild(a);
   a.click();

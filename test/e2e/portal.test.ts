@@ -4,6 +4,7 @@
  * and phone width go to docs/screenshots/.
  */
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { TestAgent } from '../support/agent-client';
 import { activatedAgent, activationBody, api, call, newAccount, perpetual } from '../support/licensing-api';
@@ -157,6 +158,28 @@ describe('the portal', () => {
 
     expect(await page.getByTestId('acting-for').textContent()).toContain(accountId);
     expect(posted.status).toBe(403);
+    await page.close();
+  });
+
+  it('shows a customer its audit log, filtered by action, and downloads it as CSV', async () => {
+    const accountId = await newAccount([perpetual('ivr', 5)]);
+    await activatedAgent(accountId, { allocation: { ivr: 1 } });
+    const page = await browser.page(customerToken(accountId), 'customer@example.com');
+    await openAccount(page, accountId);
+    await page.getByRole('heading', { name: 'Audit log' }).waitFor();
+    await page.getByRole('cell', { name: 'installation.activated' }).waitFor();
+
+    await page.getByLabel('Action').selectOption('order.deposited');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.getByRole('cell', { name: 'installation.activated' }).waitFor({ state: 'detached' });
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('audit-csv').click()]);
+    const csv = await readFile((await download.path())!, 'utf8');
+
+    expect(await page.getByRole('cell', { name: 'order.deposited' }).count()).toBe(1);
+    expect(download.suggestedFilename()).toBe(`audit-${accountId}.csv`);
+    expect(csv.split('\r\n')[0]).toBe('at,action,actorKind,actorId,eventId,details');
+    expect(csv).toContain(',order.deposited,');
+    expect(csv).not.toContain('installation.activated');
     await page.close();
   });
 

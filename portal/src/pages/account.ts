@@ -6,6 +6,7 @@ import { api } from '../api';
 import { field, h, replace } from '../dom';
 import type { Session } from '../session';
 import { nearestEnd, productNames, products, termState } from '../terms';
+import { auditSection } from './audit';
 import { usersSection } from './users';
 import { dateTime, day, download, readJsonFile, section, showError, submitting, table } from '../ui';
 
@@ -74,6 +75,7 @@ export async function accountPage(root: HTMLElement, session: Session, accountId
     telemetrySection(account, mayManage),
     findingsSection(findings.findings, session.role === 'support' || session.role === 'backoffice'),
     usersSection(session, account.accountId, mayManage),
+    auditSection(account.accountId),
   );
 }
 
