@@ -87,6 +87,8 @@ export const functionSpecs = {
   removeAccountUser: { entry: 'remove-account-user', needs: ['table:read', 'user-directory:remove'] },
   // The audit trail every licensing change writes (AUDIT#<account> items of the licensing table).
   listAuditEvents: { entry: 'list-audit-events', needs: ['table:read'] },
+  // Support across accounts: pages of the support table's last-beat index (gsi1) and the health of each.
+  listSupportInstallations: { entry: 'list-support-installations', needs: ['table:read', 'support-table:read'] },
 } as const satisfies Record<string, FunctionSpec>;
 
 export type FunctionName = keyof typeof functionSpecs;
@@ -134,6 +136,7 @@ export const routes: readonly RouteSpec[] = [
   { method: 'GET', path: '/v1/accounts/{accountId}/users', fn: 'listAccountUsers', auth: 'user' },
   { method: 'DELETE', path: '/v1/accounts/{accountId}/users/{userId}', fn: 'removeAccountUser', auth: 'user' },
   { method: 'GET', path: '/v1/accounts/{accountId}/audit', fn: 'listAuditEvents', auth: 'user' },
+  { method: 'GET', path: '/v1/support/installations', fn: 'listSupportInstallations', auth: 'user' },
 ];
 
 /** A stream of the stateful stack that functions consume. */

@@ -5,6 +5,7 @@
  * never touch the items the rules Lambda writes.
  */
 import {
+  BatchGetCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -14,9 +15,16 @@ import {
 import * as z from 'zod';
 import type { FindingRecord } from '../core/rules/engine';
 import type { SnapshotRecord } from '../core/rules/ports';
-import type { Acknowledgement, FindingStatus, InstallationHealth, SupportReadStore } from '../core/support/ports';
+import type {
+  Acknowledgement,
+  FindingStatus,
+  InstallationHealth,
+  SilencePosition,
+  SupportReadStore,
+} from '../core/support/ports';
 import { beatTypeSchema } from '../core/telemetry/catalogue';
 import { rethrowThrottling } from './aws-errors';
+import { SILENT_BUCKETS, silentBucketOf } from './dynamodb-support-store';
 
 const pkOf = (installationId: string) => `INST#${installationId}`;
 const severity = z.enum(['info', 'warning', 'critical']);
@@ -141,6 +149,65 @@ export class DynamoDbSupportReads implements SupportReadStore {
       ...this.projection(healthAttributes),
     });
     return items.map((item) => healthItem.parse(item));
+  }
+
+  readonly silenceBuckets = SILENT_BUCKETS;
+
+  /**
+   * gsi1 projects the keys and installationId only, so a page of it is followed by a BatchGetItem
+   * of the state items' health attributes: each read costs the whole state item (about 21 KB,
+   * 3 RRU eventually consistent), the price of not adding an index.
+   */
+  async healthBySilence(
+    bucket: number,
+    page: { beatBefore?: string; after?: SilencePosition; limit: number },
+  ): Promise<{ installations: InstallationHealth[]; next?: SilencePosition }> {
+    const gsi1pk = `SILENT#${bucket}`;
+    const after = page.after;
+    if (after && silentBucketOf(after.installationId) !== bucket) return { installations: [] };
+    try {
+      const out = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'gsi1',
+          KeyConditionExpression: page.beatBefore ? 'gsi1pk = :pk AND gsi1sk < :before' : 'gsi1pk = :pk',
+          ExpressionAttributeValues: { ':pk': gsi1pk, ...(page.beatBefore ? { ':before': page.beatBefore } : {}) },
+          Limit: page.limit,
+          ...(after
+            ? { ExclusiveStartKey: { pk: pkOf(after.installationId), sk: 'STATE', gsi1pk, gsi1sk: after.lastBeatAt } }
+            : {}),
+        }),
+      );
+      const ids = (out.Items ?? []).map((item) => z.object({ installationId: z.string() }).parse(item).installationId);
+      const byId = await this.healthOfMany(ids);
+      const last = out.LastEvaluatedKey;
+      return {
+        installations: ids.flatMap((id) => byId.get(id) ?? []),
+        ...(last ? { next: { installationId: String(last['pk']).slice('INST#'.length), lastBeatAt: String(last['gsi1sk']) } } : {}),
+      };
+    } catch (error) {
+      return rethrowThrottling(error, 'The support store');
+    }
+  }
+
+  private async healthOfMany(ids: readonly string[]): Promise<Map<string, InstallationHealth>> {
+    const found = new Map<string, InstallationHealth>();
+    for (let i = 0; i < ids.length; i += 100) {
+      let keys: Record<string, unknown>[] | undefined = ids.slice(i, i + 100).map((id) => ({ pk: pkOf(id), sk: 'STATE' }));
+      for (let attempt = 0; keys?.length; attempt++) {
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
+        if (attempt > 8) throw new Error('BatchGetItem kept leaving keys unprocessed');
+        const out = await this.client.send(
+          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ...this.projection(healthAttributes) } } }),
+        );
+        for (const item of out.Responses?.[this.tableName] ?? []) {
+          const health = healthItem.parse(item);
+          found.set(health.installationId, health);
+        }
+        keys = out.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined;
+      }
+    }
+    return found;
   }
 
   async installationHealth(installationId: string): Promise<InstallationHealth | undefined> {

@@ -234,6 +234,18 @@ export const operations: readonly Operation[] = [
     },
   },
   {
+    method: 'get',
+    path: '/v1/support/installations',
+    summary:
+      'Installations across accounts (support, back office); query `severity` (an open finding this severe or more), `care` = basic | gold | platinum | none, `silentHours` (no beat for that long), `limit` (1–200, default 50), `cursor`. Ordered by index bucket, oldest beat first within each; a page may hold fewer than `limit` while `nextCursor` is set',
+    auth: 'user',
+    responses: {
+      '200':
+        '{ installations: [{ installationId, accountId, lastBeatAt, careLevel, audience, openFindings }], nextCursor }',
+      ...problems,
+    },
+  },
+  {
     method: 'post',
     path: '/v1/installations/{id}/telemetry',
     summary: 'Send a batch of beats (signed; gzip welcome; each beat’s data per GET /v1/telemetry/catalogue)',

@@ -11,6 +11,7 @@ import type {
   Acknowledgement,
   FindingStatus,
   InstallationHealth,
+  SilencePosition,
   SupportReadStore,
 } from '../../lambdas/core/support/ports';
 
@@ -41,6 +42,28 @@ export class MemorySupportStore implements SupportReadStore {
 
   get acknowledged(): Acknowledgement[] {
     return [...this.acks.values()].map(copy);
+  }
+
+  /** two buckets, by the id's last character, as the adapter's eight go by a hash */
+  readonly silenceBuckets = 2;
+
+  async healthBySilence(
+    bucket: number,
+    page: { beatBefore?: string; after?: SilencePosition; limit: number },
+  ): Promise<{ installations: InstallationHealth[]; next?: SilencePosition }> {
+    const key = (h: { lastBeatAt: string; installationId: string }) => `${h.lastBeatAt}|${h.installationId}`;
+    const indexed = [...this.health.values()]
+      .filter((h): h is InstallationHealth & { lastBeatAt: string } => h.lastBeatAt !== undefined)
+      .filter((h) => h.installationId.charCodeAt(h.installationId.length - 1) % this.silenceBuckets === bucket)
+      .filter((h) => page.beatBefore === undefined || h.lastBeatAt < page.beatBefore)
+      .filter((h) => page.after === undefined || key(h) > key(page.after))
+      .sort((a, b) => (key(a) < key(b) ? -1 : 1));
+    const installations = indexed.slice(0, page.limit);
+    const last = installations.at(-1);
+    return {
+      installations: installations.map(copy),
+      ...(indexed.length > page.limit && last ? { next: { installationId: last.installationId, lastBeatAt: last.lastBeatAt } } : {}),
+    };
   }
 
   async installationsOfAccount(accountId: string): Promise<InstallationHealth[]> {

@@ -22,7 +22,7 @@ export interface InstallationHealthView {
 const mostSevereFirst = (a: OpenFindingSummary, b: OpenFindingSummary) =>
   severityRank[b.severity] - severityRank[a.severity] || (a.openedAt < b.openedAt ? -1 : 1);
 
-function viewOf(health: InstallationHealth): InstallationHealthView {
+export function viewOf(health: InstallationHealth): InstallationHealthView {
   return {
     installationId: health.installationId,
     lastBeatAt: health.lastBeatAt ?? null,

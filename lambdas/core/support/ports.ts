@@ -40,7 +40,24 @@ export interface Acknowledgement {
   readonly note: string;
 }
 
+/** Where a walk of the last-beat index stands inside one bucket: the last installation read. */
+export interface SilencePosition {
+  readonly installationId: string;
+  /** its lastBeatAt, ISO 8601: the index's sort key */
+  readonly lastBeatAt: string;
+}
+
 export interface SupportReadStore {
+  /** how many buckets the last-beat index is sharded over */
+  readonly silenceBuckets: number;
+  /**
+   * One page of a bucket of the last-beat index (every installation that ever sent a beat),
+   * oldest beat first, each with its health; `beatBefore` keeps only installations silent since.
+   */
+  healthBySilence(
+    bucket: number,
+    page: { readonly beatBefore?: string; readonly after?: SilencePosition; readonly limit: number },
+  ): Promise<{ installations: InstallationHealth[]; next?: SilencePosition }>;
   /** every installation of the account that has a state item */
   installationsOfAccount(accountId: string): Promise<InstallationHealth[]>;
   installationHealth(installationId: string): Promise<InstallationHealth | undefined>;

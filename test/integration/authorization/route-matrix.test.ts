@@ -42,6 +42,7 @@ const policies: Partial<Record<FunctionName, Policy>> = {
   listAccountUsers: 'read',
   removeAccountUser: 'manage',
   listAuditEvents: 'read',
+  listSupportInstallations: 'staff',
 };
 
 function allowed(policy: Policy, caller: Caller, target: Target): boolean {

@@ -1,0 +1,105 @@
+/**
+ * Support's view across accounts: installations filtered by open-finding severity, Care level and
+ * silence. Walks the last-beat index bucket by bucket (oldest beat first within each) and filters
+ * the health it reads; `silentHours` narrows the index read itself, severity and Care are filters,
+ * so a selective filter reads more than it returns. Each request reads a bounded number of index
+ * pages and hands back a cursor to go on from.
+ */
+import * as z from 'zod';
+import { ValidationError } from '../errors';
+import { assertRole, type Principal } from '../licensing/access';
+import { severityRank } from '../rules/rule';
+import { viewOf, type InstallationHealthView } from './list-account-installations';
+import type { InstallationHealth, SilencePosition, SupportDeps } from './ports';
+
+export const supportInstallationsQuerySchema = z
+  .object({
+    /** an open finding of this severity or a more severe one */
+    severity: z.enum(['info', 'warning', 'critical']).optional(),
+    care: z.enum(['basic', 'gold', 'platinum', 'none']).optional(),
+    /** no beat for at least this many hours */
+    silentHours: z.coerce.number().int().min(1).max(24 * 366).optional(),
+    limit: z.coerce.number().int().min(1).max(200).optional(),
+    cursor: z.string().max(512).optional(),
+  })
+  .strict();
+export type SupportInstallationsQuery = z.infer<typeof supportInstallationsQuerySchema>;
+
+export const DEFAULT_SUPPORT_PAGE = 50;
+/** Index pages (of up to 100 installations each) one request reads at most: its cost bound. */
+export const MAX_INDEX_PAGES_PER_REQUEST = 10;
+
+const positionSchema = z
+  .object({
+    bucket: z.number().int().min(0).max(255),
+    after: z.object({ installationId: z.string().min(1), lastBeatAt: z.iso.datetime() }).strict().optional(),
+  })
+  .strict();
+type Position = z.infer<typeof positionSchema>;
+
+const encodeCursor = (position: Position) => Buffer.from(JSON.stringify(position), 'utf8').toString('base64url');
+
+function decodeCursor(cursor: string, buckets: number): Position {
+  const parsed = (() => {
+    try {
+      return positionSchema.safeParse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+    } catch {
+      return undefined;
+    }
+  })();
+  if (!parsed?.success || parsed.data.bucket >= buckets) {
+    throw new ValidationError([{ path: 'query.cursor', message: 'not a cursor of this list' }]);
+  }
+  return parsed.data;
+}
+
+export interface SupportInstallationView extends InstallationHealthView {
+  accountId: string;
+}
+
+function matches(query: SupportInstallationsQuery) {
+  return (health: InstallationHealth): boolean => {
+    if (query.care && (health.careLevel ?? 'none') !== query.care) return false;
+    const minimum = query.severity;
+    if (minimum && !health.openFindings.some((f) => severityRank[f.severity] >= severityRank[minimum])) return false;
+    return true;
+  };
+}
+
+export async function listSupportInstallations(
+  deps: SupportDeps,
+  principal: Principal,
+  query: SupportInstallationsQuery,
+): Promise<{ installations: SupportInstallationView[]; nextCursor: string | null }> {
+  assertRole(principal, 'support', 'backoffice');
+  const buckets = deps.store.silenceBuckets;
+  const limit = query.limit ?? DEFAULT_SUPPORT_PAGE;
+  const beatBefore =
+    query.silentHours === undefined ? undefined : new Date(deps.clock.now().getTime() - query.silentHours * 3_600_000).toISOString();
+  const wanted = matches(query);
+  const found: SupportInstallationView[] = [];
+  let position: Position | undefined = query.cursor === undefined ? { bucket: 0 } : decodeCursor(query.cursor, buckets);
+
+  for (let pages = 0; position && found.length < limit && pages < MAX_INDEX_PAGES_PER_REQUEST; pages++) {
+    const { bucket, after }: Position = position;
+    const page = await deps.store.healthBySilence(bucket, {
+      limit: 100,
+      ...(beatBefore ? { beatBefore } : {}),
+      ...(after ? { after } : {}),
+    });
+    let stoppedAt: SilencePosition | undefined;
+    for (const health of page.installations) {
+      if (!wanted(health)) continue;
+      found.push({ accountId: health.accountId, ...viewOf(health) });
+      if (found.length === limit) {
+        stoppedAt = { installationId: health.installationId, lastBeatAt: health.lastBeatAt! };
+        break;
+      }
+    }
+    const isLastOfPage = stoppedAt !== undefined && page.installations.at(-1)?.installationId === stoppedAt.installationId;
+    if (stoppedAt && !isLastOfPage) position = { bucket, after: stoppedAt };
+    else if (page.next) position = { bucket, after: page.next };
+    else position = bucket + 1 < buckets ? { bucket: bucket + 1 } : undefined;
+  }
+  return { installations: found, nextCursor: position ? encodeCursor(position) : null };
+}

@@ -1,0 +1,9 @@
+/** GET /v1/support/installations?severity=&care=&silentHours=&limit=&cursor=: installations across accounts (support, back office). */
+import { listSupportInstallations, supportInstallationsQuerySchema } from '../core/support/list-support-installations';
+import { httpRoute, parseWith, principalOf } from '../shared/http';
+import { supportDeps } from '../shared/support-deps';
+
+export const handler = httpRoute({}, async (request) => {
+  const query = parseWith(supportInstallationsQuerySchema, request.event.queryStringParameters ?? {}, ['query']);
+  return { status: 200, body: await listSupportInstallations(supportDeps(), principalOf(request), query) };
+});
