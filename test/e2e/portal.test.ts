@@ -229,8 +229,17 @@ describe('the portal', () => {
     const page = await browser.page(support, 'support@vendor.example');
 
     await page.goto(portal('#/support'));
-    await page.getByLabel('Installation id').fill(agent.keyid);
-    await page.getByRole('button', { name: 'Open installation' }).click();
+    const filters = page.getByRole('form', { name: 'Filter installations' });
+    await filters.getByLabel('Open finding').selectOption('warning');
+    await filters.getByLabel('Care').selectOption('gold');
+    await filters.getByRole('button', { name: 'Filter' }).click();
+    const listed = await page.getByRole('row').filter({ hasText: agent.keyid }).textContent();
+    await filters.getByLabel('Silent for (hours)').fill('1');
+    await filters.getByRole('button', { name: 'Filter' }).click();
+    await page.getByRole('link', { name: agent.keyid }).waitFor({ state: 'detached' });
+    await filters.getByLabel('Silent for (hours)').fill('');
+    await filters.getByRole('button', { name: 'Filter' }).click();
+    await page.getByRole('link', { name: agent.keyid }).click();
     const finding = page.locator('article.finding').first();
     await finding.waitFor();
     await finding.getByLabel('Note').fill('Called the customer: moving to SQL Server Standard next week.');
@@ -238,6 +247,8 @@ describe('the portal', () => {
     await page.locator('.acks li').first().waitFor();
     const findings = await call('GET', `${api()}/v1/installations/${agent.keyid}/findings`, { token: support });
 
+    expect(listed).toContain(accountId);
+    expect(listed).toMatch(/(warning|critical): db-express-cap/);
     expect(await page.getByTestId('acting-for').textContent()).toContain(accountId);
     expect(findings.json.findings[0].acknowledgements).toEqual([expect.objectContaining({ note: 'Called the customer: moving to SQL Server Standard next week.' })]);
     expect(await page.locator('.acks li').first().textContent()).toContain('moving to SQL Server Standard');

@@ -3,6 +3,7 @@ import { api } from '../api';
 import { field, h, replace } from '../dom';
 import { dateTime, section, submitting, table } from '../ui';
 import { openAccountForm } from './account';
+import { fleetSection } from './support-fleet';
 
 interface Ack {
   ackId: string;
@@ -31,7 +32,7 @@ export function supportHome(root: HTMLElement, navigate: (hash: string) => void)
     e.preventDefault();
     navigate(`#/installations/${id.value.trim()}`);
   });
-  replace(root, h('h1', null, 'Support'), section('Open an installation', form), section('Open an account', openAccountForm(navigate)));
+  replace(root, h('h1', null, 'Support'), fleetSection(), section('Open an installation', form), section('Open an account', openAccountForm(navigate)));
 }
 
 export async function installationPage(root: HTMLElement, installationId: string, setActing: (text: string) => void): Promise<void> {
