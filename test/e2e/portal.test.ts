@@ -101,6 +101,7 @@ describe('the portal', () => {
     expect(await page.getByRole('rowheader', { name: activated.json.installationId }).count()).toBe(1);
     expect(await page.getByTestId('acting-for').textContent()).toContain(accountId);
     expect(await page.getByRole('row', { name: /IVR perpetual 5 2 3/ }).count()).toBe(1);
+    expect(await page.getByRole('table', { name: 'Installations', exact: true }).getByRole('row', { name: new RegExp(activated.json.installationId) }).textContent()).toContain('no beat yet');
     await screenshots(page, 'customer-account');
     await page.close();
   });

@@ -6,6 +6,7 @@ import { api } from '../api';
 import { field, h, replace } from '../dom';
 import type { Session } from '../session';
 import { nearestEnd, productNames, products, termState } from '../terms';
+import { telemetryStatus, telemetryStatusText } from '../telemetry-status';
 import { auditSection } from './audit';
 import { usersSection } from './users';
 import { dateTime, day, download, readJsonFile, section, showError, submitting, table } from '../ui';
@@ -103,11 +104,14 @@ function installationsSection(account: Account, lastBeat: Map<string, string | n
       .map(([p, n]) => `${productNames[p] ?? p} ×${n}`)
       .join(', '),
     dateTime(lastBeat.get(i.installationId)),
+    ((status) => h('span', { class: `telemetry telemetry-${status}` }, telemetryStatusText[status]))(
+      telemetryStatus({ status: i.status, lastBeatAt: lastBeat.get(i.installationId) }, account.telemetry.enabled, new Date()),
+    ),
   ]);
   return section(
     'Installations',
-    h('p', { class: 'hint' }, 'An installation is deactivated from the suite itself (its agent gives the licences back); here it is read-only.'),
-    table('Installations', ['Installation', 'Region', 'Nodes', 'Suite version', 'Status', 'Licences', 'Last telemetry'], rows, 'No installation activated yet.'),
+    h('p', { class: 'hint' }, 'An installation is deactivated from the suite itself (its agent gives the licences back); here it is read-only. The time of its last licence poll is not recorded (a poll that changes nothing writes nothing).'),
+    table('Installations', ['Installation', 'Region', 'Nodes', 'Suite version', 'Status', 'Licences', 'Last telemetry', 'Telemetry'], rows, 'No installation activated yet.'),
   );
 }
 
