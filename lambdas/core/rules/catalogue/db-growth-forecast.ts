@@ -3,12 +3,12 @@
  * 30 days at its current growth (a least-squares line over its recent sizes, Zabbix `timeleft` style).
  */
 import * as z from 'zod';
+import { expressCapBytes, expressCapsSchema, isExpressEdition } from './express-cap';
 import { defineRule, STATE_FACT, type RuleMemory, type Signal } from '../rule';
 
 const GIB = 1024 ** 3;
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-const EXPRESS = /express/i;
 const NONE: readonly Signal[] = [];
 
 const SERIES = 'db:';
@@ -77,11 +77,7 @@ export const rule = defineRule({
   // edition and version give the Express cap (as db-express-cap)
   fields: ['ucx.database_server:edition', 'ucx.database_server:version', 'ucx.database:name', 'ucx.database:sizeBytes'],
   config: z.object({
-    /** cap in bytes by the first SQL Server major version it applies from */
-    capsByMajorVersion: z.array(z.object({ fromMajor: z.int(), capBytes: z.number().positive() })).default([
-      { fromMajor: 0, capBytes: 10 * GIB },
-      { fromMajor: 17, capBytes: 50 * GIB }, // SQL Server 2025
-    ]),
+    capsByMajorVersion: expressCapsSchema,
     /** warn when the cap is reached within this many days */
     horizonDays: z.number().positive().default(30),
     /** the fit needs at least this many points ... */
@@ -118,19 +114,12 @@ export const rule = defineRule({
 
     const edition = memory.fact<string>('edition');
     if (edition === undefined) return signals; // the edition is not known yet: nothing to judge
-    if (!EXPRESS.test(edition)) {
+    if (!isExpressEdition(edition)) {
       signals.push({ subject: name, severity: null, evidence: { edition } });
       return signals;
     }
-    const major = Number.parseInt(memory.fact<string>('version') ?? '', 10);
-    let capBytes = Infinity;
-    let capFrom = -Infinity;
-    for (const c of config.capsByMajorVersion)
-      if (major >= c.fromMajor && c.fromMajor > capFrom) {
-        capFrom = c.fromMajor;
-        capBytes = c.capBytes;
-      }
-    if (capBytes === Infinity) return signals;
+    const capBytes = expressCapBytes(config.capsByMajorVersion, memory.fact<string>('version') ?? '');
+    if (capBytes === undefined) return signals;
 
     // least squares over the window's points, x in days relative to this beat
     const from = at - config.windowDays * DAY;
