@@ -6,7 +6,6 @@ import * as z from 'zod';
 import { expressCapBytes, expressCapsSchema, isExpressEdition } from './express-cap';
 import { defineRule, STATE_FACT, type RuleMemory, type Signal } from '../rule';
 
-const GIB = 1024 ** 3;
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const NONE: readonly Signal[] = [];
