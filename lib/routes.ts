@@ -42,11 +42,18 @@ export interface FunctionSpec {
   readonly memoryMb?: number;
   /** @default 10 */
   readonly timeoutSeconds?: number;
+  /**
+   * Sum business metrics in the container and write them at most once per this many seconds
+   * (METRICS_FLUSH_SECONDS, see lambdas/shared/business-metrics.ts). For the hot paths only.
+   * @default per request
+   */
+  readonly metricsFlushSeconds?: number;
 }
 
 export const functionSpecs = {
   activate: { entry: 'activate', needs: ['table:write', 'signing-key'] },
-  getLicense: { entry: 'get-license', needs: ['table:write', 'signing-key'] },
+  // Polled by every installation every 15 minutes: its counts are summed per container-minute.
+  getLicense: { entry: 'get-license', needs: ['table:write', 'signing-key'], metricsFlushSeconds: 60 },
   deactivate: { entry: 'deactivate', needs: ['table:write'] },
   jwks: { entry: 'jwks', needs: ['verify-keys'] },
   // Invites a new customer's first administrator (`admin` of an order that creates the account).
@@ -57,7 +64,13 @@ export const functionSpecs = {
   setTelemetry: { entry: 'set-telemetry', needs: ['table:write'] },
   openapi: { entry: 'openapi', needs: [] },
   // 512 MB: gunzips and validates up to 8 MiB of beats per request, and CPU scales with memory.
-  ingestTelemetry: { entry: 'ingest-telemetry', needs: ['table:read', 'telemetry-stream:write'], memoryMb: 512 },
+  // A batch from every installation every 5 minutes: counts summed per container-minute, as for polls.
+  ingestTelemetry: {
+    entry: 'ingest-telemetry',
+    needs: ['table:read', 'telemetry-stream:write'],
+    memoryMb: 512,
+    metricsFlushSeconds: 60,
+  },
   telemetryCatalogue: { entry: 'telemetry-catalogue', needs: [] },
   // 60 s: a full batch (see streamConsumers) is parsed, gzipped and written as several objects.
   archiveTelemetry: { entry: 'archive-telemetry', needs: ['archive:write'], timeoutSeconds: 60 },

@@ -349,6 +349,8 @@ export function lambdaEnvironment(
     ...ifInTemplate('REGION_ENDPOINTS', JSON.stringify(local.apis)),
     ...ifInTemplate('SIGNING_KEY_REF', keyRef(local.dataDir, fn.regionKey)),
     ...ifInTemplate('VERIFY_KEY_REFS', JSON.stringify(regionKeys.map((key) => keyRef(local.dataDir, key)))),
+    // Every count written with its request, so the local dashboard moves as you click.
+    ...ifInTemplate('METRICS_FLUSH_SECONDS', '0'),
     // The account users live in the local auth store (local/auth-flows.ts), not in a user pool.
     ...ifInTemplate('USER_DIRECTORY', `local:${join(local.dataDir, 'auth', 'users.json')}`),
   };

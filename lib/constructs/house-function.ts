@@ -12,7 +12,15 @@ import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IStream } from 'aws-cdk-lib/aws-kinesis';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { Architecture, Runtime, StartingPosition, Tracing } from 'aws-cdk-lib/aws-lambda';
+import {
+  ApplicationLogLevel,
+  Architecture,
+  LoggingFormat,
+  Runtime,
+  StartingPosition,
+  SystemLogLevel,
+  Tracing,
+} from 'aws-cdk-lib/aws-lambda';
 import { KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -95,6 +103,12 @@ export interface HouseFunctionProps {
    */
   readonly timeout?: Duration;
   /**
+   * sum business metrics per container and write them at most once per this many seconds
+   * (METRICS_FLUSH_SECONDS); for the hot paths, see lambdas/shared/business-metrics.ts
+   * @default each count written with its request
+   */
+  readonly metricsFlushSeconds?: number;
+  /**
    * Powertools service name (the `service` of every log line and metric)
    * @default 'ucx-cloud'
    */
@@ -140,6 +154,10 @@ export class HouseFunction extends Construct {
     if (timeout.toSeconds() < 1 || timeout.toSeconds() > 900) {
       throw new Error(`HouseFunction ${id}: timeout must be from 1 to 900 s, got ${timeout.toSeconds()} s`);
     }
+    const flush = props.metricsFlushSeconds;
+    if (flush !== undefined && (!Number.isInteger(flush) || flush < 1 || flush > 3600)) {
+      throw new Error(`HouseFunction ${id}: metricsFlushSeconds must be an integer from 1 to 3600, got ${flush}`);
+    }
     if (!props.regionEndpoints[props.regionKey]) {
       throw new Error(`HouseFunction ${id}: regionEndpoints has no endpoint for its own region ${props.regionKey}`);
     }
@@ -164,6 +182,12 @@ export class HouseFunction extends Construct {
       timeout,
       tracing: Tracing.ACTIVE,
       logGroup: this.logGroup,
+      // JSON logs, and the platform's own lines only from WARN up: no START/END/REPORT line per
+      // invocation (Lambda's Duration/Errors/Throttles metrics do not come from them), which is a
+      // third of the log bytes of a 304 poll. Our lines (Powertools JSON, EMF) stay as they are.
+      loggingFormat: LoggingFormat.JSON,
+      systemLogLevelV2: SystemLogLevel.WARN,
+      applicationLogLevelV2: ApplicationLogLevel.INFO,
       bundling: {
         format: OutputFormat.ESM,
         banner: esmRequireBanner,
@@ -190,6 +214,7 @@ export class HouseFunction extends Construct {
         REGION_ENDPOINTS: JSON.stringify(props.regionEndpoints),
         NEXT_POLL_SECONDS: String(props.nextPollSeconds),
         LICENSE_TTL_DAYS: String(props.licenseTtlDays),
+        ...(props.metricsFlushSeconds ? { METRICS_FLUSH_SECONDS: String(props.metricsFlushSeconds) } : {}),
       },
     });
     Validations.of(this).acknowledge({

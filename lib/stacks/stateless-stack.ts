@@ -248,6 +248,7 @@ export class StatelessStack extends Stack {
         entry: spec.entry,
         memoryMb: spec.memoryMb,
         timeout: spec.timeoutSeconds === undefined ? undefined : Duration.seconds(spec.timeoutSeconds),
+        metricsFlushSeconds: spec.metricsFlushSeconds,
         regionKey,
         regionEndpoints,
         nextPollSeconds: config.nextPollSeconds,

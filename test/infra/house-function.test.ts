@@ -36,6 +36,7 @@ describe('HouseFunction', () => {
     [{ logRetentionDays: 31 }, 'HouseFunction Fn: logRetentionDays 31 is not a CloudWatch retention (e.g. 7, 14, 30, 60, 90, 365)'],
     [{ timeout: Duration.minutes(16) }, 'HouseFunction Fn: timeout must be from 1 to 900 s, got 960 s'],
     [{ regionKey: 'us' as const, regionEndpoints: { eu: 'https://eu.example' } as never }, 'HouseFunction Fn: regionEndpoints has no endpoint for its own region us'],
+    [{ metricsFlushSeconds: 0.5 }, 'HouseFunction Fn: metricsFlushSeconds must be an integer from 1 to 3600, got 0.5'],
     [{ entry: 'no-such-handler' }, `HouseFunction Fn: handler file ${path.resolve('lambdas/handlers/no-such-handler.ts')} does not exist`],
   ])('refuses %j at synth', (override, message) => {
     // Arrange
@@ -245,6 +246,26 @@ describe('HouseFunction', () => {
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::Lambda::Function', { MemorySize: 1024 });
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+  });
+
+  it('logs JSON without the platform START/END/REPORT lines, and sums metrics only when asked', () => {
+    // Arrange
+    const stack = newStack();
+
+    // Act
+    new HouseFunction(stack, 'Plain', baseProps);
+    new HouseFunction(stack, 'Hot', { ...baseProps, metricsFlushSeconds: 60 });
+
+    // Assert
+    const template = Template.fromStack(stack);
+    const functions = Object.values(template.findResources('AWS::Lambda::Function')) as {
+      Properties: { LoggingConfig: unknown; Environment: { Variables: Record<string, string> } };
+    }[];
+    expect(functions).toHaveLength(2);
+    for (const fn of functions) {
+      expect(fn.Properties.LoggingConfig).toMatchObject({ LogFormat: 'JSON', SystemLogLevel: 'WARN', ApplicationLogLevel: 'INFO' });
+    }
+    expect(functions.map((f) => f.Properties.Environment.Variables.METRICS_FLUSH_SECONDS).sort()).toEqual(['60', undefined]);
   });
 
   it('bundles a real handler offline with the local esbuild into an ESM bundle with a source map', () => {
