@@ -17,6 +17,8 @@ export interface RegionPrices {
   dynamoWritePerMillionWru: number;
   dynamoReplicatedWritePerMillionRwru: number;
   dynamoStorageGbMonth: number;
+  dynamoProvisionedWcuHour: number;
+  dynamoProvisionedRcuHour: number;
   kinesisShardHour: number;
   kinesisPutPayloadUnitsPerMillion: number;
   kinesisExtendedRetentionShardHour: number;
@@ -42,39 +44,60 @@ export interface Workload {
   pollsPerHour: number;
   batchesPerHour: number;
   beatsPerBatch: number;
-  /** one Kinesis record (archive row JSON) per beat */
-  recordBytesPerBeat: number;
+  /** Kinesis records one agent batch becomes (one compressed record, split only past 1 MiB) */
+  recordsPerBatch: number;
+  /** bytes put on the stream per agent batch, all its records */
+  recordBytesPerBatch: number;
   /** the archive's gzip NDJSON, per beat */
   archiveBytesPerBeat: number;
   /** licensing item read per poll / per batch (the installation with its licence) */
   installationItemBytes: number;
-  /** rules state item, read and written once per installation per rules batch */
+  /** the poll reads the installation eventually consistent (half an RRU); the batch reads it strongly (telemetry switch) */
+  pollReadsEventuallyConsistent: boolean;
+  /** the licensing table is a global table: every write is paid again in each other replica */
+  licensingReplicas: number;
+  /** the sampled "last poll" stamp: writes per installation-hour and WRU each */
+  lastPoll: { stampsPerHour: number; wruPerStamp: number };
+  /** rules state item, read once per installation batch (strongly consistent) */
   ruleStateBytes: number;
+  /** share of installation batches that write the rules state */
+  ruleStateWriteShare: number;
   /** re-signs per installation-month (licence renewed at half its 30-day life, plus changes) */
   signsPerMonth: number;
   lambda: {
     poll: LambdaCall;
     ingest: LambdaCall;
+    /** one rules invocation (rules.batchesPerInvocation installation batches) */
     rules: LambdaCall;
+    /** one archiver invocation (archive.batchesPerInvocation records) */
     archive: LambdaCall;
   };
   /** stdout bytes per invocation our code writes (EMF metrics, logs), plus the platform's START/END/REPORT */
   logBytes: { poll: number; ingest: number; rules: number; archive: number; platformPerInvocation: number };
+  /**
+   * Functions that sum their EMF counts per container (METRICS_FLUSH_SECONDS): their per-request
+   * log bytes are replaced by `bytesPerFlush` per warm container per `seconds`.
+   */
+  metricsFlush: { seconds: number; bytesPerFlush: number; functions: readonly ('poll' | 'ingest')[] };
   /** share of requests X-Ray records (Active tracing; default rule 1/s + 5 %) */
   xraySampledShare: number;
   archive: {
-    /** beats per archiver invocation (batch size 1000, 60 s window: full at scale) */
-    beatsPerInvocation: number;
-    /** objects per archiver invocation (one per beat type and hour present) */
+    /** agent batches (stream records) per archiver invocation: bounded by the 6 MB invocation payload */
+    batchesPerInvocation: number;
+    /** objects per archiver invocation (one per arrival hour present) */
     objectsPerInvocation: number;
     /** days in S3 Standard, Standard-IA, Glacier IR before deletion (cdk.json ucx.archive) */
     standardDays: number;
     iaDays: number;
     glacierIrDays: number;
   };
-  /** beats per rules invocation per installation (its whole batch usually arrives together) */
-  rulesBatchesPerInstallationBatch: number;
+  rules: {
+    /** installation batches per rules invocation (records per invocation, one record per batch) */
+    batchesPerInvocation: number;
+  };
   kinesis: { retentionHours: number; consumers: number; shardUtilisation: number };
+  /** provisioned DynamoDB instead of on-demand, for comparison: capacity held at this utilisation */
+  dynamoProvisionedUtilisation: number;
   fixedMonthly: { customMetrics: number; kmsKeys: number };
 }
 
@@ -122,6 +145,8 @@ export interface CostResult {
   components: ComponentCost[];
   /** Kinesis on-demand instead of provisioned, for comparison (not in the total) */
   kinesisOnDemand: number;
+  /** DynamoDB provisioned (reads and writes) instead of on-demand, for comparison (not in the total) */
+  dynamoProvisioned: number;
   total: number;
   perInstallation: number;
   /** archive storage in the first month only (not yet in IA / Glacier IR) */
@@ -135,10 +160,9 @@ export function monthlyCost(installations: number, w: Workload, p: RegionPrices)
   const polls = installations * w.pollsPerHour * HOURS_PER_MONTH;
   const batches = installations * w.batchesPerHour * HOURS_PER_MONTH;
   const beats = batches * w.beatsPerBatch;
-  const rulesInvocationsShare = w.rulesBatchesPerInstallationBatch;
-  const archiveInvocations = beats / w.archive.beatsPerInvocation;
-  // Rules invocations: a 500-record batch holds the batches of ~10 installations.
-  const rulesInvocations = beats / 500;
+  const records = batches * w.recordsPerBatch;
+  const archiveInvocations = batches / w.archive.batchesPerInvocation;
+  const rulesInvocations = batches / w.rules.batchesPerInvocation;
   const components: ComponentCost[] = [];
   const add = (component: string, usd: number, driver: string) => components.push({ component, usd, driver });
 
@@ -155,39 +179,52 @@ export function monthlyCost(installations: number, w: Workload, p: RegionPrices)
   add(
     'Lambda duration (arm64)',
     gbs * p.lambdaArmGbSecond,
-    `poll ${billedMs(w.lambda.poll)} ms @${w.lambda.poll.memoryMb} MB, ingest ${billedMs(w.lambda.ingest)} ms @${w.lambda.ingest.memoryMb} MB, rules ${billedMs(w.lambda.rules)} ms @${w.lambda.rules.memoryMb} MB`,
+    `poll ${billedMs(w.lambda.poll)} ms @${w.lambda.poll.memoryMb} MB, ingest ${billedMs(w.lambda.ingest)} ms @${w.lambda.ingest.memoryMb} MB, rules ${billedMs(w.lambda.rules)} ms @${w.lambda.rules.memoryMb} MB, archive ${billedMs(w.lambda.archive)} ms @${w.lambda.archive.memoryMb} MB`,
   );
 
-  // Strongly consistent reads: 1 RRU per 4 KB; writes 1 WRU per 1 KB.
+  // Reads: 1 RRU per 4 KB strongly consistent, half that eventually consistent; writes 1 WRU per KB.
   const installationRru = Math.ceil(w.installationItemBytes / (4 * KB));
+  const pollRru = installationRru * (w.pollReadsEventuallyConsistent ? 0.5 : 1);
   const stateRru = Math.ceil(w.ruleStateBytes / (4 * KB));
   const stateWru = Math.ceil(w.ruleStateBytes / KB);
-  const stateWrites = batches * rulesInvocationsShare;
-  const rru = (polls + batches) * installationRru + stateWrites * stateRru;
-  add('DynamoDB reads (on-demand)', (rru / 1e6) * p.dynamoReadPerMillionRru, `poll and batch read the installation (${installationRru} RRU), rules read state (${stateRru} RRU)`);
+  const stateWrites = batches * w.ruleStateWriteShare;
+  const stamps = installations * w.lastPoll.stampsPerHour * HOURS_PER_MONTH;
+  const rru = polls * pollRru + batches * installationRru + batches * stateRru;
+  const wru = stateWrites * stateWru + stamps * w.lastPoll.wruPerStamp * w.licensingReplicas;
+  add(
+    'DynamoDB reads (on-demand)',
+    (rru / 1e6) * p.dynamoReadPerMillionRru,
+    `poll ${pollRru} RRU${w.pollReadsEventuallyConsistent ? ' (eventually consistent)' : ''}, batch ${installationRru} RRU, rules state ${stateRru} RRU`,
+  );
   add(
     'DynamoDB writes (on-demand)',
-    ((stateWrites * stateWru) / 1e6) * p.dynamoWritePerMillionWru,
-    `rules state ${fmt(w.ruleStateBytes / KB)} KB written per installation batch = ${stateWru} WRU`,
+    (wru / 1e6) * p.dynamoWritePerMillionWru,
+    `rules state ${fmt(w.ruleStateBytes / KB)} KB = ${stateWru} WRU on ${fmt(w.ruleStateWriteShare * 100)} % of batches; last-poll stamp ${w.lastPoll.stampsPerHour}/h × ${w.lastPoll.wruPerStamp} WRU × ${w.licensingReplicas} replicas`,
   );
-  const storageGb = (installations * (w.installationItemBytes + w.ruleStateBytes)) / GB;
-  add('DynamoDB storage', storageGb * p.dynamoStorageGbMonth * 2, 'installation (global table, 2 replicas) and rules state');
+  const storageGb = (installations * (w.installationItemBytes * w.licensingReplicas + w.ruleStateBytes)) / GB;
+  add('DynamoDB storage', storageGb * p.dynamoStorageGbMonth, `installation (global table, ${w.licensingReplicas} replicas) and rules state`);
+  const perSecond = (n: number) => n / SECONDS_PER_MONTH;
+  const dynamoProvisioned =
+    (Math.ceil(perSecond(rru) / w.dynamoProvisionedUtilisation) * p.dynamoProvisionedRcuHour +
+      Math.ceil(perSecond(wru) / w.dynamoProvisionedUtilisation) * p.dynamoProvisionedWcuHour) *
+    HOURS_PER_MONTH;
 
   // Kinesis provisioned: shards for bytes (1 MB/s) and records (1000/s) in, at a target utilisation.
-  const recordsPerSecond = beats / SECONDS_PER_MONTH;
-  const bytesPerSecond = (beats * w.recordBytesPerBeat) / SECONDS_PER_MONTH;
+  const recordsPerSecond = perSecond(records);
+  const bytesPerSecond = perSecond(batches * w.recordBytesPerBatch);
   const shards = Math.max(
     1,
     Math.ceil(Math.max(recordsPerSecond / 1000, bytesPerSecond / (1024 * 1024)) / w.kinesis.shardUtilisation),
   );
-  const putUnits = beats * Math.ceil(w.recordBytesPerBeat / (25 * KB));
+  const bytesPerRecord = w.recordBytesPerBatch / w.recordsPerBatch;
+  const putUnits = records * Math.ceil(bytesPerRecord / (25 * KB));
   const extended = w.kinesis.retentionHours > 24 ? shards * HOURS_PER_MONTH * p.kinesisExtendedRetentionShardHour : 0;
   add(
     'Kinesis (provisioned)',
     shards * HOURS_PER_MONTH * p.kinesisShardHour + (putUnits / 1e6) * p.kinesisPutPayloadUnitsPerMillion + extended,
     `${shards} shards (${fmt(bytesPerSecond / 1024 / 1024)} MB/s, ${fmt(recordsPerSecond)} records/s), ${fmt(putUnits / 1e6)} M PUT units`,
   );
-  const ingestGb = (beats * Math.max(KB, w.recordBytesPerBeat)) / GB;
+  const ingestGb = (records * Math.max(KB, bytesPerRecord)) / GB;
   const kinesisOnDemand =
     HOURS_PER_MONTH * p.kinesisOnDemandStreamHour +
     ingestGb * p.kinesisOnDemandIngestGb +
@@ -208,13 +245,26 @@ export function monthlyCost(installations: number, w: Workload, p: RegionPrices)
     `${fmt(monthGb / 1024)} TB/month archived; held ${w.archive.standardDays} d Standard, to ${w.archive.iaDays} d IA, to ${w.archive.glacierIrDays} d Glacier IR`,
   );
 
+  // Logs: per request, except for the functions that sum their metrics per container (their
+  // containers: concurrency = request rate × billed seconds, at least one).
+  const flushed = new Set(w.metricsFlush.functions);
+  const perRequestLog = (fn: 'poll' | 'ingest', count: number, call: LambdaCall) => {
+    if (!flushed.has(fn)) return count * w.logBytes[fn];
+    const containers = Math.max(1, Math.ceil(perSecond(count) * (billedMs(call) / 1000)));
+    return containers * (SECONDS_PER_MONTH / w.metricsFlush.seconds) * w.metricsFlush.bytesPerFlush;
+  };
   const logBytes =
-    polls * (w.logBytes.poll + w.logBytes.platformPerInvocation) +
-    batches * (w.logBytes.ingest + w.logBytes.platformPerInvocation) +
-    rulesInvocations * (w.logBytes.rules + w.logBytes.platformPerInvocation) +
-    archiveInvocations * (w.logBytes.archive + w.logBytes.platformPerInvocation);
+    perRequestLog('poll', polls, w.lambda.poll) +
+    perRequestLog('ingest', batches, w.lambda.ingest) +
+    rulesInvocations * w.logBytes.rules +
+    archiveInvocations * w.logBytes.archive +
+    invocations * w.logBytes.platformPerInvocation;
   const logGb = logBytes / GB;
-  add('CloudWatch Logs', logGb * p.logsIngestGb + logGb * p.logsStorageGbMonth, `${fmt(logGb)} GB/month: EMF metric lines + START/END/REPORT`);
+  add(
+    'CloudWatch Logs',
+    logGb * p.logsIngestGb + logGb * p.logsStorageGbMonth,
+    `${fmt(logGb)} GB/month: EMF (poll and ingest summed per container-${w.metricsFlush.seconds} s), logs${w.logBytes.platformPerInvocation ? ', START/END/REPORT' : ''}`,
+  );
   add('CloudWatch metrics', w.fixedMonthly.customMetrics * p.customMetricMonth, `${w.fixedMonthly.customMetrics} custom metrics (EMF), fixed`);
   add('X-Ray', ((invocations * w.xraySampledShare) / 1e6) * p.xrayTracesRecordedPerMillion, `${w.xraySampledShare * 100} % of invocations traced`);
   add(
@@ -229,6 +279,7 @@ export function monthlyCost(installations: number, w: Workload, p: RegionPrices)
     installations,
     components,
     kinesisOnDemand,
+    dynamoProvisioned,
     total,
     perInstallation: total / installations,
     firstMonthTotal: total - storageUsd + firstMonthStorage,

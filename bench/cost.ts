@@ -12,29 +12,62 @@ import { table } from './stats';
 
 export const GOAL_PER_INSTALLATION = 0.017;
 
+/** Lambda's cap on one invocation's event: it bounds how many stream records a consumer gets at once. */
+const INVOCATION_PAYLOAD_BYTES = 6 * 1024 * 1024;
+
 /** Defaults: DESIGN's cadence and the bench's figures; I/O waits are typical in-region latencies. */
 export function defaultWorkload(): Workload {
   return {
     pollsPerHour: 4,
     batchesPerHour: 12,
     beatsPerBatch: 50,
-    recordBytesPerBeat: 2800,
+    // one compressed record per agent batch (lambdas/core/telemetry/ingest-telemetry.ts)
+    recordsPerBatch: 1,
+    recordBytesPerBatch: 20_000,
     archiveBytesPerBeat: 400,
     installationItemBytes: 2500,
+    pollReadsEventuallyConsistent: true,
+    licensingReplicas: 2,
+    // the poll stamps lastPollAt when it is an hour old: an UpdateItem on the installation item
+    lastPoll: { stampsPerHour: 1, wruPerStamp: 3 },
     ruleStateBytes: 12_000,
+    ruleStateWriteShare: 1,
     signsPerMonth: 2,
     lambda: {
       poll: { memoryMb: 256, cpuMs: 3.5, ioMs: 5 },
       ingest: { memoryMb: 512, cpuMs: 10, ioMs: 25 },
-      rules: { memoryMb: 1024, cpuMs: 25, ioMs: 60 },
-      archive: { memoryMb: 256, cpuMs: 60, ioMs: 150 },
+      // per invocation: batchesPerInvocation installations evaluated side by side
+      rules: { memoryMb: 1024, cpuMs: 100, ioMs: 60 },
+      // per invocation: decompress the records, write one gzip NDJSON object per hour
+      archive: { memoryMb: 256, cpuMs: 500, ioMs: 150 },
     },
-    logBytes: { poll: 225, ingest: 1100, rules: 600, archive: 300, platformPerInvocation: 330 },
+    // JSON logs with the system level at WARN: no START/END/REPORT lines (lib/constructs/house-function.ts)
+    logBytes: { poll: 225, ingest: 1100, rules: 600, archive: 300, platformPerInvocation: 0 },
+    // lib/routes.ts metricsFlushSeconds: a record per status per container-minute
+    metricsFlush: { seconds: 60, bytesPerFlush: 600, functions: ['poll', 'ingest'] },
     xraySampledShare: 0.05,
-    archive: { beatsPerInvocation: 1000, objectsPerInvocation: 8, standardDays: 30, iaDays: 90, glacierIrDays: 730 },
-    rulesBatchesPerInstallationBatch: 1,
+    archive: {
+      batchesPerInvocation: Math.floor(INVOCATION_PAYLOAD_BYTES / 20_000),
+      objectsPerInvocation: 1.1,
+      standardDays: 30,
+      iaDays: 90,
+      glacierIrDays: 730,
+    },
+    // 5 s batching window per shard at ~40 records/s/shard at scale
+    rules: { batchesPerInvocation: 150 },
     kinesis: { retentionHours: 48, consumers: 2, shardUtilisation: 0.7 },
+    dynamoProvisionedUtilisation: 0.7,
     fixedMonthly: { customMetrics: 60, kmsKeys: 2 },
+  };
+}
+
+/** The archive lifecycle the CDK app deploys (cdk.json `ucx.archive`), so the bill follows the config. */
+export function archiveLifecycleFrom(cdkJson: any, w: Workload): Workload {
+  const a = cdkJson?.context?.ucx?.archive;
+  if (!a) return w;
+  return {
+    ...w,
+    archive: { ...w.archive, standardDays: a.infrequentAccessDays, iaDays: a.glacierDays, glacierIrDays: a.expireDays },
   };
 }
 
@@ -51,16 +84,24 @@ export function workloadFrom(results: any, base: Workload = defaultWorkload()): 
   if (h?.ingest) {
     w.lambda.ingest.cpuMs = h.ingest.handlerCpuMsPerBatch;
     w.beatsPerBatch = h.ingest.beatsPerBatch;
-    w.recordBytesPerBeat = h.ingest.recordBytesPerBeat || w.recordBytesPerBeat;
-    // The archive gzips NDJSON of the same rows: about the batch's own gzip ratio.
-    w.archiveBytesPerBeat = h.ingest.batchGzipBytes / h.ingest.beatsPerBatch;
+    if (h.ingest.recordBytesPerBatch) {
+      w.recordsPerBatch = h.ingest.recordsPerBatch ?? 1;
+      w.recordBytesPerBatch = h.ingest.recordBytesPerBatch;
+    }
+    w.archive.batchesPerInvocation = Math.max(1, Math.floor(INVOCATION_PAYLOAD_BYTES / w.recordBytesPerBatch));
+    // Without a measured archive, about the batch's own gzip ratio.
+    w.archiveBytesPerBeat = results?.archive?.bytesPerBeat ?? h.ingest.batchGzipBytes / h.ingest.beatsPerBatch;
     w.logBytes.ingest = h.ingest.logBytes;
     measured.push('ingest CPU, beats per batch, record and archive bytes, log bytes');
   }
+  if (results?.archive?.cpuMsPerBatch) {
+    w.lambda.archive.cpuMs = results.archive.cpuMsPerBatch * w.archive.batchesPerInvocation;
+    measured.push('archiver CPU');
+  }
   if (results?.rules) {
-    // A rules invocation holds ~10 installations' batches (500 records).
-    w.lambda.rules.cpuMs = results.rules.cpuMsPerBatch * (500 / w.beatsPerBatch);
+    w.lambda.rules.cpuMs = results.rules.cpuMsPerBatch * w.rules.batchesPerInvocation;
     w.ruleStateBytes = results.rules.stateBytes;
+    if (typeof results.rules.stateWriteShare === 'number') w.ruleStateWriteShare = results.rules.stateWriteShare;
     measured.push('rules CPU and state size');
   }
   return { workload: w, measured };
@@ -79,7 +120,9 @@ function main() {
   const p = prices.regions[values.region!];
   if (!p) throw new Error(`no prices for ${values.region}`);
   const results = existsSync(values.results!) ? JSON.parse(readFileSync(values.results!, 'utf8')) : undefined;
-  const { workload, measured } = workloadFrom(results);
+  const fromResults = workloadFrom(results);
+  const measured = fromResults.measured;
+  const workload = archiveLifecycleFrom(JSON.parse(readFileSync('cdk.json', 'utf8')), fromResults.workload);
   const counts = values.installations!.split(',').map(Number);
   const runs = counts.map((n) => monthlyCost(n, workload, p));
   const header = ['component (USD/month)', ...counts.map((n) => `${n.toLocaleString('en-US')} inst.`), 'driver (at the largest)'];
@@ -92,10 +135,24 @@ function main() {
   rows.push(['per installation-month', ...runs.map((r) => `$${r.perInstallation.toFixed(4)}`), `goal ≤ $${GOAL_PER_INSTALLATION} at 1M`]);
   rows.push(['per installation, first month', ...runs.map((r) => `$${(r.firstMonthTotal / r.installations).toFixed(4)}`), 'archive not yet aged into IA/Glacier']);
   rows.push(['Kinesis on-demand instead', ...runs.map((r) => fmt(r.kinesisOnDemand)), 'compare with Kinesis (provisioned)']);
+  rows.push(['DynamoDB provisioned instead', ...runs.map((r) => fmt(r.dynamoProvisioned)), 'compare with DynamoDB reads + writes (on-demand), capacity at 70 %']);
   const last = runs[runs.length - 1]!;
+  // What the archive's retention does to the bill at the largest count (cdk.json ucx.archive.expireDays).
+  const retention = [90, 395, workload.archive.glacierIrDays]
+    .filter((d, i, all) => all.indexOf(d) === i && d >= workload.archive.iaDays)
+    .map((days) => {
+      const r = monthlyCost(last.installations, { ...workload, archive: { ...workload.archive, glacierIrDays: days } }, p);
+      return [`${days} d`, fmt(r.components.find((c) => c.component.startsWith('S3 storage'))!.usd), `$${r.perInstallation.toFixed(4)}`];
+    });
+  const requestFloor = last.components
+    .filter((c) => c.component === 'API Gateway HTTP API' || c.component === 'Lambda requests')
+    .reduce((a, c) => a + c.usd, 0);
   process.stdout.write(
     `${values.region}, prices ${prices.asOf} (list), ${measured.length ? `measured: ${measured.join('; ')} (${values.results})` : 'defaults (no bench/results.json)'}\n\n` +
       `${table(header, rows)}\n\n` +
+      `archive retention at ${last.installations.toLocaleString('en-US')} installations (cdk.json ucx.archive.expireDays = ${workload.archive.glacierIrDays}):\n\n` +
+      `${table(['raw beats kept', 'S3 storage (USD/month)', 'per installation-month'], retention)}\n\n` +
+      `API Gateway and Lambda requests alone, at the agent's cadence: $${(requestFloor / last.installations).toFixed(4)} per installation-month\n` +
       `at ${last.installations.toLocaleString('en-US')} installations: $${last.perInstallation.toFixed(4)} per installation-month, goal ≤ $${GOAL_PER_INSTALLATION}: ${last.perInstallation <= GOAL_PER_INSTALLATION ? 'holds' : 'missed'}\n`,
   );
 }

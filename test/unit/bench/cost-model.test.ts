@@ -1,5 +1,5 @@
 import { billedMs, HOURS_PER_MONTH, monthlyCost, tiered } from '../../../bench/cost-model';
-import { defaultWorkload, workloadFrom } from '../../../bench/cost';
+import { archiveLifecycleFrom, defaultWorkload, workloadFrom } from '../../../bench/cost';
 import prices from '../../../bench/prices.json';
 
 const us = prices.regions['us-east-1'];
@@ -40,15 +40,63 @@ describe('cost model', () => {
     const { workload, measured } = workloadFrom({
       handlers: {
         poll: { handlerCpuMs: 2, logBytes: 100 },
-        ingest: { handlerCpuMsPerBatch: 9, beatsPerBatch: 40, recordBytesPerBeat: 3000, batchGzipBytes: 20_000, logBytes: 900 },
+        ingest: { handlerCpuMsPerBatch: 9, beatsPerBatch: 40, recordsPerBatch: 1, recordBytesPerBatch: 24_000, batchGzipBytes: 20_000, logBytes: 900 },
       },
-      rules: { cpuMsPerBatch: 3, stateBytes: 8000 },
+      archive: { bytesPerBeat: 300, cpuMsPerBatch: 2 },
+      rules: { cpuMsPerBatch: 3, stateBytes: 800, stateWriteShare: 0.25 },
     });
     expect(workload.lambda.poll.cpuMs).toBe(2);
     expect(workload.beatsPerBatch).toBe(40);
-    expect(workload.archiveBytesPerBeat).toBe(500);
-    expect(workload.lambda.rules.cpuMs).toBeCloseTo(3 * (500 / 40));
-    expect(workload.ruleStateBytes).toBe(8000);
-    expect(measured).toHaveLength(3);
+    expect(workload.recordBytesPerBatch).toBe(24_000);
+    expect(workload.archive.batchesPerInvocation).toBe(Math.floor((6 * 1024 * 1024) / 24_000));
+    expect(workload.archiveBytesPerBeat).toBe(300);
+    expect(workload.lambda.archive.cpuMs).toBe(2 * workload.archive.batchesPerInvocation);
+    expect(workload.lambda.rules.cpuMs).toBeCloseTo(3 * workload.rules.batchesPerInvocation);
+    expect(workload.ruleStateBytes).toBe(800);
+    expect(workload.ruleStateWriteShare).toBe(0.25);
+    expect(measured).toHaveLength(4);
+  });
+
+  it('pays Kinesis PUT units per 25 KB record, so one record per batch beats one per beat', () => {
+    const perBatch = defaultWorkload();
+    const perBeat = { ...defaultWorkload(), recordsPerBatch: 50, recordBytesPerBatch: 50 * 3300 };
+    const kinesis = (w: typeof perBatch) => monthlyCost(1_000_000, w, us).components.find((c) => c.component === 'Kinesis (provisioned)')!;
+
+    expect(kinesis(perBatch).driver).toContain(`${(1_000_000 * 12 * HOURS_PER_MONTH / 1e6).toLocaleString('en-US')} M PUT units`);
+    expect(kinesis(perBeat).usd).toBeGreaterThan(5 * kinesis(perBatch).usd);
+  });
+
+  it('counts the sampled last-poll stamp in every replica, and rules-state writes only on the batches that write', () => {
+    const base = { ...defaultWorkload(), ruleStateBytes: 900, ruleStateWriteShare: 0.5 };
+    const writes = (w: typeof base) => monthlyCost(1000, w, us).components.find((c) => c.component === 'DynamoDB writes (on-demand)')!.usd;
+    const batches = 1000 * 12 * HOURS_PER_MONTH;
+    const stamps = 1000 * HOURS_PER_MONTH * base.lastPoll.wruPerStamp * 2;
+
+    expect(writes(base)).toBeCloseTo(((batches * 0.5 + stamps) / 1e6) * us.dynamoWritePerMillionWru);
+    expect(writes({ ...base, lastPoll: { stampsPerHour: 0, wruPerStamp: 3 } })).toBeCloseTo(((batches * 0.5) / 1e6) * us.dynamoWritePerMillionWru);
+  });
+
+  it('writes far fewer log bytes when the hot paths sum their metrics per container', () => {
+    const perRequest = { ...defaultWorkload(), metricsFlush: { seconds: 60, bytesPerFlush: 600, functions: [] } };
+    const summed = defaultWorkload();
+    const logs = (w: typeof summed) => monthlyCost(1_000_000, w, us).components.find((c) => c.component === 'CloudWatch Logs')!.usd;
+
+    expect(logs(summed)).toBeLessThan(logs(perRequest) / 20);
+  });
+
+  it('compares provisioned DynamoDB capacity with on-demand', () => {
+    const result = monthlyCost(1_000_000, defaultWorkload(), us);
+    const onDemand = result.components.filter((c) => /DynamoDB (reads|writes)/.test(c.component)).reduce((a, c) => a + c.usd, 0);
+
+    expect(result.dynamoProvisioned).toBeGreaterThan(0);
+    expect(result.dynamoProvisioned).toBeLessThan(onDemand); // steady traffic: provisioned is cheaper
+  });
+
+  it('follows the archive lifecycle the CDK app deploys, and a shorter retention costs less', () => {
+    const w = archiveLifecycleFrom({ context: { ucx: { archive: { infrequentAccessDays: 30, glacierDays: 60, expireDays: 90 } } } }, defaultWorkload());
+    const storage = (x: typeof w) => monthlyCost(10_000, x, us).components.find((c) => c.component.startsWith('S3 storage'))!.usd;
+
+    expect(w.archive).toMatchObject({ standardDays: 30, iaDays: 60, glacierIrDays: 90 });
+    expect(storage(w)).toBeLessThan(storage(defaultWorkload()));
   });
 });
