@@ -175,6 +175,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       ]);
     const ports: Record<RegionKey, number> = { eu: options.euPort ?? 4100, us: options.usPort ?? 4200 };
     const routers = {} as Record<RegionKey, RegionRouter>;
+    // Filled as each router binds its port; read per request, so each region's config names both.
+    const portals: Partial<Record<RegionKey, string>> = {};
     for (const key of regionKeys) {
       const router = await startRegionRouter({
         regionKey: key,
@@ -182,6 +184,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         accountId: assembly.account,
         verifyJwt,
         localRoutes: localRoutes(key),
+        portalConfig: () => ({ region: regionOf(key), regionKey: key, portals }),
         log,
         // The local equivalent of API Gateway's per-route Count, 4xx, 5xx and Latency.
         onRouteRequest: ({ routeKey, statusCode, latencyMs }) => {
@@ -194,6 +197,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       });
       stops.push(() => router.close());
       routers[key] = router;
+      portals[key] = router.url;
     }
     const apis = { eu: routers.eu.url, us: routers.us.url };
 

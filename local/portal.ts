@@ -1,11 +1,13 @@
 /**
  * The portal at `/` of each local region: static files of `portal/dist`, built with esbuild on the
  * first request of the process (a build takes well under a second), with the same security headers
- * CloudFront's response headers policy sets in the cloud.
+ * CloudFront's response headers policy sets in the cloud, and the region's `/config.json` (its
+ * region and both regions' portal URLs; no user pool, so the portal signs in with the local flows).
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, normalize, sep } from 'node:path';
 import type { IncomingMessage } from 'node:http';
+import type { PortalConfig } from '../portal/src/config';
 import type { HttpResponse } from './http-event';
 import { findRepoRoot } from './repo-root';
 
@@ -44,10 +46,13 @@ async function distDir(): Promise<string> {
   return built;
 }
 
-/** The router's handler for portal paths (see servesPortal). */
-export async function portalHandler(request: IncomingMessage): Promise<HttpResponse> {
-  const dir = await distDir();
+/** The router's handler for portal paths (see servesPortal); `runtimeConfig` answers `/config.json`. */
+export async function portalHandler(request: IncomingMessage, runtimeConfig?: () => PortalConfig): Promise<HttpResponse> {
   const path = decodeURIComponent(new URL(request.url ?? '/', 'http://local').pathname);
+  if (path === '/config.json' && runtimeConfig) {
+    return { statusCode: 200, headers: { 'content-type': 'application/json', 'cache-control': 'no-cache', ...portalSecurityHeaders }, body: Buffer.from(JSON.stringify(runtimeConfig())) };
+  }
+  const dir = await distDir();
   const relative = normalize(path === '/' ? '/index.html' : path).replace(/^[/\\]+/, '');
   const file = join(dir, relative);
   if (!file.startsWith(dir + sep) || !existsSync(file) || !statSync(file).isFile()) {

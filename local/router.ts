@@ -9,6 +9,7 @@ import type { JwtVerifier } from './auth';
 import { apiGatewayError, buildHttpApiEvent, internalServerError, mapHttpApiResult, type HttpResponse } from './http-event';
 import type { LambdaSandbox } from './lambda-runtime';
 import { RouteTable } from './route-table';
+import type { PortalConfig } from '../portal/src/config';
 import { portalHandler, servesPortal } from './portal';
 
 /** API Gateway's payload limit for HTTP APIs. */
@@ -32,6 +33,8 @@ export interface RegionRouterOptions {
   readonly log: (line: string) => void;
   /** every request on a template route, as API Gateway counts it (per route key) */
   readonly onRouteRequest?: (request: { readonly routeKey: string; readonly statusCode: number; readonly latencyMs: number }) => void;
+  /** the portal's `/config.json` for this region; none: the portal gets a 404 and its defaults */
+  readonly portalConfig?: () => PortalConfig;
 }
 
 export interface RegionRouter {
@@ -86,7 +89,7 @@ export async function startRegionRouter(options: RegionRouterOptions): Promise<R
     let routeKey: string | undefined;
     try {
       const body = await readBody(request);
-      const local = path.startsWith('/local/') ? localTable.match(method, path) : servesPortal(method, path) ? { route: portalHandler, pathParameters: {} } : undefined;
+      const local = path.startsWith('/local/') ? localTable.match(method, path) : servesPortal(method, path) ? { route: (r: IncomingMessage) => portalHandler(r, options.portalConfig), pathParameters: {} } : undefined;
       const match = local ? undefined : table?.match(method, path);
       if (!table && !local) {
         result = apiGatewayError(503, 'Service Unavailable');

@@ -6,15 +6,10 @@
  * whole portal's script budget. Both answer with the ID token, whose claims the API authorises.
  */
 import { api } from './api';
+import { portalConfig, type PortalConfig } from './config';
 import { ApiError, type FieldProblem } from './problem';
 
-/** `/config.json` of the deployed portal (lib/constructs/portal-site.ts). */
-export interface PortalConfig {
-  readonly region: string;
-  readonly apiBaseUrl?: string;
-  readonly userPoolId?: string;
-  readonly userPoolClientId?: string;
-}
+export type { PortalConfig };
 
 export interface Tokens {
   readonly idToken: string;
@@ -146,11 +141,8 @@ export function authFor(config: PortalConfig | undefined, fetchImpl?: Fetch): Au
 
 let chosen: Promise<AuthBackend> | undefined;
 
-/** Reads `/config.json` once (absent locally: the local cloud serves none) and picks the backend. */
+/** Picks the backend `/config.json` asks for (the local cloud's names no user pool). */
 export function currentAuth(): Promise<AuthBackend> {
-  chosen ??= fetch('/config.json', { headers: { accept: 'application/json' } })
-    .then(async (r) => (r.ok && (r.headers.get('content-type') ?? '').includes('json') ? ((await r.json()) as PortalConfig) : undefined))
-    .catch(() => undefined)
-    .then((config) => authFor(config));
+  chosen ??= portalConfig().then((config) => authFor(config));
   return chosen;
 }

@@ -1,8 +1,13 @@
-/** The portal shell: header with who is signed in and on whose behalf the page acts, and a hash router. */
+/**
+ * The portal shell: header with the region, who is signed in and on whose behalf the page acts,
+ * and a hash router that names each page in the title and moves focus to it on navigation.
+ */
 import { useToken } from './api';
 import { currentAuth } from './auth';
+import { portalConfig } from './config';
 import { h, replace } from './dom';
 import { ApiError, describeProblem } from './problem';
+import { homedElsewhereText, isRegionKey, otherPortalLink, regionIndicator, thisRegion, useRegions } from './regions';
 import { homeOf, loadRefreshToken, loadSession, roleNames, saveSession, sessionFromToken, type Session } from './session';
 import { accountPage } from './pages/account';
 import { customersPage } from './pages/customers';
@@ -12,7 +17,12 @@ import { installationPage, supportHome } from './pages/support';
 
 const header = document.getElementById('header')!;
 const main = document.getElementById('main')!;
+const siteTitle = document.title;
 let session = loadSession();
+/** the page asked for before signing in (e.g. a link from the other region's portal), opened after it */
+let afterSignIn: string | undefined;
+/** the first render leaves focus at the top, so the skip link is the first Tab; later ones move it to the page */
+let firstRender = true;
 
 const navigate = (hash: string) => {
   if (location.hash === hash) void render();
@@ -54,7 +64,9 @@ function signIn(next: Session, refreshToken?: string): void {
   saveSession(next, refreshToken);
   useToken(next.token, signOut);
   scheduleRefresh();
-  navigate(homeOf(next));
+  const target = afterSignIn ?? homeOf(next);
+  afterSignIn = undefined;
+  navigate(target);
 }
 
 function renderHeader(acting: string): void {
@@ -68,6 +80,7 @@ function renderHeader(acting: string): void {
   replace(
     header,
     h('a', { href: '#/', class: 'brand' }, 'UCX Cloud'),
+    regionIndicator(location.hash),
     session ? h('nav', { 'aria-label': 'Main' }, nav.map(([href, label]) => h('a', { href, 'aria-current': location.hash === href ? 'page' : undefined }, label))) : null,
     session
       ? h('div', { class: 'who' }, h('span', null, `${session.label} · ${roleNames[session.role]}`), h('span', { class: 'acting', 'data-testid': 'acting-for' }, `Acting for: ${acting}`), out)
@@ -77,7 +90,10 @@ function renderHeader(acting: string): void {
 
 async function render(): Promise<void> {
   const path = location.hash.replace(/^#/, '') || '/';
-  if (!session && path !== '/sign-in') return navigate('#/sign-in');
+  if (!session && path !== '/sign-in') {
+    if (path !== '/') afterSignIn = `#${path}`;
+    return navigate('#/sign-in');
+  }
   const ownAccount = session?.role === 'customer' && session.accountId ? session.accountId : undefined;
   let acting = session?.role === 'backoffice' || session?.role === 'support' ? 'no account selected' : (ownAccount ?? (session?.role === 'reseller' ? 'no customer selected' : '—'));
   renderHeader(acting);
@@ -92,7 +108,7 @@ async function render(): Promise<void> {
     if (path === '/sign-in') {
       if (session) return navigate(homeOf(session));
       await signInPage(main, signIn);
-    } else if (path === '/' && session) navigate(homeOf(session));
+    } else if (path === '/' && session) return navigate(homeOf(session));
     else if (account && session) await accountPage(main, session, decodeURIComponent(account[1]!), setActing);
     else if (installation) await installationPage(main, decodeURIComponent(installation[1]!), setActing);
     else if (path === '/customers' && session) await customersPage(main, session, navigate);
@@ -101,16 +117,37 @@ async function render(): Promise<void> {
     else if (path === '/no-account') replace(main, h('h1', null, 'No Smart Account yet'), h('p', null, 'Your sign-in is not linked to a Smart Account. Your reseller or our back office links it when your first order is processed.'));
     else replace(main, h('h1', null, 'Page not found'), h('p', null, h('a', { href: '#/' }, 'Go to your start page')));
   } catch (error) {
+    if (error instanceof ApiError && error.problem.status === 421 && isRegionKey(error.problem.region)) {
+      const region = error.problem.region;
+      replace(main, h('h1', null, 'Homed in the other region'), h('div', { class: 'notice', role: 'alert' }, h('p', null, homedElsewhereText(region, thisRegion())), h('p', null, otherPortalLink(region, location.hash), '.')));
+      return finishRender();
+    }
     const words = error instanceof ApiError ? describeProblem(error.problem) : [error instanceof Error ? error.message : String(error)];
     const status = error instanceof ApiError ? error.problem.status : 0;
     replace(main, h('h1', null, status === 403 ? 'No access' : status === 404 ? 'Not found' : 'Something went wrong'), h('div', { class: 'form-error', role: 'alert' }, words.map((w) => h('p', null, w))), h('p', null, h('a', { href: '#/' }, 'Go to your start page')));
   }
-  main.focus({ preventScroll: true });
+  finishRender();
 }
+
+function finishRender(): void {
+  const heading = main.querySelector('h1')?.textContent?.trim();
+  document.title = heading ? `${heading} · ${siteTitle}` : siteTitle;
+  if (!firstRender) main.focus({ preventScroll: true });
+  firstRender = false;
+}
+
+// The router owns the hash: the skip link's `#main` would be read as a page, so it moves focus itself.
+document.querySelector<HTMLAnchorElement>('a.skip')?.addEventListener('click', (event) => {
+  event.preventDefault();
+  main.focus();
+});
 
 if (session) {
   useToken(session.token, signOut);
   scheduleRefresh();
 }
 window.addEventListener('hashchange', () => void render());
-void (session ? Promise.resolve(true) : refresh()).then(() => render());
+void Promise.all([portalConfig(), session ? Promise.resolve(true) : refresh()]).then(([config]) => {
+  useRegions(config);
+  return render();
+});

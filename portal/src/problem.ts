@@ -9,6 +9,8 @@ export interface Problem {
   readonly title?: string;
   readonly detail?: string;
   readonly errors?: readonly FieldProblem[];
+  /** 421: the region the account is homed in (`eu`, `us`) */
+  readonly region?: string;
 }
 
 export class ApiError extends Error {
@@ -40,6 +42,8 @@ export function fieldName(path: string, labels: Readonly<Record<string, string>>
 
 /** One sentence per field error, else the detail, else a sentence for the status. */
 export function describeProblem(problem: Problem, labels: Readonly<Record<string, string>> = {}): string[] {
+  // The detail names the other region's API for agents; a person is sent to its portal instead.
+  if (problem.status === 421) return [problem.region ? `This account is homed in the ${problem.region.toUpperCase()} region.` : statusWords[421]!];
   if (problem.errors && problem.errors.length > 0) return problem.errors.map((e) => `${fieldName(e.path, labels)}: ${e.message}`);
   return [problem.detail ?? statusWords[problem.status] ?? problem.title ?? `The service answered ${problem.status}.`];
 }
@@ -60,6 +64,7 @@ export function problemOf(status: number, body: unknown): Problem {
       ...(typeof b['title'] === 'string' && { title: b['title'] }),
       ...(typeof b['detail'] === 'string' ? { detail: b['detail'] } : status !== 401 && typeof b['message'] === 'string' ? { detail: b['message'] } : {}),
       ...(errors && errors.length > 0 && { errors }),
+      ...(typeof b['region'] === 'string' && { region: b['region'] }),
     };
   }
   return { status };

@@ -1,6 +1,7 @@
 /** Shared pieces of the pages: errors shown in words beside their fields, dates, the busy state. */
 import { h, replace, type Child } from './dom';
 import { ApiError, describeProblem } from './problem';
+import { isRegionKey, otherPortalLink } from './regions';
 
 /** Shows an error in the form's alert and beside each named field; returns nothing to await. */
 export function showError(container: Element, error: unknown, labels: Readonly<Record<string, string>> = {}): void {
@@ -12,7 +13,8 @@ export function showError(container: Element, error: unknown, labels: Readonly<R
     return;
   }
   const sentences = describeProblem(error.problem, labels);
-  replace(alert, sentences.length === 1 ? sentences[0] : h('ul', null, sentences.map((s) => h('li', null, s))));
+  const elsewhere = error.problem.status === 421 && isRegionKey(error.problem.region) ? [' ', otherPortalLink(error.problem.region, location.hash), '.'] : [];
+  replace(alert, sentences.length === 1 ? sentences[0] : h('ul', null, sentences.map((s) => h('li', null, s))), elsewhere);
   for (const e of error.problem.errors ?? []) {
     const input = container.querySelector<HTMLElement>(`[data-path="${CSS.escape(e.path)}"]`);
     if (!input) continue;
@@ -57,9 +59,11 @@ export function section(title: string, ...children: Child[]): HTMLElement {
 
 export function table(caption: string, head: readonly string[], rows: readonly (readonly Child[])[], empty: string): HTMLElement {
   if (rows.length === 0) return h('p', { class: 'empty' }, empty);
+  // A table wider than a phone scrolls inside this box, not the page; the box takes focus so the
+  // keyboard can scroll it too, and is named by the table's caption.
   return h(
     'div',
-    { class: 'table-wrap' },
+    { class: 'table-wrap', role: 'region', 'aria-label': caption, tabindex: '0' },
     h(
       'table',
       null,

@@ -7,6 +7,7 @@ import { field, h, replace } from '../dom';
 import type { Session } from '../session';
 import { nearestEnd, productNames, products, termState } from '../terms';
 import { telemetryStatus, telemetryStatusText } from '../telemetry-status';
+import { homeRegionNotice } from '../regions';
 import { auditSection } from './audit';
 import { usersSection } from './users';
 import { dateTime, day, download, readJsonFile, section, showError, submitting, table } from '../ui';
@@ -69,6 +70,7 @@ export async function accountPage(root: HTMLElement, session: Session, accountId
     root,
     h('h1', null, account.name),
     h('p', { class: 'meta' }, `Smart Account ${account.accountId} · home region ${account.region.toUpperCase()}`, account.resellerId ? ` · reseller ${account.resellerId}` : ''),
+    homeRegionNotice(account.region),
     productsSection(account),
     installationsSection(account, lastBeat),
     mayManage ? activationKeySection(account) : null,
