@@ -79,8 +79,10 @@ export interface Workload {
    * log bytes are replaced by `bytesPerFlush` per warm container per `seconds`.
    */
   metricsFlush: { seconds: number; bytesPerFlush: number; functions: readonly ('poll' | 'ingest')[] };
-  /** share of requests X-Ray records (Active tracing; default rule 1/s + 5 %) */
+  /** share of requests X-Ray records (Active tracing; Lambda's rule 1/s + 5 %) */
   xraySampledShare: number;
+  /** whether poll and ingest are traced too (lib/routes.ts `tracing`; pass-through means not) */
+  xrayTracesHotPaths: boolean;
   archive: {
     /** agent batches (stream records) per archiver invocation: bounded by the 6 MB invocation payload */
     batchesPerInvocation: number;
@@ -266,7 +268,12 @@ export function monthlyCost(installations: number, w: Workload, p: RegionPrices)
     `${fmt(logGb)} GB/month: EMF (poll and ingest summed per container-${w.metricsFlush.seconds} s), logs${w.logBytes.platformPerInvocation ? ', START/END/REPORT' : ''}`,
   );
   add('CloudWatch metrics', w.fixedMonthly.customMetrics * p.customMetricMonth, `${w.fixedMonthly.customMetrics} custom metrics (EMF), fixed`);
-  add('X-Ray', ((invocations * w.xraySampledShare) / 1e6) * p.xrayTracesRecordedPerMillion, `${w.xraySampledShare * 100} % of invocations traced`);
+  const traced = w.xrayTracesHotPaths ? invocations : rulesInvocations + archiveInvocations;
+  add(
+    'X-Ray',
+    ((traced * w.xraySampledShare) / 1e6) * p.xrayTracesRecordedPerMillion,
+    `${w.xraySampledShare * 100} % of ${w.xrayTracesHotPaths ? 'all' : 'stream-consumer'} invocations traced${w.xrayTracesHotPaths ? '' : ' (poll and ingest pass-through)'}`,
+  );
   add(
     'KMS',
     w.fixedMonthly.kmsKeys * p.kmsKeyMonth + ((installations * w.signsPerMonth) / 10_000) * p.kmsAsymmetricEccPer10000,

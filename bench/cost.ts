@@ -46,6 +46,8 @@ export function defaultWorkload(): Workload {
     // lib/routes.ts metricsFlushSeconds: a record per status per container-minute
     metricsFlush: { seconds: 60, bytesPerFlush: 600, functions: ['poll', 'ingest'] },
     xraySampledShare: 0.05,
+    // lib/routes.ts: getLicense and ingestTelemetry are 'pass-through'
+    xrayTracesHotPaths: false,
     archive: {
       batchesPerInvocation: Math.floor(INVOCATION_PAYLOAD_BYTES / 20_000),
       objectsPerInvocation: 1.1,

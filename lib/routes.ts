@@ -48,12 +48,25 @@ export interface FunctionSpec {
    * @default per request
    */
   readonly metricsFlushSeconds?: number;
+  /**
+   * X-Ray: 'active' samples 1 request a second plus 5 % of the rest (Lambda's fixed rule);
+   * 'pass-through' traces only what the caller asked to trace, which behind the HTTP API is
+   * nothing. For the hot paths, where 5 % is hundreds of millions of traces a month.
+   * @default 'active'
+   */
+  readonly tracing?: 'active' | 'pass-through';
 }
 
 export const functionSpecs = {
   activate: { entry: 'activate', needs: ['table:write', 'signing-key'] },
-  // Polled by every installation every 15 minutes: its counts are summed per container-minute.
-  getLicense: { entry: 'get-license', needs: ['table:write', 'signing-key'], metricsFlushSeconds: 60 },
+  // Polled by every installation every 15 minutes: its counts are summed per container-minute and
+  // it is not traced (its latency is in the API's and the function's own metrics).
+  getLicense: {
+    entry: 'get-license',
+    needs: ['table:write', 'signing-key'],
+    metricsFlushSeconds: 60,
+    tracing: 'pass-through',
+  },
   deactivate: { entry: 'deactivate', needs: ['table:write'] },
   jwks: { entry: 'jwks', needs: ['verify-keys'] },
   // Invites a new customer's first administrator (`admin` of an order that creates the account).
@@ -62,6 +75,9 @@ export const functionSpecs = {
   createActivationKey: { entry: 'create-activation-key', needs: ['table:write'] },
   offlineActivation: { entry: 'offline-activation', needs: ['table:write', 'signing-key', 'verify-keys'] },
   setTelemetry: { entry: 'set-telemetry', needs: ['table:write'] },
+  // The portal's installation management: allocation within free capacity, deactivation.
+  changeAllocation: { entry: 'change-allocation', needs: ['table:write'] },
+  deactivateAccountInstallation: { entry: 'deactivate-account-installation', needs: ['table:write'] },
   openapi: { entry: 'openapi', needs: [] },
   // 512 MB: gunzips and validates up to 8 MiB of beats per request, and CPU scales with memory.
   // A batch from every installation every 5 minutes: counts summed per container-minute, as for polls.
@@ -70,6 +86,7 @@ export const functionSpecs = {
     needs: ['table:read', 'telemetry-stream:write'],
     memoryMb: 512,
     metricsFlushSeconds: 60,
+    tracing: 'pass-through',
   },
   telemetryCatalogue: { entry: 'telemetry-catalogue', needs: [] },
   // 60 s: a full batch (see streamConsumers) is parsed, gzipped and written as several objects.
@@ -129,6 +146,18 @@ export const routes: readonly RouteSpec[] = [
   { method: 'POST', path: '/v1/accounts/{accountId}/activation-keys', fn: 'createActivationKey', auth: 'user' },
   { method: 'POST', path: '/v1/accounts/{accountId}/offline-activations', fn: 'offlineActivation', auth: 'user' },
   { method: 'PATCH', path: '/v1/accounts/{accountId}/telemetry', fn: 'setTelemetry', auth: 'user' },
+  {
+    method: 'PATCH',
+    path: '/v1/accounts/{accountId}/installations/{installationId}',
+    fn: 'changeAllocation',
+    auth: 'user',
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/accounts/{accountId}/installations/{installationId}',
+    fn: 'deactivateAccountInstallation',
+    auth: 'user',
+  },
   {
     method: 'GET',
     path: '/v1/accounts/{accountId}/installations/health',

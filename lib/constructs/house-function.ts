@@ -109,6 +109,12 @@ export interface HouseFunctionProps {
    */
   readonly metricsFlushSeconds?: number;
   /**
+   * X-Ray tracing: 'active' samples (Lambda's fixed 1 request/s + 5 %), 'pass-through' traces only
+   * requests a caller already sampled
+   * @default 'active'
+   */
+  readonly tracing?: 'active' | 'pass-through';
+  /**
    * Powertools service name (the `service` of every log line and metric)
    * @default 'ucx-cloud'
    */
@@ -180,7 +186,7 @@ export class HouseFunction extends Construct {
       architecture: Architecture.ARM_64,
       memorySize: memoryMb,
       timeout,
-      tracing: Tracing.ACTIVE,
+      tracing: props.tracing === 'pass-through' ? Tracing.PASS_THROUGH : Tracing.ACTIVE,
       logGroup: this.logGroup,
       // JSON logs, and the platform's own lines only from WARN up: no START/END/REPORT line per
       // invocation (Lambda's Duration/Errors/Throttles metrics do not come from them), which is a

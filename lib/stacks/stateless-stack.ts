@@ -249,6 +249,7 @@ export class StatelessStack extends Stack {
         memoryMb: spec.memoryMb,
         timeout: spec.timeoutSeconds === undefined ? undefined : Duration.seconds(spec.timeoutSeconds),
         metricsFlushSeconds: spec.metricsFlushSeconds,
+        tracing: spec.tracing,
         regionKey,
         regionEndpoints,
         nextPollSeconds: config.nextPollSeconds,

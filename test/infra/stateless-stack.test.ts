@@ -105,7 +105,7 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
         Handler: 'index.handler',
         MemorySize: spec.memoryMb ?? 256,
         Timeout: spec.timeoutSeconds ?? 10,
-        TracingConfig: { Mode: 'Active' },
+        TracingConfig: { Mode: spec.tracing === 'pass-through' ? 'PassThrough' : 'Active' },
         Environment: {
           Variables: {
             NODE_OPTIONS: '--enable-source-maps',
@@ -115,10 +115,19 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
             REGION_ENDPOINTS: JSON.stringify({ eu: 'https://eu.api.ucx-cloud.example', us: 'https://us.api.ucx-cloud.example' }),
             NEXT_POLL_SECONDS: '900',
             LICENSE_TTL_DAYS: '30',
+            ...(spec.metricsFlushSeconds ? { METRICS_FLUSH_SECONDS: String(spec.metricsFlushSeconds) } : {}),
           },
         },
       });
       expect(functionOf(name).Properties.FunctionName).toBeUndefined();
+    });
+
+    it('traces every function but the two hot paths (polls, telemetry batches), which sum their metrics', () => {
+      const passThrough = specs.filter(([name]) => functionOf(name).Properties.TracingConfig.Mode === 'PassThrough').map(([name]) => name);
+      expect(passThrough.sort()).toEqual(['getLicense', 'ingestTelemetry']);
+      for (const name of passThrough) {
+        expect(functionOf(name).Properties.Environment.Variables.METRICS_FLUSH_SECONDS).toBe('60');
+      }
     });
 
     it('gives the ingest function 512 MB and the archiver 60 s', () => {
