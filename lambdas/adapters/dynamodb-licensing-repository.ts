@@ -3,7 +3,8 @@
  *   ACC#<account> / META            the Smart Account
  *   ACC#<account> / PROD#<product>  a product pool (capacity, allocated, free, terms)
  *   ACC#<account> / INST#<inst>     an installation summary, so one query reads the whole account
- *   INST#<inst>   / META            the installation with its signed licence (one read per poll)
+ *   INST#<inst>   / META            the installation with its signed licence (one read per poll) and
+ *                                   its last poll (written at most once an hour)
  *   THUMB#<jwk thumbprint> / META   the installation a public key is bound to
  *   AKEY#<sha256 of key>  / META    an activation key (the key itself is never stored)
  *   ORDER#<order> / META            a deposited order with its body hash and result
@@ -13,6 +14,7 @@
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   GetCommand,
   QueryCommand,
   TransactWriteCommand,
@@ -34,6 +36,7 @@ import type {
 import {
   CommitRejected,
   type ActivationCommit,
+  type AllocationChangeCommit,
   type DeactivationCommit,
   type LicensingRepository,
   type OrderCommit,
@@ -41,6 +44,7 @@ import {
   type RejectReason,
   type TelemetrySwitchCommit,
 } from '../core/licensing/repository';
+import { ServiceUnavailableError } from '../core/errors';
 import { isThrottling, rethrowThrottling } from './aws-errors';
 
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
@@ -48,6 +52,8 @@ interface Guarded {
   readonly item: TransactItem;
   /** what a failed condition on this item means */
   readonly onConditionFailed: RejectReason;
+  /** what the condition is about, passed on with the refusal (the product of a capacity check) */
+  readonly subject?: string;
 }
 
 const key = (pk: string, sk = 'META') => ({ pk, sk });
@@ -114,7 +120,9 @@ const installationItem = installationSummaryItem.extend({
   telemetryEnabled: z.boolean(),
   rev: z.number().int(),
   license: licenseItem,
+  lastPollAt: z.string().optional(),
 });
+const lastPollItem = z.object({ installationId: z.string(), lastPollAt: z.string().optional() });
 const activationKeyItem = z.object({
   keyHash: z.string(),
   accountId: z.string(),
@@ -191,9 +199,40 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
     return item ? activationKeyItem.parse(item) : null;
   }
 
-  async getInstallation(installationId: string): Promise<Installation | null> {
-    const item = await this.get(key(installationPk(installationId)));
+  async getInstallation(installationId: string, options: { consistentRead?: boolean } = {}): Promise<Installation | null> {
+    const item = await this.get(key(installationPk(installationId)), options.consistentRead ?? true);
     return item ? installationItem.parse(item) : null;
+  }
+
+  async getLastPolls(installationIds: readonly string[]): Promise<ReadonlyMap<string, string>> {
+    const lastPolls = new Map<string, string>();
+    // BatchGetItem takes 100 keys; keys it leaves unprocessed (throttling) are asked again, a few times.
+    for (let start = 0; start < installationIds.length; start += 100) {
+      let keys = installationIds.slice(start, start + 100).map((id) => key(installationPk(id)));
+      for (let attempt = 1; keys.length > 0; attempt++) {
+        if (attempt > 5) throw new ServiceUnavailableError('The licensing store is busy right now; retry shortly.', 2);
+        if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+        const out = await this.client
+          .send(
+            new BatchGetCommand({
+              RequestItems: {
+                [this.tableName]: {
+                  Keys: keys,
+                  ProjectionExpression: '#installationId, #lastPollAt',
+                  ExpressionAttributeNames: { '#installationId': 'installationId', '#lastPollAt': 'lastPollAt' },
+                },
+              },
+            }),
+          )
+          .catch((error: unknown) => rethrowThrottling(error, 'The licensing store'));
+        for (const item of out.Responses?.[this.tableName] ?? []) {
+          const { installationId, lastPollAt } = lastPollItem.parse(item);
+          if (lastPollAt) lastPolls.set(installationId, lastPollAt);
+        }
+        keys = z.array(z.object({ pk: z.string(), sk: z.string() })).parse(out.UnprocessedKeys?.[this.tableName]?.Keys ?? []);
+      }
+    }
+    return lastPolls;
   }
 
   async findInstallationIdByThumbprint(thumbprint: string): Promise<string | null> {
@@ -400,6 +439,46 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
     await this.transact(items);
   }
 
+  async commitAllocationChange(c: AllocationChangeCommit): Promise<void> {
+    const inst = c.installation;
+    const items: Guarded[] = [
+      this.update(key(installationPk(inst.installationId)), 'stale', {
+        UpdateExpression: 'SET #allocation = :allocation ADD #rev :one',
+        ConditionExpression: '#status = :active AND #rev = :rev',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':allocation': c.allocation, ':one': 1, ':active': 'active', ':rev': inst.rev },
+      }),
+      this.update(key(accountPk(inst.accountId), `INST#${inst.installationId}`), 'stale', {
+        UpdateExpression: 'SET #allocation = :allocation',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':allocation': c.allocation },
+      }),
+    ];
+    for (const { product, take } of c.pools) {
+      const pool = key(accountPk(inst.accountId), `PROD#${product}`);
+      const values = { ':take': take, ':give': -take };
+      items.push(
+        take > 0
+          ? // the same guard as an activation's: never more allocated than deposited, without a read
+            {
+              ...this.update(pool, 'capacity', {
+                UpdateExpression: 'ADD #free :give, #allocated :take',
+                ConditionExpression: '#free >= :take',
+                ExpressionAttributeValues: values,
+              }),
+              subject: product,
+            }
+          : this.update(pool, 'stale', {
+              UpdateExpression: 'ADD #free :give, #allocated :take',
+              ConditionExpression: 'attribute_exists(pk)',
+              ExpressionAttributeValues: values,
+            }),
+      );
+    }
+    items.push(this.audit(c.audit));
+    await this.transact(items);
+  }
+
   async commitTelemetrySwitch(c: TelemetrySwitchCommit): Promise<void> {
     const items: Guarded[] = [
       this.update(key(accountPk(c.accountId)), 'stale', {
@@ -439,9 +518,30 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
     }
   }
 
-  private async get(k: { pk: string; sk: string }): Promise<Record<string, unknown> | undefined> {
+  async recordPoll(installationId: string, at: string, olderThan: string): Promise<boolean> {
     try {
-      const out = await this.client.send(new GetCommand({ TableName: this.tableName, Key: k, ConsistentRead: true }));
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key(installationPk(installationId)),
+          UpdateExpression: 'SET #lastPollAt = :at',
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#lastPollAt) OR #lastPollAt < :olderThan)',
+          ExpressionAttributeNames: { '#lastPollAt': 'lastPollAt' },
+          ExpressionAttributeValues: { ':at': at, ':olderThan': olderThan },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  }
+
+  private async get(k: { pk: string; sk: string }, consistentRead = true): Promise<Record<string, unknown> | undefined> {
+    try {
+      const out = await this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: k, ConsistentRead: consistentRead }),
+      );
       return out.Item;
     } catch (error) {
       return rethrowThrottling(error, 'The licensing store');
@@ -512,7 +612,7 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
       ) {
         const reasons = (error as TransactionCanceledException).CancellationReasons ?? [];
         const failed = reasons.findIndex((r) => r.Code === 'ConditionalCheckFailed');
-        if (failed >= 0) throw new CommitRejected(items[failed]?.onConditionFailed ?? 'stale');
+        if (failed >= 0) throw new CommitRejected(items[failed]?.onConditionFailed ?? 'stale', items[failed]?.subject);
         if (reasons.some((r) => r.Code === 'ThrottlingError' || r.Code === 'ProvisionedThroughputExceeded')) {
           rethrowThrottling(
             Object.assign(new Error('throttled'), { name: 'ThrottlingException' }),

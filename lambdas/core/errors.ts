@@ -52,6 +52,13 @@ export class ConflictError extends DomainError {
   readonly status = 409;
   readonly type = 'conflict';
   readonly title = 'Conflict';
+  /** `errors` names the fields the conflict is about (e.g. `allocation.ivr` beyond free capacity) */
+  constructor(
+    detail: string,
+    readonly errors?: readonly FieldError[],
+  ) {
+    super(detail);
+  }
 }
 
 export class GoneError extends DomainError {

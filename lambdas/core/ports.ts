@@ -19,4 +19,9 @@ export interface IdGenerator {
   secret(): string;
 }
 
+/** Where a use case reports a failure it deliberately survives (Powertools' logger at the edge). */
+export interface Logger {
+  warn(message: string, details: Record<string, unknown>): void;
+}
+
 export const systemClock: Clock = { now: () => new Date() };

@@ -7,6 +7,7 @@ import type { LicenseSettings, LicensingDeps } from '../core/licensing/deps';
 import { systemClock } from '../core/ports';
 import { env, required } from './env';
 import { verifyAgentRequest, type AgentRequest } from './agent-signature';
+import { logger } from './powertools';
 import type { Ed25519Jwk } from '../core/licensing/model';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 
@@ -18,6 +19,7 @@ export function licensingDeps(): LicensingDeps {
     repo: new DynamoDbLicensingRepository(dynamoDocumentClient(), required('TABLE_NAME')),
     clock: systemClock,
     ids: randomIds,
+    log: { warn: (message, details) => logger.warn(message, details) },
   };
   return deps;
 }

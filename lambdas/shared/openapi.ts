@@ -6,6 +6,7 @@ import * as z from 'zod';
 import { beatEnvelopeSchema } from '../core/telemetry/catalogue';
 import { activationBodySchema } from '../core/licensing/activate-installation';
 import { activationKeyBodySchema } from '../core/licensing/create-activation-key';
+import { allocationChangeBodySchema } from '../core/licensing/change-allocation';
 import { offlineActivationBodySchema } from '../core/licensing/offline-activation';
 import { orderBodySchema } from '../core/licensing/deposit-order';
 import { telemetrySwitchBodySchema } from '../core/licensing/set-telemetry';
@@ -99,7 +100,12 @@ export const operations: readonly Operation[] = [
     path: '/v1/accounts/{accountId}',
     summary: 'A Smart Account: products, capacity, allocation, terms, installations',
     auth: 'user',
-    responses: { '200': 'The account', ...problems, '404': 'Unknown account' },
+    responses: {
+      '200':
+        'The account: { accountId, name, region, resellerId?, telemetry, products, installations: [{ installationId, status, allocation, nodes, suiteVersion, activatedAt, deactivatedAt?, lastPollAt }] }; `lastPollAt` is recorded at most once an hour (null: no poll recorded, or deactivated)',
+      ...problems,
+      '404': 'Unknown account',
+    },
   },
   {
     method: 'post',
@@ -133,6 +139,30 @@ export const operations: readonly Operation[] = [
     auth: 'user',
     body: telemetrySwitchBodySchema,
     responses: { '200': '{ enabled }', ...problems },
+  },
+  {
+    method: 'patch',
+    path: '/v1/accounts/{accountId}/installations/{installationId}',
+    summary:
+      'Change an active installation’s allocation (customer, its reseller, back office): the body is its new full allocation, a product left out or at 0 goes back to the pool; raising takes free capacity only. The installation’s next poll gets the new licence',
+    auth: 'user',
+    body: allocationChangeBodySchema,
+    responses: {
+      '200': '{ installationId, allocation }',
+      ...problems,
+      '400': 'Invalid input or a product the account holds no licences of: `errors: [{ path: "allocation.<product>", message }]`',
+      '404': 'Unknown account, or no such installation of it',
+      '409': 'Not enough free capacity (`errors: [{ path: "allocation.<product>", message }]` saying how much is free), or the installation is deactivated',
+      '503': 'The account is changing right now: retry after Retry-After',
+    },
+  },
+  {
+    method: 'delete',
+    path: '/v1/accounts/{accountId}/installations/{installationId}',
+    summary:
+      'Deactivate an installation from the portal (customer, its reseller, back office): its allocation goes back to the pool, its agent’s next poll gets 410',
+    auth: 'user',
+    responses: { '204': 'Deactivated (again: 204)', ...problems, '404': 'Unknown account, or no such installation of it' },
   },
   {
     method: 'get',

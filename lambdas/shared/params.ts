@@ -4,3 +4,4 @@ import { accountIdSchema } from '../core/licensing/deposit-order';
 
 export const installationParams = z.object({ id: z.string().regex(/^inst_[a-z0-9]{8,32}$/, 'not an installation id') });
 export const accountParams = z.object({ accountId: accountIdSchema });
+export const accountInstallationParams = accountParams.extend({ installationId: installationParams.shape.id });

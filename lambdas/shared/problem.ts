@@ -3,7 +3,7 @@
  * status and detail; anything unknown is logged and answered as a generic 500, its message kept inside.
  */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { DomainError, ServiceUnavailableError, ValidationError, WrongRegionError } from '../core/errors';
+import { ConflictError, DomainError, ServiceUnavailableError, ValidationError, WrongRegionError } from '../core/errors';
 import { logger } from './powertools';
 
 export const PROBLEM_BASE = 'https://ucx-cloud.example/problems/';
@@ -20,7 +20,7 @@ export function problemResponse(error: unknown, instance?: string): APIGatewayPr
   }
   const extra: Record<string, unknown> = {};
   const headers: Record<string, string> = {};
-  if (error instanceof ValidationError) extra.errors = error.errors;
+  if (error instanceof ValidationError || (error instanceof ConflictError && error.errors)) extra.errors = error.errors;
   if (error instanceof WrongRegionError) Object.assign(extra, { region: error.region, endpoint: error.endpoint });
   if (error instanceof ServiceUnavailableError) headers['retry-after'] = String(error.retryAfterSeconds);
   if (error.status >= 500) logger.warn('dependency unavailable', { detail: error.message });

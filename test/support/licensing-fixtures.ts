@@ -14,7 +14,7 @@ import {
   type CryptoKey,
   type JWK,
 } from 'jose';
-import type { Clock, IdGenerator, Signer } from '../../lambdas/core/ports';
+import type { Clock, IdGenerator, Logger, Signer } from '../../lambdas/core/ports';
 import type { Principal } from '../../lambdas/core/licensing/access';
 import type { CareLevel, Product, Region } from '../../lambdas/core/licensing/catalogue';
 import type { LicenseSettings, LicensingDeps } from '../../lambdas/core/licensing/deps';
@@ -95,6 +95,14 @@ export class FakeSigner implements Signer {
     return new CompactSign(new TextEncoder().encode(JSON.stringify(payload)))
       .setProtectedHeader({ ...header, alg: 'ES256' })
       .sign(this.privateKey);
+  }
+}
+
+/** A logger that keeps what it is told, for asserting on survived failures. */
+export class RecordingLogger implements Logger {
+  readonly warnings: { message: string; details: Record<string, unknown> }[] = [];
+  warn(message: string, details: Record<string, unknown>): void {
+    this.warnings.push({ message, details });
   }
 }
 
@@ -206,6 +214,7 @@ export interface LicensingWorld {
   clock: FixedClock;
   ids: SequentialIds;
   signer: FakeSigner;
+  log: RecordingLogger;
   deps: LicensingDeps;
   settings: LicenseSettings;
 }
@@ -215,12 +224,14 @@ export async function licensingWorld(options: { region?: Region } = {}): Promise
   const clock = new FixedClock();
   const ids = new SequentialIds();
   const signer = await FakeSigner.create();
+  const log = new RecordingLogger();
   return {
     repo,
     clock,
     ids,
     signer,
-    deps: { repo, clock, ids },
+    log,
+    deps: { repo, clock, ids, log },
     settings: {
       signer,
       region: options.region ?? 'eu',

@@ -23,6 +23,7 @@ import type {
 import {
   CommitRejected,
   type ActivationCommit,
+  type AllocationChangeCommit,
   type DeactivationCommit,
   type LicensingRepository,
   type OrderCommit,
@@ -32,7 +33,12 @@ import {
 } from '../../lambdas/core/licensing/repository';
 
 export type CommitMethod =
-  'commitOrder' | 'putActivationKey' | 'commitActivation' | 'commitDeactivation' | 'commitTelemetrySwitch';
+  | 'commitOrder'
+  | 'putActivationKey'
+  | 'commitActivation'
+  | 'commitDeactivation'
+  | 'commitAllocationChange'
+  | 'commitTelemetrySwitch';
 
 export interface CommitLogEntry {
   readonly method: CommitMethod;
@@ -52,6 +58,8 @@ interface ResellerCustomer {
 interface TransactItem {
   readonly key: string;
   readonly reason: RejectReason;
+  /** passed on with a refusal, as the adapter does (the product of a capacity check) */
+  readonly subject?: string;
   readonly condition: () => boolean;
   readonly apply: () => void;
 }
@@ -101,6 +109,12 @@ export class MemoryLicensingRepository implements LicensingRepository {
   readonly commits: CommitLogEntry[] = [];
   /** storeLicense calls and whether each stored */
   readonly licenseStores: { installationId: string; ver: number; stored: boolean }[] = [];
+  /** recordPoll calls and whether each wrote */
+  readonly pollRecords: { installationId: string; at: string; written: boolean }[] = [];
+  /** getInstallation calls and their consistency */
+  readonly installationReads: { installationId: string; consistentRead: boolean }[] = [];
+  /** while set, recordPoll throws it (a write that fails, e.g. throttled) */
+  recordPollFailure: Error | undefined;
 
   // ---- test hooks -------------------------------------------------------------------------
 
@@ -179,9 +193,18 @@ export class MemoryLicensingRepository implements LicensingRepository {
     return record;
   }
 
-  async getInstallation(installationId: string): Promise<Installation | null> {
+  async getInstallation(installationId: string, options: { consistentRead?: boolean } = {}): Promise<Installation | null> {
+    this.installationReads.push({ installationId, consistentRead: options.consistentRead ?? true });
     const installation = this.installations.get(installationId);
     return installation ? copy(installation) : null;
+  }
+
+  async getLastPolls(installationIds: readonly string[]): Promise<ReadonlyMap<string, string>> {
+    const found = installationIds.flatMap((id) => {
+      const at = this.installations.get(id)?.lastPollAt;
+      return at ? [[id, at] as const] : [];
+    });
+    return new Map(found);
   }
 
   async findInstallationIdByThumbprint(thumbprint: string): Promise<string | null> {
@@ -448,6 +471,55 @@ export class MemoryLicensingRepository implements LicensingRepository {
     });
   }
 
+  async commitAllocationChange(input: AllocationChangeCommit): Promise<void> {
+    await this.transact('commitAllocationChange', () => {
+      const c = copy(input);
+      const inst = c.installation;
+      const items: TransactItem[] = [
+        {
+          key: `INST#${inst.installationId}/META`,
+          reason: 'stale',
+          condition: () => {
+            const stored = this.installations.get(inst.installationId);
+            return stored !== undefined && stored.status === 'active' && stored.rev === inst.rev;
+          },
+          apply: () => {
+            const stored = this.installations.get(inst.installationId)!;
+            this.installations.set(inst.installationId, { ...stored, allocation: c.allocation, rev: stored.rev + 1 });
+          },
+        },
+        {
+          key: `ACC#${inst.accountId}/INST#${inst.installationId}`,
+          reason: 'stale',
+          condition: () => this.summaries.get(inst.accountId)?.has(inst.installationId) ?? false,
+          apply: () => {
+            const summaries = this.innerMap(this.summaries, inst.accountId);
+            summaries.set(inst.installationId, { ...summaries.get(inst.installationId)!, allocation: c.allocation });
+          },
+        },
+      ];
+      for (const { product, take } of c.pools) {
+        items.push({
+          key: `ACC#${inst.accountId}/PROD#${product}`,
+          // raising: `free >= :take`; giving back: `attribute_exists(pk)`
+          reason: take > 0 ? 'capacity' : 'stale',
+          ...(take > 0 ? { subject: product } : {}),
+          condition: () => {
+            const pool = this.pools.get(inst.accountId)?.get(product);
+            return pool !== undefined && (take <= 0 || pool.free >= take);
+          },
+          apply: () => {
+            const pools = this.innerMap(this.pools, inst.accountId);
+            const pool = pools.get(product)!;
+            pools.set(product, { ...pool, free: pool.free - take, allocated: pool.allocated + take });
+          },
+        });
+      }
+      items.push(this.audit(c.audit));
+      return items;
+    });
+  }
+
   async commitTelemetrySwitch(input: TelemetrySwitchCommit): Promise<void> {
     await this.transact('commitTelemetrySwitch', () => {
       const c = copy(input);
@@ -487,6 +559,17 @@ export class MemoryLicensingRepository implements LicensingRepository {
     return stored;
   }
 
+  async recordPoll(installationId: string, at: string, olderThan: string): Promise<boolean> {
+    if (this.recordPollFailure) throw this.recordPollFailure;
+    const installation = this.installations.get(installationId);
+    // ISO strings compared as strings, as the condition `lastPollAt < :olderThan` does
+    const written =
+      installation !== undefined && (installation.lastPollAt === undefined || installation.lastPollAt < olderThan);
+    if (written) this.installations.set(installationId, { ...installation, lastPollAt: at });
+    this.pollRecords.push({ installationId, at, written });
+    return written;
+  }
+
   // ---- transaction machinery ----------------------------------------------------------------
 
   private async transact(method: CommitMethod, build: () => TransactItem[]): Promise<void> {
@@ -517,7 +600,7 @@ export class MemoryLicensingRepository implements LicensingRepository {
     const failed = items.find((item) => !item.condition());
     if (failed) {
       this.commits.push({ method, outcome: failed.reason });
-      throw new CommitRejected(failed.reason);
+      throw new CommitRejected(failed.reason, failed.subject);
     }
     for (const item of items) item.apply();
     this.commits.push({ method, outcome: 'applied' });

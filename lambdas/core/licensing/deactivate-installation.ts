@@ -1,43 +1,75 @@
-/** Deactivation: the installation gives its allocation back to the account's pool; idempotent. */
+/**
+ * Deactivation: the installation gives its allocation back to the account's pool; idempotent.
+ * Asked by its agent (signed) or from the portal by the account's administrators, its reseller or
+ * the back office; either way the audit event names who did it, and the agent's next poll gets 410.
+ */
+import { ServiceUnavailableError } from '../errors';
+import type { Principal } from './access';
+import { loadManagedInstallation } from './account-installation';
 import { retryStale, type LicensingDeps } from './deps';
-import type { Ed25519Jwk } from './model';
+import type { Actor, Ed25519Jwk, Installation } from './model';
 import { loadVerified } from './poll-license';
 import { CommitRejected } from './repository';
 
+/** `DELETE /v1/installations/{id}`: the agent, verified against the installation's own key. */
 export async function deactivateInstallation(
   deps: LicensingDeps,
   installationId: string,
   verify: (publicKey: Ed25519Jwk) => Promise<void>,
 ): Promise<void> {
-  let installation = await loadVerified(deps, installationId, verify, { allowDeactivated: true });
-  // A concurrent change (a deposit granting this installation more capacity) makes the commit
-  // stale: read again so exactly what is allocated goes back to the pool.
-  await retryStale(
-    async () => {
-      if (installation.status !== 'active') return;
-      const state = await deps.repo.getAccountState(installation.accountId);
-      const now = deps.clock.now().toISOString();
-      try {
-        await deps.repo.commitDeactivation({
-          installation,
-          clearFollower: state?.account.followerInstallationId === installationId,
-          now,
-          audit: {
-            accountId: installation.accountId,
-            at: now,
-            eventId: deps.ids.id('evt_'),
-            actor: { kind: 'installation', id: installationId },
-            action: 'installation.deactivated',
-            details: { installationId, released: installation.allocation },
-          },
-        });
-      } catch (error) {
-        if (error instanceof CommitRejected && error.reason === 'stale') {
-          installation = (await deps.repo.getInstallation(installationId)) ?? installation;
+  const installation = await loadVerified(deps, installationId, verify, { allowDeactivated: true });
+  await releaseInstallation(deps, installation, { kind: 'installation', id: installationId });
+}
+
+/** `DELETE /v1/accounts/{accountId}/installations/{installationId}`: a person who manages the account. */
+export async function deactivateAccountInstallation(
+  deps: LicensingDeps,
+  principal: Principal,
+  accountId: string,
+  installationId: string,
+): Promise<void> {
+  const { installation } = await loadManagedInstallation(deps, principal, accountId, installationId);
+  await releaseInstallation(deps, installation, { kind: principal.role, id: principal.sub });
+}
+
+async function releaseInstallation(deps: LicensingDeps, read: Installation, actor: Actor): Promise<void> {
+  const { installationId } = read;
+  let installation = read;
+  // A concurrent change (a deposit granting this installation more capacity, an allocation edit)
+  // makes the commit stale: read again so exactly what is allocated goes back to the pool.
+  try {
+    await retryStale(
+      async () => {
+        if (installation.status !== 'active') return;
+        const state = await deps.repo.getAccountState(installation.accountId);
+        const now = deps.clock.now().toISOString();
+        try {
+          await deps.repo.commitDeactivation({
+            installation,
+            clearFollower: state?.account.followerInstallationId === installationId,
+            now,
+            audit: {
+              accountId: installation.accountId,
+              at: now,
+              eventId: deps.ids.id('evt_'),
+              actor,
+              action: 'installation.deactivated',
+              details: { installationId, released: installation.allocation },
+            },
+          });
+        } catch (error) {
+          if (error instanceof CommitRejected && error.reason === 'stale') {
+            installation = (await deps.repo.getInstallation(installationId)) ?? installation;
+          }
+          throw error;
         }
-        throw error;
-      }
-    },
-    (e) => e instanceof CommitRejected && e.reason === 'stale',
-  );
+      },
+      (e) => e instanceof CommitRejected && e.reason === 'stale',
+    );
+  } catch (error) {
+    if (error instanceof CommitRejected) {
+      throw new ServiceUnavailableError('The account is changing right now; retry the deactivation.', 1);
+    }
+    throw error;
+  }
 }

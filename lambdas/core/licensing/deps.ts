@@ -1,6 +1,6 @@
 import { ConflictError } from '../errors';
-/** What every licensing use case is given: its store, clock, ids and settings. */
-import type { Clock, IdGenerator, Signer } from '../ports';
+/** What every licensing use case is given: its store, clock, ids, log and settings. */
+import type { Clock, IdGenerator, Logger, Signer } from '../ports';
 import type { Region } from './catalogue';
 import type { LicensingRepository } from './repository';
 
@@ -8,6 +8,7 @@ export interface LicensingDeps {
   readonly repo: LicensingRepository;
   readonly clock: Clock;
   readonly ids: IdGenerator;
+  readonly log: Logger;
 }
 
 export interface LicenseSettings {

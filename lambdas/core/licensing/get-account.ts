@@ -1,4 +1,4 @@
-/** The Smart Account at a glance: its products with capacity and terms, and its installations. */
+/** The Smart Account at a glance: its products with capacity and terms, and its installations with their last poll. */
 import { NotFoundError } from '../errors';
 import { assertAccountAccess, assertMayAddressAccount, type Principal } from './access';
 import type { LicensingDeps } from './deps';
@@ -12,7 +12,7 @@ export interface AccountView {
   resellerId?: string;
   telemetry: { enabled: boolean };
   products: ProductPool[];
-  installations: InstallationSummary[];
+  installations: (InstallationSummary & { lastPollAt: string | null })[];
 }
 
 export async function getAccount(deps: LicensingDeps, principal: Principal, accountId: string): Promise<AccountView> {
@@ -21,6 +21,9 @@ export async function getAccount(deps: LicensingDeps, principal: Principal, acco
   assertAccountAccess(principal, state?.account, 'read');
   if (!state) throw new NotFoundError(`Account ${accountId} does not exist.`);
   const { account } = state;
+  // Only active installations poll; reading the others' would grow with the account's history.
+  const active = state.installations.filter((i) => i.status === 'active').map((i) => i.installationId);
+  const lastPolls = active.length > 0 ? await deps.repo.getLastPolls(active) : new Map<string, string>();
   return {
     accountId: account.accountId,
     name: account.name,
@@ -28,6 +31,6 @@ export async function getAccount(deps: LicensingDeps, principal: Principal, acco
     ...(account.resellerId ? { resellerId: account.resellerId } : {}),
     telemetry: { enabled: account.telemetryEnabled },
     products: [...state.pools],
-    installations: [...state.installations],
+    installations: state.installations.map((i) => ({ ...i, lastPollAt: lastPolls.get(i.installationId) ?? null })),
   };
 }

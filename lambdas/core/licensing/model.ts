@@ -96,6 +96,11 @@ export interface Installation {
   readonly license: StoredLicense;
   readonly activatedAt: string;
   readonly deactivatedAt?: string;
+  /**
+   * the start of the hour-long window of its last licence poll: written by a poll only when missing
+   * or older than LAST_POLL_RESOLUTION_MS (poll-license.ts), so at most once per installation-hour
+   */
+  readonly lastPollAt?: string;
 }
 
 export interface Actor {

@@ -1,12 +1,20 @@
 /**
  * A licence poll. The hot path is one read: the installation carries its signed licence and a
  * `rev` that every change it depends on bumps, so an unchanged licence is served as stored,
- * without signing. A stale one is rebuilt, and re-signed only if its content changed.
+ * without signing. A stale one is rebuilt, and re-signed only if its content changed. The poll is
+ * recorded (`lastPollAt`) at most once per installation-hour.
  */
 import { GoneError, NotFoundError, UnauthorizedError } from '../errors';
 import type { LicenseSettings, LicensingDeps } from './deps';
 import { buildLicenseContent, signIfChanged } from './license';
 import type { Ed25519Jwk, Installation } from './model';
+
+/**
+ * How fresh `lastPollAt` is kept: a poll writes it only when it is missing or older than this, so
+ * polls every 15 minutes cost one write per installation-hour instead of four (and a 304 poll
+ * within the hour writes nothing). The portal shows it to the hour ("within the hour", "3 h ago").
+ */
+export const LAST_POLL_RESOLUTION_MS = 3_600_000;
 
 /** Seconds before `exp` at which a stored licence is renewed: half its lifetime. */
 const renewWhenLeftSeconds = (ttlDays: number) => (ttlDays * 86_400) / 2;
@@ -70,12 +78,43 @@ export async function pollLicense(
   ifNoneMatch: string | undefined,
   verify: (publicKey: Ed25519Jwk) => Promise<void>,
 ): Promise<PollOutcome> {
-  const installation = await loadVerified(deps, installationId, verify);
-  const license = await refreshLicense(deps, settings, installation);
+  // Eventually consistent (half the read cost of the fleet's most frequent request): a licence
+  // change reaches the poll a second later at most, and whatever this read returns is safe to
+  // serve — the licence stored beside it was signed for it, and a rebuilt one is stored only if the
+  // installation's rev is still the one read. An installation polls nextPollSeconds after its
+  // activation, whose answer already carries the licence, so no first poll races the activation.
+  const installation = await loadVerified(deps, installationId, verify, { consistentRead: false });
+  const [license] = await Promise.all([
+    refreshLicense(deps, settings, installation),
+    recordPoll(deps, installation),
+  ]);
   if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === license.etag)) {
     return { status: 304, etag: license.etag };
   }
   return { status: 200, license: license.jws, etag: license.etag, nextPollSeconds: settings.nextPollSeconds };
+}
+
+/**
+ * Writes `lastPollAt` when the installation read shows none within the hour; the write's own
+ * condition keeps concurrent polls to one write. Recording is a courtesy to the portal: its
+ * failure is logged and the poll answered all the same.
+ */
+async function recordPoll(deps: LicensingDeps, installation: Installation): Promise<void> {
+  const now = deps.clock.now();
+  const last = installation.lastPollAt ? Date.parse(installation.lastPollAt) : Number.NaN;
+  if (now.getTime() - last < LAST_POLL_RESOLUTION_MS) return;
+  try {
+    await deps.repo.recordPoll(
+      installation.installationId,
+      now.toISOString(),
+      new Date(now.getTime() - LAST_POLL_RESOLUTION_MS).toISOString(),
+    );
+  } catch (error) {
+    deps.log.warn('the last poll was not recorded; the poll is answered all the same', {
+      installationId: installation.installationId,
+      error,
+    });
+  }
 }
 
 /** Loads an installation and verifies the request against its key; deactivated ones are gone (410). */
@@ -83,9 +122,9 @@ export async function loadVerified(
   deps: LicensingDeps,
   installationId: string,
   verify: (publicKey: Ed25519Jwk) => Promise<void>,
-  options: { allowDeactivated?: boolean } = {},
+  options: { allowDeactivated?: boolean; consistentRead?: boolean } = {},
 ): Promise<Installation> {
-  const installation = await deps.repo.getInstallation(installationId);
+  const installation = await deps.repo.getInstallation(installationId, { consistentRead: options.consistentRead ?? true });
   if (!installation) throw new UnauthorizedError('Unknown signing key.');
   await verify(installation.publicKey);
   if (installation.status !== 'active' && !options.allowDeactivated) {

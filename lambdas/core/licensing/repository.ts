@@ -27,8 +27,12 @@ export type RejectReason =
   | 'stale';
 
 export class CommitRejected extends Error {
-  constructor(readonly reason: RejectReason) {
-    super(`commit rejected: ${reason}`);
+  constructor(
+    readonly reason: RejectReason,
+    /** what the refused condition was about, where one commit checks several of a kind (the product of a 'capacity') */
+    readonly subject?: string,
+  ) {
+    super(`commit rejected: ${reason}${subject ? ` (${subject})` : ''}`);
     this.name = 'CommitRejected';
   }
 }
@@ -86,6 +90,22 @@ export interface DeactivationCommit {
   readonly audit: AuditEvent;
 }
 
+/** One product of an allocation change: `take` > 0 takes from the pool's free capacity, < 0 gives back. */
+export interface PoolTake {
+  readonly product: Product;
+  readonly take: number;
+}
+
+export interface AllocationChangeCommit {
+  /** the installation as read: the commit holds only if its `rev` is still this one */
+  readonly installation: Installation;
+  /** the new full allocation (products at 0 left out) */
+  readonly allocation: Allocation;
+  /** the difference to the allocation read, product by product (no zero takes) */
+  readonly pools: readonly PoolTake[];
+  readonly audit: AuditEvent;
+}
+
 export interface TelemetrySwitchCommit {
   readonly accountId: string;
   readonly enabled: boolean;
@@ -99,16 +119,26 @@ export interface LicensingRepository {
   getAccountState(accountId: string): Promise<AccountState | null>;
   getOrder(orderId: string): Promise<OrderRecord | null>;
   getActivationKey(keyHash: string): Promise<ActivationKeyRecord | null>;
-  getInstallation(installationId: string): Promise<Installation | null>;
+  /** strongly consistent unless `consistentRead: false` (the licence poll's hot path) */
+  getInstallation(installationId: string, options?: { consistentRead?: boolean }): Promise<Installation | null>;
+  /** `lastPollAt` of each of these installations that has one (eventually consistent) */
+  getLastPolls(installationIds: readonly string[]): Promise<ReadonlyMap<string, string>>;
   findInstallationIdByThumbprint(thumbprint: string): Promise<string | null>;
 
   commitOrder(commit: OrderCommit): Promise<void>;
   putActivationKey(key: ActivationKeyRecord, audit: AuditEvent): Promise<void>;
   commitActivation(commit: ActivationCommit): Promise<void>;
   commitDeactivation(commit: DeactivationCommit): Promise<void>;
+  /** a 'capacity' refusal names the product as its `subject` */
+  commitAllocationChange(commit: AllocationChangeCommit): Promise<void>;
   commitTelemetrySwitch(commit: TelemetrySwitchCommit): Promise<void>;
   /** stores a re-signed licence unless the installation changed meanwhile; returns whether it was stored */
   storeLicense(installationId: string, license: StoredLicense, expectedRev: number): Promise<boolean>;
+  /**
+   * Sets `lastPollAt` to `at` when it is missing or older than `olderThan`, in one conditional
+   * update; returns whether it was written (false: a concurrent poll already did).
+   */
+  recordPoll(installationId: string, at: string, olderThan: string): Promise<boolean>;
 }
 
 export type { InstallationSummary };

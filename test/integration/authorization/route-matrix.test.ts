@@ -32,6 +32,8 @@ const policies: Partial<Record<FunctionName, Policy>> = {
   createActivationKey: 'manage',
   offlineActivation: 'manage',
   setTelemetry: 'manage',
+  changeAllocation: 'manage',
+  deactivateAccountInstallation: 'manage',
   listAccountInstallations: 'read',
   listAccountFindings: 'read',
   getInstallationSnapshot: 'staff',
@@ -130,8 +132,14 @@ async function requestFor(route: RouteSpec, target: Target): Promise<{ path: str
   const { accountId, installationId, findingId } = world.accounts[target];
   // A user of the target account for each removal, invited by the back office.
   const userId = route.fn === 'removeAccountUser' ? await invitedUser(accountId) : 'none';
+  // A fresh installation of the target account for each deactivation, so the others stay active.
+  const managedInstallationId =
+    route.fn === 'deactivateAccountInstallation'
+      ? (await activatedAgent(accountId, { allocation: { ivr: 1 } })).agent.keyid
+      : installationId;
   const path = route.path
     .replace('{userId}', userId)
+    .replace('{installationId}', managedInstallationId)
     .replace('{accountId}', accountId)
     .replace('{id}', installationId)
     .replace('{findingId}', findingId)
@@ -146,6 +154,9 @@ async function requestFor(route: RouteSpec, target: Target): Promise<{ path: str
       return { path, body: await offlineRequestFile(accountId) };
     case 'setTelemetry':
       return { path, body: { enabled: true } };
+    case 'changeAllocation':
+      // the allocation it holds: allowed callers get 200 without taking capacity
+      return { path, body: { allocation: { ivr: 1 } } };
     case 'acknowledgeFinding':
       return { path, body: { note: 'matrix check' } };
     case 'inviteAccountUser':

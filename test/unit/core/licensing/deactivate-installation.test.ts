@@ -1,14 +1,21 @@
-import { UnauthorizedError } from '../../../../lambdas/core/errors';
-import { deactivateInstallation } from '../../../../lambdas/core/licensing/deactivate-installation';
+import { ForbiddenError, GoneError, NotFoundError, ServiceUnavailableError, UnauthorizedError } from '../../../../lambdas/core/errors';
+import type { Principal } from '../../../../lambdas/core/licensing/access';
+import {
+  deactivateAccountInstallation,
+  deactivateInstallation,
+} from '../../../../lambdas/core/licensing/deactivate-installation';
 import { depositOrder } from '../../../../lambdas/core/licensing/deposit-order';
+import { pollLicense } from '../../../../lambdas/core/licensing/poll-license';
 import {
   acceptSignature,
   activateNew,
   existingAccountOrder,
   licensingWorld,
   newAccountOrder,
+  OTHER_RESELLER_ID,
   perpetualLine,
   principals,
+  RESELLER_ID,
   seedAccount,
   T0,
   type LicensingWorld,
@@ -19,7 +26,10 @@ let accountId: string;
 
 beforeEach(async () => {
   world = await licensingWorld();
-  accountId = await seedAccount(world, newAccountOrder([perpetualLine('ivr', 10), perpetualLine('acd', 4)]));
+  accountId = await seedAccount(
+    world,
+    newAccountOrder([perpetualLine('ivr', 10), perpetualLine('acd', 4)], { resellerId: RESELLER_ID }),
+  );
 });
 
 afterEach(() => {
@@ -122,5 +132,71 @@ describe('deactivateInstallation', () => {
     const attempt = deactivateInstallation(world.deps, 'inst_unknown', acceptSignature);
 
     await expect(attempt).rejects.toThrow(UnauthorizedError);
+  });
+});
+
+describe('deactivateAccountInstallation', () => {
+  const deactivate = (installationId: string, principal: Principal = principals.customer(accountId)) =>
+    deactivateAccountInstallation(world.deps, principal, accountId, installationId);
+
+  it('gives the capacity back, records who did it, and the agent’s next poll is gone', async () => {
+    const { installationId } = await activateNew(world, accountId, { allocation: { ivr: 6, acd: 1 } });
+
+    await deactivate(installationId, principals.reseller(RESELLER_ID));
+    const poll = pollLicense(world.deps, world.settings, installationId, undefined, acceptSignature);
+
+    await expect(poll).rejects.toThrow(GoneError);
+    expect(world.repo.pool(accountId, 'ivr')).toMatchObject({ allocated: 0, free: 10 });
+    expect(world.repo.pool(accountId, 'acd')).toMatchObject({ allocated: 0, free: 4 });
+    expect(world.repo.installation(installationId)).toMatchObject({ status: 'deactivated' });
+    expect(world.repo.auditOf(accountId).at(-1)).toMatchObject({
+      action: 'installation.deactivated',
+      actor: { kind: 'reseller', id: `sub-${RESELLER_ID}` },
+      details: { installationId, released: { ivr: 6, acd: 1 } },
+    });
+  });
+
+  it('is idempotent', async () => {
+    const { installationId } = await activateNew(world, accountId, { allocation: { ivr: 6 } });
+    await deactivate(installationId);
+    const after = world.repo.snapshot();
+
+    await deactivate(installationId);
+
+    expect(world.repo.snapshot()).toEqual(after);
+  });
+
+  it.each<[string, () => Principal, boolean]>([
+    ['the customer itself', () => principals.customer(accountId), true],
+    ['its reseller', () => principals.reseller(RESELLER_ID), true],
+    ['back office', () => principals.backoffice, true],
+    ['support (read-only)', () => principals.support, false],
+    ['another customer', () => principals.customer('acc_00000099'), false],
+    ['another reseller', () => principals.reseller(OTHER_RESELLER_ID), false],
+  ])('lets %s deactivate it: %s', async (_who, principal, permitted) => {
+    const { installationId } = await activateNew(world, accountId, { allocation: { ivr: 2 } });
+
+    const attempt = deactivate(installationId, principal());
+
+    if (permitted) await expect(attempt).resolves.toBeUndefined();
+    else await expect(attempt).rejects.toThrow(ForbiddenError);
+    expect(world.repo.installation(installationId)?.status).toBe(permitted ? 'deactivated' : 'active');
+  });
+
+  it("answers 404 for another account's installation named under this account, and leaves it active", async () => {
+    const otherAccount = await seedAccount(world, newAccountOrder([perpetualLine('ivr', 2)]));
+    const foreign = await activateNew(world, otherAccount, { allocation: { ivr: 1 } });
+
+    await expect(deactivate(foreign.installationId)).rejects.toThrow(NotFoundError);
+    expect(world.repo.installation(foreign.installationId)?.status).toBe('active');
+  });
+
+  it('answers 503 when the installation keeps changing under it', async () => {
+    jest.spyOn(Math, 'random').mockReturnValue(0);
+    const { installationId } = await activateNew(world, accountId, { allocation: { ivr: 2 } });
+    for (let i = 0; i < 12; i++) world.repo.rejectNext('stale', 'commitDeactivation');
+
+    await expect(deactivate(installationId)).rejects.toThrow(ServiceUnavailableError);
+    expect(world.repo.installation(installationId)?.status).toBe('active');
   });
 });

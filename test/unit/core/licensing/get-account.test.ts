@@ -1,7 +1,10 @@
 import { ForbiddenError, NotFoundError } from '../../../../lambdas/core/errors';
 import type { Principal } from '../../../../lambdas/core/licensing/access';
+import { deactivateInstallation } from '../../../../lambdas/core/licensing/deactivate-installation';
 import { getAccount } from '../../../../lambdas/core/licensing/get-account';
+import { pollLicense } from '../../../../lambdas/core/licensing/poll-license';
 import {
+  acceptSignature,
   activateNew,
   licensingWorld,
   newAccountOrder,
@@ -52,9 +55,29 @@ describe('getAccount', () => {
           nodes: ['ucx-node-a', 'ucx-node-b'],
           suiteVersion: '14.2.1',
           activatedAt: T0.toISOString(),
+          lastPollAt: null,
         },
       ],
     });
+  });
+
+  it('shows when each active installation last polled, and none for a deactivated one', async () => {
+    const polled = await activateNew(world, accountId, { allocation: { ivr: 1 } });
+    const silent = await activateNew(world, accountId, { allocation: { ivr: 1 } });
+    const gone = await activateNew(world, accountId, { allocation: { ivr: 1 } });
+    world.clock.advance(90_000);
+    await pollLicense(world.deps, world.settings, polled.installationId, undefined, acceptSignature);
+    await pollLicense(world.deps, world.settings, gone.installationId, undefined, acceptSignature);
+    await deactivateInstallation(world.deps, gone.installationId, acceptSignature);
+    const lastPolls = jest.spyOn(world.repo, 'getLastPolls');
+
+    const view = await getAccount(world.deps, principals.customer(accountId), accountId);
+
+    const lastPollOf = (id: string) => view.installations.find((i) => i.installationId === id)?.lastPollAt;
+    expect(lastPollOf(polled.installationId)).toBe(new Date(T0.getTime() + 90_000).toISOString());
+    expect(lastPollOf(silent.installationId)).toBeNull();
+    expect(lastPollOf(gone.installationId)).toBeNull();
+    expect(lastPolls).toHaveBeenCalledWith([polled.installationId, silent.installationId]);
   });
 
   it('answers 404 to back office and support for a missing account', async () => {

@@ -189,6 +189,85 @@ describe('pollLicense', () => {
   });
 });
 
+describe('pollLicense: the last poll', () => {
+  const HOUR = 3_600_000;
+
+  it('records the first poll, and none other within the hour (a 304 poll writes nothing)', async () => {
+    const { installationId } = await activateNew(world, accountId);
+    const first = world.clock.advance(60_000).toISOString();
+    const { etag } = (await poll(installationId)) as { etag: string };
+    world.clock.advance(HOUR - 120_000);
+
+    const again = await poll(installationId, etag);
+
+    expect(again.status).toBe(304);
+    expect(world.repo.installation(installationId)!.lastPollAt).toBe(first);
+    expect(world.repo.pollRecords).toEqual([{ installationId, at: first, written: true }]);
+  });
+
+  it('records again once the recorded poll is more than an hour old', async () => {
+    const { installationId } = await activateNew(world, accountId);
+    await poll(installationId);
+    const later = world.clock.advance(HOUR + 1).toISOString();
+
+    await poll(installationId);
+
+    expect(world.repo.installation(installationId)!.lastPollAt).toBe(later);
+    expect(world.repo.pollRecords.map((r) => r.written)).toEqual([true, true]);
+  });
+
+  it('leaves a concurrent poll’s record alone: the write is conditional, not the read', async () => {
+    const { installationId } = await activateNew(world, accountId);
+    const stale = world.repo.installation(installationId)!;
+    await poll(installationId);
+    const recorded = world.repo.installation(installationId)!.lastPollAt;
+    jest.spyOn(world.repo, 'getInstallation').mockResolvedValueOnce(stale);
+    world.clock.advance(1000);
+
+    const outcome = await poll(installationId);
+
+    expect(outcome.status).toBe(200);
+    expect(world.repo.pollRecords.map((r) => r.written)).toEqual([true, false]);
+    expect(world.repo.installation(installationId)!.lastPollAt).toBe(recorded);
+  });
+
+  it('answers the poll when recording it fails, and logs the failure with the installation id', async () => {
+    const { installationId, license } = await activateNew(world, accountId);
+    const failure = Object.assign(new Error('Rate of requests exceeds the allowed throughput'), {
+      name: 'ThrottlingException',
+    });
+    world.repo.recordPollFailure = failure;
+
+    const outcome = await poll(installationId);
+
+    expect(outcome).toMatchObject({ status: 200, license });
+    expect(world.repo.installation(installationId)!.lastPollAt).toBeUndefined();
+    expect(world.log.warnings).toEqual([
+      { message: expect.stringContaining('not recorded'), details: { installationId, error: failure } },
+    ]);
+  });
+
+  it('does not record a poll refused as gone', async () => {
+    const { installationId } = await activateNew(world, accountId);
+    await deactivateInstallation(world.deps, installationId, acceptSignature);
+
+    await expect(poll(installationId)).rejects.toThrow(GoneError);
+
+    expect(world.repo.pollRecords).toEqual([]);
+  });
+
+  it('reads the installation eventually consistent', async () => {
+    const { installationId } = await activateNew(world, accountId);
+
+    await poll(installationId);
+
+    expect(world.repo.installationReads.filter((r) => r.installationId === installationId).at(-1)).toEqual({
+      installationId,
+      consistentRead: false,
+    });
+  });
+});
+
 describe('needsRebuild', () => {
   it('is false for a fresh licence of the current rev and true when the rev moved or half the life is gone', async () => {
     const { installationId } = await activateNew(world, accountId);

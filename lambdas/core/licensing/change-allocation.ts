@@ -1,0 +1,137 @@
+/**
+ * Editing an active installation's allocation: the body is its new full allocation. Lowering gives
+ * capacity back to the pool; raising takes it only if free, under the same conditional write as an
+ * activation (`free >= :quantity`), so concurrent raises never allocate more than was deposited.
+ * The installation's rev is bumped in the same transaction: its next poll gets the new licence.
+ */
+import * as z from 'zod';
+import { ConflictError, ServiceUnavailableError, ValidationError, type FieldError } from '../errors';
+import type { Principal } from './access';
+import { loadManagedInstallation } from './account-installation';
+import { productSchema, type Allocation, type Product } from './catalogue';
+import { retryStale, type LicensingDeps } from './deps';
+import type { Installation, ProductPool } from './model';
+import { CommitRejected, type PoolTake } from './repository';
+
+const quantitySchema = z
+  .number({ error: 'enter a number' })
+  .int('enter a whole number')
+  .min(0, 'enter 0 or more')
+  .max(1_000_000, 'enter at most 1000000');
+
+export const allocationChangeBodySchema = z
+  .object({
+    /** the new full allocation: a product left out goes to 0 */
+    allocation: z
+      .partialRecord(productSchema, quantitySchema)
+      .refine((allocation) => Object.keys(allocation).length > 0, {
+        message: 'name at least one product (0 gives a product back)',
+        when: (payload) => payload.issues.length === 0,
+      }),
+  })
+  .strict();
+export type AllocationChangeBody = z.infer<typeof allocationChangeBodySchema>;
+
+export interface AllocationChangeResult {
+  installationId: string;
+  /** the installation's allocation now (products at 0 left out) */
+  allocation: Allocation;
+}
+
+const withoutZeros = (allocation: Allocation): Allocation =>
+  Object.fromEntries(Object.entries(allocation).filter(([, quantity]) => (quantity ?? 0) > 0));
+
+/** What each product's pool gives or takes to go from `from` to `to`. */
+export function poolTakes(from: Allocation, to: Allocation): PoolTake[] {
+  const products = new Set([...Object.keys(from), ...Object.keys(to)] as Product[]);
+  return [...products]
+    .map((product) => ({ product, take: (to[product] ?? 0) - (from[product] ?? 0) }))
+    .filter(({ take }) => take !== 0)
+    .sort((a, b) => a.product.localeCompare(b.product));
+}
+
+/** `allocation.<product>`: how much is free, in words the portal shows beside the field. */
+function capacityErrors(takes: readonly PoolTake[], current: Allocation, pools: readonly ProductPool[]): FieldError[] {
+  const free = new Map(pools.map((pool) => [pool.product, pool.free]));
+  return takes.flatMap(({ product, take }) => {
+    const available = free.get(product) ?? 0;
+    if (take <= available) return [];
+    const most = (current[product] ?? 0) + available;
+    return [
+      {
+        path: `allocation.${product}`,
+        message: `only ${available} more ${available === 1 ? 'is' : 'are'} free: at most ${most} for this installation`,
+      },
+    ];
+  });
+}
+
+const capacityConflict = (errors: FieldError[]) =>
+  new ConflictError(`Not enough free capacity: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}.`, errors);
+
+export async function changeAllocation(
+  deps: LicensingDeps,
+  principal: Principal,
+  accountId: string,
+  installationId: string,
+  body: AllocationChangeBody,
+): Promise<AllocationChangeResult> {
+  let lastRead: Installation | undefined;
+  try {
+    return await retryStale(
+      async () => {
+        const { state, installation } = await loadManagedInstallation(deps, principal, accountId, installationId);
+        lastRead = installation;
+        const held = new Set(state.pools.map((pool) => pool.product));
+        const notHeld = (Object.keys(body.allocation) as Product[]).filter((product) => !held.has(product));
+        if (notHeld.length > 0) {
+          throw new ValidationError(
+            notHeld.map((product) => ({ path: `allocation.${product}`, message: `the account holds no ${product} licences` })),
+          );
+        }
+        if (installation.status !== 'active') {
+          throw new ConflictError(`Installation ${installationId} is deactivated: its allocation cannot change.`);
+        }
+
+        const allocation = withoutZeros(body.allocation);
+        const takes = poolTakes(installation.allocation, allocation);
+        if (takes.length === 0) return { installationId, allocation: installation.allocation };
+        // What was read says no: answer without a commit bound to fail. What was read says yes:
+        // the commit's own condition decides, against the pool as it is then.
+        const short = capacityErrors(takes, installation.allocation, state.pools);
+        if (short.length > 0) throw capacityConflict(short);
+
+        const now = deps.clock.now().toISOString();
+        await deps.repo.commitAllocationChange({
+          installation,
+          allocation,
+          pools: takes,
+          audit: {
+            accountId,
+            at: now,
+            eventId: deps.ids.id('evt_'),
+            actor: { kind: principal.role, id: principal.sub },
+            action: 'installation.allocation-changed',
+            details: { installationId, from: installation.allocation, to: allocation },
+          },
+        });
+        return { installationId, allocation };
+      },
+      (e) => e instanceof CommitRejected && e.reason === 'stale',
+    );
+  } catch (error) {
+    if (!(error instanceof CommitRejected)) throw error;
+    if (error.reason !== 'capacity' || !lastRead) {
+      throw new ServiceUnavailableError('The account is changing right now; retry.', 1);
+    }
+    // A concurrent raise took the capacity between the read and the commit: say how much is left now.
+    const state = await deps.repo.getAccountState(accountId);
+    const takes = poolTakes(lastRead.allocation, withoutZeros(body.allocation));
+    const errors = capacityErrors(takes, lastRead.allocation, state?.pools ?? []);
+    // (freed again since: name the refused product all the same; a retry may go through)
+    const refused = takes
+      .filter(({ product, take }) => take > 0 && (error.subject === undefined || product === error.subject))
+      .map(({ product }) => ({ path: `allocation.${product}`, message: 'not enough free capacity at that moment; try again' }));
+    throw capacityConflict(errors.length > 0 ? errors : refused);
+  }
+}
