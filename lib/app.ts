@@ -15,6 +15,11 @@ const regionConfigSchema = z.object({
   endpoint: z.url({ protocol: /^https?$/ }),
 });
 
+// A CloudFront domain cannot be read across regions at synth time, so each portal's is given here.
+const hostName = z
+  .string()
+  .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'a host name without scheme or path, e.g. d1234abcd.cloudfront.net');
+
 /** The `ucx` context key of cdk.json. */
 export const appConfigContextSchema = z.object({
   stage: z.string().regex(/^[a-z][a-z0-9-]{0,15}$/, 'lower-case letters, digits and dashes, at most 16'),
@@ -38,6 +43,11 @@ export const appConfigContextSchema = z.object({
     .refine((a) => a.glacierDays >= a.infrequentAccessDays + 30, { message: 'glacierDays must be at least infrequentAccessDays + 30', path: ['glacierDays'] })
     .refine((a) => a.expireDays > a.glacierDays, { message: 'expireDays must be after glacierDays', path: ['expireDays'] })
     .default({ infrequentAccessDays: 30, glacierDays: 90, expireDays: 730 }),
+  /** each region's portal host name, for the other region's "switch region" links */
+  portal: z
+    .object({ domains: z.object({ eu: hostName.optional(), us: hostName.optional() }).strict() })
+    .strict()
+    .default({ domains: {} }),
 });
 
 /**
@@ -50,9 +60,10 @@ export function parseAppConfig(context: unknown, fallbackAccount?: string): AppC
     const detail = parsed.error.issues.map((i) => `ucx.${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`invalid cdk.json context: ${detail}`);
   }
-  const { regions, account, ...rest } = parsed.data;
+  const { regions, account, portal, ...rest } = parsed.data;
   return {
     ...rest,
+    portalDomains: portal.domains,
     account: account ?? fallbackAccount,
     regions: { eu: { key: 'eu', ...regions.eu }, us: { key: 'us', ...regions.us } },
   };

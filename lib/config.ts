@@ -32,6 +32,16 @@ export interface AppConfig {
   readonly telemetryShards: number;
   /** storage-class lifecycle of the telemetry archive */
   readonly archive: ArchiveLifecycleConfig;
+  /**
+   * each region's portal host name (its custom domain, or its CloudFront domain once deployed):
+   * the other region's portal links to it. A region left out gets no link, only words.
+   */
+  readonly portalDomains: Partial<Record<RegionKey, string>>;
+}
+
+/** The portal URLs config.json names, from `portalDomains`: `https://<domain>` per region that has one. */
+export function portalUrls(config: Pick<AppConfig, 'portalDomains'>): Partial<Record<RegionKey, string>> {
+  return Object.fromEntries(regionKeys.flatMap((key) => (config.portalDomains[key] ? [[key, `https://${config.portalDomains[key]}`]] : [])));
 }
 
 /** Days after upload at which an archive object changes storage class or expires. */

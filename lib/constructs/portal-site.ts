@@ -13,14 +13,22 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { buildPortalSync, portalDir } from '../../portal/bundle';
+import type { RegionKey } from '../config';
 
-/** What the portal reads at `/config.json` when it starts: where the API and the user pool are. */
+/**
+ * What the portal reads at `/config.json` when it starts (portal/src/config.ts): which region it
+ * is, where the API and the user pool are, and the portals it may link to.
+ */
 export interface PortalRuntimeConfig {
   readonly region: string;
+  /** which of the two regions this portal serves */
+  readonly regionKey: RegionKey;
   /** the regional HTTP API's URL (the portal itself calls `/v1/` on its own origin) */
   readonly apiBaseUrl: string;
   readonly userPoolId: string;
   readonly userPoolClientId: string;
+  /** each region's portal URL where known (`ucx.portal.domains`); the other region's is linked to */
+  readonly portals: Partial<Record<RegionKey, string>>;
 }
 
 export interface PortalSiteProps {

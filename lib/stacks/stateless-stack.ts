@@ -34,7 +34,7 @@ import { Schedule, ScheduleExpression, ScheduleTargetInput, TimeWindow } from 'a
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import type { AppConfig, RegionKey } from '../config';
+import { portalUrls, type AppConfig, type RegionKey } from '../config';
 import { HouseFunction } from '../constructs/house-function';
 import { PortalSite } from '../constructs/portal-site';
 import { Observability } from '../constructs/observability';
@@ -216,9 +216,11 @@ export class StatelessStack extends Stack {
       apiDomainName: `${this.api.apiId}.execute-api.${this.region}.${this.urlSuffix}`,
       runtimeConfig: {
         region: this.region,
+        regionKey,
         apiBaseUrl: this.stage.url,
         userPoolId: this.userPool.userPoolId,
         userPoolClientId: this.userPoolClient.userPoolClientId,
+        portals: portalUrls(config),
       },
     });
 

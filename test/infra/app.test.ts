@@ -1,4 +1,5 @@
 import { parseAppConfig, stackId } from '../../lib/app';
+import { portalUrls } from '../../lib/config';
 import { buildTestApp, testAccount, testConfig } from './test-app';
 
 describe('the stack set', () => {
@@ -86,6 +87,20 @@ describe('parseAppConfig', () => {
     // Assert
     expect(config.telemetryShards).toBe(2);
     expect(config.archive).toEqual({ infrequentAccessDays: 30, glacierDays: 90, expireDays: 730 });
+  });
+
+  it('reads each region\'s portal domain (none by default) into the portal URLs config.json names', () => {
+    // Act
+    const config = parseAppConfig({ ...valid, portal: { domains: { us: 'd111abcdef8.cloudfront.net' } } });
+
+    // Assert
+    expect(config.portalDomains).toEqual({ us: 'd111abcdef8.cloudfront.net' });
+    expect(portalUrls(config)).toEqual({ us: 'https://d111abcdef8.cloudfront.net' });
+    expect(parseAppConfig(valid).portalDomains).toEqual({});
+  });
+
+  it('refuses a portal domain given as a URL', () => {
+    expect(() => parseAppConfig({ ...valid, portal: { domains: { eu: 'https://portal.example.com/' } } })).toThrow(/ucx\.portal\.domains\.eu: a host name without scheme or path/);
   });
 
   it('refuses an archive lifecycle S3 would refuse', () => {

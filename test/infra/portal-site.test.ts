@@ -60,18 +60,22 @@ describe.each(['eu-central-1', 'us-east-1'])('PortalSite in %s', (region) => {
 });
 
 describe('PortalSite with the portal built at synth time', () => {
-  it('bundles portal/ with esbuild locally (no Docker) into the asset: index.html, app.js, styles.css', () => {
-    const { mkdtempSync, readdirSync, statSync } = jest.requireActual<typeof import('node:fs')>('node:fs');
+  it('bundles portal/ with esbuild locally (no Docker) into the asset: index.html, app.js, styles.css; config.json beside it', () => {
+    const { mkdtempSync, readdirSync, readFileSync, statSync } = jest.requireActual<typeof import('node:fs')>('node:fs');
     const { join } = jest.requireActual<typeof import('node:path')>('node:path');
     const { tmpdir } = jest.requireActual<typeof import('node:os')>('node:os');
     const outdir = mkdtempSync(join(tmpdir(), 'ucx-portal-build-'));
     const app = new App({ outdir });
     const stack = new Stack(app, 'ucx-portal-build', { env: { account: '111111111111', region: 'eu-central-1' } });
-    new PortalSite(stack, 'Portal', { assetDir: 'build', runtimeConfig: { region: 'eu-central-1', apiBaseUrl: 'https://api.example', userPoolId: 'eu-central-1_abc', userPoolClientId: 'client' } });
+    const runtimeConfig = { region: 'eu-central-1', regionKey: 'eu' as const, apiBaseUrl: 'https://api.example', userPoolId: 'eu-central-1_abc', userPoolClientId: 'client', portals: { us: 'https://d222.cloudfront.net' } };
+    new PortalSite(stack, 'Portal', { assetDir: 'build', runtimeConfig });
     app.synth();
 
-    const staged = readdirSync(outdir).filter((d) => d.startsWith('asset.') && statSync(join(outdir, d)).isDirectory()).map((d) => readdirSync(join(outdir, d)).sort());
+    const assetDirs = readdirSync(outdir).filter((d) => d.startsWith('asset.') && statSync(join(outdir, d)).isDirectory()).map((d) => join(outdir, d));
+    const staged = assetDirs.map((d) => readdirSync(d).sort());
+    const configJson = assetDirs.flatMap((d) => (readdirSync(d).includes('config.json') ? [JSON.parse(readFileSync(join(d, 'config.json'), 'utf8'))] : []));
     expect(staged).toContainEqual(expect.arrayContaining(['app.js', 'index.html', 'styles.css']));
+    expect(configJson).toEqual([runtimeConfig]);
   });
 });
 
