@@ -60,10 +60,10 @@ export function section(title: string, ...children: Child[]): HTMLElement {
 export function table(caption: string, head: readonly string[], rows: readonly (readonly Child[])[], empty: string): HTMLElement {
   if (rows.length === 0) return h('p', { class: 'empty' }, empty);
   // A table wider than a phone scrolls inside this box, not the page; the box takes focus so the
-  // keyboard can scroll it too, and is named by the table's caption.
+  // keyboard can scroll it too, named by the caption (a group, not one more landmark).
   return h(
     'div',
-    { class: 'table-wrap', role: 'region', 'aria-label': caption, tabindex: '0' },
+    { class: 'table-wrap', role: 'group', 'aria-label': caption, tabindex: '0' },
     h(
       'table',
       null,
