@@ -1,4 +1,7 @@
-/** The Smart Account: products and terms, installations, activation keys, offline activation, telemetry, findings. */
+/**
+ * The Smart Account: products and terms, installations (edit allocation, deactivate, last poll),
+ * activation keys, offline activation, telemetry, findings.
+ */
 import { publishedList as published, type PublishedRow } from '../../../lambdas/core/telemetry/published-list';
 
 const publishedList: readonly PublishedRow[] = published;
@@ -6,6 +9,7 @@ import { api } from '../api';
 import { field, h, replace } from '../dom';
 import type { Session } from '../session';
 import { nearestEnd, productNames, products, termState } from '../terms';
+import { lastPollText } from '../last-poll';
 import { telemetryStatus, telemetryStatusText } from '../telemetry-status';
 import { homeRegionNotice } from '../regions';
 import { auditSection } from './audit';
@@ -29,6 +33,8 @@ interface Installation {
   suiteVersion: string;
   activatedAt: string;
   deactivatedAt?: string;
+  /** recorded at most once an hour; null: none recorded (or deactivated) */
+  lastPollAt?: string | null;
 }
 export interface Account {
   accountId: string;
@@ -56,7 +62,8 @@ interface Health {
   openFindings: unknown[];
 }
 
-export async function accountPage(root: HTMLElement, session: Session, accountId: string, setActing: (text: string) => void): Promise<void> {
+/** `notice`: what the last action on the page did, shown (and focused) after the page is read again. */
+export async function accountPage(root: HTMLElement, session: Session, accountId: string, setActing: (text: string) => void, notice?: string): Promise<void> {
   const [account, findings, health] = await Promise.all([
     api<Account>('GET', `/v1/accounts/${accountId}`),
     api<{ findings: Finding[] }>('GET', `/v1/accounts/${accountId}/findings?status=all`).catch(() => ({ findings: [] as Finding[] })),
@@ -65,6 +72,8 @@ export async function accountPage(root: HTMLElement, session: Session, accountId
   setActing(`${account.name} (${account.accountId}, ${account.region.toUpperCase()})`);
   const lastBeat = new Map(health.installations.map((i) => [i.installationId, i.lastBeatAt]));
   const mayManage = session.role !== 'support';
+  const reload = (text: string) => accountPage(root, session, accountId, setActing, text);
+  const noticeBox = notice ? h('p', { class: 'notice', role: 'status', tabindex: '-1' }, notice) : null;
 
   replace(
     root,
@@ -72,7 +81,7 @@ export async function accountPage(root: HTMLElement, session: Session, accountId
     h('p', { class: 'meta' }, `Smart Account ${account.accountId} · home region ${account.region.toUpperCase()}`, account.resellerId ? ` · reseller ${account.resellerId}` : ''),
     homeRegionNotice(account.region),
     productsSection(account),
-    installationsSection(account, lastBeat),
+    installationsSection(account, lastBeat, mayManage, reload, noticeBox),
     mayManage ? activationKeySection(account) : null,
     mayManage ? offlineSection(account) : null,
     telemetrySection(account, mayManage),
@@ -80,6 +89,7 @@ export async function accountPage(root: HTMLElement, session: Session, accountId
     usersSection(session, account.accountId, mayManage),
     auditSection(account.accountId),
   );
+  noticeBox?.focus();
 }
 
 function productsSection(account: Account): HTMLElement {
@@ -95,26 +105,143 @@ function productsSection(account: Account): HTMLElement {
   );
 }
 
-function installationsSection(account: Account, lastBeat: Map<string, string | null>): HTMLElement {
-  const rows = account.installations.map((i) => [
-    h('code', null, i.installationId),
-    account.region.toUpperCase(),
-    i.nodes.join(', '),
-    i.suiteVersion,
-    h('span', { class: `status status-${i.status}` }, i.status),
-    Object.entries(i.allocation)
-      .map(([p, n]) => `${productNames[p] ?? p} ×${n}`)
-      .join(', '),
-    dateTime(lastBeat.get(i.installationId)),
-    ((status) => h('span', { class: `telemetry telemetry-${status}` }, telemetryStatusText[status]))(
-      telemetryStatus({ status: i.status, lastBeatAt: lastBeat.get(i.installationId) }, account.telemetry.enabled, new Date()),
-    ),
-  ]);
+const allocationText = (allocation: Record<string, number>) =>
+  Object.entries(allocation)
+    .map(([p, n]) => `${productNames[p] ?? p} ×${n}`)
+    .join(', ') || 'no licences';
+
+function installationsSection(account: Account, lastBeat: Map<string, string | null>, mayManage: boolean, reload: (notice: string) => Promise<void>, notice: HTMLElement | null): HTMLElement {
+  const now = new Date();
+  // One edit form or confirmation at a time opens here, below the table, for the button that opened it.
+  const panel = h('div', { id: 'installation-panel' });
+  let opener: HTMLButtonElement | undefined;
+  const close = () => {
+    panel.replaceChildren();
+    opener?.setAttribute('aria-expanded', 'false');
+    opener?.focus();
+    opener = undefined;
+  };
+  const open = (button: HTMLButtonElement, content: HTMLElement, focus: HTMLElement) => {
+    opener?.setAttribute('aria-expanded', 'false');
+    opener = button;
+    button.setAttribute('aria-expanded', 'true');
+    content.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape') close();
+    });
+    replace(panel, content);
+    focus.focus();
+  };
+
+  const rows = account.installations.map((i) => {
+    const active = i.status === 'active';
+    const cells: (string | HTMLElement)[] = [
+      h('code', null, i.installationId),
+      account.region.toUpperCase(),
+      i.nodes.join(', '),
+      i.suiteVersion,
+      h('span', { class: `status status-${i.status}` }, i.status),
+      allocationText(i.allocation),
+      active ? (i.lastPollAt ? h('time', { datetime: i.lastPollAt }, lastPollText(i.lastPollAt, now)) : lastPollText(null, now)) : '—',
+      dateTime(lastBeat.get(i.installationId)),
+      ((status) => h('span', { class: `telemetry telemetry-${status}` }, telemetryStatusText[status]))(
+        telemetryStatus({ status: i.status, lastBeatAt: lastBeat.get(i.installationId) }, account.telemetry.enabled, now),
+      ),
+    ];
+    if (mayManage) {
+      if (!active) cells.push('—');
+      else {
+        // The visible words start the accessible name (WCAG 2.5.3); the id tells the rows' buttons apart.
+        const edit = h('button', { type: 'button', class: 'secondary', 'aria-label': `Edit allocation of ${i.installationId}`, 'aria-expanded': 'false', 'aria-controls': 'installation-panel' }, 'Edit allocation');
+        const deactivate = h('button', { type: 'button', class: 'secondary', 'aria-label': `Deactivate ${i.installationId}`, 'aria-expanded': 'false', 'aria-controls': 'installation-panel' }, 'Deactivate');
+        edit.addEventListener('click', () => {
+          const form = allocationForm(account, i, close, reload);
+          open(edit, form, form.querySelector('input') ?? form);
+        });
+        deactivate.addEventListener('click', () => {
+          const form = deactivationForm(account.accountId, i, close, reload);
+          open(deactivate, form, form.querySelector('h3')!);
+        });
+        cells.push(h('div', { class: 'row' }, edit, deactivate));
+      }
+    }
+    return cells;
+  });
   return section(
     'Installations',
-    h('p', { class: 'hint' }, 'An installation is deactivated from the suite itself (its agent gives the licences back); here it is read-only. The time of its last licence poll is not recorded (a poll that changes nothing writes nothing).'),
-    table('Installations', ['Installation', 'Region', 'Nodes', 'Suite version', 'Status', 'Licences', 'Last telemetry', 'Telemetry'], rows, 'No installation activated yet.'),
+    notice,
+    h(
+      'p',
+      { class: 'hint' },
+      mayManage
+        ? 'Change an installation’s allocation within the free capacity, or deactivate it here or from the suite itself: its licences go back to the pool. '
+        : 'An installation is deactivated from the suite itself or by the account’s administrators. ',
+      'The last licence poll is recorded at most once an hour, so it is shown to the hour.',
+    ),
+    table('Installations', ['Installation', 'Region', 'Nodes', 'Suite version', 'Status', 'Licences', 'Last poll', 'Last telemetry', 'Telemetry', ...(mayManage ? ['Actions'] : [])], rows, 'No installation activated yet.'),
+    panel,
   );
+}
+
+/** The installation's new full allocation: one labelled number per product the account holds. */
+function allocationForm(account: Account, installation: Installation, close: () => void, reload: (notice: string) => Promise<void>): HTMLFormElement {
+  const id = installation.installationId;
+  const form = h('form', { class: 'stack', 'aria-label': `Edit allocation of ${id}` });
+  const inputs = new Map<string, HTMLInputElement>();
+  const labels: Record<string, string> = {};
+  const fields = account.products.map((p) => {
+    const name = productNames[p.product] ?? p.product;
+    const current = installation.allocation[p.product] ?? 0;
+    const input = h('input', { type: 'number', min: '0', max: String(current + p.free), step: '1', inputmode: 'numeric', value: String(current) });
+    inputs.set(p.product, input);
+    labels[`allocation.${p.product}`] = name;
+    return field(name, input, `allocation.${p.product}`, `now ${current}; ${p.free} more free`);
+  });
+  const cancel = h('button', { type: 'button', class: 'secondary' }, 'Cancel');
+  cancel.addEventListener('click', close);
+  form.addEventListener(
+    'submit',
+    submitting(
+      form,
+      async () => {
+        // The whole allocation is sent: a product at 0 goes back to the pool. An empty field is the service's to refuse, in words.
+        const allocation: Record<string, number | null> = {};
+        for (const [product, input] of inputs) allocation[product] = input.value.trim() === '' ? null : Number(input.value);
+        const saved = await api<{ installationId: string; allocation: Record<string, number> }>('PATCH', `/v1/accounts/${account.accountId}/installations/${encodeURIComponent(id)}`, { allocation });
+        await reload(`Allocation of ${id} saved: ${allocationText(saved.allocation)}. The installation gets its new licence at its next poll.`);
+      },
+      labels,
+    ),
+  );
+  form.append(
+    h('h3', null, `Allocation of ${id}`),
+    h('p', { class: 'hint' }, 'Enter the allocation in full: 0 gives a product back to the pool; raising takes free capacity only.'),
+    h('div', { class: 'grid' }, fields),
+    h('div', { class: 'row' }, h('button', { type: 'submit' }, 'Save allocation'), cancel),
+    h('div', { class: 'form-error', role: 'alert' }),
+  );
+  return form;
+}
+
+/** The confirmation step before a deactivation: what it does, then Yes or Cancel. */
+function deactivationForm(accountId: string, installation: Installation, close: () => void, reload: (notice: string) => Promise<void>): HTMLFormElement {
+  const id = installation.installationId;
+  const form = h('form', { class: 'stack', 'aria-label': `Deactivate ${id}` });
+  const cancel = h('button', { type: 'button', class: 'secondary' }, 'Cancel');
+  cancel.addEventListener('click', close);
+  form.addEventListener(
+    'submit',
+    submitting(form, async () => {
+      await api('DELETE', `/v1/accounts/${accountId}/installations/${encodeURIComponent(id)}`);
+      await reload(`Installation ${id} is deactivated: its licences are back in the pool, and the suite’s next poll is refused.`);
+    }),
+  );
+  form.append(
+    h('h3', { tabindex: '-1' }, `Deactivate ${id}?`),
+    h('p', null, `Its licences (${allocationText(installation.allocation)}) go back to the account’s pool, and the suite on ${installation.nodes.join(', ')} is no longer licensed from its next poll. It takes a new activation to license it again.`),
+    h('div', { class: 'row' }, h('button', { type: 'submit' }, 'Yes, deactivate'), cancel),
+    h('div', { class: 'form-error', role: 'alert' }),
+  );
+  return form;
 }
 
 function activationKeySection(account: Account): HTMLElement {

@@ -18,6 +18,7 @@ const actions = [
   'order.deposited',
   'activation-key.created',
   'installation.activated',
+  'installation.allocation-changed',
   'installation.deactivated',
   'telemetry.enabled',
   'telemetry.disabled',
