@@ -89,8 +89,10 @@ export const functionSpecs = {
     tracing: 'pass-through',
   },
   telemetryCatalogue: { entry: 'telemetry-catalogue', needs: [] },
-  // 60 s: a full batch (see streamConsumers) is parsed, gzipped and written as several objects.
-  archiveTelemetry: { entry: 'archive-telemetry', needs: ['archive:write'], timeoutSeconds: 60 },
+  // A full batch (see streamConsumers) is up to Lambda's 6 MB payload of records, ~11 000 beats
+  // and ~30 MB of NDJSON gzipped into one object: 512 MB for that text and the CPU to pack it, 60 s
+  // to spare.
+  archiveTelemetry: { entry: 'archive-telemetry', needs: ['archive:write'], memoryMb: 512, timeoutSeconds: 60 },
   // Proactive support: the second consumer of the telemetry stream (see streamConsumers), and the
   // missing-beat sweep run by EventBridge Scheduler every 15 minutes (lib/stacks/stateless-stack.ts).
   // 1024 MB and 60 s: a batch holds up to 500 beats of many installations, each evaluated against
@@ -210,11 +212,13 @@ export const streamConsumers: readonly StreamConsumerSpec[] = [
   {
     fn: 'archiveTelemetry',
     stream: 'telemetry',
-    // Bigger objects are cheaper to store, transition and scan; 1000 beats of a few KB each stay
-    // well under the 6 MB invocation payload.
-    batchSize: 1000,
-    // The archive is read hours later; waiting 60 s per shard fills objects at low traffic.
-    maxBatchingWindowSeconds: 60,
+    // One object per invocation and arrival hour: the bigger the batch, the fewer S3 PUTs and
+    // lifecycle transitions. A record is an agent batch (~20 KB gzipped, ~50 beats), so Lambda's
+    // 6 MB invocation payload (~220 such records) is what caps a batch, not this maximum.
+    batchSize: 10_000,
+    // The archive is read hours later: waiting the longest window Lambda offers (5 minutes) per
+    // shard fills objects at low traffic too.
+    maxBatchingWindowSeconds: 300,
     // An S3 failure fails the whole batch (objects are overwritten, so retries are safe); 10
     // tries ride out a throttling burst without stalling the shard for long. Bisecting does not
     // count against them.
@@ -227,9 +231,10 @@ export const streamConsumers: readonly StreamConsumerSpec[] = [
   {
     fn: 'evaluateRules',
     stream: 'telemetry',
-    // One state read and one write per installation per batch: bigger batches mean fewer of both
-    // for an installation that sent several beats, and 500 stay far under the 6 MB payload.
-    batchSize: 500,
+    // A record is one installation's agent batch (~50 beats; a v1 record was one beat), so 100
+    // records are ~100 installations, one state read and write each, ~5 000 beats and ~2.7 MB of
+    // payload: an invocation's work stays bounded, well within 60 s and the 6 MB payload.
+    batchSize: 100,
     // Findings should reach support within minutes, not after the archiver's 60 s buffering.
     maxBatchingWindowSeconds: 5,
     // Failures are reported per installation and retried; the state's shard checkpoints make the

@@ -1,7 +1,8 @@
 /**
  * Reads a local region's telemetry archive from s3rver the way the cloud's Athena view does: every
- * `beats/region=…/type=…/dt=…/hour=…/*.ndjson.gz` object, gunzipped, one row per beat id (the
- * first received, `oneRowPerBeat`), then filtered. Used by `npm run archive` and by tests.
+ * `beats/region=…/dt=…/hour=…/*.ndjson.gz` object (and those of the layout before issue 8,
+ * `beats/region=…/type=…/dt=…/hour=…/`), gunzipped, one row per beat id (the first received,
+ * `oneRowPerBeat`), then filtered. Used by `npm run archive` and by tests.
  */
 import { gunzipSync } from 'node:zlib';
 import { GetObjectCommand, ListBucketsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
@@ -15,7 +16,7 @@ export type { ArchiveRow };
 export interface ArchiveFilters {
   /** @default both regions */
   readonly region?: RegionKey;
-  /** a beat type, e.g. `hardware.memory` (prunes the listing to its partition) */
+  /** a beat type, e.g. `hardware.memory` (a column: every object of the region is read) */
   readonly type?: string;
   readonly installation?: string;
   /** rows received at or after this instant (ISO 8601), applied after one row per beat id, as a query on the view would */
@@ -67,7 +68,8 @@ async function readObject(s3: S3Client, bucket: string, key: string): Promise<Bu
 
 /** Every row of one region's archive objects (re-sent beats included), in key order. */
 export async function readRegionArchive(s3: S3Client, bucket: string, regionKey: RegionKey, filters: Pick<ArchiveFilters, 'type' | 'onWarning'> = {}): Promise<ArchiveRow[]> {
-  const prefix = `${archivePrefix}region=${regionKey}/${filters.type ? `type=${filters.type}/` : ''}`;
+  // The type is a column of the objects, no longer a folder: the whole region is read.
+  const prefix = `${archivePrefix}region=${regionKey}/`;
   const rows: ArchiveRow[] = [];
   for (const key of await listKeys(s3, bucket, prefix)) {
     const text = (await readObject(s3, bucket, key)).toString('utf8');
@@ -81,7 +83,9 @@ export async function readRegionArchive(s3: S3Client, bucket: string, regionKey:
         return;
       }
       const row = archiveRowSchema.safeParse(parsed);
-      if (row.success) rows.push(row.data);
+      if (row.success) {
+        if (filters.type === undefined || row.data.type === filters.type) rows.push(row.data);
+      }
       else filters.onWarning?.(`${key}:${index + 1}: not an archive row: ${row.error.issues[0]?.message}`);
     });
   }

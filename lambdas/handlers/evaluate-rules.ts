@@ -1,14 +1,14 @@
 /**
- * The rules Lambda: the second consumer of the telemetry stream. Records are parsed one by one
- * under Powertools batch processing (a record that is not a beat fails alone); the beats are then
+ * The rules Lambda: the second consumer of the telemetry stream. Records are decoded one by one
+ * under Powertools batch processing (a record that does not decode fails alone; a record carries
+ * an agent batch's beats, or one beat in the v1 shape); the beats are then
  * evaluated per installation (one state read and one write each). An installation whose
  * evaluation fails reports its records as batch item failures; the retry re-reads them, and the
  * state's shard checkpoints make the records already evaluated a no-op.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
-import { parseStreamRecord } from '../core/telemetry/archive-batch';
-import { beatFromRow } from '../core/telemetry/archive-row';
+import { beatOf, decodeStreamRecord } from '../core/telemetry/stream-record';
 import type { BatchBeat } from '../core/rules/engine';
 import { evaluateInstallationBatch, groupByInstallation } from '../core/rules/process-batch';
 import { countOutcome } from '../shared/rules-metrics';
@@ -20,13 +20,16 @@ const processor = new BatchProcessor(EventType.KinesisDataStreams);
 export const handler = async (event: KinesisStreamEvent, context: Context) => {
   const parsed: (BatchBeat & { installationId: string })[] = [];
   const recordHandler = async (record: KinesisStreamRecord) => {
-    const row = parseStreamRecord(Buffer.from(record.kinesis.data, 'base64'));
-    parsed.push({
-      installationId: row.installation_id,
-      beat: beatFromRow(row),
-      shardId: record.eventID.split(':')[0]!,
+    const { header, beats } = decodeStreamRecord(Buffer.from(record.kinesis.data, 'base64'));
+    const shardId = record.eventID.split(':')[0]!;
+    // every beat of a record shares its sequence number: the state's checkpoint skips them together
+    const items = beats.map((beat) => ({
+      installationId: header.installation_id,
+      beat: beatOf(beat),
+      shardId,
       sequenceNumber: record.kinesis.sequenceNumber,
-    });
+    }));
+    parsed.push(...items);
   };
   const response = await processPartialResponse(event, recordHandler, processor, { context });
 

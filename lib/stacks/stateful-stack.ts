@@ -77,18 +77,31 @@ export const supportEventDetailTypes = ['Finding opened', 'Finding escalated', '
 export const telemetryDatabaseName = (stage: string): string => `ucx_${stage.replace(/-/g, '_')}_telemetry`;
 /** the archive table: every archived beat, re-sent ones included */
 export const beatsTableName = 'beats';
+/**
+ * The archive as written before issue 8, one object per beat type (`…/type=<beat type>/dt=…`):
+ * read-only, kept for the view until its objects expire (ucx.archive.expireDays after the change).
+ */
+export const typePartitionedBeatsTableName = 'beats_v1';
 /** the view over it with one row per beat id: what queries read */
 export const uniqueBeatsViewName = 'beats_unique';
 /** Athena workgroup of the telemetry queries (workgroups are regional, like the catalog). */
 export const telemetryWorkGroupName = (stage: string): string => `ucx-${stage}-telemetry`;
 
-/** Data columns of an archive row (lambdas/core/telemetry/archive-row.ts); all strings. */
-const beatsDataColumns = ['beat_id', 'installation_id', 'account_id', 'collected_at', 'received_at', 'catalogue', 'data'] as const;
 /**
- * Partition columns, from the object key (`region=/type=/dt=/hour=`). The row's own `region` and
- * `type` fields are the same values; a Hive table cannot have them twice, so the SerDe skips them.
+ * Data columns of an archive row (lambdas/core/telemetry/archive-row.ts); all strings. One object
+ * holds every beat type of an hour, so `type` is a column: a query by type reads the whole hour.
  */
-const beatsPartitionColumns = ['region', 'type', 'dt', 'hour'] as const;
+const beatsDataColumns = ['beat_id', 'type', 'installation_id', 'account_id', 'collected_at', 'received_at', 'catalogue', 'data'] as const;
+/**
+ * Partition columns, from the object key (`region=/dt=/hour=`). The row's own `region` field is
+ * the same value; a Hive table cannot have it twice, so the SerDe skips it.
+ */
+const beatsPartitionColumns = ['region', 'dt', 'hour'] as const;
+/** The type-partitioned layout before issue 8 (`region=/type=/dt=/hour=`): `type` from the key. */
+const typePartitionedDataColumns = beatsDataColumns.filter((c) => c !== 'type');
+const typePartitionedPartitionColumns = ['region', 'type', 'dt', 'hour'] as const;
+/** What the one-row-per-beat view shows, in the order it always had. */
+const uniqueBeatsViewColumns = [...typePartitionedDataColumns, ...typePartitionedPartitionColumns];
 
 export interface StatefulStackProps extends StackProps {
   /** the validated app configuration */
@@ -114,6 +127,8 @@ export class StatefulStack extends Stack {
   public readonly telemetryDatabaseName: string;
   /** Glue table over `s3://<archive>/beats/`, partition-projected */
   public readonly beatsTableName: string;
+  /** Glue table over the type-partitioned objects archived before issue 8 */
+  public readonly typePartitionedBeatsTableName: string;
   /** Glue view with one row per beat id */
   public readonly uniqueBeatsViewName: string;
   /** the Athena workgroup (enforced, encrypted results) for telemetry queries */
@@ -184,6 +199,7 @@ export class StatefulStack extends Stack {
     }
     this.telemetryDatabaseName = telemetryDatabaseName(config.stage);
     this.beatsTableName = beatsTableName;
+    this.typePartitionedBeatsTableName = typePartitionedBeatsTableName;
     this.uniqueBeatsViewName = uniqueBeatsViewName;
     this.athenaWorkGroupName = telemetryWorkGroupName(config.stage);
     this.buildTelemetryCatalog(regionKey);
@@ -337,7 +353,8 @@ export class StatefulStack extends Stack {
 
   /**
    * The archive table with partition projection (Athena computes the partitions from these
-   * parameters, so no crawler and no ALTER TABLE ADD PARTITION), and the one-row-per-beat view.
+   * parameters, so no crawler and no ALTER TABLE ADD PARTITION), the table of the objects written
+   * before issue 8 in the type-partitioned layout, and the one-row-per-beat view over both.
    */
   private buildTelemetryCatalog(regionKey: RegionKey): void {
     const catalogId = this.account;
@@ -348,47 +365,76 @@ export class StatefulStack extends Stack {
     });
 
     const location = `s3://${this.archiveBucket.bucketName}/${archiveBeatsPrefix}`;
-    const table = new CfnTable(this, 'BeatsTable', {
-      catalogId,
-      databaseName,
-      tableInput: {
-        name: beatsTableName,
-        description: 'Every archived beat (a re-sent beat appears more than once): query beats_unique',
-        tableType: 'EXTERNAL_TABLE',
-        partitionKeys: beatsPartitionColumns.map((name) => ({ name, type: 'string' })),
-        parameters: {
-          EXTERNAL: 'TRUE',
-          classification: 'json',
-          compressionType: 'gzip',
-          'projection.enabled': 'true',
-          // Every region's value, though this archive holds only its own: the same DDL everywhere.
-          'projection.region.type': 'enum',
-          'projection.region.values': regionKeys.join(','),
-          'projection.type.type': 'enum',
-          'projection.type.values': beatTypes.join(','),
-          'projection.dt.type': 'date',
-          'projection.dt.format': 'yyyy-MM-dd',
-          'projection.dt.range': 'NOW-3YEARS,NOW',
-          'projection.dt.interval': '1',
-          'projection.dt.interval.unit': 'DAYS',
-          'projection.hour.type': 'integer',
-          'projection.hour.range': '0,23',
-          'projection.hour.digits': '2',
-          'storage.location.template': `${location}region=\${region}/type=\${type}/dt=\${dt}/hour=\${hour}/`,
+    const projectedTable = (props: {
+      id: string;
+      name: string;
+      description: string;
+      dataColumns: readonly string[];
+      partitionColumns: readonly string[];
+      typeFolder: boolean;
+    }) => {
+      const table = new CfnTable(this, props.id, {
+        catalogId,
+        databaseName,
+        tableInput: {
+          name: props.name,
+          description: props.description,
+          tableType: 'EXTERNAL_TABLE',
+          partitionKeys: props.partitionColumns.map((name) => ({ name, type: 'string' })),
+          parameters: {
+            EXTERNAL: 'TRUE',
+            classification: 'json',
+            compressionType: 'gzip',
+            'projection.enabled': 'true',
+            // Every region's value, though this archive holds only its own: the same DDL everywhere.
+            'projection.region.type': 'enum',
+            'projection.region.values': regionKeys.join(','),
+            ...(props.typeFolder && {
+              'projection.type.type': 'enum',
+              'projection.type.values': beatTypes.join(','),
+            }),
+            'projection.dt.type': 'date',
+            'projection.dt.format': 'yyyy-MM-dd',
+            'projection.dt.range': 'NOW-3YEARS,NOW',
+            'projection.dt.interval': '1',
+            'projection.dt.interval.unit': 'DAYS',
+            'projection.hour.type': 'integer',
+            'projection.hour.range': '0,23',
+            'projection.hour.digits': '2',
+            'storage.location.template': `${location}region=\${region}/${props.typeFolder ? 'type=${type}/' : ''}dt=\${dt}/hour=\${hour}/`,
+          },
+          storageDescriptor: {
+            location,
+            columns: props.dataColumns.map((name) => ({ name, type: 'string' })),
+            inputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
+            outputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
+            compressed: true,
+            serdeInfo: { serializationLibrary: 'org.openx.data.jsonserde.JsonSerDe' },
+          },
         },
-        storageDescriptor: {
-          location,
-          columns: beatsDataColumns.map((name) => ({ name, type: 'string' })),
-          inputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
-          outputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
-          compressed: true,
-          serdeInfo: { serializationLibrary: 'org.openx.data.jsonserde.JsonSerDe' },
-        },
-      },
+      });
+      table.addResourceDependency(database);
+      return table;
+    };
+    const table = projectedTable({
+      id: 'BeatsTable',
+      name: beatsTableName,
+      description:
+        'Every archived beat (a re-sent beat appears more than once): query beats_unique. One object per archiver ' +
+        'invocation and arrival hour holds every beat type: filter on dt and hour, type is a column',
+      dataColumns: beatsDataColumns,
+      partitionColumns: beatsPartitionColumns,
+      typeFolder: false,
     });
-    table.addResourceDependency(database);
+    const typePartitioned = projectedTable({
+      id: 'TypePartitionedBeatsTable',
+      name: typePartitionedBeatsTableName,
+      description: 'Beats archived before issue 8, one object per beat type and hour (read-only; beats_unique reads it too)',
+      dataColumns: typePartitionedDataColumns,
+      partitionColumns: typePartitionedPartitionColumns,
+      typeFolder: true,
+    });
 
-    const viewColumns = [...beatsDataColumns, ...beatsPartitionColumns];
     const view = new CfnTable(this, 'UniqueBeatsView', {
       catalogId,
       databaseName,
@@ -397,15 +443,16 @@ export class StatefulStack extends Stack {
         description: 'One row per beat id: the first received (an agent may re-send a beat whose answer it lost)',
         tableType: 'VIRTUAL_VIEW',
         parameters: { presto_view: 'true', comment: 'Presto View' },
-        viewOriginalText: `/* Presto View: ${prestoViewBase64(databaseName, viewColumns)} */`,
+        viewOriginalText: `/* Presto View: ${prestoViewBase64(databaseName, uniqueBeatsViewColumns)} */`,
         viewExpandedText: '/* Presto View */',
         storageDescriptor: {
-          columns: viewColumns.map((name) => ({ name, type: 'string' })),
+          columns: uniqueBeatsViewColumns.map((name) => ({ name, type: 'string' })),
           serdeInfo: {},
         },
       },
     });
     view.addResourceDependency(table);
+    view.addResourceDependency(typePartitioned);
   }
 
   private buildAthenaWorkGroup(config: AppConfig): void {
@@ -432,14 +479,15 @@ export class StatefulStack extends Stack {
 }
 
 /**
- * SQL of the one-row-per-beat view: the first arrival of each beat id (lambdas/core/telemetry
- * archive-row.ts `oneRowPerBeat` is the same rule for the local cloud).
+ * SQL of the one-row-per-beat view: the first arrival of each beat id, across both archive layouts
+ * (lambdas/core/telemetry archive-row.ts `oneRowPerBeat` is the same rule for the local cloud).
  */
 export function uniqueBeatsViewSql(columns: readonly string[]): string {
   const list = columns.map((c) => `"${c}"`).join(', ');
   return (
     `SELECT ${list} FROM (SELECT *, row_number() OVER (PARTITION BY "beat_id" ORDER BY "received_at" ASC) AS "rn" ` +
-    `FROM "${beatsTableName}") WHERE "rn" = 1`
+    `FROM (SELECT ${list} FROM "${beatsTableName}" UNION ALL SELECT ${list} FROM "${typePartitionedBeatsTableName}")) ` +
+    `WHERE "rn" = 1`
   );
 }
 

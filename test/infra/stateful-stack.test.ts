@@ -124,6 +124,7 @@ describe('stateful stacks', () => {
     const resources = template.toJSON().Resources as Record<string, Resource>;
     const glueTables = Object.values(resources).filter((r) => r.Type === 'AWS::Glue::Table');
     const beatsTable = glueTables.find((r) => r.Properties.TableInput.Name === 'beats');
+    const typePartitionedTable = glueTables.find((r) => r.Properties.TableInput.Name === 'beats_v1');
     const view = glueTables.find((r) => r.Properties.TableInput.Name === 'beats_unique');
     const archiveLocation = { 'Fn::Join': ['', ['s3://', { Ref: archiveBucketLogicalId }, '/beats/']] };
 
@@ -210,7 +211,7 @@ describe('stateful stacks', () => {
       },
     );
 
-    it('catalogues the archive in a Glue table of gzip JSON lines over s3://<archive>/beats/', () => {
+    it('catalogues the archive in a Glue table of gzip JSON lines over s3://<archive>/beats/, the beat type a column', () => {
       // Assert
       template.hasResourceProperties('AWS::Glue::Database', {
         DatabaseInput: Match.objectLike({ Name: 'ucx_test_telemetry' }),
@@ -219,11 +220,12 @@ describe('stateful stacks', () => {
         DatabaseName: 'ucx_test_telemetry',
         TableInput: {
           TableType: 'EXTERNAL_TABLE',
-          PartitionKeys: ['region', 'type', 'dt', 'hour'].map((Name) => ({ Name, Type: 'string' })),
+          PartitionKeys: ['region', 'dt', 'hour'].map((Name) => ({ Name, Type: 'string' })),
           StorageDescriptor: {
             Location: archiveLocation,
             Columns: [
               'beat_id',
+              'type',
               'installation_id',
               'account_id',
               'collected_at',
@@ -238,14 +240,13 @@ describe('stateful stacks', () => {
       });
     });
 
-    it('projects its partitions (no crawler): region, the catalogue beat types, the day and the hour', () => {
+    it('projects its partitions (no crawler): region, the day and the hour', () => {
       // Assert
-      expect(beatsTable?.Properties.TableInput.Parameters).toMatchObject({
+      const parameters = beatsTable?.Properties.TableInput.Parameters as Record<string, unknown>;
+      expect(parameters).toMatchObject({
         'projection.enabled': 'true',
         'projection.region.type': 'enum',
         'projection.region.values': 'eu,us',
-        'projection.type.type': 'enum',
-        'projection.type.values': beatTypes.join(','),
         'projection.dt.type': 'date',
         'projection.dt.format': 'yyyy-MM-dd',
         'projection.dt.range': 'NOW-3YEARS,NOW',
@@ -253,10 +254,32 @@ describe('stateful stacks', () => {
         'projection.hour.range': '0,23',
         'projection.hour.digits': '2',
         'storage.location.template': {
-          'Fn::Join': [
-            '',
-            ['s3://', { Ref: archiveBucketLogicalId }, '/beats/region=${region}/type=${type}/dt=${dt}/hour=${hour}/'],
-          ],
+          'Fn::Join': ['', ['s3://', { Ref: archiveBucketLogicalId }, '/beats/region=${region}/dt=${dt}/hour=${hour}/']],
+        },
+      });
+      expect(Object.keys(parameters).filter((k) => k.startsWith('projection.type'))).toEqual([]);
+    });
+
+    it('keeps the objects archived before issue 8 (one per beat type) readable in a type-partitioned table', () => {
+      // Assert
+      expect(typePartitionedTable?.Properties.TableInput).toMatchObject({
+        TableType: 'EXTERNAL_TABLE',
+        PartitionKeys: ['region', 'type', 'dt', 'hour'].map((Name) => ({ Name, Type: 'string' })),
+        StorageDescriptor: {
+          Location: archiveLocation,
+          Columns: ['beat_id', 'installation_id', 'account_id', 'collected_at', 'received_at', 'catalogue', 'data'].map(
+            (Name) => ({ Name, Type: 'string' }),
+          ),
+        },
+        Parameters: {
+          'projection.type.type': 'enum',
+          'projection.type.values': beatTypes.join(','),
+          'storage.location.template': {
+            'Fn::Join': [
+              '',
+              ['s3://', { Ref: archiveBucketLogicalId }, '/beats/region=${region}/type=${type}/dt=${dt}/hour=${hour}/'],
+            ],
+          },
         },
       });
       expect(beatTypes).toHaveLength(25);
@@ -283,8 +306,21 @@ describe('stateful stacks', () => {
       });
       expect(decoded).toMatchObject({ catalog: 'awsdatacatalog', schema: 'ucx_test_telemetry' });
       expect(decoded.originalSql).toMatch(
-        /row_number\(\) OVER \(PARTITION BY "beat_id" ORDER BY "received_at" ASC\) AS "rn" FROM "beats"\) WHERE "rn" = 1$/,
+        /row_number\(\) OVER \(PARTITION BY "beat_id" ORDER BY "received_at" ASC\) AS "rn" FROM \(SELECT .* FROM "beats" UNION ALL SELECT .* FROM "beats_v1"\)\) WHERE "rn" = 1$/,
       );
+      expect(decoded.columns.map((c) => c.name)).toEqual([
+        'beat_id',
+        'installation_id',
+        'account_id',
+        'collected_at',
+        'received_at',
+        'catalogue',
+        'data',
+        'region',
+        'type',
+        'dt',
+        'hour',
+      ]);
       expect(decoded.columns.map((c) => c.name)).toEqual(
         (view?.Properties.TableInput.StorageDescriptor.Columns as { Name: string }[]).map((c) => c.Name),
       );

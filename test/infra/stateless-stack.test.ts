@@ -130,9 +130,9 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
       }
     });
 
-    it('gives the ingest function 512 MB and the archiver 60 s', () => {
+    it('gives the ingest function 512 MB and the archiver 512 MB and 60 s', () => {
       expect(functionOf('ingestTelemetry').Properties).toMatchObject({ MemorySize: 512, Timeout: 10 });
-      expect(functionOf('archiveTelemetry').Properties).toMatchObject({ MemorySize: 256, Timeout: 60 });
+      expect(functionOf('archiveTelemetry').Properties).toMatchObject({ MemorySize: 512, Timeout: 60 });
     });
 
     it.each(specs)('%s gets TABLE_NAME, SIGNING_KEY_REF, VERIFY_KEY_REFS, TELEMETRY_STREAM_NAME, ARCHIVE_BUCKET, SUPPORT_TABLE_NAME and EVENT_BUS_NAME exactly per its needs', (name, spec) => {
@@ -369,7 +369,15 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
       const rules = streamConsumers.find((c) => c.fn === 'evaluateRules');
 
       // Assert
-      expect(rules).toMatchObject({ batchSize: 500, maxBatchingWindowSeconds: 5, retryAttempts: 5, maxRecordAgeSeconds: 6 * 3600, bisect: true });
+      expect(rules).toMatchObject({ batchSize: 100, maxBatchingWindowSeconds: 5, retryAttempts: 5, maxRecordAgeSeconds: 6 * 3600, bisect: true });
+    });
+
+    it('archives in the largest batches Lambda offers: 10 000 records, a 300 s window', () => {
+      // Arrange
+      const archiver = streamConsumers.find((c) => c.fn === 'archiveTelemetry');
+
+      // Assert
+      expect(archiver).toMatchObject({ batchSize: 10_000, maxBatchingWindowSeconds: 300, bisect: true });
     });
 
     it.each(['archiveTelemetry', 'evaluateRules'] as const)('%s sends what it gives up on to an encrypted, TLS-only queue that keeps messages 14 days', (fn) => {

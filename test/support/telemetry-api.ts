@@ -2,7 +2,9 @@
 import { gzipSync } from 'node:zlib';
 import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import { localKinesis } from '../../local/clients';
-import type { ArchiveRow } from '../../lambdas/core/telemetry/archive-row';
+import { archiveLines } from '../../lambdas/core/telemetry/archive-batch';
+import { archiveRowSchema, type ArchiveRow } from '../../lambdas/core/telemetry/archive-row';
+import { decodeStreamRecord } from '../../lambdas/core/telemetry/stream-record';
 import type { TestAgent } from './agent-client';
 import { cloud } from './local-cloud';
 import { api, type RegionKey } from './licensing-api';
@@ -32,7 +34,10 @@ export function streamName(region: RegionKey = 'eu'): string {
   return name;
 }
 
-/** Every row that reached the region's stream for one installation (reads each shard from its start). */
+/**
+ * Every beat that reached the region's stream for one installation, as the archive row the
+ * archiver would write (reads each shard from its start; v2 batch records and v1 rows alike).
+ */
 export async function streamRowsOf(installationId: string, region: RegionKey = 'eu'): Promise<ArchiveRow[]> {
   const kinesis = localKinesis(cloud().regions[region].endpoints.kinesis, cloud().regions[region].region);
   const StreamName = streamName(region);
@@ -48,7 +53,9 @@ export async function streamRowsOf(installationId: string, region: RegionKey = '
       const page = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
       for (const record of page.Records ?? []) {
         if (record.PartitionKey !== installationId) continue;
-        rows.push(JSON.parse(Buffer.from(record.Data!).toString('utf8')) as ArchiveRow);
+        for (const line of archiveLines(decodeStreamRecord(record.Data!)).split('\n')) {
+          if (line) rows.push(archiveRowSchema.parse(JSON.parse(line)));
+        }
       }
       if (!page.Records?.length || page.MillisBehindLatest === 0) break;
       iterator = page.NextShardIterator;

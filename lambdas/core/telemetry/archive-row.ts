@@ -1,9 +1,10 @@
 /**
- * The shape a beat travels in, from ingest through Kinesis into the S3 archive: one flat row per
- * beat, `data` kept as JSON text so one Athena table reads every beat type.
+ * The shape a beat is archived in: one flat row per beat in the S3 archive's gzip NDJSON, `data`
+ * kept as JSON text so one Athena table (a string column read with json_extract) covers every
+ * beat type. Until v2 stream records, the same row was also the stream's record (stream-record.ts
+ * still decodes it).
  */
 import * as z from 'zod';
-import { beatTypeSchema, type Beat } from './catalogue';
 
 export const archiveRowSchema = z.object({
   beat_id: z.uuid(),
@@ -26,12 +27,14 @@ export function hourPartition(at: Date): { dt: string; hour: string } {
 }
 
 /**
- * Object key of one archive object: partitioned for Athena, named after the shard and the first
- * and last sequence numbers it holds, so a retried Kinesis batch overwrites instead of duplicating.
+ * Object key of one archive object: every beat type of one archiver invocation that arrived in
+ * one hour, partitioned for Athena by region, day and hour (the type is a column), named after the
+ * shard and the first and last sequence numbers it holds, so a retried Kinesis batch overwrites
+ * instead of duplicating. Objects written before issue 8 sit one level deeper, under
+ * `type=<beat type>/` after the region (still read: the Glue table `beats_v1`, archive-reader.ts).
  */
 export function archiveObjectKey(parts: {
   region: string;
-  type: string;
   at: Date;
   shardId: string;
   firstSequence: string;
@@ -39,7 +42,7 @@ export function archiveObjectKey(parts: {
 }): string {
   const { dt, hour } = hourPartition(parts.at);
   const shard = parts.shardId.replace(/[^A-Za-z0-9-]/g, '_');
-  return `beats/region=${parts.region}/type=${parts.type}/dt=${dt}/hour=${hour}/${shard}-${parts.firstSequence}-${parts.lastSequence}.ndjson.gz`;
+  return `beats/region=${parts.region}/dt=${dt}/hour=${hour}/${shard}-${parts.firstSequence}-${parts.lastSequence}.ndjson.gz`;
 }
 
 /** The archive view: one row per beat id (an agent may re-send a beat whose answer it lost). */
@@ -50,10 +53,4 @@ export function oneRowPerBeat<T extends { beat_id: string; received_at: string }
     if (!seen || row.received_at < seen.received_at) first.set(row.beat_id, row);
   }
   return [...first.values()];
-}
-
-/** The beat a row carries (it was validated and sanitized at ingest; its data is JSON text). */
-export function beatFromRow(row: ArchiveRow): Beat {
-  const type = beatTypeSchema.parse(row.type);
-  return { id: row.beat_id, type, collectedAt: row.collected_at, data: JSON.parse(row.data) } as Beat;
 }

@@ -1,7 +1,8 @@
 /**
  * Telemetry ingest: each beat judged alone (validated, unknown fields dropped, personal data
- * redacted), the accepted ones put on the region's stream — retrying only the records the stream
- * refused — and answered only once every accepted beat is in the stream. No database write per beat.
+ * redacted), the accepted ones put on the region's stream as one compressed record per batch
+ * (stream-record.ts) — retrying only the records the stream refused — and answered only once every
+ * accepted beat is in the stream. No database write per beat.
  */
 import * as z from 'zod';
 import {
@@ -15,10 +16,10 @@ import {
 import type { Region } from '../licensing/catalogue';
 import type { Installation } from '../licensing/model';
 import type { Clock } from '../ports';
-import type { ArchiveRow } from './archive-row';
 import { CATALOGUE_VERSION } from './catalogue';
 import { sanitizeBeat } from './privacy';
 import type { StreamRecord, TelemetryStream } from './ports';
+import { encodeBatch, MAX_RECORD_BYTES, type StreamBeat } from './stream-record';
 
 export const MAX_BEATS_PER_BATCH = 500;
 /** Kinesis PutRecords limits: 500 records and 5 MiB per call. */
@@ -49,7 +50,6 @@ export interface IngestResult {
 const batchSchema = z.object({ beats: z.array(z.unknown()).min(1, 'at least one beat is required') });
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-const encoder = new TextEncoder();
 
 export async function ingestTelemetry(
   deps: IngestDeps,
@@ -75,7 +75,7 @@ export async function ingestTelemetry(
   const receivedAt = deps.clock.now().toISOString();
   const result: IngestResult = { accepted: 0, duplicates: 0, rejected: [], redactions: [] };
   const seen = new Set<string>();
-  const records: StreamRecord[] = [];
+  const accepted: StreamBeat[] = [];
   const allErrors: FieldError[] = [];
 
   beats.forEach((raw, index) => {
@@ -95,25 +95,43 @@ export async function ingestTelemetry(
     }
     seen.add(beat.id);
     for (const r of outcome.redactions) result.redactions.push({ beatId: beat.id, path: r.path, reason: r.reason });
-    const row: ArchiveRow = {
+    accepted.push({
       beat_id: beat.id,
       type: beat.type,
       collected_at: beat.collectedAt,
-      received_at: receivedAt,
-      installation_id: installation.installationId,
-      account_id: installation.accountId,
-      region: installation.region,
-      catalogue: CATALOGUE_VERSION,
-      data: JSON.stringify(beat.data),
-    };
-    records.push({ partitionKey: installation.installationId, data: encoder.encode(JSON.stringify(row)) });
+      data: beat.data as Record<string, unknown>,
+    });
   });
 
-  if (records.length === 0) {
+  const partitionKey = installation.installationId;
+  const encoded =
+    accepted.length === 0
+      ? undefined
+      : encodeBatch(
+          {
+            installation_id: installation.installationId,
+            account_id: installation.accountId,
+            region: installation.region,
+            received_at: receivedAt,
+            catalogue: CATALOGUE_VERSION,
+          },
+          accepted,
+          { partitionKeyBytes: Buffer.byteLength(partitionKey) },
+        );
+  for (const beat of encoded?.oversized ?? []) {
+    const message = `the beat does not fit in one stream record (${MAX_RECORD_BYTES} bytes compressed)`;
+    result.rejected.push({ beatId: beat.beat_id, errors: [{ path: '', message }] });
+    allErrors.push({ path: `beats.${beats.findIndex((b) => (b as { id?: unknown })?.id === beat.beat_id)}`, message });
+  }
+  if (!encoded || encoded.records.length === 0) {
     throw new ValidationError(allErrors, 'No beat in the batch is acceptable.');
   }
-  await putAll(deps, settings, records);
-  result.accepted = records.length;
+  await putAll(
+    deps,
+    settings,
+    encoded.records.map((data) => ({ partitionKey, data })),
+  );
+  result.accepted = accepted.length - encoded.oversized.length;
   return result;
 }
 
@@ -130,7 +148,7 @@ async function putAll(deps: IngestDeps, settings: IngestSettings, records: Strea
       const delay = delays[attempt];
       if (delay === undefined) {
         throw new ServiceUnavailableError(
-          `The telemetry stream is busy; ${pending.length} beats were not taken. Send the batch again.`,
+          `The telemetry stream is busy; ${pending.length} of the batch's records were not taken. Send the batch again.`,
           2,
         );
       }

@@ -1,20 +1,24 @@
 /**
  * The CDK app's archiver on the local cloud: records put straight into the region's telemetry
- * stream reach the S3 archive through the templates' event source mapping (read back with
- * readArchive, one row per beat id), and a poison record ends in the mapping's on-failure queue.
+ * stream — v2 batch records and, as during the rollout, v1 one-row records — reach the S3 archive
+ * through the templates' event source mapping (read back with readArchive, one row per beat id),
+ * and a poison record ends in the mapping's on-failure queue.
  * Runs its own cloud on the run's assembly with a 1 s batching window cap and 10 ms retry delays
  * (`<dataDir>/settings.json`),
  * so the template's 60 s window and 10 retries do not make the test wait.
  */
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { gzipSync } from 'node:zlib';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { readArchive, type ArchiveRow } from '../../../local/archive-reader';
-import { localKinesis } from '../../../local/clients';
+import { encodeBatch } from '../../../lambdas/core/telemetry/stream-record';
+import { findArchiveBucket, readArchive, type ArchiveRow } from '../../../local/archive-reader';
+import { localKinesis, localS3 } from '../../../local/clients';
 import { findRepoRoot } from '../../../local/repo-root';
 import { cloud, startCloudProcess, type CloudProcess } from '../../support/local-cloud';
 
@@ -62,7 +66,7 @@ const row = (over: Partial<ArchiveRow>): ArchiveRow => ({
 });
 
 (hasArchiver ? describe : describe.skip)('telemetry archiver on the local cloud', () => {
-  it('archives records put into the stream, one row per beat id, and sends a poison record to the on-failure queue', async () => {
+  it('archives v2 and v1 records put into the stream, one row per beat id, and sends a poison record to the on-failure queue', async () => {
     // Arrange
     // the cloud's local settings file (flags cannot be passed through startCloudProcess)
     writeFileSync(join(dataDir, 'settings.json'), JSON.stringify({ eventSources: { maxBatchingWindowSeconds: 1, retryBaseDelayMs: 10 } }));
@@ -72,8 +76,14 @@ const row = (over: Partial<ArchiveRow>): ArchiveRow => ({
     const installation = `inst-${randomUUID()}`;
     const first = row({ installation_id: installation, received_at: '2026-03-12T19:00:05.000Z' });
     const resent = { ...first, received_at: '2026-03-12T19:05:05.000Z' };
-    const other = row({ installation_id: installation, type: 'ucx.suite', data: JSON.stringify({ version: '12.1', platform: 'x64', installPath: 'C:\\UCX', installFolderBytes: 1 }) });
+    const other = row({ installation_id: installation, type: 'ucx.suite', received_at: '2026-03-12T19:02:00.000Z', data: JSON.stringify({ version: '12.1', platform: 'x64', installPath: 'C:\\UCX', installFolderBytes: 1 }) });
     const later = row({ installation_id: installation, received_at: '2026-03-12T20:00:00.000Z' });
+    // a v2 record: one agent batch holding `other` and another re-send of `first`
+    const batchRecord = encodeBatch(
+      { installation_id: installation, account_id: other.account_id, region: 'eu', received_at: other.received_at, catalogue: 'v1' },
+      [other, { ...first, received_at: other.received_at }].map((r) => ({ beat_id: r.beat_id, type: r.type, collected_at: r.collected_at, data: JSON.parse(r.data) })),
+      { partitionKeyBytes: installation.length },
+    ).records[0]!;
     const kinesis = localKinesis(eu.endpoints.kinesis, eu.region);
 
     // Act
@@ -81,7 +91,10 @@ const row = (over: Partial<ArchiveRow>): ArchiveRow => ({
       .send(
         new PutRecordsCommand({
           StreamName: streamName,
-          Records: [first, resent, other, { poison: true }, later].map((r, i) => ({ PartitionKey: `${installation}-${i}`, Data: Buffer.from(JSON.stringify(r)) })),
+          Records: [first, resent, batchRecord, { poison: true }, later].map((r, i) => ({
+            PartitionKey: `${installation}-${i}`,
+            Data: r instanceof Uint8Array ? r : Buffer.from(JSON.stringify(r)),
+          })),
         }),
       )
       .finally(() => kinesis.destroy());
@@ -105,9 +118,33 @@ const row = (over: Partial<ArchiveRow>): ArchiveRow => ({
     expect(rows).toEqual([first, other, later].sort((a, b) => a.received_at.localeCompare(b.received_at) || a.beat_id.localeCompare(b.beat_id)));
     expect(memoryOnly.map((r) => r.beat_id).sort()).toEqual([first.beat_id, later.beat_id].sort());
     // the re-sent copy is after `since`, but the view's row is the first received: not "new"
-    expect(sinceLater.map((r) => r.beat_id)).toEqual([later.beat_id]);
+    expect(sinceLater.map((r) => r.beat_id)).toEqual([other.beat_id, later.beat_id]);
     expect(failures).toHaveLength(1);
     expect(failures[0]!.KinesisBatchInfo).toMatchObject({ startSequenceNumber: put.Records![3]!.SequenceNumber, batchSize: 1 });
     expect(cli.stdout.trim().split('\n').map((l) => (JSON.parse(l) as ArchiveRow).beat_id)).toEqual(rows.map((r) => r.beat_id));
+  });
+
+  it('still reads objects of the layout before issue 8 (one per beat type, under type=…/), one row per beat id', async () => {
+    // Arrange
+    const { eu } = running!.info.regions;
+    const installation = `inst-${randomUUID()}`;
+    const old = row({ installation_id: installation, received_at: '2026-03-01T08:00:00.000Z' });
+    const s3 = localS3(eu.endpoints.s3, eu.region);
+    const bucket = await findArchiveBucket(eu, s3);
+    await s3
+      .send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: 'beats/region=eu/type=hardware.memory/dt=2026-03-01/hour=08/shardId-000000000000-1-2.ndjson.gz',
+          Body: gzipSync(`${JSON.stringify(old)}\n${JSON.stringify({ ...old, received_at: '2026-03-01T08:05:00.000Z' })}\n`),
+        }),
+      )
+      .finally(() => s3.destroy());
+
+    // Act
+    const rows = await readArchive(running!.info, { region: 'eu', installation, type: 'hardware.memory' });
+
+    // Assert
+    expect(rows).toEqual([old]);
   });
 });

@@ -1,85 +1,107 @@
 import { gunzipSync } from 'node:zlib';
-import {
-  archiveObjects,
-  parseStreamRecord,
-  type ArrivedRecord,
-} from '../../../../lambdas/core/telemetry/archive-batch';
-import { oneRowPerBeat, type ArchiveRow } from '../../../../lambdas/core/telemetry/archive-row';
+import { archiveLines, archiveObjects, type ArrivedRecord } from '../../../../lambdas/core/telemetry/archive-batch';
+import { archiveRowSchema, oneRowPerBeat, type ArchiveRow } from '../../../../lambdas/core/telemetry/archive-row';
+import type { DecodedRecord } from '../../../../lambdas/core/telemetry/stream-record';
 import { beatId } from '../../../support/telemetry-fixtures';
 
-const row = (n: number, type = 'ucx.ivr', receivedAt = '2026-03-02T10:00:00.000Z'): ArchiveRow => ({
+const header = {
+  installation_id: 'inst_abc12345',
+  account_id: 'acc_abc12345',
+  region: 'eu' as const,
+  received_at: '2026-03-02T10:00:00.000Z',
+  catalogue: 'v1',
+};
+const beat = (n: number, type = 'ucx.ivr') => ({
   beat_id: beatId(n),
   type,
   collected_at: '2026-03-02T09:59:00.000Z',
-  received_at: receivedAt,
-  installation_id: 'inst_abc12345',
-  account_id: 'acc_abc12345',
-  region: 'eu',
-  catalogue: 'v1',
-  data: '{"activeCalls":1}',
+  data: { activeCalls: n },
 });
-const arrived = (n: number, sequence: string, type?: string, at = '2026-03-02T10:15:00Z'): ArrivedRecord => ({
-  shardId: 'shardId-000000000000',
-  sequenceNumber: sequence,
-  arrivedAt: new Date(at),
-  row: row(n, type),
+const arrived = (sequence: string, beats: ReturnType<typeof beat>[], at = '2026-03-02T10:15:00Z'): ArrivedRecord => {
+  const record: DecodedRecord = { header, beats };
+  return { shardId: 'shardId-000000000000', sequenceNumber: sequence, arrivedAt: new Date(at), lines: archiveLines(record), beats: beats.length };
+};
+const rowsOf = (body: Buffer): ArchiveRow[] =>
+  gunzipSync(body)
+    .toString('utf8')
+    .trim()
+    .split('\n')
+    .map((l) => archiveRowSchema.parse(JSON.parse(l)));
+
+describe('archiveLines', () => {
+  it('gives one archive row per beat, data as JSON text, in the archive row field order', () => {
+    // Arrange
+    const record: DecodedRecord = { header, beats: [beat(1), beat(2, 'ucx.acd')] };
+
+    // Act
+    const lines = archiveLines(record).split('\n');
+
+    // Assert
+    expect(lines).toHaveLength(3);
+    expect(lines[2]).toBe('');
+    expect(JSON.parse(lines[0]!)).toEqual({ ...beat(1), ...header, data: '{"activeCalls":1}' });
+    expect(Object.keys(JSON.parse(lines[1]!))).toEqual(Object.keys(archiveRowSchema.shape));
+  });
 });
 
 describe('archiveObjects', () => {
-  it('groups by type and arrival hour under Athena partitions, named by shard and sequence range', () => {
+  it('writes one object per arrival hour holding every beat type, under region/dt/hour, named by shard and sequence range', () => {
+    // Arrange
     const records = [
-      arrived(1, '100'),
-      arrived(2, '99'),
-      arrived(3, '101', 'ucx.acd'),
-      arrived(4, '102', 'ucx.ivr', '2026-03-02T11:01:00Z'),
+      arrived('100', [beat(1), beat(2, 'ucx.acd')]),
+      arrived('99', [beat(3, 'hardware.memory')]),
+      arrived('102', [beat(4)], '2026-03-02T11:01:00Z'),
     ];
 
+    // Act
     const objects = archiveObjects('eu', records);
 
+    // Assert
     expect(objects.map((o) => o.key).sort()).toEqual([
-      'beats/region=eu/type=ucx.acd/dt=2026-03-02/hour=10/shardId-000000000000-101-101.ndjson.gz',
-      'beats/region=eu/type=ucx.ivr/dt=2026-03-02/hour=10/shardId-000000000000-99-100.ndjson.gz',
-      'beats/region=eu/type=ucx.ivr/dt=2026-03-02/hour=11/shardId-000000000000-102-102.ndjson.gz',
+      'beats/region=eu/dt=2026-03-02/hour=10/shardId-000000000000-99-100.ndjson.gz',
+      'beats/region=eu/dt=2026-03-02/hour=11/shardId-000000000000-102-102.ndjson.gz',
     ]);
-    const ivr = objects.find((o) => o.key.includes('99-100'))!;
-    const lines = gunzipSync(ivr.body)
-      .toString('utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as ArchiveRow);
-    expect(lines.map((l) => l.beat_id)).toEqual([beatId(2), beatId(1)]);
+    const ten = objects.find((o) => o.key.includes('hour=10'))!;
+    expect(ten.rows).toBe(3);
+    expect(rowsOf(ten.body).map((r) => [r.beat_id, r.type])).toEqual([
+      [beatId(3), 'hardware.memory'],
+      [beatId(1), 'ucx.ivr'],
+      [beatId(2), 'ucx.acd'],
+    ]);
   });
 
-  it('gives a retried batch the same keys, so it overwrites', () => {
-    const batch = [arrived(1, '5'), arrived(2, '6')];
+  it('gives a retried batch the same keys and bytes, so it overwrites', () => {
+    // Arrange
+    const batch = [arrived('5', [beat(1)]), arrived('6', [beat(2), beat(3)])];
 
-    const first = archiveObjects('eu', batch).map((o) => o.key);
-    const retried = archiveObjects('eu', [...batch].reverse()).map((o) => o.key);
+    // Act
+    const first = archiveObjects('eu', batch);
+    const retried = archiveObjects('eu', [...batch].reverse());
 
-    expect(retried).toEqual(first);
+    // Assert
+    expect(retried.map((o) => o.key)).toEqual(first.map((o) => o.key));
+    expect(retried.map((o) => o.body.equals(first[0]!.body))).toEqual([true]);
   });
 
   it('orders sequence numbers numerically, not as text', () => {
-    const objects = archiveObjects('eu', [arrived(1, '1000'), arrived(2, '999')]);
+    // Act
+    const objects = archiveObjects('eu', [arrived('1000', [beat(1)]), arrived('999', [beat(2)])]);
 
+    // Assert
     expect(objects[0]!.key).toContain('-999-1000.ndjson.gz');
-  });
-});
-
-describe('parseStreamRecord', () => {
-  it('refuses a record that is not an archive row (a poison record)', () => {
-    expect(() => parseStreamRecord('{"hello":1}')).toThrow();
-    expect(() => parseStreamRecord('not json')).toThrow();
-    expect(parseStreamRecord(JSON.stringify(row(7)))).toMatchObject({ beat_id: beatId(7) });
   });
 });
 
 describe('oneRowPerBeat', () => {
   it('keeps the first received row of each beat id', () => {
-    const rows = [row(1, 'ucx.ivr', '2026-03-02T10:05:00Z'), row(1, 'ucx.ivr', '2026-03-02T10:00:00Z'), row(2)];
+    // Arrange
+    const row = (n: number, receivedAt: string): ArchiveRow => ({ ...beat(n), ...header, received_at: receivedAt, data: '{}' });
+    const rows = [row(1, '2026-03-02T10:05:00Z'), row(1, '2026-03-02T10:00:00Z'), row(2, '2026-03-02T10:00:00Z')];
 
+    // Act
     const unique = oneRowPerBeat(rows);
 
+    // Assert
     expect(unique).toHaveLength(2);
     expect(unique.find((r) => r.beat_id === beatId(1))!.received_at).toBe('2026-03-02T10:00:00Z');
   });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import {
   ForbiddenError,
   PayloadTooLargeError,
@@ -6,11 +7,11 @@ import {
   WrongRegionError,
 } from '../../../../lambdas/core/errors';
 import type { Installation } from '../../../../lambdas/core/licensing/model';
-import type { ArchiveRow } from '../../../../lambdas/core/telemetry/archive-row';
 import { ingestTelemetry, type IngestDeps } from '../../../../lambdas/core/telemetry/ingest-telemetry';
 import type { StreamRecord, TelemetryStream } from '../../../../lambdas/core/telemetry/ports';
+import { decodeStreamRecord, type DecodedRecord } from '../../../../lambdas/core/telemetry/stream-record';
 import { FixedClock, T0 } from '../../../support/licensing-fixtures';
-import { validBeat, validBeatOfEveryType } from '../../../support/telemetry-fixtures';
+import { beatId, validBeat, validBeatOfEveryType } from '../../../support/telemetry-fixtures';
 
 /** A stream that refuses the records whose index the script names, call by call. */
 class ScriptedStream implements TelemetryStream {
@@ -24,8 +25,11 @@ class ScriptedStream implements TelemetryStream {
     });
     return { failed: refuse };
   }
-  rows(): ArchiveRow[] {
-    return this.delivered.map((r) => JSON.parse(Buffer.from(r.data).toString('utf8')) as ArchiveRow);
+  decoded(): DecodedRecord[] {
+    return this.delivered.map((r) => decodeStreamRecord(r.data));
+  }
+  beats() {
+    return this.decoded().flatMap((r) => r.beats);
   }
 }
 
@@ -49,37 +53,49 @@ const depsWith = (stream: TelemetryStream): IngestDeps => ({
 });
 
 describe('ingestTelemetry', () => {
-  it('puts one record per beat, partitioned by installation, with sanitized data as JSON text', async () => {
+  it('puts the whole batch as one record, partitioned by installation, sanitized data as objects', async () => {
     const stream = new ScriptedStream();
     const beats = validBeatOfEveryType();
 
     const result = await ingestTelemetry(depsWith(stream), settings, installation(), { beats });
 
     expect(result).toMatchObject({ accepted: 25, duplicates: 0, rejected: [] });
-    expect(stream.delivered.every((r) => r.partitionKey === 'inst_abc12345')).toBe(true);
-    const rows = stream.rows();
-    expect(rows.map((r) => r.type).sort()).toEqual(beats.map((b) => b.type).sort());
-    expect(rows[0]).toMatchObject({
+    expect(stream.delivered).toHaveLength(1);
+    expect(stream.delivered[0]!.partitionKey).toBe('inst_abc12345');
+    const [record] = stream.decoded();
+    expect(record!.header).toEqual({
       installation_id: 'inst_abc12345',
       account_id: 'acc_abc12345',
       region: 'eu',
+      received_at: T0.toISOString(),
       catalogue: 'v1',
     });
-    expect(JSON.parse(rows[0]!.data)).toEqual(beats.find((b) => b.id === rows[0]!.beat_id)!.data);
+    expect(record!.beats).toEqual(
+      beats.map((b) => ({ beat_id: b.id, type: b.type, collected_at: b.collectedAt, data: b.data })),
+    );
   });
 
   it('retries only the records the stream refused, and loses none', async () => {
-    const stream = new ScriptedStream([() => [1, 3], () => [0], () => []]);
-    const beats = validBeatOfEveryType().slice(0, 5);
+    // ~1.7 MB of incompressible install paths: more than one 1 MiB record
+    const noisy = Array.from({ length: 4 }, (_, i) => {
+      const beat = validBeat('software.installed_applications', beatId(100 + i));
+      const [app] = beat.data.applications;
+      beat.data.applications = Array.from({ length: 600 }, () => ({ ...app!, installPath: randomBytes(700).toString('base64') }));
+      return beat;
+    });
+    const stream = new ScriptedStream([(records) => (records.length > 1 ? [1] : [0]), () => [0], () => []]);
+    const beats = [...noisy, ...validBeatOfEveryType().slice(0, 5)];
+    expect(new Set(beats.map((b) => b.id)).size).toBe(9);
 
     const result = await ingestTelemetry(depsWith(stream), settings, installation(), { beats });
 
-    expect(result.accepted).toBe(5);
+    expect(result.accepted).toBe(9);
+    expect(stream.delivered.length).toBeGreaterThan(1);
     expect(stream.calls).toBe(3);
     expect(
       stream
-        .rows()
-        .map((r) => r.beat_id)
+        .beats()
+        .map((b) => b.beat_id)
         .sort(),
     ).toEqual(beats.map((b) => b.id).sort());
   });
@@ -121,7 +137,7 @@ describe('ingestTelemetry', () => {
         { beatId: beat.id, path: 'extra', reason: 'unknown-field' },
       ]),
     );
-    expect(JSON.parse(stream.rows()[0]!.data)).toEqual({ activeCalls: 3 });
+    expect(stream.beats()[0]!.data).toEqual({ activeCalls: 3 });
   });
 
   it('refuses a batch without any acceptable beat with 400 naming every path, writing nothing', async () => {

@@ -284,6 +284,28 @@ describe('sanitizeBeat: personal data', () => {
     expect(leaks).toEqual([]);
   });
 
+  it('redacts and reports the same on its fast path as on zod\'s (taken when the data has an unknown key)', () => {
+    // Arrange
+    const cases = beatsCarryingPersonalData();
+    const withUnknownKey = (beat: unknown) => {
+      const copy = structuredClone(beat) as any;
+      copy.data.callerNumber = '+390123';
+      return copy;
+    };
+
+    // Act
+    const pairs = cases.map(({ beat }) => ({ fast: sanitizeBeat(beat), zod: sanitizeBeat(withUnknownKey(beat)) }));
+
+    // Assert
+    const differences = pairs.filter(({ fast, zod }) => {
+      if (!fast.ok || !zod.ok) return true;
+      const zodRedactions = zod.redactions.filter((r) => r.path !== 'data.callerNumber');
+      return JSON.stringify(fast.beat) !== JSON.stringify(zod.beat) || JSON.stringify(fast.redactions) !== JSON.stringify(zodRedactions);
+    });
+    expect(pairs.length).toBeGreaterThan(100);
+    expect(differences).toEqual([]);
+  });
+
   it("reports the redactions of an array field at each item's path", () => {
     // Arrange
     const raw = validBeat('processes.running') as any;
