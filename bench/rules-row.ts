@@ -2,11 +2,26 @@
  * Rules engine throughput: all 28 rules, `evaluateInstallation` in process, as the rules Lambda
  * calls it per installation and batch: many installations, each sending its 5-minute batches
  * (five rounds of counters with ~200 processes, inventory in the first), state carried from one
- * batch to the next. Beats per second per core = beats ÷ CPU seconds.
+ * batch to the next through its stored form (decoded before, encoded after each batch, as the
+ * support store does). Beats per second per core = beats ÷ CPU seconds, codec included.
+ *
+ * The stored items are measured as DynamoDB bills them (dynamoItemBytes of the items the support
+ * store writes: plain attributes, names included, and the deflated state): the STATE item every
+ * batch writes, the STATE#FINDINGS item written when findings change, and the read and write units
+ * they cost per installation batch; then again over the last day of a simulated week for a few
+ * installations (full baselines and growth series, finding histories at their bound). The
+ * workload re-draws each installation every batch, so its findings flap far more than a real
+ * installation's: these figures are on the high side.
  */
+import { stateItemsOf, stateOfItems } from '../lambdas/adapters/dynamodb-support-store';
+import { dynamoItemBytes } from '../lambdas/adapters/dynamodb-item-size';
+import { randomUUID } from 'node:crypto';
+import { simulatedInstallation } from '../agent/collectors/simulated';
+import { INVENTORY_TYPES, prepareBeat } from '../agent/sdk/telemetry';
 import { allRules } from '../lambdas/core/rules/catalogue';
 import { evaluateInstallation, type BatchBeat } from '../lambdas/core/rules/engine';
-import type { InstallationState } from '../lambdas/core/rules/state';
+import type { LicenceFacts } from '../lambdas/core/rules/rule';
+import type { Beat } from '../lambdas/core/telemetry/catalogue';
 import { licenceFacts } from '../test/support/rules-harness';
 import type { Row } from './stats';
 import { cpuMs, median } from './stats';
@@ -17,60 +32,257 @@ export interface RulesMeasures {
   installations: number;
   batches: number;
   beats: number;
+  /** CPU per installation batch: decode the stored state, evaluate, encode it */
   cpuMsPerBatch: number;
+  /** of cpuMsPerBatch, decoding and encoding the stored state */
+  stateCodecMsPerBatch: number;
   rules: number;
-  /** mean size of an installation's rules state as JSON (the item the rules Lambda writes per batch) */
+  /**
+   * mean size of an installation's STATE item as DynamoDB bills it (attribute names included,
+   * state deflated): read and written once per installation batch
+   */
   stateBytes: number;
+  /** the largest of those items */
+  stateBytesMax: number;
+  /** STATE item writes per installation batch */
+  stateWriteShare: number;
+  /** mean size of the STATE#FINDINGS item (the findings with their histories) when written */
+  findingsStateBytes: number;
+  /** STATE#FINDINGS writes per installation batch (only when a finding opens, changes or resolves) */
+  findingsStateWriteShare: number;
+  /** mean write units per installation batch, both items (1 per started KB; twice that in a transaction) */
+  stateWriteUnits: number;
+  /** mean read units per installation batch: one strongly consistent Query of both (1 per started 4 KB) */
+  stateReadUnits: number;
+  /** the same workload over the last day of a simulated week (full baselines and growth series) */
+  stateBytesAfterWeek: number;
+  stateBytesAfterWeekMax: number;
+  findingsStateBytesAfterWeek: number;
+  findingsStateWriteShareAfterWeek: number;
+  weekInstallations: number;
+  /**
+   * steady installations: each one simulated server throughout (the workload above re-draws every
+   * installation each batch, so its inventory and findings change all the time), inventory sent
+   * unchanged, counters every minute, a licence above its usage; over the last day of a week
+   */
+  steady: {
+    installations: number;
+    stateBytes: number;
+    stateBytesMax: number;
+    findingsStateBytes: number;
+    findingsStateWriteShare: number;
+    stateWriteUnits: number;
+    stateReadUnits: number;
+  };
 }
 
-export async function measureRules(opts: { installations: number; batches: number; warmupBatches: number }): Promise<RulesMeasures> {
-  const start = Date.parse('2026-11-02T00:00:00.000Z');
-  const FIVE_MIN = 5 * 60_000;
-  const fleet = Array.from({ length: opts.installations }, (_, i) => ({
-    licence: licenceFacts({ installationId: `inst_bench${String(i).padStart(10, '0')}`, accountId: `acc_bench${String(i).padStart(11, '0')}` }),
-    state: undefined as InstallationState | undefined,
+const START = Date.parse('2026-11-02T00:00:00.000Z');
+const FIVE_MIN = 5 * 60_000;
+const KB = 1024;
+
+type Items = ReturnType<typeof stateItemsOf>;
+
+/** One installation as the support store keeps it, and what its writes and reads cost. */
+interface Installation {
+  readonly licence: LicenceFacts;
+  state: Items['state'] | undefined;
+  findings: Items['findings'];
+  seq: number;
+  batches: number;
+  findingsWrites: number;
+  findingsBytes: number;
+  writeUnits: number;
+  readUnits: number;
+}
+
+const fleetOf = (n: number, tag: string): Installation[] =>
+  Array.from({ length: n }, (_, i) => ({
+    licence: licenceFacts({
+      installationId: `inst_${tag}${String(i).padStart(14 - tag.length, '0')}`,
+      accountId: `acc_${tag}${String(i).padStart(15 - tag.length, '0')}`,
+    }),
+    state: undefined,
+    findings: undefined,
     seq: 1_000_000,
+    batches: 0,
+    findingsWrites: 0,
+    findingsBytes: 0,
+    writeUnits: 0,
+    readUnits: 0,
   }));
+
+/** What the support store does around the engine: read the items, evaluate, build the items to write. */
+function evaluateStored(installation: Installation, beats: readonly BatchBeat[], now: number) {
+  const read = installation.state && stateOfItems(installation.state, installation.findings);
+  const out = evaluateInstallation({ state: read?.state, rules: allRules, licence: installation.licence, beats, now });
+  const write = stateItemsOf(
+    { state: out.state, expectedVersion: read?.state.version ?? 0, careLevel: installation.licence.careLevel },
+    read,
+  );
+  installation.state = write.state;
+  if (write.findings) installation.findings = write.findings;
+  return { out, write };
+}
+
+/** evaluateStored, counting what the reads and writes cost */
+function evaluateCounted(installation: Installation, beats: readonly BatchBeat[], now: number) {
+  const readBytes = (installation.state ? dynamoItemBytes(installation.state) : 0) + (installation.findings ? dynamoItemBytes(installation.findings) : 0);
+  const { write } = evaluateStored(installation, beats, now);
+  installation.batches++;
+  installation.readUnits += Math.ceil(readBytes / (4 * KB));
+  installation.writeUnits += Math.ceil(dynamoItemBytes(write.state) / KB);
+  if (write.findings) {
+    const bytes = dynamoItemBytes(write.findings);
+    installation.findingsWrites++;
+    installation.findingsBytes += bytes;
+    installation.writeUnits += Math.ceil(bytes / KB);
+  }
+}
+
+/** A steady installation: one simulated server, its inventory as first collected, its counters live. */
+function steadyInstallation(seed: number) {
+  const collector = simulatedInstallation({ seed, products: [...STEADY_PRODUCTS], faults: [] });
+  let inventory: Beat[] | undefined;
+  let sequence = 0;
+  return async (b: number): Promise<BatchBeat[]> => {
+    const beats: Beat[] = [];
+    for (let round = 0; round < 5; round++) {
+      const at = new Date(START + b * FIVE_MIN + round * 60_000 + ((seed * 37 + b * 11 + round * 7) % 1000));
+      const collected = await collector.collect();
+      const prepared: Beat[] = [];
+      for (const c of collected) {
+        const beat = prepareBeat(c.type, c.data, at, randomUUID());
+        if ('beat' in beat && beat.beat) prepared.push(beat.beat as unknown as Beat);
+      }
+      // inventory goes out on change and daily (agent/sdk/telemetry.ts); a server's inventory does not change here
+      inventory ??= prepared.filter((beat) => INVENTORY_TYPES.has(beat.type));
+      if (round === 0 && b % 288 === 0)
+        beats.push(...inventory.map((beat) => ({ ...beat, id: randomUUID(), collectedAt: at.toISOString() }) as Beat));
+      beats.push(...prepared.filter((beat) => !INVENTORY_TYPES.has(beat.type)));
+    }
+    return beats.map((beat) => ({ beat, shardId: 'shardId-000000000000', sequenceNumber: String(++sequence) }));
+  };
+}
+const STEADY_PRODUCTS = ['attendant-console', 'call-recording', 'ivr', 'acd'] as const;
+
+async function batchesFor(fleet: Installation[], b: number, processes?: number): Promise<BatchBeat[][]> {
+  const batches: BatchBeat[][] = [];
+  for (let i = 0; i < fleet.length; i++) {
+    const list = await telemetryBatch({
+      seed: i * 7919 + b + 1,
+      start: START + b * FIVE_MIN,
+      inventory: b % 12 === 0,
+      ...(processes !== undefined ? { processes } : {}),
+    });
+    batches.push(list.map((beat) => ({ beat, shardId: 'shardId-000000000000', sequenceNumber: String(fleet[i]!.seq++) })));
+  }
+  return batches;
+}
+
+const sum = (fleet: readonly Installation[], f: (i: Installation) => number) => fleet.reduce((a, i) => a + f(i), 0);
+const sizesOf = (fleet: readonly Installation[]) => fleet.map((f) => dynamoItemBytes(f.state!));
+const mean = (values: readonly number[]) => values.reduce((a, v) => a + v, 0) / values.length;
+
+/** Runs `fleet` through batches [from, to), counting reads and writes after `countFrom`. */
+async function run(fleet: Installation[], from: number, to: number, countFrom: number, processes?: number) {
+  for (let b = from; b < to; b++) {
+    const batches = await batchesFor(fleet, b, processes);
+    fleet.forEach((installation, i) =>
+      (b >= countFrom ? evaluateCounted : evaluateStored)(installation, batches[i]!, START + (b + 1) * FIVE_MIN),
+    );
+  }
+}
+
+export async function measureRules(opts: {
+  installations: number;
+  batches: number;
+  warmupBatches: number;
+  /** installations of this workload taken through a simulated week. @default 2 */
+  weekInstallations?: number;
+  /** steady installations taken through a simulated week. @default 3 */
+  steadyInstallations?: number;
+}): Promise<RulesMeasures> {
+  const fleet = fleetOf(opts.installations, 'bench');
   const total = opts.batches + opts.warmupBatches;
   const perRoundCpu: number[] = [];
+  const perRoundCodec: number[] = [];
   let beats = 0;
   for (let b = 0; b < total; b++) {
     // Batches are built before the measured window.
-    const batches: BatchBeat[][] = [];
-    for (let i = 0; i < fleet.length; i++) {
-      const list = await telemetryBatch({ seed: i * 7919 + b + 1, start: start + b * FIVE_MIN, inventory: b % 12 === 0 });
-      batches.push(list.map((beat) => ({ beat, shardId: 'shardId-000000000000', sequenceNumber: String(fleet[i]!.seq++) })));
-    }
+    const batches = await batchesFor(fleet, b);
     let count = 0;
     const ms = await cpuMs(async () => {
-      for (let i = 0; i < fleet.length; i++) {
-        const installation = fleet[i]!;
-        const out = evaluateInstallation({
-          state: installation.state,
-          rules: allRules,
-          licence: installation.licence,
-          beats: batches[i]!,
-          now: start + (b + 1) * FIVE_MIN,
-        });
-        installation.state = out.state;
-        count += out.evaluated;
+      for (let i = 0; i < fleet.length; i++)
+        count += evaluateStored(fleet[i]!, batches[i]!, START + (b + 1) * FIVE_MIN).out.evaluated;
+    });
+    // the codec alone, on the items just written: one read and one write per installation
+    const codecMs = await cpuMs(async () => {
+      for (const f of fleet) {
+        const read = stateOfItems(f.state!, f.findings);
+        stateItemsOf({ state: read.state, expectedVersion: 0, careLevel: 'gold' }, read);
       }
     });
     if (b >= opts.warmupBatches) {
       perRoundCpu.push(ms / count);
+      perRoundCodec.push(codecMs / fleet.length);
       beats += count;
     }
   }
   const msPerBeat = median(perRoundCpu);
-  const stateBytes = fleet.reduce((a, f) => a + Buffer.byteLength(JSON.stringify(f.state)), 0) / fleet.length;
+  // what reads and writes cost: two more batches, counted (the measured ones above are not slowed by counting)
+  await run(fleet, total, total + 2, total);
+  const sizes = sizesOf(fleet);
+
+  // The steady state: a week of batches (fewer processes per beat: they do not change the state)
+  const week = fleetOf(opts.weekInstallations ?? 2, 'week');
+  const weekBatches = 7 * 288;
+  await run(week, 0, weekBatches, weekBatches - 288, 40);
+  const weekSizes = sizesOf(week);
+
+  // Steady installations over a week, counted over the last day
+  const steady = fleetOf(opts.steadyInstallations ?? 3, 'steady').map((installation, i) => ({
+    ...installation,
+    licence: { ...installation.licence, products: installation.licence.products.map((p) => ({ ...p, capacity: 50 })) },
+    next: steadyInstallation(1_000_003 + i * 7_919),
+  }));
+  for (let b = 0; b < weekBatches; b++)
+    for (const installation of steady)
+      (b >= weekBatches - 288 ? evaluateCounted : evaluateStored)(installation, await installation.next(b), START + (b + 1) * FIVE_MIN);
+  const steadySizes = sizesOf(steady);
+  const steadyBatches = sum(steady, (f) => f.batches);
+  const steadyFindingsWrites = sum(steady, (f) => f.findingsWrites);
+
+  const findingsWrites = sum(fleet, (f) => f.findingsWrites);
+  const counted = sum(fleet, (f) => f.batches);
   return {
     beatsPerSecondPerCore: 1000 / msPerBeat,
     installations: opts.installations,
     batches: opts.batches,
     beats,
     cpuMsPerBatch: msPerBeat * (beats / (opts.batches * opts.installations)),
+    stateCodecMsPerBatch: median(perRoundCodec),
     rules: allRules.length,
-    stateBytes,
+    stateBytes: mean(sizes),
+    stateBytesMax: Math.max(...sizes),
+    stateWriteShare: 1,
+    findingsStateBytes: findingsWrites ? sum(fleet, (f) => f.findingsBytes) / findingsWrites : 0,
+    findingsStateWriteShare: findingsWrites / counted,
+    stateWriteUnits: sum(fleet, (f) => f.writeUnits) / counted,
+    stateReadUnits: sum(fleet, (f) => f.readUnits) / counted,
+    stateBytesAfterWeek: mean(weekSizes),
+    stateBytesAfterWeekMax: Math.max(...weekSizes),
+    findingsStateBytesAfterWeek: sum(week, (f) => f.findingsBytes) / Math.max(1, sum(week, (f) => f.findingsWrites)),
+    findingsStateWriteShareAfterWeek: sum(week, (f) => f.findingsWrites) / sum(week, (f) => f.batches),
+    weekInstallations: week.length,
+    steady: {
+      installations: steady.length,
+      stateBytes: mean(steadySizes),
+      stateBytesMax: Math.max(...steadySizes),
+      findingsStateBytes: steadyFindingsWrites ? sum(steady, (f) => f.findingsBytes) / steadyFindingsWrites : 0,
+      findingsStateWriteShare: steadyFindingsWrites / steadyBatches,
+      stateWriteUnits: sum(steady, (f) => f.writeUnits) / steadyBatches,
+      stateReadUnits: sum(steady, (f) => f.readUnits) / steadyBatches,
+    },
   };
 }
 
@@ -79,5 +291,15 @@ export const rulesRow = (m: RulesMeasures): Row => ({
   value: m.beatsPerSecondPerCore,
   unit: '',
   goal: { op: '>=', value: 20_000, unit: '' },
-  detail: `${m.rules} rules, ${m.installations} installations × ${m.batches} batches, ${m.beats} beats; ${m.cpuMsPerBatch.toFixed(2)} ms CPU per batch; state ${(m.stateBytes / 1024).toFixed(1)} KB`,
+  detail:
+    `${m.rules} rules, ${m.installations} installations × ${m.batches} batches, ${m.beats} beats; ` +
+    `${m.cpuMsPerBatch.toFixed(2)} ms CPU per batch (state codec ${m.stateCodecMsPerBatch.toFixed(2)} ms); ` +
+    `state item ${(m.stateBytes / KB).toFixed(2)} KB (max ${(m.stateBytesMax / KB).toFixed(2)}), findings item ` +
+    `${(m.findingsStateBytes / KB).toFixed(2)} KB in ${(m.findingsStateWriteShare * 100).toFixed(0)} % of batches: ` +
+    `${m.stateWriteUnits.toFixed(2)} WRU, ${m.stateReadUnits.toFixed(2)} RRU per batch; after a week ` +
+    `${(m.stateBytesAfterWeek / KB).toFixed(2)} KB (max ${(m.stateBytesAfterWeekMax / KB).toFixed(2)}), findings ` +
+    `${(m.findingsStateBytesAfterWeek / KB).toFixed(2)} KB in ${(m.findingsStateWriteShareAfterWeek * 100).toFixed(0)} %; ` +
+    `a steady installation after a week: ${(m.steady.stateBytes / KB).toFixed(2)} KB (max ${(m.steady.stateBytesMax / KB).toFixed(2)}), ` +
+    `findings ${(m.steady.findingsStateBytes / KB).toFixed(2)} KB in ${(m.steady.findingsStateWriteShare * 100).toFixed(1)} %: ` +
+    `${m.steady.stateWriteUnits.toFixed(2)} WRU, ${m.steady.stateReadUnits.toFixed(2)} RRU per batch`,
 });

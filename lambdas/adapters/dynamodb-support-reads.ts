@@ -24,7 +24,7 @@ import type {
 } from '../core/support/ports';
 import { beatTypeSchema } from '../core/telemetry/catalogue';
 import { rethrowThrottling } from './aws-errors';
-import { SILENT_BUCKETS, silentBucketOf } from './dynamodb-support-store';
+import { openFindingOfEntry, SILENT_BUCKETS, silentBucketOf } from './dynamodb-support-store';
 
 const pkOf = (installationId: string) => `INST#${installationId}`;
 const severity = z.enum(['info', 'warning', 'critical']);
@@ -34,32 +34,51 @@ const evidence = z.record(
   z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.union([z.string(), z.number()]))]),
 );
 
-// The state item is large (rule memory, recent beat ids); only these attributes are read.
+// Only these attributes of the state item are read (the rules' own state is deflated beside them).
+// Its installation and account are read from its keys (items written before the state was
+// compacted also hold them as attributes); keys are in every index, so gsi2 need not list them.
 const healthAttributes = ['installationId', 'accountId', 'lastBeatAt', 'careLevel', 'openFindings'];
+const healthReadAttributes = [...healthAttributes, 'pk', 'gsi2pk'];
 const healthItem = z
   .object({
-    installationId: z.string(),
-    accountId: z.string(),
+    pk: z.string().startsWith('INST#'),
+    gsi2pk: z.string().startsWith('ACC#'),
+    installationId: z.string().optional(),
+    accountId: z.string().optional(),
     /** epoch ms */
     lastBeatAt: z.number().optional(),
     careLevel: careLevel.optional(),
+    // one string each (openFindingsOf); items written before that hold one object each
     openFindings: z
       .array(
-        z.object({
-          findingId: z.string(),
-          ruleId: z.string(),
-          subject: z.string(),
-          severity,
-          openedAt: z.string(),
-        }),
+        z.union([
+          z.string(),
+          z.object({
+            findingId: z.string(),
+            ruleId: z.string(),
+            subject: z.string(),
+            severity,
+            openedAt: z.string(),
+          }),
+        ]),
       )
       .default([]),
   })
-  .transform(({ lastBeatAt, careLevel, ...rest }): InstallationHealth => ({
-    ...rest,
-    ...(lastBeatAt !== undefined ? { lastBeatAt: new Date(lastBeatAt).toISOString() } : {}),
-    ...(careLevel ? { careLevel } : {}),
-  }));
+  .transform(({ pk, gsi2pk, lastBeatAt, careLevel, openFindings, ...item }, ctx): InstallationHealth => {
+    const installationId = item.installationId ?? pk.slice('INST#'.length);
+    return {
+      installationId,
+      accountId: item.accountId ?? gsi2pk.slice('ACC#'.length),
+      ...(lastBeatAt !== undefined ? { lastBeatAt: new Date(lastBeatAt).toISOString() } : {}),
+      ...(careLevel ? { careLevel } : {}),
+      openFindings: openFindings.map((entry) => {
+        if (typeof entry !== 'string') return entry;
+        const finding = openFindingOfEntry(installationId, entry);
+        if (!finding) ctx.addIssue({ code: 'custom', message: `not an open finding: ${entry}`, path: ['openFindings'] });
+        return finding ?? { findingId: '', ruleId: '', subject: '', severity: 'info', openedAt: '' };
+      }),
+    };
+  });
 
 const findingShape = {
   findingId: z.string(),
@@ -146,7 +165,7 @@ export class DynamoDbSupportReads implements SupportReadStore {
       IndexName: 'gsi2',
       KeyConditionExpression: 'gsi2pk = :pk AND begins_with(gsi2sk, :prefix)',
       ExpressionAttributeValues: { ':pk': `ACC#${accountId}`, ':prefix': 'INST#' },
-      ...this.projection(healthAttributes),
+      ...this.projection(healthReadAttributes),
     });
     return items.map((item) => healthItem.parse(item));
   }
@@ -155,8 +174,8 @@ export class DynamoDbSupportReads implements SupportReadStore {
 
   /**
    * gsi1 projects the keys and installationId only, so a page of it is followed by a BatchGetItem
-   * of the state items' health attributes: each read costs the whole state item (about 21 KB,
-   * 3 RRU eventually consistent), the price of not adding an index.
+   * of the state items' health attributes: each read costs the whole state item (about 1 KB, 0.5
+   * RRU eventually consistent), the price of not adding an index.
    */
   async healthBySilence(
     bucket: number,
@@ -178,7 +197,7 @@ export class DynamoDbSupportReads implements SupportReadStore {
             : {}),
         }),
       );
-      const ids = (out.Items ?? []).map((item) => z.object({ installationId: z.string() }).parse(item).installationId);
+      const ids = (out.Items ?? []).map((item) => z.string().startsWith('INST#').parse(item['pk']).slice('INST#'.length));
       const byId = await this.healthOfMany(ids);
       const last = out.LastEvaluatedKey;
       return {
@@ -198,7 +217,7 @@ export class DynamoDbSupportReads implements SupportReadStore {
         if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
         if (attempt > 8) throw new Error('BatchGetItem kept leaving keys unprocessed');
         const out = await this.client.send(
-          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ...this.projection(healthAttributes) } } }),
+          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ...this.projection(healthReadAttributes) } } }),
         );
         for (const item of out.Responses?.[this.tableName] ?? []) {
           const health = healthItem.parse(item);
@@ -211,7 +230,7 @@ export class DynamoDbSupportReads implements SupportReadStore {
   }
 
   async installationHealth(installationId: string): Promise<InstallationHealth | undefined> {
-    const item = await this.get(pkOf(installationId), 'STATE', healthAttributes);
+    const item = await this.get(pkOf(installationId), 'STATE', healthReadAttributes);
     return item ? healthItem.parse(item) : undefined;
   }
 

@@ -1,17 +1,20 @@
 /**
  * The rules engine for one installation and one batch: skips what it has seen (shard checkpoints,
- * recent beat ids), evaluates each rule on the beats it reads in collection order, counts hits and
- * clears into findings, runs the tick rules once, and returns the new state, the finding records
- * to store and the notifications Care allows. Pure: no I/O, no clock, no randomness.
+ * the beats evaluated at each type's newest instant), evaluates each rule on the beats it reads in
+ * collection order (a beat older than its type's newest only by the rules that merge late beats,
+ * without moving a tracker), counts hits and clears into findings, runs the tick rules once, and
+ * returns the new state, the finding records to store and the notifications Care allows. Pure: no
+ * I/O, no clock, no randomness.
  */
 import { createHash } from 'node:crypto';
 import type { Beat } from '../telemetry/catalogue';
 import { applySignal, type LifecycleChange } from './lifecycle';
 import type { LicenceFacts, Rule, Signal } from './rule';
 import {
-  BEAT_ID_PREFIX,
+  AT_NEWEST_IDS,
+  beatIdHash,
   emptyState,
-  RECENT_BEAT_IDS,
+  LEGACY_BEAT_ID_PREFIX,
   trackerKey,
   WorkingMemory,
   type FindingEvent,
@@ -95,9 +98,9 @@ export function evaluateInstallation(input: EngineInput): EngineOutput {
   const trackers: Record<string, Tracker> = { ...previous.trackers };
   const changes: { ruleId: string; subject: string; change: LifecycleChange; at: string }[] = [];
   const checkpoints = { ...previous.checkpoints };
-  const recent = new Set(previous.recentBeatIds);
-  const recentOrder = [...previous.recentBeatIds];
   const newest = { ...previous.newest };
+  const atNewest = { ...previous.atNewest };
+  const legacyRecent = previous.legacyBeatIdPrefixes && new Set(previous.legacyBeatIdPrefixes);
   let lastBeatAt = previous.lastBeatAt;
 
   const apply = (rule: Rule, signals: readonly Signal[], at: string) => {
@@ -114,31 +117,48 @@ export function evaluateInstallation(input: EngineInput): EngineOutput {
     }
   };
 
-  const fresh: BatchBeat[] = [];
+  // records of a retried stream batch: at or before the shard's checkpoint
+  const unseen: { beat: BatchBeat['beat']; at: number }[] = [];
   let skipped = 0;
   for (const item of input.beats) {
-    const idPrefix = item.beat.id.slice(0, BEAT_ID_PREFIX);
-    if (!sequenceAfter(item.sequenceNumber, previous.checkpoints[item.shardId]) || recent.has(idPrefix)) {
+    if (
+      !sequenceAfter(item.sequenceNumber, previous.checkpoints[item.shardId]) ||
+      legacyRecent?.has(item.beat.id.slice(0, LEGACY_BEAT_ID_PREFIX))
+    ) {
       skipped++;
       continue;
     }
-    recent.add(idPrefix);
-    recentOrder.push(idPrefix);
     if (sequenceAfter(item.sequenceNumber, checkpoints[item.shardId])) checkpoints[item.shardId] = item.sequenceNumber;
-    fresh.push(item);
+    unseen.push({ beat: item.beat, at: Date.parse(item.beat.collectedAt) });
   }
-  fresh.sort((a, b) => Date.parse(a.beat.collectedAt) - Date.parse(b.beat.collectedAt));
+  unseen.sort((a, b) => a.at - b.at);
 
   const readers = new Map<string, Rule[]>();
   for (const rule of input.rules)
     for (const type of rule.reads) readers.set(type, [...(readers.get(type) ?? []), rule]);
 
-  for (const { beat } of fresh) {
-    const at = Date.parse(beat.collectedAt);
-    const late = at < (newest[beat.type] ?? -Infinity);
-    if (!late) newest[beat.type] = at;
+  let evaluated = 0;
+  for (const { beat, at } of unseen) {
+    // the watermark: a beat newer than its type's newest is fresh; one of the same instant is fresh
+    // unless it is one already evaluated (re-sent: skipped); an older one is late, or re-sent
+    const watermark = newest[beat.type];
+    let late = false;
+    if (watermark === undefined || at > watermark) {
+      newest[beat.type] = at;
+      atNewest[beat.type] = [beatIdHash(beat.id)];
+    } else if (at === watermark) {
+      const hash = beatIdHash(beat.id);
+      const ids = atNewest[beat.type] ?? [];
+      if (ids.includes(hash)) {
+        skipped++;
+        continue;
+      }
+      if (ids.length < AT_NEWEST_IDS) atNewest[beat.type] = [...ids, hash];
+    } else late = true;
+    evaluated++;
     if (lastBeatAt === undefined || at > lastBeatAt) lastBeatAt = at;
     for (const rule of readers.get(beat.type) ?? []) {
+      if (late && !rule.mergesLateBeats) continue;
       const signals = rule.evaluate({
         beat,
         at,
@@ -165,7 +185,12 @@ export function evaluateInstallation(input: EngineInput): EngineOutput {
   }
 
   const memory = { ...previous.memory };
-  for (const [ruleId, working] of memories) memory[ruleId] = working.toState();
+  for (const [ruleId, working] of memories) {
+    const next = working.toState();
+    // a rule that remembers nothing takes no room in the state item
+    if (Object.keys(next.series).length === 0 && Object.keys(next.facts).length === 0) delete memory[ruleId];
+    else memory[ruleId] = next;
+  }
 
   const audience = audienceOf(licence.careLevel);
   const findings: FindingRecord[] = [];
@@ -214,14 +239,14 @@ export function evaluateInstallation(input: EngineInput): EngineOutput {
       version: previous.version,
       ...(lastBeatAt !== undefined ? { lastBeatAt } : {}),
       newest,
+      atNewest,
       memory,
       trackers,
       checkpoints,
-      recentBeatIds: recentOrder.slice(-RECENT_BEAT_IDS),
     },
     findings: [...latest.values()],
     notifications,
-    evaluated: fresh.length,
+    evaluated,
     skipped,
   };
 }

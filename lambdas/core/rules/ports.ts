@@ -18,6 +18,8 @@ export interface StateCommit {
   readonly state: InstallationState;
   /** the version read; the commit fails with StateConflict if another write came first */
   readonly expectedVersion: number;
+  /** the state as getState returned it (the store may write only what changed since) */
+  readonly previous?: InstallationState;
   readonly findings: readonly FindingRecord[];
   readonly snapshots: readonly SnapshotRecord[];
   readonly careLevel: LicenceFacts['careLevel'];

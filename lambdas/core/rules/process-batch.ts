@@ -69,6 +69,7 @@ export async function evaluateInstallationBatch(
       await deps.store.commit({
         state: out.state,
         expectedVersion: state?.version ?? 0,
+        ...(state ? { previous: state } : {}),
         findings: out.findings,
         snapshots: newestSnapshots(licence.accountId, installationId, beats, out.state.newest),
         careLevel: licence.careLevel,

@@ -68,8 +68,10 @@ export interface RuleContext<Config> {
   /** the beat's collectedAt in epoch ms */
   readonly at: number;
   /**
-   * true when the beat was collected before the newest beat of its type already seen: the rule
-   * should update its memory but its signals do not open, escalate or resolve anything
+   * true when the beat was collected before the newest beat of its type already evaluated (late, or
+   * re-sent: the two cannot be told apart). Only a rule with `mergesLateBeats` sees such a beat; it
+   * may merge it into its memory, idempotently (the same beat may come again), and its signals do
+   * not open, escalate or resolve anything.
    */
   readonly late: boolean;
   readonly memory: RuleMemory;
@@ -106,6 +108,12 @@ export interface Rule<ConfigSchema extends z.ZodType = z.ZodType> {
    * and `licence:<field>` for licensing facts. A test proves each exists in the catalogue.
    */
   readonly fields: readonly string[];
+  /**
+   * evaluate also late beats (see RuleContext.late), e.g. to put their points into a series in
+   * time order. Without it a rule never sees a beat older than the newest of its type, so its
+   * latest-wins facts cannot go back in time.
+   */
+  readonly mergesLateBeats?: boolean;
   /** thresholds with the table's defaults; `config.parse({})` gives the defaults */
   readonly config: ConfigSchema;
   readonly hysteresis: Hysteresis;

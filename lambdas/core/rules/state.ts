@@ -1,7 +1,17 @@
 /**
  * One compact item per installation: what the rules remember between batches (bounded series and
- * facts per rule), the consecutive-hit trackers with the open findings, the newest beat per type,
- * the recent beat ids and the shard checkpoints that make a retried batch a no-op.
+ * facts per rule), the consecutive-hit trackers with the open findings, the newest beat per type
+ * (a watermark: with the ids evaluated at that instant, it makes a re-sent beat evaluate once) and
+ * the shard checkpoints that make a retried batch a no-op.
+ *
+ * Size budget: the state is read and written once per installation per stream batch (a batch every
+ * 5 minutes from every installation), so its stored size is the largest DynamoDB cost of the
+ * rules. The support store keeps it deflated in one binary attribute
+ * (lambdas/adapters/support-state-codec.ts) next to the few plain attributes its indexes and
+ * support's reads need; the whole item should stay within 1 KB (1 WRU per write, 1 RRU per read)
+ * for a typical installation and well under 4 KB for a busy one (full 7-day baselines, many
+ * findings with long histories). Anything a rule adds must be bounded (see RuleMemory): the bench
+ * (`npm run bench -- --only rules`) reports the stored bytes as `stateBytes`.
  */
 import type { BeatType } from '../telemetry/catalogue';
 import type { Point, RuleMemory, Severity, Signal } from './rule';
@@ -45,19 +55,48 @@ export interface InstallationState {
   readonly version: number;
   /** newest collectedAt of any beat, epoch ms */
   readonly lastBeatAt?: number;
+  /**
+   * per beat type, the newest collectedAt evaluated (epoch ms): the watermark. A beat collected
+   * before it is late (or re-sent): only rules that merge late beats see it, and its signals move
+   * no tracker
+   */
   readonly newest: Partial<Record<BeatType, number>>;
+  /**
+   * per beat type, hashes (beatIdHash) of the beats evaluated at exactly `newest[type]`: a re-send
+   * of one of them is skipped, another beat of that instant (one per database) is evaluated
+   */
+  readonly atNewest: Partial<Record<BeatType, readonly number[]>>;
   readonly memory: Record<string, RuleMemoryState>;
   /** keyed `<ruleId>|<subject>` */
   readonly trackers: Record<string, Tracker>;
   /** last sequence number processed per shard */
   readonly checkpoints: Record<string, string>;
-  /** prefixes of the most recent beat ids, oldest first: a re-sent beat is evaluated once */
-  readonly recentBeatIds: readonly string[];
+  /**
+   * only on a state read from an item of the old shape (before the watermark): the prefixes of its
+   * recent beat ids, so the first batch after the change still skips re-sent beats; never written
+   */
+  readonly legacyBeatIdPrefixes?: readonly string[];
 }
 
-export const RECENT_BEAT_IDS = 1000;
-export const BEAT_ID_PREFIX = 16;
+/** beats of one type evaluated at one instant that are remembered (one per database is typical) */
+export const AT_NEWEST_IDS = 64;
+/** the length of the beat id prefixes the old state shape kept */
+export const LEGACY_BEAT_ID_PREFIX = 16;
 export const HISTORY_EVENTS = 20;
+
+/**
+ * 32-bit FNV-1a of a beat id. A collision only matters between two different beats of the same
+ * type collected at the same millisecond by the same installation (the second would be taken for
+ * a re-send): about one in 2^32 per pair.
+ */
+export function beatIdHash(id: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) {
+    hash ^= id.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}
 
 export function emptyState(installationId: string, accountId: string): InstallationState {
   return {
@@ -65,10 +104,10 @@ export function emptyState(installationId: string, accountId: string): Installat
     accountId,
     version: 0,
     newest: {},
+    atNewest: {},
     memory: {},
     trackers: {},
     checkpoints: {},
-    recentBeatIds: [],
   };
 }
 

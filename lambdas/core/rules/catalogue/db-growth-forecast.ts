@@ -93,6 +93,8 @@ export const rule = defineRule({
     severity: z.enum(['info', 'warning', 'critical']).default('warning'),
   }),
   hysteresis,
+  // a late beat's size lands in time order on its database's series
+  mergesLateBeats: true,
   evaluate({ beat, at, late, memory, config }): readonly Signal[] {
     if (beat.type === 'ucx.database_server') {
       memory.setFact('edition', beat.data.edition);

@@ -15,5 +15,7 @@ export const rule = defineRule({
   config: trendConfig(10 * 1024 ** 2),
   // the trend already spans minBeats beats: one judgement opens, two clear ones resolve
   hysteresis: STATE_FACT,
+  // a late beat's point lands in time order on its series
+  mergesLateBeats: true,
   evaluate: (ctx) => evaluateTrend(ctx, 'memoryBytes', STATE_FACT.resolveAfter),
 });

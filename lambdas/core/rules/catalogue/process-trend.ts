@@ -1,12 +1,13 @@
 /**
  * The leak trend shared by process-handle-leak, -memory-leak and -thread-leak: one series per suite
- * process name, reset when the pid changes, firing on monotonic growth over the last N beats with a
- * least-squares slope (over the beats' own times, so sparse or irregular beats weigh right) above a
- * rate per hour. Subject = the process name: a restart under a new pid clears the same finding.
+ * process name (its latest run of growth), reset when the pid changes, firing on monotonic growth
+ * over the last N beats with a least-squares slope (over the beats' own times, so sparse or
+ * irregular beats weigh right) above a rate per hour. Subject = the process name: a restart under
+ * a new pid clears the same finding.
  */
 import * as z from 'zod';
 import type { Beat } from '../../telemetry/catalogue';
-import type { Point, RuleContext, Signal } from '../rule';
+import type { Point, RuleContext, RuleMemory, Signal } from '../rule';
 import { clearVanished } from './subjects';
 import { namePattern, namePatternSchema, severitySchema, SUITE_NAMES } from './suite-names';
 
@@ -56,6 +57,25 @@ export const trendConfig = (minRatePerHour: number) =>
 export type TrendConfig = z.infer<ReturnType<typeof trendConfig>>;
 
 const seriesKey = (name: string) => `s:${name}`;
+
+/**
+ * Adds a point to a process's series, which holds only its latest run of non-decreasing values
+ * (at most minBeats points): a decrease starts the run again. The judgement needs no more (growth
+ * must be monotonic over the last minBeats beats) and the state item stays small. A late point
+ * older than the run is dropped: the decrease before the run is no longer known.
+ */
+function pushRun(memory: RuleMemory, key: string, point: Point, maxPoints: number): readonly Point[] {
+  const before = memory.series(key);
+  if (before.length > 0 && point.t < before[0]!.t) return before;
+  const series = memory.push(key, point, maxPoints);
+  let start = 0;
+  for (let i = 1; i < series.length; i++) if (series[i]!.v < series[i - 1]!.v) start = i;
+  if (start === 0) return series;
+  const run = series.slice(start);
+  memory.forget(key);
+  for (const p of run) memory.push(key, p, maxPoints);
+  return memory.series(key);
+}
 
 function runs(processes: readonly Process[], name: string, pid: number): boolean {
   for (const p of processes) if (p.pid === pid && p.name === name) return true;
@@ -117,7 +137,7 @@ export function evaluateTrend(
     // an older beat: its point lands in time order on the series of the same pid, nothing else moves
     for (const p of processes) {
       const i = tracked.names.indexOf(p.name);
-      if (i >= 0 && tracked.pids[i] === p.pid) memory.push(seriesKey(p.name), { t: at, v: p[metric] }, config.minBeats);
+      if (i >= 0 && tracked.pids[i] === p.pid) pushRun(memory, seriesKey(p.name), { t: at, v: p[metric] }, config.minBeats);
     }
     return NO_SIGNALS;
   }
@@ -151,7 +171,7 @@ export function evaluateTrend(
     }
     seen[i] = 1;
     signals.push(
-      judge(p.name, p.pid, memory.push(seriesKey(p.name), { t: at, v: p[metric] }, config.minBeats), config),
+      judge(p.name, p.pid, pushRun(memory, seriesKey(p.name), { t: at, v: p[metric] }, config.minBeats), config),
     );
   }
   for (let i = names.length - 1; i >= 0; i--) {

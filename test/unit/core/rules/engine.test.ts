@@ -1,6 +1,8 @@
 import { evaluateInstallation, sequenceAfter, type BatchBeat } from '../../../../lambdas/core/rules/engine';
 import { rule as expressCap } from '../../../../lambdas/core/rules/catalogue/db-express-cap';
-import { RECENT_BEAT_IDS } from '../../../../lambdas/core/rules/state';
+import { rule as handleLeak } from '../../../../lambdas/core/rules/catalogue/process-handle-leak';
+import type { Rule } from '../../../../lambdas/core/rules/rule';
+import { AT_NEWEST_IDS, type InstallationState } from '../../../../lambdas/core/rules/state';
 import { beatAt, HOUR, licenceFacts, T0 } from '../../../support/rules-harness';
 
 const GIB = 1024 ** 3;
@@ -11,7 +13,30 @@ const item = (beat: { beat: BatchBeat['beat'] }, sequenceNumber: string): BatchB
   sequenceNumber,
 });
 const server = (at: number) => beatAt('ucx.database_server', at, { edition: 'Express Edition', version: '16.0.1' });
-const db = (at: number, gib: number) => beatAt('ucx.database', at, { name: 'UCX', sizeBytes: gib * GIB });
+const db = (at: number, gib: number, name = 'UCX') => beatAt('ucx.database', at, { name, sizeBytes: gib * GIB });
+
+/** Feeds batches one after the other, as the rules Lambda would, numbering the records in stream order. */
+function stream(rules: readonly Rule[] = [expressCap]) {
+  let state: InstallationState | undefined;
+  let sequence = 0;
+  return {
+    batch(beats: readonly { beat: BatchBeat['beat'] }[], now = T0) {
+      const out = evaluateInstallation({
+        state,
+        rules,
+        licence: licenceFacts(),
+        beats: beats.map((b) => item(b, String(++sequence))),
+        now,
+      });
+      state = out.state;
+      return out;
+    },
+    get state() {
+      return state!;
+    },
+  };
+}
+const hitsOf = (state: InstallationState, subject = 'UCX') => state.trackers[`db-express-cap|${subject}`]?.hits;
 
 describe('evaluateInstallation', () => {
   it('opens a finding, notifies a Gold account, and gives a replayed batch the same result with no new change', () => {
@@ -135,8 +160,8 @@ describe('evaluateInstallation', () => {
     });
   });
 
-  it('keeps the recent beat ids bounded', () => {
-    const beats = Array.from({ length: RECENT_BEAT_IDS + 50 }, (_, n) => item(db(T0 + n * 1000, 1), String(n + 1)));
+  it('keeps the beat ids remembered at the newest instant bounded, and evaluates every beat', () => {
+    const beats = Array.from({ length: AT_NEWEST_IDS + 50 }, (_, n) => item(db(T0, 1), String(n + 1)));
 
     const out = evaluateInstallation({
       state: undefined,
@@ -146,7 +171,8 @@ describe('evaluateInstallation', () => {
       now: T0,
     });
 
-    expect(out.state.recentBeatIds).toHaveLength(RECENT_BEAT_IDS);
+    expect(out.evaluated).toBe(AT_NEWEST_IDS + 50);
+    expect(out.state.atNewest['ucx.database']).toHaveLength(AT_NEWEST_IDS);
   });
 
   it('compares Kinesis sequence numbers as numbers', () => {
@@ -159,6 +185,106 @@ describe('evaluateInstallation', () => {
       ),
     ).toBe(true);
     expect(sequenceAfter('5', undefined)).toBe(true);
+  });
+});
+
+describe('the watermark: each type\'s newest beat, and the beats evaluated at that instant', () => {
+  it('skips a re-send of the newest beat and evaluates older re-sent or late beats without counting a hit', () => {
+    // Arrange: two beats evaluated, then a live one; the agent then replays its spool (two of the
+    // beats again, with the same ids, and two it never got to send), then re-sends the live one
+    const rules = stream();
+    const first = db(T0 + HOUR, 9.5);
+    const second = db(T0 + 2 * HOUR, 9.5);
+    const live = db(T0 + 5 * HOUR, 9.5);
+    rules.batch([server(T0), first, second]);
+    rules.batch([live]);
+    const hitsBefore = hitsOf(rules.state);
+
+    // Act
+    const spool = rules.batch([first, second, db(T0 + 3 * HOUR, 9.5), db(T0 + 4 * HOUR, 9.5)]);
+    const resent = rules.batch([live]);
+    const next = rules.batch([db(T0 + 6 * HOUR, 9.5)]);
+
+    // Assert
+    expect(hitsBefore).toBe(3);
+    expect(spool).toMatchObject({ evaluated: 4, skipped: 0, findings: [] });
+    expect(hitsOf(rules.state)).toBe(4);
+    expect(resent).toMatchObject({ evaluated: 0, skipped: 1, findings: [] });
+    expect(next.evaluated).toBe(1);
+    expect(rules.state.newest['ucx.database']).toBe(T0 + 6 * HOUR);
+  });
+
+  it('evaluates another beat of the newest instant that comes in a later batch (one beat per database), once', () => {
+    const rules = stream();
+    const main = db(T0 + HOUR, 9.5, 'UCX');
+    const archive = db(T0 + HOUR, 9.5, 'Archive');
+    rules.batch([server(T0), main]);
+
+    const later = rules.batch([main, archive]);
+    const again = rules.batch([archive, main]);
+
+    expect(later).toMatchObject({ evaluated: 1, skipped: 1 });
+    expect(later.findings).toEqual([expect.objectContaining({ subject: 'Archive', status: 'open' })]);
+    expect(again).toMatchObject({ evaluated: 0, skipped: 2 });
+    expect(rules.state.atNewest['ucx.database']).toHaveLength(2);
+  });
+
+  it('leaves a retried stream batch to the shard checkpoint: nothing is evaluated twice', () => {
+    const batch = [item(server(T0), '7'), item(db(T0 + HOUR, 9.5), '8'), item(db(T0 + 2 * HOUR, 1), '9')];
+    const first = evaluateInstallation({ state: undefined, rules: [expressCap], licence: licenceFacts(), beats: batch, now: T0 });
+
+    const retried = evaluateInstallation({ state: first.state, rules: [expressCap], licence: licenceFacts(), beats: batch, now: T0 });
+
+    expect(retried).toMatchObject({ evaluated: 0, skipped: 3, findings: [] });
+    expect(retried.state).toEqual(first.state);
+  });
+
+  it('does not show a late beat to a rule that keeps only the latest facts', () => {
+    const rules = stream();
+    rules.batch([server(T0 + 2 * HOUR), db(T0 + 3 * HOUR, 9.5)]);
+
+    rules.batch([beatAt('ucx.database_server', T0 + HOUR, { edition: 'Standard Edition', version: '16.0.1' })]);
+    const next = rules.batch([db(T0 + 4 * HOUR, 9.5)]);
+
+    expect(rules.state.memory['db-express-cap']!.facts['server']).toEqual({ edition: 'Express Edition', version: '16.0.1' });
+    expect(next.findings).toEqual([]);
+    expect(hitsOf(rules.state)).toBe(2);
+  });
+
+  it('lets a rule that merges late beats put a late point into its series in time order', () => {
+    const proc = (hours: number, handleCount: number) =>
+      beatAt('processes.running', T0 + hours * HOUR, {
+        processes: [{ pid: 100, name: 'UCX.Core.exe', memoryBytes: 1, handleCount, threadCount: 1, cpuPercent: 1 }],
+      });
+    const rules = stream([handleLeak]);
+    rules.batch([proc(0, 1000), proc(1, 1100), proc(2, 1200), proc(4, 1400)]);
+
+    const late = rules.batch([proc(3, 1300)]);
+    const sixth = rules.batch([proc(5, 1500)]);
+
+    expect(late).toMatchObject({ evaluated: 1, findings: [] });
+    expect(sixth.findings).toEqual([expect.objectContaining({ subject: 'UCX.Core.exe', status: 'open' })]);
+    expect(rules.state.memory['process-handle-leak']!.series['s:UCX.Core.exe']!.map((p) => p.v)).toEqual([
+      1000, 1100, 1200, 1300, 1400, 1500,
+    ]);
+  });
+
+  it('skips, once, the beats a state of the old shape remembered by their id prefix', () => {
+    const beat = db(T0 + HOUR, 9.5);
+    const old = evaluateInstallation({
+      state: undefined,
+      rules: [expressCap],
+      licence: licenceFacts(),
+      beats: [item(server(T0), '1'), item(beat, '2')],
+      now: T0,
+    }).state;
+    const { atNewest: _atNewest, ...withoutWatermarkIds } = old;
+    const legacy = { ...withoutWatermarkIds, atNewest: {}, legacyBeatIdPrefixes: [beat.beat.id.slice(0, 16)] };
+
+    const out = evaluateInstallation({ state: legacy, rules: [expressCap], licence: licenceFacts(), beats: [item(beat, '3')], now: T0 });
+
+    expect(out).toMatchObject({ evaluated: 0, skipped: 1 });
+    expect(out.state.legacyBeatIdPrefixes).toBeUndefined();
   });
 });
 

@@ -1,0 +1,624 @@
+/**
+ * The stored form of the rules' installation state (core/rules/state.ts): one byte of format, then
+ * the state as compact JSON, raw-deflated against a preset dictionary of the names every state
+ * repeats (rule ids, beat types, evidence keys). Lossless: decode(encode(s)) equals s. Compact
+ * because every installation's item is read and written every 5 minutes (1 KB = 1 WRU):
+ *   - times are epoch ms relative to the newest beat (`lastBeatAt`, a plain attribute of the item),
+ *     ISO strings among them (finding times) too when they are canonical `toISOString()` output;
+ *   - a series is two arrays, times as deltas, and integer values as deltas of value ÷ 2^k (a
+ *     power of two dividing them all, e.g. page-aligned memory);
+ *   - a finding's id is left out when it is the one its rule, subject and opening time give
+ *     (findingIdOf), its evidence when it is that of its last history event;
+ *   - the findings (most of the bytes) ride apart once they stop changing (encodeFindings).
+ * The dictionary (support-state-dictionary.ts), the beat type numbers and this layout are frozen
+ * for format 1: a change is a new format byte, with format 1 still decoded.
+ */
+import { createHash } from 'node:crypto';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { findingIdOf } from '../core/rules/lifecycle';
+import type { Point, Severity } from '../core/rules/rule';
+import type {
+  FindingEvent,
+  FindingEventKind,
+  InstallationState,
+  OpenFinding,
+  RuleMemoryState,
+  Tracker,
+} from '../core/rules/state';
+import type { BeatType } from '../core/telemetry/catalogue';
+import { STATE_DICTIONARY_V1 } from './support-state-dictionary';
+
+export { STATE_DICTIONARY_V1 };
+
+export const STATE_FORMAT = 1;
+
+const dictionary = Buffer.from(STATE_DICTIONARY_V1, 'utf8');
+/**
+ * Raw deflate, level 6 (9 gains nothing here), 16 KB window: the 8 KB dictionary and a state's
+ * few KB of JSON fit (the default 32 KB window costs more CPU to set up per call). Frozen with format 1.
+ */
+const DEFLATE = { level: 6, windowBits: 14, dictionary } as const;
+const INFLATE = { windowBits: 14, dictionary } as const;
+
+const SEVERITIES: readonly Severity[] = ['info', 'warning', 'critical'];
+const EVENT_KINDS: readonly FindingEventKind[] = ['opened', 'escalated', 'deescalated', 'resolved', 'reopened'];
+
+/** what the codec reads from the item's plain attributes */
+export interface PlainStateAttributes {
+  readonly installationId: string;
+  readonly accountId: string;
+  readonly version: number;
+  readonly lastBeatAt?: number;
+}
+
+// ---- the compact form (the JSON inside the deflate stream) ----
+// Types, and a validator written out by hand rather than a zod schema: every installation's state
+// is decoded every batch, and zod's tuples and unions per history event cost more than the rest
+// of the decoding together. It checks every value the decoder reads.
+
+/** epoch ms as (base − t), or an ISO string kept as it was when it is not canonical */
+type CompactTime = number | string;
+type Evidence = FindingEvent['evidence'];
+type EvidenceValue = Evidence[string];
+/** an evidence object, or the values of one whose keys are its finding's evidence keys, in order */
+type CompactEvidence = Evidence | EvidenceValue[];
+/** [at, kind, severity, evidence] */
+type CompactEvent = [CompactTime, number, number, CompactEvidence];
+/**
+ * [severity, openedAt, evidence keys, history, evidence?, findingId?, resolvedAt?]; 0 stands for
+ * "as derived": the evidence of the last event, the id findingIdOf gives, the last event's time
+ */
+type CompactFinding = [number, CompactTime, string[], CompactEvent[], (CompactEvidence | 0)?, (string | 0)?, CompactTime?];
+/** [hits, clears, 1 when it holds an open finding, 1 when a resolved one] (the findings are stored apart) */
+type CompactTracker = [number, number, (0 | 1)?, (0 | 1)?];
+/** [open or 0, resolved?] */
+type CompactTrackerFindings = [CompactFinding | 0, CompactFinding?];
+/** [times, values, k]: times[0] relative to the base then deltas; k ≥ 0: values are deltas of v / 2^k */
+type CompactSeries = [number[], number[], number?];
+/** a beat type as its number in BEAT_TYPES_V1 (or its name), or [type, count of hashes] when not 1 */
+type TypeToken = number | string | [number | string, number];
+interface CompactState {
+  /** the watermarks, grouped by instant: [base − newest, ...beat types] */
+  n?: [number, ...TypeToken[]][];
+  /** the hashes of the beats evaluated at each watermark, in the order of `n`: base64url of 4 bytes each */
+  h?: string;
+  /** per rule: series, facts, and the paths in the facts of integer arrays stored as deltas */
+  m?: Record<string, { s?: Record<string, CompactSeries>; f?: Record<string, unknown>; d?: string[][] }>;
+  k?: Record<string, CompactTracker>;
+  c?: Record<string, string>;
+  /** the findings the trackers hold, when they are stored inline (they changed in the last batch) */
+  f?: CompactFindings;
+  /** else the hash of the findings stored apart (findingsHashOf) */
+  fh?: string;
+}
+/** The findings: their time base (epoch ms; inline: the state's) and the findings of each tracker that holds one. */
+interface CompactFindings {
+  b?: number;
+  k: Record<string, CompactTrackerFindings>;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isInt = (v: unknown): v is number => Number.isInteger(v);
+const isTime = (v: unknown): v is CompactTime => typeof v === 'number' || typeof v === 'string';
+const isNumbers = (v: unknown): v is number[] => Array.isArray(v) && v.every((n) => typeof n === 'number');
+const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((n) => typeof n === 'string');
+const isEvidenceValue = (v: unknown): v is EvidenceValue =>
+  v === null ||
+  typeof v === 'string' ||
+  typeof v === 'number' ||
+  typeof v === 'boolean' ||
+  (Array.isArray(v) && v.every((e) => typeof e === 'string' || typeof e === 'number'));
+const isEvidence = (v: unknown): v is Evidence => isObject(v) && Object.values(v).every(isEvidenceValue);
+const isCompactEvidence = (v: unknown): v is CompactEvidence =>
+  isEvidence(v) || (Array.isArray(v) && v.every(isEvidenceValue));
+const isEvent = (v: unknown): v is CompactEvent =>
+  Array.isArray(v) && v.length === 4 && isTime(v[0]) && isInt(v[1]) && isInt(v[2]) && isCompactEvidence(v[3]);
+const isFinding = (v: unknown): v is CompactFinding =>
+  Array.isArray(v) &&
+  v.length >= 4 &&
+  v.length <= 7 &&
+  isInt(v[0]) &&
+  isTime(v[1]) &&
+  isStrings(v[2]) &&
+  Array.isArray(v[3]) &&
+  v[3].every(isEvent) &&
+  (v[4] === undefined || v[4] === 0 || isCompactEvidence(v[4])) &&
+  (v[5] === undefined || v[5] === 0 || typeof v[5] === 'string') &&
+  (v[6] === undefined || isTime(v[6]));
+const isFlag = (v: unknown) => v === undefined || v === 0 || v === 1;
+const isTracker = (v: unknown): v is CompactTracker =>
+  Array.isArray(v) && v.length >= 2 && v.length <= 4 && isInt(v[0]) && isInt(v[1]) && isFlag(v[2]) && isFlag(v[3]);
+const isTrackerFindings = (v: unknown): v is CompactTrackerFindings =>
+  Array.isArray(v) &&
+  (v.length === 1 || v.length === 2) &&
+  (v[0] === 0 || isFinding(v[0])) &&
+  (v[1] === undefined || isFinding(v[1]));
+const isSeries = (v: unknown): v is CompactSeries =>
+  Array.isArray(v) &&
+  (v.length === 2 || (v.length === 3 && isInt(v[2]))) &&
+  isNumbers(v[0]) &&
+  isNumbers(v[1]) &&
+  v[0].length === v[1].length;
+const isTypeToken = (v: unknown): v is TypeToken =>
+  typeof v === 'number' ||
+  typeof v === 'string' ||
+  (Array.isArray(v) && v.length === 2 && (typeof v[0] === 'number' || typeof v[0] === 'string') && isInt(v[1]));
+const isRecordOf = <T>(v: unknown, item: (x: unknown) => x is T): v is Record<string, T> =>
+  isObject(v) && Object.values(v).every(item);
+
+function compactStateOf(v: unknown): CompactState {
+  const ok =
+    isObject(v) &&
+    (v['n'] === undefined ||
+      (Array.isArray(v['n']) &&
+        v['n'].every((g) => Array.isArray(g) && typeof g[0] === 'number' && g.slice(1).every(isTypeToken)))) &&
+    (v['h'] === undefined || typeof v['h'] === 'string') &&
+    (v['m'] === undefined ||
+      isRecordOf(
+        v['m'],
+        (r): r is NonNullable<CompactState['m']>[string] =>
+          isObject(r) &&
+          (r['s'] === undefined || isRecordOf(r['s'], isSeries)) &&
+          (r['f'] === undefined || isObject(r['f'])) &&
+          (r['d'] === undefined || (Array.isArray(r['d']) && r['d'].every(isStrings))),
+      )) &&
+    (v['k'] === undefined || isRecordOf(v['k'], isTracker)) &&
+    (v['c'] === undefined || isRecordOf(v['c'], (c): c is string => typeof c === 'string')) &&
+    (v['f'] === undefined || isCompactFindings(v['f'])) &&
+    (v['fh'] === undefined || typeof v['fh'] === 'string');
+  if (!ok) invalid('layout');
+  return v as CompactState;
+}
+
+const isCompactFindings = (v: unknown): v is CompactFindings =>
+  isObject(v) && (v['b'] === undefined || typeof v['b'] === 'number') && isRecordOf(v['k'], isTrackerFindings);
+
+function compactFindingsOf(v: unknown): CompactFindings {
+  if (!isCompactFindings(v)) invalid('findings layout');
+  return v;
+}
+
+// ---- times ----
+
+// A finding's times come back batch after batch: their conversions are remembered (bounded).
+const TIME_CACHE = 4096;
+/** ISO → epoch ms, NaN when the string is not what toISOString gives for it */
+const msOfIso = new Map<string, number>();
+const isoOfMs = new Map<number, string>();
+
+function timeOut(base: number, iso: string): CompactTime {
+  let ms = msOfIso.get(iso);
+  if (ms === undefined) {
+    ms = Date.parse(iso);
+    if (!(Number.isFinite(ms) && new Date(ms).toISOString() === iso)) ms = NaN;
+    if (msOfIso.size >= TIME_CACHE) msOfIso.clear();
+    msOfIso.set(iso, ms);
+  }
+  return Number.isNaN(ms) ? iso : base - ms;
+}
+
+function timeIn(base: number, t: CompactTime): string {
+  if (typeof t === 'string') return t;
+  const ms = base - t;
+  let iso = isoOfMs.get(ms);
+  if (iso === undefined) {
+    iso = new Date(ms).toISOString();
+    if (isoOfMs.size >= TIME_CACHE) isoOfMs.clear();
+    isoOfMs.set(ms, iso);
+  }
+  return iso;
+}
+
+// ---- series ----
+
+const MAX_DELTA_VALUE = 2 ** 50; // deltas of values below this are exact in a double
+
+function seriesOut(base: number, points: readonly Point[]): CompactSeries {
+  const times: number[] = [];
+  const values: number[] = [];
+  let integral = true;
+  let orBits = 0;
+  for (let i = 0; i < points.length; i++) {
+    const { t, v } = points[i]!;
+    times.push(i === 0 ? base - t : t - points[i - 1]!.t);
+    if (integral && Number.isSafeInteger(v) && Math.abs(v) < MAX_DELTA_VALUE) orBits |= v % 0x100000 | 0;
+    else integral = false;
+  }
+  if (!integral) {
+    for (const p of points) values.push(p.v);
+    return [times, values];
+  }
+  // the largest power of two (up to 2^20) dividing every value: its trailing zero bits
+  let k = 0;
+  while (k < 20 && orBits !== 0 && (orBits & (1 << k)) === 0) k++;
+  if (orBits === 0 && points.some((p) => p.v !== 0)) k = 20;
+  const scale = 2 ** k;
+  let previous = 0;
+  for (const p of points) {
+    const q = p.v / scale;
+    values.push(q - previous);
+    previous = q;
+  }
+  return [times, values, k];
+}
+
+function seriesIn(base: number, [times, values, k]: CompactSeries): Point[] {
+  if (times.length !== values.length) throw new Error('stored rules state: a series with unequal arrays');
+  const points: Point[] = [];
+  let t = 0;
+  let q = 0;
+  const scale = k === undefined ? 1 : 2 ** k;
+  for (let i = 0; i < times.length; i++) {
+    t = i === 0 ? base - times[0]! : t + times[i]!;
+    if (k === undefined) points.push({ t, v: values[i]! });
+    else {
+      q += values[i]!;
+      points.push({ t, v: q * scale });
+    }
+  }
+  return points;
+}
+
+// ---- the watermarks ----
+
+/** Format 1's beat type numbers (the catalogue's order when it was written). Frozen: append only in a new format. */
+export const BEAT_TYPES_V1: readonly string[] = [
+  'processes.running',
+  'processes.windows_services',
+  'software.installed_applications',
+  'software.os',
+  'software.windows_services',
+  'software.hotfixes',
+  'software.firewall',
+  'hardware.virtualization',
+  'hardware.processors',
+  'hardware.memory',
+  'hardware.disks',
+  'hardware.network',
+  'ucx.suite',
+  'ucx.cluster',
+  'ucx.voip',
+  'ucx.database_server',
+  'ucx.database',
+  'ucx.logging',
+  'ucx.attendant_console',
+  'ucx.call_recording',
+  'ucx.ivr',
+  'ucx.acd',
+  'ucx.digital_fax',
+  'ucx.phone_lock',
+  'ucx.contact_manager',
+];
+const beatTypeNumber = new Map(BEAT_TYPES_V1.map((type, i) => [type, i]));
+type WatermarkGroup = NonNullable<CompactState['n']>[number];
+
+function hashesOut(hashes: readonly number[]): string {
+  const bytes = Buffer.allocUnsafe(hashes.length * 4);
+  hashes.forEach((h, i) => bytes.writeUInt32BE(h >>> 0, i * 4));
+  return bytes.toString('base64url');
+}
+
+function hashesIn(text: string): number[] {
+  const bytes = Buffer.from(text, 'base64url');
+  if (bytes.length % 4 !== 0) invalid('beat id hashes');
+  const hashes: number[] = [];
+  for (let i = 0; i < bytes.length; i += 4) hashes.push(bytes.readUInt32BE(i));
+  return hashes;
+}
+
+function watermarksOut(base: number, state: InstallationState): Pick<CompactState, 'n' | 'h'> {
+  const groups = new Map<number, WatermarkGroup>();
+  const hashes: number[][] = [];
+  const hashesOfGroup = new Map<number, number[]>();
+  for (const type in state.newest) {
+    const at = state.newest[type as BeatType];
+    if (at === undefined) continue;
+    let group = groups.get(at);
+    if (!group) {
+      groups.set(at, (group = [base - at]));
+      hashesOfGroup.set(at, []);
+    }
+    const ids = state.atNewest[type as BeatType] ?? [];
+    const token = beatTypeNumber.get(type) ?? type;
+    group.push(ids.length === 1 ? token : [token, ids.length]);
+    hashesOfGroup.get(at)!.push(...ids);
+  }
+  if (groups.size === 0) return {};
+  for (const at of groups.keys()) hashes.push(hashesOfGroup.get(at)!);
+  return { n: [...groups.values()], h: hashesOut(hashes.flat()) };
+}
+
+function watermarksIn(base: number, compact: CompactState): Pick<InstallationState, 'newest' | 'atNewest'> {
+  const newest: Partial<Record<BeatType, number>> = {};
+  const atNewest: Partial<Record<BeatType, readonly number[]>> = {};
+  const hashes = hashesIn(compact.h ?? '');
+  let next = 0;
+  for (const [rel, ...tokens] of compact.n ?? []) {
+    if (typeof rel !== 'number') invalid('watermark');
+    for (const token of tokens) {
+      const [id, count] = Array.isArray(token) ? token : [token, 1];
+      const type = (typeof id === 'number' ? (BEAT_TYPES_V1[id] ?? invalid(`beat type ${id}`)) : id) as BeatType;
+      newest[type] = base - rel;
+      atNewest[type] = hashes.slice(next, (next += count));
+    }
+  }
+  if (next !== hashes.length) invalid('beat id hashes');
+  return { newest, atNewest };
+}
+
+// ---- facts: long integer arrays (a baseline's hour stamps) as deltas ----
+
+const MIN_DELTA_ARRAY = 8;
+
+function isDeltaArray(value: unknown): value is number[] {
+  if (!Array.isArray(value) || value.length < MIN_DELTA_ARRAY) return false;
+  for (const v of value) if (!Number.isSafeInteger(v) || Math.abs(v as number) >= MAX_DELTA_VALUE) return false;
+  return true;
+}
+
+/** Copies `value`, integer arrays under it (in objects, not in arrays) as deltas, their paths into `paths`. */
+function deltasOut(value: unknown, path: string[], paths: string[][]): unknown {
+  if (isDeltaArray(value)) {
+    paths.push(path);
+    return value.map((v, i) => (i === 0 ? v : v - value[i - 1]!));
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  let copy: Record<string, unknown> | undefined;
+  for (const key in value as Record<string, unknown>) {
+    const inner = (value as Record<string, unknown>)[key];
+    const out = deltasOut(inner, [...path, key], paths);
+    if (out !== inner) (copy ??= { ...(value as Record<string, unknown>) })[key] = out;
+  }
+  return copy ?? value;
+}
+
+function deltasIn(facts: Record<string, unknown>, paths: readonly (readonly string[])[]): void {
+  for (const path of paths) {
+    let holder: unknown = facts;
+    for (let i = 0; i < path.length - 1; i++) holder = (holder as Record<string, unknown> | undefined)?.[path[i]!];
+    const key = path[path.length - 1]!;
+    const deltas = (holder as Record<string, unknown> | undefined)?.[key];
+    if (!Array.isArray(deltas) || deltas.some((d) => typeof d !== 'number')) invalid('fact deltas');
+    let v = 0;
+    (holder as Record<string, unknown>)[key] = (deltas as number[]).map((d) => (v += d));
+  }
+}
+
+// ---- findings ----
+
+const sameEvidence = (a: Evidence | undefined, b: Evidence) =>
+  a !== undefined && (a === b || JSON.stringify(a) === JSON.stringify(b));
+
+function evidenceOut(keys: readonly string[], e: Evidence): CompactEvidence {
+  const own = Object.keys(e);
+  if (own.length !== keys.length || own.some((k, i) => k !== keys[i])) return e;
+  return own.map((k) => e[k]!);
+}
+
+function evidenceIn(keys: readonly string[], e: CompactEvidence): Evidence {
+  if (!Array.isArray(e)) return e;
+  if (e.length !== keys.length) invalid('evidence values');
+  const out: Record<string, Evidence[string]> = {};
+  keys.forEach((k, i) => (out[k] = e[i]!));
+  return out;
+}
+
+function findingOut(
+  base: number,
+  installationId: string,
+  key: string,
+  finding: OpenFinding,
+  resolvedAt: string | undefined,
+): CompactFinding {
+  const last = finding.history[finding.history.length - 1];
+  const keys = Object.keys(finding.history[0]?.evidence ?? finding.evidence);
+  const history = finding.history.map(
+    (e): CompactEvent => [
+      timeOut(base, e.at),
+      EVENT_KINDS.indexOf(e.event),
+      SEVERITIES.indexOf(e.severity),
+      evidenceOut(keys, e.evidence),
+    ],
+  );
+  const bar = key.indexOf('|');
+  const derivedId = findingIdOf(installationId, key.slice(0, bar), key.slice(bar + 1), finding.openedAt);
+  const out: CompactFinding = [
+    SEVERITIES.indexOf(finding.severity),
+    timeOut(base, finding.openedAt),
+    keys,
+    history,
+    sameEvidence(last?.evidence, finding.evidence) ? 0 : evidenceOut(keys, finding.evidence),
+    finding.findingId === derivedId ? 0 : finding.findingId,
+  ];
+  if (resolvedAt !== undefined && resolvedAt !== last?.at) out.push(timeOut(base, resolvedAt));
+  // trailing "as derived" markers say nothing
+  while (out.length > 4 && out[out.length - 1] === 0) out.pop();
+  return out;
+}
+
+function findingIn(
+  base: number,
+  installationId: string,
+  key: string,
+  [severity, openedAt, keys, history, ownEvidence, findingId, resolvedAt]: CompactFinding,
+): { finding: OpenFinding; resolvedAt: string } {
+  const events = history.map(
+    ([at, kind, eventSeverity, eventEvidence]): FindingEvent => ({
+      at: timeIn(base, at),
+      event: EVENT_KINDS[kind] ?? invalid(`event kind ${kind}`),
+      severity: SEVERITIES[eventSeverity] ?? invalid(`severity ${eventSeverity}`),
+      evidence: evidenceIn(keys, eventEvidence),
+    }),
+  );
+  const last = events[events.length - 1];
+  const opened = timeIn(base, openedAt);
+  const bar = key.indexOf('|');
+  const finding: OpenFinding = {
+    findingId: findingId || findingIdOf(installationId, key.slice(0, bar), key.slice(bar + 1), opened),
+    severity: SEVERITIES[severity] ?? invalid(`severity ${severity}`),
+    openedAt: opened,
+    evidence: ownEvidence ? evidenceIn(keys, ownEvidence) : (last?.evidence ?? invalid('a finding without evidence')),
+    history: events,
+  };
+  return { finding, resolvedAt: resolvedAt !== undefined ? timeIn(base, resolvedAt) : (last?.at ?? opened) };
+}
+
+function invalid(what: string): never {
+  throw new Error(`stored rules state: invalid ${what}`);
+}
+
+// ---- the state ----
+
+/** A state read whose two items do not belong together (a write landed between them): read again. */
+export class TornStateRead extends Error {
+  constructor(readonly installationId: string) {
+    super(`the stored state of ${installationId} changed while it was read`);
+    this.name = 'TornStateRead';
+  }
+}
+
+function pack(compact: object): Buffer {
+  const deflated = deflateRawSync(JSON.stringify(compact), DEFLATE);
+  const out = Buffer.allocUnsafe(deflated.length + 1);
+  out[0] = STATE_FORMAT;
+  deflated.copy(out, 1);
+  return out;
+}
+
+function unpack(bytes: Uint8Array): unknown {
+  if (bytes[0] !== STATE_FORMAT) throw new Error(`stored rules state: unknown format ${bytes[0]}`);
+  return JSON.parse(inflateRawSync(bytes.subarray(1), INFLATE).toString('utf8'));
+}
+
+/** Identifies a findings blob, so the state item can say which one it goes with. */
+export const findingsHashOf = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('base64url').slice(0, 11);
+
+/** Where a state's findings go: inline in its blob, or stored apart in the blob with this hash. */
+export type FindingsPlacement = { readonly inline: true } | { readonly hash: string };
+
+function compactFindingsOut(state: InstallationState, inline: boolean): CompactFindings | undefined {
+  const base = state.lastBeatAt ?? 0;
+  const k: CompactFindings['k'] = {};
+  let any = false;
+  for (const key in state.trackers) {
+    const { open, resolved } = state.trackers[key]!;
+    if (!open && !resolved) continue;
+    any = true;
+    const entry: CompactTrackerFindings = [open ? findingOut(base, state.installationId, key, open, undefined) : 0];
+    if (resolved) entry.push(findingOut(base, state.installationId, key, resolved, resolved.resolvedAt));
+    k[key] = entry;
+  }
+  return any ? (inline ? { k } : { b: base, k }) : undefined;
+}
+
+/**
+ * The stored form of a state: format byte + raw deflate of the compact JSON. The findings its
+ * trackers hold (open and recently resolved, with their histories) go inline, or apart in the
+ * blob encodeFindings makes, named by its hash: they change far less often than the rest, so the
+ * support store keeps them apart while they do not change (`findings` undefined: the trackers hold none).
+ */
+export function encodeState(state: InstallationState, findings?: FindingsPlacement): Buffer {
+  const base = state.lastBeatAt ?? 0;
+  const compact: CompactState = watermarksOut(base, state);
+
+  const memory: NonNullable<CompactState['m']> = {};
+  for (const ruleId in state.memory) {
+    const { series, facts } = state.memory[ruleId]!;
+    const entry: NonNullable<CompactState['m']>[string] = {};
+    for (const key in series) {
+      const points = series[key]!;
+      if (points.length > 0) (entry.s ??= {})[key] = seriesOut(base, points);
+    }
+    const paths: string[][] = [];
+    for (const key in facts) if (facts[key] !== undefined) (entry.f ??= {})[key] = deltasOut(facts[key], [key], paths);
+    if (paths.length > 0) entry.d = paths;
+    if (entry.s || entry.f) memory[ruleId] = entry;
+  }
+  if (Object.keys(memory).length > 0) compact.m = memory;
+
+  const trackers: NonNullable<CompactState['k']> = {};
+  for (const key in state.trackers) {
+    const { hits, clears, open, resolved } = state.trackers[key]!;
+    const tracker: CompactTracker = [hits, clears];
+    if (open || resolved) tracker.push(open ? 1 : 0);
+    if (resolved) tracker.push(1);
+    trackers[key] = tracker;
+  }
+  if (Object.keys(trackers).length > 0) compact.k = trackers;
+  if (Object.keys(state.checkpoints).length > 0) compact.c = state.checkpoints;
+  if (findings && 'inline' in findings) {
+    const inline = compactFindingsOut(state, true);
+    if (inline) compact.f = inline;
+  } else if (findings) compact.fh = findings.hash;
+  return pack(compact);
+}
+
+/** The findings the trackers hold, to be stored apart; undefined when none holds one. */
+export function encodeFindings(state: InstallationState): Buffer | undefined {
+  const findings = compactFindingsOut(state, false);
+  return findings && pack(findings);
+}
+
+/** Reads a state back from its two blobs; throws TornStateRead when they do not go together. */
+export function decodeState(bytes: Uint8Array, plain: PlainStateAttributes, findingsBytes?: Uint8Array): InstallationState {
+  return decodeStoredState(bytes, plain, findingsBytes).state;
+}
+
+/** decodeState, with the hash of the findings blob the state goes with (undefined: none). */
+export function decodeStoredState(
+  bytes: Uint8Array,
+  plain: PlainStateAttributes,
+  findingsBytes?: Uint8Array,
+): { state: InstallationState; findings: FindingsPlacement | undefined } {
+  const compact = compactStateOf(unpack(bytes));
+  const base = plain.lastBeatAt ?? 0;
+
+  const { newest, atNewest } = watermarksIn(base, compact);
+
+  const memory: Record<string, RuleMemoryState> = {};
+  for (const ruleId in compact.m) {
+    const { s, f, d } = compact.m[ruleId]!;
+    const series: Record<string, Point[]> = {};
+    for (const key in s) series[key] = seriesIn(base, s[key]!);
+    const facts = { ...f };
+    if (d) deltasIn(facts, d);
+    memory[ruleId] = { series, facts };
+  }
+
+  let findings = compact.f;
+  if (compact.fh !== undefined) {
+    if (!findingsBytes || findingsHashOf(findingsBytes) !== compact.fh) throw new TornStateRead(plain.installationId);
+    findings = compactFindingsOf(unpack(findingsBytes));
+  }
+  const trackers: Record<string, Tracker> = {};
+  for (const key in compact.k) {
+    const [hits, clears, hasOpen, hasResolved] = compact.k[key]!;
+    const tracker: { -readonly [K in keyof Tracker]: Tracker[K] } = { hits, clears };
+    if (hasOpen || hasResolved) {
+      const [open, resolved] = findings?.k[key] ?? invalid(`findings of ${key}`);
+      const findingsBase = findings!.b ?? base;
+      if (hasOpen) tracker.open = findingIn(findingsBase, plain.installationId, key, open || invalid(`open finding of ${key}`)).finding;
+      if (hasResolved) {
+        const { finding, resolvedAt } = findingIn(findingsBase, plain.installationId, key, resolved ?? invalid(`resolved finding of ${key}`));
+        tracker.resolved = { ...finding, resolvedAt };
+      }
+    }
+    trackers[key] = tracker;
+  }
+
+  const state: InstallationState = {
+    installationId: plain.installationId,
+    accountId: plain.accountId,
+    version: plain.version,
+    ...(plain.lastBeatAt !== undefined ? { lastBeatAt: plain.lastBeatAt } : {}),
+    newest,
+    atNewest,
+    memory,
+    trackers,
+    checkpoints: { ...compact.c },
+  };
+  return {
+    state,
+    findings: compact.fh !== undefined ? { hash: compact.fh } : compact.f ? { inline: true } : undefined,
+  };
+}

@@ -1,0 +1,186 @@
+/**
+ * The rules' state in the support table, against the local cloud's real DynamoDB Local on a table
+ * of its own: the STATE item and the STATE#FINDINGS item beside it, what each batch writes, and
+ * items of the shape written before the state was compacted.
+ */
+import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamoItemBytes } from '../../../lambdas/adapters/dynamodb-item-size';
+import { DynamoDbSupportReads } from '../../../lambdas/adapters/dynamodb-support-reads';
+import { DynamoDbSupportStore } from '../../../lambdas/adapters/dynamodb-support-store';
+import { rule as expressCap } from '../../../lambdas/core/rules/catalogue/db-express-cap';
+import { evaluateInstallation, type BatchBeat } from '../../../lambdas/core/rules/engine';
+import type { InstallationState } from '../../../lambdas/core/rules/state';
+import { cloud } from '../../support/local-cloud';
+import { beatAt, HOUR, licenceFacts, T0 } from '../../support/rules-harness';
+
+jest.setTimeout(30_000);
+
+const tableName = `support-store-test-${process.pid}-${Date.now()}`;
+const GIB = 1024 ** 3;
+let raw: DynamoDBClient;
+let documents: DynamoDBDocumentClient;
+let store: DynamoDbSupportStore;
+let reads: DynamoDbSupportReads;
+
+beforeAll(async () => {
+  const region = cloud().regions.eu;
+  raw = new DynamoDBClient({
+    endpoint: region.endpoints.dynamodb,
+    region: region.region,
+    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+  });
+  const s = (name: string) => ({ AttributeName: name, AttributeType: 'S' as const });
+  const index = (name: string) => ({
+    IndexName: name,
+    KeySchema: [
+      { AttributeName: `${name}pk`, KeyType: 'HASH' as const },
+      { AttributeName: `${name}sk`, KeyType: 'RANGE' as const },
+    ],
+    Projection: { ProjectionType: 'ALL' as const },
+  });
+  await raw.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk'].map(s),
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: [index('gsi1'), index('gsi2')],
+    }),
+  );
+  documents = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
+  store = new DynamoDbSupportStore(documents, tableName);
+  reads = new DynamoDbSupportReads(documents, tableName);
+});
+
+afterAll(async () => {
+  await raw?.send(new DeleteTableCommand({ TableName: tableName }));
+  raw?.destroy();
+});
+
+const item = async (installationId: string, sk: string) =>
+  (await documents.send(new GetCommand({ TableName: tableName, Key: { pk: `INST#${installationId}`, sk } }))).Item;
+
+/** One batch as the rules Lambda runs it: read, evaluate, commit over what was read. */
+async function batch(installationId: string, beats: readonly { beat: BatchBeat['beat'] }[], sequence: number) {
+  const licence = licenceFacts({ installationId, accountId: 'acc_storetest000001' });
+  const state = await store.getState(installationId);
+  const out = evaluateInstallation({
+    state,
+    rules: [expressCap],
+    licence,
+    beats: beats.map((b, i) => ({ ...b, shardId: 'shardId-000000000000', sequenceNumber: String(sequence + i) })),
+    now: T0,
+  });
+  await store.commit({
+    state: out.state,
+    expectedVersion: state?.version ?? 0,
+    ...(state ? { previous: state } : {}),
+    findings: out.findings,
+    snapshots: [],
+    careLevel: licence.careLevel,
+  });
+  return out;
+}
+
+const server = (at: number) => beatAt('ucx.database_server', at, { edition: 'Express Edition', version: '16.0.1' });
+const db = (at: number, gib: number) => beatAt('ucx.database', at, { name: 'UCX', sizeBytes: gib * GIB });
+
+describe('DynamoDbSupportStore', () => {
+  it('keeps the findings inline while they change, apart once they do not, and does not rewrite them until they change', async () => {
+    // Arrange
+    const id = 'inst_storetest000001';
+    const opened = await batch(id, [server(T0), db(T0 + HOUR, 9.5)], 1);
+    const inlineWhileNew = await item(id, 'STATE#FINDINGS');
+
+    // Act
+    const steady = await batch(id, [db(T0 + 2 * HOUR, 9.5)], 10);
+    const apart = await item(id, 'STATE#FINDINGS');
+    await batch(id, [db(T0 + 3 * HOUR, 9.6)], 20);
+    const stillApart = await item(id, 'STATE#FINDINGS');
+    const escalatedNot = await store.getState(id);
+
+    // Assert
+    expect(opened.findings).toHaveLength(1);
+    expect(inlineWhileNew).toBeUndefined();
+    expect(steady.findings).toEqual([]);
+    expect(apart?.['findings']).toBeInstanceOf(Uint8Array);
+    expect(stillApart?.['findings']).toEqual(apart?.['findings']);
+    expect(escalatedNot?.trackers['db-express-cap|UCX']).toMatchObject({ hits: 3, open: { findingId: opened.findings[0]!.findingId } });
+  });
+
+  it('reads back exactly the state it wrote, from an item of about a hundred bytes plus the state', async () => {
+    const id = 'inst_storetest000002';
+    await batch(id, [server(T0)], 1);
+    const out = await batch(id, [db(T0 + HOUR, 9.5)], 2);
+
+    const back = await store.getState(id);
+    const stored = (await item(id, 'STATE'))!;
+
+    expect(back).toEqual({ ...out.state, version: 2 });
+    expect(stored).not.toHaveProperty('memory');
+    expect(stored).not.toHaveProperty('installationId');
+    expect(dynamoItemBytes(stored)).toBeLessThan(1024);
+    expect(await reads.installationHealth(id)).toMatchObject({
+      installationId: id,
+      accountId: 'acc_storetest000001',
+      openFindings: [expect.objectContaining({ ruleId: 'db-express-cap', subject: 'UCX', findingId: out.findings[0]!.findingId })],
+    });
+  });
+
+  it('reads an item of the old shape, skips the beats it remembered, and rewrites it compact', async () => {
+    // Arrange: the state as the store wrote it before the watermark and the compact form
+    const id = 'inst_storetest000003';
+    const remembered = db(T0 + HOUR, 9.5);
+    const old = evaluateInstallation({
+      state: undefined,
+      rules: [expressCap],
+      licence: licenceFacts({ installationId: id, accountId: 'acc_storetest000001' }),
+      beats: [server(T0), remembered].map((b, i) => ({ ...b, shardId: 'shardId-000000000000', sequenceNumber: String(i + 1) })),
+      now: T0,
+    }).state;
+    const { atNewest: _atNewest, ...oldState } = old as InstallationState;
+    const open = Object.entries(old.trackers).map(([key, t]) => ({
+      findingId: t.open!.findingId,
+      ruleId: key.split('|')[0],
+      subject: key.slice(key.indexOf('|') + 1),
+      severity: t.open!.severity,
+      openedAt: t.open!.openedAt,
+    }));
+    await documents.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: {
+          pk: `INST#${id}`,
+          sk: 'STATE',
+          type: 'state',
+          ...oldState,
+          version: 4,
+          recentBeatIds: [remembered.beat.id.slice(0, 16)],
+          careLevel: 'gold',
+          openFindings: open,
+          gsi2pk: 'ACC#acc_storetest000001',
+          gsi2sk: `INST#${id}`,
+        },
+      }),
+    );
+    const healthBefore = await reads.installationHealth(id);
+
+    // Act
+    const resent = await batch(id, [remembered], 100);
+    const rewritten = (await item(id, 'STATE'))!;
+    const back = await store.getState(id);
+
+    // Assert
+    expect(healthBefore?.openFindings).toEqual(open);
+    expect(resent).toMatchObject({ evaluated: 0, skipped: 1 });
+    expect(rewritten).toMatchObject({ version: 5, state: expect.any(Uint8Array) });
+    expect(rewritten).not.toHaveProperty('recentBeatIds');
+    expect(back?.trackers).toEqual(old.trackers);
+    expect(back?.memory).toEqual(old.memory);
+    expect(await reads.installationHealth(id)).toMatchObject({ openFindings: open });
+  });
+});
