@@ -84,25 +84,28 @@ export async function pollLicense(
   // installation's rev is still the one read. An installation polls nextPollSeconds after its
   // activation, whose answer already carries the licence, so no first poll races the activation.
   const installation = await loadVerified(deps, installationId, verify, { consistentRead: false });
-  const [license] = await Promise.all([
-    refreshLicense(deps, settings, installation),
-    recordPoll(deps, installation),
-  ]);
+  const now = deps.clock.now();
+  // Beside the licence, not before it; recordPoll never rejects, so it is simply awaited after.
+  const recording = isPollRecordDue(installation, now) ? recordPoll(deps, installation, now) : undefined;
+  const license = await refreshLicense(deps, settings, installation);
+  await recording;
   if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === license.etag)) {
     return { status: 304, etag: license.etag };
   }
   return { status: 200, license: license.jws, etag: license.etag, nextPollSeconds: settings.nextPollSeconds };
 }
 
+/** True when the installation read shows no recorded poll within the hour (checked on every poll: no allocation). */
+export function isPollRecordDue(installation: Installation, now: Date): boolean {
+  const last = installation.lastPollAt;
+  return last === undefined || !(now.getTime() - Date.parse(last) < LAST_POLL_RESOLUTION_MS);
+}
+
 /**
- * Writes `lastPollAt` when the installation read shows none within the hour; the write's own
- * condition keeps concurrent polls to one write. Recording is a courtesy to the portal: its
- * failure is logged and the poll answered all the same.
+ * Writes `lastPollAt`; the write's own condition keeps concurrent polls to one write. Recording is
+ * a courtesy to the portal: its failure is logged and the poll answered all the same.
  */
-async function recordPoll(deps: LicensingDeps, installation: Installation): Promise<void> {
-  const now = deps.clock.now();
-  const last = installation.lastPollAt ? Date.parse(installation.lastPollAt) : Number.NaN;
-  if (now.getTime() - last < LAST_POLL_RESOLUTION_MS) return;
+async function recordPoll(deps: LicensingDeps, installation: Installation, now: Date): Promise<void> {
   try {
     await deps.repo.recordPoll(
       installation.installationId,
