@@ -4,15 +4,19 @@
  * run alternately with it (ABAB), CPU from process.cpuUsage.
  *
  * Telemetry's Kinesis client is replaced by a fake that accepts every record without I/O, so the
- * row measures our code, not kinesalite (the adapter's record mapping still runs).
+ * row measures our code, not kinesalite (the adapter's record mapping still runs). The archiver's
+ * S3 client is a fake too: the archive figures are the real archiver handler over one full
+ * invocation of distinct batches (as many records as Lambda's 6 MB payload takes).
  */
 import type { KeyObject } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { generateIdentityKeys, signRequest } from '../agent/sdk/signing';
+import type { Installation } from '../lambdas/core/licensing/model';
 import type { LocalFunction } from '../local/assembly';
 import { lambdaEnvironment, type CloudInfo } from '../local/cloud';
+import { eventRecordBytes, kinesisStreamEvent, maxInvokePayloadBytes, type ShardRecord } from '../local/kinesis-event';
 import { abab, median, pairedRatio, type Row } from './stats';
 import { gzipJson, lambdaContext, signedEvent, telemetryBatch } from './workload';
 
@@ -30,9 +34,28 @@ export interface HandlerMeasures {
     handlerCpuMsPerBatch: number;
     wallMsPerBatch: number;
     logBytes: number;
+    /** stream bytes (data + partition key) per beat: recordBytesPerBatch ÷ beatsPerBatch */
     recordBytesPerBeat: number;
+    /** Kinesis records put per agent batch (1 unless a batch passes the 1 MiB record limit) */
+    recordsPerBatch: number;
+    /** compressed bytes put on the stream per agent batch (data + partition key of its records) */
+    recordBytesPerBatch: number;
     status: number;
   };
+  archive: ArchiveMeasures;
+}
+
+export interface ArchiveMeasures {
+  /** archive gzip bytes per beat when an object holds a full invocation */
+  bytesPerBeat: number;
+  /** records (agent batches) in one invocation: what the 6 MB payload takes */
+  recordsPerInvocation: number;
+  beatsPerInvocation: number;
+  /** S3 objects one invocation writes (one per arrival hour; the bench's records share one) */
+  objectsPerInvocation: number;
+  /** the archiver handler's CPU for that invocation (median of its rounds) */
+  cpuMsPerInvocation: number;
+  payloadBytesPerInvocation: number;
 }
 
 async function call(api: string, method: string, path: string, body: unknown, keyid: string, privateKey: KeyObject) {
@@ -93,9 +116,10 @@ export async function measureHandlers(
     functions.find((f) => f.regionKey === 'eu' && f.logicalId.toLowerCase().startsWith(`${entry.replace(/-/g, '')}function`));
   const pollFn = fnOf('get-license');
   const ingestFn = fnOf('ingest-telemetry');
-  if (!pollFn || !ingestFn) throw new Error('get-license / ingest-telemetry functions not found in the assembly');
+  const archiveFn = fnOf('archive-telemetry');
+  if (!pollFn || !ingestFn || !archiveFn) throw new Error('get-license / ingest-telemetry / archive-telemetry functions not found in the assembly');
   const local = { region: eu.region, dataDir: info.dataDir, endpoints: eu.endpoints, apis: { eu: info.regions.eu.api, us: info.regions.us.api } };
-  Object.assign(process.env, lambdaEnvironment(ingestFn, local), lambdaEnvironment(pollFn, local));
+  Object.assign(process.env, lambdaEnvironment(archiveFn, local), lambdaEnvironment(ingestFn, local), lambdaEnvironment(pollFn, local));
   delete process.env['AWS_EXECUTION_ENV'];
 
   const { handler: pollHandler } = (await import('../lambdas/handlers/get-license')) as { handler: Handler };
@@ -209,6 +233,11 @@ export async function measureHandlers(
   const ingestLogBytes = sink.take() / batches;
   opts.log(`ingest: handler ${median(ingest.a).toFixed(4)} ms CPU, floor ${median(ingest.b).toFixed(4)} ms CPU per beat`);
   floorClient.destroy();
+  const recordsPerBatch = records / batches;
+  const recordBytesPerBatch = recordBytes / batches;
+
+  // ---- the archiver over one full invocation -------------------------------------------------
+  const archive = await measureArchive(archiveFn, { rounds: Math.max(3, Math.round(opts.rounds / 4)), sink, log: opts.log });
 
   return {
     poll: {
@@ -229,9 +258,97 @@ export async function measureHandlers(
       handlerCpuMsPerBatch: median(ingest.a) * beats.length,
       wallMsPerBatch: ingestWall / batches,
       logBytes: ingestLogBytes,
-      recordBytesPerBeat: records ? recordBytes / records : 0,
+      recordBytesPerBeat: recordBytesPerBatch / beats.length,
+      recordsPerBatch,
+      recordBytesPerBatch,
       status: ingestStatus,
     },
+    archive,
+  };
+}
+
+/**
+ * The archiver handler (source module, fake S3) over one invocation's worth of distinct agent
+ * batches, each made into its stream record by the ingest use case itself: the object bytes per
+ * beat, and the handler's CPU.
+ */
+async function measureArchive(
+  archiveFn: LocalFunction,
+  opts: { rounds: number; sink: ReturnType<typeof stdoutSink>; log: (line: string) => void },
+): Promise<ArchiveMeasures> {
+  const { ingestTelemetry } = await import('../lambdas/core/telemetry/ingest-telemetry');
+  const { s3Client } = await import('../lambdas/adapters/s3-archive-store');
+  const { handler: archiveHandler } = (await import('../lambdas/handlers/archive-telemetry')) as {
+    handler: (event: unknown, context: unknown) => Promise<{ batchItemFailures: unknown[] }>;
+  };
+  const puts: { key: string; bytes: number }[] = [];
+  (s3Client(false) as unknown as { send: unknown }).send = async (command: { input: { Key: string; Body: Uint8Array } }) => {
+    puts.push({ key: command.input.Key, bytes: command.input.Body.byteLength });
+    return {};
+  };
+
+  // Distinct installations' batches, as ingest puts them, until the 6 MB payload is full.
+  const source = {
+    shardId: 'shardId-000000000000',
+    eventSourceArn: 'arn:aws:kinesis:eu-central-1:123456789012:stream/ucx-bench-telemetry',
+    awsRegion: 'eu-central-1',
+    invokeIdentityArn: 'arn:aws:iam::123456789012:role/ucx-bench-archiver',
+  };
+  const arrivedAt = new Date(Date.UTC(2026, 10, 30, 12, 0, 0));
+  const shardRecords: ShardRecord[] = [];
+  let payload = 0;
+  let beatsInInvocation = 0;
+  for (let seed = 100; shardRecords.length < 10_000; seed++) {
+    const installationId = `inst_bench${String(seed).padStart(10, '0')}`;
+    const put: { partitionKey: string; data: Uint8Array }[] = [];
+    const stream = { put: async (rs: readonly { partitionKey: string; data: Uint8Array }[]) => (put.push(...rs), { failed: [] }) };
+    const beats = await telemetryBatch({ seed, start: arrivedAt.getTime() - 5 * 60_000 });
+    await ingestTelemetry(
+      { stream, clock: { now: () => arrivedAt } },
+      { region: 'eu', endpoints: { eu: 'https://eu.example', us: 'https://us.example' } },
+      { installationId, accountId: `acc_bench${seed}`, region: 'eu', telemetryEnabled: true } as Installation,
+      { beats },
+    );
+    const next = put.map((r, i) => ({
+      sequenceNumber: String(49_600_000_000_000_000_000n + BigInt(shardRecords.length + i)),
+      partitionKey: r.partitionKey,
+      data: r.data,
+      approximateArrivalTimestamp: arrivedAt,
+    }));
+    const bytes = next.reduce((n, r) => n + eventRecordBytes(r, source), 0);
+    if (payload + bytes > maxInvokePayloadBytes) break;
+    shardRecords.push(...next);
+    payload += bytes;
+    beatsInInvocation += beats.length;
+  }
+  const event = kinesisStreamEvent(shardRecords, source);
+  const context = lambdaContext(archiveFn.name, archiveFn.memoryMb);
+
+  const cpu: number[] = [];
+  opts.sink.start();
+  try {
+    for (let round = 0; round < opts.rounds + 1; round++) {
+      puts.length = 0;
+      const before = process.cpuUsage();
+      const response = await archiveHandler(event, context);
+      const used = process.cpuUsage(before);
+      if (response.batchItemFailures.length > 0) throw new Error('archiver: records failed to decode');
+      if (round > 0) cpu.push((used.user + used.system) / 1000);
+    }
+  } finally {
+    opts.sink.stop();
+  }
+  const archivedBytes = puts.reduce((n, p) => n + p.bytes, 0);
+  opts.log(
+    `archive: ${shardRecords.length} records, ${beatsInInvocation} beats, ${puts.length} object(s), ${(archivedBytes / beatsInInvocation).toFixed(0)} B/beat, ${median(cpu).toFixed(0)} ms CPU per invocation`,
+  );
+  return {
+    bytesPerBeat: archivedBytes / beatsInInvocation,
+    recordsPerInvocation: shardRecords.length,
+    beatsPerInvocation: beatsInInvocation,
+    objectsPerInvocation: puts.length,
+    cpuMsPerInvocation: median(cpu),
+    payloadBytesPerInvocation: payload,
   };
 }
 
@@ -249,7 +366,7 @@ export function handlerRows(m: HandlerMeasures): Row[] {
       value: m.ingest.ratio,
       unit: '×',
       goal: { op: '<=', value: 1.5, unit: '×' },
-      detail: `handler ${(m.ingest.handlerCpuMsPerBeat * 1000).toFixed(0)} µs, floor (gunzip + JSON.parse + schema) ${(m.ingest.floorCpuMsPerBeat * 1000).toFixed(0)} µs; batch ${m.ingest.beatsPerBatch} beats, ${(m.ingest.batchGzipBytes / 1024).toFixed(1)} KB gz; fake Kinesis`,
+      detail: `handler ${(m.ingest.handlerCpuMsPerBeat * 1000).toFixed(0)} µs, floor (gunzip + JSON.parse + schema) ${(m.ingest.floorCpuMsPerBeat * 1000).toFixed(0)} µs; batch ${m.ingest.beatsPerBatch} beats, ${(m.ingest.batchGzipBytes / 1024).toFixed(1)} KB gz → ${m.ingest.recordsPerBatch} record(s), ${(m.ingest.recordBytesPerBatch / 1024).toFixed(1)} KB; fake Kinesis`,
     },
   ];
 }

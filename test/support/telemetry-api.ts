@@ -53,8 +53,8 @@ export async function streamRowsOf(installationId: string, region: RegionKey = '
       const page = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
       for (const record of page.Records ?? []) {
         if (record.PartitionKey !== installationId) continue;
-        for (const line of archiveLines(decodeStreamRecord(record.Data!)).split('\n')) {
-          if (line) rows.push(archiveRowSchema.parse(JSON.parse(line)));
+        for (const lines of archiveLines(decodeStreamRecord(record.Data!)).values()) {
+          for (const line of lines.split('\n')) if (line) rows.push(archiveRowSchema.parse(JSON.parse(line)));
         }
       }
       if (!page.Records?.length || page.MillisBehindLatest === 0) break;

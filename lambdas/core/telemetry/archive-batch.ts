@@ -1,7 +1,7 @@
 /**
  * Turns one batch of stream records into archive objects: one per arrival hour (every beat type
- * together), gzip NDJSON of archive rows, each named after its shard and sequence range (see
- * archiveObjectKey).
+ * together, its rows grouped by type), gzip NDJSON of archive rows, each named after its shard
+ * and sequence range (see archiveObjectKey).
  */
 import { gzipSync } from 'node:zlib';
 import { archiveObjectKey } from './archive-row';
@@ -13,8 +13,8 @@ export interface ArrivedRecord {
   readonly sequenceNumber: string;
   /** when the stream took the record (stable across retries of the batch) */
   readonly arrivedAt: Date;
-  /** the record's archive rows, one NDJSON line per beat (archiveLines) */
-  readonly lines: string;
+  /** the record's archive rows as NDJSON lines, per beat type (archiveLines) */
+  readonly lines: ReadonlyMap<string, string>;
   readonly beats: number;
 }
 
@@ -25,15 +25,15 @@ export interface ArchiveObject {
 }
 
 /**
- * The archive rows of one decoded record as NDJSON lines, `data` as JSON text: done per record
- * as it is read, so an invocation holds text, not the parsed beats of its whole batch.
+ * The archive rows of one decoded record as NDJSON lines per beat type, `data` as JSON text: done
+ * per record as it is read, so an invocation holds text, not the parsed beats of its whole batch.
  */
-export function archiveLines(record: DecodedRecord): string {
+export function archiveLines(record: DecodedRecord): Map<string, string> {
   const { header } = record;
-  let out = '';
+  const out = new Map<string, string>();
   for (const beat of record.beats) {
     // the archive row's field order (archive-row.ts)
-    out += `${JSON.stringify({
+    const line = `${JSON.stringify({
       beat_id: beat.beat_id,
       type: beat.type,
       collected_at: beat.collected_at,
@@ -44,15 +44,19 @@ export function archiveLines(record: DecodedRecord): string {
       catalogue: header.catalogue,
       data: JSON.stringify(beat.data),
     })}\n`;
+    out.set(beat.type, (out.get(beat.type) ?? '') + line);
   }
   return out;
 }
 
 /**
- * gzip level of archive objects: the default, 6. They are stored for two years and scanned by
- * Athena, so bytes matter more than at ingest; 9 saves ~6 % for three times the CPU.
+ * gzip level of archive objects. They are kept two years and scanned by Athena, so bytes matter
+ * more than at ingest. Measured on 2 000 bench beats (6.5 MB of rows, grouped by type): level 6
+ * 350 B/beat in 70 ms, 8 323 B in 184 ms (9: no smaller, and can be much slower on other data).
+ * 8 stores 8 % less for ~0.06 ms more CPU per beat: at 1M installations ≈ $550 a month of
+ * archiver duration (512 MB) against ≈ $1,500 a month of steady-state storage.
  */
-const ARCHIVE_GZIP_LEVEL = 6;
+const ARCHIVE_GZIP_LEVEL = 8;
 
 const compareSequence = (a: string, b: string) =>
   a.length - b.length !== 0 ? a.length - b.length : a < b ? -1 : a > b ? 1 : 0;
@@ -78,9 +82,29 @@ export function archiveObjects(region: string, records: readonly ArrivedRecord[]
         lastSequence: last.sequenceNumber,
       }),
       rows: group.reduce((n, r) => n + r.beats, 0),
-      body: gzipSync(group.map((r) => r.lines).join(''), { level: ARCHIVE_GZIP_LEVEL }),
+      body: gzipSync(groupedByType(group), { level: ARCHIVE_GZIP_LEVEL }),
     };
   });
+}
+
+/**
+ * The rows of records (in sequence order) grouped by beat type, types in name order: rows of one
+ * type look alike, so side by side they compress 16 % better than in arrival order (at level 6,
+ * for less CPU). Deterministic, so a retried batch writes the same bytes.
+ */
+function groupedByType(records: readonly ArrivedRecord[]): string {
+  const byType = new Map<string, string[]>();
+  for (const record of records) {
+    for (const [type, lines] of record.lines) {
+      let list = byType.get(type);
+      if (!list) byType.set(type, (list = []));
+      list.push(lines);
+    }
+  }
+  return [...byType.keys()]
+    .sort()
+    .map((type) => byType.get(type)!.join(''))
+    .join('');
 }
 
 export async function writeArchive(

@@ -101,12 +101,20 @@ export function encodeBatch(header: BatchHeader, beats: readonly StreamBeat[], o
   const prefix =
     `{"v":${STREAM_RECORD_VERSION},"installation_id":${JSON.stringify(header.installation_id)}` +
     `,"account_id":${JSON.stringify(header.account_id)},"region":${JSON.stringify(header.region)}` +
-    `,"received_at":${JSON.stringify(header.received_at)},"catalogue":${JSON.stringify(header.catalogue)},"beats":[`;
-  const parts = beats.map((beat) => JSON.stringify(beat));
+    `,"received_at":${JSON.stringify(header.received_at)},"catalogue":${JSON.stringify(header.catalogue)},"beats":`;
   const out: EncodedBatch = { records: [], beatsPerRecord: [], oversized: [] };
+  if (beats.length === 0) return out;
+  // The usual case, one record: the beats serialised in one call (a third cheaper than one by one).
+  const whole = gzipSync(`${prefix}${JSON.stringify(beats)}}`, { level });
+  if (whole.length <= limit) {
+    out.records.push(whole);
+    out.beatsPerRecord.push(beats.length);
+    return out;
+  }
+  const parts = beats.map((beat) => JSON.stringify(beat));
 
   const encode = (from: number, to: number): void => {
-    const record = gzipSync(prefix + parts.slice(from, to).join(',') + ']}', { level });
+    const record = gzipSync(`${prefix}[${parts.slice(from, to).join(',')}]}`, { level });
     if (record.length <= limit) {
       out.records.push(record);
       out.beatsPerRecord.push(to - from);
@@ -137,7 +145,7 @@ export function encodeBatch(header: BatchHeader, beats: readonly StreamBeat[], o
     }
     encode(start, to);
   };
-  if (parts.length > 0) encode(0, parts.length);
+  encode(0, parts.length);
   return out;
 }
 

@@ -29,27 +29,31 @@ const rowsOf = (body: Buffer): ArchiveRow[] =>
     .map((l) => archiveRowSchema.parse(JSON.parse(l)));
 
 describe('archiveLines', () => {
-  it('gives one archive row per beat, data as JSON text, in the archive row field order', () => {
+  it('gives one archive row per beat, per beat type, data as JSON text, in the archive row field order', () => {
     // Arrange
-    const record: DecodedRecord = { header, beats: [beat(1), beat(2, 'ucx.acd')] };
+    const record: DecodedRecord = { header, beats: [beat(1), beat(2, 'ucx.acd'), beat(3)] };
 
     // Act
-    const lines = archiveLines(record).split('\n');
+    const lines = archiveLines(record);
 
     // Assert
-    expect(lines).toHaveLength(3);
-    expect(lines[2]).toBe('');
-    expect(JSON.parse(lines[0]!)).toEqual({ ...beat(1), ...header, data: '{"activeCalls":1}' });
-    expect(Object.keys(JSON.parse(lines[1]!))).toEqual(Object.keys(archiveRowSchema.shape));
+    expect([...lines.keys()]).toEqual(['ucx.ivr', 'ucx.acd']);
+    const ivr = lines.get('ucx.ivr')!.split('\n');
+    expect(ivr).toHaveLength(3);
+    expect(ivr[2]).toBe('');
+    expect(JSON.parse(ivr[0]!)).toEqual({ ...beat(1), ...header, data: '{"activeCalls":1}' });
+    expect(JSON.parse(ivr[1]!).beat_id).toBe(beatId(3));
+    expect(Object.keys(JSON.parse(lines.get('ucx.acd')!))).toEqual(Object.keys(archiveRowSchema.shape));
   });
 });
 
 describe('archiveObjects', () => {
-  it('writes one object per arrival hour holding every beat type, under region/dt/hour, named by shard and sequence range', () => {
+  it('writes one object per arrival hour holding every beat type (grouped by type), under region/dt/hour, named by shard and sequence range', () => {
     // Arrange
     const records = [
       arrived('100', [beat(1), beat(2, 'ucx.acd')]),
       arrived('99', [beat(3, 'hardware.memory')]),
+      arrived('101', [beat(5)]),
       arrived('102', [beat(4)], '2026-03-02T11:01:00Z'),
     ];
 
@@ -58,15 +62,16 @@ describe('archiveObjects', () => {
 
     // Assert
     expect(objects.map((o) => o.key).sort()).toEqual([
-      'beats/region=eu/dt=2026-03-02/hour=10/shardId-000000000000-99-100.ndjson.gz',
+      'beats/region=eu/dt=2026-03-02/hour=10/shardId-000000000000-99-101.ndjson.gz',
       'beats/region=eu/dt=2026-03-02/hour=11/shardId-000000000000-102-102.ndjson.gz',
     ]);
     const ten = objects.find((o) => o.key.includes('hour=10'))!;
-    expect(ten.rows).toBe(3);
+    expect(ten.rows).toBe(4);
     expect(rowsOf(ten.body).map((r) => [r.beat_id, r.type])).toEqual([
       [beatId(3), 'hardware.memory'],
-      [beatId(1), 'ucx.ivr'],
       [beatId(2), 'ucx.acd'],
+      [beatId(1), 'ucx.ivr'],
+      [beatId(5), 'ucx.ivr'],
     ]);
   });
 
