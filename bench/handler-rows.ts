@@ -1,7 +1,8 @@
 /**
- * The 304 poll and telemetry ingest rows: the real handlers (source modules, this process) against
- * the bench's local cloud's DynamoDB Local, each measured against a floor in the same process and
- * run alternately with it (ABAB), CPU from process.cpuUsage.
+ * The 304 poll and telemetry ingest rows, and the archive figures (results.json `archive`): the
+ * real handlers (source modules, this process) against the bench's local cloud's DynamoDB Local,
+ * each measured against a floor in the same process and run alternately with it (ABAB), CPU from
+ * process.cpuUsage.
  *
  * Telemetry's Kinesis client is replaced by a fake that accepts every record without I/O, so the
  * row measures our code, not kinesalite (the adapter's record mapping still runs). The archiver's
@@ -55,6 +56,8 @@ export interface ArchiveMeasures {
   objectsPerInvocation: number;
   /** the archiver handler's CPU for that invocation (median of its rounds) */
   cpuMsPerInvocation: number;
+  /** the same per record, i.e. per agent batch archived */
+  cpuMsPerBatch: number;
   payloadBytesPerInvocation: number;
 }
 
@@ -348,6 +351,7 @@ async function measureArchive(
     beatsPerInvocation: beatsInInvocation,
     objectsPerInvocation: puts.length,
     cpuMsPerInvocation: median(cpu),
+    cpuMsPerBatch: median(cpu) / shardRecords.length,
     payloadBytesPerInvocation: payload,
   };
 }

@@ -89,9 +89,9 @@ export const functionSpecs = {
     tracing: 'pass-through',
   },
   telemetryCatalogue: { entry: 'telemetry-catalogue', needs: [] },
-  // A full batch (see streamConsumers) is up to Lambda's 6 MB payload of records, ~11 000 beats
-  // and ~30 MB of NDJSON gzipped into one object: 512 MB for that text and the CPU to pack it, 60 s
-  // to spare.
+  // A full batch (see streamConsumers) is up to Lambda's 6 MB payload of records, ~10 000 beats
+  // and ~30 MB of NDJSON gzipped into one object (~2 s of CPU): 512 MB for that text and the CPU
+  // to pack it, 60 s to spare.
   archiveTelemetry: { entry: 'archive-telemetry', needs: ['archive:write'], memoryMb: 512, timeoutSeconds: 60 },
   // Proactive support: the second consumer of the telemetry stream (see streamConsumers), and the
   // missing-beat sweep run by EventBridge Scheduler every 15 minutes (lib/stacks/stateless-stack.ts).
@@ -214,7 +214,7 @@ export const streamConsumers: readonly StreamConsumerSpec[] = [
     stream: 'telemetry',
     // One object per invocation and arrival hour: the bigger the batch, the fewer S3 PUTs and
     // lifecycle transitions. A record is an agent batch (~20 KB gzipped, ~50 beats), so Lambda's
-    // 6 MB invocation payload (~220 such records) is what caps a batch, not this maximum.
+    // 6 MB invocation payload (~200 such records, base64 in the event) caps a batch, not this.
     batchSize: 10_000,
     // The archive is read hours later: waiting the longest window Lambda offers (5 minutes) per
     // shard fills objects at low traffic too.
