@@ -202,7 +202,7 @@ export const dashboards: readonly DashboardDefinition[] = [
           {
             title: 'Incoming records',
             metrics: [{ source: 'kinesis', metric: 'IncomingRecords', stream: 'telemetry' }],
-            help: 'Beats written; ≤ 1000 records/s per shard.',
+            help: 'Telemetry batches written (one record per agent batch, split only past 1 MiB); ≤ 1000 records/s and 1 MB/s per shard.',
           },
           {
             title: 'Write throttles',
@@ -414,7 +414,7 @@ export const alarms: readonly AlarmDefinition[] = [
       warning: { value: 0, reason: 'any sustained throttle: the stream is at its provisioned capacity' },
     },
     runbook:
-      'Raise ucx.telemetryShards in cdk.json and deploy (UpdateShardCount); see Incoming records against 1000/s per shard.',
+      'Raise ucx.telemetryShards in cdk.json and deploy (UpdateShardCount); see Incoming records and bytes against 1000 records/s and 1 MB/s per shard.',
   },
   ...streamConsumerFunctions.map((fn): AlarmDefinition => ({
     id: `${fn}-iterator-age`,
