@@ -42,13 +42,14 @@ describe('cost model', () => {
         poll: { handlerCpuMs: 2, logBytes: 100 },
         ingest: { handlerCpuMsPerBatch: 9, beatsPerBatch: 40, recordsPerBatch: 1, recordBytesPerBatch: 24_000, batchGzipBytes: 20_000, logBytes: 900 },
       },
-      archive: { bytesPerBeat: 300, cpuMsPerBatch: 2 },
+      archive: { bytesPerBeat: 300, cpuMsPerBatch: 2, recordsPerInvocation: 201, objectsPerInvocation: 1 },
       rules: { cpuMsPerBatch: 3, stateBytes: 800, stateWriteShare: 0.25 },
     });
     expect(workload.lambda.poll.cpuMs).toBe(2);
     expect(workload.beatsPerBatch).toBe(40);
     expect(workload.recordBytesPerBatch).toBe(24_000);
-    expect(workload.archive.batchesPerInvocation).toBe(Math.floor((6 * 1024 * 1024) / 24_000));
+    expect(workload.archive.batchesPerInvocation).toBe(201); // measured, not 6 MB ÷ record bytes
+    expect(workload.archive.objectsPerInvocation).toBe(1);
     expect(workload.archiveBytesPerBeat).toBe(300);
     expect(workload.lambda.archive.cpuMs).toBe(2 * workload.archive.batchesPerInvocation);
     expect(workload.lambda.rules.cpuMs).toBeCloseTo(3 * workload.rules.batchesPerInvocation);
