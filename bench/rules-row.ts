@@ -7,7 +7,7 @@
  *
  * The stored items are measured as DynamoDB bills them (dynamoItemBytes of the items the support
  * store writes: plain attributes, names included, and the deflated state): the STATE item every
- * batch writes, the STATE#FINDINGS item written when findings change, and the read and write units
+ * batch writes, the STATE#APART item written when entries settle there, and the read and write units
  * they cost per installation batch; then again over the last day of a simulated week for a few
  * installations (full baselines and growth series, finding histories at their bound). The
  * workload re-draws each installation every batch, so its findings flap far more than a real
@@ -46,10 +46,13 @@ export interface RulesMeasures {
   stateBytesMax: number;
   /** STATE item writes per installation batch */
   stateWriteShare: number;
-  /** mean size of the STATE#FINDINGS item (the findings with their histories) when written */
-  findingsStateBytes: number;
-  /** STATE#FINDINGS writes per installation batch (only when a finding opens, changes or resolves) */
-  findingsStateWriteShare: number;
+  /**
+   * mean size of the STATE#APART item when written (what batches left unchanged: findings with
+   * their histories, baselines, growth series, inventory facts and watermarks)
+   */
+  apartStateBytes: number;
+  /** STATE#APART writes per installation batch (when entries move there, after changing) */
+  apartStateWriteShare: number;
   /** mean write units per installation batch, both items (1 per started KB; twice that in a transaction) */
   stateWriteUnits: number;
   /** mean read units per installation batch: one strongly consistent Query of both (1 per started 4 KB) */
@@ -57,8 +60,8 @@ export interface RulesMeasures {
   /** the same workload over the last day of a simulated week (full baselines and growth series) */
   stateBytesAfterWeek: number;
   stateBytesAfterWeekMax: number;
-  findingsStateBytesAfterWeek: number;
-  findingsStateWriteShareAfterWeek: number;
+  apartStateBytesAfterWeek: number;
+  apartStateWriteShareAfterWeek: number;
   weekInstallations: number;
   /**
    * steady installations: each one simulated server throughout (the workload above re-draws every
@@ -69,8 +72,8 @@ export interface RulesMeasures {
     installations: number;
     stateBytes: number;
     stateBytesMax: number;
-    findingsStateBytes: number;
-    findingsStateWriteShare: number;
+    apartStateBytes: number;
+    apartStateWriteShare: number;
     stateWriteUnits: number;
     stateReadUnits: number;
   };
@@ -86,11 +89,11 @@ type Items = ReturnType<typeof stateItemsOf>;
 interface Installation {
   readonly licence: LicenceFacts;
   state: Items['state'] | undefined;
-  findings: Items['findings'];
+  apart: Items['apart'];
   seq: number;
   batches: number;
-  findingsWrites: number;
-  findingsBytes: number;
+  apartWrites: number;
+  apartBytes: number;
   writeUnits: number;
   readUnits: number;
 }
@@ -102,39 +105,41 @@ const fleetOf = (n: number, tag: string): Installation[] =>
       accountId: `acc_${tag}${String(i).padStart(15 - tag.length, '0')}`,
     }),
     state: undefined,
-    findings: undefined,
+    apart: undefined,
     seq: 1_000_000,
     batches: 0,
-    findingsWrites: 0,
-    findingsBytes: 0,
+    apartWrites: 0,
+    apartBytes: 0,
     writeUnits: 0,
     readUnits: 0,
   }));
 
 /** What the support store does around the engine: read the items, evaluate, build the items to write. */
 function evaluateStored(installation: Installation, beats: readonly BatchBeat[], now: number) {
-  const read = installation.state && stateOfItems(installation.state, installation.findings);
+  const read = installation.state && stateOfItems(installation.state, installation.apart);
   const out = evaluateInstallation({ state: read?.state, rules: allRules, licence: installation.licence, beats, now });
   const write = stateItemsOf(
     { state: out.state, expectedVersion: read?.state.version ?? 0, careLevel: installation.licence.careLevel },
     read,
   );
   installation.state = write.state;
-  if (write.findings) installation.findings = write.findings;
+  if (write.apart) installation.apart = write.apart;
   return { out, write };
 }
 
 /** evaluateStored, counting what the reads and writes cost */
 function evaluateCounted(installation: Installation, beats: readonly BatchBeat[], now: number) {
-  const readBytes = (installation.state ? dynamoItemBytes(installation.state) : 0) + (installation.findings ? dynamoItemBytes(installation.findings) : 0);
+  // one Query reads both items (the one apart even when the state no longer names it)
+  const readBytes =
+    (installation.state ? dynamoItemBytes(installation.state) : 0) + (installation.apart ? dynamoItemBytes(installation.apart) : 0);
   const { write } = evaluateStored(installation, beats, now);
   installation.batches++;
   installation.readUnits += Math.ceil(readBytes / (4 * KB));
   installation.writeUnits += Math.ceil(dynamoItemBytes(write.state) / KB);
-  if (write.findings) {
-    const bytes = dynamoItemBytes(write.findings);
-    installation.findingsWrites++;
-    installation.findingsBytes += bytes;
+  if (write.apart) {
+    const bytes = dynamoItemBytes(write.apart);
+    installation.apartWrites++;
+    installation.apartBytes += bytes;
     installation.writeUnits += Math.ceil(bytes / KB);
   }
 }
@@ -218,7 +223,7 @@ export async function measureRules(opts: {
     // the codec alone, on the items just written: one read and one write per installation
     const codecMs = await cpuMs(async () => {
       for (const f of fleet) {
-        const read = stateOfItems(f.state!, f.findings);
+        const read = stateOfItems(f.state!, f.apart);
         stateItemsOf({ state: read.state, expectedVersion: 0, careLevel: 'gold' }, read);
       }
     });
@@ -250,9 +255,9 @@ export async function measureRules(opts: {
       (b >= weekBatches - 288 ? evaluateCounted : evaluateStored)(installation, await installation.next(b), START + (b + 1) * FIVE_MIN);
   const steadySizes = sizesOf(steady);
   const steadyBatches = sum(steady, (f) => f.batches);
-  const steadyFindingsWrites = sum(steady, (f) => f.findingsWrites);
+  const steadyApartWrites = sum(steady, (f) => f.apartWrites);
 
-  const findingsWrites = sum(fleet, (f) => f.findingsWrites);
+  const apartWrites = sum(fleet, (f) => f.apartWrites);
   const counted = sum(fleet, (f) => f.batches);
   return {
     beatsPerSecondPerCore: 1000 / msPerBeat,
@@ -265,21 +270,21 @@ export async function measureRules(opts: {
     stateBytes: mean(sizes),
     stateBytesMax: Math.max(...sizes),
     stateWriteShare: 1,
-    findingsStateBytes: findingsWrites ? sum(fleet, (f) => f.findingsBytes) / findingsWrites : 0,
-    findingsStateWriteShare: findingsWrites / counted,
+    apartStateBytes: apartWrites ? sum(fleet, (f) => f.apartBytes) / apartWrites : 0,
+    apartStateWriteShare: apartWrites / counted,
     stateWriteUnits: sum(fleet, (f) => f.writeUnits) / counted,
     stateReadUnits: sum(fleet, (f) => f.readUnits) / counted,
     stateBytesAfterWeek: mean(weekSizes),
     stateBytesAfterWeekMax: Math.max(...weekSizes),
-    findingsStateBytesAfterWeek: sum(week, (f) => f.findingsBytes) / Math.max(1, sum(week, (f) => f.findingsWrites)),
-    findingsStateWriteShareAfterWeek: sum(week, (f) => f.findingsWrites) / sum(week, (f) => f.batches),
+    apartStateBytesAfterWeek: sum(week, (f) => f.apartBytes) / Math.max(1, sum(week, (f) => f.apartWrites)),
+    apartStateWriteShareAfterWeek: sum(week, (f) => f.apartWrites) / sum(week, (f) => f.batches),
     weekInstallations: week.length,
     steady: {
       installations: steady.length,
       stateBytes: mean(steadySizes),
       stateBytesMax: Math.max(...steadySizes),
-      findingsStateBytes: steadyFindingsWrites ? sum(steady, (f) => f.findingsBytes) / steadyFindingsWrites : 0,
-      findingsStateWriteShare: steadyFindingsWrites / steadyBatches,
+      apartStateBytes: steadyApartWrites ? sum(steady, (f) => f.apartBytes) / steadyApartWrites : 0,
+      apartStateWriteShare: steadyApartWrites / steadyBatches,
       stateWriteUnits: sum(steady, (f) => f.writeUnits) / steadyBatches,
       stateReadUnits: sum(steady, (f) => f.readUnits) / steadyBatches,
     },
@@ -294,12 +299,12 @@ export const rulesRow = (m: RulesMeasures): Row => ({
   detail:
     `${m.rules} rules, ${m.installations} installations × ${m.batches} batches, ${m.beats} beats; ` +
     `${m.cpuMsPerBatch.toFixed(2)} ms CPU per batch (state codec ${m.stateCodecMsPerBatch.toFixed(2)} ms); ` +
-    `state item ${(m.stateBytes / KB).toFixed(2)} KB (max ${(m.stateBytesMax / KB).toFixed(2)}), findings item ` +
-    `${(m.findingsStateBytes / KB).toFixed(2)} KB in ${(m.findingsStateWriteShare * 100).toFixed(0)} % of batches: ` +
+    `state item ${(m.stateBytes / KB).toFixed(2)} KB (max ${(m.stateBytesMax / KB).toFixed(2)}), item apart ` +
+    `${(m.apartStateBytes / KB).toFixed(2)} KB in ${(m.apartStateWriteShare * 100).toFixed(0)} % of batches: ` +
     `${m.stateWriteUnits.toFixed(2)} WRU, ${m.stateReadUnits.toFixed(2)} RRU per batch; after a week ` +
-    `${(m.stateBytesAfterWeek / KB).toFixed(2)} KB (max ${(m.stateBytesAfterWeekMax / KB).toFixed(2)}), findings ` +
-    `${(m.findingsStateBytesAfterWeek / KB).toFixed(2)} KB in ${(m.findingsStateWriteShareAfterWeek * 100).toFixed(0)} %; ` +
+    `${(m.stateBytesAfterWeek / KB).toFixed(2)} KB (max ${(m.stateBytesAfterWeekMax / KB).toFixed(2)}), apart ` +
+    `${(m.apartStateBytesAfterWeek / KB).toFixed(2)} KB in ${(m.apartStateWriteShareAfterWeek * 100).toFixed(0)} %; ` +
     `a steady installation after a week: ${(m.steady.stateBytes / KB).toFixed(2)} KB (max ${(m.steady.stateBytesMax / KB).toFixed(2)}), ` +
-    `findings ${(m.steady.findingsStateBytes / KB).toFixed(2)} KB in ${(m.steady.findingsStateWriteShare * 100).toFixed(1)} %: ` +
+    `apart ${(m.steady.apartStateBytes / KB).toFixed(2)} KB in ${(m.steady.apartStateWriteShare * 100).toFixed(1)} %: ` +
     `${m.steady.stateWriteUnits.toFixed(2)} WRU, ${m.steady.stateReadUnits.toFixed(2)} RRU per batch`,
 });

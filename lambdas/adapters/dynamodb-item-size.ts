@@ -2,7 +2,7 @@
  * The size DynamoDB bills an item by (1 WRU per started KB written, 1 RRU per started 4 KB read
  * strongly consistent), by the rules of "Item sizes and formats" in the DynamoDB developer guide:
  * attribute names count, a number takes 1 byte per two significant digits plus 1, a list or map 3
- * bytes plus 1 per element. For the bench and the tests: the store never needs it at run time.
+ * bytes plus 1 per element. The support store keeps its STATE item within a budget by it.
  */
 const utf8Bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 

@@ -24,7 +24,8 @@ import type {
 } from '../core/support/ports';
 import { beatTypeSchema } from '../core/telemetry/catalogue';
 import { rethrowThrottling } from './aws-errors';
-import { openFindingOfEntry, SILENT_BUCKETS, silentBucketOf } from './dynamodb-support-store';
+import { SILENT_BUCKETS, silentBucketOf } from './dynamodb-support-store';
+import { decodeOpenFindings } from './support-state-codec';
 
 const pkOf = (installationId: string) => `INST#${installationId}`;
 const severity = z.enum(['info', 'warning', 'critical']);
@@ -48,11 +49,11 @@ const healthItem = z
     /** epoch ms */
     lastBeatAt: z.number().optional(),
     careLevel: careLevel.optional(),
-    // one string each (openFindingsOf); items written before that hold one object each
+    // deflated (decodeOpenFindings); items written before that hold a list of objects
     openFindings: z
-      .array(
-        z.union([
-          z.string(),
+      .union([
+        z.instanceof(Uint8Array),
+        z.array(
           z.object({
             findingId: z.string(),
             ruleId: z.string(),
@@ -60,23 +61,18 @@ const healthItem = z
             severity,
             openedAt: z.string(),
           }),
-        ]),
-      )
+        ),
+      ])
       .default([]),
   })
-  .transform(({ pk, gsi2pk, lastBeatAt, careLevel, openFindings, ...item }, ctx): InstallationHealth => {
+  .transform(({ pk, gsi2pk, lastBeatAt, careLevel, openFindings, ...item }): InstallationHealth => {
     const installationId = item.installationId ?? pk.slice('INST#'.length);
     return {
       installationId,
       accountId: item.accountId ?? gsi2pk.slice('ACC#'.length),
       ...(lastBeatAt !== undefined ? { lastBeatAt: new Date(lastBeatAt).toISOString() } : {}),
       ...(careLevel ? { careLevel } : {}),
-      openFindings: openFindings.map((entry) => {
-        if (typeof entry !== 'string') return entry;
-        const finding = openFindingOfEntry(installationId, entry);
-        if (!finding) ctx.addIssue({ code: 'custom', message: `not an open finding: ${entry}`, path: ['openFindings'] });
-        return finding ?? { findingId: '', ruleId: '', subject: '', severity: 'info', openedAt: '' };
-      }),
+      openFindings: openFindings instanceof Uint8Array ? decodeOpenFindings(installationId, openFindings) : openFindings,
     };
   });
 

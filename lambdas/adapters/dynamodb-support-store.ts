@@ -3,9 +3,10 @@
  *   INST#<inst> / STATE               the rules' state of the installation (version-guarded): plain
  *                                     attributes for the indexes and support's reads, the rest
  *                                     deflated in `state` (support-state-codec.ts), written every batch
- *   INST#<inst> / STATE#FINDINGS      the findings its trackers hold, with their histories, deflated,
- *                                     once a batch leaves them unchanged (until then they ride in STATE):
- *                                     not written again until they change; read with STATE in one Query
+ *   INST#<inst> / STATE#APART         the entries of that state a batch left unchanged (findings with
+ *                                     their histories, baselines, growth series, inventory facts),
+ *                                     deflated: written when entries move there, not every batch;
+ *                                     read with STATE in one Query
  *   INST#<inst> / SNAP#<beat type>    the newest beat of each type (support's snapshot)
  *   INST#<inst> / FINDING#<finding>   a finding with evidence and history
  *   INST#<inst> / ACK#<finding>#<at>  support's acknowledgement of a finding, with its note
@@ -17,19 +18,20 @@ import { QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from 
 import * as z from 'zod';
 import type { SnapshotRecord, StateCommit, SupportStore } from '../core/rules/ports';
 import { StateConflict } from '../core/rules/ports';
-import { findingIdOf } from '../core/rules/lifecycle';
-import type { Severity } from '../core/rules/rule';
-import type { OpenFindingSummary } from '../core/support/ports';
 import type { InstallationState } from '../core/rules/state';
 import type { FindingRecord } from '../core/rules/engine';
 import { rethrowThrottling } from './aws-errors';
+import { dynamoItemBytes } from './dynamodb-item-size';
 import {
+  apartHashOf,
   decodeStoredState,
-  encodeFindings,
+  encodeApart,
+  encodeOpenFindings,
   encodeState,
-  findingsHashOf,
+  entry,
   TornStateRead,
-  type FindingsPlacement,
+  type ApartPlacement,
+  type ApartRead,
 } from './support-state-codec';
 
 /** Spreads the sweep's index over this many partitions so no single key gets hot. */
@@ -41,7 +43,7 @@ const statePk = (installationId: string) => `INST#${installationId}`;
 /** reads again when a read lands between the two items of a write, this many times */
 const MAX_TORN_READS = 3;
 
-const FINDINGS_SK = 'STATE#FINDINGS';
+const APART_SK = 'STATE#APART';
 const idAfter = (prefix: string) =>
   z.string().startsWith(prefix).transform((key) => key.slice(prefix.length));
 
@@ -55,8 +57,9 @@ const compactStateItem = z.object({
   version: z.number().int(),
   lastBeatAt: z.number().optional(),
   state: z.instanceof(Uint8Array),
+  openFindings: z.instanceof(Uint8Array).optional(),
 });
-const findingsItem = z.object({ findings: z.instanceof(Uint8Array) });
+const apartItem = z.object({ state: z.instanceof(Uint8Array) });
 
 /**
  * The STATE item as written before the stored form was compacted (deployed items keep it until
@@ -84,22 +87,23 @@ const legacyStateItem = z.object({
 /** A state as read, with what the next commit needs to know of what is stored. */
 export interface StoredState {
   readonly state: InstallationState;
-  /** where its findings were: inline in the STATE item, apart (and which blob), or nowhere */
-  readonly findings: FindingsPlacement | undefined;
+  /** what was found in the STATE#APART item, if the STATE item goes with one */
+  readonly apart: ApartRead | undefined;
+  /** the STATE item's `openFindings`, written again as it is while no open finding changes */
+  readonly openFindings?: Uint8Array;
 }
 
-/** The state from its STATE item and, when the trackers hold findings, its STATE#FINDINGS item. */
+/** The state from its STATE item and, when that names entries stored apart, its STATE#APART item. */
 export function stateOfItems(
   item: Record<string, unknown>,
-  findings: Record<string, unknown> | undefined,
+  apart: Record<string, unknown> | undefined,
 ): StoredState {
   if (item['state'] !== undefined) {
-    const { pk, gsi2pk, state, ...plain } = compactStateItem.parse(item);
-    return decodeStoredState(
-      state,
-      { installationId: pk, accountId: gsi2pk, ...plain },
-      findings && findingsItem.parse(findings).findings,
-    );
+    const { pk, gsi2pk, state, openFindings, ...plain } = compactStateItem.parse(item);
+    return {
+      ...decodeStoredState(state, { installationId: pk, accountId: gsi2pk, ...plain }, apart && apartItem.parse(apart).state),
+      ...(openFindings ? { openFindings } : {}),
+    };
   }
   const { recentBeatIds, ...legacy } = legacyStateItem.parse(item);
   return {
@@ -108,26 +112,68 @@ export function stateOfItems(
       atNewest: {},
       ...(recentBeatIds.length > 0 ? { legacyBeatIdPrefixes: recentBeatIds } : {}),
     },
-    findings: { inline: true },
+    apart: undefined,
   };
 }
 
-/** true when a tracker holds an open or resolved finding the previous state did not hold as such */
-function findingsChanged(previous: InstallationState, next: InstallationState): boolean {
-  for (const key in next.trackers) {
-    const { open, resolved } = next.trackers[key]!;
-    const before = previous.trackers[key];
-    if ((open && open !== before?.open) || (resolved && resolved !== before?.resolved)) return true;
+/**
+ * The entries of `state` against `previous` (the engine keeps an unchanged value's identity) and
+ * what was read apart. `stay`: unchanged, read from apart (their value there is current).
+ * `changedApart`: read from apart but changed (slow entries: worth writing apart again).
+ * `movable`: unchanged in STATE and worth storing apart (findings, watermarks, object facts, long
+ * series; not a number or a short series). `memoryIds`: every fact and series, to tell which of
+ * the blob apart were deleted.
+ */
+function placeEntries(previous: InstallationState, state: InstallationState, fromApart: ReadonlySet<string>) {
+  const stay = new Set<string>();
+  const changedApart: string[] = [];
+  const movable: string[] = [];
+  const memoryIds = new Set<string>();
+  const place = (id: string, unchanged: boolean, worth: boolean) => {
+    if (fromApart.has(id)) (unchanged ? stay.add(id) : changedApart.push(id));
+    else if (worth && unchanged) movable.push(id);
+  };
+  for (const type in state.newest) {
+    const t = type as keyof InstallationState['newest'];
+    place(entry.watermark(type), state.newest[t] === previous.newest[t] && state.atNewest[t] === previous.atNewest[t], true);
   }
-  return false;
+  for (const ruleId in state.memory) {
+    const { series, facts } = state.memory[ruleId]!;
+    const was = previous.memory[ruleId];
+    for (const key in series) {
+      memoryIds.add(entry.series(ruleId, key));
+      const points = series[key]!;
+      place(entry.series(ruleId, key), points === was?.series[key], points.length >= MIN_APART_POINTS);
+    }
+    for (const key in facts) {
+      const value = facts[key];
+      memoryIds.add(entry.fact(ruleId, key));
+      const unchanged = key in (was?.facts ?? {}) && value === was!.facts[key];
+      place(entry.fact(ruleId, key), unchanged, typeof value === 'object' && value !== null);
+    }
+  }
+  for (const key in state.trackers) {
+    const { open, resolved } = state.trackers[key]!;
+    if (!open && !resolved) continue;
+    const was = previous.trackers[key];
+    place(entry.findings(key), open === was?.open && resolved === was?.resolved, true);
+  }
+  return { stay, changedApart, movable, memoryIds };
 }
+/** a series this short stays in the STATE item: naming it apart costs about as much */
+const MIN_APART_POINTS = 4;
 
 /**
- * The items a commit writes. The STATE item, every time; the findings the trackers hold go inline
- * in it when they changed in this batch (or it is not known what was stored), and apart, in the
- * STATE#FINDINGS item, once a batch leaves them unchanged: written once then, and not again until
- * they change. A finding opens, changes severity or resolves now and then; the state changes every
- * batch, and the findings with their histories are most of its bytes.
+ * The items a commit writes: the STATE item, every time, and now and then the STATE#APART item.
+ * Entries read from apart that did not change stay there; everything else goes in STATE, a
+ * changed value overriding the stale one apart, a deleted entry named. While that fits
+ * STATE_ITEM_BUDGET nothing else is written. When it does not, the entries worth it that did not
+ * change, and those that changed but had been apart (they change seldom), move apart together and
+ * the blob apart is written again: not two batches in a row (what changes that often stays in
+ * STATE). So the item written every 5 minutes holds what changes every 5 minutes (counters'
+ * series, their watermarks, tracker counts) and the rest (findings with their histories,
+ * baselines, growth series, inventory facts and watermarks) is written about when it changes,
+ * several changes at once.
  */
 export function stateItemsOf(
   c: Pick<StateCommit, 'state' | 'expectedVersion' | 'careLevel'>,
@@ -135,67 +181,67 @@ export function stateItemsOf(
 ) {
   const { state } = c;
   const pk = statePk(state.installationId);
-  let placement: FindingsPlacement | undefined;
-  let findings: { pk: string; sk: string; findings: Buffer } | undefined;
-  const hasFindings = Object.values(state.trackers).some((t) => t.open || t.resolved);
-  if (!hasFindings) placement = undefined;
-  else if (!read?.findings || findingsChanged(read.state, state)) placement = { inline: true };
-  else if ('hash' in read.findings) placement = read.findings;
-  else {
-    const blob = encodeFindings(state)!;
-    placement = { hash: findingsHashOf(blob) };
-    findings = { pk, sk: FINDINGS_SK, findings: blob };
-  }
+  const version = c.expectedVersion + 1;
+  const plain = {
+    pk,
+    sk: 'STATE',
+    version,
+    ...(state.lastBeatAt !== undefined ? { lastBeatAt: state.lastBeatAt } : {}),
+    careLevel: c.careLevel,
+    ...openFindingsOf(state, read),
+    gsi2pk: `ACC#${state.accountId}`,
+    gsi2sk: `INST#${state.installationId}`,
+    ...(state.lastBeatAt !== undefined
+      ? { gsi1pk: `SILENT#${silentBucketOf(state.installationId)}`, gsi1sk: new Date(state.lastBeatAt).toISOString() }
+      : {}),
+  };
+  if (!read) return { state: { ...plain, state: encodeState(state) } };
+
+  const { stay, changedApart, movable, memoryIds } = placeEntries(read.state, state, read.apart?.fromApart ?? new Set());
+  let item;
+  if (read.apart) {
+    const deleted = new Set([...read.apart.stored].filter((id) => 'fs'.includes(id[0]!) && !memoryIds.has(id)));
+    const apart = { omit: stay, hash: read.apart.hash, writtenAt: read.apart.writtenAt, ...(deleted.size > 0 ? { deleted } : {}) };
+    item = { ...plain, state: encodeState(state, apart) };
+  } else item = { ...plain, state: encodeState(state) };
+  const writtenLastBatch = read.apart !== undefined && read.apart.writtenAt === read.state.version;
+  if (
+    dynamoItemBytes(item) <= STATE_ITEM_BUDGET ||
+    writtenLastBatch ||
+    (movable.length === 0 && changedApart.length === 0)
+  )
+    return { state: item };
+
+  const omit = new Set([...stay, ...changedApart, ...movable]);
+  const blob = encodeApart(state, omit)!;
   return {
-    state: {
-      pk,
-      sk: 'STATE',
-      version: c.expectedVersion + 1,
-      ...(state.lastBeatAt !== undefined ? { lastBeatAt: state.lastBeatAt } : {}),
-      careLevel: c.careLevel,
-      openFindings: openFindingsOf(state),
-      gsi2pk: `ACC#${state.accountId}`,
-      gsi2sk: `INST#${state.installationId}`,
-      ...(state.lastBeatAt !== undefined
-        ? { gsi1pk: `SILENT#${silentBucketOf(state.installationId)}`, gsi1sk: new Date(state.lastBeatAt).toISOString() }
-        : {}),
-      state: encodeState(state, placement),
-    },
-    ...(findings ? { findings } : {}),
+    state: { ...plain, state: encodeState(state, { omit, hash: apartHashOf(blob), writtenAt: version }) },
+    apart: { pk, sk: APART_SK, state: blob },
   };
 }
-
 /**
- * The open findings as the state item's `openFindings` holds them (support's lists read it, gsi2
- * projects it): one string each, `<severity initial>|<openedAt>|<finding id>|<rule id>|<subject>`,
- * the id left empty when findingIdOf gives it (it does unless the finding came from elsewhere). An
- * object per finding took 130 bytes of an item written every 5 minutes; this takes about half.
+ * `openFindings`, what support's lists read of the state (gsi2 projects it): absent when none is
+ * open, the bytes read when the same findings are open as then (the engine keeps their identity).
  */
-export function openFindingsOf(state: InstallationState): string[] {
-  const out: string[] = [];
-  for (const key in state.trackers) {
-    const open = state.trackers[key]!.open;
-    if (!open) continue;
-    const bar = key.indexOf('|');
-    const ruleId = key.slice(0, bar);
-    const subject = key.slice(bar + 1);
-    const id = open.findingId === findingIdOf(state.installationId, ruleId, subject, open.openedAt) ? '' : open.findingId;
-    out.push(`${open.severity[0]}|${open.openedAt}|${id}|${ruleId}|${subject}`);
+function openFindingsOf(state: InstallationState, read: StoredState | undefined): { openFindings?: Uint8Array } {
+  if (read?.openFindings) {
+    let same = true;
+    let open = 0;
+    for (const key in state.trackers) {
+      const finding = state.trackers[key]!.open;
+      if (!finding) continue;
+      open++;
+      if (finding !== read.state.trackers[key]?.open) same = false;
+    }
+    for (const key in read.state.trackers) if (read.state.trackers[key]!.open) open--;
+    if (same && open === 0) return { openFindings: read.openFindings };
   }
-  return out;
+  const openFindings = encodeOpenFindings(state);
+  return openFindings ? { openFindings } : {};
 }
 
-const severityOfInitial: Record<string, Severity> = { i: 'info', w: 'warning', c: 'critical' };
-
-/** One entry of `openFindings` read back; undefined when it is not one. */
-export function openFindingOfEntry(installationId: string, entry: string): OpenFindingSummary | undefined {
-  const parts = entry.split('|');
-  const severity = severityOfInitial[parts[0]!];
-  if (!severity || parts.length < 5) return undefined;
-  const [, openedAt, id, ruleId] = parts as [string, string, string, string];
-  const subject = parts.slice(4).join('|');
-  return { findingId: id || findingIdOf(installationId, ruleId, subject, openedAt), ruleId, subject, severity, openedAt };
-}
+/** the STATE item is kept within this (bytes as DynamoDB bills them: 1 write unit) */
+export const STATE_ITEM_BUDGET = 1000;
 
 export class DynamoDbSupportStore implements SupportStore {
   constructor(
@@ -207,7 +253,7 @@ export class DynamoDbSupportStore implements SupportStore {
   private readonly reads = new WeakMap<InstallationState, StoredState>();
 
   /**
-   * One strongly consistent Query reads the STATE item and, beside it, the STATE#FINDINGS item
+   * One strongly consistent Query reads the STATE item and, beside it, the STATE#APART item
    * (billed together: one read unit up to 4 KB). A read that lands between the two items of a
    * write does not match (TornStateRead) and is read again.
    */
@@ -230,7 +276,7 @@ export class DynamoDbSupportStore implements SupportStore {
       const stateItem = items.find((item) => item['sk'] === 'STATE');
       if (!stateItem) return undefined;
       try {
-        const read = stateOfItems(stateItem, items.find((item) => item['sk'] === FINDINGS_SK));
+        const read = stateOfItems(stateItem, items.find((item) => item['sk'] === APART_SK));
         this.reads.set(read.state, read);
         return read.state;
       } catch (error) {
@@ -252,7 +298,7 @@ export class DynamoDbSupportStore implements SupportStore {
           ExpressionAttributeValues: { ':expected': c.expectedVersion },
         },
       },
-      ...(write.findings ? [{ Put: { TableName: this.tableName, Item: write.findings } }] : []),
+      ...(write.apart ? [{ Put: { TableName: this.tableName, Item: write.apart } }] : []),
       ...c.findings.map((f) => ({ Put: { TableName: this.tableName, Item: this.findingItem(f) } })),
       ...c.snapshots.map((s) => ({ Put: { TableName: this.tableName, Item: this.snapshotItem(s) } })),
     ];

@@ -1,22 +1,28 @@
 /**
- * The stored form of the rules' installation state (core/rules/state.ts): one byte of format, then
- * the state as compact JSON, raw-deflated against a preset dictionary of the names every state
- * repeats (rule ids, beat types, evidence keys). Lossless: decode(encode(s)) equals s. Compact
- * because every installation's item is read and written every 5 minutes (1 KB = 1 WRU):
+ * The stored form of the rules' installation state (core/rules/state.ts) and of its open findings
+ * for support: one byte of format, then compact JSON, raw-deflated against a preset dictionary of
+ * what every state repeats (support-state-dictionary.ts). Lossless: decode(encode(s)) equals s.
+ * Compact because every installation's item is read and written every 5 minutes (1 KB = 1 WRU):
  *   - times are epoch ms relative to the newest beat (`lastBeatAt`, a plain attribute of the item),
  *     ISO strings among them (finding times) too when they are canonical `toISOString()` output;
  *   - a series is two arrays, times as deltas, and integer values as deltas of value ÷ 2^k (a
- *     power of two dividing them all, e.g. page-aligned memory);
+ *     power of two dividing them all, e.g. page-aligned memory); long integer arrays in facts
+ *     (a baseline's hour stamps) as deltas;
+ *   - beat types by number, the watermarks grouped by instant;
  *   - a finding's id is left out when it is the one its rule, subject and opening time give
- *     (findingIdOf), its evidence when it is that of its last history event;
- *   - the findings (most of the bytes) ride apart once they stop changing (encodeFindings).
- * The dictionary (support-state-dictionary.ts), the beat type numbers and this layout are frozen
- * for format 1: a change is a new format byte, with format 1 still decoded.
+ *     (findingIdOf), its evidence when it is that of its last history event, and its events'
+ *     evidence keys are written once;
+ *   - entries that stop changing (findings with their histories, baselines, growth series,
+ *     inventory facts and watermarks) can be stored apart (encodeApart): the main blob's entries
+ *     override those, deleted ones are named, and a hash ties the two blobs together.
+ * The dictionary, the beat type numbers, the deflate window and this layout are frozen for format
+ * 1: a change is a new format byte, with format 1 still decoded.
  */
 import { createHash } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { findingIdOf } from '../core/rules/lifecycle';
 import type { Point, Severity } from '../core/rules/rule';
+import type { OpenFindingSummary } from '../core/support/ports';
 import type {
   FindingEvent,
   FindingEventKind,
@@ -78,23 +84,32 @@ type CompactSeries = [number[], number[], number?];
 /** a beat type as its number in BEAT_TYPES_V1 (or its name), or [type, count of hashes] when not 1 */
 type TypeToken = number | string | [number | string, number];
 interface CompactState {
+  /** the time base (epoch ms) when it is not the item's `lastBeatAt`: the part stored apart */
+  b?: number;
   /** the watermarks, grouped by instant: [base − newest, ...beat types] */
   n?: [number, ...TypeToken[]][];
   /** the hashes of the beats evaluated at each watermark, in the order of `n`: base64url of 4 bytes each */
   h?: string;
   /** per rule: series, facts, and the paths in the facts of integer arrays stored as deltas */
   m?: Record<string, { s?: Record<string, CompactSeries>; f?: Record<string, unknown>; d?: string[][] }>;
+  /** the trackers: counts, and which findings they hold */
   k?: Record<string, CompactTracker>;
   c?: Record<string, string>;
-  /** the findings the trackers hold, when they are stored inline (they changed in the last batch) */
-  f?: CompactFindings;
-  /** else the hash of the findings stored apart (findingsHashOf) */
-  fh?: string;
+  /** the findings the trackers hold (those not stored apart) */
+  f?: Record<string, CompactTrackerFindings>;
+  /**
+   * the blob of entries stored apart that this one goes with (its hash): this blob's entries
+   * override its, and a tracker's flags say which findings there still count
+   */
+  ah?: string;
+  /** the state version written with that blob */
+  av?: number;
+  /** entries of that blob since deleted (a fact or series a rule forgot) */
+  x?: CompactIds;
 }
-/** The findings: their time base (epoch ms; inline: the state's) and the findings of each tracker that holds one. */
-interface CompactFindings {
-  b?: number;
-  k: Record<string, CompactTrackerFindings>;
+/** Entry ids: facts and series by rule. */
+interface CompactIds {
+  m?: Record<string, { s?: string[]; f?: string[] }>;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -146,9 +161,19 @@ const isTypeToken = (v: unknown): v is TypeToken =>
 const isRecordOf = <T>(v: unknown, item: (x: unknown) => x is T): v is Record<string, T> =>
   isObject(v) && Object.values(v).every(item);
 
+const isIds = (v: unknown): v is CompactIds =>
+  isObject(v) &&
+  (v['m'] === undefined ||
+    isRecordOf(
+      v['m'],
+      (r): r is NonNullable<CompactIds['m']>[string] =>
+        isObject(r) && (r['s'] === undefined || isStrings(r['s'])) && (r['f'] === undefined || isStrings(r['f'])),
+    ));
+
 function compactStateOf(v: unknown): CompactState {
   const ok =
     isObject(v) &&
+    (v['b'] === undefined || typeof v['b'] === 'number') &&
     (v['n'] === undefined ||
       (Array.isArray(v['n']) &&
         v['n'].every((g) => Array.isArray(g) && typeof g[0] === 'number' && g.slice(1).every(isTypeToken)))) &&
@@ -164,18 +189,12 @@ function compactStateOf(v: unknown): CompactState {
       )) &&
     (v['k'] === undefined || isRecordOf(v['k'], isTracker)) &&
     (v['c'] === undefined || isRecordOf(v['c'], (c): c is string => typeof c === 'string')) &&
-    (v['f'] === undefined || isCompactFindings(v['f'])) &&
-    (v['fh'] === undefined || typeof v['fh'] === 'string');
+    (v['f'] === undefined || isRecordOf(v['f'], isTrackerFindings)) &&
+    (v['ah'] === undefined || typeof v['ah'] === 'string') &&
+    (v['av'] === undefined || isInt(v['av'])) &&
+    (v['x'] === undefined || isIds(v['x']));
   if (!ok) invalid('layout');
   return v as CompactState;
-}
-
-const isCompactFindings = (v: unknown): v is CompactFindings =>
-  isObject(v) && (v['b'] === undefined || typeof v['b'] === 'number') && isRecordOf(v['k'], isTrackerFindings);
-
-function compactFindingsOf(v: unknown): CompactFindings {
-  if (!isCompactFindings(v)) invalid('findings layout');
-  return v;
 }
 
 // ---- times ----
@@ -306,13 +325,13 @@ function hashesIn(text: string): number[] {
   return hashes;
 }
 
-function watermarksOut(base: number, state: InstallationState): Pick<CompactState, 'n' | 'h'> {
+function watermarksOut(base: number, state: InstallationState, keep: (id: string) => boolean): Pick<CompactState, 'n' | 'h'> {
   const groups = new Map<number, WatermarkGroup>();
   const hashes: number[][] = [];
   const hashesOfGroup = new Map<number, number[]>();
   for (const type in state.newest) {
     const at = state.newest[type as BeatType];
-    if (at === undefined) continue;
+    if (at === undefined || !keep(entry.watermark(type))) continue;
     let group = groups.get(at);
     if (!group) {
       groups.set(at, (group = [base - at]));
@@ -469,6 +488,38 @@ function invalid(what: string): never {
 
 // ---- the state ----
 
+/**
+ * The entries of a state that can be stored apart from the item every batch writes, by id: each
+ * beat type's watermark, each fact and series of each rule, each tracker's findings.
+ */
+export const entry = {
+  watermark: (type: string) => `n\u0000${type}`,
+  fact: (ruleId: string, key: string) => `f\u0000${ruleId}\u0000${key}`,
+  series: (ruleId: string, key: string) => `s\u0000${ruleId}\u0000${key}`,
+  findings: (trackerKey: string) => `k\u0000${trackerKey}`,
+};
+
+/**
+ * How a state's blob relates to the blob of entries stored apart: which entries it leaves out
+ * (their value is the one apart), that blob's hash (apartHashOf), and which entries of that blob
+ * were deleted since.
+ */
+export interface ApartPlacement {
+  readonly omit: ReadonlySet<string>;
+  readonly hash: string;
+  /** the state version written with that blob */
+  readonly writtenAt: number;
+  readonly deleted?: ReadonlySet<string>;
+}
+
+/** What a read found apart: the blob's hash and version, the entries it holds, those whose value came from it. */
+export interface ApartRead {
+  readonly hash: string;
+  readonly writtenAt: number;
+  readonly stored: ReadonlySet<string>;
+  readonly fromApart: ReadonlySet<string>;
+}
+
 /** A state read whose two items do not belong together (a write landed between them): read again. */
 export class TornStateRead extends Error {
   constructor(readonly installationId: string) {
@@ -477,7 +528,7 @@ export class TornStateRead extends Error {
   }
 }
 
-function pack(compact: object): Buffer {
+function pack(compact: CompactState): Buffer {
   const deflated = deflateRawSync(JSON.stringify(compact), DEFLATE);
   const out = Buffer.allocUnsafe(deflated.length + 1);
   out[0] = STATE_FORMAT;
@@ -485,57 +536,53 @@ function pack(compact: object): Buffer {
   return out;
 }
 
-function unpack(bytes: Uint8Array): unknown {
+function unpack(bytes: Uint8Array): CompactState {
   if (bytes[0] !== STATE_FORMAT) throw new Error(`stored rules state: unknown format ${bytes[0]}`);
-  return JSON.parse(inflateRawSync(bytes.subarray(1), INFLATE).toString('utf8'));
+  return compactStateOf(JSON.parse(inflateRawSync(bytes.subarray(1), INFLATE).toString('utf8')));
 }
 
-/** Identifies a findings blob, so the state item can say which one it goes with. */
-export const findingsHashOf = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('base64url').slice(0, 11);
+/** Names the blob of the entries stored apart, so the main one can say which it goes with. */
+export const apartHashOf = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('base64url').slice(0, 11);
 
-/** Where a state's findings go: inline in its blob, or stored apart in the blob with this hash. */
-export type FindingsPlacement = { readonly inline: true } | { readonly hash: string };
-
-function compactFindingsOut(state: InstallationState, inline: boolean): CompactFindings | undefined {
-  const base = state.lastBeatAt ?? 0;
-  const k: CompactFindings['k'] = {};
-  let any = false;
-  for (const key in state.trackers) {
-    const { open, resolved } = state.trackers[key]!;
-    if (!open && !resolved) continue;
-    any = true;
-    const entry: CompactTrackerFindings = [open ? findingOut(base, state.installationId, key, open, undefined) : 0];
-    if (resolved) entry.push(findingOut(base, state.installationId, key, resolved, resolved.resolvedAt));
-    k[key] = entry;
-  }
-  return any ? (inline ? { k } : { b: base, k }) : undefined;
-}
-
-/**
- * The stored form of a state: format byte + raw deflate of the compact JSON. The findings its
- * trackers hold (open and recently resolved, with their histories) go inline, or apart in the
- * blob encodeFindings makes, named by its hash: they change far less often than the rest, so the
- * support store keeps them apart while they do not change (`findings` undefined: the trackers hold none).
- */
-export function encodeState(state: InstallationState, findings?: FindingsPlacement): Buffer {
-  const base = state.lastBeatAt ?? 0;
-  const compact: CompactState = watermarksOut(base, state);
-
+/** The entries `keep` keeps: watermarks, memory, findings (the parts both blobs have). */
+function entriesOut(state: InstallationState, base: number, keep: (id: string) => boolean): CompactState {
+  const compact: CompactState = watermarksOut(base, state, keep);
   const memory: NonNullable<CompactState['m']> = {};
   for (const ruleId in state.memory) {
     const { series, facts } = state.memory[ruleId]!;
-    const entry: NonNullable<CompactState['m']>[string] = {};
+    const out: NonNullable<CompactState['m']>[string] = {};
     for (const key in series) {
       const points = series[key]!;
-      if (points.length > 0) (entry.s ??= {})[key] = seriesOut(base, points);
+      if (points.length > 0 && keep(entry.series(ruleId, key))) (out.s ??= {})[key] = seriesOut(base, points);
     }
     const paths: string[][] = [];
-    for (const key in facts) if (facts[key] !== undefined) (entry.f ??= {})[key] = deltasOut(facts[key], [key], paths);
-    if (paths.length > 0) entry.d = paths;
-    if (entry.s || entry.f) memory[ruleId] = entry;
+    for (const key in facts)
+      if (facts[key] !== undefined && keep(entry.fact(ruleId, key)))
+        (out.f ??= {})[key] = deltasOut(facts[key], [key], paths);
+    if (paths.length > 0) out.d = paths;
+    if (out.s || out.f) memory[ruleId] = out;
   }
   if (Object.keys(memory).length > 0) compact.m = memory;
+  const findings: NonNullable<CompactState['f']> = {};
+  for (const key in state.trackers) {
+    const { open, resolved } = state.trackers[key]!;
+    if ((!open && !resolved) || !keep(entry.findings(key))) continue;
+    const held: CompactTrackerFindings = [open ? findingOut(base, state.installationId, key, open, undefined) : 0];
+    if (resolved) held.push(findingOut(base, state.installationId, key, resolved, resolved.resolvedAt));
+    findings[key] = held;
+  }
+  if (Object.keys(findings).length > 0) compact.f = findings;
+  return compact;
+}
 
+/**
+ * The stored form of a state, the blob its item holds: format byte + raw deflate of the compact
+ * JSON. With `apart`, the entries it omits are left out (their value is in the blob stored apart),
+ * named only when deleted since that blob was written.
+ */
+export function encodeState(state: InstallationState, apart?: ApartPlacement): Buffer {
+  const base = state.lastBeatAt ?? 0;
+  const compact = entriesOut(state, base, apart ? (id) => !apart.omit.has(id) : () => true);
   const trackers: NonNullable<CompactState['k']> = {};
   for (const key in state.trackers) {
     const { hits, clears, open, resolved } = state.trackers[key]!;
@@ -546,36 +593,37 @@ export function encodeState(state: InstallationState, findings?: FindingsPlaceme
   }
   if (Object.keys(trackers).length > 0) compact.k = trackers;
   if (Object.keys(state.checkpoints).length > 0) compact.c = state.checkpoints;
-  if (findings && 'inline' in findings) {
-    const inline = compactFindingsOut(state, true);
-    if (inline) compact.f = inline;
-  } else if (findings) compact.fh = findings.hash;
+  if (apart) {
+    compact.ah = apart.hash;
+    compact.av = apart.writtenAt;
+    for (const id of apart.deleted ?? []) {
+      const kind = id[0] as 's' | 'f';
+      const rest = id.slice(2);
+      const cut = rest.indexOf('\u0000');
+      (((compact.x ??= {}).m ??= {})[rest.slice(0, cut)] ??= {})[kind] ??= [];
+      compact.x.m![rest.slice(0, cut)]![kind]!.push(rest.slice(cut + 1));
+    }
+  }
   return pack(compact);
 }
 
-/** The findings the trackers hold, to be stored apart; undefined when none holds one. */
-export function encodeFindings(state: InstallationState): Buffer | undefined {
-  const findings = compactFindingsOut(state, false);
-  return findings && pack(findings);
+/** The blob of the entries stored apart (their own time base), or undefined when there are none. */
+export function encodeApart(state: InstallationState, ids: ReadonlySet<string>): Buffer | undefined {
+  if (ids.size === 0) return undefined;
+  const base = state.lastBeatAt ?? 0;
+  return pack({ b: base, ...entriesOut(state, base, (id) => ids.has(id)) });
 }
 
-/** Reads a state back from its two blobs; throws TornStateRead when they do not go together. */
-export function decodeState(bytes: Uint8Array, plain: PlainStateAttributes, findingsBytes?: Uint8Array): InstallationState {
-  return decodeStoredState(bytes, plain, findingsBytes).state;
+interface Entries {
+  newest: Partial<Record<BeatType, number>>;
+  atNewest: Partial<Record<BeatType, readonly number[]>>;
+  memory: Record<string, { series: Record<string, Point[]>; facts: Record<string, unknown> }>;
+  findings: Record<string, { open?: OpenFinding; resolved?: OpenFinding & { resolvedAt: string } }>;
 }
 
-/** decodeState, with the hash of the findings blob the state goes with (undefined: none). */
-export function decodeStoredState(
-  bytes: Uint8Array,
-  plain: PlainStateAttributes,
-  findingsBytes?: Uint8Array,
-): { state: InstallationState; findings: FindingsPlacement | undefined } {
-  const compact = compactStateOf(unpack(bytes));
-  const base = plain.lastBeatAt ?? 0;
-
+function entriesIn(compact: CompactState, base: number, installationId: string): Entries {
   const { newest, atNewest } = watermarksIn(base, compact);
-
-  const memory: Record<string, RuleMemoryState> = {};
+  const memory: Entries['memory'] = {};
   for (const ruleId in compact.m) {
     const { s, f, d } = compact.m[ruleId]!;
     const series: Record<string, Point[]> = {};
@@ -584,41 +632,152 @@ export function decodeStoredState(
     if (d) deltasIn(facts, d);
     memory[ruleId] = { series, facts };
   }
-
-  let findings = compact.f;
-  if (compact.fh !== undefined) {
-    if (!findingsBytes || findingsHashOf(findingsBytes) !== compact.fh) throw new TornStateRead(plain.installationId);
-    findings = compactFindingsOf(unpack(findingsBytes));
+  const findings: Entries['findings'] = {};
+  for (const key in compact.f) {
+    const [open, resolved] = compact.f[key]!;
+    const held: Entries['findings'][string] = {};
+    if (open) held.open = findingIn(base, installationId, key, open).finding;
+    if (resolved) {
+      const { finding, resolvedAt } = findingIn(base, installationId, key, resolved);
+      held.resolved = { ...finding, resolvedAt };
+    }
+    findings[key] = held;
   }
+  return { newest, atNewest, memory, findings };
+}
+
+/** Reads a state back from its blob and, when it names entries stored apart, theirs. */
+export function decodeState(bytes: Uint8Array, plain: PlainStateAttributes, apartBytes?: Uint8Array): InstallationState {
+  return decodeStoredState(bytes, plain, apartBytes).state;
+}
+
+/** decodeState, with what was found apart; throws TornStateRead when the two blobs do not go together. */
+export function decodeStoredState(
+  bytes: Uint8Array,
+  plain: PlainStateAttributes,
+  apartBytes?: Uint8Array,
+): { state: InstallationState; apart: ApartRead | undefined } {
+  const compact = unpack(bytes);
+  const base = plain.lastBeatAt ?? 0;
+  const main = entriesIn(compact, base, plain.installationId);
+  let apart: ApartRead | undefined;
+  let findingsApart: Entries['findings'] = {};
+  if (compact.ah !== undefined) {
+    if (!apartBytes || apartHashOf(apartBytes) !== compact.ah) throw new TornStateRead(plain.installationId);
+    const stored = unpack(apartBytes);
+    const other = entriesIn(stored, stored.b ?? base, plain.installationId);
+    const storedIds = new Set<string>();
+    const fromApart = new Set<string>();
+    for (const type in other.newest) {
+      const t = type as BeatType;
+      storedIds.add(entry.watermark(type));
+      if (main.newest[t] !== undefined) continue;
+      main.newest[t] = other.newest[t];
+      main.atNewest[t] = other.atNewest[t]!;
+      fromApart.add(entry.watermark(type));
+    }
+    for (const ruleId in other.memory) {
+      const from = other.memory[ruleId]!;
+      const deleted = compact.x?.m?.[ruleId];
+      const to = (main.memory[ruleId] ??= { series: {}, facts: {} });
+      for (const key in from.series) {
+        storedIds.add(entry.series(ruleId, key));
+        if (key in to.series || deleted?.s?.includes(key)) continue;
+        to.series[key] = from.series[key]!;
+        fromApart.add(entry.series(ruleId, key));
+      }
+      for (const key in from.facts) {
+        storedIds.add(entry.fact(ruleId, key));
+        if (key in to.facts || deleted?.f?.includes(key)) continue;
+        to.facts[key] = from.facts[key];
+        fromApart.add(entry.fact(ruleId, key));
+      }
+      if (Object.keys(to.series).length === 0 && Object.keys(to.facts).length === 0) delete main.memory[ruleId];
+    }
+    findingsApart = other.findings;
+    for (const key in other.findings) {
+      storedIds.add(entry.findings(key));
+      const flags = compact.k?.[key];
+      if (main.findings[key] === undefined && flags && (flags[2] || flags[3])) fromApart.add(entry.findings(key));
+    }
+    apart = { hash: compact.ah, writtenAt: compact.av ?? 0, stored: storedIds, fromApart };
+  }
+
   const trackers: Record<string, Tracker> = {};
   for (const key in compact.k) {
     const [hits, clears, hasOpen, hasResolved] = compact.k[key]!;
     const tracker: { -readonly [K in keyof Tracker]: Tracker[K] } = { hits, clears };
-    if (hasOpen || hasResolved) {
-      const [open, resolved] = findings?.k[key] ?? invalid(`findings of ${key}`);
-      const findingsBase = findings!.b ?? base;
-      if (hasOpen) tracker.open = findingIn(findingsBase, plain.installationId, key, open || invalid(`open finding of ${key}`)).finding;
-      if (hasResolved) {
-        const { finding, resolvedAt } = findingIn(findingsBase, plain.installationId, key, resolved ?? invalid(`resolved finding of ${key}`));
-        tracker.resolved = { ...finding, resolvedAt };
-      }
-    }
+    const held = main.findings[key] ?? findingsApart[key];
+    if (hasOpen) tracker.open = held?.open ?? invalid(`open finding of ${key}`);
+    if (hasResolved) tracker.resolved = held?.resolved ?? invalid(`resolved finding of ${key}`);
     trackers[key] = tracker;
   }
 
+  const memory: Record<string, RuleMemoryState> = main.memory;
   const state: InstallationState = {
     installationId: plain.installationId,
     accountId: plain.accountId,
     version: plain.version,
     ...(plain.lastBeatAt !== undefined ? { lastBeatAt: plain.lastBeatAt } : {}),
-    newest,
-    atNewest,
+    newest: main.newest,
+    atNewest: main.atNewest,
     memory,
     trackers,
     checkpoints: { ...compact.c },
   };
-  return {
-    state,
-    findings: compact.fh !== undefined ? { hash: compact.fh } : compact.f ? { inline: true } : undefined,
-  };
+  return { state, apart };
+}
+
+// ---- the open findings summary (support's lists read it from the STATE item and gsi2) ----
+
+/** [rule id, subject, severity, openedAt (epoch ms, or the ISO string when not canonical), finding id?] */
+type CompactOpenFinding = [string, string, number, number | string, string?];
+const isOpenFinding = (v: unknown): v is CompactOpenFinding =>
+  Array.isArray(v) &&
+  (v.length === 4 || (v.length === 5 && typeof v[4] === 'string')) &&
+  typeof v[0] === 'string' &&
+  typeof v[1] === 'string' &&
+  isInt(v[2]) &&
+  isTime(v[3]);
+
+/**
+ * The open findings of a state as support's lists read them: deflated like the state (about a
+ * fifth of the bytes of a list of strings, and the item is written every 5 minutes), the finding
+ * id left out when findingIdOf gives it. Undefined when no finding is open.
+ */
+export function encodeOpenFindings(state: InstallationState): Buffer | undefined {
+  const out: CompactOpenFinding[] = [];
+  for (const key in state.trackers) {
+    const open = state.trackers[key]!.open;
+    if (!open) continue;
+    const bar = key.indexOf('|');
+    const ruleId = key.slice(0, bar);
+    const subject = key.slice(bar + 1);
+    const at = timeOut(0, open.openedAt);
+    const entry: CompactOpenFinding = [ruleId, subject, SEVERITIES.indexOf(open.severity), typeof at === 'number' ? -at : at];
+    if (open.findingId !== findingIdOf(state.installationId, ruleId, subject, open.openedAt)) entry.push(open.findingId);
+    out.push(entry);
+  }
+  if (out.length === 0) return undefined;
+  const deflated = deflateRawSync(JSON.stringify(out), DEFLATE);
+  const bytes = Buffer.allocUnsafe(deflated.length + 1);
+  bytes[0] = STATE_FORMAT;
+  deflated.copy(bytes, 1);
+  return bytes;
+}
+
+export function decodeOpenFindings(installationId: string, bytes: Uint8Array): OpenFindingSummary[] {
+  if (bytes[0] !== STATE_FORMAT) throw new Error(`stored open findings: unknown format ${bytes[0]}`);
+  const list: unknown = JSON.parse(inflateRawSync(bytes.subarray(1), INFLATE).toString('utf8'));
+  if (!Array.isArray(list) || !list.every(isOpenFinding)) invalid('open findings');
+  return list.map(([ruleId, subject, severity, at, id]) => {
+    const openedAt = typeof at === 'string' ? at : timeIn(0, -at);
+    return {
+      findingId: id ?? findingIdOf(installationId, ruleId, subject, openedAt),
+      ruleId,
+      subject,
+      severity: SEVERITIES[severity] ?? invalid(`severity ${severity}`),
+      openedAt,
+    };
+  });
 }

@@ -1,9 +1,11 @@
 /**
  * Format 1's preset deflate dictionary for the stored rules state (support-state-codec.ts): what
- * nearly every state repeats, so even the first occurrence in a state costs a back-reference.
- * Evidence key lists of every rule, then the findings as stored apart and a typical state, both in
- * the compact form, their numbers zeroed (built once from a simulated installation on other seeds
- * and another day than the bench's). Most frequent last: deflate reaches the end of it cheapest.
+ * nearly every state repeats, so even its first occurrence in a blob costs a back-reference.
+ * Evidence key lists of every rule; then, in the compact form with their numbers zeroed, entries
+ * as they are stored apart (findings with histories), a bench-like state, a list of open findings,
+ * and the STATE blobs of a flapping and of a steady installation (built once from simulated
+ * installations on other seeds and another day than the bench's). Most frequent last: deflate
+ * reaches the end of it cheapest.
  *
  * Frozen: a deflate stream written with it decodes only with it (a test pins its digest); a better
  * dictionary is a new format byte, with this one kept for decoding.
@@ -91,5 +93,58 @@ export const STATE_DICTIONARY_V1 = [
   ',0,1],"cluster-mismatch|installation":[1,0],"usage-over-licence|call-recording":[0,0,1],"usage-over-',
   'licence|attendant-console":[1,0,0,1],"usage-over-licence|ivr":[0,0,1],"process-memory-leak|UCX.Recor',
   'ding.Service.exe":[0,0,0,1],"process-thread-leak|UCX.Web.exe":[0,0,0,1],"service-stopped|MSSQL$UCX":',
-  '[1,0]},"c":{"shardId-000000000000":"435"},"fh":"x"}',
+  '[1,0]},"c":{"shardId-000000000000":"435"},"fh":"x"}\n[["patch-age","installation",2,0],["usage-over-l',
+  'icence","call-recording",1,0],["usage-over-licence","ivr",1,0]]\n{"n":[[0,0,1,0,0,20,0,0]],"h":"","m"',
+  ':{"process-handle-leak":{"s":{"s:UCX.Recording.Service.exe":[[0,60000,60000,60000],[0,0,0,0],0],"s:U',
+  'CX.Acd.Service.exe":[[60000,60000],[0,0],0],"s:UCX.Web.exe":[[60000,60000],[0,0],1],"s:UCX.Attendant',
+  'Console.Service.exe":[[0],[0],1],"s:UCX.Ivr.Engine.exe":[[0],[0],2]}},"process-memory-leak":{"s":{"s',
+  ':UCX.Acd.Service.exe":[[0,60000,60000],[0,0,0],20],"s:UCX.AttendantConsole.Service.exe":[[60000,6000',
+  '0],[0,0],20],"s:UCX.Web.exe":[[60000,60000],[0,0],20],"s:UCX.Recording.Service.exe":[[0],[0],20],"s:',
+  'UCX.Ivr.Engine.exe":[[0],[0],20]}},"process-thread-leak":{"s":{"s:UCX.AttendantConsole.Service.exe":',
+  '[[0,60000,60000,60000,60000],[0,0,0,0,0],0],"s:UCX.Recording.Service.exe":[[60000,60000],[0,0],0],"s',
+  ':UCX.Acd.Service.exe":[[60000,60000],[0,0],0],"s:UCX.Ivr.Engine.exe":[[0],[0],1],"s:UCX.Web.exe":[[0',
+  '],[0],0]}},"cores-undersized":{"f":{"cores":0,"users":0,"devices":0}},"memory-undersized":{"f":{"tot',
+  'alBytes":0,"users":0,"devices":0}},"disk-footprint":{"f":{"diskBytes":0,"suiteBytes":0,"databases":{',
+  '"UCX_Main":[0,0]}}},"cucm-compat":{"f":{"suite":"2025.2.1","cucm":"12.5.1.17900-64"}},"db-growth-for',
+  'ecast":{"s":{"db:UCX_Main":[[0],[0],0]},"f":{"edition":"Express Edition (64-bit)","version":"16.0.41',
+  '35.4","round":0,"roundAt":0,"seen:UCX_Main":0}},"db-maintenance-overdue":{"f":{"round":0,"roundAt":0',
+  ',"seen:UCX_Main":0}},"db-fulltext":{"f":{"round":0,"roundAt":0,"seen:UCX_Main":0}},"acd-queue-surge"',
+  ':{"f":{"queued:hour":0,"queued:sum":0,"queued:count":0}}},"f":{"usage-over-licence|call-recording":[',
+  '[1,0,["inUse","capacity","percent"],[[0,0,1,[0,0,0]],[0,0,1,[2,0,20]],[0,0,1,[0,0,0]],[0,2,0,[0,0,0]',
+  '],[0,1,1,[0,0,0]],[0,0,1,[0,0,0]],[0,0,1,[0,0,0]],[0,0,1,[2,0,20]],[0,0,1,[0,0,0]],[0,2,0,[0,0,0]],[',
+  '0,1,1,[0,0,0]],[0,2,0,[0,0,0]],[0,1,1,[0,0,0]],[0,2,0,[0,0,0]],[0,1,1,[0,0,0]],[0,2,0,[0,0,0]],[0,1,',
+  '1,[0,0,0]]]]],"usage-over-licence|attendant-console":[0,[0,0,["inUse","capacity","percent"],[[0,0,1,',
+  '[0,0,0]],[0,0,1,[2,0,20]],[0,0,1,[0,0,0]],[0,0,1,[0,0,0]],[0,0,1,[0,0,0]],[0,0,1,[0,0,0]],[0,0,1,[0,',
+  '0,0]],[0,2,0,[0,0,0]],[0,1,1,[0,0,0]],[0,0,1,[0,0,0]],[0,0,0,[0,0,0]],[0,0,0,[0,0,0]]],[0,0,0]]],"us',
+  'age-over-licence|ivr":[[1,0,["inUse","capacity","percent"],[[0,0,1,[20,0,0]],[0,2,0,[0,0,0]],[0,1,1,',
+  '[0,0,0]],[0,0,1,[0,0,0]],[0,0,1,[0,0,0]],[0,0,1,[0,0,0]],[0,0,1,[0,0,0]],[300000,2,0,[0,0,0]],[0,0,0',
+  ',[0,0,0]],[0,0,1,[0,0,0]]]]]},"k":{"patch-age|installation":[1,0,1],"cluster-mismatch|installation":',
+  '[1,0],"usage-over-licence|call-recording":[0,0,1],"usage-over-licence|attendant-console":[1,0,0,1],"',
+  'usage-over-licence|ivr":[0,0,1],"process-memory-leak|UCX.Recording.Service.exe":[0,0,0,1],"process-t',
+  'hread-leak|UCX.Web.exe":[0,0,0,1],"service-stopped|MSSQL$UCX":[1,0]},"c":{"shardId-000000000000":"43',
+  '5"},"ah":"","av":0}\n{"n":[[0,0,1,0,0,0,20,0,0,0,0]],"h":"","m":{"cores-undersized":{"f":{"cores":0,"',
+  'users":0,"devices":0}},"memory-undersized":{"f":{"totalBytes":0,"users":0,"devices":0}},"disk-footpr',
+  'int":{"f":{"diskBytes":0,"suiteBytes":0,"databases":{"UCX_Main":[0,0]}}},"cucm-compat":{"f":{"suite"',
+  ':"2025.2.1","cucm":"15.0.1.11900-23"}},"db-growth-forecast":{"f":{"edition":"Express Edition (64-bit',
+  ')","version":"15.0.4375.4","round":0,"roundAt":0,"seen:UCX_Main":0}},"process-handle-leak":{"s":{"s:',
+  'UCX.AttendantConsole.Service.exe":[[0,0,0,0,0,0],[0,0,0,0,0,0],0],"s:UCX.Acd.Service.exe":[[0,0,0],[',
+  '0,0,0],0],"s:UCX.Recording.Service.exe":[[0,0],[0,0],0],"s:UCX.Fax.Service.exe":[[0,0],[0,0],0],"s:U',
+  'CX.Ivr.Engine.exe":[[0],[0],1]}},"process-memory-leak":{"s":{"s:UCX.Recording.Service.exe":[[0,0,0],',
+  '[0,20,0],20],"s:UCX.Ivr.Engine.exe":[[0,0,0],[0,0,0],20],"s:UCX.Acd.Service.exe":[[0,0,0],[0,0,0],20',
+  '],"s:UCX.Fax.Service.exe":[[0,0],[0,0],20],"s:UCX.AttendantConsole.Service.exe":[[0],[0],20]}},"proc',
+  'ess-thread-leak":{"s":{"s:UCX.AttendantConsole.Service.exe":[[0,0],[0,0],0],"s:UCX.Recording.Service',
+  '.exe":[[0,0],[0,0],0],"s:UCX.Ivr.Engine.exe":[[0,0],[0,0],2],"s:UCX.Acd.Service.exe":[[0,0],[0,0],1]',
+  ',"s:UCX.Fax.Service.exe":[[0],[0],0]}},"db-maintenance-overdue":{"f":{"round":0,"roundAt":0,"seen:UC',
+  'X_Main":0}},"db-fulltext":{"f":{"round":0,"roundAt":0,"seen:UCX_Main":0}},"acd-queue-surge":{"f":{"q',
+  'ueued:hour":0,"queued:sum":0,"queued:count":0}},"fax-stuck":{"f":{"tx:value":2,"tx:beats":1,"tx:sinc',
+  'e":0,"rx:value":0,"rx:beats":1,"rx:since":0}},"curri-rate":{"f":{"phone-lock:hour":0,"phone-lock:sum',
+  '":0,"phone-lock:count":0,"contact-manager:hour":0,"contact-manager:sum":0,"contact-manager:count":0}',
+  '}},"k":{"patch-age|installation":[1,0,1],"cluster-mismatch|installation":[1,0],"cores-undersized|ins',
+  'tallation":[1,0,1],"process-handle-leak|UCX.AttendantConsole.Service.exe":[0,0,1],"process-thread-le',
+  'ak|UCX.Fax.Service.exe":[0,0,0,1],"process-thread-leak|UCX.AttendantConsole.Service.exe":[0,0,0,1],"',
+  'process-memory-leak|UCX.Ivr.Engine.exe":[0,0,0,1],"db-express-cap|UCX_Main":[0,0,1],"process-memory-',
+  'leak|UCX.Acd.Service.exe":[0,0,0,1],"process-memory-leak|UCX.Recording.Service.exe":[0,0,0,1],"proce',
+  'ss-handle-leak|UCX.Ivr.Engine.exe":[0,0,0,1],"process-thread-leak|UCX.Acd.Service.exe":[0,0,0,1],"pr',
+  'ocess-handle-leak|UCX.Fax.Service.exe":[0,0,0,1]},"c":{"shardId-000000000000":"14415"},"ah":"","av":',
+  '0}',
 ].join('');

@@ -1,17 +1,21 @@
 /**
- * One compact item per installation: what the rules remember between batches (bounded series and
- * facts per rule), the consecutive-hit trackers with the open findings, the newest beat per type
- * (a watermark: with the ids evaluated at that instant, it makes a re-sent beat evaluate once) and
- * the shard checkpoints that make a retried batch a no-op.
+ * What the rules remember of one installation between batches: bounded series and facts per rule,
+ * the consecutive-hit trackers with their open and recently resolved findings (each with its
+ * history), the newest beat per type (a watermark: with the ids evaluated at that instant, it makes
+ * a re-sent beat evaluate once) and the shard checkpoints that make a retried batch a no-op.
  *
- * Size budget: the state is read and written once per installation per stream batch (a batch every
- * 5 minutes from every installation), so its stored size is the largest DynamoDB cost of the
- * rules. The support store keeps it deflated in one binary attribute
- * (lambdas/adapters/support-state-codec.ts) next to the few plain attributes its indexes and
- * support's reads need; the whole item should stay within 1 KB (1 WRU per write, 1 RRU per read)
- * for a typical installation and well under 4 KB for a busy one (full 7-day baselines, many
- * findings with long histories). Anything a rule adds must be bounded (see RuleMemory): the bench
- * (`npm run bench -- --only rules`) reports the stored bytes as `stateBytes`.
+ * Size budget. The state is read and written once per installation per stream batch (every 5
+ * minutes, from every installation), so its stored size is the largest DynamoDB cost of the rules.
+ * The support store (lambdas/adapters/dynamodb-support-store.ts) keeps it deflated
+ * (support-state-codec.ts) in a STATE item kept within 1 KB (1 write unit; it passes only when
+ * what one batch changed does not fit alone): its keys and the plain attributes the indexes and
+ * support's reads use (about 200 bytes, open findings deflated), and what changes batch after
+ * batch (counters' series, watermarks, tracker counts, about 500 bytes). What stops changing
+ * (findings with their histories, 7-day baselines, growth series, inventory facts) goes to a
+ * STATE#APART item, written only when STATE would overflow, about when those change. Both are
+ * read with one Query (1 read unit up to 4 KB together). Worst case seen: about 1.3 KB and 2.3 KB.
+ * `npm run bench -- --only rules` measures them (steady and flapping installations, after a hour
+ * and after a week). Anything a rule adds must be bounded (see RuleMemory).
  */
 import type { BeatType } from '../telemetry/catalogue';
 import type { Point, RuleMemory, Severity, Signal } from './rule';

@@ -1,6 +1,6 @@
 /**
  * The rules' state in the support table, against the local cloud's real DynamoDB Local on a table
- * of its own: the STATE item and the STATE#FINDINGS item beside it, what each batch writes, and
+ * of its own: the STATE item and the STATE#APART item beside it, what each batch writes, and
  * items of the shape written before the state was compacted.
  */
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -10,7 +10,7 @@ import { DynamoDbSupportReads } from '../../../lambdas/adapters/dynamodb-support
 import { DynamoDbSupportStore } from '../../../lambdas/adapters/dynamodb-support-store';
 import { rule as expressCap } from '../../../lambdas/core/rules/catalogue/db-express-cap';
 import { evaluateInstallation, type BatchBeat } from '../../../lambdas/core/rules/engine';
-import type { InstallationState } from '../../../lambdas/core/rules/state';
+import { emptyState, type InstallationState } from '../../../lambdas/core/rules/state';
 import { cloud } from '../../support/local-cloud';
 import { beatAt, HOUR, licenceFacts, T0 } from '../../support/rules-harness';
 
@@ -90,26 +90,46 @@ const server = (at: number) => beatAt('ucx.database_server', at, { edition: 'Exp
 const db = (at: number, gib: number) => beatAt('ucx.database', at, { name: 'UCX', sizeBytes: gib * GIB });
 
 describe('DynamoDbSupportStore', () => {
-  it('keeps the findings inline while they change, apart once they do not, and does not rewrite them until they change', async () => {
-    // Arrange
+  it('moves what a batch left unchanged to STATE#APART when STATE would pass a kilobyte, and leaves it there while it does not change', async () => {
+    // Arrange: an installation whose rule memory holds a large, slow fact (a baseline, say)
     const id = 'inst_storetest000001';
-    const opened = await batch(id, [server(T0), db(T0 + HOUR, 9.5)], 1);
-    const inlineWhileNew = await item(id, 'STATE#FINDINGS');
+    const licence = licenceFacts({ installationId: id, accountId: 'acc_storetest000001' });
+    let x = 7;
+    const baseline = Array.from({ length: 400 }, () => (x = (x * 1103515245 + 12345) % 2 ** 31) % 100_000);
+    const commit = async (change: (state: InstallationState) => InstallationState) => {
+      const previous = await store.getState(id);
+      const state = change(previous ?? { ...emptyState(id, licence.accountId), lastBeatAt: T0 });
+      await store.commit({
+        state,
+        expectedVersion: previous?.version ?? 0,
+        ...(previous ? { previous } : {}),
+        findings: [],
+        snapshots: [],
+        careLevel: 'gold',
+      });
+      return state;
+    };
+    const tick = (state: InstallationState): InstallationState => ({
+      ...state,
+      lastBeatAt: state.lastBeatAt! + 300_000,
+      memory: { ...state.memory, counter: { series: {}, facts: { at: state.lastBeatAt! + 300_000 } } },
+    });
+    await commit((s) => tick({ ...s, memory: { baseline: { series: {}, facts: { week: baseline } } } }));
+    const inlineAtFirst = await item(id, 'STATE#APART');
 
     // Act
-    const steady = await batch(id, [db(T0 + 2 * HOUR, 9.5)], 10);
-    const apart = await item(id, 'STATE#FINDINGS');
-    await batch(id, [db(T0 + 3 * HOUR, 9.6)], 20);
-    const stillApart = await item(id, 'STATE#FINDINGS');
-    const escalatedNot = await store.getState(id);
+    await commit(tick);
+    const apart = await item(id, 'STATE#APART');
+    const last = await commit(tick);
+    const apartAfter = await item(id, 'STATE#APART');
+    const back = await store.getState(id);
 
     // Assert
-    expect(opened.findings).toHaveLength(1);
-    expect(inlineWhileNew).toBeUndefined();
-    expect(steady.findings).toEqual([]);
-    expect(apart?.['findings']).toBeInstanceOf(Uint8Array);
-    expect(stillApart?.['findings']).toEqual(apart?.['findings']);
-    expect(escalatedNot?.trackers['db-express-cap|UCX']).toMatchObject({ hits: 3, open: { findingId: opened.findings[0]!.findingId } });
+    expect(inlineAtFirst).toBeUndefined();
+    expect(apart?.['state']).toBeInstanceOf(Uint8Array);
+    expect(apartAfter?.['state']).toEqual(apart?.['state']);
+    expect(dynamoItemBytes((await item(id, 'STATE'))!)).toBeLessThanOrEqual(1024);
+    expect(back).toEqual({ ...last, version: 3 });
   });
 
   it('reads back exactly the state it wrote, from an item of about a hundred bytes plus the state', async () => {

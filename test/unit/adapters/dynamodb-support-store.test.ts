@@ -1,0 +1,115 @@
+import { dynamoItemBytes } from '../../../lambdas/adapters/dynamodb-item-size';
+import {
+  STATE_ITEM_BUDGET,
+  stateItemsOf,
+  stateOfItems,
+  type StoredState,
+} from '../../../lambdas/adapters/dynamodb-support-store';
+import { emptyState, type InstallationState } from '../../../lambdas/core/rules/state';
+import { T0 } from '../../support/rules-harness';
+
+/** What the items of the STATE key hold between batches, as the store keeps them. */
+class Stored {
+  state: ReturnType<typeof stateItemsOf>['state'] | undefined;
+  apart: ReturnType<typeof stateItemsOf>['apart'];
+  apartWrites = 0;
+
+  read(): StoredState | undefined {
+    return this.state && stateOfItems(this.state, this.apart);
+  }
+
+  /** one batch: read, let `change` make the next state (keeping unchanged values, as the engine does), write */
+  batch(change: (state: InstallationState) => InstallationState) {
+    const read = this.read();
+    const next = change(read?.state ?? emptyState('inst_storeunit00000001', 'acc_storeunit00000001'));
+    const write = stateItemsOf({ state: next, expectedVersion: read?.state.version ?? 0, careLevel: 'gold' }, read);
+    this.state = write.state;
+    if (write.apart) {
+      this.apart = write.apart;
+      this.apartWrites++;
+    }
+    return { next, write };
+  }
+}
+
+/** A fact too large for the STATE item's budget once deflated: a year of noisy numbers. */
+function bigFact(seed: number): number[] {
+  let x = seed;
+  return Array.from({ length: 400 }, () => (x = (x * 1103515245 + 12345) % 2 ** 31) % 100_000);
+}
+
+const withFact = (state: InstallationState, key: string, value: unknown): InstallationState => ({
+  ...state,
+  memory: { ...state.memory, 'some-rule': { series: {}, facts: { ...state.memory['some-rule']?.facts, [key]: value } } },
+});
+/** what every batch changes: the newest beat and a counter */
+const tick = (state: InstallationState): InstallationState => ({
+  ...state,
+  lastBeatAt: (state.lastBeatAt ?? T0) + 300_000,
+  newest: { ...state.newest, 'processes.running': (state.lastBeatAt ?? T0) + 300_000 },
+  atNewest: { ...state.atNewest, 'processes.running': [(state.lastBeatAt ?? T0) % 2 ** 31] },
+  memory: {
+    ...state.memory,
+    counter: { series: {}, facts: { count: ((state.memory['counter']?.facts['count'] as number) ?? 0) + 1 } },
+  },
+});
+const withoutVersion = ({ version: _version, ...rest }: InstallationState) => rest;
+
+describe('the STATE item and the entries kept apart', () => {
+  it('writes everything in STATE while it fits the budget', () => {
+    const stored = new Stored();
+
+    stored.batch(tick);
+    const { next } = stored.batch(tick);
+
+    expect(stored.apartWrites).toBe(0);
+    expect(dynamoItemBytes(stored.state!)).toBeLessThanOrEqual(STATE_ITEM_BUDGET);
+    expect(withoutVersion(stored.read()!.state)).toEqual(withoutVersion(next));
+  });
+
+  it('moves what did not change apart when STATE would overflow, and does not write it again while it stays unchanged', () => {
+    const stored = new Stored();
+    stored.batch((s) => tick(withFact(s, 'history', bigFact(1))));
+
+    const overflowing = stored.batch(tick);
+    const quiet = [stored.batch(tick), stored.batch(tick), stored.batch(tick)];
+
+    expect(overflowing.write.apart).toBeDefined();
+    expect(quiet.map((b) => b.write.apart)).toEqual([undefined, undefined, undefined]);
+    expect(stored.apartWrites).toBe(1);
+    expect(dynamoItemBytes(stored.state!)).toBeLessThanOrEqual(STATE_ITEM_BUDGET);
+    expect(withoutVersion(stored.read()!.state)).toEqual(withoutVersion(quiet[2]!.next));
+  });
+
+  it('writes an entry kept apart again when it changes, but not two batches in a row', () => {
+    const stored = new Stored();
+    stored.batch((s) => tick(withFact(s, 'history', bigFact(1))));
+    stored.batch(tick);
+    stored.batch(tick);
+
+    const changed = stored.batch((s) => tick(withFact(s, 'history', bigFact(2))));
+    const changedAgain = stored.batch((s) => tick(withFact(s, 'history', bigFact(3))));
+    const settled = stored.batch(tick);
+
+    expect(changed.write.apart).toBeDefined();
+    expect(changedAgain.write.apart).toBeUndefined();
+    expect(dynamoItemBytes(changedAgain.write.state)).toBeGreaterThan(STATE_ITEM_BUDGET);
+    expect(settled.write.apart).toBeDefined();
+    expect(withoutVersion(stored.read()!.state)).toEqual(withoutVersion(settled.next));
+  });
+
+  it('leaves out what was deleted since it went apart', () => {
+    const stored = new Stored();
+    stored.batch((s) => tick(withFact(withFact(s, 'history', bigFact(1)), 'other', bigFact(7))));
+    stored.batch(tick);
+
+    const { next, write } = stored.batch((s) => {
+      const { history: _history, ...facts } = s.memory['some-rule']!.facts;
+      return tick({ ...s, memory: { ...s.memory, 'some-rule': { series: {}, facts } } });
+    });
+
+    expect(write.apart).toBeUndefined();
+    expect(stored.read()!.state.memory['some-rule']!.facts).not.toHaveProperty('history');
+    expect(withoutVersion(stored.read()!.state)).toEqual(withoutVersion(next));
+  });
+});
