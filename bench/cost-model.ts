@@ -58,10 +58,11 @@ export interface Workload {
   licensingReplicas: number;
   /** the sampled "last poll" stamp: writes per installation-hour and WRU each */
   lastPoll: { stampsPerHour: number; wruPerStamp: number };
-  /** rules state item, read once per installation batch (strongly consistent) */
-  ruleStateBytes: number;
-  /** share of installation batches that write the rules state */
-  ruleStateWriteShare: number;
+  /**
+   * What the rules consumer reads and writes per installation batch, every item and index write
+   * included (state, findings, snapshots; transactions at 2×), and what it keeps per installation
+   */
+  rulesStore: { wruPerBatch: number; rruPerBatch: number; storedBytes: number };
   /** re-signs per installation-month (licence renewed at half its 30-day life, plus changes) */
   signsPerMonth: number;
   lambda: {
@@ -187,24 +188,21 @@ export function monthlyCost(installations: number, w: Workload, p: RegionPrices)
   // Reads: 1 RRU per 4 KB strongly consistent, half that eventually consistent; writes 1 WRU per KB.
   const installationRru = Math.ceil(w.installationItemBytes / (4 * KB));
   const pollRru = installationRru * (w.pollReadsEventuallyConsistent ? 0.5 : 1);
-  const stateRru = Math.ceil(w.ruleStateBytes / (4 * KB));
-  const stateWru = Math.ceil(w.ruleStateBytes / KB);
-  const stateWrites = batches * w.ruleStateWriteShare;
   const stamps = installations * w.lastPoll.stampsPerHour * HOURS_PER_MONTH;
-  const rru = polls * pollRru + batches * installationRru + batches * stateRru;
-  const wru = stateWrites * stateWru + stamps * w.lastPoll.wruPerStamp * w.licensingReplicas;
+  const rru = polls * pollRru + batches * installationRru + batches * w.rulesStore.rruPerBatch;
+  const wru = batches * w.rulesStore.wruPerBatch + stamps * w.lastPoll.wruPerStamp * w.licensingReplicas;
   add(
     'DynamoDB reads (on-demand)',
     (rru / 1e6) * p.dynamoReadPerMillionRru,
-    `poll ${pollRru} RRU${w.pollReadsEventuallyConsistent ? ' (eventually consistent)' : ''}, batch ${installationRru} RRU, rules state ${stateRru} RRU`,
+    `poll ${pollRru} RRU${w.pollReadsEventuallyConsistent ? ' (eventually consistent)' : ''}, batch ${installationRru} RRU, rules ${fmt(w.rulesStore.rruPerBatch)} RRU per batch`,
   );
   add(
     'DynamoDB writes (on-demand)',
     (wru / 1e6) * p.dynamoWritePerMillionWru,
-    `rules state ${fmt(w.ruleStateBytes / KB)} KB = ${stateWru} WRU on ${fmt(w.ruleStateWriteShare * 100)} % of batches; last-poll stamp ${w.lastPoll.stampsPerHour}/h × ${w.lastPoll.wruPerStamp} WRU × ${w.licensingReplicas} replicas`,
+    `rules ${fmt(w.rulesStore.wruPerBatch)} WRU per installation batch (state, findings, snapshots, indexes); last-poll stamp ${w.lastPoll.stampsPerHour}/h × ${w.lastPoll.wruPerStamp} WRU × ${w.licensingReplicas} replicas`,
   );
-  const storageGb = (installations * (w.installationItemBytes * w.licensingReplicas + w.ruleStateBytes)) / GB;
-  add('DynamoDB storage', storageGb * p.dynamoStorageGbMonth, `installation (global table, ${w.licensingReplicas} replicas) and rules state`);
+  const storageGb = (installations * (w.installationItemBytes * w.licensingReplicas + w.rulesStore.storedBytes)) / GB;
+  add('DynamoDB storage', storageGb * p.dynamoStorageGbMonth, `installation (global table, ${w.licensingReplicas} replicas), rules state and snapshots`);
   const perSecond = (n: number) => n / SECONDS_PER_MONTH;
   const dynamoProvisioned =
     (Math.ceil(perSecond(rru) / w.dynamoProvisionedUtilisation) * p.dynamoProvisionedRcuHour +

@@ -30,8 +30,9 @@ export function defaultWorkload(): Workload {
     licensingReplicas: 2,
     // the poll stamps lastPollAt when it is an hour old: an UpdateItem on the installation item
     lastPoll: { stampsPerHour: 1, wruPerStamp: 3 },
-    ruleStateBytes: 12_000,
-    ruleStateWriteShare: 1,
+    // Before the bench measures it: the state (~1.8 WRU) and a snapshot per beat type (processes
+    // ~20 WRU, ~11 others ≥ 1 each), in one transaction (2×).
+    rulesStore: { wruPerBatch: 2 * (1.8 + 20 + 11), rruPerBatch: 1, storedBytes: 30_000 },
     signsPerMonth: 2,
     lambda: {
       poll: { memoryMb: 256, cpuMs: 3.5, ioMs: 5 },
@@ -108,9 +109,13 @@ export function workloadFrom(results: any, base: Workload = defaultWorkload()): 
   }
   if (results?.rules) {
     w.lambda.rules.cpuMs = results.rules.cpuMsPerBatch * w.rules.batchesPerInvocation;
-    w.ruleStateBytes = results.rules.stateBytes;
-    if (typeof results.rules.stateWriteShare === 'number') w.ruleStateWriteShare = results.rules.stateWriteShare;
-    measured.push('rules CPU and state size');
+    const r = results.rules;
+    if (typeof r.writeUnitsPerBatch === 'number') {
+      w.rulesStore = { wruPerBatch: r.writeUnitsPerBatch, rruPerBatch: r.readUnitsPerBatch ?? 1, storedBytes: r.storedBytesPerInstallation ?? w.rulesStore.storedBytes };
+      measured.push('rules CPU and write/read units per batch');
+    } else {
+      measured.push('rules CPU');
+    }
   }
   return { workload: w, measured };
 }

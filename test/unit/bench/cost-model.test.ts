@@ -43,7 +43,7 @@ describe('cost model', () => {
         ingest: { handlerCpuMsPerBatch: 9, beatsPerBatch: 40, recordsPerBatch: 1, recordBytesPerBatch: 24_000, batchGzipBytes: 20_000, logBytes: 900 },
       },
       archive: { bytesPerBeat: 300, cpuMsPerBatch: 2, recordsPerInvocation: 201, objectsPerInvocation: 1 },
-      rules: { cpuMsPerBatch: 3, stateBytes: 800, stateWriteShare: 0.25 },
+      rules: { cpuMsPerBatch: 3, stateBytes: 800, writeUnitsPerBatch: 4.5, readUnitsPerBatch: 1.5, storedBytesPerInstallation: 9000 },
     });
     expect(workload.lambda.poll.cpuMs).toBe(2);
     expect(workload.beatsPerBatch).toBe(40);
@@ -53,8 +53,7 @@ describe('cost model', () => {
     expect(workload.archiveBytesPerBeat).toBe(300);
     expect(workload.lambda.archive.cpuMs).toBe(2 * workload.archive.batchesPerInvocation);
     expect(workload.lambda.rules.cpuMs).toBeCloseTo(3 * workload.rules.batchesPerInvocation);
-    expect(workload.ruleStateBytes).toBe(800);
-    expect(workload.ruleStateWriteShare).toBe(0.25);
+    expect(workload.rulesStore).toEqual({ wruPerBatch: 4.5, rruPerBatch: 1.5, storedBytes: 9000 });
     expect(measured).toHaveLength(4);
   });
 
@@ -67,8 +66,8 @@ describe('cost model', () => {
     expect(kinesis(perBeat).usd).toBeGreaterThan(5 * kinesis(perBatch).usd);
   });
 
-  it('counts the sampled last-poll stamp in every replica, and rules-state writes only on the batches that write', () => {
-    const base = { ...defaultWorkload(), ruleStateBytes: 900, ruleStateWriteShare: 0.5 };
+  it('counts the sampled last-poll stamp in every replica, and the rules consumer\'s write units per batch', () => {
+    const base = { ...defaultWorkload(), rulesStore: { wruPerBatch: 0.5, rruPerBatch: 1, storedBytes: 1000 } };
     const writes = (w: typeof base) => monthlyCost(1000, w, us).components.find((c) => c.component === 'DynamoDB writes (on-demand)')!.usd;
     const batches = 1000 * 12 * HOURS_PER_MONTH;
     const stamps = 1000 * HOURS_PER_MONTH * base.lastPoll.wruPerStamp * 2;
