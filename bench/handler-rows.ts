@@ -124,6 +124,10 @@ export async function measureHandlers(
   const local = { region: eu.region, dataDir: info.dataDir, endpoints: eu.endpoints, apis: { eu: info.regions.eu.api, us: info.regions.us.api } };
   Object.assign(process.env, lambdaEnvironment(archiveFn, local), lambdaEnvironment(ingestFn, local), lambdaEnvironment(pollFn, local));
   delete process.env['AWS_EXECUTION_ENV'];
+  // Measured as deployed: the local cloud writes every count at once for its dashboard, Lambda
+  // sums them per container-minute (lib/routes.ts metricsFlushSeconds).
+  const flush = pollFn.environment['METRICS_FLUSH_SECONDS'] ?? ingestFn.environment['METRICS_FLUSH_SECONDS'];
+  if (flush) process.env['METRICS_FLUSH_SECONDS'] = flush;
 
   const { handler: pollHandler } = (await import('../lambdas/handlers/get-license')) as { handler: Handler };
   const { handler: ingestHandler } = (await import('../lambdas/handlers/ingest-telemetry')) as { handler: Handler };
