@@ -11,6 +11,7 @@ import {
   beatDataSchemas,
   beatDataStrippingSchemas,
   beatTypes,
+  inventoryBeatTypes,
   type BeatType,
 } from '../../lambdas/core/telemetry/catalogue';
 import type { BeatToSend } from './types';
@@ -18,23 +19,7 @@ import type { BeatToSend } from './types';
 export { beatTypes, type BeatType };
 
 /** Beat types describing what is installed: sent on change or daily, not every cycle. */
-export const INVENTORY_TYPES: ReadonlySet<BeatType> = new Set<BeatType>([
-  'software.installed_applications',
-  'software.os',
-  'software.windows_services',
-  'software.hotfixes',
-  'software.firewall',
-  'hardware.virtualization',
-  'hardware.processors',
-  'hardware.memory',
-  'hardware.disks',
-  'hardware.network',
-  'ucx.suite',
-  'ucx.cluster',
-  'ucx.voip',
-  'ucx.database_server',
-  'ucx.logging',
-]);
+export const INVENTORY_TYPES: ReadonlySet<BeatType> = inventoryBeatTypes;
 export const INVENTORY_RESEND_MS = 24 * 3600 * 1000;
 
 export const MAX_BEATS_PER_BATCH = 500;

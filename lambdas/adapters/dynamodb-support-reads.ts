@@ -26,6 +26,7 @@ import { beatTypeSchema } from '../core/telemetry/catalogue';
 import { rethrowThrottling } from './aws-errors';
 import { SILENT_BUCKETS, silentBucketOf } from './dynamodb-support-store';
 import { decodeOpenFindings } from './support-state-codec';
+import { decodeSnapshotData, decodeSnapshotGroup } from './support-snapshot-codec';
 
 const pkOf = (installationId: string) => `INST#${installationId}`;
 const severity = z.enum(['info', 'warning', 'critical']);
@@ -38,8 +39,12 @@ const evidence = z.record(
 // Only these attributes of the state item are read (the rules' own state is deflated beside them).
 // Its installation and account are read from its keys (items written before the state was
 // compacted also hold them as attributes); keys are in every index, so gsi2 need not list them.
+// `lastBeatAt` is the newest beat's time down to the hour (what the indexes key on, so they are
+// written once an hour); the exact time, `beatAt`, is not projected: reads of the table use it,
+// an account's list from gsi2 shows the hour (items written before hold the exact lastBeatAt).
 const healthAttributes = ['installationId', 'accountId', 'lastBeatAt', 'careLevel', 'openFindings'];
-const healthReadAttributes = [...healthAttributes, 'pk', 'gsi2pk'];
+const healthIndexAttributes = [...healthAttributes, 'pk', 'gsi2pk'];
+const healthReadAttributes = [...healthIndexAttributes, 'beatAt'];
 const healthItem = z
   .object({
     pk: z.string().startsWith('INST#'),
@@ -48,6 +53,8 @@ const healthItem = z
     accountId: z.string().optional(),
     /** epoch ms */
     lastBeatAt: z.number().optional(),
+    /** epoch ms, exact */
+    beatAt: z.number().optional(),
     careLevel: careLevel.optional(),
     // deflated (decodeOpenFindings); items written before that hold a list of objects
     openFindings: z
@@ -65,8 +72,9 @@ const healthItem = z
       ])
       .default([]),
   })
-  .transform(({ pk, gsi2pk, lastBeatAt, careLevel, openFindings, ...item }): InstallationHealth => {
+  .transform(({ pk, gsi2pk, beatAt, careLevel, openFindings, ...item }): InstallationHealth => {
     const installationId = item.installationId ?? pk.slice('INST#'.length);
+    const lastBeatAt = beatAt ?? item.lastBeatAt;
     return {
       installationId,
       accountId: item.accountId ?? gsi2pk.slice('ACC#'.length),
@@ -103,16 +111,36 @@ const findingItem = z
   .object(findingShape)
   .transform(({ resolvedAt, ...rest }): FindingRecord => ({ ...rest, ...(resolvedAt ? { resolvedAt } : {}) }));
 
-const snapshotItem = z
-  .object({
-    installationId: z.string(),
-    accountId: z.string(),
-    beatType: beatTypeSchema,
-    beatId: z.string(),
-    collectedAt: z.string(),
-    data: z.unknown(),
-  })
-  .transform(({ beatType, ...rest }): SnapshotRecord => ({ ...rest, type: beatType }));
+/**
+ * A snapshot item: one type's (its data compressed in `dataZ`, or plain in items written before)
+ * or the counters' item, all of them compressed together.
+ */
+const snapshotItem = z.union([
+  z
+    .object({
+      installationId: z.string(),
+      accountId: z.string(),
+      beatType: beatTypeSchema,
+      beatId: z.string(),
+      collectedAt: z.string(),
+      // plain in items written before the data was compressed
+      data: z.unknown().optional(),
+      dataZ: z.instanceof(Uint8Array).optional(),
+    })
+    .transform(({ beatType, dataZ, data, ...rest }): SnapshotRecord[] => [
+      { ...rest, type: beatType, data: dataZ ? decodeSnapshotData(dataZ) : data },
+    ]),
+  z
+    .object({ pk: z.string().startsWith('INST#'), accountId: z.string(), snapshots: z.instanceof(Uint8Array) })
+    .transform(({ pk, accountId, snapshots }): SnapshotRecord[] =>
+      Object.entries(decodeSnapshotGroup(snapshots)).map(([type, s]) => ({
+        installationId: pk.slice('INST#'.length),
+        accountId,
+        type: beatTypeSchema.parse(type),
+        ...s,
+      })),
+    ),
+]);
 
 const acknowledgementItem = z.object({
   ackId: z.string(),
@@ -161,7 +189,7 @@ export class DynamoDbSupportReads implements SupportReadStore {
       IndexName: 'gsi2',
       KeyConditionExpression: 'gsi2pk = :pk AND begins_with(gsi2sk, :prefix)',
       ExpressionAttributeValues: { ':pk': `ACC#${accountId}`, ':prefix': 'INST#' },
-      ...this.projection(healthReadAttributes),
+      ...this.projection(healthIndexAttributes),
     });
     return items.map((item) => healthItem.parse(item));
   }
@@ -176,10 +204,10 @@ export class DynamoDbSupportReads implements SupportReadStore {
   async healthBySilence(
     bucket: number,
     page: { beatBefore?: string; after?: SilencePosition; limit: number },
-  ): Promise<{ installations: InstallationHealth[]; next?: SilencePosition }> {
+  ): Promise<{ installations: InstallationHealth[]; positions: SilencePosition[]; next?: SilencePosition }> {
     const gsi1pk = `SILENT#${bucket}`;
     const after = page.after;
-    if (after && silentBucketOf(after.installationId) !== bucket) return { installations: [] };
+    if (after && silentBucketOf(after.installationId) !== bucket) return { installations: [], positions: [] };
     try {
       const out = await this.client.send(
         new QueryCommand({
@@ -193,11 +221,22 @@ export class DynamoDbSupportReads implements SupportReadStore {
             : {}),
         }),
       );
-      const ids = (out.Items ?? []).map((item) => z.string().startsWith('INST#').parse(item['pk']).slice('INST#'.length));
-      const byId = await this.healthOfMany(ids);
+      const positions = (out.Items ?? []).map((item) => ({
+        installationId: z.string().startsWith('INST#').parse(item['pk']).slice('INST#'.length),
+        lastBeatAt: z.string().parse(item['gsi1sk']),
+      }));
+      const byId = await this.healthOfMany(positions.map((p) => p.installationId));
+      // the index keys on the hour of the last beat: those of that hour that beat since `beatBefore` go
+      const read = positions.flatMap((position) => {
+        const health = byId.get(position.installationId);
+        if (!health) return [];
+        if (page.beatBefore && health.lastBeatAt !== undefined && health.lastBeatAt >= page.beatBefore) return [];
+        return [{ health, position }];
+      });
       const last = out.LastEvaluatedKey;
       return {
-        installations: ids.flatMap((id) => byId.get(id) ?? []),
+        installations: read.map((r) => r.health),
+        positions: read.map((r) => r.position),
         ...(last ? { next: { installationId: String(last['pk']).slice('INST#'.length), lastBeatAt: String(last['gsi1sk']) } } : {}),
       };
     } catch (error) {
@@ -232,7 +271,13 @@ export class DynamoDbSupportReads implements SupportReadStore {
 
   async snapshot(installationId: string): Promise<SnapshotRecord[]> {
     const items = await this.queryAll(this.inPartition(installationId, 'SNAP#'));
-    return items.map((item) => snapshotItem.parse(item));
+    // a type can be in an old item and a newer one (the counters' item): the newest wins
+    const newest = new Map<string, SnapshotRecord>();
+    for (const snapshot of items.flatMap((item) => snapshotItem.parse(item))) {
+      const seen = newest.get(snapshot.type);
+      if (!seen || Date.parse(seen.collectedAt) < Date.parse(snapshot.collectedAt)) newest.set(snapshot.type, snapshot);
+    }
+    return [...newest.values()];
   }
 
   async findings(installationId: string, filter: { status?: FindingStatus } = {}): Promise<FindingRecord[]> {

@@ -2,26 +2,42 @@
  * The regional support table (telemetry-derived data stays in its region). Layout:
  *   INST#<inst> / STATE               the rules' state of the installation (version-guarded): plain
  *                                     attributes for the indexes and support's reads, the rest
- *                                     deflated in `state` (support-state-codec.ts), written every batch
+ *                                     deflated in `state` (support-state-codec.ts), written every
+ *                                     batch: alone with a conditional Put (1 WRU), in a transaction
+ *                                     only with findings or STATE#APART. `beatAt` is the newest
+ *                                     beat's time, `lastBeatAt` (and gsi1sk) that time down to the
+ *                                     hour, so the indexes are written about once an hour
  *   INST#<inst> / STATE#APART         the entries of that state a batch left unchanged (findings with
  *                                     their histories, baselines, growth series, inventory facts),
  *                                     deflated: written when entries move there, not every batch;
  *                                     read with STATE in one Query
- *   INST#<inst> / SNAP#<beat type>    the newest beat of each type (support's snapshot)
+ *   INST#<inst> / SNAP#counters       the newest beat of every counter type, compressed together
+ *                                     (support-snapshot-codec.ts), at most every 15 minutes
+ *   INST#<inst> / SNAP#<beat type>    the newest beat of an inventory type, its data compressed, as it
+ *                                     arrives (older items: any type, plain). Snapshots are plain
+ *                                     Puts, newest wins (a condition on `at`), before the state
  *   INST#<inst> / FINDING#<finding>   a finding with evidence and history
  *   INST#<inst> / ACK#<finding>#<at>  support's acknowledgement of a finding, with its note
  * GSIs: gsi1 `SILENT#<bucket>` / last beat time — the missing-beat sweep reads only the oldest
  * entries of each bucket; gsi2 `ACC#<account>` / `INST#…` or `FINDING#…` — support lists by account.
  */
 import { createHash } from 'node:crypto';
-import { QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import type { SnapshotRecord, StateCommit, SupportStore } from '../core/rules/ports';
+import type { StateCommit, SupportStore } from '../core/rules/ports';
 import { StateConflict } from '../core/rules/ports';
 import type { InstallationState } from '../core/rules/state';
 import type { FindingRecord } from '../core/rules/engine';
 import { rethrowThrottling } from './aws-errors';
 import { dynamoItemBytes } from './dynamodb-item-size';
+import { inventoryBeatTypes } from '../core/telemetry/catalogue';
+import { decodeSnapshotGroup, encodeSnapshotData, encodeSnapshotGroup, type StoredSnapshot } from './support-snapshot-codec';
 import {
   apartHashOf,
   decodeStoredState,
@@ -44,6 +60,10 @@ const statePk = (installationId: string) => `INST#${installationId}`;
 const MAX_TORN_READS = 3;
 
 const APART_SK = 'STATE#APART';
+export const COUNTERS_SNAPSHOT_SK = 'SNAP#counters';
+const HOUR_MS = 3_600_000;
+/** what the indexes key on: the newest beat's time down to the hour (an index write an hour) */
+export const beatHourOf = (lastBeatAt: number) => Math.floor(lastBeatAt / HOUR_MS) * HOUR_MS;
 const idAfter = (prefix: string) =>
   z.string().startsWith(prefix).transform((key) => key.slice(prefix.length));
 
@@ -56,6 +76,9 @@ const compactStateItem = z.object({
   gsi2pk: idAfter('ACC#'),
   version: z.number().int(),
   lastBeatAt: z.number().optional(),
+  /** the exact newest beat time (items written before it hold it in lastBeatAt) */
+  beatAt: z.number().optional(),
+  snapshotsAt: z.number().optional(),
   state: z.instanceof(Uint8Array),
   openFindings: z.instanceof(Uint8Array).optional(),
 });
@@ -99,9 +122,13 @@ export function stateOfItems(
   apart: Record<string, unknown> | undefined,
 ): StoredState {
   if (item['state'] !== undefined) {
-    const { pk, gsi2pk, state, openFindings, ...plain } = compactStateItem.parse(item);
+    const { pk, gsi2pk, state, openFindings, beatAt, lastBeatAt: indexed, snapshotsAt, version } = compactStateItem.parse(item);
+    const lastBeatAt = beatAt ?? indexed;
+    const plain = { installationId: pk, accountId: gsi2pk, version, ...(lastBeatAt !== undefined ? { lastBeatAt } : {}) };
+    const read = decodeStoredState(state, plain, apart && apartItem.parse(apart).state);
     return {
-      ...decodeStoredState(state, { installationId: pk, accountId: gsi2pk, ...plain }, apart && apartItem.parse(apart).state),
+      ...read,
+      ...(snapshotsAt !== undefined ? { state: { ...read.state, snapshotsAt } } : {}),
       ...(openFindings ? { openFindings } : {}),
     };
   }
@@ -186,13 +213,14 @@ export function stateItemsOf(
     pk,
     sk: 'STATE',
     version,
-    ...(state.lastBeatAt !== undefined ? { lastBeatAt: state.lastBeatAt } : {}),
+    ...(state.lastBeatAt !== undefined ? { lastBeatAt: beatHourOf(state.lastBeatAt), beatAt: state.lastBeatAt } : {}),
+    ...(state.snapshotsAt !== undefined ? { snapshotsAt: state.snapshotsAt } : {}),
     careLevel: c.careLevel,
     ...openFindingsOf(state, read),
     gsi2pk: `ACC#${state.accountId}`,
     gsi2sk: `INST#${state.installationId}`,
     ...(state.lastBeatAt !== undefined
-      ? { gsi1pk: `SILENT#${silentBucketOf(state.installationId)}`, gsi1sk: new Date(state.lastBeatAt).toISOString() }
+      ? { gsi1pk: `SILENT#${silentBucketOf(state.installationId)}`, gsi1sk: new Date(beatHourOf(state.lastBeatAt)).toISOString() }
       : {}),
   };
   if (!read) return { state: { ...plain, state: encodeState(state) } };
@@ -285,22 +313,34 @@ export class DynamoDbSupportStore implements SupportStore {
     }
   }
 
+  /**
+   * The snapshots due first (plain Puts, newest wins: a write that lands after the state's would
+   * be lost if the Lambda died between the two and the retried batch found nothing to evaluate),
+   * then the state, version-guarded: a conditional Put (1×) when it goes alone, a transaction (2×)
+   * only when findings or STATE#APART must change with it.
+   */
   async commit(c: StateCommit): Promise<void> {
     const { state } = c;
+    await this.writeSnapshots(c);
     const write = stateItemsOf(c, c.previous && this.reads.get(c.previous));
+    const guard = {
+      ConditionExpression: 'attribute_not_exists(pk) OR #version = :expected',
+      ExpressionAttributeNames: { '#version': 'version' },
+      ExpressionAttributeValues: { ':expected': c.expectedVersion },
+    };
+    if (!needsTransaction(c, write)) {
+      try {
+        await this.client.send(new PutCommand({ TableName: this.tableName, Item: write.state, ...guard }));
+      } catch (error) {
+        if ((error as Error).name === 'ConditionalCheckFailedException') throw new StateConflict(state.installationId);
+        rethrowThrottling(error, 'The support store');
+      }
+      return;
+    }
     const items = [
-      {
-        Put: {
-          TableName: this.tableName,
-          Item: write.state,
-          ConditionExpression: 'attribute_not_exists(pk) OR #version = :expected',
-          ExpressionAttributeNames: { '#version': 'version' },
-          ExpressionAttributeValues: { ':expected': c.expectedVersion },
-        },
-      },
+      { Put: { TableName: this.tableName, Item: write.state, ...guard } },
       ...(write.apart ? [{ Put: { TableName: this.tableName, Item: write.apart } }] : []),
-      ...c.findings.map((f) => ({ Put: { TableName: this.tableName, Item: this.findingItem(f) } })),
-      ...c.snapshots.map((s) => ({ Put: { TableName: this.tableName, Item: this.snapshotItem(s) } })),
+      ...c.findings.map((f) => ({ Put: { TableName: this.tableName, Item: findingItemOf(f) } })),
     ];
     try {
       await this.client.send(new TransactWriteCommand({ TransactItems: items }));
@@ -317,6 +357,41 @@ export class DynamoDbSupportStore implements SupportStore {
       }
       rethrowThrottling(error, 'The support store');
     }
+  }
+
+  /**
+   * The counters' item replaces what is stored, merged with it (one GetItem) only when a counter
+   * type the state has seen is missing from this batch; each inventory type's item on its own.
+   */
+  private async writeSnapshots(c: StateCommit): Promise<void> {
+    if (c.snapshots.length === 0) return;
+    let stored: Record<string, StoredSnapshot> | undefined;
+    if (countersToMerge(c).length > 0) {
+      const out = await this.client
+        .send(new GetCommand({ TableName: this.tableName, Key: { pk: statePk(c.state.installationId), sk: COUNTERS_SNAPSHOT_SK } }))
+        .catch((error: unknown) => rethrowThrottling(error, 'The support store'));
+      const bytes = out.Item?.['snapshots'];
+      if (bytes instanceof Uint8Array) stored = decodeSnapshotGroup(bytes);
+    }
+    await Promise.all(
+      snapshotItemsOf(c, stored).map(async (item) => {
+        try {
+          await this.client.send(
+            new PutCommand({
+              TableName: this.tableName,
+              Item: item,
+              ConditionExpression: 'attribute_not_exists(#at) OR #at < :at',
+              ExpressionAttributeNames: { '#at': 'at' },
+              ExpressionAttributeValues: { ':at': item.at },
+            }),
+          );
+        } catch (error) {
+          // a newer snapshot is stored already (a retry, or a batch that overtook this one)
+          if ((error as Error).name === 'ConditionalCheckFailedException') return;
+          rethrowThrottling(error, 'The support store');
+        }
+      }),
+    );
   }
 
   async silentSince(before: number, limit: number): Promise<string[]> {
@@ -336,19 +411,67 @@ export class DynamoDbSupportStore implements SupportStore {
     }
     return ids;
   }
+}
 
-  private findingItem(f: FindingRecord) {
-    return {
-      pk: statePk(f.installationId),
-      sk: `FINDING#${f.findingId}`,
-      type: 'finding',
-      ...f,
-      gsi2pk: `ACC#${f.accountId}`,
-      gsi2sk: `FINDING#${f.updatedAt}#${f.findingId}`,
-    };
-  }
+/** a transaction (2× write units) only when more than the state must change with it */
+export const needsTransaction = (c: Pick<StateCommit, 'findings'>, write: { apart?: unknown }) =>
+  c.findings.length > 0 || write.apart !== undefined;
 
-  private snapshotItem(s: SnapshotRecord) {
-    return { pk: statePk(s.installationId), sk: `SNAP#${s.type}`, ...s, type: 'snapshot', beatType: s.type };
+export function findingItemOf(f: FindingRecord) {
+  return {
+    pk: statePk(f.installationId),
+    sk: `FINDING#${f.findingId}`,
+    type: 'finding',
+    ...f,
+    gsi2pk: `ACC#${f.accountId}`,
+    gsi2sk: `FINDING#${f.updatedAt}#${f.findingId}`,
+  };
+}
+
+/** counter types the state has seen that this commit's counters' snapshot lacks (kept from the stored one) */
+export function countersToMerge(c: Pick<StateCommit, 'snapshots' | 'previous'>): string[] {
+  const counters = c.snapshots.filter((s) => !inventoryBeatTypes.has(s.type));
+  if (counters.length === 0 || !c.previous) return [];
+  const written = new Set<string>(counters.map((s) => s.type));
+  return Object.keys(c.previous.newest).filter((type) => !inventoryBeatTypes.has(type as never) && !written.has(type));
+}
+
+/**
+ * The snapshot items of a commit: the counters' item (merged with `stored`, the one read, for the
+ * types this batch lacks) and one item per inventory type. `at` (epoch ms of the newest
+ * collectedAt) is what the newest-wins condition compares.
+ */
+export function snapshotItemsOf(c: Pick<StateCommit, 'snapshots' | 'state'>, stored?: Record<string, StoredSnapshot>) {
+  const pk = statePk(c.state.installationId);
+  const items: (Record<string, unknown> & { at: number })[] = [];
+  const group: Record<string, StoredSnapshot> = {};
+  for (const s of c.snapshots) {
+    if (inventoryBeatTypes.has(s.type)) {
+      items.push({
+        pk,
+        sk: `SNAP#${s.type}`,
+        type: 'snapshot',
+        installationId: s.installationId,
+        accountId: s.accountId,
+        beatType: s.type,
+        beatId: s.beatId,
+        collectedAt: s.collectedAt,
+        at: Date.parse(s.collectedAt),
+        dataZ: encodeSnapshotData(s.data),
+      });
+    } else group[s.type] = { beatId: s.beatId, collectedAt: s.collectedAt, data: s.data };
   }
+  const types = Object.keys(group);
+  if (types.length > 0) {
+    for (const [type, snapshot] of Object.entries(stored ?? {})) group[type] ??= snapshot;
+    items.push({
+      pk,
+      sk: COUNTERS_SNAPSHOT_SK,
+      type: 'snapshots',
+      accountId: c.state.accountId,
+      at: Math.max(...Object.values(group).map((s) => Date.parse(s.collectedAt))),
+      snapshots: encodeSnapshotGroup(group),
+    });
+  }
+  return items;
 }

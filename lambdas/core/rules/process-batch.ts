@@ -1,9 +1,10 @@
 /**
  * The rules Lambda's use case: the beats of one stream batch, grouped by installation; for each,
  * one state read, the pure engine, notifications published (deterministic ids, so a retry repeats
- * them harmlessly), then one version-guarded write of state, findings and snapshots.
+ * them harmlessly), then one version-guarded write of state, findings and the snapshots due:
+ * inventory as it arrives, the counters (sent every round) at most every 15 minutes.
  */
-import type { Beat, BeatType } from '../telemetry/catalogue';
+import { inventoryBeatTypes, type Beat, type BeatType } from '../telemetry/catalogue';
 import { evaluateInstallation, type BatchBeat, type FindingNotification } from './engine';
 import type { LicenceFactsSource, NotificationBus, SnapshotRecord, SupportStore } from './ports';
 import { StateConflict } from './ports';
@@ -31,6 +32,8 @@ export interface InstallationOutcome {
 }
 
 const MAX_CONFLICT_RETRIES = 3;
+/** support reads the latest snapshot per beat type, not to the minute: counters this often at most */
+export const COUNTER_SNAPSHOT_INTERVAL_MS = 15 * 60_000;
 
 export async function evaluateInstallationBatch(
   deps: RulesDeps,
@@ -65,13 +68,18 @@ export async function evaluateInstallationBatch(
       return { installationId, evaluated: 0, skipped: out.skipped, findings: 0, notifications: [], changes: [] };
     }
     if (out.notifications.length > 0) await deps.bus.publish(out.notifications);
+    const due = snapshotsDue(
+      newestSnapshots(licence.accountId, installationId, beats, out.state.newest),
+      state?.snapshotsAt,
+    );
+    const snapshotsAt = due.snapshotsAt ?? state?.snapshotsAt;
     try {
       await deps.store.commit({
-        state: out.state,
+        state: snapshotsAt !== undefined ? { ...out.state, snapshotsAt } : out.state,
         expectedVersion: state?.version ?? 0,
         ...(state ? { previous: state } : {}),
         findings: out.findings,
-        snapshots: newestSnapshots(licence.accountId, installationId, beats, out.state.newest),
+        snapshots: due.snapshots,
         careLevel: licence.careLevel,
       });
       return {
@@ -93,7 +101,7 @@ export async function evaluateInstallationBatch(
 }
 
 /** The beats of this batch that are now the newest of their type. */
-function newestSnapshots(
+export function newestSnapshots(
   accountId: string,
   installationId: string,
   beats: readonly BatchBeat[],
@@ -112,6 +120,24 @@ function newestSnapshots(
     collectedAt: beat.collectedAt,
     data: beat.data,
   }));
+}
+
+/**
+ * Of the newest snapshots of a batch, those to write: every inventory beat (sent on change or
+ * daily), and the counters when none were written for COUNTER_SNAPSHOT_INTERVAL_MS (times are the
+ * beats' collectedAt down to the minute, so a retry decides the same and a 5-minute cadence
+ * writes every third batch); `snapshotsAt` is set when the counters are written.
+ */
+export function snapshotsDue(
+  newest: readonly SnapshotRecord[],
+  writtenAt: number | undefined,
+): { snapshots: SnapshotRecord[]; snapshotsAt?: number } {
+  const inventory = newest.filter((s) => inventoryBeatTypes.has(s.type));
+  const counters = newest.filter((s) => !inventoryBeatTypes.has(s.type));
+  if (counters.length === 0) return { snapshots: inventory };
+  const at = Math.max(...counters.map((s) => Math.floor(Date.parse(s.collectedAt) / 60_000) * 60_000));
+  if (writtenAt !== undefined && at - writtenAt < COUNTER_SNAPSHOT_INTERVAL_MS) return { snapshots: inventory };
+  return { snapshots: [...inventory, ...counters], snapshotsAt: at };
 }
 
 /** Groups a batch's beats by installation, keeping stream order. */

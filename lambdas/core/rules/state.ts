@@ -76,6 +76,11 @@ export interface InstallationState {
   /** last sequence number processed per shard */
   readonly checkpoints: Record<string, string>;
   /**
+   * when the counters' snapshot was last written (the newest counter beat's collectedAt then,
+   * epoch ms down to the minute): written again 15 minutes later at the earliest (process-batch.ts)
+   */
+  readonly snapshotsAt?: number;
+  /**
    * only on a state read from an item of the old shape (before the watermark): the prefixes of its
    * recent beat ids, so the first batch after the change still skips re-sent beats; never written
    */

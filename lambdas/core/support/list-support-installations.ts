@@ -88,11 +88,11 @@ export async function listSupportInstallations(
       ...(after ? { after } : {}),
     });
     let stoppedAt: SilencePosition | undefined;
-    for (const health of page.installations) {
+    for (const [i, health] of page.installations.entries()) {
       if (!wanted(health)) continue;
       found.push({ accountId: health.accountId, ...viewOf(health) });
       if (found.length === limit) {
-        stoppedAt = { installationId: health.installationId, lastBeatAt: health.lastBeatAt! };
+        stoppedAt = page.positions?.[i] ?? { installationId: health.installationId, lastBeatAt: health.lastBeatAt! };
         break;
       }
     }

@@ -57,7 +57,12 @@ export interface SupportReadStore {
   healthBySilence(
     bucket: number,
     page: { readonly beatBefore?: string; readonly after?: SilencePosition; readonly limit: number },
-  ): Promise<{ installations: InstallationHealth[]; next?: SilencePosition }>;
+  ): Promise<{
+    installations: InstallationHealth[];
+    /** each installation's place in the index, in the same order, when it is not its lastBeatAt (a coarser key) */
+    positions?: SilencePosition[];
+    next?: SilencePosition;
+  }>;
   /** every installation of the account that has a state item */
   installationsOfAccount(accountId: string): Promise<InstallationHealth[]>;
   installationHealth(installationId: string): Promise<InstallationHealth | undefined>;

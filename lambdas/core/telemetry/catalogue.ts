@@ -40,6 +40,28 @@ export const beatTypeSchema = z.enum(beatTypes, {
 export type BeatType = z.infer<typeof beatTypeSchema>;
 
 /**
+ * Beat types describing what is installed: an agent sends them on change or daily, not every
+ * collection round like the counters (the rules keep every one's snapshot as it arrives).
+ */
+export const inventoryBeatTypes: ReadonlySet<BeatType> = new Set<BeatType>([
+  'software.installed_applications',
+  'software.os',
+  'software.windows_services',
+  'software.hotfixes',
+  'software.firewall',
+  'hardware.virtualization',
+  'hardware.processors',
+  'hardware.memory',
+  'hardware.disks',
+  'hardware.network',
+  'ucx.suite',
+  'ucx.cluster',
+  'ucx.voip',
+  'ucx.database_server',
+  'ucx.logging',
+]);
+
+/**
  * Marks a free-text field whose whole value is a Windows account (a service's start identity):
  * privacy keeps it only when it is a built-in identity. Shows in the JSON Schema as `x-ucx-text`.
  */

@@ -4,7 +4,7 @@
  * snapshots, DynamoDbSupportReads reads them back (so the two cannot drift apart).
  */
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbSupportReads } from '../../../lambdas/adapters/dynamodb-support-reads';
 import { DynamoDbSupportStore } from '../../../lambdas/adapters/dynamodb-support-store';
 import type { FindingRecord } from '../../../lambdas/core/rules/engine';
@@ -20,6 +20,7 @@ const installationId = 'inst_supportreads01';
 let raw: DynamoDBClient;
 let reads: DynamoDbSupportReads;
 let store: DynamoDbSupportStore;
+let documents: DynamoDBDocumentClient;
 
 function stateWith(findings: readonly FindingRecord[], lastBeatAt: number): InstallationState {
   const trackers = Object.fromEntries(
@@ -71,7 +72,7 @@ beforeAll(async () => {
       GlobalSecondaryIndexes: [index('gsi1'), index('gsi2')],
     }),
   );
-  const documents = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
+  documents = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
   reads = new DynamoDbSupportReads(documents, tableName);
   store = new DynamoDbSupportStore(documents, tableName);
 });
@@ -169,5 +170,51 @@ describe('DynamoDbSupportReads', () => {
     ]);
     expect(await reads.acknowledgements(installationId)).toHaveLength(3);
     expect(await reads.finding(installationId, open.findingId)).toEqual(open);
+  });
+});
+
+describe('snapshots stored compressed', () => {
+  const id = 'inst_supportsnaps01';
+  const at = (minutes: number) => new Date(Date.parse('2026-03-02T09:00:00.000Z') + minutes * 60_000).toISOString();
+  const commit = (version: number, snapshots: ReturnType<typeof snapshotOf>[], newest: InstallationState['newest'] = {}) =>
+    store.commit({
+      state: { ...emptyState(id, accountId), version, lastBeatAt: Date.parse(at(30)), newest },
+      expectedVersion: version,
+      ...(version > 0 ? { previous: { ...emptyState(id, accountId), version, newest } } : {}),
+      findings: [],
+      snapshots,
+      careLevel: 'gold',
+    });
+
+  it('are read back in the old shape, the newest of each type, plain items of before included', async () => {
+    // Arrange: a plain item as written before, then counters and inventory compressed, then an older counters' write
+    const oldDisks = snapshotOf(id, accountId, 'hardware.disks', { disks: [] }, at(0));
+    await documents.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: { pk: `INST#${id}`, sk: 'SNAP#hardware.disks', ...oldDisks, type: 'snapshot', beatType: 'hardware.disks' },
+      }),
+    );
+    const processes = snapshotOf(id, accountId, 'processes.running', { processes: [{ name: 'a', pid: 1 }] }, at(20));
+    const acd = snapshotOf(id, accountId, 'ucx.acd', { queues: 3 }, at(20));
+    const os = snapshotOf(id, accountId, 'software.os', { name: 'Windows Server 2022' }, at(20));
+    await commit(0, [processes, acd, os]);
+    const stale = snapshotOf(id, accountId, 'processes.running', { processes: [] }, at(5));
+    await commit(1, [stale]);
+    // a later batch without ucx.acd keeps the one stored
+    const processesLater = snapshotOf(id, accountId, 'processes.running', { processes: [{ name: 'b', pid: 2 }] }, at(40));
+    await commit(2, [processesLater], { 'processes.running': Date.parse(at(20)), 'ucx.acd': Date.parse(at(20)) });
+
+    // Act
+    const snapshot = await reads.snapshot(id);
+    const counters = await documents.send(new GetCommand({ TableName: tableName, Key: { pk: `INST#${id}`, sk: 'SNAP#counters' } }));
+    const osItem = await documents.send(new GetCommand({ TableName: tableName, Key: { pk: `INST#${id}`, sk: 'SNAP#software.os' } }));
+
+    // Assert
+    const byType = (list: readonly { type: string }[]) => [...list].sort((a, b) => (a.type < b.type ? -1 : 1));
+    expect(byType(snapshot)).toEqual(byType([oldDisks, processesLater, acd, os]));
+    expect(counters.Item?.['snapshots']).toBeInstanceOf(Uint8Array);
+    expect(osItem.Item?.['dataZ']).toBeInstanceOf(Uint8Array);
+    expect(osItem.Item?.['data']).toBeUndefined();
   });
 });

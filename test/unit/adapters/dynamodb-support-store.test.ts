@@ -1,10 +1,15 @@
 import { dynamoItemBytes } from '../../../lambdas/adapters/dynamodb-item-size';
 import {
+  COUNTERS_SNAPSHOT_SK,
+  countersToMerge,
+  needsTransaction,
+  snapshotItemsOf,
   STATE_ITEM_BUDGET,
   stateItemsOf,
   stateOfItems,
   type StoredState,
 } from '../../../lambdas/adapters/dynamodb-support-store';
+import { decodeSnapshotData, decodeSnapshotGroup } from '../../../lambdas/adapters/support-snapshot-codec';
 import { emptyState, type InstallationState } from '../../../lambdas/core/rules/state';
 import { T0 } from '../../support/rules-harness';
 
@@ -111,5 +116,64 @@ describe('the STATE item and the entries kept apart', () => {
     expect(write.apart).toBeUndefined();
     expect(stored.read()!.state.memory['some-rule']!.facts).not.toHaveProperty('history');
     expect(withoutVersion(stored.read()!.state)).toEqual(withoutVersion(next));
+  });
+});
+
+describe('what a commit writes besides the state', () => {
+  const state = { ...emptyState('inst_storeunit00000002', 'acc_storeunit00000002'), lastBeatAt: T0 };
+  const snapshot = (type: 'processes.running' | 'ucx.acd' | 'software.os', at: number) => ({
+    installationId: state.installationId,
+    accountId: state.accountId,
+    type,
+    beatId: `${type}-${at}`,
+    collectedAt: new Date(at).toISOString(),
+    data: { at },
+  });
+
+  it('writes the state alone with a Put, and in a transaction only with findings or the item apart', () => {
+    const finding = { findingId: 'f1' } as never;
+
+    expect(needsTransaction({ findings: [] }, {})).toBe(false);
+    expect(needsTransaction({ findings: [finding] }, {})).toBe(true);
+    expect(needsTransaction({ findings: [] }, { apart: { pk: 'x' } })).toBe(true);
+  });
+
+  it('puts the counters in one compressed item, each inventory type in its own, with the time newest-wins compares', () => {
+    const snapshots = [snapshot('processes.running', T0), snapshot('ucx.acd', T0 - 1000), snapshot('software.os', T0 - 5000)];
+
+    const items = snapshotItemsOf({ state, snapshots });
+
+    const counters = items.find((item) => item['sk'] === COUNTERS_SNAPSHOT_SK)!;
+    expect(Object.keys(decodeSnapshotGroup(counters['snapshots'] as Uint8Array)).sort()).toEqual(['processes.running', 'ucx.acd']);
+    expect(counters.at).toBe(T0);
+    const os = items.find((item) => item['sk'] === 'SNAP#software.os')!;
+    expect(os.at).toBe(T0 - 5000);
+    expect(decodeSnapshotData(os['dataZ'] as Uint8Array)).toEqual({ at: T0 - 5000 });
+    expect(os['data']).toBeUndefined();
+  });
+
+  it('keeps the stored counters of types this batch lacks, and reads them only then', () => {
+    const previous = { ...state, newest: { 'processes.running': T0 - 900_000, 'ucx.acd': T0 - 900_000, 'software.os': T0 } };
+    const snapshots = [snapshot('processes.running', T0)];
+    const stored = { 'ucx.acd': { beatId: 'old', collectedAt: new Date(T0 - 900_000).toISOString(), data: 1 } };
+
+    const missing = countersToMerge({ snapshots, previous });
+    const items = snapshotItemsOf({ state, snapshots }, stored);
+
+    expect(missing).toEqual(['ucx.acd']);
+    expect(countersToMerge({ snapshots: [snapshot('software.os', T0)], previous })).toEqual([]);
+    expect(decodeSnapshotGroup(items[0]!['snapshots'] as Uint8Array)['ucx.acd']).toEqual(stored['ucx.acd']);
+  });
+
+  it('keys the indexes on the hour of the last beat and keeps the exact time apart', () => {
+    const at = Date.parse('2026-11-02T10:47:12.345Z');
+
+    const { state: item } = stateItemsOf({ state: { ...state, lastBeatAt: at, snapshotsAt: at - 60_000 }, expectedVersion: 0, careLevel: 'gold' }, undefined);
+    const read = stateOfItems(item, undefined);
+
+    expect(item['gsi1sk']).toBe('2026-11-02T10:00:00.000Z');
+    expect(item['lastBeatAt']).toBe(Date.parse('2026-11-02T10:00:00.000Z'));
+    expect(read.state.lastBeatAt).toBe(at);
+    expect(read.state.snapshotsAt).toBe(at - 60_000);
   });
 });
