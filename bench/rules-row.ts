@@ -14,7 +14,18 @@
  * workload re-draws each installation every batch, so its findings flap far more than a real
  * installation's: these figures are on the high side.
  */
-import { stateItemsOf, stateOfItems } from '../lambdas/adapters/dynamodb-support-store';
+import {
+  countersToMerge,
+  findingItemOf,
+  needsTransaction,
+  snapshotItemsOf,
+  stateItemsOf,
+  stateOfItems,
+} from '../lambdas/adapters/dynamodb-support-store';
+import { gsi2ReadAttributes } from '../lambdas/adapters/dynamodb-support-reads';
+import { decodeSnapshotGroup } from '../lambdas/adapters/support-snapshot-codec';
+import { newestSnapshots, snapshotsDue } from '../lambdas/core/rules/process-batch';
+import type { FindingRecord } from '../lambdas/core/rules/engine';
 import { dynamoItemBytes } from '../lambdas/adapters/dynamodb-item-size';
 import { randomUUID } from 'node:crypto';
 import { simulatedInstallation } from '../agent/collectors/simulated';
@@ -61,6 +72,17 @@ export interface RulesMeasures {
   stateWriteUnits: number;
   /** mean read units per installation batch: one strongly consistent Query of both (1 per started 4 KB) */
   stateReadUnits: number;
+  /**
+   * mean write units per installation batch of everything the commit writes: STATE (a conditional
+   * Put, or a transaction, 2×, with findings or STATE#APART), STATE#APART, findings, the snapshots
+   * due (counters every 15 minutes in one compressed item, inventory as it arrives) and the index
+   * writes (gsi1 and gsi2: a key change is 2, a projected attribute's change 1)
+   */
+  writeUnitsPerBatch: number;
+  /** the same batches priced as the commit wrote them before: one transaction with a plain SNAP item per newest type, indexes every batch */
+  writeUnitsPerBatchBefore: number;
+  /** mean read units per installation batch: the state Query, and the counters' item when one of its types is missing (eventually consistent) */
+  readUnitsPerBatch: number;
   /** the same workload over the last day of a simulated week (full baselines and growth series) */
   stateBytesAfterWeek: number;
   stateBytesAfterWeekMax: number;
@@ -80,6 +102,9 @@ export interface RulesMeasures {
     apartStateWriteShare: number;
     stateWriteUnits: number;
     stateReadUnits: number;
+    writeUnitsPerBatch: number;
+    writeUnitsPerBatchBefore: number;
+    readUnitsPerBatch: number;
   };
 }
 
@@ -100,6 +125,12 @@ interface Installation {
   apartBytes: number;
   writeUnits: number;
   readUnits: number;
+  /** everything a commit writes and reads (writeUnitsPerBatch, readUnitsPerBatch) */
+  allWriteUnits: number;
+  allWriteUnitsBefore: number;
+  allReadUnits: number;
+  /** the counters' snapshot as stored (merged when a batch lacks a type) */
+  counters?: Uint8Array;
 }
 
 const fleetOf = (n: number, tag: string): Installation[] =>
@@ -116,28 +147,79 @@ const fleetOf = (n: number, tag: string): Installation[] =>
     apartBytes: 0,
     writeUnits: 0,
     readUnits: 0,
+    allWriteUnits: 0,
+    allWriteUnitsBefore: 0,
+    allReadUnits: 0,
   }));
 
 /** What the support store does around the engine: read the items, evaluate, build the items to write. */
 function evaluateStored(installation: Installation, beats: readonly BatchBeat[], now: number) {
   const read = installation.state && stateOfItems(installation.state, installation.apart);
-  const out = evaluateInstallation({ state: read?.state, rules: allRules, licence: installation.licence, beats, now });
+  const evaluated = evaluateInstallation({ state: read?.state, rules: allRules, licence: installation.licence, beats, now });
+  // as process-batch.ts: the snapshots due, and when the counters' were written
+  const { installationId, accountId } = installation.licence;
+  const newest = newestSnapshots(accountId, installationId, beats, evaluated.state.newest);
+  const due = snapshotsDue(newest, read?.state.snapshotsAt);
+  const snapshotsAt = due.snapshotsAt ?? read?.state.snapshotsAt;
+  const out = { ...evaluated, state: snapshotsAt !== undefined ? { ...evaluated.state, snapshotsAt } : evaluated.state };
   const write = stateItemsOf(
     { state: out.state, expectedVersion: read?.state.version ?? 0, careLevel: installation.licence.careLevel },
     read,
   );
+  const previousItem = installation.state;
   installation.state = write.state;
   if (write.apart) installation.apart = write.apart;
-  return { out, write };
+  return { out, write, read, newest, snapshots: due.snapshots, previousItem };
 }
+
+const units = (item: Record<string, unknown>) => Math.max(1, Math.ceil(dynamoItemBytes(item) / KB));
+const pick = (item: Record<string, unknown>, names: readonly string[]) =>
+  Object.fromEntries(names.filter((n) => item[n] !== undefined).map((n) => [n, item[n]]));
+const GSI2_STATE = [...new Set([...gsi2ReadAttributes, 'pk', 'sk', 'gsi2pk', 'gsi2sk'])];
+/** index writes of a STATE item replacing `before`: a key change is a delete and a put, a projected attribute's change one put */
+function stateIndexUnits(before: Record<string, unknown> | undefined, after: Record<string, unknown>): number {
+  let n = 0;
+  if (after['gsi1sk'] !== undefined && after['gsi1sk'] !== before?.['gsi1sk']) n += before?.['gsi1sk'] !== undefined ? 2 : 1;
+  const projected = (item: Record<string, unknown>) => JSON.stringify(pick(item, GSI2_STATE), (_, v) => (v?.type === 'Buffer' ? v.data.join() : v));
+  if (!before || projected(before) !== projected(after)) n += units(pick(after, GSI2_STATE));
+  return n;
+}
+/** a finding's gsi2 entry: new (opened) is one put, an update moves its key (updatedAt): two */
+const findingIndexUnits = (f: FindingRecord) => {
+  const projected = units(pick(findingItemOf(f), GSI2_STATE));
+  return f.history.length === 1 && f.history[0]!.event === 'opened' ? projected : 2 * projected;
+};
 
 /** evaluateStored, counting what the reads and writes cost */
 function evaluateCounted(installation: Installation, beats: readonly BatchBeat[], now: number) {
   // one Query reads both items (the one apart even when the state no longer names it)
   const readBytes =
     (installation.state ? dynamoItemBytes(installation.state) : 0) + (installation.apart ? dynamoItemBytes(installation.apart) : 0);
-  const { write } = evaluateStored(installation, beats, now);
+  const { write, out, read, newest, snapshots, previousItem } = evaluateStored(installation, beats, now);
   installation.batches++;
+  // everything the commit writes: snapshots (merged with the stored counters when a type is
+  // missing: one eventually consistent GetItem), the state alone or in a transaction, indexes
+  let readUnits = Math.ceil(readBytes / (4 * KB));
+  const commit = { state: out.state, snapshots, findings: out.findings, ...(read ? { previous: read.state } : {}) };
+  let stored;
+  if (countersToMerge(commit).length > 0 && installation.counters) {
+    stored = decodeSnapshotGroup(installation.counters);
+    readUnits += Math.ceil(installation.counters.length / (4 * KB)) / 2;
+  }
+  let all = 0;
+  for (const item of snapshotItemsOf(commit, stored)) {
+    all += units(item);
+    if (item['snapshots'] instanceof Uint8Array) installation.counters = item['snapshots'];
+  }
+  const committed = units(write.state) + (write.apart ? units(write.apart) : 0) + sum2(out.findings, (f) => units(findingItemOf(f)));
+  all += (needsTransaction(commit, write) ? 2 : 1) * committed;
+  all += stateIndexUnits(previousItem, write.state) + sum2(out.findings, findingIndexUnits);
+  installation.allWriteUnits += all;
+  installation.allReadUnits += readUnits;
+  // before: one transaction of the state, apart, findings and a plain SNAP item per newest type; the
+  // exact lastBeatAt moved gsi1's key and changed gsi2's projection every batch
+  const plainSnapshots = sum2(newest, (s) => units({ pk: `INST#${s.installationId}`, sk: `SNAP#${s.type}`, ...s, type: 'snapshot', beatType: s.type }));
+  installation.allWriteUnitsBefore += 2 * (committed + plainSnapshots) + (previousItem ? 3 : 2) + sum2(out.findings, findingIndexUnits);
   installation.readUnits += Math.ceil(readBytes / (4 * KB));
   installation.writeUnits += Math.ceil(dynamoItemBytes(write.state) / KB);
   if (write.apart) {
@@ -188,6 +270,7 @@ async function batchesFor(fleet: Installation[], b: number, processes?: number):
   return batches;
 }
 
+const sum2 = <T>(list: readonly T[], f: (t: T) => number) => list.reduce((a, t) => a + f(t), 0);
 const sum = (fleet: readonly Installation[], f: (i: Installation) => number) => fleet.reduce((a, i) => a + f(i), 0);
 const sizesOf = (fleet: readonly Installation[]) => fleet.map((f) => dynamoItemBytes(f.state!));
 const mean = (values: readonly number[]) => values.reduce((a, v) => a + v, 0) / values.length;
@@ -301,6 +384,9 @@ export async function measureRules(opts: {
     apartStateWriteShare: apartWrites / counted,
     stateWriteUnits: sum(fleet, (f) => f.writeUnits) / counted,
     stateReadUnits: sum(fleet, (f) => f.readUnits) / counted,
+    writeUnitsPerBatch: sum(fleet, (f) => f.allWriteUnits) / counted,
+    writeUnitsPerBatchBefore: sum(fleet, (f) => f.allWriteUnitsBefore) / counted,
+    readUnitsPerBatch: sum(fleet, (f) => f.allReadUnits) / counted,
     stateBytesAfterWeek: mean(weekSizes),
     stateBytesAfterWeekMax: Math.max(...weekSizes),
     apartStateBytesAfterWeek: sum(week, (f) => f.apartBytes) / Math.max(1, sum(week, (f) => f.apartWrites)),
@@ -314,6 +400,9 @@ export async function measureRules(opts: {
       apartStateWriteShare: steadyApartWrites / steadyBatches,
       stateWriteUnits: sum(steady, (f) => f.writeUnits) / steadyBatches,
       stateReadUnits: sum(steady, (f) => f.readUnits) / steadyBatches,
+      writeUnitsPerBatch: sum(steady, (f) => f.allWriteUnits) / steadyBatches,
+      writeUnitsPerBatchBefore: sum(steady, (f) => f.allWriteUnitsBefore) / steadyBatches,
+      readUnitsPerBatch: sum(steady, (f) => f.allReadUnits) / steadyBatches,
     },
   };
 }
@@ -334,5 +423,8 @@ export const rulesRow = (m: RulesMeasures): Row => ({
     `${(m.apartStateBytesAfterWeek / KB).toFixed(2)} KB in ${(m.apartStateWriteShareAfterWeek * 100).toFixed(0)} %; ` +
     `a steady installation after a week: ${(m.steady.stateBytes / KB).toFixed(2)} KB (max ${(m.steady.stateBytesMax / KB).toFixed(2)}), ` +
     `apart ${(m.steady.apartStateBytes / KB).toFixed(2)} KB in ${(m.steady.apartStateWriteShare * 100).toFixed(1)} %: ` +
-    `${m.steady.stateWriteUnits.toFixed(2)} WRU, ${m.steady.stateReadUnits.toFixed(2)} RRU per batch`,
+    `${m.steady.stateWriteUnits.toFixed(2)} WRU, ${m.steady.stateReadUnits.toFixed(2)} RRU per batch; everything the commit ` +
+    `writes per batch ${m.writeUnitsPerBatch.toFixed(2)} WRU (before ${m.writeUnitsPerBatchBefore.toFixed(2)}), ` +
+    `${m.readUnitsPerBatch.toFixed(2)} RRU; steady ${m.steady.writeUnitsPerBatch.toFixed(2)} WRU ` +
+    `(before ${m.steady.writeUnitsPerBatchBefore.toFixed(2)}), ${m.steady.readUnitsPerBatch.toFixed(2)} RRU`,
 });
