@@ -5,7 +5,7 @@
  * JWKS included so the agent can pin it without ever reaching the cloud.
  */
 import { createPublicKey, verify } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { canonicalJson } from '../canonical-json';
 import { ForbiddenError, UnauthorizedError } from '../errors';
 import { assertAccountAccess, assertMayAddressAccount, type Principal } from './access';
