@@ -109,10 +109,12 @@ export function workloadFrom(results: any, base: Workload = defaultWorkload()): 
   }
   if (results?.rules) {
     w.lambda.rules.cpuMs = results.rules.cpuMsPerBatch * w.rules.batchesPerInvocation;
-    const r = results.rules;
+    // A steady installation (findings change rarely) is what a fleet is made of; the bench's
+    // flapping workload, where findings change every batch, is priced apart (see main).
+    const r = results.rules.steady?.writeUnitsPerBatch !== undefined ? results.rules.steady : results.rules;
     if (typeof r.writeUnitsPerBatch === 'number') {
       w.rulesStore = { wruPerBatch: r.writeUnitsPerBatch, rruPerBatch: r.readUnitsPerBatch ?? 1, storedBytes: r.storedBytesPerInstallation ?? w.rulesStore.storedBytes };
-      measured.push('rules CPU and write/read units per batch');
+      measured.push(`rules CPU and write/read units per batch (${r === results.rules ? 'bench workload' : 'steady installation'})`);
     } else {
       measured.push('rules CPU');
     }
@@ -157,6 +159,11 @@ function main() {
       const r = monthlyCost(last.installations, { ...workload, archive: { ...workload.archive, glacierIrDays: days } }, p);
       return [`${days} d`, fmt(r.components.find((c) => c.component.startsWith('S3 storage'))!.usd), `$${r.perInstallation.toFixed(4)}`];
     });
+  const flapping = results?.rules?.writeUnitsPerBatch;
+  const flappingRun =
+    typeof flapping === 'number' && flapping !== workload.rulesStore.wruPerBatch
+      ? monthlyCost(last.installations, { ...workload, rulesStore: { ...workload.rulesStore, wruPerBatch: flapping } }, p)
+      : undefined;
   const requestFloor = last.components
     .filter((c) => c.component === 'API Gateway HTTP API' || c.component === 'Lambda requests')
     .reduce((a, c) => a + c.usd, 0);
@@ -165,6 +172,9 @@ function main() {
       `${table(header, rows)}\n\n` +
       `archive retention at ${last.installations.toLocaleString('en-US')} installations (cdk.json ucx.archive.expireDays = ${workload.archive.glacierIrDays}):\n\n` +
       `${table(['raw beats kept', 'S3 storage (USD/month)', 'per installation-month'], retention)}\n\n` +
+      (flappingRun
+        ? `if every installation's findings changed every batch (the bench's flapping workload, ${fmt(flapping)} WRU per batch): $${flappingRun.perInstallation.toFixed(4)} per installation-month\n`
+        : '') +
       `API Gateway and Lambda requests alone, at the agent's cadence: $${(requestFloor / last.installations).toFixed(4)} per installation-month\n` +
       `at ${last.installations.toLocaleString('en-US')} installations: $${last.perInstallation.toFixed(4)} per installation-month, goal ≤ $${GOAL_PER_INSTALLATION}: ${last.perInstallation <= GOAL_PER_INSTALLATION ? 'holds' : 'missed'}\n`,
   );

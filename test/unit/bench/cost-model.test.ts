@@ -57,6 +57,13 @@ describe('cost model', () => {
     expect(measured).toHaveLength(4);
   });
 
+  it('prices the rules store from a steady installation when the bench measured one', () => {
+    const { workload } = workloadFrom({
+      rules: { cpuMsPerBatch: 3, writeUnitsPerBatch: 34.8, readUnitsPerBatch: 1, steady: { writeUnitsPerBatch: 3.5, readUnitsPerBatch: 1 } },
+    });
+    expect(workload.rulesStore.wruPerBatch).toBe(3.5);
+  });
+
   it('pays Kinesis PUT units per 25 KB record, so one record per batch beats one per beat', () => {
     const perBatch = defaultWorkload();
     const perBeat = { ...defaultWorkload(), recordsPerBatch: 50, recordBytesPerBatch: 50 * 3300 };
