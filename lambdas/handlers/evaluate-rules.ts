@@ -48,7 +48,10 @@ export const handler = async (event: KinesisStreamEvent, context: Context) => {
       installationId: beats[0]!.installationId,
       error: outcome.reason as Error,
     });
-    for (const beat of beats) response.batchItemFailures.push({ itemIdentifier: beat.sequenceNumber });
+    // one failure per record, not per beat (a record carries a whole agent batch)
+    for (const sequenceNumber of new Set(beats.map((beat) => beat.sequenceNumber))) {
+      response.batchItemFailures.push({ itemIdentifier: sequenceNumber });
+    }
   });
   return response;
 };

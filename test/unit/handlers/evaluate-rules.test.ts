@@ -1,0 +1,70 @@
+/**
+ * The rules handler's failure report: an installation whose evaluation fails reports each of its
+ * records once (a record carries a whole agent batch), so Kinesis retries from there. The licence
+ * source is replaced by one that fails, the fault the real stores cannot be made to produce here.
+ */
+import type { Context, KinesisStreamEvent } from 'aws-lambda';
+import { encodeBatch, type BatchHeader, type StreamBeat } from '../../../lambdas/core/telemetry/stream-record';
+import { validBeatOfEveryType } from '../../support/telemetry-fixtures';
+
+jest.mock('../../../lambdas/shared/rules-deps', () => ({
+  rulesDeps: () => ({
+    store: {},
+    bus: { publish: async () => undefined },
+    licences: { factsFor: async () => Promise.reject(new Error('licensing store down')) },
+    rules: [],
+  }),
+}));
+
+import { handler } from '../../../lambdas/handlers/evaluate-rules';
+
+const header = (installationId: string): BatchHeader => ({
+  installation_id: installationId,
+  account_id: 'acc_abc12345',
+  region: 'eu',
+  received_at: '2026-03-02T10:00:00.000Z',
+  catalogue: 'v1',
+});
+const beats = (): StreamBeat[] =>
+  validBeatOfEveryType().map((b) => ({ beat_id: b.id, type: b.type, collected_at: b.collectedAt, data: b.data as Record<string, unknown> }));
+
+function kinesisEvent(records: { installationId: string; sequenceNumber: string }[]): KinesisStreamEvent {
+  return {
+    Records: records.map(({ installationId, sequenceNumber }) => {
+      const [data] = encodeBatch(header(installationId), beats(), { partitionKeyBytes: installationId.length }).records;
+      return {
+        eventID: `shardId-000000000000:${sequenceNumber}`,
+        eventSource: 'aws:kinesis',
+        eventVersion: '1.0',
+        eventName: 'aws:kinesis:record',
+        eventSourceARN: 'arn:aws:kinesis:eu-central-1:000000000000:stream/telemetry',
+        awsRegion: 'eu-central-1',
+        invokeIdentityArn: 'arn:aws:iam::000000000000:role/rules',
+        kinesis: {
+          kinesisSchemaVersion: '1.0',
+          partitionKey: installationId,
+          sequenceNumber,
+          data: Buffer.from(data!).toString('base64'),
+          approximateArrivalTimestamp: 1_772_445_600,
+        },
+      };
+    }),
+  };
+}
+
+describe('evaluate-rules handler', () => {
+  it('reports each record of a failed installation once, however many beats it carries', async () => {
+    // Arrange: two records (two agent batches) of one installation, each with a beat of every type
+    const event = kinesisEvent([
+      { installationId: 'inst_abc12345', sequenceNumber: '101' },
+      { installationId: 'inst_abc12345', sequenceNumber: '102' },
+    ]);
+    expect(beats().length).toBeGreaterThan(1);
+
+    // Act
+    const response = await handler(event, { functionName: 'rules' } as Context);
+
+    // Assert
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: '101' }, { itemIdentifier: '102' }]);
+  });
+});
