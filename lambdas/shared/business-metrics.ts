@@ -4,7 +4,8 @@
  * proves each metric a dashboard or alarm names is emitted by some handler). Dimensions are
  * low-cardinality only (status, rule id, severity): never an installation or account id.
  */
-import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { metrics } from './powertools';
 
 export const METRICS_NAMESPACE = 'UcxCloud';
 export const SERVICE_NAME = 'ucx-cloud';
@@ -149,10 +150,12 @@ function flushIntervalMs(): number {
   return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 0;
 }
 
-/** One EMF record: the given counts under exactly these dimensions (plus `service`). */
+/**
+ * One EMF record: the given counts under exactly these dimensions (plus `service`), through the
+ * container's one Metrics instance (publishing clears its metrics and dimensions again).
+ */
 function writeRecord(dimensions: Record<string, string>, values: readonly [BusinessMetricKey, number][]): void {
-  const record = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? SERVICE_NAME });
-  for (const [name, dimensionValue] of Object.entries(dimensions)) record.addDimension(name, dimensionValue);
-  for (const [key, value] of values) record.addMetric(businessMetrics[key].name, MetricUnit.Count, value);
-  record.publishStoredMetrics();
+  for (const [name, dimensionValue] of Object.entries(dimensions)) metrics.addDimension(name, dimensionValue);
+  for (const [key, value] of values) metrics.addMetric(businessMetrics[key].name, MetricUnit.Count, value);
+  metrics.publishStoredMetrics();
 }

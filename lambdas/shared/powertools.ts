@@ -7,7 +7,11 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 
 export const logger = new Logger();
-export const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'UcxCloud' });
+/** EMF records are written through this one instance (lambdas/shared/business-metrics.ts). */
+export const metrics = new Metrics({
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'UcxCloud',
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'ucx-cloud',
+});
 export const tracer = new Tracer();
 
 /** An AWS SDK v3 client whose calls show as subsegments of the invocation's trace. */
