@@ -3,13 +3,12 @@
  * the support table's key layout: the rules' own DynamoDbSupportStore writes state, findings and
  * snapshots, DynamoDbSupportReads reads them back (so the two cannot drift apart).
  */
-import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbSupportReads } from '../../../lambdas/adapters/dynamodb-support-reads';
 import { DynamoDbSupportStore } from '../../../lambdas/adapters/dynamodb-support-store';
 import type { FindingRecord } from '../../../lambdas/core/rules/engine';
 import { emptyState, type InstallationState } from '../../../lambdas/core/rules/state';
-import { cloud } from '../../support/local-cloud';
+import { createSupportTable, type SupportTable } from '../../support/support-table';
 import { findingOf, snapshotOf } from '../../support/support-fixtures';
 
 jest.setTimeout(30_000);
@@ -17,7 +16,7 @@ jest.setTimeout(30_000);
 const tableName = `support-reads-test-${process.pid}-${Date.now()}`;
 const accountId = 'acc_supportreads01';
 const installationId = 'inst_supportreads01';
-let raw: DynamoDBClient;
+let table: SupportTable;
 let reads: DynamoDbSupportReads;
 let store: DynamoDbSupportStore;
 let documents: DynamoDBDocumentClient;
@@ -45,41 +44,14 @@ function stateWith(findings: readonly FindingRecord[], lastBeatAt: number): Inst
 }
 
 beforeAll(async () => {
-  const region = cloud().regions.eu;
-  raw = new DynamoDBClient({
-    endpoint: region.endpoints.dynamodb,
-    region: region.region,
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-  });
-  const s = (name: string) => ({ AttributeName: name, AttributeType: 'S' as const });
-  const index = (name: string) => ({
-    IndexName: name,
-    KeySchema: [
-      { AttributeName: `${name}pk`, KeyType: 'HASH' as const },
-      { AttributeName: `${name}sk`, KeyType: 'RANGE' as const },
-    ],
-    Projection: { ProjectionType: 'ALL' as const },
-  });
-  await raw.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk'].map(s),
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      GlobalSecondaryIndexes: [index('gsi1'), index('gsi2')],
-    }),
-  );
-  documents = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
+  table = await createSupportTable(tableName);
+  documents = table.documents;
   reads = new DynamoDbSupportReads(documents, tableName);
   store = new DynamoDbSupportStore(documents, tableName);
 });
 
 afterAll(async () => {
-  await raw?.send(new DeleteTableCommand({ TableName: tableName }));
-  raw?.destroy();
+  await table?.drop();
 });
 
 describe('DynamoDbSupportReads', () => {

@@ -3,7 +3,6 @@
  * of its own: the STATE item and the STATE#APART item beside it, what each batch writes, and
  * items of the shape written before the state was compacted.
  */
-import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoItemBytes } from '../../../lambdas/adapters/dynamodb-item-size';
 import { DynamoDbSupportReads } from '../../../lambdas/adapters/dynamodb-support-reads';
@@ -11,54 +10,27 @@ import { DynamoDbSupportStore } from '../../../lambdas/adapters/dynamodb-support
 import { rule as expressCap } from '../../../lambdas/core/rules/catalogue/db-express-cap';
 import { evaluateInstallation, type BatchBeat } from '../../../lambdas/core/rules/engine';
 import { emptyState, type InstallationState } from '../../../lambdas/core/rules/state';
-import { cloud } from '../../support/local-cloud';
+import { createSupportTable, type SupportTable } from '../../support/support-table';
 import { beatAt, HOUR, licenceFacts, T0 } from '../../support/rules-harness';
 
 jest.setTimeout(30_000);
 
 const tableName = `support-store-test-${process.pid}-${Date.now()}`;
 const GIB = 1024 ** 3;
-let raw: DynamoDBClient;
+let table: SupportTable;
 let documents: DynamoDBDocumentClient;
 let store: DynamoDbSupportStore;
 let reads: DynamoDbSupportReads;
 
 beforeAll(async () => {
-  const region = cloud().regions.eu;
-  raw = new DynamoDBClient({
-    endpoint: region.endpoints.dynamodb,
-    region: region.region,
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-  });
-  const s = (name: string) => ({ AttributeName: name, AttributeType: 'S' as const });
-  const index = (name: string) => ({
-    IndexName: name,
-    KeySchema: [
-      { AttributeName: `${name}pk`, KeyType: 'HASH' as const },
-      { AttributeName: `${name}sk`, KeyType: 'RANGE' as const },
-    ],
-    Projection: { ProjectionType: 'ALL' as const },
-  });
-  await raw.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk'].map(s),
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      GlobalSecondaryIndexes: [index('gsi1'), index('gsi2')],
-    }),
-  );
-  documents = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
-  store = new DynamoDbSupportStore(documents, tableName);
+  table = await createSupportTable(tableName);
+  documents = table.documents;
   reads = new DynamoDbSupportReads(documents, tableName);
+  store = new DynamoDbSupportStore(documents, tableName);
 });
 
 afterAll(async () => {
-  await raw?.send(new DeleteTableCommand({ TableName: tableName }));
-  raw?.destroy();
+  await table?.drop();
 });
 
 const item = async (installationId: string, sk: string) =>
