@@ -412,23 +412,7 @@ export class MemoryLicensingRepository implements LicensingRepository {
       const c = copy(input);
       const inst = c.installation;
       const items: TransactItem[] = [
-        {
-          key: `INST#${inst.installationId}/META`,
-          reason: 'stale',
-          condition: () => {
-            const stored = this.installations.get(inst.installationId);
-            return stored !== undefined && stored.status === 'active' && stored.rev === inst.rev;
-          },
-          apply: () => {
-            const stored = this.installations.get(inst.installationId)!;
-            this.installations.set(inst.installationId, {
-              ...stored,
-              status: 'deactivated',
-              deactivatedAt: c.now,
-              rev: stored.rev + 1,
-            });
-          },
-        },
+        this.activeInstallationAtRev(inst, (stored) => ({ ...stored, status: 'deactivated', deactivatedAt: c.now })),
         {
           key: `ACC#${inst.accountId}/INST#${inst.installationId}`,
           reason: 'stale',
@@ -476,18 +460,7 @@ export class MemoryLicensingRepository implements LicensingRepository {
       const c = copy(input);
       const inst = c.installation;
       const items: TransactItem[] = [
-        {
-          key: `INST#${inst.installationId}/META`,
-          reason: 'stale',
-          condition: () => {
-            const stored = this.installations.get(inst.installationId);
-            return stored !== undefined && stored.status === 'active' && stored.rev === inst.rev;
-          },
-          apply: () => {
-            const stored = this.installations.get(inst.installationId)!;
-            this.installations.set(inst.installationId, { ...stored, allocation: c.allocation, rev: stored.rev + 1 });
-          },
-        },
+        this.activeInstallationAtRev(inst, (stored) => ({ ...stored, allocation: c.allocation })),
         {
           key: `ACC#${inst.accountId}/INST#${inst.installationId}`,
           reason: 'stale',
@@ -633,6 +606,25 @@ export class MemoryLicensingRepository implements LicensingRepository {
   }
 
   /** An unconditional Put: the same event id again overwrites. */
+  /**
+   * The installation item changed only while it is active at the rev the caller read (the
+   * adapter's `#status = :active AND #rev = :rev`); the change bumps rev.
+   */
+  private activeInstallationAtRev(inst: Installation, change: (stored: Installation) => Installation): TransactItem {
+    return {
+      key: `INST#${inst.installationId}/META`,
+      reason: 'stale',
+      condition: () => {
+        const stored = this.installations.get(inst.installationId);
+        return stored !== undefined && stored.status === 'active' && stored.rev === inst.rev;
+      },
+      apply: () => {
+        const stored = this.installations.get(inst.installationId)!;
+        this.installations.set(inst.installationId, { ...change(stored), rev: stored.rev + 1 });
+      },
+    };
+  }
+
   private audit(event: AuditEvent): TransactItem {
     const key = `AUDIT#${event.accountId}/${event.at}#${event.eventId}`;
     return { key, reason: 'stale', condition: () => true, apply: () => this.auditTrail.set(key, event) };
