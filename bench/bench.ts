@@ -35,7 +35,8 @@ const repoRoot = findRepoRoot();
 const only = new Set((values.only ?? 'poll,ingest,rules,bundles,fleet').split(',').map((s) => s.trim()));
 const quick = values.quick;
 const started = Date.now();
-const log = (line: string) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${line}\n`);
+const log = (line: string) =>
+  process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${line}\n`);
 
 async function main() {
   const workDir = join(repoRoot, '.local/bench');
@@ -60,8 +61,16 @@ async function main() {
     if (['poll', 'ingest', 'fleet'].some((k) => only.has(k))) {
       log('starting a local cloud on free ports');
       cloud = await startLocalCloud({
-        dataDir, fresh: true, assemblyDir, euPort: 0, usPort: 0, dynamodbPort: 0, kinesisPort: 0, s3Port: 0,
-        scheduleTimers: false, repoRoot,
+        dataDir,
+        fresh: true,
+        assemblyDir,
+        euPort: 0,
+        usPort: 0,
+        dynamodbPort: 0,
+        kinesisPort: 0,
+        s3Port: 0,
+        scheduleTimers: false,
+        repoRoot,
       });
     }
     if (cloud && (only.has('poll') || only.has('ingest'))) {
@@ -75,7 +84,11 @@ async function main() {
     }
     if (only.has('rules')) {
       log('measuring the rules engine');
-      const rules: RulesMeasures = await measureRules({ installations: quick ? 20 : 60, batches: quick ? 4 : 10, warmupBatches: 2 });
+      const rules: RulesMeasures = await measureRules({
+        installations: quick ? 20 : 60,
+        batches: quick ? 4 : 10,
+        warmupBatches: 2,
+      });
       results['rules'] = rules;
       rows.push(rulesRow(rules));
     }
@@ -84,11 +97,20 @@ async function main() {
       try {
         const bundles = await measureBundles({ repoRoot, assemblyDir, workDir, samples: quick ? 3 : 5, log });
         results['bundles'] = bundles.bundles;
-        results['composition'] = { 'get-license': bundles.composition['get-license'], 'ingest-telemetry': bundles.composition['ingest-telemetry'] };
+        results['composition'] = {
+          'get-license': bundles.composition['get-license'],
+          'ingest-telemetry': bundles.composition['ingest-telemetry'],
+        };
         rows.push(...bundleRows(bundles.bundles));
       } catch (error) {
         log(`bundles: ${(error as Error).message}`);
-        rows.push({ name: 'bundles', value: null, unit: '', goal: { op: '<=', value: 300, unit: ' KB' }, detail: `not run: ${(error as Error).message}` });
+        rows.push({
+          name: 'bundles',
+          value: null,
+          unit: '',
+          goal: { op: '<=', value: 300, unit: ' KB' },
+          detail: `not run: ${(error as Error).message}`,
+        });
       }
     }
     if (only.has('fleet') && cloud) {
@@ -119,8 +141,24 @@ async function main() {
 async function inChild(cloudJson: string, assemblyDir: string): Promise<HandlerMeasures> {
   // BENCH_CPU_PROF=<dir>: a V8 CPU profile of the handler measurements, for finding the cause of a miss.
   const profile = process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', '--cpu-prof-dir', process.env['BENCH_CPU_PROF']] : [];
-  const args = [...profile, '--import', 'tsx', join(repoRoot, 'bench/handler-child.ts'), '--cloud', cloudJson, '--assembly', assemblyDir, '--repo-root', repoRoot,
-    '--rounds', quick ? '6' : '16', '--polls', quick ? '100' : '250', '--batches', quick ? '10' : '25'];
+  const args = [
+    ...profile,
+    '--import',
+    'tsx',
+    join(repoRoot, 'bench/handler-child.ts'),
+    '--cloud',
+    cloudJson,
+    '--assembly',
+    assemblyDir,
+    '--repo-root',
+    repoRoot,
+    '--rounds',
+    quick ? '6' : '16',
+    '--polls',
+    quick ? '100' : '250',
+    '--batches',
+    quick ? '10' : '25',
+  ];
   const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));

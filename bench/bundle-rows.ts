@@ -53,27 +53,53 @@ export interface FunctionAsset {
 
 /** The EU stateless stack's functions with their entry (from the description `UCX <entry>`). */
 export function functionAssets(assemblyDir: string): FunctionAsset[] {
-  const manifest = JSON.parse(readFileSync(join(assemblyDir, 'manifest.json'), 'utf8')) as { artifacts: Record<string, { type: string; properties?: { templateFile?: string } }> };
-  const stack = Object.entries(manifest.artifacts).find(([name, a]) => a.type === 'aws:cloudformation:stack' && /eu-stateless$/.test(name));
+  const manifest = JSON.parse(readFileSync(join(assemblyDir, 'manifest.json'), 'utf8')) as {
+    artifacts: Record<string, { type: string; properties?: { templateFile?: string } }>;
+  };
+  const stack = Object.entries(manifest.artifacts).find(
+    ([name, a]) => a.type === 'aws:cloudformation:stack' && /eu-stateless$/.test(name),
+  );
   if (!stack) throw new Error(`${assemblyDir}: no EU stateless stack`);
   const template = JSON.parse(readFileSync(join(assemblyDir, stack[1].properties!.templateFile!), 'utf8')) as {
-    Resources: Record<string, { Type: string; Metadata?: Record<string, string>; Properties: { Code?: { S3Key?: string }; Description?: string; MemorySize?: number; Environment?: { Variables?: Record<string, unknown> } } }>;
+    Resources: Record<
+      string,
+      {
+        Type: string;
+        Metadata?: Record<string, string>;
+        Properties: {
+          Code?: { S3Key?: string };
+          Description?: string;
+          MemorySize?: number;
+          Environment?: { Variables?: Record<string, unknown> };
+        };
+      }
+    >;
   };
   return Object.values(template.Resources)
     .filter((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Description?.startsWith('UCX '))
     .map((r) => ({
       entry: r.Properties.Description!.slice(4),
       // The asset path metadata is there unless the synth disabled it; the S3 key names the asset's hash either way.
-      assetDir: join(assemblyDir, r.Metadata?.['aws:asset:path'] ?? `asset.${r.Properties.Code!.S3Key!.replace(/\.zip$/, '')}`),
+      assetDir: join(
+        assemblyDir,
+        r.Metadata?.['aws:asset:path'] ?? `asset.${r.Properties.Code!.S3Key!.replace(/\.zip$/, '')}`,
+      ),
       memoryMb: r.Properties.MemorySize ?? 128,
       environment: Object.fromEntries(
-        Object.entries(r.Properties.Environment?.Variables ?? {}).map(([k, v]) => [k, typeof v === 'string' ? v : 'placeholder']),
+        Object.entries(r.Properties.Environment?.Variables ?? {}).map(([k, v]) => [
+          k,
+          typeof v === 'string' ? v : 'placeholder',
+        ]),
       ),
     }));
 }
 
 /** Bytes per package in an esbuild bundle of a handler (what a bundle is made of). */
-export async function composition(repoRoot: string, entry: string, extra: esbuild.BuildOptions = {}): Promise<{ total: number; packages: Record<string, number> }> {
+export async function composition(
+  repoRoot: string,
+  entry: string,
+  extra: esbuild.BuildOptions = {},
+): Promise<{ total: number; packages: Record<string, number> }> {
   const result = await esbuild.build({
     ...houseEsbuild,
     ...extra,
@@ -98,7 +124,10 @@ async function baselineBundle(dir: string, clients: string[], repoRoot: string):
   const lines = clients.map((c, i) => `import { ${CLIENTS[c]!.cls} as C${i} } from '${CLIENTS[c]!.from}';`);
   const body = clients.map((_, i) => `new C${i}({});`);
   const src = join(dir, 'entry.mjs');
-  writeFileSync(src, `${lines.join('\n')}\n${body.join('\n')}\nexport const handler = async () => ({ statusCode: 204 });\n`);
+  writeFileSync(
+    src,
+    `${lines.join('\n')}\n${body.join('\n')}\nexport const handler = async () => ({ statusCode: 204 });\n`,
+  );
   const outfile = join(dir, 'index.mjs');
   await esbuild.build({ ...houseEsbuild, entryPoints: [src], outfile, nodePaths: [join(repoRoot, 'node_modules')] });
   return outfile;
@@ -119,7 +148,10 @@ export async function measureBundles(opts: {
   workDir: string;
   samples: number;
   log: (line: string) => void;
-}): Promise<{ bundles: BundleMeasure[]; composition: Record<string, { total: number; packages: Record<string, number> }> }> {
+}): Promise<{
+  bundles: BundleMeasure[];
+  composition: Record<string, { total: number; packages: Record<string, number> }>;
+}> {
   const probe = resolve(opts.repoRoot, 'bench/init-probe.mjs');
   const assets = functionAssets(opts.assemblyDir);
   const bundles: BundleMeasure[] = [];
@@ -133,7 +165,11 @@ export async function measureBundles(opts: {
     const key = clients.join('+') || 'none';
     let baseline = baselines.get(key);
     if (!baseline) {
-      baseline = await baselineBundle(join(opts.workDir, `baseline-${key.replace(/[@/+]/g, '_')}`), clients, opts.repoRoot);
+      baseline = await baselineBundle(
+        join(opts.workDir, `baseline-${key.replace(/[@/+]/g, '_')}`),
+        clients,
+        opts.repoRoot,
+      );
       baselines.set(key, baseline);
     }
     const env = {
@@ -163,7 +199,9 @@ export async function measureBundles(opts: {
       clients,
       memoryMb: asset.memoryMb,
     };
-    opts.log(`bundle ${m.entry}: ${(m.bytes / 1024).toFixed(0)} KB, init ${m.initMs.toFixed(1)} ms vs ${m.baselineInitMs.toFixed(1)} ms (${clients.join(', ') || 'no SDK'})`);
+    opts.log(
+      `bundle ${m.entry}: ${(m.bytes / 1024).toFixed(0)} KB, init ${m.initMs.toFixed(1)} ms vs ${m.baselineInitMs.toFixed(1)} ms (${clients.join(', ') || 'no SDK'})`,
+    );
     bundles.push(m);
   }
   return { bundles, composition: compositions };

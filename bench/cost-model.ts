@@ -170,7 +170,11 @@ export function monthlyCost(installations: number, w: Workload, p: RegionPrices)
   const add = (component: string, usd: number, driver: string) => components.push({ component, usd, driver });
 
   const apiRequests = polls + batches;
-  add('API Gateway HTTP API', tiered(p.apiGatewayHttpPerMillion, apiRequests / 1e6), `${fmt(apiRequests / 1e6)} M requests (polls + batches)`);
+  add(
+    'API Gateway HTTP API',
+    tiered(p.apiGatewayHttpPerMillion, apiRequests / 1e6),
+    `${fmt(apiRequests / 1e6)} M requests (polls + batches)`,
+  );
 
   const invocations = polls + batches + rulesInvocations + archiveInvocations;
   const gbs =
@@ -202,7 +206,11 @@ export function monthlyCost(installations: number, w: Workload, p: RegionPrices)
     `rules ${fmt(w.rulesStore.wruPerBatch)} WRU per installation batch (state, findings, snapshots, indexes); last-poll stamp ${w.lastPoll.stampsPerHour}/h × ${w.lastPoll.wruPerStamp} WRU × ${w.licensingReplicas} replicas`,
   );
   const storageGb = (installations * (w.installationItemBytes * w.licensingReplicas + w.rulesStore.storedBytes)) / GB;
-  add('DynamoDB storage', storageGb * p.dynamoStorageGbMonth, `installation (global table, ${w.licensingReplicas} replicas), rules state and snapshots`);
+  add(
+    'DynamoDB storage',
+    storageGb * p.dynamoStorageGbMonth,
+    `installation (global table, ${w.licensingReplicas} replicas), rules state and snapshots`,
+  );
   const perSecond = (n: number) => n / SECONDS_PER_MONTH;
   const dynamoProvisioned =
     (Math.ceil(perSecond(rru) / w.dynamoProvisionedUtilisation) * p.dynamoProvisionedRcuHour +
@@ -237,7 +245,11 @@ export function monthlyCost(installations: number, w: Workload, p: RegionPrices)
   const standardGb = monthGb * (w.archive.standardDays / monthDays);
   const iaGb = monthGb * ((w.archive.iaDays - w.archive.standardDays) / monthDays);
   const girGb = monthGb * ((w.archive.glacierIrDays - w.archive.iaDays) / monthDays);
-  add('S3 requests', (puts / 1000) * p.s3PutPer1000 + (puts / 1000) * (p.s3TransitionIaPer1000 + p.s3TransitionGlacierIrPer1000), `${fmt(puts / 1e6)} M PUTs + lifecycle transitions`);
+  add(
+    'S3 requests',
+    (puts / 1000) * p.s3PutPer1000 + (puts / 1000) * (p.s3TransitionIaPer1000 + p.s3TransitionGlacierIrPer1000),
+    `${fmt(puts / 1e6)} M PUTs + lifecycle transitions`,
+  );
   const storageUsd = standardGb * p.s3StandardGbMonth + iaGb * p.s3StandardIaGbMonth + girGb * p.s3GlacierIrGbMonth;
   add(
     'S3 storage (steady state)',
@@ -265,7 +277,11 @@ export function monthlyCost(installations: number, w: Workload, p: RegionPrices)
     logGb * p.logsIngestGb + logGb * p.logsStorageGbMonth,
     `${fmt(logGb)} GB/month: EMF (poll and ingest summed per container-${w.metricsFlush.seconds} s), logs${w.logBytes.platformPerInvocation ? ', START/END/REPORT' : ''}`,
   );
-  add('CloudWatch metrics', w.fixedMonthly.customMetrics * p.customMetricMonth, `${w.fixedMonthly.customMetrics} custom metrics (EMF), fixed`);
+  add(
+    'CloudWatch metrics',
+    w.fixedMonthly.customMetrics * p.customMetricMonth,
+    `${w.fixedMonthly.customMetrics} custom metrics (EMF), fixed`,
+  );
   const traced = w.xrayTracesHotPaths ? invocations : rulesInvocations + archiveInvocations;
   add(
     'X-Ray',

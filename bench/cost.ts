@@ -9,7 +9,6 @@ import { parseArgs } from 'node:util';
 import { fmt, monthlyCost, type RegionPrices, type Workload } from './cost-model';
 import { table } from './stats';
 
-
 export const GOAL_PER_INSTALLATION = 0.017;
 
 /** Lambda's cap on one invocation's event: it bounds how many stream records a consumer gets at once. */
@@ -76,7 +75,10 @@ export function archiveLifecycleFrom(cdkJson: any, w: Workload): Workload {
 }
 
 /** The defaults with what bench/results.json measured. */
-export function workloadFrom(results: any, base: Workload = defaultWorkload()): { workload: Workload; measured: string[] } {
+export function workloadFrom(
+  results: any,
+  base: Workload = defaultWorkload(),
+): { workload: Workload; measured: string[] } {
   const w = structuredClone(base);
   const measured: string[] = [];
   const h = results?.handlers;
@@ -113,8 +115,14 @@ export function workloadFrom(results: any, base: Workload = defaultWorkload()): 
     // flapping workload, where findings change every batch, is priced apart (see main).
     const r = results.rules.steady?.writeUnitsPerBatch !== undefined ? results.rules.steady : results.rules;
     if (typeof r.writeUnitsPerBatch === 'number') {
-      w.rulesStore = { wruPerBatch: r.writeUnitsPerBatch, rruPerBatch: r.readUnitsPerBatch ?? 1, storedBytes: r.storedBytesPerInstallation ?? w.rulesStore.storedBytes };
-      measured.push(`rules CPU and write/read units per batch (${r === results.rules ? 'bench workload' : 'steady installation'})`);
+      w.rulesStore = {
+        wruPerBatch: r.writeUnitsPerBatch,
+        rruPerBatch: r.readUnitsPerBatch ?? 1,
+        storedBytes: r.storedBytesPerInstallation ?? w.rulesStore.storedBytes,
+      };
+      measured.push(
+        `rules CPU and write/read units per batch (${r === results.rules ? 'bench workload' : 'steady installation'})`,
+      );
     } else {
       measured.push('rules CPU');
     }
@@ -131,7 +139,10 @@ function main() {
       prices: { type: 'string', default: 'bench/prices.json' },
     },
   });
-  const prices = JSON.parse(readFileSync(values.prices!, 'utf8')) as { asOf: string; regions: Record<string, RegionPrices> };
+  const prices = JSON.parse(readFileSync(values.prices!, 'utf8')) as {
+    asOf: string;
+    regions: Record<string, RegionPrices>;
+  };
   const p = prices.regions[values.region!];
   if (!p) throw new Error(`no prices for ${values.region}`);
   const results = existsSync(values.results!) ? JSON.parse(readFileSync(values.results!, 'utf8')) : undefined;
@@ -140,29 +151,61 @@ function main() {
   const workload = archiveLifecycleFrom(JSON.parse(readFileSync('cdk.json', 'utf8')), fromResults.workload);
   const counts = values.installations!.split(',').map(Number);
   const runs = counts.map((n) => monthlyCost(n, workload, p));
-  const header = ['component (USD/month)', ...counts.map((n) => `${n.toLocaleString('en-US')} inst.`), 'driver (at the largest)'];
+  const header = [
+    'component (USD/month)',
+    ...counts.map((n) => `${n.toLocaleString('en-US')} inst.`),
+    'driver (at the largest)',
+  ];
   const rows = runs[0]!.components.map((c, i) => [
     c.component,
     ...runs.map((r) => fmt(r.components[i]!.usd)),
     runs[runs.length - 1]!.components[i]!.driver,
   ]);
   rows.push(['**total**', ...runs.map((r) => `**${fmt(r.total)}**`), '']);
-  rows.push(['per installation-month', ...runs.map((r) => `$${r.perInstallation.toFixed(4)}`), `goal ≤ $${GOAL_PER_INSTALLATION} at 1M`]);
-  rows.push(['per installation, first month', ...runs.map((r) => `$${(r.firstMonthTotal / r.installations).toFixed(4)}`), 'archive not yet aged into IA/Glacier']);
-  rows.push(['Kinesis on-demand instead', ...runs.map((r) => fmt(r.kinesisOnDemand)), 'compare with Kinesis (provisioned)']);
-  rows.push(['DynamoDB provisioned instead', ...runs.map((r) => fmt(r.dynamoProvisioned)), 'compare with DynamoDB reads + writes (on-demand), capacity at 70 %']);
+  rows.push([
+    'per installation-month',
+    ...runs.map((r) => `$${r.perInstallation.toFixed(4)}`),
+    `goal ≤ $${GOAL_PER_INSTALLATION} at 1M`,
+  ]);
+  rows.push([
+    'per installation, first month',
+    ...runs.map((r) => `$${(r.firstMonthTotal / r.installations).toFixed(4)}`),
+    'archive not yet aged into IA/Glacier',
+  ]);
+  rows.push([
+    'Kinesis on-demand instead',
+    ...runs.map((r) => fmt(r.kinesisOnDemand)),
+    'compare with Kinesis (provisioned)',
+  ]);
+  rows.push([
+    'DynamoDB provisioned instead',
+    ...runs.map((r) => fmt(r.dynamoProvisioned)),
+    'compare with DynamoDB reads + writes (on-demand), capacity at 70 %',
+  ]);
   const last = runs[runs.length - 1]!;
   // What the archive's retention does to the bill at the largest count (cdk.json ucx.archive.expireDays).
   const retention = [90, 395, workload.archive.glacierIrDays]
     .filter((d, i, all) => all.indexOf(d) === i && d >= workload.archive.iaDays)
     .map((days) => {
-      const r = monthlyCost(last.installations, { ...workload, archive: { ...workload.archive, glacierIrDays: days } }, p);
-      return [`${days} d`, fmt(r.components.find((c) => c.component.startsWith('S3 storage'))!.usd), `$${r.perInstallation.toFixed(4)}`];
+      const r = monthlyCost(
+        last.installations,
+        { ...workload, archive: { ...workload.archive, glacierIrDays: days } },
+        p,
+      );
+      return [
+        `${days} d`,
+        fmt(r.components.find((c) => c.component.startsWith('S3 storage'))!.usd),
+        `$${r.perInstallation.toFixed(4)}`,
+      ];
     });
   const flapping = results?.rules?.writeUnitsPerBatch;
   const flappingRun =
     typeof flapping === 'number' && flapping !== workload.rulesStore.wruPerBatch
-      ? monthlyCost(last.installations, { ...workload, rulesStore: { ...workload.rulesStore, wruPerBatch: flapping } }, p)
+      ? monthlyCost(
+          last.installations,
+          { ...workload, rulesStore: { ...workload.rulesStore, wruPerBatch: flapping } },
+          p,
+        )
       : undefined;
   const requestFloor = last.components
     .filter((c) => c.component === 'API Gateway HTTP API' || c.component === 'Lambda requests')

@@ -37,7 +37,10 @@ const POLL_ROUTE = 'GET /v1/installations/{id}/license';
 export function parseFleetSummary(stdout: string): FleetRoute[] {
   const routes: FleetRoute[] = [];
   for (const line of stdout.split('\n')) {
-    const cells = line.split('|').slice(1, -1).map((c) => c.trim());
+    const cells = line
+      .split('|')
+      .slice(1, -1)
+      .map((c) => c.trim());
     if (cells.length !== 7 || cells[0] === 'route' || /^-+$/.test(cells[0]!)) continue;
     const statuses: Record<string, number> = {};
     for (const part of cells[2]!.split(/\s+/).filter(Boolean)) {
@@ -77,11 +80,30 @@ export async function runFleet(opts: {
   log: (line: string) => void;
 }): Promise<FleetMeasures> {
   const script = join(opts.repoRoot, 'scripts/fleet.ts');
-  const base = { installations: opts.installations, durationSeconds: opts.durationSeconds, errors: 0, pollP99Ms: null, pollP50Ms: null, pollRequests: 0, routes: [], exitCode: null };
+  const base = {
+    installations: opts.installations,
+    durationSeconds: opts.durationSeconds,
+    errors: 0,
+    pollP99Ms: null,
+    pollP50Ms: null,
+    pollRequests: 0,
+    routes: [],
+    exitCode: null,
+  };
   if (!existsSync(script)) return { ...base, ran: false, reason: 'fleet simulator missing' };
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', script, '--installations', String(opts.installations), '--duration', String(opts.durationSeconds), '--cloud', opts.cloudJson],
+    [
+      '--import',
+      'tsx',
+      script,
+      '--installations',
+      String(opts.installations),
+      '--duration',
+      String(opts.durationSeconds),
+      '--cloud',
+      opts.cloudJson,
+    ],
     { cwd: opts.repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stdout = '';
@@ -95,7 +117,12 @@ export async function runFleet(opts: {
   const exitCode = await new Promise<number | null>((done) => child.on('close', done));
   const routes = parseFleetSummary(stdout);
   if (routes.length === 0) {
-    return { ...base, ran: false, exitCode, reason: `no summary (exit ${exitCode}): ${stderr.trim().split('\n').slice(-3).join(' ')}` };
+    return {
+      ...base,
+      ran: false,
+      exitCode,
+      reason: `no summary (exit ${exitCode}): ${stderr.trim().split('\n').slice(-3).join(' ')}`,
+    };
   }
   const poll = routes.find((r) => r.route === POLL_ROUTE);
   return {
@@ -118,7 +145,9 @@ export function fleetRows(m: FleetMeasures): Row[] {
       value: m.ran ? m.errors : null,
       unit: '',
       goal: { op: '<=', value: 0, unit: '' },
-      detail: why || `${m.routes.reduce((a, r) => a + r.requests, 0)} requests in ${m.durationSeconds} s of cycles (+ activation)`,
+      detail:
+        why ||
+        `${m.routes.reduce((a, r) => a + r.requests, 0)} requests in ${m.durationSeconds} s of cycles (+ activation)`,
     },
     {
       name: `end to end: fleet of ${m.installations}, poll p99`,

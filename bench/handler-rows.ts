@@ -104,25 +104,53 @@ export async function measureHandlers(
 
   // One real installation, activated through the API.
   const { privateKey, publicJwk, thumbprint } = await generateIdentityKeys();
-  const activation = await call(eu.api, 'POST', '/v1/activations', {
-    activationKey: demo.activationKey,
-    publicKey: publicJwk,
-    installation: { suiteVersion: '2025.2.1', nodes: ['bench-node-1'] },
-  }, thumbprint, privateKey);
-  if (activation.status !== 201) throw new Error(`activation answered ${activation.status}: ${JSON.stringify(activation.json)}`);
+  const activation = await call(
+    eu.api,
+    'POST',
+    '/v1/activations',
+    {
+      activationKey: demo.activationKey,
+      publicKey: publicJwk,
+      installation: { suiteVersion: '2025.2.1', nodes: ['bench-node-1'] },
+    },
+    thumbprint,
+    privateKey,
+  );
+  if (activation.status !== 201)
+    throw new Error(`activation answered ${activation.status}: ${JSON.stringify(activation.json)}`);
   const installationId = activation.json.installationId as string;
-  const first = await call(eu.api, 'GET', `/v1/installations/${installationId}/license`, undefined, installationId, privateKey);
+  const first = await call(
+    eu.api,
+    'GET',
+    `/v1/installations/${installationId}/license`,
+    undefined,
+    installationId,
+    privateKey,
+  );
   if (first.status !== 200 || !first.etag) throw new Error(`first poll answered ${first.status}`);
 
   // The functions' own environments (template + local overrides), merged: both handlers share this process.
   const fnOf = (entry: string) =>
-    functions.find((f) => f.regionKey === 'eu' && f.logicalId.toLowerCase().startsWith(`${entry.replace(/-/g, '')}function`));
+    functions.find(
+      (f) => f.regionKey === 'eu' && f.logicalId.toLowerCase().startsWith(`${entry.replace(/-/g, '')}function`),
+    );
   const pollFn = fnOf('get-license');
   const ingestFn = fnOf('ingest-telemetry');
   const archiveFn = fnOf('archive-telemetry');
-  if (!pollFn || !ingestFn || !archiveFn) throw new Error('get-license / ingest-telemetry / archive-telemetry functions not found in the assembly');
-  const local = { region: eu.region, dataDir: info.dataDir, endpoints: eu.endpoints, apis: { eu: info.regions.eu.api, us: info.regions.us.api } };
-  Object.assign(process.env, lambdaEnvironment(archiveFn, local), lambdaEnvironment(ingestFn, local), lambdaEnvironment(pollFn, local));
+  if (!pollFn || !ingestFn || !archiveFn)
+    throw new Error('get-license / ingest-telemetry / archive-telemetry functions not found in the assembly');
+  const local = {
+    region: eu.region,
+    dataDir: info.dataDir,
+    endpoints: eu.endpoints,
+    apis: { eu: info.regions.eu.api, us: info.regions.us.api },
+  };
+  Object.assign(
+    process.env,
+    lambdaEnvironment(archiveFn, local),
+    lambdaEnvironment(ingestFn, local),
+    lambdaEnvironment(pollFn, local),
+  );
   delete process.env['AWS_EXECUTION_ENV'];
   // Measured as deployed: the local cloud writes every count at once for its dashboard, Lambda
   // sums them per container-minute (lib/routes.ts metricsFlushSeconds).
@@ -136,12 +164,17 @@ export async function measureHandlers(
   const { beatDataSchemas, beatEnvelopeSchema } = await import('../lambdas/core/telemetry/catalogue');
   let recordBytes = 0;
   let records = 0;
-  (kinesisClient() as unknown as { send: unknown }).send = async (command: { input: { Records: { Data: Uint8Array; PartitionKey: string }[] } }) => {
+  (kinesisClient() as unknown as { send: unknown }).send = async (command: {
+    input: { Records: { Data: Uint8Array; PartitionKey: string }[] };
+  }) => {
     for (const r of command.input.Records) {
       recordBytes += r.Data.byteLength + r.PartitionKey.length;
       records++;
     }
-    return { FailedRecordCount: 0, Records: command.input.Records.map((_, i) => ({ SequenceNumber: String(i), ShardId: 'shardId-000000000000' })) };
+    return {
+      FailedRecordCount: 0,
+      Records: command.input.Records.map((_, i) => ({ SequenceNumber: String(i), ShardId: 'shardId-000000000000' })),
+    };
   };
 
   const tableName = process.env['TABLE_NAME']!;
@@ -153,8 +186,14 @@ export async function measureHandlers(
   const pollPath = `/v1/installations/${installationId}/license`;
   const pollEvent = () =>
     signedEvent({
-      method: 'GET', api: eu.api, path: pollPath, routeKey: 'GET /v1/installations/{id}/license',
-      pathParameters: { id: installationId }, keyid: installationId, privateKey, headers: { 'if-none-match': first.etag! },
+      method: 'GET',
+      api: eu.api,
+      path: pollPath,
+      routeKey: 'GET /v1/installations/{id}/license',
+      pathParameters: { id: installationId },
+      keyid: installationId,
+      privateKey,
+      headers: { 'if-none-match': first.etag! },
     });
   let pollStatus = 0;
   let wallTotal = 0;
@@ -168,16 +207,15 @@ export async function measureHandlers(
     for (let i = 0; i < opts.pollsPerRound; i++) {
       const headers = event.headers as Record<string, string>;
       let etag: string | undefined;
-      await verifyAgentRequest(
-        { method: 'GET', path: event.rawPath, headers, body: new Uint8Array(0) },
-        async () => {
-          const out = await floorClient.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: `INST#${installationId}` }, sk: { S: 'META' } } }));
-          const item = out.Item!;
-          etag = item['license']!.M!['etag']!.S;
-          const pk = item['publicKey']!.M!;
-          return { kty: 'OKP', crv: 'Ed25519', x: pk['x']!.S! };
-        },
-      );
+      await verifyAgentRequest({ method: 'GET', path: event.rawPath, headers, body: new Uint8Array(0) }, async () => {
+        const out = await floorClient.send(
+          new GetItemCommand({ TableName: tableName, Key: { pk: { S: `INST#${installationId}` }, sk: { S: 'META' } } }),
+        );
+        const item = out.Item!;
+        etag = item['license']!.M!['etag']!.S;
+        const pk = item['publicKey']!.M!;
+        return { kty: 'OKP', crv: 'Ed25519', x: pk['x']!.S! };
+      });
       if (headers['if-none-match'] !== etag) throw new Error('floor: etag differs');
     }
   };
@@ -201,8 +239,14 @@ export async function measureHandlers(
   const gz = gzipJson({ beats });
   const telemetryPath = `/v1/installations/${installationId}/telemetry`;
   const ingestEvent = await signedEvent({
-    method: 'POST', api: eu.api, path: telemetryPath, routeKey: 'POST /v1/installations/{id}/telemetry',
-    pathParameters: { id: installationId }, keyid: installationId, privateKey, body: gz,
+    method: 'POST',
+    api: eu.api,
+    path: telemetryPath,
+    routeKey: 'POST /v1/installations/{id}/telemetry',
+    pathParameters: { id: installationId },
+    keyid: installationId,
+    privateKey,
+    body: gz,
     headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
   });
   const ingestContext = lambdaContext(ingestFn.name, ingestFn.memoryMb);
@@ -210,12 +254,15 @@ export async function measureHandlers(
   let ingestWall = 0;
   const runIngest = async () => {
     const t = performance.now();
-    for (let i = 0; i < opts.batchesPerRound; i++) ingestStatus = (await ingestHandler(ingestEvent, ingestContext)).statusCode!;
+    for (let i = 0; i < opts.batchesPerRound; i++)
+      ingestStatus = (await ingestHandler(ingestEvent, ingestContext)).statusCode!;
     ingestWall += performance.now() - t;
   };
   const runIngestFloor = async () => {
     for (let i = 0; i < opts.batchesPerRound; i++) {
-      const parsed = JSON.parse(gunzipSync(gz).toString('utf8')) as { beats: { type: keyof typeof beatDataSchemas; data: unknown }[] };
+      const parsed = JSON.parse(gunzipSync(gz).toString('utf8')) as {
+        beats: { type: keyof typeof beatDataSchemas; data: unknown }[];
+      };
       for (const beat of parsed.beats) {
         if (!beatEnvelopeSchema.safeParse(beat).success || !beatDataSchemas[beat.type].safeParse(beat.data).success) {
           throw new Error('floor: a beat does not parse');
@@ -232,19 +279,29 @@ export async function measureHandlers(
     ingestWall = 0;
     recordBytes = 0;
     records = 0;
-    ingest = await abab(runIngest, runIngestFloor, { rounds: opts.rounds, warmup: 2, units: opts.batchesPerRound * beats.length });
+    ingest = await abab(runIngest, runIngestFloor, {
+      rounds: opts.rounds,
+      warmup: 2,
+      units: opts.batchesPerRound * beats.length,
+    });
   } finally {
     sink.stop();
   }
   const batches = (opts.rounds + 2) * opts.batchesPerRound;
   const ingestLogBytes = sink.take() / batches;
-  opts.log(`ingest: handler ${median(ingest.a).toFixed(4)} ms CPU, floor ${median(ingest.b).toFixed(4)} ms CPU per beat`);
+  opts.log(
+    `ingest: handler ${median(ingest.a).toFixed(4)} ms CPU, floor ${median(ingest.b).toFixed(4)} ms CPU per beat`,
+  );
   floorClient.destroy();
   const recordsPerBatch = records / batches;
   const recordBytesPerBatch = recordBytes / batches;
 
   // ---- the archiver over one full invocation -------------------------------------------------
-  const archive = await measureArchive(archiveFn, { rounds: Math.max(3, Math.round(opts.rounds / 4)), sink, log: opts.log });
+  const archive = await measureArchive(archiveFn, {
+    rounds: Math.max(3, Math.round(opts.rounds / 4)),
+    sink,
+    log: opts.log,
+  });
 
   return {
     poll: {
@@ -289,7 +346,9 @@ async function measureArchive(
     handler: (event: unknown, context: unknown) => Promise<{ batchItemFailures: unknown[] }>;
   };
   const puts: { key: string; bytes: number }[] = [];
-  (s3Client(false) as unknown as { send: unknown }).send = async (command: { input: { Key: string; Body: Uint8Array } }) => {
+  (s3Client(false) as unknown as { send: unknown }).send = async (command: {
+    input: { Key: string; Body: Uint8Array };
+  }) => {
     puts.push({ key: command.input.Key, bytes: command.input.Body.byteLength });
     return {};
   };
@@ -308,7 +367,9 @@ async function measureArchive(
   for (let seed = 100; shardRecords.length < 10_000; seed++) {
     const installationId = `inst_bench${String(seed).padStart(10, '0')}`;
     const put: { partitionKey: string; data: Uint8Array }[] = [];
-    const stream = { put: async (rs: readonly { partitionKey: string; data: Uint8Array }[]) => (put.push(...rs), { failed: [] }) };
+    const stream = {
+      put: async (rs: readonly { partitionKey: string; data: Uint8Array }[]) => (put.push(...rs), { failed: [] }),
+    };
     const beats = await telemetryBatch({ seed, start: arrivedAt.getTime() - 5 * 60_000 });
     await ingestTelemetry(
       { stream, clock: { now: () => arrivedAt } },

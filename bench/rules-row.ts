@@ -155,13 +155,22 @@ const fleetOf = (n: number, tag: string): Installation[] =>
 /** What the support store does around the engine: read the items, evaluate, build the items to write. */
 function evaluateStored(installation: Installation, beats: readonly BatchBeat[], now: number) {
   const read = installation.state && stateOfItems(installation.state, installation.apart);
-  const evaluated = evaluateInstallation({ state: read?.state, rules: allRules, licence: installation.licence, beats, now });
+  const evaluated = evaluateInstallation({
+    state: read?.state,
+    rules: allRules,
+    licence: installation.licence,
+    beats,
+    now,
+  });
   // as process-batch.ts: the snapshots due, and when the counters' were written
   const { installationId, accountId } = installation.licence;
   const newest = newestSnapshots(accountId, installationId, beats, evaluated.state.newest);
   const due = snapshotsDue(newest, read?.state.snapshotsAt);
   const snapshotsAt = due.snapshotsAt ?? read?.state.snapshotsAt;
-  const out = { ...evaluated, state: snapshotsAt !== undefined ? { ...evaluated.state, snapshotsAt } : evaluated.state };
+  const out = {
+    ...evaluated,
+    state: snapshotsAt !== undefined ? { ...evaluated.state, snapshotsAt } : evaluated.state,
+  };
   const write = stateItemsOf(
     { state: out.state, expectedVersion: read?.state.version ?? 0, careLevel: installation.licence.careLevel },
     read,
@@ -179,8 +188,10 @@ const GSI2_STATE = [...new Set([...gsi2ReadAttributes, 'pk', 'sk', 'gsi2pk', 'gs
 /** index writes of a STATE item replacing `before`: a key change is a delete and a put, a projected attribute's change one put */
 function stateIndexUnits(before: Record<string, unknown> | undefined, after: Record<string, unknown>): number {
   let n = 0;
-  if (after['gsi1sk'] !== undefined && after['gsi1sk'] !== before?.['gsi1sk']) n += before?.['gsi1sk'] !== undefined ? 2 : 1;
-  const projected = (item: Record<string, unknown>) => JSON.stringify(pick(item, GSI2_STATE), (_, v) => (v?.type === 'Buffer' ? v.data.join() : v));
+  if (after['gsi1sk'] !== undefined && after['gsi1sk'] !== before?.['gsi1sk'])
+    n += before?.['gsi1sk'] !== undefined ? 2 : 1;
+  const projected = (item: Record<string, unknown>) =>
+    JSON.stringify(pick(item, GSI2_STATE), (_, v) => (v?.type === 'Buffer' ? v.data.join() : v));
   if (!before || projected(before) !== projected(after)) n += units(pick(after, GSI2_STATE));
   return n;
 }
@@ -194,7 +205,8 @@ const findingIndexUnits = (f: FindingRecord) => {
 function evaluateCounted(installation: Installation, beats: readonly BatchBeat[], now: number) {
   // one Query reads both items (the one apart even when the state no longer names it)
   const readBytes =
-    (installation.state ? dynamoItemBytes(installation.state) : 0) + (installation.apart ? dynamoItemBytes(installation.apart) : 0);
+    (installation.state ? dynamoItemBytes(installation.state) : 0) +
+    (installation.apart ? dynamoItemBytes(installation.apart) : 0);
   const { write, out, read, newest, snapshots, previousItem } = evaluateStored(installation, beats, now);
   installation.batches++;
   // everything the commit writes: snapshots (merged with the stored counters when a type is
@@ -211,15 +223,19 @@ function evaluateCounted(installation: Installation, beats: readonly BatchBeat[]
     all += units(item);
     if (item['snapshots'] instanceof Uint8Array) installation.counters = item['snapshots'];
   }
-  const committed = units(write.state) + (write.apart ? units(write.apart) : 0) + sum2(out.findings, (f) => units(findingItemOf(f)));
+  const committed =
+    units(write.state) + (write.apart ? units(write.apart) : 0) + sum2(out.findings, (f) => units(findingItemOf(f)));
   all += (needsTransaction(commit, write) ? 2 : 1) * committed;
   all += stateIndexUnits(previousItem, write.state) + sum2(out.findings, findingIndexUnits);
   installation.allWriteUnits += all;
   installation.allReadUnits += readUnits;
   // before: one transaction of the state, apart, findings and a plain SNAP item per newest type; the
   // exact lastBeatAt moved gsi1's key and changed gsi2's projection every batch
-  const plainSnapshots = sum2(newest, (s) => units({ pk: `INST#${s.installationId}`, sk: `SNAP#${s.type}`, ...s, type: 'snapshot', beatType: s.type }));
-  installation.allWriteUnitsBefore += 2 * (committed + plainSnapshots) + (previousItem ? 3 : 2) + sum2(out.findings, findingIndexUnits);
+  const plainSnapshots = sum2(newest, (s) =>
+    units({ pk: `INST#${s.installationId}`, sk: `SNAP#${s.type}`, ...s, type: 'snapshot', beatType: s.type }),
+  );
+  installation.allWriteUnitsBefore +=
+    2 * (committed + plainSnapshots) + (previousItem ? 3 : 2) + sum2(out.findings, findingIndexUnits);
   installation.readUnits += Math.ceil(readBytes / (4 * KB));
   installation.writeUnits += Math.ceil(dynamoItemBytes(write.state) / KB);
   if (write.apart) {
@@ -265,7 +281,9 @@ async function batchesFor(fleet: Installation[], b: number, processes?: number):
       inventory: b % 12 === 0,
       ...(processes !== undefined ? { processes } : {}),
     });
-    batches.push(list.map((beat) => ({ beat, shardId: 'shardId-000000000000', sequenceNumber: String(fleet[i]!.seq++) })));
+    batches.push(
+      list.map((beat) => ({ beat, shardId: 'shardId-000000000000', sequenceNumber: String(fleet[i]!.seq++) })),
+    );
   }
   return batches;
 }
@@ -312,7 +330,13 @@ export async function measureRules(opts: {
     const engine = () =>
       cpuMs(async () => {
         for (let i = 0; i < fleet.length; i++)
-          evaluateInstallation({ state: reads[i]?.state, rules: allRules, licence: fleet[i]!.licence, beats: batches[i]!, now });
+          evaluateInstallation({
+            state: reads[i]?.state,
+            rules: allRules,
+            licence: fleet[i]!.licence,
+            beats: batches[i]!,
+            now,
+          });
       });
     const stored = () =>
       cpuMs(async () => {
@@ -361,7 +385,11 @@ export async function measureRules(opts: {
   }));
   for (let b = 0; b < weekBatches; b++)
     for (const installation of steady)
-      (b >= weekBatches - 288 ? evaluateCounted : evaluateStored)(installation, await installation.next(b), START + (b + 1) * FIVE_MIN);
+      (b >= weekBatches - 288 ? evaluateCounted : evaluateStored)(
+        installation,
+        await installation.next(b),
+        START + (b + 1) * FIVE_MIN,
+      );
   const steadySizes = sizesOf(steady);
   const steadyBatches = sum(steady, (f) => f.batches);
   const steadyApartWrites = sum(steady, (f) => f.apartWrites);
@@ -389,7 +417,12 @@ export async function measureRules(opts: {
     readUnitsPerBatch: sum(fleet, (f) => f.allReadUnits) / counted,
     stateBytesAfterWeek: mean(weekSizes),
     stateBytesAfterWeekMax: Math.max(...weekSizes),
-    apartStateBytesAfterWeek: sum(week, (f) => f.apartBytes) / Math.max(1, sum(week, (f) => f.apartWrites)),
+    apartStateBytesAfterWeek:
+      sum(week, (f) => f.apartBytes) /
+      Math.max(
+        1,
+        sum(week, (f) => f.apartWrites),
+      ),
     apartStateWriteShareAfterWeek: sum(week, (f) => f.apartWrites) / sum(week, (f) => f.batches),
     weekInstallations: week.length,
     steady: {

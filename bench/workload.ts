@@ -13,11 +13,36 @@ import { signRequest } from '../agent/sdk/signing';
 import type { Beat } from '../lambdas/core/telemetry/catalogue';
 
 const PROCESS_NAMES = [
-  'svchost.exe', 'RuntimeBroker.exe', 'conhost.exe', 'dllhost.exe', 'w3wp.exe', 'WmiPrvSE.exe', 'sqlservr.exe',
-  'UCX.AttendantConsole.Service.exe', 'UCX.Recording.Service.exe', 'UCX.Ivr.Engine.exe', 'UCX.Acd.Service.exe',
-  'UCX.Web.exe', 'MsMpEng.exe', 'lsass.exe', 'services.exe', 'csrss.exe', 'winlogon.exe', 'spoolsv.exe',
+  'svchost.exe',
+  'RuntimeBroker.exe',
+  'conhost.exe',
+  'dllhost.exe',
+  'w3wp.exe',
+  'WmiPrvSE.exe',
+  'sqlservr.exe',
+  'UCX.AttendantConsole.Service.exe',
+  'UCX.Recording.Service.exe',
+  'UCX.Ivr.Engine.exe',
+  'UCX.Acd.Service.exe',
+  'UCX.Web.exe',
+  'MsMpEng.exe',
+  'lsass.exe',
+  'services.exe',
+  'csrss.exe',
+  'winlogon.exe',
+  'spoolsv.exe',
 ];
-const SERVICE_NAMES = ['wuauserv', 'BITS', 'Dnscache', 'EventLog', 'W32Time', 'WinRM', 'Spooler', 'MSSQL$UCX', 'UcxWeb'];
+const SERVICE_NAMES = [
+  'wuauserv',
+  'BITS',
+  'Dnscache',
+  'EventLog',
+  'W32Time',
+  'WinRM',
+  'Spooler',
+  'MSSQL$UCX',
+  'UcxWeb',
+];
 
 export interface BatchOptions {
   readonly seed?: number;
@@ -37,7 +62,11 @@ export async function telemetryBatch(opts: BatchOptions = {}): Promise<Beat[]> {
   const rounds = opts.rounds ?? 5;
   const processCount = opts.processes ?? 200;
   const start = opts.start ?? Date.now() - rounds * 60_000;
-  const collector = simulatedInstallation({ seed, products: ['attendant-console', 'ivr', 'acd', 'call-recording'], faults: [] });
+  const collector = simulatedInstallation({
+    seed,
+    products: ['attendant-console', 'ivr', 'acd', 'call-recording'],
+    faults: [],
+  });
   const beats: Beat[] = [];
   for (let round = 0; round < rounds; round++) {
     const at = new Date(start + round * 60_000);
@@ -106,7 +135,13 @@ export async function signedEvent(opts: {
       apiId: 'bench',
       domainName: new URL(url).host,
       domainPrefix: 'bench',
-      http: { method: opts.method, path: opts.path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'ucx-agent/bench' },
+      http: {
+        method: opts.method,
+        path: opts.path,
+        protocol: 'HTTP/1.1',
+        sourceIp: '127.0.0.1',
+        userAgent: 'ucx-agent/bench',
+      },
       requestId: randomUUID(),
       routeKey: opts.routeKey,
       stage: '$default',

@@ -18,12 +18,18 @@ const regionConfigSchema = z.object({
 // A CloudFront domain cannot be read across regions at synth time, so each portal's is given here.
 const hostName = z
   .string()
-  .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'a host name without scheme or path, e.g. d1234abcd.cloudfront.net');
+  .regex(
+    /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+    'a host name without scheme or path, e.g. d1234abcd.cloudfront.net',
+  );
 
 /** The `ucx` context key of cdk.json. */
 export const appConfigContextSchema = z.object({
   stage: z.string().regex(/^[a-z][a-z0-9-]{0,15}$/, 'lower-case letters, digits and dashes, at most 16'),
-  account: z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id').optional(),
+  account: z
+    .string()
+    .regex(/^\d{12}$/, 'a 12-digit AWS account id')
+    .optional(),
   primary: z.enum(regionKeys as [RegionKey, ...RegionKey[]]),
   regions: z.object({ eu: regionConfigSchema, us: regionConfigSchema }).strict(),
   nextPollSeconds: z.number().int().positive(),
@@ -40,8 +46,14 @@ export const appConfigContextSchema = z.object({
     })
     .strict()
     // S3 refuses a second transition less than 30 days after a Standard-IA one.
-    .refine((a) => a.glacierDays >= a.infrequentAccessDays + 30, { message: 'glacierDays must be at least infrequentAccessDays + 30', path: ['glacierDays'] })
-    .refine((a) => a.expireDays > a.glacierDays, { message: 'expireDays must be after glacierDays', path: ['expireDays'] })
+    .refine((a) => a.glacierDays >= a.infrequentAccessDays + 30, {
+      message: 'glacierDays must be at least infrequentAccessDays + 30',
+      path: ['glacierDays'],
+    })
+    .refine((a) => a.expireDays > a.glacierDays, {
+      message: 'expireDays must be after glacierDays',
+      path: ['expireDays'],
+    })
     .default({ infrequentAccessDays: 30, glacierDays: 90, expireDays: 730 }),
   /** each region's portal host name, for the other region's "switch region" links */
   portal: z
@@ -90,7 +102,8 @@ export function buildApp(app: App, config: AppConfig): Record<RegionKey, RegionS
       description: `UCX cloud ${config.stage} ${regionKey}: licensing table, signing key, telemetry stream and archive, support table and bus`,
     });
     // The replica region reads a table that only exists once the primary region has created it.
-    if (primaryStack) stateful.addStackDependency(primaryStack, 'the global table replica is created by the primary region');
+    if (primaryStack)
+      stateful.addStackDependency(primaryStack, 'the global table replica is created by the primary region');
     const stateless = new StatelessStack(app, stackId(config, regionKey, 'stateless'), {
       env,
       config,

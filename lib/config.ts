@@ -41,7 +41,9 @@ export interface AppConfig {
 
 /** The portal URLs config.json names, from `portalDomains`: `https://<domain>` per region that has one. */
 export function portalUrls(config: Pick<AppConfig, 'portalDomains'>): Partial<Record<RegionKey, string>> {
-  return Object.fromEntries(regionKeys.flatMap((key) => (config.portalDomains[key] ? [[key, `https://${config.portalDomains[key]}`]] : [])));
+  return Object.fromEntries(
+    regionKeys.flatMap((key) => (config.portalDomains[key] ? [[key, `https://${config.portalDomains[key]}`]] : [])),
+  );
 }
 
 /** Days after upload at which an archive object changes storage class or expires. */

@@ -104,7 +104,11 @@ export const functionSpecs = {
     timeoutSeconds: 60,
   },
   // 300 s: up to 1000 silent installations per run, each a state read and write.
-  sweepSilent: { entry: 'sweep-silent', needs: ['table:read', 'support-table:write', 'event-bus:put'], timeoutSeconds: 300 },
+  sweepSilent: {
+    entry: 'sweep-silent',
+    needs: ['table:read', 'support-table:write', 'event-bus:put'],
+    timeoutSeconds: 300,
+  },
   // Support API: the regional support table, and the licensing table for the account's reseller.
   listAccountInstallations: { entry: 'list-account-installations', needs: ['table:read', 'support-table:read'] },
   getInstallationSnapshot: { entry: 'get-installation-snapshot', needs: ['table:read', 'support-table:read'] },
@@ -259,7 +263,10 @@ export interface RouteThrottle {
  * API Gateway quota (10 000 requests/s by default, shared by every API of the account) must stay
  * above the sum of the rates: raise it before raising these.
  */
-export const routeThrottles: { readonly byAuth: Readonly<Record<RouteAuth, RouteThrottle>>; readonly byRoute: Readonly<Record<string, RouteThrottle>> } = {
+export const routeThrottles: {
+  readonly byAuth: Readonly<Record<RouteAuth, RouteThrottle>>;
+  readonly byRoute: Readonly<Record<string, RouteThrottle>>;
+} = {
   byAuth: {
     // Activations, deactivations: waves of new installs, never the whole fleet at once.
     agent: { rateLimit: 200, burstLimit: 400 },

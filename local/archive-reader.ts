@@ -43,7 +43,9 @@ export async function findArchiveBucket(region: Pick<LocalRegionInfo, 'resources
     archive.find(([id]) => !/log|result|athena/i.test(id)) ??
     archive[0];
   if (!preferred) {
-    throw new Error(`no archive bucket among this region's buckets [${buckets.map(([id]) => id).join(', ')}]: is the telemetry archive in the templates?`);
+    throw new Error(
+      `no archive bucket among this region's buckets [${buckets.map(([id]) => id).join(', ')}]: is the telemetry archive in the templates?`,
+    );
   }
   return preferred[1];
 }
@@ -52,7 +54,9 @@ async function listKeys(s3: S3Client, bucket: string, prefix: string): Promise<s
   const keys: string[] = [];
   let token: string | undefined;
   do {
-    const out = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ...(token && { ContinuationToken: token }) }));
+    const out = await s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ...(token && { ContinuationToken: token }) }),
+    );
     for (const object of out.Contents ?? []) if (object.Key?.endsWith('.ndjson.gz')) keys.push(object.Key);
     token = out.IsTruncated ? out.NextContinuationToken : undefined;
   } while (token);
@@ -67,7 +71,12 @@ async function readObject(s3: S3Client, bucket: string, key: string): Promise<Bu
 }
 
 /** Every row of one region's archive objects (re-sent beats included), in key order. */
-export async function readRegionArchive(s3: S3Client, bucket: string, regionKey: RegionKey, filters: Pick<ArchiveFilters, 'type' | 'onWarning'> = {}): Promise<ArchiveRow[]> {
+export async function readRegionArchive(
+  s3: S3Client,
+  bucket: string,
+  regionKey: RegionKey,
+  filters: Pick<ArchiveFilters, 'type' | 'onWarning'> = {},
+): Promise<ArchiveRow[]> {
   // The type is a column of the objects, no longer a folder: the whole region is read.
   const prefix = `${archivePrefix}region=${regionKey}/`;
   const rows: ArchiveRow[] = [];
@@ -85,15 +94,17 @@ export async function readRegionArchive(s3: S3Client, bucket: string, regionKey:
       const row = archiveRowSchema.safeParse(parsed);
       if (row.success) {
         if (filters.type === undefined || row.data.type === filters.type) rows.push(row.data);
-      }
-      else filters.onWarning?.(`${key}:${index + 1}: not an archive row: ${row.error.issues[0]?.message}`);
+      } else filters.onWarning?.(`${key}:${index + 1}: not an archive row: ${row.error.issues[0]?.message}`);
     });
   }
   return rows;
 }
 
 /** The archive view of one or both local regions: one row per beat id, filtered, oldest first. */
-export async function readArchive(cloudInfo: Pick<CloudInfo, 'regions'>, filters: ArchiveFilters = {}): Promise<ArchiveRow[]> {
+export async function readArchive(
+  cloudInfo: Pick<CloudInfo, 'regions'>,
+  filters: ArchiveFilters = {},
+): Promise<ArchiveRow[]> {
   const regions = filters.region ? [filters.region] : (Object.keys(cloudInfo.regions) as RegionKey[]);
   const since = filters.since === undefined ? undefined : new Date(filters.since).getTime();
   if (since !== undefined && Number.isNaN(since)) throw new Error(`since: not an instant: ${String(filters.since)}`);
@@ -118,10 +129,30 @@ export async function readArchive(cloudInfo: Pick<CloudInfo, 'regions'>, filters
       s3.destroy();
     }
   }
-  return out.sort((a, b) => (a.received_at < b.received_at ? -1 : a.received_at > b.received_at ? 1 : a.beat_id < b.beat_id ? -1 : a.beat_id > b.beat_id ? 1 : 0));
+  return out.sort((a, b) =>
+    a.received_at < b.received_at
+      ? -1
+      : a.received_at > b.received_at
+        ? 1
+        : a.beat_id < b.beat_id
+          ? -1
+          : a.beat_id > b.beat_id
+            ? 1
+            : 0,
+  );
 }
 
-const columns = ['beat_id', 'type', 'collected_at', 'received_at', 'installation_id', 'account_id', 'region', 'catalogue', 'data'] as const;
+const columns = [
+  'beat_id',
+  'type',
+  'collected_at',
+  'received_at',
+  'installation_id',
+  'account_id',
+  'region',
+  'catalogue',
+  'data',
+] as const;
 
 /** A plain text table of archive rows (`data` cut to `dataWidth` characters). */
 export function formatArchiveTable(rows: readonly ArchiveRow[], dataWidth = 60): string {
@@ -130,6 +161,14 @@ export function formatArchiveTable(rows: readonly ArchiveRow[], dataWidth = 60):
     return column === 'data' && value.length > dataWidth ? `${value.slice(0, dataWidth - 1)}…` : value;
   };
   const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r, c).length)));
-  const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
-  return [line([...columns]), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(columns.map((c) => cell(r, c))))].join('\n');
+  const line = (values: string[]) =>
+    values
+      .map((v, i) => v.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  return [
+    line([...columns]),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map((r) => line(columns.map((c) => cell(r, c)))),
+  ].join('\n');
 }

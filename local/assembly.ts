@@ -129,7 +129,10 @@ export interface Assembly {
 export const functionKey = (stackName: string, logicalId: string): string => `${stackName}/${logicalId}`;
 
 interface Manifest {
-  readonly artifacts?: Record<string, { type: string; environment?: string; properties?: Record<string, unknown>; displayName?: string }>;
+  readonly artifacts?: Record<
+    string,
+    { type: string; environment?: string; properties?: Record<string, unknown>; displayName?: string }
+  >;
 }
 
 const readJson = (file: string): unknown => JSON.parse(readFileSync(file, 'utf8'));
@@ -150,7 +153,13 @@ export function readCdkJson(repoRoot: string): { app: string; context: Record<st
  * does. (The CLI is skipped: it adds ~2 s, and the installed aws-cdk CLI cannot read the assembly
  * schema that this aws-cdk-lib writes.) esbuild bundling runs for real.
  */
-export async function synthesize(opts: { repoRoot: string; outDir: string; app?: string; force?: boolean; log?: (line: string) => void }): Promise<void> {
+export async function synthesize(opts: {
+  repoRoot: string;
+  outDir: string;
+  app?: string;
+  force?: boolean;
+  log?: (line: string) => void;
+}): Promise<void> {
   const cdk = readCdkJsonOrEmpty(opts.repoRoot);
   const app = opts.app ?? cdk.app;
   if (!app) throw new Error(`no CDK app: ${join(opts.repoRoot, 'cdk.json')} is missing and no app command was given`);
@@ -182,7 +191,9 @@ export async function synthesize(opts: { repoRoot: string; outDir: string; app?:
     child.on('error', fail);
     child.on('exit', (code, signal) => {
       if (code === 0) return done();
-      fail(new Error(`CDK synth (${app}) failed with ${signal ?? `exit code ${code}`}:\n${output.join('').slice(-4000)}`));
+      fail(
+        new Error(`CDK synth (${app}) failed with ${signal ?? `exit code ${code}`}:\n${output.join('').slice(-4000)}`),
+      );
     });
   });
   writeFileSync(join(tmpDir, '.ucx-local-fingerprint'), fingerprint);
@@ -192,7 +203,16 @@ export async function synthesize(opts: { repoRoot: string; outDir: string; app?:
 }
 
 /** Everything a synth reads from the repository: the app, its config, handlers, dependencies. */
-const synthInputs = ['bin', 'lib', 'lambdas', 'cdk.json', 'cdk.context.json', 'package.json', 'package-lock.json', 'tsconfig.json'];
+const synthInputs = [
+  'bin',
+  'lib',
+  'lambdas',
+  'cdk.json',
+  'cdk.context.json',
+  'package.json',
+  'package-lock.json',
+  'tsconfig.json',
+];
 
 function inputsFingerprint(repoRoot: string, app: string): string {
   const hash = createHash('sha256').update(app);
@@ -241,10 +261,13 @@ function collectStacks(dir: string, byRegion: Map<string, RegionKey>, into: Stac
     }
     if (artifact.type !== 'aws:cloudformation:stack') continue;
     const stackName = String(artifact.properties?.['stackName'] ?? artifact.displayName ?? id);
-    const [, account = '000000000000', region = 'unknown-region'] = /^aws:\/\/([^/]+)\/(.+)$/.exec(artifact.environment ?? '') ?? [];
+    const [, account = '000000000000', region = 'unknown-region'] =
+      /^aws:\/\/([^/]+)\/(.+)$/.exec(artifact.environment ?? '') ?? [];
     const regionKey = byRegion.get(region) ?? regionKeys.find((k) => new RegExp(`(^|-)${k}(-|$)`).test(stackName));
     if (!regionKey) {
-      throw new Error(`stack ${stackName} (${artifact.environment}): its region is in neither cdk.json context ucx.regions nor its name`);
+      throw new Error(
+        `stack ${stackName} (${artifact.environment}): its region is in neither cdk.json context ucx.regions nor its name`,
+      );
     }
     const assets = new Map<string, string>();
     const assetsFile = join(dir, `${id}.assets.json`);
@@ -253,7 +276,15 @@ function collectStacks(dir: string, byRegion: Map<string, RegionKey>, into: Stac
       for (const [hash, file] of Object.entries(files)) assets.set(hash, resolve(dir, file.source.path));
     }
     const templateFile = join(dir, String(artifact.properties?.['templateFile']));
-    into.push({ stackName, region, account: /^\d{12}$/.test(account) ? account : '000000000000', regionKey, dir, assets, templateFile });
+    into.push({
+      stackName,
+      region,
+      account: /^\d{12}$/.test(account) ? account : '000000000000',
+      regionKey,
+      dir,
+      assets,
+      templateFile,
+    });
   }
 }
 
@@ -262,7 +293,10 @@ export function readAssembly(dir: string, opts: { repoRoot: string; dataDir: str
   const { context } = readCdkJsonOrEmpty(opts.repoRoot);
   const partial: StackEntry[] = [];
   collectStacks(dir, regionKeysByRegion(context), partial);
-  const stacks: LocalStack[] = partial.map(({ templateFile, ...s }) => ({ ...s, template: readJson(templateFile) as Template }));
+  const stacks: LocalStack[] = partial.map(({ templateFile, ...s }) => ({
+    ...s,
+    template: readJson(templateFile) as Template,
+  }));
 
   const resourceOf = (stack: StackContext, logicalId: string) => stack.template.Resources?.[logicalId];
   const localStack = (stack: StackContext) => stack as LocalStack;
@@ -273,7 +307,9 @@ export function readAssembly(dir: string, opts: { repoRoot: string; dataDir: str
       case 'AWS::DynamoDB::GlobalTable':
       case 'AWS::DynamoDB::Table':
         // An explicit TableName (the global table has one) is shared by both local regions.
-        return props['TableName'] !== undefined ? resolveValue(props['TableName'], ctxFor(stack), `${stack.stackName}/${logicalId}/TableName`) : `${stack.stackName}-${logicalId}`;
+        return props['TableName'] !== undefined
+          ? resolveValue(props['TableName'], ctxFor(stack), `${stack.stackName}/${logicalId}/TableName`)
+          : `${stack.stackName}-${logicalId}`;
       case 'AWS::KMS::Key':
         return keyRef(opts.dataDir, localStack(stack).regionKey);
       case 'AWS::KMS::Alias':
@@ -291,7 +327,11 @@ export function readAssembly(dir: string, opts: { repoRoot: string; dataDir: str
       case 'AWS::KMS::Key.KeyId':
         return name;
       case 'AWS::KMS::Alias.Arn': // an alias stands for its key locally
-        return resolveValue(resource.Properties?.['TargetKeyId'], ctxFor(stack), `${stack.stackName}/${logicalId}/TargetKeyId`);
+        return resolveValue(
+          resource.Properties?.['TargetKeyId'],
+          ctxFor(stack),
+          `${stack.stackName}/${logicalId}/TargetKeyId`,
+        );
       case 'AWS::DynamoDB::GlobalTable.Arn':
       case 'AWS::DynamoDB::Table.Arn':
         return arn('dynamodb', `table/${name}`);
@@ -320,7 +360,9 @@ export function readAssembly(dir: string, opts: { repoRoot: string; dataDir: str
       case 'AWS::ApiGatewayV2::Api.ApiEndpoint':
         return `https://${name}.execute-api.${stack.region}.amazonaws.com`;
       default:
-        throw new Error(`${stack.stackName}: no local value for Fn::GetAtt ${logicalId}.${attr} (${resource.Type}); add it in local/assembly.ts`);
+        throw new Error(
+          `${stack.stackName}: no local value for Fn::GetAtt ${logicalId}.${attr} (${resource.Type}); add it in local/assembly.ts`,
+        );
     }
   };
   const ctxFor = (stack: StackContext): ResolveContext => ({ stack, stacks, physicalName, attribute });
@@ -328,7 +370,8 @@ export function readAssembly(dir: string, opts: { repoRoot: string; dataDir: str
   const functions: LocalFunction[] = [];
   const routes: LocalRoute[] = [];
   const resources: Record<RegionKey, Record<string, string>> = { eu: {}, us: {} };
-  const named = /^AWS::(DynamoDB::(Global)?Table|Kinesis::Stream|S3::Bucket|KMS::Key|Lambda::Function|SQS::Queue|SNS::Topic|Events::EventBus|Scheduler::Schedule)$/;
+  const named =
+    /^AWS::(DynamoDB::(Global)?Table|Kinesis::Stream|S3::Bucket|KMS::Key|Lambda::Function|SQS::Queue|SNS::Topic|Events::EventBus|Scheduler::Schedule)$/;
   for (const stack of stacks) {
     const ctx = ctxFor(stack);
     for (const [logicalId, resource] of Object.entries(stack.template.Resources ?? {})) {
@@ -347,9 +390,13 @@ export function readAssembly(dir: string, opts: { repoRoot: string; dataDir: str
         const s3Key = typeof code?.S3Key === 'string' ? code.S3Key : undefined;
         const assetDir = s3Key ? stack.assets.get(s3Key.replace(/\.zip$/, '')) : undefined;
         if (!assetDir) continue; // inline code or a CDK-provided custom resource handler: not ours
-        const variables = ((props['Environment'] as { Variables?: Record<string, unknown> } | undefined)?.Variables) ?? {};
+        const variables =
+          (props['Environment'] as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
         const environment = Object.fromEntries(
-          Object.entries(variables).map(([name, value]) => [name, resolveValue(value, ctx, `${where}/Environment/${name}`)]),
+          Object.entries(variables).map(([name, value]) => [
+            name,
+            resolveValue(value, ctx, `${where}/Environment/${name}`),
+          ]),
         );
         functions.push({
           regionKey: stack.regionKey,
@@ -367,10 +414,12 @@ export function readAssembly(dir: string, opts: { repoRoot: string; dataDir: str
       if (resource.Type === 'AWS::ApiGatewayV2::Route') {
         const target = resolveTargetIntegration(props['Target'], where);
         const integration = stack.template.Resources?.[target];
-        if (integration?.Type !== 'AWS::ApiGatewayV2::Integration') throw new Error(`${where}: target ${target} is not an integration`);
+        if (integration?.Type !== 'AWS::ApiGatewayV2::Integration')
+          throw new Error(`${where}: target ${target} is not an integration`);
         const fnId = lambdaOfIntegrationUri(integration.Properties?.['IntegrationUri'], `${stack.stackName}/${target}`);
         const payload = String(integration.Properties?.['PayloadFormatVersion'] ?? '2.0');
-        if (payload !== '2.0') throw new Error(`${stack.stackName}/${target}: payload format ${payload}; the local router speaks 2.0 only`);
+        if (payload !== '2.0')
+          throw new Error(`${stack.stackName}/${target}: payload format ${payload}; the local router speaks 2.0 only`);
         routes.push({
           regionKey: stack.regionKey,
           logicalId,
@@ -387,12 +436,19 @@ export function readAssembly(dir: string, opts: { repoRoot: string; dataDir: str
   for (const stack of stacks) {
     for (const [logicalId, resource] of Object.entries(stack.template.Resources ?? {})) {
       if (resource.Type === 'AWS::Lambda::EventSourceMapping') {
-        eventSourceMappings.push(readEventSourceMapping(stack, logicalId, resource.Properties ?? {}, ctxFor(stack), functions, physicalName));
+        eventSourceMappings.push(
+          readEventSourceMapping(stack, logicalId, resource.Properties ?? {}, ctxFor(stack), functions, physicalName),
+        );
       } else if (resource.Type === 'AWS::Scheduler::Schedule') {
         const schedule = readSchedule(stack, logicalId, resource.Properties ?? {}, ctxFor(stack), functions);
         if (schedule) schedules.push(schedule);
       } else if (resource.Type === 'AWS::Events::EventBus') {
-        eventBuses.push({ regionKey: stack.regionKey, stackName: stack.stackName, logicalId, name: physicalName(stack, logicalId) });
+        eventBuses.push({
+          regionKey: stack.regionKey,
+          stackName: stack.stackName,
+          logicalId,
+          name: physicalName(stack, logicalId),
+        });
       }
     }
   }
@@ -405,15 +461,24 @@ export function readAssembly(dir: string, opts: { repoRoot: string; dataDir: str
  * `Ref`) or a resolvable Lambda ARN of a local function; other targets (universal targets, queues)
  * are not run locally (undefined).
  */
-function readSchedule(stack: LocalStack, logicalId: string, props: Record<string, unknown>, ctx: ResolveContext, functions: readonly LocalFunction[]): LocalSchedule | undefined {
+function readSchedule(
+  stack: LocalStack,
+  logicalId: string,
+  props: Record<string, unknown>,
+  ctx: ResolveContext,
+  functions: readonly LocalFunction[],
+): LocalSchedule | undefined {
   const where = `${stack.stackName}/${logicalId}`;
   const target = (props['Target'] ?? {}) as { Arn?: unknown; Input?: unknown; DeadLetterConfig?: { Arn?: unknown } };
   const getAtt = (target.Arn as { 'Fn::GetAtt'?: unknown })?.['Fn::GetAtt'];
   const ref = (target.Arn as { Ref?: unknown })?.Ref;
-  const id = typeof ref === 'string' ? ref : Array.isArray(getAtt) && typeof getAtt[0] === 'string' ? getAtt[0] : undefined;
+  const id =
+    typeof ref === 'string' ? ref : Array.isArray(getAtt) && typeof getAtt[0] === 'string' ? getAtt[0] : undefined;
   let fn = id === undefined ? undefined : functions.find((f) => f.stackName === stack.stackName && f.logicalId === id);
   if (!fn && id === undefined && target.Arn !== undefined) {
-    const name = /^arn:aws:lambda:[^:]*:[^:]*:function:([^:]+)/.exec(resolveValue(target.Arn, ctx, `${where}/Target/Arn`))?.[1];
+    const name = /^arn:aws:lambda:[^:]*:[^:]*:function:([^:]+)/.exec(
+      resolveValue(target.Arn, ctx, `${where}/Target/Arn`),
+    )?.[1];
     fn = name === undefined ? undefined : functions.find((f) => f.regionKey === stack.regionKey && f.name === name);
   }
   if (!fn) return undefined;
@@ -436,7 +501,9 @@ function readSchedule(stack: LocalStack, logicalId: string, props: Record<string
     expression: resolveValue(props['ScheduleExpression'], ctx, `${where}/ScheduleExpression`),
     enabled: state !== 'DISABLED',
     input,
-    ...(deadLetter !== undefined && { deadLetterArn: resolveValue(deadLetter, ctx, `${where}/Target/DeadLetterConfig/Arn`) }),
+    ...(deadLetter !== undefined && {
+      deadLetterArn: resolveValue(deadLetter, ctx, `${where}/Target/DeadLetterConfig/Arn`),
+    }),
   };
 }
 
@@ -454,27 +521,42 @@ function readEventSourceMapping(
   const targetOf = (value: unknown, depth = 0): string | undefined => {
     const ref = (value as { Ref?: unknown })?.Ref;
     const getAtt = (value as { 'Fn::GetAtt'?: unknown })?.['Fn::GetAtt'];
-    const id = typeof ref === 'string' ? ref : Array.isArray(getAtt) && typeof getAtt[0] === 'string' ? getAtt[0] : undefined;
+    const id =
+      typeof ref === 'string' ? ref : Array.isArray(getAtt) && typeof getAtt[0] === 'string' ? getAtt[0] : undefined;
     const target = id === undefined ? undefined : resources[id];
     if (id !== undefined && target?.Type === 'AWS::Lambda::Function') return id;
-    if (id !== undefined && depth < 3 && (target?.Type === 'AWS::Lambda::Alias' || target?.Type === 'AWS::Lambda::Version')) {
+    if (
+      id !== undefined &&
+      depth < 3 &&
+      (target?.Type === 'AWS::Lambda::Alias' || target?.Type === 'AWS::Lambda::Version')
+    ) {
       return targetOf(target.Properties?.['FunctionName'], depth + 1);
     }
     return undefined;
   };
   const targetId = targetOf(props['FunctionName']);
-  let fn = targetId === undefined ? undefined : functions.find((f) => f.stackName === stack.stackName && f.logicalId === targetId);
+  let fn =
+    targetId === undefined
+      ? undefined
+      : functions.find((f) => f.stackName === stack.stackName && f.logicalId === targetId);
   if (!fn && targetId === undefined) {
-    const name = resolveValue(props['FunctionName'], ctx, `${where}/FunctionName`).replace(/^arn:aws:lambda:[^:]*:[^:]*:function:/, '').split(':')[0];
+    const name = resolveValue(props['FunctionName'], ctx, `${where}/FunctionName`)
+      .replace(/^arn:aws:lambda:[^:]*:[^:]*:function:/, '')
+      .split(':')[0];
     fn = functions.find((f) => f.regionKey === stack.regionKey && f.name === name);
   }
   if (!fn) throw new Error(`${where}: its function ${JSON.stringify(props['FunctionName'])} has no local bundle`);
 
-  const role = (resources[fn.logicalId]?.Properties?.['Role'] as { 'Fn::GetAtt'?: unknown[] } | undefined)?.['Fn::GetAtt']?.[0];
+  const role = (resources[fn.logicalId]?.Properties?.['Role'] as { 'Fn::GetAtt'?: unknown[] } | undefined)?.[
+    'Fn::GetAtt'
+  ]?.[0];
   const roleName = typeof role === 'string' && resources[role] ? physicalName(stack, role) : `${fn.name}-role`;
-  const num = (name: string, fallback: number) => (props[name] === undefined ? fallback : Number(resolveValue(props[name], ctx, `${where}/${name}`)));
-  const flag = (name: string, fallback: boolean) => (props[name] === undefined ? fallback : resolveValue(props[name], ctx, `${where}/${name}`) === 'true');
-  const onFailure = (props['DestinationConfig'] as { OnFailure?: { Destination?: unknown } } | undefined)?.OnFailure?.Destination;
+  const num = (name: string, fallback: number) =>
+    props[name] === undefined ? fallback : Number(resolveValue(props[name], ctx, `${where}/${name}`));
+  const flag = (name: string, fallback: boolean) =>
+    props[name] === undefined ? fallback : resolveValue(props[name], ctx, `${where}/${name}`) === 'true';
+  const onFailure = (props['DestinationConfig'] as { OnFailure?: { Destination?: unknown } } | undefined)?.OnFailure
+    ?.Destination;
   const responseTypes = (props['FunctionResponseTypes'] as unknown[] | undefined) ?? [];
   return {
     regionKey: stack.regionKey,
@@ -483,15 +565,24 @@ function readEventSourceMapping(
     functionKey: functionKey(fn.stackName, fn.logicalId),
     eventSourceArn: resolveValue(props['EventSourceArn'], ctx, `${where}/EventSourceArn`),
     enabled: flag('Enabled', true),
-    startingPosition: props['StartingPosition'] === undefined ? 'LATEST' : resolveValue(props['StartingPosition'], ctx, `${where}/StartingPosition`),
-    ...(props['StartingPositionTimestamp'] !== undefined && { startingPositionTimestamp: num('StartingPositionTimestamp', 0) }),
+    startingPosition:
+      props['StartingPosition'] === undefined
+        ? 'LATEST'
+        : resolveValue(props['StartingPosition'], ctx, `${where}/StartingPosition`),
+    ...(props['StartingPositionTimestamp'] !== undefined && {
+      startingPositionTimestamp: num('StartingPositionTimestamp', 0),
+    }),
     batchSize: num('BatchSize', 100),
     maximumBatchingWindowSeconds: num('MaximumBatchingWindowInSeconds', 0),
     bisectBatchOnFunctionError: flag('BisectBatchOnFunctionError', false),
     maximumRetryAttempts: num('MaximumRetryAttempts', -1),
     maximumRecordAgeSeconds: num('MaximumRecordAgeInSeconds', -1),
-    reportBatchItemFailures: responseTypes.some((t) => resolveValue(t, ctx, `${where}/FunctionResponseTypes`) === 'ReportBatchItemFailures'),
-    ...(onFailure !== undefined && { onFailureDestinationArn: resolveValue(onFailure, ctx, `${where}/DestinationConfig/OnFailure/Destination`) }),
+    reportBatchItemFailures: responseTypes.some(
+      (t) => resolveValue(t, ctx, `${where}/FunctionResponseTypes`) === 'ReportBatchItemFailures',
+    ),
+    ...(onFailure !== undefined && {
+      onFailureDestinationArn: resolveValue(onFailure, ctx, `${where}/DestinationConfig/OnFailure/Destination`),
+    }),
     invokeIdentityArn: `arn:aws:iam::${stack.account}:role/${roleName}`,
   };
 }
@@ -516,6 +607,7 @@ function lambdaOfIntegrationUri(uri: unknown, where: string): string {
     else Object.values(record).forEach(walk);
   };
   walk(uri);
-  if (found.length !== 1 || !found[0]) throw new Error(`${where}: cannot find the Lambda of IntegrationUri ${JSON.stringify(uri)}`);
+  if (found.length !== 1 || !found[0])
+    throw new Error(`${where}: cannot find the Lambda of IntegrationUri ${JSON.stringify(uri)}`);
   return found[0];
 }

@@ -40,7 +40,10 @@ const password = z
   .max(256, 'at most 256 characters')
   .regex(/[A-Za-z]/, 'needs a letter')
   .regex(/\d/, 'needs a digit');
-const code = z.string().trim().regex(/^\d{6}$/, 'the 6-digit code from the e-mail');
+const code = z
+  .string()
+  .trim()
+  .regex(/^\d{6}$/, 'the 6-digit code from the e-mail');
 
 const schemas = {
   signUp: z.object({ email, password }),
@@ -50,9 +53,18 @@ const schemas = {
   reset: z.object({ email, code, password }),
   link: z.object({
     email,
-    groups: z.array(z.enum(['backoffice', 'support', 'reseller', 'customer'])).min(1).optional(),
-    accountId: z.string().regex(/^acc_[a-z0-9]{8,32}$/, 'not an account id').optional(),
-    resellerId: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'lower-case letters, digits and dashes').optional(),
+    groups: z
+      .array(z.enum(['backoffice', 'support', 'reseller', 'customer']))
+      .min(1)
+      .optional(),
+    accountId: z
+      .string()
+      .regex(/^acc_[a-z0-9]{8,32}$/, 'not an account id')
+      .optional(),
+    resellerId: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'lower-case letters, digits and dashes')
+      .optional(),
   }),
 };
 
@@ -70,12 +82,29 @@ export function passwordMatches(plain: string, stored: string): boolean {
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
-const problem = (status: number, title: string, detail: string, errors?: { path: string; message: string }[]): HttpResponse => ({
+const problem = (
+  status: number,
+  title: string,
+  detail: string,
+  errors?: { path: string; message: string }[],
+): HttpResponse => ({
   statusCode: status,
   headers: { 'content-type': 'application/problem+json' },
-  body: Buffer.from(JSON.stringify({ type: `https://ucx.example/problems/${title.toLowerCase().replace(/\W+/g, '-')}`, title, status, detail, ...(errors && { errors }) })),
+  body: Buffer.from(
+    JSON.stringify({
+      type: `https://ucx.example/problems/${title.toLowerCase().replace(/\W+/g, '-')}`,
+      title,
+      status,
+      detail,
+      ...(errors && { errors }),
+    }),
+  ),
 });
-const json = (status: number, body: unknown): HttpResponse => ({ statusCode: status, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(body)) });
+const json = (status: number, body: unknown): HttpResponse => ({
+  statusCode: status,
+  headers: { 'content-type': 'application/json' },
+  body: Buffer.from(JSON.stringify(body)),
+});
 
 class Invalid extends Error {
   constructor(readonly response: HttpResponse) {
@@ -123,7 +152,10 @@ export class LocalUserStore {
   }
   send(to: string, subject: string, text: string, sentCode: string): void {
     mkdirSync(this.dir, { recursive: true });
-    appendFileSync(this.outboxFile, `${JSON.stringify({ at: new Date().toISOString(), to, subject, text, code: sentCode })}\n`);
+    appendFileSync(
+      this.outboxFile,
+      `${JSON.stringify({ at: new Date().toISOString(), to, subject, text, code: sentCode })}\n`,
+    );
   }
   outbox(): unknown[] {
     if (!existsSync(this.outboxFile)) return [];
@@ -139,14 +171,39 @@ function newCode(store: LocalUserStore, user: LocalUser, purpose: 'verify' | 're
   const sent = String(randomInt(0, 1_000_000)).padStart(6, '0');
   const subject = purpose === 'verify' ? 'Your UCX Cloud verification code' : 'Your UCX Cloud password reset code';
   store.send(user.email, subject, `Your code is ${sent}. It is valid for 24 hours.`, sent);
-  return { ...user, pendingCode: { hash: sha256(sent), purpose, expiresAt: new Date(Date.now() + codeTtlMs).toISOString(), attempts: 0 } };
+  return {
+    ...user,
+    pendingCode: {
+      hash: sha256(sent),
+      purpose,
+      expiresAt: new Date(Date.now() + codeTtlMs).toISOString(),
+      attempts: 0,
+    },
+  };
 }
 
 /** Checks a code; a wrong one counts against the user (saved), a right one is consumed by the caller. */
-function checkCode(store: LocalUserStore, user: LocalUser | undefined, purpose: 'verify' | 'reset', given: string): LocalUser {
-  const wrong = () => new Invalid(problem(400, 'Request is not valid', 'The code is wrong or has expired.', [{ path: 'code', message: 'wrong or expired code; ask for a new one' }]));
+function checkCode(
+  store: LocalUserStore,
+  user: LocalUser | undefined,
+  purpose: 'verify' | 'reset',
+  given: string,
+): LocalUser {
+  const wrong = () =>
+    new Invalid(
+      problem(400, 'Request is not valid', 'The code is wrong or has expired.', [
+        { path: 'code', message: 'wrong or expired code; ask for a new one' },
+      ]),
+    );
   const pending = user?.pendingCode;
-  if (!user || !pending || pending.purpose !== purpose || pending.attempts >= maxCodeAttempts || pending.expiresAt < new Date().toISOString()) throw wrong();
+  if (
+    !user ||
+    !pending ||
+    pending.purpose !== purpose ||
+    pending.attempts >= maxCodeAttempts ||
+    pending.expiresAt < new Date().toISOString()
+  )
+    throw wrong();
   if (!timingSafeEqual(Buffer.from(sha256(given)), Buffer.from(pending.hash))) {
     store.save({ ...user, pendingCode: { ...pending, attempts: pending.attempts + 1 } });
     throw wrong();
@@ -157,7 +214,10 @@ function checkCode(store: LocalUserStore, user: LocalUser | undefined, purpose: 
 
 interface CloudJsonLike {
   tokens?: { ops?: string; support?: string };
-  demo?: { accounts?: { accountId: string; region: string; token: string; resellerId?: string }[]; resellers?: { resellerId: string; token: string }[] };
+  demo?: {
+    accounts?: { accountId: string; region: string; token: string; resellerId?: string }[];
+    resellers?: { resellerId: string; token: string }[];
+  };
 }
 
 /** The `/local/auth/...` and `/local/outbox` routes, for every region's router (one user store). */
@@ -174,7 +234,16 @@ export function authFlowRoutes(dataDir: string): [string, LocalHandler][] {
       }
     };
   const tokenOf = async (user: LocalUser) => ({
-    token: await issueLocalToken(dataDir, { sub: user.sub, groups: user.groups, ...(user.accountId && { accountId: user.accountId }), ...(user.resellerId && { resellerId: user.resellerId }) }, tokenTtlSeconds),
+    token: await issueLocalToken(
+      dataDir,
+      {
+        sub: user.sub,
+        groups: user.groups,
+        ...(user.accountId && { accountId: user.accountId }),
+        ...(user.resellerId && { resellerId: user.resellerId }),
+      },
+      tokenTtlSeconds,
+    ),
     expiresIn: tokenTtlSeconds,
   });
 
@@ -189,7 +258,10 @@ export function authFlowRoutes(dataDir: string): [string, LocalHandler][] {
           ...(info.tokens?.ops ? [{ label: 'Back office (ops)', token: info.tokens.ops }] : []),
           ...(info.tokens?.support ? [{ label: 'Support', token: info.tokens.support }] : []),
           ...(info.demo?.resellers ?? []).map((r) => ({ label: `Reseller ${r.resellerId}`, token: r.token })),
-          ...(info.demo?.accounts ?? []).map((a) => ({ label: `Customer ${a.accountId} (${a.region.toUpperCase()})`, token: a.token })),
+          ...(info.demo?.accounts ?? []).map((a) => ({
+            label: `Customer ${a.accountId} (${a.region.toUpperCase()})`,
+            token: a.token,
+          })),
         ];
         return json(200, { users });
       },
@@ -199,8 +271,20 @@ export function authFlowRoutes(dataDir: string): [string, LocalHandler][] {
       guarded(async (body) => {
         const input = parse(schemas.signUp, body);
         const existing = store.find(input.email);
-        if (existing?.verified) return problem(409, 'Conflict', 'An account with this e-mail exists already; sign in or reset the password.', [{ path: 'email', message: 'already registered' }]);
-        const user: LocalUser = { sub: existing?.sub ?? randomUUID(), email: input.email, passwordHash: hashPassword(input.password), verified: false, groups: ['customer'] };
+        if (existing?.verified)
+          return problem(
+            409,
+            'Conflict',
+            'An account with this e-mail exists already; sign in or reset the password.',
+            [{ path: 'email', message: 'already registered' }],
+          );
+        const user: LocalUser = {
+          sub: existing?.sub ?? randomUUID(),
+          email: input.email,
+          passwordHash: hashPassword(input.password),
+          verified: false,
+          groups: ['customer'],
+        };
         store.save(newCode(store, user, 'verify'));
         return json(201, { email: input.email, verified: false, delivery: 'email' });
       }),
@@ -219,8 +303,12 @@ export function authFlowRoutes(dataDir: string): [string, LocalHandler][] {
       guarded(async (body) => {
         const input = parse(schemas.signIn, body);
         const user = store.find(input.email);
-        if (!user || !passwordMatches(input.password, user.passwordHash)) return problem(401, 'Not authenticated', 'The e-mail or password is wrong.');
-        if (!user.verified) return problem(403, 'Forbidden', 'Verify your e-mail first: enter the code we sent.', [{ path: 'email', message: 'not verified yet' }]);
+        if (!user || !passwordMatches(input.password, user.passwordHash))
+          return problem(401, 'Not authenticated', 'The e-mail or password is wrong.');
+        if (!user.verified)
+          return problem(403, 'Forbidden', 'Verify your e-mail first: enter the code we sent.', [
+            { path: 'email', message: 'not verified yet' },
+          ]);
         return json(200, await tokenOf(user));
       }),
     ],
@@ -250,7 +338,8 @@ export function authFlowRoutes(dataDir: string): [string, LocalHandler][] {
       guarded(async (body) => {
         const input = parse(schemas.link, body);
         const user = store.find(input.email);
-        if (!user) return problem(404, 'Not found', `No user ${input.email}.`, [{ path: 'email', message: 'no such user' }]);
+        if (!user)
+          return problem(404, 'Not found', `No user ${input.email}.`, [{ path: 'email', message: 'no such user' }]);
         const linked: LocalUser = {
           ...user,
           ...(input.groups && { groups: input.groups }),
@@ -258,7 +347,12 @@ export function authFlowRoutes(dataDir: string): [string, LocalHandler][] {
           ...(input.resellerId && { resellerId: input.resellerId }),
         };
         store.save(linked);
-        return json(200, { email: linked.email, groups: linked.groups, accountId: linked.accountId ?? null, resellerId: linked.resellerId ?? null });
+        return json(200, {
+          email: linked.email,
+          groups: linked.groups,
+          accountId: linked.accountId ?? null,
+          resellerId: linked.resellerId ?? null,
+        });
       }),
     ],
     ['GET /local/outbox', async () => json(200, { messages: store.outbox() })],

@@ -20,7 +20,11 @@ export interface LocalTokenClaims {
 const issuerKeyFile = (dataDir: string) => keyFile(dataDir, 'issuer');
 
 /** Issues a local ID token shaped like a Cognito one. `ttlSeconds` defaults to 30 days. */
-export async function issueLocalToken(dataDir: string, claims: LocalTokenClaims, ttlSeconds = 30 * 24 * 3600): Promise<string> {
+export async function issueLocalToken(
+  dataDir: string,
+  claims: LocalTokenClaims,
+  ttlSeconds = 30 * 24 * 3600,
+): Promise<string> {
   const jwk = await ensureEs256Key(issuerKeyFile(dataDir));
   const key = await importJWK(jwk, 'ES256');
   const payload: JWTPayload = {
@@ -47,12 +51,18 @@ export function authorizerClaims(payload: JWTPayload): Record<string, string> {
   return Object.fromEntries(
     Object.entries(payload).map(([name, value]) => [
       name,
-      Array.isArray(value) ? `[${value.join(' ')}]` : typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value),
+      Array.isArray(value)
+        ? `[${value.join(' ')}]`
+        : typeof value === 'object' && value !== null
+          ? JSON.stringify(value)
+          : String(value),
     ]),
   );
 }
 
-export type JwtVerifier = (authorization: string | undefined) => Promise<{ claims: Record<string, string>; scopes: string[] | null } | undefined>;
+export type JwtVerifier = (
+  authorization: string | undefined,
+) => Promise<{ claims: Record<string, string>; scopes: string[] | null } | undefined>;
 
 /** Verifies `Authorization: Bearer <jwt>` (or the bare token, which API Gateway also takes). */
 export async function localJwtVerifier(dataDir: string): Promise<JwtVerifier> {
@@ -63,7 +73,11 @@ export async function localJwtVerifier(dataDir: string): Promise<JwtVerifier> {
     if (!authorization) return undefined;
     const token = authorization.replace(/^Bearer\s+/i, '').trim();
     try {
-      const { payload } = await jwtVerify(token, key, { issuer: localIssuer, audience: localAudience, algorithms: ['ES256'] });
+      const { payload } = await jwtVerify(token, key, {
+        issuer: localIssuer,
+        audience: localAudience,
+        algorithms: ['ES256'],
+      });
       const scope = typeof payload['scope'] === 'string' ? payload['scope'].split(' ') : null;
       return { claims: authorizerClaims(payload), scopes: scope };
     } catch {

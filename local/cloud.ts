@@ -6,7 +6,15 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { readAssembly, regionKeys, synthesize, functionKey, type Assembly, type LocalFunction, type RegionKey } from './assembly';
+import {
+  readAssembly,
+  regionKeys,
+  synthesize,
+  functionKey,
+  type Assembly,
+  type LocalFunction,
+  type RegionKey,
+} from './assembly';
 import { issueLocalToken, localJwtVerifier } from './auth';
 import { startDynamoDbLocal, startKinesalite, startS3rver, type Emulator } from './emulators';
 import { apiGatewayError, type HttpResponse } from './http-event';
@@ -81,7 +89,14 @@ export interface CloudInfo {
   readonly issuer: { readonly iss: string; readonly aud: string; readonly keyFile: string };
   readonly tokens: { readonly ops: string; readonly support: string };
   readonly demo: {
-    readonly accounts: readonly { accountId: string; region: RegionKey; token: string; activationKey: string; activationKeyExpiresAt?: string; resellerId?: string }[];
+    readonly accounts: readonly {
+      accountId: string;
+      region: RegionKey;
+      token: string;
+      activationKey: string;
+      activationKeyExpiresAt?: string;
+      resellerId?: string;
+    }[];
     readonly resellers: readonly { resellerId: string; token: string }[];
     /** set when the seed failed and `seed: 'report'` was asked */
     readonly seedError?: string;
@@ -118,7 +133,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       startDynamoDbLocal({ repoRoot, dataDir, port: options.dynamodbPort ?? 4110, log }).then(stopping),
       startKinesalite({ dataDir, port: options.kinesisPort ?? 4120, log }).then(stopping),
       startS3rver({ dataDir, port: options.s3Port ?? 4130, log }).then(stopping),
-      options.assemblyDir ? Promise.resolve() : synthesize({ repoRoot, outDir: assemblyDir, app: options.app, force: options.synth === 'always', log }),
+      options.assemblyDir
+        ? Promise.resolve()
+        : synthesize({ repoRoot, outDir: assemblyDir, app: options.app, force: options.synth === 'always', log }),
       ...regionKeys.map((key) => ensureEs256Key(keyFile(dataDir, key))),
     ]);
     const assembly = readAssembly(assemblyDir, { repoRoot, dataDir });
@@ -130,7 +147,12 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       log,
     });
     stops.push(() => eventBridge.stop());
-    const endpoints: Endpoints = { dynamodb: dynamodb.endpoint, kinesis: kinesis.endpoint, s3: s3.endpoint, eventbridge: eventBridge.endpoint };
+    const endpoints: Endpoints = {
+      dynamodb: dynamodb.endpoint,
+      kinesis: kinesis.endpoint,
+      s3: s3.endpoint,
+      eventbridge: eventBridge.endpoint,
+    };
     const regionOf = (key: RegionKey) => assembly.stacks.find((s) => s.regionKey === key)?.region ?? key;
 
     const verifyJwt = await localJwtVerifier(dataDir);
@@ -146,29 +168,55 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       new Map<string, LocalHandler>([
         ['GET /local/health', async () => json(200, { status: 'ok', region: regionKey })],
         ...authFlowRoutes(dataDir),
-        ['GET /local/cloud.json', async () => (info.current ? json(200, info.current) : apiGatewayError(503, 'Service Unavailable'))],
-        ['GET /local/queues', async () => json(200, { region: regionKey, queues: info.eventSources?.queues(regionKey) ?? {} })],
-        ['GET /local/event-sources', async () => json(200, { region: regionKey, eventSources: info.eventSources?.status(regionKey) ?? [] })],
+        [
+          'GET /local/cloud.json',
+          async () => (info.current ? json(200, info.current) : apiGatewayError(503, 'Service Unavailable')),
+        ],
+        [
+          'GET /local/queues',
+          async () => json(200, { region: regionKey, queues: info.eventSources?.queues(regionKey) ?? {} }),
+        ],
+        [
+          'GET /local/event-sources',
+          async () => json(200, { region: regionKey, eventSources: info.eventSources?.status(regionKey) ?? [] }),
+        ],
         [
           'GET /local/events',
           async (request) => {
             const query = new URL(request.url ?? '/', 'http://local').searchParams;
             const buses = assembly.eventBuses.filter((b) => b.regionKey === regionKey).map((b) => b.name);
             const detailType = query.get('detailType') ?? undefined;
-            return json(200, { region: regionKey, buses, events: readEvents(dataDir, buses, { region: regionOf(regionKey), ...(detailType !== undefined && { detailType }) }) });
+            return json(200, {
+              region: regionKey,
+              buses,
+              events: readEvents(dataDir, buses, {
+                region: regionOf(regionKey),
+                ...(detailType !== undefined && { detailType }),
+              }),
+            });
           },
         ],
         ['GET /local/dashboard.json', async () => json(200, dashboardFor(regionKey))],
         [
           'GET /local/dashboard',
-          async () => ({ statusCode: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: Buffer.from(dashboardHtml(dashboardFor(regionKey))) }),
+          async () => ({
+            statusCode: 200,
+            headers: { 'content-type': 'text/html; charset=utf-8' },
+            body: Buffer.from(dashboardHtml(dashboardFor(regionKey))),
+          }),
         ],
-        ['GET /local/schedules', async () => json(200, { region: regionKey, schedules: info.schedules?.status(regionKey) ?? [] })],
+        [
+          'GET /local/schedules',
+          async () => json(200, { region: regionKey, schedules: info.schedules?.status(regionKey) ?? [] }),
+        ],
         [
           'POST /local/schedules/{id}/run',
           async (_request, _body, params) => {
             const run = info.schedules?.run(regionKey, params['id'] ?? '');
-            if (!run) return json(404, { message: `no schedule ${params['id']} in ${regionKey} (a schedule's or its function's logical id, or the function's local name)` });
+            if (!run)
+              return json(404, {
+                message: `no schedule ${params['id']} in ${regionKey} (a schedule's or its function's logical id, or the function's local name)`,
+              });
             return json(200, { region: regionKey, ...(await run) });
           },
         ],
@@ -188,7 +236,12 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         log,
         // The local equivalent of API Gateway's per-route Count, 4xx, 5xx and Latency.
         onRouteRequest: ({ routeKey, statusCode, latencyMs }) => {
-          const series = (name: string) => ({ region: key, namespace: localApiNamespace, name, dimensions: { route: routeKey } });
+          const series = (name: string) => ({
+            region: key,
+            namespace: localApiNamespace,
+            name,
+            dimensions: { route: routeKey },
+          });
           metrics.record(series('Count'), 1);
           metrics.record(series('4xx'), statusCode >= 400 && statusCode < 500 ? 1 : 0);
           metrics.record(series('5xx'), statusCode >= 500 ? 1 : 0);
@@ -209,24 +262,51 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     for (const fn of assembly.functions) {
       const region = regionOf(fn.regionKey);
       const env = lambdaEnvironment(fn, { region, dataDir, endpoints, apis });
-      sandboxes.set(functionKey(fn.stackName, fn.logicalId), new LambdaSandbox(fn, env, workerFile, `arn:aws:lambda:${region}:${assembly.account}:function:${fn.name}`, metrics));
+      sandboxes.set(
+        functionKey(fn.stackName, fn.logicalId),
+        new LambdaSandbox(
+          fn,
+          env,
+          workerFile,
+          `arn:aws:lambda:${region}:${assembly.account}:function:${fn.name}`,
+          metrics,
+        ),
+      );
     }
     for (const key of regionKeys) {
       const routes = new Map<string, RegionRoute>();
       for (const route of assembly.routes.filter((r) => r.regionKey === key)) {
         const sandbox = sandboxes.get(route.functionKey);
-        if (!sandbox) throw new Error(`route ${route.routeKey} (${route.logicalId}) targets ${route.functionKey}, which has no local bundle`);
+        if (!sandbox)
+          throw new Error(
+            `route ${route.routeKey} (${route.logicalId}) targets ${route.functionKey}, which has no local bundle`,
+          );
         routes.set(route.routeKey, { sandbox, authorizationType: route.authorizationType });
       }
       routers[key].setRoutes(routes);
     }
 
     // Stopped before the sandboxes (stops run in reverse): no invocation starts on a dead worker.
-    const eventSourceSettings = { ...readLocalSettings(dataDir).eventSources, ...definedOnly(options.eventSources ?? {}) };
-    const eventSources = startEventSources({ assembly, sandboxes, kinesisEndpoint: endpoints.kinesis, dataDir, ...eventSourceSettings, log });
+    const eventSourceSettings = {
+      ...readLocalSettings(dataDir).eventSources,
+      ...definedOnly(options.eventSources ?? {}),
+    };
+    const eventSources = startEventSources({
+      assembly,
+      sandboxes,
+      kinesisEndpoint: endpoints.kinesis,
+      dataDir,
+      ...eventSourceSettings,
+      log,
+    });
     stops.push(() => eventSources.stop());
     info.eventSources = eventSources;
-    const schedules = startSchedules({ schedules: assembly.schedules, sandboxes, timers: options.scheduleTimers ?? true, log });
+    const schedules = startSchedules({
+      schedules: assembly.schedules,
+      sandboxes,
+      timers: options.scheduleTimers ?? true,
+      log,
+    });
     stops.push(async () => schedules.stop());
     info.schedules = schedules;
 
@@ -254,7 +334,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       dataDir,
       assemblyDir,
       regions: Object.fromEntries(
-        regionKeys.map((key) => [key, { api: apis[key], region: regionOf(key), endpoints, resources: assembly.resources[key] }]),
+        regionKeys.map((key) => [
+          key,
+          { api: apis[key], region: regionOf(key), endpoints, resources: assembly.resources[key] },
+        ]),
       ) as Record<RegionKey, LocalRegionInfo>,
       issuer: { iss: 'ucx-cloud-local', aud: 'ucx-portal', keyFile: keyFile(dataDir, 'issuer') },
       tokens,
@@ -262,11 +345,22 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         accounts: await Promise.all(
           seed.accounts.map(async (a) => ({
             ...a,
-            token: await issueLocalToken(dataDir, { sub: `demo-customer-${a.region}`, groups: ['customer'], accountId: a.accountId }),
+            token: await issueLocalToken(dataDir, {
+              sub: `demo-customer-${a.region}`,
+              groups: ['customer'],
+              accountId: a.accountId,
+            }),
           })),
         ),
         resellers: await Promise.all(
-          seed.resellers.map(async (r) => ({ ...r, token: await issueLocalToken(dataDir, { sub: `demo-${r.resellerId}`, groups: ['reseller'], resellerId: r.resellerId }) })),
+          seed.resellers.map(async (r) => ({
+            ...r,
+            token: await issueLocalToken(dataDir, {
+              sub: `demo-${r.resellerId}`,
+              groups: ['reseller'],
+              resellerId: r.resellerId,
+            }),
+          })),
         ),
         ...(seedError !== undefined && { seedError }),
       },
@@ -305,7 +399,8 @@ export function readLocalSettings(dataDir: string): LocalSettings {
   }
 }
 
-const definedOnly = <T extends object>(value: T): Partial<T> => Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+const definedOnly = <T extends object>(value: T): Partial<T> =>
+  Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 
 const json = (statusCode: number, body: unknown): HttpResponse => ({
   statusCode,

@@ -35,15 +35,34 @@ const listen = (server: Server, port: number) =>
  * or by a crash or SIGKILL, the pipe closes, `read` returns and the guard kills java. So the JVM
  * is never left orphaned.
  */
-export async function startDynamoDbLocal(opts: { repoRoot: string; dataDir: string; port: number; log?: (line: string) => void }): Promise<Emulator> {
+export async function startDynamoDbLocal(opts: {
+  repoRoot: string;
+  dataDir: string;
+  port: number;
+  log?: (line: string) => void;
+}): Promise<Emulator> {
   const emulator = join(opts.repoRoot, 'node_modules', 'amplify-dynamodb-simulator', 'emulator');
   const dbPath = join(opts.dataDir, 'dynamodb');
   mkdirSync(dbPath, { recursive: true });
   const port = opts.port || (await freePort());
-  const args = [`-Djava.library.path=${join(emulator, 'DynamoDBLocal_lib')}`, '-Xmx512m', '-jar', join(emulator, 'DynamoDBLocal.jar'),
-    '-sharedDb', '-dbPath', dbPath, '-port', String(port), '-disableTelemetry'];
-  const guard = 'java "$@" </dev/null & pid=$!; trap \'kill $pid 2>/dev/null; wait $pid; exit 0\' TERM INT; read -r _; kill $pid 2>/dev/null; wait $pid; exit 0';
-  const child: ChildProcess = spawn('bash', ['-c', guard, 'dynamodb-local', ...args], { stdio: ['pipe', 'pipe', 'pipe'], detached: false });
+  const args = [
+    `-Djava.library.path=${join(emulator, 'DynamoDBLocal_lib')}`,
+    '-Xmx512m',
+    '-jar',
+    join(emulator, 'DynamoDBLocal.jar'),
+    '-sharedDb',
+    '-dbPath',
+    dbPath,
+    '-port',
+    String(port),
+    '-disableTelemetry',
+  ];
+  const guard =
+    'java "$@" </dev/null & pid=$!; trap \'kill $pid 2>/dev/null; wait $pid; exit 0\' TERM INT; read -r _; kill $pid 2>/dev/null; wait $pid; exit 0';
+  const child: ChildProcess = spawn('bash', ['-c', guard, 'dynamodb-local', ...args], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached: false,
+  });
   const output: string[] = [];
   child.stdout?.on('data', (c: Buffer) => output.push(c.toString()));
   child.stderr?.on('data', (c: Buffer) => output.push(c.toString()));
@@ -85,7 +104,8 @@ async function answers(endpoint: string): Promise<boolean> {
       headers: {
         'content-type': 'application/x-amz-json-1.0',
         'x-amz-target': 'DynamoDB_20120810.ListTables',
-        authorization: 'AWS4-HMAC-SHA256 Credential=local/20200101/eu-central-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0',
+        authorization:
+          'AWS4-HMAC-SHA256 Credential=local/20200101/eu-central-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0',
       },
       body: '{}',
     });
@@ -95,7 +115,11 @@ async function answers(endpoint: string): Promise<boolean> {
   }
 }
 
-export async function startKinesalite(opts: { dataDir: string; port: number; log?: (line: string) => void }): Promise<Emulator> {
+export async function startKinesalite(opts: {
+  dataDir: string;
+  port: number;
+  log?: (line: string) => void;
+}): Promise<Emulator> {
   const path = join(opts.dataDir, 'kinesis');
   mkdirSync(path, { recursive: true });
   const server = kinesalite({ path, createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 100 });
@@ -105,7 +129,11 @@ export async function startKinesalite(opts: { dataDir: string; port: number; log
   return { endpoint, stop: () => new Promise<void>((done) => server.close(() => done())) };
 }
 
-export async function startS3rver(opts: { dataDir: string; port: number; log?: (line: string) => void }): Promise<Emulator> {
+export async function startS3rver(opts: {
+  dataDir: string;
+  port: number;
+  log?: (line: string) => void;
+}): Promise<Emulator> {
   const directory = join(opts.dataDir, 's3');
   mkdirSync(directory, { recursive: true });
   const port = opts.port || (await freePort());
@@ -115,4 +143,3 @@ export async function startS3rver(opts: { dataDir: string; port: number; log?: (
   opts.log?.(`s3rver on ${endpoint} (${directory})`);
   return { endpoint, stop: () => s3rver.close() };
 }
-

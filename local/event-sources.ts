@@ -20,7 +20,15 @@ import type { Assembly, LocalEventSourceMapping, RegionKey } from './assembly';
 import { localKinesis } from './clients';
 import type { ShardRecord } from './kinesis-event';
 import type { LambdaSandbox } from './lambda-runtime';
-import { fileCheckpointStore, fileFailureDestination, ShardConsumer, type Checkpoint, type CheckpointStore, type ShardReader, type ShardStatus } from './shard-consumer';
+import {
+  fileCheckpointStore,
+  fileFailureDestination,
+  ShardConsumer,
+  type Checkpoint,
+  type CheckpointStore,
+  type ShardReader,
+  type ShardStatus,
+} from './shard-consumer';
 
 export interface EventSourcesOptions {
   readonly assembly: Assembly;
@@ -47,7 +55,10 @@ export interface EventSourceStatus {
   readonly functionName: string;
   readonly eventSourceArn: string;
   readonly state: 'polling' | 'disabled' | 'unsupported' | 'stopped';
-  readonly settings: Omit<LocalEventSourceMapping, 'regionKey' | 'stackName' | 'logicalId' | 'functionKey' | 'eventSourceArn' | 'invokeIdentityArn'>;
+  readonly settings: Omit<
+    LocalEventSourceMapping,
+    'regionKey' | 'stackName' | 'logicalId' | 'functionKey' | 'eventSourceArn' | 'invokeIdentityArn'
+  >;
   /** the on-failure destination's local file, `<dataDir>/queues/<name>.jsonl` */
   readonly destination?: { readonly arn: string; readonly queue: string; readonly file: string };
   readonly shards: readonly ShardStatus[];
@@ -62,14 +73,17 @@ export interface EventSources {
 }
 
 /** `arn:aws:kinesis:<region>:<account>:stream/<name>` (or a consumer of it) → the stream name. */
-export const kinesisStreamName = (arn: string): string | undefined => /^arn:[^:]+:kinesis:[^:]*:[^:]*:stream\/([^/]+)/.exec(arn)?.[1];
+export const kinesisStreamName = (arn: string): string | undefined =>
+  /^arn:[^:]+:kinesis:[^:]*:[^:]*:stream\/([^/]+)/.exec(arn)?.[1];
 
 /** The last ARN segment: an SQS queue's or SNS topic's name (an S3 bucket's too). */
 export const destinationName = (arn: string): string => arn.split(':').pop()!.split('/').pop()!;
 
 export const queuesDir = (dataDir: string): string => join(dataDir, 'queues');
-export const checkpointsDir = (dataDir: string, mapping: Pick<LocalEventSourceMapping, 'stackName' | 'logicalId'>): string =>
-  join(dataDir, 'checkpoints', `${mapping.stackName}.${mapping.logicalId}`.replace(/[^A-Za-z0-9._-]/g, '_'));
+export const checkpointsDir = (
+  dataDir: string,
+  mapping: Pick<LocalEventSourceMapping, 'stackName' | 'logicalId'>,
+): string => join(dataDir, 'checkpoints', `${mapping.stackName}.${mapping.logicalId}`.replace(/[^A-Za-z0-9._-]/g, '_'));
 
 /** Reads the `.jsonl` of a local failure destination (no file yet: empty). */
 export function readQueue(dataDir: string, name: string): unknown[] {
@@ -131,12 +145,22 @@ class KinesisShardReader implements ShardReader {
     }));
     if (records.length > 0) this.lastRead = records[records.length - 1]!.sequenceNumber;
     this.iterator = out.NextShardIterator;
-    return { records, closed: !out.NextShardIterator, ...(out.MillisBehindLatest !== undefined && { millisBehindLatest: out.MillisBehindLatest }) };
+    return {
+      records,
+      closed: !out.NextShardIterator,
+      ...(out.MillisBehindLatest !== undefined && { millisBehindLatest: out.MillisBehindLatest }),
+    };
   }
 
   private async startIterator(): Promise<string> {
-    const get = async (input: Omit<ConstructorParameters<typeof GetShardIteratorCommand>[0], 'StreamName' | 'ShardId'>) =>
-      (await this.kinesis.send(new GetShardIteratorCommand({ StreamName: this.streamName, ShardId: this.shardId, ...input }))).ShardIterator!;
+    const get = async (
+      input: Omit<ConstructorParameters<typeof GetShardIteratorCommand>[0], 'StreamName' | 'ShardId'>,
+    ) =>
+      (
+        await this.kinesis.send(
+          new GetShardIteratorCommand({ StreamName: this.streamName, ShardId: this.shardId, ...input }),
+        )
+      ).ShardIterator!;
     if (this.lastRead !== undefined) {
       try {
         return await get({ ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: this.lastRead });
@@ -148,7 +172,8 @@ class KinesisShardReader implements ShardReader {
     }
     const checkpoint: Checkpoint | undefined = this.checkpoints.load();
     let startedAtMs = checkpoint?.sequenceNumber === undefined ? checkpoint?.startedAtMs : undefined;
-    if (startedAtMs === undefined && this.mapping.startingPosition === 'AT_TIMESTAMP') startedAtMs = (this.mapping.startingPositionTimestamp ?? 0) * 1000;
+    if (startedAtMs === undefined && this.mapping.startingPosition === 'AT_TIMESTAMP')
+      startedAtMs = (this.mapping.startingPositionTimestamp ?? 0) * 1000;
     if (startedAtMs === undefined && this.mapping.startingPosition === 'LATEST') {
       // LATEST is where the mapping was created: remember it, so a restart before the first
       // record neither skips what arrived meanwhile nor replays the stream.
@@ -187,13 +212,16 @@ export function startEventSources(options: EventSourcesOptions): EventSources {
   for (const mapping of assembly.eventSourceMappings) {
     const sandbox = options.sandboxes.get(mapping.functionKey);
     const streamName = kinesisStreamName(mapping.eventSourceArn);
-    const supported = streamName !== undefined && localStreams.has(`${mapping.regionKey}/${streamName}`) && sandbox !== undefined;
+    const supported =
+      streamName !== undefined && localStreams.has(`${mapping.regionKey}/${streamName}`) && sandbox !== undefined;
     const state: Running['state'] = !supported ? 'unsupported' : mapping.enabled ? 'polling' : 'disabled';
     const entry: Running = { mapping, sandbox, state, consumers: new Map() };
     running.push(entry);
     const id = `${mapping.stackName}/${mapping.logicalId}`;
     if (state === 'unsupported') {
-      log(`${mapping.regionKey} event source ${id} (${mapping.eventSourceArn}) is not a local Kinesis stream: not polled`);
+      log(
+        `${mapping.regionKey} event source ${id} (${mapping.eventSourceArn}) is not a local Kinesis stream: not polled`,
+      );
       continue;
     }
     if (state === 'disabled') continue;
@@ -202,7 +230,10 @@ export function startEventSources(options: EventSourcesOptions): EventSources {
 
   const effectiveSettings = (mapping: LocalEventSourceMapping): LocalEventSourceMapping => ({
     ...mapping,
-    maximumBatchingWindowSeconds: Math.min(mapping.maximumBatchingWindowSeconds, options.maxBatchingWindowSeconds ?? Number.POSITIVE_INFINITY),
+    maximumBatchingWindowSeconds: Math.min(
+      mapping.maximumBatchingWindowSeconds,
+      options.maxBatchingWindowSeconds ?? Number.POSITIVE_INFINITY,
+    ),
   });
 
   async function runMapping(entry: Running, streamName: string, sandbox: LambdaSandbox): Promise<void> {
@@ -217,7 +248,9 @@ export function startEventSources(options: EventSourcesOptions): EventSources {
         const shards: Shard[] = [];
         let nextToken: string | undefined;
         do {
-          const out = await kinesis.send(new ListShardsCommand(nextToken ? { NextToken: nextToken } : { StreamName: streamName }));
+          const out = await kinesis.send(
+            new ListShardsCommand(nextToken ? { NextToken: nextToken } : { StreamName: streamName }),
+          );
           shards.push(...(out.Shards ?? []));
           nextToken = out.NextToken;
         } while (nextToken);
@@ -229,7 +262,12 @@ export function startEventSources(options: EventSourcesOptions): EventSources {
           if (parent && !parent.finished) continue;
           const checkpoints = fileCheckpointStore(checkpointsDir(options.dataDir, mapping), shardId);
           const consumer = new ShardConsumer({
-            source: { shardId, eventSourceArn: mapping.eventSourceArn, awsRegion: regionName(mapping.regionKey), invokeIdentityArn: mapping.invokeIdentityArn },
+            source: {
+              shardId,
+              eventSourceArn: mapping.eventSourceArn,
+              awsRegion: regionName(mapping.regionKey),
+              invokeIdentityArn: mapping.invokeIdentityArn,
+            },
             settings: effectiveSettings(mapping),
             functionArn,
             reader: new KinesisShardReader(kinesis, streamName, shardId, mapping, checkpoints),
@@ -248,7 +286,9 @@ export function startEventSources(options: EventSourcesOptions): EventSources {
         entry.lastError = undefined;
       } catch (error) {
         entry.lastError = { at: new Date().toISOString(), message: (error as Error).message };
-        log(`${mapping.regionKey} event source ${mapping.stackName}/${mapping.logicalId}: listing shards of ${streamName} failed: ${(error as Error).message}`);
+        log(
+          `${mapping.regionKey} event source ${mapping.stackName}/${mapping.logicalId}: listing shards of ${streamName} failed: ${(error as Error).message}`,
+        );
       }
       await sleep(options.shardRefreshMs ?? 10_000, abort.signal);
     }
@@ -275,7 +315,8 @@ export function startEventSources(options: EventSourcesOptions): EventSources {
   }
 
   const statusOf = (entry: Running): EventSourceStatus => {
-    const { regionKey, stackName, logicalId, functionKey, eventSourceArn, invokeIdentityArn, ...settings } = effectiveSettings(entry.mapping);
+    const { regionKey, stackName, logicalId, functionKey, eventSourceArn, invokeIdentityArn, ...settings } =
+      effectiveSettings(entry.mapping);
     const arn = entry.mapping.onFailureDestinationArn;
     const queue = arn ? destinationName(arn) : undefined;
     return {

@@ -40,9 +40,14 @@ export const putEventsMaxEntries = 10;
 export const putEventsMaxBytes = 256 * 1024;
 
 export const eventsDir = (dataDir: string): string => join(dataDir, 'events');
-export const eventsFile = (dataDir: string, busName: string): string => join(eventsDir(dataDir), `${busName.replace(/[^A-Za-z0-9._-]/g, '_')}.jsonl`);
+export const eventsFile = (dataDir: string, busName: string): string =>
+  join(eventsDir(dataDir), `${busName.replace(/[^A-Za-z0-9._-]/g, '_')}.jsonl`);
 
-const clientError = (type: string, message: string): PutEventsResult => ({ statusCode: 400, body: { __type: type, message }, events: [] });
+const clientError = (type: string, message: string): PutEventsResult => ({
+  statusCode: 400,
+  body: { __type: type, message },
+  events: [],
+});
 
 /** `AWS4-HMAC-SHA256 Credential=AKID/20260101/eu-central-1/events/aws4_request, …` → `eu-central-1`. */
 export function signingRegion(authorization: string | undefined): string | undefined {
@@ -51,7 +56,9 @@ export function signingRegion(authorization: string | undefined): string | undef
 
 /** `EventBusName` as a name or an ARN (`arn:aws:events:<region>:<account>:event-bus/<name>`); absent: `default`. */
 export const busNameOf = (nameOrArn: unknown): string =>
-  typeof nameOrArn === 'string' && nameOrArn !== '' ? (/^arn:[^:]+:events:[^:]*:[^:]*:event-bus\/(.+)$/.exec(nameOrArn)?.[1] ?? nameOrArn) : 'default';
+  typeof nameOrArn === 'string' && nameOrArn !== ''
+    ? (/^arn:[^:]+:events:[^:]*:[^:]*:event-bus\/(.+)$/.exec(nameOrArn)?.[1] ?? nameOrArn)
+    : 'default';
 
 /**
  * Answers one request as EventBridge would (pure: the caller stores `events`). Request errors are
@@ -67,11 +74,22 @@ export function handlePutEvents(request: {
   readonly newId?: () => string;
 }): PutEventsResult {
   if (request.target !== 'AWSEvents.PutEvents') {
-    return clientError('UnknownOperationException', `the local EventBridge answers AWSEvents.PutEvents only, not ${request.target ?? '(no X-Amz-Target)'}`);
+    return clientError(
+      'UnknownOperationException',
+      `the local EventBridge answers AWSEvents.PutEvents only, not ${request.target ?? '(no X-Amz-Target)'}`,
+    );
   }
   const region = signingRegion(request.authorization);
-  if (!region) return clientError('MissingAuthenticationTokenException', 'Request is missing a SigV4 Authorization header with an events credential scope');
-  if (request.body.length > putEventsMaxBytes) return clientError('ValidationException', `Total size of the entries in the request is over the limit of ${putEventsMaxBytes} bytes`);
+  if (!region)
+    return clientError(
+      'MissingAuthenticationTokenException',
+      'Request is missing a SigV4 Authorization header with an events credential scope',
+    );
+  if (request.body.length > putEventsMaxBytes)
+    return clientError(
+      'ValidationException',
+      `Total size of the entries in the request is over the limit of ${putEventsMaxBytes} bytes`,
+    );
   let input: unknown;
   try {
     input = JSON.parse(request.body.toString('utf8') || '{}');
@@ -87,7 +105,12 @@ export function handlePutEvents(request: {
   const events: LocalEvent[] = [];
   const results = entries.map((raw: unknown) => {
     const entry = (raw ?? {}) as Record<string, unknown>;
-    if (typeof entry['Source'] !== 'string' || entry['Source'] === '' || typeof entry['DetailType'] !== 'string' || entry['DetailType'] === '') {
+    if (
+      typeof entry['Source'] !== 'string' ||
+      entry['Source'] === '' ||
+      typeof entry['DetailType'] !== 'string' ||
+      entry['DetailType'] === ''
+    ) {
       return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Parameters Source and DetailType are required' };
     }
     let detail: unknown;
@@ -99,7 +122,12 @@ export function handlePutEvents(request: {
     if (detail === null || typeof detail !== 'object' || Array.isArray(detail)) {
       return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
     }
-    const time = typeof entry['Time'] === 'number' ? new Date(entry['Time'] * 1000) : typeof entry['Time'] === 'string' ? new Date(entry['Time']) : now;
+    const time =
+      typeof entry['Time'] === 'number'
+        ? new Date(entry['Time'] * 1000)
+        : typeof entry['Time'] === 'string'
+          ? new Date(entry['Time'])
+          : now;
     const id = newId();
     events.push({
       id,
@@ -110,7 +138,9 @@ export function handlePutEvents(request: {
       time: Number.isNaN(time.getTime()) ? now.toISOString() : time.toISOString(),
       region,
       account: request.account,
-      resources: Array.isArray(entry['Resources']) ? entry['Resources'].filter((r): r is string => typeof r === 'string') : [],
+      resources: Array.isArray(entry['Resources'])
+        ? entry['Resources'].filter((r): r is string => typeof r === 'string')
+        : [],
     });
     return { EventId: id };
   });
@@ -119,7 +149,11 @@ export function handlePutEvents(request: {
 }
 
 /** The events stored for these buses, oldest first, optionally of one detail type and region. */
-export function readEvents(dataDir: string, busNames: readonly string[], filter: { detailType?: string; region?: string } = {}): LocalEvent[] {
+export function readEvents(
+  dataDir: string,
+  busNames: readonly string[],
+  filter: { detailType?: string; region?: string } = {},
+): LocalEvent[] {
   return busNames
     .flatMap((bus) => {
       const file = eventsFile(dataDir, bus);
@@ -129,7 +163,11 @@ export function readEvents(dataDir: string, busNames: readonly string[], filter:
         .filter((line) => line.trim() !== '')
         .map((line) => JSON.parse(line) as LocalEvent);
     })
-    .filter((e) => (filter.detailType === undefined || e.detailType === filter.detailType) && (filter.region === undefined || e.region === filter.region))
+    .filter(
+      (e) =>
+        (filter.detailType === undefined || e.detailType === filter.detailType) &&
+        (filter.region === undefined || e.region === filter.region),
+    )
     .sort((a, b) => a.time.localeCompare(b.time));
 }
 
@@ -164,15 +202,25 @@ export async function startLocalEventBridge(options: {
         const body = await readBody(request);
         result =
           request.method === 'POST'
-            ? handlePutEvents({ target: request.headers['x-amz-target'] as string | undefined, authorization: request.headers.authorization, body, account: options.account })
+            ? handlePutEvents({
+                target: request.headers['x-amz-target'] as string | undefined,
+                authorization: request.headers.authorization,
+                body,
+                account: options.account,
+              })
             : clientError('UnknownOperationException', `${request.method} is not an EventBridge operation`);
         for (const event of result.events) {
-          if (!options.knownBuses.has(event.busName)) log(`eventbridge: bus ${event.busName} is in no template (AWS would accept and drop the event)`);
+          if (!options.knownBuses.has(event.busName))
+            log(`eventbridge: bus ${event.busName} is in no template (AWS would accept and drop the event)`);
           appendFileSync(eventsFile(options.dataDir, event.busName), `${JSON.stringify(event)}\n`);
           log(`${event.region} eventbridge ${event.busName} ← ${event.source} "${event.detailType}"`);
         }
       } catch (error) {
-        result = { statusCode: 500, body: { __type: 'InternalException', message: (error as Error).message }, events: [] };
+        result = {
+          statusCode: 500,
+          body: { __type: 'InternalException', message: (error as Error).message },
+          events: [],
+        };
       }
       const payload = Buffer.from(JSON.stringify(result.body));
       response.writeHead(result.statusCode, {

@@ -59,16 +59,19 @@ export function buildHttpApiEvent(request: IncomingRequest, context: EventContex
   headers['x-forwarded-for'] ??= request.sourceIp;
   headers['x-forwarded-port'] ??= String(context.port);
   headers['x-forwarded-proto'] ??= 'http';
-  headers['x-amzn-trace-id'] ??= `Root=1-${Math.floor(now.getTime() / 1000).toString(16)}-${randomUUID().replace(/-/g, '').slice(0, 24)}`;
+  headers['x-amzn-trace-id'] ??=
+    `Root=1-${Math.floor(now.getTime() / 1000).toString(16)}-${randomUUID().replace(/-/g, '').slice(0, 24)}`;
 
   const queryStringParameters: Record<string, string> = {};
   for (const [name, value] of new URLSearchParams(rawQueryString)) {
-    queryStringParameters[name] = queryStringParameters[name] === undefined ? value : `${queryStringParameters[name]},${value}`;
+    queryStringParameters[name] =
+      queryStringParameters[name] === undefined ? value : `${queryStringParameters[name]},${value}`;
   }
   const cookies = cookieHeader?.split(/;\s*/).filter((c) => c.length > 0);
   const host = headers['host'] ?? `127.0.0.1:${context.port}`;
   const contentType = headers['content-type'] ?? '';
-  const isBase64Encoded = request.body.length > 0 && !(textual.test(contentType) && headers['content-encoding'] === undefined);
+  const isBase64Encoded =
+    request.body.length > 0 && !(textual.test(contentType) && headers['content-encoding'] === undefined);
 
   return {
     version: '2.0',
@@ -98,7 +101,9 @@ export function buildHttpApiEvent(request: IncomingRequest, context: EventContex
       time: apiGatewayTime(now),
       timeEpoch: now.getTime(),
     },
-    ...(request.body.length > 0 && { body: isBase64Encoded ? request.body.toString('base64') : request.body.toString('utf8') }),
+    ...(request.body.length > 0 && {
+      body: isBase64Encoded ? request.body.toString('base64') : request.body.toString('utf8'),
+    }),
     isBase64Encoded,
   } as APIGatewayProxyEventV2;
 }
@@ -128,7 +133,13 @@ export function mapHttpApiResult(result: unknown): HttpResponse {
     const body = typeof result === 'string' ? result : JSON.stringify(result ?? null);
     return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: Buffer.from(body) };
   }
-  const response = result as { statusCode: unknown; headers?: unknown; cookies?: unknown; body?: unknown; isBase64Encoded?: unknown };
+  const response = result as {
+    statusCode: unknown;
+    headers?: unknown;
+    cookies?: unknown;
+    body?: unknown;
+    isBase64Encoded?: unknown;
+  };
   const statusCode = Number(response.statusCode);
   if (!Number.isInteger(statusCode) || statusCode < 100 || statusCode > 599) return internalServerError();
   const headers: Record<string, string | string[]> = {};
@@ -139,8 +150,14 @@ export function mapHttpApiResult(result: unknown): HttpResponse {
       headers[name.toLowerCase()] = String(value);
     }
   }
-  if (Array.isArray(response.cookies) && response.cookies.length > 0) headers['set-cookie'] = response.cookies.map(String);
-  const rawBody = response.body === undefined || response.body === null ? '' : typeof response.body === 'string' ? response.body : JSON.stringify(response.body);
+  if (Array.isArray(response.cookies) && response.cookies.length > 0)
+    headers['set-cookie'] = response.cookies.map(String);
+  const rawBody =
+    response.body === undefined || response.body === null
+      ? ''
+      : typeof response.body === 'string'
+        ? response.body
+        : JSON.stringify(response.body);
   const body = response.isBase64Encoded === true ? Buffer.from(rawBody, 'base64') : Buffer.from(rawBody, 'utf8');
   return { statusCode, headers, body };
 }

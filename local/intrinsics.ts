@@ -99,7 +99,11 @@ export function resolveValue(value: unknown, ctx: ResolveContext, where: string)
         if (stack.region !== ctx.stack.region) continue;
         for (const [outputId, output] of Object.entries(stack.template.Outputs ?? {})) {
           if (output.Export === undefined) continue;
-          const name = resolveValue(output.Export.Name, { ...ctx, stack }, `${stack.stackName}/Outputs/${outputId}/Export`);
+          const name = resolveValue(
+            output.Export.Name,
+            { ...ctx, stack },
+            `${stack.stackName}/Outputs/${outputId}/Export`,
+          );
           if (name === exportName) {
             return resolveValue(output.Value, { ...ctx, stack }, `${stack.stackName}/Outputs/${outputId}`);
           }
@@ -108,6 +112,8 @@ export function resolveValue(value: unknown, ctx: ResolveContext, where: string)
       throw new IntrinsicError(`${where}: no stack in ${ctx.stack.region} exports ${exportName}`);
     }
     default:
-      throw new IntrinsicError(`${where}: unsupported intrinsic ${fn} (local/intrinsics.ts resolves Ref, Fn::GetAtt, Fn::ImportValue, Fn::Join)`);
+      throw new IntrinsicError(
+        `${where}: unsupported intrinsic ${fn} (local/intrinsics.ts resolves Ref, Fn::GetAtt, Fn::ImportValue, Fn::Join)`,
+      );
   }
 }

@@ -51,10 +51,16 @@ export const maxInvokePayloadBytes = 6 * 1024 * 1024;
 
 /** JSON size of one record in the event, near enough (base64 data plus the fixed fields). */
 export const eventRecordBytes = (record: ShardRecord, source: KinesisEventSource): number =>
-  Math.ceil(record.data.length / 3) * 4 + record.partitionKey.length + 2 * record.sequenceNumber.length + source.eventSourceArn.length + source.invokeIdentityArn.length + 400;
+  Math.ceil(record.data.length / 3) * 4 +
+  record.partitionKey.length +
+  2 * record.sequenceNumber.length +
+  source.eventSourceArn.length +
+  source.invokeIdentityArn.length +
+  400;
 
 /** Kinesis sequence numbers are decimal strings of growing length: compare as numbers. */
-export const compareSequenceNumbers = (a: string, b: string): number => (a.length !== b.length ? a.length - b.length : a < b ? -1 : a > b ? 1 : 0);
+export const compareSequenceNumbers = (a: string, b: string): number =>
+  a.length !== b.length ? a.length - b.length : a < b ? -1 : a > b ? 1 : 0;
 
 export type BatchOutcome =
   | { readonly kind: 'success' }
@@ -69,13 +75,22 @@ export type BatchOutcome =
  * empty or not a sequence number of the batch fails the whole batch; otherwise the batch is done
  * up to the LOWEST failed sequence number. A thrown error or a timeout fails the whole batch.
  */
-export function batchOutcome(outcome: InvokeOutcome, sequenceNumbers: readonly string[], reportBatchItemFailures: boolean): BatchOutcome {
+export function batchOutcome(
+  outcome: InvokeOutcome,
+  sequenceNumbers: readonly string[],
+  reportBatchItemFailures: boolean,
+): BatchOutcome {
   if ('error' in outcome) return { kind: 'failure', error: outcome.error, functionError: true };
   if (!reportBatchItemFailures) return { kind: 'success' };
   const result = outcome.result;
   if (result === null || result === undefined || result === '') return { kind: 'success' };
-  const invalid = (why: string): BatchOutcome => ({ kind: 'failure', error: { errorType: 'InvalidBatchItemFailures', errorMessage: why }, functionError: false });
-  if (typeof result !== 'object' || Array.isArray(result)) return invalid(`the result is not an object: ${JSON.stringify(result).slice(0, 200)}`);
+  const invalid = (why: string): BatchOutcome => ({
+    kind: 'failure',
+    error: { errorType: 'InvalidBatchItemFailures', errorMessage: why },
+    functionError: false,
+  });
+  if (typeof result !== 'object' || Array.isArray(result))
+    return invalid(`the result is not an object: ${JSON.stringify(result).slice(0, 200)}`);
   const failures = (result as { batchItemFailures?: unknown }).batchItemFailures;
   if (failures === null || failures === undefined) return { kind: 'success' };
   if (!Array.isArray(failures)) return invalid('batchItemFailures is not a list');

@@ -39,7 +39,10 @@ export class LambdaSandbox {
   private running = 0;
 
   private recordLambda(name: string, value: number): void {
-    this.metrics?.record({ region: this.fn.regionKey, namespace: localLambdaNamespace, name, dimensions: { function: this.fn.logicalId } }, value);
+    this.metrics?.record(
+      { region: this.fn.regionKey, namespace: localLambdaNamespace, name, dimensions: { function: this.fn.logicalId } },
+      value,
+    );
   }
 
   invoke(event: unknown): Promise<InvokeOutcome> {
@@ -53,7 +56,10 @@ export class LambdaSandbox {
     return new Promise<InvokeOutcome>((resolve) => {
       const timer = setTimeout(() => {
         // Lambda ends the sandbox on a timeout; so do we (its other invocations fail with it).
-        this.failAll({ errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${this.fn.timeoutSeconds.toFixed(2)} seconds` });
+        this.failAll({
+          errorType: 'Sandbox.Timedout',
+          errorMessage: `Task timed out after ${this.fn.timeoutSeconds.toFixed(2)} seconds`,
+        });
         void this.terminate();
       }, timeoutMs);
       this.pending.set(id, { resolve, timer });
@@ -103,7 +109,9 @@ export class LambdaSandbox {
       if (!pending) return;
       this.pending.delete(message.id);
       clearTimeout(pending.timer);
-      pending.resolve(message.error ? { error: message.error } : { result: JSON.parse(message.result ?? 'null') as unknown });
+      pending.resolve(
+        message.error ? { error: message.error } : { result: JSON.parse(message.result ?? 'null') as unknown },
+      );
     });
     worker.on('error', (error) => {
       this.failAll({ errorType: 'Runtime.ExitError', errorMessage: error.message });

@@ -16,7 +16,8 @@ async function loadHandler() {
   if (!file) throw new Error(`Runtime.ImportModuleError: Cannot find module '${modulePath}' in ${assetDir}`);
   const mod = await import(pathToFileURL(file).href);
   const fn = mod[exportName] ?? mod.default?.[exportName];
-  if (typeof fn !== 'function') throw new Error(`Runtime.HandlerNotFound: ${handlerSetting} is undefined or not exported`);
+  if (typeof fn !== 'function')
+    throw new Error(`Runtime.HandlerNotFound: ${handlerSetting} is undefined or not exported`);
   return fn;
 }
 

@@ -74,8 +74,12 @@ try {
     seed: values['no-seed'] ? 'skip' : seedMode(values.seed),
     eventSources: {
       ...(values['poll-ms'] !== undefined && { pollIntervalMs: milliseconds('poll-ms', values['poll-ms'], 10) }),
-      ...(values['retry-delay-ms'] !== undefined && { retryBaseDelayMs: milliseconds('retry-delay-ms', values['retry-delay-ms'], 1) }),
-      ...(values['max-batching-window'] !== undefined && { maxBatchingWindowSeconds: seconds('max-batching-window', values['max-batching-window']) }),
+      ...(values['retry-delay-ms'] !== undefined && {
+        retryBaseDelayMs: milliseconds('retry-delay-ms', values['retry-delay-ms'], 1),
+      }),
+      ...(values['max-batching-window'] !== undefined && {
+        maxBatchingWindowSeconds: seconds('max-batching-window', values['max-batching-window']),
+      }),
     },
     log,
   });
@@ -85,7 +89,9 @@ try {
     `UCX local cloud ready in ${((Date.now() - started) / 1000).toFixed(1)} s`,
     `  EU  ${info.regions.eu.api}    US  ${info.regions.us.api}`,
     `  DynamoDB ${info.regions.eu.endpoints.dynamodb}  Kinesis ${info.regions.eu.endpoints.kinesis}  S3 ${info.regions.eu.endpoints.s3}  EventBridge ${info.regions.eu.endpoints.eventbridge}`,
-    ...info.demo.accounts.map((a) => `  demo ${a.region.toUpperCase()} account ${a.accountId}  activation key ${a.activationKey}`),
+    ...info.demo.accounts.map(
+      (a) => `  demo ${a.region.toUpperCase()} account ${a.accountId}  activation key ${a.activationKey}`,
+    ),
     ...info.demo.resellers.map((r) => `  demo reseller ${r.resellerId}`),
     `  tokens (ops, support, customers, resellers) and endpoints: ${cloud.cloudJson}`,
     '  Ctrl-C to stop',

@@ -24,7 +24,8 @@ const contentTypes: Record<string, string> = {
 
 /** The headers of lib/constructs/portal-site.ts's response headers policy, minus HSTS (plain HTTP locally). */
 export const portalSecurityHeaders: Readonly<Record<string, string>> = {
-  'content-security-policy': "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'",
+  'content-security-policy':
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'",
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
   'referrer-policy': 'strict-origin-when-cross-origin',
@@ -32,7 +33,12 @@ export const portalSecurityHeaders: Readonly<Record<string, string>> = {
 
 /** True for the requests the portal answers: GET or HEAD of anything but the API and development routes. */
 export function servesPortal(method: string, path: string): boolean {
-  return (method === 'GET' || method === 'HEAD') && !path.startsWith('/v1/') && !path.startsWith('/local/') && !path.startsWith('/.well-known/');
+  return (
+    (method === 'GET' || method === 'HEAD') &&
+    !path.startsWith('/v1/') &&
+    !path.startsWith('/local/') &&
+    !path.startsWith('/.well-known/')
+  );
 }
 
 let built: Promise<string> | undefined;
@@ -47,18 +53,33 @@ async function distDir(): Promise<string> {
 }
 
 /** The router's handler for portal paths (see servesPortal); `runtimeConfig` answers `/config.json`. */
-export async function portalHandler(request: IncomingMessage, runtimeConfig?: () => PortalConfig): Promise<HttpResponse> {
+export async function portalHandler(
+  request: IncomingMessage,
+  runtimeConfig?: () => PortalConfig,
+): Promise<HttpResponse> {
   const path = decodeURIComponent(new URL(request.url ?? '/', 'http://local').pathname);
   if (path === '/config.json' && runtimeConfig) {
-    return { statusCode: 200, headers: { 'content-type': 'application/json', 'cache-control': 'no-cache', ...portalSecurityHeaders }, body: Buffer.from(JSON.stringify(runtimeConfig())) };
+    return {
+      statusCode: 200,
+      headers: { 'content-type': 'application/json', 'cache-control': 'no-cache', ...portalSecurityHeaders },
+      body: Buffer.from(JSON.stringify(runtimeConfig())),
+    };
   }
   const dir = await distDir();
   const relative = normalize(path === '/' ? '/index.html' : path).replace(/^[/\\]+/, '');
   const file = join(dir, relative);
   if (!file.startsWith(dir + sep) || !existsSync(file) || !statSync(file).isFile()) {
-    return { statusCode: 404, headers: { 'content-type': 'text/plain; charset=utf-8', ...portalSecurityHeaders }, body: Buffer.from('Not found') };
+    return {
+      statusCode: 404,
+      headers: { 'content-type': 'text/plain; charset=utf-8', ...portalSecurityHeaders },
+      body: Buffer.from('Not found'),
+    };
   }
   const type = contentTypes[extname(file)] ?? 'application/octet-stream';
   const cache = extname(file) === '.html' ? 'no-cache' : 'public, max-age=60';
-  return { statusCode: 200, headers: { 'content-type': type, 'cache-control': cache, ...portalSecurityHeaders }, body: readFileSync(file) };
+  return {
+    statusCode: 200,
+    headers: { 'content-type': type, 'cache-control': cache, ...portalSecurityHeaders },
+    body: readFileSync(file),
+  };
 }

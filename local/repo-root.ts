@@ -6,7 +6,8 @@ import { dirname, join, resolve } from 'node:path';
 export function findRepoRoot(from = process.cwd()): string {
   for (let dir = resolve(from); ; dir = dirname(dir)) {
     const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'ucx-cloud') return dir;
+    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'ucx-cloud')
+      return dir;
     if (dirname(dir) === dir) throw new Error(`no ucx-cloud package.json above ${from}`);
   }
 }

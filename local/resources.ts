@@ -27,7 +27,11 @@ export interface Endpoints {
   readonly eventbridge: string;
 }
 
-export async function createResources(assembly: Assembly, endpoints: Endpoints, log: (line: string) => void = () => undefined): Promise<void> {
+export async function createResources(
+  assembly: Assembly,
+  endpoints: Endpoints,
+  log: (line: string) => void = () => undefined,
+): Promise<void> {
   const dynamodb = localDynamoDb(endpoints.dynamodb);
   const kinesis = localKinesis(endpoints.kinesis);
   const s3 = localS3(endpoints.s3);
@@ -43,7 +47,12 @@ export async function createResources(assembly: Assembly, endpoints: Endpoints, 
           const created = await createTable(dynamodb, tableInput(name, props));
           const ttl = props['TimeToLiveSpecification'] as { Enabled?: boolean; AttributeName?: string } | undefined;
           if (created && ttl?.Enabled && ttl.AttributeName) {
-            await dynamodb.send(new UpdateTimeToLiveCommand({ TableName: name, TimeToLiveSpecification: { Enabled: true, AttributeName: ttl.AttributeName } }));
+            await dynamodb.send(
+              new UpdateTimeToLiveCommand({
+                TableName: name,
+                TimeToLiveSpecification: { Enabled: true, AttributeName: ttl.AttributeName },
+              }),
+            );
           }
           log(`table ${name} ${created ? 'created' : 'kept'}`);
         } else if (resource.Type === 'AWS::Kinesis::Stream') {
@@ -59,7 +68,11 @@ export async function createResources(assembly: Assembly, endpoints: Endpoints, 
             await s3.send(new CreateBucketCommand({ Bucket: name }));
             log(`bucket ${name} created`);
           } catch (error) {
-            if (!(error instanceof BucketAlreadyOwnedByYou) && (error as { name?: string }).name !== 'BucketAlreadyExists') throw error;
+            if (
+              !(error instanceof BucketAlreadyOwnedByYou) &&
+              (error as { name?: string }).name !== 'BucketAlreadyExists'
+            )
+              throw error;
           }
         }
       }
@@ -73,11 +86,13 @@ export async function createResources(assembly: Assembly, endpoints: Endpoints, 
 
 /** CreateTable input from a GlobalTable or Table's properties; always on-demand locally. */
 export function tableInput(tableName: string, props: Record<string, unknown>): CreateTableCommandInput {
-  const gsis = (props['GlobalSecondaryIndexes'] as (GlobalSecondaryIndex & Record<string, unknown>)[] | undefined)?.map((gsi) => ({
-    IndexName: gsi.IndexName,
-    KeySchema: gsi.KeySchema,
-    Projection: gsi.Projection,
-  }));
+  const gsis = (props['GlobalSecondaryIndexes'] as (GlobalSecondaryIndex & Record<string, unknown>)[] | undefined)?.map(
+    (gsi) => ({
+      IndexName: gsi.IndexName,
+      KeySchema: gsi.KeySchema,
+      Projection: gsi.Projection,
+    }),
+  );
   const lsis = (props['LocalSecondaryIndexes'] as LocalSecondaryIndex[] | undefined)?.map((lsi) => ({
     IndexName: lsi.IndexName,
     KeySchema: lsi.KeySchema,
@@ -91,7 +106,9 @@ export function tableInput(tableName: string, props: Record<string, unknown>): C
     BillingMode: 'PAY_PER_REQUEST',
     ...(gsis && gsis.length > 0 && { GlobalSecondaryIndexes: gsis }),
     ...(lsis && lsis.length > 0 && { LocalSecondaryIndexes: lsis }),
-    ...(stream?.StreamViewType && { StreamSpecification: { StreamEnabled: true, StreamViewType: stream.StreamViewType as never } }),
+    ...(stream?.StreamViewType && {
+      StreamSpecification: { StreamEnabled: true, StreamViewType: stream.StreamViewType as never },
+    }),
   };
 }
 
@@ -103,10 +120,18 @@ async function createTable(client: ReturnType<typeof localDynamoDb>, input: Crea
     if (!(error instanceof ResourceInUseException)) throw error;
     // Kept from a previous start: warn when the template's indexes changed since.
     const { Table } = await client.send(new DescribeTableCommand({ TableName: input.TableName }));
-    const want = (input.GlobalSecondaryIndexes ?? []).map((g) => g.IndexName).sort().join(',');
-    const have = (Table?.GlobalSecondaryIndexes ?? []).map((g) => g.IndexName).sort().join(',');
+    const want = (input.GlobalSecondaryIndexes ?? [])
+      .map((g) => g.IndexName)
+      .sort()
+      .join(',');
+    const have = (Table?.GlobalSecondaryIndexes ?? [])
+      .map((g) => g.IndexName)
+      .sort()
+      .join(',');
     if (want !== have) {
-      process.emitWarning(`table ${input.TableName} has indexes [${have}] but the template wants [${want}]: restart with --fresh`);
+      process.emitWarning(
+        `table ${input.TableName} has indexes [${have}] but the template wants [${want}]: restart with --fresh`,
+      );
     }
     return false;
   }

@@ -40,10 +40,16 @@ export class RouteTable<T> {
       const params = matchSegments(candidate.segments, requestSegments);
       if (!params) continue;
       // One rank per segment (2 literal, 1 param, 0 greedy), then the method: compare lexically.
-      const score = [...candidate.segments.map((s) => (s.endsWith('+}') ? 0 : s.startsWith('{') ? 1 : 2)), candidate.method === 'ANY' ? 0 : 1];
+      const score = [
+        ...candidate.segments.map((s) => (s.endsWith('+}') ? 0 : s.startsWith('{') ? 1 : 2)),
+        candidate.method === 'ANY' ? 0 : 1,
+      ];
       if (!best || compareScores(score, best.score) > 0) {
         const pathParameters = Object.keys(params).length > 0 ? params : undefined;
-        best = { match: { route: candidate.route, routeKey: candidate.routeKey, ...(pathParameters && { pathParameters }) }, score };
+        best = {
+          match: { route: candidate.route, routeKey: candidate.routeKey, ...(pathParameters && { pathParameters }) },
+          score,
+        };
       }
     }
     return best?.match ?? this.fallback;

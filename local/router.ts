@@ -6,7 +6,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { JwtVerifier } from './auth';
-import { apiGatewayError, buildHttpApiEvent, internalServerError, mapHttpApiResult, type HttpResponse } from './http-event';
+import {
+  apiGatewayError,
+  buildHttpApiEvent,
+  internalServerError,
+  mapHttpApiResult,
+  type HttpResponse,
+} from './http-event';
 import type { LambdaSandbox } from './lambda-runtime';
 import { RouteTable } from './route-table';
 import type { PortalConfig } from '../portal/src/config';
@@ -21,7 +27,11 @@ export interface RegionRoute {
 }
 
 /** A development route's handler; `params` holds its `{placeholders}`. */
-export type LocalHandler = (request: IncomingMessage, body: Buffer, params: Readonly<Record<string, string>>) => Promise<HttpResponse>;
+export type LocalHandler = (
+  request: IncomingMessage,
+  body: Buffer,
+  params: Readonly<Record<string, string>>,
+) => Promise<HttpResponse>;
 
 export interface RegionRouterOptions {
   readonly regionKey: string;
@@ -32,7 +42,11 @@ export interface RegionRouterOptions {
   readonly localRoutes: ReadonlyMap<string, LocalHandler>;
   readonly log: (line: string) => void;
   /** every request on a template route, as API Gateway counts it (per route key) */
-  readonly onRouteRequest?: (request: { readonly routeKey: string; readonly statusCode: number; readonly latencyMs: number }) => void;
+  readonly onRouteRequest?: (request: {
+    readonly routeKey: string;
+    readonly statusCode: number;
+    readonly latencyMs: number;
+  }) => void;
   /** the portal's `/config.json` for this region; none: the portal gets a 404 and its defaults */
   readonly portalConfig?: () => PortalConfig;
 }
@@ -74,7 +88,8 @@ export async function startRegionRouter(options: RegionRouterOptions): Promise<R
   let port = options.port;
   const localTable = new RouteTable<LocalHandler>();
   for (const [routeKey, local] of options.localRoutes) {
-    if (!routeKey.split(' ')[1]?.startsWith('/local/')) throw new Error(`development route ${routeKey} is not under /local/`);
+    if (!routeKey.split(' ')[1]?.startsWith('/local/'))
+      throw new Error(`development route ${routeKey} is not under /local/`);
     localTable.add(routeKey, local);
   }
 
@@ -89,7 +104,11 @@ export async function startRegionRouter(options: RegionRouterOptions): Promise<R
     let routeKey: string | undefined;
     try {
       const body = await readBody(request);
-      const local = path.startsWith('/local/') ? localTable.match(method, path) : servesPortal(method, path) ? { route: (r: IncomingMessage) => portalHandler(r, options.portalConfig), pathParameters: {} } : undefined;
+      const local = path.startsWith('/local/')
+        ? localTable.match(method, path)
+        : servesPortal(method, path)
+          ? { route: (r: IncomingMessage) => portalHandler(r, options.portalConfig), pathParameters: {} }
+          : undefined;
       const match = local ? undefined : table?.match(method, path);
       if (!table && !local) {
         result = apiGatewayError(503, 'Service Unavailable');
@@ -105,7 +124,14 @@ export async function startRegionRouter(options: RegionRouterOptions): Promise<R
         if (match.route.authorizationType === 'JWT') {
           const verified = await options.verifyJwt(request.headers.authorization);
           if (!verified) {
-            send(response, { ...apiGatewayError(401, 'Unauthorized'), headers: { 'content-type': 'application/json', 'www-authenticate': 'Bearer' } }, requestId);
+            send(
+              response,
+              {
+                ...apiGatewayError(401, 'Unauthorized'),
+                headers: { 'content-type': 'application/json', 'www-authenticate': 'Bearer' },
+              },
+              requestId,
+            );
             options.onRouteRequest?.({ routeKey: match.routeKey, statusCode: 401, latencyMs: Date.now() - started });
             options.log(`${options.regionKey} ${method} ${url} → 401 (JWT) ${Date.now() - started} ms`);
             return;
@@ -113,12 +139,29 @@ export async function startRegionRouter(options: RegionRouterOptions): Promise<R
           authorizer = { jwt: verified };
         }
         const event = buildHttpApiEvent(
-          { method, url, rawHeaders: request.rawHeaders, body, sourceIp: request.socket.remoteAddress ?? '127.0.0.1', protocol: `HTTP/${request.httpVersion}` },
-          { routeKey: match.routeKey, pathParameters: match.pathParameters, accountId: options.accountId, apiId, port, authorizer, requestId },
+          {
+            method,
+            url,
+            rawHeaders: request.rawHeaders,
+            body,
+            sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+            protocol: `HTTP/${request.httpVersion}`,
+          },
+          {
+            routeKey: match.routeKey,
+            pathParameters: match.pathParameters,
+            accountId: options.accountId,
+            apiId,
+            port,
+            authorizer,
+            requestId,
+          },
         );
         const outcome = await match.route.sandbox.invoke(event);
         if ('error' in outcome) {
-          options.log(`${options.regionKey} ${match.route.sandbox.fn.name} failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}\n  ${(outcome.error.stack ?? []).slice(1, 6).join('\n  ')}`);
+          options.log(
+            `${options.regionKey} ${match.route.sandbox.fn.name} failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}\n  ${(outcome.error.stack ?? []).slice(1, 6).join('\n  ')}`,
+          );
           result = internalServerError();
         } else {
           result = mapHttpApiResult(outcome.result);
@@ -133,7 +176,8 @@ export async function startRegionRouter(options: RegionRouterOptions): Promise<R
       }
     }
     send(response, result, requestId);
-    if (routeKey !== undefined) options.onRouteRequest?.({ routeKey, statusCode: result.statusCode, latencyMs: Date.now() - started });
+    if (routeKey !== undefined)
+      options.onRouteRequest?.({ routeKey, statusCode: result.statusCode, latencyMs: Date.now() - started });
     options.log(`${options.regionKey} ${method} ${url} → ${result.statusCode} ${label} ${Date.now() - started} ms`);
   };
 

@@ -69,9 +69,20 @@ export function startSchedules(options: {
   let stopped = false;
   const entries = options.schedules.map((schedule) => {
     const sandbox = options.sandboxes.get(schedule.functionKey);
-    if (!sandbox) throw new Error(`${schedule.stackName}/${schedule.logicalId}: its target ${schedule.functionKey} has no local bundle`);
+    if (!sandbox)
+      throw new Error(
+        `${schedule.stackName}/${schedule.logicalId}: its target ${schedule.functionKey} has no local bundle`,
+      );
     const everyMs = parseRate(schedule.expression);
-    return { schedule, sandbox, everyMs, runs: 0, lastRun: undefined as ScheduleRun | undefined, timer: undefined as NodeJS.Timeout | undefined, nextRunAt: undefined as Date | undefined };
+    return {
+      schedule,
+      sandbox,
+      everyMs,
+      runs: 0,
+      lastRun: undefined as ScheduleRun | undefined,
+      timer: undefined as NodeJS.Timeout | undefined,
+      nextRunAt: undefined as Date | undefined,
+    };
   });
 
   const invoke = async (entry: (typeof entries)[number]): Promise<ScheduleRun> => {
@@ -88,7 +99,9 @@ export function startSchedules(options: {
     entry.runs += 1;
     entry.lastRun = run;
     const tail = run.error ? `failed: ${run.error.errorType}: ${run.error.errorMessage}` : 'ok';
-    log(`${entry.schedule.regionKey} scheduler ${entry.schedule.logicalId} → ${entry.sandbox.fn.name} ${tail} ${run.durationMs} ms`);
+    log(
+      `${entry.schedule.regionKey} scheduler ${entry.schedule.logicalId} → ${entry.sandbox.fn.name} ${tail} ${run.durationMs} ms`,
+    );
     return run;
   };
 
@@ -113,7 +126,9 @@ export function startSchedules(options: {
   return {
     run(region, id) {
       const entry = entries.find(
-        (e) => e.schedule.regionKey === region && (e.schedule.logicalId === id || e.sandbox.fn.logicalId === id || e.sandbox.fn.name === id),
+        (e) =>
+          e.schedule.regionKey === region &&
+          (e.schedule.logicalId === id || e.sandbox.fn.logicalId === id || e.sandbox.fn.name === id),
       );
       return entry ? invoke(entry) : undefined;
     },

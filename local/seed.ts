@@ -24,28 +24,42 @@ export class SeedError extends Error {
 
 export const demoResellerId = 'res-demo';
 
-async function call(api: string, method: string, path: string, token: string, body: unknown): Promise<Record<string, unknown>> {
+async function call(
+  api: string,
+  method: string,
+  path: string,
+  token: string,
+  body: unknown,
+): Promise<Record<string, unknown>> {
   const response = await fetch(`${api}${path}`, {
     method,
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
   const text = await response.text();
-  if (!response.ok) throw new SeedError(`demo seed: ${method} ${path} (${api}) answered ${response.status}: ${text.slice(0, 500)}`);
+  if (!response.ok)
+    throw new SeedError(`demo seed: ${method} ${path} (${api}) answered ${response.status}: ${text.slice(0, 500)}`);
   try {
     return JSON.parse(text) as Record<string, unknown>;
   } catch {
-    throw new SeedError(`demo seed: ${method} ${path} answered ${response.status} with a body that is not JSON: ${text.slice(0, 200)}`);
+    throw new SeedError(
+      `demo seed: ${method} ${path} answered ${response.status} with a body that is not JSON: ${text.slice(0, 200)}`,
+    );
   }
 }
 
 const stringField = (body: Record<string, unknown>, field: string, route: string): string => {
   const value = body[field];
-  if (typeof value !== 'string' || value.length === 0) throw new SeedError(`demo seed: ${route} answered without ${field}: ${JSON.stringify(body)}`);
+  if (typeof value !== 'string' || value.length === 0)
+    throw new SeedError(`demo seed: ${route} answered without ${field}: ${JSON.stringify(body)}`);
   return value;
 };
 
-export async function seedDemo(apis: Record<RegionKey, string>, opsToken: string, now = new Date()): Promise<SeedResult> {
+export async function seedDemo(
+  apis: Record<RegionKey, string>,
+  opsToken: string,
+  now = new Date(),
+): Promise<SeedResult> {
   const inOneYear = new Date(now.getTime() + 365 * 24 * 3600 * 1000).toISOString();
   const customers: { region: RegionKey; name: string; resellerId?: string }[] = [
     { region: 'eu', name: 'Demo Customer EU', resellerId: demoResellerId },
@@ -56,10 +70,22 @@ export async function seedDemo(apis: Record<RegionKey, string>, opsToken: string
     const api = apis[customer.region];
     const orderPath = `/v1/ops/orders/demo-order-${customer.region}-1`;
     const order = await call(api, 'PUT', orderPath, opsToken, {
-      account: { create: { name: customer.name, region: customer.region, ...(customer.resellerId && { resellerId: customer.resellerId }) } },
+      account: {
+        create: {
+          name: customer.name,
+          region: customer.region,
+          ...(customer.resellerId && { resellerId: customer.resellerId }),
+        },
+      },
       lines: [
         { product: 'attendant-console', quantity: 10, kind: 'perpetual', care: { level: 'gold', endsAt: inOneYear } },
-        { product: 'call-recording', quantity: 5, kind: 'subscription', startsAt: now.toISOString(), endsAt: inOneYear },
+        {
+          product: 'call-recording',
+          quantity: 5,
+          kind: 'subscription',
+          startsAt: now.toISOString(),
+          endsAt: inOneYear,
+        },
       ],
     });
     const accountId = stringField(order, 'accountId', `PUT ${orderPath}`);

@@ -51,7 +51,12 @@ export interface CheckpointStore {
 
 /** A Lambda on-failure destination record for a Kinesis batch. */
 export interface KinesisFailureRecord {
-  readonly requestContext: { requestId: string; functionArn: string; condition: 'RetryAttemptsExhausted' | 'RecordAgeExceeded'; approximateInvokeCount: number };
+  readonly requestContext: {
+    requestId: string;
+    functionArn: string;
+    condition: 'RetryAttemptsExhausted' | 'RecordAgeExceeded';
+    approximateInvokeCount: number;
+  };
   readonly responseContext: { statusCode: number; executedVersion: string; functionError?: string };
   readonly version: '1.0';
   readonly timestamp: string;
@@ -166,7 +171,13 @@ export class ShardConsumer {
     return {
       shardId: this.shardId,
       ...(this.checkpoint.sequenceNumber !== undefined && { checkpoint: this.checkpoint.sequenceNumber }),
-      state: this.stopped ? 'stopped' : this.finished ? 'closed' : this.pending.some((p) => p.attempts > 0 || p.invocations > 0) ? 'retrying' : 'polling',
+      state: this.stopped
+        ? 'stopped'
+        : this.finished
+          ? 'closed'
+          : this.pending.some((p) => p.attempts > 0 || p.invocations > 0)
+            ? 'retrying'
+            : 'polling',
       buffered: this.buffer.length + this.pending.reduce((n, p) => n + p.records.length, 0),
       ...this.stats,
       ...(this.lastInvocation && { lastInvocation: this.lastInvocation }),
@@ -250,7 +261,9 @@ export class ShardConsumer {
           ? `${set.records.length - result.failedIndex} from ${sequenceNumbers[result.failedIndex]} failed`
           : `failed: ${result.error.errorType}: ${result.error.errorMessage}`;
     this.lastInvocation = { at: new Date(started).toISOString(), records: set.records.length, outcome: described, ms };
-    this.log(`${set.records.length} records${set.attempts > 0 ? ` (retry ${set.attempts})` : ''} → ${described} ${ms} ms`);
+    this.log(
+      `${set.records.length} records${set.attempts > 0 ? ` (retry ${set.attempts})` : ''} → ${described} ${ms} ms`,
+    );
     this.pending.shift();
     if (result.kind === 'success') {
       this.stats.delivered += set.records.length;
@@ -270,7 +283,10 @@ export class ShardConsumer {
     const functionError = result.kind === 'failure' && result.functionError;
     if (settings.bisectBatchOnFunctionError && failed.length > 1) {
       const half = Math.ceil(failed.length / 2);
-      this.pending.unshift({ records: failed.slice(0, half), attempts: set.attempts, invocations }, { records: failed.slice(half), attempts: set.attempts, invocations });
+      this.pending.unshift(
+        { records: failed.slice(0, half), attempts: set.attempts, invocations },
+        { records: failed.slice(half), attempts: set.attempts, invocations },
+      );
       return undefined;
     }
     if (settings.maximumRetryAttempts >= 0 && set.attempts >= settings.maximumRetryAttempts) {
@@ -283,14 +299,28 @@ export class ShardConsumer {
     return Math.min(this.options.retryMaxDelayMs ?? 5000, base * 2 ** (attempts - 1));
   }
 
-  private giveUp(records: readonly ShardRecord[], condition: KinesisFailureRecord['requestContext']['condition'], invocations: number, functionError: boolean | undefined): void {
+  private giveUp(
+    records: readonly ShardRecord[],
+    condition: KinesisFailureRecord['requestContext']['condition'],
+    invocations: number,
+    functionError: boolean | undefined,
+  ): void {
     const first = records[0]!;
     const last = records[records.length - 1]!;
     const destination = this.options.destination;
     if (destination) {
       destination.send({
-        requestContext: { requestId: randomUUID(), functionArn: this.options.functionArn, condition, approximateInvokeCount: invocations },
-        responseContext: { statusCode: invocations > 0 ? 200 : 0, executedVersion: invocations > 0 ? '$LATEST' : '', ...(functionError && { functionError: 'Unhandled' }) },
+        requestContext: {
+          requestId: randomUUID(),
+          functionArn: this.options.functionArn,
+          condition,
+          approximateInvokeCount: invocations,
+        },
+        responseContext: {
+          statusCode: invocations > 0 ? 200 : 0,
+          executedVersion: invocations > 0 ? '$LATEST' : '',
+          ...(functionError && { functionError: 'Unhandled' }),
+        },
         version: '1.0',
         timestamp: new Date(this.now()).toISOString(),
         KinesisBatchInfo: {
@@ -307,7 +337,9 @@ export class ShardConsumer {
     } else {
       this.stats.discarded += records.length;
     }
-    this.log(`${records.length} records ${first.sequenceNumber}…${last.sequenceNumber} ${condition} → ${destination ? `on-failure destination ${destination.name}` : 'discarded (no on-failure destination)'}`);
+    this.log(
+      `${records.length} records ${first.sequenceNumber}…${last.sequenceNumber} ${condition} → ${destination ? `on-failure destination ${destination.name}` : 'discarded (no on-failure destination)'}`,
+    );
     this.commit(last);
   }
 

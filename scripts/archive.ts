@@ -23,14 +23,19 @@ const { values } = parseArgs({
 });
 
 if (values.help) {
-  console.log('npm run archive -- [--region eu|us] [--type <beat type>] [--installation <id>] [--since <ISO>] [--cloud <cloud.json>] [--format ndjson|table] [--bucket <name>]');
+  console.log(
+    'npm run archive -- [--region eu|us] [--type <beat type>] [--installation <id>] [--since <ISO>] [--cloud <cloud.json>] [--format ndjson|table] [--bucket <name>]',
+  );
   process.exit(0);
 }
 
 try {
-  if (values.region !== undefined && values.region !== 'eu' && values.region !== 'us') throw new Error(`--region: eu or us, not ${values.region}`);
-  if (values.format !== 'ndjson' && values.format !== 'table') throw new Error(`--format: ndjson or table, not ${values.format}`);
-  if (values.since !== undefined && Number.isNaN(Date.parse(values.since))) throw new Error(`--since: not an ISO 8601 instant: ${values.since}`);
+  if (values.region !== undefined && values.region !== 'eu' && values.region !== 'us')
+    throw new Error(`--region: eu or us, not ${values.region}`);
+  if (values.format !== 'ndjson' && values.format !== 'table')
+    throw new Error(`--format: ndjson or table, not ${values.format}`);
+  if (values.since !== undefined && Number.isNaN(Date.parse(values.since)))
+    throw new Error(`--since: not an ISO 8601 instant: ${values.since}`);
   const cloudFile = resolve(values.cloud!);
   let info: CloudInfo;
   try {

@@ -216,7 +216,7 @@ async function main() {
 
   // Customers of 1–4 installations each, until N.
   const sizes: number[] = [];
-  for (let left = N; left > 0;) {
+  for (let left = N; left > 0; ) {
     const size = Math.min(left, 1 + Math.floor(random() * random() * 4));
     sizes.push(size);
     left -= size;

@@ -138,12 +138,10 @@ export const linuxHardware: Collector = {
       {
         type: 'hardware.disks',
         data: {
-          disks: disks
-            .slice(0, 256)
-            .map((d) => ({
-              model: (d.name || d.vendor || d.type || 'disk').slice(0, 256),
-              sizeBytes: Math.max(0, Math.round(d.size ?? 0)),
-            })),
+          disks: disks.slice(0, 256).map((d) => ({
+            model: (d.name || d.vendor || d.type || 'disk').slice(0, 256),
+            sizeBytes: Math.max(0, Math.round(d.size ?? 0)),
+          })),
         },
       },
     ];

@@ -21,7 +21,8 @@ import type { CollectedBeat, Collector } from './types';
 const run = promisify(execFile);
 
 export type SourceSpec =
-  { file: string; type?: string } | { command: string; args?: string[]; type?: string; timeoutMs?: number };
+  | { file: string; type?: string }
+  | { command: string; args?: string[]; type?: string; timeoutMs?: number };
 
 /** Reads a source's JSON output into beats. */
 export function beatsFromJson(value: unknown, type?: string): CollectedBeat[] {

@@ -127,8 +127,9 @@ export class UcxAgent {
     const { privateKey, publicJwk } = this.identity;
     const client = this.client();
     const result = await client.activate(privateKey, publicJwk, activationKey, installation);
-    const jwks = await (
-      result.endpoint === client.endpoint ? client : new UcxClient(result.endpoint, this.options.transport)
+    const jwks = await (result.endpoint === client.endpoint
+      ? client
+      : new UcxClient(result.endpoint, this.options.transport)
     ).jwks();
     const claims = await verifyLicense(result.license, jwks, {
       installationId: result.installationId,

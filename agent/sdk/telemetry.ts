@@ -29,7 +29,8 @@ export const MAX_BATCH_GZIP_BYTES = 900 * 1024;
 export const isBeatType = (type: string): type is BeatType => (beatTypes as readonly string[]).includes(type);
 
 export type PreparedBeat =
-  { ok: true; beat: BeatToSend; droppedFields: string[] } | { ok: false; type: string; errors: string[] };
+  | { ok: true; beat: BeatToSend; droppedFields: string[] }
+  | { ok: false; type: string; errors: string[] };
 
 /** Validates `data` against the catalogue; drops unknown fields; refuses what still does not fit. */
 export function prepareBeat(

@@ -57,7 +57,13 @@ export class CognitoUserDirectory implements UserDirectory {
       throw error;
     }
     const user = created.User ?? {};
-    await this.client.send(new AdminAddUserToGroupCommand({ UserPoolId: this.userPoolId, Username: user.Username ?? email, GroupName: 'customer' }));
+    await this.client.send(
+      new AdminAddUserToGroupCommand({
+        UserPoolId: this.userPoolId,
+        Username: user.Username ?? email,
+        GroupName: 'customer',
+      }),
+    );
     return toAccountUser(user);
   }
 
@@ -66,9 +72,15 @@ export class CognitoUserDirectory implements UserDirectory {
     let token: string | undefined;
     do {
       const page = await this.client.send(
-        new ListUsersCommand({ UserPoolId: this.userPoolId, AttributesToGet: ['sub', 'email', 'custom:accountId'], Limit: 60, PaginationToken: token }),
+        new ListUsersCommand({
+          UserPoolId: this.userPoolId,
+          AttributesToGet: ['sub', 'email', 'custom:accountId'],
+          Limit: 60,
+          PaginationToken: token,
+        }),
       );
-      for (const user of page.Users ?? []) if (attr(user, 'custom:accountId') === accountId) users.push(toAccountUser(user));
+      for (const user of page.Users ?? [])
+        if (attr(user, 'custom:accountId') === accountId) users.push(toAccountUser(user));
       token = page.PaginationToken;
     } while (token);
     return users;
@@ -76,7 +88,9 @@ export class CognitoUserDirectory implements UserDirectory {
 
   async remove(accountId: string, userId: string): Promise<boolean> {
     // `sub` is one of the standard attributes ListUsers can filter on; userId is validated ([A-Za-z0-9-]).
-    const page = await this.client.send(new ListUsersCommand({ UserPoolId: this.userPoolId, Filter: `sub = "${userId}"`, Limit: 1 }));
+    const page = await this.client.send(
+      new ListUsersCommand({ UserPoolId: this.userPoolId, Filter: `sub = "${userId}"`, Limit: 1 }),
+    );
     const user = page.Users?.[0];
     if (!user?.Username || attr(user, 'custom:accountId') !== accountId) return false;
     await this.client.send(new AdminDeleteUserCommand({ UserPoolId: this.userPoolId, Username: user.Username }));

@@ -44,7 +44,9 @@ export class DynamoDbAuditLog implements AuditLogReader {
               ':to': `${range.to ?? '9999'}#${HIGHEST}`,
               ...(range.action ? { ':action': range.action } : {}),
             },
-            ...(range.action ? { FilterExpression: '#action = :action', ExpressionAttributeNames: { '#action': 'action' } } : {}),
+            ...(range.action
+              ? { FilterExpression: '#action = :action', ExpressionAttributeNames: { '#action': 'action' } }
+              : {}),
             ScanIndexForward: false,
             Limit: range.limit + 1 - events.length,
             ExclusiveStartKey: startKey,

@@ -7,11 +7,7 @@
 const utf8Bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 
 function numberBytes(n: number): number {
-  const digits = Math.abs(n)
-    .toExponential()
-    .replace(/e.*$/, '')
-    .replace('.', '')
-    .replace(/0+$/, '');
+  const digits = Math.abs(n).toExponential().replace(/e.*$/, '').replace('.', '').replace(/0+$/, '');
   return Math.ceil(Math.max(1, digits.length) / 2) + 1;
 }
 

@@ -199,7 +199,10 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
     return item ? activationKeyItem.parse(item) : null;
   }
 
-  async getInstallation(installationId: string, options: { consistentRead?: boolean } = {}): Promise<Installation | null> {
+  async getInstallation(
+    installationId: string,
+    options: { consistentRead?: boolean } = {},
+  ): Promise<Installation | null> {
     const item = await this.get(key(installationPk(installationId)), options.consistentRead ?? true);
     return item ? installationItem.parse(item) : null;
   }
@@ -229,7 +232,9 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
           const { installationId, lastPollAt } = lastPollItem.parse(item);
           if (lastPollAt) lastPolls.set(installationId, lastPollAt);
         }
-        keys = z.array(z.object({ pk: z.string(), sk: z.string() })).parse(out.UnprocessedKeys?.[this.tableName]?.Keys ?? []);
+        keys = z
+          .array(z.object({ pk: z.string(), sk: z.string() }))
+          .parse(out.UnprocessedKeys?.[this.tableName]?.Keys ?? []);
       }
     }
     return lastPolls;
@@ -525,7 +530,8 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
           TableName: this.tableName,
           Key: key(installationPk(installationId)),
           UpdateExpression: 'SET #lastPollAt = :at',
-          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#lastPollAt) OR #lastPollAt < :olderThan)',
+          ConditionExpression:
+            'attribute_exists(pk) AND (attribute_not_exists(#lastPollAt) OR #lastPollAt < :olderThan)',
           ExpressionAttributeNames: { '#lastPollAt': 'lastPollAt' },
           ExpressionAttributeValues: { ':at': at, ':olderThan': olderThan },
         }),
@@ -537,7 +543,10 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
     }
   }
 
-  private async get(k: { pk: string; sk: string }, consistentRead = true): Promise<Record<string, unknown> | undefined> {
+  private async get(
+    k: { pk: string; sk: string },
+    consistentRead = true,
+  ): Promise<Record<string, unknown> | undefined> {
     try {
       const out = await this.client.send(
         new GetCommand({ TableName: this.tableName, Key: k, ConsistentRead: consistentRead }),

@@ -80,7 +80,8 @@ const healthItem = z
       accountId: item.accountId ?? gsi2pk.slice('ACC#'.length),
       ...(lastBeatAt !== undefined ? { lastBeatAt: new Date(lastBeatAt).toISOString() } : {}),
       ...(careLevel ? { careLevel } : {}),
-      openFindings: openFindings instanceof Uint8Array ? decodeOpenFindings(installationId, openFindings) : openFindings,
+      openFindings:
+        openFindings instanceof Uint8Array ? decodeOpenFindings(installationId, openFindings) : openFindings,
     };
   });
 
@@ -237,7 +238,9 @@ export class DynamoDbSupportReads implements SupportReadStore {
       return {
         installations: read.map((r) => r.health),
         positions: read.map((r) => r.position),
-        ...(last ? { next: { installationId: String(last['pk']).slice('INST#'.length), lastBeatAt: String(last['gsi1sk']) } } : {}),
+        ...(last
+          ? { next: { installationId: String(last['pk']).slice('INST#'.length), lastBeatAt: String(last['gsi1sk']) } }
+          : {}),
       };
     } catch (error) {
       return rethrowThrottling(error, 'The support store');
@@ -247,12 +250,16 @@ export class DynamoDbSupportReads implements SupportReadStore {
   private async healthOfMany(ids: readonly string[]): Promise<Map<string, InstallationHealth>> {
     const found = new Map<string, InstallationHealth>();
     for (let i = 0; i < ids.length; i += 100) {
-      let keys: Record<string, unknown>[] | undefined = ids.slice(i, i + 100).map((id) => ({ pk: pkOf(id), sk: 'STATE' }));
+      let keys: Record<string, unknown>[] | undefined = ids
+        .slice(i, i + 100)
+        .map((id) => ({ pk: pkOf(id), sk: 'STATE' }));
       for (let attempt = 0; keys?.length; attempt++) {
         if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
         if (attempt > 8) throw new Error('BatchGetItem kept leaving keys unprocessed');
         const out = await this.client.send(
-          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ...this.projection(healthReadAttributes) } } }),
+          new BatchGetCommand({
+            RequestItems: { [this.tableName]: { Keys: keys, ...this.projection(healthReadAttributes) } },
+          }),
         );
         for (const item of out.Responses?.[this.tableName] ?? []) {
           const health = healthItem.parse(item);

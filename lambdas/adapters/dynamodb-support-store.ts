@@ -37,7 +37,12 @@ import type { FindingRecord } from '../core/rules/engine';
 import { rethrowThrottling } from './aws-errors';
 import { dynamoItemBytes } from './dynamodb-item-size';
 import { inventoryBeatTypes } from '../core/telemetry/catalogue';
-import { decodeSnapshotGroup, encodeSnapshotData, encodeSnapshotGroup, type StoredSnapshot } from './support-snapshot-codec';
+import {
+  decodeSnapshotGroup,
+  encodeSnapshotData,
+  encodeSnapshotGroup,
+  type StoredSnapshot,
+} from './support-snapshot-codec';
 import {
   apartHashOf,
   decodeStoredState,
@@ -65,7 +70,10 @@ const HOUR_MS = 3_600_000;
 /** what the indexes key on: the newest beat's time down to the hour (an index write an hour) */
 export const beatHourOf = (lastBeatAt: number) => Math.floor(lastBeatAt / HOUR_MS) * HOUR_MS;
 const idAfter = (prefix: string) =>
-  z.string().startsWith(prefix).transform((key) => key.slice(prefix.length));
+  z
+    .string()
+    .startsWith(prefix)
+    .transform((key) => key.slice(prefix.length));
 
 /**
  * The STATE item as written now: the keys (its installation and account are read from them),
@@ -117,14 +125,25 @@ export interface StoredState {
 }
 
 /** The state from its STATE item and, when that names entries stored apart, its STATE#APART item. */
-export function stateOfItems(
-  item: Record<string, unknown>,
-  apart: Record<string, unknown> | undefined,
-): StoredState {
+export function stateOfItems(item: Record<string, unknown>, apart: Record<string, unknown> | undefined): StoredState {
   if (item['state'] !== undefined) {
-    const { pk, gsi2pk, state, openFindings, beatAt, lastBeatAt: indexed, snapshotsAt, version } = compactStateItem.parse(item);
+    const {
+      pk,
+      gsi2pk,
+      state,
+      openFindings,
+      beatAt,
+      lastBeatAt: indexed,
+      snapshotsAt,
+      version,
+    } = compactStateItem.parse(item);
     const lastBeatAt = beatAt ?? indexed;
-    const plain = { installationId: pk, accountId: gsi2pk, version, ...(lastBeatAt !== undefined ? { lastBeatAt } : {}) };
+    const plain = {
+      installationId: pk,
+      accountId: gsi2pk,
+      version,
+      ...(lastBeatAt !== undefined ? { lastBeatAt } : {}),
+    };
     const read = decodeStoredState(state, plain, apart && apartItem.parse(apart).state);
     return {
       ...read,
@@ -157,12 +176,16 @@ function placeEntries(previous: InstallationState, state: InstallationState, fro
   const movable: string[] = [];
   const memoryIds = new Set<string>();
   const place = (id: string, unchanged: boolean, worth: boolean) => {
-    if (fromApart.has(id)) (unchanged ? stay.add(id) : changedApart.push(id));
+    if (fromApart.has(id)) unchanged ? stay.add(id) : changedApart.push(id);
     else if (worth && unchanged) movable.push(id);
   };
   for (const type in state.newest) {
     const t = type as keyof InstallationState['newest'];
-    place(entry.watermark(type), state.newest[t] === previous.newest[t] && state.atNewest[t] === previous.atNewest[t], true);
+    place(
+      entry.watermark(type),
+      state.newest[t] === previous.newest[t] && state.atNewest[t] === previous.atNewest[t],
+      true,
+    );
   }
   for (const ruleId in state.memory) {
     const { series, facts } = state.memory[ruleId]!;
@@ -220,16 +243,28 @@ export function stateItemsOf(
     gsi2pk: `ACC#${state.accountId}`,
     gsi2sk: `INST#${state.installationId}`,
     ...(state.lastBeatAt !== undefined
-      ? { gsi1pk: `SILENT#${silentBucketOf(state.installationId)}`, gsi1sk: new Date(beatHourOf(state.lastBeatAt)).toISOString() }
+      ? {
+          gsi1pk: `SILENT#${silentBucketOf(state.installationId)}`,
+          gsi1sk: new Date(beatHourOf(state.lastBeatAt)).toISOString(),
+        }
       : {}),
   };
   if (!read) return { state: { ...plain, state: encodeState(state) } };
 
-  const { stay, changedApart, movable, memoryIds } = placeEntries(read.state, state, read.apart?.fromApart ?? new Set());
+  const { stay, changedApart, movable, memoryIds } = placeEntries(
+    read.state,
+    state,
+    read.apart?.fromApart ?? new Set(),
+  );
   let item;
   if (read.apart) {
     const deleted = new Set([...read.apart.stored].filter((id) => 'fs'.includes(id[0]!) && !memoryIds.has(id)));
-    const apart = { omit: stay, hash: read.apart.hash, writtenAt: read.apart.writtenAt, ...(deleted.size > 0 ? { deleted } : {}) };
+    const apart = {
+      omit: stay,
+      hash: read.apart.hash,
+      writtenAt: read.apart.writtenAt,
+      ...(deleted.size > 0 ? { deleted } : {}),
+    };
     item = { ...plain, state: encodeState(state, apart) };
   } else item = { ...plain, state: encodeState(state) };
   const writtenLastBatch = read.apart !== undefined && read.apart.writtenAt === read.state.version;
@@ -304,7 +339,10 @@ export class DynamoDbSupportStore implements SupportStore {
       const stateItem = items.find((item) => item['sk'] === 'STATE');
       if (!stateItem) return undefined;
       try {
-        const read = stateOfItems(stateItem, items.find((item) => item['sk'] === APART_SK));
+        const read = stateOfItems(
+          stateItem,
+          items.find((item) => item['sk'] === APART_SK),
+        );
         this.reads.set(read.state, read);
         return read.state;
       } catch (error) {
@@ -368,7 +406,12 @@ export class DynamoDbSupportStore implements SupportStore {
     let stored: Record<string, StoredSnapshot> | undefined;
     if (countersToMerge(c).length > 0) {
       const out = await this.client
-        .send(new GetCommand({ TableName: this.tableName, Key: { pk: statePk(c.state.installationId), sk: COUNTERS_SNAPSHOT_SK } }))
+        .send(
+          new GetCommand({
+            TableName: this.tableName,
+            Key: { pk: statePk(c.state.installationId), sk: COUNTERS_SNAPSHOT_SK },
+          }),
+        )
         .catch((error: unknown) => rethrowThrottling(error, 'The support store'));
       const bytes = out.Item?.['snapshots'];
       if (bytes instanceof Uint8Array) stored = decodeSnapshotGroup(bytes);

@@ -57,11 +57,19 @@ export class LocalUserDirectory implements UserDirectory {
       groups: ['customer'],
       accountId,
       createdAt: new Date().toISOString(),
-      pendingCode: { hash: createHash('sha256').update(code).digest('hex'), purpose: 'reset', expiresAt: new Date(Date.now() + inviteTtlMs).toISOString(), attempts: 0 },
+      pendingCode: {
+        hash: createHash('sha256').update(code).digest('hex'),
+        purpose: 'reset',
+        expiresAt: new Date(Date.now() + inviteTtlMs).toISOString(),
+        attempts: 0,
+      },
     };
     this.write([...users, user]);
     const text = `You are invited to UCX Cloud. Choose your password under "Forgot your password?" → "Reset password" with the code ${code} (valid for 7 days).`;
-    appendFileSync(join(dirname(this.file), 'outbox.jsonl'), `${JSON.stringify({ at: new Date().toISOString(), to: email, subject: 'Your invitation to UCX Cloud', text, code })}\n`);
+    appendFileSync(
+      join(dirname(this.file), 'outbox.jsonl'),
+      `${JSON.stringify({ at: new Date().toISOString(), to: email, subject: 'Your invitation to UCX Cloud', text, code })}\n`,
+    );
     return toAccountUser(user);
   }
 

@@ -29,4 +29,5 @@ export const decodeSnapshotData = (bytes: Uint8Array): unknown => decode(bytes);
 
 /** the snapshots of several types, keyed by type, compressed together (the counters' item) */
 export const encodeSnapshotGroup = (group: Readonly<Record<string, StoredSnapshot>>): Buffer => encode(group);
-export const decodeSnapshotGroup = (bytes: Uint8Array): Record<string, StoredSnapshot> => storedGroup.parse(decode(bytes));
+export const decodeSnapshotGroup = (bytes: Uint8Array): Record<string, StoredSnapshot> =>
+  storedGroup.parse(decode(bytes));

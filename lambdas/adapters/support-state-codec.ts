@@ -74,7 +74,15 @@ type CompactEvent = [CompactTime, number, number, CompactEvidence];
  * [severity, openedAt, evidence keys, history, evidence?, findingId?, resolvedAt?]; 0 stands for
  * "as derived": the evidence of the last event, the id findingIdOf gives, the last event's time
  */
-type CompactFinding = [number, CompactTime, string[], CompactEvent[], (CompactEvidence | 0)?, (string | 0)?, CompactTime?];
+type CompactFinding = [
+  number,
+  CompactTime,
+  string[],
+  CompactEvent[],
+  (CompactEvidence | 0)?,
+  (string | 0)?,
+  CompactTime?,
+];
 /** [hits, clears, 1 when it holds an open finding, 1 when a resolved one] (the findings are stored apart) */
 type CompactTracker = [number, number, (0 | 1)?, (0 | 1)?];
 /** [open or 0, resolved?] */
@@ -240,7 +248,7 @@ function seriesOut(base: number, points: readonly Point[]): CompactSeries {
   for (let i = 0; i < points.length; i++) {
     const { t, v } = points[i]!;
     times.push(i === 0 ? base - t : t - points[i - 1]!.t);
-    if (integral && Number.isSafeInteger(v) && Math.abs(v) < MAX_DELTA_VALUE) orBits |= v % 0x100000 | 0;
+    if (integral && Number.isSafeInteger(v) && Math.abs(v) < MAX_DELTA_VALUE) orBits |= (v % 0x100000) | 0;
     else integral = false;
   }
   if (!integral) {
@@ -325,7 +333,11 @@ function hashesIn(text: string): number[] {
   return hashes;
 }
 
-function watermarksOut(base: number, state: InstallationState, keep: (id: string) => boolean): Pick<CompactState, 'n' | 'h'> {
+function watermarksOut(
+  base: number,
+  state: InstallationState,
+  keep: (id: string) => boolean,
+): Pick<CompactState, 'n' | 'h'> {
   const groups = new Map<number, WatermarkGroup>();
   const hashes: number[][] = [];
   const hashesOfGroup = new Map<number, number[]>();
@@ -647,7 +659,11 @@ function entriesIn(compact: CompactState, base: number, installationId: string):
 }
 
 /** Reads a state back from its blob and, when it names entries stored apart, theirs. */
-export function decodeState(bytes: Uint8Array, plain: PlainStateAttributes, apartBytes?: Uint8Array): InstallationState {
+export function decodeState(
+  bytes: Uint8Array,
+  plain: PlainStateAttributes,
+  apartBytes?: Uint8Array,
+): InstallationState {
   return decodeStoredState(bytes, plain, apartBytes).state;
 }
 
@@ -754,8 +770,14 @@ export function encodeOpenFindings(state: InstallationState): Buffer | undefined
     const ruleId = key.slice(0, bar);
     const subject = key.slice(bar + 1);
     const at = timeOut(0, open.openedAt);
-    const entry: CompactOpenFinding = [ruleId, subject, SEVERITIES.indexOf(open.severity), typeof at === 'number' ? -at : at];
-    if (open.findingId !== findingIdOf(state.installationId, ruleId, subject, open.openedAt)) entry.push(open.findingId);
+    const entry: CompactOpenFinding = [
+      ruleId,
+      subject,
+      SEVERITIES.indexOf(open.severity),
+      typeof at === 'number' ? -at : at,
+    ];
+    if (open.findingId !== findingIdOf(state.installationId, ruleId, subject, open.openedAt))
+      entry.push(open.findingId);
     out.push(entry);
   }
   if (out.length === 0) return undefined;

@@ -5,7 +5,13 @@ import { httpRoute, principalOf } from '../shared/http';
 import { licensingDeps } from '../shared/licensing-deps';
 import { userDirectory } from '../shared/user-directory';
 
-export const handler = httpRoute({ params: accountUsersParamsSchema, body: inviteBodySchema, maxBodyBytes: 4 * 1024 }, async (request) => {
-  const deps = { repo: licensingDeps().repo, directory: userDirectory(required('USER_DIRECTORY')) };
-  return { status: 201, body: await inviteAccountUser(deps, principalOf(request), request.params.accountId, request.body) };
-});
+export const handler = httpRoute(
+  { params: accountUsersParamsSchema, body: inviteBodySchema, maxBodyBytes: 4 * 1024 },
+  async (request) => {
+    const deps = { repo: licensingDeps().repo, directory: userDirectory(required('USER_DIRECTORY')) };
+    return {
+      status: 201,
+      body: await inviteAccountUser(deps, principalOf(request), request.params.accountId, request.body),
+    };
+  },
+);

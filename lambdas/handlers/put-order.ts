@@ -16,7 +16,13 @@ export const handler = httpRoute(
   async (request) => {
     const principal = principalOf(request);
     const directoryRef = env().USER_DIRECTORY;
-    const { created, result } = await depositOrder(licensingDeps(), principal, request.params.orderId, request.body, directoryRef ? userDirectory(directoryRef) : undefined);
+    const { created, result } = await depositOrder(
+      licensingDeps(),
+      principal,
+      request.params.orderId,
+      request.body,
+      directoryRef ? userDirectory(directoryRef) : undefined,
+    );
     return { status: created ? 201 : 200, body: result };
   },
 );

@@ -41,7 +41,10 @@ export const envSchema = z.object({
   /** the region's proactive-support event bus */
   EVENT_BUS_NAME: z.string().min(1).optional(),
   /** the account users' directory: `cognito:<user pool id>`, or `local:<users.json path>` (local override) */
-  USER_DIRECTORY: z.string().regex(/^(cognito|local):.+$/, 'cognito:<pool id> or local:<file>').optional(),
+  USER_DIRECTORY: z
+    .string()
+    .regex(/^(cognito|local):.+$/, 'cognito:<pool id> or local:<file>')
+    .optional(),
   /** path-style S3 requests (s3rver needs them; local override) */
   S3_FORCE_PATH_STYLE: z
     .enum(['true', 'false'])

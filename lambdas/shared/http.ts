@@ -113,7 +113,8 @@ interface RouteSpec<B extends z.ZodType | undefined, P extends z.ZodType | undef
 type Out<S> = S extends z.ZodType ? z.infer<S> : undefined;
 
 function toResponse(result: HttpResult): APIGatewayProxyStructuredResultV2 {
-  if (result.text !== undefined) return { statusCode: result.status, headers: { ...result.headers }, body: result.text };
+  if (result.text !== undefined)
+    return { statusCode: result.status, headers: { ...result.headers }, body: result.text };
   const hasBody = result.body !== undefined;
   return {
     statusCode: result.status,

@@ -88,7 +88,8 @@ export const operations: readonly Operation[] = [
     auth: 'user',
     body: orderBodySchema,
     responses: {
-      '201': '{ orderId, accountId, accountCreated, lines, adminInvited?, depositedAt }; with `admin: { email }` and `account.create` the new account’s first administrator is invited (the e-mail is kept by the user directory only)',
+      '201':
+        '{ orderId, accountId, accountCreated, lines, adminInvited?, depositedAt }; with `admin: { email }` and `account.create` the new account’s first administrator is invited (the e-mail is kept by the user directory only)',
       '200': 'Same id and body again (a failed invitation is sent again)',
       ...problems,
       '404': 'Unknown account',
@@ -150,9 +151,11 @@ export const operations: readonly Operation[] = [
     responses: {
       '200': '{ installationId, allocation }',
       ...problems,
-      '400': 'Invalid input or a product the account holds no licences of: `errors: [{ path: "allocation.<product>", message }]`',
+      '400':
+        'Invalid input or a product the account holds no licences of: `errors: [{ path: "allocation.<product>", message }]`',
       '404': 'Unknown account, or no such installation of it',
-      '409': 'Not enough free capacity (`errors: [{ path: "allocation.<product>", message }]` saying how much is free), or the installation is deactivated',
+      '409':
+        'Not enough free capacity (`errors: [{ path: "allocation.<product>", message }]` saying how much is free), or the installation is deactivated',
       '503': 'The account is changing right now: retry after Retry-After',
     },
   },
@@ -162,7 +165,11 @@ export const operations: readonly Operation[] = [
     summary:
       'Deactivate an installation from the portal (customer, its reseller, back office): its allocation goes back to the pool, its agent’s next poll gets 410',
     auth: 'user',
-    responses: { '204': 'Deactivated (again: 204)', ...problems, '404': 'Unknown account, or no such installation of it' },
+    responses: {
+      '204': 'Deactivated (again: 204)',
+      ...problems,
+      '404': 'Unknown account, or no such installation of it',
+    },
   },
   {
     method: 'get',
@@ -231,24 +238,39 @@ export const operations: readonly Operation[] = [
   {
     method: 'post',
     path: '/v1/accounts/{accountId}/users',
-    summary: 'Invite a colleague as an administrator of the account (the account’s customers, its reseller, back office); the directory e-mails the invitation',
+    summary:
+      'Invite a colleague as an administrator of the account (the account’s customers, its reseller, back office); the directory e-mails the invitation',
     auth: 'user',
     body: inviteBodySchema,
-    responses: { '201': '{ userId, email, status: "invited" }', ...problems, '404': 'Unknown account', '409': 'The e-mail already has a user' },
+    responses: {
+      '201': '{ userId, email, status: "invited" }',
+      ...problems,
+      '404': 'Unknown account',
+      '409': 'The e-mail already has a user',
+    },
   },
   {
     method: 'get',
     path: '/v1/accounts/{accountId}/users',
     summary: 'The account’s users (its customers, its reseller, back office, support)',
     auth: 'user',
-    responses: { '200': '{ users: [{ userId, email, status: invited | active, createdAt? }] }', ...problems, '404': 'Unknown account' },
+    responses: {
+      '200': '{ users: [{ userId, email, status: invited | active, createdAt? }] }',
+      ...problems,
+      '404': 'Unknown account',
+    },
   },
   {
     method: 'delete',
     path: '/v1/accounts/{accountId}/users/{userId}',
     summary: 'Remove a user from the account: deletes it from the directory (not oneself)',
     auth: 'user',
-    responses: { '204': 'Removed', ...problems, '404': 'Unknown account or no such user of it', '409': 'Removing oneself' },
+    responses: {
+      '204': 'Removed',
+      ...problems,
+      '404': 'Unknown account or no such user of it',
+      '409': 'Removing oneself',
+    },
   },
   {
     method: 'get',

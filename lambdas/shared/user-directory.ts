@@ -14,7 +14,8 @@ let directory: UserDirectory | undefined;
 export function userDirectoryFrom(ref: string): UserDirectory {
   const [kind, ...rest] = ref.split(':');
   const target = rest.join(':');
-  if (kind === 'cognito' && target) return new CognitoUserDirectory(traced(new CognitoIdentityProviderClient({})), target);
+  if (kind === 'cognito' && target)
+    return new CognitoUserDirectory(traced(new CognitoIdentityProviderClient({})), target);
   if (kind === 'local' && target) return new LocalUserDirectory(target);
   throw new Error(`invalid Lambda environment: USER_DIRECTORY must be cognito:<pool id> or local:<file>, not ${ref}`);
 }

@@ -45,7 +45,9 @@ const esbuildTarget = houseRuntime.name.replace(/^nodejs(\d+)\.x$/, 'node$1');
  */
 const esmRequireBanner = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
 
-const validRetentionDays = new Set<number>(Object.values(RetentionDays).filter((v): v is number => typeof v === 'number'));
+const validRetentionDays = new Set<number>(
+  Object.values(RetentionDays).filter((v): v is number => typeof v === 'number'),
+);
 
 export type TableAccess = 'read' | 'write';
 /** Producers only: consumers read through `consumeStream`. */
@@ -155,7 +157,9 @@ export class HouseFunction extends Construct {
       throw new Error(`HouseFunction ${id}: memoryMb must be an integer from 128 to 10240, got ${memoryMb}`);
     }
     if (!validRetentionDays.has(logRetentionDays)) {
-      throw new Error(`HouseFunction ${id}: logRetentionDays ${logRetentionDays} is not a CloudWatch retention (e.g. 7, 14, 30, 60, 90, 365)`);
+      throw new Error(
+        `HouseFunction ${id}: logRetentionDays ${logRetentionDays} is not a CloudWatch retention (e.g. 7, 14, 30, 60, 90, 365)`,
+      );
     }
     if (timeout.toSeconds() < 1 || timeout.toSeconds() > 900) {
       throw new Error(`HouseFunction ${id}: timeout must be from 1 to 900 s, got ${timeout.toSeconds()} s`);
@@ -262,7 +266,9 @@ export class HouseFunction extends Construct {
    */
   public bindVerifyKeys(refs: readonly string[]): this {
     if (this.verifyKeysBound) {
-      throw new Error(`HouseFunction ${this.node.id}: bindVerifyKeys called twice; pass every region's alias ARN in one call`);
+      throw new Error(
+        `HouseFunction ${this.node.id}: bindVerifyKeys called twice; pass every region's alias ARN in one call`,
+      );
     }
     if (refs.length === 0) {
       throw new Error(`HouseFunction ${this.node.id}: bindVerifyKeys needs at least one KMS alias ARN`);
@@ -270,7 +276,10 @@ export class HouseFunction extends Construct {
     // The refs may hold tokens (account, partition), but the alias part at the end is literal.
     const parsed = refs.map((ref) => {
       const match = /^(arn:.+:kms:.+):(alias\/[A-Za-z0-9/_-]+)$/.exec(ref);
-      if (!match) throw new Error(`HouseFunction ${this.node.id}: bindVerifyKeys expects KMS alias ARNs (arn:…:kms:<region>:<account>:alias/<name>), got ${ref}`);
+      if (!match)
+        throw new Error(
+          `HouseFunction ${this.node.id}: bindVerifyKeys expects KMS alias ARNs (arn:…:kms:<region>:<account>:alias/<name>), got ${ref}`,
+        );
       return { keysInRegion: `${match[1]}:key/*`, aliasName: match[2] as string };
     });
     this.verifyKeysBound = true;
@@ -278,7 +287,9 @@ export class HouseFunction extends Construct {
       new PolicyStatement({
         actions: ['kms:GetPublicKey'],
         resources: [...new Set(parsed.map((p) => p.keysInRegion))],
-        conditions: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': [...new Set(parsed.map((p) => p.aliasName))] } },
+        conditions: {
+          'ForAnyValue:StringEquals': { 'kms:ResourceAliases': [...new Set(parsed.map((p) => p.aliasName))] },
+        },
       }),
     );
     this.function.addEnvironment('VERIFY_KEY_REFS', this.function.stack.toJsonString([...refs]));
@@ -288,7 +299,9 @@ export class HouseFunction extends Construct {
   /** Grants PutRecord and PutRecords on the region's telemetry stream and sets TELEMETRY_STREAM_NAME. */
   public bindTelemetryStream(stream: IStream, access: StreamAccess): this {
     if (this.boundTelemetryStream) {
-      throw new Error(`HouseFunction ${this.node.id}: bindTelemetryStream called twice; TELEMETRY_STREAM_NAME holds one stream`);
+      throw new Error(
+        `HouseFunction ${this.node.id}: bindTelemetryStream called twice; TELEMETRY_STREAM_NAME holds one stream`,
+      );
     }
     this.boundTelemetryStream = stream;
     // Not grantWrite: the producer needs neither ListShards nor DescribeStreamSummary. The stream
@@ -306,7 +319,9 @@ export class HouseFunction extends Construct {
     this.boundArchiveBucket = bucket;
     // PutObject only (not grantPut's Abort*, tagging, legal hold, retention): objects are single PUTs.
     if (access === 'write') {
-      this.function.addToRolePolicy(new PolicyStatement({ actions: ['s3:PutObject'], resources: [bucket.arnForObjects(`${archiveBeatsPrefix}*`)] }));
+      this.function.addToRolePolicy(
+        new PolicyStatement({ actions: ['s3:PutObject'], resources: [bucket.arnForObjects(`${archiveBeatsPrefix}*`)] }),
+      );
     }
     this.function.addEnvironment('ARCHIVE_BUCKET', bucket.bucketName);
     return this;
@@ -319,7 +334,9 @@ export class HouseFunction extends Construct {
    */
   public bindSupportTable(table: ITable, access: TableAccess): this {
     if (this.boundSupportTable && this.boundSupportTable !== table) {
-      throw new Error(`HouseFunction ${this.node.id}: bindSupportTable called with a second table; SUPPORT_TABLE_NAME holds one`);
+      throw new Error(
+        `HouseFunction ${this.node.id}: bindSupportTable called with a second table; SUPPORT_TABLE_NAME holds one`,
+      );
     }
     this.boundSupportTable = table;
     if (access === 'write') table.grantReadWriteData(this.function);
@@ -385,7 +402,10 @@ export class HouseFunction extends Construct {
       // or to inspect what was given up on.
       retentionPeriod: Duration.days(14),
     });
-    Validations.of(onFailureQueue).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'this queue is itself the on-failure destination of the stream consumer' });
+    Validations.of(onFailureQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'this queue is itself the on-failure destination of the stream consumer',
+    });
     const eventSource = new KinesisEventSource(stream, {
       startingPosition: StartingPosition.TRIM_HORIZON,
       batchSize,

@@ -93,14 +93,27 @@ export class PortalSite extends Construct {
     this.responseHeadersPolicy = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
       comment: 'UCX portal security headers',
       securityHeadersBehavior: {
-        contentSecurityPolicy: { contentSecurityPolicy: portalContentSecurityPolicy(props.runtimeConfig ? Stack.of(this).region : undefined), override: true },
+        contentSecurityPolicy: {
+          contentSecurityPolicy: portalContentSecurityPolicy(props.runtimeConfig ? Stack.of(this).region : undefined),
+          override: true,
+        },
         contentTypeOptions: { override: true },
         frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
-        referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN, override: true },
-        strictTransportSecurity: { accessControlMaxAge: Duration.days(365), includeSubdomains: true, preload: true, override: true },
+        referrerPolicy: {
+          referrerPolicy: cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN,
+          override: true,
+        },
+        strictTransportSecurity: {
+          accessControlMaxAge: Duration.days(365),
+          includeSubdomains: true,
+          preload: true,
+          override: true,
+        },
       },
     });
-    const apiOrigin = props.apiDomainName ? new origins.HttpOrigin(props.apiDomainName, { protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY }) : undefined;
+    const apiOrigin = props.apiDomainName
+      ? new origins.HttpOrigin(props.apiDomainName, { protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY })
+      : undefined;
     const toApi = (origin: cloudfront.IOrigin): cloudfront.BehaviorOptions => ({
       origin,
       viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
@@ -110,7 +123,9 @@ export class PortalSite extends Construct {
       responseHeadersPolicy: this.responseHeadersPolicy,
     });
     // The API's JWKS (/.well-known/jwks.json) too, so agents and tools find it on the portal's host.
-    const apiBehaviour: Record<string, cloudfront.BehaviorOptions> = apiOrigin ? { '/v1/*': toApi(apiOrigin), '/.well-known/*': toApi(apiOrigin) } : {};
+    const apiBehaviour: Record<string, cloudfront.BehaviorOptions> = apiOrigin
+      ? { '/v1/*': toApi(apiOrigin), '/.well-known/*': toApi(apiOrigin) }
+      : {};
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: 'UCX Cloud portal',
       defaultRootObject: 'index.html',
@@ -126,7 +141,8 @@ export class PortalSite extends Construct {
     });
     if (props.assetDir || props.runtimeConfig) {
       const sources: s3deploy.ISource[] = [];
-      if (props.assetDir) sources.push(props.assetDir === 'build' ? portalBuildSource() : s3deploy.Source.asset(props.assetDir));
+      if (props.assetDir)
+        sources.push(props.assetDir === 'build' ? portalBuildSource() : s3deploy.Source.asset(props.assetDir));
       if (props.runtimeConfig) sources.push(s3deploy.Source.jsonData('config.json', props.runtimeConfig));
       // The provider's role is ours, closed to CDK's grants (whose wildcard actions the house
       // never acknowledges): exactly the actions the copy and the invalidation need.
@@ -134,20 +150,42 @@ export class PortalSite extends Construct {
         assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
         description: 'UCX portal upload: read the asset, write the portal bucket, invalidate the distribution',
       });
-      const logGroup = new logs.LogGroup(this, 'DeployLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+      const logGroup = new logs.LogGroup(this, 'DeployLogs', {
+        retention: logs.RetentionDays.ONE_MONTH,
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
       // The bootstrap's asset bucket (`cdk-<qualifier>-assets-<account>-<region>`), where the build is staged.
-      const qualifier = (Stack.of(this).node.tryGetContext('@aws-cdk/core:bootstrapQualifier') as string | undefined) ?? DefaultStackSynthesizer.DEFAULT_QUALIFIER;
+      const qualifier =
+        (Stack.of(this).node.tryGetContext('@aws-cdk/core:bootstrapQualifier') as string | undefined) ??
+        DefaultStackSynthesizer.DEFAULT_QUALIFIER;
       const assetsBucket = `arn:${Stack.of(this).partition}:s3:::cdk-${qualifier}-assets-${Stack.of(this).account}-${Stack.of(this).region}`;
       role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [`${assetsBucket}/*`] }));
       role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] }));
-      role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], resources: [this.bucket.arnForObjects('*')] }));
+      role.addToPolicy(
+        new iam.PolicyStatement({
+          actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+          resources: [this.bucket.arnForObjects('*')],
+        }),
+      );
       role.addToPolicy(
         new iam.PolicyStatement({
           actions: ['cloudfront:CreateInvalidation', 'cloudfront:GetInvalidation'],
-          resources: [Stack.of(this).formatArn({ service: 'cloudfront', region: '', resource: 'distribution', resourceName: this.distribution.distributionId })],
+          resources: [
+            Stack.of(this).formatArn({
+              service: 'cloudfront',
+              region: '',
+              resource: 'distribution',
+              resourceName: this.distribution.distributionId,
+            }),
+          ],
         }),
       );
-      role.addToPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
+      role.addToPolicy(
+        new iam.PolicyStatement({
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          resources: [logGroup.logGroupArn],
+        }),
+      );
       this.deployment = new s3deploy.BucketDeployment(this, 'Deploy', {
         sources,
         destinationBucket: this.bucket,
@@ -160,15 +198,35 @@ export class PortalSite extends Construct {
       });
       // The provider function is a singleton at stack level, outside this construct.
       for (const c of Stack.of(this).node.children.filter((c) => c.node.id.startsWith('Custom::CDKBucketDeployment'))) {
-        Validations.of(c).acknowledge({ id: 'AwsSolutions-L1', reason: 'the runtime of CDK\'s BucketDeployment provider is chosen by aws-cdk-lib, upgraded with it' });
+        Validations.of(c).acknowledge({
+          id: 'AwsSolutions-L1',
+          reason: "the runtime of CDK's BucketDeployment provider is chosen by aws-cdk-lib, upgraded with it",
+        });
       }
     }
-    Validations.of(this.bucket).acknowledge({ id: 'AwsSolutions-S1', reason: 'static build output read only through CloudFront, whose standard logs record every access' });
+    Validations.of(this.bucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'static build output read only through CloudFront, whose standard logs record every access',
+    });
     Validations.of(this.distribution).acknowledge(
-      { id: 'AwsSolutions-CFR1', reason: 'customers and resellers sign in from any country; no geo restriction is in the terms' },
-      { id: 'AwsSolutions-CFR2', reason: 'static files and the API behind its own per-route throttles and JWT authorizer; WAF is a later cost decision' },
-      { id: 'AwsSolutions-CFR3', reason: 'access logs need a log bucket with ACLs; enabled with the production domain, not in this slice' },
-      { id: 'AwsSolutions-CFR4', reason: 'the default *.cloudfront.net certificate allows TLSv1 at the viewer; TLS 1.2 applies once a custom domain certificate is set' },
+      {
+        id: 'AwsSolutions-CFR1',
+        reason: 'customers and resellers sign in from any country; no geo restriction is in the terms',
+      },
+      {
+        id: 'AwsSolutions-CFR2',
+        reason:
+          'static files and the API behind its own per-route throttles and JWT authorizer; WAF is a later cost decision',
+      },
+      {
+        id: 'AwsSolutions-CFR3',
+        reason: 'access logs need a log bucket with ACLs; enabled with the production domain, not in this slice',
+      },
+      {
+        id: 'AwsSolutions-CFR4',
+        reason:
+          'the default *.cloudfront.net certificate allows TLSv1 at the viewer; TLS 1.2 applies once a custom domain certificate is set',
+      },
     );
   }
 }

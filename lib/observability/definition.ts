@@ -21,7 +21,12 @@ export { METRICS_NAMESPACE, SERVICE_NAME };
 export type ApiMetric = 'Count' | '4xx' | '5xx' | '5xxRate' | 'LatencyP50' | 'LatencyP99';
 /** Metrics of a Lambda function (AWS/Lambda, dimension FunctionName). */
 export type LambdaMetric =
-  'Invocations' | 'Errors' | 'Throttles' | 'DurationP99' | 'ConcurrentExecutions' | 'IteratorAgeMax';
+  | 'Invocations'
+  | 'Errors'
+  | 'Throttles'
+  | 'DurationP99'
+  | 'ConcurrentExecutions'
+  | 'IteratorAgeMax';
 /** The DynamoDB tables of a region. */
 export type TableRef = 'licensing' | 'support';
 /** Where what a consumer or a schedule gave up on lands: each stream consumer's on-failure queue, the sweep's DLQ. */
@@ -416,72 +421,79 @@ export const alarms: readonly AlarmDefinition[] = [
     runbook:
       'Raise ucx.telemetryShards in cdk.json and deploy (UpdateShardCount); see Incoming records and bytes against 1000 records/s and 1 MB/s per shard.',
   },
-  ...streamConsumerFunctions.map((fn): AlarmDefinition => ({
-    id: `${fn}-iterator-age`,
-    title: `${fn}: iterator age (max)`,
-    metric: { source: 'lambda', metric: 'IteratorAgeMax', functions: [fn] },
-    comparison: 'greaterThan',
-    periodMinutes: 5,
-    evaluationPeriods: 3,
-    datapointsToAlarm: 3,
-    missingData: 'notBreaching',
-    thresholds: {
-      critical: {
-        value: consumerMaxRecordAgeMinutes(fn) * 30_000,
-        reason: `50 % of its ${consumerMaxRecordAgeMinutes(fn) / 60} h max record age: past that, records go to the on-failure queue unprocessed`,
+  ...streamConsumerFunctions.map(
+    (fn): AlarmDefinition => ({
+      id: `${fn}-iterator-age`,
+      title: `${fn}: iterator age (max)`,
+      metric: { source: 'lambda', metric: 'IteratorAgeMax', functions: [fn] },
+      comparison: 'greaterThan',
+      periodMinutes: 5,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 3,
+      missingData: 'notBreaching',
+      thresholds: {
+        critical: {
+          value: consumerMaxRecordAgeMinutes(fn) * 30_000,
+          reason: `50 % of its ${consumerMaxRecordAgeMinutes(fn) / 60} h max record age: past that, records go to the on-failure queue unprocessed`,
+        },
+        warning: { value: 15 * 60_000, reason: '15 min behind: the consumer is not keeping up with the stream' },
       },
-      warning: { value: 15 * 60_000, reason: '15 min behind: the consumer is not keeping up with the stream' },
-    },
-    runbook: `Service overview → Iterator age and ${fn} errors/duration; a failing batch retried is the usual cause (its logs), otherwise more shards.`,
-  })),
-  ...failureDestinations.map((queue): AlarmDefinition => ({
-    id: `${queue.replace('.', '-')}-not-empty`,
-    title: `Failure destination ${queue}: messages waiting`,
-    metric: { source: 'queue', metric: 'ApproximateNumberOfMessagesVisible', queues: [queue] },
-    comparison: 'greaterThan',
-    periodMinutes: 5,
-    evaluationPeriods: 1,
-    datapointsToAlarm: 1,
-    missingData: 'notBreaching',
-    thresholds:
-      queue === 'archiveTelemetry.onFailure'
-        ? {
-            critical: {
-              value: 0,
-              reason: 'any message: beats that are not in the archive, replayable from the 48 h stream only for a day',
+      runbook: `Service overview → Iterator age and ${fn} errors/duration; a failing batch retried is the usual cause (its logs), otherwise more shards.`,
+    }),
+  ),
+  ...failureDestinations.map(
+    (queue): AlarmDefinition => ({
+      id: `${queue.replace('.', '-')}-not-empty`,
+      title: `Failure destination ${queue}: messages waiting`,
+      metric: { source: 'queue', metric: 'ApproximateNumberOfMessagesVisible', queues: [queue] },
+      comparison: 'greaterThan',
+      periodMinutes: 5,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      missingData: 'notBreaching',
+      thresholds:
+        queue === 'archiveTelemetry.onFailure'
+          ? {
+              critical: {
+                value: 0,
+                reason:
+                  'any message: beats that are not in the archive, replayable from the 48 h stream only for a day',
+              },
+            }
+          : {
+              warning: {
+                value: 0,
+                reason: 'any message: work given up on (rules on a batch, or a sweep run) that no one retries',
+              },
             },
-          }
-        : {
-            warning: {
-              value: 0,
-              reason: 'any message: work given up on (rules on a batch, or a sweep run) that no one retries',
-            },
-          },
-    runbook:
-      'Read the message (shard and sequence range, or the run), fix the cause from the function logs, replay the range, then delete the message.',
-  })),
-  ...(['archiveTelemetry', 'evaluateRules'] as const).map((fn): AlarmDefinition => ({
-    id: `${fn}-errors`,
-    title: `${fn}: invocation errors`,
-    metric: { source: 'lambda', metric: 'Errors', functions: [fn] },
-    comparison: 'greaterThan',
-    periodMinutes: 5,
-    evaluationPeriods: 3,
-    datapointsToAlarm: 3,
-    missingData: 'notBreaching',
-    thresholds: {
-      critical: {
-        value: 10,
-        reason:
-          '10 per 5 min for 15 min: every batch fails; the shard stalls until records age out to the on-failure queue',
+      runbook:
+        'Read the message (shard and sequence range, or the run), fix the cause from the function logs, replay the range, then delete the message.',
+    }),
+  ),
+  ...(['archiveTelemetry', 'evaluateRules'] as const).map(
+    (fn): AlarmDefinition => ({
+      id: `${fn}-errors`,
+      title: `${fn}: invocation errors`,
+      metric: { source: 'lambda', metric: 'Errors', functions: [fn] },
+      comparison: 'greaterThan',
+      periodMinutes: 5,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 3,
+      missingData: 'notBreaching',
+      thresholds: {
+        critical: {
+          value: 10,
+          reason:
+            '10 per 5 min for 15 min: every batch fails; the shard stalls until records age out to the on-failure queue',
+        },
+        warning: {
+          value: 0,
+          reason: 'errors in 3 consecutive periods: a batch keeps failing (poison record or dependency)',
+        },
       },
-      warning: {
-        value: 0,
-        reason: 'errors in 3 consecutive periods: a batch keeps failing (poison record or dependency)',
-      },
-    },
-    runbook: `The ${fn} logs (error with installation id); the iterator age shows whether the shard is stuck.`,
-  })),
+      runbook: `The ${fn} logs (error with installation id); the iterator age shows whether the shard is stuck.`,
+    }),
+  ),
   {
     id: 'silent-sweep-not-running',
     title: 'Missing-beat sweep not running',

@@ -8,13 +8,29 @@
  */
 import { Duration, RemovalPolicy, Size, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
-import { AttributeType, Billing, BillingMode, ProjectionType, Table, TableEncryption, TableEncryptionV2, TableV2, type ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import {
+  AttributeType,
+  Billing,
+  BillingMode,
+  ProjectionType,
+  Table,
+  TableEncryption,
+  TableEncryptionV2,
+  TableV2,
+  type ITableV2,
+} from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { SnsTopic } from 'aws-cdk-lib/aws-events-targets';
 import { CfnDatabase, CfnTable } from 'aws-cdk-lib/aws-glue';
 import { Stream, StreamEncryption, StreamMode } from 'aws-cdk-lib/aws-kinesis';
 import { Key, KeySpec, KeyUsage, type IKey } from 'aws-cdk-lib/aws-kms';
-import { BlockPublicAccess, Bucket, BucketEncryption, StorageClass, TransitionDefaultMinimumObjectSize } from 'aws-cdk-lib/aws-s3';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  StorageClass,
+  TransitionDefaultMinimumObjectSize,
+} from 'aws-cdk-lib/aws-s3';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { beatTypes } from '../../lambdas/core/telemetry/catalogue';
@@ -67,7 +83,12 @@ export const supportTableGsi2Attributes = [
 /** `Source` of every proactive-support notification (lambdas/adapters/eventbridge-notification-bus.ts). */
 export const supportEventSource = 'ucx-cloud.proactive-support';
 /** Its detail types: `Finding <kind>`. */
-export const supportEventDetailTypes = ['Finding opened', 'Finding escalated', 'Finding deescalated', 'Finding resolved'] as const;
+export const supportEventDetailTypes = [
+  'Finding opened',
+  'Finding escalated',
+  'Finding deescalated',
+  'Finding resolved',
+] as const;
 
 /**
  * Glue database of the telemetry archive. Named, not generated, so the README's queries can name
@@ -91,7 +112,16 @@ export const telemetryWorkGroupName = (stage: string): string => `ucx-${stage}-t
  * Data columns of an archive row (lambdas/core/telemetry/archive-row.ts); all strings. One object
  * holds every beat type of an hour, so `type` is a column: a query by type reads the whole hour.
  */
-const beatsDataColumns = ['beat_id', 'type', 'installation_id', 'account_id', 'collected_at', 'received_at', 'catalogue', 'data'] as const;
+const beatsDataColumns = [
+  'beat_id',
+  'type',
+  'installation_id',
+  'account_id',
+  'collected_at',
+  'received_at',
+  'catalogue',
+  'data',
+] as const;
 /**
  * Partition columns, from the object key (`region=/dt=/hour=`). The row's own `region` field is
  * the same value; a Hive table cannot have it twice, so the SerDe skips it.
@@ -194,7 +224,8 @@ export class StatefulStack extends Stack {
     for (const bucket of [this.archiveBucket, this.athenaResultsBucket]) {
       Validations.of(bucket).acknowledge({
         id: 'AwsSolutions-S1',
-        reason: 'only IAM roles reach it (the archiver, Athena through the enforced workgroup); CloudTrail data events are the audit trail, not a second log bucket',
+        reason:
+          'only IAM roles reach it (the archiver, Athena through the enforced workgroup); CloudTrail data events are the audit trail, not a second log bucket',
       });
     }
     this.telemetryDatabaseName = telemetryDatabaseName(config.stage);
@@ -346,7 +377,9 @@ export class StatefulStack extends Stack {
       encryption: BucketEncryption.S3_MANAGED,
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
-      lifecycleRules: [{ id: 'expire-results', expiration: Duration.days(30), abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+      lifecycleRules: [
+        { id: 'expire-results', expiration: Duration.days(30), abortIncompleteMultipartUploadAfter: Duration.days(1) },
+      ],
       removalPolicy: RemovalPolicy.RETAIN,
     });
   }
@@ -429,7 +462,8 @@ export class StatefulStack extends Stack {
     const typePartitioned = projectedTable({
       id: 'TypePartitionedBeatsTable',
       name: typePartitionedBeatsTableName,
-      description: 'Beats archived before issue 8, one object per beat type and hour (read-only; beats_unique reads it too)',
+      description:
+        'Beats archived before issue 8, one object per beat type and hour (read-only; beats_unique reads it too)',
       dataColumns: typePartitionedDataColumns,
       partitionColumns: typePartitionedPartitionColumns,
       typeFolder: true,

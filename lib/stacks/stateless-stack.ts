@@ -5,7 +5,16 @@
  * authorise the 'user' routes. Everything here binds to the same region's stateful stack only:
  * EU telemetry is never written in the US.
  */
-import { ArnFormat, CfnOutput, CfnResource, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import {
+  ArnFormat,
+  CfnOutput,
+  CfnResource,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  Validations,
+  type StackProps,
+} from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   CfnStage,
@@ -111,14 +120,17 @@ export class StatelessStack extends Stack {
     super(scope, id, props);
     const { config, regionKey, stateful } = props;
     if (stateful.region !== this.region) {
-      throw new Error(`StatelessStack ${id}: its stateful stack ${stateful.stackName} is in ${stateful.region}, not ${this.region}`);
+      throw new Error(
+        `StatelessStack ${id}: its stateful stack ${stateful.stackName} is in ${stateful.region}, not ${this.region}`,
+      );
     }
 
     // The pool first: the account-users functions are bound to it.
     ({ userPool: this.userPool, client: this.userPoolClient } = this.buildUserPool());
     this.functions = this.buildFunctions(config, regionKey, stateful);
     this.connectStreamConsumers(stateful);
-    ({ schedule: this.silentSweepSchedule, deadLetterQueue: this.silentSweepDeadLetterQueue } = this.scheduleSilentSweep());
+    ({ schedule: this.silentSweepSchedule, deadLetterQueue: this.silentSweepDeadLetterQueue } =
+      this.scheduleSilentSweep());
 
     this.api = new HttpApi(this, 'HttpApi', {
       description: `UCX ${config.stage} ${regionKey}: agent, portal, back-office and support API`,
@@ -165,7 +177,10 @@ export class StatelessStack extends Stack {
     const integrations = new Map<FunctionName, HttpLambdaIntegration>();
     const cfnStage = this.stage.node.defaultChild as CfnStage;
     // RouteSettings is a map in CloudFormation: CDK passes its values as they are, so PascalCase.
-    const routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number; DetailedMetricsEnabled: boolean }> = {};
+    const routeSettings: Record<
+      string,
+      { ThrottlingRateLimit: number; ThrottlingBurstLimit: number; DetailedMetricsEnabled: boolean }
+    > = {};
     for (const route of routes) {
       let integration = integrations.get(route.fn);
       if (!integration) {
@@ -183,7 +198,7 @@ export class StatelessStack extends Stack {
           id: 'AwsSolutions-APIG4',
           reason:
             route.auth === 'agent'
-              ? 'agent routes are authenticated in the handler by the installation key\'s RFC 9421 signature, which API Gateway cannot verify'
+              ? "agent routes are authenticated in the handler by the installation key's RFC 9421 signature, which API Gateway cannot verify"
               : 'public documents (JWKS, OpenAPI, telemetry catalogue) that any agent or vendor must read without credentials',
         });
       }
@@ -224,15 +239,31 @@ export class StatelessStack extends Stack {
       },
     });
 
-    new CfnOutput(this, 'PortalUrl', { value: `https://${this.portal.distribution.distributionDomainName}`, description: 'the portal, with this region\'s API on /v1/*' });
+    new CfnOutput(this, 'PortalUrl', {
+      value: `https://${this.portal.distribution.distributionDomainName}`,
+      description: "the portal, with this region's API on /v1/*",
+    });
     new CfnOutput(this, 'ApiUrl', { value: this.stage.url, description: 'base URL of the regional HTTP API' });
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
-    new CfnOutput(this, 'OnCallTopicArn', { value: this.observability.onCallTopic.topicArn, description: 'subscribe on-call here: every alarm of this region' });
-    new CfnOutput(this, 'UserPoolClientId', { value: this.userPoolClient.userPoolClientId, description: 'the portal client' });
+    new CfnOutput(this, 'OnCallTopicArn', {
+      value: this.observability.onCallTopic.topicArn,
+      description: 'subscribe on-call here: every alarm of this region',
+    });
+    new CfnOutput(this, 'UserPoolClientId', {
+      value: this.userPoolClient.userPoolClientId,
+      description: 'the portal client',
+    });
   }
 
-  private buildFunctions(config: AppConfig, regionKey: RegionKey, stateful: StatefulStack): Record<FunctionName, HouseFunction> {
-    const regionEndpoints = Object.fromEntries(Object.values(config.regions).map((r) => [r.key, r.endpoint])) as Record<RegionKey, string>;
+  private buildFunctions(
+    config: AppConfig,
+    regionKey: RegionKey,
+    stateful: StatefulStack,
+  ): Record<FunctionName, HouseFunction> {
+    const regionEndpoints = Object.fromEntries(Object.values(config.regions).map((r) => [r.key, r.endpoint])) as Record<
+      RegionKey,
+      string
+    >;
     // The alias has one name in every region, so another region's key needs no cross-region reference.
     const verifyKeyRefs = Object.values(config.regions).map((r) =>
       this.formatArn({
@@ -301,7 +332,10 @@ export class StatelessStack extends Stack {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    Validations.of(deadLetterQueue).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'this queue is itself the dead-letter queue of the sweep schedule' });
+    Validations.of(deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'this queue is itself the dead-letter queue of the sweep schedule',
+    });
     const schedule = new Schedule(this, 'SilentSweepSchedule', {
       description: 'UCX missing-beat sweep: installations silent past the telemetry-silent threshold',
       schedule: ScheduleExpression.rate(silentSweepRate),
@@ -346,15 +380,18 @@ export class StatelessStack extends Stack {
     });
     Validations.of(userPool).acknowledge({
       id: 'AwsSolutions-COG1',
-      reason: 'at least 12 characters with upper, lower and digits, no forced symbol: length over composition (NIST SP 800-63B)',
+      reason:
+        'at least 12 characters with upper, lower and digits, no forced symbol: length over composition (NIST SP 800-63B)',
     });
     Validations.of(userPool).acknowledge({
       id: 'AwsSolutions-COG2',
-      reason: 'TOTP MFA is offered to every user (optional): customers and resellers sign in rarely; agents never use Cognito',
+      reason:
+        'TOTP MFA is offered to every user (optional): customers and resellers sign in rarely; agents never use Cognito',
     });
     Validations.of(userPool).acknowledge({
       id: 'AwsSolutions-COG8',
-      reason: 'Essentials tier: the Plus tier\'s threat protection is billed per active user; revisit with the portal\'s launch',
+      reason:
+        "Essentials tier: the Plus tier's threat protection is billed per active user; revisit with the portal's launch",
     });
     userGroups.forEach((groupName, precedence) => {
       userPool.addGroup(`${pascal(groupName)}Group`, { groupName, precedence });

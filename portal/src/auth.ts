@@ -45,22 +45,40 @@ export const localAuth: AuthBackend = {
   kind: 'local',
   signUp: async (email, password) => void (await api('POST', '/local/auth/sign-up', { email, password })),
   confirmSignUp: async (email, code) => void (await api('POST', '/local/auth/verify', { email, code })),
-  signIn: async (email, password) => ({ idToken: (await api<{ token: string }>('POST', '/local/auth/sign-in', { email, password })).token }),
+  signIn: async (email, password) => ({
+    idToken: (await api<{ token: string }>('POST', '/local/auth/sign-in', { email, password })).token,
+  }),
   respond: () => Promise.reject(new Error('The local cloud asks no sign-in challenge.')),
   forgotPassword: async (email) => void (await api('POST', '/local/auth/forgot-password', { email })),
-  confirmForgotPassword: async (email, code, password) => void (await api('POST', '/local/auth/reset-password', { email, code, password })),
+  confirmForgotPassword: async (email, code, password) =>
+    void (await api('POST', '/local/auth/reset-password', { email, code, password })),
   refresh: async () => undefined,
 };
 
-type Fetch = (url: string, init: { method: string; headers: Record<string, string>; body: string }) => Promise<{ status: number; ok: boolean; text(): Promise<string> }>;
+type Fetch = (
+  url: string,
+  init: { method: string; headers: Record<string, string>; body: string },
+) => Promise<{ status: number; ok: boolean; text(): Promise<string> }>;
 
 /** Cognito's error names in the portal's words, with the field they are about. */
 const cognitoErrors: Record<string, { status: number; path?: string; message: string }> = {
   NotAuthorizedException: { status: 401, path: 'password', message: 'wrong e-mail or password' },
   UserNotFoundException: { status: 401, path: 'password', message: 'wrong e-mail or password' },
-  UserNotConfirmedException: { status: 403, path: 'email', message: 'not verified yet: enter the code from the e-mail first' },
-  UsernameExistsException: { status: 409, path: 'email', message: 'already has an account: sign in or reset the password' },
-  InvalidPasswordException: { status: 400, path: 'password', message: 'at least 12 characters, with upper- and lower-case letters and a digit' },
+  UserNotConfirmedException: {
+    status: 403,
+    path: 'email',
+    message: 'not verified yet: enter the code from the e-mail first',
+  },
+  UsernameExistsException: {
+    status: 409,
+    path: 'email',
+    message: 'already has an account: sign in or reset the password',
+  },
+  InvalidPasswordException: {
+    status: 400,
+    path: 'password',
+    message: 'at least 12 characters, with upper- and lower-case letters and a digit',
+  },
   CodeMismatchException: { status: 400, path: 'code', message: 'wrong code' },
   ExpiredCodeException: { status: 400, path: 'code', message: 'expired code; ask for a new one' },
   LimitExceededException: { status: 429, message: 'Too many attempts. Wait a few minutes and try again.' },
@@ -68,14 +86,20 @@ const cognitoErrors: Record<string, { status: number; path?: string; message: st
   InvalidParameterException: { status: 400, message: 'Check the e-mail address and the other fields.' },
 };
 
-export function cognitoAuth(config: Required<Pick<PortalConfig, 'region' | 'userPoolClientId'>>, fetchImpl: Fetch = (url, init) => fetch(url, init)): AuthBackend {
+export function cognitoAuth(
+  config: Required<Pick<PortalConfig, 'region' | 'userPoolClientId'>>,
+  fetchImpl: Fetch = (url, init) => fetch(url, init),
+): AuthBackend {
   const endpoint = `https://cognito-idp.${config.region}.amazonaws.com/`;
   const ClientId = config.userPoolClientId;
 
   async function call<T>(operation: string, body: Record<string, unknown>): Promise<T> {
     const response = await fetchImpl(endpoint, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityProviderService.${operation}` },
+      headers: {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amz-target': `AWSCognitoIdentityProviderService.${operation}`,
+      },
       body: JSON.stringify({ ClientId, ...body }),
     });
     const text = await response.text();
@@ -87,11 +111,21 @@ export function cognitoAuth(config: Required<Pick<PortalConfig, 'region' | 'user
     }
     if (response.ok) return parsed as T;
     // `__type` is `NotAuthorizedException` or `com.amazonaws...#NotAuthorizedException`.
-    const type = String(parsed['__type'] ?? '').split('#').pop() ?? '';
+    const type =
+      String(parsed['__type'] ?? '')
+        .split('#')
+        .pop() ?? '';
     const known = cognitoErrors[type];
-    const detail = known?.message ?? (typeof parsed['message'] === 'string' ? parsed['message'] : `Sign-in service error ${response.status}.`);
+    const detail =
+      known?.message ??
+      (typeof parsed['message'] === 'string' ? parsed['message'] : `Sign-in service error ${response.status}.`);
     const errors: FieldProblem[] | undefined = known?.path ? [{ path: known.path, message: known.message }] : undefined;
-    throw new ApiError({ status: known?.status ?? response.status, title: type || 'Cognito error', detail, ...(errors && { errors }) });
+    throw new ApiError({
+      status: known?.status ?? response.status,
+      title: type || 'Cognito error',
+      detail,
+      ...(errors && { errors }),
+    });
   }
 
   interface AuthAnswer {
@@ -104,7 +138,10 @@ export function cognitoAuth(config: Required<Pick<PortalConfig, 'region' | 'user
       const { IdToken, RefreshToken } = answer.AuthenticationResult;
       return { idToken: IdToken, ...(RefreshToken && { refreshToken: RefreshToken }) };
     }
-    if ((answer.ChallengeName === 'NEW_PASSWORD_REQUIRED' || answer.ChallengeName === 'SOFTWARE_TOKEN_MFA') && answer.Session) {
+    if (
+      (answer.ChallengeName === 'NEW_PASSWORD_REQUIRED' || answer.ChallengeName === 'SOFTWARE_TOKEN_MFA') &&
+      answer.Session
+    ) {
       return { challenge: answer.ChallengeName, email, session: answer.Session };
     }
     throw new Error(`This sign-in needs a step the portal does not offer (${answer.ChallengeName ?? 'none'}).`);
@@ -112,9 +149,22 @@ export function cognitoAuth(config: Required<Pick<PortalConfig, 'region' | 'user
 
   return {
     kind: 'cognito',
-    signUp: async (email, password) => void (await call('SignUp', { Username: email, Password: password, UserAttributes: [{ Name: 'email', Value: email }] })),
-    confirmSignUp: async (email, code) => void (await call('ConfirmSignUp', { Username: email, ConfirmationCode: code })),
-    signIn: async (email, password) => result(email, await call<AuthAnswer>('InitiateAuth', { AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: email, PASSWORD: password } })),
+    signUp: async (email, password) =>
+      void (await call('SignUp', {
+        Username: email,
+        Password: password,
+        UserAttributes: [{ Name: 'email', Value: email }],
+      })),
+    confirmSignUp: async (email, code) =>
+      void (await call('ConfirmSignUp', { Username: email, ConfirmationCode: code })),
+    signIn: async (email, password) =>
+      result(
+        email,
+        await call<AuthAnswer>('InitiateAuth', {
+          AuthFlow: 'USER_PASSWORD_AUTH',
+          AuthParameters: { USERNAME: email, PASSWORD: password },
+        }),
+      ),
     respond: async (challenge, answer) =>
       result(
         challenge.email,
@@ -122,13 +172,19 @@ export function cognitoAuth(config: Required<Pick<PortalConfig, 'region' | 'user
           ChallengeName: challenge.challenge,
           Session: challenge.session,
           ChallengeResponses:
-            challenge.challenge === 'NEW_PASSWORD_REQUIRED' ? { USERNAME: challenge.email, NEW_PASSWORD: answer } : { USERNAME: challenge.email, SOFTWARE_TOKEN_MFA_CODE: answer },
+            challenge.challenge === 'NEW_PASSWORD_REQUIRED'
+              ? { USERNAME: challenge.email, NEW_PASSWORD: answer }
+              : { USERNAME: challenge.email, SOFTWARE_TOKEN_MFA_CODE: answer },
         }),
       ),
     forgotPassword: async (email) => void (await call('ForgotPassword', { Username: email })),
-    confirmForgotPassword: async (email, code, password) => void (await call('ConfirmForgotPassword', { Username: email, ConfirmationCode: code, Password: password })),
+    confirmForgotPassword: async (email, code, password) =>
+      void (await call('ConfirmForgotPassword', { Username: email, ConfirmationCode: code, Password: password })),
     refresh: async (refreshToken) => {
-      const answer = await call<AuthAnswer>('InitiateAuth', { AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: refreshToken } });
+      const answer = await call<AuthAnswer>('InitiateAuth', {
+        AuthFlow: 'REFRESH_TOKEN_AUTH',
+        AuthParameters: { REFRESH_TOKEN: refreshToken },
+      });
       return answer.AuthenticationResult ? { idToken: answer.AuthenticationResult.IdToken } : undefined;
     },
   };
@@ -136,7 +192,9 @@ export function cognitoAuth(config: Required<Pick<PortalConfig, 'region' | 'user
 
 /** The backend `config.json` asks for: Cognito when it names a user pool and client, else local. */
 export function authFor(config: PortalConfig | undefined, fetchImpl?: Fetch): AuthBackend {
-  return config?.userPoolId && config.userPoolClientId ? cognitoAuth({ region: config.region, userPoolClientId: config.userPoolClientId }, fetchImpl) : localAuth;
+  return config?.userPoolId && config.userPoolClientId
+    ? cognitoAuth({ region: config.region, userPoolClientId: config.userPoolClientId }, fetchImpl)
+    : localAuth;
 }
 
 let chosen: Promise<AuthBackend> | undefined;

@@ -23,7 +23,9 @@ let loaded: Promise<PortalConfig | undefined> | undefined;
 /** The site's config.json, or undefined when it serves none (or not JSON). Fetched once. */
 export function portalConfig(): Promise<PortalConfig | undefined> {
   loaded ??= fetch('/config.json', { headers: { accept: 'application/json' } })
-    .then(async (r) => (r.ok && (r.headers.get('content-type') ?? '').includes('json') ? ((await r.json()) as PortalConfig) : undefined))
+    .then(async (r) =>
+      r.ok && (r.headers.get('content-type') ?? '').includes('json') ? ((await r.json()) as PortalConfig) : undefined,
+    )
     .catch(() => undefined);
   return loaded;
 }

@@ -8,7 +8,15 @@ import { portalConfig } from './config';
 import { h, replace } from './dom';
 import { ApiError, describeProblem } from './problem';
 import { homedElsewhereText, isRegionKey, otherPortalLink, regionIndicator, thisRegion, useRegions } from './regions';
-import { homeOf, loadRefreshToken, loadSession, roleNames, saveSession, sessionFromToken, type Session } from './session';
+import {
+  homeOf,
+  loadRefreshToken,
+  loadSession,
+  roleNames,
+  saveSession,
+  sessionFromToken,
+  type Session,
+} from './session';
 import { accountPage } from './pages/account';
 import { customersPage } from './pages/customers';
 import { opsPage } from './pages/ops';
@@ -81,9 +89,23 @@ function renderHeader(acting: string): void {
     header,
     h('a', { href: '#/', class: 'brand' }, 'UCX Cloud'),
     regionIndicator(location.hash),
-    session ? h('nav', { 'aria-label': 'Main' }, nav.map(([href, label]) => h('a', { href, 'aria-current': location.hash === href ? 'page' : undefined }, label))) : null,
     session
-      ? h('div', { class: 'who' }, h('span', null, `${session.label} · ${roleNames[session.role]}`), h('span', { class: 'acting', 'data-testid': 'acting-for' }, `Acting for: ${acting}`), out)
+      ? h(
+          'nav',
+          { 'aria-label': 'Main' },
+          nav.map(([href, label]) =>
+            h('a', { href, 'aria-current': location.hash === href ? 'page' : undefined }, label),
+          ),
+        )
+      : null,
+    session
+      ? h(
+          'div',
+          { class: 'who' },
+          h('span', null, `${session.label} · ${roleNames[session.role]}`),
+          h('span', { class: 'acting', 'data-testid': 'acting-for' }, `Acting for: ${acting}`),
+          out,
+        )
       : null,
   );
 }
@@ -95,7 +117,10 @@ async function render(): Promise<void> {
     return navigate('#/sign-in');
   }
   const ownAccount = session?.role === 'customer' && session.accountId ? session.accountId : undefined;
-  let acting = session?.role === 'backoffice' || session?.role === 'support' ? 'no account selected' : (ownAccount ?? (session?.role === 'reseller' ? 'no customer selected' : '—'));
+  let acting =
+    session?.role === 'backoffice' || session?.role === 'support'
+      ? 'no account selected'
+      : (ownAccount ?? (session?.role === 'reseller' ? 'no customer selected' : '—'));
   renderHeader(acting);
   const setActing = (text: string) => {
     acting = text;
@@ -114,17 +139,47 @@ async function render(): Promise<void> {
     else if (path === '/customers' && session) await customersPage(main, session, navigate);
     else if (path === '/ops') opsPage(main, navigate);
     else if (path === '/support') supportHome(main, navigate);
-    else if (path === '/no-account') replace(main, h('h1', null, 'No Smart Account yet'), h('p', null, 'Your sign-in is not linked to a Smart Account. Your reseller or our back office links it when your first order is processed.'));
+    else if (path === '/no-account')
+      replace(
+        main,
+        h('h1', null, 'No Smart Account yet'),
+        h(
+          'p',
+          null,
+          'Your sign-in is not linked to a Smart Account. Your reseller or our back office links it when your first order is processed.',
+        ),
+      );
     else replace(main, h('h1', null, 'Page not found'), h('p', null, h('a', { href: '#/' }, 'Go to your start page')));
   } catch (error) {
     if (error instanceof ApiError && error.problem.status === 421 && isRegionKey(error.problem.region)) {
       const region = error.problem.region;
-      replace(main, h('h1', null, 'Homed in the other region'), h('div', { class: 'notice', role: 'alert' }, h('p', null, homedElsewhereText(region, thisRegion())), h('p', null, otherPortalLink(region, location.hash), '.')));
+      replace(
+        main,
+        h('h1', null, 'Homed in the other region'),
+        h(
+          'div',
+          { class: 'notice', role: 'alert' },
+          h('p', null, homedElsewhereText(region, thisRegion())),
+          h('p', null, otherPortalLink(region, location.hash), '.'),
+        ),
+      );
       return finishRender();
     }
-    const words = error instanceof ApiError ? describeProblem(error.problem) : [error instanceof Error ? error.message : String(error)];
+    const words =
+      error instanceof ApiError
+        ? describeProblem(error.problem)
+        : [error instanceof Error ? error.message : String(error)];
     const status = error instanceof ApiError ? error.problem.status : 0;
-    replace(main, h('h1', null, status === 403 ? 'No access' : status === 404 ? 'Not found' : 'Something went wrong'), h('div', { class: 'form-error', role: 'alert' }, words.map((w) => h('p', null, w))), h('p', null, h('a', { href: '#/' }, 'Go to your start page')));
+    replace(
+      main,
+      h('h1', null, status === 403 ? 'No access' : status === 404 ? 'Not found' : 'Something went wrong'),
+      h(
+        'div',
+        { class: 'form-error', role: 'alert' },
+        words.map((w) => h('p', null, w)),
+      ),
+      h('p', null, h('a', { href: '#/' }, 'Go to your start page')),
+    );
   }
   finishRender();
 }

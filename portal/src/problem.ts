@@ -43,8 +43,12 @@ export function fieldName(path: string, labels: Readonly<Record<string, string>>
 /** One sentence per field error, else the detail, else a sentence for the status. */
 export function describeProblem(problem: Problem, labels: Readonly<Record<string, string>> = {}): string[] {
   // The detail names the other region's API for agents; a person is sent to its portal instead.
-  if (problem.status === 421) return [problem.region ? `This account is homed in the ${problem.region.toUpperCase()} region.` : statusWords[421]!];
-  if (problem.errors && problem.errors.length > 0) return problem.errors.map((e) => `${fieldName(e.path, labels)}: ${e.message}`);
+  if (problem.status === 421)
+    return [
+      problem.region ? `This account is homed in the ${problem.region.toUpperCase()} region.` : statusWords[421]!,
+    ];
+  if (problem.errors && problem.errors.length > 0)
+    return problem.errors.map((e) => `${fieldName(e.path, labels)}: ${e.message}`);
   return [problem.detail ?? statusWords[problem.status] ?? problem.title ?? `The service answered ${problem.status}.`];
 }
 
@@ -62,7 +66,11 @@ export function problemOf(status: number, body: unknown): Problem {
     return {
       status,
       ...(typeof b['title'] === 'string' && { title: b['title'] }),
-      ...(typeof b['detail'] === 'string' ? { detail: b['detail'] } : status !== 401 && typeof b['message'] === 'string' ? { detail: b['message'] } : {}),
+      ...(typeof b['detail'] === 'string'
+        ? { detail: b['detail'] }
+        : status !== 401 && typeof b['message'] === 'string'
+          ? { detail: b['message'] }
+          : {}),
       ...(errors && errors.length > 0 && { errors }),
       ...(typeof b['region'] === 'string' && { region: b['region'] }),
     };

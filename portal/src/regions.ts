@@ -52,7 +52,9 @@ export function regionIndicator(hash: string): HTMLElement | null {
 export function otherPortalLink(region: RegionKey, hash: string): HTMLElement {
   const url = portalUrl(config, region, hash);
   const name = regionNames[region];
-  return url ? h('a', { href: url, 'data-testid': 'other-region-page' }, `Open this page in the ${name} portal`) : h('span', null, `Open it in the ${name} portal`);
+  return url
+    ? h('a', { href: url, 'data-testid': 'other-region-page' }, `Open this page in the ${name} portal`)
+    : h('span', null, `Open it in the ${name} portal`);
 }
 
 /** On an account's page: a notice when the account is homed in the other region; null when here (or unknown). */
@@ -62,7 +64,11 @@ export function homeRegionNotice(accountRegion: string): HTMLElement | null {
   return h(
     'div',
     { class: 'notice', 'data-testid': 'homed-elsewhere' },
-    h('p', null, `${homedElsewhereText(accountRegion, here)} Its installations send their telemetry to the ${regionNames[accountRegion]} region, where its findings and offline activation are served.`),
+    h(
+      'p',
+      null,
+      `${homedElsewhereText(accountRegion, here)} Its installations send their telemetry to the ${regionNames[accountRegion]} region, where its findings and offline activation are served.`,
+    ),
     h('p', null, otherPortalLink(accountRegion, location.hash), '.'),
   );
 }

@@ -74,7 +74,10 @@ export function loadRefreshToken(): { refreshToken: string; label?: string } | u
 export function saveSession(session: Session | undefined, refreshToken?: string): void {
   if (!session) return sessionStorage.removeItem(storageKey);
   const keep = refreshToken ?? stored()?.refreshToken;
-  sessionStorage.setItem(storageKey, JSON.stringify({ token: session.token, label: session.label, ...(keep && { refreshToken: keep }) }));
+  sessionStorage.setItem(
+    storageKey,
+    JSON.stringify({ token: session.token, label: session.label, ...(keep && { refreshToken: keep }) }),
+  );
 }
 
 export const roleNames: Record<Role, string> = {

@@ -7,14 +7,28 @@ import { isRegionKey, otherPortalLink } from './regions';
 export function showError(container: Element, error: unknown, labels: Readonly<Record<string, string>> = {}): void {
   for (const old of container.querySelectorAll('.field-error')) old.textContent = '';
   for (const old of container.querySelectorAll('[aria-invalid]')) old.removeAttribute('aria-invalid');
-  const alert = container.querySelector('.form-error') ?? container.appendChild(h('div', { class: 'form-error', role: 'alert' }));
+  const alert =
+    container.querySelector('.form-error') ?? container.appendChild(h('div', { class: 'form-error', role: 'alert' }));
   if (!(error instanceof ApiError)) {
     replace(alert, error instanceof Error ? error.message : String(error));
     return;
   }
   const sentences = describeProblem(error.problem, labels);
-  const elsewhere = error.problem.status === 421 && isRegionKey(error.problem.region) ? [' ', otherPortalLink(error.problem.region, location.hash), '.'] : [];
-  replace(alert, sentences.length === 1 ? sentences[0] : h('ul', null, sentences.map((s) => h('li', null, s))), elsewhere);
+  const elsewhere =
+    error.problem.status === 421 && isRegionKey(error.problem.region)
+      ? [' ', otherPortalLink(error.problem.region, location.hash), '.']
+      : [];
+  replace(
+    alert,
+    sentences.length === 1
+      ? sentences[0]
+      : h(
+          'ul',
+          null,
+          sentences.map((s) => h('li', null, s)),
+        ),
+    elsewhere,
+  );
   for (const e of error.problem.errors ?? []) {
     const input = container.querySelector<HTMLElement>(`[data-path="${CSS.escape(e.path)}"]`);
     if (!input) continue;
@@ -30,7 +44,11 @@ export function clearError(container: Element): void {
 }
 
 /** Runs an async form action with the submit button disabled and errors shown in the form. */
-export function submitting(form: HTMLFormElement, action: () => Promise<void>, labels?: Readonly<Record<string, string>>) {
+export function submitting(
+  form: HTMLFormElement,
+  action: () => Promise<void>,
+  labels?: Readonly<Record<string, string>>,
+) {
   // The service's problem+json names each wrong field in words; the browser's own bubbles would
   // pre-empt it with messages that differ per browser and are not announced the same way.
   form.noValidate = true;
@@ -50,14 +68,20 @@ export function submitting(form: HTMLFormElement, action: () => Promise<void>, l
 }
 
 export const day = (iso: string | undefined): string => (iso ? new Date(iso).toISOString().slice(0, 10) : '—');
-export const dateTime = (iso: string | undefined | null): string => (iso ? new Date(iso).toISOString().replace('T', ' ').slice(0, 16) + ' UTC' : '—');
+export const dateTime = (iso: string | undefined | null): string =>
+  iso ? new Date(iso).toISOString().replace('T', ' ').slice(0, 16) + ' UTC' : '—';
 
 export function section(title: string, ...children: Child[]): HTMLElement {
   const id = `s-${title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
   return h('section', { 'aria-labelledby': id }, h('h2', { id }, title), ...children);
 }
 
-export function table(caption: string, head: readonly string[], rows: readonly (readonly Child[])[], empty: string): HTMLElement {
+export function table(
+  caption: string,
+  head: readonly string[],
+  rows: readonly (readonly Child[])[],
+  empty: string,
+): HTMLElement {
   if (rows.length === 0) return h('p', { class: 'empty' }, empty);
   // A table wider than a phone scrolls inside this box, not the page; the box takes focus so the
   // keyboard can scroll it too, named by the caption (a group, not one more landmark).
@@ -68,8 +92,26 @@ export function table(caption: string, head: readonly string[], rows: readonly (
       'table',
       null,
       h('caption', { class: 'visually-hidden' }, caption),
-      h('thead', null, h('tr', null, head.map((c) => h('th', { scope: 'col' }, c)))),
-      h('tbody', null, rows.map((r) => h('tr', null, r.map((c, i) => (i === 0 ? h('th', { scope: 'row' }, c) : h('td', null, c)))))),
+      h(
+        'thead',
+        null,
+        h(
+          'tr',
+          null,
+          head.map((c) => h('th', { scope: 'col' }, c)),
+        ),
+      ),
+      h(
+        'tbody',
+        null,
+        rows.map((r) =>
+          h(
+            'tr',
+            null,
+            r.map((c, i) => (i === 0 ? h('th', { scope: 'row' }, c) : h('td', null, c))),
+          ),
+        ),
+      ),
     ),
   );
 }

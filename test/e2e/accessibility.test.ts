@@ -40,15 +40,42 @@ interface AxeViolation {
 async function axeViolations(page: Page): Promise<string[]> {
   if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
   const violations = await page.evaluate(async (tags) => {
-    const axe = (window as unknown as { axe: { run(context: Document, options: unknown): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[]; failureSummary?: string }[] }[] }> } }).axe;
+    const axe = (
+      window as unknown as {
+        axe: {
+          run(
+            context: Document,
+            options: unknown,
+          ): Promise<{
+            violations: {
+              id: string;
+              impact: string | null;
+              help: string;
+              nodes: { target: unknown[]; failureSummary?: string }[];
+            }[];
+          }>;
+        };
+      }
+    ).axe;
     const result = await axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target.join(' '), failure: (n.failureSummary ?? '').replace(/\s+/g, ' ') })) }));
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.map((n) => ({
+        target: n.target.join(' '),
+        failure: (n.failureSummary ?? '').replace(/\s+/g, ' '),
+      })),
+    }));
   }, wcagTags);
-  return (violations as AxeViolation[]).flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}): ${v.help} — ${n.target} — ${n.failure}`));
+  return (violations as AxeViolation[]).flatMap((v) =>
+    v.nodes.map((n) => `${v.id} (${v.impact}): ${v.help} — ${n.target} — ${n.failure}`),
+  );
 }
 
 /** How far the page itself scrolls sideways (0: it fits; tables scroll inside their own box). */
-const sidewaysOverflow = (page: Page) => page.evaluate(() => document.scrollingElement!.scrollWidth - window.innerWidth);
+const sidewaysOverflow = (page: Page) =>
+  page.evaluate(() => document.scrollingElement!.scrollWidth - window.innerWidth);
 
 /** Both widths: the axe violations at desktop and at 375 px, and the page's sideways overflow at 375 px. */
 async function audit(page: Page): Promise<{ desktop: string[]; phone: string[]; phoneOverflowPx: number }> {
@@ -70,18 +97,36 @@ function expectAccessible(result: Awaited<ReturnType<typeof audit>>): void {
 
 /** An account with what its page can show: an installation with telemetry, a finding, an invited user, audit events. */
 async function busyAccount(options: { resellerId?: string } = {}) {
-  const accountId = await newAccount([perpetual('ivr', 50, 'gold'), perpetual('attendant-console', 5, 'platinum')], options);
+  const accountId = await newAccount(
+    [perpetual('ivr', 50, 'gold'), perpetual('attendant-console', 5, 'platinum')],
+    options,
+  );
   const { agent } = await activatedAgent(accountId, { allocation: { ivr: 1 } });
   let t = Date.now() - 10_000;
-  const beat = (type: string, data: unknown) => ({ id: randomUUID(), type, collectedAt: new Date((t += 1000)).toISOString(), data });
+  const beat = (type: string, data: unknown) => ({
+    id: randomUUID(),
+    type,
+    collectedAt: new Date((t += 1000)).toISOString(),
+    data,
+  });
   await postBeats(agent, {
     beats: [
       beat('ucx.database_server', { edition: 'Express Edition', version: '16.0.1000.6', instanceName: 'SQLEXPRESS' }),
-      beat('ucx.database', { name: 'UCX', sizeBytes: Math.round(9.6 * GIB), filePaths: [], authType: 'sql', fullTextCatalogStatus: 'Idle', lastMaintenanceAt: new Date().toISOString() }),
+      beat('ucx.database', {
+        name: 'UCX',
+        sizeBytes: Math.round(9.6 * GIB),
+        filePaths: [],
+        authType: 'sql',
+        fullTextCatalogStatus: 'Idle',
+        lastMaintenanceAt: new Date().toISOString(),
+      }),
     ],
   });
   const ops = tokenFor({ groups: ['backoffice'] });
-  await call('POST', `${api()}/v1/accounts/${accountId}/users`, { token: ops, body: { email: `a11y-${randomUUID().slice(0, 8)}@example.com` } });
+  await call('POST', `${api()}/v1/accounts/${accountId}/users`, {
+    token: ops,
+    body: { email: `a11y-${randomUUID().slice(0, 8)}@example.com` },
+  });
   const support = tokenFor({ groups: ['support'] });
   for (let i = 0; i < 60; i++) {
     const res = await call('GET', `${api()}/v1/installations/${agent.keyid}/findings`, { token: support });
@@ -143,7 +188,10 @@ describe('the portal under axe-core (WCAG 2.1 A and AA), at 1280 px and 375 px',
   });
 
   it('a customer’s account: at a glance, installations, activation keys (a new key and a refused one), offline activation, telemetry, findings, users, audit log', async () => {
-    const page = await browser.page(tokenFor({ groups: ['customer'], accountId: account.accountId }), 'customer@example.com');
+    const page = await browser.page(
+      tokenFor({ groups: ['customer'], accountId: account.accountId }),
+      'customer@example.com',
+    );
     await page.goto(portal(`#/accounts/${account.accountId}`));
     await accountPageReady(page);
     const keys = page.getByRole('form', { name: 'Create an activation key' });
@@ -242,15 +290,23 @@ describe('the portal with the keyboard alone', () => {
     page.evaluate(() => {
       const el = document.activeElement!;
       const style = getComputedStyle(el);
-      return { matchesFocusVisible: el.matches(':focus-visible'), outlineStyle: style.outlineStyle, outlineWidth: style.outlineWidth };
+      return {
+        matchesFocusVisible: el.matches(':focus-visible'),
+        outlineStyle: style.outlineStyle,
+        outlineWidth: style.outlineWidth,
+      };
     });
 
   it('signs in with Tab, typing and Enter, then skips to the page’s main content, each focus outlined', async () => {
     const accountId = await newAccount([perpetual('ivr', 5)]);
     const email = `keyboard-${randomUUID().slice(0, 8)}@example.com`;
     await call('POST', `${api()}/local/auth/sign-up`, { body: { email, password: 'correct horse 42' } });
-    const { messages } = (await (await fetch(`${api()}/local/outbox`)).json()) as { messages: { to: string; code: string }[] };
-    await call('POST', `${api()}/local/auth/verify`, { body: { email, code: messages.find((m) => m.to === email)!.code } });
+    const { messages } = (await (await fetch(`${api()}/local/outbox`)).json()) as {
+      messages: { to: string; code: string }[];
+    };
+    await call('POST', `${api()}/local/auth/verify`, {
+      body: { email, code: messages.find((m) => m.to === email)!.code },
+    });
     await call('POST', `${api()}/local/auth/users/link`, { body: { email, accountId } });
     const page = await browser.page();
     await page.goto(portal());
@@ -269,7 +325,10 @@ describe('the portal with the keyboard alone', () => {
     await page.reload();
     await page.getByRole('heading', { name: 'Products' }).waitFor();
     await page.keyboard.press('Tab');
-    const skip = await page.evaluate(() => ({ text: document.activeElement?.textContent, visible: (document.activeElement as HTMLElement).getBoundingClientRect().left >= 0 }));
+    const skip = await page.evaluate(() => ({
+      text: document.activeElement?.textContent,
+      visible: (document.activeElement as HTMLElement).getBoundingClientRect().left >= 0,
+    }));
     const skipOutline = await focusedOutline(page);
     await page.keyboard.press('Enter');
     const afterSkip = await page.evaluate(() => ({ focused: document.activeElement?.id, hash: location.hash }));

@@ -20,8 +20,20 @@ const axeSource = readFileSync(join(findRepoRoot(), 'node_modules', 'axe-core', 
 async function axeViolations(page: Page): Promise<string[]> {
   if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
   return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(context: Document, options: unknown): Promise<{ violations: { id: string; nodes: { target: unknown[] }[] }[] }> } }).axe;
-    const { violations } = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] });
+    const axe = (
+      window as unknown as {
+        axe: {
+          run(
+            context: Document,
+            options: unknown,
+          ): Promise<{ violations: { id: string; nodes: { target: unknown[] }[] }[] }>;
+        };
+      }
+    ).axe;
+    const { violations } = await axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+      resultTypes: ['violations'],
+    });
     return violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`));
   });
 }
@@ -56,7 +68,9 @@ async function openAccount(page: Page, accountId: string): Promise<void> {
 }
 
 const installationRow = (page: Page, installationId: string): Locator =>
-  page.getByRole('table', { name: 'Installations', exact: true }).getByRole('row', { name: new RegExp(installationId) });
+  page
+    .getByRole('table', { name: 'Installations', exact: true })
+    .getByRole('row', { name: new RegExp(installationId) });
 
 describe('installations in the portal', () => {
   it('lets a customer raise an allocation within capacity, read the refusal beyond it, see the last poll and deactivate', async () => {
@@ -66,21 +80,29 @@ describe('installations in the portal', () => {
     const first = await poll(agent);
     const page = await browser.page(tokenFor({ groups: ['customer'], accountId }), 'admin@example.com');
     await openAccount(page, accountId);
-    const lastPolls = [await installationRow(page, agent.keyid).textContent(), await installationRow(page, silent.keyid).textContent()];
+    const lastPolls = [
+      await installationRow(page, agent.keyid).textContent(),
+      await installationRow(page, silent.keyid).textContent(),
+    ];
 
     // Raise within capacity: 2 → 4 of IVR (2 free).
     await page.getByRole('button', { name: `Edit allocation of ${agent.keyid}` }).click();
     const edit = page.getByRole('form', { name: `Edit allocation of ${agent.keyid}` });
     await edit.getByRole('spinbutton', { name: 'IVR' }).fill('4');
     await edit.getByRole('button', { name: 'Save allocation' }).click();
-    await page.getByRole('status').filter({ hasText: `Allocation of ${agent.keyid} saved: IVR ×4` }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `Allocation of ${agent.keyid} saved: IVR ×4` })
+      .waitFor();
     const afterRaise = await poll(agent, first.headers.get('etag')!);
     const rowAfterRaise = await installationRow(page, agent.keyid).textContent();
 
     // Beyond capacity, by keyboard only: open, type, submit with Enter; the refusal is in words beside the field.
     await page.getByRole('button', { name: `Edit allocation of ${agent.keyid}` }).focus();
     await page.keyboard.press('Enter');
-    const input = page.getByRole('form', { name: `Edit allocation of ${agent.keyid}` }).getByRole('spinbutton', { name: 'IVR' });
+    const input = page
+      .getByRole('form', { name: `Edit allocation of ${agent.keyid}` })
+      .getByRole('spinbutton', { name: 'IVR' });
     const focusedOnOpen = await input.evaluate((el) => el === document.activeElement);
     await page.keyboard.press('Control+A');
     await page.keyboard.type('5');
@@ -89,7 +111,11 @@ describe('installations in the portal', () => {
     await alert.filter({ hasText: 'IVR' }).waitFor();
     const refusal = await alert.textContent();
     const invalid = await input.getAttribute('aria-invalid');
-    const fieldError = await page.getByRole('form', { name: `Edit allocation of ${agent.keyid}` }).locator('.field-error').first().textContent();
+    const fieldError = await page
+      .getByRole('form', { name: `Edit allocation of ${agent.keyid}` })
+      .locator('.field-error')
+      .first()
+      .textContent();
     const violationsWithError = await axeViolations(page);
     await page.keyboard.press('Escape');
     const formsAfterEscape = await page.getByRole('form', { name: `Edit allocation of ${agent.keyid}` }).count();
@@ -103,7 +129,10 @@ describe('installations in the portal', () => {
     const confirmationText = await confirmation.textContent();
     const violationsWhileConfirming = await axeViolations(page);
     await confirmation.getByRole('button', { name: 'Yes, deactivate' }).click();
-    await page.getByRole('status').filter({ hasText: `Installation ${agent.keyid} is deactivated` }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `Installation ${agent.keyid} is deactivated` })
+      .waitFor();
     const afterDeactivation = await poll(agent);
     const view = await accountView(accountId);
 

@@ -36,7 +36,10 @@ async function openAccount(page: Page, accountId: string): Promise<void> {
 
 describe('the portal', () => {
   it('serves the app at / with security headers, under 200 KB of gzipped JS', async () => {
-    const [html, js] = await Promise.all([fetch(portal()), fetch(`${api()}/app.js`, { headers: { 'accept-encoding': 'identity' } })]);
+    const [html, js] = await Promise.all([
+      fetch(portal()),
+      fetch(`${api()}/app.js`, { headers: { 'accept-encoding': 'identity' } }),
+    ]);
     const { gzipSync } = await import('node:zlib');
 
     const jsBytes = Buffer.from(await js.arrayBuffer());
@@ -62,7 +65,9 @@ describe('the portal', () => {
     await signUp.getByLabel('Password').fill('correct horse 42');
     await signUp.getByRole('button', { name: 'Sign up' }).click();
     await page.getByText(`A verification code was sent to ${email}.`).waitFor();
-    const { messages } = (await (await fetch(`${api()}/local/outbox`)).json()) as { messages: { to: string; code: string }[] };
+    const { messages } = (await (await fetch(`${api()}/local/outbox`)).json()) as {
+      messages: { to: string; code: string }[];
+    };
     const verify = page.getByRole('form', { name: 'Verify your e-mail' });
     await verify.getByLabel('Verification code').fill(messages.find((m) => m.to === email)!.code);
     await verify.getByRole('button', { name: 'Verify e-mail' }).click();
@@ -77,7 +82,11 @@ describe('the portal', () => {
 
     expect(weak).toContain('Password: at least 8 characters');
     expect(await page.getByTestId('acting-for').textContent()).toBe('Acting for: no customer selected');
-    expect(await page.getByRole('link', { name: cloud().demo.accounts.find((a) => a.resellerId === 'res-demo')!.accountId }).count()).toBe(0);
+    expect(
+      await page
+        .getByRole('link', { name: cloud().demo.accounts.find((a) => a.resellerId === 'res-demo')!.accountId })
+        .count(),
+    ).toBe(0);
     expect(await page.getByRole('table').count()).toBe(1);
     await screenshots(page, 'reseller-customers');
     await page.close();
@@ -101,7 +110,12 @@ describe('the portal', () => {
     expect(await page.getByRole('rowheader', { name: activated.json.installationId }).count()).toBe(1);
     expect(await page.getByTestId('acting-for').textContent()).toContain(accountId);
     expect(await page.getByRole('row', { name: /IVR perpetual 5 2 3/ }).count()).toBe(1);
-    expect(await page.getByRole('table', { name: 'Installations', exact: true }).getByRole('row', { name: new RegExp(activated.json.installationId) }).textContent()).toContain('no beat yet');
+    expect(
+      await page
+        .getByRole('table', { name: 'Installations', exact: true })
+        .getByRole('row', { name: new RegExp(activated.json.installationId) })
+        .textContent(),
+    ).toContain('no beat yet');
     await screenshots(page, 'customer-account');
     await page.close();
   });
@@ -117,7 +131,9 @@ describe('the portal', () => {
     await invite.getByRole('button', { name: 'Invite' }).click();
     await admin.getByText(`${email} is invited.`).waitFor();
     await admin.getByRole('row', { name: new RegExp(`${email} invited`) }).waitFor();
-    const { messages } = (await (await fetch(`${api()}/local/outbox`)).json()) as { messages: { to: string; code: string }[] };
+    const { messages } = (await (await fetch(`${api()}/local/outbox`)).json()) as {
+      messages: { to: string; code: string }[];
+    };
     const colleague = await browser.page();
     await colleague.goto(portal());
     const reset = colleague.getByRole('form', { name: 'Reset password' });
@@ -137,7 +153,9 @@ describe('the portal', () => {
     admin.once('dialog', (dialog) => void dialog.accept());
     await admin.getByTestId(`remove-user-${email}`).click();
     await admin.getByText(`${email} was removed.`).waitFor();
-    const users = await call('GET', `${api()}/v1/accounts/${accountId}/users`, { token: tokenFor({ groups: ['backoffice'] }) });
+    const users = await call('GET', `${api()}/v1/accounts/${accountId}/users`, {
+      token: tokenFor({ groups: ['backoffice'] }),
+    });
 
     expect(colleagueActsFor).toContain(accountId);
     expect(users.json.users).toEqual([]);
@@ -155,7 +173,16 @@ describe('the portal', () => {
     await page.getByRole('heading', { name: 'Telemetry' }).waitFor();
     await page.getByRole('switch').uncheck();
     await page.getByText('Telemetry is off').waitFor();
-    const posted = await postBeats(agent, { beats: [{ id: randomUUID(), type: 'ucx.logging', collectedAt: new Date().toISOString(), data: { enabled: true, retentionDays: 30 } }] });
+    const posted = await postBeats(agent, {
+      beats: [
+        {
+          id: randomUUID(),
+          type: 'ucx.logging',
+          collectedAt: new Date().toISOString(),
+          data: { enabled: true, retentionDays: 30 },
+        },
+      ],
+    });
 
     expect(await page.getByTestId('acting-for').textContent()).toContain(accountId);
     expect(posted.status).toBe(403);
@@ -214,11 +241,23 @@ describe('the portal', () => {
     const accountId = await newAccount([perpetual('ivr', 50, 'gold')]);
     const { agent } = await activatedAgent(accountId, { allocation: { ivr: 1 } });
     let t = Date.now() - 10_000;
-    const beat = (type: string, data: unknown) => ({ id: randomUUID(), type, collectedAt: new Date((t += 1000)).toISOString(), data });
+    const beat = (type: string, data: unknown) => ({
+      id: randomUUID(),
+      type,
+      collectedAt: new Date((t += 1000)).toISOString(),
+      data,
+    });
     await postBeats(agent, {
       beats: [
         beat('ucx.database_server', { edition: 'Express Edition', version: '16.0.1000.6', instanceName: 'SQLEXPRESS' }),
-        beat('ucx.database', { name: 'UCX', sizeBytes: Math.round(9.6 * GIB), filePaths: [], authType: 'sql', fullTextCatalogStatus: 'Idle', lastMaintenanceAt: new Date().toISOString() }),
+        beat('ucx.database', {
+          name: 'UCX',
+          sizeBytes: Math.round(9.6 * GIB),
+          filePaths: [],
+          authType: 'sql',
+          fullTextCatalogStatus: 'Idle',
+          lastMaintenanceAt: new Date().toISOString(),
+        }),
       ],
     });
     const support = tokenFor({ groups: ['support'] });
@@ -251,7 +290,9 @@ describe('the portal', () => {
     expect(listed).toContain(accountId);
     expect(listed).toMatch(/(warning|critical): db-express-cap/);
     expect(await page.getByTestId('acting-for').textContent()).toContain(accountId);
-    expect(findings.json.findings[0].acknowledgements).toEqual([expect.objectContaining({ note: 'Called the customer: moving to SQL Server Standard next week.' })]);
+    expect(findings.json.findings[0].acknowledgements).toEqual([
+      expect.objectContaining({ note: 'Called the customer: moving to SQL Server Standard next week.' }),
+    ]);
     expect(await page.locator('.acks li').first().textContent()).toContain('moving to SQL Server Standard');
     await screenshots(page, 'support-installation');
     await page.close();

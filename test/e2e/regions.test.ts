@@ -33,7 +33,11 @@ describe('the portal in two regions', () => {
     const [eu, us] = await Promise.all([fetch(portal('eu', 'config.json')), fetch(portal('us', 'config.json'))]);
 
     expect(eu.headers.get('content-type')).toContain('application/json');
-    expect(await eu.json()).toEqual({ region: cloud().regions.eu.region, regionKey: 'eu', portals: { eu: api('eu'), us: api('us') } });
+    expect(await eu.json()).toEqual({
+      region: cloud().regions.eu.region,
+      regionKey: 'eu',
+      portals: { eu: api('eu'), us: api('us') },
+    });
     expect(await us.json()).toMatchObject({ regionKey: 'us', portals: { eu: api('eu'), us: api('us') } });
   });
 
@@ -53,7 +57,9 @@ describe('the portal in two regions', () => {
     expect(href).toBe(portal('us', `#/accounts/${accountId}`));
     expect(page.url()).toBe(portal('us', `#/accounts/${accountId}`));
     expect(await page.getByTestId('region').textContent()).toBe('US region');
-    expect(await page.getByRole('link', { name: 'Switch to the EU portal' }).getAttribute('href')).toBe(portal('eu', `#/accounts/${accountId}`));
+    expect(await page.getByRole('link', { name: 'Switch to the EU portal' }).getAttribute('href')).toBe(
+      portal('eu', `#/accounts/${accountId}`),
+    );
     await page.close();
   });
 
@@ -76,12 +82,21 @@ describe('the portal in two regions', () => {
   it('turns the API’s 421 for an offline activation into words and a link to the home region’s page', async () => {
     const accountId = await newAccount([perpetual('ivr', 5)], { region: 'us' });
     const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-    const request = await createOfflineRequest(privateKey, publicKey.export({ format: 'jwk' }) as Ed25519PublicJwk, await newActivationKey(accountId), { suiteVersion: '2025.2.1', nodes: ['air-1'] });
+    const request = await createOfflineRequest(
+      privateKey,
+      publicKey.export({ format: 'jwk' }) as Ed25519PublicJwk,
+      await newActivationKey(accountId),
+      { suiteVersion: '2025.2.1', nodes: ['air-1'] },
+    );
     const page = await browser.page(tokenFor({ groups: ['customer'], accountId }), 'customer@example.com');
     await page.goto(portal('eu', `#/accounts/${accountId}`));
     const form = page.getByRole('form', { name: 'Offline activation' });
 
-    await form.getByLabel('Request file from the agent').setInputFiles({ name: 'request.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(request)) });
+    await form.getByLabel('Request file from the agent').setInputFiles({
+      name: 'request.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify(request)),
+    });
     await form.getByRole('button', { name: 'Upload and activate' }).click();
     const alert = form.getByRole('alert').filter({ hasText: 'homed' });
     await alert.waitFor();
@@ -96,13 +111,23 @@ describe('the portal in two regions', () => {
     const page = await browser.page(tokenFor({ groups: ['customer'], accountId }), 'customer@example.com');
     // No portal read answers 421 today (licensing data is global); this is the edge's own 421 body.
     const wrongRegion = problemResponse(new WrongRegionError('us', api('us')));
-    await page.route(`**/v1/accounts/${accountId}`, (route) => route.fulfill({ status: wrongRegion.statusCode!, headers: wrongRegion.headers as Record<string, string>, body: String(wrongRegion.body) }));
+    await page.route(`**/v1/accounts/${accountId}`, (route) =>
+      route.fulfill({
+        status: wrongRegion.statusCode!,
+        headers: wrongRegion.headers as Record<string, string>,
+        body: String(wrongRegion.body),
+      }),
+    );
     await page.goto(portal('eu', `#/accounts/${accountId}`));
 
     await page.getByRole('heading', { name: 'Homed in the other region' }).waitFor();
 
-    expect(await page.getByRole('alert').textContent()).toContain('This account is homed in the US region, and this is the EU portal.');
-    expect(await page.getByRole('link', { name: 'Open this page in the US portal' }).getAttribute('href')).toBe(portal('us', `#/accounts/${accountId}`));
+    expect(await page.getByRole('alert').textContent()).toContain(
+      'This account is homed in the US region, and this is the EU portal.',
+    );
+    expect(await page.getByRole('link', { name: 'Open this page in the US portal' }).getAttribute('href')).toBe(
+      portal('us', `#/accounts/${accountId}`),
+    );
     await page.close();
   });
 

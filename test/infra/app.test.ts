@@ -8,8 +8,16 @@ describe('the stack set', () => {
     const { app } = buildTestApp();
 
     // Assert
-    const stacks = app.node.children.filter((c) => c.node.id.startsWith('ucx-')).map((c) => c.node.id).sort();
-    expect(stacks).toEqual(['ucx-test-eu-stateful', 'ucx-test-eu-stateless', 'ucx-test-us-stateful', 'ucx-test-us-stateless']);
+    const stacks = app.node.children
+      .filter((c) => c.node.id.startsWith('ucx-'))
+      .map((c) => c.node.id)
+      .sort();
+    expect(stacks).toEqual([
+      'ucx-test-eu-stateful',
+      'ucx-test-eu-stateless',
+      'ucx-test-us-stateful',
+      'ucx-test-us-stateless',
+    ]);
   });
 
   it('deploys each region to its own account and region, the replica region after the primary', () => {
@@ -18,7 +26,11 @@ describe('the stack set', () => {
 
     // Act
     const assembly = app.synth();
-    const dependencies = (id: string) => assembly.getStackArtifact(id).dependencies.map((d) => d.id).filter((d) => !d.endsWith('.assets'));
+    const dependencies = (id: string) =>
+      assembly
+        .getStackArtifact(id)
+        .dependencies.map((d) => d.id)
+        .filter((d) => !d.endsWith('.assets'));
 
     // Assert
     expect(stacks.eu.stateful.region).toBe('eu-central-1');
@@ -77,7 +89,9 @@ describe('parseAppConfig', () => {
     const bad = { ...valid, primary: 'ap', nextPollSeconds: -1, regions: { eu: valid.regions.eu } };
 
     // Act / Assert
-    expect(() => parseAppConfig(bad)).toThrow(/^invalid cdk\.json context: .*ucx\.primary: .*ucx\.regions\.us: .*ucx\.nextPollSeconds: /);
+    expect(() => parseAppConfig(bad)).toThrow(
+      /^invalid cdk\.json context: .*ucx\.primary: .*ucx\.regions\.us: .*ucx\.nextPollSeconds: /,
+    );
   });
 
   it('defaults the telemetry shards and archive lifecycle when the context names none', () => {
@@ -89,7 +103,7 @@ describe('parseAppConfig', () => {
     expect(config.archive).toEqual({ infrequentAccessDays: 30, glacierDays: 90, expireDays: 730 });
   });
 
-  it('reads each region\'s portal domain (none by default) into the portal URLs config.json names', () => {
+  it("reads each region's portal domain (none by default) into the portal URLs config.json names", () => {
     // Act
     const config = parseAppConfig({ ...valid, portal: { domains: { us: 'd111abcdef8.cloudfront.net' } } });
 
@@ -100,7 +114,9 @@ describe('parseAppConfig', () => {
   });
 
   it('refuses a portal domain given as a URL', () => {
-    expect(() => parseAppConfig({ ...valid, portal: { domains: { eu: 'https://portal.example.com/' } } })).toThrow(/ucx\.portal\.domains\.eu: a host name without scheme or path/);
+    expect(() => parseAppConfig({ ...valid, portal: { domains: { eu: 'https://portal.example.com/' } } })).toThrow(
+      /ucx\.portal\.domains\.eu: a host name without scheme or path/,
+    );
   });
 
   it('refuses an archive lifecycle S3 would refuse', () => {
@@ -111,7 +127,9 @@ describe('parseAppConfig', () => {
 
     // Act / Assert
     expect(() => parseAppConfig(tooEarly)).toThrow(/ucx\.archive\.infrequentAccessDays: /);
-    expect(() => parseAppConfig(tooClose)).toThrow('ucx.archive.glacierDays: glacierDays must be at least infrequentAccessDays + 30');
+    expect(() => parseAppConfig(tooClose)).toThrow(
+      'ucx.archive.glacierDays: glacierDays must be at least infrequentAccessDays + 30',
+    );
     expect(() => parseAppConfig(expiresFirst)).toThrow('ucx.archive.expireDays: expireDays must be after glacierDays');
     expect(() => parseAppConfig({ ...valid, telemetryShards: 0 })).toThrow(/ucx\.telemetryShards: /);
   });

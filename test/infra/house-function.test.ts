@@ -33,11 +33,20 @@ describe('HouseFunction', () => {
   it.each([
     [{ memoryMb: 100 }, 'HouseFunction Fn: memoryMb must be an integer from 128 to 10240, got 100'],
     [{ memoryMb: 256.5 }, 'HouseFunction Fn: memoryMb must be an integer from 128 to 10240, got 256.5'],
-    [{ logRetentionDays: 31 }, 'HouseFunction Fn: logRetentionDays 31 is not a CloudWatch retention (e.g. 7, 14, 30, 60, 90, 365)'],
+    [
+      { logRetentionDays: 31 },
+      'HouseFunction Fn: logRetentionDays 31 is not a CloudWatch retention (e.g. 7, 14, 30, 60, 90, 365)',
+    ],
     [{ timeout: Duration.minutes(16) }, 'HouseFunction Fn: timeout must be from 1 to 900 s, got 960 s'],
-    [{ regionKey: 'us' as const, regionEndpoints: { eu: 'https://eu.example' } as never }, 'HouseFunction Fn: regionEndpoints has no endpoint for its own region us'],
+    [
+      { regionKey: 'us' as const, regionEndpoints: { eu: 'https://eu.example' } as never },
+      'HouseFunction Fn: regionEndpoints has no endpoint for its own region us',
+    ],
     [{ metricsFlushSeconds: 0.5 }, 'HouseFunction Fn: metricsFlushSeconds must be an integer from 1 to 3600, got 0.5'],
-    [{ entry: 'no-such-handler' }, `HouseFunction Fn: handler file ${path.resolve('lambdas/handlers/no-such-handler.ts')} does not exist`],
+    [
+      { entry: 'no-such-handler' },
+      `HouseFunction Fn: handler file ${path.resolve('lambdas/handlers/no-such-handler.ts')} does not exist`,
+    ],
   ])('refuses %j at synth', (override, message) => {
     // Arrange
     const stack = newStack();
@@ -91,15 +100,23 @@ describe('HouseFunction', () => {
 
     // Assert
     const template = Template.fromStack(stack);
-    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ TELEMETRY_STREAM_NAME: 'beats' }) } });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ TELEMETRY_STREAM_NAME: 'beats' }) },
+    });
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
-          { Action: ['kinesis:PutRecord', 'kinesis:PutRecords'], Effect: 'Allow', Resource: 'arn:aws:kinesis:eu-central-1:123456789012:stream/beats' },
+          {
+            Action: ['kinesis:PutRecord', 'kinesis:PutRecords'],
+            Effect: 'Allow',
+            Resource: 'arn:aws:kinesis:eu-central-1:123456789012:stream/beats',
+          },
         ]),
       },
     });
-    expect(() => fn.bindTelemetryStream(stream, 'write')).toThrow('HouseFunction Fn: bindTelemetryStream called twice; TELEMETRY_STREAM_NAME holds one stream');
+    expect(() => fn.bindTelemetryStream(stream, 'write')).toThrow(
+      'HouseFunction Fn: bindTelemetryStream called twice; TELEMETRY_STREAM_NAME holds one stream',
+    );
   });
 
   it('binds an archive bucket for writing under beats/ only, and ARCHIVE_BUCKET', () => {
@@ -113,7 +130,9 @@ describe('HouseFunction', () => {
 
     // Assert
     const template = Template.fromStack(stack);
-    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ ARCHIVE_BUCKET: 'archive' }) } });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ ARCHIVE_BUCKET: 'archive' }) },
+    });
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
@@ -125,7 +144,9 @@ describe('HouseFunction', () => {
         ]),
       },
     });
-    expect(() => fn.bindArchiveBucket(bucket, 'write')).toThrow('HouseFunction Fn: bindArchiveBucket called twice; ARCHIVE_BUCKET holds one bucket');
+    expect(() => fn.bindArchiveBucket(bucket, 'write')).toThrow(
+      'HouseFunction Fn: bindArchiveBucket called twice; ARCHIVE_BUCKET holds one bucket',
+    );
   });
 
   it('binds a support table for reading (GetItem, Query on the table and its indexes, no writes) and SUPPORT_TABLE_NAME', () => {
@@ -142,10 +163,16 @@ describe('HouseFunction', () => {
     // Assert
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ SUPPORT_TABLE_NAME: { Ref: stack.getLogicalId(table.node.defaultChild as never) } }) },
+      Environment: {
+        Variables: Match.objectLike({
+          SUPPORT_TABLE_NAME: { Ref: stack.getLogicalId(table.node.defaultChild as never) },
+        }),
+      },
     });
     const [policy] = Object.values(template.findResources('AWS::IAM::Policy'));
-    const statement = (policy?.Properties.PolicyDocument.Statement as { Action: string[]; Resource: unknown }[]).find((s) => [s.Action].flat().includes('dynamodb:Query'));
+    const statement = (policy?.Properties.PolicyDocument.Statement as { Action: string[]; Resource: unknown }[]).find(
+      (s) => [s.Action].flat().includes('dynamodb:Query'),
+    );
     expect(statement?.Resource).toEqual([tableArn, { 'Fn::Join': ['', [tableArn, '/index/*']] }]);
     expect(statement?.Action).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query']));
     expect(statement?.Action).not.toContain('dynamodb:PutItem');
@@ -162,7 +189,9 @@ describe('HouseFunction', () => {
 
     // Assert
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['dynamodb:PutItem']) })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['dynamodb:PutItem']) })]),
+      },
     });
     expect(() => fn.bindSupportTable(TableV2.fromTableName(stack, 'B', 'support-b'), 'read')).toThrow(
       'HouseFunction Fn: bindSupportTable called with a second table; SUPPORT_TABLE_NAME holds one',
@@ -180,13 +209,23 @@ describe('HouseFunction', () => {
 
     // Assert
     const template = Template.fromStack(stack);
-    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ EVENT_BUS_NAME: 'support' }) } });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ EVENT_BUS_NAME: 'support' }) },
+    });
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
-        Statement: Match.arrayWith([{ Action: 'events:PutEvents', Effect: 'Allow', Resource: 'arn:aws:events:eu-central-1:123456789012:event-bus/support' }]),
+        Statement: Match.arrayWith([
+          {
+            Action: 'events:PutEvents',
+            Effect: 'Allow',
+            Resource: 'arn:aws:events:eu-central-1:123456789012:event-bus/support',
+          },
+        ]),
       },
     });
-    expect(() => fn.bindEventBus(bus)).toThrow('HouseFunction Fn: bindEventBus called twice; EVENT_BUS_NAME holds one bus');
+    expect(() => fn.bindEventBus(bus)).toThrow(
+      'HouseFunction Fn: bindEventBus called twice; EVENT_BUS_NAME holds one bus',
+    );
   });
 
   it('consumes a stream with item failures, bisect, bounded retries and age, and its own on-failure queue', () => {
@@ -215,7 +254,9 @@ describe('HouseFunction', () => {
     });
     template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600 });
     expect(fn.streamEventSource).toBeDefined();
-    expect(() => fn.consumeStream(stream, consumeOptions)).toThrow('HouseFunction Fn: consumeStream called twice; a house function consumes one stream');
+    expect(() => fn.consumeStream(stream, consumeOptions)).toThrow(
+      'HouseFunction Fn: consumeStream called twice; a house function consumes one stream',
+    );
   });
 
   it.each([
@@ -231,7 +272,9 @@ describe('HouseFunction', () => {
     const stream = Stream.fromStreamArn(stack, 'S', 'arn:aws:kinesis:eu-central-1:123456789012:stream/beats');
 
     // Act / Assert
-    expect(() => fn.consumeStream(stream, { ...consumeOptions, ...override })).toThrow(`HouseFunction Fn: consumeStream: ${message}`);
+    expect(() => fn.consumeStream(stream, { ...consumeOptions, ...override })).toThrow(
+      `HouseFunction Fn: consumeStream: ${message}`,
+    );
     expect(fn.onFailureQueue).toBeUndefined();
   });
 
@@ -263,16 +306,26 @@ describe('HouseFunction', () => {
     }[];
     expect(functions).toHaveLength(2);
     for (const fn of functions) {
-      expect(fn.Properties.LoggingConfig).toMatchObject({ LogFormat: 'JSON', SystemLogLevel: 'WARN', ApplicationLogLevel: 'INFO' });
+      expect(fn.Properties.LoggingConfig).toMatchObject({
+        LogFormat: 'JSON',
+        SystemLogLevel: 'WARN',
+        ApplicationLogLevel: 'INFO',
+      });
     }
-    expect(functions.map((f) => f.Properties.Environment.Variables.METRICS_FLUSH_SECONDS).sort()).toEqual(['60', undefined]);
+    expect(functions.map((f) => f.Properties.Environment.Variables.METRICS_FLUSH_SECONDS).sort()).toEqual([
+      '60',
+      undefined,
+    ]);
   });
 
   it('bundles a real handler offline with the local esbuild into an ESM bundle with a source map', () => {
     // Arrange
     const outdir = mkdtempSync(path.join(tmpdir(), 'ucx-bundle-'));
     // The CLI sets enable-asset-metadata; it tells where the bundle landed (and the local cloud reads it).
-    const app = new App({ context: { ...testAppContext({ bundle: true }), 'aws:cdk:enable-asset-metadata': true }, outdir });
+    const app = new App({
+      context: { ...testAppContext({ bundle: true }), 'aws:cdk:enable-asset-metadata': true },
+      outdir,
+    });
     const stack = new Stack(app, 'BundleTest', { env: { account: '123456789012', region: 'eu-central-1' } });
     new HouseFunction(stack, 'Jwks', { ...baseProps, entry: 'jwks' });
 
@@ -284,7 +337,9 @@ describe('HouseFunction', () => {
       const [fn] = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'));
       const assetDir = path.join(assembly.directory, fn?.Metadata['aws:asset:path'] as string);
       const bundle = readFileSync(path.join(assetDir, 'index.mjs'), 'utf8');
-      expect(bundle.startsWith("import { createRequire } from 'module'; const require = createRequire(import.meta.url);")).toBe(true);
+      expect(
+        bundle.startsWith("import { createRequire } from 'module'; const require = createRequire(import.meta.url);"),
+      ).toBe(true);
       expect(bundle).toMatch(/export\s*\{[^}]*\bhandler\b/);
       expect(existsSync(path.join(assetDir, 'index.mjs.map'))).toBe(true);
     } finally {

@@ -14,11 +14,20 @@ describe.each(['eu-central-1', 'us-east-1'])('PortalSite in %s', (region) => {
     const t = template({}, region);
 
     t.hasResourceProperties('AWS::S3::Bucket', {
-      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
       BucketEncryption: Match.objectLike({}),
     });
     t.hasResourceProperties('AWS::S3::BucketPolicy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
     });
   });
 
@@ -29,14 +38,21 @@ describe.each(['eu-central-1', 'us-east-1'])('PortalSite in %s', (region) => {
     t.hasResourceProperties('AWS::CloudFront::Distribution', {
       DistributionConfig: Match.objectLike({
         DefaultRootObject: 'index.html',
-        DefaultCacheBehavior: Match.objectLike({ ViewerProtocolPolicy: 'redirect-to-https', ResponseHeadersPolicyId: Match.anyValue() }),
-        Origins: [Match.objectLike({ OriginAccessControlId: Match.anyValue(), S3OriginConfig: { OriginAccessIdentity: '' } })],
+        DefaultCacheBehavior: Match.objectLike({
+          ViewerProtocolPolicy: 'redirect-to-https',
+          ResponseHeadersPolicyId: Match.anyValue(),
+        }),
+        Origins: [
+          Match.objectLike({ OriginAccessControlId: Match.anyValue(), S3OriginConfig: { OriginAccessIdentity: '' } }),
+        ],
       }),
     });
     t.hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', {
       ResponseHeadersPolicyConfig: Match.objectLike({
         SecurityHeadersConfig: Match.objectLike({
-          ContentSecurityPolicy: Match.objectLike({ ContentSecurityPolicy: Match.stringLikeRegexp("default-src 'self'") }),
+          ContentSecurityPolicy: Match.objectLike({
+            ContentSecurityPolicy: Match.stringLikeRegexp("default-src 'self'"),
+          }),
           FrameOptions: Match.objectLike({ FrameOption: 'DENY' }),
           StrictTransportSecurity: Match.objectLike({ AccessControlMaxAgeSec: 31536000 }),
           ContentTypeOptions: Match.objectLike({ Override: true }),
@@ -51,7 +67,11 @@ describe.each(['eu-central-1', 'us-east-1'])('PortalSite in %s', (region) => {
     t.hasResourceProperties('AWS::CloudFront::Distribution', {
       DistributionConfig: Match.objectLike({
         CacheBehaviors: [
-          Match.objectLike({ PathPattern: '/v1/*', ViewerProtocolPolicy: 'https-only', AllowedMethods: Match.arrayWith(['PATCH', 'DELETE']) }),
+          Match.objectLike({
+            PathPattern: '/v1/*',
+            ViewerProtocolPolicy: 'https-only',
+            AllowedMethods: Match.arrayWith(['PATCH', 'DELETE']),
+          }),
           Match.objectLike({ PathPattern: '/.well-known/*', ViewerProtocolPolicy: 'https-only' }),
         ],
       }),
@@ -61,19 +81,31 @@ describe.each(['eu-central-1', 'us-east-1'])('PortalSite in %s', (region) => {
 
 describe('PortalSite with the portal built at synth time', () => {
   it('bundles portal/ with esbuild locally (no Docker) into the asset: index.html, app.js, styles.css; config.json beside it', () => {
-    const { mkdtempSync, readdirSync, readFileSync, statSync } = jest.requireActual<typeof import('node:fs')>('node:fs');
+    const { mkdtempSync, readdirSync, readFileSync, statSync } =
+      jest.requireActual<typeof import('node:fs')>('node:fs');
     const { join } = jest.requireActual<typeof import('node:path')>('node:path');
     const { tmpdir } = jest.requireActual<typeof import('node:os')>('node:os');
     const outdir = mkdtempSync(join(tmpdir(), 'ucx-portal-build-'));
     const app = new App({ outdir });
     const stack = new Stack(app, 'ucx-portal-build', { env: { account: '111111111111', region: 'eu-central-1' } });
-    const runtimeConfig = { region: 'eu-central-1', regionKey: 'eu' as const, apiBaseUrl: 'https://api.example', userPoolId: 'eu-central-1_abc', userPoolClientId: 'client', portals: { us: 'https://d222.cloudfront.net' } };
+    const runtimeConfig = {
+      region: 'eu-central-1',
+      regionKey: 'eu' as const,
+      apiBaseUrl: 'https://api.example',
+      userPoolId: 'eu-central-1_abc',
+      userPoolClientId: 'client',
+      portals: { us: 'https://d222.cloudfront.net' },
+    };
     new PortalSite(stack, 'Portal', { assetDir: 'build', runtimeConfig });
     app.synth();
 
-    const assetDirs = readdirSync(outdir).filter((d) => d.startsWith('asset.') && statSync(join(outdir, d)).isDirectory()).map((d) => join(outdir, d));
+    const assetDirs = readdirSync(outdir)
+      .filter((d) => d.startsWith('asset.') && statSync(join(outdir, d)).isDirectory())
+      .map((d) => join(outdir, d));
     const staged = assetDirs.map((d) => readdirSync(d).sort());
-    const configJson = assetDirs.flatMap((d) => (readdirSync(d).includes('config.json') ? [JSON.parse(readFileSync(join(d, 'config.json'), 'utf8'))] : []));
+    const configJson = assetDirs.flatMap((d) =>
+      readdirSync(d).includes('config.json') ? [JSON.parse(readFileSync(join(d, 'config.json'), 'utf8'))] : [],
+    );
     expect(staged).toContainEqual(expect.arrayContaining(['app.js', 'index.html', 'styles.css']));
     expect(configJson).toEqual([runtimeConfig]);
   });
@@ -87,7 +119,11 @@ describe('PortalSite under cdk-nag AwsSolutions', () => {
     const { addNagChecks } = jest.requireActual<typeof import('../../lib/nag')>('../../lib/nag');
     const outdir = mkdtempSync(join(tmpdir(), 'ucx-portal-nag-'));
     const app = new App({ outdir });
-    new PortalSite(new Stack(app, 'ucx-portal-nag', { env: { account: '111111111111', region: 'eu-central-1' } }), 'Portal', { apiDomainName: 'abc.execute-api.eu-central-1.amazonaws.com' });
+    new PortalSite(
+      new Stack(app, 'ucx-portal-nag', { env: { account: '111111111111', region: 'eu-central-1' } }),
+      'Portal',
+      { apiDomainName: 'abc.execute-api.eu-central-1.amazonaws.com' },
+    );
     addNagChecks(app);
 
     let findings: string[] = [];
@@ -96,8 +132,12 @@ describe('PortalSite under cdk-nag AwsSolutions', () => {
     } catch (error) {
       const report = join(outdir, 'validation-report.json');
       if (!existsSync(report)) throw error;
-      const parsed = JSON.parse(readFileSync(report, 'utf8')) as { pluginReports: { violations: { ruleName: string; violatingConstructs: { constructPath: string }[] }[] }[] };
-      findings = parsed.pluginReports.flatMap((p) => p.violations.flatMap((v) => v.violatingConstructs.map((c) => `${v.ruleName} at ${c.constructPath}`)));
+      const parsed = JSON.parse(readFileSync(report, 'utf8')) as {
+        pluginReports: { violations: { ruleName: string; violatingConstructs: { constructPath: string }[] }[] }[];
+      };
+      findings = parsed.pluginReports.flatMap((p) =>
+        p.violations.flatMap((v) => v.violatingConstructs.map((c) => `${v.ruleName} at ${c.constructPath}`)),
+      );
     }
 
     expect(findings).toEqual([]);

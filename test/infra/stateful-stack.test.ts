@@ -254,7 +254,10 @@ describe('stateful stacks', () => {
         'projection.hour.range': '0,23',
         'projection.hour.digits': '2',
         'storage.location.template': {
-          'Fn::Join': ['', ['s3://', { Ref: archiveBucketLogicalId }, '/beats/region=${region}/dt=${dt}/hour=${hour}/']],
+          'Fn::Join': [
+            '',
+            ['s3://', { Ref: archiveBucketLogicalId }, '/beats/region=${region}/dt=${dt}/hour=${hour}/'],
+          ],
         },
       });
       expect(Object.keys(parameters).filter((k) => k.startsWith('projection.type'))).toEqual([]);

@@ -10,14 +10,18 @@ type Resource = { Type: string; Properties: Record<string, any>; DependsOn?: str
 type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown };
 
 const { stacks } = buildTestApp();
-const templates = Object.fromEntries(regionKeys.map((key) => [key, Template.fromStack(stacks[key].stateless)])) as Record<RegionKey, Template>;
+const templates = Object.fromEntries(
+  regionKeys.map((key) => [key, Template.fromStack(stacks[key].stateless)]),
+) as Record<RegionKey, Template>;
 const specs = Object.entries(functionSpecs) as [FunctionName, FunctionSpec][];
 
 describe('the newest Node.js runtime', () => {
   it('is the one the house function uses', () => {
     // Arrange: every Node.js runtime this aws-cdk-lib knows, by major version
     const major = (r: Runtime) => Number(/^nodejs(\d+)/.exec(r.name)?.[1] ?? 0);
-    const newest = Runtime.ALL.filter((r) => r.family === RuntimeFamily.NODEJS).reduce((a, b) => (major(b) > major(a) ? b : a));
+    const newest = Runtime.ALL.filter((r) => r.family === RuntimeFamily.NODEJS).reduce((a, b) =>
+      major(b) > major(a) ? b : a,
+    );
 
     // Assert
     expect(houseRuntime.name).toBe(newest.name);
@@ -30,12 +34,16 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
   const template = templates[key];
   const region = stack.region;
   const resources = template.toJSON().Resources as Record<string, Resource>;
-  const logicalIdOf = (name: FunctionName) => stack.getLogicalId(stack.functions[name].function.node.defaultChild as CfnFunction);
+  const logicalIdOf = (name: FunctionName) =>
+    stack.getLogicalId(stack.functions[name].function.node.defaultChild as CfnFunction);
   const functionOf = (name: FunctionName) => resources[logicalIdOf(name)] as Resource;
   const statementsOf = (name: FunctionName): Statement[] => {
     const roleId = (functionOf(name).Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
     return Object.values(resources)
-      .filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
+      .filter(
+        (r) =>
+          r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles) === JSON.stringify([{ Ref: roleId }]),
+      )
       .flatMap((r) => r.Properties.PolicyDocument.Statement as Statement[]);
   };
   const actionsOf = (name: FunctionName) => statementsOf(name).flatMap((s) => [s.Action].flat());
@@ -52,23 +60,33 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
       expect(routeKeys.filter((k) => k.includes('/local/'))).toEqual([]);
     });
 
-    it.each(routes.map((r) => [`${r.method} ${r.path}`, r] as const))('%s reaches its function with the right authorisation', (routeKey, route) => {
-      // Arrange
-      const authorizerId = Object.keys(template.findResources('AWS::ApiGatewayV2::Authorizer'))[0];
-      const [, routeResource] = Object.entries(resources).find(([, r]) => r.Type === 'AWS::ApiGatewayV2::Route' && r.Properties.RouteKey === routeKey) ?? [];
-      const integrationId = (routeResource?.Properties.Target as { 'Fn::Join': [string, [string, { Ref: string }]] })['Fn::Join'][1][1].Ref;
+    it.each(routes.map((r) => [`${r.method} ${r.path}`, r] as const))(
+      '%s reaches its function with the right authorisation',
+      (routeKey, route) => {
+        // Arrange
+        const authorizerId = Object.keys(template.findResources('AWS::ApiGatewayV2::Authorizer'))[0];
+        const [, routeResource] =
+          Object.entries(resources).find(
+            ([, r]) => r.Type === 'AWS::ApiGatewayV2::Route' && r.Properties.RouteKey === routeKey,
+          ) ?? [];
+        const integrationId = (routeResource?.Properties.Target as { 'Fn::Join': [string, [string, { Ref: string }]] })[
+          'Fn::Join'
+        ][1][1].Ref;
 
-      // Assert
-      expect(routeResource?.Properties).toMatchObject(
-        route.auth === 'user' ? { AuthorizationType: 'JWT', AuthorizerId: { Ref: authorizerId } } : { AuthorizationType: 'NONE' },
-      );
-      if (route.auth !== 'user') expect(routeResource?.Properties.AuthorizerId).toBeUndefined();
-      expect(resources[integrationId]?.Properties).toMatchObject({
-        IntegrationType: 'AWS_PROXY',
-        PayloadFormatVersion: '2.0',
-        IntegrationUri: { 'Fn::GetAtt': [logicalIdOf(route.fn), 'Arn'] },
-      });
-    });
+        // Assert
+        expect(routeResource?.Properties).toMatchObject(
+          route.auth === 'user'
+            ? { AuthorizationType: 'JWT', AuthorizerId: { Ref: authorizerId } }
+            : { AuthorizationType: 'NONE' },
+        );
+        if (route.auth !== 'user') expect(routeResource?.Properties.AuthorizerId).toBeUndefined();
+        expect(resources[integrationId]?.Properties).toMatchObject({
+          IntegrationType: 'AWS_PROXY',
+          PayloadFormatVersion: '2.0',
+          IntegrationUri: { 'Fn::GetAtt': [logicalIdOf(route.fn), 'Arn'] },
+        });
+      },
+    );
 
     it("authorises 'user' routes with JWTs of this region's user pool and portal client", () => {
       template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 1);
@@ -77,7 +95,15 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
         IdentitySource: ['$request.header.Authorization'],
         JwtConfiguration: {
           Audience: [{ Ref: stack.getLogicalId(stack.userPoolClient.node.defaultChild as never) }],
-          Issuer: { 'Fn::Join': ['', [`https://cognito-idp.${region}.amazonaws.com/`, { Ref: stack.getLogicalId(stack.userPool.node.defaultChild as never) }]] },
+          Issuer: {
+            'Fn::Join': [
+              '',
+              [
+                `https://cognito-idp.${region}.amazonaws.com/`,
+                { Ref: stack.getLogicalId(stack.userPool.node.defaultChild as never) },
+              ],
+            ],
+          },
         },
       });
     });
@@ -92,8 +118,10 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
   });
 
   describe('functions', () => {
-    it('has one function per entry of functionSpecs, no more (besides CDK\'s portal upload provider)', () => {
-      const providers = Object.keys(template.findResources('AWS::Lambda::Function')).filter((id) => id.startsWith('CustomCDKBucketDeployment'));
+    it("has one function per entry of functionSpecs, no more (besides CDK's portal upload provider)", () => {
+      const providers = Object.keys(template.findResources('AWS::Lambda::Function')).filter((id) =>
+        id.startsWith('CustomCDKBucketDeployment'),
+      );
       expect(providers).toHaveLength(1);
       template.resourceCountIs('AWS::Lambda::Function', specs.length + 1);
     });
@@ -112,7 +140,10 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
             POWERTOOLS_SERVICE_NAME: 'ucx-cloud',
             POWERTOOLS_METRICS_NAMESPACE: 'UcxCloud',
             REGION_KEY: key,
-            REGION_ENDPOINTS: JSON.stringify({ eu: 'https://eu.api.ucx-cloud.example', us: 'https://us.api.ucx-cloud.example' }),
+            REGION_ENDPOINTS: JSON.stringify({
+              eu: 'https://eu.api.ucx-cloud.example',
+              us: 'https://us.api.ucx-cloud.example',
+            }),
             NEXT_POLL_SECONDS: '900',
             LICENSE_TTL_DAYS: '30',
             ...(spec.metricsFlushSeconds ? { METRICS_FLUSH_SECONDS: String(spec.metricsFlushSeconds) } : {}),
@@ -123,7 +154,9 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
     });
 
     it('traces every function but the two hot paths (polls, telemetry batches), which sum their metrics', () => {
-      const passThrough = specs.filter(([name]) => functionOf(name).Properties.TracingConfig.Mode === 'PassThrough').map(([name]) => name);
+      const passThrough = specs
+        .filter(([name]) => functionOf(name).Properties.TracingConfig.Mode === 'PassThrough')
+        .map(([name]) => name);
       expect(passThrough.sort()).toEqual(['getLicense', 'ingestTelemetry']);
       for (const name of passThrough) {
         expect(functionOf(name).Properties.Environment.Variables.METRICS_FLUSH_SECONDS).toBe('60');
@@ -135,41 +168,77 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
       expect(functionOf('archiveTelemetry').Properties).toMatchObject({ MemorySize: 512, Timeout: 60 });
     });
 
-    it.each(specs)('%s gets TABLE_NAME, SIGNING_KEY_REF, VERIFY_KEY_REFS, TELEMETRY_STREAM_NAME, ARCHIVE_BUCKET, SUPPORT_TABLE_NAME and EVENT_BUS_NAME exactly per its needs', (name, spec) => {
-      // Arrange
-      const variables = functionOf(name).Properties.Environment.Variables as Record<string, unknown>;
-      const needs = new Set<string>(spec.needs);
-      const needsTable = spec.needs.includes('table:read') || spec.needs.includes('table:write');
-      // The primary region's stateless stack imports the table's name from its stateful stack; the
-      // replica region names the replica literally (one physical name for the global table).
-      const tableName = key === 'eu' ? { 'Fn::ImportValue': expect.stringMatching(/^ucx-test-eu-stateful:ExportsOutputRefLicensingTable/) } : 'ucx-test-licensing';
-      const signingKeyRef = { 'Fn::ImportValue': expect.stringMatching(new RegExp(`^ucx-test-${key}-stateful:ExportsOutputFnGetAttLicenceSigningKey.*Arn`)) };
-      const verifyKeyRefs = JSON.stringify([
-        `arn:aws:kms:eu-central-1:${testAccount}:alias/ucx-test-licence-signing`,
-        `arn:aws:kms:us-east-1:${testAccount}:alias/ucx-test-licence-signing`,
-      ]);
+    it.each(specs)(
+      '%s gets TABLE_NAME, SIGNING_KEY_REF, VERIFY_KEY_REFS, TELEMETRY_STREAM_NAME, ARCHIVE_BUCKET, SUPPORT_TABLE_NAME and EVENT_BUS_NAME exactly per its needs',
+      (name, spec) => {
+        // Arrange
+        const variables = functionOf(name).Properties.Environment.Variables as Record<string, unknown>;
+        const needs = new Set<string>(spec.needs);
+        const needsTable = spec.needs.includes('table:read') || spec.needs.includes('table:write');
+        // The primary region's stateless stack imports the table's name from its stateful stack; the
+        // replica region names the replica literally (one physical name for the global table).
+        const tableName =
+          key === 'eu'
+            ? { 'Fn::ImportValue': expect.stringMatching(/^ucx-test-eu-stateful:ExportsOutputRefLicensingTable/) }
+            : 'ucx-test-licensing';
+        const signingKeyRef = {
+          'Fn::ImportValue': expect.stringMatching(
+            new RegExp(`^ucx-test-${key}-stateful:ExportsOutputFnGetAttLicenceSigningKey.*Arn`),
+          ),
+        };
+        const verifyKeyRefs = JSON.stringify([
+          `arn:aws:kms:eu-central-1:${testAccount}:alias/ucx-test-licence-signing`,
+          `arn:aws:kms:us-east-1:${testAccount}:alias/ucx-test-licence-signing`,
+        ]);
 
-      // Assert
-      expect(variables.TABLE_NAME).toEqual(needsTable ? tableName : undefined);
-      expect(variables.SIGNING_KEY_REF).toEqual(spec.needs.includes('signing-key') ? signingKeyRef : undefined);
-      expect(variables.VERIFY_KEY_REFS).toEqual(spec.needs.includes('verify-keys') ? verifyKeyRefs : undefined);
-      expect(variables.TELEMETRY_STREAM_NAME).toEqual(
-        spec.needs.includes('telemetry-stream:write') ? { 'Fn::ImportValue': expect.stringMatching(new RegExp(`^ucx-test-${key}-stateful:ExportsOutputRefTelemetryStream`)) } : undefined,
-      );
-      expect(variables.ARCHIVE_BUCKET).toEqual(
-        spec.needs.includes('archive:write') ? { 'Fn::ImportValue': expect.stringMatching(new RegExp(`^ucx-test-${key}-stateful:ExportsOutputRefTelemetryArchiveBucket`)) } : undefined,
-      );
-      expect(variables.SUPPORT_TABLE_NAME).toEqual(
-        needs.has('support-table:read') || needs.has('support-table:write')
-          ? { 'Fn::ImportValue': expect.stringMatching(new RegExp(`^ucx-test-${key}-stateful:ExportsOutputRefSupportTable`)) }
-          : undefined,
-      );
-      expect(variables.EVENT_BUS_NAME).toEqual(
-        needs.has('event-bus:put') ? { 'Fn::ImportValue': expect.stringMatching(new RegExp(`^ucx-test-${key}-stateful:ExportsOutputRefSupportEventBus`)) } : undefined,
-      );
-      const usesDirectory = [...needs].some((n) => n.startsWith('user-directory:'));
-      expect(variables.USER_DIRECTORY).toEqual(usesDirectory ? { 'Fn::Join': ['', ['cognito:', { Ref: stack.getLogicalId(stack.userPool.node.defaultChild as never) }]] } : undefined);
-    });
+        // Assert
+        expect(variables.TABLE_NAME).toEqual(needsTable ? tableName : undefined);
+        expect(variables.SIGNING_KEY_REF).toEqual(spec.needs.includes('signing-key') ? signingKeyRef : undefined);
+        expect(variables.VERIFY_KEY_REFS).toEqual(spec.needs.includes('verify-keys') ? verifyKeyRefs : undefined);
+        expect(variables.TELEMETRY_STREAM_NAME).toEqual(
+          spec.needs.includes('telemetry-stream:write')
+            ? {
+                'Fn::ImportValue': expect.stringMatching(
+                  new RegExp(`^ucx-test-${key}-stateful:ExportsOutputRefTelemetryStream`),
+                ),
+              }
+            : undefined,
+        );
+        expect(variables.ARCHIVE_BUCKET).toEqual(
+          spec.needs.includes('archive:write')
+            ? {
+                'Fn::ImportValue': expect.stringMatching(
+                  new RegExp(`^ucx-test-${key}-stateful:ExportsOutputRefTelemetryArchiveBucket`),
+                ),
+              }
+            : undefined,
+        );
+        expect(variables.SUPPORT_TABLE_NAME).toEqual(
+          needs.has('support-table:read') || needs.has('support-table:write')
+            ? {
+                'Fn::ImportValue': expect.stringMatching(
+                  new RegExp(`^ucx-test-${key}-stateful:ExportsOutputRefSupportTable`),
+                ),
+              }
+            : undefined,
+        );
+        expect(variables.EVENT_BUS_NAME).toEqual(
+          needs.has('event-bus:put')
+            ? {
+                'Fn::ImportValue': expect.stringMatching(
+                  new RegExp(`^ucx-test-${key}-stateful:ExportsOutputRefSupportEventBus`),
+                ),
+              }
+            : undefined,
+        );
+        const usesDirectory = [...needs].some((n) => n.startsWith('user-directory:'));
+        expect(variables.USER_DIRECTORY).toEqual(
+          usesDirectory
+            ? { 'Fn::Join': ['', ['cognito:', { Ref: stack.getLogicalId(stack.userPool.node.defaultChild as never) }]] }
+            : undefined,
+        );
+      },
+    );
 
     it.each(specs)("%s's literal variables satisfy the Lambda env contract (lambdas/shared/env.ts)", (name) => {
       // Arrange: deploy-time values (Fn::ImportValue) are checked by the test above
@@ -196,9 +265,13 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
       // Assert
       expect(licensingActions.includes('dynamodb:Query')).toBe(needs.has('table:read') || needs.has('table:write'));
       expect(licensingActions.includes('dynamodb:PutItem')).toBe(needs.has('table:write'));
-      expect(supportActions.includes('dynamodb:Query')).toBe(needs.has('support-table:read') || needs.has('support-table:write'));
+      expect(supportActions.includes('dynamodb:Query')).toBe(
+        needs.has('support-table:read') || needs.has('support-table:write'),
+      );
       expect(supportActions.includes('dynamodb:PutItem')).toBe(needs.has('support-table:write'));
-      const dynamoResources = statementsOf(name).filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:'))).map((s) => JSON.stringify(s.Resource));
+      const dynamoResources = statementsOf(name)
+        .filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')))
+        .map((s) => JSON.stringify(s.Resource));
       expect(dynamoResources.filter((r) => !/icensing|SupportTable/.test(r))).toEqual([]);
       expect(actions.includes('kms:Sign')).toBe(needs.has('signing-key'));
       expect(actions.includes('kms:GetPublicKey')).toBe(needs.has('signing-key') || needs.has('verify-keys'));
@@ -207,11 +280,22 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
       expect(actions.includes('events:PutEvents')).toBe(needs.has('event-bus:put'));
       expect(actions.includes('kinesis:GetRecords')).toBe(consumer);
       expect(actions.includes('sqs:SendMessage')).toBe(consumer);
-      const cognitoActions = statementsOf(name).filter((st) => [st.Action].flat().some((a) => a.startsWith('cognito-idp:')));
-      const expectedCognito = [...new Set((['invite', 'list', 'remove'] as const).filter((a) => needs.has(`user-directory:${a}`)).flatMap((a) => userDirectoryActions[a]))].sort();
+      const cognitoActions = statementsOf(name).filter((st) =>
+        [st.Action].flat().some((a) => a.startsWith('cognito-idp:')),
+      );
+      const expectedCognito = [
+        ...new Set(
+          (['invite', 'list', 'remove'] as const)
+            .filter((a) => needs.has(`user-directory:${a}`))
+            .flatMap((a) => userDirectoryActions[a]),
+        ),
+      ].sort();
       expect(cognitoActions.flatMap((st) => [st.Action].flat()).sort()).toEqual(expectedCognito);
       // On this region's user pool only.
-      for (const st of cognitoActions) expect(st.Resource).toEqual({ 'Fn::GetAtt': [stack.getLogicalId(stack.userPool.node.defaultChild as never), 'Arn'] });
+      for (const st of cognitoActions)
+        expect(st.Resource).toEqual({
+          'Fn::GetAtt': [stack.getLogicalId(stack.userPool.node.defaultChild as never), 'Arn'],
+        });
       expect(actions.filter((a) => !/^(dynamodb|kms|xray|kinesis|s3|sqs|events|cognito-idp):/.test(a))).toEqual([]);
       expect(actions.filter((a) => /^s3:(Get|List|Delete)/.test(a))).toEqual([]);
     });
@@ -221,11 +305,18 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
       const tableStatement = statementsOf('getAccount').find((s) => [s.Action].flat().includes('dynamodb:Query'));
       const tableArn =
         key === 'eu'
-          ? { 'Fn::ImportValue': expect.stringMatching(/^ucx-test-eu-stateful:ExportsOutputFnGetAttLicensingTable.*Arn/) }
+          ? {
+              'Fn::ImportValue': expect.stringMatching(
+                /^ucx-test-eu-stateful:ExportsOutputFnGetAttLicensingTable.*Arn/,
+              ),
+            }
           : `arn:aws:dynamodb:us-east-1:${testAccount}:table/ucx-test-licensing`;
 
       // Assert
-      expect(tableStatement?.Resource).toEqual([tableArn, key === 'eu' ? { 'Fn::Join': ['', [tableArn, '/index/*']] } : `${tableArn as string}/index/*`]);
+      expect(tableStatement?.Resource).toEqual([
+        tableArn,
+        key === 'eu' ? { 'Fn::Join': ['', [tableArn, '/index/*']] } : `${tableArn as string}/index/*`,
+      ]);
     });
 
     it("signs with this region's key only", () => {
@@ -233,7 +324,9 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
       const kmsStatement = statementsOf('getLicense').find((s) => [s.Action].flat().includes('kms:Sign'));
 
       // Assert
-      expect(kmsStatement?.Resource).toEqual({ 'Fn::ImportValue': expect.stringMatching(new RegExp(`^ucx-test-${key}-stateful:`)) });
+      expect(kmsStatement?.Resource).toEqual({
+        'Fn::ImportValue': expect.stringMatching(new RegExp(`^ucx-test-${key}-stateful:`)),
+      });
     });
 
     it("reads every region's public key only through the shared alias", () => {
@@ -251,44 +344,69 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
 
     it("lets the ingest function put records on this region's telemetry stream only", () => {
       // Arrange
-      const kinesisStatements = statementsOf('ingestTelemetry').filter((s) => [s.Action].flat().some((a) => a.startsWith('kinesis:')));
+      const kinesisStatements = statementsOf('ingestTelemetry').filter((s) =>
+        [s.Action].flat().some((a) => a.startsWith('kinesis:')),
+      );
 
       // Assert
       expect(kinesisStatements).toEqual([
         {
           Action: ['kinesis:PutRecord', 'kinesis:PutRecords'],
           Effect: 'Allow',
-          Resource: { 'Fn::ImportValue': expect.stringMatching(new RegExp(`^ucx-test-${key}-stateful:ExportsOutputFnGetAttTelemetryStream.*Arn`)) },
+          Resource: {
+            'Fn::ImportValue': expect.stringMatching(
+              new RegExp(`^ucx-test-${key}-stateful:ExportsOutputFnGetAttTelemetryStream.*Arn`),
+            ),
+          },
         },
       ]);
     });
 
     it("grants support-table access on this region's support table and its indexes only", () => {
       // Arrange
-      const supportTableArn = { 'Fn::ImportValue': expect.stringMatching(new RegExp(`^ucx-test-${key}-stateful:ExportsOutputFnGetAttSupportTable.*Arn`)) };
-      const onSupportTable = (name: FunctionName) => statementsOf(name).filter((s) => JSON.stringify(s.Resource).includes('SupportTable'));
+      const supportTableArn = {
+        'Fn::ImportValue': expect.stringMatching(
+          new RegExp(`^ucx-test-${key}-stateful:ExportsOutputFnGetAttSupportTable.*Arn`),
+        ),
+      };
+      const onSupportTable = (name: FunctionName) =>
+        statementsOf(name).filter((s) => JSON.stringify(s.Resource).includes('SupportTable'));
 
       // Assert
       for (const name of ['evaluateRules', 'sweepSilent'] as const) {
         expect(onSupportTable(name)).toHaveLength(1);
-        expect(onSupportTable(name)[0]?.Resource).toEqual([supportTableArn, { 'Fn::Join': ['', [supportTableArn, '/index/*']] }]);
-        expect([onSupportTable(name)[0]?.Action].flat()).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem']));
+        expect(onSupportTable(name)[0]?.Resource).toEqual([
+          supportTableArn,
+          { 'Fn::Join': ['', [supportTableArn, '/index/*']] },
+        ]);
+        expect([onSupportTable(name)[0]?.Action].flat()).toEqual(
+          expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem']),
+        );
       }
     });
 
-    it.each(['evaluateRules', 'sweepSilent'] as const)("lets %s put events on this region's support bus only", (name) => {
-      // Arrange
-      const eventStatements = statementsOf(name).filter((s) => [s.Action].flat().some((a) => a.startsWith('events:')));
+    it.each(['evaluateRules', 'sweepSilent'] as const)(
+      "lets %s put events on this region's support bus only",
+      (name) => {
+        // Arrange
+        const eventStatements = statementsOf(name).filter((s) =>
+          [s.Action].flat().some((a) => a.startsWith('events:')),
+        );
 
-      // Assert
-      expect(eventStatements).toEqual([
-        {
-          Action: 'events:PutEvents',
-          Effect: 'Allow',
-          Resource: { 'Fn::ImportValue': expect.stringMatching(new RegExp(`^ucx-test-${key}-stateful:ExportsOutputFnGetAttSupportEventBus.*Arn`)) },
-        },
-      ]);
-    });
+        // Assert
+        expect(eventStatements).toEqual([
+          {
+            Action: 'events:PutEvents',
+            Effect: 'Allow',
+            Resource: {
+              'Fn::ImportValue': expect.stringMatching(
+                new RegExp(`^ucx-test-${key}-stateful:ExportsOutputFnGetAttSupportEventBus.*Arn`),
+              ),
+            },
+          },
+        ]);
+      },
+    );
 
     it('gives the rules 1024 MB and 60 s, and the sweep 300 s', () => {
       expect(functionOf('evaluateRules').Properties).toMatchObject({ MemorySize: 1024, Timeout: 60 });
@@ -297,16 +415,28 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
 
     it("lets the archiver write under beats/ of this region's archive bucket only", () => {
       // Arrange
-      const s3Statements = statementsOf('archiveTelemetry').filter((s) => [s.Action].flat().some((a) => a.startsWith('s3:')));
+      const s3Statements = statementsOf('archiveTelemetry').filter((s) =>
+        [s.Action].flat().some((a) => a.startsWith('s3:')),
+      );
 
       // Assert
       expect(s3Statements).toHaveLength(1);
       expect(s3Statements[0]?.Resource).toEqual({
-        'Fn::Join': ['', [{ 'Fn::ImportValue': expect.stringMatching(new RegExp(`^ucx-test-${key}-stateful:ExportsOutputFnGetAttTelemetryArchiveBucket.*Arn`)) }, '/beats/*']],
+        'Fn::Join': [
+          '',
+          [
+            {
+              'Fn::ImportValue': expect.stringMatching(
+                new RegExp(`^ucx-test-${key}-stateful:ExportsOutputFnGetAttTelemetryArchiveBucket.*Arn`),
+              ),
+            },
+            '/beats/*',
+          ],
+        ],
       });
     });
 
-    it.each(specs)("%s logs to its own log group, kept 30 days", (name) => {
+    it.each(specs)('%s logs to its own log group, kept 30 days', (name) => {
       // Arrange
       const logGroupId = (functionOf(name).Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
 
@@ -327,13 +457,19 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
       "%s reads this region's telemetry stream, reports item failures, bisects, and gives up into its own queue",
       (fn, consumer) => {
         // Arrange
-        const mapping = mappings.find((m) => JSON.stringify(m.Properties.FunctionName) === JSON.stringify({ Ref: logicalIdOf(fn) }));
+        const mapping = mappings.find(
+          (m) => JSON.stringify(m.Properties.FunctionName) === JSON.stringify({ Ref: logicalIdOf(fn) }),
+        );
         const queueId = stack.getLogicalId(stack.functions[fn].onFailureQueue?.node.defaultChild as never);
 
         // Assert
         expect(mapping?.Properties).toEqual({
           FunctionName: { Ref: logicalIdOf(fn) },
-          EventSourceArn: { 'Fn::ImportValue': expect.stringMatching(new RegExp(`^ucx-test-${key}-stateful:ExportsOutputFnGetAttTelemetryStream.*Arn`)) },
+          EventSourceArn: {
+            'Fn::ImportValue': expect.stringMatching(
+              new RegExp(`^ucx-test-${key}-stateful:ExportsOutputFnGetAttTelemetryStream.*Arn`),
+            ),
+          },
           StartingPosition: 'TRIM_HORIZON',
           BatchSize: consumer.batchSize,
           MaximumBatchingWindowInSeconds: consumer.maxBatchingWindowSeconds,
@@ -352,9 +488,13 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
     it('feeds the archiver and the rules from the same stream, each with its own on-failure queue', () => {
       // Arrange
       const consumers = ['archiveTelemetry', 'evaluateRules'] as const;
-      const queueIds = consumers.map((fn) => stack.getLogicalId(stack.functions[fn].onFailureQueue?.node.defaultChild as never));
+      const queueIds = consumers.map((fn) =>
+        stack.getLogicalId(stack.functions[fn].onFailureQueue?.node.defaultChild as never),
+      );
       const destinations = consumers.map(
-        (fn) => mappings.find((m) => JSON.stringify(m.Properties.FunctionName) === JSON.stringify({ Ref: logicalIdOf(fn) }))?.Properties.DestinationConfig.OnFailure.Destination,
+        (fn) =>
+          mappings.find((m) => JSON.stringify(m.Properties.FunctionName) === JSON.stringify({ Ref: logicalIdOf(fn) }))
+            ?.Properties.DestinationConfig.OnFailure.Destination,
       );
 
       // Assert
@@ -369,7 +509,13 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
       const rules = streamConsumers.find((c) => c.fn === 'evaluateRules');
 
       // Assert
-      expect(rules).toMatchObject({ batchSize: 100, maxBatchingWindowSeconds: 5, retryAttempts: 5, maxRecordAgeSeconds: 6 * 3600, bisect: true });
+      expect(rules).toMatchObject({
+        batchSize: 100,
+        maxBatchingWindowSeconds: 5,
+        retryAttempts: 5,
+        maxRecordAgeSeconds: 6 * 3600,
+        bisect: true,
+      });
     });
 
     it('archives in the largest batches Lambda offers: 10 000 records, a 300 s window', () => {
@@ -380,28 +526,36 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
       expect(archiver).toMatchObject({ batchSize: 10_000, maxBatchingWindowSeconds: 300, bisect: true });
     });
 
-    it.each(['archiveTelemetry', 'evaluateRules'] as const)('%s sends what it gives up on to an encrypted, TLS-only queue that keeps messages 14 days', (fn) => {
-      // Arrange
-      const queueId = stack.getLogicalId(stack.functions[fn].onFailureQueue?.node.defaultChild as never);
+    it.each(['archiveTelemetry', 'evaluateRules'] as const)(
+      '%s sends what it gives up on to an encrypted, TLS-only queue that keeps messages 14 days',
+      (fn) => {
+        // Arrange
+        const queueId = stack.getLogicalId(stack.functions[fn].onFailureQueue?.node.defaultChild as never);
 
-      // Assert
-      expect(resources[queueId]).toMatchObject({
-        Type: 'AWS::SQS::Queue',
-        Properties: { SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 },
-      });
-      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
-        Queues: [{ Ref: queueId }],
-        PolicyDocument: {
-          Statement: Match.arrayWith([
-            Match.objectLike({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-          ]),
-        },
-      });
-    });
+        // Assert
+        expect(resources[queueId]).toMatchObject({
+          Type: 'AWS::SQS::Queue',
+          Properties: { SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 },
+        });
+        template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+          Queues: [{ Ref: queueId }],
+          PolicyDocument: {
+            Statement: Match.arrayWith([
+              Match.objectLike({
+                Effect: 'Deny',
+                Action: 'sqs:*',
+                Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+              }),
+            ]),
+          },
+        });
+      },
+    );
   });
 
   describe('the missing-beat sweep', () => {
-    const [scheduleId, schedule] = Object.entries(resources).find(([, r]) => r.Type === 'AWS::Scheduler::Schedule') ?? [];
+    const [scheduleId, schedule] =
+      Object.entries(resources).find(([, r]) => r.Type === 'AWS::Scheduler::Schedule') ?? [];
     const roleId = (schedule?.Properties.Target.RoleArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
     const dlqId = stack.getLogicalId(stack.silentSweepDeadLetterQueue.node.defaultChild as never);
 
@@ -423,25 +577,39 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
         RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 900 },
         DeadLetterConfig: { Arn: { 'Fn::GetAtt': [dlqId, 'Arn'] } },
       });
-      expect(resources[dlqId]).toMatchObject({ Type: 'AWS::SQS::Queue', Properties: { SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 } });
+      expect(resources[dlqId]).toMatchObject({
+        Type: 'AWS::SQS::Queue',
+        Properties: { SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 },
+      });
     });
 
     it('assumes a role that only the scheduler of this account may assume, and that may only invoke sweepSilent and dead-letter', () => {
       // Arrange
-      const policies = Object.values(resources).filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles) === JSON.stringify([{ Ref: roleId }]));
+      const policies = Object.values(resources).filter(
+        (r) =>
+          r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles) === JSON.stringify([{ Ref: roleId }]),
+      );
       const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
 
       // Assert
       expect(resources[roleId]?.Properties.AssumeRolePolicyDocument.Statement).toEqual([
         expect.objectContaining({
           Principal: { Service: 'scheduler.amazonaws.com' },
-          Condition: { StringEquals: { 'aws:SourceAccount': testAccount, 'aws:SourceArn': `arn:aws:scheduler:${region}:${testAccount}:schedule-group/default` } },
+          Condition: {
+            StringEquals: {
+              'aws:SourceAccount': testAccount,
+              'aws:SourceArn': `arn:aws:scheduler:${region}:${testAccount}:schedule-group/default`,
+            },
+          },
         }),
       ]);
       expect(statements).toEqual([
         expect.objectContaining({
           Action: 'lambda:InvokeFunction',
-          Resource: [{ 'Fn::GetAtt': [logicalIdOf('sweepSilent'), 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalIdOf('sweepSilent'), 'Arn'] }, ':*']] }],
+          Resource: [
+            { 'Fn::GetAtt': [logicalIdOf('sweepSilent'), 'Arn'] },
+            { 'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalIdOf('sweepSilent'), 'Arn'] }, ':*']] },
+          ],
         }),
         expect.objectContaining({ Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': [dlqId, 'Arn'] } }),
       ]);
@@ -470,7 +638,14 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
         AdminCreateUserConfig: { AllowAdminCreateUserOnly: false },
         UsernameAttributes: ['email'],
         AutoVerifiedAttributes: ['email'],
-        Policies: { PasswordPolicy: Match.objectLike({ MinimumLength: 12, RequireLowercase: true, RequireUppercase: true, RequireNumbers: true }) },
+        Policies: {
+          PasswordPolicy: Match.objectLike({
+            MinimumLength: 12,
+            RequireLowercase: true,
+            RequireUppercase: true,
+            RequireNumbers: true,
+          }),
+        },
         AccountRecoverySetting: { RecoveryMechanisms: [{ Name: 'verified_email', Priority: 1 }] },
         Schema: Match.arrayWith([
           Match.objectLike({ Name: 'accountId', AttributeDataType: 'String' }),
@@ -484,7 +659,9 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
 
     it('has the backoffice, support, reseller and customer groups', () => {
       // Arrange
-      const groups = Object.values(template.findResources('AWS::Cognito::UserPoolGroup')).map((r) => r.Properties.GroupName as string);
+      const groups = Object.values(template.findResources('AWS::Cognito::UserPoolGroup')).map(
+        (r) => r.Properties.GroupName as string,
+      );
 
       // Assert
       expect(groups.sort()).toEqual(['backoffice', 'customer', 'reseller', 'support']);
@@ -494,7 +671,11 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
       template.resourceCountIs('AWS::Cognito::UserPoolClient', 1);
       template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
         GenerateSecret: false,
-        ExplicitAuthFlows: Match.arrayEquals(['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']),
+        ExplicitAuthFlows: Match.arrayEquals([
+          'ALLOW_USER_PASSWORD_AUTH',
+          'ALLOW_USER_SRP_AUTH',
+          'ALLOW_REFRESH_TOKEN_AUTH',
+        ]),
         WriteAttributes: ['email'],
         ReadAttributes: Match.arrayWith(['custom:accountId', 'custom:resellerId']),
         PreventUserExistenceErrors: 'ENABLED',
@@ -507,12 +688,33 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
     const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
 
     // Assert
-    expect(Object.keys(outputs).sort()).toEqual(['ApiUrl', 'OnCallTopicArn', 'PortalUrl', 'UserPoolClientId', 'UserPoolId']);
+    expect(Object.keys(outputs).sort()).toEqual([
+      'ApiUrl',
+      'OnCallTopicArn',
+      'PortalUrl',
+      'UserPoolClientId',
+      'UserPoolId',
+    ]);
     expect(outputs.PortalUrl?.Value).toEqual({
-      'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [stack.getLogicalId(stack.portal.distribution.node.defaultChild as never), 'DomainName'] }]],
+      'Fn::Join': [
+        '',
+        [
+          'https://',
+          { 'Fn::GetAtt': [stack.getLogicalId(stack.portal.distribution.node.defaultChild as never), 'DomainName'] },
+        ],
+      ],
     });
     expect(outputs.ApiUrl?.Value).toEqual({
-      'Fn::Join': ['', ['https://', { Ref: stack.getLogicalId(stack.api.node.defaultChild as never) }, `.execute-api.${region}.`, { Ref: 'AWS::URLSuffix' }, '/']],
+      'Fn::Join': [
+        '',
+        [
+          'https://',
+          { Ref: stack.getLogicalId(stack.api.node.defaultChild as never) },
+          `.execute-api.${region}.`,
+          { Ref: 'AWS::URLSuffix' },
+          '/',
+        ],
+      ],
     });
   });
 });
@@ -526,35 +728,80 @@ describe.each(regionKeys)('the %s portal', (key) => {
 
   it('keeps its bucket private, encrypted and TLS-only', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
-      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
       BucketEncryption: Match.objectLike({}),
     });
-    const policy = Object.values(resources).find((r) => r.Type === 'AWS::S3::BucketPolicy' && JSON.stringify(r.Properties.Bucket) === JSON.stringify({ Ref: idOf(stack.portal.bucket) }));
-    const statements = policy?.Properties.PolicyDocument.Statement as { Effect: string; Principal: unknown; Condition?: unknown }[];
-    expect(statements).toEqual(expect.arrayContaining([expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]));
+    const policy = Object.values(resources).find(
+      (r) =>
+        r.Type === 'AWS::S3::BucketPolicy' &&
+        JSON.stringify(r.Properties.Bucket) === JSON.stringify({ Ref: idOf(stack.portal.bucket) }),
+    );
+    const statements = policy?.Properties.PolicyDocument.Statement as {
+      Effect: string;
+      Principal: unknown;
+      Condition?: unknown;
+    }[];
+    expect(statements).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      ]),
+    );
     // Only CloudFront (and CDK's auto-delete, none here) may read: no '*' principal allowed.
-    expect(statements.filter((st) => st.Effect === 'Allow').map((st) => st.Principal)).toEqual([{ Service: 'cloudfront.amazonaws.com' }]);
+    expect(statements.filter((st) => st.Effect === 'Allow').map((st) => st.Principal)).toEqual([
+      { Service: 'cloudfront.amazonaws.com' },
+    ]);
   });
 
   it('is served through origin access control, HTTPS only, with the security headers and Cognito of its own region in the CSP', () => {
     template.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
-    const distribution = resources[idOf(stack.portal.distribution)]!.Properties.DistributionConfig as Record<string, any>;
-    expect(distribution.DefaultCacheBehavior).toMatchObject({ ViewerProtocolPolicy: 'redirect-to-https', ResponseHeadersPolicyId: { Ref: idOf(stack.portal.responseHeadersPolicy) } });
-    expect(distribution.Origins).toEqual(expect.arrayContaining([expect.objectContaining({ OriginAccessControlId: expect.anything(), S3OriginConfig: { OriginAccessIdentity: '' } })]));
-    const behaviours = distribution.CacheBehaviors as { PathPattern: string; ViewerProtocolPolicy: string; ResponseHeadersPolicyId: unknown }[];
+    const distribution = resources[idOf(stack.portal.distribution)]!.Properties.DistributionConfig as Record<
+      string,
+      any
+    >;
+    expect(distribution.DefaultCacheBehavior).toMatchObject({
+      ViewerProtocolPolicy: 'redirect-to-https',
+      ResponseHeadersPolicyId: { Ref: idOf(stack.portal.responseHeadersPolicy) },
+    });
+    expect(distribution.Origins).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          OriginAccessControlId: expect.anything(),
+          S3OriginConfig: { OriginAccessIdentity: '' },
+        }),
+      ]),
+    );
+    const behaviours = distribution.CacheBehaviors as {
+      PathPattern: string;
+      ViewerProtocolPolicy: string;
+      ResponseHeadersPolicyId: unknown;
+    }[];
     expect(behaviours.map((b) => [b.PathPattern, b.ViewerProtocolPolicy])).toEqual([
       ['/v1/*', 'https-only'],
       ['/.well-known/*', 'https-only'],
     ]);
-    const apiOrigin = (distribution.Origins as { DomainName: unknown; CustomOriginConfig?: { OriginProtocolPolicy: string } }[]).find((o) => o.CustomOriginConfig);
+    const apiOrigin = (
+      distribution.Origins as { DomainName: unknown; CustomOriginConfig?: { OriginProtocolPolicy: string } }[]
+    ).find((o) => o.CustomOriginConfig);
     expect(apiOrigin).toMatchObject({ CustomOriginConfig: { OriginProtocolPolicy: 'https-only' } });
     expect(JSON.stringify(apiOrigin?.DomainName)).toContain(idOf(stack.api));
-    const headers = resources[idOf(stack.portal.responseHeadersPolicy)]!.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig;
-    expect(headers).toMatchObject({ FrameOptions: { FrameOption: 'DENY' }, StrictTransportSecurity: { AccessControlMaxAgeSec: 31536000 }, ContentTypeOptions: { Override: true } });
-    expect(headers.ContentSecurityPolicy.ContentSecurityPolicy).toContain(`connect-src 'self' https://cognito-idp.${region}.amazonaws.com;`);
+    const headers =
+      resources[idOf(stack.portal.responseHeadersPolicy)]!.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig;
+    expect(headers).toMatchObject({
+      FrameOptions: { FrameOption: 'DENY' },
+      StrictTransportSecurity: { AccessControlMaxAgeSec: 31536000 },
+      ContentTypeOptions: { Override: true },
+    });
+    expect(headers.ContentSecurityPolicy.ContentSecurityPolicy).toContain(
+      `connect-src 'self' https://cognito-idp.${region}.amazonaws.com;`,
+    );
   });
 
-  it('deploys the built portal and a config.json naming this region\'s API, user pool and client', () => {
+  it("deploys the built portal and a config.json naming this region's API, user pool and client", () => {
     const [deployment] = Object.values(template.findResources('Custom::CDKBucketDeployment')) as Resource[];
     expect(deployment?.Properties).toMatchObject({
       DestinationBucketName: { Ref: idOf(stack.portal.bucket) },
@@ -573,10 +820,25 @@ describe.each(regionKeys)('the %s portal', (key) => {
     const providerId = (deployment!.Properties.ServiceToken as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
     const roleId = (resources[providerId]!.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
     const statements = Object.values(resources)
-      .filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
+      .filter(
+        (r) =>
+          r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles) === JSON.stringify([{ Ref: roleId }]),
+      )
       .flatMap((r) => r.Properties.PolicyDocument.Statement as Statement[]);
     const actions = statements.flatMap((st) => [st.Action].flat()).sort();
-    expect(actions).toEqual(['cloudfront:CreateInvalidation', 'cloudfront:GetInvalidation', 's3:DeleteObject', 's3:GetObject', 's3:GetObject', 's3:ListBucket', 's3:PutObject', 'logs:CreateLogStream', 'logs:PutLogEvents'].sort());
+    expect(actions).toEqual(
+      [
+        'cloudfront:CreateInvalidation',
+        'cloudfront:GetInvalidation',
+        's3:DeleteObject',
+        's3:GetObject',
+        's3:GetObject',
+        's3:ListBucket',
+        's3:PutObject',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+      ].sort(),
+    );
     expect(actions.filter((a) => a.includes('*'))).toEqual([]);
     expect(resources[roleId]!.Properties.ManagedPolicyArns).toBeUndefined();
     expect(JSON.stringify(statements)).toContain(`cdk-hnb659fds-assets-${testAccount}-${region}/*`);

@@ -79,7 +79,11 @@ export async function newActivationKey(accountId: string, body: unknown = {}): P
 }
 
 export function activationBody(agent: TestAgent, activationKey: string) {
-  return { activationKey, publicKey: agent.publicJwk, installation: { suiteVersion: '2025.2.1', nodes: ['ucx-node-1'] } };
+  return {
+    activationKey,
+    publicKey: agent.publicJwk,
+    installation: { suiteVersion: '2025.2.1', nodes: ['ucx-node-1'] },
+  };
 }
 
 /** A new agent activated on a fresh key of the account; its keyid is switched to the installation id. */

@@ -193,7 +193,10 @@ export class MemoryLicensingRepository implements LicensingRepository {
     return record;
   }
 
-  async getInstallation(installationId: string, options: { consistentRead?: boolean } = {}): Promise<Installation | null> {
+  async getInstallation(
+    installationId: string,
+    options: { consistentRead?: boolean } = {},
+  ): Promise<Installation | null> {
     this.installationReads.push({ installationId, consistentRead: options.consistentRead ?? true });
     const installation = this.installations.get(installationId);
     return installation ? copy(installation) : null;

@@ -62,7 +62,9 @@ export class MemorySupportStore implements SupportReadStore {
     const last = installations.at(-1);
     return {
       installations: installations.map(copy),
-      ...(indexed.length > page.limit && last ? { next: { installationId: last.installationId, lastBeatAt: last.lastBeatAt } } : {}),
+      ...(indexed.length > page.limit && last
+        ? { next: { installationId: last.installationId, lastBeatAt: last.lastBeatAt } }
+        : {}),
     };
   }
 

@@ -30,7 +30,9 @@ export interface UserDirectory {
 }
 
 export const userIdSchema = z.string().regex(/^[A-Za-z0-9-]{1,128}$/, 'not a user id');
-export const inviteBodySchema = z.object({ email: z.string().trim().toLowerCase().email('enter an e-mail address like name@example.com').max(254) }).strict();
+export const inviteBodySchema = z
+  .object({ email: z.string().trim().toLowerCase().email('enter an e-mail address like name@example.com').max(254) })
+  .strict();
 export type InviteBody = z.infer<typeof inviteBodySchema>;
 export const accountUsersParamsSchema = z.object({ accountId: accountIdSchema });
 export const accountUserParamsSchema = z.object({ accountId: accountIdSchema, userId: userIdSchema });
@@ -41,27 +43,48 @@ export interface AccountUsersDeps {
 }
 
 /** Customer of the account, its reseller, or back office; support only reads. */
-async function authorise(deps: AccountUsersDeps, principal: Principal, accountId: string, access: 'read' | 'manage'): Promise<void> {
+async function authorise(
+  deps: AccountUsersDeps,
+  principal: Principal,
+  accountId: string,
+  access: 'read' | 'manage',
+): Promise<void> {
   assertMayAddressAccount(principal, accountId);
   const state = await deps.repo.getAccountState(accountId);
   assertAccountAccess(principal, state?.account, access);
   if (!state) throw new NotFoundError(`Account ${accountId} does not exist.`);
 }
 
-export async function listAccountUsers(deps: AccountUsersDeps, principal: Principal, accountId: string): Promise<{ users: AccountUser[] }> {
+export async function listAccountUsers(
+  deps: AccountUsersDeps,
+  principal: Principal,
+  accountId: string,
+): Promise<{ users: AccountUser[] }> {
   await authorise(deps, principal, accountId, 'read');
   const users = await deps.directory.list(accountId);
   return { users: [...users].sort((a, b) => a.email.localeCompare(b.email)) };
 }
 
-export async function inviteAccountUser(deps: AccountUsersDeps, principal: Principal, accountId: string, body: InviteBody): Promise<AccountUser> {
+export async function inviteAccountUser(
+  deps: AccountUsersDeps,
+  principal: Principal,
+  accountId: string,
+  body: InviteBody,
+): Promise<AccountUser> {
   await authorise(deps, principal, accountId, 'manage');
   return deps.directory.invite(accountId, body.email);
 }
 
-export async function removeAccountUser(deps: AccountUsersDeps, principal: Principal, accountId: string, userId: string): Promise<void> {
+export async function removeAccountUser(
+  deps: AccountUsersDeps,
+  principal: Principal,
+  accountId: string,
+  userId: string,
+): Promise<void> {
   await authorise(deps, principal, accountId, 'manage');
   // An administrator cannot lock itself out; a colleague or the reseller removes it.
-  if (principal.sub === userId) throw new ConflictError('You cannot remove yourself; ask a colleague or your reseller.');
-  if (!(await deps.directory.remove(accountId, userId))) throw new NotFoundError(`Account ${accountId} has no user ${userId}.`);
+  if (principal.sub === userId)
+    throw new ConflictError('You cannot remove yourself; ask a colleague or your reseller.');
+  if (!(await deps.directory.remove(accountId, userId)))
+    throw new NotFoundError(`Account ${accountId} has no user ${userId}.`);
 }

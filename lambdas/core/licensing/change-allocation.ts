@@ -86,7 +86,10 @@ export async function changeAllocation(
         const notHeld = (Object.keys(body.allocation) as Product[]).filter((product) => !held.has(product));
         if (notHeld.length > 0) {
           throw new ValidationError(
-            notHeld.map((product) => ({ path: `allocation.${product}`, message: `the account holds no ${product} licences` })),
+            notHeld.map((product) => ({
+              path: `allocation.${product}`,
+              message: `the account holds no ${product} licences`,
+            })),
           );
         }
         if (installation.status !== 'active') {
@@ -131,7 +134,10 @@ export async function changeAllocation(
     // (freed again since: name the refused product all the same; a retry may go through)
     const refused = takes
       .filter(({ product, take }) => take > 0 && (error.subject === undefined || product === error.subject))
-      .map(({ product }) => ({ path: `allocation.${product}`, message: 'not enough free capacity at that moment; try again' }));
+      .map(({ product }) => ({
+        path: `allocation.${product}`,
+        message: 'not enough free capacity at that moment; try again',
+      }));
     throw capacityConflict(errors.length > 0 ? errors : refused);
   }
 }

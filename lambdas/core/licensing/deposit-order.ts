@@ -64,7 +64,12 @@ export const orderBodySchema = z
      * the new customer's first administrator, invited once the account exists (a reseller's order
      * for a new customer names one); its e-mail goes to the user directory only, never the table
      */
-    admin: z.object({ email: z.string().trim().toLowerCase().email('enter an e-mail address like name@example.com').max(254) }).strict().optional(),
+    admin: z
+      .object({
+        email: z.string().trim().toLowerCase().email('enter an e-mail address like name@example.com').max(254),
+      })
+      .strict()
+      .optional(),
   })
   .strict()
   .refine((order) => !order.admin || 'create' in order.account, {
@@ -193,7 +198,14 @@ async function depositOrderLines(
         const active = state?.installations.filter((i) => i.status === 'active').map((i) => i.installationId) ?? [];
         assertInstallationsFitOneChange(accountId, active.length);
 
-        const result: OrderResult = { orderId, accountId, accountCreated, lines: body.lines, ...(body.admin && { adminInvited: true }), depositedAt: now };
+        const result: OrderResult = {
+          orderId,
+          accountId,
+          accountCreated,
+          lines: body.lines,
+          ...(body.admin && { adminInvited: true }),
+          depositedAt: now,
+        };
         const account: OrderCommit['account'] =
           'create' in body.account
             ? {

@@ -35,15 +35,17 @@ export interface LicenseInputs {
 export function buildLicenseContent(inputs: LicenseInputs): LicenseContent {
   const products = inputs.pools
     .filter((pool) => (inputs.allocation[pool.product] ?? 0) > 0)
-    .map((pool): LicenseProduct => ({
-      product: pool.product,
-      capacity: inputs.allocation[pool.product] ?? 0,
-      kind: pool.kind,
-      ...(pool.kind === 'subscription' && pool.expiresAt ? { expiresAt: pool.expiresAt } : {}),
-      ...(pool.kind === 'perpetual' && pool.care
-        ? { care: { level: pool.care.level, expiresAt: pool.care.expiresAt } }
-        : {}),
-    }))
+    .map(
+      (pool): LicenseProduct => ({
+        product: pool.product,
+        capacity: inputs.allocation[pool.product] ?? 0,
+        kind: pool.kind,
+        ...(pool.kind === 'subscription' && pool.expiresAt ? { expiresAt: pool.expiresAt } : {}),
+        ...(pool.kind === 'perpetual' && pool.care
+          ? { care: { level: pool.care.level, expiresAt: pool.care.expiresAt } }
+          : {}),
+      }),
+    )
     .sort((a, b) => a.product.localeCompare(b.product));
   return {
     sub: inputs.installationId,

@@ -35,7 +35,11 @@ export const auditQuerySchema = z
   .object({
     from: instantSchema.optional(),
     to: instantSchema.optional(),
-    action: z.string().regex(/^[a-z][a-z0-9-]*(\.[a-z0-9-]+)*$/, 'not an action name').max(64).optional(),
+    action: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]*(\.[a-z0-9-]+)*$/, 'not an action name')
+      .max(64)
+      .optional(),
     limit: z.coerce.number().int().min(1).max(1000).optional(),
     cursor: z.string().max(512).optional(),
     format: z.enum(['json', 'csv']).optional(),

@@ -24,7 +24,11 @@ export async function listResellerAccounts(
   resellerId: string,
 ): Promise<{ resellerId: string; accounts: ResellerAccountView[] }> {
   const own = principal.role === 'reseller' && principal.resellerId === resellerId;
-  if (!own && principal.role !== 'backoffice') throw new ForbiddenError('This token does not grant access to that reseller.');
+  if (!own && principal.role !== 'backoffice')
+    throw new ForbiddenError('This token does not grant access to that reseller.');
   const accounts = await reader.accountsOfReseller(resellerId);
-  return { resellerId, accounts: [...accounts].sort((a, b) => a.name.localeCompare(b.name) || (a.accountId < b.accountId ? -1 : 1)) };
+  return {
+    resellerId,
+    accounts: [...accounts].sort((a, b) => a.name.localeCompare(b.name) || (a.accountId < b.accountId ? -1 : 1)),
+  };
 }

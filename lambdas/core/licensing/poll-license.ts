@@ -65,7 +65,8 @@ async function refreshLicense(deps: LicensingDeps, settings: LicenseSettings, in
 }
 
 export type PollOutcome =
-  { status: 200; license: string; etag: string; nextPollSeconds: number } | { status: 304; etag: string };
+  | { status: 200; license: string; etag: string; nextPollSeconds: number }
+  | { status: 304; etag: string };
 
 /**
  * `verify` checks the request's signature against the installation's public key (the edge owns
@@ -127,7 +128,9 @@ export async function loadVerified(
   verify: (publicKey: Ed25519Jwk) => Promise<void>,
   options: { allowDeactivated?: boolean; consistentRead?: boolean } = {},
 ): Promise<Installation> {
-  const installation = await deps.repo.getInstallation(installationId, { consistentRead: options.consistentRead ?? true });
+  const installation = await deps.repo.getInstallation(installationId, {
+    consistentRead: options.consistentRead ?? true,
+  });
   if (!installation) throw new UnauthorizedError('Unknown signing key.');
   await verify(installation.publicKey);
   if (installation.status !== 'active' && !options.allowDeactivated) {

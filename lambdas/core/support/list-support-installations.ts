@@ -18,7 +18,12 @@ export const supportInstallationsQuerySchema = z
     severity: z.enum(['info', 'warning', 'critical']).optional(),
     care: z.enum(['basic', 'gold', 'platinum', 'none']).optional(),
     /** no beat for at least this many hours */
-    silentHours: z.coerce.number().int().min(1).max(24 * 366).optional(),
+    silentHours: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 366)
+      .optional(),
     limit: z.coerce.number().int().min(1).max(200).optional(),
     cursor: z.string().max(512).optional(),
   })
@@ -32,7 +37,10 @@ export const MAX_INDEX_PAGES_PER_REQUEST = 10;
 const positionSchema = z
   .object({
     bucket: z.number().int().min(0).max(255),
-    after: z.object({ installationId: z.string().min(1), lastBeatAt: z.iso.datetime() }).strict().optional(),
+    after: z
+      .object({ installationId: z.string().min(1), lastBeatAt: z.iso.datetime() })
+      .strict()
+      .optional(),
   })
   .strict();
 type Position = z.infer<typeof positionSchema>;
@@ -75,7 +83,9 @@ export async function listSupportInstallations(
   const buckets = deps.store.silenceBuckets;
   const limit = query.limit ?? DEFAULT_SUPPORT_PAGE;
   const beatBefore =
-    query.silentHours === undefined ? undefined : new Date(deps.clock.now().getTime() - query.silentHours * 3_600_000).toISOString();
+    query.silentHours === undefined
+      ? undefined
+      : new Date(deps.clock.now().getTime() - query.silentHours * 3_600_000).toISOString();
   const wanted = matches(query);
   const found: SupportInstallationView[] = [];
   let position: Position | undefined = query.cursor === undefined ? { bucket: 0 } : decodeCursor(query.cursor, buckets);
@@ -96,7 +106,8 @@ export async function listSupportInstallations(
         break;
       }
     }
-    const isLastOfPage = stoppedAt !== undefined && page.installations.at(-1)?.installationId === stoppedAt.installationId;
+    const isLastOfPage =
+      stoppedAt !== undefined && page.installations.at(-1)?.installationId === stoppedAt.installationId;
     if (stoppedAt && !isLastOfPage) position = { bucket, after: stoppedAt };
     else if (page.next) position = { bucket, after: page.next };
     else position = bucket + 1 < buckets ? { bucket: bucket + 1 } : undefined;

@@ -262,9 +262,10 @@ const ENVELOPE_KEYS = new Set(Object.keys(beatEnvelopeSchema.shape));
 // The fast path: checks compiled from the same schemas (compiled-check.ts). A beat they accept is
 // exactly what zod would return, so zod's copy is skipped; anything else takes zod's path, which
 // names every issue and strips unknown keys.
-const dataChecks = Object.fromEntries(
-  beatTypes.map((type) => [type, compileCheck(beatDataSchemas[type])]),
-) as Record<BeatType, Check | undefined>;
+const dataChecks = Object.fromEntries(beatTypes.map((type) => [type, compileCheck(beatDataSchemas[type])])) as Record<
+  BeatType,
+  Check | undefined
+>;
 const idCheck = compileCheck(beatIdSchema);
 const collectedAtCheck = compileCheck(collectedAtSchema);
 
@@ -276,7 +277,12 @@ function redactAll(type: BeatType, data: unknown, redactions: Redaction[]): void
 
 /** A beat whose envelope and data the compiled checks accept, sanitized without zod; else undefined. */
 function sanitizeFast(raw: object): SanitizeResult | undefined {
-  const { id, type, collectedAt, data } = raw as { id?: unknown; type?: unknown; collectedAt?: unknown; data?: unknown };
+  const { id, type, collectedAt, data } = raw as {
+    id?: unknown;
+    type?: unknown;
+    collectedAt?: unknown;
+    data?: unknown;
+  };
   if (typeof type !== 'string' || !Object.hasOwn(dataChecks, type)) return undefined;
   const check = dataChecks[type as BeatType];
   if (!check || !idCheck?.(id) || !collectedAtCheck?.(collectedAt) || !check(data)) return undefined;

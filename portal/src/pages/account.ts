@@ -63,11 +63,21 @@ interface Health {
 }
 
 /** `notice`: what the last action on the page did, shown (and focused) after the page is read again. */
-export async function accountPage(root: HTMLElement, session: Session, accountId: string, setActing: (text: string) => void, notice?: string): Promise<void> {
+export async function accountPage(
+  root: HTMLElement,
+  session: Session,
+  accountId: string,
+  setActing: (text: string) => void,
+  notice?: string,
+): Promise<void> {
   const [account, findings, health] = await Promise.all([
     api<Account>('GET', `/v1/accounts/${accountId}`),
-    api<{ findings: Finding[] }>('GET', `/v1/accounts/${accountId}/findings?status=all`).catch(() => ({ findings: [] as Finding[] })),
-    api<{ installations: Health[] }>('GET', `/v1/accounts/${accountId}/installations/health`).catch(() => ({ installations: [] as Health[] })),
+    api<{ findings: Finding[] }>('GET', `/v1/accounts/${accountId}/findings?status=all`).catch(() => ({
+      findings: [] as Finding[],
+    })),
+    api<{ installations: Health[] }>('GET', `/v1/accounts/${accountId}/installations/health`).catch(() => ({
+      installations: [] as Health[],
+    })),
   ]);
   setActing(`${account.name} (${account.accountId}, ${account.region.toUpperCase()})`);
   const lastBeat = new Map(health.installations.map((i) => [i.installationId, i.lastBeatAt]));
@@ -78,7 +88,12 @@ export async function accountPage(root: HTMLElement, session: Session, accountId
   replace(
     root,
     h('h1', null, account.name),
-    h('p', { class: 'meta' }, `Smart Account ${account.accountId} · home region ${account.region.toUpperCase()}`, account.resellerId ? ` · reseller ${account.resellerId}` : ''),
+    h(
+      'p',
+      { class: 'meta' },
+      `Smart Account ${account.accountId} · home region ${account.region.toUpperCase()}`,
+      account.resellerId ? ` · reseller ${account.resellerId}` : '',
+    ),
     homeRegionNotice(account.region),
     productsSection(account),
     installationsSection(account, lastBeat, mayManage, reload, noticeBox),
@@ -96,12 +111,31 @@ function productsSection(account: Account): HTMLElement {
   const rows = account.products.map((p) => {
     const end = nearestEnd(p);
     const state = termState(end);
-    const endCell = h('span', { class: `term term-${state}` }, day(end), state === 'expiring' ? ' (expiring soon)' : state === 'expired' ? ' (expired)' : '');
-    return [productNames[p.product] ?? p.product, p.kind, String(p.capacity), String(p.allocated), String(p.free), p.care ? `${p.care.level} until ${day(p.care.expiresAt)}` : '—', p.kind === 'subscription' ? day(p.expiresAt) : 'perpetual', endCell];
+    const endCell = h(
+      'span',
+      { class: `term term-${state}` },
+      day(end),
+      state === 'expiring' ? ' (expiring soon)' : state === 'expired' ? ' (expired)' : '',
+    );
+    return [
+      productNames[p.product] ?? p.product,
+      p.kind,
+      String(p.capacity),
+      String(p.allocated),
+      String(p.free),
+      p.care ? `${p.care.level} until ${day(p.care.expiresAt)}` : '—',
+      p.kind === 'subscription' ? day(p.expiresAt) : 'perpetual',
+      endCell,
+    ];
   });
   return section(
     'Products',
-    table('Products on this Smart Account', ['Product', 'Kind', 'Capacity', 'Allocated', 'Free', 'Care', 'Subscription end', 'Next term end'], rows, 'No licences deposited yet.'),
+    table(
+      'Products on this Smart Account',
+      ['Product', 'Kind', 'Capacity', 'Allocated', 'Free', 'Care', 'Subscription end', 'Next term end'],
+      rows,
+      'No licences deposited yet.',
+    ),
   );
 }
 
@@ -110,7 +144,13 @@ const allocationText = (allocation: Record<string, number>) =>
     .map(([p, n]) => `${productNames[p] ?? p} ×${n}`)
     .join(', ') || 'no licences';
 
-function installationsSection(account: Account, lastBeat: Map<string, string | null>, mayManage: boolean, reload: (notice: string) => Promise<void>, notice: HTMLElement | null): HTMLElement {
+function installationsSection(
+  account: Account,
+  lastBeat: Map<string, string | null>,
+  mayManage: boolean,
+  reload: (notice: string) => Promise<void>,
+  notice: HTMLElement | null,
+): HTMLElement {
   const now = new Date();
   // One edit form or confirmation at a time opens here, below the table, for the button that opened it.
   const panel = h('div', { id: 'installation-panel' });
@@ -141,18 +181,46 @@ function installationsSection(account: Account, lastBeat: Map<string, string | n
       i.suiteVersion,
       h('span', { class: `status status-${i.status}` }, i.status),
       allocationText(i.allocation),
-      active ? (i.lastPollAt ? h('time', { datetime: i.lastPollAt }, lastPollText(i.lastPollAt, now)) : lastPollText(null, now)) : '—',
+      active
+        ? i.lastPollAt
+          ? h('time', { datetime: i.lastPollAt }, lastPollText(i.lastPollAt, now))
+          : lastPollText(null, now)
+        : '—',
       dateTime(lastBeat.get(i.installationId)),
       ((status) => h('span', { class: `telemetry telemetry-${status}` }, telemetryStatusText[status]))(
-        telemetryStatus({ status: i.status, lastBeatAt: lastBeat.get(i.installationId) }, account.telemetry.enabled, now),
+        telemetryStatus(
+          { status: i.status, lastBeatAt: lastBeat.get(i.installationId) },
+          account.telemetry.enabled,
+          now,
+        ),
       ),
     ];
     if (mayManage) {
       if (!active) cells.push('—');
       else {
         // The visible words start the accessible name (WCAG 2.5.3); the id tells the rows' buttons apart.
-        const edit = h('button', { type: 'button', class: 'secondary', 'aria-label': `Edit allocation of ${i.installationId}`, 'aria-expanded': 'false', 'aria-controls': 'installation-panel' }, 'Edit allocation');
-        const deactivate = h('button', { type: 'button', class: 'secondary', 'aria-label': `Deactivate ${i.installationId}`, 'aria-expanded': 'false', 'aria-controls': 'installation-panel' }, 'Deactivate');
+        const edit = h(
+          'button',
+          {
+            type: 'button',
+            class: 'secondary',
+            'aria-label': `Edit allocation of ${i.installationId}`,
+            'aria-expanded': 'false',
+            'aria-controls': 'installation-panel',
+          },
+          'Edit allocation',
+        );
+        const deactivate = h(
+          'button',
+          {
+            type: 'button',
+            class: 'secondary',
+            'aria-label': `Deactivate ${i.installationId}`,
+            'aria-expanded': 'false',
+            'aria-controls': 'installation-panel',
+          },
+          'Deactivate',
+        );
         edit.addEventListener('click', () => {
           const form = allocationForm(account, i, close, reload);
           open(edit, form, form.querySelector('input') ?? form);
@@ -177,13 +245,34 @@ function installationsSection(account: Account, lastBeat: Map<string, string | n
         : 'An installation is deactivated from the suite itself or by the account’s administrators. ',
       'The last licence poll is recorded at most once an hour, so it is shown to the hour.',
     ),
-    table('Installations', ['Installation', 'Region', 'Nodes', 'Suite version', 'Status', 'Licences', 'Last poll', 'Last telemetry', 'Telemetry', ...(mayManage ? ['Actions'] : [])], rows, 'No installation activated yet.'),
+    table(
+      'Installations',
+      [
+        'Installation',
+        'Region',
+        'Nodes',
+        'Suite version',
+        'Status',
+        'Licences',
+        'Last poll',
+        'Last telemetry',
+        'Telemetry',
+        ...(mayManage ? ['Actions'] : []),
+      ],
+      rows,
+      'No installation activated yet.',
+    ),
     panel,
   );
 }
 
 /** The installation's new full allocation: one labelled number per product the account holds. */
-function allocationForm(account: Account, installation: Installation, close: () => void, reload: (notice: string) => Promise<void>): HTMLFormElement {
+function allocationForm(
+  account: Account,
+  installation: Installation,
+  close: () => void,
+  reload: (notice: string) => Promise<void>,
+): HTMLFormElement {
   const id = installation.installationId;
   const form = h('form', { class: 'stack', 'aria-label': `Edit allocation of ${id}` });
   const inputs = new Map<string, HTMLInputElement>();
@@ -191,7 +280,14 @@ function allocationForm(account: Account, installation: Installation, close: () 
   const fields = account.products.map((p) => {
     const name = productNames[p.product] ?? p.product;
     const current = installation.allocation[p.product] ?? 0;
-    const input = h('input', { type: 'number', min: '0', max: String(current + p.free), step: '1', inputmode: 'numeric', value: String(current) });
+    const input = h('input', {
+      type: 'number',
+      min: '0',
+      max: String(current + p.free),
+      step: '1',
+      inputmode: 'numeric',
+      value: String(current),
+    });
     inputs.set(p.product, input);
     labels[`allocation.${p.product}`] = name;
     return field(name, input, `allocation.${p.product}`, `now ${current}; ${p.free} more free`);
@@ -205,16 +301,27 @@ function allocationForm(account: Account, installation: Installation, close: () 
       async () => {
         // The whole allocation is sent: a product at 0 goes back to the pool. An empty field is the service's to refuse, in words.
         const allocation: Record<string, number | null> = {};
-        for (const [product, input] of inputs) allocation[product] = input.value.trim() === '' ? null : Number(input.value);
-        const saved = await api<{ installationId: string; allocation: Record<string, number> }>('PATCH', `/v1/accounts/${account.accountId}/installations/${encodeURIComponent(id)}`, { allocation });
-        await reload(`Allocation of ${id} saved: ${allocationText(saved.allocation)}. The installation gets its new licence at its next poll.`);
+        for (const [product, input] of inputs)
+          allocation[product] = input.value.trim() === '' ? null : Number(input.value);
+        const saved = await api<{ installationId: string; allocation: Record<string, number> }>(
+          'PATCH',
+          `/v1/accounts/${account.accountId}/installations/${encodeURIComponent(id)}`,
+          { allocation },
+        );
+        await reload(
+          `Allocation of ${id} saved: ${allocationText(saved.allocation)}. The installation gets its new licence at its next poll.`,
+        );
       },
       labels,
     ),
   );
   form.append(
     h('h3', null, `Allocation of ${id}`),
-    h('p', { class: 'hint' }, 'Enter the allocation in full: 0 gives a product back to the pool; raising takes free capacity only.'),
+    h(
+      'p',
+      { class: 'hint' },
+      'Enter the allocation in full: 0 gives a product back to the pool; raising takes free capacity only.',
+    ),
     h('div', { class: 'grid' }, fields),
     h('div', { class: 'row' }, h('button', { type: 'submit' }, 'Save allocation'), cancel),
     h('div', { class: 'form-error', role: 'alert' }),
@@ -223,7 +330,12 @@ function allocationForm(account: Account, installation: Installation, close: () 
 }
 
 /** The confirmation step before a deactivation: what it does, then Yes or Cancel. */
-function deactivationForm(accountId: string, installation: Installation, close: () => void, reload: (notice: string) => Promise<void>): HTMLFormElement {
+function deactivationForm(
+  accountId: string,
+  installation: Installation,
+  close: () => void,
+  reload: (notice: string) => Promise<void>,
+): HTMLFormElement {
   const id = installation.installationId;
   const form = h('form', { class: 'stack', 'aria-label': `Deactivate ${id}` });
   const cancel = h('button', { type: 'button', class: 'secondary' }, 'Cancel');
@@ -232,12 +344,18 @@ function deactivationForm(accountId: string, installation: Installation, close: 
     'submit',
     submitting(form, async () => {
       await api('DELETE', `/v1/accounts/${accountId}/installations/${encodeURIComponent(id)}`);
-      await reload(`Installation ${id} is deactivated: its licences are back in the pool, and the suite’s next poll is refused.`);
+      await reload(
+        `Installation ${id} is deactivated: its licences are back in the pool, and the suite’s next poll is refused.`,
+      );
     }),
   );
   form.append(
     h('h3', { tabindex: '-1' }, `Deactivate ${id}?`),
-    h('p', null, `Its licences (${allocationText(installation.allocation)}) go back to the account’s pool, and the suite on ${installation.nodes.join(', ')} is no longer licensed from its next poll. It takes a new activation to license it again.`),
+    h(
+      'p',
+      null,
+      `Its licences (${allocationText(installation.allocation)}) go back to the account’s pool, and the suite on ${installation.nodes.join(', ')} is no longer licensed from its next poll. It takes a new activation to license it again.`,
+    ),
     h('div', { class: 'row' }, h('button', { type: 'submit' }, 'Yes, deactivate'), cancel),
     h('div', { class: 'form-error', role: 'alert' }),
   );
@@ -247,7 +365,18 @@ function deactivationForm(accountId: string, installation: Installation, close: 
 function activationKeySection(account: Account): HTMLElement {
   const inputs = new Map<string, HTMLInputElement>();
   const withCapacity = account.products.filter((p) => p.capacity > 0);
-  for (const p of withCapacity) inputs.set(p.product, h('input', { type: 'number', min: '0', max: String(p.free), inputmode: 'numeric', value: '', placeholder: `all ${p.free} free` }));
+  for (const p of withCapacity)
+    inputs.set(
+      p.product,
+      h('input', {
+        type: 'number',
+        min: '0',
+        max: String(p.free),
+        inputmode: 'numeric',
+        value: '',
+        placeholder: `all ${p.free} free`,
+      }),
+    );
   const days = h('input', { type: 'number', min: '1', max: '365', value: '30', inputmode: 'numeric' });
   const result = h('div', { class: 'result', 'aria-live': 'polite' });
   const form = h('form', { class: 'stack', 'aria-label': 'Create an activation key' });
@@ -262,15 +391,37 @@ function activationKeySection(account: Account): HTMLElement {
         for (const [product, input] of inputs) if (input.value !== '') allocation[product] = Number(input.value);
         // 0 leaves the product out of the key; an allocation of only zeros is the service's to refuse.
         const given = Object.entries(allocation).filter(([, n]) => n !== 0);
-        if (given.length > 0) for (const [product, n] of Object.entries(allocation)) if (n === 0) delete allocation[product];
+        if (given.length > 0)
+          for (const [product, n] of Object.entries(allocation)) if (n === 0) delete allocation[product];
         const body = { ...(Object.keys(allocation).length > 0 && { allocation }), expiresInDays: Number(days.value) };
-        const created = await api<{ activationKey: string; expiresAt: string; allocation: Record<string, number> }>('POST', `/v1/accounts/${account.accountId}/activation-keys`, body);
+        const created = await api<{ activationKey: string; expiresAt: string; allocation: Record<string, number> }>(
+          'POST',
+          `/v1/accounts/${account.accountId}/activation-keys`,
+          body,
+        );
         const keyText = h('output', { class: 'key', 'data-testid': 'activation-key' }, created.activationKey);
         const copy = h('button', { type: 'button', class: 'secondary' }, 'Copy');
-        copy.addEventListener('click', () => void navigator.clipboard?.writeText(created.activationKey).then(() => (copy.textContent = 'Copied')).catch(() => (copy.textContent = 'Select and copy the key')));
+        copy.addEventListener(
+          'click',
+          () =>
+            void navigator.clipboard
+              ?.writeText(created.activationKey)
+              .then(() => (copy.textContent = 'Copied'))
+              .catch(() => (copy.textContent = 'Select and copy the key')),
+        );
         replace(
           result,
-          h('p', null, 'New single-use key, valid until ', day(created.expiresAt), ' for ', Object.entries(created.allocation).map(([p, n]) => `${productNames[p] ?? p} ×${n}`).join(', '), ':'),
+          h(
+            'p',
+            null,
+            'New single-use key, valid until ',
+            day(created.expiresAt),
+            ' for ',
+            Object.entries(created.allocation)
+              .map(([p, n]) => `${productNames[p] ?? p} ×${n}`)
+              .join(', '),
+            ':',
+          ),
           h('div', { class: 'row' }, keyText, copy),
         );
       },
@@ -278,8 +429,18 @@ function activationKeySection(account: Account): HTMLElement {
     ),
   );
   form.append(
-    h('p', { class: 'hint' }, 'Leave a product empty to give the key all of its free capacity; enter 0 to leave it out.'),
-    h('div', { class: 'grid' }, withCapacity.map((p) => field(productNames[p.product] ?? p.product, inputs.get(p.product)!, `allocation.${p.product}`))),
+    h(
+      'p',
+      { class: 'hint' },
+      'Leave a product empty to give the key all of its free capacity; enter 0 to leave it out.',
+    ),
+    h(
+      'div',
+      { class: 'grid' },
+      withCapacity.map((p) =>
+        field(productNames[p.product] ?? p.product, inputs.get(p.product)!, `allocation.${p.product}`),
+      ),
+    ),
     field('Valid for (days)', days, 'expiresInDays'),
     h('button', { type: 'submit' }, 'Create activation key'),
     h('div', { class: 'form-error', role: 'alert' }),
@@ -295,16 +456,32 @@ function offlineSection(account: Account): HTMLElement {
     'submit',
     submitting(form, async () => {
       const request = await readJsonFile(file);
-      const response = await api<{ installationId: string }>('POST', `/v1/accounts/${account.accountId}/offline-activations`, request);
+      const response = await api<{ installationId: string }>(
+        'POST',
+        `/v1/accounts/${account.accountId}/offline-activations`,
+        request,
+      );
       const name = `ucx-activation-response-${response.installationId}.json`;
       download(name, response);
       const again = h('button', { type: 'button', class: 'secondary' }, `Download ${name} again`);
       again.addEventListener('click', () => download(name, response));
-      replace(result, h('p', null, `Installation ${response.installationId} activated. Load the response file into the suite's agent.`), again);
+      replace(
+        result,
+        h(
+          'p',
+          null,
+          `Installation ${response.installationId} activated. Load the response file into the suite's agent.`,
+        ),
+        again,
+      );
     }),
   );
   form.append(
-    h('p', { class: 'hint' }, 'For a server without Internet access: the agent writes a signed request file; upload it here and carry the response file back.'),
+    h(
+      'p',
+      { class: 'hint' },
+      'For a server without Internet access: the agent writes a signed request file; upload it here and carry the response file back.',
+    ),
     field('Request file from the agent', file, ''),
     h('button', { type: 'submit' }, 'Upload and activate'),
     h('div', { class: 'form-error', role: 'alert' }),
@@ -314,14 +491,24 @@ function offlineSection(account: Account): HTMLElement {
 
 function telemetrySection(account: Account, mayManage: boolean): HTMLElement {
   const status = h('p', { 'aria-live': 'polite', class: 'telemetry-status' });
-  const toggle = h('input', { type: 'checkbox', role: 'switch', checked: account.telemetry.enabled, disabled: !mayManage });
-  const show = (enabled: boolean) => (status.textContent = enabled ? 'Telemetry is on: installations send the data listed here.' : 'Telemetry is off: installations send nothing; the cloud refuses their telemetry.');
+  const toggle = h('input', {
+    type: 'checkbox',
+    role: 'switch',
+    checked: account.telemetry.enabled,
+    disabled: !mayManage,
+  });
+  const show = (enabled: boolean) =>
+    (status.textContent = enabled
+      ? 'Telemetry is on: installations send the data listed here.'
+      : 'Telemetry is off: installations send nothing; the cloud refuses their telemetry.');
   show(account.telemetry.enabled);
   const box = h('div', { class: 'stack' });
   toggle.addEventListener('change', async () => {
     toggle.disabled = true;
     try {
-      const { enabled } = await api<{ enabled: boolean }>('PATCH', `/v1/accounts/${account.accountId}/telemetry`, { enabled: toggle.checked });
+      const { enabled } = await api<{ enabled: boolean }>('PATCH', `/v1/accounts/${account.accountId}/telemetry`, {
+        enabled: toggle.checked,
+      });
       toggle.checked = enabled;
       show(enabled);
     } catch (error) {
@@ -331,13 +518,28 @@ function telemetrySection(account: Account, mayManage: boolean): HTMLElement {
       toggle.disabled = !mayManage;
     }
   });
-  box.append(h('label', { class: 'switch' }, toggle, ' Send telemetry from this account’s installations'), status, h('div', { class: 'form-error', role: 'alert' }));
+  box.append(
+    h('label', { class: 'switch' }, toggle, ' Send telemetry from this account’s installations'),
+    status,
+    h('div', { class: 'form-error', role: 'alert' }),
+  );
   const list = h(
     'details',
     { class: 'published' },
     h('summary', null, 'What is collected (the terms’ published list)'),
     publishedList.map((row) =>
-      h('div', { class: 'published-row' }, h('h3', null, `${row.beat}: ${row.category}`), row.lead ? h('p', null, row.lead) : null, h('ul', null, row.items.map((i) => h('li', null, i.text))), row.note ? h('p', { class: 'hint' }, row.note) : null),
+      h(
+        'div',
+        { class: 'published-row' },
+        h('h3', null, `${row.beat}: ${row.category}`),
+        row.lead ? h('p', null, row.lead) : null,
+        h(
+          'ul',
+          null,
+          row.items.map((i) => h('li', null, i.text)),
+        ),
+        row.note ? h('p', { class: 'hint' }, row.note) : null,
+      ),
     ),
   );
   list.open = true;
@@ -352,13 +554,33 @@ function findingsSection(findings: Finding[], staff: boolean): HTMLElement {
     h('code', null, f.installationId),
     dateTime(f.openedAt),
   ]);
-  return section('Findings', table('Findings on this account', ['Finding', 'Severity', 'Status', 'Installation', 'Opened'], rows, 'No findings: nothing needs attention.'));
+  return section(
+    'Findings',
+    table(
+      'Findings on this account',
+      ['Finding', 'Severity', 'Status', 'Installation', 'Opened'],
+      rows,
+      'No findings: nothing needs attention.',
+    ),
+  );
 }
 
 /** A reseller's or staff member's way into an account by id. */
 export function openAccountForm(navigate: (hash: string) => void): HTMLElement {
-  const id = h('input', { type: 'text', autocomplete: 'off', spellcheck: 'false', placeholder: 'acc_…', pattern: 'acc_[a-z0-9]{8,32}', required: true });
-  const form = h('form', { class: 'row', 'aria-label': 'Open an account' }, field('Smart Account id', id), h('button', { type: 'submit' }, 'Open account'));
+  const id = h('input', {
+    type: 'text',
+    autocomplete: 'off',
+    spellcheck: 'false',
+    placeholder: 'acc_…',
+    pattern: 'acc_[a-z0-9]{8,32}',
+    required: true,
+  });
+  const form = h(
+    'form',
+    { class: 'row', 'aria-label': 'Open an account' },
+    field('Smart Account id', id),
+    h('button', { type: 'submit' }, 'Open account'),
+  );
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     navigate(`#/accounts/${id.value.trim()}`);

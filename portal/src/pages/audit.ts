@@ -30,7 +30,12 @@ const detailsText = (details: Record<string, unknown>) =>
     .join(' · ');
 
 export function auditSection(accountId: string): HTMLElement {
-  const action = h('select', null, h('option', { value: '' }, 'All actions'), ...actions.map((a) => h('option', { value: a }, a)));
+  const action = h(
+    'select',
+    null,
+    h('option', { value: '' }, 'All actions'),
+    ...actions.map((a) => h('option', { value: a }, a)),
+  );
   const from = h('input', { type: 'date' });
   const to = h('input', { type: 'date' });
   const list = h('div', { 'aria-live': 'polite' });
@@ -49,7 +54,11 @@ export function auditSection(accountId: string): HTMLElement {
   };
   const render = () => {
     const rows = events.map((e) => [dateTime(e.at), e.action, `${e.actor.kind} ${e.actor.id}`, detailsText(e.details)]);
-    replace(list, table('Audit log', ['When', 'Action', 'By', 'Details'], rows, 'No events match these filters.'), h('div', { class: 'form-error', role: 'alert' }));
+    replace(
+      list,
+      table('Audit log', ['When', 'Action', 'By', 'Details'], rows, 'No events match these filters.'),
+      h('div', { class: 'form-error', role: 'alert' }),
+    );
     more.hidden = nextCursor === null;
   };
   const load = async (cursor?: string) => {
@@ -69,7 +78,10 @@ export function auditSection(accountId: string): HTMLElement {
     h('button', { type: 'submit' }, 'Filter'),
     h('div', { class: 'form-error', role: 'alert' }),
   );
-  form.addEventListener('submit', submitting(form, () => load(), { 'query.from': 'From', 'query.to': 'To', 'query.action': 'Action' }));
+  form.addEventListener(
+    'submit',
+    submitting(form, () => load(), { 'query.from': 'From', 'query.to': 'To', 'query.action': 'Action' }),
+  );
   more.addEventListener('click', () => {
     if (nextCursor) void load(nextCursor).catch((error: unknown) => showError(list, error));
   });

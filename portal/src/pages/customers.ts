@@ -11,15 +11,34 @@ interface Customer {
   region: string;
 }
 
-export async function customersPage(root: HTMLElement, session: Session, navigate: (hash: string) => void): Promise<void> {
+export async function customersPage(
+  root: HTMLElement,
+  session: Session,
+  navigate: (hash: string) => void,
+): Promise<void> {
   const resellerId = session.resellerId ?? '';
-  const { accounts } = await api<{ accounts: Customer[] }>('GET', `/v1/resellers/${encodeURIComponent(resellerId)}/accounts`);
-  const rows = accounts.map((a) => [h('a', { href: `#/accounts/${a.accountId}` }, a.name), h('code', null, a.accountId), a.region.toUpperCase()]);
+  const { accounts } = await api<{ accounts: Customer[] }>(
+    'GET',
+    `/v1/resellers/${encodeURIComponent(resellerId)}/accounts`,
+  );
+  const rows = accounts.map((a) => [
+    h('a', { href: `#/accounts/${a.accountId}` }, a.name),
+    h('code', null, a.accountId),
+    a.region.toUpperCase(),
+  ]);
   replace(
     root,
     h('h1', null, 'Your customers'),
     h('p', { class: 'meta' }, `Reseller ${resellerId}. Pick the customer you act for.`),
-    section('Customers', table('Customers of this reseller', ['Customer', 'Smart Account', 'Home region'], rows, 'No customer accounts yet.')),
+    section(
+      'Customers',
+      table(
+        'Customers of this reseller',
+        ['Customer', 'Smart Account', 'Home region'],
+        rows,
+        'No customer accounts yet.',
+      ),
+    ),
     section('Open by id', openAccountForm(navigate)),
   );
 }

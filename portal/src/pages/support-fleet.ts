@@ -15,8 +15,20 @@ interface Row {
 }
 
 export function fleetSection(): HTMLElement {
-  const severity = h('select', null, h('option', { value: '' }, 'Any'), h('option', { value: 'info' }, 'info or worse'), h('option', { value: 'warning' }, 'warning or worse'), h('option', { value: 'critical' }, 'critical'));
-  const care = h('select', null, h('option', { value: '' }, 'Any'), ...['platinum', 'gold', 'basic', 'none'].map((c) => h('option', { value: c }, c)));
+  const severity = h(
+    'select',
+    null,
+    h('option', { value: '' }, 'Any'),
+    h('option', { value: 'info' }, 'info or worse'),
+    h('option', { value: 'warning' }, 'warning or worse'),
+    h('option', { value: 'critical' }, 'critical'),
+  );
+  const care = h(
+    'select',
+    null,
+    h('option', { value: '' }, 'Any'),
+    ...['platinum', 'gold', 'basic', 'none'].map((c) => h('option', { value: c }, c)),
+  );
   const silentHours = h('input', { type: 'number', min: '1', step: '1', inputmode: 'numeric' });
   const list = h('div', { 'aria-live': 'polite' }, h('p', { class: 'loading' }, 'Loading installations…'));
   const more = h('button', { type: 'button', class: 'secondary', hidden: true }, 'More');
@@ -31,7 +43,16 @@ export function fleetSection(): HTMLElement {
       dateTime(r.lastBeatAt),
       r.openFindings.length ? r.openFindings.map((f) => `${f.severity}: ${f.ruleId}`).join(', ') : 'none',
     ]);
-    replace(list, table('Installations across accounts', ['Installation', 'Account', 'Care', 'Last beat', 'Open findings'], cells, 'No installation matches these filters.'), h('div', { class: 'form-error', role: 'alert' }));
+    replace(
+      list,
+      table(
+        'Installations across accounts',
+        ['Installation', 'Account', 'Care', 'Last beat', 'Open findings'],
+        cells,
+        'No installation matches these filters.',
+      ),
+      h('div', { class: 'form-error', role: 'alert' }),
+    );
     more.hidden = nextCursor === null;
   };
   const load = async (cursor?: string) => {
@@ -40,7 +61,10 @@ export function fleetSection(): HTMLElement {
     if (care.value) params.set('care', care.value);
     if (silentHours.value) params.set('silentHours', silentHours.value);
     if (cursor) params.set('cursor', cursor);
-    const page = await api<{ installations: Row[]; nextCursor: string | null }>('GET', `/v1/support/installations?${params}`);
+    const page = await api<{ installations: Row[]; nextCursor: string | null }>(
+      'GET',
+      `/v1/support/installations?${params}`,
+    );
     if (!cursor) rows.length = 0;
     rows.push(...page.installations);
     nextCursor = page.nextCursor;
@@ -56,7 +80,14 @@ export function fleetSection(): HTMLElement {
     h('button', { type: 'submit' }, 'Filter'),
     h('div', { class: 'form-error', role: 'alert' }),
   );
-  form.addEventListener('submit', submitting(form, () => load(), { 'query.severity': 'Open finding', 'query.care': 'Care', 'query.silentHours': 'Silent for (hours)' }));
+  form.addEventListener(
+    'submit',
+    submitting(form, () => load(), {
+      'query.severity': 'Open finding',
+      'query.care': 'Care',
+      'query.silentHours': 'Silent for (hours)',
+    }),
+  );
   more.addEventListener('click', () => {
     if (nextCursor) void load(nextCursor).catch((error: unknown) => showError(list, error));
   });

@@ -26,18 +26,42 @@ interface Finding {
 }
 
 export function supportHome(root: HTMLElement, navigate: (hash: string) => void): void {
-  const id = h('input', { type: 'text', autocomplete: 'off', spellcheck: 'false', placeholder: 'inst_…', required: true });
-  const form = h('form', { class: 'row', 'aria-label': 'Open an installation' }, field('Installation id', id), h('button', { type: 'submit' }, 'Open installation'));
+  const id = h('input', {
+    type: 'text',
+    autocomplete: 'off',
+    spellcheck: 'false',
+    placeholder: 'inst_…',
+    required: true,
+  });
+  const form = h(
+    'form',
+    { class: 'row', 'aria-label': 'Open an installation' },
+    field('Installation id', id),
+    h('button', { type: 'submit' }, 'Open installation'),
+  );
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     navigate(`#/installations/${id.value.trim()}`);
   });
-  replace(root, h('h1', null, 'Support'), fleetSection(), section('Open an installation', form), section('Open an account', openAccountForm(navigate)));
+  replace(
+    root,
+    h('h1', null, 'Support'),
+    fleetSection(),
+    section('Open an installation', form),
+    section('Open an account', openAccountForm(navigate)),
+  );
 }
 
-export async function installationPage(root: HTMLElement, installationId: string, setActing: (text: string) => void): Promise<void> {
+export async function installationPage(
+  root: HTMLElement,
+  installationId: string,
+  setActing: (text: string) => void,
+): Promise<void> {
   const [snapshot, findings] = await Promise.all([
-    api<{ installationId: string; beats: Record<string, { collectedAt: string; data: unknown }> }>('GET', `/v1/installations/${installationId}/snapshot`),
+    api<{ installationId: string; beats: Record<string, { collectedAt: string; data: unknown }> }>(
+      'GET',
+      `/v1/installations/${installationId}/snapshot`,
+    ),
     api<{ findings: Finding[] }>('GET', `/v1/installations/${installationId}/findings?status=all`),
   ]);
   const accountId = findings.findings[0]?.accountId;
@@ -48,14 +72,25 @@ export async function installationPage(root: HTMLElement, installationId: string
   replace(
     root,
     h('h1', null, 'Installation ', h('code', null, installationId)),
-    accountId ? h('p', { class: 'meta' }, 'Smart Account ', h('a', { href: `#/accounts/${accountId}` }, accountId)) : null,
-    section('Findings', findings.findings.length === 0 ? h('p', { class: 'empty' }, 'No findings.') : findings.findings.map((f) => findingCard(installationId, f, reload))),
+    accountId
+      ? h('p', { class: 'meta' }, 'Smart Account ', h('a', { href: `#/accounts/${accountId}` }, accountId))
+      : null,
+    section(
+      'Findings',
+      findings.findings.length === 0
+        ? h('p', { class: 'empty' }, 'No findings.')
+        : findings.findings.map((f) => findingCard(installationId, f, reload)),
+    ),
     section(
       'Latest telemetry',
       table(
         'Latest beat of each type',
         ['Beat', 'Collected', 'Data'],
-        beats.map(([type, beat]) => [type, dateTime(beat.collectedAt), h('details', null, h('summary', null, 'Show'), h('pre', null, JSON.stringify(beat.data, null, 2)))]),
+        beats.map(([type, beat]) => [
+          type,
+          dateTime(beat.collectedAt),
+          h('details', null, h('summary', null, 'Show'), h('pre', null, JSON.stringify(beat.data, null, 2))),
+        ]),
         'No telemetry received yet.',
       ),
     ),
@@ -64,23 +99,50 @@ export async function installationPage(root: HTMLElement, installationId: string
 
 function findingCard(installationId: string, f: Finding, reload: () => Promise<void>): HTMLElement {
   const note = h('textarea', { rows: '2', required: true, maxlength: '2000' });
-  const form = h('form', { class: 'stack', 'aria-label': `Acknowledge ${f.subject}` }, field('Note', note, 'note'), h('button', { type: 'submit' }, 'Acknowledge'), h('div', { class: 'form-error', role: 'alert' }));
+  const form = h(
+    'form',
+    { class: 'stack', 'aria-label': `Acknowledge ${f.subject}` },
+    field('Note', note, 'note'),
+    h('button', { type: 'submit' }, 'Acknowledge'),
+    h('div', { class: 'form-error', role: 'alert' }),
+  );
   form.addEventListener(
     'submit',
-    submitting(form, async () => {
-      await api('POST', `/v1/installations/${installationId}/findings/${f.findingId}/acknowledgements`, { note: note.value });
-      await reload();
-    }, { note: 'Note' }),
+    submitting(
+      form,
+      async () => {
+        await api('POST', `/v1/installations/${installationId}/findings/${f.findingId}/acknowledgements`, {
+          note: note.value,
+        });
+        await reload();
+      },
+      { note: 'Note' },
+    ),
   );
   return h(
     'article',
     { class: `finding severity-${f.severity}`, 'data-finding': f.findingId },
     h('h3', null, f.subject),
-    h('p', { class: 'meta' }, `${f.severity} · ${f.status} · rule ${f.ruleId} · opened ${dateTime(f.openedAt)} · updated ${dateTime(f.updatedAt)}`),
+    h(
+      'p',
+      { class: 'meta' },
+      `${f.severity} · ${f.status} · rule ${f.ruleId} · opened ${dateTime(f.openedAt)} · updated ${dateTime(f.updatedAt)}`,
+    ),
     h('details', null, h('summary', null, 'Evidence'), h('pre', null, JSON.stringify(f.evidence, null, 2))),
-    h('details', null, h('summary', null, `History (${f.history.length})`), h('pre', null, JSON.stringify(f.history, null, 2))),
+    h(
+      'details',
+      null,
+      h('summary', null, `History (${f.history.length})`),
+      h('pre', null, JSON.stringify(f.history, null, 2)),
+    ),
     h('h4', null, 'Acknowledgements'),
-    (f.acknowledgements ?? []).length === 0 ? h('p', { class: 'empty' }, 'None yet.') : h('ul', { class: 'acks' }, (f.acknowledgements ?? []).map((a) => h('li', null, `${dateTime(a.at)} · ${a.by}: `, a.note))),
+    (f.acknowledgements ?? []).length === 0
+      ? h('p', { class: 'empty' }, 'None yet.')
+      : h(
+          'ul',
+          { class: 'acks' },
+          (f.acknowledgements ?? []).map((a) => h('li', null, `${dateTime(a.at)} · ${a.by}: `, a.note)),
+        ),
     form,
   );
 }

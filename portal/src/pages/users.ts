@@ -23,10 +23,23 @@ export function usersSection(session: Session, accountId: string, mayManage: boo
     try {
       const { users } = await api<{ users: AccountUser[] }>('GET', `/v1/accounts/${accountId}/users`);
       const rows = users.map((u) => {
-        const cells: (string | HTMLElement)[] = [u.email, u.status === 'invited' ? 'invited (has not signed in yet)' : 'active', u.createdAt ? dateTime(u.createdAt) : '—'];
+        const cells: (string | HTMLElement)[] = [
+          u.email,
+          u.status === 'invited' ? 'invited (has not signed in yet)' : 'active',
+          u.createdAt ? dateTime(u.createdAt) : '—',
+        ];
         if (mayManage) {
           // Removing oneself is refused by the service too: a colleague or the reseller does it.
-          const remove = h('button', { type: 'button', class: 'secondary', 'data-testid': `remove-user-${u.email}`, disabled: u.userId === session.sub ? true : undefined }, 'Remove');
+          const remove = h(
+            'button',
+            {
+              type: 'button',
+              class: 'secondary',
+              'data-testid': `remove-user-${u.email}`,
+              disabled: u.userId === session.sub ? true : undefined,
+            },
+            'Remove',
+          );
           remove.addEventListener('click', () => {
             if (!confirm(`Remove ${u.email}? They can no longer sign in for this account.`)) return;
             remove.disabled = true;
@@ -44,7 +57,16 @@ export function usersSection(session: Session, accountId: string, mayManage: boo
         }
         return cells;
       });
-      replace(list, table('People who may sign in for this account', ['E-mail', 'Status', 'Since', ...(mayManage ? [''] : [])], rows, 'Nobody is linked to this account yet.'), h('div', { class: 'form-error', role: 'alert' }));
+      replace(
+        list,
+        table(
+          'People who may sign in for this account',
+          ['E-mail', 'Status', 'Since', ...(mayManage ? [''] : [])],
+          rows,
+          'Nobody is linked to this account yet.',
+        ),
+        h('div', { class: 'form-error', role: 'alert' }),
+      );
     } catch (error) {
       replace(list, h('div', { class: 'form-error', role: 'alert' }));
       showError(list, error);
@@ -54,15 +76,27 @@ export function usersSection(session: Session, accountId: string, mayManage: boo
   let form: HTMLFormElement | null = null;
   if (mayManage) {
     const email = h('input', { type: 'email', autocomplete: 'off', required: true });
-    form = h('form', { class: 'stack', 'aria-label': 'Invite a colleague' }, field('E-mail', email, 'email', 'They receive an e-mail to choose a password and sign in.'), h('button', { type: 'submit' }, 'Invite'), h('div', { class: 'form-error', role: 'alert' }));
+    form = h(
+      'form',
+      { class: 'stack', 'aria-label': 'Invite a colleague' },
+      field('E-mail', email, 'email', 'They receive an e-mail to choose a password and sign in.'),
+      h('button', { type: 'submit' }, 'Invite'),
+      h('div', { class: 'form-error', role: 'alert' }),
+    );
     form.addEventListener(
       'submit',
-      submitting(form, async () => {
-        const invited = await api<AccountUser>('POST', `/v1/accounts/${accountId}/users`, { email: email.value.trim() });
-        status.textContent = `${invited.email} is invited.`;
-        email.value = '';
-        await load();
-      }, { email: 'E-mail' }),
+      submitting(
+        form,
+        async () => {
+          const invited = await api<AccountUser>('POST', `/v1/accounts/${accountId}/users`, {
+            email: email.value.trim(),
+          });
+          status.textContent = `${invited.email} is invited.`;
+          email.value = '';
+          await load();
+        },
+        { email: 'E-mail' },
+      ),
     );
   }
   void load();

@@ -11,7 +11,16 @@ import { findRepoRoot } from '../../../local/repo-root';
 import { startCloudProcess, type CloudProcess } from '../../support/local-cloud';
 
 export const chromiumPath = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-const chromiumFlags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const chromiumFlags = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 export const desktop = { width: 1280, height: 800 } as const;
 export const phone = { width: 390, height: 844 } as const;
@@ -59,7 +68,11 @@ export async function startBrowser(): Promise<Browser> {
     context,
     page: async (token, label) => {
       const page = await context.newPage();
-      if (token) await page.addInitScript(([t, l]) => sessionStorage.setItem('ucx.session', JSON.stringify({ token: t, label: l })), [token, label ?? 'e2e'] as const);
+      if (token)
+        await page.addInitScript(
+          ([t, l]) => sessionStorage.setItem('ucx.session', JSON.stringify({ token: t, label: l })),
+          [token, label ?? 'e2e'] as const,
+        );
       return page;
     },
     close: async () => {

@@ -148,7 +148,11 @@ describe('DynamoDbSupportReads', () => {
 describe('snapshots stored compressed', () => {
   const id = 'inst_supportsnaps01';
   const at = (minutes: number) => new Date(Date.parse('2026-03-02T09:00:00.000Z') + minutes * 60_000).toISOString();
-  const commit = (version: number, snapshots: ReturnType<typeof snapshotOf>[], newest: InstallationState['newest'] = {}) =>
+  const commit = (
+    version: number,
+    snapshots: ReturnType<typeof snapshotOf>[],
+    newest: InstallationState['newest'] = {},
+  ) =>
     store.commit({
       state: { ...emptyState(id, accountId), version, lastBeatAt: Date.parse(at(30)), newest },
       expectedVersion: version,
@@ -164,7 +168,13 @@ describe('snapshots stored compressed', () => {
     await documents.send(
       new PutCommand({
         TableName: tableName,
-        Item: { pk: `INST#${id}`, sk: 'SNAP#hardware.disks', ...oldDisks, type: 'snapshot', beatType: 'hardware.disks' },
+        Item: {
+          pk: `INST#${id}`,
+          sk: 'SNAP#hardware.disks',
+          ...oldDisks,
+          type: 'snapshot',
+          beatType: 'hardware.disks',
+        },
       }),
     );
     const processes = snapshotOf(id, accountId, 'processes.running', { processes: [{ name: 'a', pid: 1 }] }, at(20));
@@ -174,13 +184,23 @@ describe('snapshots stored compressed', () => {
     const stale = snapshotOf(id, accountId, 'processes.running', { processes: [] }, at(5));
     await commit(1, [stale]);
     // a later batch without ucx.acd keeps the one stored
-    const processesLater = snapshotOf(id, accountId, 'processes.running', { processes: [{ name: 'b', pid: 2 }] }, at(40));
+    const processesLater = snapshotOf(
+      id,
+      accountId,
+      'processes.running',
+      { processes: [{ name: 'b', pid: 2 }] },
+      at(40),
+    );
     await commit(2, [processesLater], { 'processes.running': Date.parse(at(20)), 'ucx.acd': Date.parse(at(20)) });
 
     // Act
     const snapshot = await reads.snapshot(id);
-    const counters = await documents.send(new GetCommand({ TableName: tableName, Key: { pk: `INST#${id}`, sk: 'SNAP#counters' } }));
-    const osItem = await documents.send(new GetCommand({ TableName: tableName, Key: { pk: `INST#${id}`, sk: 'SNAP#software.os' } }));
+    const counters = await documents.send(
+      new GetCommand({ TableName: tableName, Key: { pk: `INST#${id}`, sk: 'SNAP#counters' } }),
+    );
+    const osItem = await documents.send(
+      new GetCommand({ TableName: tableName, Key: { pk: `INST#${id}`, sk: 'SNAP#software.os' } }),
+    );
 
     // Assert
     const byType = (list: readonly { type: string }[]) => [...list].sort((a, b) => (a.type < b.type ? -1 : 1));

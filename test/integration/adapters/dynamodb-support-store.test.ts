@@ -119,7 +119,9 @@ describe('DynamoDbSupportStore', () => {
     expect(await reads.installationHealth(id)).toMatchObject({
       installationId: id,
       accountId: 'acc_storetest000001',
-      openFindings: [expect.objectContaining({ ruleId: 'db-express-cap', subject: 'UCX', findingId: out.findings[0]!.findingId })],
+      openFindings: [
+        expect.objectContaining({ ruleId: 'db-express-cap', subject: 'UCX', findingId: out.findings[0]!.findingId }),
+      ],
     });
   });
 
@@ -131,7 +133,11 @@ describe('DynamoDbSupportStore', () => {
       state: undefined,
       rules: [expressCap],
       licence: licenceFacts({ installationId: id, accountId: 'acc_storetest000001' }),
-      beats: [server(T0), remembered].map((b, i) => ({ ...b, shardId: 'shardId-000000000000', sequenceNumber: String(i + 1) })),
+      beats: [server(T0), remembered].map((b, i) => ({
+        ...b,
+        shardId: 'shardId-000000000000',
+        sequenceNumber: String(i + 1),
+      })),
       now: T0,
     }).state;
     const { atNewest: _atNewest, ...oldState } = old as InstallationState;

@@ -122,7 +122,10 @@ async function offlineRequestFile(accountId: string) {
 }
 
 async function invitedUser(accountId: string): Promise<string> {
-  const res = await call('POST', `${api()}/v1/accounts/${accountId}/users`, { token: tokenFor({ groups: ['backoffice'] }), body: { email: `matrix-${randomUUID()}@example.com` } });
+  const res = await call('POST', `${api()}/v1/accounts/${accountId}/users`, {
+    token: tokenFor({ groups: ['backoffice'] }),
+    body: { email: `matrix-${randomUUID()}@example.com` },
+  });
   if (res.status !== 201) throw new Error(`invitation refused: ${res.text}`);
   return res.json.userId as string;
 }

@@ -85,7 +85,8 @@ describe('PATCH /v1/accounts/{accountId}/installations/{installationId}', () => 
     const statuses = results.map((r) => r.status);
     expect(statuses.filter((s) => s === 200)).toHaveLength(5);
     expect(statuses.filter((s) => s === 409)).toHaveLength(15);
-    for (const refused of results.filter((r) => r.status === 409)) expectProblem(refused, 409, 'allocation.call-recording');
+    for (const refused of results.filter((r) => r.status === 409))
+      expectProblem(refused, 409, 'allocation.call-recording');
     expect(await pool(accountId, 'call-recording')).toMatchObject({ capacity: 25, allocated: 25, free: 0 });
     const allocations = (await accountView(accountId)).installations.map(
       (i: { allocation: Record<string, number> }) => i.allocation['call-recording'],
@@ -172,7 +173,12 @@ describe('who may edit and deactivate an installation', () => {
       await patchAllocation(otherAccountId, agent.keyid, { ivr: 2 }, customer(otherAccountId)),
       await call('DELETE', installationUrl(otherAccountId, agent.keyid), { token: customer(otherAccountId) }),
     ];
-    const byItsReseller = await patchAllocation(accountId, agent.keyid, { ivr: 3 }, tokenFor({ groups: ['reseller'], resellerId: 'res-inst-a' }));
+    const byItsReseller = await patchAllocation(
+      accountId,
+      agent.keyid,
+      { ivr: 3 },
+      tokenFor({ groups: ['reseller'], resellerId: 'res-inst-a' }),
+    );
 
     for (const res of attempts) expectProblem(res, 403);
     for (const res of underWrongAccount) expectProblem(res, 404);

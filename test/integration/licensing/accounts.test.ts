@@ -17,11 +17,16 @@ describe('account routes and who may use them', () => {
     const tokens = [customer(), reseller('res-alpha'), opsToken()];
 
     const results = await Promise.all(
-      tokens.map((token) => call('POST', `${api()}/v1/accounts/${accountId}/activation-keys`, { token, body: { allocation: { ivr: 1 } } })),
+      tokens.map((token) =>
+        call('POST', `${api()}/v1/accounts/${accountId}/activation-keys`, { token, body: { allocation: { ivr: 1 } } }),
+      ),
     );
 
     expect(results.map((r) => r.status)).toEqual([201, 201, 201]);
-    expect(results[0]!.json).toMatchObject({ activationKey: expect.stringMatching(/^UCX-/), expiresAt: expect.any(String) });
+    expect(results[0]!.json).toMatchObject({
+      activationKey: expect.stringMatching(/^UCX-/),
+      expiresAt: expect.any(String),
+    });
   });
 
   it('refuses a token for another account, another reseller and support', async () => {
@@ -60,7 +65,10 @@ describe('account routes and who may use them', () => {
     const off = await call('PATCH', url, { token: reseller('res-alpha'), body: { enabled: false } });
     const poll = await agent.request(api(), 'GET', `/v1/installations/${agent.keyid}/license`);
     const bad = await call('PATCH', url, { token: reseller('res-alpha'), body: { enabled: 'no' } });
-    const on = await call('PATCH', url, { token: tokenFor({ groups: ['customer'], accountId: own }), body: { enabled: true } });
+    const on = await call('PATCH', url, {
+      token: tokenFor({ groups: ['customer'], accountId: own }),
+      body: { enabled: true },
+    });
 
     expect(off.status).toBe(200);
     expect(off.json).toEqual({ enabled: false });

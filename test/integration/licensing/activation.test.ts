@@ -39,7 +39,12 @@ describe('POST /v1/activations', () => {
     await owner.request(api(), 'POST', '/v1/activations', activationBody(owner, key));
 
     const used = await thief.request(api(), 'POST', '/v1/activations', activationBody(thief, key));
-    const unknown = await thief.request(api(), 'POST', '/v1/activations', activationBody(thief, 'UCX-AAAAA-BBBBB-CCCCC-DDDDD'));
+    const unknown = await thief.request(
+      api(),
+      'POST',
+      '/v1/activations',
+      activationBody(thief, 'UCX-AAAAA-BBBBB-CCCCC-DDDDD'),
+    );
     const malformed = await thief.request(api(), 'POST', '/v1/activations', {
       ...activationBody(thief, key),
       publicKey: { kty: 'RSA' },
@@ -77,7 +82,9 @@ describe('POST /v1/activations', () => {
     const statuses = results.map((r) => r.status);
     expect(statuses.filter((s) => s === 201)).toHaveLength(10);
     expect(statuses.filter((s) => s === 409)).toHaveLength(40);
-    const pool = (await accountView(accountId)).products.find((p: { product: string }) => p.product === 'call-recording');
+    const pool = (await accountView(accountId)).products.find(
+      (p: { product: string }) => p.product === 'call-recording',
+    );
     expect(pool).toMatchObject({ capacity: 10, allocated: 10, free: 0 });
   }, 120_000);
 

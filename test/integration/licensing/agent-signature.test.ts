@@ -1,6 +1,14 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { TestAgent } from '../../support/agent-client';
-import { activatedAgent, activationBody, api, expectProblem, newAccount, newActivationKey, perpetual } from '../../support/licensing-api';
+import {
+  activatedAgent,
+  activationBody,
+  api,
+  expectProblem,
+  newAccount,
+  newActivationKey,
+  perpetual,
+} from '../../support/licensing-api';
 
 describe('signed agent requests', () => {
   let agent: TestAgent;
@@ -44,7 +52,9 @@ describe('signed agent requests', () => {
     const key = await newActivationKey(accountId);
     const newcomer = await TestAgent.create();
 
-    const forged = await newcomer.request(api(), 'POST', '/v1/activations', activationBody(newcomer, key), { tamperBody: true });
+    const forged = await newcomer.request(api(), 'POST', '/v1/activations', activationBody(newcomer, key), {
+      tamperBody: true,
+    });
     const honest = await newcomer.request(api(), 'POST', '/v1/activations', activationBody(newcomer, key));
 
     expectProblem(forged, 401);

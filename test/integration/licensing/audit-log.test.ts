@@ -1,6 +1,14 @@
 /** The audit log through the local cloud: what licensing changes wrote, filtered, paged and as CSV. */
 import { tokenFor } from '../../support/local-cloud';
-import { activatedAgent, api, call, expectProblem, newAccount, newActivationKey, perpetual } from '../../support/licensing-api';
+import {
+  activatedAgent,
+  api,
+  call,
+  expectProblem,
+  newAccount,
+  newActivationKey,
+  perpetual,
+} from '../../support/licensing-api';
 
 jest.setTimeout(60_000);
 

@@ -1,6 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
-import { accountView, activatedAgent, api, call, expectProblem, newAccount, opsToken, perpetual } from '../../support/licensing-api';
+import {
+  accountView,
+  activatedAgent,
+  api,
+  call,
+  expectProblem,
+  newAccount,
+  opsToken,
+  perpetual,
+} from '../../support/licensing-api';
 
 async function verifyLicense(jws: string, region: 'eu' | 'us' = 'eu') {
   const jwks = (await call('GET', `${api(region)}/.well-known/jwks.json`)).json as JSONWebKeySet;

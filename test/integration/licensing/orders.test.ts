@@ -1,6 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { tokenFor } from '../../support/local-cloud';
-import { accountView, api, call, expectProblem, inOneYear, newAccount, opsToken, perpetual } from '../../support/licensing-api';
+import {
+  accountView,
+  api,
+  call,
+  expectProblem,
+  inOneYear,
+  newAccount,
+  opsToken,
+  perpetual,
+} from '../../support/licensing-api';
 
 const orderUrl = (orderId: string) => `${api()}/v1/ops/orders/${orderId}`;
 const createBody = (lines: unknown[]) => ({ account: { create: { name: 'Order Test', region: 'eu' } }, lines });
@@ -23,17 +32,26 @@ describe('PUT /v1/ops/orders/{orderId}', () => {
     expect(second.json).toEqual(first.json);
     expectProblem(other, 409);
     const account = await accountView(accountId);
-    expect(account.products.find((p: { product: string }) => p.product === 'acd')).toMatchObject({ capacity: 4, free: 4 });
+    expect(account.products.find((p: { product: string }) => p.product === 'acd')).toMatchObject({
+      capacity: 4,
+      free: 4,
+    });
   });
 
   it("invites a reseller's new customer's first administrator, once across replays, and keeps the e-mail out of the order", async () => {
     const orderId = `admin-${randomUUID()}`;
     const email = `first-admin-${randomUUID().slice(0, 8)}@example.com`;
-    const body = { account: { create: { name: 'Invited Customer', region: 'eu', resellerId: 'res-acme' } }, lines: [perpetual('ivr', 2)], admin: { email } };
+    const body = {
+      account: { create: { name: 'Invited Customer', region: 'eu', resellerId: 'res-acme' } },
+      lines: [perpetual('ivr', 2)],
+      admin: { email },
+    };
 
     const first = await call('PUT', orderUrl(orderId), { token: opsToken(), body });
     const replay = await call('PUT', orderUrl(orderId), { token: opsToken(), body });
-    const users = await call('GET', `${api()}/v1/accounts/${first.json.accountId}/users`, { token: tokenFor({ groups: ['reseller'], resellerId: 'res-acme' }) });
+    const users = await call('GET', `${api()}/v1/accounts/${first.json.accountId}/users`, {
+      token: tokenFor({ groups: ['reseller'], resellerId: 'res-acme' }),
+    });
 
     expect(first.status).toBe(201);
     expect(first.json).toMatchObject({ accountCreated: true, adminInvited: true });
@@ -48,14 +66,24 @@ describe('PUT /v1/ops/orders/{orderId}', () => {
       token: opsToken(),
       body: {
         account: { create: { name: 'US Customer', region: 'us', resellerId: 'res-acme' } },
-        lines: [{ product: 'digital-fax', quantity: 3, kind: 'subscription', startsAt: new Date().toISOString(), endsAt: inOneYear() }],
+        lines: [
+          {
+            product: 'digital-fax',
+            quantity: 3,
+            kind: 'subscription',
+            startsAt: new Date().toISOString(),
+            endsAt: inOneYear(),
+          },
+        ],
       },
     });
 
     expect(res.status).toBe(201);
     const account = await accountView(res.json.accountId);
     expect(account).toMatchObject({ region: 'us', resellerId: 'res-acme', telemetry: { enabled: true } });
-    expect(account.products).toEqual([expect.objectContaining({ product: 'digital-fax', kind: 'subscription', capacity: 3 })]);
+    expect(account.products).toEqual([
+      expect.objectContaining({ product: 'digital-fax', kind: 'subscription', capacity: 3 }),
+    ]);
   });
 
   const bad: [string, unknown, string][] = [
@@ -67,7 +95,13 @@ describe('PUT /v1/ops/orders/{orderId}', () => {
     [
       'an end before the start',
       createBody([
-        { product: 'ivr', quantity: 1, kind: 'subscription', startsAt: '2027-01-01T00:00:00Z', endsAt: '2026-01-01T00:00:00Z' },
+        {
+          product: 'ivr',
+          quantity: 1,
+          kind: 'subscription',
+          startsAt: '2027-01-01T00:00:00Z',
+          endsAt: '2026-01-01T00:00:00Z',
+        },
       ]),
       'lines.0.endsAt',
     ],
@@ -113,7 +147,10 @@ describe('PUT /v1/ops/orders/{orderId}', () => {
       token: opsToken(),
       body: { account: { id: 'acc_doesnotexist0000' }, lines: [perpetual('ivr', 1)] },
     });
-    const badId = await call('PUT', orderUrl('bad%20id%20with%20spaces'), { token: opsToken(), body: createBody([perpetual('ivr', 1)]) });
+    const badId = await call('PUT', orderUrl('bad%20id%20with%20spaces'), {
+      token: opsToken(),
+      body: createBody([perpetual('ivr', 1)]),
+    });
 
     expectProblem(unknown, 404);
     expectProblem(badId, 400, 'params.orderId');
@@ -127,7 +164,10 @@ describe('PUT /v1/ops/orders/{orderId}', () => {
       token: tokenFor({ groups: ['customer'], accountId: 'acc_someone000000' }),
       body,
     });
-    const reseller = await call('PUT', orderUrl(`r-${randomUUID()}`), { token: tokenFor({ groups: ['reseller'], resellerId: 'res-x' }), body });
+    const reseller = await call('PUT', orderUrl(`r-${randomUUID()}`), {
+      token: tokenFor({ groups: ['reseller'], resellerId: 'res-x' }),
+      body,
+    });
 
     expect(anonymous.status).toBe(401);
     expectProblem(customer, 403);

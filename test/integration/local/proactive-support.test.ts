@@ -17,7 +17,8 @@ const logicalIdStartingWith = (region: RegionKey, prefix: string): string => {
   if (ids.length !== 1) throw new Error(`${region}: expected one resource ${prefix}…, found [${ids.join(', ')}]`);
   return ids[0]!;
 };
-const supportTableName = (region: RegionKey) => cloud().regions[region].resources[logicalIdStartingWith(region, 'SupportTable')]!;
+const supportTableName = (region: RegionKey) =>
+  cloud().regions[region].resources[logicalIdStartingWith(region, 'SupportTable')]!;
 const getJson = async (url: string) => {
   const res = await fetch(url);
   return { status: res.status, json: (await res.json()) as Record<string, any> };
@@ -27,7 +28,7 @@ describe('the local proactive support', () => {
   const documents = DynamoDBDocumentClient.from(localDynamoDb(cloud().regions.eu.endpoints.dynamodb));
   afterAll(() => documents.destroy());
 
-  it("gives each region its own support table, named <stack>-<logical id>, and its own bus", () => {
+  it('gives each region its own support table, named <stack>-<logical id>, and its own bus', () => {
     // Arrange
     const eu = cloud().regions.eu.resources;
     const us = cloud().regions.us.resources;
@@ -35,7 +36,9 @@ describe('the local proactive support', () => {
     // Assert
     expect(supportTableName('eu')).toMatch(/^ucx-[a-z0-9-]+-eu-stateful-SupportTable[0-9A-F]{8}$/);
     expect(supportTableName('us')).toMatch(/^ucx-[a-z0-9-]+-us-stateful-SupportTable[0-9A-F]{8}$/);
-    expect(eu[logicalIdStartingWith('eu', 'SupportEventBus')]).not.toEqual(us[logicalIdStartingWith('us', 'SupportEventBus')]);
+    expect(eu[logicalIdStartingWith('eu', 'SupportEventBus')]).not.toEqual(
+      us[logicalIdStartingWith('us', 'SupportEventBus')],
+    );
     expect(cloud().regions.eu.endpoints.eventbridge).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   });
 
@@ -44,7 +47,11 @@ describe('the local proactive support', () => {
     const { json } = await getJson(`${api('eu')}/local/event-sources`);
 
     // Assert
-    const sources = json.eventSources as { function: string; eventSourceArn: string; destination?: { queue: string } }[];
+    const sources = json.eventSources as {
+      function: string;
+      eventSourceArn: string;
+      destination?: { queue: string };
+    }[];
     // `function` is `<stack>/<logical id>`
     const rules = sources.find((s) => s.function.split('/')[1]?.startsWith('EvaluateRules'));
     const archiver = sources.find((s) => s.function.split('/')[1]?.startsWith('ArchiveTelemetry'));
@@ -60,11 +67,17 @@ describe('the local proactive support', () => {
 
     // Assert
     expect(json.schedules).toEqual([
-      expect.objectContaining({ logicalId: logicalIdStartingWith('eu', 'SilentSweepSchedule'), function: expect.stringMatching(/^SweepSilent/), expression: 'rate(15 minutes)', everyMs: 900_000, state: 'scheduled' }),
+      expect.objectContaining({
+        logicalId: logicalIdStartingWith('eu', 'SilentSweepSchedule'),
+        function: expect.stringMatching(/^SweepSilent/),
+        expression: 'rate(15 minutes)',
+        everyMs: 900_000,
+        state: 'scheduled',
+      }),
     ]);
   });
 
-  it('runs the sweep on demand: a Gold installation silent for 25 h gets a critical finding and a notification on its own region\'s bus', async () => {
+  it("runs the sweep on demand: a Gold installation silent for 25 h gets a critical finding and a notification on its own region's bus", async () => {
     // Arrange: an activated Gold installation whose newest beat the rules saw 25 hours ago
     const accountId = await newAccount([perpetual('attendant-console', 2, 'gold')]);
     const { activation } = await activatedAgent(accountId);
@@ -96,7 +109,9 @@ describe('the local proactive support', () => {
     // Act
     const run = await fetch(`${api('eu')}/local/schedules/${scheduleId}/run`, { method: 'POST' });
     const body = (await run.json()) as Record<string, any>;
-    const { json: euEvents } = await getJson(`${api('eu')}/local/events?detailType=${encodeURIComponent('Finding opened')}`);
+    const { json: euEvents } = await getJson(
+      `${api('eu')}/local/events?detailType=${encodeURIComponent('Finding opened')}`,
+    );
     const { json: usEvents } = await getJson(`${api('us')}/local/events`);
 
     // Assert
@@ -111,11 +126,16 @@ describe('the local proactive support', () => {
         source: 'ucx-cloud.proactive-support',
         detailType: 'Finding opened',
         region: cloud().regions.eu.region,
-        detail: expect.objectContaining({ kind: 'opened', finding: expect.objectContaining({ ruleId: 'telemetry-silent', severity: 'critical', audience: 'proactive' }) }),
+        detail: expect.objectContaining({
+          kind: 'opened',
+          finding: expect.objectContaining({ ruleId: 'telemetry-silent', severity: 'critical', audience: 'proactive' }),
+        }),
       }),
     ]);
     expect((usEvents.events as any[]).filter((e) => JSON.stringify(e).includes(installationId))).toEqual([]);
-    const { Item: state } = await documents.send(new GetCommand({ TableName: supportTableName('eu'), Key: { pk: `INST#${installationId}`, sk: 'STATE' } }));
+    const { Item: state } = await documents.send(
+      new GetCommand({ TableName: supportTableName('eu'), Key: { pk: `INST#${installationId}`, sk: 'STATE' } }),
+    );
     expect(state?.version).toBe(2);
   });
 

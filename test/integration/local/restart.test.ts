@@ -21,28 +21,40 @@ const start = async (fresh: boolean) => {
 
 async function licensingTable(info: CloudProcess['info']) {
   const name = Object.entries(info.regions.eu.resources).find(([id]) => /licensing/i.test(id))?.[1];
-  const client = new DynamoDBClient({ endpoint: info.regions.eu.endpoints.dynamodb, region: info.regions.eu.region, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  const client = new DynamoDBClient({
+    endpoint: info.regions.eu.endpoints.dynamodb,
+    region: info.regions.eu.region,
+    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+  });
   const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
-  const key = Object.fromEntries((Table?.KeySchema ?? []).map((k) => [k.AttributeName!, { S: `restart-test-${k.KeyType}` }]));
+  const key = Object.fromEntries(
+    (Table?.KeySchema ?? []).map((k) => [k.AttributeName!, { S: `restart-test-${k.KeyType}` }]),
+  );
   return { client, name, key };
 }
 
 const jwksKids = async (info: CloudProcess['info']) =>
-  (((await (await fetch(`${info.regions.eu.api}/.well-known/jwks.json`)).json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid).sort());
+  ((await (await fetch(`${info.regions.eu.api}/.well-known/jwks.json`)).json()) as { keys: { kid: string }[] }).keys
+    .map((k) => k.kid)
+    .sort();
 
 describe('local cloud restart', () => {
   it('keeps data and keys across a restart, and wipes them with --fresh', async () => {
     // Arrange
     const first = await start(true);
     const before = await licensingTable(first.info);
-    await before.client.send(new PutItemCommand({ TableName: before.name, Item: { ...before.key, marker: { S: 'kept' } } }));
+    await before.client.send(
+      new PutItemCommand({ TableName: before.name, Item: { ...before.key, marker: { S: 'kept' } } }),
+    );
     const kidsBefore = await jwksKids(first.info);
     await first.stop();
 
     // Act: restart on the same data dir
     const second = await start(false);
     const afterRestart = await licensingTable(second.info);
-    const kept = await afterRestart.client.send(new GetItemCommand({ TableName: afterRestart.name, Key: afterRestart.key }));
+    const kept = await afterRestart.client.send(
+      new GetItemCommand({ TableName: afterRestart.name, Key: afterRestart.key }),
+    );
     const kidsAfterRestart = await jwksKids(second.info);
     await second.stop();
     // …and once more with --fresh

@@ -39,7 +39,9 @@ describe('local router', () => {
 
   it('passes a valid local token through the authorizer to the function', async () => {
     // Act
-    const response = await fetch(`${eu()}/v1/accounts/acc-does-not-exist`, { headers: { authorization: `Bearer ${cloud().tokens.support}` } });
+    const response = await fetch(`${eu()}/v1/accounts/acc-does-not-exist`, {
+      headers: { authorization: `Bearer ${cloud().tokens.support}` },
+    });
 
     // Assert: the function answered (whatever it decides), not the authorizer
     expect(response.status).not.toBe(401);
@@ -47,14 +49,20 @@ describe('local router', () => {
   });
 
   it('refuses a body over 10 MB with 413', async () => {
-    const response = await fetch(`${eu()}/v1/activations`, { method: 'POST', body: Buffer.alloc(10 * 1024 * 1024 + 1) });
+    const response = await fetch(`${eu()}/v1/activations`, {
+      method: 'POST',
+      body: Buffer.alloc(10 * 1024 * 1024 + 1),
+    });
 
     expect(response.status).toBe(413);
   });
 
-  it('runs the deployed JWKS bundle in each region, with both regions\' local signing keys', async () => {
+  it("runs the deployed JWKS bundle in each region, with both regions' local signing keys", async () => {
     // Act
-    const [euJwks, usJwks] = await Promise.all([fetch(`${eu()}/.well-known/jwks.json`), fetch(`${us()}/.well-known/jwks.json`)]);
+    const [euJwks, usJwks] = await Promise.all([
+      fetch(`${eu()}/.well-known/jwks.json`),
+      fetch(`${us()}/.well-known/jwks.json`),
+    ]);
 
     // Assert
     expect([euJwks.status, usJwks.status]).toEqual([200, 200]);

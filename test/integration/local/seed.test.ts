@@ -25,7 +25,9 @@ describe('demo seed', () => {
     // Act
     const responses = await Promise.all(
       (['eu', 'us'] as const).map((region) =>
-        fetch(`${cloud().regions[region].api}/v1/accounts/${euCustomer?.accountId}`, { headers: { authorization: `Bearer ${euCustomer?.token}` } }),
+        fetch(`${cloud().regions[region].api}/v1/accounts/${euCustomer?.accountId}`, {
+          headers: { authorization: `Bearer ${euCustomer?.token}` },
+        }),
       ),
     );
 

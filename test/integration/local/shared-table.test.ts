@@ -6,7 +6,9 @@ jest.setTimeout(30_000);
 
 const tableNames = (region: 'eu' | 'us') => {
   const { resources } = cloud().regions[region];
-  return Object.entries(resources).filter(([logicalId]) => /licensing/i.test(logicalId)).map(([, name]) => name);
+  return Object.entries(resources)
+    .filter(([logicalId]) => /licensing/i.test(logicalId))
+    .map(([, name]) => name);
 };
 
 describe('licensing table', () => {
@@ -23,9 +25,15 @@ describe('licensing table', () => {
     // Arrange
     const [tableName] = tableNames('eu');
     const client = (region: 'eu' | 'us') =>
-      new DynamoDBClient({ endpoint: cloud().regions[region].endpoints.dynamodb, region: cloud().regions[region].region, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+      new DynamoDBClient({
+        endpoint: cloud().regions[region].endpoints.dynamodb,
+        region: cloud().regions[region].region,
+        credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+      });
     const { Table } = await client('eu').send(new DescribeTableCommand({ TableName: tableName }));
-    const key = Object.fromEntries((Table?.KeySchema ?? []).map((k) => [k.AttributeName!, { S: `shared-table-test-${k.KeyType}` }]));
+    const key = Object.fromEntries(
+      (Table?.KeySchema ?? []).map((k) => [k.AttributeName!, { S: `shared-table-test-${k.KeyType}` }]),
+    );
 
     // Act
     await client('eu').send(new PutItemCommand({ TableName: tableName, Item: { ...key, marker: { S: 'from-eu' } } }));

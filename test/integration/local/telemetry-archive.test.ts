@@ -26,7 +26,10 @@ jest.setTimeout(180_000);
 
 const hasArchiver = (() => {
   try {
-    return Object.keys(cloud().regions.eu.resources).some((id) => /^TelemetryStream/.test(id)) && Object.keys(cloud().regions.eu.resources).some((id) => /^TelemetryArchive/.test(id));
+    return (
+      Object.keys(cloud().regions.eu.resources).some((id) => /^TelemetryStream/.test(id)) &&
+      Object.keys(cloud().regions.eu.resources).some((id) => /^TelemetryArchive/.test(id))
+    );
   } catch {
     return false;
   }
@@ -46,7 +49,9 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
     if (value !== undefined) return value;
     if (Date.now() > deadline) {
       const status = running ? await (await fetch(`${running.info.regions.eu.api}/local/event-sources`)).text() : '';
-      throw new Error(`timed out waiting for ${what}; event sources: ${status}\nthe cloud said:\n${running?.output().slice(-6000)}`);
+      throw new Error(
+        `timed out waiting for ${what}; event sources: ${status}\nthe cloud said:\n${running?.output().slice(-6000)}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -69,19 +74,38 @@ const row = (over: Partial<ArchiveRow>): ArchiveRow => ({
   it('archives v2 and v1 records put into the stream, one row per beat id, and sends a poison record to the on-failure queue', async () => {
     // Arrange
     // the cloud's local settings file (flags cannot be passed through startCloudProcess)
-    writeFileSync(join(dataDir, 'settings.json'), JSON.stringify({ eventSources: { maxBatchingWindowSeconds: 1, retryBaseDelayMs: 10 } }));
+    writeFileSync(
+      join(dataDir, 'settings.json'),
+      JSON.stringify({ eventSources: { maxBatchingWindowSeconds: 1, retryBaseDelayMs: 10 } }),
+    );
     running = await startCloudProcess({ dataDir, fresh: true, assemblyDir: cloud().assemblyDir });
     const { eu } = running.info.regions;
     const streamName = Object.entries(eu.resources).find(([id]) => /^TelemetryStream/.test(id))![1];
     const installation = `inst-${randomUUID()}`;
     const first = row({ installation_id: installation, received_at: '2026-03-12T19:00:05.000Z' });
     const resent = { ...first, received_at: '2026-03-12T19:05:05.000Z' };
-    const other = row({ installation_id: installation, type: 'ucx.suite', received_at: '2026-03-12T19:02:00.000Z', data: JSON.stringify({ version: '12.1', platform: 'x64', installPath: 'C:\\UCX', installFolderBytes: 1 }) });
+    const other = row({
+      installation_id: installation,
+      type: 'ucx.suite',
+      received_at: '2026-03-12T19:02:00.000Z',
+      data: JSON.stringify({ version: '12.1', platform: 'x64', installPath: 'C:\\UCX', installFolderBytes: 1 }),
+    });
     const later = row({ installation_id: installation, received_at: '2026-03-12T20:00:00.000Z' });
     // a v2 record: one agent batch holding `other` and another re-send of `first`
     const batchRecord = encodeBatch(
-      { installation_id: installation, account_id: other.account_id, region: 'eu', received_at: other.received_at, catalogue: 'v1' },
-      [other, { ...first, received_at: other.received_at }].map((r) => ({ beat_id: r.beat_id, type: r.type, collected_at: r.collected_at, data: JSON.parse(r.data) })),
+      {
+        installation_id: installation,
+        account_id: other.account_id,
+        region: 'eu',
+        received_at: other.received_at,
+        catalogue: 'v1',
+      },
+      [other, { ...first, received_at: other.received_at }].map((r) => ({
+        beat_id: r.beat_id,
+        type: r.type,
+        collected_at: r.collected_at,
+        data: JSON.parse(r.data),
+      })),
       { partitionKeyBytes: installation.length },
     ).records[0]!;
     const kinesis = localKinesis(eu.endpoints.kinesis, eu.region);
@@ -102,26 +126,60 @@ const row = (over: Partial<ArchiveRow>): ArchiveRow => ({
       const found = await readArchive(running!.info, { region: 'eu', installation });
       return found.length >= 3 ? found : undefined;
     });
-    const sources = (await (await fetch(`${eu.api}/local/event-sources`)).json()) as { eventSources: { function: string; destination?: { queue: string } }[] };
+    const sources = (await (await fetch(`${eu.api}/local/event-sources`)).json()) as {
+      eventSources: { function: string; destination?: { queue: string } }[];
+    };
     const queue = sources.eventSources.find((s) => /ArchiveTelemetry/i.test(s.function))?.destination?.queue;
     const failures = await until('the poison record in the on-failure queue', async () => {
-      const { queues } = (await (await fetch(`${eu.api}/local/queues`)).json()) as { queues: Record<string, { KinesisBatchInfo: { startSequenceNumber: string; batchSize: number } }[]> };
+      const { queues } = (await (await fetch(`${eu.api}/local/queues`)).json()) as {
+        queues: Record<string, { KinesisBatchInfo: { startSequenceNumber: string; batchSize: number } }[]>;
+      };
       return queue && queues[queue]?.length ? queues[queue] : undefined;
     });
     const memoryOnly = await readArchive(running.info, { region: 'eu', installation, type: 'hardware.memory' });
-    const sinceLater = await readArchive(running.info, { region: 'eu', installation, since: '2026-03-12T19:01:00.000Z' });
-    const cli = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/archive.ts', '--cloud', running.cloudJson, '--region', 'eu', '--installation', installation], {
-      cwd: findRepoRoot(),
+    const sinceLater = await readArchive(running.info, {
+      region: 'eu',
+      installation,
+      since: '2026-03-12T19:01:00.000Z',
     });
+    const cli = await promisify(execFile)(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'scripts/archive.ts',
+        '--cloud',
+        running.cloudJson,
+        '--region',
+        'eu',
+        '--installation',
+        installation,
+      ],
+      {
+        cwd: findRepoRoot(),
+      },
+    );
 
     // Assert
-    expect(rows).toEqual([first, other, later].sort((a, b) => a.received_at.localeCompare(b.received_at) || a.beat_id.localeCompare(b.beat_id)));
+    expect(rows).toEqual(
+      [first, other, later].sort(
+        (a, b) => a.received_at.localeCompare(b.received_at) || a.beat_id.localeCompare(b.beat_id),
+      ),
+    );
     expect(memoryOnly.map((r) => r.beat_id).sort()).toEqual([first.beat_id, later.beat_id].sort());
     // the re-sent copy is after `since`, but the view's row is the first received: not "new"
     expect(sinceLater.map((r) => r.beat_id)).toEqual([other.beat_id, later.beat_id]);
     expect(failures).toHaveLength(1);
-    expect(failures[0]!.KinesisBatchInfo).toMatchObject({ startSequenceNumber: put.Records![3]!.SequenceNumber, batchSize: 1 });
-    expect(cli.stdout.trim().split('\n').map((l) => (JSON.parse(l) as ArchiveRow).beat_id)).toEqual(rows.map((r) => r.beat_id));
+    expect(failures[0]!.KinesisBatchInfo).toMatchObject({
+      startSequenceNumber: put.Records![3]!.SequenceNumber,
+      batchSize: 1,
+    });
+    expect(
+      cli.stdout
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as ArchiveRow).beat_id),
+    ).toEqual(rows.map((r) => r.beat_id));
   });
 
   it('still reads objects of the layout before issue 8 (one per beat type, under type=…/), one row per beat id', async () => {
@@ -136,7 +194,9 @@ const row = (over: Partial<ArchiveRow>): ArchiveRow => ({
         new PutObjectCommand({
           Bucket: bucket,
           Key: 'beats/region=eu/type=hardware.memory/dt=2026-03-01/hour=08/shardId-000000000000-1-2.ndjson.gz',
-          Body: gzipSync(`${JSON.stringify(old)}\n${JSON.stringify({ ...old, received_at: '2026-03-01T08:05:00.000Z' })}\n`),
+          Body: gzipSync(
+            `${JSON.stringify(old)}\n${JSON.stringify({ ...old, received_at: '2026-03-01T08:05:00.000Z' })}\n`,
+          ),
         }),
       )
       .finally(() => s3.destroy());

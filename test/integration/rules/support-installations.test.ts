@@ -9,7 +9,12 @@ jest.setTimeout(120_000);
 const GIB = 1024 ** 3;
 const support = () => tokenFor({ groups: ['support'] });
 let clock = Date.now() - 60_000;
-const beat = (type: string, data: Record<string, unknown>) => ({ id: randomUUID(), type, collectedAt: new Date((clock += 1000)).toISOString(), data });
+const beat = (type: string, data: Record<string, unknown>) => ({
+  id: randomUUID(),
+  type,
+  collectedAt: new Date((clock += 1000)).toISOString(),
+  data,
+});
 
 interface Row {
   installationId: string;
@@ -23,7 +28,11 @@ async function all(query: string): Promise<Row[]> {
   const rows: Row[] = [];
   let cursor: string | null = null;
   do {
-    const res = await call('GET', `${api()}/v1/support/installations?limit=200&${query}${cursor ? `&cursor=${cursor}` : ''}`, { token: support() });
+    const res = await call(
+      'GET',
+      `${api()}/v1/support/installations?limit=200&${query}${cursor ? `&cursor=${cursor}` : ''}`,
+      { token: support() },
+    );
     if (res.status !== 200) throw new Error(`listing refused: ${res.text}`);
     rows.push(...(res.json.installations as Row[]));
     cursor = res.json.nextCursor;
@@ -35,13 +44,28 @@ let platinum: string;
 let basic: string;
 
 beforeAll(async () => {
-  const [platinumAccount, basicAccount] = await Promise.all([newAccount([perpetual('ivr', 2, 'platinum')]), newAccount([perpetual('ivr', 2, 'basic')])]);
+  const [platinumAccount, basicAccount] = await Promise.all([
+    newAccount([perpetual('ivr', 2, 'platinum')]),
+    newAccount([perpetual('ivr', 2, 'basic')]),
+  ]);
   const [a, b] = await Promise.all([activatedAgent(platinumAccount), activatedAgent(basicAccount)]);
   platinum = a.agent.keyid;
   basic = b.agent.keyid;
-  const server = () => beat('ucx.database_server', { edition: 'Express Edition (64-bit)', version: '16.0.1000.6', instanceName: 'SQLEXPRESS' });
+  const server = () =>
+    beat('ucx.database_server', {
+      edition: 'Express Edition (64-bit)',
+      version: '16.0.1000.6',
+      instanceName: 'SQLEXPRESS',
+    });
   const database = () =>
-    beat('ucx.database', { name: 'UCX', sizeBytes: Math.round(9.5 * GIB), filePaths: [], authType: 'windows', fullTextCatalogStatus: 'Idle', lastMaintenanceAt: new Date().toISOString() });
+    beat('ucx.database', {
+      name: 'UCX',
+      sizeBytes: Math.round(9.5 * GIB),
+      filePaths: [],
+      authType: 'windows',
+      fullTextCatalogStatus: 'Idle',
+      lastMaintenanceAt: new Date().toISOString(),
+    });
   await postBeats(a.agent, { beats: [server(), database()] });
   await postBeats(b.agent, { beats: [beat('ucx.logging', { enabled: true, retentionDays: 30 })] });
   const deadline = Date.now() + 60_000;

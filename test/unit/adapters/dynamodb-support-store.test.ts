@@ -45,7 +45,10 @@ function bigFact(seed: number): number[] {
 
 const withFact = (state: InstallationState, key: string, value: unknown): InstallationState => ({
   ...state,
-  memory: { ...state.memory, 'some-rule': { series: {}, facts: { ...state.memory['some-rule']?.facts, [key]: value } } },
+  memory: {
+    ...state.memory,
+    'some-rule': { series: {}, facts: { ...state.memory['some-rule']?.facts, [key]: value } },
+  },
 });
 /** what every batch changes: the newest beat and a counter */
 const tick = (state: InstallationState): InstallationState => ({
@@ -139,12 +142,19 @@ describe('what a commit writes besides the state', () => {
   });
 
   it('puts the counters in one compressed item, each inventory type in its own, with the time newest-wins compares', () => {
-    const snapshots = [snapshot('processes.running', T0), snapshot('ucx.acd', T0 - 1000), snapshot('software.os', T0 - 5000)];
+    const snapshots = [
+      snapshot('processes.running', T0),
+      snapshot('ucx.acd', T0 - 1000),
+      snapshot('software.os', T0 - 5000),
+    ];
 
     const items = snapshotItemsOf({ state, snapshots });
 
     const counters = items.find((item) => item['sk'] === COUNTERS_SNAPSHOT_SK)!;
-    expect(Object.keys(decodeSnapshotGroup(counters['snapshots'] as Uint8Array)).sort()).toEqual(['processes.running', 'ucx.acd']);
+    expect(Object.keys(decodeSnapshotGroup(counters['snapshots'] as Uint8Array)).sort()).toEqual([
+      'processes.running',
+      'ucx.acd',
+    ]);
     expect(counters.at).toBe(T0);
     const os = items.find((item) => item['sk'] === 'SNAP#software.os')!;
     expect(os.at).toBe(T0 - 5000);
@@ -153,7 +163,10 @@ describe('what a commit writes besides the state', () => {
   });
 
   it('keeps the stored counters of types this batch lacks, and reads them only then', () => {
-    const previous = { ...state, newest: { 'processes.running': T0 - 900_000, 'ucx.acd': T0 - 900_000, 'software.os': T0 } };
+    const previous = {
+      ...state,
+      newest: { 'processes.running': T0 - 900_000, 'ucx.acd': T0 - 900_000, 'software.os': T0 },
+    };
     const snapshots = [snapshot('processes.running', T0)];
     const stored = { 'ucx.acd': { beatId: 'old', collectedAt: new Date(T0 - 900_000).toISOString(), data: 1 } };
 
@@ -168,7 +181,10 @@ describe('what a commit writes besides the state', () => {
   it('keys the indexes on the hour of the last beat and keeps the exact time apart', () => {
     const at = Date.parse('2026-11-02T10:47:12.345Z');
 
-    const { state: item } = stateItemsOf({ state: { ...state, lastBeatAt: at, snapshotsAt: at - 60_000 }, expectedVersion: 0, careLevel: 'gold' }, undefined);
+    const { state: item } = stateItemsOf(
+      { state: { ...state, lastBeatAt: at, snapshotsAt: at - 60_000 }, expectedVersion: 0, careLevel: 'gold' },
+      undefined,
+    );
     const read = stateOfItems(item, undefined);
 
     expect(item['gsi1sk']).toBe('2026-11-02T10:00:00.000Z');

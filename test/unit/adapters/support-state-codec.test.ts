@@ -41,7 +41,10 @@ function entriesOf(state: InstallationState): Set<string> {
 /** both blobs, with the entries `ids` (or every other one) apart */
 function stored(state: InstallationState, ids: ReadonlySet<string>) {
   const apart = encodeApart(state, ids);
-  return { state: encodeState(state, apart && { omit: ids, hash: apartHashOf(apart), writtenAt: state.version }), apart };
+  return {
+    state: encodeState(state, apart && { omit: ids, hash: apartHashOf(apart), writtenAt: state.version }),
+    apart,
+  };
 }
 
 /** the state back with nothing apart, everything apart, and every other entry apart: all must agree */
@@ -66,7 +69,13 @@ function evaluatedState(): InstallationState {
       shardId: 'shardId-000000000000',
       sequenceNumber: String(1000 + round * 100 + i),
     }));
-    state = evaluateInstallation({ state, rules: allRules, licence: licenceFacts(), beats, now: T0 + round * 60_000 }).state;
+    state = evaluateInstallation({
+      state,
+      rules: allRules,
+      licence: licenceFacts(),
+      beats,
+      now: T0 + round * 60_000,
+    }).state;
   }
   return state!;
 }
@@ -79,7 +88,14 @@ const openFinding = (installationId: string) => ({
     severity: 'critical' as const,
     openedAt: '2026-03-02T09:00:00.000Z',
     evidence: { ageDays: 99 },
-    history: [{ at: '2026-03-02T09:00:00.000Z', event: 'opened' as const, severity: 'critical' as const, evidence: { ageDays: 99 } }],
+    history: [
+      {
+        at: '2026-03-02T09:00:00.000Z',
+        event: 'opened' as const,
+        severity: 'critical' as const,
+        evidence: { ageDays: 99 },
+      },
+    ],
   },
 });
 
@@ -97,7 +113,12 @@ describe('the stored form of the rules state', () => {
     const installationId = 'inst_codec000000001';
     const history: FindingEvent[] = [
       { at: '2026-03-02T09:00:00Z', event: 'opened', severity: 'warning', evidence: { inUse: 11, capacity: 10 } },
-      { at: '2026-03-02T09:05:00.000Z', event: 'escalated', severity: 'critical', evidence: { inUse: 19, capacity: 10 } },
+      {
+        at: '2026-03-02T09:05:00.000Z',
+        event: 'escalated',
+        severity: 'critical',
+        evidence: { inUse: 19, capacity: 10 },
+      },
       { at: '2026-03-02T10:00:00.000Z', event: 'resolved', severity: 'critical', evidence: { reported: false } },
     ];
     const state: InstallationState = {
@@ -187,7 +208,10 @@ describe('the stored form of the rules state', () => {
   it('tells a state from entries apart it was not written with (a read between the two items of a write)', () => {
     const before = evaluatedState();
     const ids = entriesOf(before);
-    const after = { ...before, trackers: { ...before.trackers, 'patch-age|installation': openFinding(before.installationId) } };
+    const after = {
+      ...before,
+      trackers: { ...before.trackers, 'patch-age|installation': openFinding(before.installationId) },
+    };
     const older = stored(before, ids);
     const newer = stored(after, ids);
 
@@ -212,17 +236,30 @@ describe('the stored form of the rules state', () => {
       ...before,
       memory: {
         ...before.memory,
-        [ruleId]: { series: memory.series, facts: { ...memory.facts, [changedFact]: { changed: true }, [deletedFact]: undefined } },
+        [ruleId]: {
+          series: memory.series,
+          facts: { ...memory.facts, [changedFact]: { changed: true }, [deletedFact]: undefined },
+        },
       },
       trackers: { ...before.trackers, 'patch-age|installation': openFinding(before.installationId) },
     };
     delete (after.memory[ruleId]!.facts as Record<string, unknown>)[deletedFact];
     const unchanged = new Set(
-      [...all].filter((id) => id !== entry.fact(ruleId, changedFact) && id !== entry.fact(ruleId, deletedFact) && id !== entry.findings('patch-age|installation')),
+      [...all].filter(
+        (id) =>
+          id !== entry.fact(ruleId, changedFact) &&
+          id !== entry.fact(ruleId, deletedFact) &&
+          id !== entry.findings('patch-age|installation'),
+      ),
     );
 
     // Act
-    const bytes = encodeState(after, { omit: unchanged, hash: apartHashOf(blob), writtenAt: 1, deleted: new Set([entry.fact(ruleId, deletedFact)]) });
+    const bytes = encodeState(after, {
+      omit: unchanged,
+      hash: apartHashOf(blob),
+      writtenAt: 1,
+      deleted: new Set([entry.fact(ruleId, deletedFact)]),
+    });
     const back = decodeStoredState(bytes, plainOf(after), blob);
 
     // Assert
@@ -268,7 +305,11 @@ describe('the stored form of the rules state', () => {
   });
 
   it('keeps format 1 frozen: its dictionary and beat type numbers are the ones items were written with', () => {
-    const digest = createHash('sha256').update(STATE_DICTIONARY_V1).update('\n').update(BEAT_TYPES_V1.join(',')).digest('hex');
+    const digest = createHash('sha256')
+      .update(STATE_DICTIONARY_V1)
+      .update('\n')
+      .update(BEAT_TYPES_V1.join(','))
+      .digest('hex');
 
     // changing either needs a new format byte, with format 1 still decoded
     expect(digest).toBe('a8ac35ae0735c5d16b937b1aa45a6802a175cc99541597534ade27142b87c5c6');
@@ -277,27 +318,36 @@ describe('the stored form of the rules state', () => {
   it('decodes items written in format 1 (the state of three rounds of every beat type, half its entries apart)', () => {
     const state = Buffer.from(
       'AbWb32uCUBTH/5Xo+TY8P643H5XyaQMhWqs9iWmbsGjiSoT978O6SjG122Kv4jlyUfx++H7PaWgKBAkplABLAAhgAVKAU8kL' +
-      'gkASyDVbLWT5+e5jpEKZbIPJfLkqy9He9RM7LbzlVDnuwneCuf/Gyc57maXLTfnFOH1Sz146CTxcbUp4PJh7jc3X9WuiBVuM' +
-      'JLRIK1fjK/QHhRdde6cJ7mtmoG9GB2So4eXP5zOL/KKiGvYe9htdDfKCTVewWXMyoDxH5bruOi0DKaaxI4kVGqdr+49iG+c0' +
-      'qFO2gbsOd3mc9YRtNTvziZ2pYmeQ8tZobZaH23WYrQ0YunrND7IvW0vu7X0GA6AUMlfXAcmURroK2+mj9W4j2mAHiWUnUmgi' +
-      'uOjdCRFkyg2nh3ZoP2C3+tM/RnNJL1O8gtB/hxu2WnTF0dg4rrYQMzmn1RZ7ZMEIeChYmdkdZEg1dJuJQUZihsiNlh2ibBXE' +
-      '48ILxlrW6PsH',
+        'gkASyDVbLWT5+e5jpEKZbIPJfLkqy9He9RM7LbzlVDnuwneCuf/Gyc57maXLTfnFOH1Sz146CTxcbUp4PJh7jc3X9WuiBVuM' +
+        'JLRIK1fjK/QHhRdde6cJ7mtmoG9GB2So4eXP5zOL/KKiGvYe9htdDfKCTVewWXMyoDxH5bruOi0DKaaxI4kVGqdr+49iG+c0' +
+        'qFO2gbsOd3mc9YRtNTvziZ2pYmeQ8tZobZaH23WYrQ0YunrND7IvW0vu7X0GA6AUMlfXAcmURroK2+mj9W4j2mAHiWUnUmgi' +
+        'uOjdCRFkyg2nh3ZoP2C3+tM/RnNJL1O8gtB/hxu2WnTF0dg4rrYQMzmn1RZ7ZMEIeChYmdkdZEg1dJuJQUZihsiNlh2ibBXE' +
+        '48ILxlrW6PsH',
       'base64',
     );
     const apart = Buffer.from(
       'Aa2b3UrDQBCF38XrIeyZ/Y2XVVKNWAqKtYgXJZSIrVEUrOTpJWnTJG1qVsj9ZneZHfhOZs6U9mlYy0oxWIAl1fqKSZEhRyGB' +
-      'CZJgCJbgiLkSWo9x/jWGSayI0mwaZ/OPHK8Pd4lUk/tsIjcunV3k37fRy/iKR/PVItzMbj6XaZT8jFaX0+u4p+To14lsRaTu' +
-      'Fmqw8LYHdO5V/MJwR7WKtdnj0btf6n3LAxIOvPsAHcr2WV69O7fXyWD9D30NCxs6E8KpPzR1U0UzlFVOGuWO5XQREGmcFSFY' +
-      'UCvtPeW1CuBX5qpz55m2r9BMlh2jUXP57Bz+yqDzu1NC4HhxD/dL5IEPQS/7QI8m6GWT4LtIC1FEup/m5QWkDXQXvOUpeKuQ' +
-      'pdJ1QcxjoqJyxJ2cqmiY355a0xQcLJK3ZbB+Txbr/UzFwG7jrUNdEwRBV467Xw==',
+        'CZJgCJbgiLkSWo9x/jWGSayI0mwaZ/OPHK8Pd4lUk/tsIjcunV3k37fRy/iKR/PVItzMbj6XaZT8jFaX0+u4p+To14lsRaTu' +
+        'Fmqw8LYHdO5V/MJwR7WKtdnj0btf6n3LAxIOvPsAHcr2WV69O7fXyWD9D30NCxs6E8KpPzR1U0UzlFVOGuWO5XQREGmcFSFY' +
+        'UCvtPeW1CuBX5qpz55m2r9BMlh2jUXP57Bz+yqDzu1NC4HhxD/dL5IEPQS/7QI8m6GWT4LtIC1FEup/m5QWkDXQXvOUpeKuQ' +
+        'pdJ1QcxjoqJyxJ2cqmiY355a0xQcLJK3ZbB+Txbr/UzFwG7jrUNdEwRBV467Xw==',
       'base64',
     );
-    const plain = { installationId: 'inst_rules0000000001', accountId: 'acc_rules0000000001', version: 3, lastBeatAt: T0 + 120_123 };
+    const plain = {
+      installationId: 'inst_rules0000000001',
+      accountId: 'acc_rules0000000001',
+      version: 3,
+      lastBeatAt: T0 + 120_123,
+    };
 
     const decoded = decodeState(state, plain, apart);
 
     expect(roundTrip(decoded)).toEqual(decoded);
-    expect(Object.keys(decoded.trackers).sort()).toEqual(['cluster-mismatch|installation', 'patch-age|installation', 'usage-over-licence|attendant-console']);
+    expect(Object.keys(decoded.trackers).sort()).toEqual([
+      'cluster-mismatch|installation',
+      'patch-age|installation',
+      'usage-over-licence|attendant-console',
+    ]);
     expect(Object.keys(decoded.memory).length).toBeGreaterThan(10);
     expect(decoded.newest['ucx.database']).toBe(T0 + 120_123);
   });

@@ -26,7 +26,13 @@ describe('bench statistics', () => {
   it('prints one row per measure with its goal and verdict', () => {
     const out = benchTable([
       judge({ name: 'poll', value: 1.1, unit: '×', goal: { op: '<=', value: 1.3, unit: '×' }, detail: 'd' }),
-      judge({ name: 'fleet', value: null, unit: '', goal: { op: '<=', value: 0, unit: '' }, detail: 'not run: fleet simulator missing' }),
+      judge({
+        name: 'fleet',
+        value: null,
+        unit: '',
+        goal: { op: '<=', value: 0, unit: '' },
+        detail: 'not run: fleet simulator missing',
+      }),
     ]);
     expect(out).toContain('| poll ');
     expect(out).toMatch(/1\.10× +\| ≤ 1\.30× +\| holds/);
@@ -46,7 +52,11 @@ requests 9000 (45.0/s), 5xx 1
 `;
   it('reads every route row and counts errors (5xx, network, 4xx but 421)', () => {
     const routes = parseFleetSummary(stdout);
-    expect(routes.map((r) => r.route)).toEqual(['GET /v1/installations/{id}/license', 'POST /v1/activations', '(unreachable)']);
+    expect(routes.map((r) => r.route)).toEqual([
+      'GET /v1/installations/{id}/license',
+      'POST /v1/activations',
+      '(unreachable)',
+    ]);
     expect(routes[0]).toMatchObject({ requests: 3000, p99: 41, statuses: { '200': 1000, '304': 2000 } });
     expect(countErrors(routes)).toBe(3);
     expect(countErrors([{ ...routes[0]!, statuses: { '421': 5, '404': 1 } }])).toBe(1);

@@ -26,7 +26,12 @@ const header = (installationId: string): BatchHeader => ({
   catalogue: 'v1',
 });
 const beats = (): StreamBeat[] =>
-  validBeatOfEveryType().map((b) => ({ beat_id: b.id, type: b.type, collected_at: b.collectedAt, data: b.data as Record<string, unknown> }));
+  validBeatOfEveryType().map((b) => ({
+    beat_id: b.id,
+    type: b.type,
+    collected_at: b.collectedAt,
+    data: b.data as Record<string, unknown>,
+  }));
 
 function kinesisEvent(records: { installationId: string; sequenceNumber: string }[]): KinesisStreamEvent {
   return {

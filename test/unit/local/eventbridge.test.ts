@@ -2,9 +2,17 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { busNameOf, handlePutEvents, readEvents, signingRegion, startLocalEventBridge, type LocalEventBridge } from '../../../local/eventbridge';
+import {
+  busNameOf,
+  handlePutEvents,
+  readEvents,
+  signingRegion,
+  startLocalEventBridge,
+  type LocalEventBridge,
+} from '../../../local/eventbridge';
 
-const authorization = 'AWS4-HMAC-SHA256 Credential=S3RVER/20260312/eu-central-1/events/aws4_request, SignedHeaders=host;x-amz-target, Signature=abc';
+const authorization =
+  'AWS4-HMAC-SHA256 Credential=S3RVER/20260312/eu-central-1/events/aws4_request, SignedHeaders=host;x-amz-target, Signature=abc';
 const entry = (overrides: Record<string, unknown> = {}) => ({
   EventBusName: 'ucx-eu-stateful-supporteventbus',
   Source: 'ucx-cloud.proactive-support',
@@ -94,7 +102,12 @@ describe('the local EventBridge endpoint', () => {
   let eventBridge: LocalEventBridge;
   beforeEach(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'ucx-eventbridge-'));
-    eventBridge = await startLocalEventBridge({ port: 0, dataDir, account: '123456789012', knownBuses: new Set(['bus-eu', 'bus-us']) });
+    eventBridge = await startLocalEventBridge({
+      port: 0,
+      dataDir,
+      account: '123456789012',
+      knownBuses: new Set(['bus-eu', 'bus-us']),
+    });
   });
   afterEach(async () => {
     await eventBridge.stop();
@@ -103,13 +116,26 @@ describe('the local EventBridge endpoint', () => {
 
   it("answers the AWS SDK's PutEvents and keeps each event in <dataDir>/events/<bus>.jsonl with its region", async () => {
     // Arrange
-    const client = (region: string) => new EventBridgeClient({ endpoint: eventBridge.endpoint, region, credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
+    const client = (region: string) =>
+      new EventBridgeClient({
+        endpoint: eventBridge.endpoint,
+        region,
+        credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+      });
     const eu = client('eu-central-1');
     const us = client('us-east-1');
 
     // Act
-    const out = await eu.send(new PutEventsCommand({ Entries: [entry({ EventBusName: 'bus-eu' }), entry({ EventBusName: 'bus-eu', DetailType: 'Finding resolved' })] }));
-    await us.send(new PutEventsCommand({ Entries: [entry({ EventBusName: 'arn:aws:events:us-east-1:123456789012:event-bus/bus-us' })] }));
+    const out = await eu.send(
+      new PutEventsCommand({
+        Entries: [entry({ EventBusName: 'bus-eu' }), entry({ EventBusName: 'bus-eu', DetailType: 'Finding resolved' })],
+      }),
+    );
+    await us.send(
+      new PutEventsCommand({
+        Entries: [entry({ EventBusName: 'arn:aws:events:us-east-1:123456789012:event-bus/bus-us' })],
+      }),
+    );
     eu.destroy();
     us.destroy();
 

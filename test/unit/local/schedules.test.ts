@@ -14,16 +14,26 @@ describe('parseRate', () => {
     expect(parseRate(expression)).toBe(ms);
   });
 
-  it.each(['rate(1 minutes)', 'rate(5 minute)', 'rate(0 minutes)', 'rate(1.5 hours)', 'rate(5 seconds)', 'cron(0/15 * * * ? *)', 'at(2026-03-12T10:00:00)', 'rate()'])(
-    'refuses %s (not a rate Scheduler accepts)',
-    (expression) => {
-      expect(parseRate(expression)).toBeUndefined();
-    },
-  );
+  it.each([
+    'rate(1 minutes)',
+    'rate(5 minute)',
+    'rate(0 minutes)',
+    'rate(1.5 hours)',
+    'rate(5 seconds)',
+    'cron(0/15 * * * ? *)',
+    'at(2026-03-12T10:00:00)',
+    'rate()',
+  ])('refuses %s (not a rate Scheduler accepts)', (expression) => {
+    expect(parseRate(expression)).toBeUndefined();
+  });
 });
 
 describe('startSchedules', () => {
-  const fn = { logicalId: 'SweepSilentFunctionAF52F884', name: 'ucx-eu-stateless-sweepsilentfunctionaf52f884', stackName: 'ucx-eu-stateless' } as LocalFunction;
+  const fn = {
+    logicalId: 'SweepSilentFunctionAF52F884',
+    name: 'ucx-eu-stateless-sweepsilentfunctionaf52f884',
+    stackName: 'ucx-eu-stateless',
+  } as LocalFunction;
   const schedule = (overrides: Partial<LocalSchedule> = {}): LocalSchedule => ({
     regionKey: 'eu',
     stackName: 'ucx-eu-stateless',
@@ -44,16 +54,24 @@ describe('startSchedules', () => {
   it("runs a schedule now by its own, its function's logical id or the function's name, with its Input", async () => {
     // Arrange
     const { sandbox, events } = fakeSandbox();
-    const schedules = startSchedules({ schedules: [schedule()], sandboxes: new Map([['ucx-eu-stateless/SweepSilentFunctionAF52F884', sandbox]]), timers: false });
+    const schedules = startSchedules({
+      schedules: [schedule()],
+      sandboxes: new Map([['ucx-eu-stateless/SweepSilentFunctionAF52F884', sandbox]]),
+      timers: false,
+    });
 
     // Act
-    const runs = await Promise.all(['SilentSweepSchedule4E4414E2', 'SweepSilentFunctionAF52F884', fn.name].map((id) => schedules.run('eu', id)));
+    const runs = await Promise.all(
+      ['SilentSweepSchedule4E4414E2', 'SweepSilentFunctionAF52F884', fn.name].map((id) => schedules.run('eu', id)),
+    );
 
     // Assert
     expect(runs.map((r) => r?.result)).toEqual([{ silent: 2 }, { silent: 2 }, { silent: 2 }]);
     expect(events).toEqual([{ from: 'scheduler' }, { from: 'scheduler' }, { from: 'scheduler' }]);
     expect(schedules.run('us', 'SilentSweepSchedule4E4414E2')).toBeUndefined();
-    expect(schedules.status('eu')).toEqual([expect.objectContaining({ state: 'on demand only', runs: 3, everyMs: 900_000 })]);
+    expect(schedules.status('eu')).toEqual([
+      expect.objectContaining({ state: 'on demand only', runs: 3, everyMs: 900_000 }),
+    ]);
     schedules.stop();
   });
 
@@ -61,7 +79,10 @@ describe('startSchedules', () => {
     // Arrange
     jest.useFakeTimers({ now: new Date('2026-03-12T10:00:00Z') });
     const { sandbox, events } = fakeSandbox({ error: { errorType: 'Error', errorMessage: 'boom' } });
-    const schedules = startSchedules({ schedules: [schedule()], sandboxes: new Map([['ucx-eu-stateless/SweepSilentFunctionAF52F884', sandbox]]) });
+    const schedules = startSchedules({
+      schedules: [schedule()],
+      sandboxes: new Map([['ucx-eu-stateless/SweepSilentFunctionAF52F884', sandbox]]),
+    });
 
     // Act
     await jest.advanceTimersByTimeAsync(14 * 60_000);
@@ -72,7 +93,12 @@ describe('startSchedules', () => {
     expect(before).toBe(0);
     expect(events).toHaveLength(2);
     const [status] = schedules.status();
-    expect(status).toMatchObject({ state: 'scheduled', runs: 2, nextRunAt: '2026-03-12T10:45:00.000Z', lastRun: { error: { errorMessage: 'boom' } } });
+    expect(status).toMatchObject({
+      state: 'scheduled',
+      runs: 2,
+      nextRunAt: '2026-03-12T10:45:00.000Z',
+      lastRun: { error: { errorMessage: 'boom' } },
+    });
     schedules.stop();
     await jest.advanceTimersByTimeAsync(60 * 60_000);
     expect(events).toHaveLength(2);
@@ -84,7 +110,10 @@ describe('startSchedules', () => {
     const sandboxes = new Map([['ucx-eu-stateless/SweepSilentFunctionAF52F884', sandbox]]);
 
     // Act
-    const schedules = startSchedules({ schedules: [schedule({ enabled: false }), schedule({ logicalId: 'Cron', expression: 'cron(0 * * * ? *)' })], sandboxes });
+    const schedules = startSchedules({
+      schedules: [schedule({ enabled: false }), schedule({ logicalId: 'Cron', expression: 'cron(0 * * * ? *)' })],
+      sandboxes,
+    });
 
     // Assert
     expect(schedules.status().map((s) => s.state)).toEqual(['disabled', 'on demand only']);

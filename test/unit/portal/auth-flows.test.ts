@@ -29,17 +29,34 @@ describe('local auth flows', () => {
     const routes = routesOf(dataDir());
     await post(routes, 'POST /local/auth/sign-up', { email: 'Ann@Example.com', password: 'correct horse 42' });
 
-    const early = await post(routes, 'POST /local/auth/sign-in', { email: 'ann@example.com', password: 'correct horse 42' });
-    const wrongCode = await post(routes, 'POST /local/auth/verify', { email: 'ann@example.com', code: '000000' === (await lastCode(routes)) ? '111111' : '000000' });
-    const verified = await post(routes, 'POST /local/auth/verify', { email: 'ann@example.com', code: await lastCode(routes) });
-    const signedIn = await post(routes, 'POST /local/auth/sign-in', { email: 'ann@example.com', password: 'correct horse 42' });
+    const early = await post(routes, 'POST /local/auth/sign-in', {
+      email: 'ann@example.com',
+      password: 'correct horse 42',
+    });
+    const wrongCode = await post(routes, 'POST /local/auth/verify', {
+      email: 'ann@example.com',
+      code: '000000' === (await lastCode(routes)) ? '111111' : '000000',
+    });
+    const verified = await post(routes, 'POST /local/auth/verify', {
+      email: 'ann@example.com',
+      code: await lastCode(routes),
+    });
+    const signedIn = await post(routes, 'POST /local/auth/sign-in', {
+      email: 'ann@example.com',
+      password: 'correct horse 42',
+    });
 
     expect(early.status).toBe(403);
     expect(wrongCode).toMatchObject({ status: 400, json: { errors: [{ path: 'code' }] } });
     expect(verified.status).toBe(200);
     expect(signedIn.status).toBe(200);
     const claims = JSON.parse(Buffer.from(signedIn.json.token.split('.')[1], 'base64url').toString());
-    expect(claims).toMatchObject({ 'cognito:groups': ['customer'], token_use: 'id', iss: 'ucx-cloud-local', aud: 'ucx-portal' });
+    expect(claims).toMatchObject({
+      'cognito:groups': ['customer'],
+      token_use: 'id',
+      iss: 'ucx-cloud-local',
+      aud: 'ucx-portal',
+    });
   });
 
   it('names the weak field of a sign-up and resets a password with a code', async () => {
@@ -48,9 +65,19 @@ describe('local auth flows', () => {
     const weak = await post(routes, 'POST /local/auth/sign-up', { email: 'not-an-email', password: 'short' });
     await post(routes, 'POST /local/auth/sign-up', { email: 'bo@example.com', password: 'first pass 1' });
     await post(routes, 'POST /local/auth/forgot-password', { email: 'bo@example.com' });
-    const reset = await post(routes, 'POST /local/auth/reset-password', { email: 'bo@example.com', code: await lastCode(routes), password: 'second pass 2' });
-    const oldPassword = await post(routes, 'POST /local/auth/sign-in', { email: 'bo@example.com', password: 'first pass 1' });
-    const newPassword = await post(routes, 'POST /local/auth/sign-in', { email: 'bo@example.com', password: 'second pass 2' });
+    const reset = await post(routes, 'POST /local/auth/reset-password', {
+      email: 'bo@example.com',
+      code: await lastCode(routes),
+      password: 'second pass 2',
+    });
+    const oldPassword = await post(routes, 'POST /local/auth/sign-in', {
+      email: 'bo@example.com',
+      password: 'first pass 1',
+    });
+    const newPassword = await post(routes, 'POST /local/auth/sign-in', {
+      email: 'bo@example.com',
+      password: 'second pass 2',
+    });
     const unknown = await post(routes, 'POST /local/auth/forgot-password', { email: 'nobody@example.com' });
 
     expect(weak.status).toBe(400);

@@ -13,7 +13,12 @@ interface Call {
 function fakeCognito(...answers: [number, unknown][]) {
   const calls: Call[] = [];
   const fetchImpl = async (url: string, init: { method: string; headers: Record<string, string>; body: string }) => {
-    calls.push({ url, target: init.headers['x-amz-target']!, contentType: init.headers['content-type']!, body: JSON.parse(init.body) });
+    calls.push({
+      url,
+      target: init.headers['x-amz-target']!,
+      contentType: init.headers['content-type']!,
+      body: JSON.parse(init.body),
+    });
     const [status, body] = answers.shift() ?? [200, {}];
     return { status, ok: status < 300, text: async () => JSON.stringify(body) };
   };
@@ -21,7 +26,7 @@ function fakeCognito(...answers: [number, unknown][]) {
 }
 
 describe('Cognito sign-in over fetch', () => {
-  it('signs up and confirms with the code, on the region\'s endpoint with the JSON 1.1 protocol', async () => {
+  it("signs up and confirms with the code, on the region's endpoint with the JSON 1.1 protocol", async () => {
     const { calls, auth } = fakeCognito([200, { UserSub: 'u1', UserConfirmed: false }], [200, {}]);
 
     await auth.signUp('ann@example.com', 'Correct horse 42');
@@ -32,7 +37,12 @@ describe('Cognito sign-in over fetch', () => {
         url: 'https://cognito-idp.eu-central-1.amazonaws.com/',
         target: 'AWSCognitoIdentityProviderService.SignUp',
         contentType: 'application/x-amz-json-1.1',
-        body: { ClientId: 'client-1', Username: 'ann@example.com', Password: 'Correct horse 42', UserAttributes: [{ Name: 'email', Value: 'ann@example.com' }] },
+        body: {
+          ClientId: 'client-1',
+          Username: 'ann@example.com',
+          Password: 'Correct horse 42',
+          UserAttributes: [{ Name: 'email', Value: 'ann@example.com' }],
+        },
       },
       {
         url: 'https://cognito-idp.eu-central-1.amazonaws.com/',
@@ -44,28 +54,54 @@ describe('Cognito sign-in over fetch', () => {
   });
 
   it('signs in with USER_PASSWORD_AUTH and returns the ID and refresh tokens', async () => {
-    const { calls, auth } = fakeCognito([200, { AuthenticationResult: { IdToken: 'id.jwt', AccessToken: 'access.jwt', RefreshToken: 'refresh', ExpiresIn: 3600 } }]);
+    const { calls, auth } = fakeCognito([
+      200,
+      {
+        AuthenticationResult: {
+          IdToken: 'id.jwt',
+          AccessToken: 'access.jwt',
+          RefreshToken: 'refresh',
+          ExpiresIn: 3600,
+        },
+      },
+    ]);
 
     const result = await auth.signIn('ann@example.com', 'Correct horse 42');
 
     expect(result).toEqual({ idToken: 'id.jwt', refreshToken: 'refresh' });
     expect(calls[0]).toMatchObject({
       target: 'AWSCognitoIdentityProviderService.InitiateAuth',
-      body: { ClientId: 'client-1', AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'ann@example.com', PASSWORD: 'Correct horse 42' } },
+      body: {
+        ClientId: 'client-1',
+        AuthFlow: 'USER_PASSWORD_AUTH',
+        AuthParameters: { USERNAME: 'ann@example.com', PASSWORD: 'Correct horse 42' },
+      },
     });
   });
 
-  it('answers an invited user\'s NEW_PASSWORD_REQUIRED challenge with the new password', async () => {
-    const { calls, auth } = fakeCognito([200, { ChallengeName: 'NEW_PASSWORD_REQUIRED', Session: 's1' }], [200, { AuthenticationResult: { IdToken: 'id.jwt', RefreshToken: 'r' } }]);
+  it("answers an invited user's NEW_PASSWORD_REQUIRED challenge with the new password", async () => {
+    const { calls, auth } = fakeCognito(
+      [200, { ChallengeName: 'NEW_PASSWORD_REQUIRED', Session: 's1' }],
+      [200, { AuthenticationResult: { IdToken: 'id.jwt', RefreshToken: 'r' } }],
+    );
 
     const first = await auth.signIn('bob@example.com', 'Temporary 123');
-    expect(isChallenge(first) && first).toEqual({ challenge: 'NEW_PASSWORD_REQUIRED', email: 'bob@example.com', session: 's1' });
+    expect(isChallenge(first) && first).toEqual({
+      challenge: 'NEW_PASSWORD_REQUIRED',
+      email: 'bob@example.com',
+      session: 's1',
+    });
     const second = await auth.respond(first as never, 'My own password 1');
 
     expect(second).toEqual({ idToken: 'id.jwt', refreshToken: 'r' });
     expect(calls[1]).toMatchObject({
       target: 'AWSCognitoIdentityProviderService.RespondToAuthChallenge',
-      body: { ClientId: 'client-1', ChallengeName: 'NEW_PASSWORD_REQUIRED', Session: 's1', ChallengeResponses: { USERNAME: 'bob@example.com', NEW_PASSWORD: 'My own password 1' } },
+      body: {
+        ClientId: 'client-1',
+        ChallengeName: 'NEW_PASSWORD_REQUIRED',
+        Session: 's1',
+        ChallengeResponses: { USERNAME: 'bob@example.com', NEW_PASSWORD: 'My own password 1' },
+      },
     });
   });
 
@@ -77,7 +113,10 @@ describe('Cognito sign-in over fetch', () => {
 
     expect(calls.map((c) => [c.target, c.body])).toEqual([
       ['AWSCognitoIdentityProviderService.ForgotPassword', { ClientId: 'client-1', Username: 'ann@example.com' }],
-      ['AWSCognitoIdentityProviderService.ConfirmForgotPassword', { ClientId: 'client-1', Username: 'ann@example.com', ConfirmationCode: '654321', Password: 'New password 42' }],
+      [
+        'AWSCognitoIdentityProviderService.ConfirmForgotPassword',
+        { ClientId: 'client-1', Username: 'ann@example.com', ConfirmationCode: '654321', Password: 'New password 42' },
+      ],
     ]);
   });
 
@@ -85,7 +124,11 @@ describe('Cognito sign-in over fetch', () => {
     const { calls, auth } = fakeCognito([200, { AuthenticationResult: { IdToken: 'id2.jwt', AccessToken: 'a2' } }]);
 
     expect(await auth.refresh('refresh')).toEqual({ idToken: 'id2.jwt' });
-    expect(calls[0]?.body).toEqual({ ClientId: 'client-1', AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: 'refresh' } });
+    expect(calls[0]?.body).toEqual({
+      ClientId: 'client-1',
+      AuthFlow: 'REFRESH_TOKEN_AUTH',
+      AuthParameters: { REFRESH_TOKEN: 'refresh' },
+    });
   });
 
   it('turns Cognito errors into problems naming the field, in words', async () => {
@@ -95,13 +138,20 @@ describe('Cognito sign-in over fetch', () => {
       [400, { __type: 'SomethingNew', message: 'A new error' }],
     );
 
-    const errorOf = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as ApiError);
+    const errorOf = (p: Promise<unknown>) =>
+      p.then(
+        () => undefined,
+        (e: unknown) => e as ApiError,
+      );
     const wrongPassword = await errorOf(auth.signIn('ann@example.com', 'nope'));
     const wrongCode = await errorOf(auth.confirmSignUp('ann@example.com', '000000'));
     const unknown = await errorOf(auth.forgotPassword('ann@example.com'));
 
     expect(wrongPassword).toBeInstanceOf(ApiError);
-    expect(wrongPassword?.problem).toMatchObject({ status: 401, errors: [{ path: 'password', message: 'wrong e-mail or password' }] });
+    expect(wrongPassword?.problem).toMatchObject({
+      status: 401,
+      errors: [{ path: 'password', message: 'wrong e-mail or password' }],
+    });
     expect(wrongCode?.problem).toMatchObject({ status: 400, errors: [{ path: 'code', message: 'wrong code' }] });
     expect(unknown?.problem).toMatchObject({ status: 400, detail: 'A new error' });
   });

@@ -14,11 +14,18 @@ describe('API errors in words', () => {
 
     const sentences = describeProblem(problem, { 'lines.0.quantity': 'Quantity' });
 
-    expect(sentences).toEqual(['Quantity: Too small: expected number to be >0', 'Account, create, reseller id: lower-case letters, digits and dashes']);
+    expect(sentences).toEqual([
+      'Quantity: Too small: expected number to be >0',
+      'Account, create, reseller id: lower-case letters, digits and dashes',
+    ]);
   });
 
   it('uses the detail when no field is named, and a sentence for a bare status', () => {
-    const forbidden = problemOf(403, { status: 403, title: 'Forbidden', detail: 'This token does not grant access to that account.' });
+    const forbidden = problemOf(403, {
+      status: 403,
+      title: 'Forbidden',
+      detail: 'This token does not grant access to that account.',
+    });
     const gateway = problemOf(401, { message: 'Unauthorized' });
 
     expect(describeProblem(forbidden)).toEqual(['This token does not grant access to that account.']);

@@ -5,14 +5,23 @@ const tokenWith = (claims: Record<string, unknown>) =>
 
 describe('the portal session', () => {
   it('takes the strongest Cognito group as the role, with the account and reseller claims', () => {
-    const session = sessionFromToken(tokenWith({ sub: 'u1', exp: 2_000_000_000, 'cognito:groups': ['customer', 'reseller'], 'custom:resellerId': 'res-a' }));
+    const session = sessionFromToken(
+      tokenWith({
+        sub: 'u1',
+        exp: 2_000_000_000,
+        'cognito:groups': ['customer', 'reseller'],
+        'custom:resellerId': 'res-a',
+      }),
+    );
 
     expect(session).toMatchObject({ role: 'reseller', resellerId: 'res-a', sub: 'u1', expiresAt: 2_000_000_000_000 });
     expect(homeOf(session!)).toBe('#/customers');
   });
 
   it('sends a customer to its own account, or to the no-account page', () => {
-    const linked = sessionFromToken(tokenWith({ sub: 'c', 'cognito:groups': ['customer'], 'custom:accountId': 'acc_12345678' }))!;
+    const linked = sessionFromToken(
+      tokenWith({ sub: 'c', 'cognito:groups': ['customer'], 'custom:accountId': 'acc_12345678' }),
+    )!;
     const unlinked = sessionFromToken(tokenWith({ sub: 'n', 'cognito:groups': ['customer'] }))!;
 
     expect(homeOf(linked)).toBe('#/accounts/acc_12345678');

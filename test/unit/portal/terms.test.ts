@@ -11,7 +11,9 @@ describe('licence terms', () => {
   });
 
   it('takes the earlier of the subscription end and the Care end', () => {
-    expect(nearestEnd({ expiresAt: '2027-01-01T00:00:00Z', care: { level: 'gold', expiresAt: '2026-02-01T00:00:00Z' } })).toBe('2026-02-01T00:00:00Z');
+    expect(
+      nearestEnd({ expiresAt: '2027-01-01T00:00:00Z', care: { level: 'gold', expiresAt: '2026-02-01T00:00:00Z' } }),
+    ).toBe('2026-02-01T00:00:00Z');
     expect(nearestEnd({ care: { level: 'basic', expiresAt: '2026-05-01T00:00:00Z' } })).toBe('2026-05-01T00:00:00Z');
     expect(nearestEnd({})).toBeUndefined();
   });

@@ -19,7 +19,9 @@ function emfWritten(act: () => void): Record<string, unknown>[] {
 }
 
 const metricNames = (record: Record<string, unknown>) =>
-  ((record._aws as { CloudWatchMetrics: { Metrics: { Name: string }[] }[] }).CloudWatchMetrics[0]!.Metrics).map((m) => m.Name);
+  (record._aws as { CloudWatchMetrics: { Metrics: { Name: string }[] }[] }).CloudWatchMetrics[0]!.Metrics.map(
+    (m) => m.Name,
+  );
 
 describe('emitCount', () => {
   const saved = process.env.METRICS_FLUSH_SECONDS;

@@ -137,7 +137,8 @@ export function evaluateTrend(
     // an older beat: its point lands in time order on the series of the same pid, nothing else moves
     for (const p of processes) {
       const i = tracked.names.indexOf(p.name);
-      if (i >= 0 && tracked.pids[i] === p.pid) pushRun(memory, seriesKey(p.name), { t: at, v: p[metric] }, config.minBeats);
+      if (i >= 0 && tracked.pids[i] === p.pid)
+        pushRun(memory, seriesKey(p.name), { t: at, v: p[metric] }, config.minBeats);
     }
     return NO_SIGNALS;
   }

@@ -1,8 +1,22 @@
 /** The people of an account: who may invite, list and remove, and that e-mails stay in the directory. */
 import { ConflictError, ForbiddenError, NotFoundError } from '../../../../lambdas/core/errors';
-import { inviteAccountUser, listAccountUsers, removeAccountUser, type AccountUser, type UserDirectory } from '../../../../lambdas/core/accounts/users';
+import {
+  inviteAccountUser,
+  listAccountUsers,
+  removeAccountUser,
+  type AccountUser,
+  type UserDirectory,
+} from '../../../../lambdas/core/accounts/users';
 import { depositOrder, orderBodySchema } from '../../../../lambdas/core/licensing/deposit-order';
-import { licensingWorld, newAccountOrder, OTHER_RESELLER_ID, principals, RESELLER_ID, seedAccount, type LicensingWorld } from '../../../support/licensing-fixtures';
+import {
+  licensingWorld,
+  newAccountOrder,
+  OTHER_RESELLER_ID,
+  principals,
+  RESELLER_ID,
+  seedAccount,
+  type LicensingWorld,
+} from '../../../support/licensing-fixtures';
 
 /** An in-memory directory, as Cognito behaves: one user per e-mail. */
 class MemoryDirectory implements UserDirectory {
@@ -36,7 +50,7 @@ beforeEach(async () => {
 });
 
 describe('account users', () => {
-  it('lets the account\'s customer, its reseller and the back office invite, and lists the users by e-mail', async () => {
+  it("lets the account's customer, its reseller and the back office invite, and lists the users by e-mail", async () => {
     await inviteAccountUser(deps(), principals.customer(accountId), accountId, { email: 'zoe@example.com' });
     await inviteAccountUser(deps(), principals.reseller(), accountId, { email: 'bob@example.com' });
     const made = await inviteAccountUser(deps(), principals.backoffice, accountId, { email: 'ann@example.com' });
@@ -46,22 +60,29 @@ describe('account users', () => {
     expect(users.map((u) => u.email)).toEqual(['ann@example.com', 'bob@example.com', 'zoe@example.com']);
   });
 
-  it('refuses another account\'s customer, another reseller and support (read only)', async () => {
+  it("refuses another account's customer, another reseller and support (read only)", async () => {
     const other = await seedAccount(world);
-    const invite = (p: Parameters<typeof inviteAccountUser>[1]) => inviteAccountUser(deps(), p, accountId, { email: 'x@example.com' });
+    const invite = (p: Parameters<typeof inviteAccountUser>[1]) =>
+      inviteAccountUser(deps(), p, accountId, { email: 'x@example.com' });
 
     await expect(invite(principals.customer(other))).rejects.toBeInstanceOf(ForbiddenError);
     await expect(invite(principals.reseller(OTHER_RESELLER_ID))).rejects.toBeInstanceOf(ForbiddenError);
     await expect(invite(principals.support)).rejects.toBeInstanceOf(ForbiddenError);
-    await expect(listAccountUsers(deps(), principals.customer(other), accountId)).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(listAccountUsers(deps(), principals.customer(other), accountId)).rejects.toBeInstanceOf(
+      ForbiddenError,
+    );
     expect(directory.users).toEqual([]);
   });
 
   it('answers 404 for an unknown account and 409 for an e-mail that has a user', async () => {
     await inviteAccountUser(deps(), principals.backoffice, accountId, { email: 'ann@example.com' });
 
-    await expect(inviteAccountUser(deps(), principals.backoffice, 'acc_unknown000', { email: 'a@example.com' })).rejects.toBeInstanceOf(NotFoundError);
-    await expect(inviteAccountUser(deps(), principals.backoffice, accountId, { email: 'ann@example.com' })).rejects.toBeInstanceOf(ConflictError);
+    await expect(
+      inviteAccountUser(deps(), principals.backoffice, 'acc_unknown000', { email: 'a@example.com' }),
+    ).rejects.toBeInstanceOf(NotFoundError);
+    await expect(
+      inviteAccountUser(deps(), principals.backoffice, accountId, { email: 'ann@example.com' }),
+    ).rejects.toBeInstanceOf(ConflictError);
   });
 
   it('removes a user of the account, not one of another account, and not oneself', async () => {
@@ -79,7 +100,10 @@ describe('account users', () => {
 });
 
 describe('an order that creates an account with an administrator', () => {
-  const withAdmin = () => ({ ...newAccountOrder(undefined, { resellerId: RESELLER_ID }), admin: { email: 'First.Admin@Example.com' } });
+  const withAdmin = () => ({
+    ...newAccountOrder(undefined, { resellerId: RESELLER_ID }),
+    admin: { email: 'First.Admin@Example.com' },
+  });
 
   it('invites the administrator into the new account, and keeps no e-mail in the table', async () => {
     const body = orderBodySchema.parse(withAdmin());
@@ -88,17 +112,29 @@ describe('an order that creates an account with an administrator', () => {
 
     expect(created).toBe(true);
     expect(result.adminInvited).toBe(true);
-    expect(directory.users).toEqual([expect.objectContaining({ email: 'first.admin@example.com', accountId: result.accountId })]);
-    const stored = JSON.stringify([await world.repo.getOrder('PO-ADMIN-1'), await world.repo.getAccountState(result.accountId)]);
+    expect(directory.users).toEqual([
+      expect.objectContaining({ email: 'first.admin@example.com', accountId: result.accountId }),
+    ]);
+    const stored = JSON.stringify([
+      await world.repo.getOrder('PO-ADMIN-1'),
+      await world.repo.getAccountState(result.accountId),
+    ]);
     expect(stored).toContain(result.accountId);
     expect(stored.toLowerCase()).not.toContain('example.com');
   });
 
   it('replays the order with the same result, inviting again only if the first invitation did not happen', async () => {
     const body = orderBodySchema.parse(withAdmin());
-    const failing: UserDirectory = { ...directory, invite: () => Promise.reject(new Error('Cognito is down')), list: directory.list.bind(directory), remove: directory.remove.bind(directory) };
+    const failing: UserDirectory = {
+      ...directory,
+      invite: () => Promise.reject(new Error('Cognito is down')),
+      list: directory.list.bind(directory),
+      remove: directory.remove.bind(directory),
+    };
 
-    await expect(depositOrder(world.deps, principals.backoffice, 'PO-ADMIN-2', body, failing)).rejects.toThrow('Cognito is down');
+    await expect(depositOrder(world.deps, principals.backoffice, 'PO-ADMIN-2', body, failing)).rejects.toThrow(
+      'Cognito is down',
+    );
     const replay = await depositOrder(world.deps, principals.backoffice, 'PO-ADMIN-2', body, directory);
     const again = await depositOrder(world.deps, principals.backoffice, 'PO-ADMIN-2', body, directory);
 
@@ -108,7 +144,11 @@ describe('an order that creates an account with an administrator', () => {
   });
 
   it('refuses an administrator on an order for an existing account', () => {
-    const parsed = orderBodySchema.safeParse({ account: { id: 'acc_abcdefgh12' }, lines: withAdmin().lines, admin: { email: 'a@example.com' } });
+    const parsed = orderBodySchema.safeParse({
+      account: { id: 'acc_abcdefgh12' },
+      lines: withAdmin().lines,
+      admin: { email: 'a@example.com' },
+    });
 
     expect(parsed.success).toBe(false);
     expect(parsed.error?.issues.map((i) => i.path.join('.'))).toEqual(['admin']);

@@ -1,4 +1,10 @@
-import { ConflictError, ForbiddenError, NotFoundError, ServiceUnavailableError, ValidationError } from '../../../../lambdas/core/errors';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  ServiceUnavailableError,
+  ValidationError,
+} from '../../../../lambdas/core/errors';
 import type { Principal } from '../../../../lambdas/core/licensing/access';
 import {
   allocationChangeBodySchema,
@@ -39,8 +45,11 @@ afterEach(() => {
   jest.restoreAllMocks();
 });
 
-const change = (installationId: string, allocation: AllocationChangeBody['allocation'], principal: Principal = principals.customer(accountId)) =>
-  changeAllocation(world.deps, principal, accountId, installationId, { allocation });
+const change = (
+  installationId: string,
+  allocation: AllocationChangeBody['allocation'],
+  principal: Principal = principals.customer(accountId),
+) => changeAllocation(world.deps, principal, accountId, installationId, { allocation });
 
 async function rejection(attempt: Promise<unknown>): Promise<Error> {
   return attempt.then(
@@ -185,7 +194,12 @@ describe('changeAllocation', () => {
     jest.spyOn(Math, 'random').mockReturnValue(0);
     const follower = await activateNew(world, accountId);
     world.repo.beforeNext('commitAllocationChange', async () => {
-      await depositOrder(world.deps, principals.backoffice, 'PO-2', existingAccountOrder(accountId, [perpetualLine('ivr', 5)]));
+      await depositOrder(
+        world.deps,
+        principals.backoffice,
+        'PO-2',
+        existingAccountOrder(accountId, [perpetualLine('ivr', 5)]),
+      );
     });
 
     const result = await change(follower.installationId, { ivr: 8, acd: 4 });
@@ -249,7 +263,9 @@ describe('allocationChangeBodySchema', () => {
   });
 
   it('accepts zeros: they give a product back', () => {
-    expect(allocationChangeBodySchema.parse({ allocation: { ivr: 0, acd: 2 } })).toEqual({ allocation: { ivr: 0, acd: 2 } });
+    expect(allocationChangeBodySchema.parse({ allocation: { ivr: 0, acd: 2 } })).toEqual({
+      allocation: { ivr: 0, acd: 2 },
+    });
   });
 });
 

@@ -1,4 +1,10 @@
-import { ForbiddenError, GoneError, NotFoundError, ServiceUnavailableError, UnauthorizedError } from '../../../../lambdas/core/errors';
+import {
+  ForbiddenError,
+  GoneError,
+  NotFoundError,
+  ServiceUnavailableError,
+  UnauthorizedError,
+} from '../../../../lambdas/core/errors';
 import type { Principal } from '../../../../lambdas/core/licensing/access';
 import {
   deactivateAccountInstallation,

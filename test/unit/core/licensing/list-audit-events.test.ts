@@ -73,7 +73,11 @@ describe('listAuditEvents', () => {
 
     let cursor: string | undefined;
     do {
-      const page = await listAuditEvents(deps, principals.backoffice, accountId, { action: 'key.created', limit: 2, ...(cursor ? { cursor } : {}) });
+      const page = await listAuditEvents(deps, principals.backoffice, accountId, {
+        action: 'key.created',
+        limit: 2,
+        ...(cursor ? { cursor } : {}),
+      });
       seen.push(...page.events.map((e) => e.at.slice(0, 10)));
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
@@ -82,7 +86,9 @@ describe('listAuditEvents', () => {
   });
 
   it('refuses a cursor it did not issue and a range running backwards', async () => {
-    await expect(listAuditEvents(deps, principals.backoffice, accountId, { cursor: 'bm90LWEtY3Vyc29y' })).rejects.toThrow(ValidationError);
+    await expect(
+      listAuditEvents(deps, principals.backoffice, accountId, { cursor: 'bm90LWEtY3Vyc29y' }),
+    ).rejects.toThrow(ValidationError);
     await expect(
       listAuditEvents(deps, principals.backoffice, accountId, { from: '2030-01-02', to: '2030-01-01' }),
     ).rejects.toThrow(ValidationError);
@@ -90,8 +96,12 @@ describe('listAuditEvents', () => {
 
   it('lets the account’s reseller read, not another reseller nor another customer', async () => {
     await expect(listAuditEvents(deps, principals.reseller(), accountId, {})).resolves.toBeDefined();
-    await expect(listAuditEvents(deps, principals.reseller(OTHER_RESELLER_ID), accountId, {})).rejects.toThrow(ForbiddenError);
-    await expect(listAuditEvents(deps, principals.customer('acc-someone-else'), accountId, {})).rejects.toThrow(ForbiddenError);
+    await expect(listAuditEvents(deps, principals.reseller(OTHER_RESELLER_ID), accountId, {})).rejects.toThrow(
+      ForbiddenError,
+    );
+    await expect(listAuditEvents(deps, principals.customer('acc-someone-else'), accountId, {})).rejects.toThrow(
+      ForbiddenError,
+    );
   });
 
   it('answers 404 for an unknown account', async () => {

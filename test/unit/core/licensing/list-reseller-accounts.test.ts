@@ -1,4 +1,7 @@
-import { listResellerAccounts, type ResellerAccountsReader } from '../../../../lambdas/core/licensing/list-reseller-accounts';
+import {
+  listResellerAccounts,
+  type ResellerAccountsReader,
+} from '../../../../lambdas/core/licensing/list-reseller-accounts';
 
 const reader: ResellerAccountsReader = {
   accountsOfReseller: async (resellerId) =>
@@ -18,9 +21,17 @@ describe('listResellerAccounts', () => {
   });
 
   it('lets the back office read any reseller, and nobody else', async () => {
-    await expect(listResellerAccounts(reader, { role: 'backoffice', sub: 'o' }, 'res-a')).resolves.toMatchObject({ resellerId: 'res-a' });
-    await expect(listResellerAccounts(reader, { role: 'reseller', sub: 'r', resellerId: 'res-b' }, 'res-a')).rejects.toThrow('does not grant access');
-    await expect(listResellerAccounts(reader, { role: 'support', sub: 's' }, 'res-a')).rejects.toThrow('does not grant access');
-    await expect(listResellerAccounts(reader, { role: 'customer', sub: 'c', accountId: 'acc_aaaaaaaa' }, 'res-a')).rejects.toThrow('does not grant access');
+    await expect(listResellerAccounts(reader, { role: 'backoffice', sub: 'o' }, 'res-a')).resolves.toMatchObject({
+      resellerId: 'res-a',
+    });
+    await expect(
+      listResellerAccounts(reader, { role: 'reseller', sub: 'r', resellerId: 'res-b' }, 'res-a'),
+    ).rejects.toThrow('does not grant access');
+    await expect(listResellerAccounts(reader, { role: 'support', sub: 's' }, 'res-a')).rejects.toThrow(
+      'does not grant access',
+    );
+    await expect(
+      listResellerAccounts(reader, { role: 'customer', sub: 'c', accountId: 'acc_aaaaaaaa' }, 'res-a'),
+    ).rejects.toThrow('does not grant access');
   });
 });

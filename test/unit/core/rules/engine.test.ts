@@ -188,7 +188,7 @@ describe('evaluateInstallation', () => {
   });
 });
 
-describe('the watermark: each type\'s newest beat, and the beats evaluated at that instant', () => {
+describe("the watermark: each type's newest beat, and the beats evaluated at that instant", () => {
   it('skips a re-send of the newest beat and evaluates older re-sent or late beats without counting a hit', () => {
     // Arrange: two beats evaluated, then a live one; the agent then replays its spool (two of the
     // beats again, with the same ids, and two it never got to send), then re-sends the live one
@@ -231,9 +231,21 @@ describe('the watermark: each type\'s newest beat, and the beats evaluated at th
 
   it('leaves a retried stream batch to the shard checkpoint: nothing is evaluated twice', () => {
     const batch = [item(server(T0), '7'), item(db(T0 + HOUR, 9.5), '8'), item(db(T0 + 2 * HOUR, 1), '9')];
-    const first = evaluateInstallation({ state: undefined, rules: [expressCap], licence: licenceFacts(), beats: batch, now: T0 });
+    const first = evaluateInstallation({
+      state: undefined,
+      rules: [expressCap],
+      licence: licenceFacts(),
+      beats: batch,
+      now: T0,
+    });
 
-    const retried = evaluateInstallation({ state: first.state, rules: [expressCap], licence: licenceFacts(), beats: batch, now: T0 });
+    const retried = evaluateInstallation({
+      state: first.state,
+      rules: [expressCap],
+      licence: licenceFacts(),
+      beats: batch,
+      now: T0,
+    });
 
     expect(retried).toMatchObject({ evaluated: 0, skipped: 3, findings: [] });
     expect(retried.state).toEqual(first.state);
@@ -246,7 +258,10 @@ describe('the watermark: each type\'s newest beat, and the beats evaluated at th
     rules.batch([beatAt('ucx.database_server', T0 + HOUR, { edition: 'Standard Edition', version: '16.0.1' })]);
     const next = rules.batch([db(T0 + 4 * HOUR, 9.5)]);
 
-    expect(rules.state.memory['db-express-cap']!.facts['server']).toEqual({ edition: 'Express Edition', version: '16.0.1' });
+    expect(rules.state.memory['db-express-cap']!.facts['server']).toEqual({
+      edition: 'Express Edition',
+      version: '16.0.1',
+    });
     expect(next.findings).toEqual([]);
     expect(hitsOf(rules.state)).toBe(2);
   });
@@ -281,7 +296,13 @@ describe('the watermark: each type\'s newest beat, and the beats evaluated at th
     const { atNewest: _atNewest, ...withoutWatermarkIds } = old;
     const legacy = { ...withoutWatermarkIds, atNewest: {}, legacyBeatIdPrefixes: [beat.beat.id.slice(0, 16)] };
 
-    const out = evaluateInstallation({ state: legacy, rules: [expressCap], licence: licenceFacts(), beats: [item(beat, '3')], now: T0 });
+    const out = evaluateInstallation({
+      state: legacy,
+      rules: [expressCap],
+      licence: licenceFacts(),
+      beats: [item(beat, '3')],
+      now: T0,
+    });
 
     expect(out).toMatchObject({ evaluated: 0, skipped: 1 });
     expect(out.state.legacyBeatIdPrefixes).toBeUndefined();

@@ -19,20 +19,33 @@ const finding = (severity: OpenFindingSummary['severity']): OpenFindingSummary =
 
 beforeEach(async () => {
   world = await supportWorld();
-  world.store.putHealth(healthOf('inst_a1', 'acc_a', { lastBeatAt: hoursAgo(30), careLevel: 'gold', openFindings: [finding('critical')] }));
-  world.store.putHealth(healthOf('inst_b2', 'acc_b', { lastBeatAt: hoursAgo(2), careLevel: 'basic', openFindings: [finding('warning')] }));
-  world.store.putHealth(healthOf('inst_c3', 'acc_c', { lastBeatAt: hoursAgo(48), careLevel: 'platinum', openFindings: [] }));
-  world.store.putHealth(healthOf('inst_d4', 'acc_a', { lastBeatAt: hoursAgo(1), careLevel: 'gold', openFindings: [finding('info')] }));
+  world.store.putHealth(
+    healthOf('inst_a1', 'acc_a', { lastBeatAt: hoursAgo(30), careLevel: 'gold', openFindings: [finding('critical')] }),
+  );
+  world.store.putHealth(
+    healthOf('inst_b2', 'acc_b', { lastBeatAt: hoursAgo(2), careLevel: 'basic', openFindings: [finding('warning')] }),
+  );
+  world.store.putHealth(
+    healthOf('inst_c3', 'acc_c', { lastBeatAt: hoursAgo(48), careLevel: 'platinum', openFindings: [] }),
+  );
+  world.store.putHealth(
+    healthOf('inst_d4', 'acc_a', { lastBeatAt: hoursAgo(1), careLevel: 'gold', openFindings: [finding('info')] }),
+  );
 });
 
-const ids = (view: { installations: { installationId: string }[] }) => view.installations.map((i) => i.installationId).sort();
+const ids = (view: { installations: { installationId: string }[] }) =>
+  view.installations.map((i) => i.installationId).sort();
 
 describe('listSupportInstallations', () => {
   it('lists installations of every account with their account, Care and open findings', async () => {
     const view = await listSupportInstallations(world.deps, principals.support, {});
 
     expect(ids(view)).toEqual(['inst_a1', 'inst_b2', 'inst_c3', 'inst_d4']);
-    expect(view.installations.find((i) => i.installationId === 'inst_a1')).toMatchObject({ accountId: 'acc_a', careLevel: 'gold', audience: 'proactive' });
+    expect(view.installations.find((i) => i.installationId === 'inst_a1')).toMatchObject({
+      accountId: 'acc_a',
+      careLevel: 'gold',
+      audience: 'proactive',
+    });
     expect(view.nextCursor).toBeNull();
   });
 
@@ -57,7 +70,10 @@ describe('listSupportInstallations', () => {
 
     let cursor: string | undefined;
     do {
-      const page = await listSupportInstallations(world.deps, principals.support, { limit: 1, ...(cursor ? { cursor } : {}) });
+      const page = await listSupportInstallations(world.deps, principals.support, {
+        limit: 1,
+        ...(cursor ? { cursor } : {}),
+      });
       seen.push(...page.installations.map((i) => i.installationId));
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
@@ -66,16 +82,23 @@ describe('listSupportInstallations', () => {
   });
 
   it('is for support and back office only', async () => {
-    await expect(listSupportInstallations(world.deps, principals.customer(world.accountId), {})).rejects.toThrow(ForbiddenError);
+    await expect(listSupportInstallations(world.deps, principals.customer(world.accountId), {})).rejects.toThrow(
+      ForbiddenError,
+    );
     await expect(listSupportInstallations(world.deps, principals.reseller(), {})).rejects.toThrow(ForbiddenError);
   });
 
   it('refuses a cursor it did not issue', async () => {
-    await expect(listSupportInstallations(world.deps, principals.support, { cursor: 'eyJidWNrZXQiOjk5fQ' })).rejects.toThrow(ValidationError);
+    await expect(
+      listSupportInstallations(world.deps, principals.support, { cursor: 'eyJidWNrZXQiOjk5fQ' }),
+    ).rejects.toThrow(ValidationError);
   });
 
   it('parses the query strictly', () => {
-    expect(supportInstallationsQuerySchema.parse({ silentHours: '24', limit: '10' })).toEqual({ silentHours: 24, limit: 10 });
+    expect(supportInstallationsQuerySchema.parse({ silentHours: '24', limit: '10' })).toEqual({
+      silentHours: 24,
+      limit: 10,
+    });
     expect(supportInstallationsQuerySchema.safeParse({ care: 'silver' }).success).toBe(false);
     expect(supportInstallationsQuerySchema.safeParse({ sevrity: 'critical' }).success).toBe(false);
   });

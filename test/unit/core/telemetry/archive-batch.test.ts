@@ -19,7 +19,13 @@ const beat = (n: number, type = 'ucx.ivr') => ({
 });
 const arrived = (sequence: string, beats: ReturnType<typeof beat>[], at = '2026-03-02T10:15:00Z'): ArrivedRecord => {
   const record: DecodedRecord = { header, beats };
-  return { shardId: 'shardId-000000000000', sequenceNumber: sequence, arrivedAt: new Date(at), lines: archiveLines(record), beats: beats.length };
+  return {
+    shardId: 'shardId-000000000000',
+    sequenceNumber: sequence,
+    arrivedAt: new Date(at),
+    lines: archiveLines(record),
+    beats: beats.length,
+  };
 };
 const rowsOf = (body: Buffer): ArchiveRow[] =>
   gunzipSync(body)
@@ -100,7 +106,12 @@ describe('archiveObjects', () => {
 describe('oneRowPerBeat', () => {
   it('keeps the first received row of each beat id', () => {
     // Arrange
-    const row = (n: number, receivedAt: string): ArchiveRow => ({ ...beat(n), ...header, received_at: receivedAt, data: '{}' });
+    const row = (n: number, receivedAt: string): ArchiveRow => ({
+      ...beat(n),
+      ...header,
+      received_at: receivedAt,
+      data: '{}',
+    });
     const rows = [row(1, '2026-03-02T10:05:00Z'), row(1, '2026-03-02T10:00:00Z'), row(2, '2026-03-02T10:00:00Z')];
 
     // Act

@@ -44,7 +44,11 @@ const replacements: unknown[] = [
 type Segment = string | typeof ARRAY_ITEMS;
 
 /** A copy of `data` with the first value at `segments` replaced (or deleted, or given a sibling key). */
-function mutated(data: unknown, segments: readonly Segment[], change: { set: unknown } | 'delete' | 'extra-key'): unknown {
+function mutated(
+  data: unknown,
+  segments: readonly Segment[],
+  change: { set: unknown } | 'delete' | 'extra-key',
+): unknown {
   const copy = structuredClone(data);
   let node: any = copy;
   for (let i = 0; i < segments.length - 1; i++) {
@@ -129,7 +133,12 @@ describe('compileCheck: what it leaves to zod', () => {
     const inherited = Object.create({ a: 'x' }) as object;
 
     // Act
-    const answers = [check({ a: 'x' }), check(new Holder()), check(inherited), check(Object.assign(Object.create(null), { a: 'x' }))];
+    const answers = [
+      check({ a: 'x' }),
+      check(new Holder()),
+      check(inherited),
+      check(Object.assign(Object.create(null), { a: 'x' })),
+    ];
 
     // Assert
     expect(answers).toEqual([true, false, false, true]);

@@ -80,7 +80,10 @@ describe('ingestTelemetry', () => {
     const noisy = Array.from({ length: 4 }, (_, i) => {
       const beat = validBeat('software.installed_applications', beatId(100 + i));
       const [app] = beat.data.applications;
-      beat.data.applications = Array.from({ length: 600 }, () => ({ ...app!, installPath: randomBytes(700).toString('base64') }));
+      beat.data.applications = Array.from({ length: 600 }, () => ({
+        ...app!,
+        installPath: randomBytes(700).toString('base64'),
+      }));
       return beat;
     });
     const stream = new ScriptedStream([(records) => (records.length > 1 ? [1] : [0]), () => [0], () => []]);

@@ -284,7 +284,7 @@ describe('sanitizeBeat: personal data', () => {
     expect(leaks).toEqual([]);
   });
 
-  it('redacts and reports the same on its fast path as on zod\'s (taken when the data has an unknown key)', () => {
+  it("redacts and reports the same on its fast path as on zod's (taken when the data has an unknown key)", () => {
     // Arrange
     const cases = beatsCarryingPersonalData();
     const withUnknownKey = (beat: unknown) => {
@@ -300,7 +300,10 @@ describe('sanitizeBeat: personal data', () => {
     const differences = pairs.filter(({ fast, zod }) => {
       if (!fast.ok || !zod.ok) return true;
       const zodRedactions = zod.redactions.filter((r) => r.path !== 'data.callerNumber');
-      return JSON.stringify(fast.beat) !== JSON.stringify(zod.beat) || JSON.stringify(fast.redactions) !== JSON.stringify(zodRedactions);
+      return (
+        JSON.stringify(fast.beat) !== JSON.stringify(zod.beat) ||
+        JSON.stringify(fast.redactions) !== JSON.stringify(zodRedactions)
+      );
     });
     expect(pairs.length).toBeGreaterThan(100);
     expect(differences).toEqual([]);

@@ -20,7 +20,12 @@ const header: BatchHeader = {
   catalogue: 'v1',
 };
 const streamBeats = (): StreamBeat[] =>
-  validBeatOfEveryType().map((b) => ({ beat_id: b.id, type: b.type, collected_at: b.collectedAt, data: b.data as Record<string, unknown> }));
+  validBeatOfEveryType().map((b) => ({
+    beat_id: b.id,
+    type: b.type,
+    collected_at: b.collectedAt,
+    data: b.data as Record<string, unknown>,
+  }));
 /** a beat of incompressible text, about `bytes` long once compressed */
 const noisyBeat = (n: number, bytes: number): StreamBeat => ({
   beat_id: beatId(n),
@@ -56,7 +61,8 @@ describe('encodeBatch', () => {
     // Assert
     expect(encoded.records.length).toBeGreaterThan(3);
     expect(encoded.oversized).toEqual([]);
-    for (const record of encoded.records) expect(record.length + options.partitionKeyBytes).toBeLessThanOrEqual(100_000);
+    for (const record of encoded.records)
+      expect(record.length + options.partitionKeyBytes).toBeLessThanOrEqual(100_000);
     const decoded = encoded.records.map((r) => decodeStreamRecord(r));
     expect(decoded.every((d) => JSON.stringify(d.header) === JSON.stringify(header))).toBe(true);
     expect(decoded.flatMap((d) => d.beats)).toEqual(beats);
@@ -83,12 +89,16 @@ describe('encodeBatch', () => {
 
     // Assert
     expect(encoded.oversized.map((b) => b.beat_id)).toEqual([beatId(99)]);
-    expect(encoded.records.flatMap((r) => decodeStreamRecord(r).beats.map((b) => b.beat_id))).toEqual(beats.slice(0, 2).map((b) => b.beat_id));
+    expect(encoded.records.flatMap((r) => decodeStreamRecord(r).beats.map((b) => b.beat_id))).toEqual(
+      beats.slice(0, 2).map((b) => b.beat_id),
+    );
   });
 
   it('keeps the bench-sized batch far under the 1 MiB record limit', () => {
     // Arrange: the types of a five-minute batch, five rounds
-    const beats = Array.from({ length: 5 }, (_, round) => streamBeats().map((b, i) => ({ ...b, beat_id: beatId(round * 100 + i) }))).flat();
+    const beats = Array.from({ length: 5 }, (_, round) =>
+      streamBeats().map((b, i) => ({ ...b, beat_id: beatId(round * 100 + i) })),
+    ).flat();
 
     // Act
     const encoded = encodeBatch(header, beats, options);
@@ -114,7 +124,13 @@ describe('decodeStreamRecord', () => {
 
   it('reads a v1 record (one archive row, data as JSON text) as a batch of one beat', () => {
     // Arrange
-    const row: ArchiveRow = { ...header, beat_id: beatId(7), type: 'ucx.ivr', collected_at: '2026-03-02T09:59:00.000Z', data: '{"activeCalls":1}' };
+    const row: ArchiveRow = {
+      ...header,
+      beat_id: beatId(7),
+      type: 'ucx.ivr',
+      collected_at: '2026-03-02T09:59:00.000Z',
+      data: '{"activeCalls":1}',
+    };
 
     // Act
     const decoded = decodeStreamRecord(Buffer.from(JSON.stringify(row)));
@@ -122,14 +138,19 @@ describe('decodeStreamRecord', () => {
     // Assert
     expect(decoded).toEqual({
       header,
-      beats: [{ beat_id: beatId(7), type: 'ucx.ivr', collected_at: '2026-03-02T09:59:00.000Z', data: { activeCalls: 1 } }],
+      beats: [
+        { beat_id: beatId(7), type: 'ucx.ivr', collected_at: '2026-03-02T09:59:00.000Z', data: { activeCalls: 1 } },
+      ],
     });
   });
 
   it.each<[string, Uint8Array]>([
     ['JSON that is not an archive row', Buffer.from('{"hello":1}')],
     ['text that is not JSON', Buffer.from('not json')],
-    ['a v1 row whose data is not a JSON object', Buffer.from(JSON.stringify({ ...header, beat_id: beatId(1), type: 'ucx.ivr', collected_at: 'x', data: '[1]' }))],
+    [
+      'a v1 row whose data is not a JSON object',
+      Buffer.from(JSON.stringify({ ...header, beat_id: beatId(1), type: 'ucx.ivr', collected_at: 'x', data: '[1]' })),
+    ],
     ['gzip of something else', gzipSync('{"v":2}')],
     ['a v3 envelope', gzipSync(JSON.stringify({ v: 3, ...header, beats: streamBeats() }))],
     ['a truncated gzip record', encodeBatch(header, streamBeats(), options).records[0]!.subarray(0, 100)],
@@ -152,7 +173,12 @@ describe('beatOf', () => {
     const catalogueBeat = beatOf(beat!);
 
     // Assert
-    expect(catalogueBeat).toEqual({ id: beat!.beat_id, type: beat!.type, collectedAt: beat!.collected_at, data: beat!.data });
+    expect(catalogueBeat).toEqual({
+      id: beat!.beat_id,
+      type: beat!.type,
+      collectedAt: beat!.collected_at,
+      data: beat!.data,
+    });
     expect(() => beatOf({ ...beat!, type: 'nope' })).toThrow();
   });
 });
