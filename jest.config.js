@@ -10,6 +10,8 @@ export default {
   testEnvironment: 'node',
   transform: { '^.+\\.(t|j|mj)s$': swc },
   transformIgnorePatterns: [`node_modules/(?!(${esmOnly})/)`],
+  // package.json#imports aliases (#lambdas/…, #test/support/…), resolved to the source files.
+  moduleNameMapper: { '^#(lambdas|lib|local|agent|portal|bench|scripts|test)/(.*)$': '<rootDir>/$1/$2' },
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   setupFiles: ['<rootDir>/test/setup-env.ts'],

@@ -6,7 +6,7 @@
  * app is synthesized; a wildcard *action* is never acknowledged.
  */
 import {
-  CfnResource,
+  type CfnResource,
   Stack,
   Validations,
   type IPolicyValidationContext,

@@ -11,7 +11,7 @@ import {
   AdminAddUserToGroupCommand,
   AdminCreateUserCommand,
   AdminDeleteUserCommand,
-  CognitoIdentityProviderClient,
+  type CognitoIdentityProviderClient,
   ListUsersCommand,
   UsernameExistsException,
   type UserType,

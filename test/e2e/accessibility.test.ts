@@ -8,10 +8,10 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { findRepoRoot } from '../../local/repo-root';
-import { activatedAgent, api, call, newAccount, perpetual } from '../support/licensing-api';
-import { tokenFor } from '../support/local-cloud';
-import { postBeats } from '../support/telemetry-api';
+import { findRepoRoot } from '#local/repo-root';
+import { activatedAgent, api, call, newAccount, perpetual } from '#test/support/licensing-api';
+import { tokenFor } from '#test/support/local-cloud';
+import { postBeats } from '#test/support/telemetry-api';
 import { desktop, ensureCloud, startBrowser, stopE2eCloud, type Browser } from './support/browser';
 
 jest.setTimeout(180_000);

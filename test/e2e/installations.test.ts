@@ -6,10 +6,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
-import { findRepoRoot } from '../../local/repo-root';
-import type { TestAgent } from '../support/agent-client';
-import { accountView, activatedAgent, api, newAccount, perpetual, type JsonResponse } from '../support/licensing-api';
-import { tokenFor } from '../support/local-cloud';
+import { findRepoRoot } from '#local/repo-root';
+import type { TestAgent } from '#test/support/agent-client';
+import {
+  accountView,
+  activatedAgent,
+  api,
+  newAccount,
+  perpetual,
+  type JsonResponse,
+} from '#test/support/licensing-api';
+import { tokenFor } from '#test/support/local-cloud';
 import { ensureCloud, startBrowser, stopE2eCloud, type Browser } from './support/browser';
 
 jest.setTimeout(120_000);

@@ -6,10 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
-import { TestAgent } from '../support/agent-client';
-import { activatedAgent, activationBody, api, call, newAccount, perpetual } from '../support/licensing-api';
-import { cloud, tokenFor } from '../support/local-cloud';
-import { postBeats } from '../support/telemetry-api';
+import { TestAgent } from '#test/support/agent-client';
+import { activatedAgent, activationBody, api, call, newAccount, perpetual } from '#test/support/licensing-api';
+import { cloud, tokenFor } from '#test/support/local-cloud';
+import { postBeats } from '#test/support/telemetry-api';
 import { ensureCloud, screenshots, startBrowser, stopE2eCloud, type Browser } from './support/browser';
 
 jest.setTimeout(120_000);

@@ -5,12 +5,12 @@
  * account's home region or the API answers 421.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { createOfflineRequest } from '../../agent/sdk/offline';
-import type { Ed25519PublicJwk } from '../../agent/sdk/types';
-import { WrongRegionError } from '../../lambdas/core/errors';
-import { problemResponse } from '../../lambdas/shared/problem';
-import { api, newAccount, newActivationKey, perpetual } from '../support/licensing-api';
-import { cloud, tokenFor } from '../support/local-cloud';
+import { createOfflineRequest } from '#agent/sdk/offline';
+import type { Ed25519PublicJwk } from '#agent/sdk/types';
+import { WrongRegionError } from '#lambdas/core/errors';
+import { problemResponse } from '#lambdas/shared/problem';
+import { api, newAccount, newActivationKey, perpetual } from '#test/support/licensing-api';
+import { cloud, tokenFor } from '#test/support/local-cloud';
 import { ensureCloud, startBrowser, stopE2eCloud, type Browser } from './support/browser';
 
 jest.setTimeout(120_000);

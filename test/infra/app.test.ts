@@ -1,5 +1,5 @@
-import { parseAppConfig, stackId } from '../../lib/app';
-import { portalUrls } from '../../lib/config';
+import { parseAppConfig, stackId } from '#lib/app';
+import { portalUrls } from '#lib/config';
 import { buildTestApp, testAccount, testConfig } from './test-app';
 
 describe('the stack set', () => {

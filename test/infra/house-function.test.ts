@@ -7,7 +7,7 @@ import { AttributeType, Table, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { Stream } from 'aws-cdk-lib/aws-kinesis';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
-import { HouseFunction, type ConsumeStreamOptions, type HouseFunctionProps } from '../../lib/constructs/house-function';
+import { HouseFunction, type ConsumeStreamOptions, type HouseFunctionProps } from '#lib/constructs/house-function';
 import { testAppContext } from './test-app';
 
 const baseProps: HouseFunctionProps = {

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
-import { buildApp } from '../../lib/app';
-import { addNagChecks, wildcardResourceReason } from '../../lib/nag';
+import { buildApp } from '#lib/app';
+import { addNagChecks, wildcardResourceReason } from '#lib/nag';
 import { testAppContext, testConfig } from './test-app';
 
 interface ValidationReport {

@@ -7,9 +7,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { businessMetrics, type BusinessMetricKey } from '../../lambdas/shared/business-metrics';
-import { alarms, businessMetricsInUse, dashboards, severities } from '../../lib/observability/definition';
-import { routes, routeThrottle } from '../../lib/routes';
+import { businessMetrics, type BusinessMetricKey } from '#lambdas/shared/business-metrics';
+import { alarms, businessMetricsInUse, dashboards, severities } from '#lib/observability/definition';
+import { routes, routeThrottle } from '#lib/routes';
 import { buildTestApp } from './test-app';
 
 /** The source of a handler and of every module under lambdas/ it imports, transitively. */

@@ -1,7 +1,7 @@
 /** The portal site construct: private bucket behind origin access control, HTTPS only, security headers, the API on /v1/*. */
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { PortalSite } from '../../lib/constructs/portal-site';
+import { PortalSite } from '#lib/constructs/portal-site';
 
 function template(props: ConstructorParameters<typeof PortalSite>[2] = {}, region = 'eu-central-1'): Template {
   const stack = new Stack(new App(), `ucx-portal-${region}`, { env: { account: '111111111111', region } });
@@ -116,7 +116,7 @@ describe('PortalSite under cdk-nag AwsSolutions', () => {
     const { mkdtempSync, existsSync, readFileSync } = jest.requireActual<typeof import('node:fs')>('node:fs');
     const { join } = jest.requireActual<typeof import('node:path')>('node:path');
     const { tmpdir } = jest.requireActual<typeof import('node:os')>('node:os');
-    const { addNagChecks } = jest.requireActual<typeof import('../../lib/nag')>('../../lib/nag');
+    const { addNagChecks } = jest.requireActual<typeof import('#lib/nag')>('../../lib/nag');
     const outdir = mkdtempSync(join(tmpdir(), 'ucx-portal-nag-'));
     const app = new App({ outdir });
     new PortalSite(

@@ -1,8 +1,8 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { beatTypes } from '../../lambdas/core/telemetry/catalogue';
+import { beatTypes } from '#lambdas/core/telemetry/catalogue';
 import { buildTestApp, testConfig } from './test-app';
-import { gsi2ReadAttributes } from '../../lambdas/adapters/dynamodb-support-reads';
-import { supportTableGsi2Attributes } from '../../lib/stacks/stateful-stack';
+import { gsi2ReadAttributes } from '#lambdas/adapters/dynamodb-support-reads';
+import { supportTableGsi2Attributes } from '#lib/stacks/stateful-stack';
 
 // Logical ids of retained resources must never change: a new id means CloudFormation creates a
 // second table with the same name (and fails) or a second key (and orphans the first). The local

@@ -1,9 +1,9 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Runtime, RuntimeFamily, type CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import { regionKeys, type RegionKey } from '../../lib/config';
-import { houseRuntime, userDirectoryActions } from '../../lib/constructs/house-function';
-import { functionSpecs, routes, streamConsumers, type FunctionName, type FunctionSpec } from '../../lib/routes';
-import { envSchema } from '../../lambdas/shared/env';
+import { regionKeys, type RegionKey } from '#lib/config';
+import { houseRuntime, userDirectoryActions } from '#lib/constructs/house-function';
+import { functionSpecs, routes, streamConsumers, type FunctionName, type FunctionSpec } from '#lib/routes';
+import { envSchema } from '#lambdas/shared/env';
 import { buildTestApp, testAccount } from './test-app';
 
 type Resource = { Type: string; Properties: Record<string, any>; DependsOn?: string[] };

@@ -5,8 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
-import { buildApp, parseAppConfig } from '../../lib/app';
-import type { AppConfig } from '../../lib/config';
+import { buildApp, parseAppConfig } from '#lib/app';
+import type { AppConfig } from '#lib/config';
 
 interface CdkJson {
   readonly context: Record<string, unknown> & { readonly ucx: Record<string, unknown> };

@@ -6,7 +6,7 @@
 import { mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startCloudProcess, type CloudProcess } from '../support/local-cloud';
+import { startCloudProcess, type CloudProcess } from '#test/support/local-cloud';
 
 interface GlobalConfigLike {
   readonly rootDir?: string;

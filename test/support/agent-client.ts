@@ -9,7 +9,7 @@
  *   await agent.request(api, 'GET', `/v1/installations/${agent.keyid}/license`);
  */
 import type { KeyObject } from 'node:crypto';
-import { generateIdentityKeys, signRequest, type Ed25519PublicJwk } from '../../agent/sdk/signing';
+import { generateIdentityKeys, signRequest, type Ed25519PublicJwk } from '#agent/sdk/signing';
 
 export interface TestAgentRequestOptions {
   /** Signing time (default now): use it to simulate clock skew. */

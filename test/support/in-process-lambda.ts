@@ -4,10 +4,10 @@
  * other call reaches the real DynamoDB Local / kinesalite.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { buildHttpApiEvent } from '../../local/http-event';
-import { keyRef } from '../../local/keys';
-import { signRequest, type SigningIdentity } from '../../agent/sdk/signing';
-import { cloud, type CloudInfo } from './local-cloud';
+import { buildHttpApiEvent } from '#local/http-event';
+import { keyRef } from '#local/keys';
+import { signRequest, type SigningIdentity } from '#agent/sdk/signing';
+import { cloud, type CloudInfo } from '#test/support/local-cloud';
 
 /** The environment the local cloud gives an EU function, with the resources this test needs. */
 export function localLambdaEnv(region: 'eu' | 'us' = 'eu', extra: Record<string, string> = {}): Record<string, string> {

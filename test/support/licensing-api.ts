@@ -1,7 +1,7 @@
 /** Small helpers for integration tests that drive the licensing API of the local cloud like its users do. */
 import { randomUUID } from 'node:crypto';
-import { cloud, tokenFor } from './local-cloud';
-import { TestAgent } from './agent-client';
+import { cloud, tokenFor } from '#test/support/local-cloud';
+import { TestAgent } from '#test/support/agent-client';
 
 export type RegionKey = 'eu' | 'us';
 

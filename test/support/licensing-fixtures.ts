@@ -14,16 +14,16 @@ import {
   type CryptoKey,
   type JWK,
 } from 'jose';
-import type { Clock, IdGenerator, Logger, Signer } from '../../lambdas/core/ports';
-import type { Principal } from '../../lambdas/core/licensing/access';
-import type { CareLevel, Product, Region } from '../../lambdas/core/licensing/catalogue';
-import type { LicenseSettings, LicensingDeps } from '../../lambdas/core/licensing/deps';
-import { depositOrder, type OrderBody, type OrderLine } from '../../lambdas/core/licensing/deposit-order';
-import { activateInstallation, type ActivationBody } from '../../lambdas/core/licensing/activate-installation';
-import { createActivationKey, type ActivationKeyBody } from '../../lambdas/core/licensing/create-activation-key';
-import type { Ed25519Jwk } from '../../lambdas/core/licensing/model';
-import { LICENSE_ISSUER, type LicenseProduct } from '../../lambdas/core/licensing/license';
-import { MemoryLicensingRepository } from './memory-licensing-repository';
+import type { Clock, IdGenerator, Logger, Signer } from '#lambdas/core/ports';
+import type { Principal } from '#lambdas/core/licensing/access';
+import type { CareLevel, Product, Region } from '#lambdas/core/licensing/catalogue';
+import type { LicenseSettings, LicensingDeps } from '#lambdas/core/licensing/deps';
+import { depositOrder, type OrderBody, type OrderLine } from '#lambdas/core/licensing/deposit-order';
+import { activateInstallation, type ActivationBody } from '#lambdas/core/licensing/activate-installation';
+import { createActivationKey, type ActivationKeyBody } from '#lambdas/core/licensing/create-activation-key';
+import type { Ed25519Jwk } from '#lambdas/core/licensing/model';
+import { LICENSE_ISSUER, type LicenseProduct } from '#lambdas/core/licensing/license';
+import { MemoryLicensingRepository } from '#test/support/memory-licensing-repository';
 
 export const T0 = new Date('2026-03-02T09:00:00.000Z');
 export const DAY_MS = 86_400_000;

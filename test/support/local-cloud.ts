@@ -9,8 +9,8 @@ import { spawn } from 'node:child_process';
 import { createPrivateKey, randomUUID, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CloudInfo } from '../../local/cloud';
-import { findRepoRoot } from '../../local/repo-root';
+import type { CloudInfo } from '#local/cloud';
+import { findRepoRoot } from '#local/repo-root';
 
 export type { CloudInfo };
 

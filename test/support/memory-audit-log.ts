@@ -1,6 +1,6 @@
 /** The audit log port over events in memory, with the DynamoDB adapter's order, range and paging. */
-import { auditSortKey, type AuditLogReader, type AuditRange } from '../../lambdas/core/licensing/list-audit-events';
-import type { AuditEvent } from '../../lambdas/core/licensing/model';
+import { auditSortKey, type AuditLogReader, type AuditRange } from '#lambdas/core/licensing/list-audit-events';
+import type { AuditEvent } from '#lambdas/core/licensing/model';
 
 export class MemoryAuditLog implements AuditLogReader {
   constructor(private readonly source: () => readonly AuditEvent[]) {}

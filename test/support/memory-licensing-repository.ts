@@ -9,7 +9,7 @@
  * (by default 'stale'); `beforeNext()` runs a concurrent change between a use case's reads and its
  * commit, so a real condition fails; `commits` logs every commit attempt and its outcome.
  */
-import type { Allocation, Product } from '../../lambdas/core/licensing/catalogue';
+import type { Allocation, Product } from '#lambdas/core/licensing/catalogue';
 import type {
   AccountState,
   ActivationKeyRecord,
@@ -19,7 +19,7 @@ import type {
   ProductPool,
   SmartAccount,
   StoredLicense,
-} from '../../lambdas/core/licensing/model';
+} from '#lambdas/core/licensing/model';
 import {
   CommitRejected,
   type ActivationCommit,
@@ -30,7 +30,7 @@ import {
   type OrderRecord,
   type RejectReason,
   type TelemetrySwitchCommit,
-} from '../../lambdas/core/licensing/repository';
+} from '#lambdas/core/licensing/repository';
 
 export type CommitMethod =
   | 'commitOrder'

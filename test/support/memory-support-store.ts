@@ -5,15 +5,15 @@
  * their sort key `ACK#<finding>#<at>#<ackId>` orders them. Seed it with `putHealth`,
  * `putSnapshot` and `putFinding` (the rules Lambda's writes); `acknowledged` lists what was stored.
  */
-import type { FindingRecord } from '../../lambdas/core/rules/engine';
-import type { SnapshotRecord } from '../../lambdas/core/rules/ports';
+import type { FindingRecord } from '#lambdas/core/rules/engine';
+import type { SnapshotRecord } from '#lambdas/core/rules/ports';
 import type {
   Acknowledgement,
   FindingStatus,
   InstallationHealth,
   SilencePosition,
   SupportReadStore,
-} from '../../lambdas/core/support/ports';
+} from '#lambdas/core/support/ports';
 
 const copy = <T>(value: T): T => structuredClone(value);
 const ackKey = (a: Acknowledgement) => `ACK#${a.findingId}#${a.at}#${a.ackId}`;

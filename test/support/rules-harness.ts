@@ -7,11 +7,11 @@
  *   expect(run.open()).toHaveLength(1);
  */
 import { randomUUID } from 'node:crypto';
-import { evaluateInstallation, type FindingRecord } from '../../lambdas/core/rules/engine';
-import type { LicenceFacts, Rule } from '../../lambdas/core/rules/rule';
-import type { InstallationState } from '../../lambdas/core/rules/state';
-import type { Beat, BeatData, BeatType } from '../../lambdas/core/telemetry/catalogue';
-import { validBeat } from './telemetry-fixtures';
+import { evaluateInstallation, type FindingRecord } from '#lambdas/core/rules/engine';
+import type { LicenceFacts, Rule } from '#lambdas/core/rules/rule';
+import type { InstallationState } from '#lambdas/core/rules/state';
+import type { Beat, BeatData, BeatType } from '#lambdas/core/telemetry/catalogue';
+import { validBeat } from '#test/support/telemetry-fixtures';
 
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;

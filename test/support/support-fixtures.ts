@@ -3,10 +3,10 @@
  * RESELLER_ID, the second by OTHER_RESELLER_ID), an in-memory support store beside it, and
  * factories for the records the rules Lambda writes (installation health, findings, snapshots).
  */
-import type { FindingRecord } from '../../lambdas/core/rules/engine';
-import type { SnapshotRecord } from '../../lambdas/core/rules/ports';
-import type { InstallationHealth, SupportDeps } from '../../lambdas/core/support/ports';
-import type { Principal } from '../../lambdas/core/licensing/access';
+import type { FindingRecord } from '#lambdas/core/rules/engine';
+import type { SnapshotRecord } from '#lambdas/core/rules/ports';
+import type { InstallationHealth, SupportDeps } from '#lambdas/core/support/ports';
+import type { Principal } from '#lambdas/core/licensing/access';
 import {
   activateNew,
   licensingWorld,
@@ -18,8 +18,8 @@ import {
   seedAccount,
   T0,
   type LicensingWorld,
-} from './licensing-fixtures';
-import { MemorySupportStore } from './memory-support-store';
+} from '#test/support/licensing-fixtures';
+import { MemorySupportStore } from '#test/support/memory-support-store';
 
 export { principals, RESELLER_ID, OTHER_RESELLER_ID, T0 };
 

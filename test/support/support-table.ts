@@ -4,7 +4,7 @@
  */
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { cloud } from './local-cloud';
+import { cloud } from '#test/support/local-cloud';
 
 export interface SupportTable {
   readonly tableName: string;

@@ -1,13 +1,13 @@
 /** Helpers for telemetry integration tests: post beats as an agent, read what reached the region's stream. */
 import { gzipSync } from 'node:zlib';
 import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand } from '@aws-sdk/client-kinesis';
-import { localKinesis } from '../../local/clients';
-import { archiveLines } from '../../lambdas/core/telemetry/archive-batch';
-import { archiveRowSchema, type ArchiveRow } from '../../lambdas/core/telemetry/archive-row';
-import { decodeStreamRecord } from '../../lambdas/core/telemetry/stream-record';
-import type { TestAgent } from './agent-client';
-import { cloud } from './local-cloud';
-import { api, type RegionKey } from './licensing-api';
+import { localKinesis } from '#local/clients';
+import { archiveLines } from '#lambdas/core/telemetry/archive-batch';
+import { archiveRowSchema, type ArchiveRow } from '#lambdas/core/telemetry/archive-row';
+import { decodeStreamRecord } from '#lambdas/core/telemetry/stream-record';
+import type { TestAgent } from '#test/support/agent-client';
+import { cloud } from '#test/support/local-cloud';
+import { api, type RegionKey } from '#test/support/licensing-api';
 
 export async function postBeats(
   agent: TestAgent,

@@ -3,15 +3,15 @@
  * carrying that corpus in every free-text field (the integration suite scans the archive for it).
  */
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import type { z } from 'zod';
 import {
   beatDataSchemas,
   beatTypes,
   catalogueLeaves,
   type Beat,
   type BeatType,
-} from '../../lambdas/core/telemetry/catalogue';
-import { freeTextFields } from '../../lambdas/core/telemetry/privacy';
+} from '#lambdas/core/telemetry/catalogue';
+import { freeTextFields } from '#lambdas/core/telemetry/privacy';
 
 export const COLLECTED_AT = '2026-03-02T09:00:00.000Z';
 

@@ -1,6 +1,6 @@
 /** API Gateway v2 events of signed-in users (JWT claims as the authorizer passes them) and a caller for handlers. */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import type { Principal } from '../../lambdas/core/licensing/access';
+import type { Principal } from '#lambdas/core/licensing/access';
 
 export function userEvent(
   principal: Principal,

@@ -7,8 +7,8 @@ import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { findRepoRoot } from '../../../local/repo-root';
-import { startCloudProcess, type CloudProcess } from '../../support/local-cloud';
+import { findRepoRoot } from '#local/repo-root';
+import { startCloudProcess, type CloudProcess } from '#test/support/local-cloud';
 
 export const chromiumPath = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const chromiumFlags = [

@@ -3,13 +3,13 @@
  * the support table's key layout: the rules' own DynamoDbSupportStore writes state, findings and
  * snapshots, DynamoDbSupportReads reads them back (so the two cannot drift apart).
  */
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbSupportReads } from '../../../lambdas/adapters/dynamodb-support-reads';
-import { DynamoDbSupportStore } from '../../../lambdas/adapters/dynamodb-support-store';
-import type { FindingRecord } from '../../../lambdas/core/rules/engine';
-import { emptyState, type InstallationState } from '../../../lambdas/core/rules/state';
-import { createSupportTable, type SupportTable } from '../../support/support-table';
-import { findingOf, snapshotOf } from '../../support/support-fixtures';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbSupportReads } from '#lambdas/adapters/dynamodb-support-reads';
+import { DynamoDbSupportStore } from '#lambdas/adapters/dynamodb-support-store';
+import type { FindingRecord } from '#lambdas/core/rules/engine';
+import { emptyState, type InstallationState } from '#lambdas/core/rules/state';
+import { createSupportTable, type SupportTable } from '#test/support/support-table';
+import { findingOf, snapshotOf } from '#test/support/support-fixtures';
 
 jest.setTimeout(30_000);
 

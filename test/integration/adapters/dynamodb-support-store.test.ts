@@ -3,15 +3,15 @@
  * of its own: the STATE item and the STATE#APART item beside it, what each batch writes, and
  * items of the shape written before the state was compacted.
  */
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamoItemBytes } from '../../../lambdas/adapters/dynamodb-item-size';
-import { DynamoDbSupportReads } from '../../../lambdas/adapters/dynamodb-support-reads';
-import { DynamoDbSupportStore } from '../../../lambdas/adapters/dynamodb-support-store';
-import { rule as expressCap } from '../../../lambdas/core/rules/catalogue/db-express-cap';
-import { evaluateInstallation, type BatchBeat } from '../../../lambdas/core/rules/engine';
-import { emptyState, type InstallationState } from '../../../lambdas/core/rules/state';
-import { createSupportTable, type SupportTable } from '../../support/support-table';
-import { beatAt, HOUR, licenceFacts, T0 } from '../../support/rules-harness';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamoItemBytes } from '#lambdas/adapters/dynamodb-item-size';
+import { DynamoDbSupportReads } from '#lambdas/adapters/dynamodb-support-reads';
+import { DynamoDbSupportStore } from '#lambdas/adapters/dynamodb-support-store';
+import { rule as expressCap } from '#lambdas/core/rules/catalogue/db-express-cap';
+import { evaluateInstallation, type BatchBeat } from '#lambdas/core/rules/engine';
+import { emptyState, type InstallationState } from '#lambdas/core/rules/state';
+import { createSupportTable, type SupportTable } from '#test/support/support-table';
+import { beatAt, HOUR, licenceFacts, T0 } from '#test/support/rules-harness';
 
 jest.setTimeout(30_000);
 

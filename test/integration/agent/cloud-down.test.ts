@@ -3,15 +3,15 @@
  * first and counted), and are delivered once each, with the ids they were given, when it is back.
  */
 import { join } from 'node:path';
-import { UcxAgent } from '../../../agent/sdk/agent';
-import { loadOrCreateIdentity } from '../../../agent/sdk/identity';
-import { DiskSpool } from '../../../agent/sdk/spool';
-import { FileStateStore } from '../../../agent/sdk/state';
-import { UnreachableError } from '../../../agent/sdk/errors';
-import { prepareBeat } from '../../../agent/sdk/telemetry';
-import type { Collector } from '../../../agent/collectors/types';
-import { api, newAccount, newActivationKey, perpetual } from '../../support/licensing-api';
-import { streamRowsOf } from '../../support/telemetry-api';
+import { UcxAgent } from '#agent/sdk/agent';
+import { loadOrCreateIdentity } from '#agent/sdk/identity';
+import { DiskSpool } from '#agent/sdk/spool';
+import { FileStateStore } from '#agent/sdk/state';
+import { UnreachableError } from '#agent/sdk/errors';
+import { prepareBeat } from '#agent/sdk/telemetry';
+import type { Collector } from '#agent/collectors/types';
+import { api, newAccount, newActivationKey, perpetual } from '#test/support/licensing-api';
+import { streamRowsOf } from '#test/support/telemetry-api';
 import { stateDir, Unpluggable } from './helpers';
 
 jest.setTimeout(120_000);

@@ -1,7 +1,7 @@
 /** The agent against the local cloud, as an administrator drives it: activate, poll, telemetry, status, deactivate. */
-import { readArchive } from '../../../local/archive-reader';
-import { cloud } from '../../support/local-cloud';
-import { api, newAccount, newActivationKey, perpetual } from '../../support/licensing-api';
+import { readArchive } from '#local/archive-reader';
+import { cloud } from '#test/support/local-cloud';
+import { api, newAccount, newActivationKey, perpetual } from '#test/support/licensing-api';
 import { cli, stateDir, suiteSources } from './helpers';
 
 jest.setTimeout(120_000);

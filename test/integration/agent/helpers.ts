@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../../agent/cli/commands';
+import { main } from '#agent/cli/commands';
 
 export interface CliRun {
   code: number;

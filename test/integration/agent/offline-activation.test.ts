@@ -6,10 +6,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateKeyPair, SignJWT } from 'jose';
-import { UcxAgent } from '../../../agent/sdk/agent';
-import { loadIdentity } from '../../../agent/sdk/identity';
-import { MemorySpool } from '../../../agent/sdk/spool';
-import { FileStateStore } from '../../../agent/sdk/state';
+import { UcxAgent } from '#agent/sdk/agent';
+import { loadIdentity } from '#agent/sdk/identity';
+import { MemorySpool } from '#agent/sdk/spool';
+import { FileStateStore } from '#agent/sdk/state';
 import {
   api,
   call,
@@ -18,8 +18,8 @@ import {
   newActivationKey,
   opsToken,
   perpetual,
-} from '../../support/licensing-api';
-import { tokenFor } from '../../support/local-cloud';
+} from '#test/support/licensing-api';
+import { tokenFor } from '#test/support/local-cloud';
 import { cli, stateDir } from './helpers';
 
 jest.setTimeout(120_000);

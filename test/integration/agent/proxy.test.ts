@@ -3,7 +3,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
-import { api, newAccount, newActivationKey, perpetual } from '../../support/licensing-api';
+import { api, newAccount, newActivationKey, perpetual } from '#test/support/licensing-api';
 import { cli, stateDir, suiteSources } from './helpers';
 
 jest.setTimeout(120_000);

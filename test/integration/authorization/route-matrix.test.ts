@@ -4,10 +4,10 @@
  * without a policy here fails the suite, so the matrix cannot silently fall behind.
  */
 import { randomUUID, sign } from 'node:crypto';
-import { canonicalJson } from '../../../lambdas/core/canonical-json';
-import { routes, type FunctionName, type RouteSpec } from '../../../lib/routes';
-import { generateIdentityKeys } from '../../../agent/sdk/signing';
-import { tokenFor } from '../../support/local-cloud';
+import { canonicalJson } from '#lambdas/core/canonical-json';
+import { routes, type FunctionName, type RouteSpec } from '#lib/routes';
+import { generateIdentityKeys } from '#agent/sdk/signing';
+import { tokenFor } from '#test/support/local-cloud';
 import {
   activatedAgent,
   api,
@@ -16,8 +16,8 @@ import {
   newActivationKey,
   perpetual,
   type JsonResponse,
-} from '../../support/licensing-api';
-import { postBeats } from '../../support/telemetry-api';
+} from '#test/support/licensing-api';
+import { postBeats } from '#test/support/telemetry-api';
 
 jest.setTimeout(180_000);
 

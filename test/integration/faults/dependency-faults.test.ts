@@ -7,7 +7,7 @@ import type { KMSClient } from '@aws-sdk/client-kms';
 import { ProvisionedThroughputExceededException, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { mockClient } from 'aws-sdk-client-mock';
 import { randomUUID } from 'node:crypto';
-import { generateIdentityKeys } from '../../../agent/sdk/signing';
+import { generateIdentityKeys } from '#agent/sdk/signing';
 import {
   accountView,
   activatedAgent,
@@ -17,10 +17,10 @@ import {
   newActivationKey,
   opsToken,
   perpetual,
-} from '../../support/licensing-api';
-import { invoke, localLambdaEnv, signedEvent } from '../../support/in-process-lambda';
-import { streamRowsOf } from '../../support/telemetry-api';
-import { validBeat } from '../../support/telemetry-fixtures';
+} from '#test/support/licensing-api';
+import { invoke, localLambdaEnv, signedEvent } from '#test/support/in-process-lambda';
+import { streamRowsOf } from '#test/support/telemetry-api';
+import { validBeat } from '#test/support/telemetry-fixtures';
 
 jest.setTimeout(60_000);
 
@@ -45,8 +45,8 @@ describe('DynamoDB throttling during activation', () => {
     const accountId = await newAccount([perpetual('ivr', 3)]);
     const activationKey = await newActivationKey(accountId, { allocation: { ivr: 2 } });
     const { handler, documentClient } = load(localLambdaEnv(), () => ({
-      handler: require('../../../lambdas/handlers/activate').handler,
-      documentClient: require('../../../lambdas/adapters/aws-clients').dynamoDocumentClient() as DynamoDBDocumentClient,
+      handler: require('#lambdas/handlers/activate').handler,
+      documentClient: require('#lambdas/adapters/aws-clients').dynamoDocumentClient() as DynamoDBDocumentClient,
     }));
     const identity = await generateIdentityKeys();
     const body = {
@@ -99,8 +99,8 @@ describe('Kinesis throttling during ingest', () => {
     const accountId = await newAccount([perpetual('ivr', 1)]);
     const { agent } = await activatedAgent(accountId);
     const { handler, kinesis } = load(localLambdaEnv(), () => ({
-      handler: require('../../../lambdas/handlers/ingest-telemetry').handler,
-      kinesis: require('../../../lambdas/adapters/kinesis-telemetry-stream').kinesisClient() as KinesisClient,
+      handler: require('#lambdas/handlers/ingest-telemetry').handler,
+      kinesis: require('#lambdas/adapters/kinesis-telemetry-stream').kinesisClient() as KinesisClient,
     }));
     const mock = mockClient(kinesis);
     // the handler's modules are its own instances (isolateModules): any command of this client
@@ -141,7 +141,7 @@ describe('KMS unavailable', () => {
       AWS_ENDPOINT_URL_KMS: 'http://127.0.0.1:9',
     });
     const { handler, kms } = load(env, () => ({
-      handler: require('../../../lambdas/handlers/get-license').handler,
+      handler: require('#lambdas/handlers/get-license').handler,
       kms: require('@aws-sdk/client-kms').KMSClient as typeof KMSClient,
     }));
     const mock = mockClient(kms);

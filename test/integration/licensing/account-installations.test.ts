@@ -2,8 +2,8 @@
  * The portal's installation routes through the local cloud: allocation edits within free capacity
  * (PATCH), deactivation (DELETE), and the sampled last poll in the account view.
  */
-import { tokenFor } from '../../support/local-cloud';
-import { TestAgent } from '../../support/agent-client';
+import { tokenFor } from '#test/support/local-cloud';
+import type { TestAgent } from '#test/support/agent-client';
 import {
   accountView,
   activatedAgent,
@@ -13,7 +13,7 @@ import {
   newAccount,
   perpetual,
   type JsonResponse,
-} from '../../support/licensing-api';
+} from '#test/support/licensing-api';
 
 jest.setTimeout(120_000);
 

@@ -1,5 +1,5 @@
-import { tokenFor } from '../../support/local-cloud';
-import { activatedAgent, api, call, expectProblem, newAccount, opsToken, perpetual } from '../../support/licensing-api';
+import { tokenFor } from '#test/support/local-cloud';
+import { activatedAgent, api, call, expectProblem, newAccount, opsToken, perpetual } from '#test/support/licensing-api';
 
 describe('account routes and who may use them', () => {
   let accountId: string;

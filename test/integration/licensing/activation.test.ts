@@ -1,4 +1,4 @@
-import { TestAgent } from '../../support/agent-client';
+import { TestAgent } from '#test/support/agent-client';
 import {
   accountView,
   activationBody,
@@ -7,7 +7,7 @@ import {
   newAccount,
   newActivationKey,
   perpetual,
-} from '../../support/licensing-api';
+} from '#test/support/licensing-api';
 
 describe('POST /v1/activations', () => {
   it('activates, and the same key with the same public key answers the same installation', async () => {

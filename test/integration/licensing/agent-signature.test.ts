@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { TestAgent } from '../../support/agent-client';
+import { TestAgent } from '#test/support/agent-client';
 import {
   activatedAgent,
   activationBody,
@@ -8,7 +8,7 @@ import {
   newAccount,
   newActivationKey,
   perpetual,
-} from '../../support/licensing-api';
+} from '#test/support/licensing-api';
 
 describe('signed agent requests', () => {
   let agent: TestAgent;

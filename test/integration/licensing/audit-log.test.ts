@@ -1,5 +1,5 @@
 /** The audit log through the local cloud: what licensing changes wrote, filtered, paged and as CSV. */
-import { tokenFor } from '../../support/local-cloud';
+import { tokenFor } from '#test/support/local-cloud';
 import {
   activatedAgent,
   api,
@@ -8,7 +8,7 @@ import {
   newAccount,
   newActivationKey,
   perpetual,
-} from '../../support/licensing-api';
+} from '#test/support/licensing-api';
 
 jest.setTimeout(60_000);
 

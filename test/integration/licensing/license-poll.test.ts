@@ -9,7 +9,7 @@ import {
   newAccount,
   opsToken,
   perpetual,
-} from '../../support/licensing-api';
+} from '#test/support/licensing-api';
 
 async function verifyLicense(jws: string, region: 'eu' | 'us' = 'eu') {
   const jwks = (await call('GET', `${api(region)}/.well-known/jwks.json`)).json as JSONWebKeySet;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { tokenFor } from '../../support/local-cloud';
+import { tokenFor } from '#test/support/local-cloud';
 import {
   accountView,
   api,
@@ -9,7 +9,7 @@ import {
   newAccount,
   opsToken,
   perpetual,
-} from '../../support/licensing-api';
+} from '#test/support/licensing-api';
 
 const orderUrl = (orderId: string) => `${api()}/v1/ops/orders/${orderId}`;
 const createBody = (lines: unknown[]) => ({ account: { create: { name: 'Order Test', region: 'eu' } }, lines });

@@ -3,8 +3,8 @@
  * (from the EMF the handlers printed) on the support overview, and the service overview counts
  * the requests per route and the functions' invocations.
  */
-import type { DashboardData } from '../../../local/dashboard';
-import { activatedAgent, api, newAccount } from '../../support/licensing-api';
+import type { DashboardData } from '#local/dashboard';
+import { activatedAgent, api, newAccount } from '#test/support/licensing-api';
 
 jest.setTimeout(60_000);
 

@@ -7,8 +7,8 @@ import { PutRecordsCommand, type PutRecordsResultEntry } from '@aws-sdk/client-k
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { localKinesis } from '../../../local/clients';
-import { startCloudProcess, type CloudProcess } from '../../support/local-cloud';
+import { localKinesis } from '#local/clients';
+import { startCloudProcess, type CloudProcess } from '#test/support/local-cloud';
 
 jest.setTimeout(180_000);
 

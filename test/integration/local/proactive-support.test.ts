@@ -4,10 +4,10 @@
  * dev route, and its notification kept by the EventBridge stand-in.
  */
 import { GetCommand, PutCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { silentBucketOf } from '../../../lambdas/adapters/dynamodb-support-store';
-import { localDynamoDb } from '../../../local/clients';
-import { activatedAgent, api, newAccount, perpetual } from '../../support/licensing-api';
-import { cloud } from '../../support/local-cloud';
+import { silentBucketOf } from '#lambdas/adapters/dynamodb-support-store';
+import { localDynamoDb } from '#local/clients';
+import { activatedAgent, api, newAccount, perpetual } from '#test/support/licensing-api';
+import { cloud } from '#test/support/local-cloud';
 
 jest.setTimeout(60_000);
 

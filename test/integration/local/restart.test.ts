@@ -3,7 +3,7 @@ import { DynamoDBClient, GetItemCommand, PutItemCommand, DescribeTableCommand } 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cloud, startCloudProcess, type CloudProcess } from '../../support/local-cloud';
+import { cloud, startCloudProcess, type CloudProcess } from '#test/support/local-cloud';
 
 jest.setTimeout(180_000);
 

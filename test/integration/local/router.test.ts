@@ -1,5 +1,5 @@
 /** The local API Gateway: routes, JWT authorizer, limits, a real function end to end. */
-import { cloud, tokenFor } from '../../support/local-cloud';
+import { cloud, tokenFor } from '#test/support/local-cloud';
 
 jest.setTimeout(30_000);
 

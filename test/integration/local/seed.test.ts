@@ -1,5 +1,5 @@
 /** The demo of a fresh data dir, created through the real API (PUT order, POST activation key). */
-import { cloud } from '../../support/local-cloud';
+import { cloud } from '#test/support/local-cloud';
 
 jest.setTimeout(30_000);
 

@@ -1,6 +1,6 @@
 /** The two local regions share one licensing table, as the global table does in the cloud. */
 import { DynamoDBClient, GetItemCommand, PutItemCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import { cloud } from '../../support/local-cloud';
+import { cloud } from '#test/support/local-cloud';
 
 jest.setTimeout(30_000);
 

@@ -16,11 +16,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { encodeBatch } from '../../../lambdas/core/telemetry/stream-record';
-import { findArchiveBucket, readArchive, type ArchiveRow } from '../../../local/archive-reader';
-import { localKinesis, localS3 } from '../../../local/clients';
-import { findRepoRoot } from '../../../local/repo-root';
-import { cloud, startCloudProcess, type CloudProcess } from '../../support/local-cloud';
+import { encodeBatch } from '#lambdas/core/telemetry/stream-record';
+import { findArchiveBucket, readArchive, type ArchiveRow } from '#local/archive-reader';
+import { localKinesis, localS3 } from '#local/clients';
+import { findRepoRoot } from '#local/repo-root';
+import { cloud, startCloudProcess, type CloudProcess } from '#test/support/local-cloud';
 
 jest.setTimeout(180_000);
 

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { TestAgent } from '../../support/agent-client';
-import { tokenFor } from '../../support/local-cloud';
-import { activatedAgent, api, call, newAccount, perpetual } from '../../support/licensing-api';
-import { postBeats } from '../../support/telemetry-api';
+import type { TestAgent } from '#test/support/agent-client';
+import { tokenFor } from '#test/support/local-cloud';
+import { activatedAgent, api, call, newAccount, perpetual } from '#test/support/licensing-api';
+import { postBeats } from '#test/support/telemetry-api';
 
 jest.setTimeout(120_000);
 

@@ -1,8 +1,8 @@
 /** Support across accounts on the local cloud: the last-beat index walked with its filters and cursor. */
 import { randomUUID } from 'node:crypto';
-import { tokenFor } from '../../support/local-cloud';
-import { activatedAgent, api, call, expectProblem, newAccount, perpetual } from '../../support/licensing-api';
-import { postBeats } from '../../support/telemetry-api';
+import { tokenFor } from '#test/support/local-cloud';
+import { activatedAgent, api, call, expectProblem, newAccount, perpetual } from '#test/support/licensing-api';
+import { postBeats } from '#test/support/telemetry-api';
 
 jest.setTimeout(120_000);
 

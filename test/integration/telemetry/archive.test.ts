@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { readArchive } from '../../../local/archive-reader';
-import { catalogueFieldPaths, type Beat } from '../../../lambdas/core/telemetry/catalogue';
-import type { ArchiveRow } from '../../../lambdas/core/telemetry/archive-row';
-import type { TestAgent } from '../../support/agent-client';
-import { cloud } from '../../support/local-cloud';
-import { activatedAgent, newAccount, perpetual } from '../../support/licensing-api';
-import { postBeats } from '../../support/telemetry-api';
-import { beatsCarryingPersonalData, personalDataNeedles, validBeatOfEveryType } from '../../support/telemetry-fixtures';
+import { readArchive } from '#local/archive-reader';
+import { catalogueFieldPaths, type Beat } from '#lambdas/core/telemetry/catalogue';
+import type { ArchiveRow } from '#lambdas/core/telemetry/archive-row';
+import type { TestAgent } from '#test/support/agent-client';
+import { cloud } from '#test/support/local-cloud';
+import { activatedAgent, newAccount, perpetual } from '#test/support/licensing-api';
+import { postBeats } from '#test/support/telemetry-api';
+import { beatsCarryingPersonalData, personalDataNeedles, validBeatOfEveryType } from '#test/support/telemetry-fixtures';
 
 jest.setTimeout(90_000);
 

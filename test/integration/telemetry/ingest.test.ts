@@ -1,10 +1,10 @@
 import { gzipSync } from 'node:zlib';
-import { tokenFor } from '../../support/local-cloud';
-import { activatedAgent, api, call, expectProblem, newAccount, perpetual } from '../../support/licensing-api';
-import { postBeats, streamRowsOf } from '../../support/telemetry-api';
-import { validBeat, validBeatOfEveryType } from '../../support/telemetry-fixtures';
+import { tokenFor } from '#test/support/local-cloud';
+import { activatedAgent, api, call, expectProblem, newAccount, perpetual } from '#test/support/licensing-api';
+import { postBeats, streamRowsOf } from '#test/support/telemetry-api';
+import { validBeat, validBeatOfEveryType } from '#test/support/telemetry-fixtures';
 import { randomUUID } from 'node:crypto';
-import type { TestAgent } from '../../support/agent-client';
+import type { TestAgent } from '#test/support/agent-client';
 
 const fresh = <T extends { id: string }>(beat: T): T => ({ ...beat, id: randomUUID() });
 

@@ -1,8 +1,8 @@
 import { DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ServiceUnavailableError } from '../../../lambdas/core/errors';
-import { DynamoDbSupportReads } from '../../../lambdas/adapters/dynamodb-support-reads';
+import { ServiceUnavailableError } from '#lambdas/core/errors';
+import { DynamoDbSupportReads } from '#lambdas/adapters/dynamodb-support-reads';
 
 // Throttling and a paged answer are what DynamoDB Local will not produce on demand: mocked here.
 const dynamo = mockClient(DynamoDBDocumentClient);

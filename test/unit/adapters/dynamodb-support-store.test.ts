@@ -1,4 +1,4 @@
-import { dynamoItemBytes } from '../../../lambdas/adapters/dynamodb-item-size';
+import { dynamoItemBytes } from '#lambdas/adapters/dynamodb-item-size';
 import {
   COUNTERS_SNAPSHOT_SK,
   countersToMerge,
@@ -8,10 +8,10 @@ import {
   stateItemsOf,
   stateOfItems,
   type StoredState,
-} from '../../../lambdas/adapters/dynamodb-support-store';
-import { decodeSnapshotData, decodeSnapshotGroup } from '../../../lambdas/adapters/support-snapshot-codec';
-import { emptyState, type InstallationState } from '../../../lambdas/core/rules/state';
-import { T0 } from '../../support/rules-harness';
+} from '#lambdas/adapters/dynamodb-support-store';
+import { decodeSnapshotData, decodeSnapshotGroup } from '#lambdas/adapters/support-snapshot-codec';
+import { emptyState, type InstallationState } from '#lambdas/core/rules/state';
+import { T0 } from '#test/support/rules-harness';
 
 /** What the items of the STATE key hold between batches, as the store keeps them. */
 class Stored {

@@ -1,7 +1,7 @@
 import { KinesisClient, PutRecordsCommand, ProvisionedThroughputExceededException } from '@aws-sdk/client-kinesis';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ServiceUnavailableError } from '../../../lambdas/core/errors';
-import { KinesisTelemetryStream } from '../../../lambdas/adapters/kinesis-telemetry-stream';
+import { ServiceUnavailableError } from '#lambdas/core/errors';
+import { KinesisTelemetryStream } from '#lambdas/adapters/kinesis-telemetry-stream';
 
 // Partial PutRecords failures and throttling are faults kinesalite cannot produce: mocked here.
 const kinesis = mockClient(KinesisClient);

@@ -11,14 +11,14 @@ import {
   entry,
   STATE_DICTIONARY_V1,
   TornStateRead,
-} from '../../../lambdas/adapters/support-state-codec';
-import { allRules } from '../../../lambdas/core/rules/catalogue';
-import { evaluateInstallation } from '../../../lambdas/core/rules/engine';
-import { findingIdOf } from '../../../lambdas/core/rules/lifecycle';
-import { beatIdHash, emptyState, type FindingEvent, type InstallationState } from '../../../lambdas/core/rules/state';
-import type { Beat } from '../../../lambdas/core/telemetry/catalogue';
-import { HOUR, licenceFacts, T0 } from '../../support/rules-harness';
-import { validBeatOfEveryType } from '../../support/telemetry-fixtures';
+} from '#lambdas/adapters/support-state-codec';
+import { allRules } from '#lambdas/core/rules/catalogue/index';
+import { evaluateInstallation } from '#lambdas/core/rules/engine';
+import { findingIdOf } from '#lambdas/core/rules/lifecycle';
+import { beatIdHash, emptyState, type FindingEvent, type InstallationState } from '#lambdas/core/rules/state';
+import type { Beat } from '#lambdas/core/telemetry/catalogue';
+import { HOUR, licenceFacts, T0 } from '#test/support/rules-harness';
+import { validBeatOfEveryType } from '#test/support/telemetry-fixtures';
 
 const plainOf = (state: InstallationState) => ({
   installationId: state.installationId,

@@ -12,11 +12,11 @@ import {
   UsernameExistsException,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
-import { CognitoUserDirectory } from '../../../lambdas/adapters/cognito-user-directory';
-import { LocalUserDirectory } from '../../../lambdas/adapters/local-user-directory';
-import { ConflictError } from '../../../lambdas/core/errors';
-import { userDirectoryFrom } from '../../../lambdas/shared/user-directory';
-import { authFlowRoutes } from '../../../local/auth-flows';
+import { CognitoUserDirectory } from '#lambdas/adapters/cognito-user-directory';
+import { LocalUserDirectory } from '#lambdas/adapters/local-user-directory';
+import { ConflictError } from '#lambdas/core/errors';
+import { userDirectoryFrom } from '#lambdas/shared/user-directory';
+import { authFlowRoutes } from '#local/auth-flows';
 
 const POOL = 'eu-central-1_Pool1';
 

@@ -1,5 +1,5 @@
-import { billedMs, HOURS_PER_MONTH, monthlyCost, tiered } from '../../../bench/cost-model';
-import { archiveLifecycleFrom, defaultWorkload, workloadFrom } from '../../../bench/cost';
+import { billedMs, HOURS_PER_MONTH, monthlyCost, tiered } from '#bench/cost-model';
+import { archiveLifecycleFrom, defaultWorkload, workloadFrom } from '#bench/cost';
 import prices from '../../../bench/prices.json';
 
 const us = prices.regions['us-east-1'];

@@ -1,5 +1,5 @@
-import { benchTable, goalText, judge, median, pairedRatio, percentile, verdict } from '../../../bench/stats';
-import { countErrors, parseFleetSummary } from '../../../bench/fleet-row';
+import { benchTable, goalText, judge, median, pairedRatio, percentile, verdict } from '#bench/stats';
+import { countErrors, parseFleetSummary } from '#bench/fleet-row';
 
 describe('bench statistics', () => {
   it('takes medians and nearest-rank percentiles', () => {

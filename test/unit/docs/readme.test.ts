@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 // The README is written by scripts/readme-catalogue.ts (npm run docs) between these markers.
-import { catalogueMarkdownTable } from '../../../lambdas/core/telemetry/catalogue';
+import { catalogueMarkdownTable } from '#lambdas/core/telemetry/catalogue';
 
 describe('README', () => {
   const readme = readFileSync(join(__dirname, '../../../README.md'), 'utf8');

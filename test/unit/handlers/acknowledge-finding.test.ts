@@ -1,12 +1,12 @@
-import type { Principal } from '../../../lambdas/core/licensing/access';
-import { findingOf, healthOf, principals, supportWorld, type SupportWorld } from '../../support/support-fixtures';
-import { call, userEvent } from '../../support/user-events';
+import type { Principal } from '#lambdas/core/licensing/access';
+import { findingOf, healthOf, principals, supportWorld, type SupportWorld } from '#test/support/support-fixtures';
+import { call, userEvent } from '#test/support/user-events';
 
 // The handlers' composition root, swapped for the in-memory world (no AWS in unit tests).
 let world: SupportWorld;
-jest.mock('../../../lambdas/shared/support-deps', () => ({ supportDeps: () => world.deps }));
+jest.mock('#lambdas/shared/support-deps', () => ({ supportDeps: () => world.deps }));
 
-import { handler as acknowledge } from '../../../lambdas/handlers/acknowledge-finding';
+import { handler as acknowledge } from '#lambdas/handlers/acknowledge-finding';
 
 let findingId: string;
 

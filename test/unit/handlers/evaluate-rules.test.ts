@@ -4,10 +4,10 @@
  * source is replaced by one that fails, the fault the real stores cannot be made to produce here.
  */
 import type { Context, KinesisStreamEvent } from 'aws-lambda';
-import { encodeBatch, type BatchHeader, type StreamBeat } from '../../../lambdas/core/telemetry/stream-record';
-import { validBeatOfEveryType } from '../../support/telemetry-fixtures';
+import { encodeBatch, type BatchHeader, type StreamBeat } from '#lambdas/core/telemetry/stream-record';
+import { validBeatOfEveryType } from '#test/support/telemetry-fixtures';
 
-jest.mock('../../../lambdas/shared/rules-deps', () => ({
+jest.mock('#lambdas/shared/rules-deps', () => ({
   rulesDeps: () => ({
     store: {},
     bus: { publish: async () => undefined },
@@ -16,7 +16,7 @@ jest.mock('../../../lambdas/shared/rules-deps', () => ({
   }),
 }));
 
-import { handler } from '../../../lambdas/handlers/evaluate-rules';
+import { handler } from '#lambdas/handlers/evaluate-rules';
 
 const header = (installationId: string): BatchHeader => ({
   installation_id: installationId,

@@ -9,7 +9,7 @@ import {
   signingRegion,
   startLocalEventBridge,
   type LocalEventBridge,
-} from '../../../local/eventbridge';
+} from '#local/eventbridge';
 
 const authorization =
   'AWS4-HMAC-SHA256 Credential=S3RVER/20260312/eu-central-1/events/aws4_request, SignedHeaders=host;x-amz-target, Signature=abc';

@@ -1,4 +1,4 @@
-import { buildHttpApiEvent, joinHeaders, mapHttpApiResult } from '../../../local/http-event';
+import { buildHttpApiEvent, joinHeaders, mapHttpApiResult } from '#local/http-event';
 
 const request = (over: Partial<Parameters<typeof buildHttpApiEvent>[0]> = {}) => ({
   method: 'POST',

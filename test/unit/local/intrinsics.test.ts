@@ -1,4 +1,4 @@
-import { IntrinsicError, resolveValue, type ResolveContext, type StackContext } from '../../../local/intrinsics';
+import { IntrinsicError, resolveValue, type ResolveContext, type StackContext } from '#local/intrinsics';
 
 const stateful: StackContext = {
   stackName: 'ucx-prod-eu-stateful',

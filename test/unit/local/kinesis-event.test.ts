@@ -1,10 +1,5 @@
 import { KinesisDataStreamSchema } from '@aws-lambda-powertools/parser/schemas/kinesis';
-import {
-  batchOutcome,
-  compareSequenceNumbers,
-  kinesisStreamEvent,
-  type ShardRecord,
-} from '../../../local/kinesis-event';
+import { batchOutcome, compareSequenceNumbers, kinesisStreamEvent, type ShardRecord } from '#local/kinesis-event';
 
 const source = {
   shardId: 'shardId-000000000000',

@@ -1,5 +1,5 @@
-import { dashboardData } from '../../../local/dashboard';
-import { localApiNamespace, MetricStore, parseEmfLine, percentile } from '../../../local/metrics';
+import { dashboardData } from '#local/dashboard';
+import { localApiNamespace, MetricStore, parseEmfLine, percentile } from '#local/metrics';
 
 const T = Date.parse('2026-03-02T09:00:30.000Z');
 

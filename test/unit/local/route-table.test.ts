@@ -1,4 +1,4 @@
-import { RouteTable } from '../../../local/route-table';
+import { RouteTable } from '#local/route-table';
 
 const table = () => {
   const t = new RouteTable<string>();

@@ -1,6 +1,6 @@
-import type { LocalFunction, LocalSchedule } from '../../../local/assembly';
-import type { InvokeOutcome, LambdaSandbox } from '../../../local/lambda-runtime';
-import { parseRate, startSchedules } from '../../../local/schedules';
+import type { LocalFunction, LocalSchedule } from '#local/assembly';
+import type { InvokeOutcome, LambdaSandbox } from '#local/lambda-runtime';
+import { parseRate, startSchedules } from '#local/schedules';
 
 describe('parseRate', () => {
   it.each([

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KinesisStreamEvent } from 'aws-lambda';
-import type { ShardRecord } from '../../../local/kinesis-event';
-import type { InvokeOutcome } from '../../../local/lambda-runtime';
+import type { ShardRecord } from '#local/kinesis-event';
+import type { InvokeOutcome } from '#local/lambda-runtime';
 import {
   fileCheckpointStore,
   ShardConsumer,
@@ -12,7 +12,7 @@ import {
   type KinesisFailureRecord,
   type ShardReader,
   type StreamMappingSettings,
-} from '../../../local/shard-consumer';
+} from '#local/shard-consumer';
 
 const t0 = Date.parse('2026-03-12T19:00:00.000Z');
 const seq = (n: number) => `4960000000000000000000000000000000000000000000000000${String(n).padStart(4, '0')}`;

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IncomingMessage } from 'node:http';
-import { authFlowRoutes, hashPassword, passwordMatches } from '../../../local/auth-flows';
+import { authFlowRoutes, hashPassword, passwordMatches } from '#local/auth-flows';
 
 const dataDir = () => mkdtempSync(join(tmpdir(), 'ucx-auth-'));
 const routesOf = (dir: string) => new Map(authFlowRoutes(dir));

@@ -1,6 +1,6 @@
 /** The portal's Cognito sign-in over fetch: the requests it makes and how it reads the answers. No network. */
-import { authFor, cognitoAuth, isChallenge, localAuth } from '../../../portal/src/auth';
-import { ApiError } from '../../../portal/src/problem';
+import { authFor, cognitoAuth, isChallenge, localAuth } from '#portal/src/auth';
+import { ApiError } from '#portal/src/problem';
 
 interface Call {
   url: string;

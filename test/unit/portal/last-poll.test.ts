@@ -1,4 +1,4 @@
-import { lastPollText } from '../../../portal/src/last-poll';
+import { lastPollText } from '#portal/src/last-poll';
 
 const now = new Date('2026-01-02T12:00:00Z');
 

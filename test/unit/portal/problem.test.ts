@@ -1,4 +1,4 @@
-import { describeProblem, fieldName, problemOf } from '../../../portal/src/problem';
+import { describeProblem, fieldName, problemOf } from '#portal/src/problem';
 
 describe('API errors in words', () => {
   it('names each field of a problem+json with the page’s label, else in words from its path', () => {

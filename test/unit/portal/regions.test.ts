@@ -1,6 +1,6 @@
 /** The way to the other region's portal: its URL from config.json, the same page, and the words; and a 421 read as such. */
-import { describeProblem, problemOf } from '../../../portal/src/problem';
-import { homedElsewhereText, isRegionKey, otherRegion, portalUrl } from '../../../portal/src/regions';
+import { describeProblem, problemOf } from '#portal/src/problem';
+import { homedElsewhereText, isRegionKey, otherRegion, portalUrl } from '#portal/src/regions';
 
 describe("the other region's portal", () => {
   const config = {

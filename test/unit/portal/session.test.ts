@@ -1,4 +1,4 @@
-import { homeOf, sessionFromToken } from '../../../portal/src/session';
+import { homeOf, sessionFromToken } from '#portal/src/session';
 
 const tokenWith = (claims: Record<string, unknown>) =>
   `${Buffer.from('{"alg":"ES256"}').toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`;

@@ -1,4 +1,4 @@
-import { telemetryStatus } from '../../../portal/src/telemetry-status';
+import { telemetryStatus } from '#portal/src/telemetry-status';
 
 const now = new Date('2026-01-02T00:00:00Z');
 const active = (lastBeatAt: string | null) => ({ status: 'active', lastBeatAt });

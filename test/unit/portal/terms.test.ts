@@ -1,4 +1,4 @@
-import { nearestEnd, termState } from '../../../portal/src/terms';
+import { nearestEnd, termState } from '#portal/src/terms';
 
 const now = new Date('2026-01-01T00:00:00Z');
 

@@ -1,14 +1,14 @@
 import { generateKeyPairSync, sign as cryptoSign, type KeyObject } from 'node:crypto';
 import { httpbis } from 'http-message-signatures';
-import { UnauthorizedError, ValidationError } from '../../../lambdas/core/errors';
+import { UnauthorizedError, ValidationError } from '#lambdas/core/errors';
 import {
   isEd25519PublicJwk,
   jwkThumbprint,
   verifyAgentRequest,
   type AgentRequest,
   type Ed25519PublicJwk,
-} from '../../../lambdas/shared/agent-signature';
-import { contentDigest, generateIdentityKeys, signRequest } from '../../../agent/sdk/signing';
+} from '#lambdas/shared/agent-signature';
+import { contentDigest, generateIdentityKeys, signRequest } from '#agent/sdk/signing';
 
 const BASE_URL = 'https://api.eu.example.test';
 const NOW = new Date('2025-06-01T12:00:00.500Z');

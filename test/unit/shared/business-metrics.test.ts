@@ -1,4 +1,4 @@
-import { emitCount, flushCounts } from '../../../lambdas/shared/business-metrics';
+import { emitCount, flushCounts } from '#lambdas/shared/business-metrics';
 
 /** The EMF records written to stdout while `act` runs, parsed. */
 function emfWritten(act: () => void): Record<string, unknown>[] {

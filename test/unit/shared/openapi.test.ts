@@ -1,5 +1,5 @@
-import { routes } from '../../../lib/routes';
-import { openApiDocument } from '../../../lambdas/shared/openapi';
+import { routes } from '#lib/routes';
+import { openApiDocument } from '#lambdas/shared/openapi';
 
 describe('the OpenAPI document', () => {
   it('describes every route of the route table, and nothing else', () => {

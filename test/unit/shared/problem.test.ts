@@ -1,5 +1,5 @@
-import { ConflictError } from '../../../lambdas/core/errors';
-import { problemResponse } from '../../../lambdas/shared/problem';
+import { ConflictError } from '#lambdas/core/errors';
+import { problemResponse } from '#lambdas/shared/problem';
 
 describe('problemResponse', () => {
   it('names the fields of a conflict that has them, as a validation error does', () => {

@@ -1,6 +1,6 @@
-import { beatDataSchemas } from '../../../../lambdas/core/telemetry/catalogue';
-import { linuxCollectors } from '../../../../agent/collectors/linux';
-import { collectAll } from '../../../../agent/collectors/types';
+import { beatDataSchemas } from '#lambdas/core/telemetry/catalogue';
+import { linuxCollectors } from '#agent/collectors/linux';
+import { collectAll } from '#agent/collectors/types';
 
 const linux = process.platform === 'linux' ? describe : describe.skip;
 

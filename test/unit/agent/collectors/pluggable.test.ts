@@ -1,8 +1,8 @@
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beatsFromJson, commandSource, fileSource, loadSources } from '../../../../agent/collectors/pluggable';
-import { collectAll } from '../../../../agent/collectors/types';
+import { beatsFromJson, commandSource, fileSource, loadSources } from '#agent/collectors/pluggable';
+import { collectAll } from '#agent/collectors/types';
 
 const dir = mkdtempSync(join(tmpdir(), 'ucx-sources-'));
 

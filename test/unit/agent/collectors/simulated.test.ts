@@ -1,5 +1,5 @@
-import { beatDataSchemas, beatTypes } from '../../../../lambdas/core/telemetry/catalogue';
-import { simulatedInstallation } from '../../../../agent/collectors/simulated';
+import { beatDataSchemas, beatTypes } from '#lambdas/core/telemetry/catalogue';
+import { simulatedInstallation } from '#agent/collectors/simulated';
 
 const ALL_PRODUCTS = [
   'attendant-console',

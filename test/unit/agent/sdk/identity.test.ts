@@ -1,8 +1,8 @@
 import { chmodSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AgentStateError } from '../../../../agent/sdk/errors';
-import { loadIdentity, loadOrCreateIdentity } from '../../../../agent/sdk/identity';
+import { AgentStateError } from '#agent/sdk/errors';
+import { loadIdentity, loadOrCreateIdentity } from '#agent/sdk/identity';
 
 const posix = process.platform === 'win32' ? it.skip : it;
 

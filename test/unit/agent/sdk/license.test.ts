@@ -1,7 +1,7 @@
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
-import { graceLeftSeconds, verifyLicense } from '../../../../agent/sdk/license';
-import { LicenseRejectedError } from '../../../../agent/sdk/errors';
-import type { Jwks } from '../../../../agent/sdk/types';
+import { graceLeftSeconds, verifyLicense } from '#agent/sdk/license';
+import { LicenseRejectedError } from '#agent/sdk/errors';
+import type { Jwks } from '#agent/sdk/types';
 
 const NOW = new Date('2026-03-02T09:00:00Z');
 const iat = Math.floor(NOW.getTime() / 1000);

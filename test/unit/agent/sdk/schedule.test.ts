@@ -1,4 +1,4 @@
-import { backoffDelayMs, nextPollDelayMs, parseRetryAfter } from '../../../../agent/sdk/schedule';
+import { backoffDelayMs, nextPollDelayMs, parseRetryAfter } from '#agent/sdk/schedule';
 
 describe('nextPollDelayMs', () => {
   it('stays within ±20 % of nextPollSeconds', () => {

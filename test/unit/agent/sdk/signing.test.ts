@@ -1,6 +1,6 @@
 import { createPublicKey, generateKeyPairSync, verify as cryptoVerify, type KeyObject } from 'node:crypto';
-import { verifyAgentRequest } from '../../../../lambdas/shared/agent-signature';
-import { UnauthorizedError } from '../../../../lambdas/core/errors';
+import { verifyAgentRequest } from '#lambdas/shared/agent-signature';
+import { UnauthorizedError } from '#lambdas/core/errors';
 import {
   contentDigest,
   generateIdentityKeys,
@@ -8,7 +8,7 @@ import {
   signRequest,
   type Ed25519PublicJwk,
   type SigningIdentity,
-} from '../../../../agent/sdk/signing';
+} from '#agent/sdk/signing';
 
 const CREATED = new Date('2025-06-01T12:00:00.750Z');
 const CREATED_SECONDS = 1748779200;

@@ -2,8 +2,8 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { DiskSpool, MemorySpool, type Spool } from '../../../../agent/sdk/spool';
-import type { BeatToSend } from '../../../../agent/sdk/types';
+import { DiskSpool, MemorySpool, type Spool } from '#agent/sdk/spool';
+import type { BeatToSend } from '#agent/sdk/types';
 
 const beat = (n: number): BeatToSend => ({
   id: randomUUID(),

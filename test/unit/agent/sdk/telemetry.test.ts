@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { dataHash, isDue, prepareBeat, toBatches } from '../../../../agent/sdk/telemetry';
-import type { BeatToSend } from '../../../../agent/sdk/types';
+import { dataHash, isDue, prepareBeat, toBatches } from '#agent/sdk/telemetry';
+import type { BeatToSend } from '#agent/sdk/types';
 
 const NOW = new Date('2026-03-02T09:00:00Z');
 

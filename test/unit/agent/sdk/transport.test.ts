@@ -1,4 +1,4 @@
-import { proxyFor, redactProxy } from '../../../../agent/sdk/transport';
+import { proxyFor, redactProxy } from '#agent/sdk/transport';
 
 describe('proxyFor', () => {
   const env = {

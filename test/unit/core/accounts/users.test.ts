@@ -1,13 +1,13 @@
 /** The people of an account: who may invite, list and remove, and that e-mails stay in the directory. */
-import { ConflictError, ForbiddenError, NotFoundError } from '../../../../lambdas/core/errors';
+import { ConflictError, ForbiddenError, NotFoundError } from '#lambdas/core/errors';
 import {
   inviteAccountUser,
   listAccountUsers,
   removeAccountUser,
   type AccountUser,
   type UserDirectory,
-} from '../../../../lambdas/core/accounts/users';
-import { depositOrder, orderBodySchema } from '../../../../lambdas/core/licensing/deposit-order';
+} from '#lambdas/core/accounts/users';
+import { depositOrder, orderBodySchema } from '#lambdas/core/licensing/deposit-order';
 import {
   licensingWorld,
   newAccountOrder,
@@ -16,7 +16,7 @@ import {
   RESELLER_ID,
   seedAccount,
   type LicensingWorld,
-} from '../../../support/licensing-fixtures';
+} from '#test/support/licensing-fixtures';
 
 /** An in-memory directory, as Cognito behaves: one user per e-mail. */
 class MemoryDirectory implements UserDirectory {

@@ -1,13 +1,13 @@
-import { ForbiddenError } from '../../../../lambdas/core/errors';
+import { ForbiddenError } from '#lambdas/core/errors';
 import {
   assertAccountAccess,
   assertMayAddressAccount,
   assertRole,
   type AccountAccess,
   type Principal,
-} from '../../../../lambdas/core/licensing/access';
-import type { SmartAccount } from '../../../../lambdas/core/licensing/model';
-import { OTHER_RESELLER_ID, principals, RESELLER_ID } from '../../../support/licensing-fixtures';
+} from '#lambdas/core/licensing/access';
+import type { SmartAccount } from '#lambdas/core/licensing/model';
+import { OTHER_RESELLER_ID, principals, RESELLER_ID } from '#test/support/licensing-fixtures';
 
 const account: SmartAccount = {
   accountId: 'acc_00000001',

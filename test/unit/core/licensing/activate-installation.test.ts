@@ -1,14 +1,9 @@
-import {
-  ConflictError,
-  ForbiddenError,
-  ServiceUnavailableError,
-  WrongRegionError,
-} from '../../../../lambdas/core/errors';
-import { activateInstallation } from '../../../../lambdas/core/licensing/activate-installation';
-import { hashActivationKey } from '../../../../lambdas/core/licensing/create-activation-key';
-import { deactivateInstallation } from '../../../../lambdas/core/licensing/deactivate-installation';
-import { depositOrder } from '../../../../lambdas/core/licensing/deposit-order';
-import { setTelemetry } from '../../../../lambdas/core/licensing/set-telemetry';
+import { ConflictError, ForbiddenError, ServiceUnavailableError, WrongRegionError } from '#lambdas/core/errors';
+import { activateInstallation } from '#lambdas/core/licensing/activate-installation';
+import { hashActivationKey } from '#lambdas/core/licensing/create-activation-key';
+import { deactivateInstallation } from '#lambdas/core/licensing/deactivate-installation';
+import { depositOrder } from '#lambdas/core/licensing/deposit-order';
+import { setTelemetry } from '#lambdas/core/licensing/set-telemetry';
 import {
   acceptSignature,
   activateNew,
@@ -25,7 +20,7 @@ import {
   T0,
   verifyLicense,
   type LicensingWorld,
-} from '../../../support/licensing-fixtures';
+} from '#test/support/licensing-fixtures';
 
 const CARE = { level: 'gold' as const, endsAt: '2027-03-01T00:00:00Z' };
 

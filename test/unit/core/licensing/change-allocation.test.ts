@@ -4,17 +4,17 @@ import {
   NotFoundError,
   ServiceUnavailableError,
   ValidationError,
-} from '../../../../lambdas/core/errors';
-import type { Principal } from '../../../../lambdas/core/licensing/access';
+} from '#lambdas/core/errors';
+import type { Principal } from '#lambdas/core/licensing/access';
 import {
   allocationChangeBodySchema,
   changeAllocation,
   poolTakes,
   type AllocationChangeBody,
-} from '../../../../lambdas/core/licensing/change-allocation';
-import { deactivateInstallation } from '../../../../lambdas/core/licensing/deactivate-installation';
-import { depositOrder } from '../../../../lambdas/core/licensing/deposit-order';
-import { pollLicense } from '../../../../lambdas/core/licensing/poll-license';
+} from '#lambdas/core/licensing/change-allocation';
+import { deactivateInstallation } from '#lambdas/core/licensing/deactivate-installation';
+import { depositOrder } from '#lambdas/core/licensing/deposit-order';
+import { pollLicense } from '#lambdas/core/licensing/poll-license';
 import {
   acceptSignature,
   activateNew,
@@ -28,7 +28,7 @@ import {
   seedAccount,
   verifyLicense,
   type LicensingWorld,
-} from '../../../support/licensing-fixtures';
+} from '#test/support/licensing-fixtures';
 
 let world: LicensingWorld;
 let accountId: string;

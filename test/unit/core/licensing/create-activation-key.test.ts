@@ -1,5 +1,5 @@
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../../../lambdas/core/errors';
-import { createActivationKey, hashActivationKey } from '../../../../lambdas/core/licensing/create-activation-key';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '#lambdas/core/errors';
+import { createActivationKey, hashActivationKey } from '#lambdas/core/licensing/create-activation-key';
 import {
   activateNew,
   licensingWorld,
@@ -11,7 +11,7 @@ import {
   seedAccount,
   T0,
   type LicensingWorld,
-} from '../../../support/licensing-fixtures';
+} from '#test/support/licensing-fixtures';
 
 let world: LicensingWorld;
 let accountId: string;

@@ -4,14 +4,11 @@ import {
   NotFoundError,
   ServiceUnavailableError,
   UnauthorizedError,
-} from '../../../../lambdas/core/errors';
-import type { Principal } from '../../../../lambdas/core/licensing/access';
-import {
-  deactivateAccountInstallation,
-  deactivateInstallation,
-} from '../../../../lambdas/core/licensing/deactivate-installation';
-import { depositOrder } from '../../../../lambdas/core/licensing/deposit-order';
-import { pollLicense } from '../../../../lambdas/core/licensing/poll-license';
+} from '#lambdas/core/errors';
+import type { Principal } from '#lambdas/core/licensing/access';
+import { deactivateAccountInstallation, deactivateInstallation } from '#lambdas/core/licensing/deactivate-installation';
+import { depositOrder } from '#lambdas/core/licensing/deposit-order';
+import { pollLicense } from '#lambdas/core/licensing/poll-license';
 import {
   acceptSignature,
   activateNew,
@@ -25,7 +22,7 @@ import {
   seedAccount,
   T0,
   type LicensingWorld,
-} from '../../../support/licensing-fixtures';
+} from '#test/support/licensing-fixtures';
 
 let world: LicensingWorld;
 let accountId: string;

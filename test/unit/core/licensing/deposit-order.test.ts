@@ -1,5 +1,5 @@
-import { ConflictError, ForbiddenError, NotFoundError, ServiceUnavailableError } from '../../../../lambdas/core/errors';
-import { depositOrder, mergePoolTerms } from '../../../../lambdas/core/licensing/deposit-order';
+import { ConflictError, ForbiddenError, NotFoundError, ServiceUnavailableError } from '#lambdas/core/errors';
+import { depositOrder, mergePoolTerms } from '#lambdas/core/licensing/deposit-order';
 import {
   activateNew,
   existingAccountOrder,
@@ -12,7 +12,7 @@ import {
   subscriptionLine,
   T0,
   type LicensingWorld,
-} from '../../../support/licensing-fixtures';
+} from '#test/support/licensing-fixtures';
 
 let world: LicensingWorld;
 

@@ -1,8 +1,8 @@
-import { ForbiddenError, NotFoundError } from '../../../../lambdas/core/errors';
-import type { Principal } from '../../../../lambdas/core/licensing/access';
-import { deactivateInstallation } from '../../../../lambdas/core/licensing/deactivate-installation';
-import { getAccount } from '../../../../lambdas/core/licensing/get-account';
-import { pollLicense } from '../../../../lambdas/core/licensing/poll-license';
+import { ForbiddenError, NotFoundError } from '#lambdas/core/errors';
+import type { Principal } from '#lambdas/core/licensing/access';
+import { deactivateInstallation } from '#lambdas/core/licensing/deactivate-installation';
+import { getAccount } from '#lambdas/core/licensing/get-account';
+import { pollLicense } from '#lambdas/core/licensing/poll-license';
 import {
   acceptSignature,
   activateNew,
@@ -15,7 +15,7 @@ import {
   seedAccount,
   T0,
   type LicensingWorld,
-} from '../../../support/licensing-fixtures';
+} from '#test/support/licensing-fixtures';
 
 let world: LicensingWorld;
 let accountId: string;

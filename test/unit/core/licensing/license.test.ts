@@ -5,10 +5,10 @@ import {
   LICENSE_TYPE,
   signIfChanged,
   type LicenseContent,
-} from '../../../../lambdas/core/licensing/license';
-import type { ProductPool } from '../../../../lambdas/core/licensing/model';
+} from '#lambdas/core/licensing/license';
+import type { ProductPool } from '#lambdas/core/licensing/model';
 import { compactVerify, errors } from 'jose';
-import { FakeSigner, T0, verifyLicense } from '../../../support/licensing-fixtures';
+import { FakeSigner, T0, verifyLicense } from '#test/support/licensing-fixtures';
 
 const TTL_DAYS = 30;
 const T0_SECONDS = Math.floor(T0.getTime() / 1000);

@@ -1,12 +1,12 @@
-import { ForbiddenError, NotFoundError, ValidationError } from '../../../../lambdas/core/errors';
+import { ForbiddenError, NotFoundError, ValidationError } from '#lambdas/core/errors';
 import {
   auditCsv,
   auditQuerySchema,
   listAuditEvents,
   wantsCsv,
   type AuditLogDeps,
-} from '../../../../lambdas/core/licensing/list-audit-events';
-import type { AuditEvent } from '../../../../lambdas/core/licensing/model';
+} from '#lambdas/core/licensing/list-audit-events';
+import type { AuditEvent } from '#lambdas/core/licensing/model';
 import {
   licensingWorld,
   newAccountOrder,
@@ -16,8 +16,8 @@ import {
   RESELLER_ID,
   seedAccount,
   type LicensingWorld,
-} from '../../../support/licensing-fixtures';
-import { MemoryAuditLog } from '../../../support/memory-audit-log';
+} from '#test/support/licensing-fixtures';
+import { MemoryAuditLog } from '#test/support/memory-audit-log';
 
 let world: LicensingWorld;
 let accountId: string;

@@ -1,7 +1,4 @@
-import {
-  listResellerAccounts,
-  type ResellerAccountsReader,
-} from '../../../../lambdas/core/licensing/list-reseller-accounts';
+import { listResellerAccounts, type ResellerAccountsReader } from '#lambdas/core/licensing/list-reseller-accounts';
 
 const reader: ResellerAccountsReader = {
   accountsOfReseller: async (resellerId) =>

@@ -1,12 +1,12 @@
 import { calculateJwkThumbprint } from 'jose';
-import { ForbiddenError, UnauthorizedError } from '../../../../lambdas/core/errors';
+import { ForbiddenError, UnauthorizedError } from '#lambdas/core/errors';
 import {
   offlineActivation,
   offlineActivationBodySchema,
   type OfflineActivationPorts,
-} from '../../../../lambdas/core/licensing/offline-activation';
-import { createOfflineRequest } from '../../../../agent/sdk/offline';
-import { generateIdentityKeys } from '../../../../agent/sdk/signing';
+} from '#lambdas/core/licensing/offline-activation';
+import { createOfflineRequest } from '#agent/sdk/offline';
+import { generateIdentityKeys } from '#agent/sdk/signing';
 import {
   issueKey,
   licensingWorld,
@@ -16,7 +16,7 @@ import {
   verifyLicense,
   RESELLER_ID,
   type LicensingWorld,
-} from '../../../support/licensing-fixtures';
+} from '#test/support/licensing-fixtures';
 
 let world: LicensingWorld;
 let accountId: string;

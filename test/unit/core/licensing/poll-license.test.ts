@@ -1,8 +1,8 @@
-import { GoneError, UnauthorizedError } from '../../../../lambdas/core/errors';
-import { deactivateInstallation } from '../../../../lambdas/core/licensing/deactivate-installation';
-import { depositOrder } from '../../../../lambdas/core/licensing/deposit-order';
-import { needsRebuild, pollLicense } from '../../../../lambdas/core/licensing/poll-license';
-import type { Ed25519Jwk } from '../../../../lambdas/core/licensing/model';
+import { GoneError, UnauthorizedError } from '#lambdas/core/errors';
+import { deactivateInstallation } from '#lambdas/core/licensing/deactivate-installation';
+import { depositOrder } from '#lambdas/core/licensing/deposit-order';
+import { needsRebuild, pollLicense } from '#lambdas/core/licensing/poll-license';
+import type { Ed25519Jwk } from '#lambdas/core/licensing/model';
 import {
   acceptSignature,
   activateNew,
@@ -15,7 +15,7 @@ import {
   seedAccount,
   verifyLicense,
   type LicensingWorld,
-} from '../../../support/licensing-fixtures';
+} from '#test/support/licensing-fixtures';
 
 let world: LicensingWorld;
 let accountId: string;

@@ -1,8 +1,8 @@
-import { ForbiddenError, NotFoundError, ServiceUnavailableError } from '../../../../lambdas/core/errors';
-import { deactivateInstallation } from '../../../../lambdas/core/licensing/deactivate-installation';
-import { pollLicense } from '../../../../lambdas/core/licensing/poll-license';
-import { setTelemetry } from '../../../../lambdas/core/licensing/set-telemetry';
-import type { Principal } from '../../../../lambdas/core/licensing/access';
+import { ForbiddenError, NotFoundError, ServiceUnavailableError } from '#lambdas/core/errors';
+import { deactivateInstallation } from '#lambdas/core/licensing/deactivate-installation';
+import { pollLicense } from '#lambdas/core/licensing/poll-license';
+import { setTelemetry } from '#lambdas/core/licensing/set-telemetry';
+import type { Principal } from '#lambdas/core/licensing/access';
 import {
   acceptSignature,
   activateNew,
@@ -16,7 +16,7 @@ import {
   seedAccount,
   verifyLicense,
   type LicensingWorld,
-} from '../../../support/licensing-fixtures';
+} from '#test/support/licensing-fixtures';
 
 let world: LicensingWorld;
 let accountId: string;

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { allRules } from '../../../../lambdas/core/rules/catalogue';
-import { beatTypes, catalogueFieldPaths, type BeatType } from '../../../../lambdas/core/telemetry/catalogue';
+import { allRules } from '#lambdas/core/rules/catalogue/index';
+import { beatTypes, catalogueFieldPaths, type BeatType } from '#lambdas/core/telemetry/catalogue';
 
 /** The rule ids of ../shared/PROACTIVE-RULES.md (the starting catalogue), in its order. */
 const PROACTIVE_RULE_IDS = [

@@ -1,9 +1,9 @@
-import { evaluateInstallation, sequenceAfter, type BatchBeat } from '../../../../lambdas/core/rules/engine';
-import { rule as expressCap } from '../../../../lambdas/core/rules/catalogue/db-express-cap';
-import { rule as handleLeak } from '../../../../lambdas/core/rules/catalogue/process-handle-leak';
-import type { Rule } from '../../../../lambdas/core/rules/rule';
-import { AT_NEWEST_IDS, type InstallationState } from '../../../../lambdas/core/rules/state';
-import { beatAt, HOUR, licenceFacts, T0 } from '../../../support/rules-harness';
+import { evaluateInstallation, sequenceAfter, type BatchBeat } from '#lambdas/core/rules/engine';
+import { rule as expressCap } from '#lambdas/core/rules/catalogue/db-express-cap';
+import { rule as handleLeak } from '#lambdas/core/rules/catalogue/process-handle-leak';
+import type { Rule } from '#lambdas/core/rules/rule';
+import { AT_NEWEST_IDS, type InstallationState } from '#lambdas/core/rules/state';
+import { beatAt, HOUR, licenceFacts, T0 } from '#test/support/rules-harness';
 
 const GIB = 1024 ** 3;
 const shard = 'shardId-000000000000';

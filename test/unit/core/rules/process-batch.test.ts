@@ -1,14 +1,9 @@
-import { rule as expressCap } from '../../../../lambdas/core/rules/catalogue/db-express-cap';
-import type { BatchBeat, FindingNotification, FindingRecord } from '../../../../lambdas/core/rules/engine';
-import { evaluateInstallationBatch, type RulesDeps } from '../../../../lambdas/core/rules/process-batch';
-import {
-  StateConflict,
-  type SnapshotRecord,
-  type StateCommit,
-  type SupportStore,
-} from '../../../../lambdas/core/rules/ports';
-import { emptyState, type InstallationState } from '../../../../lambdas/core/rules/state';
-import { beatAt, HOUR, licenceFacts, T0 } from '../../../support/rules-harness';
+import { rule as expressCap } from '#lambdas/core/rules/catalogue/db-express-cap';
+import type { BatchBeat, FindingNotification, FindingRecord } from '#lambdas/core/rules/engine';
+import { evaluateInstallationBatch, type RulesDeps } from '#lambdas/core/rules/process-batch';
+import { StateConflict, type SnapshotRecord, type StateCommit, type SupportStore } from '#lambdas/core/rules/ports';
+import { emptyState, type InstallationState } from '#lambdas/core/rules/state';
+import { beatAt, HOUR, licenceFacts, T0 } from '#test/support/rules-harness';
 
 const GIB = 1024 ** 3;
 

@@ -1,6 +1,6 @@
-import { COUNTER_SNAPSHOT_INTERVAL_MS, snapshotsDue } from '../../../../lambdas/core/rules/process-batch';
-import type { SnapshotRecord } from '../../../../lambdas/core/rules/ports';
-import type { BeatType } from '../../../../lambdas/core/telemetry/catalogue';
+import { COUNTER_SNAPSHOT_INTERVAL_MS, snapshotsDue } from '#lambdas/core/rules/process-batch';
+import type { SnapshotRecord } from '#lambdas/core/rules/ports';
+import type { BeatType } from '#lambdas/core/telemetry/catalogue';
 
 const T0 = Date.parse('2026-11-02T10:00:00.000Z');
 const snapshot = (type: BeatType, at: number): SnapshotRecord => ({

@@ -1,6 +1,6 @@
-import { ForbiddenError, NotFoundError, ValidationError } from '../../../../lambdas/core/errors';
-import { acknowledgeFinding, acknowledgementBodySchema } from '../../../../lambdas/core/support/acknowledge-finding';
-import { parseWith } from '../../../../lambdas/shared/http';
+import { ForbiddenError, NotFoundError, ValidationError } from '#lambdas/core/errors';
+import { acknowledgeFinding, acknowledgementBodySchema } from '#lambdas/core/support/acknowledge-finding';
+import { parseWith } from '#lambdas/shared/http';
 import {
   accountReaders,
   findingOf,
@@ -9,7 +9,7 @@ import {
   supportWorld,
   T0,
   type SupportWorld,
-} from '../../../support/support-fixtures';
+} from '#test/support/support-fixtures';
 
 let world: SupportWorld;
 let findingId: string;

@@ -1,5 +1,5 @@
-import { ForbiddenError, NotFoundError } from '../../../../lambdas/core/errors';
-import { getInstallationSnapshot } from '../../../../lambdas/core/support/get-installation-snapshot';
+import { ForbiddenError, NotFoundError } from '#lambdas/core/errors';
+import { getInstallationSnapshot } from '#lambdas/core/support/get-installation-snapshot';
 import {
   accountReaders,
   healthOf,
@@ -7,7 +7,7 @@ import {
   snapshotOf,
   supportWorld,
   type SupportWorld,
-} from '../../../support/support-fixtures';
+} from '#test/support/support-fixtures';
 
 let world: SupportWorld;
 

@@ -1,6 +1,6 @@
-import { ForbiddenError, NotFoundError } from '../../../../lambdas/core/errors';
-import { acknowledgeFinding } from '../../../../lambdas/core/support/acknowledge-finding';
-import { listAccountFindings } from '../../../../lambdas/core/support/list-account-findings';
+import { ForbiddenError, NotFoundError } from '#lambdas/core/errors';
+import { acknowledgeFinding } from '#lambdas/core/support/acknowledge-finding';
+import { listAccountFindings } from '#lambdas/core/support/list-account-findings';
 import {
   accountReaders,
   findingOf,
@@ -9,7 +9,7 @@ import {
   RESELLER_ID,
   supportWorld,
   type SupportWorld,
-} from '../../../support/support-fixtures';
+} from '#test/support/support-fixtures';
 
 let world: SupportWorld;
 

@@ -1,5 +1,5 @@
-import { ForbiddenError, NotFoundError } from '../../../../lambdas/core/errors';
-import { listAccountInstallations } from '../../../../lambdas/core/support/list-account-installations';
+import { ForbiddenError, NotFoundError } from '#lambdas/core/errors';
+import { listAccountInstallations } from '#lambdas/core/support/list-account-installations';
 import {
   accountReaders,
   healthOf,
@@ -7,7 +7,7 @@ import {
   supportWorld,
   T0,
   type SupportWorld,
-} from '../../../support/support-fixtures';
+} from '#test/support/support-fixtures';
 
 let world: SupportWorld;
 

@@ -1,9 +1,9 @@
-import { ForbiddenError, NotFoundError, ValidationError } from '../../../../lambdas/core/errors';
-import type { Principal } from '../../../../lambdas/core/licensing/access';
-import { acknowledgeFinding } from '../../../../lambdas/core/support/acknowledge-finding';
-import { findingsQuerySchema } from '../../../../lambdas/core/support/findings-view';
-import { listInstallationFindings } from '../../../../lambdas/core/support/list-installation-findings';
-import { parseWith } from '../../../../lambdas/shared/http';
+import { ForbiddenError, NotFoundError, ValidationError } from '#lambdas/core/errors';
+import type { Principal } from '#lambdas/core/licensing/access';
+import { acknowledgeFinding } from '#lambdas/core/support/acknowledge-finding';
+import { findingsQuerySchema } from '#lambdas/core/support/findings-view';
+import { listInstallationFindings } from '#lambdas/core/support/list-installation-findings';
+import { parseWith } from '#lambdas/shared/http';
 import {
   findingOf,
   healthOf,
@@ -12,7 +12,7 @@ import {
   RESELLER_ID,
   supportWorld,
   type SupportWorld,
-} from '../../../support/support-fixtures';
+} from '#test/support/support-fixtures';
 
 let world: SupportWorld;
 

@@ -1,10 +1,10 @@
-import { ForbiddenError, ValidationError } from '../../../../lambdas/core/errors';
+import { ForbiddenError, ValidationError } from '#lambdas/core/errors';
 import {
   listSupportInstallations,
   supportInstallationsQuerySchema,
-} from '../../../../lambdas/core/support/list-support-installations';
-import type { OpenFindingSummary } from '../../../../lambdas/core/support/ports';
-import { healthOf, principals, supportWorld, T0, type SupportWorld } from '../../../support/support-fixtures';
+} from '#lambdas/core/support/list-support-installations';
+import type { OpenFindingSummary } from '#lambdas/core/support/ports';
+import { healthOf, principals, supportWorld, T0, type SupportWorld } from '#test/support/support-fixtures';
 
 let world: SupportWorld;
 

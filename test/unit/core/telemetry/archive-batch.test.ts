@@ -1,8 +1,8 @@
 import { gunzipSync } from 'node:zlib';
-import { archiveLines, archiveObjects, type ArrivedRecord } from '../../../../lambdas/core/telemetry/archive-batch';
-import { archiveRowSchema, oneRowPerBeat, type ArchiveRow } from '../../../../lambdas/core/telemetry/archive-row';
-import type { DecodedRecord } from '../../../../lambdas/core/telemetry/stream-record';
-import { beatId } from '../../../support/telemetry-fixtures';
+import { archiveLines, archiveObjects, type ArrivedRecord } from '#lambdas/core/telemetry/archive-batch';
+import { archiveRowSchema, oneRowPerBeat, type ArchiveRow } from '#lambdas/core/telemetry/archive-row';
+import type { DecodedRecord } from '#lambdas/core/telemetry/stream-record';
+import { beatId } from '#test/support/telemetry-fixtures';
 
 const header = {
   installation_id: 'inst_abc12345',

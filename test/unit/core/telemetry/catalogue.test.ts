@@ -8,9 +8,9 @@ import {
   catalogueMarkdownTable,
   fieldSources,
   type BeatType,
-} from '../../../../lambdas/core/telemetry/catalogue';
-import { publishedItems, publishedList, type PublishedRow } from '../../../../lambdas/core/telemetry/published-list';
-import { validBeat, validBeatOfEveryType } from '../../../support/telemetry-fixtures';
+} from '#lambdas/core/telemetry/catalogue';
+import { publishedItems, publishedList, type PublishedRow } from '#lambdas/core/telemetry/published-list';
+import { validBeat, validBeatOfEveryType } from '#test/support/telemetry-fixtures';
 
 const rows: readonly PublishedRow[] = publishedList;
 const allItemIds = rows.flatMap((row) => row.items.map((item) => item.id));

@@ -1,7 +1,7 @@
 import * as z from 'zod';
-import { beatDataSchemas, beatTypes, catalogueLeaves, ARRAY_ITEMS } from '../../../../lambdas/core/telemetry/catalogue';
-import { compileCheck } from '../../../../lambdas/core/telemetry/compiled-check';
-import { validBeat } from '../../../support/telemetry-fixtures';
+import { beatDataSchemas, beatTypes, catalogueLeaves, ARRAY_ITEMS } from '#lambdas/core/telemetry/catalogue';
+import { compileCheck } from '#lambdas/core/telemetry/compiled-check';
+import { validBeat } from '#test/support/telemetry-fixtures';
 
 /** Values each leaf is replaced with: every kind of JSON value, edges of the catalogue's bounds. */
 const replacements: unknown[] = [

@@ -5,13 +5,13 @@ import {
   ServiceUnavailableError,
   ValidationError,
   WrongRegionError,
-} from '../../../../lambdas/core/errors';
-import type { Installation } from '../../../../lambdas/core/licensing/model';
-import { ingestTelemetry, type IngestDeps } from '../../../../lambdas/core/telemetry/ingest-telemetry';
-import type { StreamRecord, TelemetryStream } from '../../../../lambdas/core/telemetry/ports';
-import { decodeStreamRecord, type DecodedRecord } from '../../../../lambdas/core/telemetry/stream-record';
-import { FixedClock, T0 } from '../../../support/licensing-fixtures';
-import { beatId, validBeat, validBeatOfEveryType } from '../../../support/telemetry-fixtures';
+} from '#lambdas/core/errors';
+import type { Installation } from '#lambdas/core/licensing/model';
+import { ingestTelemetry, type IngestDeps } from '#lambdas/core/telemetry/ingest-telemetry';
+import type { StreamRecord, TelemetryStream } from '#lambdas/core/telemetry/ports';
+import { decodeStreamRecord, type DecodedRecord } from '#lambdas/core/telemetry/stream-record';
+import { FixedClock, T0 } from '#test/support/licensing-fixtures';
+import { beatId, validBeat, validBeatOfEveryType } from '#test/support/telemetry-fixtures';
 
 /** A stream that refuses the records whose index the script names, call by call. */
 class ScriptedStream implements TelemetryStream {

@@ -1,5 +1,5 @@
-import { beatTypes, type BeatType } from '../../../../lambdas/core/telemetry/catalogue';
-import { freeTextFields, REDACTED, sanitizeBeat, type Redaction } from '../../../../lambdas/core/telemetry/privacy';
+import { beatTypes, type BeatType } from '#lambdas/core/telemetry/catalogue';
+import { freeTextFields, REDACTED, sanitizeBeat, type Redaction } from '#lambdas/core/telemetry/privacy';
 import {
   beatsCarryingPersonalData,
   freeTextSlots,
@@ -8,7 +8,7 @@ import {
   personalDataNeedles,
   validBeat,
   validBeatOfEveryType,
-} from '../../../support/telemetry-fixtures';
+} from '#test/support/telemetry-fixtures';
 
 const sanitized = (raw: unknown) => {
   const result = sanitizeBeat(raw);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import type { ArchiveRow } from '../../../../lambdas/core/telemetry/archive-row';
+import type { ArchiveRow } from '#lambdas/core/telemetry/archive-row';
 import {
   beatOf,
   decodeStreamRecord,
@@ -9,8 +9,8 @@ import {
   UndecodableRecordError,
   type BatchHeader,
   type StreamBeat,
-} from '../../../../lambdas/core/telemetry/stream-record';
-import { beatId, validBeatOfEveryType } from '../../../support/telemetry-fixtures';
+} from '#lambdas/core/telemetry/stream-record';
+import { beatId, validBeatOfEveryType } from '#test/support/telemetry-fixtures';
 
 const header: BatchHeader = {
   installation_id: 'inst_abc12345',

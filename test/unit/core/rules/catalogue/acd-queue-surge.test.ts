@@ -1,5 +1,5 @@
-import { rule } from '../../../../../lambdas/core/rules/catalogue/acd-queue-surge';
-import { beatAt, DAY, HOUR, runRule, T0 } from '../../../../support/rules-harness';
+import { rule } from '#lambdas/core/rules/catalogue/acd-queue-surge';
+import { beatAt, DAY, HOUR, runRule, T0 } from '#test/support/rules-harness';
 
 const MINUTE = 60_000;
 const acd = (at: number, fifoQueued: number, campOnQueued = 0) =>

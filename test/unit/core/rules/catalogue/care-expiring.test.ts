@@ -1,6 +1,6 @@
-import { rule } from '../../../../../lambdas/core/rules/catalogue/care-expiring';
-import type { LicenceFacts } from '../../../../../lambdas/core/rules/rule';
-import { DAY, licenceFacts, runRule, T0, tickAt } from '../../../../support/rules-harness';
+import { rule } from '#lambdas/core/rules/catalogue/care-expiring';
+import type { LicenceFacts } from '#lambdas/core/rules/rule';
+import { DAY, licenceFacts, runRule, T0, tickAt } from '#test/support/rules-harness';
 
 const iso = (t: number) => new Date(t).toISOString();
 /** one perpetual attendant-console line whose Gold Care ends at `careEnd` */

@@ -1,5 +1,5 @@
-import { rule } from '../../../../../lambdas/core/rules/catalogue/cluster-mismatch';
-import { beatAt, HOUR, licenceFacts, runRule, T0 } from '../../../../support/rules-harness';
+import { rule } from '#lambdas/core/rules/catalogue/cluster-mismatch';
+import { beatAt, HOUR, licenceFacts, runRule, T0 } from '#test/support/rules-harness';
 
 const cluster = (at: number, ...nodes: string[]) => beatAt('ucx.cluster', at, { nodes });
 const licence = licenceFacts({ activatedNodes: ['UCX-NODE-1', 'UCX-NODE-2'] });

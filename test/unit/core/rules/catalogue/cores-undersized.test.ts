@@ -1,5 +1,5 @@
-import { rule } from '../../../../../lambdas/core/rules/catalogue/cores-undersized';
-import { beatAt, HOUR, licenceFacts, runRule, T0 } from '../../../../support/rules-harness';
+import { rule } from '#lambdas/core/rules/catalogue/cores-undersized';
+import { beatAt, HOUR, licenceFacts, runRule, T0 } from '#test/support/rules-harness';
 
 const cpus = (at: number, ...cores: number[]) =>
   beatAt('hardware.processors', at, {

@@ -1,5 +1,5 @@
-import { rule } from '../../../../../lambdas/core/rules/catalogue/cucm-compat';
-import { beatAt, HOUR, runRule, T0 } from '../../../../support/rules-harness';
+import { rule } from '#lambdas/core/rules/catalogue/cucm-compat';
+import { beatAt, HOUR, runRule, T0 } from '#test/support/rules-harness';
 
 const suite = (at: number, version: string) => beatAt('ucx.suite', at, { version });
 const voip = (at: number, cucmVersion: string) => beatAt('ucx.voip', at, { cucmVersion });

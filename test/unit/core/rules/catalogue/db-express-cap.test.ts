@@ -1,5 +1,5 @@
-import { rule } from '../../../../../lambdas/core/rules/catalogue/db-express-cap';
-import { beatAt, HOUR, runRule, T0 } from '../../../../support/rules-harness';
+import { rule } from '#lambdas/core/rules/catalogue/db-express-cap';
+import { beatAt, HOUR, runRule, T0 } from '#test/support/rules-harness';
 
 const GIB = 1024 ** 3;
 const express = (at: number, version = '16.0.1000.6') =>

@@ -1,5 +1,5 @@
-import { rule } from '../../../../../lambdas/core/rules/catalogue/db-fulltext';
-import { beatAt, HOUR, runRule, T0 } from '../../../../support/rules-harness';
+import { rule } from '#lambdas/core/rules/catalogue/db-fulltext';
+import { beatAt, HOUR, runRule, T0 } from '#test/support/rules-harness';
 
 const db = (at: number, fullTextCatalogStatus: string, name = 'UCX') =>
   beatAt('ucx.database', at, { name, fullTextCatalogStatus });

@@ -1,5 +1,5 @@
-import { rule } from '../../../../../lambdas/core/rules/catalogue/db-growth-forecast';
-import { beatAt, DAY, HOUR, runRule, T0 } from '../../../../support/rules-harness';
+import { rule } from '#lambdas/core/rules/catalogue/db-growth-forecast';
+import { beatAt, DAY, HOUR, runRule, T0 } from '#test/support/rules-harness';
 
 const GIB = 1024 ** 3;
 const express = (at: number, edition = 'Express Edition (64-bit)') =>

@@ -1,5 +1,5 @@
-import { rule } from '../../../../../lambdas/core/rules/catalogue/db-maintenance-overdue';
-import { beatAt, DAY, HOUR, runRule, T0 } from '../../../../support/rules-harness';
+import { rule } from '#lambdas/core/rules/catalogue/db-maintenance-overdue';
+import { beatAt, DAY, HOUR, runRule, T0 } from '#test/support/rules-harness';
 
 /** a database beat at `at` whose last maintenance was `ageDays` before it */
 const db = (at: number, ageDays: number | null, name = 'UCX') =>

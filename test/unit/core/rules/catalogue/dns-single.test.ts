@@ -1,5 +1,5 @@
-import { rule } from '../../../../../lambdas/core/rules/catalogue/dns-single';
-import { beatAt, HOUR, runRule, T0 } from '../../../../support/rules-harness';
+import { rule } from '#lambdas/core/rules/catalogue/dns-single';
+import { beatAt, HOUR, runRule, T0 } from '#test/support/rules-harness';
 
 const adapter = (dnsServers: string[], ipAddresses = ['10.0.0.25']) => ({
   name: `Ethernet ${dnsServers.join(' ')}`,

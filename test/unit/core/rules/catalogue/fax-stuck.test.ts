@@ -1,5 +1,5 @@
-import { rule } from '../../../../../lambdas/core/rules/catalogue/fax-stuck';
-import { beatAt, HOUR, runRule, T0 } from '../../../../support/rules-harness';
+import { rule } from '#lambdas/core/rules/catalogue/fax-stuck';
+import { beatAt, HOUR, runRule, T0 } from '#test/support/rules-harness';
 
 const fax = (hour: number, transmitting: number, receiving = 0) =>
   beatAt('ucx.digital_fax', T0 + hour * HOUR, { transmitting, receiving });

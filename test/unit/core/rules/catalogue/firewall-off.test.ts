@@ -1,5 +1,5 @@
-import { rule } from '../../../../../lambdas/core/rules/catalogue/firewall-off';
-import { beatAt, HOUR, runRule, T0 } from '../../../../support/rules-harness';
+import { rule } from '#lambdas/core/rules/catalogue/firewall-off';
+import { beatAt, HOUR, runRule, T0 } from '#test/support/rules-harness';
 
 const firewall = (at: number, domain: boolean, priv: boolean, pub: boolean) =>
   beatAt('software.firewall', at, { domain, private: priv, public: pub });

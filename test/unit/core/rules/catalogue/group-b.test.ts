@@ -1,8 +1,8 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { groupB } from '../../../../../lambdas/core/rules/catalogue/group-b';
-import { beatTypes, catalogueFieldPaths, type BeatType } from '../../../../../lambdas/core/telemetry/catalogue';
-import { licenceFacts } from '../../../../support/rules-harness';
+import { groupB } from '#lambdas/core/rules/catalogue/group-b';
+import { beatTypes, catalogueFieldPaths, type BeatType } from '#lambdas/core/telemetry/catalogue';
+import { licenceFacts } from '#test/support/rules-harness';
 
 const ids = [
   'service-stopped',

@@ -1,5 +1,5 @@
-import { rule } from '../../../../../lambdas/core/rules/catalogue/logging-off';
-import { beatAt, HOUR, runRule, T0 } from '../../../../support/rules-harness';
+import { rule } from '#lambdas/core/rules/catalogue/logging-off';
+import { beatAt, HOUR, runRule, T0 } from '#test/support/rules-harness';
 
 const logging = (at: number, enabled: boolean, retentionDays: number) =>
   beatAt('ucx.logging', at, { enabled, retentionDays });

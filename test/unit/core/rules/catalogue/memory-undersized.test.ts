@@ -1,5 +1,5 @@
-import { rule } from '../../../../../lambdas/core/rules/catalogue/memory-undersized';
-import { beatAt, HOUR, licenceFacts, runRule, T0 } from '../../../../support/rules-harness';
+import { rule } from '#lambdas/core/rules/catalogue/memory-undersized';
+import { beatAt, HOUR, licenceFacts, runRule, T0 } from '#test/support/rules-harness';
 
 const GIB = 1024 ** 3;
 const memory = (at: number, gib: number) => beatAt('hardware.memory', at, { totalBytes: gib * GIB });

@@ -1,5 +1,5 @@
-import { rule } from '../../../../../lambdas/core/rules/catalogue/os-end-of-support';
-import { beatAt, DAY, HOUR, runRule } from '../../../../support/rules-harness';
+import { rule } from '#lambdas/core/rules/catalogue/os-end-of-support';
+import { beatAt, DAY, HOUR, runRule } from '#test/support/rules-harness';
 
 const os = (at: number, version: string) => beatAt('software.os', at, { version });
 const END_2016 = Date.parse('2027-01-12T00:00:00Z'); // Windows Server 2016, end of extended support

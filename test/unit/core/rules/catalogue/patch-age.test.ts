@@ -1,5 +1,5 @@
-import { rule } from '../../../../../lambdas/core/rules/catalogue/patch-age';
-import { beatAt, DAY, runRule, T0 } from '../../../../support/rules-harness';
+import { rule } from '#lambdas/core/rules/catalogue/patch-age';
+import { beatAt, DAY, runRule, T0 } from '#test/support/rules-harness';
 
 const day = (at: number) => new Date(at).toISOString().slice(0, 10);
 /** hotfixes installed `ageDays` before the beat (the newest counts), plus one without a date */

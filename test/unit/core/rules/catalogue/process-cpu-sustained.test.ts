@@ -1,5 +1,5 @@
-import { rule } from '../../../../../lambdas/core/rules/catalogue/process-cpu-sustained';
-import { beatAt, runRule, T0 } from '../../../../support/rules-harness';
+import { rule } from '#lambdas/core/rules/catalogue/process-cpu-sustained';
+import { beatAt, runRule, T0 } from '#test/support/rules-harness';
 
 const MINUTE = 60_000;
 const CORE = 'UCX.Core.exe';

@@ -1,5 +1,5 @@
-import { rule } from '../../../../../lambdas/core/rules/catalogue/process-handle-leak';
-import { beatAt, HOUR, runRule, T0 } from '../../../../support/rules-harness';
+import { rule } from '#lambdas/core/rules/catalogue/process-handle-leak';
+import { beatAt, HOUR, runRule, T0 } from '#test/support/rules-harness';
 
 const CORE = 'UCX.Core.exe';
 const proc = (name: string, pid: number, handleCount: number) => ({

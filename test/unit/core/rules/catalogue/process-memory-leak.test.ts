@@ -1,5 +1,5 @@
-import { rule } from '../../../../../lambdas/core/rules/catalogue/process-memory-leak';
-import { beatAt, HOUR, runRule, T0 } from '../../../../support/rules-harness';
+import { rule } from '#lambdas/core/rules/catalogue/process-memory-leak';
+import { beatAt, HOUR, runRule, T0 } from '#test/support/rules-harness';
 
 const MIB = 1024 ** 2;
 const ATTENDANT = 'UCX.Attendant.Service.exe';

@@ -1,5 +1,5 @@
-import { rule } from '../../../../../lambdas/core/rules/catalogue/process-thread-leak';
-import { beatAt, HOUR, runRule, T0 } from '../../../../support/rules-harness';
+import { rule } from '#lambdas/core/rules/catalogue/process-thread-leak';
+import { beatAt, HOUR, runRule, T0 } from '#test/support/rules-harness';
 
 const GATEWAY = 'Imagicle.Gateway.exe';
 const running = (at: number, pid: number, threadCount: number) =>

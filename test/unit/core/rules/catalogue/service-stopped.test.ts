@@ -1,5 +1,5 @@
-import { rule } from '../../../../../lambdas/core/rules/catalogue/service-stopped';
-import { beatAt, HOUR, runRule, T0 } from '../../../../support/rules-harness';
+import { rule } from '#lambdas/core/rules/catalogue/service-stopped';
+import { beatAt, HOUR, runRule, T0 } from '#test/support/rules-harness';
 
 type StartMode = 'auto' | 'auto_delayed' | 'manual' | 'disabled';
 const modes = (at: number, services: Record<string, StartMode>) =>

@@ -1,5 +1,5 @@
-import { rule } from '../../../../../lambdas/core/rules/catalogue/sql-end-of-support';
-import { beatAt, DAY, HOUR, runRule } from '../../../../support/rules-harness';
+import { rule } from '#lambdas/core/rules/catalogue/sql-end-of-support';
+import { beatAt, DAY, HOUR, runRule } from '#test/support/rules-harness';
 
 const sql = (at: number, version: string) => beatAt('ucx.database_server', at, { version });
 const END_2016 = Date.parse('2026-07-14T00:00:00Z'); // SQL Server 2016, end of extended support

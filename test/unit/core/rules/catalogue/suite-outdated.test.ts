@@ -1,5 +1,5 @@
-import { compareVersions, rule } from '../../../../../lambdas/core/rules/catalogue/suite-outdated';
-import { beatAt, HOUR, runRule, T0 } from '../../../../support/rules-harness';
+import { compareVersions, rule } from '#lambdas/core/rules/catalogue/suite-outdated';
+import { beatAt, HOUR, runRule, T0 } from '#test/support/rules-harness';
 
 const suite = (at: number, version: string) => beatAt('ucx.suite', at, { version });
 const issues = {

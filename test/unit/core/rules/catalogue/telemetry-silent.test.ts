@@ -1,5 +1,5 @@
-import { rule } from '../../../../../lambdas/core/rules/catalogue/telemetry-silent';
-import { beatAt, HOUR, licenceFacts, runRule, T0, tickAt } from '../../../../support/rules-harness';
+import { rule } from '#lambdas/core/rules/catalogue/telemetry-silent';
+import { beatAt, HOUR, licenceFacts, runRule, T0, tickAt } from '#test/support/rules-harness';
 
 const beat = (at: number) => beatAt('ucx.ivr', at, { activeCalls: 1 });
 

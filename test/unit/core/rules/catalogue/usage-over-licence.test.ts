@@ -1,5 +1,5 @@
-import { rule } from '../../../../../lambdas/core/rules/catalogue/usage-over-licence';
-import { beatAt, DAY, HOUR, licenceFacts, runRule, T0 } from '../../../../support/rules-harness';
+import { rule } from '#lambdas/core/rules/catalogue/usage-over-licence';
+import { beatAt, DAY, HOUR, licenceFacts, runRule, T0 } from '#test/support/rules-harness';
 
 // licenceFacts(): 10 attendant consoles, 10 call recordings, 10 IVR channels
 const consoles = (hour: number, desktop: number, web: number) =>
