@@ -67,7 +67,8 @@ const options = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-type Parsed = ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>['values'];
+type CommandLine = ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true; strict: true }>>;
+type Parsed = CommandLine['values'];
 
 function agentFor(values: Parsed, io: CliIo, createIdentity: boolean) {
   const stateDir = resolve(values['state-dir'] ?? io.env['UCX_AGENT_STATE_DIR'] ?? join(homedir(), '.ucx-agent'));
@@ -146,9 +147,11 @@ export function formatStatus(s: AgentStatus): string[] {
   return lines;
 }
 
+const COMMANDS: readonly string[] = ['activate', 'poll', 'telemetry-once', 'run', 'status', 'deactivate'];
+
 /** Runs one command; resolves to the process exit code. */
 export async function main(argv: string[], io: CliIo): Promise<number> {
-  let parsed;
+  let parsed: CommandLine;
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (error) {
@@ -160,6 +163,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   if (values.help || !command) {
     io.out(USAGE);
     return command || values.help ? 0 : 2;
+  }
+  if (!COMMANDS.includes(command)) {
+    io.err(`unknown command ${command}\n\n${USAGE}`);
+    return 2;
   }
   const needsNewIdentity = command === 'activate' && !values['offline-response'];
   let agent: UcxAgent | undefined;
@@ -187,7 +194,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
             facts(values, io.env),
             resolve(values['offline-request']),
           );
-          writeFileSync(values['offline-request'], JSON.stringify(request, null, 2) + '\n');
+          writeFileSync(values['offline-request'], `${JSON.stringify(request, null, 2)}\n`);
           io.out(
             `wrote ${values['offline-request']}: upload it in the portal (or POST it to /v1/accounts/{accountId}/offline-activations), then run activate --offline-response <the file you get>`,
           );
