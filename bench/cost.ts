@@ -6,6 +6,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import * as z from 'zod';
+import type { ArchiveLifecycleConfig } from '../lib/config';
 import { fmt, monthlyCost, type RegionPrices, type Workload } from './cost-model';
 import { table } from './stats';
 
@@ -65,7 +67,10 @@ export function defaultWorkload(): Workload {
 }
 
 /** The archive lifecycle the CDK app deploys (cdk.json `ucx.archive`), so the bill follows the config. */
-export function archiveLifecycleFrom(cdkJson: any, w: Workload): Workload {
+export function archiveLifecycleFrom(
+  cdkJson: { context?: { ucx?: { archive?: ArchiveLifecycleConfig } } } | undefined,
+  w: Workload,
+): Workload {
   const a = cdkJson?.context?.ucx?.archive;
   if (!a) return w;
   return {
@@ -74,11 +79,54 @@ export function archiveLifecycleFrom(cdkJson: any, w: Workload): Workload {
   };
 }
 
+const measure = z.number().optional();
+const rulesStoreMeasures = {
+  writeUnitsPerBatch: measure,
+  readUnitsPerBatch: measure,
+  storedBytesPerInstallation: measure,
+};
+/** What the cost model reads of bench/results.json; a run may have measured only some parts. */
+const benchResults = z
+  .object({
+    handlers: z
+      .object({
+        poll: z.object({ handlerCpuMs: z.number(), logBytes: z.number() }).optional(),
+        ingest: z
+          .object({
+            handlerCpuMsPerBatch: z.number(),
+            beatsPerBatch: z.number(),
+            recordsPerBatch: measure,
+            recordBytesPerBatch: measure,
+            batchGzipBytes: z.number(),
+            logBytes: z.number(),
+          })
+          .optional(),
+      })
+      .optional(),
+    archive: z
+      .object({
+        bytesPerBeat: measure,
+        cpuMsPerBatch: measure,
+        recordsPerInvocation: measure,
+        objectsPerInvocation: measure,
+      })
+      .optional(),
+    rules: z
+      .object({
+        cpuMsPerBatch: z.number(),
+        ...rulesStoreMeasures,
+        steady: z.object(rulesStoreMeasures).optional(),
+      })
+      .optional(),
+  })
+  .optional();
+
 /** The defaults with what bench/results.json measured. */
 export function workloadFrom(
-  results: any,
+  benchResultsJson: unknown,
   base: Workload = defaultWorkload(),
 ): { workload: Workload; measured: string[] } {
+  const results = benchResults.parse(benchResultsJson);
   const w = structuredClone(base);
   const measured: string[] = [];
   const h = results?.handlers;

@@ -13,6 +13,7 @@ import type { KeyObject } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import * as z from 'zod';
 import { generateIdentityKeys, signRequest } from '../agent/sdk/signing';
 import type { Installation } from '../lambdas/core/licensing/model';
 import type { LocalFunction } from '../local/assembly';
@@ -68,7 +69,8 @@ async function call(api: string, method: string, path: string, body: unknown, ke
     { keyid, privateKey },
   );
   const res = await fetch(api + path, { method, headers, body: bytes });
-  return { status: res.status, json: (await res.json().catch(() => undefined)) as any, etag: res.headers.get('etag') };
+  const json: unknown = await res.json().catch(() => undefined);
+  return { status: res.status, json, etag: res.headers.get('etag') };
 }
 
 /** Counts what the handlers write to stdout (EMF metrics, logs) instead of printing it. */
@@ -118,7 +120,7 @@ export async function measureHandlers(
   );
   if (activation.status !== 201)
     throw new Error(`activation answered ${activation.status}: ${JSON.stringify(activation.json)}`);
-  const installationId = activation.json.installationId as string;
+  const { installationId } = z.object({ installationId: z.string() }).parse(activation.json);
   const first = await call(
     eu.api,
     'GET',
@@ -220,7 +222,7 @@ export async function measureHandlers(
     }
   };
   sink.start();
-  let poll;
+  let poll: Awaited<ReturnType<typeof abab>>;
   try {
     await runHandler();
     if (pollStatus !== 304) throw new Error(`poll handler answered ${pollStatus}, expected 304`);
@@ -271,7 +273,7 @@ export async function measureHandlers(
     }
   };
   sink.start();
-  let ingest;
+  let ingest: Awaited<ReturnType<typeof abab>>;
   try {
     await runIngest();
     if (ingestStatus !== 202) throw new Error(`ingest handler answered ${ingestStatus}, expected 202`);
@@ -368,7 +370,10 @@ async function measureArchive(
     const installationId = `inst_bench${String(seed).padStart(10, '0')}`;
     const put: { partitionKey: string; data: Uint8Array }[] = [];
     const stream = {
-      put: async (rs: readonly { partitionKey: string; data: Uint8Array }[]) => (put.push(...rs), { failed: [] }),
+      put: async (rs: readonly { partitionKey: string; data: Uint8Array }[]) => {
+        put.push(...rs);
+        return { failed: [] };
+      },
     };
     const beats = await telemetryBatch({ seed, start: arrivedAt.getTime() - 5 * 60_000 });
     await ingestTelemetry(

@@ -23,7 +23,7 @@ import {
   stateOfItems,
 } from '../lambdas/adapters/dynamodb-support-store';
 import { gsi2ReadAttributes } from '../lambdas/adapters/dynamodb-support-reads';
-import { decodeSnapshotGroup } from '../lambdas/adapters/support-snapshot-codec';
+import { decodeSnapshotGroup, type StoredSnapshot } from '../lambdas/adapters/support-snapshot-codec';
 import { newestSnapshots, snapshotsDue } from '../lambdas/core/rules/process-batch';
 import type { FindingRecord } from '../lambdas/core/rules/engine';
 import { dynamoItemBytes } from '../lambdas/adapters/dynamodb-item-size';
@@ -213,7 +213,7 @@ function evaluateCounted(installation: Installation, beats: readonly BatchBeat[]
   // missing: one eventually consistent GetItem), the state alone or in a transaction, indexes
   let readUnits = Math.ceil(readBytes / (4 * KB));
   const commit = { state: out.state, snapshots, findings: out.findings, ...(read ? { previous: read.state } : {}) };
-  let stored;
+  let stored: Record<string, StoredSnapshot> | undefined;
   if (countersToMerge(commit).length > 0 && installation.counters) {
     stored = decodeSnapshotGroup(installation.counters);
     readUnits += Math.ceil(installation.counters.length / (4 * KB)) / 2;
@@ -297,9 +297,8 @@ const mean = (values: readonly number[]) => values.reduce((a, v) => a + v, 0) / 
 async function run(fleet: Installation[], from: number, to: number, countFrom: number, processes?: number) {
   for (let b = from; b < to; b++) {
     const batches = await batchesFor(fleet, b, processes);
-    fleet.forEach((installation, i) =>
-      (b >= countFrom ? evaluateCounted : evaluateStored)(installation, batches[i]!, START + (b + 1) * FIVE_MIN),
-    );
+    const evaluate = b >= countFrom ? evaluateCounted : evaluateStored;
+    for (const [i, installation] of fleet.entries()) evaluate(installation, batches[i]!, START + (b + 1) * FIVE_MIN);
   }
 }
 

@@ -6,15 +6,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import {
-  readAssembly,
-  regionKeys,
-  synthesize,
-  functionKey,
-  type Assembly,
-  type LocalFunction,
-  type RegionKey,
-} from './assembly';
+import { readAssembly, regionKeys, synthesize, functionKey, type LocalFunction, type RegionKey } from './assembly';
 import { issueLocalToken, localJwtVerifier } from './auth';
 import { startDynamoDbLocal, startKinesalite, startS3rver, type Emulator } from './emulators';
 import { apiGatewayError, type HttpResponse } from './http-event';

@@ -4,7 +4,7 @@
  * EMF the local handlers print, the routers' per-route requests and the sandboxes' invocations.
  * What the laptop has no stand-in for (DynamoDB and Kinesis service metrics) says so.
  */
-import { businessMetrics } from '../lambdas/shared/business-metrics';
+import { businessMetrics } from '../lambdas/shared/business-metrics-definitions';
 import { alarms, dashboards, METRICS_NAMESPACE, type MetricRef } from '../lib/observability/definition';
 import { routes, type FunctionName } from '../lib/routes';
 import {
@@ -155,6 +155,8 @@ export function dashboardData(region: string, sources: DashboardSources): Dashbo
                   mergeSeries(sources.store.find(region, localApiNamespace, 'Latency', filter)),
                   'p99',
                 );
+              default:
+                throw new Error(`no such API metric: ${JSON.stringify(ref satisfies never)}`);
             }
           }),
         };

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import {
   ExpiredIteratorException,
   GetRecordsCommand,
+  type GetRecordsCommandOutput,
   GetShardIteratorCommand,
   InvalidArgumentException,
   ListShardsCommand,
@@ -126,7 +127,7 @@ class KinesisShardReader implements ShardReader {
 
   async read(limit: number): Promise<{ records: ShardRecord[]; closed: boolean; millisBehindLatest?: number }> {
     this.iterator ??= await this.startIterator();
-    let out;
+    let out: GetRecordsCommandOutput;
     try {
       out = await this.kinesis.send(new GetRecordsCommand({ ShardIterator: this.iterator, Limit: limit }));
     } catch (error) {

@@ -105,7 +105,7 @@ interface Simulated {
 
 async function createCustomer(index: number, installations: number): Promise<Simulated[]> {
   const region: 'eu' | 'us' = random() < Number(values['us-share']) ? 'us' : 'eu';
-  const products = PRODUCTS.filter((p, i) => i === 0 || random() < 0.45);
+  const products = PRODUCTS.filter((_, i) => i === 0 || random() < 0.45);
   const care = (['basic', 'gold', 'platinum'] as const)[Math.floor(random() * 3)]!;
   const order = await gate(() =>
     backOffice(

@@ -14,6 +14,8 @@ import type { CollectedBeat, Collector } from './types';
 const run = promisify(execFile);
 const MAX_PROCESSES = 4096;
 const MAX_APPLICATIONS = 4096;
+// biome-ignore lint/suspicious/noTemplateCurlyInString: ${Package} is dpkg-query's own --showformat field syntax, not a template
+const DPKG_FORMAT = '${Package}\t${Version}\t${Origin}\n';
 
 const isIp = (value: string) => /^[0-9.]+$/.test(value) || /^[0-9a-f:.]+$/i.test(value);
 
@@ -82,9 +84,7 @@ export const linuxPackages: Collector = {
   async collect() {
     let out: string;
     try {
-      out = (
-        await run('dpkg-query', ['-W', '-f', '${Package}\t${Version}\t${Origin}\n'], { maxBuffer: 16 * 1024 * 1024 })
-      ).stdout;
+      out = (await run('dpkg-query', ['-W', '-f', DPKG_FORMAT], { maxBuffer: 16 * 1024 * 1024 })).stdout;
     } catch {
       return []; // not a dpkg system: a pluggable source can provide this beat
     }

@@ -44,7 +44,7 @@ export class FileStateStore implements StateStore {
 
   write(state: AgentState): void {
     const temp = `${this.path}.${process.pid}.tmp`;
-    writeFileSync(temp, JSON.stringify(state, null, 2) + '\n', { mode: 0o600 });
+    writeFileSync(temp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
     renameSync(temp, this.path);
   }
 }

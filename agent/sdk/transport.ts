@@ -3,7 +3,7 @@
  * auth from the proxy URL's user info) when one is configured. Every request but the JWKS read is
  * signed with `signing.ts` just before it leaves, so each retry carries a fresh `created`.
  */
-import { Agent, ProxyAgent, fetch, type Dispatcher } from 'undici';
+import { Agent, ProxyAgent, fetch, type Dispatcher, type Response as FetchResponse } from 'undici';
 import { gzipSync } from 'node:zlib';
 import { signRequest, type SigningIdentity } from './signing';
 import { CloudError, UnreachableError, type Problem } from './errors';
@@ -125,7 +125,7 @@ export class Transport {
       ? await signRequest({ method, url, headers, body: bytes }, options.identity)
       : headers;
     const started = performance.now();
-    let res;
+    let res: FetchResponse;
     try {
       res = await fetch(url, {
         method,

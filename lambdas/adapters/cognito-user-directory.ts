@@ -10,6 +10,7 @@
 import {
   AdminAddUserToGroupCommand,
   AdminCreateUserCommand,
+  type AdminCreateUserCommandOutput,
   AdminDeleteUserCommand,
   type CognitoIdentityProviderClient,
   ListUsersCommand,
@@ -35,7 +36,7 @@ export class CognitoUserDirectory implements UserDirectory {
   ) {}
 
   async invite(accountId: string, email: string): Promise<AccountUser> {
-    let created;
+    let created: AdminCreateUserCommandOutput;
     try {
       created = await this.client.send(
         new AdminCreateUserCommand({

@@ -256,17 +256,17 @@ export function stateItemsOf(
     state,
     read.apart?.fromApart ?? new Set(),
   );
-  let item;
+  let apart: ApartPlacement | undefined;
   if (read.apart) {
     const deleted = new Set([...read.apart.stored].filter((id) => 'fs'.includes(id[0]!) && !memoryIds.has(id)));
-    const apart = {
+    apart = {
       omit: stay,
       hash: read.apart.hash,
       writtenAt: read.apart.writtenAt,
       ...(deleted.size > 0 ? { deleted } : {}),
     };
-    item = { ...plain, state: encodeState(state, apart) };
-  } else item = { ...plain, state: encodeState(state) };
+  }
+  const item = { ...plain, state: encodeState(state, apart) };
   const writtenLastBatch = read.apart !== undefined && read.apart.writtenAt === read.state.version;
   if (
     dynamoItemBytes(item) <= STATE_ITEM_BUDGET ||
@@ -322,7 +322,7 @@ export class DynamoDbSupportStore implements SupportStore {
    */
   async getState(installationId: string): Promise<InstallationState | undefined> {
     for (let attempt = 0; ; attempt++) {
-      let items;
+      let items: Record<string, unknown>[];
       try {
         const out = await this.client.send(
           new QueryCommand({

@@ -1,5 +1,5 @@
 /** Finding notifications onto the region's EventBridge bus (support's routing hangs off it). */
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient, PutEventsCommand, type PutEventsCommandOutput } from '@aws-sdk/client-eventbridge';
 import type { FindingNotification } from '../core/rules/engine';
 import type { NotificationBus } from '../core/rules/ports';
 import { rethrowThrottling } from './aws-errors';
@@ -21,7 +21,7 @@ export class EventBridgeNotificationBus implements NotificationBus {
     for (let i = 0; i < notifications.length; i += PUT_EVENTS_MAX) {
       let pending = notifications.slice(i, i + PUT_EVENTS_MAX);
       for (let attempt = 0; pending.length > 0; attempt++) {
-        let out;
+        let out: PutEventsCommandOutput;
         try {
           out = await this.eventBridge.send(
             new PutEventsCommand({

@@ -321,7 +321,7 @@ type WatermarkGroup = NonNullable<CompactState['n']>[number];
 
 function hashesOut(hashes: readonly number[]): string {
   const bytes = Buffer.allocUnsafe(hashes.length * 4);
-  hashes.forEach((h, i) => bytes.writeUInt32BE(h >>> 0, i * 4));
+  for (const [i, h] of hashes.entries()) bytes.writeUInt32BE(h >>> 0, i * 4);
   return bytes.toString('base64url');
 }
 
@@ -346,7 +346,8 @@ function watermarksOut(
     if (at === undefined || !keep(entry.watermark(type))) continue;
     let group = groups.get(at);
     if (!group) {
-      groups.set(at, (group = [base - at]));
+      group = [base - at];
+      groups.set(at, group);
       hashesOfGroup.set(at, []);
     }
     const ids = state.atNewest[type as BeatType] ?? [];
@@ -370,7 +371,8 @@ function watermarksIn(base: number, compact: CompactState): Pick<InstallationSta
       const [id, count] = Array.isArray(token) ? token : [token, 1];
       const type = (typeof id === 'number' ? (BEAT_TYPES_V1[id] ?? invalid(`beat type ${id}`)) : id) as BeatType;
       newest[type] = base - rel;
-      atNewest[type] = hashes.slice(next, (next += count));
+      atNewest[type] = hashes.slice(next, next + count);
+      next += count;
     }
   }
   if (next !== hashes.length) invalid('beat id hashes');
@@ -398,7 +400,9 @@ function deltasOut(value: unknown, path: string[], paths: string[][]): unknown {
   for (const key in value as Record<string, unknown>) {
     const inner = (value as Record<string, unknown>)[key];
     const out = deltasOut(inner, [...path, key], paths);
-    if (out !== inner) (copy ??= { ...(value as Record<string, unknown>) })[key] = out;
+    if (out === inner) continue;
+    copy ??= { ...(value as Record<string, unknown>) };
+    copy[key] = out;
   }
   return copy ?? value;
 }
@@ -411,7 +415,10 @@ function deltasIn(facts: Record<string, unknown>, paths: readonly (readonly stri
     const deltas = (holder as Record<string, unknown> | undefined)?.[key];
     if (!Array.isArray(deltas) || deltas.some((d) => typeof d !== 'number')) invalid('fact deltas');
     let v = 0;
-    (holder as Record<string, unknown>)[key] = (deltas as number[]).map((d) => (v += d));
+    (holder as Record<string, unknown>)[key] = (deltas as number[]).map((d) => {
+      v += d;
+      return v;
+    });
   }
 }
 
@@ -430,7 +437,7 @@ function evidenceIn(keys: readonly string[], e: CompactEvidence): Evidence {
   if (!Array.isArray(e)) return e;
   if (e.length !== keys.length) invalid('evidence values');
   const out: Record<string, Evidence[string]> = {};
-  keys.forEach((k, i) => (out[k] = e[i]!));
+  for (const [i, k] of keys.entries()) out[k] = e[i]!;
   return out;
 }
 
@@ -565,12 +572,16 @@ function entriesOut(state: InstallationState, base: number, keep: (id: string) =
     const out: NonNullable<CompactState['m']>[string] = {};
     for (const key in series) {
       const points = series[key]!;
-      if (points.length > 0 && keep(entry.series(ruleId, key))) (out.s ??= {})[key] = seriesOut(base, points);
+      if (points.length === 0 || !keep(entry.series(ruleId, key))) continue;
+      out.s ??= {};
+      out.s[key] = seriesOut(base, points);
     }
     const paths: string[][] = [];
-    for (const key in facts)
-      if (facts[key] !== undefined && keep(entry.fact(ruleId, key)))
-        (out.f ??= {})[key] = deltasOut(facts[key], [key], paths);
+    for (const key in facts) {
+      if (facts[key] === undefined || !keep(entry.fact(ruleId, key))) continue;
+      out.f ??= {};
+      out.f[key] = deltasOut(facts[key], [key], paths);
+    }
     if (paths.length > 0) out.d = paths;
     if (out.s || out.f) memory[ruleId] = out;
   }
@@ -612,8 +623,14 @@ export function encodeState(state: InstallationState, apart?: ApartPlacement): B
       const kind = id[0] as 's' | 'f';
       const rest = id.slice(2);
       const cut = rest.indexOf('\u0000');
-      (((compact.x ??= {}).m ??= {})[rest.slice(0, cut)] ??= {})[kind] ??= [];
-      compact.x.m![rest.slice(0, cut)]![kind]!.push(rest.slice(cut + 1));
+      const ruleId = rest.slice(0, cut);
+      compact.x ??= {};
+      compact.x.m ??= {};
+      const deletedOfRule = compact.x.m[ruleId] ?? {};
+      compact.x.m[ruleId] = deletedOfRule;
+      const keys = deletedOfRule[kind] ?? [];
+      deletedOfRule[kind] = keys;
+      keys.push(rest.slice(cut + 1));
     }
   }
   return pack(compact);
@@ -695,7 +712,8 @@ export function decodeStoredState(
     for (const ruleId in other.memory) {
       const from = other.memory[ruleId]!;
       const deleted = compact.x?.m?.[ruleId];
-      const to = (main.memory[ruleId] ??= { series: {}, facts: {} });
+      const to = main.memory[ruleId] ?? { series: {}, facts: {} };
+      main.memory[ruleId] = to;
       for (const key in from.series) {
         storedIds.add(entry.series(ruleId, key));
         if (key in to.series || deleted?.s?.includes(key)) continue;

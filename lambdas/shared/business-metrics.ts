@@ -1,106 +1,12 @@
 /**
- * Every business metric the service emits, defined once: the handlers emit them through
- * `emitCount`, and the CDK dashboards and alarms are built from the same definitions (a test
- * proves each metric a dashboard or alarm names is emitted by some handler). Dimensions are
- * low-cardinality only (status, rule id, severity): never an installation or account id.
+ * Writes the business metrics (business-metrics-definitions.ts) as EMF records through the
+ * Powertools Metrics singleton: one record per count, or summed per container on the hot paths.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { businessMetrics, type BusinessMetricKey } from './business-metrics-definitions';
 import { metrics } from './powertools';
 
-export const METRICS_NAMESPACE = 'UcxCloud';
-export const SERVICE_NAME = 'ucx-cloud';
-
-export interface BusinessMetric {
-  readonly name: string;
-  readonly description: string;
-  /** dimension names beyond `service` */
-  readonly dimensions: readonly string[];
-  /** handler entries (lambdas/handlers/<entry>.ts) that emit it */
-  readonly emittedBy: readonly string[];
-}
-
-export const businessMetrics = {
-  activations: {
-    name: 'Activations',
-    description: 'Activation requests by answer status (201 new, 200 repeat, 403 key, 409 capacity, 421 region)',
-    dimensions: ['status'],
-    emittedBy: ['activate'],
-  },
-  licencePolls: {
-    name: 'LicencePolls',
-    description: 'Licence polls by answer status (200 new licence, 304 unchanged, 410 deactivated)',
-    dimensions: ['status'],
-    emittedBy: ['get-license'],
-  },
-  ordersDeposited: {
-    name: 'OrdersDeposited',
-    description: 'Back-office orders by answer status (201 deposited, 200 replay, 409 conflict)',
-    dimensions: ['status'],
-    emittedBy: ['put-order'],
-  },
-  telemetryBatches: {
-    name: 'TelemetryBatches',
-    description: 'Telemetry batches by answer status',
-    dimensions: ['status'],
-    emittedBy: ['ingest-telemetry'],
-  },
-  beatsAccepted: {
-    name: 'BeatsAccepted',
-    description: 'Beats put on the stream',
-    dimensions: [],
-    emittedBy: ['ingest-telemetry'],
-  },
-  beatsRejected: {
-    name: 'BeatsRejected',
-    description: 'Beats refused by validation',
-    dimensions: [],
-    emittedBy: ['ingest-telemetry'],
-  },
-  beatsRedacted: {
-    name: 'BeatsRedacted',
-    description: 'Redactions made before storing (personal data, unknown fields)',
-    dimensions: [],
-    emittedBy: ['ingest-telemetry'],
-  },
-  beatsDuplicate: {
-    name: 'BeatsDuplicate',
-    description: 'Beats recognised as repeats (in a batch, or by the rules engine)',
-    dimensions: [],
-    emittedBy: ['ingest-telemetry', 'evaluate-rules', 'sweep-silent'],
-  },
-  beatsArchived: {
-    name: 'BeatsArchived',
-    description: 'Beats written to the S3 archive',
-    dimensions: [],
-    emittedBy: ['archive-telemetry'],
-  },
-  beatsEvaluated: {
-    name: 'BeatsEvaluated',
-    description: 'Beats evaluated by the rules',
-    dimensions: [],
-    emittedBy: ['evaluate-rules', 'sweep-silent'],
-  },
-  findingsOpened: {
-    name: 'FindingsOpened',
-    description: 'Findings opened, by rule and severity',
-    dimensions: ['ruleId', 'severity'],
-    emittedBy: ['evaluate-rules', 'sweep-silent'],
-  },
-  findingsResolved: {
-    name: 'FindingsResolved',
-    description: 'Findings resolved, by rule and severity',
-    dimensions: ['ruleId', 'severity'],
-    emittedBy: ['evaluate-rules', 'sweep-silent'],
-  },
-  silentSweepRuns: {
-    name: 'SilentSweepRuns',
-    description: 'Completed runs of the missing-beat sweep',
-    dimensions: [],
-    emittedBy: ['sweep-silent'],
-  },
-} as const satisfies Record<string, BusinessMetric>;
-
-export type BusinessMetricKey = keyof typeof businessMetrics;
+export { businessMetrics, type BusinessMetric, type BusinessMetricKey } from './business-metrics-definitions';
 
 /**
  * Counts a business metric. By default each count is its own EMF record, written now. A function
@@ -134,7 +40,10 @@ export function flushCounts(): void {
   for (const { key, dimensions, value } of pending.values()) {
     const id = JSON.stringify(Object.entries(dimensions).sort(([a], [b]) => a.localeCompare(b)));
     let group = byDimensions.get(id);
-    if (!group) byDimensions.set(id, (group = { dimensions, values: [] }));
+    if (!group) {
+      group = { dimensions, values: [] };
+      byDimensions.set(id, group);
+    }
     group.values.push([key, value]);
   }
   pending.clear();

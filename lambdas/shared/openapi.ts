@@ -338,7 +338,9 @@ export function openApiDocument(): Record<string, unknown> {
           content: { 'application/json': { schema: z.toJSONSchema(op.body, { io: 'input', unrepresentable: 'any' }) } },
         }
       : undefined;
-    (paths[op.path] ??= {})[op.method] = {
+    const pathItem = paths[op.path] ?? {};
+    paths[op.path] = pathItem;
+    pathItem[op.method] = {
       summary: op.summary,
       security: security[op.auth],
       ...(parameters.length ? { parameters } : {}),

@@ -35,7 +35,7 @@ import {
   SqsQueueMetricFactory,
 } from 'cdk-monitoring-constructs';
 import { Construct } from 'constructs';
-import { businessMetrics } from '../../lambdas/shared/business-metrics';
+import { businessMetrics } from '../../lambdas/shared/business-metrics-definitions';
 import type { RegionKey } from '../config';
 import {
   alarms as alarmDefinitions,
@@ -228,6 +228,8 @@ export class Observability extends Construct {
                 label: `${label} 5xx %`,
                 period: period ?? Duration.minutes(5),
               });
+            default:
+              throw new Error(`no such API metric: ${JSON.stringify(ref satisfies never)}`);
           }
         });
       }

@@ -434,7 +434,7 @@ export class StatefulStack extends Stack {
             'projection.hour.type': 'integer',
             'projection.hour.range': '0,23',
             'projection.hour.digits': '2',
-            'storage.location.template': `${location}region=\${region}/${props.typeFolder ? 'type=${type}/' : ''}dt=\${dt}/hour=\${hour}/`,
+            'storage.location.template': `${location}region=\${region}/${props.typeFolder ? `type=\${type}/` : ''}dt=\${dt}/hour=\${hour}/`,
           },
           storageDescriptor: {
             location,

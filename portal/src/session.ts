@@ -72,7 +72,10 @@ export function loadRefreshToken(): { refreshToken: string; label?: string } | u
 
 /** Stores the session; a refresh token given is kept, one not given keeps the stored one. */
 export function saveSession(session: Session | undefined, refreshToken?: string): void {
-  if (!session) return sessionStorage.removeItem(storageKey);
+  if (!session) {
+    sessionStorage.removeItem(storageKey);
+    return;
+  }
   const keep = refreshToken ?? stored()?.refreshToken;
   sessionStorage.setItem(
     storageKey,

@@ -69,7 +69,7 @@ export function submitting(
 
 export const day = (iso: string | undefined): string => (iso ? new Date(iso).toISOString().slice(0, 10) : '—');
 export const dateTime = (iso: string | undefined | null): string =>
-  iso ? new Date(iso).toISOString().replace('T', ' ').slice(0, 16) + ' UTC' : '—';
+  iso ? `${new Date(iso).toISOString().replace('T', ' ').slice(0, 16)} UTC` : '—';
 
 export function section(title: string, ...children: Child[]): HTMLElement {
   const id = `s-${title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;

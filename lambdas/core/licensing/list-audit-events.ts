@@ -123,7 +123,7 @@ export function auditCsv(events: readonly AuditEvent[]): string {
   const rows = events.map((e) =>
     [e.at, e.action, e.actor.kind, e.actor.id, e.eventId, JSON.stringify(e.details)].map(csvField).join(','),
   );
-  return [csvColumns.join(','), ...rows].join('\r\n') + '\r\n';
+  return `${[csvColumns.join(','), ...rows].join('\r\n')}\r\n`;
 }
 
 /** CSV when asked by `?format=csv` or an Accept header preferring text/csv over JSON. */

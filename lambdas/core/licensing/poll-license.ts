@@ -47,7 +47,7 @@ async function refreshLicense(deps: LicensingDeps, settings: LicenseSettings, in
     pools: state.pools,
     nextPollSeconds: settings.nextPollSeconds,
   });
-  let fresh;
+  let fresh: Awaited<ReturnType<typeof signIfChanged>>;
   try {
     fresh = await signIfChanged(content, settings.signer, {
       now,
@@ -90,7 +90,7 @@ export async function pollLicense(
   const recording = isPollRecordDue(installation, now) ? recordPoll(deps, installation, now) : undefined;
   const license = await refreshLicense(deps, settings, installation);
   await recording;
-  if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === license.etag)) {
+  if (ifNoneMatch?.split(',').some((tag) => tag.trim().replace(/^W\//, '') === license.etag)) {
     return { status: 304, etag: license.etag };
   }
   return { status: 200, license: license.jws, etag: license.etag, nextPollSeconds: settings.nextPollSeconds };

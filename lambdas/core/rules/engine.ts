@@ -92,7 +92,10 @@ export function evaluateInstallation(input: EngineInput): EngineOutput {
   const memories = new Map<string, WorkingMemory>();
   const memoryOf = (ruleId: string) => {
     let memory = memories.get(ruleId);
-    if (!memory) memories.set(ruleId, (memory = new WorkingMemory(previous.memory[ruleId])));
+    if (!memory) {
+      memory = new WorkingMemory(previous.memory[ruleId]);
+      memories.set(ruleId, memory);
+    }
     return memory;
   };
   const trackers: Record<string, Tracker> = { ...previous.trackers };

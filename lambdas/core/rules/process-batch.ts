@@ -1,8 +1,9 @@
 /**
- * The rules Lambda's use case: the beats of one stream batch, grouped by installation; for each,
- * one state read, the pure engine, notifications published (deterministic ids, so a retry repeats
- * them harmlessly), then one version-guarded write of state, findings and the snapshots due:
- * inventory as it arrives, the counters (sent every round) at most every 15 minutes.
+ * The rules evaluation of one installation: its beats of a stream batch (grouped in
+ * evaluate-installations.ts), one state read, the pure engine, notifications published
+ * (deterministic ids, so a retry repeats them harmlessly), then one version-guarded write of state,
+ * findings and the snapshots due: inventory as it arrives, the counters (sent every round) at most
+ * every 15 minutes.
  */
 import { inventoryBeatTypes, type Beat, type BeatType } from '../telemetry/catalogue';
 import { evaluateInstallation, type BatchBeat, type FindingNotification } from './engine';
@@ -138,15 +139,4 @@ export function snapshotsDue(
   const at = Math.max(...counters.map((s) => Math.floor(Date.parse(s.collectedAt) / 60_000) * 60_000));
   if (writtenAt !== undefined && at - writtenAt < COUNTER_SNAPSHOT_INTERVAL_MS) return { snapshots: inventory };
   return { snapshots: [...inventory, ...counters], snapshotsAt: at };
-}
-
-/** Groups a batch's beats by installation, keeping stream order. */
-export function groupByInstallation<T extends { installationId: string }>(items: readonly T[]): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    let group = groups.get(item.installationId);
-    if (!group) groups.set(item.installationId, (group = []));
-    group.push(item);
-  }
-  return groups;
 }

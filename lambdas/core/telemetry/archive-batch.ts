@@ -67,7 +67,10 @@ export function archiveObjects(region: string, records: readonly ArrivedRecord[]
   for (const record of records) {
     const groupKey = `${record.shardId}|${record.arrivedAt.toISOString().slice(0, 13)}`;
     let group = groups.get(groupKey);
-    if (!group) groups.set(groupKey, (group = []));
+    if (!group) {
+      group = [];
+      groups.set(groupKey, group);
+    }
     group.push(record);
   }
   return [...groups.values()].map((group) => {
@@ -98,7 +101,10 @@ function groupedByType(records: readonly ArrivedRecord[]): string {
   for (const record of records) {
     for (const [type, lines] of record.lines) {
       let list = byType.get(type);
-      if (!list) byType.set(type, (list = []));
+      if (!list) {
+        list = [];
+        byType.set(type, list);
+      }
       list.push(lines);
     }
   }

@@ -443,5 +443,5 @@ export function catalogueMarkdownTable(): string {
       return `| ${first ? `${row.beat} / ${row.category}` : ''} | ${first ? `\`${type}\`` : ''} | \`${path}\` | ${item} |`;
     });
   });
-  return [...header, ...lines].join('\n') + '\n';
+  return `${[...header, ...lines].join('\n')}\n`;
 }

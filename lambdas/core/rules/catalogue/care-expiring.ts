@@ -31,7 +31,10 @@ export const rule = defineRule({
     const terms = new Map<Product, Term>();
     for (const line of licence.products) {
       let term = terms.get(line.product);
-      if (!term) terms.set(line.product, (term = {}));
+      if (!term) {
+        term = {};
+        terms.set(line.product, term);
+      }
       if (line.care) term.care = Math.max(term.care ?? -Infinity, Date.parse(line.care.expiresAt));
       if (line.kind === 'subscription' && line.expiresAt)
         term.subscription = Math.max(term.subscription ?? -Infinity, Date.parse(line.expiresAt));

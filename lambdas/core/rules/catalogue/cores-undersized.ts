@@ -2,7 +2,7 @@
 import * as z from 'zod';
 import { products, type Product } from '../../licensing/catalogue';
 import { sizingRequirement } from './sizing-guide';
-import { defineRule, STATE_FACT, type LicenceFacts, type Signal } from '../rule';
+import { defineRule, STATE_FACT, type Signal } from '../rule';
 
 const NONE: readonly Signal[] = [];
 

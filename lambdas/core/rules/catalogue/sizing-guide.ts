@@ -8,7 +8,7 @@ import type { LicenceFacts } from '../rule';
  */
 export function sizingRequirement<T extends { readonly fromLoad: number }>(
   tiers: readonly T[],
-  valueOf: (tier: T) => number,
+  valueOfTier: (tier: T) => number,
   perProduct: Partial<Record<Product, number>>,
   load: number,
   licensed: LicenceFacts['products'],
@@ -18,7 +18,7 @@ export function sizingRequirement<T extends { readonly fromLoad: number }>(
   for (const tier of tiers)
     if (load >= tier.fromLoad && tier.fromLoad > from) {
       from = tier.fromLoad;
-      base = valueOf(tier);
+      base = valueOfTier(tier);
     }
   let extra = 0;
   for (let i = 0; i < licensed.length; i++) {

@@ -36,7 +36,9 @@ export function clearVanished(memory: RuleMemory, signals: Signal[], resolveAfte
   let gone: Record<string, number> | undefined;
   const vanish = (subject: string, cleared: number) => {
     signals.push({ subject, severity: null, evidence: VANISHED });
-    if (cleared < resolveAfter) (gone ??= {})[subject] = cleared;
+    if (cleared >= resolveAfter) return;
+    gone ??= {};
+    gone[subject] = cleared;
   };
   if (before?.g)
     for (const subject in before.g) if (!reported(signals, present, subject)) vanish(subject, before.g[subject]! + 1);

@@ -18,7 +18,8 @@ export function namePattern(source: string): RegExp {
   let pattern = compiled.get(source);
   if (!pattern) {
     if (compiled.size >= MAX_COMPILED) compiled.clear();
-    compiled.set(source, (pattern = new RegExp(source, 'i')));
+    pattern = new RegExp(source, 'i');
+    compiled.set(source, pattern);
   }
   return pattern;
 }
