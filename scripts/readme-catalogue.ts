@@ -1,7 +1,7 @@
 /**
- * Writes the telemetry catalogue's "what is collected" table into the README between its markers,
- * from the same catalogue the service validates with (`npm run docs`). A unit test fails when the
- * README's table and the catalogue differ.
+ * Writes the telemetry catalogue's "what is collected" table into docs/telemetry.md between its
+ * markers, from the same catalogue the service validates with (`npm run docs`). A unit test
+ * (test/unit/docs/readme.test.ts) fails when the document's table and the catalogue differ.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { catalogueMarkdownTable } from '../lambdas/core/telemetry/catalogue';
@@ -9,15 +9,18 @@ import { catalogueMarkdownTable } from '../lambdas/core/telemetry/catalogue';
 export const START = '<!-- catalogue:start -->';
 export const END = '<!-- catalogue:end -->';
 
-export function withCatalogueTable(readme: string): string {
-  const start = readme.indexOf(START);
-  const end = readme.indexOf(END);
-  if (start < 0 || end < start) throw new Error(`README.md needs the markers ${START} and ${END}`);
-  return `${readme.slice(0, start + START.length)}\n${catalogueMarkdownTable().trim()}\n${readme.slice(end)}`;
+/** The document that carries the table, relative to the repository root. */
+export const catalogueDocument = 'docs/telemetry.md';
+
+export function withCatalogueTable(doc: string): string {
+  const start = doc.indexOf(START);
+  const end = doc.indexOf(END);
+  if (start < 0 || end < start) throw new Error(`${catalogueDocument} needs the markers ${START} and ${END}`);
+  return `${doc.slice(0, start + START.length)}\n${catalogueMarkdownTable().trim()}\n${doc.slice(end)}`;
 }
 
 if (process.argv[1]?.endsWith('readme-catalogue.ts')) {
-  const path = new URL('../README.md', import.meta.url);
+  const path = new URL(`../${catalogueDocument}`, import.meta.url);
   writeFileSync(path, withCatalogueTable(readFileSync(path, 'utf8')));
-  console.log('README.md: catalogue table written');
+  console.log(`${catalogueDocument}: catalogue table written`);
 }
