@@ -5,17 +5,18 @@
  * which Kinesis retries and which overwrites.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import type { Context, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
+import type { KinesisStreamRecord } from 'aws-lambda';
 import { archiveLines, writeArchive, type ArrivedRecord } from '../core/telemetry/archive-batch';
 import { decodeStreamRecord } from '../core/telemetry/stream-record';
 import { emitCount } from '../shared/business-metrics';
 import { env } from '../shared/env';
+import { streamHandler } from '../shared/handler-stack';
 import { logger } from '../shared/powertools';
 import { archiveStore } from '../shared/telemetry-deps';
 
 const processor = new BatchProcessor(EventType.KinesisDataStreams);
 
-export const handler = async (event: KinesisStreamEvent, context: Context) => {
+export const handler = streamHandler(async (event, context) => {
   const arrived: ArrivedRecord[] = [];
   const recordHandler = async (record: KinesisStreamRecord) => {
     const decoded = decodeStreamRecord(Buffer.from(record.kinesis.data, 'base64'));
@@ -38,4 +39,4 @@ export const handler = async (event: KinesisStreamEvent, context: Context) => {
     failures: response.batchItemFailures.length,
   });
   return response;
-};
+});

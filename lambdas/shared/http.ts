@@ -1,11 +1,8 @@
 /**
- * The HTTP edge every API handler shares: middy with Powertools, body decoding and size limits,
+ * The HTTP edge every API handler shares, on the house stack (handler-stack.ts): body decoding and size limits,
  * zod validation of path parameters and body (failures name their path), and problem+json for
  * every error. A handler declares its schemas and calls one use case.
  */
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { gunzipSync } from 'node:zlib';
 import type * as z from 'zod';
@@ -14,7 +11,7 @@ import type { Principal } from '../core/licensing/access';
 import { principalFromEvent } from './auth';
 import { problemResponse } from './problem';
 import { emitCount, type BusinessMetricKey } from './business-metrics';
-import { logger, tracer } from './powertools';
+import { withHouseStack } from './handler-stack';
 
 export interface HttpResult {
   readonly status: number;
@@ -149,9 +146,7 @@ export function httpRoute<B extends z.ZodType | undefined = undefined, P extends
     if (spec.metric) emitCount(spec.metric, 1, { status: String(response.statusCode) });
     return response;
   };
-  return middy(core)
-    .use(injectLambdaContext(logger))
-    .use(captureLambdaHandler(tracer, { captureResponse: false }));
+  return withHouseStack(core);
 }
 
 /** For 'user' routes: the principal from the verified JWT claims. */
