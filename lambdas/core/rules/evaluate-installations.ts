@@ -1,0 +1,96 @@
+/**
+ * The rules Lambdas' use cases over many installations: a stream batch's beats grouped per
+ * installation, and the missing-beat sweep. Each installation is evaluated on its own, so one that
+ * fails fails alone: its records are reported for retry, each once.
+ */
+import type { BatchBeat } from './engine';
+import { evaluateInstallationBatch, type InstallationOutcome, type RulesDeps } from './process-batch';
+
+/** A beat of a stream batch, with the installation whose record carried it. */
+export interface StreamBatchBeat extends BatchBeat {
+  readonly installationId: string;
+}
+
+export interface InstallationFailure {
+  readonly installationId: string;
+  readonly error: unknown;
+  /** the stream records that carried its beats, each once and in stream order */
+  readonly sequenceNumbers: readonly string[];
+}
+
+export interface EvaluationResult {
+  readonly outcomes: readonly InstallationOutcome[];
+  readonly failures: readonly InstallationFailure[];
+}
+
+/** The sweep looks at installations silent for longer than this (the rule decides severity). */
+export const SILENT_AFTER_MS = 3 * 3_600_000;
+/** installations evaluated per sweep run at most */
+export const MAX_SILENT_PER_RUN = 1000;
+
+/** A stream batch: each installation's beats evaluated together (one state read and one write). */
+export function evaluateStreamBatch(
+  deps: RulesDeps,
+  beats: readonly StreamBatchBeat[],
+  now: number,
+): Promise<EvaluationResult> {
+  return evaluateEach(deps, groupByInstallation(beats), now);
+}
+
+/** The missing-beat sweep: each silent installation evaluated with no beats, so the tick rules run. */
+export async function sweepSilentInstallations(
+  deps: RulesDeps,
+  now: number,
+): Promise<EvaluationResult & { silent: number }> {
+  const silent = await deps.store.silentSince(now - SILENT_AFTER_MS, MAX_SILENT_PER_RUN);
+  const result = await evaluateEach(deps, new Map(silent.map((id) => [id, []])), now);
+  return { ...result, silent: silent.length };
+}
+
+async function evaluateEach(
+  deps: RulesDeps,
+  groups: ReadonlyMap<string, readonly StreamBatchBeat[]>,
+  now: number,
+): Promise<EvaluationResult> {
+  const settled = await Promise.allSettled(
+    [...groups].map(([installationId, beats]) => evaluateInstallationBatch(deps, installationId, beats, now)),
+  );
+  return settleEvaluations([...groups], settled);
+}
+
+/** Groups a batch's beats by installation, keeping stream order. */
+export function groupByInstallation<T extends { installationId: string }>(items: readonly T[]): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    let group = groups.get(item.installationId);
+    if (!group) {
+      group = [];
+      groups.set(item.installationId, group);
+    }
+    group.push(item);
+  }
+  return groups;
+}
+
+/**
+ * The settled evaluation of each group (`settled[i]` is `groups[i]`'s), split into outcomes and
+ * failures. A failure names each record of its installation once, not once per beat: a record
+ * carries a whole agent batch, and Kinesis retries records.
+ */
+export function settleEvaluations(
+  groups: readonly (readonly [installationId: string, beats: readonly StreamBatchBeat[]])[],
+  settled: readonly PromiseSettledResult<InstallationOutcome>[],
+): EvaluationResult {
+  const outcomes: InstallationOutcome[] = [];
+  const failures: InstallationFailure[] = [];
+  groups.forEach(([installationId, beats], index) => {
+    const evaluation = settled[index];
+    if (!evaluation) throw new Error(`no evaluation settled for installation ${installationId}`);
+    if (evaluation.status === 'fulfilled') outcomes.push(evaluation.value);
+    else {
+      const sequenceNumbers = [...new Set(beats.map((beat) => beat.sequenceNumber))];
+      failures.push({ installationId, error: evaluation.reason, sequenceNumbers });
+    }
+  });
+  return { outcomes, failures };
+}

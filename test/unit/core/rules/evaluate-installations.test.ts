@@ -1,0 +1,117 @@
+import type { InstallationOutcome, RulesDeps } from '#lambdas/core/rules/process-batch';
+import {
+  evaluateStreamBatch,
+  groupByInstallation,
+  MAX_SILENT_PER_RUN,
+  SILENT_AFTER_MS,
+  settleEvaluations,
+  sweepSilentInstallations,
+  type StreamBatchBeat,
+} from '#lambdas/core/rules/evaluate-installations';
+import type { StateCommit } from '#lambdas/core/rules/ports';
+import { beatAt, HOUR, licenceFacts, T0 } from '#test/support/rules-harness';
+
+const beat = (installationId: string, sequenceNumber: string, at = T0): StreamBatchBeat => ({
+  installationId,
+  ...beatAt('ucx.database_server', at),
+  shardId: 'shardId-000000000000',
+  sequenceNumber,
+});
+
+const outcome = (installationId: string): InstallationOutcome => ({
+  installationId,
+  evaluated: 1,
+  skipped: 0,
+  findings: 0,
+  notifications: [],
+  changes: [],
+});
+
+/** Known installations evaluate against an in-memory store; `inst_broken…` has a licence source that fails. */
+function world(silent: string[] = []) {
+  const commits: StateCommit[] = [];
+  const silentAsked: [number, number][] = [];
+  const deps: RulesDeps = {
+    store: {
+      getState: async () => undefined,
+      commit: async (c) => void commits.push(c),
+      silentSince: async (before, limit) => {
+        silentAsked.push([before, limit]);
+        return silent;
+      },
+    },
+    bus: { publish: async () => undefined },
+    licences: {
+      factsFor: async (id) => {
+        if (id.startsWith('inst_broken')) throw new Error('licensing store down');
+        return licenceFacts({ installationId: id });
+      },
+    },
+    rules: [],
+  };
+  return { deps, commits, silentAsked };
+}
+
+describe('groupByInstallation', () => {
+  it('groups beats per installation, in stream order', () => {
+    const beats = [beat('inst_a', '1'), beat('inst_b', '2'), beat('inst_a', '3')];
+
+    const groups = groupByInstallation(beats);
+
+    expect([...groups.keys()]).toEqual(['inst_a', 'inst_b']);
+    expect(groups.get('inst_a')!.map((b) => b.sequenceNumber)).toEqual(['1', '3']);
+  });
+});
+
+describe('settleEvaluations', () => {
+  it('keeps the outcomes and names each record of a failed installation once, however many beats it carried', () => {
+    const error = new Error('boom');
+    const groups = [
+      ['inst_ok', [beat('inst_ok', '1')]],
+      ['inst_failed', [beat('inst_failed', '2'), beat('inst_failed', '2'), beat('inst_failed', '4')]],
+    ] as const;
+
+    const result = settleEvaluations(groups, [
+      { status: 'fulfilled', value: outcome('inst_ok') },
+      { status: 'rejected', reason: error },
+    ]);
+
+    expect(result.outcomes).toEqual([outcome('inst_ok')]);
+    expect(result.failures).toEqual([{ installationId: 'inst_failed', error, sequenceNumbers: ['2', '4'] }]);
+  });
+
+  it('refuses a group without a settled evaluation rather than losing its records', () => {
+    const groups = [['inst_a', [beat('inst_a', '1')]]] as const;
+
+    expect(() => settleEvaluations(groups, [])).toThrow(/inst_a/);
+  });
+});
+
+describe('evaluateStreamBatch', () => {
+  it('evaluates each installation once, and one that fails does not fail the others', async () => {
+    const { deps, commits } = world();
+    const beats = [beat('inst_ok', '1'), beat('inst_broken', '2'), beat('inst_ok', '3', T0 + HOUR)];
+
+    const result = await evaluateStreamBatch(deps, beats, T0 + HOUR);
+
+    expect(result.outcomes).toEqual([expect.objectContaining({ installationId: 'inst_ok', evaluated: 2 })]);
+    expect(result.failures).toEqual([
+      { installationId: 'inst_broken', error: new Error('licensing store down'), sequenceNumbers: ['2'] },
+    ]);
+    expect(commits.map((c) => c.state.installationId)).toEqual(['inst_ok']);
+  });
+});
+
+describe('sweepSilentInstallations', () => {
+  it('evaluates each installation silent for longer than the threshold, with no beats', async () => {
+    const { deps, commits, silentAsked } = world(['inst_quiet', 'inst_broken']);
+
+    const result = await sweepSilentInstallations(deps, T0);
+
+    expect(silentAsked).toEqual([[T0 - SILENT_AFTER_MS, MAX_SILENT_PER_RUN]]);
+    expect(result.silent).toBe(2);
+    expect(result.outcomes).toEqual([expect.objectContaining({ installationId: 'inst_quiet', evaluated: 0 })]);
+    expect(result.failures).toEqual([expect.objectContaining({ installationId: 'inst_broken', sequenceNumbers: [] })]);
+    expect(commits.map((c) => c.state.installationId)).toEqual(['inst_quiet']);
+  });
+});
