@@ -5,12 +5,13 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
+import { METRICS_NAMESPACE, SERVICE_NAME } from './business-metrics-definitions';
 
 export const logger = new Logger();
 /** EMF records are written through this one instance (lambdas/shared/business-metrics.ts). */
 export const metrics = new Metrics({
-  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'UcxCloud',
-  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'ucx-cloud',
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE,
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? SERVICE_NAME,
 });
 export const tracer = new Tracer();
 

@@ -11,7 +11,7 @@ import {
   METRICS_NAMESPACE,
   SERVICE_NAME,
   type BusinessMetricKey,
-} from '../../lambdas/shared/business-metrics';
+} from '../../lambdas/shared/business-metrics-definitions';
 import { severityRank, type Severity as FindingSeverity } from '../../lambdas/core/rules/rule';
 import { functionSpecs, streamConsumers, type FunctionName } from '../routes';
 
@@ -33,7 +33,7 @@ export type TableRef = 'licensing' | 'support';
 export type FailureDestination = `${FunctionName}.onFailure` | 'sweepSilent.deadLetter';
 
 export type MetricRef =
-  /** a business metric (lambdas/shared/business-metrics.ts), summed; `splitBy` one line per value of that dimension */
+  /** a business metric (lambdas/shared/business-metrics-definitions.ts), summed; `splitBy` one line per value of that dimension */
   | {
       readonly source: 'business';
       readonly metric: BusinessMetricKey;

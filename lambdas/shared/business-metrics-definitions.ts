@@ -1,0 +1,103 @@
+/**
+ * Every business metric the service emits, defined once as data: the handlers emit them through
+ * `emitCount` (business-metrics.ts), and the CDK dashboards and alarms and the local dashboard are
+ * built from the same definitions (a test proves each metric a dashboard or alarm names is emitted
+ * by some handler). Each is a count (unit Count), summed on the dashboards. No Powertools import
+ * here, so the CDK app reads it without loading Lambda runtime code. Dimensions are low-cardinality
+ * only (status, rule id, severity): never an installation or account id.
+ */
+
+export const METRICS_NAMESPACE = 'UcxCloud';
+export const SERVICE_NAME = 'ucx-cloud';
+
+export interface BusinessMetric {
+  readonly name: string;
+  readonly description: string;
+  /** dimension names beyond `service` */
+  readonly dimensions: readonly string[];
+  /** handler entries (lambdas/handlers/<entry>.ts) that emit it */
+  readonly emittedBy: readonly string[];
+}
+
+export const businessMetrics = {
+  activations: {
+    name: 'Activations',
+    description: 'Activation requests by answer status (201 new, 200 repeat, 403 key, 409 capacity, 421 region)',
+    dimensions: ['status'],
+    emittedBy: ['activate'],
+  },
+  licencePolls: {
+    name: 'LicencePolls',
+    description: 'Licence polls by answer status (200 new licence, 304 unchanged, 410 deactivated)',
+    dimensions: ['status'],
+    emittedBy: ['get-license'],
+  },
+  ordersDeposited: {
+    name: 'OrdersDeposited',
+    description: 'Back-office orders by answer status (201 deposited, 200 replay, 409 conflict)',
+    dimensions: ['status'],
+    emittedBy: ['put-order'],
+  },
+  telemetryBatches: {
+    name: 'TelemetryBatches',
+    description: 'Telemetry batches by answer status',
+    dimensions: ['status'],
+    emittedBy: ['ingest-telemetry'],
+  },
+  beatsAccepted: {
+    name: 'BeatsAccepted',
+    description: 'Beats put on the stream',
+    dimensions: [],
+    emittedBy: ['ingest-telemetry'],
+  },
+  beatsRejected: {
+    name: 'BeatsRejected',
+    description: 'Beats refused by validation',
+    dimensions: [],
+    emittedBy: ['ingest-telemetry'],
+  },
+  beatsRedacted: {
+    name: 'BeatsRedacted',
+    description: 'Redactions made before storing (personal data, unknown fields)',
+    dimensions: [],
+    emittedBy: ['ingest-telemetry'],
+  },
+  beatsDuplicate: {
+    name: 'BeatsDuplicate',
+    description: 'Beats recognised as repeats (in a batch, or by the rules engine)',
+    dimensions: [],
+    emittedBy: ['ingest-telemetry', 'evaluate-rules', 'sweep-silent'],
+  },
+  beatsArchived: {
+    name: 'BeatsArchived',
+    description: 'Beats written to the S3 archive',
+    dimensions: [],
+    emittedBy: ['archive-telemetry'],
+  },
+  beatsEvaluated: {
+    name: 'BeatsEvaluated',
+    description: 'Beats evaluated by the rules',
+    dimensions: [],
+    emittedBy: ['evaluate-rules', 'sweep-silent'],
+  },
+  findingsOpened: {
+    name: 'FindingsOpened',
+    description: 'Findings opened, by rule and severity',
+    dimensions: ['ruleId', 'severity'],
+    emittedBy: ['evaluate-rules', 'sweep-silent'],
+  },
+  findingsResolved: {
+    name: 'FindingsResolved',
+    description: 'Findings resolved, by rule and severity',
+    dimensions: ['ruleId', 'severity'],
+    emittedBy: ['evaluate-rules', 'sweep-silent'],
+  },
+  silentSweepRuns: {
+    name: 'SilentSweepRuns',
+    description: 'Completed runs of the missing-beat sweep',
+    dimensions: [],
+    emittedBy: ['sweep-silent'],
+  },
+} as const satisfies Record<string, BusinessMetric>;
+
+export type BusinessMetricKey = keyof typeof businessMetrics;
