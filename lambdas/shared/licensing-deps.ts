@@ -1,9 +1,13 @@
 /** Composition root of the licensing handlers: adapters chosen from the environment, built once per container. */
+import { DynamoDbAuditLog } from '../adapters/dynamodb-audit-log';
 import { DynamoDbLicensingRepository } from '../adapters/dynamodb-licensing-repository';
+import { DynamoDbResellerAccounts } from '../adapters/dynamodb-reseller-accounts';
 import { dynamoDocumentClient } from '../adapters/aws-clients';
 import { signerFromRef } from '../adapters/licence-signers';
 import { randomIds } from '../adapters/random-ids';
 import type { LicenseSettings, LicensingDeps } from '../core/licensing/deps';
+import type { AuditLogReader } from '../core/licensing/list-audit-events';
+import type { ResellerAccountsReader } from '../core/licensing/list-reseller-accounts';
 import { systemClock } from '../core/ports';
 import { env, required } from './env';
 import { verifyAgentRequest, type AgentRequest } from './agent-signature';
@@ -13,6 +17,8 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 
 let deps: LicensingDeps | undefined;
 let settings: LicenseSettings | undefined;
+let auditLog: AuditLogReader | undefined;
+let resellerAccounts: ResellerAccountsReader | undefined;
 
 export function licensingDeps(): LicensingDeps {
   deps ??= {
@@ -22,6 +28,18 @@ export function licensingDeps(): LicensingDeps {
     log: { warn: (message, details) => logger.warn(message, details) },
   };
   return deps;
+}
+
+/** The account audit trail, read from the licensing table. */
+export function auditLogReader(): AuditLogReader {
+  auditLog ??= new DynamoDbAuditLog(dynamoDocumentClient(), required('TABLE_NAME'));
+  return auditLog;
+}
+
+/** A reseller's customers, read from the licensing table. */
+export function resellerAccountsReader(): ResellerAccountsReader {
+  resellerAccounts ??= new DynamoDbResellerAccounts(dynamoDocumentClient(), required('TABLE_NAME'));
+  return resellerAccounts;
 }
 
 export function licenseSettings(): LicenseSettings {
