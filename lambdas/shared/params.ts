@@ -1,6 +1,6 @@
 /** Path parameters shared by several routes. */
 import * as z from 'zod';
-import { accountIdSchema } from '../core/licensing/deposit-order';
+import { accountIdSchema } from '../core/licensing/ids';
 
 export const installationParams = z.object({ id: z.string().regex(/^inst_[a-z0-9]{8,32}$/, 'not an installation id') });
 export const accountParams = z.object({ accountId: accountIdSchema });

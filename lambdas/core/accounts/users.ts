@@ -7,7 +7,7 @@
 import * as z from 'zod';
 import { ConflictError, NotFoundError } from '../errors';
 import { assertAccountAccess, assertMayAddressAccount, type Principal } from '../licensing/access';
-import { accountIdSchema } from '../licensing/deposit-order';
+import { accountIdSchema } from '../licensing/ids';
 import type { LicensingRepository } from '../licensing/repository';
 
 export interface AccountUser {

@@ -8,6 +8,7 @@ import { assertRole } from './access';
 import { careLevelSchema, careRank, productSchema, regionSchema, type Allocation, type Product } from './catalogue';
 import type { LicensingDeps } from './deps';
 import { assertInstallationsFitOneChange, retryStale } from './deps';
+import { accountIdSchema, resellerIdSchema } from './ids';
 import type { ProductPool, SmartAccount } from './model';
 import { CommitRejected, type OrderCommit, type PoolChange } from './repository';
 
@@ -39,9 +40,6 @@ const subscriptionLine = z
 
 export const orderLineSchema = z.discriminatedUnion('kind', [perpetualLine, subscriptionLine]);
 export type OrderLine = z.infer<typeof orderLineSchema>;
-
-export const accountIdSchema = z.string().regex(/^acc_[a-z0-9]{8,32}$/, 'not an account id');
-export const resellerIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'lower-case letters, digits and dashes');
 
 export const orderBodySchema = z
   .object({

@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { ForbiddenError } from '../errors';
 import type { Principal } from './access';
 import type { Region } from './catalogue';
-import { resellerIdSchema } from './deposit-order';
+import { resellerIdSchema } from './ids';
 
 export const resellerParamsSchema = z.object({ resellerId: resellerIdSchema });
 
