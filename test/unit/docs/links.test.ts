@@ -20,7 +20,7 @@ const withoutCodeBlocks = (markdown: string): string => markdown.replace(/^```[\
 /** Targets of inline links and images, `[text](target)`, outside fenced code blocks; not URLs. */
 function relativeLinkTargets(markdown: string): string[] {
   return [...withoutCodeBlocks(markdown).matchAll(/!?\[[^\]]*\]\(([^)\s]+)\)/g)]
-    .map((match) => match[1])
+    .map((match) => match[1] ?? '')
     .filter((target) => !/^[a-z][a-z0-9+.-]*:/i.test(target));
 }
 
@@ -28,12 +28,12 @@ function relativeLinkTargets(markdown: string): string[] {
 function anchorsOf(markdown: string): Set<string> {
   const prose = withoutCodeBlocks(markdown);
   const headings = [...prose.matchAll(/^#{1,6} +(.+?) *#*$/gm)].map((match) =>
-    match[1]
+    (match[1] ?? '')
       .toLowerCase()
       .replace(/[^\p{L}\p{N}\s_-]/gu, '')
       .replace(/ /g, '-'),
   );
-  const ids = [...prose.matchAll(/<a id="([^"]+)">/g)].map((match) => match[1]);
+  const ids = [...prose.matchAll(/<a id="([^"]+)">/g)].map((match) => match[1] ?? '');
   return new Set([...headings, ...ids]);
 }
 
