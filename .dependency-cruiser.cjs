@@ -1,6 +1,6 @@
 /**
- * The architecture's layer rules (see STYLE.md "The layout is the architecture"), checked by
- * test/architecture/layers.test.ts and by `npx depcruise --config .dependency-cruiser.cjs .`.
+ * The architecture's layer rules, one per boundary of the layout (README.md, "Where things live"),
+ * checked by test/architecture/layers.test.ts and by `npx depcruise --config .dependency-cruiser.cjs .`.
  * Paths are relative to the repository root; npm packages resolve to node_modules/<name>/….
  */
 
