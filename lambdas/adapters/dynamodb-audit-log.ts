@@ -28,8 +28,14 @@ export class DynamoDbAuditLog implements AuditLogReader {
 
   async auditEvents(accountId: string, range: AuditRange): Promise<{ events: AuditEvent[]; more: boolean }> {
     const pk = `AUDIT#${accountId}`;
+    const lowest = range.from ?? '0';
+    const highest = `${range.to ?? '9999'}#${HIGHEST}`;
+    // The cursor is the client's to send with any range, and DynamoDB refuses a start key outside
+    // the key condition: one below the range leaves nothing to read, one above it starts at the top.
+    if (range.after !== undefined && range.after < lowest) return { events: [], more: false };
+    const after = range.after !== undefined && range.after <= highest ? range.after : undefined;
     const events: AuditEvent[] = [];
-    let startKey: Record<string, unknown> | undefined = range.after ? { pk, sk: range.after } : undefined;
+    let startKey: Record<string, unknown> | undefined = after ? { pk, sk: after } : undefined;
     // One extra event tells whether another page exists; the action filter applies after each
     // page is read, so a filtered page may need several reads.
     do {
@@ -40,8 +46,8 @@ export class DynamoDbAuditLog implements AuditLogReader {
             KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
             ExpressionAttributeValues: {
               ':pk': pk,
-              ':from': range.from ?? '0',
-              ':to': `${range.to ?? '9999'}#${HIGHEST}`,
+              ':from': lowest,
+              ':to': highest,
               ...(range.action ? { ':action': range.action } : {}),
             },
             ...(range.action
