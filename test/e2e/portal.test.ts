@@ -241,12 +241,10 @@ describe('the portal', () => {
     const accountId = await newAccount([perpetual('ivr', 50, 'gold')]);
     const { agent } = await activatedAgent(accountId, { allocation: { ivr: 1 } });
     let t = Date.now() - 10_000;
-    const beat = (type: string, data: unknown) => ({
-      id: randomUUID(),
-      type,
-      collectedAt: new Date((t += 1000)).toISOString(),
-      data,
-    });
+    const beat = (type: string, data: unknown) => {
+      t += 1000;
+      return { id: randomUUID(), type, collectedAt: new Date(t).toISOString(), data };
+    };
     await postBeats(agent, {
       beats: [
         beat('ucx.database_server', { edition: 'Express Edition', version: '16.0.1000.6', instanceName: 'SQLEXPRESS' }),

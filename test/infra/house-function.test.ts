@@ -170,7 +170,7 @@ describe('HouseFunction', () => {
       },
     });
     const [policy] = Object.values(template.findResources('AWS::IAM::Policy'));
-    const statement = (policy?.Properties.PolicyDocument.Statement as { Action: string[]; Resource: unknown }[]).find(
+    const statement = (policy!.Properties.PolicyDocument.Statement as { Action: string[]; Resource: unknown }[]).find(
       (s) => [s.Action].flat().includes('dynamodb:Query'),
     );
     expect(statement?.Resource).toEqual([tableArn, { 'Fn::Join': ['', [tableArn, '/index/*']] }]);

@@ -6,7 +6,9 @@ import { functionSpecs, routes, streamConsumers, type FunctionName, type Functio
 import { envSchema } from '#lambdas/shared/env';
 import { buildTestApp, testAccount } from './test-app';
 
-type Resource = { Type: string; Properties: Record<string, any>; DependsOn?: string[] };
+/** CloudFormation JSON as the CDK assertions give it (Template#toJSON): untyped, so each test names the paths it reads. */
+type CfnJson = ReturnType<Template['toJSON']>;
+type Resource = { Type: string; Properties: CfnJson; DependsOn?: string[] };
 type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown };
 
 const { stacks } = buildTestApp();
@@ -69,7 +71,7 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
           Object.entries(resources).find(
             ([, r]) => r.Type === 'AWS::ApiGatewayV2::Route' && r.Properties.RouteKey === routeKey,
           ) ?? [];
-        const integrationId = (routeResource?.Properties.Target as { 'Fn::Join': [string, [string, { Ref: string }]] })[
+        const integrationId = (routeResource!.Properties.Target as { 'Fn::Join': [string, [string, { Ref: string }]] })[
           'Fn::Join'
         ][1][1].Ref;
 
@@ -556,7 +558,7 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
   describe('the missing-beat sweep', () => {
     const [scheduleId, schedule] =
       Object.entries(resources).find(([, r]) => r.Type === 'AWS::Scheduler::Schedule') ?? [];
-    const roleId = (schedule?.Properties.Target.RoleArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const roleId = (schedule!.Properties.Target.RoleArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
     const dlqId = stack.getLogicalId(stack.silentSweepDeadLetterQueue.node.defaultChild as never);
 
     it('runs sweepSilent every 15 minutes through EventBridge Scheduler, on time, with {} as its event', () => {
@@ -759,10 +761,7 @@ describe.each(regionKeys)('the %s portal', (key) => {
 
   it('is served through origin access control, HTTPS only, with the security headers and Cognito of its own region in the CSP', () => {
     template.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
-    const distribution = resources[idOf(stack.portal.distribution)]!.Properties.DistributionConfig as Record<
-      string,
-      any
-    >;
+    const distribution = resources[idOf(stack.portal.distribution)]!.Properties.DistributionConfig as CfnJson;
     expect(distribution.DefaultCacheBehavior).toMatchObject({
       ViewerProtocolPolicy: 'redirect-to-https',
       ResponseHeadersPolicyId: { Ref: idOf(stack.portal.responseHeadersPolicy) },

@@ -28,6 +28,7 @@ export interface TestAgentResponse {
   status: number;
   headers: Headers;
   /** The parsed JSON body, or undefined when the body is empty or not JSON. */
+  // biome-ignore lint/suspicious/noExplicitAny: the body of whichever route a test called; its expect() asserts the shape
   json: any;
   text: string;
 }
@@ -94,7 +95,7 @@ export class TestAgent {
       body: sent === undefined ? undefined : Buffer.from(sent),
     });
     const text = await res.text();
-    let json: any;
+    let json: unknown;
     try {
       json = text === '' ? undefined : JSON.parse(text);
     } catch {

@@ -11,6 +11,7 @@ export const opsToken = () => tokenFor({ groups: ['backoffice'] });
 export interface JsonResponse {
   status: number;
   headers: Headers;
+  // biome-ignore lint/suspicious/noExplicitAny: the body of whichever route a test called; its expect() asserts the shape
   json: any;
   text: string;
 }
@@ -29,7 +30,7 @@ export async function call(
   }
   const res = await fetch(url, { method, headers, body: body as BodyInit | undefined });
   const text = await res.text();
-  let json: any;
+  let json: unknown;
   try {
     json = text ? JSON.parse(text) : undefined;
   } catch {

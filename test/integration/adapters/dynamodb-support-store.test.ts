@@ -67,7 +67,10 @@ describe('DynamoDbSupportStore', () => {
     const id = 'inst_storetest000001';
     const licence = licenceFacts({ installationId: id, accountId: 'acc_storetest000001' });
     let x = 7;
-    const baseline = Array.from({ length: 400 }, () => (x = (x * 1103515245 + 12345) % 2 ** 31) % 100_000);
+    const baseline = Array.from({ length: 400 }, () => {
+      x = (x * 1103515245 + 12345) % 2 ** 31;
+      return x % 100_000;
+    });
     const commit = async (change: (state: InstallationState) => InstallationState) => {
       const previous = await store.getState(id);
       const state = change(previous ?? { ...emptyState(id, licence.accountId), lastBeatAt: T0 });

@@ -21,8 +21,12 @@ const supportTableName = (region: RegionKey) =>
   cloud().regions[region].resources[logicalIdStartingWith(region, 'SupportTable')]!;
 const getJson = async (url: string) => {
   const res = await fetch(url);
-  return { status: res.status, json: (await res.json()) as Record<string, any> };
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
 };
+/** What this test reads of an event /local/events lists. */
+interface BusEvent {
+  detail: { finding?: { installationId: string } };
+}
 
 describe('the local proactive support', () => {
   const documents = DynamoDBDocumentClient.from(localDynamoDb(cloud().regions.eu.endpoints.dynamodb));
@@ -108,7 +112,7 @@ describe('the local proactive support', () => {
 
     // Act
     const run = await fetch(`${api('eu')}/local/schedules/${scheduleId}/run`, { method: 'POST' });
-    const body = (await run.json()) as Record<string, any>;
+    const body = (await run.json()) as { error?: unknown; result: { silent: number } };
     const { json: euEvents } = await getJson(
       `${api('eu')}/local/events?detailType=${encodeURIComponent('Finding opened')}`,
     );
@@ -119,7 +123,7 @@ describe('the local proactive support', () => {
     expect(body).toMatchObject({ region: 'eu', schedule: scheduleId, function: expect.stringMatching(/^SweepSilent/) });
     expect(body.error).toBeUndefined();
     expect(body.result.silent).toBeGreaterThanOrEqual(1);
-    const ours = (euEvents.events as any[]).filter((e) => e.detail.finding?.installationId === installationId);
+    const ours = (euEvents.events as BusEvent[]).filter((e) => e.detail.finding?.installationId === installationId);
     expect(ours).toEqual([
       expect.objectContaining({
         busName: cloud().regions.eu.resources[logicalIdStartingWith('eu', 'SupportEventBus')],
@@ -132,7 +136,7 @@ describe('the local proactive support', () => {
         }),
       }),
     ]);
-    expect((usEvents.events as any[]).filter((e) => JSON.stringify(e).includes(installationId))).toEqual([]);
+    expect((usEvents.events as unknown[]).filter((e) => JSON.stringify(e).includes(installationId))).toEqual([]);
     const { Item: state } = await documents.send(
       new GetCommand({ TableName: supportTableName('eu'), Key: { pk: `INST#${installationId}`, sk: 'STATE' } }),
     );

@@ -11,12 +11,10 @@ const support = () => tokenFor({ groups: ['support'] });
 
 /** Beats one second apart from now on, so each is the newest of its type when it arrives. */
 let clock = Date.now() - 60_000;
-const beat = (type: string, data: Record<string, unknown>) => ({
-  id: randomUUID(),
-  type,
-  collectedAt: new Date((clock += 1000)).toISOString(),
-  data,
-});
+const beat = (type: string, data: Record<string, unknown>) => {
+  clock += 1000;
+  return { id: randomUUID(), type, collectedAt: new Date(clock).toISOString(), data };
+};
 const server = () =>
   beat('ucx.database_server', {
     edition: 'Express Edition (64-bit)',

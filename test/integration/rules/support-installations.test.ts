@@ -9,12 +9,10 @@ jest.setTimeout(120_000);
 const GIB = 1024 ** 3;
 const support = () => tokenFor({ groups: ['support'] });
 let clock = Date.now() - 60_000;
-const beat = (type: string, data: Record<string, unknown>) => ({
-  id: randomUUID(),
-  type,
-  collectedAt: new Date((clock += 1000)).toISOString(),
-  data,
-});
+const beat = (type: string, data: Record<string, unknown>) => {
+  clock += 1000;
+  return { id: randomUUID(), type, collectedAt: new Date(clock).toISOString(), data };
+};
 
 interface Row {
   installationId: string;

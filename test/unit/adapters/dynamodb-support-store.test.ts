@@ -40,7 +40,10 @@ class Stored {
 /** A fact too large for the STATE item's budget once deflated: a year of noisy numbers. */
 function bigFact(seed: number): number[] {
   let x = seed;
-  return Array.from({ length: 400 }, () => (x = (x * 1103515245 + 12345) % 2 ** 31) % 100_000);
+  return Array.from({ length: 400 }, () => {
+    x = (x * 1103515245 + 12345) % 2 ** 31;
+    return x % 100_000;
+  });
 }
 
 const withFact = (state: InstallationState, key: string, value: unknown): InstallationState => ({

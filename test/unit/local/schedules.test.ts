@@ -46,7 +46,11 @@ describe('startSchedules', () => {
   });
   const fakeSandbox = (outcome: InvokeOutcome = { result: { silent: 2 } }) => {
     const events: unknown[] = [];
-    const sandbox = { fn, invoke: async (event: unknown) => (events.push(event), outcome) } as unknown as LambdaSandbox;
+    const invoke = async (event: unknown) => {
+      events.push(event);
+      return outcome;
+    };
+    const sandbox = { fn, invoke } as unknown as LambdaSandbox;
     return { sandbox, events };
   };
   afterEach(() => jest.useRealTimers());

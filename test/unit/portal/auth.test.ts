@@ -6,7 +6,7 @@ interface Call {
   url: string;
   target: string;
   contentType: string;
-  body: Record<string, any>;
+  body: Record<string, unknown>;
 }
 
 /** A fake fetch: records each call and answers from the queue (status, body). */

@@ -31,7 +31,7 @@ describe('listAccountFindings', () => {
     });
     const resolved = findingOf(world.installationId, world.accountId, { status: 'resolved' });
     const foreign = findingOf(world.otherInstallationId, world.otherAccountId);
-    [older, newer, resolved, foreign].forEach((f) => world.store.putFinding(f));
+    for (const f of [older, newer, resolved, foreign]) world.store.putFinding(f);
 
     const { findings } = await listAccountFindings(world.deps, principals.customer(world.accountId), world.accountId, {
       status: 'open',

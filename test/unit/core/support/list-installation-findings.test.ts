@@ -32,7 +32,7 @@ describe('listInstallationFindings', () => {
       status: 'resolved',
       resolvedAt: '2026-03-02T01:00:00.000Z',
     });
-    [older, newer, resolved].forEach((f) => world.store.putFinding(f));
+    for (const f of [older, newer, resolved]) world.store.putFinding(f);
 
     const { findings } = await listInstallationFindings(world.deps, principals.support, world.installationId, {
       status: 'open',
@@ -61,9 +61,9 @@ describe('listInstallationFindings', () => {
 
   it('shows support every audience, marked', async () => {
     const audiences = ['proactive', 'support', 'customer'] as const;
-    audiences.forEach((audience) =>
-      world.store.putFinding(findingOf(world.installationId, world.accountId, { audience })),
-    );
+    for (const audience of audiences) {
+      world.store.putFinding(findingOf(world.installationId, world.accountId, { audience }));
+    }
 
     const { findings } = await listInstallationFindings(world.deps, principals.support, world.installationId, {
       status: 'open',

@@ -98,6 +98,7 @@ describe('beat data schemas', () => {
     expect(beats.map((b) => b.type)).toEqual([...beatTypes]);
   });
 
+  // biome-ignore lint/suspicious/noExplicitAny: each mutator writes what its beat's type forbids (a negative count, a wrong enum)
   it.each<[string, BeatType, (data: any) => void, string]>([
     ['a negative count', 'ucx.ivr', (d) => (d.activeCalls = -1), 'activeCalls'],
     ['a fractional count', 'ucx.acd', (d) => (d.fifoQueued = 1.5), 'fifoQueued'],
@@ -167,13 +168,30 @@ describe('beat data schemas', () => {
   });
 });
 
+/** What these tests read of the catalogue's JSON Schema. */
+interface BeatVariantSchema {
+  required: string[];
+  properties: {
+    type: { const: string };
+    id: { format: string };
+    collectedAt: { format: string };
+    data: { properties: Record<string, unknown> };
+  };
+}
+interface CatalogueSchemaDocument {
+  $id: string;
+  $schema: string;
+  'x-ucx-catalogue-version': string;
+  properties: { beats: { items: { oneOf?: BeatVariantSchema[]; anyOf?: BeatVariantSchema[] } } };
+}
+
 describe('catalogueJsonSchema', () => {
   it('describes the envelope and the data of all 25 types, versioned', () => {
     // Act
-    const document = catalogueJsonSchema() as any;
+    const document = catalogueJsonSchema() as unknown as CatalogueSchemaDocument;
 
     // Assert
-    const variants: any[] = document.properties.beats.items.oneOf ?? document.properties.beats.items.anyOf;
+    const variants = (document.properties.beats.items.oneOf ?? document.properties.beats.items.anyOf)!;
     const types = variants.map((variant) => variant.properties.type.const);
     expect([...types].sort()).toEqual([...beatTypes].sort());
     expect(document['x-ucx-catalogue-version']).toBe(CATALOGUE_VERSION);
@@ -188,8 +206,8 @@ describe('catalogueJsonSchema', () => {
 
   it('lists exactly the catalogue fields of each type', () => {
     // Arrange
-    const document = catalogueJsonSchema() as any;
-    const variants: any[] = document.properties.beats.items.oneOf ?? document.properties.beats.items.anyOf;
+    const document = catalogueJsonSchema() as unknown as CatalogueSchemaDocument;
+    const variants = (document.properties.beats.items.oneOf ?? document.properties.beats.items.anyOf)!;
 
     // Act
     const propertiesByType = Object.fromEntries(

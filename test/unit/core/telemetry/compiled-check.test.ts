@@ -16,7 +16,7 @@ const replacements: unknown[] = [
   4096,
   4097,
   2 ** 53,
-  1e400, // JSON's way to Infinity
+  Number.POSITIVE_INFINITY, // what JSON's 1e400 parses to
   '',
   'x',
   'x'.repeat(64),
@@ -42,6 +42,8 @@ const replacements: unknown[] = [
 ];
 
 type Segment = string | typeof ARRAY_ITEMS;
+/** An object or array of the JSON being mutated, indexed by key or position. */
+type Container = Record<string | number, unknown>;
 
 /** A copy of `data` with the first value at `segments` replaced (or deleted, or given a sibling key). */
 function mutated(
@@ -50,20 +52,21 @@ function mutated(
   change: { set: unknown } | 'delete' | 'extra-key',
 ): unknown {
   const copy = structuredClone(data);
-  let node: any = copy;
-  for (let i = 0; i < segments.length - 1; i++) {
+  let node: unknown = copy;
+  for (let i = 0; i < segments.length - 1 && node !== null && typeof node === 'object'; i++) {
     const segment = segments[i]!;
-    node = segment === ARRAY_ITEMS ? node?.[0] : node?.[segment];
+    node = (node as Container)[segment === ARRAY_ITEMS ? 0 : segment];
   }
   if (node === null || typeof node !== 'object') return copy;
+  const holder = node as Container;
   const last = segments[segments.length - 1]!;
   const key = last === ARRAY_ITEMS ? 0 : last;
   if (change === 'delete') {
     if (Array.isArray(node)) node.length = 0;
-    else delete node[key];
+    else delete holder[key];
   } else if (change === 'extra-key') {
-    if (!Array.isArray(node)) node.callerNumber = '+390123';
-  } else node[key] = change.set;
+    if (!Array.isArray(node)) holder['callerNumber'] = '+390123';
+  } else holder[key] = change.set;
   return copy;
 }
 

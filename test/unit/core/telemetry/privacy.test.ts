@@ -1,4 +1,4 @@
-import { beatTypes, type BeatType } from '#lambdas/core/telemetry/catalogue';
+import { beatTypes, type BeatData, type BeatType } from '#lambdas/core/telemetry/catalogue';
 import { freeTextFields, REDACTED, sanitizeBeat, type Redaction } from '#lambdas/core/telemetry/privacy';
 import {
   beatsCarryingPersonalData,
@@ -9,6 +9,10 @@ import {
   validBeat,
   validBeatOfEveryType,
 } from '#test/support/telemetry-fixtures';
+
+/** A beat as it arrives, before validation; the tests break it on purpose. */
+// biome-ignore lint/suspicious/noExplicitAny: made invalid on purpose (wrong types, unknown fields, missing parts): no type describes it
+type RawBeat = any;
 
 const sanitized = (raw: unknown) => {
   const result = sanitizeBeat(raw);
@@ -21,7 +25,7 @@ const errorsOf = (raw: unknown) => {
   return result.errors;
 };
 const withText = (type: BeatType, field: string, value: string) => {
-  const beat = validBeat(type) as any;
+  const beat = validBeat(type) as RawBeat;
   const [head, index, tail] = field.split('.');
   if (tail) beat.data[head!][Number(index)][tail] = value;
   else beat.data[head!] = value;
@@ -42,7 +46,7 @@ describe('sanitizeBeat: valid beats', () => {
 
   it('does not modify the value it was given', () => {
     // Arrange
-    const raw = withText('ucx.suite', 'installPath', 'C:\\Users\\mario.rossi\\UCX') as any;
+    const raw = withText('ucx.suite', 'installPath', 'C:\\Users\\mario.rossi\\UCX') as RawBeat;
     raw.extra = 1;
     const before = structuredClone(raw);
 
@@ -57,7 +61,7 @@ describe('sanitizeBeat: valid beats', () => {
 describe('sanitizeBeat: unknown fields', () => {
   it('drops them from the envelope, the data and nested array items, reporting each', () => {
     // Arrange
-    const raw = validBeat('hardware.network') as any;
+    const raw = validBeat('hardware.network') as RawBeat;
     raw.hostname = 'MARIO-LAPTOP';
     raw.data.owner = 'mario.rossi';
     raw.data.adapters[0].macAddress = '00:11:22:33:44:55';
@@ -80,7 +84,7 @@ describe('sanitizeBeat: unknown fields', () => {
 
   it('reports them in the second array item too, and not as errors', () => {
     // Arrange
-    const raw = validBeat('processes.running') as any;
+    const raw = validBeat('processes.running') as RawBeat;
     raw.data.processes[1].commandLine = 'sqlservr.exe -s MSSQLSERVER';
 
     // Act
@@ -93,7 +97,7 @@ describe('sanitizeBeat: unknown fields', () => {
 
   it('leaves them out of the errors when the beat is refused for another reason', () => {
     // Arrange
-    const raw = validBeat('ucx.ivr') as any;
+    const raw = validBeat('ucx.ivr') as RawBeat;
     raw.data.activeCalls = -1;
     raw.data.caller = '+39 333 1234567';
 
@@ -106,7 +110,7 @@ describe('sanitizeBeat: unknown fields', () => {
 });
 
 describe('sanitizeBeat: refused beats, with exact paths', () => {
-  it.each<[string, (raw: any) => void, string[]]>([
+  it.each<[string, (raw: RawBeat) => void, string[]]>([
     ['a wrong type in an array item', (b) => (b.data.processes[0].pid = '4'), ['data.processes.0.pid']],
     ['a missing field', (b) => delete b.data.processes[2].name, ['data.processes.2.name']],
     ['missing data', (b) => delete b.data, ['data']],
@@ -117,13 +121,16 @@ describe('sanitizeBeat: refused beats, with exact paths', () => {
     ['a bad collectedAt', (b) => (b.collectedAt = '02/03/2026 09:00'), ['collectedAt']],
     [
       'a bad collectedAt and a bad data field',
-      (b) => ((b.collectedAt = 'yesterday'), (b.data.processes[1].cpuPercent = 'high')),
+      (b) => {
+        b.collectedAt = 'yesterday';
+        b.data.processes[1].cpuPercent = 'high';
+      },
       ['collectedAt', 'data.processes.1.cpuPercent'],
     ],
     ['a negative size', (b) => (b.data.processes[0].memoryBytes = -1), ['data.processes.0.memoryBytes']],
   ])('refuses %s', (_, mutate, paths) => {
     // Arrange
-    const raw = validBeat('processes.running') as any;
+    const raw = validBeat('processes.running') as RawBeat;
     mutate(raw);
 
     // Act
@@ -225,7 +232,7 @@ describe('sanitizeBeat: personal data', () => {
     const { beat, redactions } = sanitized(raw);
 
     // Assert
-    expect((beat.data as any).services[0].exePath).toBe(expected);
+    expect((beat.data as BeatData<'software.windows_services'>).services[0]!.exePath).toBe(expected);
     expect(redactions).toEqual([{ path: 'data.services.0.exePath', reason }]);
   });
 
@@ -242,7 +249,7 @@ describe('sanitizeBeat: personal data', () => {
       { path: 'data.installPath', reason: 'service-identity' },
       { path: 'data.installPath', reason: 'email-address' },
     ]);
-    expect((beat.data as any).installPath).toBe(
+    expect((beat.data as BeatData<'ucx.suite'>).installPath).toBe(
       '"C:\\Program Files\\UCX\\UCX.Core.exe" -user <redacted> -notify <redacted> -log C:\\Users\\<redacted>\\AppData\\Local\\UCX\\core.log -home /home/<redacted>/ucx',
     );
   });
@@ -288,7 +295,7 @@ describe('sanitizeBeat: personal data', () => {
     // Arrange
     const cases = beatsCarryingPersonalData();
     const withUnknownKey = (beat: unknown) => {
-      const copy = structuredClone(beat) as any;
+      const copy = structuredClone(beat) as RawBeat;
       copy.data.callerNumber = '+390123';
       return copy;
     };
@@ -311,7 +318,7 @@ describe('sanitizeBeat: personal data', () => {
 
   it("reports the redactions of an array field at each item's path", () => {
     // Arrange
-    const raw = validBeat('processes.running') as any;
+    const raw = validBeat('processes.running') as RawBeat;
     raw.data.processes[1].name = 'C:\\Users\\jdoe\\tool.exe';
 
     // Act
@@ -319,7 +326,7 @@ describe('sanitizeBeat: personal data', () => {
 
     // Assert
     expect(redactions).toEqual([{ path: 'data.processes.1.name', reason: 'user-profile-path' }]);
-    expect((beat.data as any).processes[1].name).toBe('C:\\Users\\<redacted>\\tool.exe');
+    expect((beat.data as BeatData<'processes.running'>).processes[1]!.name).toBe('C:\\Users\\<redacted>\\tool.exe');
   });
 
   it('redacts a non-built-in start identity whole', () => {
@@ -330,7 +337,7 @@ describe('sanitizeBeat: personal data', () => {
     const { beat, redactions } = sanitized(raw);
 
     // Assert
-    expect((beat.data as any).services[0].startIdentity).toBe(REDACTED);
+    expect((beat.data as BeatData<'software.windows_services'>).services[0]!.startIdentity).toBe(REDACTED);
     expect(redactions).toEqual([{ path: 'data.services.0.startIdentity', reason: 'service-identity' }]);
   });
 
@@ -352,7 +359,7 @@ describe('sanitizeBeat: personal data', () => {
     const { beat, redactions } = sanitized(raw);
 
     // Assert
-    expect((beat.data as any).services[0].startIdentity).toBe(identity);
+    expect((beat.data as BeatData<'software.windows_services'>).services[0]!.startIdentity).toBe(identity);
     expect(redactions).toEqual([]);
   });
 
@@ -379,7 +386,7 @@ describe('sanitizeBeat: personal data', () => {
     const { beat, redactions } = sanitized(raw);
 
     // Assert
-    expect((beat.data as any).services[0].exePath).toBe(value);
+    expect((beat.data as BeatData<'software.windows_services'>).services[0]!.exePath).toBe(value);
     expect(redactions).toEqual([]);
   });
 });
