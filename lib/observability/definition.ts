@@ -1,10 +1,12 @@
 /**
  * What operators see and are paged for, defined once as data: the two dashboards of every region
- * (service overview, support overview), their sections and widgets and the metrics each shows, and
- * the alarms with their severity-keyed thresholds and the reason for each. The CDK app builds the
- * CloudWatch dashboards and alarms from it (lib/constructs/observability.ts); the local cloud
- * renders the same dashboards at /local/dashboard from what the local handlers emit
- * (local/dashboard.ts). No CDK import here, so both sides can read it.
+ * (service overview, support overview), their sections, the widgets and the metrics each shows, the
+ * resources each section watches with cdk-monitoring-constructs' own segments, and the alarms with
+ * their severity-keyed thresholds and the reason for each. The CDK app builds the CloudWatch
+ * dashboards and alarms from it through the library's MonitoringFacade
+ * (lib/constructs/observability.ts); the local cloud renders the same dashboards and evaluates the
+ * same alarms at /local/dashboard from what the local handlers emit (local/dashboard.ts). No CDK
+ * import here, so both sides can read it.
  */
 import {
   businessMetrics,
@@ -68,9 +70,24 @@ export interface WidgetDefinition {
   readonly help: string;
 }
 
+/**
+ * A resource the library watches with a segment of its own (its standard widgets, and the alarms of
+ * the definition that name this one resource): the HTTP API's stage (all routes), a function, a
+ * table, the stream, a failure destination.
+ */
+export type MonitoredResource =
+  | { readonly kind: 'api' }
+  | { readonly kind: 'lambda'; readonly fn: FunctionName }
+  | { readonly kind: 'dynamodb'; readonly table: TableRef }
+  | { readonly kind: 'kinesis'; readonly stream: 'telemetry' }
+  | { readonly kind: 'queue'; readonly queue: FailureDestination };
+
 export interface SectionDefinition {
   readonly title: string;
+  /** lines across the section's resources (one per route, function, table, queue or status) */
   readonly widgets: readonly WidgetDefinition[];
+  /** resources with a segment of their own under the section's widgets. @default none */
+  readonly resources?: readonly MonitoredResource[];
 }
 
 export interface DashboardDefinition {
@@ -119,6 +136,9 @@ const hotPathFunctions: FunctionName[] = [
   'evaluateRules',
 ];
 const streamConsumerFunctions = streamConsumers.map((c) => c.fn);
+/** On-call drills into these first: the agent path, the stream consumers and the missing-beat sweep. */
+const detailFunctions: FunctionName[] = [...hotPathFunctions, 'sweepSilent'];
+const tables: TableRef[] = ['licensing', 'support'];
 export const failureDestinations: readonly FailureDestination[] = [
   ...streamConsumerFunctions.map((fn) => `${fn}.onFailure` as const),
   'sweepSilent.deadLetter',
@@ -134,7 +154,7 @@ export const dashboards: readonly DashboardDefinition[] = [
     audience: 'on-call and operators: is the API answering, are the functions, tables and the stream keeping up',
     sections: [
       {
-        title: 'API (per route)',
+        title: 'API routes',
         widgets: [
           {
             title: 'Requests',
@@ -162,10 +182,16 @@ export const dashboards: readonly DashboardDefinition[] = [
             help: 'Slow tail in ms; cold starts and KMS signing show here first.',
           },
         ],
+        resources: [{ kind: 'api' }],
       },
       {
-        title: 'Lambda',
+        title: 'Functions',
         widgets: [
+          {
+            title: 'Invocations',
+            metrics: [{ source: 'lambda', metric: 'Invocations', functions: allFunctions }],
+            help: 'Invocations per function: which functions the traffic reaches.',
+          },
           {
             title: 'Errors',
             metrics: [{ source: 'lambda', metric: 'Errors', functions: allFunctions }],
@@ -187,22 +213,10 @@ export const dashboards: readonly DashboardDefinition[] = [
             help: 'Max concurrency per function; the sum must stay under the regional quota.',
           },
         ],
+        resources: detailFunctions.map((fn) => ({ kind: 'lambda', fn })),
       },
       {
-        title: 'DynamoDB',
-        widgets: [
-          {
-            title: 'Throttled requests',
-            metrics: [
-              { source: 'dynamodb', metric: 'ReadThrottleEvents', tables: ['licensing', 'support'] },
-              { source: 'dynamodb', metric: 'WriteThrottleEvents', tables: ['licensing', 'support'] },
-            ],
-            help: 'On-demand tables throttle only past their previous peak ×2 or a hot key; the API answers 503 with Retry-After.',
-          },
-        ],
-      },
-      {
-        title: 'Kinesis telemetry stream',
+        title: 'Telemetry stream',
         widgets: [
           {
             title: 'Incoming records',
@@ -220,6 +234,21 @@ export const dashboards: readonly DashboardDefinition[] = [
             help: 'How far each consumer is behind the stream, ms.',
           },
         ],
+        resources: [{ kind: 'kinesis', stream: 'telemetry' }],
+      },
+      {
+        title: 'Tables',
+        widgets: [
+          {
+            title: 'Throttled requests',
+            metrics: [
+              { source: 'dynamodb', metric: 'ReadThrottleEvents', tables },
+              { source: 'dynamodb', metric: 'WriteThrottleEvents', tables },
+            ],
+            help: 'On-demand tables throttle only past their previous peak ×2 or a hot key; the API answers 503 with Retry-After.',
+          },
+        ],
+        resources: tables.map((table) => ({ kind: 'dynamodb', table })),
       },
       {
         title: 'Failure destinations',
@@ -230,6 +259,7 @@ export const dashboards: readonly DashboardDefinition[] = [
             help: 'Each message is a batch of records (or a sweep run) given up on; replay or inspect, then delete.',
           },
         ],
+        resources: failureDestinations.map((queue) => ({ kind: 'queue', queue })),
       },
     ],
   },
@@ -386,7 +416,7 @@ export const alarms: readonly AlarmDefinition[] = [
   {
     id: 'dynamodb-throttles',
     title: 'DynamoDB write throttles (both tables)',
-    metric: { source: 'dynamodb', metric: 'WriteThrottleEvents', tables: ['licensing', 'support'] },
+    metric: { source: 'dynamodb', metric: 'WriteThrottleEvents', tables },
     comparison: 'greaterThan',
     periodMinutes: 5,
     evaluationPeriods: 3,

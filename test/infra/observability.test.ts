@@ -156,6 +156,74 @@ describe.each(['eu', 'us'] as const)('the %s stateless stack: dashboards and ala
     for (const route of routes) expect(all).toContain(route.path);
   });
 
+  it("keeps each alarm's comparison, threshold, evaluation, period and missing-data rule from the definition", () => {
+    // Arrange
+    const comparisons = { greaterThan: 'GreaterThanThreshold', lessThan: 'LessThanThreshold' };
+
+    // Assert
+    for (const a of alarms) {
+      for (const [severity, t] of Object.entries(a.thresholds)) {
+        const name = `ucx-test-${regionKey}-${a.id}-${severity}`;
+        const p = cwAlarms.find((r) => r.Properties['AlarmName'] === name)!.Properties;
+        const periods = [...JSON.stringify(p['Metrics']).matchAll(/"Period":(\d+)/g)].map((m) => Number(m[1]));
+        // The library's API 5xx rate is the Average statistic of 5xx: a fraction where the definition says percent.
+        const threshold = a.metric.source === 'api' && a.metric.metric === '5xxRate' ? t.value / 100 : t.value;
+        expect({
+          name,
+          comparison: p['ComparisonOperator'],
+          threshold: p['Threshold'],
+          evaluationPeriods: p['EvaluationPeriods'],
+          datapointsToAlarm: p['DatapointsToAlarm'],
+          missingData: p['TreatMissingData'],
+          periods: [...new Set(periods)],
+        }).toEqual({
+          name,
+          comparison: comparisons[a.comparison],
+          threshold,
+          evaluationPeriods: a.evaluationPeriods,
+          datapointsToAlarm: a.datapointsToAlarm,
+          missingData: a.missingData,
+          periods: [a.periodMinutes * 60],
+        });
+      }
+    }
+  });
+
+  it('never puts an installation or account id into a metric dimension, in an alarm or on a dashboard', () => {
+    // Arrange
+    const alarmDimensions = cwAlarms.flatMap((r) =>
+      [...JSON.stringify(r.Properties).matchAll(/"Name":"([^"]+)"/g)].map((m) => m[1]!),
+    );
+    const dashboardDimensions = Object.values(resources)
+      .filter((r) => r.Type === 'AWS::CloudWatch::Dashboard')
+      .flatMap((r) => {
+        const body = r.Properties['DashboardBody'] as { 'Fn::Join': [string, unknown[]] };
+        const text = body['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : 'TOKEN')).join('');
+        const widgets = (JSON.parse(text) as { widgets: { properties: { metrics?: unknown[][] } }[] }).widgets;
+        return widgets.flatMap((w) =>
+          (w.properties.metrics ?? []).flatMap((line) => {
+            const options = line.findIndex((x) => typeof x === 'object' && x !== null);
+            const plain = options === -1 ? line : line.slice(0, options);
+            // [namespace, metric name, dimension name, value, ...] or [{ expression }]
+            const names = plain.slice(2).filter((_, i) => i % 2 === 0) as string[];
+            const expression = (line.find((x) => typeof x === 'object' && x !== null) as { expression?: string })
+              ?.expression;
+            const searched =
+              /SEARCH\('\{([^}]*)\}/
+                .exec(expression ?? '')?.[1]
+                ?.split(',')
+                .slice(1) ?? [];
+            return [...names, ...searched];
+          }),
+        );
+      });
+
+    // Assert
+    expect(alarmDimensions.length).toBeGreaterThan(0);
+    expect(dashboardDimensions).toEqual(expect.arrayContaining(['FunctionName', 'Resource', 'status']));
+    for (const name of [...alarmDimensions, ...dashboardDimensions]) expect(name).not.toMatch(/installation|account/i);
+  });
+
   it('throttles every route on the stage, the poll route sized for a 1M fleet', () => {
     // Arrange
     const stage = Object.values(resources).find((r) => r.Type === 'AWS::ApiGatewayV2::Stage')!;
