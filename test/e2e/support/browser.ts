@@ -1,16 +1,20 @@
 /**
  * The e2e harness: the run's local cloud (`cloud()`; started here when jest's global setup did not,
- * i.e. when no test/integration file is selected) and Debian's headless Chromium driven by
- * playwright-core, with a fresh user-data-dir per run.
+ * i.e. when no test/integration file is selected) and a headless Chromium driven by playwright-core,
+ * with a fresh user-data-dir per run. The Chromium is CHROMIUM_PATH, else the system's, else the one
+ * @sparticuz/chromium ships in npm.
  */
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { z } from 'zod';
 import { findRepoRoot } from '#local/repo-root';
 import { startCloudProcess, type CloudProcess } from '#test/support/local-cloud';
 
-export const chromiumPath = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+const systemChromiums = ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
 const chromiumFlags = [
   '--headless',
   '--no-sandbox',
@@ -21,6 +25,77 @@ const chromiumFlags = [
   '--disable-component-update',
   '--disable-sync',
 ];
+
+interface ChromiumBinary {
+  readonly executablePath: string;
+  /** environment the browser needs on top of this process's */
+  readonly env: Readonly<Record<string, string>>;
+}
+
+/** CHROMIUM_PATH if set, else a system Chromium, else @sparticuz/chromium's (unpacked once into the temp dir). */
+async function findChromium(): Promise<ChromiumBinary> {
+  const configured = process.env['CHROMIUM_PATH'];
+  if (configured) return { executablePath: configured, env: {} };
+  const system = systemChromiums.find((path) => existsSync(path));
+  if (system) return { executablePath: system, env: {} };
+  return npmChromium();
+}
+
+async function npmChromium(): Promise<ChromiumBinary> {
+  const repoRoot = findRepoRoot();
+  const packageJson = join(repoRoot, 'node_modules', '@sparticuz', 'chromium', 'package.json');
+  const { version } = z.object({ version: z.string() }).parse(JSON.parse(readFileSync(packageJson, 'utf8')));
+  // Versioned, so an upgrade of the package never runs the previous unpack.
+  const dir = join(tmpdir(), `ucx-sparticuz-chromium-${version}`);
+  if (!existsSync(dir)) await unpackChromium(repoRoot, dir);
+  return { executablePath: join(dir, 'chromium'), env: { FONTCONFIG_FILE: join(dir, 'fonts.conf') } };
+}
+
+/**
+ * Unpacks into a private staging dir, then renames it into place: the rename is atomic, so a jest
+ * worker never sees another's half-written binary, and when two race the loser drops its copy.
+ * @sparticuz/chromium unpacks into os.tmpdir(), so a child with TMPDIR set to the staging dir runs it.
+ */
+async function unpackChromium(repoRoot: string, dir: string): Promise<void> {
+  let staging: string | undefined;
+  try {
+    staging = mkdtempSync(`${dir}.unpacking-`);
+    const unpack =
+      "import chromium from '@sparticuz/chromium'; await chromium.executablePath().catch((e) => { console.error(e.message); process.exit(1); });";
+    await promisify(execFile)(process.execPath, ['--input-type=module', '-e', unpack], {
+      cwd: repoRoot,
+      env: { ...process.env, TMPDIR: staging },
+    });
+    writeFileSync(join(staging, 'fonts.conf'), fontsConf(dir));
+    renameSync(staging, dir);
+  } catch (error) {
+    if (staging) rmSync(staging, { recursive: true, force: true });
+    if (existsSync(dir)) return; // another worker's rename won
+    throw new Error(
+      `No Chromium for the e2e tests: CHROMIUM_PATH is unset, there is no ${systemChromiums.join(' or ')}, and @sparticuz/chromium could not unpack into ${dir} (${firstErrorLine(error)}); free space in ${tmpdir()} or set CHROMIUM_PATH`,
+    );
+  }
+}
+
+/**
+ * The system's fonts when there are any, so pages render as with a system Chromium; the Open Sans
+ * the package ships as the fallback, so a machine without fonts still renders text, not blanks.
+ */
+const fontsConf = (dir: string) => `<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig>
+  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>
+  <dir>${join(dir, 'fonts', 'fonts')}</dir>
+  <cachedir>${join(dir, 'fonts-cache')}</cachedir>
+</fontconfig>
+`;
+
+/** The child's one-line reason (it prints only the error's message), else the spawn's own error. */
+function firstErrorLine(error: unknown): string {
+  const { message, stderr } = error as { message?: string; stderr?: string };
+  const reason = (stderr ?? '').trim() || (message ?? String(error));
+  return reason.split('\n')[0] ?? reason;
+}
 
 export const desktop = { width: 1280, height: 800 } as const;
 export const phone = { width: 390, height: 844 } as const;
@@ -55,14 +130,21 @@ export interface Browser {
 }
 
 export async function startBrowser(): Promise<Browser> {
+  const binary = await findChromium();
   const userDataDir = mkdtempSync(join(tmpdir(), 'ucx-chromium-'));
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: chromiumPath,
-    headless: true,
-    args: chromiumFlags,
-    viewport: desktop,
-    acceptDownloads: true,
-  });
+  const context = await chromium
+    .launchPersistentContext(userDataDir, {
+      executablePath: binary.executablePath,
+      headless: true,
+      args: chromiumFlags,
+      env: { ...process.env, ...binary.env },
+      viewport: desktop,
+      acceptDownloads: true,
+    })
+    .catch((error: Error) => {
+      rmSync(userDataDir, { recursive: true, force: true });
+      throw launchError(binary.executablePath, error);
+    });
   context.setDefaultTimeout(15_000);
   return {
     context,
@@ -80,6 +162,15 @@ export async function startBrowser(): Promise<Browser> {
       rmSync(userDataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A missing shared library as one line with what to install; anything else as playwright said it. */
+function launchError(executablePath: string, error: Error): Error {
+  const library = /error while loading shared libraries: ([^:\s]+)/.exec(error.message)?.[1];
+  if (!library) return error;
+  return new Error(
+    `Chromium ${executablePath} cannot start: the shared library ${library} is missing (Debian: apt-get install libnss3 libexpat1; a Debian JRE brings them)`,
+  );
 }
 
 /** Saves `<name>-desktop.png` and `<name>-phone.png` of the page as it is now. */
