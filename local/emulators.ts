@@ -2,7 +2,7 @@
  * The protocol servers on loopback: AWS's DynamoDB Local (a jar in amplify-dynamodb-simulator,
  * run on the machine's Java), kinesalite and s3rver. Each keeps its data under the data dir.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
@@ -41,6 +41,7 @@ export async function startDynamoDbLocal(opts: {
   port: number;
   log?: (line: string) => void;
 }): Promise<Emulator> {
+  requireJava();
   const emulator = join(opts.repoRoot, 'node_modules', 'amplify-dynamodb-simulator', 'emulator');
   const dbPath = join(opts.dataDir, 'dynamodb');
   mkdirSync(dbPath, { recursive: true });
@@ -95,6 +96,15 @@ export async function startDynamoDbLocal(opts: {
       clearTimeout(timer);
     },
   };
+}
+
+/** Without a java, DynamoDB Local's guard would only wait out the 30 s start: say at once what to install. */
+function requireJava(): void {
+  const probe = spawnSync('java', ['-version'], { stdio: 'ignore' });
+  if (probe.error || probe.status !== 0)
+    throw new Error(
+      'DynamoDB Local needs Java 17 or newer on PATH: install a JRE (Debian: apt-get install openjdk-17-jre-headless)',
+    );
 }
 
 async function answers(endpoint: string): Promise<boolean> {

@@ -135,7 +135,15 @@ export async function startCloudProcess(options: CloudProcessOptions): Promise<C
     child.stdout.on('data', onData);
     void exited.then((code) => {
       clearTimeout(timer);
-      fail(new Error(`local cloud exited (${code}) before it was ready:\n${output}`));
+      // local/main.ts names the cause (e.g. a missing Java): that alone, not the whole output.
+      const cause = /\[local\] START FAILED: (.*)$/s.exec(output)?.[1]?.trim();
+      fail(
+        new Error(
+          cause
+            ? `local cloud could not start: ${cause}`
+            : `local cloud exited (${code}) before it was ready:\n${output}`,
+        ),
+      );
     });
   });
   return {
