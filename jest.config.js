@@ -1,6 +1,6 @@
 // Jest runs TypeScript through swc, compiled to CommonJS; the ESM-only packages
 // (middy) are transformed too, so no experimental VM modules are needed.
-const esmOnly = ['@middy', 'jose'].join('|');
+const esmOnly = ['@middy', 'jose', 'proxy'].join('|');
 const swc = [
   '@swc/jest',
   { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } },
