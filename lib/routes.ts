@@ -1,15 +1,13 @@
 /**
  * The route table: every HTTP route of the service, the Lambda that answers it and how it is
- * authenticated. The CDK app builds the HTTP API from it; the local cloud reads the synthesized
- * template (not this file), so a drift between the two shows up in the infra tests.
+ * authenticated, and what each function needs. The routes themselves are plain data in
+ * lambdas/shared/api-routes.ts (the OpenAPI document reads them too); the CDK app builds the HTTP
+ * API from them. The local cloud reads the synthesized template (not this file), so a drift between
+ * the two shows up in the infra tests.
  */
-export type RouteAuth =
-  /** signed by an installation's Ed25519 key (RFC 9421), verified in the handler */
-  | 'agent'
-  /** `Authorization: Bearer <JWT>`: Cognito in the cloud, locally issued tokens locally */
-  | 'user'
-  /** no authentication */
-  | 'public';
+import { apiRoutes, type ApiRoute, type RouteAuth } from '../lambdas/shared/api-routes';
+
+export type { RouteAuth };
 
 /** What a function needs from the stateful stack; the house construct grants and wires each. */
 export type FunctionNeed =
@@ -129,63 +127,12 @@ export const functionSpecs = {
 
 export type FunctionName = keyof typeof functionSpecs;
 
-export interface RouteSpec {
-  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-  /** API Gateway path with `{param}` placeholders */
-  readonly path: string;
+export interface RouteSpec extends ApiRoute {
   readonly fn: FunctionName;
-  readonly auth: RouteAuth;
 }
 
-export const routes: readonly RouteSpec[] = [
-  // The agent-facing contract (DESIGN.md, v1)
-  { method: 'POST', path: '/v1/activations', fn: 'activate', auth: 'agent' },
-  { method: 'GET', path: '/v1/installations/{id}/license', fn: 'getLicense', auth: 'agent' },
-  { method: 'DELETE', path: '/v1/installations/{id}', fn: 'deactivate', auth: 'agent' },
-  { method: 'GET', path: '/.well-known/jwks.json', fn: 'jwks', auth: 'public' },
-  { method: 'GET', path: '/v1/openapi.json', fn: 'openapi', auth: 'public' },
-  { method: 'POST', path: '/v1/installations/{id}/telemetry', fn: 'ingestTelemetry', auth: 'agent' },
-  { method: 'GET', path: '/v1/telemetry/catalogue', fn: 'telemetryCatalogue', auth: 'public' },
-  // Back office, portal and support
-  { method: 'PUT', path: '/v1/ops/orders/{orderId}', fn: 'putOrder', auth: 'user' },
-  { method: 'GET', path: '/v1/accounts/{accountId}', fn: 'getAccount', auth: 'user' },
-  { method: 'POST', path: '/v1/accounts/{accountId}/activation-keys', fn: 'createActivationKey', auth: 'user' },
-  { method: 'POST', path: '/v1/accounts/{accountId}/offline-activations', fn: 'offlineActivation', auth: 'user' },
-  { method: 'PATCH', path: '/v1/accounts/{accountId}/telemetry', fn: 'setTelemetry', auth: 'user' },
-  {
-    method: 'PATCH',
-    path: '/v1/accounts/{accountId}/installations/{installationId}',
-    fn: 'changeAllocation',
-    auth: 'user',
-  },
-  {
-    method: 'DELETE',
-    path: '/v1/accounts/{accountId}/installations/{installationId}',
-    fn: 'deactivateAccountInstallation',
-    auth: 'user',
-  },
-  {
-    method: 'GET',
-    path: '/v1/accounts/{accountId}/installations/health',
-    fn: 'listAccountInstallations',
-    auth: 'user',
-  },
-  { method: 'GET', path: '/v1/accounts/{accountId}/findings', fn: 'listAccountFindings', auth: 'user' },
-  { method: 'GET', path: '/v1/installations/{id}/snapshot', fn: 'getInstallationSnapshot', auth: 'user' },
-  { method: 'GET', path: '/v1/installations/{id}/findings', fn: 'listInstallationFindings', auth: 'user' },
-  {
-    method: 'POST',
-    path: '/v1/installations/{id}/findings/{findingId}/acknowledgements',
-    fn: 'acknowledgeFinding',
-    auth: 'user',
-  },
-  { method: 'GET', path: '/v1/resellers/{resellerId}/accounts', fn: 'listResellerAccounts', auth: 'user' },
-  { method: 'POST', path: '/v1/accounts/{accountId}/users', fn: 'inviteAccountUser', auth: 'user' },
-  { method: 'GET', path: '/v1/accounts/{accountId}/users', fn: 'listAccountUsers', auth: 'user' },
-  { method: 'DELETE', path: '/v1/accounts/{accountId}/users/{userId}', fn: 'removeAccountUser', auth: 'user' },
-  { method: 'GET', path: '/v1/accounts/{accountId}/audit', fn: 'listAuditEvents', auth: 'user' },
-  { method: 'GET', path: '/v1/support/installations', fn: 'listSupportInstallations', auth: 'user' },
-];
+/** Every route names a function of `functionSpecs` (checked here, at compile time). */
+export const routes: readonly RouteSpec[] = apiRoutes;
 
 /** A stream of the stateful stack that functions consume. */
 export type ConsumedStream = 'telemetry';

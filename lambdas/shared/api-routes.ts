@@ -1,0 +1,76 @@
+/**
+ * The HTTP routes of the service as plain data: method, path, the function that answers and how
+ * the caller is authenticated. The CDK app builds the HTTP API from them (lib/routes.ts adds what
+ * each function needs) and the OpenAPI document describes each (openapi.ts); no CDK import here.
+ */
+export type RouteAuth =
+  /** signed by an installation's Ed25519 key (RFC 9421), verified in the handler */
+  | 'agent'
+  /** `Authorization: Bearer <JWT>`: Cognito in the cloud, locally issued tokens locally */
+  | 'user'
+  /** no authentication */
+  | 'public';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface ApiRoute {
+  readonly method: HttpMethod;
+  /** API Gateway path with `{param}` placeholders */
+  readonly path: string;
+  /** the answering function's name in lib/routes.ts `functionSpecs`; also the operationId */
+  readonly fn: string;
+  readonly auth: RouteAuth;
+}
+
+export const apiRoutes = [
+  // The agent-facing contract (DESIGN.md, v1)
+  { method: 'POST', path: '/v1/activations', fn: 'activate', auth: 'agent' },
+  { method: 'GET', path: '/v1/installations/{id}/license', fn: 'getLicense', auth: 'agent' },
+  { method: 'DELETE', path: '/v1/installations/{id}', fn: 'deactivate', auth: 'agent' },
+  { method: 'GET', path: '/.well-known/jwks.json', fn: 'jwks', auth: 'public' },
+  { method: 'GET', path: '/v1/openapi.json', fn: 'openapi', auth: 'public' },
+  { method: 'POST', path: '/v1/installations/{id}/telemetry', fn: 'ingestTelemetry', auth: 'agent' },
+  { method: 'GET', path: '/v1/telemetry/catalogue', fn: 'telemetryCatalogue', auth: 'public' },
+  // Back office, portal and support
+  { method: 'PUT', path: '/v1/ops/orders/{orderId}', fn: 'putOrder', auth: 'user' },
+  { method: 'GET', path: '/v1/accounts/{accountId}', fn: 'getAccount', auth: 'user' },
+  { method: 'POST', path: '/v1/accounts/{accountId}/activation-keys', fn: 'createActivationKey', auth: 'user' },
+  { method: 'POST', path: '/v1/accounts/{accountId}/offline-activations', fn: 'offlineActivation', auth: 'user' },
+  { method: 'PATCH', path: '/v1/accounts/{accountId}/telemetry', fn: 'setTelemetry', auth: 'user' },
+  {
+    method: 'PATCH',
+    path: '/v1/accounts/{accountId}/installations/{installationId}',
+    fn: 'changeAllocation',
+    auth: 'user',
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/accounts/{accountId}/installations/{installationId}',
+    fn: 'deactivateAccountInstallation',
+    auth: 'user',
+  },
+  {
+    method: 'GET',
+    path: '/v1/accounts/{accountId}/installations/health',
+    fn: 'listAccountInstallations',
+    auth: 'user',
+  },
+  { method: 'GET', path: '/v1/accounts/{accountId}/findings', fn: 'listAccountFindings', auth: 'user' },
+  { method: 'GET', path: '/v1/installations/{id}/snapshot', fn: 'getInstallationSnapshot', auth: 'user' },
+  { method: 'GET', path: '/v1/installations/{id}/findings', fn: 'listInstallationFindings', auth: 'user' },
+  {
+    method: 'POST',
+    path: '/v1/installations/{id}/findings/{findingId}/acknowledgements',
+    fn: 'acknowledgeFinding',
+    auth: 'user',
+  },
+  { method: 'GET', path: '/v1/resellers/{resellerId}/accounts', fn: 'listResellerAccounts', auth: 'user' },
+  { method: 'POST', path: '/v1/accounts/{accountId}/users', fn: 'inviteAccountUser', auth: 'user' },
+  { method: 'GET', path: '/v1/accounts/{accountId}/users', fn: 'listAccountUsers', auth: 'user' },
+  { method: 'DELETE', path: '/v1/accounts/{accountId}/users/{userId}', fn: 'removeAccountUser', auth: 'user' },
+  { method: 'GET', path: '/v1/accounts/{accountId}/audit', fn: 'listAuditEvents', auth: 'user' },
+  { method: 'GET', path: '/v1/support/installations', fn: 'listSupportInstallations', auth: 'user' },
+] as const satisfies readonly ApiRoute[];
+
+/** The functions that answer HTTP routes, one route each. */
+export type ApiFunctionName = (typeof apiRoutes)[number]['fn'];
