@@ -1,0 +1,157 @@
+/**
+ * What the licensing routes answer, as schemas: the contract's shape of each use case's result,
+ * described in the OpenAPI document (a unit test holds each to its result type).
+ */
+import * as z from 'zod';
+import { careLevelSchema, licenseKindSchema, productSchema, regionSchema } from './catalogue';
+import { orderLineSchema } from './deposit-order';
+
+const instant = z.iso.datetime({ offset: true });
+const accountIdSchema = z.string().meta({ description: 'acc_…' });
+
+/** An allocation as held: products with a quantity of 1 or more (none at 0). */
+export const heldAllocationSchema = z
+  .partialRecord(productSchema, z.number().int().min(1))
+  .meta({ id: 'Allocation', description: 'product → quantity; a product left out has none' });
+
+export const telemetrySwitchSchema = z
+  .object({ enabled: z.boolean() })
+  .meta({ id: 'TelemetrySwitch', description: "The account's telemetry switch." });
+
+export const activationResultSchema = z
+  .object({
+    installationId: z.string(),
+    accountId: accountIdSchema,
+    region: regionSchema.meta({ description: "the account's home region" }),
+    license: z.string().meta({ description: 'the signed licence: a compact JWS (ES256, typ ucx-license+jwt)' }),
+    nextPollSeconds: z.number().int().positive(),
+    telemetry: telemetrySwitchSchema,
+  })
+  .meta({ id: 'Activation', description: 'The activated installation and its first licence.' });
+
+/** A licence-signing public key (P-256), as the JWKS lists it. */
+export const signingJwkSchema = z
+  .object({
+    kty: z.literal('EC'),
+    crv: z.literal('P-256'),
+    x: z.string(),
+    y: z.string(),
+    kid: z.string().meta({ description: 'RFC 7638 thumbprint; the licence header names it' }),
+    alg: z.literal('ES256'),
+    use: z.literal('sig'),
+  })
+  .meta({ id: 'SigningKey' });
+
+export const jwksSchema = z
+  .object({ keys: z.array(signingJwkSchema) })
+  .meta({ id: 'Jwks', description: "Every region's licence-signing public key: a licence from either verifies." });
+
+export const offlineActivationResultSchema = activationResultSchema
+  .extend({ jwks: jwksSchema })
+  .meta({ id: 'OfflineActivation', description: 'The response file: the activation and the keys to pin.' });
+
+export const licenseResponseSchema = z
+  .object({
+    license: z.string().meta({ description: 'the signed licence: a compact JWS (ES256, typ ucx-license+jwt)' }),
+    nextPollSeconds: z.number().int().positive(),
+  })
+  .meta({ id: 'LicensePoll' });
+
+export const orderResultSchema = z
+  .object({
+    orderId: z.string(),
+    accountId: accountIdSchema,
+    accountCreated: z.boolean(),
+    lines: z.array(orderLineSchema).meta({ description: 'the lines as deposited' }),
+    adminInvited: z
+      .boolean()
+      .optional()
+      .meta({ description: "true when the order named an administrator (the e-mail is the user directory's only)" }),
+    depositedAt: instant,
+  })
+  .meta({ id: 'Order', description: 'A deposited order.' });
+
+export const productPoolSchema = z
+  .object({
+    product: productSchema,
+    capacity: z.number().int().min(0).meta({ description: 'total deposited quantity' }),
+    allocated: z.number().int().min(0),
+    free: z.number().int().min(0).meta({ description: 'capacity − allocated' }),
+    kind: licenseKindSchema,
+    expiresAt: instant.optional().meta({ description: 'latest subscription end, for subscription pools' }),
+    care: z.object({ level: careLevelSchema, expiresAt: instant }).optional(),
+  })
+  .meta({ id: 'ProductPool', description: 'Everything deposited of one product, and how much of it is allocated.' });
+
+export const accountInstallationSchema = z
+  .object({
+    installationId: z.string(),
+    status: z.enum(['active', 'deactivated']),
+    allocation: heldAllocationSchema,
+    nodes: z.array(z.string()),
+    suiteVersion: z.string(),
+    activatedAt: instant,
+    deactivatedAt: instant.optional(),
+    lastPollAt: instant
+      .nullable()
+      .meta({ description: 'recorded at most once an hour; null: no poll recorded, or deactivated' }),
+  })
+  .meta({ id: 'AccountInstallation' });
+
+export const accountViewSchema = z
+  .object({
+    accountId: accountIdSchema,
+    name: z.string(),
+    region: regionSchema.meta({ description: 'home region' }),
+    resellerId: z.string().optional(),
+    telemetry: telemetrySwitchSchema,
+    products: z.array(productPoolSchema),
+    installations: z.array(accountInstallationSchema),
+  })
+  .meta({ id: 'Account', description: 'A Smart Account: its products with capacity and terms, its installations.' });
+
+export const activationKeyResultSchema = z
+  .object({
+    activationKey: z.string().meta({ description: 'single-use; shown once, stored only as a hash' }),
+    expiresAt: instant,
+    allocation: heldAllocationSchema,
+  })
+  .meta({ id: 'ActivationKey' });
+
+export const allocationChangeResultSchema = z
+  .object({
+    installationId: z.string(),
+    allocation: heldAllocationSchema.meta({
+      description: "the installation's allocation now (products at 0 left out)",
+    }),
+  })
+  .meta({ id: 'AllocationChange' });
+
+export const resellerAccountSchema = z
+  .object({ accountId: accountIdSchema, name: z.string(), region: regionSchema })
+  .meta({ id: 'ResellerAccount' });
+
+export const resellerAccountsSchema = z
+  .object({ resellerId: z.string(), accounts: z.array(resellerAccountSchema).meta({ description: 'by name' }) })
+  .meta({ id: 'ResellerAccounts' });
+
+export const auditEventSchema = z
+  .object({
+    accountId: accountIdSchema,
+    at: instant,
+    eventId: z.string(),
+    actor: z.object({
+      kind: z.enum(['backoffice', 'support', 'reseller', 'customer', 'installation', 'system']),
+      id: z.string().meta({ description: 'opaque subject id (token sub, installation id): never a name or an e-mail' }),
+    }),
+    action: z.string().meta({ description: 'e.g. order.deposited, installation.activated' }),
+    details: z.record(z.string(), z.unknown()),
+  })
+  .meta({ id: 'AuditEvent' });
+
+export const auditPageSchema = z
+  .object({
+    events: z.array(auditEventSchema).meta({ description: 'newest first' }),
+    nextCursor: z.string().nullable().meta({ description: 'the `cursor` of the next page; null: no more' }),
+  })
+  .meta({ id: 'AuditPage' });
