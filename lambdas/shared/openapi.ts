@@ -1,371 +1,572 @@
 /**
- * The OpenAPI 3.1 document of the public API, generated from the same zod schemas the handlers
- * validate with, so the document cannot drift from what the service accepts.
+ * The OpenAPI 3.1 document of the HTTP API, generated with zod-openapi from the route table
+ * (api-routes.ts) and the zod schemas the handlers validate with and answer in, so the document
+ * cannot drift from what the service accepts and returns. One operation per route, its
+ * operationId the answering function's name.
  */
 import * as z from 'zod';
-import { beatEnvelopeSchema } from '../core/telemetry/catalogue';
+import {
+  createDocument,
+  type ZodOpenApiOperationObject,
+  type ZodOpenApiOverrideContext,
+  type ZodOpenApiPathsObject,
+  type ZodOpenApiResponseObject,
+  type ZodOpenApiResponsesObject,
+} from 'zod-openapi';
+import { accountUserParamsSchema, accountUsersParamsSchema, inviteBodySchema } from '../core/accounts/users';
+import { accountUserSchema, accountUsersSchema } from '../core/accounts/responses';
 import { activationBodySchema } from '../core/licensing/activate-installation';
-import { activationKeyBodySchema } from '../core/licensing/create-activation-key';
+import type { Region } from '../core/licensing/catalogue';
 import { allocationChangeBodySchema } from '../core/licensing/change-allocation';
+import { activationKeyBodySchema } from '../core/licensing/create-activation-key';
+import { orderBodySchema, orderIdSchema } from '../core/licensing/deposit-order';
+import { auditQuerySchema } from '../core/licensing/list-audit-events';
+import { resellerParamsSchema } from '../core/licensing/list-reseller-accounts';
 import { offlineActivationBodySchema } from '../core/licensing/offline-activation';
-import { orderBodySchema } from '../core/licensing/deposit-order';
+import {
+  accountViewSchema,
+  activationKeyResultSchema,
+  activationResultSchema,
+  allocationChangeResultSchema,
+  auditPageSchema,
+  jwksSchema,
+  licenseResponseSchema,
+  offlineActivationResultSchema,
+  orderResultSchema,
+  resellerAccountsSchema,
+  telemetrySwitchSchema,
+} from '../core/licensing/responses';
 import { telemetrySwitchBodySchema } from '../core/licensing/set-telemetry';
-import { acknowledgementBodySchema } from '../core/support/acknowledge-finding';
-import { inviteBodySchema } from '../core/accounts/users';
+import { problemSchema, wrongRegionProblemSchema } from '../core/problem-schema';
+import { acknowledgementBodySchema, findingIdSchema } from '../core/support/acknowledge-finding';
+import { findingsQuerySchema } from '../core/support/findings-view';
+import { supportInstallationsQuerySchema } from '../core/support/list-support-installations';
+import {
+  accountInstallationsHealthSchema,
+  acknowledgementSchema,
+  findingsSchema,
+  installationSnapshotSchema,
+  supportInstallationsPageSchema,
+} from '../core/support/responses';
+import { beatEnvelopeSchema } from '../core/telemetry/catalogue';
+import { MAX_BEATS_PER_BATCH } from '../core/telemetry/ingest-telemetry';
+import { catalogueDocumentSchema, ingestResultSchema } from '../core/telemetry/responses';
+import { apiRoutes, type ApiFunctionName, type RouteAuth } from './api-routes';
+import { accountInstallationParams, accountParams, installationParams } from './params';
 
 /** The batch envelope; each type's `data` is described by GET /v1/telemetry/catalogue. */
-const telemetryBatchSchema = z.object({ beats: z.array(beatEnvelopeSchema).min(1).max(500) });
+const telemetryBatchSchema = z
+  .object({ beats: z.array(beatEnvelopeSchema).min(1).max(MAX_BEATS_PER_BATCH) })
+  .meta({ id: 'TelemetryBatch' });
 
-type Auth = 'agent' | 'user' | 'public';
-interface Operation {
-  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
-  path: string;
-  summary: string;
-  auth: Auth;
-  body?: z.ZodType;
-  responses: Record<string, string>;
-}
+/** What API Gateway itself answers (throttled, or no valid token): not problem+json. */
+const gatewayMessageSchema = z
+  .object({ message: z.string() })
+  .meta({ id: 'GatewayMessage', description: "API Gateway's own answer, before any handler runs." });
 
-const problems = {
-  '400': 'Invalid input: problem+json with `errors: [{ path, message }]`',
-  '401': 'Missing, malformed or stale signature / token',
-  '403': 'Not allowed',
-};
+const openApiDocumentSchema = z
+  .looseObject({ openapi: z.string(), info: z.looseObject({ title: z.string(), version: z.string() }) })
+  .meta({ id: 'OpenApiDocument', description: 'An OpenAPI 3.1 document.' });
 
-export const operations: readonly Operation[] = [
+type Tag = 'Agent' | 'Licensing' | 'Users' | 'Support' | 'Documents';
+const tags: { name: Tag; description: string }[] = [
   {
-    method: 'post',
-    path: '/v1/activations',
-    summary: 'Activate an installation with an activation key (signed with the new key, keyid = JWK thumbprint)',
-    auth: 'agent',
-    body: activationBodySchema,
-    responses: {
-      '201': 'Activated: { installationId, accountId, region, license, nextPollSeconds, telemetry }',
-      '200': 'Same key and public key again: the same installation',
-      ...problems,
-      '403': 'Unknown, expired or used activation key',
-      '409': 'No free capacity for the key’s allocation',
-      '421': 'Account homed in the other region: { region, endpoint }',
-    },
+    name: 'Agent',
+    description: 'The agent-facing contract (v1): activation, licence polls, telemetry. Signed requests.',
   },
   {
-    method: 'get',
-    path: '/v1/installations/{id}/license',
-    summary: 'Poll for the signed licence (ETag / If-None-Match)',
-    auth: 'agent',
-    responses: {
-      '200': '{ license, nextPollSeconds } with ETag',
-      '304': 'Unchanged',
-      ...problems,
-      '410': 'Deactivated',
-    },
+    name: 'Licensing',
+    description: 'Smart Accounts, orders, activation keys and installations: back office and portal.',
   },
-  {
-    method: 'delete',
-    path: '/v1/installations/{id}',
-    summary: 'Deactivate: give the licences back to the pool',
-    auth: 'agent',
-    responses: { '204': 'Deactivated (again: 204)', ...problems },
-  },
-  {
-    method: 'get',
-    path: '/.well-known/jwks.json',
-    summary: 'Public keys that sign licences',
-    auth: 'public',
-    responses: { '200': 'JWKS' },
-  },
-  {
-    method: 'get',
-    path: '/v1/openapi.json',
-    summary: 'This document',
-    auth: 'public',
-    responses: { '200': 'OpenAPI 3.1' },
-  },
-  {
-    method: 'put',
-    path: '/v1/ops/orders/{orderId}',
-    summary: 'Deposit a processed order into a Smart Account (back office)',
-    auth: 'user',
-    body: orderBodySchema,
-    responses: {
-      '201':
-        '{ orderId, accountId, accountCreated, lines, adminInvited?, depositedAt }; with `admin: { email }` and `account.create` the new account’s first administrator is invited (the e-mail is kept by the user directory only)',
-      '200': 'Same id and body again (a failed invitation is sent again)',
-      ...problems,
-      '404': 'Unknown account',
-      '409': 'Same id, other body',
-    },
-  },
-  {
-    method: 'get',
-    path: '/v1/accounts/{accountId}',
-    summary: 'A Smart Account: products, capacity, allocation, terms, installations',
-    auth: 'user',
-    responses: {
-      '200':
-        'The account: { accountId, name, region, resellerId?, telemetry, products, installations: [{ installationId, status, allocation, nodes, suiteVersion, activatedAt, deactivatedAt?, lastPollAt }] }; `lastPollAt` is recorded at most once an hour (null: no poll recorded, or deactivated)',
-      ...problems,
-      '404': 'Unknown account',
-    },
-  },
-  {
-    method: 'post',
-    path: '/v1/accounts/{accountId}/activation-keys',
-    summary: 'Create a single-use activation key (default: all free capacity)',
-    auth: 'user',
-    body: activationKeyBodySchema,
-    responses: { '201': '{ activationKey, expiresAt, allocation }', ...problems, '409': 'Not enough free capacity' },
-  },
-  {
-    method: 'post',
-    path: '/v1/accounts/{accountId}/offline-activations',
-    summary:
-      'Offline activation: the agent’s signed request file in (Ed25519 over its canonical JSON), the response file out (customer, its reseller, back office)',
-    auth: 'user',
-    body: offlineActivationBodySchema,
-    responses: {
-      '201': 'Response file: { installationId, accountId, region, license, jwks, nextPollSeconds, telemetry }',
-      '200': 'The same request file again: the same installation',
-      ...problems,
-      '401': 'The request file signature or keyid does not match its public key',
-      '403': 'Unknown, expired or used activation key, or a key of another account',
-      '409': 'No free capacity for the key’s allocation',
-      '421': 'Account homed in the other region: { region, endpoint }',
-    },
-  },
-  {
-    method: 'patch',
-    path: '/v1/accounts/{accountId}/telemetry',
-    summary: 'Switch telemetry on or off for the account',
-    auth: 'user',
-    body: telemetrySwitchBodySchema,
-    responses: { '200': '{ enabled }', ...problems },
-  },
-  {
-    method: 'patch',
-    path: '/v1/accounts/{accountId}/installations/{installationId}',
-    summary:
-      'Change an active installation’s allocation (customer, its reseller, back office): the body is its new full allocation, a product left out or at 0 goes back to the pool; raising takes free capacity only. The installation’s next poll gets the new licence',
-    auth: 'user',
-    body: allocationChangeBodySchema,
-    responses: {
-      '200': '{ installationId, allocation }',
-      ...problems,
-      '400':
-        'Invalid input or a product the account holds no licences of: `errors: [{ path: "allocation.<product>", message }]`',
-      '404': 'Unknown account, or no such installation of it',
-      '409':
-        'Not enough free capacity (`errors: [{ path: "allocation.<product>", message }]` saying how much is free), or the installation is deactivated',
-      '503': 'The account is changing right now: retry after Retry-After',
-    },
-  },
-  {
-    method: 'delete',
-    path: '/v1/accounts/{accountId}/installations/{installationId}',
-    summary:
-      'Deactivate an installation from the portal (customer, its reseller, back office): its allocation goes back to the pool, its agent’s next poll gets 410',
-    auth: 'user',
-    responses: {
-      '204': 'Deactivated (again: 204)',
-      ...problems,
-      '404': 'Unknown account, or no such installation of it',
-    },
-  },
-  {
-    method: 'get',
-    path: '/v1/accounts/{accountId}/installations/health',
-    summary: 'The account’s installations: last beat, Care, audience and open findings of each',
-    auth: 'user',
-    responses: {
-      '200':
-        '{ installations: [{ installationId, lastBeatAt, careLevel, audience, openFindings: [{ findingId, ruleId, subject, severity, openedAt }] }] }',
-      ...problems,
-      '404': 'Unknown account',
-    },
-  },
-  {
-    method: 'get',
-    path: '/v1/accounts/{accountId}/findings',
-    summary: 'The account’s findings; query `status` = open (default) | resolved | all',
-    auth: 'user',
-    responses: {
-      '200': '{ findings: [finding] }, newest change first; support and back office also get `acknowledgements`',
-      ...problems,
-      '404': 'Unknown account',
-    },
-  },
-  {
-    method: 'get',
-    path: '/v1/installations/{id}/snapshot',
-    summary: 'The installation’s latest snapshot: the newest beat of each type (support, back office)',
-    auth: 'user',
-    responses: {
-      '200': '{ installationId, beats: { <type>: { beatId, collectedAt, data } } }',
-      ...problems,
-      '404': 'No telemetry from this installation',
-    },
-  },
-  {
-    method: 'get',
-    path: '/v1/installations/{id}/findings',
-    summary: 'The installation’s findings with evidence and history; query `status` = open (default) | resolved | all',
-    auth: 'user',
-    responses: {
-      '200': '{ findings: [finding] }, newest change first; support and back office also get `acknowledgements`',
-      ...problems,
-      '404': 'No telemetry from this installation',
-    },
-  },
-  {
-    method: 'post',
-    path: '/v1/installations/{id}/findings/{findingId}/acknowledgements',
-    summary: 'Acknowledge a finding with a note (support, back office)',
-    auth: 'user',
-    body: acknowledgementBodySchema,
-    responses: {
-      '201': '{ ackId, findingId, installationId, accountId, at, by, note }',
-      ...problems,
-      '404': 'Unknown finding',
-    },
-  },
-  {
-    method: 'get',
-    path: '/v1/resellers/{resellerId}/accounts',
-    summary: 'The Smart Accounts a reseller acts for (the reseller itself, back office)',
-    auth: 'user',
-    responses: { '200': '{ accounts: [{ accountId, name, region }] }', ...problems },
-  },
-  {
-    method: 'post',
-    path: '/v1/accounts/{accountId}/users',
-    summary:
-      'Invite a colleague as an administrator of the account (the account’s customers, its reseller, back office); the directory e-mails the invitation',
-    auth: 'user',
-    body: inviteBodySchema,
-    responses: {
-      '201': '{ userId, email, status: "invited" }',
-      ...problems,
-      '404': 'Unknown account',
-      '409': 'The e-mail already has a user',
-    },
-  },
-  {
-    method: 'get',
-    path: '/v1/accounts/{accountId}/users',
-    summary: 'The account’s users (its customers, its reseller, back office, support)',
-    auth: 'user',
-    responses: {
-      '200': '{ users: [{ userId, email, status: invited | active, createdAt? }] }',
-      ...problems,
-      '404': 'Unknown account',
-    },
-  },
-  {
-    method: 'delete',
-    path: '/v1/accounts/{accountId}/users/{userId}',
-    summary: 'Remove a user from the account: deletes it from the directory (not oneself)',
-    auth: 'user',
-    responses: {
-      '204': 'Removed',
-      ...problems,
-      '404': 'Unknown account or no such user of it',
-      '409': 'Removing oneself',
-    },
-  },
-  {
-    method: 'get',
-    path: '/v1/accounts/{accountId}/audit',
-    summary:
-      'The account’s audit trail, newest first (its customers, its reseller, support, back office); query `from`, `to` (ISO time or date), `action`, `limit` (1–1000, default 50), `cursor`, `format` = json | csv',
-    auth: 'user',
-    responses: {
-      '200':
-        '{ events: [{ accountId, at, eventId, actor: { kind, id }, action, details }], nextCursor }; with `format=csv` or `Accept: text/csv`, text/csv with a header row (next page in `X-Next-Cursor`)',
-      ...problems,
-      '404': 'Unknown account',
-    },
-  },
-  {
-    method: 'get',
-    path: '/v1/support/installations',
-    summary:
-      'Installations across accounts (support, back office); query `severity` (an open finding this severe or more), `care` = basic | gold | platinum | none, `silentHours` (no beat for that long), `limit` (1–200, default 50), `cursor`. Ordered by index bucket, oldest beat first within each; a page may hold fewer than `limit` while `nextCursor` is set',
-    auth: 'user',
-    responses: {
-      '200':
-        '{ installations: [{ installationId, accountId, lastBeatAt, careLevel, audience, openFindings }], nextCursor }',
-      ...problems,
-    },
-  },
-  {
-    method: 'post',
-    path: '/v1/installations/{id}/telemetry',
-    summary: 'Send a batch of beats (signed; gzip welcome; each beat’s data per GET /v1/telemetry/catalogue)',
-    auth: 'agent',
-    body: telemetryBatchSchema,
-    responses: {
-      '202': '{ accepted, duplicates, rejected: [{ beatId, errors }], redactions: [{ beatId, path, reason }] }',
-      ...problems,
-      '403': 'Telemetry switched off for the account',
-      '413': 'More than 500 beats, 1 MiB as sent or 8 MiB unpacked',
-      '421': 'Installation homed in the other region',
-      '503': 'The stream is busy: send the batch again after Retry-After',
-    },
-  },
-  {
-    method: 'get',
-    path: '/v1/telemetry/catalogue',
-    summary: 'The beat catalogue (v1) as JSON Schema',
-    auth: 'public',
-    responses: { '200': 'JSON Schema of the telemetry batch and every beat type' },
-  },
+  { name: 'Users', description: 'The people who may sign in for a Smart Account (kept in the user directory only).' },
+  { name: 'Support', description: 'Proactive support: installation health, findings and snapshots.' },
+  { name: 'Documents', description: 'Public documents: signing keys, the telemetry catalogue, this description.' },
 ];
 
-const security: Record<Auth, unknown[]> = { agent: [{ httpSignature: [] }], user: [{ bearer: [] }], public: [] };
+type ErrorStatus = 400 | 403 | 404 | 409 | 410 | 413 | 421 | 503;
 
-export function openApiDocument(): Record<string, unknown> {
-  const paths: Record<string, Record<string, unknown>> = {};
-  for (const op of operations) {
-    const parameters = [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
-      name: m[1],
-      in: 'path',
-      required: true,
-      schema: { type: 'string' },
-    }));
-    const requestBody = op.body
-      ? {
-          required: true,
-          content: { 'application/json': { schema: z.toJSONSchema(op.body, { io: 'input', unrepresentable: 'any' }) } },
-        }
-      : undefined;
-    const pathItem = paths[op.path] ?? {};
-    paths[op.path] = pathItem;
-    pathItem[op.method] = {
-      summary: op.summary,
-      security: security[op.auth],
-      ...(parameters.length ? { parameters } : {}),
-      ...(requestBody ? { requestBody } : {}),
-      responses: Object.fromEntries(Object.entries(op.responses).map(([code, description]) => [code, { description }])),
-    };
-  }
-  return {
-    openapi: '3.1.0',
-    info: {
-      title: 'ucx-cloud API',
-      version: '1.0.0',
-      description: 'Cloud Licensing, Telemetry and Proactive Support (DESIGN.md).',
+interface OperationSpec {
+  readonly tag: Tag;
+  readonly summary: string;
+  readonly description?: string;
+  /** the handler's path-parameter schema */
+  readonly params?: z.ZodObject;
+  readonly query?: z.ZodObject;
+  /** request headers besides the authentication's */
+  readonly headers?: z.ZodObject;
+  readonly body?: z.ZodType;
+  /** the answers other than errors */
+  readonly responses: ZodOpenApiResponsesObject;
+  /** the errors of this route besides the ones every route of its kind gives, and when each comes */
+  readonly errors?: Partial<Record<ErrorStatus, string>>;
+  /** answered from memory: no dependency can be busy (no 503) */
+  readonly static?: true;
+}
+
+const cacheControl = z.string().meta({ description: 'how long the answer may be reused' });
+const retryAfterHeaders = z.object({ 'retry-after': z.string().meta({ description: 'seconds to wait' }) });
+
+const json = (schema: z.ZodType, description: string, headers?: z.ZodObject): ZodOpenApiResponseObject => ({
+  description,
+  content: { 'application/json': { schema } },
+  ...(headers ? { headers } : {}),
+});
+
+const problem = (description: string, schema: z.ZodType = problemSchema): ZodOpenApiResponseObject => ({
+  description,
+  content: { 'application/problem+json': { schema } },
+});
+
+/** Answers shared by many routes, registered once as components. */
+const common = {
+  badRequest: 'Invalid input: `errors` names each failing field (`params.…`, `query.…` or the body path)',
+  tooLarge: { ...problem('The body is larger than this route accepts'), id: 'PayloadTooLarge' },
+  unsupportedMediaType: { ...problem('The body is not application/json'), id: 'UnsupportedMediaType' },
+  signatureRefused: {
+    ...problem(
+      'The request signature is missing or malformed, more than 300 s from the server clock, from an unknown key, or over other bytes',
+    ),
+    id: 'SignatureRefused',
+  },
+  tokenRefused: {
+    description: 'No valid bearer token (answered by API Gateway)',
+    content: { 'application/json': { schema: gatewayMessageSchema } },
+    headers: z.object({ 'www-authenticate': z.string() }),
+    id: 'TokenRefused',
+  },
+  forbidden: 'The token’s role or account does not allow this',
+  throttled: {
+    description: 'Over the route’s request rate (answered by API Gateway)',
+    content: { 'application/json': { schema: gatewayMessageSchema } },
+    id: 'Throttled',
+  },
+  internal: { ...problem('Something went wrong on our side; nothing more is said'), id: 'InternalError' },
+  busy: {
+    ...problem(
+      'A dependency is busy or the account is changing right now; nothing was written: retry after Retry-After',
+    ),
+    headers: retryAfterHeaders,
+    id: 'Unavailable',
+  },
+} satisfies Record<string, string | ZodOpenApiResponseObject>;
+
+const agentHeaders = z.object({
+  'content-digest': z.string().meta({
+    description:
+      'RFC 9530 `sha-256=:<base64>:` of the body as sent (of the empty body for a GET); covered by the signature',
+  }),
+});
+const findingParams = installationParams.extend({ findingId: findingIdSchema });
+const orderParams = z.object({ orderId: orderIdSchema });
+
+const operations: Record<ApiFunctionName, OperationSpec> = {
+  activate: {
+    tag: 'Agent',
+    summary: 'Activate an installation',
+    description:
+      'With an activation key and the installation’s new Ed25519 public key; the request is signed with that key (keyid: its RFC 7638 JWK thumbprint).',
+    headers: agentHeaders,
+    body: activationBodySchema.meta({ id: 'ActivationRequest' }),
+    responses: {
+      '201': json(activationResultSchema, 'Activated'),
+      '200': json(activationResultSchema, 'The same key and public key again: the same installation'),
     },
-    components: {
-      securitySchemes: {
-        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
-        httpSignature: {
-          type: 'apiKey',
-          in: 'header',
-          name: 'Signature',
-          description: 'RFC 9421 Ed25519 signature over ("@method" "@path" "content-digest"), RFC 9530 Content-Digest',
+    errors: {
+      403: 'Unknown, expired or used activation key',
+      409: 'No free capacity for the key’s allocation, or the public key is bound to another activation',
+      421: 'The account is homed in the other region: activate there',
+    },
+  },
+  getLicense: {
+    tag: 'Agent',
+    summary: 'Poll for the signed licence',
+    description:
+      'Signed with the installation’s key (keyid: the installation id). `If-None-Match` with the held ETag: 304.',
+    params: installationParams,
+    headers: agentHeaders.extend({
+      'if-none-match': z.string().optional().meta({ description: 'the ETag of the licence the agent holds' }),
+    }),
+    responses: {
+      '200': json(
+        licenseResponseSchema,
+        'The current licence',
+        z.object({ etag: z.string(), 'cache-control': cacheControl }),
+      ),
+      '304': { description: 'The held licence is current', headers: z.object({ etag: z.string() }) },
+    },
+    errors: { 404: 'The installation’s account no longer exists', 410: 'The installation was deactivated' },
+  },
+  deactivate: {
+    tag: 'Agent',
+    summary: 'Deactivate the installation',
+    description: 'Signed; the installation’s allocation goes back to the account’s pool. Again: 204.',
+    params: installationParams,
+    headers: agentHeaders,
+    responses: { '204': { description: 'Deactivated (or already)' } },
+  },
+  ingestTelemetry: {
+    tag: 'Agent',
+    summary: 'Send a batch of beats',
+    description:
+      'Signed; `Content-Encoding: gzip` welcome. Each beat is judged alone against GET /v1/telemetry/catalogue: unknown fields are dropped and reported as redactions.',
+    params: installationParams,
+    headers: agentHeaders.extend({
+      'content-encoding': z.enum(['gzip', 'identity']).optional(),
+    }),
+    body: telemetryBatchSchema,
+    responses: { '202': json(ingestResultSchema, 'Accepted: what was taken, rejected and redacted') },
+    errors: {
+      400: 'Invalid input, or no beat of the batch is acceptable (`errors` names each)',
+      403: 'Telemetry is switched off for the account: nothing was stored',
+      410: 'The installation was deactivated',
+      413: `More than ${MAX_BEATS_PER_BATCH} beats, more than 1 MiB as sent or 8 MiB unpacked`,
+      421: 'The installation is homed in the other region: send there',
+      503: 'The stream is busy: send the batch again after Retry-After',
+    },
+  },
+  jwks: {
+    tag: 'Documents',
+    summary: 'The licence-signing public keys',
+    responses: { '200': json(jwksSchema, 'JWKS', z.object({ 'cache-control': cacheControl })) },
+  },
+  openapi: {
+    tag: 'Documents',
+    summary: 'This document',
+    responses: { '200': json(openApiDocumentSchema, 'OpenAPI 3.1', z.object({ 'cache-control': cacheControl })) },
+    static: true,
+  },
+  telemetryCatalogue: {
+    tag: 'Documents',
+    summary: 'The telemetry catalogue as JSON Schema',
+    responses: {
+      '200': json(
+        catalogueDocumentSchema,
+        'The batch and every beat type',
+        z.object({ 'cache-control': cacheControl }),
+      ),
+    },
+    static: true,
+  },
+  putOrder: {
+    tag: 'Licensing',
+    summary: 'Deposit an order into a Smart Account',
+    description:
+      'Back office. With `account.create` the account is created; with `admin: { email }` too, its first administrator is invited (the e-mail is kept by the user directory only). Idempotent per order id.',
+    params: orderParams,
+    body: orderBodySchema.meta({ id: 'OrderRequest' }),
+    responses: {
+      '201': json(orderResultSchema, 'Deposited'),
+      '200': json(orderResultSchema, 'The same id and body again: the same result (a failed invitation is sent again)'),
+    },
+    errors: {
+      403: 'Not back office',
+      404: 'Unknown account',
+      409: 'The same order id with another body, or the account has too many active installations for one change',
+    },
+  },
+  getAccount: {
+    tag: 'Licensing',
+    summary: 'A Smart Account',
+    description:
+      'Its products with capacity and terms, its installations with their last poll (customer, its reseller, support, back office).',
+    params: accountParams,
+    responses: { '200': json(accountViewSchema, 'The account') },
+    errors: { 404: 'Unknown account' },
+  },
+  createActivationKey: {
+    tag: 'Licensing',
+    summary: 'Create a single-use activation key',
+    description: 'By default it carries all capacity not yet allocated (customer, its reseller, back office).',
+    params: accountParams,
+    body: activationKeyBodySchema.meta({ id: 'ActivationKeyRequest' }),
+    responses: { '201': json(activationKeyResultSchema, 'Created; the key is shown only now') },
+    errors: {
+      400: 'Invalid input, or a product the account holds no licences of (`allocation.<product>`)',
+      404: 'Unknown account',
+      409: 'Not enough free capacity',
+    },
+  },
+  offlineActivation: {
+    tag: 'Licensing',
+    summary: 'Activate an air-gapped installation from its request file',
+    description:
+      'The agent’s request file (Ed25519-signed over its canonical JSON) in, the response file out, JWKS included (customer, its reseller, back office).',
+    params: accountParams,
+    body: offlineActivationBodySchema.meta({ id: 'OfflineActivationRequest' }),
+    responses: {
+      '201': json(offlineActivationResultSchema, 'Activated: the response file'),
+      '200': json(offlineActivationResultSchema, 'The same request file again: the same installation'),
+    },
+    errors: {
+      403: 'Unknown, expired or used activation key, a key of another account, or no right to manage the account',
+      409: 'No free capacity for the key’s allocation, or the public key is bound to another activation',
+      421: 'The account is homed in the other region',
+    },
+  },
+  setTelemetry: {
+    tag: 'Licensing',
+    summary: 'Switch telemetry on or off for the account',
+    description: 'Every licence of the account is re-issued with the switch (customer, its reseller, back office).',
+    params: accountParams,
+    body: telemetrySwitchBodySchema.meta({ id: 'TelemetrySwitchRequest' }),
+    responses: { '200': json(telemetrySwitchSchema, 'The switch now') },
+    errors: {
+      404: 'Unknown account',
+      409: 'The account has too many active installations for one change',
+    },
+  },
+  changeAllocation: {
+    tag: 'Licensing',
+    summary: 'Change an installation’s allocation',
+    description:
+      'The body is its new full allocation: a product left out or at 0 goes back to the pool; raising takes free capacity only. The installation’s next poll gets the new licence (customer, its reseller, back office).',
+    params: accountInstallationParams,
+    body: allocationChangeBodySchema.meta({ id: 'AllocationChangeRequest' }),
+    responses: { '200': json(allocationChangeResultSchema, 'The installation’s allocation now') },
+    errors: {
+      400: 'Invalid input, or a product the account holds no licences of (`allocation.<product>`)',
+      404: 'Unknown account, or no such installation of it',
+      409: 'Not enough free capacity (`errors` names `allocation.<product>` and how much is free), or the installation is deactivated',
+    },
+  },
+  deactivateAccountInstallation: {
+    tag: 'Licensing',
+    summary: 'Deactivate an installation from the portal',
+    description:
+      'Its allocation goes back to the pool; its agent’s next poll gets 410. Again: 204 (customer, its reseller, back office).',
+    params: accountInstallationParams,
+    responses: { '204': { description: 'Deactivated (or already)' } },
+    errors: { 404: 'Unknown account, or no such installation of it' },
+  },
+  listResellerAccounts: {
+    tag: 'Licensing',
+    summary: 'The Smart Accounts a reseller acts for',
+    description: 'The reseller itself, back office.',
+    params: resellerParamsSchema,
+    responses: { '200': json(resellerAccountsSchema, 'Its customers’ accounts') },
+  },
+  listAuditEvents: {
+    tag: 'Licensing',
+    summary: 'The account’s audit trail',
+    description:
+      'Newest first, paged by `cursor`; CSV with `format=csv` or `Accept: text/csv` (customer, its reseller, support, back office).',
+    params: accountParams,
+    query: auditQuerySchema,
+    responses: {
+      '200': {
+        description: 'A page of events; as CSV, the next page’s cursor is in X-Next-Cursor',
+        content: {
+          'application/json': { schema: auditPageSchema },
+          'text/csv': {
+            schema: z.string().meta({
+              description: 'header row `at,action,actorKind,actorId,eventId,details`, CRLF line ends, details as JSON',
+            }),
+          },
+        },
+        headers: z.object({
+          'x-next-cursor': z.string().optional().meta({ description: 'CSV only: the next page’s cursor, if any' }),
+        }),
+      },
+    },
+    errors: { 400: 'Invalid query, a cursor not of this list, or `from` after `to`', 404: 'Unknown account' },
+  },
+  inviteAccountUser: {
+    tag: 'Users',
+    summary: 'Invite a colleague as an administrator of the account',
+    description: 'The directory e-mails the invitation (the account’s customers, its reseller, back office).',
+    params: accountUsersParamsSchema,
+    body: inviteBodySchema.meta({ id: 'InviteRequest' }),
+    responses: { '201': json(accountUserSchema, 'Invited') },
+    errors: { 404: 'Unknown account', 409: 'The e-mail already has a user' },
+  },
+  listAccountUsers: {
+    tag: 'Users',
+    summary: 'The account’s users',
+    description: 'The account’s customers, its reseller, support, back office.',
+    params: accountUsersParamsSchema,
+    responses: { '200': json(accountUsersSchema, 'Its users') },
+    errors: { 404: 'Unknown account' },
+  },
+  removeAccountUser: {
+    tag: 'Users',
+    summary: 'Remove a user from the account',
+    description: 'Deletes it from the directory; not oneself (the account’s customers, its reseller, back office).',
+    params: accountUserParamsSchema,
+    responses: { '204': { description: 'Removed' } },
+    errors: { 404: 'Unknown account, or no such user of it', 409: 'Removing oneself' },
+  },
+  listAccountInstallations: {
+    tag: 'Support',
+    summary: 'The account’s installations’ health',
+    description: 'Last beat, Care, audience and open findings of each (customer, its reseller, support, back office).',
+    params: accountParams,
+    responses: { '200': json(accountInstallationsHealthSchema, 'Each installation, by id') },
+    errors: { 404: 'Unknown account' },
+  },
+  listAccountFindings: {
+    tag: 'Support',
+    summary: 'The account’s findings',
+    description: 'Support and back office also get the acknowledgements.',
+    params: accountParams,
+    query: findingsQuerySchema,
+    responses: { '200': json(findingsSchema, 'Newest change first') },
+    errors: { 404: 'Unknown account' },
+  },
+  getInstallationSnapshot: {
+    tag: 'Support',
+    summary: 'The installation’s latest snapshot',
+    description: 'The newest beat of each type (support, back office).',
+    params: installationParams,
+    responses: { '200': json(installationSnapshotSchema, 'The snapshot') },
+    errors: { 404: 'No telemetry from this installation' },
+  },
+  listInstallationFindings: {
+    tag: 'Support',
+    summary: 'The installation’s findings',
+    description: 'With evidence and history; support and back office also get the acknowledgements.',
+    params: installationParams,
+    query: findingsQuerySchema,
+    responses: { '200': json(findingsSchema, 'Newest change first') },
+    errors: { 404: 'No telemetry from this installation' },
+  },
+  acknowledgeFinding: {
+    tag: 'Support',
+    summary: 'Acknowledge a finding with a note',
+    description: 'Support, back office.',
+    params: findingParams,
+    body: acknowledgementBodySchema.meta({ id: 'AcknowledgementRequest' }),
+    responses: { '201': json(acknowledgementSchema, 'Acknowledged') },
+    errors: { 404: 'Unknown finding' },
+  },
+  listSupportInstallations: {
+    tag: 'Support',
+    summary: 'Installations across accounts',
+    description:
+      'Support, back office. Ordered by index bucket, oldest beat first within each; a page may hold fewer than `limit` while `nextCursor` is set.',
+    query: supportInstallationsQuerySchema,
+    responses: { '200': json(supportInstallationsPageSchema, 'A page') },
+    errors: { 400: 'Invalid query, or a cursor not of this list' },
+  },
+};
+
+/** The error answers of one route: its own, and those every route of its kind gives. */
+function errorResponses(spec: OperationSpec, auth: RouteAuth): ZodOpenApiResponsesObject {
+  const own = spec.errors ?? {};
+  const takesInput = Boolean(spec.params ?? spec.query ?? spec.body);
+  const responses: ZodOpenApiResponsesObject = {};
+  if (takesInput || own[400]) responses['400'] = problem(own[400] ?? common.badRequest);
+  if (auth === 'agent') responses['401'] = common.signatureRefused;
+  if (auth === 'user') responses['401'] = common.tokenRefused;
+  if (auth === 'user' || own[403]) responses['403'] = problem(own[403] ?? common.forbidden);
+  for (const status of [404, 409, 410] as const) {
+    const when = own[status];
+    if (when) responses[`${status}`] = problem(when);
+  }
+  if (spec.body) {
+    responses['413'] = own[413] ? problem(own[413]) : common.tooLarge;
+    responses['415'] = common.unsupportedMediaType;
+  }
+  if (own[421]) responses['421'] = problem(own[421], wrongRegionProblemSchema);
+  responses['429'] = common.throttled;
+  responses['500'] = common.internal;
+  if (!spec.static) responses['503'] = own[503] ? { ...problem(own[503]), headers: retryAfterHeaders } : common.busy;
+  return responses;
+}
+
+const securityOf: Record<RouteAuth, ZodOpenApiOperationObject['security']> = {
+  agent: [{ agentSignature: [], agentSignatureInput: [] }],
+  user: [{ userToken: [] }],
+  public: [],
+};
+
+function operationOf(route: (typeof apiRoutes)[number]): ZodOpenApiOperationObject {
+  const spec = operations[route.fn];
+  const requestParams = {
+    ...(spec.params ? { path: spec.params } : {}),
+    ...(spec.query ? { query: spec.query } : {}),
+    ...(spec.headers ? { header: spec.headers } : {}),
+  };
+  return {
+    operationId: route.fn,
+    tags: [spec.tag],
+    summary: spec.summary,
+    ...(spec.description ? { description: spec.description } : {}),
+    security: securityOf[route.auth],
+    ...(Object.keys(requestParams).length > 0 ? { requestParams } : {}),
+    ...(spec.body ? { requestBody: { required: true, content: { 'application/json': { schema: spec.body } } } } : {}),
+    responses: { ...spec.responses, ...errorResponses(spec, route.auth) },
+  };
+}
+
+export interface OpenApiServers {
+  /** each region's public API base URL (the config's endpoints; locally the local cloud's) */
+  readonly endpoints: Readonly<Record<Region, string>>;
+  /** the region listed first (the one serving the document) @default 'eu' */
+  readonly first?: Region;
+}
+
+const regionNames: Record<Region, string> = { eu: 'EU region', us: 'US region' };
+
+/** Tidier schemas: ISO dates need no regex beside `format`, safe-integer bounds say nothing, answers may grow. */
+function tidy({ jsonSchema, zodSchema, io }: ZodOpenApiOverrideContext): void {
+  const schema = jsonSchema as Record<string, unknown>;
+  if (schema.format === 'date-time' && typeof schema.pattern === 'string') delete schema.pattern;
+  if (schema.maximum === Number.MAX_SAFE_INTEGER) delete schema.maximum;
+  if (schema.minimum === Number.MIN_SAFE_INTEGER) delete schema.minimum;
+  // A response object may gain fields in v1 (additive changes): only strict request bodies say "nothing else".
+  const def = zodSchema._zod.def as { type: string; catchall?: { _zod: { def: { type: string } } } };
+  if (io === 'output' && def.type === 'object' && def.catchall?._zod.def.type !== 'never') {
+    delete schema.additionalProperties;
+  }
+}
+
+/** The document, with the API's base URL of each region as its servers. */
+export function openApiDocument(servers: OpenApiServers): Record<string, unknown> {
+  const first = servers.first ?? 'eu';
+  const regions = [first, ...(Object.keys(servers.endpoints) as Region[]).filter((r) => r !== first)];
+  const paths: ZodOpenApiPathsObject = {};
+  for (const route of apiRoutes) {
+    const item = paths[route.path] ?? {};
+    paths[route.path] = item;
+    item[route.method.toLowerCase() as 'get'] = operationOf(route);
+  }
+  return createDocument(
+    {
+      openapi: '3.1.0',
+      info: {
+        title: 'ucx-cloud API',
+        version: '1.0.0',
+        description:
+          'Cloud Licensing, Telemetry and Proactive Support for the UCX Suite. Every error is `application/problem+json` (RFC 9457); the agent-facing contract is v1 and changes only additively.',
+        license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
+      },
+      servers: regions.map((region) => ({ url: servers.endpoints[region], description: regionNames[region] })),
+      tags,
+      paths,
+      components: {
+        securitySchemes: {
+          agentSignature: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'Signature',
+            description:
+              'HTTP Message Signatures (RFC 9421; OpenAPI has no type for it): Ed25519 over ("@method" "@path" "content-digest") with parameters `created`, `keyid`, `alg="ed25519"`; the installation’s key (keyid: the installation id, or at activation the new key’s JWK thumbprint). Sent with Signature-Input and Content-Digest.',
+          },
+          agentSignatureInput: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'Signature-Input',
+            description: 'The RFC 9421 Signature-Input of the Signature header: covered components and parameters.',
+          },
+          userToken: {
+            type: 'http',
+            scheme: 'bearer',
+            bearerFormat: 'JWT',
+            description: 'A Cognito ID token (locally, one of the local issuer); its groups give the role.',
+          },
         },
       },
     },
-    paths,
-  };
+    { override: tidy },
+  ) as unknown as Record<string, unknown>;
 }
