@@ -4,6 +4,7 @@
  * type, findings by installation or account with a status filter, and acknowledgements ordered as
  * their sort key `ACK#<finding>#<at>#<ackId>` orders them. Seed it with `putHealth`,
  * `putSnapshot` and `putFinding` (the rules Lambda's writes); `acknowledged` lists what was stored.
+ * test/contract/support-read-store.contract.ts holds it and the adapter to the same behaviour.
  */
 import type { FindingRecord } from '#lambdas/core/rules/engine';
 import type { SnapshotRecord } from '#lambdas/core/rules/ports';
@@ -17,6 +18,8 @@ import type {
 
 const copy = <T>(value: T): T => structuredClone(value);
 const ackKey = (a: Acknowledgement) => `ACK#${a.findingId}#${a.at}#${a.ackId}`;
+const HOUR_MS = 3_600_000;
+const hourOf = (iso: string) => new Date(Math.floor(Date.parse(iso) / HOUR_MS) * HOUR_MS).toISOString();
 
 export class MemorySupportStore implements SupportReadStore {
   private readonly health = new Map<string, InstallationHealth>();
@@ -28,8 +31,11 @@ export class MemorySupportStore implements SupportReadStore {
     this.health.set(health.installationId, copy(health));
   }
 
+  /** newest wins, as the rules' snapshot writes are conditional on their time: a late beat is not stored */
   putSnapshot(snapshot: SnapshotRecord): void {
     const byType = this.snapshots.get(snapshot.installationId) ?? new Map<string, SnapshotRecord>();
+    const stored = byType.get(snapshot.type);
+    if (stored && Date.parse(stored.collectedAt) >= Date.parse(snapshot.collectedAt)) return;
     byType.set(snapshot.type, copy(snapshot));
     this.snapshots.set(snapshot.installationId, byType);
   }
@@ -68,8 +74,14 @@ export class MemorySupportStore implements SupportReadStore {
     };
   }
 
+  /** each with its last beat down to the hour, as the adapter's account index holds it (written once an hour) */
   async installationsOfAccount(accountId: string): Promise<InstallationHealth[]> {
-    return [...this.health.values()].filter((h) => h.accountId === accountId).map(copy);
+    return [...this.health.values()]
+      .filter((h) => h.accountId === accountId)
+      .map(({ lastBeatAt, ...health }) => ({
+        ...copy(health),
+        ...(lastBeatAt !== undefined ? { lastBeatAt: hourOf(lastBeatAt) } : {}),
+      }));
   }
 
   async installationHealth(installationId: string): Promise<InstallationHealth | undefined> {
