@@ -3,7 +3,7 @@ import { env } from '../shared/env';
 import { httpRoute } from '../shared/http';
 import { openApiDocument } from '../shared/openapi';
 
-// Built once per container, at init (~30 ms): the servers are this deployment's (locally the local cloud's).
+// Built once per container, at init (tens of ms): its servers are this deployment's (locally the local cloud's).
 const document = openApiDocument({ endpoints: env().REGION_ENDPOINTS, first: env().REGION_KEY });
 
 export const handler = httpRoute({}, async () => ({

@@ -121,7 +121,10 @@ const problem = (description: string, schema: z.ZodType = problemSchema): ZodOpe
 const common = {
   badRequest: 'Invalid input: `errors` names each failing field (`params.…`, `query.…` or the body path)',
   tooLarge: { ...problem('The body is larger than this route accepts'), id: 'PayloadTooLarge' },
-  unsupportedMediaType: { ...problem('The body is not application/json'), id: 'UnsupportedMediaType' },
+  unsupportedMediaType: {
+    ...problem('The body is not application/json, or its Content-Encoding is not one this route takes'),
+    id: 'UnsupportedMediaType',
+  },
   signatureRefused: {
     ...problem(
       'The request signature is missing or malformed, more than 300 s from the server clock, from an unknown key, or over other bytes',
@@ -131,7 +134,7 @@ const common = {
   tokenRefused: {
     description: 'No valid bearer token (answered by API Gateway)',
     content: { 'application/json': { schema: gatewayMessageSchema } },
-    headers: z.object({ 'www-authenticate': z.string() }),
+    headers: z.object({ 'www-authenticate': z.string().optional() }),
     id: 'TokenRefused',
   },
   forbidden: 'The token’s role or account does not allow this',
@@ -507,17 +510,24 @@ export interface OpenApiServers {
 
 const regionNames: Record<Region, string> = { eu: 'EU region', us: 'US region' };
 
-/** Tidier schemas: ISO dates need no regex beside `format`, safe-integer bounds say nothing, answers may grow. */
-function tidy({ jsonSchema, zodSchema, io }: ZodOpenApiOverrideContext): void {
+/**
+ * Tidier schemas for readers and generators: ISO dates need no regex beside `format`, safe-integer
+ * bounds say nothing, a record over an enum (an allocation) is an object with those optional
+ * properties, and an answer may gain fields (v1 changes additively), so only requests say
+ * "nothing else".
+ */
+function tidy({ jsonSchema, io }: ZodOpenApiOverrideContext): void {
   const schema = jsonSchema as Record<string, unknown>;
   if (schema.format === 'date-time' && typeof schema.pattern === 'string') delete schema.pattern;
   if (schema.maximum === Number.MAX_SAFE_INTEGER) delete schema.maximum;
   if (schema.minimum === Number.MIN_SAFE_INTEGER) delete schema.minimum;
-  // A response object may gain fields in v1 (additive changes): only strict request bodies say "nothing else".
-  const def = zodSchema._zod.def as { type: string; catchall?: { _zod: { def: { type: string } } } };
-  if (io === 'output' && def.type === 'object' && def.catchall?._zod.def.type !== 'never') {
-    delete schema.additionalProperties;
+  const keys = (schema.propertyNames as { enum?: unknown } | undefined)?.enum;
+  if (Array.isArray(keys) && typeof schema.additionalProperties === 'object') {
+    schema.properties = Object.fromEntries(keys.map((key) => [String(key), schema.additionalProperties]));
+    schema.additionalProperties = false;
+    delete schema.propertyNames;
   }
+  if (io === 'output' && schema.additionalProperties === false) delete schema.additionalProperties;
 }
 
 /** The document, with the API's base URL of each region as its servers. */
@@ -537,7 +547,7 @@ export function openApiDocument(servers: OpenApiServers): Record<string, unknown
         title: 'ucx-cloud API',
         version: '1.0.0',
         description:
-          'Cloud Licensing, Telemetry and Proactive Support for the UCX Suite. Every error is `application/problem+json` (RFC 9457); the agent-facing contract is v1 and changes only additively.',
+          'Cloud Licensing, Telemetry and Proactive Support for the UCX Suite. Every error the service answers is `application/problem+json` (RFC 9457); API Gateway’s own (401 without a valid token, 429) are `{ message }`. The agent-facing contract is v1 and changes only additively.',
         license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
       },
       servers: regions.map((region) => ({ url: servers.endpoints[region], description: regionNames[region] })),

@@ -153,6 +153,24 @@ describe('the OpenAPI document', () => {
     }
   });
 
+  it('lets answers gain fields, keeps request bodies strict, and spells an allocation out by product', () => {
+    const { schemas } = document.components as {
+      schemas: Record<string, { additionalProperties?: unknown; properties?: object }>;
+    };
+
+    expect(schemas['Account']).not.toHaveProperty('additionalProperties');
+    expect(schemas['OrderRequest']).toMatchObject({ additionalProperties: false });
+    expect(Object.keys(schemas['Allocation']!.properties ?? {})).toEqual([
+      'attendant-console',
+      'call-recording',
+      'ivr',
+      'acd',
+      'digital-fax',
+      'phone-lock',
+      'contact-manager',
+    ]);
+  });
+
   it('lists each region’s API as a server, the serving region first', () => {
     const fromUs = openApiDocument({ endpoints, first: 'us' }) as unknown as Document;
 
