@@ -2,7 +2,8 @@
  * A typed client from a generator no one here wrote: openapi-typescript turns the document the
  * local cloud serves into `api.d.ts`; a small program using it through openapi-fetch must
  * type-check (misuse must not), and, run against the local cloud, must get what the types and the
- * response schemas say: public documents, a back-office order and account, and problem+json errors.
+ * response schemas say: public documents, a back-office order and its account's routes, an agent
+ * whose requests an openapi-fetch middleware signs, and problem+json errors.
  */
 import { randomUUID } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
@@ -10,9 +11,25 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import ts from 'typescript';
 import * as z from 'zod';
-import { accountViewSchema, jwksSchema, orderResultSchema } from '#lambdas/core/licensing/responses';
+import { accountUsersSchema } from '#lambdas/core/accounts/responses';
+import {
+  accountViewSchema,
+  activationKeyResultSchema,
+  activationResultSchema,
+  auditPageSchema,
+  jwksSchema,
+  licenseResponseSchema,
+  orderResultSchema,
+  resellerAccountsSchema,
+  telemetrySwitchSchema,
+} from '#lambdas/core/licensing/responses';
 import { problemSchema } from '#lambdas/core/problem-schema';
-import { catalogueDocumentSchema } from '#lambdas/core/telemetry/responses';
+import {
+  accountInstallationsHealthSchema,
+  findingsSchema,
+  supportInstallationsPageSchema,
+} from '#lambdas/core/support/responses';
+import { catalogueDocumentSchema, ingestResultSchema } from '#lambdas/core/telemetry/responses';
 import { apiRoutes } from '#lambdas/shared/api-routes';
 import { findRepoRoot } from '#local/repo-root';
 import { opsToken } from '#test/support/licensing-api';
@@ -20,17 +37,24 @@ import { cloud } from '#test/support/local-cloud';
 
 jest.setTimeout(180_000);
 
-/** openapi-typescript's documented programmatic use, run as a developer runs it (real ESM). */
+/**
+ * openapi-typescript's documented programmatic use, run as a developer runs it (real ESM). Its
+ * `defaultNonNullable` (on by default) would make a request field with a default required
+ * (openapi-ts/openapi-typescript#2012): a client of this API turns it off.
+ */
 const generateTypes = `
 import { readFileSync, writeFileSync } from 'node:fs';
 import openapiTS, { astToString } from 'openapi-typescript';
 const [input, output] = process.argv.slice(1);
-writeFileSync(output, astToString(await openapiTS(JSON.parse(readFileSync(input, 'utf8')))));
+const ast = await openapiTS(JSON.parse(readFileSync(input, 'utf8')), { defaultNonNullable: false });
+writeFileSync(output, astToString(ast));
 `;
 
 /** The typed program: its calls, and the misuse the generated types must refuse. */
 const clientProgram = `
-import createClient from 'openapi-fetch';
+import { randomUUID } from 'node:crypto';
+import createClient, { type Middleware } from 'openapi-fetch';
+import { contentDigest, generateIdentityKeys, signRequest, type SigningIdentity } from '#agent/sdk/signing';
 import type { components, paths } from './api';
 
 type Schemas = components['schemas'];
@@ -65,6 +89,72 @@ const otherBody = await api.PUT('/v1/ops/orders/{orderId}', {
 
 const account = await api.GET('/v1/accounts/{accountId}', { params: { path: { accountId } }, headers: asOps });
 const pools: Schemas['ProductPool'][] = account.data?.products ?? [];
+const inAccount = { params: { path: { accountId } }, headers: asOps };
+const key = await api.POST('/v1/accounts/{accountId}/activation-keys', { ...inAccount, body: {} });
+
+// The agent: its requests signed (RFC 9421) by a middleware, with the agent SDK
+const agentKeys = await generateIdentityKeys();
+const identity: SigningIdentity = { keyid: agentKeys.thumbprint, privateKey: agentKeys.privateKey };
+const signing: Middleware = {
+  async onRequest({ request }) {
+    const body = new Uint8Array(await request.clone().arrayBuffer());
+    const signed = await signRequest({ method: request.method, url: request.url, headers: {}, body }, identity);
+    for (const [name, value] of Object.entries(signed)) request.headers.set(name, value);
+    return request;
+  },
+};
+const agent = createClient<paths>({ baseUrl });
+agent.use(signing);
+const digestOf = (body?: unknown) => ({
+  'content-digest': contentDigest(new TextEncoder().encode(body === undefined ? '' : JSON.stringify(body))),
+});
+const activationRequest: Schemas['ActivationRequest'] = {
+  activationKey: key.data?.activationKey ?? '',
+  publicKey: agentKeys.publicJwk,
+  installation: { suiteVersion: '14.2.1', nodes: ['ucx-node-a'] },
+};
+const activated = await agent.POST('/v1/activations', {
+  params: { header: digestOf(activationRequest) },
+  body: activationRequest,
+});
+const activation: Schemas['Activation'] | undefined = activated.data;
+const id = activation?.installationId ?? '';
+identity.keyid = id;
+const inInstallation = (body?: unknown) => ({ params: { path: { id }, header: digestOf(body) } });
+const polled = await agent.GET('/v1/installations/{id}/license', inInstallation());
+const etag = polled.response.headers.get('etag') ?? '';
+const unchanged = await agent.GET('/v1/installations/{id}/license', {
+  params: { path: { id }, header: { ...digestOf(), 'if-none-match': etag } },
+});
+const batch: Schemas['TelemetryBatch'] = {
+  beats: [{ id: randomUUID(), type: 'hardware.virtualization', collectedAt: new Date().toISOString(), data: { isVirtual: true } }],
+};
+const ingested = await agent.POST('/v1/installations/{id}/telemetry', { ...inInstallation(batch), body: batch });
+const receipt: Schemas['TelemetryReceipt'] | undefined = ingested.data;
+
+const telemetrySwitch = await api.PATCH('/v1/accounts/{accountId}/telemetry', { ...inAccount, body: { enabled: false } });
+const switchedOff = await agent.POST('/v1/installations/{id}/telemetry', { ...inInstallation(batch), body: batch });
+const deactivated = await agent.DELETE('/v1/installations/{id}', inInstallation());
+const gone = await agent.GET('/v1/installations/{id}/license', inInstallation());
+
+const audit = await api.GET('/v1/accounts/{accountId}/audit', {
+  params: { path: { accountId }, query: { limit: 10 } },
+  headers: asOps,
+});
+const health = await api.GET('/v1/accounts/{accountId}/installations/health', inAccount);
+const findings = await api.GET('/v1/accounts/{accountId}/findings', {
+  params: { path: { accountId }, query: { status: 'all' } },
+  headers: asOps,
+});
+const users = await api.GET('/v1/accounts/{accountId}/users', inAccount);
+const resellerAccounts = await api.GET('/v1/resellers/{resellerId}/accounts', {
+  params: { path: { resellerId: 'typed-client-reseller' } },
+  headers: asOps,
+});
+const support = await api.GET('/v1/support/installations', { params: { query: { limit: 5 } }, headers: asOps });
+// JSON or CSV, as the document says: a JSON page unless CSV was asked for
+const page: Schemas['AuditPage'] | undefined = typeof audit.data === 'string' ? undefined : audit.data;
+const actions: string[] = page?.events.map((event) => event.action) ?? [];
 const malformed = await api.GET('/v1/accounts/{accountId}', {
   params: { path: { accountId: 'acc_NOT-AN-ID' } },
   headers: asOps,
@@ -98,7 +188,11 @@ console.log(JSON.stringify({
   keys: keys.length, beatTypes, pools, accountError,
   jwks: seen(jwks), catalogue: seen(catalogue), deposited: seen(deposited), again: seen(again),
   otherBody: seen(otherBody), account: seen(account), malformed: seen(malformed), unknown: seen(unknown),
-  noToken: seen(noToken), unsigned: seen(unsigned),
+  noToken: seen(noToken), unsigned: seen(unsigned), actions, accepted: receipt?.accepted ?? null,
+  activated: seen(activated), polled: seen(polled), unchanged: seen(unchanged), ingested: seen(ingested),
+  switchedOff: seen(switchedOff), deactivated: seen(deactivated), gone: seen(gone),
+  key: seen(key), telemetrySwitch: seen(telemetrySwitch), audit: seen(audit), health: seen(health),
+  findings: seen(findings), users: seen(users), resellerAccounts: seen(resellerAccounts), support: seen(support),
 }));
 `;
 
@@ -118,6 +212,23 @@ const outputSchema = z.object({
   unknown: seenSchema,
   noToken: seenSchema,
   unsigned: seenSchema,
+  actions: z.array(z.string()),
+  accepted: z.number().nullable(),
+  activated: seenSchema,
+  polled: seenSchema,
+  unchanged: seenSchema,
+  ingested: seenSchema,
+  switchedOff: seenSchema,
+  deactivated: seenSchema,
+  gone: seenSchema,
+  key: seenSchema,
+  telemetrySwitch: seenSchema,
+  audit: seenSchema,
+  health: seenSchema,
+  findings: seenSchema,
+  users: seenSchema,
+  resellerAccounts: seenSchema,
+  support: seenSchema,
 });
 
 /** Parsing keeps only described fields: a body equal to its parse has none undescribed. */
@@ -212,12 +323,45 @@ describe('a client generated from the served OpenAPI document', () => {
     expect(seen.account.status).toBe(200);
     expectDescribed(accountViewSchema, seen.account.body);
     expect(seen.pools).toEqual([{ product: 'ivr', capacity: 5, allocated: 0, free: 5, kind: 'perpetual' }]);
+    // the account's other routes, each answer as its schema describes it
+    for (const [answer, status, schema] of [
+      [seen.key, 201, activationKeyResultSchema],
+      [seen.telemetrySwitch, 200, telemetrySwitchSchema],
+      [seen.audit, 200, auditPageSchema],
+      [seen.health, 200, accountInstallationsHealthSchema],
+      [seen.findings, 200, findingsSchema],
+      [seen.users, 200, accountUsersSchema],
+      [seen.resellerAccounts, 200, resellerAccountsSchema],
+      [seen.support, 200, supportInstallationsPageSchema],
+    ] as const) {
+      expect(answer.status).toBe(status);
+      expectDescribed(schema, answer.body);
+    }
+    expect(seen.actions).toEqual([
+      'installation.deactivated',
+      'telemetry.disabled',
+      'installation.activated',
+      'activation-key.created',
+      'order.deposited',
+    ]);
+    // the agent's routes, signed by an openapi-fetch middleware
+    expect(seen.activated.status).toBe(201);
+    expectDescribed(activationResultSchema, seen.activated.body);
+    expect(seen.polled.status).toBe(200);
+    expectDescribed(licenseResponseSchema, seen.polled.body);
+    expect(seen.unchanged).toEqual({ status: 304, contentType: null, body: null });
+    expect(seen.ingested.status).toBe(202);
+    expectDescribed(ingestResultSchema, seen.ingested.body);
+    expect(seen.accepted).toBe(1);
+    expect(seen.deactivated).toEqual({ status: 204, contentType: null, body: null });
     // errors: problem+json from the service, API Gateway's own message for a missing token
     for (const [answer, status] of [
       [seen.otherBody, 409],
       [seen.malformed, 400],
       [seen.unknown, 404],
       [seen.unsigned, 401],
+      [seen.switchedOff, 403],
+      [seen.gone, 410],
     ] as const) {
       expect({ status: answer.status, contentType: answer.contentType }).toEqual({
         status,
