@@ -110,12 +110,15 @@ export class MetricStore {
   private readonly reservoirSize: number;
   private readonly now: () => number;
   private readonly random: () => number;
+  /** when the store began recording, epoch ms: before it, a metric is unknown rather than missing */
+  public readonly startedAt: number;
 
   constructor(options: MetricStoreOptions = {}) {
     this.retentionMs = (options.retentionMinutes ?? 60) * 60_000;
     this.reservoirSize = options.reservoirSize ?? 200;
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
+    this.startedAt = this.now();
   }
 
   /** Records the samples of an EMF line printed by a function of `region`. */
