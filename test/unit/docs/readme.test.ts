@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { catalogueMarkdownTable } from '#lambdas/core/telemetry/catalogue';
+import { operationsDocument, withOperationsTables } from '#scripts/operations-tables';
 
 const root = join(__dirname, '../../..');
 
@@ -26,5 +27,15 @@ describe('README', () => {
   it('documents the quick start commands', () => {
     expect(readme).toContain('npm ci && npm start');
     expect(readme).toContain('npm test');
+  });
+});
+
+// docs/operations.md's dashboard and alarm tables are written by scripts/operations-tables.ts (npm run docs).
+describe('docs/operations.md', () => {
+  const operationsDoc = readFileSync(join(root, operationsDocument), 'utf8');
+
+  it('shows exactly the dashboards and alarms the CDK app builds (run `npm run docs` after changing them)', () => {
+    expect(operationsDoc).toBe(withOperationsTables(operationsDoc));
+    expect(operationsDoc).toContain('`api-5xx-rate`');
   });
 });

@@ -2,7 +2,7 @@
  * docs/screenshots/dashboard-1280.png: a fresh local cloud on free ports, a few minutes of agent
  * and portal traffic (activations, licence polls, telemetry, some refused calls; ROUNDS=4 rounds a
  * minute apart), then the EU `/local/dashboard` at 1280×800 in headless Chromium. Prints the
- * page's size, so a page that outgrows one screen shows up. `npx tsx scripts/dashboard-screenshot.ts`
+ * page's size, so a page that outgrows one screen shows up. `npx tsx test/tools/dashboard-screenshot.ts`
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
