@@ -79,16 +79,23 @@ export class UnsupportedMediaTypeError extends DomainError {
   readonly title = 'Unsupported media type';
 }
 
-/** 421: the account lives in the other region; the agent retries there. */
+/**
+ * 421: the account's licensing writes are served only in its home region; the client sends the
+ * request there. `region`/`endpoint` repeat the home for agents that read the first 421 (activation's).
+ */
 export class WrongRegionError extends DomainError {
   readonly status = 421;
   readonly type = 'wrong-region';
   readonly title = 'Account is served by another region';
+  readonly region: string;
+  readonly endpoint: string;
   constructor(
-    readonly region: string,
-    readonly endpoint: string,
+    readonly homeRegion: string,
+    readonly homeEndpoint: string,
   ) {
-    super(`This account is homed in region ${region}; use ${endpoint}.`);
+    super(`This account is homed in region ${homeRegion}; use ${homeEndpoint}.`);
+    this.region = homeRegion;
+    this.endpoint = homeEndpoint;
   }
 }
 

@@ -28,10 +28,12 @@ export const problemSchema = z
   })
   .meta({ id: 'Problem', description: 'RFC 9457 problem details.' });
 
-/** 421: the account lives in the other region; the client retries there. */
+/** 421: the account's licensing writes are served in its home region only; the client retries there. */
 export const wrongRegionProblemSchema = problemSchema
   .extend({
-    region: regionSchema.meta({ description: 'the home region' }),
-    endpoint: z.url().meta({ description: "the home region's API base URL" }),
+    homeRegion: regionSchema.meta({ description: 'the home region of the account' }),
+    homeEndpoint: z.url().meta({ description: "the home region's API base URL: send the request there" }),
+    region: regionSchema.meta({ description: 'the home region again (`homeRegion`), as activation first named it' }),
+    endpoint: z.url().meta({ description: 'the home endpoint again (`homeEndpoint`), as activation first named it' }),
   })
   .meta({ id: 'WrongRegionProblem', description: 'RFC 9457 problem details naming the home region.' });

@@ -6,6 +6,7 @@ import { dynamoDocumentClient } from '../adapters/aws-clients';
 import { signerFromRef } from '../adapters/licence-signers';
 import { randomIds } from '../adapters/random-ids';
 import type { LicenseSettings, LicensingDeps } from '../core/licensing/deps';
+import type { ServingRegion } from '../core/licensing/home-region';
 import type { AuditLogReader } from '../core/licensing/list-audit-events';
 import type { ResellerAccountsReader } from '../core/licensing/list-reseller-accounts';
 import { systemClock } from '../core/ports';
@@ -20,12 +21,19 @@ let settings: LicenseSettings | undefined;
 let auditLog: AuditLogReader | undefined;
 let resellerAccounts: ResellerAccountsReader | undefined;
 
+/** The region this function serves, from REGION_KEY and REGION_ENDPOINTS. */
+export function servingRegion(): ServingRegion {
+  const e = env();
+  return { region: e.REGION_KEY, endpoints: e.REGION_ENDPOINTS as ServingRegion['endpoints'] };
+}
+
 export function licensingDeps(): LicensingDeps {
   deps ??= {
     repo: new DynamoDbLicensingRepository(dynamoDocumentClient(), required('TABLE_NAME')),
     clock: systemClock,
     ids: randomIds,
     log: { warn: (message, details) => logger.warn(message, details) },
+    here: servingRegion(),
   };
   return deps;
 }
@@ -47,8 +55,6 @@ export function licenseSettings(): LicenseSettings {
     const e = env();
     settings = {
       signer: signerFromRef(required('SIGNING_KEY_REF')),
-      region: e.REGION_KEY,
-      endpoints: e.REGION_ENDPOINTS as LicenseSettings['endpoints'],
       nextPollSeconds: e.NEXT_POLL_SECONDS,
       licenseTtlDays: e.LICENSE_TTL_DAYS,
     };

@@ -206,6 +206,7 @@ const operations: Record<ApiFunctionName, OperationSpec> = {
     params: installationParams,
     headers: agentHeaders,
     responses: { '204': { description: 'Deactivated (or already)' } },
+    errors: { 421: 'The installation is homed in the other region: send the request to `homeEndpoint`' },
   },
   ingestTelemetry: {
     tag: 'Agent',
@@ -265,6 +266,7 @@ const operations: Record<ApiFunctionName, OperationSpec> = {
       403: 'Not back office',
       404: 'Unknown account',
       409: 'The same order id with another body, or the account has too many active installations for one change',
+      421: 'The account (or the one `account.create` names) is homed in the other region: send the order to `homeEndpoint`',
     },
   },
   getAccount: {
@@ -287,6 +289,7 @@ const operations: Record<ApiFunctionName, OperationSpec> = {
       400: 'Invalid input, or a product the account holds no licences of (`allocation.<product>`)',
       404: 'Unknown account',
       409: 'Not enough free capacity',
+      421: 'The account is homed in the other region: send the request to `homeEndpoint`',
     },
   },
   offlineActivation: {
@@ -316,6 +319,7 @@ const operations: Record<ApiFunctionName, OperationSpec> = {
     errors: {
       404: 'Unknown account',
       409: 'The account has too many active installations for one change',
+      421: 'The account is homed in the other region: send the request to `homeEndpoint`',
     },
   },
   changeAllocation: {
@@ -330,6 +334,7 @@ const operations: Record<ApiFunctionName, OperationSpec> = {
       400: 'Invalid input, or a product the account holds no licences of (`allocation.<product>`)',
       404: 'Unknown account, or no such installation of it',
       409: 'Not enough free capacity (`errors` names `allocation.<product>` and how much is free), or the installation is deactivated',
+      421: 'The account is homed in the other region: send the request to `homeEndpoint`',
     },
   },
   deactivateAccountInstallation: {
@@ -339,7 +344,10 @@ const operations: Record<ApiFunctionName, OperationSpec> = {
       'Its allocation goes back to the pool; its agent’s next poll gets 410. Again: 204 (customer, its reseller, back office).',
     params: accountInstallationParams,
     responses: { '204': { description: 'Deactivated (or already)' } },
-    errors: { 404: 'Unknown account, or no such installation of it' },
+    errors: {
+      404: 'Unknown account, or no such installation of it',
+      421: 'The account is homed in the other region: send the request to `homeEndpoint`',
+    },
   },
   listResellerAccounts: {
     tag: 'Licensing',

@@ -21,7 +21,10 @@ export function problemResponse(error: unknown, instance?: string): APIGatewayPr
   const extra: Record<string, unknown> = {};
   const headers: Record<string, string> = {};
   if (error instanceof ValidationError || (error instanceof ConflictError && error.errors)) extra.errors = error.errors;
-  if (error instanceof WrongRegionError) Object.assign(extra, { region: error.region, endpoint: error.endpoint });
+  if (error instanceof WrongRegionError) {
+    const { homeRegion, homeEndpoint } = error;
+    Object.assign(extra, { homeRegion, homeEndpoint, region: homeRegion, endpoint: homeEndpoint });
+  }
   if (error instanceof ServiceUnavailableError) headers['retry-after'] = String(error.retryAfterSeconds);
   if (error.status >= 500) logger.warn('dependency unavailable', { detail: error.message });
   return problemBody(

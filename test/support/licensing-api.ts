@@ -45,12 +45,12 @@ export function perpetual(product: string, quantity: number, care: 'basic' | 'go
   return { product, quantity, kind: 'perpetual', care: { level: care, endsAt: inOneYear() } };
 }
 
-/** Creates a fresh Smart Account through a back-office order; returns its id. */
+/** Creates a fresh Smart Account through a back-office order sent to its home region; returns its id. */
 export async function newAccount(
   lines: unknown[] = [perpetual('attendant-console', 10)],
   options: { region?: RegionKey; resellerId?: string } = {},
 ): Promise<string> {
-  const res = await call('PUT', `${api()}/v1/ops/orders/test-${randomUUID()}`, {
+  const res = await call('PUT', `${api(options.region)}/v1/ops/orders/test-${randomUUID()}`, {
     token: opsToken(),
     body: {
       account: {
@@ -73,8 +73,11 @@ export async function accountView(accountId: string) {
   return res.json;
 }
 
+/** Licensing writes are served in the account's home region: a 421 is followed there once, as a client does. */
 export async function newActivationKey(accountId: string, body: unknown = {}): Promise<string> {
-  const res = await call('POST', `${api()}/v1/accounts/${accountId}/activation-keys`, { token: opsToken(), body });
+  const path = `/v1/accounts/${accountId}/activation-keys`;
+  let res = await call('POST', `${api()}${path}`, { token: opsToken(), body });
+  if (res.status === 421) res = await call('POST', `${res.json.homeEndpoint}${path}`, { token: opsToken(), body });
   if (res.status !== 201) throw new Error(`activation key failed: ${res.status} ${res.text}`);
   return res.json.activationKey as string;
 }

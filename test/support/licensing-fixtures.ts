@@ -231,20 +231,18 @@ export async function licensingWorld(options: { region?: Region } = {}): Promise
     ids,
     signer,
     log,
-    deps: { repo, clock, ids, log },
+    deps: { repo, clock, ids, log, here: { region: options.region ?? 'eu', endpoints: ENDPOINTS } },
     settings: {
       signer,
-      region: options.region ?? 'eu',
-      endpoints: ENDPOINTS,
       nextPollSeconds: 3600,
       licenseTtlDays: 30,
     },
   };
 }
 
-/** Settings of the same world as served from the other region. */
-export function inRegion(settings: LicenseSettings, region: Region): LicenseSettings {
-  return { ...settings, region };
+/** The same world (one store: the global table) served from `region`. */
+export function inRegion(world: LicensingWorld, region: Region): LicensingWorld {
+  return { ...world, deps: { ...world.deps, here: { region, endpoints: ENDPOINTS } } };
 }
 
 // ---- flows through the real use cases, for arranging ------------------------------------------

@@ -1,10 +1,11 @@
 /** Online activation: binds an installation's Ed25519 key to an activation key's allocation. */
 import * as z from 'zod';
-import { ConflictError, ForbiddenError, ServiceUnavailableError, WrongRegionError } from '../errors';
+import { ConflictError, ForbiddenError, ServiceUnavailableError } from '../errors';
 import type { Region } from './catalogue';
 import type { LicenseSettings, LicensingDeps } from './deps';
 import { retryStale } from './deps';
 import { hashActivationKey } from './create-activation-key';
+import { assertHomeRegion } from './home-region';
 import { buildLicenseContent, signIfChanged } from './license';
 import type { Installation } from './model';
 import { CommitRejected } from './repository';
@@ -84,8 +85,7 @@ export async function activateInstallation(
         const state = await deps.repo.getAccountState(key.accountId);
         if (!state) throw new ForbiddenError(KEY_REFUSED);
         const { account } = state;
-        if (account.region !== settings.region)
-          throw new WrongRegionError(account.region, settings.endpoints[account.region]);
+        assertHomeRegion(account.region, deps.here);
 
         const installationId = deps.ids.id('inst_');
         const content = buildLicenseContent({

@@ -10,6 +10,7 @@ import type { Principal } from './access';
 import { loadManagedInstallation } from './account-installation';
 import { productSchema, type Allocation, type Product } from './catalogue';
 import { retryStale, type LicensingDeps } from './deps';
+import { assertHomeRegion } from './home-region';
 import type { Installation, ProductPool } from './model';
 import { CommitRejected, type PoolTake } from './repository';
 
@@ -81,6 +82,7 @@ export async function changeAllocation(
     return await retryStale(
       async () => {
         const { state, installation } = await loadManagedInstallation(deps, principal, accountId, installationId);
+        assertHomeRegion(state.account.region, deps.here);
         lastRead = installation;
         const held = new Set(state.pools.map((pool) => pool.product));
         const notHeld = (Object.keys(body.allocation) as Product[]).filter((product) => !held.has(product));

@@ -5,6 +5,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import { assertAccountAccess, assertMayAddressAccount, type Principal } from './access';
 import { allocationSchema, type Allocation, type Product } from './catalogue';
 import type { LicensingDeps } from './deps';
+import { assertHomeRegion } from './home-region';
 
 export const activationKeyBodySchema = z
   .object({
@@ -34,6 +35,7 @@ export async function createActivationKey(
   const state = await deps.repo.getAccountState(accountId);
   assertAccountAccess(principal, state?.account, 'manage');
   if (!state) throw new NotFoundError(`Account ${accountId} does not exist.`);
+  assertHomeRegion(state.account.region, deps.here);
 
   const free = new Map(state.pools.map((p) => [p.product, p.free]));
   let allocation: Allocation;

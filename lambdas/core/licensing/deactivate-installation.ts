@@ -7,6 +7,7 @@ import { ServiceUnavailableError } from '../errors';
 import type { Principal } from './access';
 import { loadManagedInstallation } from './account-installation';
 import { retryStale, type LicensingDeps } from './deps';
+import { assertHomeRegion } from './home-region';
 import type { Actor, Ed25519Jwk, Installation } from './model';
 import { loadVerified } from './poll-license';
 import { CommitRejected } from './repository';
@@ -33,6 +34,7 @@ export async function deactivateAccountInstallation(
 }
 
 async function releaseInstallation(deps: LicensingDeps, read: Installation, actor: Actor): Promise<void> {
+  assertHomeRegion(read.region, deps.here);
   const { installationId } = read;
   let installation = read;
   // A concurrent change (a deposit granting this installation more capacity, an allocation edit)

@@ -8,6 +8,7 @@ import { assertRole } from './access';
 import { careLevelSchema, careRank, productSchema, regionSchema, type Allocation, type Product } from './catalogue';
 import type { LicensingDeps } from './deps';
 import { assertInstallationsFitOneChange, retryStale } from './deps';
+import { assertHomeRegion } from './home-region';
 import { accountIdSchema, resellerIdSchema } from './ids';
 import type { ProductPool, SmartAccount } from './model';
 import { CommitRejected, type OrderCommit, type PoolChange } from './repository';
@@ -133,6 +134,8 @@ export async function depositOrder(
   directory?: UserDirectory,
 ): Promise<{ created: boolean; result: OrderResult }> {
   assertRole(principal, 'backoffice');
+  // An order that creates an account is served in the region it names: that is the account's home.
+  if ('create' in body.account) assertHomeRegion(body.account.create.region, deps.here);
   const deposited = await depositOrderLines(deps, principal, orderId, body);
   await inviteAdmin(directory, deposited.result.accountId, body);
   return deposited;
@@ -167,6 +170,7 @@ async function depositOrderLines(
         const now = deps.clock.now().toISOString();
         const state = accountCreated ? null : await deps.repo.getAccountState(accountId);
         if (!accountCreated && !state) throw new NotFoundError(`Account ${accountId} does not exist.`);
+        if (state) assertHomeRegion(state.account.region, deps.here);
 
         const byProduct = new Map<Product, OrderLine[]>();
         for (const line of body.lines) byProduct.set(line.product, [...(byProduct.get(line.product) ?? []), line]);

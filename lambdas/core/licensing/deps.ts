@@ -1,7 +1,7 @@
 import { ConflictError } from '../errors';
 /** What every licensing use case is given: its store, clock, ids, log and settings. */
 import type { Clock, IdGenerator, Logger, Signer } from '../ports';
-import type { Region } from './catalogue';
+import type { ServingRegion } from './home-region';
 import type { LicensingRepository } from './repository';
 
 export interface LicensingDeps {
@@ -9,14 +9,12 @@ export interface LicensingDeps {
   readonly clock: Clock;
   readonly ids: IdGenerator;
   readonly log: Logger;
+  /** the region this code serves: licensing writes only for accounts homed here (home-region.ts) */
+  readonly here: ServingRegion;
 }
 
 export interface LicenseSettings {
   readonly signer: Signer;
-  /** the region this code runs in */
-  readonly region: Region;
-  /** each region's public API base URL, for 421 answers */
-  readonly endpoints: Record<Region, string>;
   readonly nextPollSeconds: number;
   readonly licenseTtlDays: number;
 }

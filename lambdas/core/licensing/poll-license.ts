@@ -6,6 +6,7 @@
  */
 import { GoneError, NotFoundError, UnauthorizedError } from '../errors';
 import type { LicenseSettings, LicensingDeps } from './deps';
+import { isHomeRegion } from './home-region';
 import { buildLicenseContent, signIfChanged } from './license';
 import type { Ed25519Jwk, Installation } from './model';
 
@@ -60,7 +61,11 @@ async function refreshLicense(deps: LicensingDeps, settings: LicenseSettings, in
     if (stored.exp > now.getTime() / 1000) return stored;
     throw error;
   }
-  await deps.repo.storeLicense(installation.installationId, fresh.license, installation.rev);
+  // Outside the home region the poll writes nothing to the installation: that region's copy may lag
+  // a change made at home, and a write there would replicate the stale item back over it.
+  if (isHomeRegion(installation.region, deps.here)) {
+    await deps.repo.storeLicense(installation.installationId, fresh.license, installation.rev);
+  }
   return fresh.license;
 }
 

@@ -4,6 +4,7 @@ import { NotFoundError, ServiceUnavailableError } from '../errors';
 import { assertAccountAccess, assertMayAddressAccount, type Principal } from './access';
 import type { LicensingDeps } from './deps';
 import { assertInstallationsFitOneChange, retryStale } from './deps';
+import { assertHomeRegion } from './home-region';
 import { CommitRejected } from './repository';
 
 export const telemetrySwitchBodySchema = z.object({ enabled: z.boolean() }).strict();
@@ -22,6 +23,7 @@ export async function setTelemetry(
         const state = await deps.repo.getAccountState(accountId);
         assertAccountAccess(principal, state?.account, 'manage');
         if (!state) throw new NotFoundError(`Account ${accountId} does not exist.`);
+        assertHomeRegion(state.account.region, deps.here);
         if (state.account.telemetryEnabled === body.enabled) return { enabled: body.enabled };
         const active = state.installations.filter((i) => i.status === 'active').map((i) => i.installationId);
         assertInstallationsFitOneChange(accountId, active.length);

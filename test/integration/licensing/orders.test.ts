@@ -62,7 +62,7 @@ describe('PUT /v1/ops/orders/{orderId}', () => {
   });
 
   it('creates the Smart Account in its home region with its reseller', async () => {
-    const res = await call('PUT', orderUrl(`new-${randomUUID()}`), {
+    const res = await call('PUT', `${api('us')}/v1/ops/orders/new-${randomUUID()}`, {
       token: opsToken(),
       body: {
         account: { create: { name: 'US Customer', region: 'us', resellerId: 'res-acme' } },

@@ -11,6 +11,7 @@ import {
   agentIdentity,
   ENDPOINTS,
   existingAccountOrder,
+  inRegion,
   issueKey,
   licensingWorld,
   newAccountOrder,
@@ -227,8 +228,9 @@ describe('activateInstallation', () => {
   });
 
   it("sends an account homed in the other region there (421 with that region's endpoint)", async () => {
-    const usAccount = await seedAccount(world, newAccountOrder([perpetualLine('ivr', 1)], { region: 'us' }));
-    const key = await issueKey(world, usAccount);
+    const home = inRegion(world, 'us');
+    const usAccount = await seedAccount(home, newAccountOrder([perpetualLine('ivr', 1)], { region: 'us' }));
+    const key = await issueKey(home, usAccount);
 
     const error = await activate(key).catch((e: unknown) => e);
 

@@ -3,6 +3,7 @@ import { depositOrder, mergePoolTerms } from '#lambdas/core/licensing/deposit-or
 import {
   activateNew,
   existingAccountOrder,
+  inRegion,
   licensingWorld,
   newAccountOrder,
   perpetualLine,
@@ -34,7 +35,7 @@ describe('depositOrder', () => {
       { name: 'Fabrikam Hospital', region: 'us', resellerId: RESELLER_ID },
     );
 
-    const { created, result } = await depositOrder(world.deps, principals.backoffice, 'PO-1001', body);
+    const { created, result } = await depositOrder(inRegion(world, 'us').deps, principals.backoffice, 'PO-1001', body);
 
     expect(created).toBe(true);
     expect(result).toEqual({
