@@ -1,6 +1,6 @@
 /**
  * Reads a local region's telemetry archive from s3rver the way the cloud's Athena view does: every
- * `beats/region=…/dt=…/hour=…/*.ndjson.gz` object (and those of the layout before issue 8,
+ * `beats/region=…/dt=…/hour=…/*.ndjson.gz` object (and those of the v1 type-partitioned layout,
  * `beats/region=…/type=…/dt=…/hour=…/`), gunzipped, one row per beat id (the first received,
  * `oneRowPerBeat`), then filtered. Used by `npm run archive` and by tests.
  */

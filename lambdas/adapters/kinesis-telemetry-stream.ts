@@ -1,4 +1,4 @@
-/** The telemetry stream on Kinesis. HTTP/1.1 on purpose: it works everywhere, kinesalite included. */
+/** The telemetry stream on Kinesis over HTTP/1.1: its client defaults to HTTP/2, which kinesalite does not speak, and `requestHandler` options alone keep HTTP/2. */
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { StreamRecord, TelemetryStream } from '../core/telemetry/ports';

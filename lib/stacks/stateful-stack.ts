@@ -99,7 +99,7 @@ export const telemetryDatabaseName = (stage: string): string => `ucx_${stage.rep
 /** the archive table: every archived beat, re-sent ones included */
 export const beatsTableName = 'beats';
 /**
- * The archive as written before issue 8, one object per beat type (`…/type=<beat type>/dt=…`):
+ * The archive in its v1 layout, one object per beat type (`…/type=<beat type>/dt=…`):
  * read-only, kept for the view until its objects expire (ucx.archive.expireDays after the change).
  */
 export const typePartitionedBeatsTableName = 'beats_v1';
@@ -127,7 +127,7 @@ const beatsDataColumns = [
  * the same value; a Hive table cannot have it twice, so the SerDe skips it.
  */
 const beatsPartitionColumns = ['region', 'dt', 'hour'] as const;
-/** The type-partitioned layout before issue 8 (`region=/type=/dt=/hour=`): `type` from the key. */
+/** The v1 type-partitioned layout (`region=/type=/dt=/hour=`): `type` from the key. */
 const typePartitionedDataColumns = beatsDataColumns.filter((c) => c !== 'type');
 const typePartitionedPartitionColumns = ['region', 'type', 'dt', 'hour'] as const;
 /** What the one-row-per-beat view shows, in the order it always had. */
@@ -157,7 +157,7 @@ export class StatefulStack extends Stack {
   public readonly telemetryDatabaseName: string;
   /** Glue table over `s3://<archive>/beats/`, partition-projected */
   public readonly beatsTableName: string;
-  /** Glue table over the type-partitioned objects archived before issue 8 */
+  /** Glue table over the type-partitioned objects of the v1 layout */
   public readonly typePartitionedBeatsTableName: string;
   /** Glue view with one row per beat id */
   public readonly uniqueBeatsViewName: string;
@@ -387,7 +387,7 @@ export class StatefulStack extends Stack {
   /**
    * The archive table with partition projection (Athena computes the partitions from these
    * parameters, so no crawler and no ALTER TABLE ADD PARTITION), the table of the objects written
-   * before issue 8 in the type-partitioned layout, and the one-row-per-beat view over both.
+   * in the v1 type-partitioned layout, and the one-row-per-beat view over both.
    */
   private buildTelemetryCatalog(regionKey: RegionKey): void {
     const catalogId = this.account;
@@ -463,7 +463,7 @@ export class StatefulStack extends Stack {
       id: 'TypePartitionedBeatsTable',
       name: typePartitionedBeatsTableName,
       description:
-        'Beats archived before issue 8, one object per beat type and hour (read-only; beats_unique reads it too)',
+        'Beats archived in the v1 layout, one object per beat type and hour (read-only; beats_unique reads it too)',
       dataColumns: typePartitionedDataColumns,
       partitionColumns: typePartitionedPartitionColumns,
       typeFolder: true,

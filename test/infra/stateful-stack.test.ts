@@ -266,7 +266,7 @@ describe('stateful stacks', () => {
       expect(Object.keys(parameters).filter((k) => k.startsWith('projection.type'))).toEqual([]);
     });
 
-    it('keeps the objects archived before issue 8 (one per beat type) readable in a type-partitioned table', () => {
+    it('keeps the objects of the v1 layout (one per beat type) readable in a type-partitioned table', () => {
       // Assert
       expect(typePartitionedTable?.Properties.TableInput).toMatchObject({
         TableType: 'EXTERNAL_TABLE',

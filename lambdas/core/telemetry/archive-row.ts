@@ -30,7 +30,7 @@ export function hourPartition(at: Date): { dt: string; hour: string } {
  * Object key of one archive object: every beat type of one archiver invocation that arrived in
  * one hour, partitioned for Athena by region, day and hour (the type is a column), named after the
  * shard and the first and last sequence numbers it holds, so a retried Kinesis batch overwrites
- * instead of duplicating. Objects written before issue 8 sit one level deeper, under
+ * instead of duplicating. Objects of the v1 layout sit one level deeper, under
  * `type=<beat type>/` after the region (still read: the Glue table `beats_v1`, archive-reader.ts).
  */
 export function archiveObjectKey(parts: {

@@ -179,7 +179,7 @@ describe('telemetry archiver on the local cloud', () => {
     ).toEqual(rows.map((r) => r.beat_id));
   });
 
-  it('still reads objects of the layout before issue 8 (one per beat type, under type=…/), one row per beat id', async () => {
+  it('still reads objects of the v1 layout (one per beat type, under type=…/), one row per beat id', async () => {
     // Arrange
     const { eu } = running!.info.regions;
     const installation = `inst-${randomUUID()}`;
