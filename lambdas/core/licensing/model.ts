@@ -17,6 +17,34 @@ export interface SmartAccount {
   readonly createdAt: string;
 }
 
+/** A Care contract's period: the level covers the product from `startsAt` (absent: always) until `endsAt`. */
+export interface CarePeriod {
+  readonly level: CareLevel;
+  readonly startsAt?: string;
+  readonly endsAt: string;
+}
+
+/**
+ * One order line as deposited: nothing is merged away. Perpetual capacity counts from `startsAt`
+ * on, a subscription's from `startsAt` until `endsAt`; a `care` line adds no capacity, only Care.
+ */
+export interface Entitlement {
+  /** `<orderId>#<line number>`: unique in the account, stable, readable */
+  readonly entitlementId: string;
+  readonly product: Product;
+  readonly kind: EntitlementKind;
+  /** what it adds to the product's capacity while active (0 for a care line) */
+  readonly quantity: number;
+  /** absent: active since always (an item deposited before entitlements were stored, read as one) */
+  readonly startsAt?: string;
+  /** subscriptions only: the first instant it no longer counts */
+  readonly endsAt?: string;
+  /** perpetual and care lines */
+  readonly care?: CarePeriod;
+}
+
+export type EntitlementKind = LicenseKind | 'care';
+
 /** Everything deposited of one product in one account, and how much of it is allocated. */
 export interface ProductPool {
   readonly product: Product;
