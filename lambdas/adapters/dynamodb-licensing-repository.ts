@@ -3,8 +3,13 @@
  *   ACC#<account> / META            the Smart Account
  *   ACC#<account> / PROD#<product>  a product pool (capacity, allocated, free, terms)
  *   ACC#<account> / INST#<inst>     an installation summary, so one query reads the whole account
- *   INST#<inst>   / META            the installation with its signed licence (one read per poll) and
- *                                   its last poll (written at most once an hour)
+ *   INST#<inst>   / META            the installation with its signed licence (one query per poll
+ *                                   reads it with its last poll)
+ *   INST#<inst>   / POLL            its last licence poll (written at most once an hour, by whichever
+ *                                   region answered): an item of its own, because regions replicate
+ *                                   whole items and a poll must never write over licensing state.
+ *                                   Items of the earlier format carry `lastPollAt` on META; it is
+ *                                   read when there is no POLL item.
  *   THUMB#<jwk thumbprint> / META   the installation a public key is bound to
  *   AKEY#<sha256 of key>  / META    an activation key (the key itself is never stored)
  *   ORDER#<order> / META            a deposited order with its body hash and result
@@ -123,6 +128,8 @@ const installationItem = installationSummaryItem.extend({
   lastPollAt: z.string().optional(),
 });
 const lastPollItem = z.object({ installationId: z.string(), lastPollAt: z.string().optional() });
+/** the sort key of an installation's last-poll item; META < POLL, so one key range reads both */
+const LAST_POLL_SK = 'POLL';
 const activationKeyItem = z.object({
   keyHash: z.string(),
   accountId: z.string(),
@@ -203,15 +210,46 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
     installationId: string,
     options: { consistentRead?: boolean } = {},
   ): Promise<Installation | null> {
-    const item = await this.get(key(installationPk(installationId)), options.consistentRead ?? true);
-    return item ? installationItem.parse(item) : null;
+    // One query reads the installation and its last-poll item: the same read units as a GetItem
+    // of the installation alone while both fit in 4 KB.
+    let items: Record<string, unknown>[];
+    try {
+      const out = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :meta AND :poll',
+          ExpressionAttributeValues: { ':pk': installationPk(installationId), ':meta': 'META', ':poll': LAST_POLL_SK },
+          ConsistentRead: options.consistentRead ?? true,
+        }),
+      );
+      items = (out.Items ?? []) as Record<string, unknown>[];
+    } catch (error) {
+      return rethrowThrottling(error, 'The licensing store');
+    }
+    const meta = items.find((i) => i.sk === 'META');
+    if (!meta) return null;
+    const installation = installationItem.parse(meta);
+    const poll = items.find((i) => i.sk === LAST_POLL_SK);
+    const lastPollAt = (poll && lastPollItem.parse(poll).lastPollAt) ?? installation.lastPollAt;
+    return { ...installation, ...(lastPollAt ? { lastPollAt } : {}) };
   }
 
   async getLastPolls(installationIds: readonly string[]): Promise<ReadonlyMap<string, string>> {
+    const lastPolls = await this.batchLastPolls(installationIds, LAST_POLL_SK);
+    // Installations that polled only before the last poll had an item of its own keep it on META.
+    const earlier = await this.batchLastPolls(
+      installationIds.filter((id) => !lastPolls.has(id)),
+      'META',
+    );
+    return new Map([...earlier, ...lastPolls]);
+  }
+
+  /** `lastPollAt` of each installation's item under `sk` that has one. */
+  private async batchLastPolls(installationIds: readonly string[], sk: string): Promise<Map<string, string>> {
     const lastPolls = new Map<string, string>();
     // BatchGetItem takes 100 keys; keys it leaves unprocessed (throttling) are asked again, a few times.
     for (let start = 0; start < installationIds.length; start += 100) {
-      let keys = installationIds.slice(start, start + 100).map((id) => key(installationPk(id)));
+      let keys = installationIds.slice(start, start + 100).map((id) => key(installationPk(id), sk));
       for (let attempt = 1; keys.length > 0; attempt++) {
         if (attempt > 5) throw new ServiceUnavailableError('The licensing store is busy right now; retry shortly.', 2);
         if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
@@ -528,12 +566,20 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: key(installationPk(installationId)),
-          UpdateExpression: 'SET #lastPollAt = :at',
-          ConditionExpression:
-            'attribute_exists(pk) AND (attribute_not_exists(#lastPollAt) OR #lastPollAt < :olderThan)',
-          ExpressionAttributeNames: { '#lastPollAt': 'lastPollAt' },
-          ExpressionAttributeValues: { ':at': at, ':olderThan': olderThan },
+          Key: key(installationPk(installationId), LAST_POLL_SK),
+          UpdateExpression: 'SET #type = :type, #installationId = :installationId, #lastPollAt = :at',
+          ConditionExpression: 'attribute_not_exists(#lastPollAt) OR #lastPollAt < :olderThan',
+          ExpressionAttributeNames: {
+            '#type': 'type',
+            '#installationId': 'installationId',
+            '#lastPollAt': 'lastPollAt',
+          },
+          ExpressionAttributeValues: {
+            ':type': 'last-poll',
+            ':installationId': installationId,
+            ':at': at,
+            ':olderThan': olderThan,
+          },
         }),
       );
       return true;

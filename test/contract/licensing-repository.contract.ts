@@ -932,6 +932,51 @@ export function licensingRepositoryContract(
         expect([...lastPolls]).toEqual([[polled.installationId, at]]);
       });
 
+      it('reads the last poll with the installation, strongly and eventually consistent, and changes nothing else of it', async () => {
+        // Arrange
+        const account = await givenAccount(world);
+        const before = await givenInstallation(world, account.accountId, { 'attendant-console': 1 });
+        const at = world.clock.now().toISOString();
+
+        // Act
+        await repo.recordPoll(before.installationId, at, new Date(Date.parse(at) - HOUR_MS).toISOString());
+
+        // Assert
+        const strong = await repo.getInstallation(before.installationId);
+        const eventual = await repo.getInstallation(before.installationId, { consistentRead: false });
+        expect(strong).toEqual({ ...before, lastPollAt: at });
+        expect(eventual).toEqual(strong);
+      });
+
+      it('keeps the poll record apart from the licensing state: later commits keep it, a later poll revives nothing', async () => {
+        // Arrange
+        const account = await givenAccount(world);
+        const installation = await givenInstallation(world, account.accountId, { 'attendant-console': 2 });
+        const at = world.clock.now().toISOString();
+        await repo.recordPoll(installation.installationId, at, new Date(Date.parse(at) - HOUR_MS).toISOString());
+        await repo.commitAllocationChange(allocationChangeOf(world, installation, { 'attendant-console': 1 }));
+        await repo.commitDeactivation(deactivationOf(world, await installationNow(world, installation.installationId)));
+        const deactivated = await installationNow(world, installation.installationId);
+        world.clock.advance(HOUR_MS + 1);
+        const later = world.clock.now().toISOString();
+
+        // Act: a poll answered from a read made before the deactivation
+        const written = await repo.recordPoll(
+          installation.installationId,
+          later,
+          new Date(Date.parse(later) - HOUR_MS).toISOString(),
+        );
+
+        // Assert
+        expect(deactivated).toMatchObject({ status: 'deactivated', lastPollAt: at });
+        expect(written).toBe(true);
+        expect(await installationNow(world, installation.installationId)).toEqual({
+          ...deactivated,
+          lastPollAt: later,
+        });
+        expect((await poolNow(world, account.accountId, 'attendant-console'))?.allocated).toBe(0);
+      });
+
       it('does not record a poll within the window of the last one or at its edge, and does after it', async () => {
         // Arrange
         const account = await givenAccount(world);
@@ -960,13 +1005,13 @@ export function licensingRepositoryContract(
         expect(lastPolls.get(installation.installationId)).toBe(world.clock.now().toISOString());
       });
 
-      it('does not record a poll of an unknown installation', async () => {
+      it('makes no installation of a poll record (polls are recorded only for installations read)', async () => {
         // Act
-        const written = await repo.recordPoll('inst_never', '2026-03-02T09:00:00.000Z', '2026-03-02T08:00:00.000Z');
+        await repo.recordPoll('inst_never', '2026-03-02T09:00:00.000Z', '2026-03-02T08:00:00.000Z');
 
         // Assert
-        expect(written).toBe(false);
         expect(await repo.getInstallation('inst_never')).toBeNull();
+        expect(await repo.getInstallation('inst_never', { consistentRead: false })).toBeNull();
       });
 
       it('reads the last polls of more installations than one batch read takes (100)', async () => {

@@ -69,7 +69,10 @@ export interface MemorySnapshot {
   accounts: Record<string, SmartAccount>;
   pools: Record<string, Record<string, ProductPool>>;
   summaries: Record<string, Record<string, InstallationSummary>>;
+  /** installation items as stored: `lastPollAt` only on those written in the earlier format */
   installations: Record<string, Installation>;
+  /** the last-poll items, apart from the installations (installation id → lastPollAt) */
+  lastPolls: Record<string, string>;
   thumbprints: Record<string, string>;
   activationKeys: Record<string, StoredKey>;
   orders: Record<string, OrderRecord>;
@@ -97,6 +100,7 @@ export class MemoryLicensingRepository implements LicensingRepository {
   private readonly pools = new Map<string, Map<string, ProductPool>>();
   private readonly summaries = new Map<string, Map<string, InstallationSummary>>();
   private readonly installations = new Map<string, Installation>();
+  private readonly lastPolls = new Map<string, string>();
   private readonly thumbprints = new Map<string, string>();
   private readonly keys = new Map<string, StoredKey>();
   private readonly orders = new Map<string, OrderRecord>();
@@ -136,6 +140,7 @@ export class MemoryLicensingRepository implements LicensingRepository {
       pools: nested(this.pools),
       summaries: nested(this.summaries),
       installations: toRecord(this.installations),
+      lastPolls: Object.fromEntries(this.lastPolls),
       thumbprints: Object.fromEntries(this.thumbprints),
       activationKeys: toRecord(this.keys),
       orders: toRecord(this.orders),
@@ -154,9 +159,16 @@ export class MemoryLicensingRepository implements LicensingRepository {
     return pool && copy(pool);
   }
 
+  /** The installation as getInstallation reads it (its last poll included). */
   installation(installationId: string): Installation | undefined {
+    return this.readInstallation(installationId) ?? undefined;
+  }
+
+  /** Stores an installation as the earlier format did, its last poll on the installation item. */
+  putLegacyLastPoll(installationId: string, lastPollAt: string): void {
     const installation = this.installations.get(installationId);
-    return installation && copy(installation);
+    if (!installation) throw new Error(`arrange: installation ${installationId} does not exist`);
+    this.installations.set(installationId, { ...installation, lastPollAt });
   }
 
   auditOf(accountId: string): AuditEvent[] {
@@ -198,13 +210,20 @@ export class MemoryLicensingRepository implements LicensingRepository {
     options: { consistentRead?: boolean } = {},
   ): Promise<Installation | null> {
     this.installationReads.push({ installationId, consistentRead: options.consistentRead ?? true });
+    return this.readInstallation(installationId);
+  }
+
+  /** The installation item with its last-poll item, which wins over a last poll stored the earlier way. */
+  private readInstallation(installationId: string): Installation | null {
     const installation = this.installations.get(installationId);
-    return installation ? copy(installation) : null;
+    if (!installation) return null;
+    const lastPollAt = this.lastPolls.get(installationId) ?? installation.lastPollAt;
+    return copy({ ...installation, ...(lastPollAt ? { lastPollAt } : {}) });
   }
 
   async getLastPolls(installationIds: readonly string[]): Promise<ReadonlyMap<string, string>> {
     const found = installationIds.flatMap((id) => {
-      const at = this.installations.get(id)?.lastPollAt;
+      const at = this.lastPolls.get(id) ?? this.installations.get(id)?.lastPollAt;
       return at ? [[id, at] as const] : [];
     });
     return new Map(found);
@@ -537,11 +556,11 @@ export class MemoryLicensingRepository implements LicensingRepository {
 
   async recordPoll(installationId: string, at: string, olderThan: string): Promise<boolean> {
     if (this.recordPollFailure) throw this.recordPollFailure;
-    const installation = this.installations.get(installationId);
-    // ISO strings compared as strings, as the condition `lastPollAt < :olderThan` does
-    const written =
-      installation !== undefined && (installation.lastPollAt === undefined || installation.lastPollAt < olderThan);
-    if (written) this.installations.set(installationId, { ...installation, lastPollAt: at });
+    // The last-poll item alone, as the adapter's conditional write sees it; ISO strings compared
+    // as strings, as the condition `lastPollAt < :olderThan` does.
+    const last = this.lastPolls.get(installationId);
+    const written = last === undefined || last < olderThan;
+    if (written) this.lastPolls.set(installationId, at);
     this.pollRecords.push({ installationId, at, written });
     return written;
   }
