@@ -9,7 +9,7 @@ export interface Problem {
   readonly title?: string;
   readonly detail?: string;
   readonly errors?: readonly FieldProblem[];
-  /** 421: the region the account is homed in (`eu`, `us`) */
+  /** 421: the region the account is homed in (`eu`, `us`): the answer's `homeRegion`, else its `region` */
   readonly region?: string;
 }
 
@@ -72,7 +72,9 @@ export function problemOf(status: number, body: unknown): Problem {
           ? { detail: b['message'] }
           : {}),
       ...(errors && errors.length > 0 && { errors }),
-      ...(typeof b['region'] === 'string' && { region: b['region'] }),
+      ...(typeof b['homeRegion'] === 'string'
+        ? { region: b['homeRegion'] }
+        : typeof b['region'] === 'string' && { region: b['region'] }),
     };
   }
   return { status };

@@ -1,7 +1,8 @@
 /**
  * The two regions' portals: which one this is (config.json's `regionKey`), and the way to the
  * other one's same page for an account homed there. An account lives in one region (EU or US);
- * its telemetry, findings and activations are served only there, and the API answers 421 for them
+ * its licensing changes (orders, keys, activations, allocations, the telemetry switch,
+ * deactivations), telemetry and findings are served only there, and the API answers 421 for them
  * elsewhere. Without the other portal's URL in config.json the words stay and the link goes.
  */
 import type { PortalConfig, RegionKey } from './config';

@@ -42,4 +42,13 @@ describe("the other region's portal", () => {
     expect(describeProblem(problem)).toEqual(['This account is homed in the US region.']);
     expect(describeProblem(problemOf(421, {}))).toEqual(['This account is homed in the other region.']);
   });
+
+  it("reads a 421's homeRegion, which every licensing write's 421 carries, before its region", () => {
+    const homeOnly = problemOf(421, { status: 421, homeRegion: 'eu', homeEndpoint: 'https://eu.api.example' });
+    const both = problemOf(421, { status: 421, homeRegion: 'us', region: 'eu' });
+
+    expect(homeOnly.region).toBe('eu');
+    expect(describeProblem(homeOnly)).toEqual(['This account is homed in the EU region.']);
+    expect(both.region).toBe('us');
+  });
 });
