@@ -4,31 +4,58 @@
  * grace period: until then the last good licence keeps the suite licensed with no cloud at all.
  */
 import { createLocalJWKSet, decodeProtectedHeader, errors, jwtVerify } from 'jose';
+import * as z from 'zod';
 import { LicenseRejectedError } from './errors';
 import type { Jwks } from './types';
 
 export const LICENSE_ISSUER = 'ucx-cloud';
 export const LICENSE_TYPE = 'ucx-license+jwt';
 
-export interface LicenseProduct {
-  product: string;
-  capacity: number;
-  kind: 'perpetual' | 'subscription';
-  expiresAt?: string;
-  care?: { level: 'basic' | 'gold' | 'platinum'; expiresAt: string };
-}
+const careSchema = z.object({ level: z.enum(['basic', 'gold', 'platinum']), expiresAt: z.string() });
 
-export interface LicenseClaims {
-  iss: string;
-  sub: string;
-  acc: string;
-  iat: number;
-  exp: number;
-  ver: number;
-  products: LicenseProduct[];
-  telemetry: { enabled: boolean };
-  nextPollSeconds: number;
-}
+/** One entitlement a product's capacity is drawn from. */
+export const licenseTermSchema = z.object({
+  quantity: z.number().int(),
+  kind: z.enum(['perpetual', 'subscription']),
+  startsAt: z.string().optional(),
+  endsAt: z.string().optional(),
+});
+
+/** Allocation above capacity, kept until `enforcedAt`. */
+export const licenseShortfallSchema = z.object({ quantity: z.number().int().nonnegative(), enforcedAt: z.string() });
+
+/**
+ * A product of the licence. `terms` and `shortfall` are additive in v1: a cloud that does not send
+ * them yet, or sends a shape this agent does not know, leaves them out rather than refusing the licence.
+ */
+export const licenseProductSchema = z.object({
+  product: z.string().min(1),
+  capacity: z.number().int().nonnegative(),
+  kind: z.enum(['perpetual', 'subscription']),
+  expiresAt: z.string().optional(),
+  /** the Care covering the product now; absent once it has lapsed */
+  care: careSchema.optional(),
+  terms: z.array(licenseTermSchema).optional().catch(undefined),
+  shortfall: licenseShortfallSchema.optional().catch(undefined),
+});
+
+/** The claims the agent enforces; unknown claims are dropped, so later additions do not break it. */
+export const licenseClaimsSchema = z.object({
+  iss: z.string(),
+  sub: z.string(),
+  acc: z.string(),
+  iat: z.number(),
+  exp: z.number(),
+  ver: z.number().int(),
+  products: z.array(licenseProductSchema),
+  telemetry: z.object({ enabled: z.boolean() }),
+  nextPollSeconds: z.number().positive(),
+});
+
+export type LicenseTerm = z.infer<typeof licenseTermSchema>;
+export type LicenseShortfall = z.infer<typeof licenseShortfallSchema>;
+export type LicenseProduct = z.infer<typeof licenseProductSchema>;
+export type LicenseClaims = z.infer<typeof licenseClaimsSchema>;
 
 /**
  * Verifies `jws` against `jwks` at `now`. Throws `LicenseRejectedError` with a message an
@@ -61,7 +88,15 @@ export async function verifyLicense(
       currentDate: now,
       clockTolerance: 0,
     });
-    const claims = payload as unknown as LicenseClaims;
+    const parsed = licenseClaimsSchema.safeParse(payload);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new LicenseRejectedError(
+        'malformed',
+        `The licence does not hold what a v1 licence must: ${issue?.path.join('.') || '(claims)'} ${issue?.message ?? ''}`.trim(),
+      );
+    }
+    const claims = parsed.data;
     if (options.installationId && claims.sub !== options.installationId) {
       throw new LicenseRejectedError(
         'wrong-installation',

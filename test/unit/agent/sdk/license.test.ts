@@ -112,3 +112,52 @@ describe('verifyLicense', () => {
     expect((await refusal(verifyLicense('not a licence', pinned, { now: NOW }))).reason).toBe('malformed');
   });
 });
+
+describe('verifyLicense and the additive licence fields', () => {
+  const signClaims = (extra: Record<string, unknown>) =>
+    new SignJWT({ ...claims, ...extra })
+      .setProtectedHeader({ alg: 'ES256', kid: 'eu-key', typ: 'ucx-license+jwt' })
+      .setIssuer('ucx-cloud')
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + 86_400)
+      .sign(eu.privateKey);
+
+  it('reads terms and shortfall when a product carries them, and drops claims it does not know', async () => {
+    const terms = [
+      { quantity: 3, kind: 'perpetual' },
+      { quantity: 1, kind: 'subscription', startsAt: '2026-01-01T00:00:00Z', endsAt: '2026-12-31T00:00:00Z' },
+    ];
+    const jws = await signClaims({
+      products: [{ ...claims.products[0], terms, shortfall: { quantity: 1, enforcedAt: '2026-04-01T00:00:00Z' } }],
+      somethingLater: { a: 1 },
+    });
+
+    const verified = await verifyLicense(jws, pinned, { now: NOW });
+
+    expect(verified.products[0]).toEqual({
+      ...claims.products[0],
+      terms,
+      shortfall: { quantity: 1, enforcedAt: '2026-04-01T00:00:00Z' },
+    });
+    expect(verified).not.toHaveProperty('somethingLater');
+  });
+
+  it('keeps a licence whose terms have a shape it does not know, without them', async () => {
+    const jws = await signClaims({
+      products: [{ ...claims.products[0], terms: [{ quantity: 'three' }], shortfall: 2 }],
+    });
+
+    const verified = await verifyLicense(jws, pinned, { now: NOW });
+
+    expect(verified.products[0]).toEqual(claims.products[0]);
+  });
+
+  it('refuses a licence without what v1 requires, e.g. a product without capacity', async () => {
+    const jws = await signClaims({ products: [{ product: 'ivr', kind: 'perpetual' }] });
+
+    const error = await refusal(verifyLicense(jws, pinned, { now: NOW }));
+
+    expect(error.reason).toBe('malformed');
+    expect(error.message).toMatch(/^The licence does not hold what a v1 licence must: products\.0\.capacity/);
+  });
+});
