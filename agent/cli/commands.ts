@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { linuxCollectors } from '../collectors/linux';
 import { loadSources } from '../collectors/pluggable';
 import type { Collector } from '../collectors/types';
-import { UcxAgent, type AgentStatus } from '../sdk/agent';
+import { UcxAgent, deactivatedMessage, type AgentStatus, type ProductStatus } from '../sdk/agent';
 import { AgentStateError, CloudError, LicenseRejectedError, UnreachableError } from '../sdk/errors';
 import { ensurePrivateDir, loadIdentity, loadOrCreateIdentity } from '../sdk/identity';
 import type { OfflineActivationResponse } from '../sdk/offline';
@@ -34,7 +34,8 @@ commands
 
 options
   --state-dir DIR        default ~/.ucx-agent (or UCX_AGENT_STATE_DIR); the key file lives there, mode 0600
-  --endpoint URL         the regional API, e.g. https://eu.api.ucx-cloud.example
+  --endpoint URL         the home region's API, e.g. https://eu.api.ucx-cloud.example
+  --fallback-endpoint URL  the other region's API, polled when home does not answer (default: from activation)
   --proxy URL            http://user:pass@host:port (default HTTPS_PROXY / HTTP_PROXY, NO_PROXY honoured)
   --suite-version V      reported at activation (default UCX_SUITE_VERSION or "unknown")
   --node NAME            a suite node, repeatable (default this host's name)
@@ -54,6 +55,7 @@ export interface CliIo {
 const options = {
   'state-dir': { type: 'string' },
   endpoint: { type: 'string' },
+  'fallback-endpoint': { type: 'string' },
   proxy: { type: 'string' },
   key: { type: 'string' },
   'offline-request': { type: 'string' },
@@ -87,6 +89,7 @@ function agentFor(values: Parsed, io: CliIo, createIdentity: boolean) {
         spool: new DiskSpool(join(stateDir, 'spool'), Number(values['spool-max-bytes'] ?? DEFAULT_SPOOL_MAX_BYTES)),
         collectors,
         endpoint: values.endpoint ?? io.env['UCX_ENDPOINT'],
+        endpoints: { fallback: values['fallback-endpoint'] ?? io.env['UCX_FALLBACK_ENDPOINT'] },
         transport: { proxy: values.proxy },
         log: (m) => io.err(m),
       }),
@@ -107,9 +110,30 @@ function duration(seconds: number): string {
   return d > 0 ? `${d} d ${h} h` : `${h} h ${m} min`;
 }
 
+/** Care as a reseller reads it: level and end, or that it lapsed. */
+function careText(p: ProductStatus): string | undefined {
+  if (p.careLapsed) return `Care lapsed (${p.careLapsed.level} until ${day(p.careLapsed.expiresAt)})`;
+  if (p.care) return `Care ${p.care.level} until ${day(p.care.expiresAt)}`;
+  return p.kind === 'perpetual' ? 'no Care' : undefined;
+}
+
+/** The entitlements behind a product's capacity: `5 perpetual; 3 subscription 2026-01-01 → 2026-06-30`. */
+function termsText(terms: NonNullable<ProductStatus['terms']>): string {
+  return terms
+    .map((t) => {
+      const span = t.endsAt ? ` ${day(t.startsAt)} → ${day(t.endsAt)}` : t.startsAt ? ` from ${day(t.startsAt)}` : '';
+      return `${t.quantity} ${t.kind}${span}`;
+    })
+    .join('; ');
+}
+
 export function formatStatus(s: AgentStatus): string[] {
   if (!s.activated) {
     const lines = ['activated: no'];
+    if (s.deactivatedInCloud)
+      lines.push(
+        `deactivated in the cloud at ${s.deactivatedInCloud.at}: activate again with a new key (installation ${s.deactivatedInCloud.installationId}, its licence removed)`,
+      );
     if (s.pendingOffline)
       lines.push(
         `offline request written ${s.pendingOffline.createdAt} to ${s.pendingOffline.file}: import its response with activate --offline-response`,
@@ -122,7 +146,14 @@ export function formatStatus(s: AgentStatus): string[] {
     `installation: ${s.installationId}`,
     `account: ${s.accountId}`,
     `region: ${s.region}${s.endpoint ? ` (${s.endpoint})` : ''}`,
+    `other region: ${s.fallbackEndpoint ?? 'none known (polls go to the home region only)'}`,
   ];
+  if (s.lastReached)
+    lines.push(
+      s.lastReached.via === 'home'
+        ? `last reached: home region at ${s.lastReached.at}`
+        : `last reached: the other region (${s.lastReached.endpoint}) at ${s.lastReached.at}: the home region did not answer; telemetry waits in the spool for it`,
+    );
   if (s.licence?.valid) {
     lines.push(
       `licence: valid, version ${s.licence.version}, issued ${s.licence.issuedAt}, good offline until ${s.licence.expiresAt}`,
@@ -130,11 +161,16 @@ export function formatStatus(s: AgentStatus): string[] {
     lines.push(`grace left: ${duration(s.licence.graceLeftSeconds)}`);
     lines.push('products:');
     for (const p of s.licence.products) {
-      const terms =
-        p.kind === 'subscription'
-          ? `subscription until ${day(p.expiresAt)}`
-          : `perpetual${p.care ? `, Care ${p.care.level} until ${day(p.care.expiresAt)}` : ', no Care'}`;
-      lines.push(`  ${p.product.padEnd(18)} capacity ${String(p.capacity).padStart(5)}  ${terms}`);
+      const kind = p.kind === 'subscription' ? `subscription until ${day(p.expiresAt)}` : 'perpetual';
+      const care = careText(p);
+      lines.push(
+        `  ${p.product.padEnd(18)} capacity ${String(p.capacity).padStart(5)}  ${kind}${care ? `, ${care}` : ''}`,
+      );
+      if (p.terms?.length) lines.push(`    terms: ${termsText(p.terms)}`);
+      if (p.shortfall)
+        lines.push(
+          `    shortfall: ${p.shortfall.quantity} allocated beyond capacity; allocations are reduced at ${p.shortfall.enforcedAt}`,
+        );
     }
   } else if (s.licence) {
     lines.push(`licence: REFUSED (${s.licence.reason}): ${s.licence.message}`);
@@ -210,13 +246,14 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       }
       case 'poll': {
         const result = await agent.poll();
+        const via = result.outcome !== 'deactivated' && result.via === 'fallback' ? ' from the other region' : '';
         io.out(
           result.outcome === 'updated'
-            ? `licence updated: version ${result.claims.ver}`
+            ? `licence updated: version ${result.claims.ver}${via}`
             : result.outcome === 'unchanged'
-              ? 'licence unchanged (304)'
+              ? `licence unchanged (304)${via}`
               : result.outcome === 'deactivated'
-                ? 'this installation was deactivated (410)'
+                ? `this installation was deactivated (410): ${deactivatedMessage(result.at)}`
                 : `licence refused, the last good one is kept: ${result.error.message}`,
         );
         return result.outcome === 'refused' || result.outcome === 'deactivated' ? 1 : 0;

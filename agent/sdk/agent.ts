@@ -4,14 +4,22 @@
  * the collectors and the HTTP client are handed in, so the CLI keeps them on disk and the fleet
  * simulator in memory.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setTimeout as sleepFor } from 'node:timers/promises';
 import type { Collector } from '../collectors/types';
 import { collectAll } from '../collectors/types';
-import { UcxClient, type Observer } from './client';
+import { UcxClient, type Observer, type PollResult } from './client';
 import { AgentStateError, CloudError, LicenseRejectedError, UnreachableError, isRetryable } from './errors';
 import type { Identity } from './identity';
-import { graceLeftSeconds, verifyLicense, type LicenseClaims } from './license';
+import { graceLeftSeconds, verifyLicense, type LicenseClaims, type LicenseProduct } from './license';
 import { createOfflineRequest, type OfflineActivationRequest, type OfflineActivationResponse } from './offline';
+import {
+  FALLBACK_ATTEMPTS,
+  FALLBACK_BACKOFF,
+  homeNamedBy,
+  otherRegionEndpoint,
+  regionDown,
+  sameEndpoint,
+} from './regions';
 import { backoffDelayMs, nextPollDelayMs, type Random } from './schedule';
 import type { Spool } from './spool';
 import type { AgentState, StateStore } from './state';
@@ -24,7 +32,7 @@ import {
   toBatches,
   type BeatType,
 } from './telemetry';
-import type { TransportOptions } from './transport';
+import type { Connect, TransportOptions } from './transport';
 import type { InstallationFacts, TelemetryResult } from './types';
 
 export interface AgentOptions {
@@ -32,20 +40,40 @@ export interface AgentOptions {
   state: StateStore;
   spool: Spool;
   collectors?: readonly Collector[];
-  /** API base URL; default the one stored at activation */
+  /** the home region's API base URL; default the one stored at activation */
   endpoint?: string;
+  /**
+   * `home` as `endpoint`; `fallback` the other region's, polled when home does not answer (default
+   * the one the activation answer named; `null`: never poll elsewhere)
+   */
+  endpoints?: { home?: string; fallback?: string | null };
   transport?: TransportOptions;
+  /** how to reach an endpoint; default undici with `transport` (tests pass a fake) */
+  connect?: Connect;
   observer?: Observer;
   log?: (message: string) => void;
   now?: () => Date;
   random?: Random;
+  /** every wait: between cycles and between attempts at the other region (tests pass one that returns at once) */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
+/** Which region answered a poll: home, or the other one while home did not answer. */
+export type Via = 'home' | 'fallback';
+
 export type PollOutcome =
-  | { outcome: 'updated'; claims: LicenseClaims }
-  | { outcome: 'unchanged' }
-  | { outcome: 'deactivated' }
-  | { outcome: 'refused'; error: LicenseRejectedError };
+  | { outcome: 'updated'; claims: LicenseClaims; via: Via }
+  | { outcome: 'unchanged'; via: Via }
+  | { outcome: 'deactivated'; at: string }
+  | { outcome: 'refused'; error: LicenseRejectedError; via: Via };
+
+export interface CycleOutcome {
+  poll?: PollOutcome;
+  telemetry?: FlushOutcome;
+  error?: unknown;
+  /** the wait before the next cycle */
+  delayMs: number;
+}
 
 export interface FlushOutcome {
   sent: number;
@@ -57,12 +85,25 @@ export interface FlushOutcome {
   left: number;
 }
 
+/** A licence product as `status` shows it. */
+export interface ProductStatus extends LicenseProduct {
+  /** the Care that covered the product and has ended, or that the cloud no longer sends */
+  careLapsed?: { level: 'basic' | 'gold' | 'platinum'; expiresAt: string };
+}
+
 export interface AgentStatus {
   activated: boolean;
   installationId?: string;
   accountId?: string;
   region?: string;
+  /** the home region's endpoint */
   endpoint?: string;
+  /** the other region's endpoint, polled when home does not answer */
+  fallbackEndpoint?: string;
+  /** where the last answered poll came from */
+  lastReached?: AgentState['lastReached'];
+  /** the cloud deactivated this installation (410): its licence is gone */
+  deactivatedInCloud?: AgentState['deactivatedInCloud'];
   activatedOffline?: boolean;
   licence:
     | {
@@ -71,7 +112,7 @@ export interface AgentStatus {
         issuedAt: string;
         expiresAt: string;
         graceLeftSeconds: number;
-        products: LicenseClaims['products'];
+        products: ProductStatus[];
       }
     | { valid: false; reason: string; message: string }
     | undefined;
@@ -84,13 +125,15 @@ export interface AgentStatus {
 }
 
 export class UcxAgent {
-  private clientCache: UcxClient | undefined;
+  private readonly clients = new Map<string, UcxClient>();
   private readonly now: () => Date;
   private readonly log: (message: string) => void;
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
 
   constructor(private readonly options: AgentOptions) {
     this.now = options.now ?? (() => new Date());
     this.log = options.log ?? (() => {});
+    this.sleep = options.sleep ?? ((ms, signal) => sleepFor(ms, undefined, { signal }));
   }
 
   get identity(): Identity {
@@ -108,15 +151,62 @@ export class UcxAgent {
     return s;
   }
 
-  private client(): UcxClient {
-    const endpoint = this.options.endpoint ?? this.state().endpoint;
-    if (!endpoint) throw new AgentStateError('No cloud endpoint: pass --endpoint (or activate online first).');
-    this.clientCache ??= new UcxClient(endpoint, this.options.transport, this.options.observer);
-    return this.clientCache;
+  private configuredHome(): string | undefined {
+    return this.options.endpoints?.home ?? this.options.endpoint;
+  }
+
+  /** The home region's endpoint: configured, unless a 421 moved home away from it; else the stored one. */
+  homeEndpoint(s: AgentState = this.state()): string {
+    const configured = this.configuredHome();
+    if (configured)
+      return s.homeRedirect && sameEndpoint(s.homeRedirect.from, configured) ? s.homeRedirect.to : configured;
+    if (!s.endpoint) throw new AgentStateError('No cloud endpoint: pass --endpoint (or activate online first).');
+    return s.endpoint;
+  }
+
+  /** The other region's endpoint, if one is known: configured, from the activation answer, or the home a 421 moved away from. */
+  fallbackEndpoint(s: AgentState = this.state()): string | undefined {
+    const configured = this.options.endpoints?.fallback;
+    if (configured === null) return undefined;
+    const home = this.homeEndpoint(s);
+    return [configured, s.fallbackEndpoint, s.homeRedirect?.from].find(
+      (e): e is string => e !== undefined && !sameEndpoint(e, home),
+    );
+  }
+
+  private clientFor(endpoint: string): UcxClient {
+    let client = this.clients.get(endpoint);
+    if (!client) {
+      client = new UcxClient(endpoint, this.options.transport, this.options.observer, this.options.connect);
+      this.clients.set(endpoint, client);
+    }
+    return client;
+  }
+
+  /**
+   * A call to the home region. A 421 naming another home moves home there, for good, and the call
+   * is made once more there; a second 421 is thrown.
+   */
+  private async atHome<T>(call: (client: UcxClient) => Promise<T>): Promise<T> {
+    const home = this.homeEndpoint();
+    try {
+      return await call(this.clientFor(home));
+    } catch (error) {
+      const named = homeNamedBy(error);
+      if (!named || sameEndpoint(named.endpoint, home)) throw error;
+      this.update((s) => {
+        s.homeRedirect = { from: this.configuredHome() ?? home, to: named.endpoint, at: this.now().toISOString() };
+        s.endpoint = named.endpoint;
+        if (named.region) s.region = named.region;
+      });
+      this.log(`the cloud names ${named.endpoint} as this installation's home region: using it from now on`);
+      return call(this.clientFor(named.endpoint));
+    }
   }
 
   private requireActivation(): Required<Pick<AgentState, 'installationId' | 'jwks'>> & AgentState {
     const s = this.state();
+    if (s.deactivatedInCloud) throw new AgentStateError(deactivatedMessage(s.deactivatedInCloud.at));
     if (!s.installationId || !s.jwks)
       throw new AgentStateError('This installation is not activated: run ucx-agent activate.');
     return s as Required<Pick<AgentState, 'installationId' | 'jwks'>> & AgentState;
@@ -125,33 +215,39 @@ export class UcxAgent {
   /** Online activation: activate, pin the JWKS, verify the licence against it, keep both. */
   async activate(activationKey: string, installation: InstallationFacts): Promise<LicenseClaims> {
     const { privateKey, publicJwk } = this.identity;
-    const client = this.client();
-    const result = await client.activate(privateKey, publicJwk, activationKey, installation);
-    const jwks = await (result.endpoint === client.endpoint
-      ? client
-      : new UcxClient(result.endpoint, this.options.transport)
-    ).jwks();
+    // Where the administrator asks, not a home an earlier activation was moved to: the key may be another account's.
+    const asked = this.configuredHome() ?? this.homeEndpoint();
+    const result = await this.clientFor(asked).activate(privateKey, publicJwk, activationKey, installation);
+    const jwks = await this.clientFor(result.endpoint).jwks();
     const claims = await verifyLicense(result.license, jwks, {
       installationId: result.installationId,
       now: this.now(),
     });
+    const at = this.now().toISOString();
+    const configuredFallback = this.options.endpoints?.fallback ?? undefined;
     this.update((s) => {
       Object.assign(s, {
         installationId: result.installationId,
         accountId: result.accountId,
         region: result.region,
         endpoint: result.endpoint,
+        fallbackEndpoint: configuredFallback ?? otherRegionEndpoint(result.region, result.endpoints),
         jwks,
         license: result.license,
         etag: undefined,
         nextPollSeconds: result.nextPollSeconds,
         telemetryEnabled: result.telemetry.enabled,
-        activatedAt: this.now().toISOString(),
+        activatedAt: at,
         activatedOffline: false,
-        lastGoodPollAt: this.now().toISOString(),
+        lastGoodPollAt: at,
+        lastReached: { at, via: 'home', endpoint: result.endpoint },
         consecutiveFailures: 0,
+        careSeen: careOf(claims),
       });
+      if (sameEndpoint(asked, result.endpoint)) delete s.homeRedirect;
+      else s.homeRedirect = { from: asked, to: result.endpoint, at };
       delete s.pendingOffline;
+      delete s.deactivatedInCloud;
     });
     this.log(`activated: installation ${result.installationId}, account ${result.accountId}, region ${result.region}`);
     return claims;
@@ -192,7 +288,8 @@ export class UcxAgent {
         installationId: response.installationId,
         accountId: response.accountId,
         region: response.region,
-        endpoint: this.options.endpoint ?? s.endpoint,
+        endpoint: this.configuredHome() ?? s.endpoint,
+        fallbackEndpoint: this.options.endpoints?.fallback ?? otherRegionEndpoint(response.region, response.endpoints),
         jwks: response.jwks,
         license: response.license,
         etag: undefined,
@@ -200,67 +297,135 @@ export class UcxAgent {
         telemetryEnabled: response.telemetry?.enabled ?? claims.telemetry.enabled,
         activatedAt: this.now().toISOString(),
         activatedOffline: true,
+        careSeen: careOf(claims),
       });
       delete s.pendingOffline;
+      delete s.deactivatedInCloud;
+      delete s.homeRedirect;
     });
     return claims;
   }
 
   /** The licence in force now, verified offline; throws `LicenseRejectedError` with the reason. */
   async currentLicense(): Promise<LicenseClaims> {
+    const gone = this.state().deactivatedInCloud;
+    if (gone) throw new LicenseRejectedError('deactivated', deactivatedMessage(gone.at));
     const s = this.requireActivation();
     if (!s.license) throw new LicenseRejectedError('no-licence', 'No licence is stored: activate first.');
     return verifyLicense(s.license, s.jwks, { installationId: s.installationId, now: this.now() });
   }
 
-  /** One licence poll. Network and server failures are thrown (the loop backs off); a bad licence is refused and the last good one kept. */
+  /**
+   * One licence poll, at home, or at the other region when home does not answer. Network and
+   * server failures of both are thrown (the loop backs off); a bad licence is refused and the last
+   * good one kept; a 410 removes the licence: the installation was deactivated in the cloud.
+   */
   async poll(): Promise<PollOutcome> {
+    const gone = this.state().deactivatedInCloud;
+    if (gone) return { outcome: 'deactivated', at: gone.at };
     const s = this.requireActivation();
     const at = this.now().toISOString();
+    let answer: { result: PollResult; via: Via; endpoint: string };
     try {
-      const result = await this.client().poll(s.installationId, this.identity.privateKey, s.etag);
-      if (result.status === 304) {
-        this.update((x) => {
-          x.lastPoll = { at, outcome: '304 unchanged' };
-          x.lastGoodPollAt = at;
-          x.consecutiveFailures = 0;
-        });
-        return { outcome: 'unchanged' };
-      }
-      let claims: LicenseClaims;
-      try {
-        claims = await verifyLicense(result.license, s.jwks, { installationId: s.installationId, now: this.now() });
-      } catch (error) {
-        if (!(error instanceof LicenseRejectedError)) throw error;
-        this.update((x) => {
-          x.lastPoll = { at, outcome: `licence refused: ${error.message}` };
-        });
-        this.log(`the polled licence was refused, the last good one is kept: ${error.message}`);
-        return { outcome: 'refused', error };
-      }
-      this.update((x) => {
-        x.license = result.license;
-        x.etag = result.etag;
-        x.nextPollSeconds = result.nextPollSeconds;
-        x.telemetryEnabled = claims.telemetry.enabled;
-        x.lastPoll = { at, outcome: `200 licence v${claims.ver}` };
-        x.lastGoodPollAt = at;
-        x.consecutiveFailures = 0;
-      });
-      return { outcome: 'updated', claims };
+      answer = await this.pollAnyRegion(s.installationId, s.etag);
     } catch (error) {
-      if (error instanceof CloudError && error.status === 410) {
-        this.update((x) => {
-          x.lastPoll = { at, outcome: '410 deactivated' };
-        });
-        return { outcome: 'deactivated' };
-      }
+      if (error instanceof CloudError && error.status === 410) return this.deactivatedInCloud(at);
       this.update((x) => {
         x.lastPoll = { at, outcome: `failed: ${(error as Error).message}` };
         x.consecutiveFailures = (x.consecutiveFailures ?? 0) + 1;
       });
       throw error;
     }
+    const { result, via, endpoint } = answer;
+    const reached = { at, via, endpoint };
+    const from = via === 'fallback' ? ' (from the other region: home does not answer)' : '';
+    if (result.status === 304) {
+      this.update((x) => {
+        x.lastPoll = { at, outcome: `304 unchanged${from}` };
+        x.lastGoodPollAt = at;
+        x.lastReached = reached;
+        x.consecutiveFailures = 0;
+      });
+      return { outcome: 'unchanged', via };
+    }
+    let claims: LicenseClaims;
+    try {
+      claims = await verifyLicense(result.license, s.jwks, { installationId: s.installationId, now: this.now() });
+    } catch (error) {
+      if (!(error instanceof LicenseRejectedError)) throw error;
+      this.update((x) => {
+        x.lastPoll = { at, outcome: `licence refused: ${error.message}` };
+        x.lastReached = reached;
+      });
+      this.log(`the polled licence was refused, the last good one is kept: ${error.message}`);
+      return { outcome: 'refused', error, via };
+    }
+    this.update((x) => {
+      x.license = result.license;
+      x.etag = result.etag;
+      x.nextPollSeconds = result.nextPollSeconds;
+      x.telemetryEnabled = claims.telemetry.enabled;
+      x.lastPoll = { at, outcome: `200 licence v${claims.ver}${from}` };
+      x.lastGoodPollAt = at;
+      x.lastReached = reached;
+      x.consecutiveFailures = 0;
+      x.careSeen = { ...x.careSeen, ...careOf(claims) };
+    });
+    return { outcome: 'updated', claims, via };
+  }
+
+  /**
+   * Home first, every time, so the agent is back home as soon as home answers. When home gives no
+   * answer (unreachable, 5xx) and another region is known, that one is asked, a bounded number of
+   * times with backoff. When neither answers, home's error is thrown.
+   */
+  private async pollAnyRegion(
+    installationId: string,
+    etag: string | undefined,
+  ): Promise<{ result: PollResult; via: Via; endpoint: string }> {
+    const poll = (client: UcxClient) => client.poll(installationId, this.identity.privateKey, etag);
+    try {
+      const result = await this.atHome(poll);
+      return { result, via: 'home', endpoint: this.homeEndpoint() };
+    } catch (homeError) {
+      const fallback = this.fallbackEndpoint();
+      if (!fallback || !regionDown(homeError)) throw homeError;
+      this.log(`the home region does not answer (${(homeError as Error).message}): polling ${fallback}`);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return { result: await poll(this.clientFor(fallback)), via: 'fallback', endpoint: fallback };
+        } catch (error) {
+          if (!regionDown(error)) throw error; // an answer about this installation, e.g. 410
+          const delayMs = backoffDelayMs(attempt, {
+            ...FALLBACK_BACKOFF,
+            retryAfterSeconds: error instanceof CloudError ? error.retryAfterSeconds : undefined,
+            random: this.options.random,
+          });
+          // A long Retry-After is the loop's to honour, not a wait inside one poll.
+          if (attempt >= FALLBACK_ATTEMPTS || delayMs > FALLBACK_BACKOFF.capSeconds * 1000) {
+            this.log(`the other region does not answer either: ${(error as Error).message}`);
+            throw homeError;
+          }
+          await this.sleep(delayMs);
+        }
+      }
+    }
+  }
+
+  /** The 410: forget the licence (the capacity went back to the account), the spool and the installation. */
+  private deactivatedInCloud(at: string): PollOutcome {
+    const spool = this.options.spool;
+    spool.remove(spool.peek(spool.stats().beats).map((b) => b.id));
+    this.update((x) => {
+      x.deactivatedInCloud = { at, installationId: x.installationId ?? '' };
+      x.lastPoll = { at, outcome: '410 deactivated in the cloud: licence removed' };
+      delete x.license;
+      delete x.etag;
+      delete x.installationId;
+      delete x.careSeen;
+    });
+    this.log(`${deactivatedMessage(at)} (the cloud answered 410; the licence was removed)`);
+    return { outcome: 'deactivated', at };
   }
 
   /** Collects every due beat into the spool (validated, catalogue fields only). Returns how many. */
@@ -294,7 +459,10 @@ export class UcxAgent {
     return beats.length;
   }
 
-  /** Sends the spool, oldest first, until it is empty; stops (and throws) when the cloud is unreachable. */
+  /**
+   * Sends the spool, oldest first, to the home region only (telemetry is kept per region), until
+   * it is empty; stops (and throws) when home is unreachable.
+   */
   async flush(): Promise<FlushOutcome> {
     const s = this.requireActivation();
     const out: FlushOutcome = { sent: 0, accepted: 0, duplicates: 0, rejected: 0, redactions: 0, left: 0 };
@@ -307,8 +475,14 @@ export class UcxAgent {
         const ids = batch.map((b) => b.id);
         let result: TelemetryResult;
         try {
-          result = await this.client().sendTelemetry(s.installationId, this.identity.privateKey, batch);
+          result = await this.atHome((client) =>
+            client.sendTelemetry(s.installationId, this.identity.privateKey, batch),
+          );
         } catch (error) {
+          if (error instanceof CloudError && error.status === 410) {
+            this.deactivatedInCloud(at());
+            return out;
+          }
           if (error instanceof CloudError && error.status === 403) {
             // Switched off in the portal: what was collected must not be sent later either.
             const dropped = spool.stats().beats;
@@ -351,15 +525,17 @@ export class UcxAgent {
 
   /** Telemetry for one cycle: collect into the spool, then flush it, when the licence says telemetry is on. */
   async telemetryCycle(): Promise<FlushOutcome | undefined> {
-    if (this.state().telemetryEnabled === false) return undefined;
+    const s = this.state();
+    if (s.telemetryEnabled === false || s.deactivatedInCloud) return undefined;
     await this.collect();
     return this.flush();
   }
 
-  /** `DELETE /v1/installations/{id}`; the local state keeps the identity but forgets the licence. */
+  /** `DELETE /v1/installations/{id}` at home; the local state keeps the identity but forgets the licence. */
   async deactivate(): Promise<void> {
+    if (this.state().deactivatedInCloud) return; // already given back, in the cloud
     const s = this.requireActivation();
-    await this.client().deactivate(s.installationId, this.identity.privateKey);
+    await this.atHome((client) => client.deactivate(s.installationId, this.identity.privateKey));
     this.update((x) => {
       x.lastPoll = { at: this.now().toISOString(), outcome: 'deactivated' };
       delete x.license;
@@ -369,10 +545,65 @@ export class UcxAgent {
   }
 
   /**
-   * The loop: poll, then telemetry, then wait `nextPollSeconds` ±20 %; after a failure wait an
-   * exponential backoff with full jitter, at least what `Retry-After` asked. Ends on `signal` or
-   * when the installation is deactivated.
+   * One cycle of `run`: poll (home, else the other region), then telemetry to home; while only
+   * the other region answers, beats are collected into the spool and wait for home. Returns the
+   * wait before the next cycle: `nextPollSeconds` ±20 %, or after a failure an exponential
+   * backoff with full jitter, at least what `Retry-After` asked.
    */
+  async cycle(gate: <T>(work: () => Promise<T>) => Promise<T> = (work) => work()): Promise<CycleOutcome> {
+    let poll: PollOutcome | undefined;
+    let telemetry: FlushOutcome | undefined;
+    try {
+      poll = await gate(() => this.poll());
+      if (poll.outcome === 'deactivated') return { poll, delayMs: 0 };
+      if (poll.via === 'fallback') telemetry = await this.spoolForHome();
+      else {
+        try {
+          telemetry = await gate(() => this.telemetryCycle());
+        } catch (error) {
+          if (!isRetryable(error)) throw error;
+          this.log(`telemetry kept in the spool: ${(error as Error).message}`);
+        }
+      }
+      return { poll, telemetry, delayMs: nextPollDelayMs(this.state().nextPollSeconds ?? 900, this.options.random) };
+    } catch (error) {
+      if (!isRetryable(error)) this.log(`poll failed: ${(error as Error).message}`);
+      await this.collectQuietly(); // keep collecting while the cloud is away; the spool bounds it
+      const retryAfterSeconds = error instanceof CloudError ? error.retryAfterSeconds : undefined;
+      const delayMs = backoffDelayMs(this.state().consecutiveFailures ?? 1, {
+        retryAfterSeconds,
+        random: this.options.random,
+      });
+      if (error instanceof UnreachableError || error instanceof CloudError)
+        this.log(`${error.message}; retrying in ${Math.round(delayMs / 1000)} s`);
+      return { poll, telemetry, error, delayMs };
+    }
+  }
+
+  /** Home does not answer: the cycle's beats go to the spool, to be sent when home answers again. */
+  private async spoolForHome(): Promise<FlushOutcome | undefined> {
+    const s = this.state();
+    if (s.telemetryEnabled === false) return undefined;
+    await this.collectQuietly();
+    const left = this.options.spool.stats().beats;
+    this.update((x) => {
+      x.lastTelemetry = {
+        at: this.now().toISOString(),
+        outcome: `spooled ${left} beats: the home region does not answer`,
+      };
+    });
+    return { sent: 0, accepted: 0, duplicates: 0, rejected: 0, redactions: 0, left };
+  }
+
+  private async collectQuietly(): Promise<void> {
+    try {
+      await this.collect();
+    } catch {
+      /* collection failures are logged by collectAll */
+    }
+  }
+
+  /** The loop: `cycle`, then its wait. Ends on `signal` or when the installation is deactivated. */
   async run(
     signal: AbortSignal,
     hooks: {
@@ -380,49 +611,20 @@ export class UcxAgent {
       timeScale?: number;
       /** wraps each cycle's work, e.g. to bound how many installations talk at once */
       gate?: <T>(work: () => Promise<T>) => Promise<T>;
-      onCycle?: (cycle: { poll?: PollOutcome; telemetry?: FlushOutcome; error?: unknown; delayMs: number }) => void;
+      onCycle?: (cycle: CycleOutcome) => void;
     } = {},
   ): Promise<void> {
     const scale = hooks.timeScale ?? 1;
-    const gate = hooks.gate ?? (<T>(work: () => Promise<T>) => work());
     while (!signal.aborted) {
-      let delayMs: number;
-      let poll: PollOutcome | undefined;
-      let telemetry: FlushOutcome | undefined;
-      let failure: unknown;
-      try {
-        poll = await gate(() => this.poll());
-        if (poll.outcome === 'deactivated') {
-          this.log('the installation was deactivated in the cloud: stopping');
-          hooks.onCycle?.({ poll, delayMs: 0 });
-          return;
-        }
-        try {
-          telemetry = await gate(() => this.telemetryCycle());
-        } catch (error) {
-          if (!isRetryable(error)) throw error;
-          this.log(`telemetry kept in the spool: ${(error as Error).message}`);
-        }
-        delayMs = nextPollDelayMs(this.state().nextPollSeconds ?? 900, this.options.random);
-      } catch (error) {
-        failure = error;
-        if (!isRetryable(error)) this.log(`poll failed: ${(error as Error).message}`);
-        try {
-          await this.collect(); // keep collecting while the cloud is away; the spool bounds it
-        } catch {
-          /* collection failures are logged by collectAll */
-        }
-        const retryAfterSeconds = error instanceof CloudError ? error.retryAfterSeconds : undefined;
-        delayMs = backoffDelayMs(this.state().consecutiveFailures ?? 1, {
-          retryAfterSeconds,
-          random: this.options.random,
-        });
-        if (error instanceof UnreachableError || error instanceof CloudError)
-          this.log(`${error.message}; retrying in ${Math.round(delayMs / 1000)} s`);
+      const cycle = await this.cycle(hooks.gate);
+      hooks.onCycle?.(cycle);
+      if (signal.aborted) return;
+      if (this.state().deactivatedInCloud) {
+        this.log('the installation was deactivated in the cloud: stopping');
+        return;
       }
-      hooks.onCycle?.({ poll, telemetry, error: failure, delayMs });
       try {
-        await sleep(Math.max(1, delayMs * scale), undefined, { signal });
+        await this.sleep(Math.max(1, cycle.delayMs * scale), signal);
       } catch {
         return; // aborted
       }
@@ -436,25 +638,34 @@ export class UcxAgent {
     if (s.license && s.jwks && s.installationId) {
       try {
         const claims = await this.currentLicense();
+        const now = this.now();
         licence = {
           valid: true,
           version: claims.ver,
           issuedAt: new Date(claims.iat * 1000).toISOString(),
           expiresAt: new Date(claims.exp * 1000).toISOString(),
-          graceLeftSeconds: graceLeftSeconds(claims, this.now()),
-          products: claims.products,
+          graceLeftSeconds: graceLeftSeconds(claims, now),
+          products: claims.products.map((p) => withCareLapsed(p, s.careSeen?.[p.product], now)),
         };
       } catch (error) {
         const e = error as LicenseRejectedError;
         licence = { valid: false, reason: e.reason ?? 'error', message: e.message };
       }
     }
+    let endpoints: { endpoint?: string; fallbackEndpoint?: string } = {};
+    try {
+      endpoints = { endpoint: this.homeEndpoint(s), fallbackEndpoint: this.fallbackEndpoint(s) };
+    } catch {
+      /* not activated and no endpoint configured: nothing to show */
+    }
     return {
       activated: Boolean(s.installationId && s.license),
       installationId: s.installationId,
       accountId: s.accountId,
       region: s.region,
-      endpoint: s.endpoint,
+      ...endpoints,
+      lastReached: s.lastReached,
+      deactivatedInCloud: s.deactivatedInCloud,
       activatedOffline: s.activatedOffline,
       licence,
       telemetryEnabled: s.telemetryEnabled,
@@ -467,6 +678,27 @@ export class UcxAgent {
   }
 
   async close(): Promise<void> {
-    await this.clientCache?.close();
+    await Promise.all([...this.clients.values()].map((client) => client.close()));
+    this.clients.clear();
   }
+}
+
+export const deactivatedMessage = (at: string) =>
+  `This installation was deactivated in the cloud at ${at}: activate again with a new key.`;
+
+/** product → its Care, for the products of `claims` that carry one */
+function careOf(claims: LicenseClaims): NonNullable<AgentState['careSeen']> {
+  return Object.fromEntries(claims.products.flatMap((p) => (p.care ? [[p.product, { ...p.care }]] : [])));
+}
+
+/** A product with `careLapsed` when its Care has ended, or was seen before and the cloud no longer sends it. */
+function withCareLapsed(
+  product: LicenseProduct,
+  seen: { level: 'basic' | 'gold' | 'platinum'; expiresAt: string } | undefined,
+  now: Date,
+): ProductStatus {
+  if (product.care) {
+    return Date.parse(product.care.expiresAt) <= now.getTime() ? { ...product, careLapsed: product.care } : product;
+  }
+  return seen ? { ...product, careLapsed: seen } : product;
 }

@@ -5,7 +5,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { CloudError } from './errors';
-import { Transport, expectStatus, type TransportOptions } from './transport';
+import { Transport, expectStatus, type Connect, type HttpTransport, type TransportOptions } from './transport';
 import type {
   ActivationResponse,
   BeatToSend,
@@ -26,14 +26,16 @@ export interface Observer {
 }
 
 export class UcxClient {
-  readonly transport: Transport;
+  readonly transport: HttpTransport;
 
   constructor(
     endpoint: string,
     options: TransportOptions = {},
     private readonly observer: Observer = {},
+    /** how to reach an endpoint; default undici with `options` */
+    private readonly connect?: Connect,
   ) {
-    this.transport = new Transport(endpoint, options);
+    this.transport = connect ? connect(endpoint) : new Transport(endpoint, options);
   }
 
   get endpoint(): string {
@@ -48,23 +50,25 @@ export class UcxClient {
 
   /**
    * `POST /v1/activations`, signed with the new key (keyid = its thumbprint). A 421 (account
-   * homed in the other region) is followed once to the endpoint it names.
+   * homed in the other region) is followed once to the endpoint it names; a second one is thrown.
    */
   async activate(
     privateKey: KeyObject,
     publicKey: Ed25519PublicJwk,
     activationKey: string,
     installation: InstallationFacts,
+    followed = false,
   ): Promise<ActivationResponse & { endpoint: string }> {
     const identity = { keyid: await jwkThumbprint(publicKey), privateKey };
     const body = { activationKey, publicKey, installation };
     const res = await this.send('POST /v1/activations', 'POST', '/v1/activations', { body, identity });
-    if (res.status === 421) {
-      const other = (res.json as { endpoint?: string } | undefined)?.endpoint;
+    if (res.status === 421 && !followed) {
+      const named = res.json as { homeEndpoint?: string; endpoint?: string } | undefined;
+      const other = named?.homeEndpoint ?? named?.endpoint;
       if (!other) expectStatus(res, 200, 201);
-      const there = new UcxClient(other!, { proxy: this.transport.proxy ?? null }, this.observer);
+      const there = new UcxClient(other!, { proxy: this.transport.proxy ?? null }, this.observer, this.connect);
       try {
-        return await there.activate(privateKey, publicKey, activationKey, installation);
+        return await there.activate(privateKey, publicKey, activationKey, installation, true);
       } finally {
         await there.close();
       }

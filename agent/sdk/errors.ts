@@ -43,7 +43,14 @@ export class UnreachableError extends Error {
 /** A licence the agent refuses to use; `reason` is for tests and logs, the message for people. */
 export class LicenseRejectedError extends Error {
   constructor(
-    readonly reason: 'malformed' | 'bad-signature' | 'unknown-key' | 'expired' | 'wrong-installation' | 'no-licence',
+    readonly reason:
+      | 'malformed'
+      | 'bad-signature'
+      | 'unknown-key'
+      | 'expired'
+      | 'wrong-installation'
+      | 'no-licence'
+      | 'deactivated',
     message: string,
   ) {
     super(message);

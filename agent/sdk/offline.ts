@@ -25,7 +25,8 @@ export interface OfflineActivationRequest {
   keyid: string;
 }
 
-export type OfflineActivationResponse = Required<ActivationResponse>;
+export type OfflineActivationResponse = Required<Omit<ActivationResponse, 'endpoints'>> &
+  Pick<ActivationResponse, 'endpoints'>;
 
 /** Deterministic JSON: object keys sorted, no white space (the bytes the request signature covers). */
 export function canonicalJson(value: unknown): string {

@@ -10,8 +10,18 @@ export interface AgentState {
   installationId?: string;
   accountId?: string;
   region?: 'eu' | 'us';
-  /** the API base URL the installation talks to */
+  /** the API base URL of the home region: every write and all telemetry go there */
   endpoint?: string;
+  /** the other region's API base URL, polled when home does not answer */
+  fallbackEndpoint?: string;
+  /** a 421 named another home: while configured with `from`, the agent talks to `to` */
+  homeRedirect?: { from: string; to: string; at: string };
+  /** where the last answered poll came from: home, or the other region while home did not answer */
+  lastReached?: { at: string; via: 'home' | 'fallback'; endpoint: string };
+  /** the cloud answered 410 (deactivated, e.g. in the portal): the licence was removed then */
+  deactivatedInCloud?: { at: string; installationId: string };
+  /** product → the Care last seen in a licence, to tell "Care lapsed" once the cloud stops sending it */
+  careSeen?: Record<string, { level: 'basic' | 'gold' | 'platinum'; expiresAt: string }>;
   jwks?: Jwks;
   license?: string;
   etag?: string;

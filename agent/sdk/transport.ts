@@ -30,6 +30,22 @@ export interface Response {
   latencyMs: number;
 }
 
+/** What the client needs of HTTP: `Transport` below, or a fake in tests. */
+export interface HttpTransport {
+  readonly endpoint: string;
+  /** the proxy requests go through, if any */
+  readonly proxy?: string | undefined;
+  request(
+    method: string,
+    path: string,
+    options?: { body?: unknown; gzip?: boolean; identity?: SigningIdentity; headers?: Record<string, string> },
+  ): Promise<Response>;
+  close(): Promise<void>;
+}
+
+/** Opens the transport to one API base URL. */
+export type Connect = (endpoint: string) => HttpTransport;
+
 export const AGENT_USER_AGENT = 'ucx-agent/1.0 (reference)';
 
 /** The proxy to use for `target`: the explicit one, else the environment's, else none. */
@@ -81,7 +97,7 @@ export function redactProxy(proxyUrl: string): string {
   return url.toString().replace(/\/$/, '');
 }
 
-export class Transport {
+export class Transport implements HttpTransport {
   private readonly dispatcher: Dispatcher;
   private readonly owned: boolean;
   readonly proxy: string | undefined;

@@ -29,6 +29,8 @@ export interface ActivationResponse {
   telemetry: { enabled: boolean };
   /** only in an offline activation response: the keys to pin */
   jwks?: Jwks;
+  /** each region's API base URL, when the cloud sends them (read with `otherRegionEndpoint`) */
+  endpoints?: unknown;
 }
 
 /** The installation facts sent at activation. */
