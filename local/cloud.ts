@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join, resolve } from 'node:path';
 import { readAssembly, regionKeys, synthesize, functionKey, type LocalFunction, type RegionKey } from './assembly';
 import { issueLocalToken, localJwtVerifier } from './auth';
+import { clockRoutes, openLocalClock, type LocalClock } from './clock';
 import { startDynamoDbLocal, startKinesalite, startS3rver, type Emulator } from './emulators';
 import { apiGatewayError, type HttpResponse } from './http-event';
 import { ensureEs256Key, keyFile, keyRef } from './keys';
@@ -80,6 +81,8 @@ export interface CloudInfo {
   readonly regions: Record<RegionKey, LocalRegionInfo>;
   readonly issuer: { readonly iss: string; readonly aud: string; readonly keyFile: string };
   readonly tokens: { readonly ops: string; readonly support: string };
+  /** the movable clock's route on the EU API (either region's answers: they share one clock) */
+  readonly clock: string;
   readonly demo: {
     readonly accounts: readonly {
       accountId: string;
@@ -101,11 +104,24 @@ export interface LocalCloud {
   readonly info: CloudInfo;
   /** path of the cloud.json written at start */
   readonly cloudJson: string;
+  /** the clock every function, schedule and stream consumer of this cloud reads */
+  readonly clock: LocalClock;
   stop(): Promise<void>;
 }
 
 /** What a fresh start removes; the data dir may hold other things (it is the developer's). */
-const dataEntries = ['dynamodb', 'kinesis', 's3', 'keys', 'checkpoints', 'queues', 'events', 'seed.json', 'cloud.json'];
+const dataEntries = [
+  'dynamodb',
+  'kinesis',
+  's3',
+  'keys',
+  'checkpoints',
+  'queues',
+  'events',
+  'seed.json',
+  'cloud.json',
+  'clock.json',
+];
 
 export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
   const log = options.log ?? (() => undefined);
@@ -113,6 +129,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const dataDir = resolve(repoRoot, options.dataDir ?? '.local');
   if (options.fresh) for (const entry of dataEntries) rmSync(join(dataDir, entry), { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
+  // A moved clock stays moved across restarts; --fresh (clock.json removed above) is real time.
+  const clock = openLocalClock(dataDir);
+  if (clock.offsetSeconds > 0)
+    log(`clock: ${(clock.offsetSeconds / 86_400).toFixed(2)} days ahead of real time (${clock.now().toISOString()})`);
 
   const stops: (() => Promise<void>)[] = [];
   const stop = async () => {
@@ -136,6 +156,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       dataDir,
       account: assembly.account,
       knownBuses: new Set(assembly.eventBuses.map((b) => b.name)),
+      now: () => clock.now(),
       log,
     });
     stops.push(() => eventBridge.stop());
@@ -159,6 +180,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const localRoutes = (regionKey: RegionKey) =>
       new Map<string, LocalHandler>([
         ['GET /local/health', async () => json(200, { status: 'ok', region: regionKey })],
+        // One clock for both regions; a move waits for the schedules that came due.
+        ...clockRoutes(clock, async () => ({ schedulesRun: (await info.schedules?.clockAdvanced()) ?? [] })),
         ...authFlowRoutes(dataDir),
         [
           'GET /local/cloud.json',
@@ -225,6 +248,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         verifyJwt,
         localRoutes: localRoutes(key),
         portalConfig: () => ({ region: regionOf(key), regionKey: key, portals }),
+        now: () => clock.now(),
         log,
         // The local equivalent of API Gateway's per-route Count, 4xx, 5xx and Latency.
         onRouteRequest: ({ routeKey, statusCode, latencyMs }) => {
@@ -262,6 +286,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
           workerFile,
           `arn:aws:lambda:${region}:${assembly.account}:function:${fn.name}`,
           metrics,
+          clock.buffer,
         ),
       );
     }
@@ -289,6 +314,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       kinesisEndpoint: endpoints.kinesis,
       dataDir,
       ...eventSourceSettings,
+      clockOffsetMs: () => clock.offsetMs(),
       log,
     });
     stops.push(() => eventSources.stop());
@@ -297,6 +323,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       schedules: assembly.schedules,
       sandboxes,
       timers: options.scheduleTimers ?? true,
+      now: () => clock.now().getTime(),
       log,
     });
     stops.push(async () => schedules.stop());
@@ -333,6 +360,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       ) as Record<RegionKey, LocalRegionInfo>,
       issuer: { iss: 'ucx-cloud-local', aud: 'ucx-portal', keyFile: keyFile(dataDir, 'issuer') },
       tokens,
+      clock: `${apis.eu}/local/clock`,
       demo: {
         accounts: await Promise.all(
           seed.accounts.map(async (a) => ({
@@ -360,7 +388,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     info.current = current;
     const cloudJson = join(dataDir, 'cloud.json');
     writeFileSync(cloudJson, `${JSON.stringify(current, null, 2)}\n`);
-    return { info: current, cloudJson, stop };
+    return { info: current, cloudJson, clock, stop };
   } catch (error) {
     await stop();
     throw error;

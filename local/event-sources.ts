@@ -19,7 +19,7 @@ import {
 } from '@aws-sdk/client-kinesis';
 import type { Assembly, LocalEventSourceMapping, RegionKey } from './assembly';
 import { localKinesis } from './clients';
-import type { ShardRecord } from './kinesis-event';
+import { shiftArrivals, type ShardRecord } from './kinesis-event';
 import type { LambdaSandbox } from './lambda-runtime';
 import {
   fileCheckpointStore,
@@ -45,6 +45,8 @@ export interface EventSourcesOptions {
   readonly maxBatchingWindowSeconds?: number;
   /** how often the shard list is read again (reshards). @default 10000 */
   readonly shardRefreshMs?: number;
+  /** the local clock's offset (ms), added to the arrival times a function is handed. @default none */
+  readonly clockOffsetMs?: () => number;
   readonly log?: (line: string) => void;
 }
 
@@ -272,7 +274,7 @@ export function startEventSources(options: EventSourcesOptions): EventSources {
             settings: effectiveSettings(mapping),
             functionArn,
             reader: new KinesisShardReader(kinesis, streamName, shardId, mapping, checkpoints),
-            invoke: (event) => sandbox.invoke(event),
+            invoke: (event) => sandbox.invoke(shiftArrivals(event, options.clockOffsetMs?.() ?? 0)),
             checkpoints,
             ...(destination && { destination }),
             pollIntervalMs: options.pollIntervalMs ?? 250,

@@ -191,6 +191,8 @@ export async function startLocalEventBridge(options: {
   readonly account: string;
   /** bus names of the templates; an event for another bus is stored too (AWS accepts it silently) but warned about */
   readonly knownBuses: ReadonlySet<string>;
+  /** the local clock, for an event's `time` when its entry has none. @default real time */
+  readonly now?: () => Date;
   readonly log?: (line: string) => void;
 }): Promise<LocalEventBridge> {
   const log = options.log ?? (() => undefined);
@@ -207,6 +209,7 @@ export async function startLocalEventBridge(options: {
                 authorization: request.headers.authorization,
                 body,
                 account: options.account,
+                ...(options.now && { now: options.now() }),
               })
             : clientError('UnknownOperationException', `${request.method} is not an EventBridge operation`);
         for (const event of result.events) {

@@ -46,6 +46,24 @@ export function kinesisStreamEvent(records: readonly ShardRecord[], source: Kine
   };
 }
 
+/**
+ * The event with every `approximateArrivalTimestamp` moved by the local clock's offset at delivery,
+ * so a function sees arrivals on the clock it reads (kinesalite stamps them on real time, and the
+ * mapping's batching windows and record ages stay on real time with it).
+ */
+export function shiftArrivals(event: KinesisStreamEvent, offsetMs: number): KinesisStreamEvent {
+  if (offsetMs === 0) return event;
+  return {
+    Records: event.Records.map((record) => ({
+      ...record,
+      kinesis: {
+        ...record.kinesis,
+        approximateArrivalTimestamp: (record.kinesis.approximateArrivalTimestamp * 1000 + offsetMs) / 1000,
+      },
+    })),
+  };
+}
+
 /** Lambda's synchronous invocation payload limit; a batch is cut below it. */
 export const maxInvokePayloadBytes = 6 * 1024 * 1024;
 

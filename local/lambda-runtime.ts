@@ -34,6 +34,8 @@ export class LambdaSandbox {
     private readonly functionArn: string,
     /** where the function's EMF lines and its invocations, errors and durations are recorded */
     private readonly metrics?: MetricStore,
+    /** the local clock's shared offset cell (local/clock.ts); none: the sandbox runs on real time */
+    private readonly clock?: SharedArrayBuffer,
   ) {}
 
   private running = 0;
@@ -91,6 +93,7 @@ export class LambdaSandbox {
         memoryMb: this.fn.memoryMb,
         timeoutMs: this.fn.timeoutSeconds * 1000,
         logGroupName: this.env['AWS_LAMBDA_LOG_GROUP_NAME'],
+        clock: this.clock,
       },
       // Roughly the function's memory setting, so a leak fails locally too.
       resourceLimits: { maxOldGenerationSizeMb: Math.max(64, this.fn.memoryMb) },

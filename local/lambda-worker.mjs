@@ -5,8 +5,22 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { installShiftedDate } from './shifted-date.mjs';
 
-const { assetDir, handler: handlerSetting, functionName, functionArn, memoryMb, timeoutMs, logGroupName } = workerData;
+const {
+  assetDir,
+  handler: handlerSetting,
+  functionName,
+  functionArn,
+  memoryMb,
+  timeoutMs,
+  logGroupName,
+  clock,
+} = workerData;
+
+// The local cloud's clock (local/clock.ts), installed before the bundle loads: the handlers, the
+// SDK and jose all read the moved time. The deadline stays on real time, as the timeout does.
+const RealDate = clock ? installShiftedDate(clock) : Date;
 
 async function loadHandler() {
   const dot = handlerSetting.lastIndexOf('.');
@@ -35,7 +49,7 @@ function lambdaContext(requestId, deadline) {
     awsRequestId: requestId,
     logGroupName,
     logStreamName: `local/${functionName}`,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    getRemainingTimeInMillis: () => Math.max(0, deadline - RealDate.now()),
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,
@@ -51,7 +65,7 @@ const serializeError = (error) => ({
 parentPort.on('message', async ({ id, requestId, event }) => {
   try {
     const handler = await handlerPromise;
-    const context = lambdaContext(requestId, Date.now() + timeoutMs);
+    const context = lambdaContext(requestId, RealDate.now() + timeoutMs);
     const result = await (handler.length >= 3
       ? new Promise((resolve, reject) => {
           const maybe = handler(event, context, (error, value) => (error ? reject(error) : resolve(value)));

@@ -49,6 +49,8 @@ export interface RegionRouterOptions {
   }) => void;
   /** the portal's `/config.json` for this region; none: the portal gets a 404 and its defaults */
   readonly portalConfig?: () => PortalConfig;
+  /** the local clock, for the events' `requestContext.time`. @default real time */
+  readonly now?: () => Date;
 }
 
 export interface RegionRouter {
@@ -155,6 +157,7 @@ export async function startRegionRouter(options: RegionRouterOptions): Promise<R
             port,
             authorizer,
             requestId,
+            ...(options.now && { now: options.now() }),
           },
         );
         const outcome = await match.route.sandbox.invoke(event);

@@ -2,7 +2,8 @@
  * EventBridge Scheduler stand-in: every `AWS::Scheduler::Schedule` of the templates that targets
  * a local function invokes that function's sandbox with the schedule's `Input` (or `{}`) at its
  * `rate(…)`, and `run()` invokes one now (the dev route `POST /local/schedules/<id>/run`).
- * `cron(…)` and `at(…)` schedules are only run on demand.
+ * `cron(…)` and `at(…)` schedules are only run on demand. Times are the local clock's: when it is
+ * moved, a rate schedule that came due runs once at once and keeps its rate from the new time.
  */
 import type { LocalSchedule, RegionKey } from './assembly';
 import type { InvokeError, LambdaSandbox } from './lambda-runtime';
@@ -53,6 +54,12 @@ export interface Schedules {
    * logical id, its target function's logical id or the function's local name. Undefined: none.
    */
   run(region: RegionKey, id: string): Promise<ScheduleRun> | undefined;
+  /**
+   * The clock was moved forward: every timed schedule that came due runs once now (not once per
+   * period skipped: a run reads the moved clock, so one covers them all) and next a period from
+   * now; the others keep their due time, now nearer. Resolves with the runs it started.
+   */
+  clockAdvanced(): Promise<(ScheduleRun & { readonly region: RegionKey })[]>;
   status(region?: RegionKey): ScheduleStatus[];
   stop(): void;
 }
@@ -63,9 +70,12 @@ export function startSchedules(options: {
   readonly sandboxes: ReadonlyMap<string, LambdaSandbox>;
   /** false: on demand only (no timers) */
   readonly timers?: boolean;
+  /** the local clock (epoch ms). @default Date.now */
+  readonly now?: () => number;
   readonly log?: (line: string) => void;
 }): Schedules {
   const log = options.log ?? (() => undefined);
+  const now = options.now ?? Date.now;
   let stopped = false;
   const entries = options.schedules.map((schedule) => {
     const sandbox = options.sandboxes.get(schedule.functionKey);
@@ -86,13 +96,14 @@ export function startSchedules(options: {
   });
 
   const invoke = async (entry: (typeof entries)[number]): Promise<ScheduleRun> => {
+    const startedAt = new Date(now()).toISOString();
     const started = Date.now();
     const outcome = await entry.sandbox.invoke(entry.schedule.input);
     const run: ScheduleRun = {
       schedule: entry.schedule.logicalId,
       function: entry.sandbox.fn.logicalId,
       functionName: entry.sandbox.fn.name,
-      startedAt: new Date(started).toISOString(),
+      startedAt,
       durationMs: Date.now() - started,
       ...('error' in outcome ? { error: outcome.error } : { result: outcome.result }),
     };
@@ -105,23 +116,24 @@ export function startSchedules(options: {
     return run;
   };
 
-  for (const entry of entries) {
-    if (!entry.schedule.enabled || entry.everyMs === undefined || options.timers === false) continue;
-    const every = entry.everyMs;
-    // A rate schedule first fires one period after its creation, then every period.
-    const arm = () => {
-      entry.nextRunAt = new Date(Date.now() + every);
-      entry.timer = setTimeout(() => {
-        if (stopped) return;
-        arm();
-        // Scheduler invokes asynchronously: a failed run is logged, not retried (Lambda's async
-        // retries and the dead-letter queue are not emulated).
-        void invoke(entry);
-      }, every);
-      entry.timer.unref();
-    };
-    arm();
-  }
+  type Entry = (typeof entries)[number];
+  const timed = entries.filter(
+    (e): e is Entry & { everyMs: number } => e.schedule.enabled && e.everyMs !== undefined && options.timers !== false,
+  );
+  const arm = (entry: Entry & { everyMs: number }, delayMs: number) => {
+    clearTimeout(entry.timer);
+    entry.nextRunAt = new Date(now() + delayMs);
+    entry.timer = setTimeout(() => {
+      if (stopped) return;
+      arm(entry, entry.everyMs);
+      // Scheduler invokes asynchronously: a failed run is logged, not retried (Lambda's async
+      // retries and the dead-letter queue are not emulated).
+      void invoke(entry);
+    }, delayMs);
+    entry.timer.unref();
+  };
+  // A rate schedule first fires one period after its creation, then every period.
+  for (const entry of timed) arm(entry, entry.everyMs);
 
   return {
     run(region, id) {
@@ -131,6 +143,20 @@ export function startSchedules(options: {
           (e.schedule.logicalId === id || e.sandbox.fn.logicalId === id || e.sandbox.fn.name === id),
       );
       return entry ? invoke(entry) : undefined;
+    },
+    clockAdvanced() {
+      if (stopped) return Promise.resolve([]);
+      const due: Promise<ScheduleRun & { region: RegionKey }>[] = [];
+      for (const entry of timed) {
+        const leftMs = (entry.nextRunAt?.getTime() ?? 0) - now();
+        if (leftMs > 0) {
+          arm(entry, leftMs);
+        } else {
+          arm(entry, entry.everyMs);
+          due.push(invoke(entry).then((run) => ({ region: entry.schedule.regionKey, ...run })));
+        }
+      }
+      return Promise.all(due);
     },
     status(region) {
       return entries

@@ -1,5 +1,11 @@
 import { KinesisDataStreamSchema } from '@aws-lambda-powertools/parser/schemas/kinesis';
-import { batchOutcome, compareSequenceNumbers, kinesisStreamEvent, type ShardRecord } from '#local/kinesis-event';
+import {
+  batchOutcome,
+  compareSequenceNumbers,
+  kinesisStreamEvent,
+  shiftArrivals,
+  type ShardRecord,
+} from '#local/kinesis-event';
 
 const source = {
   shardId: 'shardId-000000000000',
@@ -50,6 +56,26 @@ describe('kinesisStreamEvent', () => {
     const event = kinesisStreamEvent([{ ...record(1), data: bytes }], source);
 
     expect([...Buffer.from(event.Records[0]!.kinesis.data, 'base64')]).toEqual([...bytes]);
+  });
+});
+
+describe('shiftArrivals', () => {
+  it("moves every arrival by the local clock's offset and leaves the rest of the event as it was", () => {
+    // Arrange
+    const event = kinesisStreamEvent([record(1), record(2)], source);
+
+    // Act
+    const shifted = shiftArrivals(event, 2 * 86_400_000);
+
+    // Assert
+    expect(shifted.Records.map((r) => new Date(r.kinesis.approximateArrivalTimestamp * 1000).toISOString())).toEqual([
+      '2026-03-14T19:03:51.123Z',
+      '2026-03-14T19:03:52.123Z',
+    ]);
+    expect(shifted.Records.map((r) => ({ ...r, kinesis: { ...r.kinesis, approximateArrivalTimestamp: 0 } }))).toEqual(
+      event.Records.map((r) => ({ ...r, kinesis: { ...r.kinesis, approximateArrivalTimestamp: 0 } })),
+    );
+    expect(shiftArrivals(event, 0)).toBe(event);
   });
 });
 

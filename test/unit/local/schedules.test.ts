@@ -108,6 +108,80 @@ describe('startSchedules', () => {
     expect(events).toHaveLength(2);
   });
 
+  it('runs a schedule that came due by a clock move once, at once, and keeps its rate from the new time', async () => {
+    // Arrange
+    jest.useFakeTimers({ now: new Date('2026-03-12T10:00:00Z') });
+    let offsetMs = 0;
+    const { sandbox, events } = fakeSandbox();
+    const schedules = startSchedules({
+      schedules: [schedule()],
+      sandboxes: new Map([['ucx-eu-stateless/SweepSilentFunctionAF52F884', sandbox]]),
+      now: () => Date.now() + offsetMs,
+    });
+    await jest.advanceTimersByTimeAsync(5 * 60_000);
+
+    // Act: two days on, far past 10:15 (192 periods skipped)
+    offsetMs = 2 * 86_400_000;
+    const runs = await schedules.clockAdvanced();
+
+    // Assert
+    expect(events).toHaveLength(1);
+    expect(runs).toEqual([
+      expect.objectContaining({ region: 'eu', schedule: 'SilentSweepSchedule4E4414E2', result: { silent: 2 } }),
+    ]);
+    expect(runs[0]?.startedAt).toBe('2026-03-14T10:05:00.000Z');
+    expect(schedules.status()[0]).toMatchObject({ runs: 1, nextRunAt: '2026-03-14T10:20:00.000Z' });
+    await jest.advanceTimersByTimeAsync(14 * 60_000);
+    expect(events).toHaveLength(1);
+    await jest.advanceTimersByTimeAsync(60_000);
+    expect(events).toHaveLength(2);
+    schedules.stop();
+  });
+
+  it('brings a schedule not yet due nearer by a clock move, without running it', async () => {
+    // Arrange
+    jest.useFakeTimers({ now: new Date('2026-03-12T10:00:00Z') });
+    let offsetMs = 0;
+    const { sandbox, events } = fakeSandbox();
+    const schedules = startSchedules({
+      schedules: [schedule()],
+      sandboxes: new Map([['ucx-eu-stateless/SweepSilentFunctionAF52F884', sandbox]]),
+      now: () => Date.now() + offsetMs,
+    });
+
+    // Act: 10:00 real is 10:10 on the clock; due at 10:15, so 5 minutes left
+    offsetMs = 10 * 60_000;
+    const runs = await schedules.clockAdvanced();
+
+    // Assert
+    expect(runs).toEqual([]);
+    expect(schedules.status()[0]).toMatchObject({ runs: 0, nextRunAt: '2026-03-12T10:15:00.000Z' });
+    await jest.advanceTimersByTimeAsync(4 * 60_000);
+    expect(events).toHaveLength(0);
+    await jest.advanceTimersByTimeAsync(60_000);
+    expect(events).toHaveLength(1);
+    schedules.stop();
+  });
+
+  it('runs nothing on a clock move when its timers are off', async () => {
+    // Arrange
+    const { sandbox, events } = fakeSandbox();
+    const schedules = startSchedules({
+      schedules: [schedule()],
+      sandboxes: new Map([['ucx-eu-stateless/SweepSilentFunctionAF52F884', sandbox]]),
+      timers: false,
+      now: () => Date.now() + 86_400_000,
+    });
+
+    // Act
+    const runs = await schedules.clockAdvanced();
+
+    // Assert
+    expect(runs).toEqual([]);
+    expect(events).toHaveLength(0);
+    schedules.stop();
+  });
+
   it('never times a disabled schedule, nor a cron one, and refuses a target without a bundle', () => {
     // Arrange
     const { sandbox } = fakeSandbox();
