@@ -6,7 +6,7 @@
  */
 import type { App } from 'aws-cdk-lib';
 import { z } from 'zod';
-import { regionKeys, type AppConfig, type RegionKey } from './config';
+import { initialSigningKeyId, regionKeys, signingKeyIds, type AppConfig, type RegionKey } from './config';
 import { StatefulStack } from './stacks/stateful-stack';
 import { StatelessStack } from './stacks/stateless-stack';
 
@@ -22,6 +22,9 @@ const hostName = z
     /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
     'a host name without scheme or path, e.g. d1234abcd.cloudfront.net',
   );
+
+// An id is part of a KMS alias name and of a construct id.
+const signingKeyId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'lower-case letters, digits and dashes, at most 32');
 
 /** The `ucx` context key of cdk.json. */
 export const appConfigContextSchema = z.object({
@@ -60,6 +63,18 @@ export const appConfigContextSchema = z.object({
     .object({ domains: z.object({ eu: hostName.optional(), us: hostName.optional() }).strict() })
     .strict()
     .default({ domains: {} }),
+  /** the licence-signing keys by slot; one rotation step is one change here (docs/deploying.md) */
+  signingKeys: z
+    .object({
+      current: signingKeyId,
+      next: signingKeyId.optional(),
+      retiring: z.array(signingKeyId).default([]),
+    })
+    .strict()
+    .refine((keys) => new Set(signingKeyIds(keys)).size === signingKeyIds(keys).length, {
+      message: 'a key id may hold one slot only',
+    })
+    .default({ current: initialSigningKeyId, retiring: [] }),
 });
 
 /**

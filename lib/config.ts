@@ -37,6 +37,28 @@ export interface AppConfig {
    * the other region's portal links to it. A region left out gets no link, only words.
    */
   readonly portalDomains: Partial<Record<RegionKey, string>>;
+  /** the licence-signing keys by slot, the same ids in every region (each region has its own key per id) */
+  readonly signingKeys: SigningKeySet;
+}
+
+/**
+ * The licence-signing keys by slot (docs/deploying.md, "Rotating the signing key"). `current`
+ * signs licences and the JWKS; `next` is published so agents learn it before it signs anything;
+ * `retiring` keys no longer sign but stay published while licences they signed are still valid.
+ * Ids name KMS keys and aliases, so an id is never reused.
+ */
+export interface SigningKeySet {
+  readonly current: string;
+  readonly next?: string;
+  readonly retiring: readonly string[];
+}
+
+/** The key deployed before the key set existed: it keeps its logical id and alias. */
+export const initialSigningKeyId = 'initial';
+
+/** Every id of the set: current first, then next, then the retiring ones (the JWKS lists them so). */
+export function signingKeyIds(keys: SigningKeySet): string[] {
+  return [keys.current, ...(keys.next ? [keys.next] : []), ...keys.retiring];
 }
 
 /** The portal URLs config.json names, from `portalDomains`: `https://<domain>` per region that has one. */

@@ -50,13 +50,17 @@ export function wildcardResourceReason(finding: string, statements: readonly Sta
   if (/\/beats\/\*$/.test(resource))
     return 'the archiver writes objects under the beats/ prefix of its own bucket only; object keys are generated per batch';
   if (/:key\/\*$/.test(resource)) {
-    const narrowed = allowed.some(
-      (s) =>
-        list(s.Action).every((a) => a === 'kms:GetPublicKey') &&
-        s.Condition?.['ForAnyValue:StringEquals']?.['kms:ResourceAliases'] !== undefined,
-    );
+    // Every statement on the region's keys, GetPublicKey (the JWKS) or Sign (the signed JWKS) alike.
+    const onKeys = allowed.filter((s) => JSON.stringify(s.Resource).includes(':key/*'));
+    const narrowed =
+      onKeys.length > 0 &&
+      onKeys.every(
+        (s) =>
+          list(s.Action).every((a) => a === 'kms:GetPublicKey' || a === 'kms:Sign') &&
+          s.Condition?.['ForAnyValue:StringEquals']?.['kms:ResourceAliases'] !== undefined,
+      );
     return narrowed
-      ? 'GetPublicKey only, on keys carrying the licence-signing alias (kms:ResourceAliases condition): IAM cannot name a key by alias ARN'
+      ? 'GetPublicKey (and Sign, for the signed JWKS) only, on keys carrying a licence-signing alias (kms:ResourceAliases condition): IAM cannot name a key by alias ARN'
       : undefined;
   }
   if (/^arn:[^:]+:s3:::cdk-[a-z0-9]+-assets-\d{12}-[a-z0-9-]+\/\*$/.test(resource)) {

@@ -13,8 +13,12 @@ export type { RouteAuth };
 export type FunctionNeed =
   | 'table:read'
   | 'table:write'
+  /** kms:Sign with this region's current signing key (SIGNING_KEY_REF) */
   | 'signing-key'
+  /** the public keys of every signing key of both regions (VERIFY_KEY_REFS) */
   | 'verify-keys'
+  /** kms:Sign with this region's next and retiring keys too (SIGNING_KEY_REFS), for the signed JWKS */
+  | 'jwks-signing-keys'
   /** PutRecord(s) on this region's telemetry stream (TELEMETRY_STREAM_NAME) */
   | 'telemetry-stream:write'
   /** PutObject under `beats/` of this region's archive bucket (ARCHIVE_BUCKET) */
@@ -67,6 +71,8 @@ export const functionSpecs = {
   },
   deactivate: { entry: 'deactivate', needs: ['table:write'] },
   jwks: { entry: 'jwks', needs: ['verify-keys'] },
+  // The JWKS's detached signature: how an agent learns a key it has not pinned (docs/licensing.md).
+  signedJwks: { entry: 'signed-jwks', needs: ['signing-key', 'verify-keys', 'jwks-signing-keys'] },
   // Invites a new customer's first administrator (`admin` of an order that creates the account).
   putOrder: { entry: 'put-order', needs: ['table:write', 'user-directory:invite'] },
   getAccount: { entry: 'get-account', needs: ['table:read'] },

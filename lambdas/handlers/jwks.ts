@@ -1,9 +1,10 @@
-/** GET /.well-known/jwks.json: every region's licence-signing public key, so a licence from either verifies. */
+/** GET /.well-known/jwks.json: every key of both regions' key sets, so a licence from either verifies. */
 import { httpRoute } from '../shared/http';
-import { signingJwks } from '../shared/signing-jwks';
+import { jwksDocument } from '../shared/signing-jwks';
 
 export const handler = httpRoute({}, async () => ({
   status: 200,
-  headers: { 'cache-control': 'public, max-age=300' },
-  body: { keys: await signingJwks() },
+  // The body as serialized once: GET /.well-known/jwks.json.jws signs these very bytes.
+  headers: { 'content-type': 'application/json', 'cache-control': 'public, max-age=300' },
+  text: (await jwksDocument()).body,
 }));

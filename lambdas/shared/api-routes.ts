@@ -28,6 +28,7 @@ export const apiRoutes = [
   { method: 'GET', path: '/v1/installations/{id}/license', fn: 'getLicense', auth: 'agent' },
   { method: 'DELETE', path: '/v1/installations/{id}', fn: 'deactivate', auth: 'agent' },
   { method: 'GET', path: '/.well-known/jwks.json', fn: 'jwks', auth: 'public' },
+  { method: 'GET', path: '/.well-known/jwks.json.jws', fn: 'signedJwks', auth: 'public' },
   { method: 'GET', path: '/v1/openapi.json', fn: 'openapi', auth: 'public' },
   { method: 'POST', path: '/v1/installations/{id}/telemetry', fn: 'ingestTelemetry', auth: 'agent' },
   { method: 'GET', path: '/v1/telemetry/catalogue', fn: 'telemetryCatalogue', auth: 'public' },

@@ -28,9 +28,11 @@ export const envSchema = z.object({
   REGION_ENDPOINTS: jsonOf(z.record(regionKeySchema, z.string().url())),
   /** licensing table (the global table) */
   TABLE_NAME: z.string().min(3).optional(),
-  /** this region's licence signing key: a KMS key ARN, or `file:<path>` of a local JWK (local override) */
+  /** this region's current licence signing key: a KMS key ARN, or `file:<path>` of a local JWK (local override) */
   SIGNING_KEY_REF: z.string().min(1).optional(),
-  /** every region's signing key (KMS key or alias ARNs, or `file:` refs), for the JWKS (local override) */
+  /** this region's next and retiring keys (KMS alias ARNs or `file:` refs), to sign the JWKS (local override) */
+  SIGNING_KEY_REFS: jsonOf(z.array(z.string().min(1))).optional(),
+  /** every key of both regions' key sets (KMS key or alias ARNs, or `file:` refs), for the JWKS (local override) */
   VERIFY_KEY_REFS: jsonOf(z.array(z.string().min(1))).optional(),
   /** the region's telemetry stream */
   TELEMETRY_STREAM_NAME: z.string().min(1).optional(),

@@ -23,6 +23,7 @@ import { orderBodySchema, orderIdSchema } from '../core/licensing/deposit-order'
 import { auditQuerySchema } from '../core/licensing/list-audit-events';
 import { resellerParamsSchema } from '../core/licensing/list-reseller-accounts';
 import { offlineActivationBodySchema } from '../core/licensing/offline-activation';
+import { signedJwksQuerySchema } from '../core/licensing/signed-jwks';
 import {
   accountViewSchema,
   activationKeyResultSchema,
@@ -231,7 +232,31 @@ const operations: Record<ApiFunctionName, OperationSpec> = {
   jwks: {
     tag: 'Documents',
     summary: 'The licence-signing public keys',
+    description:
+      'Every key of both regions’ key sets (current, next, retiring). An agent pins a key it has not pinned yet only once GET /.well-known/jwks.json.jws verifies over this exact body with a key it has.',
     responses: { '200': json(jwksSchema, 'JWKS', z.object({ 'cache-control': cacheControl })) },
+  },
+  signedJwks: {
+    tag: 'Documents',
+    summary: 'The JWKS’s detached signature',
+    description:
+      'RFC 7515 Appendix F: `<protected header>..<signature>`, ES256 over the exact bytes of GET /.well-known/jwks.json. The header names the key (`kid`), `cty: jwk-set+json` and `iat` (seconds). Signed by this region’s current key, or by the key `kid` names.',
+    query: signedJwksQuerySchema,
+    responses: {
+      '200': {
+        description: 'The detached JWS',
+        content: {
+          'application/jose': {
+            schema: z
+              .string()
+              .regex(/^[A-Za-z0-9_-]+\.\.[A-Za-z0-9_-]+$/)
+              .meta({ id: 'DetachedJws' }),
+          },
+        },
+        headers: z.object({ 'cache-control': cacheControl }),
+      },
+    },
+    errors: { 404: 'No key of this region’s key set has that `kid`' },
   },
   openapi: {
     tag: 'Documents',

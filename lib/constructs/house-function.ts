@@ -140,6 +140,7 @@ export class HouseFunction extends Construct {
   private boundTable?: ITableV2;
   private boundSigningKey?: IKey;
   private verifyKeysBound = false;
+  private jwksSigningKeysBound = false;
   private boundTelemetryStream?: IStream;
   private boundArchiveBucket?: IBucket;
   private boundSupportTable?: ITable;
@@ -248,7 +249,7 @@ export class HouseFunction extends Construct {
     return this;
   }
 
-  /** Grants signing with this region's licence key and sets SIGNING_KEY_REF to its ARN. */
+  /** Grants signing with this region's current licence key and sets SIGNING_KEY_REF to its ARN. */
   public bindSigningKey(key: IKey): this {
     if (this.boundSigningKey) {
       throw new Error(`HouseFunction ${this.node.id}: bindSigningKey called twice; SIGNING_KEY_REF holds one key`);
@@ -260,9 +261,8 @@ export class HouseFunction extends Construct {
   }
 
   /**
-   * Grants reading the public keys behind the given KMS alias ARNs (one per region) and sets
-   * VERIFY_KEY_REFS to them. IAM cannot authorise a key use by alias ARN, so the grant is on the
-   * account's keys in those regions, narrowed by the `kms:ResourceAliases` condition.
+   * Grants reading the public keys behind the given KMS alias ARNs (every key of the set, in every
+   * region) and sets VERIFY_KEY_REFS to them.
    */
   public bindVerifyKeys(refs: readonly string[]): this {
     if (this.verifyKeysBound) {
@@ -273,27 +273,56 @@ export class HouseFunction extends Construct {
     if (refs.length === 0) {
       throw new Error(`HouseFunction ${this.node.id}: bindVerifyKeys needs at least one KMS alias ARN`);
     }
+    this.grantOnAliases('bindVerifyKeys', refs, ['kms:GetPublicKey']);
+    this.verifyKeysBound = true;
+    this.function.addEnvironment('VERIFY_KEY_REFS', this.function.stack.toJsonString([...refs]));
+    return this;
+  }
+
+  /**
+   * Grants signing with this region's next and retiring keys, named by alias ARN, and sets
+   * SIGNING_KEY_REFS to them: the signed JWKS answers with a signature by any key of the set an
+   * agent may have pinned (the current one comes with bindSigningKey). Aliases, not key ARNs: a
+   * key leaving the set must not delete an export this stack imports.
+   */
+  public bindJwksSigningKeys(refs: readonly string[]): this {
+    if (this.jwksSigningKeysBound) {
+      throw new Error(
+        `HouseFunction ${this.node.id}: bindJwksSigningKeys called twice; pass every key of the region in one call`,
+      );
+    }
+    if (refs.length === 0) {
+      throw new Error(`HouseFunction ${this.node.id}: bindJwksSigningKeys needs at least one KMS alias ARN`);
+    }
+    this.grantOnAliases('bindJwksSigningKeys', refs, ['kms:Sign', 'kms:GetPublicKey']);
+    this.jwksSigningKeysBound = true;
+    this.function.addEnvironment('SIGNING_KEY_REFS', this.function.stack.toJsonString([...refs]));
+    return this;
+  }
+
+  /**
+   * IAM cannot authorise a key use by alias ARN, so the grant is on the account's keys in the
+   * aliases' regions, narrowed by the `kms:ResourceAliases` condition.
+   */
+  private grantOnAliases(caller: string, refs: readonly string[], actions: string[]): void {
     // The refs may hold tokens (account, partition), but the alias part at the end is literal.
     const parsed = refs.map((ref) => {
       const match = /^(arn:.+:kms:.+):(alias\/[A-Za-z0-9/_-]+)$/.exec(ref);
       if (!match)
         throw new Error(
-          `HouseFunction ${this.node.id}: bindVerifyKeys expects KMS alias ARNs (arn:…:kms:<region>:<account>:alias/<name>), got ${ref}`,
+          `HouseFunction ${this.node.id}: ${caller} expects KMS alias ARNs (arn:…:kms:<region>:<account>:alias/<name>), got ${ref}`,
         );
       return { keysInRegion: `${match[1]}:key/*`, aliasName: match[2] as string };
     });
-    this.verifyKeysBound = true;
     this.function.addToRolePolicy(
       new PolicyStatement({
-        actions: ['kms:GetPublicKey'],
+        actions,
         resources: [...new Set(parsed.map((p) => p.keysInRegion))],
         conditions: {
           'ForAnyValue:StringEquals': { 'kms:ResourceAliases': [...new Set(parsed.map((p) => p.aliasName))] },
         },
       }),
     );
-    this.function.addEnvironment('VERIFY_KEY_REFS', this.function.stack.toJsonString([...refs]));
-    return this;
   }
 
   /** Grants PutRecord and PutRecords on the region's telemetry stream and sets TELEMETRY_STREAM_NAME. */

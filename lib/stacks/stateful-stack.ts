@@ -34,7 +34,14 @@ import {
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { beatTypes } from '../../lambdas/core/telemetry/catalogue';
-import { archiveBeatsPrefix, regionKeys, type AppConfig, type RegionKey } from '../config';
+import {
+  archiveBeatsPrefix,
+  initialSigningKeyId,
+  regionKeys,
+  signingKeyIds,
+  type AppConfig,
+  type RegionKey,
+} from '../config';
 
 /**
  * The one hard-coded physical table name: a global table has the same name in every region, and
@@ -43,10 +50,20 @@ import { archiveBeatsPrefix, regionKeys, type AppConfig, type RegionKey } from '
 export const licensingTableName = (stage: string): string => `ucx-${stage}-licensing`;
 
 /**
- * Alias of every region's signing key. Fixed so a function can name another region's key
- * (for the JWKS) without a cross-region reference.
+ * Alias of a signing key, the same in every region. Fixed so a function can name another region's
+ * key (for the JWKS) without a cross-region reference. The initial key keeps its alias.
  */
-export const signingKeyAliasName = (stage: string): string => `alias/ucx-${stage}-licence-signing`;
+export const signingKeyAliasName = (stage: string, keyId: string = initialSigningKeyId): string =>
+  `alias/ucx-${stage}-licence-signing${keyId === initialSigningKeyId ? '' : `-${keyId}`}`;
+
+/** Construct id of a signing key; the initial key keeps the one it was deployed with. */
+export const signingKeyConstructId = (keyId: string): string =>
+  keyId === initialSigningKeyId
+    ? 'LicenceSigningKey'
+    : `LicenceSigningKey${keyId
+        .split('-')
+        .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+        .join('')}`;
 
 /** Name of the table's one global secondary index. */
 export const licensingTableGsi1 = 'gsi1';
@@ -143,8 +160,10 @@ export interface StatefulStackProps extends StackProps {
 export class StatefulStack extends Stack {
   /** the licensing table as seen from this region (the primary table or the local replica) */
   public readonly table: ITableV2;
-  /** this region's ES256 licence signing key */
+  /** this region's `current` ES256 licence signing key: it signs licences */
   public readonly signingKey: IKey;
+  /** this region's key of every id of the key set (current, next, retiring), by id */
+  public readonly signingKeys: Readonly<Record<string, IKey>>;
   /** whether this stack owns the global table (false: it references the replica) */
   public readonly isPrimary: boolean;
   /** this region's telemetry stream: ingest writes, the archiver (and later the rules) read */
@@ -209,14 +228,10 @@ export class StatefulStack extends Stack {
       });
     }
 
-    this.signingKey = new Key(this, 'LicenceSigningKey', {
-      description: `UCX ${config.stage} ${regionKey}: signs licences (ES256)`,
-      keySpec: KeySpec.ECC_NIST_P256,
-      keyUsage: KeyUsage.SIGN_VERIFY,
-      alias: signingKeyAliasName(config.stage),
-      // Agents pin its public key: losing it would orphan every licence signed with it.
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    this.signingKeys = Object.fromEntries(
+      signingKeyIds(config.signingKeys).map((keyId) => [keyId, this.buildSigningKey(config, regionKey, keyId)]),
+    );
+    this.signingKey = this.signingKeys[config.signingKeys.current]!;
 
     this.telemetryStream = this.buildTelemetryStream(config);
     this.archiveBucket = this.buildArchiveBucket(config);
@@ -238,6 +253,28 @@ export class StatefulStack extends Stack {
 
     this.supportTable = this.buildSupportTable();
     ({ bus: this.supportEventBus, topic: this.supportAlertsTopic } = this.buildSupportNotifications(config, regionKey));
+  }
+
+  /**
+   * One licence-signing key of the set. Retained when its id leaves the set: agents pin its public
+   * key, and deleting a KMS key is a decision for a person (docs/deploying.md). Its ARN is exported
+   * whether a function uses it or not, so promoting another key (which moves SIGNING_KEY_REF)
+   * never deletes an export the deployed stateless stack still imports.
+   */
+  private buildSigningKey(config: AppConfig, regionKey: RegionKey, keyId: string): Key {
+    const key = new Key(this, signingKeyConstructId(keyId), {
+      description:
+        keyId === initialSigningKeyId
+          ? `UCX ${config.stage} ${regionKey}: signs licences (ES256)`
+          : `UCX ${config.stage} ${regionKey}: signs licences (ES256), key ${keyId}`,
+      keySpec: KeySpec.ECC_NIST_P256,
+      keyUsage: KeyUsage.SIGN_VERIFY,
+      alias: signingKeyAliasName(config.stage, keyId),
+      // Agents pin its public key: losing it would orphan every licence signed with it.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.exportValue(key.keyArn);
+    return key;
   }
 
   /**

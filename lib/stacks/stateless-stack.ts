@@ -43,7 +43,7 @@ import { Schedule, ScheduleExpression, ScheduleTargetInput, TimeWindow } from 'a
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { portalUrls, type AppConfig, type RegionKey } from '../config';
+import { portalUrls, signingKeyIds, type AppConfig, type RegionKey } from '../config';
 import { HouseFunction } from '../constructs/house-function';
 import { PortalSite } from '../constructs/portal-site';
 import { Observability } from '../constructs/observability';
@@ -264,15 +264,23 @@ export class StatelessStack extends Stack {
       RegionKey,
       string
     >;
-    // The alias has one name in every region, so another region's key needs no cross-region reference.
-    const verifyKeyRefs = Object.values(config.regions).map((r) =>
-      this.formatArn({
-        service: 'kms',
-        region: r.region,
-        resource: 'alias',
-        resourceName: signingKeyAliasName(config.stage).replace(/^alias\//, ''),
-        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-      }),
+    // An alias has one name in every region, so another region's key needs no cross-region reference.
+    const signingKeyAliasArns = (region: string, keyIds: readonly string[]) =>
+      keyIds.map((keyId) =>
+        this.formatArn({
+          service: 'kms',
+          region,
+          resource: 'alias',
+          resourceName: signingKeyAliasName(config.stage, keyId).replace(/^alias\//, ''),
+          arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+        }),
+      );
+    const keyIds = signingKeyIds(config.signingKeys);
+    const verifyKeyRefs = Object.values(config.regions).flatMap((r) => signingKeyAliasArns(r.region, keyIds));
+    // The current key comes with SIGNING_KEY_REF; the others of this region sign the JWKS on request.
+    const otherSigningKeyRefs = signingKeyAliasArns(
+      config.regions[regionKey].region,
+      keyIds.filter((keyId) => keyId !== config.signingKeys.current),
     );
 
     const functions = {} as Record<FunctionName, HouseFunction>;
@@ -294,6 +302,7 @@ export class StatelessStack extends Stack {
       else if (needs.has('table:read')) fn.bindTable(stateful.table, 'read');
       if (needs.has('signing-key')) fn.bindSigningKey(stateful.signingKey);
       if (needs.has('verify-keys')) fn.bindVerifyKeys(verifyKeyRefs);
+      if (needs.has('jwks-signing-keys') && otherSigningKeyRefs.length > 0) fn.bindJwksSigningKeys(otherSigningKeyRefs);
       if (needs.has('telemetry-stream:write')) fn.bindTelemetryStream(stateful.telemetryStream, 'write');
       if (needs.has('archive:write')) fn.bindArchiveBucket(stateful.archiveBucket, 'write');
       if (needs.has('support-table:write')) fn.bindSupportTable(stateful.supportTable, 'write');

@@ -69,8 +69,9 @@ export interface SignOptions {
 }
 
 /**
- * Returns the stored licence when its content is unchanged and it is not yet due for renewal
- * (half its lifetime left), otherwise signs a new one; `ver` rises only when the content changes.
+ * Returns the stored licence when its content is unchanged, it is not yet due for renewal (half its
+ * lifetime left) and the current key signed it, otherwise signs a new one; `ver` rises only when
+ * the content changes.
  */
 export async function signIfChanged(
   content: LicenseContent,
@@ -81,18 +82,34 @@ export async function signIfChanged(
   const nowSeconds = Math.floor(opts.now.getTime() / 1000);
   const ttlSeconds = opts.ttlDays * 86_400;
   const previous = opts.previous;
-  if (previous && previous.contentHash === hash && previous.exp - nowSeconds > ttlSeconds / 2) {
+  const kid = await signer.keyId();
+  if (
+    previous &&
+    previous.contentHash === hash &&
+    previous.exp - nowSeconds > ttlSeconds / 2 &&
+    signingKeyOf(previous.jws) === kid
+  ) {
     return { license: { ...previous, basedOnRev: opts.basedOnRev }, signed: false };
   }
   // `ver` rises with the content and is tied to the installation's rev, so two rebuilds from
   // different states never share a ver even when one of them was served but not stored.
   const ver = previous?.contentHash === hash ? previous.ver : Math.max((previous?.ver ?? 0) + 1, opts.basedOnRev + 1);
   const exp = nowSeconds + ttlSeconds;
-  const kid = await signer.keyId();
   const jws = await signer.signJws(
     { iss: LICENSE_ISSUER, ...content, iat: nowSeconds, exp, ver },
     { alg: 'ES256', kid, typ: LICENSE_TYPE },
   );
   const etag = `"${ver}-${createHash('sha256').update(jws).digest('base64url').slice(0, 16)}"`;
   return { license: { jws, etag, ver, contentHash: hash, exp, basedOnRev: opts.basedOnRev }, signed: true };
+}
+
+/** The `kid` of a compact JWS's protected header; undefined when it has none or is not one. */
+export function signingKeyOf(jws: string): string | undefined {
+  try {
+    const header: unknown = JSON.parse(Buffer.from(jws.split('.')[0] ?? '', 'base64url').toString('utf8'));
+    const kid = (header as { kid?: unknown } | null)?.kid;
+    return typeof kid === 'string' ? kid : undefined;
+  } catch {
+    return undefined;
+  }
 }
