@@ -32,6 +32,8 @@ describe('DynamoDbLicensingRepository: the last poll, an item of its own', () =>
   let own: LicensingTable;
   let world: ContractWorld;
   const HOUR_MS = 3_600_000;
+  // ids stay unique across the tests, which share the table
+  const ids = new SequentialIds();
 
   beforeAll(async () => {
     own = await createLicensingTable(`licensing-polls-${process.pid}-${Date.now()}`);
@@ -46,7 +48,7 @@ describe('DynamoDbLicensingRepository: the last poll, an item of its own', () =>
       repository: new DynamoDbLicensingRepository(own.documents, own.tableName),
       auditLog: new DynamoDbAuditLog(own.documents, own.tableName),
       clock: new FixedClock(),
-      ids: new SequentialIds(),
+      ids,
     };
   });
 
