@@ -11,7 +11,17 @@ import { issueLocalToken, localJwtVerifier } from './auth';
 import { clockRoutes, openLocalClock, type LocalClock } from './clock';
 import { startDynamoDbLocal, startKinesalite, startS3rver, type Emulator } from './emulators';
 import { apiGatewayError, type HttpResponse } from './http-event';
-import { ensureEs256Key, keyFile, keyRef } from './keys';
+import {
+  describeSigningKeys,
+  ensureSigningKeys,
+  keyFile,
+  RotationError,
+  rotateSigningKeys,
+  rotationSteps,
+  signingKeyRefs,
+  verifyKeyRefs,
+  type RotationStep,
+} from './keys';
 import { LambdaSandbox, lambdaWorkerFile } from './lambda-runtime';
 import { dashboardData, dashboardHtml } from './dashboard';
 import { localApiNamespace, MetricStore } from './metrics';
@@ -148,7 +158,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       options.assemblyDir
         ? Promise.resolve()
         : synthesize({ repoRoot, outDir: assemblyDir, app: options.app, force: options.synth === 'always', log }),
-      ...regionKeys.map((key) => ensureEs256Key(keyFile(dataDir, key))),
+      ensureSigningKeys(dataDir),
     ]);
     const assembly = readAssembly(assemblyDir, { repoRoot, dataDir });
     const eventBridge = await startLocalEventBridge({
@@ -169,7 +179,14 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const regionOf = (key: RegionKey) => assembly.stacks.find((s) => s.regionKey === key)?.region ?? key;
 
     const verifyJwt = await localJwtVerifier(dataDir);
-    const info: { current?: CloudInfo; eventSources?: EventSources; schedules?: Schedules } = {};
+    const info: {
+      current?: CloudInfo;
+      eventSources?: EventSources;
+      schedules?: Schedules;
+      /** restarts the functions that read signing keys; their names */
+      restartKeyReaders?: () => Promise<string[]>;
+    } = {};
+    let rotating: Promise<unknown> = Promise.resolve();
     const metrics = new MetricStore();
     const dashboardFor = (regionKey: RegionKey) =>
       dashboardData(regionKey, {
@@ -235,6 +252,33 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
             return json(200, { region: regionKey, ...(await run) });
           },
         ],
+        ['GET /local/signing-keys', async () => json(200, { keys: await describeSigningKeys(dataDir) })],
+        [
+          // One rotation step for both regions (one data dir), then a cold start of every function
+          // that reads keys, as a deployment would do. Body: optional `{ "step": "introduce" | … }`.
+          'POST /local/signing-keys/rotate',
+          async (_request, body) => {
+            let step: RotationStep | undefined;
+            try {
+              step = body.length > 0 ? (JSON.parse(body.toString('utf8')) as { step?: RotationStep }).step : undefined;
+            } catch {
+              return json(400, { message: 'the body is not JSON' });
+            }
+            if (step !== undefined && !rotationSteps.includes(step))
+              return json(400, { message: `step: one of ${rotationSteps.join(', ')}` });
+            const done = rotating.then(async () => {
+              const rotation = await rotateSigningKeys(dataDir, { ...(step && { step }), now: clock.now() });
+              return { ...rotation, restarted: (await info.restartKeyReaders?.()) ?? [] };
+            });
+            rotating = done.catch(() => undefined);
+            try {
+              return json(200, await done);
+            } catch (error) {
+              if (error instanceof RotationError) return json(409, { message: error.message });
+              throw error;
+            }
+          },
+        ],
       ]);
     const ports: Record<RegionKey, number> = { eu: options.euPort ?? 4100, us: options.usPort ?? 4200 };
     const routers = {} as Record<RegionKey, RegionRouter>;
@@ -290,6 +334,17 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         ),
       );
     }
+    info.restartKeyReaders = async () => {
+      const readers = assembly.functions.filter((fn) => keyVariables.some((name) => name in fn.environment));
+      await Promise.all(
+        readers.map((fn) =>
+          sandboxes
+            .get(functionKey(fn.stackName, fn.logicalId))
+            ?.reconfigure(lambdaEnvironment(fn, { region: regionOf(fn.regionKey), dataDir, endpoints, apis })),
+        ),
+      );
+      return readers.map((fn) => fn.name);
+    };
     for (const key of regionKeys) {
       const routes = new Map<string, RegionRoute>();
       for (const route of assembly.routes.filter((r) => r.regionKey === key)) {
@@ -422,6 +477,9 @@ export function readLocalSettings(dataDir: string): LocalSettings {
 const definedOnly = <T extends object>(value: T): Partial<T> =>
   Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 
+/** The variables that name signing keys: whoever has one reads keys at cold start. */
+const keyVariables = ['SIGNING_KEY_REF', 'SIGNING_KEY_REFS', 'VERIFY_KEY_REFS'];
+
 const json = (statusCode: number, body: unknown): HttpResponse => ({
   statusCode,
   headers: { 'content-type': 'application/json' },
@@ -466,8 +524,10 @@ export function lambdaEnvironment(
     // Laptop-only values of variables the template sets (only when it sets them, so a missing
     // grant fails locally as it would in the cloud).
     ...ifInTemplate('REGION_ENDPOINTS', JSON.stringify(local.apis)),
-    ...ifInTemplate('SIGNING_KEY_REF', keyRef(local.dataDir, fn.regionKey)),
-    ...ifInTemplate('VERIFY_KEY_REFS', JSON.stringify(regionKeys.map((key) => keyRef(local.dataDir, key)))),
+    // The local key set (local/keys.ts), read at each cold start: a rotation restarts these functions.
+    ...ifInTemplate('SIGNING_KEY_REF', signingKeyRefs(local.dataDir, fn.regionKey).current),
+    ...ifInTemplate('SIGNING_KEY_REFS', JSON.stringify(signingKeyRefs(local.dataDir, fn.regionKey).others)),
+    ...ifInTemplate('VERIFY_KEY_REFS', JSON.stringify(verifyKeyRefs(local.dataDir))),
     // Every count written with its request, so the local dashboard moves as you click.
     ...ifInTemplate('METRICS_FLUSH_SECONDS', '0'),
     // The account users live in the local auth store (local/auth-flows.ts), not in a user pool.

@@ -29,7 +29,7 @@ export class LambdaSandbox {
 
   constructor(
     readonly fn: LocalFunction,
-    private readonly env: Record<string, string>,
+    private env: Record<string, string>,
     private readonly workerFile: string,
     private readonly functionArn: string,
     /** where the function's EMF lines and its invocations, errors and durations are recorded */
@@ -79,6 +79,15 @@ export class LambdaSandbox {
     const worker = this.worker;
     this.worker = undefined;
     if (worker) await worker.terminate();
+  }
+
+  /**
+   * A configuration change, as a deployment makes one: the sandbox ends and the next invocation
+   * cold-starts with `env` (an invocation still running fails, as a crash would).
+   */
+  async reconfigure(env: Record<string, string>): Promise<void> {
+    this.env = env;
+    await this.terminate();
   }
 
   private ensureWorker(): Worker {

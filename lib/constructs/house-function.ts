@@ -283,7 +283,8 @@ export class HouseFunction extends Construct {
    * Grants signing with this region's next and retiring keys, named by alias ARN, and sets
    * SIGNING_KEY_REFS to them: the signed JWKS answers with a signature by any key of the set an
    * agent may have pinned (the current one comes with bindSigningKey). Aliases, not key ARNs: a
-   * key leaving the set must not delete an export this stack imports.
+   * key leaving the set must not delete an export this stack imports. With none, the variable is
+   * `[]` and nothing is granted.
    */
   public bindJwksSigningKeys(refs: readonly string[]): this {
     if (this.jwksSigningKeysBound) {
@@ -291,10 +292,7 @@ export class HouseFunction extends Construct {
         `HouseFunction ${this.node.id}: bindJwksSigningKeys called twice; pass every key of the region in one call`,
       );
     }
-    if (refs.length === 0) {
-      throw new Error(`HouseFunction ${this.node.id}: bindJwksSigningKeys needs at least one KMS alias ARN`);
-    }
-    this.grantOnAliases('bindJwksSigningKeys', refs, ['kms:Sign', 'kms:GetPublicKey']);
+    if (refs.length > 0) this.grantOnAliases('bindJwksSigningKeys', refs, ['kms:Sign', 'kms:GetPublicKey']);
     this.jwksSigningKeysBound = true;
     this.function.addEnvironment('SIGNING_KEY_REFS', this.function.stack.toJsonString([...refs]));
     return this;

@@ -302,7 +302,7 @@ export class StatelessStack extends Stack {
       else if (needs.has('table:read')) fn.bindTable(stateful.table, 'read');
       if (needs.has('signing-key')) fn.bindSigningKey(stateful.signingKey);
       if (needs.has('verify-keys')) fn.bindVerifyKeys(verifyKeyRefs);
-      if (needs.has('jwks-signing-keys') && otherSigningKeyRefs.length > 0) fn.bindJwksSigningKeys(otherSigningKeyRefs);
+      if (needs.has('jwks-signing-keys')) fn.bindJwksSigningKeys(otherSigningKeyRefs);
       if (needs.has('telemetry-stream:write')) fn.bindTelemetryStream(stateful.telemetryStream, 'write');
       if (needs.has('archive:write')) fn.bindArchiveBucket(stateful.archiveBucket, 'write');
       if (needs.has('support-table:write')) fn.bindSupportTable(stateful.supportTable, 'write');

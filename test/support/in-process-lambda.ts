@@ -5,7 +5,7 @@
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { buildHttpApiEvent } from '#local/http-event';
-import { keyRef } from '#local/keys';
+import { signingKeyRefs } from '#local/keys';
 import { signRequest, type SigningIdentity } from '#agent/sdk/signing';
 import { cloud, type CloudInfo } from '#test/support/local-cloud';
 
@@ -26,7 +26,7 @@ export function localLambdaEnv(region: 'eu' | 'us' = 'eu', extra: Record<string,
     REGION_ENDPOINTS: JSON.stringify({ eu: info.regions.eu.api, us: info.regions.us.api }),
     TABLE_NAME: resource('LicensingTable') || 'ucx-prod-licensing',
     TELEMETRY_STREAM_NAME: resource('TelemetryStream'),
-    SIGNING_KEY_REF: keyRef(info.dataDir, region),
+    SIGNING_KEY_REF: signingKeyRefs(info.dataDir, region).current,
     POWERTOOLS_DEV: 'false',
     POWERTOOLS_LOG_LEVEL: 'CRITICAL',
     ...extra,
