@@ -10,9 +10,13 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { generateIdentityKeys, signRequest, type Ed25519PublicJwk } from '#agent/sdk/signing';
+import { knownClockOffsetMs } from '#test/support/local-cloud';
 
 export interface TestAgentRequestOptions {
-  /** Signing time (default now): use it to simulate clock skew. */
+  /**
+   * Signing time: use it to simulate clock skew. Default: the cloud's time, i.e. now plus the
+   * clock offset last read or moved by test/support/local-cloud.ts (`advanceClock`, `syncClock`).
+   */
   created?: Date;
   /** Sign with this Ed25519 private key instead of the agent's own (keyid unchanged). */
   signWith?: KeyObject;
@@ -76,7 +80,7 @@ export class TestAgent {
     const signed = await signRequest(
       { method: upperMethod, url, headers, body: bytes },
       { keyid: this.keyid, privateKey: opts.signWith ?? this.privateKey },
-      { created: opts.created },
+      { created: opts.created ?? new Date(Date.now() + knownClockOffsetMs(url)) },
     );
     if (opts.omitSignature) {
       delete signed['signature'];

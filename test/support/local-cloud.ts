@@ -3,11 +3,13 @@
  * process running local/main.ts with real ESM, so jest never loads the cloud's ESM-only
  * dependencies) and puts its cloud.json path into UCX_CLOUD_JSON; `cloud()` reads it.
  * `startCloudProcess` starts another one (e.g. to test a restart) and `tokenFor` signs local
- * tokens like Cognito's without jose (node:crypto only).
+ * tokens like Cognito's without jose (node:crypto only). Tests of time: `withOwnCloud()` gives the
+ * file a cloud of its own, `advanceClock(days)` moves its clock and agents keep signing on it.
  */
 import { spawn } from 'node:child_process';
 import { createPrivateKey, randomUUID, sign } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CloudInfo } from '#local/cloud';
 import { findRepoRoot } from '#local/repo-root';
@@ -15,9 +17,16 @@ import { findRepoRoot } from '#local/repo-root';
 export type { CloudInfo };
 
 let cached: CloudInfo | undefined;
+/** set by `withOwnCloud()` while its cloud runs: every helper then talks to that one */
+let own: CloudInfo | undefined;
 
-/** The run's local cloud, as written to its cloud.json. */
+/** The test file's local cloud: its own (`withOwnCloud()`), else the run's, as written to its cloud.json. */
 export function cloud(): CloudInfo {
+  return own ?? runCloud();
+}
+
+/** The run's local cloud, started by the jest global setup and shared by every test file. */
+export function runCloud(): CloudInfo {
   const file = process.env['UCX_CLOUD_JSON'];
   if (!file)
     throw new Error(
@@ -158,4 +167,132 @@ export async function startCloudProcess(options: CloudProcessOptions): Promise<C
       clearTimeout(timer);
     },
   };
+}
+
+/** The flags the global setup starts its cloud with: stream consumers at test pace. */
+const testPaceArgs = ['--max-batching-window', '1', '--retry-delay-ms', '20', '--poll-ms', '100'] as const;
+
+export interface OwnCloud {
+  /** the running cloud's cloud.json (new ports after a restart) */
+  readonly info: CloudInfo;
+  readonly process: CloudProcess;
+  /** stops it and starts it again on the same data dir (`fresh`: wiped, the clock at real time) */
+  restart(options?: { readonly fresh?: boolean }): Promise<void>;
+}
+
+/**
+ * A local cloud of the test file's own, started before its tests (fresh, on the run's assembly,
+ * stream consumers at test pace, no demo seed) and stopped after them. While it runs, `cloud()`,
+ * and so every helper built on it (`api()`, `tokenFor`, `newAccount`…), means this one. For tests
+ * that move the clock: the run's cloud is shared by every test file, whose keys and licences would
+ * expire under them.
+ */
+export function withOwnCloud(
+  options: {
+    /** @default the run's assembly (`runCloud().assemblyDir`) */
+    readonly assemblyDir?: string;
+    readonly startTimeoutMs?: number;
+  } = {},
+): OwnCloud {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ucx-own-cloud-'));
+  let running: CloudProcess | undefined;
+  const start = async (fresh: boolean) => {
+    running = await startCloudProcess({
+      dataDir,
+      fresh,
+      assemblyDir: options.assemblyDir ?? runCloud().assemblyDir,
+      extraArgs: testPaceArgs,
+      ...(options.startTimeoutMs !== undefined && { startTimeoutMs: options.startTimeoutMs }),
+    });
+    own = running.info;
+    await syncClock(running.info);
+  };
+  beforeAll(() => start(true), (options.startTimeoutMs ?? 120_000) + 10_000);
+  afterAll(async () => {
+    own = undefined;
+    await running?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }, 30_000);
+  const current = () => {
+    if (!running) throw new Error('withOwnCloud: its cloud runs only between beforeAll and afterAll');
+    return running;
+  };
+  return {
+    get info() {
+      return current().info;
+    },
+    get process() {
+      return current();
+    },
+    async restart(restartOptions = {}) {
+      await current().stop();
+      await start(restartOptions.fresh ?? false);
+    },
+  };
+}
+
+/** `GET /local/clock`: the cloud's time and how far it is ahead of real time. */
+export interface ClockReading {
+  readonly now: string;
+  readonly offsetSeconds: number;
+}
+
+/** What `POST /local/clock` answers: the new reading and the schedules that came due and ran. */
+export interface ClockAdvance extends ClockReading {
+  readonly schedulesRun: readonly {
+    readonly region: 'eu' | 'us';
+    readonly schedule: string;
+    readonly function: string;
+    readonly startedAt: string;
+    readonly result?: unknown;
+    readonly error?: { readonly errorType: string; readonly errorMessage: string };
+  }[];
+}
+
+/** The clock offset (ms) last seen per API origin, read by the test agents when they sign. */
+const clockOffsets = new Map<string, number>();
+
+const remember = (info: Pick<CloudInfo, 'regions'>, offsetSeconds: number) => {
+  for (const region of Object.values(info.regions)) clockOffsets.set(new URL(region.api).origin, offsetSeconds * 1000);
+};
+
+/** How far the clock of the cloud serving `url` is ahead, as last read or moved by these helpers. */
+export function knownClockOffsetMs(url: string): number {
+  return clockOffsets.get(new URL(url).origin) ?? 0;
+}
+
+/** The cloud's time as these helpers know it (real time plus its known offset). */
+export function cloudNow(info: Pick<CloudInfo, 'regions'> = cloud()): Date {
+  return new Date(Date.now() + knownClockOffsetMs(info.regions.eu.api));
+}
+
+/** Reads the cloud's clock and remembers its offset (for a cloud whose clock someone else moved). */
+export async function syncClock(info: Pick<CloudInfo, 'regions'> = cloud()): Promise<ClockReading> {
+  const res = await fetch(`${info.regions.eu.api}/local/clock`);
+  if (res.status !== 200) throw new Error(`GET /local/clock: ${res.status} ${await res.text()}`);
+  const reading = (await res.json()) as ClockReading;
+  remember(info, reading.offsetSeconds);
+  return reading;
+}
+
+/**
+ * Moves the cloud's clock forward (both regions) and waits for the schedules that came due;
+ * test agents then sign on the moved clock. Refuses the run's shared cloud: use `withOwnCloud()`.
+ */
+export async function advanceClock(
+  by: number | { readonly days?: number; readonly seconds?: number },
+  info: Pick<CloudInfo, 'regions'> = cloud(),
+): Promise<ClockAdvance> {
+  if (process.env['UCX_CLOUD_JSON'] && info.regions.eu.api === runCloud().regions.eu.api)
+    throw new Error("advanceClock: the run's cloud is shared by every test file; move the clock of withOwnCloud()");
+  const { days = 0, seconds = 0 } = typeof by === 'number' ? { days: by } : by;
+  const res = await fetch(`${info.regions.eu.api}/local/clock`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ advanceSeconds: Math.round(days * 86_400 + seconds) }),
+  });
+  if (res.status !== 200) throw new Error(`POST /local/clock: ${res.status} ${await res.text()}`);
+  const moved = (await res.json()) as ClockAdvance;
+  remember(info, moved.offsetSeconds);
+  return moved;
 }
