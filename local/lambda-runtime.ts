@@ -93,7 +93,8 @@ export class LambdaSandbox {
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
     const worker = new Worker(this.workerFile, {
-      env: this.env,
+      // The SDK's Node.js support notice once per sandbox drowns the log; main.ts says it once.
+      env: { ...this.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
       workerData: {
         assetDir: this.fn.assetDir,
         handler: this.fn.handler,

@@ -95,6 +95,11 @@ try {
     ...info.demo.resellers.map((r) => `  demo reseller ${r.resellerId}`),
     `  tokens (ops, support, customers, resellers) and endpoints: ${cloud.cloudJson}`,
     '  Ctrl-C to stop',
+    ...(Number(process.versions.node.split('.')[0]) < 22
+      ? [
+          `  note: Node.js ${process.versions.node}; AWS SDK releases after January 2027 need Node.js 22 (Lambda runs 24)`,
+        ]
+      : []),
     '',
   ];
   if (!values.quiet) console.log(lines.join('\n'));

@@ -180,6 +180,12 @@ export function formatStatus(s: AgentStatus): string[] {
   lines.push(`last successful contact: ${s.lastGoodPollAt ?? 'never'}`);
   if (s.lastTelemetry) lines.push(`last telemetry: ${s.lastTelemetry.at} ${s.lastTelemetry.outcome}`);
   lines.push(`spool: ${s.spool.beats} beats, ${s.spool.bytes} bytes, ${s.spool.dropped} dropped to respect its bound`);
+  if (s.signingKeys) {
+    const check = s.signingKeys.lastCheck;
+    lines.push(
+      `signing keys: ${s.signingKeys.pinned.length} pinned; ${check ? `last check ${check.at}${check.ok ? '' : ' FAILED'}: ${check.outcome}` : 'not checked since activation'}`,
+    );
+  }
   return lines;
 }
 

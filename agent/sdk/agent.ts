@@ -10,6 +10,14 @@ import { collectAll } from '../collectors/types';
 import { UcxClient, type Observer, type PollResult } from './client';
 import { AgentStateError, CloudError, LicenseRejectedError, UnreachableError, isRetryable } from './errors';
 import type { Identity } from './identity';
+import {
+  JWKS_CHECK_SECONDS,
+  JwksRefusedError,
+  kidsOf,
+  signingKeyOf,
+  verifySignedJwks,
+  type VerifiedJwks,
+} from './key-continuity';
 import { graceLeftSeconds, verifyLicense, type LicenseClaims, type LicenseProduct } from './license';
 import { createOfflineRequest, type OfflineActivationRequest, type OfflineActivationResponse } from './offline';
 import {
@@ -33,7 +41,7 @@ import {
   type BeatType,
 } from './telemetry';
 import type { Connect, TransportOptions } from './transport';
-import type { InstallationFacts, TelemetryResult } from './types';
+import type { InstallationFacts, Jwks, TelemetryResult } from './types';
 
 export interface AgentOptions {
   identity: Identity;
@@ -56,7 +64,16 @@ export interface AgentOptions {
   random?: Random;
   /** every wait: between cycles and between attempts at the other region (tests pass one that returns at once) */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** seconds between checks of the signed JWKS at poll time (default a day; 0: every poll) */
+  jwksCheckSeconds?: number;
 }
+
+/** A check of the signed JWKS: what was pinned, or why the pinned keys stay. */
+export type JwksCheck =
+  | { outcome: 'pinned'; message: string; added: string[]; dropped: string[] }
+  | { outcome: 'refused'; message: string; error: JwksRefusedError }
+  /** the cloud does not sign its JWKS (no /.well-known/jwks.json.jws), or gave no answer */
+  | { outcome: 'unsigned' | 'failed'; message: string };
 
 /** Which region answered a poll: home, or the other one while home did not answer. */
 export type Via = 'home' | 'fallback';
@@ -122,6 +139,8 @@ export interface AgentStatus {
   lastTelemetry?: AgentState['lastTelemetry'];
   spool: ReturnType<Spool['stats']>;
   pendingOffline?: AgentState['pendingOffline'];
+  /** the licence-signing keys pinned, and the last check of the signed JWKS */
+  signingKeys?: { pinned: string[]; lastCheck?: AgentState['jwksCheck'] };
 }
 
 export class UcxAgent {
@@ -337,6 +356,8 @@ export class UcxAgent {
       throw error;
     }
     const { result, via, endpoint } = answer;
+    // Keys to come are learned before they sign, and a key the licence names first: through the signed JWKS.
+    const pinned = await this.learnSigningKeys(s, result, endpoint);
     const reached = { at, via, endpoint };
     const from = via === 'fallback' ? ' (from the other region: home does not answer)' : '';
     if (result.status === 304) {
@@ -350,7 +371,7 @@ export class UcxAgent {
     }
     let claims: LicenseClaims;
     try {
-      claims = await verifyLicense(result.license, s.jwks, { installationId: s.installationId, now: this.now() });
+      claims = await verifyLicense(result.license, pinned, { installationId: s.installationId, now: this.now() });
     } catch (error) {
       if (!(error instanceof LicenseRejectedError)) throw error;
       this.update((x) => {
@@ -409,6 +430,87 @@ export class UcxAgent {
           await this.sleep(delayMs);
         }
       }
+    }
+  }
+
+  /**
+   * Checks the signed JWKS when a polled licence names a key this agent has not pinned, or when
+   * `jwksCheckSeconds` have passed since the last check; returns the keys to verify with.
+   */
+  private async learnSigningKeys(s: AgentState & { jwks: Jwks }, result: PollResult, endpoint: string): Promise<Jwks> {
+    const unpinnedKid = result.status === 200 && !kidsOf(s.jwks).includes(signingKeyOf(result.license) ?? '');
+    const sinceLastMs = this.now().getTime() - Date.parse(s.jwksCheck?.at ?? s.activatedAt ?? '');
+    const due = !(sinceLastMs < (this.options.jwksCheckSeconds ?? JWKS_CHECK_SECONDS) * 1000);
+    if (!unpinnedKid && !due) return s.jwks;
+    await this.checkSigningKeys(endpoint);
+    return this.state().jwks ?? s.jwks;
+  }
+
+  /**
+   * Reads the JWKS and its detached signature and pins that JWKS once a pinned key's signature
+   * verifies over it (key-continuity.ts): new keys are pinned, keys it no longer lists unpinned,
+   * in one state write. A refusal, a cloud that does not sign its JWKS or no answer keep the
+   * pinned keys; the outcome is kept for status.
+   */
+  async checkSigningKeys(endpoint: string = this.homeEndpoint()): Promise<JwksCheck> {
+    const s = this.requireActivation();
+    const at = this.now().toISOString();
+    let check: JwksCheck;
+    let verified: VerifiedJwks | undefined;
+    try {
+      const client = this.clientFor(endpoint);
+      verified = await this.verifiedJwks(client, await client.jwksDocument(), s);
+      const list = (kids: string[]) => (kids.length > 0 ? kids.join(', ') : 'none');
+      check = verified
+        ? {
+            outcome: 'pinned',
+            message: `JWKS signed by pinned key ${verified.signedBy}: ${verified.jwks.keys.length} key(s) pinned, added ${list(verified.added)}, dropped ${list(verified.dropped)}`,
+            added: verified.added,
+            dropped: verified.dropped,
+          }
+        : {
+            outcome: 'unsigned',
+            message: `the cloud does not sign its JWKS (no /.well-known/jwks.json.jws): the ${s.jwks.keys.length} pinned key(s) are kept`,
+          };
+    } catch (error) {
+      check =
+        error instanceof JwksRefusedError
+          ? { outcome: 'refused', message: `JWKS refused, the pinned keys are kept: ${error.message}`, error }
+          : { outcome: 'failed', message: `the JWKS could not be checked: ${(error as Error).message}` };
+    }
+    this.update((x) => {
+      if (verified) {
+        x.jwks = verified.jwks;
+        x.jwksIssuedAt = verified.issuedAt;
+      }
+      x.jwksCheck = { at, ok: check.outcome === 'pinned', outcome: check.message };
+    });
+    if (check.outcome !== 'pinned' || check.added.length + check.dropped.length > 0) this.log(check.message);
+    return check;
+  }
+
+  /**
+   * The JWKS verified by the current key's signature or, when that key is not pinned (this agent
+   * missed it while it was `next`), by a signature of a key it has pinned (`?kid=`, any key of the
+   * region's set). Undefined when the cloud does not sign its JWKS.
+   */
+  private async verifiedJwks(
+    client: UcxClient,
+    body: string,
+    s: AgentState & { jwks: Jwks },
+  ): Promise<VerifiedJwks | undefined> {
+    const options = s.jwksIssuedAt === undefined ? {} : { pinnedIssuedAt: s.jwksIssuedAt };
+    const signature = await client.signedJwks();
+    if (signature === undefined) return undefined;
+    try {
+      return await verifySignedJwks(body, signature, s.jwks, options);
+    } catch (error) {
+      if (!(error instanceof JwksRefusedError) || error.reason !== 'unknown-signer') throw error;
+      for (const kid of kidsOf(s.jwks)) {
+        const byPinnedKey = await client.signedJwks(kid);
+        if (byPinnedKey !== undefined) return verifySignedJwks(body, byPinnedKey, s.jwks, options);
+      }
+      throw error;
     }
   }
 
@@ -674,6 +776,7 @@ export class UcxAgent {
       lastTelemetry: s.lastTelemetry,
       spool: this.options.spool.stats(),
       pendingOffline: s.pendingOffline,
+      ...(s.jwks && { signingKeys: { pinned: kidsOf(s.jwks), ...(s.jwksCheck && { lastCheck: s.jwksCheck }) } }),
     };
   }
 

@@ -1,7 +1,7 @@
 /**
- * The v1 agent-facing API as calls: activate, read the JWKS, poll the licence (ETag / 304), send
- * telemetry (gzip), deactivate. Each returns the parsed answer or throws `CloudError` /
- * `UnreachableError`; nothing here retries (the scheduler in `agent.ts` does).
+ * The v1 agent-facing API as calls: activate, read the JWKS and its signature, poll the licence
+ * (ETag / 304), send telemetry (gzip), deactivate. Each returns the parsed answer or throws
+ * `CloudError` / `UnreachableError`; nothing here retries (the scheduler in `agent.ts` does).
  */
 import type { KeyObject } from 'node:crypto';
 import { CloudError } from './errors';
@@ -84,6 +84,22 @@ export class UcxClient {
     if (!Array.isArray(jwks?.keys) || jwks.keys.length === 0)
       throw new CloudError(200, { detail: 'the JWKS holds no key' });
     return jwks;
+  }
+
+  /** `GET /.well-known/jwks.json` as received: the exact bytes its detached signature covers. */
+  async jwksDocument(): Promise<string> {
+    return expectStatus(await this.send('GET /.well-known/jwks.json', 'GET', '/.well-known/jwks.json'), 200).text;
+  }
+
+  /**
+   * `GET /.well-known/jwks.json.jws[?kid=]`: the JWKS's detached signature, by the region's current
+   * key or by `kid`. Undefined on a 404: a cloud that does not sign its JWKS, or no such key.
+   */
+  async signedJwks(kid?: string): Promise<string | undefined> {
+    const path = `/.well-known/jwks.json.jws${kid ? `?kid=${encodeURIComponent(kid)}` : ''}`;
+    const res = await this.send('GET /.well-known/jwks.json.jws', 'GET', path);
+    if (res.status === 404) return undefined;
+    return expectStatus(res, 200).text;
   }
 
   /** `GET /v1/installations/{id}/license` with `If-None-Match` when an ETag is known. */

@@ -22,7 +22,12 @@ export interface AgentState {
   deactivatedInCloud?: { at: string; installationId: string };
   /** product → the Care last seen in a licence, to tell "Care lapsed" once the cloud stops sending it */
   careSeen?: Record<string, { level: 'basic' | 'gold' | 'platinum'; expiresAt: string }>;
+  /** the licence-signing keys this agent trusts: pinned at activation, changed only by a JWKS a pinned key signed */
   jwks?: Jwks;
+  /** when the cloud signed the pinned JWKS (its signature's `iat`), once one was verified */
+  jwksIssuedAt?: number;
+  /** the last check of the signed JWKS; a refusal keeps the pinned keys */
+  jwksCheck?: { at: string; ok: boolean; outcome: string };
   license?: string;
   etag?: string;
   nextPollSeconds?: number;
