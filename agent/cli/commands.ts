@@ -284,7 +284,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         await agent.run(controller.signal, {
           onCycle: ({ poll, telemetry, delayMs }) =>
             io.err(
-              `cycle: poll ${poll?.outcome ?? 'failed'}${telemetry ? `, telemetry accepted ${telemetry.accepted} spooled ${telemetry.left}` : ''}; next in ${Math.round(delayMs / 1000)} s`,
+              `cycle: poll ${poll?.outcome ?? 'failed'}${poll && 'via' in poll && poll.via === 'fallback' ? ' at the other region' : ''}${telemetry ? `, telemetry accepted ${telemetry.accepted} spooled ${telemetry.left}` : ''}; next in ${Math.round(delayMs / 1000)} s`,
             ),
         });
         return 0;

@@ -37,6 +37,7 @@ describe('the cloud down for a while', () => {
       spool,
       collectors: [counter],
       endpoint: link.url,
+      endpoints: { fallback: null }, // the whole cloud is down here: no other region to poll
       transport: { proxy: null, timeoutMs: 5000 },
     });
     await agent.activate(await newActivationKey(accountId), { suiteVersion: '2025.2.1', nodes: ['n1'] });
