@@ -1,7 +1,14 @@
 /**
  * The licensing store on DynamoDB (one table, the global table). Layout:
  *   ACC#<account> / META            the Smart Account
- *   ACC#<account> / PROD#<product>  a product pool (capacity, allocated, free, terms)
+ *   ACC#<account> / ENT#<product>#<order>  the order's lines of that product, each an entitlement
+ *                                   of its own (`entitlements: [...]`; one item per product and
+ *                                   order keeps an order within one transaction)
+ *   ACC#<account> / PROD#<product>  a product pool: `allocated` and `entitlementsRev`, the item every
+ *                                   allocating commit conditions on. Pools deposited before
+ *                                   entitlements were stored carry their merged terms (`capacity`,
+ *                                   `kind`, `expiresAt`, `care`) and no entitlement items: they
+ *                                   read as one entitlement, id `pool`, active since always
  *   ACC#<account> / INST#<inst>     an installation summary, so one query reads the whole account
  *   INST#<inst>   / META            the installation with its signed licence (one query per poll
  *                                   reads it with its last poll)
@@ -32,6 +39,7 @@ import type {
   AccountState,
   ActivationKeyRecord,
   AuditEvent,
+  Entitlement,
   Installation,
   InstallationSummary,
   ProductPool,
@@ -42,6 +50,7 @@ import {
   CommitRejected,
   type ActivationCommit,
   type AllocationChangeCommit,
+  type CapacityCheck,
   type DeactivationCommit,
   type LicensingRepository,
   type OrderCommit,
@@ -59,6 +68,8 @@ interface Guarded {
   readonly onConditionFailed: RejectReason;
   /** what the condition is about, passed on with the refusal (the product of a capacity check) */
   readonly subject?: string;
+  /** the reason when it depends on the item as it was (a capacity check refused because its entitlements changed is 'stale') */
+  readonly classify?: (old: { entitlementsRev?: number } | undefined) => RejectReason;
 }
 
 const key = (pk: string, sk = 'META') => ({ pk, sk });
@@ -92,13 +103,57 @@ const accountItem = z.object({
 });
 const poolItem = z.object({
   product: productSchema,
-  capacity: z.number().int(),
   allocated: z.number().int(),
-  free: z.number().int(),
-  kind: licenseKindSchema,
+  entitlementsRev: z.number().int().default(0),
+  // the merged terms of a pool deposited before entitlements were stored (LEGACY_ENTITLEMENT_ID)
+  capacity: z.number().int().optional(),
+  kind: licenseKindSchema.optional(),
   expiresAt: z.string().optional(),
   care: z.object({ level: careLevelSchema, expiresAt: z.string() }).optional(),
 });
+const entitlementItem = z.object({
+  entitlementId: z.string(),
+  product: productSchema,
+  kind: z.enum(['perpetual', 'subscription', 'care']),
+  quantity: z.number().int().nonnegative(),
+  startsAt: z.string().optional(),
+  endsAt: z.string().optional(),
+  care: z.object({ level: careLevelSchema, startsAt: z.string().optional(), endsAt: z.string() }).optional(),
+});
+const entitlementsItem = z.object({ entitlements: z.array(entitlementItem) });
+
+/** The id of the one entitlement an older pool item reads as. */
+export const LEGACY_ENTITLEMENT_ID = 'pool';
+
+/**
+ * A pool deposited before entitlements were stored, read as the one entitlement its merged terms
+ * describe: active since always, a subscription until `expiresAt`, its Care until `care.expiresAt`.
+ */
+function legacyEntitlement(pool: z.infer<typeof poolItem>): Entitlement[] {
+  if (!pool.capacity || pool.capacity <= 0) return [];
+  const subscription = pool.kind === 'subscription' && pool.expiresAt !== undefined;
+  return [
+    {
+      entitlementId: LEGACY_ENTITLEMENT_ID,
+      product: pool.product,
+      kind: subscription ? 'subscription' : 'perpetual',
+      quantity: pool.capacity,
+      ...(subscription ? { endsAt: pool.expiresAt } : {}),
+      ...(pool.care ? { care: { level: pool.care.level, endsAt: pool.care.expiresAt } } : {}),
+    },
+  ];
+}
+
+const byProductThenId = (a: Entitlement, b: Entitlement) =>
+  a.product < b.product
+    ? -1
+    : a.product > b.product
+      ? 1
+      : a.entitlementId < b.entitlementId
+        ? -1
+        : a.entitlementId > b.entitlementId
+          ? 1
+          : 0;
 const installationSummaryItem = z.object({
   installationId: z.string(),
   status: z.enum(['active', 'deactivated']),
@@ -189,9 +244,19 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
     }
     const meta = items.find((i) => i.sk === 'META');
     if (!meta) return null;
+    const pools = items.filter((i) => String(i.sk).startsWith('PROD#')).map((i) => poolItem.parse(i));
+    const entitlements: Entitlement[] = [
+      ...items
+        .filter((i) => String(i.sk).startsWith('ENT#'))
+        .flatMap((i) => entitlementsItem.parse(i).entitlements as Entitlement[]),
+      ...pools.flatMap(legacyEntitlement),
+    ].sort(byProductThenId);
     return {
       account: accountItem.parse(meta),
-      pools: items.filter((i) => String(i.sk).startsWith('PROD#')).map((i) => poolItem.parse(i) as ProductPool),
+      pools: pools.map(
+        ({ product, allocated, entitlementsRev }): ProductPool => ({ product, allocated, entitlementsRev }),
+      ),
+      entitlements,
       installations: items.filter((i) => String(i.sk).startsWith('INST#')).map((i) => installationSummaryItem.parse(i)),
     };
   }
@@ -318,30 +383,30 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
         }),
       );
     }
-    for (const pool of c.pools) {
-      const names: Record<string, string> = { '#type': 'type' };
-      const values: Record<string, unknown> = {
-        ':c': pool.addCapacity,
-        ':f': pool.addFree,
-        ':a': pool.addAllocated,
-        ':product': pool.product,
-        ':kind': pool.kind,
-        ':type': 'pool',
-      };
-      const sets = ['#type = :type', '#product = :product', '#kind = :kind'];
-      if (pool.expiresAt) {
-        sets.push('#expiresAt = :expiresAt');
-        values[':expiresAt'] = pool.expiresAt;
-      }
-      if (pool.care) {
-        sets.push('#care = :care');
-        values[':care'] = pool.care;
-      }
+    for (const product of new Set(c.entitlements.map((e) => e.product))) {
       items.push(
-        this.update(key(accountPk(accountId), `PROD#${pool.product}`), 'stale', {
-          UpdateExpression: `SET ${sets.join(', ')} ADD #capacity :c, #free :f, #allocated :a`,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
+        this.put(
+          {
+            ...key(accountPk(accountId), `ENT#${product}#${c.order.orderId}`),
+            type: 'entitlements',
+            product,
+            orderId: c.order.orderId,
+            entitlements: c.entitlements.filter((e) => e.product === product),
+          },
+          'stale',
+        ),
+      );
+    }
+    for (const deposit of c.pools) {
+      items.push(
+        this.update(key(accountPk(accountId), `PROD#${deposit.product}`), 'stale', {
+          UpdateExpression: 'SET #type = :type, #product = :product ADD #entitlementsRev :one, #allocated :a',
+          ExpressionAttributeValues: {
+            ':type': 'pool',
+            ':product': deposit.product,
+            ':one': 1,
+            ':a': deposit.addAllocated,
+          },
         }),
       );
     }
@@ -399,14 +464,9 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
         ExpressionAttributeValues: { ':inst': inst.installationId, ':now': c.now },
       }),
     ];
-    for (const [product, quantity] of Object.entries(inst.allocation)) {
-      items.push(
-        this.update(key(accountPk(inst.accountId), `PROD#${product}`), 'capacity', {
-          UpdateExpression: 'ADD #free :minus, #allocated :q',
-          ConditionExpression: '#free >= :q',
-          ExpressionAttributeValues: { ':q': quantity, ':minus': -(quantity ?? 0) },
-        }),
-      );
+    for (const [product, quantity = 0] of Object.entries(inst.allocation)) {
+      const check = c.capacity.find((x) => x.product === product);
+      items.push(this.allocate(inst.accountId, product, quantity, check));
     }
     items.push(
       this.update(key(accountPk(inst.accountId)), 'stale', {
@@ -464,8 +524,8 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
     for (const [product, quantity] of Object.entries(inst.allocation)) {
       items.push(
         this.update(key(accountPk(inst.accountId), `PROD#${product}`), 'stale', {
-          UpdateExpression: 'ADD #free :q, #allocated :minus',
-          ExpressionAttributeValues: { ':q': quantity, ':minus': -(quantity ?? 0) },
+          UpdateExpression: 'ADD #allocated :minus',
+          ExpressionAttributeValues: { ':minus': -(quantity ?? 0) },
         }),
       );
     }
@@ -497,24 +557,14 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
         ExpressionAttributeValues: { ':allocation': c.allocation },
       }),
     ];
-    for (const { product, take } of c.pools) {
-      const pool = key(accountPk(inst.accountId), `PROD#${product}`);
-      const values = { ':take': take, ':give': -take };
+    for (const take of c.pools) {
       items.push(
-        take > 0
-          ? // the same guard as an activation's: never more allocated than deposited, without a read
-            {
-              ...this.update(pool, 'capacity', {
-                UpdateExpression: 'ADD #free :give, #allocated :take',
-                ConditionExpression: '#free >= :take',
-                ExpressionAttributeValues: values,
-              }),
-              subject: product,
-            }
-          : this.update(pool, 'stale', {
-              UpdateExpression: 'ADD #free :give, #allocated :take',
+        take.take > 0
+          ? this.allocate(inst.accountId, take.product, take.take, take)
+          : this.update(key(accountPk(inst.accountId), `PROD#${take.product}`), 'stale', {
+              UpdateExpression: 'ADD #allocated :take',
               ConditionExpression: 'attribute_exists(pk)',
-              ExpressionAttributeValues: values,
+              ExpressionAttributeValues: { ':take': take.take },
             }),
       );
     }
@@ -631,6 +681,33 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
     };
   }
 
+  /**
+   * Allocates `quantity` more of a product, never beyond the capacity the commit names (computed
+   * from the entitlements at `entitlementsRev`) and only while the entitlements are still those:
+   * `allocated <= :capacity − :quantity AND entitlementsRev = :rev`, tested by DynamoDB at write time,
+   * so concurrent allocations never pass the capacity together.
+   */
+  private allocate(accountId: string, product: string, quantity: number, check: CapacityCheck | undefined): Guarded {
+    const rev = check?.entitlementsRev ?? 0;
+    const guarded = this.update(key(accountPk(accountId), `PROD#${product}`), 'capacity', {
+      UpdateExpression: 'ADD #allocated :q',
+      ConditionExpression: `#allocated <= :max AND ${
+        rev === 0 ? 'attribute_not_exists(#entitlementsRev)' : '#entitlementsRev = :rev'
+      }`,
+      ExpressionAttributeValues: {
+        ':q': quantity,
+        ':max': (check?.capacity ?? 0) - quantity,
+        ...(rev === 0 ? {} : { ':rev': rev }),
+      },
+    });
+    return {
+      item: { Update: { ...guarded.item.Update!, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } },
+      onConditionFailed: 'capacity',
+      subject: product,
+      classify: (old) => (old !== undefined && (old.entitlementsRev ?? 0) !== rev ? 'stale' : 'capacity'),
+    };
+  }
+
   private bumpInstallation(installationId: string, set: { telemetryEnabled?: boolean } = {}): Guarded {
     const setTelemetry = set.telemetryEnabled !== undefined;
     return this.update(key(installationPk(installationId)), 'stale', {
@@ -657,6 +734,21 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
     };
   }
 
+  /**
+   * The refused item as the condition saw it (the transaction returns it, ALL_OLD), or as read now
+   * where it did not: only its `entitlementsRev` is needed.
+   */
+  private async itemAsItWas(
+    item: TransactItem,
+    returned: Record<string, { N?: string }> | undefined,
+  ): Promise<{ entitlementsRev?: number } | undefined> {
+    if (returned)
+      return { ...(returned.entitlementsRev?.N ? { entitlementsRev: Number(returned.entitlementsRev.N) } : {}) };
+    const k = item.Update?.Key as { pk: string; sk: string } | undefined;
+    const now = k ? await this.get(k) : undefined;
+    return now ? z.object({ entitlementsRev: z.number().int().optional() }).parse(now) : undefined;
+  }
+
   private async transact(items: Guarded[]): Promise<void> {
     try {
       await this.client.send(new TransactWriteCommand({ TransactItems: items.map((i) => i.item) }));
@@ -667,7 +759,13 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
       ) {
         const reasons = (error as TransactionCanceledException).CancellationReasons ?? [];
         const failed = reasons.findIndex((r) => r.Code === 'ConditionalCheckFailed');
-        if (failed >= 0) throw new CommitRejected(items[failed]?.onConditionFailed ?? 'stale', items[failed]?.subject);
+        if (failed >= 0) {
+          const guarded = items[failed];
+          const reason = guarded?.classify
+            ? guarded.classify(await this.itemAsItWas(guarded.item, reasons[failed]?.Item))
+            : (guarded?.onConditionFailed ?? 'stale');
+          throw new CommitRejected(reason, reason === 'capacity' ? guarded?.subject : undefined);
+        }
         if (reasons.some((r) => r.Code === 'ThrottlingError' || r.Code === 'ProvisionedThroughputExceeded')) {
           rethrowThrottling(
             Object.assign(new Error('throttled'), { name: 'ThrottlingException' }),

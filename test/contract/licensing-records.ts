@@ -5,9 +5,11 @@
  */
 import type { AuditLogReader } from '#lambdas/core/licensing/list-audit-events';
 import type { Allocation, Product } from '#lambdas/core/licensing/catalogue';
+import { capacityAt, capacityChecks } from '#lambdas/core/licensing/entitlements';
 import type {
   ActivationKeyRecord,
   AuditEvent,
+  Entitlement,
   Installation,
   SmartAccount,
   StoredLicense,
@@ -16,10 +18,11 @@ import {
   CommitRejected,
   type ActivationCommit,
   type AllocationChangeCommit,
+  type CapacityCheck,
   type DeactivationCommit,
   type LicensingRepository,
   type OrderCommit,
-  type PoolChange,
+  type PoolDeposit,
   type TelemetrySwitchCommit,
 } from '#lambdas/core/licensing/repository';
 import { DAY_MS, type FixedClock, type SequentialIds } from '#test/support/licensing-fixtures';
@@ -48,9 +51,29 @@ export function auditEvent(world: ContractWorld, accountId: string, action: stri
   };
 }
 
-/** A pool change as a deposit without a follower makes it: everything added is free. */
-export function poolOf(product: Product, quantity: number, terms: Partial<PoolChange> = {}): PoolChange {
-  return { product, addCapacity: quantity, addFree: quantity, addAllocated: 0, kind: 'perpetual', ...terms };
+/** An entitlement as a deposit makes it (perpetual from now on unless told), with an id of its own. */
+export function entitlementOf(
+  world: ContractWorld,
+  product: Product,
+  quantity: number,
+  more: Partial<Entitlement> = {},
+): Entitlement {
+  return {
+    entitlementId: `${world.ids.id('PO-')}#01`,
+    product,
+    kind: 'perpetual',
+    quantity,
+    startsAt: now(world),
+    ...more,
+  };
+}
+
+/** One pool deposit per product the entitlements name; `grant` is what a follower is given of each. */
+export function poolsOf(entitlements: readonly Entitlement[], grant: Allocation = {}): PoolDeposit[] {
+  return [...new Set(entitlements.map((e) => e.product))].map((product) => ({
+    product,
+    addAllocated: grant[product] ?? 0,
+  }));
 }
 
 export function accountRecord(world: ContractWorld, overrides: Partial<SmartAccount> = {}): SmartAccount {
@@ -66,17 +89,18 @@ export function accountRecord(world: ContractWorld, overrides: Partial<SmartAcco
   };
 }
 
-/** The commit of an order that creates `account` with `pools`. */
+/** The commit of an order that creates `account` with `entitlements`. */
 export function newAccountOrder(
   world: ContractWorld,
   account: SmartAccount,
-  pools: readonly PoolChange[],
+  entitlements: readonly Entitlement[],
   orderId = world.ids.id('PO-'),
 ): OrderCommit {
   return {
     order: orderRecord(world, orderId, account.accountId),
     account: { kind: 'create', record: account },
-    pools,
+    entitlements,
+    pools: poolsOf(entitlements),
     touchInstallations: [],
     audit: auditEvent(world, account.accountId, 'order.deposited', { orderId }),
   };
@@ -86,7 +110,7 @@ export function newAccountOrder(
 export function existingAccountOrder(
   world: ContractWorld,
   account: SmartAccount,
-  pools: readonly PoolChange[],
+  entitlements: readonly Entitlement[],
   more: Partial<OrderCommit> = {},
 ): OrderCommit {
   const orderId = world.ids.id('PO-');
@@ -98,7 +122,8 @@ export function existingAccountOrder(
       expectedInstallSeq: account.installSeq,
       expectedTermsRev: account.termsRev,
     },
-    pools,
+    entitlements,
+    pools: poolsOf(entitlements),
     touchInstallations: [],
     audit: auditEvent(world, account.accountId, 'order.deposited', { orderId }),
     ...more,
@@ -178,12 +203,24 @@ export async function refusalOf(commit: Promise<unknown>): Promise<CommitRejecte
 
 export async function givenAccount(
   world: ContractWorld,
-  pools: readonly PoolChange[] = [poolOf('attendant-console', 10)],
+  entitlements: readonly Entitlement[] = [entitlementOf(world, 'attendant-console', 10)],
   overrides: Partial<SmartAccount> = {},
 ): Promise<SmartAccount> {
   const account = accountRecord(world, overrides);
-  await world.repository.commitOrder(newAccountOrder(world, account, pools));
+  await world.repository.commitOrder(newAccountOrder(world, account, entitlements));
   return account;
+}
+
+/** What allocating commits check, from the account as stored now, at the world's instant. */
+export async function checksNow(world: ContractWorld, accountId: string, products: readonly Product[]) {
+  const state = await world.repository.getAccountState(accountId);
+  return capacityChecks(state ?? { pools: [], entitlements: [] }, products, world.clock.now().getTime());
+}
+
+/** A product's capacity at the world's instant, from the entitlements as stored. */
+export async function capacityNow(world: ContractWorld, accountId: string, product: Product): Promise<number> {
+  const state = await world.repository.getAccountState(accountId);
+  return capacityAt(state?.entitlements ?? [], product, world.clock.now().getTime());
 }
 
 /** The account as stored now (it moves on with every activation and terms change). */
@@ -204,18 +241,24 @@ export async function givenKey(
   return key;
 }
 
-/** The commit of activating `installation` with `key`, read at the account's current termsRev. */
+/**
+ * The commit of activating `installation` with `key`, read at the account's current termsRev, its
+ * capacity checked as the entitlements stored now give it (unless `capacity` names other checks).
+ */
 export async function activationOf(
   world: ContractWorld,
   key: Pick<ActivationKeyRecord, 'keyHash'>,
   installation: Installation,
-  options: { becomeFollower?: boolean; expectedTermsRev?: number } = {},
+  options: { becomeFollower?: boolean; expectedTermsRev?: number; capacity?: readonly CapacityCheck[] } = {},
 ): Promise<ActivationCommit> {
   const account = await accountNow(world, installation.accountId);
   return {
     keyHash: key.keyHash,
     installation,
     expectedTermsRev: options.expectedTermsRev ?? account.termsRev,
+    capacity:
+      options.capacity ??
+      (await checksNow(world, installation.accountId, Object.keys(installation.allocation) as Product[])),
     becomeFollower: options.becomeFollower ?? false,
     now: now(world),
     audit: auditEvent(world, installation.accountId, 'installation.activated', {
@@ -248,6 +291,20 @@ export async function poolNow(world: ContractWorld, accountId: string, product: 
   return state?.pools.find((pool) => pool.product === product);
 }
 
+/** Each pool with its capacity at the world's instant and what is free of it, by product. */
+export async function standingsNow(world: ContractWorld, accountId: string) {
+  const state = await world.repository.getAccountState(accountId);
+  const t = world.clock.now().getTime();
+  return (state?.pools ?? []).map((pool) => {
+    const capacity = capacityAt(state?.entitlements ?? [], pool.product, t);
+    return { product: pool.product, capacity, allocated: pool.allocated, free: capacity - pool.allocated };
+  });
+}
+
+export async function standingNow(world: ContractWorld, accountId: string, product: Product) {
+  return (await standingsNow(world, accountId)).find((standing) => standing.product === product);
+}
+
 /** The account's audit actions as the audit log reads them, oldest first. */
 export async function auditActions(world: ContractWorld, accountId: string): Promise<string[]> {
   const { events } = await world.auditLog.auditEvents(accountId, { limit: 1000 });
@@ -271,14 +328,19 @@ export function deactivationOf(
   };
 }
 
-export function allocationChangeOf(
+/** The commit of changing `installation`'s allocation, its capacity checked as the entitlements stored now give it. */
+export async function allocationChangeOf(
   world: ContractWorld,
   installation: Installation,
   allocation: Allocation,
-): AllocationChangeCommit {
-  const products = new Set([...Object.keys(installation.allocation), ...Object.keys(allocation)] as Product[]);
-  const pools = [...products]
-    .map((product) => ({ product, take: (allocation[product] ?? 0) - (installation.allocation[product] ?? 0) }))
+): Promise<AllocationChangeCommit> {
+  const products = [...new Set([...Object.keys(installation.allocation), ...Object.keys(allocation)] as Product[])];
+  const checks = await checksNow(world, installation.accountId, products);
+  const pools = checks
+    .map((check) => ({
+      ...check,
+      take: (allocation[check.product] ?? 0) - (installation.allocation[check.product] ?? 0),
+    }))
     .filter(({ take }) => take !== 0);
   return {
     installation,

@@ -27,7 +27,11 @@ import {
   type LicensingStore,
   newAccountOrder,
   poolNow,
-  poolOf,
+  entitlementOf,
+  standingNow,
+  standingsNow,
+  checksNow,
+  poolsOf,
   refusalOf,
   telemetrySwitchOf,
 } from '#test/contract/licensing-records';
@@ -36,6 +40,12 @@ import { FixedClock, SequentialIds } from '#test/support/licensing-fixtures';
 export type { LicensingStore };
 
 const HOUR_MS = 3_600_000;
+
+/** The reason a commit was refused with (anything else than a refusal is rethrown). */
+const refusalReason = (error: unknown) => {
+  if (error instanceof CommitRejected) return error.reason;
+  throw error;
+};
 
 export function licensingRepositoryContract(
   name: string,
@@ -63,14 +73,18 @@ export function licensingRepositoryContract(
         expect(order).toBeNull();
       });
 
-      it('creates the account, its pools and the order in one commit', async () => {
+      it('creates the account, its entitlements, its pools and the order in one commit', async () => {
         // Arrange
         const account = accountRecord(world, { resellerId: 'northwind-telecom' });
-        const care = { level: 'gold', expiresAt: '2027-03-01T00:00:00.000Z' };
-        const commit = newAccountOrder(world, account, [
-          poolOf('attendant-console', 10, { care }),
-          poolOf('ivr', 5, { kind: 'subscription', expiresAt: '2026-12-31T00:00:00.000Z' }),
-        ]);
+        const startsAt = world.clock.now().toISOString();
+        const perpetual = entitlementOf(world, 'attendant-console', 10, {
+          care: { level: 'gold', startsAt, endsAt: '2027-03-01T00:00:00.000Z' },
+        });
+        const subscription = entitlementOf(world, 'ivr', 5, {
+          kind: 'subscription',
+          endsAt: '2026-12-31T00:00:00.000Z',
+        });
+        const commit = newAccountOrder(world, account, [subscription, perpetual]);
 
         // Act
         await repo.commitOrder(commit);
@@ -79,16 +93,11 @@ export function licensingRepositoryContract(
         expect(await repo.getAccountState(account.accountId)).toEqual({
           account,
           pools: [
-            { product: 'attendant-console', capacity: 10, allocated: 0, free: 10, kind: 'perpetual', care },
-            {
-              product: 'ivr',
-              capacity: 5,
-              allocated: 0,
-              free: 5,
-              kind: 'subscription',
-              expiresAt: '2026-12-31T00:00:00.000Z',
-            },
+            { product: 'attendant-console', allocated: 0, entitlementsRev: 1 },
+            { product: 'ivr', allocated: 0, entitlementsRev: 1 },
           ],
+          // by product, then entitlement id
+          entitlements: [perpetual, subscription],
           installations: [],
         });
         expect(await repo.getOrder(commit.order.orderId)).toEqual(commit.order);
@@ -97,9 +106,9 @@ export function licensingRepositoryContract(
       it('refuses the same order id again as order-exists, whatever it holds, and changes nothing', async () => {
         // Arrange
         const account = accountRecord(world);
-        const first = newAccountOrder(world, account, [poolOf('attendant-console', 10)]);
+        const first = newAccountOrder(world, account, [entitlementOf(world, 'attendant-console', 10)]);
         await repo.commitOrder(first);
-        const again = existingAccountOrder(world, account, [poolOf('attendant-console', 5)]);
+        const again = existingAccountOrder(world, account, [entitlementOf(world, 'attendant-console', 5)]);
         const sameId = { ...again, order: { ...again.order, orderId: first.order.orderId, bodyHash: 'other' } };
 
         // Act
@@ -108,7 +117,10 @@ export function licensingRepositoryContract(
         // Assert
         expect(refused.reason).toBe('order-exists');
         expect(await repo.getOrder(first.order.orderId)).toEqual(first.order);
-        expect(await poolNow(world, account.accountId, 'attendant-console')).toMatchObject({ capacity: 10, free: 10 });
+        expect(await standingNow(world, account.accountId, 'attendant-console')).toMatchObject({
+          capacity: 10,
+          free: 10,
+        });
         expect(await accountNow(world, account.accountId)).toEqual(account);
       });
 
@@ -118,46 +130,51 @@ export function licensingRepositoryContract(
 
         // Act
         const refused = await refusalOf(
-          repo.commitOrder(newAccountOrder(world, account, [poolOf('attendant-console', 3)])),
+          repo.commitOrder(newAccountOrder(world, account, [entitlementOf(world, 'attendant-console', 3)])),
         );
 
         // Assert
         expect(refused.reason).toBe('stale');
-        expect(await poolNow(world, account.accountId, 'attendant-console')).toMatchObject({ capacity: 10 });
+        expect(await standingNow(world, account.accountId, 'attendant-console')).toMatchObject({ capacity: 10 });
       });
 
-      it('adds an order to an existing account: capacity adds up, terms named replace the stored ones, termsRev goes up', async () => {
+      it('adds an order to an existing account: each line an entitlement of its own beside the earlier ones, the revs go up', async () => {
         // Arrange
-        const account = await givenAccount(world, [
-          poolOf('attendant-console', 10, { care: { level: 'basic', expiresAt: '2026-12-01T00:00:00.000Z' } }),
-          poolOf('ivr', 2, { kind: 'subscription', expiresAt: '2026-06-30T00:00:00.000Z' }),
-        ]);
-        const laterCare = { level: 'gold', expiresAt: '2027-12-01T00:00:00.000Z' };
+        const basicCare = { level: 'basic' as const, endsAt: '2026-12-01T00:00:00.000Z' };
+        const earlier = [
+          entitlementOf(world, 'attendant-console', 10, { care: basicCare }),
+          entitlementOf(world, 'ivr', 2, { kind: 'subscription', endsAt: '2026-06-30T00:00:00.000Z' }),
+        ];
+        const account = await givenAccount(world, earlier);
+        const later = [
+          entitlementOf(world, 'attendant-console', 5, {
+            care: { level: 'gold', endsAt: '2027-12-01T00:00:00.000Z' },
+          }),
+          entitlementOf(world, 'ivr', 1, { kind: 'subscription', endsAt: '2027-06-30T00:00:00.000Z' }),
+          entitlementOf(world, 'ivr', 0, {
+            kind: 'care',
+            care: { level: 'platinum', endsAt: '2027-01-01T00:00:00.000Z' },
+          }),
+          entitlementOf(world, 'call-recording', 4),
+        ];
 
         // Act
-        await repo.commitOrder(
-          existingAccountOrder(world, account, [
-            poolOf('attendant-console', 5, { care: laterCare }),
-            poolOf('ivr', 1, { kind: 'subscription' }),
-            poolOf('call-recording', 4),
-          ]),
-        );
+        await repo.commitOrder(existingAccountOrder(world, account, later));
 
         // Assert
         const state = await repo.getAccountState(account.accountId);
         expect(state?.account).toEqual({ ...account, termsRev: account.termsRev + 1 });
         expect(state?.pools).toEqual([
-          { product: 'attendant-console', capacity: 15, allocated: 0, free: 15, kind: 'perpetual', care: laterCare },
-          { product: 'call-recording', capacity: 4, allocated: 0, free: 4, kind: 'perpetual' },
-          // terms a change does not name stay as they were
-          {
-            product: 'ivr',
-            capacity: 3,
-            allocated: 0,
-            free: 3,
-            kind: 'subscription',
-            expiresAt: '2026-06-30T00:00:00.000Z',
-          },
+          { product: 'attendant-console', allocated: 0, entitlementsRev: 2 },
+          { product: 'call-recording', allocated: 0, entitlementsRev: 1 },
+          { product: 'ivr', allocated: 0, entitlementsRev: 2 },
+        ]);
+        // nothing is merged away: the earlier lines keep their own terms
+        expect(state?.entitlements).toEqual([earlier[0], later[0], later[3], earlier[1], later[1], later[2]]);
+        expect(await standingsNow(world, account.accountId)).toEqual([
+          { product: 'attendant-console', capacity: 15, allocated: 0, free: 15 },
+          { product: 'call-recording', capacity: 4, allocated: 0, free: 4 },
+          { product: 'ivr', capacity: 3, allocated: 0, free: 3 },
         ]);
       });
 
@@ -171,12 +188,12 @@ export function licensingRepositoryContract(
 
         // Act
         const refused = await refusalOf(
-          repo.commitOrder(existingAccountOrder(world, asRead, [poolOf('attendant-console', 5)])),
+          repo.commitOrder(existingAccountOrder(world, asRead, [entitlementOf(world, 'attendant-console', 5)])),
         );
 
         // Assert
         expect(refused.reason).toBe('stale');
-        expect(await poolNow(world, account.accountId, 'attendant-console')).toMatchObject({ capacity: 10 });
+        expect(await standingNow(world, account.accountId, 'attendant-console')).toMatchObject({ capacity: 10 });
         expect(await auditActions(world, account.accountId)).toEqual(['order.deposited']);
       });
 
@@ -186,7 +203,7 @@ export function licensingRepositoryContract(
 
         // Act
         const refused = await refusalOf(
-          repo.commitOrder(existingAccountOrder(world, missing, [poolOf('attendant-console', 5)])),
+          repo.commitOrder(existingAccountOrder(world, missing, [entitlementOf(world, 'attendant-console', 5)])),
         );
 
         // Assert
@@ -202,7 +219,7 @@ export function licensingRepositoryContract(
 
         // Act
         await repo.commitOrder(
-          existingAccountOrder(world, await accountNow(world, account.accountId), [poolOf('ivr', 1)], {
+          existingAccountOrder(world, await accountNow(world, account.accountId), [entitlementOf(world, 'ivr', 1)], {
             touchInstallations: [a.installationId, b.installationId],
           }),
         );
@@ -221,7 +238,7 @@ export function licensingRepositoryContract(
         // Act
         const refused = await refusalOf(
           repo.commitOrder(
-            existingAccountOrder(world, await accountNow(world, account.accountId), [poolOf('ivr', 1)], {
+            existingAccountOrder(world, await accountNow(world, account.accountId), [entitlementOf(world, 'ivr', 1)], {
               touchInstallations: [gone.installationId],
             }),
           ),
@@ -242,20 +259,16 @@ export function licensingRepositoryContract(
           { becomeFollower: true },
         );
 
+        const lines = [entitlementOf(world, 'attendant-console', 3), entitlementOf(world, 'ivr', 2)];
+        const grant = { 'attendant-console': 3, ivr: 2 };
+
         // Act
         await repo.commitOrder(
-          existingAccountOrder(
-            world,
-            await accountNow(world, account.accountId),
-            [
-              poolOf('attendant-console', 3, { addFree: 0, addAllocated: 3 }),
-              poolOf('ivr', 2, { addFree: 0, addAllocated: 2 }),
-            ],
-            {
-              followerGrant: { installationId: follower.installationId, add: { 'attendant-console': 3, ivr: 2 } },
-              touchInstallations: [follower.installationId],
-            },
-          ),
+          existingAccountOrder(world, await accountNow(world, account.accountId), lines, {
+            pools: poolsOf(lines, grant),
+            followerGrant: { installationId: follower.installationId, add: grant },
+            touchInstallations: [follower.installationId],
+          }),
         );
 
         // Assert
@@ -265,8 +278,12 @@ export function licensingRepositoryContract(
         const state = await repo.getAccountState(account.accountId);
         expect(state?.installations[0]?.allocation).toEqual({ 'attendant-console': 13, ivr: 2 });
         expect(state?.pools).toEqual([
-          { product: 'attendant-console', capacity: 13, allocated: 13, free: 0, kind: 'perpetual' },
-          { product: 'ivr', capacity: 2, allocated: 2, free: 0, kind: 'perpetual' },
+          { product: 'attendant-console', allocated: 13, entitlementsRev: 2 },
+          { product: 'ivr', allocated: 2, entitlementsRev: 1 },
+        ]);
+        expect(await standingsNow(world, account.accountId)).toEqual([
+          { product: 'attendant-console', capacity: 13, allocated: 13, free: 0 },
+          { product: 'ivr', capacity: 2, allocated: 2, free: 0 },
         ]);
       });
 
@@ -281,21 +298,25 @@ export function licensingRepositoryContract(
         );
         await repo.commitDeactivation(deactivationOf(world, follower));
 
+        const lines = [entitlementOf(world, 'attendant-console', 3)];
+        const grant = { 'attendant-console': 3 };
+
         // Act
         const refused = await refusalOf(
           repo.commitOrder(
-            existingAccountOrder(
-              world,
-              await accountNow(world, account.accountId),
-              [poolOf('attendant-console', 3, { addFree: 0, addAllocated: 3 })],
-              { followerGrant: { installationId: follower.installationId, add: { 'attendant-console': 3 } } },
-            ),
+            existingAccountOrder(world, await accountNow(world, account.accountId), lines, {
+              pools: poolsOf(lines, grant),
+              followerGrant: { installationId: follower.installationId, add: grant },
+            }),
           ),
         );
 
         // Assert
         expect(refused.reason).toBe('stale');
-        expect(await poolNow(world, account.accountId, 'attendant-console')).toMatchObject({ capacity: 10, free: 10 });
+        expect(await standingNow(world, account.accountId, 'attendant-console')).toMatchObject({
+          capacity: 10,
+          free: 10,
+        });
       });
     });
 
@@ -348,8 +369,9 @@ export function licensingRepositoryContract(
         expect(await repo.findInstallationIdByThumbprint(installation.thumbprint)).toBe(installation.installationId);
         const state = await repo.getAccountState(account.accountId);
         expect(state?.account).toEqual({ ...account, installSeq: account.installSeq + 1 });
-        expect(state?.pools).toEqual([
-          { product: 'attendant-console', capacity: 10, allocated: 4, free: 6, kind: 'perpetual' },
+        expect(state?.pools).toEqual([{ product: 'attendant-console', allocated: 4, entitlementsRev: 1 }]);
+        expect(await standingsNow(world, account.accountId)).toEqual([
+          { product: 'attendant-console', capacity: 10, allocated: 4, free: 6 },
         ]);
         expect(state?.installations).toEqual([
           {
@@ -365,19 +387,25 @@ export function licensingRepositoryContract(
 
       it('activates up to the last free licence', async () => {
         // Arrange
-        const account = await givenAccount(world, [poolOf('attendant-console', 10), poolOf('ivr', 1)]);
+        const account = await givenAccount(world, [
+          entitlementOf(world, 'attendant-console', 10),
+          entitlementOf(world, 'ivr', 1),
+        ]);
         const key = await givenKey(world, account.accountId, { 'attendant-console': 10, ivr: 1 });
 
         // Act
         await repo.commitActivation(await activationOf(world, key, installationRecord(world, key)));
 
         // Assert
-        expect((await repo.getAccountState(account.accountId))?.pools.map((p) => p.free)).toEqual([0, 0]);
+        expect((await standingsNow(world, account.accountId)).map((p) => p.free)).toEqual([0, 0]);
       });
 
       it('refuses an activation beyond free capacity as capacity, and changes nothing', async () => {
         // Arrange
-        const account = await givenAccount(world, [poolOf('attendant-console', 10), poolOf('ivr', 1)]);
+        const account = await givenAccount(world, [
+          entitlementOf(world, 'attendant-console', 10),
+          entitlementOf(world, 'ivr', 1),
+        ]);
         await givenInstallation(world, account.accountId, { 'attendant-console': 8 });
         const key = await givenKey(world, account.accountId, { 'attendant-console': 3, ivr: 1 });
         const installation = installationRecord(world, key);
@@ -391,7 +419,7 @@ export function licensingRepositoryContract(
         expect(await repo.getInstallation(installation.installationId)).toBeNull();
         expect(await repo.findInstallationIdByThumbprint(installation.thumbprint)).toBeNull();
         const state = await repo.getAccountState(account.accountId);
-        expect(state?.pools.map((p) => [p.product, p.free])).toEqual([
+        expect((await standingsNow(world, account.accountId)).map((p) => [p.product, p.free])).toEqual([
           ['attendant-console', 2],
           ['ivr', 1],
         ]);
@@ -411,6 +439,87 @@ export function licensingRepositoryContract(
         // Assert
         expect(refused.reason).toBe('capacity');
         expect(await poolNow(world, account.accountId, 'digital-fax')).toBeUndefined();
+      });
+
+      it('refuses an activation beyond the capacity the commit names as capacity, whatever was deposited (a subscription that ended)', async () => {
+        // Arrange
+        const account = await givenAccount(world, [
+          entitlementOf(world, 'ivr', 5),
+          entitlementOf(world, 'ivr', 3, { kind: 'subscription', endsAt: world.clock.now().toISOString() }),
+        ]);
+        await givenInstallation(world, account.accountId, { ivr: 4 });
+        const key = await givenKey(world, account.accountId, { ivr: 2 });
+        const installation = installationRecord(world, key);
+        const [check] = await checksNow(world, account.accountId, ['ivr']);
+
+        // Act
+        const refused = await refusalOf(repo.commitActivation(await activationOf(world, key, installation)));
+        const justFits = await givenInstallation(world, account.accountId, { ivr: 1 });
+
+        // Assert
+        expect(check).toEqual({ product: 'ivr', capacity: 5, entitlementsRev: 1 });
+        expect(refused).toMatchObject({ reason: 'capacity' });
+        expect(await repo.getInstallation(installation.installationId)).toBeNull();
+        expect(justFits.status).toBe('active');
+        expect(await poolNow(world, account.accountId, 'ivr')).toEqual({
+          product: 'ivr',
+          allocated: 5,
+          entitlementsRev: 1,
+        });
+      });
+
+      it('refuses an activation computed from entitlements a deposit changed since as stale', async () => {
+        // Arrange
+        const account = await givenAccount(world);
+        const asRead = await checksNow(world, account.accountId, ['attendant-console']);
+        await repo.commitOrder(
+          existingAccountOrder(world, await accountNow(world, account.accountId), [
+            entitlementOf(world, 'attendant-console', 5),
+          ]),
+        );
+        const key = await givenKey(world, account.accountId, { 'attendant-console': 1 });
+        const installation = installationRecord(world, key);
+
+        // Act
+        const refused = await refusalOf(
+          repo.commitActivation(await activationOf(world, key, installation, { capacity: asRead })),
+        );
+
+        // Assert
+        expect(refused.reason).toBe('stale');
+        expect(await poolNow(world, account.accountId, 'attendant-console')).toMatchObject({ allocated: 0 });
+        expect(await repo.getActivationKey(key.keyHash)).toEqual(key);
+      });
+
+      it('lets exactly k of n concurrent activations through against capacity k', async () => {
+        // Arrange
+        const capacity = 3;
+        const account = await givenAccount(world, [entitlementOf(world, 'acd', capacity)]);
+        const keys = [];
+        for (let n = 0; n < 6; n++) keys.push(await givenKey(world, account.accountId, { acd: 1 }));
+        const commits = await Promise.all(keys.map((key) => activationOf(world, key, installationRecord(world, key))));
+
+        // Act: all at once from the same read, then the refused ones again, read afresh, until none is stale
+        const outcomes = await Promise.all(
+          commits.map((commit) => repo.commitActivation(commit).then(() => 'applied' as const, refusalReason)),
+        );
+        for (let n = 0; n < commits.length; n++) {
+          while (outcomes[n] === 'stale') {
+            const commit = commits[n]!;
+            const again = await activationOf(world, keys[n]!, commit.installation);
+            outcomes[n] = await repo.commitActivation(again).then(() => 'applied' as const, refusalReason);
+          }
+        }
+
+        // Assert
+        expect(outcomes.filter((o) => o === 'applied')).toHaveLength(capacity);
+        expect(outcomes.filter((o) => o !== 'applied')).toEqual(['capacity', 'capacity', 'capacity']);
+        expect(await standingNow(world, account.accountId, 'acd')).toEqual({
+          product: 'acd',
+          capacity,
+          allocated: capacity,
+          free: 0,
+        });
       });
 
       it.each([
@@ -467,7 +576,10 @@ export function licensingRepositoryContract(
         expect(refused.reason).toBe('key-unavailable');
         expect(await repo.findInstallationIdByThumbprint(first.thumbprint)).toBe(first.installationId);
         expect(await repo.getInstallation(first.installationId)).toEqual(first);
-        expect(await poolNow(world, account.accountId, 'attendant-console')).toMatchObject({ allocated: 2, free: 8 });
+        expect(await standingNow(world, account.accountId, 'attendant-console')).toMatchObject({
+          allocated: 2,
+          free: 8,
+        });
       });
 
       it('refuses a public key already bound to an installation, with a fresh key, as installation-exists', async () => {
@@ -559,7 +671,10 @@ export function licensingRepositoryContract(
     describe('deactivation', () => {
       it('deactivates: status, time and rev change, and the allocation goes back to the pool', async () => {
         // Arrange
-        const account = await givenAccount(world, [poolOf('attendant-console', 10), poolOf('ivr', 3)]);
+        const account = await givenAccount(world, [
+          entitlementOf(world, 'attendant-console', 10),
+          entitlementOf(world, 'ivr', 3),
+        ]);
         const installation = await givenInstallation(world, account.accountId, { 'attendant-console': 4, ivr: 3 });
         world.clock.advance(HOUR_MS);
         const commit = deactivationOf(world, installation);
@@ -578,7 +693,7 @@ export function licensingRepositoryContract(
         expect(state?.installations).toEqual([
           expect.objectContaining({ status: 'deactivated', deactivatedAt: commit.now }),
         ]);
-        expect(state?.pools.map((p) => [p.product, p.allocated, p.free])).toEqual([
+        expect((await standingsNow(world, account.accountId)).map((p) => [p.product, p.allocated, p.free])).toEqual([
           ['attendant-console', 0, 10],
           ['ivr', 0, 3],
         ]);
@@ -596,14 +711,17 @@ export function licensingRepositoryContract(
 
         // Assert
         expect(refused.reason).toBe('stale');
-        expect(await poolNow(world, account.accountId, 'attendant-console')).toMatchObject({ allocated: 0, free: 10 });
+        expect(await standingNow(world, account.accountId, 'attendant-console')).toMatchObject({
+          allocated: 0,
+          free: 10,
+        });
       });
 
       it('refuses a deactivation of an installation read before it changed as stale', async () => {
         // Arrange
         const account = await givenAccount(world);
         const read = await givenInstallation(world, account.accountId, { 'attendant-console': 4 });
-        await repo.commitAllocationChange(allocationChangeOf(world, read, { 'attendant-console': 6 }));
+        await repo.commitAllocationChange(await allocationChangeOf(world, read, { 'attendant-console': 6 }));
 
         // Act
         const refused = await refusalOf(repo.commitDeactivation(deactivationOf(world, read)));
@@ -611,7 +729,10 @@ export function licensingRepositoryContract(
         // Assert
         expect(refused.reason).toBe('stale');
         expect((await installationNow(world, read.installationId)).status).toBe('active');
-        expect(await poolNow(world, account.accountId, 'attendant-console')).toMatchObject({ allocated: 6, free: 4 });
+        expect(await standingNow(world, account.accountId, 'attendant-console')).toMatchObject({
+          allocated: 6,
+          free: 4,
+        });
       });
 
       it('clears the follower with its deactivation', async () => {
@@ -661,40 +782,52 @@ export function licensingRepositoryContract(
         const installation = await givenInstallation(world, account.accountId, { 'attendant-console': 4 });
 
         // Act
-        await repo.commitAllocationChange(allocationChangeOf(world, installation, { 'attendant-console': 10 }));
+        await repo.commitAllocationChange(await allocationChangeOf(world, installation, { 'attendant-console': 10 }));
 
         // Assert
         const after = await installationNow(world, installation.installationId);
         expect(after).toEqual({ ...installation, allocation: { 'attendant-console': 10 }, rev: installation.rev + 1 });
         const state = await repo.getAccountState(account.accountId);
         expect(state?.installations[0]?.allocation).toEqual({ 'attendant-console': 10 });
-        expect(state?.pools[0]).toMatchObject({ capacity: 10, allocated: 10, free: 0 });
+        expect((await standingsNow(world, account.accountId))[0]).toMatchObject({
+          capacity: 10,
+          allocated: 10,
+          free: 0,
+        });
       });
 
       it('refuses a raise beyond free capacity as capacity, naming the product, and changes nothing', async () => {
         // Arrange
-        const account = await givenAccount(world, [poolOf('attendant-console', 10), poolOf('ivr', 2)]);
+        const account = await givenAccount(world, [
+          entitlementOf(world, 'attendant-console', 10),
+          entitlementOf(world, 'ivr', 2),
+        ]);
         const installation = await givenInstallation(world, account.accountId, { 'attendant-console': 4, ivr: 1 });
 
         // Act
         const refused = await refusalOf(
-          repo.commitAllocationChange(allocationChangeOf(world, installation, { 'attendant-console': 5, ivr: 3 })),
+          repo.commitAllocationChange(
+            await allocationChangeOf(world, installation, { 'attendant-console': 5, ivr: 3 }),
+          ),
         );
 
         // Assert
         expect(refused.reason).toBe('capacity');
         expect(refused.subject).toBe('ivr');
         expect(await repo.getInstallation(installation.installationId)).toEqual(installation);
-        expect((await repo.getAccountState(account.accountId))?.pools.map((p) => p.free)).toEqual([6, 1]);
+        expect((await standingsNow(world, account.accountId)).map((p) => p.free)).toEqual([6, 1]);
       });
 
       it('gives capacity back when lowered, and drops a product left out of the new allocation', async () => {
         // Arrange
-        const account = await givenAccount(world, [poolOf('attendant-console', 10), poolOf('ivr', 2)]);
+        const account = await givenAccount(world, [
+          entitlementOf(world, 'attendant-console', 10),
+          entitlementOf(world, 'ivr', 2),
+        ]);
         const installation = await givenInstallation(world, account.accountId, { 'attendant-console': 4, ivr: 2 });
 
         // Act
-        await repo.commitAllocationChange(allocationChangeOf(world, installation, { 'attendant-console': 1 }));
+        await repo.commitAllocationChange(await allocationChangeOf(world, installation, { 'attendant-console': 1 }));
 
         // Assert
         expect((await installationNow(world, installation.installationId)).allocation).toEqual({
@@ -702,27 +835,59 @@ export function licensingRepositoryContract(
         });
         const state = await repo.getAccountState(account.accountId);
         expect(state?.installations[0]?.allocation).toEqual({ 'attendant-console': 1 });
-        expect(state?.pools.map((p) => [p.product, p.allocated, p.free])).toEqual([
+        expect((await standingsNow(world, account.accountId)).map((p) => [p.product, p.allocated, p.free])).toEqual([
           ['attendant-console', 1, 9],
           ['ivr', 0, 2],
         ]);
+      });
+
+      it('refuses a raise beyond the capacity the commit names as capacity, and one computed from entitlements changed since as stale', async () => {
+        // Arrange
+        const account = await givenAccount(world, [
+          entitlementOf(world, 'ivr', 4),
+          entitlementOf(world, 'ivr', 4, { kind: 'subscription', endsAt: world.clock.now().toISOString() }),
+        ]);
+        const installation = await givenInstallation(world, account.accountId, { ivr: 3 });
+        const beyond = await allocationChangeOf(world, installation, { ivr: 5 });
+        const asRead = await allocationChangeOf(world, installation, { ivr: 4 });
+
+        // Act
+        const overCapacity = await refusalOf(repo.commitAllocationChange(beyond));
+        await repo.commitOrder(
+          existingAccountOrder(world, await accountNow(world, account.accountId), [entitlementOf(world, 'ivr', 1)]),
+        );
+        const changedSince = await refusalOf(repo.commitAllocationChange(asRead));
+
+        // Assert
+        expect(beyond.pools).toEqual([{ product: 'ivr', take: 2, capacity: 4, entitlementsRev: 1 }]);
+        expect(overCapacity).toMatchObject({ reason: 'capacity', subject: 'ivr' });
+        expect(changedSince.reason).toBe('stale');
+        expect(await installationNow(world, installation.installationId)).toEqual(installation);
+        expect(await poolNow(world, account.accountId, 'ivr')).toEqual({
+          product: 'ivr',
+          allocated: 3,
+          entitlementsRev: 2,
+        });
       });
 
       it('refuses a change of an installation read before it changed as stale', async () => {
         // Arrange
         const account = await givenAccount(world);
         const read = await givenInstallation(world, account.accountId, { 'attendant-console': 4 });
-        await repo.commitAllocationChange(allocationChangeOf(world, read, { 'attendant-console': 5 }));
+        await repo.commitAllocationChange(await allocationChangeOf(world, read, { 'attendant-console': 5 }));
 
         // Act
         const refused = await refusalOf(
-          repo.commitAllocationChange(allocationChangeOf(world, read, { 'attendant-console': 6 })),
+          repo.commitAllocationChange(await allocationChangeOf(world, read, { 'attendant-console': 6 })),
         );
 
         // Assert
         expect(refused.reason).toBe('stale');
         expect((await installationNow(world, read.installationId)).allocation).toEqual({ 'attendant-console': 5 });
-        expect(await poolNow(world, account.accountId, 'attendant-console')).toMatchObject({ allocated: 5, free: 5 });
+        expect(await standingNow(world, account.accountId, 'attendant-console')).toMatchObject({
+          allocated: 5,
+          free: 5,
+        });
       });
 
       it('refuses a change of a deactivated installation as stale', async () => {
@@ -734,12 +899,15 @@ export function licensingRepositoryContract(
 
         // Act
         const refused = await refusalOf(
-          repo.commitAllocationChange(allocationChangeOf(world, deactivated, { 'attendant-console': 2 })),
+          repo.commitAllocationChange(await allocationChangeOf(world, deactivated, { 'attendant-console': 2 })),
         );
 
         // Assert
         expect(refused.reason).toBe('stale');
-        expect(await poolNow(world, account.accountId, 'attendant-console')).toMatchObject({ allocated: 0, free: 10 });
+        expect(await standingNow(world, account.accountId, 'attendant-console')).toMatchObject({
+          allocated: 0,
+          free: 10,
+        });
       });
 
       it('refuses a raise of a product the account holds no pool of as capacity, and giving one back as stale', async () => {
@@ -747,13 +915,15 @@ export function licensingRepositoryContract(
         const account = await givenAccount(world);
         const installation = await givenInstallation(world, account.accountId, { 'attendant-console': 4 });
         const giveBack = {
-          ...allocationChangeOf(world, installation, { 'attendant-console': 4 }),
-          pools: [{ product: 'ivr' as const, take: -1 }],
+          ...(await allocationChangeOf(world, installation, { 'attendant-console': 4 })),
+          pools: [{ product: 'ivr' as const, take: -1, capacity: 0, entitlementsRev: 0 }],
         };
 
         // Act
         const raise = await refusalOf(
-          repo.commitAllocationChange(allocationChangeOf(world, installation, { 'attendant-console': 4, ivr: 1 })),
+          repo.commitAllocationChange(
+            await allocationChangeOf(world, installation, { 'attendant-console': 4, ivr: 1 }),
+          ),
         );
         const back = await refusalOf(repo.commitAllocationChange(giveBack));
 
@@ -830,7 +1000,9 @@ export function licensingRepositoryContract(
 
       it(`re-issues as many as ${MAX_INSTALLATIONS_PER_CHANGE} installations in one change of the terms`, async () => {
         // Arrange
-        const account = await givenAccount(world, [poolOf('attendant-console', MAX_INSTALLATIONS_PER_CHANGE)]);
+        const account = await givenAccount(world, [
+          entitlementOf(world, 'attendant-console', MAX_INSTALLATIONS_PER_CHANGE),
+        ]);
         const installations: Installation[] = [];
         for (let n = 0; n < MAX_INSTALLATIONS_PER_CHANGE; n++) {
           installations.push(await givenInstallation(world, account.accountId, { 'attendant-console': 1 }));
@@ -954,7 +1126,7 @@ export function licensingRepositoryContract(
         const installation = await givenInstallation(world, account.accountId, { 'attendant-console': 2 });
         const at = world.clock.now().toISOString();
         await repo.recordPoll(installation.installationId, at, new Date(Date.parse(at) - HOUR_MS).toISOString());
-        await repo.commitAllocationChange(allocationChangeOf(world, installation, { 'attendant-console': 1 }));
+        await repo.commitAllocationChange(await allocationChangeOf(world, installation, { 'attendant-console': 1 }));
         await repo.commitDeactivation(deactivationOf(world, await installationNow(world, installation.installationId)));
         const deactivated = await installationNow(world, installation.installationId);
         world.clock.advance(HOUR_MS + 1);
@@ -1042,12 +1214,12 @@ export function licensingRepositoryContract(
         const account = await givenAccount(world);
         const installation = await givenInstallation(world, account.accountId, { 'attendant-console': 2 });
         world.clock.advance(1000);
-        await repo.commitAllocationChange(allocationChangeOf(world, installation, { 'attendant-console': 3 }));
+        await repo.commitAllocationChange(await allocationChangeOf(world, installation, { 'attendant-console': 3 }));
         await repo.commitTelemetrySwitch(
           telemetrySwitchOf(world, await accountNow(world, account.accountId), false, [installation.installationId]),
         );
         await repo.commitOrder(
-          existingAccountOrder(world, await accountNow(world, account.accountId), [poolOf('ivr', 1)], {
+          existingAccountOrder(world, await accountNow(world, account.accountId), [entitlementOf(world, 'ivr', 1)], {
             touchInstallations: [installation.installationId],
           }),
         );

@@ -220,8 +220,8 @@ export interface LicensingWorld {
 }
 
 export async function licensingWorld(options: { region?: Region } = {}): Promise<LicensingWorld> {
-  const repo = new MemoryLicensingRepository();
   const clock = new FixedClock();
+  const repo = new MemoryLicensingRepository(clock);
   const ids = new SequentialIds();
   const signer = await FakeSigner.create();
   const log = new RecordingLogger();

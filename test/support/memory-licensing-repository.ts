@@ -9,11 +9,14 @@
  * (by default 'stale'); `beforeNext()` runs a concurrent change between a use case's reads and its
  * commit, so a real condition fails; `commits` logs every commit attempt and its outcome.
  */
+import type { Clock } from '#lambdas/core/ports';
 import type { Allocation, Product } from '#lambdas/core/licensing/catalogue';
+import { standingAt, type ProductStanding } from '#lambdas/core/licensing/entitlements';
 import type {
   AccountState,
   ActivationKeyRecord,
   AuditEvent,
+  Entitlement,
   Installation,
   InstallationSummary,
   ProductPool,
@@ -24,6 +27,7 @@ import {
   CommitRejected,
   type ActivationCommit,
   type AllocationChangeCommit,
+  type CapacityCheck,
   type DeactivationCommit,
   type LicensingRepository,
   type OrderCommit,
@@ -46,7 +50,6 @@ export interface CommitLogEntry {
   readonly outcome: 'applied' | RejectReason;
 }
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 type StoredKey = ActivationKeyRecord & { usedAt?: string };
 interface ResellerCustomer {
   accountId: string;
@@ -58,6 +61,8 @@ interface ResellerCustomer {
 interface TransactItem {
   readonly key: string;
   readonly reason: RejectReason;
+  /** the reason of a failed condition when it depends on what failed (a capacity check: 'stale' when the entitlements changed) */
+  readonly refusal?: () => RejectReason;
   /** passed on with a refusal, as the adapter does (the product of a capacity check) */
   readonly subject?: string;
   readonly condition: () => boolean;
@@ -68,6 +73,8 @@ interface TransactItem {
 export interface MemorySnapshot {
   accounts: Record<string, SmartAccount>;
   pools: Record<string, Record<string, ProductPool>>;
+  /** account → its entitlements, by product then entitlement id */
+  entitlements: Record<string, Entitlement[]>;
   summaries: Record<string, Record<string, InstallationSummary>>;
   /** installation items as stored: `lastPollAt` only on those written in the earlier format */
   installations: Record<string, Installation>;
@@ -98,6 +105,8 @@ function addToAllocation(allocation: Allocation, add: Allocation): Allocation {
 export class MemoryLicensingRepository implements LicensingRepository {
   private readonly accounts = new Map<string, SmartAccount>();
   private readonly pools = new Map<string, Map<string, ProductPool>>();
+  /** account → `<product>#<entitlementId>` → entitlement */
+  private readonly entitlements = new Map<string, Map<string, Entitlement>>();
   private readonly summaries = new Map<string, Map<string, InstallationSummary>>();
   private readonly installations = new Map<string, Installation>();
   private readonly lastPolls = new Map<string, string>();
@@ -120,6 +129,9 @@ export class MemoryLicensingRepository implements LicensingRepository {
   /** while set, recordPoll throws it (a write that fails, e.g. throttled) */
   recordPollFailure: Error | undefined;
 
+  /** `clock` is only the test hooks' default instant (`pool()`): commits never read time */
+  constructor(private readonly clock?: Clock) {}
+
   // ---- test hooks -------------------------------------------------------------------------
 
   /** The next commit (of `method`, or any) is refused with `reason` without looking at state. */
@@ -138,6 +150,9 @@ export class MemoryLicensingRepository implements LicensingRepository {
     return {
       accounts: toRecord(this.accounts),
       pools: nested(this.pools),
+      entitlements: Object.fromEntries(
+        [...this.entitlements.keys()].map((k) => [k, sortedValues(this.entitlements.get(k))]),
+      ),
       summaries: nested(this.summaries),
       installations: toRecord(this.installations),
       lastPolls: Object.fromEntries(this.lastPolls),
@@ -154,9 +169,10 @@ export class MemoryLicensingRepository implements LicensingRepository {
     return account && copy(account);
   }
 
-  pool(accountId: string, product: Product): ProductPool | undefined {
+  /** The product as it stands at `at` (by default the clock's now): capacity from the entitlements, allocated, free. */
+  pool(accountId: string, product: Product, at: Date = this.clock?.now() ?? new Date()): ProductStanding | undefined {
     const pool = this.pools.get(accountId)?.get(product);
-    return pool && copy(pool);
+    return pool && standingAt(copy(pool), sortedValues(this.entitlements.get(accountId)), at.getTime());
   }
 
   /** The installation as getInstallation reads it (its last poll included). */
@@ -184,10 +200,11 @@ export class MemoryLicensingRepository implements LicensingRepository {
   async getAccountState(accountId: string): Promise<AccountState | null> {
     const account = this.accounts.get(accountId);
     if (!account) return null;
-    // a query returns items in sort-key order: PROD#<product>, INST#<id>
+    // a query returns items in sort-key order: ENT#<product>#…, INST#<id>, PROD#<product>
     return {
       account: copy(account),
       pools: sortedValues(this.pools.get(accountId)),
+      entitlements: sortedValues(this.entitlements.get(accountId)),
       installations: sortedValues(this.summaries.get(accountId)),
     };
   }
@@ -283,22 +300,30 @@ export class MemoryLicensingRepository implements LicensingRepository {
           },
         });
       }
-      for (const change of c.pools) {
+      // one item per product and order, as the adapter stores an order's lines of a product
+      for (const product of new Set(c.entitlements.map((e) => e.product))) {
+        const lines = c.entitlements.filter((e) => e.product === product);
+        const taken = lines.some((e) => this.entitlements.get(accountId)?.has(`${product}#${e.entitlementId}`));
+        items.push(
+          this.putNew(`ACC#${accountId}/ENT#${product}#${c.order.orderId}`, 'stale', taken, () => {
+            const stored = this.innerMap(this.entitlements, accountId);
+            for (const e of lines) stored.set(`${product}#${e.entitlementId}`, e);
+          }),
+        );
+      }
+      for (const deposit of c.pools) {
         items.push({
-          key: `ACC#${accountId}/PROD#${change.product}`,
+          key: `ACC#${accountId}/PROD#${deposit.product}`,
           reason: 'stale',
           condition: () => true,
           apply: () => {
             const pools = this.innerMap(this.pools, accountId);
-            const pool: Partial<Mutable<ProductPool>> = { ...pools.get(change.product) };
-            pool.product = change.product;
-            pool.kind = change.kind;
-            if (change.expiresAt) pool.expiresAt = change.expiresAt;
-            if (change.care) pool.care = change.care as ProductPool['care'];
-            pool.capacity = (pool.capacity ?? 0) + change.addCapacity;
-            pool.free = (pool.free ?? 0) + change.addFree;
-            pool.allocated = (pool.allocated ?? 0) + change.addAllocated;
-            pools.set(change.product, pool as ProductPool);
+            const pool = pools.get(deposit.product);
+            pools.set(deposit.product, {
+              product: deposit.product,
+              allocated: (pool?.allocated ?? 0) + deposit.addAllocated,
+              entitlementsRev: (pool?.entitlementsRev ?? 0) + 1,
+            });
           },
         });
       }
@@ -376,19 +401,14 @@ export class MemoryLicensingRepository implements LicensingRepository {
         },
       ];
       for (const [product, quantity = 0] of Object.entries(inst.allocation) as [Product, number | undefined][]) {
-        items.push({
-          key: `ACC#${inst.accountId}/PROD#${product}`,
-          reason: 'capacity',
-          condition: () => {
-            const pool = this.pools.get(inst.accountId)?.get(product);
-            return pool !== undefined && pool.free >= quantity;
-          },
-          apply: () => {
-            const pools = this.innerMap(this.pools, inst.accountId);
-            const pool = pools.get(product)!;
-            pools.set(product, { ...pool, free: pool.free - quantity, allocated: pool.allocated + quantity });
-          },
-        });
+        items.push(
+          this.allocate(
+            inst.accountId,
+            product,
+            quantity,
+            c.capacity.find((check) => check.product === product),
+          ),
+        );
       }
       items.push(
         {
@@ -457,7 +477,7 @@ export class MemoryLicensingRepository implements LicensingRepository {
             const pools = this.innerMap(this.pools, inst.accountId);
             const pool = pools.get(product);
             if (!pool) throw new Error(`invariant: account ${inst.accountId} has no ${product} pool to release to`);
-            pools.set(product, { ...pool, free: pool.free + quantity, allocated: pool.allocated - quantity });
+            pools.set(product, { ...pool, allocated: pool.allocated - quantity });
           },
         });
       }
@@ -493,22 +513,23 @@ export class MemoryLicensingRepository implements LicensingRepository {
           },
         },
       ];
-      for (const { product, take } of c.pools) {
-        items.push({
-          key: `ACC#${inst.accountId}/PROD#${product}`,
-          // raising: `free >= :take`; giving back: `attribute_exists(pk)`
-          reason: take > 0 ? 'capacity' : 'stale',
-          ...(take > 0 ? { subject: product } : {}),
-          condition: () => {
-            const pool = this.pools.get(inst.accountId)?.get(product);
-            return pool !== undefined && (take <= 0 || pool.free >= take);
-          },
-          apply: () => {
-            const pools = this.innerMap(this.pools, inst.accountId);
-            const pool = pools.get(product)!;
-            pools.set(product, { ...pool, free: pool.free - take, allocated: pool.allocated + take });
-          },
-        });
+      for (const take of c.pools) {
+        const { product } = take;
+        items.push(
+          take.take > 0
+            ? { ...this.allocate(inst.accountId, product, take.take, take), subject: product }
+            : {
+                key: `ACC#${inst.accountId}/PROD#${product}`,
+                // giving back: `attribute_exists(pk)`
+                reason: 'stale',
+                condition: () => this.pools.get(inst.accountId)?.has(product) ?? false,
+                apply: () => {
+                  const pools = this.innerMap(this.pools, inst.accountId);
+                  const pool = pools.get(product)!;
+                  pools.set(product, { ...pool, allocated: pool.allocated + take.take });
+                },
+              },
+        );
       }
       items.push(this.audit(c.audit));
       return items;
@@ -594,8 +615,9 @@ export class MemoryLicensingRepository implements LicensingRepository {
     // every condition against the state before the transaction, the first failure reported
     const failed = items.find((item) => !item.condition());
     if (failed) {
-      this.commits.push({ method, outcome: failed.reason });
-      throw new CommitRejected(failed.reason, failed.subject);
+      const reason = failed.refusal?.() ?? failed.reason;
+      this.commits.push({ method, outcome: reason });
+      throw new CommitRejected(reason, reason === 'capacity' ? failed.subject : undefined);
     }
     for (const item of items) item.apply();
     this.commits.push({ method, outcome: 'applied' });
@@ -643,6 +665,40 @@ export class MemoryLicensingRepository implements LicensingRepository {
       apply: () => {
         const stored = this.installations.get(inst.installationId)!;
         this.installations.set(inst.installationId, { ...change(stored), rev: stored.rev + 1 });
+      },
+    };
+  }
+
+  /**
+   * Allocates `quantity` more of a product within the capacity the commit names, from entitlements
+   * still at the rev read (the adapter's `allocated <= :capacity − :q AND entitlementsRev = :rev`).
+   */
+  private allocate(
+    accountId: string,
+    product: Product,
+    quantity: number,
+    check: CapacityCheck | undefined,
+  ): TransactItem {
+    const pool = () => this.pools.get(accountId)?.get(product);
+    return {
+      key: `ACC#${accountId}/PROD#${product}`,
+      reason: 'capacity',
+      refusal: () => {
+        const stored = pool();
+        return stored !== undefined && stored.entitlementsRev !== check?.entitlementsRev ? 'stale' : 'capacity';
+      },
+      condition: () => {
+        const stored = pool();
+        return (
+          stored !== undefined &&
+          check !== undefined &&
+          stored.entitlementsRev === check.entitlementsRev &&
+          stored.allocated + quantity <= check.capacity
+        );
+      },
+      apply: () => {
+        const stored = pool()!;
+        this.innerMap(this.pools, accountId).set(product, { ...stored, allocated: stored.allocated + quantity });
       },
     };
   }

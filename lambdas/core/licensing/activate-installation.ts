@@ -1,12 +1,13 @@
 /** Online activation: binds an installation's Ed25519 key to an activation key's allocation. */
 import * as z from 'zod';
 import { ConflictError, ForbiddenError, ServiceUnavailableError } from '../errors';
-import type { Region } from './catalogue';
+import type { Product, Region } from './catalogue';
 import type { LicenseSettings, LicensingDeps } from './deps';
 import { retryStale } from './deps';
 import { hashActivationKey } from './create-activation-key';
 import { assertHomeRegion } from './home-region';
-import { buildLicenseContent, signIfChanged } from './license';
+import { capacityChecks } from './entitlements';
+import { buildLicenseContent, licenceValidUntil, signIfChanged } from './license';
 import type { Installation } from './model';
 import { CommitRejected } from './repository';
 import { currentLicense } from './poll-license';
@@ -88,17 +89,21 @@ export async function activateInstallation(
         assertHomeRegion(account.region, deps.here);
 
         const installationId = deps.ids.id('inst_');
-        const content = buildLicenseContent({
+        const inputs = {
           installationId,
           account,
           allocation: key.allocation,
-          pools: state.pools,
+          activatedAt: now.toISOString(),
+          entitlements: state.entitlements,
+          installations: state.installations,
+          at: now,
           nextPollSeconds: settings.nextPollSeconds,
-        });
-        const { license } = await signIfChanged(content, settings.signer, {
+        };
+        const { license } = await signIfChanged(buildLicenseContent(inputs), settings.signer, {
           now,
           ttlDays: settings.licenseTtlDays,
           basedOnRev: 0,
+          validUntil: licenceValidUntil(inputs),
         });
         const installation: Installation = {
           installationId,
@@ -120,6 +125,8 @@ export async function activateInstallation(
           keyHash,
           installation,
           expectedTermsRev: account.termsRev,
+          // the capacity now, as the entitlements read give it: the pools refuse more than that
+          capacity: capacityChecks(state, Object.keys(key.allocation) as Product[], now.getTime()),
           becomeFollower: key.followsPool && !account.followerInstallationId,
           now: now.toISOString(),
           audit: {

@@ -1,7 +1,8 @@
 /**
  * Editing an active installation's allocation: the body is its new full allocation. Lowering gives
- * capacity back to the pool; raising takes it only if free, under the same conditional write as an
- * activation (`free >= :quantity`), so concurrent raises never allocate more than was deposited.
+ * capacity back to the pool; raising takes it only if free now, under the same conditional write as
+ * an activation (allocated + take ≤ the capacity now, the entitlements unchanged since read), so
+ * concurrent raises never allocate more than the entitlements active now give.
  * The installation's rev is bumped in the same transaction: its next poll gets the new licence.
  */
 import * as z from 'zod';
@@ -11,7 +12,8 @@ import { loadManagedInstallation } from './account-installation';
 import { productSchema, type Allocation, type Product } from './catalogue';
 import { retryStale, type LicensingDeps } from './deps';
 import { assertHomeRegion } from './home-region';
-import type { Installation, ProductPool } from './model';
+import { capacityChecks, standingsAt } from './entitlements';
+import type { AccountState, Installation } from './model';
 import { CommitRejected, type PoolTake } from './repository';
 
 const quantitySchema = z
@@ -42,8 +44,10 @@ export interface AllocationChangeResult {
 const withoutZeros = (allocation: Allocation): Allocation =>
   Object.fromEntries(Object.entries(allocation).filter(([, quantity]) => (quantity ?? 0) > 0));
 
+type ProductTake = Pick<PoolTake, 'product' | 'take'>;
+
 /** What each product's pool gives or takes to go from `from` to `to`. */
-export function poolTakes(from: Allocation, to: Allocation): PoolTake[] {
+export function poolTakes(from: Allocation, to: Allocation): ProductTake[] {
   const products = new Set([...Object.keys(from), ...Object.keys(to)] as Product[]);
   return [...products]
     .map((product) => ({ product, take: (to[product] ?? 0) - (from[product] ?? 0) }))
@@ -51,9 +55,14 @@ export function poolTakes(from: Allocation, to: Allocation): PoolTake[] {
     .sort((a, b) => a.product.localeCompare(b.product));
 }
 
-/** `allocation.<product>`: how much is free, in words the portal shows beside the field. */
-function capacityErrors(takes: readonly PoolTake[], current: Allocation, pools: readonly ProductPool[]): FieldError[] {
-  const free = new Map(pools.map((pool) => [pool.product, pool.free]));
+/** `allocation.<product>`: how much is free at `t`, in words the portal shows beside the field. */
+function capacityErrors(
+  takes: readonly ProductTake[],
+  current: Allocation,
+  state: Pick<AccountState, 'pools' | 'entitlements'>,
+  t: number,
+): FieldError[] {
+  const free = new Map(standingsAt(state, t).map((standing) => [standing.product, standing.free]));
   return takes.flatMap(({ product, take }) => {
     const available = free.get(product) ?? 0;
     if (take <= available) return [];
@@ -103,14 +112,20 @@ export async function changeAllocation(
         if (takes.length === 0) return { installationId, allocation: installation.allocation };
         // What was read says no: answer without a commit bound to fail. What was read says yes:
         // the commit's own condition decides, against the pool as it is then.
-        const short = capacityErrors(takes, installation.allocation, state.pools);
+        const at = deps.clock.now();
+        const short = capacityErrors(takes, installation.allocation, state, at.getTime());
         if (short.length > 0) throw capacityConflict(short);
 
-        const now = deps.clock.now().toISOString();
+        const now = at.toISOString();
+        const checks = capacityChecks(
+          state,
+          takes.map((t) => t.product),
+          at.getTime(),
+        );
         await deps.repo.commitAllocationChange({
           installation,
           allocation,
-          pools: takes,
+          pools: takes.map((take, n) => ({ ...checks[n]!, take: take.take })),
           audit: {
             accountId,
             at: now,
@@ -132,7 +147,12 @@ export async function changeAllocation(
     // A concurrent raise took the capacity between the read and the commit: say how much is left now.
     const state = await deps.repo.getAccountState(accountId);
     const takes = poolTakes(lastRead.allocation, withoutZeros(body.allocation));
-    const errors = capacityErrors(takes, lastRead.allocation, state?.pools ?? []);
+    const errors = capacityErrors(
+      takes,
+      lastRead.allocation,
+      state ?? { pools: [], entitlements: [] },
+      deps.clock.now().getTime(),
+    );
     // (freed again since: name the refused product all the same; a retry may go through)
     const refused = takes
       .filter(({ product, take }) => take > 0 && (error.subject === undefined || product === error.subject))

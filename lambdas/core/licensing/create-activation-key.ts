@@ -5,6 +5,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import { assertAccountAccess, assertMayAddressAccount, type Principal } from './access';
 import { allocationSchema, type Allocation, type Product } from './catalogue';
 import type { LicensingDeps } from './deps';
+import { standingsAt } from './entitlements';
 import { assertHomeRegion } from './home-region';
 
 export const activationKeyBodySchema = z
@@ -37,7 +38,10 @@ export async function createActivationKey(
   if (!state) throw new NotFoundError(`Account ${accountId} does not exist.`);
   assertHomeRegion(state.account.region, deps.here);
 
-  const free = new Map(state.pools.map((p) => [p.product, p.free]));
+  const now = deps.clock.now();
+  // free now: what the entitlements active now give, less what is allocated
+  const standings = standingsAt(state, now.getTime());
+  const free = new Map(standings.map((p) => [p.product, p.free]));
   let allocation: Allocation;
   if (body.allocation) {
     const errors = Object.entries(body.allocation).flatMap(([product, quantity]) => {
@@ -52,11 +56,10 @@ export async function createActivationKey(
     if (errors.length > 0) throw new ConflictError(errors.map((e) => `${e.path}: ${e.message}`).join('; '));
     allocation = body.allocation;
   } else {
-    allocation = Object.fromEntries(state.pools.filter((p) => p.free > 0).map((p) => [p.product, p.free]));
+    allocation = Object.fromEntries(standings.filter((p) => p.free > 0).map((p) => [p.product, p.free]));
     if (Object.keys(allocation).length === 0) throw new ConflictError('The account has no free capacity to allocate.');
   }
 
-  const now = deps.clock.now();
   const activationKey = deps.ids.secret();
   const expiresAt = new Date(now.getTime() + body.expiresInDays * 86_400_000).toISOString();
   await deps.repo.putActivationKey(

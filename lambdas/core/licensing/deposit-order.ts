@@ -2,16 +2,17 @@
 import * as z from 'zod';
 import { canonicalJson, sha256 } from '../canonical-json';
 import type { UserDirectory } from '../accounts/users';
-import { ConflictError, NotFoundError, ServiceUnavailableError } from '../errors';
+import { ConflictError, NotFoundError, ServiceUnavailableError, ValidationError } from '../errors';
 import type { Principal } from './access';
 import { assertRole } from './access';
-import { careLevelSchema, careRank, productSchema, regionSchema, type Allocation, type Product } from './catalogue';
+import { careLevelSchema, productSchema, regionSchema, type Allocation, type Product } from './catalogue';
 import type { LicensingDeps } from './deps';
 import { assertInstallationsFitOneChange, retryStale } from './deps';
 import { assertHomeRegion } from './home-region';
 import { accountIdSchema, resellerIdSchema } from './ids';
-import type { ProductPool, SmartAccount } from './model';
-import { CommitRejected, type OrderCommit, type PoolChange } from './repository';
+import { capacityAt, isActiveAt } from './entitlements';
+import type { AccountState, Entitlement, SmartAccount } from './model';
+import { CommitRejected, type OrderCommit, type PoolDeposit } from './repository';
 
 const isoDateTime = z.iso.datetime({ offset: true });
 const quantity = z.number().int().min(1).max(100_000);
@@ -39,7 +40,23 @@ const subscriptionLine = z
     path: ['endsAt'],
   });
 
-export const orderLineSchema = z.discriminatedUnion('kind', [perpetualLine, subscriptionLine]);
+/** Renews Care for a product the account holds, without new quantity. */
+const careLine = z
+  .object({
+    product: productSchema,
+    quantity: z.literal(0).optional(),
+    kind: z.literal('care'),
+    care: z
+      .object({ level: careLevelSchema, startsAt: isoDateTime.optional(), endsAt: isoDateTime })
+      .strict()
+      .refine((care) => care.startsAt === undefined || Date.parse(care.endsAt) > Date.parse(care.startsAt), {
+        message: 'endsAt must be after startsAt',
+        path: ['endsAt'],
+      }),
+  })
+  .strict();
+
+export const orderLineSchema = z.discriminatedUnion('kind', [perpetualLine, subscriptionLine, careLine]);
 export type OrderLine = z.infer<typeof orderLineSchema>;
 
 export const orderBodySchema = z
@@ -91,24 +108,80 @@ export interface OrderResult {
   depositedAt: string;
 }
 
-/** Merges new lines into a product's pool terms: capacity adds up, later end dates and higher Care win. */
-export function mergePoolTerms(pool: Pick<ProductPool, 'kind' | 'expiresAt' | 'care'> | undefined, lines: OrderLine[]) {
-  let kind = pool?.kind;
-  let expiresAt = pool?.expiresAt;
-  let care = pool?.care;
-  for (const line of lines) {
-    kind = kind === 'perpetual' || line.kind === 'perpetual' ? 'perpetual' : 'subscription';
-    if (line.kind === 'subscription') {
-      if (!expiresAt || Date.parse(line.endsAt) > Date.parse(expiresAt))
-        expiresAt = new Date(line.endsAt).toISOString();
-    } else if (line.care) {
-      const endsAt = new Date(line.care.endsAt).toISOString();
-      const level = !care || careRank[line.care.level] > careRank[care.level] ? line.care.level : care.level;
-      const latest = !care || Date.parse(endsAt) > Date.parse(care.expiresAt) ? endsAt : care.expiresAt;
-      care = { level, expiresAt: latest };
-    }
+/**
+ * An order line as the entitlement it becomes (`<orderId>#<line number>`): dates normalised,
+ * perpetual capacity and Care counted from the deposit on unless the line names a start.
+ */
+export function entitlementOf(orderId: string, index: number, line: OrderLine, depositedAt: string): Entitlement {
+  const entitlementId = `${orderId}#${String(index + 1).padStart(2, '0')}`;
+  const iso = (instant: string) => new Date(instant).toISOString();
+  switch (line.kind) {
+    case 'perpetual':
+      return {
+        entitlementId,
+        product: line.product,
+        kind: 'perpetual',
+        quantity: line.quantity,
+        startsAt: depositedAt,
+        ...(line.care
+          ? { care: { level: line.care.level, startsAt: depositedAt, endsAt: iso(line.care.endsAt) } }
+          : {}),
+      };
+    case 'subscription':
+      return {
+        entitlementId,
+        product: line.product,
+        kind: 'subscription',
+        quantity: line.quantity,
+        startsAt: iso(line.startsAt),
+        endsAt: iso(line.endsAt),
+      };
+    case 'care':
+      return {
+        entitlementId,
+        product: line.product,
+        kind: 'care',
+        quantity: 0,
+        care: {
+          level: line.care.level,
+          startsAt: line.care.startsAt ? iso(line.care.startsAt) : depositedAt,
+          endsAt: iso(line.care.endsAt),
+        },
+      };
   }
-  return { kind: kind ?? 'perpetual', expiresAt, care } as const;
+}
+
+/** A care line renews Care of a product the account holds (or this order brings): anything else is a mistake. */
+function assertCareOfHeldProducts(lines: readonly OrderLine[], state: AccountState | null): void {
+  const held = new Set<Product>([
+    ...(state?.pools.map((pool) => pool.product) ?? []),
+    ...lines.filter((line) => line.kind !== 'care').map((line) => line.product),
+  ]);
+  const errors = lines.flatMap((line, n) =>
+    line.kind === 'care' && !held.has(line.product)
+      ? [{ path: `lines.${n}.product`, message: `the account holds no ${line.product} licences to renew Care for` }]
+      : [],
+  );
+  if (errors.length > 0) throw new ValidationError(errors);
+}
+
+/**
+ * What the follower installation is granted of each product: what the order adds to the capacity
+ * now, less any allocation the capacity no longer covers (a shortfall is filled first). Capacity
+ * that starts later is left free when it starts.
+ */
+function followerGrant(state: AccountState, entitlements: readonly Entitlement[], t: number): Allocation {
+  const grant: Allocation = {};
+  for (const product of new Set(entitlements.map((e) => e.product))) {
+    const added = entitlements
+      .filter((e) => e.product === product && isActiveAt(e, t))
+      .reduce((n, e) => n + e.quantity, 0);
+    const allocated = state.pools.find((pool) => pool.product === product)?.allocated ?? 0;
+    const uncovered = Math.max(0, allocated - capacityAt(state.entitlements, product, t));
+    const granted = Math.max(0, added - uncovered);
+    if (granted > 0) grant[product] = granted;
+  }
+  return grant;
 }
 
 /**
@@ -172,30 +245,17 @@ async function depositOrderLines(
         if (!accountCreated && !state) throw new NotFoundError(`Account ${accountId} does not exist.`);
         if (state) assertHomeRegion(state.account.region, deps.here);
 
-        const byProduct = new Map<Product, OrderLine[]>();
-        for (const line of body.lines) byProduct.set(line.product, [...(byProduct.get(line.product) ?? []), line]);
+        assertCareOfHeldProducts(body.lines, state);
+        const entitlements = body.lines.map((line, n) => entitlementOf(orderId, n, line, now));
 
         const follower = state?.installations.find(
           (i) => i.installationId === state.account.followerInstallationId && i.status === 'active',
         );
-        const grant: Allocation = {};
-        const pools: PoolChange[] = [...byProduct.entries()].map(([product, lines]) => {
-          const added = lines.reduce((sum, l) => sum + l.quantity, 0);
-          const terms = mergePoolTerms(
-            state?.pools.find((p) => p.product === product),
-            lines,
-          );
-          if (follower) grant[product] = added;
-          return {
-            product,
-            addCapacity: added,
-            addFree: follower ? 0 : added,
-            addAllocated: follower ? added : 0,
-            kind: terms.kind,
-            ...(terms.expiresAt ? { expiresAt: terms.expiresAt } : {}),
-            ...(terms.care ? { care: terms.care } : {}),
-          };
-        });
+        const grant: Allocation = follower && state ? followerGrant(state, entitlements, Date.parse(now)) : {};
+        const pools: PoolDeposit[] = [...new Set(entitlements.map((e) => e.product))].map((product) => ({
+          product,
+          addAllocated: grant[product] ?? 0,
+        }));
 
         const active = state?.installations.filter((i) => i.status === 'active').map((i) => i.installationId) ?? [];
         assertInstallationsFitOneChange(accountId, active.length);
@@ -233,8 +293,11 @@ async function depositOrderLines(
         await deps.repo.commitOrder({
           order: { orderId, bodyHash, accountId, result: result as unknown as Record<string, unknown>, createdAt: now },
           account,
+          entitlements,
           pools,
-          ...(follower ? { followerGrant: { installationId: follower.installationId, add: grant } } : {}),
+          ...(follower && Object.keys(grant).length > 0
+            ? { followerGrant: { installationId: follower.installationId, add: grant } }
+            : {}),
           touchInstallations: active,
           audit: {
             accountId,
@@ -242,7 +305,11 @@ async function depositOrderLines(
             eventId: deps.ids.id('evt_'),
             actor: { kind: principal.role, id: principal.sub },
             action: 'order.deposited',
-            details: { orderId, lines: body.lines, ...(follower ? { grantedTo: follower.installationId } : {}) },
+            details: {
+              orderId,
+              lines: body.lines,
+              ...(follower && Object.keys(grant).length > 0 ? { grantedTo: follower.installationId } : {}),
+            },
           },
         });
         return { created: true, result };

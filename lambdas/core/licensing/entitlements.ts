@@ -4,7 +4,7 @@
  * so capacity is evaluated when it is read and a subscription leaves it at its end, unscheduled.
  */
 import { careRank, type CareLevel, type LicenseKind, type Product } from './catalogue';
-import type { CarePeriod, Entitlement } from './model';
+import type { CarePeriod, Entitlement, ProductPool } from './model';
 
 /** One entitlement's share of a capacity: what a licence's `terms` list. */
 export interface TermSlice {
@@ -141,4 +141,68 @@ export function firstDropAfter(
 ): number | undefined {
   const now = units(t);
   return termBoundaries(entitlements).find((b) => b > t && units(b) < now);
+}
+
+/** A product as it stands at an instant: what the account page shows and activation keys draw on. */
+export interface ProductStanding {
+  readonly product: Product;
+  readonly capacity: number;
+  readonly allocated: number;
+  /** capacity − allocated, never below 0 */
+  readonly free: number;
+  /** perpetual only when all of the capacity is */
+  readonly kind: LicenseKind;
+  /** the first instant the capacity would drop if nothing more were deposited */
+  readonly expiresAt?: string;
+  readonly care?: CareCover;
+}
+
+export function standingAt(pool: ProductPool, entitlements: readonly Entitlement[], t: number): ProductStanding {
+  const own = entitlements.filter((e) => e.product === pool.product);
+  const capacity = capacityAt(own, pool.product, t);
+  const subscribed = own.some((e) => e.kind === 'subscription' && (capacity === 0 || isActiveAt(e, t)));
+  const drop = firstDropAfter(own, t, (instant) => capacityAt(own, pool.product, instant));
+  const care = careAt(own, pool.product, t);
+  return {
+    product: pool.product,
+    capacity,
+    allocated: pool.allocated,
+    free: Math.max(0, capacity - pool.allocated),
+    kind: subscribed ? 'subscription' : 'perpetual',
+    ...(drop !== undefined ? { expiresAt: new Date(drop).toISOString() } : {}),
+    ...(care ? { care } : {}),
+  };
+}
+
+/** Each pool's standing at `t`, by product. */
+export function standingsAt(
+  state: { readonly pools: readonly ProductPool[]; readonly entitlements: readonly Entitlement[] },
+  t: number,
+): ProductStanding[] {
+  return [...state.pools]
+    .sort((a, b) => (a.product < b.product ? -1 : a.product > b.product ? 1 : 0))
+    .map((pool) => standingAt(pool, state.entitlements, t));
+}
+
+/** What an allocating commit checks for each product: the capacity at `t` and the pool's rev, as read. */
+export function capacityChecks(
+  state: { readonly pools: readonly ProductPool[]; readonly entitlements: readonly Entitlement[] },
+  products: readonly Product[],
+  t: number,
+): { product: Product; capacity: number; entitlementsRev: number }[] {
+  return products.map((product) => ({
+    product,
+    capacity: capacityAt(state.entitlements, product, t),
+    entitlementsRev: state.pools.find((pool) => pool.product === product)?.entitlementsRev ?? 0,
+  }));
+}
+
+/** Where an entitlement stands at `t` (a care line by its Care period): not yet started, active, or over. */
+export type EntitlementStatus = 'scheduled' | 'active' | 'ended';
+
+export function entitlementStatusAt(entitlement: Entitlement, t: number): EntitlementStatus {
+  const startsAt = entitlement.kind === 'care' ? entitlement.care?.startsAt : entitlement.startsAt;
+  const endsAt = entitlement.kind === 'care' ? entitlement.care?.endsAt : entitlement.endsAt;
+  if (!startedBy(startsAt, t)) return 'scheduled';
+  return endsAt === undefined || after(endsAt, t) ? 'active' : 'ended';
 }

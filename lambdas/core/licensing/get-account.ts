@@ -1,8 +1,12 @@
-/** The Smart Account at a glance: its products with capacity and terms, and its installations with their last poll. */
+/**
+ * The Smart Account at a glance: its products as they stand now (capacity, terms, Care) with the
+ * entitlements they come from, and its installations with their last poll.
+ */
 import { NotFoundError } from '../errors';
 import { assertAccountAccess, assertMayAddressAccount, type Principal } from './access';
 import type { LicensingDeps } from './deps';
-import type { InstallationSummary, ProductPool } from './model';
+import { entitlementStatusAt, standingsAt, type EntitlementStatus, type ProductStanding } from './entitlements';
+import type { Entitlement, InstallationSummary } from './model';
 import type { Region } from './catalogue';
 
 export interface AccountView {
@@ -11,9 +15,12 @@ export interface AccountView {
   region: Region;
   resellerId?: string;
   telemetry: { enabled: boolean };
-  products: ProductPool[];
+  products: AccountProduct[];
   installations: (InstallationSummary & { lastPollAt: string | null })[];
 }
+
+/** A product as it stands now, with every entitlement of it, oldest order first, and where each stands. */
+export type AccountProduct = ProductStanding & { entitlements: (Entitlement & { status: EntitlementStatus })[] };
 
 export async function getAccount(deps: LicensingDeps, principal: Principal, accountId: string): Promise<AccountView> {
   assertMayAddressAccount(principal, accountId);
@@ -21,6 +28,7 @@ export async function getAccount(deps: LicensingDeps, principal: Principal, acco
   assertAccountAccess(principal, state?.account, 'read');
   if (!state) throw new NotFoundError(`Account ${accountId} does not exist.`);
   const { account } = state;
+  const now = deps.clock.now().getTime();
   // Only active installations poll; reading the others' would grow with the account's history.
   const active = state.installations.filter((i) => i.status === 'active').map((i) => i.installationId);
   const lastPolls = active.length > 0 ? await deps.repo.getLastPolls(active) : new Map<string, string>();
@@ -30,7 +38,12 @@ export async function getAccount(deps: LicensingDeps, principal: Principal, acco
     region: account.region,
     ...(account.resellerId ? { resellerId: account.resellerId } : {}),
     telemetry: { enabled: account.telemetryEnabled },
-    products: [...state.pools],
+    products: standingsAt(state, now).map((standing) => ({
+      ...standing,
+      entitlements: state.entitlements
+        .filter((e) => e.product === standing.product)
+        .map((e) => ({ ...e, status: entitlementStatusAt(e, now) })),
+    })),
     installations: state.installations.map((i) => ({ ...i, lastPollAt: lastPolls.get(i.installationId) ?? null })),
   };
 }

@@ -1,18 +1,35 @@
-/** The licence document (DESIGN.md "The licence"): built from the account's pools and signed only on change. */
+/**
+ * The licence document (DESIGN.md "The licence"): built from the account's entitlements at an
+ * instant and signed only on change.
+ */
 import { createHash } from 'node:crypto';
 import type { Signer } from '../ports';
-import type { CareLevel, LicenseKind, Product } from './catalogue';
-import type { Installation, ProductPool, SmartAccount, StoredLicense } from './model';
+import type { Allocation, CareLevel, LicenseKind, Product } from './catalogue';
+import { backingAt, capacityAt, careAt, firstDropAfter, nextTermBoundary, type TermSlice } from './entitlements';
+import type { Entitlement, InstallationSummary, SmartAccount, StoredLicense } from './model';
 
 export const LICENSE_ISSUER = 'ucx-cloud';
 export const LICENSE_TYPE = 'ucx-license+jwt';
 
+/** An entitlement's share of the product's capacity in this licence (perpetual terms carry no dates). */
+export interface LicenseTerm {
+  quantity: number;
+  kind: LicenseKind;
+  startsAt?: string;
+  endsAt?: string;
+}
+
 export interface LicenseProduct {
   product: Product;
   capacity: number;
+  /** perpetual only when all of the capacity is */
   kind: LicenseKind;
+  /** the first instant the capacity would drop if nothing more were deposited */
   expiresAt?: string;
+  /** the Care covering the product now; absent once it has lapsed */
   care?: { level: CareLevel; expiresAt: string };
+  /** the entitlements the capacity is drawn from, in allocation order */
+  terms: LicenseTerm[];
 }
 
 /** The part of the licence that only changes when the licensing facts change. */
@@ -24,28 +41,79 @@ export interface LicenseContent {
   nextPollSeconds: number;
 }
 
+type InstallationOrderEntry = Pick<InstallationSummary, 'installationId' | 'status' | 'allocation' | 'activatedAt'>;
+
 export interface LicenseInputs {
   installationId: string;
   account: Pick<SmartAccount, 'accountId' | 'telemetryEnabled'>;
-  allocation: Installation['allocation'];
-  pools: readonly ProductPool[];
+  allocation: Allocation;
+  activatedAt: string;
+  /** the account's entitlements as read */
+  entitlements: readonly Entitlement[];
+  /** the account's other installations as read (this one may be among them, or not yet) */
+  installations: readonly InstallationOrderEntry[];
+  /** the instant the licence describes */
+  at: Date;
   nextPollSeconds: number;
 }
 
+/**
+ * The account's active installations, oldest first: allocations draw from the entitlements in this
+ * order, so the newest installations hold the capacity that ends first.
+ */
+export function installationOrder(
+  installations: readonly InstallationOrderEntry[],
+  self: Pick<LicenseInputs, 'installationId' | 'allocation' | 'activatedAt'>,
+): InstallationOrderEntry[] {
+  return [
+    ...installations.filter((i) => i.status === 'active' && i.installationId !== self.installationId),
+    {
+      installationId: self.installationId,
+      status: 'active' as const,
+      allocation: self.allocation,
+      activatedAt: self.activatedAt,
+    },
+  ].sort(
+    (a, b) =>
+      Date.parse(a.activatedAt) - Date.parse(b.activatedAt) ||
+      (a.installationId < b.installationId ? -1 : a.installationId > b.installationId ? 1 : 0),
+  );
+}
+
+/** Slices of the same kind and dates read as one term. */
+function termsOf(slices: readonly TermSlice[]): LicenseTerm[] {
+  const terms: LicenseTerm[] = [];
+  for (const { quantity, kind, startsAt, endsAt } of slices) {
+    const same = terms.find((t) => t.kind === kind && t.startsAt === startsAt && t.endsAt === endsAt);
+    if (same) same.quantity += quantity;
+    else terms.push({ quantity, kind, ...(startsAt ? { startsAt } : {}), ...(endsAt ? { endsAt } : {}) });
+  }
+  return terms;
+}
+
 export function buildLicenseContent(inputs: LicenseInputs): LicenseContent {
-  const products = inputs.pools
-    .filter((pool) => (inputs.allocation[pool.product] ?? 0) > 0)
-    .map(
-      (pool): LicenseProduct => ({
-        product: pool.product,
-        capacity: inputs.allocation[pool.product] ?? 0,
-        kind: pool.kind,
-        ...(pool.kind === 'subscription' && pool.expiresAt ? { expiresAt: pool.expiresAt } : {}),
-        ...(pool.kind === 'perpetual' && pool.care
-          ? { care: { level: pool.care.level, expiresAt: pool.care.expiresAt } }
-          : {}),
-      }),
-    )
+  const t = inputs.at.getTime();
+  const order = installationOrder(inputs.installations, inputs);
+  const position = order.findIndex((i) => i.installationId === inputs.installationId);
+  const products = (Object.entries(inputs.allocation) as [Product, number | undefined][])
+    .filter(([, quantity]) => (quantity ?? 0) > 0)
+    .map(([product, quantity = 0]): LicenseProduct => {
+      const own = inputs.entitlements.filter((e) => e.product === product);
+      const before = order.slice(0, position).reduce((sum, i) => sum + (i.allocation[product] ?? 0), 0);
+      const slices = backingAt(own, product, t, before, quantity);
+      const backed = slices.reduce((sum, slice) => sum + slice.quantity, 0);
+      const units = (instant: number) => Math.min(quantity, Math.max(0, capacityAt(own, product, instant) - before));
+      const drop = firstDropAfter(own, t, units);
+      const care = careAt(own, product, t);
+      return {
+        product,
+        capacity: quantity,
+        kind: backed === quantity && slices.every((slice) => slice.kind === 'perpetual') ? 'perpetual' : 'subscription',
+        ...(drop !== undefined ? { expiresAt: new Date(drop).toISOString() } : {}),
+        ...(care ? { care: { level: care.level, expiresAt: care.expiresAt } } : {}),
+        terms: termsOf(slices),
+      };
+    })
     .sort((a, b) => a.product.localeCompare(b.product));
   return {
     sub: inputs.installationId,
@@ -54,6 +122,21 @@ export function buildLicenseContent(inputs: LicenseInputs): LicenseContent {
     telemetry: { enabled: inputs.account.telemetryEnabled },
     nextPollSeconds: inputs.nextPollSeconds,
   };
+}
+
+/**
+ * The first instant after `at` at which the licence's terms change without a write (a
+ * subscription starts or ends, Care lapses): a stored licence is rebuilt then.
+ */
+export function licenceValidUntil(
+  inputs: Pick<LicenseInputs, 'allocation' | 'entitlements' | 'at'>,
+): string | undefined {
+  const held = new Set(Object.keys(inputs.allocation));
+  const next = nextTermBoundary(
+    inputs.entitlements.filter((e) => held.has(e.product)),
+    inputs.at.getTime(),
+  );
+  return next === undefined ? undefined : new Date(next).toISOString();
 }
 
 export function contentHash(content: LicenseContent): string {
@@ -65,6 +148,8 @@ export interface SignOptions {
   ttlDays: number;
   /** the installation rev the content was built from */
   basedOnRev: number;
+  /** when the content's terms next change by themselves (licenceValidUntil) */
+  validUntil?: string;
   previous?: StoredLicense;
 }
 
@@ -89,7 +174,8 @@ export async function signIfChanged(
     previous.exp - nowSeconds > ttlSeconds / 2 &&
     signingKeyOf(previous.jws) === kid
   ) {
-    return { license: { ...previous, basedOnRev: opts.basedOnRev }, signed: false };
+    const { validUntil: _previousValidUntil, ...kept } = previous;
+    return { license: { ...kept, basedOnRev: opts.basedOnRev, ...validUntilOf(opts) }, signed: false };
   }
   // `ver` rises with the content and is tied to the installation's rev, so two rebuilds from
   // different states never share a ver even when one of them was served but not stored.
@@ -100,8 +186,13 @@ export async function signIfChanged(
     { alg: 'ES256', kid, typ: LICENSE_TYPE },
   );
   const etag = `"${ver}-${createHash('sha256').update(jws).digest('base64url').slice(0, 16)}"`;
-  return { license: { jws, etag, ver, contentHash: hash, exp, basedOnRev: opts.basedOnRev }, signed: true };
+  return {
+    license: { jws, etag, ver, contentHash: hash, exp, basedOnRev: opts.basedOnRev, ...validUntilOf(opts) },
+    signed: true,
+  };
 }
+
+const validUntilOf = (opts: SignOptions) => (opts.validUntil ? { validUntil: opts.validUntil } : {});
 
 /** The `kid` of a compact JWS's protected header; undefined when it has none or is not one. */
 export function signingKeyOf(jws: string): string | undefined {

@@ -1,4 +1,4 @@
-/** The licensing domain's records: Smart Accounts, product pools, activation keys, installations. */
+/** The licensing domain's records: Smart Accounts, entitlements, product pools, activation keys, installations. */
 import type { Allocation, CareLevel, LicenseKind, Product, Region } from './catalogue';
 
 export interface SmartAccount {
@@ -45,18 +45,15 @@ export interface Entitlement {
 
 export type EntitlementKind = LicenseKind | 'care';
 
-/** Everything deposited of one product in one account, and how much of it is allocated. */
+/**
+ * How much of one product an account has allocated: the item every allocating commit conditions
+ * on. Its capacity is not stored (it changes with time): it comes from the entitlements.
+ */
 export interface ProductPool {
   readonly product: Product;
-  /** total deposited quantity */
-  readonly capacity: number;
   readonly allocated: number;
-  /** capacity − allocated, kept as its own attribute so a conditional write can test it */
-  readonly free: number;
-  readonly kind: LicenseKind;
-  /** latest subscription end, for subscription pools */
-  readonly expiresAt?: string;
-  readonly care?: { readonly level: CareLevel; readonly expiresAt: string };
+  /** bumped by every deposit of the product, so an allocation computed from older entitlements is refused */
+  readonly entitlementsRev: number;
 }
 
 export interface InstallationSummary {
@@ -69,10 +66,12 @@ export interface InstallationSummary {
   readonly deactivatedAt?: string;
 }
 
-/** The account partition: the account, its pools and its installations, read in one query. */
+/** The account partition: the account, its pools, entitlements and installations, read in one query. */
 export interface AccountState {
   readonly account: SmartAccount;
   readonly pools: readonly ProductPool[];
+  /** by product, then entitlement id */
+  readonly entitlements: readonly Entitlement[];
   readonly installations: readonly InstallationSummary[];
 }
 
@@ -105,6 +104,8 @@ export interface StoredLicense {
   readonly exp: number;
   /** the installation's `rev` this licence was built from */
   readonly basedOnRev: number;
+  /** the next instant its terms change by themselves (a subscription ends, Care lapses): stale from then on */
+  readonly validUntil?: string;
 }
 
 export interface Installation {

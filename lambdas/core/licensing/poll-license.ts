@@ -1,13 +1,14 @@
 /**
  * A licence poll. The hot path is one read: the installation carries its signed licence and a
  * `rev` that every change it depends on bumps, so an unchanged licence is served as stored,
- * without signing. A stale one is rebuilt, and re-signed only if its content changed. The poll is
+ * without signing. A stale one (the installation changed, or its terms did with time: `validUntil`)
+ * is rebuilt, and re-signed only if its content changed. The poll is
  * recorded (`lastPollAt`) at most once per installation-hour.
  */
 import { GoneError, NotFoundError, UnauthorizedError } from '../errors';
 import type { LicenseSettings, LicensingDeps } from './deps';
 import { isHomeRegion } from './home-region';
-import { buildLicenseContent, signIfChanged } from './license';
+import { buildLicenseContent, licenceValidUntil, signIfChanged } from './license';
 import type { Ed25519Jwk, Installation } from './model';
 
 /**
@@ -20,9 +21,17 @@ export const LAST_POLL_RESOLUTION_MS = 3_600_000;
 /** Seconds before `exp` at which a stored licence is renewed: half its lifetime. */
 const renewWhenLeftSeconds = (ttlDays: number) => (ttlDays * 86_400) / 2;
 
+/**
+ * A stored licence is rebuilt when the installation changed since (rev), when it is due for renewal,
+ * and when its terms changed by themselves since it was built (`validUntil`: a subscription ended).
+ */
 export function needsRebuild(installation: Installation, nowSeconds: number, ttlDays: number): boolean {
   const { license } = installation;
-  return license.basedOnRev !== installation.rev || license.exp - nowSeconds <= renewWhenLeftSeconds(ttlDays);
+  return (
+    license.basedOnRev !== installation.rev ||
+    license.exp - nowSeconds <= renewWhenLeftSeconds(ttlDays) ||
+    (license.validUntil !== undefined && Date.parse(license.validUntil) <= nowSeconds * 1000)
+  );
 }
 
 /** The licence to hand out now: the stored one, or a rebuilt one stored for the next poll. */
@@ -41,19 +50,23 @@ async function refreshLicense(deps: LicensingDeps, settings: LicenseSettings, in
 
   const state = await deps.repo.getAccountState(installation.accountId);
   if (!state) throw new NotFoundError(`Account ${installation.accountId} does not exist.`);
-  const content = buildLicenseContent({
+  const inputs = {
     installationId: installation.installationId,
     account: state.account,
     allocation: installation.allocation,
-    pools: state.pools,
+    activatedAt: installation.activatedAt,
+    entitlements: state.entitlements,
+    installations: state.installations,
+    at: now,
     nextPollSeconds: settings.nextPollSeconds,
-  });
+  };
   let fresh: Awaited<ReturnType<typeof signIfChanged>>;
   try {
-    fresh = await signIfChanged(content, settings.signer, {
+    fresh = await signIfChanged(buildLicenseContent(inputs), settings.signer, {
       now,
       ttlDays: settings.licenseTtlDays,
       basedOnRev: installation.rev,
+      validUntil: licenceValidUntil(inputs),
       previous: stored,
     });
   } catch (error) {

@@ -2,12 +2,18 @@
  * The licensing store port. Reads are plain; every change is one atomic commit whose conditions
  * (not a read before it) enforce the invariants: allocated ≤ capacity, single-use keys, one
  * order per id. A commit refused by a condition throws CommitRejected naming the reason.
+ *
+ * Capacity depends on time, so the store does not keep it: a commit that allocates carries the
+ * capacity its use case computed from the entitlements it read (`capacityAt`, at the commit's
+ * instant) and the pool's `entitlementsRev` as read; the pool refuses the commit when the
+ * allocation would exceed that capacity ('capacity') or its entitlements changed since ('stale').
  */
-import type { Allocation, LicenseKind, Product } from './catalogue';
+import type { Allocation, Product } from './catalogue';
 import type {
   AccountState,
   ActivationKeyRecord,
   AuditEvent,
+  Entitlement,
   Installation,
   InstallationSummary,
   SmartAccount,
@@ -19,7 +25,7 @@ export type RejectReason =
   | 'order-exists'
   /** the activation key is used, expired or gone */
   | 'key-unavailable'
-  /** a pool has less free capacity than asked */
+  /** a pool would hold more allocated than the capacity the commit names */
   | 'capacity'
   /** the public key is already bound to an installation */
   | 'installation-exists'
@@ -45,14 +51,20 @@ export interface OrderRecord {
   readonly createdAt: string;
 }
 
-export interface PoolChange {
+/** A product an order deposits into: its pool's entitlement set changes (rev + 1), a follower may be granted some. */
+export interface PoolDeposit {
   readonly product: Product;
-  readonly addCapacity: number;
-  readonly addFree: number;
+  /** what the follower installation is granted of it now */
   readonly addAllocated: number;
-  readonly kind: LicenseKind;
-  readonly expiresAt?: string;
-  readonly care?: { readonly level: string; readonly expiresAt: string };
+}
+
+/** What an allocating commit may take a product's pool up to: computed from the entitlements read. */
+export interface CapacityCheck {
+  readonly product: Product;
+  /** the product's capacity at the commit's instant */
+  readonly capacity: number;
+  /** the pool's entitlementsRev the capacity was computed from (0: no pool, or one deposited before revs) */
+  readonly entitlementsRev: number;
 }
 
 export interface OrderCommit {
@@ -65,7 +77,10 @@ export interface OrderCommit {
         readonly expectedInstallSeq: number;
         readonly expectedTermsRev: number;
       };
-  readonly pools: readonly PoolChange[];
+  /** every line of the order, each an entitlement of its own */
+  readonly entitlements: readonly Entitlement[];
+  /** one per product the order names */
+  readonly pools: readonly PoolDeposit[];
   /** capacity granted to the follower installation (activated with a default key) */
   readonly followerGrant?: { readonly installationId: string; readonly add: Allocation };
   /** active installations whose licence the order changes */
@@ -77,6 +92,8 @@ export interface ActivationCommit {
   readonly keyHash: string;
   readonly installation: Installation;
   readonly expectedTermsRev: number;
+  /** one per product of the installation's allocation */
+  readonly capacity: readonly CapacityCheck[];
   /** become the account's follower installation (only if it has none) */
   readonly becomeFollower: boolean;
   readonly now: string;
@@ -90,9 +107,11 @@ export interface DeactivationCommit {
   readonly audit: AuditEvent;
 }
 
-/** One product of an allocation change: `take` > 0 takes from the pool's free capacity, < 0 gives back. */
-export interface PoolTake {
-  readonly product: Product;
+/**
+ * One product of an allocation change: `take` > 0 allocates more, within `capacity` as the
+ * entitlements at `entitlementsRev` give it; < 0 gives back (the check is then not asked).
+ */
+export interface PoolTake extends CapacityCheck {
   readonly take: number;
 }
 

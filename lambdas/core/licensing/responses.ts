@@ -71,17 +71,45 @@ export const orderResultSchema = z
   })
   .meta({ id: 'Order', description: 'A deposited order.' });
 
+const careCoverSchema = z
+  .object({ level: careLevelSchema, expiresAt: instant })
+  .meta({ description: 'the Care covering the product now, until expiresAt (renewals already deposited counted)' });
+
+export const entitlementSchema = z
+  .object({
+    entitlementId: z
+      .string()
+      .meta({ description: '`<orderId>#<line number>`; `pool`: what was deposited before each line was kept apart' }),
+    product: productSchema,
+    kind: z.enum(['perpetual', 'subscription', 'care']),
+    quantity: z
+      .number()
+      .int()
+      .min(0)
+      .meta({ description: 'what it adds to the capacity while active (0: a care line)' }),
+    startsAt: instant.optional().meta({ description: 'absent: since always' }),
+    endsAt: instant.optional().meta({ description: 'subscriptions: the first instant it no longer counts' }),
+    care: z.object({ level: careLevelSchema, startsAt: instant.optional(), endsAt: instant }).optional(),
+    status: z
+      .enum(['scheduled', 'active', 'ended'])
+      .meta({ description: 'now: not started yet, counting, or over (a care line: its Care period)' }),
+  })
+  .meta({ id: 'Entitlement', description: 'One order line as deposited: nothing is merged away.' });
+
 export const productPoolSchema = z
   .object({
     product: productSchema,
-    capacity: z.number().int().min(0).meta({ description: 'total deposited quantity' }),
+    capacity: z.number().int().min(0).meta({ description: 'what the entitlements active now give' }),
     allocated: z.number().int().min(0),
-    free: z.number().int().min(0).meta({ description: 'capacity − allocated' }),
-    kind: licenseKindSchema,
-    expiresAt: instant.optional().meta({ description: 'latest subscription end, for subscription pools' }),
-    care: z.object({ level: careLevelSchema, expiresAt: instant }).optional(),
+    free: z.number().int().min(0).meta({ description: 'capacity − allocated, never below 0' }),
+    kind: licenseKindSchema.meta({ description: 'perpetual only when all of the capacity is' }),
+    expiresAt: instant
+      .optional()
+      .meta({ description: 'the first instant the capacity would drop if nothing more were deposited' }),
+    care: careCoverSchema.optional(),
+    entitlements: z.array(entitlementSchema),
   })
-  .meta({ id: 'ProductPool', description: 'Everything deposited of one product, and how much of it is allocated.' });
+  .meta({ id: 'ProductPool', description: 'One product as it stands now, and the entitlements it comes from.' });
 
 export const accountInstallationSchema = z
   .object({

@@ -81,8 +81,9 @@ describe('activateInstallation', () => {
           capacity: 10,
           kind: 'perpetual',
           care: { level: 'gold', expiresAt: '2027-03-01T00:00:00.000Z' },
+          terms: [{ quantity: 10, kind: 'perpetual' }],
         },
-        { product: 'ivr', capacity: 4, kind: 'perpetual' },
+        { product: 'ivr', capacity: 4, kind: 'perpetual', terms: [{ quantity: 4, kind: 'perpetual' }] },
       ],
       telemetry: { enabled: true },
       nextPollSeconds: 3600,
@@ -111,7 +112,7 @@ describe('activateInstallation', () => {
 
     expect(world.repo.account(accountId)?.followerInstallationId).toBeUndefined();
     expect((await verifyLicense(result.license, world.signer, T0)).claims.products).toEqual([
-      { product: 'ivr', capacity: 1, kind: 'perpetual' },
+      { product: 'ivr', capacity: 1, kind: 'perpetual', terms: [{ quantity: 1, kind: 'perpetual' }] },
     ]);
   });
 
@@ -278,6 +279,7 @@ describe('activateInstallation', () => {
         capacity: 2,
         kind: 'perpetual',
         care: { level: 'platinum', expiresAt: '2028-01-01T00:00:00.000Z' },
+        terms: [{ quantity: 2, kind: 'perpetual' }],
       },
     ]);
     expect(Object.keys(world.repo.snapshot().installations)).toEqual([result.installationId]);

@@ -144,7 +144,9 @@ describe('changeAllocation', () => {
     expect(after.etag).not.toBe(before.etag);
     const { claims } = await verifyLicense(after.license, world.signer, world.clock.now());
     expect(claims.ver).toBe(2);
-    expect(claims.products).toEqual([{ product: 'ivr', capacity: 4, kind: 'perpetual' }]);
+    expect(claims.products).toEqual([
+      { product: 'ivr', capacity: 4, kind: 'perpetual', terms: [{ quantity: 4, kind: 'perpetual' }] },
+    ]);
   });
 
   it('writes an audit event naming who changed what', async () => {

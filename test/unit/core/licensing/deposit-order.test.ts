@@ -1,5 +1,11 @@
-import { ConflictError, ForbiddenError, NotFoundError, ServiceUnavailableError } from '#lambdas/core/errors';
-import { depositOrder, mergePoolTerms } from '#lambdas/core/licensing/deposit-order';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  ServiceUnavailableError,
+  ValidationError,
+} from '#lambdas/core/errors';
+import { depositOrder, entitlementOf, type OrderLine } from '#lambdas/core/licensing/deposit-order';
 import {
   activateNew,
   existingAccountOrder,
@@ -167,7 +173,7 @@ describe('depositOrder', () => {
     expect(world.repo.account(accountId)?.termsRev).toBe(2);
   });
 
-  it('keeps the later subscription end date whichever order deposits come in', async () => {
+  it('keeps each subscription line with its own end: the capacity drops at the first end, not the latest', async () => {
     const accountId = await seedAccount(
       world,
       newAccountOrder([subscriptionLine('ivr', 2, '2026-01-01T00:00:00Z', '2027-06-30T00:00:00Z')]),
@@ -183,11 +189,16 @@ describe('depositOrder', () => {
     expect(world.repo.pool(accountId, 'ivr')).toMatchObject({
       capacity: 3,
       kind: 'subscription',
+      expiresAt: '2026-12-31T00:00:00.000Z',
+    });
+    expect(world.repo.pool(accountId, 'ivr', new Date('2026-12-31T00:00:00Z'))).toMatchObject({
+      capacity: 2,
       expiresAt: '2027-06-30T00:00:00.000Z',
     });
+    expect(world.repo.pool(accountId, 'ivr', new Date('2027-06-30T00:00:00Z'))).toMatchObject({ capacity: 0 });
   });
 
-  it('lets the higher Care level and the later Care end win, each on its own', async () => {
+  it('gives the Care covering the product now: the higher level until its own end, then the one still running', async () => {
     const accountId = await seedAccount(
       world,
       newAccountOrder([perpetualLine('acd', 2, { level: 'platinum', endsAt: '2026-12-31T00:00:00Z' })]),
@@ -203,8 +214,93 @@ describe('depositOrder', () => {
     expect(world.repo.pool(accountId, 'acd')).toMatchObject({
       capacity: 3,
       kind: 'perpetual',
-      care: { level: 'platinum', expiresAt: '2028-12-31T00:00:00.000Z' },
+      care: { level: 'platinum', expiresAt: '2026-12-31T00:00:00.000Z' },
     });
+    expect(world.repo.pool(accountId, 'acd', new Date('2027-01-01T00:00:00Z'))?.care).toEqual({
+      level: 'basic',
+      expiresAt: '2028-12-31T00:00:00.000Z',
+    });
+  });
+
+  it('writes every line as an entitlement of its own, in the commit of the order', async () => {
+    const body = newAccountOrder([
+      perpetualLine('ivr', 4, { level: 'gold', endsAt: '2027-03-01T00:00:00Z' }),
+      subscriptionLine('ivr', 2, '2026-03-01T00:00:00+01:00', '2027-02-28T00:00:00Z'),
+      perpetualLine('ivr', 6),
+    ]);
+
+    const { result } = await depositOrder(world.deps, principals.backoffice, 'PO-6301', body);
+
+    expect(world.repo.appliedCommits('commitOrder')).toBe(1);
+    expect(world.repo.snapshot().entitlements[result.accountId]).toEqual([
+      {
+        entitlementId: 'PO-6301#01',
+        product: 'ivr',
+        kind: 'perpetual',
+        quantity: 4,
+        startsAt: T0.toISOString(),
+        care: { level: 'gold', startsAt: T0.toISOString(), endsAt: '2027-03-01T00:00:00.000Z' },
+      },
+      {
+        entitlementId: 'PO-6301#02',
+        product: 'ivr',
+        kind: 'subscription',
+        quantity: 2,
+        startsAt: '2026-02-28T23:00:00.000Z',
+        endsAt: '2027-02-28T00:00:00.000Z',
+      },
+      { entitlementId: 'PO-6301#03', product: 'ivr', kind: 'perpetual', quantity: 6, startsAt: T0.toISOString() },
+    ]);
+    expect(world.repo.pool(result.accountId, 'ivr')).toMatchObject({ capacity: 12, kind: 'subscription' });
+  });
+
+  it('renews Care with a care line: no new capacity, the Care runs to the new end at its level', async () => {
+    const accountId = await seedAccount(
+      world,
+      newAccountOrder([perpetualLine('acd', 2, { level: 'gold', endsAt: '2026-06-30T00:00:00Z' })]),
+    );
+    const renewal: OrderLine = {
+      product: 'acd',
+      kind: 'care',
+      care: { level: 'gold', startsAt: '2026-06-30T00:00:00Z', endsAt: '2027-06-30T00:00:00Z' },
+    };
+
+    await depositOrder(world.deps, principals.backoffice, 'PO-6401', existingAccountOrder(accountId, [renewal]));
+
+    expect(world.repo.pool(accountId, 'acd')).toMatchObject({
+      capacity: 2,
+      care: { level: 'gold', expiresAt: '2027-06-30T00:00:00.000Z' },
+    });
+    expect(world.repo.snapshot().entitlements[accountId]?.at(-1)).toEqual({
+      entitlementId: 'PO-6401#01',
+      product: 'acd',
+      kind: 'care',
+      quantity: 0,
+      care: { level: 'gold', startsAt: '2026-06-30T00:00:00.000Z', endsAt: '2027-06-30T00:00:00.000Z' },
+    });
+  });
+
+  it('refuses a care line for a product the account holds none of (400 naming the line), depositing nothing', async () => {
+    const accountId = await seedAccount(world, newAccountOrder([perpetualLine('acd', 2)]));
+    const careOfIvr: OrderLine = {
+      product: 'ivr',
+      kind: 'care',
+      care: { level: 'gold', endsAt: '2027-06-30T00:00:00Z' },
+    };
+
+    const attempt = depositOrder(
+      world.deps,
+      principals.backoffice,
+      'PO-6501',
+      existingAccountOrder(accountId, [perpetualLine('acd', 1), careOfIvr]),
+    );
+
+    await expect(attempt).rejects.toThrow(ValidationError);
+    await expect(attempt).rejects.toMatchObject({
+      errors: [{ path: 'lines.1.product', message: 'the account holds no ivr licences to renew Care for' }],
+    });
+    expect(world.repo.pool(accountId, 'acd')).toMatchObject({ capacity: 2 });
+    expect(await world.repo.getOrder('PO-6501')).toBeNull();
   });
 
   it('grants later deposits to the follower installation (activated with a default key) and bumps its rev', async () => {
@@ -342,20 +438,46 @@ describe('depositOrder', () => {
   });
 });
 
-describe('mergePoolTerms', () => {
-  it('makes a pool perpetual once any perpetual line lands in it', () => {
-    const terms = mergePoolTerms({ kind: 'subscription', expiresAt: '2027-01-01T00:00:00.000Z' }, [
-      perpetualLine('ivr', 1),
-    ]);
+describe('entitlementOf', () => {
+  it('keeps a perpetual line perpetual and a subscription line a subscription, each with its own terms', () => {
+    const depositedAt = T0.toISOString();
 
-    expect(terms.kind).toBe('perpetual');
+    const perpetual = entitlementOf('PO-1', 0, perpetualLine('ivr', 1), depositedAt);
+    const subscription = entitlementOf(
+      'PO-1',
+      1,
+      subscriptionLine('ivr', 3, '2026-01-01T00:00:00Z', '2027-01-01T00:00:00Z'),
+      depositedAt,
+    );
+
+    expect(perpetual).toEqual({
+      entitlementId: 'PO-1#01',
+      product: 'ivr',
+      kind: 'perpetual',
+      quantity: 1,
+      startsAt: depositedAt,
+    });
+    expect(subscription).toEqual({
+      entitlementId: 'PO-1#02',
+      product: 'ivr',
+      kind: 'subscription',
+      quantity: 3,
+      startsAt: '2026-01-01T00:00:00.000Z',
+      endsAt: '2027-01-01T00:00:00.000Z',
+    });
   });
 
-  it('keeps the existing Care when a line carries none', () => {
-    const care = { level: 'gold' as const, expiresAt: '2027-01-01T00:00:00.000Z' };
+  it('starts Care with the deposit unless the care line names its start', () => {
+    const depositedAt = T0.toISOString();
 
-    const terms = mergePoolTerms({ kind: 'perpetual', care }, [perpetualLine('ivr', 1)]);
+    const care = entitlementOf(
+      'PO-2',
+      0,
+      { product: 'ivr', kind: 'care', care: { level: 'platinum', endsAt: '2027-01-01T00:00:00Z' } },
+      depositedAt,
+    );
 
-    expect(terms.care).toEqual(care);
+    expect(care.care).toEqual({ level: 'platinum', startsAt: depositedAt, endsAt: '2027-01-01T00:00:00.000Z' });
+    expect(care.quantity).toBe(0);
   });
 });

@@ -44,8 +44,40 @@ describe('getAccount', () => {
       resellerId: RESELLER_ID,
       telemetry: { enabled: true },
       products: [
-        { product: 'acd', capacity: 2, allocated: 0, free: 2, kind: 'perpetual' },
-        { product: 'ivr', capacity: 10, allocated: 3, free: 7, kind: 'perpetual' },
+        {
+          product: 'acd',
+          capacity: 2,
+          allocated: 0,
+          free: 2,
+          kind: 'perpetual',
+          entitlements: [
+            {
+              entitlementId: expect.stringMatching(/^PO-\d+#02$/),
+              product: 'acd',
+              kind: 'perpetual',
+              quantity: 2,
+              startsAt: T0.toISOString(),
+              status: 'active',
+            },
+          ],
+        },
+        {
+          product: 'ivr',
+          capacity: 10,
+          allocated: 3,
+          free: 7,
+          kind: 'perpetual',
+          entitlements: [
+            {
+              entitlementId: expect.stringMatching(/^PO-\d+#01$/),
+              product: 'ivr',
+              kind: 'perpetual',
+              quantity: 10,
+              startsAt: T0.toISOString(),
+              status: 'active',
+            },
+          ],
+        },
       ],
       installations: [
         {

@@ -3,54 +3,57 @@ import {
   contentHash,
   LICENSE_ISSUER,
   LICENSE_TYPE,
+  licenceValidUntil,
   signIfChanged,
   type LicenseContent,
+  type LicenseInputs,
 } from '#lambdas/core/licensing/license';
-import type { ProductPool } from '#lambdas/core/licensing/model';
+import type { Entitlement } from '#lambdas/core/licensing/model';
 import { compactVerify, errors } from 'jose';
-import { FakeSigner, T0, verifyLicense } from '#test/support/licensing-fixtures';
+import { DAY_MS, FakeSigner, T0, verifyLicense } from '#test/support/licensing-fixtures';
 
 const TTL_DAYS = 30;
 const T0_SECONDS = Math.floor(T0.getTime() / 1000);
+const day = (n: number) => new Date(T0.getTime() + n * DAY_MS).toISOString();
 
-const pools: ProductPool[] = [
+const entitlements: Entitlement[] = [
   {
+    entitlementId: 'PO-1#01',
     product: 'ivr',
-    capacity: 10,
-    allocated: 4,
-    free: 6,
     kind: 'subscription',
-    expiresAt: '2027-01-31T00:00:00.000Z',
-    // terms of the other kind are never copied into the licence
-    care: { level: 'gold', expiresAt: '2027-01-31T00:00:00.000Z' },
+    quantity: 10,
+    startsAt: '2026-01-01T00:00:00.000Z',
+    endsAt: '2027-01-31T00:00:00.000Z',
   },
   {
+    entitlementId: 'PO-1#02',
     product: 'attendant-console',
-    capacity: 20,
-    allocated: 5,
-    free: 15,
     kind: 'perpetual',
-    expiresAt: '2026-12-31T00:00:00.000Z',
-    care: { level: 'platinum', expiresAt: '2027-06-30T00:00:00.000Z' },
+    quantity: 20,
+    startsAt: '2026-01-01T00:00:00.000Z',
+    care: { level: 'platinum', startsAt: '2026-01-01T00:00:00.000Z', endsAt: '2027-06-30T00:00:00.000Z' },
   },
-  { product: 'acd', capacity: 3, allocated: 0, free: 3, kind: 'perpetual' },
+  { entitlementId: 'PO-1#03', product: 'acd', kind: 'perpetual', quantity: 3, startsAt: '2026-01-01T00:00:00.000Z' },
 ];
 
+const inputs = (overrides: Partial<LicenseInputs> = {}): LicenseInputs => ({
+  installationId: 'inst_00000007',
+  account: { accountId: 'acc_00000001', telemetryEnabled: true },
+  allocation: { ivr: 4, 'attendant-console': 5 },
+  activatedAt: day(-1),
+  entitlements,
+  installations: [],
+  at: T0,
+  nextPollSeconds: 3600,
+  ...overrides,
+});
+
 function content(overrides: Partial<LicenseContent> = {}): LicenseContent {
-  return {
-    ...buildLicenseContent({
-      installationId: 'inst_00000007',
-      account: { accountId: 'acc_00000001', telemetryEnabled: true },
-      allocation: { ivr: 4, 'attendant-console': 5 },
-      pools,
-      nextPollSeconds: 3600,
-    }),
-    ...overrides,
-  };
+  return { ...buildLicenseContent(inputs()), ...overrides };
 }
 
 describe('buildLicenseContent', () => {
-  it('lists the allocated products, sorted, with the terms of their kind only', () => {
+  it('lists the allocated products, sorted, each with its terms and the Care covering it', () => {
     const built = content();
 
     expect(built).toEqual({
@@ -62,8 +65,22 @@ describe('buildLicenseContent', () => {
           capacity: 5,
           kind: 'perpetual',
           care: { level: 'platinum', expiresAt: '2027-06-30T00:00:00.000Z' },
+          terms: [{ quantity: 5, kind: 'perpetual' }],
         },
-        { product: 'ivr', capacity: 4, kind: 'subscription', expiresAt: '2027-01-31T00:00:00.000Z' },
+        {
+          product: 'ivr',
+          capacity: 4,
+          kind: 'subscription',
+          expiresAt: '2027-01-31T00:00:00.000Z',
+          terms: [
+            {
+              quantity: 4,
+              kind: 'subscription',
+              startsAt: '2026-01-01T00:00:00.000Z',
+              endsAt: '2027-01-31T00:00:00.000Z',
+            },
+          ],
+        },
       ],
       telemetry: { enabled: true },
       nextPollSeconds: 3600,
@@ -71,16 +88,137 @@ describe('buildLicenseContent', () => {
   });
 
   it('carries the account telemetry switch', () => {
-    const built = buildLicenseContent({
-      installationId: 'inst_00000007',
-      account: { accountId: 'acc_00000001', telemetryEnabled: false },
-      allocation: { acd: 1 },
-      pools,
-      nextPollSeconds: 60,
-    });
+    const built = buildLicenseContent(
+      inputs({
+        account: { accountId: 'acc_00000001', telemetryEnabled: false },
+        allocation: { acd: 1 },
+        nextPollSeconds: 60,
+      }),
+    );
 
     expect(built.telemetry).toEqual({ enabled: false });
-    expect(built.products).toEqual([{ product: 'acd', capacity: 1, kind: 'perpetual' }]);
+    expect(built.products).toEqual([
+      { product: 'acd', capacity: 1, kind: 'perpetual', terms: [{ quantity: 1, kind: 'perpetual' }] },
+    ]);
+  });
+
+  describe('with a perpetual 5 and a subscription 3 ending tomorrow', () => {
+    const mixed: Entitlement[] = [
+      { entitlementId: 'PO-2#01', product: 'ivr', kind: 'perpetual', quantity: 5, startsAt: day(-30) },
+      {
+        entitlementId: 'PO-3#01',
+        product: 'ivr',
+        kind: 'subscription',
+        quantity: 3,
+        startsAt: day(-30),
+        endsAt: day(1),
+      },
+    ];
+    const older = {
+      installationId: 'inst_old',
+      status: 'active' as const,
+      allocation: { ivr: 5 },
+      activatedAt: day(-20),
+    };
+
+    it('says one installation of 8 draws 5 perpetual and 3 ending tomorrow: a subscription that expires then', () => {
+      const built = buildLicenseContent(inputs({ entitlements: mixed, allocation: { ivr: 8 } }));
+
+      expect(built.products).toEqual([
+        {
+          product: 'ivr',
+          capacity: 8,
+          kind: 'subscription',
+          expiresAt: day(1),
+          terms: [
+            { quantity: 5, kind: 'perpetual' },
+            { quantity: 3, kind: 'subscription', startsAt: day(-30), endsAt: day(1) },
+          ],
+        },
+      ]);
+    });
+
+    it('backs the oldest installation with the perpetual licences and the newest with those that end first', () => {
+      const newer = inputs({ entitlements: mixed, allocation: { ivr: 3 }, installations: [older] });
+      const oldest = inputs({
+        entitlements: mixed,
+        installationId: older.installationId,
+        allocation: older.allocation,
+        activatedAt: older.activatedAt,
+        installations: [
+          { ...older },
+          { installationId: 'inst_00000007', status: 'active', allocation: { ivr: 3 }, activatedAt: day(-1) },
+        ],
+      });
+
+      expect(buildLicenseContent(oldest).products).toEqual([
+        { product: 'ivr', capacity: 5, kind: 'perpetual', terms: [{ quantity: 5, kind: 'perpetual' }] },
+      ]);
+      expect(buildLicenseContent(newer).products).toEqual([
+        {
+          product: 'ivr',
+          capacity: 3,
+          kind: 'subscription',
+          expiresAt: day(1),
+          terms: [{ quantity: 3, kind: 'subscription', startsAt: day(-30), endsAt: day(1) }],
+        },
+      ]);
+    });
+
+    it('does not expire a capacity a renewal already deposited carries on', () => {
+      const renewed = [
+        ...mixed,
+        {
+          entitlementId: 'PO-4#01',
+          product: 'ivr' as const,
+          kind: 'subscription' as const,
+          quantity: 3,
+          startsAt: day(1),
+          endsAt: day(366),
+        },
+      ];
+
+      const built = buildLicenseContent(inputs({ entitlements: renewed, allocation: { ivr: 8 } }));
+
+      expect(built.products[0]?.expiresAt).toBe(day(366));
+      expect(licenceValidUntil(inputs({ entitlements: renewed, allocation: { ivr: 8 } }))).toBe(day(1));
+    });
+  });
+
+  it('leaves Care out once it has lapsed', () => {
+    const lapsed: Entitlement[] = [
+      {
+        entitlementId: 'PO-5#01',
+        product: 'acd',
+        kind: 'perpetual',
+        quantity: 2,
+        startsAt: day(-400),
+        care: { level: 'gold', startsAt: day(-400), endsAt: day(-35) },
+      },
+    ];
+
+    const built = buildLicenseContent(inputs({ entitlements: lapsed, allocation: { acd: 2 } }));
+
+    expect(built.products).toEqual([
+      { product: 'acd', capacity: 2, kind: 'perpetual', terms: [{ quantity: 2, kind: 'perpetual' }] },
+    ]);
+  });
+});
+
+describe('licenceValidUntil', () => {
+  it('is the next change of the terms of the products the licence holds, Care included; none when nothing changes', () => {
+    const at = new Date('2027-02-01T00:00:00.000Z');
+
+    const withCare = licenceValidUntil(inputs({ allocation: { 'attendant-console': 1, ivr: 1 } }));
+    const perpetualOnly = licenceValidUntil(inputs({ allocation: { acd: 1 } }));
+    const afterEverything = licenceValidUntil(
+      inputs({ allocation: { 'attendant-console': 1 }, at: new Date('2027-07-01T00:00:00.000Z') }),
+    );
+
+    expect(withCare).toBe('2027-01-31T00:00:00.000Z');
+    expect(licenceValidUntil(inputs({ allocation: { 'attendant-console': 1 }, at }))).toBe('2027-06-30T00:00:00.000Z');
+    expect(perpetualOnly).toBeUndefined();
+    expect(afterEverything).toBeUndefined();
   });
 });
 
@@ -192,21 +330,26 @@ describe('licence ver', () => {
       account: { accountId: 'acc_x', telemetryEnabled: true },
       nextPollSeconds: 900,
     };
-    const pools = [{ product: 'ivr' as const, capacity: 5, allocated: 0, free: 5, kind: 'perpetual' as const }];
-    const stored = await signIfChanged(buildLicenseContent({ ...base, allocation: { ivr: 1 }, pools }), signer, {
+    const read = {
+      entitlements: [{ entitlementId: 'PO-1#01', product: 'ivr' as const, kind: 'perpetual' as const, quantity: 5 }],
+      installations: [],
+      activatedAt: T0.toISOString(),
+      at: T0,
+    };
+    const stored = await signIfChanged(buildLicenseContent({ ...base, allocation: { ivr: 1 }, ...read }), signer, {
       now: T0,
       ttlDays: 30,
       basedOnRev: 0,
     });
 
     // served but never stored (the installation changed meanwhile), then rebuilt from the newer rev
-    const served = await signIfChanged(buildLicenseContent({ ...base, allocation: { ivr: 2 }, pools }), signer, {
+    const served = await signIfChanged(buildLicenseContent({ ...base, allocation: { ivr: 2 }, ...read }), signer, {
       now: T0,
       ttlDays: 30,
       basedOnRev: 1,
       previous: stored.license,
     });
-    const rebuilt = await signIfChanged(buildLicenseContent({ ...base, allocation: { ivr: 3 }, pools }), signer, {
+    const rebuilt = await signIfChanged(buildLicenseContent({ ...base, allocation: { ivr: 3 }, ...read }), signer, {
       now: T0,
       ttlDays: 30,
       basedOnRev: 2,

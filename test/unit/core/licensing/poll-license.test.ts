@@ -87,8 +87,8 @@ describe('pollLicense', () => {
     const { claims } = await verifyLicense(outcome.license, world.signer, world.clock.now());
     expect(claims).toMatchObject({ sub: installationId, acc: accountId, ver: 2 });
     expect(claims.products).toEqual([
-      { product: 'acd', capacity: 2, kind: 'perpetual' },
-      { product: 'ivr', capacity: 15, kind: 'perpetual' },
+      { product: 'acd', capacity: 2, kind: 'perpetual', terms: [{ quantity: 2, kind: 'perpetual' }] },
+      { product: 'ivr', capacity: 15, kind: 'perpetual', terms: [{ quantity: 15, kind: 'perpetual' }] },
     ]);
     const installation = world.repo.installation(installationId)!;
     expect(installation.license).toMatchObject({ jws: outcome.license, ver: 2, basedOnRev: installation.rev });
