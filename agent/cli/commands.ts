@@ -296,6 +296,11 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         return status.activated && status.licence?.valid ? 0 : 3;
       }
       case 'deactivate': {
+        const gone = agent.state().deactivatedInCloud;
+        if (gone) {
+          io.out(`already deactivated in the cloud at ${gone.at}: its licences went back to the account then`);
+          return 0;
+        }
         await agent.deactivate();
         io.out('deactivated: the licences went back to the account');
         return 0;
