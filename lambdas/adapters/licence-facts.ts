@@ -2,6 +2,8 @@
  * Licence facts for the rules, from the installation's own item in the licensing table: its
  * signed licence (products, capacities, Care and terms) and its activated nodes. Cached briefly
  * per container: a batch every few minutes per installation need not re-read an unchanged licence.
+ * Care counts only until its end: a licence signed before Care lapsed still names it, and a lapsed
+ * Gold or Platinum customer is served as one without Care.
  */
 import * as z from 'zod';
 import {
@@ -12,6 +14,7 @@ import {
   type CareLevel,
 } from '../core/licensing/catalogue';
 import type { LicensingRepository } from '../core/licensing/repository';
+import { type Clock, systemClock } from '../core/ports';
 import type { LicenceFactsSource } from '../core/rules/ports';
 import type { LicenceFacts } from '../core/rules/rule';
 
@@ -28,15 +31,23 @@ const licencePayload = z.object({
   telemetry: z.object({ enabled: z.boolean() }),
 });
 
+/** The best Care level that still covers one of the products at `now`; 'none' once every Care has lapsed. */
+export function careLevelAt(products: LicenceFacts['products'], now: Date): CareLevel | 'none' {
+  let careLevel: CareLevel | 'none' = 'none';
+  for (const p of products) {
+    if (!p.care || !(Date.parse(p.care.expiresAt) > now.getTime())) continue;
+    if (careLevel === 'none' || careRank[p.care.level] > careRank[careLevel]) careLevel = p.care.level;
+  }
+  return careLevel;
+}
+
 export function factsFromLicence(
   jws: string,
   installation: { installationId: string; accountId: string; nodes: readonly string[] },
+  now: Date,
 ): LicenceFacts {
   const payload = licencePayload.parse(JSON.parse(Buffer.from(jws.split('.')[1] ?? '', 'base64url').toString('utf8')));
-  let careLevel: CareLevel | 'none' = 'none';
-  for (const p of payload.products) {
-    if (p.care && (careLevel === 'none' || careRank[p.care.level] > careRank[careLevel])) careLevel = p.care.level;
-  }
+  const careLevel = careLevelAt(payload.products, now);
   return {
     installationId: installation.installationId,
     accountId: installation.accountId,
@@ -54,16 +65,19 @@ export class CachedLicenceFacts implements LicenceFactsSource {
     private readonly repo: Pick<LicensingRepository, 'getInstallation'>,
     private readonly ttlMs = 5 * 60_000,
     private readonly maxEntries = 10_000,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   async factsFor(installationId: string): Promise<LicenceFacts | undefined> {
     const now = Date.now();
     const hit = this.cache.get(installationId);
-    if (hit && now - hit.at < this.ttlMs) return hit.facts;
+    // the Care level is judged at every read: Care that lapses while the facts are cached stops counting then
+    if (hit && now - hit.at < this.ttlMs)
+      return hit.facts && { ...hit.facts, careLevel: careLevelAt(hit.facts.products, this.clock.now()) };
     const installation = await this.repo.getInstallation(installationId);
     const facts =
       installation && installation.status === 'active'
-        ? factsFromLicence(installation.license.jws, installation)
+        ? factsFromLicence(installation.license.jws, installation, this.clock.now())
         : undefined;
     if (this.cache.size >= this.maxEntries) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(installationId, { at: now, facts });

@@ -27,7 +27,9 @@ export const rule = defineRule({
   hysteresis: STATE_FACT,
   evaluate: () => NO_SIGNALS,
   tick({ now, licence, memory, config }) {
-    // per product, the latest end of each term: a renewal line extends the coverage
+    // Per product, the end of the Care covering it (the licence's care.expiresAt already runs on
+    // through renewals deposited) and the first instant its capacity drops (expiresAt); the latest
+    // of each should a licence list a product more than once.
     const terms = new Map<Product, Term>();
     for (const line of licence.products) {
       let term = terms.get(line.product);
@@ -36,7 +38,7 @@ export const rule = defineRule({
         terms.set(line.product, term);
       }
       if (line.care) term.care = Math.max(term.care ?? -Infinity, Date.parse(line.care.expiresAt));
-      if (line.kind === 'subscription' && line.expiresAt)
+      if (line.expiresAt)
         term.subscription = Math.max(term.subscription ?? -Infinity, Date.parse(line.expiresAt));
     }
     const signals: Signal[] = [];
