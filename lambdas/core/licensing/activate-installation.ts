@@ -7,7 +7,7 @@ import { retryStale } from './deps';
 import { hashActivationKey } from './create-activation-key';
 import { assertHomeRegion } from './home-region';
 import { capacityChecks } from './entitlements';
-import { buildLicenseContent, licenceValidUntil, signIfChanged } from './license';
+import { buildLicense, signIfChanged } from './license';
 import type { Installation } from './model';
 import { CommitRejected } from './repository';
 import { currentLicense } from './poll-license';
@@ -89,7 +89,7 @@ export async function activateInstallation(
         assertHomeRegion(account.region, deps.here);
 
         const installationId = deps.ids.id('inst_');
-        const inputs = {
+        const built = buildLicense({
           installationId,
           account,
           allocation: key.allocation,
@@ -98,12 +98,13 @@ export async function activateInstallation(
           installations: state.installations,
           at: now,
           nextPollSeconds: settings.nextPollSeconds,
-        };
-        const { license } = await signIfChanged(buildLicenseContent(inputs), settings.signer, {
+          ...(settings.shortfallGraceDays !== undefined && { shortfallGraceDays: settings.shortfallGraceDays }),
+        });
+        const { license } = await signIfChanged(built.content, settings.signer, {
           now,
           ttlDays: settings.licenseTtlDays,
           basedOnRev: 0,
-          validUntil: licenceValidUntil(inputs),
+          ...(built.validUntil && { validUntil: built.validUntil }),
         });
         const installation: Installation = {
           installationId,

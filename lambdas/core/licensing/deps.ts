@@ -17,6 +17,8 @@ export interface LicenseSettings {
   readonly signer: Signer;
   readonly nextPollSeconds: number;
   readonly licenseTtlDays: number;
+  /** how long a shortfall is kept before licences carry only what is covered; @default DEFAULT_SHORTFALL_GRACE_DAYS (30) */
+  readonly shortfallGraceDays?: number;
 }
 
 /**

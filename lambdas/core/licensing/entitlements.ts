@@ -21,6 +21,7 @@ export interface CareCover {
   readonly expiresAt: string;
 }
 
+const DAY_MS = 86_400_000;
 const after = (iso: string | undefined, t: number) => iso !== undefined && Date.parse(iso) > t;
 const startedBy = (iso: string | undefined, t: number) => iso === undefined || Date.parse(iso) <= t;
 
@@ -143,6 +144,36 @@ export function firstDropAfter(
   return termBoundaries(entitlements).find((b) => b > t && units(b) < now);
 }
 
+/**
+ * How long installations keep an allocation the capacity no longer covers (a subscription ended,
+ * a credit) before their licences carry only what is covered; `cdk.json` may set another.
+ */
+export const DEFAULT_SHORTFALL_GRACE_DAYS = 30;
+
+/**
+ * The instant since which the product's capacity has stayed below `threshold` without a break, up
+ * to `t` (not before `floor`); undefined when the capacity at `t` is not below it.
+ */
+export function belowSince(
+  entitlements: readonly Entitlement[],
+  product: Product,
+  t: number,
+  threshold: number,
+  floor: number,
+): number | undefined {
+  const below = (instant: number) => capacityAt(entitlements, product, instant) < threshold;
+  if (!below(t)) return undefined;
+  // The capacity only changes at boundaries: walk back from `t`, boundary by boundary, while the
+  // stretch before each is below as well. Below since always: since `floor`.
+  const earlier = termBoundaries(entitlements)
+    .filter((b) => b <= t)
+    .reverse();
+  for (const boundary of earlier) {
+    if (!below(boundary - 1)) return Math.max(boundary, floor);
+  }
+  return floor;
+}
+
 /** A product as it stands at an instant: what the account page shows and activation keys draw on. */
 export interface ProductStanding {
   readonly product: Product;
@@ -155,14 +186,34 @@ export interface ProductStanding {
   /** the first instant the capacity would drop if nothing more were deposited */
   readonly expiresAt?: string;
   readonly care?: CareCover;
+  /** more allocated than the capacity covers: kept until `enforcedAt`, then licences carry only what is covered */
+  readonly shortfall?: Shortfall;
 }
 
-export function standingAt(pool: ProductPool, entitlements: readonly Entitlement[], t: number): ProductStanding {
+export interface Shortfall {
+  readonly quantity: number;
+  readonly enforcedAt: string;
+}
+
+export function standingAt(
+  pool: ProductPool,
+  entitlements: readonly Entitlement[],
+  t: number,
+  graceDays = DEFAULT_SHORTFALL_GRACE_DAYS,
+): ProductStanding {
   const own = entitlements.filter((e) => e.product === pool.product);
   const capacity = capacityAt(own, pool.product, t);
   const subscribed = own.some((e) => e.kind === 'subscription' && (capacity === 0 || isActiveAt(e, t)));
   const drop = firstDropAfter(own, t, (instant) => capacityAt(own, pool.product, instant));
   const care = careAt(own, pool.product, t);
+  const since = belowSince(own, pool.product, t, pool.allocated, Number.NEGATIVE_INFINITY);
+  const shortfall =
+    since === undefined
+      ? undefined
+      : {
+          quantity: pool.allocated - capacity,
+          enforcedAt: new Date((Number.isFinite(since) ? since : t) + graceDays * DAY_MS).toISOString(),
+        };
   return {
     product: pool.product,
     capacity,
@@ -171,6 +222,7 @@ export function standingAt(pool: ProductPool, entitlements: readonly Entitlement
     kind: subscribed ? 'subscription' : 'perpetual',
     ...(drop !== undefined ? { expiresAt: new Date(drop).toISOString() } : {}),
     ...(care ? { care } : {}),
+    ...(shortfall ? { shortfall } : {}),
   };
 }
 
@@ -178,10 +230,11 @@ export function standingAt(pool: ProductPool, entitlements: readonly Entitlement
 export function standingsAt(
   state: { readonly pools: readonly ProductPool[]; readonly entitlements: readonly Entitlement[] },
   t: number,
+  graceDays = DEFAULT_SHORTFALL_GRACE_DAYS,
 ): ProductStanding[] {
   return [...state.pools]
     .sort((a, b) => (a.product < b.product ? -1 : a.product > b.product ? 1 : 0))
-    .map((pool) => standingAt(pool, state.entitlements, t));
+    .map((pool) => standingAt(pool, state.entitlements, t, graceDays));
 }
 
 /** What an allocating commit checks for each product: the capacity at `t` and the pool's rev, as read. */

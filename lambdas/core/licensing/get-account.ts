@@ -19,10 +19,15 @@ export interface AccountView {
   installations: (InstallationSummary & { lastPollAt: string | null })[];
 }
 
-/** A product as it stands now, with every entitlement of it, oldest order first, and where each stands. */
+/** A product as it stands now, with every entitlement of it (by entitlement id) and where each stands. */
 export type AccountProduct = ProductStanding & { entitlements: (Entitlement & { status: EntitlementStatus })[] };
 
-export async function getAccount(deps: LicensingDeps, principal: Principal, accountId: string): Promise<AccountView> {
+export async function getAccount(
+  deps: LicensingDeps,
+  principal: Principal,
+  accountId: string,
+  options: { readonly shortfallGraceDays?: number } = {},
+): Promise<AccountView> {
   assertMayAddressAccount(principal, accountId);
   const state = await deps.repo.getAccountState(accountId);
   assertAccountAccess(principal, state?.account, 'read');
@@ -38,7 +43,7 @@ export async function getAccount(deps: LicensingDeps, principal: Principal, acco
     region: account.region,
     ...(account.resellerId ? { resellerId: account.resellerId } : {}),
     telemetry: { enabled: account.telemetryEnabled },
-    products: standingsAt(state, now).map((standing) => ({
+    products: standingsAt(state, now, options.shortfallGraceDays).map((standing) => ({
       ...standing,
       entitlements: state.entitlements
         .filter((e) => e.product === standing.product)

@@ -5,7 +5,17 @@
 import { createHash } from 'node:crypto';
 import type { Signer } from '../ports';
 import type { Allocation, CareLevel, LicenseKind, Product } from './catalogue';
-import { backingAt, capacityAt, careAt, firstDropAfter, nextTermBoundary, type TermSlice } from './entitlements';
+import {
+  backingAt,
+  belowSince,
+  capacityAt,
+  careAt,
+  DEFAULT_SHORTFALL_GRACE_DAYS,
+  firstDropAfter,
+  nextTermBoundary,
+  type Shortfall,
+  type TermSlice,
+} from './entitlements';
 import type { Entitlement, InstallationSummary, SmartAccount, StoredLicense } from './model';
 
 export const LICENSE_ISSUER = 'ucx-cloud';
@@ -30,6 +40,8 @@ export interface LicenseProduct {
   care?: { level: CareLevel; expiresAt: string };
   /** the entitlements the capacity is drawn from, in allocation order */
   terms: LicenseTerm[];
+  /** part of the capacity no entitlement covers now: kept until `enforcedAt` (terms + quantity = capacity) */
+  shortfall?: Shortfall;
 }
 
 /** The part of the licence that only changes when the licensing facts change. */
@@ -55,6 +67,8 @@ export interface LicenseInputs {
   /** the instant the licence describes */
   at: Date;
   nextPollSeconds: number;
+  /** @default DEFAULT_SHORTFALL_GRACE_DAYS */
+  shortfallGraceDays?: number;
 }
 
 /**
@@ -91,52 +105,86 @@ function termsOf(slices: readonly TermSlice[]): LicenseTerm[] {
   return terms;
 }
 
-export function buildLicenseContent(inputs: LicenseInputs): LicenseContent {
+/**
+ * The licence at `inputs.at`, and the first instant after it at which its terms change without a
+ * write (a subscription starts or ends, Care lapses, a shortfall is enforced): a stored licence is
+ * rebuilt then.
+ *
+ * Each product's capacity is the installation's allocation, backed by the account's entitlements
+ * active now in allocation order, the installations taken oldest first. Allocation no entitlement
+ * covers (a subscription ended) stays in the licence as `shortfall` until the grace period since
+ * the capacity fell short has passed; from then on the licence carries only what is covered, so
+ * the newest installations lose it first.
+ */
+export function buildLicense(inputs: LicenseInputs): { content: LicenseContent; validUntil?: string } {
   const t = inputs.at.getTime();
+  const graceMs = (inputs.shortfallGraceDays ?? DEFAULT_SHORTFALL_GRACE_DAYS) * 86_400_000;
   const order = installationOrder(inputs.installations, inputs);
   const position = order.findIndex((i) => i.installationId === inputs.installationId);
+  const enforcements: number[] = [];
   const products = (Object.entries(inputs.allocation) as [Product, number | undefined][])
     .filter(([, quantity]) => (quantity ?? 0) > 0)
-    .map(([product, quantity = 0]): LicenseProduct => {
+    .flatMap(([product, quantity = 0]): LicenseProduct[] => {
       const own = inputs.entitlements.filter((e) => e.product === product);
       const before = order.slice(0, position).reduce((sum, i) => sum + (i.allocation[product] ?? 0), 0);
       const slices = backingAt(own, product, t, before, quantity);
       const backed = slices.reduce((sum, slice) => sum + slice.quantity, 0);
+      let capacity = quantity;
+      let shortfall: Shortfall | undefined;
+      if (backed < quantity) {
+        const since = belowSince(own, product, t, before + quantity, Date.parse(inputs.activatedAt)) ?? t;
+        const enforcedAt = since + graceMs;
+        if (t < enforcedAt) {
+          shortfall = { quantity: quantity - backed, enforcedAt: new Date(enforcedAt).toISOString() };
+          enforcements.push(enforcedAt);
+        } else capacity = backed;
+      }
+      if (capacity === 0) return [];
       const units = (instant: number) => Math.min(quantity, Math.max(0, capacityAt(own, product, instant) - before));
-      const drop = firstDropAfter(own, t, units);
+      const drops = [firstDropAfter(own, t, units), shortfall && Date.parse(shortfall.enforcedAt)].filter(
+        (instant): instant is number => instant !== undefined,
+      );
       const care = careAt(own, product, t);
-      return {
-        product,
-        capacity: quantity,
-        kind: backed === quantity && slices.every((slice) => slice.kind === 'perpetual') ? 'perpetual' : 'subscription',
-        ...(drop !== undefined ? { expiresAt: new Date(drop).toISOString() } : {}),
-        ...(care ? { care: { level: care.level, expiresAt: care.expiresAt } } : {}),
-        terms: termsOf(slices),
-      };
+      return [
+        {
+          product,
+          capacity,
+          kind: !shortfall && slices.every((slice) => slice.kind === 'perpetual') ? 'perpetual' : 'subscription',
+          ...(drops.length > 0 ? { expiresAt: new Date(Math.min(...drops)).toISOString() } : {}),
+          ...(care ? { care: { level: care.level, expiresAt: care.expiresAt } } : {}),
+          terms: termsOf(slices),
+          ...(shortfall ? { shortfall } : {}),
+        },
+      ];
     })
     .sort((a, b) => a.product.localeCompare(b.product));
+  const held = new Set(Object.keys(inputs.allocation));
+  const changes = [
+    nextTermBoundary(
+      inputs.entitlements.filter((e) => held.has(e.product)),
+      t,
+    ),
+    ...enforcements,
+  ].filter((instant): instant is number => instant !== undefined && instant > t);
   return {
-    sub: inputs.installationId,
-    acc: inputs.account.accountId,
-    products,
-    telemetry: { enabled: inputs.account.telemetryEnabled },
-    nextPollSeconds: inputs.nextPollSeconds,
+    content: {
+      sub: inputs.installationId,
+      acc: inputs.account.accountId,
+      products,
+      telemetry: { enabled: inputs.account.telemetryEnabled },
+      nextPollSeconds: inputs.nextPollSeconds,
+    },
+    ...(changes.length > 0 ? { validUntil: new Date(Math.min(...changes)).toISOString() } : {}),
   };
 }
 
-/**
- * The first instant after `at` at which the licence's terms change without a write (a
- * subscription starts or ends, Care lapses): a stored licence is rebuilt then.
- */
-export function licenceValidUntil(
-  inputs: Pick<LicenseInputs, 'allocation' | 'entitlements' | 'at'>,
-): string | undefined {
-  const held = new Set(Object.keys(inputs.allocation));
-  const next = nextTermBoundary(
-    inputs.entitlements.filter((e) => held.has(e.product)),
-    inputs.at.getTime(),
-  );
-  return next === undefined ? undefined : new Date(next).toISOString();
+export function buildLicenseContent(inputs: LicenseInputs): LicenseContent {
+  return buildLicense(inputs).content;
+}
+
+/** When the licence's terms next change by themselves (buildLicense's `validUntil`). */
+export function licenceValidUntil(inputs: LicenseInputs): string | undefined {
+  return buildLicense(inputs).validUntil;
 }
 
 export function contentHash(content: LicenseContent): string {

@@ -8,7 +8,7 @@
 import { GoneError, NotFoundError, UnauthorizedError } from '../errors';
 import type { LicenseSettings, LicensingDeps } from './deps';
 import { isHomeRegion } from './home-region';
-import { buildLicenseContent, licenceValidUntil, signIfChanged } from './license';
+import { buildLicense, signIfChanged } from './license';
 import type { Ed25519Jwk, Installation } from './model';
 
 /**
@@ -50,7 +50,7 @@ async function refreshLicense(deps: LicensingDeps, settings: LicenseSettings, in
 
   const state = await deps.repo.getAccountState(installation.accountId);
   if (!state) throw new NotFoundError(`Account ${installation.accountId} does not exist.`);
-  const inputs = {
+  const built = buildLicense({
     installationId: installation.installationId,
     account: state.account,
     allocation: installation.allocation,
@@ -59,14 +59,15 @@ async function refreshLicense(deps: LicensingDeps, settings: LicenseSettings, in
     installations: state.installations,
     at: now,
     nextPollSeconds: settings.nextPollSeconds,
-  };
+    ...(settings.shortfallGraceDays !== undefined && { shortfallGraceDays: settings.shortfallGraceDays }),
+  });
   let fresh: Awaited<ReturnType<typeof signIfChanged>>;
   try {
-    fresh = await signIfChanged(buildLicenseContent(inputs), settings.signer, {
+    fresh = await signIfChanged(built.content, settings.signer, {
       now,
       ttlDays: settings.licenseTtlDays,
       basedOnRev: installation.rev,
-      validUntil: licenceValidUntil(inputs),
+      ...(built.validUntil && { validUntil: built.validUntil }),
       previous: stored,
     });
   } catch (error) {

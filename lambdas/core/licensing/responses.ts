@@ -107,6 +107,13 @@ export const productPoolSchema = z
       .optional()
       .meta({ description: 'the first instant the capacity would drop if nothing more were deposited' }),
     care: careCoverSchema.optional(),
+    shortfall: z
+      .object({ quantity: z.number().int().min(1), enforcedAt: instant })
+      .optional()
+      .meta({
+        description:
+          'more allocated than the capacity covers: installations keep it until enforcedAt, then their licences carry only what is covered (newest installations first)',
+      }),
     entitlements: z.array(entitlementSchema),
   })
   .meta({ id: 'ProductPool', description: 'One product as it stands now, and the entitlements it comes from.' });

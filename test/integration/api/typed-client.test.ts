@@ -322,7 +322,16 @@ describe('a client generated from the served OpenAPI document', () => {
     expect(seen.again.body).toEqual(seen.deposited.body);
     expect(seen.account.status).toBe(200);
     expectDescribed(accountViewSchema, seen.account.body);
-    expect(seen.pools).toEqual([{ product: 'ivr', capacity: 5, allocated: 0, free: 5, kind: 'perpetual' }]);
+    expect(seen.pools).toEqual([
+      {
+        product: 'ivr',
+        capacity: 5,
+        allocated: 0,
+        free: 5,
+        kind: 'perpetual',
+        entitlements: [expect.objectContaining({ product: 'ivr', kind: 'perpetual', quantity: 5, status: 'active' })],
+      },
+    ]);
     // the account's other routes, each answer as its schema describes it
     for (const [answer, status, schema] of [
       [seen.key, 201, activationKeyResultSchema],

@@ -107,7 +107,7 @@ describe('CachedLicenceFacts', () => {
           ...installation,
           status: 'active',
           license: { jws: licenceWith(goldUntil(day(0.5))) },
-        } as Installation;
+        } as unknown as Installation;
       },
     };
     const facts = new CachedLicenceFacts(repo, 24 * 3_600_000, 100, clock);

@@ -1,11 +1,13 @@
 import {
   allocationOrder,
   backingAt,
+  belowSince,
   capacityAt,
   careAt,
   firstDropAfter,
   isActiveAt,
   nextTermBoundary,
+  standingAt,
 } from '#lambdas/core/licensing/entitlements';
 import type { Entitlement } from '#lambdas/core/licensing/model';
 import { DAY_MS, T0 } from '#test/support/licensing-fixtures';
@@ -188,5 +190,74 @@ describe('term boundaries', () => {
     expect(next).toBe(Date.parse(day(2)));
     expect(drop).toBe(Date.parse(day(7))); // the renewal starting at day 5 keeps the capacity at 10 until then
     expect(none).toBeUndefined();
+  });
+});
+
+describe('belowSince', () => {
+  it('gives the instant the capacity fell below the allocation and stayed there; nothing while it covers it', () => {
+    // Arrange: 5 perpetual, 3 until day 1, 2 more until day 4
+    const entitlements = [
+      perpetual(5),
+      subscription(3, day(-30), day(1)),
+      subscription(2, day(-30), day(4)),
+      subscription(1, day(6), day(9)),
+    ];
+
+    // Act
+    const covered = belowSince(entitlements, 'ivr', t0, 10, -Infinity);
+    const shortOfTen = belowSince(entitlements, 'ivr', Date.parse(day(5)), 10, -Infinity);
+    const shortOfSix = belowSince(entitlements, 'ivr', Date.parse(day(5)), 6, -Infinity);
+    const coveredAgain = belowSince(entitlements, 'ivr', Date.parse(day(7)), 6, -Infinity);
+    const stillShortOfSeven = belowSince(entitlements, 'ivr', Date.parse(day(7)), 7, -Infinity);
+
+    // Assert: 10 until day 1, 7 until day 4, 5 until day 6, then 6
+    expect(covered).toBeUndefined();
+    expect(shortOfTen).toBe(Date.parse(day(1)));
+    expect(shortOfSix).toBe(Date.parse(day(4)));
+    expect(coveredAgain).toBeUndefined();
+    expect(stillShortOfSeven).toBe(Date.parse(day(4)));
+  });
+
+  it('never goes back before the floor when the capacity never covered the threshold', () => {
+    // Act
+    const since = belowSince([perpetual(1)], 'ivr', t0, 5, Date.parse(day(-2)));
+
+    // Assert
+    expect(since).toBe(Date.parse(day(-2)));
+  });
+});
+
+describe('standingAt', () => {
+  it('shows what the account holds of a product now, its first drop, its Care and a shortfall once the capacity is short', () => {
+    // Arrange
+    const entitlements = [
+      perpetual(5, { care: { level: 'gold', startsAt: day(-10), endsAt: day(200) } }),
+      subscription(3, day(-30), day(1)),
+    ];
+    const pool = { product: 'ivr' as const, allocated: 8, entitlementsRev: 2 };
+
+    // Act
+    const today = standingAt(pool, entitlements, t0);
+    const afterTheEnd = standingAt(pool, entitlements, Date.parse(day(2)), 10);
+
+    // Assert
+    expect(today).toEqual({
+      product: 'ivr',
+      capacity: 8,
+      allocated: 8,
+      free: 0,
+      kind: 'subscription',
+      expiresAt: day(1),
+      care: { level: 'gold', expiresAt: day(200) },
+    });
+    expect(afterTheEnd).toEqual({
+      product: 'ivr',
+      capacity: 5,
+      allocated: 8,
+      free: 0,
+      kind: 'perpetual',
+      care: { level: 'gold', expiresAt: day(200) },
+      shortfall: { quantity: 3, enforcedAt: day(11) },
+    });
   });
 });

@@ -1,4 +1,5 @@
 import {
+  buildLicense,
   buildLicenseContent,
   contentHash,
   LICENSE_ISSUER,
@@ -163,6 +164,75 @@ describe('buildLicenseContent', () => {
           terms: [{ quantity: 3, kind: 'subscription', startsAt: day(-30), endsAt: day(1) }],
         },
       ]);
+    });
+
+    it('keeps the allocation the ended subscription leaves uncovered as a shortfall for the grace period, then drops it', () => {
+      const afterTheEnd = new Date(day(1));
+      const graceEnds = new Date(Date.parse(day(1)) + 30 * DAY_MS);
+
+      const during = buildLicense(inputs({ entitlements: mixed, allocation: { ivr: 8 }, at: afterTheEnd }));
+      const lastMoment = buildLicense(
+        inputs({ entitlements: mixed, allocation: { ivr: 8 }, at: new Date(graceEnds.getTime() - 1) }),
+      );
+      const enforced = buildLicense(inputs({ entitlements: mixed, allocation: { ivr: 8 }, at: graceEnds }));
+
+      expect(during.content.products).toEqual([
+        {
+          product: 'ivr',
+          capacity: 8,
+          kind: 'subscription',
+          expiresAt: graceEnds.toISOString(),
+          terms: [{ quantity: 5, kind: 'perpetual' }],
+          shortfall: { quantity: 3, enforcedAt: graceEnds.toISOString() },
+        },
+      ]);
+      expect(during.validUntil).toBe(graceEnds.toISOString());
+      expect(lastMoment.content.products[0]?.capacity).toBe(8);
+      expect(enforced.content.products).toEqual([
+        { product: 'ivr', capacity: 5, kind: 'perpetual', terms: [{ quantity: 5, kind: 'perpetual' }] },
+      ]);
+      expect(enforced.validUntil).toBeUndefined();
+    });
+
+    it('takes the shortfall from the newest installation first, and a grace period set otherwise', () => {
+      const afterTheEnd = new Date(day(1));
+      const newest = {
+        installationId: 'inst_new',
+        status: 'active' as const,
+        allocation: { ivr: 3 },
+        activatedAt: day(-1),
+      };
+      const forOldest = inputs({
+        entitlements: mixed,
+        installationId: older.installationId,
+        allocation: older.allocation,
+        activatedAt: older.activatedAt,
+        installations: [newest],
+        at: afterTheEnd,
+        shortfallGraceDays: 7,
+      });
+      const forNewest = inputs({
+        entitlements: mixed,
+        installationId: newest.installationId,
+        allocation: newest.allocation,
+        activatedAt: newest.activatedAt,
+        installations: [older],
+        at: afterTheEnd,
+        shortfallGraceDays: 7,
+      });
+
+      expect(buildLicenseContent(forOldest).products[0]).toEqual({
+        product: 'ivr',
+        capacity: 5,
+        kind: 'perpetual',
+        terms: [{ quantity: 5, kind: 'perpetual' }],
+      });
+      expect(buildLicenseContent(forNewest).products[0]).toMatchObject({
+        capacity: 3,
+        terms: [],
+        shortfall: { quantity: 3, enforcedAt: day(8) },
+      });
+      expect(buildLicenseContent({ ...forNewest, at: new Date(day(8)) }).products).toEqual([]);
     });
 
     it('does not expire a capacity a renewal already deposited carries on', () => {
