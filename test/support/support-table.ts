@@ -1,19 +1,22 @@
 /**
- * A table of its own with the support table's key layout (pk/sk, gsi1, gsi2) on the local cloud's
- * DynamoDB Local, for adapter tests that write and read the real thing. `drop()` deletes it.
+ * Tables of their own with the licensing or support table's key layout on the local cloud's
+ * DynamoDB Local, for adapter tests that write and read the real thing. `drop()` deletes one.
  */
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { cloud } from '#test/support/local-cloud';
 
-export interface SupportTable {
+export interface TestTable {
   readonly tableName: string;
   readonly raw: DynamoDBClient;
   readonly documents: DynamoDBDocumentClient;
   drop(): Promise<void>;
 }
+export type SupportTable = TestTable;
+export type LicensingTable = TestTable;
 
-export async function createSupportTable(tableName: string): Promise<SupportTable> {
+/** pk/sk with these string-keyed GSIs (`<name>pk`/`<name>sk`, all attributes projected) */
+async function createTable(tableName: string, indexes: readonly string[]): Promise<TestTable> {
   const region = cloud().regions.eu;
   const raw = new DynamoDBClient({
     endpoint: region.endpoints.dynamodb,
@@ -21,29 +24,29 @@ export async function createSupportTable(tableName: string): Promise<SupportTabl
     credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
   });
   const s = (name: string) => ({ AttributeName: name, AttributeType: 'S' as const });
-  const index = (name: string) => ({
-    IndexName: name,
-    KeySchema: [
-      { AttributeName: `${name}pk`, KeyType: 'HASH' as const },
-      { AttributeName: `${name}sk`, KeyType: 'RANGE' as const },
-    ],
-    Projection: { ProjectionType: 'ALL' as const },
-  });
   await raw.send(
     new CreateTableCommand({
       TableName: tableName,
       BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk'].map(s),
+      AttributeDefinitions: ['pk', 'sk', ...indexes.flatMap((i) => [`${i}pk`, `${i}sk`])].map(s),
       KeySchema: [
         { AttributeName: 'pk', KeyType: 'HASH' },
         { AttributeName: 'sk', KeyType: 'RANGE' },
       ],
-      GlobalSecondaryIndexes: [index('gsi1'), index('gsi2')],
+      GlobalSecondaryIndexes: indexes.map((name) => ({
+        IndexName: name,
+        KeySchema: [
+          { AttributeName: `${name}pk`, KeyType: 'HASH' as const },
+          { AttributeName: `${name}sk`, KeyType: 'RANGE' as const },
+        ],
+        Projection: { ProjectionType: 'ALL' as const },
+      })),
     }),
   );
   return {
     tableName,
     raw,
+    // the documents client the Lambdas build (lambdas/adapters/aws-clients.ts) drops undefined values too
     documents: DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } }),
     async drop() {
       await raw.send(new DeleteTableCommand({ TableName: tableName }));
@@ -51,3 +54,6 @@ export async function createSupportTable(tableName: string): Promise<SupportTabl
     },
   };
 }
+
+export const createSupportTable = (tableName: string) => createTable(tableName, ['gsi1', 'gsi2']);
+export const createLicensingTable = (tableName: string) => createTable(tableName, ['gsi1']);
