@@ -170,6 +170,7 @@ const licenseItem = z.object({
   contentHash: z.string(),
   exp: z.number().int(),
   basedOnRev: z.number().int(),
+  validUntil: z.string().optional(),
 });
 const installationItem = installationSummaryItem.extend({
   accountId: z.string(),

@@ -1064,6 +1064,22 @@ export function licensingRepositoryContract(
         expect((await installationNow(world, installation.installationId)).license).toEqual(licenseOf(2, 0));
       });
 
+      it('stores and reads back when a licence’s terms next change by themselves (validUntil)', async () => {
+        // Arrange
+        const account = await givenAccount(world);
+        const installation = await givenInstallation(world, account.accountId, { 'attendant-console': 1 });
+        const license = { ...licenseOf(2, 0), validUntil: '2026-12-31T00:00:00.000Z' };
+
+        // Act
+        await repo.storeLicense(installation.installationId, license, installation.rev);
+
+        // Assert
+        expect((await installationNow(world, installation.installationId)).license).toEqual(license);
+        expect((await repo.getInstallation(installation.installationId, { consistentRead: false }))?.license).toEqual(
+          license,
+        );
+      });
+
       it('does not store over a changed installation, over a newer version, or for an unknown installation', async () => {
         // Arrange
         const account = await givenAccount(world);
