@@ -38,8 +38,7 @@ export const rule = defineRule({
         terms.set(line.product, term);
       }
       if (line.care) term.care = Math.max(term.care ?? -Infinity, Date.parse(line.care.expiresAt));
-      if (line.expiresAt)
-        term.subscription = Math.max(term.subscription ?? -Infinity, Date.parse(line.expiresAt));
+      if (line.expiresAt) term.subscription = Math.max(term.subscription ?? -Infinity, Date.parse(line.expiresAt));
     }
     const signals: Signal[] = [];
     for (const [product, term] of terms) {
