@@ -1,6 +1,6 @@
 /**
  * The Smart Account at a glance: its products as they stand now (capacity, terms, Care) with the
- * entitlements they come from, and its installations with their last poll.
+ * entitlements they come from, and its installations with their last poll and whether they are stale.
  */
 import { NotFoundError } from '../errors';
 import { assertAccountAccess, assertMayAddressAccount, type Principal } from './access';
@@ -8,6 +8,7 @@ import type { LicensingDeps } from './deps';
 import { entitlementStatusAt, standingsAt, type EntitlementStatus, type ProductStanding } from './entitlements';
 import type { Entitlement, InstallationSummary } from './model';
 import type { Region } from './catalogue';
+import { isStale } from './stale';
 
 export interface AccountView {
   accountId: string;
@@ -16,7 +17,7 @@ export interface AccountView {
   resellerId?: string;
   telemetry: { enabled: boolean };
   products: AccountProduct[];
-  installations: (InstallationSummary & { lastPollAt: string | null })[];
+  installations: (InstallationSummary & { lastPollAt: string | null; stale: boolean })[];
 }
 
 /** A product as it stands now, with every entitlement of it (by entitlement id) and where each stands. */
@@ -26,7 +27,7 @@ export async function getAccount(
   deps: LicensingDeps,
   principal: Principal,
   accountId: string,
-  options: { readonly shortfallGraceDays?: number } = {},
+  options: { readonly shortfallGraceDays?: number; readonly staleAfterDays?: number } = {},
 ): Promise<AccountView> {
   assertMayAddressAccount(principal, accountId);
   const state = await deps.repo.getAccountState(accountId);
@@ -49,6 +50,9 @@ export async function getAccount(
         .filter((e) => e.product === standing.product)
         .map((e) => ({ ...e, status: entitlementStatusAt(e, now) })),
     })),
-    installations: state.installations.map((i) => ({ ...i, lastPollAt: lastPolls.get(i.installationId) ?? null })),
+    installations: state.installations.map((i) => {
+      const lastPollAt = lastPolls.get(i.installationId) ?? null;
+      return { ...i, lastPollAt, stale: isStale({ ...i, lastPollAt }, now, options.staleAfterDays) };
+    }),
   };
 }

@@ -130,6 +130,10 @@ export const accountInstallationSchema = z
     lastPollAt: instant
       .nullable()
       .meta({ description: 'recorded at most once an hour; null: no poll recorded, or deactivated' }),
+    stale: z.boolean().meta({
+      description:
+        'active and not heard from (last poll, or activation if it never polled) for longer than the configured staleAfterDays: release it if the server was reinstalled or retired',
+    }),
   })
   .meta({ id: 'AccountInstallation' });
 

@@ -88,6 +88,7 @@ describe('getAccount', () => {
           suiteVersion: '14.2.1',
           activatedAt: T0.toISOString(),
           lastPollAt: null,
+          stale: false,
         },
       ],
     });
