@@ -37,6 +37,15 @@ export const appConfigContextSchema = z.object({
   regions: z.object({ eu: regionConfigSchema, us: regionConfigSchema }).strict(),
   nextPollSeconds: z.number().int().positive(),
   licenseTtlDays: z.number().int().positive(),
+  licensing: z
+    .object({
+      // 0 takes an uncovered allocation back at once; a year is far beyond any renewal delay.
+      shortfallGraceDays: z.number().int().min(0).max(365).default(30),
+      // Days without a licence poll before an installation is shown as stale (docs/licensing.md).
+      staleAfterDays: z.number().int().min(1).max(3650).default(30),
+    })
+    .strict()
+    .default({ shortfallGraceDays: 30, staleAfterDays: 30 }),
   logRetentionDays: z.number().int().positive(),
   /** provisioned shards of each region's telemetry stream */
   telemetryShards: z.number().int().min(1).max(500).default(2),

@@ -22,6 +22,8 @@ export interface AppConfig {
   readonly nextPollSeconds: number;
   /** days a signed licence stays valid offline (the agent's grace period) */
   readonly licenseTtlDays: number;
+  /** licensing terms the cloud applies (`ucx.licensing`) */
+  readonly licensing: LicensingConfig;
   /** days CloudWatch keeps Lambda logs */
   readonly logRetentionDays: number;
   /**
@@ -66,6 +68,21 @@ export function portalUrls(config: Pick<AppConfig, 'portalDomains'>): Partial<Re
   return Object.fromEntries(
     regionKeys.flatMap((key) => (config.portalDomains[key] ? [[key, `https://${config.portalDomains[key]}`]] : [])),
   );
+}
+
+/** How the cloud applies the licensing terms. */
+export interface LicensingConfig {
+  /**
+   * days installations keep an allocation the entitlements no longer cover (a subscription ended,
+   * a credit) before it is taken back, newest installations first
+   * @default 30
+   */
+  readonly shortfallGraceDays: number;
+  /**
+   * days an active installation may go without a licence poll before it is shown as stale (STALE_AFTER_DAYS)
+   * @default 30
+   */
+  readonly staleAfterDays?: number;
 }
 
 /** Days after upload at which an archive object changes storage class or expires. */

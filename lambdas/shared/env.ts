@@ -56,6 +56,10 @@ export const envSchema = z.object({
   NEXT_POLL_SECONDS: z.coerce.number().int().positive().default(900),
   /** days a signed licence stays valid offline */
   LICENSE_TTL_DAYS: z.coerce.number().int().positive().default(30),
+  /** days an allocation the entitlements no longer cover is kept before it is taken back */
+  SHORTFALL_GRACE_DAYS: z.coerce.number().int().min(0).default(30),
+  /** days without a licence poll before an active installation is stale */
+  STALE_AFTER_DAYS: z.coerce.number().int().positive().default(30),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -57,6 +57,7 @@ export function licenseSettings(): LicenseSettings {
       signer: signerFromRef(required('SIGNING_KEY_REF')),
       nextPollSeconds: e.NEXT_POLL_SECONDS,
       licenseTtlDays: e.LICENSE_TTL_DAYS,
+      shortfallGraceDays: e.SHORTFALL_GRACE_DAYS,
     };
   }
   return settings;

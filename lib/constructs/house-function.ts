@@ -90,6 +90,16 @@ export interface HouseFunctionProps {
   /** days a signed licence stays valid offline (LICENSE_TTL_DAYS) */
   readonly licenseTtlDays: number;
   /**
+   * days an uncovered allocation is kept before it is taken back (SHORTFALL_GRACE_DAYS)
+   * @default 30
+   */
+  readonly shortfallGraceDays?: number;
+  /**
+   * days without a licence poll before an active installation is stale (STALE_AFTER_DAYS)
+   * @default 30
+   */
+  readonly staleAfterDays?: number;
+  /**
    * days CloudWatch keeps this function's logs; one of the values CloudWatch accepts
    * @default 30
    */
@@ -225,6 +235,8 @@ export class HouseFunction extends Construct {
         REGION_ENDPOINTS: JSON.stringify(props.regionEndpoints),
         NEXT_POLL_SECONDS: String(props.nextPollSeconds),
         LICENSE_TTL_DAYS: String(props.licenseTtlDays),
+        SHORTFALL_GRACE_DAYS: String(props.shortfallGraceDays ?? 30),
+        STALE_AFTER_DAYS: String(props.staleAfterDays ?? 30),
         ...(props.metricsFlushSeconds ? { METRICS_FLUSH_SECONDS: String(props.metricsFlushSeconds) } : {}),
       },
     });

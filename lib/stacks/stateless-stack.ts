@@ -295,6 +295,8 @@ export class StatelessStack extends Stack {
         regionEndpoints,
         nextPollSeconds: config.nextPollSeconds,
         licenseTtlDays: config.licenseTtlDays,
+        shortfallGraceDays: config.licensing.shortfallGraceDays,
+        staleAfterDays: config.licensing.staleAfterDays,
         logRetentionDays: config.logRetentionDays,
       });
       const needs = new Set(spec.needs);
