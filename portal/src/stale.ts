@@ -1,0 +1,19 @@
+/** The words for a stale installation: the cloud decides what is stale (`stale` on the account answer), the portal says it. */
+
+export interface StaleShown {
+  readonly status: string;
+  readonly activatedAt: string;
+  readonly lastPollAt?: string | null;
+  readonly stale?: boolean;
+}
+
+/** The day it was last heard from: its last poll, or its activation if it never polled. */
+export function lastHeardDay(installation: Pick<StaleShown, 'activatedAt' | 'lastPollAt'>): string {
+  return (installation.lastPollAt ?? installation.activatedAt).slice(0, 10);
+}
+
+/** The notice a stale installation's row carries; null for any other. */
+export function staleNoticeText(installation: StaleShown): string | null {
+  if (installation.status !== 'active' || installation.stale !== true) return null;
+  return `Not heard from since ${lastHeardDay(installation)}: if this server was reinstalled or retired, release its licences.`;
+}

@@ -1,0 +1,24 @@
+import { lastHeardDay, staleNoticeText } from '#portal/src/stale';
+
+const base = { status: 'active', activatedAt: '2026-01-05T10:00:00.000Z' };
+
+describe('stale installation notice', () => {
+  it('names the day of the last poll for a stale installation', () => {
+    const text = staleNoticeText({ ...base, lastPollAt: '2026-02-01T13:00:00.000Z', stale: true });
+
+    expect(text).toBe(
+      'Not heard from since 2026-02-01: if this server was reinstalled or retired, release its licences.',
+    );
+  });
+
+  it('names the activation day when it never polled', () => {
+    expect(lastHeardDay({ ...base, lastPollAt: null })).toBe('2026-01-05');
+    expect(staleNoticeText({ ...base, lastPollAt: null, stale: true })).toContain('since 2026-01-05:');
+  });
+
+  it('says nothing for an installation that is not stale, or deactivated', () => {
+    expect(staleNoticeText({ ...base, lastPollAt: null, stale: false })).toBeNull();
+    expect(staleNoticeText({ ...base, lastPollAt: null })).toBeNull();
+    expect(staleNoticeText({ ...base, status: 'deactivated', lastPollAt: null, stale: true })).toBeNull();
+  });
+});
