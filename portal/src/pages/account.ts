@@ -9,14 +9,6 @@ import { api } from '../api';
 import { field, h, replace } from '../dom';
 import type { Session } from '../session';
 import { nearestEnd, productNames, products, termState } from '../terms';
-import {
-  careText,
-  entitlementRows,
-  installationShortfallText,
-  shortfallByInstallation,
-  shortfallText,
-  type EntitlementLine,
-} from '../entitlements';
 import { lastPollText } from '../last-poll';
 import { staleNoticeText } from '../stale';
 import { telemetryStatus, telemetryStatusText } from '../telemetry-status';
@@ -33,9 +25,6 @@ interface Pool {
   kind: 'perpetual' | 'subscription';
   expiresAt?: string;
   care?: { level: string; expiresAt: string };
-  /** more allocated than the entitlements cover: kept until enforcedAt, then the newest installations lose it */
-  shortfall?: { quantity: number; enforcedAt: string };
-  entitlements?: EntitlementLine[];
 }
 interface Installation {
   installationId: string;
@@ -122,11 +111,6 @@ export async function accountPage(
 }
 
 function productsSection(account: Account): HTMLElement {
-  const now = new Date();
-  const shortfalls = account.products.flatMap((p) => {
-    const text = shortfallText(p, now);
-    return text ? [h('p', { class: 'shortfall-notice', 'data-product': p.product }, text)] : [];
-  });
   const rows = account.products.map((p) => {
     const end = nearestEnd(p);
     const state = termState(end);
@@ -142,37 +126,18 @@ function productsSection(account: Account): HTMLElement {
       String(p.capacity),
       String(p.allocated),
       String(p.free),
-      careText(p),
+      p.care ? `${p.care.level} until ${day(p.care.expiresAt)}` : '—',
       p.kind === 'subscription' ? day(p.expiresAt) : 'perpetual',
       endCell,
     ];
   });
   return section(
     'Products',
-    shortfalls,
     table(
       'Products on this Smart Account',
       ['Product', 'Kind', 'Capacity', 'Allocated', 'Free', 'Care', 'Subscription end', 'Next term end'],
       rows,
       'No licences deposited yet.',
-    ),
-    account.products.map((p) => termsTable(p)),
-  );
-}
-
-/** Each order line of the product as bought, with where it stands now: the capacity is what the active ones give. */
-function termsTable(p: Pool): HTMLElement | null {
-  const name = productNames[p.product] ?? p.product;
-  if ((p.entitlements ?? []).length === 0) return null;
-  return h(
-    'div',
-    { class: 'terms' },
-    h('h3', null, `Terms of ${name}: capacity now ${p.capacity}, Care: ${careText(p)}`),
-    table(
-      `Terms of ${name}`,
-      ['Quantity', 'Kind', 'Starts', 'Ends', 'Care', 'Status'],
-      entitlementRows(p),
-      'No terms.',
     ),
   );
 }
@@ -210,7 +175,6 @@ function installationsSection(
     focus.focus();
   };
 
-  const losses = shortfallByInstallation(account.products, account.installations);
   const rows = account.installations.map((i) => {
     const active = i.status === 'active';
     const cells: (string | HTMLElement)[] = [
@@ -219,10 +183,7 @@ function installationsSection(
       i.nodes.join(', '),
       i.suiteVersion,
       h('span', { class: `status status-${i.status}` }, i.status),
-      ((shortfall) =>
-        shortfall
-          ? h('div', null, allocationText(i.allocation), h('p', { class: 'shortfall-notice' }, shortfall))
-          : allocationText(i.allocation))(installationShortfallText(losses.get(i.installationId), now)),
+      allocationText(i.allocation),
       active
         ? ((lastPoll) => {
             const staleNotice = staleNoticeText(i);
