@@ -9,8 +9,15 @@ import { api } from '../api';
 import { field, h, replace } from '../dom';
 import type { Session } from '../session';
 import { nearestEnd, productNames, products, termState } from '../terms';
+import {
+  careText,
+  entitlementRows,
+  installationShortfallText,
+  shortfallByInstallation,
+  shortfallText,
+  type EntitlementLine,
+} from '../entitlements';
 import { lastPollText } from '../last-poll';
-import { staleNoticeText } from '../stale';
 import { telemetryStatus, telemetryStatusText } from '../telemetry-status';
 import { homeRegionNotice } from '../regions';
 import { auditSection } from './audit';
@@ -25,6 +32,9 @@ interface Pool {
   kind: 'perpetual' | 'subscription';
   expiresAt?: string;
   care?: { level: string; expiresAt: string };
+  /** more allocated than the entitlements cover: kept until enforcedAt, then the newest installations lose it */
+  shortfall?: { quantity: number; enforcedAt: string };
+  entitlements?: EntitlementLine[];
 }
 interface Installation {
   installationId: string;
@@ -36,8 +46,6 @@ interface Installation {
   deactivatedAt?: string;
   /** recorded at most once an hour; null: none recorded (or deactivated) */
   lastPollAt?: string | null;
-  /** active and not heard from for longer than the cloud's staleAfterDays */
-  stale?: boolean;
 }
 export interface Account {
   accountId: string;
@@ -111,6 +119,11 @@ export async function accountPage(
 }
 
 function productsSection(account: Account): HTMLElement {
+  const now = new Date();
+  const shortfalls = account.products.flatMap((p) => {
+    const text = shortfallText(p, now);
+    return text ? [h('p', { class: 'shortfall-notice', 'data-product': p.product }, text)] : [];
+  });
   const rows = account.products.map((p) => {
     const end = nearestEnd(p);
     const state = termState(end);
@@ -126,18 +139,37 @@ function productsSection(account: Account): HTMLElement {
       String(p.capacity),
       String(p.allocated),
       String(p.free),
-      p.care ? `${p.care.level} until ${day(p.care.expiresAt)}` : '—',
+      careText(p),
       p.kind === 'subscription' ? day(p.expiresAt) : 'perpetual',
       endCell,
     ];
   });
   return section(
     'Products',
+    shortfalls,
     table(
       'Products on this Smart Account',
       ['Product', 'Kind', 'Capacity', 'Allocated', 'Free', 'Care', 'Subscription end', 'Next term end'],
       rows,
       'No licences deposited yet.',
+    ),
+    account.products.map((p) => termsTable(p)),
+  );
+}
+
+/** Each order line of the product as bought, with where it stands now: the capacity is what the active ones give. */
+function termsTable(p: Pool): HTMLElement | null {
+  const name = productNames[p.product] ?? p.product;
+  if ((p.entitlements ?? []).length === 0) return null;
+  return h(
+    'div',
+    { class: 'terms' },
+    h('h3', null, `Terms of ${name}: capacity now ${p.capacity}, Care: ${careText(p)}`),
+    table(
+      `Terms of ${name}`,
+      ['Quantity', 'Kind', 'Starts', 'Ends', 'Care', 'Status'],
+      entitlementRows(p),
+      'No terms.',
     ),
   );
 }
@@ -175,6 +207,7 @@ function installationsSection(
     focus.focus();
   };
 
+  const losses = shortfallByInstallation(account.products, account.installations);
   const rows = account.installations.map((i) => {
     const active = i.status === 'active';
     const cells: (string | HTMLElement)[] = [
@@ -183,16 +216,14 @@ function installationsSection(
       i.nodes.join(', '),
       i.suiteVersion,
       h('span', { class: `status status-${i.status}` }, i.status),
-      allocationText(i.allocation),
+      ((shortfall) =>
+        shortfall
+          ? h('div', null, allocationText(i.allocation), h('p', { class: 'shortfall-notice' }, shortfall))
+          : allocationText(i.allocation))(installationShortfallText(losses.get(i.installationId), now)),
       active
-        ? ((lastPoll) => {
-            const staleNotice = staleNoticeText(i);
-            return staleNotice ? h('div', null, lastPoll, h('p', { class: 'stale-notice' }, staleNotice)) : lastPoll;
-          })(
-            i.lastPollAt
-              ? h('time', { datetime: i.lastPollAt }, lastPollText(i.lastPollAt, now))
-              : lastPollText(null, now),
-          )
+        ? i.lastPollAt
+          ? h('time', { datetime: i.lastPollAt }, lastPollText(i.lastPollAt, now))
+          : lastPollText(null, now)
         : '—',
       dateTime(lastBeat.get(i.installationId)),
       ((status) => h('span', { class: `telemetry telemetry-${status}` }, telemetryStatusText[status]))(
@@ -237,26 +268,7 @@ function installationsSection(
           const form = deactivationForm(account.accountId, i, close, reload);
           open(deactivate, form, form.querySelector('h3')!);
         });
-        // A stale installation's release is its deactivation, offered under the words that fit.
-        const actions: HTMLElement[] = [edit, deactivate];
-        if (i.stale) {
-          const release = h(
-            'button',
-            {
-              type: 'button',
-              'aria-label': `Release ${i.installationId}`,
-              'aria-expanded': 'false',
-              'aria-controls': 'installation-panel',
-            },
-            'Release',
-          );
-          release.addEventListener('click', () => {
-            const form = deactivationForm(account.accountId, i, close, reload, 'release');
-            open(release, form, form.querySelector('h3')!);
-          });
-          actions.unshift(release);
-        }
-        cells.push(h('div', { class: 'row' }, ...actions));
+        cells.push(h('div', { class: 'row' }, edit, deactivate));
       }
     }
     return cells;
@@ -356,17 +368,15 @@ function allocationForm(
   return form;
 }
 
-/** The confirmation step before a deactivation (or a stale installation's release): what it does, then Yes or Cancel. */
+/** The confirmation step before a deactivation: what it does, then Yes or Cancel. */
 function deactivationForm(
   accountId: string,
   installation: Installation,
   close: () => void,
   reload: (notice: string) => Promise<void>,
-  intent: 'deactivate' | 'release' = 'deactivate',
 ): HTMLFormElement {
   const id = installation.installationId;
-  const verb = intent === 'release' ? 'Release' : 'Deactivate';
-  const form = h('form', { class: 'stack', 'aria-label': `${verb} ${id}` });
+  const form = h('form', { class: 'stack', 'aria-label': `Deactivate ${id}` });
   const cancel = h('button', { type: 'button', class: 'secondary' }, 'Cancel');
   cancel.addEventListener('click', close);
   form.addEventListener(
@@ -379,18 +389,13 @@ function deactivationForm(
     }),
   );
   form.append(
-    h('h3', { tabindex: '-1' }, intent === 'release' ? `Release the licences of ${id}?` : `Deactivate ${id}?`),
+    h('h3', { tabindex: '-1' }, `Deactivate ${id}?`),
     h(
       'p',
       null,
       `Its licences (${allocationText(installation.allocation)}) go back to the account’s pool, and the suite on ${installation.nodes.join(', ')} is no longer licensed from its next poll. It takes a new activation to license it again.`,
     ),
-    h(
-      'div',
-      { class: 'row' },
-      h('button', { type: 'submit' }, intent === 'release' ? 'Yes, release' : 'Yes, deactivate'),
-      cancel,
-    ),
+    h('div', { class: 'row' }, h('button', { type: 'submit' }, 'Yes, deactivate'), cancel),
     h('div', { class: 'form-error', role: 'alert' }),
   );
   return form;
