@@ -18,6 +18,7 @@ import {
   type EntitlementLine,
 } from '../entitlements';
 import { lastPollText } from '../last-poll';
+import { staleNoticeText } from '../stale';
 import { telemetryStatus, telemetryStatusText } from '../telemetry-status';
 import { homeRegionNotice } from '../regions';
 import { auditSection } from './audit';
@@ -46,6 +47,8 @@ interface Installation {
   deactivatedAt?: string;
   /** recorded at most once an hour; null: none recorded (or deactivated) */
   lastPollAt?: string | null;
+  /** active and not heard from for longer than the cloud's staleAfterDays */
+  stale?: boolean;
 }
 export interface Account {
   accountId: string;
@@ -221,9 +224,14 @@ function installationsSection(
           ? h('div', null, allocationText(i.allocation), h('p', { class: 'shortfall-notice' }, shortfall))
           : allocationText(i.allocation))(installationShortfallText(losses.get(i.installationId), now)),
       active
-        ? i.lastPollAt
-          ? h('time', { datetime: i.lastPollAt }, lastPollText(i.lastPollAt, now))
-          : lastPollText(null, now)
+        ? ((lastPoll) => {
+            const staleNotice = staleNoticeText(i);
+            return staleNotice ? h('div', null, lastPoll, h('p', { class: 'stale-notice' }, staleNotice)) : lastPoll;
+          })(
+            i.lastPollAt
+              ? h('time', { datetime: i.lastPollAt }, lastPollText(i.lastPollAt, now))
+              : lastPollText(null, now),
+          )
         : '—',
       dateTime(lastBeat.get(i.installationId)),
       ((status) => h('span', { class: `telemetry telemetry-${status}` }, telemetryStatusText[status]))(
@@ -268,7 +276,26 @@ function installationsSection(
           const form = deactivationForm(account.accountId, i, close, reload);
           open(deactivate, form, form.querySelector('h3')!);
         });
-        cells.push(h('div', { class: 'row' }, edit, deactivate));
+        // A stale installation's release is its deactivation, offered under the words that fit.
+        const actions: HTMLElement[] = [edit, deactivate];
+        if (i.stale) {
+          const release = h(
+            'button',
+            {
+              type: 'button',
+              'aria-label': `Release ${i.installationId}`,
+              'aria-expanded': 'false',
+              'aria-controls': 'installation-panel',
+            },
+            'Release',
+          );
+          release.addEventListener('click', () => {
+            const form = deactivationForm(account.accountId, i, close, reload, 'release');
+            open(release, form, form.querySelector('h3')!);
+          });
+          actions.unshift(release);
+        }
+        cells.push(h('div', { class: 'row' }, ...actions));
       }
     }
     return cells;
@@ -368,15 +395,17 @@ function allocationForm(
   return form;
 }
 
-/** The confirmation step before a deactivation: what it does, then Yes or Cancel. */
+/** The confirmation step before a deactivation (or a stale installation's release): what it does, then Yes or Cancel. */
 function deactivationForm(
   accountId: string,
   installation: Installation,
   close: () => void,
   reload: (notice: string) => Promise<void>,
+  intent: 'deactivate' | 'release' = 'deactivate',
 ): HTMLFormElement {
   const id = installation.installationId;
-  const form = h('form', { class: 'stack', 'aria-label': `Deactivate ${id}` });
+  const verb = intent === 'release' ? 'Release' : 'Deactivate';
+  const form = h('form', { class: 'stack', 'aria-label': `${verb} ${id}` });
   const cancel = h('button', { type: 'button', class: 'secondary' }, 'Cancel');
   cancel.addEventListener('click', close);
   form.addEventListener(
@@ -389,13 +418,18 @@ function deactivationForm(
     }),
   );
   form.append(
-    h('h3', { tabindex: '-1' }, `Deactivate ${id}?`),
+    h('h3', { tabindex: '-1' }, intent === 'release' ? `Release the licences of ${id}?` : `Deactivate ${id}?`),
     h(
       'p',
       null,
       `Its licences (${allocationText(installation.allocation)}) go back to the account’s pool, and the suite on ${installation.nodes.join(', ')} is no longer licensed from its next poll. It takes a new activation to license it again.`,
     ),
-    h('div', { class: 'row' }, h('button', { type: 'submit' }, 'Yes, deactivate'), cancel),
+    h(
+      'div',
+      { class: 'row' },
+      h('button', { type: 'submit' }, intent === 'release' ? 'Yes, release' : 'Yes, deactivate'),
+      cancel,
+    ),
     h('div', { class: 'form-error', role: 'alert' }),
   );
   return form;
