@@ -33,7 +33,17 @@ export async function deactivateAccountInstallation(
   await releaseInstallation(deps, installation, { kind: principal.role, id: principal.sub });
 }
 
-async function releaseInstallation(deps: LicensingDeps, read: Installation, actor: Actor): Promise<void> {
+/** The automatic release of a stale installation (stale-release.ts): actor `system`, reason `stale-release`. */
+export async function releaseStaleInstallation(deps: LicensingDeps, installation: Installation): Promise<void> {
+  await releaseInstallation(deps, installation, { kind: 'system', id: 'stale-release' }, { reason: 'stale-release' });
+}
+
+async function releaseInstallation(
+  deps: LicensingDeps,
+  read: Installation,
+  actor: Actor,
+  why: Record<string, unknown> = {},
+): Promise<void> {
   assertHomeRegion(read.region, deps.here);
   const { installationId } = read;
   let installation = read;
@@ -56,7 +66,7 @@ async function releaseInstallation(deps: LicensingDeps, read: Installation, acto
               eventId: deps.ids.id('evt_'),
               actor,
               action: 'installation.deactivated',
-              details: { installationId, released: installation.allocation },
+              details: { installationId, released: installation.allocation, ...why },
             },
           });
         } catch (error) {
