@@ -22,7 +22,9 @@
  *   ORDER#<order> / META            a deposited order with its body hash and result
  *   AUDIT#<account> / <at>#<event>  the audit trail
  *   RES#<reseller> / ACC#<account>  a reseller's customers
- * Every change is one TransactWriteItems whose conditions carry the invariants.
+ * Every change is one TransactWriteItems whose conditions carry the invariants. A change of every
+ * licence of an account bumps the account's `termsRev` (ACC#/META) once; the poll reads it with
+ * INST#/META, so no transaction ever spans the account's installations.
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
@@ -55,6 +57,7 @@ import {
   type LicensingRepository,
   type OrderCommit,
   type OrderRecord,
+  type AccountTerms,
   type RejectReason,
   type TelemetrySwitchCommit,
 } from '../core/licensing/repository';
@@ -170,6 +173,7 @@ const licenseItem = z.object({
   contentHash: z.string(),
   exp: z.number().int(),
   basedOnRev: z.number().int(),
+  basedOnAccountRev: z.number().int().optional(),
   validUntil: z.string().optional(),
 });
 const installationItem = installationSummaryItem.extend({
@@ -298,6 +302,26 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
     const poll = items.find((i) => i.sk === LAST_POLL_SK);
     const lastPollAt = (poll && lastPollItem.parse(poll).lastPollAt) ?? installation.lastPollAt;
     return { ...installation, ...(lastPollAt ? { lastPollAt } : {}) };
+  }
+
+  async getAccountTerms(accountId: string, options: { consistentRead?: boolean } = {}): Promise<AccountTerms | null> {
+    // Two small attributes of a small item: half a read unit eventually consistent, however big the account.
+    let item: Record<string, unknown> | undefined;
+    try {
+      const out = await this.client.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: key(accountPk(accountId)),
+          ProjectionExpression: '#termsRev, #telemetryEnabled',
+          ExpressionAttributeNames: { '#termsRev': 'termsRev', '#telemetryEnabled': 'telemetryEnabled' },
+          ConsistentRead: options.consistentRead ?? true,
+        }),
+      );
+      item = out.Item;
+    } catch (error) {
+      return rethrowThrottling(error, 'The licensing store');
+    }
+    return item ? accountItem.pick({ termsRev: true, telemetryEnabled: true }).parse(item) : null;
   }
 
   async getLastPolls(installationIds: readonly string[]): Promise<ReadonlyMap<string, string>> {
@@ -433,10 +457,6 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
         }),
       );
     }
-    for (const installationId of c.touchInstallations) {
-      if (installationId === grant?.installationId) continue;
-      items.push(this.bumpInstallation(installationId));
-    }
     items.push(this.audit(c.audit));
     await this.transact(items);
   }
@@ -530,16 +550,16 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
         }),
       );
     }
-    if (c.clearFollower) {
-      items.push(
-        this.update(key(accountPk(inst.accountId)), 'stale', {
-          UpdateExpression: 'REMOVE #followerInstallationId',
-          ConditionExpression: '#followerInstallationId = :inst',
-          ExpressionAttributeValues: { ':inst': inst.installationId },
-        }),
-      );
-    }
-    items.push(this.audit(c.audit));
+    items.push(
+      c.clearFollower
+        ? this.update(key(accountPk(inst.accountId)), 'stale', {
+            UpdateExpression: 'REMOVE #followerInstallationId ADD #termsRev :one',
+            ConditionExpression: '#followerInstallationId = :inst',
+            ExpressionAttributeValues: { ':inst': inst.installationId, ':one': 1 },
+          })
+        : this.bumpTermsRev(inst.accountId),
+      this.audit(c.audit),
+    );
     await this.transact(items);
   }
 
@@ -569,7 +589,7 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
             }),
       );
     }
-    items.push(this.audit(c.audit));
+    items.push(this.bumpTermsRev(inst.accountId), this.audit(c.audit));
     await this.transact(items);
   }
 
@@ -585,22 +605,37 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
           ':rev': c.expectedTermsRev,
         },
       }),
-      ...c.touchInstallations.map((id) => this.bumpInstallation(id, { telemetryEnabled: c.enabled })),
       this.audit(c.audit),
     ];
     await this.transact(items);
   }
 
   async storeLicense(installationId: string, license: StoredLicense, expectedRev: number): Promise<boolean> {
+    // Never over a licence built from a newer account termsRev (a concurrent poll read the account later).
+    const accountRev = license.basedOnAccountRev;
+    const notOlderTerms =
+      accountRev === undefined
+        ? ''
+        : ' AND (attribute_not_exists(#license.#accountRev) OR #license.#accountRev <= :accountRev)';
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: key(installationPk(installationId)),
           UpdateExpression: 'SET #license = :license',
-          ConditionExpression: '#rev = :rev AND #license.#ver <= :ver',
-          ExpressionAttributeNames: { '#license': 'license', '#rev': 'rev', '#ver': 'ver' },
-          ExpressionAttributeValues: { ':license': license, ':rev': expectedRev, ':ver': license.ver },
+          ConditionExpression: `#rev = :rev AND #license.#ver <= :ver${notOlderTerms}`,
+          ExpressionAttributeNames: {
+            '#license': 'license',
+            '#rev': 'rev',
+            '#ver': 'ver',
+            ...(accountRev === undefined ? {} : { '#accountRev': 'basedOnAccountRev' }),
+          },
+          ExpressionAttributeValues: {
+            ':license': license,
+            ':rev': expectedRev,
+            ':ver': license.ver,
+            ...(accountRev === undefined ? {} : { ':accountRev': accountRev }),
+          },
         }),
       );
       return true;
@@ -709,17 +744,12 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
     };
   }
 
-  private bumpInstallation(installationId: string, set: { telemetryEnabled?: boolean } = {}): Guarded {
-    const setTelemetry = set.telemetryEnabled !== undefined;
-    return this.update(key(installationPk(installationId)), 'stale', {
-      UpdateExpression: setTelemetry ? 'SET #telemetryEnabled = :e ADD #rev :one' : 'ADD #rev :one',
-      ConditionExpression: '#status = :active',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: {
-        ':one': 1,
-        ':active': 'active',
-        ...(setTelemetry ? { ':e': set.telemetryEnabled } : {}),
-      },
+  /** Every licence of the account depends on what the commit changes: their next polls rebuild. */
+  private bumpTermsRev(accountId: string): Guarded {
+    return this.update(key(accountPk(accountId)), 'stale', {
+      UpdateExpression: 'ADD #termsRev :one',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':one': 1 },
     });
   }
 

@@ -101,7 +101,6 @@ export function newAccountOrder(
     account: { kind: 'create', record: account },
     entitlements,
     pools: poolsOf(entitlements),
-    touchInstallations: [],
     audit: auditEvent(world, account.accountId, 'order.deposited', { orderId }),
   };
 }
@@ -124,7 +123,6 @@ export function existingAccountOrder(
     },
     entitlements,
     pools: poolsOf(entitlements),
-    touchInstallations: [],
     audit: auditEvent(world, account.accountId, 'order.deposited', { orderId }),
     ...more,
   };
@@ -356,14 +354,12 @@ export function telemetrySwitchOf(
   world: ContractWorld,
   account: SmartAccount,
   enabled: boolean,
-  touchInstallations: readonly string[],
 ): TelemetrySwitchCommit {
   return {
     accountId: account.accountId,
     enabled,
     expectedInstallSeq: account.installSeq,
     expectedTermsRev: account.termsRev,
-    touchInstallations,
     audit: auditEvent(world, account.accountId, enabled ? 'telemetry.enabled' : 'telemetry.disabled'),
   };
 }

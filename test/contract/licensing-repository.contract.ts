@@ -4,7 +4,6 @@
  * Each commit either applies whole or is refused with the CommitRejected reason the use cases
  * branch on; its audit event is read back through the audit log port.
  */
-import { MAX_INSTALLATIONS_PER_CHANGE } from '#lambdas/core/licensing/deps';
 import type { Installation } from '#lambdas/core/licensing/model';
 import { CommitRejected } from '#lambdas/core/licensing/repository';
 import {
@@ -211,45 +210,23 @@ export function licensingRepositoryContract(
         expect(await repo.getAccountState(missing.accountId)).toBeNull();
       });
 
-      it('bumps the rev of every installation an order touches', async () => {
+      it("bumps the account's termsRev once and changes no installation item, however many the account has", async () => {
         // Arrange
         const account = await givenAccount(world);
         const a = await givenInstallation(world, account.accountId, { 'attendant-console': 2 });
         const b = await givenInstallation(world, account.accountId, { 'attendant-console': 3 });
+        const read = await accountNow(world, account.accountId);
 
         // Act
-        await repo.commitOrder(
-          existingAccountOrder(world, await accountNow(world, account.accountId), [entitlementOf(world, 'ivr', 1)], {
-            touchInstallations: [a.installationId, b.installationId],
-          }),
-        );
+        await repo.commitOrder(existingAccountOrder(world, read, [entitlementOf(world, 'ivr', 1)]));
 
         // Assert
-        expect((await installationNow(world, a.installationId)).rev).toBe(a.rev + 1);
-        expect((await installationNow(world, b.installationId)).rev).toBe(b.rev + 1);
+        expect(await accountNow(world, account.accountId)).toEqual({ ...read, termsRev: read.termsRev + 1 });
+        expect(await installationNow(world, a.installationId)).toEqual(a);
+        expect(await installationNow(world, b.installationId)).toEqual(b);
       });
 
-      it('refuses an order touching an installation that is no longer active as stale', async () => {
-        // Arrange
-        const account = await givenAccount(world);
-        const gone = await givenInstallation(world, account.accountId, { 'attendant-console': 2 });
-        await repo.commitDeactivation(deactivationOf(world, gone));
-
-        // Act
-        const refused = await refusalOf(
-          repo.commitOrder(
-            existingAccountOrder(world, await accountNow(world, account.accountId), [entitlementOf(world, 'ivr', 1)], {
-              touchInstallations: [gone.installationId],
-            }),
-          ),
-        );
-
-        // Assert
-        expect(refused.reason).toBe('stale');
-        expect(await poolNow(world, account.accountId, 'ivr')).toBeUndefined();
-      });
-
-      it("grants the deposit to the account's follower installation, bumping its rev once though it is also touched", async () => {
+      it("grants the deposit to the account's follower installation, bumping its rev once", async () => {
         // Arrange
         const account = await givenAccount(world);
         const follower = await givenInstallation(
@@ -267,7 +244,6 @@ export function licensingRepositoryContract(
           existingAccountOrder(world, await accountNow(world, account.accountId), lines, {
             pools: poolsOf(lines, grant),
             followerGrant: { installationId: follower.installationId, add: grant },
-            touchInstallations: [follower.installationId],
           }),
         );
 
@@ -655,6 +631,22 @@ export function licensingRepositoryContract(
         expect(polls.size).toBe(0);
       });
 
+      it("reads an account's termsRev and telemetry switch, strongly and eventually consistent; nothing for an unknown account", async () => {
+        // Arrange
+        const account = await givenAccount(world);
+        await repo.commitTelemetrySwitch(telemetrySwitchOf(world, await accountNow(world, account.accountId), false));
+
+        // Act
+        const strong = await repo.getAccountTerms(account.accountId);
+        const eventually = await repo.getAccountTerms(account.accountId, { consistentRead: false });
+        const unknown = await repo.getAccountTerms('acc_never');
+
+        // Assert
+        expect(strong).toEqual({ termsRev: account.termsRev + 1, telemetryEnabled: false });
+        expect(eventually).toEqual(strong);
+        expect(unknown).toBeNull();
+      });
+
       it('reads an installation eventually consistent as well (the poll path)', async () => {
         // Arrange
         const account = await givenAccount(world);
@@ -698,6 +690,21 @@ export function licensingRepositoryContract(
           ['ivr', 0, 3],
         ]);
         expect(await repo.findInstallationIdByThumbprint(installation.thumbprint)).toBe(installation.installationId);
+      });
+
+      it("bumps the account's termsRev (the others' backing moves) and changes no other installation", async () => {
+        // Arrange
+        const account = await givenAccount(world);
+        const older = await givenInstallation(world, account.accountId, { 'attendant-console': 4 });
+        const newer = await givenInstallation(world, account.accountId, { 'attendant-console': 2 });
+        const read = await accountNow(world, account.accountId);
+
+        // Act
+        await repo.commitDeactivation(deactivationOf(world, older));
+
+        // Assert
+        expect(await accountNow(world, account.accountId)).toEqual({ ...read, termsRev: read.termsRev + 1 });
+        expect(await installationNow(world, newer.installationId)).toEqual(newer);
       });
 
       it('refuses the same deactivation again as stale, so the capacity goes back once', async () => {
@@ -751,7 +758,7 @@ export function licensingRepositoryContract(
         // Assert
         const after = await accountNow(world, account.accountId);
         expect(after.followerInstallationId).toBeUndefined();
-        expect(after).toEqual({ ...account, installSeq: account.installSeq + 1 });
+        expect(after).toEqual({ ...account, installSeq: account.installSeq + 1, termsRev: account.termsRev + 1 });
       });
 
       it('refuses to clear the follower for an installation that is not it as stale', async () => {
@@ -816,6 +823,21 @@ export function licensingRepositoryContract(
         expect(refused.subject).toBe('ivr');
         expect(await repo.getInstallation(installation.installationId)).toEqual(installation);
         expect((await standingsNow(world, account.accountId)).map((p) => p.free)).toEqual([6, 1]);
+      });
+
+      it("bumps the account's termsRev (the others' backing moves) and changes no other installation", async () => {
+        // Arrange
+        const account = await givenAccount(world);
+        const older = await givenInstallation(world, account.accountId, { 'attendant-console': 4 });
+        const newer = await givenInstallation(world, account.accountId, { 'attendant-console': 2 });
+        const read = await accountNow(world, account.accountId);
+
+        // Act
+        await repo.commitAllocationChange(await allocationChangeOf(world, older, { 'attendant-console': 1 }));
+
+        // Assert
+        expect(await accountNow(world, account.accountId)).toEqual({ ...read, termsRev: read.termsRev + 1 });
+        expect(await installationNow(world, newer.installationId)).toEqual(newer);
       });
 
       it('gives capacity back when lowered, and drops a product left out of the new allocation', async () => {
@@ -935,7 +957,7 @@ export function licensingRepositoryContract(
     });
 
     describe('telemetry switch', () => {
-      it('switches the account and every touched installation, bumping termsRev and their revs', async () => {
+      it('switches the account item alone, bumping termsRev; no installation item changes', async () => {
         // Arrange
         const account = await givenAccount(world);
         const a = await givenInstallation(world, account.accountId, { 'attendant-console': 1 });
@@ -943,7 +965,7 @@ export function licensingRepositoryContract(
         const read = await accountNow(world, account.accountId);
 
         // Act
-        await repo.commitTelemetrySwitch(telemetrySwitchOf(world, read, false, [a.installationId, b.installationId]));
+        await repo.commitTelemetrySwitch(telemetrySwitchOf(world, read, false));
 
         // Assert
         expect(await accountNow(world, account.accountId)).toEqual({
@@ -952,11 +974,7 @@ export function licensingRepositoryContract(
           termsRev: read.termsRev + 1,
         });
         for (const installation of [a, b]) {
-          expect(await installationNow(world, installation.installationId)).toEqual({
-            ...installation,
-            telemetryEnabled: false,
-            rev: installation.rev + 1,
-          });
+          expect(await installationNow(world, installation.installationId)).toEqual(installation);
         }
       });
 
@@ -970,9 +988,7 @@ export function licensingRepositoryContract(
         const asRead = { ...(await accountNow(world, account.accountId)), ...readAt };
 
         // Act
-        const refused = await refusalOf(
-          repo.commitTelemetrySwitch(telemetrySwitchOf(world, asRead, false, [installation.installationId])),
-        );
+        const refused = await refusalOf(repo.commitTelemetrySwitch(telemetrySwitchOf(world, asRead, false)));
 
         // Assert
         expect(refused.reason).toBe('stale');
@@ -980,73 +996,21 @@ export function licensingRepositoryContract(
         expect(await installationNow(world, installation.installationId)).toEqual(installation);
       });
 
-      it('refuses a switch touching an installation that is no longer active as stale', async () => {
+      it('switches an account of more active installations than one transaction holds (100)', async () => {
         // Arrange
-        const account = await givenAccount(world);
-        const gone = await givenInstallation(world, account.accountId, { 'attendant-console': 1 });
-        await repo.commitDeactivation(deactivationOf(world, gone));
-
-        // Act
-        const refused = await refusalOf(
-          repo.commitTelemetrySwitch(
-            telemetrySwitchOf(world, await accountNow(world, account.accountId), false, [gone.installationId]),
-          ),
-        );
-
-        // Assert
-        expect(refused.reason).toBe('stale');
-        expect((await accountNow(world, account.accountId)).telemetryEnabled).toBe(true);
-      });
-
-      it(`re-issues as many as ${MAX_INSTALLATIONS_PER_CHANGE} installations in one change of the terms`, async () => {
-        // Arrange
-        const account = await givenAccount(world, [
-          entitlementOf(world, 'attendant-console', MAX_INSTALLATIONS_PER_CHANGE),
-        ]);
+        const account = await givenAccount(world, [entitlementOf(world, 'attendant-console', 120)]);
         const installations: Installation[] = [];
-        for (let n = 0; n < MAX_INSTALLATIONS_PER_CHANGE; n++) {
+        for (let n = 0; n < 120; n++) {
           installations.push(await givenInstallation(world, account.accountId, { 'attendant-console': 1 }));
         }
-        const touched = installations.map((i) => i.installationId);
 
         // Act
-        await repo.commitTelemetrySwitch(
-          telemetrySwitchOf(world, await accountNow(world, account.accountId), false, touched),
-        );
+        await repo.commitTelemetrySwitch(telemetrySwitchOf(world, await accountNow(world, account.accountId), false));
 
         // Assert
-        const last = await installationNow(world, touched.at(-1)!);
-        expect(last).toMatchObject({ telemetryEnabled: false, rev: 1 });
-        expect((await accountNow(world, account.accountId)).telemetryEnabled).toBe(false);
+        expect(await repo.getAccountTerms(account.accountId)).toMatchObject({ telemetryEnabled: false });
+        expect(await installationNow(world, installations.at(-1)!.installationId)).toEqual(installations.at(-1));
       }, 60_000);
-    });
-
-    describe('one transaction', () => {
-      // Both are programming errors the use cases guard against (MAX_INSTALLATIONS_PER_CHANGE), not refusals.
-      it.each([
-        ['more items than one transaction holds (100)', 99],
-        ['one installation twice', 0],
-      ])('fails a commit of %s with an error that is no refusal, and changes nothing', async (_case, strangers) => {
-        // Arrange
-        const account = await givenAccount(world);
-        const installation = await givenInstallation(world, account.accountId, { 'attendant-console': 1 });
-        const unknown = Array.from({ length: strangers }, (_, n) => `inst_stranger${String(n).padStart(4, '0')}`);
-        const touched = [installation.installationId, ...unknown];
-        if (strangers === 0) touched.push(installation.installationId);
-        const read = await accountNow(world, account.accountId);
-
-        // Act
-        const failure = await repo.commitTelemetrySwitch(telemetrySwitchOf(world, read, false, touched)).then(
-          () => undefined,
-          (error: unknown) => error,
-        );
-
-        // Assert
-        expect(failure).toBeInstanceOf(Error);
-        expect(failure).not.toBeInstanceOf(CommitRejected);
-        expect(await accountNow(world, account.accountId)).toEqual(read);
-        expect(await installationNow(world, installation.installationId)).toEqual(installation);
-      });
     });
 
     describe('licence store', () => {
@@ -1078,6 +1042,33 @@ export function licensingRepositoryContract(
         expect((await repo.getInstallation(installation.installationId, { consistentRead: false }))?.license).toEqual(
           license,
         );
+      });
+
+      it('records the account termsRev a licence was built from, and stores none built from older terms over it', async () => {
+        // Arrange
+        const account = await givenAccount(world);
+        const installation = await givenInstallation(world, account.accountId, { 'attendant-console': 1 });
+        const newer = { ...licenseOf(2, 0), basedOnAccountRev: 3 };
+        await repo.storeLicense(installation.installationId, newer, installation.rev);
+
+        // Act
+        const older = await repo.storeLicense(
+          installation.installationId,
+          { ...licenseOf(2, 0), basedOnAccountRev: 2 },
+          installation.rev,
+        );
+        const same = await repo.storeLicense(
+          installation.installationId,
+          { ...licenseOf(3, 0), basedOnAccountRev: 3 },
+          installation.rev,
+        );
+
+        // Assert
+        expect([older, same]).toEqual([false, true]);
+        expect((await repo.getInstallation(installation.installationId, { consistentRead: false }))?.license).toEqual({
+          ...licenseOf(3, 0),
+          basedOnAccountRev: 3,
+        });
       });
 
       it('does not store over a changed installation, over a newer version, or for an unknown installation', async () => {
@@ -1231,13 +1222,9 @@ export function licensingRepositoryContract(
         const installation = await givenInstallation(world, account.accountId, { 'attendant-console': 2 });
         world.clock.advance(1000);
         await repo.commitAllocationChange(await allocationChangeOf(world, installation, { 'attendant-console': 3 }));
-        await repo.commitTelemetrySwitch(
-          telemetrySwitchOf(world, await accountNow(world, account.accountId), false, [installation.installationId]),
-        );
+        await repo.commitTelemetrySwitch(telemetrySwitchOf(world, await accountNow(world, account.accountId), false));
         await repo.commitOrder(
-          existingAccountOrder(world, await accountNow(world, account.accountId), [entitlementOf(world, 'ivr', 1)], {
-            touchInstallations: [installation.installationId],
-          }),
+          existingAccountOrder(world, await accountNow(world, account.accountId), [entitlementOf(world, 'ivr', 1)]),
         );
         const changed = await installationNow(world, installation.installationId);
         const deactivation = deactivationOf(world, changed);

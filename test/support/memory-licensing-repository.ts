@@ -25,6 +25,7 @@ import type {
 } from '#lambdas/core/licensing/model';
 import {
   CommitRejected,
+  type AccountTerms,
   type ActivationCommit,
   type AllocationChangeCommit,
   type CapacityCheck,
@@ -126,6 +127,8 @@ export class MemoryLicensingRepository implements LicensingRepository {
   readonly pollRecords: { installationId: string; at: string; written: boolean }[] = [];
   /** getInstallation calls and their consistency */
   readonly installationReads: { installationId: string; consistentRead: boolean }[] = [];
+  /** getAccountTerms calls and their consistency */
+  readonly accountTermsReads: { accountId: string; consistentRead: boolean }[] = [];
   /** while set, recordPoll throws it (a write that fails, e.g. throttled) */
   recordPollFailure: Error | undefined;
 
@@ -228,6 +231,12 @@ export class MemoryLicensingRepository implements LicensingRepository {
   ): Promise<Installation | null> {
     this.installationReads.push({ installationId, consistentRead: options.consistentRead ?? true });
     return this.readInstallation(installationId);
+  }
+
+  async getAccountTerms(accountId: string, options: { consistentRead?: boolean } = {}): Promise<AccountTerms | null> {
+    this.accountTermsReads.push({ accountId, consistentRead: options.consistentRead ?? true });
+    const account = this.accounts.get(accountId);
+    return account ? { termsRev: account.termsRev, telemetryEnabled: account.telemetryEnabled } : null;
   }
 
   /** The installation item with its last-poll item, which wins over a last poll stored the earlier way. */
@@ -360,10 +369,6 @@ export class MemoryLicensingRepository implements LicensingRepository {
           },
         );
       }
-      for (const installationId of c.touchInstallations) {
-        if (installationId === grant?.installationId) continue;
-        items.push(this.bumpInstallation(installationId));
-      }
       items.push(this.audit(c.audit));
       return items;
     });
@@ -481,18 +486,20 @@ export class MemoryLicensingRepository implements LicensingRepository {
           },
         });
       }
-      if (c.clearFollower) {
-        items.push({
-          key: `ACC#${inst.accountId}/META`,
-          reason: 'stale',
-          condition: () => this.accounts.get(inst.accountId)?.followerInstallationId === inst.installationId,
-          apply: () => {
-            const { followerInstallationId: _cleared, ...account } = this.accounts.get(inst.accountId)!;
-            this.accounts.set(inst.accountId, account);
-          },
-        });
-      }
-      items.push(this.audit(c.audit));
+      items.push(
+        c.clearFollower
+          ? {
+              key: `ACC#${inst.accountId}/META`,
+              reason: 'stale',
+              condition: () => this.accounts.get(inst.accountId)?.followerInstallationId === inst.installationId,
+              apply: () => {
+                const { followerInstallationId: _cleared, ...account } = this.accounts.get(inst.accountId)!;
+                this.accounts.set(inst.accountId, { ...account, termsRev: account.termsRev + 1 });
+              },
+            }
+          : this.bumpTermsRev(inst.accountId),
+        this.audit(c.audit),
+      );
       return items;
     });
   }
@@ -531,7 +538,7 @@ export class MemoryLicensingRepository implements LicensingRepository {
               },
         );
       }
-      items.push(this.audit(c.audit));
+      items.push(this.bumpTermsRev(inst.accountId), this.audit(c.audit));
       return items;
     });
   }
@@ -560,7 +567,6 @@ export class MemoryLicensingRepository implements LicensingRepository {
             });
           },
         },
-        ...c.touchInstallations.map((id) => this.bumpInstallation(id, c.enabled)),
         this.audit(c.audit),
       ];
     });
@@ -568,8 +574,17 @@ export class MemoryLicensingRepository implements LicensingRepository {
 
   async storeLicense(installationId: string, license: StoredLicense, expectedRev: number): Promise<boolean> {
     const installation = this.installations.get(installationId);
+    // the adapter's `#rev = :rev AND #license.#ver <= :ver`, and no licence built from older account terms
+    // over one built from newer (`basedOnAccountRev`, when the new licence names one)
+    const olderTerms =
+      license.basedOnAccountRev !== undefined &&
+      installation?.license.basedOnAccountRev !== undefined &&
+      installation.license.basedOnAccountRev > license.basedOnAccountRev;
     const stored =
-      installation !== undefined && installation.rev === expectedRev && installation.license.ver <= license.ver;
+      installation !== undefined &&
+      installation.rev === expectedRev &&
+      installation.license.ver <= license.ver &&
+      !olderTerms;
     if (stored) this.installations.set(installationId, { ...installation, license: copy(license) });
     this.licenseStores.push({ installationId, ver: license.ver, stored });
     return stored;
@@ -633,18 +648,15 @@ export class MemoryLicensingRepository implements LicensingRepository {
     return { key, reason, condition: () => !exists, apply };
   }
 
-  private bumpInstallation(installationId: string, telemetryEnabled?: boolean): TransactItem {
+  /** The adapter's `ADD #termsRev :one` on the account item, which must exist. */
+  private bumpTermsRev(accountId: string): TransactItem {
     return {
-      key: `INST#${installationId}/META`,
+      key: `ACC#${accountId}/META`,
       reason: 'stale',
-      condition: () => this.installations.get(installationId)?.status === 'active',
+      condition: () => this.accounts.has(accountId),
       apply: () => {
-        const installation = this.installations.get(installationId)!;
-        this.installations.set(installationId, {
-          ...installation,
-          rev: installation.rev + 1,
-          ...(telemetryEnabled !== undefined ? { telemetryEnabled } : {}),
-        });
+        const account = this.accounts.get(accountId)!;
+        this.accounts.set(accountId, { ...account, termsRev: account.termsRev + 1 });
       },
     };
   }

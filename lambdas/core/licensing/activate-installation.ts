@@ -104,6 +104,8 @@ export async function activateInstallation(
           now,
           ttlDays: settings.licenseTtlDays,
           basedOnRev: 0,
+          // the commit holds only at this termsRev
+          basedOnAccountRev: account.termsRev,
           ...(built.validUntil && { validUntil: built.validUntil }),
         });
         const installation: Installation = {

@@ -3,7 +3,8 @@
  * capacity back to the pool; raising takes it only if free now, under the same conditional write as
  * an activation (allocated + take ≤ the capacity now, the entitlements unchanged since read), so
  * concurrent raises never allocate more than the entitlements active now give.
- * The installation's rev is bumped in the same transaction: its next poll gets the new licence.
+ * The installation's rev and the account's termsRev are bumped in the same transaction: its next
+ * poll gets the new licence, and so do the others' (their allocations are backed in order after it).
  */
 import * as z from 'zod';
 import { ConflictError, ServiceUnavailableError, ValidationError, type FieldError } from '../errors';

@@ -2,6 +2,7 @@
  * Deactivation: the installation gives its allocation back to the account's pool; idempotent.
  * Asked by its agent (signed) or from the portal by the account's administrators, its reseller or
  * the back office; either way the audit event names who did it, and the agent's next poll gets 410.
+ * The commit bumps the account's termsRev: the other installations' next polls re-read their backing.
  */
 import { ServiceUnavailableError } from '../errors';
 import type { Principal } from './access';

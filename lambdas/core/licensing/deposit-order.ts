@@ -1,4 +1,8 @@
-/** Deposits a processed purchase order's licence lines into a Smart Account, once per order id. */
+/**
+ * Deposits a processed purchase order's licence lines into a Smart Account, once per order id. The
+ * account's termsRev goes up once, which every installation's next poll sees; only the follower's
+ * own item changes (its grant), however many installations the account has.
+ */
 import * as z from 'zod';
 import { canonicalJson, sha256 } from '../canonical-json';
 import type { UserDirectory } from '../accounts/users';
@@ -7,7 +11,7 @@ import type { Principal } from './access';
 import { assertRole } from './access';
 import { careLevelSchema, productSchema, regionSchema, type Allocation, type Product } from './catalogue';
 import type { LicensingDeps } from './deps';
-import { assertInstallationsFitOneChange, retryStale } from './deps';
+import { retryStale } from './deps';
 import { assertHomeRegion } from './home-region';
 import { accountIdSchema, resellerIdSchema } from './ids';
 import { capacityAt, isActiveAt } from './entitlements';
@@ -257,9 +261,6 @@ async function depositOrderLines(
           addAllocated: grant[product] ?? 0,
         }));
 
-        const active = state?.installations.filter((i) => i.status === 'active').map((i) => i.installationId) ?? [];
-        assertInstallationsFitOneChange(accountId, active.length);
-
         const result: OrderResult = {
           orderId,
           accountId,
@@ -298,7 +299,6 @@ async function depositOrderLines(
           ...(follower && Object.keys(grant).length > 0
             ? { followerGrant: { installationId: follower.installationId, add: grant } }
             : {}),
-          touchInstallations: active,
           audit: {
             accountId,
             at: now,

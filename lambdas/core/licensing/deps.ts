@@ -1,4 +1,3 @@
-import { ConflictError } from '../errors';
 /** What every licensing use case is given: its store, clock, ids, log and settings. */
 import type { Clock, IdGenerator, Logger, Signer } from '../ports';
 import type { ServingRegion } from './home-region';
@@ -19,22 +18,6 @@ export interface LicenseSettings {
   readonly licenseTtlDays: number;
   /** how long a shortfall is kept before licences carry only what is covered; @default DEFAULT_SHORTFALL_GRACE_DAYS (30) */
   readonly shortfallGraceDays?: number;
-}
-
-/**
- * A change of the account's terms re-issues every active installation's licence in the same
- * transaction (DynamoDB allows 100 items in one), so an account can hold at most this many active
- * installations for such changes to go through. On-prem suites run one installation per site
- * (cluster nodes are one installation), so this is far above real accounts.
- */
-export const MAX_INSTALLATIONS_PER_CHANGE = 80;
-
-export function assertInstallationsFitOneChange(accountId: string, activeInstallations: number): void {
-  if (activeInstallations > MAX_INSTALLATIONS_PER_CHANGE) {
-    throw new ConflictError(
-      `Account ${accountId} has ${activeInstallations} active installations; a change of its terms can update at most ${MAX_INSTALLATIONS_PER_CHANGE}. Deactivate unused installations first.`,
-    );
-  }
 }
 
 /** How often a commit refused as stale (a concurrent change) is read again and retried. */

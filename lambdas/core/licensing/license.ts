@@ -196,6 +196,8 @@ export interface SignOptions {
   ttlDays: number;
   /** the installation rev the content was built from */
   basedOnRev: number;
+  /** the account termsRev the content was built from */
+  basedOnAccountRev?: number;
   /** when the content's terms next change by themselves (licenceValidUntil) */
   validUntil?: string;
   previous?: StoredLicense;
@@ -222,8 +224,8 @@ export async function signIfChanged(
     previous.exp - nowSeconds > ttlSeconds / 2 &&
     signingKeyOf(previous.jws) === kid
   ) {
-    const { validUntil: _previousValidUntil, ...kept } = previous;
-    return { license: { ...kept, basedOnRev: opts.basedOnRev, ...validUntilOf(opts) }, signed: false };
+    const { validUntil: _previousValidUntil, basedOnAccountRev: _previousAccountRev, ...kept } = previous;
+    return { license: { ...kept, ...basedOn(opts), ...validUntilOf(opts) }, signed: false };
   }
   // `ver` rises with the content and is tied to the installation's rev, so two rebuilds from
   // different states never share a ver even when one of them was served but not stored.
@@ -235,11 +237,15 @@ export async function signIfChanged(
   );
   const etag = `"${ver}-${createHash('sha256').update(jws).digest('base64url').slice(0, 16)}"`;
   return {
-    license: { jws, etag, ver, contentHash: hash, exp, basedOnRev: opts.basedOnRev, ...validUntilOf(opts) },
+    license: { jws, etag, ver, contentHash: hash, exp, ...basedOn(opts), ...validUntilOf(opts) },
     signed: true,
   };
 }
 
+const basedOn = (opts: SignOptions) => ({
+  basedOnRev: opts.basedOnRev,
+  ...(opts.basedOnAccountRev !== undefined ? { basedOnAccountRev: opts.basedOnAccountRev } : {}),
+});
 const validUntilOf = (opts: SignOptions) => (opts.validUntil ? { validUntil: opts.validUntil } : {});
 
 /** The `kid` of a compact JWS's protected header; undefined when it has none or is not one. */

@@ -104,6 +104,8 @@ export interface StoredLicense {
   readonly exp: number;
   /** the installation's `rev` this licence was built from */
   readonly basedOnRev: number;
+  /** the account's `termsRev` it was built from (absent: stored before licences recorded it, rebuilt at the next poll) */
+  readonly basedOnAccountRev?: number;
   /** the next instant its terms change by themselves (a subscription ends, Care lapses): stale from then on */
   readonly validUntil?: string;
 }
@@ -119,8 +121,9 @@ export interface Installation {
   readonly suiteVersion: string;
   readonly status: InstallationStatus;
   readonly allocation: Allocation;
+  /** the account's switch as the installation was activated; the account's own is what counts (loadVerified reads it) */
   readonly telemetryEnabled: boolean;
-  /** bumped by every change its licence depends on; a licence built from an older rev is stale */
+  /** bumped by every change of this installation its licence depends on (the account's own changes bump the account's termsRev) */
   readonly rev: number;
   readonly license: StoredLicense;
   readonly activatedAt: string;

@@ -1,8 +1,9 @@
 /**
- * A licence poll. The hot path is one read: the installation carries its signed licence and a
- * `rev` that every change it depends on bumps, so an unchanged licence is served as stored,
- * without signing. A stale one (the installation changed, or its terms did with time: `validUntil`)
- * is rebuilt, and re-signed only if its content changed. The poll is
+ * A licence poll. The hot path is two small reads: the installation, which carries its signed
+ * licence and a `rev` that its own changes bump, and the account item's `termsRev`, which every
+ * change of the whole account bumps once (a deposit, the telemetry switch). An unchanged licence is
+ * served as stored, without signing. A stale one (either rev moved, or its terms did with time:
+ * `validUntil`) is rebuilt, and re-signed only if its content changed. The poll is
  * recorded (`lastPollAt`) at most once per installation-hour.
  */
 import { GoneError, NotFoundError, UnauthorizedError } from '../errors';
@@ -10,6 +11,7 @@ import type { LicenseSettings, LicensingDeps } from './deps';
 import { isHomeRegion } from './home-region';
 import { buildLicense, signIfChanged } from './license';
 import type { Ed25519Jwk, Installation } from './model';
+import type { AccountTerms } from './repository';
 
 /**
  * How fresh `lastPollAt` is kept: a poll writes it only when it is missing or older than this, so
@@ -22,13 +24,21 @@ export const LAST_POLL_RESOLUTION_MS = 3_600_000;
 const renewWhenLeftSeconds = (ttlDays: number) => (ttlDays * 86_400) / 2;
 
 /**
- * A stored licence is rebuilt when the installation changed since (rev), when it is due for renewal,
- * and when its terms changed by themselves since it was built (`validUntil`: a subscription ended).
+ * A stored licence is rebuilt when the installation changed since (rev), when the account did
+ * (`termsRev`, when known: a licence built from an older one, or stored before licences recorded it),
+ * when it is due for renewal, and when its terms changed by themselves since it was built
+ * (`validUntil`: a subscription ended).
  */
-export function needsRebuild(installation: Installation, nowSeconds: number, ttlDays: number): boolean {
+export function needsRebuild(
+  installation: Installation,
+  nowSeconds: number,
+  ttlDays: number,
+  accountTermsRev?: number,
+): boolean {
   const { license } = installation;
   return (
     license.basedOnRev !== installation.rev ||
+    (accountTermsRev !== undefined && (license.basedOnAccountRev ?? -1) < accountTermsRev) ||
     license.exp - nowSeconds <= renewWhenLeftSeconds(ttlDays) ||
     (license.validUntil !== undefined && Date.parse(license.validUntil) <= nowSeconds * 1000)
   );
@@ -40,13 +50,22 @@ export async function currentLicense(
   settings: LicenseSettings,
   installation: Installation,
 ): Promise<string> {
-  return (await refreshLicense(deps, settings, installation)).jws;
+  const terms = await deps.repo.getAccountTerms(installation.accountId);
+  if (!terms) throw new NotFoundError(`Account ${installation.accountId} does not exist.`);
+  return (await refreshLicense(deps, settings, installation, terms.termsRev)).jws;
 }
 
-async function refreshLicense(deps: LicensingDeps, settings: LicenseSettings, installation: Installation) {
+async function refreshLicense(
+  deps: LicensingDeps,
+  settings: LicenseSettings,
+  installation: Installation,
+  accountTermsRev: number,
+) {
   const now = deps.clock.now();
   const stored = installation.license;
-  if (!needsRebuild(installation, Math.floor(now.getTime() / 1000), settings.licenseTtlDays)) return stored;
+  if (!needsRebuild(installation, Math.floor(now.getTime() / 1000), settings.licenseTtlDays, accountTermsRev)) {
+    return stored;
+  }
 
   const state = await deps.repo.getAccountState(installation.accountId);
   if (!state) throw new NotFoundError(`Account ${installation.accountId} does not exist.`);
@@ -67,6 +86,8 @@ async function refreshLicense(deps: LicensingDeps, settings: LicenseSettings, in
       now,
       ttlDays: settings.licenseTtlDays,
       basedOnRev: installation.rev,
+      // the state read, strongly consistent, may be newer than the termsRev the poll read
+      basedOnAccountRev: state.account.termsRev,
       ...(built.validUntil && { validUntil: built.validUntil }),
       previous: stored,
     });
@@ -103,11 +124,15 @@ export async function pollLicense(
   // serve — the licence stored beside it was signed for it, and a rebuilt one is stored only if the
   // installation's rev is still the one read. An installation polls nextPollSeconds after its
   // activation, whose answer already carries the licence, so no first poll races the activation.
-  const installation = await loadVerified(deps, installationId, verify, { consistentRead: false });
+  // The account's termsRev is read the same way: an account-wide change reaches the poll after it.
+  const { installation, terms } = await loadVerifiedWithTerms(deps, installationId, verify, {
+    consistentRead: false,
+  });
+  if (!terms) throw new NotFoundError(`Account ${installation.accountId} does not exist.`);
   const now = deps.clock.now();
   // Beside the licence, not before it; recordPoll never rejects, so it is simply awaited after.
   const recording = isPollRecordDue(installation, now) ? recordPoll(deps, installation, now) : undefined;
-  const license = await refreshLicense(deps, settings, installation);
+  const license = await refreshLicense(deps, settings, installation, terms.termsRev);
   await recording;
   if (ifNoneMatch?.split(',').some((tag) => tag.trim().replace(/^W\//, '') === license.etag)) {
     return { status: 304, etag: license.etag };
@@ -140,20 +165,36 @@ async function recordPoll(deps: LicensingDeps, installation: Installation, now: 
   }
 }
 
-/** Loads an installation and verifies the request against its key; deactivated ones are gone (410). */
+type LoadOptions = { allowDeactivated?: boolean; consistentRead?: boolean };
+
+/**
+ * Loads an installation and verifies the request against its key; deactivated ones are gone (410).
+ * Its `telemetryEnabled` is the account's switch as it is now (the switch writes only the account).
+ */
 export async function loadVerified(
   deps: LicensingDeps,
   installationId: string,
   verify: (publicKey: Ed25519Jwk) => Promise<void>,
-  options: { allowDeactivated?: boolean; consistentRead?: boolean } = {},
+  options: LoadOptions = {},
 ): Promise<Installation> {
-  const installation = await deps.repo.getInstallation(installationId, {
-    consistentRead: options.consistentRead ?? true,
-  });
-  if (!installation) throw new UnauthorizedError('Unknown signing key.');
-  await verify(installation.publicKey);
-  if (installation.status !== 'active' && !options.allowDeactivated) {
+  return (await loadVerifiedWithTerms(deps, installationId, verify, options)).installation;
+}
+
+async function loadVerifiedWithTerms(
+  deps: LicensingDeps,
+  installationId: string,
+  verify: (publicKey: Ed25519Jwk) => Promise<void>,
+  options: LoadOptions,
+): Promise<{ installation: Installation; terms: AccountTerms | null }> {
+  const consistentRead = options.consistentRead ?? true;
+  const read = await deps.repo.getInstallation(installationId, { consistentRead });
+  if (!read) throw new UnauthorizedError('Unknown signing key.');
+  await verify(read.publicKey);
+  if (read.status !== 'active' && !options.allowDeactivated) {
     throw new GoneError(`Installation ${installationId} was deactivated.`);
   }
-  return installation;
+  // After the signature: an unsigned request costs one read, as before.
+  const terms = await deps.repo.getAccountTerms(read.accountId, { consistentRead });
+  const installation = terms ? { ...read, telemetryEnabled: terms.telemetryEnabled } : read;
+  return { installation, terms };
 }

@@ -7,6 +7,11 @@
  * capacity its use case computed from the entitlements it read (`capacityAt`, at the commit's
  * instant) and the pool's `entitlementsRev` as read; the pool refuses the commit when the
  * allocation would exceed that capacity ('capacity') or its entitlements changed since ('stale').
+ *
+ * A change every licence of an account depends on (a deposit, the telemetry switch, an installation
+ * leaving or changing its allocation, which moves the entitlements backing the others) bumps the
+ * account's `termsRev` once; no commit touches every installation. A stored licence records the
+ * `termsRev` it was built from, and the poll reads the account's with the installation's.
  */
 import type { Allocation, Product } from './catalogue';
 import type {
@@ -81,10 +86,8 @@ export interface OrderCommit {
   readonly entitlements: readonly Entitlement[];
   /** one per product the order names */
   readonly pools: readonly PoolDeposit[];
-  /** capacity granted to the follower installation (activated with a default key) */
+  /** capacity granted to the follower installation (activated with a default key): its rev is bumped */
   readonly followerGrant?: { readonly installationId: string; readonly add: Allocation };
-  /** active installations whose licence the order changes */
-  readonly touchInstallations: readonly string[];
   readonly audit: AuditEvent;
 }
 
@@ -100,6 +103,7 @@ export interface ActivationCommit {
   readonly audit: AuditEvent;
 }
 
+/** Bumps the account's termsRev too: the installations allocated after this one are backed differently now. */
 export interface DeactivationCommit {
   readonly installation: Installation;
   readonly clearFollower: boolean;
@@ -115,6 +119,7 @@ export interface PoolTake extends CapacityCheck {
   readonly take: number;
 }
 
+/** Bumps the account's termsRev too: the installations allocated after this one are backed differently now. */
 export interface AllocationChangeCommit {
   /** the installation as read: the commit holds only if its `rev` is still this one */
   readonly installation: Installation;
@@ -130,9 +135,11 @@ export interface TelemetrySwitchCommit {
   readonly enabled: boolean;
   readonly expectedInstallSeq: number;
   readonly expectedTermsRev: number;
-  readonly touchInstallations: readonly string[];
   readonly audit: AuditEvent;
 }
+
+/** What of the account every licence of it depends on beyond the installation's own item. */
+export type AccountTerms = Pick<SmartAccount, 'termsRev' | 'telemetryEnabled'>;
 
 export interface LicensingRepository {
   getAccountState(accountId: string): Promise<AccountState | null>;
@@ -140,6 +147,8 @@ export interface LicensingRepository {
   getActivationKey(keyHash: string): Promise<ActivationKeyRecord | null>;
   /** strongly consistent unless `consistentRead: false` (the licence poll's hot path) */
   getInstallation(installationId: string, options?: { consistentRead?: boolean }): Promise<Installation | null>;
+  /** the account item's termsRev and switch alone; strongly consistent unless `consistentRead: false` (the poll) */
+  getAccountTerms(accountId: string, options?: { consistentRead?: boolean }): Promise<AccountTerms | null>;
   /** `lastPollAt` of each of these installations that has one (eventually consistent) */
   getLastPolls(installationIds: readonly string[]): Promise<ReadonlyMap<string, string>>;
   findInstallationIdByThumbprint(thumbprint: string): Promise<string | null>;
@@ -151,7 +160,10 @@ export interface LicensingRepository {
   /** a 'capacity' refusal names the product as its `subject` */
   commitAllocationChange(commit: AllocationChangeCommit): Promise<void>;
   commitTelemetrySwitch(commit: TelemetrySwitchCommit): Promise<void>;
-  /** stores a re-signed licence unless the installation changed meanwhile; returns whether it was stored */
+  /**
+   * stores a re-signed licence unless the installation changed meanwhile or the stored one was
+   * built from a newer account termsRev (`basedOnAccountRev`); returns whether it was stored
+   */
   storeLicense(installationId: string, license: StoredLicense, expectedRev: number): Promise<boolean>;
   /**
    * Sets `lastPollAt` to `at` when it is missing or older than `olderThan`, in one conditional

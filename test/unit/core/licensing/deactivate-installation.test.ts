@@ -13,6 +13,7 @@ import {
   acceptSignature,
   activateNew,
   existingAccountOrder,
+  licenseClaims,
   licensingWorld,
   newAccountOrder,
   OTHER_RESELLER_ID,
@@ -201,5 +202,41 @@ describe('deactivateAccountInstallation', () => {
 
     await expect(deactivate(installationId)).rejects.toThrow(ServiceUnavailableError);
     expect(world.repo.installation(installationId)?.status).toBe('active');
+  });
+});
+
+describe('deactivation and the other installations', () => {
+  it("moves a newer installation's backing: its next poll carries the terms it has now", async () => {
+    // Arrange: the older installation holds the perpetual licences, the newer one the subscription
+    await depositOrder(
+      world.deps,
+      principals.backoffice,
+      'PO-8801',
+      existingAccountOrder(accountId, [
+        {
+          product: 'ivr',
+          quantity: 5,
+          kind: 'subscription',
+          startsAt: '2026-03-01T00:00:00Z',
+          endsAt: '2027-03-01T00:00:00Z',
+        },
+      ]),
+    );
+    const older = await activateNew(world, accountId, { allocation: { ivr: 10 } });
+    world.clock.advanceDays(1);
+    const newer = await activateNew(world, accountId, { allocation: { ivr: 5 } });
+    const before = await licenseClaims(newer.license, world.signer);
+    const etag = world.repo.installation(newer.installationId)!.license.etag;
+
+    // Act
+    await deactivateInstallation(world.deps, older.installationId, acceptSignature);
+    const outcome = await pollLicense(world.deps, world.settings, newer.installationId, etag, acceptSignature);
+
+    // Assert
+    expect(before.products[0]).toMatchObject({ kind: 'subscription' });
+    if (outcome.status !== 200) throw new Error(`expected 200, got ${outcome.status}`);
+    const after = await licenseClaims(outcome.license, world.signer);
+    expect(after.products[0]).toMatchObject({ kind: 'perpetual', terms: [{ quantity: 5, kind: 'perpetual' }] });
+    expect(after.ver).toBeGreaterThan(before.ver);
   });
 });

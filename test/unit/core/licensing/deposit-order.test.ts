@@ -6,10 +6,13 @@ import {
   ValidationError,
 } from '#lambdas/core/errors';
 import { depositOrder, entitlementOf, type OrderLine } from '#lambdas/core/licensing/deposit-order';
+import { pollLicense } from '#lambdas/core/licensing/poll-license';
 import {
+  acceptSignature,
   activateNew,
   existingAccountOrder,
   inRegion,
+  licenseClaims,
   licensingWorld,
   newAccountOrder,
   perpetualLine,
@@ -329,7 +332,7 @@ describe('depositOrder', () => {
     );
   });
 
-  it('leaves a deposit free when the account has no follower, but bumps every active installation', async () => {
+  it("leaves a deposit free when the account has no follower, and bumps the account's termsRev alone", async () => {
     const accountId = await seedAccount(world, newAccountOrder([perpetualLine('ivr', 10)]));
     const explicit = await activateNew(world, accountId, { allocation: { ivr: 4 } });
     const revBefore = world.repo.installation(explicit.installationId)!.rev;
@@ -343,11 +346,12 @@ describe('depositOrder', () => {
 
     const installation = world.repo.installation(explicit.installationId)!;
     expect(installation.allocation).toEqual({ ivr: 4 });
-    expect(installation.rev).toBe(revBefore + 1);
+    expect(installation.rev).toBe(revBefore);
+    expect(world.repo.account(accountId)?.termsRev).toBe(2);
     expect(world.repo.pool(accountId, 'ivr')).toMatchObject({ capacity: 15, allocated: 4, free: 11 });
   });
 
-  it("bumps the other installations' revs beside the follower's grant", async () => {
+  it("changes the follower's item alone (its grant); the others learn of the deposit from the account's termsRev", async () => {
     const accountId = await seedAccount(world, newAccountOrder([perpetualLine('ivr', 10)]));
     const other = await activateNew(world, accountId, { allocation: { ivr: 3 } });
     const follower = await activateNew(world, accountId);
@@ -361,7 +365,8 @@ describe('depositOrder', () => {
       existingAccountOrder(accountId, [perpetualLine('ivr', 5)]),
     );
 
-    expect(world.repo.installation(other.installationId)).toMatchObject({ rev: otherRev + 1, allocation: { ivr: 3 } });
+    expect(world.repo.installation(other.installationId)).toMatchObject({ rev: otherRev, allocation: { ivr: 3 } });
+    expect(world.repo.account(accountId)?.termsRev).toBe(2);
     expect(world.repo.installation(follower.installationId)).toMatchObject({
       rev: followerRev + 1,
       allocation: { ivr: 12 },
@@ -480,4 +485,42 @@ describe('entitlementOf', () => {
     expect(care.care).toEqual({ level: 'platinum', startsAt: depositedAt, endsAt: '2027-01-01T00:00:00.000Z' });
     expect(care.quantity).toBe(0);
   });
+});
+
+describe('depositOrder on a large account', () => {
+  it("reaches 200 installations' next polls with one commit: a Care renewal shows in every licence", async () => {
+    // Arrange
+    const accountId = await seedAccount(world, newAccountOrder([perpetualLine('ivr', 200)]));
+    const installations: { installationId: string; etag: string }[] = [];
+    for (let n = 0; n < 200; n++) {
+      const { installationId } = await activateNew(world, accountId, { allocation: { ivr: 1 } });
+      installations.push({ installationId, etag: world.repo.installation(installationId)!.license.etag });
+    }
+    const commitsBefore = world.repo.commits.length;
+
+    // Act
+    await depositOrder(
+      world.deps,
+      principals.backoffice,
+      'PO-9001',
+      existingAccountOrder(accountId, [
+        { product: 'ivr', kind: 'care', care: { level: 'gold', endsAt: '2027-03-01T00:00:00.000Z' } },
+      ]),
+    );
+    const polls = [];
+    for (const { installationId, etag } of installations) {
+      polls.push(await pollLicense(world.deps, world.settings, installationId, etag, acceptSignature));
+    }
+
+    // Assert
+    expect(world.repo.commits.slice(commitsBefore)).toEqual([{ method: 'commitOrder', outcome: 'applied' }]);
+    const care = await Promise.all(
+      polls.map(async (outcome) =>
+        outcome.status === 200
+          ? (await licenseClaims(outcome.license, world.signer)).products[0]?.care?.level
+          : `a ${outcome.status}`,
+      ),
+    );
+    expect(new Set(care)).toEqual(new Set(['gold']));
+  }, 60_000);
 });

@@ -266,6 +266,18 @@ describe('pollLicense: the last poll', () => {
       consistentRead: false,
     });
   });
+
+  it("reads the account's termsRev eventually consistent beside it, and serves the stored licence while neither moved", async () => {
+    const { installationId } = await activateNew(world, accountId);
+    const signaturesBefore = world.signer.signCalls;
+
+    const outcome = await poll(installationId);
+
+    expect(outcome.status).toBe(200);
+    expect(world.repo.accountTermsReads.at(-1)).toEqual({ accountId, consistentRead: false });
+    expect(world.signer.signCalls).toBe(signaturesBefore);
+    expect(world.repo.licenseStores).toEqual([]);
+  });
 });
 
 describe('needsRebuild', () => {
@@ -281,5 +293,24 @@ describe('needsRebuild', () => {
     ];
 
     expect(results).toEqual([false, true, true]);
+  });
+});
+
+describe('needsRebuild with the account termsRev', () => {
+  it('is true for a licence built from an older termsRev or stored before licences recorded it, false otherwise', async () => {
+    const { installationId } = await activateNew(world, accountId);
+    const installation = world.repo.installation(installationId)!;
+    const rev = installation.license.basedOnAccountRev!;
+    const now = Math.floor(world.clock.now().getTime() / 1000);
+    const { basedOnAccountRev: _recorded, ...unrecorded } = installation.license;
+
+    const results = [
+      needsRebuild(installation, now, 30, rev),
+      needsRebuild(installation, now, 30, rev - 1),
+      needsRebuild(installation, now, 30, rev + 1),
+      needsRebuild({ ...installation, license: unrecorded }, now, 30, rev),
+    ];
+
+    expect(results).toEqual([false, false, true, true]);
   });
 });

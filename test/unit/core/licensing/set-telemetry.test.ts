@@ -1,6 +1,6 @@
 import { ForbiddenError, NotFoundError, ServiceUnavailableError } from '#lambdas/core/errors';
 import { deactivateInstallation } from '#lambdas/core/licensing/deactivate-installation';
-import { pollLicense } from '#lambdas/core/licensing/poll-license';
+import { loadVerified, pollLicense } from '#lambdas/core/licensing/poll-license';
 import { setTelemetry } from '#lambdas/core/licensing/set-telemetry';
 import type { Principal } from '#lambdas/core/licensing/access';
 import {
@@ -40,7 +40,7 @@ describe('setTelemetry', () => {
 
     expect(result).toEqual({ enabled: false });
     expect(world.repo.account(accountId)).toMatchObject({ telemetryEnabled: false, termsRev: 2 });
-    expect(world.repo.installation(installationId)).toMatchObject({ telemetryEnabled: false, rev: 1 });
+    expect(world.repo.installation(installationId)).toMatchObject({ rev: 0 }); // the account item alone changed
     if (outcome.status !== 200) throw new Error('expected 200');
     const { claims } = await verifyLicense(outcome.license, world.signer, world.clock.now());
     expect(claims.telemetry).toEqual({ enabled: false });
@@ -122,13 +122,46 @@ describe('setTelemetry', () => {
 });
 
 describe('setTelemetry on a very large account', () => {
-  it('refuses with a clear 409 when more installations are active than one change can update', async () => {
-    const big = await seedAccount(world, newAccountOrder([perpetualLine('ivr', 100)]));
-    for (let n = 0; n < 81; n++) await activateNew(world, big, { allocation: { ivr: 1 } });
+  it('switches an account of 1,000 active installations off in one commit, and every next poll says so', async () => {
+    // Arrange
+    const big = await seedAccount(world, newAccountOrder([perpetualLine('ivr', 1000)]));
+    const installations: { installationId: string; etag: string }[] = [];
+    for (let n = 0; n < 1000; n++) {
+      const { installationId } = await activateNew(world, big, { allocation: { ivr: 1 } });
+      installations.push({ installationId, etag: world.repo.installation(installationId)!.license.etag });
+    }
+    const commitsBefore = world.repo.commits.length;
 
-    const attempt = setTelemetry(world.deps, principals.backoffice, big, { enabled: false });
+    // Act
+    const result = await setTelemetry(world.deps, principals.backoffice, big, { enabled: false });
+    const polls = [];
+    for (const { installationId, etag } of installations) {
+      polls.push(await pollLicense(world.deps, world.settings, installationId, etag, acceptSignature));
+    }
 
-    await expect(attempt).rejects.toThrow(/81 active installations/);
-    expect(world.repo.account(big)).toMatchObject({ telemetryEnabled: true });
+    // Assert
+    expect(result).toEqual({ enabled: false });
+    expect(world.repo.commits.slice(commitsBefore)).toEqual([{ method: 'commitTelemetrySwitch', outcome: 'applied' }]);
+    const answers = await Promise.all(
+      polls.map(async (outcome) => {
+        if (outcome.status !== 200) return `a ${outcome.status}`;
+        return (await licenseClaims(outcome.license, world.signer)).telemetry.enabled;
+      }),
+    );
+    expect(new Set(answers)).toEqual(new Set([false]));
+  }, 60_000);
+});
+
+describe('telemetry after the switch', () => {
+  it("reads the account's switch with the installation, so its telemetry is refused once the switch is off", async () => {
+    // Arrange
+    const { installationId } = await activateNew(world, accountId, { allocation: { ivr: 1 } });
+    await setTelemetry(world.deps, principals.backoffice, accountId, { enabled: false });
+
+    // Act
+    const installation = await loadVerified(world.deps, installationId, acceptSignature);
+
+    // Assert
+    expect(installation.telemetryEnabled).toBe(false);
   });
 });
