@@ -54,6 +54,8 @@ export interface Workload {
   installationItemBytes: number;
   /** the poll reads the installation eventually consistent (half an RRU); the batch reads it strongly (telemetry switch) */
   pollReadsEventuallyConsistent: boolean;
+  /** RRU of the account item's termsRev and telemetry switch, read beside the installation by every poll and batch */
+  accountTermsRru: number;
   /** the licensing table is a global table: every write is paid again in each other replica */
   licensingReplicas: number;
   /** the sampled "last poll" stamp: writes per installation-hour and WRU each */
@@ -193,12 +195,15 @@ export function monthlyCost(installations: number, w: Workload, p: RegionPrices)
   const installationRru = Math.ceil(w.installationItemBytes / (4 * KB));
   const pollRru = installationRru * (w.pollReadsEventuallyConsistent ? 0.5 : 1);
   const stamps = installations * w.lastPoll.stampsPerHour * HOURS_PER_MONTH;
-  const rru = polls * pollRru + batches * installationRru + batches * w.rulesStore.rruPerBatch;
+  const rru =
+    polls * (pollRru + w.accountTermsRru) +
+    batches * (installationRru + w.accountTermsRru) +
+    batches * w.rulesStore.rruPerBatch;
   const wru = batches * w.rulesStore.wruPerBatch + stamps * w.lastPoll.wruPerStamp * w.licensingReplicas;
   add(
     'DynamoDB reads (on-demand)',
     (rru / 1e6) * p.dynamoReadPerMillionRru,
-    `poll ${pollRru} RRU${w.pollReadsEventuallyConsistent ? ' (eventually consistent)' : ''}, batch ${installationRru} RRU, rules ${fmt(w.rulesStore.rruPerBatch)} RRU per batch`,
+    `poll ${pollRru} RRU${w.pollReadsEventuallyConsistent ? ' (eventually consistent)' : ''} + account ${w.accountTermsRru} RRU, batch ${installationRru} + ${w.accountTermsRru} RRU, rules ${fmt(w.rulesStore.rruPerBatch)} RRU per batch`,
   );
   add(
     'DynamoDB writes (on-demand)',

@@ -28,6 +28,8 @@ export function defaultWorkload(): Workload {
     archiveBytesPerBeat: 400,
     installationItemBytes: 2500,
     pollReadsEventuallyConsistent: true,
+    // the account item's termsRev and switch (poll-license.ts): small, eventually consistent
+    accountTermsRru: 0.5,
     licensingReplicas: 2,
     // the poll stamps lastPollAt when it is an hour old: an UpdateItem on the installation item
     lastPoll: { stampsPerHour: 1, wruPerStamp: 3 },

@@ -193,8 +193,9 @@ async function loadVerifiedWithTerms(
   if (read.status !== 'active' && !options.allowDeactivated) {
     throw new GoneError(`Installation ${installationId} was deactivated.`);
   }
-  // After the signature: an unsigned request costs one read, as before.
-  const terms = await deps.repo.getAccountTerms(read.accountId, { consistentRead });
+  // After the signature, so an unsigned request costs one read. Eventually consistent whatever the
+  // installation read: a switch or a change of the terms reaches the next request a second later at most.
+  const terms = await deps.repo.getAccountTerms(read.accountId, { consistentRead: false });
   const installation = terms ? { ...read, telemetryEnabled: terms.telemetryEnabled } : read;
   return { installation, terms };
 }

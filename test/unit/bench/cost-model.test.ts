@@ -108,6 +108,17 @@ describe('cost model', () => {
     );
   });
 
+  it("counts the account item read beside the installation by every poll and batch (an account-wide change's cost)", () => {
+    const base = defaultWorkload();
+    const reads = (w: typeof base) =>
+      monthlyCost(1000, w, us).components.find((c) => c.component === 'DynamoDB reads (on-demand)')!.usd;
+    const requests = 1000 * (base.pollsPerHour + base.batchesPerHour) * HOURS_PER_MONTH;
+
+    expect(reads(base) - reads({ ...base, accountTermsRru: 0 })).toBeCloseTo(
+      ((requests * 0.5) / 1e6) * us.dynamoReadPerMillionRru,
+    );
+  });
+
   it('writes far fewer log bytes when the hot paths sum their metrics per container', () => {
     const perRequest = { ...defaultWorkload(), metricsFlush: { seconds: 60, bytesPerFlush: 600, functions: [] } };
     const summed = defaultWorkload();
