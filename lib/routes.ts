@@ -79,6 +79,7 @@ export const functionSpecs = {
   createActivationKey: { entry: 'create-activation-key', needs: ['table:write'] },
   offlineActivation: { entry: 'offline-activation', needs: ['table:write', 'signing-key', 'verify-keys'] },
   setTelemetry: { entry: 'set-telemetry', needs: ['table:write'] },
+  setStaleRelease: { entry: 'set-stale-release', needs: ['table:write'] },
   // The portal's installation management: allocation within free capacity, deactivation.
   changeAllocation: { entry: 'change-allocation', needs: ['table:write'] },
   deactivateAccountInstallation: { entry: 'deactivate-account-installation', needs: ['table:write'] },
@@ -113,6 +114,9 @@ export const functionSpecs = {
     needs: ['table:read', 'support-table:write', 'event-bus:put'],
     timeoutSeconds: 300,
   },
+  // The opted-in accounts' stale-release notices and releases, run by EventBridge Scheduler every
+  // hour (lib/stacks/stateless-stack.ts); 300 s: each account a query and at most a few writes.
+  releaseStale: { entry: 'release-stale', needs: ['table:write'], timeoutSeconds: 300 },
   // Support API: the regional support table, and the licensing table for the account's reseller.
   listAccountInstallations: { entry: 'list-account-installations', needs: ['table:read', 'support-table:read'] },
   getInstallationSnapshot: { entry: 'get-installation-snapshot', needs: ['table:read', 'support-table:read'] },

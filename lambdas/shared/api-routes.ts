@@ -38,6 +38,7 @@ export const apiRoutes = [
   { method: 'POST', path: '/v1/accounts/{accountId}/activation-keys', fn: 'createActivationKey', auth: 'user' },
   { method: 'POST', path: '/v1/accounts/{accountId}/offline-activations', fn: 'offlineActivation', auth: 'user' },
   { method: 'PATCH', path: '/v1/accounts/{accountId}/telemetry', fn: 'setTelemetry', auth: 'user' },
+  { method: 'PATCH', path: '/v1/accounts/{accountId}/stale-release', fn: 'setStaleRelease', auth: 'user' },
   {
     method: 'PATCH',
     path: '/v1/accounts/{accountId}/installations/{installationId}',

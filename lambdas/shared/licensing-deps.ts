@@ -2,6 +2,8 @@
 import { DynamoDbAuditLog } from '../adapters/dynamodb-audit-log';
 import { DynamoDbLicensingRepository } from '../adapters/dynamodb-licensing-repository';
 import { DynamoDbResellerAccounts } from '../adapters/dynamodb-reseller-accounts';
+import { DynamoDbStaleReleaseStore } from '../adapters/dynamodb-stale-release-store';
+import type { StaleReleaseStore } from '../core/licensing/stale-release';
 import { dynamoDocumentClient } from '../adapters/aws-clients';
 import { signerFromRef } from '../adapters/licence-signers';
 import { randomIds } from '../adapters/random-ids';
@@ -48,6 +50,14 @@ export function auditLogReader(): AuditLogReader {
 export function resellerAccountsReader(): ResellerAccountsReader {
   resellerAccounts ??= new DynamoDbResellerAccounts(dynamoDocumentClient(), required('TABLE_NAME'));
   return resellerAccounts;
+}
+
+let staleRelease: StaleReleaseStore | undefined;
+
+/** The accounts' stale-release settings, on the licensing table. */
+export function staleReleaseStore(): StaleReleaseStore {
+  staleRelease ??= new DynamoDbStaleReleaseStore(dynamoDocumentClient(), required('TABLE_NAME'));
+  return staleRelease;
 }
 
 export function licenseSettings(): LicenseSettings {

@@ -36,8 +36,10 @@ import {
   orderResultSchema,
   resellerAccountsSchema,
   telemetrySwitchSchema,
+  staleReleaseSettingSchema,
 } from '../core/licensing/responses';
 import { telemetrySwitchBodySchema } from '../core/licensing/set-telemetry';
+import { autoReleaseSettingSchema } from '../core/licensing/stale-release';
 import { problemSchema, wrongRegionProblemSchema } from '../core/problem-schema';
 import { acknowledgementBodySchema, findingIdSchema } from '../core/support/acknowledge-finding';
 import { findingsQuerySchema } from '../core/support/findings-view';
@@ -344,6 +346,19 @@ const operations: Record<ApiFunctionName, OperationSpec> = {
     errors: {
       404: 'Unknown account',
       409: 'The account has too many active installations for one change',
+      421: 'The account is homed in the other region: send the request to `homeEndpoint`',
+    },
+  },
+  setStaleRelease: {
+    tag: 'Licensing',
+    summary: 'Opt in to (or out of) the automatic release of stale installations',
+    description:
+      'Off by default. When on, an installation silent for `afterDays` is released by the system; its administrators are noticed 7 days before (audited `installation.stale-notice`). Customer, its reseller, back office.',
+    params: accountParams,
+    body: autoReleaseSettingSchema.meta({ id: 'StaleReleaseRequest' }),
+    responses: { '200': json(staleReleaseSettingSchema, 'The setting now') },
+    errors: {
+      404: 'Unknown account',
       421: 'The account is homed in the other region: send the request to `homeEndpoint`',
     },
   },

@@ -62,6 +62,8 @@ import { signingKeyAliasName, type StatefulStack } from './stateful-stack';
 
 /** How often EventBridge Scheduler runs the missing-beat sweep (sweepSilent). */
 export const silentSweepRate = Duration.minutes(15);
+/** How often EventBridge Scheduler runs the stale-installation release (releaseStale): its notices are days apart. */
+export const staleReleaseRate = Duration.hours(1);
 
 /** Cognito groups that authorise the back office, portal and support routes. */
 export const userGroups = ['backoffice', 'support', 'reseller', 'customer'] as const;
@@ -107,8 +109,10 @@ export class StatelessStack extends Stack {
   public readonly userPoolClient: UserPoolClient;
   /** runs sweepSilent every `silentSweepRate` */
   public readonly silentSweepSchedule: Schedule;
-  /** what the scheduler could not deliver to sweepSilent */
+  /** what the scheduler could not deliver to sweepSilent (or to releaseStale) */
   public readonly silentSweepDeadLetterQueue: Queue;
+  /** runs releaseStale every `staleReleaseRate` */
+  public readonly staleReleaseSchedule: Schedule;
   /** the API stage's access log (one JSON line per request) */
   public readonly apiAccessLogGroup: LogGroup;
   /** this region's dashboards, alarms and on-call topic (lib/observability/definition.ts) */
@@ -131,6 +135,7 @@ export class StatelessStack extends Stack {
     this.connectStreamConsumers(stateful);
     ({ schedule: this.silentSweepSchedule, deadLetterQueue: this.silentSweepDeadLetterQueue } =
       this.scheduleSilentSweep());
+    this.staleReleaseSchedule = this.scheduleStaleRelease(this.silentSweepDeadLetterQueue);
 
     this.api = new HttpApi(this, 'HttpApi', {
       description: `UCX ${config.stage} ${regionKey}: agent, portal, back-office and support API`,
@@ -360,6 +365,22 @@ export class StatelessStack extends Stack {
       }),
     });
     return { schedule, deadLetterQueue };
+  }
+
+  /** The hourly stale-installation release (stale-release.ts), dead-lettering beside the sweep. */
+  private scheduleStaleRelease(deadLetterQueue: Queue): Schedule {
+    return new Schedule(this, 'StaleReleaseSchedule', {
+      description: 'UCX stale-installation release: notices and releases on the accounts that opted in',
+      schedule: ScheduleExpression.rate(staleReleaseRate),
+      timeWindow: TimeWindow.off(),
+      target: new LambdaInvoke(this.functions.releaseStale.function, {
+        input: ScheduleTargetInput.fromObject({}),
+        deadLetterQueue,
+        // The next run is an hour away: delivering a run later than that is pointless.
+        maxEventAge: staleReleaseRate,
+        retryAttempts: 3,
+      }),
+    });
   }
 
   private buildUserPool(): { userPool: UserPool; client: UserPoolClient } {

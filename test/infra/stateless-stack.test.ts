@@ -555,6 +555,26 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
     );
   });
 
+  describe('the stale-installation release', () => {
+    it('runs releaseStale every hour through EventBridge Scheduler, dead-lettering beside the sweep', () => {
+      // Arrange
+      const id = stack.getLogicalId(stack.staleReleaseSchedule.node.defaultChild as never);
+      const dlqId = stack.getLogicalId(stack.silentSweepDeadLetterQueue.node.defaultChild as never);
+
+      // Assert
+      expect(resources[id]?.Properties).toMatchObject({
+        ScheduleExpression: 'rate(1 hour)',
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        Target: {
+          Arn: { 'Fn::GetAtt': [logicalIdOf('releaseStale'), 'Arn'] },
+          Input: '{}',
+          RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [dlqId, 'Arn'] } },
+        },
+      });
+    });
+  });
+
   describe('the missing-beat sweep', () => {
     const [scheduleId, schedule] =
       Object.entries(resources).find(([, r]) => r.Type === 'AWS::Scheduler::Schedule') ?? [];
@@ -563,7 +583,8 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
 
     it('runs sweepSilent every 15 minutes through EventBridge Scheduler, on time, with {} as its event', () => {
       // Assert
-      template.resourceCountIs('AWS::Scheduler::Schedule', 1);
+      // This one and the stale-installation release's (below).
+      template.resourceCountIs('AWS::Scheduler::Schedule', 2);
       expect(scheduleId).toBe(stack.getLogicalId(stack.silentSweepSchedule.node.defaultChild as never));
       expect(schedule?.Properties).toMatchObject({
         ScheduleExpression: 'rate(15 minutes)',

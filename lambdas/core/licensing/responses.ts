@@ -118,6 +118,13 @@ export const productPoolSchema = z
   })
   .meta({ id: 'ProductPool', description: 'One product as it stands now, and the entitlements it comes from.' });
 
+export const staleReleaseSettingSchema = z
+  .object({
+    enabled: z.boolean(),
+    afterDays: z.number().int().meta({ description: 'days of silence before release; notice 7 days before' }),
+  })
+  .meta({ id: 'StaleReleaseSetting', description: 'Automatic release of stale installations (off by default).' });
+
 export const accountInstallationSchema = z
   .object({
     installationId: z.string(),

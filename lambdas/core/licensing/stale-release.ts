@@ -76,7 +76,6 @@ export interface StaleReleaseRecord extends AutoReleaseSetting {
 
 /** Where the settings live: apart from the account partition, one small item per opted-in account. */
 export interface StaleReleaseStore {
-  get(accountId: string): Promise<StaleReleaseRecord | null>;
   /** writes the setting (keeping the notices) with its audit event */
   putSetting(record: Omit<StaleReleaseRecord, 'notices'>, audit: AuditEvent): Promise<void>;
   /** the enabled settings of accounts homed in `region` */
@@ -111,12 +110,6 @@ export async function setStaleRelease(
     },
   );
   return body;
-}
-
-/** The account's setting as read (off when never set). */
-export async function getStaleRelease(store: StaleReleaseStore, accountId: string): Promise<AutoReleaseSetting> {
-  const record = await store.get(accountId);
-  return record ? { enabled: record.enabled, afterDays: record.afterDays } : { enabled: false, afterDays: 60 };
 }
 
 export interface StaleReleaseRun {

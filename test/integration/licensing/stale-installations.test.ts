@@ -64,3 +64,53 @@ describe('stale installations on the local cloud', () => {
     ]);
   });
 });
+
+describe('automatic release on the local cloud', () => {
+  const auditOf = async (accountId: string, action: string) =>
+    (
+      await call('GET', `${api()}/v1/accounts/${accountId}/audit?action=${action}`, {
+        token: customer(accountId),
+      })
+    ).json.events as { actor: { kind: string }; details: Record<string, unknown> }[];
+
+  it('opted in at 14 days: a notice by system past day 7, the release by system past day 14, the next poll refused', async () => {
+    // Arrange
+    const accountId = await newAccount([perpetual('ivr', 10)]);
+    const { agent } = await activatedAgent(accountId, { allocation: { ivr: 4 } });
+    expect((await poll(agent)).status).toBe(200);
+    const optIn = await call('PATCH', `${api()}/v1/accounts/${accountId}/stale-release`, {
+      token: customer(accountId),
+      body: { enabled: true, afterDays: 14 },
+    });
+
+    // Act
+    const toNotice = await advanceClock({ days: 8 });
+    const notices = await auditOf(accountId, 'installation.stale-notice');
+    const stillActive = await installationOf(accountId, agent.keyid);
+    const toRelease = await advanceClock({ days: 7 });
+    const releases = await auditOf(accountId, 'installation.deactivated');
+    const pollAfter = await poll(agent);
+
+    // Assert
+    expect(optIn.status).toBe(200);
+    expect(optIn.json).toEqual({ enabled: true, afterDays: 14 });
+    for (const move of [toNotice, toRelease]) {
+      expect(move.schedulesRun.length).toBeGreaterThan(0);
+      expect(move.schedulesRun.filter((run) => run.error)).toEqual([]);
+    }
+    expect(notices).toEqual([
+      expect.objectContaining({
+        actor: expect.objectContaining({ kind: 'system' }),
+        details: expect.objectContaining({ installationId: agent.keyid }),
+      }),
+    ]);
+    expect(stillActive).toMatchObject({ status: 'active' });
+    expect(releases).toEqual([
+      expect.objectContaining({
+        actor: expect.objectContaining({ kind: 'system' }),
+        details: expect.objectContaining({ installationId: agent.keyid, reason: 'stale-release' }),
+      }),
+    ]);
+    expect(pollAfter.status).toBe(410);
+  });
+});

@@ -5,7 +5,6 @@ import { pollLicense } from '#lambdas/core/licensing/poll-license';
 import {
   autoReleaseSettingSchema,
   autoReleaseStep,
-  getStaleRelease,
   runStaleRelease,
   setStaleRelease,
 } from '#lambdas/core/licensing/stale-release';
@@ -164,6 +163,5 @@ describe('setStaleRelease and runStaleRelease', () => {
     await expect(
       setStaleRelease(inRegion(world, 'us').deps, store, principals.backoffice, accountId, body),
     ).rejects.toThrow(WrongRegionError);
-    expect(await getStaleRelease(store, 'acc_99999999')).toEqual({ enabled: false, afterDays: 60 });
   });
 });

@@ -1,0 +1,111 @@
+/**
+ * The accounts' stale-release settings on the licensing table, in a partition of their own so the
+ * scheduled job lists the opted-in accounts in one query (few accounts opt in) and the account
+ * partition's readers never see them:
+ *   STALE_RELEASE / ACC#<account>   enabled, afterDays, region, notices (installation id → at)
+ * Each change is written with its audit event (AUDIT#<account> / <at>#<event>) in one transaction.
+ */
+import { QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod';
+import { regionSchema, type Region } from '../core/licensing/catalogue';
+import type { AuditEvent } from '../core/licensing/model';
+import type { StaleReleaseRecord, StaleReleaseStore } from '../core/licensing/stale-release';
+
+const PARTITION = 'STALE_RELEASE';
+const keyOf = (accountId: string) => ({ pk: PARTITION, sk: `ACC#${accountId}` });
+
+const recordSchema = z.object({
+  accountId: z.string(),
+  region: regionSchema,
+  enabled: z.boolean(),
+  afterDays: z.number().int(),
+  notices: z.record(z.string(), z.string()).default({}),
+});
+
+export class DynamoDbStaleReleaseStore implements StaleReleaseStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async putSetting(record: Omit<StaleReleaseRecord, 'notices'>, audit: AuditEvent): Promise<void> {
+    await this.doc.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: this.tableName,
+              Key: keyOf(record.accountId),
+              UpdateExpression:
+                'SET #accountId = :accountId, #region = :region, #enabled = :enabled, #afterDays = :afterDays, #notices = if_not_exists(#notices, :none)',
+              ExpressionAttributeNames: {
+                '#accountId': 'accountId',
+                '#region': 'region',
+                '#enabled': 'enabled',
+                '#afterDays': 'afterDays',
+                '#notices': 'notices',
+              },
+              ExpressionAttributeValues: {
+                ':accountId': record.accountId,
+                ':region': record.region,
+                ':enabled': record.enabled,
+                ':afterDays': record.afterDays,
+                ':none': {},
+              },
+            },
+          },
+          this.auditPut(audit),
+        ],
+      }),
+    );
+  }
+
+  async listEnabled(region: Region): Promise<StaleReleaseRecord[]> {
+    const records: StaleReleaseRecord[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          FilterExpression: '#enabled = :yes AND #region = :region',
+          ExpressionAttributeNames: { '#enabled': 'enabled', '#region': 'region' },
+          ExpressionAttributeValues: { ':pk': PARTITION, ':yes': true, ':region': region },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) records.push(recordSchema.parse(item));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return records;
+  }
+
+  async recordNotice(accountId: string, installationId: string, at: string, audit: AuditEvent): Promise<void> {
+    await this.doc.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: this.tableName,
+              Key: keyOf(accountId),
+              UpdateExpression: 'SET #notices.#installation = :at',
+              ConditionExpression: 'attribute_exists(#notices)',
+              ExpressionAttributeNames: { '#notices': 'notices', '#installation': installationId },
+              ExpressionAttributeValues: { ':at': at },
+            },
+          },
+          this.auditPut(audit),
+        ],
+      }),
+    );
+  }
+
+  private auditPut(event: AuditEvent) {
+    return {
+      Put: {
+        TableName: this.tableName,
+        Item: { pk: `AUDIT#${event.accountId}`, sk: `${event.at}#${event.eventId}`, type: 'audit', ...event },
+      },
+    };
+  }
+}
