@@ -108,10 +108,11 @@ export const functionSpecs = {
     memoryMb: 1024,
     timeoutSeconds: 60,
   },
-  // 300 s: up to 1000 silent installations per run, each a state read and write.
+  // 300 s: up to 1000 silent installations per run, each a state read and write. Once a day it
+  // also takes back allocations past a shortfall's grace, so it writes the licensing table.
   sweepSilent: {
     entry: 'sweep-silent',
-    needs: ['table:read', 'support-table:write', 'event-bus:put'],
+    needs: ['table:write', 'support-table:write', 'event-bus:put'],
     timeoutSeconds: 300,
   },
   // The opted-in accounts' stale-release notices and releases, run by EventBridge Scheduler every

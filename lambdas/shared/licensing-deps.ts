@@ -1,4 +1,5 @@
 /** Composition root of the licensing handlers: adapters chosen from the environment, built once per container. */
+import { DynamoDbAccountIds } from '../adapters/dynamodb-account-ids';
 import { DynamoDbAuditLog } from '../adapters/dynamodb-audit-log';
 import { DynamoDbLicensingRepository } from '../adapters/dynamodb-licensing-repository';
 import { DynamoDbResellerAccounts } from '../adapters/dynamodb-reseller-accounts';
@@ -22,6 +23,7 @@ let deps: LicensingDeps | undefined;
 let settings: LicenseSettings | undefined;
 let auditLog: AuditLogReader | undefined;
 let resellerAccounts: ResellerAccountsReader | undefined;
+let accountIds: DynamoDbAccountIds | undefined;
 
 /** The region this function serves, from REGION_KEY and REGION_ENDPOINTS. */
 export function servingRegion(): ServingRegion {
@@ -44,6 +46,12 @@ export function licensingDeps(): LicensingDeps {
 export function auditLogReader(): AuditLogReader {
   auditLog ??= new DynamoDbAuditLog(dynamoDocumentClient(), required('TABLE_NAME'));
   return auditLog;
+}
+
+/** Every account's id, page by page (the shortfall sweep). */
+export function accountIdSource(): DynamoDbAccountIds {
+  accountIds ??= new DynamoDbAccountIds(dynamoDocumentClient(), required('TABLE_NAME'));
+  return accountIds;
 }
 
 /** A reseller's customers, read from the licensing table. */

@@ -130,6 +130,18 @@ export async function enforceShortfall(
   }
 }
 
+/** The scheduled sweep's period (every 15 minutes): the run whose slot starts the UTC day enforces. */
+export const SHORTFALL_SWEEP_SLOT_MS = 15 * 60_000;
+
+/**
+ * True for the one scheduled run a day that goes through every account: the grace is counted in
+ * days, and licences enforce at read time meanwhile, so once a day keeps the stored allocations
+ * close enough for one read of the accounts a day.
+ */
+export function isShortfallSweepSlot(t: number): boolean {
+  return t % 86_400_000 < SHORTFALL_SWEEP_SLOT_MS;
+}
+
 /** Where the sweep finds the accounts to look at, a page at a time. */
 export interface AccountIdSource {
   listAccountIds(cursor?: string): Promise<{ accountIds: readonly string[]; cursor?: string }>;

@@ -7,6 +7,7 @@ import { pollLicense } from '#lambdas/core/licensing/poll-license';
 import {
   dueReductions,
   enforceShortfall,
+  isShortfallSweepSlot,
   sweepShortfalls,
   type AccountIdSource,
 } from '#lambdas/core/licensing/shortfall-enforcement';
@@ -158,6 +159,15 @@ describe('dueReductions', () => {
 
     expect(dueReductions(state, Date.parse(day(0)), 30)).toEqual([]);
     expect(dueReductions(state, Date.parse(day(31)) - 1, 30)).toEqual([]);
+  });
+});
+
+describe('isShortfallSweepSlot', () => {
+  it('is the scheduled run of the first 15 minutes of the UTC day only', () => {
+    expect(isShortfallSweepSlot(Date.parse('2027-01-05T00:00:00Z'))).toBe(true);
+    expect(isShortfallSweepSlot(Date.parse('2027-01-05T00:14:59Z'))).toBe(true);
+    expect(isShortfallSweepSlot(Date.parse('2027-01-05T00:15:00Z'))).toBe(false);
+    expect(isShortfallSweepSlot(Date.parse('2027-01-05T23:59:00Z'))).toBe(false);
   });
 });
 

@@ -1,0 +1,41 @@
+/**
+ * Every Smart Account's id, a page at a time, for the daily shortfall sweep: a Scan of the
+ * licensing table keeping only the `ACC#<account>/META` items. No index lists all accounts, and
+ * one read of the table a day costs less than keeping one (docs/licensing.md).
+ */
+import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod';
+import type { AccountIdSource } from '../core/licensing/shortfall-enforcement';
+import { rethrowThrottling } from './aws-errors';
+
+const itemSchema = z.object({ pk: z.string().startsWith('ACC#') });
+const cursorSchema = z.record(z.string(), z.string());
+
+export class DynamoDbAccountIds implements AccountIdSource {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async listAccountIds(cursor?: string): Promise<{ accountIds: string[]; cursor?: string }> {
+    const page = await this.client
+      .send(
+        new ScanCommand({
+          TableName: this.tableName,
+          FilterExpression: 'sk = :meta AND begins_with(pk, :acc)',
+          ProjectionExpression: 'pk',
+          ExpressionAttributeValues: { ':meta': 'META', ':acc': 'ACC#' },
+          ...(cursor
+            ? { ExclusiveStartKey: cursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))) }
+            : {}),
+        }),
+      )
+      .catch((error: unknown) => rethrowThrottling(error, 'The licensing table'));
+    return {
+      accountIds: (page.Items ?? []).map((item) => itemSchema.parse(item).pk.slice('ACC#'.length)),
+      ...(page.LastEvaluatedKey
+        ? { cursor: Buffer.from(JSON.stringify(page.LastEvaluatedKey), 'utf8').toString('base64url') }
+        : {}),
+    };
+  }
+}
