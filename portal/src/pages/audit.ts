@@ -20,6 +20,9 @@ const actions = [
   'installation.activated',
   'installation.allocation-changed',
   'installation.deactivated',
+  'installation.stale-notice',
+  'stale-release.enabled',
+  'stale-release.disabled',
   'telemetry.enabled',
   'telemetry.disabled',
 ];
