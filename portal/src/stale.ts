@@ -17,3 +17,11 @@ export function staleNoticeText(installation: StaleShown): string | null {
   if (installation.status !== 'active' || installation.stale !== true) return null;
   return `Not heard from since ${lastHeardDay(installation)}: if this server was reinstalled or retired, release its licences.`;
 }
+
+/** The Installations section's banner when some are stale: how many, and what to do. Null when none. */
+export function staleBannerText(installations: readonly StaleShown[]): string | null {
+  const stale = installations.filter((i) => staleNoticeText(i) !== null).length;
+  if (stale === 0) return null;
+  const which = stale === 1 ? '1 installation has' : `${stale} installations have`;
+  return `${which} not been heard from for a long time and still hold licences. If a server was reinstalled or retired, release its licences below.`;
+}

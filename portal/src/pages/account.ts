@@ -18,7 +18,7 @@ import {
   type EntitlementLine,
 } from '../entitlements';
 import { lastPollText } from '../last-poll';
-import { staleNoticeText } from '../stale';
+import { staleBannerText, staleNoticeText } from '../stale';
 import { telemetryStatus, telemetryStatusText } from '../telemetry-status';
 import { homeRegionNotice } from '../regions';
 import { auditSection } from './audit';
@@ -300,9 +300,11 @@ function installationsSection(
     }
     return cells;
   });
+  const staleBanner = staleBannerText(account.installations);
   return section(
     'Installations',
     notice,
+    staleBanner && h('p', { class: 'stale-notice' }, staleBanner),
     h(
       'p',
       { class: 'hint' },

@@ -1,4 +1,4 @@
-import { lastHeardDay, staleNoticeText } from '#portal/src/stale';
+import { lastHeardDay, staleBannerText, staleNoticeText } from '#portal/src/stale';
 
 const base = { status: 'active', activatedAt: '2026-01-05T10:00:00.000Z' };
 
@@ -20,5 +20,16 @@ describe('stale installation notice', () => {
     expect(staleNoticeText({ ...base, lastPollAt: null, stale: false })).toBeNull();
     expect(staleNoticeText({ ...base, lastPollAt: null })).toBeNull();
     expect(staleNoticeText({ ...base, status: 'deactivated', lastPollAt: null, stale: true })).toBeNull();
+  });
+});
+
+describe('stale installations banner', () => {
+  it('counts the stale active installations, and says nothing when there are none', () => {
+    const stale = { ...base, lastPollAt: null, stale: true };
+    const fresh = { ...base, lastPollAt: null, stale: false };
+
+    expect(staleBannerText([stale, fresh])).toMatch(/^1 installation has not been heard from/);
+    expect(staleBannerText([stale, stale, { ...stale, status: 'deactivated' }])).toMatch(/^2 installations have/);
+    expect(staleBannerText([fresh])).toBeNull();
   });
 });
