@@ -26,6 +26,7 @@ const licencePayload = z.object({
       kind: licenseKindSchema,
       expiresAt: z.string().optional(),
       care: z.object({ level: careLevelSchema, expiresAt: z.string() }).optional(),
+      shortfall: z.object({ quantity: z.number(), enforcedAt: z.string() }).optional(),
     }),
   ),
   telemetry: z.object({ enabled: z.boolean() }),

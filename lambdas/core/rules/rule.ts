@@ -35,6 +35,8 @@ export interface LicenceFacts {
     readonly kind: LicenseKind;
     readonly expiresAt?: string;
     readonly care?: { readonly level: CareLevel; readonly expiresAt: string };
+    /** allocated beyond what the entitlements cover: the installation loses it at `enforcedAt` */
+    readonly shortfall?: { readonly quantity: number; readonly enforcedAt: string };
   }[];
   /** node names given at activation */
   readonly activatedNodes: readonly string[];

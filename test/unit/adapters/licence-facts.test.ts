@@ -123,3 +123,17 @@ describe('CachedLicenceFacts', () => {
     expect(after?.careLevel).toBe('none');
   });
 });
+
+describe('factsFromLicence and a shortfall', () => {
+  it('keeps a product’s shortfall for the rules (care-expiring names it)', () => {
+    // Arrange
+    const shortfall = { quantity: 3, enforcedAt: day(20) };
+    const jws = licenceWith([{ product: 'ivr', capacity: 8, kind: 'subscription', expiresAt: day(20), shortfall }]);
+
+    // Act
+    const facts = factsFromLicence(jws, installation, T0);
+
+    // Assert
+    expect(facts.products[0]?.shortfall).toEqual(shortfall);
+  });
+});

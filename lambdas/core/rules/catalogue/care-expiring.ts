@@ -1,4 +1,8 @@
-/** care-expiring: a product's Care or subscription term ends soon (evaluated on the tick, against its `now`). */
+/**
+ * care-expiring: a product's Care or subscription term ends soon (evaluated on the tick, against
+ * its `now`). A shortfall is such an end: the licence's capacity drops at its `enforcedAt`, and
+ * the evidence names it, so support sees the installations about to lose licences.
+ */
 import * as z from 'zod';
 import type { Product } from '../../licensing/catalogue';
 import { defineRule, STATE_FACT, type Severity, type Signal } from '../rule';
@@ -10,6 +14,7 @@ const NO_SIGNALS: readonly Signal[] = Object.freeze([]);
 interface Term {
   care?: number;
   subscription?: number;
+  shortfall?: { quantity: number; enforcedAt: string };
 }
 
 export const rule = defineRule({
@@ -39,6 +44,7 @@ export const rule = defineRule({
       }
       if (line.care) term.care = Math.max(term.care ?? -Infinity, Date.parse(line.care.expiresAt));
       if (line.expiresAt) term.subscription = Math.max(term.subscription ?? -Infinity, Date.parse(line.expiresAt));
+      if (line.shortfall) term.shortfall = { quantity: line.shortfall.quantity, enforcedAt: line.shortfall.enforcedAt };
     }
     const signals: Signal[] = [];
     for (const [product, term] of terms) {
@@ -65,7 +71,15 @@ export const rule = defineRule({
       signals.push({
         subject: product,
         severity,
-        evidence: { term: which, expiresAt: new Date(end).toISOString(), daysLeft: Math.floor(left / DAY) },
+        evidence: {
+          term: which,
+          expiresAt: new Date(end).toISOString(),
+          daysLeft: Math.floor(left / DAY),
+          // the capacity drop is a shortfall's enforcement: this many allocated beyond what the account holds
+          ...(which === 'subscription' && term.shortfall && Date.parse(term.shortfall.enforcedAt) === end
+            ? { shortfall: term.shortfall.quantity }
+            : {}),
+        },
       });
     }
     return clearVanished(memory, signals, STATE_FACT.resolveAfter);

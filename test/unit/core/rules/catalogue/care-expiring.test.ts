@@ -96,3 +96,33 @@ describe('care-expiring', () => {
     expect(run.open()).toEqual([expect.objectContaining({ severity: 'info' })]);
   });
 });
+
+describe('care-expiring on a shortfall', () => {
+  it('names the shortfall in its evidence when the capacity drop is its enforcement', () => {
+    // Arrange: 3 IVR allocated beyond what the account holds, taken back in 5 days.
+    const enforcedAt = iso(T0 + 5 * DAY);
+    const licence = licenceFacts({
+      products: [
+        {
+          product: 'ivr',
+          capacity: 8,
+          kind: 'subscription',
+          expiresAt: enforcedAt,
+          shortfall: { quantity: 3, enforcedAt },
+        },
+      ],
+    });
+
+    // Act
+    const run = runRule(rule, [tickAt(T0)], { licence });
+
+    // Assert
+    expect(run.open()).toEqual([
+      expect.objectContaining({
+        subject: 'ivr',
+        severity: 'critical',
+        evidence: { term: 'subscription', expiresAt: enforcedAt, daysLeft: 5, shortfall: 3 },
+      }),
+    ]);
+  });
+});
