@@ -1,6 +1,6 @@
 /**
- * Support's view across accounts: installations filtered by open-finding severity, Care level and
- * silence. Walks the last-beat index bucket by bucket (oldest beat first within each) and filters
+ * Support's view across accounts: installations filtered by open-finding severity, Care level,
+ * silence and staleness (licensing's: stale.ts). Walks the last-beat index bucket by bucket (oldest beat first within each) and filters
  * the health it reads; `silentHours` narrows the index read itself, severity and Care are filters,
  * so a selective filter reads more than it returns. Each request reads a bounded number of index
  * pages and hands back a cursor to go on from.
@@ -8,6 +8,7 @@
 import * as z from 'zod';
 import { ValidationError } from '../errors';
 import { assertRole, type Principal } from '../licensing/access';
+import { DEFAULT_STALE_AFTER_DAYS, isStale } from '../licensing/stale';
 import { severityRank } from '../rules/rule';
 import { viewOf, type InstallationHealthView } from './list-account-installations';
 import type { InstallationHealth, SilencePosition, SupportDeps } from './ports';
@@ -24,6 +25,11 @@ export const supportInstallationsQuerySchema = z
       .min(1)
       .max(24 * 366)
       .optional(),
+    /**
+     * only installations stale in licensing (active, no licence poll for staleAfterDays); the index
+     * read is narrowed to those without a beat for as long, so one that never sent a beat is not listed
+     */
+    stale: z.enum(['true']).optional(),
     limit: z.coerce.number().int().min(1).max(200).optional(),
     cursor: z.string().max(512).optional(),
   })
@@ -74,18 +80,40 @@ function matches(query: SupportInstallationsQuery) {
   };
 }
 
+/** The installations among `ids` that are stale in licensing at `now`. */
+async function staleAmong(
+  deps: SupportDeps,
+  ids: readonly string[],
+  now: number,
+  staleAfterDays: number | undefined,
+): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const [polls, installations] = await Promise.all([
+    deps.accounts.getLastPolls(ids),
+    Promise.all(ids.map((id) => deps.accounts.getInstallation(id, { consistentRead: false }))),
+  ]);
+  return new Set(
+    installations
+      .filter((i) => i && isStale({ ...i, lastPollAt: polls.get(i.installationId) ?? null }, now, staleAfterDays))
+      .map((i) => i!.installationId),
+  );
+}
+
 export async function listSupportInstallations(
   deps: SupportDeps,
   principal: Principal,
   query: SupportInstallationsQuery,
+  options: { readonly staleAfterDays?: number } = {},
 ): Promise<{ installations: SupportInstallationView[]; nextCursor: string | null }> {
   assertRole(principal, 'support', 'backoffice');
   const buckets = deps.store.silenceBuckets;
   const limit = query.limit ?? DEFAULT_SUPPORT_PAGE;
-  const beatBefore =
-    query.silentHours === undefined
-      ? undefined
-      : new Date(deps.clock.now().getTime() - query.silentHours * 3_600_000).toISOString();
+  const now = deps.clock.now().getTime();
+  const silentMs = Math.max(
+    query.silentHours === undefined ? 0 : query.silentHours * 3_600_000,
+    query.stale ? (options.staleAfterDays ?? DEFAULT_STALE_AFTER_DAYS) * 86_400_000 : 0,
+  );
+  const beatBefore = silentMs === 0 ? undefined : new Date(now - silentMs).toISOString();
   const wanted = matches(query);
   const found: SupportInstallationView[] = [];
   let position: Position | undefined = query.cursor === undefined ? { bucket: 0 } : decodeCursor(query.cursor, buckets);
@@ -98,8 +126,16 @@ export async function listSupportInstallations(
       ...(after ? { after } : {}),
     });
     let stoppedAt: SilencePosition | undefined;
+    const stale = query.stale
+      ? await staleAmong(
+          deps,
+          page.installations.filter(wanted).map((h) => h.installationId),
+          now,
+          options.staleAfterDays,
+        )
+      : undefined;
     for (const [i, health] of page.installations.entries()) {
-      if (!wanted(health)) continue;
+      if (!wanted(health) || (stale && !stale.has(health.installationId))) continue;
       found.push({ accountId: health.accountId, ...viewOf(health) });
       if (found.length === limit) {
         stoppedAt = page.positions?.[i] ?? { installationId: health.installationId, lastBeatAt: health.lastBeatAt! };

@@ -79,7 +79,7 @@ export interface SupportReadStore {
 export interface SupportDeps {
   readonly store: SupportReadStore;
   /** the Smart Account (its reseller) behind a customer's or reseller's request */
-  readonly accounts: Pick<LicensingRepository, 'getAccountState'>;
+  readonly accounts: Pick<LicensingRepository, 'getAccountState' | 'getInstallation' | 'getLastPolls'>;
   readonly clock: Clock;
   readonly ids: IdGenerator;
 }
