@@ -296,6 +296,39 @@ describe('the portal', () => {
     await page.close();
   });
 
+  it('shows each product’s terms: every order line with its dates, Care and status, and the capacity now', async () => {
+    const now = Date.now();
+    const iso = (days: number) => new Date(now + days * 86_400_000).toISOString();
+    const accountId = await newAccount([
+      perpetual('ivr', 5),
+      { product: 'ivr', quantity: 3, kind: 'subscription', startsAt: iso(-30), endsAt: iso(335) },
+      { product: 'ivr', quantity: 2, kind: 'subscription', startsAt: iso(335), endsAt: iso(700) },
+    ]);
+    const page = await browser.page(customerToken(accountId), 'customer@example.com');
+    await openAccount(page, accountId);
+
+    const terms = page.getByRole('table', { name: 'Terms of IVR' });
+    await terms.waitFor();
+
+    expect(await page.getByRole('heading', { name: /Terms of IVR: capacity now 8, Care: Gold until/ }).count()).toBe(1);
+    expect(
+      await terms
+        .getByRole('row', { name: /^5 perpetual \d{4}-\d{2}-\d{2} never \(perpetual\) Gold until \d{4}-\d{2}-\d{2} active$/ })
+        .count(),
+    ).toBe(1);
+    expect(
+      await terms
+        .getByRole('row', {
+          name: new RegExp(`^3 subscription ${iso(-30).slice(0, 10)} ${iso(335).slice(0, 10)} — active$`),
+        })
+        .count(),
+    ).toBe(1);
+    expect(await terms.getByRole('row', { name: /^2 subscription .* future$/ }).count()).toBe(1);
+    // No shortfall here: nothing is allocated beyond what the account holds (the words are unit-tested).
+    expect(await page.locator('.shortfall-notice').count()).toBe(0);
+    await page.close();
+  });
+
   it('does not show a customer another account opened by URL', async () => {
     const [own, other] = await Promise.all([newAccount([perpetual('ivr', 1)]), newAccount([perpetual('acd', 9)])]);
     const page = await browser.page(customerToken(own));
