@@ -313,7 +313,9 @@ describe('the portal', () => {
     expect(await page.getByRole('heading', { name: /Terms of IVR: capacity now 8, Care: Gold until/ }).count()).toBe(1);
     expect(
       await terms
-        .getByRole('row', { name: /^5 perpetual \d{4}-\d{2}-\d{2} never \(perpetual\) Gold until \d{4}-\d{2}-\d{2} active$/ })
+        .getByRole('row', {
+          name: /^5 perpetual \d{4}-\d{2}-\d{2} never \(perpetual\) Gold until \d{4}-\d{2}-\d{2} active$/,
+        })
         .count(),
     ).toBe(1);
     expect(
