@@ -108,15 +108,15 @@ export const functionSpecs = {
     memoryMb: 1024,
     timeoutSeconds: 60,
   },
-  // 300 s: up to 1000 silent installations per run, each a state read and write. Once a day it
-  // also takes back allocations past a shortfall's grace, so it writes the licensing table.
+  // 300 s: up to 1000 silent installations per run, each a state read and write.
   sweepSilent: {
     entry: 'sweep-silent',
-    needs: ['table:write', 'support-table:write', 'event-bus:put'],
+    needs: ['table:read', 'support-table:write', 'event-bus:put'],
     timeoutSeconds: 300,
   },
   // The opted-in accounts' stale-release notices and releases, run by EventBridge Scheduler every
   // hour (lib/stacks/stateless-stack.ts); 300 s: each account a query and at most a few writes.
+  // Its first run of the UTC day also enforces shortfalls past their grace (shared/shortfall-sweep.ts).
   releaseStale: { entry: 'release-stale', needs: ['table:write'], timeoutSeconds: 300 },
   // Support API: the regional support table, and the licensing table for the account's reseller.
   listAccountInstallations: { entry: 'list-account-installations', needs: ['table:read', 'support-table:read'] },

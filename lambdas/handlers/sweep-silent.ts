@@ -1,8 +1,7 @@
 /**
  * The missing-beat sweep (EventBridge Scheduler): the installations whose newest beat is older than
  * the telemetry-silent warning threshold, read from the support table's index (no scan), each
- * evaluated with no beats so the tick rules (telemetry-silent, care-expiring) run. Once a day the
- * same run takes back allocations past a shortfall's grace (shared/shortfall-sweep.ts).
+ * evaluated with no beats so the tick rules (telemetry-silent, care-expiring) run.
  */
 import { sweepSilentInstallations } from '../core/rules/evaluate-installations';
 import { emitCount } from '../shared/business-metrics';
@@ -10,14 +9,9 @@ import { scheduledHandler } from '../shared/handler-stack';
 import { logger } from '../shared/powertools';
 import { rulesDeps } from '../shared/rules-deps';
 import { countOutcome } from '../shared/rules-metrics';
-import { shortfallSweepStep } from '../shared/shortfall-sweep';
 
 export const handler = scheduledHandler(async () => {
-  // Its own failure must not hold back the silent sweep, nor the sweep's hold it back.
-  const shortfalls = shortfallSweepStep(Date.now());
-  const { silent, outcomes, failures } = await sweepSilentInstallations(rulesDeps(), Date.now()).finally(
-    () => shortfalls,
-  );
+  const { silent, outcomes, failures } = await sweepSilentInstallations(rulesDeps(), Date.now());
   for (const outcome of outcomes) countOutcome(outcome);
   for (const { installationId, error } of failures) {
     logger.error('sweep evaluation failed', { installationId, error: error as Error });
@@ -26,7 +20,6 @@ export const handler = scheduledHandler(async () => {
   if (failures.length > 0) {
     throw new Error(`${failures.length} of ${silent} silent installations could not be evaluated`);
   }
-  if (await shortfalls) throw new Error('the shortfall step failed');
   emitCount('silentSweepRuns');
   return { silent };
 });

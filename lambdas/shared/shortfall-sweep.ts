@@ -1,5 +1,5 @@
 /**
- * The shortfall step of the scheduled sweep (sweep-silent.ts): once a day, every account whose
+ * The shortfall step of the scheduled sweep (release-stale.ts, hourly): once a day, every account whose
  * shortfall's grace is over has the allocations its entitlements no longer cover taken back,
  * newest installations first. Licences enforce at read time meanwhile, so a late or missed run
  * never over-grants, and the next run starts from what is stored.

@@ -130,8 +130,8 @@ export async function enforceShortfall(
   }
 }
 
-/** The scheduled sweep's period (every 15 minutes): the run whose slot starts the UTC day enforces. */
-export const SHORTFALL_SWEEP_SLOT_MS = 15 * 60_000;
+/** The hourly licensing run's period (release-stale): the run whose slot starts the UTC day enforces. */
+export const SHORTFALL_SWEEP_SLOT_MS = 60 * 60_000;
 
 /**
  * True for the one scheduled run a day that goes through every account: the grace is counted in

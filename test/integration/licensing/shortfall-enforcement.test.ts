@@ -1,6 +1,6 @@
 /**
  * A shortfall enforced in the store on a local cloud of this file's own, its clock moved: the
- * allocations are kept through the grace period, and the scheduled sweep's daily run after
+ * allocations are kept through the grace period, and the hourly licensing run's first run of the day after
  * `enforcedAt` reduces them, newest installations first; the account page and the next licence
  * of each installation say the same.
  */
@@ -34,7 +34,7 @@ const allocations = async (accountId: string) =>
     ),
   );
 
-/** Seconds from the cloud's now to 00:05 UTC of the first day starting after `iso`: the sweep's daily run. */
+/** Seconds from the cloud's now to 00:05 UTC of the first day starting after `iso`: the daily shortfall run. */
 const toDailyRunAfter = (iso: string) => {
   const midnight = Math.ceil(Date.parse(iso) / DAY_MS) * DAY_MS;
   return (midnight + 5 * 60_000 - cloudNow().getTime()) / 1000;
@@ -59,7 +59,7 @@ describe('a shortfall on the local cloud', () => {
     const shortfallInGrace = ((await accountView(accountId)).products as { shortfall?: unknown }[])[0]?.shortfall;
     const newestInGrace = await licensedIvr(newest);
 
-    // Act 2: to the sweep's first daily run after enforcedAt.
+    // Act 2: to the first daily shortfall run after enforcedAt.
     const moved = await advanceClock({ seconds: toDailyRunAfter(enforcedAt) });
     const after = await allocations(accountId);
     const product = ((await accountView(accountId)).products as Record<string, unknown>[])[0];

@@ -163,10 +163,10 @@ describe('dueReductions', () => {
 });
 
 describe('isShortfallSweepSlot', () => {
-  it('is the scheduled run of the first 15 minutes of the UTC day only', () => {
+  it('is the scheduled run of the first hour of the UTC day only', () => {
     expect(isShortfallSweepSlot(Date.parse('2027-01-05T00:00:00Z'))).toBe(true);
-    expect(isShortfallSweepSlot(Date.parse('2027-01-05T00:14:59Z'))).toBe(true);
-    expect(isShortfallSweepSlot(Date.parse('2027-01-05T00:15:00Z'))).toBe(false);
+    expect(isShortfallSweepSlot(Date.parse('2027-01-05T00:59:59Z'))).toBe(true);
+    expect(isShortfallSweepSlot(Date.parse('2027-01-05T01:00:00Z'))).toBe(false);
     expect(isShortfallSweepSlot(Date.parse('2027-01-05T23:59:00Z'))).toBe(false);
   });
 });
