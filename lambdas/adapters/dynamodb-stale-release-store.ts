@@ -5,7 +5,7 @@
  *   STALE_RELEASE / ACC#<account>   enabled, afterDays, region, notices (installation id → at)
  * Each change is written with its audit event (AUDIT#<account> / <at>#<event>) in one transaction.
  */
-import { QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { regionSchema, type Region } from '../core/licensing/catalogue';
 import type { AuditEvent } from '../core/licensing/model';
@@ -27,6 +27,13 @@ export class DynamoDbStaleReleaseStore implements StaleReleaseStore {
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
   ) {}
+
+  async get(accountId: string): Promise<StaleReleaseRecord | null> {
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: keyOf(accountId), ConsistentRead: true }),
+    );
+    return Item ? recordSchema.parse(Item) : null;
+  }
 
   async putSetting(record: Omit<StaleReleaseRecord, 'notices'>, audit: AuditEvent): Promise<void> {
     await this.doc.send(

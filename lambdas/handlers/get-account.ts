@@ -2,7 +2,7 @@
 import { getAccount } from '../core/licensing/get-account';
 import { env } from '../shared/env';
 import { httpRoute, principalOf } from '../shared/http';
-import { licensingDeps } from '../shared/licensing-deps';
+import { licensingDeps, staleReleaseStore } from '../shared/licensing-deps';
 import { accountParams } from '../shared/params';
 
 export const handler = httpRoute({ params: accountParams }, async (request) => ({
@@ -10,5 +10,6 @@ export const handler = httpRoute({ params: accountParams }, async (request) => (
   body: await getAccount(licensingDeps(), principalOf(request), request.params.accountId, {
     shortfallGraceDays: env().SHORTFALL_GRACE_DAYS,
     staleAfterDays: env().STALE_AFTER_DAYS,
+    staleRelease: staleReleaseStore(),
   }),
 }));

@@ -60,6 +60,14 @@ export function staleReleaseStoreContract(
         { accountId: eu, region: 'eu', enabled: true, afterDays: 45, notices: { inst_1: '2026-03-02T10:00:00.000Z' } },
       ]);
       expect(enabledUs).toEqual([{ accountId: us, region: 'us', enabled: true, afterDays: 90, notices: {} }]);
+      expect(await store.get(off)).toEqual({
+        accountId: off,
+        region: 'eu',
+        enabled: false,
+        afterDays: 30,
+        notices: {},
+      });
+      expect(await store.get(`acc_none${suffix}`)).toBeNull();
       expect((await auditOf(eu)).map((e) => e.action)).toEqual([
         'stale-release.enabled',
         'installation.stale-notice',

@@ -7,6 +7,10 @@ export class MemoryStaleReleaseStore implements StaleReleaseStore {
   readonly records = new Map<string, StaleReleaseRecord>();
   readonly audit: AuditEvent[] = [];
 
+  async get(accountId: string): Promise<StaleReleaseRecord | null> {
+    return this.records.get(accountId) ?? null;
+  }
+
   async putSetting(record: Omit<StaleReleaseRecord, 'notices'>, audit: AuditEvent): Promise<void> {
     this.records.set(record.accountId, { ...record, notices: this.records.get(record.accountId)?.notices ?? {} });
     this.audit.push(audit);

@@ -9,6 +9,7 @@ import { entitlementStatusAt, standingsAt, type EntitlementStatus, type ProductS
 import type { Entitlement, InstallationSummary } from './model';
 import type { Region } from './catalogue';
 import { isStale } from './stale';
+import { DEFAULT_AUTO_RELEASE_DAYS, type AutoReleaseSetting, type StaleReleaseStore } from './stale-release';
 
 export interface AccountView {
   accountId: string;
@@ -18,6 +19,8 @@ export interface AccountView {
   telemetry: { enabled: boolean };
   products: AccountProduct[];
   installations: (InstallationSummary & { lastPollAt: string | null; stale: boolean })[];
+  /** the automatic release of stale installations (off unless opted in); present when its store is given */
+  staleRelease?: AutoReleaseSetting;
 }
 
 /** A product as it stands now, with every entitlement of it (by entitlement id) and where each stands. */
@@ -27,7 +30,11 @@ export async function getAccount(
   deps: LicensingDeps,
   principal: Principal,
   accountId: string,
-  options: { readonly shortfallGraceDays?: number; readonly staleAfterDays?: number } = {},
+  options: {
+    readonly shortfallGraceDays?: number;
+    readonly staleAfterDays?: number;
+    readonly staleRelease?: Pick<StaleReleaseStore, 'get'>;
+  } = {},
 ): Promise<AccountView> {
   assertMayAddressAccount(principal, accountId);
   const state = await deps.repo.getAccountState(accountId);
@@ -37,7 +44,10 @@ export async function getAccount(
   const now = deps.clock.now().getTime();
   // Only active installations poll; reading the others' would grow with the account's history.
   const active = state.installations.filter((i) => i.status === 'active').map((i) => i.installationId);
-  const lastPolls = active.length > 0 ? await deps.repo.getLastPolls(active) : new Map<string, string>();
+  const [lastPolls, staleRelease] = await Promise.all([
+    active.length > 0 ? deps.repo.getLastPolls(active) : new Map<string, string>(),
+    options.staleRelease?.get(accountId),
+  ]);
   return {
     accountId: account.accountId,
     name: account.name,
@@ -53,6 +63,11 @@ export async function getAccount(
     installations: state.installations.map((i) => {
       const lastPollAt = lastPolls.get(i.installationId) ?? null;
       return { ...i, lastPollAt, stale: isStale({ ...i, lastPollAt }, now, options.staleAfterDays) };
+    }),
+    ...(options.staleRelease && {
+      staleRelease: staleRelease
+        ? { enabled: staleRelease.enabled, afterDays: staleRelease.afterDays }
+        : { enabled: false, afterDays: DEFAULT_AUTO_RELEASE_DAYS },
     }),
   };
 }

@@ -153,6 +153,7 @@ export const accountViewSchema = z
     telemetry: telemetrySwitchSchema,
     products: z.array(productPoolSchema),
     installations: z.array(accountInstallationSchema),
+    staleRelease: staleReleaseSettingSchema.optional(),
   })
   .meta({ id: 'Account', description: 'A Smart Account: its products with capacity and terms, its installations.' });
 

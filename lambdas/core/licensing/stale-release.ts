@@ -18,6 +18,9 @@ export const AUTO_RELEASE_NOTICE_DAYS = 7;
 
 const DAY_MS = 86_400_000;
 
+/** The days an account that never chose is offered (the setting is off until it opts in). */
+export const DEFAULT_AUTO_RELEASE_DAYS = 60;
+
 /** An account's setting; absent: off. */
 export const autoReleaseSettingSchema = z
   .object({
@@ -76,6 +79,7 @@ export interface StaleReleaseRecord extends AutoReleaseSetting {
 
 /** Where the settings live: apart from the account partition, one small item per opted-in account. */
 export interface StaleReleaseStore {
+  get(accountId: string): Promise<StaleReleaseRecord | null>;
   /** writes the setting (keeping the notices) with its audit event */
   putSetting(record: Omit<StaleReleaseRecord, 'notices'>, audit: AuditEvent): Promise<void>;
   /** the enabled settings of accounts homed in `region` */

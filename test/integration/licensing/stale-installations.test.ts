@@ -83,6 +83,8 @@ describe('automatic release on the local cloud', () => {
       body: { enabled: true, afterDays: 14 },
     });
 
+    const setting = (await accountView(accountId)).staleRelease;
+
     // Act
     const toNotice = await advanceClock({ days: 8 });
     const notices = await auditOf(accountId, 'installation.stale-notice');
@@ -94,6 +96,7 @@ describe('automatic release on the local cloud', () => {
     // Assert
     expect(optIn.status).toBe(200);
     expect(optIn.json).toEqual({ enabled: true, afterDays: 14 });
+    expect(setting).toEqual({ enabled: true, afterDays: 14 });
     for (const move of [toNotice, toRelease]) {
       expect(move.schedulesRun.length).toBeGreaterThan(0);
       expect(move.schedulesRun.filter((run) => run.error)).toEqual([]);

@@ -1,6 +1,7 @@
 import { ForbiddenError, WrongRegionError } from '#lambdas/core/errors';
 import { releaseStaleInstallation } from '#lambdas/core/licensing/deactivate-installation';
 import type { Installation } from '#lambdas/core/licensing/model';
+import { getAccount } from '#lambdas/core/licensing/get-account';
 import { pollLicense } from '#lambdas/core/licensing/poll-license';
 import {
   autoReleaseSettingSchema,
@@ -163,5 +164,26 @@ describe('setStaleRelease and runStaleRelease', () => {
     await expect(
       setStaleRelease(inRegion(world, 'us').deps, store, principals.backoffice, accountId, body),
     ).rejects.toThrow(WrongRegionError);
+  });
+});
+
+describe('getAccount with the stale-release store', () => {
+  it('answers the setting: off (60 days offered) until the account opts in, then as set', async () => {
+    const world = await licensingWorld();
+    const store = new MemoryStaleReleaseStore();
+    const accountId = await seedAccount(world, newAccountOrder([perpetualLine('ivr', 10)]));
+    const read = () => getAccount(world.deps, principals.customer(accountId), accountId, { staleRelease: store });
+
+    const before = await read();
+    await setStaleRelease(world.deps, store, principals.customer(accountId), accountId, {
+      enabled: true,
+      afterDays: 45,
+    });
+    const after = await read();
+    const without = await getAccount(world.deps, principals.customer(accountId), accountId);
+
+    expect(before.staleRelease).toEqual({ enabled: false, afterDays: 60 });
+    expect(after.staleRelease).toEqual({ enabled: true, afterDays: 45 });
+    expect(without).not.toHaveProperty('staleRelease');
   });
 });
