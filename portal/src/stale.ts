@@ -25,3 +25,10 @@ export function staleBannerText(installations: readonly StaleShown[]): string | 
   const which = stale === 1 ? '1 installation has' : `${stale} installations have`;
   return `${which} not been heard from for a long time and still hold licences. If a server was reinstalled or retired, release its licences below.`;
 }
+
+/** The automatic release as it stands, in words. */
+export function autoReleaseText(setting: { readonly enabled: boolean; readonly afterDays: number }): string {
+  return setting.enabled
+    ? `Automatic release is on: an installation not heard from for ${setting.afterDays} days is released; the audit log carries a notice 7 days before.`
+    : 'Automatic release is off: stale installations keep their licences until someone releases them.';
+}

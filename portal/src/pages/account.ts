@@ -18,7 +18,7 @@ import {
   type EntitlementLine,
 } from '../entitlements';
 import { lastPollText } from '../last-poll';
-import { staleBannerText, staleNoticeText } from '../stale';
+import { autoReleaseText, staleBannerText, staleNoticeText } from '../stale';
 import { telemetryStatus, telemetryStatusText } from '../telemetry-status';
 import { homeRegionNotice } from '../regions';
 import { auditSection } from './audit';
@@ -58,6 +58,8 @@ export interface Account {
   telemetry: { enabled: boolean };
   products: Pool[];
   installations: Installation[];
+  /** the automatic release of stale installations (off unless the account opted in) */
+  staleRelease?: { enabled: boolean; afterDays: number };
 }
 interface Finding {
   findingId: string;
@@ -331,7 +333,54 @@ function installationsSection(
       'No installation activated yet.',
     ),
     panel,
+    account.staleRelease ? staleReleaseForm(account.accountId, account.staleRelease, mayManage, reload) : null,
   );
+}
+
+/** The opt-in to the automatic release of stale installations: on or off, and after how many days. */
+function staleReleaseForm(
+  accountId: string,
+  setting: { enabled: boolean; afterDays: number },
+  mayManage: boolean,
+  reload: (notice: string) => Promise<void>,
+): HTMLElement {
+  const status = h('p', { class: 'hint' }, autoReleaseText(setting));
+  if (!mayManage) return h('div', { class: 'stack' }, h('h3', null, 'Automatic release'), status);
+  const form = h('form', { class: 'stack', 'aria-label': 'Automatic release' });
+  const enabled = h('input', { type: 'checkbox', checked: setting.enabled });
+  const afterDays = h('input', {
+    type: 'number',
+    min: '14',
+    max: '365',
+    step: '1',
+    inputmode: 'numeric',
+    value: String(setting.afterDays),
+  });
+  form.addEventListener(
+    'submit',
+    submitting(
+      form,
+      async () => {
+        // An empty or out-of-range number is the service's to refuse, in words beside the field.
+        const saved = await api<{ enabled: boolean; afterDays: number }>(
+          'PATCH',
+          `/v1/accounts/${accountId}/stale-release`,
+          { enabled: enabled.checked, afterDays: afterDays.value.trim() === '' ? null : Number(afterDays.value) },
+        );
+        await reload(autoReleaseText(saved));
+      },
+      { afterDays: 'Days without a licence poll' },
+    ),
+  );
+  form.append(
+    h('h3', null, 'Automatic release'),
+    status,
+    h('label', null, enabled, ' Release stale installations automatically'),
+    field('Days without a licence poll', afterDays, 'afterDays', '14 to 365; the notice comes 7 days before'),
+    h('div', { class: 'row' }, h('button', { type: 'submit', class: 'secondary' }, 'Save automatic release')),
+    h('div', { class: 'form-error', role: 'alert' }),
+  );
+  return form;
 }
 
 /** The installation's new full allocation: one labelled number per product the account holds. */

@@ -1,4 +1,4 @@
-import { lastHeardDay, staleBannerText, staleNoticeText } from '#portal/src/stale';
+import { autoReleaseText, lastHeardDay, staleBannerText, staleNoticeText } from '#portal/src/stale';
 
 const base = { status: 'active', activatedAt: '2026-01-05T10:00:00.000Z' };
 
@@ -31,5 +31,14 @@ describe('stale installations banner', () => {
     expect(staleBannerText([stale, fresh])).toMatch(/^1 installation has not been heard from/);
     expect(staleBannerText([stale, stale, { ...stale, status: 'deactivated' }])).toMatch(/^2 installations have/);
     expect(staleBannerText([fresh])).toBeNull();
+  });
+});
+
+describe('automatic release in words', () => {
+  it('says whether it is on, after how many days, and that a notice comes first', () => {
+    expect(autoReleaseText({ enabled: true, afterDays: 45 })).toBe(
+      'Automatic release is on: an installation not heard from for 45 days is released; the audit log carries a notice 7 days before.',
+    );
+    expect(autoReleaseText({ enabled: false, afterDays: 60 })).toMatch(/^Automatic release is off/);
   });
 });
