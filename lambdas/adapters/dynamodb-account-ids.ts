@@ -1,11 +1,12 @@
 /**
- * Every Smart Account's id, a page at a time, for the daily shortfall sweep: a Scan of the
- * licensing table keeping only the `ACC#<account>/META` items. No index lists all accounts, and
- * one read of the table a day costs less than keeping one (docs/licensing.md).
+ * Every Smart Account's id, a page at a time, for the shortfall sweep: a Scan of the licensing
+ * table (one parallel-scan segment of it when a part is given) keeping only the
+ * `ACC#<account>/META` items. No index lists all accounts, and one read of the table a day, spread
+ * over the hourly runs, costs less than keeping one (docs/licensing.md).
  */
 import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import type { AccountIdSource } from '../core/licensing/shortfall-enforcement';
+import type { AccountIdSource, SweepPart } from '../core/licensing/shortfall-enforcement';
 import { rethrowThrottling } from './aws-errors';
 
 const itemSchema = z.object({ pk: z.string().startsWith('ACC#') });
@@ -17,7 +18,7 @@ export class DynamoDbAccountIds implements AccountIdSource {
     private readonly tableName: string,
   ) {}
 
-  async listAccountIds(cursor?: string): Promise<{ accountIds: string[]; cursor?: string }> {
+  async listAccountIds(cursor?: string, part?: SweepPart): Promise<{ accountIds: string[]; cursor?: string }> {
     const page = await this.client
       .send(
         new ScanCommand({
@@ -25,6 +26,7 @@ export class DynamoDbAccountIds implements AccountIdSource {
           FilterExpression: 'sk = :meta AND begins_with(pk, :acc)',
           ProjectionExpression: 'pk',
           ExpressionAttributeValues: { ':meta': 'META', ':acc': 'ACC#' },
+          ...(part ? { Segment: part.segment, TotalSegments: part.totalSegments } : {}),
           ...(cursor
             ? { ExclusiveStartKey: cursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))) }
             : {}),

@@ -130,21 +130,20 @@ export async function enforceShortfall(
   }
 }
 
-/** The hourly licensing run's period (release-stale): the run whose slot starts the UTC day enforces. */
-export const SHORTFALL_SWEEP_SLOT_MS = 60 * 60_000;
-
-/**
- * True for the one scheduled run a day that goes through every account: the grace is counted in
- * days, and licences enforce at read time meanwhile, so once a day keeps the stored allocations
- * close enough for one read of the accounts a day.
- */
-export function isShortfallSweepSlot(t: number): boolean {
-  return t % 86_400_000 < SHORTFALL_SWEEP_SLOT_MS;
+/** One of the equal parts the accounts are read in: the hourly run reads one, all of them once a day. */
+export interface SweepPart {
+  readonly segment: number;
+  readonly totalSegments: number;
 }
 
-/** Where the sweep finds the accounts to look at, a page at a time. */
+/** The hourly licensing run's part of the accounts at `t`: the hour of the UTC day, of 24. */
+export function shortfallSweepPart(t: number): SweepPart {
+  return { segment: Math.floor((t % 86_400_000) / 3_600_000), totalSegments: 24 };
+}
+
+/** Where the sweep finds the accounts to look at, a page at a time (of one part of them when given). */
 export interface AccountIdSource {
-  listAccountIds(cursor?: string): Promise<{ accountIds: readonly string[]; cursor?: string }>;
+  listAccountIds(cursor?: string, part?: SweepPart): Promise<{ accountIds: readonly string[]; cursor?: string }>;
 }
 
 export interface ShortfallSweep {
@@ -154,20 +153,21 @@ export interface ShortfallSweep {
 }
 
 /**
- * Every account, page by page: each enforced on its own, so one that fails (and is retried by the
- * next run) does not hold the others back.
+ * Every account (of `part`, when given), page by page: each enforced on its own, so one that fails
+ * (and is retried by the part's next run) does not hold the others back.
  */
 export async function sweepShortfalls(
   deps: LicensingDeps,
   source: AccountIdSource,
   graceDays = DEFAULT_SHORTFALL_GRACE_DAYS,
+  part?: SweepPart,
 ): Promise<ShortfallSweep> {
   let accounts = 0;
   const reduced: (ShortfallReduction & { accountId: string })[] = [];
   const failures: { accountId: string; error: unknown }[] = [];
   let cursor: string | undefined;
   do {
-    const page = await source.listAccountIds(cursor);
+    const page = await source.listAccountIds(cursor, part);
     for (const accountId of page.accountIds) {
       accounts++;
       try {

@@ -1,8 +1,8 @@
 /**
  * A shortfall enforced in the store on a local cloud of this file's own, its clock moved: the
- * allocations are kept through the grace period, and the hourly licensing run's first run of the day after
- * `enforcedAt` reduces them, newest installations first; the account page and the next licence
- * of each installation say the same.
+ * allocations are kept through the grace period, and the hourly licensing runs of the day after
+ * `enforcedAt` (each reading one part of the accounts) reduce them, newest installations first;
+ * the account page and the next licence of each installation say the same.
  */
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import type { TestAgent } from '#test/support/agent-client';
@@ -34,11 +34,18 @@ const allocations = async (accountId: string) =>
     ),
   );
 
-/** Seconds from the cloud's now to 00:05 UTC of the first day starting after `iso`: the daily shortfall run. */
-const toDailyRunAfter = (iso: string) => {
-  const midnight = Math.ceil(Date.parse(iso) / DAY_MS) * DAY_MS;
-  return (midnight + 5 * 60_000 - cloudNow().getTime()) / 1000;
-};
+const HOUR_MS = 3_600_000;
+
+/** Seconds from the cloud's now to 5 past the first hour after `iso`. */
+const toTheHourAfter = (iso: string) =>
+  (Math.ceil(Date.parse(iso) / HOUR_MS) * HOUR_MS + 5 * 60_000 - cloudNow().getTime()) / 1000;
+
+/** A day in hourly steps: the hourly run comes due at each, reading each part of the accounts once. */
+async function aDayHourByHour() {
+  const runs = [];
+  for (let hour = 0; hour < 24; hour++) runs.push(...(await advanceClock({ seconds: 3601 })).schedulesRun);
+  return runs;
+}
 
 describe('a shortfall on the local cloud', () => {
   it('keeps allocations until enforcedAt; the daily run after it reduces them newest first, and page and licence agree', async () => {
@@ -59,8 +66,9 @@ describe('a shortfall on the local cloud', () => {
     const shortfallInGrace = ((await accountView(accountId)).products as { shortfall?: unknown }[])[0]?.shortfall;
     const newestInGrace = await licensedIvr(newest);
 
-    // Act 2: to the first daily shortfall run after enforcedAt.
-    const moved = await advanceClock({ seconds: toDailyRunAfter(enforcedAt) });
+    // Act 2: past enforcedAt, then a day of the hourly licensing run.
+    await advanceClock({ seconds: toTheHourAfter(enforcedAt) });
+    const runs = await aDayHourByHour();
     const after = await allocations(accountId);
     const product = ((await accountView(accountId)).products as Record<string, unknown>[])[0];
     const licences = [await licensedIvr(oldest), await licensedIvr(middle), await licensedIvr(newest)];
@@ -70,7 +78,8 @@ describe('a shortfall on the local cloud', () => {
     expect(inGrace).toEqual({ [oldest.keyid]: 5, [middle.keyid]: 2, [newest.keyid]: 1 });
     expect(shortfallInGrace).toEqual({ quantity: 3, enforcedAt });
     expect(newestInGrace).toBe(1);
-    expect(moved.schedulesRun.filter((run) => run.error)).toEqual([]);
+    expect(runs.filter((run) => run.region === 'eu' && run.function.startsWith('ReleaseStale'))).toHaveLength(24);
+    expect(runs.filter((run) => run.error)).toEqual([]);
     expect(after).toEqual({ [oldest.keyid]: 5, [middle.keyid]: 0, [newest.keyid]: 0 });
     expect(product).toMatchObject({ capacity: 5, allocated: 5, free: 0 });
     expect(product?.['shortfall']).toBeUndefined();

@@ -7,7 +7,7 @@ import { pollLicense } from '#lambdas/core/licensing/poll-license';
 import {
   dueReductions,
   enforceShortfall,
-  isShortfallSweepSlot,
+  shortfallSweepPart,
   sweepShortfalls,
   type AccountIdSource,
 } from '#lambdas/core/licensing/shortfall-enforcement';
@@ -162,12 +162,12 @@ describe('dueReductions', () => {
   });
 });
 
-describe('isShortfallSweepSlot', () => {
-  it('is the scheduled run of the first hour of the UTC day only', () => {
-    expect(isShortfallSweepSlot(Date.parse('2027-01-05T00:00:00Z'))).toBe(true);
-    expect(isShortfallSweepSlot(Date.parse('2027-01-05T00:59:59Z'))).toBe(true);
-    expect(isShortfallSweepSlot(Date.parse('2027-01-05T01:00:00Z'))).toBe(false);
-    expect(isShortfallSweepSlot(Date.parse('2027-01-05T23:59:00Z'))).toBe(false);
+describe('shortfallSweepPart', () => {
+  it('is the hour of the UTC day, of 24: each hourly run reads its part, all of them once a day', () => {
+    expect(shortfallSweepPart(Date.parse('2027-01-05T00:00:00Z'))).toEqual({ segment: 0, totalSegments: 24 });
+    expect(shortfallSweepPart(Date.parse('2027-01-05T00:59:59Z'))).toEqual({ segment: 0, totalSegments: 24 });
+    expect(shortfallSweepPart(Date.parse('2027-01-05T01:00:00Z'))).toEqual({ segment: 1, totalSegments: 24 });
+    expect(shortfallSweepPart(Date.parse('2027-01-05T23:59:00Z'))).toEqual({ segment: 23, totalSegments: 24 });
   });
 });
 
@@ -179,15 +179,25 @@ describe('sweepShortfalls', () => {
       start: { accountIds: ['acc_missing0'], cursor: 'p2' },
       p2: { accountIds: [accountId] },
     };
-    const source: AccountIdSource = { listAccountIds: async (cursor) => pages[cursor ?? 'start']! };
+    const parts: unknown[] = [];
+    const source: AccountIdSource = {
+      listAccountIds: async (cursor, part) => {
+        parts.push(part);
+        return pages[cursor ?? 'start']!;
+      },
+    };
     jest.spyOn(world.repo, 'getAccountState').mockImplementationOnce(async () => {
       throw new Error('throttled');
     });
 
     // Act
-    const sweep = await sweepShortfalls(world.deps, source, 30);
+    const sweep = await sweepShortfalls(world.deps, source, 30, { segment: 3, totalSegments: 24 });
 
     // Assert
+    expect(parts).toEqual([
+      { segment: 3, totalSegments: 24 },
+      { segment: 3, totalSegments: 24 },
+    ]);
     expect(sweep.accounts).toBe(2);
     expect(sweep.failures.map((f) => f.accountId)).toEqual(['acc_missing0']);
     expect(sweep.reduced.map((r) => r.installationId)).toEqual([newest, middle]);
