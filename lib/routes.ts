@@ -116,7 +116,7 @@ export const functionSpecs = {
   },
   // The opted-in accounts' stale-release notices and releases, run by EventBridge Scheduler every
   // hour (lib/stacks/stateless-stack.ts); 300 s: each account a query and at most a few writes.
-  // Its first run of the UTC day also enforces shortfalls past their grace (shared/shortfall-sweep.ts).
+  // Each run also enforces shortfalls past their grace on a 24th of the accounts (shared/shortfall-sweep.ts).
   releaseStale: { entry: 'release-stale', needs: ['table:write'], timeoutSeconds: 300 },
   // Support API: the regional support table, and the licensing table for the account's reseller.
   listAccountInstallations: { entry: 'list-account-installations', needs: ['table:read', 'support-table:read'] },

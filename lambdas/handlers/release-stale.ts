@@ -1,7 +1,7 @@
 /**
  * The automatic release of stale installations (EventBridge Scheduler, hourly): on the accounts
- * homed here that opted in, the notices and releases that came due (stale-release.ts). Its first
- * run of the UTC day also takes back allocations past a shortfall's grace (shared/shortfall-sweep.ts).
+ * homed here that opted in, the notices and releases that came due (stale-release.ts). Each run
+ * also takes back allocations past a shortfall's grace on a 24th of the accounts (shared/shortfall-sweep.ts).
  */
 import { releaseStaleInstallation } from '../core/licensing/deactivate-installation';
 import { runStaleRelease } from '../core/licensing/stale-release';
