@@ -97,7 +97,11 @@ describe('entitlements over time on the local cloud', () => {
     expect(enforced.products).toEqual([
       { product: 'acd', capacity: 2, kind: 'perpetual', terms: [{ quantity: 2, kind: 'perpetual' }] },
     ]);
-    expect(await productOf(accountId, 'acd')).toMatchObject({ capacity: 2, allocated: 4 });
+    // the stored allocation is reduced by the hourly enforcement step once this account's scan segment
+    // comes round (shortfall-enforcement.test.ts); the licence above is enforced at read time either way
+    const product = await productOf(accountId, 'acd');
+    expect(product).toMatchObject({ capacity: 2 });
+    expect([2, 4]).toContain((product as { allocated?: number } | undefined)?.allocated);
   });
 
   it('Care renewed by a care line: the licence’s care.expiresAt follows it', async () => {
