@@ -32,6 +32,7 @@ const policies: Partial<Record<FunctionName, Policy>> = {
   createActivationKey: 'manage',
   offlineActivation: 'manage',
   setTelemetry: 'manage',
+  setStaleRelease: 'manage',
   changeAllocation: 'manage',
   deactivateAccountInstallation: 'manage',
   listAccountInstallations: 'read',
@@ -155,6 +156,8 @@ async function requestFor(route: RouteSpec, target: Target): Promise<{ path: str
       return { path, body: await offlineRequestFile(accountId) };
     case 'setTelemetry':
       return { path, body: { enabled: true } };
+    case 'setStaleRelease':
+      return { path, body: { enabled: false, afterDays: 60 } };
     case 'changeAllocation':
       // the allocation it holds: allowed callers get 200 without taking capacity
       return { path, body: { allocation: { ivr: 1 } } };

@@ -65,20 +65,30 @@ describe('the local proactive support', () => {
     expect(rules?.destination?.queue).not.toBe(archiver?.destination?.queue);
   });
 
-  it('lists the sweep schedule: every 15 minutes, targeting sweepSilent', async () => {
+  it('lists the schedules: the sweep every 15 minutes targeting sweepSilent, and the hourly stale release', async () => {
     // Act
     const { json } = await getJson(`${api('eu')}/local/schedules`);
 
     // Assert
-    expect(json.schedules).toEqual([
-      expect.objectContaining({
-        logicalId: logicalIdStartingWith('eu', 'SilentSweepSchedule'),
-        function: expect.stringMatching(/^SweepSilent/),
-        expression: 'rate(15 minutes)',
-        everyMs: 900_000,
-        state: 'scheduled',
-      }),
-    ]);
+    expect(json.schedules).toHaveLength(2);
+    expect(json.schedules).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          logicalId: logicalIdStartingWith('eu', 'SilentSweepSchedule'),
+          function: expect.stringMatching(/^SweepSilent/),
+          expression: 'rate(15 minutes)',
+          everyMs: 900_000,
+          state: 'scheduled',
+        }),
+        expect.objectContaining({
+          logicalId: logicalIdStartingWith('eu', 'StaleReleaseSchedule'),
+          function: expect.stringMatching(/^ReleaseStale/),
+          expression: 'rate(1 hour)',
+          everyMs: 3_600_000,
+          state: 'scheduled',
+        }),
+      ]),
+    );
   });
 
   it("runs the sweep on demand: a Gold installation silent for 25 h gets a critical finding and a notification on its own region's bus", async () => {
