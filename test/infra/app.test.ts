@@ -1,6 +1,6 @@
 import { parseAppConfig, stackId } from '#lib/app';
 import { portalUrls } from '#lib/config';
-import { buildTestApp, testAccount, testConfig } from './test-app';
+import { buildTestApp, minimalUcxContext, testAccount, testConfig } from './test-app';
 
 describe('the stack set', () => {
   it('has a stateful and a stateless stack per region, named ucx-<stage>-<region>-<kind>', () => {
@@ -59,17 +59,7 @@ describe('the stack set', () => {
 });
 
 describe('parseAppConfig', () => {
-  const valid = {
-    stage: 'prod',
-    primary: 'eu',
-    regions: {
-      eu: { region: 'eu-central-1', endpoint: 'https://eu.api.example' },
-      us: { region: 'us-east-1', endpoint: 'https://us.api.example' },
-    },
-    nextPollSeconds: 900,
-    licenseTtlDays: 30,
-    logRetentionDays: 30,
-  };
+  const valid = minimalUcxContext();
 
   it('adds each region its key and falls back to the CLI account', () => {
     // Act

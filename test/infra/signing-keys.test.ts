@@ -14,7 +14,7 @@ import type { AppConfig, SigningKeySet } from '#lib/config';
 import { addNagChecks, wildcardResourceReason } from '#lib/nag';
 import type { StatelessStack } from '#lib/stacks/stateless-stack';
 import type { FunctionName } from '#lib/routes';
-import { buildTestApp, testAccount, testAppContext, testConfig } from './test-app';
+import { buildTestApp, minimalUcxContext, testAccount, testAppContext, testConfig } from './test-app';
 
 type CfnJson = ReturnType<Template['toJSON']>;
 
@@ -154,18 +154,7 @@ describe('cdk-nag with a key set in rotation', () => {
 });
 
 describe('parseAppConfig signingKeys', () => {
-  const context = (signingKeys?: unknown) => ({
-    stage: 'prod',
-    primary: 'eu',
-    regions: {
-      eu: { region: 'eu-central-1', endpoint: 'https://eu.api.example' },
-      us: { region: 'us-east-1', endpoint: 'https://us.api.example' },
-    },
-    nextPollSeconds: 900,
-    licenseTtlDays: 30,
-    logRetentionDays: 30,
-    ...(signingKeys === undefined ? {} : { signingKeys }),
-  });
+  const context = (signingKeys?: unknown) => minimalUcxContext(signingKeys === undefined ? {} : { signingKeys });
 
   it('defaults to the initial key alone', () => {
     expect(parseAppConfig(context()).signingKeys).toEqual({ current: 'initial', retiring: [] });

@@ -28,3 +28,17 @@ export function buildTestApp(config: AppConfig = testConfig) {
   const app = new App({ context: testAppContext() });
   return { app, stacks: buildApp(app, config) };
 }
+
+/** The smallest valid `ucx` context, with `extra` keys on top: for tests of one config key. */
+export const minimalUcxContext = (extra: Record<string, unknown> = {}) => ({
+  stage: 'prod',
+  primary: 'eu',
+  regions: {
+    eu: { region: 'eu-central-1', endpoint: 'https://eu.api.example' },
+    us: { region: 'us-east-1', endpoint: 'https://us.api.example' },
+  },
+  nextPollSeconds: 900,
+  licenseTtlDays: 30,
+  logRetentionDays: 30,
+  ...extra,
+});
