@@ -428,4 +428,30 @@ describe('the Graph stand-in', () => {
     expect(refused.status).toBe(400);
     expect(refused.body.error?.code).toBe('ValidationError');
   });
+  it('answers the control routes with problem+json for bad input, and refuses more than 650 ids', async () => {
+    const control = (path: string, body: string) => fetch(`${standin.graph}/local/${path}`, { method: 'POST', body });
+
+    const malformed = await control('presence', '{');
+    const unknownUser = await control(
+      'presence',
+      JSON.stringify({ user: 'nobody@contoso.example', availability: 'Busy', activity: 'Busy' }),
+    );
+    const badEvent = await control('lifecycle', JSON.stringify({ event: 'deleted' }));
+    const changed = await control(
+      'presence',
+      JSON.stringify({ user: 'user9@contoso.example', availability: 'Away', activity: 'Away' }),
+    );
+    const tooMany = await graph('/communications/getPresencesByUserId', token, {
+      method: 'POST',
+      body: JSON.stringify({
+        ids: Array.from({ length: 651 }, (_, i) => `a0000000-0000-4000-8000-${String(i).padStart(12, '0')}`),
+      }),
+    });
+
+    expect([malformed.status, unknownUser.status, badEvent.status]).toEqual([400, 404, 400]);
+    expect(malformed.headers.get('content-type')).toBe('application/problem+json');
+    expect(await changed.json()).toMatchObject({ availability: 'Away', activity: 'Away', notified: [] });
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.error?.code).toBe('BadRequest');
+  });
 });
