@@ -32,6 +32,7 @@ import { createResources, type Endpoints } from './resources';
 import { authFlowRoutes } from './auth-flows';
 import { startRegionRouter, type LocalHandler, type RegionRoute, type RegionRouter } from './router';
 import { findRepoRoot } from './repo-root';
+import { startGraphStandin } from './graph/standin';
 import { seedDemo, SeedError, type SeedResult } from './seed';
 
 export interface LocalCloudOptions {
@@ -51,6 +52,8 @@ export interface LocalCloudOptions {
   readonly s3Port?: number;
   /** the EventBridge stand-in; only the functions need it (through cloud.json's endpoints). @default 0, a free port */
   readonly eventBridgePort?: number;
+  /** the Microsoft Graph stand-in (http); its identity platform takes another free port. @default 0, a free port */
+  readonly graphPort?: number;
   /** false: schedules run only through `POST /local/schedules/<id>/run`, never on their timers. @default true */
   readonly scheduleTimers?: boolean;
   /** use this synthesized assembly as it is, no synth */
@@ -93,6 +96,16 @@ export interface CloudInfo {
   readonly tokens: { readonly ops: string; readonly support: string };
   /** the movable clock's route on the EU API (either region's answers: they share one clock) */
   readonly clock: string;
+  /** the Microsoft Graph stand-in's base URL (`<graph>/v1.0/...`, control routes `<graph>/local/...`) */
+  readonly graph: string;
+  /** its identity platform: MSAL's authority, the TLS certificate to trust, the seeded tenant and app */
+  readonly identity: {
+    readonly authority: string;
+    readonly ca: string;
+    readonly tenantId: string;
+    readonly clientId: string;
+    readonly clientSecret: string;
+  };
   readonly demo: {
     readonly accounts: readonly {
       accountId: string;
@@ -170,6 +183,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       log,
     });
     stops.push(() => eventBridge.stop());
+    const graph = await startGraphStandin({ port: options.graphPort ?? 0, now: () => clock.now(), log });
+    stops.push(() => graph.stop());
     const endpoints: Endpoints = {
       dynamodb: dynamodb.endpoint,
       kinesis: kinesis.endpoint,
@@ -416,6 +431,14 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       issuer: { iss: 'ucx-cloud-local', aud: 'ucx-portal', keyFile: keyFile(dataDir, 'issuer') },
       tokens,
       clock: `${apis.eu}/local/clock`,
+      graph: graph.graph,
+      identity: {
+        authority: graph.authority,
+        ca: graph.ca,
+        tenantId: graph.tenantId,
+        clientId: graph.app.clientId,
+        clientSecret: graph.app.clientSecret,
+      },
       demo: {
         accounts: await Promise.all(
           seed.accounts.map(async (a) => ({

@@ -12,6 +12,7 @@ const { values } = parseArgs({
     'kinesis-port': { type: 'string', default: '4120' },
     's3-port': { type: 'string', default: '4130' },
     'eventbridge-port': { type: 'string', default: '0' },
+    'graph-port': { type: 'string', default: '0' },
     'no-schedules': { type: 'boolean', default: false },
     app: { type: 'string' },
     assembly: { type: 'string' },
@@ -66,6 +67,7 @@ try {
     kinesisPort: port('kinesis-port', values['kinesis-port']),
     s3Port: port('s3-port', values['s3-port']),
     eventBridgePort: port('eventbridge-port', values['eventbridge-port']),
+    graphPort: port('graph-port', values['graph-port']),
     scheduleTimers: !values['no-schedules'],
     app: values.app,
     assemblyDir: values.assembly,
@@ -89,6 +91,7 @@ try {
     `UCX local cloud ready in ${((Date.now() - started) / 1000).toFixed(1)} s`,
     `  EU  ${info.regions.eu.api}    US  ${info.regions.us.api}`,
     `  DynamoDB ${info.regions.eu.endpoints.dynamodb}  Kinesis ${info.regions.eu.endpoints.kinesis}  S3 ${info.regions.eu.endpoints.s3}  EventBridge ${info.regions.eu.endpoints.eventbridge}`,
+    `  Microsoft Graph stand-in ${info.graph}  identity platform ${info.identity.authority}`,
     ...info.demo.accounts.map(
       (a) => `  demo ${a.region.toUpperCase()} account ${a.accountId}  activation key ${a.activationKey}`,
     ),

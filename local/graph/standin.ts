@@ -440,7 +440,11 @@ export async function startGraphStandin(options: GraphStandinOptions = {}): Prom
   function aadError(error: AadError): Reply {
     const correlationId = randomUUID();
     const traceId = randomUUID();
-    const timestamp = now().toISOString().replace('T', ' ').replace('Z', 'Z');
+    // Microsoft writes `2026-12-04 10:00:00Z`
+    const timestamp = now()
+      .toISOString()
+      .replace('T', ' ')
+      .replace(/\.\d{3}Z$/, 'Z');
     return json(error.status, {
       error: error.error,
       error_description: `AADSTS${error.code}: ${error.message} Trace ID: ${traceId} Correlation ID: ${correlationId} Timestamp: ${timestamp}`,
