@@ -454,4 +454,32 @@ describe('the Graph stand-in', () => {
     expect(tooMany.status).toBe(400);
     expect(tooMany.body.error?.code).toBe('BadRequest');
   });
+  it('reauthorizes a subscription, and deletes them all on subscriptionRemoved after telling the lifecycle URL', async () => {
+    const id = (await graph('/users/user4@contoso.example', token)).body.id;
+    const created = await graph('/subscriptions', token, {
+      method: 'POST',
+      body: JSON.stringify({
+        changeType: 'updated',
+        resource: `/communications/presences/${id}`,
+        notificationUrl: `${receiver.url}/notifications`,
+        lifecycleNotificationUrl: `${receiver.url}/lifecycle`,
+        expirationDateTime: new Date(now.getTime() + 10 * 60_000).toISOString(),
+        clientState: 'other-state',
+      }),
+    });
+    const subscriptionId = created.body.id as string;
+
+    const reauthorized = await graph(`/subscriptions/${subscriptionId}/reauthorize`, token, { method: 'POST' });
+    const removed = await standin.lifecycle('subscriptionRemoved');
+
+    expect(created.status).toBe(201);
+    expect(reauthorized.status).toBe(204);
+    expect(removed.notified).toEqual([subscriptionId]);
+    expect(receiver.received.at(-1)).toEqual({
+      value: [
+        expect.objectContaining({ subscriptionId, lifecycleEvent: 'subscriptionRemoved', clientState: 'other-state' }),
+      ],
+    });
+    expect((await graph(`/subscriptions/${subscriptionId}`, token)).status).toBe(404);
+  });
 });
