@@ -17,9 +17,9 @@ export interface TlsIdentity {
 /** A fresh RSA-2048 certificate for `127.0.0.1` and `localhost`, valid 10 years (openssl, as the machine has it). */
 export function selfSignedCertificate(commonName = 'ucx-graph-standin'): TlsIdentity {
   const dir = mkdtempSync(join(tmpdir(), 'ucx-graph-tls-'));
+  const keyFile = join(dir, 'key.pem');
+  const certFile = join(dir, 'cert.pem');
   try {
-    const keyFile = join(dir, 'key.pem');
-    const certFile = join(dir, 'cert.pem');
     execFileSync(
       'openssl',
       [
@@ -43,6 +43,11 @@ export function selfSignedCertificate(commonName = 'ucx-graph-standin'): TlsIden
       { stdio: 'ignore' },
     );
     return { key: readFileSync(keyFile, 'utf8'), cert: readFileSync(certFile, 'utf8') };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    throw new Error(
+      'The Microsoft Graph stand-in makes its TLS certificate with openssl: install it (apt-get install openssl)',
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -78,17 +78,27 @@ const sidewaysOverflow = (page: Page) =>
   page.evaluate(() => document.scrollingElement!.scrollWidth - window.innerWidth);
 
 /** Both widths: the axe violations at desktop and at 375 px, and the page's sideways overflow at 375 px. */
-async function audit(page: Page): Promise<{ desktop: string[]; phone: string[]; phoneOverflowPx: number }> {
+/** Elements marked `hidden` that still take up space: a stylesheet's `display` beat the attribute. */
+const hiddenButShown = (page: Page) =>
+  page.evaluate(() =>
+    Array.from(document.querySelectorAll('[hidden]'))
+      .filter((element) => element.getClientRects().length > 0)
+      .map((element) => element.outerHTML.slice(0, 120)),
+  );
+
+async function audit(
+  page: Page,
+): Promise<{ desktop: string[]; phone: string[]; phoneOverflowPx: number; hiddenButShown: string[] }> {
   await page.setViewportSize(desktop);
   const atDesktop = await axeViolations(page);
   await page.setViewportSize(phone375);
   const atPhone = await axeViolations(page);
   const phoneOverflowPx = await sidewaysOverflow(page);
   await page.setViewportSize(desktop);
-  return { desktop: atDesktop, phone: atPhone, phoneOverflowPx };
+  return { desktop: atDesktop, phone: atPhone, phoneOverflowPx, hiddenButShown: await hiddenButShown(page) };
 }
 
-const noViolations = { desktop: [], phone: [], phoneOverflowPx: expect.any(Number) };
+const noViolations = { desktop: [], phone: [], phoneOverflowPx: expect.any(Number), hiddenButShown: [] };
 
 function expectAccessible(result: Awaited<ReturnType<typeof audit>>): void {
   expect(result).toEqual(noViolations);
