@@ -78,6 +78,11 @@ describe('automatic release on the local cloud', () => {
     const accountId = await newAccount([perpetual('ivr', 10)]);
     const { agent } = await activatedAgent(accountId, { allocation: { ivr: 4 } });
     expect((await poll(agent)).status).toBe(200);
+    const refused = await call('PATCH', `${api()}/v1/accounts/${accountId}/stale-release`, {
+      token: customer(accountId),
+      body: { enabled: true, afterDays: 3 },
+    });
+    const afterRefusal = (await accountView(accountId)).staleRelease;
     const optIn = await call('PATCH', `${api()}/v1/accounts/${accountId}/stale-release`, {
       token: customer(accountId),
       body: { enabled: true, afterDays: 14 },
@@ -94,6 +99,9 @@ describe('automatic release on the local cloud', () => {
     const pollAfter = await poll(agent);
 
     // Assert
+    expect(refused.status).toBe(400);
+    expect(refused.json.errors).toEqual([expect.objectContaining({ path: 'afterDays' })]);
+    expect(afterRefusal).toMatchObject({ enabled: false });
     expect(optIn.status).toBe(200);
     expect(optIn.json).toEqual({ enabled: true, afterDays: 14 });
     expect(setting).toEqual({ enabled: true, afterDays: 14 });
