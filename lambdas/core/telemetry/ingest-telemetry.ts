@@ -10,10 +10,10 @@ import {
   PayloadTooLargeError,
   ServiceUnavailableError,
   ValidationError,
-  WrongRegionError,
   type FieldError,
 } from '../errors';
 import type { Region } from '../licensing/catalogue';
+import { assertHomeRegion } from '../licensing/home-region';
 import type { Installation } from '../licensing/model';
 import type { Clock } from '../ports';
 import { CATALOGUE_VERSION } from './catalogue';
@@ -57,9 +57,8 @@ export async function ingestTelemetry(
   installation: Installation,
   body: unknown,
 ): Promise<IngestResult> {
-  if (installation.region !== settings.region) {
-    throw new WrongRegionError(installation.region, settings.endpoints[installation.region]);
-  }
+  // telemetry stays in the account's home region, as every licensing write does
+  assertHomeRegion(installation.region, settings);
   if (!installation.telemetryEnabled) {
     throw new ForbiddenError('Telemetry is switched off for this account; nothing was stored.');
   }
