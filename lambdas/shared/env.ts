@@ -60,6 +60,28 @@ export const envSchema = z.object({
   SHORTFALL_GRACE_DAYS: z.coerce.number().int().min(0).default(30),
   /** days without a licence poll before an active installation is stale */
   STALE_AFTER_DAYS: z.coerce.number().int().positive().default(30),
+  /** the region's presence table (tenants, sessions, watched users' presence: personal data, home region only) */
+  PRESENCE_TABLE_NAME: z.string().min(3).optional(),
+  /** KMS key sealing tenants' refresh tokens, or `file:<path>` of a local AES key (local override) */
+  PRESENCE_TOKEN_KEY: z.string().min(1).optional(),
+  /** secret `{ id, certificate, privateKey }` Graph encrypts notification data to, or `file:<path>` (local override) */
+  PRESENCE_CERTIFICATE_SECRET: z.string().min(1).optional(),
+  /** secret `{ clientId, clientSecret }` of the multi-tenant Entra app, or `file:<path>` (local override) */
+  PRESENCE_APP_SECRET: z.string().min(1).optional(),
+  /** the Microsoft identity platform's host (local override: the stand-in) */
+  MS_AUTHORITY_HOST: z.string().url().default('https://login.microsoftonline.com'),
+  /** Microsoft Graph's base URL (local override: the stand-in) */
+  MS_GRAPH_URL: z.string().url().default('https://graph.microsoft.com'),
+  /** a PEM file of an extra CA the identity platform chains to (local override: the stand-in's certificate) */
+  MS_IDENTITY_CA_FILE: z.string().min(1).optional(),
+  /** the WebSocket API's @connections endpoint, `https://<api>.execute-api.<region>.<suffix>/v1` (local override) */
+  PRESENCE_CALLBACK_URL: z.string().url().optional(),
+  /** the public URLs Graph posts change and lifecycle notifications to, and the OAuth redirect URI (local override) */
+  PRESENCE_NOTIFICATION_URL: z.string().url().optional(),
+  PRESENCE_LIFECYCLE_URL: z.string().url().optional(),
+  PRESENCE_REDIRECT_URL: z.string().url().optional(),
+  /** the fan-out queue between Graph's notifications and the suite's sessions */
+  PRESENCE_FANOUT_QUEUE_URL: z.string().url().optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
