@@ -89,6 +89,14 @@ export class GraphGrantRevokedError extends Error {
   override readonly name = 'GraphGrantRevokedError';
 }
 
+/** Renewing or reauthorizing found no such subscription (it expired or Graph removed it): create a new one. */
+export class GraphSubscriptionGoneError extends Error {
+  override readonly name = 'GraphSubscriptionGoneError';
+  constructor(readonly subscriptionId: string) {
+    super(`Microsoft Graph has no subscription ${subscriptionId} any more`);
+  }
+}
+
 /** One change notification with encrypted resource data, as Graph posts it. */
 export interface RichNotification {
   readonly subscriptionId: string;
