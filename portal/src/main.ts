@@ -111,9 +111,11 @@ function renderHeader(acting: string): void {
 }
 
 async function render(): Promise<void> {
-  const path = location.hash.replace(/^#/, '') || '/';
+  const hash = location.hash.replace(/^#/, '');
+  // A query after the route (e.g. a Presence connection's outcome) is for the page to read, not part of the route.
+  const path = hash.split('?')[0] || '/';
   if (!session && path !== '/sign-in') {
-    if (path !== '/') afterSignIn = `#${path}`;
+    if (path !== '/') afterSignIn = `#${hash}`;
     return navigate('#/sign-in');
   }
   const ownAccount = session?.role === 'customer' && session.accountId ? session.accountId : undefined;

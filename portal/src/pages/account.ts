@@ -1,6 +1,6 @@
 /**
  * The Smart Account: products and terms, installations (edit allocation, deactivate, last poll),
- * activation keys, offline activation, telemetry, findings.
+ * activation keys, offline activation, telemetry, the Presence Service (./presence.ts), findings.
  */
 import { publishedList as published, type PublishedRow } from '../../../lambdas/core/telemetry/published-list';
 
@@ -22,6 +22,7 @@ import { autoReleaseText, staleBannerText, staleNoticeText } from '../stale';
 import { telemetryStatus, telemetryStatusText } from '../telemetry-status';
 import { homeRegionNotice } from '../regions';
 import { auditSection } from './audit';
+import { presenceSection } from './presence';
 import { usersSection } from './users';
 import { dateTime, day, download, readJsonFile, section, showError, submitting, table } from '../ui';
 
@@ -116,6 +117,7 @@ export async function accountPage(
     mayManage ? activationKeySection(account) : null,
     mayManage ? offlineSection(account) : null,
     telemetrySection(account, mayManage),
+    mayManage ? presenceSection(account.accountId, account.region) : null,
     findingsSection(findings.findings, session.role === 'support' || session.role === 'backoffice'),
     usersSection(session, account.accountId, mayManage),
     auditSection(account.accountId),
