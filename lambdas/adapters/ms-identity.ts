@@ -189,6 +189,8 @@ export interface TenantGraphFactoryOptions {
   readonly certificates: Pick<NotificationDecryptor, 'certificate'>;
   /** each 429 or 503 from Graph: the composition root turns it into a metric */
   readonly onThrottle?: (retryAfterSeconds: number) => void;
+  /** waits before the in-place retry of a throttled call @default setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
   /** @default Date.now */
   readonly now?: () => number;
 }
@@ -256,6 +258,7 @@ export function tenantGraphFactory(config: MicrosoftConfig, options: TenantGraph
       tokens,
       certificates: options.certificates,
       ...(options.onThrottle && { onThrottle: options.onThrottle }),
+      ...(options.sleep && { sleep: options.sleep }),
     });
   };
 }
