@@ -53,8 +53,9 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-export async function startMicrosoftFixture(): Promise<MicrosoftFixture> {
-  const standin = await startGraphStandin();
+/** `standinNow`: Microsoft's clock, to let tokens expire there while the adapter's own clock runs on. */
+export async function startMicrosoftFixture(options: { standinNow?: () => Date } = {}): Promise<MicrosoftFixture> {
+  const standin = await startGraphStandin(options.standinNow ? { now: options.standinNow } : {});
   const dir = mkdtempSync(join(tmpdir(), 'presence-microsoft-'));
   writeFileSync(join(dir, 'app.json'), JSON.stringify(standin.app));
   writeFileSync(join(dir, 'ca.pem'), standin.ca);

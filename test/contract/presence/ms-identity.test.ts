@@ -5,9 +5,10 @@ import { notificationDecryptorFromRef } from '#lambdas/adapters/presence-notific
 import { redirectUri, startMicrosoftFixture, type MicrosoftFixture } from './microsoft-standin';
 
 let ms: MicrosoftFixture;
+let microsoftSkewMs = 0;
 
 beforeAll(async () => {
-  ms = await startMicrosoftFixture();
+  ms = await startMicrosoftFixture({ standinNow: () => new Date(Date.now() + microsoftSkewMs) });
 });
 
 afterAll(() => ms.stop());
@@ -103,5 +104,23 @@ describe('the identity platform adapter (MSAL) against the stand-in', () => {
     const afterRevocation = graphFactory()(grant).resolveUsers(['user1@contoso.example']);
 
     await expect(afterRevocation).rejects.toThrow(GraphGrantRevokedError);
+  });
+
+  it('renews a cached access token Graph no longer takes (401) and carries on with the call', async () => {
+    const grant = await ms.connect();
+    const graph = graphFactory()(grant);
+    await graph.resolveUsers(['user1@contoso.example']);
+    const expiredBearer = ms.lastBearer();
+    microsoftSkewMs = 2 * 3600_000;
+
+    try {
+      const resolved = await graph.resolveUsers(['user8@contoso.example']);
+
+      expect(resolved).toEqual([{ id: 'a0000000-0000-4000-8000-000000000008', upn: 'user8@contoso.example' }]);
+      expect(ms.graphCalls.slice(-2).map((c) => c.status)).toEqual([401, 200]);
+      expect(ms.lastBearer()).not.toBe(expiredBearer);
+    } finally {
+      microsoftSkewMs = 0;
+    }
   });
 });
