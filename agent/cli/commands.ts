@@ -1,7 +1,7 @@
 /**
  * The `ucx-agent` commands, as functions of parsed options (so tests drive them in-process):
  * activate (online, offline request, offline response), poll, run, status, deactivate,
- * telemetry-once.
+ * telemetry-once, presence.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
@@ -17,8 +17,10 @@ import type { OfflineActivationResponse } from '../sdk/offline';
 import { DEFAULT_SPOOL_MAX_BYTES, DiskSpool } from '../sdk/spool';
 import { FileStateStore } from '../sdk/state';
 import { redactProxy } from '../sdk/transport';
+import { PresenceUsersError } from '../sdk/presence';
+import { presenceCommand, readUsersFile } from './presence';
 
-export const USAGE = `ucx-agent: the UCX Suite's cloud agent (licensing and telemetry)
+export const USAGE = `ucx-agent: the UCX Suite's cloud agent (licensing, telemetry and presence)
 
 usage: ucx-agent <command> [options]
 
@@ -31,6 +33,8 @@ commands
   telemetry-once                           collect and send one telemetry cycle
   status [--json]                          activation, region, products, terms, last poll, grace left
   deactivate                               give the licences back and stop being cloud connected
+  presence --users FILE [--once | --http]  watch the Teams presence of the users FILE lists (one UPN a line,
+                                           # comments; at most 10,000): one line per change until Ctrl-C
 
 options
   --state-dir DIR        default ~/.ucx-agent (or UCX_AGENT_STATE_DIR); the key file lives there, mode 0600
@@ -42,6 +46,9 @@ options
   --sources FILE         pluggable telemetry sources (default <state-dir>/sources.json)
   --no-system            do not read the Linux system (pluggable sources only)
   --spool-max-bytes N    bound of the telemetry spool (default ${DEFAULT_SPOOL_MAX_BYTES})
+  --presence-endpoint URL  the home region's Presence endpoint, wss://… (default UCX_PRESENCE_ENDPOINT, else the state's)
+  --once                 presence: print the snapshot and exit
+  --http                 presence: the snapshot over HTTP (POST …/presence/snapshot), for a proxy without WebSockets
 `;
 
 export interface CliIo {
@@ -65,6 +72,10 @@ const options = {
   sources: { type: 'string' },
   'no-system': { type: 'boolean' },
   'spool-max-bytes': { type: 'string' },
+  'presence-endpoint': { type: 'string' },
+  users: { type: 'string' },
+  once: { type: 'boolean' },
+  http: { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -90,10 +101,17 @@ function agentFor(values: Parsed, io: CliIo, createIdentity: boolean) {
         collectors,
         endpoint: values.endpoint ?? io.env['UCX_ENDPOINT'],
         endpoints: { fallback: values['fallback-endpoint'] ?? io.env['UCX_FALLBACK_ENDPOINT'] },
+        ...presenceEndpointOf(values, io.env),
         transport: { proxy: values.proxy },
         log: (m) => io.err(m),
       }),
   };
+}
+
+/** `--presence-endpoint`, else `UCX_PRESENCE_ENDPOINT`; the agent falls back on the state's. */
+function presenceEndpointOf(values: Parsed, env: NodeJS.ProcessEnv): { presenceEndpoint?: string } {
+  const endpoint = values['presence-endpoint'] ?? env['UCX_PRESENCE_ENDPOINT'];
+  return endpoint ? { presenceEndpoint: endpoint } : {};
 }
 
 const facts = (values: Parsed, env: NodeJS.ProcessEnv) => ({
@@ -189,7 +207,7 @@ export function formatStatus(s: AgentStatus): string[] {
   return lines;
 }
 
-const COMMANDS: readonly string[] = ['activate', 'poll', 'telemetry-once', 'run', 'status', 'deactivate'];
+const COMMANDS: readonly string[] = ['activate', 'poll', 'telemetry-once', 'run', 'status', 'deactivate', 'presence'];
 
 /** Runs one command; resolves to the process exit code. */
 export async function main(argv: string[], io: CliIo): Promise<number> {
@@ -209,6 +227,19 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   if (!COMMANDS.includes(command)) {
     io.err(`unknown command ${command}\n\n${USAGE}`);
     return 2;
+  }
+  let users: string[] = [];
+  if (command === 'presence') {
+    if (!values.users) {
+      io.err('presence needs --users FILE: one user principal name a line (# for comments), at most 10,000');
+      return 2;
+    }
+    try {
+      users = readUsersFile(values.users);
+    } catch (error) {
+      io.err(`error: ${(error as Error).message}`);
+      return 2;
+    }
   }
   const needsNewIdentity = command === 'activate' && !values['offline-response'];
   let agent: UcxAgent | undefined;
@@ -305,12 +336,26 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         io.out('deactivated: the licences went back to the account');
         return 0;
       }
+      case 'presence': {
+        const controller = new AbortController();
+        io.signal?.addEventListener('abort', () => controller.abort(), { once: true });
+        return await presenceCommand(
+          agent,
+          { users, once: values.once === true, http: values.http === true },
+          { out: io.out, err: io.err, signal: controller.signal },
+        );
+      }
       default:
         io.err(`unknown command ${command}\n\n${USAGE}`);
         return 2;
     }
   } catch (error) {
-    if (error instanceof LicenseRejectedError || error instanceof AgentStateError) io.err(`error: ${error.message}`);
+    if (
+      error instanceof LicenseRejectedError ||
+      error instanceof AgentStateError ||
+      error instanceof PresenceUsersError
+    )
+      io.err(`error: ${error.message}`);
     else if (error instanceof CloudError)
       io.err(`error: ${error.message}${error.problem?.errors ? ` ${JSON.stringify(error.problem.errors)}` : ''}`);
     else if (error instanceof UnreachableError) io.err(`error: ${error.message} (check --endpoint and --proxy)`);

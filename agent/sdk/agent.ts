@@ -29,6 +29,7 @@ import {
   sameEndpoint,
 } from './regions';
 import { backoffDelayMs, nextPollDelayMs, type Random } from './schedule';
+import { PresenceSession, assertUserLimit, normalUpns, type Presence, type PresenceSessionOptions } from './presence';
 import type { Spool } from './spool';
 import type { AgentState, StateStore } from './state';
 import {
@@ -64,6 +65,8 @@ export interface AgentOptions {
   random?: Random;
   /** every wait: between cycles and between attempts at the other region (tests pass one that returns at once) */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** the home region's Presence endpoint (wss://…); default the one stored in the state */
+  presenceEndpoint?: string;
   /** seconds between checks of the signed JWKS at poll time (default a day; 0: every poll) */
   jwksCheckSeconds?: number;
 }
@@ -778,6 +781,44 @@ export class UcxAgent {
       pendingOffline: s.pendingOffline,
       ...(s.jwks && { signingKeys: { pinned: kidsOf(s.jwks), ...(s.jwksCheck && { lastCheck: s.jwksCheck }) } }),
     };
+  }
+
+  /**
+   * The home region's Presence endpoint: `presenceEndpoint` of the options, else the state's; the
+   * session itself follows a 421 to the home it names.
+   */
+  presenceEndpoint(s: AgentState = this.state()): string {
+    const endpoint = this.options.presenceEndpoint ?? s.presenceEndpoint;
+    if (!endpoint)
+      throw new AgentStateError(
+        "No Presence endpoint: pass --presence-endpoint (the home region's wss:// URL) or set UCX_PRESENCE_ENDPOINT.",
+      );
+    return endpoint;
+  }
+
+  /** A Presence session of this installation (not yet connected): signed with its key, through its proxy. */
+  presenceSession(
+    options: Partial<Omit<PresenceSessionOptions, 'installationId' | 'privateKey'>> = {},
+  ): PresenceSession {
+    const s = this.requireActivation();
+    return new PresenceSession({
+      endpoint: this.presenceEndpoint(s),
+      installationId: s.installationId,
+      privateKey: this.identity.privateKey,
+      api: this.homeEndpoint(s),
+      now: this.now,
+      ...(this.options.transport?.proxy !== undefined ? { proxy: this.options.transport.proxy } : {}),
+      ...(this.options.random ? { random: this.options.random } : {}),
+      ...options,
+    });
+  }
+
+  /** `POST /v1/installations/{id}/presence/snapshot` at home (1,000 users per request): the presence of `upns` now. */
+  async presenceSnapshot(upns: Iterable<string>): Promise<Presence[]> {
+    const s = this.requireActivation();
+    const users = normalUpns(upns);
+    assertUserLimit(users.length);
+    return this.atHome((client) => client.presenceSnapshot(s.installationId, this.identity.privateKey, users));
   }
 
   async close(): Promise<void> {

@@ -15,6 +15,7 @@ import type {
   TelemetryResult,
 } from './types';
 import { jwkThumbprint } from './signing';
+import { MAX_USERS_PER_FRAME, inBatches, snapshotResponseSchema, type Presence } from './presence-frames';
 
 export type PollResult =
   | { status: 200; license: string; nextPollSeconds: number; etag: string | undefined; latencyMs: number }
@@ -147,6 +148,27 @@ export class UcxClient {
       identity: { keyid: installationId, privateKey },
     });
     expectStatus(res, 204);
+  }
+
+  /**
+   * `POST /v1/installations/{id}/presence/snapshot` `{ users }` (signed), 1,000 users per request:
+   * the presence of `users` now, for a suite whose proxy will not carry the WebSocket session.
+   */
+  async presenceSnapshot(installationId: string, privateKey: KeyObject, users: readonly string[]): Promise<Presence[]> {
+    const presences: Presence[] = [];
+    for (const batch of inBatches(users, MAX_USERS_PER_FRAME)) {
+      const res = await this.send(
+        'POST /v1/installations/{id}/presence/snapshot',
+        'POST',
+        `/v1/installations/${installationId}/presence/snapshot`,
+        { identity: { keyid: installationId, privateKey }, body: { users: batch } },
+      );
+      expectStatus(res, 200);
+      const body = snapshotResponseSchema.safeParse(res.json);
+      if (!body.success) throw new CloudError(200, { detail: 'the presence snapshot is not { presences: [...] }' });
+      presences.push(...body.data.presences);
+    }
+    return presences;
   }
 
   close(): Promise<void> {

@@ -14,6 +14,8 @@ export interface AgentState {
   endpoint?: string;
   /** the other region's API base URL, polled when home does not answer */
   fallbackEndpoint?: string;
+  /** the home region's Presence endpoint (wss://…), when configured or named by the cloud */
+  presenceEndpoint?: string;
   /** a 421 named another home: while configured with `from`, the agent talks to `to` */
   homeRedirect?: { from: string; to: string; at: string };
   /** where the last answered poll came from: home, or the other region while home did not answer */
