@@ -304,6 +304,18 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
     return { ...installation, ...(lastPollAt ? { lastPollAt } : {}) };
   }
 
+  /** The account item alone (a small read, eventually consistent): who owns it and where it lives. */
+  async getAccount(accountId: string): Promise<SmartAccount | null> {
+    try {
+      const out = await this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: key(accountPk(accountId)), ConsistentRead: false }),
+      );
+      return out.Item ? accountItem.parse(out.Item) : null;
+    } catch (error) {
+      return rethrowThrottling(error, 'The licensing store');
+    }
+  }
+
   async getAccountTerms(accountId: string, options: { consistentRead?: boolean } = {}): Promise<AccountTerms | null> {
     // Two small attributes of a small item: half a read unit eventually consistent, however big the account.
     let item: Record<string, unknown> | undefined;

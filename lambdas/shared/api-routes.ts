@@ -72,6 +72,21 @@ export const apiRoutes = [
   { method: 'DELETE', path: '/v1/accounts/{accountId}/users/{userId}', fn: 'removeAccountUser', auth: 'user' },
   { method: 'GET', path: '/v1/accounts/{accountId}/audit', fn: 'listAuditEvents', auth: 'user' },
   { method: 'GET', path: '/v1/support/installations', fn: 'listSupportInstallations', auth: 'user' },
+  // The Presence Service (DESIGN.md, "The Presence contract (v1)"); its WebSocket API is lib/'s
+  { method: 'GET', path: '/v1/accounts/{accountId}/presence', fn: 'getPresenceSettings', auth: 'user' },
+  { method: 'PATCH', path: '/v1/accounts/{accountId}/presence', fn: 'setPresence', auth: 'user' },
+  { method: 'POST', path: '/v1/accounts/{accountId}/presence/connections', fn: 'connectPresenceTenant', auth: 'user' },
+  {
+    method: 'DELETE',
+    path: '/v1/accounts/{accountId}/presence/connections',
+    fn: 'disconnectPresenceTenant',
+    auth: 'user',
+  },
+  // Microsoft's side: the browser after consent, and Graph's notifications (checked by state and clientState)
+  { method: 'GET', path: '/v1/presence/callback', fn: 'completePresenceConnection', auth: 'public' },
+  { method: 'POST', path: '/v1/presence/notifications', fn: 'receivePresenceNotifications', auth: 'public' },
+  { method: 'POST', path: '/v1/presence/lifecycle', fn: 'receivePresenceLifecycle', auth: 'public' },
+  { method: 'POST', path: '/v1/installations/{id}/presence/snapshot', fn: 'presenceSnapshot', auth: 'agent' },
 ] as const satisfies readonly ApiRoute[];
 
 /** The functions that answer HTTP routes, one route each. */

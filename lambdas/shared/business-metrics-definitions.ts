@@ -98,6 +98,49 @@ export const businessMetrics = {
     dimensions: [],
     emittedBy: ['sweep-silent'],
   },
+  // Presence: the relay from Microsoft Graph to the suite's sessions.
+  presenceNotifications: {
+    name: 'PresenceNotifications',
+    description: 'Graph change notifications accepted (clientState and dataSignature verified)',
+    dimensions: [],
+    emittedBy: ['receive-presence-notifications'],
+  },
+  presenceNotificationsDropped: {
+    name: 'PresenceNotificationsDropped',
+    description: 'Graph notifications dropped: unknown subscription, wrong clientState, bad dataSignature',
+    dimensions: [],
+    emittedBy: ['receive-presence-notifications', 'receive-presence-lifecycle'],
+  },
+  presenceUpdatesSent: {
+    name: 'PresenceUpdatesSent',
+    description: 'Presence frames posted to the suite sessions',
+    dimensions: [],
+    emittedBy: ['presence-fan-out'],
+  },
+  presenceSubscriptionRenewals: {
+    name: 'PresenceSubscriptionRenewals',
+    description: 'Graph subscriptions renewed or recreated before they expired',
+    dimensions: [],
+    emittedBy: ['renew-presence-subscriptions'],
+  },
+  presenceSubscriptionRenewalFailures: {
+    name: 'PresenceSubscriptionRenewalFailures',
+    description: 'Graph subscriptions the renewal job could not renew (retried on the next run)',
+    dimensions: [],
+    emittedBy: ['renew-presence-subscriptions'],
+  },
+  presenceGraphThrottles: {
+    name: 'PresenceGraphThrottles',
+    description: 'Graph answers 429 or 503 with Retry-After',
+    dimensions: [],
+    emittedBy: ['presence-message', 'presence-snapshot', 'receive-presence-lifecycle', 'renew-presence-subscriptions'],
+  },
+  presenceGraphReads: {
+    name: 'PresenceGraphReads',
+    description: 'Graph reads: UPN lookups and presence reads (a change notification needs none)',
+    dimensions: [],
+    emittedBy: ['presence-message', 'presence-snapshot', 'receive-presence-lifecycle'],
+  },
 } as const satisfies Record<string, BusinessMetric>;
 
 export type BusinessMetricKey = keyof typeof businessMetrics;

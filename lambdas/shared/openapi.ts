@@ -4,6 +4,15 @@
  * cannot drift from what the service accepts and returns. One operation per route, its
  * operationId the answering function's name.
  */
+import { callbackQuerySchema, connectBodySchema, presenceSwitchBodySchema } from '../core/presence/account';
+import { snapshotRequestSchema } from '../core/presence/frames';
+import { validationQuerySchema } from '../core/presence/notifications';
+import {
+  authorizeUrlSchema,
+  notificationReportSchema,
+  presenceSettingsSchema,
+  snapshotSchema,
+} from '../core/presence/responses';
 import * as z from 'zod';
 import {
   createDocument,
@@ -71,7 +80,7 @@ const openApiDocumentSchema = z
   .looseObject({ openapi: z.string(), info: z.looseObject({ title: z.string(), version: z.string() }) })
   .meta({ id: 'OpenApiDocument', description: 'An OpenAPI 3.1 document.' });
 
-type Tag = 'Agent' | 'Licensing' | 'Users' | 'Support' | 'Documents';
+type Tag = 'Agent' | 'Licensing' | 'Users' | 'Support' | 'Presence' | 'Documents';
 const tags: { name: Tag; description: string }[] = [
   {
     name: 'Agent',
@@ -83,6 +92,11 @@ const tags: { name: Tag; description: string }[] = [
   },
   { name: 'Users', description: 'The people who may sign in for a Smart Account (kept in the user directory only).' },
   { name: 'Support', description: 'Proactive support: installation health, findings and snapshots.' },
+  {
+    name: 'Presence',
+    description:
+      'The Presence Service: the account’s switch and Microsoft 365 tenant, Graph’s notifications. The suite’s session is a WebSocket (DESIGN.md, not described here).',
+  },
   { name: 'Documents', description: 'Public documents: signing keys, the telemetry catalogue, this description.' },
 ];
 
@@ -497,6 +511,87 @@ const operations: Record<ApiFunctionName, OperationSpec> = {
     query: supportInstallationsQuerySchema,
     responses: { '200': json(supportInstallationsPageSchema, 'A page') },
     errors: { 400: 'Invalid query, or a cursor not of this list' },
+  },
+  getPresenceSettings: {
+    tag: 'Presence',
+    summary: 'The account’s Presence Service: switch, connected tenant, open sessions',
+    description: 'Customer, its reseller, support (read), back office. Served in the account’s home region only.',
+    params: accountParams,
+    responses: { '200': json(presenceSettingsSchema, 'The Presence settings now') },
+    errors: { 404: 'Unknown account', 421: 'The account is homed in the other region' },
+  },
+  setPresence: {
+    tag: 'Presence',
+    summary: 'Switch the Presence Service on or off',
+    description: 'Off by default. Off closes the suite’s sessions at once and keeps the tenant connected.',
+    params: accountParams,
+    body: presenceSwitchBodySchema.meta({ id: 'PresenceSwitchRequest' }),
+    responses: { '200': json(presenceSettingsSchema, 'The Presence settings now') },
+    errors: { 404: 'Unknown account', 421: 'The account is homed in the other region' },
+  },
+  connectPresenceTenant: {
+    tag: 'Presence',
+    summary: 'Start connecting a Microsoft 365 tenant',
+    description:
+      'OAuth 2.0 authorization code flow with PKCE: the browser goes to `authorizeUrl`; after the administrator’s consent Microsoft sends it to `/v1/presence/callback`, which returns it to `returnTo` with `presence=connected` or `presence=error&reason=…`.',
+    params: accountParams,
+    body: connectBodySchema.meta({ id: 'PresenceConnectRequest' }),
+    responses: { '201': json(authorizeUrlSchema, 'Where the browser goes next') },
+    errors: {
+      404: 'Unknown account',
+      409: 'Presence is off, or a tenant is already connected',
+      421: 'The account is homed in the other region',
+    },
+  },
+  disconnectPresenceTenant: {
+    tag: 'Presence',
+    summary: 'Disconnect the Microsoft 365 tenant and erase what Presence kept',
+    description:
+      'Deletes the Graph subscriptions, closes the suite’s sessions, erases the sealed refresh token, watched users and their presence. Idempotent.',
+    params: accountParams,
+    responses: { '204': { description: 'Disconnected and erased (or nothing was connected)' } },
+    errors: { 404: 'Unknown account', 421: 'The account is homed in the other region' },
+  },
+  completePresenceConnection: {
+    tag: 'Presence',
+    summary: 'Microsoft’s redirect after the administrator’s consent',
+    description:
+      'Redeems the code with the PKCE verifier kept for `state` (single use, 10 minutes), then 303 to the portal.',
+    query: callbackQuerySchema,
+    responses: { '303': { description: 'Back to the portal page that started it' } },
+  },
+  receivePresenceNotifications: {
+    tag: 'Presence',
+    summary: 'Microsoft Graph change notifications (and the validation handshake)',
+    description:
+      'With `validationToken`: the token echoed as text/plain. Otherwise each notification is checked (subscription, `clientState`, `dataSignature`) and dropped when it fails; 202 says how many.',
+    query: validationQuerySchema.partial(),
+    responses: {
+      '200': { description: 'The validation token, echoed', content: { 'text/plain': { schema: z.string() } } },
+      '202': json(notificationReportSchema, 'Accepted; the fan-out to the sessions runs asynchronously'),
+    },
+  },
+  receivePresenceLifecycle: {
+    tag: 'Presence',
+    summary: 'Microsoft Graph lifecycle notifications (reauthorizationRequired, subscriptionRemoved, missed)',
+    query: validationQuerySchema.partial(),
+    responses: {
+      '200': { description: 'The validation token, echoed', content: { 'text/plain': { schema: z.string() } } },
+      '202': json(z.object({ handled: z.number().int(), dropped: z.number().int() }), 'Handled'),
+    },
+  },
+  presenceSnapshot: {
+    tag: 'Agent',
+    summary: 'The presence of these users now, for a suite whose proxy does not carry WebSockets',
+    headers: agentHeaders,
+    params: installationParams,
+    body: snapshotRequestSchema.meta({ id: 'PresenceSnapshotRequest' }),
+    responses: { '200': json(snapshotSchema, 'Their presence; UPNs the tenant does not know are in `unknown`') },
+    errors: {
+      403: 'Presence is off for the account, or no tenant is connected',
+      410: 'The installation is deactivated',
+      421: 'The account is homed in the other region',
+    },
   },
 };
 

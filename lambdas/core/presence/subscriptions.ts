@@ -32,7 +32,6 @@ export async function tenantGraph(
     try {
       return await call;
     } catch (error) {
-      if (error instanceof GraphThrottledError) deps.metrics.count('presenceGraphThrottles');
       if (error instanceof GraphGrantRevokedError) await grantRevoked(deps, accountId);
       throw error;
     } finally {

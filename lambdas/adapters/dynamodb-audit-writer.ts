@@ -1,0 +1,21 @@
+/** Appends one audit event to the licensing table's `AUDIT#<account> / <at>#<event>` items (read by DynamoDbAuditLog). */
+import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { AuditEvent } from '../core/licensing/model';
+import type { AuditWriter } from '../core/presence/deps';
+
+export class DynamoDbAuditWriter implements AuditWriter {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async append(event: AuditEvent): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: `AUDIT#${event.accountId}`, sk: `${event.at}#${event.eventId}`, type: 'audit', ...event },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+}

@@ -1,0 +1,10 @@
+/** GET /v1/presence/callback: Microsoft's redirect after consent; the browser goes on to the portal. */
+import { callbackQuerySchema, completeTenantConnection } from '../core/presence/account';
+import { httpRoute, parseWith } from '../shared/http';
+import { presenceDeps } from '../shared/presence-deps';
+
+export const handler = httpRoute({}, async (request) => {
+  const query = parseWith(callbackQuerySchema, request.event.queryStringParameters ?? {}, ['query']);
+  const { location } = await completeTenantConnection(presenceDeps(), query);
+  return { status: 303, headers: { location, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' } };
+});

@@ -1,0 +1,12 @@
+/** POST /v1/presence/notifications: Graph's validation handshake and its change notifications. */
+import { notificationsBodySchema, receiveNotifications, validationQuerySchema } from '../core/presence/notifications';
+import { httpRoute, parseJsonBody, parseWith } from '../shared/http';
+import { presenceDeps } from '../shared/presence-deps';
+import { validationEcho } from '../shared/presence-validation';
+
+export const handler = httpRoute({ maxBodyBytes: 1024 * 1024 }, async (request) => {
+  const validation = validationQuerySchema.safeParse(request.event.queryStringParameters ?? {});
+  if (validation.success) return validationEcho(validation.data.validationToken);
+  const body = parseWith(notificationsBodySchema, parseJsonBody(request.rawBody, request.header));
+  return { status: 202, body: await receiveNotifications(presenceDeps(), body) };
+});
