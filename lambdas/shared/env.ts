@@ -80,6 +80,8 @@ export const envSchema = z.object({
   PRESENCE_NOTIFICATION_URL: z.string().url().optional(),
   PRESENCE_LIFECYCLE_URL: z.string().url().optional(),
   PRESENCE_REDIRECT_URL: z.string().url().optional(),
+  /** the portal's URL (its CloudFront domain): where the browser returns after Microsoft's consent */
+  PORTAL_URL: z.string().url().optional(),
   /** the fan-out queue between Graph's notifications and the suite's sessions */
   PRESENCE_FANOUT_QUEUE_URL: z.string().url().optional(),
 });

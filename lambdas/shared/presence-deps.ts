@@ -88,6 +88,7 @@ export function presenceDeps(): PresenceDeps {
             notification: e.PRESENCE_NOTIFICATION_URL,
             lifecycle: e.PRESENCE_LIFECYCLE_URL,
             redirect: e.PRESENCE_REDIRECT_URL,
+            portalOrigins: e.PORTAL_URL ? [e.PORTAL_URL] : [],
           }
         : undefined;
     },

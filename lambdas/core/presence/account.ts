@@ -75,6 +75,10 @@ export async function getPresenceSettings(deps: PresenceDeps, principal: Princip
   return view(deps, accountId);
 }
 
+function allowedOrigins(urls: { redirect: string; portalOrigins: readonly string[] }): string[] {
+  return [...urls.portalOrigins.map((o) => new URL(o).origin), new URL(urls.redirect).origin];
+}
+
 function actorOf(principal: Principal) {
   return { kind: principal.role, id: principal.sub } as const;
 }
@@ -131,6 +135,10 @@ export async function startTenantConnection(
   body: z.infer<typeof connectBodySchema>,
 ): Promise<{ authorizeUrl: string }> {
   await accountFor(deps, principal, accountId, 'manage');
+  const urls = need(deps, 'urls');
+  // Only back to the portal: the consent redirect must not become an open redirect.
+  if (!allowedOrigins(urls).includes(new URL(body.returnTo).origin))
+    throw new ValidationError([{ path: 'returnTo', message: 'must be a page of the portal' }]);
   const presence = await deps.store.getAccount(accountId);
   if (!presence?.enabled)
     throw new ConflictError('Turn the Presence Service on before connecting Microsoft 365.', [
@@ -142,7 +150,7 @@ export async function startTenantConnection(
     );
   const state = randomBytes(32).toString('base64url');
   const codeVerifier = randomBytes(32).toString('base64url');
-  const redirectUri = need(deps, 'urls').redirect;
+  const redirectUri = urls.redirect;
   await deps.store.putAuthorization({
     state,
     accountId,
@@ -174,11 +182,13 @@ export async function completeTenantConnection(
   query: z.infer<typeof callbackQuerySchema>,
 ): Promise<{ location: string }> {
   const pending = await deps.store.takeAuthorization(query.state);
-  if (!pending || pending.expiresAt <= deps.clock.now().toISOString())
-    throw new ValidationError(
-      [{ path: 'query.state', message: 'unknown or expired: start "Connect Microsoft 365" again' }],
-      'This sign-in link was already used or is older than 10 minutes.',
-    );
+  if (!pending || pending.expiresAt <= deps.clock.now().toISOString()) {
+    // The browser still lands in the portal, which says what happened.
+    const home = new URL('/', allowedOrigins(need(deps, 'urls'))[0]);
+    home.searchParams.set('presence', 'error');
+    home.searchParams.set('reason', 'This sign-in link was already used or is older than 10 minutes: connect again.');
+    return { location: home.toString() };
+  }
   const back = (outcome: Record<string, string>) => {
     const url = new URL(pending.returnTo);
     for (const [key, value] of Object.entries(outcome)) url.searchParams.set(key, value);

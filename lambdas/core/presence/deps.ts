@@ -19,7 +19,10 @@ export interface AuditWriter {
 export interface PresenceUrls {
   readonly notification: string;
   readonly lifecycle: string;
+  /** the OAuth redirect URI (this region's callback route) */
   readonly redirect: string;
+  /** origins the browser may be sent back to after consent: the portal's (and the API's own, where it serves the portal) */
+  readonly portalOrigins: readonly string[];
 }
 
 /** Counts for the operators' dashboard (Powertools metrics at the edge). */
