@@ -176,6 +176,8 @@ interface Refusal {
  */
 class HandshakeRecorder extends Dispatcher {
   refusal: Refusal | undefined;
+  /** why the upgrade got no answer (the WebSocket API keeps only an empty error event) */
+  failure: Error | undefined;
 
   constructor(private readonly inner: Dispatcher) {
     super();
@@ -197,6 +199,12 @@ class HandshakeRecorder extends Dispatcher {
       onResponseStart: (args) => seen(args[1] as number),
       onData: (args) => data(args[0] as Buffer),
       onResponseData: (args) => data(args[1] as Buffer),
+      onError: (args) => {
+        this.failure = args[0] as Error;
+      },
+      onResponseError: (args) => {
+        this.failure = args[1] as Error;
+      },
     };
     const recording = new Proxy(handler, {
       get(target, property, receiver) {
@@ -226,6 +234,15 @@ function problemOf(body: string): { detail?: string; title?: string; homeEndpoin
   } catch {
     return {};
   }
+}
+
+/** The cause of a failed opening, in words: the proxy's refusal, a refused connection… */
+function describeFailure(failure: unknown): string {
+  if (!(failure instanceof Error)) return 'no answer';
+  const cause = (failure as { cause?: unknown }).cause;
+  const inner = cause instanceof Error ? cause : failure;
+  const code = (inner as { code?: string }).code;
+  return [code, inner.message].filter(Boolean).join(' ') || 'no answer';
 }
 
 export class PresenceSession extends EventEmitter<PresenceEvents> {
@@ -412,8 +429,10 @@ export class PresenceSession extends EventEmitter<PresenceEvents> {
     );
     socket.addEventListener('open', () => this.opened(generation));
     socket.addEventListener('message', (event) => this.received(generation, event.data));
-    socket.addEventListener('close', (event) => this.closed(generation, event.code, event.reason, recorder.refusal));
     socket.addEventListener('error', () => {}); // the close that follows says what happened
+    socket.addEventListener('close', (event) =>
+      this.closed(generation, event.code, event.reason, recorder.refusal, recorder.failure),
+    );
   }
 
   private get connectTimeoutMs(): number {
@@ -491,7 +510,13 @@ export class PresenceSession extends EventEmitter<PresenceEvents> {
     }
   }
 
-  private closed(generation: number, code: number, reason: string, refusal: Refusal | undefined): void {
+  private closed(
+    generation: number,
+    code: number,
+    reason: string,
+    refusal: Refusal | undefined,
+    failure: unknown,
+  ): void {
     if (generation !== this.generation) return;
     this.clearTimers();
     this.socket = undefined;
@@ -502,7 +527,7 @@ export class PresenceSession extends EventEmitter<PresenceEvents> {
     }
     this.failed(
       this.openedAt === undefined
-        ? 'the session could not be opened (no answer, or the proxy refused)'
+        ? `the session could not be opened: ${describeFailure(failure)}`
         : `the session closed (${code}${reason ? ` ${reason}` : ''})`,
     );
   }

@@ -7,6 +7,7 @@
 import type { KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { createProxy } from 'proxy';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { identityOf } from '#agent/sdk/identity';
 import type { Timers } from '#agent/sdk/presence';
@@ -246,4 +247,43 @@ export class PresenceCloud {
     const presences = users.filter((u) => KNOWN.has(u)).map((u) => this.presenceOf(u));
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ presences }));
   }
+}
+
+/** One request that reached the proxy: a CONNECT or a forwarded request, and whether its credentials were right. */
+export interface Crossing {
+  readonly method: string;
+  /** host:port the client asked the proxy for */
+  readonly target: string;
+  readonly authorized: boolean;
+}
+
+/**
+ * The npm `proxy` package in this process with basic auth `ucx:s3cret-pass`, recording what
+ * crossed it (as test/integration/agent/proxy.test.ts runs it).
+ */
+export async function startProxy() {
+  const proxyAuthorization = `Basic ${Buffer.from('ucx:s3cret-pass').toString('base64')}`;
+  const crossings: Crossing[] = [];
+  const sockets = new Set<Socket>();
+  const proxy = createProxy(createServer());
+  proxy.authenticate = (req) => {
+    const authorized = req.headers['proxy-authorization'] === proxyAuthorization;
+    const target = req.method === 'CONNECT' ? (req.url ?? '') : new URL(req.url ?? '').host;
+    crossings.push({ method: req.method ?? '', target, authorized });
+    return authorized;
+  };
+  proxy.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((done) => proxy.listen(0, '127.0.0.1', done));
+  const port = (proxy.address() as AddressInfo).port;
+  return {
+    crossings,
+    url: (password = 's3cret-pass') => `http://ucx:${password}@127.0.0.1:${port}`,
+    stop: async () => {
+      for (const socket of sockets) socket.destroy(); // CONNECT tunnels stay open; close would wait on them
+      await new Promise<void>((done) => proxy.close(() => done()));
+    },
+  };
 }
