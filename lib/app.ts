@@ -84,6 +84,14 @@ export const appConfigContextSchema = z.object({
       message: 'a key id may hold one slot only',
     })
     .default({ current: initialSigningKeyId, retiring: [] }),
+  /** Microsoft's endpoints for the Presence Service (docs/deploying.md) */
+  presence: z
+    .object({
+      authorityHost: z.url({ protocol: /^https$/ }).default('https://login.microsoftonline.com'),
+      graphUrl: z.url({ protocol: /^https$/ }).default('https://graph.microsoft.com'),
+    })
+    .strict()
+    .default({ authorityHost: 'https://login.microsoftonline.com', graphUrl: 'https://graph.microsoft.com' }),
 });
 
 /**

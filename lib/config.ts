@@ -41,6 +41,22 @@ export interface AppConfig {
   readonly portalDomains: Partial<Record<RegionKey, string>>;
   /** the licence-signing keys by slot, the same ids in every region (each region has its own key per id) */
   readonly signingKeys: SigningKeySet;
+  /** where the Presence Service reaches Microsoft (`ucx.presence`) */
+  readonly presence: PresenceConfig;
+}
+
+/** Microsoft's endpoints for the Presence Service; other clouds (e.g. US Government) have their own. */
+export interface PresenceConfig {
+  /**
+   * the Microsoft identity platform's host (MS_AUTHORITY_HOST)
+   * @default 'https://login.microsoftonline.com'
+   */
+  readonly authorityHost: string;
+  /**
+   * Microsoft Graph's base URL, without the version (MS_GRAPH_URL)
+   * @default 'https://graph.microsoft.com'
+   */
+  readonly graphUrl: string;
 }
 
 /**

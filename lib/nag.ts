@@ -75,6 +75,12 @@ export function wildcardResourceReason(finding: string, statements: readonly Sta
       ? "the portal upload replaces the site's files: object read, write and delete in the portal bucket only"
       : undefined;
   }
+  if (/:execute-api:[^:]+:[^:]+:<[A-Za-z0-9]+>\/[A-Za-z0-9_-]+\/\*\/@connections\/\*$/.test(resource)) {
+    const actions = actionsOn((r) => r === resource);
+    return actions.every((a) => a === 'execute-api:ManageConnections')
+      ? 'ManageConnections on one WebSocket API stage: connection ids are made by API Gateway at each connect'
+      : undefined;
+  }
   if (/\.Arn>:\*$/.test(resource)) {
     const actions = actionsOn((r) => r.endsWith(':*'));
     return actions.every((a) => a === 'lambda:InvokeFunction')

@@ -34,7 +34,23 @@ export type FunctionNeed =
   /** ListUsers on this region's user pool */
   | 'user-directory:list'
   /** ListUsers and AdminDeleteUser on this region's user pool */
-  | 'user-directory:remove';
+  | 'user-directory:remove'
+  /** GetItem, Query and BatchGetItem on this region's presence table and its gsi1 (PRESENCE_TABLE_NAME) */
+  | 'presence-table:read'
+  /** presence-table:read plus the item writes (transactions need no action of their own) */
+  | 'presence-table:write'
+  /** kms:Encrypt and kms:Decrypt with this region's presence token key, `accountId` context only (PRESENCE_TOKEN_KEY) */
+  | 'presence-token-key'
+  /** GetSecretValue on the notification certificate secret (PRESENCE_CERTIFICATE_SECRET) */
+  | 'presence-certificate'
+  /** GetSecretValue on the Entra app's credentials (PRESENCE_APP_SECRET), and MS_AUTHORITY_HOST, MS_GRAPH_URL */
+  | 'ms-identity'
+  /** execute-api:ManageConnections on this region's presence WebSocket stage only (PRESENCE_CALLBACK_URL) */
+  | 'presence-connections'
+  /** SendMessage on this region's fan-out queue (PRESENCE_FANOUT_QUEUE_URL) */
+  | 'presence-queue:send'
+  /** the HTTP API's Graph notification and lifecycle URLs (PRESENCE_NOTIFICATION_URL, PRESENCE_LIFECYCLE_URL) */
+  | 'presence-urls';
 
 export interface FunctionSpec {
   /** handler file under lambdas/handlers, without extension */
@@ -134,6 +150,78 @@ export const functionSpecs = {
   listAuditEvents: { entry: 'list-audit-events', needs: ['table:read'] },
   // Support across accounts: pages of the support table's last-beat index (gsi1) and the health of each.
   listSupportInstallations: { entry: 'list-support-installations', needs: ['table:read', 'support-table:read'] },
+  // Presence (DESIGN.md, "The Presence contract (v1)"): the account's switch and its tenant connection.
+  getPresenceSettings: { entry: 'get-presence-settings', needs: ['table:read', 'presence-table:read'] },
+  setPresence: { entry: 'set-presence', needs: ['table:write', 'presence-table:write'] },
+  connectPresenceTenant: {
+    entry: 'connect-presence-tenant',
+    needs: ['table:read', 'presence-table:write', 'ms-identity'],
+  },
+  disconnectPresenceTenant: {
+    entry: 'disconnect-presence-tenant',
+    needs: ['table:read', 'presence-table:write', 'presence-token-key', 'ms-identity', 'presence-connections'],
+  },
+  // The OAuth redirect: the licensing table only for its audit log.
+  completePresenceConnection: {
+    entry: 'complete-presence-connection',
+    needs: ['table:write', 'presence-table:write', 'presence-token-key', 'ms-identity'],
+  },
+  // Graph's change notifications: decrypt, store, queue for the fan-out; Graph wants an answer within 3 s.
+  receivePresenceNotifications: {
+    entry: 'receive-presence-notifications',
+    needs: ['presence-table:write', 'presence-certificate', 'presence-queue:send'],
+  },
+  receivePresenceLifecycle: {
+    entry: 'receive-presence-lifecycle',
+    needs: [
+      'presence-table:write',
+      'presence-token-key',
+      'ms-identity',
+      'presence-certificate',
+      'presence-urls',
+      'presence-queue:send',
+    ],
+  },
+  presenceSnapshot: {
+    entry: 'presence-snapshot',
+    needs: ['table:read', 'presence-table:read', 'presence-token-key', 'ms-identity'],
+  },
+  // The WebSocket API's routes ($connect, $disconnect, $default): lib/stacks/stateless-stack.ts.
+  presenceConnect: { entry: 'presence-connect', needs: ['table:read', 'presence-table:write', 'presence-connections'] },
+  presenceDisconnect: { entry: 'presence-disconnect', needs: ['presence-table:write'] },
+  // 29 s: API Gateway's integration timeout; a subscribe resolves up to 1 000 users through Graph.
+  presenceMessage: {
+    entry: 'presence-message',
+    needs: [
+      'table:read',
+      'presence-table:write',
+      'presence-token-key',
+      'ms-identity',
+      'presence-certificate',
+      'presence-urls',
+      'presence-connections',
+    ],
+    timeoutSeconds: 29,
+  },
+  // The fan-out queue's consumer (presenceQueueConsumer): posts each change to the sessions watching it.
+  presenceFanOut: {
+    entry: 'presence-fan-out',
+    needs: ['presence-table:write', 'presence-connections'],
+    timeoutSeconds: 30,
+  },
+  // Run by EventBridge Scheduler every 10 minutes: Graph's presence subscriptions last 60 minutes at most.
+  renewPresenceSubscriptions: {
+    entry: 'renew-presence-subscriptions',
+    needs: [
+      'presence-table:write',
+      'presence-token-key',
+      'ms-identity',
+      'presence-certificate',
+      'presence-urls',
+      'presence-queue:send',
+    ],
+    timeoutSeconds: 300,
+  },
 } as const satisfies Record<string, FunctionSpec>;
 
 export type FunctionName = keyof typeof functionSpecs;
@@ -209,6 +297,19 @@ export const streamConsumers: readonly StreamConsumerSpec[] = [
     bisect: true,
   },
 ];
+
+/**
+ * The presence fan-out queue's consumer (an SQS event source mapping). Lambda's SQS poller deletes
+ * what succeeded and leaves the failed items to reappear after the queue's visibility timeout;
+ * the queue's redrive policy (lib/stacks/stateful-stack.ts) moves them to its DLQ after 5 receives.
+ */
+export const presenceQueueConsumer = {
+  fn: 'presenceFanOut',
+  // 10: SQS's most per receive without a batching window, and a change reaches its sessions at once.
+  batchSize: 10,
+  // Latency is the point (a change should reach the suite within 250 ms): never wait to fill a batch.
+  maxBatchingWindowSeconds: 0,
+} as const satisfies { fn: FunctionName; batchSize: number; maxBatchingWindowSeconds: number };
 
 /** Steady requests per second and burst of one route, enforced by the API stage (RouteSettings). */
 export interface RouteThrottle {

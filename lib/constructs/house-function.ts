@@ -2,11 +2,12 @@
  * The one function construct every Lambda uses: fixes the shared defaults (newest Node.js runtime,
  * arm64, ESM bundle with the SDK inside, source maps, tracing, log retention) and binds what a
  * function needs from the stateful stack with helpers that grant *and* set the variable together,
- * and feeds stream consumers with the house event source settings.
+ * and feeds stream and queue consumers with the house event source settings.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import type { IWebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { ITable, ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -21,11 +22,12 @@ import {
   SystemLogLevel,
   Tracing,
 } from 'aws-cdk-lib/aws-lambda';
-import { KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { KinesisEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 import { archiveBeatsPrefix, type RegionKey } from '../config';
@@ -63,6 +65,37 @@ export const userDirectoryActions: Readonly<Record<UserDirectoryAccess, readonly
   list: ['cognito-idp:ListUsers'],
   remove: ['cognito-idp:ListUsers', 'cognito-idp:AdminDeleteUser'],
 };
+
+/** DynamoDB actions of the presence table per access; a transaction needs no action of its own. */
+export const presenceTableActions: Readonly<Record<TableAccess, readonly string[]>> = {
+  read: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'],
+  write: [
+    'dynamodb:GetItem',
+    'dynamodb:Query',
+    'dynamodb:BatchGetItem',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:BatchWriteItem',
+    'dynamodb:ConditionCheckItem',
+  ],
+};
+
+/** Microsoft's endpoints a function signs tenants in and calls Graph at. */
+export interface MicrosoftEndpoints {
+  /** the identity platform's host, e.g. `https://login.microsoftonline.com` (MS_AUTHORITY_HOST) */
+  readonly authorityHost: string;
+  /** Graph's base URL without the version, e.g. `https://graph.microsoft.com` (MS_GRAPH_URL) */
+  readonly graphUrl: string;
+}
+
+/** How a house function consumes an SQS queue (see `presenceQueueConsumer` in lib/routes.ts). */
+export interface ConsumeQueueOptions {
+  /** messages per invocation at most, 1 to 10 without a batching window */
+  readonly batchSize: number;
+  /** time to gather messages before invoking, at most 300 s */
+  readonly maxBatchingWindow: Duration;
+}
 
 /** How a house function consumes a stream (see `streamConsumers` in lib/routes.ts). */
 export interface ConsumeStreamOptions {
@@ -156,6 +189,8 @@ export class HouseFunction extends Construct {
   private boundSupportTable?: ITable;
   private boundEventBus?: IEventBus;
   private consumed?: { readonly eventSource: KinesisEventSource; readonly onFailureQueue: Queue };
+  private consumedQueue?: SqsEventSource;
+  private readonly boundOnce = new Set<string>();
 
   constructor(scope: Construct, id: string, props: HouseFunctionProps) {
     super(scope, id);
@@ -406,6 +441,161 @@ export class HouseFunction extends Construct {
     bus.grantPutEventsTo(this.function);
     this.function.addEnvironment('EVENT_BUS_NAME', bus.eventBusName);
     return this;
+  }
+
+  /** Throws when `what` was bound already: each variable holds one resource. */
+  private once(what: string, variable: string): void {
+    if (this.boundOnce.has(what)) {
+      throw new Error(`HouseFunction ${this.node.id}: ${what} called twice; ${variable} holds one`);
+    }
+    this.boundOnce.add(what);
+  }
+
+  /**
+   * Grants exactly the item reads ('read': GetItem, Query, BatchGetItem) or reads and writes
+   * ('write') on the region's presence table and its gsi1, and sets PRESENCE_TABLE_NAME.
+   */
+  public bindPresenceTable(table: ITable, access: TableAccess, indexName = 'gsi1'): this {
+    this.once('bindPresenceTable', 'PRESENCE_TABLE_NAME');
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        actions: [...presenceTableActions[access]],
+        resources: [table.tableArn, `${table.tableArn}/index/${indexName}`],
+      }),
+    );
+    this.function.addEnvironment('PRESENCE_TABLE_NAME', table.tableName);
+    return this;
+  }
+
+  /**
+   * Grants kms:Encrypt and kms:Decrypt with the presence token key, only with an encryption
+   * context whose sole key is `accountId` (a sealed token opens only for its account), and sets
+   * PRESENCE_TOKEN_KEY to the key's ARN.
+   */
+  public bindPresenceTokenKey(key: IKey): this {
+    this.once('bindPresenceTokenKey', 'PRESENCE_TOKEN_KEY');
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['kms:Encrypt', 'kms:Decrypt'],
+        resources: [key.keyArn],
+        conditions: {
+          'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['accountId'] },
+          // ForAllValues holds for an empty context too: require one.
+          Null: { 'kms:EncryptionContextKeys': 'false' },
+        },
+      }),
+    );
+    this.function.addEnvironment('PRESENCE_TOKEN_KEY', key.keyArn);
+    return this;
+  }
+
+  /** Grants GetSecretValue on the notification certificate's secret and sets PRESENCE_CERTIFICATE_SECRET to its ARN. */
+  public bindPresenceCertificate(secret: ISecret): this {
+    this.once('bindPresenceCertificate', 'PRESENCE_CERTIFICATE_SECRET');
+    this.grantSecretValue(secret);
+    this.function.addEnvironment('PRESENCE_CERTIFICATE_SECRET', secret.secretArn);
+    return this;
+  }
+
+  /**
+   * Grants GetSecretValue on the Entra app's credentials and sets PRESENCE_APP_SECRET to the
+   * secret's ARN, MS_AUTHORITY_HOST and MS_GRAPH_URL.
+   */
+  public bindMicrosoftIdentity(appCredentials: ISecret, endpoints: MicrosoftEndpoints): this {
+    this.once('bindMicrosoftIdentity', 'PRESENCE_APP_SECRET');
+    this.grantSecretValue(appCredentials);
+    this.function.addEnvironment('PRESENCE_APP_SECRET', appCredentials.secretArn);
+    this.function.addEnvironment('MS_AUTHORITY_HOST', endpoints.authorityHost);
+    this.function.addEnvironment('MS_GRAPH_URL', endpoints.graphUrl);
+    return this;
+  }
+
+  /** GetSecretValue only (not grantRead's DescribeSecret); the AWS-managed key needs no grant. */
+  private grantSecretValue(secret: ISecret): void {
+    this.function.addToRolePolicy(
+      new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }),
+    );
+  }
+
+  /**
+   * Grants execute-api:ManageConnections (POST, GET, DELETE of @connections) on this one stage
+   * of the WebSocket API, not its other stages, and sets PRESENCE_CALLBACK_URL to the stage's
+   * callback URL (`https://<api>.execute-api.<region>.<suffix>/<stage>`).
+   */
+  public bindPresenceConnections(stage: IWebSocketStage): this {
+    this.once('bindPresenceConnections', 'PRESENCE_CALLBACK_URL');
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['execute-api:ManageConnections'],
+        resources: [
+          Stack.of(this).formatArn({
+            service: 'execute-api',
+            resource: stage.api.apiId,
+            resourceName: `${stage.stageName}/*/@connections/*`,
+            arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+          }),
+        ],
+      }),
+    );
+    this.function.addEnvironment('PRESENCE_CALLBACK_URL', stage.callbackUrl);
+    return this;
+  }
+
+  /** Grants sqs:SendMessage on the fan-out queue (SSE-SQS: no key grant) and sets PRESENCE_FANOUT_QUEUE_URL. */
+  public bindPresenceFanOutQueue(queue: IQueue): this {
+    this.once('bindPresenceFanOutQueue', 'PRESENCE_FANOUT_QUEUE_URL');
+    this.function.addToRolePolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
+    this.function.addEnvironment('PRESENCE_FANOUT_QUEUE_URL', queue.queueUrl);
+    return this;
+  }
+
+  /** Sets PRESENCE_NOTIFICATION_URL and PRESENCE_LIFECYCLE_URL, the URLs Graph posts to (no grant: they are public routes). */
+  public setPresenceUrls(urls: { readonly notificationUrl: string; readonly lifecycleUrl: string }): this {
+    this.once('setPresenceUrls', 'PRESENCE_NOTIFICATION_URL');
+    this.function.addEnvironment('PRESENCE_NOTIFICATION_URL', urls.notificationUrl);
+    this.function.addEnvironment('PRESENCE_LIFECYCLE_URL', urls.lifecycleUrl);
+    return this;
+  }
+
+  /**
+   * Feeds the function from an SQS queue: batch item failures reported by the handler (only the
+   * failed messages come back, after the queue's visibility timeout; its redrive policy bounds
+   * the retries). The queue's visibility timeout must be at least 6× the function's timeout, as
+   * Lambda advises, or a slow batch reappears while it still runs.
+   */
+  public consumeQueue(queue: Queue, options: ConsumeQueueOptions): this {
+    const where = `HouseFunction ${this.node.id}: consumeQueue`;
+    if (this.consumedQueue) throw new Error(`${where} called twice; a house function consumes one queue`);
+    const windowSeconds = options.maxBatchingWindow.toSeconds();
+    const maxBatch = windowSeconds > 0 ? 10_000 : 10;
+    if (!Number.isInteger(options.batchSize) || options.batchSize < 1 || options.batchSize > maxBatch) {
+      throw new Error(`${where}: batchSize must be an integer from 1 to ${maxBatch}, got ${options.batchSize}`);
+    }
+    if (windowSeconds < 0 || windowSeconds > 300) {
+      throw new Error(`${where}: maxBatchingWindow must be from 0 to 300 s, got ${windowSeconds} s`);
+    }
+    const visibility = queue.node.defaultChild
+      ? Stack.of(queue).resolve((queue.node.defaultChild as { visibilityTimeout?: unknown }).visibilityTimeout)
+      : undefined;
+    const timeoutSeconds = this.function.timeout?.toSeconds() ?? 3;
+    if (typeof visibility !== 'number' || visibility < 6 * timeoutSeconds) {
+      throw new Error(
+        `${where}: the queue's visibility timeout must be at least 6× the function's ${timeoutSeconds} s, got ${String(visibility ?? 'the default 30')} s`,
+      );
+    }
+    const eventSource = new SqsEventSource(queue, {
+      batchSize: options.batchSize,
+      ...(windowSeconds > 0 && { maxBatchingWindow: options.maxBatchingWindow }),
+      reportBatchItemFailures: true,
+    });
+    this.function.addEventSource(eventSource);
+    this.consumedQueue = eventSource;
+    return this;
+  }
+
+  /** the event source `consumeQueue` added; undefined until it is called */
+  public get queueEventSource(): SqsEventSource | undefined {
+    return this.consumedQueue;
   }
 
   /**

@@ -3,8 +3,9 @@
  * created by the primary region, replicated to the others), the licence signing key, and the
  * region's telemetry: its Kinesis stream, the S3 archive, and the Glue catalogue and Athena
  * workgroup that query the archive; and the region's proactive support: its support table and
- * the event bus that finding notifications go to. Telemetry and all derived from it never leave
- * its region.
+ * the event bus that finding notifications go to; and the region's Presence Service state: its
+ * presence table, the key that seals tenants' refresh tokens, Microsoft's secrets and the fan-out
+ * queue. Telemetry, presence and all derived from them never leave their region.
  */
 import { Duration, RemovalPolicy, Size, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
@@ -31,7 +32,9 @@ import {
   StorageClass,
   TransitionDefaultMinimumObjectSize,
 } from 'aws-cdk-lib/aws-s3';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { beatTypes } from '../../lambdas/core/telemetry/catalogue';
 import {
@@ -42,6 +45,7 @@ import {
   type AppConfig,
   type RegionKey,
 } from '../config';
+import { functionSpecs, presenceQueueConsumer } from '../routes';
 
 /**
  * The one hard-coded physical table name: a global table has the same name in every region, and
@@ -96,6 +100,15 @@ export const supportTableGsi2Attributes = [
   'evidence',
   'history',
 ] as const;
+
+/** The presence table's one index (layout: the lead's presence store adapter). */
+export const presenceTableGsi1 = 'gsi1';
+/** The presence table's TTL attribute: epoch seconds, as DynamoDB's TTL wants them. */
+export const presenceTableTtlAttribute = 'expiresAtEpoch';
+/** Graph's change notifications older than this are worthless to the suite: the fan-out queue's retention. */
+export const presenceFanOutRetention = Duration.hours(1);
+/** A fan-out message is moved to the DLQ after this many receives. */
+export const presenceFanOutMaxReceiveCount = 5;
 
 /** `Source` of every proactive-support notification (lambdas/adapters/eventbridge-notification-bus.ts). */
 export const supportEventSource = 'ucx-cloud.proactive-support';
@@ -188,6 +201,18 @@ export class StatefulStack extends Stack {
   public readonly supportEventBus: EventBus;
   /** where the example rule sends critical findings of proactive (Gold, Platinum) accounts */
   public readonly supportAlertsTopic: Topic;
+  /** this region's presence state: tenants, subscriptions, sessions, last presences (regional, ephemeral) */
+  public readonly presenceTable: Table;
+  /** seals connected tenants' refresh tokens (symmetric, `accountId` encryption context) */
+  public readonly presenceTokenKey: Key;
+  /** `{ id, certificate, privateKey }` PEMs: Graph encrypts notification data to this certificate */
+  public readonly presenceNotificationCertificate: Secret;
+  /** `{ clientId, clientSecret }` of the multi-tenant Entra app */
+  public readonly presenceAppCredentials: Secret;
+  /** changes received from Graph, waiting for the fan-out to the sessions */
+  public readonly presenceFanOutQueue: Queue;
+  /** what the fan-out gave up on after `presenceFanOutMaxReceiveCount` receives */
+  public readonly presenceFanOutDeadLetterQueue: Queue;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -253,6 +278,101 @@ export class StatefulStack extends Stack {
 
     this.supportTable = this.buildSupportTable();
     ({ bus: this.supportEventBus, topic: this.supportAlertsTopic } = this.buildSupportNotifications(config, regionKey));
+
+    this.presenceTable = this.buildPresenceTable();
+    this.presenceTokenKey = new Key(this, 'PresenceTokenKey', {
+      description: `UCX ${config.stage} ${regionKey}: seals Presence tenants' refresh tokens`,
+      enableKeyRotation: true,
+      // Without it every sealed refresh token is lost: each tenant's administrator must consent again.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    ({ certificate: this.presenceNotificationCertificate, app: this.presenceAppCredentials } =
+      this.buildPresenceSecrets(config, regionKey));
+    ({ queue: this.presenceFanOutQueue, deadLetterQueue: this.presenceFanOutDeadLetterQueue } =
+      this.buildPresenceFanOutQueue());
+  }
+
+  /**
+   * Ephemeral personal data (who is busy, who watches whom): TTL removes what nobody renews, and
+   * deletion protection guards against a slip; everything here is rebuilt from Graph when lost.
+   */
+  private buildPresenceTable(): Table {
+    const table = new Table(this, 'PresenceTable', {
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
+      sortKey: { name: 'sk', type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      // No PITR on purpose: ephemeral personal data must not linger 35 days in backups.
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: false },
+      deletionProtection: true,
+      encryption: TableEncryption.AWS_MANAGED,
+      timeToLiveAttribute: presenceTableTtlAttribute,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    table.addGlobalSecondaryIndex({
+      indexName: presenceTableGsi1,
+      partitionKey: { name: 'gsi1pk', type: AttributeType.STRING },
+      sortKey: { name: 'gsi1sk', type: AttributeType.STRING },
+      projectionType: ProjectionType.ALL,
+    });
+    Validations.of(table).acknowledge({
+      id: 'AwsSolutions-DDB3',
+      reason: 'no PITR on purpose: ephemeral personal presence data must not linger 35 days in backups',
+    });
+    return table;
+  }
+
+  /**
+   * Created empty (a generated random string): an operator puts the values before the first
+   * Presence connection (docs/deploying.md). Retained: the certificate's id is named by live
+   * Graph subscriptions, and the app's secret is not recoverable from Entra.
+   */
+  private buildPresenceSecrets(config: AppConfig, regionKey: RegionKey): { certificate: Secret; app: Secret } {
+    const certificate = new Secret(this, 'PresenceNotificationCertificate', {
+      description: `UCX ${config.stage} ${regionKey}: { id, certificate, privateKey } PEMs Graph encrypts presence notifications to`,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const app = new Secret(this, 'PresenceAppCredentials', {
+      description: `UCX ${config.stage} ${regionKey}: { clientId, clientSecret } of the multi-tenant Presence Entra app`,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(certificate).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'rotated by hand with a new certificate id (docs/deploying.md): Graph subscriptions name the old one until renewed',
+    });
+    Validations.of(app).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'an Entra client secret is issued by Entra, not generated here: rotated by hand before it expires (docs/deploying.md)',
+    });
+    return { certificate, app };
+  }
+
+  /**
+   * Standard (order does not matter: each change carries its time), SSE-SQS. Retention 1 h:
+   * presence older than that is worthless. The DLQ keeps a day to inspect, not to keep: a standard
+   * queue's retention counts from the first send, so it must outlast the source's hour.
+   */
+  private buildPresenceFanOutQueue(): { queue: Queue; deadLetterQueue: Queue } {
+    const deadLetterQueue = new Queue(this, 'PresenceFanOutDeadLetterQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(1),
+    });
+    Validations.of(deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'this queue is itself the dead-letter queue of the presence fan-out queue',
+    });
+    const fanOutTimeoutSeconds = functionSpecs[presenceQueueConsumer.fn].timeoutSeconds;
+    const queue = new Queue(this, 'PresenceFanOutQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: presenceFanOutRetention,
+      // 6× the consumer's timeout, as Lambda advises for an SQS event source.
+      visibilityTimeout: Duration.seconds(6 * fanOutTimeoutSeconds),
+      deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: presenceFanOutMaxReceiveCount },
+    });
+    return { queue, deadLetterQueue };
   }
 
   /**

@@ -1,9 +1,10 @@
 /**
  * What a deployment may replace at will, per region: one house function per entry of
  * `functionSpecs`, the HTTP API built from the route table, the stream consumers of
- * `streamConsumers`, the missing-beat sweep's schedule, and the Cognito user pool whose JWTs
- * authorise the 'user' routes. Everything here binds to the same region's stateful stack only:
- * EU telemetry is never written in the US.
+ * `streamConsumers`, the missing-beat sweep's schedule, the Cognito user pool whose JWTs
+ * authorise the 'user' routes, and the Presence Service's WebSocket API, fan-out consumer and
+ * subscription renewal. Everything here binds to the same region's stateful stack only: EU
+ * telemetry and presence are never written in the US.
  */
 import {
   ArnFormat,
@@ -27,9 +28,11 @@ import {
   LogGroupLogDestination,
   type IHttpRouteAuthorizer,
   type ThrottleSettings,
+  WebSocketApi,
+  WebSocketStage,
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
-import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { HttpLambdaIntegration, WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import {
   AccountRecovery,
   ClientAttributes,
@@ -50,6 +53,7 @@ import { Observability } from '../constructs/observability';
 import type { IStream } from 'aws-cdk-lib/aws-kinesis';
 import {
   functionSpecs,
+  presenceQueueConsumer,
   routes,
   routeThrottle,
   streamConsumers,
@@ -64,6 +68,17 @@ import { signingKeyAliasName, type StatefulStack } from './stateful-stack';
 export const silentSweepRate = Duration.minutes(15);
 /** How often EventBridge Scheduler runs the stale-installation release (releaseStale): its notices are days apart. */
 export const staleReleaseRate = Duration.hours(1);
+
+/** How often EventBridge Scheduler renews the Graph presence subscriptions (60 minutes at most each). */
+export const presenceRenewalRate = Duration.minutes(10);
+/** The presence WebSocket API's one stage: its URL is the session's endpoint (`presence` locally). */
+export const presenceStageName = 'v1';
+/** The WebSocket routes and their functions; every frame goes down through @connections (no route responses). */
+export const presenceWebSocketRoutes = {
+  $connect: 'presenceConnect',
+  $disconnect: 'presenceDisconnect',
+  $default: 'presenceMessage',
+} as const satisfies Record<string, FunctionName>;
 
 /** Cognito groups that authorise the back office, portal and support routes. */
 export const userGroups = ['backoffice', 'support', 'reseller', 'customer'] as const;
@@ -115,6 +130,14 @@ export class StatelessStack extends Stack {
   public readonly staleReleaseSchedule: Schedule;
   /** the API stage's access log (one JSON line per request) */
   public readonly apiAccessLogGroup: LogGroup;
+  /** the suite's Presence sessions: route selection on `op`, every frame down through @connections */
+  public readonly presenceApi: WebSocketApi;
+  /** its stage `v1`: `wss://…/v1`, and the @connections callback URL */
+  public readonly presenceStage: WebSocketStage;
+  /** the stage's access log (one JSON line per connect, message and disconnect) */
+  public readonly presenceAccessLogGroup: LogGroup;
+  /** runs renewPresenceSubscriptions every `presenceRenewalRate` */
+  public readonly presenceRenewalSchedule: Schedule;
   /** this region's dashboards, alarms and on-call topic (lib/observability/definition.ts) */
   public readonly observability: Observability;
   /** the portal: built at synth time, served by CloudFront with this region's API on /v1/* */
@@ -131,12 +154,9 @@ export class StatelessStack extends Stack {
 
     // The pool first: the account-users functions are bound to it.
     ({ userPool: this.userPool, client: this.userPoolClient } = this.buildUserPool());
-    this.functions = this.buildFunctions(config, regionKey, stateful);
-    this.connectStreamConsumers(stateful);
-    ({ schedule: this.silentSweepSchedule, deadLetterQueue: this.silentSweepDeadLetterQueue } =
-      this.scheduleSilentSweep());
-    this.staleReleaseSchedule = this.scheduleStaleRelease(this.silentSweepDeadLetterQueue);
 
+    // The APIs and their stages before the functions: presence functions are bound to their URLs
+    // (no cycle: a function's variables name an API, and only the API's routes name the function).
     this.api = new HttpApi(this, 'HttpApi', {
       description: `UCX ${config.stage} ${regionKey}: agent, portal, back-office and support API`,
       // Created below with throttling, which the built-in default stage cannot take.
@@ -172,6 +192,19 @@ export class StatelessStack extends Stack {
         ),
       },
     });
+    ({
+      api: this.presenceApi,
+      stage: this.presenceStage,
+      accessLogGroup: this.presenceAccessLogGroup,
+    } = this.buildPresenceApi(config, regionKey));
+
+    this.functions = this.buildFunctions(config, regionKey, stateful);
+    this.connectStreamConsumers(stateful);
+    this.connectPresence(stateful);
+    ({ schedule: this.silentSweepSchedule, deadLetterQueue: this.silentSweepDeadLetterQueue } =
+      this.scheduleSilentSweep());
+    this.staleReleaseSchedule = this.scheduleStaleRelease(this.silentSweepDeadLetterQueue);
+    this.presenceRenewalSchedule = this.schedulePresenceRenewal(this.silentSweepDeadLetterQueue);
 
     const authorizers: Record<RouteAuth, IHttpRouteAuthorizer> = {
       user: new HttpUserPoolAuthorizer('UserPoolAuthorizer', this.userPool, { userPoolClients: [this.userPoolClient] }),
@@ -258,6 +291,80 @@ export class StatelessStack extends Stack {
       value: this.userPoolClient.userPoolClientId,
       description: 'the portal client',
     });
+    new CfnOutput(this, 'PresenceUrl', {
+      value: this.presenceStage.url,
+      description: "the suite's Presence sessions (wss, stage v1)",
+    });
+  }
+
+  /**
+   * The WebSocket API of the suite's Presence sessions, its stage `v1` and the stage's access log.
+   * Its routes come later (`connectPresence`): they need the functions, which need the stage.
+   */
+  private buildPresenceApi(
+    config: AppConfig,
+    regionKey: RegionKey,
+  ): { api: WebSocketApi; stage: WebSocketStage; accessLogGroup: LogGroup } {
+    const api = new WebSocketApi(this, 'PresenceApi', {
+      description: `UCX ${config.stage} ${regionKey}: the suite's Presence sessions`,
+      routeSelectionExpression: '$request.body.op',
+    });
+    const accessLogGroup = new LogGroup(this, 'PresenceAccessLogs', {
+      retention: config.logRetentionDays as RetentionDays,
+      // Generated name, this stage's only: kept, it would be orphaned by a replacement.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const stage = new WebSocketStage(this, 'PresenceStage', {
+      webSocketApi: api,
+      stageName: presenceStageName,
+      autoDeploy: true,
+      // Sessions ping every few minutes and reconnect every 2 h at most; a subscribe is one
+      // message. 500 messages/s with a 1 000 burst lets a region's suites reconnect at once after
+      // an outage, well inside the account's 10 000/s shared with the HTTP API.
+      throttle: { rateLimit: 500, burstLimit: 1000 },
+      detailedMetricsEnabled: true,
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogGroup),
+        // WebSocket context variables only; no frame content (it names users).
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            ip: '$context.identity.sourceIp',
+            requestTime: '$context.requestTime',
+            routeKey: '$context.routeKey',
+            eventType: '$context.eventType',
+            connectionId: '$context.connectionId',
+            status: '$context.status',
+            integrationError: '$context.integrationErrorMessage',
+          }),
+        ),
+      },
+    });
+    return { api, stage, accessLogGroup };
+  }
+
+  /**
+   * The presence WebSocket routes to their functions, and the fan-out queue's consumer
+   * (`presenceQueueConsumer`). `$connect` has no authorizer: the upgrade request is signed like
+   * every agent request, which only the function can verify.
+   */
+  private connectPresence(stateful: StatefulStack): void {
+    for (const [routeKey, name] of Object.entries(presenceWebSocketRoutes)) {
+      const route = this.presenceApi.addRoute(routeKey, {
+        integration: new WebSocketLambdaIntegration(`${pascal(name)}Integration`, this.functions[name].function),
+      });
+      Validations.of(route).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason:
+          routeKey === '$connect'
+            ? "the upgrade request carries the installation key's RFC 9421 signature, which API Gateway cannot verify: the function does"
+            : 'only $connect takes an authorizer on a WebSocket API; later frames belong to the authorised connection',
+      });
+    }
+    this.functions[presenceQueueConsumer.fn].consumeQueue(stateful.presenceFanOutQueue, {
+      batchSize: presenceQueueConsumer.batchSize,
+      maxBatchingWindow: Duration.seconds(presenceQueueConsumer.maxBatchingWindowSeconds),
+    });
   }
 
   private buildFunctions(
@@ -288,6 +395,12 @@ export class StatelessStack extends Stack {
       keyIds.filter((keyId) => keyId !== config.signingKeys.current),
     );
 
+    // The HTTP API's public routes Graph posts to; its stage URL ends with `/`.
+    const presenceUrls = {
+      notificationUrl: `${this.stage.url}v1/presence/notifications`,
+      lifecycleUrl: `${this.stage.url}v1/presence/lifecycle`,
+    };
+
     const functions = {} as Record<FunctionName, HouseFunction>;
     for (const [name, spec] of Object.entries(functionSpecs) as [FunctionName, FunctionSpec][]) {
       const fn = new HouseFunction(this, pascal(name), {
@@ -317,6 +430,14 @@ export class StatelessStack extends Stack {
       if (needs.has('event-bus:put')) fn.bindEventBus(stateful.supportEventBus);
       const directory = (['invite', 'list', 'remove'] as const).filter((a) => needs.has(`user-directory:${a}`));
       if (directory.length > 0) fn.bindUserDirectory(this.userPool, directory);
+      if (needs.has('presence-table:write')) fn.bindPresenceTable(stateful.presenceTable, 'write');
+      else if (needs.has('presence-table:read')) fn.bindPresenceTable(stateful.presenceTable, 'read');
+      if (needs.has('presence-token-key')) fn.bindPresenceTokenKey(stateful.presenceTokenKey);
+      if (needs.has('presence-certificate')) fn.bindPresenceCertificate(stateful.presenceNotificationCertificate);
+      if (needs.has('ms-identity')) fn.bindMicrosoftIdentity(stateful.presenceAppCredentials, config.presence);
+      if (needs.has('presence-connections')) fn.bindPresenceConnections(this.presenceStage);
+      if (needs.has('presence-queue:send')) fn.bindPresenceFanOutQueue(stateful.presenceFanOutQueue);
+      if (needs.has('presence-urls')) fn.setPresenceUrls(presenceUrls);
       functions[name] = fn;
     }
     return functions;
@@ -378,6 +499,25 @@ export class StatelessStack extends Stack {
         deadLetterQueue,
         // The next run is an hour away: delivering a run later than that is pointless.
         maxEventAge: staleReleaseRate,
+        retryAttempts: 3,
+      }),
+    });
+  }
+
+  /**
+   * Renews the Graph presence subscriptions every 10 minutes (each lasts 60 minutes at most, so a
+   * subscription survives five missed runs), dead-lettering beside the sweep.
+   */
+  private schedulePresenceRenewal(deadLetterQueue: Queue): Schedule {
+    return new Schedule(this, 'PresenceRenewalSchedule', {
+      description: 'UCX Presence: renews the Graph presence subscriptions before they expire',
+      schedule: ScheduleExpression.rate(presenceRenewalRate),
+      timeWindow: TimeWindow.off(),
+      target: new LambdaInvoke(this.functions.renewPresenceSubscriptions.function, {
+        input: ScheduleTargetInput.fromObject({}),
+        deadLetterQueue,
+        // The next run is 10 minutes away: delivering a run later than that is pointless.
+        maxEventAge: presenceRenewalRate,
         retryAttempts: 3,
       }),
     });

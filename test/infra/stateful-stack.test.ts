@@ -13,6 +13,7 @@ const streamLogicalId = 'TelemetryStream9D62E5EC';
 const archiveBucketLogicalId = 'TelemetryArchiveBucket74526FF4';
 const supportTableLogicalId = 'SupportTable9EE0E7DF';
 const supportBusLogicalId = 'SupportEventBusCBC7E9E7';
+const presenceTableLogicalId = 'PresenceTable3ADAA3E7';
 
 /** CloudFormation JSON as the CDK assertions give it (Template#toJSON): untyped, so each test names the paths it reads. */
 type CfnJson = ReturnType<Template['toJSON']>;
@@ -28,8 +29,10 @@ describe('stateful stacks', () => {
       // Assert
       expect(Object.keys(primary.findResources('AWS::DynamoDB::GlobalTable'))).toEqual([tableLogicalId]);
       replica.resourceCountIs('AWS::DynamoDB::GlobalTable', 0);
-      // The replica region's only table of its own is its support table.
-      expect(Object.keys(replica.findResources('AWS::DynamoDB::Table'))).toEqual([supportTableLogicalId]);
+      // The replica region's only tables of its own are its support and presence tables.
+      expect(Object.keys(replica.findResources('AWS::DynamoDB::Table')).sort()).toEqual(
+        [supportTableLogicalId, presenceTableLogicalId].sort(),
+      );
       primary.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
         TableName: 'ucx-test-licensing',
         Replicas: Match.arrayWith([Match.objectLike({ Region: 'eu-central-1' })]),
@@ -102,11 +105,11 @@ describe('stateful stacks', () => {
   ])('the %s signing key', (_region, template) => {
     it('is an ECC P-256 signing key under the shared alias, retained', () => {
       // Assert
-      // The other key of the stack encrypts the support alerts topic.
+      // The other keys of the stack encrypt the support alerts topic and seal presence tokens.
       expect(Object.keys(template.findResources('AWS::KMS::Key', { Properties: { KeyUsage: 'SIGN_VERIFY' } }))).toEqual(
         [keyLogicalId],
       );
-      template.resourceCountIs('AWS::KMS::Key', 2);
+      template.resourceCountIs('AWS::KMS::Key', 3);
       template.hasResource('AWS::KMS::Key', {
         Properties: Match.objectLike({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }),
         DeletionPolicy: 'Retain',
@@ -389,7 +392,9 @@ describe('stateful stacks', () => {
 
     it('has its own regional support table (never a global one): pk/sk, on-demand, TTL, encrypted, PITR, deletion protection, retained', () => {
       // Assert
-      expect(Object.keys(template.findResources('AWS::DynamoDB::Table'))).toEqual([supportTableLogicalId]);
+      expect(Object.keys(template.findResources('AWS::DynamoDB::Table')).sort()).toEqual(
+        [supportTableLogicalId, presenceTableLogicalId].sort(),
+      );
       expect(resources[supportTableLogicalId]).toMatchObject({
         Properties: {
           KeySchema: [

@@ -52,9 +52,10 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
 
   describe('routes', () => {
     it('has exactly one route per entry of lib/routes.ts, and none under /local/', () => {
-      // Arrange
+      // Arrange: the HTTP API's (the presence WebSocket API's are tested in presence.test.ts)
+      const httpApiId = stack.getLogicalId(stack.api.node.defaultChild as never);
       const routeKeys = Object.values(resources)
-        .filter((r) => r.Type === 'AWS::ApiGatewayV2::Route')
+        .filter((r) => r.Type === 'AWS::ApiGatewayV2::Route' && r.Properties.ApiId?.Ref === httpApiId)
         .map((r) => r.Properties.RouteKey as string);
 
       // Assert
@@ -274,14 +275,15 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
       const dynamoResources = statementsOf(name)
         .filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')))
         .map((s) => JSON.stringify(s.Resource));
-      expect(dynamoResources.filter((r) => !/icensing|SupportTable/.test(r))).toEqual([]);
+      // The presence table's grants are tested in presence.test.ts.
+      expect(dynamoResources.filter((r) => !/icensing|SupportTable|PresenceTable/.test(r))).toEqual([]);
       expect(actions.includes('kms:Sign')).toBe(needs.has('signing-key'));
       expect(actions.includes('kms:GetPublicKey')).toBe(needs.has('signing-key') || needs.has('verify-keys'));
       expect(actions.includes('kinesis:PutRecords')).toBe(needs.has('telemetry-stream:write'));
       expect(actions.includes('s3:PutObject')).toBe(needs.has('archive:write'));
       expect(actions.includes('events:PutEvents')).toBe(needs.has('event-bus:put'));
       expect(actions.includes('kinesis:GetRecords')).toBe(consumer);
-      expect(actions.includes('sqs:SendMessage')).toBe(consumer);
+      expect(actions.includes('sqs:SendMessage')).toBe(consumer || needs.has('presence-queue:send'));
       const cognitoActions = statementsOf(name).filter((st) =>
         [st.Action].flat().some((a) => a.startsWith('cognito-idp:')),
       );
@@ -298,7 +300,11 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
         expect(st.Resource).toEqual({
           'Fn::GetAtt': [stack.getLogicalId(stack.userPool.node.defaultChild as never), 'Arn'],
         });
-      expect(actions.filter((a) => !/^(dynamodb|kms|xray|kinesis|s3|sqs|events|cognito-idp):/.test(a))).toEqual([]);
+      expect(
+        actions.filter(
+          (a) => !/^(dynamodb|kms|xray|kinesis|s3|sqs|events|cognito-idp|secretsmanager|execute-api):/.test(a),
+        ),
+      ).toEqual([]);
       expect(actions.filter((a) => /^s3:(Get|List|Delete)/.test(a))).toEqual([]);
     });
 
@@ -451,8 +457,8 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
   describe('stream consumers', () => {
     const mappings = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::EventSourceMapping');
 
-    it('has one event source mapping per entry of streamConsumers, no more', () => {
-      expect(mappings).toHaveLength(streamConsumers.length);
+    it("has one event source mapping per entry of streamConsumers, and the presence fan-out queue's, no more", () => {
+      expect(mappings).toHaveLength(streamConsumers.length + 1);
     });
 
     it.each(streamConsumers.map((c) => [c.fn, c] as const))(
@@ -501,7 +507,8 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
 
       // Assert
       expect(streamConsumers.map((c) => c.fn).sort()).toEqual([...consumers].sort());
-      expect(new Set(mappings.map((m) => JSON.stringify(m.Properties.EventSourceArn))).size).toBe(1);
+      const streamMappings = mappings.filter((m) => m.Properties.StartingPosition !== undefined);
+      expect(new Set(streamMappings.map((m) => JSON.stringify(m.Properties.EventSourceArn))).size).toBe(1);
       expect(new Set(queueIds).size).toBe(2);
       expect(destinations).toEqual(queueIds.map((id) => ({ 'Fn::GetAtt': [id, 'Arn'] })));
     });
@@ -583,8 +590,8 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
 
     it('runs sweepSilent every 15 minutes through EventBridge Scheduler, on time, with {} as its event', () => {
       // Assert
-      // This one and the stale-installation release's (below).
-      template.resourceCountIs('AWS::Scheduler::Schedule', 2);
+      // This one, the stale-installation release's (below) and the presence renewal's (presence.test.ts).
+      template.resourceCountIs('AWS::Scheduler::Schedule', 3);
       expect(scheduleId).toBe(stack.getLogicalId(stack.silentSweepSchedule.node.defaultChild as never));
       expect(schedule?.Properties).toMatchObject({
         ScheduleExpression: 'rate(15 minutes)',
@@ -715,6 +722,7 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
       'ApiUrl',
       'OnCallTopicArn',
       'PortalUrl',
+      'PresenceUrl',
       'UserPoolClientId',
       'UserPoolId',
     ]);
