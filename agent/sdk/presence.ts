@@ -255,6 +255,7 @@ export class PresenceSession extends EventEmitter<PresenceEvents> {
   private endpointNow: string;
   private current: SessionState = 'closed';
   private started = false;
+  private released = false;
   private stopped = false;
   private socket: WebSocket | undefined;
   /** bumped for each attempt: events of an older socket are ignored */
@@ -374,7 +375,14 @@ export class PresenceSession extends EventEmitter<PresenceEvents> {
         );
       });
     }
-    if (this.ownsDispatcher) await this.dispatcher.destroy();
+    await this.release();
+  }
+
+  /** Lets go of the dispatcher the session made (once). */
+  private release(): Promise<void> {
+    if (!this.ownsDispatcher || this.released) return Promise.resolve();
+    this.released = true;
+    return this.dispatcher.destroy().catch(() => {});
   }
 
   private setState(change: Omit<StateChange, 'endpoint'>): void {
@@ -592,6 +600,7 @@ export class PresenceSession extends EventEmitter<PresenceEvents> {
     if (this.socket && this.socket.readyState <= WebSocket.OPEN) this.socket.close(1000);
     this.setState(change);
     this.emit('close');
+    if (change.state === 'refused') void this.release(); // nothing more to send: `close()` need not be called
   }
 
   private clearTimers(): void {
