@@ -49,7 +49,10 @@ export type FunctionNeed =
   | 'presence-connections'
   /** SendMessage on this region's fan-out queue (PRESENCE_FANOUT_QUEUE_URL) */
   | 'presence-queue:send'
-  /** the HTTP API's Graph notification and lifecycle URLs (PRESENCE_NOTIFICATION_URL, PRESENCE_LIFECYCLE_URL) */
+  /**
+   * the HTTP API's Graph notification and lifecycle URLs and OAuth redirect URI (PRESENCE_NOTIFICATION_URL,
+   * PRESENCE_LIFECYCLE_URL, PRESENCE_REDIRECT_URL), and the portal's URL when configured (PORTAL_URL)
+   */
   | 'presence-urls';
 
 export interface FunctionSpec {
@@ -155,7 +158,7 @@ export const functionSpecs = {
   setPresence: { entry: 'set-presence', needs: ['table:write', 'presence-table:write'] },
   connectPresenceTenant: {
     entry: 'connect-presence-tenant',
-    needs: ['table:read', 'presence-table:write', 'ms-identity'],
+    needs: ['table:read', 'presence-table:write', 'ms-identity', 'presence-urls'],
   },
   disconnectPresenceTenant: {
     entry: 'disconnect-presence-tenant',
@@ -164,7 +167,7 @@ export const functionSpecs = {
   // The OAuth redirect: the licensing table only for its audit log.
   completePresenceConnection: {
     entry: 'complete-presence-connection',
-    needs: ['table:write', 'presence-table:write', 'presence-token-key', 'ms-identity'],
+    needs: ['table:write', 'presence-table:write', 'presence-token-key', 'ms-identity', 'presence-urls'],
   },
   // Graph's change notifications: decrypt, store, queue for the fan-out; Graph wants an answer within 3 s.
   receivePresenceNotifications: {

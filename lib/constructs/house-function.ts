@@ -549,11 +549,22 @@ export class HouseFunction extends Construct {
     return this;
   }
 
-  /** Sets PRESENCE_NOTIFICATION_URL and PRESENCE_LIFECYCLE_URL, the URLs Graph posts to (no grant: they are public routes). */
-  public setPresenceUrls(urls: { readonly notificationUrl: string; readonly lifecycleUrl: string }): this {
+  /**
+   * Sets PRESENCE_NOTIFICATION_URL and PRESENCE_LIFECYCLE_URL (the URLs Graph posts to),
+   * PRESENCE_REDIRECT_URL (the OAuth redirect URI) and, when known, PORTAL_URL (where the browser
+   * returns after consent). No grant: they are public routes.
+   */
+  public setPresenceUrls(urls: {
+    readonly notificationUrl: string;
+    readonly lifecycleUrl: string;
+    readonly redirectUrl: string;
+    readonly portalUrl?: string;
+  }): this {
     this.once('setPresenceUrls', 'PRESENCE_NOTIFICATION_URL');
     this.function.addEnvironment('PRESENCE_NOTIFICATION_URL', urls.notificationUrl);
     this.function.addEnvironment('PRESENCE_LIFECYCLE_URL', urls.lifecycleUrl);
+    this.function.addEnvironment('PRESENCE_REDIRECT_URL', urls.redirectUrl);
+    if (urls.portalUrl) this.function.addEnvironment('PORTAL_URL', urls.portalUrl);
     return this;
   }
 

@@ -395,10 +395,13 @@ export class StatelessStack extends Stack {
       keyIds.filter((keyId) => keyId !== config.signingKeys.current),
     );
 
-    // The HTTP API's public routes Graph posts to; its stage URL ends with `/`.
+    // The HTTP API's public routes Graph posts to and Microsoft redirects to; its stage URL ends
+    // with `/`. The portal's URL only when configured: its CloudFront domain is not known here.
     const presenceUrls = {
       notificationUrl: `${this.stage.url}v1/presence/notifications`,
       lifecycleUrl: `${this.stage.url}v1/presence/lifecycle`,
+      redirectUrl: `${this.stage.url}v1/presence/callback`,
+      portalUrl: portalUrls(config)[regionKey],
     };
 
     const functions = {} as Record<FunctionName, HouseFunction>;

@@ -356,9 +356,11 @@ describe.each(regionKeys)('the %s Presence Service', (key: RegionKey) => {
       );
       expect(has('PRESENCE_CALLBACK_URL')).toBe(needs.has('presence-connections'));
       expect(has('PRESENCE_FANOUT_QUEUE_URL')).toBe(needs.has('presence-queue:send'));
-      expect([has('PRESENCE_NOTIFICATION_URL'), has('PRESENCE_LIFECYCLE_URL')]).toEqual(
-        Array(2).fill(needs.has('presence-urls')),
+      expect([has('PRESENCE_NOTIFICATION_URL'), has('PRESENCE_LIFECYCLE_URL'), has('PRESENCE_REDIRECT_URL')]).toEqual(
+        Array(3).fill(needs.has('presence-urls')),
       );
+      // No portal domain in the test config: the portal's URL is not known at synth.
+      expect(has('PORTAL_URL')).toBe(false);
     });
 
     it("points the functions at Microsoft's default endpoints, this stage's callback URL and the HTTP API's public routes", () => {
@@ -378,6 +380,9 @@ describe.each(regionKeys)('the %s Presence Service', (key: RegionKey) => {
         },
         PRESENCE_LIFECYCLE_URL: {
           'Fn::Join': ['', ['https://', httpApi, host, { Ref: 'AWS::URLSuffix' }, '/v1/presence/lifecycle']],
+        },
+        PRESENCE_REDIRECT_URL: {
+          'Fn::Join': ['', ['https://', httpApi, host, { Ref: 'AWS::URLSuffix' }, '/v1/presence/callback']],
         },
         PRESENCE_TOKEN_KEY: importOf('PresenceTokenKey'),
         PRESENCE_APP_SECRET: importOf('PresenceAppCredentials'),
