@@ -37,7 +37,8 @@ export function presenceDeps(): PresenceDeps {
   const licensing = lazy(() => new DynamoDbLicensingRepository(dynamoDocumentClient(), required('TABLE_NAME')));
   const graphFactory = lazy(() =>
     tenantGraphFactory(microsoft(), {
-      certificates: decryptor(),
+      // only creating a subscription needs the certificate: snapshot and UPN reads work without it
+      certificates: { certificate: () => decryptor().certificate() },
       onThrottle: () => emitCount('presenceGraphThrottles'),
     }),
   );
@@ -71,7 +72,7 @@ export function presenceDeps(): PresenceDeps {
       return e.PRESENCE_APP_SECRET ? identity() : undefined;
     },
     get graphFor() {
-      return e.PRESENCE_APP_SECRET && e.PRESENCE_CERTIFICATE_SECRET ? graphFactory() : undefined;
+      return e.PRESENCE_APP_SECRET ? graphFactory() : undefined;
     },
     get decryptor() {
       return e.PRESENCE_CERTIFICATE_SECRET ? decryptor() : undefined;
