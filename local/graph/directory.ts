@@ -24,19 +24,30 @@ export const administrator: DirectoryUser = {
   displayName: 'Contoso Administrator',
 };
 
+/** user1…user50 as DESIGN.md seeds them; a bigger directory (`directorySize`) continues the pattern. */
+export const seededUsers = 50;
+
+function numbered(n: number): DirectoryUser {
+  return {
+    id: `a0000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+    userPrincipalName: `user${n}@${tenantDomain}`,
+    displayName: `User ${n}`,
+  };
+}
+
 export const users: readonly DirectoryUser[] = [
   administrator,
-  ...Array.from({ length: 50 }, (_, i) => ({
-    id: `a0000000-0000-4000-8000-${String(i + 1).padStart(12, '0')}`,
-    userPrincipalName: `user${i + 1}@${tenantDomain}`,
-    displayName: `User ${i + 1}`,
-  })),
+  ...Array.from({ length: seededUsers }, (_, i) => numbered(i + 1)),
 ];
 
-/** A user by id or UPN (case-insensitive, as Graph matches both). */
-export function findUser(idOrUpn: string): DirectoryUser | undefined {
+/** A user by id or UPN (case-insensitive, as Graph matches both), in a directory of `size` numbered users. */
+export function findUser(idOrUpn: string, size = seededUsers): DirectoryUser | undefined {
   const wanted = idOrUpn.toLowerCase();
-  return users.find((u) => u.id === wanted || u.userPrincipalName.toLowerCase() === wanted);
+  if (wanted === administrator.id || wanted === administrator.userPrincipalName) return administrator;
+  const byUpn = new RegExp(`^user([1-9]\\d{0,11})@${tenantDomain.replace('.', '\\.')}$`).exec(wanted);
+  const byId = /^a0000000-0000-4000-8000-(\d{12})$/.exec(wanted);
+  const n = Number(byUpn?.[1] ?? byId?.[1] ?? 0);
+  return n >= 1 && n <= size ? numbered(n) : undefined;
 }
 
 /** The tenant segment of an identity platform path: its domain, its id, or `organizations`. */

@@ -12,12 +12,12 @@ import type { X509Certificate } from 'node:crypto';
 import {
   administrator,
   consentedScopes,
-  findUser,
+  findUser as findDirectoryUser,
   knownTenant,
   presenceApp,
+  seededUsers,
   tenantDomain,
   tenantId,
-  users,
   type DirectoryUser,
 } from './directory';
 import { encryptResourceData, parseEncryptionCertificate } from './rich-notification';
@@ -43,6 +43,8 @@ export interface GraphStandinOptions {
   readonly now?: () => Date;
   readonly tls?: TlsIdentity;
   readonly log?: (line: string) => void;
+  /** numbered users in the tenant (user1…userN; the benchmark's 10,000). @default 50 */
+  readonly directorySize?: number;
 }
 
 export interface GraphStandin {
@@ -135,9 +137,12 @@ export async function startGraphStandin(options: GraphStandinOptions = {}): Prom
     .update(signing.publicKey.export({ format: 'der', type: 'spki' }))
     .digest('base64url');
 
-  const presence = new Map<string, { availability: string; activity: string }>(
-    users.map((u) => [u.id, { availability: 'Offline', activity: 'Offline' }]),
-  );
+  const directorySize = options.directorySize ?? seededUsers;
+  const findUser = (idOrUpn: string) => findDirectoryUser(idOrUpn, directorySize);
+  // Everyone is Offline until told otherwise.
+  const presence = new Map<string, { availability: string; activity: string }>();
+  const presenceOf = (id: string) =>
+    presence.get(id) ?? (findUser(id) ? { availability: 'Offline', activity: 'Offline' } : undefined);
   const codes = new Map<
     string,
     {
@@ -504,7 +509,7 @@ export async function startGraphStandin(options: GraphStandinOptions = {}): Prom
         return json(200, {
           '@odata.context': `${graph}/v1.0/$metadata#Collection(microsoft.graph.presence)`,
           value: ids.flatMap((id) => {
-            const p = presence.get(id.toLowerCase());
+            const p = presenceOf(id.toLowerCase());
             return p ? [{ id: id.toLowerCase(), ...p }] : [];
           }),
         });

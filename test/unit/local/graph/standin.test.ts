@@ -1,3 +1,4 @@
+import { findUser } from '#local/graph/directory';
 import {
   constants,
   createDecipheriv,
@@ -481,5 +482,23 @@ describe('the Graph stand-in', () => {
       ],
     });
     expect((await graph(`/subscriptions/${subscriptionId}`, token)).status).toBe(404);
+  });
+});
+
+describe('a bigger directory', () => {
+  it('knows user10000 by UPN and by id in a directory of 10,000, and nobody past it', () => {
+    // Act
+    const byUpn = findUser('USER10000@contoso.example', 10_000);
+    const byId = findUser('a0000000-0000-4000-8000-000000010000', 10_000);
+    const past = findUser('user10001@contoso.example', 10_000);
+    const seeded = findUser('user51@contoso.example');
+    const leadingZero = findUser('user01@contoso.example', 10_000);
+
+    // Assert
+    expect(byUpn?.id).toBe('a0000000-0000-4000-8000-000000010000');
+    expect(byId?.userPrincipalName).toBe('user10000@contoso.example');
+    expect(past).toBeUndefined();
+    expect(seeded).toBeUndefined();
+    expect(leadingZero).toBeUndefined();
   });
 });
