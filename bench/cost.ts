@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import * as z from 'zod';
 import type { ArchiveLifecycleConfig } from '../lib/config';
 import { fmt, monthlyCost, type RegionPrices, type Workload } from './cost-model';
+import { defaultPresenceWorkload, presenceMonthlyCost, presencePrices } from './presence-cost';
 import { table } from './stats';
 
 export const GOAL_PER_INSTALLATION = 0.017;
@@ -260,6 +261,15 @@ function main() {
   const requestFloor = last.components
     .filter((c) => c.component === 'API Gateway HTTP API' || c.component === 'Lambda requests')
     .reduce((a, c) => a + c.usd, 0);
+  const presenceWorkload = defaultPresenceWorkload();
+  const presence = presenceMonthlyCost(presenceWorkload, p, presencePrices[values.region!]!);
+  const presenceTable = table(
+    ['Presence component (USD per installation-month)', 'cost', 'driver'],
+    [
+      ...presence.components.map((c) => [c.component, `$${c.usd.toFixed(4)}`, c.driver]),
+      ['**total**', `**$${presence.perInstallation.toFixed(4)}**`, ''],
+    ],
+  );
   process.stdout.write(
     `${values.region}, prices ${prices.asOf} (list), ${measured.length ? `measured: ${measured.join('; ')} (${values.results})` : 'defaults (no bench/results.json)'}\n\n` +
       `${table(header, rows)}\n\n` +
@@ -269,7 +279,9 @@ function main() {
         ? `if every installation's findings changed every batch (the bench's flapping workload, ${fmt(flapping)} WRU per batch): $${flappingRun.perInstallation.toFixed(4)} per installation-month\n`
         : '') +
       `API Gateway and Lambda requests alone, at the agent's cadence: $${(requestFloor / last.installations).toFixed(4)} per installation-month\n` +
-      `at ${last.installations.toLocaleString('en-US')} installations: $${last.perInstallation.toFixed(4)} per installation-month, goal ≤ $${GOAL_PER_INSTALLATION}: ${last.perInstallation <= GOAL_PER_INSTALLATION ? 'holds' : 'missed'}\n`,
+      `at ${last.installations.toLocaleString('en-US')} installations: $${last.perInstallation.toFixed(4)} per installation-month, goal ≤ $${GOAL_PER_INSTALLATION}: ${last.perInstallation <= GOAL_PER_INSTALLATION ? 'holds' : 'missed'}\n\n` +
+      `Presence Service, on top, per installation that uses it (${presenceWorkload.watchedUsers} watched users, ${presenceWorkload.changesPerUserHour} changes per user-hour, a session all month; Graph reads per change: ${presence.graphReadsPerChange}):\n\n` +
+      `${presenceTable}\n`,
   );
 }
 
