@@ -1,7 +1,8 @@
 import { defaultPresenceWorkload, presenceMonthlyCost, presencePrices } from '#bench/presence-cost';
+import type { RegionPrices } from '#bench/cost-model';
 import prices from '../../../bench/prices.json';
 
-const eu = (prices as { regions: Record<string, never> }).regions['eu-central-1']!;
+const eu = (prices.regions as unknown as Record<string, RegionPrices>)['eu-central-1']!;
 
 describe('the Presence cost model', () => {
   it('prices every change once per watching installation, and sharing a user across installations halves its notification work', () => {
