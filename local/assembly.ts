@@ -9,6 +9,7 @@ import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, wr
 import { join, relative, resolve } from 'node:path';
 import { resolveValue, type ResolveContext, type StackContext, type Template } from './intrinsics';
 import { keyRef } from './keys';
+import { standInRef } from './stand-ins';
 
 export type RegionKey = 'eu' | 'us';
 export const regionKeys: readonly RegionKey[] = ['eu', 'us'];
@@ -98,6 +99,45 @@ export interface LocalSchedule {
   readonly deadLetterArn?: string;
 }
 
+/** An `AWS::ApiGatewayV2::Api` of the templates with `ProtocolType: WEBSOCKET` (local/websocket.ts serves it). */
+export interface LocalWebSocketApi {
+  readonly regionKey: RegionKey;
+  readonly stackName: string;
+  readonly logicalId: string;
+  /** the local api id (its physical name): `Ref` of the API */
+  readonly apiId: string;
+  /** e.g. `$request.body.op` */
+  readonly routeSelectionExpression: string;
+  /** the names of its `AWS::ApiGatewayV2::Stage`s */
+  readonly stages: readonly string[];
+  /** route key (`$connect`, `$default`, `subscribe`…) → key of the target function in {@link Assembly.functions} */
+  readonly routes: Readonly<Record<string, string>>;
+}
+
+/** An HTTP API of the templates (the region's router serves its routes). */
+export interface LocalHttpApi {
+  readonly regionKey: RegionKey;
+  readonly logicalId: string;
+  readonly apiId: string;
+}
+
+/** An `AWS::SQS::Queue` of the templates (local/sqs.ts holds it). */
+export interface LocalQueue {
+  readonly regionKey: RegionKey;
+  readonly stackName: string;
+  readonly logicalId: string;
+  readonly name: string;
+  readonly arn: string;
+  /** @default 30 */
+  readonly visibilityTimeoutSeconds: number;
+  /** @default 345600 (4 days) */
+  readonly messageRetentionSeconds: number;
+  /** @default 0 */
+  readonly delaySeconds: number;
+  /** `RedrivePolicy`, resolved */
+  readonly deadLetter?: { readonly arn: string; readonly maxReceiveCount: number };
+}
+
 /** An `AWS::Events::EventBus` of the templates and its local name. */
 export interface LocalEventBus {
   readonly regionKey: RegionKey;
@@ -120,6 +160,9 @@ export interface Assembly {
   readonly eventSourceMappings: readonly LocalEventSourceMapping[];
   readonly schedules: readonly LocalSchedule[];
   readonly eventBuses: readonly LocalEventBus[];
+  readonly webSocketApis: readonly LocalWebSocketApi[];
+  readonly httpApis: readonly LocalHttpApi[];
+  readonly queues: readonly LocalQueue[];
   /** per region: logical id → local physical name, of every named resource kind we emulate */
   readonly resources: Record<RegionKey, Record<string, string>>;
   readonly account: string;
@@ -311,7 +354,15 @@ export function readAssembly(dir: string, opts: { repoRoot: string; dataDir: str
           ? resolveValue(props['TableName'], ctxFor(stack), `${stack.stackName}/${logicalId}/TableName`)
           : `${stack.stackName}-${logicalId}`;
       case 'AWS::KMS::Key':
-        return keyRef(opts.dataDir, localStack(stack).regionKey);
+      case 'AWS::SecretsManager::Secret':
+        // The Presence keys and secrets are files of their own (local/stand-ins.ts); other keys
+        // stand for the region's licence-signing key.
+        return (
+          standInRef(opts.dataDir, resource.Type, logicalId, localStack(stack).regionKey) ??
+          (resource.Type === 'AWS::KMS::Key'
+            ? keyRef(opts.dataDir, localStack(stack).regionKey)
+            : `${stack.stackName}-${logicalId}`.toLowerCase())
+        );
       case 'AWS::KMS::Alias':
         return resolveValue(props['AliasName'], ctxFor(stack), `${stack.stackName}/${logicalId}/AliasName`);
       default:
@@ -351,6 +402,8 @@ export function readAssembly(dir: string, opts: { repoRoot: string; dataDir: str
         return arn('sqs', name);
       case 'AWS::SQS::Queue.QueueName':
         return name;
+      case 'AWS::SQS::Queue.QueueUrl':
+        return queueUrl(stack, name);
       case 'AWS::SNS::Topic.TopicArn':
         return arn('sns', name);
       case 'AWS::Events::EventBus.Arn':
@@ -365,13 +418,26 @@ export function readAssembly(dir: string, opts: { repoRoot: string; dataDir: str
         );
     }
   };
-  const ctxFor = (stack: StackContext): ResolveContext => ({ stack, stacks, physicalName, attribute });
+  // As in AWS: `Ref` of a queue is its URL (local/cloud.ts maps the AWS host to the SQS stand-in).
+  const queueUrl = (stack: StackContext, name: string) =>
+    `https://sqs.${stack.region}.amazonaws.com/${stack.account}/${name}`;
+  const ref = (stack: StackContext, logicalId: string): string =>
+    resourceOf(stack, logicalId)?.Type === 'AWS::SQS::Queue'
+      ? queueUrl(stack, physicalName(stack, logicalId))
+      : physicalName(stack, logicalId);
+  const ctxFor = (stack: StackContext): ResolveContext => ({ stack, stacks, physicalName, attribute, ref });
 
   const functions: LocalFunction[] = [];
   const routes: LocalRoute[] = [];
   const resources: Record<RegionKey, Record<string, string>> = { eu: {}, us: {} };
   const named =
-    /^AWS::(DynamoDB::(Global)?Table|Kinesis::Stream|S3::Bucket|KMS::Key|Lambda::Function|SQS::Queue|SNS::Topic|Events::EventBus|Scheduler::Schedule)$/;
+    /^AWS::(DynamoDB::(Global)?Table|Kinesis::Stream|S3::Bucket|KMS::Key|SecretsManager::Secret|Lambda::Function|SQS::Queue|SNS::Topic|Events::EventBus|Scheduler::Schedule|ApiGatewayV2::Api)$/;
+  const protocolOf = (stack: StackContext, apiRef: unknown): string | undefined => {
+    const id = (apiRef as { Ref?: unknown } | undefined)?.Ref;
+    const api = typeof id === 'string' ? resourceOf(stack, id) : undefined;
+    return api?.Type === 'AWS::ApiGatewayV2::Api' ? String(api.Properties?.['ProtocolType'] ?? 'HTTP') : undefined;
+  };
+  const webSocketRoutes: { stack: LocalStack; apiLogicalId: string; routeKey: string; functionKey: string }[] = [];
   for (const stack of stacks) {
     const ctx = ctxFor(stack);
     for (const [logicalId, resource] of Object.entries(stack.template.Resources ?? {})) {
@@ -417,6 +483,15 @@ export function readAssembly(dir: string, opts: { repoRoot: string; dataDir: str
         if (integration?.Type !== 'AWS::ApiGatewayV2::Integration')
           throw new Error(`${where}: target ${target} is not an integration`);
         const fnId = lambdaOfIntegrationUri(integration.Properties?.['IntegrationUri'], `${stack.stackName}/${target}`);
+        if (protocolOf(stack, props['ApiId']) === 'WEBSOCKET') {
+          webSocketRoutes.push({
+            stack,
+            apiLogicalId: (props['ApiId'] as { Ref: string }).Ref,
+            routeKey: String(props['RouteKey']),
+            functionKey: functionKey(stack.stackName, fnId),
+          });
+          continue;
+        }
         const payload = String(integration.Properties?.['PayloadFormatVersion'] ?? '2.0');
         if (payload !== '2.0')
           throw new Error(`${stack.stackName}/${target}: payload format ${payload}; the local router speaks 2.0 only`);
@@ -433,8 +508,63 @@ export function readAssembly(dir: string, opts: { repoRoot: string; dataDir: str
   const eventSourceMappings: LocalEventSourceMapping[] = [];
   const schedules: LocalSchedule[] = [];
   const eventBuses: LocalEventBus[] = [];
+  const webSocketApis: LocalWebSocketApi[] = [];
+  const httpApis: LocalHttpApi[] = [];
+  const queues: LocalQueue[] = [];
   for (const stack of stacks) {
+    const ctx = ctxFor(stack);
     for (const [logicalId, resource] of Object.entries(stack.template.Resources ?? {})) {
+      const props = resource.Properties ?? {};
+      const where = `${stack.stackName}/${logicalId}`;
+      if (resource.Type === 'AWS::ApiGatewayV2::Api') {
+        if (String(props['ProtocolType'] ?? 'HTTP') === 'WEBSOCKET') {
+          const stages = Object.values(stack.template.Resources ?? {})
+            .filter(
+              (r) =>
+                r.Type === 'AWS::ApiGatewayV2::Stage' &&
+                (r.Properties?.['ApiId'] as { Ref?: string } | undefined)?.Ref === logicalId,
+            )
+            .map((r) => String(r.Properties?.['StageName']));
+          webSocketApis.push({
+            regionKey: stack.regionKey,
+            stackName: stack.stackName,
+            logicalId,
+            apiId: physicalName(stack, logicalId),
+            routeSelectionExpression: String(props['RouteSelectionExpression'] ?? '$request.body.action'),
+            stages,
+            routes: Object.fromEntries(
+              webSocketRoutes
+                .filter((r) => r.stack === stack && r.apiLogicalId === logicalId)
+                .map((r) => [r.routeKey, r.functionKey]),
+            ),
+          });
+        } else {
+          httpApis.push({ regionKey: stack.regionKey, logicalId, apiId: physicalName(stack, logicalId) });
+        }
+      } else if (resource.Type === 'AWS::SQS::Queue') {
+        const num = (name: string, fallback: number) =>
+          props[name] === undefined ? fallback : Number(resolveValue(props[name], ctx, `${where}/${name}`));
+        const redrive = props['RedrivePolicy'] as
+          | { deadLetterTargetArn?: unknown; maxReceiveCount?: unknown }
+          | undefined;
+        const name = physicalName(stack, logicalId);
+        queues.push({
+          regionKey: stack.regionKey,
+          stackName: stack.stackName,
+          logicalId,
+          name,
+          arn: attribute(stack, logicalId, 'Arn'),
+          visibilityTimeoutSeconds: num('VisibilityTimeout', 30),
+          messageRetentionSeconds: num('MessageRetentionPeriod', 345_600),
+          delaySeconds: num('DelaySeconds', 0),
+          ...(redrive?.deadLetterTargetArn !== undefined && {
+            deadLetter: {
+              arn: resolveValue(redrive.deadLetterTargetArn, ctx, `${where}/RedrivePolicy/deadLetterTargetArn`),
+              maxReceiveCount: Number(resolveValue(redrive.maxReceiveCount ?? 10, ctx, `${where}/RedrivePolicy`)),
+            },
+          }),
+        });
+      }
       if (resource.Type === 'AWS::Lambda::EventSourceMapping') {
         eventSourceMappings.push(
           readEventSourceMapping(stack, logicalId, resource.Properties ?? {}, ctxFor(stack), functions, physicalName),
@@ -453,7 +583,20 @@ export function readAssembly(dir: string, opts: { repoRoot: string; dataDir: str
     }
   }
   const account = stacks[0]?.account ?? '000000000000';
-  return { dir, stacks, functions, routes, eventSourceMappings, schedules, eventBuses, resources, account };
+  return {
+    dir,
+    stacks,
+    functions,
+    routes,
+    eventSourceMappings,
+    schedules,
+    eventBuses,
+    webSocketApis,
+    httpApis,
+    queues,
+    resources,
+    account,
+  };
 }
 
 /**
@@ -558,12 +701,13 @@ function readEventSourceMapping(
   const onFailure = (props['DestinationConfig'] as { OnFailure?: { Destination?: unknown } } | undefined)?.OnFailure
     ?.Destination;
   const responseTypes = (props['FunctionResponseTypes'] as unknown[] | undefined) ?? [];
+  const eventSourceArn = resolveValue(props['EventSourceArn'], ctx, `${where}/EventSourceArn`);
   return {
     regionKey: stack.regionKey,
     stackName: stack.stackName,
     logicalId,
     functionKey: functionKey(fn.stackName, fn.logicalId),
-    eventSourceArn: resolveValue(props['EventSourceArn'], ctx, `${where}/EventSourceArn`),
+    eventSourceArn,
     enabled: flag('Enabled', true),
     startingPosition:
       props['StartingPosition'] === undefined
@@ -572,7 +716,8 @@ function readEventSourceMapping(
     ...(props['StartingPositionTimestamp'] !== undefined && {
       startingPositionTimestamp: num('StartingPositionTimestamp', 0),
     }),
-    batchSize: num('BatchSize', 100),
+    // Lambda's default: 10 for an SQS queue, 100 for a stream.
+    batchSize: num('BatchSize', /^arn:[^:]+:sqs:/.test(eventSourceArn) ? 10 : 100),
     maximumBatchingWindowSeconds: num('MaximumBatchingWindowInSeconds', 0),
     bisectBatchOnFunctionError: flag('BisectBatchOnFunctionError', false),
     maximumRetryAttempts: num('MaximumRetryAttempts', -1),

@@ -34,6 +34,10 @@ import { startRegionRouter, type LocalHandler, type RegionRoute, type RegionRout
 import { findRepoRoot } from './repo-root';
 import { startGraphStandin } from './graph/standin';
 import { seedDemo, SeedError, type SeedResult } from './seed';
+import { executeApiOrigin, localizeUrls, sqsOrigin, type LocalOrigin } from './aws-urls';
+import { startLocalSqs, type LocalSqs } from './sqs';
+import { ensureStandIns, environmentOverrides, type MicrosoftStandIn } from './stand-ins';
+import { startWebSocketApi, type LocalWebSocketApi } from './websocket';
 
 export interface LocalCloudOptions {
   /** where data, keys, the assembly and cloud.json live. @default `<repoRoot>/.local` */
@@ -54,6 +58,17 @@ export interface LocalCloudOptions {
   readonly eventBridgePort?: number;
   /** the Microsoft Graph stand-in (http); its identity platform takes another free port. @default 0, a free port */
   readonly graphPort?: number;
+  /** the SQS stand-in; only the functions need it (through AWS_ENDPOINT_URL_SQS and queue URLs). @default 0, a free port */
+  readonly sqsPort?: number;
+  /**
+   * each region's (first) WebSocket API, e.g. the Presence sessions; others take free ports.
+   * @default the region's API port + 1 (4101), or a free port when that one is 0
+   */
+  readonly euWebSocketPort?: number;
+  /** @default the region's API port + 1 (4201), or a free port when that one is 0 */
+  readonly usWebSocketPort?: number;
+  /** how long a failed SQS message stays invisible locally, at most (the queue's VisibilityTimeout otherwise). @default 1000 */
+  readonly sqsRetryDelayMs?: number;
   /** false: schedules run only through `POST /local/schedules/<id>/run`, never on their timers. @default true */
   readonly scheduleTimers?: boolean;
   /** use this synthesized assembly as it is, no synth */
@@ -82,6 +97,8 @@ export interface LocalCloudOptions {
 
 export interface LocalRegionInfo {
   readonly api: string;
+  /** the Presence sessions' WebSocket URL (stage v1), `ws://127.0.0.1:<port>/v1`; absent without a WebSocket API */
+  readonly presence?: string;
   readonly region: string;
   readonly endpoints: Endpoints;
   /** logical id → local physical name */
@@ -185,11 +202,23 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     stops.push(() => eventBridge.stop());
     const graph = await startGraphStandin({ port: options.graphPort ?? 0, now: () => clock.now(), log });
     stops.push(() => graph.stop());
+    const microsoft: MicrosoftStandIn = { identity: graph.identity, graph: graph.graph, ca: graph.ca, app: graph.app };
+    ensureStandIns(dataDir, regionKeys, microsoft);
+    const sqs: LocalSqs = await startLocalSqs({
+      port: options.sqsPort ?? 0,
+      account: assembly.account,
+      queues: assembly.queues,
+      now: () => clock.now(),
+      ...(options.sqsRetryDelayMs !== undefined && { retryDelayMs: options.sqsRetryDelayMs }),
+      log,
+    });
+    stops.push(() => sqs.stop());
     const endpoints: Endpoints = {
       dynamodb: dynamodb.endpoint,
       kinesis: kinesis.endpoint,
       s3: s3.endpoint,
       eventbridge: eventBridge.endpoint,
+      sqs: sqs.endpoint,
     };
     const regionOf = (key: RegionKey) => assembly.stacks.find((s) => s.regionKey === key)?.region ?? key;
 
@@ -198,6 +227,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       current?: CloudInfo;
       eventSources?: EventSources;
       schedules?: Schedules;
+      webSockets?: LocalWebSocketApi[];
       /** restarts the functions that read signing keys; their names */
       restartKeyReaders?: () => Promise<string[]>;
     } = {};
@@ -213,7 +243,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       new Map<string, LocalHandler>([
         ['GET /local/health', async () => json(200, { status: 'ok', region: regionKey })],
         // One clock for both regions; a move waits for the schedules that came due.
-        ...clockRoutes(clock, async () => ({ schedulesRun: (await info.schedules?.clockAdvanced()) ?? [] })),
+        ...clockRoutes(clock, async () => ({
+          // Sessions past API Gateway's limits close first (their $disconnect runs), then the schedules.
+          sessionsClosed: (await Promise.all((info.webSockets ?? []).map((ws) => ws.enforceLimits()))).flat(),
+          schedulesRun: (await info.schedules?.clockAdvanced()) ?? [],
+        })),
         ...authFlowRoutes(dataDir),
         [
           'GET /local/cloud.json',
@@ -221,7 +255,12 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         ],
         [
           'GET /local/queues',
-          async () => json(200, { region: regionKey, queues: info.eventSources?.queues(regionKey) ?? {} }),
+          async () =>
+            json(200, {
+              region: regionKey,
+              queues: { ...(info.eventSources?.queues(regionKey) ?? {}), ...sqs.waiting(regionKey) },
+              sqs: sqs.status(regionKey),
+            }),
         ],
         [
           'GET /local/event-sources',
@@ -329,6 +368,46 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     }
     const apis = { eu: routers.eu.url, us: routers.us.url };
 
+    // Each WebSocket API on a port of its own; a region's first takes the region's WebSocket port.
+    const webSocketPorts: Record<RegionKey, number> = {
+      eu: options.euWebSocketPort ?? (ports.eu === 0 ? 0 : ports.eu + 1),
+      us: options.usWebSocketPort ?? (ports.us === 0 ? 0 : ports.us + 1),
+    };
+    const webSockets = new Map<string, LocalWebSocketApi>();
+    const wsKey = (api: { stackName: string; logicalId: string }) => functionKey(api.stackName, api.logicalId);
+    for (const api of assembly.webSocketApis) {
+      const first = !assembly.webSocketApis.some((a) => a.regionKey === api.regionKey && webSockets.has(wsKey(a)));
+      const ws = await startWebSocketApi({
+        regionKey: api.regionKey,
+        region: regionOf(api.regionKey),
+        apiId: api.apiId,
+        stage: api.stages[0] ?? '$default',
+        routeSelectionExpression: api.routeSelectionExpression,
+        port: first ? webSocketPorts[api.regionKey] : 0,
+        now: () => clock.now(),
+        log,
+      });
+      stops.push(() => ws.close());
+      webSockets.set(wsKey(api), ws);
+    }
+    info.webSockets = [...webSockets.values()];
+    // The AWS URLs the templates build, and the local servers standing for them.
+    const origins: LocalOrigin[] = [
+      ...assembly.httpApis.map((api) => ({
+        aws: executeApiOrigin(api.apiId, regionOf(api.regionKey)),
+        local: routers[api.regionKey].url,
+      })),
+      ...assembly.webSocketApis.map((api) => ({
+        aws: executeApiOrigin(api.apiId, regionOf(api.regionKey)),
+        local: webSockets.get(wsKey(api))!.origin,
+      })),
+      ...regionKeys.map((key) => ({ aws: sqsOrigin(regionOf(key)), local: sqs.endpoint })),
+    ];
+    const presenceUrl = (key: RegionKey) => {
+      const api = assembly.webSocketApis.find((a) => a.regionKey === key);
+      return api && webSockets.get(wsKey(api))?.url;
+    };
+
     await createResources(assembly, endpoints, log);
 
     const sandboxes = new Map<string, LambdaSandbox>();
@@ -336,7 +415,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const workerFile = lambdaWorkerFile(repoRoot);
     for (const fn of assembly.functions) {
       const region = regionOf(fn.regionKey);
-      const env = lambdaEnvironment(fn, { region, dataDir, endpoints, apis });
+      const env = lambdaEnvironment(fn, { region, dataDir, endpoints, apis, origins, microsoft });
       sandboxes.set(
         functionKey(fn.stackName, fn.logicalId),
         new LambdaSandbox(
@@ -355,7 +434,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         readers.map((fn) =>
           sandboxes
             .get(functionKey(fn.stackName, fn.logicalId))
-            ?.reconfigure(lambdaEnvironment(fn, { region: regionOf(fn.regionKey), dataDir, endpoints, apis })),
+            ?.reconfigure(
+              lambdaEnvironment(fn, { region: regionOf(fn.regionKey), dataDir, endpoints, apis, origins, microsoft }),
+            ),
         ),
       );
       return readers.map((fn) => fn.name);
@@ -372,6 +453,25 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       }
       routers[key].setRoutes(routes);
     }
+    for (const api of assembly.webSocketApis) {
+      const targets = new Map(
+        Object.entries(api.routes).map(([routeKey, fnKey]) => {
+          const sandbox = sandboxes.get(fnKey);
+          if (!sandbox)
+            throw new Error(
+              `WebSocket route ${routeKey} of ${api.logicalId} targets ${fnKey}, which has no local bundle`,
+            );
+          return [routeKey, sandbox] as const;
+        }),
+      );
+      webSockets.get(wsKey(api))!.setRoutes(targets);
+    }
+    sqs.consume(
+      assembly.eventSourceMappings.flatMap((mapping) => {
+        const sandbox = sandboxes.get(mapping.functionKey);
+        return sandbox && /^arn:[^:]+:sqs:/.test(mapping.eventSourceArn) ? [{ mapping, target: sandbox }] : [];
+      }),
+    );
 
     // Stopped before the sandboxes (stops run in reverse): no invocation starts on a dead worker.
     const eventSourceSettings = {
@@ -425,7 +525,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       regions: Object.fromEntries(
         regionKeys.map((key) => [
           key,
-          { api: apis[key], region: regionOf(key), endpoints, resources: assembly.resources[key] },
+          {
+            api: apis[key],
+            ...(presenceUrl(key) && { presence: presenceUrl(key) }),
+            region: regionOf(key),
+            endpoints,
+            resources: assembly.resources[key],
+          },
         ]),
       ) as Record<RegionKey, LocalRegionInfo>,
       issuer: { iss: 'ucx-cloud-local', aud: 'ucx-portal', keyFile: keyFile(dataDir, 'issuer') },
@@ -517,10 +623,22 @@ const json = (statusCode: number, body: unknown): HttpResponse => ({
  */
 export function lambdaEnvironment(
   fn: LocalFunction,
-  local: { region: string; dataDir: string; endpoints: Endpoints; apis: Record<RegionKey, string> },
+  local: {
+    region: string;
+    dataDir: string;
+    endpoints: Endpoints;
+    apis: Record<RegionKey, string>;
+    /** AWS origins (an API's execute-api host, SQS) and the local servers standing for them */
+    origins?: readonly LocalOrigin[];
+    /** the Microsoft identity platform and Graph stand-in (local/stand-ins.ts) */
+    microsoft?: MicrosoftStandIn;
+  },
 ): Record<string, string> {
-  const fromTemplate = fn.environment;
+  const fromTemplate = Object.fromEntries(
+    Object.entries(fn.environment).map(([name, value]) => [name, localizeUrls(value, local.origins ?? [])]),
+  );
   const ifInTemplate = (name: string, value: string) => (name in fromTemplate ? { [name]: value } : {});
+  const microsoft = local.microsoft;
   return {
     ...fromTemplate,
     // What the Lambda runtime sets.
@@ -544,6 +662,7 @@ export function lambdaEnvironment(
     AWS_ENDPOINT_URL_KINESIS: local.endpoints.kinesis,
     AWS_ENDPOINT_URL_S3: local.endpoints.s3,
     AWS_ENDPOINT_URL_EVENTBRIDGE: local.endpoints.eventbridge,
+    ...(local.endpoints.sqs && { AWS_ENDPOINT_URL_SQS: local.endpoints.sqs }),
     // Laptop-only values of variables the template sets (only when it sets them, so a missing
     // grant fails locally as it would in the cloud).
     ...ifInTemplate('REGION_ENDPOINTS', JSON.stringify(local.apis)),
@@ -555,5 +674,12 @@ export function lambdaEnvironment(
     ...ifInTemplate('METRICS_FLUSH_SECONDS', '0'),
     // The account users live in the local auth store (local/auth-flows.ts), not in a user pool.
     ...ifInTemplate('USER_DIRECTORY', `local:${join(local.dataDir, 'auth', 'users.json')}`),
+    // Microsoft's side is the Graph stand-in (local/stand-ins.ts, environmentOverrides).
+    ...(microsoft &&
+      Object.fromEntries(
+        environmentOverrides
+          .filter((o) => o.when in fromTemplate)
+          .map((o) => [o.variable, o.value(microsoft, local.dataDir)]),
+      )),
   };
 }

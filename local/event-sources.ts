@@ -213,6 +213,8 @@ export function startEventSources(options: EventSourcesOptions): EventSources {
   const regionName = (key: RegionKey) => assembly.stacks.find((s) => s.regionKey === key)?.region ?? key;
 
   for (const mapping of assembly.eventSourceMappings) {
+    // Queues are the SQS stand-in's (local/sqs.ts).
+    if (/^arn:[^:]+:sqs:/.test(mapping.eventSourceArn)) continue;
     const sandbox = options.sandboxes.get(mapping.functionKey);
     const streamName = kinesisStreamName(mapping.eventSourceArn);
     const supported =

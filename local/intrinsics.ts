@@ -25,8 +25,10 @@ export interface ResolveContext {
   readonly stack: StackContext;
   /** every stack of the assembly, to find `Fn::ImportValue` exports */
   readonly stacks: readonly StackContext[];
-  /** local physical name of a resource (what `Ref` returns) */
+  /** local physical name of a resource (what `Ref` returns unless `ref` says otherwise) */
   physicalName(stack: StackContext, logicalId: string): string;
+  /** what `Ref` returns where it is not the physical name (a queue's URL). @default physicalName */
+  ref?(stack: StackContext, logicalId: string): string;
   /** local value of `Fn::GetAtt` */
   attribute(stack: StackContext, logicalId: string, attribute: string): string;
 }
@@ -73,7 +75,7 @@ export function resolveValue(value: unknown, ctx: ResolveContext, where: string)
       if (!ctx.stack.template.Resources?.[arg]) {
         throw new IntrinsicError(`${where}: Ref to unknown resource ${arg} in ${ctx.stack.stackName}`);
       }
-      return ctx.physicalName(ctx.stack, arg);
+      return (ctx.ref ?? ctx.physicalName)(ctx.stack, arg);
     }
     case 'Fn::GetAtt': {
       const [logicalId, attribute] = typeof arg === 'string' ? arg.split('.', 2) : (arg as unknown[]);

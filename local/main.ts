@@ -13,6 +13,11 @@ const { values } = parseArgs({
     's3-port': { type: 'string', default: '4130' },
     'eventbridge-port': { type: 'string', default: '0' },
     'graph-port': { type: 'string', default: '0' },
+    'sqs-port': { type: 'string', default: '0' },
+    // unset: the region's port + 1 (a free port when that is 0)
+    'eu-ws-port': { type: 'string' },
+    'us-ws-port': { type: 'string' },
+    'sqs-retry-delay-ms': { type: 'string' },
     'no-schedules': { type: 'boolean', default: false },
     app: { type: 'string' },
     assembly: { type: 'string' },
@@ -68,6 +73,12 @@ try {
     s3Port: port('s3-port', values['s3-port']),
     eventBridgePort: port('eventbridge-port', values['eventbridge-port']),
     graphPort: port('graph-port', values['graph-port']),
+    sqsPort: port('sqs-port', values['sqs-port']),
+    ...(values['eu-ws-port'] !== undefined && { euWebSocketPort: port('eu-ws-port', values['eu-ws-port']) }),
+    ...(values['us-ws-port'] !== undefined && { usWebSocketPort: port('us-ws-port', values['us-ws-port']) }),
+    ...(values['sqs-retry-delay-ms'] !== undefined && {
+      sqsRetryDelayMs: milliseconds('sqs-retry-delay-ms', values['sqs-retry-delay-ms'], 1),
+    }),
     scheduleTimers: !values['no-schedules'],
     app: values.app,
     assemblyDir: values.assembly,
@@ -92,6 +103,11 @@ try {
     `  EU  ${info.regions.eu.api}    US  ${info.regions.us.api}`,
     `  DynamoDB ${info.regions.eu.endpoints.dynamodb}  Kinesis ${info.regions.eu.endpoints.kinesis}  S3 ${info.regions.eu.endpoints.s3}  EventBridge ${info.regions.eu.endpoints.eventbridge}`,
     `  Microsoft Graph stand-in ${info.graph}  identity platform ${info.identity.authority}`,
+    ...(info.regions.eu.presence
+      ? [
+          `  Presence sessions  EU ${info.regions.eu.presence}  US ${info.regions.us.presence}  SQS ${info.regions.eu.endpoints.sqs}`,
+        ]
+      : []),
     ...info.demo.accounts.map(
       (a) => `  demo ${a.region.toUpperCase()} account ${a.accountId}  activation key ${a.activationKey}`,
     ),

@@ -25,6 +25,8 @@ export interface Endpoints {
   readonly s3: string;
   /** the PutEvents stand-in (local/eventbridge.ts) */
   readonly eventbridge: string;
+  /** the SQS stand-in (local/sqs.ts) */
+  readonly sqs: string;
 }
 
 export async function createResources(
