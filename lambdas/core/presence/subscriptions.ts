@@ -6,7 +6,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { ForbiddenError } from '../errors';
 import { need, type PresenceDeps } from './deps';
-import { GraphGrantRevokedError, GraphThrottledError, type TenantGraph } from './ports';
+import { GraphGrantRevokedError, GraphSubscriptionGoneError, type TenantGraph } from './ports';
 import type { PresenceAccount, SubscriptionRecord, SubscriptionRef, WatchedUser } from './store';
 
 /** Graph's limits for presence subscriptions. */
@@ -70,13 +70,14 @@ function expiry(deps: PresenceDeps): Date {
   return new Date(deps.clock.now().getTime() + subscriptionMinutes * 60_000);
 }
 
-async function create(
+/** A new Graph subscription for these users, as the record to store (not stored yet). */
+async function createInGraph(
   deps: PresenceDeps,
   accountId: string,
   graph: TenantGraph,
   userIds: readonly string[],
   ours?: string,
-) {
+): Promise<SubscriptionRecord> {
   const urls = need(deps, 'urls');
   const clientState = randomBytes(24).toString('base64url');
   const created = await graph.createSubscription({
@@ -86,7 +87,7 @@ async function create(
     clientState,
     expiresAt: expiry(deps),
   });
-  const record: SubscriptionRecord = {
+  return {
     subscriptionId: ours ?? deps.ids.id('psub_'),
     accountId,
     graphId: created.subscriptionId,
@@ -94,6 +95,10 @@ async function create(
     userIds: [...userIds],
     expiresAt: created.expiresAt,
   };
+}
+
+async function create(deps: PresenceDeps, accountId: string, graph: TenantGraph, userIds: readonly string[]) {
+  const record = await createInGraph(deps, accountId, graph, userIds);
   await deps.store.putSubscription(record);
   return record;
 }
@@ -124,10 +129,19 @@ async function stillWatched(deps: PresenceDeps, record: SubscriptionRecord): Pro
   return users.filter((u) => u.watchers > 0 && u.subscriptionId === record.subscriptionId).map((u) => u.id);
 }
 
-/** Replaces a subscription Graph removed or would not renew, keeping our id (the users point at it). */
+/**
+ * Replaces a subscription Graph removed or no longer knows, keeping our id (the users point at it);
+ * one nobody watches is forgotten. Graph first: when it refuses, the old record stays (still due)
+ * for the next try instead of leaving its users pointing at nothing.
+ */
 async function recreate(deps: PresenceDeps, graph: TenantGraph, record: SubscriptionRecord, ids: readonly string[]) {
+  if (ids.length === 0) {
+    await deps.store.deleteSubscription(record);
+    return;
+  }
+  const replacement = await createInGraph(deps, record.accountId, graph, ids, record.subscriptionId);
   await deps.store.deleteSubscription(record);
-  return create(deps, record.accountId, graph, ids, record.subscriptionId);
+  await deps.store.putSubscription(replacement);
 }
 
 export interface RenewalReport {
@@ -156,8 +170,9 @@ export async function renewDueSubscriptions(deps: PresenceDeps, limit = 500): Pr
         await deps.store.putSubscription({ ...record, expiresAt: renewed.expiresAt });
         report.renewed += 1;
       } catch (error) {
-        if (error instanceof GraphThrottledError || error instanceof GraphGrantRevokedError) throw error;
-        // Graph no longer knows it (expired or removed): make it again.
+        // Graph no longer knows it (expired or removed): make it again. Any other failure leaves
+        // the live one alone for the next run (a second subscription would notify twice).
+        if (!(error instanceof GraphSubscriptionGoneError)) throw error;
         await recreate(deps, graph, record, ids);
         report.recreated += 1;
       }
@@ -203,14 +218,12 @@ export async function handleLifecycle(deps: PresenceDeps, event: LifecycleNotifi
       try {
         await graph.reauthorizeSubscription(record.graphId);
       } catch (error) {
-        if (error instanceof GraphThrottledError || error instanceof GraphGrantRevokedError) throw error;
+        if (!(error instanceof GraphSubscriptionGoneError)) throw error;
         await recreate(deps, graph, record, await stillWatched(deps, record));
       }
       return 'done';
     case 'subscriptionRemoved': {
-      const ids = await stillWatched(deps, record);
-      if (ids.length === 0) await deps.store.deleteSubscription(record);
-      else await recreate(deps, graph, record, ids);
+      await recreate(deps, graph, record, await stillWatched(deps, record));
       return 'done';
     }
     case 'missed': {
