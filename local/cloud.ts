@@ -237,7 +237,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       dashboardData(regionKey, {
         store: metrics,
         functionLogicalIds: assembly.functions.filter((f) => f.regionKey === regionKey).map((f) => f.logicalId),
-        queues: () => info.eventSources?.queues(regionKey) ?? {},
+        queues: () => ({ ...(info.eventSources?.queues(regionKey) ?? {}), ...sqs.waiting(regionKey) }),
       });
     const localRoutes = (regionKey: RegionKey) =>
       new Map<string, LocalHandler>([

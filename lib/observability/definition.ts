@@ -32,7 +32,7 @@ export type LambdaMetric =
 /** The DynamoDB tables of a region. */
 export type TableRef = 'licensing' | 'support';
 /** Where what a consumer or a schedule gave up on lands: each stream consumer's on-failure queue, the sweep's DLQ. */
-export type FailureDestination = `${FunctionName}.onFailure` | 'sweepSilent.deadLetter';
+export type FailureDestination = `${FunctionName}.onFailure` | 'sweepSilent.deadLetter' | 'presenceFanOut.deadLetter';
 
 export type MetricRef =
   /** a business metric (lambdas/shared/business-metrics-definitions.ts), summed; `splitBy` one line per value of that dimension */
@@ -142,6 +142,7 @@ const tables: TableRef[] = ['licensing', 'support'];
 export const failureDestinations: readonly FailureDestination[] = [
   ...streamConsumerFunctions.map((fn) => `${fn}.onFailure` as const),
   'sweepSilent.deadLetter',
+  'presenceFanOut.deadLetter',
 ];
 const findingSeverities = (Object.keys(severityRank) as FindingSeverity[]).sort(
   (a, b) => severityRank[b] - severityRank[a],
@@ -490,12 +491,20 @@ export const alarms: readonly AlarmDefinition[] = [
                   'any message: beats that are not in the archive, replayable from the 48 h stream only for a day',
               },
             }
-          : {
-              warning: {
-                value: 0,
-                reason: 'any message: work given up on (rules on a batch, or a sweep run) that no one retries',
+          : queue === 'presenceFanOut.deadLetter'
+            ? {
+                warning: {
+                  value: 0,
+                  reason:
+                    'any message: presence changes the fan-out gave up on after 5 tries; sessions missed them (worthless after an hour)',
+                },
+              }
+            : {
+                warning: {
+                  value: 0,
+                  reason: 'any message: work given up on (rules on a batch, or a sweep run) that no one retries',
+                },
               },
-            },
       runbook:
         'Read the message (shard and sequence range, or the run), fix the cause from the function logs, replay the range, then delete the message.',
     }),

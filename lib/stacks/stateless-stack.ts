@@ -261,6 +261,7 @@ export class StatelessStack extends Stack {
       failureQueues: {
         ...Object.fromEntries(streamConsumers.map((c) => [`${c.fn}.onFailure`, this.functions[c.fn].onFailureQueue])),
         'sweepSilent.deadLetter': this.silentSweepDeadLetterQueue,
+        'presenceFanOut.deadLetter': stateful.presenceFanOutDeadLetterQueue,
       },
     });
 

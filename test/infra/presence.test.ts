@@ -249,6 +249,21 @@ describe.each(regionKeys)('the %s Presence Service', (key: RegionKey) => {
     });
   });
 
+  it('alarms when the fan-out dead-letters a message', () => {
+    // Arrange
+    const alarms = Object.values(resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
+    const onDlq = alarms.filter((a) => JSON.stringify(a.Properties).includes('PresenceFanOutDeadLetterQueue'));
+
+    // Assert
+    expect(onDlq).toHaveLength(1);
+    expect(onDlq[0]?.Properties).toMatchObject({ ComparisonOperator: 'GreaterThanThreshold', Threshold: 0 });
+    expect(onDlq[0]?.Properties.Metrics[0].MetricStat.Metric).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: importOf('PresenceFanOutDeadLetterQueue') }],
+    });
+  });
+
   describe('least privilege', () => {
     it('names every presence function', () => {
       expect(presenceFunctions.sort()).toEqual(
