@@ -115,7 +115,21 @@ export async function coverUsers(
   for (const id of new Set(users.flatMap((u) => (u.subscriptionId ? [u.subscriptionId] : [])))) {
     if (presence.subscriptionIds.includes(id) && (await deps.store.getSubscription(id))) live.add(id);
   }
-  const uncovered = users.filter((u) => !u.subscriptionId || !live.has(u.subscriptionId)).map((u) => u.id);
+  let uncovered = users.filter((u) => !u.subscriptionId || !live.has(u.subscriptionId)).map((u) => u.id);
+  if (uncovered.length === 0) return;
+  // A user watched again (after a reconnection, say) is often still in a live subscription: reuse it.
+  const coveredBy = new Map<string, string>();
+  for (const id of presence.subscriptionIds) {
+    const record = await deps.store.getSubscription(id);
+    for (const userId of record?.userIds ?? []) coveredBy.set(userId, id);
+  }
+  const reused = new Map<string, string[]>();
+  for (const userId of uncovered) {
+    const id = coveredBy.get(userId);
+    if (id) reused.set(id, [...(reused.get(id) ?? []), userId]);
+  }
+  for (const [id, userIds] of reused) await deps.store.setCoverage(accountId, id, userIds);
+  uncovered = uncovered.filter((userId) => !coveredBy.has(userId));
   for (let i = 0; i < uncovered.length; i += maxIdsPerSubscription) {
     const ids = uncovered.slice(i, i + maxIdsPerSubscription);
     const record = await create(deps, accountId, graph, ids);
