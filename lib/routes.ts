@@ -155,14 +155,15 @@ export const functionSpecs = {
   listSupportInstallations: { entry: 'list-support-installations', needs: ['table:read', 'support-table:read'] },
   // Presence (DESIGN.md, "The Presence contract (v1)"): the account's switch and its tenant connection.
   getPresenceSettings: { entry: 'get-presence-settings', needs: ['table:read', 'presence-table:read'] },
-  setPresence: { entry: 'set-presence', needs: ['table:write', 'presence-table:write'] },
+  // Off closes the suite's sessions (@connections); the licensing table for the audit log.
+  setPresence: { entry: 'set-presence', needs: ['table:write', 'presence-table:write', 'presence-connections'] },
   connectPresenceTenant: {
     entry: 'connect-presence-tenant',
     needs: ['table:read', 'presence-table:write', 'ms-identity', 'presence-urls'],
   },
   disconnectPresenceTenant: {
     entry: 'disconnect-presence-tenant',
-    needs: ['table:read', 'presence-table:write', 'presence-token-key', 'ms-identity', 'presence-connections'],
+    needs: ['table:write', 'presence-table:write', 'presence-token-key', 'ms-identity', 'presence-connections'],
   },
   // The OAuth redirect: the licensing table only for its audit log.
   completePresenceConnection: {
@@ -187,7 +188,8 @@ export const functionSpecs = {
   },
   presenceSnapshot: {
     entry: 'presence-snapshot',
-    needs: ['table:read', 'presence-table:read', 'presence-token-key', 'ms-identity'],
+    // writes the UPN cache; reads presence it does not keep
+    needs: ['table:read', 'presence-table:write', 'presence-token-key', 'ms-identity'],
   },
   // The WebSocket API's routes ($connect, $disconnect, $default): lib/stacks/stateless-stack.ts.
   presenceConnect: { entry: 'presence-connect', needs: ['table:read', 'presence-table:write', 'presence-connections'] },
