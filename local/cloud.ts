@@ -204,11 +204,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     stops.push(() => graph.stop());
     const microsoft: MicrosoftStandIn = { identity: graph.identity, graph: graph.graph, ca: graph.ca, app: graph.app };
     ensureStandIns(dataDir, regionKeys, microsoft);
+    const metrics = new MetricStore();
     const sqs: LocalSqs = await startLocalSqs({
       port: options.sqsPort ?? 0,
       account: assembly.account,
       queues: assembly.queues,
       now: () => clock.now(),
+      metrics,
       ...(options.sqsRetryDelayMs !== undefined && { retryDelayMs: options.sqsRetryDelayMs }),
       log,
     });
@@ -228,16 +230,18 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       eventSources?: EventSources;
       schedules?: Schedules;
       webSockets?: LocalWebSocketApi[];
+      /** the region's open WebSocket sessions */
+      openSessions?: (regionKey: RegionKey) => number;
       /** restarts the functions that read signing keys; their names */
       restartKeyReaders?: () => Promise<string[]>;
     } = {};
     let rotating: Promise<unknown> = Promise.resolve();
-    const metrics = new MetricStore();
     const dashboardFor = (regionKey: RegionKey) =>
       dashboardData(regionKey, {
         store: metrics,
         functionLogicalIds: assembly.functions.filter((f) => f.regionKey === regionKey).map((f) => f.logicalId),
         queues: () => ({ ...(info.eventSources?.queues(regionKey) ?? {}), ...sqs.waiting(regionKey) }),
+        openSessions: () => info.openSessions?.(regionKey) ?? 0,
       });
     const localRoutes = (regionKey: RegionKey) =>
       new Map<string, LocalHandler>([
@@ -391,6 +395,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       webSockets.set(wsKey(api), ws);
     }
     info.webSockets = [...webSockets.values()];
+    info.openSessions = (regionKey) =>
+      assembly.webSocketApis
+        .filter((a) => a.regionKey === regionKey)
+        .reduce((n, a) => n + (webSockets.get(wsKey(a))?.connections().length ?? 0), 0);
     // The AWS URLs the templates build, and the local servers standing for them.
     const origins: LocalOrigin[] = [
       ...assembly.httpApis.map((api) => ({

@@ -1,9 +1,9 @@
 /**
  * `/local/dashboard` and `/local/dashboard.json`: the dashboards the CDK app deploys
  * (lib/observability/definition.ts, the same module), filled from the local metric store: the
- * EMF the local handlers print, the routers' per-route requests and the sandboxes' invocations;
- * and the same alarms, evaluated over that store. What the laptop has no stand-in for (DynamoDB
- * and Kinesis service metrics, throttles, iterator age) says so. The page is one screen at
+ * EMF the local handlers print, the routers' per-route requests, the sandboxes' invocations and
+ * the SQS stand-in's message ages; and the same alarms, evaluated over that store. What the laptop
+ * has no stand-in for (DynamoDB, Kinesis and WebSocket API metrics, throttles, iterator age) says so. The page is one screen at
  * 1280×800: the alarm state on top, then each section as compact rows (label, number, sparkline).
  */
 import { businessMetrics } from '../lambdas/shared/business-metrics-definitions';
@@ -21,6 +21,7 @@ import { routes, type FunctionName } from '../lib/routes';
 import {
   localApiNamespace,
   localLambdaNamespace,
+  localSqsNamespace,
   mergeSeries,
   percentile,
   type MetricStore,
@@ -36,6 +37,8 @@ export interface DashboardLine {
   readonly points: readonly (number | null)[];
   /** over the window: the sum for counts, the percentile or max for latency-like metrics */
   readonly total: number | null;
+  /** when this line is bad, where its widget's lines differ (counts next to their failures) */
+  readonly bad?: BadWhen;
 }
 
 export interface DashboardWidgetData {
@@ -105,6 +108,8 @@ export interface DashboardSources {
   readonly functionLogicalIds: readonly string[];
   /** failure records per local queue name (`/local/queues`) */
   readonly queues: () => Readonly<Record<string, readonly unknown[]>>;
+  /** the region's open WebSocket sessions now (the local WebSocket servers know them; CloudWatch does not) */
+  readonly openSessions?: () => number;
   readonly now?: () => number;
 }
 
@@ -158,7 +163,8 @@ const percentOf = (label: string, part: readonly MinutePoint[], whole: readonly 
 const shouldBeZero = (ref: MetricRef): boolean =>
   (ref.source === 'api' && ref.metric === '5xx') ||
   (ref.source === 'lambda' && (ref.metric === 'Errors' || ref.metric === 'Throttles')) ||
-  ref.source === 'queue' ||
+  (ref.source === 'queue' && ref.metric === 'ApproximateNumberOfMessagesVisible') ||
+  (ref.source === 'websocket' && ref.metric === 'ExecutionError') ||
   ref.source === 'dynamodb' ||
   (ref.source === 'kinesis' && ref.metric === 'WriteProvisionedThroughputExceeded');
 
@@ -204,6 +210,26 @@ export function dashboardData(region: string, sources: DashboardSources): Dashbo
       case 'business': {
         const name = businessMetrics[ref.metric].name;
         const all = sources.store.find(region, METRICS_NAMESPACE, name);
+        if (ref.shareAmong) {
+          const part = aggregated(name, mergeSeries(all), 'sum');
+          const others = ref.shareAmong.map((key) =>
+            aggregated('', find(METRICS_NAMESPACE, businessMetrics[key].name), 'sum'),
+          );
+          return {
+            lines: [
+              {
+                label: `${name} %`,
+                counts: false,
+                value: (from, to) => {
+                  const p = part.value(from, to);
+                  if (p === null) return null;
+                  const whole = others.reduce((n, o) => n + (o.value(from, to) ?? 0), p);
+                  return whole > 0 ? (100 * p) / whole : null;
+                },
+              },
+            ],
+          };
+        }
         if (!ref.splitBy) return { lines: [aggregated(name, mergeSeries(all), 'sum')] };
         const splitBy = ref.splitBy;
         const values =
@@ -265,11 +291,30 @@ export function dashboardData(region: string, sources: DashboardSources): Dashbo
         };
       }
       case 'queue': {
+        const needleOf = (q: string) => {
+          const [fn, kind] = q.split('.') as [string, string];
+          return `${pascal(fn)}${kind === 'onFailure' ? 'OnFailureQueue' : kind === 'queue' ? 'Queue' : ''}`.toLowerCase();
+        };
+        if (ref.metric === 'ApproximateAgeOfOldestMessage') {
+          // The SQS stand-in records each batch's oldest message age as it hands it to the function.
+          return {
+            lines: ref.queues.map((q) =>
+              aggregated(
+                q,
+                mergeSeries(
+                  sources.store
+                    .find(region, localSqsNamespace, 'ApproximateAgeOfOldestMessage')
+                    .filter((s) => s.dimensions['QueueName']?.toLowerCase().includes(needleOf(q))),
+                ),
+                'max',
+              ),
+            ),
+          };
+        }
         const queues = sources.queues();
         return {
           lines: ref.queues.map((q): LineSource => {
-            const [fn, kind] = q.split('.') as [string, string];
-            const needle = `${pascal(fn)}${kind === 'onFailure' ? 'OnFailureQueue' : ''}`.toLowerCase();
+            const needle = needleOf(q);
             const depth = Object.entries(queues)
               .filter(([name]) => name.includes(needle))
               .reduce((n, [, records]) => n + records.length, 0);
@@ -278,6 +323,8 @@ export function dashboardData(region: string, sources: DashboardSources): Dashbo
           }),
         };
       }
+      case 'websocket':
+        return { lines: [], note: 'the local WebSocket stand-in publishes no API Gateway metrics' };
       case 'dynamodb':
       case 'kinesis':
         return {
@@ -299,12 +346,28 @@ export function dashboardData(region: string, sources: DashboardSources): Dashbo
         title: s.title,
         widgets: s.widgets.map((w): DashboardWidgetData => {
           const results = w.metrics.map(lineSources);
+          // CloudWatch has no gauge of open WebSocket sessions; the local servers know them.
+          const opened = w.metrics.some((m) => m.source === 'business' && m.metric === 'presenceSessionsOpened');
+          if (opened && sources.openSessions) {
+            const open = sources.openSessions();
+            results.push({
+              lines: [{ label: 'open now', counts: false, value: (_from, to) => (to > lastMinute ? open : null) }],
+            });
+          }
           const note = results.find((r) => r.note)?.note;
-          const bad = w.metrics.map(badWhen).find((b) => b !== undefined);
+          const bads = w.metrics.map(badWhen);
+          // One rule for the widget when its metrics share it; else each line its own.
+          const shared = bads.every((b) => JSON.stringify(b) === JSON.stringify(bads[0]));
+          const bad = shared ? bads[0] : undefined;
           return {
             title: w.title,
             help: w.help,
-            lines: results.flatMap((r) => r.lines.map(toLine)),
+            lines: results.flatMap((r, i) =>
+              r.lines.map((l) => {
+                const lineBad = shared ? undefined : bads[i];
+                return { ...toLine(l), ...(lineBad !== undefined && { bad: lineBad }) };
+              }),
+            ),
             ...(note !== undefined && { note }),
             ...(bad !== undefined && { bad }),
           };
@@ -498,7 +561,7 @@ function widgetHtml(w: DashboardWidgetData): string {
   const labels = shortLabels(w.lines);
   const rows = w.lines
     .map((l, i) => {
-      const tone = toneOf(w.bad, l.total);
+      const tone = toneOf(l.bad ?? w.bad, l.total);
       return `<tr><td class="label" title="${escapeHtml(l.label)}"><span>${escapeHtml(labels[i]!)}</span></td><td class="n ${tone}" data-column="${escapeHtml(w.title)}" title="${escapeHtml(`${l.label}: ${formatNumber(l.total)}`)}"><span class="v">${formatNumber(l.total)}</span>${sparkline(l.points, tone)}</td></tr>`;
     })
     .join('');

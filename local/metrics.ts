@@ -92,6 +92,7 @@ export interface Series extends SeriesKey {
 /** Local namespaces of the stand-ins for the AWS service metrics. */
 export const localApiNamespace = 'local/api';
 export const localLambdaNamespace = 'local/lambda';
+export const localSqsNamespace = 'local/sqs';
 
 export interface MetricStoreOptions {
   /** minutes kept per series. @default 60 */

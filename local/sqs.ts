@@ -5,13 +5,15 @@
  * queue: messages are pushed to the function as they arrive (no polling delay), in batches of the
  * mapping's BatchSize, as Lambda's SQS event; the failed items of a `batchItemFailures` answer
  * (or the whole batch, on an error) come back after the visibility timeout, scaled down locally,
- * and a message received `maxReceiveCount` times moves to the queue's dead-letter queue.
+ * and a message received `maxReceiveCount` times moves to the queue's dead-letter queue. Each batch
+ * handed over records its oldest message's age, as CloudWatch's ApproximateAgeOfOldestMessage.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LocalEventSourceMapping, LocalQueue, RegionKey } from './assembly';
 import type { InvokeOutcome } from './lambda-runtime';
+import { localSqsNamespace, type MetricStore } from './metrics';
 
 /** What a mapping invokes: a function's sandbox (or a test's stand-in for one). */
 export interface QueueTarget {
@@ -71,6 +73,8 @@ export interface SqsOptions {
   readonly retryDelayMs?: number;
   /** batches in flight per mapping at most (Lambda starts with 5 pollers). @default 5 */
   readonly maxConcurrency?: number;
+  /** where each delivered batch's oldest message age goes (s, per QueueName) */
+  readonly metrics?: MetricStore;
   readonly log?: (line: string) => void;
 }
 
@@ -318,7 +322,18 @@ export async function startLocalSqs(options: SqsOptions): Promise<LocalSqs> {
         message.inFlight = true;
         batch.push(message);
       }
-      if (batch.length > 0) void deliver(queue, consumer, batch);
+      if (batch.length > 0) {
+        options.metrics?.record(
+          {
+            region: queue.spec.regionKey,
+            namespace: localSqsNamespace,
+            name: 'ApproximateAgeOfOldestMessage',
+            dimensions: { QueueName: queue.spec.name },
+          },
+          Math.max(...batch.map((m) => now() - m.sentAt)) / 1000,
+        );
+        void deliver(queue, consumer, batch);
+      }
     }
     const next = Math.min(...queue.messages.filter((m) => !m.inFlight).map((m) => m.visibleAt));
     if (Number.isFinite(next) && next > realNow) {

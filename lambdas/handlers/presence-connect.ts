@@ -4,6 +4,7 @@ import { ValidationError } from '../core/errors';
 import type { Ed25519Jwk } from '../core/licensing/model';
 import { openSession } from '../core/presence/session';
 import { verifyAgentRequest } from '../shared/agent-signature';
+import { emitCount } from '../shared/business-metrics';
 import { installationParams } from '../shared/params';
 import { presenceDeps } from '../shared/presence-deps';
 import { webSocketRoute } from '../shared/websocket';
@@ -25,5 +26,6 @@ export const handler = webSocketRoute(async (event) => {
       await verifyAgentRequest(request, async (keyid) => (keyid === installationId ? publicKey : null));
     },
   });
+  emitCount('presenceSessionsOpened');
   return { statusCode: 200 };
 });

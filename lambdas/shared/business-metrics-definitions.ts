@@ -141,6 +141,18 @@ export const businessMetrics = {
     dimensions: [],
     emittedBy: ['presence-message', 'presence-snapshot', 'receive-presence-lifecycle'],
   },
+  presenceSessionsOpened: {
+    name: 'PresenceSessionsOpened',
+    description: 'Suite sessions opened ($connect admitted); CloudWatch has no gauge of open WebSocket connections',
+    dimensions: [],
+    emittedBy: ['presence-connect'],
+  },
+  presenceSessionsClosed: {
+    name: 'PresenceSessionsClosed',
+    description: 'Suite sessions closed ($disconnect: by either side, idle 10 min or the 2 h limit)',
+    dimensions: [],
+    emittedBy: ['presence-disconnect'],
+  },
 } as const satisfies Record<string, BusinessMetric>;
 
 export type BusinessMetricKey = keyof typeof businessMetrics;

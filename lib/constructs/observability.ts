@@ -10,7 +10,7 @@
  * encrypted on-call topic through the facade's default action.
  */
 import { Duration } from 'aws-cdk-lib';
-import type { IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import type { IHttpApi, IWebSocketApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import {
   ComparisonOperator,
   MathExpression,
@@ -56,10 +56,12 @@ import {
   type FailureDestination,
   type MetricRef,
   type MonitoredResource,
+  type QueueRef,
   type SectionDefinition,
   type Severity,
   type TableRef,
   type WidgetDefinition,
+  type WorkQueue,
 } from '../observability/definition';
 import { streamConsumers, type FunctionName, type RouteSpec } from '../routes';
 import type { HouseFunction } from './house-function';
@@ -84,6 +86,12 @@ export interface ObservabilityProps {
   readonly telemetryStream: IStream;
   /** every failure destination the definition names */
   readonly failureQueues: Readonly<Partial<Record<FailureDestination, IQueue>>>;
+  /** the queues that feed a function: the presence fan-out's */
+  readonly workQueues: Readonly<Record<WorkQueue, IQueue>>;
+  /** the suite's Presence sessions (AWS/ApiGateway metrics by ApiId and Stage) */
+  readonly presenceApi: IWebSocketApi;
+  /** the presence API's stage */
+  readonly presenceStageName: string;
 }
 
 /** One alarm of the definition at one severity, in the library's threshold terms. */
@@ -109,8 +117,8 @@ export class Observability extends Construct {
   ) {
     super(scope, id);
     for (const queue of alarmDefinitions.flatMap((a) => (a.metric.source === 'queue' ? a.metric.queues : []))) {
-      if (!props.failureQueues[queue])
-        throw new Error(`Observability ${id}: the definition names failure destination ${queue}, which has no queue`);
+      if (!this.queue(queue))
+        throw new Error(`Observability ${id}: the definition names queue ${queue}, which has none`);
     }
 
     // A key of our own: CloudWatch cannot publish to a topic under the AWS-managed SNS key.
@@ -240,13 +248,18 @@ export class Observability extends Construct {
         return;
       case 'queue':
         facade.monitorSqsQueue({
-          queue: this.props.failureQueues[resource.queue]!,
+          queue: this.queue(resource.queue)!,
           humanReadableName: resource.queue,
           alarmFriendlyName: pascal(resource.queue),
           ...options,
         });
         return;
     }
+  }
+
+  /** A failure destination's or a work queue's queue. */
+  private queue(ref: QueueRef): IQueue | undefined {
+    return ref === 'presenceFanOut.queue' ? this.props.workQueues[ref] : this.props.failureQueues[ref];
   }
 
   /** The metric of an alarm on several lines: their sum, a missing line counting as 0. */
@@ -346,22 +359,54 @@ export class Observability extends Construct {
       }
       case 'queue':
         return ref.queues.map((queue) => {
-          const factory = new SqsQueueMetricFactory(f, { queue: this.props.failureQueues[queue]! });
-          return factory.metricApproximateVisibleMessageCount().with({ label: queue, period });
+          const factory = new SqsQueueMetricFactory(f, { queue: this.queue(queue)! });
+          const metric =
+            ref.metric === 'ApproximateAgeOfOldestMessage'
+              ? factory.metricApproximateAgeOfOldestMessageInSeconds()
+              : factory.metricApproximateVisibleMessageCount();
+          return metric.with({ label: queue, period });
         });
+      case 'websocket':
+        // The library has no WebSocket API monitoring: the stage's metrics, as API Gateway publishes them.
+        return [
+          f.createMetric(
+            ref.metric,
+            MetricStatistic.SUM,
+            `presence ${ref.metric}`,
+            { ApiId: this.props.presenceApi.apiId, Stage: this.props.presenceStageName },
+            undefined,
+            'AWS/ApiGateway',
+            period,
+          ),
+        ];
       case 'business': {
         const { name, dimensions } = businessMetrics[ref.metric];
-        if (!ref.splitBy) {
+        const sum = (metricName: string) =>
+          new Metric({
+            namespace: METRICS_NAMESPACE,
+            metricName,
+            dimensionsMap: { service: SERVICE_NAME },
+            statistic: 'Sum',
+            period,
+            label: metricName,
+          });
+        if (ref.shareAmong) {
+          // No value while the metric has none (FILL only the others): silence is not a 0 % or a 100 %.
+          const others = ref.shareAmong.map((key) => businessMetrics[key].name);
           return [
-            new Metric({
-              namespace: METRICS_NAMESPACE,
-              metricName: name,
-              dimensionsMap: { service: SERVICE_NAME },
-              statistic: 'Sum',
+            new MathExpression({
+              expression: `100 * part / (part${others.map((_, i) => ` + FILL(other${i}, 0)`).join('')})`,
+              usingMetrics: {
+                part: sum(name),
+                ...Object.fromEntries(others.map((other, i) => [`other${i}`, sum(other)])),
+              },
+              label: `${name} % of ${[name, ...others].join(' + ')}`,
               period,
-              label: name,
             }),
           ];
+        }
+        if (!ref.splitBy) {
+          return [sum(name)];
         }
         if (!(dimensions as readonly string[]).includes(ref.splitBy))
           throw new Error(`Observability: ${name} has no dimension ${ref.splitBy}`);
@@ -475,6 +520,7 @@ function singleResource(ref: MetricRef): MonitoredResource | undefined {
     case 'queue':
       return ref.queues.length === 1 ? { kind: 'queue', queue: ref.queues[0]! } : undefined;
     case 'business':
+    case 'websocket':
       return undefined;
   }
 }
@@ -528,6 +574,10 @@ const libraryAlarm: Partial<
     ApproximateNumberOfMessagesVisible: {
       option: 'addQueueMaxSizeAlarm',
       threshold: (value) => ({ maxMessageCount: value }),
+    },
+    ApproximateAgeOfOldestMessage: {
+      option: 'addQueueMaxMessageAgeAlarm',
+      threshold: (value) => ({ maxAgeInSeconds: value }),
     },
   },
 };

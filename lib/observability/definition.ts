@@ -33,14 +33,24 @@ export type LambdaMetric =
 export type TableRef = 'licensing' | 'support';
 /** Where what a consumer or a schedule gave up on lands: each stream consumer's on-failure queue, the sweep's DLQ. */
 export type FailureDestination = `${FunctionName}.onFailure` | 'sweepSilent.deadLetter' | 'presenceFanOut.deadLetter';
+/** A queue that feeds a function: the presence fan-out's (Graph changes on their way to the sessions). */
+export type WorkQueue = 'presenceFanOut.queue';
+export type QueueRef = FailureDestination | WorkQueue;
+/** Metrics of the presence WebSocket API's stage (AWS/ApiGateway, dimensions ApiId and Stage). */
+export type WebSocketMetric = 'ConnectCount' | 'MessageCount' | 'IntegrationError' | 'ClientError' | 'ExecutionError';
 
 export type MetricRef =
-  /** a business metric (lambdas/shared/business-metrics-definitions.ts), summed; `splitBy` one line per value of that dimension */
+  /**
+   * a business metric (lambdas/shared/business-metrics-definitions.ts), summed; `splitBy` one line
+   * per value of that dimension; `shareAmong` instead 100 × this / (this + those) per period (the
+   * share of failures among attempts), no value while this one has none
+   */
   | {
       readonly source: 'business';
       readonly metric: BusinessMetricKey;
       readonly splitBy?: string;
       readonly splitValues?: readonly string[];
+      readonly shareAmong?: readonly BusinessMetricKey[];
     }
   | { readonly source: 'api'; readonly metric: ApiMetric; readonly perRoute: boolean }
   /** one line per function; an alarm sums them */
@@ -56,12 +66,14 @@ export type MetricRef =
       readonly metric: 'IncomingRecords' | 'WriteProvisionedThroughputExceeded';
       readonly stream: 'telemetry';
     }
-  /** visible messages, one line per queue */
+  /** visible messages, or the age of the oldest (its Maximum, in s), one line per queue */
   | {
       readonly source: 'queue';
-      readonly metric: 'ApproximateNumberOfMessagesVisible';
-      readonly queues: readonly FailureDestination[];
-    };
+      readonly metric: 'ApproximateNumberOfMessagesVisible' | 'ApproximateAgeOfOldestMessage';
+      readonly queues: readonly QueueRef[];
+    }
+  /** the presence WebSocket API's stage, summed */
+  | { readonly source: 'websocket'; readonly metric: WebSocketMetric };
 
 export interface WidgetDefinition {
   readonly title: string;
@@ -80,7 +92,7 @@ export type MonitoredResource =
   | { readonly kind: 'lambda'; readonly fn: FunctionName }
   | { readonly kind: 'dynamodb'; readonly table: TableRef }
   | { readonly kind: 'kinesis'; readonly stream: 'telemetry' }
-  | { readonly kind: 'queue'; readonly queue: FailureDestination };
+  | { readonly kind: 'queue'; readonly queue: QueueRef };
 
 export interface SectionDefinition {
   readonly title: string;
@@ -143,6 +155,16 @@ export const failureDestinations: readonly FailureDestination[] = [
   ...streamConsumerFunctions.map((fn) => `${fn}.onFailure` as const),
   'sweepSilent.deadLetter',
   'presenceFanOut.deadLetter',
+];
+/** The Presence Service's functions: the session routes, the Graph receivers, the fan-out and the renewal. */
+const presenceFunctions: FunctionName[] = [
+  'presenceConnect',
+  'presenceDisconnect',
+  'presenceMessage',
+  'presenceFanOut',
+  'receivePresenceNotifications',
+  'receivePresenceLifecycle',
+  'renewPresenceSubscriptions',
 ];
 const findingSeverities = (Object.keys(severityRank) as FindingSeverity[]).sort(
   (a, b) => severityRank[b] - severityRank[a],
@@ -262,6 +284,91 @@ export const dashboards: readonly DashboardDefinition[] = [
         ],
         resources: failureDestinations.map((queue) => ({ kind: 'queue', queue })),
       },
+      {
+        title: 'Presence',
+        widgets: [
+          {
+            title: 'Graph notifications',
+            metrics: [
+              { source: 'business', metric: 'presenceNotifications' },
+              { source: 'business', metric: 'presenceNotificationsDropped' },
+            ],
+            help: 'Change notifications accepted, and dropped (unknown subscription, wrong clientState, bad signature); drops beyond a few after a disconnection are forged or stale calls.',
+          },
+          {
+            title: 'Presence frames sent',
+            metrics: [{ source: 'business', metric: 'presenceUpdatesSent' }],
+            help: 'presence frames posted to the sessions: one per watching session per change; zero while notifications arrive means the fan-out is stuck.',
+          },
+          {
+            title: 'Graph reads and throttles',
+            metrics: [
+              { source: 'business', metric: 'presenceGraphReads' },
+              { source: 'business', metric: 'presenceGraphThrottles' },
+            ],
+            help: 'Reads (UPN lookups, snapshots, resyncs; a change needs none) and Graph answers 429/503 with Retry-After.',
+          },
+          {
+            title: 'Subscription renewals',
+            metrics: [
+              { source: 'business', metric: 'presenceSubscriptionRenewals' },
+              { source: 'business', metric: 'presenceSubscriptionRenewalFailures' },
+            ],
+            help: 'Renewed (or recreated) and failed, every 10 min; each subscription lasts 59 min and gets two chances, so failures with no renewals for 30 min mean presence stops within the hour.',
+          },
+          {
+            title: 'Notification lag (oldest change waiting, s)',
+            metrics: [{ source: 'queue', metric: 'ApproximateAgeOfOldestMessage', queues: ['presenceFanOut.queue'] }],
+            help: 'How long the oldest change has waited in the fan-out queue before reaching the sessions; normally under a second.',
+          },
+          {
+            title: 'Fan-out duration p99',
+            metrics: [{ source: 'lambda', metric: 'DurationP99', functions: ['presenceFanOut'] }],
+            help: 'ms per batch of 10 changes: one query per user and one @connections post per watching session.',
+          },
+          {
+            title: 'Sessions opened and closed',
+            metrics: [
+              { source: 'business', metric: 'presenceSessionsOpened' },
+              { source: 'business', metric: 'presenceSessionsClosed' },
+            ],
+            help: 'CloudWatch has no gauge of open WebSocket connections: open ≈ opened − closed over the period. API Gateway closes every session after 2 h, so a steady fleet of N sessions shows about N opens per 2 h.',
+          },
+          {
+            title: 'WebSocket connects and messages',
+            metrics: [
+              { source: 'websocket', metric: 'ConnectCount' },
+              { source: 'websocket', metric: 'MessageCount' },
+            ],
+            help: 'Upgrades tried ($connect, refused ones included) and messages in both directions (frames up, posts down).',
+          },
+          {
+            title: 'WebSocket errors',
+            metrics: [
+              { source: 'websocket', metric: 'IntegrationError' },
+              { source: 'websocket', metric: 'ClientError' },
+              { source: 'websocket', metric: 'ExecutionError' },
+            ],
+            help: 'Integration: a function answered 4xx/5xx (refused upgrades 401/403/410/421 count here); client: refused before any function; execution: API Gateway could not call the function.',
+          },
+          {
+            title: 'Presence function errors',
+            metrics: [{ source: 'lambda', metric: 'Errors', functions: presenceFunctions }],
+            help: 'Invocations that threw or timed out; the session routes answer their errors instead (see WebSocket errors).',
+          },
+          {
+            title: 'Presence function duration p99',
+            metrics: [{ source: 'lambda', metric: 'DurationP99', functions: presenceFunctions }],
+            help: 'ms; Graph calls dominate subscribe, resync and renewal.',
+          },
+          {
+            title: 'Presence function throttles',
+            metrics: [{ source: 'lambda', metric: 'Throttles', functions: presenceFunctions }],
+            help: 'Invocations refused for concurrency; should be zero.',
+          },
+        ],
+        resources: [{ kind: 'queue', queue: 'presenceFanOut.queue' }],
+      },
     ],
   },
   {
@@ -338,6 +445,24 @@ export const dashboards: readonly DashboardDefinition[] = [
             title: 'Missing-beat sweep runs',
             metrics: [{ source: 'business', metric: 'silentSweepRuns' }],
             help: 'One per 15 minutes; a gap means silent installations are not being flagged.',
+          },
+        ],
+      },
+      {
+        title: 'Presence',
+        widgets: [
+          {
+            title: 'Presence sessions opened',
+            metrics: [{ source: 'business', metric: 'presenceSessionsOpened' }],
+            help: 'Suite sessions opened; each lasts at most 2 h, so about N per 2 h for N suites connected.',
+          },
+          {
+            title: 'Presence changes relayed',
+            metrics: [
+              { source: 'business', metric: 'presenceNotifications' },
+              { source: 'business', metric: 'presenceUpdatesSent' },
+            ],
+            help: 'Changes Graph notified, and frames sent to the suites (one per watching session).',
           },
         ],
       },
@@ -506,7 +631,9 @@ export const alarms: readonly AlarmDefinition[] = [
                 },
               },
       runbook:
-        'Read the message (shard and sequence range, or the run), fix the cause from the function logs, replay the range, then delete the message.',
+        queue === 'presenceFanOut.deadLetter'
+          ? 'Read the message (the changed users of one account) and the presenceFanOut logs for why; a change is stale after an hour, so fix the cause and delete it: the next change or a resync corrects the sessions.'
+          : 'Read the message (shard and sequence range, or the run), fix the cause from the function logs, replay the range, then delete the message.',
     }),
   ),
   ...(['archiveTelemetry', 'evaluateRules'] as const).map(
@@ -533,6 +660,133 @@ export const alarms: readonly AlarmDefinition[] = [
       runbook: `The ${fn} logs (error with installation id); the iterator age shows whether the shard is stuck.`,
     }),
   ),
+  {
+    id: 'presence-renewals-failing',
+    title: 'Presence: subscription renewals failing',
+    metric: { source: 'business', metric: 'presenceSubscriptionRenewalFailures' },
+    comparison: 'greaterThan',
+    periodMinutes: 10,
+    evaluationPeriods: 3,
+    datapointsToAlarm: 2,
+    missingData: 'notBreaching',
+    thresholds: {
+      warning: {
+        value: 0,
+        reason:
+          'failures in 2 of 3 renewal runs: some subscriptions missed their first chance and expire within the hour unless the next run renews them',
+      },
+    },
+    runbook:
+      "The renewPresenceSubscriptions logs (account and subscription ids, error name): a Graph 429 with Retry-After clears itself; invalid_grant means the tenant's grant was revoked (the portal shows needsReconnect, the customer reconnects).",
+  },
+  {
+    id: 'presence-renewals-all-failing',
+    title: 'Presence: no subscription renews',
+    metric: {
+      source: 'business',
+      metric: 'presenceSubscriptionRenewalFailures',
+      shareAmong: ['presenceSubscriptionRenewals'],
+    },
+    comparison: 'greaterThan',
+    periodMinutes: 10,
+    evaluationPeriods: 3,
+    datapointsToAlarm: 3,
+    missingData: 'notBreaching',
+    thresholds: {
+      critical: {
+        value: 99,
+        reason:
+          'every renewal failed for 30 min (3 runs, both chances of each subscription): subscriptions expire within the hour and presence stops for every tenant',
+      },
+    },
+    runbook:
+      'The renewPresenceSubscriptions logs: one error for all tenants is ours or Graph (the app secret or certificate expired, Graph down, throttled: Retry-After); Service overview → Graph reads and throttles.',
+  },
+  {
+    id: 'presence-notification-lag',
+    title: 'Presence: notification lag (fan-out queue oldest message, s)',
+    metric: { source: 'queue', metric: 'ApproximateAgeOfOldestMessage', queues: ['presenceFanOut.queue'] },
+    comparison: 'greaterThan',
+    periodMinutes: 5,
+    evaluationPeriods: 2,
+    datapointsToAlarm: 2,
+    missingData: 'notBreaching',
+    thresholds: {
+      critical: {
+        value: 60,
+        reason:
+          'a minute for 10 min: the consoles show presence that is no longer true; the fan-out is failing and retrying, or throttled',
+      },
+      warning: {
+        value: 5,
+        reason:
+          '5 s for 10 min: a change normally reaches the sessions in under a second; the fan-out is falling behind',
+      },
+    },
+    runbook:
+      'Service overview → Presence: fan-out duration and errors, then the presenceFanOut logs (DynamoDB throttles, @connections errors); its DLQ fills after 5 tries.',
+  },
+  {
+    id: 'presence-graph-throttles',
+    title: 'Presence: Graph throttling',
+    metric: { source: 'business', metric: 'presenceGraphThrottles' },
+    comparison: 'greaterThan',
+    periodMinutes: 5,
+    evaluationPeriods: 3,
+    datapointsToAlarm: 2,
+    missingData: 'notBreaching',
+    thresholds: {
+      warning: {
+        value: 50,
+        reason:
+          '50 per 5 min in 2 of 3 periods: past the odd Retry-After; subscribes answer 503 frames and renewals slip to the next run',
+      },
+    },
+    runbook:
+      "The logs of presenceMessage and renewPresenceSubscriptions for the throttled account and Graph's Retry-After; many subscribes at once (a fleet reconnecting after a deployment) settle by themselves.",
+  },
+  {
+    id: 'presence-websocket-execution-errors',
+    title: 'Presence: WebSocket execution errors',
+    metric: { source: 'websocket', metric: 'ExecutionError' },
+    comparison: 'greaterThan',
+    periodMinutes: 5,
+    evaluationPeriods: 3,
+    datapointsToAlarm: 2,
+    missingData: 'notBreaching',
+    thresholds: {
+      critical: {
+        value: 50,
+        reason: '50 per 5 min: sessions cannot open or their frames go unanswered at scale',
+      },
+      warning: {
+        value: 0,
+        reason:
+          'any, in 2 of 3 periods: API Gateway could not call a presence function (throttled, timed out, not permitted)',
+      },
+    },
+    runbook:
+      'Service overview → Presence function throttles and duration p99 (a timeout of presenceConnect or presenceMessage), then the PresenceAccessLogs group.',
+  },
+  {
+    id: 'presence-websocket-integration-errors',
+    title: 'Presence: WebSocket integration errors',
+    metric: { source: 'websocket', metric: 'IntegrationError' },
+    comparison: 'greaterThan',
+    periodMinutes: 5,
+    evaluationPeriods: 3,
+    datapointsToAlarm: 3,
+    missingData: 'notBreaching',
+    thresholds: {
+      warning: {
+        value: 100,
+        reason:
+          '100 per 5 min for 15 min: refused upgrades count here too, but agents back off; this many is a wave of refusals or 500s from a session function',
+      },
+    },
+    runbook:
+      'The PresenceAccessLogs group (status per route) and the presenceConnect and presenceMessage logs: 401 a key or clock problem, 403 Presence off or no tenant, 500 ours.',
+  },
   {
     id: 'silent-sweep-not-running',
     title: 'Missing-beat sweep not running',

@@ -263,6 +263,9 @@ export class StatelessStack extends Stack {
         'sweepSilent.deadLetter': this.silentSweepDeadLetterQueue,
         'presenceFanOut.deadLetter': stateful.presenceFanOutDeadLetterQueue,
       },
+      workQueues: { 'presenceFanOut.queue': stateful.presenceFanOutQueue },
+      presenceApi: this.presenceApi,
+      presenceStageName: presenceStageName,
     });
 
     this.portal = new PortalSite(this, 'Portal', {

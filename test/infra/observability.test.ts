@@ -29,8 +29,11 @@ function handlerSources(entry: string): string {
   return [...seen].map((f) => readFileSync(f, 'utf8')).join('\n');
 }
 
+/** `emitCount` in a handler or shared module, a rule's `metric:`, or a use case's `deps.metrics.count` (presence). */
 const emits = (source: string, key: string): boolean =>
-  source.includes(`emitCount('${key}'`) || source.includes(`metric: '${key}'`);
+  source.includes(`emitCount('${key}'`) ||
+  source.includes(`metric: '${key}'`) ||
+  source.includes(`metrics.count('${key}'`);
 
 describe('the observability definition', () => {
   it('names only business metrics that their listed handlers emit', () => {
@@ -222,6 +225,47 @@ describe.each(['eu', 'us'] as const)('the %s stateless stack: dashboards and ala
     expect(alarmDimensions.length).toBeGreaterThan(0);
     expect(dashboardDimensions).toEqual(expect.arrayContaining(['FunctionName', 'Resource', 'status']));
     for (const name of [...alarmDimensions, ...dashboardDimensions]) expect(name).not.toMatch(/installation|account/i);
+  });
+
+  it('watches Presence: the WebSocket stage by ApiId and Stage, the fan-out queue oldest message age, the renewals share', () => {
+    // Arrange
+    const alarm = (id: string) =>
+      JSON.stringify(cwAlarms.find((r) => r.Properties['AlarmName'] === `ucx-test-${regionKey}-${id}`)?.Properties);
+    const apiId = stack.getLogicalId(stack.presenceApi.node.defaultChild as never);
+    const dashboard = Object.values(resources)
+      .filter((r) => r.Type === 'AWS::CloudWatch::Dashboard')
+      .map((r) => JSON.stringify(r.Properties['DashboardBody']))
+      .join('');
+
+    // Assert
+    const stageDimensions = `"Dimensions":[{"Name":"ApiId","Value":{"Ref":"${apiId}"}},{"Name":"Stage","Value":"v1"}]`;
+    for (const id of ['presence-websocket-execution-errors-warning', 'presence-websocket-integration-errors-warning']) {
+      expect(alarm(id)).toContain(stageDimensions);
+      expect(alarm(id)).toContain('"Namespace":"AWS/ApiGateway"');
+    }
+    expect(alarm('presence-websocket-execution-errors-critical')).toContain('"MetricName":"ExecutionError"');
+    for (const severity of ['warning', 'critical']) {
+      const lag = alarm(`presence-notification-lag-${severity}`);
+      expect(lag).toContain('"MetricName":"ApproximateAgeOfOldestMessage","Namespace":"AWS/SQS"');
+      expect(lag).toContain('"Stat":"Maximum"');
+      // the fan-out queue itself (the stateful stack's export), not its DLQ
+      expect(lag).toMatch(/"QueueName","Value":\{"Fn::ImportValue":"[^"]*PresenceFanOutQueue[^"]*QueueName/);
+    }
+    const allFailing = alarm('presence-renewals-all-failing-critical');
+    expect(allFailing).toContain('"Expression":"100 * part / (part + FILL(other0, 0))"');
+    expect(allFailing).toContain('"MetricName":"PresenceSubscriptionRenewals"');
+    expect(alarm('presence-renewals-failing-warning')).toContain('"MetricName":"PresenceSubscriptionRenewalFailures"');
+    expect(alarm('presence-graph-throttles-warning')).toContain('"MetricName":"PresenceGraphThrottles"');
+    for (const metric of ['ConnectCount', 'MessageCount', 'IntegrationError', 'ClientError', 'ExecutionError'])
+      expect(dashboard).toContain(`"AWS/ApiGateway\\",\\"${metric}\\",\\"ApiId\\",\\"`);
+    for (const name of [
+      'PresenceSessionsOpened',
+      'PresenceSessionsClosed',
+      'PresenceUpdatesSent',
+      'PresenceGraphReads',
+    ])
+      expect(dashboard).toContain(name);
+    expect(dashboard).toContain('ApproximateAgeOfOldestMessage');
   });
 
   it('throttles every route on the stage, the poll route sized for a 1M fleet', () => {

@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { LocalEventSourceMapping, LocalQueue } from '#local/assembly';
 import type { InvokeOutcome } from '#local/lambda-runtime';
+import { localSqsNamespace, MetricStore } from '#local/metrics';
 import { startLocalSqs, type LocalSqs } from '#local/sqs';
 
 jest.setTimeout(20_000);
@@ -72,6 +73,7 @@ describe('the local SQS stand-in', () => {
   const batches: { records: SqsRecord[]; at: number }[] = [];
   /** bodies the function fails, each time it sees them */
   const poison = new Set<string>(['poison']);
+  const metrics = new MetricStore();
 
   beforeAll(async () => {
     sqs = await startLocalSqs({
@@ -82,6 +84,7 @@ describe('the local SQS stand-in', () => {
         queue('fan-out-dlq', { messageRetentionSeconds: 86_400 }),
       ],
       retryDelayMs: 20,
+      metrics,
     });
     sqs.consume([
       {
@@ -117,6 +120,20 @@ describe('the local SQS stand-in', () => {
     // Assert
     expect(QueueUrl).toBe(`${sqs.endpoint}/${account}/fan-out`);
     expect(unknown).toBeInstanceOf(QueueDoesNotExist);
+  });
+
+  it('records the oldest message age of each batch it hands over, as ApproximateAgeOfOldestMessage in s', async () => {
+    // Arrange
+    const before = batches.length;
+
+    // Act
+    await client.send(new SendMessageCommand({ QueueUrl: sqs.queueUrl('fan-out'), MessageBody: '{"age":1}' }));
+    await eventually(() => batches.length > before);
+
+    // Assert
+    const [series] = metrics.find('eu', localSqsNamespace, 'ApproximateAgeOfOldestMessage', { QueueName: 'fan-out' });
+    expect(series!.points.reduce((n, p) => n + p.count, 0)).toBeGreaterThanOrEqual(1);
+    expect(Math.max(...series!.points.map((p) => p.max))).toBeLessThan(1);
   });
 
   it("pushes a sent message to the mapping's function at once, as Lambda's SQS event", async () => {

@@ -1,5 +1,12 @@
-import { alarmSummary, dashboardData, dashboardHtml, evaluateAlarm, sectionGrid } from '#local/dashboard';
-import { localApiNamespace, MetricStore } from '#local/metrics';
+import {
+  alarmSummary,
+  dashboardData,
+  dashboardHtml,
+  evaluateAlarm,
+  sectionGrid,
+  type DashboardData,
+} from '#local/dashboard';
+import { localApiNamespace, localSqsNamespace, MetricStore } from '#local/metrics';
 import { alarms } from '#lib/observability/definition';
 
 const T = Date.parse('2026-03-02T09:00:30.000Z');
@@ -151,5 +158,112 @@ describe('the alarms, evaluated locally', () => {
 
     // Assert
     expect([fresh.state, anHourOn.state, withRuns.state]).toEqual(['INSUFFICIENT_DATA', 'ALARM', 'OK']);
+  });
+});
+
+describe('the Presence section', () => {
+  /** A business count as the local handlers' EMF lands in the store. */
+  const count = (store: MetricStore, name: string, value: number, at = T) =>
+    store.record({ region: 'eu', namespace: 'UcxCloud', name, dimensions: { service: 'ucx-cloud' } }, value, at);
+  /** What the SQS stand-in records when it hands the fan-out a batch. */
+  const fanOutAge = (store: MetricStore, seconds: number, at = T) =>
+    store.record(
+      {
+        region: 'eu',
+        namespace: localSqsNamespace,
+        name: 'ApproximateAgeOfOldestMessage',
+        dimensions: { QueueName: 'ucx-local-eu-stateful-PresenceFanOutQueue5D4A6F25' },
+      },
+      seconds,
+      at,
+    );
+  const presenceData = (store: MetricStore, openSessions?: () => number) =>
+    dashboardData('eu', {
+      store,
+      functionLogicalIds: [],
+      queues: () => ({}),
+      now: () => T,
+      ...(openSessions && { openSessions }),
+    });
+  const widget = (d: DashboardData, title: string) =>
+    d.dashboards
+      .find((x) => x.id === 'service')!
+      .sections.find((s) => s.title === 'Presence')!
+      .widgets.find((w) => w.title === title)!;
+
+  it('shows sessions opened and closed with the open sessions the local servers know, and the notification lag', () => {
+    // Arrange
+    const store = new MetricStore({ now: () => T });
+    count(store, 'PresenceSessionsOpened', 3);
+    count(store, 'PresenceSessionsClosed', 1);
+    count(store, 'PresenceNotifications', 4);
+    count(store, 'PresenceUpdatesSent', 6);
+    fanOutAge(store, 0.2, T - 2 * minute);
+    fanOutAge(store, 1.5);
+
+    // Act
+    const d = presenceData(store, () => 2);
+    const html = dashboardHtml(d);
+
+    // Assert
+    const sessions = widget(d, 'Sessions opened and closed').lines.map((l) => [l.label, l.total]);
+    expect(sessions).toEqual([
+      ['PresenceSessionsOpened', 3],
+      ['PresenceSessionsClosed', 1],
+      ['open now', 2],
+    ]);
+    expect(widget(d, 'Notification lag (oldest change waiting, s)').lines).toEqual([
+      expect.objectContaining({ label: 'presenceFanOut.queue', total: 1.5 }),
+    ]);
+    expect(widget(d, 'Presence frames sent').lines[0]!.total).toBe(6);
+    expect(widget(d, 'WebSocket errors').note).toMatch(/publishes no API Gateway metrics/);
+    expect(html).toContain('data-section="Presence"');
+    expect(html).toContain('title="open now: 2"');
+  });
+
+  it('colours renewal failures amber but not the renewals beside them', () => {
+    // Arrange
+    const store = new MetricStore({ now: () => T });
+    count(store, 'PresenceSubscriptionRenewals', 5);
+    count(store, 'PresenceSubscriptionRenewalFailures', 1);
+
+    // Act
+    const html = dashboardHtml(presenceData(store));
+
+    // Assert
+    expect(html).toMatch(
+      /class="n warn" data-column="Subscription renewals" title="PresenceSubscriptionRenewalFailures: 1"/,
+    );
+    expect(html).toMatch(/class="n " data-column="Subscription renewals" title="PresenceSubscriptionRenewals: 5"/);
+  });
+
+  it('fires the critical renewal alarm only when every run of 30 min failed, and the lag alarm past 5 s', () => {
+    // Arrange: a failure in each of the last three 10-minute periods; the fan-out 8 s behind for 10 min
+    let now = T - 40 * minute;
+    const failing = new MetricStore({ now: () => now });
+    const renewing = new MetricStore({ now: () => now });
+    now = T;
+    for (const at of [T - 20 * minute, T - 10 * minute, T]) {
+      count(failing, 'PresenceSubscriptionRenewalFailures', 2, at);
+      count(renewing, 'PresenceSubscriptionRenewalFailures', 2, at);
+      count(renewing, 'PresenceSubscriptionRenewals', 1, at);
+    }
+    for (const at of [T - 5 * minute, T]) fanOutAge(failing, 8, at);
+
+    // Act
+    const states = presenceData(failing).alarms;
+    const partly = presenceData(renewing).alarms;
+
+    // Assert
+    const state = (alarms: typeof states, id: string) => {
+      const a = alarms.find((x) => x.id === id)!;
+      return [a.state, a.severityInAlarm];
+    };
+    expect(state(states, 'presence-renewals-all-failing')).toEqual(['ALARM', 'critical']);
+    expect(state(states, 'presence-renewals-failing')).toEqual(['ALARM', 'warning']);
+    expect(state(states, 'presence-notification-lag')).toEqual(['ALARM', 'warning']);
+    expect(state(partly, 'presence-renewals-all-failing')).toEqual(['OK', undefined]);
+    expect(state(partly, 'presence-renewals-failing')).toEqual(['ALARM', 'warning']);
+    expect(states.find((a) => a.id === 'presence-websocket-execution-errors')!.state).toBe('NOT_EVALUATED');
   });
 });
