@@ -250,6 +250,8 @@ export async function disconnectTenant(deps: PresenceDeps, principal: Principal,
   const account = await accountFor(deps, principal, accountId, 'manage');
   const presence = await deps.store.getAccount(accountId);
   if (!presence?.tenant) return;
+  // From here on a reconnecting suite is refused: the sessions closed below cannot come back.
+  await deps.store.updateTenant(accountId, { grantRevokedAt: deps.clock.now().toISOString() });
   try {
     const refreshToken = await need(deps, 'vault').open(presence.tenant.sealedRefreshToken, { accountId });
     const graph = need(deps, 'graphFor')({ tenantId: presence.tenant.tenantId, refreshToken });

@@ -140,6 +140,8 @@ export async function startBrowser(): Promise<Browser> {
       env: { ...process.env, ...binary.env },
       viewport: desktop,
       acceptDownloads: true,
+      // the Microsoft identity-platform stand-in is https with a certificate made at start
+      ignoreHTTPSErrors: true,
     })
     .catch((error: Error) => {
       rmSync(userDataDir, { recursive: true, force: true });
