@@ -171,7 +171,7 @@ describe('the portal', () => {
     await page.goto(portal('#/customers'));
     await page.getByRole('link', { name: 'Integration Test Customer' }).click();
     await page.getByRole('heading', { name: 'Telemetry' }).waitFor();
-    await page.getByRole('switch').uncheck();
+    await page.getByRole('switch', { name: /telemetry/i }).uncheck();
     await page.getByText('Telemetry is off').waitFor();
     const posted = await postBeats(agent, {
       beats: [
