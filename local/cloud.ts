@@ -58,6 +58,8 @@ export interface LocalCloudOptions {
   readonly eventBridgePort?: number;
   /** the Microsoft Graph stand-in (http); its identity platform takes another free port. @default 0, a free port */
   readonly graphPort?: number;
+  /** users in the stand-in's tenant (user1…userN): the benchmark's 10,000. @default 50 */
+  readonly graphDirectorySize?: number;
   /** the SQS stand-in; only the functions need it (through AWS_ENDPOINT_URL_SQS and queue URLs). @default 0, a free port */
   readonly sqsPort?: number;
   /**
@@ -200,7 +202,12 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       log,
     });
     stops.push(() => eventBridge.stop());
-    const graph = await startGraphStandin({ port: options.graphPort ?? 0, now: () => clock.now(), log });
+    const graph = await startGraphStandin({
+      port: options.graphPort ?? 0,
+      now: () => clock.now(),
+      log,
+      ...(options.graphDirectorySize !== undefined && { directorySize: options.graphDirectorySize }),
+    });
     stops.push(() => graph.stop());
     const microsoft: MicrosoftStandIn = { identity: graph.identity, graph: graph.graph, ca: graph.ca, app: graph.app };
     ensureStandIns(dataDir, regionKeys, microsoft);

@@ -156,6 +156,7 @@ export async function startGraphStandin(options: GraphStandinOptions = {}): Prom
   const refreshTokens = new Map<string, Grant & { revoked: boolean }>();
   const subscriptions = new Map<string, Subscription>();
   let throttled = { requests: 0, retryAfterSeconds: 1 };
+  const requestCounts = new Map<string, number>();
 
   const identityServer = createHttpsServer({ key: tls.key, cert: tls.cert }, (req, res) =>
     serve(req, res, identityRoute),
@@ -464,6 +465,9 @@ export async function startGraphStandin(options: GraphStandinOptions = {}): Prom
   async function graphRoute(req: IncomingMessage, url: URL, body: Buffer): Promise<Reply> {
     const path = url.pathname;
     if (path.startsWith('/local/')) return control(req, path, body);
+    // What the cloud asked of Graph, by method and first path segment (GET /local/requests).
+    const counted = `${req.method} /${path.split('/')[2] ?? ''}`;
+    requestCounts.set(counted, (requestCounts.get(counted) ?? 0) + 1);
     if (!path.startsWith('/v1.0/'))
       return graphError(new GraphError(400, 'BadRequest', `Invalid version: ${path.split('/')[1] ?? ''}`));
     try {
@@ -823,6 +827,7 @@ export async function startGraphStandin(options: GraphStandinOptions = {}): Prom
         );
         return json(200, await lifecycle(event));
       }
+      if (req.method === 'GET' && path === '/local/requests') return json(200, Object.fromEntries(requestCounts));
       if (req.method === 'POST' && path === '/local/throttle') {
         const b = parseBody(body, (x) =>
           Number.isInteger(x.requests) && (x.requests as number) >= 0
