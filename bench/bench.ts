@@ -4,10 +4,10 @@
  * a noisy machine does not change the verdict. Starts what it needs itself (a synth, a local cloud
  * on free ports in a temp data dir) and stops it. Not part of `npm test`.
  *
- *   npm run bench [-- --only poll,ingest,rules,bundles,fleet] [--assembly <cdk.out>]
- *                 [--fleet-installations 1000] [--fleet-duration 60] [--quick]
+ *   npm run bench [-- --only poll,ingest,rules,bundles,fleet,presence] [--assembly <cdk.out>]
+ *                 [--fleet-installations 1000] [--fleet-duration 60] [--presence-installations 100] [--quick]
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -17,6 +17,7 @@ import { findRepoRoot, startLocalCloud, type LocalCloud } from '../local/cloud';
 import { bundleRows, measureBundles } from './bundle-rows';
 import { fleetRows, runFleet, type FleetMeasures } from './fleet-row';
 import { handlerRows, type HandlerMeasures } from './handler-rows';
+import { measurePresence, presenceRows, type PresenceMeasures } from './presence-row';
 import { measureRules, rulesRow, type RulesMeasures } from './rules-row';
 import { benchTable, judge, type Row } from './stats';
 
@@ -26,13 +27,15 @@ const { values } = parseArgs({
     assembly: { type: 'string' },
     'fleet-installations': { type: 'string', default: '1000' },
     'fleet-duration': { type: 'string', default: '60' },
+    'presence-installations': { type: 'string', default: '100' },
+    'presence-changes': { type: 'string', default: '300' },
     quick: { type: 'boolean', default: false },
     out: { type: 'string', default: 'bench/results.json' },
   },
 });
 
 const repoRoot = findRepoRoot();
-const only = new Set((values.only ?? 'poll,ingest,rules,bundles,fleet').split(',').map((s) => s.trim()));
+const only = new Set((values.only ?? 'poll,ingest,rules,bundles,fleet,presence').split(',').map((s) => s.trim()));
 const quick = values.quick;
 const started = Date.now();
 const log = (line: string) =>
@@ -41,7 +44,7 @@ const log = (line: string) =>
 async function main() {
   const workDir = join(repoRoot, '.local/bench');
   mkdirSync(workDir, { recursive: true });
-  const needsAssembly = ['poll', 'ingest', 'bundles', 'fleet'].some((k) => only.has(k));
+  const needsAssembly = ['poll', 'ingest', 'bundles', 'fleet', 'presence'].some((k) => only.has(k));
   const assemblyDir = resolve(values.assembly ?? join(workDir, 'cdk.out'));
   if (needsAssembly && !values.assembly) {
     log(`synthesizing into ${assemblyDir} (skipped when the inputs are unchanged)`);
@@ -51,6 +54,7 @@ async function main() {
   const rows: Row[] = [];
   const results: Record<string, unknown> = {
     measuredAt: new Date().toISOString(),
+    commit: commitOf(repoRoot),
     machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
     assemblyDir,
   };
@@ -58,7 +62,7 @@ async function main() {
   let cloud: LocalCloud | undefined;
   const dataDir = mkdtempSync(join(tmpdir(), 'ucx-bench-'));
   try {
-    if (['poll', 'ingest', 'fleet'].some((k) => only.has(k))) {
+    if (['poll', 'ingest', 'fleet', 'presence'].some((k) => only.has(k))) {
       log('starting a local cloud on free ports');
       cloud = await startLocalCloud({
         dataDir,
@@ -71,6 +75,8 @@ async function main() {
         s3Port: 0,
         scheduleTimers: false,
         repoRoot,
+        // 100 installations × 100 users each: a tenant of 10,000
+        graphDirectorySize: 10_000,
       });
     }
     if (cloud && (only.has('poll') || only.has('ingest'))) {
@@ -125,6 +131,32 @@ async function main() {
       results['fleet'] = fleet;
       rows.push(...fleetRows(fleet));
     }
+    if (only.has('presence') && cloud) {
+      const installations = Number(values['presence-installations']);
+      log(`measuring Presence: ${installations} installations, ${installations * 100} watched users`);
+      const presence: PresenceMeasures = await measurePresence({
+        cloud,
+        installations,
+        block: 100,
+        changes: quick ? 50 : Number(values['presence-changes']),
+        log,
+      }).catch((error: Error) => ({
+        ran: false,
+        reason: error.message,
+        installations,
+        watchedUsers: installations * 100,
+        changes: 0,
+        p50Ms: null,
+        p99Ms: null,
+        maxMs: null,
+        lost: 0,
+        graphCalls: {},
+        graphCallsPerChange: null,
+        setupSeconds: 0,
+      }));
+      results['presence'] = presence;
+      rows.push(...presenceRows(presence));
+    }
   } finally {
     await cloud?.stop();
     rmSync(dataDir, { recursive: true, force: true });
@@ -135,6 +167,13 @@ async function main() {
   results['durationSeconds'] = Math.round((Date.now() - started) / 1000);
   writeFileSync(resolve(repoRoot, values.out!), `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(`\n${benchTable(judged)}\n\nwritten to ${values.out} in ${results['durationSeconds']} s\n`);
+}
+
+/** The commit measured, `+dirty` when the working tree differs from it (then the figures are not that commit's). */
+function commitOf(repoRoot: string): string {
+  const git = (...args: string[]) => spawnSync('git', args, { cwd: repoRoot, encoding: 'utf8' }).stdout.trim();
+  const head = git('rev-parse', 'HEAD') || 'unknown';
+  return git('status', '--porcelain', '--untracked-files=no') ? `${head}+dirty` : head;
 }
 
 /** The handler rows run in a child process: this one hosts the local cloud, whose CPU must not count. */
