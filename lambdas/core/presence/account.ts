@@ -197,6 +197,11 @@ export async function completeTenantConnection(
   const licensing = need(deps, 'licensing');
   const account = await licensing.getAccount(pending.accountId);
   if (!account) return back({ presence: 'error', reason: 'The account no longer exists.' });
+  if (!(await deps.store.getAccount(account.accountId))?.enabled)
+    return back({
+      presence: 'error',
+      reason: 'The Presence Service was turned off meanwhile: turn it on and connect again.',
+    });
   if (query.error || !query.code) {
     await audit(deps, account, pending.actor, 'presence.connection-refused', { error: query.error ?? 'no code' });
     return back({ presence: 'error', reason: microsoftRefusal(query.error) });

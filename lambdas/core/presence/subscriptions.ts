@@ -171,6 +171,13 @@ export async function renewDueSubscriptions(deps: PresenceDeps, limit = 500): Pr
   const before = new Date(deps.clock.now().getTime() + renewWithinMinutes * 60_000).toISOString();
   for (const record of await deps.store.subscriptionsDue(before, limit)) {
     try {
+      const tenant = (await deps.store.getAccount(record.accountId))?.tenant;
+      if (!tenant || tenant.grantRevokedAt) {
+        // Nothing can renew it without the tenant's grant: forget it (Graph lets it expire) instead of failing every run.
+        await deps.store.deleteSubscription(record);
+        report.removed += 1;
+        continue;
+      }
       const ids = await stillWatched(deps, record);
       const { graph } = await tenantGraph(deps, record.accountId);
       if (ids.length === 0) {

@@ -228,6 +228,17 @@ describe('completeTenantConnection', () => {
     ]);
   });
 
+  it('redeems nothing when Presence was turned off while the administrator was at Microsoft', async () => {
+    const state = await started();
+    await world.store.setEnabled(ACCOUNT, false);
+
+    const { location } = await completeTenantConnection(world.deps, { state, code: 'code-1' });
+
+    expect(query(location)).toMatchObject({ presence: 'error', reason: expect.stringContaining('turned off') });
+    expect(world.identity.redeemed).toEqual([]);
+    expect((await world.store.getAccount(ACCOUNT))?.tenant).toBeUndefined();
+  });
+
   it('redeems a state once: the second arrival lands in the portal with presence=error', async () => {
     const state = await started();
     await completeTenantConnection(world.deps, { state, code: 'code-1' });

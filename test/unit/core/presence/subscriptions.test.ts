@@ -114,6 +114,17 @@ describe('renewDueSubscriptions', () => {
     expect(world.metrics.counts.presenceSubscriptionRenewals).toBe(1);
   });
 
+  it('forgets the due subscriptions of a tenant whose grant Microsoft refused, without calling Graph or counting a failure', async () => {
+    const due = await covered([alice], 20);
+    await world.store.updateTenant(ACCOUNT, { grantRevokedAt: at(0) });
+
+    const report = await renewDueSubscriptions(world.deps);
+
+    expect(report).toEqual({ renewed: 0, recreated: 0, removed: 1, failed: 0 });
+    expect(world.graph.calls).toEqual([]);
+    expect(await world.store.getSubscription(due.subscriptionId)).toBeUndefined();
+  });
+
   it('removes a due subscription nobody watches any more, in Graph and in the store', async () => {
     const due = await covered([alice], 20);
     await world.store.removeWatches(session, [alice.id]);
