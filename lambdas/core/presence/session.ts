@@ -3,13 +3,14 @@
  * frame and changes nothing; the session stays open.
  */
 import * as z from 'zod';
-import { ForbiddenError, GoneError, UnauthorizedError } from '../errors';
+import { ForbiddenError, GoneError, UnauthorizedError, ValidationError } from '../errors';
 import { assertHomeRegion } from '../licensing/home-region';
 import type { Ed25519Jwk, Installation } from '../licensing/model';
 import { need, type PresenceDeps } from './deps';
 import {
   maxSessionSeconds,
   maxUsersPerInstallation,
+  snapshotRequestSchema,
   upFrameSchema,
   type DownFrame,
   type Presence,
@@ -244,11 +245,15 @@ async function presences(
 /** POST /v1/installations/{id}/presence/snapshot: the same snapshot for a suite without WebSockets. */
 export async function snapshot(
   deps: PresenceDeps,
-  input: { installationId: string; verify: SignatureCheck; users: readonly string[] },
+  input: { installationId: string; verify: SignatureCheck; body: () => unknown },
 ): Promise<{ presences: Presence[]; unknown: string[] }> {
+  // The signature first: an unsigned request is a 401 whatever its body.
   const { installation } = await admit(deps, input.installationId, input.verify);
+  const parsed = snapshotRequestSchema.safeParse(input.body());
+  if (!parsed.success)
+    throw new ValidationError(parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
   const { graph } = await tenantGraph(deps, installation.accountId);
-  const wanted = [...new Set(input.users)];
+  const wanted = [...new Set(parsed.data.users)];
   const resolved = await resolve(deps, installation.accountId, wanted, graph);
   const found = new Set(resolved.map((u) => u.upn));
   // Read, not stored: nothing subscribes to these users, so nothing may keep their presence.

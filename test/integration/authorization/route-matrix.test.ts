@@ -46,6 +46,10 @@ const policies: Partial<Record<FunctionName, Policy>> = {
   removeAccountUser: 'manage',
   listAuditEvents: 'read',
   listSupportInstallations: 'staff',
+  getPresenceSettings: 'read',
+  setPresence: 'manage',
+  connectPresenceTenant: 'manage',
+  disconnectPresenceTenant: 'manage',
 };
 
 function allowed(policy: Policy, caller: Caller, target: Target): boolean {
@@ -165,6 +169,18 @@ async function requestFor(route: RouteSpec, target: Target): Promise<{ path: str
       return { path, body: { note: 'matrix check' } };
     case 'inviteAccountUser':
       return { path, body: { email: `matrix-${randomUUID()}@example.com` } };
+    case 'setPresence':
+      return { path, body: { enabled: true } };
+    case 'connectPresenceTenant':
+      // Presence is on for both accounts (beforeAll): the allowed get the authorize URL
+      return { path, body: { returnTo: `${api()}/` } };
+    case 'completePresenceConnection':
+      // an unknown state: the browser is sent back to the portal, which answers
+      return { path: `${path}?state=${randomUUID()}${randomUUID()}` };
+    case 'receivePresenceNotifications':
+    case 'receivePresenceLifecycle':
+      // Graph's validation handshake: the token echoed
+      return { path: `${path}?validationToken=matrix-${randomUUID()}` };
     default:
       return { path };
   }
@@ -179,6 +195,13 @@ beforeAll(async () => {
     accountWithFinding('res-matrix-other'),
   ]);
   world.accounts = { own, other };
+  for (const { accountId } of [own, other]) {
+    const on = await call('PATCH', `${api()}/v1/accounts/${accountId}/presence`, {
+      token: tokenFor({ groups: ['backoffice'] }),
+      body: { enabled: true },
+    });
+    if (on.status !== 200) throw new Error(`presence on: ${on.status} ${on.text}`);
+  }
 });
 
 describe('the route table', () => {

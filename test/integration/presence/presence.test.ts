@@ -102,6 +102,28 @@ describe('the Presence Service', () => {
     ]);
   });
 
+  it('answers the signed HTTP snapshot for a suite without WebSockets, judging its body only after the signature', async () => {
+    // Arrange
+    const path = `/v1/installations/${agent.keyid}/presence/snapshot`;
+
+    // Act
+    const answered = await agent.request(api(), 'POST', path, {
+      users: ['User1@Contoso.example', 'nobody@contoso.example'],
+    });
+    const badBody = await agent.request(api(), 'POST', path, { users: ['not-a-upn'] });
+    const unsigned = await call('POST', `${api()}${path}`, { body: { users: ['not-a-upn'] } });
+
+    // Assert
+    expect(answered.status).toBe(200);
+    expect(answered.json).toMatchObject({
+      presences: [{ user: 'user1@contoso.example', availability: expect.any(String) }],
+      unknown: ['nobody@contoso.example'],
+    });
+    expect(badBody.status).toBe(400);
+    expect(badBody.json.errors).toEqual([expect.objectContaining({ path: 'users.0' })]);
+    expect(unsigned.status).toBe(401);
+  });
+
   it('renews a subscription before it expires while the session stays open, and resyncs it after a missed notification', async () => {
     // Arrange
     const { session, seen } = sessionFor(agent);
