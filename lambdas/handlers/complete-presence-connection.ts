@@ -6,5 +6,14 @@ import { presenceDeps } from '../shared/presence-deps';
 export const handler = httpRoute({}, async (request) => {
   const query = parseWith(callbackQuerySchema, request.event.queryStringParameters ?? {}, ['query']);
   const { location } = await completeTenantConnection(presenceDeps(), query);
-  return { status: 303, headers: { location, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' } };
+  return {
+    status: 303,
+    headers: {
+      location,
+      'content-type': 'text/plain; charset=utf-8',
+      'cache-control': 'no-store',
+      'referrer-policy': 'no-referrer',
+    },
+    text: `See ${location}`,
+  };
 });

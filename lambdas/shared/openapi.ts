@@ -558,7 +558,13 @@ const operations: Record<ApiFunctionName, OperationSpec> = {
     description:
       'Redeems the code with the PKCE verifier kept for `state` (single use, 10 minutes), then 303 to the portal.',
     query: callbackQuerySchema,
-    responses: { '303': { description: 'Back to the portal page that started it' } },
+    responses: {
+      '303': {
+        description:
+          'Back to the portal page that started it (`Location`), with `presence=connected` or `presence=error&reason=…`',
+        content: { 'text/plain': { schema: z.string() } },
+      },
+    },
   },
   receivePresenceNotifications: {
     tag: 'Presence',

@@ -3,7 +3,7 @@
  * no warning. The CLI runs as a developer runs it, offline (no telemetry, no update check).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as z from 'zod';
@@ -25,20 +25,23 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('redocly lint', () => {
   it('finds no error and no warning in the OpenAPI document', () => {
     const repoRoot = findRepoRoot();
-    const file = join(dir, 'openapi.json');
-    writeFileSync(file, JSON.stringify(configuredDocument(), null, 2));
+    // Laid out as in the repository, so the config and its ignore file (one exception, with its reason) apply as they do there.
+    mkdirSync(join(dir, '.local'), { recursive: true });
+    writeFileSync(join(dir, '.local', 'openapi.json'), JSON.stringify(configuredDocument(), null, 2));
+    for (const name of ['redocly.yaml', '.redocly.lint-ignore.yaml'])
+      copyFileSync(join(repoRoot, name), join(dir, name));
 
     const run = spawnSync(
       process.execPath,
       [
         join(repoRoot, 'node_modules/@redocly/cli/bin/cli.js'),
         'lint',
-        file,
+        '.local/openapi.json',
         '--format=json',
-        `--config=${join(repoRoot, 'redocly.yaml')}`,
+        `--config=${join(dir, 'redocly.yaml')}`,
       ],
       {
-        cwd: repoRoot,
+        cwd: dir,
         encoding: 'utf8',
         env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
       },
