@@ -512,8 +512,8 @@ export class StatelessStack extends Stack {
   }
 
   /**
-   * Renews the Graph presence subscriptions every 10 minutes (each lasts 60 minutes at most, so a
-   * subscription survives five missed runs), dead-lettering beside the sweep.
+   * Renews the Graph presence subscriptions every 10 minutes: each lasts 59 minutes and is renewed
+   * once it has 25 left, so two runs can miss before it expires. Dead-letters beside the sweep.
    */
   private schedulePresenceRenewal(deadLetterQueue: Queue): Schedule {
     return new Schedule(this, 'PresenceRenewalSchedule', {
