@@ -247,7 +247,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       dashboardData(regionKey, {
         store: metrics,
         functionLogicalIds: assembly.functions.filter((f) => f.regionKey === regionKey).map((f) => f.logicalId),
-        queues: () => ({ ...(info.eventSources?.queues(regionKey) ?? {}), ...sqs.waiting(regionKey) }),
+        queues: () => mergedQueues(info.eventSources?.queues(regionKey) ?? {}, sqs.waiting(regionKey)),
         openSessions: () => info.openSessions?.(regionKey) ?? 0,
       });
     const localRoutes = (regionKey: RegionKey) =>
@@ -269,7 +269,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
           async () =>
             json(200, {
               region: regionKey,
-              queues: { ...(info.eventSources?.queues(regionKey) ?? {}), ...sqs.waiting(regionKey) },
+              queues: mergedQueues(info.eventSources?.queues(regionKey) ?? {}, sqs.waiting(regionKey)),
               sqs: sqs.status(regionKey),
             }),
         ],
@@ -697,4 +697,15 @@ export function lambdaEnvironment(
           .map((o) => [o.variable, o.value(microsoft, local.dataDir)]),
       )),
   };
+}
+
+/**
+ * A stream consumer's on-failure queue is also a queue of the SQS stand-in (the template's
+ * AWS::SQS::Queue): what each holds is listed together, never one list hiding the other.
+ */
+function mergedQueues(...sources: Record<string, readonly unknown[]>[]): Record<string, unknown[]> {
+  const merged: Record<string, unknown[]> = {};
+  for (const source of sources)
+    for (const [name, items] of Object.entries(source)) merged[name] = [...(merged[name] ?? []), ...items];
+  return merged;
 }

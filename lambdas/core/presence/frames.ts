@@ -1,5 +1,5 @@
 /** The Presence session's JSON text frames (DESIGN.md, "The Presence contract (v1)") and limits. */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** subscriptions an installation may hold in all (DESIGN.md) */
 export const maxUsersPerInstallation = 10_000;

@@ -65,12 +65,12 @@ describe('the local proactive support', () => {
     expect(rules?.destination?.queue).not.toBe(archiver?.destination?.queue);
   });
 
-  it('lists the schedules: the sweep every 15 minutes targeting sweepSilent, and the hourly stale release', async () => {
+  it('lists the schedules: the sweep every 15 minutes targeting sweepSilent, the hourly stale release and the Presence renewal every 10 minutes', async () => {
     // Act
     const { json } = await getJson(`${api('eu')}/local/schedules`);
 
     // Assert
-    expect(json.schedules).toHaveLength(2);
+    expect(json.schedules).toHaveLength(3);
     expect(json.schedules).toEqual(
       expect.arrayContaining([
         expect.objectContaining({
@@ -85,6 +85,13 @@ describe('the local proactive support', () => {
           function: expect.stringMatching(/^ReleaseStale/),
           expression: 'rate(1 hour)',
           everyMs: 3_600_000,
+          state: 'scheduled',
+        }),
+        expect.objectContaining({
+          logicalId: logicalIdStartingWith('eu', 'PresenceRenewalSchedule'),
+          function: expect.stringMatching(/^RenewPresenceSubscriptions/),
+          expression: 'rate(10 minutes)',
+          everyMs: 600_000,
           state: 'scheduled',
         }),
       ]),
