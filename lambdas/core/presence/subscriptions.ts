@@ -111,18 +111,18 @@ export async function coverUsers(
   graph: TenantGraph,
   users: readonly WatchedUser[],
 ): Promise<void> {
+  // The tenant's live subscriptions, read once: which exist, and whom each names.
+  const coveredBy = new Map<string, string>();
   const live = new Set<string>();
-  for (const id of new Set(users.flatMap((u) => (u.subscriptionId ? [u.subscriptionId] : [])))) {
-    if (presence.subscriptionIds.includes(id) && (await deps.store.getSubscription(id))) live.add(id);
+  for (const id of presence.subscriptionIds) {
+    const record = await deps.store.getSubscription(id);
+    if (!record) continue;
+    live.add(id);
+    for (const userId of record.userIds) coveredBy.set(userId, id);
   }
   let uncovered = users.filter((u) => !u.subscriptionId || !live.has(u.subscriptionId)).map((u) => u.id);
   if (uncovered.length === 0) return;
   // A user watched again (after a reconnection, say) is often still in a live subscription: reuse it.
-  const coveredBy = new Map<string, string>();
-  for (const id of presence.subscriptionIds) {
-    const record = await deps.store.getSubscription(id);
-    for (const userId of record?.userIds ?? []) coveredBy.set(userId, id);
-  }
   const reused = new Map<string, string[]>();
   for (const userId of uncovered) {
     const id = coveredBy.get(userId);
