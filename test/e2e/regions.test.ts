@@ -70,7 +70,7 @@ describe('the portal in two regions', () => {
     await page.getByRole('heading', { name: 'Products' }).waitFor();
 
     const notice = await page.getByTestId('homed-elsewhere').textContent();
-    await page.getByRole('link', { name: 'Open this page in the US portal' }).click();
+    await page.getByTestId('homed-elsewhere').getByRole('link', { name: 'Open this page in the US portal' }).click();
     await page.getByRole('heading', { name: 'Products' }).waitFor();
 
     expect(notice).toContain('This account is homed in the US region, and this is the EU portal.');
