@@ -480,35 +480,25 @@ export class StatelessStack extends Stack {
       id: 'AwsSolutions-SQS3',
       reason: 'this queue is itself the dead-letter queue of the sweep schedule',
     });
-    const schedule = new Schedule(this, 'SilentSweepSchedule', {
-      description: 'UCX missing-beat sweep: installations silent past the telemetry-silent threshold',
-      schedule: ScheduleExpression.rate(silentSweepRate),
-      timeWindow: TimeWindow.off(),
-      target: new LambdaInvoke(this.functions.sweepSilent.function, {
-        input: ScheduleTargetInput.fromObject({}),
-        deadLetterQueue,
-        // The next run is 15 minutes away: delivering a run later than that is pointless.
-        maxEventAge: silentSweepRate,
-        retryAttempts: 3,
-      }),
-    });
+    const schedule = this.scheduleRun(
+      'SilentSweepSchedule',
+      'UCX missing-beat sweep: installations silent past the telemetry-silent threshold',
+      'sweepSilent',
+      silentSweepRate,
+      deadLetterQueue,
+    );
     return { schedule, deadLetterQueue };
   }
 
   /** The hourly stale-installation release (stale-release.ts), dead-lettering beside the sweep. */
   private scheduleStaleRelease(deadLetterQueue: Queue): Schedule {
-    return new Schedule(this, 'StaleReleaseSchedule', {
-      description: 'UCX stale-installation release: notices and releases on the accounts that opted in',
-      schedule: ScheduleExpression.rate(staleReleaseRate),
-      timeWindow: TimeWindow.off(),
-      target: new LambdaInvoke(this.functions.releaseStale.function, {
-        input: ScheduleTargetInput.fromObject({}),
-        deadLetterQueue,
-        // The next run is an hour away: delivering a run later than that is pointless.
-        maxEventAge: staleReleaseRate,
-        retryAttempts: 3,
-      }),
-    });
+    return this.scheduleRun(
+      'StaleReleaseSchedule',
+      'UCX stale-installation release: notices and releases on the accounts that opted in',
+      'releaseStale',
+      staleReleaseRate,
+      deadLetterQueue,
+    );
   }
 
   /**
@@ -516,15 +506,26 @@ export class StatelessStack extends Stack {
    * once it has 25 left, so two runs can miss before it expires. Dead-letters beside the sweep.
    */
   private schedulePresenceRenewal(deadLetterQueue: Queue): Schedule {
-    return new Schedule(this, 'PresenceRenewalSchedule', {
-      description: 'UCX Presence: renews the Graph presence subscriptions before they expire',
-      schedule: ScheduleExpression.rate(presenceRenewalRate),
+    return this.scheduleRun(
+      'PresenceRenewalSchedule',
+      'UCX Presence: renews the Graph presence subscriptions before they expire',
+      'renewPresenceSubscriptions',
+      presenceRenewalRate,
+      deadLetterQueue,
+    );
+  }
+
+  /** A function run on a steady rate, on time (no flexible window), 3 delivery retries, then the dead-letter queue. */
+  private scheduleRun(id: string, description: string, fn: FunctionName, rate: Duration, deadLetterQueue: Queue) {
+    return new Schedule(this, id, {
+      description,
+      schedule: ScheduleExpression.rate(rate),
       timeWindow: TimeWindow.off(),
-      target: new LambdaInvoke(this.functions.renewPresenceSubscriptions.function, {
+      target: new LambdaInvoke(this.functions[fn].function, {
         input: ScheduleTargetInput.fromObject({}),
         deadLetterQueue,
-        // The next run is 10 minutes away: delivering a run later than that is pointless.
-        maxEventAge: presenceRenewalRate,
+        // The next run is one period away: delivering a run later than that is pointless.
+        maxEventAge: rate,
         retryAttempts: 3,
       }),
     });
