@@ -231,7 +231,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     };
     const regionOf = (key: RegionKey) => assembly.stacks.find((s) => s.regionKey === key)?.region ?? key;
 
-    const verifyJwt = await localJwtVerifier(dataDir);
+    // Tokens expire by the local clock: a test that moves it sees them end as they would in the cloud.
+    const verifyJwt = await localJwtVerifier(dataDir, () => clock.now());
     const info: {
       current?: CloudInfo;
       eventSources?: EventSources;
@@ -259,7 +260,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
           sessionsClosed: (await Promise.all((info.webSockets ?? []).map((ws) => ws.enforceLimits()))).flat(),
           schedulesRun: (await info.schedules?.clockAdvanced()) ?? [],
         })),
-        ...authFlowRoutes(dataDir),
+        ...authFlowRoutes(dataDir, { now: () => clock.now() }),
         [
           'GET /local/cloud.json',
           async () => (info.current ? json(200, info.current) : apiGatewayError(503, 'Service Unavailable')),

@@ -51,7 +51,8 @@ const base64url = (value: string | Buffer) => Buffer.from(value).toString('base6
 /** A token of the local issuer (the same claims as local/auth.ts issueLocalToken). */
 export function tokenFor(claims: TokenClaims, info: Pick<CloudInfo, 'issuer'> = cloud(), ttlSeconds = 3600): string {
   const jwk = JSON.parse(readFileSync(info.issuer.keyFile, 'utf8')) as { kid?: string };
-  const now = Math.floor(Date.now() / 1000);
+  // The cloud judges `exp` by its own clock, which a test may have moved.
+  const now = Math.floor(('regions' in info ? cloudNow(info as CloudInfo) : new Date()).getTime() / 1000);
   const header = { alg: 'ES256', kid: jwk.kid, typ: 'JWT' };
   const payload = {
     sub: claims.sub ?? `test-${randomUUID()}`,
