@@ -36,3 +36,21 @@ export function grantFor(input: StaffPolicyInput): TokenGrant {
     withheldGroups: withheld,
   };
 }
+
+/** Port: whether a user of the pool has TOTP enabled (the cloud: AdminGetUser's MFA settings). */
+export interface MfaSettings {
+  totpEnabled(username: string): Promise<boolean>;
+}
+
+/**
+ * The grant for a user about to receive tokens (sign-in or refresh). The MFA settings are read only
+ * for a staff user: customers' tokens cost no extra call.
+ */
+export async function tokenGrantFor(
+  settings: MfaSettings,
+  user: { readonly username: string; readonly groups: readonly string[] },
+): Promise<TokenGrant> {
+  const isStaff = user.groups.some((group) => (staffGroups as readonly string[]).includes(group));
+  const mfaEnabled = isStaff ? await settings.totpEnabled(user.username) : false;
+  return grantFor({ groups: user.groups, mfaEnabled });
+}

@@ -1,5 +1,5 @@
 /** The staff sign-in policy: back office and support only with TOTP; everyone else as stored. */
-import { grantFor, mfaSetupRequiredClaim } from '#lambdas/core/accounts/staff-policy';
+import { grantFor, mfaSetupRequiredClaim, tokenGrantFor } from '#lambdas/core/accounts/staff-policy';
 
 describe('the staff policy', () => {
   it('withholds the back-office and support groups from a user without TOTP and asks for enrolment', () => {
@@ -26,5 +26,27 @@ describe('the staff policy', () => {
 
     // Assert
     expect(grant).toEqual({ groups, claims: {}, withheldGroups: [] });
+  });
+});
+
+describe('tokenGrantFor', () => {
+  it('asks the MFA settings of staff only', async () => {
+    // Arrange
+    const asked: string[] = [];
+    const settings = {
+      totpEnabled: async (username: string) => {
+        asked.push(username);
+        return true;
+      },
+    };
+
+    // Act
+    const customer = await tokenGrantFor(settings, { username: 'c', groups: ['customer'] });
+    const staff = await tokenGrantFor(settings, { username: 's', groups: ['support'] });
+
+    // Assert
+    expect(asked).toEqual(['s']);
+    expect(customer.groups).toEqual(['customer']);
+    expect(staff.groups).toEqual(['support']);
   });
 });
