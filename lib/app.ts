@@ -92,6 +92,11 @@ export const appConfigContextSchema = z.object({
     })
     .strict()
     .default({ authorityHost: 'https://login.microsoftonline.com', graphUrl: 'https://graph.microsoft.com' }),
+  /** the SES sending identity (a domain or an address) and From address (lib/constructs/mail.ts) */
+  mail: z
+    .object({ identity: z.string().min(3).max(253), fromAddress: z.email().optional() })
+    .strict()
+    .default({ identity: 'ucx-cloud.example' }),
 });
 
 /**

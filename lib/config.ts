@@ -43,7 +43,22 @@ export interface AppConfig {
   readonly signingKeys: SigningKeySet;
   /** where the Presence Service reaches Microsoft (`ucx.presence`) */
   readonly presence: PresenceConfig;
+  /**
+   * outgoing e-mail, e.g. terms notices (`ucx.mail`, lib/constructs/mail.ts)
+   * @default defaultMailConfig
+   */
+  readonly mail?: MailConfig;
 }
+
+/** The SES sending identity: a domain, or one address; mail is sent from `fromAddress`. */
+export interface MailConfig {
+  readonly identity: string;
+  /** @default `no-reply@<identity>` */
+  readonly fromAddress?: string;
+}
+
+/** A placeholder domain: synth needs no real one; a deployment names its own (docs/deploying.md). */
+export const defaultMailConfig: MailConfig = { identity: 'ucx-cloud.example' };
 
 /** Microsoft's endpoints for the Presence Service; other clouds (e.g. US Government) have their own. */
 export interface PresenceConfig {

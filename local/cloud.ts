@@ -690,6 +690,8 @@ export function lambdaEnvironment(
     ...ifInTemplate('METRICS_FLUSH_SECONDS', '0'),
     // The account users live in the local auth store (local/auth-flows.ts), not in a user pool.
     ...ifInTemplate('USER_DIRECTORY', `local:${join(local.dataDir, 'auth', 'users.json')}`),
+    // Mail goes to the local outbox (GET /local/outbox), not SES.
+    ...ifInTemplate('MAILER', `local:${join(local.dataDir, 'auth', 'outbox.jsonl')}`),
     // Microsoft's side is the Graph stand-in (local/stand-ins.ts, environmentOverrides).
     ...(microsoft &&
       Object.fromEntries(

@@ -47,6 +47,13 @@ export const envSchema = z.object({
     .string()
     .regex(/^(cognito|local):.+$/, 'cognito:<pool id> or local:<file>')
     .optional(),
+  /** where e-mail goes: `ses:<configuration set>` in the cloud, `local:<outbox.jsonl path>` (local override) */
+  MAILER: z
+    .string()
+    .regex(/^(ses|local):.+$/, 'ses:<configuration set> or local:<file>')
+    .optional(),
+  /** the address e-mail is sent from (SES identity) */
+  MAIL_FROM: z.string().min(3).optional(),
   /** path-style S3 requests (s3rver needs them; local override) */
   S3_FORCE_PATH_STYLE: z
     .enum(['true', 'false'])

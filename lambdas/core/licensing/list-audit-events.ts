@@ -113,7 +113,7 @@ export async function listAuditEvents(
 const csvColumns = ['at', 'action', 'actorKind', 'actorId', 'eventId', 'details'] as const;
 
 /** One RFC 4180 field; a leading formula character is neutralised so spreadsheets show text. */
-function csvField(value: string): string {
+export function csvField(value: string): string {
   const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
