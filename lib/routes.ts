@@ -29,12 +29,14 @@ export type FunctionNeed =
   | 'support-table:write'
   /** PutEvents on this region's proactive-support bus only (EVENT_BUS_NAME) */
   | 'event-bus:put'
-  /** AdminCreateUser and AdminAddUserToGroup on this region's user pool (USER_DIRECTORY) */
+  /** AdminGetUser, AdminCreateUser, AdminAddUserToGroup, AdminDeleteUser (an unconfirmed squatter), AdminUpdateUserAttributes and AdminListGroupsForUser on this region's user pool (USER_DIRECTORY) */
   | 'user-directory:invite'
-  /** ListUsers on this region's user pool */
+  /** AdminGetUser on this region's user pool (who accepted an invitation); the list itself is the user index */
   | 'user-directory:list'
-  /** ListUsers and AdminDeleteUser on this region's user pool */
+  /** AdminDeleteUser on this region's user pool (the user found in the user index) */
   | 'user-directory:remove'
+  /** AdminGetUser, AdminListGroupsForUser, AdminUpdateUserAttributes and AdminAddUserToGroup: a person linked to their account or reseller */
+  | 'user-directory:link'
   /** GetItem, Query and BatchGetItem on this region's presence table and its gsi1 (PRESENCE_TABLE_NAME) */
   | 'presence-table:read'
   /** presence-table:read plus the item writes (transactions need no action of their own) */
@@ -53,7 +55,9 @@ export type FunctionNeed =
    * the HTTP API's Graph notification and lifecycle URLs and OAuth redirect URI (PRESENCE_NOTIFICATION_URL,
    * PRESENCE_LIFECYCLE_URL, PRESENCE_REDIRECT_URL), and the portal's URL when configured (PORTAL_URL)
    */
-  | 'presence-urls';
+  | 'presence-urls'
+  /** ses:SendEmail on the mail identity and configuration set only (MAILER, MAIL_FROM; lib/constructs/mail.ts) */
+  | 'mail:send';
 
 export interface FunctionSpec {
   /** handler file under lambdas/handlers, without extension */
@@ -94,6 +98,11 @@ export const functionSpecs = {
   signedJwks: { entry: 'signed-jwks', needs: ['signing-key', 'verify-keys', 'jwks-signing-keys'] },
   // Invites a new customer's first administrator (`admin` of an order that creates the account).
   putOrder: { entry: 'put-order', needs: ['table:write', 'user-directory:invite'] },
+  // The back office (docs/back-office.md): the preview reads what the deposit would; the searches
+  // read the licensing table's indexes (gsi1, NEWACC# items) and the user index beside them.
+  previewOrder: { entry: 'preview-order', needs: ['table:read'] },
+  listRecentOrders: { entry: 'list-recent-orders', needs: ['table:read'] },
+  searchAccounts: { entry: 'search-accounts', needs: ['table:read'] },
   getAccount: { entry: 'get-account', needs: ['table:read'] },
   createActivationKey: { entry: 'create-activation-key', needs: ['table:write'] },
   offlineActivation: { entry: 'offline-activation', needs: ['table:write', 'signing-key', 'verify-keys'] },
@@ -146,9 +155,18 @@ export const functionSpecs = {
   // The portal: a reseller picks the customer it acts for.
   listResellerAccounts: { entry: 'list-reseller-accounts', needs: ['table:read'] },
   // The people of an account: e-mails live in the user pool only, the table decides who may manage.
-  inviteAccountUser: { entry: 'invite-account-user', needs: ['table:read', 'user-directory:invite'] },
-  listAccountUsers: { entry: 'list-account-users', needs: ['table:read', 'user-directory:list'] },
-  removeAccountUser: { entry: 'remove-account-user', needs: ['table:read', 'user-directory:remove'] },
+  // The user index (USERS#<account> items of the licensing table) is written beside the directory.
+  inviteAccountUser: { entry: 'invite-account-user', needs: ['table:write', 'user-directory:invite'] },
+  listAccountUsers: { entry: 'list-account-users', needs: ['table:write', 'user-directory:list'] },
+  removeAccountUser: { entry: 'remove-account-user', needs: ['table:write', 'user-directory:remove'] },
+  // Sign-up and resellers (docs/accounts.md): the licensing table and the person's directory link.
+  createAccount: { entry: 'create-account', needs: ['table:write', 'user-directory:link'] },
+  applyReseller: { entry: 'apply-reseller', needs: ['table:write'] },
+  getResellerApplication: { entry: 'get-reseller-application', needs: ['table:read'] },
+  listResellerApplications: { entry: 'list-reseller-applications', needs: ['table:read'] },
+  approveReseller: { entry: 'approve-reseller', needs: ['table:write', 'user-directory:link'] },
+  setAccountReseller: { entry: 'set-account-reseller', needs: ['table:write'] },
+  removeAccountReseller: { entry: 'remove-account-reseller', needs: ['table:write'] },
   // The audit trail every licensing change writes (AUDIT#<account> items of the licensing table).
   listAuditEvents: { entry: 'list-audit-events', needs: ['table:read'] },
   // Support across accounts: pages of the support table's last-beat index (gsi1) and the health of each.
@@ -225,6 +243,44 @@ export const functionSpecs = {
       'presence-urls',
       'presence-queue:send',
     ],
+    timeoutSeconds: 300,
+  },
+  // Closure, export and retention (core/accounts/, docs/retention.md). Closing disconnects Presence
+  // through its own use cases, so it needs what disconnecting does; 60 s: up to 100 deactivations.
+  closeAccount: {
+    entry: 'close-account',
+    needs: ['table:write', 'presence-table:write', 'presence-token-key', 'ms-identity', 'presence-connections'],
+    timeoutSeconds: 60,
+  },
+  getAccountClosure: { entry: 'get-account-closure', needs: ['table:read'] },
+  reopenAccount: { entry: 'reopen-account', needs: ['table:write'] },
+  // Everything held about the account in one answer; 512 MB and 29 s for a large audit trail.
+  exportAccount: {
+    entry: 'export-account',
+    needs: ['table:write', 'support-table:read', 'presence-table:read', 'user-directory:list'],
+    memoryMb: 512,
+    timeoutSeconds: 29,
+  },
+  // Run by EventBridge Scheduler every 6 hours (lib/stacks/stateless-stack.ts); 300 s: up to 25
+  // accounts a run, each at most 5 000 support items and as many kept records given their expiry.
+  eraseClosedAccounts: {
+    entry: 'erase-closed-accounts',
+    needs: ['table:write', 'support-table:write', 'presence-table:write', 'user-directory:remove'],
+    timeoutSeconds: 300,
+  },
+  // Terms versions and consent (core/accounts/terms.ts, docs/terms.md).
+  publishTerms: { entry: 'publish-terms', needs: ['table:write'] },
+  listTerms: { entry: 'list-terms', needs: ['table:read'] },
+  listTermsConsents: { entry: 'list-terms-consents', needs: ['table:read'] },
+  getAccountTerms: { entry: 'get-account-terms', needs: ['table:read'] },
+  getTermsHistory: { entry: 'get-terms-history', needs: ['table:read'] },
+  acceptTerms: { entry: 'accept-terms', needs: ['table:write'] },
+  objectToTerms: { entry: 'object-to-terms', needs: ['table:write'] },
+  // Run by EventBridge Scheduler every hour: notices in bounded batches, then silent consent at the
+  // effective date. 300 s: up to 500 accounts per pass, each a directory read and a few mails.
+  runTermsJob: {
+    entry: 'run-terms-job',
+    needs: ['table:write', 'user-directory:list', 'mail:send'],
     timeoutSeconds: 300,
   },
 } as const satisfies Record<string, FunctionSpec>;

@@ -34,6 +34,10 @@ export const apiRoutes = [
   { method: 'GET', path: '/v1/telemetry/catalogue', fn: 'telemetryCatalogue', auth: 'public' },
   // Back office, portal and support
   { method: 'PUT', path: '/v1/ops/orders/{orderId}', fn: 'putOrder', auth: 'user' },
+  // The back office's finding aids and the order preview (docs/back-office.md)
+  { method: 'POST', path: '/v1/ops/orders/{orderId}/preview', fn: 'previewOrder', auth: 'user' },
+  { method: 'GET', path: '/v1/ops/orders', fn: 'listRecentOrders', auth: 'user' },
+  { method: 'GET', path: '/v1/ops/accounts', fn: 'searchAccounts', auth: 'user' },
   { method: 'GET', path: '/v1/accounts/{accountId}', fn: 'getAccount', auth: 'user' },
   { method: 'POST', path: '/v1/accounts/{accountId}/activation-keys', fn: 'createActivationKey', auth: 'user' },
   { method: 'POST', path: '/v1/accounts/{accountId}/offline-activations', fn: 'offlineActivation', auth: 'user' },
@@ -71,6 +75,14 @@ export const apiRoutes = [
   { method: 'GET', path: '/v1/accounts/{accountId}/users', fn: 'listAccountUsers', auth: 'user' },
   { method: 'DELETE', path: '/v1/accounts/{accountId}/users/{userId}', fn: 'removeAccountUser', auth: 'user' },
   { method: 'GET', path: '/v1/accounts/{accountId}/audit', fn: 'listAuditEvents', auth: 'user' },
+  // Sign-up, resellers (docs/accounts.md)
+  { method: 'POST', path: '/v1/accounts', fn: 'createAccount', auth: 'user' },
+  { method: 'POST', path: '/v1/resellers', fn: 'applyReseller', auth: 'user' },
+  { method: 'GET', path: '/v1/resellers/application', fn: 'getResellerApplication', auth: 'user' },
+  { method: 'GET', path: '/v1/ops/resellers', fn: 'listResellerApplications', auth: 'user' },
+  { method: 'POST', path: '/v1/ops/resellers/{resellerId}/approval', fn: 'approveReseller', auth: 'user' },
+  { method: 'PUT', path: '/v1/accounts/{accountId}/reseller', fn: 'setAccountReseller', auth: 'user' },
+  { method: 'DELETE', path: '/v1/accounts/{accountId}/reseller', fn: 'removeAccountReseller', auth: 'user' },
   { method: 'GET', path: '/v1/support/installations', fn: 'listSupportInstallations', auth: 'user' },
   // The Presence Service (DESIGN.md, "The Presence contract (v1)"); its WebSocket API is lib/'s
   { method: 'GET', path: '/v1/accounts/{accountId}/presence', fn: 'getPresenceSettings', auth: 'user' },
@@ -87,6 +99,19 @@ export const apiRoutes = [
   { method: 'POST', path: '/v1/presence/notifications', fn: 'receivePresenceNotifications', auth: 'public' },
   { method: 'POST', path: '/v1/presence/lifecycle', fn: 'receivePresenceLifecycle', auth: 'public' },
   { method: 'POST', path: '/v1/installations/{id}/presence/snapshot', fn: 'presenceSnapshot', auth: 'agent' },
+  // Closure, export and retention (docs/retention.md)
+  { method: 'GET', path: '/v1/accounts/{accountId}/export', fn: 'exportAccount', auth: 'user' },
+  { method: 'POST', path: '/v1/accounts/{accountId}/closure', fn: 'closeAccount', auth: 'user' },
+  { method: 'GET', path: '/v1/accounts/{accountId}/closure', fn: 'getAccountClosure', auth: 'user' },
+  { method: 'DELETE', path: '/v1/accounts/{accountId}/closure', fn: 'reopenAccount', auth: 'user' },
+  // Terms versions and consent (docs/terms.md)
+  { method: 'POST', path: '/v1/ops/terms', fn: 'publishTerms', auth: 'user' },
+  { method: 'GET', path: '/v1/terms', fn: 'listTerms', auth: 'user' },
+  { method: 'GET', path: '/v1/ops/terms/{version}/consents', fn: 'listTermsConsents', auth: 'user' },
+  { method: 'GET', path: '/v1/accounts/{accountId}/terms', fn: 'getAccountTerms', auth: 'user' },
+  { method: 'GET', path: '/v1/accounts/{accountId}/terms/history', fn: 'getTermsHistory', auth: 'user' },
+  { method: 'POST', path: '/v1/accounts/{accountId}/terms/{version}/acceptance', fn: 'acceptTerms', auth: 'user' },
+  { method: 'POST', path: '/v1/accounts/{accountId}/terms/{version}/objection', fn: 'objectToTerms', auth: 'user' },
 ] as const satisfies readonly ApiRoute[];
 
 /** The functions that answer HTTP routes, one route each. */

@@ -24,6 +24,20 @@ import {
 } from 'zod-openapi';
 import { accountUserParamsSchema, accountUsersParamsSchema, inviteBodySchema } from '../core/accounts/users';
 import { accountUserSchema, accountUsersSchema } from '../core/accounts/responses';
+import {
+  accountResellerBodySchema,
+  accountResellerParamsSchema,
+  applyBodySchema,
+  resellerApprovalParamsSchema,
+  resellerStatusQuerySchema,
+} from '../core/accounts/resellers';
+import { createAccountBodySchema } from '../core/accounts/sign-up';
+import {
+  accountResellerSchema,
+  createdAccountSchema,
+  resellerApplicationSchema,
+  resellerApplicationsSchema,
+} from '../core/accounts/sign-up-responses';
 import { activationBodySchema } from '../core/licensing/activate-installation';
 import type { Region } from '../core/licensing/catalogue';
 import { allocationChangeBodySchema } from '../core/licensing/change-allocation';
@@ -64,6 +78,9 @@ import { beatEnvelopeSchema } from '../core/telemetry/catalogue';
 import { MAX_BEATS_PER_BATCH } from '../core/telemetry/ingest-telemetry';
 import { catalogueDocumentSchema, ingestResultSchema } from '../core/telemetry/responses';
 import { apiRoutes, type ApiFunctionName, type RouteAuth } from './api-routes';
+import { backOfficeOperations } from './openapi-back-office';
+import { retentionOperations } from './openapi-retention';
+import { termsOperations, termsTag } from './openapi-terms';
 import { accountInstallationParams, accountParams, installationParams } from './params';
 
 /** The batch envelope; each type's `data` is described by GET /v1/telemetry/catalogue. */
@@ -80,7 +97,7 @@ const openApiDocumentSchema = z
   .looseObject({ openapi: z.string(), info: z.looseObject({ title: z.string(), version: z.string() }) })
   .meta({ id: 'OpenApiDocument', description: 'An OpenAPI 3.1 document.' });
 
-type Tag = 'Agent' | 'Licensing' | 'Users' | 'Support' | 'Presence' | 'Documents';
+type Tag = 'Agent' | 'Licensing' | 'Users' | 'Support' | 'Presence' | 'Documents' | 'Terms';
 const tags: { name: Tag; description: string }[] = [
   {
     name: 'Agent',
@@ -98,6 +115,7 @@ const tags: { name: Tag; description: string }[] = [
       'The Presence Service: the account’s switch and Microsoft 365 tenant, Graph’s notifications. The suite’s session is a WebSocket (DESIGN.md, not described here).',
   },
   { name: 'Documents', description: 'Public documents: signing keys, the telemetry catalogue, this description.' },
+  termsTag,
 ];
 
 type ErrorStatus = 400 | 403 | 404 | 409 | 410 | 413 | 421 | 503;
@@ -180,6 +198,9 @@ const findingParams = installationParams.extend({ findingId: findingIdSchema });
 const orderParams = z.object({ orderId: orderIdSchema });
 
 const operations: Record<ApiFunctionName, OperationSpec> = {
+  ...termsOperations,
+  ...retentionOperations,
+  ...backOfficeOperations,
   activate: {
     tag: 'Agent',
     summary: 'Activate an installation',
@@ -442,7 +463,7 @@ const operations: Record<ApiFunctionName, OperationSpec> = {
     params: accountUsersParamsSchema,
     body: inviteBodySchema.meta({ id: 'InviteRequest' }),
     responses: { '201': json(accountUserSchema, 'Invited') },
-    errors: { 404: 'Unknown account', 409: 'The e-mail already has a user' },
+    errors: { 404: 'Unknown account', 409: 'The e-mail belongs to a user of another account or role: no invitation was sent' },
   },
   listAccountUsers: {
     tag: 'Users',
@@ -459,6 +480,78 @@ const operations: Record<ApiFunctionName, OperationSpec> = {
     params: accountUserParamsSchema,
     responses: { '204': { description: 'Removed' } },
     errors: { 404: 'Unknown account, or no such user of it', 409: 'Removing oneself' },
+  },
+  createAccount: {
+    tag: 'Users',
+    summary: 'Create a Smart Account (sign-up)',
+    description:
+      'A signed-in person without an account creates one and becomes its administrator; sign in again (or refresh the token) to carry it. Again: 200 with the same account.',
+    body: createAccountBodySchema.meta({ id: 'CreateAccountRequest' }),
+    responses: {
+      '201': json(createdAccountSchema, 'Created'),
+      '200': json(createdAccountSchema, 'The account this person created earlier'),
+    },
+    errors: {
+      409: 'The person is already a user of a Smart Account',
+      421: 'The chosen region is served by the other region’s API: send the request to `homeEndpoint`',
+    },
+  },
+  applyReseller: {
+    tag: 'Users',
+    summary: 'Apply as a reseller',
+    description:
+      'A signed-in person without an account; the application waits for the back office’s approval. Again: 200 with the same application.',
+    body: applyBodySchema.meta({ id: 'ResellerApplicationRequest' }),
+    responses: {
+      '201': json(resellerApplicationSchema, 'Applied, pending'),
+      '200': json(resellerApplicationSchema, 'The application this person made earlier'),
+    },
+    errors: { 409: 'The person is already a user of a Smart Account' },
+  },
+  getResellerApplication: {
+    tag: 'Users',
+    summary: 'The signed-in person’s reseller application',
+    responses: { '200': json(resellerApplicationSchema, 'Its status') },
+    errors: { 404: 'The person has not applied' },
+  },
+  listResellerApplications: {
+    tag: 'Users',
+    summary: 'Reseller applications by status',
+    description: 'Back office.',
+    query: resellerStatusQuerySchema,
+    responses: { '200': json(resellerApplicationsSchema, 'Oldest first') },
+  },
+  approveReseller: {
+    tag: 'Users',
+    summary: 'Approve a reseller application',
+    description: 'Back office. Links the applicant to the reseller; again: the same answer (a failed link is completed).',
+    params: resellerApprovalParamsSchema,
+    responses: { '200': json(resellerApplicationSchema, 'Approved') },
+    errors: { 404: 'No such application' },
+  },
+  setAccountReseller: {
+    tag: 'Users',
+    summary: 'Name the reseller that acts for the account',
+    description: 'The account’s administrators, back office. The reseller must be approved; it replaces any other.',
+    params: accountResellerParamsSchema,
+    body: accountResellerBodySchema.meta({ id: 'AccountResellerRequest' }),
+    responses: { '200': json(accountResellerSchema, 'The account’s reseller now') },
+    errors: {
+      404: 'Unknown account',
+      409: 'Not an approved reseller, or the account’s reseller changed meanwhile',
+      421: 'The account is homed in the other region: send the request to `homeEndpoint`',
+    },
+  },
+  removeAccountReseller: {
+    tag: 'Users',
+    summary: 'Stop the account’s reseller acting for it',
+    description: 'The account’s administrators, back office. Again: 204.',
+    params: accountResellerParamsSchema,
+    responses: { '204': { description: 'No reseller acts for the account' } },
+    errors: {
+      404: 'Unknown account',
+      421: 'The account is homed in the other region: send the request to `homeEndpoint`',
+    },
   },
   listAccountInstallations: {
     tag: 'Support',

@@ -46,8 +46,9 @@ import { Schedule, ScheduleExpression, ScheduleTargetInput, TimeWindow } from 'a
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { portalUrls, signingKeyIds, type AppConfig, type RegionKey } from '../config';
+import { defaultMailConfig, portalUrls, signingKeyIds, type AppConfig, type RegionKey } from '../config';
 import { HouseFunction } from '../constructs/house-function';
+import { Mail } from '../constructs/mail';
 import { PortalSite } from '../constructs/portal-site';
 import { Observability } from '../constructs/observability';
 import type { IStream } from 'aws-cdk-lib/aws-kinesis';
@@ -69,8 +70,13 @@ export const silentSweepRate = Duration.minutes(15);
 /** How often EventBridge Scheduler runs the stale-installation release (releaseStale): its notices are days apart. */
 export const staleReleaseRate = Duration.hours(1);
 
+/** How often EventBridge Scheduler runs the terms job (notices in batches, then silent consent at the effective date). */
+export const termsJobRate = Duration.hours(1);
+
 /** How often EventBridge Scheduler renews the Graph presence subscriptions (60 minutes at most each). */
 export const presenceRenewalRate = Duration.minutes(10);
+/** How often the eraser of closed accounts runs (docs/retention.md): its periods are days; an unfinished account goes on 6 h later. */
+export const accountEraserRate = Duration.hours(6);
 /** The presence WebSocket API's one stage: its URL is the session's endpoint (`presence` locally). */
 export const presenceStageName = 'v1';
 /** The WebSocket routes and their functions; every frame goes down through @connections (no route responses). */
@@ -138,6 +144,12 @@ export class StatelessStack extends Stack {
   public readonly presenceAccessLogGroup: LogGroup;
   /** runs renewPresenceSubscriptions every `presenceRenewalRate` */
   public readonly presenceRenewalSchedule: Schedule;
+  /** outgoing e-mail: SES identity and configuration set (terms notices) */
+  public readonly mail: Mail;
+  /** runs runTermsJob every `termsJobRate` */
+  public readonly termsJobSchedule: Schedule;
+  /** runs eraseClosedAccounts every `accountEraserRate` */
+  public readonly accountEraserSchedule: Schedule;
   /** this region's dashboards, alarms and on-call topic (lib/observability/definition.ts) */
   public readonly observability: Observability;
   /** the portal: built at synth time, served by CloudFront with this region's API on /v1/* */
@@ -198,6 +210,7 @@ export class StatelessStack extends Stack {
       accessLogGroup: this.presenceAccessLogGroup,
     } = this.buildPresenceApi(config, regionKey));
 
+    this.mail = new Mail(this, 'Mail', config.mail ?? defaultMailConfig);
     this.functions = this.buildFunctions(config, regionKey, stateful);
     this.connectStreamConsumers(stateful);
     this.connectPresence(stateful);
@@ -205,6 +218,22 @@ export class StatelessStack extends Stack {
       this.scheduleSilentSweep());
     this.staleReleaseSchedule = this.scheduleStaleRelease(this.silentSweepDeadLetterQueue);
     this.presenceRenewalSchedule = this.schedulePresenceRenewal(this.silentSweepDeadLetterQueue);
+    // Dead-letters beside the sweep; a missed hour only delays notices and silent consent by one.
+    this.termsJobSchedule = this.scheduleRun(
+      'TermsJobSchedule',
+      'UCX terms: mails new versions to account administrators, records silent consent at the effective date',
+      'runTermsJob',
+      termsJobRate,
+      this.silentSweepDeadLetterQueue,
+    );
+    // Dead-letters beside the sweep: the same queue, alarm and runbook (docs/operations.md).
+    this.accountEraserSchedule = this.scheduleRun(
+      'AccountEraserSchedule',
+      'UCX retention: erases what closed accounts past their retention period held',
+      'eraseClosedAccounts',
+      accountEraserRate,
+      this.silentSweepDeadLetterQueue,
+    );
 
     const authorizers: Record<RouteAuth, IHttpRouteAuthorizer> = {
       user: new HttpUserPoolAuthorizer('UserPoolAuthorizer', this.userPool, { userPoolClients: [this.userPoolClient] }),
@@ -435,7 +464,7 @@ export class StatelessStack extends Stack {
       if (needs.has('support-table:write')) fn.bindSupportTable(stateful.supportTable, 'write');
       else if (needs.has('support-table:read')) fn.bindSupportTable(stateful.supportTable, 'read');
       if (needs.has('event-bus:put')) fn.bindEventBus(stateful.supportEventBus);
-      const directory = (['invite', 'list', 'remove'] as const).filter((a) => needs.has(`user-directory:${a}`));
+      const directory = (['invite', 'list', 'remove', 'link'] as const).filter((a) => needs.has(`user-directory:${a}`));
       if (directory.length > 0) fn.bindUserDirectory(this.userPool, directory);
       if (needs.has('presence-table:write')) fn.bindPresenceTable(stateful.presenceTable, 'write');
       else if (needs.has('presence-table:read')) fn.bindPresenceTable(stateful.presenceTable, 'read');
@@ -445,6 +474,11 @@ export class StatelessStack extends Stack {
       if (needs.has('presence-connections')) fn.bindPresenceConnections(this.presenceStage);
       if (needs.has('presence-queue:send')) fn.bindPresenceFanOutQueue(stateful.presenceFanOutQueue);
       if (needs.has('presence-urls')) fn.setPresenceUrls(presenceUrls);
+      if (needs.has('mail:send')) {
+        this.mail.grantSend(fn.function);
+        fn.function.addEnvironment('MAILER', `ses:${this.mail.configurationSetName}`);
+        fn.function.addEnvironment('MAIL_FROM', this.mail.fromAddress);
+      }
       functions[name] = fn;
     }
     return functions;
