@@ -1,44 +1,107 @@
 /**
- * The user directory on the region's Cognito user pool. Invitations are AdminCreateUser (Cognito
- * e-mails a temporary password; the portal asks for a new one at first sign-in) with
- * `custom:accountId`, then group `customer`. Cognito's ListUsers filter cannot name a custom
- * attribute, so listing pages through the pool reading only `email` and `custom:accountId` and keeps
- * the account's users: fine for thousands of users; beyond that, a group per account would list in
- * one call. The function's role may call only AdminCreateUser, AdminAddUserToGroup, ListUsers and
- * AdminDeleteUser, on this pool only.
+ * The user directory on the region's Cognito user pool, with the user index (licensing table)
+ * beside it. Inviting looks the address up first (AdminGetUser) and decides (docs/accounts.md):
+ * no user → AdminCreateUser (Cognito e-mails a temporary password) with `custom:accountId`;
+ * an UNCONFIRMED self-sign-up → deleted, then created as an invitation (its password is void);
+ * a confirmed user without an account → linked; a user of this account → its group and index
+ * item are completed (a half-done invitation's retry); anyone else → not invited. Listing is one
+ * query of the index (AdminGetUser only for the still-invited, to see who accepted); no ListUsers.
  */
 import {
   AdminAddUserToGroupCommand,
   AdminCreateUserCommand,
-  type AdminCreateUserCommandOutput,
   AdminDeleteUserCommand,
+  AdminGetUserCommand,
+  type AdminGetUserCommandOutput,
+  AdminListGroupsForUserCommand,
+  AdminUpdateUserAttributesCommand,
+  type AttributeType,
   type CognitoIdentityProviderClient,
-  ListUsersCommand,
-  UsernameExistsException,
-  type UserType,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { ConflictError } from '../core/errors';
-import type { AccountUser, UserDirectory } from '../core/accounts/users';
+import type { AccountUser, DirectoryPerson, InviteOutcome, UserDirectory } from '../core/accounts/users';
+import type { IndexedUser, UserIndex } from '../core/accounts/user-index';
 
-const attr = (user: Pick<UserType, 'Attributes'>, name: string) => user.Attributes?.find((a) => a.Name === name)?.Value;
+const attr = (attributes: AttributeType[] | undefined, name: string) => attributes?.find((a) => a.Name === name)?.Value;
+const isNamed = (error: unknown, name: string) => (error as { name?: string } | undefined)?.name === name;
 
-const toAccountUser = (user: UserType): AccountUser => ({
-  userId: attr(user, 'sub') ?? user.Username ?? '',
-  email: attr(user, 'email') ?? '',
-  status: user.UserStatus === 'FORCE_CHANGE_PASSWORD' ? 'invited' : 'active',
-  ...(user.UserCreateDate && { createdAt: user.UserCreateDate.toISOString() }),
+/** The roles that are not an account's customer: their users are never invited into one. */
+const otherRoles = ['backoffice', 'support', 'reseller'];
+
+interface FoundUser {
+  readonly username: string;
+  readonly userId: string;
+  readonly email: string;
+  readonly status: string;
+  readonly accountId?: string;
+  readonly resellerId?: string;
+  readonly createdAt?: string;
+}
+
+const found = (out: AdminGetUserCommandOutput): FoundUser => {
+  const accountId = attr(out.UserAttributes, 'custom:accountId');
+  const resellerId = attr(out.UserAttributes, 'custom:resellerId');
+  return {
+    username: out.Username ?? '',
+    userId: attr(out.UserAttributes, 'sub') ?? out.Username ?? '',
+    email: attr(out.UserAttributes, 'email') ?? '',
+    status: out.UserStatus ?? 'UNKNOWN',
+    ...(accountId && { accountId }),
+    ...(resellerId && { resellerId }),
+    ...(out.UserCreateDate && { createdAt: out.UserCreateDate.toISOString() }),
+  };
+};
+
+const accountUserOf = (u: IndexedUser): AccountUser => ({
+  userId: u.userId,
+  email: u.email,
+  status: u.status,
+  ...(u.createdAt && { createdAt: u.createdAt }),
 });
 
 export class CognitoUserDirectory implements UserDirectory {
   constructor(
     private readonly client: Pick<CognitoIdentityProviderClient, 'send'>,
     private readonly userPoolId: string,
+    private readonly index: UserIndex,
   ) {}
 
-  async invite(accountId: string, email: string): Promise<AccountUser> {
-    let created: AdminCreateUserCommandOutput;
+  private async lookUp(username: string): Promise<FoundUser | null> {
     try {
-      created = await this.client.send(
+      return found(await this.client.send(new AdminGetUserCommand({ UserPoolId: this.userPoolId, Username: username })));
+    } catch (error) {
+      if (isNamed(error, 'UserNotFoundException')) return null;
+      throw error;
+    }
+  }
+
+  private async groupsOf(username: string): Promise<string[]> {
+    const out = await this.client.send(
+      new AdminListGroupsForUserCommand({ UserPoolId: this.userPoolId, Username: username }),
+    );
+    return (out.Groups ?? []).map((g) => g.GroupName ?? '');
+  }
+
+  /** group `customer` and the index item: both idempotent, so a retry completes what a failure left */
+  private async complete(accountId: string, user: FoundUser, status: AccountUser['status']): Promise<AccountUser> {
+    await this.client.send(
+      new AdminAddUserToGroupCommand({ UserPoolId: this.userPoolId, Username: user.username, GroupName: 'customer' }),
+    );
+    const indexed: IndexedUser = {
+      accountId,
+      userId: user.userId,
+      username: user.username,
+      email: user.email,
+      status,
+      role: 'admin',
+      ...(user.createdAt && { createdAt: user.createdAt }),
+    };
+    await this.index.put(indexed);
+    return accountUserOf(indexed);
+  }
+
+  private async create(accountId: string, email: string): Promise<FoundUser | null> {
+    try {
+      const created = await this.client.send(
         new AdminCreateUserCommand({
           UserPoolId: this.userPoolId,
           Username: email,
@@ -51,50 +114,120 @@ export class CognitoUserDirectory implements UserDirectory {
           DesiredDeliveryMediums: ['EMAIL'],
         }),
       );
+      const user = created.User ?? {};
+      return {
+        username: user.Username ?? email,
+        userId: attr(user.Attributes, 'sub') ?? user.Username ?? email,
+        email,
+        status: user.UserStatus ?? 'FORCE_CHANGE_PASSWORD',
+        accountId,
+        ...(user.UserCreateDate && { createdAt: user.UserCreateDate.toISOString() }),
+      };
     } catch (error) {
-      if (error instanceof UsernameExistsException || (error as { name?: string }).name === 'UsernameExistsException') {
-        throw new ConflictError(`${email} already has a UCX Cloud user.`);
-      }
+      // Someone signed up with the address meanwhile: decide again from what is there now.
+      if (isNamed(error, 'UsernameExistsException')) return null;
       throw error;
     }
-    const user = created.User ?? {};
-    await this.client.send(
-      new AdminAddUserToGroupCommand({
-        UserPoolId: this.userPoolId,
-        Username: user.Username ?? email,
-        GroupName: 'customer',
-      }),
-    );
-    return toAccountUser(user);
+  }
+
+  async invite(accountId: string, email: string): Promise<InviteOutcome> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const existing = await this.lookUp(email);
+      if (!existing) {
+        const created = await this.create(accountId, email);
+        if (created) return { invited: true, user: await this.complete(accountId, created, 'invited') };
+        continue;
+      }
+      if (existing.accountId === accountId) {
+        const status = existing.status === 'FORCE_CHANGE_PASSWORD' ? 'invited' : 'active';
+        return { invited: true, user: await this.complete(accountId, existing, status) };
+      }
+      if (existing.accountId) return { invited: false, reason: 'user-of-another-account' };
+      if (existing.resellerId) return { invited: false, reason: 'user-with-another-role' };
+      if (existing.status === 'UNCONFIRMED') {
+        // A self-sign-up nobody verified: the invitation wins and its password is void.
+        await this.client.send(new AdminDeleteUserCommand({ UserPoolId: this.userPoolId, Username: existing.username }));
+        continue;
+      }
+      if ((await this.groupsOf(existing.username)).some((g) => otherRoles.includes(g)))
+        return { invited: false, reason: 'user-with-another-role' };
+      // A confirmed user without an account proved the address: linked, and told at next sign-in.
+      await this.client.send(
+        new AdminUpdateUserAttributesCommand({
+          UserPoolId: this.userPoolId,
+          Username: existing.username,
+          UserAttributes: [{ Name: 'custom:accountId', Value: accountId }],
+        }),
+      );
+      return { invited: true, user: await this.complete(accountId, { ...existing, accountId }, 'active') };
+    }
+    throw new Error(`invite: ${email} kept changing while it was invited`);
   }
 
   async list(accountId: string): Promise<AccountUser[]> {
-    const users: AccountUser[] = [];
-    let token: string | undefined;
-    do {
-      const page = await this.client.send(
-        new ListUsersCommand({
-          UserPoolId: this.userPoolId,
-          AttributesToGet: ['sub', 'email', 'custom:accountId'],
-          Limit: 60,
-          PaginationToken: token,
-        }),
-      );
-      for (const user of page.Users ?? [])
-        if (attr(user, 'custom:accountId') === accountId) users.push(toAccountUser(user));
-      token = page.PaginationToken;
-    } while (token);
-    return users;
+    const users = await this.index.listByAccount(accountId);
+    return Promise.all(
+      users.map(async (u) => {
+        if (u.status !== 'invited') return accountUserOf(u);
+        // Who accepted since: Cognito knows (the index is told only by our own writes).
+        const now = await this.lookUp(u.username);
+        if (!now || now.status === 'FORCE_CHANGE_PASSWORD') return accountUserOf(u);
+        const active: IndexedUser = { ...u, status: 'active' };
+        await this.index.put(active);
+        return accountUserOf(active);
+      }),
+    );
   }
 
   async remove(accountId: string, userId: string): Promise<boolean> {
-    // `sub` is one of the standard attributes ListUsers can filter on; userId is validated ([A-Za-z0-9-]).
-    const page = await this.client.send(
-      new ListUsersCommand({ UserPoolId: this.userPoolId, Filter: `sub = "${userId}"`, Limit: 1 }),
-    );
-    const user = page.Users?.[0];
-    if (!user?.Username || attr(user, 'custom:accountId') !== accountId) return false;
-    await this.client.send(new AdminDeleteUserCommand({ UserPoolId: this.userPoolId, Username: user.Username }));
+    const user = await this.index.get(accountId, userId);
+    if (!user) return false;
+    try {
+      await this.client.send(new AdminDeleteUserCommand({ UserPoolId: this.userPoolId, Username: user.username }));
+    } catch (error) {
+      if (!isNamed(error, 'UserNotFoundException')) throw error;
+    }
+    await this.index.delete(accountId, userId);
     return true;
+  }
+
+  async person(userId: string): Promise<DirectoryPerson | null> {
+    const user = await this.lookUp(userId);
+    if (!user) return null;
+    return {
+      userId: user.userId,
+      email: user.email,
+      ...(user.accountId && { accountId: user.accountId }),
+      ...(user.resellerId && { resellerId: user.resellerId }),
+      groups: await this.groupsOf(user.username),
+    };
+  }
+
+  async linkAdministrator(accountId: string, userId: string): Promise<AccountUser> {
+    const user = await this.lookUp(userId);
+    if (!user) throw new Error(`linkAdministrator: no user ${userId}`);
+    await this.client.send(
+      new AdminUpdateUserAttributesCommand({
+        UserPoolId: this.userPoolId,
+        Username: user.username,
+        UserAttributes: [{ Name: 'custom:accountId', Value: accountId }],
+      }),
+    );
+    return this.complete(accountId, { ...user, accountId }, 'active');
+  }
+
+  async linkReseller(userId: string, resellerId: string): Promise<void> {
+    const user = await this.lookUp(userId);
+    if (!user) throw new Error(`linkReseller: no user ${userId}`);
+    await this.client.send(
+      new AdminUpdateUserAttributesCommand({
+        UserPoolId: this.userPoolId,
+        Username: user.username,
+        UserAttributes: [{ Name: 'custom:resellerId', Value: resellerId }],
+      }),
+    );
+    await this.client.send(
+      new AdminAddUserToGroupCommand({ UserPoolId: this.userPoolId, Username: user.username, GroupName: 'reseller' }),
+    );
   }
 }

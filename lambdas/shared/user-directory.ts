@@ -1,22 +1,33 @@
 /**
  * The user directory the account-users handlers talk to, from `USER_DIRECTORY`: `cognito:<user pool
  * id>` in the cloud (set by the CDK stack), `local:<path of users.json>` in the local cloud (its
- * override, local/cloud.ts).
+ * override, local/cloud.ts); both with the user index on the licensing table (TABLE_NAME).
  */
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { dynamoDocumentClient } from '../adapters/aws-clients';
 import { CognitoUserDirectory } from '../adapters/cognito-user-directory';
+import { DynamoDbUserIndex } from '../adapters/dynamodb-user-index';
 import { LocalUserDirectory } from '../adapters/local-user-directory';
+import type { UserIndex } from '../core/accounts/user-index';
 import type { UserDirectory } from '../core/accounts/users';
+import { required } from './env';
 import { traced } from './powertools';
 
 let directory: UserDirectory | undefined;
+let index: UserIndex | undefined;
 
-export function userDirectoryFrom(ref: string): UserDirectory {
+/** The user index on the licensing table. */
+export function userIndex(): UserIndex {
+  index ??= new DynamoDbUserIndex(dynamoDocumentClient(), required('TABLE_NAME'));
+  return index;
+}
+
+export function userDirectoryFrom(ref: string, users: UserIndex = userIndex()): UserDirectory {
   const [kind, ...rest] = ref.split(':');
   const target = rest.join(':');
   if (kind === 'cognito' && target)
-    return new CognitoUserDirectory(traced(new CognitoIdentityProviderClient({})), target);
-  if (kind === 'local' && target) return new LocalUserDirectory(target);
+    return new CognitoUserDirectory(traced(new CognitoIdentityProviderClient({})), target, users);
+  if (kind === 'local' && target) return new LocalUserDirectory(target, users);
   throw new Error(`invalid Lambda environment: USER_DIRECTORY must be cognito:<pool id> or local:<file>, not ${ref}`);
 }
 

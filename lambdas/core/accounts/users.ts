@@ -1,8 +1,8 @@
 /**
  * The people of a Smart Account: its administrators invite colleagues and remove them; a reseller
- * does it for its customers, the back office for any account. Who they are (e-mail, status) lives
- * only in the user directory (Cognito in the cloud, the local auth store locally), never in the
- * licensing table: the directory is where personal data is kept, and deleted.
+ * does it for its customers, the back office for any account. The directory (Cognito in the cloud,
+ * the local auth store locally) holds who may sign in; the user index (user-index.ts) lists an
+ * account's users in one query (docs/accounts.md).
  */
 import * as z from 'zod';
 import { ConflictError, NotFoundError } from '../errors';
@@ -19,14 +19,49 @@ export interface AccountUser {
   readonly createdAt?: string;
 }
 
+/** Why an invitation was not sent: the answer never claims one that was not. */
+export type NotInvitedReason =
+  /** the address belongs to a user of another Smart Account */
+  | 'user-of-another-account'
+  /** the address belongs to a reseller or staff user */
+  | 'user-with-another-role';
+
+/**
+ * What an invitation did. `invited`: the address now belongs to a user of the account, told by
+ * mail (a new user, one that replaced an unconfirmed self-sign-up, a confirmed user without an
+ * account now linked, or a half-done earlier invitation completed: the same answer each time).
+ */
+export type InviteOutcome =
+  | { readonly invited: true; readonly user: AccountUser }
+  | { readonly invited: false; readonly reason: NotInvitedReason };
+
+/** A signed-in person as the directory knows them (the sign-up and reseller routes). */
+export interface DirectoryPerson {
+  readonly userId: string;
+  readonly email: string;
+  readonly accountId?: string;
+  readonly resellerId?: string;
+  readonly groups: readonly string[];
+}
+
 /** The user directory, as the account pages need it. Every user it creates is a `customer` of one account. */
 export interface UserDirectory {
-  /** creates the user in group `customer`, linked to the account, and sends the invitation; ConflictError if the e-mail has a user */
-  invite(accountId: string, email: string): Promise<AccountUser>;
-  /** the account's users */
+  /**
+   * Makes the address a `customer` of the account and sends the invitation. An unconfirmed
+   * self-sign-up of the address is replaced (the invitation wins); a confirmed user with no
+   * account is linked and told; a retry completes a half-done invitation (idempotent).
+   */
+  invite(accountId: string, email: string): Promise<InviteOutcome>;
+  /** the account's users: one query of the user index, never a scan of the directory */
   list(accountId: string): Promise<AccountUser[]>;
   /** deletes the user if it belongs to the account; false if there is no such user of the account */
   remove(accountId: string, userId: string): Promise<boolean>;
+  /** the person behind a token, as the directory has them now (null: no such user) */
+  person(userId: string): Promise<DirectoryPerson | null>;
+  /** links a person to the account they created, as its administrator (group `customer`, indexed); idempotent */
+  linkAdministrator(accountId: string, userId: string): Promise<AccountUser>;
+  /** links a person to their approved reseller (group `reseller`, `custom:resellerId`); idempotent */
+  linkReseller(userId: string, resellerId: string): Promise<void>;
 }
 
 export const userIdSchema = z.string().regex(/^[A-Za-z0-9-]{1,128}$/, 'not a user id');
@@ -72,7 +107,15 @@ export async function inviteAccountUser(
   body: InviteBody,
 ): Promise<AccountUser> {
   await authorise(deps, principal, accountId, 'manage');
-  return deps.directory.invite(accountId, body.email);
+  const outcome = await deps.directory.invite(accountId, body.email);
+  if (!outcome.invited)
+    throw new ConflictError(
+      outcome.reason === 'user-of-another-account'
+        ? `${body.email} is a user of another Smart Account; no invitation was sent.`
+        : `${body.email} belongs to a user with another role; no invitation was sent.`,
+      [{ path: 'email', message: 'already a user elsewhere; no invitation sent' }],
+    );
+  return outcome.user;
 }
 
 export async function removeAccountUser(
