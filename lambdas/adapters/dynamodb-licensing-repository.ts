@@ -1,6 +1,6 @@
 /**
  * The licensing store on DynamoDB (one table, the global table). Layout:
- *   ACC#<account> / META            the Smart Account
+ *   ACC#<account> / META            the Smart Account (`closure` once closed: docs/retention.md)
  *   ACC#<account> / ENT#<product>#<order>  the order's lines of that product, each an entitlement
  *                                   of its own (`entitlements: [...]`; one item per product and
  *                                   order keeps an order within one transaction)
@@ -22,6 +22,8 @@
  *   ORDER#<order> / META            a deposited order with its body hash and result
  *   AUDIT#<account> / <at>#<event>  the audit trail
  *   RES#<reseller> / ACC#<account>  a reseller's customers
+ *   ERASE#<region> / <eraseAfter>#<account>  a closed account awaiting the eraser
+ *                                   (dynamodb-closure-store.ts)
  * Every change is one TransactWriteItems whose conditions carry the invariants. A change of every
  * licence of an account bumps the account's `termsRev` (ACC#/META) once; the poll reads it with
  * INST#/META, so no transaction ever spans the account's installations.
@@ -103,7 +105,21 @@ const accountItem = z.object({
   installSeq: z.number().int(),
   followerInstallationId: z.string().optional(),
   createdAt: z.string(),
+  closure: z
+    .object({
+      closedAt: z.string(),
+      closedBy: z.object({
+        kind: z.enum(['backoffice', 'support', 'reseller', 'customer', 'installation', 'system']),
+        id: z.string(),
+      }),
+      eraseAfter: z.string(),
+      erasedAt: z.string().optional(),
+    })
+    .optional(),
 });
+const accountTermsItem = accountItem
+  .pick({ termsRev: true, telemetryEnabled: true })
+  .extend({ closure: z.object({ closedAt: z.string() }).optional() });
 const poolItem = z.object({
   product: productSchema,
   allocated: z.number().int(),
@@ -324,8 +340,13 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
         new GetCommand({
           TableName: this.tableName,
           Key: key(accountPk(accountId)),
-          ProjectionExpression: '#termsRev, #telemetryEnabled',
-          ExpressionAttributeNames: { '#termsRev': 'termsRev', '#telemetryEnabled': 'telemetryEnabled' },
+          ProjectionExpression: '#termsRev, #telemetryEnabled, #closure.#closedAt',
+          ExpressionAttributeNames: {
+            '#termsRev': 'termsRev',
+            '#telemetryEnabled': 'telemetryEnabled',
+            '#closure': 'closure',
+            '#closedAt': 'closedAt',
+          },
           ConsistentRead: options.consistentRead ?? true,
         }),
       );
@@ -333,7 +354,9 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
     } catch (error) {
       return rethrowThrottling(error, 'The licensing store');
     }
-    return item ? accountItem.pick({ termsRev: true, telemetryEnabled: true }).parse(item) : null;
+    if (!item) return null;
+    const { closure, ...terms } = accountTermsItem.parse(item);
+    return { ...terms, ...(closure && { closedAt: closure.closedAt }) };
   }
 
   async getLastPolls(installationIds: readonly string[]): Promise<ReadonlyMap<string, string>> {

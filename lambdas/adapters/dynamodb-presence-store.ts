@@ -556,4 +556,11 @@ export class DynamoDbPresenceStore implements PresenceStore {
       }),
     );
   }
+
+  async forgetAccount(accountId: string) {
+    await this.eraseTenant(accountId);
+    await this.client.send(
+      new DeleteCommand({ TableName: this.tableName, Key: { pk: `ACCOUNT#${accountId}`, sk: 'PRESENCE' } }),
+    );
+  }
 }

@@ -16,7 +16,8 @@ export const handler = httpRoute(
   async (request) => {
     const { id } = request.params;
     // Verify first: nothing is unpacked or parsed for a request that is not the installation's own.
-    const installation = await loadVerified(licensingDeps(), id, signedBy(request, id));
+    // Deactivated ones too: the ingest answers a switched-off (or closed) account 403 before 410.
+    const installation = await loadVerified(licensingDeps(), id, signedBy(request, id), { allowDeactivated: true });
     const body = parseJsonBody(decodeBody(request.rawBody, request.header, MAX_UNPACKED_BYTES), request.header);
     const result = await ingestTelemetry(ingestDeps(), ingestSettings(), installation, body);
     emitCount('beatsAccepted', result.accepted);

@@ -369,6 +369,25 @@ export function presenceStoreContract(
       expect(await store.getWatchedUsers(neighbour, [alice.id])).toEqual([{ ...alice, watchers: 1 }]);
       expect(await store.listSessions(neighbour)).toEqual([theirs]);
     });
+
+    it('forgets a closed account whole: the switch too, nothing left, the neighbour untouched', async () => {
+      const { store, clock, remnants } = await subject();
+      const accountId = newAccountId();
+      const neighbour = newAccountId();
+      await store.setEnabled(accountId, true);
+      await store.putTenant(accountId, tenant());
+      const one = session(accountId, 'c1', clock);
+      await store.putSession(one);
+      await store.addWatches(one, [alice]);
+      await store.setEnabled(neighbour, true);
+
+      await store.forgetAccount(accountId);
+      await store.forgetAccount(accountId);
+
+      expect(await store.getAccount(accountId)).toBeUndefined();
+      expect(await remnants(accountId)).toEqual([]);
+      expect(await store.getAccount(neighbour)).toEqual({ accountId: neighbour, enabled: true, subscriptionIds: [] });
+    });
   });
 }
 

@@ -167,6 +167,17 @@ export class MemoryLicensingRepository implements LicensingRepository {
     };
   }
 
+  /** Changes the account item in place, as a store of account settings beside this one does (closure). */
+  patchAccount(accountId: string, change: (account: SmartAccount) => SmartAccount): void {
+    const account = this.accounts.get(accountId);
+    if (account) this.accounts.set(accountId, change(copy(account)));
+  }
+
+  /** Appends an audit event written beside the account change of another store (closure). */
+  appendAudit(event: AuditEvent): void {
+    this.auditTrail.set(`AUDIT#${event.accountId}/${event.at}#${event.eventId}`, copy(event));
+  }
+
   account(accountId: string): SmartAccount | undefined {
     const account = this.accounts.get(accountId);
     return account && copy(account);
@@ -236,7 +247,13 @@ export class MemoryLicensingRepository implements LicensingRepository {
   async getAccountTerms(accountId: string, options: { consistentRead?: boolean } = {}): Promise<AccountTerms | null> {
     this.accountTermsReads.push({ accountId, consistentRead: options.consistentRead ?? true });
     const account = this.accounts.get(accountId);
-    return account ? { termsRev: account.termsRev, telemetryEnabled: account.telemetryEnabled } : null;
+    return account
+      ? {
+          termsRev: account.termsRev,
+          telemetryEnabled: account.telemetryEnabled,
+          ...(account.closure && { closedAt: account.closure.closedAt }),
+        }
+      : null;
   }
 
   /** The installation item with its last-poll item, which wins over a last poll stored the earlier way. */

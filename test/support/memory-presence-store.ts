@@ -293,6 +293,11 @@ export class MemoryPresenceStore implements PresenceStore {
     }
   }
 
+  async forgetAccount(accountId: string) {
+    await this.eraseTenant(accountId);
+    this.accounts.delete(accountId);
+  }
+
   /** Everything still held about the account, as the table would hold it: for erase tests. */
   remnants(accountId: string): unknown[] {
     const entry = this.accounts.get(accountId);

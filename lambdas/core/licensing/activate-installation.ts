@@ -2,6 +2,7 @@
 import * as z from 'zod';
 import { ConflictError, ForbiddenError, ServiceUnavailableError } from '../errors';
 import type { Product, Region } from './catalogue';
+import { assertAccountOpen } from './account-open';
 import type { LicenseSettings, LicensingDeps } from './deps';
 import { retryStale } from './deps';
 import { hashActivationKey } from './create-activation-key';
@@ -87,6 +88,7 @@ export async function activateInstallation(
         if (!state) throw new ForbiddenError(KEY_REFUSED);
         const { account } = state;
         assertHomeRegion(account.region, deps.here);
+        assertAccountOpen(account);
 
         const installationId = deps.ids.id('inst_');
         const built = buildLicense({

@@ -3,6 +3,7 @@ import * as z from 'zod';
 import { sha256 } from '../canonical-json';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import { assertAccountAccess, assertMayAddressAccount, type Principal } from './access';
+import { assertAccountOpen } from './account-open';
 import { allocationSchema, type Allocation, type Product } from './catalogue';
 import type { LicensingDeps } from './deps';
 import { standingsAt } from './entitlements';
@@ -37,6 +38,7 @@ export async function createActivationKey(
   assertAccountAccess(principal, state?.account, 'manage');
   if (!state) throw new NotFoundError(`Account ${accountId} does not exist.`);
   assertHomeRegion(state.account.region, deps.here);
+  assertAccountOpen(state.account);
 
   const now = deps.clock.now();
   // free now: what the entitlements active now give, less what is allocated

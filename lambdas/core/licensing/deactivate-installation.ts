@@ -39,6 +39,15 @@ export async function releaseStaleInstallation(deps: LicensingDeps, installation
   await releaseInstallation(deps, installation, { kind: 'system', id: 'stale-release' }, { reason: 'stale-release' });
 }
 
+/** An account's closure (accounts/closure.ts) or its eraser: `actor` closed it, reason `account-closed`. */
+export async function releaseClosedAccountInstallation(
+  deps: LicensingDeps,
+  installation: Installation,
+  actor: Actor,
+): Promise<void> {
+  await releaseInstallation(deps, installation, actor, { reason: 'account-closed' });
+}
+
 async function releaseInstallation(
   deps: LicensingDeps,
   read: Installation,

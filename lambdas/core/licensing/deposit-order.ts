@@ -12,6 +12,7 @@ import { assertRole } from './access';
 import { careLevelSchema, productSchema, regionSchema, type Allocation, type Product } from './catalogue';
 import type { LicensingDeps } from './deps';
 import { retryStale } from './deps';
+import { assertAccountOpen } from './account-open';
 import { assertHomeRegion } from './home-region';
 import { accountIdSchema, resellerIdSchema } from './ids';
 import { capacityAt, isActiveAt } from './entitlements';
@@ -248,6 +249,7 @@ async function depositOrderLines(
         const state = accountCreated ? null : await deps.repo.getAccountState(accountId);
         if (!accountCreated && !state) throw new NotFoundError(`Account ${accountId} does not exist.`);
         if (state) assertHomeRegion(state.account.region, deps.here);
+        if (state) assertAccountOpen(state.account);
 
         assertCareOfHeldProducts(body.lines, state);
         const entitlements = body.lines.map((line, n) => entitlementOf(orderId, n, line, now));

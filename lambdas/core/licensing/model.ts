@@ -15,6 +15,17 @@ export interface SmartAccount {
   /** the installation that receives newly deposited capacity (activated with a default key) */
   readonly followerInstallationId?: string;
   readonly createdAt: string;
+  /** present once the account is closed (accounts/closure.ts): nothing new is accepted, its installations are refused */
+  readonly closure?: AccountClosure;
+}
+
+/** Who closed the account and when; what is erasable goes after `eraseAfter` (docs/retention.md). */
+export interface AccountClosure {
+  readonly closedAt: string;
+  readonly closedBy: Actor;
+  readonly eraseAfter: string;
+  /** the eraser's pass: the erasable data is gone, the account record is kept reduced */
+  readonly erasedAt?: string;
 }
 
 /** A Care contract's period: the level covers the product from `startsAt` (absent: always) until `endsAt`. */

@@ -196,6 +196,10 @@ async function loadVerifiedWithTerms(
   // After the signature, so an unsigned request costs one read. Eventually consistent whatever the
   // installation read: a switch or a change of the terms reaches the next request a second later at most.
   const terms = await deps.repo.getAccountTerms(read.accountId, { consistentRead: false });
-  const installation = terms ? { ...read, telemetryEnabled: terms.telemetryEnabled } : read;
+  // A closed account's installations are refused at once, before the closure has deactivated each.
+  if (terms?.closedAt && !options.allowDeactivated) {
+    throw new GoneError(`Installation ${installationId} belongs to an account closed on ${terms.closedAt}.`);
+  }
+  const installation = terms ? { ...read, telemetryEnabled: terms.telemetryEnabled && !terms.closedAt } : read;
   return { installation, terms };
 }

@@ -139,7 +139,10 @@ export interface TelemetrySwitchCommit {
 }
 
 /** What of the account every licence of it depends on beyond the installation's own item. */
-export type AccountTerms = Pick<SmartAccount, 'termsRev' | 'telemetryEnabled'>;
+export type AccountTerms = Pick<SmartAccount, 'termsRev' | 'telemetryEnabled'> & {
+  /** set once the account is closed: its installations are refused (410) and their telemetry (403) */
+  readonly closedAt?: string;
+};
 
 export interface LicensingRepository {
   getAccountState(accountId: string): Promise<AccountState | null>;

@@ -6,6 +6,7 @@
 import * as z from 'zod';
 import { NotFoundError, ServiceUnavailableError } from '../errors';
 import { assertAccountAccess, assertMayAddressAccount, type Principal } from './access';
+import { assertAccountOpen } from './account-open';
 import type { LicensingDeps } from './deps';
 import { retryStale } from './deps';
 import { assertHomeRegion } from './home-region';
@@ -28,6 +29,7 @@ export async function setTelemetry(
         assertAccountAccess(principal, state?.account, 'manage');
         if (!state) throw new NotFoundError(`Account ${accountId} does not exist.`);
         assertHomeRegion(state.account.region, deps.here);
+        assertAccountOpen(state.account);
         if (state.account.telemetryEnabled === body.enabled) return { enabled: body.enabled };
         const now = deps.clock.now().toISOString();
         await deps.repo.commitTelemetrySwitch({

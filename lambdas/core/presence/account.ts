@@ -6,6 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as z from 'zod';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import { assertAccountAccess, assertMayAddressAccount, type Principal } from '../licensing/access';
+import { assertAccountOpen } from '../licensing/account-open';
 import { assertHomeRegion } from '../licensing/home-region';
 import type { SmartAccount } from '../licensing/model';
 import { need, type PresenceDeps } from './deps';
@@ -108,6 +109,7 @@ export async function setPresence(
   body: z.infer<typeof presenceSwitchBodySchema>,
 ) {
   const account = await accountFor(deps, principal, accountId, 'manage');
+  if (body.enabled) assertAccountOpen(account);
   const before = await deps.store.getAccount(accountId);
   if ((before?.enabled ?? false) !== body.enabled) {
     await deps.store.setEnabled(accountId, body.enabled);
@@ -134,7 +136,7 @@ export async function startTenantConnection(
   accountId: string,
   body: z.infer<typeof connectBodySchema>,
 ): Promise<{ authorizeUrl: string }> {
-  await accountFor(deps, principal, accountId, 'manage');
+  assertAccountOpen(await accountFor(deps, principal, accountId, 'manage'));
   const urls = need(deps, 'urls');
   // Only back to the portal: the consent redirect must not become an open redirect.
   if (!allowedOrigins(urls).includes(new URL(body.returnTo).origin))

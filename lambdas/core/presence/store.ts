@@ -124,6 +124,8 @@ export interface PresenceStore {
 
   /** erases the tenant, its subscriptions, sessions, watches, users and presence; keeps `enabled` */
   eraseTenant(accountId: string): Promise<void>;
+  /** eraseTenant, and the account's own item too: nothing of the account is left (a closed account's erasure) */
+  forgetAccount(accountId: string): Promise<void>;
 }
 
 /** Sends fan-out work to the queue between notifications and sessions. */

@@ -7,6 +7,7 @@
 import * as z from 'zod';
 import {
   ForbiddenError,
+  GoneError,
   PayloadTooLargeError,
   ServiceUnavailableError,
   ValidationError,
@@ -61,6 +62,9 @@ export async function ingestTelemetry(
   assertHomeRegion(installation.region, settings);
   if (!installation.telemetryEnabled) {
     throw new ForbiddenError('Telemetry is switched off for this account; nothing was stored.');
+  }
+  if (installation.status !== 'active') {
+    throw new GoneError(`Installation ${installation.installationId} was deactivated.`);
   }
   const batch = batchSchema.safeParse(body);
   if (!batch.success) {

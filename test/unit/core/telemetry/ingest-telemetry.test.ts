@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   ForbiddenError,
+  GoneError,
   PayloadTooLargeError,
   ServiceUnavailableError,
   ValidationError,
@@ -39,6 +40,7 @@ const installation = (overrides: Partial<Installation> = {}) =>
     accountId: 'acc_abc12345',
     region: 'eu',
     telemetryEnabled: true,
+    status: 'active',
     ...overrides,
   }) as Installation;
 const settings = {
@@ -180,6 +182,23 @@ describe('ingestTelemetry', () => {
 
     await expect(off).rejects.toThrow(ForbiddenError);
     await expect(elsewhere).rejects.toThrow(WrongRegionError);
+    expect(stream.calls).toBe(0);
+  });
+
+  it('refuses a deactivated installation with 410, and 403 first when telemetry is off (a closed account)', async () => {
+    const stream = new ScriptedStream();
+    const body = { beats: [validBeat('ucx.ivr')] };
+
+    const gone = ingestTelemetry(depsWith(stream), settings, installation({ status: 'deactivated' }), body);
+    const closed = ingestTelemetry(
+      depsWith(stream),
+      settings,
+      installation({ status: 'deactivated', telemetryEnabled: false }),
+      body,
+    );
+
+    await expect(gone).rejects.toThrow(GoneError);
+    await expect(closed).rejects.toThrow(ForbiddenError);
     expect(stream.calls).toBe(0);
   });
 });

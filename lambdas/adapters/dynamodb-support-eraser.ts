@@ -1,0 +1,66 @@
+/**
+ * Erases installations from the regional support table (dynamodb-support-store.ts has the layout):
+ * every item under `INST#<installation>` — the rules state, snapshots, findings, acknowledgements.
+ * The STATE item goes last, so an interrupted erase leaves the installation findable by the index
+ * that lists an account's installations (gsi2) until the rest is gone.
+ */
+import { BatchWriteCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod';
+import type { SupportEraser } from '../core/accounts/erase-closed-accounts';
+import { rethrowThrottling } from './aws-errors';
+
+const keyItem = z.object({ pk: z.string(), sk: z.string() });
+type Key = z.infer<typeof keyItem>;
+
+export class DynamoDbSupportEraser implements SupportEraser {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async eraseInstallations(installationIds: readonly string[], maxItems: number): Promise<boolean> {
+    let budget = maxItems;
+    for (const installationId of installationIds) {
+      const keys = await this.keysOf(`INST#${installationId}`, budget + 1);
+      const ordered = [...keys.filter((k) => k.sk !== 'STATE'), ...keys.filter((k) => k.sk === 'STATE')];
+      await this.batchDelete(ordered.slice(0, budget));
+      if (keys.length > budget) return false;
+      budget -= keys.length;
+    }
+    return true;
+  }
+
+  private async keysOf(pk: string, limit: number): Promise<Key[]> {
+    const keys: Key[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    try {
+      do {
+        const page = await this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': pk },
+            ProjectionExpression: 'pk, sk',
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        keys.push(...(page.Items ?? []).map((item) => keyItem.parse(item)));
+        startKey = page.LastEvaluatedKey;
+      } while (startKey && keys.length < limit);
+    } catch (error) {
+      rethrowThrottling(error, 'The support store');
+    }
+    return keys.slice(0, limit);
+  }
+
+  private async batchDelete(keys: readonly Key[]): Promise<void> {
+    for (let start = 0; start < keys.length; start += 25) {
+      let requests = keys.slice(start, start + 25).map((Key) => ({ DeleteRequest: { Key } }));
+      for (let attempt = 0; requests.length > 0; attempt++) {
+        if (attempt > 5) throw new Error('the support store left deletes unprocessed after 5 attempts');
+        const out = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }));
+        requests = (out.UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
+      }
+    }
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * Composition root of the account closure, export and eraser handlers (docs/retention.md): the
+ * licensing table's closures, the regional support and presence tables, the user directory.
+ */
+import { dynamoDocumentClient } from '../adapters/aws-clients';
+import { DynamoDbAuditWriter } from '../adapters/dynamodb-audit-writer';
+import { DynamoDbClosureStore } from '../adapters/dynamodb-closure-store';
+import { DynamoDbPresenceStore } from '../adapters/dynamodb-presence-store';
+import { DynamoDbSupportEraser } from '../adapters/dynamodb-support-eraser';
+import { DynamoDbSupportReads } from '../adapters/dynamodb-support-reads';
+import { randomIds } from '../adapters/random-ids';
+import type { ClosureDeps } from '../core/accounts/closure';
+import type { EraserDeps } from '../core/accounts/erase-closed-accounts';
+import type { ExportDeps } from '../core/accounts/export';
+import { systemClock } from '../core/ports';
+import { env, required } from './env';
+import { auditLogReader, licensingDeps } from './licensing-deps';
+import { presenceDeps } from './presence-deps';
+import { userDirectory } from './user-directory';
+
+const closures = () => new DynamoDbClosureStore(dynamoDocumentClient(), required('TABLE_NAME'));
+const presenceStore = () =>
+  new DynamoDbPresenceStore(dynamoDocumentClient(), required('PRESENCE_TABLE_NAME'), systemClock);
+
+let closure: ClosureDeps | undefined;
+export function closureDeps(): ClosureDeps {
+  closure ??= {
+    licensing: licensingDeps(),
+    closures: closures(),
+    ...(env().PRESENCE_TABLE_NAME && { presence: presenceDeps() }),
+  };
+  return closure;
+}
+
+let exporting: ExportDeps | undefined;
+export function exportDeps(): ExportDeps {
+  exporting ??= {
+    repo: licensingDeps().repo,
+    auditLog: auditLogReader(),
+    support: new DynamoDbSupportReads(dynamoDocumentClient(), required('SUPPORT_TABLE_NAME')),
+    presence: presenceStore(),
+    users: userDirectory(required('USER_DIRECTORY')),
+    auditWriter: new DynamoDbAuditWriter(dynamoDocumentClient(), required('TABLE_NAME')),
+    clock: systemClock,
+    ids: randomIds,
+  };
+  return exporting;
+}
+
+let eraser: EraserDeps | undefined;
+export function eraserDeps(): EraserDeps {
+  eraser ??= {
+    licensing: licensingDeps(),
+    closures: closures(),
+    support: new DynamoDbSupportEraser(dynamoDocumentClient(), required('SUPPORT_TABLE_NAME')),
+    presence: presenceStore(),
+    users: userDirectory(required('USER_DIRECTORY')),
+  };
+  return eraser;
+}
