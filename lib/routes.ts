@@ -112,6 +112,10 @@ export const functionSpecs = {
   changeAllocation: { entry: 'change-allocation', needs: ['table:write'] },
   deactivateAccountInstallation: { entry: 'deactivate-account-installation', needs: ['table:write'] },
   openapi: { entry: 'openapi', needs: [] },
+  // Cognito's Pre Token Generation trigger (V2_0) on this region's user pool: the staff policy on every
+  // sign-in and refresh (docs/identity.md). Its AdminGetUser is granted by the stack, apart from the role's
+  // default policy: the pool names the function, so the function's policy cannot name the pool.
+  preTokenGeneration: { entry: 'pre-token-generation', needs: [] },
   // 512 MB: gunzips and validates up to 8 MiB of beats per request, and CPU scales with memory.
   // A batch from every installation every 5 minutes: counts summed per container-minute, as for polls.
   ingestTelemetry: {

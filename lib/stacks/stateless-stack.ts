@@ -36,11 +36,16 @@ import { HttpLambdaIntegration, WebSocketLambdaIntegration } from 'aws-cdk-lib/a
 import {
   AccountRecovery,
   ClientAttributes,
+  FeaturePlan,
+  LambdaVersion,
   Mfa,
+  StandardThreatProtectionMode,
   StringAttribute,
   UserPool,
   type UserPoolClient,
+  UserPoolOperation,
 } from 'aws-cdk-lib/aws-cognito';
+import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Schedule, ScheduleExpression, ScheduleTargetInput, TimeWindow } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
@@ -50,6 +55,7 @@ import { defaultMailConfig, portalUrls, signingKeyIds, type AppConfig, type Regi
 import { HouseFunction } from '../constructs/house-function';
 import { Mail } from '../constructs/mail';
 import { PortalSite } from '../constructs/portal-site';
+import { UserPoolFirewall } from '../constructs/user-pool-firewall';
 import { Observability } from '../constructs/observability';
 import type { IStream } from 'aws-cdk-lib/aws-kinesis';
 import {
@@ -126,8 +132,10 @@ export class StatelessStack extends Stack {
   public readonly functions: Readonly<Record<FunctionName, HouseFunction>>;
   /** portal, reseller, support and back-office users of this region */
   public readonly userPool: UserPool;
-  /** the portal's public client (no secret; USER_PASSWORD_AUTH and SRP) */
+  /** the portal's public client (no secret; SRP only) */
   public readonly userPoolClient: UserPoolClient;
+  /** per-address rate limits on the pool's sign-up, e-mail and sign-in operations */
+  public readonly userPoolFirewall: UserPoolFirewall;
   /** runs sweepSilent every `silentSweepRate` */
   public readonly silentSweepSchedule: Schedule;
   /** what the scheduler could not deliver to sweepSilent (or to releaseStale) */
@@ -213,6 +221,8 @@ export class StatelessStack extends Stack {
     this.mail = new Mail(this, 'Mail', config.mail ?? defaultMailConfig);
     this.functions = this.buildFunctions(config, regionKey, stateful);
     this.connectStreamConsumers(stateful);
+    this.connectPreTokenGeneration();
+    this.userPoolFirewall = new UserPoolFirewall(this, 'UserPoolFirewall', { userPool: this.userPool });
     this.connectPresence(stateful);
     ({ schedule: this.silentSweepSchedule, deadLetterQueue: this.silentSweepDeadLetterQueue } =
       this.scheduleSilentSweep());
@@ -585,8 +595,14 @@ export class StatelessStack extends Stack {
         requireSymbols: false,
       },
       accountRecovery: AccountRecovery.EMAIL_ONLY,
+      // Optional in the pool, required of staff: the Pre Token Generation trigger withholds the
+      // back-office and support groups until TOTP is on (docs/identity.md). Customers may turn it on.
       mfa: Mfa.OPTIONAL,
       mfaSecondFactor: { otp: true, sms: false },
+      // Plus: the V2_0 trigger (access-token claims) and threat protection, billed per monthly active user.
+      featurePlan: FeaturePlan.PLUS,
+      // Compromised credentials are blocked and risky sign-ins challenged, not only reported.
+      standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION,
       // Users are state even though the pool lives in the stateless stack: never lose them to a
       // replacement or a stack deletion.
       deletionProtection: true,
@@ -600,12 +616,7 @@ export class StatelessStack extends Stack {
     Validations.of(userPool).acknowledge({
       id: 'AwsSolutions-COG2',
       reason:
-        'TOTP MFA is offered to every user (optional): customers and resellers sign in rarely; agents never use Cognito',
-    });
-    Validations.of(userPool).acknowledge({
-      id: 'AwsSolutions-COG8',
-      reason:
-        "Essentials tier: the Plus tier's threat protection is billed per active user; revisit with the portal's launch",
+        'TOTP is enforced for back office and support by the Pre Token Generation trigger (no staff group without it) and optional for customers and resellers; agents never use Cognito',
     });
     userGroups.forEach((groupName, precedence) => {
       userPool.addGroup(`${pascal(groupName)}Group`, { groupName, precedence });
@@ -613,14 +624,17 @@ export class StatelessStack extends Stack {
 
     const client = userPool.addClient('PortalClient', {
       generateSecret: false,
-      // The portal signs in with USER_PASSWORD_AUTH (the password travels over TLS to Cognito only):
-      // SRP needs a big-integer library that alone would exceed the portal's 200 KB script budget,
-      // and the portal has no SDK. SRP stays allowed for tools that have one. No hosted UI, so no
-      // OAuth flows or callback URLs.
-      authFlows: { userPassword: true, userSrp: true },
+      // SRP only: the password never leaves the browser (the portal's SRP is native BigInt and
+      // WebCrypto). No hosted UI, so no OAuth flows or callback URLs.
+      authFlows: { userSrp: true },
       disableOAuth: true,
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,
+      // Cognito's minimum: removing a user or its group ends its access within 5 minutes (the
+      // trigger runs again on each refresh); the portal refreshes before expiry, for a working day.
+      idTokenValidity: Duration.minutes(5),
+      accessTokenValidity: Duration.minutes(5),
+      refreshTokenValidity: Duration.hours(12),
       readAttributes: new ClientAttributes()
         .withStandardAttributes({ email: true, emailVerified: true })
         .withCustomAttributes('accountId', 'resellerId'),
@@ -629,5 +643,20 @@ export class StatelessStack extends Stack {
       writeAttributes: new ClientAttributes().withStandardAttributes({ email: true }),
     });
     return { userPool, client };
+  }
+
+  /**
+   * The staff policy on every token: the V2_0 trigger, with AdminGetUser on the pool in a policy of
+   * its own (the pool depends on the function; the function must not depend on the pool).
+   */
+  private connectPreTokenGeneration(): void {
+    const trigger = this.functions.preTokenGeneration.function;
+    this.userPool.addTrigger(UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG, trigger, LambdaVersion.V2_0);
+    new Policy(this, 'PreTokenGenerationReadsMfa', {
+      roles: trigger.role ? [trigger.role] : [],
+      statements: [
+        new PolicyStatement({ actions: ['cognito-idp:AdminGetUser'], resources: [this.userPool.userPoolArn] }),
+      ],
+    });
   }
 }

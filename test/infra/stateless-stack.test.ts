@@ -697,15 +697,11 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
       expect(groups.sort()).toEqual(['backoffice', 'customer', 'reseller', 'support']);
     });
 
-    it('has a public client (password over TLS, or SRP) that cannot write accountId or resellerId', () => {
+    it('has a public client (SRP only) that cannot write accountId or resellerId', () => {
       template.resourceCountIs('AWS::Cognito::UserPoolClient', 1);
       template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
         GenerateSecret: false,
-        ExplicitAuthFlows: Match.arrayEquals([
-          'ALLOW_USER_PASSWORD_AUTH',
-          'ALLOW_USER_SRP_AUTH',
-          'ALLOW_REFRESH_TOKEN_AUTH',
-        ]),
+        ExplicitAuthFlows: Match.arrayEquals(['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']),
         WriteAttributes: ['email'],
         ReadAttributes: Match.arrayWith(['custom:accountId', 'custom:resellerId']),
         PreventUserExistenceErrors: 'ENABLED',
