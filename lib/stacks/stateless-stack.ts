@@ -35,6 +35,7 @@ import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers
 import { HttpLambdaIntegration, WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import {
   AccountRecovery,
+  type CfnUserPool,
   ClientAttributes,
   FeaturePlan,
   LambdaVersion,
@@ -222,6 +223,7 @@ export class StatelessStack extends Stack {
     this.functions = this.buildFunctions(config, regionKey, stateful);
     this.connectStreamConsumers(stateful);
     this.connectPreTokenGeneration();
+    this.sendUserPoolMailThroughSes();
     this.userPoolFirewall = new UserPoolFirewall(this, 'UserPoolFirewall', { userPool: this.userPool });
     this.connectPresence(stateful);
     ({ schedule: this.silentSweepSchedule, deadLetterQueue: this.silentSweepDeadLetterQueue } =
@@ -643,6 +645,20 @@ export class StatelessStack extends Stack {
       writeAttributes: new ClientAttributes().withStandardAttributes({ email: true }),
     });
     return { userPool, client };
+  }
+
+  /**
+   * Cognito's own e-mails (codes, invitations) through the region's SES identity and configuration
+   * set, as the terms notices: bounces are suppressed and reported, and the quota is the account's,
+   * not Cognito's default 50 a day. (The pool is built before the mail; hence the L1 property.)
+   */
+  private sendUserPoolMailThroughSes(): void {
+    (this.userPool.node.defaultChild as CfnUserPool).emailConfiguration = {
+      emailSendingAccount: 'DEVELOPER',
+      from: this.mail.fromAddress,
+      sourceArn: this.mail.identityArn,
+      configurationSet: this.mail.configurationSetName,
+    };
   }
 
   /**

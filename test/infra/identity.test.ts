@@ -80,6 +80,17 @@ describe.each(regionKeys)('the %s user pool', (key) => {
     expect(text).not.toContain('USER_PASSWORD_AUTH');
   });
 
+  it("sends Cognito's e-mails through the region's SES identity and configuration set", () => {
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      EmailConfiguration: {
+        EmailSendingAccount: 'DEVELOPER',
+        From: stack.mail.fromAddress,
+        SourceArn: Match.anyValue(),
+        ConfigurationSet: { Ref: stack.getLogicalId(stack.mail.configurationSet.node.defaultChild as never) },
+      },
+    });
+  });
+
   it('has a WAF web ACL on the pool that limits e-mail sending and sign-in per source address', () => {
     // Arrange
     const [aclId, acl] = Object.entries(template.findResources('AWS::WAFv2::WebACL'))[0]!;
