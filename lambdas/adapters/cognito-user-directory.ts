@@ -67,7 +67,9 @@ export class CognitoUserDirectory implements UserDirectory {
 
   private async lookUp(username: string): Promise<FoundUser | null> {
     try {
-      return found(await this.client.send(new AdminGetUserCommand({ UserPoolId: this.userPoolId, Username: username })));
+      return found(
+        await this.client.send(new AdminGetUserCommand({ UserPoolId: this.userPoolId, Username: username })),
+      );
     } catch (error) {
       if (isNamed(error, 'UserNotFoundException')) return null;
       throw error;
@@ -146,7 +148,9 @@ export class CognitoUserDirectory implements UserDirectory {
       if (existing.resellerId) return { invited: false, reason: 'user-with-another-role' };
       if (existing.status === 'UNCONFIRMED') {
         // A self-sign-up nobody verified: the invitation wins and its password is void.
-        await this.client.send(new AdminDeleteUserCommand({ UserPoolId: this.userPoolId, Username: existing.username }));
+        await this.client.send(
+          new AdminDeleteUserCommand({ UserPoolId: this.userPoolId, Username: existing.username }),
+        );
         continue;
       }
       if ((await this.groupsOf(existing.username)).some((g) => otherRoles.includes(g)))

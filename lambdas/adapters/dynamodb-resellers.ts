@@ -6,7 +6,13 @@
  * and the account's reseller: ACC#<account>/META `resellerId` with RES#<reseller>/ACC#<account>,
  * moved together in one transaction (the items access.ts and the reseller's customer list read).
  */
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { ResellerApplication, ResellerStatus, ResellerStore } from '../core/accounts/resellers';
 import { ConflictError } from '../core/errors';
@@ -48,7 +54,11 @@ export class DynamoDbResellers implements ResellerStore {
             {
               Put: {
                 TableName: this.tableName,
-                Item: { ...applicantKey(application.applicantSub), type: 'reseller-applicant', resellerId: application.resellerId },
+                Item: {
+                  ...applicantKey(application.applicantSub),
+                  type: 'reseller-applicant',
+                  resellerId: application.resellerId,
+                },
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
@@ -70,7 +80,9 @@ export class DynamoDbResellers implements ResellerStore {
       return application;
     } catch (error) {
       // The person applied meanwhile (a double click): theirs stands.
-      const earlier = isNamed(error, 'TransactionCanceledException') ? await this.byApplicant(application.applicantSub) : null;
+      const earlier = isNamed(error, 'TransactionCanceledException')
+        ? await this.byApplicant(application.applicantSub)
+        : null;
       if (earlier) return earlier;
       return rethrowThrottling(error, 'The reseller store');
     }
@@ -160,7 +172,9 @@ export class DynamoDbResellers implements ResellerStore {
             ? 'attribute_exists(pk) AND #resellerId = :from'
             : 'attribute_exists(pk) AND attribute_not_exists(#resellerId)',
           ExpressionAttributeNames: { '#resellerId': 'resellerId' },
-          ...((to || from) && { ExpressionAttributeValues: { ...(to && { ':to': to }), ...(from && { ':from': from }) } }),
+          ...((to || from) && {
+            ExpressionAttributeValues: { ...(to && { ':to': to }), ...(from && { ':from': from }) },
+          }),
         },
       },
     ];

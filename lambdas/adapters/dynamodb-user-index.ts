@@ -4,7 +4,13 @@
  *                                  gsi1 USEREMAIL#<email> / ACC#<account>: the accounts of an e-mail
  * Its own partition, not ACC#<account>'s: the account state query never reads the users.
  */
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { IndexedUser, UserIndex } from '../core/accounts/user-index';
 import { rethrowThrottling } from './aws-errors';
@@ -54,7 +60,11 @@ export class DynamoDbUserIndex implements UserIndex {
   async get(accountId: string, userId: string): Promise<IndexedUser | null> {
     const out = await this.client
       .send(
-        new GetCommand({ TableName: this.tableName, Key: { pk: usersPk(accountId), sk: userSk(userId) }, ConsistentRead: true }),
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { pk: usersPk(accountId), sk: userSk(userId) },
+          ConsistentRead: true,
+        }),
       )
       .catch((error: unknown) => rethrowThrottling(error, 'The user index'));
     return out.Item ? toUser(out.Item) : null;

@@ -75,7 +75,9 @@ export class LocalUserDirectory implements UserDirectory {
   async invite(accountId: string, email: string): Promise<InviteOutcome> {
     const existing = this.all().find((u) => u.email === email);
     if (existing?.accountId === accountId) {
-      const linked = existing.groups.includes('customer') ? existing : { ...existing, groups: [...existing.groups, 'customer'] };
+      const linked = existing.groups.includes('customer')
+        ? existing
+        : { ...existing, groups: [...existing.groups, 'customer'] };
       if (linked !== existing) this.save(linked);
       return { invited: true, user: await this.complete(accountId, linked) };
     }

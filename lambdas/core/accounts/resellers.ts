@@ -118,7 +118,8 @@ export async function approveReseller(
   const application = await deps.resellers.get(resellerId);
   if (!application) throw new NotFoundError(`No reseller application ${resellerId}.`);
   const at = application.approvedAt ?? deps.clock.now().toISOString();
-  if (!(await deps.resellers.approve(resellerId, at))) throw new NotFoundError(`No reseller application ${resellerId}.`);
+  if (!(await deps.resellers.approve(resellerId, at)))
+    throw new NotFoundError(`No reseller application ${resellerId}.`);
   await deps.directory.linkReseller(application.applicantSub, resellerId);
   return { ...application, status: 'approved', approvedAt: at };
 }

@@ -4,9 +4,9 @@ import {
   inviteAccountUser,
   listAccountUsers,
   removeAccountUser,
-  type AccountUser,
   type UserDirectory,
 } from '#lambdas/core/accounts/users';
+import { MemoryUserDirectory } from '#test/support/memory-user-directory';
 import { depositOrder, orderBodySchema } from '#lambdas/core/licensing/deposit-order';
 import {
   licensingWorld,
@@ -18,34 +18,14 @@ import {
   type LicensingWorld,
 } from '#test/support/licensing-fixtures';
 
-/** An in-memory directory, as Cognito behaves: one user per e-mail. */
-class MemoryDirectory implements UserDirectory {
-  readonly users: (AccountUser & { accountId: string })[] = [];
-  async invite(accountId: string, email: string): Promise<AccountUser> {
-    if (this.users.some((u) => u.email === email)) throw new ConflictError(`${email} already has a user`);
-    const user = { userId: `u-${this.users.length + 1}`, email, status: 'invited' as const, accountId };
-    this.users.push(user);
-    return { userId: user.userId, email, status: 'invited' };
-  }
-  async list(accountId: string): Promise<AccountUser[]> {
-    return this.users.filter((u) => u.accountId === accountId).map(({ accountId: _a, ...u }) => u);
-  }
-  async remove(accountId: string, userId: string): Promise<boolean> {
-    const i = this.users.findIndex((u) => u.accountId === accountId && u.userId === userId);
-    if (i < 0) return false;
-    this.users.splice(i, 1);
-    return true;
-  }
-}
-
 let world: LicensingWorld;
-let directory: MemoryDirectory;
+let directory: MemoryUserDirectory;
 let accountId: string;
 const deps = () => ({ repo: world.repo, directory });
 
 beforeEach(async () => {
   world = await licensingWorld();
-  directory = new MemoryDirectory();
+  directory = new MemoryUserDirectory();
   accountId = await seedAccount(world, newAccountOrder(undefined, { resellerId: RESELLER_ID }));
 });
 
@@ -56,6 +36,7 @@ describe('account users', () => {
     const made = await inviteAccountUser(deps(), principals.backoffice, accountId, { email: 'ann@example.com' });
 
     expect(made).toEqual({ userId: 'u-3', email: 'ann@example.com', status: 'invited' });
+    expect(directory.index.queries).toBe(0);
     const { users } = await listAccountUsers(deps(), principals.support, accountId);
     expect(users.map((u) => u.email)).toEqual(['ann@example.com', 'bob@example.com', 'zoe@example.com']);
   });
@@ -74,8 +55,9 @@ describe('account users', () => {
     expect(directory.users).toEqual([]);
   });
 
-  it('answers 404 for an unknown account and 409 for an e-mail that has a user', async () => {
-    await inviteAccountUser(deps(), principals.backoffice, accountId, { email: 'ann@example.com' });
+  it('answers 404 for an unknown account and 409 for a user of another account, whom it does not invite', async () => {
+    const other = await seedAccount(world);
+    await inviteAccountUser(deps(), principals.backoffice, other, { email: 'ann@example.com' });
 
     await expect(
       inviteAccountUser(deps(), principals.backoffice, 'acc_unknown000', { email: 'a@example.com' }),
@@ -83,6 +65,7 @@ describe('account users', () => {
     await expect(
       inviteAccountUser(deps(), principals.backoffice, accountId, { email: 'ann@example.com' }),
     ).rejects.toBeInstanceOf(ConflictError);
+    expect(directory.mails).toHaveLength(1);
   });
 
   it('removes a user of the account, not one of another account, and not oneself', async () => {
@@ -125,12 +108,9 @@ describe('an order that creates an account with an administrator', () => {
 
   it('replays the order with the same result, inviting again only if the first invitation did not happen', async () => {
     const body = orderBodySchema.parse(withAdmin());
-    const failing: UserDirectory = {
-      ...directory,
+    const failing: UserDirectory = Object.assign(Object.create(directory) as MemoryUserDirectory, {
       invite: () => Promise.reject(new Error('Cognito is down')),
-      list: directory.list.bind(directory),
-      remove: directory.remove.bind(directory),
-    };
+    });
 
     await expect(depositOrder(world.deps, principals.backoffice, 'PO-ADMIN-2', body, failing)).rejects.toThrow(
       'Cognito is down',

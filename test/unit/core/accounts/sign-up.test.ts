@@ -1,0 +1,130 @@
+/** Sign-up that ends in a Smart Account: who may, the region it is served in, a retry, and the audit. */
+import { ConflictError, ForbiddenError, WrongRegionError } from '#lambdas/core/errors';
+import { createAccount, createAccountBodySchema } from '#lambdas/core/accounts/sign-up';
+import type { SignedInPerson } from '#lambdas/core/accounts/person';
+import { CommitRejected } from '#lambdas/core/licensing/repository';
+import { licensingWorld, type LicensingWorld } from '#test/support/licensing-fixtures';
+import { MemoryUserDirectory } from '#test/support/memory-user-directory';
+
+let world: LicensingWorld;
+let directory: MemoryUserDirectory;
+const deps = () => ({ ...world.deps, directory });
+const body = createAccountBodySchema.parse({ name: 'Contoso Ltd', region: 'us', country: 'us' });
+const personOf = (userId: string): SignedInPerson => ({ sub: userId, groups: [] });
+
+beforeEach(async () => {
+  world = await licensingWorld({ region: 'us' });
+  directory = new MemoryUserDirectory();
+});
+
+describe('creating a Smart Account by sign-up', () => {
+  it('creates the account (country, origin sign-up), makes the person its administrator and audits it', async () => {
+    const person = directory.signUp('ann@contoso.example');
+
+    const { created, account } = await createAccount(deps(), personOf(person.userId), body);
+
+    expect(created).toBe(true);
+    expect(account).toMatchObject({ name: 'Contoso Ltd', region: 'us', country: 'US', origin: 'sign-up' });
+    expect(account.administrator).toEqual({ userId: person.userId, email: 'ann@contoso.example', status: 'active' });
+    expect(person).toMatchObject({ accountId: account.accountId, groups: ['customer'] });
+    expect(await directory.list(account.accountId)).toHaveLength(1);
+    const state = await world.repo.getAccountState(account.accountId);
+    expect(state?.account).toMatchObject({ country: 'US', origin: 'sign-up', telemetryEnabled: true });
+    expect(world.repo.snapshot().audit).toEqual([
+      expect.objectContaining({ action: 'account.created', actor: { kind: 'customer', id: person.userId } }),
+    ]);
+  });
+
+  it('answers 421 naming the US API when the EU one is asked for a US account', async () => {
+    const eu = await licensingWorld({ region: 'eu' });
+    const person = directory.signUp('ann@contoso.example');
+
+    const refused = createAccount({ ...eu.deps, directory }, personOf(person.userId), body);
+
+    await expect(refused).rejects.toBeInstanceOf(WrongRegionError);
+    await expect(refused).rejects.toMatchObject({ homeRegion: 'us' });
+    expect(person.accountId).toBeUndefined();
+  });
+
+  it('refuses a person who already has an account (409), and staff or resellers (403)', async () => {
+    const person = directory.signUp('ann@contoso.example');
+    await createAccount(deps(), personOf(person.userId), body);
+    const staff = directory.signUp('ops@vendor.example');
+    staff.groups = ['backoffice'];
+
+    await expect(
+      createAccount(deps(), { ...personOf(person.userId), accountId: person.accountId! }, body),
+    ).rejects.toBeInstanceOf(ConflictError);
+    // an old token without the claim: the directory knows
+    await expect(createAccount(deps(), personOf(person.userId), body)).rejects.toBeInstanceOf(ConflictError);
+    await expect(createAccount(deps(), { sub: staff.userId, groups: ['backoffice'] }, body)).rejects.toBeInstanceOf(
+      ForbiddenError,
+    );
+  });
+
+  it('completes the link on a retry after the directory failed, without a second account', async () => {
+    const person = directory.signUp('ann@contoso.example');
+    const failing = Object.assign(Object.create(directory) as MemoryUserDirectory, {
+      linkAdministrator: () => Promise.reject(new Error('Cognito is down')),
+    });
+
+    await expect(createAccount({ ...world.deps, directory: failing }, personOf(person.userId), body)).rejects.toThrow(
+      'Cognito is down',
+    );
+    const retry = await createAccount(deps(), personOf(person.userId), body);
+
+    expect(retry.created).toBe(false);
+    expect(person.accountId).toBe(retry.account.accountId);
+    expect(world.repo.snapshot().audit.filter((e) => e.action === 'account.created')).toHaveLength(1);
+  });
+
+  it('reads a concurrent creation by the same person as theirs', async () => {
+    const person = directory.signUp('ann@contoso.example');
+    await world.repo.commitAccountCreation({
+      record: {
+        accountId: 'acc_concurrent1',
+        name: 'First click',
+        region: 'us',
+        telemetryEnabled: true,
+        termsRev: 1,
+        installSeq: 0,
+        createdAt: world.clock.now().toISOString(),
+      },
+      ownerSub: person.userId,
+      audit: {
+        accountId: 'acc_concurrent1',
+        at: '2026-01-01T00:00:00Z',
+        eventId: 'e1',
+        actor: { kind: 'customer', id: person.userId },
+        action: 'account.created',
+        details: {},
+      },
+    });
+
+    const { created, account } = await createAccount(deps(), personOf(person.userId), body);
+
+    expect({ created, accountId: account.accountId }).toEqual({ created: false, accountId: 'acc_concurrent1' });
+    await expect(
+      world.repo.commitAccountCreation({
+        record: { ...(await world.repo.getAccountState('acc_concurrent1'))!.account, accountId: 'acc_second0001' },
+        ownerSub: person.userId,
+        audit: {
+          accountId: 'acc_second0001',
+          at: '2026-01-01T00:00:00Z',
+          eventId: 'e2',
+          actor: { kind: 'customer', id: person.userId },
+          action: 'account.created',
+          details: {},
+        },
+      }),
+    ).rejects.toEqual(new CommitRejected('account-exists'));
+  });
+
+  it('validates the body: a region of the two, a real ISO 3166 country, a name', () => {
+    const parsed = createAccountBodySchema.safeParse({ name: ' ', region: 'ap', country: 'ZZ' });
+
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues.map((i) => i.path.join('.')).sort()).toEqual(['country', 'name', 'region']);
+    expect(createAccountBodySchema.safeParse({ name: 'A', region: 'eu', country: 'de' }).data?.country).toBe('DE');
+  });
+});
