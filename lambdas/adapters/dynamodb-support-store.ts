@@ -20,6 +20,10 @@
  *   INST#<inst> / ACK#<finding>#<at>  support's acknowledgement of a finding, with its note
  * GSIs: gsi1 `SILENT#<bucket>` / last beat time — the missing-beat sweep reads only the oldest
  * entries of each bucket; gsi2 `ACC#<account>` / `INST#…` or `FINDING#…` — support lists by account.
+ * TTL (`ttl`, docs/retention.md): STATE and the snapshots expire SILENT_SUPPORT_DATA_DAYS after
+ * their newest beat (each write moves it on), a resolved finding RESOLVED_FINDING_DAYS after it
+ * was resolved; STATE#APART, open findings and acknowledgements never by themselves (a closed
+ * account's eraser deletes them).
  */
 import { createHash } from 'node:crypto';
 import {
@@ -34,6 +38,7 @@ import type { StateCommit, SupportStore } from '../core/rules/ports';
 import { StateConflict } from '../core/rules/ports';
 import type { InstallationState } from '../core/rules/state';
 import type { FindingRecord } from '../core/rules/engine';
+import { RESOLVED_FINDING_DAYS, SILENT_SUPPORT_DATA_DAYS, ttlAfterDays } from '../core/accounts/retention';
 import { rethrowThrottling } from './aws-errors';
 import { dynamoItemBytes } from './dynamodb-item-size';
 import { inventoryBeatTypes } from '../core/telemetry/catalogue';
@@ -239,6 +244,7 @@ export function stateItemsOf(
     ...(state.lastBeatAt !== undefined ? { lastBeatAt: beatHourOf(state.lastBeatAt), beatAt: state.lastBeatAt } : {}),
     ...(state.snapshotsAt !== undefined ? { snapshotsAt: state.snapshotsAt } : {}),
     careLevel: c.careLevel,
+    ...(state.lastBeatAt !== undefined ? { ttl: ttlAfterDays(state.lastBeatAt, SILENT_SUPPORT_DATA_DAYS) } : {}),
     ...openFindingsOf(state, read),
     gsi2pk: `ACC#${state.accountId}`,
     gsi2sk: `INST#${state.installationId}`,
@@ -466,6 +472,9 @@ export function findingItemOf(f: FindingRecord) {
     sk: `FINDING#${f.findingId}`,
     type: 'finding',
     ...f,
+    ...(f.status === 'resolved' && f.resolvedAt
+      ? { ttl: ttlAfterDays(Date.parse(f.resolvedAt), RESOLVED_FINDING_DAYS) }
+      : {}),
     gsi2pk: `ACC#${f.accountId}`,
     gsi2sk: `FINDING#${f.updatedAt}#${f.findingId}`,
   };
@@ -500,6 +509,7 @@ export function snapshotItemsOf(c: Pick<StateCommit, 'snapshots' | 'state'>, sto
         beatId: s.beatId,
         collectedAt: s.collectedAt,
         at: Date.parse(s.collectedAt),
+        ttl: ttlAfterDays(Date.parse(s.collectedAt), SILENT_SUPPORT_DATA_DAYS),
         dataZ: encodeSnapshotData(s.data),
       });
     } else group[s.type] = { beatId: s.beatId, collectedAt: s.collectedAt, data: s.data };
@@ -507,12 +517,14 @@ export function snapshotItemsOf(c: Pick<StateCommit, 'snapshots' | 'state'>, sto
   const types = Object.keys(group);
   if (types.length > 0) {
     for (const [type, snapshot] of Object.entries(stored ?? {})) group[type] ??= snapshot;
+    const at = Math.max(...Object.values(group).map((s) => Date.parse(s.collectedAt)));
     items.push({
       pk,
       sk: COUNTERS_SNAPSHOT_SK,
       type: 'snapshots',
       accountId: c.state.accountId,
-      at: Math.max(...Object.values(group).map((s) => Date.parse(s.collectedAt))),
+      at,
+      ttl: ttlAfterDays(at, SILENT_SUPPORT_DATA_DAYS),
       snapshots: encodeSnapshotGroup(group),
     });
   }

@@ -8,6 +8,7 @@ import { DynamoDbClosureStore } from '../adapters/dynamodb-closure-store';
 import { DynamoDbPresenceStore } from '../adapters/dynamodb-presence-store';
 import { DynamoDbSupportEraser } from '../adapters/dynamodb-support-eraser';
 import { DynamoDbSupportReads } from '../adapters/dynamodb-support-reads';
+import { DynamoDbTermsStore } from '../adapters/dynamodb-terms-store';
 import { randomIds } from '../adapters/random-ids';
 import type { ClosureDeps } from '../core/accounts/closure';
 import type { EraserDeps } from '../core/accounts/erase-closed-accounts';
@@ -40,6 +41,7 @@ export function exportDeps(): ExportDeps {
     support: new DynamoDbSupportReads(dynamoDocumentClient(), required('SUPPORT_TABLE_NAME')),
     presence: presenceStore(),
     users: userDirectory(required('USER_DIRECTORY')),
+    consents: new DynamoDbTermsStore(dynamoDocumentClient(), required('TABLE_NAME')),
     auditWriter: new DynamoDbAuditWriter(dynamoDocumentClient(), required('TABLE_NAME')),
     clock: systemClock,
     ids: randomIds,

@@ -7,6 +7,7 @@ import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/li
 import { dynamoItemBytes } from '#lambdas/adapters/dynamodb-item-size';
 import { DynamoDbSupportReads } from '#lambdas/adapters/dynamodb-support-reads';
 import { DynamoDbSupportStore } from '#lambdas/adapters/dynamodb-support-store';
+import { SILENT_SUPPORT_DATA_DAYS } from '#lambdas/core/accounts/retention';
 import { rule as expressCap } from '#lambdas/core/rules/catalogue/db-express-cap';
 import { evaluateInstallation, type BatchBeat } from '#lambdas/core/rules/engine';
 import { emptyState, type InstallationState } from '#lambdas/core/rules/state';
@@ -183,5 +184,14 @@ describe('DynamoDbSupportStore', () => {
     expect(back?.trackers).toEqual(old.trackers);
     expect(back?.memory).toEqual(old.memory);
     expect(await reads.installationHealth(id)).toMatchObject({ openFindings: open });
+  });
+
+  it('writes the TTL attribute the table declares: the rules state expires 90 days after its newest beat', async () => {
+    const id = 'inst_storettl0000001';
+    const out = await batch(id, [server(T0)], 1);
+
+    const stored = (await item(id, 'STATE'))!;
+
+    expect(stored['ttl']).toBe(Math.floor((out.state.lastBeatAt! + SILENT_SUPPORT_DATA_DAYS * 86_400_000) / 1000));
   });
 });

@@ -2,6 +2,7 @@ import { dynamoItemBytes } from '#lambdas/adapters/dynamodb-item-size';
 import {
   COUNTERS_SNAPSHOT_SK,
   countersToMerge,
+  findingItemOf,
   needsTransaction,
   snapshotItemsOf,
   STATE_ITEM_BUDGET,
@@ -10,6 +11,8 @@ import {
   type StoredState,
 } from '#lambdas/adapters/dynamodb-support-store';
 import { decodeSnapshotData, decodeSnapshotGroup } from '#lambdas/adapters/support-snapshot-codec';
+import { RESOLVED_FINDING_DAYS, SILENT_SUPPORT_DATA_DAYS } from '#lambdas/core/accounts/retention';
+import type { FindingRecord } from '#lambdas/core/rules/engine';
 import { emptyState, type InstallationState } from '#lambdas/core/rules/state';
 import { T0 } from '#test/support/rules-harness';
 
@@ -194,5 +197,76 @@ describe('what a commit writes besides the state', () => {
     expect(item['lastBeatAt']).toBe(Date.parse('2026-11-02T10:00:00.000Z'));
     expect(read.state.lastBeatAt).toBe(at);
     expect(read.state.snapshotsAt).toBe(at - 60_000);
+  });
+});
+
+describe('the support table TTL (docs/retention.md)', () => {
+  const state = emptyState('inst_storeunit00000001', 'acc_storeunit00000001');
+  const epochSecondsAfterDays = (ms: number, days: number) => Math.floor((ms + days * 86_400_000) / 1000);
+  const finding = (change: Partial<FindingRecord>): FindingRecord =>
+    ({
+      findingId: 'f1',
+      installationId: state.installationId,
+      accountId: state.accountId,
+      status: 'open',
+      updatedAt: '2026-11-02T10:00:00.000Z',
+      ...change,
+    }) as FindingRecord;
+
+  it('expires the rules state 90 days after its newest beat, each batch moving it on; nothing before a beat', () => {
+    const at = Date.parse('2026-11-02T10:47:12.345Z');
+
+    const first = stateItemsOf(
+      { state: { ...state, lastBeatAt: at }, expectedVersion: 0, careLevel: 'gold' },
+      undefined,
+    );
+    const later = stateItemsOf(
+      { state: { ...state, lastBeatAt: at + 86_400_000 }, expectedVersion: 1, careLevel: 'gold' },
+      undefined,
+    );
+    const beatless = stateItemsOf({ state, expectedVersion: 0, careLevel: 'gold' }, undefined);
+
+    expect(first.state['ttl']).toBe(epochSecondsAfterDays(at, SILENT_SUPPORT_DATA_DAYS));
+    expect(later.state['ttl']).toBe(epochSecondsAfterDays(at + 86_400_000, SILENT_SUPPORT_DATA_DAYS));
+    expect(beatless.state['ttl']).toBeUndefined();
+  });
+
+  it('expires every snapshot 90 days after the beat it holds (inventory is resent daily, so a live one never does)', () => {
+    const items = snapshotItemsOf({
+      state,
+      snapshots: [
+        {
+          installationId: state.installationId,
+          accountId: state.accountId,
+          type: 'processes.running',
+          beatId: 'a',
+          collectedAt: new Date(T0).toISOString(),
+          data: {},
+        },
+        {
+          installationId: state.installationId,
+          accountId: state.accountId,
+          type: 'software.os',
+          beatId: 'b',
+          collectedAt: new Date(T0 - 5000).toISOString(),
+          data: {},
+        },
+      ],
+    });
+
+    expect(items.map((item) => [item['sk'], item['ttl']])).toEqual([
+      ['SNAP#software.os', epochSecondsAfterDays(T0 - 5000, SILENT_SUPPORT_DATA_DAYS)],
+      [COUNTERS_SNAPSHOT_SK, epochSecondsAfterDays(T0, SILENT_SUPPORT_DATA_DAYS)],
+    ]);
+  });
+
+  it('expires a finding 180 days after it was resolved, never while it is open', () => {
+    const resolvedAt = '2026-11-03T08:00:00.000Z';
+
+    const open = findingItemOf(finding({}));
+    const resolved = findingItemOf(finding({ status: 'resolved', resolvedAt }));
+
+    expect(open).not.toHaveProperty('ttl');
+    expect(resolved['ttl']).toBe(epochSecondsAfterDays(Date.parse(resolvedAt), RESOLVED_FINDING_DAYS));
   });
 });
