@@ -368,10 +368,30 @@ export async function runTermsJob(deps: TermsJobDeps, budget = TERMS_JOB_ACCOUNT
       progress = page.cursor ? { cursor: page.cursor, done: false } : { done: true };
       await deps.terms.saveProgress(terms.version, progress);
     }
-    if (progress.done && terms.effectiveAt <= deps.clock.now().toISOString())
-      result.silent += await recordSilence(deps, terms, budget);
+    if (!progress.done) continue;
+    if (terms.effectiveAt <= deps.clock.now().toISOString()) result.silent += await recordSilence(deps, terms, budget);
+    else result.mailed += await retryNotices(deps, terms, budget);
   }
   return result;
+}
+
+/** Notices that failed (released for a retry) are sent again, as long as the version is not in force. */
+async function retryNotices(deps: TermsJobDeps, terms: TermsVersion, budget: number): Promise<number> {
+  let mailed = 0;
+  let read = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await deps.terms.listVersionConsents(terms.version, {
+      limit: 100,
+      status: 'pending',
+      ...(cursor && { cursor }),
+    });
+    for (const record of page.records.filter((r) => r.noticeSentAt === undefined))
+      if (await notify(deps, terms, record.accountId)) mailed++;
+    read += 100;
+    cursor = page.cursor;
+  } while (cursor && read < budget);
+  return mailed;
 }
 
 async function notify(deps: TermsJobDeps, terms: TermsVersion, accountId: string): Promise<boolean> {
