@@ -16,6 +16,7 @@ import {
   CognitoIdentityProviderClient,
   ListUsersCommand,
   UserNotFoundException,
+  type UserStatusType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CognitoUserDirectory } from '#lambdas/adapters/cognito-user-directory';
@@ -27,7 +28,7 @@ import { MemoryUserIndex } from '#test/support/memory-user-directory';
 const POOL = 'eu-central-1_Pool1';
 const ACC = 'acc_abcdefgh12';
 const notFound = () => new UserNotFoundException({ message: 'User does not exist.', $metadata: {} });
-const cognitoUser = (sub: string, status: string, attributes: Record<string, string> = {}) => ({
+const cognitoUser = (sub: string, status: UserStatusType, attributes: Record<string, string> = {}) => ({
   Username: sub,
   UserStatus: status,
   UserAttributes: [
