@@ -4,13 +4,26 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { traced } from '../shared/powertools';
+import { logger, traced } from '../shared/powertools';
+import { EventBridgeVendorEvents, publishAuditEventsOf, vendorEventBridgeClient } from './eventbridge-vendor-events';
 
 let documentClient: DynamoDBDocumentClient | undefined;
 
+/**
+ * With VENDOR_EVENT_BUS_NAME set (functions that write the licensing table), every audit item the
+ * client writes is published to the vendor's bus (eventbridge-vendor-events.ts, docs/events.md).
+ */
 export function dynamoDocumentClient(): DynamoDBDocumentClient {
-  documentClient ??= DynamoDBDocumentClient.from(traced(new DynamoDBClient({})), {
-    marshallOptions: { removeUndefinedValues: true },
-  });
+  if (!documentClient) {
+    documentClient = DynamoDBDocumentClient.from(traced(new DynamoDBClient({})), {
+      marshallOptions: { removeUndefinedValues: true },
+    });
+    const vendorBus = process.env.VENDOR_EVENT_BUS_NAME;
+    if (vendorBus)
+      publishAuditEventsOf(
+        documentClient,
+        new EventBridgeVendorEvents(vendorBus, traced(vendorEventBridgeClient()), logger),
+      );
+  }
   return documentClient;
 }

@@ -65,6 +65,7 @@ import {
 } from '../core/licensing/repository';
 import { ServiceUnavailableError } from '../core/errors';
 import { isThrottling, rethrowThrottling } from './aws-errors';
+import { accountIndexAttributes, newAccountIndexItem, orderIndexAttributes } from './dynamodb-account-search';
 
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 interface Guarded {
@@ -411,11 +412,18 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
   async commitOrder(c: OrderCommit): Promise<void> {
     const accountId = c.order.accountId;
     const items: Guarded[] = [
-      this.put({ ...key(`ORDER#${c.order.orderId}`), type: 'order', ...c.order }, 'order-exists'),
+      this.put(
+        { ...key(`ORDER#${c.order.orderId}`), type: 'order', ...c.order, ...orderIndexAttributes(c.order) },
+        'order-exists',
+      ),
     ];
     if (c.account.kind === 'create') {
       const record: SmartAccount = c.account.record;
-      items.push(this.put({ ...key(accountPk(accountId)), type: 'account', ...record }, 'stale'));
+      // the back office's name index (dynamodb-account-search.ts) rides on the account item
+      items.push(
+        this.put({ ...key(accountPk(accountId)), type: 'account', ...record, ...accountIndexAttributes(record) }, 'stale'),
+      );
+      items.push(this.put(newAccountIndexItem(record, 'order'), 'stale'));
       if (record.resellerId) {
         items.push(
           this.put(

@@ -1,6 +1,7 @@
 /** PUT /v1/ops/orders/{orderId} (back office): deposits an order's licence lines, once per order id. */
 import * as z from 'zod';
 import { depositOrder, orderBodySchema, orderIdSchema } from '../core/licensing/deposit-order';
+import { orderChecks } from '../shared/back-office-deps';
 import { httpRoute, principalOf } from '../shared/http';
 import { env } from '../shared/env';
 import { licensingDeps } from '../shared/licensing-deps';
@@ -22,6 +23,7 @@ export const handler = httpRoute(
       request.params.orderId,
       request.body,
       directoryRef ? userDirectory(directoryRef) : undefined,
+      orderChecks(),
     );
     return { status: created ? 201 : 200, body: result };
   },

@@ -42,6 +42,8 @@ export const envSchema = z.object({
   SUPPORT_TABLE_NAME: z.string().min(3).optional(),
   /** the region's proactive-support event bus */
   EVENT_BUS_NAME: z.string().min(1).optional(),
+  /** the region's vendor event bus: audit items written become licence and account events (docs/events.md) */
+  VENDOR_EVENT_BUS_NAME: z.string().min(1).optional(),
   /** the account users' directory: `cognito:<user pool id>`, or `local:<users.json path>` (local override) */
   USER_DIRECTORY: z
     .string()

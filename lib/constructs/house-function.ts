@@ -443,6 +443,17 @@ export class HouseFunction extends Construct {
     return this;
   }
 
+  /**
+   * Grants events:PutEvents on the vendor's bus and sets VENDOR_EVENT_BUS_NAME: the audit items the
+   * function writes are published there (lambdas/adapters/eventbridge-vendor-events.ts).
+   */
+  public bindVendorEventBus(bus: IEventBus): this {
+    this.once('bindVendorEventBus', 'VENDOR_EVENT_BUS_NAME');
+    bus.grantPutEventsTo(this.function);
+    this.function.addEnvironment('VENDOR_EVENT_BUS_NAME', bus.eventBusName);
+    return this;
+  }
+
   /** Throws when `what` was bound already: each variable holds one resource. */
   private once(what: string, variable: string): void {
     if (this.boundOnce.has(what)) {

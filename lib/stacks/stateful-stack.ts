@@ -112,6 +112,8 @@ export const presenceFanOutMaxReceiveCount = 5;
 
 /** `Source` of every proactive-support notification (lambdas/adapters/eventbridge-notification-bus.ts). */
 export const supportEventSource = 'ucx-cloud.proactive-support';
+/** The sources of the vendor bus's events (lambdas/core/events/vendor-events.ts). */
+export const vendorEventSources = ['ucx.licensing', 'ucx.accounts'] as const;
 /** Its detail types: `Finding <kind>`. */
 export const supportEventDetailTypes = [
   'Finding opened',
@@ -199,6 +201,8 @@ export class StatefulStack extends Stack {
   public readonly supportTable: Table;
   /** this region's proactive-support bus: finding notifications; support's routing hangs off it */
   public readonly supportEventBus: EventBus;
+  /** the vendor's licence and account events (docs/events.md), published from the audit log's writes */
+  public readonly vendorEventBus: EventBus;
   /** where the example rule sends critical findings of proactive (Gold, Platinum) accounts */
   public readonly supportAlertsTopic: Topic;
   /** this region's presence state: tenants, subscriptions, sessions, last presences (regional, ephemeral) */
@@ -278,6 +282,7 @@ export class StatefulStack extends Stack {
 
     this.supportTable = this.buildSupportTable();
     ({ bus: this.supportEventBus, topic: this.supportAlertsTopic } = this.buildSupportNotifications(config, regionKey));
+    this.vendorEventBus = this.buildVendorEventBus(config, regionKey);
 
     this.presenceTable = this.buildPresenceTable();
     this.presenceTokenKey = new Key(this, 'PresenceTokenKey', {
@@ -428,6 +433,23 @@ export class StatefulStack extends Stack {
       nonKeyAttributes: [...supportTableGsi2Attributes],
     });
     return table;
+  }
+
+  /**
+   * The vendor's systems (ERP, CRM) subscribe to licence and account events here, with rules of
+   * their own; an archive of every event lets a subscriber that was down replay what it missed.
+   */
+  private buildVendorEventBus(config: AppConfig, regionKey: RegionKey): EventBus {
+    const bus = new EventBus(this, 'VendorEventBus', {
+      description: `UCX ${config.stage} ${regionKey}: licence and account events for the vendor's systems`,
+    });
+    bus.archive('VendorEventArchive', {
+      description: 'Every licence and account event, replayable into the bus',
+      eventPattern: { source: [...vendorEventSources] },
+      // 365 days: an ERP integration found broken at a year-end reconciliation can still replay the year.
+      retention: Duration.days(365),
+    });
+    return bus;
   }
 
   /**

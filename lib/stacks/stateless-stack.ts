@@ -466,7 +466,8 @@ export class StatelessStack extends Stack {
         logRetentionDays: config.logRetentionDays,
       });
       const needs = new Set(spec.needs);
-      if (needs.has('table:write')) fn.bindTable(stateful.table, 'write');
+      // Whatever writes the licensing table may write audit items: each becomes a vendor event.
+      if (needs.has('table:write')) fn.bindTable(stateful.table, 'write').bindVendorEventBus(stateful.vendorEventBus);
       else if (needs.has('table:read')) fn.bindTable(stateful.table, 'read');
       if (needs.has('signing-key')) fn.bindSigningKey(stateful.signingKey);
       if (needs.has('verify-keys')) fn.bindVerifyKeys(verifyKeyRefs);

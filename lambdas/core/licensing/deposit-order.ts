@@ -31,6 +31,10 @@ const perpetualLine = z
   })
   .strict();
 
+/**
+ * Care on a subscription line covers the subscription (docs/back-office.md): it starts with it and
+ * ends with it unless `care.endsAt` says earlier; never after, as nothing is licensed then.
+ */
 const subscriptionLine = z
   .object({
     product: productSchema,
@@ -38,12 +42,20 @@ const subscriptionLine = z
     kind: z.literal('subscription'),
     startsAt: isoDateTime,
     endsAt: isoDateTime,
+    care: z.object({ level: careLevelSchema, endsAt: isoDateTime.optional() }).strict().optional(),
   })
   .strict()
   .refine((line) => Date.parse(line.endsAt) > Date.parse(line.startsAt), {
     message: 'endsAt must be after startsAt',
     path: ['endsAt'],
-  });
+  })
+  .refine(
+    (line) =>
+      line.care?.endsAt === undefined ||
+      (Date.parse(line.care.endsAt) > Date.parse(line.startsAt) &&
+        Date.parse(line.care.endsAt) <= Date.parse(line.endsAt)),
+    { message: 'Care on a subscription ends after its start and no later than its end', path: ['care', 'endsAt'] },
+  );
 
 /** Renews Care for a product the account holds, without new quantity. */
 const careLine = z
@@ -140,6 +152,15 @@ export function entitlementOf(orderId: string, index: number, line: OrderLine, d
         quantity: line.quantity,
         startsAt: iso(line.startsAt),
         endsAt: iso(line.endsAt),
+        ...(line.care
+          ? {
+              care: {
+                level: line.care.level,
+                startsAt: iso(line.startsAt),
+                endsAt: iso(line.care.endsAt ?? line.endsAt),
+              },
+            }
+          : {}),
       };
     case 'care':
       return {
@@ -168,6 +189,74 @@ function assertCareOfHeldProducts(lines: readonly OrderLine[], state: AccountSta
       : [],
   );
   if (errors.length > 0) throw new ValidationError(errors);
+}
+
+/**
+ * A line whose Care or subscription would be over when it is deposited is a typing mistake, not
+ * a purchase: refused with its path, by the injected clock (a replay of the order is not judged again).
+ */
+function assertNotOverAt(lines: readonly OrderLine[], now: string): void {
+  const t = Date.parse(now);
+  const over = (iso: string | undefined) => iso !== undefined && Date.parse(iso) <= t;
+  const errors = lines.flatMap((line, n) => {
+    const found: { path: string; message: string }[] = [];
+    if (line.kind === 'subscription' && over(line.endsAt))
+      found.push({ path: `lines.${n}.endsAt`, message: `the subscription would end before its deposit (${now})` });
+    if (line.care && over(line.care.endsAt))
+      found.push({ path: `lines.${n}.care.endsAt`, message: `Care would end before its deposit (${now})` });
+    return found;
+  });
+  if (errors.length > 0) throw new ValidationError(errors);
+}
+
+/** Who may have customers: the reseller records (approved resellers; docs/back-office.md). */
+export interface ResellerRegistry {
+  /** true when the reseller may be named on an account: approved, or already selling to accounts */
+  isKnownReseller(resellerId: string): Promise<boolean>;
+}
+
+/** What an order is checked against beyond its own body. */
+export interface OrderChecks {
+  /** absent: reseller ids are not checked (the order handlers always give it) */
+  readonly resellers?: ResellerRegistry;
+}
+
+export async function assertOrderReferences(body: OrderBody, checks: OrderChecks): Promise<void> {
+  const resellerId = 'create' in body.account ? body.account.create.resellerId : undefined;
+  if (resellerId === undefined || !checks.resellers) return;
+  if (!(await checks.resellers.isKnownReseller(resellerId)))
+    throw new ValidationError([
+      { path: 'account.create.resellerId', message: `no approved reseller has the id ${resellerId}` },
+    ]);
+}
+
+/** What a deposit writes, computed from the account as read: the same for the deposit and its preview. */
+export interface DepositPlan {
+  readonly entitlements: Entitlement[];
+  readonly pools: PoolDeposit[];
+  /** the active follower installation and what it is granted now (absent: none, or nothing to grant) */
+  readonly followerGrant?: { readonly installationId: string; readonly add: Allocation };
+}
+
+export function planDeposit(orderId: string, body: OrderBody, state: AccountState | null, now: string): DepositPlan {
+  assertCareOfHeldProducts(body.lines, state);
+  assertNotOverAt(body.lines, now);
+  const entitlements = body.lines.map((line, n) => entitlementOf(orderId, n, line, now));
+  const follower = state?.installations.find(
+    (i) => i.installationId === state.account.followerInstallationId && i.status === 'active',
+  );
+  const grant: Allocation = follower && state ? followerGrant(state, entitlements, Date.parse(now)) : {};
+  const pools: PoolDeposit[] = [...new Set(entitlements.map((e) => e.product))].map((product) => ({
+    product,
+    addAllocated: grant[product] ?? 0,
+  }));
+  return {
+    entitlements,
+    pools,
+    ...(follower && Object.keys(grant).length > 0
+      ? { followerGrant: { installationId: follower.installationId, add: grant } }
+      : {}),
+  };
 }
 
 /**
@@ -210,11 +299,12 @@ export async function depositOrder(
   orderId: string,
   body: OrderBody,
   directory?: UserDirectory,
+  checks: OrderChecks = {},
 ): Promise<{ created: boolean; result: OrderResult }> {
   assertRole(principal, 'backoffice');
   // An order that creates an account is served in the region it names: that is the account's home.
   if ('create' in body.account) assertHomeRegion(body.account.create.region, deps.here);
-  const deposited = await depositOrderLines(deps, principal, orderId, body);
+  const deposited = await depositOrderLines(deps, principal, orderId, body, checks);
   await inviteAdmin(directory, deposited.result.accountId, body);
   return deposited;
 }
@@ -224,6 +314,7 @@ async function depositOrderLines(
   principal: Principal,
   orderId: string,
   body: OrderBody,
+  checks: OrderChecks,
 ): Promise<{ created: boolean; result: OrderResult }> {
   const bodyHash = sha256(canonicalJson(body));
 
@@ -238,6 +329,7 @@ async function depositOrderLines(
 
   const earlier = await replay();
   if (earlier) return earlier;
+  await assertOrderReferences(body, checks);
 
   const accountCreated = 'create' in body.account;
   const accountId = 'id' in body.account ? body.account.id : deps.ids.id('acc_');
@@ -251,17 +343,7 @@ async function depositOrderLines(
         if (state) assertHomeRegion(state.account.region, deps.here);
         if (state) assertAccountOpen(state.account);
 
-        assertCareOfHeldProducts(body.lines, state);
-        const entitlements = body.lines.map((line, n) => entitlementOf(orderId, n, line, now));
-
-        const follower = state?.installations.find(
-          (i) => i.installationId === state.account.followerInstallationId && i.status === 'active',
-        );
-        const grant: Allocation = follower && state ? followerGrant(state, entitlements, Date.parse(now)) : {};
-        const pools: PoolDeposit[] = [...new Set(entitlements.map((e) => e.product))].map((product) => ({
-          product,
-          addAllocated: grant[product] ?? 0,
-        }));
+        const { entitlements, pools, followerGrant: grant } = planDeposit(orderId, body, state, now);
 
         const result: OrderResult = {
           orderId,
@@ -298,9 +380,7 @@ async function depositOrderLines(
           account,
           entitlements,
           pools,
-          ...(follower && Object.keys(grant).length > 0
-            ? { followerGrant: { installationId: follower.installationId, add: grant } }
-            : {}),
+          ...(grant ? { followerGrant: grant } : {}),
           audit: {
             accountId,
             at: now,
@@ -310,7 +390,9 @@ async function depositOrderLines(
             details: {
               orderId,
               lines: body.lines,
-              ...(follower && Object.keys(grant).length > 0 ? { grantedTo: follower.installationId } : {}),
+              ...(grant ? { grantedTo: grant.installationId } : {}),
+              // the vendor's 'Account Created' event of an order's new account (core/events/vendor-events.ts)
+              ...('create' in body.account && { accountCreated: true, region: body.account.create.region }),
             },
           },
         });
