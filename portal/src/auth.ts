@@ -2,19 +2,29 @@
  * Who signs users in: the local cloud's `/local/auth/...` flows, or, when the site's `config.json`
  * names a user pool (the deployed portal), Cognito itself, called with `fetch` on its JSON API
  * (`https://cognito-idp.<region>.amazonaws.com/`, `X-Amz-Target: AWSCognitoIdentityProviderService.<Op>`).
- * Sign-in uses USER_PASSWORD_AUTH over TLS rather than SRP: an SRP library would cost more than the
- * whole portal's script budget. Both answer with the ID token, whose claims the API authorises.
+ * Cognito sign-in is SRP (portal/src/srp.ts): the password never leaves the browser. Both answer
+ * with the ID token, whose claims the API authorises, and a refresh token; both may ask for the
+ * authenticator's code (TOTP), and both enrol one (docs/identity.md).
  */
 import { api } from './api';
 import { portalConfig, type PortalConfig } from './config';
-import { ApiError, type FieldProblem } from './problem';
+import { ApiError, type FieldProblem, problemOf } from './problem';
+import { cognitoTimestamp, passwordClaimSignature, srpStart } from './srp';
 
 export type { PortalConfig };
 
 export interface Tokens {
   readonly idToken: string;
-  /** none for a local sign-in or a refresh (Cognito keeps the one it issued) */
+  /** Cognito's, for the user's own operations (TOTP enrolment); locally the ID token serves */
+  readonly accessToken?: string;
+  /** none for a refresh (the one issued at sign-in stays valid) */
   readonly refreshToken?: string;
+}
+
+/** An authenticator to add: the key to type in, or the otpauth:// URI to open or scan. */
+export interface TotpSetup {
+  readonly secretCode: string;
+  readonly otpauthUri: string;
 }
 
 /** A sign-in that needs one more answer: a new password (invited users), or the TOTP code. */
@@ -37,22 +47,71 @@ export interface AuthBackend {
   confirmForgotPassword(email: string, code: string, password: string): Promise<void>;
   /** a fresh ID token for a refresh token; undefined when the backend has none */
   refresh(refreshToken: string): Promise<Tokens | undefined>;
+  /** starts adding an authenticator for the signed-in user (Cognito's access token, else the ID token) */
+  associateTotp(token: string, email: string): Promise<TotpSetup>;
+  /** checks the authenticator's first code and turns TOTP on from the next sign-in */
+  verifyTotp(token: string, code: string): Promise<void>;
 }
 
+/** The otpauth:// URI (Key URI Format) authenticator apps read. */
+export const otpauthUri = (secretCode: string, email: string) =>
+  `otpauth://totp/${encodeURIComponent(`UCX Cloud:${email}`)}?secret=${secretCode}&issuer=${encodeURIComponent('UCX Cloud')}`;
+
 export const isChallenge = (r: SignInResult): r is Challenge => 'challenge' in r;
+
+interface LocalTokens {
+  token: string;
+  refreshToken?: string;
+}
+type LocalSignIn = LocalTokens | { challenge: 'SOFTWARE_TOKEN_MFA'; session: string };
+
+const localTokens = (answer: LocalTokens): Tokens => ({
+  idToken: answer.token,
+  ...(answer.refreshToken && { refreshToken: answer.refreshToken }),
+});
+
+/** A local route called as the signed-in user (the portal's own token is not set yet while signing in). */
+async function asUser<T>(path: string, token: string, body: unknown): Promise<T> {
+  const response = await fetch(path, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  const parsed: unknown = text ? JSON.parse(text) : undefined;
+  if (!response.ok) throw new ApiError(problemOf(response.status, parsed));
+  return parsed as T;
+}
 
 export const localAuth: AuthBackend = {
   kind: 'local',
   signUp: async (email, password) => void (await api('POST', '/local/auth/sign-up', { email, password })),
   confirmSignUp: async (email, code) => void (await api('POST', '/local/auth/verify', { email, code })),
-  signIn: async (email, password) => ({
-    idToken: (await api<{ token: string }>('POST', '/local/auth/sign-in', { email, password })).token,
-  }),
-  respond: () => Promise.reject(new Error('The local cloud asks no sign-in challenge.')),
+  signIn: async (email, password) => {
+    const answer = await api<LocalSignIn>('POST', '/local/auth/sign-in', { email, password });
+    return 'challenge' in answer
+      ? { challenge: answer.challenge, email, session: answer.session }
+      : localTokens(answer);
+  },
+  respond: async (challenge, code) => {
+    if (challenge.challenge !== 'SOFTWARE_TOKEN_MFA')
+      throw new Error('The local cloud asks no new password: invited users choose one with the e-mailed code.');
+    return localTokens(
+      await api<LocalTokens>('POST', '/local/auth/respond', {
+        email: challenge.email,
+        session: challenge.session,
+        code,
+      }),
+    );
+  },
   forgotPassword: async (email) => void (await api('POST', '/local/auth/forgot-password', { email })),
   confirmForgotPassword: async (email, code, password) =>
     void (await api('POST', '/local/auth/reset-password', { email, code, password })),
-  refresh: async () => undefined,
+  refresh: async (refreshToken) => ({
+    idToken: (await api<LocalTokens>('POST', '/local/auth/refresh', { refreshToken })).token,
+  }),
+  associateTotp: (token) => asUser<TotpSetup>('/local/auth/totp/associate', token, {}),
+  verifyTotp: async (token, code) => void (await asUser('/local/auth/totp/verify', token, { code })),
 };
 
 type Fetch = (
@@ -87,12 +146,16 @@ const cognitoErrors: Record<string, { status: number; path?: string; message: st
 };
 
 export function cognitoAuth(
-  config: Required<Pick<PortalConfig, 'region' | 'userPoolClientId'>>,
+  config: Required<Pick<PortalConfig, 'region' | 'userPoolId' | 'userPoolClientId'>>,
   fetchImpl: Fetch = (url, init) => fetch(url, init),
+  /** the SRP ephemeral and the clock: fixed only by tests */
+  srp: { start?: typeof srpStart; now?: () => Date } = {},
 ): AuthBackend {
   const endpoint = `https://cognito-idp.${config.region}.amazonaws.com/`;
   const ClientId = config.userPoolClientId;
+  const poolName = config.userPoolId.split('_')[1] ?? '';
 
+  /** An operation of the API; those of the signed-in user (AccessToken) take no ClientId. */
   async function call<T>(operation: string, body: Record<string, unknown>): Promise<T> {
     const response = await fetchImpl(endpoint, {
       method: 'POST',
@@ -100,7 +163,7 @@ export function cognitoAuth(
         'content-type': 'application/x-amz-json-1.1',
         'x-amz-target': `AWSCognitoIdentityProviderService.${operation}`,
       },
-      body: JSON.stringify({ ClientId, ...body }),
+      body: JSON.stringify('AccessToken' in body ? body : { ClientId, ...body }),
     });
     const text = await response.text();
     let parsed: Record<string, unknown> = {};
@@ -129,14 +192,19 @@ export function cognitoAuth(
   }
 
   interface AuthAnswer {
-    AuthenticationResult?: { IdToken: string; RefreshToken?: string };
+    AuthenticationResult?: { IdToken: string; AccessToken?: string; RefreshToken?: string };
     ChallengeName?: string;
+    ChallengeParameters?: Record<string, string>;
     Session?: string;
   }
   const result = (email: string, answer: AuthAnswer): SignInResult => {
     if (answer.AuthenticationResult) {
-      const { IdToken, RefreshToken } = answer.AuthenticationResult;
-      return { idToken: IdToken, ...(RefreshToken && { refreshToken: RefreshToken }) };
+      const { IdToken, AccessToken, RefreshToken } = answer.AuthenticationResult;
+      return {
+        idToken: IdToken,
+        ...(AccessToken && { accessToken: AccessToken }),
+        ...(RefreshToken && { refreshToken: RefreshToken }),
+      };
     }
     if (
       (answer.ChallengeName === 'NEW_PASSWORD_REQUIRED' || answer.ChallengeName === 'SOFTWARE_TOKEN_MFA') &&
@@ -157,14 +225,40 @@ export function cognitoAuth(
       })),
     confirmSignUp: async (email, code) =>
       void (await call('ConfirmSignUp', { Username: email, ConfirmationCode: code })),
-    signIn: async (email, password) =>
-      result(
+    signIn: async (email, password) => {
+      const start = (srp.start ?? srpStart)();
+      const first = await call<AuthAnswer>('InitiateAuth', {
+        AuthFlow: 'USER_SRP_AUTH',
+        AuthParameters: { USERNAME: email, SRP_A: start.srpA },
+      });
+      const challenge = first.ChallengeParameters;
+      if (first.ChallengeName !== 'PASSWORD_VERIFIER' || !challenge) return result(email, first);
+      const userId = challenge['USER_ID_FOR_SRP'] ?? email;
+      const timestamp = cognitoTimestamp((srp.now ?? (() => new Date()))());
+      const signature = await passwordClaimSignature({
+        poolName,
+        userId,
+        password,
+        a: start.a,
+        srpB: challenge['SRP_B'] ?? '',
+        salt: challenge['SALT'] ?? '',
+        secretBlock: challenge['SECRET_BLOCK'] ?? '',
+        timestamp,
+      });
+      return result(
         email,
-        await call<AuthAnswer>('InitiateAuth', {
-          AuthFlow: 'USER_PASSWORD_AUTH',
-          AuthParameters: { USERNAME: email, PASSWORD: password },
+        await call<AuthAnswer>('RespondToAuthChallenge', {
+          ChallengeName: 'PASSWORD_VERIFIER',
+          ...(first.Session && { Session: first.Session }),
+          ChallengeResponses: {
+            USERNAME: userId,
+            PASSWORD_CLAIM_SECRET_BLOCK: challenge['SECRET_BLOCK'],
+            PASSWORD_CLAIM_SIGNATURE: signature,
+            TIMESTAMP: timestamp,
+          },
         }),
-      ),
+      );
+    },
     respond: async (challenge, answer) =>
       result(
         challenge.email,
@@ -185,7 +279,22 @@ export function cognitoAuth(
         AuthFlow: 'REFRESH_TOKEN_AUTH',
         AuthParameters: { REFRESH_TOKEN: refreshToken },
       });
-      return answer.AuthenticationResult ? { idToken: answer.AuthenticationResult.IdToken } : undefined;
+      const tokens = answer.AuthenticationResult;
+      return tokens
+        ? { idToken: tokens.IdToken, ...(tokens.AccessToken && { accessToken: tokens.AccessToken }) }
+        : undefined;
+    },
+    associateTotp: async (accessToken, email) => {
+      const { SecretCode } = await call<{ SecretCode: string }>('AssociateSoftwareToken', { AccessToken: accessToken });
+      return { secretCode: SecretCode, otpauthUri: otpauthUri(SecretCode, email) };
+    },
+    verifyTotp: async (accessToken, code) => {
+      await call('VerifySoftwareToken', { AccessToken: accessToken, UserCode: code, FriendlyDeviceName: 'UCX Cloud' });
+      // TOTP on, and preferred: the next sign-in asks for the code.
+      await call('SetUserMFAPreference', {
+        AccessToken: accessToken,
+        SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true },
+      });
     },
   };
 }
@@ -193,7 +302,10 @@ export function cognitoAuth(
 /** The backend `config.json` asks for: Cognito when it names a user pool and client, else local. */
 export function authFor(config: PortalConfig | undefined, fetchImpl?: Fetch): AuthBackend {
   return config?.userPoolId && config.userPoolClientId
-    ? cognitoAuth({ region: config.region, userPoolClientId: config.userPoolClientId }, fetchImpl)
+    ? cognitoAuth(
+        { region: config.region, userPoolId: config.userPoolId, userPoolClientId: config.userPoolClientId },
+        fetchImpl,
+      )
     : localAuth;
 }
 

@@ -17,9 +17,10 @@ function padHex(value: bigint): string {
   return /^[89a-f]/i.test(hex) ? `00${hex}` : hex;
 }
 
-const bytesOfHex = (hex: string) => Uint8Array.from(hex.match(/../g) ?? [], (pair) => Number.parseInt(pair, 16));
+type Bytes = Uint8Array<ArrayBuffer>;
+const bytesOfHex = (hex: string): Bytes => Uint8Array.from(hex.match(/../g) ?? [], (pair) => Number.parseInt(pair, 16));
 const hexOfBytes = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-const concat = (...parts: Uint8Array[]) => {
+const concat = (...parts: Uint8Array[]): Bytes => {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const part of parts) {
@@ -28,13 +29,13 @@ const concat = (...parts: Uint8Array[]) => {
   }
   return out;
 };
-const utf8 = (text: string) => new TextEncoder().encode(text);
+const utf8 = (text: string): Bytes => new Uint8Array(new TextEncoder().encode(text));
 
-async function sha256Hex(bytes: Uint8Array): Promise<string> {
+async function sha256Hex(bytes: Bytes): Promise<string> {
   return hexOfBytes(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)));
 }
 
-async function hmacSha256(key: Uint8Array, data: Uint8Array): Promise<Uint8Array> {
+async function hmacSha256(key: Bytes, data: Bytes): Promise<Bytes> {
   const imported = await crypto.subtle.importKey('raw', key, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
   return new Uint8Array(await crypto.subtle.sign('HMAC', imported, data));
 }

@@ -1,6 +1,9 @@
 /** The portal's Cognito sign-in over fetch: the requests it makes and how it reads the answers. No network. */
 import { authFor, cognitoAuth, isChallenge, localAuth } from '#portal/src/auth';
 import { ApiError } from '#portal/src/problem';
+import { passwordClaimSignature, srpStart } from '#portal/src/srp';
+
+const fixedA = BigInt(`0x${'3a7f'.repeat(64)}`);
 
 interface Call {
   url: string;
@@ -22,7 +25,12 @@ function fakeCognito(...answers: [number, unknown][]) {
     const [status, body] = answers.shift() ?? [200, {}];
     return { status, ok: status < 300, text: async () => JSON.stringify(body) };
   };
-  return { calls, auth: cognitoAuth({ region: 'eu-central-1', userPoolClientId: 'client-1' }, fetchImpl) };
+  const auth = cognitoAuth(
+    { region: 'eu-central-1', userPoolId: 'eu-central-1_AbCdEf123', userPoolClientId: 'client-1' },
+    fetchImpl,
+    { start: () => srpStart(fixedA), now: () => new Date('2026-03-02T09:05:07Z') },
+  );
+  return { calls, auth };
 }
 
 describe('Cognito sign-in over fetch', () => {
@@ -53,30 +61,83 @@ describe('Cognito sign-in over fetch', () => {
     ]);
   });
 
-  it('signs in with USER_PASSWORD_AUTH and returns the ID and refresh tokens', async () => {
-    const { calls, auth } = fakeCognito([
-      200,
-      {
-        AuthenticationResult: {
-          IdToken: 'id.jwt',
-          AccessToken: 'access.jwt',
-          RefreshToken: 'refresh',
-          ExpiresIn: 3600,
-        },
-      },
-    ]);
+  it('signs in with SRP (USER_SRP_AUTH, then PASSWORD_VERIFIER): the password is never sent', async () => {
+    // Arrange
+    const challenge = {
+      USER_ID_FOR_SRP: '4f8e2c1a-7b3d-4e5f-9a0b-1c2d3e4f5a6b',
+      SRP_B: `${'9c4d21e8'.repeat(95)}1f2e`,
+      SALT: 'e3b5c1d2a4f60718293a4b5c6d7e8f90',
+      SECRET_BLOCK: Buffer.from('opaque').toString('base64'),
+    };
+    const { calls, auth } = fakeCognito(
+      [200, { ChallengeName: 'PASSWORD_VERIFIER', ChallengeParameters: challenge, Session: 's0' }],
+      [200, { AuthenticationResult: { IdToken: 'id.jwt', AccessToken: 'access.jwt', RefreshToken: 'refresh' } }],
+    );
 
+    // Act
     const result = await auth.signIn('ann@example.com', 'Correct horse 42');
 
-    expect(result).toEqual({ idToken: 'id.jwt', refreshToken: 'refresh' });
+    // Assert
+    expect(result).toEqual({ idToken: 'id.jwt', accessToken: 'access.jwt', refreshToken: 'refresh' });
     expect(calls[0]).toMatchObject({
       target: 'AWSCognitoIdentityProviderService.InitiateAuth',
       body: {
         ClientId: 'client-1',
-        AuthFlow: 'USER_PASSWORD_AUTH',
-        AuthParameters: { USERNAME: 'ann@example.com', PASSWORD: 'Correct horse 42' },
+        AuthFlow: 'USER_SRP_AUTH',
+        AuthParameters: { USERNAME: 'ann@example.com', SRP_A: srpStart(fixedA).srpA },
       },
     });
+    expect(calls[1]).toMatchObject({
+      target: 'AWSCognitoIdentityProviderService.RespondToAuthChallenge',
+      body: {
+        ClientId: 'client-1',
+        ChallengeName: 'PASSWORD_VERIFIER',
+        Session: 's0',
+        ChallengeResponses: {
+          USERNAME: challenge.USER_ID_FOR_SRP,
+          PASSWORD_CLAIM_SECRET_BLOCK: challenge.SECRET_BLOCK,
+          TIMESTAMP: 'Mon Mar 2 09:05:07 UTC 2026',
+          PASSWORD_CLAIM_SIGNATURE: await passwordClaimSignature({
+            poolName: 'AbCdEf123',
+            userId: challenge.USER_ID_FOR_SRP,
+            password: 'Correct horse 42',
+            a: fixedA,
+            srpB: challenge.SRP_B,
+            salt: challenge.SALT,
+            secretBlock: challenge.SECRET_BLOCK,
+            timestamp: 'Mon Mar 2 09:05:07 UTC 2026',
+          }),
+        },
+      },
+    });
+    expect(JSON.stringify(calls)).not.toContain('Correct horse 42');
+  });
+
+  it('adds an authenticator with the access token: associate, verify, then TOTP preferred', async () => {
+    // Arrange
+    const { calls, auth } = fakeCognito(
+      [200, { SecretCode: 'JBSWY3DPEHPK3PXP', Session: 'x' }],
+      [200, { Status: 'SUCCESS' }],
+      [200, {}],
+    );
+
+    // Act
+    const setup = await auth.associateTotp('access.jwt', 'ann@example.com');
+    await auth.verifyTotp('access.jwt', '123456');
+
+    // Assert
+    expect(setup).toEqual({
+      secretCode: 'JBSWY3DPEHPK3PXP',
+      otpauthUri: 'otpauth://totp/UCX%20Cloud%3Aann%40example.com?secret=JBSWY3DPEHPK3PXP&issuer=UCX%20Cloud',
+    });
+    expect(calls.map((c) => [c.target.split('.')[1], c.body])).toEqual([
+      ['AssociateSoftwareToken', { AccessToken: 'access.jwt' }],
+      ['VerifySoftwareToken', { AccessToken: 'access.jwt', UserCode: '123456', FriendlyDeviceName: 'UCX Cloud' }],
+      [
+        'SetUserMFAPreference',
+        { AccessToken: 'access.jwt', SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true } },
+      ],
+    ]);
   });
 
   it("answers an invited user's NEW_PASSWORD_REQUIRED challenge with the new password", async () => {
@@ -123,7 +184,7 @@ describe('Cognito sign-in over fetch', () => {
   it('refreshes with REFRESH_TOKEN_AUTH', async () => {
     const { calls, auth } = fakeCognito([200, { AuthenticationResult: { IdToken: 'id2.jwt', AccessToken: 'a2' } }]);
 
-    expect(await auth.refresh('refresh')).toEqual({ idToken: 'id2.jwt' });
+    expect(await auth.refresh('refresh')).toEqual({ idToken: 'id2.jwt', accessToken: 'a2' });
     expect(calls[0]?.body).toEqual({
       ClientId: 'client-1',
       AuthFlow: 'REFRESH_TOKEN_AUTH',

@@ -3,8 +3,14 @@
  * ephemeral `a`, salt, B, secret block and time, the reference's USER_SRP_AUTH request and
  * PASSWORD_VERIFIER answer equal ours, captured from its own client calls.
  */
-import { AuthenticationDetails, AuthenticationHelper, CognitoUser, CognitoUserPool } from 'amazon-cognito-identity-js';
+import * as cognito from 'amazon-cognito-identity-js';
+import { AuthenticationDetails, CognitoUser, CognitoUserPool } from 'amazon-cognito-identity-js';
 import { cognitoTimestamp, passwordClaimSignature, srpStart } from '#portal/src/srp';
+
+/** exported by the package, though not in its typings */
+const { AuthenticationHelper } = cognito as unknown as {
+  AuthenticationHelper: { new (poolName: string): { getSmallAValue(): unknown }; prototype: object };
+};
 
 interface Captured {
   srpA?: string;
