@@ -288,7 +288,9 @@ export async function acceptTerms(deps: TermsDeps, who: Consenter, accountId: st
       version,
       ...(existing?.status === 'objected' && { withdrawsObjectionOf: existing.at }),
     });
-    if (await deps.terms.transition(record, ['none', 'pending', 'objected'], event)) return record;
+    // Answered as stored (with its notice), so a repeated acceptance answers the same.
+    if (await deps.terms.transition(record, ['none', 'pending', 'objected'], event))
+      return (await deps.terms.getConsent(accountId, version)) ?? record;
   }
   throw new ConflictError('The consent changed meanwhile; reload and retry.');
 }
@@ -322,7 +324,8 @@ export async function objectToTerms(
     version,
     reason,
   });
-  if (await deps.terms.transition(record, ['none', 'pending'], event)) return record;
+  if (await deps.terms.transition(record, ['none', 'pending'], event))
+    return (await deps.terms.getConsent(accountId, version)) ?? record;
   throw new ConflictError('The consent changed meanwhile; reload and retry.');
 }
 

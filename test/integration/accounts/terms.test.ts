@@ -25,8 +25,14 @@ async function accountWithAdmin(n: number): Promise<Admin> {
   const email = `terms-admin-${n}-${accountId}@example.com`;
   const invited = await call('POST', `${api()}/v1/accounts/${accountId}/users`, { token: opsToken(), body: { email } });
   if (invited.status !== 201) throw new Error(`invite: ${invited.status} ${invited.text}`);
-  const token = tokenFor({ groups: ['customer'], accountId, sub: `sub-admin-${n}`, extra: { email } });
-  return { accountId, email, token };
+  return {
+    accountId,
+    email,
+    // Minted at each use: the cloud judges `exp` by its clock, which this file moves.
+    get token() {
+      return tokenFor({ groups: ['customer'], accountId, sub: `sub-admin-${n}`, extra: { email } });
+    },
+  };
 }
 
 async function runTermsJob(): Promise<unknown> {
@@ -76,7 +82,11 @@ describe('terms versions and consent', () => {
     });
     const both = await call('POST', `${api()}/v1/ops/terms`, {
       token: opsToken(),
-      body: { ...body, url: 'https://example.com/terms', effectiveAt: new Date(cloudNow().getTime() + DAY_MS).toISOString() },
+      body: {
+        ...body,
+        url: 'https://example.com/terms',
+        effectiveAt: new Date(cloudNow().getTime() + DAY_MS).toISOString(),
+      },
     });
 
     // Assert
@@ -100,7 +110,11 @@ describe('terms versions and consent', () => {
     const published = await call('POST', `${api()}/v1/ops/terms`, { token: opsToken(), body });
     await runTermsJob();
     await runTermsJob();
-    const outbox = (await call('GET', `${api()}/local/outbox`)).json.messages as { to: string; subject: string; text: string }[];
+    const outbox = (await call('GET', `${api()}/local/outbox`)).json.messages as {
+      to: string;
+      subject: string;
+      text: string;
+    }[];
     const notice = await statusOf(accepting);
     const listed = await call('GET', `${api()}/v1/terms`, { token: silent.token });
 
@@ -143,6 +157,7 @@ describe('terms versions and consent', () => {
     expect(accepted.status).toBe(200);
     expect(accepted.json).toMatchObject({ status: 'accepted', by: { sub: 'sub-admin-1', email: accepting.email } });
     expect(again.json).toEqual(accepted.json);
+    expect(accepted.json).toMatchObject({ noticeSentAt: expect.any(String), noticeRecipients: 1 });
     expect(objectAfterAccepting.status).toBe(409);
     expect(emptyReason.status).toBe(400);
     expect(emptyReason.json.errors[0].path).toBe('reason');
@@ -172,7 +187,10 @@ describe('terms versions and consent', () => {
     expect(consents.json.noticesComplete).toBe(true);
     expect(byAccount[accepting.accountId]).toMatchObject({ status: 'accepted' });
     expect(byAccount[silent.accountId]).toMatchObject({ status: 'silent', by: 'silent-consent', at: effectiveAt });
-    expect(byAccount[objecting.accountId]).toMatchObject({ status: 'objected', reason: expect.stringContaining('retention') });
+    expect(byAccount[objecting.accountId]).toMatchObject({
+      status: 'objected',
+      reason: expect.stringContaining('retention'),
+    });
     expect(csv.headers.get('content-type')).toContain('text/csv');
     expect(csv.text).toContain(`${silent.accountId},2,silent,${effectiveAt},silent-consent`);
     expect(csv.text).toContain(`${objecting.accountId},2,objected`);
@@ -189,7 +207,9 @@ describe('terms versions and consent', () => {
       call('GET', `${api()}/v1/accounts/${a.accountId}/audit${format}`, { token: opsToken() });
 
     // Act
-    const [acceptingLog, silentLog, objectingLog] = await Promise.all([accepting, silent, objecting].map((a) => audit(a)));
+    const [acceptingLog, silentLog, objectingLog] = await Promise.all(
+      [accepting, silent, objecting].map((a) => audit(a)),
+    );
     const silentCsv = await audit(silent, '?format=csv');
 
     // Assert
