@@ -3,13 +3,19 @@ import { ApiError, problemOf } from './problem';
 
 let token: string | undefined;
 let onUnauthorized: () => void = () => undefined;
+let refresher: (() => Promise<boolean>) | undefined;
 
 export function useToken(value: string | undefined, unauthorized?: () => void): void {
   token = value;
   if (unauthorized) onUnauthorized = unauthorized;
 }
 
-export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+/** How to get a new token when the API answers 401 (true when it did): the request is sent once more. */
+export function useRefresh(refresh: () => Promise<boolean>): void {
+  refresher = refresh;
+}
+
+export async function api<T>(method: string, path: string, body?: unknown, retried = false): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
   if (token) headers['authorization'] = `Bearer ${token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
@@ -22,7 +28,10 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
     parsed = undefined;
   }
   if (!response.ok) {
-    if (response.status === 401 && path.startsWith('/v1/')) onUnauthorized();
+    if (response.status === 401 && path.startsWith('/v1/')) {
+      if (!retried && token && refresher && (await refresher())) return api<T>(method, path, body, true);
+      onUnauthorized();
+    }
     throw new ApiError(problemOf(response.status, parsed));
   }
   return parsed as T;

@@ -2,7 +2,7 @@
  * The portal shell: header with the region, who is signed in and on whose behalf the page acts,
  * and a hash router that names each page in the title and moves focus to it on navigation.
  */
-import { useToken } from './api';
+import { useRefresh, useToken } from './api';
 import { currentAuth } from './auth';
 import { portalConfig } from './config';
 import { h, replace } from './dom';
@@ -12,6 +12,7 @@ import {
   homeOf,
   loadRefreshToken,
   loadSession,
+  markSessionEnded,
   roleNames,
   saveSession,
   sessionFromToken,
@@ -20,6 +21,7 @@ import {
 import { accountPage } from './pages/account';
 import { customersPage } from './pages/customers';
 import { opsPage } from './pages/ops';
+import { securityPage } from './pages/security';
 import { signInPage } from './pages/sign-in';
 import { installationPage, supportHome } from './pages/support';
 
@@ -45,13 +47,22 @@ function signOut(): void {
   navigate('#/sign-in');
 }
 
+/** The session ended by itself (refresh refused: the user was removed, or 12 hours passed): say so at sign-in. */
+function endSession(): void {
+  markSessionEnded();
+  signOut();
+}
+
 let refreshTimer: ReturnType<typeof setTimeout> | undefined;
 
-/** A new ID token a minute before this one expires, while a Cognito refresh token lasts. */
+/** A new ID token a minute before this one expires (5 minutes), while the refresh token lasts. */
 function scheduleRefresh(): void {
   clearTimeout(refreshTimer);
   if (!session || !loadRefreshToken()) return;
-  refreshTimer = setTimeout(() => void refresh(), Math.max(0, session.expiresAt - Date.now() - 60_000));
+  refreshTimer = setTimeout(
+    () => void refresh().then((renewed) => renewed || endSession()),
+    Math.max(0, session.expiresAt - Date.now() - 60_000),
+  );
 }
 
 async function refresh(): Promise<boolean> {
@@ -61,16 +72,16 @@ async function refresh(): Promise<boolean> {
   const next = tokens && sessionFromToken(tokens.idToken, stored.label);
   if (!next) return false;
   session = next;
-  saveSession(next);
-  useToken(next.token, signOut);
+  saveSession(next, undefined, tokens.accessToken);
+  useToken(next.token, endSession);
   scheduleRefresh();
   return true;
 }
 
-function signIn(next: Session, refreshToken?: string): void {
+function signIn(next: Session, refreshToken?: string, accessToken?: string): void {
   session = next;
-  saveSession(next, refreshToken);
-  useToken(next.token, signOut);
+  saveSession(next, refreshToken, accessToken);
+  useToken(next.token, endSession);
   scheduleRefresh();
   const target = afterSignIn ?? homeOf(next);
   afterSignIn = undefined;
@@ -83,6 +94,7 @@ function renderHeader(acting: string): void {
   if (session?.role === 'customer' && session.accountId) nav.push([`#/accounts/${session.accountId}`, 'My account']);
   if (session?.role === 'backoffice') nav.push(['#/ops', 'Back office']);
   if (session?.role === 'support' || session?.role === 'backoffice') nav.push(['#/support', 'Support']);
+  if (session) nav.push(['#/security', 'Security']);
   const out = h('button', { type: 'button', class: 'link' }, 'Sign out');
   out.addEventListener('click', signOut);
   replace(
@@ -141,6 +153,7 @@ async function render(): Promise<void> {
     else if (path === '/customers' && session) await customersPage(main, session, navigate);
     else if (path === '/ops') opsPage(main, navigate);
     else if (path === '/support') supportHome(main, navigate);
+    else if (path === '/security' && session) await securityPage(main, session);
     else if (path === '/no-account')
       replace(
         main,
@@ -200,9 +213,11 @@ document.querySelector<HTMLAnchorElement>('a.skip')?.addEventListener('click', (
 });
 
 if (session) {
-  useToken(session.token, signOut);
+  useToken(session.token, endSession);
   scheduleRefresh();
 }
+// A 401 from the API (a token the cloud's clock finds expired) is retried once after a refresh.
+useRefresh(refresh);
 window.addEventListener('hashchange', () => void render());
 void Promise.all([portalConfig(), session ? Promise.resolve(true) : refresh()]).then(([config]) => {
   useRegions(config);

@@ -13,6 +13,7 @@ export interface Session {
 
 const rolesByPrecedence: readonly Role[] = ['backoffice', 'support', 'reseller', 'customer'];
 const storageKey = 'ucx.session';
+const endedKey = 'ucx.session-ended';
 
 function base64UrlJson(part: string): Record<string, unknown> {
   const base64 = part.replace(/-/g, '+').replace(/_/g, '/');
@@ -21,12 +22,25 @@ function base64UrlJson(part: string): Record<string, unknown> {
   return JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>;
 }
 
+/**
+ * Whether the token says its user must add an authenticator first: the staff policy withholds the
+ * back-office and support groups until TOTP is on (docs/identity.md).
+ */
+export function mfaSetupRequired(token: string): boolean {
+  try {
+    return base64UrlJson(token.split('.')[1] ?? '')['ucx:mfa_setup_required'] === 'true';
+  } catch {
+    return false;
+  }
+}
+
 /** Reads the claims (the API verifies the signature; the portal only decides what to show). */
 export function sessionFromToken(token: string, label?: string): Session | undefined {
   try {
     const claims = base64UrlJson(token.split('.')[1] ?? '');
     const groups = Array.isArray(claims['cognito:groups']) ? (claims['cognito:groups'] as unknown[]).map(String) : [];
-    const role = rolesByPrecedence.find((r) => groups.includes(r));
+    // A self-signed-up person is in no group yet (Cognito): a customer without an account.
+    const role = rolesByPrecedence.find((r) => groups.includes(r)) ?? (groups.length === 0 ? 'customer' : undefined);
     if (!role) return undefined;
     const accountId = typeof claims['custom:accountId'] === 'string' ? claims['custom:accountId'] : undefined;
     const resellerId = typeof claims['custom:resellerId'] === 'string' ? claims['custom:resellerId'] : undefined;
@@ -48,8 +62,10 @@ export function sessionFromToken(token: string, label?: string): Session | undef
 interface Stored {
   token: string;
   label?: string;
-  /** Cognito's, to get a new ID token when this one expires (an hour) */
+  /** to get a new ID token before this one expires (5 minutes), for 12 hours */
   refreshToken?: string;
+  /** Cognito's, for the user's own operations (adding an authenticator) */
+  accessToken?: string;
 }
 
 const stored = (): Stored | undefined => {
@@ -70,17 +86,41 @@ export function loadRefreshToken(): { refreshToken: string; label?: string } | u
   return s?.refreshToken ? { refreshToken: s.refreshToken, ...(s.label && { label: s.label }) } : undefined;
 }
 
-/** Stores the session; a refresh token given is kept, one not given keeps the stored one. */
-export function saveSession(session: Session | undefined, refreshToken?: string): void {
+/** Stores the session; a refresh or access token given is kept, one not given keeps the stored one. */
+export function saveSession(session: Session | undefined, refreshToken?: string, accessToken?: string): void {
   if (!session) {
     sessionStorage.removeItem(storageKey);
     return;
   }
   const keep = refreshToken ?? stored()?.refreshToken;
+  const access = accessToken ?? stored()?.accessToken;
   sessionStorage.setItem(
     storageKey,
-    JSON.stringify({ token: session.token, label: session.label, ...(keep && { refreshToken: keep }) }),
+    JSON.stringify({
+      token: session.token,
+      label: session.label,
+      ...(keep && { refreshToken: keep }),
+      ...(access && { accessToken: access }),
+    }),
   );
+}
+
+/** The token for the user's own operations: Cognito's access token, else (locally) the ID token. */
+export function loadAccessToken(): string | undefined {
+  const s = stored();
+  return s?.accessToken ?? s?.token;
+}
+
+/** Remembers, across the return to sign-in, that the session ended rather than was signed out. */
+export function markSessionEnded(): void {
+  sessionStorage.setItem(endedKey, '1');
+}
+
+/** Whether the last session ended by itself (once: the notice is shown one time). */
+export function takeSessionEnded(): boolean {
+  const ended = sessionStorage.getItem(endedKey) === '1';
+  sessionStorage.removeItem(endedKey);
+  return ended;
 }
 
 export const roleNames: Record<Role, string> = {

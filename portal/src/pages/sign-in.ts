@@ -2,13 +2,15 @@
  * Sign-in. Locally: pick a demo user, or use the local auth flows (sign-up with an e-mailed code,
  * password reset) that mimic Cognito's; the codes land in the local outbox. Deployed, the same
  * forms talk to Cognito (portal/src/auth.ts), which may ask for a new password (an invited user's
- * first sign-in) or the authenticator's code.
+ * first sign-in) or the authenticator's code. A token that says `ucx:mfa_setup_required` (staff
+ * without an authenticator) leads to adding one, then to signing in again with its code.
  */
 import { api } from '../api';
 import { currentAuth, isChallenge, type Challenge, type SignInResult } from '../auth';
 import { field, h, replace } from '../dom';
-import { roleNames, sessionFromToken, type Session } from '../session';
+import { mfaSetupRequired, roleNames, sessionFromToken, takeSessionEnded, type Session } from '../session';
 import { section, submitting } from '../ui';
+import { totpEnrolment } from './security';
 
 interface DemoUser {
   label: string;
@@ -19,17 +21,17 @@ const labels = { email: 'E-mail', password: 'Password', code: 'Verification code
 
 export async function signInPage(
   root: HTMLElement,
-  signIn: (session: Session, refreshToken?: string) => void,
+  signIn: (session: Session, refreshToken?: string, accessToken?: string) => void,
 ): Promise<void> {
   const auth = await currentAuth();
   const demo =
     auth.kind === 'local'
       ? await api<{ users: DemoUser[] }>('GET', '/local/auth/demo-users').catch(() => ({ users: [] as DemoUser[] }))
       : { users: [] as DemoUser[] };
-  const accept = (token: string, label?: string, refreshToken?: string) => {
+  const accept = (token: string, label?: string, refreshToken?: string, accessToken?: string) => {
     const session = sessionFromToken(token, label);
     if (!session) throw new Error('This sign-in has no portal role (back office, support, reseller or customer).');
-    signIn(session, refreshToken);
+    signIn(session, refreshToken, accessToken);
   };
   const passwordHint =
     auth.kind === 'cognito'
@@ -53,6 +55,7 @@ export async function signInPage(
   );
 
   const status = h('p', { class: 'notice', 'aria-live': 'polite' });
+  if (takeSessionEnded()) status.textContent = 'Your session has ended. Sign in again.';
   const email = () => h('input', { type: 'email', autocomplete: 'username', required: true });
   const password = (autocomplete: string) =>
     h('input', { type: 'password', autocomplete, required: true, minlength: '8' });
@@ -79,8 +82,28 @@ export async function signInPage(
     h('button', { type: 'submit' }, 'Continue'),
     h('div', { class: 'form-error', role: 'alert' }),
   );
-  const finish = (result: SignInResult, email: string) => {
-    if (!isChallenge(result)) return accept(result.idToken, email, result.refreshToken);
+  // Staff without an authenticator: their token carries no staff role until they add one.
+  const enrolment = h('div', { hidden: true });
+  const enrol = async (token: string, email: string) => {
+    replace(
+      enrolment,
+      h('p', null, 'Your role signs in with a second factor. Add an authenticator app to continue.'),
+      await totpEnrolment(auth, token, email, () => {
+        enrolment.hidden = true;
+        replace(enrolment);
+        signInPassword.value = '';
+        status.textContent = "Authenticator added. Sign in again with your password and the app's code.";
+        signInPassword.focus();
+      }),
+    );
+    enrolment.hidden = false;
+    enrolment.querySelector('input')?.focus();
+  };
+  const finish = async (result: SignInResult, email: string) => {
+    if (!isChallenge(result)) {
+      if (mfaSetupRequired(result.idToken)) return enrol(result.accessToken ?? result.idToken, email);
+      return accept(result.idToken, email, result.refreshToken, result.accessToken);
+    }
     pending = result;
     challengeForm.hidden = false;
     const newPassword = result.challenge === 'NEW_PASSWORD_REQUIRED';
@@ -106,7 +129,10 @@ export async function signInPage(
       challengeForm,
       async () => {
         if (!pending) return;
-        finish(await auth.respond(pending, challengeAnswer.value), pending.email);
+        const answered = pending;
+        const result = await auth.respond(answered, challengeAnswer.value.trim());
+        challengeForm.hidden = true;
+        await finish(result, answered.email);
       },
       { ...labels, password: 'Answer', code: 'Answer' },
     ),
@@ -220,7 +246,7 @@ export async function signInPage(
     h(
       'div',
       { class: 'split' },
-      section('Sign in', signInForm, challengeForm),
+      section('Sign in', signInForm, challengeForm, enrolment),
       section('New here?', upForm, verifyForm),
     ),
     section('Forgot your password?', h('div', { class: 'split' }, forgotForm, resetForm)),

@@ -1,4 +1,4 @@
-import { homeOf, sessionFromToken } from '#portal/src/session';
+import { homeOf, mfaSetupRequired, sessionFromToken } from '#portal/src/session';
 
 const tokenWith = (claims: Record<string, unknown>) =>
   `${Buffer.from('{"alg":"ES256"}').toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`;
@@ -31,5 +31,16 @@ describe('the portal session', () => {
   it('refuses a token without a portal role, and garbage', () => {
     expect(sessionFromToken(tokenWith({ sub: 'x', 'cognito:groups': ['admins'] }))).toBeUndefined();
     expect(sessionFromToken('not-a-jwt')).toBeUndefined();
+  });
+
+  it("reads the staff policy's enrolment claim", () => {
+    // Arrange
+    const withheld = tokenWith({ sub: 's', 'cognito:groups': [], 'ucx:mfa_setup_required': 'true' });
+    const enrolled = tokenWith({ sub: 's', 'cognito:groups': ['backoffice'] });
+
+    // Assert
+    expect(mfaSetupRequired(withheld)).toBe(true);
+    expect(mfaSetupRequired(enrolled)).toBe(false);
+    expect(mfaSetupRequired('not a token')).toBe(false);
   });
 });
