@@ -556,3 +556,41 @@ export function authFlowRoutes(dataDir: string, options: AuthFlowOptions = {}): 
     ['GET /local/outbox', async () => json(200, { messages: store.outbox() })],
   ];
 }
+
+/** A demo staff user of cloud.json: signs in with the password and a code of an authenticator holding the key. */
+export interface DemoStaffUser {
+  readonly email: string;
+  readonly password: string;
+  readonly groups: readonly string[];
+  /** the TOTP key (base32) and the same as an otpauth:// URI, to add to an authenticator app */
+  readonly totpSecret: string;
+  readonly otpauthUri: string;
+}
+
+/**
+ * The demo back-office and support users, TOTP-enrolled as the staff policy requires (local only:
+ * their password and key are printed in cloud.json). Kept across restarts: an authenticator that
+ * holds the key keeps working.
+ */
+export function seedDemoStaff(dataDir: string): DemoStaffUser[] {
+  const store = new LocalUserStore(dataDir);
+  const demo = [
+    { email: 'ops@ucx.local', groups: ['backoffice'] },
+    { email: 'support@ucx.local', groups: ['support'] },
+  ];
+  const password = 'demo staff 42';
+  return demo.map(({ email: address, groups }) => {
+    const existing = store.find(address);
+    const secret = existing?.totp?.secret ?? new Secret({ size: 20 }).base32;
+    if (!existing?.totp?.secret)
+      store.save({
+        sub: existing?.sub ?? randomUUID(),
+        email: address,
+        passwordHash: hashPassword(password),
+        verified: true,
+        groups,
+        totp: { secret },
+      });
+    return { email: address, password, groups, totpSecret: secret, otpauthUri: totpOf(secret, address).toString() };
+  });
+}

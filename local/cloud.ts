@@ -29,7 +29,7 @@ import { startEventSources, type EventSources } from './event-sources';
 import { readEvents, startLocalEventBridge } from './eventbridge';
 import { startSchedules, type Schedules } from './schedules';
 import { createResources, type Endpoints } from './resources';
-import { authFlowRoutes } from './auth-flows';
+import { authFlowRoutes, type DemoStaffUser, seedDemoStaff } from './auth-flows';
 import { startRegionRouter, type LocalHandler, type RegionRoute, type RegionRouter } from './router';
 import { findRepoRoot } from './repo-root';
 import { startGraphStandin } from './graph/standin';
@@ -135,6 +135,8 @@ export interface CloudInfo {
       resellerId?: string;
     }[];
     readonly resellers: readonly { resellerId: string; token: string }[];
+    /** back office and support with a password and a TOTP key, as the staff policy requires (local only) */
+    readonly staff?: readonly DemoStaffUser[];
     /** set when the seed failed and `seed: 'report'` was asked */
     readonly seedError?: string;
   };
@@ -582,6 +584,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
             }),
           })),
         ),
+        staff: seedDemoStaff(dataDir),
         ...(seedError !== undefined && { seedError }),
       },
     };

@@ -9,12 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Secret, TOTP } from 'otpauth';
 import { localJwtVerifier } from '#local/auth';
-import { authFlowRoutes, signUpLimits } from '#local/auth-flows';
+import { authFlowRoutes, seedDemoStaff, signUpLimits } from '#local/auth-flows';
 
 type Routes = Map<string, ReturnType<typeof authFlowRoutes>[number][1]>;
 
-function world() {
-  const dataDir = mkdtempSync(join(tmpdir(), 'ucx-auth-totp-'));
+function world(dataDir = mkdtempSync(join(tmpdir(), 'ucx-auth-totp-'))) {
   let nowMs = Date.parse('2026-03-02T09:00:00Z');
   const now = () => new Date(nowMs);
   const routes: Routes = new Map(authFlowRoutes(dataDir, { now }));
@@ -179,5 +178,27 @@ describe('the local identity provider', () => {
     expect(sameAddress.status).toBe(429);
     expect(otherAddress.status).toBe(201);
     expect(later.status).toBe(201);
+  });
+
+  it('seeds the demo staff TOTP-enrolled, with the same key across restarts', async () => {
+    // Arrange
+    const dataDir = mkdtempSync(join(tmpdir(), 'ucx-auth-staff-'));
+    const [ops] = seedDemoStaff(dataDir);
+    const w = world(dataDir);
+
+    // Act
+    const again = seedDemoStaff(dataDir)[0]!;
+    const challenged = await w.call('POST /local/auth/sign-in', { email: ops!.email, password: ops!.password });
+    const answered = await w.call('POST /local/auth/respond', {
+      email: ops!.email,
+      session: challenged.json.session,
+      code: w.codeAt(ops!.totpSecret),
+    });
+
+    // Assert
+    expect(again.totpSecret).toBe(ops!.totpSecret);
+    expect(ops!.otpauthUri).toContain(`secret=${ops!.totpSecret}`);
+    expect(challenged.json.challenge).toBe('SOFTWARE_TOKEN_MFA');
+    expect(claimsOf(answered.json.token)['cognito:groups']).toEqual(['backoffice']);
   });
 });
