@@ -22,6 +22,7 @@ import { autoReleaseText, staleBannerText, staleNoticeText } from '../stale';
 import { telemetryStatus, telemetryStatusText } from '../telemetry-status';
 import { homeRegionNotice } from '../regions';
 import { auditSection } from './audit';
+import { closedBanner, closureSection } from './closure';
 import { presenceSection } from './presence';
 import { usersSection } from './users';
 import { dateTime, day, download, readJsonFile, section, showError, submitting, table } from '../ui';
@@ -112,6 +113,7 @@ export async function accountPage(
       account.resellerId ? ` · reseller ${account.resellerId}` : '',
     ),
     homeRegionNotice(account.region),
+    closedBanner(account.accountId),
     productsSection(account),
     installationsSection(account, lastBeat, mayManage, reload, noticeBox),
     mayManage ? activationKeySection(account) : null,
@@ -121,6 +123,7 @@ export async function accountPage(
     findingsSection(findings.findings, session.role === 'support' || session.role === 'backoffice'),
     usersSection(session, account.accountId, mayManage),
     auditSection(account.accountId),
+    closureSection(session, account, reload),
   );
   noticeBox?.focus();
 }

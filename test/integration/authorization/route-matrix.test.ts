@@ -23,8 +23,11 @@ jest.setTimeout(180_000);
 
 type Caller = 'anonymous' | 'backoffice' | 'support' | 'customer' | 'reseller';
 type Target = 'own' | 'other';
-/** who may call a route: `read` and `manage` are scoped to the caller's own account, `reseller` to its own reseller id */
-type Policy = 'backoffice' | 'staff' | 'read' | 'manage' | 'reseller';
+/**
+ * who may call a route: `read` and `manage` are scoped to the caller's own account, `reseller` to its own reseller id,
+ * `administer` to the account's own administrators (customer) and the back office
+ */
+type Policy = 'backoffice' | 'staff' | 'read' | 'manage' | 'reseller' | 'administer';
 
 const policies: Partial<Record<FunctionName, Policy>> = {
   putOrder: 'backoffice',
@@ -50,6 +53,10 @@ const policies: Partial<Record<FunctionName, Policy>> = {
   setPresence: 'manage',
   connectPresenceTenant: 'manage',
   disconnectPresenceTenant: 'manage',
+  exportAccount: 'manage',
+  closeAccount: 'administer',
+  getAccountClosure: 'read',
+  reopenAccount: 'backoffice',
 };
 
 function allowed(policy: Policy, caller: Caller, target: Target): boolean {
@@ -57,6 +64,7 @@ function allowed(policy: Policy, caller: Caller, target: Target): boolean {
   if (caller === 'backoffice') return true;
   if (caller === 'support') return policy === 'staff' || policy === 'read';
   if (policy === 'reseller') return caller === 'reseller' && target === 'own';
+  if (policy === 'administer') return caller === 'customer' && target === 'own';
   return (policy === 'read' || policy === 'manage') && target === 'own';
 }
 
@@ -171,6 +179,9 @@ async function requestFor(route: RouteSpec, target: Target): Promise<{ path: str
       return { path, body: { email: `matrix-${randomUUID()}@example.com` } };
     case 'setPresence':
       return { path, body: { enabled: true } };
+    case 'closeAccount':
+      // not the account's name: the authorised reach the confirmation (400), and the accounts stay open
+      return { path, body: { confirmName: 'not the account name' } };
     case 'connectPresenceTenant':
       // Presence is on for both accounts (beforeAll): the allowed get the authorize URL
       return { path, body: { returnTo: `${api()}/` } };
@@ -227,6 +238,11 @@ describe.each(routes.filter((r) => r.auth === 'user').map((r) => [`${r.method} $
         });
 
         if (caller === 'anonymous') expect(res.status).toBe(401);
+        else if (allowed(policy, caller, target) && route.fn === 'closeAccount')
+          expect({ status: res.status, path: res.json?.errors?.[0]?.path }).toEqual({
+            status: 400,
+            path: 'confirmName',
+          });
         else if (allowed(policy, caller, target))
           expect({ status: res.status, ok: res.status < 300 }).toEqual({ status: res.status, ok: true });
         else
