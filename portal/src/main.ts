@@ -21,8 +21,10 @@ import {
 import { accountPage } from './pages/account';
 import { customersPage } from './pages/customers';
 import { opsPage } from './pages/ops';
+import { termsOpsPage } from './pages/terms';
 import { securityPage } from './pages/security';
 import { signInPage } from './pages/sign-in';
+import { noAccountPage } from './pages/sign-up-account';
 import { installationPage, supportHome } from './pages/support';
 
 const header = document.getElementById('header')!;
@@ -76,6 +78,17 @@ async function refresh(): Promise<boolean> {
   useToken(next.token, endSession);
   scheduleRefresh();
   return true;
+}
+
+/** After sign-up created the person's Smart Account: a token that carries it, then its page. */
+async function accountCreated(account: { accountId: string }): Promise<void> {
+  if (!(await refresh()) || session?.accountId !== account.accountId) {
+    // No refresh token (or one that predates the link): signing in again carries the account.
+    signOut();
+    afterSignIn = `#/accounts/${account.accountId}`;
+    return;
+  }
+  navigate(`#/accounts/${account.accountId}`);
 }
 
 function signIn(next: Session, refreshToken?: string, accessToken?: string): void {
@@ -152,18 +165,10 @@ async function render(): Promise<void> {
     else if (installation) await installationPage(main, decodeURIComponent(installation[1]!), setActing);
     else if (path === '/customers' && session) await customersPage(main, session, navigate);
     else if (path === '/ops') opsPage(main, navigate);
+    else if (path === '/ops/terms') termsOpsPage(main);
     else if (path === '/support') supportHome(main, navigate);
     else if (path === '/security' && session) await securityPage(main, session);
-    else if (path === '/no-account')
-      replace(
-        main,
-        h('h1', null, 'No Smart Account yet'),
-        h(
-          'p',
-          null,
-          'Your sign-in is not linked to a Smart Account. Your reseller or our back office links it when your first order is processed.',
-        ),
-      );
+    else if (path === '/no-account') await noAccountPage(main, accountCreated);
     else replace(main, h('h1', null, 'Page not found'), h('p', null, h('a', { href: '#/' }, 'Go to your start page')));
   } catch (error) {
     if (error instanceof ApiError && error.problem.status === 421 && isRegionKey(error.problem.region)) {

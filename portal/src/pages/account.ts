@@ -24,7 +24,9 @@ import { homeRegionNotice } from '../regions';
 import { auditSection } from './audit';
 import { closedBanner, closureSection } from './closure';
 import { presenceSection } from './presence';
+import { termsNoticeSection } from './terms';
 import { usersSection } from './users';
+import { accountResellerSection } from './resellers';
 import { dateTime, day, download, readJsonFile, section, showError, submitting, table } from '../ui';
 
 interface Pool {
@@ -114,6 +116,7 @@ export async function accountPage(
     ),
     homeRegionNotice(account.region),
     closedBanner(account.accountId),
+    termsNoticeSection(session, account.accountId),
     productsSection(account),
     installationsSection(account, lastBeat, mayManage, reload, noticeBox),
     mayManage ? activationKeySection(account) : null,
@@ -122,6 +125,11 @@ export async function accountPage(
     mayManage ? presenceSection(account.accountId, account.region) : null,
     findingsSection(findings.findings, session.role === 'support' || session.role === 'backoffice'),
     usersSection(session, account.accountId, mayManage),
+    accountResellerSection(
+      account.accountId,
+      account.resellerId,
+      session.role === 'customer' || session.role === 'backoffice',
+    ),
     auditSection(account.accountId),
     closureSection(session, account, reload),
   );

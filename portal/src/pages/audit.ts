@@ -15,6 +15,9 @@ interface AuditEvent {
 }
 
 const actions = [
+  'account.created',
+  'account.reseller-set',
+  'account.reseller-removed',
   'order.deposited',
   'activation-key.created',
   'installation.activated',
@@ -25,6 +28,10 @@ const actions = [
   'stale-release.disabled',
   'telemetry.enabled',
   'telemetry.disabled',
+  'terms.published',
+  'terms.accepted',
+  'terms.objected',
+  'terms.silent-consent',
 ];
 
 const detailsText = (details: Record<string, unknown>) =>

@@ -1,5 +1,6 @@
 /** Back office: deposit an order (form or JSON upload), open any account by id. */
 import { api } from '../api';
+import { resellerApplicationsSection } from './resellers';
 import { field, h, replace } from '../dom';
 import { productNames, products } from '../terms';
 import { readJsonFile, section, submitting } from '../ui';
@@ -191,9 +192,11 @@ export function opsPage(root: HTMLElement, navigate: (hash: string) => void): vo
   replace(
     root,
     h('h1', null, 'Back office'),
+    h('p', null, h('a', { href: '#/ops/terms' }, 'Terms of use: publish a version, see the consents')),
     section('Open an account', openAccountForm(navigate)),
     section('Deposit an order', form),
     section('Deposit from a file', upload),
     result,
+    resellerApplicationsSection(),
   );
 }

@@ -7,7 +7,9 @@ import { randomUUID, sign } from 'node:crypto';
 import { canonicalJson } from '#lambdas/core/canonical-json';
 import { routes, type FunctionName, type RouteSpec } from '#lib/routes';
 import { generateIdentityKeys } from '#agent/sdk/signing';
-import { tokenFor } from '#test/support/local-cloud';
+import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { localDynamoDb } from '#local/clients';
+import { cloud, tokenFor } from '#test/support/local-cloud';
 import {
   activatedAgent,
   api,
@@ -27,7 +29,11 @@ type Target = 'own' | 'other';
  * who may call a route: `read` and `manage` are scoped to the caller's own account, `reseller` to its own reseller id,
  * `administer` to the account's own administrators (customer) and the back office
  */
-type Policy = 'backoffice' | 'staff' | 'read' | 'manage' | 'reseller' | 'administer';
+type Policy = 'backoffice' | 'staff' | 'read' | 'manage' | 'reseller' | 'administer' | SignUpPolicy | TermsPolicy;
+/** terms: `own-administrator` for the account's own administrators alone (not even the back office), `signed-in` for every role */
+type TermsPolicy = 'own-administrator' | 'signed-in';
+/** the sign-up routes: `sign-up` for a person without an account (none of these callers), `person` for anyone signed in */
+type SignUpPolicy = 'sign-up' | 'person';
 
 const policies: Partial<Record<FunctionName, Policy>> = {
   putOrder: 'backoffice',
@@ -48,6 +54,13 @@ const policies: Partial<Record<FunctionName, Policy>> = {
   listAccountUsers: 'read',
   removeAccountUser: 'manage',
   listAuditEvents: 'read',
+  createAccount: 'sign-up',
+  applyReseller: 'sign-up',
+  getResellerApplication: 'person',
+  listResellerApplications: 'backoffice',
+  approveReseller: 'backoffice',
+  setAccountReseller: 'administer',
+  removeAccountReseller: 'administer',
   listSupportInstallations: 'staff',
   getPresenceSettings: 'read',
   setPresence: 'manage',
@@ -57,13 +70,24 @@ const policies: Partial<Record<FunctionName, Policy>> = {
   closeAccount: 'administer',
   getAccountClosure: 'read',
   reopenAccount: 'backoffice',
+  publishTerms: 'backoffice',
+  listTerms: 'signed-in',
+  listTermsConsents: 'staff',
+  getAccountTerms: 'read',
+  getTermsHistory: 'read',
+  acceptTerms: 'own-administrator',
+  objectToTerms: 'own-administrator',
 };
 
 function allowed(policy: Policy, caller: Caller, target: Target): boolean {
   if (caller === 'anonymous') return false;
+  if (policy === 'own-administrator') return caller === 'customer' && target === 'own';
+  if (policy === 'signed-in') return true;
   if (caller === 'backoffice') return true;
   if (caller === 'support') return policy === 'staff' || policy === 'read';
   if (policy === 'reseller') return caller === 'reseller' && target === 'own';
+  if (policy === 'person') return true;
+  if (policy === 'sign-up') return false;
   if (policy === 'administer') return caller === 'customer' && target === 'own';
   return (policy === 'read' || policy === 'manage') && target === 'own';
 }
@@ -158,6 +182,8 @@ async function requestFor(route: RouteSpec, target: Target): Promise<{ path: str
     .replace('{id}', installationId)
     .replace('{findingId}', findingId)
     .replace('{orderId}', `matrix-${randomUUID()}`)
+    // version 1 is always there; 999 never is: consenting to it gets 404 once authorised, and nothing is written
+    .replace('{version}', route.fn === 'listTermsConsents' ? '1' : '999')
     .replace('{resellerId}', target === 'own' ? 'res-matrix-own' : 'res-matrix-other');
   switch (route.fn) {
     case 'putOrder':
@@ -177,8 +203,19 @@ async function requestFor(route: RouteSpec, target: Target): Promise<{ path: str
       return { path, body: { note: 'matrix check' } };
     case 'inviteAccountUser':
       return { path, body: { email: `matrix-${randomUUID()}@example.com` } };
+    case 'createAccount':
+      return { path, body: { name: 'Matrix sign-up', region: 'eu', country: 'DE' } };
+    case 'applyReseller':
+      return { path, body: { companyName: 'Matrix partner', country: 'DE' } };
+    case 'setAccountReseller':
+      return { path, body: { resellerId: 'res-matrix-own' } };
     case 'setPresence':
       return { path, body: { enabled: true } };
+    case 'publishTerms':
+      // an effective date in the past: the back office reaches the validation (400), and nothing is published
+      return { path, body: { title: 'Matrix', text: 'x', summary: 'x', effectiveAt: '2020-01-01T00:00:00Z' } };
+    case 'objectToTerms':
+      return { path, body: { reason: 'matrix check' } };
     case 'closeAccount':
       // not the account's name: the authorised reach the confirmation (400), and the accounts stay open
       return { path, body: { confirmName: 'not the account name' } };
@@ -194,6 +231,55 @@ async function requestFor(route: RouteSpec, target: Target): Promise<{ path: str
       return { path: `${path}?validationToken=matrix-${randomUUID()}` };
     default:
       return { path };
+  }
+}
+
+/**
+ * Routes whose authorised answer, for the data the matrix has, is not a success but shows that
+ * authorisation passed: a customer that already has an account creating one (409), no reseller
+ * application of the caller (404), an unknown application to approve (404), a reseller id that no
+ * approved application has (409).
+ */
+function passedAuthorisation(fn: FunctionName, caller: Caller, isAllowed: boolean) {
+  if (caller === 'anonymous') return undefined;
+  if ((fn === 'createAccount' || fn === 'applyReseller') && caller === 'customer')
+    return { status: 409, type: expect.stringContaining('conflict') };
+  if (fn === 'getResellerApplication') return { status: 404, type: expect.stringContaining('not-found') };
+  if (fn === 'approveReseller' && isAllowed) return { status: 404, type: expect.stringContaining('not-found') };
+  if (fn === 'setAccountReseller' && isAllowed) return { status: 409, type: expect.stringContaining('conflict') };
+  return undefined;
+}
+
+/** Puts the account's reseller back after an allowed removal, so later routes still see it act. */
+async function restoreReseller(path: string): Promise<void> {
+  const accountId = /\/v1\/accounts\/([^/]+)\/reseller/.exec(path)![1]!;
+  const resellerId = accountId === world.accounts.own.accountId ? 'res-matrix-own' : 'res-matrix-other';
+  const documents = DynamoDBDocumentClient.from(localDynamoDb(cloud().regions.eu.endpoints.dynamodb));
+  const table = Object.entries(cloud().regions.eu.resources).find(([id]) => id.startsWith('LicensingTable'))![1];
+  try {
+    await documents.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: { pk: `ACC#${accountId}`, sk: 'META' },
+        UpdateExpression: 'SET resellerId = :r',
+        ExpressionAttributeValues: { ':r': resellerId },
+      }),
+    );
+    await documents.send(
+      new PutCommand({
+        TableName: table,
+        Item: {
+          pk: `RES#${resellerId}`,
+          sk: `ACC#${accountId}`,
+          type: 'reseller-customer',
+          accountId,
+          name: 'x',
+          region: 'eu',
+        },
+      }),
+    );
+  } finally {
+    documents.destroy();
   }
 }
 
@@ -237,11 +323,24 @@ describe.each(routes.filter((r) => r.auth === 'user').map((r) => [`${r.method} $
           ...(body !== undefined ? { body } : {}),
         });
 
+        const answer = passedAuthorisation(route.fn, caller, allowed(policy, caller, target));
+        if (route.fn === 'removeAccountReseller' && res.status === 204) await restoreReseller(path);
         if (caller === 'anonymous') expect(res.status).toBe(401);
+        else if (answer !== undefined) expect({ status: res.status, type: res.json?.type }).toMatchObject(answer);
         else if (allowed(policy, caller, target) && route.fn === 'closeAccount')
           expect({ status: res.status, path: res.json?.errors?.[0]?.path }).toEqual({
             status: 400,
             path: 'confirmName',
+          });
+        else if (allowed(policy, caller, target) && route.fn === 'publishTerms')
+          expect({ status: res.status, path: res.json?.errors?.[0]?.path }).toEqual({
+            status: 400,
+            path: 'effectiveAt',
+          });
+        else if (allowed(policy, caller, target) && (route.fn === 'acceptTerms' || route.fn === 'objectToTerms'))
+          expect({ status: res.status, detail: res.json?.detail }).toEqual({
+            status: 404,
+            detail: 'Terms version 999 does not exist.',
           });
         else if (allowed(policy, caller, target))
           expect({ status: res.status, ok: res.status < 300 }).toEqual({ status: res.status, ok: true });
