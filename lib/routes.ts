@@ -158,19 +158,19 @@ export const functionSpecs = {
   acknowledgeFinding: { entry: 'acknowledge-finding', needs: ['table:read', 'support-table:write'] },
   // The portal: a reseller picks the customer it acts for.
   listResellerAccounts: { entry: 'list-reseller-accounts', needs: ['table:read'] },
-  // The people of an account: e-mails live in the user pool only, the table decides who may manage.
-  // The user index (USERS#<account> items of the licensing table) is written beside the directory.
-  inviteAccountUser: { entry: 'invite-account-user', needs: ['table:write', 'user-directory:invite'] },
-  listAccountUsers: { entry: 'list-account-users', needs: ['table:write', 'user-directory:list'] },
-  removeAccountUser: { entry: 'remove-account-user', needs: ['table:write', 'user-directory:remove'] },
-  // Sign-up and resellers (docs/accounts.md): the licensing table and the person's directory link.
-  createAccount: { entry: 'create-account', needs: ['table:write', 'user-directory:link'] },
-  applyReseller: { entry: 'apply-reseller', needs: ['table:write'] },
-  getResellerApplication: { entry: 'get-reseller-application', needs: ['table:read'] },
-  listResellerApplications: { entry: 'list-reseller-applications', needs: ['table:read'] },
-  approveReseller: { entry: 'approve-reseller', needs: ['table:write', 'user-directory:link'] },
-  setAccountReseller: { entry: 'set-account-reseller', needs: ['table:write'] },
-  removeAccountReseller: { entry: 'remove-account-reseller', needs: ['table:write'] },
+  // The people of an account, sign-up and resellers (docs/accounts.md): one function for ten routes
+  // (each function costs the stack six resources of its 500); the user index (USERS#<account> items)
+  // is written beside the directory, the person linked to their account or reseller.
+  accountPeople: {
+    entry: 'account-people',
+    needs: [
+      'table:write',
+      'user-directory:invite',
+      'user-directory:list',
+      'user-directory:remove',
+      'user-directory:link',
+    ],
+  },
   // The audit trail every licensing change writes (AUDIT#<account> items of the licensing table).
   listAuditEvents: { entry: 'list-audit-events', needs: ['table:read'] },
   // Support across accounts: pages of the support table's last-beat index (gsi1) and the health of each.

@@ -22,6 +22,7 @@
  *   ORDER#<order> / META            a deposited order with its body hash and result
  *   AUDIT#<account> / <at>#<event>  the audit trail
  *   RES#<reseller> / ACC#<account>  a reseller's customers
+ *   OWNER#<sub>   / META            the account a person created by sign-up (one per person)
  *   ERASE#<region> / <eraseAfter>#<account>  a closed account awaiting the eraser
  *                                   (dynamodb-closure-store.ts)
  * Every change is one TransactWriteItems whose conditions carry the invariants. A change of every
@@ -52,6 +53,7 @@ import type {
 } from '../core/licensing/model';
 import {
   CommitRejected,
+  type AccountCreationCommit,
   type ActivationCommit,
   type AllocationChangeCommit,
   type CapacityCheck,
@@ -106,6 +108,8 @@ const accountItem = z.object({
   installSeq: z.number().int(),
   followerInstallationId: z.string().optional(),
   createdAt: z.string(),
+  country: z.string().optional(),
+  origin: z.enum(['sign-up', 'order']).optional(),
   closure: z
     .object({
       closedAt: z.string(),
@@ -419,10 +423,7 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
     ];
     if (c.account.kind === 'create') {
       const record: SmartAccount = c.account.record;
-      // the back office's name index (dynamodb-account-search.ts) rides on the account item
-      items.push(
-        this.put({ ...key(accountPk(accountId)), type: 'account', ...record, ...accountIndexAttributes(record) }, 'stale'),
-      );
+      items.push(this.put(this.accountRecordItem(record), 'stale'));
       items.push(this.put(newAccountIndexItem(record, 'order'), 'stale'));
       if (record.resellerId) {
         items.push(
@@ -502,6 +503,29 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
     }
     items.push(this.audit(c.audit));
     await this.transact(items);
+  }
+
+  async commitAccountCreation(c: AccountCreationCommit): Promise<void> {
+    await this.transact([
+      this.put(
+        { ...key(`OWNER#${c.ownerSub}`), type: 'account-owner', accountId: c.record.accountId, createdAt: c.record.createdAt },
+        'account-exists',
+      ),
+      this.put(this.accountRecordItem(c.record), 'stale'),
+      this.put(newAccountIndexItem(c.record, 'sign-up'), 'stale'),
+      this.audit(c.audit),
+    ]);
+  }
+
+  async getAccountIdOfOwner(sub: string): Promise<string | null> {
+    const item = await this.get(key(`OWNER#${sub}`));
+    return item ? z.object({ accountId: z.string() }).parse(item).accountId : null;
+  }
+
+  /** The account item as every creation writes it (an order's or a sign-up's): one shape for every reader. */
+  private accountRecordItem(record: SmartAccount): Record<string, unknown> {
+    // the back office's name index (dynamodb-account-search.ts) rides on the account item
+    return { ...key(accountPk(record.accountId)), type: 'account', ...record, ...accountIndexAttributes(record) };
   }
 
   async putActivationKey(record: ActivationKeyRecord, audit: AuditEvent): Promise<void> {

@@ -17,8 +17,13 @@ export interface ApiRoute {
   readonly method: HttpMethod;
   /** API Gateway path with `{param}` placeholders */
   readonly path: string;
-  /** the answering function's name in lib/routes.ts `functionSpecs`; also the operationId */
+  /** the answering function's name in lib/routes.ts `functionSpecs`; also the operationId unless `operation` names it */
   readonly fn: string;
+  /**
+   * the operationId where several routes share one function (a stack holds at most 500 resources,
+   * and each function brings six); the function tells the routes apart by `routeKey`
+   */
+  readonly operation?: string;
   readonly auth: RouteAuth;
 }
 
@@ -71,18 +76,67 @@ export const apiRoutes = [
     auth: 'user',
   },
   { method: 'GET', path: '/v1/resellers/{resellerId}/accounts', fn: 'listResellerAccounts', auth: 'user' },
-  { method: 'POST', path: '/v1/accounts/{accountId}/users', fn: 'inviteAccountUser', auth: 'user' },
-  { method: 'GET', path: '/v1/accounts/{accountId}/users', fn: 'listAccountUsers', auth: 'user' },
-  { method: 'DELETE', path: '/v1/accounts/{accountId}/users/{userId}', fn: 'removeAccountUser', auth: 'user' },
+  // The people of an account, sign-up and resellers: one function (accountPeople), an operation each
+  {
+    method: 'POST',
+    path: '/v1/accounts/{accountId}/users',
+    fn: 'accountPeople',
+    operation: 'inviteAccountUser',
+    auth: 'user',
+  },
+  {
+    method: 'GET',
+    path: '/v1/accounts/{accountId}/users',
+    fn: 'accountPeople',
+    operation: 'listAccountUsers',
+    auth: 'user',
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/accounts/{accountId}/users/{userId}',
+    fn: 'accountPeople',
+    operation: 'removeAccountUser',
+    auth: 'user',
+  },
   { method: 'GET', path: '/v1/accounts/{accountId}/audit', fn: 'listAuditEvents', auth: 'user' },
   // Sign-up, resellers (docs/accounts.md)
-  { method: 'POST', path: '/v1/accounts', fn: 'createAccount', auth: 'user' },
-  { method: 'POST', path: '/v1/resellers', fn: 'applyReseller', auth: 'user' },
-  { method: 'GET', path: '/v1/resellers/application', fn: 'getResellerApplication', auth: 'user' },
-  { method: 'GET', path: '/v1/ops/resellers', fn: 'listResellerApplications', auth: 'user' },
-  { method: 'POST', path: '/v1/ops/resellers/{resellerId}/approval', fn: 'approveReseller', auth: 'user' },
-  { method: 'PUT', path: '/v1/accounts/{accountId}/reseller', fn: 'setAccountReseller', auth: 'user' },
-  { method: 'DELETE', path: '/v1/accounts/{accountId}/reseller', fn: 'removeAccountReseller', auth: 'user' },
+  { method: 'POST', path: '/v1/accounts', fn: 'accountPeople', operation: 'createAccount', auth: 'user' },
+  { method: 'POST', path: '/v1/resellers', fn: 'accountPeople', operation: 'applyReseller', auth: 'user' },
+  {
+    method: 'GET',
+    path: '/v1/resellers/application',
+    fn: 'accountPeople',
+    operation: 'getResellerApplication',
+    auth: 'user',
+  },
+  {
+    method: 'GET',
+    path: '/v1/ops/resellers',
+    fn: 'accountPeople',
+    operation: 'listResellerApplications',
+    auth: 'user',
+  },
+  {
+    method: 'POST',
+    path: '/v1/ops/resellers/{resellerId}/approval',
+    fn: 'accountPeople',
+    operation: 'approveReseller',
+    auth: 'user',
+  },
+  {
+    method: 'PUT',
+    path: '/v1/accounts/{accountId}/reseller',
+    fn: 'accountPeople',
+    operation: 'setAccountReseller',
+    auth: 'user',
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/accounts/{accountId}/reseller',
+    fn: 'accountPeople',
+    operation: 'removeAccountReseller',
+    auth: 'user',
+  },
   { method: 'GET', path: '/v1/support/installations', fn: 'listSupportInstallations', auth: 'user' },
   // The Presence Service (DESIGN.md, "The Presence contract (v1)"); its WebSocket API is lib/'s
   { method: 'GET', path: '/v1/accounts/{accountId}/presence', fn: 'getPresenceSettings', auth: 'user' },
@@ -116,3 +170,15 @@ export const apiRoutes = [
 
 /** The functions that answer HTTP routes, one route each. */
 export type ApiFunctionName = (typeof apiRoutes)[number]['fn'];
+
+type Route = (typeof apiRoutes)[number];
+/** Each route's operationId: its `operation`, else its function's name. */
+export type ApiOperationName = Route extends infer R
+  ? R extends { operation: infer O extends string }
+    ? O
+    : R extends { fn: infer F extends string }
+      ? F
+      : never
+  : never;
+
+export const operationNameOf = (route: ApiRoute): ApiOperationName => (route.operation ?? route.fn) as ApiOperationName;

@@ -4,6 +4,7 @@
  */
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { UnauthorizedError, ForbiddenError } from '../core/errors';
+import type { SignedInPerson } from '../core/accounts/person';
 import type { Principal, Role } from '../core/licensing/access';
 
 const precedence: readonly Role[] = ['backoffice', 'support', 'reseller', 'customer'];
@@ -30,4 +31,24 @@ export function principalFromEvent(event: Pick<APIGatewayProxyEventV2WithJWTAuth
   if (role === 'customer' && !accountId) throw new ForbiddenError('Your user is not linked to a Smart Account.');
   if (role === 'reseller' && !resellerId) throw new ForbiddenError('Your user is not linked to a reseller.');
   return { role, sub: claims.sub, ...(accountId ? { accountId } : {}), ...(resellerId ? { resellerId } : {}) };
+}
+
+/**
+ * For the sign-up routes alone (create a Smart Account, apply as a reseller): any signed-in person,
+ * with or without a group or an account; the use case decides who may.
+ */
+export function personFromEvent(
+  event: Pick<APIGatewayProxyEventV2WithJWTAuthorizer, 'requestContext'>,
+): SignedInPerson {
+  const claims = (event.requestContext as { authorizer?: { jwt?: { claims?: Record<string, unknown> } } }).authorizer
+    ?.jwt?.claims;
+  if (!claims || typeof claims.sub !== 'string') throw new UnauthorizedError('A bearer token is required.');
+  const accountId = typeof claims['custom:accountId'] === 'string' ? claims['custom:accountId'] : undefined;
+  const resellerId = typeof claims['custom:resellerId'] === 'string' ? claims['custom:resellerId'] : undefined;
+  return {
+    sub: claims.sub,
+    groups: parseGroups(claims['cognito:groups']),
+    ...(accountId ? { accountId } : {}),
+    ...(resellerId ? { resellerId } : {}),
+  };
 }

@@ -8,7 +8,8 @@ import { gunzipSync } from 'node:zlib';
 import type * as z from 'zod';
 import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError, type FieldError } from '../core/errors';
 import type { Principal } from '../core/licensing/access';
-import { principalFromEvent } from './auth';
+import type { SignedInPerson } from '../core/accounts/person';
+import { personFromEvent, principalFromEvent } from './auth';
 import { problemResponse } from './problem';
 import { emitCount, type BusinessMetricKey } from './business-metrics';
 import { withHouseStack } from './handler-stack';
@@ -152,4 +153,9 @@ export function httpRoute<B extends z.ZodType | undefined = undefined, P extends
 /** For 'user' routes: the principal from the verified JWT claims. */
 export function principalOf(request: { event: APIGatewayProxyEventV2 }): Principal {
   return principalFromEvent(request.event as never);
+}
+
+/** For the sign-up routes: the signed-in person, who may have no role or account yet. */
+export function personOf(request: { event: APIGatewayProxyEventV2 }): SignedInPerson {
+  return personFromEvent(request.event as never);
 }

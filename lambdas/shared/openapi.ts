@@ -77,7 +77,7 @@ import {
 import { beatEnvelopeSchema } from '../core/telemetry/catalogue';
 import { MAX_BEATS_PER_BATCH } from '../core/telemetry/ingest-telemetry';
 import { catalogueDocumentSchema, ingestResultSchema } from '../core/telemetry/responses';
-import { apiRoutes, type ApiFunctionName, type RouteAuth } from './api-routes';
+import { apiRoutes, operationNameOf, type ApiOperationName, type RouteAuth } from './api-routes';
 import { backOfficeOperations } from './openapi-back-office';
 import { retentionOperations } from './openapi-retention';
 import { termsOperations, termsTag } from './openapi-terms';
@@ -197,7 +197,7 @@ const agentHeaders = z.object({
 const findingParams = installationParams.extend({ findingId: findingIdSchema });
 const orderParams = z.object({ orderId: orderIdSchema });
 
-const operations: Record<ApiFunctionName, OperationSpec> = {
+const operations: Record<ApiOperationName, OperationSpec> = {
   ...termsOperations,
   ...retentionOperations,
   ...backOfficeOperations,
@@ -463,7 +463,10 @@ const operations: Record<ApiFunctionName, OperationSpec> = {
     params: accountUsersParamsSchema,
     body: inviteBodySchema.meta({ id: 'InviteRequest' }),
     responses: { '201': json(accountUserSchema, 'Invited') },
-    errors: { 404: 'Unknown account', 409: 'The e-mail belongs to a user of another account or role: no invitation was sent' },
+    errors: {
+      404: 'Unknown account',
+      409: 'The e-mail belongs to a user of another account or role: no invitation was sent',
+    },
   },
   listAccountUsers: {
     tag: 'Users',
@@ -524,7 +527,8 @@ const operations: Record<ApiFunctionName, OperationSpec> = {
   approveReseller: {
     tag: 'Users',
     summary: 'Approve a reseller application',
-    description: 'Back office. Links the applicant to the reseller; again: the same answer (a failed link is completed).',
+    description:
+      'Back office. Links the applicant to the reseller; again: the same answer (a failed link is completed).',
     params: resellerApprovalParamsSchema,
     responses: { '200': json(resellerApplicationSchema, 'Approved') },
     errors: { 404: 'No such application' },
@@ -725,14 +729,14 @@ const securityOf: Record<RouteAuth, ZodOpenApiOperationObject['security']> = {
 };
 
 function operationOf(route: (typeof apiRoutes)[number]): ZodOpenApiOperationObject {
-  const spec = operations[route.fn];
+  const spec = operations[operationNameOf(route)];
   const requestParams = {
     ...(spec.params ? { path: spec.params } : {}),
     ...(spec.query ? { query: spec.query } : {}),
     ...(spec.headers ? { header: spec.headers } : {}),
   };
   return {
-    operationId: route.fn,
+    operationId: operationNameOf(route),
     tags: [spec.tag],
     summary: spec.summary,
     ...(spec.description ? { description: spec.description } : {}),

@@ -58,12 +58,26 @@ export type StreamAccess = 'write';
 export type ArchiveAccess = 'write';
 
 /** What a function does with the account users' directory (the region's Cognito user pool). */
-export type UserDirectoryAccess = 'invite' | 'list' | 'remove';
+export type UserDirectoryAccess = 'invite' | 'list' | 'remove' | 'link';
 
+/** No ListUsers: an account's users are one query of the user index (docs/accounts.md). */
 export const userDirectoryActions: Readonly<Record<UserDirectoryAccess, readonly string[]>> = {
-  invite: ['cognito-idp:AdminCreateUser', 'cognito-idp:AdminAddUserToGroup'],
-  list: ['cognito-idp:ListUsers'],
-  remove: ['cognito-idp:ListUsers', 'cognito-idp:AdminDeleteUser'],
+  invite: [
+    'cognito-idp:AdminGetUser',
+    'cognito-idp:AdminCreateUser',
+    'cognito-idp:AdminAddUserToGroup',
+    'cognito-idp:AdminDeleteUser',
+    'cognito-idp:AdminUpdateUserAttributes',
+    'cognito-idp:AdminListGroupsForUser',
+  ],
+  list: ['cognito-idp:AdminGetUser'],
+  remove: ['cognito-idp:AdminDeleteUser'],
+  link: [
+    'cognito-idp:AdminGetUser',
+    'cognito-idp:AdminListGroupsForUser',
+    'cognito-idp:AdminUpdateUserAttributes',
+    'cognito-idp:AdminAddUserToGroup',
+  ],
 };
 
 /** DynamoDB actions of the presence table per access; a transaction needs no action of its own. */
@@ -421,8 +435,7 @@ export class HouseFunction extends Construct {
 
   /**
    * Grants exactly the Cognito actions the account-users adapter makes on this pool and sets
-   * USER_DIRECTORY (`cognito:<pool id>`): invite is AdminCreateUser and AdminAddUserToGroup, list
-   * is ListUsers, remove is ListUsers (by sub) and AdminDeleteUser.
+   * USER_DIRECTORY (`cognito:<pool id>`), as `userDirectoryActions` lists them per access.
    */
   public bindUserDirectory(pool: IUserPool, access: readonly UserDirectoryAccess[]): this {
     const actions = new Set<string>();

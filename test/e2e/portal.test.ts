@@ -75,7 +75,7 @@ describe('the portal', () => {
     const signIn = page.getByRole('form', { name: 'Sign in' });
     await signIn.getByLabel('Password').fill('correct horse 42');
     await signIn.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'No Smart Account yet' }).waitFor();
+    await page.getByRole('heading', { name: 'Create your Smart Account' }).waitFor();
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: /Reseller res-demo/ }).click();
     await page.getByRole('heading', { name: 'Your customers' }).waitFor();

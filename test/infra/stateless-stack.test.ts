@@ -289,12 +289,14 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
       );
       const expectedCognito = [
         ...new Set(
-          (['invite', 'list', 'remove'] as const)
+          (['invite', 'list', 'remove', 'link'] as const)
             .filter((a) => needs.has(`user-directory:${a}`))
             .flatMap((a) => userDirectoryActions[a]),
         ),
       ].sort();
       expect(cognitoActions.flatMap((st) => [st.Action].flat()).sort()).toEqual(expectedCognito);
+      // An account's users are one query of the user index: nothing may page through the pool.
+      expect(actions.filter((a) => a === 'cognito-idp:ListUsers' || a === 'cognito-idp:*')).toEqual([]);
       // On this region's user pool only.
       for (const st of cognitoActions)
         expect(st.Resource).toEqual({
@@ -590,8 +592,9 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
 
     it('runs sweepSilent every 15 minutes through EventBridge Scheduler, on time, with {} as its event', () => {
       // Assert
-      // This one, the stale-installation release's (below) and the presence renewal's (presence.test.ts).
-      template.resourceCountIs('AWS::Scheduler::Schedule', 3);
+      // This one, the stale-installation release's (below), the presence renewal's (presence.test.ts),
+      // the terms job's and the account eraser's (retention.test.ts).
+      template.resourceCountIs('AWS::Scheduler::Schedule', 5);
       expect(scheduleId).toBe(stack.getLogicalId(stack.silentSweepSchedule.node.defaultChild as never));
       expect(schedule?.Properties).toMatchObject({
         ScheduleExpression: 'rate(15 minutes)',

@@ -27,6 +27,7 @@ import {
   CommitRejected,
   type AccountTerms,
   type ActivationCommit,
+  type AccountCreationCommit,
   type AllocationChangeCommit,
   type CapacityCheck,
   type DeactivationCommit,
@@ -39,6 +40,7 @@ import {
 
 export type CommitMethod =
   | 'commitOrder'
+  | 'commitAccountCreation'
   | 'putActivationKey'
   | 'commitActivation'
   | 'commitDeactivation'
@@ -116,6 +118,7 @@ export class MemoryLicensingRepository implements LicensingRepository {
   private readonly orders = new Map<string, OrderRecord>();
   private readonly resellerCustomers = new Map<string, Map<string, ResellerCustomer>>();
   private readonly auditTrail = new Map<string, AuditEvent>();
+  private readonly owners = new Map<string, string>();
 
   private readonly injected: { method?: CommitMethod; reason: RejectReason }[] = [];
   private readonly hooks: { method?: CommitMethod; action: () => Promise<void> | void }[] = [];
@@ -277,6 +280,26 @@ export class MemoryLicensingRepository implements LicensingRepository {
   }
 
   // ---- commits ------------------------------------------------------------------------------
+
+  async getAccountIdOfOwner(sub: string): Promise<string | null> {
+    return this.owners.get(sub) ?? null;
+  }
+
+  async commitAccountCreation(input: AccountCreationCommit): Promise<void> {
+    await this.transact('commitAccountCreation', () => {
+      const c = copy(input);
+      const accountId = c.record.accountId;
+      return [
+        this.putNew(`OWNER#${c.ownerSub}`, 'account-exists', this.owners.has(c.ownerSub), () =>
+          this.owners.set(c.ownerSub, accountId),
+        ),
+        this.putNew(`ACC#${accountId}/META`, 'stale', this.accounts.has(accountId), () =>
+          this.accounts.set(accountId, c.record),
+        ),
+        this.audit(c.audit),
+      ];
+    });
+  }
 
   async commitOrder(input: OrderCommit): Promise<void> {
     await this.transact('commitOrder', () => {

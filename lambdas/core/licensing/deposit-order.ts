@@ -5,7 +5,7 @@
  */
 import * as z from 'zod';
 import { canonicalJson, sha256 } from '../canonical-json';
-import type { UserDirectory } from '../accounts/users';
+import type { NotInvitedReason, UserDirectory } from '../accounts/users';
 import { ConflictError, NotFoundError, ServiceUnavailableError, ValidationError } from '../errors';
 import type { Principal } from './access';
 import { assertRole } from './access';
@@ -120,8 +120,10 @@ export interface OrderResult {
   accountId: string;
   accountCreated: boolean;
   lines: OrderLine[];
-  /** true when the order named an administrator to invite (the e-mail itself is not kept here) */
+  /** whether the order's administrator was invited (the e-mail itself is not kept here); absent: none named */
   adminInvited?: boolean;
+  /** why not, when `adminInvited` is false */
+  adminNotInvitedReason?: NotInvitedReason;
   depositedAt: string;
 }
 
@@ -280,17 +282,18 @@ function followerGrant(state: AccountState, entitlements: readonly Entitlement[]
 
 /**
  * Invites the order's administrator into the account. After the commit, so the account exists;
- * a replay of the order invites again, and an existing user (the first attempt's) is no error:
- * re-sending the order is how a failed invitation is retried.
+ * a replay of the order invites again, which the directory answers as the first time (or completes
+ * a half-done invitation): re-sending the order is how a failed invitation is retried.
  */
-async function inviteAdmin(directory: UserDirectory | undefined, accountId: string, body: OrderBody): Promise<void> {
-  if (!body.admin) return;
+async function inviteAdmin(
+  directory: UserDirectory | undefined,
+  accountId: string,
+  body: OrderBody,
+): Promise<Pick<OrderResult, 'adminInvited' | 'adminNotInvitedReason'>> {
+  if (!body.admin) return {};
   if (!directory) throw new Error('depositOrder: an order with an administrator needs the user directory');
-  try {
-    await directory.invite(accountId, body.admin.email);
-  } catch (error) {
-    if (!(error instanceof ConflictError)) throw error;
-  }
+  const outcome = await directory.invite(accountId, body.admin.email);
+  return outcome.invited ? { adminInvited: true } : { adminInvited: false, adminNotInvitedReason: outcome.reason };
 }
 
 export async function depositOrder(
@@ -305,8 +308,9 @@ export async function depositOrder(
   // An order that creates an account is served in the region it names: that is the account's home.
   if ('create' in body.account) assertHomeRegion(body.account.create.region, deps.here);
   const deposited = await depositOrderLines(deps, principal, orderId, body, checks);
-  await inviteAdmin(directory, deposited.result.accountId, body);
-  return deposited;
+  // What the invitation did this time: never an invitation that was not sent.
+  const invitation = await inviteAdmin(directory, deposited.result.accountId, body);
+  return { created: deposited.created, result: { ...deposited.result, ...invitation } };
 }
 
 async function depositOrderLines(
@@ -350,7 +354,6 @@ async function depositOrderLines(
           accountId,
           accountCreated,
           lines: body.lines,
-          ...(body.admin && { adminInvited: true }),
           depositedAt: now,
         };
         const account: OrderCommit['account'] =
@@ -366,6 +369,7 @@ async function depositOrderLines(
                   termsRev: 1,
                   installSeq: 0,
                   createdAt: now,
+                  origin: 'order',
                 } satisfies SmartAccount,
               }
             : {

@@ -15,6 +15,10 @@ export interface SmartAccount {
   /** the installation that receives newly deposited capacity (activated with a default key) */
   readonly followerInstallationId?: string;
   readonly createdAt: string;
+  /** ISO 3166-1 alpha-2, as the customer gave it at sign-up (absent: created by an order without one) */
+  readonly country?: string;
+  /** how it came to be: a person's sign-up or a processed order (absent: an order, before this was recorded) */
+  readonly origin?: 'sign-up' | 'order';
   /** present once the account is closed (accounts/closure.ts): nothing new is accepted, its installations are refused */
   readonly closure?: AccountClosure;
 }

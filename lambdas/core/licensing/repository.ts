@@ -35,7 +35,9 @@ export type RejectReason =
   /** the public key is already bound to an installation */
   | 'installation-exists'
   /** something read before the commit changed meanwhile (or a transaction conflict): read again and retry */
-  | 'stale';
+  | 'stale'
+  /** the person already created a Smart Account (AccountCreationCommit) */
+  | 'account-exists';
 
 export class CommitRejected extends Error {
   constructor(
@@ -138,6 +140,17 @@ export interface TelemetrySwitchCommit {
   readonly audit: AuditEvent;
 }
 
+/**
+ * A Smart Account created by a person's sign-up: the account item (as an order's), an owner item
+ * `OWNER#<sub>` naming it (so a retry finds the account instead of creating another; refused
+ * 'account-exists' when the person already created one) and the audit event, in one commit.
+ */
+export interface AccountCreationCommit {
+  readonly record: SmartAccount;
+  readonly ownerSub: string;
+  readonly audit: AuditEvent;
+}
+
 /** What of the account every licence of it depends on beyond the installation's own item. */
 export type AccountTerms = Pick<SmartAccount, 'termsRev' | 'telemetryEnabled'> & {
   /** set once the account is closed: its installations are refused (410) and their telemetry (403) */
@@ -157,6 +170,10 @@ export interface LicensingRepository {
   findInstallationIdByThumbprint(thumbprint: string): Promise<string | null>;
 
   commitOrder(commit: OrderCommit): Promise<void>;
+  /** a sign-up's account; CommitRejected 'account-exists' when the owner already has one */
+  commitAccountCreation(commit: AccountCreationCommit): Promise<void>;
+  /** the account a person created by sign-up, if any */
+  getAccountIdOfOwner(sub: string): Promise<string | null>;
   putActivationKey(key: ActivationKeyRecord, audit: AuditEvent): Promise<void>;
   commitActivation(commit: ActivationCommit): Promise<void>;
   commitDeactivation(commit: DeactivationCommit): Promise<void>;

@@ -66,7 +66,14 @@ export const orderResultSchema = z
     adminInvited: z
       .boolean()
       .optional()
-      .meta({ description: "true when the order named an administrator (the e-mail is the user directory's only)" }),
+      .meta({
+        description:
+          'whether the administrator the order named was invited (or already a user of the account); false: no invitation was sent',
+      }),
+    adminNotInvitedReason: z
+      .enum(['user-of-another-account', 'user-with-another-role'])
+      .optional()
+      .meta({ description: 'why not, when adminInvited is false' }),
     depositedAt: instant,
   })
   .meta({ id: 'Order', description: 'A deposited order.' });

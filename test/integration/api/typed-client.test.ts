@@ -30,7 +30,7 @@ import {
   supportInstallationsPageSchema,
 } from '#lambdas/core/support/responses';
 import { catalogueDocumentSchema, ingestResultSchema } from '#lambdas/core/telemetry/responses';
-import { apiRoutes } from '#lambdas/shared/api-routes';
+import { apiRoutes, operationNameOf } from '#lambdas/shared/api-routes';
 import { findRepoRoot } from '#local/repo-root';
 import { opsToken } from '#test/support/licensing-api';
 import { cloud } from '#test/support/local-cloud';
@@ -273,7 +273,9 @@ describe('a client generated from the served OpenAPI document', () => {
   it('has an operation for every route, named after its function', () => {
     const operations = generated.slice(generated.indexOf('export interface operations'));
 
-    const missing = apiRoutes.filter((route) => !operations.includes(`\n    ${route.fn}: {`)).map((route) => route.fn);
+    const missing = apiRoutes
+      .map((route) => operationNameOf(route))
+      .filter((name) => !operations.includes(`\n    ${name}: {`));
 
     expect(missing).toEqual([]);
   });

@@ -5,7 +5,8 @@
  */
 import { randomUUID, sign } from 'node:crypto';
 import { canonicalJson } from '#lambdas/core/canonical-json';
-import { routes, type FunctionName, type RouteSpec } from '#lib/routes';
+import { operationNameOf, type ApiOperationName } from '#lambdas/shared/api-routes';
+import { routes, type RouteSpec } from '#lib/routes';
 import { generateIdentityKeys } from '#agent/sdk/signing';
 import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { localDynamoDb } from '#local/clients';
@@ -35,7 +36,8 @@ type TermsPolicy = 'own-administrator' | 'signed-in';
 /** the sign-up routes: `sign-up` for a person without an account (none of these callers), `person` for anyone signed in */
 type SignUpPolicy = 'sign-up' | 'person';
 
-const policies: Partial<Record<FunctionName, Policy>> = {
+/** by operation: routes that share a function (accountPeople) have a policy each */
+const policies: Partial<Record<ApiOperationName, Policy>> = {
   putOrder: 'backoffice',
   getAccount: 'read',
   createActivationKey: 'manage',
@@ -169,10 +171,10 @@ async function invitedUser(accountId: string): Promise<string> {
 async function requestFor(route: RouteSpec, target: Target): Promise<{ path: string; body?: unknown }> {
   const { accountId, installationId, findingId } = world.accounts[target];
   // A user of the target account for each removal, invited by the back office.
-  const userId = route.fn === 'removeAccountUser' ? await invitedUser(accountId) : 'none';
+  const userId = operationNameOf(route) === 'removeAccountUser' ? await invitedUser(accountId) : 'none';
   // A fresh installation of the target account for each deactivation, so the others stay active.
   const managedInstallationId =
-    route.fn === 'deactivateAccountInstallation'
+    operationNameOf(route) === 'deactivateAccountInstallation'
       ? (await activatedAgent(accountId, { allocation: { ivr: 1 } })).agent.keyid
       : installationId;
   const path = route.path
@@ -183,9 +185,9 @@ async function requestFor(route: RouteSpec, target: Target): Promise<{ path: str
     .replace('{findingId}', findingId)
     .replace('{orderId}', `matrix-${randomUUID()}`)
     // version 1 is always there; 999 never is: consenting to it gets 404 once authorised, and nothing is written
-    .replace('{version}', route.fn === 'listTermsConsents' ? '1' : '999')
+    .replace('{version}', operationNameOf(route) === 'listTermsConsents' ? '1' : '999')
     .replace('{resellerId}', target === 'own' ? 'res-matrix-own' : 'res-matrix-other');
-  switch (route.fn) {
+  switch (operationNameOf(route)) {
     case 'putOrder':
       return { path, body: { account: { id: accountId }, lines: [perpetual('ivr', 1)] } };
     case 'createActivationKey':
@@ -240,7 +242,7 @@ async function requestFor(route: RouteSpec, target: Target): Promise<{ path: str
  * application of the caller (404), an unknown application to approve (404), a reseller id that no
  * approved application has (409).
  */
-function passedAuthorisation(fn: FunctionName, caller: Caller, isAllowed: boolean) {
+function passedAuthorisation(fn: ApiOperationName, caller: Caller, isAllowed: boolean) {
   if (caller === 'anonymous') return undefined;
   if ((fn === 'createAccount' || fn === 'applyReseller') && caller === 'customer')
     return { status: 409, type: expect.stringContaining('conflict') };
@@ -303,7 +305,9 @@ beforeAll(async () => {
 
 describe('the route table', () => {
   it('gives every portal route a policy in this matrix', () => {
-    const missing = routes.filter((r) => r.auth === 'user' && !policies[r.fn]).map((r) => `${r.method} ${r.path}`);
+    const missing = routes
+      .filter((r) => r.auth === 'user' && !policies[operationNameOf(r)])
+      .map((r) => `${r.method} ${r.path}`);
 
     expect(missing).toEqual([]);
   });
@@ -312,7 +316,7 @@ describe('the route table', () => {
 describe.each(routes.filter((r) => r.auth === 'user').map((r) => [`${r.method} ${r.path}`, r] as const))(
   '%s',
   (_name, route) => {
-    const policy = policies[route.fn]!;
+    const policy = policies[operationNameOf(route)]!;
     it.each(callers.flatMap((caller) => targets.map((target) => [caller, target] as const)))(
       'as %s on the %s account',
       async (caller, target) => {
@@ -323,21 +327,24 @@ describe.each(routes.filter((r) => r.auth === 'user').map((r) => [`${r.method} $
           ...(body !== undefined ? { body } : {}),
         });
 
-        const answer = passedAuthorisation(route.fn, caller, allowed(policy, caller, target));
-        if (route.fn === 'removeAccountReseller' && res.status === 204) await restoreReseller(path);
+        const answer = passedAuthorisation(operationNameOf(route), caller, allowed(policy, caller, target));
+        if (operationNameOf(route) === 'removeAccountReseller' && res.status === 204) await restoreReseller(path);
         if (caller === 'anonymous') expect(res.status).toBe(401);
         else if (answer !== undefined) expect({ status: res.status, type: res.json?.type }).toMatchObject(answer);
-        else if (allowed(policy, caller, target) && route.fn === 'closeAccount')
+        else if (allowed(policy, caller, target) && operationNameOf(route) === 'closeAccount')
           expect({ status: res.status, path: res.json?.errors?.[0]?.path }).toEqual({
             status: 400,
             path: 'confirmName',
           });
-        else if (allowed(policy, caller, target) && route.fn === 'publishTerms')
+        else if (allowed(policy, caller, target) && operationNameOf(route) === 'publishTerms')
           expect({ status: res.status, path: res.json?.errors?.[0]?.path }).toEqual({
             status: 400,
             path: 'effectiveAt',
           });
-        else if (allowed(policy, caller, target) && (route.fn === 'acceptTerms' || route.fn === 'objectToTerms'))
+        else if (
+          allowed(policy, caller, target) &&
+          (operationNameOf(route) === 'acceptTerms' || operationNameOf(route) === 'objectToTerms')
+        )
           expect({ status: res.status, detail: res.json?.detail }).toEqual({
             status: 404,
             detail: 'Terms version 999 does not exist.',
@@ -361,7 +368,7 @@ describe.each(routes.filter((r) => r.auth !== 'user').map((r) => [`${r.method} $
       const { path } = await requestFor(route, 'own');
       const identity = await generateIdentityKeys();
       const body =
-        route.fn === 'activate'
+        operationNameOf(route) === 'activate'
           ? {
               activationKey: 'UCX-AAAAA-BBBBB-CCCCC-DDDDD',
               publicKey: identity.publicJwk,
