@@ -70,7 +70,8 @@ describe('the local proactive support', () => {
     const { json } = await getJson(`${api('eu')}/local/schedules`);
 
     // Assert
-    expect(json.schedules).toHaveLength(3);
+    // and the terms job's and the account eraser's (test/integration/accounts)
+    expect(json.schedules).toHaveLength(5);
     expect(json.schedules).toEqual(
       expect.arrayContaining([
         expect.objectContaining({
