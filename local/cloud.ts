@@ -33,7 +33,8 @@ import { authFlowRoutes, type DemoStaffUser, seedDemoStaff } from './auth-flows'
 import { startRegionRouter, type LocalHandler, type RegionRoute, type RegionRouter } from './router';
 import { findRepoRoot } from './repo-root';
 import { startGraphStandin } from './graph/standin';
-import { seedDemo, SeedError, type SeedResult } from './seed';
+import { demoResellerId, licensingTableOf, seedDemo, SeedError, type SeedResult, writeApprovedReseller } from './seed';
+import { localDynamoDb } from './clients';
 import { executeApiOrigin, localizeUrls, sqsOrigin, type LocalOrigin } from './aws-urls';
 import { startLocalSqs, type LocalSqs } from './sqs';
 import { ensureStandIns, environmentOverrides, type MicrosoftStandIn } from './stand-ins';
@@ -528,6 +529,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       seed = JSON.parse(readFileSync(seedFile, 'utf8')) as SeedResult;
     } else if ((options.seed ?? 'strict') !== 'skip') {
       try {
+        // The seed's orders name the demo reseller: it is approved first.
+        const licensingTable = licensingTableOf(assembly.resources.eu);
+        if (licensingTable)
+          await writeApprovedReseller(localDynamoDb(dynamodb.endpoint), licensingTable, demoResellerId);
         seed = await seedDemo(apis, tokens.ops);
         writeFileSync(seedFile, `${JSON.stringify(seed, null, 2)}\n`);
       } catch (error) {

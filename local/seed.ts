@@ -3,6 +3,8 @@
  * user would: one EU customer (sold by reseller res-demo) and one US customer, each with
  * licences and an activation key. Any non-2xx answer fails with its route and status.
  */
+import { type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import type { RegionKey } from './assembly';
 
 export interface SeedAccount {
@@ -23,6 +25,43 @@ export class SeedError extends Error {
 }
 
 export const demoResellerId = 'res-demo';
+
+/**
+ * A reseller's record, approved, as the reseller store keeps it (lambdas/adapters/dynamodb-resellers.ts):
+ * an order naming an unknown reseller is refused. For the demo reseller, whose application no demo
+ * person made, and for tests that need a reseller without a person applying.
+ */
+export async function writeApprovedReseller(
+  dynamodb: DynamoDBClient,
+  tableName: string,
+  resellerId: string,
+  now = new Date(),
+): Promise<void> {
+  const createdAt = now.toISOString();
+  await dynamodb.send(
+    new PutItemCommand({
+      TableName: tableName,
+      Item: marshall({
+        pk: `RESELLER#${resellerId}`,
+        sk: 'META',
+        type: 'reseller',
+        gsi1pk: 'RESELLERS#approved',
+        gsi1sk: `${createdAt}#${resellerId}`,
+        resellerId,
+        companyName: resellerId === demoResellerId ? 'Demo Reseller' : `Reseller ${resellerId}`,
+        country: 'DE',
+        status: 'approved',
+        applicantSub: `demo-${resellerId}`,
+        createdAt,
+        approvedAt: createdAt,
+      }),
+    }),
+  );
+}
+
+/** The licensing table's name in the local cloud's resources (one table: the global table). */
+export const licensingTableOf = (resources: Readonly<Record<string, string>>): string | undefined =>
+  Object.entries(resources).find(([logicalId]) => logicalId.startsWith('LicensingTable'))?.[1];
 
 async function call(
   api: string,

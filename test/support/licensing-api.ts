@@ -2,6 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import { cloud, tokenFor } from '#test/support/local-cloud';
 import { TestAgent } from '#test/support/agent-client';
+import { localDynamoDb } from '#local/clients';
+import { licensingTableOf, writeApprovedReseller } from '#local/seed';
 
 export type RegionKey = 'eu' | 'us';
 
@@ -45,11 +47,27 @@ export function perpetual(product: string, quantity: number, care: 'basic' | 'go
   return { product, quantity, kind: 'perpetual', care: { level: care, endsAt: inOneYear() } };
 }
 
+const approvedResellers = new Set<string>();
+
+/**
+ * Approves a reseller as the back office would (its record, as the reseller store writes it), so an
+ * order may name it: an order naming an unknown reseller is refused.
+ */
+export async function approvedReseller(resellerId: string): Promise<void> {
+  if (approvedResellers.has(resellerId)) return;
+  const eu = cloud().regions.eu;
+  const table = licensingTableOf(eu.resources);
+  if (!table) throw new Error('the local cloud names no licensing table');
+  await writeApprovedReseller(localDynamoDb(eu.endpoints.dynamodb), table, resellerId);
+  approvedResellers.add(resellerId);
+}
+
 /** Creates a fresh Smart Account through a back-office order sent to its home region; returns its id. */
 export async function newAccount(
   lines: unknown[] = [perpetual('attendant-console', 10)],
   options: { region?: RegionKey; resellerId?: string } = {},
 ): Promise<string> {
+  if (options.resellerId) await approvedReseller(options.resellerId);
   const res = await call('PUT', `${api(options.region)}/v1/ops/orders/test-${randomUUID()}`, {
     token: opsToken(),
     body: {

@@ -3,6 +3,7 @@ import { tokenFor } from '#test/support/local-cloud';
 import {
   accountView,
   api,
+  approvedReseller,
   call,
   expectProblem,
   inOneYear,
@@ -15,6 +16,9 @@ const orderUrl = (orderId: string) => `${api()}/v1/ops/orders/${orderId}`;
 const createBody = (lines: unknown[]) => ({ account: { create: { name: 'Order Test', region: 'eu' } }, lines });
 
 describe('PUT /v1/ops/orders/{orderId}', () => {
+  // an order names only an approved reseller
+  beforeAll(() => approvedReseller('res-acme'));
+
   it('deposits once when the same order is replayed, and refuses the same id with another body', async () => {
     const accountId = await newAccount([perpetual('ivr', 2)]);
     const orderId = `replay-${randomUUID()}`;
