@@ -76,7 +76,10 @@ describe('the Mail construct', () => {
     expect(statements[0]!.Action).toBe('ses:SendEmail');
     expect(statements[0]!.Resource).toHaveLength(2);
     expect(JSON.stringify(statements[0]!.Resource)).toContain(':configuration-set/');
-    expect(JSON.stringify(statements[0]!.Resource)).toContain(':identity/mail.example.com');
+    expect(JSON.stringify(statements[0]!.Resource)).toContain(':identity/');
+    expect(JSON.stringify(statements[0]!.Resource)).toContain(
+      stack.getLogicalId(mail.identity.node.defaultChild as never),
+    );
   });
 });
 

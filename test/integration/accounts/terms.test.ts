@@ -207,9 +207,9 @@ describe('terms versions and consent', () => {
       call('GET', `${api()}/v1/accounts/${a.accountId}/audit${format}`, { token: opsToken() });
 
     // Act
-    const [acceptingLog, silentLog, objectingLog] = await Promise.all(
-      [accepting, silent, objecting].map((a) => audit(a)),
-    );
+    const acceptingLog = await audit(accepting);
+    const silentLog = await audit(silent);
+    const objectingLog = await audit(objecting);
     const silentCsv = await audit(silent, '?format=csv');
 
     // Assert
