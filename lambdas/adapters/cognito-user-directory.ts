@@ -220,9 +220,9 @@ export class CognitoUserDirectory implements UserDirectory {
     return this.complete(accountId, { ...user, accountId }, 'active');
   }
 
-  async linkReseller(userId: string, resellerId: string): Promise<void> {
+  async linkReseller(userId: string, resellerId: string): Promise<boolean> {
     const user = await this.lookUp(userId);
-    if (!user) throw new Error(`linkReseller: no user ${userId}`);
+    if (!user) return false;
     await this.client.send(
       new AdminUpdateUserAttributesCommand({
         UserPoolId: this.userPoolId,
@@ -233,5 +233,6 @@ export class CognitoUserDirectory implements UserDirectory {
     await this.client.send(
       new AdminAddUserToGroupCommand({ UserPoolId: this.userPoolId, Username: user.username, GroupName: 'reseller' }),
     );
+    return true;
   }
 }

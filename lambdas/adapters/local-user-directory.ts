@@ -163,9 +163,10 @@ export class LocalUserDirectory implements UserDirectory {
     return this.complete(accountId, linked);
   }
 
-  async linkReseller(userId: string, resellerId: string): Promise<void> {
+  async linkReseller(userId: string, resellerId: string): Promise<boolean> {
     const user = this.all().find((u) => u.sub === userId);
-    if (!user) throw new Error(`linkReseller: no user ${userId}`);
+    if (!user) return false;
     this.save({ ...user, resellerId, groups: ['reseller'] });
+    return true;
   }
 }

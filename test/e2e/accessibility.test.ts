@@ -195,6 +195,20 @@ describe('the portal under axe-core (WCAG 2.1 A and AA), at 1280 px and 375 px',
     await page.close();
   });
 
+  it('a person without an account: create a Smart Account, errors beside their fields, and apply as a reseller', async () => {
+    const page = await browser.page(tokenFor({ groups: ['customer'] }), 'new@example.com');
+    await page.goto(portal('#/no-account'));
+    const create = page.getByRole('form', { name: 'Create your Smart Account' });
+    await create.getByLabel('Country').fill('ZZ');
+    await create.getByRole('button', { name: 'Create Smart Account' }).click();
+    await create.getByRole('alert').filter({ hasText: /\w/ }).waitFor();
+
+    const result = await audit(page);
+
+    expectAccessible(result);
+    await page.close();
+  });
+
   it('a customer’s account: at a glance, installations, activation keys (a new key and a refused one), offline activation, telemetry, findings, users, audit log', async () => {
     const page = await browser.page(
       tokenFor({ groups: ['customer'], accountId: account.accountId }),

@@ -130,10 +130,11 @@ export class MemoryUserDirectory implements UserDirectory {
     return this.complete(accountId, u);
   }
 
-  async linkReseller(userId: string, resellerId: string): Promise<void> {
+  async linkReseller(userId: string, resellerId: string): Promise<boolean> {
     const u = this.users.find((x) => x.userId === userId);
-    if (!u) throw new Error(`no user ${userId}`);
+    if (!u) return false;
     u.resellerId = resellerId;
     u.groups = ['reseller'];
+    return true;
   }
 }

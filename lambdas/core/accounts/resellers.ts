@@ -120,6 +120,7 @@ export async function approveReseller(
   const at = application.approvedAt ?? deps.clock.now().toISOString();
   if (!(await deps.resellers.approve(resellerId, at)))
     throw new NotFoundError(`No reseller application ${resellerId}.`);
+  // An applicant no longer in the directory (or a reseller recorded without one) leaves nobody to link.
   await deps.directory.linkReseller(application.applicantSub, resellerId);
   return { ...application, status: 'approved', approvedAt: at };
 }

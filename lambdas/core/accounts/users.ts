@@ -60,8 +60,8 @@ export interface UserDirectory {
   person(userId: string): Promise<DirectoryPerson | null>;
   /** links a person to the account they created, as its administrator (group `customer`, indexed); idempotent */
   linkAdministrator(accountId: string, userId: string): Promise<AccountUser>;
-  /** links a person to their approved reseller (group `reseller`, `custom:resellerId`); idempotent */
-  linkReseller(userId: string, resellerId: string): Promise<void>;
+  /** links a person to their approved reseller (group `reseller`, `custom:resellerId`); idempotent; false: no such user */
+  linkReseller(userId: string, resellerId: string): Promise<boolean>;
 }
 
 export const userIdSchema = z.string().regex(/^[A-Za-z0-9-]{1,128}$/, 'not a user id');
