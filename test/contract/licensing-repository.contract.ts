@@ -102,6 +102,40 @@ export function licensingRepositoryContract(
         expect(await repo.getOrder(commit.order.orderId)).toEqual(commit.order);
       });
 
+      it("creates a sign-up's account with its owner and audit event, once per person", async () => {
+        // Arrange
+        const account = accountRecord(world, { country: 'US', origin: 'sign-up' });
+        const ownerSub = world.ids.id('sub-');
+        const second = accountRecord(world, { origin: 'sign-up' });
+
+        // Act
+        await repo.commitAccountCreation({
+          record: account,
+          ownerSub,
+          audit: auditEvent(world, account.accountId, 'account.created'),
+        });
+        const refusal = await repo
+          .commitAccountCreation({
+            record: second,
+            ownerSub,
+            audit: auditEvent(world, second.accountId, 'account.created'),
+          })
+          .catch(refusalReason);
+
+        // Assert
+        expect(await repo.getAccountState(account.accountId)).toEqual({
+          account,
+          pools: [],
+          entitlements: [],
+          installations: [],
+        });
+        expect(await repo.getAccountIdOfOwner(ownerSub)).toBe(account.accountId);
+        expect(await repo.getAccountIdOfOwner('sub-nobody')).toBeNull();
+        expect(refusal).toBe('account-exists');
+        expect(await repo.getAccountState(second.accountId)).toBeNull();
+        expect(await auditActions(world, account.accountId)).toEqual(['account.created']);
+      });
+
       it('refuses the same order id again as order-exists, whatever it holds, and changes nothing', async () => {
         // Arrange
         const account = accountRecord(world);
