@@ -76,7 +76,9 @@ describe('terms in the portal', () => {
 
     // Act
     await form.getByRole('button', { name: 'Publish' }).click();
-    const titleError = await form.locator('[data-path="title"] ~ .field-error').textContent();
+    const titleErrorSlot = form.locator('[data-path="title"] ~ .field-error');
+    await titleErrorSlot.filter({ hasText: /./ }).waitFor();
+    const titleError = await titleErrorSlot.textContent();
     await form.getByLabel('Title').fill('Cloud Services Terms of use, 2029');
     await form.getByLabel('Link to the terms').fill('https://example.com/terms/2029');
     await form.getByLabel('Summary of changes').fill(summary);
@@ -134,7 +136,9 @@ describe('terms in the portal', () => {
 
     // Act
     await form.getByRole('button', { name: `Object to version ${version}` }).click();
-    const emptyError = await form.locator('[data-path="reason"] ~ .field-error').textContent();
+    const reasonErrorSlot = form.locator('[data-path="reason"] ~ .field-error');
+    await reasonErrorSlot.filter({ hasText: /./ }).waitFor();
+    const emptyError = await reasonErrorSlot.textContent();
     await form.getByLabel('Why do you object?').fill('We cannot accept the new retention periods.');
     await form.getByRole('button', { name: `Object to version ${version}` }).click();
     await page.getByRole('status').filter({ hasText: 'Your objection is recorded' }).waitFor();
