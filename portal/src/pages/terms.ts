@@ -97,7 +97,7 @@ export function termsNoticeSection(session: Session, accountId: string): HTMLEle
       done ? h('p', { class: 'notice', role: 'status' }, done) : null,
       h(
         'div',
-        { class: 'shortfall-notice', 'data-testid': 'terms-notice' },
+        { class: 'terms-notice', 'data-testid': 'terms-notice' },
         h(
           'p',
           null,
