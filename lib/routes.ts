@@ -249,21 +249,24 @@ export const functionSpecs = {
     ],
     timeoutSeconds: 300,
   },
-  // Closure, export and retention (core/accounts/, docs/retention.md). Closing disconnects Presence
-  // through its own use cases, so it needs what disconnecting does; 60 s: up to 100 deactivations.
-  closeAccount: {
-    entry: 'close-account',
-    needs: ['table:write', 'presence-table:write', 'presence-token-key', 'ms-identity', 'presence-connections'],
-    timeoutSeconds: 60,
-  },
-  getAccountClosure: { entry: 'get-account-closure', needs: ['table:read'] },
-  reopenAccount: { entry: 'reopen-account', needs: ['table:write'] },
-  // Everything held about the account in one answer; 512 MB and 29 s for a large audit trail.
-  exportAccount: {
-    entry: 'export-account',
-    needs: ['table:write', 'support-table:read', 'presence-table:read', 'user-directory:list'],
+  // Closure and export (core/accounts/, docs/retention.md): one function for four routes (each
+  // function costs the stack six resources of its 500). Closing disconnects Presence through its own
+  // use cases, so it needs what disconnecting does; the export reads every store of the account and
+  // audits itself. 512 MB for a large export; 60 s for up to 100 deactivations of a closure (API
+  // Gateway answers 503 after 30 s: the closure is idempotent and its retry finishes the rest).
+  accountClosure: {
+    entry: 'account-closure',
+    needs: [
+      'table:write',
+      'support-table:read',
+      'presence-table:write',
+      'presence-token-key',
+      'ms-identity',
+      'presence-connections',
+      'user-directory:list',
+    ],
     memoryMb: 512,
-    timeoutSeconds: 29,
+    timeoutSeconds: 60,
   },
   // Run by EventBridge Scheduler every 6 hours (lib/stacks/stateless-stack.ts); 300 s: up to 25
   // accounts a run, each at most 5 000 support items and as many kept records given their expiry.

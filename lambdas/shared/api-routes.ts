@@ -153,11 +153,35 @@ export const apiRoutes = [
   { method: 'POST', path: '/v1/presence/notifications', fn: 'receivePresenceNotifications', auth: 'public' },
   { method: 'POST', path: '/v1/presence/lifecycle', fn: 'receivePresenceLifecycle', auth: 'public' },
   { method: 'POST', path: '/v1/installations/{id}/presence/snapshot', fn: 'presenceSnapshot', auth: 'agent' },
-  // Closure, export and retention (docs/retention.md)
-  { method: 'GET', path: '/v1/accounts/{accountId}/export', fn: 'exportAccount', auth: 'user' },
-  { method: 'POST', path: '/v1/accounts/{accountId}/closure', fn: 'closeAccount', auth: 'user' },
-  { method: 'GET', path: '/v1/accounts/{accountId}/closure', fn: 'getAccountClosure', auth: 'user' },
-  { method: 'DELETE', path: '/v1/accounts/{accountId}/closure', fn: 'reopenAccount', auth: 'user' },
+  // Closure, export and retention (docs/retention.md): one function (accountClosure), an operation each
+  {
+    method: 'GET',
+    path: '/v1/accounts/{accountId}/export',
+    fn: 'accountClosure',
+    operation: 'exportAccount',
+    auth: 'user',
+  },
+  {
+    method: 'POST',
+    path: '/v1/accounts/{accountId}/closure',
+    fn: 'accountClosure',
+    operation: 'closeAccount',
+    auth: 'user',
+  },
+  {
+    method: 'GET',
+    path: '/v1/accounts/{accountId}/closure',
+    fn: 'accountClosure',
+    operation: 'getAccountClosure',
+    auth: 'user',
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/accounts/{accountId}/closure',
+    fn: 'accountClosure',
+    operation: 'reopenAccount',
+    auth: 'user',
+  },
   // Terms versions and consent (docs/terms.md)
   { method: 'POST', path: '/v1/ops/terms', fn: 'publishTerms', auth: 'user' },
   { method: 'GET', path: '/v1/terms', fn: 'listTerms', auth: 'user' },

@@ -281,6 +281,9 @@ describe.each(regionKeys)('the %s Presence Service', (key: RegionKey) => {
           'presenceMessage',
           'presenceFanOut',
           'renewPresenceSubscriptions',
+          // an account's closure disconnects Presence; its eraser forgets the account's items
+          'accountClosure',
+          'eraseClosedAccounts',
         ].sort(),
       );
     });
