@@ -465,7 +465,11 @@ describe('stateful stacks', () => {
 
     it('has one event bus for finding notifications, archived 30 days', () => {
       // Assert
-      expect(Object.keys(template.findResources('AWS::Events::EventBus'))).toEqual([supportBusLogicalId]);
+      // the other bus is the vendor's (below)
+      const vendorBusLogicalId = stack.getLogicalId(stack.vendorEventBus.node.defaultChild as never);
+      expect(Object.keys(template.findResources('AWS::Events::EventBus')).sort()).toEqual(
+        [supportBusLogicalId, vendorBusLogicalId].sort(),
+      );
       template.hasResourceProperties('AWS::Events::Archive', {
         SourceArn: { 'Fn::GetAtt': [supportBusLogicalId, 'Arn'] },
         EventPattern: { source: ['ucx-cloud.proactive-support'] },
@@ -473,6 +477,24 @@ describe('stateful stacks', () => {
       });
       expect(stack.resolve(stack.supportEventBus.eventBusName)).toEqual({ Ref: supportBusLogicalId });
       expect(stack.resolve(stack.supportTable.tableName)).toEqual({ Ref: supportTableLogicalId });
+    });
+
+    it("has the vendor's bus for licence and account events, every event archived a year (docs/events.md)", () => {
+      // Arrange
+      const vendorBusLogicalId = stack.getLogicalId(stack.vendorEventBus.node.defaultChild as never);
+
+      // Assert
+      template.hasResourceProperties('AWS::Events::Archive', {
+        SourceArn: { 'Fn::GetAtt': [vendorBusLogicalId, 'Arn'] },
+        EventPattern: { source: ['ucx.licensing', 'ucx.accounts'] },
+        RetentionDays: 365,
+      });
+      // no rule of ours on it: the vendor's systems add their own
+      expect(
+        Object.values(template.findResources('AWS::Events::Rule')).filter((rule) =>
+          JSON.stringify(rule.Properties.EventBusName).includes(vendorBusLogicalId),
+        ),
+      ).toEqual([]);
     });
 
     it("routes critical findings of proactive accounts, opened or escalated, from this bus to support's encrypted topic", () => {
