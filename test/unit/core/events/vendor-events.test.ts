@@ -118,3 +118,16 @@ describe('auditItemsOf', () => {
     expect(auditItemsOf('QueryCommand', { Item: marshall(item) })).toEqual([]);
   });
 });
+
+describe('docs/events.md', () => {
+  it('documents every detail type with its source', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const doc = await readFile(new URL('../../../../docs/events.md', `file://${__filename}`), 'utf8');
+
+    const missing = Object.entries(vendorEventSchemas).filter(
+      ([detailType, spec]) => !doc.includes(`| \`${detailType}\` | \`${spec.source}\` |`),
+    );
+
+    expect(missing.map(([detailType]) => detailType)).toEqual([]);
+  });
+});
