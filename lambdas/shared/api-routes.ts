@@ -182,14 +182,38 @@ export const apiRoutes = [
     operation: 'reopenAccount',
     auth: 'user',
   },
-  // Terms versions and consent (docs/terms.md)
-  { method: 'POST', path: '/v1/ops/terms', fn: 'publishTerms', auth: 'user' },
-  { method: 'GET', path: '/v1/terms', fn: 'listTerms', auth: 'user' },
-  { method: 'GET', path: '/v1/ops/terms/{version}/consents', fn: 'listTermsConsents', auth: 'user' },
-  { method: 'GET', path: '/v1/accounts/{accountId}/terms', fn: 'getAccountTerms', auth: 'user' },
-  { method: 'GET', path: '/v1/accounts/{accountId}/terms/history', fn: 'getTermsHistory', auth: 'user' },
-  { method: 'POST', path: '/v1/accounts/{accountId}/terms/{version}/acceptance', fn: 'acceptTerms', auth: 'user' },
-  { method: 'POST', path: '/v1/accounts/{accountId}/terms/{version}/objection', fn: 'objectToTerms', auth: 'user' },
+  // Terms versions and consent (docs/terms.md): one function (terms), an operation each
+  { method: 'POST', path: '/v1/ops/terms', fn: 'terms', operation: 'publishTerms', auth: 'user' },
+  { method: 'GET', path: '/v1/terms', fn: 'terms', operation: 'listTerms', auth: 'user' },
+  {
+    method: 'GET',
+    path: '/v1/ops/terms/{version}/consents',
+    fn: 'terms',
+    operation: 'listTermsConsents',
+    auth: 'user',
+  },
+  { method: 'GET', path: '/v1/accounts/{accountId}/terms', fn: 'terms', operation: 'getAccountTerms', auth: 'user' },
+  {
+    method: 'GET',
+    path: '/v1/accounts/{accountId}/terms/history',
+    fn: 'terms',
+    operation: 'getTermsHistory',
+    auth: 'user',
+  },
+  {
+    method: 'POST',
+    path: '/v1/accounts/{accountId}/terms/{version}/acceptance',
+    fn: 'terms',
+    operation: 'acceptTerms',
+    auth: 'user',
+  },
+  {
+    method: 'POST',
+    path: '/v1/accounts/{accountId}/terms/{version}/objection',
+    fn: 'terms',
+    operation: 'objectToTerms',
+    auth: 'user',
+  },
 ] as const satisfies readonly ApiRoute[];
 
 /** The functions that answer HTTP routes, one route each. */
