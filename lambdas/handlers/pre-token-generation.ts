@@ -3,12 +3,11 @@
  * refresh: the staff policy (core/accounts/staff-policy.ts) decides the groups and claims. An error
  * fails the sign-in: a token is never issued without the policy.
  */
-import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import * as z from 'zod';
-import { CognitoMfaSettings } from '../adapters/cognito-mfa-settings';
 import { tokenGrantFor } from '../core/accounts/staff-policy';
 import { withHouseStack } from '../shared/handler-stack';
-import { logger, traced } from '../shared/powertools';
+import { mfaSettingsOf } from '../shared/mfa-settings';
+import { logger } from '../shared/powertools';
 
 const eventSchema = z.looseObject({
   version: z.literal('2'),
@@ -20,11 +19,9 @@ const eventSchema = z.looseObject({
   response: z.looseObject({}),
 });
 
-const client = traced(new CognitoIdentityProviderClient({}));
-
 export const handler = withHouseStack(async (raw: unknown) => {
   const event = eventSchema.parse(raw);
-  const grant = await tokenGrantFor(new CognitoMfaSettings(client, event.userPoolId), {
+  const grant = await tokenGrantFor(mfaSettingsOf(event.userPoolId), {
     username: event.userName,
     groups: event.request.groupConfiguration.groupsToOverride,
   });
