@@ -1,6 +1,7 @@
 /**
  * The back office's indexes on the licensing table (docs/back-office.md):
- *   ACC#<account> / META    gsi1 `ACCNAME` / `<normalised name>#<account>`: accounts by name
+ *   ACC#<account> / META    gsi1 `ACCOUNTS#NAME` / `<normalised name>#<account>`, and `nameKey`
+ *                           (the normalised name, for the contains filter): accounts by name
  *   NEWACC#<yyyy-mm> / <createdAt>#<account>  an account created that month (orders and sign-ups)
  *   ORDER#<order> / META    gsi1 `ORDERS#<yyyy-mm>` / `<createdAt>#<order>`: orders by month
  * The account write paths spread `accountIndexAttributes` into the account item and put
@@ -27,7 +28,9 @@ const ordersGsi1pk = (iso: string) => `ORDERS#${monthOf(iso)}`;
 
 /** What an account item carries for the name index (spread into `ACC#<account>/META`). */
 export function accountIndexAttributes(record: Pick<SmartAccount, 'accountId' | 'name'>): Record<string, string> {
-  return { gsi1pk: ACCOUNT_NAME_GSI1PK, gsi1sk: `${normaliseName(record.name)}#${record.accountId}` };
+  const nameKey = normaliseName(record.name);
+  // nameKey again outside the key: a filter may not read a key attribute (the contains search)
+  return { gsi1pk: ACCOUNT_NAME_GSI1PK, gsi1sk: `${nameKey}#${record.accountId}`, nameKey };
 }
 
 /** The item that lists the account under the month it was created (put beside the account item). */
@@ -121,7 +124,7 @@ export class DynamoDbAccountSearch implements AccountSearchIndex {
       const page = await this.query({
         IndexName: 'gsi1',
         KeyConditionExpression: options.contains ? 'gsi1pk = :pk' : 'gsi1pk = :pk AND begins_with(gsi1sk, :needle)',
-        ...(options.contains ? { FilterExpression: 'contains(gsi1sk, :needle)' } : {}),
+        ...(options.contains ? { FilterExpression: 'contains(nameKey, :needle)' } : {}),
         ExpressionAttributeValues: { ':pk': ACCOUNT_NAME_GSI1PK, ':needle': needle },
         ExclusiveStartKey: startKey,
       });

@@ -39,6 +39,9 @@ type SignUpPolicy = 'sign-up' | 'person';
 /** by operation: routes that share a function (accountPeople) have a policy each */
 const policies: Partial<Record<ApiOperationName, Policy>> = {
   putOrder: 'backoffice',
+  previewOrder: 'backoffice',
+  listRecentOrders: 'backoffice',
+  searchAccounts: 'backoffice',
   getAccount: 'read',
   createActivationKey: 'manage',
   offlineActivation: 'manage',
@@ -189,7 +192,12 @@ async function requestFor(route: RouteSpec, target: Target): Promise<{ path: str
     .replace('{resellerId}', target === 'own' ? 'res-matrix-own' : 'res-matrix-other');
   switch (operationNameOf(route)) {
     case 'putOrder':
+    case 'previewOrder':
       return { path, body: { account: { id: accountId }, lines: [perpetual('ivr', 1)] } };
+    case 'listRecentOrders':
+      return { path: `${path}?since=2026-01-01` };
+    case 'searchAccounts':
+      return { path: `${path}?q=matrix` };
     case 'createActivationKey':
       return { path, body: { allocation: { ivr: 1 } } };
     case 'offlineActivation':

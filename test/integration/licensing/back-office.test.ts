@@ -17,6 +17,11 @@ import {
 } from '#test/support/licensing-api';
 
 const day = 86_400_000;
+/** The same value every call: a replayed order must be the same body. */
+const once = <T>(make: () => T) => {
+  let value: T | undefined;
+  return () => (value ??= make());
+};
 const order = (orderId: string, body: unknown, path = '') =>
   call(path === '/preview' ? 'POST' : 'PUT', `${api()}/v1/ops/orders/${orderId}${path}`, { token: opsToken(), body });
 const search = (query: string) => call('GET', `${api()}/v1/ops/accounts?${query}`, { token: opsToken() });
@@ -27,7 +32,7 @@ describe('the back office', () => {
   const name = `Backoffice Zyx ${suffix} Clinic`;
   const orderId = `bo-${suffix}`;
   const since = new Date(cloudNow().getTime() - 60_000).toISOString();
-  const body = () => ({
+  const body = once(() => ({
     account: { create: { name, region: 'eu', resellerId } },
     lines: [
       perpetual('ivr', 3),
@@ -40,7 +45,7 @@ describe('the back office', () => {
         care: { level: 'gold' },
       },
     ],
-  });
+  }));
   let accountId: string;
 
   beforeAll(async () => {
