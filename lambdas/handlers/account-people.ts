@@ -17,7 +17,7 @@ import { handler as setAccountReseller } from './set-account-reseller';
 
 type Route = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;
 
-const byRouteKey: Readonly<Record<string, Route>> = {
+export const byRouteKey: Readonly<Record<string, Route>> = {
   'POST /v1/accounts/{accountId}/users': inviteAccountUser as Route,
   'GET /v1/accounts/{accountId}/users': listAccountUsers as Route,
   'DELETE /v1/accounts/{accountId}/users/{userId}': removeAccountUser as Route,
