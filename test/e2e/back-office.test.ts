@@ -47,10 +47,13 @@ describe('the back office', () => {
 
     await search.getByLabel('Search').fill(`quillfeather ${suffix}`);
     await search.getByRole('button', { name: 'Search' }).click();
-    const link = page.getByRole('link', { name });
+    // the results, not the list of new accounts further down
+    const results = page.getByRole('group', { name: /^Accounts matching/ });
+    const link = results.getByRole('link', { name });
     await link.waitFor();
 
-    expect(await page.getByRole('row', { name: new RegExp(`${name} EU res-e2e-bo-${suffix}`) }).count()).toBe(1);
+    expect(await results.getByRole('row', { name: new RegExp(`${name} EU res-e2e-bo-${suffix}`) }).count()).toBe(1);
+    expect(await page.evaluate(() => document.activeElement?.className)).toBe('result');
     await link.click();
     await page.getByRole('heading', { name: 'Products' }).waitFor();
     expect(page.url()).toContain(`#/accounts/${accountId}`);
