@@ -313,10 +313,12 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
         });
       expect(
         actions.filter(
-          (a) => !/^(dynamodb|kms|xray|kinesis|s3|sqs|events|cognito-idp|secretsmanager|execute-api):/.test(a),
+          (a) => !/^(dynamodb|kms|xray|kinesis|s3|sqs|events|cognito-idp|secretsmanager|execute-api|ses):/.test(a),
         ),
       ).toEqual([]);
       expect(actions.filter((a) => /^s3:(Get|List|Delete)/.test(a))).toEqual([]);
+      // Mail only for the functions that need it, and only SendEmail (mail.test.ts: on which resources).
+      expect(actions.filter((a) => a.startsWith('ses:'))).toEqual(needs.has('mail:send') ? ['ses:SendEmail'] : []);
     });
 
     it("grants table access on this region's table and its indexes", () => {
