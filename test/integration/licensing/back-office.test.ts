@@ -109,14 +109,29 @@ describe('the back office', () => {
     expect(byReseller.json.accounts.map((a: { accountId: string }) => a.accountId)).toEqual([accountId]);
   });
 
-  it('finds the account by one of its installations', async () => {
+  it('finds the account by one of its installations, whose activation is a vendor event too', async () => {
     const { activation } = await activatedAgent(accountId, { allocation: { ivr: 1 } });
 
     const found = await search(`installationId=${activation.installationId}`);
     const asQ = await search(`q=${activation.installationId}`);
+    const events = await call(
+      'GET',
+      `${api()}/local/events?detailType=${encodeURIComponent('Installation Activated')}`,
+    );
 
     expect(found.json.accounts.map((a: { accountId: string }) => a.accountId)).toEqual([accountId]);
     expect(asQ.json.accounts).toEqual([expect.objectContaining({ accountId, matchedBy: 'installation' })]);
+    expect(events.json.events).toContainEqual(
+      expect.objectContaining({
+        source: 'ucx.licensing',
+        detail: expect.objectContaining({
+          accountId,
+          installationId: activation.installationId,
+          allocation: { ivr: 1 },
+          actor: { kind: 'installation', id: expect.any(String) },
+        }),
+      }),
+    );
   });
 
   it('lists the order among recent orders and the account among new accounts, paged', async () => {
