@@ -11,7 +11,7 @@ import { handler as reopenAccount } from './reopen-account';
 
 type Route = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;
 
-const byRouteKey: Readonly<Record<string, Route>> = {
+export const byRouteKey: Readonly<Record<string, Route>> = {
   'GET /v1/accounts/{accountId}/export': exportAccount as Route,
   'POST /v1/accounts/{accountId}/closure': closeAccount as Route,
   'GET /v1/accounts/{accountId}/closure': getAccountClosure as Route,

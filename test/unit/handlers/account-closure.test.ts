@@ -1,0 +1,12 @@
+/** The accountClosure function answers every route the route table gives it, each with its own handler. */
+import { byRouteKey } from '#lambdas/handlers/account-closure';
+import { apiRoutes } from '#lambdas/shared/api-routes';
+
+describe('the accountClosure function', () => {
+  it('has a handler for each of its routes, and no other', () => {
+    const routed = apiRoutes.filter((route) => route.fn === 'accountClosure').map((r) => `${r.method} ${r.path}`);
+
+    expect(Object.keys(byRouteKey).sort()).toEqual([...routed].sort());
+    expect(routed).toHaveLength(4);
+  });
+});
