@@ -97,7 +97,7 @@ export const functionSpecs = {
   // The JWKS's detached signature: how an agent learns a key it has not pinned (docs/licensing.md).
   signedJwks: { entry: 'signed-jwks', needs: ['signing-key', 'verify-keys', 'jwks-signing-keys'] },
   // Invites a new customer's first administrator (`admin` of an order that creates the account).
-  putOrder: { entry: 'put-order', needs: ['table:write', 'user-directory:invite'] },
+  putOrder: { entry: 'put-order', needs: ['table:write', 'user-directory:invite', 'mail:send'] },
   // The back office (docs/back-office.md): the preview reads what the deposit would; the searches
   // read the licensing table's indexes (gsi1, NEWACC# items) and the user index beside them.
   previewOrder: { entry: 'preview-order', needs: ['table:read'] },
@@ -169,6 +169,8 @@ export const functionSpecs = {
       'user-directory:list',
       'user-directory:remove',
       'user-directory:link',
+      // a confirmed user linked by an invitation is told by mail (Cognito sends only its own)
+      'mail:send',
     ],
   },
   // The audit trail every licensing change writes (AUDIT#<account> items of the licensing table).

@@ -18,6 +18,7 @@ import {
   type AttributeType,
   type CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
+import type { Mailer } from '../core/accounts/terms';
 import type { AccountUser, DirectoryPerson, InviteOutcome, UserDirectory } from '../core/accounts/users';
 import type { IndexedUser, UserIndex } from '../core/accounts/user-index';
 
@@ -63,6 +64,8 @@ export class CognitoUserDirectory implements UserDirectory {
     private readonly client: Pick<CognitoIdentityProviderClient, 'send'>,
     private readonly userPoolId: string,
     private readonly index: UserIndex,
+    /** tells a confirmed user they were added to an account (Cognito mails only its own messages) */
+    private readonly mailer?: Mailer,
   ) {}
 
   private async lookUp(username: string): Promise<FoundUser | null> {
@@ -155,7 +158,7 @@ export class CognitoUserDirectory implements UserDirectory {
       }
       if ((await this.groupsOf(existing.username)).some((g) => otherRoles.includes(g)))
         return { invited: false, reason: 'user-with-another-role' };
-      // A confirmed user without an account proved the address: linked, and told at next sign-in.
+      // A confirmed user without an account proved the address: linked, and told.
       await this.client.send(
         new AdminUpdateUserAttributesCommand({
           UserPoolId: this.userPoolId,
@@ -163,7 +166,13 @@ export class CognitoUserDirectory implements UserDirectory {
           UserAttributes: [{ Name: 'custom:accountId', Value: accountId }],
         }),
       );
-      return { invited: true, user: await this.complete(accountId, { ...existing, accountId }, 'active') };
+      const user = await this.complete(accountId, { ...existing, accountId }, 'active');
+      await this.mailer?.send({
+        to: existing.email,
+        subject: 'You were added to a Smart Account on UCX Cloud',
+        text: `You are now an administrator of Smart Account ${accountId}. Sign in with your password to see it.`,
+      });
+      return { invited: true, user };
     }
     throw new Error(`invite: ${email} kept changing while it was invited`);
   }

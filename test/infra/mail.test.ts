@@ -119,7 +119,8 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
     );
 
     // Assert
-    expect(senders).toEqual(['runTermsJob']);
+    // the terms' notices; an invitation's notice to a confirmed user it links (docs/accounts.md)
+    expect([...senders].sort()).toEqual(['accountPeople', 'putOrder', 'runTermsJob']);
     expect(policies).toHaveLength(senders.length);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {

@@ -102,7 +102,7 @@ describe('CognitoUserDirectory', () => {
     ]);
   });
 
-  it('links a CONFIRMED user without an account; refuses a user of another account without any write', async () => {
+  it('links a CONFIRMED user without an account and mails them; refuses a user of another account without any write', async () => {
     cognito.on(AdminGetUserCommand, { Username: 'ann@example.com' }).resolves(cognitoUser('ann', 'CONFIRMED'));
     cognito
       .on(AdminGetUserCommand, { Username: 'bob@example.com' })
@@ -111,13 +111,24 @@ describe('CognitoUserDirectory', () => {
     cognito.on(AdminUpdateUserAttributesCommand).resolves({});
     cognito.on(AdminAddUserToGroupCommand).resolves({});
 
-    const linked = await directory().invite(ACC, 'ann@example.com');
-    const refused = await directory().invite(ACC, 'bob@example.com');
+    const mails: { to: string; subject: string }[] = [];
+    const mailing = new CognitoUserDirectory(
+      new CognitoIdentityProviderClient({ region: 'eu-central-1' }),
+      POOL,
+      index,
+      {
+        send: async ({ to, subject }) => void mails.push({ to, subject }),
+      },
+    );
+
+    const linked = await mailing.invite(ACC, 'ann@example.com');
+    const refused = await mailing.invite(ACC, 'bob@example.com');
 
     expect(linked).toMatchObject({ invited: true, user: { userId: 'ann', status: 'active' } });
     expect(cognito.commandCalls(AdminUpdateUserAttributesCommand).map((c) => c.args[0].input.Username)).toEqual([
       'ann',
     ]);
+    expect(mails).toEqual([{ to: 'ann@example.com', subject: 'You were added to a Smart Account on UCX Cloud' }]);
     expect(refused).toEqual({ invited: false, reason: 'user-of-another-account' });
     expect(cognito.commandCalls(AdminCreateUserCommand)).toHaveLength(0);
   });
