@@ -3,7 +3,6 @@
  * each route's own handler module answers it, chosen by API Gateway's `routeKey`. One function
  * instead of ten keeps the stateless stack under CloudFormation's 500 resources.
  */
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { handler as applyReseller } from './apply-reseller';
 import { handler as approveReseller } from './approve-reseller';
 import { handler as createAccount } from './create-account';
@@ -14,24 +13,19 @@ import { handler as listResellerApplications } from './list-reseller-application
 import { handler as removeAccountReseller } from './remove-account-reseller';
 import { handler as removeAccountUser } from './remove-account-user';
 import { handler as setAccountReseller } from './set-account-reseller';
+import { dispatchByRouteKey, type RouteHandler } from '../shared/route-dispatch';
 
-type Route = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;
-
-export const byRouteKey: Readonly<Record<string, Route>> = {
-  'POST /v1/accounts/{accountId}/users': inviteAccountUser as Route,
-  'GET /v1/accounts/{accountId}/users': listAccountUsers as Route,
-  'DELETE /v1/accounts/{accountId}/users/{userId}': removeAccountUser as Route,
-  'POST /v1/accounts': createAccount as Route,
-  'POST /v1/resellers': applyReseller as Route,
-  'GET /v1/resellers/application': getResellerApplication as Route,
-  'GET /v1/ops/resellers': listResellerApplications as Route,
-  'POST /v1/ops/resellers/{resellerId}/approval': approveReseller as Route,
-  'PUT /v1/accounts/{accountId}/reseller': setAccountReseller as Route,
-  'DELETE /v1/accounts/{accountId}/reseller': removeAccountReseller as Route,
+export const byRouteKey: Readonly<Record<string, RouteHandler>> = {
+  'POST /v1/accounts/{accountId}/users': inviteAccountUser as RouteHandler,
+  'GET /v1/accounts/{accountId}/users': listAccountUsers as RouteHandler,
+  'DELETE /v1/accounts/{accountId}/users/{userId}': removeAccountUser as RouteHandler,
+  'POST /v1/accounts': createAccount as RouteHandler,
+  'POST /v1/resellers': applyReseller as RouteHandler,
+  'GET /v1/resellers/application': getResellerApplication as RouteHandler,
+  'GET /v1/ops/resellers': listResellerApplications as RouteHandler,
+  'POST /v1/ops/resellers/{resellerId}/approval': approveReseller as RouteHandler,
+  'PUT /v1/accounts/{accountId}/reseller': setAccountReseller as RouteHandler,
+  'DELETE /v1/accounts/{accountId}/reseller': removeAccountReseller as RouteHandler,
 };
 
-export const handler = async (event: APIGatewayProxyEventV2, context: Context) => {
-  const route = byRouteKey[event.routeKey];
-  if (!route) throw new Error(`account-people: no route ${event.routeKey}`);
-  return route(event, context);
-};
+export const handler = dispatchByRouteKey('account-people', byRouteKey);
