@@ -5,7 +5,8 @@
  *                                   pending, accepted, objected or silent, and its notice), listed per
  *                                   version on gsi1: gsi1pk `TERMSCONSENT#<n>`, gsi1sk `<account>`
  * A consent change is one transaction with its audit event (AUDIT#<account> / <at>#<event>).
- * Accounts are enumerated by a Scan of the `ACC#<account> / META` items (no index lists them).
+ * Accounts are enumerated by a Scan of the `ACC#<account> / META` items (no index lists them all);
+ * those created since a version's publication by the back office's `NEWACC#<yyyy-mm>` items.
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
@@ -36,8 +37,20 @@ const versionKey = (n: number) => ({ pk: VERSIONS_PK, sk: `V#${pad(n)}` });
 const consentKey = (accountId: string, n: number) => ({ pk: `ACC#${accountId}`, sk: `TERMS#${pad(n)}` });
 const consentGsiPk = (n: number) => `TERMSCONSENT#${n}`;
 
-const progressSchema = z.object({ cursor: z.string().optional(), done: z.boolean() });
-const accountItemSchema = z.object({ pk: z.string().startsWith('ACC#'), region: regionSchema });
+const progressSchema = z.object({ cursor: z.string().optional(), done: z.boolean(), late: z.string().optional() });
+const accountItemSchema = z.object({
+  pk: z.string().startsWith('ACC#'),
+  region: regionSchema,
+  closure: z.object({}).passthrough().optional(),
+});
+const newAccountItemSchema = z.object({ sk: z.string(), accountId: z.string(), region: regionSchema });
+const monthOf = (iso: string) => iso.slice(0, 7);
+/** The month after `yyyy-mm`. */
+const nextMonth = (month: string) => {
+  const d = new Date(`${month}-01T00:00:00.000Z`);
+  d.setUTCMonth(d.getUTCMonth() + 1);
+  return d.toISOString().slice(0, 7);
+};
 const startKeySchema = z.record(z.string(), z.string());
 
 const encodeCursor = (key: Record<string, unknown> | undefined) =>
@@ -213,8 +226,8 @@ export class DynamoDbTermsStore implements TermsStore {
       new ScanCommand({
         TableName: this.tableName,
         FilterExpression: 'sk = :meta AND begins_with(pk, :acc)',
-        ProjectionExpression: 'pk, #region',
-        ExpressionAttributeNames: { '#region': 'region' },
+        ProjectionExpression: 'pk, #region, #closure',
+        ExpressionAttributeNames: { '#region': 'region', '#closure': 'closure' },
         ExpressionAttributeValues: { ':meta': 'META', ':acc': 'ACC#' },
         // Items read, not accounts found: a page of a big table holds few account items.
         Limit: Math.max(limit * 10, 100),
@@ -225,10 +238,49 @@ export class DynamoDbTermsStore implements TermsStore {
     return {
       accounts: (page.Items ?? []).map((item) => {
         const parsed = accountItemSchema.parse(item);
-        return { accountId: parsed.pk.slice('ACC#'.length), region: parsed.region };
+        return {
+          accountId: parsed.pk.slice('ACC#'.length),
+          region: parsed.region,
+          closed: parsed.closure !== undefined,
+        };
       }),
       ...(next && { cursor: next }),
     };
+  }
+
+  /** The back office's `NEWACC#<yyyy-mm>` / `<createdAt>#<account>` items, month by month (positions are their sk). */
+  async listAccountsCreated(
+    from: string,
+    to: string,
+    after: string | undefined,
+    limit: number,
+  ): Promise<{ accounts: AccountRef[]; last?: string; more: boolean }> {
+    const accounts: AccountRef[] = [];
+    let last = after;
+    let month = monthOf(after ?? from);
+    while (month <= monthOf(to)) {
+      // BETWEEN is inclusive, but no sk equals `to` (each has `#<account>` after the instant): [lo, to)
+      const lo = last !== undefined && last > from ? last : from;
+      const page = await this.send<{ Items?: Record<string, unknown>[]; LastEvaluatedKey?: Record<string, unknown> }>(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lo AND :to',
+          ExpressionAttributeValues: { ':pk': `NEWACC#${month}`, ':lo': lo, ':to': to },
+          // one more: the item at `last` itself comes back again
+          Limit: limit - accounts.length + 1,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const parsed = newAccountItemSchema.parse(item);
+        if (parsed.sk === last) continue;
+        if (accounts.length === limit) return { accounts, ...(last && { last }), more: true };
+        accounts.push({ accountId: parsed.accountId, region: parsed.region });
+        last = parsed.sk;
+      }
+      if (page.LastEvaluatedKey) return { accounts, ...(last && { last }), more: true };
+      month = nextMonth(month);
+    }
+    return { accounts, ...(last && { last }), more: false };
   }
 
   async getProgress(version: number): Promise<NoticeProgress> {

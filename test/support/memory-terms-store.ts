@@ -12,8 +12,15 @@ export class MemoryTermsStore implements TermsStore {
   readonly accounts: AccountRef[] = [];
   readonly audit: AuditEvent[] = [];
 
-  addAccount(accountId: string, region: AccountRef['region'] = 'eu'): void {
+  /** accounts by creation, for the late pass: `<createdAt>#<account>` positions as the table's */
+  readonly created: { sk: string; ref: AccountRef }[] = [];
+
+  addAccount(accountId: string, region: AccountRef['region'] = 'eu', createdAt?: string): void {
     this.accounts.push({ accountId, region });
+    if (createdAt) {
+      this.created.push({ sk: `${createdAt}#${accountId}`, ref: { accountId, region } });
+      this.created.sort((a, b) => a.sk.localeCompare(b.sk));
+    }
     this.accounts.sort((a, b) => a.accountId.localeCompare(b.accountId));
   }
 
@@ -80,6 +87,18 @@ export class MemoryTermsStore implements TermsStore {
     const start = cursor ? Number(cursor) : 0;
     const accounts = this.accounts.slice(start, start + limit);
     return { accounts, ...(start + limit < this.accounts.length && { cursor: String(start + limit) }) };
+  }
+
+  async listAccountsCreated(
+    from: string,
+    to: string,
+    after: string | undefined,
+    limit: number,
+  ): Promise<{ accounts: AccountRef[]; last?: string; more: boolean }> {
+    const window = this.created.filter((c) => c.sk >= from && c.sk < to && (after === undefined || c.sk > after));
+    const page = window.slice(0, limit);
+    const last = page.at(-1)?.sk ?? after;
+    return { accounts: page.map((c) => c.ref), ...(last && { last }), more: window.length > limit };
   }
 
   async getProgress(version: number): Promise<NoticeProgress> {

@@ -42,7 +42,7 @@ export const termsHistorySchema = z
     at: z.string(),
     version: z.number().int().nullable(),
     title: z.string().nullable(),
-    basis: z.union([consentStatusSchema, z.literal('implicit')]).nullable(),
+    basis: z.union([consentStatusSchema, z.literal('implicit'), z.literal('in-force-at-creation')]).nullable(),
     since: z.string().optional(),
   })
   .meta({ id: 'TermsHistory' });

@@ -31,6 +31,8 @@ export interface NoticeProgress {
   readonly cursor?: string;
   /** every account has its record and notice */
   readonly done: boolean;
+  /** where the pass over accounts created since publication resumes (docs/terms.md) */
+  readonly late?: string;
 }
 
 /** The terms and consents in the licensing table (lambdas/adapters/dynamodb-terms-store.ts). */
@@ -54,6 +56,16 @@ export interface TermsStore {
   ): Promise<{ records: ConsentRecord[]; cursor?: string }>;
   /** a page of every account's id and home region (a Scan of the account items) */
   listAccounts(cursor: string | undefined, limit: number): Promise<{ accounts: AccountRef[]; cursor?: string }>;
+  /**
+   * A page of the accounts created in [from, to), oldest first, after the position `after`; `last`
+   * is the position after its last account (kept to resume), `more` whether any are left.
+   */
+  listAccountsCreated(
+    from: string,
+    to: string,
+    after: string | undefined,
+    limit: number,
+  ): Promise<{ accounts: AccountRef[]; last?: string; more: boolean }>;
   getProgress(version: number): Promise<NoticeProgress>;
   saveProgress(version: number, progress: NoticeProgress): Promise<void>;
   /** writes a `pending` record unless the account has one */
@@ -71,6 +83,8 @@ export interface TermsStore {
 export interface AccountRef {
   readonly accountId: string;
   readonly region: Region;
+  /** closed (docs/retention.md): the job neither mails nor records silence for it; unknown: read it */
+  readonly closed?: boolean;
 }
 
 export interface TermsDeps {
@@ -162,11 +176,15 @@ export function appliedVersion(
   versions: readonly TermsVersion[],
   records: readonly ConsentRecord[],
   at: string,
+  createdAt?: string,
 ): TermsVersion | undefined {
   const byVersion = new Map(records.map((r) => [r.version, r]));
+  const atCreation = createdAt === undefined ? undefined : inForceAt(versions, createdAt);
   const applies = (v: TermsVersion) => {
     if (v.effectiveAt > at) return false;
     if (v.implicit) return true;
+    // An account created once this version was in force is under it from its creation.
+    if (v.version === atCreation?.version && createdAt! <= at) return true;
     const record = byVersion.get(v.version);
     return (
       record !== undefined &&
@@ -178,6 +196,11 @@ export function appliedVersion(
   return [...versions].sort((a, b) => b.version - a.version).find(applies);
 }
 
+/** The version in force at `at` by date alone (version 1 before any other took effect). */
+export function inForceAt(versions: readonly TermsVersion[], at: string): TermsVersion | undefined {
+  return [...versions].sort((a, b) => b.version - a.version).find((v) => v.effectiveAt <= at);
+}
+
 export interface AccountTermsStatus {
   readonly version: number;
   readonly title: string;
@@ -187,26 +210,31 @@ export interface AccountTermsStatus {
   readonly reason?: string;
 }
 
-async function readableAccount(deps: TermsDeps, principal: Principal, accountId: string): Promise<void> {
+/** The account's creation time, once the principal may read it. */
+async function readableAccount(deps: TermsDeps, principal: Principal, accountId: string): Promise<string> {
   assertMayAddressAccount(principal, accountId);
   const state = await deps.repo.getAccountState(accountId);
   assertAccountAccess(principal, state?.account, 'read');
   if (!state) throw new NotFoundError(`Account ${accountId} does not exist.`);
+  return state.account.createdAt;
 }
 
 /** GET /v1/accounts/{accountId}/terms: the account's standing per version, what applies now and the notice to show. */
 export async function accountTerms(deps: TermsDeps, principal: Principal, accountId: string) {
-  await readableAccount(deps, principal, accountId);
+  const createdAt = await readableAccount(deps, principal, accountId);
   const [versions, records] = await Promise.all([allVersions(deps.terms), deps.terms.listConsents(accountId)]);
   const byVersion = new Map(records.map((r) => [r.version, r]));
   const now = deps.clock.now().toISOString();
+  const atCreation = inForceAt(versions, createdAt)?.version ?? 1;
   const statuses: AccountTermsStatus[] = versions.map((v) => {
     const record = byVersion.get(v.version);
+    // versions in force before the account existed bind it without a notice (docs/terms.md)
+    const implicit = v.implicit || (!record && v.version <= atCreation);
     return {
       version: v.version,
       title: v.title,
       effectiveAt: v.effectiveAt,
-      status: v.implicit ? 'implicit' : (record?.status ?? 'pending'),
+      status: implicit ? 'implicit' : (record?.status ?? 'pending'),
       ...(record?.at && { at: record.at }),
       ...(record?.reason && { reason: record.reason }),
     };
@@ -221,7 +249,7 @@ export async function accountTerms(deps: TermsDeps, principal: Principal, accoun
       : undefined;
   return {
     accountId,
-    applies: appliedVersion(versions, records, now)?.version ?? null,
+    applies: appliedVersion(versions, records, now, createdAt)?.version ?? null,
     versions: statuses,
     notice: noticeVersion
       ? { ...noticeVersion, status: open!.status, ...(open!.reason && { reason: open!.reason }) }
@@ -231,16 +259,21 @@ export async function accountTerms(deps: TermsDeps, principal: Principal, accoun
 
 /** GET /v1/accounts/{accountId}/terms/history?at=: the version that applied at that instant. */
 export async function termsHistory(deps: TermsDeps, principal: Principal, accountId: string, at: string) {
-  await readableAccount(deps, principal, accountId);
+  const createdAt = await readableAccount(deps, principal, accountId);
   const [versions, records] = await Promise.all([allVersions(deps.terms), deps.terms.listConsents(accountId)]);
-  const applied = appliedVersion(versions, records, at);
-  const record = applied && records.find((r) => r.version === applied.version);
+  const applied = appliedVersion(versions, records, at, createdAt);
+  const found = applied && records.find((r) => r.version === applied.version);
+  // a record that did not make it apply (none, pending) leaves the basis to the creation date
+  const record =
+    found && (found.status === 'accepted' || found.status === 'silent') && found.at! <= at ? found : undefined;
+  const basis = applied?.implicit ? 'implicit' : record ? record.status : applied ? 'in-force-at-creation' : null;
   return {
     accountId,
     at,
     version: applied?.version ?? null,
     title: applied?.title ?? null,
-    basis: applied?.implicit ? 'implicit' : (record?.status ?? null),
+    basis,
+    ...(basis === 'in-force-at-creation' && { since: createdAt }),
     // in force from the later of its effective date and the acceptance
     ...(record?.at && applied && { since: [record.at, applied.effectiveAt].sort().at(-1) }),
   };
@@ -362,20 +395,61 @@ export async function runTermsJob(deps: TermsJobDeps, budget = TERMS_JOB_ACCOUNT
     let left = budget;
     while (!progress.done && left > 0) {
       const page = await deps.terms.listAccounts(progress.cursor, Math.min(left, 100));
-      for (const account of page.accounts.filter((a) => a.region === deps.here)) {
-        await deps.terms.ensurePending(account.accountId, terms.version);
-        result.noticed++;
-        if (await notify(deps, terms, account.accountId)) result.mailed++;
-      }
+      for (const account of page.accounts) if (await reach(deps, terms, account, result)) result.noticed++;
       left -= Math.max(page.accounts.length, 1);
       progress = page.cursor ? { cursor: page.cursor, done: false } : { done: true };
       await deps.terms.saveProgress(terms.version, progress);
     }
     if (!progress.done) continue;
-    if (terms.effectiveAt <= deps.clock.now().toISOString()) result.silent += await recordSilence(deps, terms, budget);
+    // Accounts created since publication (the scan may have passed them): until the effective date.
+    const now = deps.clock.now().toISOString();
+    const to = now < terms.effectiveAt ? now : terms.effectiveAt;
+    let lateDone = false;
+    while (left > 0) {
+      const page = await deps.terms.listAccountsCreated(terms.publishedAt, to, progress.late, Math.min(left, 100));
+      for (const account of page.accounts) if (await reach(deps, terms, account, result)) result.noticed++;
+      left -= Math.max(page.accounts.length, 1);
+      if (page.last) {
+        progress = { ...progress, late: page.last };
+        await deps.terms.saveProgress(terms.version, progress);
+      }
+      if (!page.more) {
+        lateDone = true;
+        break;
+      }
+    }
+    if (!lateDone) continue;
+    if (terms.effectiveAt <= now) result.silent += await recordSilence(deps, terms, budget);
     else result.mailed += await retryNotices(deps, terms, budget);
   }
   return result;
+}
+
+/**
+ * One account for one version: a `pending` record and the notice, unless it is closed, homed
+ * elsewhere or answered already (sign-up records the acceptance). True when a record was written.
+ */
+async function reach(
+  deps: TermsJobDeps,
+  terms: TermsVersion,
+  account: AccountRef,
+  result: { mailed: number },
+): Promise<boolean> {
+  if (account.region !== deps.here || account.closed) return false;
+  const existing = await deps.terms.getConsent(account.accountId, terms.version);
+  if (existing && existing.status !== 'pending') return false;
+  if (!existing) {
+    // the late pass reads a creation index that does not say whether the account closed since
+    if (account.closed === undefined && !(await isOpen(deps, account.accountId))) return false;
+    await deps.terms.ensurePending(account.accountId, terms.version);
+  }
+  if (await notify(deps, terms, account.accountId)) result.mailed++;
+  return !existing;
+}
+
+async function isOpen(deps: Pick<TermsDeps, 'repo'>, accountId: string): Promise<boolean> {
+  const state = await deps.repo.getAccountState(accountId);
+  return state !== null && state.account.closure === undefined;
 }
 
 /** Notices that failed (released for a retry) are sent again, as long as the version is not in force. */
@@ -390,7 +464,7 @@ async function retryNotices(deps: TermsJobDeps, terms: TermsVersion, budget: num
       ...(cursor && { cursor }),
     });
     for (const record of page.records.filter((r) => r.noticeSentAt === undefined))
-      if (await notify(deps, terms, record.accountId)) mailed++;
+      if ((await isOpen(deps, record.accountId)) && (await notify(deps, terms, record.accountId))) mailed++;
     read += 100;
     cursor = page.cursor;
   } while (cursor && read < budget);
@@ -444,6 +518,8 @@ async function recordSilence(deps: TermsJobDeps, terms: TermsVersion, budget: nu
       ...(cursor && { cursor }),
     });
     for (const pending of page.records) {
+      // a closed account is not silently bound (docs/retention.md): it stays pending
+      if (!(await isOpen(deps, pending.accountId))) continue;
       const record: ConsentRecord = {
         accountId: pending.accountId,
         version: terms.version,

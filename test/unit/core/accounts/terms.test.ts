@@ -42,12 +42,22 @@ function setup() {
   const mailer = new RecordingMailer();
   for (const id of ACCOUNTS) store.addAccount(id, 'eu');
   store.addAccount('acc_00000999', 'us');
+  const known = new Set<string>([...ACCOUNTS, 'acc_00000999']);
+  const closed = new Set<string>();
   const deps: TermsJobDeps = {
     terms: store,
     repo: {
       getAccountState: async (accountId: string) =>
-        [...ACCOUNTS, 'acc_00000999'].includes(accountId)
-          ? ({ account: { accountId, resellerId: RESELLER_ID, region: 'eu' } } as never)
+        known.has(accountId)
+          ? ({
+              account: {
+                accountId,
+                resellerId: RESELLER_ID,
+                region: 'eu',
+                createdAt: '2021-01-01T00:00:00.000Z',
+                ...(closed.has(accountId) && { closure: { closedAt: T0.toISOString() } }),
+              },
+            } as never)
           : null,
     },
     clock,
@@ -63,7 +73,7 @@ function setup() {
     here: 'eu',
     portalUrl: 'https://portal.example',
   };
-  return { store, clock, mailer, deps };
+  return { store, clock, mailer, deps, known, closed };
 }
 
 const admin = (accountId: string, email = `one@${accountId}.example`) => ({
@@ -217,6 +227,55 @@ describe('the terms job', () => {
   });
 });
 
+describe('the terms job and accounts created or closed meanwhile', () => {
+  it('notices an account created after the notice pass, before the effective date, and then records its silence', async () => {
+    // Arrange
+    const { deps, clock, store, mailer, known } = setup();
+    const effectiveAt = inDays(clock, 10);
+    await publishTerms(deps, principals.backoffice, body(effectiveAt));
+    await runTermsJob(deps);
+    clock.advanceDays(2);
+    const late = 'acc_00000200';
+    known.add(late);
+    store.addAccount(late, 'eu', clock.now().toISOString());
+    store.addAccount('acc_00000201', 'us', clock.now().toISOString());
+    clock.advanceDays(1);
+
+    // Act
+    const beforeEffective = await runTermsJob(deps);
+    const again = await runTermsJob(deps);
+    clock.advanceDays(10);
+    await runTermsJob(deps);
+
+    // Assert
+    expect(beforeEffective).toMatchObject({ noticed: 1, mailed: 1 });
+    expect(again).toMatchObject({ noticed: 0, mailed: 0 });
+    expect(mailer.sent.filter((m) => m.to.includes(late))).toHaveLength(2);
+    expect(await store.getConsent(late, 2)).toMatchObject({ status: 'silent', at: effectiveAt });
+    expect(await store.getConsent('acc_00000201', 2)).toBeNull();
+  });
+
+  it('neither mails a closed account nor records its silence', async () => {
+    // Arrange
+    const { deps, clock, store, mailer, closed } = setup();
+    const [a, b] = ACCOUNTS;
+    closed.add(a);
+    await publishTerms(deps, principals.backoffice, body(inDays(clock, 10)));
+
+    // Act
+    await runTermsJob(deps);
+    closed.add(b); // closed after its notice
+    clock.advanceDays(10);
+    await runTermsJob(deps);
+
+    // Assert
+    expect(mailer.sent.some((m) => m.to.includes(a))).toBe(false);
+    expect(await store.getConsent(a, 2)).toBeNull();
+    expect((await store.getConsent(b, 2))?.status).toBe('pending');
+    expect((await store.getConsent(ACCOUNTS[2], 2))?.status).toBe('silent');
+  });
+});
+
 describe('which version applied when', () => {
   const v2: TermsVersion = {
     version: 2,
@@ -260,6 +319,21 @@ describe('which version applied when', () => {
 
     // Assert
     expect(applied?.version).toBe(expected);
+  });
+
+  it('puts an account created after version 2 took effect under it from its creation', () => {
+    // Arrange
+    const createdAt = '2026-06-15T00:00:00.000Z';
+
+    // Act
+    const before = appliedVersion(versions, [], '2026-06-14T00:00:00.000Z', createdAt);
+    const after = appliedVersion(versions, [], '2026-06-15T00:00:00.000Z', createdAt);
+    const olderAccount = appliedVersion(versions, [], '2026-06-15T00:00:00.000Z', '2026-05-15T00:00:00.000Z');
+
+    // Assert
+    expect(before?.version).toBe(1);
+    expect(after?.version).toBe(2);
+    expect(olderAccount?.version).toBe(1);
   });
 });
 
