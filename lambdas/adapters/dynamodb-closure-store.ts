@@ -122,6 +122,8 @@ export class DynamoDbClosureStore implements ClosureStore {
       readonly accountId: string;
       readonly orderIds: readonly string[];
       readonly installationIds: readonly string[];
+      readonly thumbprints?: readonly string[];
+      readonly resellerId?: string;
     },
     until: string,
     maxItems: number,
@@ -142,7 +144,13 @@ export class DynamoDbClosureStore implements ClosureStore {
       await this.setTtl(keys, ttl);
       budget -= keys.length;
     }
-    const singles = account.orderIds.map((id) => ({ pk: `ORDER#${id}`, sk: 'META' }));
+    const owner = await this.ownerOf(account.accountId);
+    const singles = [
+      ...account.orderIds.map((id) => ({ pk: `ORDER#${id}`, sk: 'META' })),
+      ...(account.thumbprints ?? []).map((t) => ({ pk: `THUMB#${t}`, sk: 'META' })),
+      ...(account.resellerId ? [{ pk: `RES#${account.resellerId}`, sk: `ACC#${account.accountId}` }] : []),
+      ...(owner ? [{ pk: `OWNER#${owner}`, sk: 'META' }] : []),
+    ];
     if (singles.length > budget) {
       await this.setTtl(singles.slice(0, budget), ttl);
       return false;
@@ -180,6 +188,21 @@ export class DynamoDbClosureStore implements ClosureStore {
   }
 
   /** The keys of a partition's items that carry no `ttl` yet, at most `limit`. */
+  /** Who created the account by sign-up: its first audit event, `account.created` by a customer. */
+  private async ownerOf(accountId: string): Promise<string | undefined> {
+    const page = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `AUDIT#${accountId}` },
+        Limit: 5,
+      }),
+    );
+    const created = (page.Items ?? []).find((item) => item['action'] === 'account.created');
+    const actor = created?.['actor'] as { kind?: string; id?: string } | undefined;
+    return actor?.kind === 'customer' && typeof actor.id === 'string' ? actor.id : undefined;
+  }
+
   private async keysWithoutTtl(pk: string, limit: number): Promise<{ pk: string; sk: string }[]> {
     const keys: { pk: string; sk: string }[] = [];
     let startKey: Record<string, unknown> | undefined;

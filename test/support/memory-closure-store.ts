@@ -60,8 +60,12 @@ export class MemoryClosureStore implements ClosureStore {
     this.deletedKeys.push(...keyHashes);
   }
 
-  async expireKeptRecords(account: { readonly accountId: string }, until: string): Promise<boolean> {
+  /** the records expireKeptRecords was given, per account */
+  readonly expiredRecords = new Map<string, Parameters<ClosureStore['expireKeptRecords']>[0]>();
+
+  async expireKeptRecords(account: Parameters<ClosureStore['expireKeptRecords']>[0], until: string): Promise<boolean> {
     this.expired.set(account.accountId, until);
+    this.expiredRecords.set(account.accountId, account);
     return true;
   }
 

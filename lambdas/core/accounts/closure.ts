@@ -81,13 +81,16 @@ export interface ClosureStore {
   deleteActivationKeys(keyHashes: readonly string[]): Promise<void>;
   /**
    * Writes `ttl` = `until` on the records kept after erasure (the account's partition, its audit
-   * trail, its orders and installations), at most `maxItems` of them a call; true once all carry it.
+   * trail, its orders and installations, the keys its installations were bound to, its reseller's
+   * entry and its creator's `OWNER#`), at most `maxItems` of them a call; true once all carry it.
    */
   expireKeptRecords(
     account: {
       readonly accountId: string;
       readonly orderIds: readonly string[];
       readonly installationIds: readonly string[];
+      readonly thumbprints?: readonly string[];
+      readonly resellerId?: string;
     },
     until: string,
     maxItems: number,

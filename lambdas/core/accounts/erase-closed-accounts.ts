@@ -83,14 +83,24 @@ export async function eraseClosedAccounts(
     const users = await deps.users.list(accountId);
     for (const user of users) await deps.users.remove(accountId, user.userId);
     const keyHashes: string[] = [];
+    const thumbprints: string[] = [];
     for (const id of installationIds) {
       const installation = await licensing.repo.getInstallation(id);
-      if (installation) keyHashes.push(installation.activationKeyHash);
+      if (installation) {
+        keyHashes.push(installation.activationKeyHash);
+        thumbprints.push(installation.thumbprint);
+      }
     }
     await deps.closures.deleteActivationKeys(keyHashes);
     const orderIds = [...new Set(state.entitlements.map((e) => e.entitlementId.replace(/#\d+$/, '')))];
     const keptExpire = await deps.closures.expireKeptRecords(
-      { accountId, orderIds, installationIds },
+      {
+        accountId,
+        orderIds,
+        installationIds,
+        thumbprints,
+        ...(state.account.resellerId && { resellerId: state.account.resellerId }),
+      },
       keepLicensingRecordsUntil(closure.closedAt),
       limits.itemsPerAccount,
     );

@@ -207,6 +207,11 @@ describe('closing an account on the local cloud', () => {
     const kept = await itemsOf(licensingTable(), `ACC#${accountId}`);
     expect(kept.map((i) => i.sk)).toEqual(expect.arrayContaining(['META', expect.stringMatching(/^ENT#ivr#/)]));
     expect(kept.every((i) => typeof i.ttl === 'number')).toBe(true);
+    // the keys its installations were bound to go with them (docs/retention.md)
+    for (const agent of agents) {
+      const bound = await itemsOf(licensingTable(), `THUMB#${agent.thumbprint}`);
+      expect(bound).toEqual([expect.objectContaining({ ttl: kept[0]!.ttl })]);
+    }
     const actions = await auditActions(accountId);
     expect(actions).toEqual(expect.arrayContaining(['order.deposited', 'installation.activated', 'account.erased']));
     expect(actions.filter((a) => a === 'account.erased')).toHaveLength(1);

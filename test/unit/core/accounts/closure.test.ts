@@ -227,6 +227,9 @@ describe('eraseClosedAccounts', () => {
     expect(presence.remnants(accountId)).toEqual([]);
     expect(closures.deletedKeys).toEqual([keyHash]);
     expect(closures.expired.get(accountId)).toBe('2036-03-02T09:00:00.000Z');
+    expect(closures.expiredRecords.get(accountId)?.thumbprints).toEqual([
+      world.repo.installation(installationId)!.thumbprint,
+    ]);
     const account = world.repo.account(accountId)!;
     expect(account.closure?.erasedAt).toBeDefined();
     expect(world.repo.snapshot().entitlements[accountId]).toHaveLength(1);
