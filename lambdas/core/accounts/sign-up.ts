@@ -12,6 +12,7 @@ import { assertHomeRegion } from '../licensing/home-region';
 import type { SmartAccount } from '../licensing/model';
 import { CommitRejected } from '../licensing/repository';
 import { assertWithoutAccount, countrySchema, type SignedInPerson } from './person';
+import { acceptAtSignUp, assertAcceptsTermsInForce, type TermsStore } from './terms';
 import type { AccountUser, UserDirectory } from './users';
 
 export const createAccountBodySchema = z
@@ -19,6 +20,8 @@ export const createAccountBodySchema = z
     name: z.string().trim().min(1, 'enter the company or organisation name').max(200),
     region: regionSchema,
     country: countrySchema,
+    /** the version of the terms in force the person accepts (docs/terms.md); absent: none recorded */
+    acceptTerms: z.number().int().positive().optional(),
   })
   .strict();
 export type CreateAccountBody = z.infer<typeof createAccountBodySchema>;
@@ -31,10 +34,13 @@ export interface CreatedAccount {
   origin: 'sign-up';
   createdAt: string;
   administrator: AccountUser;
+  /** the versions of the terms accepted with the account */
+  termsAccepted?: number[];
 }
 
 export interface SignUpDeps extends Pick<LicensingDeps, 'repo' | 'clock' | 'ids' | 'here'> {
   readonly directory: UserDirectory;
+  readonly terms: TermsStore;
 }
 
 export async function createAccount(
@@ -48,6 +54,7 @@ export async function createAccount(
   const now = await deps.directory.person(person.sub);
   if (!now) throw new ForbiddenError('Your sign-in has no user in this region; sign up here first.');
   assertWithoutAccount(now);
+  if (body.acceptTerms !== undefined) await assertAcceptsTermsInForce(deps, body.acceptTerms);
 
   let accountId = await deps.repo.getAccountIdOfOwner(person.sub);
   let created = false;
@@ -88,6 +95,15 @@ export async function createAccount(
   if (!state) throw new NotFoundError('Your Smart Account could not be read back; retry.');
   const administrator = await deps.directory.linkAdministrator(state.account.accountId, person.sub);
   const { account } = state;
+  const termsAccepted =
+    body.acceptTerms === undefined
+      ? undefined
+      : await acceptAtSignUp(
+          deps,
+          { sub: person.sub, email: administrator.email },
+          account.accountId,
+          body.acceptTerms,
+        );
   return {
     created,
     account: {
@@ -98,6 +114,7 @@ export async function createAccount(
       origin: 'sign-up',
       createdAt: account.createdAt,
       administrator,
+      ...(termsAccepted && { termsAccepted }),
     },
   };
 }

@@ -362,6 +362,51 @@ export async function objectToTerms(
   throw new ConflictError('The consent changed meanwhile; reload and retry.');
 }
 
+/**
+ * Sign-up: the person creating the account accepted the terms in force (`version`, checked before
+ * the account was made) and every published upcoming version shown with them. Recorded as any
+ * acceptance (`terms.accepted`); a retry finds them recorded. Version 1 binds implicitly.
+ */
+export async function acceptAtSignUp(
+  deps: Pick<TermsDeps, 'terms' | 'clock' | 'ids'>,
+  person: { readonly sub: string; readonly email?: string },
+  accountId: string,
+  version: number,
+): Promise<number[]> {
+  const { versions, upcoming } = await listTerms(deps);
+  const accepted: number[] = [];
+  for (const terms of versions.filter((v) => v.version === version || upcoming.includes(v.version))) {
+    if (terms.implicit) continue;
+    const now = deps.clock.now().toISOString();
+    const record: ConsentRecord = {
+      accountId,
+      version: terms.version,
+      status: 'accepted',
+      at: now,
+      by: { sub: person.sub, ...(person.email && { email: person.email }) },
+    };
+    const event = audit(deps, accountId, now, { kind: 'customer', id: person.sub }, 'terms.accepted', {
+      version: terms.version,
+      atSignUp: true,
+    });
+    await deps.terms.transition(record, ['none', 'pending'], event);
+    accepted.push(terms.version);
+  }
+  return accepted;
+}
+
+/** The version a sign-up must accept: the one in force now (docs/terms.md). */
+export async function assertAcceptsTermsInForce(
+  deps: Pick<TermsDeps, 'terms' | 'clock'>,
+  version: number,
+): Promise<void> {
+  const { current } = await listTerms(deps);
+  if (version !== current)
+    throw new ValidationError([
+      { path: 'acceptTerms', message: `must be ${current}, the version of the terms in force; reload the page` },
+    ]);
+}
+
 /** GET /v1/ops/terms/{version}/consents: every account the notice reached, with its standing. */
 export async function versionConsents(
   deps: TermsDeps,

@@ -3,18 +3,23 @@ import { ConflictError, ForbiddenError, WrongRegionError } from '#lambdas/core/e
 import { createAccount, createAccountBodySchema } from '#lambdas/core/accounts/sign-up';
 import type { SignedInPerson } from '#lambdas/core/accounts/person';
 import { CommitRejected } from '#lambdas/core/licensing/repository';
-import { licensingWorld, type LicensingWorld } from '#test/support/licensing-fixtures';
+import { licensingWorld, principals, type LicensingWorld } from '#test/support/licensing-fixtures';
+import { MemoryTermsStore } from '#test/support/memory-terms-store';
 import { MemoryUserDirectory } from '#test/support/memory-user-directory';
+import { publishTerms } from '#lambdas/core/accounts/terms';
+import { ValidationError } from '#lambdas/core/errors';
 
 let world: LicensingWorld;
 let directory: MemoryUserDirectory;
-const deps = () => ({ ...world.deps, directory });
+let terms: MemoryTermsStore;
+const deps = () => ({ ...world.deps, directory, terms });
 const body = createAccountBodySchema.parse({ name: 'Contoso Ltd', region: 'us', country: 'us' });
 const personOf = (userId: string): SignedInPerson => ({ sub: userId, groups: [] });
 
 beforeEach(async () => {
   world = await licensingWorld({ region: 'us' });
   directory = new MemoryUserDirectory();
+  terms = new MemoryTermsStore();
 });
 
 describe('creating a Smart Account by sign-up', () => {
@@ -39,7 +44,7 @@ describe('creating a Smart Account by sign-up', () => {
     const eu = await licensingWorld({ region: 'eu' });
     const person = directory.signUp('ann@contoso.example');
 
-    const refused = createAccount({ ...eu.deps, directory }, personOf(person.userId), body);
+    const refused = createAccount({ ...eu.deps, directory, terms }, personOf(person.userId), body);
 
     await expect(refused).rejects.toBeInstanceOf(WrongRegionError);
     await expect(refused).rejects.toMatchObject({ homeRegion: 'us' });
@@ -68,9 +73,9 @@ describe('creating a Smart Account by sign-up', () => {
       linkAdministrator: () => Promise.reject(new Error('Cognito is down')),
     });
 
-    await expect(createAccount({ ...world.deps, directory: failing }, personOf(person.userId), body)).rejects.toThrow(
-      'Cognito is down',
-    );
+    await expect(
+      createAccount({ ...world.deps, directory: failing, terms }, personOf(person.userId), body),
+    ).rejects.toThrow('Cognito is down');
     const retry = await createAccount(deps(), personOf(person.userId), body);
 
     expect(retry.created).toBe(false);
@@ -126,5 +131,34 @@ describe('creating a Smart Account by sign-up', () => {
     expect(parsed.success).toBe(false);
     expect(parsed.error?.issues.map((i) => i.path.join('.')).sort()).toEqual(['country', 'name', 'region']);
     expect(createAccountBodySchema.safeParse({ name: 'A', region: 'eu', country: 'de' }).data?.country).toBe('DE');
+  });
+});
+
+describe('accepting the terms at sign-up', () => {
+  it('records the acceptance of the version in force and of a published upcoming one by the person creating the account', async () => {
+    // Arrange
+    const person = directory.signUp('ann@contoso.example');
+    const publisher = { ...world.deps, terms };
+    const inTenDays = new Date(world.clock.now().getTime() + 10 * 86_400_000).toISOString();
+    await publishTerms(publisher, principals.backoffice, {
+      title: 'Terms 2027',
+      text: 'New terms.',
+      summary: 'Changes.',
+      effectiveAt: inTenDays,
+    });
+
+    // Act
+    const wrong = createAccount(deps(), personOf(person.userId), { ...body, acceptTerms: 2 });
+    const { account } = await createAccount(deps(), personOf(person.userId), { ...body, acceptTerms: 1 });
+
+    // Assert
+    await expect(wrong).rejects.toBeInstanceOf(ValidationError);
+    await expect(wrong).rejects.toMatchObject({ errors: [expect.objectContaining({ path: 'acceptTerms' })] });
+    expect(account.termsAccepted).toEqual([2]);
+    expect(await terms.getConsent(account.accountId, 2)).toMatchObject({
+      status: 'accepted',
+      by: { sub: person.userId, email: 'ann@contoso.example' },
+    });
+    expect(terms.audit).toEqual([expect.objectContaining({ action: 'terms.accepted', accountId: account.accountId })]);
   });
 });
