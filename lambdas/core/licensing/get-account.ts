@@ -16,6 +16,10 @@ export interface AccountView {
   name: string;
   region: Region;
   resellerId?: string;
+  /** closed: nothing new is accepted; its erasable data goes at `eraseAfter` (docs/retention.md) */
+  status: 'open' | 'closed';
+  closedAt?: string;
+  eraseAfter?: string;
   telemetry: { enabled: boolean };
   products: AccountProduct[];
   installations: (InstallationSummary & { lastPollAt: string | null; stale: boolean })[];
@@ -53,6 +57,8 @@ export async function getAccount(
     name: account.name,
     region: account.region,
     ...(account.resellerId ? { resellerId: account.resellerId } : {}),
+    status: account.closure ? 'closed' : 'open',
+    ...(account.closure && { closedAt: account.closure.closedAt, eraseAfter: account.closure.eraseAfter }),
     telemetry: { enabled: account.telemetryEnabled },
     products: standingsAt(state, now, options.shortfallGraceDays).map((standing) => ({
       ...standing,

@@ -63,13 +63,10 @@ export const orderResultSchema = z
     accountId: accountIdSchema,
     accountCreated: z.boolean(),
     lines: z.array(orderLineSchema).meta({ description: 'the lines as deposited' }),
-    adminInvited: z
-      .boolean()
-      .optional()
-      .meta({
-        description:
-          'whether the administrator the order named was invited (or already a user of the account); false: no invitation was sent',
-      }),
+    adminInvited: z.boolean().optional().meta({
+      description:
+        'whether the administrator the order named was invited (or already a user of the account); false: no invitation was sent',
+    }),
     adminNotInvitedReason: z
       .enum(['user-of-another-account', 'user-with-another-role'])
       .optional()
@@ -157,6 +154,9 @@ export const accountViewSchema = z
     name: z.string(),
     region: regionSchema.meta({ description: 'home region' }),
     resellerId: z.string().optional(),
+    status: z.enum(['open', 'closed']).meta({ description: 'closed: see closedAt and eraseAfter (docs/retention.md)' }),
+    closedAt: instant.optional(),
+    eraseAfter: instant.optional().meta({ description: "when the closed account's erasable data goes" }),
     telemetry: telemetrySwitchSchema,
     products: z.array(productPoolSchema),
     installations: z.array(accountInstallationSchema),

@@ -5,6 +5,7 @@ import type { AccountUser } from '#lambdas/core/accounts/users';
 import { ForbiddenError, GoneError, ValidationError } from '#lambdas/core/errors';
 import { createActivationKey } from '#lambdas/core/licensing/create-activation-key';
 import { depositOrder } from '#lambdas/core/licensing/deposit-order';
+import { getAccount } from '#lambdas/core/licensing/get-account';
 import { pollLicense } from '#lambdas/core/licensing/poll-license';
 import { setTelemetry } from '#lambdas/core/licensing/set-telemetry';
 import type { PresenceDeps } from '#lambdas/core/presence/deps';
@@ -87,6 +88,17 @@ beforeEach(async () => {
 const actionsOf = (id: string) => world.repo.auditOf(id).map((e) => e.action);
 
 describe('closeAccount', () => {
+  it('shows on the account itself that it is closed, and until when its data is kept', async () => {
+    const before = await getAccount(world.deps, principals.backoffice, accountId);
+
+    const view = await closeAccount(deps, principals.customer(accountId), accountId, { confirmName: NAME });
+    const after = await getAccount(world.deps, principals.backoffice, accountId);
+
+    expect(before.status).toBe('open');
+    expect(before).not.toHaveProperty('closedAt');
+    expect(after).toMatchObject({ status: 'closed', closedAt: view.closedAt, eraseAfter: view.eraseAfter });
+  });
+
   it('closes at once: every installation deactivated, telemetry and Presence off, erasure 30 days later', async () => {
     const one = await activateNew(world, accountId, { allocation: { ivr: 3 } });
     const two = await activateNew(world, accountId, { allocation: { ivr: 2 } });

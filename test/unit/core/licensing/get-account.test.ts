@@ -42,6 +42,7 @@ describe('getAccount', () => {
       name: 'Contoso Clinic',
       region: 'eu',
       resellerId: RESELLER_ID,
+      status: 'open',
       telemetry: { enabled: true },
       products: [
         {
