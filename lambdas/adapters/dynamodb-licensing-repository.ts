@@ -508,7 +508,12 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
   async commitAccountCreation(c: AccountCreationCommit): Promise<void> {
     await this.transact([
       this.put(
-        { ...key(`OWNER#${c.ownerSub}`), type: 'account-owner', accountId: c.record.accountId, createdAt: c.record.createdAt },
+        {
+          ...key(`OWNER#${c.ownerSub}`),
+          type: 'account-owner',
+          accountId: c.record.accountId,
+          createdAt: c.record.createdAt,
+        },
         'account-exists',
       ),
       this.put(this.accountRecordItem(c.record), 'stale'),
