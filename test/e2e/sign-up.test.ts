@@ -65,6 +65,9 @@ describe('sign-up to a Smart Account', () => {
     await create.getByLabel('Company or organisation').fill(name);
     await create.getByLabel('Where your data lives').selectOption('eu');
     await create.getByLabel('Country').fill('us');
+    // the terms in force are shown and must be accepted (docs/terms.md)
+    await create.getByText('Read “Cloud Services Terms of use”').waitFor();
+    await create.getByLabel('I accept the Cloud Services Terms v1').check();
     await create.getByRole('button', { name: 'Create Smart Account' }).click();
     const elsewhere = await create.getByRole('link', { name: 'Open this page in the EU portal' }).getAttribute('href');
 

@@ -16,6 +16,28 @@ interface CreatedAccount {
   region: 'eu' | 'us';
 }
 
+interface TermsVersion {
+  version: number;
+  title: string;
+  url?: string;
+  text?: string;
+  summary: string;
+  effectiveAt: string;
+}
+
+interface TermsList {
+  versions: TermsVersion[];
+  current: number;
+  upcoming: number[];
+}
+
+/** The text or the link of a version (text as text, never HTML). */
+function termsBody(v: TermsVersion) {
+  return v.url
+    ? h('p', null, h('a', { href: v.url, target: '_blank', rel: 'noopener noreferrer' }, `Read “${v.title}”`))
+    : h('details', null, h('summary', null, `Read “${v.title}”`), h('pre', null, v.text ?? ''));
+}
+
 interface ResellerApplication {
   resellerId: string;
   companyName: string;
@@ -27,6 +49,7 @@ const labels = {
   region: 'Where your data lives',
   country: 'Country',
   companyName: 'Company',
+  acceptTerms: 'Terms',
 };
 
 /** `created`: the account exists; the caller gets a token that carries it and opens its page. */
@@ -52,6 +75,30 @@ export async function noAccountPage(
     );
     return;
   }
+
+  // The creator accepts the terms in force, and any published upcoming version (docs/terms.md).
+  const terms = await api<TermsList>('GET', '/v1/terms');
+  const shown = terms.versions.filter((v) => v.version === terms.current || terms.upcoming.includes(v.version));
+  const acceptTerms = h('input', { type: 'checkbox', required: true, 'data-testid': 'accept-terms' });
+  const termsBox = h(
+    'div',
+    { class: 'stack' },
+    ...shown.map((v) =>
+      h(
+        'div',
+        null,
+        h(
+          'p',
+          null,
+          v.version === terms.current
+            ? `${v.title} (version ${v.version}), in force.`
+            : `${v.title} (version ${v.version}), in force from ${v.effectiveAt.slice(0, 10)}: ${v.summary}`,
+        ),
+        termsBody(v),
+      ),
+    ),
+    h('label', null, acceptTerms, ` I accept the Cloud Services Terms v${terms.current}`),
+  );
 
   const here = thisRegion();
   const name = h('input', { type: 'text', autocomplete: 'organization', required: true, maxlength: '200' });
@@ -81,6 +128,7 @@ export async function noAccountPage(
       'EU or US: your licences, installations and telemetry are kept there. It cannot be changed later.',
     ),
     field(labels.country, country, 'country', 'Two letters, e.g. DE, FR or US.'),
+    termsBox,
     h('button', { type: 'submit' }, 'Create Smart Account'),
     h('div', { class: 'form-error', role: 'alert' }),
   );
@@ -93,6 +141,7 @@ export async function noAccountPage(
           name: name.value.trim(),
           region: region.value,
           country: country.value.trim(),
+          acceptTerms: terms.current,
         });
         await created(account);
       },
