@@ -59,10 +59,15 @@ const summarySchema = z.object({
   region: regionSchema,
   resellerId: z.string().optional(),
   createdAt: z.string(),
+  closure: z.object({ closedAt: z.string(), eraseAfter: z.string() }).optional(),
 });
 const toSummary = (item: Record<string, unknown>): AccountSummary => {
-  const { resellerId, ...rest } = summarySchema.parse(item);
-  return { ...rest, ...(resellerId ? { resellerId } : {}) };
+  const { resellerId, closure, ...rest } = summarySchema.parse(item);
+  return {
+    ...rest,
+    ...(resellerId ? { resellerId } : {}),
+    ...(closure && { closedAt: closure.closedAt, eraseAfter: closure.eraseAfter }),
+  };
 };
 const orderSchema = z.object({
   orderId: z.string(),
@@ -184,7 +189,17 @@ export class DynamoDbAccountSearch implements AccountSearchIndex {
         ...(out.LastEvaluatedKey && { last: out.LastEvaluatedKey as Record<string, string> }),
       };
     });
-    return { accounts: items.map(toSummary), ...(nextCursor && { nextCursor }) };
+    // the month items do not follow a closure: the account items say which are closed
+    const closed = new Map(
+      (await this.getAccounts(items.map((i) => String(i['accountId']))))
+        .filter((a) => a.closedAt)
+        .map((a) => [a.accountId, a]),
+    );
+    const accounts = items.map(toSummary).map((a) => {
+      const c = closed.get(a.accountId);
+      return c ? { ...a, closedAt: c.closedAt!, eraseAfter: c.eraseAfter! } : a;
+    });
+    return { accounts, ...(nextCursor && { nextCursor }) };
   }
 
   async ordersSince(since: string, page: Page): Promise<{ orders: OrderSummary[]; nextCursor?: string }> {

@@ -13,6 +13,9 @@ export const accountMatchSchema = z
     region: regionSchema,
     resellerId: z.string().optional(),
     createdAt: instant,
+    status: z.enum(['open', 'closed']),
+    closedAt: instant.optional(),
+    eraseAfter: instant.optional().meta({ description: "when the closed account's erasable data goes" }),
     admins: z.array(z.string()).optional().meta({ description: 'the administrators’ e-mails' }),
     matchedBy: z.enum(['id', 'name', 'email', 'reseller', 'installation', 'created']),
   })

@@ -17,9 +17,13 @@ export interface AccountSummary {
   readonly region: Region;
   readonly resellerId?: string;
   readonly createdAt: string;
+  /** present once the account is closed (docs/retention.md) */
+  readonly closedAt?: string;
+  readonly eraseAfter?: string;
 }
 
 export type AccountMatch = AccountSummary & {
+  readonly status: 'open' | 'closed';
   /** the account's administrators' e-mails (present when the user index is given) */
   readonly admins?: string[];
   /** which search found it */
@@ -121,6 +125,7 @@ async function withAdmins(
   return Promise.all(
     accounts.map(async (account) => ({
       ...account,
+      status: account.closedAt ? ('closed' as const) : ('open' as const),
       matchedBy,
       ...(deps.admins && {
         admins: (await deps.admins.listByAccount(account.accountId)).map((u) => u.email).sort(),

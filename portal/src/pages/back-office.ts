@@ -14,6 +14,9 @@ interface AccountMatch {
   region: string;
   resellerId?: string;
   createdAt: string;
+  status?: 'open' | 'closed';
+  closedAt?: string;
+  eraseAfter?: string;
   admins?: string[];
 }
 interface OrderSummary {
@@ -57,7 +60,16 @@ function accountsTable(caption: string, accounts: readonly AccountMatch[]): HTML
     caption,
     ['Name', 'Region', 'Reseller', 'Administrators', 'Created'],
     accounts.map((a) => [
-      accountLink(a.accountId, a.name),
+      a.status === 'closed'
+        ? h(
+            'span',
+            null,
+            accountLink(a.accountId, a.name),
+            ' ',
+            h('span', { class: 'term-expired', 'data-testid': 'closed-account' }, `Closed ${day(a.closedAt ?? '')}`),
+            a.eraseAfter ? ` (data erased after ${day(a.eraseAfter)})` : '',
+          )
+        : accountLink(a.accountId, a.name),
       a.region.toUpperCase(),
       a.resellerId ?? '—',
       a.admins?.length ? a.admins.join(', ') : '—',

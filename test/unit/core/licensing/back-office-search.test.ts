@@ -18,7 +18,11 @@ const account = (accountId: string, name: string, resellerId?: string): AccountS
 const accounts = [
   account('acc_aaaaaaaa01', 'Fabrikam Hospital', 'northwind-telecom'),
   account('acc_aaaaaaaa02', 'Contoso Bank'),
-  account('acc_aaaaaaaa03', 'Hôpital Fabrikam Süd'),
+  {
+    ...account('acc_aaaaaaaa03', 'Hôpital Fabrikam Süd'),
+    closedAt: '2026-04-01T00:00:00.000Z',
+    eraseAfter: '2026-05-01T00:00:00.000Z',
+  },
 ];
 
 /** The index as the adapter answers it: names compared normalised. */
@@ -48,6 +52,20 @@ const search = (query: Record<string, string>) =>
 const ids = (result: { accounts: { accountId: string }[] }) => result.accounts.map((a) => a.accountId);
 
 describe('searchAccounts', () => {
+  it('says which accounts are closed, and when their data goes', async () => {
+    const found = await search({ q: 'fabrikam' });
+
+    expect(found.accounts).toEqual([
+      expect.objectContaining({ accountId: 'acc_aaaaaaaa01', status: 'open' }),
+      expect.objectContaining({
+        accountId: 'acc_aaaaaaaa03',
+        status: 'closed',
+        closedAt: '2026-04-01T00:00:00.000Z',
+        eraseAfter: '2026-05-01T00:00:00.000Z',
+      }),
+    ]);
+  });
+
   it('finds by name prefix first, then by a word inside, ignoring case and accents', async () => {
     expect(ids(await search({ q: 'fabrikam' }))).toEqual(['acc_aaaaaaaa01', 'acc_aaaaaaaa03']);
     expect(ids(await search({ q: 'HOPITAL' }))).toEqual(['acc_aaaaaaaa03']);
