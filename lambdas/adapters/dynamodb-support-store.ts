@@ -22,8 +22,9 @@
  * entries of each bucket; gsi2 `ACC#<account>` / `INST#…` or `FINDING#…` — support lists by account.
  * TTL (`ttl`, docs/retention.md): STATE and the snapshots expire SILENT_SUPPORT_DATA_DAYS after
  * their newest beat (each write moves it on), a resolved finding RESOLVED_FINDING_DAYS after it
- * was resolved; STATE#APART, open findings and acknowledgements never by themselves (a closed
- * account's eraser deletes them).
+ * was resolved; STATE#APART, open findings and acknowledgements, not rewritten with every beat,
+ * get the expiry once the installation is silent that long (`expireSilentRemains`, from the
+ * missing-beat sweep); a closed account's eraser deletes everything.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -31,6 +32,7 @@ import {
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
+  UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
@@ -441,6 +443,50 @@ export class DynamoDbSupportStore implements SupportStore {
         }
       }),
     );
+  }
+
+  async expireSilentRemains(before: number, at: number, limit: number): Promise<number> {
+    const ttl = Math.floor(at / 1000);
+    let expired = 0;
+    for (const installationId of await this.silentSince(before, limit)) {
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await this.client
+          .send(
+            new QueryCommand({
+              TableName: this.tableName,
+              KeyConditionExpression: 'pk = :pk',
+              FilterExpression: 'attribute_not_exists(#ttl)',
+              ProjectionExpression: 'pk, sk',
+              ExpressionAttributeNames: { '#ttl': 'ttl' },
+              ExpressionAttributeValues: { ':pk': statePk(installationId) },
+              ExclusiveStartKey: startKey,
+            }),
+          )
+          .catch((error: unknown) => rethrowThrottling(error, 'The support store'));
+        for (const item of page.Items ?? []) {
+          try {
+            await this.client.send(
+              new UpdateCommand({
+                TableName: this.tableName,
+                Key: { pk: item['pk'], sk: item['sk'] },
+                UpdateExpression: 'SET #ttl = :ttl',
+                // never creates an item, never shortens an expiry written meanwhile
+                ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#ttl)',
+                ExpressionAttributeNames: { '#ttl': 'ttl' },
+                ExpressionAttributeValues: { ':ttl': ttl },
+              }),
+            );
+            expired++;
+          } catch (error) {
+            if ((error as Error).name !== 'ConditionalCheckFailedException')
+              rethrowThrottling(error, 'The support store');
+          }
+        }
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+    }
+    return expired;
   }
 
   async silentSince(before: number, limit: number): Promise<string[]> {

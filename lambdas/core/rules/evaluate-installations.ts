@@ -3,6 +3,7 @@
  * installation, and the missing-beat sweep. Each installation is evaluated on its own, so one that
  * fails fails alone: its records are reported for retry, each once.
  */
+import { SILENT_SUPPORT_DATA_DAYS } from '../accounts/retention';
 import type { BatchBeat } from './engine';
 import { evaluateInstallationBatch, type InstallationOutcome, type RulesDeps } from './process-batch';
 
@@ -41,11 +42,20 @@ export function evaluateStreamBatch(
 export async function sweepSilentInstallations(
   deps: RulesDeps,
   now: number,
-): Promise<EvaluationResult & { silent: number }> {
+): Promise<EvaluationResult & { silent: number; expired: number }> {
   const silent = await deps.store.silentSince(now - SILENT_AFTER_MS, MAX_SILENT_PER_RUN);
   const result = await evaluateEach(deps, new Map(silent.map((id) => [id, []])), now);
-  return { ...result, silent: silent.length };
+  // Silent that long, its state expires (docs/retention.md): what has no expiry of its own goes
+  // with it. After the evaluation, so a finding it just opened goes too.
+  const expired = await deps.store.expireSilentRemains(
+    now - SILENT_SUPPORT_DATA_DAYS * DAY_MS,
+    now,
+    MAX_SILENT_PER_RUN,
+  );
+  return { ...result, silent: silent.length, expired };
 }
+
+const DAY_MS = 86_400_000;
 
 async function evaluateEach(
   deps: RulesDeps,

@@ -38,6 +38,11 @@ export interface SupportStore {
   commit(commit: StateCommit): Promise<void>;
   /** installations whose newest beat is older than `before` (epoch ms), without a table scan */
   silentSince(before: number, limit: number): Promise<string[]>;
+  /**
+   * Gives the items without an expiry of installations silent since `before` (STATE#APART, open
+   * findings, acknowledgements) the expiry `at` (epoch ms), so they go with their state; how many.
+   */
+  expireSilentRemains(before: number, at: number, limit: number): Promise<number>;
 }
 
 export interface NotificationBus {

@@ -9,6 +9,7 @@ import {
   type StreamBatchBeat,
 } from '#lambdas/core/rules/evaluate-installations';
 import type { StateCommit } from '#lambdas/core/rules/ports';
+import { SILENT_SUPPORT_DATA_DAYS } from '#lambdas/core/accounts/retention';
 import { beatAt, HOUR, licenceFacts, T0 } from '#test/support/rules-harness';
 
 const beat = (installationId: string, sequenceNumber: string, at = T0): StreamBatchBeat => ({
@@ -31,6 +32,7 @@ const outcome = (installationId: string): InstallationOutcome => ({
 function world(silent: string[] = []) {
   const commits: StateCommit[] = [];
   const silentAsked: [number, number][] = [];
+  const expireAsked: { before: number; at: number; commitsBefore: number }[] = [];
   const deps: RulesDeps = {
     store: {
       getState: async () => undefined,
@@ -38,6 +40,10 @@ function world(silent: string[] = []) {
       silentSince: async (before, limit) => {
         silentAsked.push([before, limit]);
         return silent;
+      },
+      expireSilentRemains: async (before, at) => {
+        expireAsked.push({ before, at, commitsBefore: commits.length });
+        return 3;
       },
     },
     bus: { publish: async () => undefined },
@@ -49,7 +55,7 @@ function world(silent: string[] = []) {
     },
     rules: [],
   };
-  return { deps, commits, silentAsked };
+  return { deps, commits, silentAsked, expireAsked };
 }
 
 describe('groupByInstallation', () => {
@@ -113,5 +119,14 @@ describe('sweepSilentInstallations', () => {
     expect(result.outcomes).toEqual([expect.objectContaining({ installationId: 'inst_quiet', evaluated: 0 })]);
     expect(result.failures).toEqual([expect.objectContaining({ installationId: 'inst_broken', sequenceNumbers: [] })]);
     expect(commits.map((c) => c.state.installationId)).toEqual(['inst_quiet']);
+  });
+
+  it('then gives what has no expiry of installations silent for 90 days the expiry of their state, after evaluating them', async () => {
+    const { deps, expireAsked } = world(['inst_quiet']);
+
+    const result = await sweepSilentInstallations(deps, T0);
+
+    expect(expireAsked).toEqual([{ before: T0 - SILENT_SUPPORT_DATA_DAYS * 86_400_000, at: T0, commitsBefore: 1 }]);
+    expect(result.expired).toBe(3);
   });
 });

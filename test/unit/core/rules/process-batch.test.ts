@@ -35,6 +35,9 @@ class MemoryStore implements SupportStore {
   async silentSince() {
     return [];
   }
+  async expireSilentRemains() {
+    return 0;
+  }
 }
 
 function world(careLevel: 'gold' | 'basic' = 'gold') {
