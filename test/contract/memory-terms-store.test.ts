@@ -7,6 +7,6 @@ termsStoreContract('MemoryTermsStore', () => {
   return {
     store,
     auditOf: async (accountId) => store.audit.filter((e) => e.accountId === accountId),
-    addAccount: async (accountId, region) => store.addAccount(accountId, region),
+    addAccount: async (accountId, region, createdAt) => store.addAccount(accountId, region, createdAt),
   };
 });

@@ -12,7 +12,8 @@ export interface TermsStoreSubject {
   readonly store: TermsStore;
   auditOf(accountId: string): Promise<AuditEvent[]>;
   /** makes an account exist (its `ACC#/META` item) */
-  addAccount(accountId: string, region: AccountRef['region']): Promise<void>;
+  /** with `createdAt`, also where the back office lists accounts by creation (NEWACC#) */
+  addAccount(accountId: string, region: AccountRef['region'], createdAt?: string): Promise<void>;
 }
 
 let counter = 0;
@@ -183,6 +184,42 @@ export function termsStoreContract(name: string, makeSubject: () => TermsStoreSu
       expect(pending.map((r) => r.accountId).sort()).toEqual(ids.filter((id) => id !== ids[1]).sort());
     });
 
+    it('lists the accounts created in a window, oldest first, across pages and months, resuming after a position', async () => {
+      // Arrange
+      const ids = [newAccountId(), newAccountId(), newAccountId(), newAccountId()];
+      await subject.addAccount(ids[0]!, 'eu', '2031-01-31T23:00:00.000Z'); // before the window
+      await subject.addAccount(ids[1]!, 'eu', '2031-02-01T10:00:00.000Z');
+      await subject.addAccount(ids[2]!, 'us', '2031-03-05T10:00:00.000Z');
+      await subject.addAccount(ids[3]!, 'eu', '2031-03-20T10:00:00.000Z'); // after it
+
+      // Act
+      const found: string[] = [];
+      let after: string | undefined;
+      let more = true;
+      while (more) {
+        const page = await subject.store.listAccountsCreated(
+          '2031-02-01T00:00:00.000Z',
+          '2031-03-20T10:00:00.000Z',
+          after,
+          1,
+        );
+        found.push(...page.accounts.map((a) => a.accountId));
+        after = page.last;
+        more = page.more;
+      }
+      const resumed = await subject.store.listAccountsCreated(
+        '2031-02-01T00:00:00.000Z',
+        '2031-03-21T00:00:00.000Z',
+        after,
+        10,
+      );
+
+      // Assert
+      expect(found).toEqual([ids[1], ids[2]]);
+      expect(resumed.accounts.map((a) => a.accountId)).toEqual([ids[3]]);
+      expect(resumed.more).toBe(false);
+    });
+
     it('lists every account with its home region across pages, and keeps the job progress', async () => {
       // Arrange
       const ids = [newAccountId(), newAccountId(), newAccountId()];
@@ -206,7 +243,10 @@ export function termsStoreContract(name: string, makeSubject: () => TermsStoreSu
 
       // Assert
       expect(
-        found.filter((a) => ids.includes(a.accountId)).sort((a, b) => a.accountId.localeCompare(b.accountId)),
+        found
+          .filter((a) => ids.includes(a.accountId))
+          .map(({ accountId, region }) => ({ accountId, region }))
+          .sort((a, b) => a.accountId.localeCompare(b.accountId)),
       ).toEqual([
         { accountId: ids[0], region: 'eu' },
         { accountId: ids[1], region: 'us' },

@@ -194,4 +194,26 @@ describe('DynamoDbSupportStore', () => {
 
     expect(stored['ttl']).toBe(Math.floor((out.state.lastBeatAt! + SILENT_SUPPORT_DATA_DAYS * 86_400_000) / 1000));
   });
+
+  it('gives the items without an expiry of a long-silent installation the expiry asked, and leaves the others', async () => {
+    const quiet = 'inst_storesilent0001';
+    const live = 'inst_storesilent0002';
+    await batch(quiet, [server(T0)], 1);
+    await batch(live, [server(T0 + 5 * HOUR)], 1);
+    for (const id of [quiet, live])
+      await documents.send(
+        new PutCommand({ TableName: tableName, Item: { pk: `INST#${id}`, sk: 'ACK#f1#2026', note: 'seen' } }),
+      );
+    const stateTtl = (await item(quiet, 'STATE'))!['ttl'];
+    const at = T0 + 91 * 86_400_000;
+
+    const expired = await store.expireSilentRemains(T0 + 2 * HOUR, at, 10);
+    const again = await store.expireSilentRemains(T0 + 2 * HOUR, at + HOUR, 10);
+
+    expect(expired).toBeGreaterThanOrEqual(1);
+    expect(again).toBe(0);
+    expect((await item(quiet, 'ACK#f1#2026'))!['ttl']).toBe(Math.floor(at / 1000));
+    expect((await item(quiet, 'STATE'))!['ttl']).toBe(stateTtl);
+    expect((await item(live, 'ACK#f1#2026'))!['ttl']).toBeUndefined();
+  });
 });

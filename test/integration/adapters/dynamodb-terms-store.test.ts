@@ -22,13 +22,27 @@ termsStoreContract('DynamoDbTermsStore', () => {
   return {
     store: new DynamoDbTermsStore(table.documents, table.tableName),
     auditOf: async (accountId) => (await auditLog.auditEvents(accountId, { limit: 100 })).events.reverse(),
-    addAccount: async (accountId, region) => {
+    addAccount: async (accountId, region, createdAt) => {
       await table.documents.send(
         new PutCommand({
           TableName: table.tableName,
           Item: { pk: `ACC#${accountId}`, sk: 'META', accountId, name: accountId, region },
         }),
       );
+      if (createdAt)
+        await table.documents.send(
+          new PutCommand({
+            TableName: table.tableName,
+            Item: {
+              pk: `NEWACC#${createdAt.slice(0, 7)}`,
+              sk: `${createdAt}#${accountId}`,
+              accountId,
+              name: accountId,
+              region,
+              createdAt,
+            },
+          }),
+        );
     },
   };
 });
