@@ -59,6 +59,8 @@ describe('terms versions and consent', () => {
   let accepting: Admin;
   let silent: Admin;
   let objecting: Admin;
+  let late: Admin;
+  let closed: Admin;
   let effectiveAt: string;
   let before: string;
 
@@ -166,6 +168,33 @@ describe('terms versions and consent', () => {
     expect((await statusOf(objecting)).notice).toMatchObject({ version: 2, status: 'objected' });
   });
 
+  it('notices an account created after the notice pass, and neither mails nor binds a closed one', async () => {
+    // Arrange
+    late = await accountWithAdmin(4);
+    closed = await accountWithAdmin(5);
+    const name = (await call('GET', `${api()}/v1/accounts/${closed.accountId}`, { token: opsToken() })).json.name;
+    const closing = await call('POST', `${api()}/v1/accounts/${closed.accountId}/closure`, {
+      token: opsToken(),
+      body: { confirmName: name },
+    });
+
+    // Act
+    await runTermsJob();
+    const outbox = (await call('GET', `${api()}/local/outbox`)).json.messages as { to: string; subject: string }[];
+    const account = await call('GET', `${api()}/v1/accounts/${closed.accountId}`, { token: opsToken() });
+
+    // Assert
+    expect(closing.status).toBe(200);
+    const notices = (email: string) => outbox.filter((m) => m.to === email && m.subject.startsWith('UCX Cloud terms'));
+    expect(notices(late.email)).toHaveLength(1);
+    expect(notices(closed.email)).toHaveLength(0);
+    expect(account.json).toMatchObject({
+      status: 'closed',
+      closedAt: expect.any(String),
+      eraseAfter: expect.any(String),
+    });
+  });
+
   it('records silent consent once the clock passes the effective date; the back office sees all three', async () => {
     // Arrange
     const after = new Date(new Date(effectiveAt).getTime() + DAY_MS).toISOString();
@@ -199,6 +228,23 @@ describe('terms versions and consent', () => {
     expect(await historyAt(silent, after)).toMatchObject({ version: 2, basis: 'silent' });
     expect(await historyAt(accepting, after)).toMatchObject({ version: 2, basis: 'accepted' });
     expect(await historyAt(objecting, after)).toMatchObject({ version: 1, basis: 'implicit' });
+    expect(byAccount[late.accountId]).toMatchObject({ status: 'silent', at: effectiveAt });
+    expect(byAccount[closed.accountId]).toBeUndefined();
+  });
+
+  it('puts an account created after version 2 took effect under it from its creation, without a notice', async () => {
+    // Arrange
+    const created = await accountWithAdmin(6);
+    const now = cloudNow().toISOString();
+
+    // Act
+    await runTermsJob();
+    const standing = await statusOf(created);
+    const history = await historyAt(created, now);
+
+    // Assert
+    expect(standing).toMatchObject({ applies: 2, notice: null });
+    expect(history).toMatchObject({ version: 2, basis: 'in-force-at-creation' });
   });
 
   it('puts every consent in the account’s audit log and its CSV', async () => {
