@@ -449,8 +449,10 @@ export async function runTermsJob(deps: TermsJobDeps, budget = TERMS_JOB_ACCOUNT
     // Accounts created since publication (the scan may have passed them): until the effective date.
     const now = deps.clock.now().toISOString();
     const to = now < terms.effectiveAt ? now : terms.effectiveAt;
-    let lateDone = false;
-    while (left > 0) {
+    // Long in force, the pass is over: versions in force before it existed notice no one late.
+    const settled = Date.parse(terms.effectiveAt) + LATE_PASS_DAYS * 86_400_000 < deps.clock.now().getTime();
+    let lateDone = settled;
+    while (!lateDone && left > 0) {
       const page = await deps.terms.listAccountsCreated(terms.publishedAt, to, progress.late, Math.min(left, 100));
       for (const account of page.accounts) if (await reach(deps, terms, account, result)) result.noticed++;
       left -= Math.max(page.accounts.length, 1);
@@ -469,6 +471,9 @@ export async function runTermsJob(deps: TermsJobDeps, budget = TERMS_JOB_ACCOUNT
   }
   return result;
 }
+
+/** How long after the effective date the job still looks for accounts created before it. */
+const LATE_PASS_DAYS = 7;
 
 /**
  * One account for one version: a `pending` record and the notice, unless it is closed, homed

@@ -255,6 +255,25 @@ describe('the terms job and accounts created or closed meanwhile', () => {
     expect(await store.getConsent('acc_00000201', 2)).toBeNull();
   });
 
+  it('leaves accounts created before a version that has been in force for over a week to the rules of creation', async () => {
+    // Arrange
+    const { deps, clock, store, mailer, known } = setup();
+    await publishTerms(deps, principals.backoffice, body(inDays(clock, 1)));
+    await runTermsJob(deps);
+    clock.advanceDays(10);
+    await runTermsJob(deps);
+    const old = 'acc_00000300';
+    known.add(old);
+    store.addAccount(old, 'eu', new Date(clock.now().getTime() - 9.5 * DAY_MS).toISOString());
+
+    // Act
+    await runTermsJob(deps);
+
+    // Assert
+    expect(await store.getConsent(old, 2)).toBeNull();
+    expect(mailer.sent.some((m) => m.to.includes(old))).toBe(false);
+  });
+
   it('neither mails a closed account nor records its silence', async () => {
     // Arrange
     const { deps, clock, store, mailer, closed } = setup();
