@@ -448,7 +448,7 @@ export async function runTermsJob(deps: TermsJobDeps, budget = TERMS_JOB_ACCOUNT
     if (!progress.done) continue;
     // Accounts created since publication (the scan may have passed them): until the effective date.
     const now = deps.clock.now().toISOString();
-    const to = now < terms.effectiveAt ? now : terms.effectiveAt;
+    const to = [now, terms.effectiveAt].sort()[0]!;
     // Long in force, the pass is over: versions in force before it existed notice no one late.
     const settled = Date.parse(terms.effectiveAt) + LATE_PASS_DAYS * 86_400_000 < deps.clock.now().getTime();
     let lateDone = settled;
