@@ -97,6 +97,16 @@ export const appConfigContextSchema = z.object({
     .object({ identity: z.string().min(3).max(253), fromAddress: z.email().optional() })
     .strict()
     .default({ identity: 'ucx-cloud.example' }),
+  /**
+   * the prefix of each region's Cognito domain (`<prefix>-<region key>.auth.<region>.amazoncognito.com`),
+   * where machine clients get tokens; globally unique per region (docs/back-office.md)
+   * @default `ucx-<stage>`
+   */
+  authDomainPrefix: z
+    .string()
+    .regex(/^[a-z0-9](?:[a-z0-9-]{0,50}[a-z0-9])?$/)
+    .refine((s) => !s.includes('cognito') && !s.includes('aws'), 'may not contain cognito or aws')
+    .optional(),
 });
 
 /**

@@ -48,6 +48,11 @@ export interface AppConfig {
    * @default defaultMailConfig
    */
   readonly mail?: MailConfig;
+  /**
+   * prefix of each region's Cognito domain (`<prefix>-<region key>`), where machine clients get tokens
+   * @default `ucx-<stage>`
+   */
+  readonly authDomainPrefix?: string;
 }
 
 /** The SES sending identity: a domain, or one address; mail is sent from `fromAddress`. */

@@ -57,7 +57,11 @@ export type FunctionNeed =
    */
   | 'presence-urls'
   /** ses:SendEmail on the mail identity and configuration set only (MAILER, MAIL_FROM; lib/constructs/mail.ts) */
-  | 'mail:send';
+  | 'mail:send'
+  /** cognito-idp:CreateUserPoolClient and DeleteUserPoolClient on this region's user pool only (MACHINE_CLIENTS, TOKEN_URL) */
+  | 'machine-clients'
+  /** the user pool's issuer, its JWKS and the portal client (TOKEN_ISSUER, TOKEN_JWKS_URL, PORTAL_CLIENT_ID) */
+  | 'token-issuer';
 
 export interface FunctionSpec {
   /** handler file under lambdas/handlers, without extension */
@@ -171,8 +175,13 @@ export const functionSpecs = {
       'user-directory:link',
       // a confirmed user linked by an invitation is told by mail (Cognito sends only its own)
       'mail:send',
+      // the vendor's machine clients (docs/back-office.md): app clients of the pool, CLIENT# records
+      'machine-clients',
     ],
   },
+  // The Lambda authorizer of the 'staff-or-machine' routes: a person's ID token or a machine's
+  // scoped access token; reads the CLIENT# records (docs/back-office.md).
+  authorize: { entry: 'authorize', needs: ['table:read', 'token-issuer'] },
   // The audit trail every licensing change writes (AUDIT#<account> items of the licensing table).
   listAuditEvents: { entry: 'list-audit-events', needs: ['table:read'] },
   // Support across accounts: pages of the support table's last-beat index (gsi1) and the health of each.
@@ -396,6 +405,8 @@ export const routeThrottles: {
     agent: { rateLimit: 200, burstLimit: 400 },
     // People in the portal, support and back office: a few hundred at a time.
     user: { rateLimit: 100, burstLimit: 200 },
+    // The same people, and the vendor's ERP depositing orders: a batch job, not a fleet.
+    'staff-or-machine': { rateLimit: 100, burstLimit: 200 },
     // JWKS, OpenAPI, catalogue: cacheable documents; a client that hammers them is misbehaving.
     public: { rateLimit: 50, burstLimit: 100 },
   },

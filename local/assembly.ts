@@ -46,6 +46,18 @@ export interface LocalRoute {
   readonly authorizationType: string;
   /** logical id of the target function in `stackName` */
   readonly functionKey: string;
+  /** a CUSTOM route's Lambda authorizer (REQUEST, payload 2.0) */
+  readonly lambdaAuthorizer?: LocalLambdaAuthorizer;
+}
+
+export interface LocalLambdaAuthorizer {
+  /** the authorizer function's key, as `functionKey` */
+  readonly functionKey: string;
+  /** `$request.header.Authorization`, `$context.routeKey`, …: what a cached result is keyed on */
+  readonly identitySource: readonly string[];
+  /** 0: no cache */
+  readonly resultTtlSeconds: number;
+  readonly simpleResponses: boolean;
 }
 
 /**
@@ -501,6 +513,9 @@ export function readAssembly(dir: string, opts: { repoRoot: string; dataDir: str
           routeKey: String(props['RouteKey']),
           authorizationType: String(props['AuthorizationType'] ?? 'NONE'),
           functionKey: functionKey(stack.stackName, fnId),
+          ...(props['AuthorizationType'] === 'CUSTOM' && {
+            lambdaAuthorizer: lambdaAuthorizerOf(stack, props['AuthorizerId'], where),
+          }),
         });
       }
     }
@@ -741,6 +756,33 @@ function resolveTargetIntegration(target: unknown, where: string): string {
 }
 
 /** The logical id of the Lambda an AWS_PROXY integration invokes (GetAtt Arn, or an ARN join). */
+/** A CUSTOM route's authorizer, as API Gateway reads it: the function, identity sources and cache. */
+function lambdaAuthorizerOf(
+  stack: {
+    stackName: string;
+    template: { Resources?: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
+  },
+  authorizerRef: unknown,
+  where: string,
+): LocalLambdaAuthorizer {
+  const id = (authorizerRef as { Ref?: unknown } | undefined)?.Ref;
+  const authorizer = typeof id === 'string' ? stack.template.Resources?.[id] : undefined;
+  const props = authorizer?.Properties ?? {};
+  if (authorizer?.Type !== 'AWS::ApiGatewayV2::Authorizer' || props['AuthorizerType'] !== 'REQUEST')
+    throw new Error(`${where}: a CUSTOM route whose authorizer is not a REQUEST authorizer`);
+  if (String(props['AuthorizerPayloadFormatVersion'] ?? '') !== '2.0')
+    throw new Error(`${where}: the local router speaks authorizer payload 2.0 only`);
+  return {
+    functionKey: functionKey(
+      stack.stackName,
+      lambdaOfIntegrationUri(props['AuthorizerUri'], `${stack.stackName}/${id}`),
+    ),
+    identitySource: ((props['IdentitySource'] as unknown[] | undefined) ?? []).map(String),
+    resultTtlSeconds: Number(props['AuthorizerResultTtlInSeconds'] ?? 300),
+    simpleResponses: props['EnableSimpleResponses'] === true,
+  };
+}
+
 function lambdaOfIntegrationUri(uri: unknown, where: string): string {
   const found: string[] = [];
   const walk = (node: unknown) => {

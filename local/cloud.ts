@@ -7,7 +7,8 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { readAssembly, regionKeys, synthesize, functionKey, type LocalFunction, type RegionKey } from './assembly';
-import { issueLocalToken, localJwtVerifier } from './auth';
+import { issueLocalToken, localAudience, localIssuer, localJwtVerifier } from './auth';
+import { jwksPath, machineClientsFile, machineTokenRoutes, tokenPath } from './machine-tokens';
 import { clockRoutes, openLocalClock, type LocalClock } from './clock';
 import { startDynamoDbLocal, startKinesalite, startS3rver, type Emulator } from './emulators';
 import { apiGatewayError, type HttpResponse } from './http-event';
@@ -116,6 +117,8 @@ export interface CloudInfo {
   readonly tokens: { readonly ops: string; readonly support: string };
   /** the movable clock's route on the EU API (either region's answers: they share one clock) */
   readonly clock: string;
+  /** machine clients' token endpoint (client credentials), the local `/oauth2/token`; either region's answers */
+  readonly tokenUrl: string;
   /** the Microsoft Graph stand-in's base URL (`<graph>/v1.0/...`, control routes `<graph>/local/...`) */
   readonly graph: string;
   /** its identity platform: MSAL's authority, the TLS certificate to trust, the seeded tenant and app */
@@ -264,6 +267,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
           schedulesRun: (await info.schedules?.clockAdvanced()) ?? [],
         })),
         ...authFlowRoutes(dataDir, { now: () => clock.now() }),
+        ...machineTokenRoutes(dataDir, () => clock.now()),
         [
           'GET /local/cloud.json',
           async () => (info.current ? json(200, info.current) : apiGatewayError(503, 'Service Unavailable')),
@@ -468,7 +472,15 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
           throw new Error(
             `route ${route.routeKey} (${route.logicalId}) targets ${route.functionKey}, which has no local bundle`,
           );
-        routes.set(route.routeKey, { sandbox, authorizationType: route.authorizationType });
+        const custom = route.lambdaAuthorizer;
+        const authorizerSandbox = custom && sandboxes.get(custom.functionKey);
+        if (custom && !authorizerSandbox)
+          throw new Error(`route ${route.routeKey}'s authorizer ${custom.functionKey} has no local bundle`);
+        routes.set(route.routeKey, {
+          sandbox,
+          authorizationType: route.authorizationType,
+          ...(custom && authorizerSandbox && { lambdaAuthorizer: { ...custom, sandbox: authorizerSandbox } }),
+        });
       }
       routers[key].setRoutes(routes);
     }
@@ -560,6 +572,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       issuer: { iss: 'ucx-cloud-local', aud: 'ucx-portal', keyFile: keyFile(dataDir, 'issuer') },
       tokens,
       clock: `${apis.eu}/local/clock`,
+      // The machine clients' token endpoint (client credentials; docs/back-office.md), as Cognito's /oauth2/token.
+      tokenUrl: `${apis.eu}${tokenPath}`,
       graph: graph.graph,
       identity: {
         authority: graph.authority,
@@ -698,6 +712,12 @@ export function lambdaEnvironment(
     ...ifInTemplate('METRICS_FLUSH_SECONDS', '0'),
     // The account users live in the local auth store (local/auth-flows.ts), not in a user pool.
     ...ifInTemplate('USER_DIRECTORY', `local:${join(local.dataDir, 'auth', 'users.json')}`),
+    // Machine clients in the local token endpoint's file; the authorizer trusts the local issuer.
+    ...ifInTemplate('MACHINE_CLIENTS', `local:${machineClientsFile(local.dataDir)}`),
+    ...ifInTemplate('TOKEN_URL', `${local.apis[fn.regionKey]}${tokenPath}`),
+    ...ifInTemplate('TOKEN_ISSUER', localIssuer),
+    ...ifInTemplate('TOKEN_JWKS_URL', `${local.apis[fn.regionKey]}${jwksPath}`),
+    ...ifInTemplate('PORTAL_CLIENT_ID', localAudience),
     // Mail goes to the local outbox (GET /local/outbox), not SES.
     ...ifInTemplate('MAILER', `local:${join(local.dataDir, 'auth', 'outbox.jsonl')}`),
     // Microsoft's side is the Graph stand-in (local/stand-ins.ts, environmentOverrides).

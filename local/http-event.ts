@@ -22,7 +22,10 @@ export interface EventContext {
   readonly accountId: string;
   readonly apiId: string;
   readonly port: number;
-  readonly authorizer?: { jwt: { claims: Record<string, string>; scopes: string[] | null } };
+  /** the JWT authorizer's claims, or a Lambda authorizer's `context` (`lambda`) */
+  readonly authorizer?:
+    | { jwt: { claims: Record<string, string>; scopes: string[] | null } }
+    | { lambda: Record<string, unknown> };
   readonly now?: Date;
   readonly requestId?: string;
 }

@@ -24,6 +24,13 @@ export const maxBodyBytes = 10 * 1024 * 1024;
 export interface RegionRoute {
   readonly sandbox: LambdaSandbox;
   readonly authorizationType: string;
+  /** a CUSTOM route's Lambda authorizer, run as API Gateway runs it (REQUEST, payload 2.0) */
+  readonly lambdaAuthorizer?: {
+    readonly sandbox: LambdaSandbox;
+    readonly identitySource: readonly string[];
+    readonly resultTtlSeconds: number;
+    readonly simpleResponses: boolean;
+  };
 }
 
 /** A development route's handler; `params` holds its `{placeholders}`. */
@@ -63,6 +70,12 @@ export interface RegionRouter {
 }
 
 class BodyTooLarge extends Error {}
+
+interface AuthorizerDecision {
+  readonly statusCode: 200 | 401 | 403 | 500;
+  readonly message: string;
+  readonly context: Record<string, unknown>;
+}
 
 function readBody(request: IncomingMessage): Promise<Buffer> {
   return new Promise((done, fail) => {
@@ -122,7 +135,10 @@ export async function startRegionRouter(options: RegionRouterOptions): Promise<R
       } else {
         label = match.route.sandbox.fn.logicalId;
         routeKey = match.routeKey;
-        let authorizer: { jwt: { claims: Record<string, string>; scopes: string[] | null } } | undefined;
+        let authorizer:
+          | { jwt: { claims: Record<string, string>; scopes: string[] | null } }
+          | { lambda: Record<string, unknown> }
+          | undefined;
         if (match.route.authorizationType === 'JWT') {
           const verified = await options.verifyJwt(request.headers.authorization);
           if (!verified) {
@@ -140,26 +156,46 @@ export async function startRegionRouter(options: RegionRouterOptions): Promise<R
           }
           authorizer = { jwt: verified };
         }
-        const event = buildHttpApiEvent(
-          {
-            method,
-            url,
-            rawHeaders: request.rawHeaders,
-            body,
-            sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
-            protocol: `HTTP/${request.httpVersion}`,
-          },
-          {
-            routeKey: match.routeKey,
-            pathParameters: match.pathParameters,
-            accountId: options.accountId,
-            apiId,
-            port,
-            authorizer,
-            requestId,
-            ...(options.now && { now: options.now() }),
-          },
-        );
+        const eventOf = (withAuthorizer: typeof authorizer) =>
+          buildHttpApiEvent(
+            {
+              method,
+              url,
+              rawHeaders: request.rawHeaders,
+              body,
+              sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+              protocol: `HTTP/${request.httpVersion}`,
+            },
+            {
+              routeKey: match.routeKey,
+              pathParameters: match.pathParameters,
+              accountId: options.accountId,
+              apiId,
+              port,
+              authorizer: withAuthorizer,
+              requestId,
+              ...(options.now && { now: options.now() }),
+            },
+          );
+        const custom = match.route.lambdaAuthorizer;
+        if (match.route.authorizationType === 'CUSTOM' && custom) {
+          const decision = await runLambdaAuthorizer(custom, eventOf(undefined), match.routeKey);
+          if (decision.statusCode !== 200) {
+            const refused = apiGatewayError(decision.statusCode, decision.message);
+            send(response, refused, requestId);
+            options.onRouteRequest?.({
+              routeKey: match.routeKey,
+              statusCode: refused.statusCode,
+              latencyMs: Date.now() - started,
+            });
+            options.log(
+              `${options.regionKey} ${method} ${url} → ${refused.statusCode} (Lambda authorizer) ${Date.now() - started} ms`,
+            );
+            return;
+          }
+          authorizer = { lambda: decision.context };
+        }
+        const event = eventOf(authorizer);
         const outcome = await match.route.sandbox.invoke(event);
         if ('error' in outcome) {
           options.log(
@@ -183,6 +219,63 @@ export async function startRegionRouter(options: RegionRouterOptions): Promise<R
       options.onRouteRequest?.({ routeKey, statusCode: result.statusCode, latencyMs: Date.now() - started });
     options.log(`${options.regionKey} ${method} ${url} → ${result.statusCode} ${label} ${Date.now() - started} ms`);
   };
+
+  /**
+   * API Gateway's REQUEST authorizer: the identity sources present (else 401 without a call), the
+   * result cached per their values for the TTL (by the local clock), `isAuthorized` false → 403.
+   */
+  const authorizerCache = new Map<string, { until: number; decision: AuthorizerDecision }>();
+  async function runLambdaAuthorizer(
+    custom: NonNullable<RegionRoute['lambdaAuthorizer']>,
+    event: ReturnType<typeof buildHttpApiEvent>,
+    routeKey: string,
+  ): Promise<AuthorizerDecision> {
+    const values = custom.identitySource.map((source) => {
+      if (source.startsWith('$request.header.')) return event.headers[source.slice(16).toLowerCase()];
+      if (source === '$context.routeKey') return routeKey;
+      if (source.startsWith('$request.querystring.')) return event.queryStringParameters?.[source.slice(21)];
+      return undefined;
+    });
+    if (values.some((v) => v === undefined || v === ''))
+      return { statusCode: 401, message: 'Unauthorized', context: {} };
+    const now = (options.now?.() ?? new Date()).getTime();
+    const key = `${routeKey}\u0000${custom.sandbox.fn.logicalId}\u0000${JSON.stringify(values)}`;
+    const cached = authorizerCache.get(key);
+    if (cached && cached.until > now) return cached.decision;
+    const { authorizer: _none, ...requestContext } = event.requestContext as typeof event.requestContext & {
+      authorizer?: unknown;
+    };
+    const outcome = await custom.sandbox.invoke({
+      version: '2.0',
+      type: 'REQUEST',
+      routeArn: `arn:aws:execute-api:local:${options.accountId}:${apiId}/$default/${event.requestContext.http.method}${event.rawPath}`,
+      identitySource: values,
+      routeKey,
+      rawPath: event.rawPath,
+      rawQueryString: event.rawQueryString,
+      ...(event.cookies && { cookies: event.cookies }),
+      headers: event.headers,
+      ...(event.queryStringParameters && { queryStringParameters: event.queryStringParameters }),
+      requestContext,
+      ...(event.pathParameters && { pathParameters: event.pathParameters }),
+    });
+    if ('error' in outcome) {
+      options.log(
+        `${options.regionKey} authorizer ${custom.sandbox.fn.name} failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`,
+      );
+      // API Gateway answers 500 when the authorizer fails, and caches nothing.
+      return { statusCode: 500, message: 'Internal Server Error', context: {} };
+    }
+    const result = outcome.result as { isAuthorized?: unknown; context?: Record<string, unknown> } | null;
+    if (!custom.simpleResponses) throw new Error('the local router runs simple-response Lambda authorizers only');
+    const decision: AuthorizerDecision =
+      result?.isAuthorized === true
+        ? { statusCode: 200, message: '', context: result.context ?? {} }
+        : { statusCode: 403, message: 'Forbidden', context: {} };
+    if (custom.resultTtlSeconds > 0)
+      authorizerCache.set(key, { until: now + custom.resultTtlSeconds * 1000, decision });
+    return decision;
+  }
 
   const server: Server = createServer((request, response) => void handle(request, response));
   server.keepAliveTimeout = 5000;

@@ -3,13 +3,19 @@
  * the caller is authenticated. The CDK app builds the HTTP API from them (lib/routes.ts adds what
  * each function needs) and the OpenAPI document describes each (openapi.ts); no CDK import here.
  */
+import type { MachineScope } from '../core/accounts/machine-clients';
 export type RouteAuth =
   /** signed by an installation's Ed25519 key (RFC 9421), verified in the handler */
   | 'agent'
   /** `Authorization: Bearer <JWT>`: Cognito in the cloud, locally issued tokens locally */
   | 'user'
   /** no authentication */
-  | 'public';
+  | 'public'
+  /**
+   * a person's ID token as for 'user', or a machine client's access token carrying the route's
+   * `scope` (docs/back-office.md): the Lambda authorizer (lambdas/handlers/authorize.ts)
+   */
+  | 'staff-or-machine';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -25,6 +31,8 @@ export interface ApiRoute {
    */
   readonly operation?: string;
   readonly auth: RouteAuth;
+  /** the scope a machine client needs on a 'staff-or-machine' route */
+  readonly scope?: MachineScope;
 }
 
 export const apiRoutes = [
@@ -38,12 +46,24 @@ export const apiRoutes = [
   { method: 'POST', path: '/v1/installations/{id}/telemetry', fn: 'ingestTelemetry', auth: 'agent' },
   { method: 'GET', path: '/v1/telemetry/catalogue', fn: 'telemetryCatalogue', auth: 'public' },
   // Back office, portal and support
-  { method: 'PUT', path: '/v1/ops/orders/{orderId}', fn: 'putOrder', auth: 'user' },
+  { method: 'PUT', path: '/v1/ops/orders/{orderId}', fn: 'putOrder', auth: 'staff-or-machine', scope: 'orders:write' },
   // The back office's finding aids and the order preview (docs/back-office.md)
-  { method: 'POST', path: '/v1/ops/orders/{orderId}/preview', fn: 'previewOrder', auth: 'user' },
-  { method: 'GET', path: '/v1/ops/orders', fn: 'listRecentOrders', auth: 'user' },
-  { method: 'GET', path: '/v1/ops/accounts', fn: 'searchAccounts', auth: 'user' },
-  { method: 'GET', path: '/v1/accounts/{accountId}', fn: 'getAccount', auth: 'user' },
+  {
+    method: 'POST',
+    path: '/v1/ops/orders/{orderId}/preview',
+    fn: 'previewOrder',
+    auth: 'staff-or-machine',
+    scope: 'orders:write',
+  },
+  { method: 'GET', path: '/v1/ops/orders', fn: 'listRecentOrders', auth: 'staff-or-machine', scope: 'accounts:read' },
+  { method: 'GET', path: '/v1/ops/accounts', fn: 'searchAccounts', auth: 'staff-or-machine', scope: 'accounts:read' },
+  {
+    method: 'GET',
+    path: '/v1/accounts/{accountId}',
+    fn: 'getAccount',
+    auth: 'staff-or-machine',
+    scope: 'accounts:read',
+  },
   { method: 'POST', path: '/v1/accounts/{accountId}/activation-keys', fn: 'createActivationKey', auth: 'user' },
   { method: 'POST', path: '/v1/accounts/{accountId}/offline-activations', fn: 'offlineActivation', auth: 'user' },
   { method: 'PATCH', path: '/v1/accounts/{accountId}/telemetry', fn: 'setTelemetry', auth: 'user' },
@@ -121,6 +141,16 @@ export const apiRoutes = [
     path: '/v1/ops/resellers/{resellerId}/approval',
     fn: 'accountPeople',
     operation: 'approveReseller',
+    auth: 'user',
+  },
+  // The vendor's machine clients (docs/back-office.md): persons only, never a machine
+  { method: 'POST', path: '/v1/ops/clients', fn: 'accountPeople', operation: 'createMachineClient', auth: 'user' },
+  { method: 'GET', path: '/v1/ops/clients', fn: 'accountPeople', operation: 'listMachineClients', auth: 'user' },
+  {
+    method: 'DELETE',
+    path: '/v1/ops/clients/{clientId}',
+    fn: 'accountPeople',
+    operation: 'revokeMachineClient',
     auth: 'user',
   },
   {

@@ -9,6 +9,19 @@ import type { Principal, Role } from '../core/licensing/access';
 
 const precedence: readonly Role[] = ['backoffice', 'support', 'reseller', 'customer'];
 
+/** What the Lambda authorizer (lambdas/handlers/authorize.ts) hands on for a machine client. */
+export const machineContextKind = 'machine';
+
+type AuthorizerContext = {
+  authorizer?: { jwt?: { claims?: Record<string, unknown> }; lambda?: Record<string, unknown> };
+};
+
+/** The verified claims: the JWT authorizer's, or the Lambda authorizer's context (a person's claims as it passed them). */
+function claimsOf(event: Pick<APIGatewayProxyEventV2WithJWTAuthorizer, 'requestContext'>) {
+  const authorizer = (event.requestContext as AuthorizerContext).authorizer;
+  return authorizer?.jwt?.claims ?? authorizer?.lambda;
+}
+
 /** API Gateway renders array claims as "[a b]"; tokens may also carry a real array or "a,b". */
 export function parseGroups(raw: unknown): string[] {
   if (Array.isArray(raw)) return raw.map(String);
@@ -20,9 +33,10 @@ export function parseGroups(raw: unknown): string[] {
 }
 
 export function principalFromEvent(event: Pick<APIGatewayProxyEventV2WithJWTAuthorizer, 'requestContext'>): Principal {
-  const claims = (event.requestContext as { authorizer?: { jwt?: { claims?: Record<string, unknown> } } }).authorizer
-    ?.jwt?.claims;
+  const claims = claimsOf(event);
   if (!claims || typeof claims.sub !== 'string') throw new UnauthorizedError('A bearer token is required.');
+  // The authorizer admitted the machine on this route's scope only: it acts as the back office, as itself.
+  if (claims['kind'] === machineContextKind) return { role: 'backoffice', sub: claims.sub };
   const groups = parseGroups(claims['cognito:groups']);
   const role = precedence.find((r) => groups.includes(r));
   if (!role) throw new ForbiddenError('Your user belongs to no role of this service.');
@@ -40,9 +54,9 @@ export function principalFromEvent(event: Pick<APIGatewayProxyEventV2WithJWTAuth
 export function personFromEvent(
   event: Pick<APIGatewayProxyEventV2WithJWTAuthorizer, 'requestContext'>,
 ): SignedInPerson {
-  const claims = (event.requestContext as { authorizer?: { jwt?: { claims?: Record<string, unknown> } } }).authorizer
-    ?.jwt?.claims;
-  if (!claims || typeof claims.sub !== 'string') throw new UnauthorizedError('A bearer token is required.');
+  const claims = claimsOf(event);
+  if (!claims || typeof claims.sub !== 'string' || claims['kind'] === machineContextKind)
+    throw new UnauthorizedError('A bearer token is required.');
   const accountId = typeof claims['custom:accountId'] === 'string' ? claims['custom:accountId'] : undefined;
   const resellerId = typeof claims['custom:resellerId'] === 'string' ? claims['custom:resellerId'] : undefined;
   return {

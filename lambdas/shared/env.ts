@@ -49,6 +49,19 @@ export const envSchema = z.object({
     .string()
     .regex(/^(cognito|local):.+$/, 'cognito:<pool id> or local:<file>')
     .optional(),
+  /** the vendor's machine clients: `cognito:<user pool id>`, or `local:<clients.json path>` (local override) */
+  MACHINE_CLIENTS: z
+    .string()
+    .regex(/^(cognito|local):.+$/, 'cognito:<pool id> or local:<file>')
+    .optional(),
+  /** where a machine client gets its tokens: the pool domain's `/oauth2/token` (local override) */
+  TOKEN_URL: z.string().url().optional(),
+  /** the issuer whose tokens the Lambda authorizer accepts (local override: the local issuer) */
+  TOKEN_ISSUER: z.string().min(1).optional(),
+  /** that issuer's JWKS (local override: the local issuer's) */
+  TOKEN_JWKS_URL: z.string().url().optional(),
+  /** the portal's app client: the audience of a person's ID token (local override) */
+  PORTAL_CLIENT_ID: z.string().min(1).optional(),
   /** where e-mail goes: `ses:<configuration set>` in the cloud, `local:<outbox.jsonl path>` (local override) */
   MAILER: z
     .string()

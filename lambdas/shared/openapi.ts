@@ -80,6 +80,7 @@ import { catalogueDocumentSchema, ingestResultSchema } from '../core/telemetry/r
 import { apiRoutes, operationNameOf, type ApiOperationName, type RouteAuth } from './api-routes';
 import { backOfficeOperations } from './openapi-back-office';
 import { retentionOperations } from './openapi-retention';
+import { machineClientOperations } from './openapi-machine-clients';
 import { termsOperations, termsTag } from './openapi-terms';
 import { accountInstallationParams, accountParams, installationParams } from './params';
 
@@ -201,6 +202,7 @@ const operations: Record<ApiOperationName, OperationSpec> = {
   ...termsOperations,
   ...retentionOperations,
   ...backOfficeOperations,
+  ...machineClientOperations,
   activate: {
     tag: 'Agent',
     summary: 'Activate an installation',
@@ -705,8 +707,9 @@ function errorResponses(spec: OperationSpec, auth: RouteAuth): ZodOpenApiRespons
   const responses: ZodOpenApiResponsesObject = {};
   if (takesInput || own[400]) responses['400'] = problem(own[400] ?? common.badRequest);
   if (auth === 'agent') responses['401'] = common.signatureRefused;
-  if (auth === 'user') responses['401'] = common.tokenRefused;
-  if (auth === 'user' || own[403]) responses['403'] = problem(own[403] ?? common.forbidden);
+  const bearer = auth === 'user' || auth === 'staff-or-machine';
+  if (bearer) responses['401'] = common.tokenRefused;
+  if (bearer || own[403]) responses['403'] = problem(own[403] ?? common.forbidden);
   for (const status of [404, 409, 410] as const) {
     const when = own[status];
     if (when) responses[`${status}`] = problem(when);
@@ -726,6 +729,7 @@ const securityOf: Record<RouteAuth, ZodOpenApiOperationObject['security']> = {
   agent: [{ agentSignature: [], agentSignatureInput: [] }],
   user: [{ userToken: [] }],
   public: [],
+  'staff-or-machine': [{ userToken: [] }, { machineToken: [] }],
 };
 
 function operationOf(route: (typeof apiRoutes)[number]): ZodOpenApiOperationObject {
@@ -819,6 +823,13 @@ export function openApiDocument(servers: OpenApiServers): Record<string, unknown
             scheme: 'bearer',
             bearerFormat: 'JWT',
             description: 'A Cognito ID token (locally, one of the local issuer); its groups give the role.',
+          },
+          machineToken: {
+            type: 'http',
+            scheme: 'bearer',
+            bearerFormat: 'JWT',
+            description:
+              'A machine client’s access token (client credentials at the `tokenUrl` of its creation); the route needs its scope: `ucx/orders:write` to deposit or preview orders, `ucx/accounts:read` to find accounts and orders.',
           },
         },
       },

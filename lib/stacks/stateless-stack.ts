@@ -31,7 +31,11 @@ import {
   WebSocketApi,
   WebSocketStage,
 } from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import {
+  HttpLambdaAuthorizer,
+  HttpLambdaResponseType,
+  HttpUserPoolAuthorizer,
+} from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration, WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import {
   AccountRecovery,
@@ -40,10 +44,13 @@ import {
   FeaturePlan,
   LambdaVersion,
   Mfa,
+  ResourceServerScope,
   StandardThreatProtectionMode,
   StringAttribute,
   UserPool,
   type UserPoolClient,
+  type UserPoolDomain,
+  type UserPoolResourceServer,
   UserPoolOperation,
 } from 'aws-cdk-lib/aws-cognito';
 import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -70,6 +77,7 @@ import {
   type FunctionSpec,
   type RouteAuth,
 } from '../routes';
+import { machineScopes, resourceServerId } from '../../lambdas/core/accounts/machine-clients';
 import { signingKeyAliasName, type StatefulStack } from './stateful-stack';
 
 /** How often EventBridge Scheduler runs the missing-beat sweep (sweepSilent). */
@@ -135,6 +143,10 @@ export class StatelessStack extends Stack {
   public readonly userPool: UserPool;
   /** the portal's public client (no secret; SRP only) */
   public readonly userPoolClient: UserPoolClient;
+  /** the API's scopes machine clients are granted (`ucx/orders:write`, `ucx/accounts:read`) */
+  public readonly resourceServer: UserPoolResourceServer;
+  /** the pool's Cognito domain: machine clients' `/oauth2/token` */
+  public readonly userPoolDomain: UserPoolDomain;
   /** per-address rate limits on the pool's sign-up, e-mail and sign-in operations */
   public readonly userPoolFirewall: UserPoolFirewall;
   /** runs sweepSilent every `silentSweepRate` */
@@ -175,6 +187,10 @@ export class StatelessStack extends Stack {
 
     // The pool first: the account-users functions are bound to it.
     ({ userPool: this.userPool, client: this.userPoolClient } = this.buildUserPool());
+    ({ resourceServer: this.resourceServer, domain: this.userPoolDomain } = this.buildMachineClientSupport(
+      config,
+      regionKey,
+    ));
 
     // The APIs and their stages before the functions: presence functions are bound to their URLs
     // (no cycle: a function's variables name an API, and only the API's routes name the function).
@@ -249,6 +265,14 @@ export class StatelessStack extends Stack {
 
     const authorizers: Record<RouteAuth, IHttpRouteAuthorizer> = {
       user: new HttpUserPoolAuthorizer('UserPoolAuthorizer', this.userPool, { userPoolClients: [this.userPoolClient] }),
+      // The JWT authorizer's audience is fixed at deploy time; machine clients are created at run time
+      // (docs/back-office.md). The route key is in the identity: a token cached as allowed on one
+      // route must not be allowed on another its scopes do not name.
+      'staff-or-machine': new HttpLambdaAuthorizer('StaffOrMachineAuthorizer', this.functions.authorize.function, {
+        responseTypes: [HttpLambdaResponseType.SIMPLE],
+        identitySource: ['$request.header.Authorization', '$context.routeKey'],
+        resultsCacheTtl: Duration.seconds(60),
+      }),
       // Agent requests carry an RFC 9421 signature that only the handler can verify.
       agent: new HttpNoneAuthorizer(),
       public: new HttpNoneAuthorizer(),
@@ -272,7 +296,7 @@ export class StatelessStack extends Stack {
         integration,
         authorizer: authorizers[route.auth],
       });
-      if (route.auth !== 'user') {
+      if (route.auth === 'agent' || route.auth === 'public') {
         Validations.of(httpRoute).acknowledge({
           id: 'AwsSolutions-APIG4',
           reason:
@@ -487,6 +511,18 @@ export class StatelessStack extends Stack {
       if (needs.has('presence-connections')) fn.bindPresenceConnections(this.presenceStage);
       if (needs.has('presence-queue:send')) fn.bindPresenceFanOutQueue(stateful.presenceFanOutQueue);
       if (needs.has('presence-urls')) fn.setPresenceUrls(presenceUrls);
+      if (needs.has('machine-clients')) {
+        this.userPool.grant(fn.function, 'cognito-idp:CreateUserPoolClient', 'cognito-idp:DeleteUserPoolClient');
+        fn.function.addEnvironment('MACHINE_CLIENTS', `cognito:${this.userPool.userPoolId}`);
+        fn.function.addEnvironment('TOKEN_URL', `${this.userPoolDomain.baseUrl()}/oauth2/token`);
+      }
+      if (needs.has('token-issuer')) {
+        // Built, not the pool's ProviderURL attribute: the same string Cognito writes in `iss`.
+        const issuer = `https://cognito-idp.${this.region}.${this.urlSuffix}/${this.userPool.userPoolId}`;
+        fn.function.addEnvironment('TOKEN_ISSUER', issuer);
+        fn.function.addEnvironment('TOKEN_JWKS_URL', `${issuer}/.well-known/jwks.json`);
+        fn.function.addEnvironment('PORTAL_CLIENT_ID', this.userPoolClient.userPoolClientId);
+      }
       if (needs.has('mail:send')) {
         this.mail.grantSend(fn.function);
         fn.function.addEnvironment('MAILER', `ses:${this.mail.configurationSetName}`);
@@ -646,6 +682,32 @@ export class StatelessStack extends Stack {
       writeAttributes: new ClientAttributes().withStandardAttributes({ email: true }),
     });
     return { userPool, client };
+  }
+
+  /**
+   * What the vendor's machine clients need of the pool (docs/back-office.md): the resource server
+   * `ucx` with its scopes, and a Cognito domain for `/oauth2/token`. The clients themselves are
+   * created at run time by the back office (lambdas/adapters/cognito-machine-clients.ts).
+   */
+  private buildMachineClientSupport(
+    config: AppConfig,
+    regionKey: RegionKey,
+  ): { resourceServer: UserPoolResourceServer; domain: UserPoolDomain } {
+    const describe: Record<(typeof machineScopes)[number], string> = {
+      'orders:write': 'deposit and preview orders',
+      'accounts:read': 'find accounts and recent orders, read an account',
+    };
+    const resourceServer = this.userPool.addResourceServer('ApiResourceServer', {
+      identifier: resourceServerId,
+      userPoolResourceServerName: 'UCX back-office API',
+      scopes: machineScopes.map(
+        (scopeName) => new ResourceServerScope({ scopeName, scopeDescription: describe[scopeName] }),
+      ),
+    });
+    const domain = this.userPool.addDomain('Domain', {
+      cognitoDomain: { domainPrefix: `${config.authDomainPrefix ?? `ucx-${config.stage}`}-${regionKey}` },
+    });
+    return { resourceServer, domain };
   }
 
   /**

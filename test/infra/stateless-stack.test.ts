@@ -67,7 +67,10 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
       '%s reaches its function with the right authorisation',
       (routeKey, route) => {
         // Arrange
-        const authorizerId = Object.keys(template.findResources('AWS::ApiGatewayV2::Authorizer'))[0];
+        const authorizerOf = (type: string) =>
+          Object.keys(
+            template.findResources('AWS::ApiGatewayV2::Authorizer', { Properties: { AuthorizerType: type } }),
+          )[0];
         const [, routeResource] =
           Object.entries(resources).find(
             ([, r]) => r.Type === 'AWS::ApiGatewayV2::Route' && r.Properties.RouteKey === routeKey,
@@ -79,10 +82,13 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
         // Assert
         expect(routeResource?.Properties).toMatchObject(
           route.auth === 'user'
-            ? { AuthorizationType: 'JWT', AuthorizerId: { Ref: authorizerId } }
-            : { AuthorizationType: 'NONE' },
+            ? { AuthorizationType: 'JWT', AuthorizerId: { Ref: authorizerOf('JWT') } }
+            : route.auth === 'staff-or-machine'
+              ? { AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: authorizerOf('REQUEST') } }
+              : { AuthorizationType: 'NONE' },
         );
-        if (route.auth !== 'user') expect(routeResource?.Properties.AuthorizerId).toBeUndefined();
+        if (route.auth === 'agent' || route.auth === 'public')
+          expect(routeResource?.Properties.AuthorizerId).toBeUndefined();
         expect(resources[integrationId]?.Properties).toMatchObject({
           IntegrationType: 'AWS_PROXY',
           PayloadFormatVersion: '2.0',
@@ -92,7 +98,10 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
     );
 
     it("authorises 'user' routes with JWTs of this region's user pool and portal client", () => {
-      template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 1);
+      // Besides the Lambda authorizer of the 'staff-or-machine' routes (machine-clients.test.ts).
+      expect(
+        Object.keys(template.findResources('AWS::ApiGatewayV2::Authorizer', { Properties: { AuthorizerType: 'JWT' } })),
+      ).toHaveLength(1);
       template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
         AuthorizerType: 'JWT',
         IdentitySource: ['$request.header.Authorization'],
@@ -300,7 +309,12 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
             .filter((a) => needs.has(`user-directory:${a}`))
             .flatMap((a) => userDirectoryActions[a])
             // The Pre Token Generation trigger reads MFA settings, by a policy of the stack's (identity.test.ts).
-            .concat(name === 'preTokenGeneration' ? ['cognito-idp:AdminGetUser'] : []),
+            .concat(name === 'preTokenGeneration' ? ['cognito-idp:AdminGetUser'] : [])
+            .concat(
+              needs.has('machine-clients')
+                ? ['cognito-idp:CreateUserPoolClient', 'cognito-idp:DeleteUserPoolClient']
+                : [],
+            ),
         ),
       ].sort();
       expect(cognitoActions.flatMap((st) => [st.Action].flat()).sort()).toEqual(expectedCognito);

@@ -37,7 +37,8 @@ const orderBody = () => ({
 
 /** Every back-office and support route, with its placeholders filled and the body it takes where one is known. */
 const staffRoutes = apiRoutes
-  .filter((r) => r.auth === 'user' && /^\/v1\/(ops|support)(\/|$)/.test(r.path))
+  // the ops routes a machine may also call take a person's token through the Lambda authorizer
+  .filter((r) => (r.auth === 'user' || r.auth === 'staff-or-machine') && /^\/v1\/(ops|support)(\/|$)/.test(r.path))
   .map((r) => ({
     ...r,
     url: r.path.replace(/\{(\w+)\}/g, (_, name: string) => (name === 'orderId' ? `mfa-${randomUUID()}` : `x-${name}`)),

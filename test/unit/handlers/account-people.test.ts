@@ -7,6 +7,6 @@ describe('the accountPeople function', () => {
     const routed = apiRoutes.filter((route) => route.fn === 'accountPeople').map((r) => `${r.method} ${r.path}`);
 
     expect(Object.keys(byRouteKey).sort()).toEqual([...routed].sort());
-    expect(routed).toHaveLength(10);
+    expect(routed).toHaveLength(13);
   });
 });

@@ -70,6 +70,7 @@ describe('the OpenAPI document', () => {
       agent: [{ agentSignature: [], agentSignatureInput: [] }],
       user: [{ userToken: [] }],
       public: [],
+      'staff-or-machine': [{ userToken: [] }, { machineToken: [] }],
     };
 
     for (const route of routes) {
@@ -103,7 +104,8 @@ describe('the OpenAPI document', () => {
       const errors = Object.entries(operation.responses).filter(([status]) => Number(status) >= 400);
 
       for (const [status, response] of errors) {
-        const gateways = status === '429' || (status === '401' && route.auth === 'user');
+        const gateways =
+          status === '429' || (status === '401' && (route.auth === 'user' || route.auth === 'staff-or-machine'));
         const { content } = resolved(response);
         const [mediaType, { schema }] = Object.entries(content ?? {})[0]!;
         expect({ route: route.fn, status, mediaType, schema: schema.$ref }).toEqual({
