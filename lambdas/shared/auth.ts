@@ -11,6 +11,8 @@ const precedence: readonly Role[] = ['backoffice', 'support', 'reseller', 'custo
 
 /** What the Lambda authorizer (lambdas/handlers/authorize.ts) hands on for a machine client. */
 export const machineContextKind = 'machine';
+/** …and for a token it could not verify (expired, bad signature): the handler answers 401. */
+export const unauthenticatedContextKind = 'unauthenticated';
 
 type AuthorizerContext = {
   authorizer?: { jwt?: { claims?: Record<string, unknown> }; lambda?: Record<string, unknown> };
@@ -34,6 +36,8 @@ export function parseGroups(raw: unknown): string[] {
 
 export function principalFromEvent(event: Pick<APIGatewayProxyEventV2WithJWTAuthorizer, 'requestContext'>): Principal {
   const claims = claimsOf(event);
+  if (claims?.['kind'] === unauthenticatedContextKind)
+    throw new UnauthorizedError('The bearer token is expired or not valid.');
   if (!claims || typeof claims.sub !== 'string') throw new UnauthorizedError('A bearer token is required.');
   // The authorizer admitted the machine on this route's scope only: it acts as the back office, as itself.
   if (claims['kind'] === machineContextKind) return { role: 'backoffice', sub: claims.sub };

@@ -5,10 +5,10 @@
  * scope, whose `CLIENT#` record exists and is not revoked. Issuer and JWKS come from the
  * environment, so the local issuer's tokens are verified locally by this same code.
  */
-import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { machineMayCall, type MachineClientStore } from '../core/accounts/machine-clients';
 import { apiRoutes, type ApiRoute } from './api-routes';
-import { machineContextKind } from './auth';
+import { machineContextKind, unauthenticatedContextKind } from './auth';
 
 export interface TokenAuthorizerSettings {
   readonly issuer: string;
@@ -23,6 +23,12 @@ export interface AuthorizerDecision {
 }
 
 const denied: AuthorizerDecision = { isAuthorized: false };
+/**
+ * An HTTP API's Lambda authorizer can only answer 403; an expired or invalid token must be 401 (the
+ * portal refreshes on it, an OAuth client fetches a new token). So it passes, marked, and the
+ * handler's principalFromEvent answers 401 before doing anything.
+ */
+const unauthenticated: AuthorizerDecision = { isAuthorized: true, context: { kind: unauthenticatedContextKind } };
 
 /** The scope a machine needs per route key; routes that admit no machine are absent. */
 const routeScopes = new Map(
@@ -53,19 +59,22 @@ export function tokenAuthorizer(
 ) {
   return async (authorization: string | undefined, routeKey: string): Promise<AuthorizerDecision> => {
     const token = authorization?.replace(/^Bearer\s+/i, '').trim();
-    if (!token) return denied;
+    if (!token) return unauthenticated;
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, keys, { issuer: settings.issuer, algorithms: ['RS256', 'ES256'] }));
-    } catch {
-      return denied;
+    } catch (error) {
+      // The issuer's keys out of reach is our failure (500, not cached), not the caller's token.
+      if (error instanceof errors.JWKSTimeout || !(error instanceof errors.JOSEError)) throw error;
+      return unauthenticated;
     }
     if (payload['token_use'] === 'id') {
       const audience = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
-      if (!audience.includes(settings.portalClientId) || typeof payload.sub !== 'string') return denied;
+      // What the JWT authorizer refused (401) stays a 401.
+      if (!audience.includes(settings.portalClientId) || typeof payload.sub !== 'string') return unauthenticated;
       return { isAuthorized: true, context: claimsContext(payload) };
     }
-    if (payload['token_use'] !== 'access' || typeof payload['client_id'] !== 'string') return denied;
+    if (payload['token_use'] !== 'access' || typeof payload['client_id'] !== 'string') return unauthenticated;
     const clientId = payload['client_id'];
     const scopes = typeof payload['scope'] === 'string' ? payload['scope'].split(' ') : [];
     const routeScope = routeScopes.get(routeKey);

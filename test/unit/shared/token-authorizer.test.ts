@@ -5,6 +5,7 @@
  */
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import type { MachineClientRecord } from '#lambdas/core/accounts/machine-clients';
+import { UnauthorizedError } from '#lambdas/core/errors';
 import { principalFromEvent } from '#lambdas/shared/auth';
 import { tokenAuthorizer } from '#lambdas/shared/token-authorizer';
 
@@ -74,23 +75,40 @@ describe('the staff-or-machine authorizer', () => {
     expect(elsewhere.isAuthorized).toBe(false);
   });
 
-  it('refuses revoked or unknown clients, scopes the record lacks, and tokens of another key, issuer, audience or kind', async () => {
+  it('refuses revoked or unknown clients and scopes the record lacks (403)', async () => {
     const refused = await Promise.all([
       authorize(`Bearer ${await machine('gone', 'ucx/orders:write')}`, order),
       authorize(`Bearer ${await machine('nobody', 'ucx/orders:write')}`, order),
       authorize(`Bearer ${await machine('erp', 'ucx/accounts:read')}`, search),
+      // A person's access token: the portal client has no CLIENT# record.
+      authorize(`Bearer ${await sign({ sub: 'p', token_use: 'access', client_id: 'portal', scope: 'openid' })}`, order),
+    ]);
+
+    expect(refused).toEqual(refused.map(() => ({ isAuthorized: false })));
+  });
+
+  it('passes what the JWT authorizer refused as unauthenticated, which the handler answers 401', async () => {
+    const expired = await new SignJWT({ sub: 'person-1', aud: 'portal', token_use: 'id' })
+      .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+      .setIssuer(issuer)
+      .setIssuedAt(Math.floor(Date.now() / 1000) - 3600)
+      .setExpirationTime(Math.floor(Date.now() / 1000) - 60)
+      .sign((await generateKeyPair('RS256')).privateKey);
+    const unauthenticated = await Promise.all([
       authorize(`Bearer ${await sign({ sub: 'person-1', aud: 'portal', token_use: 'id' }, { other: true })}`, order),
       authorize(`Bearer ${await sign({ sub: 'p', aud: 'portal', token_use: 'id' }, { iss: 'https://evil' })}`, order),
       authorize(`Bearer ${await person({ aud: 'another-client' })}`, order),
-      // A person's access token: the JWT authorizer (audience = the portal client) never took one.
-      authorize(
-        `Bearer ${await sign({ sub: 'person-1', token_use: 'access', scope: 'aws.cognito.signin.user.admin' })}`,
-        order,
-      ),
-      authorize(undefined, order),
+      authorize(`Bearer ${await sign({ sub: 'p', aud: 'portal' })}`, order),
+      authorize(`Bearer ${expired}`, order),
       authorize('Bearer not-a-jwt', order),
+      authorize(undefined, order),
     ]);
 
-    expect(refused.map((d) => d.isAuthorized)).toEqual(refused.map(() => false));
+    for (const decision of unauthenticated) {
+      expect(decision).toEqual({ isAuthorized: true, context: { kind: 'unauthenticated' } });
+      expect(() =>
+        principalFromEvent({ requestContext: { authorizer: { lambda: decision.context } } } as never),
+      ).toThrow(UnauthorizedError);
+    }
   });
 });
