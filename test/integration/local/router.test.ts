@@ -30,7 +30,10 @@ describe('local router', () => {
     ['another audience', `Bearer ${tokenFor({ groups: ['backoffice'], extra: { aud: 'someone-else' } })}`],
   ])('refuses a JWT route with %s: 401', async (_case, authorization) => {
     // Act
-    const response = await fetch(`${eu()}/v1/accounts/acc-1`, { headers: authorization ? { authorization } : {} });
+    // A 'user' route (JWT authorizer); the account page's route has the Lambda authorizer (machine-clients.test.ts).
+    const response = await fetch(`${eu()}/v1/accounts/acc-1/audit`, {
+      headers: authorization ? { authorization } : {},
+    });
 
     // Assert
     expect(response.status).toBe(401);
