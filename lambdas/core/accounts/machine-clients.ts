@@ -4,7 +4,7 @@
  * (the secret is shown once) and revokes them; the authorizer admits a machine only on the routes
  * its scopes name, and only while its record is not revoked.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Clock } from '../ports';
 import { assertRole, type Principal } from '../licensing/access';
 import type { AuditEvent } from '../licensing/model';
