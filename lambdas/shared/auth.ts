@@ -34,10 +34,15 @@ export function parseGroups(raw: unknown): string[] {
     .filter(Boolean);
 }
 
-export function principalFromEvent(event: Pick<APIGatewayProxyEventV2WithJWTAuthorizer, 'requestContext'>): Principal {
-  const claims = claimsOf(event);
-  if (claims?.['kind'] === unauthenticatedContextKind)
+/** Throws 401 when the Lambda authorizer passed the request marked unauthenticated (token_authorizer.ts). */
+export function assertNotUnauthenticated(event: { readonly requestContext: unknown }): void {
+  if ((event.requestContext as AuthorizerContext).authorizer?.lambda?.['kind'] === unauthenticatedContextKind)
     throw new UnauthorizedError('The bearer token is expired or not valid.');
+}
+
+export function principalFromEvent(event: Pick<APIGatewayProxyEventV2WithJWTAuthorizer, 'requestContext'>): Principal {
+  assertNotUnauthenticated(event);
+  const claims = claimsOf(event);
   if (!claims || typeof claims.sub !== 'string') throw new UnauthorizedError('A bearer token is required.');
   // The authorizer admitted the machine on this route's scope only: it acts as the back office, as itself.
   if (claims['kind'] === machineContextKind) return { role: 'backoffice', sub: claims.sub };

@@ -9,7 +9,7 @@ import type * as z from 'zod';
 import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError, type FieldError } from '../core/errors';
 import type { Principal } from '../core/licensing/access';
 import type { SignedInPerson } from '../core/accounts/person';
-import { personFromEvent, principalFromEvent } from './auth';
+import { assertNotUnauthenticated, personFromEvent, principalFromEvent } from './auth';
 import { problemResponse } from './problem';
 import { emitCount, type BusinessMetricKey } from './business-metrics';
 import { withHouseStack } from './handler-stack';
@@ -129,6 +129,8 @@ export function httpRoute<B extends z.ZodType | undefined = undefined, P extends
   const maxBodyBytes = spec.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const core = async (event: APIGatewayProxyEventV2, _context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
     try {
+      // A token the Lambda authorizer could not verify: 401 before the body is even read, as the JWT authorizer.
+      assertNotUnauthenticated(event);
       const rawBody = rawBodyOf(event);
       if (rawBody.length > maxBodyBytes) {
         throw new PayloadTooLargeError(`The body is ${rawBody.length} bytes; at most ${maxBodyBytes} are accepted.`);

@@ -101,6 +101,11 @@ describe('machine-to-machine clients', () => {
     expect(byNobody.status).toBe(401);
     // A token that does not verify is 401 (as the JWT authorizer answers): a client fetches a new one.
     expect(forged.status).toBe(401);
+    const forgedBadBody = await call('PUT', `${api()}/v1/ops/orders/erp-${randomUUID()}`, {
+      token: `${token.slice(0, -4)}AAAA`,
+      body: {},
+    });
+    expect(forgedBadBody.status).toBe(401);
     expect(customerReads.status).toBe(200);
 
     // Act: revoked (twice: idempotent), then past the authorizer's 60-second cache
