@@ -17,13 +17,9 @@ export const createdAccountSchema = z
     origin: z.literal('sign-up'),
     createdAt: instant,
     administrator: accountUserSchema,
-    termsAccepted: z
-      .array(z.number().int())
-      .optional()
-      .meta({
-        description:
-          'the versions of the terms its creator accepted (in force and upcoming; version 1 binds implicitly)',
-      }),
+    termsAccepted: z.array(z.number().int()).optional().meta({
+      description: 'the versions of the terms its creator accepted (in force and upcoming; version 1 binds implicitly)',
+    }),
   })
   .meta({ id: 'CreatedAccount', description: 'A Smart Account created by sign-up, with its first administrator.' });
 
