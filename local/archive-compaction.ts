@@ -81,9 +81,14 @@ async function withDuckDb<T>(
   }
 }
 
-function readJsonSql(files: readonly string[]): string {
-  return `SELECT ${columnList} FROM read_json([${files.map(sqlString).join(', ')}], format = 'newline_delimited', columns = ${jsonColumns})`;
+function readJsonSql(files: readonly string[], filename = false): string {
+  return `SELECT ${columnList}${filename ? ', filename' : ''} FROM read_json([${files.map(sqlString).join(', ')}], format = 'newline_delimited', columns = ${jsonColumns}${filename ? ', filename = true' : ''})`;
 }
+
+/** A downloaded object's file name carries its hour, for the views' `dt` and `hour` columns. */
+const localFile = (dir: string, n: number, hour: string | undefined, extension: string) =>
+  join(dir, `${n}-${(hour ?? 'unknown').replaceAll('/', '_')}.${extension}`);
+const partitionColumns = `regexp_extract(filename, 'dt=([0-9-]+)', 1) AS "dt", regexp_extract(filename, 'hour=([0-9]+)', 1) AS "hour"`;
 
 export interface CompactionResult {
   readonly hour: string;
@@ -152,7 +157,8 @@ export interface ArchiveLocation {
 /**
  * Runs `query` on DuckDB over `beats` (every hour of the given archives, from its Parquet object
  * when compacted, else from its raw objects) and `beats_unique` (first arrival per beat id, the
- * rule of the cloud's view, lib/stacks/stateful-stack.ts `uniqueBeatsViewSql`).
+ * rule of the cloud's view, lib/stacks/stateful-stack.ts `uniqueBeatsViewSql`). Both have the
+ * row's columns plus the partition's `dt` and `hour`, as the cloud's tables do.
  */
 export async function queryArchive(
   locations: readonly ArchiveLocation[],
@@ -168,27 +174,31 @@ export async function queryArchive(
       );
       const compactedHours = new Set(compacted.map(hourOfKey));
       for (const key of compacted) {
-        const file = join(dir, `${n++}.parquet`);
+        const file = localFile(dir, n++, hourOfKey(key), 'parquet');
         writeFileSync(file, await download(s3, bucket, key));
         parquetFiles.push(file);
       }
       for (const key of await listKeys(s3, bucket, `${archivePrefix}region=${region}/`)) {
         if (!key.endsWith('.ndjson.gz') || compactedHours.has(hourOfKey(key))) continue;
-        const file = join(dir, `${n++}.ndjson`);
+        const file = localFile(dir, n++, hourOfKey(key), 'ndjson');
         writeFileSync(file, ndjson(await download(s3, bucket, key)));
         rawFiles.push(file);
       }
     }
     const parts = [
-      ...(rawFiles.length > 0 ? [readJsonSql(rawFiles)] : []),
+      ...(rawFiles.length > 0
+        ? [`SELECT ${columnList}, ${partitionColumns} FROM (${readJsonSql(rawFiles, true)})`]
+        : []),
       ...(parquetFiles.length > 0
-        ? [`SELECT ${columnList} FROM read_parquet([${parquetFiles.map(sqlString).join(', ')}])`]
+        ? [
+            `SELECT ${columnList}, ${partitionColumns} FROM read_parquet([${parquetFiles.map(sqlString).join(', ')}], filename = true)`,
+          ]
         : []),
     ];
-    const empty = `SELECT ${columns.map((c) => `NULL::VARCHAR AS "${c}"`).join(', ')} WHERE false`;
+    const empty = `SELECT ${[...columns, 'dt', 'hour'].map((c) => `NULL::VARCHAR AS "${c}"`).join(', ')} WHERE false`;
     await sql(`CREATE VIEW beats AS ${parts.length > 0 ? parts.join(' UNION ALL ') : empty}`);
     await sql(
-      `CREATE VIEW beats_unique AS SELECT ${columnList} FROM (SELECT *, row_number() OVER (PARTITION BY "beat_id" ` +
+      `CREATE VIEW beats_unique AS SELECT ${columnList}, "dt", "hour" FROM (SELECT *, row_number() OVER (PARTITION BY "beat_id" ` +
         `ORDER BY "received_at" ASC) AS "rn" FROM beats) WHERE "rn" = 1`,
     );
     return sql(query);

@@ -38,6 +38,9 @@ if (values.help) {
   process.exit(0);
 }
 
+const bigintAsNumber = (_key: string, value: unknown) =>
+  typeof value === 'bigint' ? (Number.isSafeInteger(Number(value)) ? Number(value) : String(value)) : value;
+
 /** `--sql` / `--compact`: DuckDB over the archive of the chosen region(s). */
 async function columnar(info: CloudInfo, sql: string | undefined, compact: string | undefined): Promise<void> {
   const keys = values.region ? [values.region as RegionKey] : (Object.keys(info.regions) as RegionKey[]);
@@ -63,7 +66,8 @@ async function columnar(info: CloudInfo, sql: string | undefined, compact: strin
     if (sql !== undefined) {
       const rows = await queryArchive(locations, sql);
       if (values.format === 'table') console.table(rows);
-      else for (const row of rows) process.stdout.write(`${JSON.stringify(row)}\n`);
+      // count(*) and BIGINT columns come back as bigint, which JSON cannot hold
+      else for (const row of rows) process.stdout.write(`${JSON.stringify(row, bigintAsNumber)}\n`);
       console.error(`${rows.length} row${rows.length === 1 ? '' : 's'}`);
     }
   } finally {

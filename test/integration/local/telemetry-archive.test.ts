@@ -204,4 +204,47 @@ describe('telemetry archiver on the local cloud', () => {
     // Assert
     expect(rows).toEqual([old]);
   });
+
+  it('npm run archive -- --compact an hour to Parquet, then --sql over raw and Parquet hours, each beat once', async () => {
+    // Arrange: a day of its own, hour 04 (a re-sent beat) to compact, hour 05 left raw
+    const { eu } = running!.info.regions;
+    const installation = `inst-${randomUUID()}`;
+    const a = row({ installation_id: installation, received_at: '2026-02-10T04:00:00.000Z' });
+    const b = row({ installation_id: installation, received_at: '2026-02-10T05:00:00.000Z' });
+    const s3 = localS3(eu.endpoints.s3, eu.region);
+    const bucket = await findArchiveBucket(eu, s3);
+    const put = (key: string, rows: ArchiveRow[]) =>
+      s3.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: gzipSync(rows.map((r) => `${JSON.stringify(r)}\n`).join('')),
+        }),
+      );
+    await put('beats/region=eu/dt=2026-02-10/hour=04/shardId-000000000000-1-2.ndjson.gz', [
+      a,
+      { ...a, received_at: '2026-02-10T04:30:00.000Z' },
+    ]);
+    await put('beats/region=eu/dt=2026-02-10/hour=05/shardId-000000000000-3-3.ndjson.gz', [b]).finally(() =>
+      s3.destroy(),
+    );
+    const cli = (...args: string[]) =>
+      promisify(execFile)(
+        process.execPath,
+        ['--import', 'tsx', 'scripts/archive.ts', '--cloud', running!.cloudJson, '--region', 'eu', ...args],
+        { cwd: findRepoRoot() },
+      );
+
+    // Act
+    const compacted = await cli('--compact', '2026-02-10T04');
+    const query = await cli(
+      '--sql',
+      `SELECT (SELECT count(*) FROM beats WHERE installation_id = '${installation}')::INTEGER AS copies, ` +
+        `(SELECT count(*) FROM beats_unique WHERE installation_id = '${installation}')::INTEGER AS beats`,
+    );
+
+    // Assert
+    expect(compacted.stderr).toContain('parquet/region=eu/dt=2026-02-10/hour=04/beats.parquet: 2 rows from 1 objects');
+    expect(JSON.parse(query.stdout)).toEqual({ copies: 3, beats: 2 });
+  });
 });

@@ -127,9 +127,10 @@ describe('local archive compaction (DuckDB)', () => {
     expect(all).toEqual({ n: 7 }); // 5 from Parquet (the duplicate kept) + 2 raw, hour 01 not read twice
     const unique = await queryArchive(
       location,
-      `SELECT beat_id, received_at FROM beats_unique WHERE received_at LIKE '2026-12-01%' ORDER BY beat_id`,
+      `SELECT beat_id, received_at, hour FROM beats_unique WHERE dt = '2026-12-01' ORDER BY beat_id`,
     );
     expect(unique.map((r) => Number(String(r.beat_id).slice(-2)))).toEqual([1, 2, 3, 4, 5, 6]);
-    expect(unique[1]).toMatchObject({ received_at: '2026-12-01T01:06:00.000Z' }); // the first arrival
+    expect(unique[1]).toMatchObject({ received_at: '2026-12-01T01:06:00.000Z', hour: '01' }); // the first arrival
+    expect(unique[5]).toMatchObject({ hour: '02' });
   }, 25_000);
 });
