@@ -104,6 +104,13 @@ export interface CompactionResult {
  * hour that has not ended by `now`, and refuses to write when the Parquet rows differ from the
  * NDJSON lines read (no beat lost; duplicates are kept, beats_unique drops them).
  */
+/**
+ * An hour is closed this long after it ends: the archiver waits up to 5 minutes to fill a batch
+ * (lib/routes.ts, archiveTelemetry) and may retry, and an object written after compaction would
+ * be hidden by the hour's Parquet.
+ */
+export const settleMs = 15 * 60_000;
+
 export async function compactHour(
   s3: S3Client,
   bucket: string,
@@ -112,7 +119,10 @@ export async function compactHour(
   const hour = `region=${target.region}/dt=${target.dt}/hour=${target.hour}`;
   const end = Date.parse(`${target.dt}T${target.hour}:00:00Z`) + 3_600_000;
   if (Number.isNaN(end)) throw new Error(`not an hour: ${hour}`);
-  if (end > target.now.getTime()) throw new Error(`${hour} is not closed yet (now ${target.now.toISOString()})`);
+  if (end + settleMs > target.now.getTime())
+    throw new Error(
+      `${hour} is not closed yet: an hour is compacted ${settleMs / 60_000} minutes after it ends (now ${target.now.toISOString()})`,
+    );
   const raw = (await listKeys(s3, bucket, `${archivePrefix}region=${target.region}/`)).filter(
     (key) => key.endsWith('.ndjson.gz') && hourOfKey(key) === hour,
   );

@@ -10,7 +10,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { compactHour, parquetKey, queryArchive } from '../../../local/archive-compaction';
+import { settleMs, compactHour, parquetKey, queryArchive } from '../../../local/archive-compaction';
 import { localS3 } from '../../../local/clients';
 import { type Emulator, startS3rver } from '../../../local/emulators';
 
@@ -72,6 +72,12 @@ describe('local archive compaction (DuckDB)', () => {
   it('refuses an hour that has not closed', async () => {
     await expect(
       compactHour(s3, bucket, { ...target, hour: '02', now: new Date('2026-12-01T02:30:00Z') }),
+    ).rejects.toThrow(/not closed/);
+  });
+
+  it('refuses an hour that ended less than the settling time ago (the archiver may still write into it)', async () => {
+    await expect(
+      compactHour(s3, bucket, { ...target, now: new Date(Date.parse('2026-12-01T02:00:00Z') + settleMs - 1) }),
     ).rejects.toThrow(/not closed/);
   });
 
