@@ -13,6 +13,10 @@ const throttlingNames = new Set([
   'ThrottlingError',
 ]);
 
+/** Whether an SDK error is the named exception (e.g. `ConditionalCheckFailedException`). */
+export const hasErrorName = (error: unknown, name: string): boolean =>
+  (error as { name?: string } | undefined)?.name === name;
+
 export function isThrottling(error: unknown): boolean {
   return error instanceof Error && throttlingNames.has(error.name);
 }

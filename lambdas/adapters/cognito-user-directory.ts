@@ -21,9 +21,9 @@ import {
 import type { Mailer } from '../core/accounts/terms';
 import type { AccountUser, DirectoryPerson, InviteOutcome, UserDirectory } from '../core/accounts/users';
 import type { IndexedUser, UserIndex } from '../core/accounts/user-index';
+import { hasErrorName } from './aws-errors';
 
 const attr = (attributes: AttributeType[] | undefined, name: string) => attributes?.find((a) => a.Name === name)?.Value;
-const isNamed = (error: unknown, name: string) => (error as { name?: string } | undefined)?.name === name;
 
 /** The roles that are not an account's customer: their users are never invited into one. */
 const otherRoles = ['backoffice', 'support', 'reseller'];
@@ -74,7 +74,7 @@ export class CognitoUserDirectory implements UserDirectory {
         await this.client.send(new AdminGetUserCommand({ UserPoolId: this.userPoolId, Username: username })),
       );
     } catch (error) {
-      if (isNamed(error, 'UserNotFoundException')) return null;
+      if (hasErrorName(error, 'UserNotFoundException')) return null;
       throw error;
     }
   }
@@ -130,7 +130,7 @@ export class CognitoUserDirectory implements UserDirectory {
       };
     } catch (error) {
       // Someone signed up with the address meanwhile: decide again from what is there now.
-      if (isNamed(error, 'UsernameExistsException')) return null;
+      if (hasErrorName(error, 'UsernameExistsException')) return null;
       throw error;
     }
   }
@@ -198,7 +198,7 @@ export class CognitoUserDirectory implements UserDirectory {
     try {
       await this.client.send(new AdminDeleteUserCommand({ UserPoolId: this.userPoolId, Username: user.username }));
     } catch (error) {
-      if (!isNamed(error, 'UserNotFoundException')) throw error;
+      if (!hasErrorName(error, 'UserNotFoundException')) throw error;
     }
     await this.index.delete(accountId, userId);
     return true;

@@ -3,6 +3,14 @@ import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../core/licensing/model';
 import type { AuditWriter } from '../core/presence/deps';
 
+/** The audit log's item: every writer of audit events puts this shape (the vendor events read `type`). */
+export const auditItem = (event: AuditEvent) => ({
+  pk: `AUDIT#${event.accountId}`,
+  sk: `${event.at}#${event.eventId}`,
+  type: 'audit' as const,
+  ...event,
+});
+
 export class DynamoDbAuditWriter implements AuditWriter {
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -13,7 +21,7 @@ export class DynamoDbAuditWriter implements AuditWriter {
     await this.client.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: { pk: `AUDIT#${event.accountId}`, sk: `${event.at}#${event.eventId}`, type: 'audit', ...event },
+        Item: auditItem(event),
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );

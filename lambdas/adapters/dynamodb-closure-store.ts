@@ -19,6 +19,7 @@ import type { ClosureCommit, ClosureStore, ErasedCommit, ErasureDue, ReopenCommi
 import type { Region } from '../core/licensing/catalogue';
 import type { AuditEvent } from '../core/licensing/model';
 import { rethrowThrottling } from './aws-errors';
+import { auditItem } from './dynamodb-audit-writer';
 
 const accountKey = (accountId: string) => ({ pk: `ACC#${accountId}`, sk: 'META' });
 const eraseKey = (region: Region, due: ErasureDue) => ({
@@ -260,13 +261,7 @@ export class DynamoDbClosureStore implements ClosureStore {
     return {
       Put: {
         TableName: this.tableName,
-        Item: {
-          pk: `AUDIT#${event.accountId}`,
-          sk: `${event.at}#${event.eventId}`,
-          type: 'audit',
-          ...event,
-          ...(ttl !== undefined && { ttl }),
-        },
+        Item: { ...auditItem(event), ...(ttl !== undefined && { ttl }) },
       },
     };
   }

@@ -68,6 +68,7 @@ import {
 import { ServiceUnavailableError } from '../core/errors';
 import { isThrottling, rethrowThrottling } from './aws-errors';
 import { accountIndexAttributes, newAccountIndexItem, orderIndexAttributes } from './dynamodb-account-search';
+import { auditItem } from './dynamodb-audit-writer';
 
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 interface Guarded {
@@ -830,7 +831,7 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
       item: {
         Put: {
           TableName: this.tableName,
-          Item: { ...key(`AUDIT#${event.accountId}`, `${event.at}#${event.eventId}`), type: 'audit', ...event },
+          Item: auditItem(event),
         },
       },
       onConditionFailed: 'stale',

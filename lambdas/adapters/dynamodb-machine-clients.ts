@@ -7,6 +7,8 @@ import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentCl
 import * as z from 'zod';
 import { machineScopes, type MachineClientRecord, type MachineClientStore } from '../core/accounts/machine-clients';
 import type { AuditEvent } from '../core/licensing/model';
+import { auditItem } from './dynamodb-audit-writer';
+import { hasErrorName } from './aws-errors';
 
 const clientKey = (id: string) => ({ pk: `CLIENT#${id}`, sk: 'META' });
 const recordSchema = z.object({
@@ -21,7 +23,6 @@ const parse = (item: Record<string, unknown>): MachineClientRecord => {
   const { revokedAt, ...rest } = recordSchema.parse(item);
   return { ...rest, ...(revokedAt && { revokedAt }) };
 };
-const isNamed = (error: unknown, name: string) => (error as { name?: string } | undefined)?.name === name;
 
 export class DynamoDbMachineClients implements MachineClientStore {
   constructor(
@@ -33,7 +34,7 @@ export class DynamoDbMachineClients implements MachineClientStore {
     return {
       Put: {
         TableName: this.tableName,
-        Item: { pk: `AUDIT#${event.accountId}`, sk: `${event.at}#${event.eventId}`, type: 'audit', ...event },
+        Item: auditItem(event),
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     };
@@ -110,7 +111,7 @@ export class DynamoDbMachineClients implements MachineClientStore {
       return true;
     } catch (error) {
       // Unknown or already revoked: revoking again changes nothing (idempotent).
-      if (isNamed(error, 'TransactionCanceledException')) return false;
+      if (hasErrorName(error, 'TransactionCanceledException')) return false;
       throw error;
     }
   }

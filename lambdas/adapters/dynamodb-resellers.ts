@@ -16,7 +16,8 @@ import {
 import * as z from 'zod';
 import type { ResellerApplication, ResellerStatus, ResellerStore } from '../core/accounts/resellers';
 import { ConflictError } from '../core/errors';
-import { rethrowThrottling } from './aws-errors';
+import { rethrowThrottling, hasErrorName } from './aws-errors';
+import { auditItem } from './dynamodb-audit-writer';
 
 const resellerKey = (id: string) => ({ pk: `RESELLER#${id}`, sk: 'META' });
 const applicantKey = (sub: string) => ({ pk: `APPLICANT#${sub}`, sk: 'META' });
@@ -38,7 +39,6 @@ const parse = (item: Record<string, unknown>): ResellerApplication => {
   const { approvedAt, ...rest } = applicationSchema.parse(item);
   return { ...rest, ...(approvedAt && { approvedAt }) };
 };
-const isNamed = (error: unknown, name: string) => (error as { name?: string } | undefined)?.name === name;
 
 export class DynamoDbResellers implements ResellerStore {
   constructor(
@@ -80,7 +80,7 @@ export class DynamoDbResellers implements ResellerStore {
       return application;
     } catch (error) {
       // The person applied meanwhile (a double click): theirs stands.
-      const earlier = isNamed(error, 'TransactionCanceledException')
+      const earlier = hasErrorName(error, 'TransactionCanceledException')
         ? await this.byApplicant(application.applicantSub)
         : null;
       if (earlier) return earlier;
@@ -197,13 +197,13 @@ export class DynamoDbResellers implements ResellerStore {
     items.push({
       Put: {
         TableName: this.tableName,
-        Item: { pk: `AUDIT#${audit.accountId}`, sk: `${audit.at}#${audit.eventId}`, type: 'audit', ...audit },
+        Item: auditItem(audit),
       },
     });
     try {
       await this.client.send(new TransactWriteCommand({ TransactItems: items }));
     } catch (error) {
-      if (isNamed(error, 'TransactionCanceledException'))
+      if (hasErrorName(error, 'TransactionCanceledException'))
         throw new ConflictError("The account's reseller changed meanwhile; reload and try again.");
       rethrowThrottling(error, 'The licensing store');
     }

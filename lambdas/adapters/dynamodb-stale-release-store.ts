@@ -10,6 +10,7 @@ import * as z from 'zod';
 import { regionSchema, type Region } from '../core/licensing/catalogue';
 import type { AuditEvent } from '../core/licensing/model';
 import type { StaleReleaseRecord, StaleReleaseStore } from '../core/licensing/stale-release';
+import { auditItem } from './dynamodb-audit-writer';
 
 const PARTITION = 'STALE_RELEASE';
 const keyOf = (accountId: string) => ({ pk: PARTITION, sk: `ACC#${accountId}` });
@@ -111,7 +112,7 @@ export class DynamoDbStaleReleaseStore implements StaleReleaseStore {
     return {
       Put: {
         TableName: this.tableName,
-        Item: { pk: `AUDIT#${event.accountId}`, sk: `${event.at}#${event.eventId}`, type: 'audit', ...event },
+        Item: auditItem(event),
       },
     };
   }

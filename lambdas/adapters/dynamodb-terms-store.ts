@@ -30,6 +30,7 @@ import {
 import { regionSchema } from '../core/licensing/catalogue';
 import type { AuditEvent } from '../core/licensing/model';
 import { rethrowThrottling } from './aws-errors';
+import { auditItem } from './dynamodb-audit-writer';
 
 const VERSIONS_PK = 'TERMS';
 const pad = (n: number) => String(n).padStart(7, '0');
@@ -183,7 +184,7 @@ export class DynamoDbTermsStore implements TermsStore {
             {
               Put: {
                 TableName: this.tableName,
-                Item: { pk: `AUDIT#${audit.accountId}`, sk: `${audit.at}#${audit.eventId}`, type: 'audit', ...audit },
+                Item: auditItem(audit),
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
@@ -376,7 +377,7 @@ export class DynamoDbTermsStore implements TermsStore {
           {
             Put: {
               TableName: this.tableName,
-              Item: { pk: `AUDIT#${audit.accountId}`, sk: `${audit.at}#${audit.eventId}`, type: 'audit', ...audit },
+              Item: auditItem(audit),
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
