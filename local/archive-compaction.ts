@@ -11,21 +11,10 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { archivePrefix } from './archive-reader';
+import { archiveColumns as columns, archivePrefix } from './archive-reader';
 
 export const parquetPrefix = 'parquet/';
 
-const columns = [
-  'beat_id',
-  'type',
-  'collected_at',
-  'received_at',
-  'installation_id',
-  'account_id',
-  'region',
-  'catalogue',
-  'data',
-] as const;
 const columnList = columns.map((c) => `"${c}"`).join(', ');
 // every column a string, as the Glue table declares them
 const jsonColumns = `{${columns.map((c) => `'${c}': 'VARCHAR'`).join(', ')}}`;

@@ -142,7 +142,8 @@ export async function readArchive(
   );
 }
 
-const columns = [
+/** The archive's columns, in the Glue table's order. */
+export const archiveColumns = [
   'beat_id',
   'type',
   'collected_at',
@@ -156,19 +157,19 @@ const columns = [
 
 /** A plain text table of archive rows (`data` cut to `dataWidth` characters). */
 export function formatArchiveTable(rows: readonly ArchiveRow[], dataWidth = 60): string {
-  const cell = (row: ArchiveRow, column: (typeof columns)[number]) => {
+  const cell = (row: ArchiveRow, column: (typeof archiveColumns)[number]) => {
     const value = String(row[column]);
     return column === 'data' && value.length > dataWidth ? `${value.slice(0, dataWidth - 1)}…` : value;
   };
-  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r, c).length)));
+  const widths = archiveColumns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r, c).length)));
   const line = (values: string[]) =>
     values
       .map((v, i) => v.padEnd(widths[i]!))
       .join('  ')
       .trimEnd();
   return [
-    line([...columns]),
+    line([...archiveColumns]),
     line(widths.map((w) => '-'.repeat(w))),
-    ...rows.map((r) => line(columns.map((c) => cell(r, c)))),
+    ...rows.map((r) => line(archiveColumns.map((c) => cell(r, c)))),
   ].join('\n');
 }

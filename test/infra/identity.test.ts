@@ -3,22 +3,11 @@
  * withholds the staff groups until TOTP is on, with only AdminGetUser on its own pool; threat
  * protection enforced on the Plus plan; SRP only with 5-minute tokens; the WAF rate limits.
  */
-import { App, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { buildApp } from '#lib/app';
 import { regionKeys } from '#lib/config';
-import { testAppContext, testConfig } from './test-app';
+import { buildTestApp } from './test-app';
 
-// CloudFormation's 500-resource limit is stateless-stack.test.ts's to watch; this file judges the pool.
-const stacks = buildApp(
-  new App({ context: { ...testAppContext(), '@aws-cdk/core:stackResourceLimit': 1000 } }),
-  testConfig,
-);
-for (const key of regionKeys)
-  Validations.of(stacks[key].stateless).acknowledge({
-    id: 'CloudFormation-Validate::F0007',
-    reason: 'the resource count is judged by stateless-stack.test.ts',
-  });
+const { stacks } = buildTestApp();
 
 describe.each(regionKeys)('the %s user pool', (key) => {
   const stack = stacks[key].stateless;

@@ -3,23 +3,12 @@
  * 'staff-or-machine' routes (REQUEST, simple responses, 60 s cache per token and route), the
  * resource server's scopes, the pool's domain, and the clients function's grant on its own pool.
  */
-import { App, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { buildApp } from '#lib/app';
 import { regionKeys } from '#lib/config';
 import { routes } from '#lib/routes';
-import { testAppContext, testConfig } from './test-app';
+import { buildTestApp, testConfig } from './test-app';
 
-// CloudFormation's 500-resource limit is stateless-stack.test.ts's to watch.
-const stacks = buildApp(
-  new App({ context: { ...testAppContext(), '@aws-cdk/core:stackResourceLimit': 1000 } }),
-  testConfig,
-);
-for (const key of regionKeys)
-  Validations.of(stacks[key].stateless).acknowledge({
-    id: 'CloudFormation-Validate::F0007',
-    reason: 'the resource count is judged by stateless-stack.test.ts',
-  });
+const { stacks } = buildTestApp();
 
 describe.each(regionKeys)('the %s machine clients', (key) => {
   const stack = stacks[key].stateless;
