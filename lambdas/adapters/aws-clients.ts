@@ -5,6 +5,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { logger, traced } from '../shared/powertools';
+import { attemptCaps } from '../shared/invocation-deadline';
+import { cappedHttpHandler, withDeadline } from './sdk-deadline';
 import { EventBridgeVendorEvents, publishAuditEventsOf, vendorEventBridgeClient } from './eventbridge-vendor-events';
 
 let documentClient: DynamoDBDocumentClient | undefined;
@@ -15,9 +17,12 @@ let documentClient: DynamoDBDocumentClient | undefined;
  */
 export function dynamoDocumentClient(): DynamoDBDocumentClient {
   if (!documentClient) {
-    documentClient = DynamoDBDocumentClient.from(traced(new DynamoDBClient({})), {
+    const client = new DynamoDBClient({ requestHandler: cappedHttpHandler(attemptCaps.dynamodb) });
+    documentClient = DynamoDBDocumentClient.from(traced(client), {
       marshallOptions: { removeUndefinedValues: true },
     });
+    // Budgeted from the invocation's remaining time; a call that runs out answers 503 (sdk-deadline.ts).
+    withDeadline(documentClient, attemptCaps.dynamodb, 'The database');
     const vendorBus = process.env.VENDOR_EVENT_BUS_NAME;
     if (vendorBus)
       publishAuditEventsOf(

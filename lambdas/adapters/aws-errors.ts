@@ -17,6 +17,15 @@ const throttlingNames = new Set([
 export const hasErrorName = (error: unknown, name: string): boolean =>
   (error as { name?: string } | undefined)?.name === name;
 
+/**
+ * A call that ran out of time: an attempt over its requestTimeout or connectionTimeout
+ * ('TimeoutError'), or the call's budget aborted ('AbortError'; sdk-deadline.ts).
+ */
+export function isDependencyTimeout(error: unknown): boolean {
+  const name = (error as { name?: string } | undefined)?.name;
+  return name === 'TimeoutError' || name === 'AbortError';
+}
+
 export function isThrottling(error: unknown): boolean {
   return error instanceof Error && throttlingNames.has(error.name);
 }

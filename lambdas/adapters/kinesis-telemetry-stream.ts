@@ -1,16 +1,18 @@
 /** The telemetry stream on Kinesis over HTTP/1.1: its client defaults to HTTP/2, which kinesalite does not speak, and `requestHandler` options alone keep HTTP/2. */
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { StreamRecord, TelemetryStream } from '../core/telemetry/ports';
 import { rethrowThrottling } from './aws-errors';
 import { traced } from '../shared/powertools';
+import { attemptCaps } from '../shared/invocation-deadline';
+import { cappedHttpHandler, withDeadline } from './sdk-deadline';
 
 let client: KinesisClient | undefined;
 export function kinesisClient(): KinesisClient {
-  client ??= traced(
-    new KinesisClient({
-      requestHandler: new NodeHttpHandler({ connectionTimeout: 2000, requestTimeout: 5000 }),
-    }),
+  // Each attempt capped, all of them within the invocation's remaining time (sdk-deadline.ts).
+  client ??= withDeadline(
+    traced(new KinesisClient({ requestHandler: cappedHttpHandler(attemptCaps.kinesis) })),
+    attemptCaps.kinesis,
+    'The telemetry stream',
   );
   return client;
 }

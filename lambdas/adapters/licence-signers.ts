@@ -9,6 +9,8 @@ import { CompactSign, calculateJwkThumbprint, exportJWK, importJWK, importSPKI, 
 import type { Signer } from '../core/ports';
 import { rethrowThrottling } from './aws-errors';
 import { traced } from '../shared/powertools';
+import { attemptCaps } from '../shared/invocation-deadline';
+import { cappedHttpHandler, withDeadline } from './sdk-deadline';
 
 const encoder = new TextEncoder();
 const b64url = (data: Uint8Array | string) => Buffer.from(data).toString('base64url');
@@ -69,7 +71,12 @@ function kmsFor(keyRef: string): KMSClient {
   const cacheKey = region ?? 'default';
   let client = kmsClients.get(cacheKey);
   if (!client) {
-    client = traced(new KMSClient(region ? { region } : {}));
+    const requestHandler = cappedHttpHandler(attemptCaps.kms);
+    client = withDeadline(
+      traced(new KMSClient({ requestHandler, ...(region ? { region } : {}) })),
+      attemptCaps.kms,
+      'The signing key',
+    );
     kmsClients.set(cacheKey, client);
   }
   return client;

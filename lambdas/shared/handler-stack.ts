@@ -1,6 +1,7 @@
 /**
  * The middy stack every Lambda shares, whatever invokes it: the logger's Lambda context (request
- * id, cold start), the invocation's trace segment, and the metrics buffer flushed when it ends.
+ * id, cold start), the invocation's trace segment, the metrics buffer flushed when it ends, and
+ * its deadline, which budgets the SDK calls made within it (invocation-deadline.ts).
  * HTTP routes add their edge on top (http.ts); stream consumers and scheduled jobs use the
  * wrappers here.
  */
@@ -10,6 +11,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { logger, metrics, tracer } from './powertools';
+import { invocationDeadline } from './invocation-deadline';
 
 type Handler<E, R> = (event: E, context: Context) => Promise<R>;
 
@@ -30,6 +32,7 @@ function logStoredMetrics(): middy.MiddlewareObj {
 /** Wraps a handler in the house stack; errors pass through untouched (each kind of handler maps its own). */
 export function withHouseStack<E, R>(handler: Handler<E, R>) {
   return middy<E, R>(handler)
+    .use(invocationDeadline())
     .use(injectLambdaContext(logger))
     .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(logStoredMetrics());

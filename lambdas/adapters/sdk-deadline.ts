@@ -1,0 +1,66 @@
+/**
+ * SDK clients that fit the Lambda they run in: each call's attempts together end before the
+ * invocation's deadline (less the answer's reserve), each attempt within its cap, and a call that
+ * runs out of time becomes the domain's retryable 503, never a Lambda timeout or a bare 500.
+ */
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { ServiceUnavailableError } from '../core/errors';
+import { type AttemptCap, callBudget, remainingInvocationMs } from '../shared/invocation-deadline';
+import { isDependencyTimeout } from './aws-errors';
+
+/** Seconds a client is told to wait after a dependency timed out. */
+export const TIMEOUT_RETRY_AFTER_SECONDS = 2;
+
+/**
+ * The HTTP/1.1 handler with the attempt cap as its defaults. `throwOnRequestTimeout`: without it
+ * the handler only logs a warning when an attempt runs over its requestTimeout and waits on.
+ */
+export function cappedHttpHandler(cap: AttemptCap): NodeHttpHandler {
+  return new NodeHttpHandler({
+    connectionTimeout: cap.connectMs,
+    requestTimeout: cap.attemptMs,
+    throwOnRequestTimeout: true,
+  });
+}
+
+interface SendOptions {
+  abortSignal?: AbortSignal;
+  requestTimeout?: number;
+}
+interface Sender {
+  send(command: never, options?: SendOptions): Promise<unknown>;
+}
+
+/**
+ * Budgets every `send` of this client from the invocation's remaining time (outside an invocation,
+ * the attempt cap alone applies) and answers a call that timed out as ServiceUnavailableError.
+ * `what` names the dependency in the answer's detail, e.g. 'The licensing store'.
+ */
+export function withDeadline<C>(client: C, cap: AttemptCap, what: string): C {
+  const target = client as unknown as Sender;
+  const send = target.send.bind(target);
+  const timedOut = () =>
+    new ServiceUnavailableError(`${what} did not answer in time; retry shortly.`, TIMEOUT_RETRY_AFTER_SECONDS);
+  target.send = async (command: never, options?: SendOptions) => {
+    const remaining = remainingInvocationMs();
+    if (remaining === undefined) return send(command, options);
+    const budget = callBudget(remaining, cap);
+    if (budget.totalMs <= 0) throw timedOut();
+    const deadline = AbortSignal.timeout(budget.totalMs);
+    const abortSignal = options?.abortSignal ? AbortSignal.any([options.abortSignal, deadline]) : deadline;
+    // The SDK notices an abort only when its retry back-off ends: answer at the deadline itself.
+    const atDeadline = new Promise<never>((_, reject) =>
+      deadline.addEventListener('abort', () => reject(timedOut()), { once: true }),
+    );
+    try {
+      return await Promise.race([
+        send(command, { ...options, abortSignal, requestTimeout: budget.attemptMs }),
+        atDeadline,
+      ]);
+    } catch (error) {
+      if (isDependencyTimeout(error) || deadline.aborted) throw timedOut();
+      throw error;
+    }
+  };
+  return client;
+}

@@ -1,0 +1,110 @@
+/**
+ * Dependency timeouts, with a local TCP server that accepts and never answers (a fault no emulator
+ * produces): the call gives up within the invocation's budget and the route answers 503 with
+ * Retry-After, never a Lambda timeout or a bare 500.
+ */
+import { createServer, type Server, type Socket } from 'node:net';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import type { Context } from 'aws-lambda';
+import { generateIdentityKeys } from '#agent/sdk/signing';
+import { signedEvent } from '#test/support/in-process-lambda';
+import { ServiceUnavailableError } from '#lambdas/core/errors';
+import { KinesisTelemetryStream } from '#lambdas/adapters/kinesis-telemetry-stream';
+import { cappedHttpHandler, withDeadline } from '#lambdas/adapters/sdk-deadline';
+import { attemptCaps } from '#lambdas/shared/invocation-deadline';
+import { withHouseStack } from '#lambdas/shared/handler-stack';
+
+jest.setTimeout(20_000);
+
+let server: Server;
+let endpoint: string;
+const sockets = new Set<Socket>();
+
+beforeAll(async () => {
+  server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (!address || typeof address === 'string') throw new Error('no port');
+  endpoint = `http://127.0.0.1:${address.port}`;
+});
+
+afterAll(async () => {
+  for (const socket of sockets) socket.destroy();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+const contextWith = (remainingMs: number) => {
+  const deadline = Date.now() + remainingMs;
+  return { getRemainingTimeInMillis: () => deadline - Date.now() } as unknown as Context;
+};
+
+describe('a DynamoDB that never answers', () => {
+  it('answers the licence poll 503 problem+json with Retry-After within the invocation', async () => {
+    Object.assign(process.env, {
+      AWS_REGION: 'eu-central-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ENDPOINT_URL_DYNAMODB: endpoint,
+      REGION_KEY: 'eu',
+      REGION_ENDPOINTS: JSON.stringify({ eu: 'https://eu.example', us: 'https://us.example' }),
+      TABLE_NAME: 'licensing',
+      SIGNING_KEY_REF: 'arn:aws:kms:eu-central-1:000000000000:key/never-used',
+      POWERTOOLS_LOG_LEVEL: 'CRITICAL',
+    });
+    let handler!: (
+      event: unknown,
+      context: Context,
+    ) => Promise<{ statusCode: number; headers: Record<string, string>; body: string }>;
+    jest.isolateModules(() => {
+      handler = require('#lambdas/handlers/get-license').handler;
+    });
+    const identity = await generateIdentityKeys();
+    const event = await signedEvent(
+      'GET',
+      '/v1/installations/inst_timeout0001/license',
+      'GET /v1/installations/{id}/license',
+      { id: 'inst_timeout0001' },
+      { keyid: 'inst_timeout0001', privateKey: identity.privateKey },
+    );
+
+    const started = Date.now();
+    const answer = await handler(event, contextWith(2_000));
+    const elapsed = Date.now() - started;
+
+    expect(answer.statusCode).toBe(503);
+    expect(answer.headers['content-type']).toBe('application/problem+json');
+    expect(answer.headers['retry-after']).toBe('2');
+    expect(JSON.parse(answer.body)).toMatchObject({ status: 503, type: expect.stringMatching(/unavailable$/) });
+    expect(elapsed).toBeLessThan(2_000);
+  });
+});
+
+describe('a Kinesis that never answers', () => {
+  it('gives up within the remaining time, not after three 5 s attempts', async () => {
+    const kinesis = withDeadline(
+      new KinesisClient({
+        region: 'eu-central-1',
+        endpoint,
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        requestHandler: cappedHttpHandler(attemptCaps.kinesis),
+      }),
+      attemptCaps.kinesis,
+      'The telemetry stream',
+    );
+    const stream = new KinesisTelemetryStream('telemetry', kinesis);
+    const put = withHouseStack(async () => stream.put([{ partitionKey: 'inst_x', data: new Uint8Array([1]) }]));
+
+    const started = Date.now();
+    const outcome = put({}, contextWith(1_500)).catch((error: unknown) => error);
+    const error = await outcome;
+    const elapsed = Date.now() - started;
+
+    expect(error).toBeInstanceOf(ServiceUnavailableError);
+    expect((error as ServiceUnavailableError).retryAfterSeconds).toBe(2);
+    expect(elapsed).toBeLessThan(1_500);
+  });
+});
