@@ -1,9 +1,8 @@
 /** WebSocket `$connect`: a signed upgrade from an installation allowed to use Presence opens its session. */
 import * as z from 'zod';
 import { ValidationError } from '../core/errors';
-import type { Ed25519Jwk } from '../core/licensing/model';
 import { openSession } from '../core/presence/session';
-import { verifyAgentRequest } from '../shared/agent-signature';
+import { installationSignatureCheck } from '../shared/agent-signature';
 import { emitCount } from '../shared/business-metrics';
 import { installationParams } from '../shared/params';
 import { presenceDeps } from '../shared/presence-deps';
@@ -22,9 +21,7 @@ export const handler = webSocketRoute(async (event) => {
   await openSession(presenceDeps(), {
     connectionId: event.requestContext.connectionId,
     installationId,
-    verify: async (publicKey: Ed25519Jwk) => {
-      await verifyAgentRequest(request, async (keyid) => (keyid === installationId ? publicKey : null));
-    },
+    verify: installationSignatureCheck(request, installationId),
   });
   emitCount('presenceSessionsOpened');
   return { statusCode: 200 };

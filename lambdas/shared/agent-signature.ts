@@ -12,9 +12,18 @@
  * and cannot give the precise reasons a 401 has to carry (and reads its clock from `Date.now()`).
  *
  * Every refusal caused by the request is an `UnauthorizedError` (401) with a human detail. Errors
- * thrown by `lookupKey` (e.g. a throttled GetItem) are passed through untouched.
+ * thrown by `lookupKey` (e.g. a throttled GetItem) are passed through untouched. Everything that
+ * needs no key is checked first (`checkAgentRequest`), so junk costs no database read; an unknown
+ * key is refused exactly as a bad signature (docs/security.md).
  */
-import { createHash, createPublicKey, timingSafeEqual, verify as cryptoVerify, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPublicKey,
+  generateKeyPairSync,
+  timingSafeEqual,
+  verify as cryptoVerify,
+  type KeyObject,
+} from 'node:crypto';
 import { httpbis, type Request as HttpbisRequest } from 'http-message-signatures';
 import {
   isInnerList,
@@ -25,6 +34,7 @@ import {
   type Item,
 } from 'structured-headers';
 import { UnauthorizedError, ValidationError } from '../core/errors';
+import { BAD_SIGNATURE_DETAIL, type SignatureCheck } from '../core/licensing/signature-check';
 
 /** A request as the HTTP edge saw it. Header names lowercased (API Gateway payload v2). */
 export interface AgentRequest {
@@ -95,8 +105,47 @@ export async function jwkThumbprint(jwk: Ed25519PublicJwk): Promise<string> {
 export async function verifyAgentRequest(
   req: AgentRequest,
   lookupKey: (keyid: string) => Promise<Ed25519PublicJwk | null>,
-  opts?: { now?: Date; maxSkewSeconds?: number },
+  opts?: CheckOptions,
 ): Promise<{ keyid: string; created: Date }> {
+  const checked = checkAgentRequest(req, opts);
+  return verifyCheckedRequest(checked, await lookupKey(checked.keyid));
+}
+
+/**
+ * The check of an installation route (`/v1/installations/{id}/…`), run at once: everything that
+ * needs no key, and `keyid` = the installation in the path. Throws `UnauthorizedError` before any
+ * read; the returned check verifies against the installation's key, or refuses `null` (unknown).
+ */
+export function installationSignatureCheck(
+  req: AgentRequest,
+  installationId: string,
+  opts?: CheckOptions,
+): SignatureCheck {
+  const checked = checkAgentRequest(req, opts);
+  if (checked.keyid !== installationId) {
+    throw new UnauthorizedError(
+      `The signature's keyid ${JSON.stringify(checked.keyid)} is not the installation in the path; an installation signs with its own id.`,
+    );
+  }
+  return async (publicKey) => {
+    await verifyCheckedRequest(checked, publicKey);
+  };
+}
+
+type CheckOptions = { now?: Date; maxSkewSeconds?: number };
+
+/** A request whose signature headers, clock and digest are acceptable: only the key is left to check. */
+export interface CheckedAgentRequest {
+  readonly keyid: string;
+  readonly created: Date;
+  readonly req: AgentRequest;
+  readonly input: InnerList;
+  readonly signatureValue: ArrayBuffer;
+  readonly digestHeader: string;
+}
+
+/** Steps 1–6 of the verification: everything that needs no key, so no database read. */
+export function checkAgentRequest(req: AgentRequest, opts?: CheckOptions): CheckedAgentRequest {
   const { headers } = req;
 
   // 1. Both headers, exactly one signature, labelled alike.
@@ -205,12 +254,28 @@ export async function verifyAgentRequest(
     );
   }
 
-  // 7. The key.
-  const jwk = await lookupKey(keyid);
-  if (jwk === null) throw new UnauthorizedError(`Unknown signing key ${JSON.stringify(keyid)}.`);
-  const key = publicKeyFor(keyid, jwk);
+  return {
+    keyid,
+    created: new Date(created * 1000),
+    req,
+    input: input as InnerList,
+    signatureValue,
+    digestHeader,
+  };
+}
 
-  // 8. The signature base (RFC 9421 §2.5), built by the library, verified directly.
+/**
+ * Steps 7–8: the signature against `jwk`, the key registered for the keyid. `null` (no such key)
+ * is verified against a key nobody holds and refused with the bad signature's very answer.
+ */
+export async function verifyCheckedRequest(
+  checked: CheckedAgentRequest,
+  jwk: Ed25519PublicJwk | null,
+): Promise<{ keyid: string; created: Date }> {
+  const { keyid, req, input, signatureValue, digestHeader } = checked;
+  const key = jwk === null ? nobodysKey() : publicKeyFor(keyid, jwk);
+
+  // The signature base (RFC 9421 §2.5), built by the library, verified directly.
   let base: string;
   try {
     const signed = httpbis.createSignatureBase(
@@ -220,17 +285,21 @@ export async function verifyAgentRequest(
       },
       { method: req.method, url: '', headers: {} } satisfies HttpbisRequest,
     );
-    signed.push(['"@signature-params"', [serializeList([input as InnerList])]]);
+    signed.push(['"@signature-params"', [serializeList([input])]]);
     base = httpbis.formatSignatureBase(signed);
   } catch (e) {
     throw new UnauthorizedError(`The signature base cannot be built: ${(e as Error).message}.`);
   }
-  if (!cryptoVerify(null, Buffer.from(base), key, new Uint8Array(signatureValue))) {
-    throw new UnauthorizedError(
-      `Bad signature: it does not verify with the key registered for ${JSON.stringify(keyid)}.`,
-    );
-  }
-  return { keyid, created: new Date(created * 1000) };
+  const verified = cryptoVerify(null, Buffer.from(base), key, new Uint8Array(signatureValue));
+  if (!verified || jwk === null) throw new UnauthorizedError(BAD_SIGNATURE_DETAIL);
+  return { keyid, created: checked.created };
+}
+
+let unknownKeyStandIn: KeyObject | undefined;
+/** A key whose private half is thrown away: an unknown keyid costs the same verification as a known one. */
+function nobodysKey(): KeyObject {
+  unknownKeyStandIn ??= generateKeyPairSync('ed25519').publicKey;
+  return unknownKeyStandIn;
 }
 
 /** Component values for the signature base. `@method` as the library derives it (upper case). */

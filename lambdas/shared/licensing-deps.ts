@@ -14,9 +14,9 @@ import type { AuditLogReader } from '../core/licensing/list-audit-events';
 import type { ResellerAccountsReader } from '../core/licensing/list-reseller-accounts';
 import { systemClock } from '../core/ports';
 import { env, required } from './env';
-import { verifyAgentRequest, type AgentRequest } from './agent-signature';
+import { installationSignatureCheck, type AgentRequest } from './agent-signature';
 import { logger } from './powertools';
-import type { Ed25519Jwk } from '../core/licensing/model';
+import type { SignatureCheck } from '../core/licensing/signature-check';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 
 let deps: LicensingDeps | undefined;
@@ -87,10 +87,11 @@ export function agentRequestOf({ event, rawBody }: SignedRequest): AgentRequest 
   return { method: event.requestContext.http.method, path: event.rawPath, headers: event.headers ?? {}, body: rawBody };
 }
 
-/** A verifier for use cases that look the key up themselves: the signature must name `keyid` and verify with `publicKey`. */
-export function signedBy(request: SignedRequest, keyid: string) {
-  const agentRequest = agentRequestOf(request);
-  return async (publicKey: Ed25519Jwk) => {
-    await verifyAgentRequest(agentRequest, async (id) => (id === keyid ? publicKey : null));
-  };
+/**
+ * The signature check of an installation route, for use cases that look the key up themselves.
+ * Checks at once everything that needs no key (and that `keyid` is the installation's id), so a
+ * junk request is refused here, before the use case reads anything.
+ */
+export function signedBy(request: SignedRequest, installationId: string): SignatureCheck {
+  return installationSignatureCheck(agentRequestOf(request), installationId);
 }

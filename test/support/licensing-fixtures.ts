@@ -200,7 +200,7 @@ export function activationBody(activationKey: string, publicKey: Ed25519Jwk): Ac
 }
 
 /** A `verify` callback that accepts the request: the edge already checked its signature. */
-export const acceptSignature = async (_publicKey: Ed25519Jwk): Promise<void> => {};
+export const acceptSignature = async (_publicKey: Ed25519Jwk | null): Promise<void> => {};
 
 // ---- the world ----------------------------------------------------------------------------------
 

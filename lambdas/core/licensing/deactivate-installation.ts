@@ -9,15 +9,16 @@ import type { Principal } from './access';
 import { loadManagedInstallation } from './account-installation';
 import { retryStale, type LicensingDeps } from './deps';
 import { assertHomeRegion } from './home-region';
-import type { Actor, Ed25519Jwk, Installation } from './model';
+import type { Actor, Installation } from './model';
 import { loadVerified } from './poll-license';
 import { CommitRejected } from './repository';
+import type { SignatureCheck } from './signature-check';
 
 /** `DELETE /v1/installations/{id}`: the agent, verified against the installation's own key. */
 export async function deactivateInstallation(
   deps: LicensingDeps,
   installationId: string,
-  verify: (publicKey: Ed25519Jwk) => Promise<void>,
+  verify: SignatureCheck,
 ): Promise<void> {
   const installation = await loadVerified(deps, installationId, verify, { allowDeactivated: true });
   await releaseInstallation(deps, installation, { kind: 'installation', id: installationId });

@@ -3,9 +3,9 @@
  * frame and changes nothing; the session stays open.
  */
 import * as z from 'zod';
-import { ForbiddenError, GoneError, UnauthorizedError, ValidationError } from '../errors';
+import { ForbiddenError, GoneError, ValidationError } from '../errors';
 import { assertHomeRegion } from '../licensing/home-region';
-import type { Ed25519Jwk, Installation } from '../licensing/model';
+import type { Installation } from '../licensing/model';
 import { need, type PresenceDeps } from './deps';
 import {
   maxSessionSeconds,
@@ -19,17 +19,13 @@ import {
 import { GraphGrantRevokedError, GraphThrottledError, type DirectoryUser } from './ports';
 import type { SessionRecord, WatchedUser } from './store';
 import { coverUsers, tenantGraph } from './subscriptions';
-
-/** Verifies the request's signature against the installation's key (the HTTP routes' check). */
-export type SignatureCheck = (publicKey: Ed25519Jwk) => Promise<void>;
+import { verifiedAgainst, type SignatureCheck } from '../licensing/signature-check';
 
 /** The installation may use Presence: active, its account's home region, Presence on, a tenant connected. */
 async function admit(deps: PresenceDeps, installationId: string, verify: SignatureCheck) {
   const licensing = need(deps, 'licensing');
-  const installation: Installation | null = await licensing.getInstallation(installationId);
-  // An unknown installation is refused like a bad signature: nothing tells which ids exist.
-  if (!installation) throw new UnauthorizedError('The signature does not verify with a known installation key.');
-  await verify(installation.publicKey);
+  // An unknown installation is refused as a bad signature: nothing tells which ids exist.
+  const installation: Installation = await verifiedAgainst(await licensing.getInstallation(installationId), verify);
   if (installation.status !== 'active') throw new GoneError(`Installation ${installationId} is deactivated.`);
   const account = await licensing.getAccount(installation.accountId);
   if (!account) throw new GoneError(`Installation ${installationId} has no account.`);

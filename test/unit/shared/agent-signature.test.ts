@@ -1,7 +1,9 @@
 import { generateKeyPairSync, sign as cryptoSign, type KeyObject } from 'node:crypto';
 import { httpbis } from 'http-message-signatures';
 import { UnauthorizedError, ValidationError } from '#lambdas/core/errors';
+import { BAD_SIGNATURE_DETAIL } from '#lambdas/core/licensing/signature-check';
 import {
+  installationSignatureCheck,
   isEd25519PublicJwk,
   jwkThumbprint,
   verifyAgentRequest,
@@ -211,10 +213,7 @@ describe('verifyAgentRequest: tampering', () => {
     // Act
     const outcome = verify(req);
     // Assert
-    await expectUnauthorized(
-      outcome,
-      new RegExp(`^Bad signature: it does not verify with the key registered for "${INSTALLATION_ID}"`),
-    );
+    await expectUnauthorized(outcome, new RegExp(`^${literal(BAD_SIGNATURE_DETAIL)}$`));
   });
 
   it('refuses a Signature that is not 64 bytes', async () => {
@@ -472,13 +471,16 @@ describe('verifyAgentRequest: clock', () => {
 });
 
 describe('verifyAgentRequest: keys', () => {
-  it('refuses an unknown keyid', async () => {
+  it('refuses an unknown keyid exactly as a bad signature (nothing tells which keys exist)', async () => {
     // Arrange
-    const req = await signed('POST', PATH, BODY, { keyid: 'inst-unknown' });
+    const unknown = await signed('POST', PATH, BODY, { keyid: 'inst-unknown' });
+    const { privateKey: otherKey } = generateKeyPairSync('ed25519');
+    const forged = await signed('POST', PATH, BODY, { key: otherKey });
     // Act
-    const outcome = verify(req);
+    const [unknownError, forgedError] = [await rejection(verify(unknown)), await rejection(verify(forged))];
     // Assert
-    await expectUnauthorized(outcome, /Unknown signing key "inst-unknown"/);
+    expect(unknownError).toBeInstanceOf(UnauthorizedError);
+    expect(unknownError.message).toBe(forgedError.message);
   });
 
   it('refuses when the registered key is not an Ed25519 public JWK', async () => {
@@ -554,3 +556,37 @@ describe('jwkThumbprint', () => {
     expect(isEd25519PublicJwk(null)).toBe(false);
   });
 });
+
+describe('installationSignatureCheck: everything that needs no key, before the installation is read', () => {
+  it.each([
+    ['an unsigned request', async () => ({ method: 'GET', path: PATH, headers: {}, body: new Uint8Array(0) })],
+    ['a stale signature', () => signed('POST', PATH, BODY, { created: new Date(NOW.getTime() - 301_000) })],
+    [
+      'a body that does not match its Content-Digest',
+      async () => ({ ...(await signed('POST', PATH, BODY)), body: new TextEncoder().encode('{}') }),
+    ],
+    ["another installation's keyid", () => signed('POST', PATH, BODY, { keyid: 'inst-another' })],
+  ])('refuses %s at once, synchronously', async (_case, request) => {
+    // Arrange
+    const req = await request();
+    // Act
+    const check = () => installationSignatureCheck(req, INSTALLATION_ID, { now: NOW });
+    // Assert
+    expect(check).toThrow(UnauthorizedError);
+  });
+
+  it("verifies against the installation's key, and refuses no key (unknown) with the bad signature's detail", async () => {
+    // Arrange
+    const check = installationSignatureCheck(await signed('POST', PATH, BODY), INSTALLATION_ID, { now: NOW });
+    // Act
+    const unknown = check(null);
+    // Assert
+    await expect(check(publicJwk)).resolves.toBeUndefined();
+    await expectUnauthorized(unknown, new RegExp(`^${literal(BAD_SIGNATURE_DETAIL)}$`));
+  });
+});
+
+/** `text` as a regular expression that matches it literally. */
+function literal(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -165,20 +165,20 @@ describe('pollLicense', () => {
     await expect(attempt).rejects.toThrow(GoneError);
   });
 
-  it('answers 401 for an unknown installation without calling verify', async () => {
+  it('answers 401 for an unknown installation through the same check as a bad signature (verify gets no key)', async () => {
     const verify = jest.fn(acceptSignature);
 
     const attempt = poll('inst_unknown', undefined, verify);
 
     await expect(attempt).rejects.toThrow(UnauthorizedError);
-    expect(verify).not.toHaveBeenCalled();
+    expect(verify).toHaveBeenCalledWith(null);
   });
 
   it("verifies against the installation's public key and propagates a refusal before revealing its state", async () => {
     const { installationId, identity } = await activateNew(world, accountId);
     await deactivateInstallation(world.deps, installationId, acceptSignature);
     const refusal = new UnauthorizedError('bad signature');
-    const verify = jest.fn(async (_key: Ed25519Jwk) => {
+    const verify = jest.fn(async (_key: Ed25519Jwk | null) => {
       throw refusal;
     });
 
