@@ -111,6 +111,8 @@ export const functionSpecs = {
   createActivationKey: { entry: 'create-activation-key', needs: ['table:write'] },
   offlineActivation: { entry: 'offline-activation', needs: ['table:write', 'signing-key', 'verify-keys'] },
   setTelemetry: { entry: 'set-telemetry', needs: ['table:write'] },
+  // Support's telemetry cycle of one installation, set and ended (two routes, one function).
+  telemetryInterval: { entry: 'telemetry-interval', needs: ['table:write'] },
   setStaleRelease: { entry: 'set-stale-release', needs: ['table:write'] },
   // The portal's installation management: allocation within free capacity, deactivation.
   changeAllocation: { entry: 'change-allocation', needs: ['table:write'] },

@@ -58,6 +58,7 @@ import {
   type AllocationChangeCommit,
   type CapacityCheck,
   type DeactivationCommit,
+  type TelemetryOverrideCommit,
   type LicensingRepository,
   type OrderCommit,
   type OrderRecord,
@@ -208,6 +209,7 @@ const installationItem = installationSummaryItem.extend({
   rev: z.number().int(),
   license: licenseItem,
   lastPollAt: z.string().optional(),
+  telemetryOverride: z.object({ seconds: z.number().int(), until: z.string() }).optional(),
 });
 const lastPollItem = z.object({ installationId: z.string(), lastPollAt: z.string().optional() });
 /** the sort key of an installation's last-poll item; META < POLL, so one key range reads both */
@@ -681,6 +683,26 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
       this.audit(c.audit),
     ];
     await this.transact(items);
+  }
+
+  async commitTelemetryOverride(c: TelemetryOverrideCommit): Promise<void> {
+    const inst = c.installation;
+    await this.transact([
+      this.update(key(installationPk(inst.installationId)), 'stale', {
+        UpdateExpression: c.override
+          ? 'SET #telemetryOverride = :override ADD #rev :one'
+          : 'REMOVE #telemetryOverride ADD #rev :one',
+        ConditionExpression: '#status = :active AND #rev = :rev',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ...(c.override ? { ':override': c.override } : {}),
+          ':one': 1,
+          ':active': 'active',
+          ':rev': inst.rev,
+        },
+      }),
+      this.audit(c.audit),
+    ]);
   }
 
   async storeLicense(installationId: string, license: StoredLicense, expectedRev: number): Promise<boolean> {

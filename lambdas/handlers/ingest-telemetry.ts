@@ -1,7 +1,8 @@
 /** POST /v1/installations/{id}/telemetry: a signed, optionally gzipped batch of beats into the region's stream. */
-import { loadVerified } from '../core/licensing/poll-license';
-import { ingestTelemetry } from '../core/telemetry/ingest-telemetry';
+import { currentLicenseEtag, loadVerifiedWithTerms } from '../core/licensing/poll-license';
+import { ingestTelemetry, type TelemetryReceipt } from '../core/telemetry/ingest-telemetry';
 import { emitCount } from '../shared/business-metrics';
+import { env } from '../shared/env';
 import { decodeBody, httpRoute, parseJsonBody } from '../shared/http';
 import { licensingDeps, signedBy } from '../shared/licensing-deps';
 import { installationParams } from '../shared/params';
@@ -17,13 +18,19 @@ export const handler = httpRoute(
     const { id } = request.params;
     // Verify first: nothing is unpacked or parsed for a request that is not the installation's own.
     // Deactivated ones too: the ingest answers a switched-off (or closed) account 403 before 410.
-    const installation = await loadVerified(licensingDeps(), id, signedBy(request, id), { allowDeactivated: true });
+    const deps = licensingDeps();
+    const { installation, terms } = await loadVerifiedWithTerms(deps, id, signedBy(request, id), {
+      allowDeactivated: true,
+    });
     const body = parseJsonBody(decodeBody(request.rawBody, request.header, MAX_UNPACKED_BYTES), request.header);
     const result = await ingestTelemetry(ingestDeps(), ingestSettings(), installation, body);
     emitCount('beatsAccepted', result.accepted);
     emitCount('beatsRejected', result.rejected.length);
     emitCount('beatsRedacted', result.redactions.length);
     emitCount('beatsDuplicate', result.duplicates);
-    return { status: 202, body: result };
+    // From the two items already read: the agent polls only when this differs from its own.
+    const etag = currentLicenseEtag(installation, deps.clock.now(), env().LICENSE_TTL_DAYS, terms?.termsRev);
+    const receipt: TelemetryReceipt = { ...result, license: { etag } };
+    return { status: 202, body: receipt };
   },
 );

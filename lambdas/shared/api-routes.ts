@@ -168,6 +168,21 @@ export const apiRoutes = [
     auth: 'user',
   },
   { method: 'GET', path: '/v1/support/installations', fn: 'listSupportInstallations', auth: 'user' },
+  // Support's telemetry cycle of one installation (docs/telemetry.md): one function, an operation each
+  {
+    method: 'PUT',
+    path: '/v1/support/installations/{installationId}/telemetry-interval',
+    fn: 'telemetryInterval',
+    operation: 'setTelemetryInterval',
+    auth: 'user',
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/support/installations/{installationId}/telemetry-interval',
+    fn: 'telemetryInterval',
+    operation: 'endTelemetryInterval',
+    auth: 'user',
+  },
   // The Presence Service (DESIGN.md, "The Presence contract (v1)"); its WebSocket API is lib/'s
   { method: 'GET', path: '/v1/accounts/{accountId}/presence', fn: 'getPresenceSettings', auth: 'user' },
   { method: 'PATCH', path: '/v1/accounts/{accountId}/presence', fn: 'setPresence', auth: 'user' },

@@ -62,6 +62,7 @@ import {
   staleReleaseSettingSchema,
 } from '../core/licensing/responses';
 import { telemetrySwitchBodySchema } from '../core/licensing/set-telemetry';
+import { telemetryIntervalBodySchema, telemetryIntervalSchema } from '../core/licensing/set-telemetry-interval';
 import { autoReleaseSettingSchema } from '../core/licensing/stale-release';
 import { problemSchema, wrongRegionProblemSchema } from '../core/problem-schema';
 import { acknowledgementBodySchema, findingIdSchema } from '../core/support/acknowledge-finding';
@@ -82,7 +83,7 @@ import { backOfficeOperations } from './openapi-back-office';
 import { retentionOperations } from './openapi-retention';
 import { machineClientOperations } from './openapi-machine-clients';
 import { termsOperations, termsTag } from './openapi-terms';
-import { accountInstallationParams, accountParams, installationParams } from './params';
+import { accountInstallationParams, accountParams, installationParams, supportInstallationParams } from './params';
 
 /** The batch envelope; each type's `data` is described by GET /v1/telemetry/catalogue. */
 const telemetryBatchSchema = z
@@ -384,6 +385,33 @@ const operations: Record<ApiOperationName, OperationSpec> = {
       404: 'Unknown account',
       409: 'The account has too many active installations for one change',
       421: 'The account is homed in the other region: send the request to `homeEndpoint`',
+    },
+  },
+  setTelemetryInterval: {
+    tag: 'Support',
+    summary: 'Have one installation send its telemetry more often for a day (support)',
+    description:
+      'The installation’s licence carries `telemetry.intervalSeconds` = `seconds` until `until` (24 h from now), then its Care level’s cycle again; its ETag changes, so the agent learns it from its next telemetry 202. Again: from now again. Audited (`telemetry.interval-set`).',
+    params: supportInstallationParams,
+    body: telemetryIntervalBodySchema.meta({ id: 'TelemetryIntervalRequest' }),
+    responses: { '200': json(telemetryIntervalSchema, 'The cycle and when it ends') },
+    errors: {
+      404: 'Unknown installation',
+      410: 'The installation was deactivated',
+      421: 'The installation is homed in the other region: send the request to `homeEndpoint`',
+    },
+  },
+  endTelemetryInterval: {
+    tag: 'Support',
+    summary: 'Back to the Care level’s telemetry cycle now (support)',
+    description:
+      'Ends support’s cycle early; none (or one already over): 204 all the same. Audited (`telemetry.interval-ended`).',
+    params: supportInstallationParams,
+    responses: { '204': { description: 'The installation is on its Care level’s cycle' } },
+    errors: {
+      404: 'Unknown installation',
+      410: 'The installation was deactivated',
+      421: 'The installation is homed in the other region: send the request to `homeEndpoint`',
     },
   },
   setStaleRelease: {

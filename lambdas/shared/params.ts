@@ -6,5 +6,6 @@ import { accountIdSchema } from '../core/licensing/ids';
 export const installationParams = z.object({ id: z.string().regex(/^inst_[a-z0-9]{8,32}$/, 'not an installation id') });
 export const accountParams = z.object({ accountId: accountIdSchema });
 export const accountInstallationParams = accountParams.extend({ installationId: installationParams.shape.id });
+export const supportInstallationParams = z.object({ installationId: installationParams.shape.id });
 export const termsVersionParams = z.object({ version: termsVersionNumberSchema });
 export const accountTermsParams = accountParams.extend({ version: termsVersionNumberSchema });

@@ -35,6 +35,7 @@ import {
   type OrderCommit,
   type OrderRecord,
   type RejectReason,
+  type TelemetryOverrideCommit,
   type TelemetrySwitchCommit,
 } from '#lambdas/core/licensing/repository';
 
@@ -45,7 +46,8 @@ export type CommitMethod =
   | 'commitActivation'
   | 'commitDeactivation'
   | 'commitAllocationChange'
-  | 'commitTelemetrySwitch';
+  | 'commitTelemetrySwitch'
+  | 'commitTelemetryOverride';
 
 export interface CommitLogEntry {
   readonly method: CommitMethod;
@@ -580,6 +582,18 @@ export class MemoryLicensingRepository implements LicensingRepository {
       }
       items.push(this.bumpTermsRev(inst.accountId), this.audit(c.audit));
       return items;
+    });
+  }
+
+  async commitTelemetryOverride(input: TelemetryOverrideCommit): Promise<void> {
+    await this.transact('commitTelemetryOverride', () => {
+      const c = copy(input);
+      return [
+        this.activeInstallationAtRev(c.installation, ({ telemetryOverride: _ended, ...stored }) =>
+          c.override ? { ...stored, telemetryOverride: c.override } : stored,
+        ),
+        this.audit(c.audit),
+      ];
     });
   }
 

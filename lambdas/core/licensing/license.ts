@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Signer } from '../ports';
+import { cycleSeconds } from '../telemetry/cadence';
 import type { Allocation, CareLevel, LicenseKind, Product } from './catalogue';
 import {
   backingAt,
@@ -16,7 +17,7 @@ import {
   type Shortfall,
   type TermSlice,
 } from './entitlements';
-import type { Entitlement, InstallationSummary, SmartAccount, StoredLicense } from './model';
+import type { Entitlement, InstallationSummary, SmartAccount, StoredLicense, TelemetryOverride } from './model';
 
 export const LICENSE_ISSUER = 'ucx-cloud';
 export const LICENSE_TYPE = 'ucx-license+jwt';
@@ -49,7 +50,8 @@ export interface LicenseContent {
   sub: string;
   acc: string;
   products: LicenseProduct[];
-  telemetry: { enabled: boolean };
+  /** `intervalSeconds`: how often the agent sends its cycle of beats (telemetry/cadence.ts) */
+  telemetry: { enabled: boolean; intervalSeconds: number };
   nextPollSeconds: number;
 }
 
@@ -67,6 +69,8 @@ export interface LicenseInputs {
   /** the instant the licence describes */
   at: Date;
   nextPollSeconds: number;
+  /** support's shorter cycle for this installation, if one was set (it counts only until `until`) */
+  telemetryOverride?: TelemetryOverride;
   /** @default DEFAULT_SHORTFALL_GRACE_DAYS */
   shortfallGraceDays?: number;
 }
@@ -165,13 +169,22 @@ export function buildLicense(inputs: LicenseInputs): { content: LicenseContent; 
       t,
     ),
     ...enforcements,
+    // the cycle goes back to the Care level's when support's override ends
+    inputs.telemetryOverride && Date.parse(inputs.telemetryOverride.until),
   ].filter((instant): instant is number => instant !== undefined && instant > t);
   return {
     content: {
       sub: inputs.installationId,
       acc: inputs.account.accountId,
       products,
-      telemetry: { enabled: inputs.account.telemetryEnabled },
+      telemetry: {
+        enabled: inputs.account.telemetryEnabled,
+        intervalSeconds: cycleSeconds(
+          products.flatMap((p) => (p.care ? [p.care.level] : [])),
+          inputs.telemetryOverride,
+          inputs.at,
+        ),
+      },
       nextPollSeconds: inputs.nextPollSeconds,
     },
     ...(changes.length > 0 ? { validUntil: new Date(Math.min(...changes)).toISOString() } : {}),

@@ -148,6 +148,14 @@ export interface Installation {
    * or older than LAST_POLL_RESOLUTION_MS (poll-license.ts), so at most once per installation-hour
    */
   readonly lastPollAt?: string;
+  /** support's shorter telemetry cycle while investigating (set-telemetry-interval.ts); ignored once `until` has passed */
+  readonly telemetryOverride?: TelemetryOverride;
+}
+
+/** A cycle support set for one installation: `seconds` between telemetry requests until `until`. */
+export interface TelemetryOverride {
+  readonly seconds: number;
+  readonly until: string;
 }
 
 export interface Actor {

@@ -6,13 +6,12 @@
  * `validUntil`) is rebuilt, and re-signed only if its content changed. The poll is
  * recorded (`lastPollAt`) at most once per installation-hour.
  */
-import { GoneError, NotFoundError } from '../errors';
+import { GoneError, NotFoundError, UnauthorizedError } from '../errors';
 import type { LicenseSettings, LicensingDeps } from './deps';
 import { isHomeRegion } from './home-region';
 import { buildLicense, signIfChanged } from './license';
-import type { Installation } from './model';
+import type { Ed25519Jwk, Installation } from './model';
 import type { AccountTerms } from './repository';
-import { verifiedAgainst, type SignatureCheck } from './signature-check';
 
 /**
  * How fresh `lastPollAt` is kept: a poll writes it only when it is missing or older than this, so
@@ -43,6 +42,22 @@ export function needsRebuild(
     license.exp - nowSeconds <= renewWhenLeftSeconds(ttlDays) ||
     (license.validUntil !== undefined && Date.parse(license.validUntil) <= nowSeconds * 1000)
   );
+}
+
+/**
+ * The ETag a poll would answer now, from what a signed request already read (the installation and
+ * the account's termsRev): the stored licence's while it is current, else null — it must be
+ * rebuilt, which only a poll does, so the agent is told to poll (docs/licensing.md).
+ */
+export function currentLicenseEtag(
+  installation: Installation,
+  now: Date,
+  ttlDays: number,
+  accountTermsRev: number | undefined,
+): string | null {
+  return needsRebuild(installation, Math.floor(now.getTime() / 1000), ttlDays, accountTermsRev)
+    ? null
+    : installation.license.etag;
 }
 
 /** The licence to hand out now: the stored one, or a rebuilt one stored for the next poll. */
@@ -79,6 +94,7 @@ async function refreshLicense(
     installations: state.installations,
     at: now,
     nextPollSeconds: settings.nextPollSeconds,
+    ...(installation.telemetryOverride && { telemetryOverride: installation.telemetryOverride }),
     ...(settings.shortfallGraceDays !== undefined && { shortfallGraceDays: settings.shortfallGraceDays }),
   });
   let fresh: Awaited<ReturnType<typeof signIfChanged>>;
@@ -118,7 +134,7 @@ export async function pollLicense(
   settings: LicenseSettings,
   installationId: string,
   ifNoneMatch: string | undefined,
-  verify: SignatureCheck,
+  verify: (publicKey: Ed25519Jwk) => Promise<void>,
 ): Promise<PollOutcome> {
   // Eventually consistent (half the read cost of the fleet's most frequent request): a licence
   // change reaches the poll a second later at most, and whatever this read returns is safe to
@@ -166,7 +182,7 @@ async function recordPoll(deps: LicensingDeps, installation: Installation, now: 
   }
 }
 
-type LoadOptions = { allowDeactivated?: boolean; consistentRead?: boolean };
+export type LoadOptions = { allowDeactivated?: boolean; consistentRead?: boolean };
 
 /**
  * Loads an installation and verifies the request against its key; deactivated ones are gone (410).
@@ -175,21 +191,23 @@ type LoadOptions = { allowDeactivated?: boolean; consistentRead?: boolean };
 export async function loadVerified(
   deps: LicensingDeps,
   installationId: string,
-  verify: SignatureCheck,
+  verify: (publicKey: Ed25519Jwk) => Promise<void>,
   options: LoadOptions = {},
 ): Promise<Installation> {
   return (await loadVerifiedWithTerms(deps, installationId, verify, options)).installation;
 }
 
-async function loadVerifiedWithTerms(
+/** loadVerified, with the account's terms it read (termsRev: is the stored licence current?). */
+export async function loadVerifiedWithTerms(
   deps: LicensingDeps,
   installationId: string,
-  verify: SignatureCheck,
+  verify: (publicKey: Ed25519Jwk) => Promise<void>,
   options: LoadOptions,
 ): Promise<{ installation: Installation; terms: AccountTerms | null }> {
   const consistentRead = options.consistentRead ?? true;
-  // An unknown id is refused as a bad signature: the answer tells nobody which ids exist.
-  const read = await verifiedAgainst(await deps.repo.getInstallation(installationId, { consistentRead }), verify);
+  const read = await deps.repo.getInstallation(installationId, { consistentRead });
+  if (!read) throw new UnauthorizedError('Unknown signing key.');
+  await verify(read.publicKey);
   if (read.status !== 'active' && !options.allowDeactivated) {
     throw new GoneError(`Installation ${installationId} was deactivated.`);
   }

@@ -23,6 +23,7 @@ import type {
   InstallationSummary,
   SmartAccount,
   StoredLicense,
+  TelemetryOverride,
 } from './model';
 
 export type RejectReason =
@@ -141,6 +142,17 @@ export interface TelemetrySwitchCommit {
 }
 
 /**
+ * Support's cycle for one installation set (or ended: no `override`). Bumps the installation's rev,
+ * so its licence is rebuilt (and its ETag changes) at the next poll.
+ */
+export interface TelemetryOverrideCommit {
+  /** the installation as read: the commit holds only if it is still active at this `rev` */
+  readonly installation: Installation;
+  readonly override?: TelemetryOverride;
+  readonly audit: AuditEvent;
+}
+
+/**
  * A Smart Account created by a person's sign-up: the account item (as an order's), an owner item
  * `OWNER#<sub>` naming it (so a retry finds the account instead of creating another; refused
  * 'account-exists' when the person already created one) and the audit event, in one commit.
@@ -180,6 +192,7 @@ export interface LicensingRepository {
   /** a 'capacity' refusal names the product as its `subject` */
   commitAllocationChange(commit: AllocationChangeCommit): Promise<void>;
   commitTelemetrySwitch(commit: TelemetrySwitchCommit): Promise<void>;
+  commitTelemetryOverride(commit: TelemetryOverrideCommit): Promise<void>;
   /**
    * stores a re-signed licence unless the installation changed meanwhile or the stored one was
    * built from a newer account termsRev (`basedOnAccountRev`); returns whether it was stored

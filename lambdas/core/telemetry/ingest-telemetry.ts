@@ -48,6 +48,11 @@ export interface IngestResult {
   redactions: { beatId: string; path: string; reason: string }[];
 }
 
+/** The 202: the ingest result and the licence's ETag now, so an agent need not poll (docs/licensing.md). */
+export interface TelemetryReceipt extends IngestResult {
+  license: { etag: string | null };
+}
+
 const batchSchema = z.object({ beats: z.array(z.unknown()).min(1, 'at least one beat is required') });
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

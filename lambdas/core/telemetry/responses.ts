@@ -27,6 +27,14 @@ export const ingestResultSchema = z
         reason: z.string().meta({ description: 'e.g. unknown-field (dropped), or why a value was redacted' }),
       }),
     ),
+    license: z
+      .object({
+        etag: z.string().nullable().meta({
+          description:
+            'the ETag a licence poll would answer now; null when the licence must be rebuilt first. An agent polls when it differs from the one it holds',
+        }),
+      })
+      .meta({ description: "the installation's licence state: one request per cycle (docs/licensing.md)" }),
   })
   .meta({ id: 'TelemetryReceipt', description: 'Each beat judged alone.' });
 

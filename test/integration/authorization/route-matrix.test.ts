@@ -30,7 +30,17 @@ type Target = 'own' | 'other';
  * who may call a route: `read` and `manage` are scoped to the caller's own account, `reseller` to its own reseller id,
  * `administer` to the account's own administrators (customer) and the back office
  */
-type Policy = 'backoffice' | 'staff' | 'read' | 'manage' | 'reseller' | 'administer' | SignUpPolicy | TermsPolicy;
+type Policy =
+  | 'backoffice'
+  | 'staff'
+  | 'read'
+  | 'manage'
+  | 'reseller'
+  | 'administer'
+  /** the support group alone (not even the back office) */
+  | 'support'
+  | SignUpPolicy
+  | TermsPolicy;
 /** terms: `own-administrator` for the account's own administrators alone (not even the back office), `signed-in` for every role */
 type TermsPolicy = 'own-administrator' | 'signed-in';
 /** the sign-up routes: `sign-up` for a person without an account (none of these callers), `person` for anyone signed in */
@@ -67,6 +77,8 @@ const policies: Partial<Record<ApiOperationName, Policy>> = {
   setAccountReseller: 'administer',
   removeAccountReseller: 'administer',
   listSupportInstallations: 'staff',
+  setTelemetryInterval: 'support',
+  endTelemetryInterval: 'support',
   getPresenceSettings: 'read',
   setPresence: 'manage',
   connectPresenceTenant: 'manage',
@@ -94,6 +106,7 @@ function allowed(policy: Policy, caller: Caller, target: Target): boolean {
   if (caller === 'anonymous') return false;
   if (policy === 'own-administrator') return caller === 'customer' && target === 'own';
   if (policy === 'signed-in') return true;
+  if (policy === 'support') return caller === 'support';
   if (caller === 'backoffice') return true;
   if (caller === 'support') return policy === 'staff' || policy === 'read';
   if (policy === 'reseller') return caller === 'reseller' && target === 'own';
@@ -214,6 +227,8 @@ async function requestFor(route: RouteSpec, target: Target): Promise<{ path: str
       return { path, body: { enabled: true } };
     case 'setStaleRelease':
       return { path, body: { enabled: false, afterDays: 60 } };
+    case 'setTelemetryInterval':
+      return { path, body: { seconds: 300 } };
     case 'changeAllocation':
       // the allocation it holds: allowed callers get 200 without taking capacity
       return { path, body: { allocation: { ivr: 1 } } };

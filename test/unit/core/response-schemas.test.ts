@@ -42,7 +42,7 @@ import type {
   installationSnapshotSchema,
   supportInstallationsPageSchema,
 } from '#lambdas/core/support/responses';
-import type { IngestResult } from '#lambdas/core/telemetry/ingest-telemetry';
+import type { TelemetryReceipt } from '#lambdas/core/telemetry/ingest-telemetry';
 import { catalogueJsonSchema } from '#lambdas/core/telemetry/catalogue';
 import { catalogueDocumentSchema, type ingestResultSchema } from '#lambdas/core/telemetry/responses';
 import type { PublicSigningJwk } from '#lambdas/adapters/licence-signers';
@@ -89,7 +89,7 @@ holds<Same<z.output<typeof resellerAccountsSchema>, Result<typeof listResellerAc
 holds<Same<z.output<typeof auditPageSchema>, AuditPage>>();
 holds<Same<z.output<typeof accountUserSchema>, AccountUser>>();
 holds<Same<z.output<typeof accountUsersSchema>, Result<typeof listAccountUsers>>>();
-holds<Same<z.output<typeof ingestResultSchema>, IngestResult>>();
+holds<Same<z.output<typeof ingestResultSchema>, TelemetryReceipt>>();
 holds<Same<z.output<typeof accountInstallationsHealthSchema>, Result<typeof listAccountInstallations>>>();
 holds<Same<z.output<typeof findingsSchema>, Result<typeof listAccountFindings>>>();
 holds<Same<z.output<typeof findingsSchema>, Result<typeof listInstallationFindings>>>();

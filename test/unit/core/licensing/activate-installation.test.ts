@@ -85,7 +85,7 @@ describe('activateInstallation', () => {
         },
         { product: 'ivr', capacity: 4, kind: 'perpetual', terms: [{ quantity: 4, kind: 'perpetual' }] },
       ],
-      telemetry: { enabled: true },
+      telemetry: { enabled: true, intervalSeconds: 300 },
       nextPollSeconds: 3600,
     });
     expect(world.repo.installation(result.installationId)).toMatchObject({
@@ -161,7 +161,7 @@ describe('activateInstallation', () => {
 
     expect(result.telemetry).toEqual({ enabled: false });
     expect(world.repo.installation(result.installationId)?.telemetryEnabled).toBe(false);
-    expect((await verifyLicense(result.license, world.signer, T0)).claims.telemetry).toEqual({ enabled: false });
+    expect((await verifyLicense(result.license, world.signer, T0)).claims.telemetry).toEqual({ enabled: false, intervalSeconds: 300 });
   });
 
   it('answers the same key and public key again with the same installation (200, created=false)', async () => {

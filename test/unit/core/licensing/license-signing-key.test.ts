@@ -6,7 +6,7 @@ const content: LicenseContent = {
   sub: 'inst_1',
   acc: 'acc_1',
   products: [],
-  telemetry: { enabled: true },
+  telemetry: { enabled: true, intervalSeconds: 900 },
   nextPollSeconds: 900,
 };
 const now = new Date('2026-03-01T12:00:00Z');

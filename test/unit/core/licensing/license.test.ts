@@ -83,7 +83,7 @@ describe('buildLicenseContent', () => {
           ],
         },
       ],
-      telemetry: { enabled: true },
+      telemetry: { enabled: true, intervalSeconds: 300 },
       nextPollSeconds: 3600,
     });
   });
@@ -97,7 +97,7 @@ describe('buildLicenseContent', () => {
       }),
     );
 
-    expect(built.telemetry).toEqual({ enabled: false });
+    expect(built.telemetry).toEqual({ enabled: false, intervalSeconds: 900 });
     expect(built.products).toEqual([
       { product: 'acd', capacity: 1, kind: 'perpetual', terms: [{ quantity: 1, kind: 'perpetual' }] },
     ]);
@@ -335,7 +335,7 @@ describe('signIfChanged', () => {
   it('re-signs changed content as the next ver with a new etag', async () => {
     const first = await signIfChanged(content(), signer, { now: T0, ttlDays: TTL_DAYS, basedOnRev: 0 });
 
-    const changed = await signIfChanged(content({ telemetry: { enabled: false } }), signer, {
+    const changed = await signIfChanged(content({ telemetry: { enabled: false, intervalSeconds: 300 } }), signer, {
       now: T0,
       ttlDays: TTL_DAYS,
       basedOnRev: 1,

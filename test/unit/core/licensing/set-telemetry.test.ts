@@ -43,7 +43,7 @@ describe('setTelemetry', () => {
     expect(world.repo.installation(installationId)).toMatchObject({ rev: 0 }); // the account item alone changed
     if (outcome.status !== 200) throw new Error('expected 200');
     const { claims } = await verifyLicense(outcome.license, world.signer, world.clock.now());
-    expect(claims.telemetry).toEqual({ enabled: false });
+    expect(claims.telemetry).toEqual({ enabled: false, intervalSeconds: 900 });
     expect(claims.ver).toBe(before.ver + 1);
   });
 
