@@ -155,7 +155,7 @@ export interface ArchiveLocation {
 
 /**
  * Runs `query` on DuckDB over `beats` (every hour of the given archives, from its Parquet object
- * when compacted, else from its raw objects) and `beats_unique` (first arrival per beat id, the
+ * when compacted, else from its raw objects) and `beats_unique` (first arrival per installation and beat id, the
  * rule of the cloud's view, lib/stacks/stateful-stack.ts `uniqueBeatsViewSql`). Both have the
  * row's columns plus the partition's `dt` and `hour`, as the cloud's tables do.
  */
@@ -197,7 +197,7 @@ export async function queryArchive(
     const empty = `SELECT ${[...columns, 'dt', 'hour'].map((c) => `NULL::VARCHAR AS "${c}"`).join(', ')} WHERE false`;
     await sql(`CREATE VIEW beats AS ${parts.length > 0 ? parts.join(' UNION ALL ') : empty}`);
     await sql(
-      `CREATE VIEW beats_unique AS SELECT ${columnList}, "dt", "hour" FROM (SELECT *, row_number() OVER (PARTITION BY "beat_id" ` +
+      `CREATE VIEW beats_unique AS SELECT ${columnList}, "dt", "hour" FROM (SELECT *, row_number() OVER (PARTITION BY "installation_id", "beat_id" ` +
         `ORDER BY "received_at" ASC) AS "rn" FROM beats) WHERE "rn" = 1`,
     );
     return sql(query);

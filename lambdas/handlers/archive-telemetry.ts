@@ -1,8 +1,9 @@
 /**
  * The archiver: a Kinesis consumer writing the region's beats to S3 as gzip NDJSON, one object
  * per arrival hour per invocation. A record that does not decode is reported as a batch item
- * failure (bisected away into the on-failure destination); an S3 failure fails the whole batch,
- * which Kinesis retries and which overwrites.
+ * failure (bisected away into the on-failure destination) and splits the objects, so the retry
+ * from it overwrites what this attempt wrote; an S3 failure fails the whole batch, which Kinesis
+ * retries and which overwrites.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { KinesisStreamRecord } from 'aws-lambda';
@@ -29,7 +30,8 @@ export const handler = streamHandler(async (event, context) => {
     });
   };
   const response = await processPartialResponse(event, recordHandler, processor, { context });
-  const objects = await writeArchive(archiveStore(), env().REGION_KEY, arrived);
+  const failed = response.batchItemFailures.map((f) => f.itemIdentifier);
+  const objects = await writeArchive(archiveStore(), env().REGION_KEY, arrived, failed);
   const beats = arrived.reduce((n, r) => n + r.beats, 0);
   emitCount('beatsArchived', beats);
   logger.info('archived', {

@@ -692,13 +692,14 @@ export class StatefulStack extends Stack {
 }
 
 /**
- * SQL of the one-row-per-beat view: the first arrival of each beat id, across both archive layouts
+ * SQL of the one-row-per-beat view: the first arrival of each installation's beat id (the id is the
+ * agent's, so two installations may share one), across both archive layouts
  * (lambdas/core/telemetry archive-row.ts `oneRowPerBeat` is the same rule for the local cloud).
  */
 export function uniqueBeatsViewSql(columns: readonly string[]): string {
   const list = columns.map((c) => `"${c}"`).join(', ');
   return (
-    `SELECT ${list} FROM (SELECT *, row_number() OVER (PARTITION BY "beat_id" ORDER BY "received_at" ASC) AS "rn" ` +
+    `SELECT ${list} FROM (SELECT *, row_number() OVER (PARTITION BY "installation_id", "beat_id" ORDER BY "received_at" ASC) AS "rn" ` +
     `FROM (SELECT ${list} FROM "${beatsTableName}" UNION ALL SELECT ${list} FROM "${typePartitionedBeatsTableName}")) ` +
     `WHERE "rn" = 1`
   );

@@ -316,7 +316,7 @@ describe('stateful stacks', () => {
       });
       expect(decoded).toMatchObject({ catalog: 'awsdatacatalog', schema: 'ucx_test_telemetry' });
       expect(decoded.originalSql).toMatch(
-        /row_number\(\) OVER \(PARTITION BY "beat_id" ORDER BY "received_at" ASC\) AS "rn" FROM \(SELECT .* FROM "beats" UNION ALL SELECT .* FROM "beats_v1"\)\) WHERE "rn" = 1$/,
+        /row_number\(\) OVER \(PARTITION BY "installation_id", "beat_id" ORDER BY "received_at" ASC\) AS "rn" FROM \(SELECT .* FROM "beats" UNION ALL SELECT .* FROM "beats_v1"\)\) WHERE "rn" = 1$/,
       );
       expect(decoded.columns.map((c) => c.name)).toEqual([
         'beat_id',

@@ -1,7 +1,7 @@
 /**
- * Turns one batch of stream records into archive objects: one per arrival hour (every beat type
- * together, its rows grouped by type), gzip NDJSON of archive rows, each named after its shard
- * and sequence range (see archiveObjectKey).
+ * Turns one batch of stream records into archive objects: one per run of records between failed
+ * ones and arrival hour (every beat type together, its rows grouped by type), gzip NDJSON of
+ * archive rows, each named after its shard and the run's first sequence number (archiveObjectKey).
  */
 import { gzipSync } from 'node:zlib';
 import { archiveObjectKey } from './archive-row';
@@ -62,10 +62,22 @@ const ARCHIVE_GZIP_LEVEL = 8;
 const compareSequence = (a: string, b: string) =>
   a.length - b.length !== 0 ? a.length - b.length : a < b ? -1 : a > b ? 1 : 0;
 
-export function archiveObjects(region: string, records: readonly ArrivedRecord[]): ArchiveObject[] {
+/**
+ * `failedSequences`: the records of the batch reported as failures. Kinesis redelivers the batch
+ * from the first of them, so records after a failure are written again by the retry: they start
+ * a new run, whose key the retry reproduces (finding 8 of issue 17: a key spanning the failure
+ * made every retry write the later records under a new name).
+ */
+export function archiveObjects(
+  region: string,
+  records: readonly ArrivedRecord[],
+  failedSequences: readonly string[] = [],
+): ArchiveObject[] {
+  const failures = [...failedSequences].sort(compareSequence);
+  const runOf = (sequence: string) => failures.filter((f) => compareSequence(f, sequence) < 0).length;
   const groups = new Map<string, ArrivedRecord[]>();
   for (const record of records) {
-    const groupKey = `${record.shardId}|${record.arrivedAt.toISOString().slice(0, 13)}`;
+    const groupKey = `${record.shardId}|${record.arrivedAt.toISOString().slice(0, 13)}|${runOf(record.sequenceNumber)}`;
     let group = groups.get(groupKey);
     if (!group) {
       group = [];
@@ -76,14 +88,12 @@ export function archiveObjects(region: string, records: readonly ArrivedRecord[]
   return [...groups.values()].map((group) => {
     group.sort((a, b) => compareSequence(a.sequenceNumber, b.sequenceNumber));
     const first = group[0]!;
-    const last = group[group.length - 1]!;
     return {
       key: archiveObjectKey({
         region,
         at: first.arrivedAt,
         shardId: first.shardId,
         firstSequence: first.sequenceNumber,
-        lastSequence: last.sequenceNumber,
       }),
       rows: group.reduce((n, r) => n + r.beats, 0),
       body: gzipSync(groupedByType(group), { level: ARCHIVE_GZIP_LEVEL }),
@@ -118,8 +128,9 @@ export async function writeArchive(
   store: ArchiveStore,
   region: string,
   records: readonly ArrivedRecord[],
+  failedSequences: readonly string[] = [],
 ): Promise<ArchiveObject[]> {
-  const objects = archiveObjects(region, records);
+  const objects = archiveObjects(region, records, failedSequences);
   await Promise.all(objects.map((o) => store.putObject(o.key, o.body)));
   return objects;
 }

@@ -27,30 +27,33 @@ export function hourPartition(at: Date): { dt: string; hour: string } {
 }
 
 /**
- * Object key of one archive object: every beat type of one archiver invocation that arrived in
- * one hour, partitioned for Athena by region, day and hour (the type is a column), named after the
- * shard and the first and last sequence numbers it holds, so a retried Kinesis batch overwrites
- * instead of duplicating. Objects of the v1 layout sit one level deeper, under
- * `type=<beat type>/` after the region (still read: the Glue table `beats_v1`, archive-reader.ts).
+ * Object key of one archive object: every beat type of one run of records (consecutive records of
+ * an archiver invocation, no failed record between them) that arrived in one hour, partitioned for
+ * Athena by region, day and hour (the type is a column), named after the shard and the run's first
+ * sequence number. Kinesis retries a batch from its first failed record, so a retry's runs start
+ * where the earlier attempt's did and overwrite them, longer or shorter, never beside them.
+ * Objects of the v1 layout sit one level deeper, under `type=<beat type>/` after the region
+ * (still read: the Glue table `beats_v1`, archive-reader.ts).
  */
-export function archiveObjectKey(parts: {
-  region: string;
-  at: Date;
-  shardId: string;
-  firstSequence: string;
-  lastSequence: string;
-}): string {
+export function archiveObjectKey(parts: { region: string; at: Date; shardId: string; firstSequence: string }): string {
   const { dt, hour } = hourPartition(parts.at);
   const shard = parts.shardId.replace(/[^A-Za-z0-9-]/g, '_');
-  return `beats/region=${parts.region}/dt=${dt}/hour=${hour}/${shard}-${parts.firstSequence}-${parts.lastSequence}.ndjson.gz`;
+  return `beats/region=${parts.region}/dt=${dt}/hour=${hour}/${shard}-${parts.firstSequence}.ndjson.gz`;
 }
 
-/** The archive view: one row per beat id (an agent may re-send a beat whose answer it lost). */
-export function oneRowPerBeat<T extends { beat_id: string; received_at: string }>(rows: Iterable<T>): T[] {
+/**
+ * The archive view: one row per installation and beat id (an agent may re-send a beat whose
+ * answer it lost). The beat id is the agent's: keyed by it alone, one installation's beat would
+ * hide another's that carried the same id.
+ */
+export function oneRowPerBeat<T extends { installation_id: string; beat_id: string; received_at: string }>(
+  rows: Iterable<T>,
+): T[] {
   const first = new Map<string, T>();
   for (const row of rows) {
-    const seen = first.get(row.beat_id);
-    if (!seen || row.received_at < seen.received_at) first.set(row.beat_id, row);
+    const key = `${row.installation_id}|${row.beat_id}`;
+    const seen = first.get(key);
+    if (!seen || row.received_at < seen.received_at) first.set(key, row);
   }
   return [...first.values()];
 }

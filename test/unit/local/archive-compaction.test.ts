@@ -139,4 +139,20 @@ describe('local archive compaction (DuckDB)', () => {
     expect(unique[1]).toMatchObject({ received_at: '2026-12-01T01:06:00.000Z', hour: '01' }); // the first arrival
     expect(unique[5]).toMatchObject({ hour: '02' });
   }, 25_000);
+
+  it("keeps two installations' beats that share a beat id in beats_unique (issue 17, finding 12)", async () => {
+    // Arrange: beat 5's id, sent by another installation, in an hour of its own
+    await put('beats/region=eu/dt=2026-12-01/hour=05/shard-1-7.ndjson.gz', [
+      beat(5, '2026-12-01T05:01:00.000Z', 'hardware.memory', 'inst-other'),
+    ]);
+
+    // Act
+    const rows = await queryArchive(
+      [{ s3, bucket, region: 'eu' }],
+      `SELECT installation_id FROM beats_unique WHERE beat_id = '${beat(5, '').beat_id}' ORDER BY installation_id`,
+    );
+
+    // Assert
+    expect(rows).toEqual([{ installation_id: 'inst-2' }, { installation_id: 'inst-other' }]);
+  }, 25_000);
 });

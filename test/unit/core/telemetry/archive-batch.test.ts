@@ -54,7 +54,7 @@ describe('archiveLines', () => {
 });
 
 describe('archiveObjects', () => {
-  it('writes one object per arrival hour holding every beat type (grouped by type), under region/dt/hour, named by shard and sequence range', () => {
+  it('writes one object per arrival hour holding every beat type (grouped by type), under region/dt/hour, named by shard and first sequence', () => {
     // Arrange
     const records = [
       arrived('100', [beat(1), beat(2, 'ucx.acd')]),
@@ -68,8 +68,8 @@ describe('archiveObjects', () => {
 
     // Assert
     expect(objects.map((o) => o.key).sort()).toEqual([
-      'beats/region=eu/dt=2026-03-02/hour=10/shardId-000000000000-99-101.ndjson.gz',
-      'beats/region=eu/dt=2026-03-02/hour=11/shardId-000000000000-102-102.ndjson.gz',
+      'beats/region=eu/dt=2026-03-02/hour=10/shardId-000000000000-99.ndjson.gz',
+      'beats/region=eu/dt=2026-03-02/hour=11/shardId-000000000000-102.ndjson.gz',
     ]);
     const ten = objects.find((o) => o.key.includes('hour=10'))!;
     expect(ten.rows).toBe(4);
@@ -99,7 +99,46 @@ describe('archiveObjects', () => {
     const objects = archiveObjects('eu', [arrived('1000', [beat(1)]), arrived('999', [beat(2)])]);
 
     // Assert
-    expect(objects[0]!.key).toContain('-999-1000.ndjson.gz');
+    expect(objects[0]!.key).toContain('-999.ndjson.gz');
+  });
+
+  it('after a poison record, the retries overwrite exactly the objects the first attempt wrote (issue 17, finding 8)', () => {
+    // Arrange: records 1..5, 3 does not decode; Kinesis redelivers from the failed record until 3
+    // goes to the on-failure destination
+    const records = ['1', '2', '4', '5'].map((s) => arrived(s, [beat(Number(s))]));
+    const bucket = new Map<string, Buffer>();
+    const attempt = (batch: ArrivedRecord[]) => {
+      for (const o of archiveObjects('eu', batch, ['3'])) bucket.set(o.key, o.body);
+    };
+
+    // Act
+    attempt(records);
+    const keysOfFirstAttempt = [...bucket.keys()].sort();
+    attempt(records.slice(2));
+    attempt(records.slice(2));
+
+    // Assert
+    expect([...bucket.keys()].sort()).toEqual(keysOfFirstAttempt);
+    const archived = [...bucket.values()].flatMap((body) => rowsOf(body).map((r) => r.beat_id));
+    expect(archived.sort()).toEqual([1, 2, 4, 5].map((n) => beatId(n)).sort());
+  });
+
+  it('keeps each beat once when a retried run comes back bisected (the first half overwrites, the rest is new)', () => {
+    // Arrange
+    const records = ['4', '5', '6'].map((s) => arrived(s, [beat(Number(s))]));
+    const bucket = new Map<string, Buffer>();
+    const attempt = (batch: ArrivedRecord[]) => {
+      for (const o of archiveObjects('eu', batch, ['3'])) bucket.set(o.key, o.body);
+    };
+
+    // Act
+    attempt(records);
+    attempt(records.slice(0, 1));
+    attempt(records.slice(1));
+
+    // Assert
+    const archived = [...bucket.values()].flatMap((body) => rowsOf(body).map((r) => r.beat_id));
+    expect(archived.sort()).toEqual([4, 5, 6].map((n) => beatId(n)).sort());
   });
 });
 
@@ -120,5 +159,21 @@ describe('oneRowPerBeat', () => {
     // Assert
     expect(unique).toHaveLength(2);
     expect(unique.find((r) => r.beat_id === beatId(1))!.received_at).toBe('2026-03-02T10:00:00Z');
+  });
+
+  it("keeps two installations' beats that share a beat id (issue 17, finding 12)", () => {
+    // Arrange
+    const row = (installation: string): ArchiveRow => ({
+      ...beat(1),
+      ...header,
+      installation_id: installation,
+      data: '{}',
+    });
+
+    // Act
+    const unique = oneRowPerBeat([row('inst_aaaaaaaa'), row('inst_bbbbbbbb')]);
+
+    // Assert
+    expect(unique.map((r) => r.installation_id)).toEqual(['inst_aaaaaaaa', 'inst_bbbbbbbb']);
   });
 });
