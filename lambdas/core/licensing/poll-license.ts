@@ -6,12 +6,13 @@
  * `validUntil`) is rebuilt, and re-signed only if its content changed. The poll is
  * recorded (`lastPollAt`) at most once per installation-hour.
  */
-import { GoneError, NotFoundError, UnauthorizedError } from '../errors';
+import { GoneError, NotFoundError } from '../errors';
 import type { LicenseSettings, LicensingDeps } from './deps';
 import { isHomeRegion } from './home-region';
 import { buildLicense, signIfChanged } from './license';
-import type { Ed25519Jwk, Installation } from './model';
+import type { Installation } from './model';
 import type { AccountTerms } from './repository';
+import { verifiedAgainst, type SignatureCheck } from './signature-check';
 
 /**
  * How fresh `lastPollAt` is kept: a poll writes it only when it is missing or older than this, so
@@ -134,7 +135,7 @@ export async function pollLicense(
   settings: LicenseSettings,
   installationId: string,
   ifNoneMatch: string | undefined,
-  verify: (publicKey: Ed25519Jwk) => Promise<void>,
+  verify: SignatureCheck,
 ): Promise<PollOutcome> {
   // Eventually consistent (half the read cost of the fleet's most frequent request): a licence
   // change reaches the poll a second later at most, and whatever this read returns is safe to
@@ -191,7 +192,7 @@ export type LoadOptions = { allowDeactivated?: boolean; consistentRead?: boolean
 export async function loadVerified(
   deps: LicensingDeps,
   installationId: string,
-  verify: (publicKey: Ed25519Jwk) => Promise<void>,
+  verify: SignatureCheck,
   options: LoadOptions = {},
 ): Promise<Installation> {
   return (await loadVerifiedWithTerms(deps, installationId, verify, options)).installation;
@@ -201,13 +202,12 @@ export async function loadVerified(
 export async function loadVerifiedWithTerms(
   deps: LicensingDeps,
   installationId: string,
-  verify: (publicKey: Ed25519Jwk) => Promise<void>,
+  verify: SignatureCheck,
   options: LoadOptions,
 ): Promise<{ installation: Installation; terms: AccountTerms | null }> {
   const consistentRead = options.consistentRead ?? true;
-  const read = await deps.repo.getInstallation(installationId, { consistentRead });
-  if (!read) throw new UnauthorizedError('Unknown signing key.');
-  await verify(read.publicKey);
+  // An unknown id is refused as a bad signature: the answer tells nobody which ids exist.
+  const read = await verifiedAgainst(await deps.repo.getInstallation(installationId, { consistentRead }), verify);
   if (read.status !== 'active' && !options.allowDeactivated) {
     throw new GoneError(`Installation ${installationId} was deactivated.`);
   }
