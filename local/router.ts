@@ -17,6 +17,7 @@ import type { LambdaSandbox } from './lambda-runtime';
 import { RouteTable } from './route-table';
 import type { PortalConfig } from '../portal/src/config';
 import { portalHandler, servesPortal } from './portal';
+import { foreignHostRefusal, isLoopbackHost } from './host-check';
 
 /** API Gateway's payload limit for HTTP APIs. */
 export const maxBodyBytes = 10 * 1024 * 1024;
@@ -117,6 +118,13 @@ export async function startRegionRouter(options: RegionRouterOptions): Promise<R
     let result: HttpResponse;
     let label = '';
     let routeKey: string | undefined;
+    // First of all: a page that rebound its DNS name to 127.0.0.1 gets nothing, /local/ included.
+    if (!isLoopbackHost(request.headers.host)) {
+      request.resume();
+      send(response, foreignHostRefusal(request.headers.host), requestId);
+      options.log(`${options.regionKey} ${method} ${url} → 403 (Host ${JSON.stringify(request.headers.host ?? '')})`);
+      return;
+    }
     try {
       const body = await readBody(request);
       const local = path.startsWith('/local/')
