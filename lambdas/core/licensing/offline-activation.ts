@@ -52,7 +52,11 @@ export async function offlineActivation(
   accountId: string,
   body: OfflineActivationBody,
 ): Promise<{ created: boolean; result: OfflineActivationResult }> {
+  // The caller's rights first: one who may not manage the account learns nothing of the file or its key.
   assertMayAddressAccount(principal, accountId);
+  const state = await deps.repo.getAccountState(accountId);
+  assertAccountAccess(principal, state?.account, 'manage');
+
   const thumbprint = await ports.thumbprint(body.request.publicKey);
   if (body.keyid !== thumbprint)
     throw new UnauthorizedError('The request file keyid is not the thumbprint of its public key.');
@@ -61,11 +65,9 @@ export async function offlineActivation(
       'The request file signature does not verify with its public key: the file was altered.',
     );
 
+  // Another account's key is answered as an unknown one: the answer never tells whose key it is.
   const key = await deps.repo.getActivationKey(hashActivationKey(body.request.activationKey));
-  if (!key) throw new ForbiddenError(KEY_REFUSED);
-  if (key.accountId !== accountId) throw new ForbiddenError('The activation key belongs to another account.');
-  const state = await deps.repo.getAccountState(accountId);
-  assertAccountAccess(principal, state?.account, 'manage');
+  if (!key || key.accountId !== accountId) throw new ForbiddenError(KEY_REFUSED);
 
   const { activationKey, publicKey, installation } = body.request;
   const { created, result } = await activateInstallation(

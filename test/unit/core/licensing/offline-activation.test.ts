@@ -92,14 +92,37 @@ describe('offlineActivation', () => {
     ).rejects.toThrow(UnauthorizedError);
   });
 
-  it('refuses a key of another account than the path (403), activating nothing', async () => {
+  it('refuses a key of another account than the path exactly as an unknown key (403), activating nothing', async () => {
     const otherAccount = await seedAccount(world, newAccountOrder(undefined, { name: 'Other' }));
-    const body = await requestFile(await issueKey(world, otherAccount));
+    const foreign = await requestFile(await issueKey(world, otherAccount));
+    const unknown = await requestFile('KEY-9999-NONE');
+    const attempt = (body: typeof foreign) =>
+      rejectionOf(offlineActivation(world.deps, world.settings, ports, principals.backoffice, accountId, body));
 
-    await expect(
-      offlineActivation(world.deps, world.settings, ports, principals.backoffice, accountId, body),
-    ).rejects.toThrow('another account');
+    const [toForeign, toUnknown] = [await attempt(foreign), await attempt(unknown)];
+
+    expect(toForeign).toBeInstanceOf(ForbiddenError);
+    expect(toForeign.message).toBe(toUnknown.message);
     expect(Object.keys(world.repo.snapshot().installations)).toHaveLength(0);
+  });
+
+  it('answers a caller without rights on the account one 403, whatever key and file it sends', async () => {
+    const otherAccount = await seedAccount(world, newAccountOrder(undefined, { name: 'Other' }));
+    const ownKey = await requestFile(await issueKey(world, accountId));
+    const foreignKey = await requestFile(await issueKey(world, otherAccount));
+    const unknownKey = await requestFile('KEY-9999-NONE');
+    const altered = await requestFile(await issueKey(world, accountId));
+    altered.request.installation.nodes = ['someone-else'];
+    const outsider = principals.reseller('contoso-voice');
+
+    const answers = [];
+    for (const body of [ownKey, foreignKey, unknownKey, altered]) {
+      const error = await rejectionOf(offlineActivation(world.deps, world.settings, ports, outsider, accountId, body));
+      answers.push({ name: error.constructor.name, message: error.message });
+    }
+
+    expect(new Set(answers.map((a) => JSON.stringify(a))).size).toBe(1);
+    expect(answers[0]).toEqual({ name: 'ForbiddenError', message: expect.stringContaining('does not grant access') });
   });
 
   it('refuses a customer posting for another account and a reseller of other customers (403)', async () => {
@@ -121,3 +144,12 @@ describe('offlineActivation', () => {
     ).rejects.toThrow(ForbiddenError);
   });
 });
+
+async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a rejection');
+}
