@@ -313,9 +313,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         const controller = new AbortController();
         io.signal?.addEventListener('abort', () => controller.abort(), { once: true });
         await agent.run(controller.signal, {
-          onCycle: ({ poll, telemetry, delayMs }) =>
+          onCycle: ({ poll, telemetry, error, delayMs }) =>
             io.err(
-              `cycle: poll ${poll?.outcome ?? 'failed'}${poll && 'via' in poll && poll.via === 'fallback' ? ' at the other region' : ''}${telemetry ? `, telemetry accepted ${telemetry.accepted} spooled ${telemetry.left}` : ''}; next in ${Math.round(delayMs / 1000)} s`,
+              `cycle: poll ${poll?.outcome ?? (error ? 'failed' : 'not needed (the 202 names the licence held)')}${poll && 'via' in poll && poll.via === 'fallback' ? ' at the other region' : ''}${telemetry ? `, telemetry accepted ${telemetry.accepted} spooled ${telemetry.left}` : ''}; next in ${Math.round(delayMs / 1000)} s`,
             ),
         });
         return 0;

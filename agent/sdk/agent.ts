@@ -1,10 +1,12 @@
 /**
- * The agent: activation (online or offline), the poll loop, telemetry through the spool, and the
- * status an administrator reads. It holds no I/O policy of its own: the state store, the spool,
+ * The agent: activation (online or offline), the cycle (counters collected every minute, one
+ * telemetry request per cycle whose 202 says whether the licence changed, a poll only then),
+ * telemetry through the spool, and the status an administrator reads. It holds no I/O policy of its own: the state store, the spool,
  * the collectors and the HTTP client are handed in, so the CLI keeps them on disk and the fleet
  * simulator in memory.
  */
 import { setTimeout as sleepFor } from 'node:timers/promises';
+import { collectEverySeconds, defaultCycleSeconds } from '../../lambdas/core/telemetry/cadence';
 import type { Collector } from '../collectors/types';
 import { collectAll } from '../collectors/types';
 import { UcxClient, type Observer, type PollResult } from './client';
@@ -103,6 +105,8 @@ export interface FlushOutcome {
   redactions: number;
   /** beats left in the spool (the cloud unreachable or busy) */
   left: number;
+  /** the licence state the last 202 carried (absent: no 202, or a cloud that does not send it) */
+  license?: { etag: string | null };
 }
 
 /** A licence product as `status` shows it. */
@@ -258,6 +262,7 @@ export class UcxAgent {
         license: result.license,
         etag: undefined,
         nextPollSeconds: result.nextPollSeconds,
+        intervalSeconds: claims.telemetry.intervalSeconds,
         telemetryEnabled: result.telemetry.enabled,
         activatedAt: at,
         activatedOffline: false,
@@ -316,6 +321,7 @@ export class UcxAgent {
         license: response.license,
         etag: undefined,
         nextPollSeconds: response.nextPollSeconds,
+        intervalSeconds: claims.telemetry.intervalSeconds,
         telemetryEnabled: response.telemetry?.enabled ?? claims.telemetry.enabled,
         activatedAt: this.now().toISOString(),
         activatedOffline: true,
@@ -388,6 +394,7 @@ export class UcxAgent {
       x.license = result.license;
       x.etag = result.etag;
       x.nextPollSeconds = result.nextPollSeconds;
+      x.intervalSeconds = claims.telemetry.intervalSeconds;
       x.telemetryEnabled = claims.telemetry.enabled;
       x.lastPoll = { at, outcome: `200 licence v${claims.ver}${from}` };
       x.lastGoodPollAt = at;
@@ -442,9 +449,7 @@ export class UcxAgent {
    */
   private async learnSigningKeys(s: AgentState & { jwks: Jwks }, result: PollResult, endpoint: string): Promise<Jwks> {
     const unpinnedKid = result.status === 200 && !kidsOf(s.jwks).includes(signingKeyOf(result.license) ?? '');
-    const sinceLastMs = this.now().getTime() - Date.parse(s.jwksCheck?.at ?? s.activatedAt ?? '');
-    const due = !(sinceLastMs < (this.options.jwksCheckSeconds ?? JWKS_CHECK_SECONDS) * 1000);
-    if (!unpinnedKid && !due) return s.jwks;
+    if (!unpinnedKid && !this.jwksCheckDue(s)) return s.jwks;
     await this.checkSigningKeys(endpoint);
     return this.state().jwks ?? s.jwks;
   }
@@ -612,6 +617,7 @@ export class UcxAgent {
           throw error;
         }
         spool.remove(ids);
+        if (result.license !== undefined) out.license = result.license;
         out.sent += batch.length;
         out.accepted += result.accepted;
         out.duplicates += result.duplicates;
@@ -624,6 +630,13 @@ export class UcxAgent {
     out.left = spool.stats().beats;
     this.update((x) => {
       x.lastTelemetry = { at: at(), outcome: `sent ${out.sent}, accepted ${out.accepted}, rejected ${out.rejected}` };
+      // Home answered: contact as a poll's answer is (a cycle may make no poll), and the next
+      // failure backs off from the start.
+      if (out.sent > 0) {
+        x.consecutiveFailures = 0;
+        x.lastGoodPollAt = at();
+        x.lastReached = { at: at(), via: 'home', endpoint: this.homeEndpoint(x) };
+      }
     });
     return out;
   }
@@ -650,30 +663,50 @@ export class UcxAgent {
   }
 
   /**
-   * One cycle of `run`: poll (home, else the other region), then telemetry to home; while only
-   * the other region answers, beats are collected into the spool and wait for home. Returns the
-   * wait before the next cycle: `nextPollSeconds` ±20 %, or after a failure an exponential
-   * backoff with full jitter, at least what `Retry-After` asked.
+   * One cycle of `run` (DESIGN "One request per cycle"): the cycle's beats to home in one request
+   * (split only beyond a batch's limits), whose 202 carries the licence's ETag; the licence is
+   * polled (home, else the other region) only when that ETag differs from the one held, when
+   * telemetry is off, when home does not answer, when no 202 said (an older cloud, nothing to
+   * send) and once a day for the signed JWKS. Returns the wait before the next cycle: the
+   * licence's `telemetry.intervalSeconds` (else the default cycle) while the 202s answer for the
+   * licence, otherwise `nextPollSeconds`, ±20 % either way; after a failure an exponential backoff
+   * with full jitter, at least what `Retry-After` asked.
    */
   async cycle(gate: <T>(work: () => Promise<T>) => Promise<T> = (work) => work()): Promise<CycleOutcome> {
     let poll: PollOutcome | undefined;
     let telemetry: FlushOutcome | undefined;
     try {
-      poll = await gate(() => this.poll());
-      if (poll.outcome === 'deactivated') return { poll, delayMs: 0 };
-      if (poll.via === 'fallback') telemetry = await this.spoolForHome();
-      else {
-        try {
-          telemetry = await gate(() => this.telemetryCycle());
-        } catch (error) {
-          if (!isRetryable(error)) throw error;
-          this.log(`telemetry kept in the spool: ${(error as Error).message}`);
-        }
+      let homeAway = false;
+      try {
+        telemetry = await gate(() => this.telemetryCycle());
+      } catch (error) {
+        if (!isRetryable(error)) throw error;
+        this.log(`telemetry kept in the spool: ${(error as Error).message}`);
+        homeAway = true;
+        telemetry = this.spooled();
       }
-      return { poll, telemetry, delayMs: nextPollDelayMs(this.state().nextPollSeconds ?? 900, this.options.random) };
+      const gone = this.state().deactivatedInCloud;
+      if (gone) return { poll: { outcome: 'deactivated', at: gone.at }, delayMs: 0 };
+      const s = this.state();
+      const told = !homeAway && s.telemetryEnabled !== false ? telemetry?.license : undefined;
+      if (told === undefined || told.etag !== s.etag || this.jwksCheckDue(s)) {
+        poll = await gate(() => this.poll());
+        if (poll.outcome === 'deactivated') return { poll, delayMs: 0 };
+      }
+      const after = this.state();
+      const seconds =
+        told !== undefined && after.telemetryEnabled !== false
+          ? (after.intervalSeconds ?? defaultCycleSeconds)
+          : (after.nextPollSeconds ?? defaultCycleSeconds);
+      return {
+        ...(poll && { poll }),
+        telemetry,
+        delayMs: nextPollDelayMs(seconds, this.options.random),
+      };
     } catch (error) {
       if (!isRetryable(error)) this.log(`poll failed: ${(error as Error).message}`);
-      await this.collectQuietly(); // keep collecting while the cloud is away; the spool bounds it
+      // keep collecting while the cloud is away (the spool bounds it), once a cycle
+      if (telemetry === undefined) await this.collectQuietly();
       const retryAfterSeconds = error instanceof CloudError ? error.retryAfterSeconds : undefined;
       const delayMs = backoffDelayMs(this.state().consecutiveFailures ?? 1, {
         retryAfterSeconds,
@@ -685,11 +718,14 @@ export class UcxAgent {
     }
   }
 
-  /** Home does not answer: the cycle's beats go to the spool, to be sent when home answers again. */
-  private async spoolForHome(): Promise<FlushOutcome | undefined> {
-    const s = this.state();
-    if (s.telemetryEnabled === false) return undefined;
-    await this.collectQuietly();
+  /** Whether the signed JWKS is due for its check (a day since the last): the poll makes it. */
+  private jwksCheckDue(s: AgentState): boolean {
+    const sinceLastMs = this.now().getTime() - Date.parse(s.jwksCheck?.at ?? s.activatedAt ?? '');
+    return !(sinceLastMs < (this.options.jwksCheckSeconds ?? JWKS_CHECK_SECONDS) * 1000);
+  }
+
+  /** Home does not answer: the cycle's beats stay in the spool, to be sent when home answers again. */
+  private spooled(): FlushOutcome {
     const left = this.options.spool.stats().beats;
     this.update((x) => {
       x.lastTelemetry = {
@@ -708,7 +744,11 @@ export class UcxAgent {
     }
   }
 
-  /** The loop: `cycle`, then its wait. Ends on `signal` or when the installation is deactivated. */
+  /**
+   * The loop: `cycle`, then its wait, collecting counter beats every collectEverySeconds of it
+   * while telemetry is on (they go out with the next cycle). Ends on `signal` or when the
+   * installation is deactivated.
+   */
   async run(
     signal: AbortSignal,
     hooks: {
@@ -720,6 +760,7 @@ export class UcxAgent {
     } = {},
   ): Promise<void> {
     const scale = hooks.timeScale ?? 1;
+    const collectMs = collectEverySeconds * 1000;
     while (!signal.aborted) {
       const cycle = await this.cycle(hooks.gate);
       hooks.onCycle?.(cycle);
@@ -728,10 +769,17 @@ export class UcxAgent {
         this.log('the installation was deactivated in the cloud: stopping');
         return;
       }
-      try {
-        await this.sleep(Math.max(1, cycle.delayMs * scale), signal);
-      } catch {
-        return; // aborted
+      for (let left = cycle.delayMs; left > 0; ) {
+        const collecting = this.state().telemetryEnabled !== false;
+        const wait = collecting ? Math.min(left, collectMs) : left;
+        try {
+          await this.sleep(Math.max(1, wait * scale), signal);
+        } catch {
+          return; // aborted
+        }
+        left -= wait;
+        if (signal.aborted) return;
+        if (collecting && left > 0) await this.collectQuietly();
       }
     }
   }

@@ -48,7 +48,11 @@ export const licenseClaimsSchema = z.object({
   exp: z.number(),
   ver: z.number().int(),
   products: z.array(licenseProductSchema),
-  telemetry: z.object({ enabled: z.boolean() }),
+  /** `intervalSeconds`: how often to send the cycle's beats; absent from an older cloud's licence (then the default cycle) */
+  telemetry: z.object({
+    enabled: z.boolean(),
+    intervalSeconds: z.number().int().positive().optional().catch(undefined),
+  }),
   nextPollSeconds: z.number().positive(),
 });
 

@@ -18,7 +18,7 @@ export interface AgentState {
   presenceEndpoint?: string;
   /** a 421 named another home: while configured with `from`, the agent talks to `to` */
   homeRedirect?: { from: string; to: string; at: string };
-  /** where the last answered poll came from: home, or the other region while home did not answer */
+  /** where the last answer came from (a poll's, or home's to telemetry): home, or the other region while home did not answer */
   lastReached?: { at: string; via: 'home' | 'fallback'; endpoint: string };
   /** the cloud answered 410 (deactivated, e.g. in the portal): the licence was removed then */
   deactivatedInCloud?: { at: string; installationId: string };
@@ -33,6 +33,8 @@ export interface AgentState {
   license?: string;
   etag?: string;
   nextPollSeconds?: number;
+  /** the licence's telemetry cycle (`telemetry.intervalSeconds`); absent: the default cycle */
+  intervalSeconds?: number;
   telemetryEnabled?: boolean;
   activatedAt?: string;
   activatedOffline?: boolean;

@@ -2,8 +2,8 @@
  * Turning collected data into beats the cloud accepts: each beat's `data` is checked against the
  * catalogue schema of its type (the contract, imported from the cloud's catalogue), fields outside
  * the catalogue are dropped before anything leaves the machine, and a beat that still does not fit
- * is not sent. Inventory beats go out when they change or once a day; counters every cycle.
- * Batches hold at most 500 beats and stay under 1 MiB gzipped.
+ * is not sent. Counters are collected every minute, inventory beats when they change or once a day
+ * (telemetry/cadence.ts). Batches hold at most 500 beats and stay under 1 MiB gzipped.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
@@ -14,13 +14,14 @@ import {
   inventoryBeatTypes,
   type BeatType,
 } from '../../lambdas/core/telemetry/catalogue';
+import { inventoryRefreshSeconds } from '../../lambdas/core/telemetry/cadence';
 import type { BeatToSend } from './types';
 
 export { beatTypes, type BeatType };
 
 /** Beat types describing what is installed: sent on change or daily, not every cycle. */
 export const INVENTORY_TYPES: ReadonlySet<BeatType> = inventoryBeatTypes;
-export const INVENTORY_RESEND_MS = 24 * 3600 * 1000;
+export const INVENTORY_RESEND_MS = inventoryRefreshSeconds * 1000;
 
 export const MAX_BEATS_PER_BATCH = 500;
 /** below the cloud's 1 MiB as sent, with room for headers */

@@ -41,6 +41,11 @@ export interface InstallationFacts {
 
 /** `202` of a telemetry batch. */
 export interface TelemetryResult {
+  /**
+   * the ETag a licence poll would answer now (null: the licence is being rebuilt, poll); absent
+   * from a cloud older than the one-request cycle, whose agents poll on `nextPollSeconds`
+   */
+  license?: { etag: string | null };
   accepted: number;
   duplicates: number;
   rejected: { beatId: string; errors: { path: string; message: string }[] }[];

@@ -1,5 +1,5 @@
 /** POST /v1/installations/{id}/telemetry: a signed, optionally gzipped batch of beats into the region's stream. */
-import { currentLicenseEtag, loadVerifiedWithTerms } from '../core/licensing/poll-license';
+import { currentLicenseEtag, loadVerifiedWithTerms, recordContact } from '../core/licensing/poll-license';
 import { ingestTelemetry, type TelemetryReceipt } from '../core/telemetry/ingest-telemetry';
 import { emitCount } from '../shared/business-metrics';
 import { env } from '../shared/env';
@@ -28,6 +28,7 @@ export const handler = httpRoute(
     emitCount('beatsRejected', result.rejected.length);
     emitCount('beatsRedacted', result.redactions.length);
     emitCount('beatsDuplicate', result.duplicates);
+    await recordContact(deps, installation);
     // From the two items already read: the agent polls only when this differs from its own.
     const etag = currentLicenseEtag(installation, deps.clock.now(), env().LICENSE_TTL_DAYS, terms?.termsRev);
     const receipt: TelemetryReceipt = { ...result, license: { etag } };

@@ -158,6 +158,16 @@ export async function pollLicense(
   return { status: 200, license: license.jws, etag: license.etag, nextPollSeconds: settings.nextPollSeconds };
 }
 
+/**
+ * A telemetry request is contact too: an agent on the one-request cycle polls only when its licence
+ * changed, so its 202 keeps `lastPollAt` (stale installations, the portal) as a poll would, at most
+ * once per installation-hour, judged from the installation item the request already read.
+ */
+export async function recordContact(deps: LicensingDeps, installation: Installation): Promise<void> {
+  const now = deps.clock.now();
+  if (isPollRecordDue(installation, now)) await recordPoll(deps, installation, now);
+}
+
 /** True when the installation read shows no recorded poll within the hour (checked on every poll: no allocation). */
 export function isPollRecordDue(installation: Installation, now: Date): boolean {
   const last = installation.lastPollAt;

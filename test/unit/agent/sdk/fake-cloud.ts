@@ -90,6 +90,12 @@ export class FakeCloud {
   misdirects = false;
   /** the activation answer carries `endpoints` */
   sendsEndpoints = true;
+  /** the telemetry 202 carries `license: { etag }` (false: a cloud older than the one-request cycle) */
+  sendsLicenceState = true;
+  /** the account switched telemetry off: its licence says so and telemetry is refused (403) */
+  telemetryOff = false;
+  /** the licence's `telemetry.intervalSeconds` (undefined: an older cloud's licence, without it) */
+  intervalSeconds: number | undefined = 900;
   version = 1;
   products: LicenceProductClaims[] = [{ product: 'ivr', capacity: 4, kind: 'perpetual' }];
   readonly requests: RecordedRequest[] = [];
@@ -119,7 +125,10 @@ export class FakeCloud {
       acc: 'acc_fake0001',
       ver: this.version,
       products: this.products,
-      telemetry: { enabled: true },
+      telemetry: {
+        enabled: !this.telemetryOff,
+        ...(this.intervalSeconds !== undefined && { intervalSeconds: this.intervalSeconds }),
+      },
       nextPollSeconds: 900,
     })
       .setProtectedHeader({ alg: 'ES256', kid: 'fake-key', typ: 'ucx-license+jwt' })
@@ -127,6 +136,11 @@ export class FakeCloud {
       .setIssuedAt(iat)
       .setExpirationTime(iat + 30 * 86_400)
       .sign(this.key);
+  }
+
+  /** The ETag of the current licence, as the poll and the telemetry 202 give it. */
+  etag(): string {
+    return `"v${this.version}"`;
   }
 
   /** Requests that reached `endpoint` on a path containing `fragment`. */
@@ -189,16 +203,23 @@ export class FakeCloud {
     }
     if (method === 'GET' && path === `/v1/installations/${INSTALLATION_ID}/license`) {
       if (this.deactivated) return gone();
-      const etag = `"v${this.version}"`;
+      const etag = this.etag();
       if (headers['if-none-match'] === etag) return answer(304, undefined, { etag });
       return answer(200, { license: await this.licence(), nextPollSeconds: 900 }, { etag });
     }
     if (method === 'POST' && path === `/v1/installations/${INSTALLATION_ID}/telemetry`) {
       if (this.deactivated) return gone();
       if (!atHome) return wrongRegion();
+      if (this.telemetryOff) return answer(403, { status: 403, title: 'Forbidden', detail: 'Telemetry is off.' });
       const beats = (body as { beats: BeatToSend[] }).beats;
       this.beats.push({ endpoint, ids: beats.map((b) => b.id) });
-      return answer(202, { accepted: beats.length, duplicates: 0, rejected: [], redactions: [] });
+      return answer(202, {
+        accepted: beats.length,
+        duplicates: 0,
+        rejected: [],
+        redactions: [],
+        ...(this.sendsLicenceState && { license: { etag: this.etag() } }),
+      });
     }
     if (method === 'DELETE' && path === `/v1/installations/${INSTALLATION_ID}`) {
       if (!atHome) return wrongRegion();
