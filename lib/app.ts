@@ -1,12 +1,14 @@
 /**
  * The stack set: for every region a stateful stack (table, signing key, telemetry stream and
- * archive) and a stateless one (functions, API, stream consumers, user pool). `bin/app.ts` parses
+ * archive), a stateless one (functions, API, stream consumers, user pool) and an operations one
+ * (dashboards, alarms, on-call topic). `bin/app.ts` parses
  * the config and calls `buildApp`; tests call it with their own App, so nothing here reads
  * process.env or spawns the CLI.
  */
 import type { App } from 'aws-cdk-lib';
 import { z } from 'zod';
 import { initialSigningKeyId, regionKeys, signingKeyIds, type AppConfig, type RegionKey } from './config';
+import { OperationsStack } from './stacks/operations-stack';
 import { StatefulStack } from './stacks/stateful-stack';
 import { StatelessStack } from './stacks/stateless-stack';
 
@@ -55,6 +57,8 @@ export const appConfigContextSchema = z.object({
       infrequentAccessDays: z.number().int().min(30),
       glacierDays: z.number().int().positive(),
       expireDays: z.number().int().positive(),
+      // the compaction works a day inside it (compact-archive.ts), so at least 2
+      rawDays: z.number().int().min(2).default(7),
     })
     .strict()
     // S3 refuses a second transition less than 30 days after a Standard-IA one.
@@ -66,7 +70,7 @@ export const appConfigContextSchema = z.object({
       message: 'expireDays must be after glacierDays',
       path: ['expireDays'],
     })
-    .default({ infrequentAccessDays: 30, glacierDays: 90, expireDays: 730 }),
+    .default({ infrequentAccessDays: 30, glacierDays: 90, expireDays: 730, rawDays: 7 }),
   /** each region's portal host name, for the other region's "switch region" links */
   portal: z
     .object({ domains: z.object({ eu: hostName.optional(), us: hostName.optional() }).strict() })
@@ -129,13 +133,18 @@ export function parseAppConfig(context: unknown, fallbackAccount?: string): AppC
 }
 
 /** Id of one stack of the set, e.g. `ucx-prod-eu-stateful`: also its CloudFormation stack name. */
-export function stackId(config: AppConfig, regionKey: RegionKey, kind: 'stateful' | 'stateless'): string {
+export function stackId(
+  config: AppConfig,
+  regionKey: RegionKey,
+  kind: 'stateful' | 'stateless' | 'operations',
+): string {
   return `ucx-${config.stage}-${regionKey}-${kind}`;
 }
 
 export interface RegionStacks {
   readonly stateful: StatefulStack;
   readonly stateless: StatelessStack;
+  readonly operations: OperationsStack;
 }
 
 /** Adds the whole stack set to `app` and returns it per region key. */
@@ -158,7 +167,15 @@ export function buildApp(app: App, config: AppConfig): Record<RegionKey, RegionS
       stateful,
       description: `UCX cloud ${config.stage} ${regionKey}: functions, HTTP API, stream consumers, schedules and user pool`,
     });
-    return { stateful, stateless };
+    const operations = new OperationsStack(app, stackId(config, regionKey, 'operations'), {
+      env,
+      config,
+      regionKey,
+      stateful,
+      stateless,
+      description: `UCX cloud ${config.stage} ${regionKey}: dashboards, alarms and the on-call topic`,
+    });
+    return { stateful, stateless, operations };
   };
 
   const primary = build(config.primary);

@@ -64,7 +64,6 @@ import { HouseFunction } from '../constructs/house-function';
 import { Mail } from '../constructs/mail';
 import { PortalSite } from '../constructs/portal-site';
 import { UserPoolFirewall } from '../constructs/user-pool-firewall';
-import { Observability } from '../constructs/observability';
 import type { IStream } from 'aws-cdk-lib/aws-kinesis';
 import {
   functionSpecs,
@@ -72,6 +71,7 @@ import {
   routes,
   routeThrottle,
   streamConsumers,
+  tableItemScopeOf,
   type ConsumedStream,
   type FunctionName,
   type FunctionSpec,
@@ -171,8 +171,6 @@ export class StatelessStack extends Stack {
   public readonly termsJobSchedule: Schedule;
   /** runs eraseClosedAccounts every `accountEraserRate` */
   public readonly accountEraserSchedule: Schedule;
-  /** this region's dashboards, alarms and on-call topic (lib/observability/definition.ts) */
-  public readonly observability: Observability;
   /** the portal: built at synth time, served by CloudFront with this region's API on /v1/* */
   public readonly portal: PortalSite;
 
@@ -287,7 +285,10 @@ export class StatelessStack extends Stack {
     for (const route of routes) {
       let integration = integrations.get(route.fn);
       if (!integration) {
-        integration = new HttpLambdaIntegration(`${pascal(route.fn)}Integration`, this.functions[route.fn].function);
+        // One permission per function for the whole API, not one per route: 500 resources per stack.
+        integration = new HttpLambdaIntegration(`${pascal(route.fn)}Integration`, this.functions[route.fn].function, {
+          scopePermissionToRoute: false,
+        });
         integrations.set(route.fn, integration);
       }
       const httpRoute = new HttpRoute(this, `Route${pascal(`${route.method} ${route.path}`)}`, {
@@ -315,24 +316,6 @@ export class StatelessStack extends Stack {
     }
     cfnStage.routeSettings = routeSettings;
 
-    this.observability = new Observability(this, 'Observability', {
-      stage: config.stage,
-      regionKey,
-      api: this.api,
-      routes,
-      functions: this.functions,
-      tables: { licensing: stateful.table, support: stateful.supportTable },
-      telemetryStream: stateful.telemetryStream,
-      failureQueues: {
-        ...Object.fromEntries(streamConsumers.map((c) => [`${c.fn}.onFailure`, this.functions[c.fn].onFailureQueue])),
-        'sweepSilent.deadLetter': this.silentSweepDeadLetterQueue,
-        'presenceFanOut.deadLetter': stateful.presenceFanOutDeadLetterQueue,
-      },
-      workQueues: { 'presenceFanOut.queue': stateful.presenceFanOutQueue },
-      presenceApi: this.presenceApi,
-      presenceStageName: presenceStageName,
-    });
-
     this.portal = new PortalSite(this, 'Portal', {
       assetDir: props.portalAssets ?? 'build',
       apiDomainName: `${this.api.apiId}.execute-api.${this.region}.${this.urlSuffix}`,
@@ -352,10 +335,6 @@ export class StatelessStack extends Stack {
     });
     new CfnOutput(this, 'ApiUrl', { value: this.stage.url, description: 'base URL of the regional HTTP API' });
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
-    new CfnOutput(this, 'OnCallTopicArn', {
-      value: this.observability.onCallTopic.topicArn,
-      description: 'subscribe on-call here: every alarm of this region',
-    });
     new CfnOutput(this, 'UserPoolClientId', {
       value: this.userPoolClient.userPoolClientId,
       description: 'the portal client',
@@ -491,7 +470,8 @@ export class StatelessStack extends Stack {
       });
       const needs = new Set(spec.needs);
       // Whatever writes the licensing table may write audit items: each becomes a vendor event.
-      if (needs.has('table:write')) fn.bindTable(stateful.table, 'write').bindVendorEventBus(stateful.vendorEventBus);
+      if (needs.has('table:write'))
+        fn.bindTable(stateful.table, 'write', tableItemScopeOf(spec)).bindVendorEventBus(stateful.vendorEventBus);
       else if (needs.has('table:read')) fn.bindTable(stateful.table, 'read');
       if (needs.has('signing-key')) fn.bindSigningKey(stateful.signingKey);
       if (needs.has('verify-keys')) fn.bindVerifyKeys(verifyKeyRefs);

@@ -3,7 +3,7 @@ import { portalUrls } from '#lib/config';
 import { buildTestApp, minimalUcxContext, testAccount, testConfig } from './test-app';
 
 describe('the stack set', () => {
-  it('has a stateful and a stateless stack per region, named ucx-<stage>-<region>-<kind>', () => {
+  it('has a stateful, a stateless and an operations stack per region, named ucx-<stage>-<region>-<kind>', () => {
     // Arrange / Act
     const { app } = buildTestApp();
 
@@ -13,8 +13,10 @@ describe('the stack set', () => {
       .map((c) => c.node.id)
       .sort();
     expect(stacks).toEqual([
+      'ucx-test-eu-operations',
       'ucx-test-eu-stateful',
       'ucx-test-eu-stateless',
+      'ucx-test-us-operations',
       'ucx-test-us-stateful',
       'ucx-test-us-stateless',
     ]);
@@ -42,6 +44,8 @@ describe('the stack set', () => {
     expect(dependencies('ucx-test-us-stateful')).toEqual(['ucx-test-eu-stateful']);
     expect(dependencies('ucx-test-eu-stateless')).toEqual(['ucx-test-eu-stateful']);
     expect(dependencies('ucx-test-us-stateless')).toEqual(['ucx-test-us-stateful']);
+    expect(dependencies('ucx-test-eu-operations').sort()).toEqual(['ucx-test-eu-stateful', 'ucx-test-eu-stateless']);
+    expect(dependencies('ucx-test-us-operations').sort()).toEqual(['ucx-test-us-stateful', 'ucx-test-us-stateless']);
   });
 
   it('follows the configured primary region', () => {

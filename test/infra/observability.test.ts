@@ -97,14 +97,25 @@ describe('the observability definition', () => {
   });
 });
 
-describe.each(['eu', 'us'] as const)('the %s stateless stack: dashboards and alarms', (regionKey) => {
+describe.each(['eu', 'us'] as const)('the %s operations stack: dashboards and alarms', (regionKey) => {
   const { stacks } = buildTestApp();
-  const stack = stacks[regionKey].stateless;
+  const stack = stacks[regionKey].operations;
   const template = Template.fromStack(stack);
   const resources = template.toJSON().Resources as Record<
     string,
     { Type: string; Properties: Record<string, unknown> }
   >;
+  // The API, its stage and the functions stay in the stateless stack; the alarms import them.
+  const statelessTemplate = Template.fromStack(stacks[regionKey].stateless);
+  const statelessResources = statelessTemplate.toJSON().Resources as typeof resources;
+  const exportsOf = (t: Template) =>
+    Object.values((t.toJSON().Outputs ?? {}) as Record<string, { Export?: { Name: string } }>).flatMap((o) =>
+      o.Export ? [o.Export.Name] : [],
+    );
+  const exported = new Set([
+    ...exportsOf(statelessTemplate),
+    ...exportsOf(Template.fromStack(stacks[regionKey].stateful)),
+  ]);
   const cwAlarms = Object.values(resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
 
   it('creates one alarm per definition and severity, each describing its threshold with the reason', () => {
@@ -137,13 +148,15 @@ describe.each(['eu', 'us'] as const)('the %s stateless stack: dashboards and ala
   it('names only AWS resources that exist: every Ref in an alarm dimension is in the template or imported', () => {
     // Arrange
     const refs = JSON.stringify(cwAlarms).match(/"Ref":"[A-Za-z0-9]+"/g) ?? [];
+    const imports = [...JSON.stringify(cwAlarms).matchAll(/"Fn::ImportValue":"([^"]+)"/g)].map((m) => m[1]!);
 
     // Assert
-    expect(refs.length).toBeGreaterThan(0);
+    expect(imports.length).toBeGreaterThan(0);
     for (const ref of refs) {
       const id = ref.slice(7, -1);
       expect({ id, exists: id in resources }).toEqual({ id, exists: true });
     }
+    for (const name of imports) expect({ name, exported: exported.has(name) }).toEqual({ name, exported: true });
   });
 
   it('builds the service and support dashboards, with every business metric and every route they show', () => {
@@ -231,16 +244,19 @@ describe.each(['eu', 'us'] as const)('the %s stateless stack: dashboards and ala
     // Arrange
     const alarm = (id: string) =>
       JSON.stringify(cwAlarms.find((r) => r.Properties['AlarmName'] === `ucx-test-${regionKey}-${id}`)?.Properties);
-    const apiId = stack.getLogicalId(stack.presenceApi.node.defaultChild as never);
+    const stateless = stacks[regionKey].stateless;
+    const apiId = stateless.getLogicalId(stateless.presenceApi.node.defaultChild as never);
     const dashboard = Object.values(resources)
       .filter((r) => r.Type === 'AWS::CloudWatch::Dashboard')
       .map((r) => JSON.stringify(r.Properties['DashboardBody']))
       .join('');
 
     // Assert
-    const stageDimensions = `"Dimensions":[{"Name":"ApiId","Value":{"Ref":"${apiId}"}},{"Name":"Stage","Value":"v1"}]`;
+    const stageDimensions = new RegExp(
+      `"Dimensions":\\[\\{"Name":"ApiId","Value":\\{"Fn::ImportValue":"[^"]*Ref${apiId}[^"]*"\\}\\},\\{"Name":"Stage","Value":"v1"\\}\\]`,
+    );
     for (const id of ['presence-websocket-execution-errors-warning', 'presence-websocket-integration-errors-warning']) {
-      expect(alarm(id)).toContain(stageDimensions);
+      expect(alarm(id)).toMatch(stageDimensions);
       expect(alarm(id)).toContain('"Namespace":"AWS/ApiGateway"');
     }
     expect(alarm('presence-websocket-execution-errors-critical')).toContain('"MetricName":"ExecutionError"');
@@ -270,7 +286,7 @@ describe.each(['eu', 'us'] as const)('the %s stateless stack: dashboards and ala
 
   it('throttles every route on the stage, the poll route sized for a 1M fleet', () => {
     // Arrange
-    const stage = Object.values(resources).find((r) => r.Type === 'AWS::ApiGatewayV2::Stage')!;
+    const stage = Object.values(statelessResources).find((r) => r.Type === 'AWS::ApiGatewayV2::Stage')!;
     const settings = stage.Properties['RouteSettings'] as Record<
       string,
       { ThrottlingRateLimit: number; ThrottlingBurstLimit: number; DetailedMetricsEnabled: boolean }
@@ -294,9 +310,9 @@ describe.each(['eu', 'us'] as const)('the %s stateless stack: dashboards and ala
 
   it('logs API access to a log group with retention', () => {
     // Assert
-    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+    statelessTemplate.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('context.routeKey') },
     });
-    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+    statelessTemplate.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
   });
 });

@@ -251,7 +251,9 @@ describe.each(regionKeys)('the %s Presence Service', (key: RegionKey) => {
 
   it('alarms when the fan-out dead-letters a message', () => {
     // Arrange
-    const alarms = Object.values(resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
+    // The alarms are the operations stack's (lib/stacks/operations-stack.ts).
+    const operations = Template.fromStack(stacks[key].operations).toJSON().Resources as Record<string, Resource>;
+    const alarms = Object.values(operations).filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
     const onDlq = alarms.filter((a) => JSON.stringify(a.Properties).includes('PresenceFanOutDeadLetterQueue'));
 
     // Assert
