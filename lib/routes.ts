@@ -6,6 +6,8 @@
  * the two shows up in the infra tests.
  */
 import { apiRoutes, type ApiRoute, type RouteAuth } from '../lambdas/shared/api-routes';
+import { leadingKeyPattern, type LicensingPartition } from '../lambdas/shared/licensing-table-keys';
+import type { TableItemScope } from './constructs/house-function';
 
 export type { RouteAuth };
 
@@ -63,10 +65,30 @@ export type FunctionNeed =
   /** the user pool's issuer, its JWKS and the portal client (TOKEN_ISSUER, TOKEN_JWKS_URL, PORTAL_CLIENT_ID) */
   | 'token-issuer';
 
+/**
+ * The licensing-table items a writer touches, by partition (lambdas/shared/licensing-table-keys.ts):
+ * granted with `dynamodb:LeadingKeys` conditions instead of the whole table (docs/security.md).
+ */
+export interface TableItems {
+  /** partitions it only reads */
+  readonly reads: readonly LicensingPartition[];
+  /** partitions it writes (and reads) */
+  readonly writes: readonly LicensingPartition[];
+  /** licensing-table indexes it queries */
+  readonly indexes?: readonly string[];
+  /** a whole-table Scan (the shortfall sweep's account ids) */
+  readonly scan?: boolean;
+}
+
 export interface FunctionSpec {
   /** handler file under lambdas/handlers, without extension */
   readonly entry: string;
   readonly needs: readonly FunctionNeed[];
+  /**
+   * with 'table:write': the partitions it may touch
+   * @default the whole table (the writers in `wholeTableWriters`)
+   */
+  readonly tableItems?: TableItems;
   /** @default 256 */
   readonly memoryMb?: number;
   /** @default 10 */
@@ -86,37 +108,83 @@ export interface FunctionSpec {
   readonly tracing?: 'active' | 'pass-through';
 }
 
+// Shared item scopes. Activation: the key it uses up, the account's pool and summary, the
+// installation and its thumbprint. Deactivation and allocation changes: the installation, the account.
+const activationItems: TableItems = {
+  reads: [],
+  writes: ['activationKey', 'account', 'installation', 'thumbprint', 'audit'],
+};
+const deactivationItems: TableItems = { reads: [], writes: ['account', 'installation', 'audit'] };
+// Presence writes the licensing table only for its audit log, and reads the account it acts on.
+const presenceAuditItems: TableItems = { reads: ['account', 'installation'], writes: ['audit'] };
+
 export const functionSpecs = {
-  activate: { entry: 'activate', needs: ['table:write', 'signing-key'] },
+  activate: { entry: 'activate', needs: ['table:write', 'signing-key'], tableItems: activationItems },
   // Polled by every installation every 15 minutes: its counts are summed per container-minute and
   // it is not traced (its latency is in the API's and the function's own metrics).
   getLicense: {
     entry: 'get-license',
     needs: ['table:write', 'signing-key'],
+    // reads the installation and its account; writes only the installation (licence, last poll)
+    tableItems: { reads: ['account'], writes: ['installation'] },
     metricsFlushSeconds: 60,
     tracing: 'pass-through',
   },
-  deactivate: { entry: 'deactivate', needs: ['table:write'] },
+  deactivate: { entry: 'deactivate', needs: ['table:write'], tableItems: deactivationItems },
   jwks: { entry: 'jwks', needs: ['verify-keys'] },
   // The JWKS's detached signature: how an agent learns a key it has not pinned (docs/licensing.md).
   signedJwks: { entry: 'signed-jwks', needs: ['signing-key', 'verify-keys', 'jwks-signing-keys'] },
   // Invites a new customer's first administrator (`admin` of an order that creates the account).
-  putOrder: { entry: 'put-order', needs: ['table:write', 'user-directory:invite', 'mail:send'] },
+  putOrder: {
+    entry: 'put-order',
+    needs: ['table:write', 'user-directory:invite', 'mail:send'],
+    // the order, the account it creates or tops up (and its new-account index entry, its reseller's
+    // list, the installations it grants to), the invited administrator's user index entry
+    tableItems: {
+      reads: ['reseller'],
+      writes: ['order', 'account', 'installation', 'resellerAccounts', 'newAccounts', 'users', 'audit'],
+    },
+  },
   // The back office (docs/back-office.md): the preview reads what the deposit would; the searches
   // read the licensing table's indexes (gsi1, NEWACC# items) and the user index beside them.
   previewOrder: { entry: 'preview-order', needs: ['table:read'] },
   listRecentOrders: { entry: 'list-recent-orders', needs: ['table:read'] },
   searchAccounts: { entry: 'search-accounts', needs: ['table:read'] },
   getAccount: { entry: 'get-account', needs: ['table:read'] },
-  createActivationKey: { entry: 'create-activation-key', needs: ['table:write'] },
-  offlineActivation: { entry: 'offline-activation', needs: ['table:write', 'signing-key', 'verify-keys'] },
-  setTelemetry: { entry: 'set-telemetry', needs: ['table:write'] },
+  createActivationKey: {
+    entry: 'create-activation-key',
+    needs: ['table:write'],
+    tableItems: { reads: ['account', 'installation'], writes: ['activationKey', 'audit'] },
+  },
+  offlineActivation: {
+    entry: 'offline-activation',
+    needs: ['table:write', 'signing-key', 'verify-keys'],
+    tableItems: activationItems,
+  },
+  // the account's switch, or an installation's interval override
+  setTelemetry: {
+    entry: 'set-telemetry',
+    needs: ['table:write'],
+    tableItems: { reads: [], writes: ['account', 'installation', 'audit'] },
+  },
   // Support's telemetry cycle of one installation, set and ended (two routes, one function).
-  telemetryInterval: { entry: 'telemetry-interval', needs: ['table:write'] },
-  setStaleRelease: { entry: 'set-stale-release', needs: ['table:write'] },
+  telemetryInterval: {
+    entry: 'telemetry-interval',
+    needs: ['table:write'],
+    tableItems: { reads: ['account'], writes: ['installation', 'audit'] },
+  },
+  setStaleRelease: {
+    entry: 'set-stale-release',
+    needs: ['table:write'],
+    tableItems: { reads: ['account', 'installation'], writes: ['staleRelease', 'audit'] },
+  },
   // The portal's installation management: allocation within free capacity, deactivation.
-  changeAllocation: { entry: 'change-allocation', needs: ['table:write'] },
-  deactivateAccountInstallation: { entry: 'deactivate-account-installation', needs: ['table:write'] },
+  changeAllocation: { entry: 'change-allocation', needs: ['table:write'], tableItems: deactivationItems },
+  deactivateAccountInstallation: {
+    entry: 'deactivate-account-installation',
+    needs: ['table:write'],
+    tableItems: deactivationItems,
+  },
   openapi: { entry: 'openapi', needs: [] },
   // Cognito's Pre Token Generation trigger (V2_0) on this region's user pool: the staff policy on every
   // sign-in and refresh (docs/identity.md). Its AdminGetUser is granted by the stack, apart from the role's
@@ -124,9 +192,12 @@ export const functionSpecs = {
   preTokenGeneration: { entry: 'pre-token-generation', needs: [] },
   // 512 MB: gunzips and validates up to 8 MiB of beats per request, and CPU scales with memory.
   // A batch from every installation every 5 minutes: counts summed per container-minute, as for polls.
+  // table:write: it records the installation's last contact (lastPollAt) at most once an hour.
   ingestTelemetry: {
     entry: 'ingest-telemetry',
     needs: ['table:read', 'telemetry-stream:write'],
+    // as the poll: reads the installation and its account, writes only the installation's last contact
+    tableItems: { reads: ['account'], writes: ['installation'] },
     memoryMb: 512,
     metricsFlushSeconds: 60,
     tracing: 'pass-through',
@@ -155,7 +226,13 @@ export const functionSpecs = {
   // The opted-in accounts' stale-release notices and releases, run by EventBridge Scheduler every
   // hour (lib/stacks/stateless-stack.ts); 300 s: each account a query and at most a few writes.
   // Each run also enforces shortfalls past their grace on a 24th of the accounts (shared/shortfall-sweep.ts).
-  releaseStale: { entry: 'release-stale', needs: ['table:write'], timeoutSeconds: 300 },
+  releaseStale: {
+    entry: 'release-stale',
+    needs: ['table:write'],
+    // the shortfall step pages through every account id: a Scan
+    tableItems: { reads: [], writes: ['staleRelease', 'account', 'installation', 'audit'], scan: true },
+    timeoutSeconds: 300,
+  },
   // Support API: the regional support table, and the licensing table for the account's reseller.
   listAccountInstallations: { entry: 'list-account-installations', needs: ['table:read', 'support-table:read'] },
   getInstallationSnapshot: { entry: 'get-installation-snapshot', needs: ['table:read', 'support-table:read'] },
@@ -191,7 +268,11 @@ export const functionSpecs = {
   // Presence (DESIGN.md, "The Presence contract (v1)"): the account's switch and its tenant connection.
   getPresenceSettings: { entry: 'get-presence-settings', needs: ['table:read', 'presence-table:read'] },
   // Off closes the suite's sessions (@connections); the licensing table for the audit log.
-  setPresence: { entry: 'set-presence', needs: ['table:write', 'presence-table:write', 'presence-connections'] },
+  setPresence: {
+    entry: 'set-presence',
+    needs: ['table:write', 'presence-table:write', 'presence-connections'],
+    tableItems: presenceAuditItems,
+  },
   connectPresenceTenant: {
     entry: 'connect-presence-tenant',
     needs: ['table:read', 'presence-table:write', 'ms-identity', 'presence-urls'],
@@ -199,11 +280,13 @@ export const functionSpecs = {
   disconnectPresenceTenant: {
     entry: 'disconnect-presence-tenant',
     needs: ['table:write', 'presence-table:write', 'presence-token-key', 'ms-identity', 'presence-connections'],
+    tableItems: presenceAuditItems,
   },
   // The OAuth redirect: the licensing table only for its audit log.
   completePresenceConnection: {
     entry: 'complete-presence-connection',
     needs: ['table:write', 'presence-table:write', 'presence-token-key', 'ms-identity', 'presence-urls'],
+    tableItems: presenceAuditItems,
   },
   // Graph's change notifications: decrypt, store, queue for the fan-out; Graph wants an answer within 3 s.
   receivePresenceNotifications: {
@@ -301,6 +384,30 @@ export const functionSpecs = {
 } as const satisfies Record<string, FunctionSpec>;
 
 export type FunctionName = keyof typeof functionSpecs;
+
+/**
+ * The licensing writers still granted the whole table, and why: each touches most partitions
+ * (closure and erasure every item of an account, the people and terms functions a dozen kinds).
+ */
+export const wholeTableWriters: Readonly<Partial<Record<FunctionName, string>>> = {
+  accountPeople: 'ten routes over accounts, owners, users, resellers, applicants and machine clients',
+  accountClosure: 'closes an account: deactivates its installations, writes every partition it keeps',
+  eraseClosedAccounts: 'erases every item of a closed account, whatever its partition',
+  terms: 'terms versions, consents and the account items they bind, with a Scan of the versions',
+  runTermsJob: 'notices and silent consent across accounts, with a Scan',
+};
+
+/** The LeadingKeys scope `bindTable` grants a writer, from its spec; undefined for a whole-table writer. */
+export function tableItemScopeOf(spec: FunctionSpec): TableItemScope | undefined {
+  const items = spec.tableItems;
+  if (!items) return undefined;
+  return {
+    reads: items.reads.map(leadingKeyPattern),
+    writes: items.writes.map(leadingKeyPattern),
+    ...(items.indexes ? { indexes: items.indexes } : {}),
+    ...(items.scan ? { scan: true } : {}),
+  };
+}
 
 export interface RouteSpec extends ApiRoute {
   readonly fn: FunctionName;

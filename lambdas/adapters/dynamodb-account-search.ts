@@ -20,10 +20,11 @@ import {
 import { regionSchema } from '../core/licensing/catalogue';
 import type { SmartAccount } from '../core/licensing/model';
 import { rethrowThrottling } from './aws-errors';
+import { licensingPk } from '../shared/licensing-table-keys';
 
 export const ACCOUNT_NAME_GSI1PK = 'ACCOUNTS#NAME';
 const monthOf = (iso: string) => iso.slice(0, 7);
-const newAccountPk = (iso: string) => `NEWACC#${monthOf(iso)}`;
+const newAccountPk = (iso: string) => licensingPk('newAccounts', monthOf(iso));
 const ordersGsi1pk = (iso: string) => `ORDERS#${monthOf(iso)}`;
 
 /** What an account item carries for the name index (spread into `ACC#<account>/META`). */

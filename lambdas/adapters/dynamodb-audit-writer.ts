@@ -2,10 +2,11 @@
 import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../core/licensing/model';
 import type { AuditWriter } from '../core/presence/deps';
+import { licensingPk } from '../shared/licensing-table-keys';
 
 /** The audit log's item: every writer of audit events puts this shape (the vendor events read `type`). */
 export const auditItem = (event: AuditEvent) => ({
-  pk: `AUDIT#${event.accountId}`,
+  pk: licensingPk('audit', event.accountId),
   sk: `${event.at}#${event.eventId}`,
   type: 'audit' as const,
   ...event,

@@ -70,6 +70,7 @@ import { ServiceUnavailableError } from '../core/errors';
 import { isThrottling, rethrowThrottling } from './aws-errors';
 import { accountIndexAttributes, newAccountIndexItem, orderIndexAttributes } from './dynamodb-account-search';
 import { auditItem } from './dynamodb-audit-writer';
+import { licensingPk } from '../shared/licensing-table-keys';
 
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 interface Guarded {
@@ -95,8 +96,8 @@ export function attributeNames(explicit: Record<string, string> | undefined, ...
   }
   return { ...names, ...explicit };
 }
-const accountPk = (id: string) => `ACC#${id}`;
-const installationPk = (id: string) => `INST#${id}`;
+const accountPk = (id: string) => licensingPk('account', id);
+const installationPk = (id: string) => licensingPk('installation', id);
 
 // Stored items are a boundary: parsed, never cast.
 const allocationItem = z.partialRecord(productSchema, z.number().int().nonnegative());
@@ -291,12 +292,12 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
   }
 
   async getOrder(orderId: string): Promise<OrderRecord | null> {
-    const item = await this.get(key(`ORDER#${orderId}`));
+    const item = await this.get(key(licensingPk('order', orderId)));
     return item ? orderItem.parse(item) : null;
   }
 
   async getActivationKey(keyHash: string): Promise<ActivationKeyRecord | null> {
-    const item = await this.get(key(`AKEY#${keyHash}`));
+    const item = await this.get(key(licensingPk('activationKey', keyHash)));
     return item ? activationKeyItem.parse(item) : null;
   }
 
@@ -412,7 +413,7 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
   }
 
   async findInstallationIdByThumbprint(thumbprint: string): Promise<string | null> {
-    const item = await this.get(key(`THUMB#${thumbprint}`));
+    const item = await this.get(key(licensingPk('thumbprint', thumbprint)));
     return item ? z.object({ installationId: z.string() }).parse(item).installationId : null;
   }
 
@@ -420,7 +421,7 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
     const accountId = c.order.accountId;
     const items: Guarded[] = [
       this.put(
-        { ...key(`ORDER#${c.order.orderId}`), type: 'order', ...c.order, ...orderIndexAttributes(c.order) },
+        { ...key(licensingPk('order', c.order.orderId)), type: 'order', ...c.order, ...orderIndexAttributes(c.order) },
         'order-exists',
       ),
     ];
@@ -432,7 +433,7 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
         items.push(
           this.put(
             {
-              ...key(`RES#${record.resellerId}`, `ACC#${accountId}`),
+              ...key(licensingPk('resellerAccounts', record.resellerId), accountPk(accountId)),
               type: 'reseller-customer',
               accountId,
               name: record.name,
@@ -512,7 +513,7 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
     await this.transact([
       this.put(
         {
-          ...key(`OWNER#${c.ownerSub}`),
+          ...key(licensingPk('owner', c.ownerSub)),
           type: 'account-owner',
           accountId: c.record.accountId,
           createdAt: c.record.createdAt,
@@ -526,7 +527,7 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
   }
 
   async getAccountIdOfOwner(sub: string): Promise<string | null> {
-    const item = await this.get(key(`OWNER#${sub}`));
+    const item = await this.get(key(licensingPk('owner', sub)));
     return item ? z.object({ accountId: z.string() }).parse(item).accountId : null;
   }
 
@@ -540,7 +541,7 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
     await this.transact([
       this.put(
         {
-          ...key(`AKEY#${record.keyHash}`),
+          ...key(licensingPk('activationKey', record.keyHash)),
           type: 'activation-key',
           ...record,
           ttl: epochSeconds(record.expiresAt) + KEEP_SECONDS,
@@ -554,7 +555,7 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
   async commitActivation(c: ActivationCommit): Promise<void> {
     const inst = c.installation;
     const items: Guarded[] = [
-      this.update(key(`AKEY#${c.keyHash}`), 'key-unavailable', {
+      this.update(key(licensingPk('activationKey', c.keyHash)), 'key-unavailable', {
         UpdateExpression: 'SET #usedBy = :inst, #usedAt = :now',
         ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#usedBy) AND #expiresAt > :now',
         ExpressionAttributeValues: { ':inst': inst.installationId, ':now': c.now },
@@ -588,7 +589,7 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
         'stale',
       ),
       this.put(
-        { ...key(`THUMB#${inst.thumbprint}`), type: 'thumbprint', installationId: inst.installationId },
+        { ...key(licensingPk('thumbprint', inst.thumbprint)), type: 'thumbprint', installationId: inst.installationId },
         'installation-exists',
       ),
       this.audit(c.audit),

@@ -18,8 +18,9 @@ import type { ResellerApplication, ResellerStatus, ResellerStore } from '../core
 import { ConflictError } from '../core/errors';
 import { rethrowThrottling, hasErrorName } from './aws-errors';
 import { auditItem } from './dynamodb-audit-writer';
+import { licensingPk } from '../shared/licensing-table-keys';
 
-const resellerKey = (id: string) => ({ pk: `RESELLER#${id}`, sk: 'META' });
+const resellerKey = (id: string) => ({ pk: licensingPk('reseller', id), sk: 'META' });
 const applicantKey = (sub: string) => ({ pk: `APPLICANT#${sub}`, sk: 'META' });
 const listKey = (status: ResellerStatus, createdAt: string, id: string) => ({
   gsi1pk: `RESELLERS#${status}`,
@@ -151,7 +152,7 @@ export class DynamoDbResellers implements ResellerStore {
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :acc)',
-          ExpressionAttributeValues: { ':pk': `RES#${resellerId}`, ':acc': 'ACC#' },
+          ExpressionAttributeValues: { ':pk': licensingPk('resellerAccounts', resellerId), ':acc': 'ACC#' },
           Limit: 1,
         }),
       )
@@ -178,13 +179,19 @@ export class DynamoDbResellers implements ResellerStore {
         },
       },
     ];
-    if (from) items.push({ Delete: { TableName: this.tableName, Key: { pk: `RES#${from}`, sk: `ACC#${accountId}` } } });
+    if (from)
+      items.push({
+        Delete: {
+          TableName: this.tableName,
+          Key: { pk: licensingPk('resellerAccounts', from), sk: `ACC#${accountId}` },
+        },
+      });
     if (to)
       items.push({
         Put: {
           TableName: this.tableName,
           Item: {
-            pk: `RES#${to}`,
+            pk: licensingPk('resellerAccounts', to),
             sk: `ACC#${accountId}`,
             type: 'reseller-customer',
             accountId,

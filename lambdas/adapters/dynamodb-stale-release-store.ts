@@ -11,9 +11,10 @@ import { regionSchema, type Region } from '../core/licensing/catalogue';
 import type { AuditEvent } from '../core/licensing/model';
 import type { StaleReleaseRecord, StaleReleaseStore } from '../core/licensing/stale-release';
 import { auditItem } from './dynamodb-audit-writer';
+import { licensingPk } from '../shared/licensing-table-keys';
 
-const PARTITION = 'STALE_RELEASE';
-const keyOf = (accountId: string) => ({ pk: PARTITION, sk: `ACC#${accountId}` });
+const PARTITION = licensingPk('staleRelease');
+const keyOf = (accountId: string) => ({ pk: PARTITION, sk: licensingPk('account', accountId) });
 
 const recordSchema = z.object({
   accountId: z.string(),

@@ -14,8 +14,9 @@ import {
 import * as z from 'zod';
 import type { IndexedUser, UserIndex } from '../core/accounts/user-index';
 import { rethrowThrottling } from './aws-errors';
+import { licensingPk } from '../shared/licensing-table-keys';
 
-const usersPk = (accountId: string) => `USERS#${accountId}`;
+const usersPk = (accountId: string) => licensingPk('users', accountId);
 const userSk = (userId: string) => `USER#${userId}`;
 export const userEmailGsi1pk = (email: string) => `USEREMAIL#${email}`;
 

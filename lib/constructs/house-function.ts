@@ -95,6 +95,77 @@ export const presenceTableActions: Readonly<Record<TableAccess, readonly string[
   ],
 };
 
+/**
+ * The items of a table a writer may touch, as `dynamodb:LeadingKeys` patterns (StringLike: `ACC#*`
+ * or one fixed key) of their partition keys.
+ */
+export interface TableItemScope {
+  /** partitions it only reads */
+  readonly reads: readonly string[];
+  /** partitions it writes, and reads (conditions, replays) */
+  readonly writes: readonly string[];
+  /**
+   * indexes it queries; index entries are not guarded by LeadingKeys
+   * @default none
+   */
+  readonly indexes?: readonly string[];
+  /**
+   * a whole-table Scan (a Scan has no leading key to check)
+   * @default false
+   */
+  readonly scan?: boolean;
+}
+
+/** Item reads (ConditionCheckItem: a transaction's condition on an item it does not write). */
+export const tableItemReadActions = [
+  'dynamodb:GetItem',
+  'dynamodb:Query',
+  'dynamodb:BatchGetItem',
+  'dynamodb:ConditionCheckItem',
+] as const;
+/** Item writes; a transaction needs no action of its own, each of its items is checked as one of these. */
+export const tableItemWriteActions = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+] as const;
+
+/**
+ * Reads on the read and written partitions, writes on the written ones, each held to its
+ * partitions by `ForAllValues:StringLike` on `dynamodb:LeadingKeys`. ForAllValues holds for a
+ * request without keys too (a Scan, PartiQL): `Null` requires them. Queried indexes and a Scan,
+ * where declared, are statements of their own.
+ */
+export function tableItemStatements(tableArn: string, items: TableItemScope): PolicyStatement[] {
+  const onPartitions = (patterns: readonly string[]) => ({
+    'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...new Set(patterns)] },
+    Null: { 'dynamodb:LeadingKeys': 'false' },
+  });
+  if (items.writes.length === 0) throw new Error('tableItemStatements: a writer writes at least one partition');
+  const statements = [
+    new PolicyStatement({
+      actions: [...tableItemReadActions],
+      resources: [tableArn],
+      conditions: onPartitions([...items.reads, ...items.writes]),
+    }),
+    new PolicyStatement({
+      actions: [...tableItemWriteActions],
+      resources: [tableArn],
+      conditions: onPartitions(items.writes),
+    }),
+  ];
+  if (items.indexes?.length)
+    statements.push(
+      new PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: items.indexes.map((name) => `${tableArn}/index/${name}`),
+      }),
+    );
+  if (items.scan) statements.push(new PolicyStatement({ actions: ['dynamodb:Scan'], resources: [tableArn] }));
+  return statements;
+}
+
 /** Microsoft's endpoints a function signs tenants in and calls Graph at. */
 export interface MicrosoftEndpoints {
   /** the identity platform's host, e.g. `https://login.microsoftonline.com` (MS_AUTHORITY_HOST) */
@@ -297,14 +368,20 @@ export class HouseFunction extends Construct {
 
   /**
    * Grants access to the licensing table and sets TABLE_NAME. 'write' includes read: every
-   * writer reads first (conditional writes, idempotent replays).
+   * writer reads first (conditional writes, idempotent replays). With `items`, a writer gets only
+   * the item actions on the partitions named there (`tableItemStatements`), not the whole table.
    */
-  public bindTable(table: ITableV2, access: TableAccess): this {
+  public bindTable(table: ITableV2, access: TableAccess, items?: TableItemScope): this {
     if (this.boundTable && this.boundTable !== table) {
       throw new Error(`HouseFunction ${this.node.id}: bindTable called with a second table; TABLE_NAME holds one`);
     }
     this.boundTable = table;
-    if (access === 'write') table.grantReadWriteData(this.function);
+    if (items && access !== 'write') {
+      throw new Error(`HouseFunction ${this.node.id}: bindTable items scope a writer; a reader reads the table`);
+    }
+    if (items)
+      for (const statement of tableItemStatements(table.tableArn, items)) this.function.addToRolePolicy(statement);
+    else if (access === 'write') table.grantReadWriteData(this.function);
     else table.grantReadData(this.function);
     this.function.addEnvironment('TABLE_NAME', table.tableName);
     return this;
