@@ -1,7 +1,12 @@
 /** Reads an account's audit trail from the licensing table's `AUDIT#<account> / <at>#<event>` items, newest first. */
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import type { AuditLogReader, AuditRange } from '../core/licensing/list-audit-events';
+import {
+  AUDIT_READ_BOUNDS,
+  type AuditEventsRead,
+  type AuditLogReader,
+  type AuditRange,
+} from '../core/licensing/list-audit-events';
 import type { AuditEvent } from '../core/licensing/model';
 import { rethrowThrottling } from './aws-errors';
 
@@ -24,9 +29,11 @@ export class DynamoDbAuditLog implements AuditLogReader {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    /** the most one call reads: Query calls, and items evaluated (before the action filter) */
+    private readonly bounds: { pages: number; items: number } = AUDIT_READ_BOUNDS,
   ) {}
 
-  async auditEvents(accountId: string, range: AuditRange): Promise<{ events: AuditEvent[]; more: boolean }> {
+  async auditEvents(accountId: string, range: AuditRange): Promise<AuditEventsRead> {
     const pk = `AUDIT#${accountId}`;
     const lowest = range.from ?? '0';
     const highest = `${range.to ?? '9999'}#${HIGHEST}`;
@@ -37,7 +44,15 @@ export class DynamoDbAuditLog implements AuditLogReader {
     const events: AuditEvent[] = [];
     let startKey: Record<string, unknown> | undefined = after ? { pk, sk: after } : undefined;
     // One extra event tells whether another page exists; the action filter applies after each
-    // page is read, so a filtered page may need several reads.
+    // page is read, so a filtered page may need several reads: as many as the bounds allow.
+    let reads = 0;
+    let evaluated = 0;
+    // Filtered, a read evaluates its share of the bound at least: the filter may keep few of them.
+    const share = Math.ceil(this.bounds.items / this.bounds.pages);
+    const wanted = () => {
+      const missing = range.limit + 1 - events.length;
+      return range.action ? Math.max(missing, share) : missing;
+    };
     do {
       const page = await this.client
         .send(
@@ -54,7 +69,7 @@ export class DynamoDbAuditLog implements AuditLogReader {
               ? { FilterExpression: '#action = :action', ExpressionAttributeNames: { '#action': 'action' } }
               : {}),
             ScanIndexForward: false,
-            Limit: range.limit + 1 - events.length,
+            Limit: Math.min(wanted(), this.bounds.items - evaluated),
             ExclusiveStartKey: startKey,
           }),
         )
@@ -63,8 +78,13 @@ export class DynamoDbAuditLog implements AuditLogReader {
         const { accountId: acc, at, eventId, actor, action, details } = auditItemSchema.parse(item);
         events.push({ accountId: acc, at, eventId, actor, action, details });
       }
+      reads++;
+      evaluated += page.ScannedCount ?? 0;
       startKey = page.LastEvaluatedKey;
-    } while (startKey && events.length <= range.limit);
-    return { events: events.slice(0, range.limit), more: events.length > range.limit };
+    } while (startKey && events.length <= range.limit && reads < this.bounds.pages && evaluated < this.bounds.items);
+    if (events.length > range.limit) return { events: events.slice(0, range.limit), more: true };
+    // Stopped at the bound with the page short: the next page starts after the last item read.
+    if (startKey) return { events, more: true, resumeAfter: z.string().parse(startKey.sk) };
+    return { events, more: false };
   }
 }

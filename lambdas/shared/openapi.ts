@@ -465,7 +465,7 @@ const operations: Record<ApiOperationName, OperationSpec> = {
     tag: 'Licensing',
     summary: 'The account’s audit trail',
     description:
-      'Newest first, paged by `cursor`; CSV with `format=csv` or `Accept: text/csv` (customer, its reseller, support, back office).',
+      'Newest first, paged by `cursor`; CSV with `format=csv` or `Accept: text/csv` (customer, its reseller, support, back office). One request reads a bounded part of the trail: filtered by `action`, a page may come back short, even empty, with a `nextCursor` that continues where it stopped.',
     params: accountParams,
     query: auditQuerySchema,
     responses: {

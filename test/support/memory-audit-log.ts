@@ -1,11 +1,16 @@
-/** The audit log port over events in memory, with the DynamoDB adapter's order, range and paging. */
-import { auditSortKey, type AuditLogReader, type AuditRange } from '#lambdas/core/licensing/list-audit-events';
+/** The audit log port over events in memory, with the DynamoDB adapter's order, range and paging (memory needs no read bounds). */
+import {
+  auditSortKey,
+  type AuditEventsRead,
+  type AuditLogReader,
+  type AuditRange,
+} from '#lambdas/core/licensing/list-audit-events';
 import type { AuditEvent } from '#lambdas/core/licensing/model';
 
 export class MemoryAuditLog implements AuditLogReader {
   constructor(private readonly source: () => readonly AuditEvent[]) {}
 
-  async auditEvents(accountId: string, range: AuditRange): Promise<{ events: AuditEvent[]; more: boolean }> {
+  async auditEvents(accountId: string, range: AuditRange): Promise<AuditEventsRead> {
     const matching = this.source()
       .filter((e) => e.accountId === accountId)
       .filter((e) => (range.from === undefined || e.at >= range.from) && (range.to === undefined || e.at <= range.to))

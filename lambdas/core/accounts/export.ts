@@ -138,8 +138,9 @@ async function allAuditEvents(reader: AuditLogReader, accountId: string): Promis
     const page = await reader.auditEvents(accountId, { limit: EXPORT_AUDIT_PAGE, ...(after ? { after } : {}) });
     events.push(...page.events);
     const last = page.events.at(-1);
-    if (!page.more || !last) break;
-    after = `${last.at}#${last.eventId}`;
+    const resume = page.resumeAfter ?? (last && `${last.at}#${last.eventId}`);
+    if (!page.more || !resume) break;
+    after = resume;
   }
   return events.reverse();
 }

@@ -60,9 +60,26 @@ export interface AuditRange {
   readonly after?: string;
 }
 
-/** The port: a Query of the `AUDIT#<account>` partition, newest first. */
+/**
+ * The most one request may read: an action filter is applied after the read, so a rare action
+ * would otherwise cost a read of the whole partition; past the bound the page comes back short
+ * (even empty) with a cursor that continues where the read stopped.
+ */
+export const AUDIT_READ_BOUNDS = { pages: 5, items: 2000 } as const;
+
+export interface AuditEventsRead {
+  events: AuditEvent[];
+  more: boolean;
+  /**
+   * Set when the read stopped at its bound before the page filled: the sort key of the last item
+   * read (which may not match the filter), after which the next page starts.
+   */
+  resumeAfter?: string;
+}
+
+/** The port: a Query of the `AUDIT#<account>` partition, newest first, within AUDIT_READ_BOUNDS. */
 export interface AuditLogReader {
-  auditEvents(accountId: string, range: AuditRange): Promise<{ events: AuditEvent[]; more: boolean }>;
+  auditEvents(accountId: string, range: AuditRange): Promise<AuditEventsRead>;
 }
 
 export interface AuditLogDeps {
@@ -99,7 +116,7 @@ export async function listAuditEvents(
   if (from && to && from > to) throw new ValidationError([{ path: 'query.from', message: 'is after `to`' }]);
   const after = query.cursor === undefined ? undefined : decodeAuditCursor(query.cursor);
   const limit = query.limit ?? (query.format === 'csv' ? 1000 : DEFAULT_AUDIT_PAGE);
-  const { events, more } = await deps.auditLog.auditEvents(accountId, {
+  const { events, more, resumeAfter } = await deps.auditLog.auditEvents(accountId, {
     limit,
     ...(from ? { from } : {}),
     ...(to ? { to } : {}),
@@ -107,7 +124,8 @@ export async function listAuditEvents(
     ...(after ? { after } : {}),
   });
   const last = events.at(-1);
-  return { events, nextCursor: more && last ? encodeAuditCursor(auditSortKey(last)) : null };
+  const resume = resumeAfter ?? (last && auditSortKey(last));
+  return { events, nextCursor: more && resume ? encodeAuditCursor(resume) : null };
 }
 
 const csvColumns = ['at', 'action', 'actorKind', 'actorId', 'eventId', 'details'] as const;

@@ -109,6 +109,32 @@ describe('listAuditEvents', () => {
   });
 });
 
+describe('listAuditEvents: a read stopped at its bound', () => {
+  it('answers the short page with a cursor that continues where the read stopped, not after its last event', async () => {
+    const resumeAfter = '2026-01-01T00:00:00.000Z#evt-last-read';
+    const reads: (string | undefined)[] = [];
+    const bounded: AuditLogDeps = {
+      repo: world.repo,
+      auditLog: {
+        auditEvents: async (_account, range) => {
+          reads.push(range.after);
+          return range.after ? { events: [], more: false } : { events: [], more: true, resumeAfter };
+        },
+      },
+    };
+
+    const first = await listAuditEvents(bounded, principals.customer(accountId), accountId, { action: 'rare.action' });
+    const second = await listAuditEvents(bounded, principals.customer(accountId), accountId, {
+      action: 'rare.action',
+      cursor: first.nextCursor!,
+    });
+
+    expect(first).toEqual({ events: [], nextCursor: expect.any(String) });
+    expect(reads).toEqual([undefined, resumeAfter]);
+    expect(second.nextCursor).toBeNull();
+  });
+});
+
 describe('auditQuerySchema', () => {
   it('coerces the limit and refuses unknown parameters', () => {
     expect(auditQuerySchema.parse({ limit: '10' })).toEqual({ limit: 10 });
