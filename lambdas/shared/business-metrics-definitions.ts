@@ -32,6 +32,13 @@ export const businessMetrics = {
     dimensions: ['status'],
     emittedBy: ['get-license'],
   },
+  licenceResignFailures: {
+    name: 'LicenceResignFailures',
+    description:
+      'Licence rebuilds whose signing failed (KMS): the stored licence served while unexpired, else the request failed',
+    dimensions: [],
+    emittedBy: ['get-license', 'activate'],
+  },
   ordersDeposited: {
     name: 'OrdersDeposited',
     description: 'Back-office orders by answer status (201 deposited, 200 replay, 409 conflict)',

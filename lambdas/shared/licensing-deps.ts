@@ -16,6 +16,7 @@ import { systemClock } from '../core/ports';
 import { env, required } from './env';
 import { installationSignatureCheck, type AgentRequest } from './agent-signature';
 import { logger } from './powertools';
+import { emitCount } from './business-metrics';
 import type { SignatureCheck } from '../core/licensing/signature-check';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 
@@ -38,6 +39,7 @@ export function licensingDeps(): LicensingDeps {
     ids: randomIds,
     log: { warn: (message, details) => logger.warn(message, details) },
     here: servingRegion(),
+    metrics: { count: (name) => emitCount(name) },
   };
   return deps;
 }

@@ -577,6 +577,30 @@ export const alarms: readonly AlarmDefinition[] = [
     runbook:
       'Raise ucx.telemetryShards in cdk.json and deploy (UpdateShardCount); see Incoming records and bytes against 1000 records/s and 1 MB/s per shard.',
   },
+  {
+    id: 'licence-resign-failures',
+    title: 'Licence re-signing failures (stored licences served instead)',
+    metric: { source: 'business', metric: 'licenceResignFailures' },
+    comparison: 'greaterThan',
+    periodMinutes: 5,
+    evaluationPeriods: 3,
+    datapointsToAlarm: 2,
+    missingData: 'notBreaching',
+    thresholds: {
+      critical: {
+        value: 100,
+        reason:
+          '100 per 5 min: the signing key is failing for many polls; changes reach no agent, and each licence that expires meanwhile turns its polls into errors',
+      },
+      warning: {
+        value: 0,
+        reason:
+          'any, in 2 of 3 periods: agents keep their stored licence while it is unexpired, so changes (deposits, allocations, Care) do not reach them',
+      },
+    },
+    runbook:
+      'The getLicense and activate logs ("re-signing the licence failed", with the KMS error): a disabled or deleted key, a missing kms:Sign grant or KMS throttling; then the KMS key state and its CloudTrail events.',
+  },
   ...streamConsumerFunctions.map(
     (fn): AlarmDefinition => ({
       id: `${fn}-iterator-age`,

@@ -2,6 +2,7 @@
 import type { Clock, IdGenerator, Logger, Signer } from '../ports';
 import type { ServingRegion } from './home-region';
 import type { LicensingRepository } from './repository';
+import type { LicensingMetrics } from './signer-failure';
 
 export interface LicensingDeps {
   readonly repo: LicensingRepository;
@@ -10,6 +11,8 @@ export interface LicensingDeps {
   readonly log: Logger;
   /** the region this code serves: licensing writes only for accounts homed here (home-region.ts) */
   readonly here: ServingRegion;
+  /** counts of failures a use case survives (the signer's); none counted when absent */
+  readonly metrics?: LicensingMetrics;
 }
 
 export interface LicenseSettings {

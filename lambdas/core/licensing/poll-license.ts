@@ -10,6 +10,7 @@ import { GoneError, NotFoundError } from '../errors';
 import type { LicenseSettings, LicensingDeps } from './deps';
 import { isHomeRegion } from './home-region';
 import { buildLicense, signIfChanged } from './license';
+import { markingFailures, SignerFailure, uncounted } from './signer-failure';
 import type { Installation } from './model';
 import type { AccountTerms } from './repository';
 import { verifiedAgainst, type SignatureCheck } from './signature-check';
@@ -100,7 +101,7 @@ async function refreshLicense(
   });
   let fresh: Awaited<ReturnType<typeof signIfChanged>>;
   try {
-    fresh = await signIfChanged(built.content, settings.signer, {
+    fresh = await signIfChanged(built.content, markingFailures(settings.signer), {
       now,
       ttlDays: settings.licenseTtlDays,
       basedOnRev: installation.rev,
@@ -110,9 +111,20 @@ async function refreshLicense(
       previous: stored,
     });
   } catch (error) {
-    // The signing key may be briefly unavailable: an unexpired stored licence keeps the agent working.
-    if (stored.exp > now.getTime() / 1000) return stored;
-    throw error;
+    // Only the signer's failure is survived: the key may be briefly unavailable, and an unexpired
+    // stored licence keeps the agent working. Counted and logged (an alarm watches the count).
+    if (!(error instanceof SignerFailure)) throw error;
+    const served = stored.exp > now.getTime() / 1000;
+    const metrics = deps.metrics ?? uncounted;
+    metrics.count('licenceResignFailures');
+    deps.log.warn('re-signing the licence failed', {
+      installationId: installation.installationId,
+      served: served ? 'stored licence' : 'none (the stored licence has expired)',
+      storedExpiresAt: new Date(stored.exp * 1000).toISOString(),
+      error: error.cause,
+    });
+    if (served) return stored;
+    throw error.cause;
   }
   // Outside the home region the poll writes nothing to the installation: that region's copy may lag
   // a change made at home, and a write there would replicate the stale item back over it.
