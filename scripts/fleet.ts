@@ -1,10 +1,14 @@
 /**
  * Fleet simulator: activates N simulated installations against a local (or any) cloud through the
- * agent SDK, then runs their poll and telemetry cycles at an accelerated pace with varied data
- * (some carrying faults the rules catch), printing progress and a summary: requests, errors by
- * status, latency percentiles per route, beats accepted. Exits non-zero on any 5xx.
+ * agent SDK, then runs their cycles at the agent's cadence (telemetry/cadence.ts: counters every
+ * minute, one request per cycle, a poll only when the 202 says the licence changed) with time
+ * compressed: `--cycle-seconds` of real time stand for one default cycle (15 minutes), and every
+ * wait of the agent shrinks by the same factor. Varied data (some carrying faults the rules
+ * catch); progress and a summary: requests, errors by status, latency percentiles per route,
+ * beats accepted. Exits non-zero on any 5xx.
  *
- *   npm run fleet -- --installations 1000 --duration 120 [--cloud .local/cloud.json] [--concurrency 24]
+ *   npm run fleet -- --installations 1000 --duration 300 [--cloud .local/cloud.json] [--concurrency 24]
+ *     [--cycle-seconds 20] [--us-share 0.3] [--seed 1] [--keep]
  */
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
@@ -18,6 +22,7 @@ import { identityOf } from '../agent/sdk/identity';
 import { MemorySpool } from '../agent/sdk/spool';
 import { MemoryStateStore } from '../agent/sdk/state';
 import { CloudError, UnreachableError } from '../agent/sdk/errors';
+import { defaultCycleSeconds } from '../lambdas/core/telemetry/cadence';
 
 const { values } = parseArgs({
   options: {
@@ -35,6 +40,8 @@ const N = Number(values.installations);
 const durationMs = Number(values.duration) * 1000;
 const concurrency = Number(values.concurrency);
 const cycleSeconds = Number(values['cycle-seconds']);
+/** how much faster than real time the fleet runs: one default cycle in `cycleSeconds` */
+const timeFactor = defaultCycleSeconds / cycleSeconds;
 const random = seededRandom(Number(values.seed));
 
 const cloud = JSON.parse(readFileSync(values.cloud!, 'utf8')) as {
@@ -50,6 +57,7 @@ let requests = 0;
 let beatsAccepted = 0;
 let beatsSent = 0;
 let cycles = 0;
+let polls = 0;
 let activated = 0;
 const faultCount = new Map<SimulatedFault, number>();
 
@@ -195,7 +203,7 @@ function summary(elapsedS: number): { table: string; fiveXx: number } {
   const faults = [...faultCount].map(([f, n]) => `${f} ${n}`).join(', ') || 'none';
   return {
     table:
-      `${N} installations (${activated} activated), ${elapsedS.toFixed(0)} s, ${cycles} cycles, concurrency ${concurrency}, a cycle every ~${cycleSeconds} s\n` +
+      `${N} installations (${activated} activated), ${elapsedS.toFixed(0)} s, ${cycles} cycles (${polls} with a poll), concurrency ${concurrency}, a default cycle (${defaultCycleSeconds / 60} min) every ~${cycleSeconds} s, time ×${timeFactor.toFixed(0)}\n` +
       `requests ${requests} (${(requests / elapsedS).toFixed(1)}/s), 5xx ${fiveXx}, beats sent ${beatsSent}, accepted ${beatsAccepted}; faults simulated: ${faults}\n\n${table}`,
     fiveXx,
   };
@@ -233,10 +241,11 @@ async function main() {
   await Promise.all(
     fleet.map(({ agent }) =>
       agent.run(controller.signal, {
-        timeScale: cycleSeconds / (agent.state().nextPollSeconds ?? 900),
+        timeScale: 1 / timeFactor,
         gate,
-        onCycle: ({ telemetry, error }) => {
+        onCycle: ({ poll, telemetry, error }) => {
           cycles++;
+          if (poll) polls++;
           if (telemetry) {
             beatsSent += telemetry.sent;
             beatsAccepted += telemetry.accepted;
