@@ -5,7 +5,8 @@
  * on free ports in a temp data dir) and stops it. Not part of `npm test`.
  *
  *   npm run bench [-- --only poll,ingest,rules,bundles,fleet,presence] [--assembly <cdk.out>]
- *                 [--fleet-installations 1000] [--fleet-duration 60] [--presence-installations 100] [--quick]
+ *                 [--fleet-installations 1000] [--fleet-duration 300] [--presence-installations 100] [--quick]
+ *   npm run bench -- --fleet     the end-to-end row alone (--only fleet)
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,15 +19,16 @@ import { bundleRows, measureBundles } from './bundle-rows';
 import { fleetRows, runFleet, type FleetMeasures } from './fleet-row';
 import { handlerRows, type HandlerMeasures } from './handler-rows';
 import { measurePresence, presenceRows, type PresenceMeasures } from './presence-row';
-import { measureRules, rulesRow, type RulesMeasures } from './rules-row';
+import { measureRules, rulesRow, rulesStoredRow, type RulesMeasures } from './rules-row';
 import { benchTable, judge, type Row } from './stats';
 
 const { values } = parseArgs({
   options: {
     only: { type: 'string' },
+    fleet: { type: 'boolean', default: false },
     assembly: { type: 'string' },
     'fleet-installations': { type: 'string', default: '1000' },
-    'fleet-duration': { type: 'string', default: '60' },
+    'fleet-duration': { type: 'string', default: '300' },
     'presence-installations': { type: 'string', default: '100' },
     'presence-changes': { type: 'string', default: '300' },
     quick: { type: 'boolean', default: false },
@@ -35,7 +37,11 @@ const { values } = parseArgs({
 });
 
 const repoRoot = findRepoRoot();
-const only = new Set((values.only ?? 'poll,ingest,rules,bundles,fleet,presence').split(',').map((s) => s.trim()));
+const only = new Set(
+  (values.only ?? (values.fleet ? 'fleet' : 'poll,ingest,rules,bundles,fleet,presence'))
+    .split(',')
+    .map((s) => s.trim()),
+);
 const quick = values.quick;
 const started = Date.now();
 const log = (line: string) =>
@@ -83,10 +89,12 @@ async function main() {
       log('measuring the poll and ingest handlers against their floors');
       const handlers: HandlerMeasures = await inChild(cloud.cloudJson, assemblyDir);
       // the archiver's figures are measured in the same child (it needs the ingest's records)
-      const { archive, ...handlerMeasures } = handlers;
+      const { archive, rulesStored, agent, ...handlerMeasures } = handlers;
+      results['agent'] = agent;
       results['handlers'] = handlerMeasures;
       results['archive'] = archive;
-      rows.push(...handlerRows(handlers));
+      results['rulesStored'] = rulesStored;
+      rows.push(...handlerRows(handlers), rulesStoredRow(rulesStored));
     }
     if (only.has('rules')) {
       log('measuring the rules engine');
@@ -123,7 +131,7 @@ async function main() {
       log(`running the fleet simulator: ${values['fleet-installations']} installations`);
       const fleet: FleetMeasures = await runFleet({
         repoRoot,
-        cloudJson: cloud.cloudJson,
+        cloud,
         installations: Number(values['fleet-installations']),
         durationSeconds: Number(values['fleet-duration']),
         log,
@@ -197,6 +205,10 @@ async function inChild(cloudJson: string, assemblyDir: string): Promise<HandlerM
     quick ? '100' : '250',
     '--batches',
     quick ? '10' : '25',
+    '--rules-installations',
+    quick ? '10' : '40',
+    '--rules-rounds',
+    quick ? '3' : '8',
   ];
   const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';

@@ -208,20 +208,33 @@ export async function measureBundles(opts: {
 }
 
 export function bundleRows(bundles: readonly BundleMeasure[]): Row[] {
-  return bundles.flatMap((b) => [
-    {
-      name: `bundle ${b.entry}: size`,
-      value: b.bytes / 1024,
-      unit: ' KB',
-      goal: { op: '<=' as const, value: 300, unit: ' KB' },
-      detail: `SDK-only baseline ${(b.baselineBytes / 1024).toFixed(0)} KB (${b.clients.map((c) => c.replace('@aws-sdk/client-', '')).join(', ') || 'no SDK'})`,
-    },
-    {
-      name: `bundle ${b.entry}: init ÷ SDK-only`,
-      value: b.initRatio,
-      unit: '×',
-      goal: { op: '<=' as const, value: 1.5, unit: '×' },
-      detail: `init ${b.initMs.toFixed(1)} ms vs ${b.baselineInitMs.toFixed(1)} ms`,
-    },
-  ]);
+  return bundles.flatMap((b): Row[] => {
+    // Without an SDK client there is no SDK-only bundle to compare with: size judged as is.
+    if (b.clients.length === 0)
+      return [
+        {
+          name: `bundle ${b.entry}: size (no SDK client)`,
+          value: b.bytes / 1024,
+          unit: ' KB',
+          goal: { op: '<=', value: 300, unit: ' KB' },
+          detail: `init ${b.initMs.toFixed(1)} ms`,
+        },
+      ];
+    return [
+      {
+        name: `bundle ${b.entry}: size ÷ SDK-only`,
+        value: b.bytes / b.baselineBytes,
+        unit: '×',
+        goal: { op: '<=', value: 1.3, unit: '×' },
+        detail: `${(b.bytes / 1024).toFixed(0)} KB, SDK-only baseline ${(b.baselineBytes / 1024).toFixed(0)} KB (${b.clients.map((c) => c.replace('@aws-sdk/client-', '')).join(', ')})`,
+      },
+      {
+        name: `bundle ${b.entry}: init ÷ SDK-only`,
+        value: b.initRatio,
+        unit: '×',
+        goal: { op: '<=', value: 1.3, unit: '×' },
+        detail: `init ${b.initMs.toFixed(1)} ms vs ${b.baselineInitMs.toFixed(1)} ms`,
+      },
+    ];
+  });
 }

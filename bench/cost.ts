@@ -1,84 +1,121 @@
 /**
- * `npm run cost -- --installations 10000,100000,1000000 [--region us-east-1|eu-central-1] [--results bench/results.json]`
- * Monthly AWS cost per component and per installation. Measured figures (handler CPU, batch and
- * record sizes, log bytes, rules state) come from bench/results.json when present; otherwise the
- * defaults below, which are the figures of the last bench run written into the README.
+ * `npm run cost [-- --installations 10000,100000,1000000] [--results bench/results.json] [--write-docs]`
+ * The monthly AWS cost of the agent in this repository at its default cadence, per line, in
+ * us-east-1 and eu-central-1, DynamoDB on-demand and provisioned side by side. Measured figures
+ * come from bench/results.json; the rest are the defaults below, each marked "assumed".
+ * `--write-docs` writes the tables into docs/performance-and-cost.md between its cost markers.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import * as z from 'zod';
 import type { ArchiveLifecycleConfig } from '../lib/config';
-import { fmt, monthlyCost, type RegionPrices, type Workload } from './cost-model';
+import { defaultCycleSeconds } from '../lambdas/core/telemetry/cadence';
+import {
+  fmt,
+  GOAL_PER_INSTALLATION,
+  GOAL_REQUESTS_PER_INSTALLATION_MONTH,
+  GROUP_BUDGET,
+  groupTotals,
+  monthlyCost,
+  perInst,
+  type CostResult,
+  type DynamoMode,
+  type Measurable,
+  type RegionPrices,
+  type Workload,
+} from './cost-model';
 import { defaultPresenceWorkload, presenceMonthlyCost, presencePrices } from './presence-cost';
 import { table } from './stats';
 
-export const GOAL_PER_INSTALLATION = 0.017;
+export { GOAL_PER_INSTALLATION };
 
 /** Lambda's cap on one invocation's event: it bounds how many stream records a consumer gets at once. */
 const INVOCATION_PAYLOAD_BYTES = 6 * 1024 * 1024;
+export const REGIONS = ['us-east-1', 'eu-central-1'] as const;
+export const MODES: readonly DynamoMode[] = ['on-demand', 'provisioned'];
+export const costDocument = 'docs/performance-and-cost.md';
+export const costMarkers = ['<!-- cost:start -->', '<!-- cost:end -->'] as const;
 
-/** Defaults: DESIGN's cadence and the bench's figures; I/O waits are typical in-region latencies. */
+/** Defaults before the bench measures: the cadence from cadence.ts, the rest assumed as commented. */
 export function defaultWorkload(): Workload {
   return {
-    pollsPerHour: 4,
-    batchesPerHour: 12,
-    beatsPerBatch: 50,
-    // one compressed record per agent batch (lambdas/core/telemetry/ingest-telemetry.ts)
+    cycleSeconds: defaultCycleSeconds,
+    // the 202 carries the licence's ETag, so a telemetry-on agent polls only when told to
+    requestsPerCycle: 1,
+    // a full licence fetch when the ETag moved: renewal at half its 30-day life, plus a change
+    otherRequestsPerMonth: 2,
+    // 15 collections of ~7 counter beats, inventory on change and daily (measured by the bench)
+    beatsPerBatch: 105,
     recordsPerBatch: 1,
-    recordBytesPerBatch: 20_000,
-    archiveBytesPerBeat: 400,
+    recordBytesPerBatch: 12_000,
+    // the 202's JSON, headers, TLS record overhead
+    responseBytesPerRequest: 1000,
+    // the access log format of lib/stacks/stateless-stack.ts, as the issue measured it
+    accessLogBytesPerRequest: 290,
+    logRetentionDays: 30,
     installationItemBytes: 2500,
-    pollReadsEventuallyConsistent: true,
-    // the account item's termsRev and switch (poll-license.ts): small, eventually consistent
     accountTermsRru: 0.5,
     licensingReplicas: 2,
-    // the poll stamps lastPollAt when it is an hour old: an UpdateItem on the installation item
-    lastPoll: { stampsPerHour: 1, wruPerStamp: 3 },
-    // Before the bench measures it: the state (~1.8 WRU) and a snapshot per beat type (processes
-    // ~20 WRU, ~11 others ≥ 1 each), in one transaction (2×).
-    rulesStore: { wruPerBatch: 2 * (1.8 + 20 + 11), rruPerBatch: 1, storedBytes: 30_000 },
+    // INST#/POLL, a small item written at most once an hour (poll-license.ts LAST_POLL_RESOLUTION_MS)
+    lastSeen: { stampsPerHour: 1, wruPerStamp: 1 },
+    // the target of issue 16: at most 1 WRU per installation per cycle in the steady state
+    rulesStore: { wruPerBatch: 1, rruPerBatch: 1, storedBytes: 10_000 },
+    // lambdas/adapters/licence-facts.ts CachedLicenceFacts' default TTL; a miss reads the installation strongly
+    licenceCache: { ttlSeconds: 300, rruPerMiss: 1 },
     signsPerMonth: 2,
     lambda: {
-      poll: { memoryMb: 256, cpuMs: 3.5, ioMs: 5 },
-      ingest: { memoryMb: 512, cpuMs: 10, ioMs: 25 },
-      // per invocation: batchesPerInvocation installations evaluated side by side
-      rules: { memoryMb: 1024, cpuMs: 100, ioMs: 60 },
-      // per invocation: decompress the records, write one gzip NDJSON object per hour
+      ingest: { memoryMb: 512, cpuMs: 5, ioMs: 15 },
+      rules: { memoryMb: 1024, cpuMs: 300, ioMs: 80 },
       archive: { memoryMb: 512, cpuMs: 1700, ioMs: 150 },
     },
-    // JSON logs with the system level at WARN: no START/END/REPORT lines (lib/constructs/house-function.ts)
-    logBytes: { poll: 225, ingest: 1100, rules: 600, archive: 300, platformPerInvocation: 0 },
+    logBytes: { ingest: 1100, rules: 600, archive: 300 },
     // lib/routes.ts metricsFlushSeconds: a record per status per container-minute
-    metricsFlush: { seconds: 60, bytesPerFlush: 600, functions: ['poll', 'ingest'] },
+    metricsFlush: { seconds: 60, bytesPerFlush: 600, ingest: true },
     xraySampledShare: 0.05,
-    // lib/routes.ts: getLicense and ingestTelemetry are 'pass-through'
-    xrayTracesHotPaths: false,
     archive: {
-      batchesPerInvocation: Math.floor(INVOCATION_PAYLOAD_BYTES / 20_000),
+      batchesPerInvocation: Math.floor(INVOCATION_PAYLOAD_BYTES / 12_000),
       objectsPerInvocation: 1.1,
+      rawBytesPerBeat: 300,
+      // zstd columns sorted by type and installation: about a third of gzip NDJSON
+      parquetBytesPerBeat: 100,
+      rawDays: 7,
       standardDays: 30,
-      iaDays: 90,
-      glacierIrDays: 730,
+      glacierDays: 90,
+      expireDays: 730,
+      parquetObjectsPerHour: 20,
+      athenaMinScanBytes: 10 * 1024 * 1024,
     },
-    // lib/routes.ts: the rules consumer takes 100 records (installation batches); at ~30 records/s
-    // per shard its 5 s window fills them at scale
+    // lib/routes.ts: the rules consumer takes 100 records (installation posts); its 5 s window fills them at scale
     rules: { batchesPerInvocation: 100 },
     kinesis: { retentionHours: 48, consumers: 2, shardUtilisation: 0.7 },
     dynamoProvisionedUtilisation: 0.7,
-    fixedMonthly: { customMetrics: 60, kmsKeys: 2 },
+    // EMF business metrics; HTTP API detailed metrics: ~60 routes × 6 metrics
+    fixedMonthly: { customMetrics: 60, routeMetrics: 360, kmsKeys: 2 },
+    measured: [],
   };
 }
 
-/** The archive lifecycle the CDK app deploys (cdk.json `ucx.archive`), so the bill follows the config. */
+/** The archive lifecycle and log retention the CDK app deploys (cdk.json), so the bill follows the config. */
 export function archiveLifecycleFrom(
-  cdkJson: { context?: { ucx?: { archive?: ArchiveLifecycleConfig } } } | undefined,
+  cdkJson:
+    | { context?: { ucx?: { archive?: ArchiveLifecycleConfig & { rawDays?: number }; logRetentionDays?: number } } }
+    | undefined,
   w: Workload,
 ): Workload {
-  const a = cdkJson?.context?.ucx?.archive;
-  if (!a) return w;
+  const ucx = cdkJson?.context?.ucx;
+  const a = ucx?.archive;
   return {
     ...w,
-    archive: { ...w.archive, standardDays: a.infrequentAccessDays, iaDays: a.glacierDays, glacierIrDays: a.expireDays },
+    logRetentionDays: ucx?.logRetentionDays ?? w.logRetentionDays,
+    archive: a
+      ? {
+          ...w.archive,
+          rawDays: a.rawDays ?? w.archive.rawDays,
+          standardDays: a.infrequentAccessDays,
+          glacierDays: a.glacierDays,
+          expireDays: a.expireDays,
+        }
+      : w.archive,
   };
 }
 
@@ -89,18 +126,17 @@ const rulesStoreMeasures = {
   storedBytesPerInstallation: measure,
 };
 /** What the cost model reads of bench/results.json; a run may have measured only some parts. */
-const benchResults = z
+export const benchResultsSchema = z
   .object({
+    agent: z.object({ beatsPerCycle: z.number(), cycleSeconds: z.number() }).optional(),
     handlers: z
       .object({
-        poll: z.object({ handlerCpuMs: z.number(), logBytes: z.number() }).optional(),
         ingest: z
           .object({
             handlerCpuMsPerBatch: z.number(),
             beatsPerBatch: z.number(),
             recordsPerBatch: measure,
             recordBytesPerBatch: measure,
-            batchGzipBytes: z.number(),
             logBytes: z.number(),
           })
           .optional(),
@@ -109,61 +145,63 @@ const benchResults = z
     archive: z
       .object({
         bytesPerBeat: measure,
+        parquetBytesPerBeat: measure,
         cpuMsPerBatch: measure,
         recordsPerInvocation: measure,
         objectsPerInvocation: measure,
       })
       .optional(),
     rules: z
-      .object({
-        cpuMsPerBatch: z.number(),
-        ...rulesStoreMeasures,
-        steady: z.object(rulesStoreMeasures).optional(),
-      })
+      .object({ cpuMsPerBatch: z.number(), ...rulesStoreMeasures, steady: z.object(rulesStoreMeasures).optional() })
       .optional(),
+    rulesStored: z.object({ cpuMsPerPost: z.number() }).optional(),
   })
   .optional();
 
 /** The defaults with what bench/results.json measured. */
-export function workloadFrom(
-  benchResultsJson: unknown,
-  base: Workload = defaultWorkload(),
-): { workload: Workload; measured: string[] } {
-  const results = benchResults.parse(benchResultsJson);
+export function workloadFrom(benchResultsJson: unknown, base: Workload = defaultWorkload()): Workload {
+  const results = benchResultsSchema.parse(benchResultsJson);
   const w = structuredClone(base);
-  const measured: string[] = [];
-  const h = results?.handlers;
-  if (h?.poll) {
-    w.lambda.poll.cpuMs = h.poll.handlerCpuMs;
-    w.logBytes.poll = h.poll.logBytes;
-    measured.push('poll CPU and log bytes');
+  const measured = new Set<Measurable>(base.measured);
+  // The cycle's beats as the simulated agent produces them (results.agent), at this cycle.
+  if (results?.agent && results.agent.cycleSeconds === w.cycleSeconds) {
+    w.beatsPerBatch = results.agent.beatsPerCycle;
+    measured.add('beats per batch');
   }
-  if (h?.ingest) {
-    w.lambda.ingest.cpuMs = h.ingest.handlerCpuMsPerBatch;
-    w.beatsPerBatch = h.ingest.beatsPerBatch;
-    if (h.ingest.recordBytesPerBatch) {
-      w.recordsPerBatch = h.ingest.recordsPerBatch ?? 1;
-      w.recordBytesPerBatch = h.ingest.recordBytesPerBatch;
+  const ingest = results?.handlers?.ingest;
+  if (ingest) {
+    // the bench posts the cycle's batch (results.agent), so its CPU is the mean post's
+    w.lambda.ingest.cpuMs = ingest.handlerCpuMsPerBatch;
+    measured.add('ingest CPU');
+    if (ingest.recordBytesPerBatch) {
+      w.recordsPerBatch = ingest.recordsPerBatch ?? 1;
+      w.recordBytesPerBatch = (ingest.recordBytesPerBatch / ingest.beatsPerBatch) * w.beatsPerBatch;
+      measured.add('record bytes');
     }
     w.archive.batchesPerInvocation = Math.max(1, Math.floor(INVOCATION_PAYLOAD_BYTES / w.recordBytesPerBatch));
-    // Without a measured archive, about the batch's own gzip ratio.
-    w.archiveBytesPerBeat = results?.archive?.bytesPerBeat ?? h.ingest.batchGzipBytes / h.ingest.beatsPerBatch;
-    w.logBytes.ingest = h.ingest.logBytes;
-    measured.push('ingest CPU, beats per batch, record and archive bytes, log bytes');
+    w.logBytes.ingest = ingest.logBytes;
+    measured.add('ingest log bytes');
   }
   const a = results?.archive;
+  if (a?.bytesPerBeat) {
+    w.archive.rawBytesPerBeat = a.bytesPerBeat;
+    measured.add('raw bytes per beat');
+  }
+  if (a?.parquetBytesPerBeat) {
+    w.archive.parquetBytesPerBeat = a.parquetBytesPerBeat;
+    measured.add('parquet bytes per beat');
+  }
   if (a?.cpuMsPerBatch) {
-    // The measured invocation (what a 6 MB event holds, base64 and event overhead included) wins
-    // over the estimate from the record size.
+    // The measured invocation (what a 6 MB event holds) wins over the estimate from the record size.
     if (a.recordsPerInvocation) w.archive.batchesPerInvocation = a.recordsPerInvocation;
     if (a.objectsPerInvocation) w.archive.objectsPerInvocation = a.objectsPerInvocation;
     w.lambda.archive.cpuMs = a.cpuMsPerBatch * w.archive.batchesPerInvocation;
-    measured.push('archiver CPU, records and objects per invocation');
+    measured.add('archive CPU');
   }
   if (results?.rules) {
     w.lambda.rules.cpuMs = results.rules.cpuMsPerBatch * w.rules.batchesPerInvocation;
-    // A steady installation (findings change rarely) is what a fleet is made of; the bench's
-    // flapping workload, where findings change every batch, is priced apart (see main).
+    measured.add('rules CPU');
+    // A steady installation (findings change rarely) is what a fleet is made of.
     const r = results.rules.steady?.writeUnitsPerBatch !== undefined ? results.rules.steady : results.rules;
     if (typeof r.writeUnitsPerBatch === 'number') {
       w.rulesStore = {
@@ -171,118 +209,169 @@ export function workloadFrom(
         rruPerBatch: r.readUnitsPerBatch ?? 1,
         storedBytes: r.storedBytesPerInstallation ?? w.rulesStore.storedBytes,
       };
-      measured.push(
-        `rules CPU and write/read units per batch (${r === results.rules ? 'bench workload' : 'steady installation'})`,
-      );
-    } else {
-      measured.push('rules CPU');
+      measured.add('rules store units');
     }
   }
-  return { workload: w, measured };
+  // The handler's whole stored path (SDK clients included) wins over the in-process codec and engine.
+  if (results?.rulesStored) {
+    w.lambda.rules.cpuMs = results.rulesStored.cpuMsPerPost * w.rules.batchesPerInvocation;
+    measured.add('rules CPU');
+  }
+  w.measured = [...measured];
+  return w;
+}
+
+export interface CostReport {
+  workload: Workload;
+  counts: number[];
+  /** region → mode → one result per installation count */
+  runs: Record<string, Record<DynamoMode, CostResult[]>>;
+}
+
+export function costReport(
+  workload: Workload,
+  prices: Record<string, RegionPrices>,
+  counts: readonly number[],
+): CostReport {
+  const runs: CostReport['runs'] = {};
+  for (const region of REGIONS) {
+    const p = prices[region];
+    if (!p) throw new Error(`bench/prices.json has no prices for ${region}`);
+    runs[region] = {
+      'on-demand': counts.map((n) => monthlyCost(n, workload, p, 'on-demand')),
+      provisioned: counts.map((n) => monthlyCost(n, workload, p, 'provisioned')),
+    };
+  }
+  return { workload, counts: [...counts], runs };
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(0)} %`;
+
+/** The markdown the terminal shows and the docs hold. */
+export function costTables(report: CostReport, meta: { prices: string; results: string }): string {
+  const { counts, runs, workload } = report;
+  const largest = counts.length - 1;
+  const at = (region: string, mode: DynamoMode) => runs[region]![mode][largest]!;
+  const base = at('eu-central-1', 'on-demand');
+  const n = base.installations;
+  const lineRows = base.lines.map((line, i) => [
+    line.component,
+    line.basis,
+    ...REGIONS.flatMap((region) => MODES.map((mode) => perInst(at(region, mode).lines[i]!.usd / n))),
+    line.driver,
+  ]);
+  const totalRow = (label: string, pick: (r: CostResult) => string) => [
+    label,
+    '',
+    ...REGIONS.flatMap((region) => MODES.map((mode) => pick(at(region, mode)))),
+    '',
+  ];
+  lineRows.push(
+    totalRow('**total per installation-month**', (r) => `**${perInst(r.perInstallation)}**`),
+    totalRow(`goal ≤ $${GOAL_PER_INSTALLATION.toFixed(3)}`, (r) =>
+      r.perInstallation <= GOAL_PER_INSTALLATION ? 'holds' : 'missed',
+    ),
+    totalRow('Kinesis on-demand instead (not in total)', (r) => perInst(r.kinesisOnDemand / n)),
+  );
+  const lineTable = table(
+    [
+      `line (USD per installation-month at ${n.toLocaleString('en-US')})`,
+      'basis',
+      ...REGIONS.flatMap((region) => MODES.map((mode) => `${region} ${mode}`)),
+      'driver',
+    ],
+    lineRows,
+  );
+  const scaleTable = table(
+    ['installations', ...REGIONS.flatMap((region) => MODES.map((mode) => `${region} ${mode}`))],
+    counts.map((c, i) => [
+      c.toLocaleString('en-US'),
+      ...REGIONS.flatMap((region) => MODES.map((mode) => perInst(runs[region]![mode][i]!.perInstallation))),
+    ]),
+  );
+  const groups = groupTotals(base);
+  const groupTable = table(
+    ['line group (eu-central-1, on-demand)', 'per installation-month', 'share of the goal', 'budget', 'verdict'],
+    groups.map((g) => [
+      g.group,
+      perInst(g.perInstallation),
+      pct(g.perInstallation / GOAL_PER_INSTALLATION),
+      perInst(g.budget),
+      g.perInstallation <= g.budget ? 'within' : 'over',
+    ]),
+  );
+  const requests = base.requestsPerInstallation;
+  const measured = workload.measured.length ? workload.measured.join(', ') : 'nothing (no bench/results.json)';
+  return [
+    `Prices: ${meta.prices}. Measured (${meta.results}): ${measured}.`,
+    '',
+    `Cadence (lambdas/core/telemetry/cadence.ts): one request per ${workload.cycleSeconds / 60}-minute cycle carrying ${fmt(workload.beatsPerBatch)} beats on average → **${fmt(requests)} requests per installation-month** (goal ≤ ${GOAL_REQUESTS_PER_INSTALLATION_MONTH.toLocaleString('en-US')}: ${requests <= GOAL_REQUESTS_PER_INSTALLATION_MONTH ? 'holds' : 'missed'}).`,
+    '',
+    lineTable,
+    '',
+    'Per installation-month by fleet size (fixed costs spread thinner, API Gateway cheaper above 300 M requests):',
+    '',
+    scaleTable,
+    '',
+    `The goal shared out by line group (budgets in bench/cost-model.ts GROUP_BUDGET, sum $${Object.values(GROUP_BUDGET)
+      .reduce((s, b) => s + b, 0)
+      .toFixed(3)}):`,
+    '',
+    groupTable,
+  ].join('\n');
+}
+
+/** Replaces the text between the cost markers of the performance document. */
+export function withCostTables(doc: string, body: string): string {
+  const [start, end] = costMarkers;
+  const from = doc.indexOf(start);
+  const to = doc.indexOf(end);
+  if (from < 0 || to < from) throw new Error(`${costDocument} needs the markers ${start} and ${end}`);
+  return `${doc.slice(0, from + start.length)}\n${body}\n${doc.slice(to)}`;
 }
 
 function main() {
   const { values } = parseArgs({
     options: {
       installations: { type: 'string', default: '10000,100000,1000000' },
-      region: { type: 'string', default: 'us-east-1' },
       results: { type: 'string', default: 'bench/results.json' },
       prices: { type: 'string', default: 'bench/prices.json' },
+      'write-docs': { type: 'boolean', default: false },
     },
   });
   const prices = JSON.parse(readFileSync(values.prices!, 'utf8')) as {
     asOf: string;
+    readOn?: string;
     regions: Record<string, RegionPrices>;
   };
-  const p = prices.regions[values.region!];
-  if (!p) throw new Error(`no prices for ${values.region}`);
   const results = existsSync(values.results!) ? JSON.parse(readFileSync(values.results!, 'utf8')) : undefined;
-  const fromResults = workloadFrom(results);
-  const measured = fromResults.measured;
-  const workload = archiveLifecycleFrom(JSON.parse(readFileSync('cdk.json', 'utf8')), fromResults.workload);
+  const workload = archiveLifecycleFrom(JSON.parse(readFileSync('cdk.json', 'utf8')), workloadFrom(results));
   const counts = values.installations!.split(',').map(Number);
-  const runs = counts.map((n) => monthlyCost(n, workload, p));
-  const header = [
-    'component (USD/month)',
-    ...counts.map((n) => `${n.toLocaleString('en-US')} inst.`),
-    'driver (at the largest)',
-  ];
-  const rows = runs[0]!.components.map((c, i) => [
-    c.component,
-    ...runs.map((r) => fmt(r.components[i]!.usd)),
-    runs[runs.length - 1]!.components[i]!.driver,
-  ]);
-  rows.push(['**total**', ...runs.map((r) => `**${fmt(r.total)}**`), '']);
-  rows.push([
-    'per installation-month',
-    ...runs.map((r) => `$${r.perInstallation.toFixed(4)}`),
-    `goal ≤ $${GOAL_PER_INSTALLATION} at 1M`,
-  ]);
-  rows.push([
-    'per installation, first month',
-    ...runs.map((r) => `$${(r.firstMonthTotal / r.installations).toFixed(4)}`),
-    'archive not yet aged into IA/Glacier',
-  ]);
-  rows.push([
-    'Kinesis on-demand instead',
-    ...runs.map((r) => fmt(r.kinesisOnDemand)),
-    'compare with Kinesis (provisioned)',
-  ]);
-  rows.push([
-    'DynamoDB provisioned instead',
-    ...runs.map((r) => fmt(r.dynamoProvisioned)),
-    'compare with DynamoDB reads + writes (on-demand), capacity at 70 %',
-  ]);
-  const last = runs[runs.length - 1]!;
-  // What the archive's retention does to the bill at the largest count (cdk.json ucx.archive.expireDays).
-  const retention = [90, 395, workload.archive.glacierIrDays]
-    .filter((d, i, all) => all.indexOf(d) === i && d >= workload.archive.iaDays)
-    .map((days) => {
-      const r = monthlyCost(
-        last.installations,
-        { ...workload, archive: { ...workload.archive, glacierIrDays: days } },
-        p,
-      );
-      return [
-        `${days} d`,
-        fmt(r.components.find((c) => c.component.startsWith('S3 storage'))!.usd),
-        `$${r.perInstallation.toFixed(4)}`,
-      ];
-    });
-  const flapping = results?.rules?.writeUnitsPerBatch;
-  const flappingRun =
-    typeof flapping === 'number' && flapping !== workload.rulesStore.wruPerBatch
-      ? monthlyCost(
-          last.installations,
-          { ...workload, rulesStore: { ...workload.rulesStore, wruPerBatch: flapping } },
-          p,
-        )
-      : undefined;
-  const requestFloor = last.components
-    .filter((c) => c.component === 'API Gateway HTTP API' || c.component === 'Lambda requests')
-    .reduce((a, c) => a + c.usd, 0);
+  const report = costReport(workload, prices.regions, counts);
+  const body = costTables(report, {
+    prices: `list prices as of ${prices.asOf}${prices.readOn ? `, entered ${prices.readOn} without network access (re-check before quoting)` : ''}`,
+    results: values.results!,
+  });
   const presenceWorkload = defaultPresenceWorkload();
-  const presence = presenceMonthlyCost(presenceWorkload, p, presencePrices[values.region!]!);
+  const presence = presenceMonthlyCost(
+    presenceWorkload,
+    prices.regions['eu-central-1']!,
+    presencePrices['eu-central-1']!,
+  );
   const presenceTable = table(
-    ['Presence component (USD per installation-month)', 'cost', 'driver'],
+    ['Presence component, eu-central-1 (USD per installation-month)', 'cost', 'driver'],
     [
       ...presence.components.map((c) => [c.component, `$${c.usd.toFixed(4)}`, c.driver]),
       ['**total**', `**$${presence.perInstallation.toFixed(4)}**`, ''],
     ],
   );
   process.stdout.write(
-    `${values.region}, prices ${prices.asOf} (list), ${measured.length ? `measured: ${measured.join('; ')} (${values.results})` : 'defaults (no bench/results.json)'}\n\n` +
-      `${table(header, rows)}\n\n` +
-      `archive retention at ${last.installations.toLocaleString('en-US')} installations (cdk.json ucx.archive.expireDays = ${workload.archive.glacierIrDays}):\n\n` +
-      `${table(['raw beats kept', 'S3 storage (USD/month)', 'per installation-month'], retention)}\n\n` +
-      (flappingRun
-        ? `if every installation's findings changed every batch (the bench's flapping workload, ${fmt(flapping)} WRU per batch): $${flappingRun.perInstallation.toFixed(4)} per installation-month\n`
-        : '') +
-      `API Gateway and Lambda requests alone, at the agent's cadence: $${(requestFloor / last.installations).toFixed(4)} per installation-month\n` +
-      `at ${last.installations.toLocaleString('en-US')} installations: $${last.perInstallation.toFixed(4)} per installation-month, goal ≤ $${GOAL_PER_INSTALLATION}: ${last.perInstallation <= GOAL_PER_INSTALLATION ? 'holds' : 'missed'}\n\n` +
-      `Presence Service, on top, per installation that uses it (${presenceWorkload.watchedUsers} watched users, ${presenceWorkload.changesPerUserHour} changes per user-hour, a session all month; Graph reads per change: ${presence.graphReadsPerChange}):\n\n` +
-      `${presenceTable}\n`,
+    `${body}\n\nPresence Service, on top, per installation that uses it (${presenceWorkload.watchedUsers} watched users, ${presenceWorkload.changesPerUserHour} changes per user-hour):\n\n${presenceTable}\n`,
   );
+  if (values['write-docs']) {
+    writeFileSync(costDocument, withCostTables(readFileSync(costDocument, 'utf8'), body));
+    process.stderr.write(`written to ${costDocument}\n`);
+  }
 }
 
 if (process.argv[1] && /cost\.ts$/.test(process.argv[1])) main();

@@ -17,6 +17,8 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '16' },
     polls: { type: 'string', default: '250' },
     batches: { type: 'string', default: '25' },
+    'rules-installations': { type: 'string', default: '40' },
+    'rules-rounds': { type: 'string', default: '8' },
   },
 });
 const info = JSON.parse(readFileSync(values.cloud!, 'utf8')) as CloudInfo;
@@ -26,6 +28,8 @@ measureHandlers(info, assembly.functions, {
   rounds: Number(values.rounds),
   pollsPerRound: Number(values.polls),
   batchesPerRound: Number(values.batches),
+  rulesInstallations: Number(values['rules-installations']),
+  rulesRounds: Number(values['rules-rounds']),
   log: (line) => process.stderr.write(`[handlers] ${line}\n`),
 }).then(
   (measures) => {

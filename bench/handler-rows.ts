@@ -1,26 +1,30 @@
 /**
  * The 304 poll and telemetry ingest rows, and the archive figures (results.json `archive`): the
- * real handlers (source modules, this process) against the bench's local cloud's DynamoDB Local,
- * each measured against a floor in the same process and run alternately with it (ABAB), CPU from
- * process.cpuUsage.
+ * real handlers (source modules, this process) against the bench's local cloud's DynamoDB Local
+ * and Kinesis, each measured against a floor in the same process and run alternately with it
+ * (ABAB), CPU from process.cpuUsage. The SDK clients run for real against the local endpoints
+ * (their CPU counts; the emulators' does not: they run in the parent process).
  *
- * Telemetry's Kinesis client is replaced by a fake that accepts every record without I/O, so the
- * row measures our code, not kinesalite (the adapter's record mapping still runs). The archiver's
- * S3 client is a fake too: the archive figures are the real archiver handler over one full
- * invocation of distinct batches (as many records as Lambda's 6 MB payload takes).
+ * The ingest floor is the work a post cannot skip: verify the signature with the installation's
+ * key (one GetItem), gunzip, JSON.parse, the catalogue's schema per beat, and one PutRecord of the
+ * body. The archiver's S3 client is a fake: the archive figures are the real archiver handler over
+ * one full invocation of distinct posts (as many records as Lambda's 6 MB payload takes).
  */
 import type { KeyObject } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import * as z from 'zod';
 import { generateIdentityKeys, signRequest } from '../agent/sdk/signing';
 import type { Installation } from '../lambdas/core/licensing/model';
+import type { Beat } from '../lambdas/core/telemetry/catalogue';
 import type { LocalFunction } from '../local/assembly';
 import { lambdaEnvironment, type CloudInfo } from '../local/cloud';
 import { eventRecordBytes, kinesisStreamEvent, maxInvokePayloadBytes, type ShardRecord } from '../local/kinesis-event';
+import { measureRulesStored, type RulesStoredMeasures } from './rules-stored';
 import { abab, median, pairedRatio, type Row } from './stats';
-import { gzipJson, lambdaContext, signedEvent, telemetryBatch } from './workload';
+import { gzipJson, lambdaContext, measureAgentCycle, signedEvent, type AgentCycleMeasures } from './workload';
 
 type Handler = (event: APIGatewayProxyEventV2, context: unknown) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -45,11 +49,18 @@ export interface HandlerMeasures {
     status: number;
   };
   archive: ArchiveMeasures;
+  /** the rules handler's whole stored path against DynamoDB Local (rules-stored.ts) */
+  rulesStored: RulesStoredMeasures;
+  /** what the simulated agent posts at the default cadence (workload.ts measureAgentCycle) */
+  agent: AgentCycleMeasures;
 }
 
 export interface ArchiveMeasures {
   /** archive gzip bytes per beat when an object holds a full invocation */
   bytesPerBeat: number;
+  /** the same objects compacted by local/archive-compaction.ts (DuckDB: Parquet, zstd, sorted) */
+  parquetBytesPerBeat: number;
+  parquetRows: number;
   /** records (agent batches) in one invocation: what the 6 MB payload takes */
   recordsPerInvocation: number;
   beatsPerInvocation: number;
@@ -98,7 +109,14 @@ function stdoutSink() {
 export async function measureHandlers(
   info: CloudInfo,
   functions: readonly LocalFunction[],
-  opts: { rounds: number; pollsPerRound: number; batchesPerRound: number; log: (line: string) => void },
+  opts: {
+    rounds: number;
+    pollsPerRound: number;
+    batchesPerRound: number;
+    rulesInstallations: number;
+    rulesRounds: number;
+    log: (line: string) => void;
+  },
 ): Promise<HandlerMeasures> {
   const eu = info.regions.eu;
   const demo = info.demo.accounts.find((a) => a.region === 'eu');
@@ -139,8 +157,11 @@ export async function measureHandlers(
   const pollFn = fnOf('get-license');
   const ingestFn = fnOf('ingest-telemetry');
   const archiveFn = fnOf('archive-telemetry');
-  if (!pollFn || !ingestFn || !archiveFn)
-    throw new Error('get-license / ingest-telemetry / archive-telemetry functions not found in the assembly');
+  const rulesFn = fnOf('evaluate-rules');
+  if (!pollFn || !ingestFn || !archiveFn || !rulesFn)
+    throw new Error(
+      'get-license / ingest-telemetry / archive-telemetry / evaluate-rules functions not found in the assembly',
+    );
   const local = {
     region: eu.region,
     dataDir: info.dataDir,
@@ -149,6 +170,7 @@ export async function measureHandlers(
   };
   Object.assign(
     process.env,
+    lambdaEnvironment(rulesFn, local),
     lambdaEnvironment(archiveFn, local),
     lambdaEnvironment(ingestFn, local),
     lambdaEnvironment(pollFn, local),
@@ -164,23 +186,25 @@ export async function measureHandlers(
   const { kinesisClient } = await import('../lambdas/adapters/kinesis-telemetry-stream');
   const { verifyAgentRequest } = await import('../lambdas/shared/agent-signature');
   const { beatDataSchemas, beatEnvelopeSchema } = await import('../lambdas/core/telemetry/catalogue');
+  // Counted on the way out, the client's send untouched: the SDK's CPU is part of the measure.
   let recordBytes = 0;
   let records = 0;
-  (kinesisClient() as unknown as { send: unknown }).send = async (command: {
-    input: { Records: { Data: Uint8Array; PartitionKey: string }[] };
-  }) => {
-    for (const r of command.input.Records) {
-      recordBytes += r.Data.byteLength + r.PartitionKey.length;
-      records++;
-    }
-    return {
-      FailedRecordCount: 0,
-      Records: command.input.Records.map((_, i) => ({ SequenceNumber: String(i), ShardId: 'shardId-000000000000' })),
-    };
-  };
+  kinesisClient().middlewareStack.add(
+    (next) => async (args) => {
+      const input = args.input as { Records?: { Data: Uint8Array; PartitionKey: string }[] };
+      for (const r of input.Records ?? []) {
+        recordBytes += r.Data.byteLength + r.PartitionKey.length;
+        records++;
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'benchRecordCounter' },
+  );
 
   const tableName = process.env['TABLE_NAME']!;
   const floorClient = new DynamoDBClient({});
+  const floorKinesis = new KinesisClient({});
+  const streamName = process.env['TELEMETRY_STREAM_NAME']!;
   const context = lambdaContext(pollFn.name, pollFn.memoryMb);
   const sink = stdoutSink();
 
@@ -237,7 +261,12 @@ export async function measureHandlers(
   opts.log(`poll: handler ${median(poll.a).toFixed(3)} ms CPU, floor ${median(poll.b).toFixed(3)} ms CPU per request`);
 
   // ---- telemetry ingest ----------------------------------------------------------------------
-  const beats = await telemetryBatch({ seed: 7 });
+  // A post of the simulated agent at the default cadence, from mid-day (the mean post's size).
+  const { posts: agentPosts, samplePost, ...agent } = await measureAgentCycle();
+  opts.log(
+    `agent: ${agent.counterBeatsPerCollection} counter beats a minute, ${agent.inventoryBeatsPerDay.toFixed(0)} inventory beats a day, ${agent.beatsPerCycle.toFixed(1)} beats and ${(agent.postGzipBytes / 1024).toFixed(1)} KB gz per ${agent.cycleSeconds / 60}-minute post`,
+  );
+  const beats = samplePost;
   const gz = gzipJson({ beats });
   const telemetryPath = `/v1/installations/${installationId}/telemetry`;
   const ingestEvent = await signedEvent({
@@ -262,7 +291,20 @@ export async function measureHandlers(
   };
   const runIngestFloor = async () => {
     for (let i = 0; i < opts.batchesPerRound; i++) {
-      const parsed = JSON.parse(gunzipSync(gz).toString('utf8')) as {
+      const headers = ingestEvent.headers as Record<string, string>;
+      const body = Buffer.from(ingestEvent.body!, 'base64');
+      await verifyAgentRequest({ method: 'POST', path: ingestEvent.rawPath, headers, body }, async () => {
+        const out = await floorClient.send(
+          new GetItemCommand({
+            TableName: tableName,
+            Key: { pk: { S: `INST#${installationId}` }, sk: { S: 'META' } },
+            ConsistentRead: true,
+          }),
+        );
+        const pk = out.Item!['publicKey']!.M!;
+        return { kty: 'OKP', crv: 'Ed25519', x: pk['x']!.S! };
+      });
+      const parsed = JSON.parse(gunzipSync(body).toString('utf8')) as {
         beats: { type: keyof typeof beatDataSchemas; data: unknown }[];
       };
       for (const beat of parsed.beats) {
@@ -270,6 +312,9 @@ export async function measureHandlers(
           throw new Error('floor: a beat does not parse');
         }
       }
+      await floorKinesis.send(
+        new PutRecordCommand({ StreamName: streamName, PartitionKey: installationId, Data: body }),
+      );
     }
   };
   sink.start();
@@ -295,6 +340,7 @@ export async function measureHandlers(
     `ingest: handler ${median(ingest.a).toFixed(4)} ms CPU, floor ${median(ingest.b).toFixed(4)} ms CPU per beat`,
   );
   floorClient.destroy();
+  floorKinesis.destroy();
   const recordsPerBatch = records / batches;
   const recordBytesPerBatch = recordBytes / batches;
 
@@ -302,6 +348,41 @@ export async function measureHandlers(
   const archive = await measureArchive(archiveFn, {
     rounds: Math.max(3, Math.round(opts.rounds / 4)),
     sink,
+    log: opts.log,
+    posts: agentPosts,
+  });
+
+  // ---- the rules consumer's stored path --------------------------------------------------------
+  const installations: { installationId: string; accountId: string }[] = [];
+  for (let i = 0; i < opts.rulesInstallations; i++) {
+    const keys = await generateIdentityKeys();
+    const activated = await call(
+      eu.api,
+      'POST',
+      '/v1/activations',
+      {
+        activationKey: demo.activationKey,
+        publicKey: keys.publicJwk,
+        installation: { suiteVersion: '2025.2.1', nodes: [`bench-rules-${i}`] },
+      },
+      keys.thumbprint,
+      keys.privateKey,
+    );
+    if (activated.status !== 201) throw new Error(`rules activation ${i} answered ${activated.status}`);
+    installations.push({
+      installationId: z.object({ installationId: z.string() }).parse(activated.json).installationId,
+      accountId: demo.accountId,
+    });
+  }
+  const rulesStored = await measureRulesStored({
+    installations,
+    posts: agentPosts,
+    postsPerAgent: agentPosts.length / agent.installations,
+    cycleSeconds: agent.cycleSeconds,
+    rounds: opts.rulesRounds,
+    warmup: 2,
+    functionName: rulesFn.name,
+    memoryMb: rulesFn.memoryMb,
     log: opts.log,
   });
 
@@ -330,6 +411,8 @@ export async function measureHandlers(
       status: ingestStatus,
     },
     archive,
+    rulesStored,
+    agent,
   };
 }
 
@@ -340,18 +423,18 @@ export async function measureHandlers(
  */
 async function measureArchive(
   archiveFn: LocalFunction,
-  opts: { rounds: number; sink: ReturnType<typeof stdoutSink>; log: (line: string) => void },
+  opts: { rounds: number; sink: ReturnType<typeof stdoutSink>; log: (line: string) => void; posts: Beat[][] },
 ): Promise<ArchiveMeasures> {
   const { ingestTelemetry } = await import('../lambdas/core/telemetry/ingest-telemetry');
   const { s3Client } = await import('../lambdas/adapters/s3-archive-store');
   const { handler: archiveHandler } = (await import('../lambdas/handlers/archive-telemetry')) as {
     handler: (event: unknown, context: unknown) => Promise<{ batchItemFailures: unknown[] }>;
   };
-  const puts: { key: string; bytes: number }[] = [];
+  const puts: { key: string; bytes: number; body: Uint8Array }[] = [];
   (s3Client(false) as unknown as { send: unknown }).send = async (command: {
     input: { Key: string; Body: Uint8Array };
   }) => {
-    puts.push({ key: command.input.Key, bytes: command.input.Body.byteLength });
+    puts.push({ key: command.input.Key, bytes: command.input.Body.byteLength, body: command.input.Body });
     return {};
   };
 
@@ -363,6 +446,8 @@ async function measureArchive(
     invokeIdentityArn: 'arn:aws:iam::123456789012:role/ucx-bench-archiver',
   };
   const arrivedAt = new Date(Date.UTC(2026, 10, 30, 12, 0, 0));
+  // distinct posts of the simulated agent (a day of several installations), as many as fit
+  const posts = opts.posts;
   const shardRecords: ShardRecord[] = [];
   let payload = 0;
   let beatsInInvocation = 0;
@@ -375,7 +460,7 @@ async function measureArchive(
         return { failed: [] };
       },
     };
-    const beats = await telemetryBatch({ seed, start: arrivedAt.getTime() - 5 * 60_000 });
+    const beats = posts[(seed - 100) % posts.length]!;
     await ingestTelemetry(
       { stream, clock: { now: () => arrivedAt } },
       { region: 'eu', endpoints: { eu: 'https://eu.example', us: 'https://us.example' } },
@@ -412,11 +497,14 @@ async function measureArchive(
     opts.sink.stop();
   }
   const archivedBytes = puts.reduce((n, p) => n + p.bytes, 0);
+  const parquet = await parquetOf(puts);
   opts.log(
-    `archive: ${shardRecords.length} records, ${beatsInInvocation} beats, ${puts.length} object(s), ${(archivedBytes / beatsInInvocation).toFixed(0)} B/beat, ${median(cpu).toFixed(0)} ms CPU per invocation`,
+    `archive: parquet ${(parquet.bytes / parquet.rows).toFixed(0)} B/beat; ${shardRecords.length} records, ${beatsInInvocation} beats, ${puts.length} object(s), ${(archivedBytes / beatsInInvocation).toFixed(0)} B/beat, ${median(cpu).toFixed(0)} ms CPU per invocation`,
   );
   return {
     bytesPerBeat: archivedBytes / beatsInInvocation,
+    parquetBytesPerBeat: parquet.bytes / parquet.rows,
+    parquetRows: parquet.rows,
     recordsPerInvocation: shardRecords.length,
     beatsPerInvocation: beatsInInvocation,
     objectsPerInvocation: puts.length,
@@ -424,6 +512,52 @@ async function measureArchive(
     cpuMsPerBatch: median(cpu) / shardRecords.length,
     payloadBytesPerInvocation: payload,
   };
+}
+
+/**
+ * The archiver's objects compacted as the Athena compaction does it, by the local stand-in
+ * (compactHour) over an in-memory bucket: Parquet bytes and rows.
+ */
+async function parquetOf(objects: readonly { key: string; body: Uint8Array }[]) {
+  const { compactHour, hourOfKey } = await import('../local/archive-compaction');
+  const bucket = new Map(objects.map((o) => [o.key, o.body]));
+  const s3 = {
+    send: async (command: {
+      constructor: { name: string };
+      input: { Prefix?: string; Key?: string; Body?: Uint8Array };
+    }) => {
+      const { input } = command;
+      switch (command.constructor.name) {
+        case 'ListObjectsV2Command':
+          return {
+            Contents: [...bucket.keys()].filter((k) => k.startsWith(input.Prefix ?? '')).map((Key) => ({ Key })),
+          };
+        case 'GetObjectCommand': {
+          const body = bucket.get(input.Key!)!;
+          return { Body: { transformToByteArray: async () => body } };
+        }
+        case 'PutObjectCommand':
+          bucket.set(input.Key!, input.Body!);
+          return {};
+        default:
+          throw new Error(`parquetOf: ${command.constructor.name}`);
+      }
+    },
+  };
+  let bytes = 0;
+  let rows = 0;
+  for (const hour of new Set(objects.map((o) => hourOfKey(o.key)).filter((h) => h !== undefined))) {
+    const [, region, dt, hh] = /region=([^/]+)\/dt=([^/]+)\/hour=(\d+)/.exec(hour)!;
+    const result = await compactHour(s3 as never, 'bench', {
+      region: region!,
+      dt: dt!,
+      hour: hh!,
+      now: new Date('2100-01-01'),
+    });
+    bytes += bucket.get(result.key)!.byteLength;
+    rows += result.rowsWritten;
+  }
+  return { bytes, rows };
 }
 
 export function handlerRows(m: HandlerMeasures): Row[] {

@@ -1,16 +1,18 @@
 /**
- * What the bench feeds the handlers: telemetry batches shaped as an agent sends them (every
- * 5 minutes: five 1-minute collection rounds of the counter beats, `processes.running` with ~200
- * processes, plus the inventory beats when they changed) and API Gateway v2 events signed with
+ * What the bench feeds the handlers: telemetry batches shaped as the agent in this repository
+ * sends them at its default cadence (lambdas/core/telemetry/cadence.ts: a collection every minute,
+ * one post per cycle; the simulated installation of agent/collectors/simulated.ts, inventory beats
+ * only when due, as agent/sdk/telemetry.ts isDue decides) and API Gateway v2 events signed with
  * the agent SDK's own `signRequest`.
  */
 import { randomUUID, type KeyObject } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { simulatedInstallation, seededRandom } from '../agent/collectors/simulated';
-import { INVENTORY_TYPES, prepareBeat } from '../agent/sdk/telemetry';
+import { dataHash, INVENTORY_TYPES, isDue, prepareBeat } from '../agent/sdk/telemetry';
 import { signRequest } from '../agent/sdk/signing';
-import type { Beat } from '../lambdas/core/telemetry/catalogue';
+import { collectEverySeconds, defaultCycleSeconds, inventoryRefreshSeconds } from '../lambdas/core/telemetry/cadence';
+import type { Beat, BeatType } from '../lambdas/core/telemetry/catalogue';
 
 const PROCESS_NAMES = [
   'svchost.exe',
@@ -44,12 +46,19 @@ const SERVICE_NAMES = [
   'UcxWeb',
 ];
 
+/** The products the bench's installations run: every product the simulated collector has a counter for. */
+const PRODUCTS = ['attendant-console', 'ivr', 'acd', 'call-recording'];
+
+/** Collections per cycle at the default cadence: 15. */
+export const roundsPerCycle = (cycleSeconds = defaultCycleSeconds) => Math.round(cycleSeconds / collectEverySeconds);
+
 export interface BatchOptions {
   readonly seed?: number;
-  /** collection rounds of counter beats per batch. @default 5 (one a minute, a batch every 5 minutes) */
+  /** collection rounds of counter beats per batch. @default roundsPerCycle() (one a minute, a post per cycle) */
   readonly rounds?: number;
+  /** replace the simulated process list by this many processes (a heavier server); @default as simulated */
   readonly processes?: number;
-  /** include the inventory beats (they go out on change, so not in every batch). @default true */
+  /** include the inventory beats in the first round (a day's first post). @default false: a cycle's typical post */
   readonly inventory?: boolean;
   /** collection time of the first round. @default now */
   readonly start?: number;
@@ -59,28 +68,97 @@ export interface BatchOptions {
 export async function telemetryBatch(opts: BatchOptions = {}): Promise<Beat[]> {
   const seed = opts.seed ?? 1;
   const r = seededRandom(seed);
-  const rounds = opts.rounds ?? 5;
-  const processCount = opts.processes ?? 200;
-  const start = opts.start ?? Date.now() - rounds * 60_000;
-  const collector = simulatedInstallation({
-    seed,
-    products: ['attendant-console', 'ivr', 'acd', 'call-recording'],
-    faults: [],
-  });
+  const rounds = opts.rounds ?? roundsPerCycle();
+  const start = opts.start ?? Date.now() - rounds * collectEverySeconds * 1000;
+  const collector = simulatedInstallation({ seed, products: PRODUCTS, faults: [] });
   const beats: Beat[] = [];
   for (let round = 0; round < rounds; round++) {
-    const at = new Date(start + round * 60_000);
+    const at = new Date(start + round * collectEverySeconds * 1000);
     for (const collected of await collector.collect()) {
       const inventory = INVENTORY_TYPES.has(collected.type as never);
-      if (inventory && (round > 0 || opts.inventory === false)) continue;
+      if (inventory && (round > 0 || !opts.inventory)) continue;
       let data = collected.data as Record<string, unknown>;
-      if (collected.type === 'processes.running') data = { processes: processes(r, processCount) };
-      if (collected.type === 'processes.windows_services') data = { services: services(r, 60) };
+      if (opts.processes && collected.type === 'processes.running') data = { processes: processes(r, opts.processes) };
+      if (opts.processes && collected.type === 'processes.windows_services') data = { services: services(r, 60) };
       const prepared = prepareBeat(collected.type, data, at, randomUUID());
       if ('beat' in prepared && prepared.beat) beats.push(prepared.beat as unknown as Beat);
     }
   }
   return beats;
+}
+
+export interface AgentCycleMeasures {
+  cycleSeconds: number;
+  collectEverySeconds: number;
+  /** counter beats per collection (one per counter type the simulated installation reports) */
+  counterBeatsPerCollection: number;
+  /** inventory beats the agent sends per day (on change, and at least daily: isDue) */
+  inventoryBeatsPerDay: number;
+  /** mean beats per post: a cycle's counters plus the day's inventory spread over its cycles */
+  beatsPerCycle: number;
+  /** mean gzip bytes of a post's body, inventory included pro rata */
+  postGzipBytes: number;
+  installations: number;
+}
+
+/**
+ * What the agent of this repository posts, measured rather than assumed: simulated installations
+ * collect every minute for a day, counters go into every cycle's post and inventory beats only
+ * when isDue says so (changed, or a day old).
+ */
+export async function measureAgentCycle(
+  opts: { installations?: number; cycleSeconds?: number } = {},
+): Promise<AgentCycleMeasures & { posts: Beat[][]; samplePost: Beat[] }> {
+  const installations = opts.installations ?? 5;
+  const cycleSeconds = opts.cycleSeconds ?? defaultCycleSeconds;
+  const collections = Math.round(inventoryRefreshSeconds / collectEverySeconds);
+  const perCycle = roundsPerCycle(cycleSeconds);
+  const start = Date.parse('2026-11-02T00:00:00.000Z');
+  let counters = 0;
+  let inventory = 0;
+  let gzipBytes = 0;
+  const posts: Beat[][] = [];
+  for (let i = 0; i < installations; i++) {
+    const collector = simulatedInstallation({ seed: 1000 + i, products: PRODUCTS, faults: [] });
+    const lastSent = new Map<BeatType, { hash: string; at: string }>();
+    let post: Beat[] = [];
+    for (let c = 0; c < collections; c++) {
+      const at = new Date(start + c * collectEverySeconds * 1000);
+      for (const collected of await collector.collect()) {
+        const type = collected.type as BeatType;
+        if (!isDue(type, collected.data, lastSent.get(type), at)) continue;
+        const prepared = prepareBeat(type, collected.data, at, randomUUID());
+        if (!('beat' in prepared) || !prepared.beat) continue;
+        if (INVENTORY_TYPES.has(type)) {
+          lastSent.set(type, { hash: dataHash(prepared.beat.data), at: at.toISOString() });
+          inventory++;
+        } else counters++;
+        post.push(prepared.beat as unknown as Beat);
+      }
+      if ((c + 1) % perCycle === 0) {
+        gzipBytes += gzipJson({ beats: post }).byteLength;
+        posts.push(post);
+        post = [];
+      }
+    }
+  }
+  const cyclesPerDay = inventoryRefreshSeconds / cycleSeconds;
+  const beatsPerCycle = (counters + inventory) / installations / cyclesPerDay;
+  // the post whose size is nearest the mean: what the handlers are measured with
+  const samplePost = posts.reduce((best, p) =>
+    Math.abs(p.length - beatsPerCycle) < Math.abs(best.length - beatsPerCycle) ? p : best,
+  );
+  return {
+    cycleSeconds,
+    collectEverySeconds,
+    counterBeatsPerCollection: counters / installations / collections,
+    inventoryBeatsPerDay: inventory / installations,
+    beatsPerCycle,
+    postGzipBytes: gzipBytes / posts.length,
+    installations,
+    posts,
+    samplePost,
+  };
 }
 
 function processes(r: () => number, n: number) {

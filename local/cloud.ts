@@ -154,6 +154,8 @@ export interface LocalCloud {
   readonly cloudJson: string;
   /** the clock every function, schedule and stream consumer of this cloud reads */
   readonly clock: LocalClock;
+  /** the routes' and functions' metrics (the local dashboards'): the bench reads its own overhead from them */
+  readonly metrics: MetricStore;
   stop(): Promise<void>;
 }
 
@@ -610,7 +612,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     info.current = current;
     const cloudJson = join(dataDir, 'cloud.json');
     writeFileSync(cloudJson, `${JSON.stringify(current, null, 2)}\n`);
-    return { info: current, cloudJson, clock, stop };
+    return { info: current, cloudJson, clock, metrics, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -1,152 +1,184 @@
-import { billedMs, HOURS_PER_MONTH, monthlyCost, tiered } from '#bench/cost-model';
-import { archiveLifecycleFrom, defaultWorkload, workloadFrom } from '#bench/cost';
+import {
+  billedMs,
+  GROUP_BUDGET,
+  groupTotals,
+  HOURS_PER_MONTH,
+  licenceCacheHitRate,
+  monthlyCost,
+  requestsPerInstallationMonth,
+  SECONDS_PER_MONTH,
+  tiered,
+  type CostResult,
+} from '#bench/cost-model';
+import {
+  archiveLifecycleFrom,
+  costReport,
+  costTables,
+  defaultWorkload,
+  withCostTables,
+  workloadFrom,
+} from '#bench/cost';
+import { defaultCycleSeconds } from '../../../lambdas/core/telemetry/cadence';
 import prices from '../../../bench/prices.json';
 
 const us = prices.regions['us-east-1'];
+const eu = prices.regions['eu-central-1'];
+const line = (r: CostResult, name: string) => r.lines.find((l) => l.component === name)!;
 
 describe('cost model', () => {
+  it('reads the cadence from cadence.ts: one request per cycle, under 3,000 a month', () => {
+    const w = defaultWorkload();
+    expect(w.cycleSeconds).toBe(defaultCycleSeconds);
+    expect(requestsPerInstallationMonth(w)).toBeCloseTo(SECONDS_PER_MONTH / defaultCycleSeconds + 2);
+    expect(requestsPerInstallationMonth({ cycleSeconds: 900, requestsPerCycle: 1, otherRequestsPerMonth: 0 })).toBe(
+      2920,
+    );
+    expect(requestsPerInstallationMonth(w)).toBeLessThanOrEqual(3000);
+    // a poll beside every post would double it
+    expect(requestsPerInstallationMonth({ ...w, requestsPerCycle: 2 })).toBeGreaterThan(3000);
+  });
+
   it('stretches CPU time by the memory share of a vCPU and adds I/O waits', () => {
     expect(billedMs({ memoryMb: 1769, cpuMs: 10, ioMs: 5 })).toBe(15);
     expect(billedMs({ memoryMb: 3538, cpuMs: 10, ioMs: 5 })).toBe(15); // no faster than one core
     expect(billedMs({ memoryMb: 256, cpuMs: 1, ioMs: 5 })).toBe(Math.ceil(1769 / 256 + 5));
   });
 
-  it('prices API Gateway requests by tier', () => {
+  it('prices API Gateway requests by tier, per request of the cadence', () => {
     expect(tiered(us.apiGatewayHttpPerMillion, 100)).toBeCloseTo(100);
     expect(tiered(us.apiGatewayHttpPerMillion, 400)).toBeCloseTo(300 * 1.0 + 100 * 0.9);
+    const r = monthlyCost(1000, defaultWorkload(), eu);
+    expect(line(r, 'API Gateway HTTP API requests').usd).toBeCloseTo(((1000 * 2922) / 1e6) * 1.2);
   });
 
-  it('counts the agent cadence: polls every 15 minutes and a batch every 5, per installation', () => {
+  it('prices the access log line of every request as CloudWatch Logs ingest and storage', () => {
+    const w = { ...defaultWorkload(), logRetentionDays: 30 };
+    const r = monthlyCost(1000, w, us);
+    const gb = (1000 * requestsPerInstallationMonth(w) * 290) / 1024 ** 3;
+    expect(line(r, 'API access logs (CloudWatch Logs)').usd).toBeCloseTo(gb * (0.5 + 0.03));
+  });
+
+  it('misses the licence cache when the cycle outlasts its TTL, and reads the installation then', () => {
+    expect(licenceCacheHitRate(900, 300)).toBe(0);
+    expect(licenceCacheHitRate(300, 1200)).toBe(1);
+    const base = defaultWorkload();
+    const reads = (w: typeof base) => line(monthlyCost(1000, w, us), 'DynamoDB rules reads').usd;
+    const posts = (1000 * SECONDS_PER_MONTH) / base.cycleSeconds;
+    expect(reads(base) - reads({ ...base, licenceCache: { ttlSeconds: 1200, rruPerMiss: 1 } })).toBeCloseTo(
+      (posts / 1e6) * us.dynamoReadPerMillionRru,
+    );
+  });
+
+  it('counts the rules writes per post and the last-heard stamp in every replica', () => {
+    const base = { ...defaultWorkload(), rulesStore: { wruPerBatch: 1, rruPerBatch: 1, storedBytes: 1000 } };
+    const r = monthlyCost(1000, base, us);
+    const posts = (1000 * SECONDS_PER_MONTH) / base.cycleSeconds;
+    expect(line(r, 'DynamoDB rules writes').usd).toBeCloseTo((posts / 1e6) * us.dynamoWritePerMillionWru);
+    const stamps = 1000 * HOURS_PER_MONTH;
+    expect(line(r, 'DynamoDB last-heard stamp').usd).toBeCloseTo(
+      (stamps / 1e6) * (us.dynamoWritePerMillionWru + us.dynamoReplicatedWritePerMillionRwru),
+    );
+  });
+
+  it('prices DynamoDB provisioned beside on-demand; the rest of the bill is the same', () => {
     const w = defaultWorkload();
-    const result = monthlyCost(1000, w, us);
-    const api = result.components.find((c) => c.component === 'API Gateway HTTP API')!;
-    expect(api.usd).toBeCloseTo((1000 * 16 * HOURS_PER_MONTH) / 1e6);
-    expect(result.total).toBeCloseTo(result.components.reduce((a, c) => a + c.usd, 0));
-    expect(result.perInstallation).toBeCloseTo(result.total / 1000);
-    for (const c of result.components) expect(Number.isFinite(c.usd)).toBe(true);
+    const onDemand = monthlyCost(1_000_000, w, us, 'on-demand');
+    const provisioned = monthlyCost(1_000_000, w, us, 'provisioned');
+    for (const [i, l] of onDemand.lines.entries()) {
+      if (l.group !== 'DynamoDB' || l.component === 'DynamoDB storage')
+        expect(provisioned.lines[i]!.usd).toBeCloseTo(l.usd);
+    }
+    // steady traffic: capacity held at 70 % costs less than paying per request
+    expect(provisioned.total).toBeLessThan(onDemand.total);
   });
 
-  it('scales with installations, apart from the fixed parts and volume tiers', () => {
+  it('pays Kinesis PUT units per started 25 KB of a record', () => {
+    const w = { ...defaultWorkload(), recordsPerBatch: 1, recordBytesPerBatch: 30 * 1024 };
+    const r = monthlyCost(1000, w, us);
+    const posts = (1000 * SECONDS_PER_MONTH) / w.cycleSeconds;
+    expect(line(r, 'Kinesis PUT payload units').usd).toBeCloseTo(
+      ((posts * 2) / 1e6) * us.kinesisPutPayloadUnitsPerMillion,
+    );
+  });
+
+  it('keeps raw beats for the landing window and Parquet through the lifecycle; Athena scans each hour once', () => {
     const w = defaultWorkload();
-    const small = monthlyCost(10_000, w, us);
-    const large = monthlyCost(1_000_000, w, us);
-    const fixed = (r: typeof small) =>
-      r.components.filter((c) => /metrics|KMS/.test(c.component)).reduce((a, c) => a + c.usd, 0);
-    const ratio = (large.total - fixed(large)) / ((small.total - fixed(small)) * 100);
-    expect(ratio).toBeGreaterThan(0.97); // API Gateway's cheaper tier above 300 M requests
-    expect(ratio).toBeLessThanOrEqual(1);
+    const r = monthlyCost(100_000, w, us);
+    const beats = (100_000 * SECONDS_PER_MONTH * w.beatsPerBatch) / w.cycleSeconds;
+    const rawGb = (beats * w.archive.rawBytesPerBeat) / 1024 ** 3;
+    expect(line(r, `S3 raw storage (${w.archive.rawDays} d)`).usd).toBeCloseTo(
+      rawGb * (w.archive.rawDays / (HOURS_PER_MONTH / 24)) * us.s3StandardGbMonth,
+    );
+    const athena = line(r, 'Athena compaction scans').usd;
+    expect(athena).toBeGreaterThanOrEqual((rawGb / 1024) * 5);
+    const shorter = archiveLifecycleFrom(
+      { context: { ucx: { archive: { infrequentAccessDays: 30, glacierDays: 60, expireDays: 90, rawDays: 5 } } } },
+      w,
+    );
+    expect(shorter.archive).toMatchObject({ standardDays: 30, glacierDays: 60, expireDays: 90, rawDays: 5 });
+    expect(line(monthlyCost(100_000, shorter, us), 'S3 Parquet storage (steady state)').usd).toBeLessThan(
+      line(r, 'S3 Parquet storage (steady state)').usd,
+    );
   });
 
-  it('takes measured figures from bench/results.json', () => {
-    const { workload, measured } = workloadFrom({
+  it('marks a line measured only when every measurable input it uses came from the bench', () => {
+    const assumed = monthlyCost(1000, defaultWorkload(), us);
+    expect(new Set(assumed.lines.map((l) => l.basis))).toEqual(new Set(['assumed']));
+    const w = workloadFrom({
+      agent: { beatsPerCycle: 120, cycleSeconds: defaultCycleSeconds },
       handlers: {
-        poll: { handlerCpuMs: 2, logBytes: 100 },
         ingest: {
-          handlerCpuMsPerBatch: 9,
-          beatsPerBatch: 40,
+          handlerCpuMsPerBatch: 4,
+          beatsPerBatch: 120,
           recordsPerBatch: 1,
-          recordBytesPerBatch: 24_000,
-          batchGzipBytes: 20_000,
-          logBytes: 900,
+          recordBytesPerBatch: 9000,
+          logBytes: 0,
         },
       },
-      archive: { bytesPerBeat: 300, cpuMsPerBatch: 2, recordsPerInvocation: 201, objectsPerInvocation: 1 },
-      rules: {
-        cpuMsPerBatch: 3,
-        stateBytes: 800,
-        writeUnitsPerBatch: 4.5,
-        readUnitsPerBatch: 1.5,
-        storedBytesPerInstallation: 9000,
-      },
+      archive: { bytesPerBeat: 250, cpuMsPerBatch: 2, recordsPerInvocation: 500, objectsPerInvocation: 1 },
     });
-    expect(workload.lambda.poll.cpuMs).toBe(2);
-    expect(workload.beatsPerBatch).toBe(40);
-    expect(workload.recordBytesPerBatch).toBe(24_000);
-    expect(workload.archive.batchesPerInvocation).toBe(201); // measured, not 6 MB ÷ record bytes
-    expect(workload.archive.objectsPerInvocation).toBe(1);
-    expect(workload.archiveBytesPerBeat).toBe(300);
-    expect(workload.lambda.archive.cpuMs).toBe(2 * workload.archive.batchesPerInvocation);
-    expect(workload.lambda.rules.cpuMs).toBeCloseTo(3 * workload.rules.batchesPerInvocation);
-    expect(workload.rulesStore).toEqual({ wruPerBatch: 4.5, rruPerBatch: 1.5, storedBytes: 9000 });
-    expect(measured).toHaveLength(4);
+    expect(w.beatsPerBatch).toBe(120);
+    expect(w.lambda.ingest.cpuMs).toBe(4);
+    expect(w.archive.batchesPerInvocation).toBe(500);
+    expect(w.lambda.archive.cpuMs).toBe(1000);
+    const r = monthlyCost(1000, w, us);
+    expect(line(r, 'Lambda ingest').basis).toBe('measured');
+    expect(line(r, 'S3 raw storage (7 d)').basis).toBe('measured');
+    expect(line(r, 'S3 Parquet storage (steady state)').basis).toBe('partly measured');
+    expect(line(r, 'API Gateway HTTP API requests').basis).toBe('assumed');
   });
 
-  it('prices the rules store from a steady installation when the bench measured one', () => {
-    const { workload } = workloadFrom({
-      rules: {
-        cpuMsPerBatch: 3,
-        writeUnitsPerBatch: 34.8,
-        readUnitsPerBatch: 1,
-        steady: { writeUnitsPerBatch: 3.5, readUnitsPerBatch: 1 },
-      },
+  it('takes the rules CPU and store units from the stored path and a steady installation', () => {
+    const w = workloadFrom({
+      rules: { cpuMsPerBatch: 3, writeUnitsPerBatch: 34.8, readUnitsPerBatch: 1, steady: { writeUnitsPerBatch: 0.9 } },
+      rulesStored: { cpuMsPerPost: 5 },
     });
-    expect(workload.rulesStore.wruPerBatch).toBe(3.5);
+    expect(w.rulesStore.wruPerBatch).toBe(0.9);
+    expect(w.lambda.rules.cpuMs).toBe(5 * w.rules.batchesPerInvocation);
   });
 
-  it('pays Kinesis PUT units per 25 KB record, so one record per batch beats one per beat', () => {
-    const perBatch = defaultWorkload();
-    const perBeat = { ...defaultWorkload(), recordsPerBatch: 50, recordBytesPerBatch: 50 * 3300 };
-    const kinesis = (w: typeof perBatch) =>
-      monthlyCost(1_000_000, w, us).components.find((c) => c.component === 'Kinesis (provisioned)')!;
+  it('shares the $0.010 goal out by line group and sums every line into one', () => {
+    expect(Object.values(GROUP_BUDGET).reduce((a, b) => a + b, 0)).toBeCloseTo(0.01);
+    const r = monthlyCost(1_000_000, defaultWorkload(), eu);
+    expect(groupTotals(r).reduce((a, g) => a + g.perInstallation, 0)).toBeCloseTo(r.perInstallation);
+    expect(r.total).toBeCloseTo(r.lines.reduce((a, l) => a + l.usd, 0));
+    for (const l of r.lines) expect(Number.isFinite(l.usd)).toBe(true);
+  });
 
-    expect(kinesis(perBatch).driver).toContain(
-      `${((1_000_000 * 12 * HOURS_PER_MONTH) / 1e6).toLocaleString('en-US')} M PUT units`,
+  it('writes both regions and both modes, and the tables between the document markers', () => {
+    const report = costReport(defaultWorkload(), prices.regions, [10_000, 1_000_000]);
+    const text = costTables(report, { prices: 'test', results: 'none' });
+    for (const head of [
+      'us-east-1 on-demand',
+      'us-east-1 provisioned',
+      'eu-central-1 on-demand',
+      'eu-central-1 provisioned',
+    ])
+      expect(text).toContain(head);
+    expect(text).toContain('2,922 requests per installation-month');
+    expect(withCostTables('a\n<!-- cost:start -->\nold\n<!-- cost:end -->\nb', 'new')).toBe(
+      'a\n<!-- cost:start -->\nnew\n<!-- cost:end -->\nb',
     );
-    expect(kinesis(perBeat).usd).toBeGreaterThan(5 * kinesis(perBatch).usd);
-  });
-
-  it("counts the sampled last-poll stamp in every replica, and the rules consumer's write units per batch", () => {
-    const base = { ...defaultWorkload(), rulesStore: { wruPerBatch: 0.5, rruPerBatch: 1, storedBytes: 1000 } };
-    const writes = (w: typeof base) =>
-      monthlyCost(1000, w, us).components.find((c) => c.component === 'DynamoDB writes (on-demand)')!.usd;
-    const batches = 1000 * 12 * HOURS_PER_MONTH;
-    const stamps = 1000 * HOURS_PER_MONTH * base.lastPoll.wruPerStamp * 2;
-
-    expect(writes(base)).toBeCloseTo(((batches * 0.5 + stamps) / 1e6) * us.dynamoWritePerMillionWru);
-    expect(writes({ ...base, lastPoll: { stampsPerHour: 0, wruPerStamp: 3 } })).toBeCloseTo(
-      ((batches * 0.5) / 1e6) * us.dynamoWritePerMillionWru,
-    );
-  });
-
-  it("counts the account item read beside the installation by every poll and batch (an account-wide change's cost)", () => {
-    const base = defaultWorkload();
-    const reads = (w: typeof base) =>
-      monthlyCost(1000, w, us).components.find((c) => c.component === 'DynamoDB reads (on-demand)')!.usd;
-    const requests = 1000 * (base.pollsPerHour + base.batchesPerHour) * HOURS_PER_MONTH;
-
-    expect(reads(base) - reads({ ...base, accountTermsRru: 0 })).toBeCloseTo(
-      ((requests * 0.5) / 1e6) * us.dynamoReadPerMillionRru,
-    );
-  });
-
-  it('writes far fewer log bytes when the hot paths sum their metrics per container', () => {
-    const perRequest = { ...defaultWorkload(), metricsFlush: { seconds: 60, bytesPerFlush: 600, functions: [] } };
-    const summed = defaultWorkload();
-    const logs = (w: typeof summed) =>
-      monthlyCost(1_000_000, w, us).components.find((c) => c.component === 'CloudWatch Logs')!.usd;
-
-    expect(logs(summed)).toBeLessThan(logs(perRequest) / 20);
-  });
-
-  it('compares provisioned DynamoDB capacity with on-demand', () => {
-    const result = monthlyCost(1_000_000, defaultWorkload(), us);
-    const onDemand = result.components
-      .filter((c) => /DynamoDB (reads|writes)/.test(c.component))
-      .reduce((a, c) => a + c.usd, 0);
-
-    expect(result.dynamoProvisioned).toBeGreaterThan(0);
-    expect(result.dynamoProvisioned).toBeLessThan(onDemand); // steady traffic: provisioned is cheaper
-  });
-
-  it('follows the archive lifecycle the CDK app deploys, and a shorter retention costs less', () => {
-    const w = archiveLifecycleFrom(
-      { context: { ucx: { archive: { infrequentAccessDays: 30, glacierDays: 60, expireDays: 90 } } } },
-      defaultWorkload(),
-    );
-    const storage = (x: typeof w) =>
-      monthlyCost(10_000, x, us).components.find((c) => c.component.startsWith('S3 storage'))!.usd;
-
-    expect(w.archive).toMatchObject({ standardDays: 30, iaDays: 60, glacierIrDays: 90 });
-    expect(storage(w)).toBeLessThan(storage(defaultWorkload()));
+    expect(() => withCostTables('no markers', 'x')).toThrow(/markers/);
   });
 });

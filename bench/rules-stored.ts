@@ -1,0 +1,171 @@
+/**
+ * The rules consumer's whole stored path: the real `evaluate-rules` handler (source module) over
+ * Kinesis events made of the agent's posts as ingest turns them into records, against the local
+ * cloud's DynamoDB Local (state read and written, findings, snapshots, licence reads) and its
+ * EventBridge stand-in. Runs in the handler child, so the CPU counted is the handler's and its SDK
+ * clients' only. DynamoDB's own count of the capacity consumed (ReturnConsumedCapacity, added to
+ * every call on the way out) gives the read and write units per post.
+ */
+import type { Beat } from '../lambdas/core/telemetry/catalogue';
+import type { Installation } from '../lambdas/core/licensing/model';
+import { kinesisStreamEvent, type ShardRecord } from '../local/kinesis-event';
+import { lambdaContext } from './workload';
+
+export interface RulesStoredMeasures {
+  installations: number;
+  /** measured rounds: each is one invocation holding one post of every installation */
+  rounds: number;
+  beats: number;
+  posts: number;
+  /** beats ÷ the handler's CPU seconds (decode, codec, engine, DynamoDB and EventBridge clients) */
+  beatsPerSecondPerCore: number;
+  cpuMsPerPost: number;
+  /** as DynamoDB Local counted them (ConsumedCapacity), null when it did not say */
+  writeUnitsPerPost: number | null;
+  readUnitsPerPost: number | null;
+  failures: number;
+}
+
+type Handler = (event: unknown, context: unknown) => Promise<{ batchItemFailures: unknown[] }>;
+
+export async function measureRulesStored(opts: {
+  installations: readonly { installationId: string; accountId: string }[];
+  /** each agent's posts in order (several agents' days, concatenated: postsPerAgent each) */
+  posts: readonly Beat[][];
+  postsPerAgent: number;
+  cycleSeconds: number;
+  rounds: number;
+  warmup: number;
+  functionName: string;
+  memoryMb: number;
+  log: (line: string) => void;
+}): Promise<RulesStoredMeasures> {
+  const { ingestTelemetry } = await import('../lambdas/core/telemetry/ingest-telemetry');
+  const { dynamoDocumentClient } = await import('../lambdas/adapters/aws-clients');
+  const { handler } = (await import('../lambdas/handlers/evaluate-rules')) as { handler: Handler };
+
+  let wcu = 0;
+  let rcu = 0;
+  let reported = false;
+  const add = (c: { ReadCapacityUnits?: number; WriteCapacityUnits?: number; CapacityUnits?: number } | undefined) => {
+    if (!c) return;
+    reported = true;
+    rcu += c.ReadCapacityUnits ?? 0;
+    wcu += c.WriteCapacityUnits ?? 0;
+  };
+  dynamoDocumentClient().middlewareStack.add(
+    (next) => async (args) => {
+      (args.input as Record<string, unknown>)['ReturnConsumedCapacity'] = 'INDEXES';
+      const out = await next(args);
+      const consumed = (out.output as { ConsumedCapacity?: unknown }).ConsumedCapacity;
+      for (const c of Array.isArray(consumed) ? consumed : [consumed]) {
+        const cc = c as
+          | {
+              Table?: { ReadCapacityUnits?: number; WriteCapacityUnits?: number };
+              GlobalSecondaryIndexes?: Record<string, { ReadCapacityUnits?: number; WriteCapacityUnits?: number }>;
+              CapacityUnits?: number;
+              ReadCapacityUnits?: number;
+              WriteCapacityUnits?: number;
+            }
+          | undefined;
+        if (!cc) continue;
+        if (cc.Table || cc.GlobalSecondaryIndexes) {
+          add(cc.Table);
+          for (const index of Object.values(cc.GlobalSecondaryIndexes ?? {})) add(index);
+        } else add(cc);
+      }
+      return out;
+    },
+    { step: 'initialize', name: 'benchConsumedCapacity' },
+  );
+
+  // Beats re-stamped so the last round ends now: the engine judges them at the handler's Date.now().
+  const totalRounds = opts.warmup + opts.rounds;
+  const cycleMs = opts.cycleSeconds * 1000;
+  const firstAt = Date.parse(opts.posts[0]![0]!.collectedAt);
+  const shift = Date.now() - (firstAt + totalRounds * cycleMs);
+  const source = {
+    shardId: 'shardId-000000000000',
+    eventSourceArn: 'arn:aws:kinesis:eu-central-1:000000000000:stream/ucx-bench-telemetry',
+    awsRegion: 'eu-central-1',
+    invokeIdentityArn: 'arn:aws:iam::000000000000:role/ucx-bench-rules',
+  };
+  let sequence = 49_700_000_000_000_000_000n;
+  const agents = Math.max(1, Math.floor(opts.posts.length / opts.postsPerAgent));
+  const roundOf = async (round: number) => {
+    const records: ShardRecord[] = [];
+    let beats = 0;
+    for (const [i, { installationId, accountId }] of opts.installations.entries()) {
+      const post = opts.posts[(i % agents) * opts.postsPerAgent + (round % opts.postsPerAgent)]!;
+      const stamped = post.map((b) => ({
+        ...b,
+        collectedAt: new Date(Date.parse(b.collectedAt) + shift).toISOString(),
+      }));
+      const put: { partitionKey: string; data: Uint8Array }[] = [];
+      const arrivedAt = new Date(Date.parse(stamped.at(-1)!.collectedAt) + 1000);
+      await ingestTelemetry(
+        {
+          stream: {
+            put: async (rs) => {
+              put.push(...rs);
+              return { failed: [] };
+            },
+          },
+          clock: { now: () => arrivedAt },
+        },
+        { region: 'eu', endpoints: { eu: 'https://eu.example', us: 'https://us.example' } },
+        { installationId, accountId, region: 'eu', telemetryEnabled: true, status: 'active' } as Installation,
+        { beats: stamped },
+      );
+      for (const r of put)
+        records.push({
+          sequenceNumber: String(++sequence),
+          partitionKey: r.partitionKey,
+          data: r.data,
+          approximateArrivalTimestamp: arrivedAt,
+        });
+      beats += stamped.length;
+    }
+    return { event: kinesisStreamEvent(records, source), beats };
+  };
+
+  const context = lambdaContext(opts.functionName, opts.memoryMb);
+  let beats = 0;
+  let cpu = 0;
+  let failures = 0;
+  const totals = { wcu: 0, rcu: 0 };
+  for (let round = 0; round < totalRounds; round++) {
+    const { event, beats: n } = await roundOf(round);
+    const counting = round >= opts.warmup;
+    if (counting) {
+      wcu = 0;
+      rcu = 0;
+    }
+    const before = process.cpuUsage();
+    const response = await handler(event, context);
+    const used = process.cpuUsage(before);
+    failures += response.batchItemFailures.length;
+    if (counting) {
+      cpu += (used.user + used.system) / 1000;
+      beats += n;
+      totals.wcu += wcu;
+      totals.rcu += rcu;
+    }
+  }
+  const posts = opts.rounds * opts.installations.length;
+  const result: RulesStoredMeasures = {
+    installations: opts.installations.length,
+    rounds: opts.rounds,
+    beats,
+    posts,
+    beatsPerSecondPerCore: beats / (cpu / 1000),
+    cpuMsPerPost: cpu / posts,
+    writeUnitsPerPost: reported ? totals.wcu / posts : null,
+    readUnitsPerPost: reported ? totals.rcu / posts : null,
+    failures,
+  };
+  opts.log(
+    `rules stored: ${result.posts} posts, ${beats} beats, ${result.beatsPerSecondPerCore.toFixed(0)} beats/s per core, ${result.cpuMsPerPost.toFixed(2)} ms CPU per post, WRU ${result.writeUnitsPerPost?.toFixed(2) ?? '?'} RRU ${result.readUnitsPerPost?.toFixed(2) ?? '?'} per post, ${failures} failures`,
+  );
+  return result;
+}
