@@ -162,7 +162,7 @@ async function render(): Promise<void> {
       await signInPage(main, signIn);
     } else if (path === '/' && session) return navigate(homeOf(session));
     else if (account && session) await accountPage(main, session, decodeURIComponent(account[1]!), setActing);
-    else if (installation) await installationPage(main, decodeURIComponent(installation[1]!), setActing);
+    else if (installation) await installationPage(main, decodeURIComponent(installation[1]!), setActing, session?.role);
     else if (path === '/customers' && session) await customersPage(main, session, navigate);
     else if (path === '/ops') opsPage(main, navigate);
     else if (path === '/ops/terms') termsOpsPage(main);

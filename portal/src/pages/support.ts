@@ -4,6 +4,7 @@ import { field, h, replace } from '../dom';
 import { dateTime, section, submitting, table } from '../ui';
 import { openAccountForm } from './account';
 import { fleetSection } from './support-fleet';
+import { telemetryIntervalSection } from './telemetry-interval';
 
 interface Ack {
   ackId: string;
@@ -56,6 +57,8 @@ export async function installationPage(
   root: HTMLElement,
   installationId: string,
   setActing: (text: string) => void,
+  /** the signed-in role: support alone may change the installation's telemetry cycle */
+  role?: string,
 ): Promise<void> {
   const [snapshot, findings] = await Promise.all([
     api<{ installationId: string; beats: Record<string, { collectedAt: string; data: unknown }> }>(
@@ -81,6 +84,7 @@ export async function installationPage(
         ? h('p', { class: 'empty' }, 'No findings.')
         : findings.findings.map((f) => findingCard(installationId, f, reload)),
     ),
+    role === 'support' ? telemetryIntervalSection(installationId) : null,
     section(
       'Latest telemetry',
       table(
