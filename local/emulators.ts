@@ -3,12 +3,14 @@
  * run on the machine's Java), kinesalite and s3rver. Each keeps its data under the data dir.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import kinesalite from 'kinesalite';
 import S3rver from 's3rver';
+
+const dynamoDbJar = 'DynamoDBLocal.jar';
 
 export interface Emulator {
   readonly endpoint: string;
@@ -32,8 +34,10 @@ const listen = (server: Server, port: number) =>
 
 /**
  * DynamoDB Local under a small bash guard that reads its stdin: when this process ends, by a stop
- * or by a crash or SIGKILL, the pipe closes, `read` returns and the guard kills java. So the JVM
- * is never left orphaned.
+ * or by a crash or SIGKILL, the pipe closes, `read` returns and the guard kills java. Java itself
+ * runs under `setpriv --pdeathsig KILL` (Linux) so it dies with a guard that is SIGKILLed, and the
+ * guard writes java's pid to `<dataDir>/dynamodb-local.pid`: a JVM that still outlived a crash
+ * (no setpriv) is reaped at the next start.
  */
 export async function startDynamoDbLocal(opts: {
   repoRoot: string;
@@ -45,12 +49,15 @@ export async function startDynamoDbLocal(opts: {
   const emulator = join(opts.repoRoot, 'node_modules', 'amplify-dynamodb-simulator', 'emulator');
   const dbPath = join(opts.dataDir, 'dynamodb');
   mkdirSync(dbPath, { recursive: true });
+  const pidFile = dynamoDbPidFile(opts.dataDir);
+  const reaped = await reapDynamoDbLocal(opts.dataDir);
+  if (reaped) opts.log?.(`DynamoDB Local left by an earlier run (pid ${reaped}) stopped`);
   const port = opts.port || (await freePort());
   const args = [
     `-Djava.library.path=${join(emulator, 'DynamoDBLocal_lib')}`,
     '-Xmx512m',
     '-jar',
-    join(emulator, 'DynamoDBLocal.jar'),
+    join(emulator, dynamoDbJar),
     '-sharedDb',
     '-dbPath',
     dbPath,
@@ -59,17 +66,23 @@ export async function startDynamoDbLocal(opts: {
     '-disableTelemetry',
   ];
   const guard =
-    'java "$@" </dev/null & pid=$!; trap \'kill $pid 2>/dev/null; wait $pid; exit 0\' TERM INT; read -r _; kill $pid 2>/dev/null; wait $pid; exit 0';
+    '$UCX_PDEATHSIG java "$@" </dev/null & pid=$!; echo $pid > "$UCX_PID_FILE"; trap \'kill $pid 2>/dev/null; wait $pid; exit 0\' TERM INT; read -r _; kill $pid 2>/dev/null; wait $pid; exit 0';
   const child: ChildProcess = spawn('bash', ['-c', guard, 'dynamodb-local', ...args], {
     stdio: ['pipe', 'pipe', 'pipe'],
     detached: false,
+    env: { ...process.env, UCX_PID_FILE: pidFile, UCX_PDEATHSIG: hasSetpriv() ? 'setpriv --pdeathsig KILL' : '' },
   });
   const output: string[] = [];
   child.stdout?.on('data', (c: Buffer) => output.push(c.toString()));
   child.stderr?.on('data', (c: Buffer) => output.push(c.toString()));
   let exited = false;
   child.on('exit', () => (exited = true));
-  const killOnExit = () => child.kill('SIGKILL');
+  // Killing the guard alone would orphan java where setpriv is missing: java goes first.
+  const killOnExit = () => {
+    const java = readPidFile(pidFile);
+    if (java) signal(java, 'SIGKILL');
+    child.kill('SIGKILL');
+  };
   process.on('exit', killOnExit);
   const endpoint = `http://127.0.0.1:${port}`;
 
@@ -91,11 +104,62 @@ export async function startDynamoDbLocal(opts: {
       if (exited) return;
       const gone = new Promise<void>((done) => child.once('exit', () => done()));
       child.stdin?.end();
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      const timer = setTimeout(killOnExit, 5000);
       await gone;
       clearTimeout(timer);
+      rmSync(pidFile, { force: true });
     },
   };
+}
+
+/** Where the guard writes java's pid. */
+export const dynamoDbPidFile = (dataDir: string) => join(dataDir, 'dynamodb-local.pid');
+
+const readPidFile = (file: string): number | undefined => {
+  try {
+    const pid = Number(readFileSync(file, 'utf8').trim());
+    return Number.isInteger(pid) && pid > 1 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+const signal = (pid: number, name: NodeJS.Signals): boolean => {
+  try {
+    process.kill(pid, name);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** A process's command line, or undefined when it is gone. */
+function commandLine(pid: number): string | undefined {
+  const probe = spawnSync('ps', ['-o', 'args=', '-p', String(pid)], { encoding: 'utf8' });
+  return probe.status === 0 ? probe.stdout.trim() : undefined;
+}
+
+/**
+ * Stops the DynamoDB Local the pid file names when it is still running and is ours: its command
+ * line runs the jar on this data dir (a pid reused by another process is left alone). Resolves to
+ * the pid it stopped.
+ */
+export async function reapDynamoDbLocal(dataDir: string): Promise<number | undefined> {
+  const pidFile = dynamoDbPidFile(dataDir);
+  const pid = readPidFile(pidFile);
+  rmSync(pidFile, { force: true });
+  const command = pid === undefined ? undefined : commandLine(pid);
+  if (!pid || !command?.includes(dynamoDbJar) || !command.includes(join(dataDir, 'dynamodb'))) return undefined;
+  signal(pid, 'SIGKILL');
+  for (const deadline = Date.now() + 10_000; commandLine(pid) !== undefined && Date.now() < deadline; )
+    await new Promise((r) => setTimeout(r, 50));
+  return pid;
+}
+
+let setprivChecked: boolean | undefined;
+function hasSetpriv(): boolean {
+  setprivChecked ??= spawnSync('setpriv', ['--pdeathsig', 'KILL', 'true'], { stdio: 'ignore' }).status === 0;
+  return setprivChecked;
 }
 
 /** Without a java, DynamoDB Local's guard would only wait out the 30 s start: say at once what to install. */

@@ -64,9 +64,12 @@ export interface RegionRouterOptions {
 export interface RegionRouter {
   readonly url: string;
   readonly port: number;
-  /** Installs the routes; until then every request answers 503 (the port is bound first, so
-   * both regions' URLs are known before any function environment is built). */
-  setRoutes(routes: ReadonlyMap<string, RegionRoute>): void;
+  /**
+   * Installs the routes and opens a given port: until then it refuses connections, so a client
+   * (an agent polling a restarted cloud) retries instead of reading a 503. Port 0 is bound at start
+   * to learn it, and answers 503 until now (no client knows it before cloud.json is written).
+   */
+  setRoutes(routes: ReadonlyMap<string, RegionRoute>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -287,18 +290,26 @@ export async function startRegionRouter(options: RegionRouterOptions): Promise<R
 
   const server: Server = createServer((request, response) => void handle(request, response));
   server.keepAliveTimeout = 5000;
-  await new Promise<void>((done, fail) => {
-    server.once('error', fail);
-    server.listen(options.port, '127.0.0.1', () => done());
-  });
+  const listen = (on: number) =>
+    new Promise<void>((done, fail) => {
+      server.once('error', fail);
+      server.listen(on, '127.0.0.1', () => {
+        server.off('error', fail);
+        done();
+      });
+    });
+  // A given port is only tried now (a clash fails the start early) and opened with the routes.
+  await listen(options.port);
   port = (server.address() as AddressInfo).port;
+  if (options.port !== 0) await new Promise<void>((done) => server.close(() => done()));
   return {
     url: `http://127.0.0.1:${port}`,
     port,
-    setRoutes: (routes) => {
+    setRoutes: async (routes) => {
       const next = new RouteTable<RegionRoute>();
       for (const [routeKey, route] of routes) next.add(routeKey, route);
       table = next;
+      if (!server.listening) await listen(port);
     },
     close: () =>
       new Promise<void>((done) => {

@@ -90,6 +90,8 @@ export interface CloudProcessOptions {
 export interface CloudProcess {
   readonly info: CloudInfo;
   readonly cloudJson: string;
+  /** the local/main.ts process (a test may SIGKILL it) */
+  readonly pid: number;
   /** what the process printed, for failure messages */
   readonly output: () => string;
   stop(): Promise<void>;
@@ -159,6 +161,7 @@ export async function startCloudProcess(options: CloudProcessOptions): Promise<C
   return {
     info: JSON.parse(readFileSync(cloudJson, 'utf8')) as CloudInfo,
     cloudJson,
+    pid: child.pid!,
     output: () => output,
     stop: async () => {
       if (child.exitCode !== null) return;
