@@ -46,20 +46,29 @@ export function withDeadline<C>(client: C, cap: AttemptCap, what: string): C {
     if (remaining === undefined) return send(command, options);
     const budget = callBudget(remaining, cap);
     if (budget.totalMs <= 0) throw timedOut();
-    const deadline = AbortSignal.timeout(budget.totalMs);
-    const abortSignal = options?.abortSignal ? AbortSignal.any([options.abortSignal, deadline]) : deadline;
-    // The SDK notices an abort only when its retry back-off ends: answer at the deadline itself.
-    const atDeadline = new Promise<never>((_, reject) =>
-      deadline.addEventListener('abort', () => reject(timedOut()), { once: true }),
-    );
+    // The SDK notices an abort only when its retry back-off ends: the call answers at the deadline
+    // itself, and the timer goes with the call (none lingers for a long job's many calls).
+    const deadline = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const atDeadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        deadline.abort();
+        reject(timedOut());
+      }, budget.totalMs);
+    });
+    const abortSignal = options?.abortSignal
+      ? AbortSignal.any([options.abortSignal, deadline.signal])
+      : deadline.signal;
     try {
       return await Promise.race([
         send(command, { ...options, abortSignal, requestTimeout: budget.attemptMs }),
         atDeadline,
       ]);
     } catch (error) {
-      if (isDependencyTimeout(error) || deadline.aborted) throw timedOut();
+      if (isDependencyTimeout(error) || deadline.signal.aborted) throw timedOut();
       throw error;
+    } finally {
+      clearTimeout(timer);
     }
   };
   return client;
