@@ -129,6 +129,8 @@ export interface ArchiveLifecycleConfig {
   readonly glacierDays: number;
   /** deleted (after glacierDays) */
   readonly expireDays: number;
+  /** raw landing objects (gzip NDJSON under `beats/`) deleted; by then each hour is in Parquet */
+  readonly rawDays: number;
 }
 
 /**

@@ -25,6 +25,8 @@ export type FunctionNeed =
   | 'telemetry-stream:write'
   /** PutObject under `beats/` of this region's archive bucket (ARCHIVE_BUCKET) */
   | 'archive:write'
+  /** queries in the telemetry workgroup, the archive's Glue tables, Parquet runs and manifests (lib/constructs/archive-compaction.ts) */
+  | 'archive:compact'
   /** GetItem and Query (table and its gsi2) on this region's support table (SUPPORT_TABLE_NAME) */
   | 'support-table:read'
   /** support-table:read plus PutItem (support's acknowledgements) */
@@ -207,6 +209,9 @@ export const functionSpecs = {
   // and ~30 MB of NDJSON gzipped into one object (~2 s of CPU): 512 MB for that text and the CPU
   // to pack it, 60 s to spare.
   archiveTelemetry: { entry: 'archive-telemetry', needs: ['archive:write'], memoryMb: 512, timeoutSeconds: 60 },
+  // The hourly compaction of the archive into Parquet (EventBridge Scheduler, lib/stacks/stateless-stack.ts):
+  // Athena does the work, the function waits on it; 900 s for up to 24 hours of three queries each.
+  compactArchive: { entry: 'compact-archive', needs: ['archive:compact'], timeoutSeconds: 900 },
   // Proactive support: the second consumer of the telemetry stream (see streamConsumers), and the
   // missing-beat sweep run by EventBridge Scheduler every 15 minutes (lib/stacks/stateless-stack.ts).
   // 1024 MB and 60 s: a batch holds up to 500 beats of many installations, each evaluated against

@@ -38,6 +38,11 @@ export const envSchema = z.object({
   TELEMETRY_STREAM_NAME: z.string().min(1).optional(),
   /** the region's telemetry archive bucket */
   ARCHIVE_BUCKET: z.string().min(3).optional(),
+  /** the archive's Glue database and the Athena workgroup the compaction runs in */
+  TELEMETRY_DATABASE: z.string().min(1).optional(),
+  ATHENA_WORKGROUP: z.string().min(1).optional(),
+  /** days raw landing objects are kept (cdk.json `archive.rawDays`): the compaction works within them */
+  ARCHIVE_RAW_DAYS: z.coerce.number().int().min(2).default(7),
   /** the region's support table (rules state, findings, snapshots) */
   SUPPORT_TABLE_NAME: z.string().min(3).optional(),
   /** the region's proactive-support event bus */

@@ -1,6 +1,8 @@
 /** Composition root of the telemetry handlers. */
+import { AthenaArchiveCompactor, athenaClient } from '../adapters/athena-archive-compactor';
 import { KinesisTelemetryStream } from '../adapters/kinesis-telemetry-stream';
 import { S3ArchiveStore, s3Client } from '../adapters/s3-archive-store';
+import type { ArchiveCompactionStore, CompactionSettings } from '../core/telemetry/compact-archive';
 import type { IngestDeps, IngestSettings } from '../core/telemetry/ingest-telemetry';
 import type { ArchiveStore } from '../core/telemetry/ports';
 import { systemClock } from '../core/ports';
@@ -8,6 +10,7 @@ import { env, required } from './env';
 
 let ingest: IngestDeps | undefined;
 let archive: ArchiveStore | undefined;
+let compaction: ArchiveCompactionStore | undefined;
 
 export function ingestDeps(): IngestDeps {
   ingest ??= { stream: new KinesisTelemetryStream(required('TELEMETRY_STREAM_NAME')), clock: systemClock };
@@ -22,4 +25,21 @@ export function ingestSettings(): IngestSettings {
 export function archiveStore(): ArchiveStore {
   archive ??= new S3ArchiveStore(required('ARCHIVE_BUCKET'), s3Client(env().S3_FORCE_PATH_STYLE));
   return archive;
+}
+
+export function compactionDeps(): { store: ArchiveCompactionStore; clock: typeof systemClock } {
+  compaction ??= new AthenaArchiveCompactor({
+    athena: athenaClient(),
+    s3: s3Client(env().S3_FORCE_PATH_STYLE),
+    bucket: required('ARCHIVE_BUCKET'),
+    database: required('TELEMETRY_DATABASE'),
+    workGroup: required('ATHENA_WORKGROUP'),
+  });
+  return { store: compaction, clock: systemClock };
+}
+
+export function compactionSettings(): CompactionSettings {
+  const e = env();
+  // 24 hours of three queries each fit the 15-minute timeout with room; a backlog takes a few runs
+  return { region: e.REGION_KEY, rawDays: e.ARCHIVE_RAW_DAYS, maxHoursPerRun: 24 };
 }

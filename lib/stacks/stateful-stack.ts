@@ -36,6 +36,25 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import {
+  archiveDataColumns,
+  archivePartitionColumns,
+  beatsViewColumns,
+  beatsViewName,
+  beatsViewSql,
+  compactedHoursTableName,
+  manifestsPrefix,
+  parquetBeatsTableName,
+  parquetRunsPrefix,
+  parquetRunsTableName,
+  rawBeatsTableName,
+  typePartitionedBeatsTableName,
+  typePartitionedDataColumns,
+  typePartitionedPartitionColumns,
+  uniqueBeatsViewColumns,
+  uniqueBeatsViewName,
+  uniqueBeatsViewSql,
+} from '../../lambdas/core/telemetry/archive-tables';
 import { beatTypes } from '../../lambdas/core/telemetry/catalogue';
 import {
   archiveBeatsPrefix,
@@ -128,43 +147,15 @@ export const supportEventDetailTypes = [
  * two deployments in one account apart. Underscores: Athena wants no dashes in names.
  */
 export const telemetryDatabaseName = (stage: string): string => `ucx_${stage.replace(/-/g, '_')}_telemetry`;
-/** the archive table: every archived beat, re-sent ones included */
-export const beatsTableName = 'beats';
 /**
- * The archive in its v1 layout, one object per beat type (`…/type=<beat type>/dt=…`):
- * read-only, kept for the view until its objects expire (ucx.archive.expireDays after the change).
+ * What queries read: the `beats` view (every archived row, each hour from its Parquet once
+ * compacted, else raw) and `beats_unique` (one row per installation and beat id). The tables
+ * beneath, their SQL and the layout are lambdas/core/telemetry/archive-tables.ts.
  */
-export const typePartitionedBeatsTableName = 'beats_v1';
-/** the view over it with one row per beat id: what queries read */
-export const uniqueBeatsViewName = 'beats_unique';
+export const beatsTableName = beatsViewName;
+export { typePartitionedBeatsTableName, uniqueBeatsViewName, uniqueBeatsViewSql };
 /** Athena workgroup of the telemetry queries (workgroups are regional, like the catalog). */
 export const telemetryWorkGroupName = (stage: string): string => `ucx-${stage}-telemetry`;
-
-/**
- * Data columns of an archive row (lambdas/core/telemetry/archive-row.ts); all strings. One object
- * holds every beat type of an hour, so `type` is a column: a query by type reads the whole hour.
- */
-const beatsDataColumns = [
-  'beat_id',
-  'type',
-  'installation_id',
-  'account_id',
-  'collected_at',
-  'received_at',
-  'catalogue',
-  'data',
-] as const;
-/**
- * Partition columns, from the object key (`region=/dt=/hour=`). The row's own `region` field is
- * the same value; a Hive table cannot have it twice, so the SerDe skips it.
- */
-const beatsPartitionColumns = ['region', 'dt', 'hour'] as const;
-/** The v1 type-partitioned layout (`region=/type=/dt=/hour=`): `type` from the key. */
-const typePartitionedDataColumns = beatsDataColumns.filter((c) => c !== 'type');
-const typePartitionedPartitionColumns = ['region', 'type', 'dt', 'hour'] as const;
-/** What the one-row-per-beat view shows, in the order it always had. */
-const uniqueBeatsViewColumns = [...typePartitionedDataColumns, ...typePartitionedPartitionColumns];
-
 export interface StatefulStackProps extends StackProps {
   /** the validated app configuration */
   readonly config: AppConfig;
@@ -520,13 +511,25 @@ export class StatefulStack extends Stack {
    * SSE-S3, not KMS: the objects are anonymous telemetry, access is governed by IAM and the bucket
    * policy either way, and a KMS key would add a request charge on every archiver PUT and Athena
    * GET plus a key grant for every reader. Not versioned: a retried batch overwrites its object
-   * by design (keys name the shard's sequence range). Glacier *Instant Retrieval*, not Flexible:
+   * by design (keys name the shard's sequence range). Raw landing objects (`beats/`) expire after
+   * rawDays, by when the compaction has rewritten their hour into Parquet; the Parquet runs and
+   * their manifests age through the storage classes. Glacier *Instant Retrieval*, not Flexible:
    * Athena cannot read objects in Flexible Retrieval without a restore, so the view would
    * silently lose everything older than glacierDays; Instant Retrieval keeps the whole archive
    * queryable at a fraction of Standard-IA's storage price.
    */
   private buildArchiveBucket(config: AppConfig): Bucket {
-    const { infrequentAccessDays, glacierDays, expireDays } = config.archive;
+    const { infrequentAccessDays, glacierDays, expireDays, rawDays } = config.archive;
+    const storageClasses = (prefix: string) => ({
+      id: `${prefix.replace(/\/$/, '')}-storage-classes`,
+      prefix,
+      transitions: [
+        { storageClass: StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(infrequentAccessDays) },
+        { storageClass: StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: Duration.days(glacierDays) },
+      ],
+      expiration: Duration.days(expireDays),
+      abortIncompleteMultipartUploadAfter: Duration.days(7),
+    });
     return new Bucket(this, 'TelemetryArchiveBucket', {
       encryption: BucketEncryption.S3_MANAGED,
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
@@ -537,14 +540,13 @@ export class StatefulStack extends Stack {
       transitionDefaultMinimumObjectSize: TransitionDefaultMinimumObjectSize.ALL_STORAGE_CLASSES_128_K,
       lifecycleRules: [
         {
-          id: 'beats-storage-classes',
-          transitions: [
-            { storageClass: StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(infrequentAccessDays) },
-            { storageClass: StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: Duration.days(glacierDays) },
-          ],
-          expiration: Duration.days(expireDays),
-          abortIncompleteMultipartUploadAfter: Duration.days(7),
+          id: 'raw-landing',
+          prefix: archiveBeatsPrefix,
+          expiration: Duration.days(rawDays),
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
         },
+        storageClasses(parquetRunsPrefix),
+        storageClasses(manifestsPrefix),
       ],
       removalPolicy: RemovalPolicy.RETAIN,
     });
@@ -564,9 +566,10 @@ export class StatefulStack extends Stack {
   }
 
   /**
-   * The archive table with partition projection (Athena computes the partitions from these
-   * parameters, so no crawler and no ALTER TABLE ADD PARTITION), the table of the objects written
-   * in the v1 type-partitioned layout, and the one-row-per-beat view over both.
+   * The archive's tables with partition projection (Athena computes the partitions from these
+   * parameters, so no crawler and no ALTER TABLE ADD PARTITION): raw NDJSON in both layouts, the
+   * compacted hours' Parquet (through each hour's manifest) and every compaction run's Parquet; and
+   * the views `beats` and `beats_unique` over them.
    */
   private buildTelemetryCatalog(regionKey: RegionKey): void {
     const catalogId = this.account;
@@ -576,15 +579,41 @@ export class StatefulStack extends Stack {
       databaseInput: { name: databaseName, description: `UCX telemetry archive (${regionKey})` },
     });
 
-    const location = `s3://${this.archiveBucket.bucketName}/${archiveBeatsPrefix}`;
+    const formats = {
+      json: {
+        classification: 'json',
+        inputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
+        serde: 'org.openx.data.jsonserde.JsonSerDe',
+      },
+      parquet: {
+        classification: 'parquet',
+        inputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
+        serde: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe',
+      },
+      // the partition's folder holds a manifest of Parquet files, not the files
+      symlinkedParquet: {
+        classification: 'parquet',
+        inputFormat: 'org.apache.hadoop.hive.ql.io.SymlinkTextInputFormat',
+        serde: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe',
+      },
+      lines: {
+        classification: 'csv',
+        inputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
+        serde: 'org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe',
+      },
+    } as const;
     const projectedTable = (props: {
       id: string;
       name: string;
       description: string;
+      prefix: string;
+      format: keyof typeof formats;
       dataColumns: readonly string[];
       partitionColumns: readonly string[];
-      typeFolder: boolean;
     }) => {
+      const location = `s3://${this.archiveBucket.bucketName}/${props.prefix}`;
+      const format = formats[props.format];
+      const folders = props.partitionColumns.map((c) => `${c}=\${${c}}/`).join('');
       const table = new CfnTable(this, props.id, {
         catalogId,
         databaseName,
@@ -595,13 +624,13 @@ export class StatefulStack extends Stack {
           partitionKeys: props.partitionColumns.map((name) => ({ name, type: 'string' })),
           parameters: {
             EXTERNAL: 'TRUE',
-            classification: 'json',
-            compressionType: 'gzip',
+            classification: format.classification,
+            ...(props.format === 'json' && { compressionType: 'gzip' }),
             'projection.enabled': 'true',
             // Every region's value, though this archive holds only its own: the same DDL everywhere.
             'projection.region.type': 'enum',
             'projection.region.values': regionKeys.join(','),
-            ...(props.typeFolder && {
+            ...(props.partitionColumns.includes('type') && {
               'projection.type.type': 'enum',
               'projection.type.values': beatTypes.join(','),
             }),
@@ -613,59 +642,105 @@ export class StatefulStack extends Stack {
             'projection.hour.type': 'integer',
             'projection.hour.range': '0,23',
             'projection.hour.digits': '2',
-            'storage.location.template': `${location}region=\${region}/${props.typeFolder ? `type=\${type}/` : ''}dt=\${dt}/hour=\${hour}/`,
+            // a query must name the run (the compaction counts its own)
+            ...(props.partitionColumns.includes('run') && { 'projection.run.type': 'injected' }),
+            'storage.location.template': `${location}${folders}`,
           },
           storageDescriptor: {
             location,
             columns: props.dataColumns.map((name) => ({ name, type: 'string' })),
-            inputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
+            inputFormat: format.inputFormat,
             outputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
-            compressed: true,
-            serdeInfo: { serializationLibrary: 'org.openx.data.jsonserde.JsonSerDe' },
+            compressed: props.format === 'json',
+            serdeInfo: { serializationLibrary: format.serde },
           },
         },
       });
       table.addResourceDependency(database);
       return table;
     };
-    const table = projectedTable({
-      id: 'BeatsTable',
-      name: beatsTableName,
-      description:
-        'Every archived beat (a re-sent beat appears more than once): query beats_unique. One object per archiver ' +
-        'invocation and arrival hour holds every beat type: filter on dt and hour, type is a column',
-      dataColumns: beatsDataColumns,
-      partitionColumns: beatsPartitionColumns,
-      typeFolder: false,
-    });
-    const typePartitioned = projectedTable({
-      id: 'TypePartitionedBeatsTable',
-      name: typePartitionedBeatsTableName,
-      description:
-        'Beats archived in the v1 layout, one object per beat type and hour (read-only; beats_unique reads it too)',
-      dataColumns: typePartitionedDataColumns,
-      partitionColumns: typePartitionedPartitionColumns,
-      typeFolder: true,
-    });
+    const tables = [
+      projectedTable({
+        id: 'RawBeatsTable',
+        name: rawBeatsTableName,
+        description:
+          'Raw landing objects (gzip NDJSON, kept archive.rawDays): one per archiver run of records and arrival hour, ' +
+          'every beat type together. Query the beats or beats_unique view',
+        prefix: archiveBeatsPrefix,
+        format: 'json',
+        dataColumns: archiveDataColumns,
+        partitionColumns: archivePartitionColumns,
+      }),
+      projectedTable({
+        id: 'TypePartitionedBeatsTable',
+        name: typePartitionedBeatsTableName,
+        description: 'Beats archived in the v1 layout, one object per beat type and hour (read-only; the views read it too)',
+        prefix: archiveBeatsPrefix,
+        format: 'json',
+        dataColumns: typePartitionedDataColumns,
+        partitionColumns: typePartitionedPartitionColumns,
+      }),
+      projectedTable({
+        id: 'ParquetBeatsTable',
+        name: parquetBeatsTableName,
+        description: 'Compacted hours: Parquet (zstd, sorted by type and installation) of the run in force, through its manifest',
+        prefix: manifestsPrefix,
+        format: 'symlinkedParquet',
+        dataColumns: archiveDataColumns,
+        partitionColumns: archivePartitionColumns,
+      }),
+      projectedTable({
+        id: 'ParquetRunsTable',
+        name: parquetRunsTableName,
+        description: 'Every compaction run by run id (WHERE run = ...): the compaction counts what it wrote here',
+        prefix: parquetRunsPrefix,
+        format: 'parquet',
+        dataColumns: archiveDataColumns,
+        partitionColumns: [...archivePartitionColumns, 'run'],
+      }),
+      projectedTable({
+        id: 'CompactedHoursTable',
+        name: compactedHoursTableName,
+        description: 'The manifests: one row (a Parquet file URI) per file of each compacted hour',
+        prefix: manifestsPrefix,
+        format: 'lines',
+        dataColumns: ['path'],
+        partitionColumns: archivePartitionColumns,
+      }),
+    ];
 
-    const view = new CfnTable(this, 'UniqueBeatsView', {
-      catalogId,
-      databaseName,
-      tableInput: {
-        name: uniqueBeatsViewName,
-        description: 'One row per beat id: the first received (an agent may re-send a beat whose answer it lost)',
-        tableType: 'VIRTUAL_VIEW',
-        parameters: { presto_view: 'true', comment: 'Presto View' },
-        viewOriginalText: `/* Presto View: ${prestoViewBase64(databaseName, uniqueBeatsViewColumns)} */`,
-        viewExpandedText: '/* Presto View */',
-        storageDescriptor: {
-          columns: uniqueBeatsViewColumns.map((name) => ({ name, type: 'string' })),
-          serdeInfo: {},
+    const view = (id: string, name: string, description: string, sql: string, columns: readonly string[]) => {
+      const resource = new CfnTable(this, id, {
+        catalogId,
+        databaseName,
+        tableInput: {
+          name,
+          description,
+          tableType: 'VIRTUAL_VIEW',
+          parameters: { presto_view: 'true', comment: 'Presto View' },
+          viewOriginalText: `/* Presto View: ${prestoViewBase64(databaseName, sql, columns)} */`,
+          viewExpandedText: '/* Presto View */',
+          storageDescriptor: { columns: columns.map((c) => ({ name: c, type: 'string' })), serdeInfo: {} },
         },
-      },
-    });
-    view.addResourceDependency(table);
-    view.addResourceDependency(typePartitioned);
+      });
+      for (const table of tables) resource.addResourceDependency(table);
+      return resource;
+    };
+    // 'BeatsTable': the id the raw table had under this name, so the name passes to the view in place
+    const beats = view(
+      'BeatsTable',
+      beatsViewName,
+      'Every archived row (a re-sent beat appears more than once), each hour once: Parquet when compacted, else raw',
+      beatsViewSql(),
+      beatsViewColumns,
+    );
+    view(
+      'UniqueBeatsView',
+      uniqueBeatsViewName,
+      'One row per installation and beat id: the first received (an agent may re-send a beat whose answer it lost)',
+      uniqueBeatsViewSql(),
+      uniqueBeatsViewColumns,
+    ).addResourceDependency(beats);
   }
 
   private buildAthenaWorkGroup(config: AppConfig): void {
@@ -691,24 +766,10 @@ export class StatefulStack extends Stack {
   }
 }
 
-/**
- * SQL of the one-row-per-beat view: the first arrival of each installation's beat id (the id is the
- * agent's, so two installations may share one), across both archive layouts
- * (lambdas/core/telemetry archive-row.ts `oneRowPerBeat` is the same rule for the local cloud).
- */
-export function uniqueBeatsViewSql(columns: readonly string[]): string {
-  const list = columns.map((c) => `"${c}"`).join(', ');
-  return (
-    `SELECT ${list} FROM (SELECT *, row_number() OVER (PARTITION BY "installation_id", "beat_id" ORDER BY "received_at" ASC) AS "rn" ` +
-    `FROM (SELECT ${list} FROM "${beatsTableName}" UNION ALL SELECT ${list} FROM "${typePartitionedBeatsTableName}")) ` +
-    `WHERE "rn" = 1`
-  );
-}
-
 /** Athena stores a view as base64 JSON in ViewOriginalText; every column here is a varchar. */
-function prestoViewBase64(databaseName: string, columns: readonly string[]): string {
+function prestoViewBase64(databaseName: string, sql: string, columns: readonly string[]): string {
   const view = {
-    originalSql: uniqueBeatsViewSql(columns),
+    originalSql: sql,
     catalog: 'awsdatacatalog',
     schema: databaseName,
     columns: columns.map((name) => ({ name, type: 'varchar' })),

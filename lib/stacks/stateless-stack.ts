@@ -64,6 +64,7 @@ import { HouseFunction } from '../constructs/house-function';
 import { Mail } from '../constructs/mail';
 import { PortalSite } from '../constructs/portal-site';
 import { UserPoolFirewall } from '../constructs/user-pool-firewall';
+import { bindArchiveCompaction } from '../constructs/archive-compaction';
 import type { IStream } from 'aws-cdk-lib/aws-kinesis';
 import {
   functionSpecs,
@@ -92,6 +93,8 @@ export const termsJobRate = Duration.hours(1);
 export const presenceRenewalRate = Duration.minutes(10);
 /** How often the eraser of closed accounts runs (docs/retention.md): its periods are days; an unfinished account goes on 6 h later. */
 export const accountEraserRate = Duration.hours(6);
+/** How often EventBridge Scheduler runs the archive compaction (compactArchive): each closed hour once. */
+export const archiveCompactionRate = Duration.hours(1);
 /** The presence WebSocket API's one stage: its URL is the session's endpoint (`presence` locally). */
 export const presenceStageName = 'v1';
 /** The WebSocket routes and their functions; every frame goes down through @connections (no route responses). */
@@ -258,6 +261,14 @@ export class StatelessStack extends Stack {
       'UCX retention: erases what closed accounts past their retention period held',
       'eraseClosedAccounts',
       accountEraserRate,
+      this.silentSweepDeadLetterQueue,
+    );
+    // An hour a run fails is taken again by the next (compact-archive.ts); dead-letters beside the sweep.
+    this.scheduleRun(
+      'ArchiveCompactionSchedule',
+      'UCX archive: rewrites each closed hour of raw telemetry into Parquet with Athena',
+      'compactArchive',
+      archiveCompactionRate,
       this.silentSweepDeadLetterQueue,
     );
 
@@ -478,6 +489,7 @@ export class StatelessStack extends Stack {
       if (needs.has('jwks-signing-keys')) fn.bindJwksSigningKeys(otherSigningKeyRefs);
       if (needs.has('telemetry-stream:write')) fn.bindTelemetryStream(stateful.telemetryStream, 'write');
       if (needs.has('archive:write')) fn.bindArchiveBucket(stateful.archiveBucket, 'write');
+      if (needs.has('archive:compact')) bindArchiveCompaction(fn, stateful, config);
       if (needs.has('support-table:write')) fn.bindSupportTable(stateful.supportTable, 'write');
       else if (needs.has('support-table:read')) fn.bindSupportTable(stateful.supportTable, 'read');
       if (needs.has('event-bus:put')) fn.bindEventBus(stateful.supportEventBus);
