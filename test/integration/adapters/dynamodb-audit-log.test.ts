@@ -60,6 +60,7 @@ describe('DynamoDbAuditLog: the work of one request is bounded', () => {
     }
   });
 
+  let readers = 0;
   /** A reader whose client counts the Query calls it sends (DynamoDB Local answers them). */
   function countingReader(bounds: { pages: number; items: number }) {
     const documents = DynamoDBDocumentClient.from(table.raw);
@@ -69,7 +70,8 @@ describe('DynamoDbAuditLog: the work of one request is bounded', () => {
         counter.queries++;
         return next(args);
       },
-      { step: 'initialize', name: 'countQueries' },
+      // the documents client shares the raw client's stack: one counter of its own per reader
+      { step: 'initialize', name: `countQueries${++readers}` },
     );
     return { reader: new DynamoDbAuditLog(documents, table.tableName, bounds), counter };
   }

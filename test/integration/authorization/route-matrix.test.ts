@@ -8,6 +8,7 @@ import { canonicalJson } from '#lambdas/core/canonical-json';
 import { operationNameOf, type ApiOperationName } from '#lambdas/shared/api-routes';
 import { routes, type RouteSpec } from '#lib/routes';
 import { generateIdentityKeys } from '#agent/sdk/signing';
+import type { TestAgent } from '#test/support/agent-client';
 import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { localDynamoDb } from '#local/clients';
 import { cloud, tokenFor } from '#test/support/local-cloud';
@@ -25,7 +26,8 @@ import { postBeats } from '#test/support/telemetry-api';
 jest.setTimeout(180_000);
 
 type Caller = 'anonymous' | 'backoffice' | 'support' | 'customer' | 'reseller';
-type Target = 'own' | 'other';
+/** `unresold`: an account that has no reseller (not in the role-by-target grid; the finding 14 cases below) */
+type Target = 'own' | 'other' | 'unresold';
 /**
  * who may call a route: `read` and `manage` are scoped to the caller's own account, `reseller` to its own reseller id,
  * `administer` to the account's own administrators (customer) and the back office
@@ -122,8 +124,8 @@ interface World {
 const world = {} as World;
 
 const GIB = 1024 ** 3;
-async function accountWithFinding(resellerId: string) {
-  const accountId = await newAccount([perpetual('ivr', 50, 'gold')], { resellerId });
+async function accountWithFinding(resellerId?: string) {
+  const accountId = await newAccount([perpetual('ivr', 50, 'gold')], resellerId ? { resellerId } : {});
   const { agent } = await activatedAgent(accountId, { allocation: { ivr: 1 } });
   let t = Date.now() - 10_000;
   const beat = (type: string, data: unknown) => {
@@ -320,11 +322,12 @@ const callers: Caller[] = ['anonymous', 'backoffice', 'support', 'customer', 're
 const targets: Target[] = ['own', 'other'];
 
 beforeAll(async () => {
-  const [own, other] = await Promise.all([
+  const [own, other, unresold] = await Promise.all([
     accountWithFinding('res-matrix-own'),
     accountWithFinding('res-matrix-other'),
+    accountWithFinding(),
   ]);
-  world.accounts = { own, other };
+  world.accounts = { own, other, unresold };
   for (const { accountId } of [own, other]) {
     const on = await call('PATCH', `${api()}/v1/accounts/${accountId}/presence`, {
       token: tokenFor({ groups: ['backoffice'] }),
@@ -418,3 +421,134 @@ describe.each(routes.filter((r) => !byPerson(r.auth)).map((r) => [`${r.method} $
     });
   },
 );
+
+// ---- What a role-by-target grid misses (issue 17, finding 14), for every route of the table ----
+
+/** Routes any signed-in person may call, with or without a group or an account: sign-up, the terms. */
+const openToEveryPerson = (route: RouteSpec) => {
+  const policy = policies[operationNameOf(route)];
+  return policy === 'sign-up' || policy === 'person' || policy === 'signed-in';
+};
+const personRoutes = routes.filter((r) => byPerson(r.auth));
+const named = (list: readonly RouteSpec[]) => list.map((r) => [`${r.method} ${r.path}`, r] as const);
+const bodyOf = (body: unknown) => (body !== undefined ? { body } : {});
+
+describe.each(named(personRoutes))('%s, for a person without a role or an account', (_name, route) => {
+  it.each([
+    ['no group', () => tokenFor({ groups: [], accountId: world.accounts.own.accountId })],
+    ['the customer group and no account claim', () => tokenFor({ groups: ['customer'] })],
+    ['the reseller group and no reseller claim', () => tokenFor({ groups: ['reseller'] })],
+  ])('refuses a user with %s (403) unless the route is open to every signed-in person', async (_case, token) => {
+    const { path, body } = await requestFor(route, 'own');
+
+    const res = await call(route.method, `${api()}${path}`, { token: token(), ...bodyOf(body) });
+
+    if (openToEveryPerson(route)) expect(res.status === 401 || res.status >= 500).toBe(false);
+    else expect(res.status).toBe(403);
+  });
+});
+
+describe.each(named(personRoutes.filter((r) => /\{(installationId|id)\}/.test(r.path))))(
+  "%s, with the caller's own account and another account's installation",
+  (_name, route) => {
+    it.each(['customer', 'reseller'] as const)(
+      'refuses the %s of its own account (403 or 404), and the other installation stays as it was',
+      async (caller) => {
+        const { own, other } = world.accounts;
+        const { body } = await requestFor(route, 'own');
+        // A fresh installation of the other account, so a deactivation that got through would show.
+        const { agent: theirs } = await activatedAgent(other.accountId, { allocation: { ivr: 1 } });
+        const path = route.path
+          .replace('{accountId}', own.accountId)
+          .replace('{installationId}', theirs.keyid)
+          .replace('{id}', theirs.keyid)
+          .replace('{findingId}', own.findingId);
+
+        const res = await call(route.method, `${api()}${path}`, { token: tokenOf(caller), ...bodyOf(body) });
+        const theirLicence = await theirs.request(api(), 'GET', `/v1/installations/${theirs.keyid}/license`);
+
+        expect({ refused: [403, 404].includes(res.status), licence: theirLicence.status }).toEqual({
+          refused: true,
+          licence: 200,
+        });
+      },
+    );
+  },
+);
+
+describe.each(
+  named(personRoutes.filter((r) => /\{(accountId|installationId|id)\}/.test(r.path) && !openToEveryPerson(r))),
+)('%s, for a reseller on an account that has no reseller', (_name, route) => {
+  it('refuses it (403)', async () => {
+    const { path, body } = await requestFor(route, 'unresold');
+
+    const res = await call(route.method, `${api()}${path}`, { token: tokenOf('reseller'), ...bodyOf(body) });
+
+    expect({ status: res.status, type: res.json?.type }).toEqual({
+      status: 403,
+      type: expect.stringContaining('forbidden'),
+    });
+  });
+});
+
+describe.each(named(personRoutes.filter((r) => r.method === 'GET' && r.path.endsWith('/findings'))))(
+  "%s: the findings without support's notes for customers and resellers",
+  (_name, route) => {
+    const note = `matrix-support-note-${randomUUID()}`;
+
+    beforeAll(async () => {
+      const { installationId, findingId } = world.accounts.own;
+      const ack = await call(
+        'POST',
+        `${api()}/v1/installations/${installationId}/findings/${findingId}/acknowledgements`,
+        {
+          token: tokenOf('support'),
+          body: { note },
+        },
+      );
+      if (ack.status >= 300) throw new Error(`acknowledgement refused: ${ack.status} ${ack.text}`);
+    });
+
+    it.each([
+      ['customer', false],
+      ['reseller', false],
+      ['support', true],
+    ] as const)('as %s: the finding, with the note only for staff', async (caller, seesNote) => {
+      const { path } = await requestFor(route, 'own');
+
+      const res = await call(route.method, `${api()}${path}`, { token: tokenOf(caller) });
+
+      expect({
+        status: res.status,
+        finding: JSON.stringify(res.json).includes(world.accounts.own.findingId),
+        note: res.text.includes(note),
+      }).toEqual({ status: 200, finding: true, note: seesNote });
+    });
+  },
+);
+
+describe("installation A's valid signature on installation B's path", () => {
+  let a: TestAgent;
+  let b: TestAgent;
+
+  beforeAll(async () => {
+    [{ agent: a }, { agent: b }] = await Promise.all([
+      activatedAgent(world.accounts.own.accountId, { allocation: { ivr: 1 } }),
+      activatedAgent(world.accounts.own.accountId, { allocation: { ivr: 1 } }),
+    ]);
+  });
+
+  it.each(named(routes.filter((r) => r.auth === 'agent' && r.path.includes('{id}'))))(
+    '%s: refused (401) under either keyid, and B stays as it was',
+    async (_name, route) => {
+      const path = route.path.replace('{id}', b.keyid);
+      const body = route.method === 'POST' ? { beats: [] } : undefined;
+
+      const asItself = await a.request(api(), route.method, path, body);
+      const claimingB = await b.request(api(), route.method, path, body, { signWith: a.privateKey });
+      const bLicence = await b.request(api(), 'GET', `/v1/installations/${b.keyid}/license`);
+
+      expect([asItself.status, claimingB.status, bLicence.status]).toEqual([401, 401, 200]);
+    },
+  );
+});
