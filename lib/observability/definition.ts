@@ -390,6 +390,11 @@ export const dashboards: readonly DashboardDefinition[] = [
             help: '200 new licence, 304 unchanged, 410 deactivated.',
           },
           {
+            title: 'Licence re-signing failures',
+            metrics: [{ source: 'business', metric: 'licenceResignFailures' }],
+            help: 'Rebuilt licences KMS did not sign: the stored licence was served while unexpired (alarm licence-resign-failures).',
+          },
+          {
             title: 'Orders by status',
             metrics: [{ source: 'business', metric: 'ordersDeposited', splitBy: 'status' }],
             help: '201 deposited, 200 replay, 409 conflict.',
