@@ -9,7 +9,7 @@
  *   npm run bench -- --fleet     the end-to-end row alone (--only fleet)
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -20,7 +20,7 @@ import { fleetRows, runFleet, type FleetMeasures } from './fleet-row';
 import { handlerRows, type HandlerMeasures } from './handler-rows';
 import { measurePresence, presenceRows, type PresenceMeasures } from './presence-row';
 import { measureRules, rulesRow, rulesStoredRow, type RulesMeasures } from './rules-row';
-import { benchTable, judge, type Row } from './stats';
+import { benchTable, judge, type Row, withBenchTable } from './stats';
 
 const { values } = parseArgs({
   options: {
@@ -174,6 +174,12 @@ async function main() {
   results['rows'] = judged;
   results['durationSeconds'] = Math.round((Date.now() - started) / 1000);
   writeFileSync(resolve(repoRoot, values.out!), `${JSON.stringify(results, null, 2)}\n`);
+  // The results file the cost model reads: its table goes into the docs with it.
+  if (values.out === 'bench/results.json') {
+    const doc = resolve(repoRoot, 'docs/performance-and-cost.md');
+    const header = `${results['measuredAt']}, commit ${results['commit']}, ${cpus().length} cores (${cpus()[0]?.model}), Node ${process.version}, ${results['durationSeconds']} s; rows run: ${[...only].join(', ')}`;
+    writeFileSync(doc, withBenchTable(readFileSync(doc, 'utf8'), `${header}\n\n${benchTable(judged)}`));
+  }
   process.stdout.write(`\n${benchTable(judged)}\n\nwritten to ${values.out} in ${results['durationSeconds']} s\n`);
 }
 
@@ -213,12 +219,21 @@ async function inChild(cloudJson: string, assemblyDir: string): Promise<HandlerM
   const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  let stderr = '';
   child.stderr.on('data', (c: Buffer) => {
+    stderr = (stderr + c.toString()).slice(-4000);
     for (const line of c.toString().split('\n')) if (line.startsWith('[handlers]')) log(line.slice(11));
   });
   const code = await new Promise<number | null>((done) => child.on('close', done));
   const last = stdout.trim().split('\n').pop() ?? '';
-  if (code !== 0 || !last.startsWith('{')) throw new Error(`handler measurements failed (exit ${code})`);
+  if (code !== 0 || !last.startsWith('{'))
+    throw new Error(
+      `handler measurements failed (exit ${code}): ${stderr
+        .split('\n')
+        .filter((l) => l.startsWith('handlers:') || /Error/.test(l))
+        .slice(0, 5)
+        .join(' | ')}`,
+    );
   return JSON.parse(last) as HandlerMeasures;
 }
 

@@ -10,10 +10,11 @@
  * body. The archiver's S3 client is a fake: the archive figures are the real archiver handler over
  * one full invocation of distinct posts (as many records as Lambda's 6 MB payload takes).
  */
-import type { KeyObject } from 'node:crypto';
+import { type KeyObject, randomUUID } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import * as z from 'zod';
 import { generateIdentityKeys, signRequest } from '../agent/sdk/signing';
@@ -203,7 +204,8 @@ export async function measureHandlers(
 
   const tableName = process.env['TABLE_NAME']!;
   const floorClient = new DynamoDBClient({});
-  const floorKinesis = new KinesisClient({});
+  // HTTP/1.1 as the function's own client (the SDK's default for Kinesis is HTTP/2, for SubscribeToShard)
+  const floorKinesis = new KinesisClient({ requestHandler: new NodeHttpHandler() });
   const streamName = process.env['TELEMETRY_STREAM_NAME']!;
   const context = lambdaContext(pollFn.name, pollFn.memoryMb);
   const sink = stdoutSink();
@@ -353,25 +355,53 @@ export async function measureHandlers(
   });
 
   // ---- the rules consumer's stored path --------------------------------------------------------
+  // An account of its own with Gold Care (the proactive rules' audience), a key per installation.
+  const backOffice = async (method: string, path: string, body: unknown) => {
+    const res = await fetch(eu.api + path, {
+      method,
+      headers: { authorization: `Bearer ${info.tokens.ops}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const json = (await res.json().catch(() => undefined)) as Record<string, unknown> | undefined;
+    if (res.status >= 300) throw new Error(`${method} ${path} answered ${res.status}: ${JSON.stringify(json)}`);
+    return json!;
+  };
+  const products = ['attendant-console', 'call-recording', 'ivr', 'acd'];
+  const order = await backOffice('PUT', `/v1/ops/orders/bench-rules-${randomUUID()}`, {
+    account: { create: { name: 'Bench rules', region: 'eu' } },
+    lines: products.map((product) => ({
+      product,
+      quantity: opts.rulesInstallations * 10,
+      kind: 'perpetual',
+      care: { level: 'gold', endsAt: new Date(Date.now() + 365 * 86_400_000).toISOString() },
+    })),
+  });
+  const accountId = z.string().parse(order['accountId']);
   const installations: { installationId: string; accountId: string }[] = [];
   for (let i = 0; i < opts.rulesInstallations; i++) {
+    const { activationKey } = z.object({ activationKey: z.string() }).parse(
+      await backOffice('POST', `/v1/accounts/${accountId}/activation-keys`, {
+        allocation: Object.fromEntries(products.map((p) => [p, 10])),
+      }),
+    );
     const keys = await generateIdentityKeys();
     const activated = await call(
       eu.api,
       'POST',
       '/v1/activations',
       {
-        activationKey: demo.activationKey,
+        activationKey,
         publicKey: keys.publicJwk,
         installation: { suiteVersion: '2025.2.1', nodes: [`bench-rules-${i}`] },
       },
       keys.thumbprint,
       keys.privateKey,
     );
-    if (activated.status !== 201) throw new Error(`rules activation ${i} answered ${activated.status}`);
+    if (activated.status !== 201)
+      throw new Error(`rules activation ${i} answered ${activated.status}: ${JSON.stringify(activated.json)}`);
     installations.push({
       installationId: z.object({ installationId: z.string() }).parse(activated.json).installationId,
-      accountId: demo.accountId,
+      accountId,
     });
   }
   const rulesStored = await measureRulesStored({
@@ -445,7 +475,8 @@ async function measureArchive(
     awsRegion: 'eu-central-1',
     invokeIdentityArn: 'arn:aws:iam::123456789012:role/ucx-bench-archiver',
   };
-  const arrivedAt = new Date(Date.UTC(2026, 10, 30, 12, 0, 0));
+  // now: the agent's posts were collected over the day just past (workload.ts measureAgentCycle)
+  const arrivedAt = new Date();
   // distinct posts of the simulated agent (a day of several installations), as many as fit
   const posts = opts.posts;
   const shardRecords: ShardRecord[] = [];
@@ -464,7 +495,13 @@ async function measureArchive(
     await ingestTelemetry(
       { stream, clock: { now: () => arrivedAt } },
       { region: 'eu', endpoints: { eu: 'https://eu.example', us: 'https://us.example' } },
-      { installationId, accountId: `acc_bench${seed}`, region: 'eu', telemetryEnabled: true } as Installation,
+      {
+        installationId,
+        accountId: `acc_bench${seed}`,
+        region: 'eu',
+        telemetryEnabled: true,
+        status: 'active',
+      } as Installation,
       { beats },
     );
     const next = put.map((r, i) => ({

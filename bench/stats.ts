@@ -119,3 +119,14 @@ export async function abab(
   }
   return out;
 }
+
+export const benchMarkers = ['<!-- bench:start -->', '<!-- bench:end -->'] as const;
+
+/** Replaces the text between the bench markers of docs/performance-and-cost.md. */
+export function withBenchTable(doc: string, body: string): string {
+  const [start, end] = benchMarkers;
+  const from = doc.indexOf(start);
+  const to = doc.indexOf(end);
+  if (from < 0 || to < from) throw new Error(`the document needs the markers ${start} and ${end}`);
+  return `${doc.slice(0, from + start.length)}\n${body}\n${doc.slice(to)}`;
+}

@@ -113,7 +113,8 @@ export async function measureAgentCycle(
   const cycleSeconds = opts.cycleSeconds ?? defaultCycleSeconds;
   const collections = Math.round(inventoryRefreshSeconds / collectEverySeconds);
   const perCycle = roundsPerCycle(cycleSeconds);
-  const start = Date.parse('2026-11-02T00:00:00.000Z');
+  // the day just past: the cloud refuses beats collected too long ago
+  const start = Date.now() - (inventoryRefreshSeconds + cycleSeconds) * 1000;
   let counters = 0;
   let inventory = 0;
   let gzipBytes = 0;

@@ -1,0 +1,34 @@
+/**
+ * The shape of bench/results.json as one `npm run bench` writes it whole: the run's identity
+ * (date, commit, machine) and every row judged, plus the measures of the parts that ran. The cost
+ * model reads its own subset (bench/cost.ts benchResultsSchema).
+ */
+import * as z from 'zod';
+
+const goal = z.object({ op: z.enum(['<=', '>=']), value: z.number(), unit: z.string() });
+
+export const judgedRowSchema = z.object({
+  name: z.string().min(1),
+  value: z.number().nullable(),
+  unit: z.string(),
+  goal,
+  detail: z.string(),
+  verdict: z.enum(['holds', 'missed', 'not run']),
+});
+
+export const resultsFileSchema = z.object({
+  measuredAt: z.iso.datetime(),
+  /** the commit measured, `+dirty` when the working tree differed from it */
+  commit: z.string().regex(/^([0-9a-f]{40}|unknown)(\+dirty)?$/),
+  machine: z.object({
+    cpus: z.number().int().positive(),
+    model: z.string().optional(),
+    node: z.string().startsWith('v'),
+  }),
+  rows: z.array(judgedRowSchema).min(1),
+  durationSeconds: z.number().nonnegative(),
+  agent: z
+    .object({ cycleSeconds: z.number(), beatsPerCycle: z.number(), counterBeatsPerCollection: z.number() })
+    .optional(),
+  rulesStored: z.object({ beatsPerSecondPerCore: z.number(), cpuMsPerPost: z.number() }).optional(),
+});
