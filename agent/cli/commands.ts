@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { defaultCycleSeconds } from '../../lambdas/core/telemetry/cadence';
 import { linuxCollectors } from '../collectors/linux';
 import { loadSources } from '../collectors/pluggable';
 import type { Collector } from '../collectors/types';
@@ -193,7 +194,9 @@ export function formatStatus(s: AgentStatus): string[] {
   } else if (s.licence) {
     lines.push(`licence: REFUSED (${s.licence.reason}): ${s.licence.message}`);
   }
-  lines.push(`telemetry: ${s.telemetryEnabled === false ? 'off' : 'on'}`);
+  lines.push(
+    `telemetry: ${s.telemetryEnabled === false ? 'off' : `on, sent every ${Math.round((s.telemetryIntervalSeconds ?? defaultCycleSeconds) / 60)} min`}`,
+  );
   lines.push(`last poll: ${s.lastPoll ? `${s.lastPoll.at} ${s.lastPoll.outcome}` : 'never'}`);
   lines.push(`last successful contact: ${s.lastGoodPollAt ?? 'never'}`);
   if (s.lastTelemetry) lines.push(`last telemetry: ${s.lastTelemetry.at} ${s.lastTelemetry.outcome}`);

@@ -141,6 +141,8 @@ export interface AgentStatus {
     | { valid: false; reason: string; message: string }
     | undefined;
   telemetryEnabled?: boolean;
+  /** the licence's telemetry cycle; absent: the default cycle */
+  telemetryIntervalSeconds?: number;
   lastPoll?: AgentState['lastPoll'];
   lastGoodPollAt?: string;
   lastTelemetry?: AgentState['lastTelemetry'];
@@ -822,6 +824,7 @@ export class UcxAgent {
       activatedOffline: s.activatedOffline,
       licence,
       telemetryEnabled: s.telemetryEnabled,
+      ...(s.intervalSeconds !== undefined && { telemetryIntervalSeconds: s.intervalSeconds }),
       lastPoll: s.lastPoll,
       lastGoodPollAt: s.lastGoodPollAt,
       lastTelemetry: s.lastTelemetry,

@@ -28,6 +28,8 @@ const actions = [
   'stale-release.disabled',
   'telemetry.enabled',
   'telemetry.disabled',
+  'telemetry.interval-set',
+  'telemetry.interval-ended',
   'terms.published',
   'terms.accepted',
   'terms.objected',
