@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Beat } from '../telemetry/catalogue';
+import { MAX_AHEAD_MS } from '../telemetry/collected-window';
 import { applySignal, type LifecycleChange } from './lifecycle';
 import type { LicenceFacts, Rule, Signal } from './rule';
 import {
@@ -104,7 +105,11 @@ export function evaluateInstallation(input: EngineInput): EngineOutput {
   const newest = { ...previous.newest };
   const atNewest = { ...previous.atNewest };
   const legacyRecent = previous.legacyBeatIdPrefixes && new Set(previous.legacyBeatIdPrefixes);
-  let lastBeatAt = previous.lastBeatAt;
+  // Ingest refuses beats dated ahead of their arrival; a beat (or a state written before it did)
+  // past this horizon must not become a newest and make every real beat after it late.
+  const horizon = input.now + MAX_AHEAD_MS;
+  const beforeHorizon = (t: number | undefined) => (t !== undefined && t <= horizon ? t : undefined);
+  let lastBeatAt = beforeHorizon(previous.lastBeatAt);
 
   const apply = (rule: Rule, signals: readonly Signal[], at: string) => {
     for (const signal of signals) {
@@ -132,7 +137,12 @@ export function evaluateInstallation(input: EngineInput): EngineOutput {
       continue;
     }
     if (sequenceAfter(item.sequenceNumber, checkpoints[item.shardId])) checkpoints[item.shardId] = item.sequenceNumber;
-    unseen.push({ beat: item.beat, at: Date.parse(item.beat.collectedAt) });
+    const at = Date.parse(item.beat.collectedAt);
+    if (at > horizon) {
+      skipped++;
+      continue;
+    }
+    unseen.push({ beat: item.beat, at });
   }
   unseen.sort((a, b) => a.at - b.at);
 
@@ -144,7 +154,7 @@ export function evaluateInstallation(input: EngineInput): EngineOutput {
   for (const { beat, at } of unseen) {
     // the watermark: a beat newer than its type's newest is fresh; one of the same instant is fresh
     // unless it is one already evaluated (re-sent: skipped); an older one is late, or re-sent
-    const watermark = newest[beat.type];
+    const watermark = beforeHorizon(newest[beat.type]);
     let late = false;
     if (watermark === undefined || at > watermark) {
       newest[beat.type] = at;

@@ -18,6 +18,7 @@ import { assertHomeRegion } from '../licensing/home-region';
 import type { Installation } from '../licensing/model';
 import type { Clock } from '../ports';
 import { CATALOGUE_VERSION } from './catalogue';
+import { collectedAtError } from './collected-window';
 import { sanitizeBeat } from './privacy';
 import type { StreamRecord, TelemetryStream } from './ports';
 import { encodeBatch, MAX_RECORD_BYTES, type StreamBeat } from './stream-record';
@@ -80,7 +81,8 @@ export async function ingestTelemetry(
     throw new PayloadTooLargeError(`${beats.length} beats sent; at most ${MAX_BEATS_PER_BATCH} per batch.`);
   }
 
-  const receivedAt = deps.clock.now().toISOString();
+  const arrival = deps.clock.now().getTime();
+  const receivedAt = new Date(arrival).toISOString();
   const result: IngestResult = { accepted: 0, duplicates: 0, rejected: [], redactions: [] };
   const seen = new Set<string>();
   const accepted: StreamBeat[] = [];
@@ -97,6 +99,12 @@ export async function ingestTelemetry(
       return;
     }
     const { beat } = outcome;
+    const outOfTime = collectedAtError(beat.collectedAt, arrival);
+    if (outOfTime) {
+      result.rejected.push({ beatId: beat.id, errors: [outOfTime] });
+      allErrors.push({ path: `beats.${index}.${outOfTime.path}`, message: outOfTime.message });
+      return;
+    }
     if (seen.has(beat.id)) {
       result.duplicates++;
       return;

@@ -18,6 +18,8 @@ jest.setTimeout(30_000);
 
 const tableName = `support-store-test-${process.pid}-${Date.now()}`;
 const GIB = 1024 ** 3;
+/** the rules run after the beats they evaluate were collected (beats dated past now are skipped) */
+const EVALUATED_AT = T0 + 24 * HOUR;
 let table: SupportTable;
 let documents: DynamoDBDocumentClient;
 let store: DynamoDbSupportStore;
@@ -46,7 +48,7 @@ async function batch(installationId: string, beats: readonly { beat: BatchBeat['
     rules: [expressCap],
     licence,
     beats: beats.map((b, i) => ({ ...b, shardId: 'shardId-000000000000', sequenceNumber: String(sequence + i) })),
-    now: T0,
+    now: EVALUATED_AT,
   });
   await store.commit({
     state: out.state,
@@ -142,7 +144,7 @@ describe('DynamoDbSupportStore', () => {
         shardId: 'shardId-000000000000',
         sequenceNumber: String(i + 1),
       })),
-      now: T0,
+      now: EVALUATED_AT,
     }).state;
     const { atNewest: _atNewest, ...oldState } = old as InstallationState;
     const open = Object.entries(old.trackers).map(([key, t]) => ({

@@ -105,7 +105,7 @@ describe('Kinesis throttling during ingest', () => {
     const mock = mockClient(kinesis);
     // the handler's modules are its own instances (isolateModules): any command of this client
     mock.onAnyCommand().rejects(new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} }));
-    const beat = { ...validBeat('ucx.ivr'), id: randomUUID() };
+    const beat = { ...validBeat('ucx.ivr'), id: randomUUID(), collectedAt: new Date().toISOString() };
     const path = `/v1/installations/${agent.keyid}/telemetry`;
 
     const res = await invoke(

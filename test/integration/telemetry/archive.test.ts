@@ -3,12 +3,15 @@ import { readArchive } from '#local/archive-reader';
 import { catalogueFieldPaths, type Beat } from '#lambdas/core/telemetry/catalogue';
 import type { ArchiveRow } from '#lambdas/core/telemetry/archive-row';
 import type { TestAgent } from '#test/support/agent-client';
-import { cloud } from '#test/support/local-cloud';
+import { cloud, cloudNow } from '#test/support/local-cloud';
 import { activatedAgent, newAccount, perpetual } from '#test/support/licensing-api';
 import { postBeats } from '#test/support/telemetry-api';
 import { beatsCarryingPersonalData, personalDataNeedles, validBeatOfEveryType } from '#test/support/telemetry-fixtures';
 
 jest.setTimeout(90_000);
+
+/** ingest refuses beats dated far from their arrival: the fixtures' are sent as collected now */
+const now = () => cloudNow().toISOString();
 
 /** Waits until the archive holds `count` rows of the installation (the archiver batches for ~1 s in tests). */
 async function archivedRows(installationId: string, count: number, timeoutMs = 60_000): Promise<ArchiveRow[]> {
@@ -38,7 +41,7 @@ describe('the telemetry archive', () => {
   });
 
   it('holds every beat type of a batch, read back once each even when the batch was sent twice, with catalogue fields only', async () => {
-    const beats = validBeatOfEveryType().map((b) => ({ ...b, id: randomUUID() }) as Beat);
+    const beats = validBeatOfEveryType().map((b) => ({ ...b, id: randomUUID(), collectedAt: now() }) as Beat);
 
     const first = await postBeats(agent, { beats }, { gzip: true });
     const second = await postBeats(agent, { beats }, { gzip: true });
@@ -55,7 +58,7 @@ describe('the telemetry archive', () => {
   });
 
   it('holds no trace of personal data placed in every free-text field', async () => {
-    const carried = beatsCarryingPersonalData().map((c) => c.beat);
+    const carried = beatsCarryingPersonalData().map((c) => ({ ...c.beat, collectedAt: now() }));
     for (let i = 0; i < carried.length; i += 400) {
       const res = await postBeats(agent, { beats: carried.slice(i, i + 400) }, { gzip: true });
       expect(res.status).toBe(202);

@@ -1,12 +1,15 @@
 import { gzipSync } from 'node:zlib';
-import { tokenFor } from '#test/support/local-cloud';
+import { cloudNow, tokenFor } from '#test/support/local-cloud';
 import { activatedAgent, api, call, expectProblem, newAccount, perpetual } from '#test/support/licensing-api';
 import { postBeats, streamRowsOf } from '#test/support/telemetry-api';
 import { validBeat, validBeatOfEveryType } from '#test/support/telemetry-fixtures';
 import { randomUUID } from 'node:crypto';
 import type { TestAgent } from '#test/support/agent-client';
 
-const fresh = <T extends { id: string }>(beat: T): T => ({ ...beat, id: randomUUID() });
+/** A fixture beat with a new id, collected now (ingest refuses beats dated far from their arrival). */
+const fresh = <T extends { id: string }>(beat: T): T =>
+  ({ ...beat, id: randomUUID(), collectedAt: cloudNow().toISOString() }) as T;
+const MINUTE = 60_000;
 
 jest.setTimeout(30_000);
 
@@ -87,6 +90,26 @@ describe('POST /v1/installations/{id}/telemetry', () => {
       send: () => postBeats(agent, { beats: [{ ...fresh(validBeat('ucx.ivr')), data: {} }] }),
       status: 400,
       path: 'beats.0.data.activeCalls',
+    },
+    {
+      name: 'a beat collected 10 minutes after it arrives',
+      send: () =>
+        postBeats(agent, {
+          beats: [{ ...fresh(validBeat('ucx.ivr')), collectedAt: new Date(Date.now() + 10 * MINUTE).toISOString() }],
+        }),
+      status: 400,
+      path: 'beats.0.collectedAt',
+    },
+    {
+      name: 'a beat collected 8 days before it arrives',
+      send: () =>
+        postBeats(agent, {
+          beats: [
+            { ...fresh(validBeat('ucx.ivr')), collectedAt: new Date(Date.now() - 8 * 1440 * MINUTE).toISOString() },
+          ],
+        }),
+      status: 400,
+      path: 'beats.0.collectedAt',
     },
     {
       name: 'a bad UUID',

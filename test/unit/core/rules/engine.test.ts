@@ -6,6 +6,8 @@ import { AT_NEWEST_IDS, type InstallationState } from '#lambdas/core/rules/state
 import { beatAt, HOUR, licenceFacts, T0 } from '#test/support/rules-harness';
 
 const GIB = 1024 ** 3;
+/** the rules run after the beats they evaluate were collected: beats dated past now (and its clock skew) are skipped */
+const EVALUATED_AT = T0 + 24 * HOUR;
 const shard = 'shardId-000000000000';
 const item = (beat: { beat: BatchBeat['beat'] }, sequenceNumber: string): BatchBeat => ({
   ...beat,
@@ -20,7 +22,7 @@ function stream(rules: readonly Rule[] = [expressCap]) {
   let state: InstallationState | undefined;
   let sequence = 0;
   return {
-    batch(beats: readonly { beat: BatchBeat['beat'] }[], now = T0) {
+    batch(beats: readonly { beat: BatchBeat['beat'] }[], now = EVALUATED_AT) {
       const out = evaluateInstallation({
         state,
         rules,
@@ -76,14 +78,14 @@ describe('evaluateInstallation', () => {
       rules: [expressCap],
       licence: licenceFacts(),
       beats: batch,
-      now: T0,
+      now: EVALUATED_AT,
     });
     const b = evaluateInstallation({
       state: undefined,
       rules: [expressCap],
       licence: licenceFacts(),
       beats: batch,
-      now: T0,
+      now: EVALUATED_AT,
     });
 
     expect(b.findings.map((f) => f.findingId)).toEqual(a.findings.map((f) => f.findingId));
@@ -97,7 +99,7 @@ describe('evaluateInstallation', () => {
       rules: [expressCap],
       licence: licenceFacts(),
       beats: [item(server(T0), '1'), item(beat, '2')],
-      now: T0,
+      now: EVALUATED_AT,
     });
 
     const again = evaluateInstallation({
@@ -105,7 +107,7 @@ describe('evaluateInstallation', () => {
       rules: [expressCap],
       licence: licenceFacts(),
       beats: [item(beat, '9')],
-      now: T0,
+      now: EVALUATED_AT,
     });
 
     expect(again.evaluated).toBe(0);
@@ -120,14 +122,14 @@ describe('evaluateInstallation', () => {
       rules: [expressCap],
       licence: licenceFacts({ careLevel: 'basic' }),
       beats: batch,
-      now: T0,
+      now: EVALUATED_AT,
     });
     const none = evaluateInstallation({
       state: undefined,
       rules: [expressCap],
       licence: licenceFacts({ careLevel: 'none' }),
       beats: batch,
-      now: T0,
+      now: EVALUATED_AT,
     });
 
     expect(basic.findings[0]).toMatchObject({ audience: 'support', severity: 'critical' });
@@ -142,7 +144,7 @@ describe('evaluateInstallation', () => {
       rules: [expressCap],
       licence: licenceFacts(),
       beats: [item(server(T0), '1'), item(db(T0 + 5 * HOUR, 9.5), '2')],
-      now: T0,
+      now: EVALUATED_AT,
     });
 
     const late = evaluateInstallation({
@@ -150,7 +152,7 @@ describe('evaluateInstallation', () => {
       rules: [expressCap],
       licence: licenceFacts(),
       beats: [item(db(T0 + 2 * HOUR, 1), '3'), item(db(T0 + 3 * HOUR, 1), '4')],
-      now: T0,
+      now: EVALUATED_AT,
     });
 
     expect(late.evaluated).toBe(2);
@@ -168,7 +170,7 @@ describe('evaluateInstallation', () => {
       rules: [expressCap],
       licence: licenceFacts(),
       beats,
-      now: T0,
+      now: EVALUATED_AT,
     });
 
     expect(out.evaluated).toBe(AT_NEWEST_IDS + 50);
@@ -236,7 +238,7 @@ describe("the watermark: each type's newest beat, and the beats evaluated at tha
       rules: [expressCap],
       licence: licenceFacts(),
       beats: batch,
-      now: T0,
+      now: EVALUATED_AT,
     });
 
     const retried = evaluateInstallation({
@@ -244,7 +246,7 @@ describe("the watermark: each type's newest beat, and the beats evaluated at tha
       rules: [expressCap],
       licence: licenceFacts(),
       beats: batch,
-      now: T0,
+      now: EVALUATED_AT,
     });
 
     expect(retried).toMatchObject({ evaluated: 0, skipped: 3, findings: [] });
@@ -291,7 +293,7 @@ describe("the watermark: each type's newest beat, and the beats evaluated at tha
       rules: [expressCap],
       licence: licenceFacts(),
       beats: [item(server(T0), '1'), item(beat, '2')],
-      now: T0,
+      now: EVALUATED_AT,
     }).state;
     const { atNewest: _atNewest, ...withoutWatermarkIds } = old;
     const legacy = { ...withoutWatermarkIds, atNewest: {}, legacyBeatIdPrefixes: [beat.beat.id.slice(0, 16)] };
@@ -301,7 +303,7 @@ describe("the watermark: each type's newest beat, and the beats evaluated at tha
       rules: [expressCap],
       licence: licenceFacts(),
       beats: [item(beat, '3')],
-      now: T0,
+      now: EVALUATED_AT,
     });
 
     expect(out).toMatchObject({ evaluated: 0, skipped: 1 });
@@ -329,7 +331,7 @@ describe('finding lifecycle', () => {
       rules: [expressCap],
       licence,
       beats: [item(server(T0), '1')],
-      now: T0,
+      now: EVALUATED_AT,
     }).state;
 
     const opened = step(T0 + HOUR, 9, '2');
