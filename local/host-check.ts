@@ -14,14 +14,33 @@ export function isLoopbackHost(host: string | undefined): boolean {
   return match !== null && LOOPBACK_NAMES.has(match[1]!);
 }
 
+/**
+ * True when no `Origin` is sent (a program, not a browser) or it is a loopback origin. A page
+ * elsewhere may still send a simple POST to 127.0.0.1 itself (no rebinding needed): its Origin
+ * names it, and the development routes, which need no token, refuse it.
+ */
+export function isLoopbackOrigin(origin: string | undefined): boolean {
+  if (origin === undefined) return true;
+  const match = /^https?:\/\/(.+)$/.exec(origin.trim());
+  return match !== null && isLoopbackHost(match[1]);
+}
+
 /** The refusal of another Host: 403 problem+json (not 421, which the agent reads as another region). */
 export function foreignHostRefusal(host: string | undefined): HttpResponse {
-  const body = {
-    type: 'https://ucx-cloud.example/problems/forbidden',
-    title: 'Forbidden',
-    status: 403,
-    detail: `The local cloud answers only the loopback names 127.0.0.1, localhost and [::1]; this request was addressed to ${JSON.stringify(host ?? '')}.`,
-  };
+  return forbidden(
+    `The local cloud answers only the loopback names 127.0.0.1, localhost and [::1]; this request was addressed to ${JSON.stringify(host ?? '')}.`,
+  );
+}
+
+/** The refusal of a development route called by a page of another origin. */
+export function foreignOriginRefusal(origin: string | undefined): HttpResponse {
+  return forbidden(
+    `The development routes answer pages of a loopback origin only; this request came from ${JSON.stringify(origin ?? '')}.`,
+  );
+}
+
+function forbidden(detail: string): HttpResponse {
+  const body = { type: 'https://ucx-cloud.example/problems/forbidden', title: 'Forbidden', status: 403, detail };
   return {
     statusCode: 403,
     headers: { 'content-type': 'application/problem+json', 'cache-control': 'no-store' },

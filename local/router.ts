@@ -17,7 +17,7 @@ import type { LambdaSandbox } from './lambda-runtime';
 import { RouteTable } from './route-table';
 import type { PortalConfig } from '../portal/src/config';
 import { portalHandler, servesPortal } from './portal';
-import { foreignHostRefusal, isLoopbackHost } from './host-check';
+import { foreignHostRefusal, foreignOriginRefusal, isLoopbackHost, isLoopbackOrigin } from './host-check';
 
 /** API Gateway's payload limit for HTTP APIs. */
 export const maxBodyBytes = 10 * 1024 * 1024;
@@ -126,6 +126,12 @@ export async function startRegionRouter(options: RegionRouterOptions): Promise<R
       request.resume();
       send(response, foreignHostRefusal(request.headers.host), requestId);
       options.log(`${options.regionKey} ${method} ${url} → 403 (Host ${JSON.stringify(request.headers.host ?? '')})`);
+      return;
+    }
+    if (path.startsWith('/local/') && !isLoopbackOrigin(request.headers.origin)) {
+      request.resume();
+      send(response, foreignOriginRefusal(request.headers.origin), requestId);
+      options.log(`${options.regionKey} ${method} ${url} → 403 (Origin ${JSON.stringify(request.headers.origin)})`);
       return;
     }
     try {

@@ -22,6 +22,7 @@ import {
 } from './directory';
 import { encryptResourceData, parseEncryptionCertificate } from './rich-notification';
 import { selfSignedCertificate, type TlsIdentity } from './tls';
+import { foreignHostRefusal, isLoopbackHost } from '../host-check';
 
 export { tenantDomain, tenantId, presenceApp, users } from './directory';
 
@@ -874,6 +875,14 @@ export async function startGraphStandin(options: GraphStandinOptions = {}): Prom
     res: ServerResponse,
     route: (req: IncomingMessage, url: URL, body: Buffer) => Promise<Reply>,
   ): void {
+    // As the region routers: a page that rebound its DNS name to 127.0.0.1 reaches nothing here.
+    if (!isLoopbackHost(req.headers.host)) {
+      const refusal = foreignHostRefusal(req.headers.host);
+      req.resume();
+      res.writeHead(refusal.statusCode, refusal.headers);
+      res.end(refusal.body);
+      return;
+    }
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {

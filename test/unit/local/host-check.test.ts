@@ -1,6 +1,7 @@
 /** The local router answers loopback names only (issue 17, finding 11): DNS rebinding reaches nothing. */
 import { request as httpRequest } from 'node:http';
-import { isLoopbackHost } from '#local/host-check';
+import { startGraphStandin } from '#local/graph/standin';
+import { isLoopbackHost, isLoopbackOrigin } from '#local/host-check';
 import { startRegionRouter, type RegionRouter } from '#local/router';
 
 describe('isLoopbackHost', () => {
@@ -24,6 +25,25 @@ describe('isLoopbackHost', () => {
     '0.0.0.0:4100',
   ])('refuses %s', (host) => {
     expect(isLoopbackHost(host)).toBe(false);
+  });
+});
+
+describe('isLoopbackOrigin', () => {
+  it.each([undefined, 'http://127.0.0.1:4100', 'http://localhost:5173', 'https://[::1]:4200'])(
+    'accepts %s',
+    (origin) => {
+      expect(isLoopbackOrigin(origin)).toBe(true);
+    },
+  );
+
+  it.each([
+    'null',
+    'https://evil.example',
+    'http://127.0.0.1.evil.example',
+    'file://',
+    'http://localhost@evil.example',
+  ])('refuses %s', (origin) => {
+    expect(isLoopbackOrigin(origin)).toBe(false);
   });
 });
 
@@ -54,10 +74,10 @@ describe('the region router', () => {
   afterAll(() => router.close());
 
   /** A request with the Host header as a browser sends it after DNS rebinding (fetch cannot set Host). */
-  const send = (path: string, host: string) =>
+  const send = (path: string, host: string, origin?: string) =>
     new Promise<{ status: number; contentType: string | undefined; body: string }>((done, fail) => {
       const req = httpRequest(
-        { host: '127.0.0.1', port: router.port, path, method: 'POST', headers: { host } },
+        { host: '127.0.0.1', port: router.port, path, method: 'POST', headers: { host, ...(origin && { origin }) } },
         (res) => {
           let body = '';
           res.on('data', (chunk) => (body += chunk));
@@ -86,5 +106,44 @@ describe('the region router', () => {
 
     expect(answers).toEqual([204, 204, 204]);
     expect(linked).toBe(3);
+  });
+
+  it('refuses a development route called by a page of another origin (a simple POST needs no rebinding)', async () => {
+    const before = linked;
+
+    const fromElsewhere = await send('/local/auth/users/link', `127.0.0.1:${router.port}`, 'https://evil.example');
+    const fromThePortal = await send(
+      '/local/auth/users/link',
+      `127.0.0.1:${router.port}`,
+      `http://127.0.0.1:${router.port}`,
+    );
+
+    expect([fromElsewhere.status, fromThePortal.status]).toEqual([403, 204]);
+    expect(linked).toBe(before + 1);
+  });
+});
+
+describe('the Graph stand-in', () => {
+  it('answers loopback names only, as the routers', async () => {
+    const graph = await startGraphStandin({ log: () => {} });
+    const port = Number(new URL(graph.graph).port);
+    const status = (host: string) =>
+      new Promise<number>((done, fail) => {
+        const req = httpRequest({ host: '127.0.0.1', port, path: '/v1.0/users', headers: { host } }, (res) => {
+          res.resume();
+          res.on('end', () => done(res.statusCode ?? 0));
+        });
+        req.on('error', fail);
+        req.end();
+      });
+
+    try {
+      const [rebound, loopback] = [await status(`rebound.evil.example:${port}`), await status(`127.0.0.1:${port}`)];
+
+      expect(rebound).toBe(403);
+      expect(loopback).not.toBe(403);
+    } finally {
+      await graph.stop();
+    }
   });
 });
