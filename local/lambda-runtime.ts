@@ -1,6 +1,6 @@
 /**
  * Runs the functions of the assembly: one worker thread per function and region, started on its
- * first invocation (a cold start), restarted after a timeout or a crash.
+ * first invocation (a cold start), replaced after a timeout or a crash.
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
@@ -20,10 +20,13 @@ export type InvokeOutcome = { readonly result: unknown } | { readonly error: Inv
 interface Pending {
   resolve(outcome: InvokeOutcome): void;
   timer: NodeJS.Timeout;
+  worker: Worker;
 }
 
 export class LambdaSandbox {
   private worker: Worker | undefined;
+  /** workers past a timeout, still finishing other invocations */
+  private readonly retired = new Set<Worker>();
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
 
@@ -57,14 +60,18 @@ export class LambdaSandbox {
     this.recordLambda('ConcurrentExecutions', this.running);
     return new Promise<InvokeOutcome>((resolve) => {
       const timer = setTimeout(() => {
-        // Lambda ends the sandbox on a timeout; so do we (its other invocations fail with it).
-        this.failAll({
-          errorType: 'Sandbox.Timedout',
-          errorMessage: `Task timed out after ${this.fn.timeoutSeconds.toFixed(2)} seconds`,
+        // Lambda ends the timed-out sandbox. This worker stands for all of the function's sandboxes
+        // at once: only this invocation fails (others under load must not fail with it), and the
+        // worker retires, ended once the invocations still in it settle; new ones get a fresh one.
+        this.settle(id, {
+          error: {
+            errorType: 'Sandbox.Timedout',
+            errorMessage: `Task timed out after ${this.fn.timeoutSeconds.toFixed(2)} seconds`,
+          },
         });
-        void this.terminate();
+        this.retire(worker);
       }, timeoutMs);
-      this.pending.set(id, { resolve, timer });
+      this.pending.set(id, { resolve, timer, worker });
       worker.postMessage({ id, requestId, event });
     }).then((outcome) => {
       this.running -= 1;
@@ -76,9 +83,10 @@ export class LambdaSandbox {
   }
 
   async terminate(): Promise<void> {
-    const worker = this.worker;
+    const workers = [...(this.worker ? [this.worker] : []), ...this.retired];
     this.worker = undefined;
-    if (worker) await worker.terminate();
+    this.retired.clear();
+    await Promise.all(workers.map((w) => w.terminate()));
   }
 
   /**
@@ -118,32 +126,47 @@ export class LambdaSandbox {
       else process.stdout.write(`${line}\n`);
     });
     worker.on('message', (message: { id: number; result?: string; error?: InvokeError }) => {
-      const pending = this.pending.get(message.id);
-      if (!pending) return;
-      this.pending.delete(message.id);
-      clearTimeout(pending.timer);
-      pending.resolve(
+      this.settle(
+        message.id,
         message.error ? { error: message.error } : { result: JSON.parse(message.result ?? 'null') as unknown },
       );
+      if (this.worker !== worker && !this.runsIn(worker)) void worker.terminate();
     });
     worker.on('error', (error) => {
-      this.failAll({ errorType: 'Runtime.ExitError', errorMessage: error.message });
+      this.failAll({ errorType: 'Runtime.ExitError', errorMessage: error.message }, worker);
       if (this.worker === worker) this.worker = undefined;
     });
     worker.on('exit', () => {
-      this.failAll({ errorType: 'Runtime.ExitError', errorMessage: 'the sandbox exited' });
+      this.failAll({ errorType: 'Runtime.ExitError', errorMessage: 'the sandbox exited' }, worker);
       if (this.worker === worker) this.worker = undefined;
+      this.retired.delete(worker);
     });
     this.worker = worker;
     return worker;
   }
 
-  private failAll(error: InvokeError): void {
-    for (const [id, pending] of this.pending) {
-      clearTimeout(pending.timer);
-      pending.resolve({ error });
-      this.pending.delete(id);
-    }
+  private settle(id: number, outcome: InvokeOutcome): void {
+    const pending = this.pending.get(id);
+    if (!pending) return;
+    this.pending.delete(id);
+    clearTimeout(pending.timer);
+    pending.resolve(outcome);
+  }
+
+  private runsIn(worker: Worker): boolean {
+    return [...this.pending.values()].some((p) => p.worker === worker);
+  }
+
+  /** No new invocation goes to `worker`; it ends once nothing runs in it. */
+  private retire(worker: Worker): void {
+    if (this.worker === worker) this.worker = undefined;
+    this.retired.add(worker);
+    if (!this.runsIn(worker)) void worker.terminate();
+  }
+
+  /** Fails what runs in `worker` (every invocation when none is named). */
+  private failAll(error: InvokeError, worker?: Worker): void {
+    for (const [id, pending] of this.pending) if (!worker || pending.worker === worker) this.settle(id, { error });
   }
 }
 
