@@ -35,7 +35,8 @@ import { startRegionRouter, type LocalHandler, type RegionRoute, type RegionRout
 import { findRepoRoot } from './repo-root';
 import { startGraphStandin } from './graph/standin';
 import { demoResellerId, licensingTableOf, seedDemo, SeedError, type SeedResult, writeApprovedReseller } from './seed';
-import { localDynamoDb } from './clients';
+import { localDynamoDb, localS3 } from './clients';
+import { startLocalAthena } from './athena';
 import { executeApiOrigin, localizeUrls, sqsOrigin, type LocalOrigin } from './aws-urls';
 import { startLocalSqs, type LocalSqs } from './sqs';
 import { ensureStandIns, environmentOverrides, type MicrosoftStandIn } from './stand-ins';
@@ -230,12 +231,28 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       log,
     });
     stops.push(() => sqs.stop());
+    // Athena on DuckDB over s3rver: each region's telemetry database is the archive bucket its compaction names.
+    const athena = await startLocalAthena({
+      port: 0,
+      s3: localS3(s3.endpoint),
+      catalog: assembly.functions
+        .filter((fn) => fn.environment.TELEMETRY_DATABASE && fn.environment.ARCHIVE_BUCKET)
+        .map((fn) => ({
+          region: assembly.stacks.find((s) => s.regionKey === fn.regionKey)?.region ?? fn.regionKey,
+          database: fn.environment.TELEMETRY_DATABASE!,
+          bucket: fn.environment.ARCHIVE_BUCKET!,
+        })),
+      now: () => clock.now(),
+      log,
+    });
+    stops.push(() => athena.stop());
     const endpoints: Endpoints = {
       dynamodb: dynamodb.endpoint,
       kinesis: kinesis.endpoint,
       s3: s3.endpoint,
       eventbridge: eventBridge.endpoint,
       sqs: sqs.endpoint,
+      athena: athena.endpoint,
     };
     const regionOf = (key: RegionKey) => assembly.stacks.find((s) => s.regionKey === key)?.region ?? key;
 
@@ -703,6 +720,7 @@ export function lambdaEnvironment(
     AWS_ENDPOINT_URL_S3: local.endpoints.s3,
     AWS_ENDPOINT_URL_EVENTBRIDGE: local.endpoints.eventbridge,
     ...(local.endpoints.sqs && { AWS_ENDPOINT_URL_SQS: local.endpoints.sqs }),
+    ...(local.endpoints.athena && { AWS_ENDPOINT_URL_ATHENA: local.endpoints.athena }),
     // Laptop-only values of variables the template sets (only when it sets them, so a missing
     // grant fails locally as it would in the cloud).
     ...ifInTemplate('REGION_ENDPOINTS', JSON.stringify(local.apis)),

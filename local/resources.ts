@@ -27,6 +27,8 @@ export interface Endpoints {
   readonly eventbridge: string;
   /** the SQS stand-in (local/sqs.ts) */
   readonly sqs: string;
+  /** the Athena stand-in (local/athena.ts); only the functions use it */
+  readonly athena?: string;
 }
 
 export async function createResources(

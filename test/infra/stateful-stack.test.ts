@@ -128,7 +128,9 @@ describe('stateful stacks', () => {
   ])('the %s telemetry', (regionKey, template) => {
     const resources = template.toJSON().Resources as Record<string, Resource>;
     const glueTables = Object.values(resources).filter((r) => r.Type === 'AWS::Glue::Table');
-    const beatsTable = glueTables.find((r) => r.Properties.TableInput.Name === 'beats');
+    const tableNamed = (name: string) => glueTables.find((r) => r.Properties.TableInput.Name === name);
+    const beatsTable = tableNamed('beats_raw');
+    const beatsView = tableNamed('beats');
     const typePartitionedTable = glueTables.find((r) => r.Properties.TableInput.Name === 'beats_v1');
     const view = glueTables.find((r) => r.Properties.TableInput.Name === 'beats_unique');
     const archiveLocation = { 'Fn::Join': ['', ['s3://', { Ref: archiveBucketLogicalId }, '/beats/']] };
@@ -170,22 +172,29 @@ describe('stateful stacks', () => {
       expect(resources[archiveBucketLogicalId]?.Properties.BucketName).toBeUndefined();
     });
 
-    it('moves archive objects to Standard-IA, then Glacier Instant Retrieval, then expires them, per the config', () => {
+    it('expires raw landing objects after rawDays, and moves Parquet runs and manifests to Standard-IA, then Glacier Instant Retrieval, then expires them, per the config', () => {
       // Arrange
-      const { infrequentAccessDays, glacierDays, expireDays } = testConfig.archive;
-
-      // Assert
-      expect(resources[archiveBucketLogicalId]?.Properties.LifecycleConfiguration.Rules).toEqual([
+      const { infrequentAccessDays, glacierDays, expireDays, rawDays } = testConfig.archive;
+      const aging = (prefix: string) =>
         expect.objectContaining({
           Status: 'Enabled',
+          Prefix: prefix,
           Transitions: [
             { StorageClass: 'STANDARD_IA', TransitionInDays: infrequentAccessDays },
             { StorageClass: 'GLACIER_IR', TransitionInDays: glacierDays },
           ],
           ExpirationInDays: expireDays,
-        }),
+        });
+
+      // Assert
+      const rules = resources[archiveBucketLogicalId]?.Properties.LifecycleConfiguration.Rules as Record<string, unknown>[];
+      expect(rules).toEqual([
+        expect.objectContaining({ Status: 'Enabled', Prefix: 'beats/', ExpirationInDays: rawDays }),
+        aging('parquet-runs/'),
+        aging('parquet/'),
       ]);
-      expect([infrequentAccessDays, glacierDays, expireDays]).toEqual([30, 90, 730]);
+      expect(rules[0]!.Transitions).toBeUndefined();
+      expect([infrequentAccessDays, glacierDays, expireDays, rawDays]).toEqual([30, 90, 730, 7]);
     });
 
     it.each([archiveBucketLogicalId, 'athena results'])(
@@ -216,7 +225,7 @@ describe('stateful stacks', () => {
       },
     );
 
-    it('catalogues the archive in a Glue table of gzip JSON lines over s3://<archive>/beats/, the beat type a column', () => {
+    it('catalogues the raw archive in a Glue table of gzip JSON lines over s3://<archive>/beats/, the beat type a column', () => {
       // Assert
       template.hasResourceProperties('AWS::Glue::Database', {
         DatabaseInput: Match.objectLike({ Name: 'ucx_test_telemetry' }),
@@ -295,18 +304,73 @@ describe('stateful stacks', () => {
       expect(beatTypes).toHaveLength(25);
     });
 
-    it('has an Athena view with one row per beat id, the first received', () => {
-      // Arrange
-      const original = view?.Properties.TableInput.ViewOriginalText as string;
+    const decodedView = (table: Resource | undefined) => {
+      const original = table?.Properties.TableInput.ViewOriginalText as string;
       const encoded = /^\/\* Presto View: ([A-Za-z0-9+/=]+) \*\/$/.exec(original)?.[1] ?? '';
-
-      // Act
-      const decoded = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')) as {
+      return JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')) as {
         originalSql: string;
         catalog: string;
         schema: string;
         columns: { name: string; type: string }[];
       };
+    };
+
+    it('catalogues the compacted hours: Parquet through each hour\'s manifest, every run by run id, the manifests\' lines', () => {
+      // Arrange
+      const location = (prefix: string, folders: string) => ({
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: Athena's partition-projection placeholders, filled at query time
+        'Fn::Join': ['', ['s3://', { Ref: archiveBucketLogicalId }, `/${prefix}region=\${region}/dt=\${dt}/hour=\${hour}/${folders}`]],
+      });
+
+      // Assert
+      expect(tableNamed('beats_parquet')?.Properties.TableInput).toMatchObject({
+        PartitionKeys: ['region', 'dt', 'hour'].map((Name) => ({ Name, Type: 'string' })),
+        Parameters: { 'storage.location.template': location('parquet/', '') },
+        StorageDescriptor: {
+          InputFormat: 'org.apache.hadoop.hive.ql.io.SymlinkTextInputFormat',
+          SerdeInfo: { SerializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe' },
+        },
+      });
+      expect(tableNamed('beats_parquet_runs')?.Properties.TableInput).toMatchObject({
+        PartitionKeys: ['region', 'dt', 'hour', 'run'].map((Name) => ({ Name, Type: 'string' })),
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: Athena's partition-projection placeholders
+        Parameters: { 'projection.run.type': 'injected', 'storage.location.template': location('parquet-runs/', 'run=${run}/') },
+        StorageDescriptor: { InputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat' },
+      });
+      expect(tableNamed('compacted_hours')?.Properties.TableInput).toMatchObject({
+        Parameters: { 'storage.location.template': location('parquet/', '') },
+        StorageDescriptor: { Columns: [{ Name: 'path', Type: 'string' }] },
+      });
+    });
+
+    it('has a beats view reading each hour once: Parquet when compacted, else raw (both layouts)', () => {
+      // Act
+      const decoded = decodedView(beatsView);
+
+      // Assert
+      expect(beatsView?.Properties.TableInput.TableType).toBe('VIRTUAL_VIEW');
+      expect(decoded).toMatchObject({ catalog: 'awsdatacatalog', schema: 'ucx_test_telemetry' });
+      expect(decoded.originalSql).toMatch(
+        /^SELECT .* FROM "beats_parquet" UNION ALL SELECT .* FROM "beats_raw" r WHERE NOT EXISTS \(SELECT 1 FROM "compacted_hours" c WHERE .*\) UNION ALL SELECT .* FROM "beats_v1" v WHERE NOT EXISTS/,
+      );
+      expect(decoded.columns.map((c) => c.name)).toEqual([
+        'beat_id',
+        'type',
+        'installation_id',
+        'account_id',
+        'collected_at',
+        'received_at',
+        'catalogue',
+        'data',
+        'region',
+        'dt',
+        'hour',
+      ]);
+    });
+
+    it('has an Athena view with one row per installation and beat id, the first received', () => {
+      // Act
+      const decoded = decodedView(view);
 
       // Assert
       expect(view?.Properties.TableInput).toMatchObject({
@@ -316,7 +380,7 @@ describe('stateful stacks', () => {
       });
       expect(decoded).toMatchObject({ catalog: 'awsdatacatalog', schema: 'ucx_test_telemetry' });
       expect(decoded.originalSql).toMatch(
-        /row_number\(\) OVER \(PARTITION BY "installation_id", "beat_id" ORDER BY "received_at" ASC\) AS "rn" FROM \(SELECT .* FROM "beats" UNION ALL SELECT .* FROM "beats_v1"\)\) WHERE "rn" = 1$/,
+        /row_number\(\) OVER \(PARTITION BY "installation_id", "beat_id" ORDER BY "received_at" ASC\) AS "rn" FROM "beats"\) WHERE "rn" = 1$/,
       );
       expect(decoded.columns.map((c) => c.name)).toEqual([
         'beat_id',

@@ -70,8 +70,9 @@ describe('the local proactive support', () => {
     const { json } = await getJson(`${api('eu')}/local/schedules`);
 
     // Assert
-    // and the terms job's and the account eraser's (test/integration/accounts)
-    expect(json.schedules).toHaveLength(5);
+    // and the terms job's and the account eraser's (test/integration/accounts), the archive compaction's
+    // (test/integration/telemetry/archive-compaction.test.ts)
+    expect(json.schedules).toHaveLength(6);
     expect(json.schedules).toEqual(
       expect.arrayContaining([
         expect.objectContaining({
