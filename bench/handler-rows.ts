@@ -25,7 +25,14 @@ import { lambdaEnvironment, type CloudInfo } from '../local/cloud';
 import { eventRecordBytes, kinesisStreamEvent, maxInvokePayloadBytes, type ShardRecord } from '../local/kinesis-event';
 import { measureRulesStored, type RulesStoredMeasures } from './rules-stored';
 import { abab, median, pairedRatio, type Row } from './stats';
-import { gzipJson, lambdaContext, measureAgentCycle, signedEvent, type AgentCycleMeasures } from './workload';
+import {
+  agentPosts,
+  gzipJson,
+  lambdaContext,
+  measureAgentCycle,
+  signedEvent,
+  type AgentCycleMeasures,
+} from './workload';
 
 type Handler = (event: APIGatewayProxyEventV2, context: unknown) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -264,7 +271,7 @@ export async function measureHandlers(
 
   // ---- telemetry ingest ----------------------------------------------------------------------
   // A post of the simulated agent at the default cadence, from mid-day (the mean post's size).
-  const { posts: agentPosts, samplePost, ...agent } = await measureAgentCycle();
+  const { posts: dayPosts, samplePost, ...agent } = await measureAgentCycle();
   opts.log(
     `agent: ${agent.counterBeatsPerCollection} counter beats a minute, ${agent.inventoryBeatsPerDay.toFixed(0)} inventory beats a day, ${agent.beatsPerCycle.toFixed(1)} beats and ${(agent.postGzipBytes / 1024).toFixed(1)} KB gz per ${agent.cycleSeconds / 60}-minute post`,
   );
@@ -351,7 +358,7 @@ export async function measureHandlers(
     rounds: Math.max(3, Math.round(opts.rounds / 4)),
     sink,
     log: opts.log,
-    posts: agentPosts,
+    posts: await agentPosts(Array.from({ length: 500 }, (_, i) => 5000 + i)),
   });
 
   // ---- the rules consumer's stored path --------------------------------------------------------
@@ -406,8 +413,8 @@ export async function measureHandlers(
   }
   const rulesStored = await measureRulesStored({
     installations,
-    posts: agentPosts,
-    postsPerAgent: agentPosts.length / agent.installations,
+    posts: dayPosts,
+    postsPerAgent: dayPosts.length / agent.installations,
     cycleSeconds: agent.cycleSeconds,
     rounds: opts.rulesRounds,
     warmup: 2,
@@ -477,7 +484,7 @@ async function measureArchive(
   };
   // now: the agent's posts were collected over the day just past (workload.ts measureAgentCycle)
   const arrivedAt = new Date();
-  // distinct posts of the simulated agent (a day of several installations), as many as fit
+  // one post each of distinct simulated installations, as many as fit (at scale an invocation's are distinct)
   const posts = opts.posts;
   const shardRecords: ShardRecord[] = [];
   let payload = 0;
@@ -492,6 +499,7 @@ async function measureArchive(
       },
     };
     const beats = posts[(seed - 100) % posts.length]!;
+    if (seed - 100 >= posts.length) break;
     await ingestTelemetry(
       { stream, clock: { now: () => arrivedAt } },
       { region: 'eu', endpoints: { eu: 'https://eu.example', us: 'https://us.example' } },

@@ -24,6 +24,8 @@ export interface RulesStoredMeasures {
   writeUnitsPerPost: number | null;
   readUnitsPerPost: number | null;
   failures: number;
+  /** the first failure the handler logged, when any */
+  firstFailure?: string;
 }
 
 type Handler = (event: unknown, context: unknown) => Promise<{ batchItemFailures: unknown[] }>;
@@ -47,32 +49,17 @@ export async function measureRulesStored(opts: {
   let wcu = 0;
   let rcu = 0;
   let reported = false;
-  const add = (c: { ReadCapacityUnits?: number; WriteCapacityUnits?: number; CapacityUnits?: number } | undefined) => {
-    if (!c) return;
-    reported = true;
-    rcu += c.ReadCapacityUnits ?? 0;
-    wcu += c.WriteCapacityUnits ?? 0;
-  };
+  const reads = /^(Get|BatchGet|Query|Scan|TransactGet)/;
   dynamoDocumentClient().middlewareStack.add(
-    (next) => async (args) => {
-      (args.input as Record<string, unknown>)['ReturnConsumedCapacity'] = 'INDEXES';
+    (next, context) => async (args) => {
+      (args.input as Record<string, unknown>)['ReturnConsumedCapacity'] = 'TOTAL';
       const out = await next(args);
       const consumed = (out.output as { ConsumedCapacity?: unknown }).ConsumedCapacity;
-      for (const c of Array.isArray(consumed) ? consumed : [consumed]) {
-        const cc = c as
-          | {
-              Table?: { ReadCapacityUnits?: number; WriteCapacityUnits?: number };
-              GlobalSecondaryIndexes?: Record<string, { ReadCapacityUnits?: number; WriteCapacityUnits?: number }>;
-              CapacityUnits?: number;
-              ReadCapacityUnits?: number;
-              WriteCapacityUnits?: number;
-            }
-          | undefined;
-        if (!cc) continue;
-        if (cc.Table || cc.GlobalSecondaryIndexes) {
-          add(cc.Table);
-          for (const index of Object.values(cc.GlobalSecondaryIndexes ?? {})) add(index);
-        } else add(cc);
+      for (const c of Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) {
+        const units = (c as { CapacityUnits?: number }).CapacityUnits ?? 0;
+        reported = true;
+        if (reads.test(context.commandName ?? '')) rcu += units;
+        else wcu += units;
       }
       return out;
     },
@@ -134,6 +121,7 @@ export async function measureRulesStored(opts: {
   let cpu = 0;
   let failures = 0;
   const totals = { wcu: 0, rcu: 0 };
+  let firstFailure: string | undefined;
   for (let round = 0; round < totalRounds; round++) {
     const { event, beats: n } = await roundOf(round);
     const counting = round >= opts.warmup;
@@ -141,8 +129,17 @@ export async function measureRulesStored(opts: {
       wcu = 0;
       rcu = 0;
     }
+    // the handler logs a failed installation's error on stdout (JSON): keep the first
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string | Uint8Array) => {
+      const text = chunk.toString();
+      if (!firstFailure && /failed/.test(text)) firstFailure = text.slice(0, 600);
+      return true;
+    }) as typeof process.stdout.write;
     const before = process.cpuUsage();
-    const response = await handler(event, context);
+    const response = await handler(event, context).finally(() => {
+      process.stdout.write = write;
+    });
     const used = process.cpuUsage(before);
     failures += response.batchItemFailures.length;
     if (counting) {
@@ -163,9 +160,10 @@ export async function measureRulesStored(opts: {
     writeUnitsPerPost: reported ? totals.wcu / posts : null,
     readUnitsPerPost: reported ? totals.rcu / posts : null,
     failures,
+    ...(firstFailure && { firstFailure }),
   };
   opts.log(
-    `rules stored: ${result.posts} posts, ${beats} beats, ${result.beatsPerSecondPerCore.toFixed(0)} beats/s per core, ${result.cpuMsPerPost.toFixed(2)} ms CPU per post, WRU ${result.writeUnitsPerPost?.toFixed(2) ?? '?'} RRU ${result.readUnitsPerPost?.toFixed(2) ?? '?'} per post, ${failures} failures`,
+    `rules stored: ${result.posts} posts, ${beats} beats, ${result.beatsPerSecondPerCore.toFixed(0)} beats/s per core, ${result.cpuMsPerPost.toFixed(2)} ms CPU per post, WRU ${result.writeUnitsPerPost?.toFixed(2) ?? '?'} RRU ${result.readUnitsPerPost?.toFixed(2) ?? '?'} per post, ${failures} failures${firstFailure ? `: ${firstFailure}` : ''}`,
   );
   return result;
 }

@@ -126,10 +126,11 @@ export async function measureAgentCycle(
     for (let c = 0; c < collections; c++) {
       const at = new Date(start + c * collectEverySeconds * 1000);
       for (const collected of await collector.collect()) {
+        // as agent/sdk/agent.ts collect(): prepared first, then due on the prepared data
         const type = collected.type as BeatType;
-        if (!isDue(type, collected.data, lastSent.get(type), at)) continue;
         const prepared = prepareBeat(type, collected.data, at, randomUUID());
         if (!('beat' in prepared) || !prepared.beat) continue;
+        if (!isDue(type, prepared.beat.data, lastSent.get(type), at)) continue;
         if (INVENTORY_TYPES.has(type)) {
           lastSent.set(type, { hash: dataHash(prepared.beat.data), at: at.toISOString() });
           inventory++;
@@ -160,6 +161,35 @@ export async function measureAgentCycle(
     posts,
     samplePost,
   };
+}
+
+/**
+ * One post of each of these installations (seeds), the agent's `cycle`-th of the day just past
+ * (the first carries every inventory beat, first seen): distinct installations, as one archiver
+ * invocation takes them at scale.
+ */
+export async function agentPosts(seeds: readonly number[], cycle = 1): Promise<Beat[][]> {
+  const perCycle = roundsPerCycle();
+  const start = Date.now() - (inventoryRefreshSeconds + defaultCycleSeconds) * 1000;
+  const posts: Beat[][] = [];
+  for (const seed of seeds) {
+    const collector = simulatedInstallation({ seed, products: PRODUCTS, faults: [] });
+    const lastSent = new Map<BeatType, { hash: string; at: string }>();
+    const post: Beat[] = [];
+    for (let c = 0; c < (cycle + 1) * perCycle; c++) {
+      const at = new Date(start + c * collectEverySeconds * 1000);
+      for (const collected of await collector.collect()) {
+        const type = collected.type as BeatType;
+        const prepared = prepareBeat(type, collected.data, at, randomUUID());
+        if (!('beat' in prepared) || !prepared.beat) continue;
+        if (!isDue(type, prepared.beat.data, lastSent.get(type), at)) continue;
+        if (INVENTORY_TYPES.has(type)) lastSent.set(type, { hash: dataHash(prepared.beat.data), at: at.toISOString() });
+        if (c >= cycle * perCycle) post.push(prepared.beat as unknown as Beat);
+      }
+    }
+    posts.push(post);
+  }
+  return posts;
 }
 
 function processes(r: () => number, n: number) {
