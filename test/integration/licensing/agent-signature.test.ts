@@ -47,6 +47,20 @@ describe('signed agent requests', () => {
     expectProblem(res, 401);
   });
 
+  it('answers an unknown installation exactly as a known one with a bad signature (nothing tells which ids exist)', async () => {
+    const stranger = await TestAgent.create();
+    stranger.keyid = 'inst_unknown00000000';
+
+    const unknown = await stranger.request(api(), 'GET', '/v1/installations/inst_unknown00000000/license');
+    const forged = await agent.request(api(), 'GET', path, undefined, {
+      signWith: generateKeyPairSync('ed25519').privateKey,
+    });
+
+    const answer = (res: typeof unknown) => ({ status: res.status, body: { ...res.json, instance: undefined } });
+    expect(answer(unknown)).toEqual(answer(forged));
+    expectProblem(unknown, 401);
+  });
+
   it('refuses an activation whose body was changed after signing, and consumes no key', async () => {
     const accountId = await newAccount([perpetual('ivr', 1)]);
     const key = await newActivationKey(accountId);
