@@ -49,6 +49,29 @@ export function wildcardResourceReason(finding: string, statements: readonly Sta
     return "the table's own secondary indexes (Query on gsi1/gsi2), granted with the table by grantReadData/grantReadWriteData";
   if (/\/beats\/\*$/.test(resource))
     return 'the archiver writes objects under the beats/ prefix of its own bucket only; object keys are generated per batch';
+  // The archive compaction (lib/constructs/archive-compaction.ts): Athena reads and writes S3 and Glue as its caller.
+  const compactionActions = (bucket: string, suffix: string) =>
+    allowed
+      .filter((s) => JSON.stringify(s.Resource).includes(bucket) && JSON.stringify(s.Resource).includes(`"${suffix}"`))
+      .flatMap((s) => list(s.Action));
+  if (/TelemetryArchiveBucket\w*\/(parquet-runs|parquet)\/\*$/.test(resource))
+    return 'the archive compaction writes Parquet runs and their manifests under these two prefixes of the archive bucket only; run folders are named per run';
+  if (/TelemetryArchiveBucket\w*\/\*$/.test(resource))
+    return compactionActions('TelemetryArchiveBucket', '/*').every((a) => a === 's3:GetObject')
+      ? 'the archive compaction reads the archive (raw and Parquet) through Athena, which reads as its caller: GetObject only'
+      : undefined;
+  if (/AthenaResultsBucket\w*\/\*$/.test(resource))
+    return compactionActions('AthenaResultsBucket', '/*').every((a) =>
+      ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'].includes(a),
+    )
+      ? "Athena writes and reads query results as its caller, under keys named by query id, in the workgroup's results bucket"
+      : undefined;
+  if (/:glue:[^:]+:\d+:table\/[a-z0-9_]+\/\*$/.test(resource)) {
+    const actions = actionsOn((r) => r === resource);
+    return actions.every((a) => a.startsWith('glue:Get'))
+      ? "the telemetry database's tables and views, read by Athena as its caller (Get* only): one database"
+      : undefined;
+  }
   if (/:key\/\*$/.test(resource)) {
     // Every statement on the region's keys, GetPublicKey (the JWKS) or Sign (the signed JWKS) alike.
     const onKeys = allowed.filter((s) => JSON.stringify(s.Resource).includes(':key/*'));
