@@ -217,7 +217,7 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
             : undefined,
         );
         expect(variables.ARCHIVE_BUCKET).toEqual(
-          spec.needs.includes('archive:write')
+          spec.needs.includes('archive:write') || spec.needs.includes('archive:compact')
             ? {
                 'Fn::ImportValue': expect.stringMatching(
                   new RegExp(`^ucx-test-${key}-stateful:ExportsOutputRefTelemetryArchiveBucket`),
@@ -289,7 +289,9 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
       expect(actions.includes('kms:Sign')).toBe(needs.has('signing-key'));
       expect(actions.includes('kms:GetPublicKey')).toBe(needs.has('signing-key') || needs.has('verify-keys'));
       expect(actions.includes('kinesis:PutRecords')).toBe(needs.has('telemetry-stream:write'));
-      expect(actions.includes('s3:PutObject')).toBe(needs.has('archive:write'));
+      expect(actions.includes('s3:PutObject')).toBe(needs.has('archive:write') || needs.has('archive:compact'));
+      // Athena and Glue for the archive compaction only (lib/constructs/archive-compaction.ts)
+      expect(actions.some((a) => /^(athena|glue):/.test(a))).toBe(needs.has('archive:compact'));
       const putsOn = (bus: string) =>
         statementsOf(name).some(
           (s) => [s.Action].flat().includes('events:PutEvents') && JSON.stringify(s.Resource).includes(bus),
@@ -327,10 +329,18 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
         });
       expect(
         actions.filter(
-          (a) => !/^(dynamodb|kms|xray|kinesis|s3|sqs|events|cognito-idp|secretsmanager|execute-api|ses):/.test(a),
+          (a) =>
+            !/^(dynamodb|kms|xray|kinesis|s3|sqs|events|cognito-idp|secretsmanager|execute-api|ses|athena|glue):/.test(
+              a,
+            ),
         ),
       ).toEqual([]);
-      expect(actions.filter((a) => /^s3:(Get|List|Delete)/.test(a))).toEqual([]);
+      // Reading and deleting in S3: the compaction, through Athena (the archive and the query results)
+      expect([...new Set(actions.filter((a) => /^s3:(Get|List|Delete)/.test(a)))].sort()).toEqual(
+        needs.has('archive:compact')
+          ? ['s3:DeleteObject', 's3:GetBucketLocation', 's3:GetObject', 's3:ListBucket']
+          : [],
+      );
       // Mail only for the functions that need it, and only SendEmail (mail.test.ts: on which resources).
       expect(actions.filter((a) => a.startsWith('ses:'))).toEqual(needs.has('mail:send') ? ['ses:SendEmail'] : []);
     });
@@ -609,6 +619,51 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
     });
   });
 
+  describe('the archive compaction', () => {
+    it('runs compactArchive every hour through EventBridge Scheduler, dead-lettering beside the sweep, 15 minutes a run', () => {
+      // Arrange
+      const [id] =
+        Object.entries(resources).find(
+          ([rid, r]) => r.Type === 'AWS::Scheduler::Schedule' && rid.startsWith('ArchiveCompactionSchedule'),
+        ) ?? [];
+      const dlqId = stack.getLogicalId(stack.silentSweepDeadLetterQueue.node.defaultChild as never);
+
+      // Assert
+      expect(resources[id!]?.Properties).toMatchObject({
+        ScheduleExpression: 'rate(1 hour)',
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        Target: {
+          Arn: { 'Fn::GetAtt': [logicalIdOf('compactArchive'), 'Arn'] },
+          Input: '{}',
+          RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [dlqId, 'Arn'] } },
+        },
+      });
+      expect(functionOf('compactArchive').Properties).toMatchObject({
+        Timeout: 900,
+        Environment: {
+          Variables: expect.objectContaining({
+            TELEMETRY_DATABASE: 'ucx_test_telemetry',
+            ATHENA_WORKGROUP: 'ucx-test-telemetry',
+            ARCHIVE_RAW_DAYS: '7',
+          }),
+        },
+      });
+    });
+
+    it('may start queries in the telemetry workgroup only, and write only the Parquet runs and manifests', () => {
+      // Arrange
+      const statements = statementsOf('compactArchive');
+      const on = (action: string) =>
+        statements.filter((s) => [s.Action].flat().includes(action)).map((s) => JSON.stringify(s.Resource));
+
+      // Assert
+      expect(on('athena:StartQueryExecution')).toEqual([expect.stringContaining(':workgroup/ucx-test-telemetry')]);
+      expect(on('s3:DeleteObject').join()).toMatch(/parquet-runs\/\*.*parquet\/\*/);
+      expect(on('s3:DeleteObject').join()).not.toContain('beats/');
+    });
+  });
+
   describe('the missing-beat sweep', () => {
     const [scheduleId, schedule] =
       Object.entries(resources).find(([, r]) => r.Type === 'AWS::Scheduler::Schedule') ?? [];
@@ -618,8 +673,8 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
     it('runs sweepSilent every 15 minutes through EventBridge Scheduler, on time, with {} as its event', () => {
       // Assert
       // This one, the stale-installation release's (below), the presence renewal's (presence.test.ts),
-      // the terms job's and the account eraser's (retention.test.ts).
-      template.resourceCountIs('AWS::Scheduler::Schedule', 5);
+      // the terms job's and the account eraser's (retention.test.ts), the archive compaction's (below).
+      template.resourceCountIs('AWS::Scheduler::Schedule', 6);
       expect(scheduleId).toBe(stack.getLogicalId(stack.silentSweepSchedule.node.defaultChild as never));
       expect(schedule?.Properties).toMatchObject({
         ScheduleExpression: 'rate(15 minutes)',
