@@ -154,7 +154,7 @@ export const benchResultsSchema = z
     rules: z
       .object({ cpuMsPerBatch: z.number(), ...rulesStoreMeasures, steady: z.object(rulesStoreMeasures).optional() })
       .optional(),
-    rulesStored: z.object({ cpuMsPerPost: z.number() }).optional(),
+    rulesStored: z.object({ cpuMsPerPost: z.number(), failures: z.number().optional() }).optional(),
   })
   .optional();
 
@@ -212,8 +212,9 @@ export function workloadFrom(benchResultsJson: unknown, base: Workload = default
       measured.add('rules store units');
     }
   }
-  // The handler's whole stored path (SDK clients included) wins over the in-process codec and engine.
-  if (results?.rulesStored) {
+  // The handler's whole stored path (SDK clients included) wins over the in-process codec and
+  // engine, unless records failed (their CPU is not a post's).
+  if (results?.rulesStored && !results.rulesStored.failures) {
     w.lambda.rules.cpuMs = results.rulesStored.cpuMsPerPost * w.rules.batchesPerInvocation;
     measured.add('rules CPU');
   }

@@ -454,7 +454,8 @@ export const rulesStoredRow = (m: RulesStoredMeasures): Row => ({
       ? `not counted: ${m.failures} records failed`
       : `evaluate-rules handler, ${m.installations} installations × ${m.rounds} posts of the agent (${m.beats} beats): ` +
         `${m.cpuMsPerPost.toFixed(2)} ms CPU per post (record decode, state codec, engine, DynamoDB and EventBridge clients); ` +
-        `DynamoDB Local counted ${m.writeUnitsPerPost?.toFixed(2) ?? '?'} WRU and ${m.readUnitsPerPost?.toFixed(2) ?? '?'} RRU per post (indexes included)`,
+        `DynamoDB Local counted ${m.writeUnitsPerPost?.toFixed(2) ?? '?'} WRU and ${m.readUnitsPerPost?.toFixed(2) ?? '?'} RRU per post (indexes included)` +
+        (m.retried ? `; ${m.retried} records retried after a timeout (their CPU counted)` : ''),
 });
 
 export const rulesRow = (m: RulesMeasures): Row => ({
