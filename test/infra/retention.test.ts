@@ -90,8 +90,19 @@ describe.each(regionKeys)('retention in the %s region', (key) => {
 
     // Assert
     expect(supportTable?.Properties.TimeToLiveSpecification).toEqual({ AttributeName: 'ttl', Enabled: true });
+    // raw landing objects after rawDays (their hours are in Parquet by then), Parquet runs and manifests after expireDays
     expect(archive?.Properties.LifecycleConfiguration.Rules).toEqual([
-      expect.objectContaining({ Status: 'Enabled', ExpirationInDays: testConfig.archive.expireDays }),
+      expect.objectContaining({ Status: 'Enabled', Prefix: 'beats/', ExpirationInDays: testConfig.archive.rawDays }),
+      expect.objectContaining({
+        Status: 'Enabled',
+        Prefix: 'parquet-runs/',
+        ExpirationInDays: testConfig.archive.expireDays,
+      }),
+      expect.objectContaining({
+        Status: 'Enabled',
+        Prefix: 'parquet/',
+        ExpirationInDays: testConfig.archive.expireDays,
+      }),
     ]);
   });
 });
