@@ -4,7 +4,7 @@
  *                                     attributes for the indexes and support's reads, the rest
  *                                     deflated in `state` (support-state-codec.ts), written every
  *                                     batch: alone with a conditional Put (1 WRU), in a transaction
- *                                     only with findings or STATE#APART. `beatAt` is the newest
+ *                                     only with STATE#APART. `beatAt` is the newest
  *                                     beat's time, `lastBeatAt` (and gsi1sk) that time down to the
  *                                     hour, so the indexes are written about once an hour
  *   INST#<inst> / STATE#APART         the entries of that state a batch left unchanged (findings with
@@ -16,7 +16,8 @@
  *   INST#<inst> / SNAP#<beat type>    the newest beat of an inventory type, its data compressed, as it
  *                                     arrives (older items: any type, plain). Snapshots are plain
  *                                     Puts, newest wins (a condition on `at`), before the state
- *   INST#<inst> / FINDING#<finding>   a finding with evidence and history
+ *   INST#<inst> / FINDING#<finding>   a finding with evidence and history, written when it changes,
+ *                                     before the state (newest wins, a condition on `updatedAt`)
  *   INST#<inst> / ACK#<finding>#<at>  support's acknowledgement of a finding, with its note
  * GSIs: gsi1 `SILENT#<bucket>` / last beat time — the missing-beat sweep reads only the oldest
  * entries of each bucket; gsi2 `ACC#<account>` / `INST#…` or `FINDING#…` — support lists by account.
@@ -360,14 +361,15 @@ export class DynamoDbSupportStore implements SupportStore {
   }
 
   /**
-   * The snapshots due first (plain Puts, newest wins: a write that lands after the state's would
-   * be lost if the Lambda died between the two and the retried batch found nothing to evaluate),
-   * then the state, version-guarded: a conditional Put (1×) when it goes alone, a transaction (2×)
-   * only when findings or STATE#APART must change with it.
+   * The snapshots due and the changed findings first (plain Puts, newest wins: a write that lands
+   * after the state's would be lost if the Lambda died between the two and the retried batch found
+   * nothing to evaluate; the retry writes the same items again), then the state, version-guarded:
+   * a conditional Put (1×), a transaction (2×) only when STATE#APART must change with it (the
+   * STATE item names the blob apart it goes with).
    */
   async commit(c: StateCommit): Promise<void> {
     const { state } = c;
-    await this.writeSnapshots(c);
+    await Promise.all([this.writeSnapshots(c), this.writeFindings(c.findings)]);
     const write = stateItemsOf(c, c.previous && this.reads.get(c.previous));
     const guard = {
       ConditionExpression: 'attribute_not_exists(pk) OR #version = :expected',
@@ -386,7 +388,6 @@ export class DynamoDbSupportStore implements SupportStore {
     const items = [
       { Put: { TableName: this.tableName, Item: write.state, ...guard } },
       ...(write.apart ? [{ Put: { TableName: this.tableName, Item: write.apart } }] : []),
-      ...c.findings.map((f) => ({ Put: { TableName: this.tableName, Item: findingItemOf(f) } })),
     ];
     try {
       await this.client.send(new TransactWriteCommand({ TransactItems: items }));
@@ -403,6 +404,32 @@ export class DynamoDbSupportStore implements SupportStore {
       }
       rethrowThrottling(error, 'The support store');
     }
+  }
+
+  /**
+   * Each finding that changed, on its own: a finding's history only grows, so the record with the
+   * later `updatedAt` wins, and the same record written again (a retried batch) passes.
+   */
+  private async writeFindings(findings: StateCommit['findings']): Promise<void> {
+    await Promise.all(
+      findings.map(async (f) => {
+        try {
+          await this.client.send(
+            new PutCommand({
+              TableName: this.tableName,
+              Item: findingItemOf(f),
+              ConditionExpression: 'attribute_not_exists(#updatedAt) OR #updatedAt <= :updatedAt',
+              ExpressionAttributeNames: { '#updatedAt': 'updatedAt' },
+              ExpressionAttributeValues: { ':updatedAt': f.updatedAt },
+            }),
+          );
+        } catch (error) {
+          // a later record of the finding is stored already (a batch that overtook this one)
+          if ((error as Error).name === 'ConditionalCheckFailedException') return;
+          rethrowThrottling(error, 'The support store');
+        }
+      }),
+    );
   }
 
   /**
@@ -508,9 +535,9 @@ export class DynamoDbSupportStore implements SupportStore {
   }
 }
 
-/** a transaction (2× write units) only when more than the state must change with it */
-export const needsTransaction = (c: Pick<StateCommit, 'findings'>, write: { apart?: unknown }) =>
-  c.findings.length > 0 || write.apart !== undefined;
+/** a transaction (2× write units) only when STATE#APART must change with the state (findings go alone, before) */
+export const needsTransaction = (_c: Pick<StateCommit, 'findings'>, write: { apart?: unknown }) =>
+  write.apart !== undefined;
 
 export function findingItemOf(f: FindingRecord) {
   return {

@@ -2,11 +2,11 @@
  * The rules evaluation of one installation: its beats of a stream batch (grouped in
  * evaluate-installations.ts), one state read, the pure engine, notifications published
  * (deterministic ids, so a retry repeats them harmlessly), then one version-guarded write of state,
- * findings and the snapshots due: inventory as it arrives, the counters (sent every round) at most
- * every 15 minutes.
+ * findings and the snapshots due: inventory as it arrives, the counters every 6 hours and with a
+ * finding raised.
  */
 import { inventoryBeatTypes, type Beat, type BeatType } from '../telemetry/catalogue';
-import { evaluateInstallation, type BatchBeat, type FindingNotification } from './engine';
+import { evaluateInstallation, type BatchBeat, type FindingNotification, type FindingRecord } from './engine';
 import type { LicenceFactsSource, NotificationBus, SnapshotRecord, SupportStore } from './ports';
 import { StateConflict } from './ports';
 import type { Rule } from './rule';
@@ -33,8 +33,12 @@ export interface InstallationOutcome {
 }
 
 const MAX_CONFLICT_RETRIES = 3;
-/** support reads the latest snapshot per beat type, not to the minute: counters this often at most */
-export const COUNTER_SNAPSHOT_INTERVAL_MS = 15 * 60_000;
+/**
+ * Support reads the latest snapshot per beat type, not to the minute: the counters (a few KB, one
+ * batch a cycle) are written this often, and at once with a finding that opens or worsens, so the
+ * snapshot beside a new finding is the batch that raised it (docs/proactive-support.md).
+ */
+export const COUNTER_SNAPSHOT_INTERVAL_MS = 6 * 3_600_000;
 
 export async function evaluateInstallationBatch(
   deps: RulesDeps,
@@ -72,6 +76,7 @@ export async function evaluateInstallationBatch(
     const due = snapshotsDue(
       newestSnapshots(licence.accountId, installationId, beats, out.state.newest),
       state?.snapshotsAt,
+      out.findings.some(raisesAttention),
     );
     const snapshotsAt = due.snapshotsAt ?? state?.snapshotsAt;
     try {
@@ -123,20 +128,26 @@ export function newestSnapshots(
   }));
 }
 
+/** a finding that opened, reopened or escalated in this batch: support will look at the installation */
+const raisesAttention = (f: FindingRecord) =>
+  ['opened', 'reopened', 'escalated'].includes(f.history[f.history.length - 1]?.event ?? '');
+
 /**
  * Of the newest snapshots of a batch, those to write: every inventory beat (sent on change or
- * daily), and the counters when none were written for COUNTER_SNAPSHOT_INTERVAL_MS (times are the
- * beats' collectedAt down to the minute, so a retry decides the same and a 5-minute cadence
- * writes every third batch); `snapshotsAt` is set when the counters are written.
+ * daily), and the counters when none were written for COUNTER_SNAPSHOT_INTERVAL_MS or when
+ * `attention` (a finding raised by this batch; times are the beats' collectedAt down to the
+ * minute, so a retry decides the same); `snapshotsAt` is set when the counters are written.
  */
 export function snapshotsDue(
   newest: readonly SnapshotRecord[],
   writtenAt: number | undefined,
+  attention = false,
 ): { snapshots: SnapshotRecord[]; snapshotsAt?: number } {
   const inventory = newest.filter((s) => inventoryBeatTypes.has(s.type));
   const counters = newest.filter((s) => !inventoryBeatTypes.has(s.type));
   if (counters.length === 0) return { snapshots: inventory };
   const at = Math.max(...counters.map((s) => Math.floor(Date.parse(s.collectedAt) / 60_000) * 60_000));
-  if (writtenAt !== undefined && at - writtenAt < COUNTER_SNAPSHOT_INTERVAL_MS) return { snapshots: inventory };
+  if (!attention && writtenAt !== undefined && at - writtenAt < COUNTER_SNAPSHOT_INTERVAL_MS)
+    return { snapshots: inventory };
   return { snapshots: [...inventory, ...counters], snapshotsAt: at };
 }

@@ -4,8 +4,8 @@
  * history), the newest beat per type (a watermark: with the ids evaluated at that instant, it makes
  * a re-sent beat evaluate once) and the shard checkpoints that make a retried batch a no-op.
  *
- * Size budget. The state is read and written once per installation per stream batch (every 5
- * minutes, from every installation), so its stored size is the largest DynamoDB cost of the rules.
+ * Size budget. The state is read and written once per installation per stream batch (once a
+ * cycle, from every installation), so its stored size is the largest DynamoDB cost of the rules.
  * The support store (lambdas/adapters/dynamodb-support-store.ts) keeps it deflated
  * (support-state-codec.ts) in a STATE item kept within 1 KB (1 write unit; it passes only when
  * what one batch changed does not fit alone): its keys and the plain attributes the indexes and

@@ -26,15 +26,26 @@ describe('snapshotsDue', () => {
     expect(due.snapshotsAt).toBe(T0 + 4 * 60_000);
   });
 
-  it('writes a counter again only 15 minutes after the last one', () => {
+  it('writes a counter again only 6 hours after the last one', () => {
     const writtenAt = T0;
 
-    const after14 = snapshotsDue([snapshot('processes.running', T0 + 14 * 60_000 + 999)], writtenAt);
-    const after15 = snapshotsDue([snapshot('processes.running', T0 + COUNTER_SNAPSHOT_INTERVAL_MS)], writtenAt);
+    const before = snapshotsDue(
+      [snapshot('processes.running', T0 + COUNTER_SNAPSHOT_INTERVAL_MS - 60_000 + 999)],
+      writtenAt,
+    );
+    const after = snapshotsDue([snapshot('processes.running', T0 + COUNTER_SNAPSHOT_INTERVAL_MS)], writtenAt);
 
-    expect(after14).toEqual({ snapshots: [] });
-    expect(typesOf(after15)).toEqual(['processes.running']);
-    expect(after15.snapshotsAt).toBe(T0 + COUNTER_SNAPSHOT_INTERVAL_MS);
+    expect(COUNTER_SNAPSHOT_INTERVAL_MS).toBe(6 * 3_600_000);
+    expect(before).toEqual({ snapshots: [] });
+    expect(typesOf(after)).toEqual(['processes.running']);
+    expect(after.snapshotsAt).toBe(T0 + COUNTER_SNAPSHOT_INTERVAL_MS);
+  });
+
+  it('writes the counters at once with a finding raised, however recent the last ones', () => {
+    const due = snapshotsDue([snapshot('processes.running', T0 + 15 * 60_000)], T0, true);
+
+    expect(typesOf(due)).toEqual(['processes.running']);
+    expect(due.snapshotsAt).toBe(T0 + 15 * 60_000);
   });
 
   it('always writes inventory, whenever it arrives', () => {
