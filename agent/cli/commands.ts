@@ -14,7 +14,7 @@ import type { Collector } from '../collectors/types';
 import { UcxAgent, deactivatedMessage, type AgentStatus, type ProductStatus } from '../sdk/agent';
 import { AgentStateError, CloudError, LicenseRejectedError, UnreachableError } from '../sdk/errors';
 import { ensurePrivateDir, loadIdentity, loadOrCreateIdentity } from '../sdk/identity';
-import type { OfflineActivationResponse } from '../sdk/offline';
+import { AgentFileError, offlineResponseSchema, readJsonFile } from '../sdk/files';
 import { DEFAULT_SPOOL_MAX_BYTES, DiskSpool } from '../sdk/spool';
 import { FileStateStore } from '../sdk/state';
 import { redactProxy } from '../sdk/transport';
@@ -26,7 +26,9 @@ export const USAGE = `ucx-agent: the UCX Suite's cloud agent (licensing, telemet
 usage: ucx-agent <command> [options]
 
 commands
-  activate --key KEY [--endpoint URL]      activate online (makes the installation key on first use)
+  activate --key-file FILE [--endpoint URL]  activate online (makes the installation key on first use); the key
+                                           from FILE, or from standard input (--key -, or piped); --key KEY
+                                           works but shows the key to ps and the shell's history
   activate --offline-request FILE --key KEY  write a signed request file for an air-gapped site
   activate --offline-response FILE         install the licence from the portal's response file
   poll                                     poll the licence once (200 / 304)
@@ -58,6 +60,10 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
   /** `run` stops when it aborts */
   signal?: AbortSignal;
+  /** standard input, whole (the activation key, piped or `--key -`) */
+  readStdin?: () => Promise<string>;
+  /** standard input is a terminal: nothing is piped */
+  stdinIsTTY?: boolean;
 }
 
 const options = {
@@ -66,6 +72,7 @@ const options = {
   'fallback-endpoint': { type: 'string' },
   proxy: { type: 'string' },
   key: { type: 'string' },
+  'key-file': { type: 'string' },
   'offline-request': { type: 'string' },
   'offline-response': { type: 'string' },
   'suite-version': { type: 'string' },
@@ -98,7 +105,11 @@ function agentFor(values: Parsed, io: CliIo, createIdentity: boolean) {
       new UcxAgent({
         identity: createIdentity ? await loadOrCreateIdentity(keyFile) : await loadIdentity(keyFile),
         state: new FileStateStore(join(stateDir, 'state.json')),
-        spool: new DiskSpool(join(stateDir, 'spool'), Number(values['spool-max-bytes'] ?? DEFAULT_SPOOL_MAX_BYTES)),
+        spool: new DiskSpool(
+          join(stateDir, 'spool'),
+          Number(values['spool-max-bytes'] ?? DEFAULT_SPOOL_MAX_BYTES),
+          (m) => io.err(m),
+        ),
         collectors,
         endpoint: values.endpoint ?? io.env['UCX_ENDPOINT'],
         endpoints: { fallback: values['fallback-endpoint'] ?? io.env['UCX_FALLBACK_ENDPOINT'] },
@@ -107,6 +118,31 @@ function agentFor(values: Parsed, io: CliIo, createIdentity: boolean) {
         log: (m) => io.err(m),
       }),
   };
+}
+
+/**
+ * The activation key: from `--key-file`, from standard input (`--key -`, or piped with no `--key`),
+ * else `--key` itself, which `ps` and the shell's history show: it is warned about.
+ */
+async function activationKeyOf(values: Parsed, io: CliIo): Promise<string | undefined> {
+  const keyFile = values['key-file'];
+  if (keyFile !== undefined) {
+    const key = readFileSync(keyFile, 'utf8').trim();
+    if (!key) throw new AgentFileError(keyFile, 'empty: it should hold the activation key');
+    return key;
+  }
+  const piped = values.key === undefined && io.stdinIsTTY === false;
+  if ((values.key === '-' || piped) && io.readStdin) {
+    const key = (await io.readStdin()).trim();
+    if (!key && values.key === '-')
+      throw new AgentFileError('standard input', 'empty: it should hold the activation key');
+    return key || undefined;
+  }
+  if (values.key !== undefined && values.key !== '-')
+    io.err(
+      'warning: --key shows the activation key to ps and the shell history: prefer --key-file FILE or standard input',
+    );
+  return values.key === '-' ? undefined : values.key;
 }
 
 /** `--presence-endpoint`, else `UCX_PRESENCE_ENDPOINT`; the agent falls back on the state's. */
@@ -251,25 +287,26 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     switch (command) {
       case 'activate': {
         if (values['offline-response']) {
-          const file = JSON.parse(readFileSync(values['offline-response'], 'utf8')) as OfflineActivationResponse;
+          const file = readJsonFile(
+            offlineResponseSchema,
+            values['offline-response'],
+            'an offline activation response',
+          );
           const claims = await agent.importOfflineResponse(file);
           io.out(
             `activated offline: installation ${file.installationId}, licence valid until ${new Date(claims.exp * 1000).toISOString()}`,
           );
           return 0;
         }
-        if (!values.key) {
+        const key = await activationKeyOf(values, io);
+        if (!key) {
           io.err(
-            'activate needs --key (with --offline-request FILE for an air-gapped site) or --offline-response FILE',
+            'activate needs the activation key: --key-file FILE, or on standard input (--key -), or --key KEY (with --offline-request FILE for an air-gapped site); or --offline-response FILE',
           );
           return 2;
         }
         if (values['offline-request']) {
-          const request = await agent.offlineRequest(
-            values.key,
-            facts(values, io.env),
-            resolve(values['offline-request']),
-          );
+          const request = await agent.offlineRequest(key, facts(values, io.env), resolve(values['offline-request']));
           writeFileSync(values['offline-request'], `${JSON.stringify(request, null, 2)}\n`);
           io.out(
             `wrote ${values['offline-request']}: upload it in the portal (or POST it to /v1/accounts/{accountId}/offline-activations), then run activate --offline-response <the file you get>`,
@@ -277,7 +314,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
           return 0;
         }
         const transportProxy = values.proxy;
-        const claims = await agent.activate(values.key, facts(values, io.env));
+        const claims = await agent.activate(key, facts(values, io.env));
         const s = agent.state();
         io.out(
           `activated: installation ${s.installationId}, account ${s.accountId}, region ${s.region}, ${claims.products.length} product(s)${transportProxy ? ` via proxy ${redactProxy(transportProxy)}` : ''}`,
@@ -356,6 +393,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     if (
       error instanceof LicenseRejectedError ||
       error instanceof AgentStateError ||
+      error instanceof AgentFileError ||
       error instanceof PresenceUsersError
     )
       io.err(`error: ${error.message}`);

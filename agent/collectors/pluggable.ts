@@ -13,16 +13,27 @@
  * `{ "sources": [{ "file": "/etc/ucx/suite.json" }, { "type": "ucx.ivr", "command": "ucx-ivr-stats", "args": ["--json"] }] }`.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
+import * as z from 'zod';
+import { parseJsonAs, readJsonFile } from '../sdk/files';
 import type { CollectedBeat, Collector } from './types';
 
 const run = promisify(execFile);
 
-export type SourceSpec =
-  | { file: string; type?: string }
-  | { command: string; args?: string[]; type?: string; timeoutMs?: number };
+const sourceSpecSchema = z.union([
+  z.strictObject({ file: z.string().min(1), type: z.string().optional() }),
+  z.strictObject({
+    command: z.string().min(1),
+    args: z.array(z.string()).optional(),
+    type: z.string().optional(),
+    timeoutMs: z.number().int().positive().optional(),
+  }),
+]);
+const sourcesConfigSchema = z.object({ sources: z.array(sourceSpecSchema) });
+
+export type SourceSpec = z.infer<typeof sourceSpecSchema>;
 
 /** Reads a source's JSON output into beats. */
 export function beatsFromJson(value: unknown, type?: string): CollectedBeat[] {
@@ -43,7 +54,7 @@ export function fileSource(path: string, type?: string): Collector {
     name: `file:${path}`,
     types: type ? [type] : [],
     async collect() {
-      return beatsFromJson(JSON.parse(await readFile(path, 'utf8')), type);
+      return beatsFromJson(parseJsonAs(z.unknown(), await readFile(path, 'utf8'), path, 'a telemetry source'), type);
     },
   };
 }
@@ -54,7 +65,7 @@ export function commandSource(command: string, args: string[] = [], type?: strin
     types: type ? [type] : [],
     async collect() {
       const { stdout } = await run(command, args, { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 });
-      return beatsFromJson(JSON.parse(stdout), type);
+      return beatsFromJson(parseJsonAs(z.unknown(), stdout, `the output of ${command}`, 'a telemetry source'), type);
     },
   };
 }
@@ -68,7 +79,6 @@ export function sourceCollector(spec: SourceSpec): Collector {
 /** The collectors a `sources.json` configures; none when the file is absent. */
 export function loadSources(configPath: string): Collector[] {
   if (!existsSync(configPath)) return [];
-  const config = JSON.parse(readFileSync(configPath, 'utf8')) as { sources?: SourceSpec[] };
-  if (!Array.isArray(config.sources)) throw new Error(`${configPath}: expected { "sources": [...] }`);
+  const config = readJsonFile(sourcesConfigSchema, configPath, 'a sources file ({ "sources": [...] })');
   return config.sources.map(sourceCollector);
 }

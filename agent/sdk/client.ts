@@ -15,6 +15,7 @@ import type {
   TelemetryResult,
 } from './types';
 import { jwkThumbprint } from './signing';
+import { homeNamedIn } from './regions';
 import { MAX_USERS_PER_FRAME, inBatches, snapshotResponseSchema, type Presence } from './presence-frames';
 
 export type PollResult =
@@ -63,11 +64,10 @@ export class UcxClient {
     const identity = { keyid: await jwkThumbprint(publicKey), privateKey };
     const body = { activationKey, publicKey, installation };
     const res = await this.send('POST /v1/activations', 'POST', '/v1/activations', { body, identity });
-    if (res.status === 421 && !followed) {
-      const named = res.json as { homeEndpoint?: string; endpoint?: string } | undefined;
-      const other = named?.homeEndpoint ?? named?.endpoint;
-      if (!other) expectStatus(res, 200, 201);
-      const there = new UcxClient(other!, { proxy: this.transport.proxy ?? null }, this.observer, this.connect);
+    // One 421 is followed, to an https endpoint (http on loopback); a second one, or another scheme, is an error.
+    const named = res.status === 421 && !followed ? homeNamedIn(res.json) : undefined;
+    if (named) {
+      const there = new UcxClient(named.endpoint, { proxy: this.transport.proxy ?? null }, this.observer, this.connect);
       try {
         return await there.activate(privateKey, publicKey, activationKey, installation, true);
       } finally {

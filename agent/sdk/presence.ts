@@ -20,6 +20,7 @@ import {
   type UpFrame,
 } from './presence-frames';
 import { backoffDelayMs, type Random } from './schedule';
+import { followableEndpoint } from './regions';
 import { signRequest } from './signing';
 import { AGENT_USER_AGENT, proxyDispatcher, proxyFor } from './transport';
 
@@ -550,7 +551,7 @@ export class PresenceSession extends EventEmitter<PresenceEvents> {
       return;
     }
     if (status === 421) {
-      if (problem.homeEndpoint && !this.followedHome) {
+      if (problem.homeEndpoint && followableEndpoint(problem.homeEndpoint) && !this.followedHome) {
         this.followedHome = true;
         this.endpointNow = problem.homeEndpoint;
         this.setState({ state: 'connecting', status, reason: `the cloud names ${problem.homeEndpoint} as home` });

@@ -25,15 +25,38 @@ const wrongRegionSchema = z.object({
 /** `endpoints` of an activation answer, when the cloud sends it: each region's API base URL. */
 const regionEndpointsSchema = z.object({ eu: z.url().optional(), us: z.url().optional() });
 
-/** The home a 421 names, or undefined when `error` is not a 421 naming one. */
-export function homeNamedBy(error: unknown): { endpoint: string; region?: Region } | undefined {
-  if (!(error instanceof CloudError) || error.status !== 421) return undefined;
-  const body = wrongRegionSchema.safeParse(error.problem ?? {});
+const loopbackHosts = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * Whether the agent may follow a 421 to `url`: https (wss for Presence) only, so a redirect cannot
+ * send the signed requests in clear; http (ws) only to a loopback host, the local cloud.
+ */
+export function followableEndpoint(url: string): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  if (parsed.protocol === 'https:' || parsed.protocol === 'wss:') return true;
+  const loopback = loopbackHosts.has(parsed.hostname) || /^127(\.\d{1,3}){3}$/.test(parsed.hostname);
+  return (parsed.protocol === 'http:' || parsed.protocol === 'ws:') && loopback;
+}
+
+/** The home a 421's body names, or undefined when it names none the agent may follow. */
+export function homeNamedIn(problem: unknown): { endpoint: string; region?: Region } | undefined {
+  const body = wrongRegionSchema.safeParse(problem ?? {});
   if (!body.success) return undefined;
   const endpoint = body.data.homeEndpoint ?? body.data.endpoint;
-  if (!endpoint) return undefined;
+  if (!endpoint || !followableEndpoint(endpoint)) return undefined;
   const region = body.data.homeRegion ?? body.data.region;
   return region ? { endpoint, region } : { endpoint };
+}
+
+/** The home a 421 names, or undefined when `error` is not a 421 naming one the agent may follow. */
+export function homeNamedBy(error: unknown): { endpoint: string; region?: Region } | undefined {
+  if (!(error instanceof CloudError) || error.status !== 421) return undefined;
+  return homeNamedIn(error.problem);
 }
 
 /** The other region's endpoint from an activation answer's optional `endpoints`. */

@@ -15,6 +15,7 @@ import {
   renameSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { beatToSendSchema, readJsonFile } from './files';
 import type { BeatToSend } from './types';
 
 export const DEFAULT_SPOOL_MAX_BYTES = 64 * 1024 * 1024;
@@ -53,6 +54,8 @@ export class DiskSpool implements Spool {
   constructor(
     readonly dir: string,
     readonly maxBytes = DEFAULT_SPOOL_MAX_BYTES,
+    /** told about a spool file that is not a beat (it is set aside) */
+    private readonly onCorrupt: (message: string) => void = (message) => process.stderr.write(`${message}\n`),
   ) {
     if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
     this.entries = readdirSync(dir)
@@ -83,13 +86,21 @@ export class DiskSpool implements Spool {
   }
 
   peek(max: number): BeatToSend[] {
-    return this.entries.slice(0, max).flatMap((e) => {
+    const beats: BeatToSend[] = [];
+    for (const e of this.entries.slice(0, max)) {
+      const file = join(this.dir, e.key);
       try {
-        return [JSON.parse(readFileSync(join(this.dir, e.key), 'utf8')) as BeatToSend];
-      } catch {
-        return []; // a torn file from a crash: it is removed with the batch it would have joined
+        beats.push(readJsonFile(beatToSendSchema, file, 'a spooled beat'));
+      } catch (error) {
+        // A torn or altered file (a crash, a hand edit) would hold its place forever: set aside, said, counted.
+        renameSync(file, `${file}.corrupt`);
+        this.entries = this.entries.filter((x) => x !== e);
+        this.bytes -= e.bytes;
+        this.countDropped(1);
+        this.onCorrupt(`${(error as Error).message}: moved to ${e.key}.corrupt and left out`);
       }
-    });
+    }
+    return beats;
   }
 
   remove(ids: readonly string[]): void {

@@ -3,7 +3,8 @@
  * and its ETag, the poll history and what inventory was last sent. One JSON document, written
  * atomically (temp file + rename) with mode 0600; a memory store for simulations and tests.
  */
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync, writeFileSync } from 'node:fs';
+import { agentStateSchema, readJsonFile } from './files';
 import type { Jwks } from './types';
 
 export interface AgentState {
@@ -58,7 +59,7 @@ export class FileStateStore implements StateStore {
 
   read(): AgentState {
     if (!existsSync(this.path)) return {};
-    return JSON.parse(readFileSync(this.path, 'utf8')) as AgentState;
+    return readJsonFile(agentStateSchema, this.path, 'an agent state file');
   }
 
   write(state: AgentState): void {
