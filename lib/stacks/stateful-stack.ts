@@ -674,7 +674,8 @@ export class StatefulStack extends Stack {
       projectedTable({
         id: 'TypePartitionedBeatsTable',
         name: typePartitionedBeatsTableName,
-        description: 'Beats archived in the v1 layout, one object per beat type and hour (read-only; the views read it too)',
+        description:
+          'Beats archived in the v1 layout, one object per beat type and hour (read-only; the views read it too)',
         prefix: archiveBeatsPrefix,
         format: 'json',
         dataColumns: typePartitionedDataColumns,
@@ -683,7 +684,8 @@ export class StatefulStack extends Stack {
       projectedTable({
         id: 'ParquetBeatsTable',
         name: parquetBeatsTableName,
-        description: 'Compacted hours: Parquet (zstd, sorted by type and installation) of the run in force, through its manifest',
+        description:
+          'Compacted hours: Parquet (zstd, sorted by type and installation) of the run in force, through its manifest',
         prefix: manifestsPrefix,
         format: 'symlinkedParquet',
         dataColumns: archiveDataColumns,

@@ -187,7 +187,10 @@ describe('stateful stacks', () => {
         });
 
       // Assert
-      const rules = resources[archiveBucketLogicalId]?.Properties.LifecycleConfiguration.Rules as Record<string, unknown>[];
+      const rules = resources[archiveBucketLogicalId]?.Properties.LifecycleConfiguration.Rules as Record<
+        string,
+        unknown
+      >[];
       expect(rules).toEqual([
         expect.objectContaining({ Status: 'Enabled', Prefix: 'beats/', ExpirationInDays: rawDays }),
         aging('parquet-runs/'),
@@ -315,11 +318,13 @@ describe('stateful stacks', () => {
       };
     };
 
-    it('catalogues the compacted hours: Parquet through each hour\'s manifest, every run by run id, the manifests\' lines', () => {
+    it("catalogues the compacted hours: Parquet through each hour's manifest, every run by run id, the manifests' lines", () => {
       // Arrange
       const location = (prefix: string, folders: string) => ({
-        // biome-ignore lint/suspicious/noTemplateCurlyInString: Athena's partition-projection placeholders, filled at query time
-        'Fn::Join': ['', ['s3://', { Ref: archiveBucketLogicalId }, `/${prefix}region=\${region}/dt=\${dt}/hour=\${hour}/${folders}`]],
+        'Fn::Join': [
+          '',
+          ['s3://', { Ref: archiveBucketLogicalId }, `/${prefix}region=\${region}/dt=\${dt}/hour=\${hour}/${folders}`],
+        ],
       });
 
       // Assert
@@ -333,8 +338,11 @@ describe('stateful stacks', () => {
       });
       expect(tableNamed('beats_parquet_runs')?.Properties.TableInput).toMatchObject({
         PartitionKeys: ['region', 'dt', 'hour', 'run'].map((Name) => ({ Name, Type: 'string' })),
-        // biome-ignore lint/suspicious/noTemplateCurlyInString: Athena's partition-projection placeholders
-        Parameters: { 'projection.run.type': 'injected', 'storage.location.template': location('parquet-runs/', 'run=${run}/') },
+        Parameters: {
+          'projection.run.type': 'injected',
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: Athena's partition-projection placeholder
+          'storage.location.template': location('parquet-runs/', 'run=${run}/'),
+        },
         StorageDescriptor: { InputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat' },
       });
       expect(tableNamed('compacted_hours')?.Properties.TableInput).toMatchObject({
