@@ -501,7 +501,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
           ...(custom && authorizerSandbox && { lambdaAuthorizer: { ...custom, sandbox: authorizerSandbox } }),
         });
       }
-      routers[key].setRoutes(routes);
+      await routers[key].setRoutes(routes);
     }
     for (const api of assembly.webSocketApis) {
       const targets = new Map(
