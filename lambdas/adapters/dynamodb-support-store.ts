@@ -13,9 +13,11 @@
  *                                     read with STATE in one Query
  *   INST#<inst> / SNAP#counters       the newest beat of every counter type, compressed together
  *                                     (support-snapshot-codec.ts), at most every 15 minutes
- *   INST#<inst> / SNAP#<beat type>    the newest beat of an inventory type, its data compressed, as it
- *                                     arrives (older items: any type, plain). Snapshots are plain
- *                                     Puts, newest wins (a condition on `at`), before the state
+ *   INST#<inst> / SNAP#inventory      the newest beat of every inventory type, compressed together,
+ *                                     as they arrive (sent on change and daily)
+ *   INST#<inst> / SNAP#<beat type>    older items: one type's newest beat (compressed, or plain),
+ *                                     still read. Snapshots are plain Puts, newest wins (a
+ *                                     condition on `at`), before the state
  *   INST#<inst> / FINDING#<finding>   a finding with evidence and history, written when it changes,
  *                                     before the state (newest wins, a condition on `updatedAt`)
  *   INST#<inst> / ACK#<finding>#<at>  support's acknowledgement of a finding, with its note
@@ -45,12 +47,7 @@ import { RESOLVED_FINDING_DAYS, SILENT_SUPPORT_DATA_DAYS, ttlAfterDays } from '.
 import { rethrowThrottling } from './aws-errors';
 import { dynamoItemBytes } from './dynamodb-item-size';
 import { inventoryBeatTypes } from '../core/telemetry/catalogue';
-import {
-  decodeSnapshotGroup,
-  encodeSnapshotData,
-  encodeSnapshotGroup,
-  type StoredSnapshot,
-} from './support-snapshot-codec';
+import { decodeSnapshotGroup, encodeSnapshotGroup, type StoredSnapshot } from './support-snapshot-codec';
 import {
   apartHashOf,
   decodeStoredState,
@@ -74,6 +71,7 @@ const MAX_TORN_READS = 3;
 
 const APART_SK = 'STATE#APART';
 export const COUNTERS_SNAPSHOT_SK = 'SNAP#counters';
+export const INVENTORY_SNAPSHOT_SK = 'SNAP#inventory';
 const HOUR_MS = 3_600_000;
 /** what the indexes key on: the newest beat's time down to the hour (an index write an hour) */
 export const beatHourOf = (lastBeatAt: number) => Math.floor(lastBeatAt / HOUR_MS) * HOUR_MS;
@@ -433,26 +431,17 @@ export class DynamoDbSupportStore implements SupportStore {
   }
 
   /**
-   * The counters' item replaces what is stored, merged with it (one GetItem) only when a counter
-   * type the state has seen is missing from this batch; each inventory type's item on its own.
+   * The counters' item and the inventory's replace what is stored, each merged with it (one
+   * GetItem) only when a type of its kind the state has seen is missing from this batch.
    */
   private async writeSnapshots(c: StateCommit): Promise<void> {
     if (c.snapshots.length === 0) return;
-    let stored: Record<string, StoredSnapshot> | undefined;
-    if (countersToMerge(c).length > 0) {
-      const out = await this.client
-        .send(
-          new GetCommand({
-            TableName: this.tableName,
-            Key: { pk: statePk(c.state.installationId), sk: COUNTERS_SNAPSHOT_SK },
-          }),
-        )
-        .catch((error: unknown) => rethrowThrottling(error, 'The support store'));
-      const bytes = out.Item?.['snapshots'];
-      if (bytes instanceof Uint8Array) stored = decodeSnapshotGroup(bytes);
-    }
+    const [counters, inventory] = await Promise.all([
+      countersToMerge(c).length > 0 ? this.storedGroup(c, COUNTERS_SNAPSHOT_SK) : undefined,
+      inventoryToMerge(c).length > 0 ? this.storedGroup(c, INVENTORY_SNAPSHOT_SK) : undefined,
+    ]);
     await Promise.all(
-      snapshotItemsOf(c, stored).map(async (item) => {
+      snapshotItemsOf(c, counters, inventory).map(async (item) => {
         try {
           await this.client.send(
             new PutCommand({
@@ -470,6 +459,15 @@ export class DynamoDbSupportStore implements SupportStore {
         }
       }),
     );
+  }
+
+  /** a group snapshot item as stored (eventually consistent: a batch's own earlier write is long since visible) */
+  private async storedGroup(c: StateCommit, sk: string): Promise<Record<string, StoredSnapshot> | undefined> {
+    const out = await this.client
+      .send(new GetCommand({ TableName: this.tableName, Key: { pk: statePk(c.state.installationId), sk } }))
+      .catch((error: unknown) => rethrowThrottling(error, 'The support store'));
+    const bytes = out.Item?.['snapshots'];
+    return bytes instanceof Uint8Array ? decodeSnapshotGroup(bytes) : undefined;
   }
 
   async expireSilentRemains(before: number, at: number, limit: number): Promise<number> {
@@ -555,51 +553,62 @@ export function findingItemOf(f: FindingRecord) {
 
 /** counter types the state has seen that this commit's counters' snapshot lacks (kept from the stored one) */
 export function countersToMerge(c: Pick<StateCommit, 'snapshots' | 'previous'>): string[] {
-  const counters = c.snapshots.filter((s) => !inventoryBeatTypes.has(s.type));
-  if (counters.length === 0 || !c.previous) return [];
-  const written = new Set<string>(counters.map((s) => s.type));
-  return Object.keys(c.previous.newest).filter((type) => !inventoryBeatTypes.has(type as never) && !written.has(type));
+  return typesToMerge(c, false);
+}
+
+/** inventory types the state has seen that this commit's inventory snapshot lacks (kept from the stored one) */
+export function inventoryToMerge(c: Pick<StateCommit, 'snapshots' | 'previous'>): string[] {
+  return typesToMerge(c, true);
+}
+
+function typesToMerge(c: Pick<StateCommit, 'snapshots' | 'previous'>, inventory: boolean): string[] {
+  const written = new Set<string>(
+    c.snapshots.filter((s) => inventoryBeatTypes.has(s.type) === inventory).map((s) => s.type),
+  );
+  if (written.size === 0 || !c.previous) return [];
+  return Object.keys(c.previous.newest).filter(
+    (type) => inventoryBeatTypes.has(type as never) === inventory && !written.has(type),
+  );
 }
 
 /**
- * The snapshot items of a commit: the counters' item (merged with `stored`, the one read, for the
- * types this batch lacks) and one item per inventory type. `at` (epoch ms of the newest
- * collectedAt) is what the newest-wins condition compares.
+ * The snapshot items of a commit: the counters' item and the inventory's, each every type of its
+ * kind deflated together and merged with the one read (`stored`, `storedInventory`) for the types
+ * this batch lacks. Inventory is sent on change and once a day: the daily resend of some fifteen
+ * types is one item (about 3 WRU) where an item per type cost 15; items of one type written before
+ * are still read (newest per type wins). `at` (epoch ms of the newest collectedAt) is what the
+ * newest-wins condition compares.
  */
-export function snapshotItemsOf(c: Pick<StateCommit, 'snapshots' | 'state'>, stored?: Record<string, StoredSnapshot>) {
+export function snapshotItemsOf(
+  c: Pick<StateCommit, 'snapshots' | 'state'>,
+  stored?: Record<string, StoredSnapshot>,
+  storedInventory?: Record<string, StoredSnapshot>,
+) {
   const pk = statePk(c.state.installationId);
+  const counters: Record<string, StoredSnapshot> = {};
+  const inventory: Record<string, StoredSnapshot> = {};
+  for (const s of c.snapshots)
+    (inventoryBeatTypes.has(s.type) ? inventory : counters)[s.type] = {
+      beatId: s.beatId,
+      collectedAt: s.collectedAt,
+      data: s.data,
+    };
   const items: (Record<string, unknown> & { at: number })[] = [];
-  const group: Record<string, StoredSnapshot> = {};
-  for (const s of c.snapshots) {
-    if (inventoryBeatTypes.has(s.type)) {
-      items.push({
-        pk,
-        sk: `SNAP#${s.type}`,
-        type: 'snapshot',
-        installationId: s.installationId,
-        accountId: s.accountId,
-        beatType: s.type,
-        beatId: s.beatId,
-        collectedAt: s.collectedAt,
-        at: Date.parse(s.collectedAt),
-        ttl: ttlAfterDays(Date.parse(s.collectedAt), SILENT_SUPPORT_DATA_DAYS),
-        dataZ: encodeSnapshotData(s.data),
-      });
-    } else group[s.type] = { beatId: s.beatId, collectedAt: s.collectedAt, data: s.data };
-  }
-  const types = Object.keys(group);
-  if (types.length > 0) {
-    for (const [type, snapshot] of Object.entries(stored ?? {})) group[type] ??= snapshot;
+  const groupItem = (sk: string, group: Record<string, StoredSnapshot>, kept?: Record<string, StoredSnapshot>) => {
+    if (Object.keys(group).length === 0) return;
+    for (const [type, snapshot] of Object.entries(kept ?? {})) group[type] ??= snapshot;
     const at = Math.max(...Object.values(group).map((s) => Date.parse(s.collectedAt)));
     items.push({
       pk,
-      sk: COUNTERS_SNAPSHOT_SK,
+      sk,
       type: 'snapshots',
       accountId: c.state.accountId,
       at,
       ttl: ttlAfterDays(at, SILENT_SUPPORT_DATA_DAYS),
       snapshots: encodeSnapshotGroup(group),
     });
-  }
+  };
+  groupItem(INVENTORY_SNAPSHOT_SK, inventory, storedInventory);
+  groupItem(COUNTERS_SNAPSHOT_SK, counters, stored);
   return items;
 }

@@ -198,15 +198,15 @@ describe('snapshots stored compressed', () => {
     const counters = await documents.send(
       new GetCommand({ TableName: tableName, Key: { pk: `INST#${id}`, sk: 'SNAP#counters' } }),
     );
-    const osItem = await documents.send(
-      new GetCommand({ TableName: tableName, Key: { pk: `INST#${id}`, sk: 'SNAP#software.os' } }),
+    const inventory = await documents.send(
+      new GetCommand({ TableName: tableName, Key: { pk: `INST#${id}`, sk: 'SNAP#inventory' } }),
     );
 
     // Assert
     const byType = (list: readonly { type: string }[]) => [...list].sort((a, b) => (a.type < b.type ? -1 : 1));
     expect(byType(snapshot)).toEqual(byType([oldDisks, processesLater, acd, os]));
     expect(counters.Item?.['snapshots']).toBeInstanceOf(Uint8Array);
-    expect(osItem.Item?.['dataZ']).toBeInstanceOf(Uint8Array);
-    expect(osItem.Item?.['data']).toBeUndefined();
+    expect(inventory.Item?.['snapshots']).toBeInstanceOf(Uint8Array);
+    expect(inventory.Item?.['data']).toBeUndefined();
   });
 });

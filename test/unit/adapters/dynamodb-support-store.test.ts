@@ -3,6 +3,8 @@ import {
   COUNTERS_SNAPSHOT_SK,
   countersToMerge,
   findingItemOf,
+  INVENTORY_SNAPSHOT_SK,
+  inventoryToMerge,
   needsTransaction,
   snapshotItemsOf,
   STATE_ITEM_BUDGET,
@@ -10,7 +12,7 @@ import {
   stateOfItems,
   type StoredState,
 } from '#lambdas/adapters/dynamodb-support-store';
-import { decodeSnapshotData, decodeSnapshotGroup } from '#lambdas/adapters/support-snapshot-codec';
+import { decodeSnapshotGroup } from '#lambdas/adapters/support-snapshot-codec';
 import { RESOLVED_FINDING_DAYS, SILENT_SUPPORT_DATA_DAYS } from '#lambdas/core/accounts/retention';
 import type { FindingRecord } from '#lambdas/core/rules/engine';
 import { emptyState, type InstallationState } from '#lambdas/core/rules/state';
@@ -130,7 +132,7 @@ describe('the STATE item and the entries kept apart', () => {
 
 describe('what a commit writes besides the state', () => {
   const state = { ...emptyState('inst_storeunit00000002', 'acc_storeunit00000002'), lastBeatAt: T0 };
-  const snapshot = (type: 'processes.running' | 'ucx.acd' | 'software.os', at: number) => ({
+  const snapshot = (type: 'processes.running' | 'ucx.acd' | 'software.os' | 'software.hotfixes', at: number) => ({
     installationId: state.installationId,
     accountId: state.accountId,
     type,
@@ -147,25 +149,47 @@ describe('what a commit writes besides the state', () => {
     expect(needsTransaction({ findings: [] }, { apart: { pk: 'x' } })).toBe(true);
   });
 
-  it('puts the counters in one compressed item, each inventory type in its own, with the time newest-wins compares', () => {
+  it('puts the counters in one compressed item and the inventory types in another, with the time newest-wins compares', () => {
     const snapshots = [
       snapshot('processes.running', T0),
       snapshot('ucx.acd', T0 - 1000),
       snapshot('software.os', T0 - 5000),
+      snapshot('software.hotfixes', T0 - 6000),
     ];
 
     const items = snapshotItemsOf({ state, snapshots });
 
+    expect(items.map((item) => item['sk'])).toEqual([INVENTORY_SNAPSHOT_SK, COUNTERS_SNAPSHOT_SK]);
     const counters = items.find((item) => item['sk'] === COUNTERS_SNAPSHOT_SK)!;
     expect(Object.keys(decodeSnapshotGroup(counters['snapshots'] as Uint8Array)).sort()).toEqual([
       'processes.running',
       'ucx.acd',
     ]);
     expect(counters.at).toBe(T0);
-    const os = items.find((item) => item['sk'] === 'SNAP#software.os')!;
-    expect(os.at).toBe(T0 - 5000);
-    expect(decodeSnapshotData(os['dataZ'] as Uint8Array)).toEqual({ at: T0 - 5000 });
-    expect(os['data']).toBeUndefined();
+    const inventory = items.find((item) => item['sk'] === INVENTORY_SNAPSHOT_SK)!;
+    expect(inventory.at).toBe(T0 - 5000);
+    expect(decodeSnapshotGroup(inventory['snapshots'] as Uint8Array)['software.os']).toEqual({
+      beatId: `software.os-${T0 - 5000}`,
+      collectedAt: new Date(T0 - 5000).toISOString(),
+      data: { at: T0 - 5000 },
+    });
+  });
+
+  it('keeps the stored inventory of types this batch lacks (an inventory change comes alone)', () => {
+    const previous = { ...state, newest: { 'software.os': T0 - 86_400_000, 'software.hotfixes': T0 - 86_400_000 } };
+    const snapshots = [snapshot('software.hotfixes', T0)];
+    const stored = { 'software.os': { beatId: 'os', collectedAt: new Date(T0 - 86_400_000).toISOString(), data: 1 } };
+
+    const missing = inventoryToMerge({ snapshots, previous });
+    const items = snapshotItemsOf({ state, snapshots }, undefined, stored);
+
+    expect(missing).toEqual(['software.os']);
+    expect(inventoryToMerge({ snapshots: [snapshot('processes.running', T0)], previous })).toEqual([]);
+    expect(Object.keys(decodeSnapshotGroup(items[0]!['snapshots'] as Uint8Array)).sort()).toEqual([
+      'software.hotfixes',
+      'software.os',
+    ]);
+    expect(items[0]!.at).toBe(T0);
   });
 
   it('keeps the stored counters of types this batch lacks, and reads them only then', () => {
@@ -255,7 +279,7 @@ describe('the support table TTL (docs/retention.md)', () => {
     });
 
     expect(items.map((item) => [item['sk'], item['ttl']])).toEqual([
-      ['SNAP#software.os', epochSecondsAfterDays(T0 - 5000, SILENT_SUPPORT_DATA_DAYS)],
+      [INVENTORY_SNAPSHOT_SK, epochSecondsAfterDays(T0 - 5000, SILENT_SUPPORT_DATA_DAYS)],
       [COUNTERS_SNAPSHOT_SK, epochSecondsAfterDays(T0, SILENT_SUPPORT_DATA_DAYS)],
     ]);
   });
