@@ -8,6 +8,8 @@
 import type { App } from 'aws-cdk-lib';
 import { z } from 'zod';
 import { initialSigningKeyId, regionKeys, signingKeyIds, type AppConfig, type RegionKey } from './config';
+import { applyLandingZoneControls } from './landing-zone';
+import { EdgeStack, edgeRegion } from './stacks/edge-stack';
 import { OperationsStack } from './stacks/operations-stack';
 import { StatefulStack } from './stacks/stateful-stack';
 import { StatelessStack } from './stacks/stateless-stack';
@@ -141,14 +143,26 @@ export function stackId(
   return `ucx-${config.stage}-${regionKey}-${kind}`;
 }
 
+/** Id of the one us-east-1 stack, e.g. `ucx-prod-edge`: the web ACLs CloudFront takes from there only. */
+export function edgeStackId(config: AppConfig): string {
+  return `ucx-${config.stage}-edge`;
+}
+
 export interface RegionStacks {
   readonly stateful: StatefulStack;
   readonly stateless: StatelessStack;
   readonly operations: OperationsStack;
+  /** the one edge stack (us-east-1), the same for both regions */
+  readonly edge: EdgeStack;
 }
 
 /** Adds the whole stack set to `app` and returns it per region key. */
 export function buildApp(app: App, config: AppConfig): Record<RegionKey, RegionStacks> {
+  const edge = new EdgeStack(app, edgeStackId(config), {
+    env: { account: config.account, region: edgeRegion },
+    config,
+    description: `UCX cloud ${config.stage}: the AWS WAF web ACLs of both regions' CloudFront distributions (us-east-1)`,
+  });
   const build = (regionKey: RegionKey, primaryStack?: StatefulStack): RegionStacks => {
     const env = { account: config.account, region: config.regions[regionKey].region };
     const stateful = new StatefulStack(app, stackId(config, regionKey, 'stateful'), {
@@ -165,6 +179,7 @@ export function buildApp(app: App, config: AppConfig): Record<RegionKey, RegionS
       config,
       regionKey,
       stateful,
+      webAclArn: edge.firewalls[regionKey].webAcl.attrArn,
       description: `UCX cloud ${config.stage} ${regionKey}: functions, HTTP API, stream consumers, schedules and user pool`,
     });
     const operations = new OperationsStack(app, stackId(config, regionKey, 'operations'), {
@@ -175,12 +190,15 @@ export function buildApp(app: App, config: AppConfig): Record<RegionKey, RegionS
       stateless,
       description: `UCX cloud ${config.stage} ${regionKey}: dashboards, alarms and the on-call topic`,
     });
-    return { stateful, stateless, operations };
+    return { stateful, stateless, operations, edge };
   };
 
   const primary = build(config.primary);
   const others = regionKeys.filter((k) => k !== config.primary);
   const stacks = { [config.primary]: primary } as Partial<Record<RegionKey, RegionStacks>>;
   for (const key of others) stacks[key] = build(key, primary.stateful);
+  // Control Tower's proactive controls (lib/landing-zone.ts), once everything is built.
+  for (const stack of new Set(Object.values(stacks).flatMap((s) => [s.stateful, s.stateless, s.operations, s.edge])))
+    applyLandingZoneControls(stack);
   return stacks as Record<RegionKey, RegionStacks>;
 }

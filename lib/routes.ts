@@ -108,6 +108,13 @@ export interface FunctionSpec {
    * @default 'active'
    */
   readonly tracing?: 'active' | 'pass-through';
+  /**
+   * Concurrency reserved for this function alone: neither starved by a burst on the API's
+   * functions nor able to starve them. A stream consumer runs one invocation per shard, so its
+   * reservation bounds `ucx.telemetryShards` (checked at synth).
+   * @default none: the account's unreserved pool
+   */
+  readonly reservedConcurrency?: number;
 }
 
 // Shared item scopes. Activation: the key it uses up, the account's pool and summary, the
@@ -208,7 +215,13 @@ export const functionSpecs = {
   // A full batch (see streamConsumers) is up to Lambda's 6 MB payload of records, ~10 000 beats
   // and ~30 MB of NDJSON gzipped into one object (~2 s of CPU): 512 MB for that text and the CPU
   // to pack it, 60 s to spare.
-  archiveTelemetry: { entry: 'archive-telemetry', needs: ['archive:write'], memoryMb: 512, timeoutSeconds: 60 },
+  archiveTelemetry: {
+    entry: 'archive-telemetry',
+    needs: ['archive:write'],
+    memoryMb: 512,
+    timeoutSeconds: 60,
+    reservedConcurrency: 10,
+  },
   // The hourly compaction of the archive into Parquet (EventBridge Scheduler, lib/stacks/stateless-stack.ts):
   // Athena does the work, the function waits on it; 900 s for up to 24 hours of three queries each.
   compactArchive: { entry: 'compact-archive', needs: ['archive:compact'], timeoutSeconds: 900 },
@@ -221,12 +234,15 @@ export const functionSpecs = {
     needs: ['table:read', 'support-table:write', 'event-bus:put'],
     memoryMb: 1024,
     timeoutSeconds: 60,
+    reservedConcurrency: 10,
   },
   // 300 s: up to 1000 silent installations per run, each a state read and write.
   sweepSilent: {
     entry: 'sweep-silent',
     needs: ['table:read', 'support-table:write', 'event-bus:put'],
     timeoutSeconds: 300,
+    // one run at a time, and a retried one beside it
+    reservedConcurrency: 2,
   },
   // The opted-in accounts' stale-release notices and releases, run by EventBridge Scheduler every
   // hour (lib/stacks/stateless-stack.ts); 300 s: each account a query and at most a few writes.

@@ -54,6 +54,7 @@ import {
   UserPoolOperation,
 } from 'aws-cdk-lib/aws-cognito';
 import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Schedule, ScheduleExpression, ScheduleTargetInput, TimeWindow } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
@@ -125,6 +126,11 @@ export interface StatelessStackProps extends StackProps {
    * @default 'build'
    */
   readonly portalAssets?: string;
+  /**
+   * the edge stack's CLOUDFRONT-scope web ACL for this region (us-east-1: a cross-region reference)
+   * @default no WAF in front of the portal and API
+   */
+  readonly webAclArn?: string;
 }
 
 /** `get-license` → `GetLicense`, `getLicense` → `GetLicense`; for construct ids. */
@@ -178,7 +184,8 @@ export class StatelessStack extends Stack {
   public readonly portal: PortalSite;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
-    super(scope, id, props);
+    // The edge stack's web ACL is in us-east-1: CDK passes its ARN through SSM across regions.
+    super(scope, id, { ...props, crossRegionReferences: props.webAclArn !== undefined || props.crossRegionReferences });
     const { config, regionKey, stateful } = props;
     if (stateful.region !== this.region) {
       throw new Error(
@@ -238,7 +245,7 @@ export class StatelessStack extends Stack {
 
     this.mail = new Mail(this, 'Mail', config.mail ?? defaultMailConfig);
     this.functions = this.buildFunctions(config, regionKey, stateful);
-    this.connectStreamConsumers(stateful);
+    this.connectStreamConsumers(stateful, config.telemetryShards);
     this.connectPreTokenGeneration();
     this.sendUserPoolMailThroughSes();
     this.userPoolFirewall = new UserPoolFirewall(this, 'UserPoolFirewall', { userPool: this.userPool });
@@ -329,6 +336,7 @@ export class StatelessStack extends Stack {
 
     this.portal = new PortalSite(this, 'Portal', {
       assetDir: props.portalAssets ?? 'build',
+      webAclArn: props.webAclArn,
       apiDomainName: `${this.api.apiId}.execute-api.${this.region}.${this.urlSuffix}`,
       runtimeConfig: {
         region: this.region,
@@ -520,15 +528,24 @@ export class StatelessStack extends Stack {
         fn.function.addEnvironment('MAILER', `ses:${this.mail.configurationSetName}`);
         fn.function.addEnvironment('MAIL_FROM', this.mail.fromAddress);
       }
+      // The stream consumers and the sweep must not be starved by the API's functions (docs/security.md).
+      if (spec.reservedConcurrency !== undefined)
+        (fn.function.node.defaultChild as CfnFunction).reservedConcurrentExecutions = spec.reservedConcurrency;
       functions[name] = fn;
     }
     return functions;
   }
 
   /** Event source mappings of `streamConsumers`, each on this region's stream. */
-  private connectStreamConsumers(stateful: StatefulStack): void {
+  private connectStreamConsumers(stateful: StatefulStack, shards: number): void {
     const streams: Record<ConsumedStream, IStream> = { telemetry: stateful.telemetryStream };
     for (const consumer of streamConsumers) {
+      // One invocation per shard (parallelization factor 1): fewer reserved would leave shards unread.
+      const reserved = (functionSpecs[consumer.fn] as FunctionSpec).reservedConcurrency;
+      if (reserved !== undefined && reserved < shards)
+        throw new Error(
+          `ucx.telemetryShards ${shards} exceeds ${consumer.fn}'s reservedConcurrency ${reserved} (lib/routes.ts): raise it`,
+        );
       this.functions[consumer.fn].consumeStream(streams[consumer.stream], {
         batchSize: consumer.batchSize,
         maxBatchingWindow: Duration.seconds(consumer.maxBatchingWindowSeconds),

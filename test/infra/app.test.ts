@@ -13,6 +13,7 @@ describe('the stack set', () => {
       .map((c) => c.node.id)
       .sort();
     expect(stacks).toEqual([
+      'ucx-test-edge',
       'ucx-test-eu-operations',
       'ucx-test-eu-stateful',
       'ucx-test-eu-stateless',
@@ -42,8 +43,10 @@ describe('the stack set', () => {
     expect(stacks.us.stateless.account).toBe(testAccount);
     expect(dependencies('ucx-test-eu-stateful')).toEqual([]);
     expect(dependencies('ucx-test-us-stateful')).toEqual(['ucx-test-eu-stateful']);
-    expect(dependencies('ucx-test-eu-stateless')).toEqual(['ucx-test-eu-stateful']);
-    expect(dependencies('ucx-test-us-stateless')).toEqual(['ucx-test-us-stateful']);
+    // The edge stack (us-east-1) holds each region's CloudFront web ACL.
+    expect(dependencies('ucx-test-edge')).toEqual([]);
+    expect(dependencies('ucx-test-eu-stateless').sort()).toEqual(['ucx-test-edge', 'ucx-test-eu-stateful']);
+    expect(dependencies('ucx-test-us-stateless').sort()).toEqual(['ucx-test-edge', 'ucx-test-us-stateful']);
     expect(dependencies('ucx-test-eu-operations').sort()).toEqual(['ucx-test-eu-stateful', 'ucx-test-eu-stateless']);
     expect(dependencies('ucx-test-us-operations').sort()).toEqual(['ucx-test-us-stateful', 'ucx-test-us-stateless']);
   });
