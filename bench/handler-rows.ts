@@ -418,6 +418,7 @@ export async function measureHandlers(
     cycleSeconds: agent.cycleSeconds,
     rounds: opts.rulesRounds,
     warmup: 2,
+    perInvocation: 10,
     functionName: rulesFn.name,
     memoryMb: rulesFn.memoryMb,
     log: opts.log,

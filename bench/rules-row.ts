@@ -450,12 +450,12 @@ export const rulesStoredRow = (m: RulesStoredMeasures): Row => ({
   unit: '',
   goal: { op: '>=', value: 20_000, unit: '' },
   detail:
-    m.failures > 0
-      ? `not counted: ${m.failures} records failed`
-      : `evaluate-rules handler, ${m.installations} installations × ${m.rounds} posts of the agent (${m.beats} beats): ` +
-        `${m.cpuMsPerPost.toFixed(2)} ms CPU per post (record decode, state codec, engine, DynamoDB and EventBridge clients); ` +
-        `DynamoDB Local counted ${m.writeUnitsPerPost?.toFixed(2) ?? '?'} WRU and ${m.readUnitsPerPost?.toFixed(2) ?? '?'} RRU per post (indexes included)` +
-        (m.retried ? `; ${m.retried} records retried after a timeout (their CPU counted)` : ''),
+    `${m.failures > 0 ? `NOT COUNTED, ${m.failures} records lost after 3 attempts (DynamoDB Local timed out on a loaded machine): ` : ''}` +
+    `evaluate-rules handler, ${m.installations} installations × ${m.rounds} posts of the agent (${m.beats} beats): ` +
+    `${Math.round(m.beatsPerSecondPerCore).toLocaleString('en')} beats/s per core, ` +
+    `${m.cpuMsPerPost.toFixed(2)} ms CPU per post (record decode, state codec, engine, DynamoDB and EventBridge clients); ` +
+    `DynamoDB Local counted ${m.writeUnitsPerPost?.toFixed(2) ?? '?'} WRU and ${m.readUnitsPerPost?.toFixed(2) ?? '?'} RRU per post` +
+    (m.retried ? `; ${m.retried} records retried after a timeout (their CPU counted)` : ''),
 });
 
 export const rulesRow = (m: RulesMeasures): Row => ({
