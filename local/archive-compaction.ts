@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { compactionSettleMs } from '../lambdas/core/telemetry/archive-tables';
 import { archiveColumns as columns, archivePrefix } from './archive-reader';
 
 export const parquetPrefix = 'parquet/';
@@ -93,12 +94,8 @@ export interface CompactionResult {
  * hour that has not ended by `now`, and refuses to write when the Parquet rows differ from the
  * NDJSON lines read (no beat lost; duplicates are kept, beats_unique drops them).
  */
-/**
- * An hour is closed this long after it ends: the archiver waits up to 5 minutes to fill a batch
- * (lib/routes.ts, archiveTelemetry) and may retry, and an object written after compaction would
- * be hidden by the hour's Parquet.
- */
-export const settleMs = 15 * 60_000;
+/** An hour is closed this long after it ends: the cloud's compaction's settle time. */
+export const settleMs = compactionSettleMs;
 
 export async function compactHour(
   s3: S3Client,

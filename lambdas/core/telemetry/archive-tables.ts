@@ -49,6 +49,13 @@ export const beatsViewColumns = [...archiveDataColumns, ...archivePartitionColum
 /** What `beats_unique` shows, in the order it always had. */
 export const uniqueBeatsViewColumns = [...typePartitionedDataColumns, ...typePartitionedPartitionColumns];
 
+/**
+ * An hour is closed this long after it ends: the archiver waits up to 5 minutes to fill a batch
+ * (lib/routes.ts, archiveTelemetry) and may retry, and an object written after compaction would
+ * be hidden by the hour's Parquet until the hour is compacted again (the local compaction too).
+ */
+export const compactionSettleMs = 15 * 60_000;
+
 /** One hour of one region's archive, as its partition values. */
 export interface ArchiveHour {
   readonly region: string;

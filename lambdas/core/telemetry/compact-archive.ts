@@ -4,14 +4,9 @@
  * archive"). The engine (Athena, DuckDB locally) is behind ArchiveCompactionStore.
  */
 import type { Clock } from '../ports';
-import type { ArchiveHour } from './archive-tables';
+import { type ArchiveHour, compactionSettleMs } from './archive-tables';
 
-/**
- * An hour is closed this long after it ends: the archiver waits up to 5 minutes to fill a batch
- * (lib/routes.ts, archiveTelemetry) and may retry, and an object written after compaction would
- * be hidden by the hour's Parquet until the hour is compacted again.
- */
-export const compactionSettleMs = 15 * 60_000;
+export { compactionSettleMs };
 
 const hourMs = 3_600_000;
 const dayMs = 86_400_000;
