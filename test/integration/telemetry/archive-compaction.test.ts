@@ -5,6 +5,8 @@
  * answer over a closed (Parquet) and an open (raw) hour, each beat once.
  */
 import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import {
   AthenaClient,
@@ -75,8 +77,11 @@ describe('archive compaction on the local cloud', () => {
       error?: unknown;
       result?: { hours: { dt: string; hour: string; outcome: string; rows: number }[] };
     };
-    // the Glue database's name, as the compaction's TELEMETRY_DATABASE names it
-    const database = Object.entries(eu().resources).find(([id]) => id.startsWith('TelemetryDatabase'))![1];
+    // the Glue database's name, as the template gives the compaction (TELEMETRY_DATABASE)
+    const database = readdirSync(cloud().assemblyDir)
+      .filter((f) => f.endsWith('.template.json'))
+      .map((f) => /"TELEMETRY_DATABASE":\s*"([^"]+)"/.exec(readFileSync(join(cloud().assemblyDir, f), 'utf8'))?.[1])
+      .find((name) => name !== undefined)!;
     const athena = new AthenaClient({
       endpoint: eu().endpoints.athena,
       region: eu().region,
