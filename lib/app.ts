@@ -1,7 +1,7 @@
 /**
  * The stack set: for every region a stateful stack (table, signing key, telemetry stream and
  * archive), a stateless one (functions, API, stream consumers, user pool) and an operations one
- * (dashboards, alarms, on-call topic). `bin/app.ts` parses
+ * (dashboards, alarms, on-call topic); and one edge stack in us-east-1 (the CloudFront web ACLs). `bin/app.ts` parses
  * the config and calls `buildApp`; tests call it with their own App, so nothing here reads
  * process.env or spawns the CLI.
  */

@@ -1,5 +1,5 @@
 /**
- * cdk-nag's AwsSolutions checks over the whole stack set (both regions, six stacks), synthesized
+ * cdk-nag's AwsSolutions checks over the whole stack set (both regions and the edge stack, seven stacks), synthesized
  * once with bundling skipped: zero unsuppressed errors or warnings, and every acknowledgement
  * carries its reason. cdk-nag 3 reports as a CDK policy-validation plugin: synth throws and the
  * findings are in the assembly's validation report, which this test reads and lists.
