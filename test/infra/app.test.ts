@@ -97,7 +97,7 @@ describe('parseAppConfig', () => {
 
     // Assert
     expect(config.telemetryShards).toBe(2);
-    expect(config.archive).toEqual({ infrequentAccessDays: 30, glacierDays: 90, expireDays: 730 });
+    expect(config.archive).toEqual({ infrequentAccessDays: 30, glacierDays: 90, expireDays: 730, rawDays: 7 });
   });
 
   it("reads each region's portal domain (none by default) into the portal URLs config.json names", () => {
