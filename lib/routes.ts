@@ -223,7 +223,7 @@ export const functionSpecs = {
     reservedConcurrency: 10,
   },
   // The hourly compaction of the archive into Parquet (EventBridge Scheduler, lib/stacks/stateless-stack.ts):
-  // Athena does the work, the function waits on it; 900 s for up to 24 hours of three queries each.
+  // Athena does the work, the function waits on it; 900 s for up to 6 hours of three queries each.
   compactArchive: { entry: 'compact-archive', needs: ['archive:compact'], timeoutSeconds: 900 },
   // Proactive support: the second consumer of the telemetry stream (see streamConsumers), and the
   // missing-beat sweep run by EventBridge Scheduler every 15 minutes (lib/stacks/stateless-stack.ts).
