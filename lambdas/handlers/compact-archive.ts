@@ -13,7 +13,8 @@ import { compactionDeps, compactionSettings } from '../shared/telemetry-deps';
 const inputSchema = z.object({
   hours: z
     .array(z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}$/, 'YYYY-MM-DDTHH'))
-    .max(168)
+    // what one run has time for (compactionSettings): a longer backfill is several invocations
+    .max(6)
     .optional(),
 });
 
