@@ -204,7 +204,7 @@ export const functionSpecs = {
   // table:write: it records the installation's last contact (lastPollAt) at most once an hour.
   ingestTelemetry: {
     entry: 'ingest-telemetry',
-    needs: ['table:read', 'telemetry-stream:write'],
+    needs: ['table:write', 'telemetry-stream:write'],
     // as the poll: reads the installation and its account, writes only the installation's last contact
     tableItems: { reads: ['account'], writes: ['installation'] },
     memoryMb: 512,
