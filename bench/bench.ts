@@ -38,9 +38,9 @@ const { values } = parseArgs({
 
 const repoRoot = findRepoRoot();
 const only = new Set(
-  (values.only ?? (values.fleet ? 'fleet' : 'poll,ingest,rules,bundles,fleet,presence'))
-    .split(',')
-    .map((s) => s.trim()),
+  // Presence has its own run and file (bench/presence-results.json, `--only presence`); it also
+  // cannot follow the fleet row, whose archive check moves the local clock past signatures' 300 s.
+  (values.only ?? (values.fleet ? 'fleet' : 'poll,ingest,rules,bundles,fleet')).split(',').map((s) => s.trim()),
 );
 const quick = values.quick;
 const started = Date.now();

@@ -129,6 +129,8 @@ export interface Workload {
   /** provisioned DynamoDB: capacity held at this utilisation of the (steady) mean */
   dynamoProvisionedUtilisation: number;
   fixedMonthly: { customMetrics: number; routeMetrics: number; kmsKeys: number };
+  /** where the rules CPU came from, for the line's driver */
+  rulesCpuFrom?: string;
   /** the inputs bench/results.json supplied (see MEASURABLE) */
   measured: readonly Measurable[];
 }
@@ -301,7 +303,7 @@ export function monthlyCost(
     rulesInvocations,
     w.lambda.rules,
     basis('rules CPU'),
-    `per ${w.rules.batchesPerInvocation} posts (state codec, DynamoDB and EventBridge clients included)`,
+    `per ${w.rules.batchesPerInvocation} posts (${w.rulesCpuFrom ?? 'assumed'})`,
   );
   lambdaLine(
     'Lambda archive',

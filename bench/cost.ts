@@ -200,6 +200,7 @@ export function workloadFrom(benchResultsJson: unknown, base: Workload = default
   }
   if (results?.rules) {
     w.lambda.rules.cpuMs = results.rules.cpuMsPerBatch * w.rules.batchesPerInvocation;
+    w.rulesCpuFrom = 'engine and state codec in process, without the SDK clients';
     measured.add('rules CPU');
     // A steady installation (findings change rarely) is what a fleet is made of.
     const r = results.rules.steady?.writeUnitsPerBatch !== undefined ? results.rules.steady : results.rules;
@@ -216,6 +217,7 @@ export function workloadFrom(benchResultsJson: unknown, base: Workload = default
   // engine, unless records failed (their CPU is not a post's).
   if (results?.rulesStored && !results.rulesStored.failures) {
     w.lambda.rules.cpuMs = results.rulesStored.cpuMsPerPost * w.rules.batchesPerInvocation;
+    w.rulesCpuFrom = 'the handler on DynamoDB Local, SDK clients included';
     measured.add('rules CPU');
   }
   w.measured = [...measured];

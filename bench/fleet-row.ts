@@ -226,14 +226,17 @@ export async function runFleet(opts: {
   // then count until the archive stops growing.
   const beatsAccepted = parseBeatsAccepted(stdout);
   opts.cloud.clock.advance(360);
+  // Settled when every accepted beat is there, or when three counts 20 s apart stop growing (the
+  // consumer behind on a loaded machine keeps adding; a single unchanged count was not enough).
   let archived = { beats: -1, rows: -1 };
-  for (let tries = 0; tries < 30; tries++) {
-    await new Promise((done) => setTimeout(done, 5000));
+  let unchanged = 0;
+  for (let tries = 0; tries < 30 && unchanged < 3; tries++) {
+    await new Promise((done) => setTimeout(done, 20_000));
     const counted = await countArchive(opts.cloud);
     opts.log(`fleet: archive holds ${counted.beats} beats in ${counted.rows} rows (accepted ${beatsAccepted})`);
-    const settled = counted.rows === archived.rows || (beatsAccepted !== null && counted.beats >= beatsAccepted);
+    unchanged = counted.rows === archived.rows ? unchanged + 1 : 0;
     archived = counted;
-    if (settled) break;
+    if (beatsAccepted !== null && counted.beats >= beatsAccepted) break;
   }
   return {
     ...base,
