@@ -151,18 +151,6 @@ export const guardAcknowledgements: readonly GuardAcknowledgement[] = [
       'a retried archive batch overwrites its own keys (issue 17, finding 8): versioning needs a noncurrent-version expiry beside it, and the erasure of an account must delete every version',
   },
   {
-    control: 'CT.S3.PR.3',
-    rule: 's3_version_lifecycle_policy_check',
-    paths: /^Portal\/Bucket\/Resource$/,
-    reason: 'the portal bucket holds the current build only, replaced whole by every deployment',
-  },
-  {
-    control: 'CT.S3.PR.6',
-    rule: 's3_lifecycle_policy_check',
-    paths: /^Portal\/Bucket\/Resource$/,
-    reason: 'the portal bucket holds the current build only, replaced whole by every deployment',
-  },
-  {
     control: 'CT.ATHENA.PR.2',
     rule: 'athena_workgroup_results_encrypted_at_rest_kms_check',
     paths: /^TelemetryWorkGroup$/,
