@@ -3,8 +3,9 @@
  * of the test's own; the whole cloud (node, DynamoDB Local's guard and JVM) is SIGKILLed while
  * activations, telemetry and the stream consumers are in flight, and started again on the same data
  * dir and ports; the fleet finishes. Every beat answered 2xx is read back once from the archive
- * view, no account holds more than its capacity or allocates other than its installations hold, and
- * no request was answered 5xx. The figures: docs/local-cloud.md#crash-consistency.
+ * view, no account holds more than its capacity or allocates other than its installations hold, the
+ * open findings equal one uninterrupted pass of the archived beats through the same engine and
+ * rules, and no request was answered 5xx. The figures: docs/local-cloud.md#crash-consistency.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -20,7 +21,11 @@ import { generateIdentityKeys } from '#agent/sdk/signing';
 import { MemorySpool } from '#agent/sdk/spool';
 import { MemoryStateStore } from '#agent/sdk/state';
 import { defaultCycleSeconds } from '#lambdas/core/telemetry/cadence';
-import { readArchive } from '#local/archive-reader';
+import { readArchive, type ArchiveRow } from '#local/archive-reader';
+import { allRules } from '#lambdas/core/rules/catalogue/index';
+import { evaluateInstallation } from '#lambdas/core/rules/engine';
+import type { Beat } from '#lambdas/core/telemetry/catalogue';
+import type { Product } from '#lambdas/core/licensing/catalogue';
 import { dynamoDbPidFile, freePort } from '#local/emulators';
 import { runCloud, startCloudProcess, type CloudInfo, type CloudProcess } from '#test/support/local-cloud';
 
@@ -42,6 +47,7 @@ class RecordingSpool extends MemorySpool {
 }
 
 interface Member {
+  readonly node: string;
   readonly agent: UcxAgent;
   readonly spool: RecordingSpool;
   readonly accountId: string;
@@ -84,7 +90,7 @@ describe('a crash of the whole local cloud mid-run', () => {
     rmSync(dataDir, { recursive: true, force: true });
   }, 30_000);
 
-  it('loses no accepted beat, over-allocates nothing, and answers no 5xx', async () => {
+  it('loses no accepted beat, over-allocates nothing, finds what an uninterrupted pass finds, and answers no 5xx', async () => {
     const info = cloud!.info;
     const random = seededRandom(17);
     const observer = {
@@ -114,6 +120,7 @@ describe('a crash of the whole local cloud mid-run', () => {
         const { privateKey } = await generateIdentityKeys();
         const n = a * 4 + i;
         members.push({
+          node: `crash-${randomUUID()}`,
           accountId: order['accountId'] as string,
           region,
           spool,
@@ -145,9 +152,7 @@ describe('a crash of the whole local cloud mid-run', () => {
           allocation: Object.fromEntries(PRODUCTS.map((p) => [p, 5])),
         }),
       )) as { activationKey: string };
-      await retrying(() =>
-        m.agent.activate(activationKey, { suiteVersion: '2025.2.1', nodes: [`crash-${randomUUID()}`] }),
-      );
+      await retrying(() => m.agent.activate(activationKey, { suiteVersion: '2025.2.1', nodes: [m.node] }));
     };
     // Two activations at a time, as an administrator's rollout would go; each installation runs once active.
     const runs: Promise<void>[] = [];
@@ -179,6 +184,15 @@ describe('a crash of the whole local cloud mid-run', () => {
       await new Promise((r) => setTimeout(r, 2000));
     }
     const fiveXx = [...statuses].filter(([key]) => / 5\d\d$/.test(key));
+    // The findings the consumers left after the crash and replay, and those of one uninterrupted pass
+    // of the archived beats through the same engine and rules.
+    const rows = await readArchive(cloud!.info);
+    const findings = await Promise.all(
+      members.map(async (m) => ({
+        cloud: await openFindings(cloud!.info, m),
+        replay: await replayedFindings(m, rows),
+      })),
+    );
     const accounts = await accountsOf(cloud!.info, [...new Set(members.map((m) => m.accountId))], members);
 
     expect(members.every((m) => m.agent.state().installationId)).toBe(true);
@@ -188,11 +202,53 @@ describe('a crash of the whole local cloud mid-run', () => {
     expect(viewIds.filter((id) => !answered.has(id))).toEqual([]);
     expect(accounts.filter((a) => a.allocated > a.capacity || a.allocated !== a.expected)).toEqual([]);
     expect(fiveXx).toEqual([]);
+    expect(findings.map((f) => f.cloud)).toEqual(findings.map((f) => f.replay));
+    expect(findings.flatMap((f) => f.cloud).length).toBeGreaterThan(0);
     process.stdout.write(
-      `crash run: ${members.length} installations, ${answered.size} beats answered 2xx, ${viewIds.length} in the view; ${[...statuses].map(([k, n]) => `${k}×${n}`).join(', ')}\n`,
+      `crash run: ${members.length} installations, ${answered.size} beats answered 2xx, ${viewIds.length} in the view; ${[...statuses].map(([k, n]) => `${k}×${n}`).join(', ')}; open findings ${findings.flatMap((f) => f.cloud).length} (${[...new Set(findings.flatMap((f) => f.cloud).map((f) => f.split(' ')[0]))].join(', ')})\n`,
     );
   }, 240_000); // ~165 s on the shared 2-core machine at load 30
 });
+
+async function openFindings(info: CloudInfo, m: Member): Promise<string[]> {
+  const res = await fetch(`${info.regions[m.region].api}/v1/installations/${m.agent.state().installationId}/findings`, {
+    headers: { authorization: `Bearer ${info.tokens.ops}` },
+  });
+  const body = (await res.json()) as { findings: { ruleId: string; subject: string }[] };
+  return body.findings.map((f) => `${f.ruleId} ${f.subject}`).sort();
+}
+
+/** One pass of the installation's archived beats, oldest first, through the rules engine. */
+async function replayedFindings(m: Member, rows: readonly ArchiveRow[]): Promise<string[]> {
+  const installationId = m.agent.state().installationId!;
+  const claims = await m.agent.currentLicense();
+  const beats = rows
+    .filter((r) => r.installation_id === installationId)
+    .sort((a, b) => a.collected_at.localeCompare(b.collected_at))
+    .map((r, i) => ({
+      beat: { id: r.beat_id, type: r.type, collectedAt: r.collected_at, data: JSON.parse(r.data) } as Beat,
+      shardId: 'shardId-000000000000',
+      sequenceNumber: String(i + 1),
+    }));
+  const out = evaluateInstallation({
+    state: undefined,
+    rules: allRules,
+    licence: {
+      installationId,
+      accountId: m.accountId,
+      careLevel: 'none',
+      products: claims.products.map((p) => ({ product: p.product as Product, capacity: p.capacity, kind: p.kind })),
+      activatedNodes: [m.node],
+      telemetryEnabled: true,
+    },
+    beats,
+    now: Date.now(),
+  });
+  return out.findings
+    .filter((f) => f.status === 'open')
+    .map((f) => `${f.ruleId} ${f.subject}`)
+    .sort();
+}
 
 /** Retries a call while the cloud is down (network errors), two minutes at most. */
 async function retrying<T>(work: () => Promise<T>): Promise<T> {
