@@ -161,7 +161,10 @@ describe('activateInstallation', () => {
 
     expect(result.telemetry).toEqual({ enabled: false });
     expect(world.repo.installation(result.installationId)?.telemetryEnabled).toBe(false);
-    expect((await verifyLicense(result.license, world.signer, T0)).claims.telemetry).toEqual({ enabled: false, intervalSeconds: 300 });
+    expect((await verifyLicense(result.license, world.signer, T0)).claims.telemetry).toEqual({
+      enabled: false,
+      intervalSeconds: 300,
+    });
   });
 
   it('answers the same key and public key again with the same installation (200, created=false)', async () => {
