@@ -84,6 +84,19 @@ export function simulatedInstallation(profile: SimulationProfile): Collector {
     pid: 2000 + i * 17 + int(r, 0, 9),
   }));
   const others = OTHER_PROCESSES.map((name, i) => ({ name, pid: 400 + i * 11 }));
+  // Inventory is what is installed: drawn once, so the agent sends it on change, not every minute.
+  const language = pick(r, ['en-US', 'de-DE', 'it-IT', 'fr-FR']);
+  const isVirtual = r() < 0.8;
+  const diskBytes = pick(r, [100, 200, 500]) * GIB;
+  const installFolderBytes = 3 * GIB + int(r, 0, GIB);
+  const voip = {
+    cucmVersion: pick(r, ['14.0.1.13900-155', '15.0.1.11900-23', '12.5.1.17900-64']),
+    cucmUsers: int(r, 50, 5000),
+    cucmDevices: int(r, 60, 6000),
+    cucmAddress: `${subnet}.5`,
+  };
+  const logRetentionDays = pick(r, [7, 14, 30]);
+  const maintenanceDaysAgo = int(r, 1, 6);
 
   return {
     name: `simulated:${profile.seed}`,
@@ -148,7 +161,7 @@ export function simulatedInstallation(profile: SimulationProfile): Collector {
           type: 'software.os',
           data: {
             ...os,
-            language: pick(r, ['en-US', 'de-DE', 'it-IT', 'fr-FR']),
+            language,
             systemDrive: 'C:',
             systemDirectory: 'C:\\Windows\\system32',
           },
@@ -187,7 +200,7 @@ export function simulatedInstallation(profile: SimulationProfile): Collector {
             ? { domain: false, public: false, private: false }
             : { domain: true, public: true, private: true },
         },
-        { type: 'hardware.virtualization', data: { isVirtual: r() < 0.8 } },
+        { type: 'hardware.virtualization', data: { isVirtual } },
         {
           type: 'hardware.processors',
           data: {
@@ -200,7 +213,7 @@ export function simulatedInstallation(profile: SimulationProfile): Collector {
         {
           type: 'hardware.disks',
           data: {
-            disks: [{ model: 'VMware Virtual disk SCSI Disk Device', sizeBytes: pick(r, [100, 200, 500]) * GIB }],
+            disks: [{ model: 'VMware Virtual disk SCSI Disk Device', sizeBytes: diskBytes }],
           },
         },
         {
@@ -223,18 +236,13 @@ export function simulatedInstallation(profile: SimulationProfile): Collector {
             version: '2025.2.1',
             platform: 'Windows x64',
             installPath: 'C:\\Program Files\\UCX',
-            installFolderBytes: 3 * GIB + int(r, 0, GIB),
+            installFolderBytes,
           },
         },
         { type: 'ucx.cluster', data: { nodes, replicationStrategy: nodes.length > 1 ? 'merge' : 'none' } },
         {
           type: 'ucx.voip',
-          data: {
-            cucmVersion: pick(r, ['14.0.1.13900-155', '15.0.1.11900-23', '12.5.1.17900-64']),
-            cucmUsers: int(r, 50, 5000),
-            cucmDevices: int(r, 60, 6000),
-            cucmAddress: `${subnet}.5`,
-          },
+          data: voip,
         },
         { type: 'ucx.database_server', data: { edition: sql.edition, version: sql.version, instanceName: 'UCX' } },
         {
@@ -245,10 +253,10 @@ export function simulatedInstallation(profile: SimulationProfile): Collector {
             filePaths: ['D:\\SQLData\\UCX_Main.mdf', 'D:\\SQLData\\UCX_Main_log.ldf'],
             authType: 'windows',
             fullTextCatalogStatus: 'Idle',
-            lastMaintenanceAt: new Date(Date.now() - int(r, 1, 6) * 86_400_000).toISOString(),
+            lastMaintenanceAt: new Date(Date.now() - maintenanceDaysAgo * 86_400_000).toISOString(),
           },
         },
-        { type: 'ucx.logging', data: { enabled: true, retentionDays: pick(r, [7, 14, 30]) } },
+        { type: 'ucx.logging', data: { enabled: true, retentionDays: logRetentionDays } },
       ];
       const busy = 0.3 + 0.7 * Math.abs(Math.sin(cycle / 6));
       const counters: Record<string, CollectedBeat> = {

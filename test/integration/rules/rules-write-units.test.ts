@@ -6,7 +6,7 @@
  * indexes). The goal (issue 16): at most 1 WRU per installation per cycle in the steady state;
  * what is left above it and what it would take: docs/proactive-support.md "What a cycle writes".
  */
-import { randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { INVENTORY_TYPES, prepareBeat } from '#agent/sdk/telemetry';
@@ -29,6 +29,14 @@ import { licenceFacts } from '#test/support/rules-harness';
 jest.setTimeout(240_000);
 
 const tableName = `rules-wru-test-${process.pid}-${Date.now()}`;
+
+// Beat ids from a counter, not random: ids are in the stored state, and random ones compress
+// differently run to run, which moved the measured units across the goal's edge.
+let nextBeat = 0;
+const beatId = (): string => {
+  const h = createHash('sha256').update(String(nextBeat++)).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+};
 const START = Date.parse('2026-11-02T00:00:00.000Z');
 const CYCLE_MS = defaultCycleSeconds * 1000;
 const ROUNDS = defaultCycleSeconds / collectEverySeconds;
@@ -157,13 +165,13 @@ function steadyInstallation(seed: number) {
           c.type,
           c.type === 'processes.running' ? steadyProcesses(c.data, round) : c.data,
           at,
-          randomUUID(),
+          beatId(),
         );
         if (beat.ok) prepared.push(beat.beat as unknown as Beat);
       }
       inventory ??= prepared.filter((beat) => INVENTORY_TYPES.has(beat.type));
       if (round === 0 && (cycle * CYCLE_MS) % (inventoryRefreshSeconds * 1000) === 0)
-        beats.push(...inventory.map((beat) => ({ ...beat, id: randomUUID(), collectedAt: at.toISOString() }) as Beat));
+        beats.push(...inventory.map((beat) => ({ ...beat, id: beatId(), collectedAt: at.toISOString() }) as Beat));
       beats.push(...prepared.filter((beat) => !INVENTORY_TYPES.has(beat.type)));
     }
     sequence++;

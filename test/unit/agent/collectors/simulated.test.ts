@@ -1,4 +1,4 @@
-import { beatDataSchemas, beatTypes } from '#lambdas/core/telemetry/catalogue';
+import { beatDataSchemas, beatTypes, inventoryBeatTypes } from '#lambdas/core/telemetry/catalogue';
 import { simulatedInstallation } from '#agent/collectors/simulated';
 
 const ALL_PRODUCTS = [
@@ -45,5 +45,17 @@ describe('a simulated installation', () => {
       (beats.find((b) => b.type === 'processes.running')!.data as { processes: { handleCount: number }[] })
         .processes[0]!.handleCount;
     expect(handles(second)).toBeGreaterThan(handles(first));
+  });
+
+  it('keeps its inventory from one collection to the next (sent on change, not every minute)', async () => {
+    const sim = simulatedInstallation({ seed: 3, products: ALL_PRODUCTS, faults: [] });
+    const inventory = (beats: { type: string; data: unknown }[]) =>
+      beats.filter((b) => inventoryBeatTypes.has(b.type as never));
+
+    const first = inventory(await sim.collect());
+    const second = inventory(await sim.collect());
+
+    expect(first.length).toBe(inventoryBeatTypes.size);
+    expect(second).toEqual(first);
   });
 });
