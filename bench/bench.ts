@@ -10,7 +10,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { synthesize } from '../local/assembly';
@@ -61,7 +61,8 @@ async function main() {
   const results: Record<string, unknown> = {
     measuredAt: new Date().toISOString(),
     commit: commitOf(repoRoot),
-    machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
+    // The 1-minute load average at the start and end: a figure measured beside other work says so.
+    machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, loadAtStart: loadavg()[0] },
     assemblyDir,
   };
 
@@ -173,6 +174,7 @@ async function main() {
   const judged = rows.map(judge);
   results['rows'] = judged;
   results['durationSeconds'] = Math.round((Date.now() - started) / 1000);
+  (results['machine'] as Record<string, unknown>)['loadAtEnd'] = loadavg()[0];
   writeFileSync(resolve(repoRoot, values.out!), `${JSON.stringify(results, null, 2)}\n`);
   // The results file the cost model reads: its table goes into the docs with it.
   if (values.out === 'bench/results.json') {

@@ -24,6 +24,9 @@ export const resultsFileSchema = z.object({
     cpus: z.number().int().positive(),
     model: z.string().optional(),
     node: z.string().startsWith('v'),
+    /** 1-minute load averages: above the core count, other work shared the machine */
+    loadAtStart: z.number().nonnegative().optional(),
+    loadAtEnd: z.number().nonnegative().optional(),
   }),
   rows: z.array(judgedRowSchema).min(1),
   durationSeconds: z.number().nonnegative(),
