@@ -23,6 +23,7 @@ export interface GuardAcknowledgement {
 
 const deadLetterQueues = /^(ArchiveTelemetry\/OnFailureQueue|EvaluateRules\/OnFailureQueue|[A-Za-z]*DeadLetterQueue)\//;
 const stateBuckets = /^(TelemetryArchiveBucket|AthenaResultsBucket)\/Resource$/;
+const accessLogBucket = /^AccessLogBucket\/Resource$/;
 const customDomain =
   'needs a custom domain and its ACM certificate in us-east-1, which the stacks do not create (docs/deploying.md#what-is-not-automated); the default *.cloudfront.net certificate is fixed by CloudFront';
 
@@ -108,24 +109,31 @@ export const guardAcknowledgements: readonly GuardAcknowledgement[] = [
   {
     control: 'CT.S3.PR.9',
     rule: 's3_bucket_object_lock_enabled_check',
-    paths: /^(TelemetryArchiveBucket|AthenaResultsBucket|Portal\/Bucket)\/Resource$/,
+    paths: /^(TelemetryArchiveBucket|AthenaResultsBucket|AccessLogBucket|Portal\/Bucket)\/Resource$/,
     reason:
-      'Object Lock would forbid what retention requires: lifecycle expiry and the erasure of a closed account (docs/retention.md); the portal bucket is rebuilt by every deployment',
+      'Object Lock would forbid what retention requires: lifecycle expiry and the erasure of a closed account (docs/retention.md); the portal bucket is rebuilt by every deployment; access logs expire after 90 days',
   },
   {
     control: 'CT.S3.PR.4',
     rule: 's3_event_notifications_enabled_check',
-    paths: /^(TelemetryArchiveBucket|AthenaResultsBucket|Portal\/Bucket)\/Resource$/,
+    paths: /^(TelemetryArchiveBucket|AthenaResultsBucket|AccessLogBucket|Portal\/Bucket)\/Resource$/,
     reason:
-      'nothing consumes object events: the archive is read through Glue and Athena, results by the query that wrote them, the portal by CloudFront',
+      'nothing consumes object events: the archive is read through Glue and Athena, results by the query that wrote them, the portal by CloudFront, access logs by whoever investigates',
   },
   {
     control: 'CT.S3.PR.2',
     rule: 's3_bucket_logging_enabled_check',
-    paths: /^(TelemetryArchiveBucket|AthenaResultsBucket|Portal\/Bucket)\/Resource$/,
+    paths: /^Portal\/Bucket\/Resource$/,
     open: true,
     reason:
-      'server access logs need a log bucket per region and stack; CloudTrail data events are the alternative for the archive. The functions write with scoped grants only (docs/security.md)',
+      "server access logs need a log bucket in the portal's stack too; CloudFront serves it through origin access control only, and the deployment writes it",
+  },
+  {
+    control: 'CT.S3.PR.2',
+    rule: 's3_bucket_logging_enabled_check',
+    paths: accessLogBucket,
+    reason:
+      'the access-log bucket of the state buckets: logging it into itself would loop, and a second log bucket only moves the question',
   },
   {
     control: 'CT.S3.PR.10',
@@ -143,12 +151,17 @@ export const guardAcknowledgements: readonly GuardAcknowledgement[] = [
       "public static files (the portal's build): CloudFront's origin access control cannot decrypt objects under the AWS managed aws/s3 key, and a customer key would protect nothing",
   },
   {
+    control: 'CT.S3.PR.10',
+    rule: 's3_bucket_default_encryption_kms_check',
+    paths: accessLogBucket,
+    reason: 'S3 server access log delivery writes only to SSE-S3 buckets (an SSE-KMS destination receives nothing)',
+  },
+  {
     control: 'CT.S3.PR.11',
     rule: 's3_bucket_versioning_enabled_check',
-    paths: stateBuckets,
-    open: true,
+    paths: accessLogBucket,
     reason:
-      'a retried archive batch overwrites its own keys (issue 17, finding 8): versioning needs a noncurrent-version expiry beside it, and the erasure of an account must delete every version',
+      'access logs are written once by S3 and only expire: no overwrite to undo, and versions would only keep them past their 90 days',
   },
   {
     control: 'CT.ATHENA.PR.2',

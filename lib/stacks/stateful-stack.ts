@@ -29,6 +29,7 @@ import {
   BlockPublicAccess,
   Bucket,
   BucketEncryption,
+  ObjectOwnership,
   StorageClass,
   TransitionDefaultMinimumObjectSize,
 } from 'aws-cdk-lib/aws-s3';
@@ -128,6 +129,16 @@ export const presenceTableTtlAttribute = 'expiresAtEpoch';
 export const presenceFanOutRetention = Duration.hours(1);
 /** A fan-out message is moved to the DLQ after this many receives. */
 export const presenceFanOutMaxReceiveCount = 5;
+
+/**
+ * The state buckets are versioned (CT.S3.PR.11) but keep no history: an overwritten or deleted
+ * object's old version (archiver retries, compaction manifests, expiry, erasure) is gone a day
+ * later, and the delete markers left behind are removed with it (docs/retention.md).
+ */
+const noncurrentVersionRules = [
+  { id: 'expire-noncurrent-versions', noncurrentVersionExpiration: Duration.days(1) },
+  { id: 'remove-expired-delete-markers', expiredObjectDeleteMarker: true },
+];
 
 /** `Source` of every proactive-support notification (lambdas/adapters/eventbridge-notification-bus.ts). */
 export const supportEventSource = 'ucx-cloud.proactive-support';
@@ -254,15 +265,9 @@ export class StatefulStack extends Stack {
     this.signingKey = this.signingKeys[config.signingKeys.current]!;
 
     this.telemetryStream = this.buildTelemetryStream(config);
-    this.archiveBucket = this.buildArchiveBucket(config);
-    this.athenaResultsBucket = this.buildAthenaResultsBucket();
-    for (const bucket of [this.archiveBucket, this.athenaResultsBucket]) {
-      Validations.of(bucket).acknowledge({
-        id: 'AwsSolutions-S1',
-        reason:
-          'only IAM roles reach it (the archiver, Athena through the enforced workgroup); CloudTrail data events are the audit trail, not a second log bucket',
-      });
-    }
+    const accessLogs = this.buildAccessLogBucket();
+    this.archiveBucket = this.buildArchiveBucket(config, accessLogs);
+    this.athenaResultsBucket = this.buildAthenaResultsBucket(accessLogs);
     this.telemetryDatabaseName = telemetryDatabaseName(config.stage);
     this.beatsTableName = beatsTableName;
     this.typePartitionedBeatsTableName = typePartitionedBeatsTableName;
@@ -510,15 +515,16 @@ export class StatefulStack extends Stack {
   /**
    * SSE-S3, not KMS: the objects are anonymous telemetry, access is governed by IAM and the bucket
    * policy either way, and a KMS key would add a request charge on every archiver PUT and Athena
-   * GET plus a key grant for every reader. Not versioned: a retried batch overwrites its object
-   * by design (keys name the shard's sequence range). Raw landing objects (`beats/`) expire after
+   * GET plus a key grant for every reader. Versioned for the landing zone, but a retried batch
+   * overwrites its object by design (keys name the shard's sequence range), so noncurrent versions
+   * expire after a day. Access logs go to the stack's access-log bucket. Raw landing objects (`beats/`) expire after
    * rawDays, by when the compaction has rewritten their hour into Parquet; the Parquet runs and
    * their manifests age through the storage classes. Glacier *Instant Retrieval*, not Flexible:
    * Athena cannot read objects in Flexible Retrieval without a restore, so the view would
    * silently lose everything older than glacierDays; Instant Retrieval keeps the whole archive
    * queryable at a fraction of Standard-IA's storage price.
    */
-  private buildArchiveBucket(config: AppConfig): Bucket {
+  private buildArchiveBucket(config: AppConfig, accessLogs: Bucket): Bucket {
     const { infrequentAccessDays, glacierDays, expireDays, rawDays } = config.archive;
     const storageClasses = (prefix: string) => ({
       id: `${prefix.replace(/\/$/, '')}-storage-classes`,
@@ -534,7 +540,9 @@ export class StatefulStack extends Stack {
       encryption: BucketEncryption.S3_MANAGED,
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
-      versioned: false,
+      versioned: true,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'archive/',
       // Standard-IA and Glacier IR bill at least 128 KB per object: a smaller object (a quiet
       // shard's hour of one beat type) is cheaper left in Standard until it expires.
       transitionDefaultMinimumObjectSize: TransitionDefaultMinimumObjectSize.ALL_STORAGE_CLASSES_128_K,
@@ -547,19 +555,52 @@ export class StatefulStack extends Stack {
         },
         storageClasses(parquetRunsPrefix),
         storageClasses(manifestsPrefix),
+        ...noncurrentVersionRules,
       ],
       removalPolicy: RemovalPolicy.RETAIN,
     });
   }
 
+  /**
+   * The S3 server access logs of the archive and Athena results buckets (CT.S3.PR.2). SSE-S3:
+   * S3 log delivery cannot write to an SSE-KMS bucket. Bucket owner enforced: log delivery is
+   * granted by the bucket policy CDK writes, not by ACLs. Logs of IAM-only access, kept 90 days.
+   */
+  private buildAccessLogBucket(): Bucket {
+    const bucket = new Bucket(this, 'AccessLogBucket', {
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [
+        {
+          id: 'expire-access-logs',
+          expiration: Duration.days(90),
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
+      ],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(bucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason:
+        'the access-log bucket itself: logging it into itself would loop, and a second log bucket only moves the question',
+    });
+    return bucket;
+  }
+
   /** Query results: disposable, so they expire; retained only so a stack deletion cannot fail on them. */
-  private buildAthenaResultsBucket(): Bucket {
+  private buildAthenaResultsBucket(accessLogs: Bucket): Bucket {
     return new Bucket(this, 'AthenaResultsBucket', {
       encryption: BucketEncryption.S3_MANAGED,
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
+      versioned: true,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'athena-results/',
       lifecycleRules: [
         { id: 'expire-results', expiration: Duration.days(30), abortIncompleteMultipartUploadAfter: Duration.days(1) },
+        ...noncurrentVersionRules,
       ],
       removalPolicy: RemovalPolicy.RETAIN,
     });

@@ -103,6 +103,9 @@ describe.each(regionKeys)('retention in the %s region', (key) => {
         Prefix: 'parquet/',
         ExpirationInDays: testConfig.archive.expireDays,
       }),
+      // versioned (CT.S3.PR.11): an overwritten, expired or deleted object's old version a day later
+      expect.objectContaining({ Status: 'Enabled', NoncurrentVersionExpiration: { NoncurrentDays: 1 } }),
+      expect.objectContaining({ Status: 'Enabled', ExpiredObjectDeleteMarker: true }),
     ]);
   });
 });

@@ -14,6 +14,11 @@ const archiveBucketLogicalId = 'TelemetryArchiveBucket74526FF4';
 const supportTableLogicalId = 'SupportTable9EE0E7DF';
 const supportBusLogicalId = 'SupportEventBusCBC7E9E7';
 const presenceTableLogicalId = 'PresenceTable3ADAA3E7';
+/** The state buckets' lifecycle rules for CT.S3.PR.11's versions: gone a day after they stop being current. */
+const noncurrentVersionRules = [
+  expect.objectContaining({ Status: 'Enabled', NoncurrentVersionExpiration: { NoncurrentDays: 1 } }),
+  expect.objectContaining({ Status: 'Enabled', ExpiredObjectDeleteMarker: true }),
+];
 
 /** CloudFormation JSON as the CDK assertions give it (Template#toJSON): untyped, so each test names the paths it reads. */
 type CfnJson = ReturnType<Template['toJSON']>;
@@ -133,6 +138,9 @@ describe('stateful stacks', () => {
     const beatsView = tableNamed('beats');
     const typePartitionedTable = glueTables.find((r) => r.Properties.TableInput.Name === 'beats_v1');
     const view = glueTables.find((r) => r.Properties.TableInput.Name === 'beats_unique');
+    const bucketIdStartingWith = (prefix: string) =>
+      Object.keys(resources).find((id) => id.startsWith(prefix) && resources[id]?.Type === 'AWS::S3::Bucket');
+    const accessLogBucketLogicalId = () => bucketIdStartingWith('AccessLogBucket');
     const archiveLocation = { 'Fn::Join': ['', ['s3://', { Ref: archiveBucketLogicalId }, '/beats/']] };
 
     it('has one provisioned stream with the configured shards, the AWS-managed key and 48 h retention, retained', () => {
@@ -150,7 +158,7 @@ describe('stateful stacks', () => {
       expect(resources[streamLogicalId]?.Properties.Name).toBeUndefined();
     });
 
-    it('archives into an encrypted, private, unversioned, retained bucket', () => {
+    it('archives into an encrypted, private, versioned, access-logged, retained bucket', () => {
       // Assert
       expect(resources[archiveBucketLogicalId]).toMatchObject({
         Type: 'AWS::S3::Bucket',
@@ -168,7 +176,11 @@ describe('stateful stacks', () => {
         DeletionPolicy: 'Retain',
         UpdateReplacePolicy: 'Retain',
       });
-      expect(resources[archiveBucketLogicalId]?.Properties.VersioningConfiguration).toBeUndefined();
+      expect(resources[archiveBucketLogicalId]?.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+      expect(resources[archiveBucketLogicalId]?.Properties.LoggingConfiguration).toEqual({
+        DestinationBucketName: { Ref: accessLogBucketLogicalId() },
+        LogFilePrefix: 'archive/',
+      });
       expect(resources[archiveBucketLogicalId]?.Properties.BucketName).toBeUndefined();
     });
 
@@ -195,9 +207,55 @@ describe('stateful stacks', () => {
         expect.objectContaining({ Status: 'Enabled', Prefix: 'beats/', ExpirationInDays: rawDays }),
         aging('parquet-runs/'),
         aging('parquet/'),
+        ...noncurrentVersionRules,
       ]);
       expect(rules[0]!.Transitions).toBeUndefined();
       expect([infrequentAccessDays, glacierDays, expireDays, rawDays]).toEqual([30, 90, 730, 7]);
+    });
+
+    it('keeps the Athena results versioned and access-logged, noncurrent versions a day (CT.S3.PR.11, PR.2)', () => {
+      // Assert
+      const results = resources[bucketIdStartingWith('AthenaResultsBucket')!]!;
+      expect(results.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+      expect(results.Properties.LoggingConfiguration).toEqual({
+        DestinationBucketName: { Ref: accessLogBucketLogicalId() },
+        LogFilePrefix: 'athena-results/',
+      });
+      expect(results.Properties.LifecycleConfiguration.Rules).toEqual([
+        expect.objectContaining({ Status: 'Enabled', ExpirationInDays: 30 }),
+        ...noncurrentVersionRules,
+      ]);
+    });
+
+    it('writes the access logs into one SSE-S3, bucket-owner-enforced bucket that expires them after 90 days, retained', () => {
+      // Assert
+      expect(
+        Object.keys(resources).filter(
+          (id) => id.startsWith('AccessLogBucket') && resources[id]?.Type === 'AWS::S3::Bucket',
+        ),
+      ).toHaveLength(1);
+      expect(resources[accessLogBucketLogicalId()!]).toMatchObject({
+        Properties: {
+          BucketEncryption: {
+            ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+          },
+          OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+          LifecycleConfiguration: { Rules: [expect.objectContaining({ Status: 'Enabled', ExpirationInDays: 90 })] },
+        },
+        DeletionPolicy: 'Retain',
+      });
+      template.hasResourceProperties('AWS::S3::BucketPolicy', {
+        Bucket: { Ref: accessLogBucketLogicalId() },
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Allow',
+              Principal: { Service: 'logging.s3.amazonaws.com' },
+              Action: 's3:PutObject',
+            }),
+          ]),
+        },
+      });
     });
 
     it.each([archiveBucketLogicalId, 'athena results'])(
