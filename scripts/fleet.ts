@@ -21,7 +21,7 @@ import { generateIdentityKeys } from '../agent/sdk/signing';
 import { identityOf } from '../agent/sdk/identity';
 import { MemorySpool } from '../agent/sdk/spool';
 import { MemoryStateStore } from '../agent/sdk/state';
-import { CloudError, UnreachableError } from '../agent/sdk/errors';
+import { CloudError, isRetryable, UnreachableError } from '../agent/sdk/errors';
 import { defaultCycleSeconds } from '../lambdas/core/telemetry/cadence';
 
 const { values } = parseArgs({
@@ -161,7 +161,18 @@ async function createCustomer(index: number, installations: number): Promise<Sim
       transport: { dispatcher: pool, proxy: null },
       observer,
     });
-    await gate(() => agent.activate(activationKey, { suiteVersion: '2025.2.1', nodes: [`ucx-${accountId}-${i + 1}`] }));
+    const facts = { suiteVersion: '2025.2.1', nodes: [`ucx-${accountId}-${i + 1}`] };
+    // An installer runs activation again after a 503 or no answer (it is idempotent): up to 5 tries.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await gate(() => agent.activate(activationKey, facts));
+        break;
+      } catch (error) {
+        if (attempt >= 5 || !isRetryable(error)) throw error;
+        const seconds = error instanceof CloudError ? (error.retryAfterSeconds ?? 1) : 1;
+        await new Promise((resolve) => setTimeout(resolve, seconds * 1000 * (0.5 + Math.random())));
+      }
+    }
     activated++;
     out.push({ agent, region });
   }
