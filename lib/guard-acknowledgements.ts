@@ -22,7 +22,6 @@ export interface GuardAcknowledgement {
 }
 
 const deadLetterQueues = /^(ArchiveTelemetry\/OnFailureQueue|EvaluateRules\/OnFailureQueue|[A-Za-z]*DeadLetterQueue)\//;
-const stateBuckets = /^(TelemetryArchiveBucket|AthenaResultsBucket)\/Resource$/;
 const accessLogBucket = /^AccessLogBucket\/Resource$/;
 const customDomain =
   'needs a custom domain and its ACM certificate in us-east-1, which the stacks do not create (docs/deploying.md#what-is-not-automated); the default *.cloudfront.net certificate is fixed by CloudFront';
@@ -138,14 +137,6 @@ export const guardAcknowledgements: readonly GuardAcknowledgement[] = [
   {
     control: 'CT.S3.PR.10',
     rule: 's3_bucket_default_encryption_kms_check',
-    paths: stateBuckets,
-    open: true,
-    reason:
-      'SSE-S3 today; SSE-KMS with the bucket key needs the compaction and Athena readers to be granted the key (in the stateful stack, changed by the archive compaction now)',
-  },
-  {
-    control: 'CT.S3.PR.10',
-    rule: 's3_bucket_default_encryption_kms_check',
     paths: /^Portal\/Bucket\/Resource$/,
     reason:
       "public static files (the portal's build): CloudFront's origin access control cannot decrypt objects under the AWS managed aws/s3 key, and a customer key would protect nothing",
@@ -162,13 +153,5 @@ export const guardAcknowledgements: readonly GuardAcknowledgement[] = [
     paths: accessLogBucket,
     reason:
       'access logs are written once by S3 and only expire: no overwrite to undo, and versions would only keep them past their 90 days',
-  },
-  {
-    control: 'CT.ATHENA.PR.2',
-    rule: 'athena_workgroup_results_encrypted_at_rest_kms_check',
-    paths: /^TelemetryWorkGroup$/,
-    open: true,
-    reason:
-      'results are SSE-S3 and enforced by the workgroup; SSE-KMS comes with the buckets above (same readers, same key)',
   },
 ];

@@ -57,6 +57,10 @@ export function bindArchiveCompaction(fn: HouseFunction, stateful: StatefulStack
       resources: [results.arnForObjects('*')],
     }),
   );
+  // Both buckets are SSE-KMS under the archive key: Athena reads and writes with the caller's grants.
+  role.addToRolePolicy(
+    new PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [stateful.archiveKey.keyArn] }),
+  );
   role.addEnvironment('ARCHIVE_BUCKET', archive.bucketName);
   role.addEnvironment('TELEMETRY_DATABASE', stateful.telemetryDatabaseName);
   role.addEnvironment('ATHENA_WORKGROUP', stateful.athenaWorkGroupName);

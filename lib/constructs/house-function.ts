@@ -487,6 +487,12 @@ export class HouseFunction extends Construct {
       this.function.addToRolePolicy(
         new PolicyStatement({ actions: ['s3:PutObject'], resources: [bucket.arnForObjects(`${archiveBeatsPrefix}*`)] }),
       );
+      // SSE-KMS: S3 asks the bucket's key for a data key on the writer's behalf.
+      if (bucket.encryptionKey) {
+        this.function.addToRolePolicy(
+          new PolicyStatement({ actions: ['kms:GenerateDataKey'], resources: [bucket.encryptionKey.keyArn] }),
+        );
+      }
     }
     this.function.addEnvironment('ARCHIVE_BUCKET', bucket.bucketName);
     return this;

@@ -189,6 +189,8 @@ export class StatefulStack extends Stack {
   public readonly archiveBucket: Bucket;
   /** where this region's Athena workgroup writes query results */
   public readonly athenaResultsBucket: Bucket;
+  /** encrypts the archive and the Athena results (SSE-KMS with the bucket key): every reader and writer needs it */
+  public readonly archiveKey: Key;
   /** Glue database holding the archive table and its view */
   public readonly telemetryDatabaseName: string;
   /** Glue table over `s3://<archive>/beats/`, partition-projected */
@@ -266,6 +268,12 @@ export class StatefulStack extends Stack {
 
     this.telemetryStream = this.buildTelemetryStream(config);
     const accessLogs = this.buildAccessLogBucket();
+    this.archiveKey = new Key(this, 'TelemetryArchiveKey', {
+      description: `UCX ${config.stage} ${regionKey}: the telemetry archive and its Athena query results`,
+      enableKeyRotation: true,
+      // Without it every archived object and query result is unreadable.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
     this.archiveBucket = this.buildArchiveBucket(config, accessLogs);
     this.athenaResultsBucket = this.buildAthenaResultsBucket(accessLogs);
     this.telemetryDatabaseName = telemetryDatabaseName(config.stage);
@@ -513,9 +521,9 @@ export class StatefulStack extends Stack {
   }
 
   /**
-   * SSE-S3, not KMS: the objects are anonymous telemetry, access is governed by IAM and the bucket
-   * policy either way, and a KMS key would add a request charge on every archiver PUT and Athena
-   * GET plus a key grant for every reader. Versioned for the landing zone, but a retried batch
+   * SSE-KMS with the stack's archive key (CT.S3.PR.10), the bucket key keeping KMS requests to
+   * one per data key rather than one per archiver PUT and Athena GET; every reader and writer is
+   * granted the key (house-function, archive-compaction). Versioned for the landing zone, but a retried batch
    * overwrites its object by design (keys name the shard's sequence range), so noncurrent versions
    * expire after a day. Access logs go to the stack's access-log bucket. Raw landing objects (`beats/`) expire after
    * rawDays, by when the compaction has rewritten their hour into Parquet; the Parquet runs and
@@ -537,7 +545,10 @@ export class StatefulStack extends Stack {
       abortIncompleteMultipartUploadAfter: Duration.days(7),
     });
     return new Bucket(this, 'TelemetryArchiveBucket', {
-      encryption: BucketEncryption.S3_MANAGED,
+      encryption: BucketEncryption.KMS,
+      encryptionKey: this.archiveKey,
+      // One data key per bucket and period instead of a KMS request per object.
+      bucketKeyEnabled: true,
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
       versioned: true,
@@ -592,7 +603,9 @@ export class StatefulStack extends Stack {
   /** Query results: disposable, so they expire; retained only so a stack deletion cannot fail on them. */
   private buildAthenaResultsBucket(accessLogs: Bucket): Bucket {
     return new Bucket(this, 'AthenaResultsBucket', {
-      encryption: BucketEncryption.S3_MANAGED,
+      encryption: BucketEncryption.KMS,
+      encryptionKey: this.archiveKey,
+      bucketKeyEnabled: true,
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
       versioned: true,
@@ -802,7 +815,7 @@ export class StatefulStack extends Stack {
         engineVersion: { selectedEngineVersion: 'Athena engine version 3' },
         resultConfiguration: {
           outputLocation: `s3://${this.athenaResultsBucket.bucketName}/results/`,
-          encryptionConfiguration: { encryptionOption: 'SSE_S3' },
+          encryptionConfiguration: { encryptionOption: 'SSE_KMS', kmsKey: this.archiveKey.keyArn },
         },
       },
     });

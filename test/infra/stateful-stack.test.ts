@@ -110,11 +110,11 @@ describe('stateful stacks', () => {
   ])('the %s signing key', (_region, template) => {
     it('is an ECC P-256 signing key under the shared alias, retained', () => {
       // Assert
-      // The other keys of the stack encrypt the support alerts topic and seal presence tokens.
+      // The other keys of the stack encrypt the support alerts topic, seal presence tokens and encrypt the archive.
       expect(Object.keys(template.findResources('AWS::KMS::Key', { Properties: { KeyUsage: 'SIGN_VERIFY' } }))).toEqual(
         [keyLogicalId],
       );
-      template.resourceCountIs('AWS::KMS::Key', 3);
+      template.resourceCountIs('AWS::KMS::Key', 4);
       template.hasResource('AWS::KMS::Key', {
         Properties: Match.objectLike({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }),
         DeletionPolicy: 'Retain',
@@ -141,6 +141,21 @@ describe('stateful stacks', () => {
     const bucketIdStartingWith = (prefix: string) =>
       Object.keys(resources).find((id) => id.startsWith(prefix) && resources[id]?.Type === 'AWS::S3::Bucket');
     const accessLogBucketLogicalId = () => bucketIdStartingWith('AccessLogBucket');
+    const archiveKeyLogicalId = Object.keys(resources).find(
+      (id) => id.startsWith('TelemetryArchiveKey') && resources[id]?.Type === 'AWS::KMS::Key',
+    );
+    // CT.S3.PR.10: SSE-KMS under the archive key, with the bucket key
+    const archiveKeyEncryption = {
+      ServerSideEncryptionConfiguration: [
+        {
+          BucketKeyEnabled: true,
+          ServerSideEncryptionByDefault: {
+            SSEAlgorithm: 'aws:kms',
+            KMSMasterKeyID: { 'Fn::GetAtt': [archiveKeyLogicalId, 'Arn'] },
+          },
+        },
+      ],
+    };
     const archiveLocation = { 'Fn::Join': ['', ['s3://', { Ref: archiveBucketLogicalId }, '/beats/']] };
 
     it('has one provisioned stream with the configured shards, the AWS-managed key and 48 h retention, retained', () => {
@@ -158,14 +173,16 @@ describe('stateful stacks', () => {
       expect(resources[streamLogicalId]?.Properties.Name).toBeUndefined();
     });
 
-    it('archives into an encrypted, private, versioned, access-logged, retained bucket', () => {
+    it('archives into a KMS-encrypted, private, versioned, access-logged, retained bucket', () => {
       // Assert
+      expect(resources[archiveKeyLogicalId!]).toMatchObject({
+        Properties: { EnableKeyRotation: true },
+        DeletionPolicy: 'Retain',
+      });
       expect(resources[archiveBucketLogicalId]).toMatchObject({
         Type: 'AWS::S3::Bucket',
         Properties: {
-          BucketEncryption: {
-            ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
-          },
+          BucketEncryption: archiveKeyEncryption,
           PublicAccessBlockConfiguration: {
             BlockPublicAcls: true,
             BlockPublicPolicy: true,
@@ -467,7 +484,7 @@ describe('stateful stacks', () => {
       expect(decoded.columns.map((c) => c.name)).not.toContain('rn');
     });
 
-    it('queries through an enforced Athena workgroup with SSE-S3 encrypted results', () => {
+    it('queries through an enforced Athena workgroup with results SSE-KMS encrypted under the archive key', () => {
       // Arrange
       const resultsBucketId = Object.keys(resources).find(
         (id) => id.startsWith('AthenaResultsBucket') && resources[id]?.Type === 'AWS::S3::Bucket',
@@ -480,14 +497,15 @@ describe('stateful stacks', () => {
           EnforceWorkGroupConfiguration: true,
           ResultConfiguration: {
             OutputLocation: { 'Fn::Join': ['', ['s3://', { Ref: resultsBucketId }, '/results/']] },
-            EncryptionConfiguration: { EncryptionOption: 'SSE_S3' },
+            EncryptionConfiguration: {
+              EncryptionOption: 'SSE_KMS',
+              KmsKey: { 'Fn::GetAtt': [archiveKeyLogicalId, 'Arn'] },
+            },
           },
         }),
       });
       expect(resources[resultsBucketId as string]?.Properties).toMatchObject({
-        BucketEncryption: {
-          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
-        },
+        BucketEncryption: archiveKeyEncryption,
         PublicAccessBlockConfiguration: {
           BlockPublicAcls: true,
           BlockPublicPolicy: true,

@@ -455,6 +455,24 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
       },
     );
 
+    it("grants the archive key only to the archiver (data keys for its PUTs) and the compaction (Athena's reads and writes)", () => {
+      // Arrange: CT.S3.PR.10 and CT.ATHENA.PR.2, the archive and results buckets are SSE-KMS under it
+      const keyActions = (name: FunctionName) =>
+        statementsOf(name)
+          .filter((s) => JSON.stringify(s.Resource).includes('TelemetryArchiveKey'))
+          .flatMap((s) => [s.Action].flat())
+          .sort();
+
+      // Assert
+      expect(keyActions('archiveTelemetry')).toEqual(['kms:GenerateDataKey']);
+      expect(keyActions('compactArchive')).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
+      expect(
+        specs
+          .map(([name]) => name)
+          .filter((name) => name !== 'archiveTelemetry' && name !== 'compactArchive' && keyActions(name).length > 0),
+      ).toEqual([]);
+    });
+
     it('gives the rules 1024 MB and 60 s, and the sweep 300 s', () => {
       expect(functionOf('evaluateRules').Properties).toMatchObject({ MemorySize: 1024, Timeout: 60 });
       expect(functionOf('sweepSilent').Properties).toMatchObject({ MemorySize: 256, Timeout: 300 });
