@@ -1,3 +1,4 @@
+import { careCycleSeconds } from '#lambdas/core/telemetry/cadence';
 import { tokenFor } from '#test/support/local-cloud';
 import { activatedAgent, api, call, expectProblem, newAccount, opsToken, perpetual } from '#test/support/licensing-api';
 
@@ -73,7 +74,8 @@ describe('account routes and who may use them', () => {
     expect(off.status).toBe(200);
     expect(off.json).toEqual({ enabled: false });
     const payload = JSON.parse(Buffer.from(poll.json.license.split('.')[1], 'base64url').toString());
-    expect(payload.telemetry).toEqual({ enabled: false });
+    // Gold Care (perpetual's default) sends every 5 minutes while telemetry is on again.
+    expect(payload.telemetry).toEqual({ enabled: false, intervalSeconds: careCycleSeconds.gold });
     expectProblem(bad, 400, 'enabled');
     expect(on.json).toEqual({ enabled: true });
   });
