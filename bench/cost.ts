@@ -89,8 +89,9 @@ export function defaultWorkload(): Workload {
     rules: { batchesPerInvocation: 100 },
     kinesis: { retentionHours: 48, consumers: 2, shardUtilisation: 0.7 },
     dynamoProvisionedUtilisation: 0.7,
-    // EMF business metrics; HTTP API detailed metrics: ~60 routes × 6 metrics
-    fixedMonthly: { customMetrics: 60, routeMetrics: 360, kmsKeys: 2 },
+    // EMF business metrics; HTTP API detailed metrics: ~60 routes × 6 metrics; KMS keys of a region's
+    // stacks: signing, Presence tokens, archive, and a log key in each of stateful, stateless, operations
+    fixedMonthly: { customMetrics: 60, routeMetrics: 360, kmsKeys: 6 },
     measured: [],
   };
 }
