@@ -222,15 +222,15 @@ export async function runFleet(opts: {
   const poll = routes.find((r) => r.route === POLL_ROUTE);
   const post = routes.find((r) => r.route === POST_ROUTE);
   const overhead = localOverhead(opts.cloud.metrics);
-  // The archiver waits up to its batching window for a fuller batch: pass it on the local clock,
-  // then count until the archive stops growing.
+  // The archiver waits up to its batching window (300 s) for a fuller batch: pass it on the local
+  // clock before every count, or what arrived after one pass waits a real window (read as lost).
   const beatsAccepted = parseBeatsAccepted(stdout);
-  opts.cloud.clock.advance(360);
   // Settled when every accepted beat is there, or when three counts 20 s apart stop growing (the
   // consumer behind on a loaded machine keeps adding; a single unchanged count was not enough).
   let archived = { beats: -1, rows: -1 };
   let unchanged = 0;
   for (let tries = 0; tries < 30 && unchanged < 3; tries++) {
+    opts.cloud.clock.advance(360);
     await new Promise((done) => setTimeout(done, 20_000));
     const counted = await countArchive(opts.cloud);
     opts.log(`fleet: archive holds ${counted.beats} beats in ${counted.rows} rows (accepted ${beatsAccepted})`);
