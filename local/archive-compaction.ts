@@ -31,7 +31,8 @@ export function parquetKey(hour: string): string {
   return `${parquetPrefix}${hour}/beats.parquet`;
 }
 
-async function listKeys(s3: S3Client, bucket: string, prefix: string): Promise<string[]> {
+/** Every key under a prefix, sorted (ListObjectsV2 pages followed). */
+export async function listKeys(s3: S3Client, bucket: string, prefix: string): Promise<string[]> {
   const keys: string[] = [];
   let token: string | undefined;
   do {

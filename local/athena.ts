@@ -15,7 +15,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { listKeys } from './archive-compaction';
 import {
   archiveDataColumns,
   archivePartitionColumns,
@@ -53,19 +54,6 @@ const quoted = (columns: readonly string[]) => columns.map((c) => `"${c}"`).join
 const empty = (columns: readonly string[]) =>
   `SELECT ${columns.map((c) => `NULL::VARCHAR AS "${c}"`).join(', ')} WHERE false`;
 const hive = 'hive_partitioning = true, hive_types_autocast = false';
-
-async function listKeys(s3: S3Client, bucket: string, prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  let token: string | undefined;
-  do {
-    const out = await s3.send(
-      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ...(token && { ContinuationToken: token }) }),
-    );
-    for (const object of out.Contents ?? []) if (object.Key) keys.push(object.Key);
-    token = out.IsTruncated ? out.NextContinuationToken : undefined;
-  } while (token);
-  return keys.sort();
-}
 
 /**
  * Partition pruning, as Athena's projection does: a statement naming one hour
