@@ -1,6 +1,6 @@
 /** Shared pieces of the pages: errors shown in words beside their fields, dates, the busy state. */
 import { h, replace, type Child } from './dom';
-import { ApiError, describeProblem } from './problem';
+import { ApiError, describeProblem, errorSentence, fieldSentence } from './problem';
 import { isRegionKey, otherPortalLink } from './regions';
 
 /** Shows an error in the form's alert and beside each named field; returns nothing to await. */
@@ -10,7 +10,7 @@ export function showError(container: Element, error: unknown, labels: Readonly<R
   const alert =
     container.querySelector('.form-error') ?? container.appendChild(h('div', { class: 'form-error', role: 'alert' }));
   if (!(error instanceof ApiError)) {
-    replace(alert, error instanceof Error ? error.message : String(error));
+    replace(alert, errorSentence(error));
     return;
   }
   const sentences = describeProblem(error.problem, labels);
@@ -34,7 +34,7 @@ export function showError(container: Element, error: unknown, labels: Readonly<R
     if (!input) continue;
     input.setAttribute('aria-invalid', 'true');
     const slot = container.querySelector(`#${CSS.escape(input.id)}-error`);
-    if (slot) slot.textContent = e.message;
+    if (slot) slot.textContent = fieldSentence(e.message);
   }
 }
 
