@@ -6,9 +6,11 @@ import { useRefresh, useToken } from './api';
 import { currentAuth } from './auth';
 import { portalConfig } from './config';
 import { h, replace } from './dom';
-import { ApiError, describeProblem } from './problem';
+import { accountRoute } from './account-sections';
+import { ApiError, describeProblem, errorSentence } from './problem';
 import { homedElsewhereText, isRegionKey, otherPortalLink, regionIndicator, thisRegion, useRegions } from './regions';
 import {
+  hasStoredSession,
   homeOf,
   loadRefreshToken,
   loadSession,
@@ -16,6 +18,7 @@ import {
   roleNames,
   saveSession,
   sessionFromToken,
+  takeReturnPage,
   type Session,
 } from './session';
 import { accountPage } from './pages/account';
@@ -26,6 +29,7 @@ import { securityPage } from './pages/security';
 import { signInPage } from './pages/sign-in';
 import { noAccountPage } from './pages/sign-up-account';
 import { installationPage, supportHome } from './pages/support';
+import { customerInstallationPage } from './pages/installation';
 
 const header = document.getElementById('header')!;
 const main = document.getElementById('main')!;
@@ -51,7 +55,8 @@ function signOut(): void {
 
 /** The session ended by itself (refresh refused: the user was removed, or 12 hours passed): say so at sign-in. */
 function endSession(): void {
-  markSessionEnded();
+  // After signing in again, the person is back on the page they were on.
+  markSessionEnded(location.hash);
   signOut();
 }
 
@@ -96,7 +101,7 @@ function signIn(next: Session, refreshToken?: string, accessToken?: string): voi
   saveSession(next, refreshToken, accessToken);
   useToken(next.token, endSession);
   scheduleRefresh();
-  const target = afterSignIn ?? homeOf(next);
+  const target = afterSignIn ?? takeReturnPage() ?? homeOf(next);
   afterSignIn = undefined;
   navigate(target);
 }
@@ -119,7 +124,15 @@ function renderHeader(acting: string): void {
           'nav',
           { 'aria-label': 'Main' },
           nav.map(([href, label]) =>
-            h('a', { href, 'aria-current': location.hash === href ? 'page' : undefined }, label),
+            h(
+              'a',
+              {
+                href,
+                // An account's section (`#/accounts/X/findings`) is still the account's page.
+                'aria-current': location.hash === href || location.hash.startsWith(`${href}/`) ? 'page' : undefined,
+              },
+              label,
+            ),
           ),
         )
       : null,
@@ -155,13 +168,23 @@ async function render(): Promise<void> {
   };
   replace(main, h('p', { class: 'loading', role: 'status' }, 'Loading…'));
   try {
-    const account = /^\/accounts\/([^/]+)$/.exec(path);
+    const account = accountRoute(path);
     const installation = /^\/installations\/([^/]+)$/.exec(path);
+    const accountInstallation = /^\/accounts\/([^/]+)\/installations\/([^/]+)$/.exec(path);
     if (path === '/sign-in') {
       if (session) return navigate(homeOf(session));
       await signInPage(main, signIn);
     } else if (path === '/' && session) return navigate(homeOf(session));
-    else if (account && session) await accountPage(main, session, decodeURIComponent(account[1]!), setActing);
+    else if (account && session)
+      await accountPage(main, session, account.accountId, setActing, undefined, account.section);
+    else if (accountInstallation && session)
+      await customerInstallationPage(
+        main,
+        session,
+        decodeURIComponent(accountInstallation[1]!),
+        decodeURIComponent(accountInstallation[2]!),
+        setActing,
+      );
     else if (installation) await installationPage(main, decodeURIComponent(installation[1]!), setActing, session?.role);
     else if (path === '/customers' && session) await customersPage(main, session, navigate);
     else if (path === '/ops') opsPage(main, navigate);
@@ -185,10 +208,7 @@ async function render(): Promise<void> {
       );
       return finishRender();
     }
-    const words =
-      error instanceof ApiError
-        ? describeProblem(error.problem)
-        : [error instanceof Error ? error.message : String(error)];
+    const words = error instanceof ApiError ? describeProblem(error.problem) : [errorSentence(error)];
     const status = error instanceof ApiError ? error.problem.status : 0;
     replace(
       main,
@@ -224,7 +244,17 @@ if (session) {
 // A 401 from the API (a token the cloud's clock finds expired) is retried once after a refresh.
 useRefresh(refresh);
 window.addEventListener('hashchange', () => void render());
-void Promise.all([portalConfig(), session ? Promise.resolve(true) : refresh()]).then(([config]) => {
+// A stored sign-in that expired and cannot be refreshed is a session that ended: said so at sign-in.
+const restored = async (): Promise<boolean> => {
+  if (session) return true;
+  if (await refresh()) return true;
+  if (hasStoredSession()) {
+    markSessionEnded(location.hash);
+    saveSession(undefined);
+  }
+  return false;
+};
+void Promise.all([portalConfig(), restored()]).then(([config]) => {
   useRegions(config);
   return render();
 });

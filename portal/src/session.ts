@@ -14,6 +14,7 @@ export interface Session {
 const rolesByPrecedence: readonly Role[] = ['backoffice', 'support', 'reseller', 'customer'];
 const storageKey = 'ucx.session';
 const endedKey = 'ucx.session-ended';
+const returnKey = 'ucx.return-to';
 
 function base64UrlJson(part: string): Record<string, unknown> {
   const base64 = part.replace(/-/g, '+').replace(/_/g, '/');
@@ -111,9 +112,26 @@ export function loadAccessToken(): string | undefined {
   return s?.accessToken ?? s?.token;
 }
 
-/** Remembers, across the return to sign-in, that the session ended rather than was signed out. */
-export function markSessionEnded(): void {
+/**
+ * Remembers, across the return to sign-in (a reload too), that the session ended rather than was
+ * signed out, and the page the person was on (`#/accounts/…`), to open again after signing in.
+ */
+export function markSessionEnded(page?: string): void {
   sessionStorage.setItem(endedKey, '1');
+  const path = page?.replace(/^#/, '').split('?')[0] ?? '';
+  if (page && path !== '' && path !== '/' && path !== '/sign-in') sessionStorage.setItem(returnKey, page);
+}
+
+/** The page the ended session was on, once. */
+export function takeReturnPage(): string | undefined {
+  const page = sessionStorage.getItem(returnKey) ?? undefined;
+  sessionStorage.removeItem(returnKey);
+  return page;
+}
+
+/** Whether a sign-in is stored, valid or not: one whose token expired is a session that ended. */
+export function hasStoredSession(): boolean {
+  return stored() !== undefined;
 }
 
 /** Whether the last session ended by itself (once: the notice is shown one time). */

@@ -71,6 +71,48 @@ export const day = (iso: string | undefined): string => (iso ? new Date(iso).toI
 export const dateTime = (iso: string | undefined | null): string =>
   iso ? `${new Date(iso).toISOString().replace('T', ' ').slice(0, 16)} UTC` : '—';
 
+/**
+ * A part of a page that loads on its own: "Loading <what>…" until `load` answers, then what `show`
+ * builds from the answer. A failure says it failed, in words, with a Retry: never an empty state
+ * that would read as "nothing there".
+ */
+export function sectionLoader<T>(what: string, load: () => Promise<T>, show: (value: T) => Child): HTMLElement {
+  const box = h('div', { class: 'section-body', 'aria-busy': 'true' });
+  const run = async (): Promise<void> => {
+    box.setAttribute('aria-busy', 'true');
+    replace(box, h('p', { class: 'loading' }, `Loading ${what}…`));
+    let value: T;
+    try {
+      value = await load();
+    } catch (error) {
+      const retry = h(
+        'button',
+        { type: 'button', class: 'secondary', 'aria-label': `Retry loading the ${what}` },
+        'Retry',
+      );
+      // Focus stays in the section: on the new Retry if it failed again, else on what loaded.
+      retry.addEventListener(
+        'click',
+        () =>
+          void run().then(() => {
+            box.tabIndex = -1;
+            (box.querySelector<HTMLElement>('.load-failed button') ?? box).focus();
+          }),
+      );
+      const alert = h('div', { class: 'form-error', role: 'alert' });
+      replace(box, h('div', { class: 'stack load-failed' }, alert, h('div', { class: 'row' }, retry)));
+      showError(box, error);
+      alert.prepend(`The ${what} could not be loaded. `);
+      box.removeAttribute('aria-busy');
+      return;
+    }
+    replace(box, show(value));
+    box.removeAttribute('aria-busy');
+  };
+  void run();
+  return box;
+}
+
 export function section(title: string, ...children: Child[]): HTMLElement {
   const id = `s-${title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
   return h('section', { 'aria-labelledby': id }, h('h2', { id }, title), ...children);

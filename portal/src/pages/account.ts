@@ -27,7 +27,20 @@ import { presenceSection } from './presence';
 import { termsNoticeSection } from './terms';
 import { usersSection } from './users';
 import { accountResellerSection } from './resellers';
-import { dateTime, day, download, readJsonFile, section, showError, submitting, table } from '../ui';
+import {
+  clearError,
+  dateTime,
+  day,
+  download,
+  readJsonFile,
+  section,
+  sectionLoader,
+  showError,
+  submitting,
+  table,
+} from '../ui';
+import { keyAllocation, orderFindings, sectionHref, sectionSlug, telemetryOffConsequences } from '../account-sections';
+import { ApiError } from '../problem';
 
 interface Pool {
   product: string;
@@ -82,28 +95,44 @@ interface Health {
   openFindings: unknown[];
 }
 
-/** `notice`: what the last action on the page did, shown (and focused) after the page is read again. */
+/** The installations' telemetry, which loads after the account (undefined until then) and may fail on its own. */
+interface TelemetryView {
+  enabled: boolean;
+  /** last beat per installation; undefined while loading, null when the health call failed */
+  lastBeat: Map<string, string | null> | undefined | null;
+  /** re-draws the installations' telemetry cells from this view */
+  redraw: () => void;
+}
+
+/**
+ * `notice`: what the last action on the page did, shown (and focused) after the page is read again;
+ * `sectionId`: the section the address names (`#/accounts/X/findings`), brought into view.
+ * The account itself decides the page; findings and the installations' telemetry load on their own.
+ */
 export async function accountPage(
   root: HTMLElement,
   session: Session,
   accountId: string,
   setActing: (text: string) => void,
   notice?: string,
+  sectionId?: string,
 ): Promise<void> {
-  const [account, findings, health] = await Promise.all([
-    api<Account>('GET', `/v1/accounts/${accountId}`),
-    api<{ findings: Finding[] }>('GET', `/v1/accounts/${accountId}/findings?status=all`).catch(() => ({
-      findings: [] as Finding[],
-    })),
-    api<{ installations: Health[] }>('GET', `/v1/accounts/${accountId}/installations/health`).catch(() => ({
-      installations: [] as Health[],
-    })),
-  ]);
+  const account = await api<Account>('GET', `/v1/accounts/${accountId}`);
   setActing(`${account.name} (${account.accountId}, ${account.region.toUpperCase()})`);
-  const lastBeat = new Map(health.installations.map((i) => [i.installationId, i.lastBeatAt]));
   const mayManage = session.role !== 'support';
-  const reload = (text: string) => accountPage(root, session, accountId, setActing, text);
+  // A reload keeps the section the address names now (the in-page links change it without a render).
+  const reload = (text: string) =>
+    accountPage(
+      root,
+      session,
+      accountId,
+      setActing,
+      text,
+      /^#\/accounts\/[^/]+\/([a-z0-9-]+)/.exec(location.hash)?.[1],
+    );
   const noticeBox = notice ? h('p', { class: 'notice', role: 'status', tabindex: '-1' }, notice) : null;
+  const telemetry: TelemetryView = { enabled: account.telemetry.enabled, lastBeat: undefined, redraw: () => undefined };
+  const sectionNav = h('nav', { 'aria-label': 'Sections of this account', class: 'section-nav' });
 
   replace(
     root,
@@ -118,12 +147,12 @@ export async function accountPage(
     closedBanner(account.accountId),
     termsNoticeSection(session, account.accountId),
     productsSection(account),
-    installationsSection(account, lastBeat, mayManage, reload, noticeBox),
+    installationsSection(account, telemetry, mayManage, reload, noticeBox),
     mayManage ? activationKeySection(account) : null,
     mayManage ? offlineSection(account) : null,
-    telemetrySection(account, mayManage),
+    telemetrySection(account, telemetry, mayManage),
     mayManage ? presenceSection(account.accountId, account.region) : null,
-    findingsSection(findings.findings, session.role === 'support' || session.role === 'backoffice'),
+    findingsSection(account.accountId, session.role === 'support' || session.role === 'backoffice'),
     usersSection(session, account.accountId, mayManage),
     accountResellerSection(
       account.accountId,
@@ -133,7 +162,76 @@ export async function accountPage(
     auditSection(account.accountId),
     closureSection(session, account, reload),
   );
+  // The page's meta line is followed by the links to its sections, built from the sections as rendered.
+  root.querySelector('.meta')?.after(sectionNav);
+  fillSectionNav(root, sectionNav, account.accountId);
+  loadHealth(account.accountId, telemetry, root);
   noticeBox?.focus();
+  if (sectionId && !noticeBox) showSection(root, sectionId);
+}
+
+/** One link per section on the page (`#/accounts/X/<slug>`): followed without a render, the address keeps it. */
+function fillSectionNav(root: HTMLElement, nav: HTMLElement, accountId: string): void {
+  const headings = [...root.querySelectorAll<HTMLElement>(':scope > section > h2[id^="s-"]')];
+  const links = headings.map((heading) => {
+    const slug = sectionSlug(heading.id);
+    const link = h('a', { href: sectionHref(accountId, slug) }, heading.textContent ?? slug);
+    link.addEventListener('click', (event) => {
+      event.preventDefault();
+      history.replaceState(history.state, '', link.href);
+      showSection(root, slug, true);
+    });
+    return h('li', null, link);
+  });
+  replace(nav, h('ul', null, links));
+}
+
+/**
+ * Scrolls the named section to the top and, when asked, focuses its heading. Sections above it still
+ * loading change the page's height, so it is kept in view until they settle or the person scrolls.
+ */
+function showSection(root: HTMLElement, slug: string, focus = false): void {
+  const heading = root.querySelector<HTMLElement>(`#s-${CSS.escape(slug)}`);
+  const target = heading?.closest('section');
+  if (!heading || !target) return;
+  heading.tabIndex = -1;
+  target.scrollIntoView({ block: 'start' });
+  if (focus) heading.focus({ preventScroll: true });
+  const keep = new ResizeObserver(() => target.scrollIntoView({ block: 'start' }));
+  const stop = () => {
+    keep.disconnect();
+    for (const type of ['wheel', 'touchstart', 'keydown', 'mousedown'] as const) removeEventListener(type, stop);
+  };
+  keep.observe(root);
+  for (const type of ['wheel', 'touchstart', 'keydown', 'mousedown'] as const)
+    addEventListener(type, stop, { passive: true });
+  setTimeout(stop, 5_000);
+}
+
+/** The installations' last beats: the table's telemetry cells say "Loading…", then the beats, or that they could not be loaded. */
+function loadHealth(accountId: string, telemetry: TelemetryView, root: HTMLElement): void {
+  const alert = root.querySelector<HTMLElement>('#installations-telemetry-error');
+  const load = () => {
+    telemetry.lastBeat = undefined;
+    telemetry.redraw();
+    if (alert) alert.hidden = true;
+    api<{ installations: Health[] }>('GET', `/v1/accounts/${accountId}/installations/health`)
+      .then((health) => {
+        telemetry.lastBeat = new Map(health.installations.map((i) => [i.installationId, i.lastBeatAt]));
+        telemetry.redraw();
+      })
+      .catch((error: unknown) => {
+        telemetry.lastBeat = null;
+        telemetry.redraw();
+        if (!alert) return;
+        alert.hidden = false;
+        showError(alert, error);
+        const words = alert.querySelector('.form-error');
+        words?.prepend('The installations’ telemetry could not be loaded: ');
+      });
+  };
+  alert?.querySelector('button')?.addEventListener('click', () => load());
+  load();
 }
 
 function productsSection(account: Account): HTMLElement {
@@ -199,7 +297,7 @@ const allocationText = (allocation: Record<string, number>) =>
 
 function installationsSection(
   account: Account,
-  lastBeat: Map<string, string | null>,
+  telemetry: TelemetryView,
   mayManage: boolean,
   reload: (notice: string) => Promise<void>,
   notice: HTMLElement | null,
@@ -226,8 +324,41 @@ function installationsSection(
   };
 
   const losses = shortfallByInstallation(account.products, account.installations);
+  // The two telemetry cells of each row, drawn from the page's telemetry view as it loads and changes.
+  const telemetryCells: (() => void)[] = [];
+  telemetry.redraw = () => {
+    for (const draw of telemetryCells) draw();
+  };
   const rows = account.installations.map((i) => {
     const active = i.status === 'active';
+    const beatCell = h('span', { class: 'last-beat' });
+    const statusCell = h('span');
+    const draw = () => {
+      const beats = telemetry.lastBeat;
+      if (beats === undefined) {
+        replace(beatCell, 'Loading…');
+        statusCell.className = 'telemetry';
+        replace(statusCell, 'Loading…');
+        return;
+      }
+      if (beats === null) {
+        // Never "no beat yet" when the beats could not be read: that would reassure falsely.
+        replace(beatCell, 'not loaded');
+        statusCell.className = 'telemetry telemetry-unknown';
+        replace(
+          statusCell,
+          telemetry.enabled || i.status !== 'active' ? 'unknown (not loaded)' : telemetryStatusText.off,
+        );
+        return;
+      }
+      const lastBeatAt = beats.get(i.installationId);
+      const status = telemetryStatus({ status: i.status, lastBeatAt }, telemetry.enabled, new Date());
+      replace(beatCell, dateTime(lastBeatAt));
+      statusCell.className = `telemetry telemetry-${status}`;
+      replace(statusCell, telemetryStatusText[status]);
+    };
+    telemetryCells.push(draw);
+    draw();
     const cells: (string | HTMLElement)[] = [
       h('code', null, i.installationId),
       account.region.toUpperCase(),
@@ -248,14 +379,8 @@ function installationsSection(
               : lastPollText(null, now),
           )
         : '—',
-      dateTime(lastBeat.get(i.installationId)),
-      ((status) => h('span', { class: `telemetry telemetry-${status}` }, telemetryStatusText[status]))(
-        telemetryStatus(
-          { status: i.status, lastBeatAt: lastBeat.get(i.installationId) },
-          account.telemetry.enabled,
-          now,
-        ),
-      ),
+      beatCell,
+      statusCell,
     ];
     if (mayManage) {
       if (!active) cells.push('—');
@@ -344,6 +469,16 @@ function installationsSection(
       ],
       rows,
       'No installation activated yet.',
+    ),
+    h(
+      'div',
+      { id: 'installations-telemetry-error', class: 'stack', hidden: true },
+      h('div', { class: 'form-error', role: 'alert' }),
+      h(
+        'button',
+        { type: 'button', class: 'secondary', 'aria-label': 'Retry loading the installations’ telemetry' },
+        'Retry',
+      ),
     ),
     panel,
     account.staleRelease ? staleReleaseForm(account.accountId, account.staleRelease, mayManage, reload) : null,
@@ -524,13 +659,13 @@ function activationKeySection(account: Account): HTMLElement {
     submitting(
       form,
       async () => {
-        const allocation: Record<string, number> = {};
-        for (const [product, input] of inputs) if (input.value !== '') allocation[product] = Number(input.value);
-        // 0 leaves the product out of the key; an allocation of only zeros is the service's to refuse.
-        const given = Object.entries(allocation).filter(([, n]) => n !== 0);
-        if (given.length > 0)
-          for (const [product, n] of Object.entries(allocation)) if (n === 0) delete allocation[product];
-        const body = { ...(Object.keys(allocation).length > 0 && { allocation }), expiresInDays: Number(days.value) };
+        // The hint's promise: empty gives all free, 0 leaves the product out (account-sections.ts).
+        const chosen = keyAllocation(
+          withCapacity.map((p) => ({ product: p.product, value: inputs.get(p.product)!.value, free: p.free })),
+        );
+        if ('error' in chosen) throw new ApiError({ status: 400, errors: [chosen.error] });
+        const { allocation } = chosen;
+        const body = { ...(allocation && { allocation }), expiresInDays: Number(days.value) };
         const created = await api<{ activationKey: string; expiresAt: string; allocation: Record<string, number> }>(
           'POST',
           `/v1/accounts/${account.accountId}/activation-keys`,
@@ -569,7 +704,7 @@ function activationKeySection(account: Account): HTMLElement {
     h(
       'p',
       { class: 'hint' },
-      'Leave a product empty to give the key all of its free capacity; enter 0 to leave it out.',
+      'Leave every product empty to give the key all free capacity; or enter a number per product: 0 leaves it out, and a product left empty then gets all of its free licences.',
     ),
     h(
       'div',
@@ -626,7 +761,7 @@ function offlineSection(account: Account): HTMLElement {
   return section('Offline activation', form, result);
 }
 
-function telemetrySection(account: Account, mayManage: boolean): HTMLElement {
+function telemetrySection(account: Account, telemetry: TelemetryView, mayManage: boolean): HTMLElement {
   const status = h('p', { 'aria-live': 'polite', class: 'telemetry-status' });
   const toggle = h('input', {
     type: 'checkbox',
@@ -640,24 +775,70 @@ function telemetrySection(account: Account, mayManage: boolean): HTMLElement {
       : 'Telemetry is off: installations send nothing; the cloud refuses their telemetry.');
   show(account.telemetry.enabled);
   const box = h('div', { class: 'stack' });
-  toggle.addEventListener('change', async () => {
+  const save = async (enabled: boolean) => {
     toggle.disabled = true;
     try {
-      const { enabled } = await api<{ enabled: boolean }>('PATCH', `/v1/accounts/${account.accountId}/telemetry`, {
-        enabled: toggle.checked,
+      const saved = await api<{ enabled: boolean }>('PATCH', `/v1/accounts/${account.accountId}/telemetry`, {
+        enabled,
       });
-      toggle.checked = enabled;
-      show(enabled);
+      toggle.checked = saved.enabled;
+      show(saved.enabled);
+      // The installations table says at once what the switch now means for each installation.
+      telemetry.enabled = saved.enabled;
+      telemetry.redraw();
     } catch (error) {
-      toggle.checked = !toggle.checked;
+      toggle.checked = !enabled;
       showError(box, error);
     } finally {
       toggle.disabled = !mayManage;
     }
+  };
+  // Switching off is asked first, saying what stops; switching on is not.
+  const confirmTitle = h('h3', { tabindex: '-1', id: 'telemetry-off-title' }, 'Switch telemetry off?');
+  const yes = h('button', { type: 'submit' }, 'Yes, switch telemetry off');
+  const cancel = h('button', { type: 'button', class: 'secondary' }, 'Cancel');
+  const confirmForm = h(
+    'form',
+    { class: 'stack confirm-panel', 'aria-labelledby': confirmTitle.id, hidden: true },
+    confirmTitle,
+    h('p', null, 'What stops when it is off:'),
+    h(
+      'ul',
+      null,
+      telemetryOffConsequences.map((line) => h('li', null, line)),
+    ),
+    h('div', { class: 'row' }, yes, cancel),
+  );
+  const closeConfirm = () => {
+    confirmForm.hidden = true;
+    toggle.focus();
+  };
+  cancel.addEventListener('click', closeConfirm);
+  confirmForm.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape') closeConfirm();
+  });
+  confirmForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    confirmForm.hidden = true;
+    toggle.checked = false;
+    void save(false).then(() => toggle.focus());
+  });
+  toggle.addEventListener('change', () => {
+    if (toggle.checked) {
+      confirmForm.hidden = true;
+      void save(true);
+      return;
+    }
+    // Still on until confirmed.
+    toggle.checked = true;
+    clearError(box);
+    confirmForm.hidden = false;
+    confirmTitle.focus();
   });
   box.append(
     h('label', { class: 'switch' }, toggle, ' Send telemetry from this account’s installations'),
     status,
+    confirmForm,
     h('div', { class: 'form-error', role: 'alert' }),
   );
   const list = h(
@@ -683,21 +864,26 @@ function telemetrySection(account: Account, mayManage: boolean): HTMLElement {
   return section('Telemetry', h('div', { class: 'split' }, box, list));
 }
 
-function findingsSection(findings: Finding[], staff: boolean): HTMLElement {
-  const rows = findings.map((f) => [
-    staff ? h('a', { href: `#/installations/${f.installationId}` }, f.subject) : f.subject,
-    h('span', { class: `severity severity-${f.severity}` }, f.severity),
-    f.status,
-    h('code', null, f.installationId),
-    dateTime(f.openedAt),
-  ]);
+/** The account's findings, loaded on their own: open first, the most severe, the newest; a failed call says so. */
+function findingsSection(accountId: string, staff: boolean): HTMLElement {
   return section(
     'Findings',
-    table(
-      'Findings on this account',
-      ['Finding', 'Severity', 'Status', 'Installation', 'Opened'],
-      rows,
-      'No findings: nothing needs attention.',
+    sectionLoader(
+      'findings',
+      () => api<{ findings: Finding[] }>('GET', `/v1/accounts/${accountId}/findings?status=all`),
+      ({ findings }) =>
+        table(
+          'Findings on this account',
+          ['Finding', 'Severity', 'Status', 'Installation', 'Opened'],
+          orderFindings(findings).map((f) => [
+            staff ? h('a', { href: `#/installations/${f.installationId}` }, f.subject) : f.subject,
+            h('span', { class: `severity severity-${f.severity}` }, f.severity),
+            f.status,
+            h('code', null, f.installationId),
+            dateTime(f.openedAt),
+          ]),
+          'No findings: nothing needs attention.',
+        ),
     ),
   );
 }
