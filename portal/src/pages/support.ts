@@ -1,5 +1,7 @@
 /** Support: open an installation; its latest telemetry snapshot and findings with evidence, history and acknowledgements. */
 import { api } from '../api';
+import { installationHistory } from '../charts';
+import type { FindingChart } from '../charts-model';
 import { field, h, replace } from '../dom';
 import { dateTime, section, submitting, table } from '../ui';
 import { openAccountForm } from './account';
@@ -24,6 +26,7 @@ interface Finding {
   evidence: unknown;
   history: { at?: string; kind?: string; severity?: string; [k: string]: unknown }[];
   acknowledgements?: Ack[];
+  chart?: FindingChart;
 }
 
 export function supportHome(root: HTMLElement, navigate: (hash: string) => void): void {
@@ -70,6 +73,7 @@ export async function installationPage(
   const accountId = findings.findings[0]?.accountId;
   setActing(accountId ? `installation ${installationId} of ${accountId}` : `installation ${installationId}`);
   const reload = () => installationPage(root, installationId, setActing);
+  const history = installationHistory(installationId);
 
   const beats = Object.entries(snapshot.beats);
   replace(
@@ -78,12 +82,14 @@ export async function installationPage(
     accountId
       ? h('p', { class: 'meta' }, 'Smart Account ', h('a', { href: `#/accounts/${accountId}` }, accountId))
       : null,
+    history.controls,
     section(
       'Findings',
       findings.findings.length === 0
         ? h('p', { class: 'empty' }, 'No findings.')
-        : findings.findings.map((f) => findingCard(installationId, f, reload)),
+        : findings.findings.map((f) => findingCard(installationId, f, reload, history.findingChart(f))),
     ),
+    section('Usage against licensed capacity', history.usage),
     role === 'support' ? telemetryIntervalSection(installationId) : null,
     section(
       'Latest telemetry',
@@ -101,7 +107,12 @@ export async function installationPage(
   );
 }
 
-function findingCard(installationId: string, f: Finding, reload: () => Promise<void>): HTMLElement {
+function findingCard(
+  installationId: string,
+  f: Finding,
+  reload: () => Promise<void>,
+  chart: HTMLElement | null,
+): HTMLElement {
   const note = h('textarea', { rows: '2', required: true, maxlength: '2000' });
   const form = h(
     'form',
@@ -132,6 +143,7 @@ function findingCard(installationId: string, f: Finding, reload: () => Promise<v
       { class: 'meta' },
       `${f.severity} · ${f.status} · rule ${f.ruleId} · opened ${dateTime(f.openedAt)} · updated ${dateTime(f.updatedAt)}`,
     ),
+    chart,
     h('details', null, h('summary', null, 'Evidence'), h('pre', null, JSON.stringify(f.evidence, null, 2))),
     h(
       'details',
