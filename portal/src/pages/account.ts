@@ -360,7 +360,14 @@ function installationsSection(
     telemetryCells.push(draw);
     draw();
     const cells: (string | HTMLElement)[] = [
-      h('code', null, i.installationId),
+      // its page: findings in words, charts, usage against licensed capacity
+      h(
+        'a',
+        {
+          href: `#/accounts/${encodeURIComponent(account.accountId)}/installations/${encodeURIComponent(i.installationId)}`,
+        },
+        h('code', null, i.installationId),
+      ),
       account.region.toUpperCase(),
       i.nodes.join(', '),
       i.suiteVersion,
