@@ -1,9 +1,8 @@
 /**
- * The local stand-in for the cloud's Athena compaction and queries (docs/telemetry.md, "Columnar
- * archive, locally"): DuckDB rewrites one closed hour of a region's gzip NDJSON archive into one
- * Parquet object (zstd, sorted by type then installation) under `parquet/`, and answers SQL over
- * a `beats` view (each hour read from exactly one of its raw or Parquet objects) and
- * `beats_unique` (the cloud view's dedup rule).
+ * DuckDB's rewrite of one closed hour of a region's gzip NDJSON archive into one Parquet object
+ * (zstd, sorted by type then installation, as the cloud's compaction writes it): the bench's
+ * measure of Parquet bytes per beat over an in-memory bucket. The local cloud itself compacts
+ * and queries through the Athena stand-in (local/athena.ts), as the cloud does.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -72,14 +71,9 @@ async function withDuckDb<T>(
   }
 }
 
-function readJsonSql(files: readonly string[], filename = false): string {
-  return `SELECT ${columnList}${filename ? ', filename' : ''} FROM read_json([${files.map(sqlString).join(', ')}], format = 'newline_delimited', columns = ${jsonColumns}${filename ? ', filename = true' : ''})`;
+function readJsonSql(files: readonly string[]): string {
+  return `SELECT ${columnList} FROM read_json([${files.map(sqlString).join(', ')}], format = 'newline_delimited', columns = ${jsonColumns})`;
 }
-
-/** A downloaded object's file name carries its hour, for the views' `dt` and `hour` columns. */
-const localFile = (dir: string, n: number, hour: string | undefined, extension: string) =>
-  join(dir, `${n}-${(hour ?? 'unknown').replaceAll('/', '_')}.${extension}`);
-const partitionColumns = `regexp_extract(filename, 'dt=([0-9-]+)', 1) AS "dt", regexp_extract(filename, 'hour=([0-9]+)', 1) AS "hour"`;
 
 export interface CompactionResult {
   readonly hour: string;
@@ -141,63 +135,5 @@ export async function compactHour(
     const key = parquetKey(hour);
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: readFileSync(out) }));
     return { hour, key, sourceObjects: raw.length, rowsRead, rowsWritten };
-  });
-}
-
-/** Where one region's archive lives (several may be queried together). */
-export interface ArchiveLocation {
-  readonly s3: S3Client;
-  readonly bucket: string;
-  readonly region: string;
-}
-
-/**
- * Runs `query` on DuckDB over `beats` (every hour of the given archives, from its Parquet object
- * when compacted, else from its raw objects) and `beats_unique` (first arrival per installation and beat id, the
- * rule of the cloud's view, lib/stacks/stateful-stack.ts `uniqueBeatsViewSql`). Both have the
- * row's columns plus the partition's `dt` and `hour`, as the cloud's tables do.
- */
-export async function queryArchive(
-  locations: readonly ArchiveLocation[],
-  query: string,
-): Promise<Record<string, unknown>[]> {
-  return withDuckDb(async (sql, dir) => {
-    const rawFiles: string[] = [];
-    const parquetFiles: string[] = [];
-    let n = 0;
-    for (const { s3, bucket, region } of locations) {
-      const compacted = (await listKeys(s3, bucket, `${parquetPrefix}region=${region}/`)).filter((k) =>
-        k.endsWith('.parquet'),
-      );
-      const compactedHours = new Set(compacted.map(hourOfKey));
-      for (const key of compacted) {
-        const file = localFile(dir, n++, hourOfKey(key), 'parquet');
-        writeFileSync(file, await download(s3, bucket, key));
-        parquetFiles.push(file);
-      }
-      for (const key of await listKeys(s3, bucket, `${archivePrefix}region=${region}/`)) {
-        if (!key.endsWith('.ndjson.gz') || compactedHours.has(hourOfKey(key))) continue;
-        const file = localFile(dir, n++, hourOfKey(key), 'ndjson');
-        writeFileSync(file, ndjson(await download(s3, bucket, key)));
-        rawFiles.push(file);
-      }
-    }
-    const parts = [
-      ...(rawFiles.length > 0
-        ? [`SELECT ${columnList}, ${partitionColumns} FROM (${readJsonSql(rawFiles, true)})`]
-        : []),
-      ...(parquetFiles.length > 0
-        ? [
-            `SELECT ${columnList}, ${partitionColumns} FROM read_parquet([${parquetFiles.map(sqlString).join(', ')}], filename = true)`,
-          ]
-        : []),
-    ];
-    const empty = `SELECT ${[...columns, 'dt', 'hour'].map((c) => `NULL::VARCHAR AS "${c}"`).join(', ')} WHERE false`;
-    await sql(`CREATE VIEW beats AS ${parts.length > 0 ? parts.join(' UNION ALL ') : empty}`);
-    await sql(
-      `CREATE VIEW beats_unique AS SELECT ${columnList}, "dt", "hour" FROM (SELECT *, row_number() OVER (PARTITION BY "installation_id", "beat_id" ` +
-        `ORDER BY "received_at" ASC) AS "rn" FROM beats) WHERE "rn" = 1`,
-    );
-    return sql(query);
   });
 }

@@ -108,6 +108,8 @@ export interface LocalRegionInfo {
   readonly endpoints: Endpoints;
   /** logical id → local physical name */
   readonly resources: Record<string, string>;
+  /** the Glue database of the telemetry archive (its `beats` views), for Athena queries; absent without one */
+  readonly telemetryDatabase?: string;
 }
 
 export interface CloudInfo {
@@ -254,6 +256,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       sqs: sqs.endpoint,
       athena: athena.endpoint,
     };
+    const telemetryDatabase = (key: RegionKey) =>
+      assembly.functions.find((fn) => fn.regionKey === key && fn.environment.TELEMETRY_DATABASE)?.environment
+        .TELEMETRY_DATABASE;
     const regionOf = (key: RegionKey) => assembly.stacks.find((s) => s.regionKey === key)?.region ?? key;
 
     // Tokens expire by the local clock: a test that moves it sees them end as they would in the cloud.
@@ -334,9 +339,16 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
           async () => json(200, { region: regionKey, schedules: info.schedules?.status(regionKey) ?? [] }),
         ],
         [
+          // Body: optional `{ "input": … }` in place of the schedule's Input (e.g. the compaction's `{ "hours": […] }`).
           'POST /local/schedules/{id}/run',
-          async (_request, _body, params) => {
-            const run = info.schedules?.run(regionKey, params['id'] ?? '');
+          async (_request, body, params) => {
+            let input: unknown;
+            try {
+              input = body.length > 0 ? (JSON.parse(body.toString('utf8')) as { input?: unknown }).input : undefined;
+            } catch {
+              return json(400, { message: 'the body is not JSON' });
+            }
+            const run = info.schedules?.run(regionKey, params['id'] ?? '', input);
             if (!run)
               return json(404, {
                 message: `no schedule ${params['id']} in ${regionKey} (a schedule's or its function's logical id, or the function's local name)`,
@@ -585,6 +597,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
             region: regionOf(key),
             endpoints,
             resources: assembly.resources[key],
+            ...(telemetryDatabase(key) && { telemetryDatabase: telemetryDatabase(key) }),
           },
         ]),
       ) as Record<RegionKey, LocalRegionInfo>,

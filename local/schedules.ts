@@ -51,9 +51,10 @@ export interface ScheduleStatus {
 export interface Schedules {
   /**
    * Runs the schedule `id` of `region` now and waits for the function: `id` is the schedule's
-   * logical id, its target function's logical id or the function's local name. Undefined: none.
+   * logical id, its target function's logical id or the function's local name; `input` replaces
+   * the schedule's Input for this run (as a console test invoke would). Undefined: none.
    */
-  run(region: RegionKey, id: string): Promise<ScheduleRun> | undefined;
+  run(region: RegionKey, id: string, input?: unknown): Promise<ScheduleRun> | undefined;
   /**
    * The clock was moved forward: every timed schedule that came due runs once now (not once per
    * period skipped: a run reads the moved clock, so one covers them all) and next a period from
@@ -95,10 +96,10 @@ export function startSchedules(options: {
     };
   });
 
-  const invoke = async (entry: (typeof entries)[number]): Promise<ScheduleRun> => {
+  const invoke = async (entry: (typeof entries)[number], input = entry.schedule.input): Promise<ScheduleRun> => {
     const startedAt = new Date(now()).toISOString();
     const started = Date.now();
-    const outcome = await entry.sandbox.invoke(entry.schedule.input);
+    const outcome = await entry.sandbox.invoke(input);
     const run: ScheduleRun = {
       schedule: entry.schedule.logicalId,
       function: entry.sandbox.fn.logicalId,
@@ -136,13 +137,13 @@ export function startSchedules(options: {
   for (const entry of timed) arm(entry, entry.everyMs);
 
   return {
-    run(region, id) {
+    run(region, id, input) {
       const entry = entries.find(
         (e) =>
           e.schedule.regionKey === region &&
           (e.schedule.logicalId === id || e.sandbox.fn.logicalId === id || e.sandbox.fn.name === id),
       );
-      return entry ? invoke(entry) : undefined;
+      return entry ? invoke(entry, input ?? entry.schedule.input) : undefined;
     },
     clockAdvanced() {
       if (stopped) return Promise.resolve([]);

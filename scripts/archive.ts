@@ -2,16 +2,16 @@
  * `npm run archive -- [--region eu|us] [--type <beat type>] [--installation <id>] [--since <ISO>]
  * [--cloud .local/cloud.json] [--format ndjson|table] [--bucket <name>]`: the local telemetry
  * archive as the cloud's Athena view shows it, one row per beat id (local/archive-reader.ts).
- * `--sql "SELECT …"` runs SQL on DuckDB over the views `beats` and `beats_unique`, and
- * `--compact YYYY-MM-DDTHH` rewrites that closed hour into Parquet (local/archive-compaction.ts).
+ * `--sql "SELECT …"` runs SQL through Athena's API (the local stand-in, DuckDB) on the region's Glue
+ * database, views `beats` and `beats_unique` as in the cloud, and `--compact YYYY-MM-DDTHH` runs the
+ * cloud's compaction of that hour now (docs/telemetry.md, "Columnar archive").
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { compactHour, queryArchive } from '../local/archive-compaction';
-import { findArchiveBucket, formatArchiveTable, readArchive } from '../local/archive-reader';
+import { formatArchiveTable, readArchive } from '../local/archive-reader';
+import { queryArchiveSql } from '../local/archive-query';
 import type { RegionKey } from '../local/assembly';
-import { localS3 } from '../local/clients';
 import type { CloudInfo } from '../local/cloud';
 
 const { values } = parseArgs({
@@ -32,47 +32,51 @@ const { values } = parseArgs({
 if (values.help) {
   console.log(
     'npm run archive -- [--region eu|us] [--type <beat type>] [--installation <id>] [--since <ISO>] [--cloud <cloud.json>] [--format ndjson|table] [--bucket <name>]\n' +
-      'npm run archive -- --sql "SELECT … FROM beats_unique" [--region eu|us] [--cloud <cloud.json>] [--bucket <name>]\n' +
-      'npm run archive -- --compact YYYY-MM-DDTHH [--region eu|us] [--cloud <cloud.json>] [--bucket <name>]',
+      'npm run archive -- --sql "SELECT … FROM beats_unique" [--region eu|us] [--cloud <cloud.json>] [--format ndjson|table]\n' +
+      'npm run archive -- --compact YYYY-MM-DDTHH [--region eu|us] [--cloud <cloud.json>]',
   );
   process.exit(0);
 }
 
-const bigintAsNumber = (_key: string, value: unknown) =>
-  typeof value === 'bigint' ? (Number.isSafeInteger(Number(value)) ? Number(value) : String(value)) : value;
-
-/** `--sql` / `--compact`: DuckDB over the archive of the chosen region(s). */
-async function columnar(info: CloudInfo, sql: string | undefined, compact: string | undefined): Promise<void> {
-  const keys = values.region ? [values.region as RegionKey] : (Object.keys(info.regions) as RegionKey[]);
-  const locations = await Promise.all(
-    keys.map(async (region) => {
-      const regionInfo = info.regions[region];
-      if (!regionInfo) throw new Error(`no region ${region} in cloud.json`);
-      const s3 = localS3(regionInfo.endpoints.s3, regionInfo.region);
-      return { s3, bucket: values.bucket ?? (await findArchiveBucket(regionInfo, s3)), region };
-    }),
-  );
-  try {
-    if (compact !== undefined) {
-      const match = /^(\d{4}-\d{2}-\d{2})T(\d{2})$/.exec(compact);
-      if (!match) throw new Error(`--compact: YYYY-MM-DDTHH, not ${compact}`);
-      // "closed" by the local cloud's movable clock, not the wall's
-      const now = new Date(((await (await fetch(info.clock)).json()) as { now: string }).now);
-      for (const { s3, bucket, region } of locations) {
-        const result = await compactHour(s3, bucket, { region, dt: match[1]!, hour: match[2]!, now });
-        console.error(`${result.key}: ${result.rowsWritten} rows from ${result.sourceObjects} objects`);
-      }
-    }
-    if (sql !== undefined) {
-      const rows = await queryArchive(locations, sql);
-      if (values.format === 'table') console.table(rows);
-      // count(*) and BIGINT columns come back as bigint, which JSON cannot hold
-      else for (const row of rows) process.stdout.write(`${JSON.stringify(row, bigintAsNumber)}\n`);
-      console.error(`${rows.length} row${rows.length === 1 ? '' : 's'}`);
-    }
-  } finally {
-    for (const { s3 } of locations) s3.destroy();
+/** `--compact`: the cloud's compaction (the compactArchive bundle) run now for that hour, by its schedule's dev route. */
+async function compactHours(info: CloudInfo, regions: readonly RegionKey[], hour: string): Promise<void> {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}$/.test(hour)) throw new Error(`--compact: YYYY-MM-DDTHH, not ${hour}`);
+  for (const region of regions) {
+    const api = info.regions[region]!.api;
+    const { schedules } = (await (await fetch(`${api}/local/schedules`)).json()) as {
+      schedules: { logicalId: string }[];
+    };
+    const schedule = schedules.find((s) => s.logicalId.startsWith('ArchiveCompactionSchedule'));
+    if (!schedule) throw new Error(`${region}: no archive compaction schedule on the local cloud`);
+    const response = await fetch(`${api}/local/schedules/${encodeURIComponent(schedule.logicalId)}/run`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ input: { hours: [hour] } }),
+    });
+    const run = (await response.json()) as {
+      error?: { errorMessage?: string };
+      result?: { hours: { dt: string; hour: string; outcome: string; rows: number; runId: string }[] };
+    };
+    if (!response.ok || run.error) throw new Error(`${region}: ${run.error?.errorMessage ?? JSON.stringify(run)}`);
+    for (const h of run.result?.hours ?? [])
+      console.error(`${region} ${h.dt}T${h.hour}: ${h.outcome}, ${h.rows} rows (run ${h.runId})`);
   }
+}
+
+/** `--sql`: the statement through Athena's API in each chosen region (a region's rows, then the next's). */
+async function sqlRows(info: CloudInfo, regions: readonly RegionKey[], sql: string): Promise<void> {
+  let total = 0;
+  for (const region of regions) {
+    const { columns, rows } = await queryArchiveSql(info.regions[region]!, sql);
+    total += rows.length;
+    const objects = rows.map((r) => ({
+      ...(regions.length > 1 && !columns.includes('region') && { region }),
+      ...Object.fromEntries(columns.map((c, i) => [c, r[i]])),
+    }));
+    if (values.format === 'table') console.table(objects);
+    else for (const o of objects) process.stdout.write(`${JSON.stringify(o)}\n`);
+  }
+  console.error(`${total} row${total === 1 ? '' : 's'}`);
 }
 
 try {
@@ -90,7 +94,9 @@ try {
     throw new Error(`cannot read ${cloudFile} (is the local cloud started? npm start): ${(error as Error).message}`);
   }
   if (values.sql !== undefined || values.compact !== undefined) {
-    await columnar(info, values.sql, values.compact);
+    const regions = values.region ? [values.region as RegionKey] : (Object.keys(info.regions) as RegionKey[]);
+    if (values.compact !== undefined) await compactHours(info, regions, values.compact);
+    if (values.sql !== undefined) await sqlRows(info, regions, values.sql);
     process.exit(0);
   }
   const rows = await readArchive(info, {

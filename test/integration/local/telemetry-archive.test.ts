@@ -205,7 +205,7 @@ describe('telemetry archiver on the local cloud', () => {
     expect(rows).toEqual([old]);
   });
 
-  it('npm run archive -- --compact an hour to Parquet, then --sql over raw and Parquet hours, each beat once', async () => {
+  it('npm run archive -- --compact runs the cloud compaction of an hour, then --sql through Athena over raw and Parquet hours, each beat once', async () => {
     // Arrange: a day of its own, hour 04 (a re-sent beat) to compact, hour 05 left raw
     const { eu } = running!.info.regions;
     const installation = `inst-${randomUUID()}`;
@@ -239,12 +239,12 @@ describe('telemetry archiver on the local cloud', () => {
     const compacted = await cli('--compact', '2026-02-10T04');
     const query = await cli(
       '--sql',
-      `SELECT (SELECT count(*) FROM beats WHERE installation_id = '${installation}')::INTEGER AS copies, ` +
-        `(SELECT count(*) FROM beats_unique WHERE installation_id = '${installation}')::INTEGER AS beats`,
+      `SELECT (SELECT count(*) FROM beats WHERE installation_id = '${installation}') AS copies, ` +
+        `(SELECT count(*) FROM beats_unique WHERE installation_id = '${installation}') AS beats`,
     );
 
-    // Assert
-    expect(compacted.stderr).toContain('parquet/region=eu/dt=2026-02-10/hour=04/beats.parquet: 2 rows from 1 objects');
-    expect(JSON.parse(query.stdout)).toEqual({ copies: 3, beats: 2 });
+    // Assert: the cloud's compaction published the hour; Athena answers in strings
+    expect(compacted.stderr).toMatch(/^eu 2026-02-10T04: published, 2 rows \(run /m);
+    expect(JSON.parse(query.stdout)).toEqual({ copies: '3', beats: '2' });
   });
 });

@@ -10,7 +10,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { settleMs, compactHour, parquetKey, queryArchive } from '../../../local/archive-compaction';
+import { settleMs, compactHour, parquetKey } from '../../../local/archive-compaction';
 import { localS3 } from '../../../local/clients';
 import { type Emulator, startS3rver } from '../../../local/emulators';
 
@@ -125,34 +125,5 @@ describe('local archive compaction (DuckDB)', () => {
     await expect(compactHour(s3, bucket, { ...target, region: 'us' })).rejects.toThrow();
     const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'parquet/region=us/' }));
     expect(listed.Contents ?? []).toEqual([]);
-  }, 25_000);
-
-  it('answers SQL over a day spanning Parquet and raw hours, each beat once in beats_unique', async () => {
-    const location = [{ s3, bucket, region: 'eu' }];
-    const [all] = await queryArchive(location, 'SELECT count(*)::INTEGER AS n FROM beats');
-    expect(all).toEqual({ n: 7 }); // 5 from Parquet (the duplicate kept) + 2 raw, hour 01 not read twice
-    const unique = await queryArchive(
-      location,
-      `SELECT beat_id, received_at, hour FROM beats_unique WHERE dt = '2026-12-01' ORDER BY beat_id`,
-    );
-    expect(unique.map((r) => Number(String(r.beat_id).slice(-2)))).toEqual([1, 2, 3, 4, 5, 6]);
-    expect(unique[1]).toMatchObject({ received_at: '2026-12-01T01:06:00.000Z', hour: '01' }); // the first arrival
-    expect(unique[5]).toMatchObject({ hour: '02' });
-  }, 25_000);
-
-  it("keeps two installations' beats that share a beat id in beats_unique (issue 17, finding 12)", async () => {
-    // Arrange: beat 5's id, sent by another installation, in an hour of its own
-    await put('beats/region=eu/dt=2026-12-01/hour=05/shard-1-7.ndjson.gz', [
-      beat(5, '2026-12-01T05:01:00.000Z', 'hardware.memory', 'inst-other'),
-    ]);
-
-    // Act
-    const rows = await queryArchive(
-      [{ s3, bucket, region: 'eu' }],
-      `SELECT installation_id FROM beats_unique WHERE beat_id = '${beat(5, '').beat_id}' ORDER BY installation_id`,
-    );
-
-    // Assert
-    expect(rows).toEqual([{ installation_id: 'inst-2' }, { installation_id: 'inst-other' }]);
   }, 25_000);
 });

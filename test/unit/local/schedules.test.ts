@@ -79,6 +79,24 @@ describe('startSchedules', () => {
     schedules.stop();
   });
 
+  it('runs a schedule now with an input given in place of its own', async () => {
+    // Arrange
+    const { sandbox, events } = fakeSandbox();
+    const schedules = startSchedules({
+      schedules: [schedule()],
+      sandboxes: new Map([['ucx-eu-stateless/SweepSilentFunctionAF52F884', sandbox]]),
+      timers: false,
+    });
+
+    // Act
+    await schedules.run('eu', 'SilentSweepSchedule4E4414E2', { hours: ['2026-12-01T03'] });
+    await schedules.run('eu', 'SilentSweepSchedule4E4414E2');
+
+    // Assert
+    expect(events).toEqual([{ hours: ['2026-12-01T03'] }, { from: 'scheduler' }]);
+    schedules.stop();
+  });
+
   it('invokes at the rate, first one period after the start, and reports a failed run', async () => {
     // Arrange
     jest.useFakeTimers({ now: new Date('2026-03-12T10:00:00Z') });
