@@ -105,21 +105,26 @@ export function chartSummary(
   if (!last) return `${series.label}: no data in ${rangeWords(history.range)}`;
   const parts = [`${fmt(last[1])} now`];
   const thresholds = chart?.thresholds ?? [];
-  // "cap 10 GB", but "warning at 80 % (8 GB)": a label with its own number keeps the value apart
-  for (const t of thresholds)
-    parts.push(/\d/.test(t.label) ? `${t.label} (${fmt(t.value)})` : `${t.label} ${fmt(t.value)}`);
+  for (const t of thresholds) parts.push(thresholdText(t, fmt));
   if (series.capacity !== undefined) parts.push(`${CAPACITY_LABEL} ${fmt(series.capacity)}`);
   const forecast = drawableForecast(series, chart);
   if (forecast) {
-    const reached = thresholds.findIndex((t) => t.value === forecast.value);
-    const what =
-      reached === -1 ? fmt(forecast.value) : thresholds.length === 1 ? 'it' : `the ${thresholds[reached]!.label}`;
+    // "it" only when it cannot be read as another line
+    const what = thresholds.length === 1 && thresholds[0]!.value === forecast.value ? 'it' : fmt(forecast.value);
     parts.push(`reaches ${what} ${inAbout(forecast.at, history.to)}`);
   } else {
     const peak = Math.max(...series.points.map((p) => p[3]));
     parts.push(`peak ${fmt(peak)} in ${rangeWords(history.range)}`);
   }
   return `${series.label}: ${parts.join(', ')}`;
+}
+
+/** "cap 10 GB"; a label that says its own number ("cap 10 GB", "warning at 80 %") stands alone. */
+export function thresholdText(
+  t: { readonly label: string; readonly value: number },
+  fmt: (v: number) => string,
+): string {
+  return /\d/.test(t.label) ? t.label : `${t.label} ${fmt(t.value)}`;
 }
 
 /** The forecast when it lies after the series' last point (an older one says nothing about where it goes). */

@@ -13,6 +13,7 @@ import {
   plotModel,
   rangeWords,
   tableRows,
+  thresholdText,
   usageSeries,
   type FindingChart,
   type HistoryRange,
@@ -239,7 +240,9 @@ function legendText(label: string, line: PlotModel['lines'][number], series: His
   if (line.kind === 'series') return label;
   const value = line.values.find((v) => v !== null);
   if (line.kind === 'forecast') return `${label} (dashed)`;
-  return value === undefined || value === null ? label : `${label}: ${formatValue(value, series.unit)}`;
+  return value === undefined || value === null
+    ? label
+    : thresholdText({ label, value }, (v) => formatValue(v, series.unit));
 }
 
 /** The n-th line of its kind takes the n-th colour of the kind (the first threshold the darkest). */

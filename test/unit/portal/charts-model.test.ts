@@ -72,14 +72,17 @@ describe('chartSummary', () => {
     );
   });
 
-  it('names which threshold the forecast reaches when there are several, and keeps a numbered label apart from its value', () => {
+  it('says what the forecast reaches when there are several lines, and a label with its own number as it is', () => {
     const chart: FindingChart = {
       ...capChart,
-      thresholds: [...capChart.thresholds, { label: 'warning at 80 %', value: 8 * GIB }],
+      thresholds: [
+        { label: 'cap 10 GB', value: 10 * GIB },
+        { label: 'warning at 80 %', value: 8 * GIB },
+      ],
     };
 
     expect(chartSummary(database, history, chart)).toBe(
-      'Database UCX size: 9.2 GB now, cap 10 GB, warning at 80 % (8 GB), reaches the cap in about 41 days',
+      'Database UCX size: 9.2 GB now, cap 10 GB, warning at 80 %, reaches 10 GB in about 41 days',
     );
   });
 
