@@ -555,10 +555,17 @@ function shortLabels(lines: readonly DashboardLine[]): string[] {
   return lines.map((l) => (shared ? l.label.slice(first!.length + 1) : l.label));
 }
 
+/** A metric's name in words (`PresenceSubscriptionRenewalFailures` → `Presence subscription renewal failures`); the name stays in the title. */
+export function readableLabel(label: string): string {
+  if (!/^[A-Z][A-Za-z0-9]*$/.test(label)) return label;
+  const words = label.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
 function widgetHtml(w: DashboardWidgetData): string {
   if (w.lines.length === 0)
     return `<div class="widget"><h3 title="${escapeHtml(w.help)}">${escapeHtml(w.title)}</h3><p class="note">${escapeHtml(w.note ?? 'no data in the window')}</p></div>`;
-  const labels = shortLabels(w.lines);
+  const labels = shortLabels(w.lines).map(readableLabel);
   const rows = w.lines
     .map((l, i) => {
       const tone = toneOf(l.bad ?? w.bad, l.total);

@@ -3,6 +3,7 @@ import {
   dashboardData,
   dashboardHtml,
   evaluateAlarm,
+  readableLabel,
   sectionGrid,
   type DashboardData,
 } from '#local/dashboard';
@@ -265,5 +266,28 @@ describe('the Presence section', () => {
     expect(state(partly, 'presence-renewals-all-failing')).toEqual(['OK', undefined]);
     expect(state(partly, 'presence-renewals-failing')).toEqual(['ALARM', 'warning']);
     expect(states.find((a) => a.id === 'presence-websocket-execution-errors')!.state).toBe('NOT_EVALUATED');
+  });
+});
+
+describe('labels a person reads', () => {
+  it('puts a metric’s name in words, keeping routes, function names and split values as they are', () => {
+    expect(readableLabel('PresenceSubscriptionRenewalFailures')).toBe('Presence subscription renewal failures');
+    expect(readableLabel('BeatsAccepted')).toBe('Beats accepted');
+    expect(readableLabel('POST /v1/activations')).toBe('POST /v1/activations');
+    expect(readableLabel('presenceFanOut')).toBe('presenceFanOut');
+    expect(readableLabel('201')).toBe('201');
+  });
+
+  it('shows the words in the widget and the metric’s name in its title', () => {
+    const store = new MetricStore({ now: () => T });
+    store.record(
+      { region: 'eu', namespace: 'UcxCloud', name: 'BeatsAccepted', dimensions: { service: 'ucx-cloud' } },
+      3,
+      T,
+    );
+
+    const html = dashboardHtml(data(store));
+
+    expect(html).toContain('<td class="label" title="BeatsAccepted"><span>Beats accepted</span></td>');
   });
 });
