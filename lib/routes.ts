@@ -257,7 +257,8 @@ export const functionSpecs = {
   // Support API: the regional support table, and the licensing table for the account's reseller.
   listAccountInstallations: { entry: 'list-account-installations', needs: ['table:read', 'support-table:read'] },
   getInstallationSnapshot: { entry: 'get-installation-snapshot', needs: ['table:read', 'support-table:read'] },
-  listInstallationFindings: { entry: 'list-installation-findings', needs: ['table:read', 'support-table:read'] },
+  // an installation's findings and its history (docs/proactive-support.md "History")
+  listInstallationFindings: { entry: 'installation-support', needs: ['table:read', 'support-table:read'] },
   listAccountFindings: { entry: 'list-account-findings', needs: ['table:read', 'support-table:read'] },
   acknowledgeFinding: { entry: 'acknowledge-finding', needs: ['table:read', 'support-table:write'] },
   // The portal: a reseller picks the customer it acts for.

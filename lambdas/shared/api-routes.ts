@@ -104,6 +104,14 @@ export const apiRoutes = [
     operation: 'inviteAccountUser',
     auth: 'user',
   },
+  // the installation's history (docs/proactive-support.md "History"): an operation of the findings' function
+  {
+    method: 'GET',
+    path: '/v1/installations/{id}/history',
+    fn: 'listInstallationFindings',
+    operation: 'getInstallationHistory',
+    auth: 'user',
+  },
   {
     method: 'GET',
     path: '/v1/accounts/{accountId}/users',

@@ -82,6 +82,7 @@ import { apiRoutes, operationNameOf, type ApiOperationName, type RouteAuth } fro
 import { backOfficeOperations } from './openapi-back-office';
 import { retentionOperations } from './openapi-retention';
 import { machineClientOperations } from './openapi-machine-clients';
+import { historyOperations } from './openapi-history';
 import { termsOperations, termsTag } from './openapi-terms';
 import { accountInstallationParams, accountParams, installationParams, supportInstallationParams } from './params';
 
@@ -206,6 +207,7 @@ const operations: Record<ApiOperationName, OperationSpec> = {
   ...machineClientOperations,
   activate: {
     tag: 'Agent',
+  ...historyOperations,
     summary: 'Activate an installation',
     description:
       'With an activation key and the installation’s new Ed25519 public key; the request is signed with that key (keyid: its RFC 7638 JWK thumbprint).',

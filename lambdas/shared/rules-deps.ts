@@ -5,17 +5,19 @@ import { DynamoDbSupportStore } from '../adapters/dynamodb-support-store';
 import { EventBridgeNotificationBus } from '../adapters/eventbridge-notification-bus';
 import { CachedLicenceFacts } from '../adapters/licence-facts';
 import { allRules } from '../core/rules/catalogue';
-import type { RulesDeps } from '../core/rules/process-batch';
+import type { StreamDeps } from '../core/rules/evaluate-installations';
+import { DynamoDbHistoryStore } from '../adapters/dynamodb-history-store';
 import { required } from './env';
 
-let deps: RulesDeps | undefined;
+let deps: StreamDeps | undefined;
 
-export function rulesDeps(): RulesDeps {
+export function rulesDeps(): StreamDeps {
   deps ??= {
     store: new DynamoDbSupportStore(dynamoDocumentClient(), required('SUPPORT_TABLE_NAME')),
     bus: new EventBridgeNotificationBus(required('EVENT_BUS_NAME')),
     licences: new CachedLicenceFacts(new DynamoDbLicensingRepository(dynamoDocumentClient(), required('TABLE_NAME'))),
     rules: allRules,
+    history: new DynamoDbHistoryStore(dynamoDocumentClient(), required('SUPPORT_TABLE_NAME')),
   };
   return deps;
 }

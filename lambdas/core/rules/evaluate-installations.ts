@@ -4,6 +4,8 @@
  * fails fails alone: its records are reported for retry, each once.
  */
 import { SILENT_SUPPORT_DATA_DAYS } from '../accounts/retention';
+import type { HistoryStore } from '../history/ports';
+import { recordHistory } from '../history/record-history';
 import type { BatchBeat } from './engine';
 import { evaluateInstallationBatch, type InstallationOutcome, type RulesDeps } from './process-batch';
 
@@ -29,13 +31,21 @@ export const SILENT_AFTER_MS = 3 * 3_600_000;
 /** installations evaluated per sweep run at most */
 export const MAX_SILENT_PER_RUN = 1000;
 
-/** A stream batch: each installation's beats evaluated together (one state read and one write). */
+/** The stream consumer's deps: the rules', and where the history is kept. */
+export interface StreamDeps extends RulesDeps {
+  readonly history?: HistoryStore;
+}
+
+/**
+ * A stream batch: each installation's beats evaluated together (one state read and one write),
+ * then its history written (idempotent, so a retry of a failed one writes the same items again).
+ */
 export function evaluateStreamBatch(
-  deps: RulesDeps,
+  deps: StreamDeps,
   beats: readonly StreamBatchBeat[],
   now: number,
 ): Promise<EvaluationResult> {
-  return evaluateEach(deps, groupByInstallation(beats), now);
+  return evaluateEach(deps, groupByInstallation(beats), now, deps.history);
 }
 
 /** The missing-beat sweep: each silent installation evaluated with no beats, so the tick rules run. */
@@ -61,9 +71,21 @@ async function evaluateEach(
   deps: RulesDeps,
   groups: ReadonlyMap<string, readonly StreamBatchBeat[]>,
   now: number,
+  history?: HistoryStore,
 ): Promise<EvaluationResult> {
   const settled = await Promise.allSettled(
-    [...groups].map(([installationId, beats]) => evaluateInstallationBatch(deps, installationId, beats, now)),
+    [...groups].map(async ([installationId, beats]) => {
+      const outcome = await evaluateInstallationBatch(deps, installationId, beats, now);
+      // an unknown or deactivated installation keeps no history either
+      if (history && !outcome.ignored && beats.length > 0)
+        await recordHistory(
+          history,
+          installationId,
+          beats.map((b) => b.beat),
+          now,
+        );
+      return outcome;
+    }),
   );
   return settleEvaluations([...groups], settled);
 }

@@ -65,6 +65,7 @@ const policies: Partial<Record<ApiOperationName, Policy>> = {
   listAccountFindings: 'read',
   getInstallationSnapshot: 'staff',
   listInstallationFindings: 'read',
+  getInstallationHistory: 'read',
   acknowledgeFinding: 'staff',
   listResellerAccounts: 'reseller',
   inviteAccountUser: 'manage',

@@ -6,7 +6,7 @@ import { COUNTER, defineRule, type LicenceFacts, type Signal } from '../rule';
 const NO_SIGNALS: readonly Signal[] = Object.freeze([]);
 
 /** licensed capacity of a product at `at`: perpetual lines, and subscription lines not yet expired */
-function capacityOf(licence: LicenceFacts, product: Product, at: number): number {
+export function capacityOf(licence: LicenceFacts, product: Product, at: number): number {
   let capacity = 0;
   for (const line of licence.products)
     if (
@@ -35,6 +35,29 @@ export const rule = defineRule({
   }),
   // live counts swing: 3 consecutive beats, as for counters
   hysteresis: COUNTER,
+  explain: {
+    title: '{subject|product}: {inUse} in use of {capacity} licensed',
+    message: '{inUse} {subject|product} in use against {capacity} licensed ({percent|percent}).',
+    nextStep:
+      'Order more {subject|product} capacity before users are refused, or look for sessions left open.',
+    variants: [
+      {
+        when: { subject: 'attendant-console' },
+        chart: { series: 'consoles:connected', thresholds: [{ label: 'licensed {capacity}', value: 'capacity' }] },
+      },
+      {
+        when: { subject: 'call-recording' },
+        chart: {
+          series: 'calls:call-recording:active',
+          thresholds: [{ label: 'licensed {capacity}', value: 'capacity' }],
+        },
+      },
+      {
+        when: { subject: 'ivr' },
+        chart: { series: 'calls:ivr:active', thresholds: [{ label: 'licensed {capacity}', value: 'capacity' }] },
+      },
+    ],
+  },
   evaluate({ beat, at, licence, config }) {
     let product: Product;
     let inUse = 0;

@@ -1,0 +1,116 @@
+/**
+ * The history in the regional support table, beside the installation's state and findings (its
+ * partition, so closing the account erases it with the rest):
+ *   INST#<inst> / HIST#<resolution s>#<block start, epoch ms, 13 digits>
+ * `b` the block (history-block-codec.ts), `ttl` when its newest point leaves the tier. Each item is
+ * written once with a Put (never updated: an update is charged the larger of old and new item);
+ * one Query of a key range reads a chart's range of one tier.
+ */
+import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod';
+import type { HistoryBlock, HistoryStore } from '../core/history/ports';
+import type { Tier } from '../core/history/tiers';
+import { rethrowThrottling } from './aws-errors';
+import { decodeBlock, encodeBlock } from './history-block-codec';
+
+const HOUR_MS = 3_600_000;
+const pkOf = (installationId: string) => `INST#${installationId}`;
+const skOf = (tier: Tier, start: number) =>
+  `HIST#${tier.resolutionSeconds}#${String(Math.max(0, start)).padStart(13, '0')}`;
+/** a block spans at most an hour (1-minute blocks 15 minutes; aggregates one hour) */
+const ttlOf = (tier: Tier, start: number) => Math.floor((start + HOUR_MS + tier.keepMs) / 1000);
+
+const storedBlock = z.object({ sk: z.string(), b: z.instanceof(Uint8Array) });
+
+export class DynamoDbHistoryStore implements HistoryStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async putBlocks(installationId: string, tier: Tier, blocks: readonly HistoryBlock[]): Promise<void> {
+    const resolutionMs = tier.resolutionSeconds * 1000;
+    try {
+      await Promise.all(
+        blocks.map((block) =>
+          this.client.send(
+            new PutCommand({
+              TableName: this.tableName,
+              Item: {
+                pk: pkOf(installationId),
+                sk: skOf(tier, block.start),
+                b: encodeBlock(block.start, resolutionMs, block.series),
+                ttl: ttlOf(tier, block.start),
+              },
+            }),
+          ),
+        ),
+      );
+    } catch (error) {
+      rethrowThrottling(error, 'The support store');
+    }
+  }
+
+  async blockBefore(installationId: string, tier: Tier, before: number): Promise<HistoryBlock | undefined> {
+    try {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: {
+            ':pk': pkOf(installationId),
+            ':from': skOf(tier, 0),
+            ':to': skOf(tier, before - 1),
+          },
+          ProjectionExpression: 'sk, b',
+          ScanIndexForward: false,
+          Limit: 1,
+        }),
+      );
+      const item = page.Items?.[0];
+      return item ? this.blockOf(item, tier) : undefined;
+    } catch (error) {
+      return rethrowThrottling(error, 'The support store');
+    }
+  }
+
+  private blockOf(item: Record<string, unknown>, tier: Tier): HistoryBlock {
+    const { sk, b } = storedBlock.parse(item);
+    const start = Number(sk.slice(sk.lastIndexOf('#') + 1));
+    return { start, series: decodeBlock(start, tier.resolutionSeconds * 1000, b) };
+  }
+
+  async blocks(
+    installationId: string,
+    tier: Tier,
+    from: number,
+    to: number,
+    options?: { readonly consistent?: boolean },
+  ): Promise<HistoryBlock[]> {
+    const out: HistoryBlock[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    try {
+      do {
+        const page = await this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+            ExpressionAttributeValues: {
+              ':pk': pkOf(installationId),
+              ':from': skOf(tier, from),
+              ':to': skOf(tier, to - 1),
+            },
+            ProjectionExpression: 'sk, b',
+            ...(options?.consistent ? { ConsistentRead: true } : {}),
+            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+          }),
+        );
+        for (const item of page.Items ?? []) out.push(this.blockOf(item, tier));
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+    } catch (error) {
+      rethrowThrottling(error, 'The support store');
+    }
+    return out;
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * The stream consumer's history write for one installation's beats of a batch (docs/proactive-support.md
+ * "History"). Every item is written once, whole, with a Put (DynamoDB charges an update the larger
+ * of the old and new item, so nothing grows): the batch's 1-minute points as blocks of at most
+ * 15 minutes keyed by their first minute; and for every hour the batch closes (or a late beat
+ * touched), its four 15-minute points and its 1-hour point, computed from that hour's 1-minute
+ * blocks. A batch sent again writes the same items with the same values.
+ */
+import type { Beat } from '../telemetry/catalogue';
+import type { HistoryBlock, HistoryStore } from './ports';
+import { MINUTE_MS, minutePoints, type SeriesPoints } from './series';
+import { downsampleAll, hourTier, minuteTier, pointsWithin, quarterTier, unionBlocks } from './tiers';
+
+const HOUR_MS = 3_600_000;
+/** the longest span of one 1-minute block: an hour's aggregate reads its blocks from this much earlier */
+export const MINUTE_BLOCK_MS = 15 * MINUTE_MS;
+
+export interface HistoryWrite {
+  /** 1-minute blocks written */
+  readonly minuteBlocks: number;
+  /** hours whose 15-minute and 1-hour points were written */
+  readonly hours: readonly number[];
+}
+
+export async function recordHistory(
+  store: HistoryStore,
+  installationId: string,
+  beats: readonly Beat[],
+  now: number,
+  processPattern?: string,
+): Promise<HistoryWrite> {
+  const points = pointsWithin(minutePoints(beats, processPattern), minuteTier, 0, Number.POSITIVE_INFINITY, now);
+  if (points.size === 0) return { minuteBlocks: 0, hours: [] };
+  const blocks = minuteBlocks(points);
+  // the point before this batch: the hours between it and this batch ended without their last
+  // minute in a batch, and are aggregated now
+  const [previous] = await Promise.all([
+    store.blockBefore(installationId, minuteTier, blocks[0]!.start),
+    store.putBlocks(installationId, minuteTier, blocks),
+  ]);
+  const hours = hoursClosed(points, now, previous && newestOf(previous.series));
+  if (hours.length === 0) return { minuteBlocks: blocks.length, hours };
+  const from = hours[0]! - MINUTE_BLOCK_MS;
+  const to = hours[hours.length - 1]! + HOUR_MS;
+  const stored = await store.blocks(installationId, minuteTier, from, to, { consistent: true });
+  const all = unionBlocks([...stored.map((b) => b.series), ...blocks.map((b) => b.series)]);
+  const quarters: HistoryBlock[] = [];
+  const hourly: HistoryBlock[] = [];
+  for (const hour of hours) {
+    const minutes = pointsWithin(all, minuteTier, hour, hour + HOUR_MS, now);
+    if (minutes.size === 0) continue;
+    quarters.push({ start: hour, series: downsampleAll(minutes, quarterTier.resolutionSeconds * 1000) });
+    hourly.push({ start: hour, series: downsampleAll(minutes, HOUR_MS) });
+  }
+  await Promise.all([
+    store.putBlocks(installationId, quarterTier, quarters),
+    store.putBlocks(installationId, hourTier, hourly),
+  ]);
+  return { minuteBlocks: blocks.length, hours: quarters.map((b) => b.start) };
+}
+
+function newestOf(series: SeriesPoints): number | undefined {
+  let newest: number | undefined;
+  for (const list of series.values()) for (const p of list) if (newest === undefined || p.t > newest) newest = p.t;
+  return newest;
+}
+
+/** The points cut into blocks of at most MINUTE_BLOCK_MS from the first point on (the same beats, the same blocks). */
+export function minuteBlocks(points: SeriesPoints): HistoryBlock[] {
+  let first = Number.POSITIVE_INFINITY;
+  for (const list of points.values()) if (list.length > 0 && list[0]!.t < first) first = list[0]!.t;
+  const byBlock = new Map<number, SeriesPoints>();
+  for (const [key, list] of points)
+    for (const p of list) {
+      const start = first + Math.floor((p.t - first) / MINUTE_BLOCK_MS) * MINUTE_BLOCK_MS;
+      let block = byBlock.get(start);
+      if (!block) {
+        block = new Map();
+        byBlock.set(start, block);
+      }
+      const held = block.get(key);
+      if (held) held.push(p);
+      else block.set(key, [p]);
+    }
+  return [...byBlock].sort(([a], [b]) => a - b).map(([start, series]) => ({ start, series }));
+}
+
+/**
+ * The hours to aggregate after this batch: those it touched that are over (the batch holds their
+ * last minute or later), and those that ended between the previous beat and this batch; only hours
+ * whose 1-minute points are still all kept.
+ */
+export function hoursClosed(points: SeriesPoints, now: number, previousBeatAt?: number): number[] {
+  let newest = Number.NEGATIVE_INFINITY;
+  const touched = new Set<number>();
+  for (const list of points.values())
+    for (const p of list) {
+      touched.add(Math.floor(p.t / HOUR_MS) * HOUR_MS);
+      if (p.t > newest) newest = p.t;
+    }
+  const over = (hour: number) => hour + HOUR_MS <= newest + MINUTE_MS;
+  const hours = new Set([...touched].filter(over));
+  const complete = now - minuteTier.keepMs + MINUTE_BLOCK_MS;
+  if (previousBeatAt !== undefined && previousBeatAt < newest) {
+    // the previous batch closed its own hour if it held that hour's last minute
+    let hour = Math.floor(previousBeatAt / HOUR_MS) * HOUR_MS;
+    if (hour + HOUR_MS <= previousBeatAt + MINUTE_MS) hour += HOUR_MS;
+    for (hour = Math.max(hour, Math.ceil(complete / HOUR_MS) * HOUR_MS); over(hour); hour += HOUR_MS) hours.add(hour);
+  }
+  return [...hours].filter((hour) => hour >= complete).sort((a, b) => a - b);
+}
