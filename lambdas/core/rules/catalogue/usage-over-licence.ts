@@ -35,29 +35,6 @@ export const rule = defineRule({
   }),
   // live counts swing: 3 consecutive beats, as for counters
   hysteresis: COUNTER,
-  explain: {
-    title: '{subject|product}: {inUse} in use of {capacity} licensed',
-    message: '{inUse} {subject|product} in use against {capacity} licensed ({percent|percent}).',
-    nextStep:
-      'Order more {subject|product} capacity before users are refused, or look for sessions left open.',
-    variants: [
-      {
-        when: { subject: 'attendant-console' },
-        chart: { series: 'consoles:connected', thresholds: [{ label: 'licensed {capacity}', value: 'capacity' }] },
-      },
-      {
-        when: { subject: 'call-recording' },
-        chart: {
-          series: 'calls:call-recording:active',
-          thresholds: [{ label: 'licensed {capacity}', value: 'capacity' }],
-        },
-      },
-      {
-        when: { subject: 'ivr' },
-        chart: { series: 'calls:ivr:active', thresholds: [{ label: 'licensed {capacity}', value: 'capacity' }] },
-      },
-    ],
-  },
   evaluate({ beat, at, licence, config }) {
     let product: Product;
     let inUse = 0;
