@@ -287,6 +287,13 @@ export const functionSpecs = {
   listAuditEvents: { entry: 'list-audit-events', needs: ['table:read'] },
   // Support across accounts: pages of the support table's last-beat index (gsi1) and the health of each.
   listSupportInstallations: { entry: 'list-support-installations', needs: ['table:read', 'support-table:read'] },
+  // Support's fleet overview (the FLEET counters) and per-account rule settings (support table), the
+  // back office's advisory tables (ADVISORY, licensing table): seven routes, one function.
+  supportSettings: {
+    entry: 'support-settings',
+    needs: ['table:write', 'support-table:write'],
+    tableItems: { reads: ['account'], writes: ['advisory', 'audit'] },
+  },
   // Presence (DESIGN.md, "The Presence contract (v1)"): the account's switch and its tenant connection.
   getPresenceSettings: { entry: 'get-presence-settings', needs: ['table:read', 'presence-table:read'] },
   // Off closes the suite's sessions (@connections); the licensing table for the audit log.

@@ -8,11 +8,14 @@ import { emitCount } from '../shared/business-metrics';
 import { scheduledHandler } from '../shared/handler-stack';
 import { logger } from '../shared/powertools';
 import { rulesDeps } from '../shared/rules-deps';
+import { forInvocation, countFleetChanges } from '../shared/rules-invocation';
 import { countOutcome } from '../shared/rules-metrics';
 
 export const handler = scheduledHandler(async () => {
-  const { silent, outcomes, failures } = await sweepSilentInstallations(rulesDeps(), Date.now());
+  const now = Date.now();
+  const { silent, outcomes, failures } = await sweepSilentInstallations(forInvocation(rulesDeps()), now);
   for (const outcome of outcomes) countOutcome(outcome);
+  await countFleetChanges(outcomes, now);
   for (const { installationId, error } of failures) {
     logger.error('sweep evaluation failed', { installationId, error: error as Error });
   }

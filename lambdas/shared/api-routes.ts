@@ -176,6 +176,45 @@ export const apiRoutes = [
     auth: 'user',
   },
   { method: 'GET', path: '/v1/support/installations', fn: 'listSupportInstallations', auth: 'user' },
+  // Support's fleet overview and per-account rule settings, the back office's advisory tables
+  // (docs/proactive-support.md): one function, an operation each
+  { method: 'GET', path: '/v1/support/overview', fn: 'supportSettings', operation: 'getFleetOverview', auth: 'user' },
+  {
+    method: 'GET',
+    path: '/v1/support/accounts/{accountId}/rule-settings',
+    fn: 'supportSettings',
+    operation: 'getRuleSettings',
+    auth: 'user',
+  },
+  {
+    method: 'PUT',
+    path: '/v1/support/accounts/{accountId}/rule-settings/{ruleId}',
+    fn: 'supportSettings',
+    operation: 'putRuleSetting',
+    auth: 'user',
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/support/accounts/{accountId}/rule-settings/{ruleId}',
+    fn: 'supportSettings',
+    operation: 'deleteRuleSetting',
+    auth: 'user',
+  },
+  { method: 'GET', path: '/v1/ops/advisories', fn: 'supportSettings', operation: 'listAdvisoryTables', auth: 'user' },
+  {
+    method: 'PUT',
+    path: '/v1/ops/advisories/{ruleId}',
+    fn: 'supportSettings',
+    operation: 'putAdvisoryTable',
+    auth: 'user',
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/ops/advisories/{ruleId}',
+    fn: 'supportSettings',
+    operation: 'deleteAdvisoryTable',
+    auth: 'user',
+  },
   // Support's telemetry cycle of one installation (docs/telemetry.md): one function, an operation each
   {
     method: 'PUT',

@@ -30,6 +30,8 @@ export const licensingPartitions = {
   newAccounts: 'NEWACC#',
   /** the accounts' stale-release settings, one partition */
   staleRelease: 'STALE_RELEASE',
+  /** the back office's advisory tables (cucm-compat, suite-outdated), one partition */
+  advisory: 'ADVISORY',
 } as const;
 
 export type LicensingPartition = keyof typeof licensingPartitions;

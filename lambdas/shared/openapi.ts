@@ -83,6 +83,7 @@ import { backOfficeOperations } from './openapi-back-office';
 import { retentionOperations } from './openapi-retention';
 import { machineClientOperations } from './openapi-machine-clients';
 import { historyOperations } from './openapi-history';
+import { supportSettingsOperations } from './openapi-support-settings';
 import { termsOperations, termsTag } from './openapi-terms';
 import { accountInstallationParams, accountParams, installationParams, supportInstallationParams } from './params';
 
@@ -205,6 +206,7 @@ const operations: Record<ApiOperationName, OperationSpec> = {
   ...retentionOperations,
   ...backOfficeOperations,
   ...machineClientOperations,
+  ...supportSettingsOperations,
   activate: {
     tag: 'Agent',
   ...historyOperations,

@@ -27,7 +27,7 @@ export interface InstallationOutcome {
   readonly findings: number;
   readonly notifications: readonly FindingNotification[];
   /** what happened to findings, whatever the Care level (for metrics) */
-  readonly changes: readonly { kind: string; ruleId: string; severity: string }[];
+  readonly changes: readonly { kind: string; ruleId: string; severity: string; previousSeverity?: string }[];
   /** beats of an installation that is unknown or deactivated are dropped */
   readonly ignored?: boolean;
 }
@@ -98,6 +98,8 @@ export async function evaluateInstallationBatch(
           kind: f.history[f.history.length - 1]!.event,
           ruleId: f.ruleId,
           severity: f.severity,
+          // the fleet's open counts move a finding that escalated from its old severity
+          ...(f.history.length > 1 ? { previousSeverity: f.history[f.history.length - 2]!.severity } : {}),
         })),
       };
     } catch (error) {

@@ -6,29 +6,39 @@ import { startsWithComponents } from './suite-outdated';
 const severity = z.enum(['info', 'warning', 'critical']);
 const NONE: readonly Signal[] = [];
 
-/**
- * EXAMPLE matrix, not the certified one: support maintains it. A suite version matches the entry
- * with the longest dotted prefix (`suite`); `cucm` lists the certified CUCM versions, also by
- * dotted prefix ('14' covers 14.0.1.13900-155, '12.5' covers 12.5.1.x).
- */
-const matrix = [
-  { suite: '2023', cucm: ['11.5', '12.5', '14'] },
-  { suite: '2024', cucm: ['12.5', '14', '15'] },
-  { suite: '2025', cucm: ['12.5', '14', '15'] },
-];
-
 export const rule = defineRule({
   id: 'cucm-compat',
-  description: 'Suite version not certified for the CUCM version (compatibility matrix in config)',
+  description: "Suite version not certified for the CUCM version (the back office's compatibility matrix)",
   reads: ['ucx.suite', 'ucx.voip'],
   fields: ['ucx.suite:version', 'ucx.voip:cucmVersion'],
   config: z.object({
-    matrix: z.array(z.object({ suite: z.string().min(1), cucm: z.array(z.string().min(1)) })).default(matrix),
+    /**
+     * The back office's advisory table (advisories.ts), laid under the config by the rules Lambda:
+     * a suite version matches the entry with the longest dotted prefix (`suite`); `cucm` lists the
+     * certified CUCM versions, also by prefix ('14' covers 14.0.1.13900-155). Empty: nothing judged.
+     */
+    matrix: z.array(z.object({ suite: z.string().min(1), cucm: z.array(z.string().min(1)) })).default([]),
     severity: severity.default('warning'),
     /** a suite version the matrix does not list; null: not judged */
     unlistedSeverity: severity.nullable().default(null),
   }),
   hysteresis: STATE_FACT,
+  explain: {
+    title: 'Suite {suite} not certified for CUCM {cucm}',
+    message:
+      'Suite version {suite} is certified for CUCM {certified|list}, not for the CUCM {cucm} it is integrated with.',
+    nextStep:
+      'Update the suite to a version certified for CUCM {cucm}, and check the compatibility matrix before the next CUCM upgrade.',
+    variants: [
+      {
+        when: { listed: false },
+        title: 'Suite {suite} not in the CUCM compatibility matrix',
+        message:
+          'Suite version {suite} is not in the compatibility matrix: its certification for CUCM {cucm} is unknown.',
+        nextStep: 'Ask support whether suite {suite} is certified for CUCM {cucm}, or update to a listed version.',
+      },
+    ],
+  },
   evaluate({ beat, memory, config }): readonly Signal[] {
     if (beat.type === 'ucx.suite') memory.setFact('suite', beat.data.version);
     else if (beat.type === 'ucx.voip') memory.setFact('cucm', beat.data.cucmVersion);

@@ -31,33 +31,28 @@ export function compareVersions(a: string, b: string): number {
   return 0;
 }
 
-/**
- * EXAMPLE entries, not real advisories: support maintains this table (per account via overrides,
- * or here for everyone). `versions` match by dotted prefix: '2024.2' covers 2024.2, 2024.2.0, 2024.2.5.
- */
-const knownIssues = [
-  {
-    versions: ['2024.2.0', '2024.2.1'],
-    severity: 'warning' as const,
-    issue: 'EXAMPLE: attendant queue may stall after a CUCM failover',
-  },
-  { versions: ['2023.3'], severity: 'info' as const, issue: 'EXAMPLE: call recording export slow on large archives' },
-];
-
 export const rule = defineRule({
   id: 'suite-outdated',
   description: 'Suite version has a known issue or is no longer supported',
   reads: ['ucx.suite'],
   fields: ['ucx.suite:version'],
+  // knownIssues and oldestSupported are the back office's advisory table (advisories.ts), laid under
+  // the config by the rules Lambda; none maintained: nothing judged. `versions` match by dotted
+  // prefix: '2024.2' covers 2024.2, 2024.2.0, 2024.2.5.
   config: z.object({
     knownIssues: z
       .array(z.object({ versions: z.array(z.string().min(1)).min(1), severity, issue: z.string() }))
-      .default(knownIssues),
-    /** EXAMPLE floor for support to maintain: versions older than this are unsupported; null: no floor */
-    oldestSupported: z.string().min(1).nullable().default('2023.1'),
+      .default([]),
+    /** versions older than this are unsupported; null: no floor */
+    oldestSupported: z.string().min(1).nullable().default(null),
     unsupportedSeverity: severity.default('warning'),
   }),
   hysteresis: STATE_FACT,
+  explain: {
+    title: 'Suite version {version} needs an update',
+    message: 'The installed suite version {version}: {issue}.',
+    nextStep: 'Plan an update to the latest suite release; its release notes list the fixes.',
+  },
   evaluate({ beat, config }): readonly Signal[] {
     if (beat.type !== 'ucx.suite') return [];
     const { version } = beat.data;

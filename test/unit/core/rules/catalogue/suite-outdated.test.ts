@@ -31,8 +31,13 @@ describe('suite-outdated', () => {
   });
 
   it('warns below the oldest supported version and not at it, and resolves after two beats on a good one', () => {
-    const at = runRule(rule, [suite(T0, '2023.1')]);
-    const run = runRule(rule, [suite(T0, '2022.12.9'), suite(T0 + HOUR, '2025.4.1'), suite(T0 + 2 * HOUR, '2025.4.1')]);
+    const floor = { overrides: { 'suite-outdated': { oldestSupported: '2023.1' } } };
+    const at = runRule(rule, [suite(T0, '2023.1')], floor);
+    const run = runRule(
+      rule,
+      [suite(T0, '2022.12.9'), suite(T0 + HOUR, '2025.4.1'), suite(T0 + 2 * HOUR, '2025.4.1')],
+      floor,
+    );
 
     expect(at.open()).toHaveLength(0);
     expect(run.changes().map((c) => `${c.kind}:${c.severity}`)).toEqual(['opened:warning', 'resolved:warning']);
@@ -43,5 +48,12 @@ describe('suite-outdated', () => {
     expect(compareVersions('2025.10', '2025.9')).toBe(1);
     expect(compareVersions('2025.1', '2025.1.0')).toBe(0);
     expect(compareVersions('2022.12.9', '2023.1')).toBe(-1);
+  });
+
+  it('says nothing without a maintained table: no example issues or floor ship', () => {
+    const run = runRule(rule, [suite(T0, '2019.1.0'), suite(T0 + HOUR, '2024.2.0')]);
+
+    expect(rule.config.parse({})).toEqual(expect.objectContaining({ knownIssues: [], oldestSupported: null }));
+    expect(run.open()).toHaveLength(0);
   });
 });

@@ -1,0 +1,77 @@
+/**
+ * Support's per-account rule settings on the regional support table (the account's home region,
+ * where its telemetry is evaluated):
+ *   ACC#<account> / RULESETTINGS#<ruleId>   settings (the fields support set), updatedAt, updatedBy
+ * The rules Lambda reads an account's with one Query (config-sources.ts caches it per invocation).
+ */
+import { DeleteCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod';
+import type { RuleSettingsStore, StoredRuleSetting } from '../core/support/rule-settings';
+import { rethrowThrottling } from './aws-errors';
+
+const PREFIX = 'RULESETTINGS#';
+const pkOf = (accountId: string) => `ACC#${accountId}`;
+const item = z.object({
+  sk: z.string().startsWith(PREFIX),
+  settings: z.record(z.string(), z.unknown()),
+  updatedAt: z.string(),
+  updatedBy: z.string(),
+});
+
+export class DynamoDbRuleSettings implements RuleSettingsStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async list(accountId: string): Promise<StoredRuleSetting[]> {
+    const settings: StoredRuleSetting[] = [];
+    let start: Record<string, unknown> | undefined;
+    try {
+      do {
+        const page = await this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+            ExpressionAttributeValues: { ':pk': pkOf(accountId), ':prefix': PREFIX },
+            ConsistentRead: true,
+            ...(start && { ExclusiveStartKey: start }),
+          }),
+        );
+        for (const raw of page.Items ?? []) {
+          const { sk, ...rest } = item.parse(raw);
+          settings.push({ ruleId: sk.slice(PREFIX.length), ...rest });
+        }
+        start = page.LastEvaluatedKey;
+      } while (start);
+    } catch (error) {
+      rethrowThrottling(error, 'The support store');
+    }
+    return settings;
+  }
+
+  async settingsOf(accountId: string): Promise<Record<string, Record<string, unknown>>> {
+    return Object.fromEntries((await this.list(accountId)).map((s) => [s.ruleId, s.settings]));
+  }
+
+  async put(accountId: string, setting: StoredRuleSetting): Promise<void> {
+    const { ruleId, ...rest } = setting;
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: pkOf(accountId), sk: `${PREFIX}${ruleId}`, type: 'rule-settings', accountId, ...rest },
+      }),
+    );
+  }
+
+  async remove(accountId: string, ruleId: string): Promise<boolean> {
+    const out = await this.client.send(
+      new DeleteCommand({
+        TableName: this.tableName,
+        Key: { pk: pkOf(accountId), sk: `${PREFIX}${ruleId}` },
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    return out.Attributes !== undefined;
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * What the rules Lambdas add per invocation: the rules' config inputs (the back office's advisory
+ * tables and each account's settings, read at most once an invocation) and the fleet's finding
+ * counters, added once an invocation with the whole batch's changes.
+ */
+import { dynamoDocumentClient } from '../adapters/aws-clients';
+import { DynamoDbAdvisories } from '../adapters/dynamodb-advisories';
+import { DynamoDbFleetCounters } from '../adapters/dynamodb-fleet-counters';
+import { DynamoDbRuleSettings } from '../adapters/dynamodb-rule-settings';
+import { invocationOverrides } from '../core/rules/config-sources';
+import type { InstallationOutcome, RulesDeps } from '../core/rules/process-batch';
+import { dayOf, tallyChanges } from '../core/support/fleet-overview';
+import { required } from './env';
+import { logger } from './powertools';
+
+let sources:
+  | { settings: DynamoDbRuleSettings; advisories: DynamoDbAdvisories; counters: DynamoDbFleetCounters }
+  | undefined;
+
+function adapters() {
+  sources ??= {
+    settings: new DynamoDbRuleSettings(dynamoDocumentClient(), required('SUPPORT_TABLE_NAME')),
+    advisories: new DynamoDbAdvisories(dynamoDocumentClient(), required('TABLE_NAME')),
+    counters: new DynamoDbFleetCounters(dynamoDocumentClient(), required('SUPPORT_TABLE_NAME')),
+  };
+  return sources;
+}
+
+/** `deps` with this invocation's `overridesFor` (a new cache each invocation: a change reaches the next batch). */
+export function forInvocation<D extends RulesDeps>(deps: D): D {
+  const { settings, advisories } = adapters();
+  return { ...deps, overridesFor: invocationOverrides(settings, advisories) };
+}
+
+/**
+ * Adds the invocation's finding changes to the fleet's counters. After the findings are stored, and
+ * not worth a retry of the batch when it fails (a retry finds the changes made and counts none): logged.
+ */
+export async function countFleetChanges(outcomes: readonly InstallationOutcome[], now: number): Promise<void> {
+  const tally = tallyChanges(outcomes.flatMap((o) => o.changes));
+  if (!tally) return;
+  try {
+    await adapters().counters.add(dayOf(now), tally);
+  } catch (error) {
+    logger.error('fleet counters not added', { error: error as Error });
+  }
+}
