@@ -160,10 +160,11 @@ export const functionSpecs = {
   listRecentOrders: { entry: 'list-recent-orders', needs: ['table:read'] },
   searchAccounts: { entry: 'search-accounts', needs: ['table:read'] },
   getAccount: { entry: 'get-account', needs: ['table:read'] },
+  // creates, lists and revokes keys (three routes); the key list lives in the account's partition
   createActivationKey: {
-    entry: 'create-activation-key',
+    entry: 'activation-keys',
     needs: ['table:write'],
-    tableItems: { reads: ['account', 'installation'], writes: ['activationKey', 'audit'] },
+    tableItems: { reads: ['account', 'installation', 'users'], writes: ['activationKey', 'account', 'audit'] },
   },
   offlineActivation: {
     entry: 'offline-activation',

@@ -10,6 +10,9 @@
  *                                   `kind`, `expiresAt`, `care`) and no entitlement items: they
  *                                   read as one entitlement, id `pool`, active since always
  *   ACC#<account> / INST#<inst>     an installation summary, so one query reads the whole account
+ *   ACC#<account> / AKEY#<keyId>    an activation key's listing: who created it, expiry, allocation,
+ *                                   its hash and last four characters, used or revoked
+ *                                   (dynamodb-activation-key-store.ts)
  *   INST#<inst>   / META            the installation with its signed licence (one query per poll
  *                                   reads it with its last poll)
  *   INST#<inst>   / POLL            its last licence poll (written at most once an hour, by whichever
@@ -223,6 +226,9 @@ const activationKeyItem = z.object({
   expiresAt: z.string(),
   createdAt: z.string(),
   usedBy: z.string().optional(),
+  keyId: z.string().optional(),
+  hint: z.string().optional(),
+  revokedAt: z.string().optional(),
 });
 const orderItem = z.object({
   orderId: z.string(),
@@ -538,16 +544,34 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
   }
 
   async putActivationKey(record: ActivationKeyRecord, audit: AuditEvent): Promise<void> {
+    const ttl = epochSeconds(record.expiresAt) + KEEP_SECONDS;
+    const { keyId, hint, createdBy } = record;
     await this.transact([
       this.put(
-        {
-          ...key(licensingPk('activationKey', record.keyHash)),
-          type: 'activation-key',
-          ...record,
-          ttl: epochSeconds(record.expiresAt) + KEEP_SECONDS,
-        },
+        { ...key(licensingPk('activationKey', record.keyHash)), type: 'activation-key', ...record, ttl },
         'stale',
       ),
+      // the account's key list reads this item; the key itself is never stored
+      ...(keyId && hint && createdBy
+        ? [
+            this.put(
+              {
+                ...key(accountPk(record.accountId), `AKEY#${keyId}`),
+                type: 'activation-key-listing',
+                keyId,
+                keyHash: record.keyHash,
+                hint,
+                createdAt: record.createdAt,
+                createdBy,
+                expiresAt: record.expiresAt,
+                allocation: record.allocation,
+                followsPool: record.followsPool,
+                ttl,
+              },
+              'stale',
+            ),
+          ]
+        : []),
       this.audit(audit),
     ]);
   }
@@ -557,10 +581,19 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
     const items: Guarded[] = [
       this.update(key(licensingPk('activationKey', c.keyHash)), 'key-unavailable', {
         UpdateExpression: 'SET #usedBy = :inst, #usedAt = :now',
-        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#usedBy) AND #expiresAt > :now',
+        ConditionExpression:
+          'attribute_exists(pk) AND attribute_not_exists(#usedBy) AND attribute_not_exists(#revokedAt) AND #expiresAt > :now',
         ExpressionAttributeValues: { ':inst': inst.installationId, ':now': c.now },
       }),
     ];
+    if (c.keyId)
+      items.push(
+        this.update(key(accountPk(inst.accountId), `AKEY#${c.keyId}`), 'key-unavailable', {
+          UpdateExpression: 'SET #usedBy = :inst, #usedAt = :now',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':inst': inst.installationId, ':now': c.now },
+        }),
+      );
     for (const [product, quantity = 0] of Object.entries(inst.allocation)) {
       const check = c.capacity.find((x) => x.product === product);
       items.push(this.allocate(inst.accountId, product, quantity, check));

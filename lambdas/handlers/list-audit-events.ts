@@ -1,14 +1,14 @@
 /** GET /v1/accounts/{accountId}/audit: the account's audit trail, newest first; CSV with `?format=csv` or `Accept: text/csv`. */
 import { auditCsv, auditQuerySchema, listAuditEvents, wantsCsv } from '../core/licensing/list-audit-events';
 import { httpRoute, parseWith, principalOf } from '../shared/http';
-import { auditLogReader, licensingDeps } from '../shared/licensing-deps';
+import { accountPeople, auditLogReader, licensingDeps } from '../shared/licensing-deps';
 import { accountParams } from '../shared/params';
 
 export const handler = httpRoute({ params: accountParams }, async (request) => {
   const query = parseWith(auditQuerySchema, request.event.queryStringParameters ?? {}, ['query']);
   const { accountId } = request.params;
   const page = await listAuditEvents(
-    { repo: licensingDeps().repo, auditLog: auditLogReader() },
+    { repo: licensingDeps().repo, auditLog: auditLogReader(), people: accountPeople() },
     principalOf(request),
     accountId,
     query,

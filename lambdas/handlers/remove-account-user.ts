@@ -2,11 +2,16 @@
 import { accountUserParamsSchema, removeAccountUser } from '../core/accounts/users';
 import { required } from '../shared/env';
 import { httpRoute, principalOf } from '../shared/http';
-import { licensingDeps } from '../shared/licensing-deps';
+import { auditWriter, licensingDeps } from '../shared/licensing-deps';
 import { userDirectory } from '../shared/user-directory';
 
 export const handler = httpRoute({ params: accountUserParamsSchema }, async (request) => {
-  const deps = { repo: licensingDeps().repo, directory: userDirectory(required('USER_DIRECTORY')) };
+  const { repo, clock, ids } = licensingDeps();
+  const deps = {
+    repo,
+    directory: userDirectory(required('USER_DIRECTORY')),
+    audit: { writer: auditWriter(), clock, ids },
+  };
   await removeAccountUser(deps, principalOf(request), request.params.accountId, request.params.userId);
   return { status: 204 };
 });

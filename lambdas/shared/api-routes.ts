@@ -65,6 +65,21 @@ export const apiRoutes = [
     scope: 'accounts:read',
   },
   { method: 'POST', path: '/v1/accounts/{accountId}/activation-keys', fn: 'createActivationKey', auth: 'user' },
+  // the key list and revocation: operations of the function that creates keys (docs/licensing.md)
+  {
+    method: 'GET',
+    path: '/v1/accounts/{accountId}/activation-keys',
+    fn: 'createActivationKey',
+    operation: 'listActivationKeys',
+    auth: 'user',
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/accounts/{accountId}/activation-keys/{keyId}',
+    fn: 'createActivationKey',
+    operation: 'revokeActivationKey',
+    auth: 'user',
+  },
   { method: 'POST', path: '/v1/accounts/{accountId}/offline-activations', fn: 'offlineActivation', auth: 'user' },
   { method: 'PATCH', path: '/v1/accounts/{accountId}/telemetry', fn: 'setTelemetry', auth: 'user' },
   { method: 'PATCH', path: '/v1/accounts/{accountId}/stale-release', fn: 'setStaleRelease', auth: 'user' },

@@ -1,5 +1,10 @@
 /** Composition root of the licensing handlers: adapters chosen from the environment, built once per container. */
 import { DynamoDbAccountIds } from '../adapters/dynamodb-account-ids';
+import { DynamoDbActivationKeyStore } from '../adapters/dynamodb-activation-key-store';
+import type { ActivationKeyStore } from '../core/licensing/activation-keys';
+import type { AccountPeople } from '../core/licensing/actor-names';
+import { DynamoDbUserIndex } from '../adapters/dynamodb-user-index';
+import { DynamoDbAuditWriter } from '../adapters/dynamodb-audit-writer';
 import { DynamoDbAuditLog } from '../adapters/dynamodb-audit-log';
 import { DynamoDbLicensingRepository } from '../adapters/dynamodb-licensing-repository';
 import { DynamoDbResellerAccounts } from '../adapters/dynamodb-reseller-accounts';
@@ -60,6 +65,28 @@ export function accountIdSource(): DynamoDbAccountIds {
 export function resellerAccountsReader(): ResellerAccountsReader {
   resellerAccounts ??= new DynamoDbResellerAccounts(dynamoDocumentClient(), required('TABLE_NAME'));
   return resellerAccounts;
+}
+
+let activationKeys: ActivationKeyStore | undefined;
+let people: AccountPeople | undefined;
+let auditAppender: DynamoDbAuditWriter | undefined;
+
+/** Appends one audit event on its own (the changes that are no licensing transaction: people invited, removed). */
+export function auditWriter(): DynamoDbAuditWriter {
+  auditAppender ??= new DynamoDbAuditWriter(dynamoDocumentClient(), required('TABLE_NAME'));
+  return auditAppender;
+}
+
+/** The account's people from the user index (no directory client): names the actors of the audit and key lists. */
+export function accountPeople(): AccountPeople {
+  people ??= new DynamoDbUserIndex(dynamoDocumentClient(), required('TABLE_NAME'));
+  return people;
+}
+
+/** An account's activation-key list and its revocations, on the licensing table. */
+export function activationKeyStore(): ActivationKeyStore {
+  activationKeys ??= new DynamoDbActivationKeyStore(dynamoDocumentClient(), required('TABLE_NAME'));
+  return activationKeys;
 }
 
 let staleRelease: StaleReleaseStore | undefined;

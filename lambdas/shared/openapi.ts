@@ -82,6 +82,7 @@ import { apiRoutes, operationNameOf, type ApiOperationName, type RouteAuth } fro
 import { backOfficeOperations } from './openapi-back-office';
 import { retentionOperations } from './openapi-retention';
 import { machineClientOperations } from './openapi-machine-clients';
+import { activationKeyOperations } from './openapi-activation-keys';
 import { historyOperations } from './openapi-history';
 import { supportSettingsOperations } from './openapi-support-settings';
 import { termsOperations, termsTag } from './openapi-terms';
@@ -207,6 +208,7 @@ const operations: Record<ApiOperationName, OperationSpec> = {
   ...backOfficeOperations,
   ...machineClientOperations,
   ...supportSettingsOperations,
+  ...activationKeyOperations,
   activate: {
     tag: 'Agent',
   ...historyOperations,
@@ -220,7 +222,7 @@ const operations: Record<ApiOperationName, OperationSpec> = {
       '200': json(activationResultSchema, 'The same key and public key again: the same installation'),
     },
     errors: {
-      403: 'Unknown, expired or used activation key',
+      403: 'Unknown, expired, used or revoked activation key (the detail says which when revoked)',
       409: 'No free capacity for the key’s allocation, or the public key is bound to another activation',
       421: 'The account is homed in the other region: activate there',
     },

@@ -241,6 +241,17 @@ export class MemoryLicensingRepository implements LicensingRepository {
     return record;
   }
 
+  /** Test hook for the key list's fake store (memory-activation-key-store.ts): the revocation's mark on the key. */
+  markKeyRevoked(keyHash: string, revokedAt: string): void {
+    const stored = this.keys.get(keyHash);
+    if (stored) this.keys.set(keyHash, { ...stored, revokedAt });
+  }
+
+  /** the keys as stored, with when each was used (the key list's fake store reads them) */
+  storedKeys(): (ActivationKeyRecord & { usedAt?: string })[] {
+    return [...this.keys.values()].map((k) => copy(k));
+  }
+
   async getInstallation(
     installationId: string,
     options: { consistentRead?: boolean } = {},
@@ -439,7 +450,7 @@ export class MemoryLicensingRepository implements LicensingRepository {
           // ISO strings compared as strings, as the condition `expiresAt > :now` does
           condition: () => {
             const key = this.keys.get(c.keyHash);
-            return key !== undefined && key.usedBy === undefined && key.expiresAt > c.now;
+            return key !== undefined && key.usedBy === undefined && !key.revokedAt && key.expiresAt > c.now;
           },
           apply: () => {
             const key = this.keys.get(c.keyHash)!;

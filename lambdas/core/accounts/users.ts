@@ -8,7 +8,9 @@ import * as z from 'zod';
 import { ConflictError, NotFoundError } from '../errors';
 import { assertAccountAccess, assertMayAddressAccount, type Principal } from '../licensing/access';
 import { accountIdSchema } from '../licensing/ids';
+import type { AuditEvent } from '../licensing/model';
 import type { LicensingRepository } from '../licensing/repository';
+import type { Clock, IdGenerator } from '../ports';
 
 export interface AccountUser {
   /** the directory's subject id (the `sub` of the user's tokens) */
@@ -75,6 +77,32 @@ export const accountUserParamsSchema = z.object({ accountId: accountIdSchema, us
 export interface AccountUsersDeps {
   readonly repo: Pick<LicensingRepository, 'getAccountState'>;
   readonly directory: UserDirectory;
+  /** invitations and removals go to the account's audit trail (`user.invited`, `user.removed`) */
+  readonly audit?: {
+    readonly writer: { append(event: AuditEvent): Promise<void> };
+    readonly clock: Clock;
+    readonly ids: IdGenerator;
+  };
+}
+
+/** One audit event of the account's people; the person's e-mail names them, as the portal shows it. */
+async function auditPeople(
+  deps: AccountUsersDeps,
+  principal: Principal,
+  accountId: string,
+  action: 'user.invited' | 'user.removed',
+  details: Record<string, unknown>,
+): Promise<void> {
+  if (!deps.audit) return;
+  const { writer, clock, ids } = deps.audit;
+  await writer.append({
+    accountId,
+    at: clock.now().toISOString(),
+    eventId: ids.id('evt_'),
+    actor: { kind: principal.role, id: principal.sub },
+    action,
+    details,
+  });
 }
 
 /** Customer of the account, its reseller, or back office; support only reads. */
@@ -115,6 +143,7 @@ export async function inviteAccountUser(
         : `${body.email} belongs to a user with another role; no invitation was sent.`,
       [{ path: 'email', message: 'already a user elsewhere; no invitation sent' }],
     );
+  await auditPeople(deps, principal, accountId, 'user.invited', { userId: outcome.user.userId, email: body.email });
   return outcome.user;
 }
 
@@ -128,6 +157,9 @@ export async function removeAccountUser(
   // An administrator cannot lock itself out; a colleague or the reseller removes it.
   if (principal.sub === userId)
     throw new ConflictError('You cannot remove yourself; ask a colleague or your reseller.');
+  // the e-mail is read before the removal: the trail says whom, in words, after the index forgets them
+  const removed = (await deps.directory.list(accountId)).find((u) => u.userId === userId);
   if (!(await deps.directory.remove(accountId, userId)))
     throw new NotFoundError(`Account ${accountId} has no user ${userId}.`);
+  await auditPeople(deps, principal, accountId, 'user.removed', { userId, ...(removed && { email: removed.email }) });
 }

@@ -39,6 +39,9 @@ export interface ActivationResult {
 }
 
 const KEY_REFUSED = 'The activation key is unknown, expired or already used.';
+/** Still a 403 as every refused key (DESIGN.md): the sentence alone says it was revoked. */
+const revokedKey = (at: string) =>
+  `The activation key was revoked on ${at.slice(0, 10)}; ask the account's administrator for a new key.`;
 
 function toResult(installation: Installation, license: string, settings: LicenseSettings): ActivationResult {
   return {
@@ -83,6 +86,7 @@ export async function activateInstallation(
       async () => {
         const now = deps.clock.now();
         const key = await deps.repo.getActivationKey(keyHash);
+        if (key?.revokedAt) throw new ForbiddenError(revokedKey(key.revokedAt));
         if (!key || key.usedBy || Date.parse(key.expiresAt) <= now.getTime()) throw new ForbiddenError(KEY_REFUSED);
         const state = await deps.repo.getAccountState(key.accountId);
         if (!state) throw new ForbiddenError(KEY_REFUSED);
@@ -128,6 +132,7 @@ export async function activateInstallation(
         };
         await deps.repo.commitActivation({
           keyHash,
+          ...(key.keyId && { keyId: key.keyId }),
           installation,
           expectedTermsRev: account.termsRev,
           // the capacity now, as the entitlements read give it: the pools refuse more than that
@@ -161,7 +166,8 @@ export async function activateInstallation(
       case 'key-unavailable': {
         const raced = await replay();
         if (raced) return raced;
-        throw new ForbiddenError(KEY_REFUSED);
+        const revokedAt = (await deps.repo.getActivationKey(keyHash))?.revokedAt;
+        throw new ForbiddenError(revokedAt ? revokedKey(revokedAt) : KEY_REFUSED);
       }
       default:
         throw new ServiceUnavailableError('The account is changing right now; retry the activation.', 1);

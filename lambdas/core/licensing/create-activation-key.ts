@@ -19,6 +19,8 @@ export type ActivationKeyBody = z.infer<typeof activationKeyBodySchema>;
 
 export interface ActivationKeyResult {
   activationKey: string;
+  /** the key's id in the account's key list (GET .../activation-keys) */
+  keyId: string;
   expiresAt: string;
   allocation: Allocation;
 }
@@ -64,6 +66,9 @@ export async function createActivationKey(
 
   const activationKey = deps.ids.secret();
   const expiresAt = new Date(now.getTime() + body.expiresInDays * 86_400_000).toISOString();
+  const keyId = deps.ids.id('akey_');
+  const hint = activationKey.slice(-4);
+  const actor = { kind: principal.role, id: principal.sub } as const;
   await deps.repo.putActivationKey(
     {
       keyHash: hashActivationKey(activationKey),
@@ -72,15 +77,18 @@ export async function createActivationKey(
       followsPool: !body.allocation,
       expiresAt,
       createdAt: now.toISOString(),
+      keyId,
+      hint,
+      createdBy: actor,
     },
     {
       accountId,
       at: now.toISOString(),
       eventId: deps.ids.id('evt_'),
-      actor: { kind: principal.role, id: principal.sub },
+      actor,
       action: 'activation-key.created',
-      details: { allocation, expiresAt, followsPool: !body.allocation },
+      details: { keyId, hint, allocation, expiresAt, followsPool: !body.allocation },
     },
   );
-  return { activationKey, expiresAt, allocation };
+  return { activationKey, keyId, expiresAt, allocation };
 }

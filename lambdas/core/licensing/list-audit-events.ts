@@ -5,6 +5,7 @@
 import * as z from 'zod';
 import { NotFoundError, ValidationError } from '../errors';
 import { assertAccountAccess, assertMayAddressAccount, type Principal } from './access';
+import { actorNamer, type AccountPeople } from './actor-names';
 import type { AuditEvent } from './model';
 import type { LicensingRepository } from './repository';
 
@@ -85,10 +86,12 @@ export interface AuditLogReader {
 export interface AuditLogDeps {
   readonly repo: Pick<LicensingRepository, 'getAccountState'>;
   readonly auditLog: AuditLogReader;
+  /** names each event's actor (`by`); without it events carry their actor's id alone */
+  readonly people?: AccountPeople;
 }
 
 export interface AuditPage {
-  events: AuditEvent[];
+  events: (AuditEvent & { by?: string })[];
   nextCursor: string | null;
 }
 
@@ -125,7 +128,11 @@ export async function listAuditEvents(
   });
   const last = events.at(-1);
   const resume = resumeAfter ?? (last && auditSortKey(last));
-  return { events, nextCursor: more && resume ? encodeAuditCursor(resume) : null };
+  const nameOf = deps.people && events.length > 0 ? await actorNamer(deps.people, accountId) : undefined;
+  return {
+    events: nameOf ? events.map((e) => ({ ...e, by: nameOf(e.actor) })) : events,
+    nextCursor: more && resume ? encodeAuditCursor(resume) : null,
+  };
 }
 
 const csvColumns = ['at', 'action', 'actorKind', 'actorId', 'eventId', 'details'] as const;

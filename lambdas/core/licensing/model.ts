@@ -100,6 +100,13 @@ export interface ActivationKeyRecord {
   readonly expiresAt: string;
   readonly createdAt: string;
   readonly usedBy?: string;
+  /** the key's id in the account's key list (docs/licensing.md, "Activation keys"); absent on keys issued before the list */
+  readonly keyId?: string;
+  /** the key's last four characters, so a person recognises it in the list; never more of it */
+  readonly hint?: string;
+  readonly createdBy?: Actor;
+  /** set when the key was revoked: activation with it is refused (403) */
+  readonly revokedAt?: string;
 }
 
 export type InstallationStatus = 'active' | 'deactivated';

@@ -96,6 +96,8 @@ export interface OrderCommit {
 
 export interface ActivationCommit {
   readonly keyHash: string;
+  /** the key's listing to mark used, when the key has one (ActivationKeyRecord.keyId) */
+  readonly keyId?: string;
   readonly installation: Installation;
   readonly expectedTermsRev: number;
   /** one per product of the installation's allocation */

@@ -167,6 +167,7 @@ export const accountViewSchema = z
 export const activationKeyResultSchema = z
   .object({
     activationKey: z.string().meta({ description: 'single-use; shown once, stored only as a hash' }),
+    keyId: z.string().meta({ description: "akey_…: the key's id in the account's key list" }),
     expiresAt: instant,
     allocation: heldAllocationSchema,
   })
@@ -200,6 +201,13 @@ export const auditEventSchema = z
     }),
     action: z.string().meta({ description: 'e.g. order.deposited, installation.activated' }),
     details: z.record(z.string(), z.unknown()),
+    by: z
+      .string()
+      .optional()
+      .meta({
+        description:
+          "the actor in words, resolved when read: a person's e-mail, 'back office', 'agent of installation …'",
+      }),
   })
   .meta({ id: 'AuditEvent' });
 
@@ -209,3 +217,30 @@ export const auditPageSchema = z
     nextCursor: z.string().nullable().meta({ description: 'the `cursor` of the next page; null: no more' }),
   })
   .meta({ id: 'AuditPage' });
+
+const actorSchema = z.object({
+  kind: z.enum(['backoffice', 'support', 'reseller', 'customer', 'installation', 'system']),
+  id: z.string(),
+});
+
+export const activationKeyViewSchema = z
+  .object({
+    keyId: z.string(),
+    hint: z.string().meta({ description: "the key's last four characters (the key itself is never stored)" }),
+    state: z.enum(['open', 'used', 'revoked', 'expired']),
+    createdAt: instant,
+    createdBy: actorSchema,
+    createdByName: z.string().meta({ description: "who created it, in words: a person's e-mail, 'back office', …" }),
+    expiresAt: instant,
+    allocation: heldAllocationSchema,
+    followsPool: z.boolean(),
+    usedBy: z.string().optional().meta({ description: 'the installation it activated' }),
+    usedAt: instant.optional(),
+    revokedAt: instant.optional(),
+    revokedBy: actorSchema.optional(),
+  })
+  .meta({ id: 'ActivationKeyListing' });
+
+export const activationKeyListSchema = z
+  .object({ keys: z.array(activationKeyViewSchema).meta({ description: 'newest first' }) })
+  .meta({ id: 'ActivationKeyList' });

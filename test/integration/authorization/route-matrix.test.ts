@@ -56,6 +56,8 @@ const policies: Partial<Record<ApiOperationName, Policy>> = {
   searchAccounts: 'backoffice',
   getAccount: 'read',
   createActivationKey: 'manage',
+  listActivationKeys: 'read',
+  revokeActivationKey: 'manage',
   offlineActivation: 'manage',
   setTelemetry: 'manage',
   setStaleRelease: 'manage',
@@ -213,7 +215,9 @@ async function requestFor(route: RouteSpec, target: Target): Promise<{ path: str
     .replace('{version}', operationNameOf(route) === 'listTermsConsents' ? '1' : '999')
     .replace('{resellerId}', target === 'own' ? 'res-matrix-own' : 'res-matrix-other')
     // revoking a client nobody created changes nothing (204)
-    .replace('{clientId}', 'matrixnoclient');
+    .replace('{clientId}', 'matrixnoclient')
+    // revoking a key the account does not have changes nothing either (204)
+    .replace('{keyId}', 'akey_matrixnone');
   switch (operationNameOf(route)) {
     case 'putOrder':
     case 'previewOrder':

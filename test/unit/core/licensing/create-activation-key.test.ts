@@ -32,6 +32,7 @@ describe('createActivationKey', () => {
 
     expect(result).toEqual({
       activationKey: expect.any(String),
+      keyId: expect.stringMatching(/^akey_/),
       expiresAt: new Date(T0.getTime() + 7 * 86_400_000).toISOString(),
       allocation: { 'attendant-console': 10 },
     });
@@ -43,6 +44,10 @@ describe('createActivationKey', () => {
       followsPool: true,
       expiresAt: result.expiresAt,
       createdAt: T0.toISOString(),
+      // the key list's facts: its id, last four characters and creator, never the key
+      keyId: result.keyId,
+      hint: result.activationKey.slice(-4),
+      createdBy: { kind: 'backoffice', id: principals.backoffice.sub },
     });
     expect(JSON.stringify(world.repo.snapshot())).not.toContain(result.activationKey);
   });
