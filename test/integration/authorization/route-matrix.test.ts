@@ -102,6 +102,13 @@ const policies: Partial<Record<ApiOperationName, Policy>> = {
   createMachineClient: 'backoffice',
   listMachineClients: 'backoffice',
   revokeMachineClient: 'backoffice',
+  getFleetOverview: 'staff',
+  getRuleSettings: 'staff',
+  putRuleSetting: 'support',
+  deleteRuleSetting: 'support',
+  listAdvisoryTables: 'staff',
+  putAdvisoryTable: 'backoffice',
+  deleteAdvisoryTable: 'backoffice',
 };
 
 /** A person's token passes the JWT authorizer ('user') and the Lambda authorizer ('staff-or-machine'). */
@@ -217,7 +224,9 @@ async function requestFor(route: RouteSpec, target: Target): Promise<{ path: str
     // revoking a client nobody created changes nothing (204)
     .replace('{clientId}', 'matrixnoclient')
     // revoking a key the account does not have changes nothing either (204)
-    .replace('{keyId}', 'akey_matrixnone');
+    .replace('{keyId}', 'akey_matrixnone')
+    // an advisory table that says nothing, and an account's setting at the rule's default
+    .replace('{ruleId}', route.path.includes('/advisories/') ? 'suite-outdated' : 'dns-single');
   switch (operationNameOf(route)) {
     case 'putOrder':
     case 'previewOrder':
@@ -236,6 +245,10 @@ async function requestFor(route: RouteSpec, target: Target): Promise<{ path: str
       return { path, body: { enabled: false, afterDays: 60 } };
     case 'setTelemetryInterval':
       return { path, body: { seconds: 300 } };
+    case 'putRuleSetting':
+      return { path, body: { minServers: 2 } };
+    case 'putAdvisoryTable':
+      return { path, body: { knownIssues: [], oldestSupported: null } };
     case 'changeAllocation':
       // the allocation it holds: allowed callers get 200 without taking capacity
       return { path, body: { allocation: { ivr: 1 } } };
