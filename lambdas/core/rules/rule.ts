@@ -99,6 +99,46 @@ export interface Hysteresis {
   readonly resolveAfter: number;
 }
 
+/** A value `when` compares an evidence field with (null also matches a missing field). */
+export type EvidenceValue = string | number | boolean | null;
+
+/**
+ * A finding in words (docs/proactive-support.md "Findings in words"), rendered by ./explain.ts at
+ * read time from the finding's subject and evidence. In a template `{key}` or `{key|format}` (or
+ * `{key|format:argument}`) takes the evidence's field, `{subject}` the subject; a part in `[...]`
+ * is left out when one of its placeholders has no value. Formats: explain.ts `formats`.
+ */
+export interface ExplainTexts {
+  /** a short headline naming the subject, e.g. "Database {subject} near the SQL Server Express cap" */
+  readonly title: string;
+  /** one or two sentences with the numbers */
+  readonly message: string;
+  /** what to do about it */
+  readonly nextStep: string;
+}
+
+export interface Explain extends ExplainTexts {
+  /**
+   * other texts (or chart) for evidence that matches every field of `when`, `subject` the subject
+   * (the first that matches)
+   */
+  readonly variants?: readonly (Partial<ExplainTexts> & {
+    readonly when: Readonly<Record<string, EvidenceValue>>;
+    readonly chart?: ChartSpec;
+  })[];
+  /** a finding whose rule reads a series of the installation's history draws it (docs/proactive-support.md "History") */
+  readonly chart?: ChartSpec;
+}
+
+export interface ChartSpec {
+  /** the history series key, a template: `database:{subject}:sizeBytes` */
+  readonly series: string;
+  /** lines drawn across the series: `value` names the evidence field (in the series' unit); one without a value is left out */
+  readonly thresholds?: readonly { readonly label: string; readonly value: string }[];
+  /** the series reaches evidence[value] in evidence[inDays] days from the evidence's time (left out when either is null) */
+  readonly forecast?: { readonly inDays: string; readonly value: string };
+}
+
 export interface Rule<ConfigSchema extends z.ZodType = z.ZodType> {
   readonly id: string;
   readonly description: string;
@@ -119,6 +159,8 @@ export interface Rule<ConfigSchema extends z.ZodType = z.ZodType> {
   /** thresholds with the table's defaults; `config.parse({})` gives the defaults */
   readonly config: ConfigSchema;
   readonly hysteresis: Hysteresis;
+  /** the finding in words, from the evidence this rule's signals carry (a test fills every placeholder) */
+  readonly explain: Explain;
   evaluate(ctx: RuleContext<z.infer<ConfigSchema>>): readonly Signal[];
   /** evaluated by the scheduled sweep and once per batch (telemetry-silent, care-expiring) */
   tick?(ctx: TickContext<z.infer<ConfigSchema>>): readonly Signal[];

@@ -23,6 +23,14 @@ export const rule = defineRule({
   }),
   // 3 consecutive beats (the table's "3 consecutive rises")
   hysteresis: COUNTER,
+  explain: {
+    title: 'ACD queue surge',
+    message:
+      '{queued|plural:call} queued in the ACD (first-in-first-out and camp-on), far above the usual {median|count} at this hour (the median of the last 7 days).',
+    nextStep:
+      'Check that enough agents are signed in and available, and that no queue lost its agents after a CUCM or suite restart.',
+    chart: { series: 'queue:acd-fifo:length' },
+  },
   evaluate({ beat, at, memory, config }) {
     if (beat.type !== 'ucx.acd') return NO_SIGNALS;
     const queued = beat.data.fifoQueued + beat.data.campOnQueued;

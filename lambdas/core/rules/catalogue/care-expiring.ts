@@ -30,6 +30,22 @@ export const rule = defineRule({
     expiredForgetDays: z.number().min(0).default(30),
   }),
   hysteresis: STATE_FACT,
+  explain: {
+    title: '{subject|product} Care ends {expiresAt|date}',
+    message:
+      'The Care of {subject|product} ends on {expiresAt|date} ({daysLeft|relativeDays}): after that, no suite updates and no proactive support.',
+    nextStep: 'Renew the Care of {subject|product} with your reseller before {expiresAt|date}.',
+    variants: [
+      {
+        when: { term: 'subscription' },
+        title: '{subject|product} subscription ends {expiresAt|date}',
+        message:
+          'The subscription of {subject|product} ends on {expiresAt|date} ({daysLeft|relativeDays})[: {shortfall|plural:licence} allocated beyond what the account holds go then].',
+        nextStep:
+          'Renew the subscription (or order the missing capacity) before {expiresAt|date}, or the installation loses those licences.',
+      },
+    ],
+  },
   evaluate: () => NO_SIGNALS,
   tick({ now, licence, memory, config }) {
     // Per product, the end of the Care covering it (the licence's care.expiresAt already runs on

@@ -46,6 +46,13 @@ export const rule = defineRule({
     severity: z.enum(['info', 'warning', 'critical']).default('warning'),
   }),
   hysteresis: { openAfter: 2, resolveAfter: 2 },
+  explain: {
+    title: 'Cluster nodes differ from the activation',
+    message:
+      'The cluster reports other nodes than the ones given at activation.[ Missing: {missing|list}.][ Not activated: {unexpected|list}.]',
+    nextStep:
+      'If nodes were added, replaced or renamed, activate the installation again with the current node names; otherwise bring the missing nodes back.',
+  },
   evaluate({ beat, licence, config }): readonly Signal[] {
     if (beat.type !== 'ucx.cluster') return NONE;
     const reported = beat.data.nodes;

@@ -49,6 +49,12 @@ export const rule = defineRule({
     criticalRatio: z.number().min(0).max(1).default(0.5),
   }),
   hysteresis: STATE_FACT,
+  explain: {
+    title: 'Processor cores below the sizing guide',
+    message:
+      'The server has {cores|plural:processor core}; the sizing guide asks for {requiredCores} for {users|plural:CUCM user}, {devices|plural:device} and the licensed applications.',
+    nextStep: 'Give the server (or its virtual machine) at least {requiredCores|plural:core}.',
+  },
   evaluate({ beat, memory, licence, config }): readonly Signal[] {
     if (beat.type === 'hardware.processors') {
       let cores = 0;

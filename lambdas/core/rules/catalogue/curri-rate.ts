@@ -22,6 +22,13 @@ export const rule = defineRule({
     severity: severitySchema.default('warning'),
   }),
   hysteresis: COUNTER,
+  explain: {
+    title: '{subject|product} CURRI requests far above normal',
+    message:
+      '{subject|product} sends CUCM {requestsPerMinute|count} CURRI requests a minute, far above the usual {median|count} at this hour (the median of the last 7 days).',
+    nextStep:
+      "Look for a loop in CUCM's External Call Control profile and route patterns, and in the suite's log for repeated requests: a high rate loads CUCM.",
+  },
   evaluate({ beat, at, memory, config }) {
     let subject: string;
     if (beat.type === 'ucx.phone_lock') subject = 'phone-lock';

@@ -31,6 +31,13 @@ export const rule = defineRule({
     forgetAfterRounds: z.int().min(1).default(6),
   }),
   hysteresis,
+  explain: {
+    title: 'Full-text catalog of database {subject} not healthy',
+    message:
+      'The full-text catalog of database {subject} is in the state "{status}": searches in the suite (contacts, call history) may miss results.',
+    nextStep:
+      'Rebuild the full-text catalog in SQL Server Management Studio and check that the SQL Full-text Filter Daemon Launcher service runs.',
+  },
   evaluate({ beat, at, late, memory, config }): readonly Signal[] {
     if (beat.type !== 'ucx.database') return [];
     const { name, fullTextCatalogStatus: status } = beat.data;

@@ -4,10 +4,9 @@
  */
 import * as z from 'zod';
 import { expressCapBytes, expressCapsSchema, isExpressEdition } from './express-cap';
+import { daysUntil, growthOf, recordSize } from './growth';
 import { defineRule, STATE_FACT, type RuleMemory, type Signal } from '../rule';
 
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 const NONE: readonly Signal[] = [];
 
 const SERIES = 'db:';
@@ -93,6 +92,18 @@ export const rule = defineRule({
     severity: z.enum(['info', 'warning', 'critical']).default('warning'),
   }),
   hysteresis,
+  explain: {
+    title: 'Database {subject} reaches the SQL Server Express cap in about {daysToCap|days}',
+    message:
+      'SQL Server Express database {subject} grows about {growthBytesPerDay|bytes} a day; at {sizeBytes|gb} of its {capBytes|gb} cap it reaches the cap in about {daysToCap|days}.',
+    nextStep:
+      'Find what grows (recordings, call history, logs kept in the database) and archive or purge it, or plan a move to SQL Server Standard before the cap stops the suite writing.',
+    chart: {
+      series: 'database:{subject}:sizeBytes',
+      thresholds: [{ label: 'cap {capBytes|gb}', value: 'capBytes' }],
+      forecast: { inDays: 'daysToCap', value: 'capBytes' },
+    },
+  },
   // a late beat's size lands in time order on its database's series
   mergesLateBeats: true,
   evaluate({ beat, at, late, memory, config }): readonly Signal[] {
@@ -106,12 +117,13 @@ export const rule = defineRule({
     const signals: Signal[] = [];
     if (!trackDatabase(memory, name, at, late, config.forgetAfterRounds, hysteresis.resolveAfter, signals)) return NONE;
 
-    const key = SERIES + name;
-    let series = memory.series(key);
-    const spacing = config.minSpacingMinutes * 60_000;
-    let crowded = false;
-    for (let i = 0; i < series.length && !crowded; i++) crowded = Math.abs(series[i]!.t - at) < spacing;
-    if (!crowded) series = memory.push(key, { t: at, v: sizeBytes }, config.maxPoints);
+    const series = recordSize(
+      memory,
+      SERIES + name,
+      { t: at, v: sizeBytes },
+      config.minSpacingMinutes * 60_000,
+      config.maxPoints,
+    );
 
     const edition = memory.fact<string>('edition');
     if (edition === undefined) return signals; // the edition is not known yet: nothing to judge
@@ -122,45 +134,23 @@ export const rule = defineRule({
     const capBytes = expressCapBytes(config.capsByMajorVersion, memory.fact<string>('version') ?? '');
     if (capBytes === undefined) return signals;
 
-    // least squares over the window's points, x in days relative to this beat
-    const from = at - config.windowDays * DAY;
-    let n = 0;
-    let sumX = 0;
-    let sumY = 0;
-    let first = Infinity;
-    let lastT = -Infinity;
-    for (const p of series) {
-      if (p.t < from || p.t > at) continue;
-      n++;
-      sumX += (p.t - at) / DAY;
-      sumY += p.v;
-      if (p.t < first) first = p.t;
-      if (p.t > lastT) lastT = p.t;
-    }
-    const spanHours = n > 0 ? (lastT - first) / HOUR : 0;
-    if (n < config.minPoints || spanHours < config.minSpanHours) {
-      signals.push({ subject: name, severity: null, evidence: { points: n, spanHours: Math.round(spanHours) } });
+    const growth = growthOf(series, at, config.windowDays);
+    if (growth.points < config.minPoints || growth.spanHours < config.minSpanHours) {
+      signals.push({
+        subject: name,
+        severity: null,
+        evidence: { points: growth.points, spanHours: Math.round(growth.spanHours) },
+      });
       return signals;
     }
-    const meanX = sumX / n;
-    const meanY = sumY / n;
-    let sxy = 0;
-    let sxx = 0;
-    for (const p of series) {
-      if (p.t < from || p.t > at) continue;
-      const dx = (p.t - at) / DAY - meanX;
-      sxy += dx * (p.v - meanY);
-      sxx += dx * dx;
-    }
-    const perDay = sxx > 0 ? sxy / sxx : 0;
     // not growing: never reaches it (a database already over the cap is db-express-cap's finding)
-    const daysToCap = perDay > 0 ? Math.max(0, (capBytes - sizeBytes) / perDay) : Infinity;
+    const daysToCap = daysUntil(capBytes, sizeBytes, growth.bytesPerDay);
     const evidence = {
       sizeBytes,
       capBytes,
-      growthBytesPerDay: Math.round(perDay),
+      growthBytesPerDay: Math.round(growth.bytesPerDay),
       daysToCap: Number.isFinite(daysToCap) ? Math.round(daysToCap * 10) / 10 : null,
-      points: n,
+      points: growth.points,
     };
     signals.push({ subject: name, severity: daysToCap <= config.horizonDays ? config.severity : null, evidence });
     return signals;

@@ -22,6 +22,20 @@ export const rule = defineRule({
     forgetAfterRounds: z.int().min(1).default(6),
   }),
   hysteresis,
+  explain: {
+    title: 'Database {subject} not maintained for {ageDays|days}',
+    message:
+      'The last maintenance of database {subject} (index rebuild, statistics, integrity check) ran on {lastMaintenanceAt|date}, {ageDays|days} ago.',
+    nextStep:
+      "Check that the suite's database maintenance job (a SQL Server Agent job, or the Windows scheduled task on Express) is scheduled and succeeds, then run it once.",
+    variants: [
+      {
+        when: { lastMaintenanceAt: null },
+        title: 'Database {subject} has no maintenance on record',
+        message: 'Database {subject} reports no maintenance run at all (index rebuild, statistics, integrity check).',
+      },
+    ],
+  },
   evaluate({ beat, at, late, memory, config }): readonly Signal[] {
     if (beat.type !== 'ucx.database') return [];
     const { name, lastMaintenanceAt } = beat.data;

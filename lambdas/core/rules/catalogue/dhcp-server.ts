@@ -21,6 +21,13 @@ export const rule = defineRule({
     ignoreAdapters: namePatternSchema(''),
   }),
   hysteresis: STATE_FACT,
+  explain: {
+    title: 'Network adapter {subject} gets its address from DHCP',
+    message:
+      "The network adapter {subject} has DHCP on: a new address breaks the CUCM integration and the clients' connections.",
+    nextStep:
+      "Give the server a static address on {subject} (or keep a DHCP reservation and leave the adapter out in this rule's settings).",
+  },
   evaluate({ beat, late, memory, config }) {
     if (beat.type !== 'hardware.network' || late) return NO_SIGNALS;
     const ignore = config.ignoreAdapters ? namePattern(config.ignoreAdapters) : undefined;

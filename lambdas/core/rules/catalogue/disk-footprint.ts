@@ -33,6 +33,13 @@ export const rule = defineRule({
     databaseStaleHours: z.number().positive().default(72),
   }),
   hysteresis: STATE_FACT,
+  explain: {
+    title: 'Suite and databases fill {percent|percent} of the system disk',
+    message:
+      "The suite's folder ({suiteBytes|gb}) and its databases ({databaseBytes|gb}) take {percent|percent} of the {diskBytes|gb} system disk.",
+    nextStep:
+      'Free space (old recordings, logs, backups on the same disk), move the databases or recordings to a data disk, or enlarge the system disk.',
+  },
   evaluate({ beat, at, late, memory, config }) {
     if (late) return NO_SIGNALS; // these facts are latest-wins: an older beat changes nothing
     const databases = memory.fact<Readonly<Record<string, readonly [number, number]>>>(DATABASES) ?? NO_DATABASES;

@@ -15,6 +15,12 @@ export const rule = defineRule({
     severity: severitySchema.default('warning'),
   }),
   hysteresis: STATE_FACT,
+  explain: {
+    title: 'Fewer than two DNS servers',
+    message:
+      "The server's network adapters name {dnsServers|plural:DNS server}[ ({servers|list})]: when it fails, CUCM and directory names stop resolving.",
+    nextStep: "Configure a second DNS server on the adapter that carries the server's address.",
+  },
   evaluate({ beat, late, config }) {
     if (beat.type !== 'hardware.network' || late) return NO_SIGNALS;
     const servers: string[] = [];

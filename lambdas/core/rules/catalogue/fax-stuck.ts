@@ -40,6 +40,14 @@ export const rule = defineRule({
   }),
   // the rule counts the unchanged beats itself: one judgement opens, two clear ones resolve
   hysteresis: STATE_FACT,
+  explain: {
+    title: 'Digital Fax {subject} stuck',
+    message:
+      'Digital Fax has shown {value|plural:fax job} {subject} for {beats} collections in a row ({hours|hours}): the jobs are not moving.',
+    nextStep:
+      'Check the fax line or T.38 gateway and the Digital Fax service; restart the service if the jobs still do not move.',
+    chart: { series: 'calls:digital-fax:active' },
+  },
   evaluate({ beat, at, late, memory, config }) {
     if (beat.type !== 'ucx.digital_fax' || late) return NO_SIGNALS; // "unchanged" means in collection order
     return [

@@ -34,6 +34,19 @@ export const rule = defineRule({
     allOffSeverity: severity.default('critical'),
   }),
   hysteresis: STATE_FACT,
+  explain: {
+    title: 'Windows firewall off on the {subject} profile',
+    message: 'The Windows firewall is disabled on the {subject} network profile.',
+    nextStep:
+      "Turn the firewall back on and allow the suite's ports instead (the suite's installation guide lists them).",
+    variants: [
+      {
+        when: { allOff: true },
+        title: 'Windows firewall off on every profile',
+        message: 'The Windows firewall is disabled on every network profile: domain, private and public.',
+      },
+    ],
+  },
   evaluate({ beat, config }): readonly Signal[] {
     if (beat.type !== 'software.firewall') return [];
     const allOff = !beat.data.domain && !beat.data.private && !beat.data.public;

@@ -15,6 +15,19 @@ export const rule = defineRule({
     shortRetentionSeverity: severity.default('info'),
   }),
   hysteresis: STATE_FACT,
+  explain: {
+    title: 'Suite log retention short',
+    message: 'Suite logs are kept for {retentionDays|days}: too short to diagnose a problem reported days later.',
+    nextStep: "Raise the log retention to at least a week in the suite's logging settings.",
+    variants: [
+      {
+        when: { enabled: false },
+        title: 'Suite logging is off',
+        message: 'Suite logging is disabled: a fault cannot be diagnosed afterwards.',
+        nextStep: "Turn logging on in the suite's logging settings, with a retention of at least a week.",
+      },
+    ],
+  },
   evaluate({ beat, config }): readonly Signal[] {
     if (beat.type !== 'ucx.logging') return [];
     const { enabled, retentionDays } = beat.data;

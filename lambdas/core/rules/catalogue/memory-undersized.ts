@@ -51,6 +51,12 @@ export const rule = defineRule({
     criticalRatio: z.number().min(0).max(1).default(0.5),
   }),
   hysteresis: STATE_FACT,
+  explain: {
+    title: 'Server memory below the sizing guide',
+    message:
+      'The server has {totalBytes|gb} of memory; the sizing guide asks for {requiredBytes|gb} for {users|plural:CUCM user}, {devices|plural:device} and the licensed applications.',
+    nextStep: 'Add memory to the server (or its virtual machine) to at least {requiredBytes|gb}.',
+  },
   evaluate({ beat, memory, licence, config }): readonly Signal[] {
     if (beat.type === 'hardware.memory') memory.setFact('totalBytes', beat.data.totalBytes);
     else if (beat.type === 'ucx.voip') {

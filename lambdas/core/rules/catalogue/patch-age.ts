@@ -14,6 +14,12 @@ export const rule = defineRule({
     criticalDays: z.number().positive().default(90),
   }),
   hysteresis: STATE_FACT,
+  explain: {
+    title: 'No Windows update for {ageDays|days}',
+    message:
+      'The newest hotfix installed on the server is {newestHotfix}, from {installedOn|date}: {ageDays|days} ago.',
+    nextStep: 'Install the pending Windows updates in the next maintenance window.',
+  },
   evaluate({ beat, at, config }): readonly Signal[] {
     if (beat.type !== 'software.hotfixes') return [];
     // YYYY-MM-DD compares as text: no date parsing per hotfix

@@ -25,6 +25,17 @@ export const rule = defineRule({
     severity: severitySchema.default('warning'),
   }),
   hysteresis: HYSTERESIS,
+  explain: {
+    title: '{subject} keeps the CPU busy',
+    message:
+      "{subject} (pid {pid}) uses {cpuPercent|percent} of the server's CPU, above {abovePercent|percent} for several collections in a row.",
+    nextStep:
+      'Check what {subject} is busy with (a stuck job, a loop on CUCM events); restart it if it does not calm down, and send its logs to support.',
+    chart: {
+      series: 'process:{subject}:cpuPercent',
+      thresholds: [{ label: 'limit {abovePercent|percent}', value: 'abovePercent' }],
+    },
+  },
   evaluate({ beat, late, memory, config }) {
     if (beat.type !== 'processes.running' || late) return NO_SIGNALS;
     const pattern = namePattern(config.processPattern);
@@ -39,7 +50,7 @@ export const rule = defineRule({
       signals[index] = {
         subject: p.name,
         severity: p.cpuPercent > config.cpuPercentAbove ? config.severity : null,
-        evidence: { pid: p.pid, cpuPercent: p.cpuPercent },
+        evidence: { pid: p.pid, cpuPercent: p.cpuPercent, abovePercent: config.cpuPercentAbove },
       };
     }
     return clearVanished(memory, signals, HYSTERESIS.resolveAfter);

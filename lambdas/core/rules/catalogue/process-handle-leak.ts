@@ -15,6 +15,14 @@ export const rule = defineRule({
   config: trendConfig(20),
   // the trend already spans minBeats beats: one judgement opens, two clear ones resolve
   hysteresis: STATE_FACT,
+  explain: {
+    title: 'Handle leak in {subject}',
+    message:
+      'The handle count of {subject} (pid {pid}) grew from {from|count} to {to|count} over {hours|hours}, about {perHour|count} an hour, without falling back.',
+    nextStep:
+      "Restart {subject} in a quiet hour to release the handles, and send the suite's logs to support so the leak gets fixed.",
+    chart: { series: 'process:{subject}:handleCount' },
+  },
   // a late beat's point lands in time order on its series
   mergesLateBeats: true,
   evaluate: (ctx) => evaluateTrend(ctx, 'handleCount', STATE_FACT.resolveAfter),

@@ -15,6 +15,14 @@ export const rule = defineRule({
   config: trendConfig(10 * 1024 ** 2),
   // the trend already spans minBeats beats: one judgement opens, two clear ones resolve
   hysteresis: STATE_FACT,
+  explain: {
+    title: 'Memory leak in {subject}',
+    message:
+      'The memory used by {subject} (pid {pid}) grew from {from|bytes} to {to|bytes} over {hours|hours}, about {perHour|bytes} an hour, without falling back.',
+    nextStep:
+      "Restart {subject} in a quiet hour to free the memory, and send the suite's logs to support so the leak gets fixed.",
+    chart: { series: 'process:{subject}:memoryBytes' },
+  },
   // a late beat's point lands in time order on its series
   mergesLateBeats: true,
   evaluate: (ctx) => evaluateTrend(ctx, 'memoryBytes', STATE_FACT.resolveAfter),

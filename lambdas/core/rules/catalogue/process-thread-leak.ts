@@ -15,6 +15,13 @@ export const rule = defineRule({
   config: trendConfig(5),
   // the trend already spans minBeats beats: one judgement opens, two clear ones resolve
   hysteresis: STATE_FACT,
+  explain: {
+    title: 'Thread leak in {subject}',
+    message:
+      'The thread count of {subject} (pid {pid}) grew from {from|count} to {to|count} over {hours|hours}, about {perHour|count} an hour, without falling back.',
+    nextStep:
+      "Restart {subject} in a quiet hour to end the threads, and send the suite's logs to support so the leak gets fixed.",
+  },
   // a late beat's point lands in time order on its series
   mergesLateBeats: true,
   evaluate: (ctx) => evaluateTrend(ctx, 'threadCount', STATE_FACT.resolveAfter),

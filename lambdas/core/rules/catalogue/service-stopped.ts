@@ -27,6 +27,11 @@ export const rule = defineRule({
   }),
   // 3 consecutive beats (*anchor*: Zabbix 3 polls)
   hysteresis: COUNTER,
+  explain: {
+    title: 'Service {subject} is not running',
+    message: 'The service {subject} is set to start automatically, but its status is {status}.',
+    nextStep: "Start the service, and look in the Windows event log and the suite's log for why it stopped.",
+  },
   evaluate({ beat, late, memory, config }) {
     if (late) return NO_SIGNALS; // the start modes and statuses that count are the newest
     const automatic = memory.fact<readonly string[]>(AUTOMATIC) ?? NONE;

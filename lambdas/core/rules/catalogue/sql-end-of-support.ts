@@ -30,6 +30,13 @@ export const rule = defineRule({
     pastSeverity: severity.default('critical'),
   }),
   hysteresis: STATE_FACT,
+  explain: {
+    title: '{product}: extended support ends {endOfSupport|date}',
+    message:
+      "The suite's database server is {product} ({version}); Microsoft's extended support for it ends on {endOfSupport|date} ({daysLeft|relativeDays}), and after that there are no security updates.",
+    nextStep:
+      "Plan an upgrade to a supported SQL Server version; the suite's release notes list the versions it supports.",
+  },
   evaluate({ beat, at, config }): readonly Signal[] {
     if (beat.type !== 'ucx.database_server') return [];
     const { version } = beat.data;

@@ -20,6 +20,12 @@ export const rule = defineRule({
     criticalHours: z.number().positive().default(24),
   }),
   hysteresis: STATE_FACT,
+  explain: {
+    title: 'No telemetry for {silentHours|hours}',
+    message: 'The installation sent its last beat on {lastBeatAt|dateTime}, {silentHours|hours} ago.',
+    nextStep:
+      "Check that the server is up, the suite's agent service runs, and it reaches the cloud (proxy, firewall, certificates).",
+  },
   evaluate: () => NO_SIGNALS,
   tick({ now, lastBeatAt, licence, config }) {
     // never sent a beat, or telemetry switched off: silence is expected

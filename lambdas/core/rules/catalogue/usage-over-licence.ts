@@ -35,6 +35,31 @@ export const rule = defineRule({
   }),
   // live counts swing: 3 consecutive beats, as for counters
   hysteresis: COUNTER,
+  explain: {
+    title: '{subject|product}: {inUse|count} in use of {capacity|count} licensed',
+    message: '{subject|product} has {inUse|count} in use against {capacity|count} licensed ({percent|percent}).',
+    nextStep: 'Order more {subject|product} capacity before users are refused, or look for sessions left open.',
+    variants: [
+      {
+        when: { subject: 'attendant-console' },
+        message: '{inUse|plural:attendant console} connected against {capacity|count} licensed ({percent|percent}).',
+        chart: { series: 'consoles:connected', thresholds: [{ label: 'licensed {capacity}', value: 'capacity' }] },
+      },
+      {
+        when: { subject: 'call-recording' },
+        message: '{inUse|plural:call} recorded at once against {capacity|count} licensed ({percent|percent}).',
+        chart: {
+          series: 'calls:call-recording:active',
+          thresholds: [{ label: 'licensed {capacity}', value: 'capacity' }],
+        },
+      },
+      {
+        when: { subject: 'ivr' },
+        message: '{inUse|plural:call} in the IVR at once against {capacity|count} licensed ({percent|percent}).',
+        chart: { series: 'calls:ivr:active', thresholds: [{ label: 'licensed {capacity}', value: 'capacity' }] },
+      },
+    ],
+  },
   evaluate({ beat, at, licence, config }) {
     let product: Product;
     let inUse = 0;

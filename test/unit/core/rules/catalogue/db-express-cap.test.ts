@@ -1,5 +1,5 @@
 import { rule } from '#lambdas/core/rules/catalogue/db-express-cap';
-import { beatAt, HOUR, runRule, T0 } from '#test/support/rules-harness';
+import { beatAt, DAY, HOUR, runRule, T0 } from '#test/support/rules-harness';
 
 const GIB = 1024 ** 3;
 const express = (at: number, version = '16.0.1000.6') =>
@@ -48,5 +48,41 @@ describe('db-express-cap', () => {
     const run = runRule(rule, [express(T0), db(T0 + HOUR, 6)], { overrides: { 'db-express-cap': { warnRatio: 0.5 } } });
 
     expect(run.open()).toEqual([expect.objectContaining({ severity: 'warning' })]);
+  });
+
+  it('says when the cap is reached at the growth of the last 14 days, one size a day', () => {
+    // 0.05 GiB a day for 20 days, beats every 6 hours: the fit takes the last 14 days
+    const beats = Array.from({ length: 81 }, (_, i) => db(T0 + HOUR + i * 6 * HOUR, 7 + (i * 0.05) / 4));
+    const run = runRule(rule, [express(T0), ...beats]);
+
+    const evidence = run.open()[0]!.evidence;
+    expect(run.open()).toHaveLength(1);
+    expect(evidence).toEqual(expect.objectContaining({ capBytes: 10 * GIB, warnBytes: 8 * GIB, warnPercent: 80 }));
+    // opened at 8 GiB (day 20): 2 GiB left at 0.05 GiB a day
+    expect(evidence.percent).toBe(80);
+    expect(evidence.daysToCap).toBe(40);
+    expect(evidence.growthDays).toBe(14);
+    expect(run.state?.memory['db-express-cap']?.series['db:UCX']?.length).toBeLessThanOrEqual(15);
+  });
+
+  it('knows no growth on the first day, and none for a database that does not grow', () => {
+    const firstDay = runRule(rule, [express(T0), db(T0 + HOUR, 9), db(T0 + 12 * HOUR, 9.1)]);
+    const flat = runRule(rule, [
+      express(T0),
+      db(T0 + HOUR, 8.5),
+      db(T0 + DAY + 2 * HOUR, 8.5),
+      db(T0 + 2 * DAY + 3 * HOUR, 8.5),
+    ]);
+
+    expect(firstDay.open()[0]!.evidence).toEqual(expect.objectContaining({ daysToCap: null, growthDays: null }));
+    expect(flat.steps[3]!.findings).toEqual([]);
+    expect(flat.open()[0]!.evidence).toEqual(expect.objectContaining({ daysToCap: null, growthDays: null }));
+  });
+
+  it('forgets the sizes of a database no longer reported once they leave the window', () => {
+    const other = (at: number) => beatAt('ucx.database', at, { name: 'Archive', sizeBytes: GIB });
+    const run = runRule(rule, [express(T0), db(T0 + HOUR, 1), other(T0 + 20 * DAY)]);
+
+    expect(Object.keys(run.state?.memory['db-express-cap']?.series ?? {})).toEqual(['db:Archive']);
   });
 });

@@ -24,7 +24,7 @@ describe('process-cpu-sustained', () => {
     expect(above.steps[4]!.changes).toEqual([
       { kind: 'opened', subject: CORE, severity: 'warning', ruleId: 'process-cpu-sustained' },
     ]);
-    expect(above.open()[0]!.evidence).toEqual({ pid: 100, cpuPercent: 92 });
+    expect(above.open()[0]!.evidence).toEqual({ pid: 100, cpuPercent: 92, abovePercent: 90 });
     expect(at90.open()).toHaveLength(0);
   });
 
@@ -58,7 +58,9 @@ describe('process-cpu-sustained', () => {
       [0, 1, 2, 3, 4].map((m) => running(m, proc(CORE, 100, 3), proc(CORE, 101, 96))),
     );
 
-    expect(run.open()).toEqual([expect.objectContaining({ subject: CORE, evidence: { pid: 101, cpuPercent: 96 } })]);
+    expect(run.open()).toEqual([
+      expect.objectContaining({ subject: CORE, evidence: { pid: 101, cpuPercent: 96, abovePercent: 90 } }),
+    ]);
   });
 
   it('takes per-account thresholds', () => {
