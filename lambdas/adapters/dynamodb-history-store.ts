@@ -1,11 +1,12 @@
 /**
  * The history in the regional support table, beside the installation's state and findings (its
  * partition, so closing the account erases it with the rest):
- *   INST#<inst> / HIST#<resolution s>#<block start, epoch ms, 13 digits>
+ *   INST#<inst> / HIST#<resolution s>#<block start, epoch ms, 13 digits>[#<content hash>]
  * `b` the block (history-block-codec.ts), `ttl` when its newest point leaves the tier. Each item is
  * written once with a Put (never updated: an update is charged the larger of old and new item);
  * one Query of a key range reads a chart's range of one tier.
  */
+import { createHash } from 'node:crypto';
 import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { HistoryBlock, HistoryStore } from '../core/history/ports';
@@ -15,6 +16,7 @@ import { decodeBlock, encodeBlock } from './history-block-codec';
 
 const HOUR_MS = 3_600_000;
 const pkOf = (installationId: string) => `INST#${installationId}`;
+/** a key below every item of the tier starting at `start` or later (a content hash follows the start) */
 const skOf = (tier: Tier, start: number) =>
   `HIST#${tier.resolutionSeconds}#${String(Math.max(0, start)).padStart(13, '0')}`;
 /** a block spans at most an hour (1-minute blocks 15 minutes; aggregates one hour) */
@@ -28,23 +30,30 @@ export class DynamoDbHistoryStore implements HistoryStore {
     private readonly tableName: string,
   ) {}
 
-  async putBlocks(installationId: string, tier: Tier, blocks: readonly HistoryBlock[]): Promise<void> {
+  async putBlocks(
+    installationId: string,
+    tier: Tier,
+    blocks: readonly HistoryBlock[],
+    options?: { readonly byContent?: boolean },
+  ): Promise<void> {
     const resolutionMs = tier.resolutionSeconds * 1000;
     try {
       await Promise.all(
-        blocks.map((block) =>
-          this.client.send(
+        blocks.map((block) => {
+          const b = encodeBlock(block.start, resolutionMs, block.series);
+          const sk = skOf(tier, block.start);
+          return this.client.send(
             new PutCommand({
               TableName: this.tableName,
               Item: {
                 pk: pkOf(installationId),
-                sk: skOf(tier, block.start),
-                b: encodeBlock(block.start, resolutionMs, block.series),
+                sk: options?.byContent ? `${sk}#${createHash('sha256').update(b).digest('hex').slice(0, 12)}` : sk,
+                b,
                 ttl: ttlOf(tier, block.start),
               },
             }),
-          ),
-        ),
+          );
+        }),
       );
     } catch (error) {
       rethrowThrottling(error, 'The support store');
@@ -60,7 +69,7 @@ export class DynamoDbHistoryStore implements HistoryStore {
           ExpressionAttributeValues: {
             ':pk': pkOf(installationId),
             ':from': skOf(tier, 0),
-            ':to': skOf(tier, before - 1),
+            ':to': skOf(tier, before),
           },
           ProjectionExpression: 'sk, b',
           ScanIndexForward: false,
@@ -76,7 +85,7 @@ export class DynamoDbHistoryStore implements HistoryStore {
 
   private blockOf(item: Record<string, unknown>, tier: Tier): HistoryBlock {
     const { sk, b } = storedBlock.parse(item);
-    const start = Number(sk.slice(sk.lastIndexOf('#') + 1));
+    const start = Number(sk.split('#')[2]);
     return { start, series: decodeBlock(start, tier.resolutionSeconds * 1000, b) };
   }
 
@@ -98,7 +107,7 @@ export class DynamoDbHistoryStore implements HistoryStore {
             ExpressionAttributeValues: {
               ':pk': pkOf(installationId),
               ':from': skOf(tier, from),
-              ':to': skOf(tier, to - 1),
+              ':to': skOf(tier, to),
             },
             ProjectionExpression: 'sk, b',
             ...(options?.consistent ? { ConsistentRead: true } : {}),

@@ -9,8 +9,17 @@ export interface HistoryBlock {
 }
 
 export interface HistoryStore {
-  /** writes one block of a tier; the same block again writes the same item (a re-sent batch) */
-  putBlocks(installationId: string, tier: Tier, blocks: readonly HistoryBlock[]): Promise<void>;
+  /**
+   * writes blocks of a tier; the same block again writes the same item (a re-sent batch). By start
+   * (an hour's aggregates: computed again, they replace the item) or `byContent` (1-minute blocks:
+   * two batches whose blocks start in the same minute are kept both; the reads count a point once)
+   */
+  putBlocks(
+    installationId: string,
+    tier: Tier,
+    blocks: readonly HistoryBlock[],
+    options?: { readonly byContent?: boolean },
+  ): Promise<void>;
   /** the blocks of a tier whose start is in [from, to): one Query (paginated) */
   blocks(
     installationId: string,

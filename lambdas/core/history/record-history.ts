@@ -36,7 +36,7 @@ export async function recordHistory(
   // minute in a batch, and are aggregated now
   const [previous] = await Promise.all([
     store.blockBefore(installationId, minuteTier, blocks[0]!.start),
-    store.putBlocks(installationId, minuteTier, blocks),
+    store.putBlocks(installationId, minuteTier, blocks, { byContent: true }),
   ]);
   const hours = hoursClosed(points, now, previous && newestOf(previous.series));
   if (hours.length === 0) return { minuteBlocks: blocks.length, hours };
@@ -86,9 +86,9 @@ export function minuteBlocks(points: SeriesPoints): HistoryBlock[] {
 }
 
 /**
- * The hours to aggregate after this batch: those it touched that are over (the batch holds their
- * last minute or later), and those that ended between the previous beat and this batch; only hours
- * whose 1-minute points are still all kept.
+ * The hours to aggregate after this batch: those it touched that are over (a late beat's hour
+ * again), and those that ended between the previous beat and this batch; only hours whose 1-minute
+ * points are still all kept.
  */
 export function hoursClosed(points: SeriesPoints, now: number, previousBeatAt?: number): number[] {
   let newest = Number.NEGATIVE_INFINITY;
@@ -98,7 +98,8 @@ export function hoursClosed(points: SeriesPoints, now: number, previousBeatAt?: 
       touched.add(Math.floor(p.t / HOUR_MS) * HOUR_MS);
       if (p.t > newest) newest = p.t;
     }
-  const over = (hour: number) => hour + HOUR_MS <= newest + MINUTE_MS;
+  // over at the clock, or by the beats' own time (an agent's clock a little ahead)
+  const over = (hour: number) => hour + HOUR_MS <= Math.max(now, newest + MINUTE_MS);
   const hours = new Set([...touched].filter(over));
   const complete = now - minuteTier.keepMs + MINUTE_BLOCK_MS;
   if (previousBeatAt !== undefined && previousBeatAt < newest) {

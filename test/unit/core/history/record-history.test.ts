@@ -1,0 +1,202 @@
+import { getInstallationHistory } from '#lambdas/core/history/get-history';
+import { hoursClosed, recordHistory } from '#lambdas/core/history/record-history';
+import { minutePoints } from '#lambdas/core/history/series';
+import { hourTier, minuteTier, quarterTier, tiers, type HistoryRange } from '#lambdas/core/history/tiers';
+import type { Beat } from '#lambdas/core/telemetry/catalogue';
+import { MemoryHistoryStore } from '#test/support/memory-history-store';
+import { beatAt, licenceFacts } from '#test/support/rules-harness';
+import { healthOf, principals, supportWorld, type SupportWorld } from '#test/support/support-fixtures';
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const DAY = 24 * HOUR;
+const START = Date.parse('2026-03-02T09:00:00.000Z');
+const INST = 'inst_history00000001';
+
+/** one IVR beat a minute: minute i carries i % 10 active calls, collected 20 s into the minute */
+const ivrBeat = (i: number): Beat => beatAt('ucx.ivr', START + i * MIN + 20_000, { activeCalls: i % 10 }).beat;
+/** the beats of minutes [from, to) */
+const minutes = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => ivrBeat(from + k));
+
+/** 15-minute batches from minute 7 (an agent's cycle is not aligned to the hour), each recorded at its end */
+async function sendBatches(store: MemoryHistoryStore, batches: Beat[][]) {
+  for (const beats of batches) {
+    const newest = Math.max(...beats.map((b) => Date.parse(b.collectedAt)));
+    await recordHistory(store, INST, beats, newest + MIN);
+  }
+}
+
+describe('recordHistory', () => {
+  const batches = Array.from({ length: 12 }, (_, k) => minutes(7 + 15 * k, 22 + 15 * k)); // 09:07 to 12:07
+
+  it('writes each batch as one 1-minute block, and each hour once it closes as 15-minute and 1-hour points', async () => {
+    const store = new MemoryHistoryStore();
+    await sendBatches(store, batches);
+
+    expect(store.of(INST, minuteTier)).toHaveLength(12);
+    // 09:00, 10:00 and 11:00 closed; 12:00 is open
+    expect(store.of(INST, quarterTier).map((b) => b.start)).toEqual([START, START + HOUR, START + 2 * HOUR]);
+    expect(store.of(INST, hourTier).map((b) => b.start)).toEqual([START, START + HOUR, START + 2 * HOUR]);
+
+    // 10:00 to 11:00 is minutes 60..119: calls i % 10, one sample each
+    const quarters = store.of(INST, quarterTier)[1]!.series.get('calls:ivr:active')!;
+    expect(quarters.map((q) => q.t)).toEqual([0, 1, 2, 3].map((q) => START + HOUR + q * 15 * MIN));
+    const first = Array.from({ length: 15 }, (_, k) => (60 + k) % 10);
+    expect(quarters[0]).toEqual({
+      t: START + HOUR,
+      avg: first.reduce((s, v) => s + v, 0) / 15,
+      min: 0,
+      max: 9,
+      n: 15,
+    });
+    const [hour] = store.of(INST, hourTier)[1]!.series.get('calls:ivr:active')!;
+    expect(hour).toEqual({ t: START + HOUR, avg: 4.5, min: 0, max: 9, n: 60 });
+    // 09:00 holds only minutes 7..59
+    const [first9] = store.of(INST, hourTier)[0]!.series.get('calls:ivr:active')!;
+    expect(first9!.n).toBe(53);
+  });
+
+  it('writes the same items with the same values when every batch is sent again', async () => {
+    const store = new MemoryHistoryStore();
+    await sendBatches(store, batches);
+    const before = structuredClone([...store.items]);
+    await sendBatches(store, batches);
+
+    expect([...store.items]).toEqual(before);
+  });
+
+  it('aggregates an hour whose last minute no batch carried (the agent was off) when the next batch comes', async () => {
+    const store = new MemoryHistoryStore();
+    await sendBatches(store, [minutes(30, 45), minutes(45, 50)]); // up to 09:50, then silence
+    expect(store.of(INST, hourTier)).toHaveLength(0);
+    await sendBatches(store, [minutes(200, 215)]); // 12:20
+
+    expect(store.of(INST, hourTier).map((b) => [b.start, b.series.get('calls:ivr:active')![0]!.n])).toEqual([
+      [START, 20],
+    ]);
+  });
+
+  it('recomputes a closed hour when a late beat of it arrives, counting it once', async () => {
+    const store = new MemoryHistoryStore();
+    const all = minutes(0, 75);
+    const late = all.splice(30, 1);
+    await sendBatches(store, [all]);
+    expect(store.of(INST, hourTier)[0]!.series.get('calls:ivr:active')![0]!.n).toBe(59);
+    await recordHistory(store, INST, [...late, ...late], START + 80 * MIN);
+
+    expect(store.of(INST, hourTier)[0]!.series.get('calls:ivr:active')![0]).toMatchObject({ n: 60, avg: 4.5 });
+  });
+
+  it('leaves hours alone whose 1-minute points are no longer all kept', () => {
+    const points = minutePoints(minutes(0, 61));
+    expect(hoursClosed(points, START + 62 * MIN)).toEqual([START]);
+    expect(hoursClosed(points, START + 2 * HOUR)).toEqual([START, START + HOUR]);
+    expect(hoursClosed(points, START + minuteTier.keepMs + HOUR)).toEqual([]);
+  });
+});
+
+describe('getInstallationHistory', () => {
+  let world: SupportWorld;
+  let store: MemoryHistoryStore;
+  const deps = () => ({
+    ...world.deps,
+    history: store,
+    licences: { factsFor: async (id: string) => licenceFacts({ installationId: id }) },
+  });
+
+  beforeEach(async () => {
+    world = await supportWorld();
+    world.store.putHealth(healthOf(world.installationId, world.accountId));
+    store = new MemoryHistoryStore();
+  });
+
+  const record = async (beats: Beat[], now: number) => recordHistory(store, world.installationId, beats, now);
+  const read = (range: HistoryRange, series: string[] = []) =>
+    getInstallationHistory(deps(), principals.support, world.installationId, { range, series });
+
+  it('answers a range from its tier, with labels, units and the licensed capacity of usage series', async () => {
+    await record(minutes(0, 120), START + 2 * HOUR);
+    world.licensing.clock.set(new Date(START + 2 * HOUR));
+
+    const day = await read('24h');
+    expect(day).toMatchObject({ range: '24h', resolutionSeconds: 60, to: new Date(START + 2 * HOUR).toISOString() });
+    expect(day.series).toEqual([
+      expect.objectContaining({ key: 'calls:ivr:active', label: 'IVR active calls', unit: 'count', capacity: 10 }),
+    ]);
+    expect(day.series[0]!.points).toHaveLength(120);
+    expect(day.series[0]!.points[3]).toEqual([START + 3 * MIN, 3, 3, 3]);
+
+    const week = await read('7d');
+    expect(week.resolutionSeconds).toBe(900);
+    expect(week.series[0]!.points).toHaveLength(8);
+    expect(week.series[0]!.points[0]).toEqual([START, 3.667, 0, 9]);
+    const quarter = await read('90d');
+    expect(quarter.series[0]!.points).toEqual([
+      [START, 4.5, 0, 9],
+      [START + HOUR, 4.5, 0, 9],
+    ]);
+  });
+
+  it('keeps only the series asked for, answering one without points empty', async () => {
+    await record(
+      [...minutes(0, 5), beatAt('ucx.database', START, { name: 'UCX', sizeBytes: 5 }).beat],
+      START + 5 * MIN,
+    );
+    world.licensing.clock.set(new Date(START + 5 * MIN));
+
+    const { series } = await read('24h', ['database:UCX:sizeBytes', 'consoles:connected']);
+    expect(series.map((s) => [s.key, s.points.length, s.capacity])).toEqual([
+      ['consoles:connected', 0, 10],
+      ['database:UCX:sizeBytes', 1, undefined],
+    ]);
+  });
+
+  it.each(['24h', '7d', '90d'] as const)(
+    'on a moved clock, a %s point is there until its range ends and gone once older than its tier keeps',
+    async (range) => {
+      const tier = tiers[range];
+      await record(minutes(0, 75), START + 75 * MIN);
+      const points = async (at: number) => {
+        world.licensing.clock.set(new Date(at));
+        return (await read(range)).series.flatMap((s) => s.points).length;
+      };
+
+      expect(await points(START + 75 * MIN)).toBeGreaterThan(0);
+      expect(await points(START + tier.rangeMs - MIN)).toBeGreaterThan(0);
+      expect(await points(START + 2 * HOUR + tier.rangeMs)).toBe(0);
+      expect(await points(START + 2 * HOUR + tier.keepMs)).toBe(0);
+      // nothing was deleted: the read's clock decides (DynamoDB Local does not expire items)
+      expect(store.of(world.installationId, tier).length).toBeGreaterThan(0);
+    },
+  );
+
+  it('is read by whoever reads the installation’s findings, and by no one else', async () => {
+    const customer = principals.customer(world.accountId);
+    await expect(
+      getInstallationHistory(deps(), customer, world.installationId, { range: '24h', series: [] }),
+    ).resolves.toMatchObject({ installationId: world.installationId });
+    await expect(
+      getInstallationHistory(deps(), principals.customer(world.otherAccountId), world.installationId, {
+        range: '24h',
+        series: [],
+      }),
+    ).rejects.toThrow();
+    await expect(
+      getInstallationHistory(deps(), principals.support, 'inst_unknown00000001', { range: '24h', series: [] }),
+    ).rejects.toThrow(/no telemetry/);
+  });
+});
+
+// the tiers a day's history spans at most, for the docs' item counts
+test('a day of 15-minute batches writes 96 one-minute blocks and 24 hours of aggregates', async () => {
+  const store = new MemoryHistoryStore();
+  await sendBatches(
+    store,
+    Array.from({ length: 97 }, (_, k) => minutes(15 * k, 15 * k + 15)),
+  );
+  expect(store.of(INST, minuteTier)).toHaveLength(97);
+  expect(store.of(INST, quarterTier)).toHaveLength(24);
+  expect(store.of(INST, hourTier)).toHaveLength(24);
+  expect(store.puts).toBe(97 + 2 * 24);
+  expect(DAY).toBe(24 * HOUR);
+});
