@@ -1,5 +1,5 @@
 /**
- * Support's view across accounts: installations filtered by open-finding severity, Care level,
+ * Support's view across accounts: installations filtered by open-finding severity and rule, Care level,
  * silence and staleness (licensing's: stale.ts). Walks the last-beat index bucket by bucket (oldest beat first within each) and filters
  * the health it reads; `silentHours` narrows the index read itself, severity and Care are filters,
  * so a selective filter reads more than it returns. Each request reads a bounded number of index
@@ -11,13 +11,19 @@ import { assertRole, type Principal } from '../licensing/access';
 import { DEFAULT_STALE_AFTER_DAYS, isStale } from '../licensing/stale';
 import { severityRank } from '../rules/rule';
 import { viewOf, type InstallationHealthView } from './list-account-installations';
-import type { InstallationHealth, SilencePosition, SupportDeps } from './ports';
+import type { Region } from '../licensing/catalogue';
+import type { InstallationHealth, OpenFindingSummary, SilencePosition, SupportDeps } from './ports';
 
 export const supportInstallationsQuerySchema = z
   .object({
     /** an open finding of this severity or a more severe one */
     severity: z.enum(['info', 'warning', 'critical']).optional(),
     care: z.enum(['basic', 'gold', 'platinum', 'none']).optional(),
+    /** an open finding of this rule (and of `severity` or worse, when given) */
+    rule: z
+      .string()
+      .regex(/^[a-z0-9-]{1,64}$/, 'not a rule id')
+      .optional(),
     /** no beat for at least this many hours */
     silentHours: z.coerce
       .number()
@@ -67,15 +73,23 @@ function decodeCursor(cursor: string, buckets: number): Position {
   return parsed.data;
 }
 
-export interface SupportInstallationView extends InstallationHealthView {
+export interface SupportInstallationView extends Omit<InstallationHealthView, 'openFindings'> {
   accountId: string;
+  /** the customer's name; null when the account is not known here (closed and erased) */
+  accountName: string | null;
+  /** the account's home region (its installation's pages are served there); null when not known */
+  accountRegion: Region | null;
+  /** most severe first, each saying whether support acknowledged it */
+  openFindings: (OpenFindingSummary & { acknowledged: boolean })[];
 }
 
 function matches(query: SupportInstallationsQuery) {
   return (health: InstallationHealth): boolean => {
     if (query.care && (health.careLevel ?? 'none') !== query.care) return false;
     const minimum = query.severity;
-    if (minimum && !health.openFindings.some((f) => severityRank[f.severity] >= severityRank[minimum])) return false;
+    const wanted = (f: OpenFindingSummary) =>
+      (!minimum || severityRank[f.severity] >= severityRank[minimum]) && (!query.rule || f.ruleId === query.rule);
+    if ((minimum || query.rule) && !health.openFindings.some(wanted)) return false;
     return true;
   };
 }
@@ -115,7 +129,7 @@ export async function listSupportInstallations(
   );
   const beatBefore = silentMs === 0 ? undefined : new Date(now - silentMs).toISOString();
   const wanted = matches(query);
-  const found: SupportInstallationView[] = [];
+  const found: (InstallationHealthView & { accountId: string })[] = [];
   let position: Position | undefined = query.cursor === undefined ? { bucket: 0 } : decodeCursor(query.cursor, buckets);
 
   for (let pages = 0; position && found.length < limit && pages < MAX_INDEX_PAGES_PER_REQUEST; pages++) {
@@ -148,5 +162,39 @@ export async function listSupportInstallations(
     else if (page.next) position = { bucket, after: page.next };
     else position = bucket + 1 < buckets ? { bucket: bucket + 1 } : undefined;
   }
-  return { installations: found, nextCursor: position ? encodeCursor(position) : null };
+  return {
+    installations: await withNamesAndAcknowledgements(deps, found),
+    nextCursor: position ? encodeCursor(position) : null,
+  };
+}
+
+/**
+ * The page's rows with their customer's name and home region (one read per account of the page)
+ * and, for installations with open findings, which are acknowledged (one Query each): at most a
+ * page's worth of reads, bounded by `limit`.
+ */
+async function withNamesAndAcknowledgements(
+  deps: SupportDeps,
+  rows: readonly (InstallationHealthView & { accountId: string })[],
+): Promise<SupportInstallationView[]> {
+  const accountIds = [...new Set(rows.map((r) => r.accountId))];
+  const [accounts, acknowledged] = await Promise.all([
+    Promise.all(accountIds.map(async (id) => [id, (await deps.accounts.getAccountState(id))?.account] as const)),
+    Promise.all(
+      rows
+        .filter((r) => r.openFindings.length > 0)
+        .map(async (r) => (await deps.store.acknowledgements(r.installationId)).map((a) => a.findingId)),
+    ),
+  ]);
+  const accountOf = new Map(accounts);
+  const acked = new Set(acknowledged.flat());
+  return rows.map((row) => {
+    const account = accountOf.get(row.accountId);
+    return {
+      ...row,
+      accountName: account?.name ?? null,
+      accountRegion: account?.region ?? null,
+      openFindings: row.openFindings.map((f) => ({ ...f, acknowledged: acked.has(f.findingId) })),
+    };
+  });
 }

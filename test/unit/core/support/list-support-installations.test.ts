@@ -102,4 +102,45 @@ describe('listSupportInstallations', () => {
     expect(supportInstallationsQuerySchema.safeParse({ care: 'silver' }).success).toBe(false);
     expect(supportInstallationsQuerySchema.safeParse({ sevrity: 'critical' }).success).toBe(false);
   });
+
+  it('filters by rule (with the severity when given), and names the customer, its region and the acknowledged', async () => {
+    const { accountId } = world;
+    const dns: OpenFindingSummary = {
+      findingId: 'fnd_dns',
+      ruleId: 'dns-single',
+      subject: 'installation',
+      severity: 'info',
+      openedAt: hoursAgo(5),
+    };
+    world.store.putHealth(
+      healthOf('inst_e5', accountId, { lastBeatAt: hoursAgo(3), openFindings: [dns, finding('warning')] }),
+    );
+    await world.store.acknowledge({
+      ackId: 'ack_1',
+      findingId: 'fnd_dns',
+      installationId: 'inst_e5',
+      accountId,
+      at: hoursAgo(1),
+      by: 'sub-support-1',
+      note: 'customer told',
+    });
+
+    const byRule = await listSupportInstallations(world.deps, principals.support, { rule: 'dns-single' });
+    const byRuleAndSeverity = await listSupportInstallations(world.deps, principals.support, {
+      rule: 'dns-single',
+      severity: 'warning',
+    });
+
+    expect(ids(byRule)).toEqual(['inst_e5']);
+    expect(byRule.installations[0]).toMatchObject({
+      accountName: 'Contoso Clinic',
+      accountRegion: 'eu',
+      openFindings: [
+        expect.objectContaining({ findingId: 'fnd_warning', acknowledged: false }),
+        expect.objectContaining({ findingId: 'fnd_dns', acknowledged: true }),
+      ],
+    });
+    expect(ids(byRuleAndSeverity)).toEqual([]);
+    expect(supportInstallationsQuerySchema.safeParse({ rule: 'Not A Rule' }).success).toBe(false);
+  });
 });
