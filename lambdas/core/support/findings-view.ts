@@ -1,6 +1,7 @@
-/** Findings as the API shows them: newest change first, support's acknowledgements only for staff. */
+/** Findings as the API shows them: in words, newest change first, support's acknowledgements only for staff. */
 import * as z from 'zod';
 import type { FindingRecord } from '../rules/engine';
+import { findingWords, type FindingWords } from '../rules/explain';
 import type { Acknowledgement, FindingStatus } from './ports';
 
 export const findingsQuerySchema = z.object({
@@ -9,18 +10,21 @@ export const findingsQuerySchema = z.object({
 });
 export type FindingsQuery = z.infer<typeof findingsQuerySchema>;
 
-export type FindingView = FindingRecord & { readonly acknowledgements?: readonly Acknowledgement[] };
+export type FindingView = FindingRecord & FindingWords & { readonly acknowledgements?: readonly Acknowledgement[] };
 
 export const statusFilter = (query: FindingsQuery): { status?: FindingStatus } =>
   query.status === 'all' ? {} : { status: query.status };
 
-export const newestFirst = (findings: readonly FindingRecord[]): FindingRecord[] =>
-  [...findings].sort((a, b) =>
-    a.updatedAt !== b.updatedAt ? (a.updatedAt < b.updatedAt ? 1 : -1) : a.findingId < b.findingId ? -1 : 1,
-  );
+/** Newest change first, each with its title, message, next step and chart (computed here, never stored). */
+export const newestFirst = (findings: readonly FindingRecord[]): FindingView[] =>
+  findings
+    .map((finding) => ({ ...finding, ...findingWords(finding) }))
+    .sort((a, b) =>
+      a.updatedAt !== b.updatedAt ? (a.updatedAt < b.updatedAt ? 1 : -1) : a.findingId < b.findingId ? -1 : 1,
+    );
 
 export function withAcknowledgements(
-  findings: readonly FindingRecord[],
+  findings: readonly FindingView[],
   acknowledgements: readonly Acknowledgement[],
 ): FindingView[] {
   const byFinding = new Map<string, Acknowledgement[]>();

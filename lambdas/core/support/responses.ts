@@ -32,6 +32,26 @@ export const acknowledgementSchema = z
   })
   .meta({ id: 'Acknowledgement', description: "Support's note on a finding." });
 
+export const findingChartSchema = z
+  .object({
+    series: z
+      .string()
+      .meta({ description: 'a series of GET /v1/installations/{id}/history, e.g. `database:UCX:sizeBytes`' }),
+    thresholds: z
+      .array(z.object({ label: z.string(), value: z.number() }))
+      .meta({
+        description: "lines across the series, in the series' unit (a cap, a warning level, the licensed capacity)",
+      }),
+    forecast: z
+      .object({ at: instant, value: z.number() })
+      .optional()
+      .meta({ description: 'when the series is expected to reach `value` at its current growth (a database cap)' }),
+  })
+  .meta({
+    id: 'FindingChart',
+    description: 'The history series a finding is about, with its thresholds: present when it has one.',
+  });
+
 export const findingSchema = z
   .object({
     findingId: z.string(),
@@ -55,12 +75,22 @@ export const findingSchema = z
     ),
     audience: audienceSchema,
     careLevel: careSchema,
+    title: z
+      .string()
+      .meta({ description: 'the finding in a headline, e.g. "Database UCX near the SQL Server Express cap"' }),
+    message: z.string().meta({ description: 'what is wrong, with the numbers of its evidence' }),
+    nextStep: z.string().meta({ description: 'what to do about it' }),
+    chart: findingChartSchema.optional(),
     acknowledgements: z
       .array(acknowledgementSchema)
       .optional()
       .meta({ description: 'oldest first; for support and back office only' }),
   })
-  .meta({ id: 'Finding', description: 'A proactive-support finding with its evidence and history.' });
+  .meta({
+    id: 'Finding',
+    description:
+      'A proactive-support finding in words (title, message, next step, computed from its evidence at read time) with its evidence and history.',
+  });
 
 export const findingsSchema = z
   .object({ findings: z.array(findingSchema).meta({ description: 'newest change first' }) })

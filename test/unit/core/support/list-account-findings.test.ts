@@ -1,4 +1,6 @@
 import { ForbiddenError, NotFoundError } from '#lambdas/core/errors';
+import type { FindingRecord } from '#lambdas/core/rules/engine';
+import { findingWords } from '#lambdas/core/rules/explain';
 import { acknowledgeFinding } from '#lambdas/core/support/acknowledge-finding';
 import { listAccountFindings } from '#lambdas/core/support/list-account-findings';
 import {
@@ -12,6 +14,8 @@ import {
 } from '#test/support/support-fixtures';
 
 let world: SupportWorld;
+/** a stored finding as the route answers it: with its words */
+const inWords = (f: FindingRecord) => ({ ...f, ...findingWords(f) });
 
 beforeEach(async () => {
   world = await supportWorld();
@@ -37,7 +41,7 @@ describe('listAccountFindings', () => {
       status: 'open',
     });
 
-    expect(findings).toEqual([newer, older]);
+    expect(findings).toEqual([inWords(newer), inWords(older)]);
   });
 
   it('answers resolved ones when asked', async () => {
@@ -49,7 +53,7 @@ describe('listAccountFindings', () => {
       status: 'resolved',
     });
 
-    expect(findings).toEqual([{ ...resolved, acknowledgements: [] }]);
+    expect(findings).toEqual([{ ...inWords(resolved), acknowledgements: [] }]);
   });
 
   it('gives staff the acknowledgements and hides the notes from the customer and its reseller', async () => {

@@ -1,5 +1,7 @@
 import { ForbiddenError, NotFoundError, ValidationError } from '#lambdas/core/errors';
 import type { Principal } from '#lambdas/core/licensing/access';
+import type { FindingRecord } from '#lambdas/core/rules/engine';
+import { findingWords } from '#lambdas/core/rules/explain';
 import { acknowledgeFinding } from '#lambdas/core/support/acknowledge-finding';
 import { findingsQuerySchema } from '#lambdas/core/support/findings-view';
 import { listInstallationFindings } from '#lambdas/core/support/list-installation-findings';
@@ -15,6 +17,8 @@ import {
 } from '#test/support/support-fixtures';
 
 let world: SupportWorld;
+/** a stored finding as the route answers it: with its words */
+const inWords = (f: FindingRecord) => ({ ...f, ...findingWords(f) });
 
 beforeEach(async () => {
   world = await supportWorld();
@@ -39,9 +43,34 @@ describe('listInstallationFindings', () => {
     });
 
     expect(findings).toEqual([
-      { ...newer, acknowledgements: [] },
-      { ...older, acknowledgements: [] },
+      { ...inWords(newer), acknowledgements: [] },
+      { ...inWords(older), acknowledgements: [] },
     ]);
+  });
+
+  it('says each finding in words, the same for the customer as for support, computed from its evidence', async () => {
+    world.store.putFinding(findingOf(world.installationId, world.accountId));
+
+    const customer = await listInstallationFindings(
+      world.deps,
+      principals.customer(world.accountId),
+      world.installationId,
+      {
+        status: 'open',
+      },
+    );
+    const support = await listInstallationFindings(world.deps, principals.support, world.installationId, {
+      status: 'open',
+    });
+
+    expect(customer.findings[0]).toMatchObject({
+      title: 'Database UCX near the SQL Server Express cap',
+      message: 'SQL Server Express database UCX is at 8.2 GB of its 10 GB cap (82 %).',
+      nextStep: expect.stringContaining('SQL Server Standard'),
+      chart: { series: 'database:UCX:sizeBytes', thresholds: [{ label: 'cap 10 GB', value: 10_737_418_240 }] },
+    });
+    const { acknowledgements: _, ...supportWords } = support.findings[0]!;
+    expect(supportWords).toEqual(customer.findings[0]);
   });
 
   it.each([
@@ -97,7 +126,7 @@ describe('listInstallationFindings', () => {
 
     expect(staff.findings[0]?.acknowledgements).toMatchObject([{ note: 'called the DBA', by: principals.support.sub }]);
     for (const view of [customer, reseller]) {
-      expect(view.findings).toEqual([finding]);
+      expect(view.findings).toEqual([inWords(finding)]);
       expect(JSON.stringify(view)).not.toContain('called the DBA');
     }
   });
