@@ -105,6 +105,12 @@ describe('the portal', () => {
     const activated = await agent.request(api(), 'POST', '/v1/activations', activationBody(agent, activationKey));
     await page.reload();
     await page.getByRole('heading', { name: 'Installations' }).waitFor();
+    // The installations' telemetry loads after the account: its cells say "Loading…" until then.
+    await page
+      .getByRole('table', { name: 'Installations', exact: true })
+      .getByRole('row', { name: new RegExp(activated.json.installationId) })
+      .getByText('no beat yet')
+      .waitFor();
 
     expect(activated.status).toBe(201);
     expect(await page.getByRole('rowheader', { name: activated.json.installationId }).count()).toBe(1);
@@ -171,7 +177,9 @@ describe('the portal', () => {
     await page.goto(portal('#/customers'));
     await page.getByRole('link', { name: 'Integration Test Customer' }).click();
     await page.getByRole('heading', { name: 'Telemetry' }).waitFor();
-    await page.getByRole('switch', { name: /telemetry/i }).uncheck();
+    // Switching off is asked first, saying what stops (issue 19.8).
+    await page.getByRole('switch', { name: /telemetry/i }).click();
+    await page.getByRole('button', { name: 'Yes, switch telemetry off' }).click();
     await page.getByText('Telemetry is off').waitFor();
     const posted = await postBeats(agent, {
       beats: [
