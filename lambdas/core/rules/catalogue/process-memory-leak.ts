@@ -4,7 +4,7 @@ import { evaluateTrend, trendConfig } from './process-trend';
 
 export const rule = defineRule({
   id: 'process-memory-leak',
-  description: 'Used memory of a suite process grows monotonically over 6 beats faster than a set rate (same pid)',
+  description: 'Used memory of a suite process grows monotonically for an hour (6 samples) faster than a set rate (same pid)',
   reads: ['processes.running'],
   fields: [
     'processes.running:processes[].name',
@@ -13,7 +13,7 @@ export const rule = defineRule({
   ],
   /** minRatePerHour: bytes per hour (10 MiB) (*proposal*) */
   config: trendConfig(10 * 1024 ** 2),
-  // the trend already spans minBeats beats: one judgement opens, two clear ones resolve
+  // the trend already spans minHours: one judgement opens, two clear ones resolve
   hysteresis: STATE_FACT,
   explain: {
     title: 'Memory leak in {subject}',

@@ -48,8 +48,10 @@ export const trendConfig = (minRatePerHour: number) =>
   z.object({
     /** suite processes by name; sqlservr.exe is left out because SQL Server grows memory by design */
     processPattern: namePatternSchema(SUITE_NAMES),
-    /** beats of monotonic growth (same pid) before the slope counts */
+    /** samples of monotonic growth (same pid) before the slope counts */
     minBeats: z.int().min(3).max(48).default(6),
+    /** the growth must last this long: at one beat a minute, 6 beats alone would be noise (*proposal*) */
+    minHours: z.number().min(0).max(48).default(1),
     /** least-squares slope over those beats, in the metric's unit per hour */
     minRatePerHour: z.number().positive().default(minRatePerHour),
     severity: severitySchema.default('warning'),
@@ -59,14 +61,28 @@ export type TrendConfig = z.infer<ReturnType<typeof trendConfig>>;
 const seriesKey = (name: string) => `s:${name}`;
 
 /**
- * Adds a point to a process's series, which holds only its latest run of non-decreasing values
- * (at most minBeats points): a decrease starts the run again. The judgement needs no more (growth
- * must be monotonic over the last minBeats beats) and the state item stays small. A late point
- * older than the run is dropped: the decrease before the run is no longer known.
+ * Adds a point to a process's series, which holds only its latest run of non-decreasing values: a
+ * decrease starts the run again. The run keeps samples at least `spacingMs` apart plus the newest
+ * point as a moving tail (so a dip between samples still breaks it), at most minBeats + 1 points
+ * (minBeats samples spanning minHours, and the tail): the state item stays small at any beat rate. A late point older than the run is dropped.
  */
-function pushRun(memory: RuleMemory, key: string, point: Point, maxPoints: number): readonly Point[] {
+function pushRun(
+  memory: RuleMemory,
+  key: string,
+  point: Point,
+  maxPoints: number,
+  spacingMs: number,
+): readonly Point[] {
   const before = memory.series(key);
   if (before.length > 0 && point.t < before[0]!.t) return before;
+  const last = before[before.length - 1];
+  const previous = before[before.length - 2];
+  if (last && point.t > last.t && point.v >= last.v && previous && last.t - previous.t < spacingMs) {
+    // the tail has not yet moved a spacing away from the sample before it: it moves on
+    memory.forget(key);
+    for (const p of before.slice(0, -1)) memory.push(key, p, maxPoints);
+    return memory.push(key, point, maxPoints);
+  }
   const series = memory.push(key, point, maxPoints);
   let start = 0;
   for (let i = 1; i < series.length; i++) if (series[i]!.v < series[i - 1]!.v) start = i;
@@ -76,6 +92,9 @@ function pushRun(memory: RuleMemory, key: string, point: Point, maxPoints: numbe
   for (const p of run) memory.push(key, p, maxPoints);
   return memory.series(key);
 }
+
+/** samples this far apart make minBeats of them span minHours */
+const spacingOf = (config: TrendConfig) => (config.minHours * HOUR) / Math.max(1, config.minBeats - 1);
 
 function runs(processes: readonly Process[], name: string, pid: number): boolean {
   for (const p of processes) if (p.pid === pid && p.name === name) return true;
@@ -105,7 +124,8 @@ function judge(subject: string, pid: number, series: readonly Point[], config: T
   const n = series.length;
   const first = series[0]!;
   const last = series[n - 1]!;
-  if (n < config.minBeats) return { subject, severity: null, evidence: { pid, beats: n, value: last.v } };
+  if (n < config.minBeats || last.t - first.t < config.minHours * HOUR)
+    return { subject, severity: null, evidence: { pid, beats: n, value: last.v } };
   let monotonic = last.v > first.v;
   for (let i = 1; i < n && monotonic; i++) monotonic = series[i]!.v >= series[i - 1]!.v;
   const perHour = slopePerHour(series);
@@ -138,7 +158,7 @@ export function evaluateTrend(
     for (const p of processes) {
       const i = tracked.names.indexOf(p.name);
       if (i >= 0 && tracked.pids[i] === p.pid)
-        pushRun(memory, seriesKey(p.name), { t: at, v: p[metric] }, config.minBeats);
+        pushRun(memory, seriesKey(p.name), { t: at, v: p[metric] }, config.minBeats + 1, spacingOf(config));
     }
     return NO_SIGNALS;
   }
@@ -172,7 +192,12 @@ export function evaluateTrend(
     }
     seen[i] = 1;
     signals.push(
-      judge(p.name, p.pid, pushRun(memory, seriesKey(p.name), { t: at, v: p[metric] }, config.minBeats), config),
+      judge(
+        p.name,
+        p.pid,
+        pushRun(memory, seriesKey(p.name), { t: at, v: p[metric] }, config.minBeats + 1, spacingOf(config)),
+        config,
+      ),
     );
   }
   for (let i = names.length - 1; i >= 0; i--) {

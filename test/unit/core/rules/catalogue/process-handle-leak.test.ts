@@ -107,6 +107,50 @@ describe('process-handle-leak', () => {
     });
   });
 
+  describe('at one beat a minute (the agent collects every minute)', () => {
+    const MINUTE = 60_000;
+    const everyMinute = (values: readonly number[], pid = 100) =>
+      values.map((v, m) => running(T0 + m * MINUTE, proc(CORE, pid, v)));
+
+    it('does not take six minutes of noise for a leak: the growth must last an hour', () => {
+      // Arrange: a steady process whose count wobbles up by a few handles for six minutes
+      const noise = everyMinute([500, 500, 501, 503, 503, 505, 505]);
+
+      // Act
+      const run = runRule(rule, noise);
+
+      // Assert
+      expect(run.open()).toHaveLength(0);
+    });
+
+    it('opens on a leak that grows minute after minute for an hour, its state bounded to 6 samples and a tail', () => {
+      // Arrange: one handle a minute (60 an hour) for 70 minutes
+      const leak = everyMinute(Array.from({ length: 71 }, (_, m) => 1_000 + m));
+
+      // Act
+      const run = runRule(rule, leak);
+
+      // Assert: not before an hour of growth, then once
+      const openedAt = run.steps.findIndex((s) => s.changes.some((c) => c.kind === 'opened'));
+      expect(openedAt).toBeGreaterThanOrEqual(60);
+      expect(run.open()).toEqual([expect.objectContaining({ subject: CORE, severity: 'warning' })]);
+      expect(run.open()[0]!.evidence).toEqual(expect.objectContaining({ beats: 6, hours: 1, perHour: 60 }));
+      expect(run.state!.memory['process-handle-leak']!.series[`s:${CORE}`]!.length).toBeLessThanOrEqual(7);
+    });
+
+    it('starts again on a dip between two samples', () => {
+      // Arrange: the same leak with one minute's dip at minute 40
+      const values = Array.from({ length: 71 }, (_, m) => 1_000 + m);
+      values[40] = 1_020;
+
+      // Act
+      const run = runRule(rule, everyMinute(values));
+
+      // Assert: only 30 minutes of growth since the dip
+      expect(run.open()).toHaveLength(0);
+    });
+  });
+
   it('takes per-account thresholds', () => {
     const run = runRule(rule, growing(HOURLY, 12), { overrides: { 'process-handle-leak': { minRatePerHour: 10 } } });
 
