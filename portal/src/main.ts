@@ -25,6 +25,8 @@ import { accountPage } from './pages/account';
 import { customersPage } from './pages/customers';
 import { opsPage } from './pages/ops';
 import { termsOpsPage } from './pages/terms';
+import { advisoriesPage } from './pages/advisories';
+import { ruleSettingsPage } from './pages/rule-settings';
 import { securityPage } from './pages/security';
 import { signInPage } from './pages/sign-in';
 import { noAccountPage } from './pages/sign-up-account';
@@ -189,6 +191,9 @@ async function render(): Promise<void> {
     else if (path === '/customers' && session) await customersPage(main, session, navigate);
     else if (path === '/ops') opsPage(main, navigate);
     else if (path === '/ops/terms') termsOpsPage(main);
+    else if (path === '/ops/advisories') await advisoriesPage(main);
+    else if (/^\/support\/accounts\/[^/]+\/rule-settings$/.test(path))
+      await ruleSettingsPage(main, decodeURIComponent(path.split('/')[3]!), setActing);
     else if (path === '/support') supportHome(main, navigate);
     else if (path === '/security' && session) await securityPage(main, session);
     else if (path === '/no-account') await noAccountPage(main, accountCreated);

@@ -71,6 +71,7 @@ export function opsPage(root: HTMLElement, navigate: (hash: string) => void): vo
     root,
     h('h1', null, 'Back office'),
     h('p', null, h('a', { href: '#/ops/terms' }, 'Terms of use: publish a version, see the consents')),
+    h('p', null, h('a', { href: '#/ops/advisories' }, 'Advisory tables: CUCM compatibility, suite known issues')),
     section('Open an account', openAccountForm(navigate)),
     accountSearchSection(),
     orderFormSection(),

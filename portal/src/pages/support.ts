@@ -5,7 +5,7 @@ import type { FindingChart } from '../charts-model';
 import { field, h, replace } from '../dom';
 import { dateTime, section, submitting, table } from '../ui';
 import { openAccountForm } from './account';
-import { fleetSection } from './support-fleet';
+import { fleetSection, overviewSection } from './support-fleet';
 import { telemetryIntervalSection } from './telemetry-interval';
 
 interface Ack {
@@ -50,7 +50,8 @@ export function supportHome(root: HTMLElement, navigate: (hash: string) => void)
   replace(
     root,
     h('h1', null, 'Support'),
-    fleetSection(),
+    overviewSection(),
+    fleetSection(navigate),
     section('Open an installation', form),
     section('Open an account', openAccountForm(navigate)),
   );
