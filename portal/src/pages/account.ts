@@ -88,6 +88,10 @@ interface Finding {
   openedAt: string;
   updatedAt: string;
   evidence: unknown;
+  /** the finding in words (computed by the findings routes) */
+  title?: string;
+  message?: string;
+  nextStep?: string;
 }
 interface Health {
   installationId: string;
@@ -883,7 +887,7 @@ function findingsSection(accountId: string, staff: boolean): HTMLElement {
           'Findings on this account',
           ['Finding', 'Severity', 'Status', 'Installation', 'Opened'],
           orderFindings(findings).map((f) => [
-            staff ? h('a', { href: `#/installations/${f.installationId}` }, f.subject) : f.subject,
+            findingInWords(f, staff),
             h('span', { class: `severity severity-${f.severity}` }, f.severity),
             f.status,
             h('code', null, f.installationId),
@@ -892,6 +896,19 @@ function findingsSection(accountId: string, staff: boolean): HTMLElement {
           'No findings: nothing needs attention.',
         ),
     ),
+  );
+}
+
+/** The finding's title (a link for staff), its sentence and next step; the evidence collapsed below. */
+function findingInWords(f: Finding, staff: boolean): HTMLElement {
+  const title = f.title ?? f.subject;
+  return h(
+    'div',
+    { class: 'finding-words' },
+    staff ? h('a', { href: `#/installations/${f.installationId}` }, title) : h('strong', null, title),
+    f.message ? h('p', { class: 'finding-message' }, f.message) : null,
+    f.nextStep ? h('p', { class: 'finding-next' }, 'Next step: ', f.nextStep) : null,
+    h('details', null, h('summary', null, 'Evidence'), h('pre', null, JSON.stringify(f.evidence, null, 2))),
   );
 }
 

@@ -27,6 +27,10 @@ interface Finding {
   history: { at?: string; kind?: string; severity?: string; [k: string]: unknown }[];
   acknowledgements?: Ack[];
   chart?: FindingChart;
+  /** the finding in words (computed by the findings routes) */
+  title?: string;
+  message?: string;
+  nextStep?: string;
 }
 
 export function supportHome(root: HTMLElement, navigate: (hash: string) => void): void {
@@ -138,12 +142,14 @@ function findingCard(
   return h(
     'article',
     { class: `finding severity-${f.severity}`, 'data-finding': f.findingId },
-    h('h3', null, f.subject),
+    h('h3', null, f.title ?? f.subject),
     h(
       'p',
       { class: 'meta' },
       `${f.severity} · ${f.status} · rule ${f.ruleId} · opened ${dateTime(f.openedAt)} · updated ${dateTime(f.updatedAt)}`,
     ),
+    f.message ? h('p', { class: 'finding-message' }, f.message) : null,
+    f.nextStep ? h('p', { class: 'finding-next' }, h('strong', null, 'Next step: '), f.nextStep) : null,
     chart,
     h('details', null, h('summary', null, 'Evidence'), h('pre', null, JSON.stringify(f.evidence, null, 2))),
     h(
