@@ -22,16 +22,26 @@ export interface HistoryWrite {
   readonly hours: readonly number[];
 }
 
+/**
+ * @param requests the beats of each agent request (stream record) in the batch: each request's
+ *   points make blocks of their own, so a request sent again gives the same blocks however the
+ *   stream grouped it with others
+ */
 export async function recordHistory(
   store: HistoryStore,
   installationId: string,
-  beats: readonly Beat[],
+  requests: readonly (readonly Beat[])[],
   now: number,
   processPattern?: string,
 ): Promise<HistoryWrite> {
-  const points = pointsWithin(minutePoints(beats, processPattern), minuteTier, 0, Number.POSITIVE_INFINITY, now);
-  if (points.size === 0) return { minuteBlocks: 0, hours: [] };
-  const blocks = minuteBlocks(points);
+  const blocks: HistoryBlock[] = [];
+  for (const beats of requests) {
+    const kept = pointsWithin(minutePoints(beats, processPattern), minuteTier, 0, Number.POSITIVE_INFINITY, now);
+    if (kept.size > 0) blocks.push(...minuteBlocks(kept));
+  }
+  if (blocks.length === 0) return { minuteBlocks: 0, hours: [] };
+  blocks.sort((a, b) => a.start - b.start);
+  const points = unionBlocks(blocks.map((b) => b.series));
   // the point before this batch: the hours between it and this batch ended without their last
   // minute in a batch, and are aggregated now
   const [previous] = await Promise.all([

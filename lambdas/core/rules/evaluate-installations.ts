@@ -6,6 +6,7 @@
 import { SILENT_SUPPORT_DATA_DAYS } from '../accounts/retention';
 import type { HistoryStore } from '../history/ports';
 import { recordHistory } from '../history/record-history';
+import type { Beat } from '../telemetry/catalogue';
 import type { BatchBeat } from './engine';
 import { evaluateInstallationBatch, type InstallationOutcome, type RulesDeps } from './process-batch';
 
@@ -78,16 +79,23 @@ async function evaluateEach(
       const outcome = await evaluateInstallationBatch(deps, installationId, beats, now);
       // an unknown or deactivated installation keeps no history either
       if (history && !outcome.ignored && beats.length > 0)
-        await recordHistory(
-          history,
-          installationId,
-          beats.map((b) => b.beat),
-          now,
-        );
+        await recordHistory(history, installationId, [...requestsOf(beats).values()], now);
       return outcome;
     }),
   );
   return settleEvaluations([...groups], settled);
+}
+
+/** An installation's beats by the stream record (agent request) that carried them. */
+function requestsOf(beats: readonly StreamBatchBeat[]): Map<string, Beat[]> {
+  const requests = new Map<string, Beat[]>();
+  for (const { beat, shardId, sequenceNumber } of beats) {
+    const key = `${shardId}/${sequenceNumber}`;
+    const list = requests.get(key);
+    if (list) list.push(beat);
+    else requests.set(key, [beat]);
+  }
+  return requests;
 }
 
 /** Groups a batch's beats by installation, keeping stream order. */

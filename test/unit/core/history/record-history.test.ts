@@ -22,7 +22,7 @@ const minutes = (from: number, to: number) => Array.from({ length: to - from }, 
 async function sendBatches(store: MemoryHistoryStore, batches: Beat[][]) {
   for (const beats of batches) {
     const newest = Math.max(...beats.map((b) => Date.parse(b.collectedAt)));
-    await recordHistory(store, INST, beats, newest + MIN);
+    await recordHistory(store, INST, [beats], newest + MIN);
   }
 }
 
@@ -65,6 +65,16 @@ describe('recordHistory', () => {
     expect([...store.items]).toEqual(before);
   });
 
+  it('writes the same 1-minute items whether the stream brought two requests together or apart', async () => {
+    const together = new MemoryHistoryStore();
+    const apart = new MemoryHistoryStore();
+    await recordHistory(together, INST, [minutes(0, 15), minutes(15, 30)], START + 31 * MIN);
+    await recordHistory(apart, INST, [minutes(0, 15)], START + 16 * MIN);
+    await recordHistory(apart, INST, [minutes(15, 30)], START + 31 * MIN);
+
+    expect([...together.items.keys()].sort()).toEqual([...apart.items.keys()].sort());
+  });
+
   it('aggregates an hour whose last minute no batch carried (the agent was off) when the next batch comes', async () => {
     const store = new MemoryHistoryStore();
     await sendBatches(store, [minutes(30, 45), minutes(45, 50)]); // up to 09:50, then silence
@@ -82,7 +92,7 @@ describe('recordHistory', () => {
     const late = all.splice(30, 1);
     await sendBatches(store, [all]);
     expect(store.of(INST, hourTier)[0]!.series.get('calls:ivr:active')![0]!.n).toBe(59);
-    await recordHistory(store, INST, [...late, ...late], START + 80 * MIN);
+    await recordHistory(store, INST, [late, late], START + 80 * MIN);
 
     expect(store.of(INST, hourTier)[0]!.series.get('calls:ivr:active')![0]).toMatchObject({ n: 60, avg: 4.5 });
   });
@@ -110,7 +120,7 @@ describe('getInstallationHistory', () => {
     store = new MemoryHistoryStore();
   });
 
-  const record = async (beats: Beat[], now: number) => recordHistory(store, world.installationId, beats, now);
+  const record = async (beats: Beat[], now: number) => recordHistory(store, world.installationId, [beats], now);
   const read = (range: HistoryRange, series: string[] = []) =>
     getInstallationHistory(deps(), principals.support, world.installationId, { range, series });
 
