@@ -1,6 +1,7 @@
 /** Finding notifications onto the region's EventBridge bus (support's routing hangs off it). */
 import { EventBridgeClient, PutEventsCommand, type PutEventsCommandOutput } from '@aws-sdk/client-eventbridge';
 import type { FindingNotification } from '../core/rules/engine';
+import { findingWords } from '../core/rules/explain';
 import type { NotificationBus } from '../core/rules/ports';
 import { rethrowThrottling } from './aws-errors';
 import { traced } from '../shared/powertools';
@@ -29,7 +30,12 @@ export class EventBridgeNotificationBus implements NotificationBus {
                 EventBusName: this.busName,
                 Source: NOTIFICATION_SOURCE,
                 DetailType: `Finding ${n.kind}`,
-                Detail: JSON.stringify({ eventId: n.eventId, kind: n.kind, finding: n.finding }),
+                // the finding in words, as the findings routes answer it (docs/proactive-support.md)
+                Detail: JSON.stringify({
+                  eventId: n.eventId,
+                  kind: n.kind,
+                  finding: { ...n.finding, ...findingWords(n.finding) },
+                }),
               })),
             }),
           );

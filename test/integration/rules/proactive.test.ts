@@ -36,7 +36,14 @@ async function findings(installationId: string) {
     token: support(),
   });
   return res.status === 200
-    ? (res.json.findings as { ruleId: string; severity: string; status: string; history: { event: string }[] }[])
+    ? (res.json.findings as {
+        ruleId: string;
+        severity: string;
+        status: string;
+        history: { event: string }[];
+        title: string;
+        message: string;
+      }[])
     : [];
 }
 
@@ -57,8 +64,17 @@ const expressFinding = (installationId: string, predicate: (f: { severity: strin
 
 async function busEvents(installationId: string) {
   const res = await call('GET', `${api()}/local/events`);
-  const events = (res.json?.events ?? []) as { detail: { finding: { installationId: string }; kind: string } }[];
+  const events = (res.json?.events ?? []) as {
+    detail: { finding: { installationId: string; title?: string; message?: string }; kind: string };
+  }[];
   return events.filter((e) => e.detail?.finding?.installationId === installationId).map((e) => e.detail.kind);
+}
+
+/** the words each bus event of the installation carries */
+async function busWords(installationId: string) {
+  const res = await call('GET', `${api()}/local/events`);
+  const events = (res.json?.events ?? []) as { detail: { finding: { installationId: string; title?: string } } }[];
+  return events.filter((e) => e.detail?.finding?.installationId === installationId).map((e) => e.detail.finding.title);
 }
 
 describe('proactive support on the local cloud (ingest → Kinesis → rules)', () => {
@@ -85,12 +101,15 @@ describe('proactive support on the local cloud (ingest → Kinesis → rules)', 
     const resolved = await expressFinding(gold.keyid, (f) => f.status === 'resolved');
 
     expect(warning.severity).toBe('warning');
+    expect(warning.title).toBe('Database UCX near the SQL Server Express cap');
+    expect(warning.message).toBe('SQL Server Express database UCX is at 8.5 GB of its 10 GB cap (85 %).');
     expect(critical.status).toBe('open');
     expect(afterOneClear.find((f) => f.ruleId === 'db-express-cap')?.status).toBe('open');
     expect(resolved.history.map((h) => h.event)).toEqual(['opened', 'escalated', 'resolved']);
     expect((await findings(gold.keyid)).filter((f) => f.ruleId === 'db-express-cap')).toHaveLength(1);
     expect(await busEvents(gold.keyid)).toEqual(['opened', 'escalated', 'resolved']);
     expect(await busEvents(basic.keyid)).toEqual([]);
+    expect(await busWords(gold.keyid)).toEqual(Array(3).fill('Database UCX near the SQL Server Express cap'));
   });
 });
 
