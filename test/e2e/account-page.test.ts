@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { activatedAgent, api, call, newAccount, perpetual } from '#test/support/licensing-api';
 import { cloud, tokenFor } from '#test/support/local-cloud';
+import { axeAtBothWidths } from './support/axe';
 import { ensureCloud, screenshots, startBrowser, stopE2eCloud, type Browser } from './support/browser';
 
 jest.setTimeout(180_000);
@@ -130,6 +131,7 @@ describe('the account page', () => {
     const failedFindings = await findings.textContent();
     const failedRow = await installations.getByRole('row', { name: new RegExp(installationId) }).textContent();
     const failedPage = await page.locator('main').textContent();
+    const failedAxe = await axeAtBothWidths(page);
     await screenshots(page, 'account-sections-failed');
     await page.unroute('**/v1/accounts/*/findings*');
     await page.unroute('**/v1/accounts/*/installations/health');
@@ -147,6 +149,7 @@ describe('the account page', () => {
     expect(failedRow).toContain('not loaded');
     expect(failedPage).not.toContain('no beat yet');
     expect(retriedAlertVisible).toBe(false);
+    expect(failedAxe).toEqual({ desktop: [], phone: [] });
     await page.close();
   });
 
@@ -261,6 +264,7 @@ describe('the account page', () => {
     const serverAfterCancel = (await call('GET', `${api()}/v1/accounts/${accountId}`, { token: customer(accountId) }))
       .json as { telemetry: { enabled: boolean } };
     await toggle.click();
+    const confirmAxe = await axeAtBothWidths(page);
     await screenshots(page, 'account-telemetry-off-confirm');
     await confirm.getByRole('button', { name: 'Yes, switch telemetry off' }).click();
     await page.getByText('Telemetry is off').waitFor();
@@ -278,6 +282,7 @@ describe('the account page', () => {
     expect(serverAfterCancel.telemetry.enabled).toBe(true);
     expect(rowAfter).toContain('off (switched off for the account)');
     expect(serverAfter.telemetry.enabled).toBe(false);
+    expect(confirmAxe).toEqual({ desktop: [], phone: [] });
     await page.close();
   });
 
