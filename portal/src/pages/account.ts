@@ -21,6 +21,7 @@ import { lastPollText } from '../last-poll';
 import { autoReleaseText, staleBannerText, staleNoticeText } from '../stale';
 import { telemetryStatus, telemetryStatusText } from '../telemetry-status';
 import { homeRegionNotice } from '../regions';
+import { activationKeyList, createdKeyView, type CreatedKey } from './activation-keys';
 import { auditSection } from './audit';
 import { closedBanner, closureSection } from './closure';
 import { presenceSection } from './presence';
@@ -663,6 +664,7 @@ function activationKeySection(account: Account): HTMLElement {
   const days = h('input', { type: 'number', min: '1', max: '365', value: '30', inputmode: 'numeric' });
   const result = h('div', { class: 'result', 'aria-live': 'polite' });
   const form = h('form', { class: 'stack', 'aria-label': 'Create an activation key' });
+  const keys = activationKeyList(account.accountId, true);
   const labels: Record<string, string> = { expiresInDays: 'Valid for (days)' };
   for (const p of withCapacity) labels[`allocation.${p.product}`] = productNames[p.product] ?? p.product;
   form.addEventListener(
@@ -677,36 +679,9 @@ function activationKeySection(account: Account): HTMLElement {
         if ('error' in chosen) throw new ApiError({ status: 400, errors: [chosen.error] });
         const { allocation } = chosen;
         const body = { ...(allocation && { allocation }), expiresInDays: Number(days.value) };
-        const created = await api<{ activationKey: string; expiresAt: string; allocation: Record<string, number> }>(
-          'POST',
-          `/v1/accounts/${account.accountId}/activation-keys`,
-          body,
-        );
-        const keyText = h('output', { class: 'key', 'data-testid': 'activation-key' }, created.activationKey);
-        const copy = h('button', { type: 'button', class: 'secondary' }, 'Copy');
-        copy.addEventListener(
-          'click',
-          () =>
-            void navigator.clipboard
-              ?.writeText(created.activationKey)
-              .then(() => (copy.textContent = 'Copied'))
-              .catch(() => (copy.textContent = 'Select and copy the key')),
-        );
-        replace(
-          result,
-          h(
-            'p',
-            null,
-            'New single-use key, valid until ',
-            day(created.expiresAt),
-            ' for ',
-            Object.entries(created.allocation)
-              .map(([p, n]) => `${productNames[p] ?? p} ×${n}`)
-              .join(', '),
-            ':',
-          ),
-          h('div', { class: 'row' }, keyText, copy),
-        );
+        const created = await api<CreatedKey>('POST', `/v1/accounts/${account.accountId}/activation-keys`, body);
+        replace(result, createdKeyView(created));
+        void keys.reload();
       },
       labels,
     ),
@@ -728,7 +703,7 @@ function activationKeySection(account: Account): HTMLElement {
     h('button', { type: 'submit' }, 'Create activation key'),
     h('div', { class: 'form-error', role: 'alert' }),
   );
-  return section('Activation keys', form, result);
+  return section('Activation keys', form, result, keys.element);
 }
 
 function offlineSection(account: Account): HTMLElement {

@@ -4,6 +4,7 @@
  */
 import { api, apiText } from '../api';
 import { field, h, replace } from '../dom';
+import { actionText, detailsText } from '../audit-sentences';
 import { dateTime, downloadText, section, showError, submitting, table } from '../ui';
 
 interface AuditEvent {
@@ -12,6 +13,8 @@ interface AuditEvent {
   actor: { kind: string; id: string };
   action: string;
   details: Record<string, unknown>;
+  /** the actor in words, named by the service when read (a person's e-mail, "back office", …) */
+  by?: string;
 }
 
 const actions = [
@@ -20,6 +23,9 @@ const actions = [
   'account.reseller-removed',
   'order.deposited',
   'activation-key.created',
+  'activation-key.revoked',
+  'user.invited',
+  'user.removed',
   'installation.activated',
   'installation.allocation-changed',
   'installation.deactivated',
@@ -36,17 +42,23 @@ const actions = [
   'terms.silent-consent',
 ];
 
-const detailsText = (details: Record<string, unknown>) =>
-  Object.entries(details)
-    .map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
-    .join(' · ');
+/** The actor in words when the service did not name it (an older answer): never a bare id alone. */
+const byText = (e: AuditEvent): string =>
+  e.by ??
+  (
+    { backoffice: 'back office', support: 'support', installation: `agent of installation ${e.actor.id}` } as Record<
+      string,
+      string
+    >
+  )[e.actor.kind] ??
+  `${e.actor.kind} ${e.actor.id}`;
 
 export function auditSection(accountId: string): HTMLElement {
   const action = h(
     'select',
     null,
     h('option', { value: '' }, 'All actions'),
-    ...actions.map((a) => h('option', { value: a }, a)),
+    ...actions.map((a) => h('option', { value: a }, actionText(a))),
   );
   const from = h('input', { type: 'date' });
   const to = h('input', { type: 'date' });
@@ -65,7 +77,7 @@ export function auditSection(accountId: string): HTMLElement {
     return `/v1/accounts/${accountId}/audit${text ? `?${text}` : ''}`;
   };
   const render = () => {
-    const rows = events.map((e) => [dateTime(e.at), e.action, `${e.actor.kind} ${e.actor.id}`, detailsText(e.details)]);
+    const rows = events.map((e) => [dateTime(e.at), actionText(e.action), byText(e), detailsText(e.action, e.details)]);
     replace(
       list,
       table('Audit log', ['When', 'Action', 'By', 'Details'], rows, 'No events match these filters.'),
