@@ -262,8 +262,8 @@ export const functionSpecs = {
   listInstallationFindings: { entry: 'installation-support', needs: ['table:read', 'support-table:read'] },
   listAccountFindings: { entry: 'list-account-findings', needs: ['table:read', 'support-table:read'] },
   acknowledgeFinding: { entry: 'acknowledge-finding', needs: ['table:read', 'support-table:write'] },
-  // The portal: a reseller picks the customer it acts for.
-  listResellerAccounts: { entry: 'list-reseller-accounts', needs: ['table:read'] },
+  // The portal: a reseller picks the customer it acts for, seeing each one's renewals, installations and open findings.
+  listResellerAccounts: { entry: 'list-reseller-accounts', needs: ['table:read', 'support-table:read'] },
   // The people of an account, sign-up and resellers (docs/accounts.md): one function for ten routes
   // (each function costs the stack six resources of its 500); the user index (USERS#<account> items)
   // is written beside the directory, the person linked to their account or reseller.

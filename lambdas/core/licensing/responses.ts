@@ -183,7 +183,28 @@ export const allocationChangeResultSchema = z
   .meta({ id: 'AllocationChange' });
 
 export const resellerAccountSchema = z
-  .object({ accountId: accountIdSchema, name: z.string(), region: regionSchema })
+  .object({
+    accountId: accountIdSchema,
+    name: z.string(),
+    region: regionSchema,
+    summary: z
+      .object({
+        installations: z.number().int().min(0).meta({ description: 'active installations' }),
+        renewalsDue: z
+          .number()
+          .int()
+          .min(0)
+          .meta({ description: 'subscriptions and Care ending within 90 days (or ended in the last 30)' }),
+        nextRenewalAt: instant.optional(),
+        openFindings: z
+          .number()
+          .int()
+          .min(0)
+          .nullable()
+          .meta({ description: 'null: the account is homed in the other region, whose findings live there' }),
+      })
+      .optional(),
+  })
   .meta({ id: 'ResellerAccount' });
 
 export const resellerAccountsSchema = z
@@ -201,13 +222,10 @@ export const auditEventSchema = z
     }),
     action: z.string().meta({ description: 'e.g. order.deposited, installation.activated' }),
     details: z.record(z.string(), z.unknown()),
-    by: z
-      .string()
-      .optional()
-      .meta({
-        description:
-          "the actor in words, resolved when read: a person's e-mail, 'back office', 'agent of installation …'",
-      }),
+    by: z.string().optional().meta({
+      description:
+        "the actor in words, resolved when read: a person's e-mail, 'back office', 'agent of installation …'",
+    }),
   })
   .meta({ id: 'AuditEvent' });
 
