@@ -127,35 +127,47 @@ export function table(
   if (rows.length === 0) return h('p', { class: 'empty' }, empty);
   // A table wider than a phone scrolls inside this box, not the page; the box takes focus so the
   // keyboard can scroll it too, named by the caption (a group, not one more landmark).
-  return h(
-    'div',
-    { class: 'table-wrap', role: 'group', 'aria-label': caption, tabindex: '0' },
+  return markWhenScrolling(
     h(
-      'table',
-      null,
-      h('caption', { class: 'visually-hidden' }, caption),
+      'div',
+      { class: 'table-wrap', role: 'group', 'aria-label': caption, tabindex: '0' },
       h(
-        'thead',
+        'table',
         null,
+        h('caption', { class: 'visually-hidden' }, caption),
         h(
-          'tr',
+          'thead',
           null,
-          head.map((c) => h('th', { scope: 'col' }, c)),
-        ),
-      ),
-      h(
-        'tbody',
-        null,
-        rows.map((r) =>
           h(
             'tr',
             null,
-            r.map((c, i) => (i === 0 ? h('th', { scope: 'row' }, c) : h('td', null, c))),
+            head.map((c) => h('th', { scope: 'col' }, c)),
+          ),
+        ),
+        h(
+          'tbody',
+          null,
+          rows.map((r) =>
+            h(
+              'tr',
+              null,
+              r.map((c, i) => (i === 0 ? h('th', { scope: 'row' }, c) : h('td', null, c))),
+            ),
           ),
         ),
       ),
     ),
   );
+}
+
+/** Marks a table's box `scrolls` while its table is wider than it is, so the page shows that it scrolls (styles.css). */
+function markWhenScrolling(wrap: HTMLElement): HTMLElement {
+  if (typeof ResizeObserver === 'undefined') return wrap;
+  const mark = () => wrap.classList.toggle('scrolls', wrap.scrollWidth > wrap.clientWidth + 1);
+  const observer = new ResizeObserver(mark);
+  observer.observe(wrap);
+  if (wrap.firstElementChild) observer.observe(wrap.firstElementChild);
+  return wrap;
 }
 
 /** Offers JSON as a file download (offline activation response). */
