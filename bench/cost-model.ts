@@ -87,6 +87,11 @@ export interface Workload {
   lastSeen: { stampsPerHour: number; wruPerStamp: number };
   /** what the rules consumer reads and writes per installation batch, and keeps per installation */
   rulesStore: { wruPerBatch: number; rruPerBatch: number; storedBytes: number };
+  /**
+   * the history the rules consumer keeps (docs/proactive-support.md "History"): its writes and
+   * reads per installation batch, and the bytes its three tiers hold per installation at steady state
+   */
+  history: { wruPerBatch: number; rruPerBatch: number; storedBytes: number };
   /** the rules' licence facts cache (lambdas/adapters/licence-facts.ts): a miss reads the installation */
   licenceCache: { ttlSeconds: number; rruPerMiss: number };
   /** re-signs per installation-month (licence renewed at half its 30-day life, plus changes) */
@@ -381,6 +386,20 @@ export function monthlyCost(
     dynamo(stamps, 'write') + dynamo(stamps * (w.licensingReplicas - 1), 'replicated'),
     basis(),
     `${w.lastSeen.stampsPerHour}/h × ${w.lastSeen.wruPerStamp} WRU, in ${w.licensingReplicas} replicas`,
+  );
+  add(
+    'DynamoDB',
+    'DynamoDB history writes and reads',
+    dynamo(batches * w.history.wruPerBatch, 'write') + dynamo(batches * w.history.rruPerBatch, 'read'),
+    basis(),
+    `${fmt(w.history.wruPerBatch)} WRU + ${fmt(w.history.rruPerBatch)} RRU per post: its 1-minute block, an hour's aggregates when it closes`,
+  );
+  add(
+    'DynamoDB',
+    'DynamoDB history storage',
+    ((installations * w.history.storedBytes) / GB) * p.dynamoStorageGbMonth,
+    basis(),
+    `${fmt(w.history.storedBytes / 1e6)} MB per installation: 1-minute points 48 h, 15-minute 30 d, 1-hour 13 months`,
   );
   const storageGb = (installations * (w.installationItemBytes * w.licensingReplicas + w.rulesStore.storedBytes)) / GB;
   add(

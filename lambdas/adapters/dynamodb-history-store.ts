@@ -10,17 +10,16 @@ import { createHash } from 'node:crypto';
 import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { HistoryBlock, HistoryStore } from '../core/history/ports';
-import type { Tier } from '../core/history/tiers';
+import { blockSpanMs, type Tier } from '../core/history/tiers';
 import { rethrowThrottling } from './aws-errors';
 import { decodeBlock, encodeBlock } from './history-block-codec';
 
-const HOUR_MS = 3_600_000;
 const pkOf = (installationId: string) => `INST#${installationId}`;
 /** a key below every item of the tier starting at `start` or later (a content hash follows the start) */
 const skOf = (tier: Tier, start: number) =>
   `HIST#${tier.resolutionSeconds}#${String(Math.max(0, start)).padStart(13, '0')}`;
-/** a block spans at most an hour (1-minute blocks 15 minutes; aggregates one hour) */
-const ttlOf = (tier: Tier, start: number) => Math.floor((start + HOUR_MS + tier.keepMs) / 1000);
+/** when the block's newest point leaves the tier */
+const ttlOf = (tier: Tier, start: number) => Math.floor((start + blockSpanMs(tier) + tier.keepMs) / 1000);
 
 const storedBlock = z.object({ sk: z.string(), b: z.instanceof(Uint8Array) });
 

@@ -1,45 +1,92 @@
 /**
  * One history block as a binary attribute: a format byte, then raw-deflated JSON
  * `{"k":[series keys],"p":[[row, …] per key]}`, a row `[step, value]` for a single sample
- * (1-minute points nearly always) or `[step, avg, min, max, count]`, `step` counted in the tier's
- * resolution from the block's start. Compact because DynamoDB charges writes and storage by size.
+ * or `[step, avg, min, max, count]`; a series of single samples on consecutive steps (1-minute
+ * points nearly always) as `{"s":first step,"v":[values]}`; `step` counted in the tier's
+ * resolution from the block's start, values as precise as a chart shows. Compact because DynamoDB
+ * charges writes and storage by size.
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import * as z from 'zod';
-import type { Point, SeriesPoints } from '../core/history/series';
+import { describeSeries, type Point, type SeriesPoints } from '../core/history/series';
 
-const FORMAT = 1;
-const round = (v: number) => Math.round(v * 1000) / 1000;
+/** format 1: raw deflate; format 2: raw deflate with HISTORY_DICTIONARY_V2 (written now) */
+const FORMAT = 2;
+/**
+ * What every block repeats: the JSON's frame and the series keys' parts, so even their first
+ * occurrence in a block is a back-reference. Frozen: a block written with it decodes only with
+ * it (a better one is a new format byte, this one kept for decoding).
+ */
+export const HISTORY_DICTIONARY_V2 = Buffer.from(
+  [
+    'process:Imagicle.',
+    '.exe:handleCount","process:UCX.',
+    '.Service.exe:cpuPercent","process:UCX.',
+    '.Service.exe:memoryBytes","process:UCX.',
+    '.Service.exe:handleCount","process:sqlservr.exe:cpuPercent","process:sqlservr.exe:handleCount","process:sqlservr.exe:memoryBytes",',
+    '"queue:acd-camp-on:length","queue:acd-fifo:length","calls:digital-fax:active","calls:acd:active",',
+    '"calls:call-recording:active","calls:ivr:active","consoles:connected","database:UCX:sizeBytes",',
+    '{"k":["calls:ivr:active","consoles:connected","database:',
+    '"],"p":[[[0,',
+  ].join(''),
+  'utf8',
+);
+/**
+ * To `significant` digits (and at most 3 decimals): what a chart can show. A byte count's random
+ * low digits would otherwise be most of the block, and DynamoDB bills every KB written and stored.
+ */
+export const round = (v: number, significant = 5) => {
+  if (v === 0 || !Number.isFinite(v)) return v;
+  const digits = Math.min(3, significant - 1 - Math.floor(Math.log10(Math.abs(v))));
+  const scale = 10 ** Math.abs(digits);
+  return digits >= 0 ? Math.round(v * scale) / scale : Math.round(v / scale) * scale;
+};
 
+/** per unit: a percent to 0.1, bytes to 4 significant digits (1 MB of a GB), counts to 5 */
+const rounding = (key: string): ((v: number) => number) => {
+  const { unit } = describeSeries(key);
+  if (unit === 'percent') return (v) => Math.round(v * 10) / 10;
+  if (unit === 'bytes') return (v) => round(v, 4);
+  return (v) => round(v);
+};
+
+const row = z.union([
+  z.tuple([z.number(), z.number()]),
+  z.tuple([z.number(), z.number(), z.number(), z.number(), z.number()]),
+]);
 const blockJson = z.object({
   k: z.array(z.string()),
   p: z.array(
-    z.array(
-      z.union([
-        z.tuple([z.number(), z.number()]),
-        z.tuple([z.number(), z.number(), z.number(), z.number(), z.number()]),
-      ]),
-    ),
+    z.union([
+      z.array(row),
+      z.object({ s: z.number(), v: z.array(z.number()) }).transform(({ s, v }) => v.map((x, i) => [s + i, x] as const)),
+    ]),
   ),
 });
 
 export function encodeBlock(start: number, resolutionMs: number, series: SeriesPoints): Uint8Array {
   const keys = [...series.keys()].sort();
-  const rows = keys.map((key) =>
-    series.get(key)!.map((p) => {
+  const rows = keys.map((key) => {
+    const r = rounding(key);
+    return series.get(key)!.map((p) => {
       const step = Math.round((p.t - start) / resolutionMs);
-      return p.n === 1 && p.min === p.max
-        ? [step, round(p.avg)]
-        : [step, round(p.avg), round(p.min), round(p.max), p.n];
-    }),
+      return p.n === 1 && p.min === p.max ? [step, r(p.avg)] : [step, r(p.avg), r(p.min), r(p.max), p.n];
+    });
+  });
+  // the usual 1-minute series, one sample a minute without a gap: its first step and its values
+  const compact = rows.map((list) =>
+    list.length > 1 && list.every((row, i) => row.length === 2 && row[0] === list[0]![0]! + i)
+      ? { s: list[0]![0]!, v: list.map((row) => row[1]!) }
+      : list,
   );
-  const json = JSON.stringify({ k: keys, p: rows });
-  return Buffer.concat([Buffer.from([FORMAT]), deflateRawSync(json, { level: 9 })]);
+  const json = JSON.stringify({ k: keys, p: compact });
+  return Buffer.concat([Buffer.from([FORMAT]), deflateRawSync(json, { level: 9, dictionary: HISTORY_DICTIONARY_V2 })]);
 }
 
 export function decodeBlock(start: number, resolutionMs: number, bytes: Uint8Array): SeriesPoints {
-  if (bytes[0] !== FORMAT) throw new Error(`history block format ${bytes[0]} unknown`);
-  const { k, p } = blockJson.parse(JSON.parse(inflateRawSync(bytes.subarray(1)).toString('utf8')));
+  if (bytes[0] !== 1 && bytes[0] !== FORMAT) throw new Error(`history block format ${bytes[0]} unknown`);
+  const inflated = inflateRawSync(bytes.subarray(1), bytes[0] === FORMAT ? { dictionary: HISTORY_DICTIONARY_V2 } : {});
+  const { k, p } = blockJson.parse(JSON.parse(inflated.toString('utf8')));
   const out: SeriesPoints = new Map();
   k.forEach((key, i) => {
     out.set(

@@ -11,10 +11,7 @@ import { readableInstallation } from '../support/access';
 import type { SupportDeps } from '../support/ports';
 import type { HistoryStore } from './ports';
 import { capacityProducts, describeSeries, seriesKeySchema, type SeriesUnit } from './series';
-import { historyRangeSchema, pointsWithin, tierForRange, unionBlocks, type HistoryRange } from './tiers';
-import { MINUTE_BLOCK_MS } from './record-history';
-
-const HOUR_MS = 3_600_000;
+import { blockSpanMs, historyRangeSchema, pointsWithin, tierForRange, unionBlocks, type HistoryRange } from './tiers';
 
 export const historyQuerySchema = z.object({
   /** @default 24h */
@@ -82,8 +79,8 @@ export async function getInstallationHistory(
   const tier = tierForRange(query.range);
   const now = deps.clock.now().getTime();
   const from = now - tier.rangeMs;
-  // a block starts at most its span before its first point in range (15 minutes, or an hour)
-  const span = tier.resolutionSeconds === 60 ? MINUTE_BLOCK_MS : HOUR_MS;
+  // a block starts at most its span before its first point in range
+  const span = blockSpanMs(tier);
   const [blocks, licence] = await Promise.all([
     deps.history.blocks(installationId, tier, from - span, now + 1),
     deps.licences.factsFor(installationId),

@@ -1,10 +1,10 @@
 /**
  * The stream consumer's history write for one installation's beats of a batch (docs/proactive-support.md
  * "History"). Every item is written once, whole, with a Put (DynamoDB charges an update the larger
- * of the old and new item, so nothing grows): the batch's 1-minute points as blocks of at most
- * 15 minutes keyed by their first minute; and for every hour the batch closes (or a late beat
- * touched), its four 15-minute points and its 1-hour point, computed from that hour's 1-minute
- * blocks. A batch sent again writes the same items with the same values.
+ * of the old and new item, so nothing grows): each request's 1-minute points as blocks of at most
+ * 15 minutes keyed by their content; for every hour the batch closes (or a late beat touched), its
+ * four 15-minute points, from that hour's 1-minute blocks; for every day so closed, its 24 1-hour
+ * points, from its 15-minute points. A batch sent again writes the same items with the same values.
  */
 import type { Beat } from '../telemetry/catalogue';
 import type { HistoryBlock, HistoryStore } from './ports';
@@ -12,14 +12,17 @@ import { MINUTE_MS, minutePoints, type SeriesPoints } from './series';
 import { downsampleAll, hourTier, minuteTier, pointsWithin, quarterTier, unionBlocks } from './tiers';
 
 const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
 /** the longest span of one 1-minute block: an hour's aggregate reads its blocks from this much earlier */
 export const MINUTE_BLOCK_MS = 15 * MINUTE_MS;
 
 export interface HistoryWrite {
   /** 1-minute blocks written */
   readonly minuteBlocks: number;
-  /** hours whose 15-minute and 1-hour points were written */
+  /** hours whose 15-minute points were written */
   readonly hours: readonly number[];
+  /** days whose 1-hour points were written */
+  readonly days?: readonly number[];
 }
 
 /**
@@ -48,25 +51,54 @@ export async function recordHistory(
     store.blockBefore(installationId, minuteTier, blocks[0]!.start),
     store.putBlocks(installationId, minuteTier, blocks, { byContent: true }),
   ]);
-  const hours = hoursClosed(points, now, previous && newestOf(previous.series));
-  if (hours.length === 0) return { minuteBlocks: blocks.length, hours };
+  const previousAt = previous && newestOf(previous.series);
+  const hours = hoursClosed(points, now, previousAt);
+  // the days over since the previous request (an agent off for days: its last day from its quarters)
+  const newest = newestOf(points)!;
+  // (unless the previous request held the day's last minute: it closed the day itself)
+  const closedItself = (at: number) => Math.floor(at / DAY_MS) * DAY_MS + DAY_MS <= at + MINUTE_MS;
+  const since = previousAt !== undefined && previousAt < newest && !closedItself(previousAt) ? [previousAt] : [];
+  const days = daysClosed([...hours, ...since], now, newest).filter((day) => day >= now - quarterTier.keepMs);
+  if (hours.length === 0 && days.length === 0) return { minuteBlocks: blocks.length, hours };
+  const quarters = hours.length > 0 ? await writeQuarters(store, installationId, hours, blocks, now) : [];
+
+  // a day's 1-hour points, one item, once the day is over: from its 15-minute points
+  const daily: HistoryBlock[] = [];
+  for (const day of days) {
+    const stored = await store.blocks(installationId, quarterTier, day, day + DAY_MS, { consistent: true });
+    const dayQuarters = pointsWithin(unionBlocks(stored.map((b) => b.series)), quarterTier, day, day + DAY_MS, now);
+    if (dayQuarters.size > 0) daily.push({ start: day, series: downsampleAll(dayQuarters, HOUR_MS) });
+  }
+  await store.putBlocks(installationId, hourTier, daily);
+  return { minuteBlocks: blocks.length, hours: quarters, days: daily.map((b) => b.start) };
+}
+
+/** Each hour's four 15-minute points, from its 1-minute blocks (one consistent Query); the hours written. */
+async function writeQuarters(
+  store: HistoryStore,
+  installationId: string,
+  hours: readonly number[],
+  blocks: readonly HistoryBlock[],
+  now: number,
+): Promise<number[]> {
   const from = hours[0]! - MINUTE_BLOCK_MS;
   const to = hours[hours.length - 1]! + HOUR_MS;
   const stored = await store.blocks(installationId, minuteTier, from, to, { consistent: true });
   const all = unionBlocks([...stored.map((b) => b.series), ...blocks.map((b) => b.series)]);
   const quarters: HistoryBlock[] = [];
-  const hourly: HistoryBlock[] = [];
   for (const hour of hours) {
     const minutes = pointsWithin(all, minuteTier, hour, hour + HOUR_MS, now);
     if (minutes.size === 0) continue;
     quarters.push({ start: hour, series: downsampleAll(minutes, quarterTier.resolutionSeconds * 1000) });
-    hourly.push({ start: hour, series: downsampleAll(minutes, HOUR_MS) });
   }
-  await Promise.all([
-    store.putBlocks(installationId, quarterTier, quarters),
-    store.putBlocks(installationId, hourTier, hourly),
-  ]);
-  return { minuteBlocks: blocks.length, hours: quarters.map((b) => b.start) };
+  await store.putBlocks(installationId, quarterTier, quarters);
+  return quarters.map((b) => b.start);
+}
+
+/** The days of these hours that are over (at the clock, or by the beats' own time). */
+export function daysClosed(hours: readonly number[], now: number, newest = Number.NEGATIVE_INFINITY): number[] {
+  const days = new Set(hours.map((hour) => Math.floor(hour / DAY_MS) * DAY_MS));
+  return [...days].filter((day) => day + DAY_MS <= Math.max(now, newest + MINUTE_MS)).sort((a, b) => a - b);
 }
 
 function newestOf(series: SeriesPoints): number | undefined {

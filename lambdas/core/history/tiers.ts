@@ -35,6 +35,14 @@ export const hourTier = tiers['90d'];
 
 export const tierForRange = (range: HistoryRange): Tier => tiers[range];
 
+/**
+ * How much time one stored block of a tier spans at most: a request's 1-minute points in blocks of
+ * 15 minutes, an hour's four 15-minute points, a day's 24 1-hour points. A chart's read starts
+ * this much before its range; a block expires this much after its start plus what the tier keeps.
+ */
+export const blockSpanMs = (tier: Tier): number =>
+  tier.resolutionSeconds === 60 ? 15 * 60_000 : tier.resolutionSeconds === 900 ? HOUR_MS : DAY_MS;
+
 /** One point of many: count-weighted mean, min of mins, max of maxes, counts summed. */
 export function mergePoints(t: number, points: readonly Point[]): Point {
   let sum = 0;

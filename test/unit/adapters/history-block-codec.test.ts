@@ -4,15 +4,15 @@ import { downsampleAll } from '#lambdas/core/history/tiers';
 import { beatAt, T0 } from '#test/support/rules-harness';
 
 describe('the history block codec', () => {
-  it('gives back the points it was given (avg, min and max to 3 decimals)', () => {
+  it('gives back the points it was given (percent to 0.1, bytes to 4 significant digits, counts to 5)', () => {
     const beats = Array.from({ length: 15 }, (_, i) =>
       beatAt('processes.running', T0 + i * 60_000, {
         processes: [
           {
             pid: 1,
             name: 'UCX.Server.exe',
-            cpuPercent: 3.25 + i,
-            memoryBytes: 1_000_000 + i,
+            cpuPercent: 3.5 + i,
+            memoryBytes: 1_000_000 + i * 1000,
             handleCount: 500 + i,
             threadCount: 1,
           },
@@ -26,7 +26,27 @@ describe('the history block codec', () => {
     expect(decodeBlock(T0, 900_000, encodeBlock(T0, 900_000, quarter))).toEqual(quarter);
   });
 
+  it('writes a gapless series of single samples as its first step and values', () => {
+    const series = new Map([
+      ['calls:ivr:active', [0, 1, 2].map((i) => ({ t: T0 + i * 60_000, avg: i, min: i, max: i, n: 1 }))],
+    ]);
+    const gap = new Map([
+      ['calls:ivr:active', [series.get('calls:ivr:active')![0]!, series.get('calls:ivr:active')![2]!]],
+    ]);
+    expect(decodeBlock(T0, 60_000, encodeBlock(T0, 60_000, series))).toEqual(series);
+    expect(decodeBlock(T0, 60_000, encodeBlock(T0, 60_000, gap))).toEqual(gap);
+  });
+
   it('refuses a format it does not know', () => {
     expect(() => decodeBlock(T0, 60_000, Uint8Array.from([9, 0]))).toThrow(/format 9/);
+  });
+});
+
+describe('the stored precision', () => {
+  it('keeps 5 significant digits, at most 3 decimals', async () => {
+    const { round } = await import('#lambdas/adapters/history-block-codec');
+    expect([round(1_234_567_891), round(12.34567), round(0.0001234), round(4.5), round(0), round(99_999.7)]).toEqual([
+      1_234_600_000, 12.346, 0, 4.5, 0, 100_000,
+    ]);
   });
 });

@@ -69,6 +69,19 @@ describe('cost model', () => {
     );
   });
 
+  it('prices the history: its writes and reads per post, and the bytes its tiers keep', () => {
+    const w = { ...defaultWorkload(), history: { wruPerBatch: 2, rruPerBatch: 1, storedBytes: 1_000_000 } };
+    const r = monthlyCost(1000, w, us);
+    const posts = (1000 * SECONDS_PER_MONTH) / w.cycleSeconds;
+    expect(line(r, 'DynamoDB history writes and reads').usd).toBeCloseTo(
+      ((2 * posts) / 1e6) * us.dynamoWritePerMillionWru + (posts / 1e6) * us.dynamoReadPerMillionRru,
+    );
+    expect(line(r, 'DynamoDB history storage').usd).toBeCloseTo(
+      ((1000 * 1_000_000) / 1024 ** 3) * us.dynamoStorageGbMonth,
+    );
+    expect(line(r, 'DynamoDB history storage').group).toBe('DynamoDB');
+  });
+
   it('counts the rules writes per post and the last-heard stamp in every replica', () => {
     const base = { ...defaultWorkload(), rulesStore: { wruPerBatch: 1, rruPerBatch: 1, storedBytes: 1000 } };
     const r = monthlyCost(1000, base, us);

@@ -1,7 +1,7 @@
 import { getInstallationHistory } from '#lambdas/core/history/get-history';
 import { hoursClosed, recordHistory } from '#lambdas/core/history/record-history';
 import { minutePoints } from '#lambdas/core/history/series';
-import { hourTier, minuteTier, quarterTier, tiers, type HistoryRange } from '#lambdas/core/history/tiers';
+import { hourTier, mergePoints, minuteTier, quarterTier, tiers, type HistoryRange } from '#lambdas/core/history/tiers';
 import type { Beat } from '#lambdas/core/telemetry/catalogue';
 import { MemoryHistoryStore } from '#test/support/memory-history-store';
 import { beatAt, licenceFacts } from '#test/support/rules-harness';
@@ -29,14 +29,14 @@ async function sendBatches(store: MemoryHistoryStore, batches: Beat[][]) {
 describe('recordHistory', () => {
   const batches = Array.from({ length: 12 }, (_, k) => minutes(7 + 15 * k, 22 + 15 * k)); // 09:07 to 12:07
 
-  it('writes each batch as one 1-minute block, and each hour once it closes as 15-minute and 1-hour points', async () => {
+  it('writes each batch as one 1-minute block, each hour once it closes as 15-minute points, each day once it closes as 1-hour points', async () => {
     const store = new MemoryHistoryStore();
     await sendBatches(store, batches);
 
     expect(store.of(INST, minuteTier)).toHaveLength(12);
-    // 09:00, 10:00 and 11:00 closed; 12:00 is open
+    // 09:00, 10:00 and 11:00 closed; 12:00 is open, and so is the day
     expect(store.of(INST, quarterTier).map((b) => b.start)).toEqual([START, START + HOUR, START + 2 * HOUR]);
-    expect(store.of(INST, hourTier).map((b) => b.start)).toEqual([START, START + HOUR, START + 2 * HOUR]);
+    expect(store.of(INST, hourTier)).toEqual([]);
 
     // 10:00 to 11:00 is minutes 60..119: calls i % 10, one sample each
     const quarters = store.of(INST, quarterTier)[1]!.series.get('calls:ivr:active')!;
@@ -49,11 +49,20 @@ describe('recordHistory', () => {
       max: 9,
       n: 15,
     });
-    const [hour] = store.of(INST, hourTier)[1]!.series.get('calls:ivr:active')!;
-    expect(hour).toEqual({ t: START + HOUR, avg: 4.5, min: 0, max: 9, n: 60 });
-    // 09:00 holds only minutes 7..59
-    const [first9] = store.of(INST, hourTier)[0]!.series.get('calls:ivr:active')!;
-    expect(first9!.n).toBe(53);
+
+    // the next request comes after midnight: 12:00 and the day close
+    await sendBatches(store, [minutes(900, 915)]);
+    const midnight = Date.parse('2026-03-02T00:00:00.000Z');
+    expect(store.of(INST, quarterTier).map((b) => b.start)).toEqual([0, 1, 2, 3].map((h) => START + h * HOUR));
+    expect(store.of(INST, hourTier).map((b) => b.start)).toEqual([midnight]);
+    const hours = store.of(INST, hourTier)[0]!.series.get('calls:ivr:active')!;
+    expect(hours.map((h) => [h.t, h.n])).toEqual([
+      [START, 53], // minutes 7..59
+      [START + HOUR, 60],
+      [START + 2 * HOUR, 60],
+      [START + 3 * HOUR, 7], // minutes 180..186
+    ]);
+    expect(hours[1]).toEqual({ t: START + HOUR, avg: 4.5, min: 0, max: 9, n: 60 });
   });
 
   it('writes the same items with the same values when every batch is sent again', async () => {
@@ -78,11 +87,18 @@ describe('recordHistory', () => {
   it('aggregates an hour whose last minute no batch carried (the agent was off) when the next batch comes', async () => {
     const store = new MemoryHistoryStore();
     await sendBatches(store, [minutes(30, 45), minutes(45, 50)]); // up to 09:50, then silence
-    expect(store.of(INST, hourTier)).toHaveLength(0);
+    expect(store.of(INST, quarterTier)).toHaveLength(0);
     await sendBatches(store, [minutes(200, 215)]); // 12:20
 
-    expect(store.of(INST, hourTier).map((b) => [b.start, b.series.get('calls:ivr:active')![0]!.n])).toEqual([
-      [START, 20],
+    expect(store.of(INST, quarterTier).map((b) => b.start)).toEqual([START]);
+    expect(
+      store
+        .of(INST, quarterTier)[0]!
+        .series.get('calls:ivr:active')!
+        .map((q) => [q.t, q.n]),
+    ).toEqual([
+      [START + 30 * MIN, 15],
+      [START + 45 * MIN, 5],
     ]);
   });
 
@@ -90,11 +106,12 @@ describe('recordHistory', () => {
     const store = new MemoryHistoryStore();
     const all = minutes(0, 75);
     const late = all.splice(30, 1);
+    const hourOf = () => mergePoints(START, store.of(INST, quarterTier)[0]!.series.get('calls:ivr:active')!);
     await sendBatches(store, [all]);
-    expect(store.of(INST, hourTier)[0]!.series.get('calls:ivr:active')![0]!.n).toBe(59);
+    expect(hourOf().n).toBe(59);
     await recordHistory(store, INST, [late, late], START + 80 * MIN);
 
-    expect(store.of(INST, hourTier)[0]!.series.get('calls:ivr:active')![0]).toMatchObject({ n: 60, avg: 4.5 });
+    expect(hourOf()).toMatchObject({ n: 60, avg: 4.5 });
   });
 
   it('leaves hours alone whose 1-minute points are no longer all kept', () => {
@@ -125,7 +142,8 @@ describe('getInstallationHistory', () => {
     getInstallationHistory(deps(), principals.support, world.installationId, { range, series });
 
   it('answers a range from its tier, with labels, units and the licensed capacity of usage series', async () => {
-    await record(minutes(0, 120), START + 2 * HOUR);
+    // recorded on the next day, so the hours and the day are over: every tier written
+    await record(minutes(0, 120), START + DAY);
     world.licensing.clock.set(new Date(START + 2 * HOUR));
 
     const day = await read('24h');
@@ -165,7 +183,7 @@ describe('getInstallationHistory', () => {
     'on a moved clock, a %s point is there until its range ends and gone once older than its tier keeps',
     async (range) => {
       const tier = tiers[range];
-      await record(minutes(0, 75), START + 75 * MIN);
+      await record(minutes(0, 75), START + DAY);
       const points = async (at: number) => {
         world.licensing.clock.set(new Date(at));
         return (await read(range)).series.flatMap((s) => s.points).length;
@@ -198,7 +216,7 @@ describe('getInstallationHistory', () => {
 });
 
 // the tiers a day's history spans at most, for the docs' item counts
-test('a day of 15-minute batches writes 96 one-minute blocks and 24 hours of aggregates', async () => {
+test('a day of 15-minute batches writes 96 one-minute blocks, 24 hours of 15-minute points and the day closed', async () => {
   const store = new MemoryHistoryStore();
   await sendBatches(
     store,
@@ -206,7 +224,7 @@ test('a day of 15-minute batches writes 96 one-minute blocks and 24 hours of agg
   );
   expect(store.of(INST, minuteTier)).toHaveLength(97);
   expect(store.of(INST, quarterTier)).toHaveLength(24);
-  expect(store.of(INST, hourTier)).toHaveLength(24);
-  expect(store.puts).toBe(97 + 2 * 24);
+  expect(store.of(INST, hourTier)).toHaveLength(1); // 2026-03-02, closed at midnight
+  expect(store.puts).toBe(97 + 24 + 1);
   expect(DAY).toBe(24 * HOUR);
 });
