@@ -134,3 +134,45 @@ describe('an order that creates an account with an administrator', () => {
     expect(parsed.error?.issues.map((i) => i.path.join('.'))).toEqual(['admin']);
   });
 });
+
+describe('account users in the audit trail (issue 19.6)', () => {
+  it('records an invitation and a removal with who did it and whom, by e-mail', async () => {
+    const appended: { action: string; actor: unknown; details: unknown }[] = [];
+    const audited = {
+      ...deps(),
+      audit: {
+        writer: { append: async (e: (typeof appended)[number]) => void appended.push(e) },
+        clock: world.clock,
+        ids: world.ids,
+      },
+    };
+
+    const made = await inviteAccountUser(audited, principals.customer(accountId), accountId, {
+      email: 'ann@example.com',
+    });
+    await removeAccountUser(audited, principals.reseller(), accountId, made.userId);
+
+    expect(appended.map((e) => [e.action, e.actor, e.details])).toEqual([
+      ['user.invited', { kind: 'customer', id: `sub-${accountId}` }, { userId: made.userId, email: 'ann@example.com' }],
+      [
+        'user.removed',
+        { kind: 'reseller', id: `sub-${RESELLER_ID}` },
+        { userId: made.userId, email: 'ann@example.com' },
+      ],
+    ]);
+  });
+
+  it('records nothing when the invitation is refused', async () => {
+    const appended: unknown[] = [];
+    const audited = {
+      ...deps(),
+      audit: { writer: { append: async (e: unknown) => void appended.push(e) }, clock: world.clock, ids: world.ids },
+    };
+
+    await expect(
+      inviteAccountUser(audited, principals.support, accountId, { email: 'ann@example.com' }),
+    ).rejects.toBeInstanceOf(ForbiddenError);
+
+    expect(appended).toEqual([]);
+  });
+});
