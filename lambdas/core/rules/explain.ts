@@ -134,7 +134,17 @@ export function renderTemplate(template: string, subject: string, evidence: Evid
     });
     return missing ? undefined : out;
   };
-  return fill(template.replace(OPTIONAL, (_all, part: string) => fill(part) ?? ''));
+  // each part filled once, so evidence text that looks like a placeholder stays text
+  let out = '';
+  let from = 0;
+  for (const optional of template.matchAll(OPTIONAL)) {
+    const required = fill(template.slice(from, optional.index));
+    if (required === undefined) return undefined;
+    out += required + (fill(optional[1]!) ?? '');
+    from = optional.index + optional[0].length;
+  }
+  const rest = fill(template.slice(from));
+  return rest === undefined ? undefined : out + rest;
 }
 
 function matches(when: Readonly<Record<string, unknown>>, subject: string, evidence: Evidence): boolean {

@@ -23,6 +23,12 @@ describe('renderTemplate', () => {
     expect(renderTemplate(template, 'UCX', { percent: 92, daysToCap: 41 })).toBe('At 92 %; full in about 41 days.');
   });
 
+  it('keeps evidence text that looks like a placeholder or an optional part as text', () => {
+    const text = renderTemplate('Status {status}[ ({note})].', 'UCX', { status: '{percent} [x]', note: '{status}' });
+
+    expect(text).toBe('Status {percent} [x] ({status}).');
+  });
+
   it('cannot say a template whose required placeholder is missing, null or of an unknown format', () => {
     expect(renderTemplate('{a} and {b}', 's', { a: 1 })).toBeUndefined();
     expect(renderTemplate('{a}', 's', { a: null })).toBeUndefined();
