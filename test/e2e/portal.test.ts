@@ -80,7 +80,8 @@ describe('the portal', () => {
     await page.getByRole('button', { name: /Reseller res-demo/ }).click();
     await page.getByRole('heading', { name: 'Your customers' }).waitFor();
 
-    expect(weak).toContain('Password: at least 8 characters');
+    // Each problem is a sentence (issue 19.5): capitalised, ending with a full stop.
+    expect(weak).toContain('Password: At least 8 characters.');
     expect(await page.getByTestId('acting-for').textContent()).toBe('Acting for: no customer selected');
     expect(
       await page
