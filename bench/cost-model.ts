@@ -392,7 +392,7 @@ export function monthlyCost(
     'DynamoDB history writes and reads',
     dynamo(batches * w.history.wruPerBatch, 'write') + dynamo(batches * w.history.rruPerBatch, 'read'),
     basis(),
-    `${fmt(w.history.wruPerBatch)} WRU + ${fmt(w.history.rruPerBatch)} RRU per post: its 1-minute block, an hour's aggregates when it closes`,
+    `${fmt(w.history.wruPerBatch)} WRU + ${fmt(w.history.rruPerBatch)} RRU per post: its 1-minute block, an hour's 15-minute points, a day's 1-hour points`,
   );
   add(
     'DynamoDB',
