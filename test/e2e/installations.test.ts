@@ -150,9 +150,10 @@ describe('installations in the portal', () => {
     expect(licensedCapacity(afterRaise, 'ivr')).toBe(4);
     expect(rowAfterRaise).toContain('IVR ×4');
     expect(focusedOnOpen).toBe(true);
-    expect(refusal).toContain('IVR: only 0 more are free: at most 4 for this installation');
+    // Each problem is a sentence (issue 19.5): capitalised, ending with a full stop.
+    expect(refusal).toContain('IVR: Only 0 more are free: at most 4 for this installation.');
     expect(invalid).toBe('true');
-    expect(fieldError).toBe('only 0 more are free: at most 4 for this installation');
+    expect(fieldError).toBe('Only 0 more are free: at most 4 for this installation.');
     expect(violationsWithError).toEqual([]);
     expect(violationsWhileConfirming).toEqual([]);
     expect(formsAfterEscape).toBe(0);
