@@ -557,9 +557,11 @@ function shortLabels(lines: readonly DashboardLine[]): string[] {
 
 /** A metric's name in words (`PresenceSubscriptionRenewalFailures` → `Presence subscription renewal failures`); the name stays in the title. */
 export function readableLabel(label: string): string {
-  if (!/^[A-Z][A-Za-z0-9]*$/.test(label)) return label;
-  const words = label.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
-  return words.charAt(0).toUpperCase() + words.slice(1);
+  // A metric name, alone or with its split value (`TelemetryBatches 400`); routes (`POST /v1/…`) and functions stay.
+  const m = /^([A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*)((?: [^ /]+)?)$/.exec(label);
+  if (!m) return label;
+  const words = m[1]!.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1) + m[2];
 }
 
 function widgetHtml(w: DashboardWidgetData): string {

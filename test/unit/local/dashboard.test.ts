@@ -276,6 +276,8 @@ describe('labels a person reads', () => {
     expect(readableLabel('POST /v1/activations')).toBe('POST /v1/activations');
     expect(readableLabel('presenceFanOut')).toBe('presenceFanOut');
     expect(readableLabel('201')).toBe('201');
+    expect(readableLabel('TelemetryBatches 400')).toBe('Telemetry batches 400');
+    expect(readableLabel('GET /v1/accounts/{accountId}')).toBe('GET /v1/accounts/{accountId}');
   });
 
   it('shows the words in the widget and the metric’s name in its title', () => {
