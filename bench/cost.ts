@@ -61,7 +61,7 @@ export function defaultWorkload(): Workload {
     // the target of issue 16: at most 1 WRU per installation per cycle in the steady state
     rulesStore: { wruPerBatch: 1, rruPerBatch: 1, storedBytes: 10_000 },
     // measured by test/integration/rules/history-write-units.test.ts (a steady simulated installation)
-    history: { wruPerBatch: 1.29, rruPerBatch: 1.06, storedBytes: 2_000_000 },
+    history: { wruPerBatch: 1.29, rruPerBatch: 0.8, storedBytes: 2_000_000 },
     // lambdas/adapters/licence-facts.ts CachedLicenceFacts' default TTL; a miss reads the installation strongly
     licenceCache: { ttlSeconds: 300, rruPerMiss: 1 },
     signsPerMonth: 2,
