@@ -91,7 +91,8 @@ describe('terms in the portal', () => {
     const violations = await axeViolations(page);
 
     // Assert
-    expect(titleError).toBe('enter a title');
+    // Each problem is a sentence (issue 19.5): capitalised, ending with a full stop.
+    expect(titleError).toBe('Enter a title.');
     version = Number(/Version (\d+) published/.exec(status ?? '')?.[1]);
     expect(version).toBeGreaterThanOrEqual(2);
     expect(violations).toEqual([]);
@@ -154,7 +155,7 @@ describe('terms in the portal', () => {
     const violations = await axeViolations(ops);
 
     // Assert
-    expect(emptyError).toBe('say why you object');
+    expect(emptyError).toBe('Say why you object.');
     expect(stillShown).toContain('You objected');
     expect(acceptedRow).toContain('Accepted');
     expect(highlighted).toBe('Objected');
