@@ -83,7 +83,7 @@ describe('at phone width (19.9)', () => {
       if (JSON.stringify(listed.json ?? {}).includes(agent.keyid)) break;
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
-    const pages: Record<string, { header: number; tables: TableBox[] }> = {};
+    const pages: Record<string, { header: number; tables: TableBox[]; overflowPx: number }> = {};
 
     // Act
     for (const [name, token, hash, ready] of [
@@ -112,14 +112,23 @@ describe('at phone width (19.9)', () => {
       await ready(page);
       // the tables that load on their own (audit log, keys) have had their turn
       await page.waitForLoadState('networkidle');
-      pages[name] = { header: await headerHeight(page), tables: await tableBoxes(page) };
+      pages[name] = {
+        header: await headerHeight(page),
+        tables: await tableBoxes(page),
+        // the page itself never scrolls sideways: only a table's own box does
+        overflowPx: await page.evaluate(() => document.scrollingElement!.scrollWidth - window.innerWidth),
+      };
       if (name === 'account') await screenshots(page, 'phone-width-account');
       await page.close();
     }
 
     // Assert
-    for (const [name, { header, tables }] of Object.entries(pages)) {
-      expect({ name, headerUnderAQuarter: header < phone375.height / 4 }).toEqual({ name, headerUnderAQuarter: true });
+    for (const [name, { header, tables, overflowPx }] of Object.entries(pages)) {
+      expect({ name, headerUnderAQuarter: header < phone375.height / 4, overflowPx }).toEqual({
+        name,
+        headerUnderAQuarter: true,
+        overflowPx: 0,
+      });
       for (const t of tables.filter((box) => box.overflows))
         expect({ page: name, ...t }).toEqual({
           page: name,
