@@ -287,7 +287,7 @@ describe('the account page', () => {
   });
 
   it('says an ended session ended, and returns the person to the page they were on after signing in (19.3)', async () => {
-    // Arrange: a person who signs in with a password, whose stored sign-in has expired
+    // Arrange: a person who signs in with a password, whose stored sign-in has expired; later the API refuses their token
     const email = `ended-${randomUUID().slice(0, 8)}@example.com`;
     await call('POST', `${api()}/local/auth/sign-up`, { body: { email, password: 'correct horse 42' } });
     const { messages } = (await (await fetch(`${api()}/local/outbox`)).json()) as {
@@ -310,10 +310,30 @@ describe('the account page', () => {
     await signIn.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Products' }).waitFor();
     const hash = await page.evaluate(() => location.hash);
+    // Mid-session: on the Telemetry section, the API answers 401 (a token it no longer accepts, even refreshed).
+    await page
+      .getByRole('navigation', { name: 'Sections of this account' })
+      .getByRole('link', { name: 'Telemetry' })
+      .click();
+    await page.route('**/v1/accounts/*/telemetry', (route) =>
+      route.fulfill({ status: 401, contentType: 'application/json', body: '{"message":"Unauthorized"}' }),
+    );
+    await page.getByRole('switch', { name: 'Send telemetry from this account’s installations' }).click();
+    await page.getByRole('button', { name: 'Yes, switch telemetry off' }).click();
+    await page.getByRole('heading', { name: 'Sign in to UCX Cloud' }).waitFor();
+    const saidMidSession = await page.getByText('Your session has ended. Sign in again.').isVisible();
+    await page.unroute('**/v1/accounts/*/telemetry');
+    await signIn.getByLabel('E-mail').fill(email);
+    await signIn.getByLabel('Password').fill('correct horse 42');
+    await signIn.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Products' }).waitFor();
+    const hashMidSession = await page.evaluate(() => location.hash);
 
     // Assert
     expect(said).toBe(true);
     expect(hash).toBe(`#/accounts/${accountId}/findings`);
+    expect(saidMidSession).toBe(true);
+    expect(hashMidSession).toBe(`#/accounts/${accountId}/telemetry`);
     await page.close();
   });
 
