@@ -93,7 +93,19 @@ describe('hidden things stay hidden (19.1)', () => {
       await page.close();
     }
 
+    // The check can fail: served without the stylesheet's `[hidden]` rule, the sign-in page shows hidden forms.
+    const withoutRule = await browser.page();
+    await withoutRule.route('**/styles.css', async (route) => {
+      const css = await (await route.fetch()).text();
+      await route.fulfill({ contentType: 'text/css', body: css.replace(/\[hidden\]\s*\{[^}]*\}/, '') });
+    });
+    await withoutRule.goto(portal());
+    await withoutRule.getByRole('heading', { name: 'Sign in to UCX Cloud' }).waitFor();
+    const shownWithoutRule = await hiddenButShown(withoutRule);
+    await withoutRule.close();
+
     // Assert: the check looks at something (the account page holds hidden controls), and none shows
+    expect(shownWithoutRule.length).toBeGreaterThan(0);
     expect(hiddenOnAccount).toBeGreaterThan(0);
     expect(pages).toEqual({
       'sign-in': [],
