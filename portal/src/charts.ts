@@ -47,11 +47,24 @@ let uplotModule: Promise<typeof uPlot> | undefined;
 
 function loadUPlot(): Promise<typeof uPlot> {
   uplotModule ??= (async () => {
+    usableLanguage();
     if (!document.querySelector('link[data-uplot]'))
       document.head.append(h('link', { rel: 'stylesheet', href: '/uplot.css', 'data-uplot': '' }));
     return (await import('uplot')).default;
   })();
   return uplotModule;
+}
+
+/**
+ * uPlot makes an Intl.NumberFormat of navigator.language when it loads; Chromium under a POSIX
+ * locale (LANG=C) reports `en-US@posix`, which Intl refuses, and the import would fail.
+ */
+function usableLanguage(): void {
+  try {
+    new Intl.NumberFormat(navigator.language);
+  } catch {
+    Object.defineProperty(navigator, 'language', { value: 'en-US', configurable: true });
+  }
 }
 
 // Colours keep 3:1 against the white page (WCAG 1.4.11), the same as the page's severity words.
