@@ -2,14 +2,28 @@
  * The fleet's finding counters on the regional support table (fleet-overview.ts):
  *   FLEET / DAY#<YYYY-MM-DD>   per `<ruleId>|<severity>`: `o:` opened, `r:` resolved, `n:` net open change
  *   FLEET / OPEN               per `<ruleId>|<severity>`: `n:` findings open now
+ *   FLEETFACTS / <installation>   suiteVersion, sqlEdition (and the beat time of each), written when an
+ *                              inventory beat says one (on change and daily), expiring with the
+ *                              installation's support data; the overview reads the partition
  * Counters are ADDs, one UpdateItem per item per rules invocation (a whole batch's changes summed), so
  * the writers are at most the consumer's reserved concurrency, far below a partition's 1,000 writes
  * a second: one unsharded partition (docs/proactive-support.md "Fleet overview"). Days expire after 40.
  */
-import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ttlAfterDays } from '../core/accounts/retention';
-import type { Counts, DayCounters, FleetCounterStore, FleetTally } from '../core/support/fleet-overview';
-import { rethrowThrottling } from './aws-errors';
+import { BatchGetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod';
+import { SILENT_SUPPORT_DATA_DAYS, ttlAfterDays } from '../core/accounts/retention';
+import type {
+  Counts,
+  DayCounters,
+  FleetCounterStore,
+  FleetTally,
+  InstallationFacts,
+} from '../core/support/fleet-overview';
+import type { FleetFactsReader } from '../core/support/ports';
+import { hasErrorName, rethrowThrottling } from './aws-errors';
+
+const FACTS_PK = 'FLEETFACTS';
+const factsItem = z.object({ suiteVersion: z.string().optional(), sqlEdition: z.string().optional() });
 
 const PK = 'FLEET';
 const OPEN_SK = 'OPEN';
@@ -38,7 +52,7 @@ function countsOf(item: Record<string, unknown>, prefix: string): Counts {
   return counts;
 }
 
-export class DynamoDbFleetCounters implements FleetCounterStore {
+export class DynamoDbFleetCounters implements FleetCounterStore, FleetFactsReader {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -74,6 +88,86 @@ export class DynamoDbFleetCounters implements FleetCounterStore {
           }),
         ),
     ]);
+  }
+
+  async putFacts(facts: InstallationFacts, now: number): Promise<void> {
+    // One field at a time, each only over an older beat's (a late inventory beat changes nothing).
+    const fields = [
+      ['suiteVersion', 'suiteAt', facts.suiteVersion, facts.suiteAt],
+      ['sqlEdition', 'editionAt', facts.sqlEdition, facts.editionAt],
+    ] as const;
+    await Promise.all(
+      fields.map(async ([field, atField, value, at]) => {
+        if (value === undefined || at === undefined) return;
+        try {
+          await this.client.send(
+            new UpdateCommand({
+              TableName: this.tableName,
+              Key: { pk: FACTS_PK, sk: facts.installationId },
+              UpdateExpression: 'SET #f = :v, #at = :at, #ttl = :ttl',
+              ConditionExpression: 'attribute_not_exists(#at) OR #at < :at',
+              ExpressionAttributeNames: { '#f': field, '#at': atField, '#ttl': 'ttl' },
+              ExpressionAttributeValues: {
+                ':v': value,
+                ':at': at,
+                ':ttl': ttlAfterDays(now, SILENT_SUPPORT_DATA_DAYS),
+              },
+            }),
+          );
+        } catch (error) {
+          if (!hasErrorName(error, 'ConditionalCheckFailedException')) throw error;
+        }
+      }),
+    );
+  }
+
+  async facts(): Promise<{ suiteVersion?: string; sqlEdition?: string }[]> {
+    const facts: { suiteVersion?: string; sqlEdition?: string }[] = [];
+    let start: Record<string, unknown> | undefined;
+    try {
+      do {
+        const page = await this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': FACTS_PK },
+            ProjectionExpression: 'suiteVersion, sqlEdition',
+            ...(start && { ExclusiveStartKey: start }),
+          }),
+        );
+        for (const item of page.Items ?? []) {
+          const { suiteVersion, sqlEdition } = factsItem.parse(item);
+          facts.push({ ...(suiteVersion && { suiteVersion }), ...(sqlEdition && { sqlEdition }) });
+        }
+        start = page.LastEvaluatedKey;
+      } while (start);
+    } catch (error) {
+      rethrowThrottling(error, 'The support store');
+    }
+    return facts;
+  }
+
+  async factsOf(
+    installationIds: readonly string[],
+  ): Promise<Map<string, { suiteVersion?: string; sqlEdition?: string }>> {
+    const found = new Map<string, { suiteVersion?: string; sqlEdition?: string }>();
+    for (let i = 0; i < installationIds.length; i += 100) {
+      let keys: Record<string, unknown>[] = installationIds.slice(i, i + 100).map((sk) => ({ pk: FACTS_PK, sk }));
+      for (let attempt = 0; keys.length > 0; attempt++) {
+        if (attempt > 5) throw new Error('the support store left fleet facts unread after 5 attempts');
+        const out = await this.client.send(
+          new BatchGetCommand({
+            RequestItems: { [this.tableName]: { Keys: keys, ProjectionExpression: 'sk, suiteVersion, sqlEdition' } },
+          }),
+        );
+        for (const item of out.Responses?.[this.tableName] ?? []) {
+          const { suiteVersion, sqlEdition } = factsItem.parse(item);
+          found.set(String(item['sk']), { ...(suiteVersion && { suiteVersion }), ...(sqlEdition && { sqlEdition }) });
+        }
+        keys = out.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+      }
+    }
+    return found;
   }
 
   async read(fromDay: string, toDay: string): Promise<{ days: DayCounters[]; open: Counts }> {

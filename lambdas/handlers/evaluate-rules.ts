@@ -12,7 +12,7 @@ import { beatOf, decodeStreamRecord } from '../core/telemetry/stream-record';
 import { streamHandler } from '../shared/handler-stack';
 import { logger } from '../shared/powertools';
 import { rulesDeps } from '../shared/rules-deps';
-import { forInvocation, countFleetChanges } from '../shared/rules-invocation';
+import { countFleetChanges, forInvocation, keepFleetFacts } from '../shared/rules-invocation';
 import { countOutcome } from '../shared/rules-metrics';
 
 const processor = new BatchProcessor(EventType.KinesisDataStreams);
@@ -34,7 +34,7 @@ export const handler = streamHandler(async (event, context) => {
   const now = Date.now();
   const { outcomes, failures } = await evaluateStreamBatch(forInvocation(rulesDeps()), beats, now);
   for (const outcome of outcomes) countOutcome(outcome);
-  await countFleetChanges(outcomes, now);
+  await Promise.all([countFleetChanges(outcomes, now), keepFleetFacts(beats, outcomes, now)]);
   for (const { installationId, error, sequenceNumbers } of failures) {
     logger.error('rules evaluation failed', { installationId, error: error as Error });
     response.batchItemFailures.push(...sequenceNumbers.map((itemIdentifier) => ({ itemIdentifier })));

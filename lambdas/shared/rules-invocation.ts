@@ -1,7 +1,7 @@
 /**
  * What the rules Lambdas add per invocation: the rules' config inputs (the back office's advisory
- * tables and each account's settings, read at most once an invocation) and the fleet's finding
- * counters, added once an invocation with the whole batch's changes.
+ * tables and each account's settings, read at most once an invocation), the fleet's finding
+ * counters, added once an invocation with the whole batch's changes, and the installations' facts.
  */
 import { dynamoDocumentClient } from '../adapters/aws-clients';
 import { DynamoDbAdvisories } from '../adapters/dynamodb-advisories';
@@ -9,7 +9,8 @@ import { DynamoDbFleetCounters } from '../adapters/dynamodb-fleet-counters';
 import { DynamoDbRuleSettings } from '../adapters/dynamodb-rule-settings';
 import { invocationOverrides } from '../core/rules/config-sources';
 import type { InstallationOutcome, RulesDeps } from '../core/rules/process-batch';
-import { dayOf, tallyChanges } from '../core/support/fleet-overview';
+import { dayOf, factsOfBeats, tallyChanges } from '../core/support/fleet-overview';
+import { groupByInstallation, type StreamBatchBeat } from '../core/rules/evaluate-installations';
 import { required } from './env';
 import { logger } from './powertools';
 
@@ -43,5 +44,32 @@ export async function countFleetChanges(outcomes: readonly InstallationOutcome[]
     await adapters().counters.add(dayOf(now), tally);
   } catch (error) {
     logger.error('fleet counters not added', { error: error as Error });
+  }
+}
+
+/**
+ * Keeps each evaluated installation's suite version and SQL edition for the overview, from the
+ * inventory beats of the batch (sent on change and daily: a write an installation a day at most).
+ * Logged, not retried, as the counters.
+ */
+export async function keepFleetFacts(
+  beats: readonly StreamBatchBeat[],
+  outcomes: readonly InstallationOutcome[],
+  now: number,
+): Promise<void> {
+  const evaluated = new Set(outcomes.filter((o) => !o.ignored).map((o) => o.installationId));
+  const facts = [...groupByInstallation(beats)]
+    .filter(([installationId]) => evaluated.has(installationId))
+    .map(([installationId, group]) =>
+      factsOfBeats(
+        installationId,
+        group.map((b) => b.beat),
+      ),
+    )
+    .filter((f) => f !== undefined);
+  try {
+    await Promise.all(facts.map((f) => adapters().counters.putFacts(f, now)));
+  } catch (error) {
+    logger.error('fleet facts not kept', { error: error as Error });
   }
 }

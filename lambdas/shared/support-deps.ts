@@ -1,5 +1,6 @@
 /** Composition root of the support API handlers: adapters chosen from the environment, built once per container. */
 import { dynamoDocumentClient } from '../adapters/aws-clients';
+import { DynamoDbFleetCounters } from '../adapters/dynamodb-fleet-counters';
 import { DynamoDbLicensingRepository } from '../adapters/dynamodb-licensing-repository';
 import { DynamoDbSupportReads } from '../adapters/dynamodb-support-reads';
 import { randomIds } from '../adapters/random-ids';
@@ -12,6 +13,7 @@ let deps: SupportDeps | undefined;
 export function supportDeps(): SupportDeps {
   deps ??= {
     store: new DynamoDbSupportReads(dynamoDocumentClient(), required('SUPPORT_TABLE_NAME')),
+    fleetFacts: new DynamoDbFleetCounters(dynamoDocumentClient(), required('SUPPORT_TABLE_NAME')),
     accounts: new DynamoDbLicensingRepository(dynamoDocumentClient(), required('TABLE_NAME')),
     clock: systemClock,
     ids: randomIds,

@@ -11,6 +11,7 @@ import type { TestAgent } from '#test/support/agent-client';
 import { activatedAgent, api, call, perpetual } from '#test/support/licensing-api';
 import { tokenFor } from '#test/support/local-cloud';
 import { postBeats } from '#test/support/telemetry-api';
+import { axeAtBothWidths } from './support/axe';
 import { ensureCloud, screenshots, startBrowser, stopE2eCloud, type Browser } from './support/browser';
 
 jest.setTimeout(300_000);
@@ -126,6 +127,7 @@ describe('support’s fleet in the portal', () => {
     await form.getByRole('button', { name: 'Save' }).click();
     await form.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
     await screenshots(page, 'support-rule-settings');
+    const settingsAxe = await axeAtBothWidths(page);
 
     // The back office maintains suite-outdated's table: 2022.1 has a critical known issue.
     const ops = await browser.page(backoffice(), 'ops@example.com');
@@ -137,6 +139,7 @@ describe('support’s fleet in the portal', () => {
     await table.getByRole('button', { name: 'Save table' }).click();
     await table.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
     await screenshots(ops, 'back-office-advisory-tables');
+    const advisoriesAxe = await axeAtBothWidths(ops);
 
     await post(tuned.agent, '2025.4.1');
     await post(outdated.agent, '2022.1.3');
@@ -147,6 +150,8 @@ describe('support’s fleet in the portal', () => {
       (await openFindings(outdated.agent.keyid)).find((f) => f.ruleId === 'suite-outdated'),
     );
 
+    expect(settingsAxe).toEqual({ desktop: [], phone: [] });
+    expect(advisoriesAxe).toEqual({ desktop: [], phone: [] });
     expect(placeholder).toBe('0.8');
     expect(refusal).toMatch(/warnRatio|1/);
     expect(tunedFinding.severity).toBe('warning');
@@ -164,13 +169,25 @@ describe('support’s fleet in the portal', () => {
       await page.goto(portal('#/support'));
       await overview.waitFor();
       const text = await overview.textContent();
-      return text?.includes('suite-outdated') && text.includes('db-express-cap') ? true : undefined;
+      return text?.includes('suite-outdated') && text.includes('db-express-cap') && text.includes('Express Edition')
+        ? true
+        : undefined;
     });
     const byRule = await overview
       .getByRole('table', { name: 'Open findings by rule' })
       .locator('tbody tr')
       .allTextContents();
+    const releases = await overview
+      .getByRole('table', { name: 'Installations by suite release' })
+      .locator('tbody tr')
+      .allTextContents();
+    const editions = await overview
+      .getByRole('table', { name: 'Installations by SQL Server edition' })
+      .locator('tbody tr')
+      .allTextContents();
+    await overview.locator('details > summary').click();
     await screenshots(page, 'support-fleet-overview');
+    const overviewAxe = await axeAtBothWidths(page);
 
     await overview.getByRole('link', { name: '1 open suite-outdated findings: show them' }).click();
     await page.waitForURL(/rule=suite-outdated/);
@@ -181,6 +198,9 @@ describe('support’s fleet in the portal', () => {
     expect(byRule).toEqual(
       expect.arrayContaining([expect.stringMatching(/^suite-outdated1/), expect.stringMatching(/^db-express-cap1/)]),
     );
+    expect(overviewAxe).toEqual({ desktop: [], phone: [] });
+    expect(releases).toEqual(expect.arrayContaining(['2025.41', '2022.11']));
+    expect(editions).toEqual(['Express Edition2']);
     expect(filtered).toEqual([expect.stringContaining(outdated.agent.keyid)]);
     expect(filtered[0]).toContain('Outdated Works');
     expect(ruleField).toBe('suite-outdated');
@@ -213,5 +233,19 @@ describe('support’s fleet in the portal', () => {
     expect(sorted[1]).toContain('Tuned Clinic');
     expect(acknowledgedMark).toEqual(expect.arrayContaining([expect.stringMatching(/db-express-cap.*acknowledged/)]));
     expect(hidden).toEqual([expect.stringContaining(outdated.agent.keyid)]);
+  });
+
+  it('links an installation count by suite release to the list of those installations', async () => {
+    const page = await browser.page(support(), 'support@example.com');
+    await page.goto(portal('#/support'));
+    const overview = page.getByTestId('fleet-overview');
+    await overview.waitFor();
+
+    await overview.getByRole('link', { name: '1 installations on suite 2022.1: show them' }).click();
+    await page.waitForURL(/suiteRelease=2022\.1/);
+    await until('the list of suite 2022.1', async () => ((await rowsOf(page)).length === 1 ? true : undefined));
+
+    expect(await rowsOf(page)).toEqual([expect.stringContaining(outdated.agent.keyid)]);
+    expect(await page.getByRole('textbox', { name: 'Suite release' }).inputValue()).toBe('2022.1');
   });
 });

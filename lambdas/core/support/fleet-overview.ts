@@ -1,7 +1,8 @@
 /**
  * Support's fleet overview (docs/proactive-support.md "Fleet overview"): open findings by severity
  * and by rule, a point a day for 30 days; the noisiest rules (opened and resolved most often in 7
- * days); and how many installations are silent. Built from small counters the rules Lambda adds to
+ * days); how many installations are silent; the installations by suite release and SQL edition.
+ * Built from small counters the rules Lambda adds to
  * as findings open, move and resolve (one write an invocation, never a scan of findings), and the
  * last-beat index support's list walks.
  */
@@ -26,12 +27,46 @@ export interface DayCounters extends FleetTally {
   readonly day: string;
 }
 
+/** An installation's suite version and SQL Server edition, as its newest inventory beats said. */
+export interface InstallationFacts {
+  readonly installationId: string;
+  readonly suiteVersion?: string;
+  readonly sqlEdition?: string;
+  /** collectedAt (epoch ms) of the beat each came from: an older beat never overwrites */
+  readonly suiteAt?: number;
+  readonly editionAt?: number;
+}
+
 export interface FleetCounterStore {
   /** adds the tally to `day`'s counters and to the running open totals */
   add(day: string, tally: FleetTally): Promise<void>;
   /** the days from `fromDay` to `toDay` that have counters, and the running open totals */
   read(fromDay: string, toDay: string): Promise<{ days: DayCounters[]; open: Counts }>;
+  /** stores what `facts` says, each field only over an older one */
+  putFacts(facts: InstallationFacts, now: number): Promise<void>;
+  /** every installation's facts */
+  facts(): Promise<Omit<InstallationFacts, 'installationId'>[]>;
 }
+
+/** The newest suite version and SQL edition among one installation's beats; undefined when none says. */
+export function factsOfBeats(
+  installationId: string,
+  beats: Iterable<{ readonly type: string; readonly collectedAt: string; readonly data: unknown }>,
+): InstallationFacts | undefined {
+  let facts: { -readonly [K in keyof InstallationFacts]: InstallationFacts[K] } = { installationId };
+  for (const beat of beats) {
+    const at = Date.parse(beat.collectedAt);
+    const data = beat.data as { version?: unknown; edition?: unknown };
+    if (beat.type === 'ucx.suite' && typeof data.version === 'string' && !(at <= (facts.suiteAt ?? -1)))
+      facts = { ...facts, suiteVersion: data.version, suiteAt: at };
+    if (beat.type === 'ucx.database_server' && typeof data.edition === 'string' && !(at <= (facts.editionAt ?? -1)))
+      facts = { ...facts, sqlEdition: data.edition, editionAt: at };
+  }
+  return facts.suiteAt !== undefined || facts.editionAt !== undefined ? facts : undefined;
+}
+
+/** A suite version by its release (`2025.4.1` → `2025.4`): the granularity support tunes by. */
+export const suiteRelease = (version: string) => version.split('.').slice(0, 2).join('.');
 
 export interface FleetDeps {
   readonly counters: FleetCounterStore;
@@ -91,6 +126,11 @@ export interface FleetOverview {
   /** the last NOISE_DAYS days, most opened and resolved first */
   noisiestRules: { ruleId: string; opened: number; resolved: number }[];
   silent: { hours: number; count: number; atLeast: boolean };
+  /** installations by suite release and by SQL Server edition, most first */
+  installations: {
+    bySuiteRelease: { release: string; count: number }[];
+    bySqlEdition: { edition: string; count: number }[];
+  };
 }
 
 function grouped(counts: Counts) {
@@ -109,9 +149,10 @@ export async function fleetOverview(deps: FleetDeps, principal: Principal): Prom
   assertRole(principal, 'support', 'backoffice');
   const now = deps.clock.now().getTime();
   const dayList = Array.from({ length: OVERVIEW_DAYS }, (_, i) => dayOf(now - (OVERVIEW_DAYS - 1 - i) * DAY_MS));
-  const [{ days, open }, silent] = await Promise.all([
+  const [{ days, open }, silent, facts] = await Promise.all([
     deps.counters.read(dayList[0]!, dayList.at(-1)!),
     countSilent(deps, now),
+    deps.counters.facts(),
   ]);
   const byDay = new Map(days.map((d) => [d.day, d]));
 
@@ -156,7 +197,23 @@ export async function fleetOverview(deps: FleetDeps, principal: Principal): Prom
       .sort((a, b) => b.opened + b.resolved - (a.opened + a.resolved) || a.ruleId.localeCompare(b.ruleId))
       .slice(0, 10),
     silent: { hours: OVERVIEW_SILENT_HOURS, ...silent },
+    installations: {
+      bySuiteRelease: countBy(facts, (f) => f.suiteVersion && suiteRelease(f.suiteVersion)).map(([release, count]) => ({
+        release,
+        count,
+      })),
+      bySqlEdition: countBy(facts, (f) => f.sqlEdition).map(([edition, count]) => ({ edition, count })),
+    },
   };
+}
+
+function countBy<T>(items: readonly T[], keyOf: (item: T) => string | undefined): [string, number][] {
+  const counts = new Map<string, number>();
+  for (const item of items) {
+    const key = keyOf(item);
+    if (key) counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
 }
 
 /** Installations without a beat for OVERVIEW_SILENT_HOURS, from the last-beat index (oldest first in each bucket). */
@@ -197,5 +254,9 @@ export const fleetOverviewSchema = z
     }),
     noisiestRules: z.array(z.object({ ruleId: z.string(), opened: z.number(), resolved: z.number() })),
     silent: z.object({ hours: z.number(), count: z.number(), atLeast: z.boolean() }),
+    installations: z.object({
+      bySuiteRelease: z.array(z.object({ release: z.string(), count: z.number() })),
+      bySqlEdition: z.array(z.object({ edition: z.string(), count: z.number() })),
+    }),
   })
   .meta({ id: 'FleetOverview', description: 'Open findings a day for 30 days, the noisiest rules, the silent.' });

@@ -10,6 +10,7 @@ import { ValidationError } from '../errors';
 import { assertRole, type Principal } from '../licensing/access';
 import { DEFAULT_STALE_AFTER_DAYS, isStale } from '../licensing/stale';
 import { severityRank } from '../rules/rule';
+import { suiteRelease } from './fleet-overview';
 import { viewOf, type InstallationHealthView } from './list-account-installations';
 import type { Region } from '../licensing/catalogue';
 import type { InstallationHealth, OpenFindingSummary, SilencePosition, SupportDeps } from './ports';
@@ -24,6 +25,13 @@ export const supportInstallationsQuerySchema = z
       .string()
       .regex(/^[a-z0-9-]{1,64}$/, 'not a rule id')
       .optional(),
+    /** a suite version of this release (`2025.4`: 2025.4.x), as the fleet overview counts them */
+    suiteRelease: z
+      .string()
+      .regex(/^[0-9A-Za-z-]{1,16}(\.[0-9A-Za-z-]{1,16})?$/, 'not a suite release')
+      .optional(),
+    /** a SQL Server edition, as the installation's inventory names it */
+    sqlEdition: z.string().min(1).max(128).optional(),
     /** no beat for at least this many hours */
     silentHours: z.coerce
       .number()
@@ -94,6 +102,24 @@ function matches(query: SupportInstallationsQuery) {
   };
 }
 
+/** The installations among `ids` of the asked suite release and SQL edition; undefined: not asked. */
+async function withFacts(
+  deps: SupportDeps,
+  query: SupportInstallationsQuery,
+  ids: readonly string[],
+): Promise<Set<string> | undefined> {
+  if (!query.suiteRelease && !query.sqlEdition) return undefined;
+  if (!deps.fleetFacts || ids.length === 0) return new Set();
+  const facts = await deps.fleetFacts.factsOf(ids);
+  return new Set(
+    ids.filter((id) => {
+      const f = facts.get(id);
+      if (query.suiteRelease && (!f?.suiteVersion || suiteRelease(f.suiteVersion) !== query.suiteRelease)) return false;
+      return !query.sqlEdition || f?.sqlEdition === query.sqlEdition;
+    }),
+  );
+}
+
 /** The installations among `ids` that are stale in licensing at `now`. */
 async function staleAmong(
   deps: SupportDeps,
@@ -148,8 +174,14 @@ export async function listSupportInstallations(
           options.staleAfterDays,
         )
       : undefined;
+    const ofFacts = await withFacts(
+      deps,
+      query,
+      page.installations.filter(wanted).map((h) => h.installationId),
+    );
     for (const [i, health] of page.installations.entries()) {
       if (!wanted(health) || (stale && !stale.has(health.installationId))) continue;
+      if (ofFacts && !ofFacts.has(health.installationId)) continue;
       found.push({ accountId: health.accountId, ...viewOf(health) });
       if (found.length === limit) {
         stoppedAt = page.positions?.[i] ?? { installationId: health.installationId, lastBeatAt: health.lastBeatAt! };

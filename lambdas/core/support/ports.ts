@@ -76,8 +76,15 @@ export interface SupportReadStore {
   acknowledge(ack: Acknowledgement): Promise<void>;
 }
 
+/** Each installation's suite version and SQL edition, as the fleet overview counts them. */
+export interface FleetFactsReader {
+  factsOf(installationIds: readonly string[]): Promise<Map<string, { suiteVersion?: string; sqlEdition?: string }>>;
+}
+
 export interface SupportDeps {
   readonly store: SupportReadStore;
+  /** for support's list filtered by suite release or SQL edition */
+  readonly fleetFacts?: FleetFactsReader;
   /** the Smart Account (its reseller) behind a customer's or reseller's request */
   readonly accounts: Pick<LicensingRepository, 'getAccountState' | 'getInstallation' | 'getLastPolls'>;
   readonly clock: Clock;

@@ -1,9 +1,10 @@
 /**
  * Support's start: the fleet overview (open findings a day for 30 days, the noisiest rules, the
- * silent), each number a link to the list filtered by it; and the installations across accounts,
- * filtered by open-finding severity and rule, Care level and hours of silence. The filters live in
- * the URL (`#/support?severity=critical&rule=dns-single`), so a number's link, a reload and the
- * back button show the same list. The rows carry the customer's name, sort by severity or age, mark
+ * silent, the installations by suite release and SQL edition), each number a link to the list
+ * filtered by it; and the installations across accounts, filtered by open-finding severity and
+ * rule, suite release, SQL edition, Care level and hours of silence. The filters live in the URL
+ * (`#/support?severity=critical&rule=dns-single`), so a number's link, a reload and the back button
+ * show the same list. The rows carry the customer's name, sort by severity or age, mark
  * acknowledged findings and can hide them; an account homed in the other region links there.
  */
 import { api } from '../api';
@@ -35,10 +36,23 @@ interface Overview {
   open: { bySeverity: Record<Severity, number>; byRule: { ruleId: string; count: number }[] };
   noisiestRules: { ruleId: string; opened: number; resolved: number }[];
   silent: { hours: number; count: number; atLeast: boolean };
+  installations: {
+    bySuiteRelease: { release: string; count: number }[];
+    bySqlEdition: { edition: string; count: number }[];
+  };
 }
 
 /** The list's filters, as the URL after `#/support?` carries them. */
-const FILTERS = ['severity', 'rule', 'care', 'silentHours', 'sort', 'hideAcknowledged'] as const;
+const FILTERS = [
+  'severity',
+  'rule',
+  'suiteRelease',
+  'sqlEdition',
+  'care',
+  'silentHours',
+  'sort',
+  'hideAcknowledged',
+] as const;
 type Filters = Partial<Record<(typeof FILTERS)[number], string>>;
 
 export function filtersOfHash(hash = location.hash): Filters {
@@ -128,6 +142,29 @@ function renderOverview(o: Overview): HTMLElement {
       ]),
       'No finding opened or resolved in 7 days.',
     ),
+    h('h3', null, 'Installations by suite release and SQL Server edition'),
+    h(
+      'div',
+      { class: 'row' },
+      table(
+        'Installations by suite release',
+        ['Suite release', 'Installations'],
+        o.installations.bySuiteRelease.map((r) => [
+          r.release,
+          count(r.count, { suiteRelease: r.release }, `installations on suite ${r.release}`),
+        ]),
+        'No suite version reported yet.',
+      ),
+      table(
+        'Installations by SQL Server edition',
+        ['SQL Server edition', 'Installations'],
+        o.installations.bySqlEdition.map((e) => [
+          e.edition,
+          count(e.count, { sqlEdition: e.edition }, `installations on ${e.edition}`),
+        ]),
+        'No SQL Server edition reported yet.',
+      ),
+    ),
     h(
       'details',
       null,
@@ -215,6 +252,13 @@ export function fleetSection(navigate: (hash: string) => void): HTMLElement {
     placeholder: 'e.g. db-express-cap',
   });
   const silentHours = h('input', { type: 'number', min: '1', step: '1', inputmode: 'numeric' });
+  const suiteRelease = h('input', {
+    type: 'text',
+    autocomplete: 'off',
+    spellcheck: 'false',
+    placeholder: 'e.g. 2025.4',
+  });
+  const sqlEdition = h('input', { type: 'text', autocomplete: 'off', spellcheck: 'false' });
   const sort = h(
     'select',
     null,
@@ -227,6 +271,8 @@ export function fleetSection(navigate: (hash: string) => void): HTMLElement {
   care.value = initial.care ?? '';
   rule.value = initial.rule ?? '';
   silentHours.value = initial.silentHours ?? '';
+  suiteRelease.value = initial.suiteRelease ?? '';
+  sqlEdition.value = initial.sqlEdition ?? '';
   sort.value = initial.sort && initial.sort in sorters ? initial.sort : 'severity';
   hideAcknowledged.checked = initial.hideAcknowledged === 'true';
 
@@ -266,6 +312,8 @@ export function fleetSection(navigate: (hash: string) => void): HTMLElement {
     if (initial.care) params.set('care', initial.care);
     if (initial.rule) params.set('rule', initial.rule);
     if (initial.silentHours) params.set('silentHours', initial.silentHours);
+    if (initial.suiteRelease) params.set('suiteRelease', initial.suiteRelease);
+    if (initial.sqlEdition) params.set('sqlEdition', initial.sqlEdition);
     if (cursor) params.set('cursor', cursor);
     const page = await api<{ installations: Row[]; nextCursor: string | null }>(
       'GET',
@@ -282,6 +330,8 @@ export function fleetSection(navigate: (hash: string) => void): HTMLElement {
     { class: 'row', 'aria-label': 'Filter installations' },
     field('Open finding', severity, 'query.severity'),
     field('Rule', rule, 'query.rule'),
+    field('Suite release', suiteRelease, 'query.suiteRelease'),
+    field('SQL Server edition', sqlEdition, 'query.sqlEdition'),
     field('Care', care, 'query.care'),
     field('Silent for (hours)', silentHours, 'query.silentHours'),
     field('Sort', sort),
@@ -298,6 +348,8 @@ export function fleetSection(navigate: (hash: string) => void): HTMLElement {
         rule: rule.value.trim(),
         care: care.value,
         silentHours: silentHours.value,
+        suiteRelease: suiteRelease.value.trim(),
+        sqlEdition: sqlEdition.value.trim(),
         sort: sort.value === 'severity' ? '' : sort.value,
         hideAcknowledged: hideAcknowledged.checked ? 'true' : '',
       };
@@ -317,6 +369,8 @@ export function fleetSection(navigate: (hash: string) => void): HTMLElement {
       'query.rule': 'Rule',
       'query.care': 'Care',
       'query.silentHours': 'Silent for (hours)',
+      'query.suiteRelease': 'Suite release',
+      'query.sqlEdition': 'SQL Server edition',
     });
   });
   return section('Installations', form, list, more);

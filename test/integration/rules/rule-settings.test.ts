@@ -144,7 +144,9 @@ describe('rule settings, advisory tables and the fleet overview', () => {
     // the consumer adds to the counters right after it stores the findings
     const overview = await until('the overview counting both', async () => {
       const res = await call('GET', `${api()}/v1/support/overview`, { token: support() });
-      return res.json?.open?.byRule?.length >= 2 ? res : undefined;
+      return res.json?.open?.byRule?.length >= 2 && res.json.installations.bySqlEdition[0]?.count === 2
+        ? res
+        : undefined;
     });
 
     expect(overview.status).toBe(200);
@@ -154,6 +156,18 @@ describe('rule settings, advisory tables and the fleet overview', () => {
         { ruleId: 'db-express-cap', count: 1 },
         { ruleId: 'suite-outdated', count: 1 },
       ]),
+    );
+    expect(overview.json.installations.bySqlEdition).toEqual([{ edition: 'Express Edition', count: 2 }]);
+    expect(overview.json.installations.bySuiteRelease).toEqual([{ release: '2025.4', count: 2 }]);
+    const express = await call(
+      'GET',
+      `${api()}/v1/support/installations?sqlEdition=Express%20Edition&suiteRelease=2025.4`,
+      {
+        token: support(),
+      },
+    );
+    expect(express.json.installations.map((i: { installationId: string }) => i.installationId).sort()).toEqual(
+      [tuned.agent.keyid, plain.agent.keyid].sort(),
     );
     expect(overview.json.noisiestRules).toEqual(
       expect.arrayContaining([expect.objectContaining({ ruleId: 'db-express-cap', opened: 1 })]),

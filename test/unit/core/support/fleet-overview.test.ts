@@ -2,12 +2,14 @@
 import { ForbiddenError } from '#lambdas/core/errors';
 import {
   dayOf,
+  factsOfBeats,
   fleetOverview,
   tallyChanges,
   type Counts,
   type DayCounters,
   type FleetCounterStore,
   type FleetTally,
+  type InstallationFacts,
 } from '#lambdas/core/support/fleet-overview';
 import { FixedClock, principals } from '#test/support/licensing-fixtures';
 import { MemorySupportStore } from '#test/support/memory-support-store';
@@ -21,6 +23,22 @@ class MemoryFleetCounters implements FleetCounterStore {
       for (const [k, n] of Object.entries(tally[field])) d[field][k] = (d[field][k] ?? 0) + n;
     this.days.set(day, d);
     for (const [k, n] of Object.entries(tally.net)) this.open[k] = (this.open[k] ?? 0) + n;
+  }
+  readonly factsById = new Map<string, InstallationFacts>();
+  async putFacts(facts: InstallationFacts) {
+    const was = this.factsById.get(facts.installationId) ?? { installationId: facts.installationId };
+    this.factsById.set(facts.installationId, {
+      ...was,
+      ...(facts.suiteAt !== undefined && !(was.suiteAt! >= facts.suiteAt)
+        ? { suiteVersion: facts.suiteVersion, suiteAt: facts.suiteAt }
+        : {}),
+      ...(facts.editionAt !== undefined && !(was.editionAt! >= facts.editionAt)
+        ? { sqlEdition: facts.sqlEdition, editionAt: facts.editionAt }
+        : {}),
+    });
+  }
+  async facts() {
+    return [...this.factsById.values()];
   }
   async read(from: string, to: string) {
     return { days: [...this.days.values()].filter((d) => d.day >= from && d.day <= to), open: { ...this.open } };
@@ -110,6 +128,42 @@ describe('fleetOverview', () => {
       { ruleId: 'dns-single', opened: 0, resolved: 1 },
     ]);
     expect(overview.silent).toEqual({ hours: 24, count: 1, atLeast: false });
+  });
+
+  it('counts installations by suite release and SQL edition from their newest inventory beats', async () => {
+    const counters = new MemoryFleetCounters();
+    const at = (m: number) => new Date(Date.UTC(2026, 2, 2, 9, m)).toISOString();
+    const suite = (m: number, version: string) => ({ type: 'ucx.suite', collectedAt: at(m), data: { version } });
+    const sql = (m: number, edition: string) => ({
+      type: 'ucx.database_server',
+      collectedAt: at(m),
+      data: { edition },
+    });
+    await counters.putFacts(
+      factsOfBeats('inst_1', [suite(1, '2025.4.1'), sql(1, 'Express Edition'), suite(2, '2025.4.2')])!,
+    );
+    await counters.putFacts(factsOfBeats('inst_2', [suite(1, '2024.2.0'), sql(1, 'Standard Edition')])!);
+    await counters.putFacts(factsOfBeats('inst_3', [suite(3, '2025.4.0')])!);
+    // a late beat of an older version changes nothing
+    await counters.putFacts(factsOfBeats('inst_3', [suite(0, '2019.1')])!);
+
+    const overview = await fleetOverview(
+      { counters, store: new MemorySupportStore(), clock: new FixedClock() },
+      principals.backoffice,
+    );
+
+    expect(factsOfBeats('inst_4', [{ type: 'ucx.ivr', collectedAt: at(1), data: {} }])).toBeUndefined();
+    expect(counters.factsById.get('inst_1')?.suiteVersion).toBe('2025.4.2');
+    expect(overview.installations).toEqual({
+      bySuiteRelease: [
+        { release: '2025.4', count: 2 },
+        { release: '2024.2', count: 1 },
+      ],
+      bySqlEdition: [
+        { edition: 'Express Edition', count: 1 },
+        { edition: 'Standard Edition', count: 1 },
+      ],
+    });
   });
 
   it('is for support and back office only', async () => {

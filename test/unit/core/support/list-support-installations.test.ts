@@ -143,4 +143,22 @@ describe('listSupportInstallations', () => {
     expect(ids(byRuleAndSeverity)).toEqual([]);
     expect(supportInstallationsQuerySchema.safeParse({ rule: 'Not A Rule' }).success).toBe(false);
   });
+
+  it('filters by suite release and SQL edition from the fleet facts', async () => {
+    const facts = new Map([
+      ['inst_a1', { suiteVersion: '2025.4.1', sqlEdition: 'Express Edition' }],
+      ['inst_b2', { suiteVersion: '2025.40.0', sqlEdition: 'Standard Edition' }],
+      ['inst_c3', { suiteVersion: '2025.4.7' }],
+    ]);
+    const deps = { ...world.deps, fleetFacts: { factsOf: async () => facts } };
+
+    const release = await listSupportInstallations(deps, principals.support, { suiteRelease: '2025.4' });
+    const edition = await listSupportInstallations(deps, principals.support, {
+      suiteRelease: '2025.4',
+      sqlEdition: 'Express Edition',
+    });
+
+    expect(ids(release)).toEqual(['inst_a1', 'inst_c3']);
+    expect(ids(edition)).toEqual(['inst_a1']);
+  });
 });
