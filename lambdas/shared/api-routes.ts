@@ -104,6 +104,14 @@ export const apiRoutes = [
   { method: 'GET', path: '/v1/accounts/{accountId}/findings', fn: 'listAccountFindings', auth: 'user' },
   { method: 'GET', path: '/v1/installations/{id}/snapshot', fn: 'getInstallationSnapshot', auth: 'user' },
   { method: 'GET', path: '/v1/installations/{id}/findings', fn: 'listInstallationFindings', auth: 'user' },
+  // the installation's history (docs/proactive-support.md "History"): an operation of the findings' function
+  {
+    method: 'GET',
+    path: '/v1/installations/{id}/history',
+    fn: 'listInstallationFindings',
+    operation: 'getInstallationHistory',
+    auth: 'user',
+  },
   {
     method: 'POST',
     path: '/v1/installations/{id}/findings/{findingId}/acknowledgements',
@@ -117,14 +125,6 @@ export const apiRoutes = [
     path: '/v1/accounts/{accountId}/users',
     fn: 'accountPeople',
     operation: 'inviteAccountUser',
-    auth: 'user',
-  },
-  // the installation's history (docs/proactive-support.md "History"): an operation of the findings' function
-  {
-    method: 'GET',
-    path: '/v1/installations/{id}/history',
-    fn: 'listInstallationFindings',
-    operation: 'getInstallationHistory',
     auth: 'user',
   },
   {

@@ -209,9 +209,9 @@ const operations: Record<ApiOperationName, OperationSpec> = {
   ...machineClientOperations,
   ...supportSettingsOperations,
   ...activationKeyOperations,
+  ...historyOperations,
   activate: {
     tag: 'Agent',
-  ...historyOperations,
     summary: 'Activate an installation',
     description:
       'With an activation key and the installation’s new Ed25519 public key; the request is signed with that key (keyid: its RFC 7638 JWK thumbprint).',
