@@ -1,6 +1,7 @@
 /**
  * Erases installations from the regional support table (dynamodb-support-store.ts has the layout):
- * every item under `INST#<installation>` — the rules state, snapshots, findings, acknowledgements.
+ * every item under `INST#<installation>` — the rules state, snapshots, findings, acknowledgements —
+ * its fleet facts (`FLEETFACTS / <installation>`), and the account's rule settings (`ACC#<account>`).
  * The STATE item goes last, so an interrupted erase leaves the installation findable by the index
  * that lists an account's installations (gsi2) until the rest is gone.
  */
@@ -25,9 +26,15 @@ export class DynamoDbSupportEraser implements SupportEraser {
       const ordered = [...keys.filter((k) => k.sk !== 'STATE'), ...keys.filter((k) => k.sk === 'STATE')];
       await this.batchDelete(ordered.slice(0, budget));
       if (keys.length > budget) return false;
+      // the installation's items are gone: its facts for the fleet overview go with them
+      await this.batchDelete([{ pk: 'FLEETFACTS', sk: installationId }]);
       budget -= keys.length;
     }
     return true;
+  }
+
+  async eraseAccount(accountId: string): Promise<void> {
+    await this.batchDelete(await this.keysOf(`ACC#${accountId}`, 1000));
   }
 
   private async keysOf(pk: string, limit: number): Promise<Key[]> {

@@ -20,6 +20,8 @@ export interface SupportEraser {
    * at most `maxItems` a call; true once none is left.
    */
   eraseInstallations(installationIds: readonly string[], maxItems: number): Promise<boolean>;
+  /** deletes the account's own support items (support's rule settings), once its installations' are gone */
+  eraseAccount?(accountId: string): Promise<void>;
 }
 
 export interface EraserDeps {
@@ -79,6 +81,7 @@ export async function eraseClosedAccounts(
       run.unfinished.push(accountId);
       continue;
     }
+    await deps.support.eraseAccount?.(accountId);
     await deps.presence.forgetAccount(accountId);
     const users = await deps.users.list(accountId);
     for (const user of users) await deps.users.remove(accountId, user.userId);
