@@ -30,7 +30,11 @@ const expected: Partial<Record<FunctionName, { reads: string[]; writes: string[]
     reads: ['ACC#*', 'AKEY#*', 'AUDIT#*', 'INST#*', 'THUMB#*'],
     writes: ['ACC#*', 'AKEY#*', 'AUDIT#*', 'INST#*', 'THUMB#*'],
   },
-  createActivationKey: { reads: ['ACC#*', 'AKEY#*', 'AUDIT#*', 'INST#*'], writes: ['AKEY#*', 'AUDIT#*'] },
+  // its list and revocation (issue 19.4): the key listings in the account's partition, the people who created keys named
+  createActivationKey: {
+    reads: ['ACC#*', 'AKEY#*', 'AUDIT#*', 'INST#*', 'USERS#*'],
+    writes: ['ACC#*', 'AKEY#*', 'AUDIT#*'],
+  },
   setPresence: { reads: ['ACC#*', 'AUDIT#*', 'INST#*'], writes: ['AUDIT#*'] },
 };
 
