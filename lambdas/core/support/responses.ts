@@ -37,11 +37,9 @@ export const findingChartSchema = z
     series: z
       .string()
       .meta({ description: 'a series of GET /v1/installations/{id}/history, e.g. `database:UCX:sizeBytes`' }),
-    thresholds: z
-      .array(z.object({ label: z.string(), value: z.number() }))
-      .meta({
-        description: "lines across the series, in the series' unit (a cap, a warning level, the licensed capacity)",
-      }),
+    thresholds: z.array(z.object({ label: z.string(), value: z.number() })).meta({
+      description: "lines across the series, in the series' unit (a cap, a warning level, the licensed capacity)",
+    }),
     forecast: z
       .object({ at: instant, value: z.number() })
       .optional()
