@@ -4,7 +4,8 @@ import { evaluateTrend, trendConfig } from './process-trend';
 
 export const rule = defineRule({
   id: 'process-thread-leak',
-  description: 'Thread count of a suite process grows monotonically for an hour (6 samples) faster than a set rate (same pid)',
+  description:
+    'Thread count of a suite process grows monotonically for an hour (6 samples) faster than a set rate (same pid)',
   reads: ['processes.running'],
   fields: [
     'processes.running:processes[].name',
