@@ -29,8 +29,16 @@ function adapters() {
 
 /** `deps` with this invocation's `overridesFor` (a new cache each invocation: a change reaches the next batch). */
 export function forInvocation<D extends RulesDeps>(deps: D): D {
-  const { settings, advisories } = adapters();
-  return { ...deps, overridesFor: invocationOverrides(settings, advisories) };
+  // built on first use: an invocation that evaluates nothing reads nothing
+  let overridesFor: RulesDeps['overridesFor'];
+  return {
+    ...deps,
+    overridesFor: (accountId: string) => {
+      const { settings, advisories } = adapters();
+      overridesFor ??= invocationOverrides(settings, advisories);
+      return overridesFor(accountId);
+    },
+  };
 }
 
 /**
