@@ -5,79 +5,24 @@
  * test only, never bundled into the portal.
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { findRepoRoot } from '#local/repo-root';
 import { activatedAgent, api, call, newAccount, perpetual } from '#test/support/licensing-api';
 import { tokenFor } from '#test/support/local-cloud';
 import { postBeats } from '#test/support/telemetry-api';
+import { axeViolations, phone375 } from './support/axe';
 import { desktop, ensureCloud, startBrowser, stopE2eCloud, type Browser } from './support/browser';
 
 jest.setTimeout(180_000);
 
-/** The narrowest phone the portal is laid out for (iPhone SE, mini). */
-const phone375 = { width: 375, height: 812 } as const;
-const wcagTags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
-const axeSource = readFileSync(join(findRepoRoot(), 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
 const GIB = 1024 ** 3;
 
 let browser: Browser;
 const portal = (hash = '') => `${api()}/${hash}`;
 
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: string; failure: string }[];
-}
-
-/**
- * axe-core's WCAG 2.1 A/AA violations on the page as it is now, one readable line per node. The
- * portal's CSP (`script-src 'self'`) refuses an inline <script> (page.addScriptTag), so the source is
- * evaluated through the DevTools protocol instead: the page keeps its real CSP while it is audited.
- */
-async function axeViolations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
-  const violations = await page.evaluate(async (tags) => {
-    const axe = (
-      window as unknown as {
-        axe: {
-          run(
-            context: Document,
-            options: unknown,
-          ): Promise<{
-            violations: {
-              id: string;
-              impact: string | null;
-              help: string;
-              nodes: { target: unknown[]; failureSummary?: string }[];
-            }[];
-          }>;
-        };
-      }
-    ).axe;
-    const result = await axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
-    return result.violations.map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      help: v.help,
-      nodes: v.nodes.map((n) => ({
-        target: n.target.join(' '),
-        failure: (n.failureSummary ?? '').replace(/\s+/g, ' '),
-      })),
-    }));
-  }, wcagTags);
-  return (violations as AxeViolation[]).flatMap((v) =>
-    v.nodes.map((n) => `${v.id} (${v.impact}): ${v.help} — ${n.target} — ${n.failure}`),
-  );
-}
-
 /** How far the page itself scrolls sideways (0: it fits; tables scroll inside their own box). */
 const sidewaysOverflow = (page: Page) =>
   page.evaluate(() => document.scrollingElement!.scrollWidth - window.innerWidth);
 
-/** Both widths: the axe violations at desktop and at 375 px, and the page's sideways overflow at 375 px. */
 /** Elements marked `hidden` that still take up space: a stylesheet's `display` beat the attribute. */
 const hiddenButShown = (page: Page) =>
   page.evaluate(() =>
@@ -86,6 +31,7 @@ const hiddenButShown = (page: Page) =>
       .map((element) => element.outerHTML.slice(0, 120)),
   );
 
+/** Both widths: the axe violations at desktop and at 375 px, and the page's sideways overflow at 375 px. */
 async function audit(
   page: Page,
 ): Promise<{ desktop: string[]; phone: string[]; phoneOverflowPx: number; hiddenButShown: string[] }> {
