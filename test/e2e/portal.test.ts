@@ -281,7 +281,9 @@ describe('the portal', () => {
     await filters.getByLabel('Open finding').selectOption('warning');
     await filters.getByLabel('Care').selectOption('gold');
     await filters.getByRole('button', { name: 'Filter' }).click();
-    const listed = await page.getByRole('row').filter({ hasText: agent.keyid }).textContent();
+    const row = page.getByRole('row').filter({ hasText: agent.keyid });
+    const listed = await row.textContent();
+    const customerLink = await row.getByRole('link', { name: 'Integration Test Customer' }).getAttribute('href');
     await filters.getByLabel('Silent for (hours)').fill('1');
     await filters.getByRole('button', { name: 'Filter' }).click();
     await page.getByRole('link', { name: agent.keyid }).waitFor({ state: 'detached' });
@@ -295,7 +297,8 @@ describe('the portal', () => {
     await page.locator('.acks li').first().waitFor();
     const findings = await call('GET', `${api()}/v1/installations/${agent.keyid}/findings`, { token: support });
 
-    expect(listed).toContain(accountId);
+    // the customer by name (issue 19.7), linking to the account
+    expect(customerLink).toBe(`#/accounts/${accountId}`);
     expect(listed).toMatch(/(warning|critical): db-express-cap/);
     expect(await page.getByTestId('acting-for').textContent()).toContain(accountId);
     expect(findings.json.findings[0].acknowledgements).toEqual([
