@@ -165,6 +165,23 @@ describe('the account page', () => {
     await page.close();
   });
 
+  it('says on the installation page that its last telemetry could not be loaded, not "no beat yet" (19.3)', async () => {
+    // Arrange: the health route answers 500
+    const page = await browser.page(customer(accountId));
+    await page.route('**/v1/accounts/*/installations/health', (route) =>
+      route.fulfill({ status: 500, contentType: 'application/problem+json', body: '{"status":500}' }),
+    );
+
+    // Act
+    await page.goto(portal(`#/accounts/${accountId}/installations/${installationId}`));
+    const lastBeat = page.getByTestId('last-beat');
+    await lastBeat.waitFor();
+
+    // Assert
+    expect(await lastBeat.textContent()).toBe('could not be loaded: reload the page to try again');
+    await page.close();
+  });
+
   it('keeps the section in the address: opened, followed from its links, and reloaded (19.10)', async () => {
     // Arrange
     const page = await browser.page(customer(accountId));

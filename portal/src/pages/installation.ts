@@ -49,13 +49,14 @@ export async function customerInstallationPage(
     api<{ installations: { installationId: string; lastBeatAt: string | null }[] }>(
       'GET',
       `/v1/accounts/${encodeURIComponent(accountId)}/installations/health`,
-    ).catch(() => ({ installations: [] })),
+      // a failed health call must not read as "no beat yet" (issue 19.3)
+    ).catch(() => null),
   ]);
   setActing(`${account.name} (${account.accountId}, ${account.region.toUpperCase()})`);
   const installation = account.installations.find((i) => i.installationId === installationId);
   if (!installation)
     throw new ApiError({ status: 404, detail: `Installation ${installationId} is not on this account.` });
-  const lastBeatAt = health.installations.find((i) => i.installationId === installationId)?.lastBeatAt ?? null;
+  const lastBeatAt = health?.installations.find((i) => i.installationId === installationId)?.lastBeatAt ?? null;
   const staff = session.role === 'support' || session.role === 'backoffice';
   const history = findings ? installationHistory(installationId) : undefined;
   const open = (findings?.findings ?? []).filter((f) => f.status === 'open');
@@ -81,7 +82,15 @@ export async function customerInstallationPage(
       'dl',
       { class: 'facts' },
       h('dt', null, 'Last telemetry'),
-      h('dd', { 'data-testid': 'last-beat' }, lastBeatAt ? dateTime(lastBeatAt) : 'no beat yet'),
+      h(
+        'dd',
+        { 'data-testid': 'last-beat' },
+        health === null
+          ? 'could not be loaded: reload the page to try again'
+          : lastBeatAt
+            ? dateTime(lastBeatAt)
+            : 'no beat yet',
+      ),
       h('dt', null, 'Last licence poll'),
       h('dd', null, lastPollText(installation.lastPollAt, new Date())),
       h('dt', null, 'Licences'),
