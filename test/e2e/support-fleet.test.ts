@@ -9,12 +9,20 @@ import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import type { TestAgent } from '#test/support/agent-client';
 import { activatedAgent, api, call, perpetual } from '#test/support/licensing-api';
-import { tokenFor } from '#test/support/local-cloud';
+import { tokenFor, withOwnCloud } from '#test/support/local-cloud';
 import { postBeats } from '#test/support/telemetry-api';
 import { axeAtBothWidths } from './support/axe';
 import { ensureCloud, screenshots, startBrowser, stopE2eCloud, type Browser } from './support/browser';
 
 jest.setTimeout(300_000);
+
+/**
+ * The overview counts the whole fleet and the advisory table it maintains applies to every
+ * installation: beside the run's shared cloud (integration files selected) this file runs on one
+ * of its own, so other files' installations neither change its counts nor get its findings.
+ */
+const besideSharedCloud = Boolean(process.env['UCX_CLOUD_JSON']);
+if (besideSharedCloud) withOwnCloud();
 
 let browser: Browser;
 const portal = (hash = '') => `${api()}/${hash}`;
@@ -23,13 +31,13 @@ const support = () => tokenFor({ groups: ['support'] });
 const backoffice = () => tokenFor({ groups: ['backoffice'] });
 
 beforeAll(async () => {
-  await ensureCloud();
+  if (!besideSharedCloud) await ensureCloud();
   browser = await startBrowser();
 }, 300_000);
 
 afterAll(async () => {
   await browser?.close();
-  await stopE2eCloud();
+  if (!besideSharedCloud) await stopE2eCloud();
 });
 
 async function namedAccount(name: string): Promise<string> {
