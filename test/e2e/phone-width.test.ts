@@ -112,6 +112,18 @@ describe('at phone width (19.9)', () => {
       await ready(page);
       // the tables that load on their own (audit log, keys) have had their turn
       await page.waitForLoadState('networkidle');
+      // a box is marked by a ResizeObserver, on the next frame after it is laid out: on a busy
+      // machine that frame can come after networkidle (a box never marked still fails below)
+      await page
+        .waitForFunction(
+          () =>
+            Array.from(document.querySelectorAll<HTMLElement>('.table-wrap')).every(
+              (box) => box.scrollWidth <= box.clientWidth + 1 || box.classList.contains('scrolls'),
+            ),
+          undefined,
+          { timeout: 5_000 },
+        )
+        .catch(() => undefined);
       pages[name] = {
         header: await headerHeight(page),
         tables: await tableBoxes(page),
