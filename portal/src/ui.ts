@@ -160,10 +160,23 @@ export function table(
   );
 }
 
+const markScrolling = (wrap: HTMLElement) => wrap.classList.toggle('scrolls', wrap.scrollWidth > wrap.clientWidth + 1);
+
+// A table in a closed <details> is not observed while hidden: it is marked when the details opens.
+if (typeof document !== 'undefined')
+  document.addEventListener(
+    'toggle',
+    (event) => {
+      if (event.target instanceof HTMLDetailsElement && event.target.open)
+        for (const wrap of event.target.querySelectorAll<HTMLElement>('.table-wrap')) markScrolling(wrap);
+    },
+    true,
+  );
+
 /** Marks a table's box `scrolls` while its table is wider than it is, so the page shows that it scrolls (styles.css). */
 function markWhenScrolling(wrap: HTMLElement): HTMLElement {
   if (typeof ResizeObserver === 'undefined') return wrap;
-  const mark = () => wrap.classList.toggle('scrolls', wrap.scrollWidth > wrap.clientWidth + 1);
+  const mark = () => markScrolling(wrap);
   const observer = new ResizeObserver(mark);
   observer.observe(wrap);
   if (wrap.firstElementChild) observer.observe(wrap.firstElementChild);
