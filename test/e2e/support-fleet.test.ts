@@ -10,7 +10,7 @@ import type { Page } from 'playwright-core';
 import type { TestAgent } from '#test/support/agent-client';
 import { activatedAgent, api, call, perpetual } from '#test/support/licensing-api';
 import { tokenFor, withOwnCloud } from '#test/support/local-cloud';
-import { postBeats } from '#test/support/telemetry-api';
+import { postExpressDatabaseAndSuite } from '#test/support/telemetry-api';
 import { axeAtBothWidths } from './support/axe';
 import { ensureCloud, screenshots, startBrowser, stopE2eCloud, type Browser } from './support/browser';
 
@@ -26,7 +26,6 @@ if (besideSharedCloud) withOwnCloud();
 
 let browser: Browser;
 const portal = (hash = '') => `${api()}/${hash}`;
-const GIB = 1024 ** 3;
 const support = () => tokenFor({ groups: ['support'] });
 const backoffice = () => tokenFor({ groups: ['backoffice'] });
 
@@ -47,31 +46,6 @@ async function namedAccount(name: string): Promise<string> {
   });
   if (res.status !== 201) throw new Error(`order failed: ${res.status} ${res.text}`);
   return res.json.accountId as string;
-}
-
-/** An Express database at 50 % of its 10 GB cap, and the suite at `suiteVersion`. */
-async function post(agent: TestAgent, suiteVersion: string): Promise<void> {
-  const beat = (type: string, data: unknown) => ({
-    id: randomUUID(),
-    type,
-    collectedAt: new Date().toISOString(),
-    data,
-  });
-  const res = await postBeats(agent, {
-    beats: [
-      beat('ucx.database_server', { edition: 'Express Edition', version: '16.0.1000.6', instanceName: 'SQLEXPRESS' }),
-      beat('ucx.database', {
-        name: 'UCX',
-        sizeBytes: 5 * GIB,
-        filePaths: [],
-        authType: 'sql',
-        fullTextCatalogStatus: 'Idle',
-        lastMaintenanceAt: new Date().toISOString(),
-      }),
-      beat('ucx.suite', { version: suiteVersion, platform: 'windows', installPath: 'C:\\UCX', installFolderBytes: 1 }),
-    ],
-  });
-  if (res.status !== 202) throw new Error(`beats refused: ${res.status} ${res.text}`);
 }
 
 type Finding = { findingId: string; ruleId: string; severity: string; status: string };
@@ -149,8 +123,8 @@ describe('support’s fleet in the portal', () => {
     await screenshots(ops, 'back-office-advisory-tables');
     const advisoriesAxe = await axeAtBothWidths(ops);
 
-    await post(tuned.agent, '2025.4.1');
-    await post(outdated.agent, '2022.1.3');
+    await postExpressDatabaseAndSuite(tuned.agent, '2025.4.1');
+    await postExpressDatabaseAndSuite(outdated.agent, '2022.1.3');
     const tunedFinding = await until('the tuned account’s db-express-cap', async () =>
       (await openFindings(tuned.agent.keyid)).find((f) => f.ruleId === 'db-express-cap'),
     );

@@ -1,4 +1,5 @@
 /** Helpers for telemetry integration tests: post beats as an agent, read what reached the region's stream. */
+import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import { localKinesis } from '#local/clients';
@@ -25,6 +26,31 @@ export async function postBeats(
     new Uint8Array(bytes),
     { headers },
   );
+}
+
+/** An Express database at 50 % of its 10 GB cap, and the suite at `suiteVersion` (rule settings, advisory tables). */
+export async function postExpressDatabaseAndSuite(agent: TestAgent, suiteVersion: string): Promise<void> {
+  const beat = (type: string, data: unknown) => ({
+    id: randomUUID(),
+    type,
+    collectedAt: new Date().toISOString(),
+    data,
+  });
+  const res = await postBeats(agent, {
+    beats: [
+      beat('ucx.database_server', { edition: 'Express Edition', version: '16.0.1000.6', instanceName: 'SQLEXPRESS' }),
+      beat('ucx.database', {
+        name: 'UCX',
+        sizeBytes: 5 * 1024 ** 3,
+        filePaths: [],
+        authType: 'sql',
+        fullTextCatalogStatus: 'Idle',
+        lastMaintenanceAt: new Date().toISOString(),
+      }),
+      beat('ucx.suite', { version: suiteVersion, platform: 'windows', installPath: 'C:\\UCX', installFolderBytes: 1 }),
+    ],
+  });
+  if (res.status !== 202) throw new Error(`beats refused: ${res.status} ${res.text}`);
 }
 
 export function streamName(region: RegionKey = 'eu'): string {

@@ -4,18 +4,16 @@
  * account alone; an advisory table makes suite-outdated judge (none: it says nothing); the fleet's
  * counters count the findings opened; the routes validate, audit and repeat harmlessly.
  */
-import { randomUUID } from 'node:crypto';
 import type { TestAgent } from '#test/support/agent-client';
 import { activatedAgent, api, call, expectProblem, newAccount, perpetual } from '#test/support/licensing-api';
 import { tokenFor, withOwnCloud } from '#test/support/local-cloud';
-import { postBeats } from '#test/support/telemetry-api';
+import { postExpressDatabaseAndSuite } from '#test/support/telemetry-api';
 
 jest.setTimeout(300_000);
 
 // Its own cloud: an advisory table applies to every installation of the region.
 withOwnCloud();
 
-const GIB = 1024 ** 3;
 const support = () => tokenFor({ groups: ['support'] });
 const backoffice = () => tokenFor({ groups: ['backoffice'] });
 
@@ -35,31 +33,6 @@ async function findings(installationId: string): Promise<Finding[]> {
     token: support(),
   });
   return res.status === 200 ? (res.json.findings as Finding[]) : [];
-}
-
-/** An Express database at 50 % of its 10 GB cap, and the suite at `suiteVersion`. */
-async function post(agent: TestAgent, suiteVersion: string) {
-  const beat = (type: string, data: unknown) => ({
-    id: randomUUID(),
-    type,
-    collectedAt: new Date().toISOString(),
-    data,
-  });
-  const res = await postBeats(agent, {
-    beats: [
-      beat('ucx.database_server', { edition: 'Express Edition', version: '16.0.1000.6', instanceName: 'SQLEXPRESS' }),
-      beat('ucx.database', {
-        name: 'UCX',
-        sizeBytes: 5 * GIB,
-        filePaths: [],
-        authType: 'sql',
-        fullTextCatalogStatus: 'Idle',
-        lastMaintenanceAt: new Date().toISOString(),
-      }),
-      beat('ucx.suite', { version: suiteVersion, platform: 'windows', installPath: 'C:\\UCX', installFolderBytes: 1 }),
-    ],
-  });
-  if (res.status !== 202) throw new Error(`beats refused: ${res.status} ${res.text}`);
 }
 
 describe('rule settings, advisory tables and the fleet overview', () => {
@@ -96,8 +69,8 @@ describe('rule settings, advisory tables and the fleet overview', () => {
     expect(again.json).toEqual(first.json);
     expect(first.json).toMatchObject({ settings: { warnRatio: 0.4 }, effective: { warnRatio: 0.4 } });
 
-    await post(tuned.agent, '2025.4.1');
-    await post(plain.agent, '2025.4.1');
+    await postExpressDatabaseAndSuite(tuned.agent, '2025.4.1');
+    await postExpressDatabaseAndSuite(plain.agent, '2025.4.1');
     const opened = await until('the tuned account’s finding', async () =>
       (await findings(tuned.agent.keyid)).find((f) => f.ruleId === 'db-express-cap'),
     );
@@ -132,7 +105,7 @@ describe('rule settings, advisory tables and the fleet overview', () => {
       body: { oldestSupported: '2026.1' },
     });
     expect(set.status).toBe(200);
-    await post(plain.agent, '2025.4.1');
+    await postExpressDatabaseAndSuite(plain.agent, '2025.4.1');
 
     const outdated = await until('suite-outdated on the plain installation', async () =>
       (await findings(plain.agent.keyid)).find((f) => f.ruleId === 'suite-outdated'),
