@@ -1,0 +1,51 @@
+/**
+ * The rules' licence facts derived from an installation's signed licence (products, capacities,
+ * Care and terms, telemetry) and its activated nodes: pure, so ingest can put them in the stream
+ * record (docs/telemetry.md) and the rules' licence read (adapters/licence-facts.ts) shares them.
+ * Care counts only until its end: a licence signed before Care lapsed still names it, and a lapsed
+ * Gold or Platinum customer is served as one without Care.
+ */
+import * as z from 'zod';
+import { careRank, careLevelSchema, licenseKindSchema, productSchema, type CareLevel } from '../licensing/catalogue';
+import type { LicenceFacts } from './rule';
+
+export const licenceProductFactsSchema = z.object({
+  product: productSchema,
+  capacity: z.number(),
+  kind: licenseKindSchema,
+  expiresAt: z.string().optional(),
+  care: z.object({ level: careLevelSchema, expiresAt: z.string() }).optional(),
+  shortfall: z.object({ quantity: z.number(), enforcedAt: z.string() }).optional(),
+});
+
+const licencePayload = z.object({
+  products: z.array(licenceProductFactsSchema),
+  telemetry: z.object({ enabled: z.boolean(), intervalSeconds: z.number().int().positive().optional() }),
+});
+
+/** The best Care level that still covers one of the products at `now`; 'none' once every Care has lapsed. */
+export function careLevelAt(products: LicenceFacts['products'], now: Date): CareLevel | 'none' {
+  let careLevel: CareLevel | 'none' = 'none';
+  for (const p of products) {
+    if (!p.care || !(Date.parse(p.care.expiresAt) > now.getTime())) continue;
+    if (careLevel === 'none' || careRank[p.care.level] > careRank[careLevel]) careLevel = p.care.level;
+  }
+  return careLevel;
+}
+
+export function factsFromLicence(
+  jws: string,
+  installation: { installationId: string; accountId: string; nodes: readonly string[] },
+  now: Date,
+): LicenceFacts {
+  const payload = licencePayload.parse(JSON.parse(Buffer.from(jws.split('.')[1] ?? '', 'base64url').toString('utf8')));
+  const careLevel = careLevelAt(payload.products, now);
+  return {
+    installationId: installation.installationId,
+    accountId: installation.accountId,
+    careLevel,
+    products: payload.products,
+    activatedNodes: installation.nodes,
+    telemetryEnabled: payload.telemetry.enabled,
+  };
+}
