@@ -72,7 +72,7 @@ export const appConfigContextSchema = z.object({
       message: 'expireDays must be after glacierDays',
       path: ['expireDays'],
     })
-    .default({ infrequentAccessDays: 30, glacierDays: 90, expireDays: 730, rawDays: 7 }),
+    .default({ infrequentAccessDays: 30, glacierDays: 90, expireDays: 395, rawDays: 7 }),
   /** each region's portal host name, for the other region's "switch region" links */
   portal: z
     .object({ domains: z.object({ eu: hostName.optional(), us: hostName.optional() }).strict() })

@@ -227,7 +227,7 @@ describe('stateful stacks', () => {
         ...noncurrentVersionRules,
       ]);
       expect(rules[0]!.Transitions).toBeUndefined();
-      expect([infrequentAccessDays, glacierDays, expireDays, rawDays]).toEqual([30, 90, 730, 7]);
+      expect([infrequentAccessDays, glacierDays, expireDays, rawDays]).toEqual([30, 90, 395, 7]);
     });
 
     it('keeps the Athena results versioned and access-logged, noncurrent versions a day (CT.S3.PR.11, PR.2)', () => {
