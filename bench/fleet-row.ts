@@ -3,9 +3,10 @@
  * against the bench's local cloud, time compressed as the simulator does it (a cycle in
  * --cycle-seconds), its printed summary parsed: errors (every 4xx but a followed 421, every 5xx
  * and unreachable), the p99 of the poll and the post, and the beats accepted; then the archive
- * counted (the archiver's batching window passed on the local clock) against the beats accepted,
- * and the local cloud's own time per request (router latency minus the function's duration, from
- * the metrics the local dashboards read).
+ * counted until it holds them or the archiver is idle (archiveSettled), with what the archiver
+ * gave up on (its on-failure queue); the local cloud's own time per request (router latency minus
+ * the function's duration, from the metrics the local dashboards read) and its CPU per request
+ * over the cycles (fleet-cpu.ts).
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { archivePrefix, findArchiveBucket } from '../local/archive-reader';
 import { localS3 } from '../local/clients';
 import type { LocalCloud } from '../local/cloud';
 import { localApiNamespace, localLambdaNamespace, mergeSeries, type MetricStore } from '../local/metrics';
+import { cpuPerRequest, describeCpu, sample, type CpuPerRequest, type CpuSample } from './fleet-cpu';
 import type { Row } from './stats';
 
 export interface FleetMeasures {
@@ -36,6 +38,10 @@ export interface FleetMeasures {
   /** distinct beats in the archive once the archiver's window passed, and its rows (re-sent beats included) */
   beatsArchived: number | null;
   archiveRows: number | null;
+  /** the archiver's stream consumers once the wait ended (both regions), and why it ended */
+  archiver?: ArchiverState & { waitedSeconds: number; settled: SettleReason };
+  /** the local cloud's CPU per request and the machine's cores over the cycles (Linux) */
+  cpu?: CpuPerRequest;
   /** per route: the local router's mean latency, the function's mean duration, the difference */
   overhead: { route: string; requests: number; routerMs: number; handlerMs: number; overheadMs: number }[];
   routes: FleetRoute[];
@@ -50,6 +56,118 @@ export interface FleetRoute {
   p90: number;
   p99: number;
   max: number;
+}
+
+/** The archiver's Kinesis consumers as the local cloud reports them (GET /local/event-sources, /local/queues). */
+export interface ArchiverState {
+  /** records (agent posts) handed to the function and answered */
+  delivered: number;
+  /** records read from the stream and not yet delivered (buffered or being retried) */
+  pending: number;
+  /** records given up on: to the on-failure queue, or dropped without one */
+  sentToDestination: number;
+  discarded: number;
+  /** shards retrying a failed batch */
+  retrying: number;
+  /** messages in the archiver's on-failure queue, and the records their batches cover */
+  failureMessages: number;
+  failureRecords: number;
+  lastError?: string;
+}
+
+export type SettleReason = 'complete' | 'stopped growing' | 'deadline';
+
+/**
+ * When to stop waiting for the archive: every accepted beat is there; or it stopped growing while
+ * the archiver has nothing left to do (no buffered or retried records: what is missing will not
+ * come); or the deadline passed. A consumer with records in hand keeps the wait going, since its
+ * last partial batch waits out the mapping's batching window (300 s of real time).
+ */
+export function archiveSettled(s: {
+  beatsArchived: number;
+  beatsAccepted: number | null;
+  unchangedCounts: number;
+  archiver: ArchiverState | undefined;
+  waitedMs: number;
+  deadlineMs: number;
+}): SettleReason | undefined {
+  if (s.beatsAccepted !== null && s.beatsArchived >= s.beatsAccepted) return 'complete';
+  if (s.waitedMs >= s.deadlineMs) return 'deadline';
+  const idle = s.archiver !== undefined && s.archiver.pending === 0 && s.archiver.retrying === 0;
+  if (s.unchangedCounts >= 3 && idle) return 'stopped growing';
+  return undefined;
+}
+
+interface EventSourceReport {
+  eventSources: {
+    function: string;
+    destination?: { queue: string };
+    shards: { state: string; buffered: number; delivered: number; sentToDestination: number; discarded: number }[];
+    lastError?: { message: string };
+  }[];
+}
+
+/** Sums the archiver's mappings of every region's report, and its on-failure queues' messages. */
+export function archiverState(
+  reports: readonly { sources: EventSourceReport; queues: Record<string, unknown[]> }[],
+): ArchiverState {
+  const state: ArchiverState = {
+    delivered: 0,
+    pending: 0,
+    sentToDestination: 0,
+    discarded: 0,
+    retrying: 0,
+    failureMessages: 0,
+    failureRecords: 0,
+  };
+  for (const { sources, queues } of reports) {
+    for (const mapping of sources.eventSources.filter((m) => m.function.includes(ARCHIVER))) {
+      for (const shard of mapping.shards) {
+        state.delivered += shard.delivered;
+        state.pending += shard.buffered;
+        state.sentToDestination += shard.sentToDestination;
+        state.discarded += shard.discarded;
+        if (shard.state === 'retrying') state.retrying++;
+      }
+      if (mapping.lastError) state.lastError = mapping.lastError.message;
+      const messages = (mapping.destination && queues[mapping.destination.queue]) || [];
+      state.failureMessages += messages.length;
+      for (const m of messages) {
+        state.failureRecords += (m as { KinesisBatchInfo?: { batchSize?: number } }).KinesisBatchInfo?.batchSize ?? 0;
+      }
+    }
+  }
+  return state;
+}
+
+/** the archiver's function key (`<region>/<logical id>`) holds its logical id, ArchiveTelemetry… */
+const ARCHIVER = 'ArchiveTelemetry';
+
+async function readArchiver(cloud: LocalCloud): Promise<ArchiverState | undefined> {
+  try {
+    const reports = await Promise.all(
+      Object.values(cloud.info.regions).map(async (region) => {
+        const get = async (path: string) => {
+          const res = await fetch(region.api + path);
+          if (!res.ok) throw new Error(`${path}: ${res.status}`);
+          return (await res.json()) as unknown;
+        };
+        return {
+          sources: (await get('/local/event-sources')) as EventSourceReport,
+          queues: ((await get('/local/queues')) as { queues: Record<string, unknown[]> }).queues,
+        };
+      }),
+    );
+    return archiverState(reports);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The simulator's line at the end of its cycles: `cycles ended after 90.1 s: 4321 requests, client CPU 5400 ms` */
+export function parseCyclesEnded(stdout: string): { requests: number; clientCpuMs: number } | undefined {
+  const match = /cycles ended after [\d.]+ s: (\d+) requests, client CPU (\d+) ms/.exec(stdout);
+  return match ? { requests: Number(match[1]), clientCpuMs: Number(match[2]) } : undefined;
 }
 
 const POLL_ROUTE = 'GET /v1/installations/{id}/license';
@@ -203,8 +321,13 @@ export async function runFleet(opts: {
   );
   let stdout = '';
   let stderr = '';
+  // CPU sampled when the cycles start (the simulator's `activated …` line) and when they end.
+  let cpuBefore: CpuSample | undefined;
+  let cpuAfter: CpuSample | undefined;
   child.stdout.on('data', (chunk: Buffer) => {
     stdout += chunk.toString();
+    if (!cpuBefore && /^activated \d+ installations/m.test(stdout)) cpuBefore = sample(child.pid);
+    if (!cpuAfter && /^cycles ended/m.test(stdout)) cpuAfter = sample(child.pid);
     const lines = chunk.toString().trim().split('\n');
     for (const l of lines) if (l.startsWith('[') || l.startsWith('activated')) opts.log(`fleet: ${l}`);
   });
@@ -222,21 +345,35 @@ export async function runFleet(opts: {
   const poll = routes.find((r) => r.route === POLL_ROUTE);
   const post = routes.find((r) => r.route === POST_ROUTE);
   const overhead = localOverhead(opts.cloud.metrics);
-  // The archiver waits up to its batching window (300 s) for a fuller batch: pass it on the local
-  // clock before every count, or what arrived after one pass waits a real window (read as lost).
+  const ended = parseCyclesEnded(stdout);
+  const cpu =
+    cpuBefore && cpuAfter && ended ? cpuPerRequest(cpuBefore, cpuAfter, ended.requests, ended.clientCpuMs) : undefined;
+  // The archive is counted every 20 s until it holds every accepted beat, or stopped growing with
+  // the archiver idle, or 15 minutes passed. The mappings' batching windows are on real time (the
+  // local clock does not shorten them), so the last partial batch of a shard can wait 300 s.
   const beatsAccepted = parseBeatsAccepted(stdout);
-  // Settled when every accepted beat is there, or when three counts 20 s apart stop growing (the
-  // consumer behind on a loaded machine keeps adding; a single unchanged count was not enough).
+  const waitStarted = Date.now();
   let archived = { beats: -1, rows: -1 };
-  let unchanged = 0;
-  for (let tries = 0; tries < 30 && unchanged < 3; tries++) {
-    opts.cloud.clock.advance(360);
+  let archiver: ArchiverState | undefined;
+  let unchangedCounts = 0;
+  let settled: SettleReason | undefined;
+  while (!settled) {
     await new Promise((done) => setTimeout(done, 20_000));
     const counted = await countArchive(opts.cloud);
-    opts.log(`fleet: archive holds ${counted.beats} beats in ${counted.rows} rows (accepted ${beatsAccepted})`);
-    unchanged = counted.rows === archived.rows ? unchanged + 1 : 0;
+    archiver = await readArchiver(opts.cloud);
+    unchangedCounts = counted.rows === archived.rows ? unchangedCounts + 1 : 0;
     archived = counted;
-    if (beatsAccepted !== null && counted.beats >= beatsAccepted) break;
+    opts.log(
+      `fleet: archive holds ${counted.beats} beats in ${counted.rows} rows (accepted ${beatsAccepted}); archiver ${archiver ? `delivered ${archiver.delivered} records, ${archiver.pending} pending, ${archiver.retrying} shards retrying, ${archiver.sentToDestination + archiver.discarded} given up${archiver.lastError ? `, last error: ${archiver.lastError}` : ''}` : 'status unavailable'}`,
+    );
+    settled = archiveSettled({
+      beatsArchived: counted.beats,
+      beatsAccepted,
+      unchangedCounts,
+      archiver,
+      waitedMs: Date.now() - waitStarted,
+      deadlineMs: 15 * 60_000,
+    });
   }
   return {
     ...base,
@@ -253,6 +390,10 @@ export async function runFleet(opts: {
     beatsAccepted,
     beatsArchived: archived.beats,
     archiveRows: archived.rows,
+    ...(archiver && {
+      archiver: { ...archiver, waitedSeconds: Math.round((Date.now() - waitStarted) / 1000), settled },
+    }),
+    ...(cpu && { cpu }),
     overhead,
   };
 }
@@ -283,7 +424,7 @@ export function fleetRows(m: FleetMeasures): Row[] {
       goal: { op: '<=', value: 0, unit: '' },
       detail:
         why ||
-        `${m.beatsAccepted ?? '?'} accepted, ${m.beatsArchived ?? '?'} distinct in the archive (${m.archiveRows ?? '?'} rows)`,
+        `${m.beatsAccepted ?? '?'} accepted, ${m.beatsArchived ?? '?'} distinct in the archive (${m.archiveRows ?? '?'} rows)${m.archiver ? `; ${describeArchiver(m.archiver)}` : ''}`,
     },
     {
       name: `end to end: fleet of ${m.installations}, poll-or-post p99`,
@@ -292,7 +433,16 @@ export function fleetRows(m: FleetMeasures): Row[] {
       goal: { op: '<=', value: 100, unit: ' ms' },
       detail:
         why ||
-        `${m.postRequests} posts p50 ${m.postP50Ms ?? '—'} / p99 ${m.postP99Ms ?? '—'} ms, ${m.pollRequests} polls p50 ${m.pollP50Ms ?? '—'} / p99 ${m.pollP99Ms ?? '—'} ms; ${overhead}`,
+        `${m.postRequests} posts p50 ${m.postP50Ms ?? '—'} / p99 ${m.postP99Ms ?? '—'} ms, ${m.pollRequests} polls p50 ${m.pollP50Ms ?? '—'} / p99 ${m.pollP99Ms ?? '—'} ms; ${overhead}${m.cpu ? `; ${describeCpu(m.cpu)}` : ''}`,
     },
   ];
+}
+
+/** "archive complete after 40 s: archiver delivered 45012 records, 0 pending, 0 to its on-failure queue" */
+export function describeArchiver(a: NonNullable<FleetMeasures['archiver']>): string {
+  const gaveUp =
+    a.sentToDestination + a.discarded + a.failureRecords > 0
+      ? `${a.sentToDestination} records to its on-failure queue (${a.failureMessages} messages covering ${a.failureRecords}: their beats are lost to the archive), ${a.discarded} dropped`
+      : 'none given up on';
+  return `wait ended (${a.settled}) after ${a.waitedSeconds} s: the archiver delivered ${a.delivered} records, ${a.pending} pending, ${gaveUp}${a.lastError ? `; last error: ${a.lastError}` : ''}`;
 }

@@ -34,4 +34,34 @@ export const resultsFileSchema = z.object({
     .object({ cycleSeconds: z.number(), beatsPerCycle: z.number(), counterBeatsPerCollection: z.number() })
     .optional(),
   rulesStored: z.object({ beatsPerSecondPerCore: z.number(), cpuMsPerPost: z.number() }).optional(),
+  /** the end-to-end row's figures (bench/fleet-row.ts FleetMeasures); `archiver` and `cpu` since issue 16 */
+  fleet: z
+    .object({
+      beatsAccepted: z.number().nullable(),
+      beatsArchived: z.number().nullable(),
+      archiver: z
+        .object({
+          delivered: z.number(),
+          pending: z.number(),
+          sentToDestination: z.number(),
+          discarded: z.number(),
+          failureRecords: z.number(),
+          waitedSeconds: z.number(),
+          settled: z.enum(['complete', 'stopped growing', 'deadline']),
+        })
+        .optional(),
+      cpu: z
+        .object({
+          windowSeconds: z.number(),
+          requests: z.number(),
+          requestsPerSecond: z.number(),
+          cloudCpuMsPerRequest: z.number(),
+          cloudCores: z.number(),
+          clientCores: z.number().nullable(),
+          machineBusyCores: z.number(),
+          cores: z.number().int().positive(),
+        })
+        .optional(),
+    })
+    .optional(),
 });

@@ -140,6 +140,8 @@ export interface TickResult {
 
 export class ShardConsumer {
   private buffer: ShardRecord[] = [];
+  /** the buffer's size in the event (eventRecordBytes), kept as records come and go */
+  private bufferBytes = 0;
   private readonly pending: PendingSet[] = [];
   private checkpoint: Checkpoint;
   private closed = false;
@@ -199,17 +201,21 @@ export class ShardConsumer {
     let behind = false;
     const { batchSize, maximumBatchingWindowSeconds } = this.options.settings;
     if (this.pending.length === 0) {
-      if (this.buffer.length < batchSize && !this.closed) {
+      // A batch is full at BatchSize records or at the 6 MB payload, as in Lambda: a full one goes
+      // without waiting out the window, and no more is read into memory than a batch holds.
+      const full = () => this.buffer.length >= batchSize || this.bufferBytes >= maxInvokePayloadBytes;
+      if (!full() && !this.closed) {
         const limit = Math.min(10_000, this.options.readLimit ?? Math.max(batchSize, 100));
         const read = await this.options.reader.read(limit);
         this.buffer.push(...read.records);
+        for (const r of read.records) this.bufferBytes += eventRecordBytes(r, this.options.source);
         this.closed = read.closed;
         behind = read.records.length >= limit || (read.millisBehindLatest ?? 0) > 0;
       }
       if (this.buffer.length === 0) return { invoked: 0, delayMs: poll };
       const windowMs = maximumBatchingWindowSeconds * 1000;
       const waitedMs = this.now() - this.buffer[0]!.approximateArrivalTimestamp.getTime();
-      if (this.buffer.length < batchSize && !this.closed && !behind && windowMs > 0 && waitedMs < windowMs) {
+      if (!full() && !this.closed && !behind && windowMs > 0 && waitedMs < windowMs) {
         return { invoked: 0, delayMs: Math.min(poll, windowMs - waitedMs) };
       }
       this.pending.push({ records: this.takeBatch(), attempts: 0, invocations: 0 });
@@ -222,10 +228,12 @@ export class ShardConsumer {
     let bytes = 0;
     let count = 0;
     while (count < this.buffer.length && count < this.options.settings.batchSize) {
-      bytes += eventRecordBytes(this.buffer[count]!, this.options.source);
-      if (count > 0 && bytes > maxInvokePayloadBytes) break;
+      const next = eventRecordBytes(this.buffer[count]!, this.options.source);
+      if (count > 0 && bytes + next > maxInvokePayloadBytes) break;
+      bytes += next;
       count++;
     }
+    this.bufferBytes -= bytes;
     return this.buffer.splice(0, count);
   }
 

@@ -242,6 +242,9 @@ async function main() {
   }
   const fleet = (await Promise.all(sizes.map((size, i) => createCustomer(i, size)))).flat();
   const activatedAt = Date.now();
+  // The cycles' requests and this process's CPU, for the bench's CPU per request (bench/fleet-row.ts).
+  const requestsAtActivation = requests;
+  const cpuAtActivation = process.cpuUsage();
   process.stdout.write(
     `activated ${fleet.length} installations in ${((activatedAt - started) / 1000).toFixed(1)} s; running cycles for ${durationMs / 1000} s\n`,
   );
@@ -267,6 +270,10 @@ async function main() {
     ),
   );
   clearTimeout(stop);
+  const cpu = process.cpuUsage(cpuAtActivation);
+  process.stdout.write(
+    `cycles ended after ${((Date.now() - activatedAt) / 1000).toFixed(1)} s: ${requests - requestsAtActivation} requests, client CPU ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms\n`,
+  );
   if (!values.keep) await Promise.all(fleet.map(({ agent }) => gate(() => agent.deactivate().catch(() => undefined))));
   clearInterval(progress);
   await Promise.all(fleet.map(({ agent }) => agent.close()));

@@ -220,6 +220,33 @@ describe('ShardConsumer', () => {
     expect(fn.invocations.map((b) => b.length)).toEqual([2, 2, 1]);
   });
 
+  it('invokes a batch full at 6 MB of payload without waiting out the window, and reads no more meanwhile', async () => {
+    // Arrange: records of ~2.1 MB in the event (base64), far below BatchSize, a 300 s window
+    const big = (n: number) => ({ ...record(n, 'x', t0), data: Buffer.alloc(1_600_000, n) });
+    const fn = fakeFunction('partial');
+    const { consumer, shard } = consumerOf({
+      records: [big(1), big(2), big(3), big(4)],
+      settings: settings({ batchSize: 10_000, maximumBatchingWindowSeconds: 300 }),
+      fn,
+      now: () => t0 + 5,
+    });
+    let reads = 0;
+    const read = shard.read;
+    shard.read = (limit) => {
+      reads++;
+      return read(limit);
+    };
+
+    // Act
+    await consumer.tick();
+    await consumer.tick();
+
+    // Assert: two records make a full payload and go at once; the rest waits for the window
+    expect(fn.invocations.map((b) => b.length)).toEqual([2]);
+    expect(consumer.status().buffered).toBe(2);
+    expect(reads).toBe(2);
+  });
+
   it('does not invoke records older than MaximumRecordAgeInSeconds: they go to the destination', async () => {
     const records = [record(1, 'ok-1', t0), record(2, 'ok-2', t0 + 120_000)];
     const fn = fakeFunction('partial');

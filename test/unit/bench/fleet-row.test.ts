@@ -1,0 +1,136 @@
+import { cpuPerRequest, describeCpu, parseMachineStat, parseProcStat, processTree } from '#bench/fleet-cpu';
+import {
+  archiverState,
+  archiveSettled,
+  describeArchiver,
+  parseCyclesEnded,
+  type ArchiverState,
+} from '#bench/fleet-row';
+
+const idle: ArchiverState = {
+  delivered: 100,
+  pending: 0,
+  sentToDestination: 0,
+  discarded: 0,
+  retrying: 0,
+  failureMessages: 0,
+  failureRecords: 0,
+};
+
+describe('fleet row: waiting for the archive', () => {
+  const base = { beatsArchived: 10, beatsAccepted: 20, unchangedCounts: 0, waitedMs: 0, deadlineMs: 900_000 };
+
+  it('ends when every accepted beat is archived', () => {
+    expect(archiveSettled({ ...base, beatsArchived: 20, archiver: undefined })).toBe('complete');
+  });
+
+  it('keeps waiting while the archiver holds records, however long the count stood still', () => {
+    // the last partial batch of a shard waits out a 300 s batching window on real time
+    expect(archiveSettled({ ...base, unchangedCounts: 10, archiver: { ...idle, pending: 900 } })).toBeUndefined();
+    expect(archiveSettled({ ...base, unchangedCounts: 10, archiver: { ...idle, retrying: 1 } })).toBeUndefined();
+    expect(archiveSettled({ ...base, unchangedCounts: 10, archiver: undefined })).toBeUndefined();
+  });
+
+  it('stops when the count stood still three times with the archiver idle, or at the deadline', () => {
+    expect(archiveSettled({ ...base, unchangedCounts: 2, archiver: idle })).toBeUndefined();
+    expect(archiveSettled({ ...base, unchangedCounts: 3, archiver: idle })).toBe('stopped growing');
+    expect(archiveSettled({ ...base, waitedMs: 900_000, archiver: { ...idle, pending: 5 } })).toBe('deadline');
+  });
+});
+
+describe('fleet row: the archiver state', () => {
+  const shard = { state: 'polling', buffered: 0, delivered: 0, sentToDestination: 0, discarded: 0 };
+  it('sums the archiver mappings of both regions and counts the records in its on-failure queue', () => {
+    const state = archiverState([
+      {
+        sources: {
+          eventSources: [
+            {
+              function: 'eu/ArchiveTelemetry1A2B',
+              destination: { queue: 'archive-dlq' },
+              shards: [
+                { ...shard, delivered: 40, buffered: 3 },
+                { ...shard, state: 'retrying', delivered: 2, sentToDestination: 5 },
+              ],
+              lastError: { message: 'Task timed out after 60.00 seconds' },
+            },
+            // the rules consumer reads the same stream: not counted
+            { function: 'eu/EvaluateRules9F', shards: [{ ...shard, delivered: 1000, buffered: 7 }] },
+          ],
+        },
+        queues: { 'archive-dlq': [{ KinesisBatchInfo: { batchSize: 5 } }], 'rules-dlq': [{}] },
+      },
+      {
+        sources: { eventSources: [{ function: 'us/ArchiveTelemetryC3', shards: [{ ...shard, delivered: 8 }] }] },
+        queues: {},
+      },
+    ]);
+    expect(state).toEqual({
+      delivered: 50,
+      pending: 3,
+      sentToDestination: 5,
+      discarded: 0,
+      retrying: 1,
+      failureMessages: 1,
+      failureRecords: 5,
+      lastError: 'Task timed out after 60.00 seconds',
+    });
+    expect(describeArchiver({ ...state, waitedSeconds: 60, settled: 'deadline' })).toContain(
+      '5 records to its on-failure queue (1 messages covering 5: their beats are lost to the archive)',
+    );
+    expect(describeArchiver({ ...idle, waitedSeconds: 40, settled: 'complete' })).toBe(
+      'wait ended (complete) after 40 s: the archiver delivered 100 records, 0 pending, none given up on',
+    );
+  });
+});
+
+describe('fleet row: CPU per request', () => {
+  it("reads a process's parent and CPU ticks, a command with spaces and parentheses included", () => {
+    const stat = '4242 (node (v20) x) S 17 4242 4242 0 -1 4194304 98 0 0 0 250 50 3 1 20 0 1 0 5151576';
+    expect(parseProcStat(stat)).toEqual({ pid: 4242, ppid: 17, ticks: 300 });
+    expect(parseProcStat('garbage')).toBeUndefined();
+  });
+
+  it('reads busy and total ticks of the machine (idle and iowait are not busy)', () => {
+    expect(parseMachineStat('cpu  100 5 50 800 40 3 2 0 0 0\ncpu0 1 2 3 4\n')).toEqual({ busy: 160, total: 1000 });
+  });
+
+  it("takes the cloud's process tree without the simulator's", () => {
+    const procs = [
+      { pid: 1, ppid: 0, ticks: 1 },
+      { pid: 10, ppid: 1, ticks: 100 }, // the bench, hosting the local cloud
+      { pid: 11, ppid: 10, ticks: 20 }, // bash → the DynamoDB Local JVM
+      { pid: 12, ppid: 11, ticks: 300 },
+      { pid: 13, ppid: 10, ticks: 500 }, // the fleet simulator (npx → node)
+      { pid: 14, ppid: 13, ticks: 50 },
+    ];
+    expect(processTree(procs, 10, 13).map((p) => p.pid)).toEqual([10, 11, 12]);
+  });
+
+  it('gives ms per request and cores, and says when the machine was saturated', () => {
+    const before = { atMs: 0, cloudMs: 1000, machineBusyMs: 0, machineTotalMs: 0 };
+    const after = { atMs: 10_000, cloudMs: 13_000, machineBusyMs: 19_000, machineTotalMs: 20_000 };
+    const cpu = cpuPerRequest(before, after, 1500, 4000, 2);
+    expect(cpu).toEqual({
+      windowSeconds: 10,
+      requests: 1500,
+      requestsPerSecond: 150,
+      cloudCpuMsPerRequest: 8,
+      cloudCores: 1.2,
+      clientCores: 0.4,
+      machineBusyCores: 1.9,
+      cores: 2,
+    });
+    expect(describeCpu(cpu)).toBe(
+      'local cloud 8.0 ms CPU per request × 150 requests/s = 1.20 cores of 2, the simulator 0.40; machine busy 1.90 of 2 (saturated)',
+    );
+  });
+
+  it("reads the simulator's closing line of its cycles", () => {
+    expect(parseCyclesEnded('x\ncycles ended after 90.1 s: 4321 requests, client CPU 5400 ms\n')).toEqual({
+      requests: 4321,
+      clientCpuMs: 5400,
+    });
+    expect(parseCyclesEnded('nothing')).toBeUndefined();
+  });
+});
