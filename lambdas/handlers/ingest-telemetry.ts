@@ -23,14 +23,14 @@ export const handler = httpRoute(
       allowDeactivated: true,
     });
     const body = parseJsonBody(decodeBody(request.rawBody, request.header, MAX_UNPACKED_BYTES), request.header);
-    const result = await ingestTelemetry(ingestDeps(), ingestSettings(), installation, body);
+    // From the two items already read: the agent polls only when this differs from its own.
+    const etag = currentLicenseEtag(installation, deps.clock.now(), env().LICENSE_TTL_DAYS, terms?.termsRev);
+    const result = await ingestTelemetry(ingestDeps(), ingestSettings(), installation, body, etag);
     emitCount('beatsAccepted', result.accepted);
     emitCount('beatsRejected', result.rejected.length);
     emitCount('beatsRedacted', result.redactions.length);
     emitCount('beatsDuplicate', result.duplicates);
     await recordContact(deps, installation);
-    // From the two items already read: the agent polls only when this differs from its own.
-    const etag = currentLicenseEtag(installation, deps.clock.now(), env().LICENSE_TTL_DAYS, terms?.termsRev);
     const receipt: TelemetryReceipt = { ...result, license: { etag } };
     return { status: 202, body: receipt };
   },

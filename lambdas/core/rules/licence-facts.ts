@@ -33,12 +33,17 @@ export function careLevelAt(products: LicenceFacts['products'], now: Date): Care
   return careLevel;
 }
 
+/** The facts' part of a signed licence's payload (its products and telemetry switch and cycle). */
+export function licencePayloadOf(jws: string): z.infer<typeof licencePayload> {
+  return licencePayload.parse(JSON.parse(Buffer.from(jws.split('.')[1] ?? '', 'base64url').toString('utf8')));
+}
+
 export function factsFromLicence(
   jws: string,
   installation: { installationId: string; accountId: string; nodes: readonly string[] },
   now: Date,
 ): LicenceFacts {
-  const payload = licencePayload.parse(JSON.parse(Buffer.from(jws.split('.')[1] ?? '', 'base64url').toString('utf8')));
+  const payload = licencePayloadOf(jws);
   const careLevel = careLevelAt(payload.products, now);
   return {
     installationId: installation.installationId,
@@ -47,5 +52,6 @@ export function factsFromLicence(
     products: payload.products,
     activatedNodes: installation.nodes,
     telemetryEnabled: payload.telemetry.enabled,
+    telemetryIntervalSeconds: payload.telemetry.intervalSeconds,
   };
 }

@@ -41,6 +41,8 @@ export interface LicenceFacts {
   /** node names given at activation */
   readonly activatedNodes: readonly string[];
   readonly telemetryEnabled: boolean;
+  /** the cycle the licence tells the agent (telemetry/cadence.ts); absent in facts from older records */
+  readonly telemetryIntervalSeconds?: number;
 }
 
 /** One point of a numeric series (t: epoch milliseconds of the beat's collectedAt). */

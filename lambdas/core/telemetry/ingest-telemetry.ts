@@ -17,11 +17,12 @@ import type { Region } from '../licensing/catalogue';
 import { assertHomeRegion } from '../licensing/home-region';
 import type { Installation } from '../licensing/model';
 import type { Clock } from '../ports';
+import { licencePayloadOf } from '../rules/licence-facts';
 import { CATALOGUE_VERSION } from './catalogue';
 import { collectedAtError } from './collected-window';
 import { sanitizeBeat } from './privacy';
 import type { StreamRecord, TelemetryStream } from './ports';
-import { encodeBatch, MAX_RECORD_BYTES, type StreamBeat } from './stream-record';
+import { encodeBatch, MAX_RECORD_BYTES, type RecordLicence, type StreamBeat } from './stream-record';
 
 export const MAX_BEATS_PER_BATCH = 500;
 /** Kinesis PutRecords limits: 500 records and 5 MiB per call. */
@@ -63,6 +64,8 @@ export async function ingestTelemetry(
   settings: IngestSettings,
   installation: Installation,
   body: unknown,
+  /** the licence's ETag the answer carries, kept with the licence facts in the record */
+  licenceEtag: string | null = null,
 ): Promise<IngestResult> {
   // telemetry stays in the account's home region, as every licensing write does
   assertHomeRegion(installation.region, settings);
@@ -130,6 +133,7 @@ export async function ingestTelemetry(
             region: installation.region,
             received_at: receivedAt,
             catalogue: CATALOGUE_VERSION,
+            licence: recordLicenceOf(installation, licenceEtag),
           },
           accepted,
           { partitionKeyBytes: Buffer.byteLength(partitionKey) },
@@ -149,6 +153,20 @@ export async function ingestTelemetry(
   );
   result.accepted = accepted.length - encoded.oversized.length;
   return result;
+}
+
+/**
+ * The licence facts the rules need, from the installation just read for the signature check, so
+ * the rules read no licence. A licence that does not decode leaves them out: the rules read it then.
+ */
+function recordLicenceOf(installation: Installation, etag: string | null): RecordLicence | undefined {
+  let payload: ReturnType<typeof licencePayloadOf>;
+  try {
+    payload = licencePayloadOf(installation.license?.jws ?? '');
+  } catch {
+    return undefined;
+  }
+  return { v: 1, etag, products: payload.products, nodes: [...installation.nodes], telemetry: payload.telemetry };
 }
 
 /** Puts every record, in PutRecords-sized chunks, retrying only the refused ones. */

@@ -5,6 +5,7 @@
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
 import * as z from 'zod';
+import { licenceProductFactsSchema } from '../rules/licence-facts';
 import { archiveRowSchema } from './archive-row';
 import { beatTypeSchema, type Beat } from './catalogue';
 
@@ -23,6 +24,22 @@ export const MAX_RECORD_BYTES = 1024 * 1024;
  */
 export const RECORD_GZIP_LEVEL = 4;
 
+/**
+ * The licence facts the rules need, as ingest read them with the signature check (version 1):
+ * a consumer of a record carrying them reads no licence. Care is not in it: the rules judge it at
+ * their own `now` from the products' Care ends. Never archived (archive-batch.ts).
+ */
+export const recordLicenceSchema = z.object({
+  v: z.literal(1),
+  /** the licence's ETag when ingest answered; null when it has none */
+  etag: z.string().nullable(),
+  products: z.array(licenceProductFactsSchema),
+  /** node names given at activation */
+  nodes: z.array(z.string()),
+  telemetry: z.object({ enabled: z.boolean(), intervalSeconds: z.number().int().positive().optional() }),
+});
+export type RecordLicence = z.infer<typeof recordLicenceSchema>;
+
 /** What every beat of one record shares: who sent it, where and when it arrived. */
 export interface BatchHeader {
   readonly installation_id: string;
@@ -30,6 +47,8 @@ export interface BatchHeader {
   readonly region: 'eu' | 'us';
   readonly received_at: string;
   readonly catalogue: string;
+  /** absent in records of an older ingest and in v1 rows: the rules then read the licence */
+  readonly licence?: RecordLicence;
 }
 
 /** One beat on the stream: `data` is the sanitized catalogue object (not JSON text). */
@@ -53,9 +72,12 @@ const headerShape = {
   catalogue: z.string().min(1),
 };
 
+// Parsed on its own (recordLicenceOf): a field this decoder does not know leaves the beats readable.
+
 const batchRecordSchema = z.object({
   v: z.literal(STREAM_RECORD_VERSION),
   ...headerShape,
+  licence: z.unknown().optional(),
   beats: z
     .array(
       z.object({
@@ -101,7 +123,8 @@ export function encodeBatch(header: BatchHeader, beats: readonly StreamBeat[], o
   const prefix =
     `{"v":${STREAM_RECORD_VERSION},"installation_id":${JSON.stringify(header.installation_id)}` +
     `,"account_id":${JSON.stringify(header.account_id)},"region":${JSON.stringify(header.region)}` +
-    `,"received_at":${JSON.stringify(header.received_at)},"catalogue":${JSON.stringify(header.catalogue)},"beats":`;
+    `,"received_at":${JSON.stringify(header.received_at)},"catalogue":${JSON.stringify(header.catalogue)}` +
+    `${header.licence ? `,"licence":${JSON.stringify(header.licence)}` : ''},"beats":`;
   const out: EncodedBatch = { records: [], beatsPerRecord: [], oversized: [] };
   if (beats.length === 0) return out;
   // The usual case, one record: the beats serialised in one call (a third cheaper than one by one).
@@ -175,8 +198,9 @@ export function decodeStreamRecord(data: Uint8Array): DecodedRecord {
     }
     const parsed = batchRecordSchema.safeParse(parseJson(text));
     if (!parsed.success) throw new UndecodableRecordError(`not a batch record: ${describe(parsed.error)}`);
-    const { v: _version, beats, ...header } = parsed.data;
-    return { header, beats };
+    const { v: _version, beats, licence, ...header } = parsed.data;
+    const facts = recordLicenceOf(licence);
+    return { header: facts ? { ...header, licence: facts } : header, beats };
   }
   const row = archiveRowSchema.safeParse(parseJson(Buffer.from(data).toString('utf8')));
   if (!row.success) throw new UndecodableRecordError(`not an archive row: ${describe(row.error)}`);
@@ -186,6 +210,16 @@ export function decodeStreamRecord(data: Uint8Array): DecodedRecord {
     throw new UndecodableRecordError('not an archive row: data is not a JSON object');
   }
   return { header, beats: [{ beat_id, type, collected_at, data: beatData as Record<string, unknown> }] };
+}
+
+/**
+ * The record's licence facts, or undefined when it has none or none this decoder reads (another
+ * version, a bad shape): the beats still count, and the rules fall back to reading the licence.
+ */
+function recordLicenceOf(value: unknown): RecordLicence | undefined {
+  if (value === undefined) return undefined;
+  const parsed = recordLicenceSchema.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
 }
 
 function parseJson(text: string): unknown {
