@@ -1,7 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import { archiveLines, archiveObjects, type ArrivedRecord } from '#lambdas/core/telemetry/archive-batch';
 import { archiveRowSchema, oneRowPerBeat, type ArchiveRow } from '#lambdas/core/telemetry/archive-row';
-import type { DecodedRecord } from '#lambdas/core/telemetry/stream-record';
+import { decodeStreamRecord, encodeBatch, type DecodedRecord } from '#lambdas/core/telemetry/stream-record';
 import { beatId } from '#test/support/telemetry-fixtures';
 
 const header = {
@@ -54,6 +54,27 @@ describe('archiveLines', () => {
 });
 
 describe('archiveObjects', () => {
+  it('archives no licence data from a record that carries the licence facts (the published fields only)', () => {
+    // Arrange: a record as ingest writes it, the rules' licence facts in its header
+    const licence = {
+      v: 1 as const,
+      etag: '"lic-3"',
+      products: [{ product: 'ivr' as const, capacity: 2, kind: 'perpetual' as const }],
+      nodes: ['UCX-NODE-1'],
+      telemetry: { enabled: true, intervalSeconds: 300 },
+    };
+    const [record] = encodeBatch({ ...header, licence }, [beat(1)], { partitionKeyBytes: 13 }).records;
+    const decoded = decodeStreamRecord(record!);
+
+    // Act
+    const line = archiveLines(decoded).get('ucx.ivr')!;
+
+    // Assert
+    expect(decoded.header.licence).toEqual(licence);
+    expect(Object.keys(JSON.parse(line))).toEqual(Object.keys(archiveRowSchema.shape));
+    expect(line).not.toMatch(/licen|lic-3|UCX-NODE|capacity|intervalSeconds/i);
+  });
+
   it('writes one object per arrival hour holding every beat type (grouped by type), under region/dt/hour, named by shard and first sequence', () => {
     // Arrange
     const records = [

@@ -77,6 +77,36 @@ describe('ingestTelemetry', () => {
     );
   });
 
+  it("puts the rules' licence facts in the record's header, with the licence's ETag (never in a beat)", async () => {
+    // Arrange: the stored licence (only its payload is read)
+    const products = [
+      {
+        product: 'ivr',
+        capacity: 4,
+        kind: 'perpetual',
+        care: { level: 'gold', expiresAt: '2027-01-01T00:00:00.000Z' },
+      },
+    ];
+    const payload = { products, telemetry: { enabled: true, intervalSeconds: 300 }, installationId: 'inst_abc12345' };
+    const jws = `eyJhbGciOiJFUzI1NiJ9.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.sig`;
+    const stream = new ScriptedStream();
+    const withLicence = installation({ license: { jws } as Installation['license'], nodes: ['UCX-NODE-1'] });
+
+    // Act
+    await ingestTelemetry(depsWith(stream), settings, withLicence, { beats: [validBeat('ucx.ivr')] }, '"lic-7"');
+
+    // Assert
+    const [record] = stream.decoded();
+    expect(record!.header.licence).toEqual({
+      v: 1,
+      etag: '"lic-7"',
+      products,
+      nodes: ['UCX-NODE-1'],
+      telemetry: { enabled: true, intervalSeconds: 300 },
+    });
+    expect(JSON.stringify(record!.beats)).not.toContain('lic-7');
+  });
+
   it('retries only the records the stream refused, and loses none', async () => {
     // ~1.7 MB of incompressible install paths: more than one 1 MiB record
     const noisy = Array.from({ length: 4 }, (_, i) => {

@@ -8,6 +8,7 @@ import {
   MAX_RECORD_BYTES,
   UndecodableRecordError,
   type BatchHeader,
+  type RecordLicence,
   type StreamBeat,
 } from '#lambdas/core/telemetry/stream-record';
 import { beatId, validBeatOfEveryType } from '#test/support/telemetry-fixtures';
@@ -18,6 +19,22 @@ const header: BatchHeader = {
   region: 'eu',
   received_at: '2026-03-02T10:00:00.000Z',
   catalogue: 'v1',
+};
+const licence: RecordLicence = {
+  v: 1,
+  etag: '"lic-3"',
+  products: [
+    {
+      product: 'attendant-console',
+      capacity: 5,
+      kind: 'perpetual',
+      care: { level: 'gold', expiresAt: '2027-01-01T00:00:00.000Z' },
+      shortfall: { quantity: 1, enforcedAt: '2026-04-01T00:00:00.000Z' },
+    },
+    { product: 'ivr', capacity: 2, kind: 'subscription', expiresAt: '2026-12-31T00:00:00.000Z' },
+  ],
+  nodes: ['UCX-NODE-1', 'UCX-NODE-2'],
+  telemetry: { enabled: true, intervalSeconds: 300 },
 };
 const streamBeats = (): StreamBeat[] =>
   validBeatOfEveryType().map((b) => ({
@@ -121,6 +138,41 @@ describe('decodeStreamRecord', () => {
     // Assert
     expect(decoded).toEqual({ header, beats });
   });
+
+  it('reads the licence facts of a record that carries them, and none from one that does not', () => {
+    // Arrange
+    const beats = streamBeats();
+    const [withFacts] = encodeBatch({ ...header, licence }, beats, options).records;
+    const [without] = encodeBatch(header, beats, options).records;
+
+    // Act
+    const decodedWith = decodeStreamRecord(withFacts!);
+    const decodedWithout = decodeStreamRecord(without!);
+
+    // Assert
+    expect(decodedWith).toEqual({ header: { ...header, licence }, beats });
+    expect(decodedWithout.header).not.toHaveProperty('licence');
+    expect(withFacts!.length - without!.length).toBeLessThan(300);
+  });
+
+  it.each<[string, unknown]>([
+    ['a newer version', { ...licence, v: 2 }],
+    ['a bad shape', { ...licence, products: [{ product: 'attendant-console' }] }],
+    ['not an object', 'gold'],
+  ])(
+    'reads the beats of a record whose licence facts are %s, without the facts (the rules read the licence)',
+    (_case, bad) => {
+      // Arrange
+      const beats = streamBeats();
+      const record = gzipSync(JSON.stringify({ v: 2, ...header, licence: bad, beats }));
+
+      // Act
+      const decoded = decodeStreamRecord(record);
+
+      // Assert
+      expect(decoded).toEqual({ header, beats });
+    },
+  );
 
   it('reads a v1 record (one archive row, data as JSON text) as a batch of one beat', () => {
     // Arrange
