@@ -6,9 +6,9 @@
  * four 15-minute points, from that hour's 1-minute blocks; for every day so closed, its 24 1-hour
  * points, from its 15-minute points. A batch sent again writes the same items with the same values.
  */
-import type { Beat } from '../telemetry/catalogue';
+import type { Beat, BeatType } from '../telemetry/catalogue';
 import type { HistoryBlock, HistoryStore } from './ports';
-import { MINUTE_MS, minutePoints, type SeriesPoints } from './series';
+import { MINUTE_MS, minutePoints, seriesBeatTypes, type SeriesPoints } from './series';
 import { downsampleAll, hourTier, minuteTier, pointsWithin, quarterTier, unionBlocks } from './tiers';
 
 const HOUR_MS = 3_600_000;
@@ -25,6 +25,15 @@ export interface HistoryWrite {
   readonly days?: readonly number[];
 }
 
+export interface RecordOptions {
+  readonly processPattern?: string;
+  /**
+   * the minute of the newest point before this batch, when the caller knows it (the rules' state,
+   * `previousPointAt`): used only when it is before this batch's first block, else the block before is read
+   */
+  readonly previousAt?: number;
+}
+
 /**
  * @param requests the beats of each agent request (stream record) in the batch: each request's
  *   points make blocks of their own, so a request sent again gives the same blocks however the
@@ -35,7 +44,7 @@ export async function recordHistory(
   installationId: string,
   requests: readonly (readonly Beat[])[],
   now: number,
-  processPattern?: string,
+  { processPattern, previousAt: known }: RecordOptions = {},
 ): Promise<HistoryWrite> {
   const blocks: HistoryBlock[] = [];
   for (const beats of requests) {
@@ -46,12 +55,14 @@ export async function recordHistory(
   blocks.sort((a, b) => a.start - b.start);
   const points = unionBlocks(blocks.map((b) => b.series));
   // the point before this batch: the hours between it and this batch ended without their last
-  // minute in a batch, and are aggregated now
-  const [previous] = await Promise.all([
-    store.blockBefore(installationId, minuteTier, blocks[0]!.start),
+  // minute in a batch, and are aggregated now. Read only when the caller does not know it, or its
+  // time is not before this batch (late beats: the point before them is another)
+  const [previousAt] = await Promise.all([
+    known !== undefined && known < blocks[0]!.start
+      ? known
+      : store.blockBefore(installationId, minuteTier, blocks[0]!.start).then((b) => b && newestOf(b.series)),
     store.putBlocks(installationId, minuteTier, blocks, { byContent: true }),
   ]);
-  const previousAt = previous && newestOf(previous.series);
   const hours = hoursClosed(points, now, previousAt);
   // the days over since the previous request (an agent off for days: its last day from its quarters)
   const newest = newestOf(points)!;
@@ -93,6 +104,21 @@ async function writeQuarters(
   }
   await store.putBlocks(installationId, quarterTier, quarters);
   return quarters.map((b) => b.start);
+}
+
+/**
+ * The minute of the newest history point before a batch, from the rules' state read before it
+ * (each beat type's newest instant): the newest of the types that make series. It can be later
+ * than the newest point when that beat gave no point (no suite process running), which only
+ * matters to an hour whose last request gave none.
+ */
+export function previousPointAt(newest: Partial<Record<BeatType, number>> | undefined): number | undefined {
+  let at: number | undefined;
+  for (const type of seriesBeatTypes) {
+    const t = newest?.[type];
+    if (t !== undefined && (at === undefined || t > at)) at = t;
+  }
+  return at === undefined ? undefined : Math.floor(at / MINUTE_MS) * MINUTE_MS;
 }
 
 /** The days of these hours that are over (at the clock, or by the beats' own time). */

@@ -6,7 +6,7 @@
 import * as z from 'zod';
 import type { Product } from '../licensing/catalogue';
 import { namePattern, SUITE_PROCESSES_WITH_SQL } from '../rules/catalogue/suite-names';
-import type { Beat } from '../telemetry/catalogue';
+import type { Beat, BeatType } from '../telemetry/catalogue';
 
 export type SeriesUnit = 'percent' | 'bytes' | 'count';
 
@@ -64,6 +64,17 @@ function splitKey(key: string): [string, string, string] {
   const last = key.lastIndexOf(':');
   return [key.slice(0, first), key.slice(first + 1, last), key.slice(last + 1)];
 }
+
+/** The beat types whose values make series (valuesOfBeat's cases). */
+export const seriesBeatTypes: ReadonlySet<BeatType> = new Set<BeatType>([
+  'processes.running',
+  'ucx.database',
+  'ucx.ivr',
+  'ucx.call_recording',
+  'ucx.acd',
+  'ucx.digital_fax',
+  'ucx.attendant_console',
+]);
 
 /** The values one beat gives, by series key (processes of one name summed). */
 export function valuesOfBeat(beat: Beat, processPattern = SUITE_PROCESSES_WITH_SQL): Map<string, number> {

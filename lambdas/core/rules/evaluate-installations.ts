@@ -5,7 +5,7 @@
  */
 import { SILENT_SUPPORT_DATA_DAYS } from '../accounts/retention';
 import type { HistoryStore } from '../history/ports';
-import { recordHistory } from '../history/record-history';
+import { previousPointAt, recordHistory } from '../history/record-history';
 import type { Beat } from '../telemetry/catalogue';
 import type { BatchBeat } from './engine';
 import { evaluateInstallationBatch, type InstallationOutcome, type RulesDeps } from './process-batch';
@@ -77,9 +77,14 @@ async function evaluateEach(
   const settled = await Promise.allSettled(
     [...groups].map(async ([installationId, beats]) => {
       const outcome = await evaluateInstallationBatch(deps, installationId, beats, now);
-      // an unknown or deactivated installation keeps no history either
-      if (history && !outcome.ignored && beats.length > 0)
-        await recordHistory(history, installationId, [...requestsOf(beats).values()], now);
+      // an unknown or deactivated installation keeps no history either; the state read tells
+      // where the previous request ended (no Query for it)
+      if (history && !outcome.ignored && beats.length > 0) {
+        const previousAt = previousPointAt(outcome.newestBefore);
+        await recordHistory(history, installationId, [...requestsOf(beats).values()], now, {
+          ...(previousAt !== undefined ? { previousAt } : {}),
+        });
+      }
       return outcome;
     }),
   );

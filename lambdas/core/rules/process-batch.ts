@@ -2,14 +2,15 @@
  * The rules evaluation of one installation: its beats of a stream batch (grouped in
  * evaluate-installations.ts), one state read, the pure engine, notifications published
  * (deterministic ids, so a retry repeats them harmlessly), then one version-guarded write of state,
- * findings and the snapshots due: inventory as it arrives, the counters every 6 hours and with a
- * finding raised.
+ * findings and the snapshots due: inventory as it arrives, the counters every 6 hours, with a
+ * finding raised, and every batch while support has shortened the installation's cycle.
  */
+import { cycleSeconds } from '../telemetry/cadence';
 import { inventoryBeatTypes, type Beat, type BeatType } from '../telemetry/catalogue';
 import { evaluateInstallation, type BatchBeat, type FindingNotification, type FindingRecord } from './engine';
 import type { LicenceFactsSource, NotificationBus, SnapshotRecord, SupportStore } from './ports';
 import { StateConflict } from './ports';
-import type { Rule } from './rule';
+import type { LicenceFacts, Rule } from './rule';
 
 export interface RulesDeps {
   readonly store: SupportStore;
@@ -30,6 +31,8 @@ export interface InstallationOutcome {
   readonly changes: readonly { kind: string; ruleId: string; severity: string; previousSeverity?: string }[];
   /** beats of an installation that is unknown or deactivated are dropped */
   readonly ignored?: boolean;
+  /** each beat type's newest instant before this batch (the state read): where the history's previous request ended */
+  readonly newestBefore?: Partial<Record<BeatType, number>>;
 }
 
 const MAX_CONFLICT_RETRIES = 3;
@@ -69,14 +72,23 @@ export async function evaluateInstallationBatch(
       now,
       ...(overrides ? { overrides } : {}),
     });
+    const newestBefore = state?.newest;
     if (out.evaluated === 0 && out.findings.length === 0 && state) {
-      return { installationId, evaluated: 0, skipped: out.skipped, findings: 0, notifications: [], changes: [] };
+      return {
+        installationId,
+        evaluated: 0,
+        skipped: out.skipped,
+        findings: 0,
+        notifications: [],
+        changes: [],
+        newestBefore: state.newest,
+      };
     }
     if (out.notifications.length > 0) await deps.bus.publish(out.notifications);
     const due = snapshotsDue(
       newestSnapshots(licence.accountId, installationId, beats, out.state.newest),
       state?.snapshotsAt,
-      out.findings.some(raisesAttention),
+      out.findings.some(raisesAttention) || cycleShortened(licence),
     );
     const snapshotsAt = due.snapshotsAt ?? state?.snapshotsAt;
     try {
@@ -101,6 +113,7 @@ export async function evaluateInstallationBatch(
           // the fleet's open counts move a finding that escalated from its old severity
           ...(f.history.length > 1 ? { previousSeverity: f.history[f.history.length - 2]!.severity } : {}),
         })),
+        ...(newestBefore ? { newestBefore } : {}),
       };
     } catch (error) {
       if (!(error instanceof StateConflict) || attempt >= MAX_CONFLICT_RETRIES) throw error;
@@ -130,6 +143,15 @@ export function newestSnapshots(
   }));
 }
 
+/**
+ * Support is investigating: the licence tells the agent a shorter cycle than its products' Care
+ * gives (as licence.ts computes it, without the override), so the counters' snapshot is written
+ * every batch while the override lasts.
+ */
+export const cycleShortened = (licence: Pick<LicenceFacts, 'products' | 'telemetryIntervalSeconds'>) =>
+  licence.telemetryIntervalSeconds !== undefined &&
+  licence.telemetryIntervalSeconds < cycleSeconds(licence.products.flatMap((p) => (p.care ? [p.care.level] : [])));
+
 /** a finding that opened, reopened or escalated in this batch: support will look at the installation */
 const raisesAttention = (f: FindingRecord) =>
   ['opened', 'reopened', 'escalated'].includes(f.history[f.history.length - 1]?.event ?? '');
@@ -137,8 +159,9 @@ const raisesAttention = (f: FindingRecord) =>
 /**
  * Of the newest snapshots of a batch, those to write: every inventory beat (sent on change or
  * daily), and the counters when none were written for COUNTER_SNAPSHOT_INTERVAL_MS or when
- * `attention` (a finding raised by this batch; times are the beats' collectedAt down to the
- * minute, so a retry decides the same); `snapshotsAt` is set when the counters are written.
+ * `attention` (a finding raised by this batch, or support investigating; times are the beats'
+ * collectedAt down to the minute, so a retry decides the same); `snapshotsAt` is set when the
+ * counters are written.
  */
 export function snapshotsDue(
   newest: readonly SnapshotRecord[],

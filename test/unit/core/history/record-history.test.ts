@@ -1,5 +1,5 @@
 import { getInstallationHistory } from '#lambdas/core/history/get-history';
-import { hoursClosed, recordHistory } from '#lambdas/core/history/record-history';
+import { hoursClosed, previousPointAt, recordHistory } from '#lambdas/core/history/record-history';
 import { minutePoints } from '#lambdas/core/history/series';
 import { hourTier, mergePoints, minuteTier, quarterTier, tiers, type HistoryRange } from '#lambdas/core/history/tiers';
 import type { Beat } from '#lambdas/core/telemetry/catalogue';
@@ -112,6 +112,43 @@ describe('recordHistory', () => {
     await recordHistory(store, INST, [late, late], START + 80 * MIN);
 
     expect(hourOf()).toMatchObject({ n: 60, avg: 4.5 });
+  });
+
+  it('makes no Query for the point before when the caller knows it, and writes the same items', async () => {
+    const queried = new MemoryHistoryStore();
+    const told = new MemoryHistoryStore();
+    const blockBefore = jest.spyOn(told, 'blockBefore');
+    const silence = [minutes(30, 45), minutes(45, 50), minutes(200, 215)]; // an hour closed by the batch after
+    await sendBatches(queried, silence);
+    let previousAt: number | undefined;
+    for (const beats of silence) {
+      const newest = Math.max(...beats.map((b) => Date.parse(b.collectedAt)));
+      await recordHistory(told, INST, [beats], newest + MIN, previousAt !== undefined ? { previousAt } : {});
+      previousAt = previousPointAt({ 'ucx.ivr': newest });
+    }
+
+    // only the first batch, with nothing known, asked
+    expect(blockBefore).toHaveBeenCalledTimes(1);
+    expect([...told.items]).toEqual([...queried.items]);
+    expect(told.of(INST, quarterTier).map((b) => b.start)).toEqual([START]);
+  });
+
+  it('reads the point before when the known one is not before the batch (late beats)', async () => {
+    const store = new MemoryHistoryStore();
+    const all = minutes(0, 75);
+    const late = all.splice(30, 1);
+    await sendBatches(store, [all]);
+    const blockBefore = jest.spyOn(store, 'blockBefore');
+    await recordHistory(store, INST, [late], START + 80 * MIN, { previousAt: START + 74 * MIN });
+
+    expect(blockBefore).toHaveBeenCalledTimes(1);
+    expect(mergePoints(START, store.of(INST, quarterTier)[0]!.series.get('calls:ivr:active')!).n).toBe(60);
+  });
+
+  it('takes the point before from the newest beat of a type that makes series, to the minute', () => {
+    expect(previousPointAt(undefined)).toBeUndefined();
+    expect(previousPointAt({ 'software.os': START + 50 * MIN })).toBeUndefined();
+    expect(previousPointAt({ 'ucx.ivr': START + 20_500, 'processes.running': START + 61_000 })).toBe(START + MIN);
   });
 
   it('leaves hours alone whose 1-minute points are no longer all kept', () => {

@@ -10,6 +10,7 @@ import {
 } from '#lambdas/core/rules/evaluate-installations';
 import type { StateCommit } from '#lambdas/core/rules/ports';
 import { SILENT_SUPPORT_DATA_DAYS } from '#lambdas/core/accounts/retention';
+import { MemoryHistoryStore } from '#test/support/memory-history-store';
 import { beatAt, HOUR, licenceFacts, T0 } from '#test/support/rules-harness';
 
 const beat = (installationId: string, sequenceNumber: string, at = T0): StreamBatchBeat => ({
@@ -105,6 +106,25 @@ describe('evaluateStreamBatch', () => {
       { installationId: 'inst_broken', error: new Error('licensing store down'), sequenceNumbers: ['2'] },
     ]);
     expect(commits.map((c) => c.state.installationId)).toEqual(['inst_ok']);
+  });
+
+  it('tells the history where the previous request ended from the state read, so only the first batch Queries it', async () => {
+    const { deps, commits } = world();
+    const history = new MemoryHistoryStore();
+    const blockBefore = jest.spyOn(history, 'blockBefore');
+    const stateful: RulesDeps = { ...deps, store: { ...deps.store, getState: async () => commits.at(-1)?.state } };
+    const ivr = (sequenceNumber: string, minute: number): StreamBatchBeat => ({
+      installationId: 'inst_hist',
+      ...beatAt('ucx.ivr', T0 + minute * 60_000, { activeCalls: 1 }),
+      shardId: 'shardId-000000000000',
+      sequenceNumber,
+    });
+
+    await evaluateStreamBatch({ ...stateful, history }, [ivr('1', 0), ivr('1', 1)], T0 + 2 * 60_000);
+    await evaluateStreamBatch({ ...stateful, history }, [ivr('2', 15), ivr('2', 16)], T0 + 17 * 60_000);
+
+    expect(blockBefore).toHaveBeenCalledTimes(1);
+    expect(history.items.size).toBe(2);
   });
 });
 

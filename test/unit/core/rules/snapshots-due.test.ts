@@ -1,6 +1,8 @@
-import { COUNTER_SNAPSHOT_INTERVAL_MS, snapshotsDue } from '#lambdas/core/rules/process-batch';
+import { COUNTER_SNAPSHOT_INTERVAL_MS, cycleShortened, snapshotsDue } from '#lambdas/core/rules/process-batch';
 import type { SnapshotRecord } from '#lambdas/core/rules/ports';
+import { careCycleSeconds, defaultCycleSeconds, minimumCycleSeconds } from '#lambdas/core/telemetry/cadence';
 import type { BeatType } from '#lambdas/core/telemetry/catalogue';
+import { licenceFacts } from '#test/support/rules-harness';
 
 const T0 = Date.parse('2026-11-02T10:00:00.000Z');
 const snapshot = (type: BeatType, at: number): SnapshotRecord => ({
@@ -55,5 +57,21 @@ describe('snapshotsDue', () => {
 
     expect(typesOf(due)).toEqual(['software.os']);
     expect(due.snapshotsAt).toBeUndefined();
+  });
+});
+
+describe('cycleShortened (support investigating: the counters every batch)', () => {
+  const gold = licenceFacts();
+  const noCare = licenceFacts({ products: gold.products.map(({ care: _, ...p }) => p), careLevel: 'none' });
+
+  it('holds while the licence tells a shorter cycle than its Care level gives', () => {
+    expect(cycleShortened({ ...gold, telemetryIntervalSeconds: minimumCycleSeconds })).toBe(true);
+    expect(cycleShortened({ ...noCare, telemetryIntervalSeconds: careCycleSeconds.gold })).toBe(true);
+  });
+
+  it('does not at the Care level’s own cycle, nor without the interval (facts from an older record)', () => {
+    expect(cycleShortened({ ...gold, telemetryIntervalSeconds: careCycleSeconds.gold })).toBe(false);
+    expect(cycleShortened({ ...noCare, telemetryIntervalSeconds: defaultCycleSeconds })).toBe(false);
+    expect(cycleShortened(gold)).toBe(false);
   });
 });
