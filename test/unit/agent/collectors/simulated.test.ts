@@ -1,5 +1,7 @@
 import { beatDataSchemas, beatTypes, inventoryBeatTypes } from '#lambdas/core/telemetry/catalogue';
 import { simulatedInstallation } from '#agent/collectors/simulated';
+import { dataHash, isDue } from '#agent/sdk/telemetry';
+import { collectEverySeconds, inventoryRefreshSeconds } from '#lambdas/core/telemetry/cadence';
 
 const ALL_PRODUCTS = [
   'attendant-console',
@@ -58,4 +60,33 @@ describe('a simulated installation', () => {
     expect(first.length).toBe(inventoryBeatTypes.size);
     expect(second).toEqual(first);
   });
+
+  it.each([
+    ['an hour', 60, 1],
+    ['a day and a minute', inventoryRefreshSeconds / collectEverySeconds + 1, 2],
+  ])(
+    'over %s of collections, the agent sends each inventory type only on its first and daily collections',
+    async (_span, collections, sendsPerType) => {
+      // Arrange: the agent's rule (isDue) over the simulator's collections, a minute apart
+      const sim = simulatedInstallation({ seed: 11, products: ALL_PRODUCTS, faults: ['handle-leak'] });
+      const lastSent = new Map<string, { hash: string; at: string }>();
+      const sent = new Map<string, number>();
+      const start = Date.parse('2026-03-02T00:00:00Z');
+
+      // Act
+      for (let i = 0; i < collections; i++) {
+        const now = new Date(start + i * collectEverySeconds * 1000);
+        for (const beat of await sim.collect()) {
+          if (!inventoryBeatTypes.has(beat.type as never)) continue;
+          if (!isDue(beat.type as never, beat.data, lastSent.get(beat.type), now)) continue;
+          lastSent.set(beat.type, { hash: dataHash(beat.data), at: now.toISOString() });
+          sent.set(beat.type, (sent.get(beat.type) ?? 0) + 1);
+        }
+      }
+
+      // Assert
+      expect(sent.size).toBe(inventoryBeatTypes.size);
+      expect(new Set(sent.values())).toEqual(new Set([sendsPerType]));
+    },
+  );
 });
