@@ -1,6 +1,7 @@
 /**
  * One event source mapping on one shard, with Lambda's stream semantics: batches of up to
- * BatchSize records (and below the 6 MB payload limit) after a batching window, one invocation
+ * BatchSize records (and below the 6 MB payload limit) after a batching window (not waited
+ * out by a full batch, records or payload), one invocation
  * at a time in shard order, checkpoints, partial batch responses, bisection, bounded retries,
  * record age, and the on-failure destination. The reader, the invoker, the checkpoint store and
  * the destination are injected, so the unit tests drive it without kinesalite or a worker.
