@@ -10,14 +10,13 @@ import { activatedAgent, api, call, newAccount, perpetual } from '#test/support/
 import { tokenFor } from '#test/support/local-cloud';
 import { postBeats } from '#test/support/telemetry-api';
 import { axeViolations, phone375 } from './support/axe';
-import { desktop, ensureCloud, startBrowser, stopE2eCloud, type Browser } from './support/browser';
+import { desktop, portal, useE2eBrowser } from './support/browser';
 
 jest.setTimeout(180_000);
 
 const GIB = 1024 ** 3;
 
-let browser: Browser;
-const portal = (hash = '') => `${api()}/${hash}`;
+const browser = useE2eBrowser();
 
 /** How far the page itself scrolls sideways (0: it fits; tables scroll inside their own box). */
 const sidewaysOverflow = (page: Page) =>
@@ -96,16 +95,6 @@ async function accountPageReady(page: Page): Promise<void> {
   await page.getByRole('table', { name: 'Audit log' }).waitFor();
   await page.getByRole('table', { name: 'People who may sign in for this account' }).waitFor();
 }
-
-beforeAll(async () => {
-  await ensureCloud();
-  browser = await startBrowser();
-}, 300_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stopE2eCloud();
-});
 
 describe('the portal under axe-core (WCAG 2.1 A and AA), at 1280 px and 375 px', () => {
   let account: Awaited<ReturnType<typeof busyAccount>>;

@@ -10,23 +10,12 @@ import type { Page } from 'playwright-core';
 import { activatedAgent, api, call, newAccount, perpetual } from '#test/support/licensing-api';
 import { cloud, tokenFor } from '#test/support/local-cloud';
 import { axeAtBothWidths } from './support/axe';
-import { ensureCloud, screenshots, startBrowser, stopE2eCloud, type Browser } from './support/browser';
+import { screenshots, portal, useE2eBrowser } from './support/browser';
 
 jest.setTimeout(180_000);
 
-let browser: Browser;
-const portal = (hash = '') => `${api()}/${hash}`;
+const browser = useE2eBrowser();
 const customer = (accountId: string) => tokenFor({ groups: ['customer'], accountId });
-
-beforeAll(async () => {
-  await ensureCloud();
-  browser = await startBrowser();
-}, 300_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stopE2eCloud();
-});
 
 /** Controls (and anything else) marked `hidden`, or inside such an element, that still take up space on the page. */
 const hiddenButShown = (page: Page) =>

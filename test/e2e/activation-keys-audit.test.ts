@@ -11,22 +11,11 @@ import { TestAgent } from '#test/support/agent-client';
 import { activationBody, api, call, newAccount, opsToken, perpetual } from '#test/support/licensing-api';
 import { tokenFor } from '#test/support/local-cloud';
 import { axeAtBothWidths } from './support/axe';
-import { ensureCloud, screenshots, startBrowser, stopE2eCloud, type Browser } from './support/browser';
+import { screenshots, portal, useE2eBrowser } from './support/browser';
 
 jest.setTimeout(180_000);
 
-let browser: Browser;
-const portal = (hash = '') => `${api()}/${hash}`;
-
-beforeAll(async () => {
-  await ensureCloud();
-  browser = await startBrowser();
-}, 300_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stopE2eCloud();
-});
+const browser = useE2eBrowser();
 
 /** An administrator of the account as the user index knows them: invited by the back office, signed in by token. */
 async function administrator(accountId: string): Promise<{ email: string; token: string }> {

@@ -6,24 +6,13 @@
 import { randomUUID } from 'node:crypto';
 import { accountView, api, approvedReseller, call, opsToken, perpetual } from '#test/support/licensing-api';
 import { cloudNow, tokenFor } from '#test/support/local-cloud';
-import { ensureCloud, screenshots, startBrowser, stopE2eCloud, type Browser } from './support/browser';
+import { screenshots, portal, useE2eBrowser } from './support/browser';
 
 jest.setTimeout(120_000);
 
-let browser: Browser;
-const portal = (hash = '') => `${api()}/${hash}`;
+const browser = useE2eBrowser();
 const date = (daysFromNow: number) =>
   new Date(cloudNow().getTime() + daysFromNow * 86_400_000).toISOString().slice(0, 10);
-
-beforeAll(async () => {
-  await ensureCloud();
-  browser = await startBrowser();
-}, 300_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stopE2eCloud();
-});
 
 describe('the back office', () => {
   const suffix = randomUUID().slice(0, 8);

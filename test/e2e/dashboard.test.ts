@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { dashboardData, dashboardHtml } from '#local/dashboard';
 import { localApiNamespace, MetricStore } from '#local/metrics';
-import { desktop, screenshotDir, startBrowser, type Browser } from './support/browser';
+import { desktop, screenshotDir, useE2eBrowser } from './support/browser';
 
 jest.setTimeout(120_000);
 
@@ -24,15 +24,7 @@ function request(store: MetricStore, route: string, status: number, at: number):
   store.record(key('Latency'), 20, at);
 }
 
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await startBrowser();
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useE2eBrowser('none');
 
 describe('the local dashboard at 1280 px', () => {
   it('counts 5xx in the 5xx column and 4xx in the 4xx column, puts the alarm line first, colours bad values and keeps every number in its own cell', async () => {

@@ -10,9 +10,9 @@ import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import type { TestAgent } from '#test/support/agent-client';
 import { activatedAgent, api, call, newAccount, perpetual } from '#test/support/licensing-api';
-import { advanceClock, cloud, cloudNow, syncClock, tokenFor, withOwnCloud } from '#test/support/local-cloud';
+import { advanceClock, cloud, cloudNow, syncClock, tokenFor } from '#test/support/local-cloud';
 import { postBeats } from '#test/support/telemetry-api';
-import { ensureCloud, screenshots, startBrowser, stopE2eCloud, type Browser } from './support/browser';
+import { screenshots, portal, useE2eBrowser } from './support/browser';
 
 jest.setTimeout(120_000);
 
@@ -30,9 +30,12 @@ const sizeOnDay = (day: number) => Math.round((7.28 + day * 0.1) * GIB);
  * this file's own; alone, the one the e2e harness starts serves this file only.
  */
 const besideSharedCloud = Boolean(process.env['UCX_CLOUD_JSON']);
-if (besideSharedCloud) withOwnCloud();
 
-/** Beats every 2 hours keep telemetry-silent (3 h) quiet; the database's size comes once a day. */
+/**
+ * A beat every 2 hours (calls and consoles), the database's size once a day. The clock moves a day
+ * at a time and a day's beats go in one request, as an agent's spool would send them: the history
+ * keeps each beat at its own minute, and the rules read one size a day as before.
+ */
 const STEP_HOURS = 2;
 const STEPS_A_DAY = 24 / STEP_HOURS;
 
@@ -50,51 +53,42 @@ async function moveClock(hours: number): Promise<void> {
   await syncClock(cloud());
 }
 
-let browser: Browser;
-const portal = (hash = '') => `${api()}/${hash}`;
+const browser = useE2eBrowser('own');
 
-beforeAll(async () => {
-  if (!besideSharedCloud) await ensureCloud();
-  browser = await startBrowser();
-}, 300_000);
-
-afterAll(async () => {
-  await browser?.close();
-  if (!besideSharedCloud) await stopE2eCloud();
-});
-
-/** The step's beats at the cloud's time: calls and consoles; once a day the SQL Server and the database's size. */
-async function sendStep(agent: TestAgent, step: number): Promise<void> {
-  const at = cloudNow().getTime();
-  const beat = (i: number, type: string, data: unknown) => ({
+/**
+ * Day `day`'s request at the cloud's time: the 2-hourly calls and consoles since the last one
+ * (each dated at its step), then the SQL Server and the database's size.
+ */
+async function sendDay(agent: TestAgent, day: number): Promise<void> {
+  const now = cloudNow().getTime();
+  const lastStep = day * STEPS_A_DAY;
+  const beat = (step: number, i: number, type: string, data: unknown) => ({
     id: randomUUID(),
     type,
-    collectedAt: new Date(at - 5_000 + i * 1000).toISOString(),
+    collectedAt: new Date(now - (lastStep - step) * STEP_HOURS * 3_600_000 - 5_000 + i * 1000).toISOString(),
     data,
   });
-  const day = step / STEPS_A_DAY;
-  const daily = Number.isInteger(day)
-    ? [
-        beat(0, 'ucx.database_server', {
-          edition: 'Express Edition',
-          version: '16.0.1000.6',
-          instanceName: 'SQLEXPRESS',
-        }),
-        beat(1, 'ucx.database', {
-          name: 'UCX',
-          sizeBytes: sizeOnDay(day),
-          filePaths: [],
-          authType: 'sql',
-          fullTextCatalogStatus: 'Idle',
-          lastMaintenanceAt: new Date(at - 86_400_000).toISOString(),
-        }),
-      ]
-    : [];
+  const firstStep = Math.max(0, lastStep - STEPS_A_DAY + 1);
+  const steps = Array.from({ length: lastStep - firstStep + 1 }, (_, n) => firstStep + n);
   const res = await postBeats(agent, {
     beats: [
-      ...daily,
-      beat(2, 'ucx.ivr', { activeCalls: 1 + (step % 3) }),
-      beat(3, 'ucx.attendant_console', { connected: [{ type: 'desktop', count: 1 + (step % 2) }] }),
+      ...steps.flatMap((step) => [
+        beat(step, 2, 'ucx.ivr', { activeCalls: 1 + (step % 3) }),
+        beat(step, 3, 'ucx.attendant_console', { connected: [{ type: 'desktop', count: 1 + (step % 2) }] }),
+      ]),
+      beat(lastStep, 0, 'ucx.database_server', {
+        edition: 'Express Edition',
+        version: '16.0.1000.6',
+        instanceName: 'SQLEXPRESS',
+      }),
+      beat(lastStep, 1, 'ucx.database', {
+        name: 'UCX',
+        sizeBytes: sizeOnDay(day),
+        filePaths: [],
+        authType: 'sql',
+        fullTextCatalogStatus: 'Idle',
+        lastMaintenanceAt: new Date(now - 86_400_000).toISOString(),
+      }),
     ],
   });
   if (res.status !== 202) throw new Error(`telemetry refused: ${res.status} ${res.text}`);
@@ -158,9 +152,9 @@ describe('an installation on SQL Server Express whose database grows toward its 
     accountId = await newAccount([perpetual('ivr', 10, 'gold'), perpetual('attendant-console', 5, 'gold')]);
     const { agent } = await activatedAgent(accountId, { allocation: { ivr: 4, 'attendant-console': 2 } });
     installationId = agent.keyid;
-    for (let step = 0; step <= DAYS * STEPS_A_DAY; step++) {
-      if (step > 0) await moveClock(STEP_HOURS);
-      await sendStep(agent, step);
+    for (let day = 0; day <= DAYS; day++) {
+      if (day > 0) await moveClock(24);
+      await sendDay(agent, day);
     }
     finding = await capFinding(installationId);
   }, 540_000);

@@ -3,10 +3,7 @@
  * edits an installation's allocation (within capacity, and beyond it by keyboard), sees its last
  * poll, and deactivates it; each step checked against what the installation's agent then gets.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
-import { findRepoRoot } from '#local/repo-root';
 import type { TestAgent } from '#test/support/agent-client';
 import {
   accountView,
@@ -17,46 +14,12 @@ import {
   type JsonResponse,
 } from '#test/support/licensing-api';
 import { tokenFor } from '#test/support/local-cloud';
-import { ensureCloud, startBrowser, stopE2eCloud, type Browser } from './support/browser';
+import { axeViolations } from './support/axe';
+import { portal, useE2eBrowser } from './support/browser';
 
 jest.setTimeout(120_000);
 
-const axeSource = readFileSync(join(findRepoRoot(), 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
-
-/** axe-core's WCAG 2.1 A/AA violations on the page as it is now (evaluated through DevTools: the CSP stays on). */
-async function axeViolations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
-  return page.evaluate(async () => {
-    const axe = (
-      window as unknown as {
-        axe: {
-          run(
-            context: Document,
-            options: unknown,
-          ): Promise<{ violations: { id: string; nodes: { target: unknown[] }[] }[] }>;
-        };
-      }
-    ).axe;
-    const { violations } = await axe.run(document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-      resultTypes: ['violations'],
-    });
-    return violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`));
-  });
-}
-
-let browser: Browser;
-const portal = (hash = '') => `${api()}/${hash}`;
-
-beforeAll(async () => {
-  await ensureCloud();
-  browser = await startBrowser();
-}, 300_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stopE2eCloud();
-});
+const browser = useE2eBrowser();
 
 const poll = (agent: TestAgent, etag?: string) =>
   agent.request(api(), 'GET', `/v1/installations/${agent.keyid}/license`, undefined, {

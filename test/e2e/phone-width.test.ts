@@ -9,22 +9,11 @@ import { activatedAgent, api, call, newAccount, opsToken, perpetual } from '#tes
 import { tokenFor } from '#test/support/local-cloud';
 import { postBeats } from '#test/support/telemetry-api';
 import { phone375 } from './support/axe';
-import { ensureCloud, screenshots, startBrowser, stopE2eCloud, type Browser } from './support/browser';
+import { screenshots, portal, useE2eBrowser } from './support/browser';
 
 jest.setTimeout(180_000);
 
-let browser: Browser;
-const portal = (hash = '') => `${api()}/${hash}`;
-
-beforeAll(async () => {
-  await ensureCloud();
-  browser = await startBrowser();
-}, 300_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stopE2eCloud();
-});
+const browser = useE2eBrowser();
 
 interface TableBox {
   name: string | null;

@@ -10,24 +10,13 @@ import { TestAgent } from '#test/support/agent-client';
 import { activatedAgent, activationBody, api, call, newAccount, perpetual } from '#test/support/licensing-api';
 import { cloud, tokenFor } from '#test/support/local-cloud';
 import { postBeats } from '#test/support/telemetry-api';
-import { ensureCloud, screenshots, startBrowser, stopE2eCloud, type Browser } from './support/browser';
+import { screenshots, portal, useE2eBrowser } from './support/browser';
 
 jest.setTimeout(120_000);
 
-let browser: Browser;
-const portal = (hash = '') => `${api()}/${hash}`;
+const browser = useE2eBrowser();
 const customerToken = (accountId: string) => tokenFor({ groups: ['customer'], accountId });
 const GIB = 1024 ** 3;
-
-beforeAll(async () => {
-  await ensureCloud();
-  browser = await startBrowser();
-}, 300_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stopE2eCloud();
-});
 
 async function openAccount(page: Page, accountId: string): Promise<void> {
   await page.goto(portal(`#/accounts/${accountId}`));

@@ -20,23 +20,19 @@ import {
   setGraphPresence,
 } from '#test/support/presence-api';
 import { startProxy } from '#test/unit/agent/sdk/presence-cloud';
-import { ensureCloud, screenshots, startBrowser, stopE2eCloud, type Browser } from './support/browser';
+import { screenshots, useE2eBrowser } from './support/browser';
 
 jest.setTimeout(120_000);
 
-let browser: Browser;
+const browser = useE2eBrowser();
 let proxy: Awaited<ReturnType<typeof startProxy>>;
 
 beforeAll(async () => {
-  await ensureCloud();
-  browser = await startBrowser();
   proxy = await startProxy();
-}, 300_000);
+});
 
 afterAll(async () => {
   await proxy?.stop();
-  await browser?.close();
-  await stopE2eCloud();
 });
 
 const upns = ['user11@contoso.example', 'user12@contoso.example', 'user13@contoso.example'];

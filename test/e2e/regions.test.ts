@@ -11,22 +11,12 @@ import { WrongRegionError } from '#lambdas/core/errors';
 import { problemResponse } from '#lambdas/shared/problem';
 import { api, newAccount, newActivationKey, perpetual } from '#test/support/licensing-api';
 import { cloud, tokenFor } from '#test/support/local-cloud';
-import { ensureCloud, startBrowser, stopE2eCloud, type Browser } from './support/browser';
+import { useE2eBrowser } from './support/browser';
 
 jest.setTimeout(120_000);
 
-let browser: Browser;
+const browser = useE2eBrowser();
 const portal = (region: 'eu' | 'us', hash = '') => `${api(region)}/${hash}`;
-
-beforeAll(async () => {
-  await ensureCloud();
-  browser = await startBrowser();
-}, 300_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stopE2eCloud();
-});
 
 describe('the portal in two regions', () => {
   it('serves each region its config.json: which region, both portals, no user pool (local sign-in)', async () => {

@@ -3,25 +3,14 @@
  * each customer's renewals due, open findings and active installations, and a search narrows it.
  */
 import { randomUUID } from 'node:crypto';
-import { activatedAgent, api, newAccount, perpetual } from '#test/support/licensing-api';
+import { activatedAgent, newAccount, perpetual } from '#test/support/licensing-api';
 import { tokenFor } from '#test/support/local-cloud';
 import { axeAtBothWidths } from './support/axe';
-import { ensureCloud, screenshots, startBrowser, stopE2eCloud, type Browser } from './support/browser';
+import { screenshots, portal, useE2eBrowser } from './support/browser';
 
 jest.setTimeout(180_000);
 
-let browser: Browser;
-const portal = (hash = '') => `${api()}/${hash}`;
-
-beforeAll(async () => {
-  await ensureCloud();
-  browser = await startBrowser();
-}, 300_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stopE2eCloud();
-});
+const browser = useE2eBrowser();
 
 describe('the reseller’s customer list (19.7)', () => {
   it('shows renewals due, open findings and installations per customer, and finds a customer by search', async () => {

@@ -6,22 +6,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { api, call, opsToken, perpetual } from '#test/support/licensing-api';
-import { ensureCloud, screenshots, startBrowser, stopE2eCloud, type Browser } from './support/browser';
+import { screenshots, useE2eBrowser } from './support/browser';
 
 jest.setTimeout(180_000);
 
-let browser: Browser;
+const browser = useE2eBrowser();
 const us = (hash = '') => `${api('us')}/${hash}`;
-
-beforeAll(async () => {
-  await ensureCloud();
-  browser = await startBrowser();
-}, 300_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stopE2eCloud();
-});
 
 async function codeFor(email: string): Promise<string> {
   const { messages } = (await (await fetch(`${api('us')}/local/outbox`)).json()) as {

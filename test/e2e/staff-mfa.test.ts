@@ -7,22 +7,12 @@ import { randomUUID } from 'node:crypto';
 import { Secret, TOTP } from 'otpauth';
 import { api, call } from '#test/support/licensing-api';
 import { cloud } from '#test/support/local-cloud';
-import { ensureCloud, startBrowser, stopE2eCloud, type Browser } from './support/browser';
+import { useE2eBrowser } from './support/browser';
 
 jest.setTimeout(120_000);
 
-let browser: Browser;
+const browser = useE2eBrowser();
 const password = 'correct horse 42';
-
-beforeAll(async () => {
-  await ensureCloud();
-  browser = await startBrowser();
-}, 300_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stopE2eCloud();
-});
 
 /** The code of the authenticator `stepsAhead` 30-second steps from the cloud's now (a code is good once). */
 async function codeOf(secret: string, stepsAhead = 0): Promise<string> {

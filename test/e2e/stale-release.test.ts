@@ -4,21 +4,11 @@
  */
 import { accountView, api, newAccount, perpetual } from '#test/support/licensing-api';
 import { tokenFor } from '#test/support/local-cloud';
-import { ensureCloud, startBrowser, stopE2eCloud, type Browser } from './support/browser';
+import { useE2eBrowser } from './support/browser';
 
 jest.setTimeout(120_000);
 
-let browser: Browser;
-
-beforeAll(async () => {
-  await ensureCloud();
-  browser = await startBrowser();
-}, 300_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stopE2eCloud();
-});
+const browser = useE2eBrowser();
 
 describe('automatic release in the portal', () => {
   it('is off by default; a customer turns it on after 30 days, and the account answer says so', async () => {

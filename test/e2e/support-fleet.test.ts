@@ -9,10 +9,10 @@ import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import type { TestAgent } from '#test/support/agent-client';
 import { activatedAgent, api, call, perpetual } from '#test/support/licensing-api';
-import { tokenFor, withOwnCloud } from '#test/support/local-cloud';
+import { tokenFor } from '#test/support/local-cloud';
 import { postExpressDatabaseAndSuite } from '#test/support/telemetry-api';
 import { axeAtBothWidths } from './support/axe';
-import { ensureCloud, screenshots, startBrowser, stopE2eCloud, type Browser } from './support/browser';
+import { screenshots, portal, useE2eBrowser } from './support/browser';
 
 jest.setTimeout(300_000);
 
@@ -21,23 +21,9 @@ jest.setTimeout(300_000);
  * installation: beside the run's shared cloud (integration files selected) this file runs on one
  * of its own, so other files' installations neither change its counts nor get its findings.
  */
-const besideSharedCloud = Boolean(process.env['UCX_CLOUD_JSON']);
-if (besideSharedCloud) withOwnCloud();
-
-let browser: Browser;
-const portal = (hash = '') => `${api()}/${hash}`;
+const browser = useE2eBrowser('own');
 const support = () => tokenFor({ groups: ['support'] });
 const backoffice = () => tokenFor({ groups: ['backoffice'] });
-
-beforeAll(async () => {
-  if (!besideSharedCloud) await ensureCloud();
-  browser = await startBrowser();
-}, 300_000);
-
-afterAll(async () => {
-  await browser?.close();
-  if (!besideSharedCloud) await stopE2eCloud();
-});
 
 async function namedAccount(name: string): Promise<string> {
   const res = await call('PUT', `${api()}/v1/ops/orders/e2e-${randomUUID()}`, {

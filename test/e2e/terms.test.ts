@@ -5,51 +5,14 @@
  * shows both, the objection highlighted; the pages pass axe. Silent consent, which needs the
  * clock moved, is in test/integration/accounts/terms.test.ts on a cloud of its own.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Page } from 'playwright-core';
-import { findRepoRoot } from '#local/repo-root';
 import { api, call, newAccount, opsToken } from '#test/support/licensing-api';
 import { cloudNow, tokenFor } from '#test/support/local-cloud';
-import { ensureCloud, startBrowser, stopE2eCloud, type Browser } from './support/browser';
+import { axeViolations } from './support/axe';
+import { useE2eBrowser } from './support/browser';
 
 jest.setTimeout(180_000);
 
-let browser: Browser;
-
-beforeAll(async () => {
-  await ensureCloud();
-  browser = await startBrowser();
-}, 300_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stopE2eCloud();
-});
-
-const axeSource = readFileSync(join(findRepoRoot(), 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
-
-/** axe-core's WCAG 2.1 A/AA violations, evaluated through DevTools (the portal's CSP refuses inline scripts). */
-async function axeViolations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
-  return page.evaluate(async () => {
-    const axe = (
-      window as unknown as {
-        axe: {
-          run(
-            context: Document,
-            options: unknown,
-          ): Promise<{ violations: { id: string; nodes: { target: unknown[] }[] }[] }>;
-        };
-      }
-    ).axe;
-    const result = await axe.run(document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-      resultTypes: ['violations'],
-    });
-    return result.violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`));
-  });
-}
+const browser = useE2eBrowser();
 
 const customerPage = (accountId: string, email: string) =>
   browser.page(tokenFor({ groups: ['customer'], accountId, extra: { email } }), email);

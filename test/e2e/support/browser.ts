@@ -12,7 +12,8 @@ import { promisify } from 'node:util';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { z } from 'zod';
 import { findRepoRoot } from '#local/repo-root';
-import { startCloudProcess, type CloudProcess } from '#test/support/local-cloud';
+import { api } from '#test/support/licensing-api';
+import { startCloudProcess, withOwnCloud, type CloudProcess } from '#test/support/local-cloud';
 
 const systemChromiums = ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
 const chromiumFlags = [
@@ -163,6 +164,47 @@ export async function startBrowser(): Promise<Browser> {
       await context.close();
       rmSync(userDataDir, { recursive: true, force: true });
     },
+  };
+}
+
+/** The portal's page at `hash` (e.g. `#/accounts/…`) on the run's cloud. */
+export const portal = (hash = '') => `${api()}/${hash}`;
+
+/**
+ * Which cloud an e2e file runs on. `shared`: the run's (jest's global setup's when integration files
+ * are selected, else one the harness starts for the file). `own`: beside the run's shared cloud one
+ * of the file's own (its clock moves, or it counts the whole fleet); alone, the harness's one serves
+ * the file only. `none`: the browser only.
+ */
+export type E2eCloud = 'shared' | 'own' | 'none';
+
+/**
+ * The setup every e2e file shares: its cloud and a headless Chromium, started in beforeAll and
+ * closed in afterAll. Call it at the file's top level; the browser it returns answers between them.
+ */
+export function useE2eBrowser(cloud: E2eCloud = 'shared'): Browser {
+  const besideSharedCloud = cloud === 'own' && Boolean(process.env['UCX_CLOUD_JSON']);
+  if (besideSharedCloud) withOwnCloud();
+  const startsCloud = cloud !== 'none' && !besideSharedCloud;
+  let started: Browser | undefined;
+  beforeAll(async () => {
+    if (startsCloud) await ensureCloud();
+    started = await startBrowser();
+  }, 300_000);
+  afterAll(async () => {
+    await started?.close();
+    if (startsCloud) await stopE2eCloud();
+  });
+  const current = () => {
+    if (!started) throw new Error('useE2eBrowser: the browser runs only between beforeAll and afterAll');
+    return started;
+  };
+  return {
+    get context() {
+      return current().context;
+    },
+    page: (token, label) => current().page(token, label),
+    close: () => current().close(),
   };
 }
 
