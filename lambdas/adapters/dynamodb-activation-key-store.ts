@@ -3,7 +3,8 @@
  * written beside each `AKEY#<hash>` by the key's creation (dynamodb-licensing-repository.ts), and
  * the revocation that marks both, with its audit event, in one transaction.
  */
-import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { queryAll } from './dynamodb-query-all';
 import * as z from 'zod';
 import type { ActivationKeyListing, ActivationKeyStore, KeyRevocationCommit } from '../core/licensing/activation-keys';
 import { productSchema } from '../core/licensing/catalogue';
@@ -54,25 +55,12 @@ export class DynamoDbActivationKeyStore implements ActivationKeyStore {
   ) {}
 
   async list(accountId: string): Promise<ActivationKeyListing[]> {
-    const keys: ActivationKeyListing[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    try {
-      do {
-        const page = await this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :akey)',
-            ExpressionAttributeValues: { ':pk': licensingPk('account', accountId), ':akey': 'AKEY#' },
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        for (const item of page.Items ?? []) keys.push(parseListing(item));
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
-    } catch (error) {
-      rethrowThrottling(error, 'The licensing store');
-    }
-    return keys;
+    const items = await queryAll(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :akey)',
+      ExpressionAttributeValues: { ':pk': licensingPk('account', accountId), ':akey': 'AKEY#' },
+    }).catch((error: unknown) => rethrowThrottling(error, 'The licensing store'));
+    return items.map(parseListing);
   }
 
   async get(accountId: string, keyId: string): Promise<ActivationKeyListing | null> {

@@ -14,6 +14,7 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
+import { queryAll } from './dynamodb-query-all';
 import * as z from 'zod';
 import type { ClosureCommit, ClosureStore, ErasedCommit, ErasureDue, ReopenCommit } from '../core/accounts/closure';
 import type { Region } from '../core/licensing/catalogue';
@@ -205,24 +206,19 @@ export class DynamoDbClosureStore implements ClosureStore {
   }
 
   private async keysWithoutTtl(pk: string, limit: number): Promise<{ pk: string; sk: string }[]> {
-    const keys: { pk: string; sk: string }[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          FilterExpression: 'attribute_not_exists(#ttl)',
-          ProjectionExpression: 'pk, sk',
-          ExpressionAttributeNames: { '#ttl': 'ttl' },
-          ExpressionAttributeValues: { ':pk': pk },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      keys.push(...(page.Items ?? []).map((item) => keyItem.parse(item)));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey && keys.length < limit);
-    return keys.slice(0, limit);
+    const items = await queryAll(
+      this.client,
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        FilterExpression: 'attribute_not_exists(#ttl)',
+        ProjectionExpression: 'pk, sk',
+        ExpressionAttributeNames: { '#ttl': 'ttl' },
+        ExpressionAttributeValues: { ':pk': pk },
+      },
+      limit,
+    );
+    return items.slice(0, limit).map((item) => keyItem.parse(item));
   }
 
   private async setTtl(keys: readonly { pk: string; sk: string }[], ttl: number): Promise<void> {

@@ -9,7 +9,7 @@
  * the writers are at most the consumer's reserved concurrency, far below a partition's 1,000 writes
  * a second: one unsharded partition (docs/proactive-support.md "Fleet overview"). Days expire after 40.
  */
-import { BatchGetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { SILENT_SUPPORT_DATA_DAYS, ttlAfterDays } from '../core/accounts/retention';
 import type {
@@ -21,6 +21,7 @@ import type {
 } from '../core/support/fleet-overview';
 import type { FleetFactsReader } from '../core/support/ports';
 import { hasErrorName, rethrowThrottling } from './aws-errors';
+import { queryAll } from './dynamodb-query-all';
 
 const FACTS_PK = 'FLEETFACTS';
 const factsItem = z.object({ suiteVersion: z.string().optional(), sqlEdition: z.string().optional() });
@@ -122,29 +123,16 @@ export class DynamoDbFleetCounters implements FleetCounterStore, FleetFactsReade
   }
 
   async facts(): Promise<{ suiteVersion?: string; sqlEdition?: string }[]> {
-    const facts: { suiteVersion?: string; sqlEdition?: string }[] = [];
-    let start: Record<string, unknown> | undefined;
-    try {
-      do {
-        const page = await this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': FACTS_PK },
-            ProjectionExpression: 'suiteVersion, sqlEdition',
-            ...(start && { ExclusiveStartKey: start }),
-          }),
-        );
-        for (const item of page.Items ?? []) {
-          const { suiteVersion, sqlEdition } = factsItem.parse(item);
-          facts.push({ ...(suiteVersion && { suiteVersion }), ...(sqlEdition && { sqlEdition }) });
-        }
-        start = page.LastEvaluatedKey;
-      } while (start);
-    } catch (error) {
-      rethrowThrottling(error, 'The support store');
-    }
-    return facts;
+    const items = await queryAll(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': FACTS_PK },
+      ProjectionExpression: 'suiteVersion, sqlEdition',
+    }).catch((error: unknown) => rethrowThrottling(error, 'The support store'));
+    return items.map((item) => {
+      const { suiteVersion, sqlEdition } = factsItem.parse(item);
+      return { ...(suiteVersion && { suiteVersion }), ...(sqlEdition && { sqlEdition }) };
+    });
   }
 
   async factsOf(
@@ -171,25 +159,12 @@ export class DynamoDbFleetCounters implements FleetCounterStore, FleetFactsReade
   }
 
   async read(fromDay: string, toDay: string): Promise<{ days: DayCounters[]; open: Counts }> {
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    try {
-      do {
-        // DAY#… sorts before OPEN: one Query from the first day to OPEN reads both
-        const page = await this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :open',
-            ExpressionAttributeValues: { ':pk': PK, ':from': `${DAY_PREFIX}${fromDay}`, ':open': OPEN_SK },
-            ...(start && { ExclusiveStartKey: start }),
-          }),
-        );
-        items.push(...(page.Items ?? []));
-        start = page.LastEvaluatedKey;
-      } while (start);
-    } catch (error) {
-      rethrowThrottling(error, 'The support store');
-    }
+    // DAY#… sorts before OPEN: one Query from the first day to OPEN reads both
+    const items = await queryAll(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :open',
+      ExpressionAttributeValues: { ':pk': PK, ':from': `${DAY_PREFIX}${fromDay}`, ':open': OPEN_SK },
+    }).catch((error: unknown) => rethrowThrottling(error, 'The support store'));
     const days = items
       .filter(
         (i) => typeof i['sk'] === 'string' && i['sk'].startsWith(DAY_PREFIX) && i['sk'] <= `${DAY_PREFIX}${toDay}`,

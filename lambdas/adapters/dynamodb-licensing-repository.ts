@@ -41,6 +41,7 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
+import { queryAll } from './dynamodb-query-all';
 import * as z from 'zod';
 import { careLevelSchema, licenseKindSchema, productSchema, regionSchema } from '../core/licensing/catalogue';
 import type {
@@ -259,25 +260,12 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
   ) {}
 
   async getAccountState(accountId: string): Promise<AccountState | null> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    try {
-      do {
-        const page = await this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': accountPk(accountId) },
-            ConsistentRead: true,
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        items.push(...((page.Items ?? []) as Record<string, unknown>[]));
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
-    } catch (error) {
-      rethrowThrottling(error, 'The licensing store');
-    }
+    const items = await queryAll(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': accountPk(accountId) },
+      ConsistentRead: true,
+    }).catch((error: unknown) => rethrowThrottling(error, 'The licensing store'));
     const meta = items.find((i) => i.sk === 'META');
     if (!meta) return null;
     const pools = items.filter((i) => String(i.sk).startsWith('PROD#')).map((i) => poolItem.parse(i));

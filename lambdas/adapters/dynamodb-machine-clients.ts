@@ -3,7 +3,8 @@
  *   CLIENT#<id> / META   name, scopes, createdBy, createdAt, revokedAt; gsi1 CLIENTS / <createdAt>#<id>
  * each written in one transaction with its audit item (`AUDIT#ops`).
  */
-import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { queryAll } from './dynamodb-query-all';
 import * as z from 'zod';
 import { machineScopes, type MachineClientRecord, type MachineClientStore } from '../core/accounts/machine-clients';
 import type { AuditEvent } from '../core/licensing/model';
@@ -48,23 +49,14 @@ export class DynamoDbMachineClients implements MachineClientStore {
   }
 
   async list(): Promise<MachineClientRecord[]> {
-    const records: MachineClientRecord[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :pk',
-          ExpressionAttributeValues: { ':pk': 'CLIENTS' },
-          ScanIndexForward: false,
-          ...(start && { ExclusiveStartKey: start }),
-        }),
-      );
-      records.push(...(page.Items ?? []).map(parse));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return records;
+    const items = await queryAll(this.client, {
+      TableName: this.tableName,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': 'CLIENTS' },
+      ScanIndexForward: false,
+    });
+    return items.map(parse);
   }
 
   async put(record: MachineClientRecord, audit: AuditEvent): Promise<void> {

@@ -1,5 +1,6 @@
 /** Reads a reseller's customers from the licensing table's `RES#<reseller>/ACC#<account>` items. */
-import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { queryAll } from './dynamodb-query-all';
 import * as z from 'zod';
 import { regionSchema } from '../core/licensing/catalogue';
 import type { ResellerAccountsReader, ResellerAccountView } from '../core/licensing/list-reseller-accounts';
@@ -13,23 +14,14 @@ export class DynamoDbResellerAccounts implements ResellerAccountsReader {
   ) {}
 
   async accountsOfReseller(resellerId: string): Promise<ResellerAccountView[]> {
-    const accounts: ResellerAccountView[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :acc)',
-          ExpressionAttributeValues: { ':pk': `RES#${resellerId}`, ':acc': 'ACC#' },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const { accountId, name, region } = itemSchema.parse(item);
-        accounts.push({ accountId, name, region });
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return accounts;
+    const items = await queryAll(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :acc)',
+      ExpressionAttributeValues: { ':pk': `RES#${resellerId}`, ':acc': 'ACC#' },
+    });
+    return items.map((item): ResellerAccountView => {
+      const { accountId, name, region } = itemSchema.parse(item);
+      return { accountId, name, region };
+    });
   }
 }

@@ -13,6 +13,7 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
+import { queryAll } from './dynamodb-query-all';
 import * as z from 'zod';
 import type { ResellerApplication, ResellerStatus, ResellerStore } from '../core/accounts/resellers';
 import { ConflictError } from '../core/errors';
@@ -105,24 +106,13 @@ export class DynamoDbResellers implements ResellerStore {
   }
 
   async listByStatus(status: ResellerStatus): Promise<ResellerApplication[]> {
-    const found: ResellerApplication[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client
-        .send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: 'gsi1',
-            KeyConditionExpression: 'gsi1pk = :pk',
-            ExpressionAttributeValues: { ':pk': `RESELLERS#${status}` },
-            ExclusiveStartKey: startKey,
-          }),
-        )
-        .catch((error: unknown) => rethrowThrottling(error, 'The reseller store'));
-      found.push(...(page.Items ?? []).map(parse));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return found;
+    const items = await queryAll(this.client, {
+      TableName: this.tableName,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': `RESELLERS#${status}` },
+    }).catch((error: unknown) => rethrowThrottling(error, 'The reseller store'));
+    return items.map(parse);
   }
 
   async approve(resellerId: string, at: string): Promise<boolean> {

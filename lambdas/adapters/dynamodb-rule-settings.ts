@@ -4,10 +4,11 @@
  *   ACC#<account> / RULESETTINGS#<ruleId>   settings (the fields support set), updatedAt, updatedBy
  * The rules Lambda reads an account's with one Query (config-sources.ts caches it per invocation).
  */
-import { DeleteCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { RuleSettingsStore, StoredRuleSetting } from '../core/support/rule-settings';
 import { rethrowThrottling } from './aws-errors';
+import { queryAll } from './dynamodb-query-all';
 
 const PREFIX = 'RULESETTINGS#';
 const pkOf = (accountId: string) => `ACC#${accountId}`;
@@ -25,29 +26,16 @@ export class DynamoDbRuleSettings implements RuleSettingsStore {
   ) {}
 
   async list(accountId: string): Promise<StoredRuleSetting[]> {
-    const settings: StoredRuleSetting[] = [];
-    let start: Record<string, unknown> | undefined;
-    try {
-      do {
-        const page = await this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-            ExpressionAttributeValues: { ':pk': pkOf(accountId), ':prefix': PREFIX },
-            ConsistentRead: true,
-            ...(start && { ExclusiveStartKey: start }),
-          }),
-        );
-        for (const raw of page.Items ?? []) {
-          const { sk, ...rest } = item.parse(raw);
-          settings.push({ ruleId: sk.slice(PREFIX.length), ...rest });
-        }
-        start = page.LastEvaluatedKey;
-      } while (start);
-    } catch (error) {
-      rethrowThrottling(error, 'The support store');
-    }
-    return settings;
+    const items = await queryAll(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': pkOf(accountId), ':prefix': PREFIX },
+      ConsistentRead: true,
+    }).catch((error: unknown) => rethrowThrottling(error, 'The support store'));
+    return items.map((raw) => {
+      const { sk, ...rest } = item.parse(raw);
+      return { ruleId: sk.slice(PREFIX.length), ...rest };
+    });
   }
 
   async settingsOf(accountId: string): Promise<Record<string, Record<string, unknown>>> {

@@ -5,7 +5,8 @@
  *   STALE_RELEASE / ACC#<account>   enabled, afterDays, region, notices (installation id → at)
  * Each change is written with its audit event (AUDIT#<account> / <at>#<event>) in one transaction.
  */
-import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { queryAll } from './dynamodb-query-all';
 import * as z from 'zod';
 import { regionSchema, type Region } from '../core/licensing/catalogue';
 import type { AuditEvent } from '../core/licensing/model';
@@ -70,23 +71,14 @@ export class DynamoDbStaleReleaseStore implements StaleReleaseStore {
   }
 
   async listEnabled(region: Region): Promise<StaleReleaseRecord[]> {
-    const records: StaleReleaseRecord[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          FilterExpression: '#enabled = :yes AND #region = :region',
-          ExpressionAttributeNames: { '#enabled': 'enabled', '#region': 'region' },
-          ExpressionAttributeValues: { ':pk': PARTITION, ':yes': true, ':region': region },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) records.push(recordSchema.parse(item));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return records;
+    const items = await queryAll(this.doc, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      FilterExpression: '#enabled = :yes AND #region = :region',
+      ExpressionAttributeNames: { '#enabled': 'enabled', '#region': 'region' },
+      ExpressionAttributeValues: { ':pk': PARTITION, ':yes': true, ':region': region },
+    });
+    return items.map((item) => recordSchema.parse(item));
   }
 
   async recordNotice(accountId: string, installationId: string, at: string, audit: AuditEvent): Promise<void> {

@@ -5,10 +5,11 @@
  * The STATE item goes last, so an interrupted erase leaves the installation findable by the index
  * that lists an account's installations (gsi2) until the rest is gone.
  */
-import { BatchWriteCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { SupportEraser } from '../core/accounts/erase-closed-accounts';
 import { rethrowThrottling } from './aws-errors';
+import { queryAll } from './dynamodb-query-all';
 
 const keyItem = z.object({ pk: z.string(), sk: z.string() });
 type Key = z.infer<typeof keyItem>;
@@ -38,26 +39,17 @@ export class DynamoDbSupportEraser implements SupportEraser {
   }
 
   private async keysOf(pk: string, limit: number): Promise<Key[]> {
-    const keys: Key[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    try {
-      do {
-        const page = await this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': pk },
-            ProjectionExpression: 'pk, sk',
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        keys.push(...(page.Items ?? []).map((item) => keyItem.parse(item)));
-        startKey = page.LastEvaluatedKey;
-      } while (startKey && keys.length < limit);
-    } catch (error) {
-      rethrowThrottling(error, 'The support store');
-    }
-    return keys.slice(0, limit);
+    const items = await queryAll(
+      this.client,
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': pk },
+        ProjectionExpression: 'pk, sk',
+      },
+      limit,
+    ).catch((error: unknown) => rethrowThrottling(error, 'The support store'));
+    return items.slice(0, limit).map((item) => keyItem.parse(item));
   }
 
   private async batchDelete(keys: readonly Key[]): Promise<void> {

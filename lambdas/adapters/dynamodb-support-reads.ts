@@ -12,6 +12,7 @@ import {
   type DynamoDBDocumentClient,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { queryAll } from './dynamodb-query-all';
 import * as z from 'zod';
 import type { FindingRecord } from '../core/rules/engine';
 import type { SnapshotRecord } from '../core/rules/ports';
@@ -369,24 +370,9 @@ export class DynamoDbSupportReads implements SupportReadStore {
   }
 
   private async queryAll(input: Query): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    try {
-      do {
-        const out = await this.client.send(
-          new QueryCommand({
-            ...input,
-            TableName: this.tableName,
-            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-          }),
-        );
-        items.push(...(out.Items ?? []));
-        startKey = out.LastEvaluatedKey;
-      } while (startKey);
-    } catch (error) {
-      rethrowThrottling(error, 'The support store');
-    }
-    return items;
+    return queryAll(this.client, { ...input, TableName: this.tableName }).catch((error: unknown) =>
+      rethrowThrottling(error, 'The support store'),
+    );
   }
 }
 

@@ -11,6 +11,7 @@ import {
   QueryCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
+import { queryAll } from './dynamodb-query-all';
 import * as z from 'zod';
 import type { IndexedUser, UserIndex } from '../core/accounts/user-index';
 import { rethrowThrottling } from './aws-errors';
@@ -72,24 +73,13 @@ export class DynamoDbUserIndex implements UserIndex {
   }
 
   async listByAccount(accountId: string): Promise<IndexedUser[]> {
-    const users: IndexedUser[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client
-        .send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :user)',
-            ExpressionAttributeValues: { ':pk': usersPk(accountId), ':user': 'USER#' },
-            ConsistentRead: true,
-            ExclusiveStartKey: startKey,
-          }),
-        )
-        .catch((error: unknown) => rethrowThrottling(error, 'The user index'));
-      users.push(...(page.Items ?? []).map(toUser));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return users;
+    const items = await queryAll(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :user)',
+      ExpressionAttributeValues: { ':pk': usersPk(accountId), ':user': 'USER#' },
+      ConsistentRead: true,
+    }).catch((error: unknown) => rethrowThrottling(error, 'The user index'));
+    return items.map(toUser);
   }
 
   async findByEmail(email: string): Promise<IndexedUser[]> {
