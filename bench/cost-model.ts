@@ -94,6 +94,8 @@ export interface Workload {
   history: { wruPerBatch: number; rruPerBatch: number; storedBytes: number };
   /** the rules' licence facts cache (lambdas/adapters/licence-facts.ts): a miss reads the installation */
   licenceCache: { ttlSeconds: number; rruPerMiss: number };
+  /** share of posts whose stream record carries the rules' licence facts (ingest puts them): no licence read */
+  licenceFactsInRecord: number;
   /** re-signs per installation-month (licence renewed at half its 30-day life, plus changes) */
   signsPerMonth: number;
   lambda: {
@@ -336,7 +338,8 @@ export function monthlyCost(
   const installationRru = Math.ceil(w.installationItemBytes / (4 * KB));
   const hitRate = licenceCacheHitRate(w.cycleSeconds, w.licenceCache.ttlSeconds);
   const ingestRru = requests * (installationRru + w.accountTermsRru);
-  const rulesRru = batches * (w.rulesStore.rruPerBatch + (1 - hitRate) * w.licenceCache.rruPerMiss);
+  const licenceRruPerBatch = (1 - w.licenceFactsInRecord) * (1 - hitRate) * w.licenceCache.rruPerMiss;
+  const rulesRru = batches * (w.rulesStore.rruPerBatch + licenceRruPerBatch);
   const stamps = installations * w.lastSeen.stampsPerHour * HOURS_PER_MONTH * w.lastSeen.wruPerStamp;
   const rulesWru = batches * w.rulesStore.wruPerBatch;
   const provisioned = (unitsPerMonth: number, hourPrice: number) =>
@@ -371,7 +374,10 @@ export function monthlyCost(
     'DynamoDB rules reads',
     dynamo(rulesRru, 'read'),
     basis('rules store units'),
-    `state ${fmt(w.rulesStore.rruPerBatch)} RRU per post; licence ${w.licenceCache.rruPerMiss} RRU per miss, cache hit rate ${hitRate * 100} % (TTL ${w.licenceCache.ttlSeconds / 60} min, cycle ${w.cycleSeconds / 60} min)`,
+    `state ${fmt(w.rulesStore.rruPerBatch)} RRU per post; licence ${fmt(licenceRruPerBatch)} RRU per post: ` +
+      (w.licenceFactsInRecord === 1
+        ? 'its facts ride in the stream record'
+        : `${fmt(w.licenceFactsInRecord * 100)} % of records carry its facts, the rest read ${w.licenceCache.rruPerMiss} RRU per miss, cache hit rate ${hitRate * 100} % (TTL ${w.licenceCache.ttlSeconds / 60} min, cycle ${w.cycleSeconds / 60} min)`),
   );
   add(
     'DynamoDB',

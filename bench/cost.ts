@@ -60,10 +60,13 @@ export function defaultWorkload(): Workload {
     lastSeen: { stampsPerHour: 1, wruPerStamp: 1 },
     // the target of issue 16: at most 1 WRU per installation per cycle in the steady state
     rulesStore: { wruPerBatch: 1, rruPerBatch: 1, storedBytes: 10_000 },
-    // measured by test/integration/rules/history-write-units.test.ts (a steady simulated installation)
-    history: { wruPerBatch: 1.29, rruPerBatch: 0.8, storedBytes: 2_000_000 },
+    // measured by test/integration/rules/history-write-units.test.ts (a steady simulated installation;
+    // the previous request's end from the rules' state, no Query for it)
+    history: { wruPerBatch: 1.29, rruPerBatch: 0.3, storedBytes: 2_000_000 },
     // lambdas/adapters/licence-facts.ts CachedLicenceFacts' default TTL; a miss reads the installation strongly
     licenceCache: { ttlSeconds: 300, rruPerMiss: 1 },
+    // ingest puts the rules' licence facts in every stream record (stream-record.ts): the cache is the fallback
+    licenceFactsInRecord: 1,
     signsPerMonth: 2,
     lambda: {
       ingest: { memoryMb: 512, cpuMs: 5, ioMs: 15 },

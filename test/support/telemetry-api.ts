@@ -5,7 +5,7 @@ import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand } from '@
 import { localKinesis } from '#local/clients';
 import { archiveLines } from '#lambdas/core/telemetry/archive-batch';
 import { archiveRowSchema, type ArchiveRow } from '#lambdas/core/telemetry/archive-row';
-import { decodeStreamRecord } from '#lambdas/core/telemetry/stream-record';
+import { decodeStreamRecord, type DecodedRecord } from '#lambdas/core/telemetry/stream-record';
 import type { TestAgent } from '#test/support/agent-client';
 import { cloud } from '#test/support/local-cloud';
 import { api, type RegionKey } from '#test/support/licensing-api';
@@ -65,10 +65,21 @@ export function streamName(region: RegionKey = 'eu'): string {
  * archiver would write (reads each shard from its start; v2 batch records and v1 rows alike).
  */
 export async function streamRowsOf(installationId: string, region: RegionKey = 'eu'): Promise<ArchiveRow[]> {
+  const rows: ArchiveRow[] = [];
+  for (const record of await streamRecordsOf(installationId, region)) {
+    for (const lines of archiveLines(record).values()) {
+      for (const line of lines.split('\n')) if (line) rows.push(archiveRowSchema.parse(JSON.parse(line)));
+    }
+  }
+  return rows;
+}
+
+/** Every record on the region's stream for one installation, decoded, in stream order per shard. */
+export async function streamRecordsOf(installationId: string, region: RegionKey = 'eu'): Promise<DecodedRecord[]> {
   const kinesis = localKinesis(cloud().regions[region].endpoints.kinesis, cloud().regions[region].region);
   const StreamName = streamName(region);
   const shards = (await kinesis.send(new ListShardsCommand({ StreamName }))).Shards ?? [];
-  const rows: ArchiveRow[] = [];
+  const records: DecodedRecord[] = [];
   for (const shard of shards) {
     let iterator = (
       await kinesis.send(
@@ -79,14 +90,12 @@ export async function streamRowsOf(installationId: string, region: RegionKey = '
       const page = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
       for (const record of page.Records ?? []) {
         if (record.PartitionKey !== installationId) continue;
-        for (const lines of archiveLines(decodeStreamRecord(record.Data!)).values()) {
-          for (const line of lines.split('\n')) if (line) rows.push(archiveRowSchema.parse(JSON.parse(line)));
-        }
+        records.push(decodeStreamRecord(record.Data!));
       }
       if (!page.Records?.length || page.MillisBehindLatest === 0) break;
       iterator = page.NextShardIterator;
     }
   }
   kinesis.destroy();
-  return rows;
+  return records;
 }

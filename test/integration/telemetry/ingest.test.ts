@@ -1,9 +1,10 @@
 import { gzipSync } from 'node:zlib';
 import { cloudNow, tokenFor } from '#test/support/local-cloud';
 import { activatedAgent, api, call, expectProblem, newAccount, perpetual } from '#test/support/licensing-api';
-import { postBeats, streamRowsOf } from '#test/support/telemetry-api';
+import { postBeats, streamRecordsOf, streamRowsOf } from '#test/support/telemetry-api';
 import { validBeat, validBeatOfEveryType } from '#test/support/telemetry-fixtures';
 import { randomUUID } from 'node:crypto';
+import { careCycleSeconds } from '#lambdas/core/telemetry/cadence';
 import type { TestAgent } from '#test/support/agent-client';
 
 /** A fixture beat with a new id, collected now (ingest refuses beats dated far from their arrival). */
@@ -32,6 +33,23 @@ describe('POST /v1/installations/{id}/telemetry', () => {
     const rows = (await streamRowsOf(agent.keyid)).filter((r) => beats.some((b) => b.id === r.beat_id));
     expect(rows).toHaveLength(25);
     expect(new Set(rows.map((r) => r.type)).size).toBe(25);
+  });
+
+  it("puts the rules' licence facts in the batch's stream record: the licence's products, nodes, (Gold's) cycle and the 202's ETag", async () => {
+    const beat = fresh(validBeat('ucx.ivr'));
+
+    const res = await postBeats(agent, { beats: [beat] });
+
+    expect(res.status).toBe(202);
+    const record = (await streamRecordsOf(agent.keyid)).find((r) => r.beats.some((b) => b.beat_id === beat.id));
+    expect(record?.header.licence).toEqual({
+      v: 1,
+      etag: res.json.license.etag,
+      products: [expect.objectContaining({ product: 'ivr', capacity: 2, kind: 'perpetual' })],
+      nodes: ['ucx-node-1'],
+      telemetry: { enabled: true, intervalSeconds: careCycleSeconds.gold },
+    });
+    expect(res.json.license.etag).toEqual(expect.any(String));
   });
 
   it('refuses with 403 and stores nothing while telemetry is off, and accepts again once it is back on', async () => {

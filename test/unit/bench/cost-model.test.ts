@@ -58,10 +58,20 @@ describe('cost model', () => {
     expect(line(r, 'API access logs (CloudWatch Logs)').usd).toBeCloseTo(gb * (0.5 + 0.03));
   });
 
-  it('misses the licence cache when the cycle outlasts its TTL, and reads the installation then', () => {
+  it("reads no licence in the rules when the stream records carry its facts (ingest's default)", () => {
+    const base = defaultWorkload();
+    const rules = line(monthlyCost(1000, base, us), 'DynamoDB rules reads');
+    const posts = (1000 * SECONDS_PER_MONTH) / base.cycleSeconds;
+
+    expect(base.licenceFactsInRecord).toBe(1);
+    expect(rules.usd).toBeCloseTo(((posts * base.rulesStore.rruPerBatch) / 1e6) * us.dynamoReadPerMillionRru);
+    expect(rules.driver).toMatch(/licence 0.0 RRU per post: its facts ride in the stream record/);
+  });
+
+  it('misses the licence cache when the cycle outlasts its TTL, and reads the installation then (records without facts)', () => {
     expect(licenceCacheHitRate(900, 300)).toBe(0);
     expect(licenceCacheHitRate(300, 1200)).toBe(1);
-    const base = defaultWorkload();
+    const base = { ...defaultWorkload(), licenceFactsInRecord: 0 };
     const reads = (w: typeof base) => line(monthlyCost(1000, w, us), 'DynamoDB rules reads').usd;
     const posts = (1000 * SECONDS_PER_MONTH) / base.cycleSeconds;
     expect(reads(base) - reads({ ...base, licenceCache: { ttlSeconds: 1200, rruPerMiss: 1 } })).toBeCloseTo(
