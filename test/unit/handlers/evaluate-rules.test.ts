@@ -4,26 +4,45 @@
  * source is replaced by one that fails, the fault the real stores cannot be made to produce here.
  */
 import type { Context, KinesisStreamEvent } from 'aws-lambda';
-import { encodeBatch, type BatchHeader, type StreamBeat } from '#lambdas/core/telemetry/stream-record';
+import {
+  encodeBatch,
+  type BatchHeader,
+  type RecordLicence,
+  type StreamBeat,
+} from '#lambdas/core/telemetry/stream-record';
 import { validBeatOfEveryType } from '#test/support/telemetry-fixtures';
 
+const mockLicenceReads: string[] = [];
 jest.mock('#lambdas/shared/rules-deps', () => ({
   rulesDeps: () => ({
     store: {},
     bus: { publish: async () => undefined },
-    licences: { factsFor: async () => Promise.reject(new Error('licensing store down')) },
+    licences: {
+      factsFor: async (installationId: string) => {
+        mockLicenceReads.push(installationId);
+        throw new Error('licensing store down');
+      },
+    },
     rules: [],
   }),
 }));
 
 import { handler } from '#lambdas/handlers/evaluate-rules';
 
-const header = (installationId: string): BatchHeader => ({
+const licence: RecordLicence = {
+  v: 1,
+  etag: '"lic-1"',
+  products: [{ product: 'ivr', capacity: 2, kind: 'perpetual' }],
+  nodes: ['UCX-NODE-1'],
+  telemetry: { enabled: true, intervalSeconds: 900 },
+};
+const header = (installationId: string, withFacts = false): BatchHeader => ({
   installation_id: installationId,
   account_id: 'acc_abc12345',
   region: 'eu',
   received_at: '2026-03-02T10:00:00.000Z',
   catalogue: 'v1',
+  ...(withFacts ? { licence } : {}),
 });
 const beats = (): StreamBeat[] =>
   validBeatOfEveryType().map((b) => ({
@@ -33,10 +52,14 @@ const beats = (): StreamBeat[] =>
     data: b.data as Record<string, unknown>,
   }));
 
-function kinesisEvent(records: { installationId: string; sequenceNumber: string }[]): KinesisStreamEvent {
+function kinesisEvent(
+  records: { installationId: string; sequenceNumber: string; withFacts?: boolean }[],
+): KinesisStreamEvent {
   return {
-    Records: records.map(({ installationId, sequenceNumber }) => {
-      const [data] = encodeBatch(header(installationId), beats(), { partitionKeyBytes: installationId.length }).records;
+    Records: records.map(({ installationId, sequenceNumber, withFacts }) => {
+      const [data] = encodeBatch(header(installationId, withFacts), beats(), {
+        partitionKeyBytes: installationId.length,
+      }).records;
       return {
         eventID: `shardId-000000000000:${sequenceNumber}`,
         eventSource: 'aws:kinesis',
@@ -71,5 +94,20 @@ describe('evaluate-rules handler', () => {
 
     // Assert
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: '101' }, { itemIdentifier: '102' }]);
+  });
+
+  it("reads the licence only for an installation whose records do not carry its facts (an older ingest's)", async () => {
+    // Arrange
+    mockLicenceReads.length = 0;
+    const event = kinesisEvent([
+      { installationId: 'inst_facts001', sequenceNumber: '201', withFacts: true },
+      { installationId: 'inst_older001', sequenceNumber: '202' },
+    ]);
+
+    // Act
+    await handler(event, { functionName: 'rules' } as Context);
+
+    // Assert
+    expect(mockLicenceReads).toEqual(['inst_older001']);
   });
 });
