@@ -5,7 +5,7 @@
  * findings and the snapshots due: inventory as it arrives, the counters every 6 hours, with a
  * finding raised, and every batch while support has shortened the installation's cycle.
  */
-import { cycleSeconds } from '../telemetry/cadence';
+import { counterSnapshotSeconds, cycleSeconds } from '../telemetry/cadence';
 import { inventoryBeatTypes, type Beat, type BeatType } from '../telemetry/catalogue';
 import { evaluateInstallation, type BatchBeat, type FindingNotification, type FindingRecord } from './engine';
 import type { LicenceFactsSource, NotificationBus, SnapshotRecord, SupportStore } from './ports';
@@ -41,7 +41,7 @@ const MAX_CONFLICT_RETRIES = 3;
  * batch a cycle) are written this often, and at once with a finding that opens or worsens, so the
  * snapshot beside a new finding is the batch that raised it (docs/proactive-support.md).
  */
-export const COUNTER_SNAPSHOT_INTERVAL_MS = 6 * 3_600_000;
+export const COUNTER_SNAPSHOT_INTERVAL_MS = counterSnapshotSeconds * 1000;
 
 export async function evaluateInstallationBatch(
   deps: RulesDeps,

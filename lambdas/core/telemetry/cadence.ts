@@ -17,6 +17,11 @@ export const careCycleSeconds: Readonly<Record<CareLevel, number>> = { basic: 90
 export const minimumCycleSeconds = 60;
 /** How long a support override of the cycle lasts. */
 export const cycleOverrideSeconds = 86_400;
+/**
+ * How often support's snapshot of the counters is kept (the rules consumer; also with a finding
+ * raised and every cycle while support has shortened it): the snapshot may be this old.
+ */
+export const counterSnapshotSeconds = 6 * 3_600;
 
 /** The cycle an installation is told: a live support override, else its best Care level's, else the default. */
 export const cycleSeconds = (care: readonly CareLevel[], override?: { seconds: number; until: string }, now?: Date) => {

@@ -2,7 +2,9 @@
 import { api } from '../api';
 import { installationHistory } from '../charts';
 import type { FindingChart } from '../charts-model';
+import { counterSnapshotSeconds } from '../../../lambdas/core/telemetry/cadence';
 import { field, h, replace } from '../dom';
+import { lastPollText } from '../last-poll';
 import { dateTime, section, submitting, table } from '../ui';
 import { openAccountForm } from './account';
 import { fleetSection, overviewSection } from './support-fleet';
@@ -98,12 +100,18 @@ export async function installationPage(
     role === 'support' ? telemetryIntervalSection(installationId) : null,
     section(
       'Latest telemetry',
+      // the counters are kept every few hours (cadence.ts), so each row says how old it is
+      h(
+        'p',
+        { class: 'meta' },
+        `Counters are kept every ${counterSnapshotSeconds / 3_600} hours, at once with a new finding, and every cycle while support has shortened it; inventory as it changes and daily.`,
+      ),
       table(
         'Latest beat of each type',
         ['Beat', 'Collected', 'Data'],
         beats.map(([type, beat]) => [
           type,
-          dateTime(beat.collectedAt),
+          `${dateTime(beat.collectedAt)} (${lastPollText(beat.collectedAt, new Date())})`,
           h('details', null, h('summary', null, 'Show'), h('pre', null, JSON.stringify(beat.data, null, 2))),
         ]),
         'No telemetry received yet.',
