@@ -1,10 +1,10 @@
 /**
  * The rules consumer's whole stored path: the real `evaluate-rules` handler (source module) over
- * Kinesis events made of the agent's posts as ingest turns them into records, against the local
- * cloud's DynamoDB Local (state read and written, findings, snapshots, licence reads) and its
- * EventBridge stand-in. Runs in the handler child, so the CPU counted is the handler's and its SDK
- * clients' only. DynamoDB's own count of the capacity consumed (ReturnConsumedCapacity, added to
- * every call on the way out) gives the read and write units per post.
+ * Kinesis events made of the agent's posts as ingest turns them into records (the licence facts
+ * in them), against the local cloud's DynamoDB Local (state read and written, findings, snapshots)
+ * and its EventBridge stand-in. Runs in the handler child, so the CPU counted is the handler's and
+ * its SDK clients' only. DynamoDB's own count of the capacity consumed (ReturnConsumedCapacity,
+ * added to every call on the way out) gives the read and write units per post.
  */
 import type { Beat } from '../lambdas/core/telemetry/catalogue';
 import type { Installation } from '../lambdas/core/licensing/model';
@@ -48,6 +48,7 @@ export async function measureRulesStored(opts: {
 }): Promise<RulesStoredMeasures> {
   const { ingestTelemetry } = await import('../lambdas/core/telemetry/ingest-telemetry');
   const { dynamoDocumentClient } = await import('../lambdas/adapters/aws-clients');
+  const { DynamoDbLicensingRepository } = await import('../lambdas/adapters/dynamodb-licensing-repository');
   const { handler } = (await import('../lambdas/handlers/evaluate-rules')) as { handler: Handler };
 
   let wcu = 0;
@@ -81,6 +82,14 @@ export async function measureRulesStored(opts: {
     awsRegion: 'eu-central-1',
     invokeIdentityArn: 'arn:aws:iam::000000000000:role/ucx-bench-rules',
   };
+  // The installations as ingest reads them, licence included, so their records carry the rules'
+  // licence facts as in production (before the counting starts: these reads are ingest's).
+  const licensing = new DynamoDbLicensingRepository(dynamoDocumentClient(), process.env['TABLE_NAME'] ?? '');
+  const stored = new Map<string, Installation>();
+  for (const { installationId } of opts.installations) {
+    const installation = await licensing.getInstallation(installationId).catch(() => null);
+    if (installation) stored.set(installationId, installation);
+  }
   let sequence = 49_700_000_000_000_000_000n;
   const agents = Math.max(1, Math.floor(opts.posts.length / opts.postsPerAgent));
   const roundOf = async (round: number) => {
@@ -105,8 +114,10 @@ export async function measureRulesStored(opts: {
           clock: { now: () => arrivedAt },
         },
         { region: 'eu', endpoints: { eu: 'https://eu.example', us: 'https://us.example' } },
-        { installationId, accountId, region: 'eu', telemetryEnabled: true, status: 'active' } as Installation,
+        stored.get(installationId) ??
+          ({ installationId, accountId, region: 'eu', telemetryEnabled: true, status: 'active' } as Installation),
         { beats: stamped },
+        stored.get(installationId)?.license.etag ?? null,
       );
       for (const r of put)
         records.push({
