@@ -24,7 +24,7 @@ import {
 } from '../lambdas/adapters/dynamodb-support-store';
 import { gsi2ReadAttributes } from '../lambdas/adapters/dynamodb-support-reads';
 import { decodeSnapshotGroup, type StoredSnapshot } from '../lambdas/adapters/support-snapshot-codec';
-import { newestSnapshots, snapshotsDue } from '../lambdas/core/rules/process-batch';
+import { cycleShortened, newestSnapshots, raisesAttention, snapshotsDue } from '../lambdas/core/rules/process-batch';
 import type { FindingRecord } from '../lambdas/core/rules/engine';
 import { dynamoItemBytes } from '../lambdas/adapters/dynamodb-item-size';
 import { randomUUID } from 'node:crypto';
@@ -35,6 +35,7 @@ import { evaluateInstallation, type BatchBeat } from '../lambdas/core/rules/engi
 import type { LicenceFacts } from '../lambdas/core/rules/rule';
 import type { Beat } from '../lambdas/core/telemetry/catalogue';
 import { licenceFacts } from '../test/support/rules-harness';
+import { steadyProcesses } from '../test/support/steady-processes';
 import type { RulesStoredMeasures } from './rules-stored';
 import type { Row } from './stats';
 import { cpuMs, median } from './stats';
@@ -77,7 +78,8 @@ export interface RulesMeasures {
   /**
    * mean write units per installation batch of everything the commit writes: STATE (a conditional
    * Put, or a transaction, 2×, with findings or STATE#APART), STATE#APART, findings, the snapshots
-   * due (counters every 15 minutes in one compressed item, inventory as it arrives) and the index
+   * due (counters every 6 hours, with a finding raised and every batch while the cycle is
+   * shortened, in one compressed item, as process-batch.ts decides; inventory as it arrives) and the index
    * writes (gsi1 and gsi2: a key change is 2, a projected attribute's change 1)
    */
   writeUnitsPerBatch: number;
@@ -169,7 +171,11 @@ function evaluateStored(installation: Installation, beats: readonly BatchBeat[],
   // as process-batch.ts: the snapshots due, and when the counters' were written
   const { installationId, accountId } = installation.licence;
   const newest = newestSnapshots(accountId, installationId, beats, evaluated.state.newest);
-  const due = snapshotsDue(newest, read?.state.snapshotsAt);
+  const due = snapshotsDue(
+    newest,
+    read?.state.snapshotsAt,
+    evaluated.findings.some(raisesAttention) || cycleShortened(installation.licence),
+  );
   const snapshotsAt = due.snapshotsAt ?? read?.state.snapshotsAt;
   const out = {
     ...evaluated,
@@ -250,7 +256,10 @@ function evaluateCounted(installation: Installation, beats: readonly BatchBeat[]
   }
 }
 
-/** A steady installation: one simulated server, its inventory as first collected, its counters live. */
+/**
+ * A steady installation: one simulated server, its inventory as first collected, its counters live,
+ * its processes healthy (as rules-write-units.test.ts: the simulator's own draws flap leak findings)
+ */
 function steadyInstallation(seed: number) {
   const collector = simulatedInstallation({ seed, products: [...STEADY_PRODUCTS], faults: [] });
   let inventory: Beat[] | undefined;
@@ -262,7 +271,8 @@ function steadyInstallation(seed: number) {
       const collected = await collector.collect();
       const prepared: Beat[] = [];
       for (const c of collected) {
-        const beat = prepareBeat(c.type, c.data, at, randomUUID());
+        const data = c.type === 'processes.running' ? steadyProcesses(c.data, round) : c.data;
+        const beat = prepareBeat(c.type, data, at, randomUUID());
         if ('beat' in beat && beat.beat) prepared.push(beat.beat as unknown as Beat);
       }
       // inventory goes out on change and daily (agent/sdk/telemetry.ts); a server's inventory does not change here

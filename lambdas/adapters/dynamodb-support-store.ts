@@ -12,7 +12,8 @@
  *                                     deflated: written when entries move there, not every batch;
  *                                     read with STATE in one Query
  *   INST#<inst> / SNAP#counters       the newest beat of every counter type, compressed together
- *                                     (support-snapshot-codec.ts), at most every 15 minutes
+ *                                     (support-snapshot-codec.ts), every 6 hours (cadence.ts),
+ *                                     with a finding raised, every batch while the cycle is shortened
  *   INST#<inst> / SNAP#inventory      the newest beat of every inventory type, compressed together,
  *                                     as they arrive (sent on change and daily)
  *   INST#<inst> / SNAP#<beat type>    older items: one type's newest beat (compressed, or plain),

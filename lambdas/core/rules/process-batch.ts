@@ -153,7 +153,7 @@ export const cycleShortened = (licence: Pick<LicenceFacts, 'products' | 'telemet
   licence.telemetryIntervalSeconds < cycleSeconds(licence.products.flatMap((p) => (p.care ? [p.care.level] : [])));
 
 /** a finding that opened, reopened or escalated in this batch: support will look at the installation */
-const raisesAttention = (f: FindingRecord) =>
+export const raisesAttention = (f: FindingRecord) =>
   ['opened', 'reopened', 'escalated'].includes(f.history[f.history.length - 1]?.event ?? '');
 
 /**

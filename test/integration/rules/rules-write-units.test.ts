@@ -30,6 +30,7 @@ import {
 } from '#lib/stacks/stateful-stack';
 import { cloud } from '#test/support/local-cloud';
 import { licenceFacts } from '#test/support/rules-harness';
+import { steadyProcesses } from '#test/support/steady-processes';
 
 jest.setTimeout(240_000);
 
@@ -129,27 +130,6 @@ afterAll(async () => {
   await raw?.send(new DeleteTableCommand({ TableName: tableName }));
   raw?.destroy();
 });
-
-type Processes = { processes: { pid: number; memoryBytes: number; handleCount: number; threadCount: number }[] };
-/**
- * A healthy server's processes: the simulator draws each counter afresh every minute, and six
- * rising draws in a row read as a leak to the trend rules, so its findings open and resolve all
- * day. Here each process's memory, handles and threads saw-tooth around a value of its own (CPU
- * stays as drawn): nothing a rule should raise, which is what the steady state means.
- */
-function steadyProcesses(data: unknown, round: number): unknown {
-  const { processes, ...rest } = data as Processes;
-  const tooth = round % 2;
-  return {
-    ...rest,
-    processes: processes.map((p) => ({
-      ...p,
-      memoryBytes: (100 + (p.pid % 97)) * 1024 * 1024 + tooth * 4096,
-      handleCount: 300 + (p.pid % 211) + tooth,
-      threadCount: 10 + (p.pid % 23) + tooth,
-    })),
-  };
-}
 
 /** One simulated server at the default cadence: a cycle's counter beats, inventory once a day. */
 function steadyInstallation(seed: number) {
