@@ -10,12 +10,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { startAwsJsonServer } from './aws-json-server';
 import { listKeys } from './archive-compaction';
 import {
   archiveDataColumns,
@@ -207,14 +206,6 @@ export interface LocalAthena {
   stop(): Promise<void>;
 }
 
-const readBody = (request: IncomingMessage): Promise<Buffer> =>
-  new Promise((done, fail) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (c: Buffer) => chunks.push(c));
-    request.on('end', () => done(Buffer.concat(chunks)));
-    request.on('error', fail);
-  });
-
 export async function startLocalAthena(options: {
   readonly port: number;
   readonly s3: S3Client;
@@ -315,40 +306,17 @@ export async function startLocalAthena(options: {
     }
   };
 
-  const server: Server = createServer((request, response) => {
-    void (async () => {
-      let result: { status: number; body: unknown };
-      try {
-        const raw = (await readBody(request)).toString('utf8');
-        result = handle(
-          request.headers['x-amz-target'] as string | undefined,
-          signingRegion(request.headers.authorization),
-          raw === '' ? {} : (JSON.parse(raw) as Record<string, unknown>),
-        );
-      } catch (error) {
-        result = { status: 500, body: { __type: 'InternalServerException', Message: (error as Error).message } };
-      }
-      const payload = Buffer.from(JSON.stringify(result.body));
-      response.writeHead(result.status, {
-        'content-type': 'application/x-amz-json-1.1',
-        'content-length': String(payload.length),
-        'x-amzn-requestid': randomUUID(),
-      });
-      response.end(payload);
-    })();
+  const server = await startAwsJsonServer({
+    port: options.port,
+    internalType: 'InternalServerException',
+    handle: (request) => {
+      const raw = request.body.toString('utf8');
+      return handle(
+        request.target,
+        signingRegion(request.authorization),
+        raw === '' ? {} : (JSON.parse(raw) as Record<string, unknown>),
+      );
+    },
   });
-  await new Promise<void>((done, fail) => {
-    server.once('error', fail);
-    server.listen(options.port, '127.0.0.1', () => done());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    idle: () => queue,
-    stop: () =>
-      new Promise<void>((done) => {
-        server.close(() => done());
-        server.closeAllConnections();
-      }),
-  };
+  return { ...server, idle: () => queue };
 }

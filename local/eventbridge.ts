@@ -7,8 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { startAwsJsonServer } from './aws-json-server';
 import { join } from 'node:path';
 
 /** One event as the stand-in stores it (a line of `<dataDir>/events/<bus>.jsonl`). */
@@ -177,14 +176,6 @@ export interface LocalEventBridge {
   stop(): Promise<void>;
 }
 
-const readBody = (request: IncomingMessage): Promise<Buffer> =>
-  new Promise((done, fail) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (c: Buffer) => chunks.push(c));
-    request.on('end', () => done(Buffer.concat(chunks)));
-    request.on('error', fail);
-  });
-
 export async function startLocalEventBridge(options: {
   readonly port: number;
   readonly dataDir: string;
@@ -197,54 +188,27 @@ export async function startLocalEventBridge(options: {
 }): Promise<LocalEventBridge> {
   const log = options.log ?? (() => undefined);
   mkdirSync(eventsDir(options.dataDir), { recursive: true });
-  const server: Server = createServer((request, response) => {
-    void (async () => {
-      let result: PutEventsResult;
-      try {
-        const body = await readBody(request);
-        result =
-          request.method === 'POST'
-            ? handlePutEvents({
-                target: request.headers['x-amz-target'] as string | undefined,
-                authorization: request.headers.authorization,
-                body,
-                account: options.account,
-                ...(options.now && { now: options.now() }),
-              })
-            : clientError('UnknownOperationException', `${request.method} is not an EventBridge operation`);
-        for (const event of result.events) {
-          if (!options.knownBuses.has(event.busName))
-            log(`eventbridge: bus ${event.busName} is in no template (AWS would accept and drop the event)`);
-          appendFileSync(eventsFile(options.dataDir, event.busName), `${JSON.stringify(event)}\n`);
-          log(`${event.region} eventbridge ${event.busName} ← ${event.source} "${event.detailType}"`);
-        }
-      } catch (error) {
-        result = {
-          statusCode: 500,
-          body: { __type: 'InternalException', message: (error as Error).message },
-          events: [],
-        };
+  return startAwsJsonServer({
+    port: options.port,
+    internalType: 'InternalException',
+    handle: (request) => {
+      const result: PutEventsResult =
+        request.method === 'POST'
+          ? handlePutEvents({
+              target: request.target,
+              authorization: request.authorization,
+              body: request.body,
+              account: options.account,
+              ...(options.now && { now: options.now() }),
+            })
+          : clientError('UnknownOperationException', `${request.method} is not an EventBridge operation`);
+      for (const event of result.events) {
+        if (!options.knownBuses.has(event.busName))
+          log(`eventbridge: bus ${event.busName} is in no template (AWS would accept and drop the event)`);
+        appendFileSync(eventsFile(options.dataDir, event.busName), `${JSON.stringify(event)}\n`);
+        log(`${event.region} eventbridge ${event.busName} ← ${event.source} "${event.detailType}"`);
       }
-      const payload = Buffer.from(JSON.stringify(result.body));
-      response.writeHead(result.statusCode, {
-        'content-type': 'application/x-amz-json-1.1',
-        'content-length': String(payload.length),
-        'x-amzn-requestid': randomUUID(),
-      });
-      response.end(payload);
-    })();
+      return { status: result.statusCode, body: result.body };
+    },
   });
-  await new Promise<void>((done, fail) => {
-    server.once('error', fail);
-    server.listen(options.port, '127.0.0.1', () => done());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise<void>((done) => {
-        server.close(() => done());
-        server.closeAllConnections();
-      }),
-  };
 }
