@@ -77,7 +77,7 @@ export interface Workload {
   accessLogBytesPerRequest: number;
   /** days CloudWatch keeps logs (cdk.json logRetentionDays) */
   logRetentionDays: number;
-  /** the installation item (with its signed licence) read by every post and by the rules on a cache miss */
+  /** the installation item (with its signed licence) read by every post (the rules: only for a record without its facts) */
   installationItemBytes: number;
   /** RRU of the account item's termsRev and telemetry switch, read beside the installation by every post */
   accountTermsRru: number;
