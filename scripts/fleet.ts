@@ -88,17 +88,40 @@ function limiter(limit: number) {
 }
 const gate = limiter(concurrency);
 
+/**
+ * The fleet's setup is an operator's and installers' work: they run a call again after a 5xx, a
+ * 429 or no answer, up to 5 tries (each answer still counts in the summary). Every call retried
+ * here is idempotent or harmless twice (an order by its id, an activation, one more key).
+ */
+async function retried<T>(call: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (attempt >= 5 || !isRetryable(error)) throw error;
+      const seconds = error instanceof CloudError ? (error.retryAfterSeconds ?? 1) : 1;
+      await new Promise((resolve) => setTimeout(resolve, seconds * 1000 * (0.5 + Math.random())));
+    }
+  }
+}
+
 async function backOffice(method: string, region: 'eu' | 'us', path: string, body: unknown, route: string) {
-  const started = performance.now();
-  const res = await fetch(cloud.regions[region].api + path, {
-    method,
-    headers: { authorization: `Bearer ${cloud.tokens.ops}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
+  const url = cloud.regions[region].api + path;
+  return retried(async () => {
+    const started = performance.now();
+    const res = await fetch(url, {
+      method,
+      headers: { authorization: `Bearer ${cloud.tokens.ops}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    }).catch((error: unknown) => {
+      record('(unreachable)', 'network');
+      throw new UnreachableError(url, error);
+    });
+    const json = (await res.json().catch(() => undefined)) as Record<string, unknown> | undefined;
+    record(route, res.status, performance.now() - started);
+    if (res.status >= 300) throw new CloudError(res.status, json as never);
+    return json!;
   });
-  const json = (await res.json().catch(() => undefined)) as Record<string, unknown> | undefined;
-  record(route, res.status, performance.now() - started);
-  if (res.status >= 300) throw new CloudError(res.status, json as never);
-  return json!;
 }
 
 // ---- the fleet ----------------------------------------------------------------------------------
@@ -162,17 +185,7 @@ async function createCustomer(index: number, installations: number): Promise<Sim
       observer,
     });
     const facts = { suiteVersion: '2025.2.1', nodes: [`ucx-${accountId}-${i + 1}`] };
-    // An installer runs activation again after a 503 or no answer (it is idempotent): up to 5 tries.
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await gate(() => agent.activate(activationKey, facts));
-        break;
-      } catch (error) {
-        if (attempt >= 5 || !isRetryable(error)) throw error;
-        const seconds = error instanceof CloudError ? (error.retryAfterSeconds ?? 1) : 1;
-        await new Promise((resolve) => setTimeout(resolve, seconds * 1000 * (0.5 + Math.random())));
-      }
-    }
+    await retried(() => gate(() => agent.activate(activationKey, facts)));
     activated++;
     out.push({ agent, region });
   }
