@@ -34,7 +34,8 @@ const besideSharedCloud = Boolean(process.env['UCX_CLOUD_JSON']);
 /**
  * A beat every 2 hours (calls and consoles), the database's size once a day. The clock moves a day
  * at a time and a day's beats go in one request, as an agent's spool would send them: the history
- * keeps each beat at its own minute, and the rules read one size a day as before.
+ * keeps each beat at its own minute and the rules read one size a day (telemetry-silent may open
+ * during a move: nothing here reads it).
  */
 const STEP_HOURS = 2;
 const STEPS_A_DAY = 24 / STEP_HOURS;
