@@ -26,6 +26,19 @@ export function isDependencyTimeout(error: unknown): boolean {
   return name === 'TimeoutError' || name === 'AbortError';
 }
 
+const droppedConnectionCodes = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN']);
+
+/**
+ * A dependency that dropped or refused the connection, or answered 5xx, still after the SDK's own
+ * retries: unavailable for now, not a fault of ours or of the request.
+ */
+export function isDependencyUnavailable(error: unknown): boolean {
+  const e = error as { code?: unknown; $metadata?: { httpStatusCode?: number } } | undefined;
+  return (
+    (typeof e?.code === 'string' && droppedConnectionCodes.has(e.code)) || (e?.$metadata?.httpStatusCode ?? 0) >= 500
+  );
+}
+
 export function isThrottling(error: unknown): boolean {
   return error instanceof Error && throttlingNames.has(error.name);
 }

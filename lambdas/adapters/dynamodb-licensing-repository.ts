@@ -759,7 +759,7 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
     } catch (error) {
       if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
       // Storing is an optimisation: the caller already holds a valid licence to answer with.
-      if (isThrottling(error)) return false;
+      if (isThrottling(error) || error instanceof ServiceUnavailableError) return false;
       throw error;
     }
   }

@@ -1,12 +1,13 @@
 /**
  * SDK clients that fit the Lambda they run in: each call's attempts together end before the
  * invocation's deadline (less the answer's reserve), each attempt within its cap, and a call that
- * runs out of time becomes the domain's retryable 503, never a Lambda timeout or a bare 500.
+ * runs out of time, or finds its dependency dropping connections or answering 5xx after the SDK's
+ * retries, becomes the domain's retryable 503, never a Lambda timeout or a bare 500.
  */
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { ServiceUnavailableError } from '../core/errors';
 import { type AttemptCap, callBudget, remainingInvocationMs } from '../shared/invocation-deadline';
-import { isDependencyTimeout } from './aws-errors';
+import { isDependencyTimeout, isDependencyUnavailable } from './aws-errors';
 
 /** Seconds a client is told to wait after a dependency timed out. */
 export const TIMEOUT_RETRY_AFTER_SECONDS = 2;
@@ -41,6 +42,8 @@ export function withDeadline<C>(client: C, cap: AttemptCap, what: string): C {
   const send = target.send.bind(target);
   const timedOut = () =>
     new ServiceUnavailableError(`${what} did not answer in time; retry shortly.`, TIMEOUT_RETRY_AFTER_SECONDS);
+  const unavailable = () =>
+    new ServiceUnavailableError(`${what} is unavailable right now; retry shortly.`, TIMEOUT_RETRY_AFTER_SECONDS);
   target.send = async (command: never, options?: SendOptions) => {
     const remaining = remainingInvocationMs();
     if (remaining === undefined) return send(command, options);
@@ -66,6 +69,7 @@ export function withDeadline<C>(client: C, cap: AttemptCap, what: string): C {
       ]);
     } catch (error) {
       if (isDependencyTimeout(error) || deadline.signal.aborted) throw timedOut();
+      if (isDependencyUnavailable(error)) throw unavailable();
       throw error;
     } finally {
       clearTimeout(timer);

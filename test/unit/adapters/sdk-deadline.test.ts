@@ -3,6 +3,7 @@
  * produces): the call gives up within the invocation's budget and the route answers 503 with
  * Retry-After, never a Lambda timeout or a bare 500.
  */
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { Context } from 'aws-lambda';
@@ -106,5 +107,38 @@ describe('a Kinesis that never answers', () => {
     expect(error).toBeInstanceOf(ServiceUnavailableError);
     expect((error as ServiceUnavailableError).retryAfterSeconds).toBe(2);
     expect(elapsed).toBeLessThan(1_500);
+  });
+});
+
+describe('a Kinesis that answers 500 to every attempt', () => {
+  it('answers the retryable 503 once the SDK has retried, not a bare 500', async () => {
+    // Arrange: an HTTP server failing every request as a broken service does (a fault no emulator produces)
+    const failing = createHttpServer((_request, response) => {
+      response.writeHead(500, { 'content-type': 'application/x-amz-json-1.1' });
+      response.end(JSON.stringify({ __type: 'InternalFailure', message: 'broken' }));
+    });
+    await new Promise<void>((resolve) => failing.listen(0, '127.0.0.1', resolve));
+    const { port } = failing.address() as { port: number };
+    const kinesis = withDeadline(
+      new KinesisClient({
+        region: 'eu-central-1',
+        endpoint: `http://127.0.0.1:${port}`,
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        requestHandler: cappedHttpHandler(attemptCaps.kinesis),
+      }),
+      attemptCaps.kinesis,
+      'The telemetry stream',
+    );
+    const stream = new KinesisTelemetryStream('telemetry', kinesis);
+    const put = withHouseStack(async () => stream.put([{ partitionKey: 'inst_x', data: new Uint8Array([1]) }]));
+
+    // Act
+    const error = await put({}, contextWith(5_000)).catch((e: unknown) => e);
+    failing.closeAllConnections();
+    await new Promise((resolve) => failing.close(resolve));
+
+    // Assert
+    expect(error).toBeInstanceOf(ServiceUnavailableError);
+    expect((error as ServiceUnavailableError).message).toMatch(/The telemetry stream is unavailable right now/);
   });
 });
