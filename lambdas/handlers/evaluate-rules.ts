@@ -35,7 +35,9 @@ export const handler = streamHandler(async (event, context) => {
   const recordHandler = async (record: KinesisStreamRecord) => {
     beats.push(...beatsOf(record, licences));
   };
-  const response = await processPartialResponse(event, recordHandler, processor, { context });
+  // a copy: without a decoding failure Powertools returns its shared default object
+  const { batchItemFailures } = await processPartialResponse(event, recordHandler, processor, { context });
+  const response = { batchItemFailures: [...batchItemFailures] };
   const now = Date.now();
   const { outcomes, failures } = await evaluateStreamBatch({ ...deps, licences }, beats, now);
   for (const outcome of outcomes) countOutcome(outcome);

@@ -110,4 +110,19 @@ describe('evaluate-rules handler', () => {
     // Assert
     expect(mockLicenceReads).toEqual(['inst_older001']);
   });
+
+  it("reports only this invocation's failures, none left over from an earlier one in the same sandbox", async () => {
+    // Arrange: an invocation that failed first (Powertools' default response is shared module state)
+    await handler(kinesisEvent([{ installationId: 'inst_abc12345', sequenceNumber: '301' }]), {
+      functionName: 'rules',
+    } as Context);
+
+    // Act
+    const response = await handler(kinesisEvent([{ installationId: 'inst_abc12345', sequenceNumber: '302' }]), {
+      functionName: 'rules',
+    } as Context);
+
+    // Assert
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: '302' }]);
+  });
 });
