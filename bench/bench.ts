@@ -38,8 +38,8 @@ const { values } = parseArgs({
 
 const repoRoot = findRepoRoot();
 const only = new Set(
-  // Presence has its own run and file (bench/presence-results.json, `--only presence`); it also
-  // cannot follow the fleet row, whose archive check moves the local clock past signatures' 300 s.
+  // Presence has its own run and file (bench/presence-results.json, `--only presence`): its
+  // latencies are not to be measured on a machine the fleet row has just saturated.
   (values.only ?? (values.fleet ? 'fleet' : 'poll,ingest,rules,bundles,fleet')).split(',').map((s) => s.trim()),
 );
 const quick = values.quick;
