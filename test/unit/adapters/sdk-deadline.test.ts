@@ -84,20 +84,25 @@ describe('a DynamoDB that never answers', () => {
   });
 });
 
+/** The ingest's stream put, in the house stack, against a Kinesis at `at`. */
+function streamPutAt(at: string) {
+  const kinesis = withDeadline(
+    new KinesisClient({
+      region: 'eu-central-1',
+      endpoint: at,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      requestHandler: cappedHttpHandler(attemptCaps.kinesis),
+    }),
+    attemptCaps.kinesis,
+    'The telemetry stream',
+  );
+  const stream = new KinesisTelemetryStream('telemetry', kinesis);
+  return withHouseStack(async () => stream.put([{ partitionKey: 'inst_x', data: new Uint8Array([1]) }]));
+}
+
 describe('a Kinesis that never answers', () => {
   it('gives up within the remaining time, not after three 5 s attempts', async () => {
-    const kinesis = withDeadline(
-      new KinesisClient({
-        region: 'eu-central-1',
-        endpoint,
-        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-        requestHandler: cappedHttpHandler(attemptCaps.kinesis),
-      }),
-      attemptCaps.kinesis,
-      'The telemetry stream',
-    );
-    const stream = new KinesisTelemetryStream('telemetry', kinesis);
-    const put = withHouseStack(async () => stream.put([{ partitionKey: 'inst_x', data: new Uint8Array([1]) }]));
+    const put = streamPutAt(endpoint);
 
     const started = Date.now();
     const outcome = put({}, contextWith(1_500)).catch((error: unknown) => error);
@@ -119,18 +124,7 @@ describe('a Kinesis that answers 500 to every attempt', () => {
     });
     await new Promise<void>((resolve) => failing.listen(0, '127.0.0.1', resolve));
     const { port } = failing.address() as { port: number };
-    const kinesis = withDeadline(
-      new KinesisClient({
-        region: 'eu-central-1',
-        endpoint: `http://127.0.0.1:${port}`,
-        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-        requestHandler: cappedHttpHandler(attemptCaps.kinesis),
-      }),
-      attemptCaps.kinesis,
-      'The telemetry stream',
-    );
-    const stream = new KinesisTelemetryStream('telemetry', kinesis);
-    const put = withHouseStack(async () => stream.put([{ partitionKey: 'inst_x', data: new Uint8Array([1]) }]));
+    const put = streamPutAt(`http://127.0.0.1:${port}`);
 
     // Act
     const error = await put({}, contextWith(5_000)).catch((e: unknown) => e);
