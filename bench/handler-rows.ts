@@ -13,7 +13,7 @@
 import { type KeyObject, randomUUID } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
+import { CreateStreamCommand, KinesisClient, PutRecordCommand, waitUntilStreamExists } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import * as z from 'zod';
@@ -213,7 +213,15 @@ export async function measureHandlers(
   const floorClient = new DynamoDBClient({});
   // HTTP/1.1 as the function's own client (the SDK's default for Kinesis is HTTP/2, for SubscribeToShard)
   const floorKinesis = new KinesisClient({ requestHandler: new NodeHttpHandler() });
-  const streamName = process.env['TELEMETRY_STREAM_NAME']!;
+  // The floor's PutRecord carries the agent's raw body: on a stream of its own, never on the one the
+  // archiver and the rules consume (they would fail on it and stall the fleet row's shard behind it).
+  const floorStream = `${process.env['TELEMETRY_STREAM_NAME']!}-bench-floor`;
+  await floorKinesis
+    .send(new CreateStreamCommand({ StreamName: floorStream, ShardCount: 1 }))
+    .catch((error: unknown) => {
+      if ((error as Error).name !== 'ResourceInUseException') throw error;
+    });
+  await waitUntilStreamExists({ client: floorKinesis, maxWaitTime: 30 }, { StreamName: floorStream });
   const context = lambdaContext(pollFn.name, pollFn.memoryMb);
   const sink = stdoutSink();
 
@@ -322,7 +330,7 @@ export async function measureHandlers(
         }
       }
       await floorKinesis.send(
-        new PutRecordCommand({ StreamName: streamName, PartitionKey: installationId, Data: body }),
+        new PutRecordCommand({ StreamName: floorStream, PartitionKey: installationId, Data: body }),
       );
     }
   };
