@@ -21,7 +21,12 @@ const processor = new BatchProcessor(EventType.KinesisDataStreams);
 
 /** Every beat of a record shares its sequence number: the state's checkpoint skips them together. */
 function beatsOf(record: KinesisStreamRecord, licences: RecordLicenceFacts): StreamBatchBeat[] {
-  const { header, beats } = decodeStreamRecord(Buffer.from(record.kinesis.data, 'base64'));
+  const { header, beats, licenceUnread } = decodeStreamRecord(Buffer.from(record.kinesis.data, 'base64'));
+  // an ingest newer than this consumer: its facts are not read, the licence is (one read per post)
+  if (licenceUnread)
+    logger.warn('stream record licence facts not read; reading the licence', {
+      installationId: header.installation_id,
+    });
   licences.add(header);
   const shardId = record.eventID.split(':')[0]!;
   const { sequenceNumber } = record.kinesis;

@@ -62,6 +62,8 @@ export interface StreamBeat {
 export interface DecodedRecord {
   readonly header: BatchHeader;
   readonly beats: readonly StreamBeat[];
+  /** the record carried licence facts this decoder does not read (another version, a bad shape) */
+  readonly licenceUnread?: true;
 }
 
 const headerShape = {
@@ -200,7 +202,8 @@ export function decodeStreamRecord(data: Uint8Array): DecodedRecord {
     if (!parsed.success) throw new UndecodableRecordError(`not a batch record: ${describe(parsed.error)}`);
     const { v: _version, beats, licence, ...header } = parsed.data;
     const facts = recordLicenceOf(licence);
-    return { header: facts ? { ...header, licence: facts } : header, beats };
+    if (facts) return { header: { ...header, licence: facts }, beats };
+    return licence === undefined ? { header, beats } : { header, beats, licenceUnread: true };
   }
   const row = archiveRowSchema.safeParse(parseJson(Buffer.from(data).toString('utf8')));
   if (!row.success) throw new UndecodableRecordError(`not an archive row: ${describe(row.error)}`);

@@ -169,8 +169,8 @@ describe('decodeStreamRecord', () => {
       // Act
       const decoded = decodeStreamRecord(record);
 
-      // Assert
-      expect(decoded).toEqual({ header, beats });
+      // Assert: said, so the consumer can log the fallback
+      expect(decoded).toEqual({ header, beats, licenceUnread: true });
     },
   );
 
