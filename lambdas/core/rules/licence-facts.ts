@@ -38,17 +38,26 @@ export function licencePayloadOf(jws: string): z.infer<typeof licencePayload> {
   return licencePayload.parse(JSON.parse(Buffer.from(jws.split('.')[1] ?? '', 'base64url').toString('utf8')));
 }
 
-export function factsFromLicence(
-  jws: string,
-  installation: { installationId: string; accountId: string; nodes: readonly string[] },
+interface FactsInstallation {
+  readonly installationId: string;
+  readonly accountId: string;
+  readonly nodes: readonly string[];
+}
+
+export function factsFromLicence(jws: string, installation: FactsInstallation, now: Date): LicenceFacts {
+  return factsOf(licencePayloadOf(jws), installation, now);
+}
+
+/** The facts of a licence's payload (as signed, or as a stream record carries it), Care judged at `now`. */
+export function factsOf(
+  payload: z.infer<typeof licencePayload>,
+  installation: FactsInstallation,
   now: Date,
 ): LicenceFacts {
-  const payload = licencePayloadOf(jws);
-  const careLevel = careLevelAt(payload.products, now);
   return {
     installationId: installation.installationId,
     accountId: installation.accountId,
-    careLevel,
+    careLevel: careLevelAt(payload.products, now),
     products: payload.products,
     activatedNodes: installation.nodes,
     telemetryEnabled: payload.telemetry.enabled,

@@ -5,7 +5,7 @@
  */
 import type { Clock } from '../ports';
 import type { BatchHeader, RecordLicence } from '../telemetry/stream-record';
-import { careLevelAt } from './licence-facts';
+import { factsOf } from './licence-facts';
 import type { LicenceFactsSource } from './ports';
 import type { LicenceFacts } from './rule';
 
@@ -30,15 +30,7 @@ export class RecordLicenceFacts implements LicenceFactsSource {
     const header = this.newest.get(installationId);
     if (!header) return this.fallback.factsFor(installationId);
     const { products, nodes, telemetry } = header.licence;
-    return {
-      installationId,
-      accountId: header.account_id,
-      // judged now, not at ingest: Care that lapsed since stops counting
-      careLevel: careLevelAt(products, this.clock.now()),
-      products,
-      activatedNodes: nodes,
-      telemetryEnabled: telemetry.enabled,
-      telemetryIntervalSeconds: telemetry.intervalSeconds,
-    };
+    // Care judged now, not at ingest: Care that lapsed since stops counting
+    return factsOf({ products, telemetry }, { installationId, accountId: header.account_id, nodes }, this.clock.now());
   }
 }
