@@ -107,19 +107,22 @@ interface EventSourceReport {
   }[];
 }
 
+/** An archiver that has done nothing yet: every count 0. */
+export const noArchiverWork: ArchiverState = {
+  delivered: 0,
+  pending: 0,
+  sentToDestination: 0,
+  discarded: 0,
+  retrying: 0,
+  failureMessages: 0,
+  failureRecords: 0,
+};
+
 /** Sums the archiver's mappings of every region's report, and its on-failure queues' messages. */
 export function archiverState(
   reports: readonly { sources: EventSourceReport; queues: Record<string, unknown[]> }[],
 ): ArchiverState {
-  const state: ArchiverState = {
-    delivered: 0,
-    pending: 0,
-    sentToDestination: 0,
-    discarded: 0,
-    retrying: 0,
-    failureMessages: 0,
-    failureRecords: 0,
-  };
+  const state: ArchiverState = { ...noArchiverWork };
   for (const { sources, queues } of reports) {
     for (const mapping of sources.eventSources.filter((m) => m.function.includes(ARCHIVER))) {
       for (const shard of mapping.shards) {

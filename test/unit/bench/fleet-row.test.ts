@@ -3,19 +3,12 @@ import {
   archiverState,
   archiveSettled,
   describeArchiver,
+  noArchiverWork,
   parseCyclesEnded,
   type ArchiverState,
 } from '#bench/fleet-row';
 
-const idle: ArchiverState = {
-  delivered: 100,
-  pending: 0,
-  sentToDestination: 0,
-  discarded: 0,
-  retrying: 0,
-  failureMessages: 0,
-  failureRecords: 0,
-};
+const idle: ArchiverState = { ...noArchiverWork, delivered: 100 };
 
 describe('fleet row: waiting for the archive', () => {
   const base = { beatsArchived: 10, beatsAccepted: 20, unchangedCounts: 0, waitedMs: 0, deadlineMs: 900_000 };
