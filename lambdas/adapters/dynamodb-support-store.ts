@@ -9,8 +9,9 @@
  *                                     hour, so the indexes are written about once an hour
  *   INST#<inst> / STATE#APART         the entries of that state a batch left unchanged (findings with
  *                                     their histories, baselines, growth series, inventory facts),
- *                                     deflated: written when entries move there, not every batch;
- *                                     read with STATE in one Query
+ *                                     deflated: written when entries move there, not every batch
+ *                                     (one that changes a little is a patch in STATE); read with
+ *                                     STATE in one Query
  *   INST#<inst> / SNAP#counters       the newest beat of every counter type, compressed together
  *                                     (support-snapshot-codec.ts), every 6 hours (cadence.ts),
  *                                     with a finding raised, every batch while the cycle is shortened
@@ -56,9 +57,11 @@ import {
   encodeOpenFindings,
   encodeState,
   entry,
+  patchOf,
   TornStateRead,
   type ApartPlacement,
   type ApartRead,
+  type EntryPatch,
 } from './support-state-codec';
 
 /** Spreads the sweep's index over this many partitions so no single key gets hot. */
@@ -172,18 +175,31 @@ export function stateOfItems(item: Record<string, unknown>, apart: Record<string
 /**
  * The entries of `state` against `previous` (the engine keeps an unchanged value's identity) and
  * what was read apart. `stay`: unchanged, read from apart (their value there is current).
- * `changedApart`: read from apart but changed (slow entries: worth writing apart again).
- * `movable`: unchanged in STATE and worth storing apart (findings, watermarks, object facts, long
- * series; not a number or a short series). `memoryIds`: every fact and series, to tell which of
- * the blob apart were deleted.
+ * `patches`: series and facts stored apart that changed a little, as patches of their value
+ * there. `changedApart`: read from apart but changed more (slow entries: worth writing apart
+ * again). `movable`: unchanged in STATE and worth storing apart (findings, watermarks, object
+ * facts, long series; not a number or a short series). `memoryIds`: every fact and series, to
+ * tell which of the blob apart were deleted.
  */
-function placeEntries(previous: InstallationState, state: InstallationState, fromApart: ReadonlySet<string>) {
+function placeEntries(previous: InstallationState, state: InstallationState, apart: ApartRead | undefined) {
+  const fromApart = apart?.fromApart ?? new Set<string>();
   const stay = new Set<string>();
   const changedApart: string[] = [];
   const movable: string[] = [];
   const memoryIds = new Set<string>();
+  const patches = new Map<string, EntryPatch>();
   const place = (id: string, unchanged: boolean, worth: boolean) => {
     if (fromApart.has(id)) unchanged ? stay.add(id) : changedApart.push(id);
+    else if (worth && unchanged) movable.push(id);
+  };
+  // a series or fact is compared with its value apart: the same object stays, a small change is a patch
+  const placeMemory = (id: string, value: unknown, unchanged: boolean, worth: boolean) => {
+    if (!apart?.base.has(id)) return place(id, unchanged, worth);
+    const base = apart.base.get(id);
+    if (value === base) return stay.add(id);
+    const patch = patchOf(id, base, value);
+    if (patch) patches.set(id, patch);
+    else if (fromApart.has(id)) changedApart.push(id);
     else if (worth && unchanged) movable.push(id);
   };
   for (const type in state.newest) {
@@ -200,13 +216,13 @@ function placeEntries(previous: InstallationState, state: InstallationState, fro
     for (const key in series) {
       memoryIds.add(entry.series(ruleId, key));
       const points = series[key]!;
-      place(entry.series(ruleId, key), points === was?.series[key], points.length >= MIN_APART_POINTS);
+      placeMemory(entry.series(ruleId, key), points, points === was?.series[key], points.length >= MIN_APART_POINTS);
     }
     for (const key in facts) {
       const value = facts[key];
       memoryIds.add(entry.fact(ruleId, key));
       const unchanged = key in (was?.facts ?? {}) && value === was!.facts[key];
-      place(entry.fact(ruleId, key), unchanged, typeof value === 'object' && value !== null);
+      placeMemory(entry.fact(ruleId, key), value, unchanged, typeof value === 'object' && value !== null);
     }
   }
   for (const key in state.trackers) {
@@ -215,15 +231,16 @@ function placeEntries(previous: InstallationState, state: InstallationState, fro
     const was = previous.trackers[key];
     place(entry.findings(key), open === was?.open && resolved === was?.resolved, true);
   }
-  return { stay, changedApart, movable, memoryIds };
+  return { stay, patches, changedApart, movable, memoryIds };
 }
 /** a series this short stays in the STATE item: naming it apart costs about as much */
 const MIN_APART_POINTS = 4;
 
 /**
  * The items a commit writes: the STATE item, every time, and now and then the STATE#APART item.
- * Entries read from apart that did not change stay there; everything else goes in STATE, a
- * changed value overriding the stale one apart, a deleted entry named. While that fits
+ * Entries read from apart that did not change stay there; a series or fact there that changed a
+ * little goes in STATE as a patch of its value apart; everything else goes in STATE, a changed
+ * value overriding the stale one apart, a deleted entry named. While that fits
  * STATE_ITEM_BUDGET nothing else is written. When it does not, the entries worth it that did not
  * change, and those that changed but had been apart (they change seldom), move apart together and
  * the blob apart is written again: not two batches in a row (what changes that often stays in
@@ -259,19 +276,16 @@ export function stateItemsOf(
   };
   if (!read) return { state: { ...plain, state: encodeState(state) } };
 
-  const { stay, changedApart, movable, memoryIds } = placeEntries(
-    read.state,
-    state,
-    read.apart?.fromApart ?? new Set(),
-  );
+  const { stay, patches, changedApart, movable, memoryIds } = placeEntries(read.state, state, read.apart);
   let apart: ApartPlacement | undefined;
   if (read.apart) {
     const deleted = new Set([...read.apart.stored].filter((id) => 'fs'.includes(id[0]!) && !memoryIds.has(id)));
     apart = {
-      omit: stay,
+      omit: patches.size > 0 ? new Set([...stay, ...patches.keys()]) : stay,
       hash: read.apart.hash,
       writtenAt: read.apart.writtenAt,
       ...(deleted.size > 0 ? { deleted } : {}),
+      ...(patches.size > 0 ? { patches } : {}),
     };
   }
   const item = { ...plain, state: encodeState(state, apart) };
@@ -279,11 +293,11 @@ export function stateItemsOf(
   if (
     dynamoItemBytes(item) <= STATE_ITEM_BUDGET ||
     writtenLastBatch ||
-    (movable.length === 0 && changedApart.length === 0)
+    (movable.length === 0 && changedApart.length === 0 && patches.size === 0)
   )
     return { state: item };
 
-  const omit = new Set([...stay, ...changedApart, ...movable]);
+  const omit = new Set([...stay, ...patches.keys(), ...changedApart, ...movable]);
   const blob = encodeApart(state, omit)!;
   return {
     state: { ...plain, state: encodeState(state, { omit, hash: apartHashOf(blob), writtenAt: version }) },

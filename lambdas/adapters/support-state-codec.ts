@@ -14,9 +14,13 @@
  *     evidence keys are written once;
  *   - entries that stop changing (findings with their histories, baselines, growth series,
  *     inventory facts and watermarks) can be stored apart (encodeApart): the main blob's entries
- *     override those, deleted ones are named, and a hash ties the two blobs together.
- * The dictionary, the beat type numbers, the deflate window and this layout are frozen for format
- * 1: a change is a new format byte, with format 1 still decoded.
+ *     override those, deleted ones are named, and a hash ties the two blobs together;
+ *   - an entry stored apart that changed a little (a growth series one point longer, a week
+ *     baseline with one hour refilled) is written as a patch of its value there (format 2: the
+ *     blob apart is rewritten about daily, not every time such an entry changes).
+ * The dictionary, the beat type numbers, the deflate window and this layout are frozen: a change
+ * is a new format byte, the older ones still decoded. Format 2 is format 1 with patches (`p`),
+ * written only when the blob holds one.
  */
 import { createHash } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
@@ -37,6 +41,8 @@ import { STATE_DICTIONARY_V1 } from './support-state-dictionary';
 export { STATE_DICTIONARY_V1 };
 
 export const STATE_FORMAT = 1;
+/** format 1 with patches of entries stored apart (`p`) */
+export const STATE_FORMAT_PATCHES = 2;
 
 const dictionary = Buffer.from(STATE_DICTIONARY_V1, 'utf8');
 /**
@@ -114,7 +120,14 @@ interface CompactState {
   av?: number;
   /** entries of that blob since deleted (a fact or series a rule forgot) */
   x?: CompactIds;
+  /**
+   * entries of that blob since changed, as patches of their value there: per rule, a series as
+   * [points dropped from its front, points appended], a fact as [path, value] replacements
+   */
+  p?: Record<string, { s?: Record<string, [number, CompactSeries]>; f?: Record<string, CompactEdit[]> }>;
 }
+/** [path from the fact's value (keys and array indexes), the value there] */
+type CompactEdit = [(string | number)[], unknown];
 /** Entry ids: facts and series by rule. */
 interface CompactIds {
   m?: Record<string, { s?: string[]; f?: string[] }>;
@@ -178,6 +191,28 @@ const isIds = (v: unknown): v is CompactIds =>
         isObject(r) && (r['s'] === undefined || isStrings(r['s'])) && (r['f'] === undefined || isStrings(r['f'])),
     ));
 
+const isEdit = (v: unknown): v is CompactEdit =>
+  Array.isArray(v) &&
+  v.length === 2 &&
+  Array.isArray(v[0]) &&
+  v[0].length > 0 &&
+  v[0].every((k) => (typeof k === 'string' && !UNSAFE_KEYS.has(k)) || (isInt(k) && k >= 0));
+/** keys a path may not name: setting them would reach an object's prototype */
+const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+const isPatches = (v: unknown): v is NonNullable<CompactState['p']> =>
+  isRecordOf(
+    v,
+    (r): r is NonNullable<CompactState['p']>[string] =>
+      isObject(r) &&
+      (r['s'] === undefined ||
+        isRecordOf(
+          r['s'],
+          (p): p is [number, CompactSeries] => Array.isArray(p) && p.length === 2 && isInt(p[0]) && isSeries(p[1]),
+        )) &&
+      (r['f'] === undefined ||
+        isRecordOf(r['f'], (e): e is CompactEdit[] => Array.isArray(e) && e.length > 0 && e.every(isEdit))),
+  );
+
 function compactStateOf(v: unknown): CompactState {
   const ok =
     isObject(v) &&
@@ -200,7 +235,8 @@ function compactStateOf(v: unknown): CompactState {
     (v['f'] === undefined || isRecordOf(v['f'], isTrackerFindings)) &&
     (v['ah'] === undefined || typeof v['ah'] === 'string') &&
     (v['av'] === undefined || isInt(v['av'])) &&
-    (v['x'] === undefined || isIds(v['x']));
+    (v['x'] === undefined || isIds(v['x'])) &&
+    (v['p'] === undefined || isPatches(v['p']));
   if (!ok) invalid('layout');
   return v as CompactState;
 }
@@ -529,7 +565,14 @@ export interface ApartPlacement {
   /** the state version written with that blob */
   readonly writtenAt: number;
   readonly deleted?: ReadonlySet<string>;
+  /** entries of that blob written as patches of their value there (they are in `omit` too) */
+  readonly patches?: ReadonlyMap<string, EntryPatch>;
 }
+
+/** How an entry stored apart changed since: a series' points dropped and appended, or a fact's edits. */
+export type EntryPatch =
+  | { readonly drop: number; readonly append: readonly Point[] }
+  | { readonly edits: readonly (readonly [readonly (string | number)[], unknown])[] };
 
 /** What a read found apart: the blob's hash and version, the entries it holds, those whose value came from it. */
 export interface ApartRead {
@@ -537,6 +580,90 @@ export interface ApartRead {
   readonly writtenAt: number;
   readonly stored: ReadonlySet<string>;
   readonly fromApart: ReadonlySet<string>;
+  /** the value in that blob of each series and fact (what a patch is made against) */
+  readonly base: ReadonlyMap<string, unknown>;
+}
+
+/** An entry id's parts: `s` (series), `f` (fact), `n` (watermark) or `k` (findings), and the rest. */
+function idParts(id: string): { kind: string; ruleId: string; key: string } {
+  const rest = id.slice(2);
+  const cut = rest.indexOf('\u0000');
+  return { kind: id[0]!, ruleId: rest.slice(0, cut), key: rest.slice(cut + 1) };
+}
+
+/**
+ * The patch turning `base`, an entry's value stored apart, into `value`, when it is at most half
+ * the size of `value` written whole (undefined otherwise): a series that lost points at its front
+ * and gained some at its end, a fact whose structure is the same with a few values changed.
+ */
+export function patchOf(id: string, base: unknown, value: unknown): EntryPatch | undefined {
+  if (id[0] === 's') return seriesPatchOf(base as readonly Point[], value as readonly Point[]);
+  if (id[0] !== 'f') return undefined;
+  const edits: [(string | number)[], unknown][] = [];
+  if (!diffInto(base, value, [], edits) || edits.length === 0) return undefined;
+  return JSON.stringify(edits).length * 2 <= JSON.stringify(value).length ? { edits } : undefined;
+}
+
+function seriesPatchOf(base: readonly Point[], value: readonly Point[]): EntryPatch | undefined {
+  if (value.length === 0) return undefined;
+  const first = value[0]!.t;
+  let drop = 0;
+  while (drop < base.length && base[drop]!.t !== first) drop++;
+  const kept = base.length - drop;
+  if (kept === 0 || kept > value.length) return undefined;
+  for (let i = 0; i < kept; i++) {
+    const a = base[drop + i]!;
+    const b = value[i]!;
+    if (a.t !== b.t || a.v !== b.v) return undefined;
+  }
+  const append = value.slice(kept);
+  return append.length * 2 <= value.length ? { drop, append } : undefined;
+}
+
+/** The edits turning `a` into `b` into `edits`; false when only replacing the whole value would do. */
+function diffInto(a: unknown, b: unknown, path: (string | number)[], edits: [(string | number)[], unknown][]): boolean {
+  if (a === b) return true;
+  if (b === undefined) return false; // JSON cannot say it
+  const replace = () => {
+    if (path.length === 0) return false;
+    edits.push([path, b]);
+    return true;
+  };
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (a.length !== b.length) return replace();
+    for (let i = 0; i < b.length; i++) if (a[i] !== b[i] && !diffInto(a[i], b[i], [...path, i], edits)) return false;
+    return true;
+  }
+  if (isObject(a) && isObject(b)) {
+    for (const key in a) if (!(key in b)) return replace();
+    for (const key in b) {
+      if (UNSAFE_KEYS.has(key)) return false;
+      if (a[key] !== b[key] && !diffInto(a[key], b[key], [...path, key], edits)) return false;
+    }
+    return true;
+  }
+  return replace();
+}
+
+/** `base` with a patch applied: a new value, `base` left as it was. */
+function patched(base: unknown, patch: CompactEdit[] | Point[], drop?: number): unknown {
+  if (drop !== undefined) {
+    if (!Array.isArray(base) || drop > base.length) invalid('series patch');
+    return [...(base as Point[]).slice(drop), ...(patch as Point[])];
+  }
+  const out = structuredClone(base);
+  for (const [path, value] of patch as CompactEdit[]) {
+    let holder: unknown = out;
+    for (const step of path.slice(0, -1)) {
+      holder = (holder as Record<string | number, unknown>)[step];
+      if (holder === null || typeof holder !== 'object') invalid('fact patch path');
+    }
+    const last = path[path.length - 1]!;
+    if (Array.isArray(holder) ? !(typeof last === 'number' && last < holder.length) : typeof last !== 'string')
+      invalid('fact patch path');
+    (holder as Record<string | number, unknown>)[last] = value;
+  }
+  return out;
 }
 
 /** A state read whose two items do not belong together (a write landed between them): read again. */
@@ -550,13 +677,14 @@ export class TornStateRead extends Error {
 function pack(compact: CompactState): Buffer {
   const deflated = deflateRawSync(JSON.stringify(compact), DEFLATE);
   const out = Buffer.allocUnsafe(deflated.length + 1);
-  out[0] = STATE_FORMAT;
+  out[0] = compact.p ? STATE_FORMAT_PATCHES : STATE_FORMAT;
   deflated.copy(out, 1);
   return out;
 }
 
 function unpack(bytes: Uint8Array): CompactState {
-  if (bytes[0] !== STATE_FORMAT) throw new Error(`stored rules state: unknown format ${bytes[0]}`);
+  if (bytes[0] !== STATE_FORMAT && bytes[0] !== STATE_FORMAT_PATCHES)
+    throw new Error(`stored rules state: unknown format ${bytes[0]}`);
   return compactStateOf(JSON.parse(inflateRawSync(bytes.subarray(1), INFLATE).toString('utf8')));
 }
 
@@ -620,17 +748,22 @@ export function encodeState(state: InstallationState, apart?: ApartPlacement): B
     compact.ah = apart.hash;
     compact.av = apart.writtenAt;
     for (const id of apart.deleted ?? []) {
-      const kind = id[0] as 's' | 'f';
-      const rest = id.slice(2);
-      const cut = rest.indexOf('\u0000');
-      const ruleId = rest.slice(0, cut);
+      const { kind, ruleId, key } = idParts(id) as { kind: 's' | 'f'; ruleId: string; key: string };
       compact.x ??= {};
       compact.x.m ??= {};
       const deletedOfRule = compact.x.m[ruleId] ?? {};
       compact.x.m[ruleId] = deletedOfRule;
       const keys = deletedOfRule[kind] ?? [];
       deletedOfRule[kind] = keys;
-      keys.push(rest.slice(cut + 1));
+      keys.push(key);
+    }
+    for (const [id, patch] of apart.patches ?? []) {
+      const { ruleId, key } = idParts(id);
+      compact.p ??= {};
+      const ofRule = compact.p[ruleId] ?? {};
+      compact.p[ruleId] = ofRule;
+      if ('edits' in patch) ofRule.f = { ...ofRule.f, [key]: patch.edits as CompactEdit[] };
+      else ofRule.s = { ...ofRule.s, [key]: [patch.drop, seriesOut(base, patch.append)] };
     }
   }
   return pack(compact);
@@ -701,6 +834,7 @@ export function decodeStoredState(
     const other = entriesIn(stored, stored.b ?? base, plain.installationId);
     const storedIds = new Set<string>();
     const fromApart = new Set<string>();
+    const baseValues = new Map<string, unknown>();
     for (const type in other.newest) {
       const t = type as BeatType;
       storedIds.add(entry.watermark(type));
@@ -715,16 +849,22 @@ export function decodeStoredState(
       const to = main.memory[ruleId] ?? { series: {}, facts: {} };
       main.memory[ruleId] = to;
       for (const key in from.series) {
-        storedIds.add(entry.series(ruleId, key));
-        if (key in to.series || deleted?.s?.includes(key)) continue;
+        const id = entry.series(ruleId, key);
+        storedIds.add(id);
+        if (deleted?.s?.includes(key)) continue;
+        baseValues.set(id, from.series[key]);
+        if (key in to.series) continue;
         to.series[key] = from.series[key]!;
-        fromApart.add(entry.series(ruleId, key));
+        fromApart.add(id);
       }
       for (const key in from.facts) {
-        storedIds.add(entry.fact(ruleId, key));
-        if (key in to.facts || deleted?.f?.includes(key)) continue;
+        const id = entry.fact(ruleId, key);
+        storedIds.add(id);
+        if (deleted?.f?.includes(key)) continue;
+        baseValues.set(id, from.facts[key]);
+        if (key in to.facts) continue;
         to.facts[key] = from.facts[key];
-        fromApart.add(entry.fact(ruleId, key));
+        fromApart.add(id);
       }
       if (Object.keys(to.series).length === 0 && Object.keys(to.facts).length === 0) delete main.memory[ruleId];
     }
@@ -734,8 +874,19 @@ export function decodeStoredState(
       const flags = compact.k?.[key];
       if (main.findings[key] === undefined && flags && (flags[2] || flags[3])) fromApart.add(entry.findings(key));
     }
-    apart = { hash: compact.ah, writtenAt: compact.av ?? 0, stored: storedIds, fromApart };
-  }
+    for (const ruleId in compact.p) {
+      const { s, f } = compact.p[ruleId]!;
+      const to = main.memory[ruleId] ?? { series: {}, facts: {} };
+      main.memory[ruleId] = to;
+      const baseOf = (id: string) => (baseValues.has(id) ? baseValues.get(id) : invalid('patch of an entry not apart'));
+      for (const key in s) {
+        const [drop, appended] = s[key]!;
+        to.series[key] = patched(baseOf(entry.series(ruleId, key)), seriesIn(base, appended), drop) as Point[];
+      }
+      for (const key in f) to.facts[key] = patched(baseOf(entry.fact(ruleId, key)), f[key]!);
+    }
+    apart = { hash: compact.ah, writtenAt: compact.av ?? 0, stored: storedIds, fromApart, base: baseValues };
+  } else if (compact.p) invalid('patches without entries apart');
 
   const trackers: Record<string, Tracker> = {};
   for (const key in compact.k) {

@@ -12,7 +12,8 @@
  * support's reads use (about 200 bytes, open findings deflated), and what changes batch after
  * batch (counters' series, watermarks, tracker counts, about 500 bytes). What stops changing
  * (findings with their histories, 7-day baselines, growth series, inventory facts) goes to a
- * STATE#APART item, written only when STATE would overflow, about when those change. Both are
+ * STATE#APART item, written only when STATE would overflow (a small change of one is a patch in
+ * STATE), so about daily. Both are
  * read with one Query (1 read unit up to 4 KB together). Worst case seen: about 1.3 KB and 2.3 KB.
  * `npm run bench -- --only rules` measures them (steady and flapping installations, after a hour
  * and after a week). Anything a rule adds must be bounded (see RuleMemory).

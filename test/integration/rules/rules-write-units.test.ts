@@ -47,6 +47,8 @@ const START = Date.parse('2026-11-02T00:00:00.000Z');
 const CYCLE_MS = defaultCycleSeconds * 1000;
 const ROUNDS = defaultCycleSeconds / collectEverySeconds;
 const CYCLES_PER_DAY = 86_400 / defaultCycleSeconds;
+/** days before the counted one: the growth series (72 hourly points) is full after three */
+const WARM_DAYS = 3;
 
 let raw: DynamoDBClient;
 /** what one cycle consumed, by kind of item (sort key prefix), table and indexes together */
@@ -195,14 +197,16 @@ function installationCycles(installationId: string, accountId: string, telemetry
 }
 
 describe('the rules Lambda writes of a steady installation', () => {
-  it('cost 1 WRU a cycle for the state item, and at most 2 WRU a cycle in all (table and indexes) over its second day', async () => {
-    // Arrange: an installation beating for a day, its licence above its usage
+  it('cost 1 WRU a cycle for the state item, and at most 2.25 WRU a cycle in all (table and indexes) over its fourth day', async () => {
+    // Arrange: an installation beating for three days (its 72-hour growth series full, its week
+    // baseline three days in), its licence above its usage
     const runCycle = installationCycles('inst_wrutest0000001', 'acc_wrutest00000001');
-    for (let cycle = 0; cycle < CYCLES_PER_DAY; cycle++) await runCycle(cycle);
+    for (let cycle = 0; cycle < WARM_DAYS * CYCLES_PER_DAY; cycle++) await runCycle(cycle);
 
-    // Act: the second day, counted
+    // Act: the fourth day, counted
     const day: Awaited<ReturnType<typeof runCycle>>[] = [];
-    for (let cycle = CYCLES_PER_DAY; cycle < 2 * CYCLES_PER_DAY; cycle++) day.push(await runCycle(cycle));
+    for (let cycle = WARM_DAYS * CYCLES_PER_DAY; cycle < (WARM_DAYS + 1) * CYCLES_PER_DAY; cycle++)
+      day.push(await runCycle(cycle));
     const mean = (f: (c: (typeof day)[number]) => number) => day.reduce((a, c) => a + f(c), 0) / day.length;
     const byKind: Record<string, number> = {};
     for (const c of day) for (const [k, v] of Object.entries(c.byKind)) byKind[k] = (byKind[k] ?? 0) + v / day.length;
@@ -213,14 +217,15 @@ describe('the rules Lambda writes of a steady installation', () => {
         `${steady.length}/${day.length} cycles changed no finding; by item ${JSON.stringify(byKind, (_, v) => (typeof v === 'number' ? Math.round(v * 1000) / 1000 : v))}\n`,
     );
 
-    // Assert: the STATE item, written once a cycle, within 1 KB (before: the same); the rare
-    // STATE#APART rewrite in a transaction; everything, snapshots and indexes included, at most
-    // 2 WRU a cycle (measured 1.89; before: 4.4, the counters' snapshot alone 2; hourly counters
-    // would add ~0.4)
+    // Assert: the STATE item, written once a cycle, within 1 KB; the blob apart rewritten a few
+    // times a day at most (its entries that change hourly are patches in STATE; before: every
+    // hour, 6.85 WRU a cycle on this day); everything, snapshots and the indexes' hourly keys
+    // (0.75) included, at most 2.25 WRU a cycle (measured 2.06)
     expect(day.every((c) => c.stateTable <= 1)).toBe(true);
+    expect(day.filter((c) => c.byKind['transaction'] !== undefined).length).toBeLessThanOrEqual(3);
     expect(mean((c) => c.state)).toBeLessThanOrEqual(1.25);
     expect(mean((c) => c.byKind['SNAP#counters'] ?? 0)).toBeLessThanOrEqual(0.25);
-    expect(mean((c) => c.write)).toBeLessThanOrEqual(2);
+    expect(mean((c) => c.write)).toBeLessThanOrEqual(2.25);
     expect(mean((c) => c.read)).toBeLessThanOrEqual(1);
   });
 

@@ -114,6 +114,56 @@ describe('the STATE item and the entries kept apart', () => {
     expect(withoutVersion(stored.read()!.state)).toEqual(withoutVersion(settled.next));
   });
 
+  it('writes a long entry apart that changed a little as a patch in STATE, and the blob apart again only when the patches outgrow it', () => {
+    // Arrange: a growth series of 72 noisy hourly points and a week baseline, apart after the first overflow
+    const series = (from: number) =>
+      bigFact(from)
+        .slice(0, 72)
+        .map((v, i) => ({ t: T0 + (from + i) * 3_600_000, v: v * 1_000_003 }));
+    const week = { s: bigFact(5).slice(0, 168), v: bigFact(6).slice(0, 168) };
+    const withBoth = (s: InstallationState, hour: number): InstallationState => ({
+      ...s,
+      memory: {
+        ...s.memory,
+        growth: {
+          series: { 'db:main': hour === 0 ? series(0) : withSeries(s, series(hour)) },
+          facts: { week: hour === 0 ? week : refill(s.memory['growth']!.facts['week'] as typeof week, hour) },
+        },
+      },
+    });
+    // the engine keeps the kept points' objects; one point in, the oldest out
+    const withSeries = (s: InstallationState, next: { t: number; v: number }[]) => [
+      ...s.memory['growth']!.series['db:main']!.slice(1),
+      next[next.length - 1]!,
+    ];
+    const refill = (w: typeof week, hour: number) => {
+      const s = [...w.s];
+      const v = [...w.v];
+      s[hour % 168] = 500_000 + hour;
+      v[hour % 168] = hour % 97;
+      return { s, v };
+    };
+    const stored = new Stored();
+    stored.batch((s) => tick(withBoth(s, 0)));
+    stored.batch(tick);
+    const writesBefore = stored.apartWrites;
+
+    // Act: three days of hours, a point and a baseline slot each, three quiet batches between
+    const hourly = [];
+    let last: InstallationState | undefined;
+    for (let hour = 1; hour <= 72; hour++) {
+      hourly.push(stored.batch((s) => tick(withBoth(s, hour))).write);
+      for (let quiet = 0; quiet < 3; quiet++) last = stored.batch(tick).next;
+    }
+
+    // Assert: the state reads back exactly; STATE within its budget every hour; the blob apart
+    // written again about daily, once the patches outgrow half their entry (before: every hour, 72)
+    expect(withoutVersion(stored.read()!.state)).toEqual(withoutVersion(last!));
+    expect(hourly.every((w) => dynamoItemBytes(w.state) <= STATE_ITEM_BUDGET)).toBe(true);
+    expect(stored.apartWrites - writesBefore).toBeGreaterThanOrEqual(1);
+    expect(stored.apartWrites - writesBefore).toBeLessThanOrEqual(3);
+  });
+
   it('leaves out what was deleted since it went apart', () => {
     const stored = new Stored();
     stored.batch((s) => tick(withFact(withFact(s, 'history', bigFact(1)), 'other', bigFact(7))));

@@ -9,7 +9,10 @@ import {
   encodeOpenFindings,
   encodeState,
   entry,
+  patchOf,
   STATE_DICTIONARY_V1,
+  STATE_FORMAT,
+  STATE_FORMAT_PATCHES,
   TornStateRead,
 } from '#lambdas/adapters/support-state-codec';
 import { allRules } from '#lambdas/core/rules/catalogue/index';
@@ -266,6 +269,101 @@ describe('the stored form of the rules state', () => {
     expect(back.state).toEqual(after);
     expect(back.apart?.fromApart).toEqual(unchanged);
     expect(back.apart?.stored).toEqual(all);
+  });
+
+  it('writes a series and a fact that changed a little since they went apart as patches (format 2), and reads them back', () => {
+    // Arrange: a long series and a week-like fact apart; then a point in and the oldest out, one slot refilled
+    const points = Array.from({ length: 48 }, (_, i) => ({
+      t: T0 - (48 - i) * HOUR,
+      v: 9_000_000_017 + i * 7_919_003,
+    }));
+    const week = {
+      s: Array.from({ length: 168 }, (_, i) => 498_000 + i),
+      v: Array.from({ length: 168 }, (_, i) => i / 4),
+    };
+    const state = evaluatedState();
+    const before: InstallationState = {
+      ...state,
+      memory: { ...state.memory, growth: { series: { 'db:main': points }, facts: { week } } },
+    };
+    const ids = new Set([entry.series('growth', 'db:main'), entry.fact('growth', 'week')]);
+    const blob = encodeApart(before, ids)!;
+    const nextPoints = [...points.slice(1), { t: T0, v: 9_999_999_999 }];
+    const nextWeek = { s: week.s.map((h, i) => (i === 7 ? 499_000 : h)), v: week.v.map((v, i) => (i === 7 ? 2.5 : v)) };
+    const after: InstallationState = {
+      ...before,
+      memory: { ...before.memory, growth: { series: { 'db:main': nextPoints }, facts: { week: nextWeek } } },
+    };
+    const seriesPatch = patchOf(entry.series('growth', 'db:main'), points, nextPoints)!;
+    const factPatch = patchOf(entry.fact('growth', 'week'), week, nextWeek)!;
+
+    // Act
+    const bytes = encodeState(after, {
+      omit: ids,
+      hash: apartHashOf(blob),
+      writtenAt: 1,
+      patches: new Map([
+        [entry.series('growth', 'db:main'), seriesPatch],
+        [entry.fact('growth', 'week'), factPatch],
+      ]),
+    });
+    const back = decodeStoredState(bytes, plainOf(after), blob);
+
+    // Assert: the patches are what changed; the state reads back; the values apart are kept as read
+    expect(seriesPatch).toEqual({ drop: 1, append: [{ t: T0, v: 9_999_999_999 }] });
+    expect(factPatch).toEqual({
+      edits: [
+        [['s', 7], 499_000],
+        [['v', 7], 2.5],
+      ],
+    });
+    expect(bytes[0]).toBe(STATE_FORMAT_PATCHES);
+    expect(encodeState(after)[0]).toBe(STATE_FORMAT);
+    expect(back.state).toEqual(after);
+    expect(back.apart?.base.get(entry.series('growth', 'db:main'))).toEqual(points);
+    expect(back.apart?.base.get(entry.fact('growth', 'week'))).toEqual(week);
+  });
+
+  it('writes a value whole when a patch would not be much smaller, or cannot say the change', () => {
+    const points = Array.from({ length: 8 }, (_, i) => ({ t: T0 + i * HOUR, v: i }));
+    const id = entry.series('growth', 'db:main');
+    const fact = entry.fact('growth', 'week');
+
+    expect(patchOf(id, points, [{ t: T0 - HOUR, v: 0 }, ...points])).toBeUndefined();
+    expect(
+      patchOf(
+        id,
+        points,
+        points.map((p, i) => (i === 3 ? { ...p, v: 99 } : p)),
+      ),
+    ).toBeUndefined();
+    expect(
+      patchOf(id, points, [...points.slice(6), ...[11, 12, 13, 14].map((h) => ({ t: T0 + h * HOUR, v: h }))]),
+    ).toBeUndefined();
+    expect(patchOf(fact, { a: [1, 2, 3] }, { a: [4, 5, 6] })).toBeUndefined();
+    expect(patchOf(fact, 5, 6)).toBeUndefined();
+    expect(patchOf(fact, { a: 1, b: 2 }, { a: 1 })).toBeUndefined();
+  });
+
+  it('refuses patches that reach past the value apart or into a prototype', () => {
+    const state = evaluatedState();
+    const before: InstallationState = {
+      ...state,
+      memory: { ...state.memory, growth: { series: {}, facts: { week: { s: [1, 2, 3, 4, 5, 6, 7, 8] } } } },
+    };
+    const ids = new Set([entry.fact('growth', 'week')]);
+    const blob = encodeApart(before, ids)!;
+    const write = (edits: [(string | number)[], unknown][]) =>
+      encodeState(before, {
+        omit: ids,
+        hash: apartHashOf(blob),
+        writtenAt: 1,
+        patches: new Map([[entry.fact('growth', 'week'), { edits }]]),
+      });
+
+    expect(() => decodeStoredState(write([[['s', 8], 1]]), plainOf(before), blob)).toThrow(/patch path/);
+    expect(() => decodeStoredState(write([[['t', 0], 1]]), plainOf(before), blob)).toThrow(/patch path/);
+    expect(() => decodeStoredState(write([[['__proto__', 'x'], 1]]), plainOf(before), blob)).toThrow(/invalid layout/);
   });
 
   it('stores the open findings for support compactly and reads them back, ids it cannot derive included', () => {
