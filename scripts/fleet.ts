@@ -8,9 +8,10 @@
  * beats accepted. Exits non-zero on any 5xx.
  *
  *   npm run fleet -- --installations 1000 --duration 300 [--cloud .local/cloud.json] [--concurrency 24]
- *     [--cycle-seconds 20] [--us-share 0.3] [--seed 1] [--keep]
+ *     [--cycle-seconds 20] [--us-share 0.3] [--seed 1] [--keep] [--installation-ids <file>]
+ *   --installation-ids: the activated installations' ids written there as JSON (the bench counts their beats in the archive)
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { parseArgs } from 'node:util';
@@ -34,6 +35,7 @@ const { values } = parseArgs({
     'us-share': { type: 'string', default: '0.3' },
     seed: { type: 'string', default: '1' },
     keep: { type: 'boolean', default: false },
+    'installation-ids': { type: 'string' },
   },
 });
 const N = Number(values.installations);
@@ -132,6 +134,7 @@ const inOneYear = () => new Date(Date.now() + 365 * 86_400_000).toISOString();
 interface Simulated {
   agent: UcxAgent;
   region: 'eu' | 'us';
+  installationId: string;
 }
 
 async function createCustomer(index: number, installations: number): Promise<Simulated[]> {
@@ -185,9 +188,9 @@ async function createCustomer(index: number, installations: number): Promise<Sim
       observer,
     });
     const facts = { suiteVersion: '2025.2.1', nodes: [`ucx-${accountId}-${i + 1}`] };
-    await retried(() => gate(() => agent.activate(activationKey, facts)));
+    const claims = await retried(() => gate(() => agent.activate(activationKey, facts)));
     activated++;
-    out.push({ agent, region });
+    out.push({ agent, region, installationId: claims.sub });
   }
   return out;
 }
@@ -255,6 +258,8 @@ async function main() {
   }
   const fleet = (await Promise.all(sizes.map((size, i) => createCustomer(i, size)))).flat();
   const activatedAt = Date.now();
+  if (values['installation-ids'])
+    writeFileSync(values['installation-ids'], JSON.stringify(fleet.map((s) => s.installationId)));
   // The cycles' requests and this process's CPU, for the bench's CPU per request (bench/fleet-row.ts).
   const requestsAtActivation = requests;
   const cpuAtActivation = process.cpuUsage();

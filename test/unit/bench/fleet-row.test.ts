@@ -2,6 +2,7 @@ import { cpuPerRequest, describeCpu, parseMachineStat, parseProcStat, processTre
 import {
   archiverState,
   archiveSettled,
+  countFleetRows,
   describeArchiver,
   noArchiverWork,
   parseCyclesEnded,
@@ -125,5 +126,34 @@ describe('fleet row: CPU per request', () => {
       clientCpuMs: 5400,
     });
     expect(parseCyclesEnded('nothing')).toBeUndefined();
+  });
+});
+
+describe('fleet row: counting the archive', () => {
+  const row = (installation: string, beat: string, data: unknown = { cpu: 1 }) =>
+    JSON.stringify({
+      beat_id: beat,
+      type: 'os.cpu',
+      installation_id: installation,
+      account_id: 'acc_1',
+      data: JSON.stringify(data),
+    });
+
+  it("counts only the fleet's installations, each beat once by installation and beat id", () => {
+    const seen = new Set<string>();
+    const fleet = new Set(['inst_a', 'inst_b']);
+    const first = [row('inst_a', 'b1'), row('inst_a', 'b2'), row('inst_bench', 'b9'), ''].join('\n');
+    // a re-sent beat, and another installation's beat that carries the same agent beat id
+    const second = [row('inst_a', 'b1'), row('inst_b', 'b1'), row('inst_bench', 'b1')].join('\n');
+    expect(countFleetRows(first, fleet, seen)).toBe(2);
+    expect(countFleetRows(second, fleet, seen)).toBe(2);
+    expect(seen.size).toBe(3);
+  });
+
+  it("reads the row's own fields, not ids inside its data", () => {
+    const seen = new Set<string>();
+    const text = row('inst_bench', 'b1', { installation_id: 'inst_a', beat_id: 'x' });
+    expect(countFleetRows(text, new Set(['inst_a']), seen)).toBe(0);
+    expect(seen.size).toBe(0);
   });
 });
