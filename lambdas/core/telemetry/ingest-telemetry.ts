@@ -160,27 +160,13 @@ export async function ingestTelemetry(
  * the rules read no licence. A licence that does not decode leaves them out: the rules read it then.
  */
 function recordLicenceOf(installation: Installation, etag: string | null): RecordLicence | undefined {
-  const payload = decodedPayloadOf(installation.license?.jws ?? '');
-  if (!payload) return undefined;
-  return { v: 1, etag, products: payload.products, nodes: [...installation.nodes], telemetry: payload.telemetry };
-}
-
-type LicencePayload = ReturnType<typeof licencePayloadOf>;
-/** Decoded payloads by signed licence: an installation posts the same licence for weeks, so each is parsed once per container. */
-const decodedPayloads = new Map<string, LicencePayload | null>();
-const DECODED_PAYLOADS_MAX = 1024;
-
-function decodedPayloadOf(jws: string): LicencePayload | null {
-  let payload = decodedPayloads.get(jws);
-  if (payload !== undefined) return payload;
+  let payload: ReturnType<typeof licencePayloadOf>;
   try {
-    payload = licencePayloadOf(jws);
+    payload = licencePayloadOf(installation.license?.jws ?? '');
   } catch {
-    payload = null;
+    return undefined;
   }
-  if (decodedPayloads.size >= DECODED_PAYLOADS_MAX) decodedPayloads.delete(decodedPayloads.keys().next().value!);
-  decodedPayloads.set(jws, payload);
-  return payload;
+  return { v: 1, etag, products: payload.products, nodes: [...installation.nodes], telemetry: payload.telemetry };
 }
 
 /** Puts every record, in PutRecords-sized chunks, retrying only the refused ones. */

@@ -107,24 +107,6 @@ describe('ingestTelemetry', () => {
     expect(JSON.stringify(record!.beats)).not.toContain('lic-7');
   });
 
-  it("gives each post its own licence's facts when licences alternate, and none for a licence that does not decode", async () => {
-    // Arrange: two licences and a broken one, posted in turn (decoded payloads are kept per licence)
-    const jwsOf = (capacity: number) =>
-      `h.${Buffer.from(JSON.stringify({ products: [{ product: 'ivr', capacity, kind: 'perpetual' }], telemetry: { enabled: true } })).toString('base64url')}.s`;
-    const licences = [jwsOf(4), jwsOf(9), jwsOf(4), 'not-a-licence', jwsOf(9)];
-    const stream = new ScriptedStream();
-
-    // Act
-    for (const [i, jws] of licences.entries()) {
-      const sender = installation({ license: { jws } as Installation['license'], nodes: ['UCX-NODE-1'] });
-      await ingestTelemetry(depsWith(stream), settings, sender, { beats: [validBeat('ucx.ivr', beatId(200 + i))] });
-    }
-
-    // Assert
-    const capacities = stream.decoded().map((r) => r.header.licence?.products[0]?.capacity);
-    expect(capacities).toEqual([4, 9, 4, undefined, 9]);
-  });
-
   it('retries only the records the stream refused, and loses none', async () => {
     // ~1.7 MB of incompressible install paths: more than one 1 MiB record
     const noisy = Array.from({ length: 4 }, (_, i) => {
