@@ -5,6 +5,17 @@
  */
 import * as z from 'zod';
 
+/** What a DynamoDB write of the rules wrote, from the `sk` of its item (bench/rules-stored.ts writeKindOf). */
+export const writeKinds = [
+  'STATE',
+  'STATE#APART/transaction',
+  'FINDING',
+  'SNAP#counters',
+  'SNAP#inventory',
+  'other',
+] as const;
+export type WriteKind = (typeof writeKinds)[number];
+
 const goal = z.object({ op: z.enum(['<=', '>=']), value: z.number(), unit: z.string() });
 
 export const judgedRowSchema = z.object({
@@ -33,7 +44,20 @@ export const resultsFileSchema = z.object({
   agent: z
     .object({ cycleSeconds: z.number(), beatsPerCycle: z.number(), counterBeatsPerCollection: z.number() })
     .optional(),
-  rulesStored: z.object({ beatsPerSecondPerCore: z.number(), cpuMsPerPost: z.number() }).optional(),
+  /** the rules' stored path (bench/rules-stored.ts): steady installations; the fresh ones' first rounds since issue 16 */
+  rulesStored: z
+    .object({
+      beatsPerSecondPerCore: z.number(),
+      cpuMsPerPost: z.number(),
+      writeUnitsPerPost: z.number().nullable().optional(),
+      warmupRounds: z.number().int().nonnegative().optional(),
+      writeUnitsByKind: z.record(z.enum(writeKinds), z.number()).nullable().optional(),
+      firstRounds: z
+        .object({ cpuMsPerPost: z.number(), writeUnitsPerPost: z.number().nullable() })
+        .passthrough()
+        .optional(),
+    })
+    .optional(),
   /** the end-to-end row's figures (bench/fleet-row.ts FleetMeasures); `archiver` and `cpu` since issue 16 */
   fleet: z
     .object({

@@ -36,7 +36,7 @@ import type { LicenceFacts } from '../lambdas/core/rules/rule';
 import type { Beat } from '../lambdas/core/telemetry/catalogue';
 import { licenceFacts } from '../test/support/rules-harness';
 import { steadyProcesses } from '../test/support/steady-processes';
-import type { RulesStoredMeasures } from './rules-stored';
+import { describeKinds, type RulesStoredMeasures } from './rules-stored';
 import type { Row } from './stats';
 import { cpuMs, median } from './stats';
 import { defaultCycleSeconds, inventoryRefreshSeconds } from '../lambdas/core/telemetry/cadence';
@@ -461,10 +461,14 @@ export const rulesStoredRow = (m: RulesStoredMeasures): Row => ({
   goal: { op: '>=', value: 20_000, unit: '' },
   detail:
     `${m.failures > 0 ? `NOT COUNTED, ${m.failures} records lost after 3 attempts (DynamoDB Local timed out on a loaded machine): ` : ''}` +
-    `evaluate-rules handler, ${m.installations} installations × ${m.rounds} posts of the agent (${m.beats} beats): ` +
+    `evaluate-rules handler, ${m.installations} steady installations × ${m.rounds} posts of the agent (${m.beats} beats) ` +
+    `after ${m.warmupRounds} (${((m.warmupRounds * m.cycleSeconds) / 3600).toFixed(0)} h of cycles): ` +
     `${Math.round(m.beatsPerSecondPerCore).toLocaleString('en')} beats/s per core, ` +
     `${m.cpuMsPerPost.toFixed(2)} ms CPU per post (record decode, state codec, engine, DynamoDB and EventBridge clients); ` +
-    `DynamoDB Local counted ${m.writeUnitsPerPost?.toFixed(2) ?? '?'} WRU and ${m.readUnitsPerPost?.toFixed(2) ?? '?'} RRU per post` +
+    `DynamoDB Local counted ${m.writeUnitsPerPost?.toFixed(2) ?? '?'} WRU (${describeKinds(m.writeUnitsByKind)}) and ` +
+    `${m.readUnitsPerPost?.toFixed(2) ?? '?'} RRU per post; the fresh installations' posts ${m.firstRounds.warmup + 1}–` +
+    `${m.firstRounds.warmup + m.firstRounds.rounds}: ${m.firstRounds.cpuMsPerPost.toFixed(2)} ms CPU, ` +
+    `${m.firstRounds.writeUnitsPerPost?.toFixed(2) ?? '?'} WRU per post` +
     (m.retried ? `; ${m.retried} records retried after a timeout (their CPU counted)` : ''),
 });
 
