@@ -457,7 +457,7 @@ export function fleetRows(m: FleetMeasures): Row[] {
       goal: { op: '<=', value: 0, unit: '' },
       detail:
         why ||
-        `${m.beatsAccepted ?? '?'} accepted, ${m.beatsArchived ?? '?'} of the fleet's distinct in the archive (${m.archiveRows ?? '?'} rows)${m.archiver ? `; ${describeArchiver(m.archiver)}` : ''}`,
+        `${m.beatsAccepted ?? '?'} accepted, ${m.beatsArchived ?? '?'} of the fleet's beats in the archive (distinct by installation and beat id; ${m.archiveRows ?? '?'} rows)${m.archiver ? `; ${describeArchiver(m.archiver)}` : ''}`,
     },
     {
       name: `end to end: fleet of ${m.installations}, poll-or-post p99`,
