@@ -150,6 +150,7 @@ export const MEASURABLE = [
   'ingest log bytes',
   'rules CPU',
   'rules store units',
+  'history store units',
   'archive CPU',
   'raw bytes per beat',
   'parquet bytes per beat',
@@ -397,7 +398,7 @@ export function monthlyCost(
     'DynamoDB',
     'DynamoDB history writes and reads',
     dynamo(batches * w.history.wruPerBatch, 'write') + dynamo(batches * w.history.rruPerBatch, 'read'),
-    basis(),
+    basis('history store units'),
     `${fmt(w.history.wruPerBatch)} WRU + ${fmt(w.history.rruPerBatch)} RRU per post: its 1-minute block, an hour's 15-minute points, a day's 1-hour points`,
   );
   add(

@@ -61,7 +61,8 @@ export function defaultWorkload(): Workload {
     // the target of issue 16: at most 1 WRU per installation per cycle in the steady state
     rulesStore: { wruPerBatch: 1, rruPerBatch: 1, storedBytes: 10_000 },
     // measured by test/integration/rules/history-write-units.test.ts (a steady simulated installation;
-    // the previous request's end from the rules' state, no Query for it)
+    // the previous request's end from the rules' state, no Query for it); the bench's stored row
+    // replaces it with what DynamoDB Local counted of the HIST# items
     history: { wruPerBatch: 1.29, rruPerBatch: 0.3, storedBytes: 2_000_000 },
     // lambdas/adapters/licence-facts.ts CachedLicenceFacts' default TTL; a miss reads the installation strongly
     licenceCache: { ttlSeconds: 300, rruPerMiss: 1 },
@@ -160,7 +161,14 @@ export const benchResultsSchema = z
     rules: z
       .object({ cpuMsPerBatch: z.number(), ...rulesStoreMeasures, steady: z.object(rulesStoreMeasures).optional() })
       .optional(),
-    rulesStored: z.object({ cpuMsPerPost: z.number(), failures: z.number().optional() }).optional(),
+    rulesStored: z
+      .object({
+        cpuMsPerPost: z.number(),
+        failures: z.number().optional(),
+        writeUnitsByKind: z.record(z.string(), z.number()).nullable().optional(),
+        historyReadUnitsPerPost: z.number().nullable().optional(),
+      })
+      .optional(),
   })
   .optional();
 
@@ -225,6 +233,13 @@ export function workloadFrom(benchResultsJson: unknown, base: Workload = default
     w.lambda.rules.cpuMs = results.rulesStored.cpuMsPerPost * w.rules.batchesPerInvocation;
     w.rulesCpuFrom = 'the handler on DynamoDB Local, SDK clients included';
     measured.add('rules CPU');
+  }
+  // The history's blocks as DynamoDB Local counted them under the same handler (steady installations).
+  const historyWrites = results?.rulesStored?.writeUnitsByKind?.['HIST'];
+  const historyReads = results?.rulesStored?.historyReadUnitsPerPost;
+  if (typeof historyWrites === 'number' && typeof historyReads === 'number') {
+    w.history = { ...w.history, wruPerBatch: historyWrites, rruPerBatch: historyReads };
+    measured.add('history store units');
   }
   w.measured = [...measured];
   return w;

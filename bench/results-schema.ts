@@ -12,6 +12,7 @@ export const writeKinds = [
   'FINDING',
   'SNAP#counters',
   'SNAP#inventory',
+  'HIST',
   'other',
 ] as const;
 export type WriteKind = (typeof writeKinds)[number];
@@ -52,6 +53,7 @@ export const resultsFileSchema = z.object({
       writeUnitsPerPost: z.number().nullable().optional(),
       warmupRounds: z.number().int().nonnegative().optional(),
       writeUnitsByKind: z.record(z.enum(writeKinds), z.number()).nullable().optional(),
+      historyReadUnitsPerPost: z.number().nullable().optional(),
       firstRounds: z
         .object({ cpuMsPerPost: z.number(), writeUnitsPerPost: z.number().nullable() })
         .passthrough()

@@ -24,14 +24,23 @@ export function writeKindOf(commandName: string, input: Record<string, unknown>)
   if (sk === 'STATE#APART') return 'STATE#APART/transaction';
   if (sk === 'SNAP#counters' || sk === 'SNAP#inventory') return sk;
   if (typeof sk === 'string' && sk.startsWith('FINDING#')) return 'FINDING';
+  if (typeof sk === 'string' && sk.startsWith('HIST#')) return 'HIST';
   return 'other';
 }
+
+/** Whether a read is the installation history's (a Query of its HIST# blocks). */
+export const isHistoryRead = (input: Record<string, unknown>) =>
+  Object.values((input['ExpressionAttributeValues'] ?? {}) as Record<string, unknown>).some(
+    (v) => typeof v === 'string' && v.startsWith('HIST#'),
+  );
 
 /** One round as measured: the handler's CPU, the units DynamoDB counted, the beats and posts. */
 export interface RoundMeasure {
   cpuMs: number;
   wcu: number;
   rcu: number;
+  /** of `rcu`, the history's reads */
+  historyRcu: number;
   beats: number;
   posts: number;
   byKind: Record<WriteKind, number>;
@@ -50,6 +59,7 @@ export function windowOf(rounds: readonly RoundMeasure[]) {
     cpuMsPerPost: cpu / posts,
     writeUnitsPerPost: sum((r) => r.wcu) / posts,
     readUnitsPerPost: sum((r) => r.rcu) / posts,
+    historyReadUnitsPerPost: sum((r) => r.historyRcu) / posts,
     writeUnitsByKind: Object.fromEntries(writeKinds.map((k) => [k, sum((r) => r.byKind[k]) / posts])) as Record<
       WriteKind,
       number
@@ -74,6 +84,8 @@ export interface RulesStoredMeasures {
   readUnitsPerPost: number | null;
   /** the write units per post by kind of item (null when DynamoDB did not say) */
   writeUnitsByKind: Record<WriteKind, number> | null;
+  /** of the read units per post, the history's (its blocks read to merge a tier) */
+  historyReadUnitsPerPost: number | null;
   /** the fresh installations' first rounds (after `warmup` of them), as the row measured before */
   firstRounds: { warmup: number; rounds: number; cpuMsPerPost: number; writeUnitsPerPost: number | null };
   /** write units per post over each hour of rounds since the first: they stop falling at the steady state */
@@ -123,8 +135,10 @@ export async function measureRulesStored(opts: {
       for (const c of Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) {
         const units = (c as { CapacityUnits?: number }).CapacityUnits ?? 0;
         reported = true;
-        if (reads.test(command)) round.rcu += units;
-        else {
+        if (reads.test(command)) {
+          round.rcu += units;
+          if (isHistoryRead(input)) round.historyRcu += units;
+        } else {
           round.wcu += units;
           round.byKind[writeKindOf(command, input)] += units;
         }
@@ -264,6 +278,7 @@ export async function measureRulesStored(opts: {
     writeUnitsPerPost: reported ? steady.writeUnitsPerPost : null,
     readUnitsPerPost: reported ? steady.readUnitsPerPost : null,
     writeUnitsByKind: reported ? steady.writeUnitsByKind : null,
+    historyReadUnitsPerPost: reported ? steady.historyReadUnitsPerPost : null,
     firstRounds: {
       ...opts.first,
       cpuMsPerPost: first.cpuMsPerPost,
@@ -290,6 +305,7 @@ const emptyRound = (): RoundMeasure => ({
   cpuMs: 0,
   wcu: 0,
   rcu: 0,
+  historyRcu: 0,
   beats: 0,
   posts: 0,
   byKind: Object.fromEntries(writeKinds.map((k) => [k, 0])) as Record<WriteKind, number>,

@@ -180,6 +180,19 @@ describe('cost model', () => {
     expect(w.lambda.rules.cpuMs).toBe(5 * w.rules.batchesPerInvocation);
   });
 
+  it('takes the history’s units from the stored path when it counted them by kind, and says so', () => {
+    const assumed = defaultWorkload().history;
+    const w = workloadFrom({
+      rulesStored: { cpuMsPerPost: 5, writeUnitsByKind: { STATE: 1.7, HIST: 1.2 }, historyReadUnitsPerPost: 0.4 },
+    });
+    const without = workloadFrom({ rulesStored: { cpuMsPerPost: 5 } });
+
+    expect(w.history).toEqual({ ...assumed, wruPerBatch: 1.2, rruPerBatch: 0.4 });
+    expect(line(monthlyCost(1000, w, us), 'DynamoDB history writes and reads').basis).toBe('measured');
+    expect(without.history).toEqual(assumed);
+    expect(line(monthlyCost(1000, without, us), 'DynamoDB history writes and reads').basis).toBe('assumed');
+  });
+
   it('shares the $0.010 goal out by line group and sums every line into one', () => {
     expect(Object.values(GROUP_BUDGET).reduce((a, b) => a + b, 0)).toBeCloseTo(0.01);
     const r = monthlyCost(1_000_000, defaultWorkload(), eu);

@@ -1,4 +1,4 @@
-import { describeKinds, windowOf, writeKindOf, type RoundMeasure } from '#bench/rules-stored';
+import { describeKinds, isHistoryRead, windowOf, writeKindOf, type RoundMeasure } from '#bench/rules-stored';
 import { writeKinds } from '#bench/results-schema';
 
 describe('rules stored row: write units by kind of item', () => {
@@ -13,8 +13,8 @@ describe('rules stored row: write units by kind of item', () => {
     expect(writeKindOf('PutCommand', { Item: { sk: 'FINDING#fnd_1' } })).toBe('FINDING');
     expect(writeKindOf('UpdateCommand', { Key: { sk: 'SNAP#counters' } })).toBe('SNAP#counters');
     expect(writeKindOf('PutCommand', { Item: { sk: 'SNAP#inventory' } })).toBe('SNAP#inventory');
-    // the installation history, an older per-type snapshot, an item without sk
-    expect(writeKindOf('PutCommand', { Item: { sk: 'HIST#900#1796439600000' } })).toBe('other');
+    expect(writeKindOf('PutCommand', { Item: { sk: 'HIST#900#1796439600000' } })).toBe('HIST');
+    // an older per-type snapshot, an item without sk
     expect(writeKindOf('PutCommand', { Item: { sk: 'SNAP#os.info' } })).toBe('other');
     expect(writeKindOf('UpdateCommand', { Key: { pk: 'FLEET' } })).toBe('other');
   });
@@ -23,6 +23,7 @@ describe('rules stored row: write units by kind of item', () => {
     cpuMs: 10,
     wcu: 2,
     rcu: 1,
+    historyRcu: 0.5,
     beats: 100,
     posts: 2,
     byKind: { ...Object.fromEntries(writeKinds.map((k) => [k, 0])), STATE: 2 } as RoundMeasure['byKind'],
@@ -33,10 +34,25 @@ describe('rules stored row: write units by kind of item', () => {
     const hourly = round({
       cpuMs: 30,
       wcu: 10,
-      byKind: { STATE: 4, 'STATE#APART/transaction': 6, FINDING: 0, 'SNAP#counters': 0, 'SNAP#inventory': 0, other: 0 },
+      byKind: {
+        STATE: 4,
+        'STATE#APART/transaction': 6,
+        FINDING: 0,
+        'SNAP#counters': 0,
+        'SNAP#inventory': 0,
+        HIST: 0,
+        other: 0,
+      },
     });
     const w = windowOf([round({}), round({}), round({}), hourly]);
-    expect(w).toMatchObject({ rounds: 4, posts: 8, beats: 400, cpuMsPerPost: 60 / 8, writeUnitsPerPost: 16 / 8 });
+    expect(w).toMatchObject({
+      rounds: 4,
+      posts: 8,
+      beats: 400,
+      cpuMsPerPost: 60 / 8,
+      writeUnitsPerPost: 16 / 8,
+      historyReadUnitsPerPost: 2 / 8,
+    });
     expect(w.beatsPerSecondPerCore).toBeCloseTo(400 / 0.06);
     expect(w.writeUnitsByKind).toEqual({
       STATE: 10 / 8,
@@ -44,9 +60,18 @@ describe('rules stored row: write units by kind of item', () => {
       FINDING: 0,
       'SNAP#counters': 0,
       'SNAP#inventory': 0,
+      HIST: 0,
       other: 0,
     });
     expect(describeKinds(w.writeUnitsByKind)).toBe('STATE 1.25, STATE#APART/transaction 0.75');
     expect(describeKinds(null)).toBe('by kind ?');
+  });
+
+  it('tells the history’s reads (a Query of its HIST# blocks) from the state’s', () => {
+    expect(isHistoryRead({ ExpressionAttributeValues: { ':pk': 'INST#i', ':from': 'HIST#60#0001796439600000' } })).toBe(
+      true,
+    );
+    expect(isHistoryRead({ ExpressionAttributeValues: { ':pk': 'INST#i', ':state': 'STATE' } })).toBe(false);
+    expect(isHistoryRead({ Key: { pk: 'INST#i', sk: 'SNAP#counters' } })).toBe(false);
   });
 });
