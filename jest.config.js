@@ -11,7 +11,11 @@ export default {
   transform: { '^.+\\.(t|j|mj)s$': swc },
   transformIgnorePatterns: [`node_modules/(?!(${esmOnly})/)`],
   // package.json#imports aliases (#lambdas/…, #test/support/…), resolved to the source files.
-  moduleNameMapper: { '^#(lambdas|lib|local|agent|portal|bench|scripts|test)/(.*)$': '<rootDir>/$1/$2' },
+  moduleNameMapper: {
+    '^#(lambdas|lib|local|agent|portal|bench|scripts|test)/(.*)$': '<rootDir>/$1/$2',
+    // the traced variant; pass-through functions' bundles take xray-off.ts (package.json#imports)
+    '^#xray$': '<rootDir>/lambdas/shared/xray.ts',
+  },
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   setupFiles: ['<rootDir>/test/setup-env.ts'],

@@ -8,9 +8,8 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
-import { logger, metrics, tracer } from './powertools';
+import { logger, metrics, traceInvocation } from './powertools';
 import { invocationDeadline } from './invocation-deadline';
 
 type Handler<E, R> = (event: E, context: Context) => Promise<R>;
@@ -34,7 +33,7 @@ export function withHouseStack<E, R>(handler: Handler<E, R>) {
   return middy<E, R>(handler)
     .use(invocationDeadline())
     .use(injectLambdaContext(logger))
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    .use(traceInvocation())
     .use(logStoredMetrics());
 }
 

@@ -345,7 +345,12 @@ export class HouseFunction extends Construct {
         mainFields: ['module', 'main'],
         // Lambda passes its credentials in the environment: the SDK's default chain (SSO, INI,
         // process, container providers) is replaced by the environment provider alone.
-        esbuildArgs: { '--alias:@aws-sdk/credential-provider-node': lambdaCredentialsModule },
+        // A pass-through function (nothing sampled behind the HTTP API) does not load the X-Ray SDK:
+        // `#xray` resolves to lambdas/shared/xray-off.ts ('module' kept: custom conditions drop it).
+        esbuildArgs: {
+          '--alias:@aws-sdk/credential-provider-node': lambdaCredentialsModule,
+          ...(props.tracing === 'pass-through' ? { '--conditions': 'ucx-untraced,module' } : {}),
+        },
       },
       environment: {
         NODE_OPTIONS: '--enable-source-maps',

@@ -346,4 +346,38 @@ describe('HouseFunction', () => {
       rmSync(outdir, { recursive: true, force: true });
     }
   }, 60_000);
+
+  it('leaves the X-Ray SDK out of a pass-through function’s bundle, and keeps it in an active one’s', () => {
+    // Arrange: the same handler, traced and pass-through
+    const outdir = mkdtempSync(path.join(tmpdir(), 'ucx-bundle-'));
+    const app = new App({
+      context: { ...testAppContext({ bundle: true }), 'aws:cdk:enable-asset-metadata': true },
+      outdir,
+    });
+    const stack = new Stack(app, 'TracingBundleTest', { env: { account: '123456789012', region: 'eu-central-1' } });
+    new HouseFunction(stack, 'Traced', { ...baseProps, entry: 'jwks' });
+    new HouseFunction(stack, 'PassThrough', { ...baseProps, entry: 'jwks', tracing: 'pass-through' });
+
+    try {
+      // Act
+      const assembly = app.synth();
+
+      // Assert: the packages each bundle was built from, by its source map
+      const sourcesOf = (id: string) => {
+        const [fn] = Object.entries(Template.fromStack(stack).findResources('AWS::Lambda::Function'))
+          .filter(([logicalId]) => logicalId.startsWith(id))
+          .map(([, f]) => f);
+        const assetDir = path.join(assembly.directory, fn?.Metadata['aws:asset:path'] as string);
+        return (JSON.parse(readFileSync(path.join(assetDir, 'index.mjs.map'), 'utf8')) as { sources: string[] })
+          .sources;
+      };
+      const xray = (sources: string[]) =>
+        sources.filter((s) => /aws-xray-sdk-core|cls-hooked|lambdas\/shared\/xray\.ts/.test(s));
+      expect(xray(sourcesOf('Traced')).length).toBeGreaterThan(0);
+      expect(xray(sourcesOf('PassThrough'))).toEqual([]);
+      expect(sourcesOf('PassThrough').some((s) => s.endsWith('lambdas/shared/xray-off.ts'))).toBe(true);
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
