@@ -10,5 +10,5 @@ export function traced<T>(client: T): T {
   return client;
 }
 
-/** No segment of its own. */
-export const traceInvocation = (): middy.MiddlewareObj => ({});
+/** No segment of its own (middy refuses a middleware without a hook: none at all). */
+export const traceInvocation = (): middy.MiddlewareObj[] => [];

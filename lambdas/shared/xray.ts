@@ -16,4 +16,4 @@ export function traced<T>(client: T): T {
 }
 
 /** The invocation's trace segment, for the house stack. */
-export const traceInvocation = (): middy.MiddlewareObj => captureLambdaHandler(tracer, { captureResponse: false });
+export const traceInvocation = (): middy.MiddlewareObj[] => [captureLambdaHandler(tracer, { captureResponse: false })];

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -363,19 +364,26 @@ describe('HouseFunction', () => {
       const assembly = app.synth();
 
       // Assert: the packages each bundle was built from, by its source map
-      const sourcesOf = (id: string) => {
+      const bundleOf = (id: string) => {
         const [fn] = Object.entries(Template.fromStack(stack).findResources('AWS::Lambda::Function'))
           .filter(([logicalId]) => logicalId.startsWith(id))
           .map(([, f]) => f);
-        const assetDir = path.join(assembly.directory, fn?.Metadata['aws:asset:path'] as string);
-        return (JSON.parse(readFileSync(path.join(assetDir, 'index.mjs.map'), 'utf8')) as { sources: string[] })
-          .sources;
+        return path.join(assembly.directory, fn?.Metadata['aws:asset:path'] as string, 'index.mjs');
       };
+      const sourcesOf = (id: string) =>
+        (JSON.parse(readFileSync(`${bundleOf(id)}.map`, 'utf8')) as { sources: string[] }).sources;
       const xray = (sources: string[]) =>
         sources.filter((s) => /aws-xray-sdk-core|cls-hooked|lambdas\/shared\/xray\.ts/.test(s));
       expect(xray(sourcesOf('Traced')).length).toBeGreaterThan(0);
       expect(xray(sourcesOf('PassThrough'))).toEqual([]);
       expect(sourcesOf('PassThrough').some((s) => s.endsWith('lambdas/shared/xray-off.ts'))).toBe(true);
+      // and both load: the untraced stack is built without a tracing middleware
+      for (const id of ['Traced', 'PassThrough']) {
+        const script = `import(${JSON.stringify(bundleOf(id))}).then((m) => console.log(typeof m.handler))`;
+        expect(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }).trim()).toBe(
+          'function',
+        );
+      }
     } finally {
       rmSync(outdir, { recursive: true, force: true });
     }
