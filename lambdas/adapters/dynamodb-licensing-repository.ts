@@ -260,10 +260,13 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
   ) {}
 
   async getAccountState(accountId: string): Promise<AccountState | null> {
+    // ENT# … PROD#: entitlements, installation summaries, the account, pools. Not the activation
+    // keys' listings (AKEY#) or the terms consents (TERMS#) beside them: a licence rebuild reads
+    // this, and an account's keys and consents only grow.
     const items = await queryAll(this.client, {
       TableName: this.tableName,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': accountPk(accountId) },
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: { ':pk': accountPk(accountId), ':from': 'ENT#', ':to': 'PROD#\uffff' },
       ConsistentRead: true,
     }).catch((error: unknown) => rethrowThrottling(error, 'The licensing store'));
     const meta = items.find((i) => i.sk === 'META');

@@ -3,7 +3,7 @@
  * fake keeps), on the local cloud's real DynamoDB Local, in a table of its own; the audit trail
  * its commits write is read back by the DynamoDB audit log.
  */
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbAuditLog } from '#lambdas/adapters/dynamodb-audit-log';
 import { DynamoDbLicensingRepository } from '#lambdas/adapters/dynamodb-licensing-repository';
 import { licensingRepositoryContract } from '#test/contract/licensing-repository.contract';
@@ -110,5 +110,64 @@ describe('DynamoDbLicensingRepository: the last poll, an item of its own', () =>
     expect(lastPollsAsStored.get(installationId)).toBe(earlier);
     expect((await world.repository.getInstallation(installationId))?.lastPollAt).toBe(later);
     expect((await world.repository.getLastPolls([installationId])).get(installationId)).toBe(later);
+  });
+});
+
+describe('DynamoDbLicensingRepository: the account state a licence rebuild reads', () => {
+  let own: LicensingTable;
+
+  beforeAll(async () => {
+    own = await createLicensingTable(`licensing-state-${process.pid}-${Date.now()}`);
+  });
+
+  afterAll(async () => {
+    await own?.drop();
+  });
+
+  it('reads the entitlements, installations, account and pools, not the keys’ listings or the terms consents beside them', async () => {
+    // Arrange: an account with an installation, then 30 key listings and 30 consents in its partition
+    const world: ContractWorld = {
+      repository: new DynamoDbLicensingRepository(own.documents, own.tableName),
+      auditLog: new DynamoDbAuditLog(own.documents, own.tableName),
+      clock: new FixedClock(),
+      ids: new SequentialIds(),
+    };
+    const account = await givenAccount(world);
+    await givenInstallation(world, account.accountId, { 'attendant-console': 1 });
+    const before = await world.repository.getAccountState(account.accountId);
+    const ownItems = (
+      await own.documents.send(
+        new QueryCommand({
+          TableName: own.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': `ACC#${account.accountId}` },
+          Select: 'COUNT',
+        }),
+      )
+    ).Count;
+    const filler = 'x'.repeat(2000);
+    for (let i = 0; i < 30; i++)
+      for (const sk of [`AKEY#key_${i}`, `TERMS#${String(i).padStart(7, '0')}`])
+        await own.documents.send(
+          new PutCommand({ TableName: own.tableName, Item: { pk: `ACC#${account.accountId}`, sk, filler } }),
+        );
+    const scanned: number[] = [];
+    const reading = new DynamoDbLicensingRepository(own.documents, own.tableName);
+    own.documents.middlewareStack.add(
+      (next) => async (args) => {
+        const out = await next(args);
+        const count = (out.output as { ScannedCount?: number }).ScannedCount;
+        if (count !== undefined) scanned.push(count);
+        return out;
+      },
+      { step: 'initialize', name: 'scannedCount' },
+    );
+
+    // Act
+    const after = await reading.getAccountState(account.accountId);
+
+    // Assert: the same state, from the account's own items only (META, PROD#, ENT#, INST#)
+    expect(after).toEqual(before);
+    expect(scanned.reduce((a, b) => a + b, 0)).toBe(ownItems);
   });
 });
