@@ -319,57 +319,51 @@ describe('HouseFunction', () => {
     ]);
   });
 
-  it('bundles a real handler offline with the local esbuild into an ESM bundle with a source map', () => {
-    // Arrange
+  /** Synthesizes these functions with real bundling into a temp dir: each one's index.mjs by id. */
+  function synthBundles(stackName: string, functions: Record<string, Partial<HouseFunctionProps>>) {
     const outdir = mkdtempSync(path.join(tmpdir(), 'ucx-bundle-'));
     // The CLI sets enable-asset-metadata; it tells where the bundle landed (and the local cloud reads it).
     const app = new App({
       context: { ...testAppContext({ bundle: true }), 'aws:cdk:enable-asset-metadata': true },
       outdir,
     });
-    const stack = new Stack(app, 'BundleTest', { env: { account: '123456789012', region: 'eu-central-1' } });
-    new HouseFunction(stack, 'Jwks', { ...baseProps, entry: 'jwks' });
+    const stack = new Stack(app, stackName, { env: { account: '123456789012', region: 'eu-central-1' } });
+    for (const [id, props] of Object.entries(functions)) new HouseFunction(stack, id, { ...baseProps, ...props });
+    const assembly = app.synth();
+    const resources = Object.entries(Template.fromStack(stack).findResources('AWS::Lambda::Function'));
+    const bundleOf = (id: string) => {
+      const [, fn] = resources.find(([logicalId]) => logicalId.startsWith(id)) ?? [];
+      return path.join(assembly.directory, fn?.Metadata['aws:asset:path'] as string, 'index.mjs');
+    };
+    return { bundleOf, remove: () => rmSync(outdir, { recursive: true, force: true }) };
+  }
+
+  it('bundles a real handler offline with the local esbuild into an ESM bundle with a source map', () => {
+    // Arrange, Act
+    const { bundleOf, remove } = synthBundles('BundleTest', { Jwks: { entry: 'jwks' } });
 
     try {
-      // Act
-      const assembly = app.synth();
-
       // Assert
-      const [fn] = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'));
-      const assetDir = path.join(assembly.directory, fn?.Metadata['aws:asset:path'] as string);
-      const bundle = readFileSync(path.join(assetDir, 'index.mjs'), 'utf8');
+      const bundle = readFileSync(bundleOf('Jwks'), 'utf8');
       expect(
         bundle.startsWith("import { createRequire } from 'module'; const require = createRequire(import.meta.url);"),
       ).toBe(true);
       expect(bundle).toMatch(/export\s*\{[^}]*\bhandler\b/);
-      expect(existsSync(path.join(assetDir, 'index.mjs.map'))).toBe(true);
+      expect(existsSync(`${bundleOf('Jwks')}.map`)).toBe(true);
     } finally {
-      rmSync(outdir, { recursive: true, force: true });
+      remove();
     }
   }, 60_000);
 
   it('leaves the X-Ray SDK out of a pass-through function’s bundle, and keeps it in an active one’s', () => {
-    // Arrange: the same handler, traced and pass-through
-    const outdir = mkdtempSync(path.join(tmpdir(), 'ucx-bundle-'));
-    const app = new App({
-      context: { ...testAppContext({ bundle: true }), 'aws:cdk:enable-asset-metadata': true },
-      outdir,
+    // Arrange, Act: the same handler, traced and pass-through
+    const { bundleOf, remove } = synthBundles('TracingBundleTest', {
+      Traced: { entry: 'jwks' },
+      PassThrough: { entry: 'jwks', tracing: 'pass-through' },
     });
-    const stack = new Stack(app, 'TracingBundleTest', { env: { account: '123456789012', region: 'eu-central-1' } });
-    new HouseFunction(stack, 'Traced', { ...baseProps, entry: 'jwks' });
-    new HouseFunction(stack, 'PassThrough', { ...baseProps, entry: 'jwks', tracing: 'pass-through' });
 
     try {
-      // Act
-      const assembly = app.synth();
-
       // Assert: the packages each bundle was built from, by its source map
-      const bundleOf = (id: string) => {
-        const [fn] = Object.entries(Template.fromStack(stack).findResources('AWS::Lambda::Function'))
-          .filter(([logicalId]) => logicalId.startsWith(id))
-          .map(([, f]) => f);
-        return path.join(assembly.directory, fn?.Metadata['aws:asset:path'] as string, 'index.mjs');
-      };
       const sourcesOf = (id: string) =>
         (JSON.parse(readFileSync(`${bundleOf(id)}.map`, 'utf8')) as { sources: string[] }).sources;
       const xray = (sources: string[]) =>
@@ -385,7 +379,7 @@ describe('HouseFunction', () => {
         );
       }
     } finally {
-      rmSync(outdir, { recursive: true, force: true });
+      remove();
     }
   }, 120_000);
 });
