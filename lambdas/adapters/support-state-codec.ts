@@ -645,14 +645,16 @@ function diffInto(a: unknown, b: unknown, path: (string | number)[], edits: [(st
   return replace();
 }
 
-/** `base` with a patch applied: a new value, `base` left as it was. */
-function patched(base: unknown, patch: CompactEdit[] | Point[], drop?: number): unknown {
-  if (drop !== undefined) {
-    if (!Array.isArray(base) || drop > base.length) invalid('series patch');
-    return [...(base as Point[]).slice(drop), ...(patch as Point[])];
-  }
+/** A series apart with its patch applied: a new array, `base` left as it was. */
+function patchedSeries(base: unknown, drop: number, append: readonly Point[]): Point[] {
+  if (!Array.isArray(base) || drop > base.length) invalid('series patch');
+  return [...(base as Point[]).slice(drop), ...append];
+}
+
+/** A fact apart with its edits applied: a new value, `base` left as it was. */
+function patchedFact(base: unknown, edits: readonly CompactEdit[]): unknown {
   const out = structuredClone(base);
-  for (const [path, value] of patch as CompactEdit[]) {
+  for (const [path, value] of edits) {
     let holder: unknown = out;
     for (const step of path.slice(0, -1)) {
       holder = (holder as Record<string | number, unknown>)[step];
@@ -762,8 +764,13 @@ export function encodeState(state: InstallationState, apart?: ApartPlacement): B
       compact.p ??= {};
       const ofRule = compact.p[ruleId] ?? {};
       compact.p[ruleId] = ofRule;
-      if ('edits' in patch) ofRule.f = { ...ofRule.f, [key]: patch.edits as CompactEdit[] };
-      else ofRule.s = { ...ofRule.s, [key]: [patch.drop, seriesOut(base, patch.append)] };
+      if ('edits' in patch) {
+        ofRule.f ??= {};
+        ofRule.f[key] = patch.edits as CompactEdit[];
+      } else {
+        ofRule.s ??= {};
+        ofRule.s[key] = [patch.drop, seriesOut(base, patch.append)];
+      }
     }
   }
   return pack(compact);
@@ -881,9 +888,9 @@ export function decodeStoredState(
       const baseOf = (id: string) => (baseValues.has(id) ? baseValues.get(id) : invalid('patch of an entry not apart'));
       for (const key in s) {
         const [drop, appended] = s[key]!;
-        to.series[key] = patched(baseOf(entry.series(ruleId, key)), seriesIn(base, appended), drop) as Point[];
+        to.series[key] = patchedSeries(baseOf(entry.series(ruleId, key)), drop, seriesIn(base, appended));
       }
-      for (const key in f) to.facts[key] = patched(baseOf(entry.fact(ruleId, key)), f[key]!);
+      for (const key in f) to.facts[key] = patchedFact(baseOf(entry.fact(ruleId, key)), f[key]!);
     }
     apart = { hash: compact.ah, writtenAt: compact.av ?? 0, stored: storedIds, fromApart, base: baseValues };
   } else if (compact.p) invalid('patches without entries apart');

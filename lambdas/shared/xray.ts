@@ -8,7 +8,7 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type middy from '@middy/core';
 
-export const tracer = new Tracer();
+const tracer = new Tracer();
 
 /** An AWS SDK v3 client whose calls show as subsegments of the invocation's trace. */
 export function traced<T>(client: T): T {
