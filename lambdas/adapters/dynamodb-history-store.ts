@@ -9,9 +9,10 @@
 import { createHash } from 'node:crypto';
 import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import type { HistoryBlock, HistoryStore } from '../core/history/ports';
+import type { BlockWrite, HistoryBlock, HistoryStore } from '../core/history/ports';
 import { blockSpanMs, type Tier } from '../core/history/tiers';
 import { rethrowThrottling } from './aws-errors';
+import { batchWrite } from './dynamodb-batch-write';
 import { decodeBlock, encodeBlock } from './history-block-codec';
 
 const pkOf = (installationId: string) => `INST#${installationId}`;
@@ -35,28 +36,47 @@ export class DynamoDbHistoryStore implements HistoryStore {
     blocks: readonly HistoryBlock[],
     options?: { readonly byContent?: boolean },
   ): Promise<void> {
-    const resolutionMs = tier.resolutionSeconds * 1000;
     try {
       await Promise.all(
-        blocks.map((block) => {
-          const b = encodeBlock(block.start, resolutionMs, block.series);
-          const sk = skOf(tier, block.start);
-          return this.client.send(
-            new PutCommand({
-              TableName: this.tableName,
-              Item: {
-                pk: pkOf(installationId),
-                sk: options?.byContent ? `${sk}#${createHash('sha256').update(b).digest('hex').slice(0, 12)}` : sk,
-                b,
-                ttl: ttlOf(tier, block.start),
-              },
-            }),
-          );
-        }),
+        this.itemsOf({ installationId, tier, blocks, ...(options ? { options } : {}) }).map((Item) =>
+          this.client.send(new PutCommand({ TableName: this.tableName, Item })),
+        ),
       );
     } catch (error) {
       rethrowThrottling(error, 'The support store');
     }
+  }
+
+  async putMany(writes: readonly BlockWrite[]): Promise<ReadonlyMap<string, unknown>> {
+    // one key once: BatchWriteItem refuses a request naming a key twice (a post re-sent within
+    // the batch gives the same blocks, so the same items)
+    const items = new Map<string, Record<string, unknown>>();
+    for (const item of writes.flatMap((write) => this.itemsOf(write))) items.set(`${item.pk}|${item.sk}`, item);
+    const unwritten = await batchWrite(
+      this.client,
+      this.tableName,
+      [...items.values()].map((Item) => ({ PutRequest: { Item } })),
+    );
+    const failed = new Map<string, unknown>();
+    for (const { request, reason } of unwritten) {
+      const pk = 'PutRequest' in request ? String(request.PutRequest.Item['pk']) : '';
+      failed.set(pk.slice('INST#'.length), reason);
+    }
+    return failed;
+  }
+
+  private itemsOf({ installationId, tier, blocks, options }: BlockWrite) {
+    const resolutionMs = tier.resolutionSeconds * 1000;
+    return blocks.map((block) => {
+      const b = encodeBlock(block.start, resolutionMs, block.series);
+      const sk = skOf(tier, block.start);
+      return {
+        pk: pkOf(installationId),
+        sk: options?.byContent ? `${sk}#${createHash('sha256').update(b).digest('hex').slice(0, 12)}` : sk,
+        b,
+        ttl: ttlOf(tier, block.start),
+      };
+    });
   }
 
   async blockBefore(installationId: string, tier: Tier, before: number): Promise<HistoryBlock | undefined> {

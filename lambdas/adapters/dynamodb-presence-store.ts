@@ -12,9 +12,7 @@
  */
 import {
   BatchGetCommand,
-  BatchWriteCommand,
   type BatchGetCommandOutput,
-  type BatchWriteCommandOutput,
   DeleteCommand,
   GetCommand,
   PutCommand,
@@ -35,6 +33,7 @@ import type {
   TenantRecord,
   WatchedUser,
 } from '../core/presence/store';
+import { batchWrite, batchWriteAll } from './dynamodb-batch-write';
 
 const hour = 3600;
 /** a watched user outlives the longest session by a margin; every subscribe renews it */
@@ -115,15 +114,11 @@ export class DynamoDbPresenceStore implements PresenceStore {
   }
 
   private async batchDelete(keys: readonly { pk: string; sk: string }[]) {
-    await inBatches(keys, 25, async (chunk) => {
-      let pending: unknown[] | undefined = chunk.map((Key) => ({ DeleteRequest: { Key } }));
-      for (let attempt = 0; pending && pending.length > 0 && attempt < 5; attempt++) {
-        const answer: BatchWriteCommandOutput = await this.client.send(
-          new BatchWriteCommand({ RequestItems: { [this.tableName]: pending as never } }),
-        );
-        pending = answer.UnprocessedItems?.[this.tableName];
-      }
-    });
+    await batchWriteAll(
+      this.client,
+      this.tableName,
+      keys.map((Key) => ({ DeleteRequest: { Key } })),
+    );
   }
 
   async getAccount(accountId: string): Promise<PresenceAccount | undefined> {
@@ -271,17 +266,12 @@ export class DynamoDbPresenceStore implements PresenceStore {
 
   async cacheUsers(accountId: string, users: readonly DirectoryUser[]) {
     const expiresAtEpoch = this.epoch(upnCacheSeconds);
-    await inBatches(users, 25, async (chunk) => {
-      let pending: unknown[] | undefined = chunk.map((u) => ({
-        PutRequest: { Item: { pk: `UPN#${accountId}`, sk: u.upn, userId: u.id, expiresAtEpoch } },
-      }));
-      for (let attempt = 0; pending && pending.length > 0 && attempt < 5; attempt++) {
-        const answer: BatchWriteCommandOutput = await this.client.send(
-          new BatchWriteCommand({ RequestItems: { [this.tableName]: pending as never } }),
-        );
-        pending = answer.UnprocessedItems?.[this.tableName];
-      }
-    });
+    // a cache: a user left unwritten is looked up again next time
+    await batchWrite(
+      this.client,
+      this.tableName,
+      users.map((u) => ({ PutRequest: { Item: { pk: `UPN#${accountId}`, sk: u.upn, userId: u.id, expiresAtEpoch } } })),
+    );
   }
 
   private static watched(accountId: string, item: Item): WatchedUser {

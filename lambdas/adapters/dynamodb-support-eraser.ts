@@ -5,10 +5,11 @@
  * The STATE item goes last, so an interrupted erase leaves the installation findable by the index
  * that lists an account's installations (gsi2) until the rest is gone.
  */
-import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { SupportEraser } from '../core/accounts/erase-closed-accounts';
 import { rethrowThrottling } from './aws-errors';
+import { batchWriteAll } from './dynamodb-batch-write';
 import { queryAll } from './dynamodb-query-all';
 
 const keyItem = z.object({ pk: z.string(), sk: z.string() });
@@ -25,7 +26,10 @@ export class DynamoDbSupportEraser implements SupportEraser {
     for (const installationId of installationIds) {
       const keys = await this.keysOf(`INST#${installationId}`, budget + 1);
       const ordered = [...keys.filter((k) => k.sk !== 'STATE'), ...keys.filter((k) => k.sk === 'STATE')];
-      await this.batchDelete(ordered.slice(0, budget));
+      const now = ordered.slice(0, budget);
+      // the state once the rest is gone (the batches of a delete run in parallel)
+      await this.batchDelete(now.filter((k) => k.sk !== 'STATE'));
+      await this.batchDelete(now.filter((k) => k.sk === 'STATE'));
       if (keys.length > budget) return false;
       // the installation's items are gone: its facts for the fleet overview go with them
       await this.batchDelete([{ pk: 'FLEETFACTS', sk: installationId }]);
@@ -53,13 +57,10 @@ export class DynamoDbSupportEraser implements SupportEraser {
   }
 
   private async batchDelete(keys: readonly Key[]): Promise<void> {
-    for (let start = 0; start < keys.length; start += 25) {
-      let requests = keys.slice(start, start + 25).map((Key) => ({ DeleteRequest: { Key } }));
-      for (let attempt = 0; requests.length > 0; attempt++) {
-        if (attempt > 5) throw new Error('the support store left deletes unprocessed after 5 attempts');
-        const out = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }));
-        requests = (out.UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
-      }
-    }
+    await batchWriteAll(
+      this.client,
+      this.tableName,
+      keys.map((Key) => ({ DeleteRequest: { Key } })),
+    ).catch((error: unknown) => rethrowThrottling(error, 'The support store'));
   }
 }

@@ -2,7 +2,7 @@
  * The history store in memory, keyed as the DynamoDB one (tier, block start); like DynamoDB Local
  * it never expires an item, so the reads' clock filter is what a retention test sees.
  */
-import type { HistoryBlock, HistoryStore } from '#lambdas/core/history/ports';
+import type { BlockWrite, HistoryBlock, HistoryStore } from '#lambdas/core/history/ports';
 import type { Tier } from '#lambdas/core/history/tiers';
 
 export class MemoryHistoryStore implements HistoryStore {
@@ -26,6 +26,22 @@ export class MemoryHistoryStore implements HistoryStore {
       const content = options?.byContent ? `#${JSON.stringify([...series])}` : '';
       this.items.set(key + content, { start: block.start, series });
     }
+  }
+
+  /** installations whose next `putMany` fails (a fault to inject), with the reason */
+  readonly failing = new Map<string, unknown>();
+  manyCalls = 0;
+
+  async putMany(writes: readonly BlockWrite[]): Promise<ReadonlyMap<string, unknown>> {
+    this.manyCalls++;
+    const failed = new Map<string, unknown>();
+    for (const { installationId, tier, blocks, options } of writes) {
+      const reason = this.failing.get(installationId);
+      if (reason !== undefined) failed.set(installationId, reason);
+      else await this.putBlocks(installationId, tier, blocks, options);
+    }
+    this.failing.clear();
+    return failed;
   }
 
   async blocks(installationId: string, tier: Tier, from: number, to: number): Promise<HistoryBlock[]> {

@@ -8,6 +8,14 @@ export interface HistoryBlock {
   readonly series: SeriesPoints;
 }
 
+/** One installation's blocks of a tier, as `putBlocks` takes them. */
+export interface BlockWrite {
+  readonly installationId: string;
+  readonly tier: Tier;
+  readonly blocks: readonly HistoryBlock[];
+  readonly options?: { readonly byContent?: boolean };
+}
+
 export interface HistoryStore {
   /**
    * writes blocks of a tier; the same block again writes the same item (a re-sent batch). By start
@@ -20,6 +28,11 @@ export interface HistoryStore {
     blocks: readonly HistoryBlock[],
     options?: { readonly byContent?: boolean },
   ): Promise<void>;
+  /**
+   * many installations' blocks in as few requests as the store allows (a stream batch's history,
+   * record-history.ts deferringPuts); the installations whose blocks were not all written, with why
+   */
+  putMany(writes: readonly BlockWrite[]): Promise<ReadonlyMap<string, unknown>>;
   /** the blocks of a tier whose start is in [from, to): one Query (paginated) */
   blocks(
     installationId: string,

@@ -7,7 +7,7 @@
  * points, from its 15-minute points. A batch sent again writes the same items with the same values.
  */
 import type { Beat, BeatType } from '../telemetry/catalogue';
-import type { HistoryBlock, HistoryStore } from './ports';
+import type { BlockWrite, HistoryBlock, HistoryStore } from './ports';
 import { MINUTE_MS, minutePoints, seriesBeatTypes, type SeriesPoints } from './series';
 import { downsampleAll, hourTier, minuteTier, pointsWithin, quarterTier, unionBlocks } from './tiers';
 
@@ -73,25 +73,57 @@ export async function recordHistory(
   if (hours.length === 0 && days.length === 0) return { minuteBlocks: blocks.length, hours };
   const quarters = hours.length > 0 ? await writeQuarters(store, installationId, hours, blocks, now) : [];
 
-  // a day's 1-hour points, one item, once the day is over: from its 15-minute points
+  // a day's 1-hour points, one item, once the day is over: from its 15-minute points, those just
+  // computed with the stored ones (the store may not hold them yet, deferringPuts)
   const daily: HistoryBlock[] = [];
   for (const day of days) {
     const stored = await store.blocks(installationId, quarterTier, day, day + DAY_MS, { consistent: true });
-    const dayQuarters = pointsWithin(unionBlocks(stored.map((b) => b.series)), quarterTier, day, day + DAY_MS, now);
+    const ofDay = quarters.filter((q) => q.start >= day && q.start < day + DAY_MS);
+    const all = unionBlocks([...stored, ...ofDay].map((b) => b.series));
+    const dayQuarters = pointsWithin(all, quarterTier, day, day + DAY_MS, now);
     if (dayQuarters.size > 0) daily.push({ start: day, series: downsampleAll(dayQuarters, HOUR_MS) });
   }
   await store.putBlocks(installationId, hourTier, daily);
-  return { minuteBlocks: blocks.length, hours: quarters, days: daily.map((b) => b.start) };
+  return { minuteBlocks: blocks.length, hours: quarters.map((b) => b.start), days: daily.map((b) => b.start) };
 }
 
-/** Each hour's four 15-minute points, from its 1-minute blocks (one consistent Query); the hours written. */
+/**
+ * The store as `recordHistory` sees it within a stream batch: its Puts wait for `flush`, which
+ * writes every installation's together (`putMany`: 25 items a request, not one or more each).
+ * Safe because nothing in a batch reads its own writes back (an hour's points union the batch's
+ * 1-minute blocks with what is stored, a day's its 15-minute points); the batch is not done until
+ * the flush is.
+ */
+export function deferringPuts(store: HistoryStore): {
+  store: HistoryStore;
+  flush(): Promise<ReadonlyMap<string, unknown>>;
+} {
+  const queued: BlockWrite[] = [];
+  const deferring: HistoryStore = {
+    putBlocks: async (installationId, tier, blocks, options) => {
+      if (blocks.length > 0) queued.push({ installationId, tier, blocks, ...(options ? { options } : {}) });
+    },
+    putMany: (writes) => store.putMany(writes),
+    blocks: (...args) => store.blocks(...args),
+    blockBefore: (...args) => store.blockBefore(...args),
+  };
+  const flush = async (): Promise<ReadonlyMap<string, unknown>> => {
+    const writes = queued.splice(0);
+    if (writes.length === 0) return new Map();
+    // a write that threw names no installation: all of them failed
+    return store.putMany(writes).catch((reason: unknown) => new Map(writes.map((w) => [w.installationId, reason])));
+  };
+  return { store: deferring, flush };
+}
+
+/** Each hour's four 15-minute points, from its 1-minute blocks (one consistent Query); the blocks written. */
 async function writeQuarters(
   store: HistoryStore,
   installationId: string,
   hours: readonly number[],
   blocks: readonly HistoryBlock[],
   now: number,
-): Promise<number[]> {
+): Promise<HistoryBlock[]> {
   const from = hours[0]! - MINUTE_BLOCK_MS;
   const to = hours[hours.length - 1]! + HOUR_MS;
   const stored = await store.blocks(installationId, minuteTier, from, to, { consistent: true });
@@ -103,7 +135,7 @@ async function writeQuarters(
     quarters.push({ start: hour, series: downsampleAll(minutes, quarterTier.resolutionSeconds * 1000) });
   }
   await store.putBlocks(installationId, quarterTier, quarters);
-  return quarters.map((b) => b.start);
+  return quarters;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { getInstallationHistory } from '#lambdas/core/history/get-history';
-import { hoursClosed, previousPointAt, recordHistory } from '#lambdas/core/history/record-history';
+import { deferringPuts, hoursClosed, previousPointAt, recordHistory } from '#lambdas/core/history/record-history';
 import { minutePoints } from '#lambdas/core/history/series';
 import { hourTier, mergePoints, minuteTier, quarterTier, tiers, type HistoryRange } from '#lambdas/core/history/tiers';
 import type { Beat } from '#lambdas/core/telemetry/catalogue';
@@ -63,6 +63,24 @@ describe('recordHistory', () => {
       [START + 3 * HOUR, 7], // minutes 180..186
     ]);
     expect(hours[1]).toEqual({ t: START + HOUR, avg: 4.5, min: 0, max: 9, n: 60 });
+  });
+
+  it('writes the same items when its Puts wait for the end of each stream batch, the day that closes included', async () => {
+    const direct = new MemoryHistoryStore();
+    await sendBatches(direct, [...batches, minutes(900, 915)]);
+    const deferredTo = new MemoryHistoryStore();
+
+    for (const beats of [...batches, minutes(900, 915)]) {
+      const { store, flush } = deferringPuts(deferredTo);
+      const newest = Math.max(...beats.map((b) => Date.parse(b.collectedAt)));
+      const puts = deferredTo.puts;
+      await recordHistory(store, INST, [beats], newest + MIN);
+      expect(deferredTo.puts).toBe(puts);
+      expect(await flush()).toEqual(new Map());
+    }
+
+    expect(deferredTo.of(INST, hourTier)).toHaveLength(1);
+    expect([...deferredTo.items]).toEqual([...direct.items]);
   });
 
   it('writes the same items with the same values when every batch is sent again', async () => {
