@@ -5,7 +5,8 @@
  */
 import { SILENT_SUPPORT_DATA_DAYS } from '../accounts/retention';
 import type { HistoryStore } from '../history/ports';
-import { previousPointAt, recordHistory } from '../history/record-history';
+import { deferringPuts, previousPointAt, recordHistory } from '../history/record-history';
+import { settleLimited } from '../settle-limited';
 import type { Beat } from '../telemetry/catalogue';
 import type { BatchBeat } from './engine';
 import { evaluateInstallationBatch, type InstallationOutcome, type RulesDeps } from './process-batch';
@@ -31,6 +32,12 @@ export interface EvaluationResult {
 export const SILENT_AFTER_MS = 3 * 3_600_000;
 /** installations evaluated per sweep run at most */
 export const MAX_SILENT_PER_RUN = 1000;
+/**
+ * installations evaluated at once: each has up to three requests in flight (snapshots, findings,
+ * state), within the SDK's 50 sockets; a batch of hundreds at once queued for sockets past their
+ * attempt's deadline, and the timeouts sent the rest of the batch round again
+ */
+export const EVALUATIONS_AT_ONCE = 16;
 
 /** The stream consumer's deps: the rules', and where the history is kept. */
 export interface StreamDeps extends RulesDeps {
@@ -74,21 +81,30 @@ async function evaluateEach(
   now: number,
   history?: HistoryStore,
 ): Promise<EvaluationResult> {
-  const settled = await Promise.allSettled(
-    [...groups].map(async ([installationId, beats]) => {
-      const outcome = await evaluateInstallationBatch(deps, installationId, beats, now);
-      // an unknown or deactivated installation keeps no history either; the state read tells
-      // where the previous request ended (no Query for it)
-      if (history && !outcome.ignored && beats.length > 0) {
-        const previousAt = previousPointAt(outcome.newestBefore);
-        await recordHistory(history, installationId, [...requestsOf(beats).values()], now, {
-          ...(previousAt !== undefined ? { previousAt } : {}),
-        });
-      }
-      return outcome;
+  const deferred = history && deferringPuts(history);
+  const settled = await settleLimited([...groups], EVALUATIONS_AT_ONCE, async ([installationId, beats]) => {
+    const outcome = await evaluateInstallationBatch(deps, installationId, beats, now);
+    // an unknown or deactivated installation keeps no history either; the state read tells
+    // where the previous request ended (no Query for it)
+    if (deferred && !outcome.ignored && beats.length > 0) {
+      const previousAt = previousPointAt(outcome.newestBefore);
+      await recordHistory(deferred.store, installationId, [...requestsOf(beats).values()], now, {
+        ...(previousAt !== undefined ? { previousAt } : {}),
+      });
+    }
+    return outcome;
+  });
+  // the batch's history in one write; an installation whose blocks were not written
+  // fails, and its records come again (its state skips them, the history is written again)
+  const unwritten = deferred ? await deferred.flush() : new Map<string, unknown>();
+  const entries = [...groups];
+  return settleEvaluations(
+    entries,
+    settled.map((s, i) => {
+      const reason = unwritten.get(entries[i]![0]);
+      return s.status === 'fulfilled' && reason !== undefined ? { status: 'rejected' as const, reason } : s;
     }),
   );
-  return settleEvaluations([...groups], settled);
 }
 
 /** An installation's beats by the stream record (agent request) that carried them. */

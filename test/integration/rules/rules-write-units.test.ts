@@ -67,7 +67,11 @@ const fresh = (): Consumed => ({ write: 0, read: 0, stateTable: 0, state: 0, byK
 type Capacity = { CapacityUnits?: number; Table?: { CapacityUnits?: number } };
 const kindOf = (input: Record<string, unknown>): string => {
   if (input['TransactItems']) return 'transaction';
-  const sk = String((input['Item'] as Record<string, unknown> | undefined)?.['sk'] ?? 'other');
+  const batch = Object.values(
+    (input['RequestItems'] ?? {}) as Record<string, { PutRequest?: { Item?: unknown } }[]>,
+  )[0];
+  const item = (input['Item'] ?? batch?.[0]?.PutRequest?.Item) as Record<string, unknown> | undefined;
+  const sk = String(item?.['sk'] ?? 'other');
   if (sk.startsWith('FINDING#')) return 'FINDING';
   if (sk.startsWith('SNAP#') && sk !== 'SNAP#counters') return 'SNAP#<inventory>';
   return sk;

@@ -1,5 +1,6 @@
 import type { InstallationOutcome, RulesDeps } from '#lambdas/core/rules/process-batch';
 import {
+  EVALUATIONS_AT_ONCE,
   evaluateStreamBatch,
   groupByInstallation,
   MAX_SILENT_PER_RUN,
@@ -10,6 +11,7 @@ import {
 } from '#lambdas/core/rules/evaluate-installations';
 import type { StateCommit } from '#lambdas/core/rules/ports';
 import { SILENT_SUPPORT_DATA_DAYS } from '#lambdas/core/accounts/retention';
+import { minuteTier } from '#lambdas/core/history/tiers';
 import { MemoryHistoryStore } from '#test/support/memory-history-store';
 import { beatAt, HOUR, licenceFacts, T0 } from '#test/support/rules-harness';
 
@@ -108,6 +110,30 @@ describe('evaluateStreamBatch', () => {
     expect(commits.map((c) => c.state.installationId)).toEqual(['inst_ok']);
   });
 
+  it('evaluates at most EVALUATIONS_AT_ONCE installations at a time, every one of them', async () => {
+    const { deps } = world();
+    let inFlight = 0;
+    let most = 0;
+    const slow: RulesDeps = {
+      ...deps,
+      store: {
+        ...deps.store,
+        getState: async () => {
+          most = Math.max(most, ++inFlight);
+          await new Promise((resolve) => setImmediate(resolve));
+          inFlight--;
+          return undefined;
+        },
+      },
+    };
+    const beats = Array.from({ length: 3 * EVALUATIONS_AT_ONCE + 1 }, (_, i) => beat(`inst_${i}`, String(i)));
+
+    const result = await evaluateStreamBatch(slow, beats, T0);
+
+    expect(result.outcomes).toHaveLength(beats.length);
+    expect(most).toBe(EVALUATIONS_AT_ONCE);
+  });
+
   it('tells the history where the previous request ended from the state read, so only the first batch Queries it', async () => {
     const { deps, commits } = world();
     const history = new MemoryHistoryStore();
@@ -125,6 +151,53 @@ describe('evaluateStreamBatch', () => {
 
     expect(blockBefore).toHaveBeenCalledTimes(1);
     expect(history.items.size).toBe(2);
+  });
+});
+
+describe('evaluateStreamBatch history writes', () => {
+  const ivr = (installationId: string, sequenceNumber: string, minute: number): StreamBatchBeat => ({
+    installationId,
+    ...beatAt('ucx.ivr', T0 + minute * 60_000, { activeCalls: 1 }),
+    shardId: 'shardId-000000000000',
+    sequenceNumber,
+  });
+
+  it("writes every installation's 1-minute blocks of a batch in one putMany, none one by one", async () => {
+    const { deps } = world();
+    const history = new MemoryHistoryStore();
+    const one = jest.spyOn(history, 'putBlocks');
+
+    const result = await evaluateStreamBatch(
+      { ...deps, history },
+      ['inst_a', 'inst_b', 'inst_c'].map((id, i) => ivr(id, String(i), 0)),
+      T0 + 60_000,
+    );
+
+    expect(result.failures).toEqual([]);
+    expect(history.manyCalls).toBe(1);
+    expect(history.items.size).toBe(3);
+    // putMany writes through putBlocks in memory: three calls from it, none from recordHistory
+    expect(one).toHaveBeenCalledTimes(3);
+  });
+
+  it('fails only the installation whose blocks were not written, naming its records for the retry', async () => {
+    const { deps, commits } = world();
+    const history = new MemoryHistoryStore();
+    const busy = new Error('partition busy');
+    history.failing.set('inst_b', busy);
+
+    const result = await evaluateStreamBatch(
+      { ...deps, history },
+      [ivr('inst_a', '1', 0), ivr('inst_b', '2', 0), ivr('inst_b', '3', 1)],
+      T0 + 2 * 60_000,
+    );
+
+    expect(result.outcomes.map((o) => o.installationId)).toEqual(['inst_a']);
+    expect(result.failures).toEqual([{ installationId: 'inst_b', error: busy, sequenceNumbers: ['2', '3'] }]);
+    // its state was written (the retry skips the beats by the checkpoint, the history is written again)
+    expect(commits.map((c) => c.state.installationId).sort()).toEqual(['inst_a', 'inst_b']);
+    expect(history.of('inst_a', minuteTier)).toHaveLength(1);
+    expect(history.of('inst_b', minuteTier)).toHaveLength(0);
   });
 });
 

@@ -1,0 +1,24 @@
+/**
+ * `Promise.allSettled` over `items` with at most `limit` of `work` in flight: what each settled to,
+ * in the items' order. For fan-outs whose requests share a connection pool.
+ */
+export async function settleLimited<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): Promise<PromiseSettledResult<R>[]> {
+  const settled: PromiseSettledResult<R>[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      try {
+        settled[i] = { status: 'fulfilled', value: await work(items[i] as T) };
+      } catch (reason) {
+        settled[i] = { status: 'rejected', reason };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return settled;
+}

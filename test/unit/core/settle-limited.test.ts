@@ -1,0 +1,32 @@
+import { settleLimited } from '#lambdas/core/settle-limited';
+
+describe('settleLimited', () => {
+  it('settles every item in order, a failure alone, with at most `limit` in flight', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const work = async (n: number) => {
+      most = Math.max(most, ++inFlight);
+      await new Promise((resolve) => setImmediate(resolve));
+      inFlight--;
+      if (n === 3) throw new Error('three');
+      return n * 10;
+    };
+
+    const settled = await settleLimited([1, 2, 3, 4, 5, 6, 7], 3, work);
+
+    expect(most).toBe(3);
+    expect(settled.map((s) => (s.status === 'fulfilled' ? s.value : (s.reason as Error).message))).toEqual([
+      10,
+      20,
+      'three',
+      40,
+      50,
+      60,
+      70,
+    ]);
+  });
+
+  it('settles nothing for no items', async () => {
+    expect(await settleLimited([], 4, async () => 1)).toEqual([]);
+  });
+});
