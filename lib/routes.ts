@@ -7,7 +7,7 @@
  */
 import { apiRoutes, type ApiRoute, type RouteAuth } from '../lambdas/shared/api-routes';
 import { leadingKeyPattern, type LicensingPartition } from '../lambdas/shared/licensing-table-keys';
-import type { TableItemScope } from './constructs/house-function';
+import type { HouseTracing, TableItemScope } from './constructs/house-function';
 
 export type { RouteAuth };
 
@@ -102,12 +102,14 @@ export interface FunctionSpec {
    */
   readonly metricsFlushSeconds?: number;
   /**
-   * X-Ray: 'active' samples 1 request a second plus 5 % of the rest (Lambda's fixed rule);
-   * 'pass-through' traces only what the caller asked to trace, which behind the HTTP API is
-   * nothing. For the hot paths, where 5 % is hundreds of millions of traces a month.
+   * X-Ray: 'active' samples 1 request a second plus 5 % of the rest (Lambda's fixed rule), the
+   * SDK calls as subsegments; 'invocation' the same samples with Lambda's own segments only (no
+   * X-Ray SDK: its async hook costs every await; for the stream consumers, whose traces have no
+   * caller); 'pass-through' traces only what the caller asked to trace, which behind the HTTP API
+   * is nothing. For the hot paths, where 5 % is hundreds of millions of traces a month.
    * @default 'active'
    */
-  readonly tracing?: 'active' | 'pass-through';
+  readonly tracing?: HouseTracing;
   /**
    * Concurrency reserved for this function alone: neither starved by a burst on the API's
    * functions nor able to starve them. A stream consumer runs one invocation per shard, so its
@@ -222,6 +224,7 @@ export const functionSpecs = {
     memoryMb: 512,
     timeoutSeconds: 60,
     reservedConcurrency: 10,
+    tracing: 'invocation',
   },
   // The hourly compaction of the archive into Parquet (EventBridge Scheduler, lib/stacks/stateless-stack.ts):
   // Athena does the work, the function waits on it; 900 s for up to 6 hours of three queries each.
@@ -236,6 +239,7 @@ export const functionSpecs = {
     memoryMb: 1024,
     timeoutSeconds: 60,
     reservedConcurrency: 10,
+    tracing: 'invocation',
   },
   // 300 s: up to 1000 silent installations per run, each a state read and write.
   sweepSilent: {

@@ -40,6 +40,15 @@ export function callBudget(remainingMs: number, cap: AttemptCap): CallBudget {
   return { totalMs, attemptMs: Math.min(cap.attemptMs, totalMs) };
 }
 
+/** The SDK's attempts per call (its standard retry mode; the house clients keep the default). */
+export const SDK_MAX_ATTEMPTS = 3;
+/** the standard mode's back-off between them at most (throttling: 500 ms base, doubled, jittered) */
+const BACKOFF_ALLOWANCE_MS = 3_000;
+
+/** The longest one call can take when every attempt runs to its caps: a budget this long cannot run out. */
+export const longestCallMs = (cap: AttemptCap): number =>
+  SDK_MAX_ATTEMPTS * (cap.connectMs + cap.attemptMs) + BACKOFF_ALLOWANCE_MS;
+
 // Monotonic time: the local cloud moves Date (its clock), the Lambda's deadline stays on real time.
 let deadline: { readonly at: number } | undefined;
 

@@ -239,11 +239,12 @@ export interface HouseFunctionProps {
    */
   readonly metricsFlushSeconds?: number;
   /**
-   * X-Ray tracing: 'active' samples (Lambda's fixed 1 request/s + 5 %), 'pass-through' traces only
-   * requests a caller already sampled
+   * X-Ray tracing: 'active' samples (Lambda's fixed 1 request/s + 5 %) with the SDK calls as
+   * subsegments; 'invocation' samples the same, Lambda's own segments only (no X-Ray SDK in the
+   * bundle); 'pass-through' traces only requests a caller already sampled, without the X-Ray SDK
    * @default 'active'
    */
-  readonly tracing?: 'active' | 'pass-through';
+  readonly tracing?: HouseTracing;
   /**
    * Powertools service name (the `service` of every log line and metric)
    * @default 'ucx-cloud'
@@ -256,6 +257,14 @@ export interface HouseFunctionProps {
    */
   readonly handlersDir?: string;
 }
+
+/** X-Ray of a house function (HouseFunctionProps.tracing). */
+export type HouseTracing = 'active' | 'invocation' | 'pass-through';
+/** the build condition under which `#xray` is lambdas/shared/xray-off.ts (package.json imports) */
+export const untracedCondition = 'ucx-untraced';
+/** whether the bundle leaves the X-Ray SDK out: no SDK subsegments */
+export const withoutXraySdk = (tracing: HouseTracing | undefined) =>
+  tracing === 'invocation' || tracing === 'pass-through';
 
 /** The stand-in for the SDK's default credential chain (lambdas/shared/lambda-credentials.ts). */
 const lambdaCredentialsModule = path.resolve('lambdas/shared/lambda-credentials.ts');
@@ -345,11 +354,12 @@ export class HouseFunction extends Construct {
         mainFields: ['module', 'main'],
         // Lambda passes its credentials in the environment: the SDK's default chain (SSO, INI,
         // process, container providers) is replaced by the environment provider alone.
-        // A pass-through function (nothing sampled behind the HTTP API) does not load the X-Ray SDK:
-        // `#xray` resolves to lambdas/shared/xray-off.ts ('module' kept: custom conditions drop it).
+        // A function without SDK subsegments does not load the X-Ray SDK (its async hook costs
+        // every await): `#xray` resolves to lambdas/shared/xray-off.ts ('module' kept: custom
+        // conditions drop it).
         esbuildArgs: {
           '--alias:@aws-sdk/credential-provider-node': lambdaCredentialsModule,
-          ...(props.tracing === 'pass-through' ? { '--conditions': 'ucx-untraced,module' } : {}),
+          ...(withoutXraySdk(props.tracing) ? { '--conditions': `${untracedCondition},module` } : {}),
         },
       },
       environment: {

@@ -335,7 +335,9 @@ describe('HouseFunction', () => {
       const [, fn] = resources.find(([logicalId]) => logicalId.startsWith(id)) ?? [];
       return path.join(assembly.directory, fn?.Metadata['aws:asset:path'] as string, 'index.mjs');
     };
-    return { bundleOf, remove: () => rmSync(outdir, { recursive: true, force: true }) };
+    const tracingOf = (id: string) =>
+      resources.find(([logicalId]) => logicalId.startsWith(id))?.[1].Properties.TracingConfig;
+    return { bundleOf, tracingOf, remove: () => rmSync(outdir, { recursive: true, force: true }) };
   }
 
   it('bundles a real handler offline with the local esbuild into an ESM bundle with a source map', () => {
@@ -355,10 +357,11 @@ describe('HouseFunction', () => {
     }
   }, 60_000);
 
-  it('leaves the X-Ray SDK out of a pass-through function’s bundle, and keeps it in an active one’s', () => {
-    // Arrange, Act: the same handler, traced and pass-through
-    const { bundleOf, remove } = synthBundles('TracingBundleTest', {
+  it('leaves the X-Ray SDK out of a pass-through or invocation-only function’s bundle, and keeps it in an active one’s', () => {
+    // Arrange, Act: the same handler, traced, traced by Lambda alone and pass-through
+    const { bundleOf, tracingOf, remove } = synthBundles('TracingBundleTest', {
       Traced: { entry: 'jwks' },
+      Invocation: { entry: 'jwks', tracing: 'invocation' },
       PassThrough: { entry: 'jwks', tracing: 'pass-through' },
     });
 
@@ -369,10 +372,18 @@ describe('HouseFunction', () => {
       const xray = (sources: string[]) =>
         sources.filter((s) => /aws-xray-sdk-core|cls-hooked|lambdas\/shared\/xray\.ts/.test(s));
       expect(xray(sourcesOf('Traced')).length).toBeGreaterThan(0);
-      expect(xray(sourcesOf('PassThrough'))).toEqual([]);
-      expect(sourcesOf('PassThrough').some((s) => s.endsWith('lambdas/shared/xray-off.ts'))).toBe(true);
-      // and both load: the untraced stack is built without a tracing middleware
-      for (const id of ['Traced', 'PassThrough']) {
+      for (const id of ['Invocation', 'PassThrough']) {
+        expect(xray(sourcesOf(id))).toEqual([]);
+        expect(sourcesOf(id).some((s) => s.endsWith('lambdas/shared/xray-off.ts'))).toBe(true);
+      }
+      // Lambda still samples the invocation-only function
+      expect([tracingOf('Traced'), tracingOf('Invocation'), tracingOf('PassThrough')]).toEqual([
+        { Mode: 'Active' },
+        { Mode: 'Active' },
+        { Mode: 'PassThrough' },
+      ]);
+      // and all load: the untraced ones are built without a tracing middleware
+      for (const id of ['Traced', 'Invocation', 'PassThrough']) {
         const script = `import(${JSON.stringify(bundleOf(id))}).then((m) => console.log(typeof m.handler))`;
         expect(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }).trim()).toBe(
           'function',

@@ -12,7 +12,7 @@ import { signedEvent } from '#test/support/in-process-lambda';
 import { ServiceUnavailableError } from '#lambdas/core/errors';
 import { KinesisTelemetryStream } from '#lambdas/adapters/kinesis-telemetry-stream';
 import { cappedHttpHandler, withDeadline } from '#lambdas/adapters/sdk-deadline';
-import { attemptCaps } from '#lambdas/shared/invocation-deadline';
+import { attemptCaps, longestCallMs } from '#lambdas/shared/invocation-deadline';
 import { withHouseStack } from '#lambdas/shared/handler-stack';
 
 jest.setTimeout(20_000);
@@ -134,5 +134,36 @@ describe('a Kinesis that answers 500 to every attempt', () => {
     // Assert
     expect(error).toBeInstanceOf(ServiceUnavailableError);
     expect((error as ServiceUnavailableError).message).toMatch(/The telemetry stream is unavailable right now/);
+  });
+});
+
+describe('the options a call is sent with', () => {
+  /** a client that answers at once and keeps what each call was sent with */
+  const recording = () => {
+    const sent: ({ abortSignal?: AbortSignal; requestTimeout?: number } | undefined)[] = [];
+    const client = withDeadline(
+      { send: async (_command: unknown, options?: (typeof sent)[number]) => void sent.push(options) },
+      attemptCaps.dynamodb,
+      'The database',
+    );
+    return { client, sent };
+  };
+
+  it('sends a call as it is when no run of attempts at their caps can outlast its budget', async () => {
+    const { client, sent } = recording();
+    const remaining = longestCallMs(attemptCaps.dynamodb) * 2;
+
+    await withHouseStack(async () => client.send({} as never))({}, contextWith(remaining));
+
+    expect(sent).toEqual([undefined]);
+  });
+
+  it('gives a call near the deadline its own abort signal and an attempt timeout within its budget', async () => {
+    const { client, sent } = recording();
+
+    await withHouseStack(async () => client.send({} as never))({}, contextWith(5_000));
+
+    expect(sent[0]?.abortSignal).toBeInstanceOf(AbortSignal);
+    expect(sent[0]?.requestTimeout).toBe(attemptCaps.dynamodb.attemptMs);
   });
 });
