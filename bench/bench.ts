@@ -13,6 +13,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { untracedCondition, withoutXraySdk } from '../lib/constructs/house-function';
+import { type FunctionSpec, functionSpecs } from '../lib/routes';
 import { synthesize } from '../local/assembly';
 import { findRepoRoot, startLocalCloud, type LocalCloud } from '../local/cloud';
 import { bundleRows, measureBundles } from './bundle-rows';
@@ -192,12 +194,26 @@ function commitOf(repoRoot: string): string {
   return git('status', '--porcelain', '--untracked-files=no') ? `${head}+dirty` : head;
 }
 
+/** The functions the child runs from source (handler-rows.ts, rules-stored.ts). */
+const childFunctions = ['getLicense', 'ingestTelemetry', 'archiveTelemetry', 'evaluateRules'] as const;
+
+/**
+ * The child loads the handlers with the X-Ray SDK or without, as their bundles are built
+ * (house-function.ts): one process cannot do both, so the functions must agree.
+ */
+function childConditions(): string[] {
+  const untraced = childFunctions.map((name) => withoutXraySdk((functionSpecs[name] as FunctionSpec).tracing));
+  if (new Set(untraced).size > 1) throw new Error(`${childFunctions.join(', ')}: all traced or all untraced`);
+  return untraced[0] ? [`--conditions=${untracedCondition}`] : [];
+}
+
 /** The handler rows run in a child process: this one hosts the local cloud, whose CPU must not count. */
 async function inChild(cloudJson: string, assemblyDir: string): Promise<HandlerMeasures> {
   // BENCH_CPU_PROF=<dir>: a V8 CPU profile of the handler measurements, for finding the cause of a miss.
   const profile = process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', '--cpu-prof-dir', process.env['BENCH_CPU_PROF']] : [];
   const args = [
     ...profile,
+    ...childConditions(),
     '--import',
     'tsx',
     join(repoRoot, 'bench/handler-child.ts'),

@@ -43,7 +43,9 @@ export interface FleetMeasures {
   beatsArchived: number | null;
   archiveRows: number | null;
   /** the archiver's stream consumers once the wait ended (both regions), and why it ended */
-  archiver?: ArchiverState & { waitedSeconds: number; settled: SettleReason };
+  archiver?: ConsumerState & { waitedSeconds: number; settled: SettleReason };
+  /** the rules consumers then: their failed invocations and retries (DynamoDB Local answering late) */
+  rules?: ConsumerState;
   /** the local cloud's CPU per request and the machine's cores over the cycles (Linux) */
   cpu?: CpuPerRequest;
   /** per route: the local router's mean latency, the function's mean duration, the difference */
@@ -62,10 +64,13 @@ export interface FleetRoute {
   max: number;
 }
 
-/** The archiver's Kinesis consumers as the local cloud reports them (GET /local/event-sources, /local/queues). */
-export interface ArchiverState {
+/** A function's Kinesis consumers as the local cloud reports them (GET /local/event-sources, /local/queues). */
+export interface ConsumerState {
   /** records (agent posts) handed to the function and answered */
   delivered: number;
+  /** invocations that failed, whole or for some records, and the records handed to it again */
+  failedInvocations: number;
+  retried: number;
   /** records read from the stream and not yet delivered (buffered or being retried) */
   pending: number;
   /** records given up on: to the on-failure queue, or dropped without one */
@@ -91,7 +96,7 @@ export function archiveSettled(s: {
   beatsArchived: number;
   beatsAccepted: number | null;
   unchangedCounts: number;
-  archiver: ArchiverState | undefined;
+  archiver: ConsumerState | undefined;
   waitedMs: number;
   deadlineMs: number;
 }): SettleReason | undefined {
@@ -106,14 +111,24 @@ interface EventSourceReport {
   eventSources: {
     function: string;
     destination?: { queue: string };
-    shards: { state: string; buffered: number; delivered: number; sentToDestination: number; discarded: number }[];
+    shards: {
+      state: string;
+      buffered: number;
+      delivered: number;
+      failedInvocations?: number;
+      retried?: number;
+      sentToDestination: number;
+      discarded: number;
+    }[];
     lastError?: { message: string };
   }[];
 }
 
-/** An archiver that has done nothing yet: every count 0. */
-export const noArchiverWork: ArchiverState = {
+/** A consumer that has done nothing yet: every count 0. */
+export const noConsumerWork: ConsumerState = {
   delivered: 0,
+  failedInvocations: 0,
+  retried: 0,
   pending: 0,
   sentToDestination: 0,
   discarded: 0,
@@ -122,15 +137,18 @@ export const noArchiverWork: ArchiverState = {
   failureRecords: 0,
 };
 
-/** Sums the archiver's mappings of every region's report, and its on-failure queues' messages. */
-export function archiverState(
+/** Sums a function's mappings of every region's report, and its on-failure queues' messages. */
+export function consumerState(
   reports: readonly { sources: EventSourceReport; queues: Record<string, unknown[]> }[],
-): ArchiverState {
-  const state: ArchiverState = { ...noArchiverWork };
+  fn: string,
+): ConsumerState {
+  const state: ConsumerState = { ...noConsumerWork };
   for (const { sources, queues } of reports) {
-    for (const mapping of sources.eventSources.filter((m) => m.function.includes(ARCHIVER))) {
+    for (const mapping of sources.eventSources.filter((m) => m.function.includes(fn))) {
       for (const shard of mapping.shards) {
         state.delivered += shard.delivered;
+        state.failedInvocations += shard.failedInvocations ?? 0;
+        state.retried += shard.retried ?? 0;
         state.pending += shard.buffered;
         state.sentToDestination += shard.sentToDestination;
         state.discarded += shard.discarded;
@@ -147,10 +165,13 @@ export function archiverState(
   return state;
 }
 
-/** the archiver's function key (`<region>/<logical id>`) holds its logical id, ArchiveTelemetry… */
+/** a function key (`<region>/<logical id>`) holds its logical id: the archiver's, the rules' */
 const ARCHIVER = 'ArchiveTelemetry';
+const RULES = 'EvaluateRules';
 
-async function readArchiver(cloud: LocalCloud): Promise<ArchiverState | undefined> {
+async function readConsumers(
+  cloud: LocalCloud,
+): Promise<{ archiver: ConsumerState; rules: ConsumerState } | undefined> {
   try {
     const reports = await Promise.all(
       Object.values(cloud.info.regions).map(async (region) => {
@@ -165,7 +186,7 @@ async function readArchiver(cloud: LocalCloud): Promise<ArchiverState | undefine
         };
       }),
     );
-    return archiverState(reports);
+    return { archiver: consumerState(reports, ARCHIVER), rules: consumerState(reports, RULES) };
   } catch {
     return undefined;
   }
@@ -387,13 +408,14 @@ export async function runFleet(opts: {
   const beatsAccepted = parseBeatsAccepted(stdout);
   const waitStarted = Date.now();
   let archived = { beats: -1, rows: -1 };
-  let archiver: ArchiverState | undefined;
+  let archiver: ConsumerState | undefined;
+  let rules: ConsumerState | undefined;
   let unchangedCounts = 0;
   let settled: SettleReason | undefined;
   while (!settled) {
     await new Promise((done) => setTimeout(done, 20_000));
     const counted = await countArchive(opts.cloud, fleet);
-    archiver = await readArchiver(opts.cloud);
+    ({ archiver, rules } = (await readConsumers(opts.cloud)) ?? {});
     unchangedCounts = counted.rows === archived.rows ? unchangedCounts + 1 : 0;
     archived = counted;
     opts.log(
@@ -426,6 +448,7 @@ export async function runFleet(opts: {
     ...(archiver && {
       archiver: { ...archiver, waitedSeconds: Math.round((Date.now() - waitStarted) / 1000), settled },
     }),
+    ...(rules && { rules }),
     ...(cpu && { cpu }),
     overhead,
   };
@@ -448,7 +471,7 @@ export function fleetRows(m: FleetMeasures): Row[] {
       goal: { op: '<=', value: 0, unit: '' },
       detail:
         why ||
-        `${m.routes.reduce((a, r) => a + r.requests, 0)} requests in ${m.durationSeconds} s of cycles (+ activation)`,
+        `${m.routes.reduce((a, r) => a + r.requests, 0)} requests in ${m.durationSeconds} s of cycles (+ activation)${m.rules ? `; ${describeRules(m.rules)}` : ''}`,
     },
     {
       name: `end to end: fleet of ${m.installations}, lost beats (accepted − archived)`,
@@ -478,4 +501,10 @@ export function describeArchiver(a: NonNullable<FleetMeasures['archiver']>): str
       ? `${a.sentToDestination} records to its on-failure queue (${a.failureMessages} messages covering ${a.failureRecords}: their beats are lost to the archive), ${a.discarded} dropped`
       : 'none given up on';
   return `wait ended (${a.settled}) after ${a.waitedSeconds} s: the archiver delivered ${a.delivered} records, ${a.pending} pending, ${gaveUp}${a.lastError ? `; last error: ${a.lastError}` : ''}`;
+}
+
+/** "the rules consumer: 12 invocations failed in part, 340 records handed to it again, none given up, 0 pending" */
+export function describeRules(r: ConsumerState): string {
+  const gaveUp = r.sentToDestination + r.discarded;
+  return `the rules consumer: ${r.failedInvocations} invocations failed in part or whole, ${r.retried} records handed to it again, ${gaveUp > 0 ? `${gaveUp} given up` : 'none given up'}, ${r.pending} pending at the end${r.lastError ? ` (last error: ${r.lastError})` : ''}`;
 }

@@ -223,7 +223,7 @@ export async function measureHandlers(
       if ((error as Error).name !== 'ResourceInUseException') throw error;
     });
   await waitUntilStreamExists({ client: floorKinesis, maxWaitTime: 30 }, { StreamName: floorStream });
-  const context = lambdaContext(pollFn.name, pollFn.memoryMb);
+  const context = lambdaContext(pollFn.name, pollFn.memoryMb, pollFn.timeoutSeconds);
   const sink = stdoutSink();
 
   // ---- 304 poll ------------------------------------------------------------------------------
@@ -298,7 +298,7 @@ export async function measureHandlers(
     body: gz,
     headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
   });
-  const ingestContext = lambdaContext(ingestFn.name, ingestFn.memoryMb);
+  const ingestContext = lambdaContext(ingestFn.name, ingestFn.memoryMb, ingestFn.timeoutSeconds);
   let ingestStatus = 0;
   let ingestWall = 0;
   const runIngest = async () => {
@@ -438,6 +438,7 @@ export async function measureHandlers(
     perInvocation: 10,
     functionName: rulesFn.name,
     memoryMb: rulesFn.memoryMb,
+    timeoutSeconds: rulesFn.timeoutSeconds,
     log: opts.log,
   });
 
@@ -543,7 +544,7 @@ async function measureArchive(
     beatsInInvocation += beats.length;
   }
   const event = kinesisStreamEvent(shardRecords, source);
-  const context = lambdaContext(archiveFn.name, archiveFn.memoryMb);
+  const context = lambdaContext(archiveFn.name, archiveFn.memoryMb, archiveFn.timeoutSeconds);
 
   const cpu: number[] = [];
   opts.sink.start();

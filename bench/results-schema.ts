@@ -76,6 +76,10 @@ export const resultsFileSchema = z.object({
           settled: z.enum(['complete', 'stopped growing', 'deadline']),
         })
         .optional(),
+      /** the rules consumers at the end (since issue 16's last stop): failed invocations, records retried */
+      rules: z
+        .object({ delivered: z.number(), pending: z.number(), failedInvocations: z.number(), retried: z.number() })
+        .optional(),
       cpu: z
         .object({
           windowSeconds: z.number(),

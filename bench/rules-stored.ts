@@ -18,7 +18,11 @@ import { lambdaContext } from './workload';
 /** The kind of item a DynamoDB write wrote, from its `sk` (a transaction is the STATE#APART's). */
 export function writeKindOf(commandName: string, input: Record<string, unknown>): WriteKind {
   if (commandName.startsWith('TransactWrite')) return 'STATE#APART/transaction';
-  const item = (input['Item'] ?? input['Key']) as { sk?: unknown } | undefined;
+  // a batch of Puts: one kind a batch (the history's 1-minute blocks of the invocation)
+  const batch = Object.values(
+    (input['RequestItems'] ?? {}) as Record<string, { PutRequest?: { Item?: unknown } }[]>,
+  )[0];
+  const item = (input['Item'] ?? input['Key'] ?? batch?.[0]?.PutRequest?.Item) as { sk?: unknown } | undefined;
   const sk = item?.sk;
   if (sk === 'STATE') return 'STATE';
   if (sk === 'STATE#APART') return 'STATE#APART/transaction';
@@ -114,6 +118,7 @@ export async function measureRulesStored(opts: {
   perInvocation: number;
   functionName: string;
   memoryMb: number;
+  timeoutSeconds: number;
   log: (line: string) => void;
 }): Promise<RulesStoredMeasures> {
   const { ingestTelemetry } = await import('../lambdas/core/telemetry/ingest-telemetry');
@@ -212,7 +217,7 @@ export async function measureRulesStored(opts: {
     return { records, beats, arrivedAt };
   };
 
-  const context = lambdaContext(opts.functionName, opts.memoryMb);
+  const context = lambdaContext(opts.functionName, opts.memoryMb, opts.timeoutSeconds);
   const clock = movableClock(shiftedDate);
   const measured: RoundMeasure[] = [];
   let failures = 0;

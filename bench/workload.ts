@@ -263,8 +263,11 @@ export async function signedEvent(opts: {
   };
 }
 
-/** A Lambda context good enough for middy and Powertools. */
-export function lambdaContext(functionName: string, memoryMb: number): Context {
+/**
+ * A Lambda context good enough for middy and Powertools; each invocation starts with the
+ * function's whole timeout left (the SDK calls are budgeted from it, sdk-deadline.ts).
+ */
+export function lambdaContext(functionName: string, memoryMb: number, timeoutSeconds: number): Context {
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName,
@@ -274,7 +277,7 @@ export function lambdaContext(functionName: string, memoryMb: number): Context {
     awsRequestId: randomUUID(),
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: 'bench',
-    getRemainingTimeInMillis: () => 10_000,
+    getRemainingTimeInMillis: () => timeoutSeconds * 1000,
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,

@@ -126,6 +126,10 @@ export interface ShardStatus {
   readonly state: 'polling' | 'retrying' | 'closed' | 'stopped';
   readonly buffered: number;
   readonly invocations: number;
+  /** invocations that failed, whole or for some records */
+  readonly failedInvocations: number;
+  /** records handed to the function again after a failure (a bisected half counts) */
+  readonly retried: number;
   readonly delivered: number;
   readonly sentToDestination: number;
   readonly discarded: number;
@@ -147,7 +151,14 @@ export class ShardConsumer {
   private checkpoint: Checkpoint;
   private closed = false;
   private stopped = false;
-  private readonly stats = { invocations: 0, delivered: 0, sentToDestination: 0, discarded: 0 };
+  private readonly stats = {
+    invocations: 0,
+    failedInvocations: 0,
+    retried: 0,
+    delivered: 0,
+    sentToDestination: 0,
+    discarded: 0,
+  };
   private lastInvocation: ShardStatus['lastInvocation'];
   private lastError: ShardStatus['lastError'];
   private readonly now: () => number;
@@ -279,6 +290,7 @@ export class ShardConsumer {
       this.commit(set.records[set.records.length - 1]!);
       return undefined;
     }
+    this.stats.failedInvocations++;
     let failed = set.records;
     if (result.kind === 'partial') {
       this.stats.delivered += result.failedIndex;
@@ -292,6 +304,7 @@ export class ShardConsumer {
     const functionError = result.kind === 'failure' && result.functionError;
     if (settings.bisectBatchOnFunctionError && failed.length > 1) {
       const half = Math.ceil(failed.length / 2);
+      this.stats.retried += failed.length;
       this.pending.unshift(
         { records: failed.slice(0, half), attempts: set.attempts, invocations },
         { records: failed.slice(half), attempts: set.attempts, invocations },
@@ -303,6 +316,7 @@ export class ShardConsumer {
       return undefined;
     }
     const attempts = set.attempts + 1;
+    this.stats.retried += failed.length;
     this.pending.unshift({ records: failed, attempts, invocations });
     const base = this.options.retryBaseDelayMs ?? 200;
     return Math.min(this.options.retryMaxDelayMs ?? 5000, base * 2 ** (attempts - 1));

@@ -107,7 +107,10 @@ export const openFindingSummarySchema = z
 export const installationHealthSchema = z
   .object({
     installationId: z.string(),
-    lastBeatAt: instant.nullable().meta({ description: 'collectedAt of the newest beat; null: none yet' }),
+    lastBeatAt: instant.nullable().meta({
+      description:
+        "collectedAt of the newest beat (an account's list of installations gives it down to the hour: the index it reads is written once an hour); null: none yet",
+    }),
     careLevel: careSchema.nullable(),
     audience: audienceSchema.nullable(),
     openFindings: z.array(openFindingSummarySchema).meta({ description: 'most severe first' }),

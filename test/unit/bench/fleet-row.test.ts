@@ -1,15 +1,16 @@
 import { cpuPerRequest, describeCpu, parseMachineStat, parseProcStat, processTree } from '#bench/fleet-cpu';
 import {
-  archiverState,
+  consumerState,
   archiveSettled,
   countFleetRows,
   describeArchiver,
-  noArchiverWork,
+  describeRules,
+  noConsumerWork,
   parseCyclesEnded,
-  type ArchiverState,
+  type ConsumerState,
 } from '#bench/fleet-row';
 
-const idle: ArchiverState = { ...noArchiverWork, delivered: 100 };
+const idle: ConsumerState = { ...noConsumerWork, delivered: 100 };
 
 describe('fleet row: waiting for the archive', () => {
   const base = { beatsArchived: 10, beatsAccepted: 20, unchangedCounts: 0, waitedMs: 0, deadlineMs: 900_000 };
@@ -32,10 +33,10 @@ describe('fleet row: waiting for the archive', () => {
   });
 });
 
-describe('fleet row: the archiver state', () => {
+describe('fleet row: the consumers’ state', () => {
   const shard = { state: 'polling', buffered: 0, delivered: 0, sentToDestination: 0, discarded: 0 };
   it('sums the archiver mappings of both regions and counts the records in its on-failure queue', () => {
-    const state = archiverState([
+    const reports: Parameters<typeof consumerState>[0] = [
       {
         sources: {
           eventSources: [
@@ -49,7 +50,10 @@ describe('fleet row: the archiver state', () => {
               lastError: { message: 'Task timed out after 60.00 seconds' },
             },
             // the rules consumer reads the same stream: not counted
-            { function: 'eu/EvaluateRules9F', shards: [{ ...shard, delivered: 1000, buffered: 7 }] },
+            {
+              function: 'eu/EvaluateRules9F',
+              shards: [{ ...shard, delivered: 1000, buffered: 7, failedInvocations: 3, retried: 120 }],
+            },
           ],
         },
         queues: { 'archive-dlq': [{ KinesisBatchInfo: { batchSize: 5 } }], 'rules-dlq': [{}] },
@@ -58,9 +62,12 @@ describe('fleet row: the archiver state', () => {
         sources: { eventSources: [{ function: 'us/ArchiveTelemetryC3', shards: [{ ...shard, delivered: 8 }] }] },
         queues: {},
       },
-    ]);
+    ];
+    const state = consumerState(reports, 'ArchiveTelemetry');
     expect(state).toEqual({
       delivered: 50,
+      failedInvocations: 0,
+      retried: 0,
       pending: 3,
       sentToDestination: 5,
       discarded: 0,
@@ -74,6 +81,12 @@ describe('fleet row: the archiver state', () => {
     );
     expect(describeArchiver({ ...idle, waitedSeconds: 40, settled: 'complete' })).toBe(
       'wait ended (complete) after 40 s: the archiver delivered 100 records, 0 pending, none given up on',
+    );
+    // and the rules consumer, from the same reports
+    const rules = consumerState(reports, 'EvaluateRules');
+    expect(rules).toMatchObject({ delivered: 1000, pending: 7, failedInvocations: 3, retried: 120 });
+    expect(describeRules(rules)).toBe(
+      'the rules consumer: 3 invocations failed in part or whole, 120 records handed to it again, none given up, 7 pending at the end',
     );
   });
 });

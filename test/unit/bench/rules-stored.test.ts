@@ -2,7 +2,7 @@ import { describeKinds, isHistoryRead, windowOf, writeKindOf, type RoundMeasure 
 import { writeKinds } from '#bench/results-schema';
 
 describe('rules stored row: write units by kind of item', () => {
-  it('takes the kind from the sk of the item put or updated; a transaction is the STATE#APART write', () => {
+  it('takes the kind from the sk of the item put or updated (a batch: its first); a transaction is the STATE#APART write', () => {
     expect(writeKindOf('PutCommand', { Item: { pk: 'INST#i', sk: 'STATE' } })).toBe('STATE');
     expect(writeKindOf('PutCommand', { Item: { pk: 'INST#i', sk: 'STATE#APART' } })).toBe('STATE#APART/transaction');
     expect(
@@ -14,6 +14,11 @@ describe('rules stored row: write units by kind of item', () => {
     expect(writeKindOf('UpdateCommand', { Key: { sk: 'SNAP#counters' } })).toBe('SNAP#counters');
     expect(writeKindOf('PutCommand', { Item: { sk: 'SNAP#inventory' } })).toBe('SNAP#inventory');
     expect(writeKindOf('PutCommand', { Item: { sk: 'HIST#900#1796439600000' } })).toBe('HIST');
+    expect(
+      writeKindOf('BatchWriteCommand', {
+        RequestItems: { support: [{ PutRequest: { Item: { sk: 'HIST#60#1796439600000#0123456789ab' } } }] },
+      }),
+    ).toBe('HIST');
     // an older per-type snapshot, an item without sk
     expect(writeKindOf('PutCommand', { Item: { sk: 'SNAP#os.info' } })).toBe('other');
     expect(writeKindOf('UpdateCommand', { Key: { pk: 'FLEET' } })).toBe('other');

@@ -177,7 +177,7 @@ describe('ShardConsumer', () => {
   it('retries from the lowest failed sequence number under ReportBatchItemFailures, without bisect', async () => {
     const records = [record(1), record(2), record(3, 'poison'), record(4)];
     const fn = fakeFunction('partial');
-    const { sent, drain } = consumerOf({
+    const { sent, drain, consumer } = consumerOf({
       records,
       settings: settings({ bisectBatchOnFunctionError: false, maximumRetryAttempts: 1 }),
       fn,
@@ -195,6 +195,8 @@ describe('ShardConsumer', () => {
       batchSize: 2,
     });
     expect(sent[0]!.responseContext.functionError).toBeUndefined();
+    // both invocations failed in part; the two records from the poison one were handed again once
+    expect(consumer.status()).toMatchObject({ invocations: 2, failedInvocations: 2, retried: 2, delivered: 2 });
   });
 
   it('keeps BatchSize and waits for the batching window', async () => {
