@@ -15,6 +15,8 @@ export default {
     '^#(lambdas|lib|local|agent|portal|bench|scripts|test)/(.*)$': '<rootDir>/$1/$2',
     // the traced variant; pass-through functions' bundles take xray-off.ts (package.json#imports)
     '^#xray$': '<rootDir>/lambdas/shared/xray.ts',
+    // zod's locale files are exported as written: the CommonJS twin for CommonJS (handler-stack.ts)
+    '^zod/v4/locales/(\\w+)\\.js$': '<rootDir>/node_modules/zod/v4/locales/$1.cjs',
   },
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   testMatch: ['<rootDir>/test/**/*.test.ts'],

@@ -5,11 +5,11 @@
  * over the hourly runs, costs less than keeping one (docs/licensing.md).
  */
 import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { AccountIdSource, SweepPart } from '../core/licensing/shortfall-enforcement';
 import { rethrowThrottling } from './aws-errors';
 
-const itemSchema = z.object({ pk: z.string().startsWith('ACC#') });
+const itemSchema = z.object({ pk: z.string().check(z.startsWith('ACC#')) });
 const cursorSchema = z.record(z.string(), z.string());
 
 export class DynamoDbAccountIds implements AccountIdSource {

@@ -8,7 +8,7 @@
  * `newAccountIndexItem` beside it, in their transaction, so every account is found however it was made.
  */
 import { BatchGetCommand, GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Clock } from '../core/ports';
 import {
   normaliseName,
@@ -58,9 +58,9 @@ const summarySchema = z.object({
   accountId: z.string(),
   name: z.string(),
   region: regionSchema,
-  resellerId: z.string().optional(),
+  resellerId: z.optional(z.string()),
   createdAt: z.string(),
-  closure: z.object({ closedAt: z.string(), eraseAfter: z.string() }).optional(),
+  closure: z.optional(z.object({ closedAt: z.string(), eraseAfter: z.string() })),
 });
 const toSummary = (item: Record<string, unknown>): AccountSummary => {
   const { resellerId, closure, ...rest } = summarySchema.parse(item);
@@ -74,10 +74,16 @@ const orderSchema = z.object({
   orderId: z.string(),
   accountId: z.string(),
   createdAt: z.string(),
-  result: z.object({ accountCreated: z.boolean().default(false), lines: z.array(z.record(z.string(), z.unknown())) }),
+  result: z.object({
+    accountCreated: z._default(z.boolean(), false),
+    lines: z.array(z.record(z.string(), z.unknown())),
+  }),
 });
 /** Where a month-by-month read stopped: the month and the last key returned in it. */
-const cursorSchema = z.object({ month: z.string().regex(/^\d{4}-\d{2}$/), last: z.record(z.string(), z.string()) });
+const cursorSchema = z.object({
+  month: z.string().check(z.regex(/^\d{4}-\d{2}$/)),
+  last: z.record(z.string(), z.string()),
+});
 
 const encode = (cursor: z.infer<typeof cursorSchema>) => Buffer.from(JSON.stringify(cursor)).toString('base64url');
 function decode(cursor: string | undefined): z.infer<typeof cursorSchema> | undefined {

@@ -5,7 +5,7 @@
  */
 import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { queryAll } from './dynamodb-query-all';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { ActivationKeyListing, ActivationKeyStore, KeyRevocationCommit } from '../core/licensing/activation-keys';
 import { productSchema } from '../core/licensing/catalogue';
 import { CommitRejected } from '../core/licensing/repository';
@@ -24,12 +24,12 @@ const listingItem = z.object({
   createdAt: z.string(),
   createdBy: actorItem,
   expiresAt: z.string(),
-  allocation: z.partialRecord(productSchema, z.number().int().nonnegative()),
+  allocation: z.partialRecord(productSchema, z.int().check(z.nonnegative())),
   followsPool: z.boolean(),
-  usedBy: z.string().optional(),
-  usedAt: z.string().optional(),
-  revokedAt: z.string().optional(),
-  revokedBy: actorItem.optional(),
+  usedBy: z.optional(z.string()),
+  usedAt: z.optional(z.string()),
+  revokedAt: z.optional(z.string()),
+  revokedBy: z.optional(actorItem),
 });
 
 const listingKey = (accountId: string, keyId: string) => ({

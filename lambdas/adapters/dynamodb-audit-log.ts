@@ -1,6 +1,6 @@
 /** Reads an account's audit trail from the licensing table's `AUDIT#<account> / <at>#<event>` items, newest first. */
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import {
   AUDIT_READ_BOUNDS,
   type AuditEventsRead,

@@ -42,7 +42,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { queryAll } from './dynamodb-query-all';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { careLevelSchema, licenseKindSchema, productSchema, regionSchema } from '../core/licensing/catalogue';
 import type {
   AccountState,
@@ -104,52 +104,52 @@ const accountPk = (id: string) => licensingPk('account', id);
 const installationPk = (id: string) => licensingPk('installation', id);
 
 // Stored items are a boundary: parsed, never cast.
-const allocationItem = z.partialRecord(productSchema, z.number().int().nonnegative());
+const allocationItem = z.partialRecord(productSchema, z.int().check(z.nonnegative()));
 const accountItem = z.object({
   accountId: z.string(),
   name: z.string(),
   region: regionSchema,
-  resellerId: z.string().optional(),
+  resellerId: z.optional(z.string()),
   telemetryEnabled: z.boolean(),
-  termsRev: z.number().int(),
-  installSeq: z.number().int(),
-  followerInstallationId: z.string().optional(),
+  termsRev: z.int(),
+  installSeq: z.int(),
+  followerInstallationId: z.optional(z.string()),
   createdAt: z.string(),
-  country: z.string().optional(),
-  origin: z.enum(['sign-up', 'order']).optional(),
-  closure: z
-    .object({
+  country: z.optional(z.string()),
+  origin: z.optional(z.enum(['sign-up', 'order'])),
+  closure: z.optional(
+    z.object({
       closedAt: z.string(),
       closedBy: z.object({
         kind: z.enum(['backoffice', 'support', 'reseller', 'customer', 'installation', 'system']),
         id: z.string(),
       }),
       eraseAfter: z.string(),
-      erasedAt: z.string().optional(),
-    })
-    .optional(),
+      erasedAt: z.optional(z.string()),
+    }),
+  ),
 });
-const accountTermsItem = accountItem
-  .pick({ termsRev: true, telemetryEnabled: true })
-  .extend({ closure: z.object({ closedAt: z.string() }).optional() });
+const accountTermsItem = z.extend(z.pick(accountItem, { termsRev: true, telemetryEnabled: true }), {
+  closure: z.optional(z.object({ closedAt: z.string() })),
+});
 const poolItem = z.object({
   product: productSchema,
-  allocated: z.number().int(),
-  entitlementsRev: z.number().int().default(0),
+  allocated: z.int(),
+  entitlementsRev: z._default(z.int(), 0),
   // the merged terms of a pool deposited before entitlements were stored (LEGACY_ENTITLEMENT_ID)
-  capacity: z.number().int().optional(),
-  kind: licenseKindSchema.optional(),
-  expiresAt: z.string().optional(),
-  care: z.object({ level: careLevelSchema, expiresAt: z.string() }).optional(),
+  capacity: z.optional(z.int()),
+  kind: z.optional(licenseKindSchema),
+  expiresAt: z.optional(z.string()),
+  care: z.optional(z.object({ level: careLevelSchema, expiresAt: z.string() })),
 });
 const entitlementItem = z.object({
   entitlementId: z.string(),
   product: productSchema,
   kind: z.enum(['perpetual', 'subscription', 'care']),
-  quantity: z.number().int().nonnegative(),
-  startsAt: z.string().optional(),
-  endsAt: z.string().optional(),
-  care: z.object({ level: careLevelSchema, startsAt: z.string().optional(), endsAt: z.string() }).optional(),
+  quantity: z.int().check(z.nonnegative()),
+  startsAt: z.optional(z.string()),
+  endsAt: z.optional(z.string()),
+  care: z.optional(z.object({ level: careLevelSchema, startsAt: z.optional(z.string()), endsAt: z.string() })),
 });
 const entitlementsItem = z.object({ entitlements: z.array(entitlementItem) });
 
@@ -192,31 +192,31 @@ const installationSummaryItem = z.object({
   nodes: z.array(z.string()),
   suiteVersion: z.string(),
   activatedAt: z.string(),
-  deactivatedAt: z.string().optional(),
+  deactivatedAt: z.optional(z.string()),
 });
 const licenseItem = z.object({
   jws: z.string(),
   etag: z.string(),
-  ver: z.number().int(),
+  ver: z.int(),
   contentHash: z.string(),
-  exp: z.number().int(),
-  basedOnRev: z.number().int(),
-  basedOnAccountRev: z.number().int().optional(),
-  validUntil: z.string().optional(),
+  exp: z.int(),
+  basedOnRev: z.int(),
+  basedOnAccountRev: z.optional(z.int()),
+  validUntil: z.optional(z.string()),
 });
-const installationItem = installationSummaryItem.extend({
+const installationItem = z.extend(installationSummaryItem, {
   accountId: z.string(),
   region: regionSchema,
   publicKey: z.object({ kty: z.literal('OKP'), crv: z.literal('Ed25519'), x: z.string() }),
   thumbprint: z.string(),
   activationKeyHash: z.string(),
   telemetryEnabled: z.boolean(),
-  rev: z.number().int(),
+  rev: z.int(),
   license: licenseItem,
-  lastPollAt: z.string().optional(),
-  telemetryOverride: z.object({ seconds: z.number().int(), until: z.string() }).optional(),
+  lastPollAt: z.optional(z.string()),
+  telemetryOverride: z.optional(z.object({ seconds: z.int(), until: z.string() })),
 });
-const lastPollItem = z.object({ installationId: z.string(), lastPollAt: z.string().optional() });
+const lastPollItem = z.object({ installationId: z.string(), lastPollAt: z.optional(z.string()) });
 /** the sort key of an installation's last-poll item; META < POLL, so one key range reads both */
 const LAST_POLL_SK = 'POLL';
 const activationKeyItem = z.object({
@@ -226,10 +226,10 @@ const activationKeyItem = z.object({
   followsPool: z.boolean(),
   expiresAt: z.string(),
   createdAt: z.string(),
-  usedBy: z.string().optional(),
-  keyId: z.string().optional(),
-  hint: z.string().optional(),
-  revokedAt: z.string().optional(),
+  usedBy: z.optional(z.string()),
+  keyId: z.optional(z.string()),
+  hint: z.optional(z.string()),
+  revokedAt: z.optional(z.string()),
 });
 const orderItem = z.object({
   orderId: z.string(),
@@ -897,7 +897,7 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
       return { ...(returned.entitlementsRev?.N ? { entitlementsRev: Number(returned.entitlementsRev.N) } : {}) };
     const k = item.Update?.Key as { pk: string; sk: string } | undefined;
     const now = k ? await this.get(k) : undefined;
-    return now ? z.object({ entitlementsRev: z.number().int().optional() }).parse(now) : undefined;
+    return now ? z.object({ entitlementsRev: z.optional(z.int()) }).parse(now) : undefined;
   }
 
   private async transact(items: Guarded[]): Promise<void> {

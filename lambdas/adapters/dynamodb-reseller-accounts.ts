@@ -1,7 +1,7 @@
 /** Reads a reseller's customers from the licensing table's `RES#<reseller>/ACC#<account>` items. */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { queryAll } from './dynamodb-query-all';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { regionSchema } from '../core/licensing/catalogue';
 import type { ResellerAccountsReader, ResellerAccountView } from '../core/licensing/list-reseller-accounts';
 

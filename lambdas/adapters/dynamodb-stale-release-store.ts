@@ -7,7 +7,7 @@
  */
 import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { queryAll } from './dynamodb-query-all';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { regionSchema, type Region } from '../core/licensing/catalogue';
 import type { AuditEvent } from '../core/licensing/model';
 import type { StaleReleaseRecord, StaleReleaseStore } from '../core/licensing/stale-release';
@@ -21,8 +21,8 @@ const recordSchema = z.object({
   accountId: z.string(),
   region: regionSchema,
   enabled: z.boolean(),
-  afterDays: z.number().int(),
-  notices: z.record(z.string(), z.string()).default({}),
+  afterDays: z.int(),
+  notices: z._default(z.record(z.string(), z.string()), {}),
 });
 
 export class DynamoDbStaleReleaseStore implements StaleReleaseStore {

@@ -12,7 +12,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { queryAll } from './dynamodb-query-all';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { IndexedUser, UserIndex } from '../core/accounts/user-index';
 import { rethrowThrottling } from './aws-errors';
 import { licensingPk } from '../shared/licensing-table-keys';
@@ -28,7 +28,7 @@ const itemSchema = z.object({
   email: z.string(),
   status: z.enum(['invited', 'active']),
   role: z.literal('admin'),
-  createdAt: z.string().optional(),
+  createdAt: z.optional(z.string()),
 });
 const toUser = (item: Record<string, unknown>): IndexedUser => {
   const { createdAt, ...rest } = itemSchema.parse(item);

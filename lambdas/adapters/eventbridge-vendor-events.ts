@@ -9,7 +9,7 @@ import { EventBridgeClient, PutEventsCommand, type PutEventsCommandOutput } from
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { vendorEventsOf, type VendorEvent } from '../core/events/vendor-events';
 import type { AuditEvent } from '../core/licensing/model';
 
@@ -25,7 +25,7 @@ const auditItemSchema = z.object({
     id: z.string(),
   }),
   action: z.string(),
-  details: z.record(z.string(), z.unknown()).default({}),
+  details: z._default(z.record(z.string(), z.unknown()), {}),
 });
 
 type Marshalled = Record<string, AttributeValue>;

@@ -3,7 +3,7 @@
  * settings and the back office's advisory tables, chosen by API Gateway's `routeKey`: seven routes
  * for the cost of one function in the stateless stack.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { deleteAdvisoryTable, listAdvisoryTables, putAdvisoryTable } from '../core/support/advisory-tables';
 import { fleetOverview } from '../core/support/fleet-overview';
 import {
@@ -17,8 +17,8 @@ import { accountParams } from '../shared/params';
 import { dispatchByRouteKey, type RouteHandler } from '../shared/route-dispatch';
 import { supportSettingsDeps } from '../shared/support-settings-deps';
 
-const ruleId = z.string().regex(/^[a-z0-9-]{1,64}$/, 'not a rule id');
-const accountRuleParams = accountParams.extend({ ruleId });
+const ruleId = z.string().check(z.regex(/^[a-z0-9-]{1,64}$/, 'not a rule id'));
+const accountRuleParams = z.extend(accountParams, { ruleId });
 const advisoryParams = z.object({ ruleId });
 
 const getOverview = httpRoute({}, async (request) => ({

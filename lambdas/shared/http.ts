@@ -5,7 +5,7 @@
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { gunzipSync } from 'node:zlib';
-import type * as z from 'zod';
+import * as z from 'zod/mini';
 import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError, type FieldError } from '../core/errors';
 import type { Principal } from '../core/licensing/access';
 import type { SignedInPerson } from '../core/accounts/person';
@@ -35,7 +35,7 @@ export interface HttpRequest<B, P> {
 /** Default body limit of JSON routes; telemetry sets its own. */
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 
-export function zodFieldErrors(error: z.ZodError, prefix: readonly (string | number)[] = []): FieldError[] {
+export function zodFieldErrors(error: z.core.$ZodError, prefix: readonly (string | number)[] = []): FieldError[] {
   return error.issues.flatMap((issue) => {
     const base = [...prefix, ...issue.path.map(String)];
     if (issue.code === 'unrecognized_keys') {
@@ -45,8 +45,12 @@ export function zodFieldErrors(error: z.ZodError, prefix: readonly (string | num
   });
 }
 
-export function parseWith<T extends z.ZodType>(schema: T, value: unknown, prefix: readonly string[] = []): z.infer<T> {
-  const parsed = schema.safeParse(value);
+export function parseWith<T extends z.core.$ZodType>(
+  schema: T,
+  value: unknown,
+  prefix: readonly string[] = [],
+): z.infer<T> {
+  const parsed = z.safeParse(schema, value);
   if (!parsed.success) throw new ValidationError(zodFieldErrors(parsed.error, prefix));
   return parsed.data;
 }
@@ -99,7 +103,7 @@ export function decodeBody(raw: Buffer, header: (name: string) => string | undef
   }
 }
 
-interface RouteSpec<B extends z.ZodType | undefined, P extends z.ZodType | undefined> {
+interface RouteSpec<B extends z.core.$ZodType | undefined, P extends z.core.$ZodType | undefined> {
   readonly body?: B;
   readonly params?: P;
   /** @default DEFAULT_MAX_BODY_BYTES */
@@ -108,7 +112,7 @@ interface RouteSpec<B extends z.ZodType | undefined, P extends z.ZodType | undef
   readonly metric?: BusinessMetricKey;
 }
 
-type Out<S> = S extends z.ZodType ? z.infer<S> : undefined;
+type Out<S> = S extends z.core.$ZodType ? z.infer<S> : undefined;
 
 function toResponse(result: HttpResult): APIGatewayProxyStructuredResultV2 {
   if (result.text !== undefined)
@@ -122,10 +126,10 @@ function toResponse(result: HttpResult): APIGatewayProxyStructuredResultV2 {
 }
 
 /** Builds the Lambda handler of a route. */
-export function httpRoute<B extends z.ZodType | undefined = undefined, P extends z.ZodType | undefined = undefined>(
-  spec: RouteSpec<B, P>,
-  run: (request: HttpRequest<Out<B>, Out<P>>) => Promise<HttpResult>,
-) {
+export function httpRoute<
+  B extends z.core.$ZodType | undefined = undefined,
+  P extends z.core.$ZodType | undefined = undefined,
+>(spec: RouteSpec<B, P>, run: (request: HttpRequest<Out<B>, Out<P>>) => Promise<HttpResult>) {
   const maxBodyBytes = spec.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const core = async (event: APIGatewayProxyEventV2, _context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
     try {

@@ -1,11 +1,11 @@
 /** The OpenAPI operations of an account's activation-key list and revocation (docs/licensing.md), spread into openapi.ts's table. */
 import type { ZodOpenApiResponseObject } from 'zod-openapi';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { activationKeyParamsSchema } from '../core/licensing/activation-keys';
 import { activationKeyListSchema } from '../core/licensing/responses';
 import { accountParams } from './params';
 
-const json = (schema: z.ZodType, description: string): ZodOpenApiResponseObject => ({
+const json = (schema: z.core.$ZodType, description: string): ZodOpenApiResponseObject => ({
   description,
   content: { 'application/json': { schema } },
 });

@@ -1,6 +1,6 @@
 /** The OpenAPI operations of the back office's searches and order preview (docs/back-office.md), spread into openapi.ts's table. */
 import type { ZodOpenApiResponseObject } from 'zod-openapi';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { accountSearchQuerySchema, orderListQuerySchema } from '../core/licensing/back-office-search';
 import {
   accountSearchResultSchema,
@@ -9,7 +9,7 @@ import {
 } from '../core/licensing/back-office-responses';
 import { orderBodySchema, orderIdSchema } from '../core/licensing/deposit-order';
 
-const json = (schema: z.ZodType, description: string): ZodOpenApiResponseObject => ({
+const json = (schema: z.ZodMiniType, description: string): ZodOpenApiResponseObject => ({
   description,
   content: { 'application/json': { schema } },
 });

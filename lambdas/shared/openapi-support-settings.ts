@@ -1,17 +1,18 @@
 /** The OpenAPI operations of support's fleet overview and rule settings and the back office's advisory tables, spread into openapi.ts's table. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { withMeta } from '../core/schema-meta';
 import type { ZodOpenApiResponseObject } from 'zod-openapi';
 import { advisoriesViewSchema, advisoryViewSchema } from '../core/support/advisory-tables';
 import { fleetOverviewSchema } from '../core/support/fleet-overview';
 import { ruleSettingsBodySchema, ruleSettingsViewSchema, ruleSettingViewSchema } from '../core/support/rule-settings';
 import { accountParams } from './params';
 
-const json = (schema: z.ZodType, description: string): ZodOpenApiResponseObject => ({
+const json = (schema: z.ZodMiniType, description: string): ZodOpenApiResponseObject => ({
   description,
   content: { 'application/json': { schema } },
 });
-const ruleId = z.string().meta({ description: 'a rule id of the catalogue, e.g. `db-express-cap`' });
-const accountRuleParams = accountParams.extend({ ruleId });
+const ruleId = withMeta(z.string(), { description: 'a rule id of the catalogue, e.g. `db-express-cap`' });
+const accountRuleParams = z.extend(accountParams, { ruleId });
 
 export const supportSettingsOperations = {
   getFleetOverview: {
@@ -36,7 +37,7 @@ export const supportSettingsOperations = {
     description:
       'The body is the rule’s config fields to set, validated by the rule’s own schema (an unknown field is refused); it replaces what was set. The next rules evaluation of the account’s installations uses it. The same values again write nothing. Audited (`rule-settings.set`).',
     params: accountRuleParams,
-    body: ruleSettingsBodySchema.meta({ id: 'RuleSettingsRequest' }),
+    body: withMeta(ruleSettingsBodySchema, { id: 'RuleSettingsRequest' }),
     responses: { '200': json(ruleSettingViewSchema, 'The rule’s settings now') },
     errors: {
       404: 'Unknown account or rule',
@@ -68,7 +69,7 @@ export const supportSettingsOperations = {
     description:
       'Replaces the table; read by the rules from their next evaluation on, in every region. The same table again writes nothing. Audited in the vendor’s log (`advisory.set`).',
     params: z.object({ ruleId }),
-    body: z.record(z.string(), z.unknown()).meta({ id: 'AdvisoryTableRequest' }),
+    body: withMeta(z.record(z.string(), z.unknown()), { id: 'AdvisoryTableRequest' }),
     responses: { '200': json(advisoryViewSchema, 'The table now') },
     errors: { 404: 'No advisory table for this rule' },
   },

@@ -1,5 +1,6 @@
 /** The OpenAPI operations of the terms routes (tag "Terms"), spread into openapi.ts's table. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { withMeta } from '../core/schema-meta';
 import type { ZodOpenApiResponseObject } from 'zod-openapi';
 import {
   accountTermsSchema,
@@ -17,7 +18,7 @@ import {
 } from '../core/accounts/terms-model';
 import { accountParams, accountTermsParams, termsVersionParams } from './params';
 
-const json = (schema: z.ZodType, description: string): ZodOpenApiResponseObject => ({
+const json = (schema: z.ZodMiniType, description: string): ZodOpenApiResponseObject => ({
   description,
   content: { 'application/json': { schema } },
 });
@@ -33,7 +34,7 @@ export const termsOperations = {
     summary: 'Publish the next terms version (back office)',
     description:
       'Its effective date must be in the future. The hourly terms job then mails every account administrator and, at that date, records silent consent for the accounts that neither accepted nor objected.',
-    body: publishTermsBodySchema.meta({ id: 'PublishTermsRequest' }),
+    body: withMeta(publishTermsBodySchema, { id: 'PublishTermsRequest' }),
     responses: { '201': json(termsVersionResponseSchema, 'Published') },
     errors: { 409: 'Another version was published meanwhile' },
   },
@@ -55,12 +56,12 @@ export const termsOperations = {
         content: {
           'application/json': { schema: termsConsentsPageSchema },
           'text/csv': {
-            schema: z
-              .string()
-              .meta({ description: 'header row `accountId,version,status,at,by,email,reason,noticeSentAt`, CRLF' }),
+            schema: withMeta(z.string(), {
+              description: 'header row `accountId,version,status,at,by,email,reason,noticeSentAt`, CRLF',
+            }),
           },
         },
-        headers: z.object({ 'x-next-cursor': z.string().optional() }),
+        headers: z.object({ 'x-next-cursor': z.optional(z.string()) }),
       },
     },
     errors: { 404: 'Unknown version' },
@@ -97,7 +98,7 @@ export const termsOperations = {
     description:
       'Only the account’s own administrators, before the effective date; the objection is shown to the back office and the previous version keeps applying.',
     params: accountTermsParams,
-    body: objectionBodySchema.meta({ id: 'TermsObjectionRequest' }),
+    body: withMeta(objectionBodySchema, { id: 'TermsObjectionRequest' }),
     responses: { '200': json(consentRecordResponseSchema, 'The objection') },
     errors: {
       404: 'Unknown account or version',

@@ -13,7 +13,8 @@ import {
   presenceSettingsSchema,
   snapshotSchema,
 } from '../core/presence/responses';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { withMeta } from '../core/schema-meta';
 import {
   createDocument,
   type ZodOpenApiOperationObject,
@@ -89,18 +90,21 @@ import { termsOperations, termsTag } from './openapi-terms';
 import { accountInstallationParams, accountParams, installationParams, supportInstallationParams } from './params';
 
 /** The batch envelope; each type's `data` is described by GET /v1/telemetry/catalogue. */
-const telemetryBatchSchema = z
-  .object({ beats: z.array(beatEnvelopeSchema).min(1).max(MAX_BEATS_PER_BATCH) })
-  .meta({ id: 'TelemetryBatch' });
+const telemetryBatchSchema = withMeta(
+  z.object({ beats: z.array(beatEnvelopeSchema).check(z.minLength(1)).check(z.maxLength(MAX_BEATS_PER_BATCH)) }),
+  { id: 'TelemetryBatch' },
+);
 
 /** What API Gateway itself answers (throttled, or no valid token): not problem+json. */
-const gatewayMessageSchema = z
-  .object({ message: z.string() })
-  .meta({ id: 'GatewayMessage', description: "API Gateway's own answer, before any handler runs." });
+const gatewayMessageSchema = withMeta(z.object({ message: z.string() }), {
+  id: 'GatewayMessage',
+  description: "API Gateway's own answer, before any handler runs.",
+});
 
-const openApiDocumentSchema = z
-  .looseObject({ openapi: z.string(), info: z.looseObject({ title: z.string(), version: z.string() }) })
-  .meta({ id: 'OpenApiDocument', description: 'An OpenAPI 3.1 document.' });
+const openApiDocumentSchema = withMeta(
+  z.looseObject({ openapi: z.string(), info: z.looseObject({ title: z.string(), version: z.string() }) }),
+  { id: 'OpenApiDocument', description: 'An OpenAPI 3.1 document.' },
+);
 
 type Tag = 'Agent' | 'Licensing' | 'Users' | 'Support' | 'Presence' | 'Documents' | 'Terms';
 const tags: { name: Tag; description: string }[] = [
@@ -130,11 +134,11 @@ interface OperationSpec {
   readonly summary: string;
   readonly description?: string;
   /** the handler's path-parameter schema */
-  readonly params?: z.ZodObject;
-  readonly query?: z.ZodObject;
+  readonly params?: z.core.$ZodObject;
+  readonly query?: z.core.$ZodObject;
   /** request headers besides the authentication's */
-  readonly headers?: z.ZodObject;
-  readonly body?: z.ZodType;
+  readonly headers?: z.core.$ZodObject;
+  readonly body?: z.core.$ZodType;
   /** the answers other than errors */
   readonly responses: ZodOpenApiResponsesObject;
   /** the errors of this route besides the ones every route of its kind gives, and when each comes */
@@ -143,16 +147,16 @@ interface OperationSpec {
   readonly static?: true;
 }
 
-const cacheControl = z.string().meta({ description: 'how long the answer may be reused' });
-const retryAfterHeaders = z.object({ 'retry-after': z.string().meta({ description: 'seconds to wait' }) });
+const cacheControl = withMeta(z.string(), { description: 'how long the answer may be reused' });
+const retryAfterHeaders = z.object({ 'retry-after': withMeta(z.string(), { description: 'seconds to wait' }) });
 
-const json = (schema: z.ZodType, description: string, headers?: z.ZodObject): ZodOpenApiResponseObject => ({
+const json = (schema: z.core.$ZodType, description: string, headers?: z.core.$ZodObject): ZodOpenApiResponseObject => ({
   description,
   content: { 'application/json': { schema } },
   ...(headers ? { headers } : {}),
 });
 
-const problem = (description: string, schema: z.ZodType = problemSchema): ZodOpenApiResponseObject => ({
+const problem = (description: string, schema: z.core.$ZodType = problemSchema): ZodOpenApiResponseObject => ({
   description,
   content: { 'application/problem+json': { schema } },
 });
@@ -174,7 +178,7 @@ const common = {
   tokenRefused: {
     description: 'No valid bearer token (answered by API Gateway)',
     content: { 'application/json': { schema: gatewayMessageSchema } },
-    headers: z.object({ 'www-authenticate': z.string().optional() }),
+    headers: z.object({ 'www-authenticate': z.optional(z.string()) }),
     id: 'TokenRefused',
   },
   forbidden: 'The token’s role or account does not allow this',
@@ -194,12 +198,12 @@ const common = {
 } satisfies Record<string, string | ZodOpenApiResponseObject>;
 
 const agentHeaders = z.object({
-  'content-digest': z.string().meta({
+  'content-digest': withMeta(z.string(), {
     description:
       'RFC 9530 `sha-256=:<base64>:` of the body as sent (of the empty body for a GET); covered by the signature',
   }),
 });
-const findingParams = installationParams.extend({ findingId: findingIdSchema });
+const findingParams = z.extend(installationParams, { findingId: findingIdSchema });
 const orderParams = z.object({ orderId: orderIdSchema });
 
 const operations: Record<ApiOperationName, OperationSpec> = {
@@ -216,7 +220,7 @@ const operations: Record<ApiOperationName, OperationSpec> = {
     description:
       'With an activation key and the installation’s new Ed25519 public key; the request is signed with that key (keyid: its RFC 7638 JWK thumbprint).',
     headers: agentHeaders,
-    body: activationBodySchema.meta({ id: 'ActivationRequest' }),
+    body: withMeta(activationBodySchema, { id: 'ActivationRequest' }),
     responses: {
       '201': json(activationResultSchema, 'Activated'),
       '200': json(activationResultSchema, 'The same key and public key again: the same installation'),
@@ -233,8 +237,8 @@ const operations: Record<ApiOperationName, OperationSpec> = {
     description:
       'Signed with the installation’s key (keyid: the installation id). `If-None-Match` with the held ETag: 304.',
     params: installationParams,
-    headers: agentHeaders.extend({
-      'if-none-match': z.string().optional().meta({ description: 'the ETag of the licence the agent holds' }),
+    headers: z.extend(agentHeaders, {
+      'if-none-match': withMeta(z.optional(z.string()), { description: 'the ETag of the licence the agent holds' }),
     }),
     responses: {
       '200': json(
@@ -261,8 +265,8 @@ const operations: Record<ApiOperationName, OperationSpec> = {
     description:
       'Signed; `Content-Encoding: gzip` welcome. Each beat is judged alone against GET /v1/telemetry/catalogue: unknown fields are dropped and reported as redactions.',
     params: installationParams,
-    headers: agentHeaders.extend({
-      'content-encoding': z.enum(['gzip', 'identity']).optional(),
+    headers: z.extend(agentHeaders, {
+      'content-encoding': z.optional(z.enum(['gzip', 'identity'])),
     }),
     body: telemetryBatchSchema,
     responses: { '202': json(ingestResultSchema, 'Accepted: what was taken, rejected and redacted') },
@@ -293,10 +297,7 @@ const operations: Record<ApiOperationName, OperationSpec> = {
         description: 'The detached JWS',
         content: {
           'application/jose': {
-            schema: z
-              .string()
-              .regex(/^[A-Za-z0-9_-]+\.\.[A-Za-z0-9_-]+$/)
-              .meta({ id: 'DetachedJws' }),
+            schema: withMeta(z.string().check(z.regex(/^[A-Za-z0-9_-]+\.\.[A-Za-z0-9_-]+$/)), { id: 'DetachedJws' }),
           },
         },
         headers: z.object({ 'cache-control': cacheControl }),
@@ -328,7 +329,7 @@ const operations: Record<ApiOperationName, OperationSpec> = {
     description:
       'Back office. With `account.create` the account is created; with `admin: { email }` too, its first administrator is invited (the e-mail is kept by the user directory only). Idempotent per order id.',
     params: orderParams,
-    body: orderBodySchema.meta({ id: 'OrderRequest' }),
+    body: withMeta(orderBodySchema, { id: 'OrderRequest' }),
     responses: {
       '201': json(orderResultSchema, 'Deposited'),
       '200': json(orderResultSchema, 'The same id and body again: the same result (a failed invitation is sent again)'),
@@ -354,7 +355,7 @@ const operations: Record<ApiOperationName, OperationSpec> = {
     summary: 'Create a single-use activation key',
     description: 'By default it carries all capacity not yet allocated (customer, its reseller, back office).',
     params: accountParams,
-    body: activationKeyBodySchema.meta({ id: 'ActivationKeyRequest' }),
+    body: withMeta(activationKeyBodySchema, { id: 'ActivationKeyRequest' }),
     responses: { '201': json(activationKeyResultSchema, 'Created; the key is shown only now') },
     errors: {
       400: 'Invalid input, or a product the account holds no licences of (`allocation.<product>`)',
@@ -369,7 +370,7 @@ const operations: Record<ApiOperationName, OperationSpec> = {
     description:
       'The agent’s request file (Ed25519-signed over its canonical JSON) in, the response file out, JWKS included (customer, its reseller, back office).',
     params: accountParams,
-    body: offlineActivationBodySchema.meta({ id: 'OfflineActivationRequest' }),
+    body: withMeta(offlineActivationBodySchema, { id: 'OfflineActivationRequest' }),
     responses: {
       '201': json(offlineActivationResultSchema, 'Activated: the response file'),
       '200': json(offlineActivationResultSchema, 'The same request file again: the same installation'),
@@ -385,7 +386,7 @@ const operations: Record<ApiOperationName, OperationSpec> = {
     summary: 'Switch telemetry on or off for the account',
     description: 'Every licence of the account is re-issued with the switch (customer, its reseller, back office).',
     params: accountParams,
-    body: telemetrySwitchBodySchema.meta({ id: 'TelemetrySwitchRequest' }),
+    body: withMeta(telemetrySwitchBodySchema, { id: 'TelemetrySwitchRequest' }),
     responses: { '200': json(telemetrySwitchSchema, 'The switch now') },
     errors: {
       404: 'Unknown account',
@@ -399,7 +400,7 @@ const operations: Record<ApiOperationName, OperationSpec> = {
     description:
       'The installation’s licence carries `telemetry.intervalSeconds` = `seconds` until `until` (24 h from now), then its Care level’s cycle again; its ETag changes, so the agent learns it from its next telemetry 202. Again: from now again. Audited (`telemetry.interval-set`).',
     params: supportInstallationParams,
-    body: telemetryIntervalBodySchema.meta({ id: 'TelemetryIntervalRequest' }),
+    body: withMeta(telemetryIntervalBodySchema, { id: 'TelemetryIntervalRequest' }),
     responses: { '200': json(telemetryIntervalSchema, 'The cycle and when it ends') },
     errors: {
       404: 'Unknown installation',
@@ -426,7 +427,7 @@ const operations: Record<ApiOperationName, OperationSpec> = {
     description:
       'Off by default. When on, an installation silent for `afterDays` is released by the system; its administrators are noticed 7 days before (audited `installation.stale-notice`). Customer, its reseller, back office.',
     params: accountParams,
-    body: autoReleaseSettingSchema.meta({ id: 'StaleReleaseRequest' }),
+    body: withMeta(autoReleaseSettingSchema, { id: 'StaleReleaseRequest' }),
     responses: { '200': json(staleReleaseSettingSchema, 'The setting now') },
     errors: {
       404: 'Unknown account',
@@ -439,7 +440,7 @@ const operations: Record<ApiOperationName, OperationSpec> = {
     description:
       'The body is its new full allocation: a product left out or at 0 goes back to the pool; raising takes free capacity only. The installation’s next poll gets the new licence (customer, its reseller, back office).',
     params: accountInstallationParams,
-    body: allocationChangeBodySchema.meta({ id: 'AllocationChangeRequest' }),
+    body: withMeta(allocationChangeBodySchema, { id: 'AllocationChangeRequest' }),
     responses: { '200': json(allocationChangeResultSchema, 'The installation’s allocation now') },
     errors: {
       400: 'Invalid input, or a product the account holds no licences of (`allocation.<product>`)',
@@ -480,13 +481,15 @@ const operations: Record<ApiOperationName, OperationSpec> = {
         content: {
           'application/json': { schema: auditPageSchema },
           'text/csv': {
-            schema: z.string().meta({
+            schema: withMeta(z.string(), {
               description: 'header row `at,action,actorKind,actorId,eventId,details`, CRLF line ends, details as JSON',
             }),
           },
         },
         headers: z.object({
-          'x-next-cursor': z.string().optional().meta({ description: 'CSV only: the next page’s cursor, if any' }),
+          'x-next-cursor': withMeta(z.optional(z.string()), {
+            description: 'CSV only: the next page’s cursor, if any',
+          }),
         }),
       },
     },
@@ -497,7 +500,7 @@ const operations: Record<ApiOperationName, OperationSpec> = {
     summary: 'Invite a colleague as an administrator of the account',
     description: 'The directory e-mails the invitation (the account’s customers, its reseller, back office).',
     params: accountUsersParamsSchema,
-    body: inviteBodySchema.meta({ id: 'InviteRequest' }),
+    body: withMeta(inviteBodySchema, { id: 'InviteRequest' }),
     responses: { '201': json(accountUserSchema, 'Invited') },
     errors: {
       404: 'Unknown account',
@@ -525,7 +528,7 @@ const operations: Record<ApiOperationName, OperationSpec> = {
     summary: 'Create a Smart Account (sign-up)',
     description:
       'A signed-in person without an account creates one and becomes its administrator; sign in again (or refresh the token) to carry it. Again: 200 with the same account.',
-    body: createAccountBodySchema.meta({ id: 'CreateAccountRequest' }),
+    body: withMeta(createAccountBodySchema, { id: 'CreateAccountRequest' }),
     responses: {
       '201': json(createdAccountSchema, 'Created'),
       '200': json(createdAccountSchema, 'The account this person created earlier'),
@@ -540,7 +543,7 @@ const operations: Record<ApiOperationName, OperationSpec> = {
     summary: 'Apply as a reseller',
     description:
       'A signed-in person without an account; the application waits for the back office’s approval. Again: 200 with the same application.',
-    body: applyBodySchema.meta({ id: 'ResellerApplicationRequest' }),
+    body: withMeta(applyBodySchema, { id: 'ResellerApplicationRequest' }),
     responses: {
       '201': json(resellerApplicationSchema, 'Applied, pending'),
       '200': json(resellerApplicationSchema, 'The application this person made earlier'),
@@ -574,7 +577,7 @@ const operations: Record<ApiOperationName, OperationSpec> = {
     summary: 'Name the reseller that acts for the account',
     description: 'The account’s administrators, back office. The reseller must be approved; it replaces any other.',
     params: accountResellerParamsSchema,
-    body: accountResellerBodySchema.meta({ id: 'AccountResellerRequest' }),
+    body: withMeta(accountResellerBodySchema, { id: 'AccountResellerRequest' }),
     responses: { '200': json(accountResellerSchema, 'The account’s reseller now') },
     errors: {
       404: 'Unknown account',
@@ -632,7 +635,7 @@ const operations: Record<ApiOperationName, OperationSpec> = {
     summary: 'Acknowledge a finding with a note',
     description: 'Support, back office.',
     params: findingParams,
-    body: acknowledgementBodySchema.meta({ id: 'AcknowledgementRequest' }),
+    body: withMeta(acknowledgementBodySchema, { id: 'AcknowledgementRequest' }),
     responses: { '201': json(acknowledgementSchema, 'Acknowledged') },
     errors: { 404: 'Unknown finding' },
   },
@@ -658,7 +661,7 @@ const operations: Record<ApiOperationName, OperationSpec> = {
     summary: 'Switch the Presence Service on or off',
     description: 'Off by default. Off closes the suite’s sessions at once and keeps the tenant connected.',
     params: accountParams,
-    body: presenceSwitchBodySchema.meta({ id: 'PresenceSwitchRequest' }),
+    body: withMeta(presenceSwitchBodySchema, { id: 'PresenceSwitchRequest' }),
     responses: { '200': json(presenceSettingsSchema, 'The Presence settings now') },
     errors: { 404: 'Unknown account', 421: 'The account is homed in the other region' },
   },
@@ -668,7 +671,7 @@ const operations: Record<ApiOperationName, OperationSpec> = {
     description:
       'OAuth 2.0 authorization code flow with PKCE: the browser goes to `authorizeUrl`; after the administrator’s consent Microsoft sends it to `/v1/presence/callback`, which returns it to `returnTo` with `presence=connected` or `presence=error&reason=…`.',
     params: accountParams,
-    body: connectBodySchema.meta({ id: 'PresenceConnectRequest' }),
+    body: withMeta(connectBodySchema, { id: 'PresenceConnectRequest' }),
     responses: { '201': json(authorizeUrlSchema, 'Where the browser goes next') },
     errors: {
       404: 'Unknown account',
@@ -704,7 +707,7 @@ const operations: Record<ApiOperationName, OperationSpec> = {
     summary: 'Microsoft Graph change notifications (and the validation handshake)',
     description:
       'With `validationToken`: the token echoed as text/plain. Otherwise each notification is checked (subscription, `clientState`, `dataSignature`) and dropped when it fails; 202 says how many.',
-    query: validationQuerySchema.partial(),
+    query: z.partial(validationQuerySchema),
     responses: {
       '200': { description: 'The validation token, echoed', content: { 'text/plain': { schema: z.string() } } },
       '202': json(notificationReportSchema, 'Accepted; the fan-out to the sessions runs asynchronously'),
@@ -713,10 +716,10 @@ const operations: Record<ApiOperationName, OperationSpec> = {
   receivePresenceLifecycle: {
     tag: 'Presence',
     summary: 'Microsoft Graph lifecycle notifications (reauthorizationRequired, subscriptionRemoved, missed)',
-    query: validationQuerySchema.partial(),
+    query: z.partial(validationQuerySchema),
     responses: {
       '200': { description: 'The validation token, echoed', content: { 'text/plain': { schema: z.string() } } },
-      '202': json(z.object({ handled: z.number().int(), dropped: z.number().int() }), 'Handled'),
+      '202': json(z.object({ handled: z.int(), dropped: z.int() }), 'Handled'),
     },
   },
   presenceSnapshot: {
@@ -724,7 +727,7 @@ const operations: Record<ApiOperationName, OperationSpec> = {
     summary: 'The presence of these users now, for a suite whose proxy does not carry WebSockets',
     headers: agentHeaders,
     params: installationParams,
-    body: snapshotRequestSchema.meta({ id: 'PresenceSnapshotRequest' }),
+    body: withMeta(snapshotRequestSchema, { id: 'PresenceSnapshotRequest' }),
     responses: { '200': json(snapshotSchema, 'Their presence; UPNs the tenant does not know are in `unknown`') },
     errors: {
       403: 'Presence is off for the account, or no tenant is connected',

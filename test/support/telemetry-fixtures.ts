@@ -3,13 +3,13 @@
  * carrying that corpus in every free-text field (the integration suite scans the archive for it).
  */
 import { randomUUID } from 'node:crypto';
-import type { z } from 'zod';
 import {
   beatDataSchemas,
   beatTypes,
   catalogueLeaves,
   type Beat,
   type BeatType,
+  type CatalogueLeaf,
 } from '#lambdas/core/telemetry/catalogue';
 import { freeTextFields } from '#lambdas/core/telemetry/privacy';
 
@@ -219,13 +219,20 @@ function setAll(node: unknown, segments: readonly Segment[], value: string): voi
   else setAll(record[head], rest, value);
 }
 
+const maxLengthOf = (schema: CatalogueLeaf['schema']): number =>
+  Math.min(
+    ...(schema._zod.def.checks ?? []).map((c) =>
+      c._zod.def.check === 'max_length' ? (c._zod.def as unknown as { maximum: number }).maximum : Infinity,
+    ),
+  );
+
 /** Each free-text field of each type, with its schema's maximum length. */
 export function freeTextSlots(): { type: BeatType; path: string; segments: readonly Segment[]; maxLength: number }[] {
   return beatTypes.flatMap((type) => {
     const leaves = new Map(catalogueLeaves(beatDataSchemas[type]).map((leaf) => [leaf.path, leaf]));
     return freeTextFields(type).map(({ path }) => {
       const leaf = leaves.get(path)!;
-      return { type, path, segments: leaf.segments, maxLength: (leaf.schema as z.ZodString).maxLength ?? Infinity };
+      return { type, path, segments: leaf.segments, maxLength: maxLengthOf(leaf.schema) };
     });
   });
 }

@@ -1,57 +1,68 @@
 /** The terms routes' answers as schemas, for the OpenAPI document (lambdas/shared/openapi-terms.ts). */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { withMeta } from '../schema-meta';
 import { consentActorSchema, consentRecordSchema, consentStatusSchema, termsVersionSchema } from './terms-model';
 
-export const termsVersionResponseSchema = termsVersionSchema.meta({ id: 'TermsVersion' });
-export const consentRecordResponseSchema = consentRecordSchema
-  .extend({ by: consentActorSchema.optional() })
-  .meta({ id: 'TermsConsent' });
+export const termsVersionResponseSchema = withMeta(termsVersionSchema, { id: 'TermsVersion' });
+export const consentRecordResponseSchema = withMeta(
+  z.extend(consentRecordSchema, { by: z.optional(consentActorSchema) }),
+  { id: 'TermsConsent' },
+);
 
-export const termsListSchema = z
-  .object({
+export const termsListSchema = withMeta(
+  z.object({
     versions: z.array(termsVersionResponseSchema),
-    current: z.number().int().meta({ description: 'the version in force now (by effective date)' }),
-    upcoming: z.array(z.number().int()),
-  })
-  .meta({ id: 'TermsList' });
+    current: withMeta(z.int(), { description: 'the version in force now (by effective date)' }),
+    upcoming: z.array(z.int()),
+  }),
+  { id: 'TermsList' },
+);
 
-export const accountTermsSchema = z
-  .object({
+export const accountTermsSchema = withMeta(
+  z.object({
     accountId: z.string(),
-    applies: z.number().int().nullable().meta({ description: 'the version that binds the account now' }),
+    applies: withMeta(z.nullable(z.int()), { description: 'the version that binds the account now' }),
     versions: z.array(
       z.object({
-        version: z.number().int(),
+        version: z.int(),
         title: z.string(),
         effectiveAt: z.string(),
         status: z.union([consentStatusSchema, z.literal('implicit')]),
-        at: z.string().optional(),
-        reason: z.string().optional(),
+        at: z.optional(z.string()),
+        reason: z.optional(z.string()),
       }),
     ),
-    notice: termsVersionResponseSchema
-      .extend({ status: z.enum(['pending', 'objected']), reason: z.string().optional() })
-      .nullable()
-      .meta({ description: 'the version to show until accepted, or null' }),
-  })
-  .meta({ id: 'AccountTerms' });
+    notice: withMeta(
+      z.nullable(
+        z.extend(termsVersionResponseSchema, {
+          status: z.enum(['pending', 'objected']),
+          reason: z.optional(z.string()),
+        }),
+      ),
+      { description: 'the version to show until accepted, or null' },
+    ),
+  }),
+  { id: 'AccountTerms' },
+);
 
-export const termsHistorySchema = z
-  .object({
+export const termsHistorySchema = withMeta(
+  z.object({
     accountId: z.string(),
     at: z.string(),
-    version: z.number().int().nullable(),
-    title: z.string().nullable(),
-    basis: z.union([consentStatusSchema, z.literal('implicit'), z.literal('in-force-at-creation')]).nullable(),
-    since: z.string().optional(),
-  })
-  .meta({ id: 'TermsHistory' });
+    version: z.nullable(z.int()),
+    title: z.nullable(z.string()),
+    basis: z.nullable(z.union([consentStatusSchema, z.literal('implicit'), z.literal('in-force-at-creation')])),
+    since: z.optional(z.string()),
+  }),
+  { id: 'TermsHistory' },
+);
 
-export const termsConsentsPageSchema = z
-  .object({
+export const termsConsentsPageSchema = withMeta(
+  z.object({
     version: termsVersionResponseSchema,
-    noticesComplete: z.boolean().meta({ description: 'every account homed here has been reached by the notice' }),
+    noticesComplete: withMeta(z.boolean(), { description: 'every account homed here has been reached by the notice' }),
     consents: z.array(consentRecordResponseSchema),
-    nextCursor: z.string().nullable(),
-  })
-  .meta({ id: 'TermsConsentsPage' });
+    nextCursor: z.nullable(z.string()),
+  }),
+  { id: 'TermsConsentsPage' },
+);

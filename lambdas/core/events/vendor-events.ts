@@ -3,7 +3,8 @@
  * audited action that a vendor system acts on maps to one or more EventBridge events, each detail
  * type with a versioned schema (docs/events.md). An action that maps to none is not published.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { withMeta } from '../schema-meta';
 import { productSchema } from '../licensing/catalogue';
 import type { AuditEvent } from '../licensing/model';
 
@@ -13,85 +14,88 @@ export const ACCOUNTS_SOURCE = 'ucx.accounts';
 export const DETAIL_VERSION = 1;
 
 const instant = z.iso.datetime({ offset: true });
-const allocation = z.partialRecord(productSchema, z.number().int().min(0));
+const allocation = z.partialRecord(productSchema, z.int().check(z.gte(0)));
 
 /** What every detail carries: the audit event it came from (its id is the idempotency key). */
 const envelope = z.object({
   version: z.literal(DETAIL_VERSION),
-  eventId: z.string().meta({ description: 'the audit event’s id: the same event delivered twice has the same id' }),
+  eventId: withMeta(z.string(), {
+    description: 'the audit event’s id: the same event delivered twice has the same id',
+  }),
   accountId: z.string(),
   at: instant,
   actor: z.object({
     kind: z.enum(['backoffice', 'support', 'reseller', 'customer', 'installation', 'system']),
-    id: z.string().meta({ description: 'opaque (a Cognito sub, an installation id): never a name or an e-mail' }),
+    id: withMeta(z.string(), { description: 'opaque (a Cognito sub, an installation id): never a name or an e-mail' }),
   }),
 });
 
-const orderLine = z
-  .object({
+const orderLine = withMeta(
+  z.object({
     product: productSchema,
     kind: z.enum(['perpetual', 'subscription', 'care']),
-    quantity: z.number().int().min(0).optional(),
-    startsAt: instant.optional(),
-    endsAt: instant.optional(),
-    care: z.object({ level: z.string(), startsAt: instant.optional(), endsAt: instant.optional() }).optional(),
-  })
-  .meta({ description: 'an order line as deposited' });
+    quantity: z.optional(z.int().check(z.gte(0))),
+    startsAt: z.optional(instant),
+    endsAt: z.optional(instant),
+    care: z.optional(z.object({ level: z.string(), startsAt: z.optional(instant), endsAt: z.optional(instant) })),
+  }),
+  { description: 'an order line as deposited' },
+);
 
 /** Every detail type the vendor bus carries, by source and name. */
 export const vendorEventSchemas = {
   'Order Deposited': {
     source: LICENSING_SOURCE,
-    detail: envelope.extend({
+    detail: z.extend(envelope, {
       orderId: z.string(),
       accountCreated: z.boolean(),
       lines: z.array(orderLine),
-      grantedTo: z.string().optional().meta({ description: 'the follower installation granted new capacity' }),
+      grantedTo: withMeta(z.optional(z.string()), { description: 'the follower installation granted new capacity' }),
     }),
   },
   'Activation Key Created': {
     source: LICENSING_SOURCE,
-    detail: envelope.extend({ allocation: allocation.optional(), expiresAt: instant.optional() }),
+    detail: z.extend(envelope, { allocation: z.optional(allocation), expiresAt: z.optional(instant) }),
   },
   'Installation Activated': {
     source: LICENSING_SOURCE,
-    detail: envelope.extend({
+    detail: z.extend(envelope, {
       installationId: z.string(),
       allocation: allocation,
-      suiteVersion: z.string().optional(),
+      suiteVersion: z.optional(z.string()),
     }),
   },
   'Installation Allocation Changed': {
     source: LICENSING_SOURCE,
-    detail: envelope.extend({ installationId: z.string(), reason: z.enum(['changed', 'reduced']) }),
+    detail: z.extend(envelope, { installationId: z.string(), reason: z.enum(['changed', 'reduced']) }),
   },
   'Installation Deactivated': {
     source: LICENSING_SOURCE,
-    detail: envelope.extend({ installationId: z.string(), released: allocation.optional() }),
+    detail: z.extend(envelope, { installationId: z.string(), released: z.optional(allocation) }),
   },
   'Account Created': {
     source: ACCOUNTS_SOURCE,
-    detail: envelope.extend({
+    detail: z.extend(envelope, {
       origin: z.enum(['sign-up', 'order']),
-      region: z.enum(['eu', 'us']).optional(),
-      orderId: z.string().optional(),
+      region: z.optional(z.enum(['eu', 'us'])),
+      orderId: z.optional(z.string()),
     }),
   },
   'Account Closed': {
     source: ACCOUNTS_SOURCE,
-    detail: envelope.extend({ eraseAfter: instant.optional() }),
+    detail: z.extend(envelope, { eraseAfter: z.optional(instant) }),
   },
   'Account Reopened': { source: ACCOUNTS_SOURCE, detail: envelope },
   'Account Erased': { source: ACCOUNTS_SOURCE, detail: envelope },
   'Account Reseller Changed': {
     source: ACCOUNTS_SOURCE,
-    detail: envelope.extend({ resellerId: z.string().nullable(), previous: z.string().optional() }),
+    detail: z.extend(envelope, { resellerId: z.nullable(z.string()), previous: z.optional(z.string()) }),
   },
-  'Terms Accepted': { source: ACCOUNTS_SOURCE, detail: envelope.extend({ termsVersion: z.number().int() }) },
-  'Terms Objected': { source: ACCOUNTS_SOURCE, detail: envelope.extend({ termsVersion: z.number().int() }) },
+  'Terms Accepted': { source: ACCOUNTS_SOURCE, detail: z.extend(envelope, { termsVersion: z.int() }) },
+  'Terms Objected': { source: ACCOUNTS_SOURCE, detail: z.extend(envelope, { termsVersion: z.int() }) },
   'Terms Silent Consent': {
     source: ACCOUNTS_SOURCE,
-    detail: envelope.extend({ termsVersion: z.number().int(), effectiveAt: instant.optional() }),
+    detail: z.extend(envelope, { termsVersion: z.int(), effectiveAt: z.optional(instant) }),
   },
 } as const;
 

@@ -3,7 +3,7 @@
  * id, accounts created since a date (sign-ups and orders alike), orders deposited since a date.
  * Each is one query of an index (docs/back-office.md), never a scan of the table.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ValidationError } from '../errors';
 import type { Principal } from './access';
 import { assertRole } from './access';
@@ -86,32 +86,42 @@ export function normaliseName(name: string): string {
 }
 
 const dateOrInstant = z.union([z.iso.datetime({ offset: true }), z.iso.date()]);
-const limitSchema = z.coerce.number().int().min(1).max(100).optional();
-const installationIdSchema = z.string().regex(/^inst_[a-z0-9]{8,32}$/, 'not an installation id');
+const limitSchema = z.optional(z.coerce.number().check(z.int()).check(z.gte(1)).check(z.lte(100)));
+const installationIdSchema = z.string().check(z.regex(/^inst_[a-z0-9]{8,32}$/, 'not an installation id'));
 
 export const accountSearchQuerySchema = z
-  .object({
-    /** a name (prefix, then contains), an e-mail, an account, installation or reseller id */
-    q: z.string().trim().min(1).max(200).optional(),
-    email: z.string().trim().toLowerCase().email('enter an e-mail address like name@example.com').max(254).optional(),
-    resellerId: resellerIdSchema.optional(),
-    installationId: installationIdSchema.optional(),
-    createdSince: dateOrInstant.optional(),
-    limit: limitSchema,
-    cursor: z.string().max(1024).optional(),
-  })
-  .strict()
-  .refine(
-    (query) =>
-      [query.q, query.email, query.resellerId, query.installationId, query.createdSince].filter((v) => v !== undefined)
-        .length === 1,
-    { message: 'give exactly one of q, email, resellerId, installationId, createdSince', path: ['q'] },
+  .strictObject(
+    z.object({
+      /** a name (prefix, then contains), an e-mail, an account, installation or reseller id */
+      q: z.optional(z.string().check(z.trim()).check(z.minLength(1)).check(z.maxLength(200))),
+      email: z.optional(
+        z
+          .email('enter an e-mail address like name@example.com')
+          .check(z.trim())
+          .check(z.toLowerCase())
+          .check(z.maxLength(254)),
+      ),
+      resellerId: z.optional(resellerIdSchema),
+      installationId: z.optional(installationIdSchema),
+      createdSince: z.optional(dateOrInstant),
+      limit: limitSchema,
+      cursor: z.optional(z.string().check(z.maxLength(1024))),
+    }).shape,
+  )
+  .check(
+    z.refine(
+      (query) =>
+        [query.q, query.email, query.resellerId, query.installationId, query.createdSince].filter(
+          (v) => v !== undefined,
+        ).length === 1,
+      { message: 'give exactly one of q, email, resellerId, installationId, createdSince', path: ['q'] },
+    ),
   );
 export type AccountSearchQuery = z.infer<typeof accountSearchQuerySchema>;
 
-export const orderListQuerySchema = z
-  .object({ since: dateOrInstant, limit: limitSchema, cursor: z.string().max(1024).optional() })
-  .strict();
+export const orderListQuerySchema = z.strictObject(
+  z.object({ since: dateOrInstant, limit: limitSchema, cursor: z.optional(z.string().check(z.maxLength(1024))) }).shape,
+);
 export type OrderListQuery = z.infer<typeof orderListQuerySchema>;
 
 export const DEFAULT_SEARCH_LIMIT = 25;

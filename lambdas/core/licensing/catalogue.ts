@@ -1,5 +1,5 @@
 /** What can be licensed: the suite's products, licence kinds and Care levels. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 export const products = [
   'attendant-console',
@@ -28,6 +28,6 @@ export type Region = z.infer<typeof regionSchema>;
 
 /** A product → quantity map (activation-key allocations, installation allocations). */
 export const allocationSchema = z
-  .partialRecord(productSchema, z.number().int().min(1).max(1_000_000))
-  .refine((a) => Object.keys(a).length > 0, { message: 'allocation must name at least one product' });
+  .partialRecord(productSchema, z.int().check(z.gte(1)).check(z.lte(1_000_000)))
+  .check(z.refine((a) => Object.keys(a).length > 0, { message: 'allocation must name at least one product' }));
 export type Allocation = Partial<Record<Product, number>>;

@@ -1,5 +1,5 @@
 /** Issues a single-use, expiring activation key carrying an allocation of the account's free capacity. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { sha256 } from '../canonical-json';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import { assertAccountAccess, assertMayAddressAccount, type Principal } from './access';
@@ -9,12 +9,12 @@ import type { LicensingDeps } from './deps';
 import { standingsAt } from './entitlements';
 import { assertHomeRegion } from './home-region';
 
-export const activationKeyBodySchema = z
-  .object({
-    allocation: allocationSchema.optional(),
-    expiresInDays: z.number().int().min(1).max(365).default(30),
-  })
-  .strict();
+export const activationKeyBodySchema = z.strictObject(
+  z.object({
+    allocation: z.optional(allocationSchema),
+    expiresInDays: z._default(z.int().check(z.gte(1)).check(z.lte(365)), 30),
+  }).shape,
+);
 export type ActivationKeyBody = z.infer<typeof activationKeyBodySchema>;
 
 export interface ActivationKeyResult {

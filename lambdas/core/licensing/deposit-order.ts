@@ -3,7 +3,7 @@
  * account's termsRev goes up once, which every installation's next poll sees; only the follower's
  * own item changes (its grant), however many installations the account has.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { canonicalJson, sha256 } from '../canonical-json';
 import type { NotInvitedReason, UserDirectory } from '../accounts/users';
 import { ConflictError, NotFoundError, ServiceUnavailableError, ValidationError } from '../errors';
@@ -20,100 +20,114 @@ import type { AccountState, Entitlement, SmartAccount } from './model';
 import { CommitRejected, type OrderCommit, type PoolDeposit } from './repository';
 
 const isoDateTime = z.iso.datetime({ offset: true });
-const quantity = z.number().int().min(1).max(100_000);
+const quantity = z.int().check(z.gte(1)).check(z.lte(100_000));
 
-const perpetualLine = z
-  .object({
+const perpetualLine = z.strictObject(
+  z.object({
     product: productSchema,
     quantity,
     kind: z.literal('perpetual'),
-    care: z.object({ level: careLevelSchema, endsAt: isoDateTime }).strict().optional(),
-  })
-  .strict();
+    care: z.optional(z.strictObject(z.object({ level: careLevelSchema, endsAt: isoDateTime }).shape)),
+  }).shape,
+);
 
 /**
  * Care on a subscription line covers the subscription (docs/back-office.md): it starts with it and
  * ends with it unless `care.endsAt` says earlier; never after, as nothing is licensed then.
  */
 const subscriptionLine = z
-  .object({
-    product: productSchema,
-    quantity,
-    kind: z.literal('subscription'),
-    startsAt: isoDateTime,
-    endsAt: isoDateTime,
-    care: z.object({ level: careLevelSchema, endsAt: isoDateTime.optional() }).strict().optional(),
-  })
-  .strict()
-  .refine((line) => Date.parse(line.endsAt) > Date.parse(line.startsAt), {
-    message: 'endsAt must be after startsAt',
-    path: ['endsAt'],
-  })
-  .refine(
-    (line) =>
-      line.care?.endsAt === undefined ||
-      (Date.parse(line.care.endsAt) > Date.parse(line.startsAt) &&
-        Date.parse(line.care.endsAt) <= Date.parse(line.endsAt)),
-    { message: 'Care on a subscription ends after its start and no later than its end', path: ['care', 'endsAt'] },
+  .strictObject(
+    z.object({
+      product: productSchema,
+      quantity,
+      kind: z.literal('subscription'),
+      startsAt: isoDateTime,
+      endsAt: isoDateTime,
+      care: z.optional(z.strictObject(z.object({ level: careLevelSchema, endsAt: z.optional(isoDateTime) }).shape)),
+    }).shape,
+  )
+  .check(
+    z.refine((line) => Date.parse(line.endsAt) > Date.parse(line.startsAt), {
+      message: 'endsAt must be after startsAt',
+      path: ['endsAt'],
+    }),
+  )
+  .check(
+    z.refine(
+      (line) =>
+        line.care?.endsAt === undefined ||
+        (Date.parse(line.care.endsAt) > Date.parse(line.startsAt) &&
+          Date.parse(line.care.endsAt) <= Date.parse(line.endsAt)),
+      { message: 'Care on a subscription ends after its start and no later than its end', path: ['care', 'endsAt'] },
+    ),
   );
 
 /** Renews Care for a product the account holds, without new quantity. */
-const careLine = z
-  .object({
+const careLine = z.strictObject(
+  z.object({
     product: productSchema,
-    quantity: z.literal(0).optional(),
+    quantity: z.optional(z.literal(0)),
     kind: z.literal('care'),
     care: z
-      .object({ level: careLevelSchema, startsAt: isoDateTime.optional(), endsAt: isoDateTime })
-      .strict()
-      .refine((care) => care.startsAt === undefined || Date.parse(care.endsAt) > Date.parse(care.startsAt), {
-        message: 'endsAt must be after startsAt',
-        path: ['endsAt'],
-      }),
-  })
-  .strict();
+      .strictObject(z.object({ level: careLevelSchema, startsAt: z.optional(isoDateTime), endsAt: isoDateTime }).shape)
+      .check(
+        z.refine((care) => care.startsAt === undefined || Date.parse(care.endsAt) > Date.parse(care.startsAt), {
+          message: 'endsAt must be after startsAt',
+          path: ['endsAt'],
+        }),
+      ),
+  }).shape,
+);
 
 export const orderLineSchema = z.discriminatedUnion('kind', [perpetualLine, subscriptionLine, careLine]);
 export type OrderLine = z.infer<typeof orderLineSchema>;
 
 export const orderBodySchema = z
-  .object({
-    account: z.union([
-      z.object({ id: accountIdSchema }).strict(),
-      z
-        .object({
-          create: z
-            .object({
-              name: z.string().trim().min(1).max(200),
-              region: regionSchema,
-              resellerId: resellerIdSchema.optional(),
-            })
-            .strict(),
-        })
-        .strict(),
-    ]),
-    lines: z.array(orderLineSchema).min(1).max(50),
-    /**
-     * the new customer's first administrator, invited once the account exists (a reseller's order
-     * for a new customer names one); its e-mail goes to the user directory only, never the table
-     */
-    admin: z
-      .object({
-        email: z.string().trim().toLowerCase().email('enter an e-mail address like name@example.com').max(254),
-      })
-      .strict()
-      .optional(),
-  })
-  .strict()
-  .refine((order) => !order.admin || 'create' in order.account, {
-    message: 'an administrator is invited only with an account the order creates (account.create)',
-    path: ['admin'],
-  });
+  .strictObject(
+    z.object({
+      account: z.union([
+        z.strictObject(z.object({ id: accountIdSchema }).shape),
+        z.strictObject(
+          z.object({
+            create: z.strictObject(
+              z.object({
+                name: z.string().check(z.trim()).check(z.minLength(1)).check(z.maxLength(200)),
+                region: regionSchema,
+                resellerId: z.optional(resellerIdSchema),
+              }).shape,
+            ),
+          }).shape,
+        ),
+      ]),
+      lines: z.array(orderLineSchema).check(z.minLength(1)).check(z.maxLength(50)),
+      /**
+       * the new customer's first administrator, invited once the account exists (a reseller's order
+       * for a new customer names one); its e-mail goes to the user directory only, never the table
+       */
+      admin: z.optional(
+        z.strictObject(
+          z.object({
+            email: z
+              .email('enter an e-mail address like name@example.com')
+              .check(z.trim())
+              .check(z.toLowerCase())
+              .check(z.maxLength(254)),
+          }).shape,
+        ),
+      ),
+    }).shape,
+  )
+  .check(
+    z.refine((order) => !order.admin || 'create' in order.account, {
+      message: 'an administrator is invited only with an account the order creates (account.create)',
+      path: ['admin'],
+    }),
+  );
 export type OrderBody = z.infer<typeof orderBodySchema>;
 
 export const orderIdSchema = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits, dot, dash, underscore; at most 64');
+  .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits, dot, dash, underscore; at most 64'));
 
 export interface OrderResult {
   orderId: string;

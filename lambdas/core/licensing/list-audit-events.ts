@@ -2,7 +2,7 @@
  * An account's audit trail, newest first: filtered by time range and action, paged with an opaque
  * cursor, and rendered as CSV for download. Customer, its reseller, support and back office read it.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { NotFoundError, ValidationError } from '../errors';
 import { assertAccountAccess, assertMayAddressAccount, type Principal } from './access';
 import { actorNamer, type AccountPeople } from './actor-names';
@@ -10,7 +10,7 @@ import type { AuditEvent } from './model';
 import type { LicensingRepository } from './repository';
 
 /** The position after which the next page starts: the last returned event's sort key. */
-const cursorSchema = z.object({ sk: z.string().regex(/^\d{4}-\d{2}-\d{2}T[^#]+#.+$/) }).strict();
+const cursorSchema = z.strictObject(z.object({ sk: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}T[^#]+#.+$/)) }).shape);
 
 export function encodeAuditCursor(sk: string): string {
   return Buffer.from(JSON.stringify({ sk }), 'utf8').toString('base64url');
@@ -30,22 +30,23 @@ function decodeAuditCursor(cursor: string): string {
 
 const dateOnly = /^\d{4}-\d{2}-\d{2}$/;
 /** A full timestamp, or a date: `from` then means its first instant, `to` its last. */
-const instantSchema = z.union([z.iso.datetime({ offset: true }), z.string().regex(dateOnly)]);
+const instantSchema = z.union([z.iso.datetime({ offset: true }), z.string().check(z.regex(dateOnly))]);
 
-export const auditQuerySchema = z
-  .object({
-    from: instantSchema.optional(),
-    to: instantSchema.optional(),
-    action: z
-      .string()
-      .regex(/^[a-z][a-z0-9-]*(\.[a-z0-9-]+)*$/, 'not an action name')
-      .max(64)
-      .optional(),
-    limit: z.coerce.number().int().min(1).max(1000).optional(),
-    cursor: z.string().max(512).optional(),
-    format: z.enum(['json', 'csv']).optional(),
-  })
-  .strict();
+export const auditQuerySchema = z.strictObject(
+  z.object({
+    from: z.optional(instantSchema),
+    to: z.optional(instantSchema),
+    action: z.optional(
+      z
+        .string()
+        .check(z.regex(/^[a-z][a-z0-9-]*(\.[a-z0-9-]+)*$/, 'not an action name'))
+        .check(z.maxLength(64)),
+    ),
+    limit: z.optional(z.coerce.number().check(z.int()).check(z.gte(1)).check(z.lte(1000))),
+    cursor: z.optional(z.string().check(z.maxLength(512))),
+    format: z.optional(z.enum(['json', 'csv'])),
+  }).shape,
+);
 export type AuditQuery = z.infer<typeof auditQuerySchema>;
 
 export const DEFAULT_AUDIT_PAGE = 50;

@@ -5,7 +5,7 @@
  * Care counts only until its end: a licence signed before Care lapsed still names it, and a lapsed
  * Gold or Platinum customer is served as one without Care.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { careRank, careLevelSchema, licenseKindSchema, productSchema, type CareLevel } from '../licensing/catalogue';
 import type { LicenceFacts } from './rule';
 
@@ -13,14 +13,14 @@ export const licenceProductFactsSchema = z.object({
   product: productSchema,
   capacity: z.number(),
   kind: licenseKindSchema,
-  expiresAt: z.string().optional(),
-  care: z.object({ level: careLevelSchema, expiresAt: z.string() }).optional(),
-  shortfall: z.object({ quantity: z.number(), enforcedAt: z.string() }).optional(),
+  expiresAt: z.optional(z.string()),
+  care: z.optional(z.object({ level: careLevelSchema, expiresAt: z.string() })),
+  shortfall: z.optional(z.object({ quantity: z.number(), enforcedAt: z.string() })),
 });
 
 const licencePayload = z.object({
   products: z.array(licenceProductFactsSchema),
-  telemetry: z.object({ enabled: z.boolean(), intervalSeconds: z.number().int().positive().optional() }),
+  telemetry: z.object({ enabled: z.boolean(), intervalSeconds: z.optional(z.int().check(z.positive())) }),
 });
 
 /** The best Care level that still covers one of the products at `now`; 'none' once every Care has lapsed. */

@@ -4,11 +4,11 @@
  * beat type. Until v2 stream records, the same row was also the stream's record (stream-record.ts
  * still decodes it).
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 export const archiveRowSchema = z.object({
   beat_id: z.uuid(),
-  type: z.string().min(1),
+  type: z.string().check(z.minLength(1)),
   collected_at: z.string(),
   received_at: z.string(),
   installation_id: z.string(),

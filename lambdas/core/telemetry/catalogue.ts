@@ -2,7 +2,8 @@
  * The telemetry catalogue v1: one zod schema per beat type, exactly the `data` fields DESIGN lists,
  * each field tied to the published item of the terms it implements; JSON Schema and README table.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { withMeta } from '../schema-meta';
 import { publishedItems, publishedList, type PublishedItemId, type PublishedRow } from './published-list';
 
 export const CATALOGUE_VERSION = 'v1';
@@ -74,17 +75,17 @@ const MAX_PATH = 1024; // long paths are possible; longer is not a real installa
 const MAX_COMMAND_LINE = 2048; // a service's ImagePath holds arguments too
 const MAX_HOSTNAME = 253;
 
-const text = (max: number) => z.string().max(max);
-const name = (max = MAX_NAME) => z.string().min(1).max(max);
-const identityText = z.string().max(MAX_NAME).meta({ 'x-ucx-text': IDENTITY_TEXT });
-const count = () => z.int().min(0);
-const bytes = () => z.int().min(0);
+const text = (max: number) => z.string().check(z.maxLength(max));
+const name = (max = MAX_NAME) => z.string().check(z.minLength(1)).check(z.maxLength(max));
+const identityText = withMeta(z.string().check(z.maxLength(MAX_NAME)), { 'x-ucx-text': IDENTITY_TEXT });
+const count = () => z.int().check(z.gte(0));
+const bytes = () => z.int().check(z.gte(0));
 /** a calendar date, `YYYY-MM-DD` */
 const isoDate = () => z.iso.date();
 /** an instant with its offset, e.g. `2026-03-02T09:00:00Z` or `2026-03-02T10:00:00+01:00` */
 const isoDateTime = () => z.iso.datetime({ offset: true });
 const ipAddress = () => z.union([z.ipv4(), z.ipv6()]);
-const rate = () => z.number().min(0).max(1_000_000);
+const rate = () => z.number().check(z.gte(0)).check(z.lte(1_000_000));
 
 type ObjectFactory = typeof z.strictObject;
 
@@ -104,26 +105,28 @@ function buildDataSchemas(object: ObjectFactory) {
             handleCount: count(),
             threadCount: count(),
             /** share of the whole machine's CPU capacity */
-            cpuPercent: z.number().min(0).max(100),
+            cpuPercent: z.number().check(z.gte(0)).check(z.lte(100)),
           }),
         )
-        .max(4096),
+        .check(z.maxLength(4096)),
     }),
     'processes.windows_services': object({
-      services: z.array(object({ pid: count().nullable(), name: name(), status: text(MAX_SHORT) })).max(2048),
+      services: z
+        .array(object({ pid: z.nullable(count()), name: name(), status: text(MAX_SHORT) }))
+        .check(z.maxLength(2048)),
     }),
     'software.installed_applications': object({
       applications: z
         .array(
           object({
             name: name(),
-            version: text(MAX_SHORT).nullable(),
-            vendor: text(MAX_NAME).nullable(),
-            installPath: text(MAX_PATH).nullable(),
-            installDate: isoDate().nullable(),
+            version: z.nullable(text(MAX_SHORT)),
+            vendor: z.nullable(text(MAX_NAME)),
+            installPath: z.nullable(text(MAX_PATH)),
+            installDate: z.nullable(isoDate()),
           }),
         )
-        .max(4096),
+        .check(z.maxLength(4096)),
     }),
     'software.os': object({
       edition: text(MAX_SHORT),
@@ -138,14 +141,14 @@ function buildDataSchemas(object: ObjectFactory) {
           object({
             name: name(),
             startMode: z.enum(['auto', 'auto_delayed', 'manual', 'disabled']),
-            startIdentity: identityText.nullable(),
+            startIdentity: z.nullable(identityText),
             exePath: text(MAX_COMMAND_LINE),
           }),
         )
-        .max(2048),
+        .check(z.maxLength(2048)),
     }),
     'software.hotfixes': object({
-      hotfixes: z.array(object({ id: name(64), installedOn: isoDate().nullable() })).max(4096),
+      hotfixes: z.array(object({ id: name(64), installedOn: z.nullable(isoDate()) })).check(z.maxLength(4096)),
     }),
     'software.firewall': object({ domain: z.boolean(), public: z.boolean(), private: z.boolean() }),
     'hardware.virtualization': object({ isVirtual: z.boolean() }),
@@ -156,14 +159,14 @@ function buildDataSchemas(object: ObjectFactory) {
             name: text(MAX_NAME),
             manufacturer: text(MAX_SHORT),
             bitness: z.literal([32, 64]),
-            cores: z.int().min(1).max(4096),
+            cores: z.int().check(z.gte(1)).check(z.lte(4096)),
           }),
         )
-        .max(256),
+        .check(z.maxLength(256)),
     }),
     'hardware.memory': object({ totalBytes: bytes(), reservedBytes: bytes() }),
     'hardware.disks': object({
-      disks: z.array(object({ model: text(MAX_NAME), sizeBytes: bytes() })).max(256),
+      disks: z.array(object({ model: text(MAX_NAME), sizeBytes: bytes() })).check(z.maxLength(256)),
     }),
     'hardware.network': object({
       adapters: z
@@ -171,12 +174,12 @@ function buildDataSchemas(object: ObjectFactory) {
           object({
             name: name(),
             dhcpEnabled: z.boolean(),
-            dnsServers: z.array(ipAddress()).max(16),
-            gateways: z.array(ipAddress()).max(16),
-            ipAddresses: z.array(ipAddress()).max(64),
+            dnsServers: z.array(ipAddress()).check(z.maxLength(16)),
+            gateways: z.array(ipAddress()).check(z.maxLength(16)),
+            ipAddresses: z.array(ipAddress()).check(z.maxLength(64)),
           }),
         )
-        .max(64),
+        .check(z.maxLength(64)),
     }),
     'ucx.suite': object({
       version: name(MAX_SHORT),
@@ -185,7 +188,7 @@ function buildDataSchemas(object: ObjectFactory) {
       installFolderBytes: bytes(),
     }),
     'ucx.cluster': object({
-      nodes: z.array(name(MAX_HOSTNAME)).max(64),
+      nodes: z.array(name(MAX_HOSTNAME)).check(z.maxLength(64)),
       replicationStrategy: text(MAX_SHORT),
     }),
     'ucx.voip': object({
@@ -202,14 +205,14 @@ function buildDataSchemas(object: ObjectFactory) {
     'ucx.database': object({
       name: name(MAX_SHORT),
       sizeBytes: bytes(),
-      filePaths: z.array(text(MAX_PATH)).max(64),
+      filePaths: z.array(text(MAX_PATH)).check(z.maxLength(64)),
       authType: z.enum(['sql', 'windows']),
       fullTextCatalogStatus: text(MAX_SHORT),
-      lastMaintenanceAt: isoDateTime().nullable(),
+      lastMaintenanceAt: z.nullable(isoDateTime()),
     }),
-    'ucx.logging': object({ enabled: z.boolean(), retentionDays: z.int().min(0).max(36_500) }),
+    'ucx.logging': object({ enabled: z.boolean(), retentionDays: z.int().check(z.gte(0)).check(z.lte(36_500)) }),
     'ucx.attendant_console': object({
-      connected: z.array(object({ type: name(MAX_SHORT), count: count() })).max(64),
+      connected: z.array(object({ type: name(MAX_SHORT), count: count() })).check(z.maxLength(64)),
     }),
     'ucx.call_recording': object({ activeRecordings: count() }),
     'ucx.ivr': object({ activeCalls: count() }),
@@ -217,7 +220,7 @@ function buildDataSchemas(object: ObjectFactory) {
     'ucx.digital_fax': object({ transmitting: count(), receiving: count() }),
     'ucx.phone_lock': object({ curriRequestsPerMinute: rate() }),
     'ucx.contact_manager': object({ curriRequestsPerMinute: rate() }),
-  } satisfies Record<BeatType, z.ZodObject>;
+  } satisfies Record<BeatType, z.ZodMiniObject>;
 }
 
 /** The contract: exactly these fields; an unknown key anywhere is an issue. */
@@ -358,20 +361,20 @@ export const fieldSources: { readonly [T in BeatType]: Readonly<Record<string, P
 export interface CatalogueLeaf {
   readonly path: string;
   readonly segments: readonly (string | typeof ARRAY_ITEMS)[];
-  readonly schema: z.ZodType;
+  readonly schema: z.ZodMiniType;
 }
 export const ARRAY_ITEMS = Symbol('array items');
 
 /** Walks a data schema down to its leaves (scalars and arrays of scalars end in a leaf). */
-export function catalogueLeaves(schema: z.ZodType): CatalogueLeaf[] {
+export function catalogueLeaves(schema: z.ZodMiniType): CatalogueLeaf[] {
   const leaves: CatalogueLeaf[] = [];
-  const visit = (node: z.ZodType, segments: (string | typeof ARRAY_ITEMS)[]): void => {
-    if (node instanceof z.ZodNullable || node instanceof z.ZodOptional) {
-      visit(node.unwrap() as z.ZodType, segments);
-    } else if (node instanceof z.ZodObject) {
-      for (const [key, child] of Object.entries(node.shape)) visit(child as z.ZodType, [...segments, key]);
-    } else if (node instanceof z.ZodArray) {
-      visit(node.element as z.ZodType, [...segments, ARRAY_ITEMS]);
+  const visit = (node: z.ZodMiniType, segments: (string | typeof ARRAY_ITEMS)[]): void => {
+    if (node instanceof z.ZodMiniNullable || node instanceof z.ZodMiniOptional) {
+      visit(node.def.innerType as z.ZodMiniType, segments);
+    } else if (node instanceof z.ZodMiniObject) {
+      for (const [key, child] of Object.entries(node.shape)) visit(child as z.ZodMiniType, [...segments, key]);
+    } else if (node instanceof z.ZodMiniArray) {
+      visit(node.def.element as z.ZodMiniType, [...segments, ARRAY_ITEMS]);
     } else {
       const path = segments
         .map((s) => (s === ARRAY_ITEMS ? '[]' : `.${s}`))
@@ -395,8 +398,8 @@ const rowOf = (type: BeatType): PublishedRow => {
   return row;
 };
 
-const envelopeOf = (type: BeatType, data: z.ZodType) =>
-  z.strictObject({ id: beatIdSchema, type: z.literal(type), collectedAt: collectedAtSchema, data }).meta({
+const envelopeOf = (type: BeatType, data: z.ZodMiniType) =>
+  withMeta(z.strictObject({ id: beatIdSchema, type: z.literal(type), collectedAt: collectedAtSchema, data }), {
     title: type,
     description: `${rowOf(type).beat} / ${rowOf(type).category} (terms' table "Information collected by Telemetry Service")`,
     'x-ucx-published-items': Object.fromEntries(
@@ -412,11 +415,11 @@ export function catalogueJsonSchema(): Record<string, unknown> {
   const beat = z.discriminatedUnion(
     'type',
     beatTypes.map((type) => envelopeOf(type, beatDataSchemas[type])) as unknown as [
-      z.ZodObject<{ type: z.ZodLiteral<BeatType> }>,
-      ...z.ZodObject<{ type: z.ZodLiteral<BeatType> }>[],
+      z.ZodMiniObject<{ type: z.ZodMiniLiteral<BeatType> }>,
+      ...z.ZodMiniObject<{ type: z.ZodMiniLiteral<BeatType> }>[],
     ],
   );
-  const body = z.strictObject({ beats: z.array(beat).min(1).max(500) });
+  const body = z.strictObject({ beats: z.array(beat).check(z.minLength(1)).check(z.maxLength(500)) });
   const document = z.toJSONSchema(body, { target: 'draft-2020-12', io: 'input' }) as Record<string, unknown>;
   return {
     $schema: document.$schema,

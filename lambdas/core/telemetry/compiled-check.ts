@@ -4,7 +4,7 @@
  * schema it does not fully model (a transform, a default, an optional key, a check it does not
  * know) compiles to nothing and zod alone judges. A false answer only means "ask zod".
  */
-import type * as z from 'zod';
+import * as z from 'zod/mini';
 
 export type Check = (value: unknown) => boolean;
 
@@ -21,16 +21,16 @@ interface ZodDef {
   readonly type: string;
   readonly checks?: readonly { readonly _zod: { readonly def: CheckDef } }[];
   readonly format?: string | null;
-  readonly shape?: Record<string, z.ZodType>;
-  readonly catchall?: z.ZodType;
-  readonly element?: z.ZodType;
-  readonly innerType?: z.ZodType;
-  readonly options?: readonly z.ZodType[];
+  readonly shape?: Record<string, z.core.$ZodType>;
+  readonly catchall?: z.core.$ZodType;
+  readonly element?: z.core.$ZodType;
+  readonly innerType?: z.core.$ZodType;
+  readonly options?: readonly z.core.$ZodType[];
   readonly entries?: Record<string, unknown>;
   readonly values?: readonly unknown[];
 }
 
-const defOf = (schema: z.ZodType) => (schema as unknown as { _zod: { def: ZodDef } })._zod.def;
+const defOf = (schema: z.core.$ZodType) => (schema as unknown as { _zod: { def: ZodDef } })._zod.def;
 
 /** what JSON.parse makes: an object whose prototype is (some realm's) Object.prototype, or none */
 const isPlainObject = (value: unknown): value is Record<string, unknown> => {
@@ -53,7 +53,7 @@ function lengthBounds(def: ZodDef): { min: number; max: number } | undefined {
 }
 
 /** The compiled check of `schema`, or undefined when zod must judge it alone. */
-export function compileCheck(schema: z.ZodType): Check | undefined {
+export function compileCheck(schema: z.core.$ZodType): Check | undefined {
   const def = defOf(schema);
   switch (def.type) {
     case 'object': {
@@ -94,7 +94,7 @@ export function compileCheck(schema: z.ZodType): Check | undefined {
     }
     case 'string': {
       // A format (uuid, date, datetime, ip) is zod's own regex: ask zod for that one value.
-      if (def.format) return (value) => typeof value === 'string' && schema.safeParse(value).success;
+      if (def.format) return (value) => typeof value === 'string' && z.safeParse(schema, value).success;
       const bounds = lengthBounds(def);
       if (!bounds) return undefined;
       const { min, max } = bounds;

@@ -4,7 +4,7 @@
  * (stream-record.ts) — retrying only the records the stream refused — and answered only once every
  * accepted beat is in the stream. No database write per beat.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import {
   ForbiddenError,
   GoneError,
@@ -55,7 +55,7 @@ export interface TelemetryReceipt extends IngestResult {
   license: { etag: string | null };
 }
 
-const batchSchema = z.object({ beats: z.array(z.unknown()).min(1, 'at least one beat is required') });
+const batchSchema = z.object({ beats: z.array(z.unknown()).check(z.minLength(1, 'at least one beat is required')) });
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

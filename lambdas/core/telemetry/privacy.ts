@@ -2,7 +2,7 @@
  * Privacy of one beat before anything is stored: validate it against the catalogue, drop unknown
  * fields, and redact free text that could name a person (profile paths, accounts, e-mail addresses).
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { FieldError } from '../errors';
 import {
   ARRAY_ITEMS,
@@ -41,9 +41,13 @@ interface TextField {
   readonly identity: boolean;
 }
 
-function textFieldsOf(schema: z.ZodType): TextField[] {
+/** A string's format, its own (datetime, uuid) or a check's (regex): a string with one is not free text. */
+const formatOf = (schema: z.core.$ZodType): string | undefined =>
+  [schema, ...(schema._zod.def.checks ?? [])].map((c) => (c._zod.def as { format?: string }).format).find(Boolean);
+
+function textFieldsOf(schema: z.ZodMiniType): TextField[] {
   return catalogueLeaves(schema)
-    .filter((leaf) => leaf.schema instanceof z.ZodString && (leaf.schema as z.ZodString).format === null)
+    .filter((leaf) => leaf.schema instanceof z.ZodMiniString && !formatOf(leaf.schema))
     .map((leaf) => ({
       path: leaf.path,
       segments: leaf.segments,

@@ -4,7 +4,7 @@
  * one-row-per-beat records (v1, an archive row as JSON) written before v2, during the rollout.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { licenceProductFactsSchema } from '../rules/licence-facts';
 import { archiveRowSchema } from './archive-row';
 import { beatTypeSchema, type Beat } from './catalogue';
@@ -32,11 +32,11 @@ export const RECORD_GZIP_LEVEL = 4;
 export const recordLicenceSchema = z.object({
   v: z.literal(1),
   /** the licence's ETag when ingest answered; null when it has none */
-  etag: z.string().nullable(),
+  etag: z.nullable(z.string()),
   products: z.array(licenceProductFactsSchema),
   /** node names given at activation */
   nodes: z.array(z.string()),
-  telemetry: z.object({ enabled: z.boolean(), intervalSeconds: z.number().int().positive().optional() }),
+  telemetry: z.object({ enabled: z.boolean(), intervalSeconds: z.optional(z.int().check(z.positive())) }),
 });
 export type RecordLicence = z.infer<typeof recordLicenceSchema>;
 
@@ -67,11 +67,11 @@ export interface DecodedRecord {
 }
 
 const headerShape = {
-  installation_id: z.string().min(1),
-  account_id: z.string().min(1),
+  installation_id: z.string().check(z.minLength(1)),
+  account_id: z.string().check(z.minLength(1)),
   region: z.enum(['eu', 'us']),
-  received_at: z.string().min(1),
-  catalogue: z.string().min(1),
+  received_at: z.string().check(z.minLength(1)),
+  catalogue: z.string().check(z.minLength(1)),
 };
 
 // Parsed on its own (recordLicenceOf): a field this decoder does not know leaves the beats readable.
@@ -79,17 +79,17 @@ const headerShape = {
 const batchRecordSchema = z.object({
   v: z.literal(STREAM_RECORD_VERSION),
   ...headerShape,
-  licence: z.unknown().optional(),
+  licence: z.optional(z.unknown()),
   beats: z
     .array(
       z.object({
         beat_id: z.uuid(),
-        type: z.string().min(1),
-        collected_at: z.string().min(1),
+        type: z.string().check(z.minLength(1)),
+        collected_at: z.string().check(z.minLength(1)),
         data: z.record(z.string(), z.unknown()),
       }),
     )
-    .min(1),
+    .check(z.minLength(1)),
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -233,7 +233,7 @@ function parseJson(text: string): unknown {
   }
 }
 
-const describe = (error: z.ZodError) =>
+const describe = (error: z.core.$ZodError) =>
   error.issues
     .slice(0, 3)
     .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { accountUsersSchema } from '#lambdas/core/accounts/responses';
 import {
   accountViewSchema,
@@ -196,7 +196,7 @@ console.log(JSON.stringify({
 }));
 `;
 
-const seenSchema = z.object({ status: z.number(), contentType: z.string().nullable(), body: z.unknown() });
+const seenSchema = z.object({ status: z.number(), contentType: z.nullable(z.string()), body: z.unknown() });
 const outputSchema = z.object({
   keys: z.number(),
   beatTypes: z.array(z.string()),
@@ -213,7 +213,7 @@ const outputSchema = z.object({
   noToken: seenSchema,
   unsigned: seenSchema,
   actions: z.array(z.string()),
-  accepted: z.number().nullable(),
+  accepted: z.nullable(z.number()),
   activated: seenSchema,
   polled: seenSchema,
   unchanged: seenSchema,
@@ -232,7 +232,7 @@ const outputSchema = z.object({
 });
 
 /** Parsing keeps only described fields: a body equal to its parse has none undescribed. */
-function expectDescribed(schema: z.ZodType, body: unknown): void {
+function expectDescribed(schema: z.ZodMiniType, body: unknown): void {
   expect(schema.parse(body)).toEqual(body);
 }
 

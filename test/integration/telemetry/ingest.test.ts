@@ -71,7 +71,14 @@ describe('POST /v1/installations/{id}/telemetry', () => {
   });
 
   const bomb = gzipSync(Buffer.alloc(64 * 1024 * 1024, 0x20)); // 64 MiB of spaces in ~64 KiB
-  const cases: { name: string; send: () => ReturnType<typeof postBeats>; status: number; path?: string }[] = [
+  const cases: {
+    name: string;
+    send: () => ReturnType<typeof postBeats>;
+    status: number;
+    path?: string;
+    /** the field error's words (zod/mini, whose bundle registers zod's English messages itself) */
+    message?: RegExp;
+  }[] = [
     {
       name: 'malformed JSON',
       send: () => postBeats(agent, null, { raw: gzipSync('{"beats": [') }),
@@ -102,6 +109,7 @@ describe('POST /v1/installations/{id}/telemetry', () => {
       send: () => postBeats(agent, { beats: [{ ...fresh(validBeat('ucx.ivr')), data: { activeCalls: 'many' } }] }),
       status: 400,
       path: 'beats.0.data.activeCalls',
+      message: /expected number, received string/,
     },
     {
       name: 'a missing field',
@@ -137,12 +145,13 @@ describe('POST /v1/installations/{id}/telemetry', () => {
     },
   ];
 
-  it.each(cases)('answers $name with a clear 4xx and stores nothing', async ({ send, status, path }) => {
+  it.each(cases)('answers $name with a clear 4xx and stores nothing', async ({ send, status, path, message }) => {
     const before = (await streamRowsOf(agent.keyid)).length;
 
     const res = await send();
 
     expectProblem(res, status, path);
+    if (message) expect(res.json.errors.find((e: { path: string }) => e.path === path).message).toMatch(message);
     expect((await streamRowsOf(agent.keyid)).length).toBe(before);
   });
 

@@ -3,7 +3,7 @@
  * its result type at compile time (the same fields, optional or not, of the same types; `npm run typecheck`),
  * and the licensing flows' real results parse to themselves (no field left undescribed).
  */
-import type * as z from 'zod';
+import * as z from 'zod/mini';
 import type { accountUserSchema, accountUsersSchema } from '#lambdas/core/accounts/responses';
 import type { AccountUser, listAccountUsers } from '#lambdas/core/accounts/users';
 import { activateInstallation, type ActivationResult } from '#lambdas/core/licensing/activate-installation';
@@ -102,9 +102,9 @@ holds<z.output<typeof jwksSchema>['keys'][number] extends PublicSigningJwk ? tru
 // ---- run time: the licensing flows' results, exactly as described ------------------------------
 
 /** Parsing keeps only described fields: a result equal to its parse has none undescribed. */
-function expectDescribed(schema: z.ZodType, value: unknown): void {
+function expectDescribed(schema: z.core.$ZodType, value: unknown): void {
   const json = JSON.parse(JSON.stringify(value));
-  expect(schema.parse(json)).toEqual(json);
+  expect(z.parse(schema, json)).toEqual(json);
 }
 
 let world: LicensingWorld;

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { beatDataSchemas, beatTypes, catalogueLeaves, ARRAY_ITEMS } from '#lambdas/core/telemetry/catalogue';
 import { compileCheck } from '#lambdas/core/telemetry/compiled-check';
 import { validBeat } from '#test/support/telemetry-fixtures';
@@ -111,14 +111,22 @@ describe('compileCheck over the catalogue', () => {
 });
 
 describe('compileCheck: what it leaves to zod', () => {
-  it.each<[string, z.ZodType]>([
-    ['an optional key', z.strictObject({ a: z.string().optional() })],
+  it.each<[string, z.ZodMiniType]>([
+    ['an optional key', z.strictObject({ a: z.optional(z.string()) })],
     ['a non-strict object', z.object({ a: z.string() })],
-    ['a transform', z.strictObject({ a: z.string().transform((s) => s.trim()) })],
-    ['a default', z.strictObject({ a: z.string().default('x') })],
-    ['a regex check', z.strictObject({ a: z.string().regex(/^a+$/) })],
-    ['a refinement', z.strictObject({ a: z.number().refine((n) => n % 2 === 0) })],
-    ['a multiple-of check', z.strictObject({ a: z.int().multipleOf(5) })],
+    [
+      'a transform',
+      z.strictObject({
+        a: z.pipe(
+          z.string(),
+          z.transform((s) => s.trim()),
+        ),
+      }),
+    ],
+    ['a default', z.strictObject({ a: z._default(z.string(), 'x') })],
+    ['a regex check', z.strictObject({ a: z.string().check(z.regex(/^a+$/)) })],
+    ['a refinement', z.strictObject({ a: z.number().check(z.refine((n) => n % 2 === 0)) })],
+    ['a multiple-of check', z.strictObject({ a: z.int().check(z.multipleOf(5)) })],
   ])('does not compile a schema with %s', (_case, schema) => {
     // Act
     const check = compileCheck(schema);
