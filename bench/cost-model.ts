@@ -336,7 +336,8 @@ export function monthlyCost(
   );
 
   // Reads: 1 RRU per 4 KB strongly consistent, half eventually consistent; writes 1 WRU per KB.
-  const installationRru = Math.ceil(w.installationItemBytes / (4 * KB));
+  // eventually consistent, as the poll's (a refusal is read again strongly: refusals only)
+  const installationRru = Math.ceil(w.installationItemBytes / (4 * KB)) / 2;
   const hitRate = licenceCacheHitRate(w.cycleSeconds, w.licenceCache.ttlSeconds);
   const ingestRru = requests * (installationRru + w.accountTermsRru);
   const licenceRruPerBatch = (1 - w.licenceFactsInRecord) * (1 - hitRate) * w.licenceCache.rruPerMiss;
@@ -368,7 +369,7 @@ export function monthlyCost(
     'DynamoDB ingest reads',
     dynamo(ingestRru, 'read'),
     basis(),
-    `installation ${installationRru} RRU (strong, its telemetry switch) + account ${w.accountTermsRru} RRU per post`,
+    `installation ${installationRru} RRU and account ${w.accountTermsRru} RRU per post, both eventually consistent`,
   );
   add(
     'DynamoDB',

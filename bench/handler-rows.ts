@@ -316,7 +316,7 @@ export async function measureHandlers(
           new GetItemCommand({
             TableName: tableName,
             Key: { pk: { S: `INST#${installationId}` }, sk: { S: 'META' } },
-            ConsistentRead: true,
+            ConsistentRead: false,
           }),
         );
         const pk = out.Item!['publicKey']!.M!;

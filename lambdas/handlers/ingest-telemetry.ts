@@ -18,9 +18,12 @@ export const handler = httpRoute(
     const { id } = request.params;
     // Verify first: nothing is unpacked or parsed for a request that is not the installation's own.
     // Deactivated ones too: the ingest answers a switched-off (or closed) account 403 before 410.
+    // Eventually consistent, as the poll (half the read units): a change made within the second
+    // before reaches the next cycle's post, and its ETag tells the agent to poll then.
     const deps = licensingDeps();
     const { installation, terms } = await loadVerifiedWithTerms(deps, id, signedBy(request, id), {
       allowDeactivated: true,
+      consistentRead: false,
     });
     const body = parseJsonBody(decodeBody(request.rawBody, request.header, MAX_UNPACKED_BYTES), request.header);
     // From the two items already read: the agent polls only when this differs from its own.

@@ -252,11 +252,16 @@ export class MemoryLicensingRepository implements LicensingRepository {
     return [...this.keys.values()].map((k) => copy(k));
   }
 
+  /** installations an eventually consistent read does not see yet: a replica behind their activation */
+  readonly notYetReplicated = new Set<string>();
+
   async getInstallation(
     installationId: string,
     options: { consistentRead?: boolean } = {},
   ): Promise<Installation | null> {
-    this.installationReads.push({ installationId, consistentRead: options.consistentRead ?? true });
+    const consistentRead = options.consistentRead ?? true;
+    this.installationReads.push({ installationId, consistentRead });
+    if (!consistentRead && this.notYetReplicated.has(installationId)) return null;
     return this.readInstallation(installationId);
   }
 

@@ -6,7 +6,7 @@
  * `validUntil`) is rebuilt, and re-signed only if its content changed. The poll is
  * recorded (`lastPollAt`) at most once per installation-hour.
  */
-import { GoneError, NotFoundError } from '../errors';
+import { GoneError, NotFoundError, UnauthorizedError } from '../errors';
 import type { LicenseSettings, LicensingDeps } from './deps';
 import { isHomeRegion } from './home-region';
 import { buildLicense, signIfChanged } from './license';
@@ -229,7 +229,14 @@ export async function loadVerifiedWithTerms(
 ): Promise<{ installation: Installation; terms: AccountTerms | null }> {
   const consistentRead = options.consistentRead ?? true;
   // An unknown id is refused as a bad signature: the answer tells nobody which ids exist.
-  const read = await verifiedAgainst(await deps.repo.getInstallation(installationId, { consistentRead }), verify);
+  const read = await verifiedAgainst(await deps.repo.getInstallation(installationId, { consistentRead }), verify).catch(
+    async (error: unknown) => {
+      // An eventually consistent read can miss an installation activated, or a key rotated, within
+      // the second: a refusal is read again strongly before it stands (it costs only refusals).
+      if (consistentRead || !(error instanceof UnauthorizedError)) throw error;
+      return verifiedAgainst(await deps.repo.getInstallation(installationId, { consistentRead: true }), verify);
+    },
+  );
   if (read.status !== 'active' && !options.allowDeactivated) {
     throw new GoneError(`Installation ${installationId} was deactivated.`);
   }

@@ -41,11 +41,12 @@ type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<unkn
 const UNKNOWN_ID = 'inst_unknown0000';
 const BODY = '{"beats":[]}';
 
-const routes: [string, string, (id: string) => string, Handler][] = [
-  ['GET', 'licence poll', (id) => `/v1/installations/${id}/license`, getLicense],
-  ['DELETE', 'deactivation', (id) => `/v1/installations/${id}`, deactivate],
-  ['POST', 'telemetry', (id) => `/v1/installations/${id}/telemetry`, ingestTelemetry],
-  ['POST', 'presence snapshot', (id) => `/v1/installations/${id}/presence/snapshot`, presenceSnapshot],
+// the last column: the route reads eventually consistent, and a refusal again strongly (poll-license.ts)
+const routes: [string, string, (id: string) => string, Handler, boolean][] = [
+  ['GET', 'licence poll', (id) => `/v1/installations/${id}/license`, getLicense, true],
+  ['DELETE', 'deactivation', (id) => `/v1/installations/${id}`, deactivate, false],
+  ['POST', 'telemetry', (id) => `/v1/installations/${id}/telemetry`, ingestTelemetry, true],
+  ['POST', 'presence snapshot', (id) => `/v1/installations/${id}/presence/snapshot`, presenceSnapshot, false],
 ];
 
 let installationId: string;
@@ -104,7 +105,7 @@ async function send(handler: Handler, event: APIGatewayProxyEventV2) {
   return { status: result.statusCode, headers: result.headers, body: JSON.parse(String(result.body)) };
 }
 
-describe.each(routes)('%s %s', (method, _name, pathOf, handler) => {
+describe.each(routes)('%s %s', (method, _name, pathOf, handler, eventual) => {
   const stranger = () => ({ keyid: installationId, key: generateKeyPairSync('ed25519').privateKey });
 
   it.each([
@@ -142,6 +143,18 @@ describe.each(routes)('%s %s', (method, _name, pathOf, handler) => {
       body: { ...toKnown.body, instance: undefined },
     });
     expect(toKnown.status).toBe(401);
-    expect(world.repo.installationReads.map((r) => r.installationId)).toEqual([UNKNOWN_ID, installationId]);
+    expect(world.repo.installationReads.map((r) => [r.installationId, r.consistentRead])).toEqual(
+      eventual
+        ? [
+            [UNKNOWN_ID, false],
+            [UNKNOWN_ID, true],
+            [installationId, false],
+            [installationId, true],
+          ]
+        : [
+            [UNKNOWN_ID, true],
+            [installationId, true],
+          ],
+    );
   });
 });

@@ -267,6 +267,19 @@ describe('pollLicense: the last poll', () => {
     });
   });
 
+  it('reads an installation its eventually consistent read missed again, strongly, before refusing it', async () => {
+    const { installationId } = await activateNew(world, accountId);
+    world.repo.notYetReplicated.add(installationId);
+
+    const outcome = await poll(installationId);
+
+    expect(outcome.status).toBe(200);
+    expect(world.repo.installationReads.filter((r) => r.installationId === installationId)).toEqual([
+      { installationId, consistentRead: false },
+      { installationId, consistentRead: true },
+    ]);
+  });
+
   it("reads the account's termsRev eventually consistent beside it, and serves the stored licence while neither moved", async () => {
     const { installationId } = await activateNew(world, accountId);
     const signaturesBefore = world.signer.signCalls;
