@@ -480,8 +480,9 @@ export const streamConsumers: readonly StreamConsumerSpec[] = [
     fn: 'archiveTelemetry',
     stream: 'telemetry',
     // One object per invocation and arrival hour: the bigger the batch, the fewer S3 PUTs and
-    // lifecycle transitions. A record is an agent batch (~20 KB gzipped, ~50 beats), so Lambda's
-    // 6 MB invocation payload (~200 such records, base64 in the event) caps a batch, not this.
+    // lifecycle transitions. A record is an agent's cycle (~105 beats, ~8.6 KB with its gzipped
+    // beats), so Lambda's 6 MB invocation payload (~500 such records, base64 in the event) caps a
+    // batch, not this (bench/results.json `agent`).
     batchSize: 10_000,
     // The archive is read hours later: waiting the longest window Lambda offers (5 minutes) per
     // shard fills objects at low traffic too.
@@ -498,9 +499,9 @@ export const streamConsumers: readonly StreamConsumerSpec[] = [
   {
     fn: 'evaluateRules',
     stream: 'telemetry',
-    // A record is one installation's agent batch (~50 beats; a v1 record was one beat), so 100
-    // records are ~100 installations, one state read and write each, ~5 000 beats and ~2.7 MB of
-    // payload: an invocation's work stays bounded, well within 60 s and the 6 MB payload.
+    // A record is one installation's cycle (~105 beats; a v1 record was one beat), so 100 records
+    // are ~100 installations, one state read and write each, ~10 000 beats and ~1.2 MB of payload:
+    // an invocation's work stays bounded (~0.5 s of CPU), well within 60 s and the 6 MB payload.
     batchSize: 100,
     // Findings should reach support within minutes, not after the archiver's 60 s buffering.
     maxBatchingWindowSeconds: 5,
