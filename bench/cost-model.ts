@@ -481,13 +481,15 @@ export function monthlyCost(
     basis('parquet bytes per beat', 'beats per batch'),
     `${fmt(parquetMonthGb / 1024)} TB/month (${fmt(a.parquetBytesPerBeat)} B/beat); ${a.standardDays} d Standard, to ${a.glacierDays} d IA, to ${a.expireDays} d Glacier IR`,
   );
-  const scanBytes = Math.max(rawMonthGb * GB, HOURS_PER_MONTH * a.athenaMinScanBytes);
+  // Each closed hour's raw objects are read twice (the count, then the UNLOAD: docs/telemetry.md).
+  const rawReads = 2;
+  const scanBytes = Math.max(rawReads * rawMonthGb * GB, rawReads * HOURS_PER_MONTH * a.athenaMinScanBytes);
   add(
     'S3 and Athena',
     'Athena compaction scans',
-    (scanBytes / TB) * (p.athenaPerTbScanned ?? 5) + (rawPuts / 1000) * (p.s3GetPer1000 ?? 0.0004),
+    (scanBytes / TB) * (p.athenaPerTbScanned ?? 5) + ((rawReads * rawPuts) / 1000) * (p.s3GetPer1000 ?? 0.0004),
     basis('raw bytes per beat', 'beats per batch'),
-    `each closed hour's raw objects read once: ${fmt(scanBytes / TB)} TB and ${fmt(rawPuts / 1e6)} M GETs a month`,
+    `each closed hour's raw objects read twice (count, UNLOAD): ${fmt(scanBytes / TB)} TB and ${fmt((rawReads * rawPuts) / 1e6)} M GETs a month`,
   );
 
   add(
