@@ -34,6 +34,7 @@ import type {
   WatchedUser,
 } from '../core/presence/store';
 import { batchWrite, batchWriteAll } from './dynamodb-batch-write';
+import { mapLimited } from '../core/settle-limited';
 
 const hour = 3600;
 /** a watched user outlives the longest session by a margin; every subscribe renews it */
@@ -50,13 +51,9 @@ async function inBatches<T>(items: readonly T[], size: number, run: (chunk: T[])
   for (let i = 0; i < items.length; i += size) await run(items.slice(i, i + size));
 }
 
-async function eachLimited<T>(items: readonly T[], run: (item: T) => Promise<void>) {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await run(items[next++] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(parallel, items.length) }, worker));
-}
+const eachLimited = async <T>(items: readonly T[], run: (item: T) => Promise<void>) => {
+  await mapLimited(items, parallel, run);
+};
 
 export class DynamoDbPresenceStore implements PresenceStore {
   private readonly refs = new Map<string, { ref: SubscriptionRef; until: number }>();

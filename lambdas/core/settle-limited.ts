@@ -22,3 +22,18 @@ export async function settleLimited<T, R>(
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return settled;
 }
+
+/**
+ * `Promise.all` over `items` with at most `limit` in flight: the values in the items' order, or the
+ * first failure (in that order) once every call has settled, so none runs on behind the answer.
+ */
+export async function mapLimited<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const settled = await settleLimited(items, limit, work);
+  const failed = settled.find((s) => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<R>).value);
+}

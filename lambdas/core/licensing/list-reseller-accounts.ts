@@ -4,6 +4,7 @@
  */
 import * as z from 'zod';
 import { ForbiddenError } from '../errors';
+import { mapLimited } from '../settle-limited';
 import type { Clock } from '../ports';
 import type { Principal } from './access';
 import type { Region } from './catalogue';
@@ -66,13 +67,6 @@ async function summaryOf(deps: CustomerSummaryDeps, account: ResellerAccountView
   };
 }
 
-/** Runs `work` over `items`, `limit` at a time (a reseller's hundreds of customers, not all at once). */
-async function inBatches<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = [];
-  for (let i = 0; i < items.length; i += limit) out.push(...(await Promise.all(items.slice(i, i + limit).map(work))));
-  return out;
-}
-
 /** The port: the `RES#<reseller>/ACC#<account>` items written when an order creates the account. */
 export interface ResellerAccountsReader {
   accountsOfReseller(resellerId: string): Promise<ResellerAccountView[]>;
@@ -93,6 +87,7 @@ export async function listResellerAccounts(
   if (!summaries) return { resellerId, accounts };
   return {
     resellerId,
-    accounts: await inBatches(accounts, 10, async (a) => ({ ...a, summary: await summaryOf(summaries, a) })),
+    // a reseller's hundreds of customers, ten at a time
+    accounts: await mapLimited(accounts, 10, async (a) => ({ ...a, summary: await summaryOf(summaries, a) })),
   };
 }

@@ -1,4 +1,4 @@
-import { settleLimited } from '#lambdas/core/settle-limited';
+import { mapLimited, settleLimited } from '#lambdas/core/settle-limited';
 
 describe('settleLimited', () => {
   it('settles every item in order, a failure alone, with at most `limit` in flight', async () => {
@@ -28,5 +28,34 @@ describe('settleLimited', () => {
 
   it('settles nothing for no items', async () => {
     expect(await settleLimited([], 4, async () => 1)).toEqual([]);
+  });
+});
+
+describe('mapLimited', () => {
+  it('answers the values in order, with at most `limit` in flight', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const work = async (n: number) => {
+      most = Math.max(most, ++inFlight);
+      await new Promise((resolve) => setImmediate(resolve));
+      inFlight--;
+      return n * 10;
+    };
+
+    expect(await mapLimited([1, 2, 3, 4, 5], 2, work)).toEqual([10, 20, 30, 40, 50]);
+    expect(most).toBe(2);
+  });
+
+  it('rejects with the first failure in order, once every call has settled', async () => {
+    const finished: number[] = [];
+    const work = async (n: number) => {
+      await new Promise((resolve) => setImmediate(resolve));
+      finished.push(n);
+      if (n === 2 || n === 4) throw new Error(`failed ${n}`);
+      return n;
+    };
+
+    await expect(mapLimited([1, 2, 3, 4, 5], 2, work)).rejects.toThrow('failed 2');
+    expect(finished.sort()).toEqual([1, 2, 3, 4, 5]);
   });
 });
