@@ -15,6 +15,8 @@ import {
   type BeatType,
 } from '../../lambdas/core/telemetry/catalogue';
 import { inventoryRefreshSeconds } from '../../lambdas/core/telemetry/cadence';
+// a collector's refused beat is reported in words, not "Invalid input"
+import '../../lambdas/core/zod-english';
 import type { BeatToSend } from './types';
 
 export { beatTypes, type BeatType };

@@ -11,12 +11,8 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { logger, metrics, traceInvocation } from './powertools';
 import { invocationDeadline } from './invocation-deadline';
-import * as z from 'zod/mini';
-import en from 'zod/v4/locales/en.js';
-
-// zod/mini registers no locale (classic zod does, on its first schema): without this, every
-// problem+json field error of a mini-only bundle would read "Invalid input".
-z.config(en());
+// problem+json field errors in words, not "Invalid input", in a bundle of zod/mini alone
+import '../core/zod-english';
 
 type Handler<E, R> = (event: E, context: Context) => Promise<R>;
 
