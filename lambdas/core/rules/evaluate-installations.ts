@@ -82,7 +82,8 @@ async function evaluateEach(
   history?: HistoryStore,
 ): Promise<EvaluationResult> {
   const deferred = history && deferringPuts(history);
-  const settled = await settleLimited([...groups], EVALUATIONS_AT_ONCE, async ([installationId, beats]) => {
+  const entries = [...groups];
+  const settled = await settleLimited(entries, EVALUATIONS_AT_ONCE, async ([installationId, beats]) => {
     const outcome = await evaluateInstallationBatch(deps, installationId, beats, now);
     // an unknown or deactivated installation keeps no history either; the state read tells
     // where the previous request ended (no Query for it)
@@ -97,7 +98,6 @@ async function evaluateEach(
   // the batch's history in one write; an installation whose blocks were not written
   // fails, and its records come again (its state skips them, the history is written again)
   const unwritten = deferred ? await deferred.flush() : new Map<string, unknown>();
-  const entries = [...groups];
   return settleEvaluations(
     entries,
     settled.map((s, i) => {
