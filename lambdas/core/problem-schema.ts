@@ -22,7 +22,7 @@ export const problemSchema = withMeta(
       description: 'URI of the problem type, e.g. https://ucx-cloud.example/problems/validation',
     }),
     title: z.string(),
-    status: z.int().check(z.gte(400)).check(z.lte(599)),
+    status: z.int().check(z.gte(400), z.lte(599)),
     detail: z.string(),
     instance: withMeta(z.optional(z.string()), { description: 'the request path' }),
     errors: withMeta(z.optional(z.array(fieldErrorSchema)), {

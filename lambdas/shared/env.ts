@@ -45,7 +45,7 @@ export const envSchema = z.object({
   TELEMETRY_DATABASE: z.optional(z.string().check(z.minLength(1))),
   ATHENA_WORKGROUP: z.optional(z.string().check(z.minLength(1))),
   /** days raw landing objects are kept (cdk.json `archive.rawDays`): the compaction works within them */
-  ARCHIVE_RAW_DAYS: z._default(z.coerce.number().check(z.int()).check(z.gte(2)), 7),
+  ARCHIVE_RAW_DAYS: z._default(z.coerce.number().check(z.int(), z.gte(2)), 7),
   /** the region's support table (rules state, findings, snapshots) */
   SUPPORT_TABLE_NAME: z.optional(z.string().check(z.minLength(3))),
   /** the region's proactive-support event bus */
@@ -74,13 +74,13 @@ export const envSchema = z.object({
     z.transform((v) => v === 'true'),
   ),
   /** seconds between licence polls told to agents */
-  NEXT_POLL_SECONDS: z._default(z.coerce.number().check(z.int()).check(z.positive()), 900),
+  NEXT_POLL_SECONDS: z._default(z.coerce.number().check(z.int(), z.positive()), 900),
   /** days a signed licence stays valid offline */
-  LICENSE_TTL_DAYS: z._default(z.coerce.number().check(z.int()).check(z.positive()), 30),
+  LICENSE_TTL_DAYS: z._default(z.coerce.number().check(z.int(), z.positive()), 30),
   /** days an allocation the entitlements no longer cover is kept before it is taken back */
-  SHORTFALL_GRACE_DAYS: z._default(z.coerce.number().check(z.int()).check(z.gte(0)), 30),
+  SHORTFALL_GRACE_DAYS: z._default(z.coerce.number().check(z.int(), z.gte(0)), 30),
   /** days without a licence poll before an active installation is stale */
-  STALE_AFTER_DAYS: z._default(z.coerce.number().check(z.int()).check(z.positive()), 30),
+  STALE_AFTER_DAYS: z._default(z.coerce.number().check(z.int(), z.positive()), 30),
   /** the region's presence table (tenants, sessions, watched users' presence: personal data, home region only) */
   PRESENCE_TABLE_NAME: z.optional(z.string().check(z.minLength(3))),
   /** KMS key sealing tenants' refresh tokens, or `file:<path>` of a local AES key (local override) */

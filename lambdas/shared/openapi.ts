@@ -91,7 +91,7 @@ import { accountInstallationParams, accountParams, installationParams, supportIn
 
 /** The batch envelope; each type's `data` is described by GET /v1/telemetry/catalogue. */
 const telemetryBatchSchema = withMeta(
-  z.object({ beats: z.array(beatEnvelopeSchema).check(z.minLength(1)).check(z.maxLength(MAX_BEATS_PER_BATCH)) }),
+  z.object({ beats: z.array(beatEnvelopeSchema).check(z.minLength(1), z.maxLength(MAX_BEATS_PER_BATCH)) }),
   { id: 'TelemetryBatch' },
 );
 

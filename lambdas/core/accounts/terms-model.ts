@@ -7,19 +7,17 @@ import * as z from 'zod/mini';
 /** Terms text published inline: at most 100 000 characters (a DynamoDB item holds 400 KB). */
 export const MAX_TERMS_TEXT_CHARS = 100_000;
 
-export const termsVersionNumberSchema = z.coerce.number().check(z.int()).check(z.gte(1)).check(z.lte(1_000_000));
+export const termsVersionNumberSchema = z.coerce.number().check(z.int(), z.gte(1), z.lte(1_000_000));
 
 export const publishTermsBodySchema = z
   .strictObject(
     z.object({
-      title: z.string().check(z.trim()).check(z.minLength(1, 'enter a title')).check(z.maxLength(200)),
+      title: z.string().check(z.trim(), z.minLength(1, 'enter a title'), z.maxLength(200)),
       /** where the full text is published (https), or… */
       url: z.optional(z.url({ protocol: /^https$/, message: 'enter an https:// address' }).check(z.maxLength(2000))),
       /** …the full text itself, markdown or plain */
-      text: z.optional(
-        z.string().check(z.trim()).check(z.minLength(1, 'enter the text')).check(z.maxLength(MAX_TERMS_TEXT_CHARS)),
-      ),
-      summary: z.string().check(z.trim()).check(z.minLength(1, 'summarise the changes')).check(z.maxLength(4000)),
+      text: z.optional(z.string().check(z.trim(), z.minLength(1, 'enter the text'), z.maxLength(MAX_TERMS_TEXT_CHARS))),
+      summary: z.string().check(z.trim(), z.minLength(1, 'summarise the changes'), z.maxLength(4000)),
       effectiveAt: z.iso.datetime({ offset: true, message: 'enter a date and time like 2027-01-01T00:00:00Z' }),
     }).shape,
   )
@@ -91,8 +89,7 @@ export const consentRecordSchema = z.object({
 export type ConsentRecord = z.infer<typeof consentRecordSchema>;
 
 export const objectionBodySchema = z.strictObject(
-  z.object({ reason: z.string().check(z.trim()).check(z.minLength(1, 'say why you object')).check(z.maxLength(2000)) })
-    .shape,
+  z.object({ reason: z.string().check(z.trim(), z.minLength(1, 'say why you object'), z.maxLength(2000)) }).shape,
 );
 export type ObjectionBody = z.infer<typeof objectionBodySchema>;
 
@@ -102,7 +99,7 @@ export const termsHistoryQuerySchema = z.strictObject(
 
 export const termsConsentsQuerySchema = z.strictObject(
   z.object({
-    limit: z.optional(z.coerce.number().check(z.int()).check(z.gte(1)).check(z.lte(1000))),
+    limit: z.optional(z.coerce.number().check(z.int(), z.gte(1), z.lte(1000))),
     cursor: z.optional(z.string().check(z.maxLength(1024))),
     status: z.optional(consentStatusSchema),
     format: z.optional(z.enum(['json', 'csv'])),

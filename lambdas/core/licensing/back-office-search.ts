@@ -86,20 +86,16 @@ export function normaliseName(name: string): string {
 }
 
 const dateOrInstant = z.union([z.iso.datetime({ offset: true }), z.iso.date()]);
-const limitSchema = z.optional(z.coerce.number().check(z.int()).check(z.gte(1)).check(z.lte(100)));
+const limitSchema = z.optional(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)));
 const installationIdSchema = z.string().check(z.regex(/^inst_[a-z0-9]{8,32}$/, 'not an installation id'));
 
 export const accountSearchQuerySchema = z
   .strictObject(
     z.object({
       /** a name (prefix, then contains), an e-mail, an account, installation or reseller id */
-      q: z.optional(z.string().check(z.trim()).check(z.minLength(1)).check(z.maxLength(200))),
+      q: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(200))),
       email: z.optional(
-        z
-          .email('enter an e-mail address like name@example.com')
-          .check(z.trim())
-          .check(z.toLowerCase())
-          .check(z.maxLength(254)),
+        z.email('enter an e-mail address like name@example.com').check(z.trim(), z.toLowerCase(), z.maxLength(254)),
       ),
       resellerId: z.optional(resellerIdSchema),
       installationId: z.optional(installationIdSchema),

@@ -28,6 +28,6 @@ export type Region = z.infer<typeof regionSchema>;
 
 /** A product → quantity map (activation-key allocations, installation allocations). */
 export const allocationSchema = z
-  .partialRecord(productSchema, z.int().check(z.gte(1)).check(z.lte(1_000_000)))
+  .partialRecord(productSchema, z.int().check(z.gte(1), z.lte(1_000_000)))
   .check(z.refine((a) => Object.keys(a).length > 0, { message: 'allocation must name at least one product' }));
 export type Allocation = Partial<Record<Product, number>>;

@@ -12,7 +12,7 @@ import { assertHomeRegion } from './home-region';
 export const activationKeyBodySchema = z.strictObject(
   z.object({
     allocation: z.optional(allocationSchema),
-    expiresInDays: z._default(z.int().check(z.gte(1)).check(z.lte(365)), 30),
+    expiresInDays: z._default(z.int().check(z.gte(1), z.lte(365)), 30),
   }).shape,
 );
 export type ActivationKeyBody = z.infer<typeof activationKeyBodySchema>;

@@ -20,7 +20,7 @@ import type { AccountState, Entitlement, SmartAccount } from './model';
 import { CommitRejected, type OrderCommit, type PoolDeposit } from './repository';
 
 const isoDateTime = z.iso.datetime({ offset: true });
-const quantity = z.int().check(z.gte(1)).check(z.lte(100_000));
+const quantity = z.int().check(z.gte(1), z.lte(100_000));
 
 const perpetualLine = z.strictObject(
   z.object({
@@ -51,8 +51,6 @@ const subscriptionLine = z
       message: 'endsAt must be after startsAt',
       path: ['endsAt'],
     }),
-  )
-  .check(
     z.refine(
       (line) =>
         line.care?.endsAt === undefined ||
@@ -91,7 +89,7 @@ export const orderBodySchema = z
           z.object({
             create: z.strictObject(
               z.object({
-                name: z.string().check(z.trim()).check(z.minLength(1)).check(z.maxLength(200)),
+                name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
                 region: regionSchema,
                 resellerId: z.optional(resellerIdSchema),
               }).shape,
@@ -99,7 +97,7 @@ export const orderBodySchema = z
           }).shape,
         ),
       ]),
-      lines: z.array(orderLineSchema).check(z.minLength(1)).check(z.maxLength(50)),
+      lines: z.array(orderLineSchema).check(z.minLength(1), z.maxLength(50)),
       /**
        * the new customer's first administrator, invited once the account exists (a reseller's order
        * for a new customer names one); its e-mail goes to the user directory only, never the table
@@ -109,9 +107,7 @@ export const orderBodySchema = z
           z.object({
             email: z
               .email('enter an e-mail address like name@example.com')
-              .check(z.trim())
-              .check(z.toLowerCase())
-              .check(z.maxLength(254)),
+              .check(z.trim(), z.toLowerCase(), z.maxLength(254)),
           }).shape,
         ),
       ),

@@ -37,12 +37,9 @@ export const auditQuerySchema = z.strictObject(
     from: z.optional(instantSchema),
     to: z.optional(instantSchema),
     action: z.optional(
-      z
-        .string()
-        .check(z.regex(/^[a-z][a-z0-9-]*(\.[a-z0-9-]+)*$/, 'not an action name'))
-        .check(z.maxLength(64)),
+      z.string().check(z.regex(/^[a-z][a-z0-9-]*(\.[a-z0-9-]+)*$/, 'not an action name'), z.maxLength(64)),
     ),
-    limit: z.optional(z.coerce.number().check(z.int()).check(z.gte(1)).check(z.lte(1000))),
+    limit: z.optional(z.coerce.number().check(z.int(), z.gte(1), z.lte(1000))),
     cursor: z.optional(z.string().check(z.maxLength(512))),
     format: z.optional(z.enum(['json', 'csv'])),
   }).shape,

@@ -76,7 +76,7 @@ const MAX_COMMAND_LINE = 2048; // a service's ImagePath holds arguments too
 const MAX_HOSTNAME = 253;
 
 const text = (max: number) => z.string().check(z.maxLength(max));
-const name = (max = MAX_NAME) => z.string().check(z.minLength(1)).check(z.maxLength(max));
+const name = (max = MAX_NAME) => z.string().check(z.minLength(1), z.maxLength(max));
 const identityText = withMeta(z.string().check(z.maxLength(MAX_NAME)), { 'x-ucx-text': IDENTITY_TEXT });
 const count = () => z.int().check(z.gte(0));
 const bytes = () => z.int().check(z.gte(0));
@@ -85,7 +85,7 @@ const isoDate = () => z.iso.date();
 /** an instant with its offset, e.g. `2026-03-02T09:00:00Z` or `2026-03-02T10:00:00+01:00` */
 const isoDateTime = () => z.iso.datetime({ offset: true });
 const ipAddress = () => z.union([z.ipv4(), z.ipv6()]);
-const rate = () => z.number().check(z.gte(0)).check(z.lte(1_000_000));
+const rate = () => z.number().check(z.gte(0), z.lte(1_000_000));
 
 type ObjectFactory = typeof z.strictObject;
 
@@ -105,7 +105,7 @@ function buildDataSchemas(object: ObjectFactory) {
             handleCount: count(),
             threadCount: count(),
             /** share of the whole machine's CPU capacity */
-            cpuPercent: z.number().check(z.gte(0)).check(z.lte(100)),
+            cpuPercent: z.number().check(z.gte(0), z.lte(100)),
           }),
         )
         .check(z.maxLength(4096)),
@@ -159,7 +159,7 @@ function buildDataSchemas(object: ObjectFactory) {
             name: text(MAX_NAME),
             manufacturer: text(MAX_SHORT),
             bitness: z.literal([32, 64]),
-            cores: z.int().check(z.gte(1)).check(z.lte(4096)),
+            cores: z.int().check(z.gte(1), z.lte(4096)),
           }),
         )
         .check(z.maxLength(256)),
@@ -210,7 +210,7 @@ function buildDataSchemas(object: ObjectFactory) {
       fullTextCatalogStatus: text(MAX_SHORT),
       lastMaintenanceAt: z.nullable(isoDateTime()),
     }),
-    'ucx.logging': object({ enabled: z.boolean(), retentionDays: z.int().check(z.gte(0)).check(z.lte(36_500)) }),
+    'ucx.logging': object({ enabled: z.boolean(), retentionDays: z.int().check(z.gte(0), z.lte(36_500)) }),
     'ucx.attendant_console': object({
       connected: z.array(object({ type: name(MAX_SHORT), count: count() })).check(z.maxLength(64)),
     }),
@@ -419,7 +419,7 @@ export function catalogueJsonSchema(): Record<string, unknown> {
       ...z.ZodMiniObject<{ type: z.ZodMiniLiteral<BeatType> }>[],
     ],
   );
-  const body = z.strictObject({ beats: z.array(beat).check(z.minLength(1)).check(z.maxLength(500)) });
+  const body = z.strictObject({ beats: z.array(beat).check(z.minLength(1), z.maxLength(500)) });
   const document = z.toJSONSchema(body, { target: 'draft-2020-12', io: 'input' }) as Record<string, unknown>;
   return {
     $schema: document.$schema,
