@@ -102,12 +102,12 @@ export interface FunctionSpec {
    */
   readonly metricsFlushSeconds?: number;
   /**
-   * X-Ray: 'active' samples 1 request a second plus 5 % of the rest (Lambda's fixed rule), the
-   * SDK calls as subsegments; 'invocation' the same samples with Lambda's own segments only (no
-   * X-Ray SDK: its async hook costs every await; for the stream consumers, whose traces have no
-   * caller); 'pass-through' traces only what the caller asked to trace, which behind the HTTP API
-   * is nothing. For the hot paths, where 5 % is hundreds of millions of traces a month.
-   * @default 'active'
+   * X-Ray: 'invocation' samples 1 request a second plus 5 % of the rest (Lambda's fixed rule) with
+   * Lambda's own segments only; 'active' the same samples with the SDK calls as subsegments (the
+   * X-Ray SDK in the bundle: ~110 KB, and an async hook that costs every await), for a function
+   * under investigation; 'pass-through' traces only what the caller asked to trace, which behind
+   * the HTTP API is nothing. For the hot paths, where 5 % is hundreds of millions of traces a month.
+   * @default 'invocation'
    */
   readonly tracing?: HouseTracing;
   /**
@@ -224,7 +224,6 @@ export const functionSpecs = {
     memoryMb: 512,
     timeoutSeconds: 60,
     reservedConcurrency: 10,
-    tracing: 'invocation',
   },
   // The hourly compaction of the archive into Parquet (EventBridge Scheduler, lib/stacks/stateless-stack.ts):
   // Athena does the work, the function waits on it; 900 s for up to 6 hours of three queries each.
@@ -239,7 +238,6 @@ export const functionSpecs = {
     memoryMb: 1024,
     timeoutSeconds: 60,
     reservedConcurrency: 10,
-    tracing: 'invocation',
   },
   // 300 s: up to 1000 silent installations per run, each a state read and write.
   sweepSilent: {

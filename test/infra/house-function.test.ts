@@ -357,10 +357,11 @@ describe('HouseFunction', () => {
     }
   }, 60_000);
 
-  it('leaves the X-Ray SDK out of a pass-through or invocation-only function’s bundle, and keeps it in an active one’s', () => {
-    // Arrange, Act: the same handler, traced, traced by Lambda alone and pass-through
+  it('leaves the X-Ray SDK out of a pass-through or invocation-only function’s bundle (the default), and keeps it in an active one’s', () => {
+    // Arrange, Act: the same handler, traced with SDK subsegments, by default, traced by Lambda alone and pass-through
     const { bundleOf, tracingOf, remove } = synthBundles('TracingBundleTest', {
-      Traced: { entry: 'jwks' },
+      Traced: { entry: 'jwks', tracing: 'active' },
+      Unset: { entry: 'jwks' },
       Invocation: { entry: 'jwks', tracing: 'invocation' },
       PassThrough: { entry: 'jwks', tracing: 'pass-through' },
     });
@@ -372,18 +373,19 @@ describe('HouseFunction', () => {
       const xray = (sources: string[]) =>
         sources.filter((s) => /aws-xray-sdk-core|cls-hooked|lambdas\/shared\/xray\.ts/.test(s));
       expect(xray(sourcesOf('Traced')).length).toBeGreaterThan(0);
-      for (const id of ['Invocation', 'PassThrough']) {
+      for (const id of ['Unset', 'Invocation', 'PassThrough']) {
         expect(xray(sourcesOf(id))).toEqual([]);
         expect(sourcesOf(id).some((s) => s.endsWith('lambdas/shared/xray-off.ts'))).toBe(true);
       }
       // Lambda still samples the invocation-only function
-      expect([tracingOf('Traced'), tracingOf('Invocation'), tracingOf('PassThrough')]).toEqual([
+      expect([tracingOf('Traced'), tracingOf('Unset'), tracingOf('Invocation'), tracingOf('PassThrough')]).toEqual([
+        { Mode: 'Active' },
         { Mode: 'Active' },
         { Mode: 'Active' },
         { Mode: 'PassThrough' },
       ]);
       // and all load: the untraced ones are built without a tracing middleware
-      for (const id of ['Traced', 'Invocation', 'PassThrough']) {
+      for (const id of ['Traced', 'Unset', 'Invocation', 'PassThrough']) {
         const script = `import(${JSON.stringify(bundleOf(id))}).then((m) => console.log(typeof m.handler))`;
         expect(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }).trim()).toBe(
           'function',
