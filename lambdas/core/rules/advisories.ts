@@ -4,35 +4,34 @@
  * Lambda reads the current tables and lays them under each rule's config (config-sources.ts).
  * No table maintained: the rule has nothing to judge and says nothing (docs/proactive-support.md).
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 const severity = z.enum(['info', 'warning', 'critical']);
-const version = z.string().trim().min(1).max(64);
+const version = z.string().check(z.trim(), z.minLength(1), z.maxLength(64));
 
-export const cucmCompatTableSchema = z
-  .object({
-    /** a suite version matches the entry with the longest dotted prefix; `cucm` lists certified CUCM versions by prefix */
-    matrix: z
-      .array(z.object({ suite: version, cucm: z.array(version).min(1).max(50) }).strict())
-      .min(1)
-      .max(200),
-  })
-  .strict();
+export const cucmCompatTableSchema = z.strictObject({
+  /** a suite version matches the entry with the longest dotted prefix; `cucm` lists certified CUCM versions by prefix */
+  matrix: z
+    .array(z.strictObject({ suite: version, cucm: z.array(version).check(z.minLength(1), z.maxLength(50)) }))
+    .check(z.minLength(1), z.maxLength(200)),
+});
 
-export const suiteOutdatedTableSchema = z
-  .object({
-    knownIssues: z
+export const suiteOutdatedTableSchema = z.strictObject({
+  knownIssues: z._default(
+    z
       .array(
-        z
-          .object({ versions: z.array(version).min(1).max(50), severity, issue: z.string().trim().min(1).max(300) })
-          .strict(),
+        z.strictObject({
+          versions: z.array(version).check(z.minLength(1), z.maxLength(50)),
+          severity,
+          issue: z.string().check(z.trim(), z.minLength(1), z.maxLength(300)),
+        }),
       )
-      .max(200)
-      .default([]),
-    /** versions older than this are unsupported; null: no floor */
-    oldestSupported: version.nullable().default(null),
-  })
-  .strict();
+      .check(z.maxLength(200)),
+    [],
+  ),
+  /** versions older than this are unsupported; null: no floor */
+  oldestSupported: z._default(z.nullable(version), null),
+});
 
 /** The advisory tables by the id of the rule that reads each. */
 export const advisorySchemas = {

@@ -6,7 +6,7 @@
  * The engine owns consecutive-hit counting, finding lifecycle and persistence; a rule only says,
  * for each subject it looked at, "firing at this severity" or "clear".
  */
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import type { CareLevel, LicenseKind, Product } from '../licensing/catalogue';
 import type { Beat, BeatType } from '../telemetry/catalogue';
 
@@ -141,7 +141,7 @@ export interface ChartSpec {
   readonly forecast?: { readonly inDays: string; readonly value: string };
 }
 
-export interface Rule<ConfigSchema extends z.ZodType = z.ZodType> {
+export interface Rule<ConfigSchema extends z.ZodMiniType = z.ZodMiniType> {
   readonly id: string;
   readonly description: string;
   /** beat types the rule evaluates on (and may remember facts from) */
@@ -169,7 +169,7 @@ export interface Rule<ConfigSchema extends z.ZodType = z.ZodType> {
 }
 
 /** Typed identity helper so a rule module reads `export const rule = defineRule({...})`. */
-export function defineRule<S extends z.ZodType>(rule: Rule<S>): Rule<S> {
+export function defineRule<S extends z.ZodMiniType>(rule: Rule<S>): Rule<S> {
   return rule;
 }
 

@@ -1,5 +1,5 @@
 /** acd-queue-surge: calls queued far above the installation's usual level at that hour. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { COUNTER, defineRule, type Signal } from '../rule';
 import { baselineKeys, BASELINE_DAYS, hourOfDayMedian, recordHourly } from './hourly-baseline';
 import { severitySchema } from './suite-names';
@@ -14,12 +14,12 @@ export const rule = defineRule({
   fields: ['ucx.acd:fifoQueued', 'ucx.acd:campOnQueued'],
   config: z.object({
     /** strictly above this multiple of the median (*proposal*) */
-    factor: z.number().positive().default(3),
+    factor: z._default(z.number().check(z.positive()), 3),
     /** days of the last 7 with this hour on record before the rule judges */
-    minHistoryDays: z.int().min(1).max(BASELINE_DAYS).default(5),
+    minHistoryDays: z._default(z.int().check(z.gte(1), z.lte(BASELINE_DAYS)), 5),
     /** a quiet hour's median is near 0: fewer queued calls than this is never a surge */
-    minQueued: z.int().min(0).default(5),
-    severity: severitySchema.default('warning'),
+    minQueued: z._default(z.int().check(z.gte(0)), 5),
+    severity: z._default(severitySchema, 'warning'),
   }),
   // 3 consecutive beats (the table's "3 consecutive rises")
   hysteresis: COUNTER,

@@ -3,7 +3,7 @@
  * its `now`). A shortfall is such an end: the licence's capacity drops at its `enforcedAt`, and
  * the evidence names it, so support sees the installations about to lose licences.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Product } from '../../licensing/catalogue';
 import { defineRule, STATE_FACT, type Severity, type Signal } from '../rule';
 import { clearVanished } from './subjects';
@@ -23,11 +23,11 @@ export const rule = defineRule({
   reads: [],
   fields: ['licence:products'],
   config: z.object({
-    infoDays: z.number().min(0).default(90),
-    warningDays: z.number().min(0).default(30),
-    criticalDays: z.number().min(0).default(7),
+    infoDays: z._default(z.number().check(z.gte(0)), 90),
+    warningDays: z._default(z.number().check(z.gte(0)), 30),
+    criticalDays: z._default(z.number().check(z.gte(0)), 7),
     /** a term ended this long ago is no longer "ending soon": the finding resolves (Care was dropped) */
-    expiredForgetDays: z.number().min(0).default(30),
+    expiredForgetDays: z._default(z.number().check(z.gte(0)), 30),
   }),
   hysteresis: STATE_FACT,
   explain: {

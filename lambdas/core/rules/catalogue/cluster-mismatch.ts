@@ -1,5 +1,5 @@
 /** cluster-mismatch: the cluster nodes reported differ from the nodes given at activation, 2 beats running. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { defineRule, type Signal } from '../rule';
 
 const NONE: readonly Signal[] = [];
@@ -42,8 +42,8 @@ export const rule = defineRule({
   fields: ['ucx.cluster:nodes[]', 'licence:activatedNodes'],
   config: z.object({
     /** compare host names only (before the first dot), so FQDN and NetBIOS names of a node match */
-    shortNames: z.boolean().default(true),
-    severity: z.enum(['info', 'warning', 'critical']).default('warning'),
+    shortNames: z._default(z.boolean(), true),
+    severity: z._default(z.enum(['info', 'warning', 'critical']), 'warning'),
   }),
   hysteresis: { openAfter: 2, resolveAfter: 2 },
   explain: {

@@ -1,5 +1,5 @@
 /** cores-undersized: processor cores below the sizing guide for the installation's load. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { products, type Product } from '../../licensing/catalogue';
 import { sizingRequirement } from './sizing-guide';
 import { defineRule, STATE_FACT, type Signal } from '../rule';
@@ -36,17 +36,19 @@ export const rule = defineRule({
   fields: ['hardware.processors:processors[].cores', 'ucx.voip:cucmUsers', 'ucx.voip:cucmDevices', 'licence:products'],
   config: z.object({
     /** the whole tier table (an override replaces it) */
-    tiers: z
-      .array(z.object({ fromLoad: z.int().min(0), cores: z.number().positive() }))
-      .min(1)
-      .default(sizingGuide.tiers),
+    tiers: z._default(
+      z
+        .array(z.object({ fromLoad: z.int().check(z.gte(0)), cores: z.number().check(z.positive()) }))
+        .check(z.minLength(1)),
+      sizingGuide.tiers,
+    ),
     /** merged over the guide's: an account overrides the products it names, the others keep the default */
-    perProductCores: z
-      .partialRecord(z.enum(products), z.number().min(0))
-      .prefault({})
-      .transform((own) => ({ ...sizingGuide.perProductCores, ...own })),
+    perProductCores: z.pipe(
+      z.prefault(z.partialRecord(z.enum(products), z.number().check(z.gte(0))), {}),
+      z.transform((own) => ({ ...sizingGuide.perProductCores, ...own })),
+    ),
     /** below the guide: warning; below this share of it: critical */
-    criticalRatio: z.number().min(0).max(1).default(0.5),
+    criticalRatio: z._default(z.number().check(z.gte(0), z.lte(1)), 0.5),
   }),
   hysteresis: STATE_FACT,
   explain: {

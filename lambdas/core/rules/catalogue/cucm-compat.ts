@@ -1,5 +1,5 @@
 /** cucm-compat: the suite version is not certified for the CUCM version it is integrated with. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { defineRule, STATE_FACT, type Signal } from '../rule';
 import { startsWithComponents } from './suite-outdated';
 
@@ -17,10 +17,13 @@ export const rule = defineRule({
      * a suite version matches the entry with the longest dotted prefix (`suite`); `cucm` lists the
      * certified CUCM versions, also by prefix ('14' covers 14.0.1.13900-155). Empty: nothing judged.
      */
-    matrix: z.array(z.object({ suite: z.string().min(1), cucm: z.array(z.string().min(1)) })).default([]),
-    severity: severity.default('warning'),
+    matrix: z._default(
+      z.array(z.object({ suite: z.string().check(z.minLength(1)), cucm: z.array(z.string().check(z.minLength(1))) })),
+      [],
+    ),
+    severity: z._default(severity, 'warning'),
     /** a suite version the matrix does not list; null: not judged */
-    unlistedSeverity: severity.nullable().default(null),
+    unlistedSeverity: z._default(z.nullable(severity), null),
   }),
   hysteresis: STATE_FACT,
   explain: {

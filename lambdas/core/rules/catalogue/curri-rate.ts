@@ -1,5 +1,5 @@
 /** curri-rate: Phone Lock's or Contact Manager's ECC/CURRI request rate far above normal (load on CUCM). */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { COUNTER, defineRule, type Signal } from '../rule';
 import { baselineKeys, BASELINE_DAYS, hourOfDayMedian, recordHourly } from './hourly-baseline';
 import { severitySchema } from './suite-names';
@@ -15,11 +15,11 @@ export const rule = defineRule({
   fields: ['ucx.phone_lock:curriRequestsPerMinute', 'ucx.contact_manager:curriRequestsPerMinute'],
   config: z.object({
     /** strictly above this multiple of the median (*proposal*) */
-    factor: z.number().positive().default(3),
-    minHistoryDays: z.int().min(1).max(BASELINE_DAYS).default(5),
+    factor: z._default(z.number().check(z.positive()), 3),
+    minHistoryDays: z._default(z.int().check(z.gte(1), z.lte(BASELINE_DAYS)), 5),
     /** a quiet hour's median is near 0: a rate below this is never a surge */
-    minRequestsPerMinute: z.number().min(0).default(10),
-    severity: severitySchema.default('warning'),
+    minRequestsPerMinute: z._default(z.number().check(z.gte(0)), 10),
+    severity: z._default(severitySchema, 'warning'),
   }),
   hysteresis: COUNTER,
   explain: {

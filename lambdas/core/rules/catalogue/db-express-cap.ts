@@ -2,7 +2,7 @@
  * db-express-cap: a SQL Server Express database nearing the edition's size cap, with its growth
  * over the last days (one size a day, growth.ts) to say when it reaches the cap.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { expressCapBytes, expressCapsSchema, isExpressEdition } from './express-cap';
 import { daysUntil, growthOf, recordSize } from './growth';
 import { defineRule, STATE_FACT, type RuleMemory, type Signal } from '../rule';
@@ -26,10 +26,10 @@ export const rule = defineRule({
   fields: ['ucx.database_server:edition', 'ucx.database_server:version', 'ucx.database:name', 'ucx.database:sizeBytes'],
   config: z.object({
     capsByMajorVersion: expressCapsSchema,
-    warnRatio: z.number().min(0).max(1).default(0.8),
-    criticalRatio: z.number().min(0).max(1).default(0.9),
+    warnRatio: z._default(z.number().check(z.gte(0), z.lte(1)), 0.8),
+    criticalRatio: z._default(z.number().check(z.gte(0), z.lte(1)), 0.9),
     /** the growth the message names: the last this many days, one size a day kept (bounded state) */
-    growthDays: z.int().min(2).max(60).default(14),
+    growthDays: z._default(z.int().check(z.gte(2), z.lte(60)), 14),
   }),
   hysteresis: STATE_FACT,
   explain: {

@@ -1,5 +1,5 @@
 /** db-fulltext: the database's full-text catalog is in a state other than idle/healthy for 2 beats. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { defineRule, type Signal } from '../rule';
 import { trackDatabase } from './db-growth-forecast';
 
@@ -25,10 +25,10 @@ export const rule = defineRule({
   fields: ['ucx.database:name', 'ucx.database:fullTextCatalogStatus'],
   config: z.object({
     /** states that are fine (case-insensitive); an empty status means no catalog and is fine too */
-    healthyStatuses: z.array(z.string()).default(['idle', 'healthy']),
-    severity: z.enum(['info', 'warning', 'critical']).default('warning'),
+    healthyStatuses: z._default(z.array(z.string()), ['idle', 'healthy']),
+    severity: z._default(z.enum(['info', 'warning', 'critical']), 'warning'),
     /** a database missing from this many collection rounds while others were reported is forgotten, its finding resolved */
-    forgetAfterRounds: z.int().min(1).default(6),
+    forgetAfterRounds: z._default(z.int().check(z.gte(1)), 6),
   }),
   hysteresis,
   explain: {

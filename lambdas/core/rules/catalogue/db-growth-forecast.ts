@@ -2,7 +2,7 @@
  * db-growth-forecast: a SQL Server Express database that will reach the edition's size cap within
  * 30 days at its current growth (a least-squares line over its recent sizes, Zabbix `timeleft` style).
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { expressCapBytes, expressCapsSchema, isExpressEdition } from './express-cap';
 import { daysUntil, growthOf, recordSize } from './growth';
 import { defineRule, STATE_FACT, type RuleMemory, type Signal } from '../rule';
@@ -77,19 +77,19 @@ export const rule = defineRule({
   config: z.object({
     capsByMajorVersion: expressCapsSchema,
     /** warn when the cap is reached within this many days */
-    horizonDays: z.number().positive().default(30),
+    horizonDays: z._default(z.number().check(z.positive()), 30),
     /** the fit needs at least this many points ... */
-    minPoints: z.int().min(2).default(3),
+    minPoints: z._default(z.int().check(z.gte(2)), 3),
     /** ... spanning at least this long */
-    minSpanHours: z.number().positive().default(24),
+    minSpanHours: z._default(z.number().check(z.positive()), 24),
     /** only points this recent count as "current growth" */
-    windowDays: z.number().positive().default(14),
+    windowDays: z._default(z.number().check(z.positive()), 14),
     /** points closer than this to a kept one are not stored (dense beats do not crowd out the span) */
-    minSpacingMinutes: z.number().min(0).default(60),
-    maxPoints: z.int().min(3).max(500).default(72),
+    minSpacingMinutes: z._default(z.number().check(z.gte(0)), 60),
+    maxPoints: z._default(z.int().check(z.gte(3), z.lte(500)), 72),
     /** a database missing from this many collection rounds while others were reported is forgotten, its finding resolved */
-    forgetAfterRounds: z.int().min(1).default(6),
-    severity: z.enum(['info', 'warning', 'critical']).default('warning'),
+    forgetAfterRounds: z._default(z.int().check(z.gte(1)), 6),
+    severity: z._default(z.enum(['info', 'warning', 'critical']), 'warning'),
   }),
   hysteresis,
   explain: {

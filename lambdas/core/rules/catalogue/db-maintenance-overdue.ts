@@ -1,5 +1,5 @@
 /** db-maintenance-overdue: the database's last maintenance is too old. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { defineRule, STATE_FACT, type Signal } from '../rule';
 import { trackDatabase } from './db-growth-forecast';
 
@@ -14,12 +14,12 @@ export const rule = defineRule({
   reads: ['ucx.database'],
   fields: ['ucx.database:name', 'ucx.database:lastMaintenanceAt'],
   config: z.object({
-    warnDays: z.number().positive().default(7),
-    criticalDays: z.number().positive().default(14),
+    warnDays: z._default(z.number().check(z.positive()), 7),
+    criticalDays: z._default(z.number().check(z.positive()), 14),
     /** a database that reports no maintenance at all; null to ignore */
-    neverMaintained: severity.nullable().default('warning'),
+    neverMaintained: z._default(z.nullable(severity), 'warning'),
     /** a database missing from this many collection rounds while others were reported is forgotten, its finding resolved */
-    forgetAfterRounds: z.int().min(1).default(6),
+    forgetAfterRounds: z._default(z.int().check(z.gte(1)), 6),
   }),
   hysteresis,
   explain: {

@@ -1,5 +1,5 @@
 /** dhcp-server: an adapter of the server takes its address from DHCP (a new address breaks the CUCM integration). */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { defineRule, STATE_FACT, type Signal } from '../rule';
 import { clearVanished } from './subjects';
 import { namePattern, namePatternSchema, severitySchema } from './suite-names';
@@ -16,7 +16,7 @@ export const rule = defineRule({
     'hardware.network:adapters[].ipAddresses[]',
   ],
   config: z.object({
-    severity: severitySchema.default('warning'),
+    severity: z._default(severitySchema, 'warning'),
     /** adapters to leave out by name (e.g. a backup or management NIC); empty: none */
     ignoreAdapters: namePatternSchema(''),
   }),

@@ -1,5 +1,5 @@
 /** disk-footprint: the suite's folder and its databases approach the size of the system disk. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { defineRule, STATE_FACT, type Signal } from '../rule';
 
 const HOUR = 3_600_000;
@@ -22,15 +22,15 @@ export const rule = defineRule({
     'hardware.disks:disks[].sizeBytes',
   ],
   config: z.object({
-    warnRatio: z.number().min(0).max(1).default(0.7),
-    criticalRatio: z.number().min(0).max(1).default(0.85),
+    warnRatio: z._default(z.number().check(z.gte(0), z.lte(1)), 0.7),
+    criticalRatio: z._default(z.number().check(z.gte(0), z.lte(1)), 0.85),
     /**
      * the catalogue gives disks without drive letters: `first` takes disk 0 (the system disk on a
      * standard install), `largest` the biggest one (for servers whose data disk comes first)
      */
-    systemDisk: z.enum(['first', 'largest']).default('first'),
+    systemDisk: z._default(z.enum(['first', 'largest']), 'first'),
     /** a database not reported for this long no longer counts (dropped or moved) */
-    databaseStaleHours: z.number().positive().default(72),
+    databaseStaleHours: z._default(z.number().check(z.positive()), 72),
   }),
   hysteresis: STATE_FACT,
   explain: {

@@ -1,5 +1,5 @@
 /** dns-single: the server has only one DNS server (or none) configured. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { defineRule, STATE_FACT, type Signal } from '../rule';
 import { severitySchema } from './suite-names';
 
@@ -11,8 +11,8 @@ export const rule = defineRule({
   reads: ['hardware.network'],
   fields: ['hardware.network:adapters[].dnsServers[]', 'hardware.network:adapters[].ipAddresses[]'],
   config: z.object({
-    minServers: z.int().min(1).max(16).default(2),
-    severity: severitySchema.default('warning'),
+    minServers: z._default(z.int().check(z.gte(1), z.lte(16)), 2),
+    severity: z._default(severitySchema, 'warning'),
   }),
   hysteresis: STATE_FACT,
   explain: {

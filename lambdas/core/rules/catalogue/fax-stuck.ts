@@ -1,5 +1,5 @@
 /** fax-stuck: a digital fax counter holds the same non-zero value beat after beat (jobs not moving). */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { defineRule, STATE_FACT, type RuleMemory, type Signal } from '../rule';
 import { severitySchema } from './suite-names';
 
@@ -35,8 +35,8 @@ export const rule = defineRule({
   fields: ['ucx.digital_fax:transmitting', 'ucx.digital_fax:receiving'],
   config: z.object({
     /** consecutive beats with the same non-zero value (*proposal*) */
-    beats: z.int().min(2).max(1_000).default(6),
-    severity: severitySchema.default('warning'),
+    beats: z._default(z.int().check(z.gte(2), z.lte(1_000)), 6),
+    severity: z._default(severitySchema, 'warning'),
   }),
   // the rule counts the unchanged beats itself: one judgement opens, two clear ones resolve
   hysteresis: STATE_FACT,

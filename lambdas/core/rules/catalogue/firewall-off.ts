@@ -2,7 +2,7 @@
  * firewall-off: the Windows firewall is disabled on a profile. One finding per profile: public off
  * is a warning, and the public profile's finding turns critical when every profile is off.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { defineRule, STATE_FACT, type Signal } from '../rule';
 
 const severity = z.enum(['info', 'warning', 'critical']);
@@ -23,15 +23,16 @@ export const rule = defineRule({
   fields: ['software.firewall:domain', 'software.firewall:private', 'software.firewall:public'],
   config: z.object({
     /** a profile off on its own; null: not a finding */
-    offSeverity: z
-      .object({
-        domain: severity.nullable().default(null),
-        private: severity.nullable().default(null),
-        public: severity.nullable().default('warning'),
-      })
-      .prefault({}),
+    offSeverity: z.prefault(
+      z.object({
+        domain: z._default(z.nullable(severity), null),
+        private: z._default(z.nullable(severity), null),
+        public: z._default(z.nullable(severity), 'warning'),
+      }),
+      {},
+    ),
     /** every profile off: the public profile's finding takes this severity */
-    allOffSeverity: severity.default('critical'),
+    allOffSeverity: z._default(severity, 'critical'),
   }),
   hysteresis: STATE_FACT,
   explain: {

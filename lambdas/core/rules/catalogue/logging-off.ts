@@ -1,5 +1,5 @@
 /** logging-off: suite logging is disabled, or its retention is too short to diagnose a problem. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { defineRule, STATE_FACT, type Signal } from '../rule';
 
 const severity = z.enum(['info', 'warning', 'critical']);
@@ -10,9 +10,9 @@ export const rule = defineRule({
   reads: ['ucx.logging'],
   fields: ['ucx.logging:enabled', 'ucx.logging:retentionDays'],
   config: z.object({
-    minRetentionDays: z.int().min(0).default(7),
-    disabledSeverity: severity.default('warning'),
-    shortRetentionSeverity: severity.default('info'),
+    minRetentionDays: z._default(z.int().check(z.gte(0)), 7),
+    disabledSeverity: z._default(severity, 'warning'),
+    shortRetentionSeverity: z._default(severity, 'info'),
   }),
   hysteresis: STATE_FACT,
   explain: {

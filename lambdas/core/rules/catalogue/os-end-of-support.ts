@@ -1,5 +1,5 @@
 /** os-end-of-support: the Windows version is past or near the end of its (extended) support. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { defineRule, STATE_FACT, type Signal } from '../rule';
 import { startsWithComponents } from './suite-outdated';
 
@@ -24,12 +24,13 @@ export const rule = defineRule({
   reads: ['software.os'],
   fields: ['software.os:version'],
   config: z.object({
-    lifecycle: z
-      .array(z.object({ name: z.string(), version: z.string().min(1), endOfSupport: z.iso.date() }))
-      .default(lifecycle),
-    warnDays: z.number().min(0).default(180),
-    nearSeverity: severity.default('warning'),
-    pastSeverity: severity.default('critical'),
+    lifecycle: z._default(
+      z.array(z.object({ name: z.string(), version: z.string().check(z.minLength(1)), endOfSupport: z.iso.date() })),
+      lifecycle,
+    ),
+    warnDays: z._default(z.number().check(z.gte(0)), 180),
+    nearSeverity: z._default(severity, 'warning'),
+    pastSeverity: z._default(severity, 'critical'),
   }),
   hysteresis: STATE_FACT,
   explain: {

@@ -1,5 +1,5 @@
 /** patch-age: the newest installed hotfix is old (NSClient++ example thresholds: 40 / 90 days). */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { defineRule, STATE_FACT, type Signal } from '../rule';
 
 const DAY = 86_400_000;
@@ -10,8 +10,8 @@ export const rule = defineRule({
   reads: ['software.hotfixes'],
   fields: ['software.hotfixes:hotfixes[].id', 'software.hotfixes:hotfixes[].installedOn'],
   config: z.object({
-    warnDays: z.number().positive().default(40),
-    criticalDays: z.number().positive().default(90),
+    warnDays: z._default(z.number().check(z.positive()), 40),
+    criticalDays: z._default(z.number().check(z.positive()), 90),
   }),
   hysteresis: STATE_FACT,
   explain: {

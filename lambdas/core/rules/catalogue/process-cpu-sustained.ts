@@ -1,5 +1,5 @@
 /** process-cpu-sustained: a suite process (or the suite's SQL Server) pegs the machine's CPU. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { defineRule, type Signal } from '../rule';
 import { MAX_TRACKED_PROCESSES } from './process-trend';
 import { clearVanished } from './subjects';
@@ -21,8 +21,8 @@ export const rule = defineRule({
   config: z.object({
     processPattern: namePatternSchema(SUITE_PROCESSES_WITH_SQL),
     /** share of the whole machine's CPU (the catalogue's cpuPercent), strictly above (*anchor*: Zabbix 90 %) */
-    cpuPercentAbove: z.number().min(0).max(100).default(90),
-    severity: severitySchema.default('warning'),
+    cpuPercentAbove: z._default(z.number().check(z.gte(0), z.lte(100)), 90),
+    severity: z._default(severitySchema, 'warning'),
   }),
   hysteresis: HYSTERESIS,
   explain: {

@@ -5,7 +5,7 @@
  * irregular beats weigh right) above a rate per hour. Subject = the process name: a restart under
  * a new pid clears the same finding.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Beat } from '../../telemetry/catalogue';
 import type { Point, RuleContext, RuleMemory, Signal } from '../rule';
 import { clearVanished } from './subjects';
@@ -49,12 +49,12 @@ export const trendConfig = (minRatePerHour: number) =>
     /** suite processes by name; sqlservr.exe is left out because SQL Server grows memory by design */
     processPattern: namePatternSchema(SUITE_NAMES),
     /** samples of monotonic growth (same pid) before the slope counts */
-    minBeats: z.int().min(3).max(48).default(6),
+    minBeats: z._default(z.int().check(z.gte(3), z.lte(48)), 6),
     /** the growth must last this long: at one beat a minute, 6 beats alone would be noise (*proposal*) */
-    minHours: z.number().min(0).max(48).default(1),
+    minHours: z._default(z.number().check(z.gte(0), z.lte(48)), 1),
     /** least-squares slope over those beats, in the metric's unit per hour */
-    minRatePerHour: z.number().positive().default(minRatePerHour),
-    severity: severitySchema.default('warning'),
+    minRatePerHour: z._default(z.number().check(z.positive()), minRatePerHour),
+    severity: z._default(severitySchema, 'warning'),
   });
 export type TrendConfig = z.infer<ReturnType<typeof trendConfig>>;
 

@@ -1,5 +1,5 @@
 /** service-stopped: a suite service with Automatic start is not running. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { COUNTER, defineRule, type Signal } from '../rule';
 import { clearVanished } from './subjects';
 import { namePattern, namePatternSchema, severitySchema, SUITE_SERVICES_WITH_SQL } from './suite-names';
@@ -23,7 +23,7 @@ export const rule = defineRule({
   ],
   config: z.object({
     servicePattern: namePatternSchema(SUITE_SERVICES_WITH_SQL),
-    severity: severitySchema.default('warning'),
+    severity: z._default(severitySchema, 'warning'),
   }),
   // 3 consecutive beats (*anchor*: Zabbix 3 polls)
   hysteresis: COUNTER,

@@ -1,5 +1,5 @@
 /** sql-end-of-support: the SQL Server version is past or near the end of its (extended) support. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { defineRule, STATE_FACT, type Signal } from '../rule';
 
 const DAY = 86_400_000;
@@ -24,10 +24,13 @@ export const rule = defineRule({
   reads: ['ucx.database_server'],
   fields: ['ucx.database_server:version'],
   config: z.object({
-    lifecycle: z.array(z.object({ name: z.string(), major: z.int(), endOfSupport: z.iso.date() })).default(lifecycle),
-    warnDays: z.number().min(0).default(180),
-    nearSeverity: severity.default('warning'),
-    pastSeverity: severity.default('critical'),
+    lifecycle: z._default(
+      z.array(z.object({ name: z.string(), major: z.int(), endOfSupport: z.iso.date() })),
+      lifecycle,
+    ),
+    warnDays: z._default(z.number().check(z.gte(0)), 180),
+    nearSeverity: z._default(severity, 'warning'),
+    pastSeverity: z._default(severity, 'critical'),
   }),
   hysteresis: STATE_FACT,
   explain: {

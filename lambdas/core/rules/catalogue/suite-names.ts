@@ -2,7 +2,7 @@
  * Which processes and services belong to the suite: the catalogue carries no vendor on them, so a
  * configurable, case-insensitive name pattern decides; each pattern is compiled once and reused.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /** the suite's own executables and services */
 export const SUITE_NAMES = '^(?:UCX|Imagicle|ApplicationSuite)';
@@ -35,6 +35,6 @@ const compiles = (source: string) => {
 
 /** a name pattern in a rule's config, validated when the config is parsed */
 export const namePatternSchema = (fallback: string) =>
-  z.string().max(1024).refine(compiles, 'not a valid regular expression').default(fallback);
+  z._default(z.string().check(z.maxLength(1024), z.refine(compiles, 'not a valid regular expression')), fallback);
 
 export const severitySchema = z.enum(['info', 'warning', 'critical']);

@@ -1,5 +1,5 @@
 /** suite-outdated: the suite version has a known issue or is older than the oldest supported one. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { defineRule, severityRank, STATE_FACT, type Severity, type Signal } from '../rule';
 
 const severity = z.enum(['info', 'warning', 'critical']);
@@ -40,12 +40,19 @@ export const rule = defineRule({
   // the config by the rules Lambda; none maintained: nothing judged. `versions` match by dotted
   // prefix: '2024.2' covers 2024.2, 2024.2.0, 2024.2.5.
   config: z.object({
-    knownIssues: z
-      .array(z.object({ versions: z.array(z.string().min(1)).min(1), severity, issue: z.string() }))
-      .default([]),
+    knownIssues: z._default(
+      z.array(
+        z.object({
+          versions: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
+          severity,
+          issue: z.string(),
+        }),
+      ),
+      [],
+    ),
     /** versions older than this are unsupported; null: no floor */
-    oldestSupported: z.string().min(1).nullable().default(null),
-    unsupportedSeverity: severity.default('warning'),
+    oldestSupported: z._default(z.nullable(z.string().check(z.minLength(1))), null),
+    unsupportedSeverity: z._default(severity, 'warning'),
   }),
   hysteresis: STATE_FACT,
   explain: {

@@ -3,7 +3,7 @@
  * one field outside the catalogue: `telemetry:lastBeatAt`, the time of the newest beat the engine
  * has seen (TickContext.lastBeatAt).
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { defineRule, STATE_FACT, type Signal } from '../rule';
 
 const HOUR = 3_600_000;
@@ -16,8 +16,8 @@ export const rule = defineRule({
   fields: ['telemetry:lastBeatAt', 'licence:telemetryEnabled'],
   config: z.object({
     /** *anchor*: Zabbix nodata, scaled to the beat cadence */
-    warnHours: z.number().positive().default(3),
-    criticalHours: z.number().positive().default(24),
+    warnHours: z._default(z.number().check(z.positive()), 3),
+    criticalHours: z._default(z.number().check(z.positive()), 24),
   }),
   hysteresis: STATE_FACT,
   explain: {

@@ -1,5 +1,5 @@
 /** usage-over-licence: consoles, recordings or IVR calls in use near or above the licensed capacity. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Product } from '../../licensing/catalogue';
 import { COUNTER, defineRule, type LicenceFacts, type Signal } from '../rule';
 
@@ -29,9 +29,9 @@ export const rule = defineRule({
   ],
   config: z.object({
     /** strictly above this share of the capacity: warning (*anchor*: telephony SBC licence-use alarms) */
-    warnAboveRatio: z.number().positive().default(1),
+    warnAboveRatio: z._default(z.number().check(z.positive()), 1),
     /** from this share: info */
-    infoFromRatio: z.number().positive().default(0.9),
+    infoFromRatio: z._default(z.number().check(z.positive()), 0.9),
   }),
   // live counts swing: 3 consecutive beats, as for counters
   hysteresis: COUNTER,
