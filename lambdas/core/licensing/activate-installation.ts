@@ -1,5 +1,5 @@
 /** Online activation: binds an installation's Ed25519 key to an activation key's allocation. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ConflictError, ForbiddenError, ServiceUnavailableError } from '../errors';
 import type { Product, Region } from './catalogue';
 import { assertAccountOpen } from './account-open';
@@ -16,15 +16,15 @@ import { currentLicense } from './poll-license';
 export const ed25519JwkSchema = z.object({
   kty: z.literal('OKP'),
   crv: z.literal('Ed25519'),
-  x: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'base64url of 32 bytes'),
+  x: z.string().check(z.regex(/^[A-Za-z0-9_-]{43}$/, 'base64url of 32 bytes')),
 });
 
 export const activationBodySchema = z.object({
-  activationKey: z.string().trim().min(8).max(64),
+  activationKey: z.string().check(z.trim(), z.minLength(8), z.maxLength(64)),
   publicKey: ed25519JwkSchema,
   installation: z.object({
-    suiteVersion: z.string().trim().min(1).max(64),
-    nodes: z.array(z.string().trim().min(1).max(253)).min(1).max(32),
+    suiteVersion: z.string().check(z.trim(), z.minLength(1), z.maxLength(64)),
+    nodes: z.array(z.string().check(z.trim(), z.minLength(1), z.maxLength(253))).check(z.minLength(1), z.maxLength(32)),
   }),
 });
 export type ActivationBody = z.infer<typeof activationBodySchema>;

@@ -3,7 +3,7 @@
  * it allocates, whether it was used or revoked) and the revocation of an open key. The key itself
  * is never stored: the list names a key by its id and its last four characters.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ConflictError, NotFoundError } from '../errors';
 import { assertAccountAccess, assertMayAddressAccount, type Principal } from './access';
 import { assertAccountOpen } from './account-open';
@@ -14,7 +14,7 @@ import { actorNamer, type AccountPeople } from './actor-names';
 import type { Allocation } from './catalogue';
 import type { Actor, AuditEvent } from './model';
 
-export const activationKeyIdSchema = z.string().regex(/^akey_[a-z0-9]{1,40}$/, 'not an activation key id');
+export const activationKeyIdSchema = z.string().check(z.regex(/^akey_[a-z0-9]{1,40}$/, 'not an activation key id'));
 export const activationKeyParamsSchema = z.object({ accountId: accountIdSchema, keyId: activationKeyIdSchema });
 
 /** One key of the list, as stored beside its hash (ACC#<account> / AKEY#<keyId>). */

@@ -6,7 +6,7 @@
  * The installation's rev and the account's termsRev are bumped in the same transaction: its next
  * poll gets the new licence, and so do the others' (their allocations are backed in order after it).
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ConflictError, ServiceUnavailableError, ValidationError, type FieldError } from '../errors';
 import type { Principal } from './access';
 import { loadManagedInstallation } from './account-installation';
@@ -19,21 +19,17 @@ import { CommitRejected, type PoolTake } from './repository';
 
 const quantitySchema = z
   .number({ error: 'enter a number' })
-  .int('enter a whole number')
-  .min(0, 'enter 0 or more')
-  .max(1_000_000, 'enter at most 1000000');
+  .check(z.int('enter a whole number'), z.gte(0, 'enter 0 or more'), z.lte(1_000_000, 'enter at most 1000000'));
 
-export const allocationChangeBodySchema = z
-  .object({
-    /** the new full allocation: a product left out goes to 0 */
-    allocation: z
-      .partialRecord(productSchema, quantitySchema)
-      .refine((allocation) => Object.keys(allocation).length > 0, {
-        message: 'name at least one product (0 gives a product back)',
-        when: (payload) => payload.issues.length === 0,
-      }),
-  })
-  .strict();
+export const allocationChangeBodySchema = z.strictObject({
+  /** the new full allocation: a product left out goes to 0 */
+  allocation: z.partialRecord(productSchema, quantitySchema).check(
+    z.refine((allocation) => Object.keys(allocation).length > 0, {
+      message: 'name at least one product (0 gives a product back)',
+      when: (payload) => payload.issues.length === 0,
+    }),
+  ),
+});
 export type AllocationChangeBody = z.infer<typeof allocationChangeBodySchema>;
 
 export interface AllocationChangeResult {

@@ -2,7 +2,7 @@
  * A reseller's customers: the Smart Accounts it acts for (the reseller itself and back office),
  * each with what needs the reseller's attention: renewals due, open findings, installations.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ForbiddenError } from '../errors';
 import { mapLimited } from '../settle-limited';
 import type { Clock } from '../ports';

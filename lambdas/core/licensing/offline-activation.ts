@@ -5,7 +5,7 @@
  * JWKS included so the agent can pin it without ever reaching the cloud.
  */
 import { createPublicKey, verify } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { canonicalJson } from '../canonical-json';
 import { ForbiddenError, UnauthorizedError } from '../errors';
 import { assertAccountAccess, assertMayAddressAccount, type Principal } from './access';
@@ -14,9 +14,9 @@ import { hashActivationKey } from './create-activation-key';
 import type { LicenseSettings, LicensingDeps } from './deps';
 
 export const offlineActivationBodySchema = z.object({
-  request: activationBodySchema.extend({ createdAt: z.iso.datetime({ offset: true }) }),
-  signature: z.string().regex(/^[A-Za-z0-9_-]{86}$/, 'base64url of a 64-byte Ed25519 signature'),
-  keyid: z.string().min(1).max(128),
+  request: z.extend(activationBodySchema, { createdAt: z.iso.datetime({ offset: true }) }),
+  signature: z.string().check(z.regex(/^[A-Za-z0-9_-]{86}$/, 'base64url of a 64-byte Ed25519 signature')),
+  keyid: z.string().check(z.minLength(1), z.maxLength(128)),
 });
 export type OfflineActivationBody = z.infer<typeof offlineActivationBodySchema>;
 

@@ -5,7 +5,8 @@
  * ETag, which the agent learns from its next telemetry 202); the licence goes back to the Care
  * level's cycle by itself when the override ends (its `validUntil`).
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { withMeta } from '../schema-meta';
 import { GoneError, NotFoundError, ServiceUnavailableError } from '../errors';
 import { cycleOverrideSeconds, defaultCycleSeconds, minimumCycleSeconds } from '../telemetry/cadence';
 import { assertRole, type Principal } from './access';
@@ -14,25 +15,21 @@ import { assertHomeRegion } from './home-region';
 import type { Installation, TelemetryOverride } from './model';
 import { CommitRejected } from './repository';
 
-export const telemetryIntervalBodySchema = z
-  .object({
-    seconds: z
-      .number()
-      .int()
-      .min(minimumCycleSeconds)
-      .max(defaultCycleSeconds)
-      .meta({ description: 'seconds between the installation’s telemetry requests' }),
-  })
-  .strict();
+export const telemetryIntervalBodySchema = z.strictObject({
+  seconds: withMeta(z.int().check(z.gte(minimumCycleSeconds), z.lte(defaultCycleSeconds)), {
+    description: 'seconds between the installation’s telemetry requests',
+  }),
+});
 export type TelemetryIntervalBody = z.infer<typeof telemetryIntervalBodySchema>;
 
-export const telemetryIntervalSchema = z
-  .object({
+export const telemetryIntervalSchema = withMeta(
+  z.object({
     installationId: z.string(),
-    seconds: z.number().int(),
-    until: z.string().meta({ description: 'when the installation goes back to its Care level’s cycle' }),
-  })
-  .meta({ id: 'TelemetryInterval', description: 'Support’s telemetry cycle for one installation.' });
+    seconds: z.int(),
+    until: withMeta(z.string(), { description: 'when the installation goes back to its Care level’s cycle' }),
+  }),
+  { id: 'TelemetryInterval', description: 'Support’s telemetry cycle for one installation.' },
+);
 export type TelemetryInterval = z.infer<typeof telemetryIntervalSchema>;
 
 /** `PUT`: the cycle for cycleOverrideSeconds from now (again: from now again). */

@@ -3,7 +3,7 @@
  * termsRev goes up), so it goes through for any number of installations: each one's next poll
  * re-issues its licence, and its telemetry is refused or accepted by the switch as it is now.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { NotFoundError, ServiceUnavailableError } from '../errors';
 import { assertAccountAccess, assertMayAddressAccount, type Principal } from './access';
 import { assertAccountOpen } from './account-open';
@@ -12,7 +12,7 @@ import { retryStale } from './deps';
 import { assertHomeRegion } from './home-region';
 import { CommitRejected } from './repository';
 
-export const telemetrySwitchBodySchema = z.object({ enabled: z.boolean() }).strict();
+export const telemetrySwitchBodySchema = z.strictObject({ enabled: z.boolean() });
 export type TelemetrySwitchBody = z.infer<typeof telemetrySwitchBodySchema>;
 
 export async function setTelemetry(

@@ -2,7 +2,8 @@
  * The JWKS as one serialized document and its detached signature (RFC 7515 Appendix F): how an
  * agent learns a key it has not pinned, from a key it has (DESIGN.md "Signing-key rotation").
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { withMeta } from '../schema-meta';
 import { NotFoundError } from '../errors';
 import type { Signer } from '../ports';
 
@@ -11,11 +12,12 @@ export const JWKS_CONTENT_TYPE = 'jwk-set+json';
 
 /** `?kid=`: a signature by this key of the region's set instead of the current one. */
 export const signedJwksQuerySchema = z.object({
-  kid: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{43}$/, 'an RFC 7638 JWK thumbprint (43 base64url characters)')
-    .optional()
-    .meta({ description: 'a key of this region’s set (current, next or retiring) to sign with; default current' }),
+  kid: withMeta(
+    z.optional(
+      z.string().check(z.regex(/^[A-Za-z0-9_-]{43}$/, 'an RFC 7638 JWK thumbprint (43 base64url characters)')),
+    ),
+    { description: 'a key of this region’s set (current, next or retiring) to sign with; default current' },
+  ),
 });
 
 /** The JWKS body exactly as served: one serialization, so the signature covers the bytes sent. */

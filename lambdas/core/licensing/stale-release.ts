@@ -4,7 +4,7 @@
  * comes sooner than NOTICE_DAYS after the notice for the same silence, so nothing is released
  * unannounced, even on an account that opts in with installations already long silent.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { NotFoundError } from '../errors';
 import { assertAccountAccess, assertMayAddressAccount, type Principal } from './access';
 import type { Region } from './catalogue';
@@ -22,17 +22,11 @@ const DAY_MS = 86_400_000;
 export const DEFAULT_AUTO_RELEASE_DAYS = 60;
 
 /** An account's setting; absent: off. */
-export const autoReleaseSettingSchema = z
-  .object({
-    enabled: z.boolean(),
-    /** days of silence after which an installation is released; the notice goes out NOTICE_DAYS before */
-    afterDays: z
-      .number()
-      .int()
-      .min(AUTO_RELEASE_NOTICE_DAYS * 2)
-      .max(365),
-  })
-  .strict();
+export const autoReleaseSettingSchema = z.strictObject({
+  enabled: z.boolean(),
+  /** days of silence after which an installation is released; the notice goes out NOTICE_DAYS before */
+  afterDays: z.int().check(z.gte(AUTO_RELEASE_NOTICE_DAYS * 2), z.lte(365)),
+});
 export type AutoReleaseSetting = z.infer<typeof autoReleaseSettingSchema>;
 
 export type AutoReleaseStep =
