@@ -5,7 +5,7 @@
  */
 import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { queryAll } from './dynamodb-query-all';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { machineScopes, type MachineClientRecord, type MachineClientStore } from '../core/accounts/machine-clients';
 import type { AuditEvent } from '../core/licensing/model';
 import { auditItem } from './dynamodb-audit-writer';
@@ -18,7 +18,7 @@ const recordSchema = z.object({
   scopes: z.array(z.enum(machineScopes)),
   createdBy: z.string(),
   createdAt: z.string(),
-  revokedAt: z.string().optional(),
+  revokedAt: z.optional(z.string()),
 });
 const parse = (item: Record<string, unknown>): MachineClientRecord => {
   const { revokedAt, ...rest } = recordSchema.parse(item);

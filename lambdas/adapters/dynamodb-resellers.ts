@@ -14,7 +14,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { queryAll } from './dynamodb-query-all';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { ResellerApplication, ResellerStatus, ResellerStore } from '../core/accounts/resellers';
 import { ConflictError } from '../core/errors';
 import { rethrowThrottling, hasErrorName } from './aws-errors';
@@ -35,7 +35,7 @@ const applicationSchema = z.object({
   status: z.enum(['pending', 'approved']),
   applicantSub: z.string(),
   createdAt: z.string(),
-  approvedAt: z.string().optional(),
+  approvedAt: z.optional(z.string()),
 });
 const parse = (item: Record<string, unknown>): ResellerApplication => {
   const { approvedAt, ...rest } = applicationSchema.parse(item);

@@ -18,7 +18,7 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { AccountRef, NoticeProgress, TermsStore } from '../core/accounts/terms';
 import {
   type ConsentRecord,
@@ -38,11 +38,11 @@ const versionKey = (n: number) => ({ pk: VERSIONS_PK, sk: `V#${pad(n)}` });
 const consentKey = (accountId: string, n: number) => ({ pk: `ACC#${accountId}`, sk: `TERMS#${pad(n)}` });
 const consentGsiPk = (n: number) => `TERMSCONSENT#${n}`;
 
-const progressSchema = z.object({ cursor: z.string().optional(), done: z.boolean(), late: z.string().optional() });
+const progressSchema = z.object({ cursor: z.optional(z.string()), done: z.boolean(), late: z.optional(z.string()) });
 const accountItemSchema = z.object({
-  pk: z.string().startsWith('ACC#'),
+  pk: z.string().check(z.startsWith('ACC#')),
   region: regionSchema,
-  closure: z.object({}).passthrough().optional(),
+  closure: z.optional(z.looseObject({})),
 });
 const newAccountItemSchema = z.object({ sk: z.string(), accountId: z.string(), region: regionSchema });
 const monthOf = (iso: string) => iso.slice(0, 7);

@@ -1,6 +1,7 @@
 /** The OpenAPI operations of the vendor's machine clients (docs/back-office.md), spread into openapi.ts's table. */
 import type { ZodOpenApiResponseObject } from 'zod-openapi';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
+import { withMeta } from '../core/schema-meta';
 import {
   createdMachineClientSchema,
   createMachineClientSchema,
@@ -8,7 +9,7 @@ import {
   machineClientsSchema,
 } from '../core/accounts/machine-clients';
 
-const json = (schema: z.ZodType, description: string): ZodOpenApiResponseObject => ({
+const json = (schema: z.core.$ZodType, description: string): ZodOpenApiResponseObject => ({
   description,
   content: { 'application/json': { schema } },
 });
@@ -19,14 +20,14 @@ export const machineClientOperations = {
     summary: 'Create a machine client for the vendor’s ERP',
     description:
       'Back office (a person, never a machine). Client credentials with the scopes given (`orders:write`, `accounts:read`); the secret is in this answer only. Audited (`client.created`).',
-    body: createMachineClientSchema.meta({ id: 'MachineClientRequest' }),
-    responses: { '201': json(createdMachineClientSchema.meta({ id: 'CreatedMachineClient' }), 'Created') },
+    body: withMeta(createMachineClientSchema, { id: 'MachineClientRequest' }),
+    responses: { '201': json(withMeta(createdMachineClientSchema, { id: 'CreatedMachineClient' }), 'Created') },
   },
   listMachineClients: {
     tag: 'Users',
     summary: 'The machine clients, live and revoked',
     description: 'Back office. No secrets.',
-    responses: { '200': json(machineClientsSchema.meta({ id: 'MachineClients' }), 'Newest first') },
+    responses: { '200': json(withMeta(machineClientsSchema, { id: 'MachineClients' }), 'Newest first') },
   },
   revokeMachineClient: {
     tag: 'Users',

@@ -1,11 +1,12 @@
 /** The OpenAPI operations of the closure and export routes (docs/retention.md), spread into openapi.ts's table. */
 import type { ZodOpenApiResponseObject } from 'zod-openapi';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
+import { withMeta } from '../core/schema-meta';
 import { closureBodySchema } from '../core/accounts/closure';
 import { accountExportSchema, closureViewSchema } from '../core/accounts/closure-responses';
 import { accountParams } from './params';
 
-const json = (schema: z.ZodType, description: string): ZodOpenApiResponseObject => ({
+const json = (schema: z.core.$ZodType, description: string): ZodOpenApiResponseObject => ({
   description,
   content: { 'application/json': { schema } },
 });
@@ -26,7 +27,7 @@ export const retentionOperations = {
     description:
       'Confirmed by typing the account’s name. Every installation is deactivated (their polls answer 410, telemetry 403), telemetry and Presence are switched off, nothing new is accepted; the erasable data goes after `eraseAfter` (30 days). Closing a closed account answers the same.',
     params: accountParams,
-    body: closureBodySchema.meta({ id: 'AccountClosureRequest' }),
+    body: withMeta(closureBodySchema, { id: 'AccountClosureRequest' }),
     responses: { '200': json(closureViewSchema, 'The account is closed') },
     errors: {
       404: 'Unknown account',

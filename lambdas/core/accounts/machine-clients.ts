@@ -4,7 +4,8 @@
  * (the secret is shown once) and revokes them; the authorizer admits a machine only on the routes
  * its scopes name, and only while its record is not revoked.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { withMeta } from '../schema-meta';
 import type { Clock } from '../ports';
 import { assertRole, type Principal } from '../licensing/access';
 import type { AuditEvent } from '../licensing/model';
@@ -20,15 +21,15 @@ export const machineTokenMinutes = 15;
 /** Audit events of the vendor's own clients are kept under this pseudo-account. */
 export const opsAuditAccount = 'ops';
 
-export const createMachineClientSchema = z
-  .object({
-    name: z.string().trim().min(1).max(100),
-    scopes: z.array(z.enum(machineScopes)).min(1).max(machineScopes.length),
-  })
-  .strict();
+export const createMachineClientSchema = z.strictObject({
+  name: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)),
+  scopes: z.array(z.enum(machineScopes)).check(z.minLength(1), z.maxLength(machineScopes.length)),
+});
 export type CreateMachineClient = z.infer<typeof createMachineClientSchema>;
 
-export const machineClientParamsSchema = z.object({ clientId: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/) }).strict();
+export const machineClientParamsSchema = z.strictObject({
+  clientId: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,128}$/)),
+});
 
 export const machineClientSchema = z.object({
   clientId: z.string(),
@@ -36,17 +37,17 @@ export const machineClientSchema = z.object({
   scopes: z.array(z.enum(machineScopes)),
   createdBy: z.string(),
   createdAt: z.string(),
-  revokedAt: z.string().optional(),
+  revokedAt: z.optional(z.string()),
 });
 export const machineClientsSchema = z.object({ clients: z.array(machineClientSchema) });
 export const createdMachineClientSchema = z.object({
   clientId: z.string(),
-  clientSecret: z.string().meta({ description: 'shown in this answer only' }),
+  clientSecret: withMeta(z.string(), { description: 'shown in this answer only' }),
   name: z.string(),
   scopes: z.array(z.enum(machineScopes)),
-  tokenUrl: z
-    .string()
-    .meta({ description: 'POST grant_type=client_credentials here, HTTP Basic client id and secret' }),
+  tokenUrl: withMeta(z.string(), {
+    description: 'POST grant_type=client_credentials here, HTTP Basic client id and secret',
+  }),
   createdAt: z.string(),
 });
 

@@ -3,7 +3,7 @@
  * (create a Smart Account, apply as a reseller). Every other route takes a Principal, which needs
  * a role and, for a customer, an account.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ConflictError, ForbiddenError } from '../errors';
 
 export interface SignedInPerson {
@@ -27,12 +27,12 @@ export function assertWithoutAccount(person: Pick<SignedInPerson, 'groups' | 'ac
 const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
 
 /** ISO 3166-1 alpha-2, upper case: a code the runtime's CLDR names as a country or territory. */
-export const countrySchema = z
-  .string()
-  .trim()
-  .toUpperCase()
-  .regex(/^[A-Z]{2}$/, 'a two-letter country code (ISO 3166-1 alpha-2), e.g. DE or US')
-  .refine((code) => {
+export const countrySchema = z.string().check(
+  z.trim(),
+  z.toUpperCase(),
+  z.regex(/^[A-Z]{2}$/, 'a two-letter country code (ISO 3166-1 alpha-2), e.g. DE or US'),
+  z.refine((code) => {
     const name = regionNames.of(code);
     return name !== undefined && name !== code && name !== 'Unknown Region';
-  }, 'not a country code of ISO 3166-1');
+  }, 'not a country code of ISO 3166-1'),
+);

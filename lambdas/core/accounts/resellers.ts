@@ -5,7 +5,7 @@
  * account, or removes it: the account's `resellerId` and the `RES#<reseller>/ACC#<account>` item
  * stay the one source of who acts for whom (licensing/access.ts, list-reseller-accounts.ts).
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors';
 import { assertAccountAccess, assertMayAddressAccount, assertRole, type Principal } from '../licensing/access';
 import type { LicensingDeps } from '../licensing/deps';
@@ -52,17 +52,15 @@ export interface ResellerStore {
   }): Promise<void>;
 }
 
-export const applyBodySchema = z
-  .object({
-    companyName: z.string().trim().min(1, 'enter the company name').max(200),
-    country: countrySchema,
-  })
-  .strict();
+export const applyBodySchema = z.strictObject({
+  companyName: z.string().check(z.trim(), z.minLength(1, 'enter the company name'), z.maxLength(200)),
+  country: countrySchema,
+});
 export type ApplyBody = z.infer<typeof applyBodySchema>;
-export const resellerStatusQuerySchema = z.object({ status: z.enum(['pending', 'approved']).default('pending') });
+export const resellerStatusQuerySchema = z.object({ status: z._default(z.enum(['pending', 'approved']), 'pending') });
 export const resellerApprovalParamsSchema = z.object({ resellerId: resellerIdSchema });
 export const accountResellerParamsSchema = z.object({ accountId: accountIdSchema });
-export const accountResellerBodySchema = z.object({ resellerId: resellerIdSchema }).strict();
+export const accountResellerBodySchema = z.strictObject({ resellerId: resellerIdSchema });
 
 export interface ResellerDeps extends Pick<LicensingDeps, 'clock' | 'ids'> {
   readonly resellers: ResellerStore;

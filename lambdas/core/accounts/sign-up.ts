@@ -4,7 +4,7 @@
  * user pools are regional): elsewhere 421 names the right one. A retry after a failure between the
  * commit and the directory link finds the person's account (OWNER#<sub>) and completes the link.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ForbiddenError, NotFoundError } from '../errors';
 import { regionSchema } from '../licensing/catalogue';
 import type { LicensingDeps } from '../licensing/deps';
@@ -15,15 +15,13 @@ import { assertWithoutAccount, countrySchema, type SignedInPerson } from './pers
 import { acceptAtSignUp, assertAcceptsTermsInForce, type TermsStore } from './terms';
 import type { AccountUser, UserDirectory } from './users';
 
-export const createAccountBodySchema = z
-  .object({
-    name: z.string().trim().min(1, 'enter the company or organisation name').max(200),
-    region: regionSchema,
-    country: countrySchema,
-    /** the version of the terms in force the person accepts (docs/terms.md); absent: none recorded */
-    acceptTerms: z.number().int().positive().optional(),
-  })
-  .strict();
+export const createAccountBodySchema = z.strictObject({
+  name: z.string().check(z.trim(), z.minLength(1, 'enter the company or organisation name'), z.maxLength(200)),
+  region: regionSchema,
+  country: countrySchema,
+  /** the version of the terms in force the person accepts (docs/terms.md); absent: none recorded */
+  acceptTerms: z.optional(z.int().check(z.positive())),
+});
 export type CreateAccountBody = z.infer<typeof createAccountBodySchema>;
 
 export interface CreatedAccount {

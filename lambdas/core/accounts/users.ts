@@ -4,7 +4,7 @@
  * the local auth store locally) holds who may sign in; the user index (user-index.ts) lists an
  * account's users in one query (docs/accounts.md).
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ConflictError, NotFoundError } from '../errors';
 import { assertAccountAccess, assertMayAddressAccount, type Principal } from '../licensing/access';
 import { accountIdSchema } from '../licensing/ids';
@@ -66,10 +66,12 @@ export interface UserDirectory {
   linkReseller(userId: string, resellerId: string): Promise<boolean>;
 }
 
-export const userIdSchema = z.string().regex(/^[A-Za-z0-9-]{1,128}$/, 'not a user id');
-export const inviteBodySchema = z
-  .object({ email: z.string().trim().toLowerCase().email('enter an e-mail address like name@example.com').max(254) })
-  .strict();
+export const userIdSchema = z.string().check(z.regex(/^[A-Za-z0-9-]{1,128}$/, 'not a user id'));
+export const inviteBodySchema = z.strictObject({
+  email: z
+    .string()
+    .check(z.trim(), z.toLowerCase(), z.email('enter an e-mail address like name@example.com'), z.maxLength(254)),
+});
 export type InviteBody = z.infer<typeof inviteBodySchema>;
 export const accountUsersParamsSchema = z.object({ accountId: accountIdSchema });
 export const accountUserParamsSchema = z.object({ accountId: accountIdSchema, userId: userIdSchema });
