@@ -3,7 +3,7 @@
  * region's raw archive into Parquet with Athena (compact-archive.ts). `{ "hours": ["YYYY-MM-DDTHH"] }`
  * compacts those hours instead (a backfill, or a forced re-run from the console).
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { compactArchive } from '../core/telemetry/compact-archive';
 import { env } from '../shared/env';
 import { scheduledHandler } from '../shared/handler-stack';
@@ -11,11 +11,12 @@ import { logger } from '../shared/powertools';
 import { compactionDeps, compactionSettings } from '../shared/telemetry-deps';
 
 const inputSchema = z.object({
-  hours: z
-    .array(z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}$/, 'YYYY-MM-DDTHH'))
-    // what one run has time for (compactionSettings): a longer backfill is several invocations
-    .max(6)
-    .optional(),
+  hours: z.optional(
+    z
+      .array(z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}T\d{2}$/, 'YYYY-MM-DDTHH')))
+      // what one run has time for (compactionSettings): a longer backfill is several invocations
+      .check(z.maxLength(6)),
+  ),
 });
 
 export const handler = scheduledHandler(async (event) => {

@@ -3,7 +3,7 @@
  * refresh: the staff policy (core/accounts/staff-policy.ts) decides the groups and claims. An error
  * fails the sign-in: a token is never issued without the policy.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { tokenGrantFor } from '../core/accounts/staff-policy';
 import { withHouseStack } from '../shared/handler-stack';
 import { mfaSettingsOf } from '../shared/mfa-settings';
@@ -11,10 +11,10 @@ import { logger } from '../shared/powertools';
 
 const eventSchema = z.looseObject({
   version: z.literal('2'),
-  userPoolId: z.string().min(1),
-  userName: z.string().min(1),
+  userPoolId: z.string().check(z.minLength(1)),
+  userName: z.string().check(z.minLength(1)),
   request: z.looseObject({
-    groupConfiguration: z.looseObject({ groupsToOverride: z.array(z.string()).default([]) }),
+    groupConfiguration: z.looseObject({ groupsToOverride: z._default(z.array(z.string()), []) }),
   }),
   response: z.looseObject({}),
 });

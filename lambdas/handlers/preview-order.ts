@@ -1,5 +1,5 @@
 /** POST /v1/ops/orders/{orderId}/preview (back office): what the account will hold after the order, nothing written. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { orderBodySchema, orderIdSchema } from '../core/licensing/deposit-order';
 import { previewOrder } from '../core/licensing/preview-order';
 import { orderChecks } from '../shared/back-office-deps';

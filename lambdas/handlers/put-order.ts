@@ -1,5 +1,5 @@
 /** PUT /v1/ops/orders/{orderId} (back office): deposits an order's licence lines, once per order id. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { depositOrder, orderBodySchema, orderIdSchema } from '../core/licensing/deposit-order';
 import { orderChecks } from '../shared/back-office-deps';
 import { httpRoute, principalOf } from '../shared/http';
