@@ -15,14 +15,13 @@ export const STREAM_RECORD_VERSION = 2;
 export const MAX_RECORD_BYTES = 1024 * 1024;
 
 /**
- * gzip level of a record. Measured on the bench's 50-beat batch (139 KB of JSON; 1 core):
- * level 1 25.5 KB in 0.63 ms, 3 24.0 KB in 0.77 ms, 4 22.9 KB in 0.85 ms, 6 20.7 KB in 1.33 ms,
- * 9 19.5 KB in 3.9 ms. 4 keeps such a batch inside one 25 KB PUT payload unit (level 1–2 do
- * not, which doubles the PUT units) for 0.2 ms more than level 1; 6 would save ~10 % of the shards'
- * bytes for 0.5 ms more per batch, which at 512 MB costs about what those shards save, and slows
- * the ingest answer.
+ * gzip level of a record. Measured on the agent's post (105 beats, 44 KB of JSON; bench/workload.ts
+ * agentPosts, 1 core): level 1 8.5 KB in 0.16 ms, 2 8.2 KB in 0.15 ms, 3 8.1 KB in 0.17 ms, 4 8.1 KB
+ * in 0.42 ms, 6 7.4 KB in 0.31 ms. 1–3 are zlib's fast strategy (no lazy matching): 3 writes what 4
+ * does at well under half its CPU; 6 saves 8 % of the shards' bytes for twice the CPU on the
+ * ingest answer's path. Every level keeps a post inside one 25 KB PUT payload unit.
  */
-export const RECORD_GZIP_LEVEL = 4;
+export const RECORD_GZIP_LEVEL = 3;
 
 /**
  * The licence facts the rules need, as ingest read them with the signature check (version 1):
