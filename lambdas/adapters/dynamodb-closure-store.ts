@@ -15,7 +15,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { queryAll } from './dynamodb-query-all';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { ClosureCommit, ClosureStore, ErasedCommit, ErasureDue, ReopenCommit } from '../core/accounts/closure';
 import type { Region } from '../core/licensing/catalogue';
 import type { AuditEvent } from '../core/licensing/model';

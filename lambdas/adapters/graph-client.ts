@@ -3,7 +3,7 @@
  * over `<graph>/v1.0`, with a delegated access token from the identity adapter (ms-identity.ts).
  * Errors never carry a UPN or a token: paths with a UPN are named by their route only.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import {
   GraphSubscriptionGoneError,
   GraphThrottledError,
@@ -220,7 +220,7 @@ function jsonOf(text: string, route: string): unknown {
   }
 }
 
-function parse<T extends z.ZodType>(schema: T, value: unknown, route: string): z.infer<T> {
+function parse<T extends z.ZodMiniType>(schema: T, value: unknown, route: string): z.infer<T> {
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw new GraphRequestError(route, 200, 'UnexpectedShape');
   return parsed.data;

@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { rethrowThrottling } from './aws-errors';
 import { traced } from '../shared/powertools';
 
@@ -33,7 +33,7 @@ async function secretText(ref: string): Promise<string> {
 }
 
 /** Reads and validates a JSON secret; the error names the reference, never the secret's content. */
-export async function readJsonSecret<T extends z.ZodType>(ref: string, schema: T): Promise<z.infer<T>> {
+export async function readJsonSecret<T extends z.ZodMiniType>(ref: string, schema: T): Promise<z.infer<T>> {
   const text = await secretText(ref);
   let value: unknown;
   try {

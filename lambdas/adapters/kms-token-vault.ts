@@ -7,7 +7,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { DecryptCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { TokenVault } from '../core/presence/ports';
 import { rethrowThrottling } from './aws-errors';
 import { traced } from '../shared/powertools';

@@ -12,7 +12,7 @@ import {
   type INetworkModule,
   type NetworkResponse,
 } from '@azure/msal-node';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import {
   GraphGrantRevokedError,
   type IdentityPlatform,
@@ -54,7 +54,10 @@ export function microsoftConfigFromEnv(
   };
 }
 
-const appCredentialsSchema = z.object({ clientId: z.string().min(1), clientSecret: z.string().min(1) });
+const appCredentialsSchema = z.object({
+  clientId: z.string().check(z.minLength(1)),
+  clientSecret: z.string().check(z.minLength(1)),
+});
 type AppCredentials = z.infer<typeof appCredentialsSchema>;
 
 /** MSAL's network module over our transport (MSAL's own uses fetch, which takes no extra CA). */
@@ -77,12 +80,12 @@ export function msalNetworkClient(send: HttpSend): INetworkModule {
 }
 
 const idTokenClaimsSchema = z.object({
-  tid: z.string().min(1),
-  preferred_username: z.string().min(1).optional(),
-  upn: z.string().min(1).optional(),
+  tid: z.string().check(z.minLength(1)),
+  preferred_username: z.optional(z.string().check(z.minLength(1))),
+  upn: z.optional(z.string().check(z.minLength(1))),
 });
 const serializedCacheSchema = z.object({
-  RefreshToken: z.record(z.string(), z.object({ home_account_id: z.string(), secret: z.string() })).default({}),
+  RefreshToken: z._default(z.record(z.string(), z.object({ home_account_id: z.string(), secret: z.string() })), {}),
 });
 
 /** The refresh token MSAL cached for the account of `result`. */

@@ -16,20 +16,20 @@ import {
   X509Certificate,
   type KeyObject,
 } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { GraphPresence, NotificationDecryptor, RichNotification } from '../core/presence/ports';
 import { readJsonSecret } from './graph-secrets';
 
 const certificateSecretSchema = z.object({
-  id: z.string().min(1),
-  certificate: z.string().includes('BEGIN CERTIFICATE'),
-  privateKey: z.string().includes('PRIVATE KEY'),
+  id: z.string().check(z.minLength(1)),
+  certificate: z.string().check(z.includes('BEGIN CERTIFICATE')),
+  privateKey: z.string().check(z.includes('PRIVATE KEY')),
 });
 
 const presenceSchema = z.object({
-  id: z.string().min(1),
-  availability: z.string().min(1),
-  activity: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
+  availability: z.string().check(z.minLength(1)),
+  activity: z.string().check(z.minLength(1)),
 });
 
 interface OpenedCertificate {

@@ -1,5 +1,5 @@
 /** WebSocket `$connect`: a signed upgrade from an installation allowed to use Presence opens its session. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ValidationError } from '../core/errors';
 import { openSession } from '../core/presence/session';
 import { installationSignatureCheck } from '../shared/agent-signature';

@@ -1,6 +1,6 @@
 /** The fan-out queue's consumer: each message becomes frames to the sessions that watch its users. */
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { fanOut } from '../core/presence/notifications';
 import type { FanOutMessage } from '../core/presence/store';
 import { withHouseStack } from '../shared/handler-stack';

@@ -3,21 +3,21 @@
  * the HTTP answer to the upgrade (problem+json); messages answer through @connections instead.
  */
 import type { Context } from 'aws-lambda';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { withHouseStack } from './handler-stack';
 import { problemResponse } from './problem';
 
 export const webSocketEventSchema = z.object({
   requestContext: z.object({
-    connectionId: z.string().min(1).max(128),
+    connectionId: z.string().check(z.minLength(1), z.maxLength(128)),
     routeKey: z.string(),
     stage: z.string(),
     eventType: z.enum(['CONNECT', 'MESSAGE', 'DISCONNECT']),
   }),
-  headers: z.record(z.string(), z.string()).optional(),
-  queryStringParameters: z.record(z.string(), z.string()).nullish(),
-  body: z.string().nullish(),
-  isBase64Encoded: z.boolean().optional(),
+  headers: z.optional(z.record(z.string(), z.string())),
+  queryStringParameters: z.nullish(z.record(z.string(), z.string())),
+  body: z.nullish(z.string()),
+  isBase64Encoded: z.optional(z.boolean()),
 });
 export type WebSocketEvent = z.infer<typeof webSocketEventSchema>;
 

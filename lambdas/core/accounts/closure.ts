@@ -6,7 +6,7 @@
  * the same. The erasable data goes after ERASE_AFTER_CLOSURE_DAYS (erase-closed-accounts.ts); until
  * then the back office may reopen the account.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { GoneError, NotFoundError, ValidationError } from '../errors';
 import { assertAccountAccess, assertMayAddressAccount, assertRole, type Principal } from '../licensing/access';
 import type { Region } from '../licensing/catalogue';
@@ -18,9 +18,9 @@ import { disconnectTenant, setPresence } from '../presence/account';
 import type { PresenceDeps } from '../presence/deps';
 import { eraseAfterOf } from './retention';
 
-export const closureBodySchema = z
-  .object({ confirmName: z.string().trim().min(1, 'type the account name').max(200) })
-  .strict();
+export const closureBodySchema = z.strictObject({
+  confirmName: z.string().check(z.trim(), z.minLength(1, 'type the account name'), z.maxLength(200)),
+});
 export type ClosureBody = z.infer<typeof closureBodySchema>;
 
 /** The closure as the portal shows it. */

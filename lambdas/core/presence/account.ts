@@ -3,7 +3,7 @@
  * flow with PKCE, the refresh token sealed by KMS) and disconnecting it (everything erased).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import { assertAccountAccess, assertMayAddressAccount, type Principal } from '../licensing/access';
 import { assertAccountOpen } from '../licensing/account-open';
@@ -14,23 +14,21 @@ import type { PresenceAccount } from './store';
 
 const authorizationSeconds = 600;
 
-export const presenceSwitchBodySchema = z.object({ enabled: z.boolean() }).strict();
+export const presenceSwitchBodySchema = z.strictObject({ enabled: z.boolean() });
 
-const returnToSchema = z
-  .string()
-  .max(2048)
-  .url()
-  .refine((url) => /^https:\/\//.test(url) || /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\//.test(url), {
+const returnToSchema = z.string().check(
+  z.maxLength(2048),
+  z.url(),
+  z.refine((url) => /^https:\/\//.test(url) || /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\//.test(url), {
     message: 'must be an https URL (or http on this machine)',
-  });
+  }),
+);
 
-export const connectBodySchema = z
-  .object({
-    returnTo: returnToSchema,
-    /** the Microsoft 365 administrator's e-mail, to skip Microsoft's account picker */
-    loginHint: z.string().trim().email().max(256).optional(),
-  })
-  .strict();
+export const connectBodySchema = z.strictObject({
+  returnTo: returnToSchema,
+  /** the Microsoft 365 administrator's e-mail, to skip Microsoft's account picker */
+  loginHint: z.optional(z.string().check(z.trim(), z.email(), z.maxLength(256))),
+});
 
 export interface PresenceSettingsView {
   readonly enabled: boolean;
@@ -172,10 +170,10 @@ export async function startTenantConnection(
 }
 
 export const callbackQuerySchema = z.object({
-  state: z.string().min(16).max(128),
-  code: z.string().min(1).max(4096).optional(),
-  error: z.string().max(256).optional(),
-  error_description: z.string().max(2048).optional(),
+  state: z.string().check(z.minLength(16), z.maxLength(128)),
+  code: z.optional(z.string().check(z.minLength(1), z.maxLength(4096))),
+  error: z.optional(z.string().check(z.maxLength(256))),
+  error_description: z.optional(z.string().check(z.maxLength(2048))),
 });
 
 /** Where the browser goes after Microsoft's redirect: back to the portal, saying how it went. */

@@ -1,5 +1,5 @@
 /** The Presence session's JSON text frames (DESIGN.md, "The Presence contract (v1)") and limits. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /** subscriptions an installation may hold in all (DESIGN.md) */
 export const maxUsersPerInstallation = 10_000;
@@ -10,21 +10,25 @@ export const idleSessionSeconds = 600;
 export const maxSessionSeconds = 7_200;
 
 /** A user principal name, compared case-insensitively (Entra ID's rule): held lower-cased. */
-export const upnSchema = z
-  .string()
-  .trim()
-  .min(3)
-  .max(256)
-  .regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'not a user principal name (name@domain)')
-  .transform((upn) => upn.toLowerCase());
+export const upnSchema = z.pipe(
+  z
+    .string()
+    .check(
+      z.trim(),
+      z.minLength(3),
+      z.maxLength(256),
+      z.regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'not a user principal name (name@domain)'),
+    ),
+  z.transform((upn: string) => upn.toLowerCase()),
+);
 
-const frameId = z.string().min(1).max(64);
-const users = z.array(upnSchema).min(1).max(maxUsersPerFrame);
+const frameId = z.string().check(z.minLength(1), z.maxLength(64));
+const users = z.array(upnSchema).check(z.minLength(1), z.maxLength(maxUsersPerFrame));
 
 export const upFrameSchema = z.discriminatedUnion('op', [
-  z.object({ op: z.literal('subscribe'), id: frameId, users }).strict(),
-  z.object({ op: z.literal('unsubscribe'), id: frameId, users }).strict(),
-  z.object({ op: z.literal('ping') }).strict(),
+  z.strictObject({ op: z.literal('subscribe'), id: frameId, users }),
+  z.strictObject({ op: z.literal('unsubscribe'), id: frameId, users }),
+  z.strictObject({ op: z.literal('ping') }),
 ]);
 export type UpFrame = z.infer<typeof upFrameSchema>;
 
@@ -45,4 +49,4 @@ export type DownFrame =
   | { op: 'pong' }
   | { op: 'error'; id?: string; status: number; title: string; detail: string };
 
-export const snapshotRequestSchema = z.object({ users }).strict();
+export const snapshotRequestSchema = z.strictObject({ users });

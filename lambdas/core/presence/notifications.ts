@@ -3,7 +3,7 @@
  * `clientState`, verifies and decrypts the data, keeps what changed and queues the fan-out; the
  * fan-out posts one frame per session and forgets the sessions that are gone.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { need, type PresenceDeps } from './deps';
 import type { DownFrame, Presence } from './frames';
 import type { RichNotification } from './ports';
@@ -11,34 +11,34 @@ import type { FanOutMessage, PresenceUpdate } from './store';
 import { clientStateMatches, handleLifecycle } from './subscriptions';
 
 /** Graph sends a validation token when a subscription is created: it must be echoed as text/plain. */
-export const validationQuerySchema = z.object({ validationToken: z.string().min(1).max(1024) });
+export const validationQuerySchema = z.object({ validationToken: z.string().check(z.minLength(1), z.maxLength(1024)) });
 
 const encryptedContentSchema = z.object({
-  data: z.string().max(64 * 1024),
-  dataKey: z.string().max(4096),
-  dataSignature: z.string().max(512),
-  encryptionCertificateId: z.string().max(256),
-  encryptionCertificateThumbprint: z.string().max(256),
+  data: z.string().check(z.maxLength(64 * 1024)),
+  dataKey: z.string().check(z.maxLength(4096)),
+  dataSignature: z.string().check(z.maxLength(512)),
+  encryptionCertificateId: z.string().check(z.maxLength(256)),
+  encryptionCertificateThumbprint: z.string().check(z.maxLength(256)),
 });
 
 const notificationSchema = z.object({
-  subscriptionId: z.string().max(128),
-  clientState: z.string().max(256).optional(),
-  changeType: z.string().max(64),
-  resource: z.string().max(2048),
-  tenantId: z.string().max(64).optional(),
-  encryptedContent: encryptedContentSchema.optional(),
+  subscriptionId: z.string().check(z.maxLength(128)),
+  clientState: z.optional(z.string().check(z.maxLength(256))),
+  changeType: z.string().check(z.maxLength(64)),
+  resource: z.string().check(z.maxLength(2048)),
+  tenantId: z.optional(z.string().check(z.maxLength(64))),
+  encryptedContent: z.optional(encryptedContentSchema),
 });
 
 export const notificationsBodySchema = z.object({
-  value: z.array(z.unknown()).max(1000),
-  validationTokens: z.array(z.string()).optional(),
+  value: z.array(z.unknown()).check(z.maxLength(1000)),
+  validationTokens: z.optional(z.array(z.string())),
 });
 
 const lifecycleSchema = z.object({
-  subscriptionId: z.string().max(128),
-  clientState: z.string().max(256).optional(),
-  lifecycleEvent: z.string().max(64),
+  subscriptionId: z.string().check(z.maxLength(128)),
+  clientState: z.optional(z.string().check(z.maxLength(256))),
+  lifecycleEvent: z.string().check(z.maxLength(64)),
 });
 
 export interface NotificationReport {

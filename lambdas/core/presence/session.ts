@@ -2,7 +2,7 @@
  * The suite's session: who may open one, and the frames it sends. A bad frame gets an `error`
  * frame and changes nothing; the session stays open.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ForbiddenError, GoneError, ValidationError } from '../errors';
 import { assertHomeRegion } from '../licensing/home-region';
 import type { Installation } from '../licensing/model';
@@ -80,7 +80,7 @@ function parseFrame(body: string | undefined): { frame?: UpFrame; error?: DownFr
   }
   const parsed = upFrameSchema.safeParse(json);
   if (parsed.success) return { frame: parsed.data };
-  const id = z.object({ id: z.string().max(64) }).safeParse(json);
+  const id = z.object({ id: z.string().check(z.maxLength(64)) }).safeParse(json);
   const issue = parsed.error.issues[0];
   const path = issue?.path.join('.') ?? '';
   return {
