@@ -5,7 +5,7 @@
  * each written in one transaction with its audit item (`AUDIT#ops`).
  */
 import { QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { advisoryRuleIds, type AdvisoryRuleId, type AdvisoryStore, type AdvisoryTable } from '../core/rules/advisories';
 import type { AuditEvent } from '../core/licensing/model';
 import { licensingPk } from '../shared/licensing-table-keys';

@@ -10,7 +10,7 @@
  * a second: one unsharded partition (docs/proactive-support.md "Fleet overview"). Days expire after 40.
  */
 import { BatchGetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { SILENT_SUPPORT_DATA_DAYS, ttlAfterDays } from '../core/accounts/retention';
 import type {
   Counts,
@@ -24,7 +24,7 @@ import { hasErrorName, rethrowThrottling } from './aws-errors';
 import { queryAll } from './dynamodb-query-all';
 
 const FACTS_PK = 'FLEETFACTS';
-const factsItem = z.object({ suiteVersion: z.string().optional(), sqlEdition: z.string().optional() });
+const factsItem = z.object({ suiteVersion: z.optional(z.string()), sqlEdition: z.optional(z.string()) });
 
 const PK = 'FLEET';
 const OPEN_SK = 'OPEN';

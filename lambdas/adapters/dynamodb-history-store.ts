@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { BlockWrite, HistoryBlock, HistoryStore } from '../core/history/ports';
 import { blockSpanMs, type Tier } from '../core/history/tiers';
 import { rethrowThrottling } from './aws-errors';

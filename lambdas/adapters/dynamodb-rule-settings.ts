@@ -5,7 +5,7 @@
  * The rules Lambda reads an account's with one Query (config-sources.ts caches it per invocation).
  */
 import { DeleteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { RuleSettingsStore, StoredRuleSetting } from '../core/support/rule-settings';
 import { rethrowThrottling } from './aws-errors';
 import { queryAll } from './dynamodb-query-all';
@@ -13,7 +13,7 @@ import { queryAll } from './dynamodb-query-all';
 const PREFIX = 'RULESETTINGS#';
 const pkOf = (accountId: string) => `ACC#${accountId}`;
 const item = z.object({
-  sk: z.string().startsWith(PREFIX),
+  sk: z.string().check(z.startsWith(PREFIX)),
   settings: z.record(z.string(), z.unknown()),
   updatedAt: z.string(),
   updatedBy: z.string(),

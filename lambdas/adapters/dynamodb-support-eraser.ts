@@ -6,7 +6,7 @@
  * that lists an account's installations (gsi2) until the rest is gone.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { SupportEraser } from '../core/accounts/erase-closed-accounts';
 import { rethrowThrottling } from './aws-errors';
 import { batchWriteAll } from './dynamodb-batch-write';

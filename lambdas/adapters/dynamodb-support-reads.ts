@@ -13,7 +13,7 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { queryAll } from './dynamodb-query-all';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { FindingRecord } from '../core/rules/engine';
 import type { SnapshotRecord } from '../core/rules/ports';
 import type {
@@ -46,20 +46,20 @@ const evidence = z.record(
 const healthAttributes = ['installationId', 'accountId', 'lastBeatAt', 'careLevel', 'openFindings'];
 const healthIndexAttributes = [...healthAttributes, 'pk', 'gsi2pk'];
 const healthReadAttributes = [...healthIndexAttributes, 'beatAt'];
-const healthItem = z
-  .object({
-    pk: z.string().startsWith('INST#'),
-    gsi2pk: z.string().startsWith('ACC#'),
-    installationId: z.string().optional(),
-    accountId: z.string().optional(),
+const healthItem = z.pipe(
+  z.object({
+    pk: z.string().check(z.startsWith('INST#')),
+    gsi2pk: z.string().check(z.startsWith('ACC#')),
+    installationId: z.optional(z.string()),
+    accountId: z.optional(z.string()),
     /** epoch ms */
-    lastBeatAt: z.number().optional(),
+    lastBeatAt: z.optional(z.number()),
     /** epoch ms, exact */
-    beatAt: z.number().optional(),
-    careLevel: careLevel.optional(),
+    beatAt: z.optional(z.number()),
+    careLevel: z.optional(careLevel),
     // deflated (decodeOpenFindings); items written before that hold a list of objects
-    openFindings: z
-      .union([
+    openFindings: z._default(
+      z.union([
         z.instanceof(Uint8Array),
         z.array(
           z.object({
@@ -70,10 +70,11 @@ const healthItem = z
             openedAt: z.string(),
           }),
         ),
-      ])
-      .default([]),
-  })
-  .transform(({ pk, gsi2pk, beatAt, careLevel, openFindings, ...item }): InstallationHealth => {
+      ]),
+      [],
+    ),
+  }),
+  z.transform(({ pk, gsi2pk, beatAt, careLevel, openFindings, ...item }): InstallationHealth => {
     const installationId = item.installationId ?? pk.slice('INST#'.length);
     const lastBeatAt = beatAt ?? item.lastBeatAt;
     return {
@@ -84,7 +85,8 @@ const healthItem = z
       openFindings:
         openFindings instanceof Uint8Array ? decodeOpenFindings(installationId, openFindings) : openFindings,
     };
-  });
+  }),
+);
 
 const findingShape = {
   findingId: z.string(),
@@ -96,7 +98,7 @@ const findingShape = {
   status: z.enum(['open', 'resolved']),
   openedAt: z.string(),
   updatedAt: z.string(),
-  resolvedAt: z.string().optional(),
+  resolvedAt: z.optional(z.string()),
   evidence,
   history: z.array(
     z.object({
@@ -109,32 +111,38 @@ const findingShape = {
   audience: z.enum(['proactive', 'support', 'customer']),
   careLevel,
 };
-const findingItem = z
-  .object(findingShape)
-  .transform(({ resolvedAt, ...rest }): FindingRecord => ({ ...rest, ...(resolvedAt ? { resolvedAt } : {}) }));
+const findingItem = z.pipe(
+  z.object(findingShape),
+  z.transform(({ resolvedAt, ...rest }): FindingRecord => ({ ...rest, ...(resolvedAt ? { resolvedAt } : {}) })),
+);
 
 /**
  * A snapshot item: one type's (its data compressed in `dataZ`, or plain in items written before)
  * or the counters' item, all of them compressed together.
  */
 const snapshotItem = z.union([
-  z
-    .object({
+  z.pipe(
+    z.object({
       installationId: z.string(),
       accountId: z.string(),
       beatType: beatTypeSchema,
       beatId: z.string(),
       collectedAt: z.string(),
       // plain in items written before the data was compressed
-      data: z.unknown().optional(),
-      dataZ: z.instanceof(Uint8Array).optional(),
-    })
-    .transform(({ beatType, dataZ, data, ...rest }): SnapshotRecord[] => [
+      data: z.optional(z.unknown()),
+      dataZ: z.optional(z.instanceof(Uint8Array)),
+    }),
+    z.transform(({ beatType, dataZ, data, ...rest }): SnapshotRecord[] => [
       { ...rest, type: beatType, data: dataZ ? decodeSnapshotData(dataZ) : data },
     ]),
-  z
-    .object({ pk: z.string().startsWith('INST#'), accountId: z.string(), snapshots: z.instanceof(Uint8Array) })
-    .transform(({ pk, accountId, snapshots }): SnapshotRecord[] =>
+  ),
+  z.pipe(
+    z.object({
+      pk: z.string().check(z.startsWith('INST#')),
+      accountId: z.string(),
+      snapshots: z.instanceof(Uint8Array),
+    }),
+    z.transform(({ pk, accountId, snapshots }): SnapshotRecord[] =>
       Object.entries(decodeSnapshotGroup(snapshots)).map(([type, s]) => ({
         installationId: pk.slice('INST#'.length),
         accountId,
@@ -142,6 +150,7 @@ const snapshotItem = z.union([
         ...s,
       })),
     ),
+  ),
 ]);
 
 const acknowledgementItem = z.object({
@@ -224,7 +233,7 @@ export class DynamoDbSupportReads implements SupportReadStore {
         }),
       );
       const positions = (out.Items ?? []).map((item) => ({
-        installationId: z.string().startsWith('INST#').parse(item['pk']).slice('INST#'.length),
+        installationId: z.string().check(z.startsWith('INST#')).parse(item['pk']).slice('INST#'.length),
         lastBeatAt: z.string().parse(item['gsi1sk']),
       }));
       const byId = await this.healthOfMany(positions.map((p) => p.installationId));

@@ -40,7 +40,7 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { StateCommit, SupportStore } from '../core/rules/ports';
 import { StateConflict } from '../core/rules/ports';
 import type { InstallationState } from '../core/rules/state';
@@ -80,10 +80,10 @@ const HOUR_MS = 3_600_000;
 /** what the indexes key on: the newest beat's time down to the hour (an index write an hour) */
 export const beatHourOf = (lastBeatAt: number) => Math.floor(lastBeatAt / HOUR_MS) * HOUR_MS;
 const idAfter = (prefix: string) =>
-  z
-    .string()
-    .startsWith(prefix)
-    .transform((key) => key.slice(prefix.length));
+  z.pipe(
+    z.string().check(z.startsWith(prefix)),
+    z.transform((key) => key.slice(prefix.length)),
+  );
 
 /**
  * The STATE item as written now: the keys (its installation and account are read from them),
@@ -92,13 +92,13 @@ const idAfter = (prefix: string) =>
 const compactStateItem = z.object({
   pk: idAfter('INST#'),
   gsi2pk: idAfter('ACC#'),
-  version: z.number().int(),
-  lastBeatAt: z.number().optional(),
+  version: z.int(),
+  lastBeatAt: z.optional(z.number()),
   /** the exact newest beat time (items written before it hold it in lastBeatAt) */
-  beatAt: z.number().optional(),
-  snapshotsAt: z.number().optional(),
+  beatAt: z.optional(z.number()),
+  snapshotsAt: z.optional(z.number()),
   state: z.instanceof(Uint8Array),
-  openFindings: z.instanceof(Uint8Array).optional(),
+  openFindings: z.optional(z.instanceof(Uint8Array)),
 });
 const apartItem = z.object({ state: z.instanceof(Uint8Array) });
 
@@ -110,8 +110,8 @@ const apartItem = z.object({ state: z.instanceof(Uint8Array) });
 const legacyStateItem = z.object({
   installationId: z.string(),
   accountId: z.string(),
-  version: z.number().int(),
-  lastBeatAt: z.number().optional(),
+  version: z.int(),
+  lastBeatAt: z.optional(z.number()),
   newest: z.record(z.string(), z.number()),
   memory: z.record(
     z.string(),
@@ -120,7 +120,7 @@ const legacyStateItem = z.object({
       facts: z.record(z.string(), z.unknown()),
     }),
   ),
-  trackers: z.record(z.string(), z.object({ hits: z.number(), clears: z.number() }).passthrough()),
+  trackers: z.record(z.string(), z.looseObject({ hits: z.number(), clears: z.number() })),
   checkpoints: z.record(z.string(), z.string()),
   recentBeatIds: z.array(z.string()),
 });

@@ -7,7 +7,7 @@
  * charges writes and storage by size.
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { describeSeries, type Point, type SeriesPoints } from '../core/history/series';
 
 /** format 1: raw deflate; format 2: raw deflate with HISTORY_DICTIONARY_V2 (written now) */
@@ -59,7 +59,10 @@ const blockJson = z.object({
   p: z.array(
     z.union([
       z.array(row),
-      z.object({ s: z.number(), v: z.array(z.number()) }).transform(({ s, v }) => v.map((x, i) => [s + i, x] as const)),
+      z.pipe(
+        z.object({ s: z.number(), v: z.array(z.number()) }),
+        z.transform(({ s, v }) => v.map((x, i) => [s + i, x] as const)),
+      ),
     ]),
   ),
 });

@@ -5,7 +5,7 @@
  * inventory type has its own, as the agent sends it; items of the older plain shape still read.
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 export const SNAPSHOT_FORMAT = 1;
 

@@ -1,10 +1,10 @@
 /** The OpenAPI operation of an installation's history (docs/proactive-support.md "History"), spread into openapi.ts's table. */
 import type { ZodOpenApiResponseObject } from 'zod-openapi';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { historyQuerySchema, historySchema } from '../core/history/get-history';
 import { installationParams } from './params';
 
-const json = (schema: z.ZodType, description: string): ZodOpenApiResponseObject => ({
+const json = (schema: z.core.$ZodType, description: string): ZodOpenApiResponseObject => ({
   description,
   content: { 'application/json': { schema } },
 });

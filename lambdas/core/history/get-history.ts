@@ -3,7 +3,8 @@
  * range, read with one Query, with the licensed capacity beside usage series. Access exactly as the
  * installation's findings (support/access.ts).
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { withMeta } from '../schema-meta';
 import { capacityOf } from '../rules/catalogue/usage-over-licence';
 import type { LicenceFactsSource } from '../rules/ports';
 import type { Principal } from '../licensing/access';
@@ -15,33 +16,36 @@ import { blockSpanMs, historyRangeSchema, pointsWithin, tierForRange, unionBlock
 
 export const historyQuerySchema = z.object({
   /** @default 24h */
-  range: historyRangeSchema.default('24h'),
+  range: z._default(historyRangeSchema, '24h'),
   /** series keys; none: every series the installation has */
-  series: z.array(seriesKeySchema).max(64).default([]),
+  series: z._default(z.array(seriesKeySchema).check(z.maxLength(64)), []),
 });
 export type HistoryQuery = z.infer<typeof historyQuerySchema>;
 
 /** The answer, as OpenAPI publishes it (lambdas/shared/openapi-history.ts). */
-export const historySchema = z
-  .object({
+export const historySchema = withMeta(
+  z.object({
     installationId: z.string(),
     range: historyRangeSchema,
-    resolutionSeconds: z.number().int(),
-    from: z.string().meta({ description: 'ISO 8601: the range starts here' }),
-    to: z.string().meta({ description: 'ISO 8601: now' }),
+    resolutionSeconds: z.int(),
+    from: withMeta(z.string(), { description: 'ISO 8601: the range starts here' }),
+    to: withMeta(z.string(), { description: 'ISO 8601: now' }),
     series: z.array(
       z.object({
-        key: z.string().meta({ description: 'e.g. `process:UCX.Server.exe:cpuPercent`, `database:UCX:sizeBytes`' }),
+        key: withMeta(z.string(), {
+          description: 'e.g. `process:UCX.Server.exe:cpuPercent`, `database:UCX:sizeBytes`',
+        }),
         label: z.string(),
         unit: z.enum(['percent', 'bytes', 'count']),
-        points: z
-          .array(z.tuple([z.number(), z.number(), z.number(), z.number()]))
-          .meta({ description: '[epoch ms, avg, min, max], oldest first' }),
-        capacity: z.number().optional().meta({ description: 'licensed capacity (usage series)' }),
+        points: withMeta(z.array(z.tuple([z.number(), z.number(), z.number(), z.number()])), {
+          description: '[epoch ms, avg, min, max], oldest first',
+        }),
+        capacity: withMeta(z.optional(z.number()), { description: 'licensed capacity (usage series)' }),
       }),
     ),
-  })
-  .meta({ id: 'InstallationHistory' });
+  }),
+  { id: 'InstallationHistory' },
+);
 
 export interface HistoryDeps extends SupportDeps {
   readonly history: Pick<HistoryStore, 'blocks'>;

@@ -3,7 +3,7 @@
  * series, keyed as the contract says (`process:<name>:cpuPercent`, `database:<name>:sizeBytes`,
  * …), and the 1-minute points a batch of beats gives. A process is its name, summed over its pids.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Product } from '../licensing/catalogue';
 import { namePattern, SUITE_PROCESSES_WITH_SQL } from '../rules/catalogue/suite-names';
 import type { Beat, BeatType } from '../telemetry/catalogue';
@@ -45,7 +45,7 @@ const fixedSeries: Readonly<Record<string, { label: string; unit: SeriesUnit }>>
 const SERIES_KEY =
   /^(?:process:[^:]{1,256}:(?:cpuPercent|memoryBytes|handleCount)|database:[^:]{1,128}:sizeBytes|calls:[a-z-]{1,32}:active|queue:[a-z-]{1,32}:length|consoles:connected)$/;
 /** a series key as the route takes it */
-export const seriesKeySchema = z.string().max(300).regex(SERIES_KEY, 'not a history series key');
+export const seriesKeySchema = z.string().check(z.maxLength(300), z.regex(SERIES_KEY, 'not a history series key'));
 
 /** Label and unit of a series key (the key is valid). */
 export function describeSeries(key: string): { label: string; unit: SeriesUnit } {

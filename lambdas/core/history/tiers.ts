@@ -3,7 +3,7 @@
  * 15-minute aggregates kept 30 days, 1-hour aggregates kept 13 months; the chart range each one
  * serves; merging and downsampling points (min of mins, max of maxes, mean weighted by count).
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Point, SeriesPoints } from './series';
 
 const HOUR_MS = 3_600_000;

@@ -3,7 +3,8 @@
  * support, set and removed by the back office alone, each change audited under the vendor's own
  * audit log (`AUDIT#ops`), the same table again writing nothing.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { withMeta } from '../schema-meta';
 import { opsAuditAccount } from '../accounts/machine-clients';
 import { canonicalJson } from '../canonical-json';
 import { NotFoundError, ValidationError } from '../errors';
@@ -25,21 +26,22 @@ export interface AdvisoryDeps {
   readonly ids: IdGenerator;
 }
 
-export const advisoryViewSchema = z
-  .object({
+export const advisoryViewSchema = withMeta(
+  z.object({
     ruleId: z.enum(advisoryRuleIds as [AdvisoryRuleId, ...AdvisoryRuleId[]]),
-    table: z
-      .record(z.string(), z.unknown())
-      .nullable()
-      .meta({ description: 'null: none maintained, the rule says nothing' }),
-    updatedAt: z.string().nullable(),
-    updatedBy: z.string().nullable(),
-  })
-  .meta({ id: 'AdvisoryTable' });
+    table: withMeta(z.nullable(z.record(z.string(), z.unknown())), {
+      description: 'null: none maintained, the rule says nothing',
+    }),
+    updatedAt: z.nullable(z.string()),
+    updatedBy: z.nullable(z.string()),
+  }),
+  { id: 'AdvisoryTable' },
+);
 export type AdvisoryView = z.infer<typeof advisoryViewSchema>;
-export const advisoriesViewSchema = z
-  .object({ advisories: z.array(advisoryViewSchema) })
-  .meta({ id: 'AdvisoryTables', description: 'Every advisory table, maintained or not.' });
+export const advisoriesViewSchema = withMeta(z.object({ advisories: z.array(advisoryViewSchema) }), {
+  id: 'AdvisoryTables',
+  description: 'Every advisory table, maintained or not.',
+});
 
 const viewOf = (ruleId: AdvisoryRuleId, stored: AdvisoryTable | undefined): AdvisoryView => ({
   ruleId,

@@ -1,12 +1,12 @@
 /** Findings as the API shows them: in words, newest change first, support's acknowledgements only for staff. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { FindingRecord } from '../rules/engine';
 import { findingWords, type FindingWords } from '../rules/explain';
 import type { Acknowledgement, FindingStatus } from './ports';
 
 export const findingsQuerySchema = z.object({
   /** @default open */
-  status: z.enum(['open', 'resolved', 'all']).default('open'),
+  status: z._default(z.enum(['open', 'resolved', 'all']), 'open'),
 });
 export type FindingsQuery = z.infer<typeof findingsQuerySchema>;
 

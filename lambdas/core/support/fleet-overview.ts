@@ -6,7 +6,8 @@
  * as findings open, move and resolve (one write an invocation, never a scan of findings), and the
  * last-beat index support's list walks.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { withMeta } from '../schema-meta';
 import { assertRole, type Principal } from '../licensing/access';
 import type { Severity } from '../rules/rule';
 import type { SupportReadStore } from './ports';
@@ -241,8 +242,8 @@ async function countSilent(deps: FleetDeps, now: number): Promise<{ count: numbe
 export { severities as overviewSeverities };
 
 const bySeveritySchema = z.object({ critical: z.number(), warning: z.number(), info: z.number() });
-export const fleetOverviewSchema = z
-  .object({
+export const fleetOverviewSchema = withMeta(
+  z.object({
     from: z.string(),
     to: z.string(),
     days: z.array(
@@ -258,5 +259,6 @@ export const fleetOverviewSchema = z
       bySuiteRelease: z.array(z.object({ release: z.string(), count: z.number() })),
       bySqlEdition: z.array(z.object({ edition: z.string(), count: z.number() })),
     }),
-  })
-  .meta({ id: 'FleetOverview', description: 'Open findings a day for 30 days, the noisiest rules, the silent.' });
+  }),
+  { id: 'FleetOverview', description: 'Open findings a day for 30 days, the noisiest rules, the silent.' },
+);

@@ -5,7 +5,7 @@
  * so a selective filter reads more than it returns. Each request reads a bounded number of index
  * pages and hands back a cursor to go on from.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ValidationError } from '../errors';
 import { assertRole, type Principal } from '../licensing/access';
 import { DEFAULT_STALE_AFTER_DAYS, isStale } from '../licensing/stale';
@@ -15,54 +15,38 @@ import { viewOf, type InstallationHealthView } from './list-account-installation
 import type { Region } from '../licensing/catalogue';
 import type { InstallationHealth, OpenFindingSummary, SilencePosition, SupportDeps } from './ports';
 
-export const supportInstallationsQuerySchema = z
-  .object({
-    /** an open finding of this severity or a more severe one */
-    severity: z.enum(['info', 'warning', 'critical']).optional(),
-    care: z.enum(['basic', 'gold', 'platinum', 'none']).optional(),
-    /** an open finding of this rule (and of `severity` or worse, when given) */
-    rule: z
-      .string()
-      .regex(/^[a-z0-9-]{1,64}$/, 'not a rule id')
-      .optional(),
-    /** a suite version of this release (`2025.4`: 2025.4.x), as the fleet overview counts them */
-    suiteRelease: z
-      .string()
-      .regex(/^[0-9A-Za-z-]{1,16}(\.[0-9A-Za-z-]{1,16})?$/, 'not a suite release')
-      .optional(),
-    /** a SQL Server edition, as the installation's inventory names it */
-    sqlEdition: z.string().min(1).max(128).optional(),
-    /** no beat for at least this many hours */
-    silentHours: z.coerce
-      .number()
-      .int()
-      .min(1)
-      .max(24 * 366)
-      .optional(),
-    /**
-     * only installations stale in licensing (active, no licence poll for staleAfterDays); the index
-     * read is narrowed to those without a beat for as long, so one that never sent a beat is not listed
-     */
-    stale: z.enum(['true']).optional(),
-    limit: z.coerce.number().int().min(1).max(200).optional(),
-    cursor: z.string().max(512).optional(),
-  })
-  .strict();
+export const supportInstallationsQuerySchema = z.strictObject({
+  /** an open finding of this severity or a more severe one */
+  severity: z.optional(z.enum(['info', 'warning', 'critical'])),
+  care: z.optional(z.enum(['basic', 'gold', 'platinum', 'none'])),
+  /** an open finding of this rule (and of `severity` or worse, when given) */
+  rule: z.optional(z.string().check(z.regex(/^[a-z0-9-]{1,64}$/, 'not a rule id'))),
+  /** a suite version of this release (`2025.4`: 2025.4.x), as the fleet overview counts them */
+  suiteRelease: z.optional(
+    z.string().check(z.regex(/^[0-9A-Za-z-]{1,16}(\.[0-9A-Za-z-]{1,16})?$/, 'not a suite release')),
+  ),
+  /** a SQL Server edition, as the installation's inventory names it */
+  sqlEdition: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+  /** no beat for at least this many hours */
+  silentHours: z.optional(z.coerce.number().check(z.int(), z.gte(1), z.lte(24 * 366))),
+  /**
+   * only installations stale in licensing (active, no licence poll for staleAfterDays); the index
+   * read is narrowed to those without a beat for as long, so one that never sent a beat is not listed
+   */
+  stale: z.optional(z.enum(['true'])),
+  limit: z.optional(z.coerce.number().check(z.int(), z.gte(1), z.lte(200))),
+  cursor: z.optional(z.string().check(z.maxLength(512))),
+});
 export type SupportInstallationsQuery = z.infer<typeof supportInstallationsQuerySchema>;
 
 export const DEFAULT_SUPPORT_PAGE = 50;
 /** Index pages (of up to 100 installations each) one request reads at most: its cost bound. */
 export const MAX_INDEX_PAGES_PER_REQUEST = 10;
 
-const positionSchema = z
-  .object({
-    bucket: z.number().int().min(0).max(255),
-    after: z
-      .object({ installationId: z.string().min(1), lastBeatAt: z.iso.datetime() })
-      .strict()
-      .optional(),
-  })
-  .strict();
+const positionSchema = z.strictObject({
+  bucket: z.int().check(z.gte(0), z.lte(255)),
+  after: z.optional(z.strictObject({ installationId: z.string().check(z.minLength(1)), lastBeatAt: z.iso.datetime() })),
+});
 type Position = z.infer<typeof positionSchema>;
 
 const encodeCursor = (position: Position) => Buffer.from(JSON.stringify(position), 'utf8').toString('base64url');

@@ -5,7 +5,8 @@
  * defaults by the rules Lambda. Only the fields support set are stored: a default changed later
  * still reaches the fields the account left alone.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { withMeta } from '../schema-meta';
 import { canonicalJson } from '../canonical-json';
 import { NotFoundError, ValidationError } from '../errors';
 import { assertRole, type Principal } from '../licensing/access';
@@ -46,25 +47,26 @@ export interface RuleSettingsDeps {
 /** The body of a PUT: the rule's config fields to set (its schema decides what is valid). */
 export const ruleSettingsBodySchema = z.record(z.string(), z.unknown());
 
-export const ruleSettingViewSchema = z
-  .object({
+export const ruleSettingViewSchema = withMeta(
+  z.object({
     ruleId: z.string(),
     description: z.string(),
-    defaults: z.record(z.string(), z.unknown()).meta({ description: 'the rule’s config with nothing set' }),
-    settings: z
-      .record(z.string(), z.unknown())
-      .nullable()
-      .meta({ description: 'the fields this account sets; null: the defaults apply' }),
-    effective: z.record(z.string(), z.unknown()).meta({ description: 'what the rule runs with for this account' }),
-    updatedAt: z.string().nullable(),
-    updatedBy: z.string().nullable(),
-  })
-  .meta({ id: 'RuleSetting' });
+    defaults: withMeta(z.record(z.string(), z.unknown()), { description: 'the rule’s config with nothing set' }),
+    settings: withMeta(z.nullable(z.record(z.string(), z.unknown())), {
+      description: 'the fields this account sets; null: the defaults apply',
+    }),
+    effective: withMeta(z.record(z.string(), z.unknown()), { description: 'what the rule runs with for this account' }),
+    updatedAt: z.nullable(z.string()),
+    updatedBy: z.nullable(z.string()),
+  }),
+  { id: 'RuleSetting' },
+);
 export type RuleSettingView = z.infer<typeof ruleSettingViewSchema>;
 
-export const ruleSettingsViewSchema = z
-  .object({ accountId: z.string(), rules: z.array(ruleSettingViewSchema) })
-  .meta({ id: 'RuleSettings', description: 'An account’s settings of every rule, beside the defaults.' });
+export const ruleSettingsViewSchema = withMeta(
+  z.object({ accountId: z.string(), rules: z.array(ruleSettingViewSchema) }),
+  { id: 'RuleSettings', description: 'An account’s settings of every rule, beside the defaults.' },
+);
 
 const asRecord = (value: unknown) => value as Record<string, unknown>;
 
@@ -93,7 +95,8 @@ function ruleOf(deps: RuleSettingsDeps, ruleId: string): Rule {
 }
 
 /** The rule's schema, refusing fields it does not know (a typo must not pass as "saved"). */
-const strictly = (schema: z.ZodType): z.ZodType => (schema instanceof z.ZodObject ? schema.strict() : schema);
+const strictly = (schema: z.ZodMiniType): z.ZodMiniType =>
+  schema instanceof z.ZodMiniObject ? z.catchall(schema, z.never()) : schema;
 
 /** Validates `body` as the rule's settings: 400 with each failing path inside the body. */
 export function validRuleSettings(rule: Rule, body: Record<string, unknown>): Record<string, unknown> {
