@@ -30,7 +30,8 @@ const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
 export const countrySchema = z.string().check(
   z.trim(),
   z.toUpperCase(),
-  z.regex(/^[A-Z]{2}$/, 'a two-letter country code (ISO 3166-1 alpha-2), e.g. DE or US'),
+  // abort: Intl.DisplayNames throws on anything but two letters ('DEU' was a 500)
+  z.regex(/^[A-Z]{2}$/, { message: 'a two-letter country code (ISO 3166-1 alpha-2), e.g. DE or US', abort: true }),
   z.refine((code) => {
     const name = regionNames.of(code);
     return name !== undefined && name !== code && name !== 'Unknown Region';

@@ -132,6 +132,14 @@ describe('creating a Smart Account by sign-up', () => {
     expect(parsed.error?.issues.map((i) => i.path.join('.')).sort()).toEqual(['country', 'name', 'region']);
     expect(createAccountBodySchema.safeParse({ name: 'A', region: 'eu', country: 'de' }).data?.country).toBe('DE');
   });
+
+  it.each(['DEU', 'X1', '1', ''])('refuses the country %j with one issue, never a throw', (country) => {
+    const parsed = createAccountBodySchema.safeParse({ name: 'A', region: 'eu', country });
+
+    expect(parsed.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      ['country', 'a two-letter country code (ISO 3166-1 alpha-2), e.g. DE or US'],
+    ]);
+  });
 });
 
 describe('accepting the terms at sign-up', () => {
