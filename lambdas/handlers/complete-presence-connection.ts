@@ -1,11 +1,11 @@
 /** GET /v1/presence/callback: Microsoft's redirect after consent; the browser goes on to the portal. */
 import { callbackQuerySchema, completeTenantConnection } from '../core/presence/account';
 import { httpRoute, parseWith } from '../shared/http';
-import { presenceDeps } from '../shared/presence-deps';
+import { presenceGraphDeps } from '../shared/presence-graph-deps';
 
 export const handler = httpRoute({}, async (request) => {
   const query = parseWith(callbackQuerySchema, request.event.queryStringParameters ?? {}, ['query']);
-  const { location } = await completeTenantConnection(presenceDeps(), query);
+  const { location } = await completeTenantConnection(presenceGraphDeps(), query);
   return {
     status: 303,
     headers: {

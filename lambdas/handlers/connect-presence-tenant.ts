@@ -2,9 +2,9 @@
 import { connectBodySchema, startTenantConnection } from '../core/presence/account';
 import { httpRoute, principalOf } from '../shared/http';
 import { accountParams } from '../shared/params';
-import { presenceDeps } from '../shared/presence-deps';
+import { presenceGraphDeps } from '../shared/presence-graph-deps';
 
 export const handler = httpRoute({ params: accountParams, body: connectBodySchema }, async (request) => ({
   status: 201,
-  body: await startTenantConnection(presenceDeps(), principalOf(request), request.params.accountId, request.body),
+  body: await startTenantConnection(presenceGraphDeps(), principalOf(request), request.params.accountId, request.body),
 }));

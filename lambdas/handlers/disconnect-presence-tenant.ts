@@ -2,9 +2,9 @@
 import { disconnectTenant } from '../core/presence/account';
 import { httpRoute, principalOf } from '../shared/http';
 import { accountParams } from '../shared/params';
-import { presenceDeps } from '../shared/presence-deps';
+import { presenceGraphDeps } from '../shared/presence-graph-deps';
 
 export const handler = httpRoute({ params: accountParams }, async (request) => {
-  await disconnectTenant(presenceDeps(), principalOf(request), request.params.accountId);
+  await disconnectTenant(presenceGraphDeps(), principalOf(request), request.params.accountId);
   return { status: 204 };
 });

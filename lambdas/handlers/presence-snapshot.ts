@@ -3,12 +3,12 @@ import { snapshot } from '../core/presence/session';
 import { httpRoute, parseJsonBody } from '../shared/http';
 import { signedBy } from '../shared/licensing-deps';
 import { installationParams } from '../shared/params';
-import { presenceDeps } from '../shared/presence-deps';
+import { presenceGraphDeps } from '../shared/presence-graph-deps';
 
 // The body is judged after the signature (core/presence/session.ts): an unsigned request is a 401 whatever it carries.
 export const handler = httpRoute({ params: installationParams }, async (request) => ({
   status: 200,
-  body: await snapshot(presenceDeps(), {
+  body: await snapshot(presenceGraphDeps(), {
     installationId: request.params.id,
     verify: signedBy(request, request.params.id),
     body: () => parseJsonBody(request.rawBody, request.header),

@@ -2,10 +2,10 @@
 import { renewDueSubscriptions } from '../core/presence/subscriptions';
 import { scheduledHandler } from '../shared/handler-stack';
 import { logger } from '../shared/powertools';
-import { presenceDeps } from '../shared/presence-deps';
+import { presenceGraphDeps } from '../shared/presence-graph-deps';
 
 export const handler = scheduledHandler(async () => {
-  const report = await renewDueSubscriptions(presenceDeps());
+  const report = await renewDueSubscriptions(presenceGraphDeps());
   logger.info('presence subscriptions renewed', { ...report });
   return report;
 });

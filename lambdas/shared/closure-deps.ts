@@ -1,6 +1,7 @@
 /**
  * Composition root of the account closure, export and eraser handlers (docs/retention.md): the
  * licensing table's closures, the regional support and presence tables, the user directory.
+ * Closing also disconnects the Microsoft tenant: close-account-deps.ts adds that, with MSAL.
  */
 import { dynamoDocumentClient } from '../adapters/aws-clients';
 import { DynamoDbAuditWriter } from '../adapters/dynamodb-audit-writer';
@@ -14,9 +15,8 @@ import type { ClosureDeps } from '../core/accounts/closure';
 import type { EraserDeps } from '../core/accounts/erase-closed-accounts';
 import type { ExportDeps } from '../core/accounts/export';
 import { systemClock } from '../core/ports';
-import { env, required } from './env';
+import { required } from './env';
 import { auditLogReader, licensingDeps } from './licensing-deps';
-import { presenceDeps } from './presence-deps';
 import { userDirectory } from './user-directory';
 
 const closures = () => new DynamoDbClosureStore(dynamoDocumentClient(), required('TABLE_NAME'));
@@ -24,12 +24,9 @@ const presenceStore = () =>
   new DynamoDbPresenceStore(dynamoDocumentClient(), required('PRESENCE_TABLE_NAME'), systemClock);
 
 let closure: ClosureDeps | undefined;
+/** Reading and reopening a closure: Presence is not touched (closeAccountDeps wires it). */
 export function closureDeps(): ClosureDeps {
-  closure ??= {
-    licensing: licensingDeps(),
-    closures: closures(),
-    ...(env().PRESENCE_TABLE_NAME && { presence: presenceDeps() }),
-  };
+  closure ??= { licensing: licensingDeps(), closures: closures() };
   return closure;
 }
 

@@ -1,6 +1,8 @@
 /**
  * Composition root of the Presence handlers: each dependency is built on first use, from the
  * environment the function was given (a function without PRESENCE_TOKEN_KEY never opens a token).
+ * The Microsoft side (identity platform, tenant Graph) is wired by presence-graph-deps.ts: only the
+ * handlers that call Microsoft import it, so only their bundles hold MSAL.
  */
 import { ApiGatewaySessionChannel } from '../adapters/apigw-session-channel';
 import { dynamoDocumentClient } from '../adapters/aws-clients';
@@ -8,20 +10,18 @@ import { DynamoDbAuditWriter } from '../adapters/dynamodb-audit-writer';
 import { DynamoDbLicensingRepository } from '../adapters/dynamodb-licensing-repository';
 import { DynamoDbPresenceStore } from '../adapters/dynamodb-presence-store';
 import { tokenVaultFromRef } from '../adapters/kms-token-vault';
-import { microsoftConfigFromEnv, msIdentityPlatform, tenantGraphFactory } from '../adapters/ms-identity';
 import { notificationDecryptorFromRef } from '../adapters/presence-notification-decryptor';
 import { randomIds } from '../adapters/random-ids';
 import { SqsFanOutQueue } from '../adapters/sqs-fan-out-queue';
 import { systemClock } from '../core/ports';
 import type { PresenceDeps } from '../core/presence/deps';
+import type { IdentityPlatform, NotificationDecryptor, TenantGraphFactory } from '../core/presence/ports';
 import { emitCount } from './business-metrics';
-import { env, required } from './env';
+import { env, required, type Env } from './env';
 import { servingRegion } from './licensing-deps';
 import { logger } from './powertools';
 
-let deps: PresenceDeps | undefined;
-
-const lazy = <T>(make: () => T) => {
+export const lazy = <T>(make: () => T) => {
   let value: T | undefined;
   return () => {
     value ??= make();
@@ -29,25 +29,32 @@ const lazy = <T>(make: () => T) => {
   };
 };
 
+/** The Microsoft side, built on first use from the function's environment (presence-graph-deps.ts). */
+export interface PresenceGraphWiring {
+  identity(): IdentityPlatform;
+  graphFor(): TenantGraphFactory;
+}
+export type WireGraph = (from: { env: Env; decryptor: () => NotificationDecryptor }) => PresenceGraphWiring;
+
+let deps: PresenceDeps | undefined;
+
+/** For the handlers that never call Microsoft: `identity` and `graphFor` are not wired. */
 export function presenceDeps(): PresenceDeps {
-  if (deps) return deps;
+  deps ??= composePresenceDeps();
+  return deps;
+}
+
+/** The dependencies; `wireGraph` adds the identity platform and the tenant Graph. */
+export function composePresenceDeps(wireGraph?: WireGraph): PresenceDeps {
   const e = env();
-  const microsoft = lazy(() => microsoftConfigFromEnv(e));
   const decryptor = lazy(() => notificationDecryptorFromRef(required('PRESENCE_CERTIFICATE_SECRET')));
   const licensing = lazy(() => new DynamoDbLicensingRepository(dynamoDocumentClient(), required('TABLE_NAME')));
-  const graphFactory = lazy(() =>
-    tenantGraphFactory(microsoft(), {
-      // only creating a subscription needs the certificate: snapshot and UPN reads work without it
-      certificates: { certificate: () => decryptor().certificate() },
-      onThrottle: () => emitCount('presenceGraphThrottles'),
-    }),
-  );
+  const graph = wireGraph?.({ env: e, decryptor });
   const audit = lazy(() => new DynamoDbAuditWriter(dynamoDocumentClient(), required('TABLE_NAME')));
   const vault = lazy(() => tokenVaultFromRef(required('PRESENCE_TOKEN_KEY')));
-  const identity = lazy(() => msIdentityPlatform(microsoft()));
   const channel = lazy(() => new ApiGatewaySessionChannel(required('PRESENCE_CALLBACK_URL')));
   const queue = lazy(() => new SqsFanOutQueue(required('PRESENCE_FANOUT_QUEUE_URL')));
-  const built: PresenceDeps = {
+  return {
     store: new DynamoDbPresenceStore(dynamoDocumentClient(), required('PRESENCE_TABLE_NAME'), systemClock),
     clock: systemClock,
     ids: randomIds,
@@ -69,10 +76,10 @@ export function presenceDeps(): PresenceDeps {
       return e.PRESENCE_TOKEN_KEY ? vault() : undefined;
     },
     get identity() {
-      return e.PRESENCE_APP_SECRET ? identity() : undefined;
+      return graph && e.PRESENCE_APP_SECRET ? graph.identity() : undefined;
     },
     get graphFor() {
-      return e.PRESENCE_APP_SECRET ? graphFactory() : undefined;
+      return graph && e.PRESENCE_APP_SECRET ? graph.graphFor() : undefined;
     },
     get decryptor() {
       return e.PRESENCE_CERTIFICATE_SECRET ? decryptor() : undefined;
@@ -94,6 +101,4 @@ export function presenceDeps(): PresenceDeps {
         : undefined;
     },
   };
-  deps = built;
-  return built;
 }

@@ -22,8 +22,8 @@ jest.mock('#lambdas/shared/licensing-deps', () => ({
   licensingDeps: () => world.deps,
   licenseSettings: () => world.settings,
 }));
-jest.mock('#lambdas/shared/presence-deps', () => ({
-  presenceDeps: () =>
+jest.mock('#lambdas/shared/presence-graph-deps', () => ({
+  presenceGraphDeps: () =>
     ({
       licensing: {
         getInstallation: (id: string) => world.repo.getInstallation(id),

@@ -1,0 +1,28 @@
+/**
+ * Composition root of the Presence handlers that call Microsoft (consent, Graph subscriptions and
+ * reads): presence-deps.ts's dependencies with the identity platform and the tenant Graph. MSAL is
+ * in these handlers' bundles only.
+ */
+import { microsoftConfigFromEnv, msIdentityPlatform, tenantGraphFactory } from '../adapters/ms-identity';
+import type { PresenceDeps } from '../core/presence/deps';
+import { emitCount } from './business-metrics';
+import { composePresenceDeps, lazy } from './presence-deps';
+
+let deps: PresenceDeps | undefined;
+
+export function presenceGraphDeps(): PresenceDeps {
+  deps ??= composePresenceDeps(({ env, decryptor }) => {
+    const microsoft = lazy(() => microsoftConfigFromEnv(env));
+    return {
+      identity: lazy(() => msIdentityPlatform(microsoft())),
+      graphFor: lazy(() =>
+        tenantGraphFactory(microsoft(), {
+          // only creating a subscription needs the certificate: snapshot and UPN reads work without it
+          certificates: { certificate: () => decryptor().certificate() },
+          onThrottle: () => emitCount('presenceGraphThrottles'),
+        }),
+      ),
+    };
+  });
+  return deps;
+}
