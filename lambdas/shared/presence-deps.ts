@@ -21,6 +21,7 @@ import { env, required, type Env } from './env';
 import { servingRegion } from './licensing-deps';
 import { logger } from './powertools';
 
+/** Built on first call, then kept (presence-graph-deps.ts uses it too). */
 export const lazy = <T>(make: () => T) => {
   let value: T | undefined;
   return () => {
