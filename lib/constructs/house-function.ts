@@ -267,7 +267,7 @@ export const untracedCondition = 'ucx-untraced';
 export const withoutXraySdk = (tracing: HouseTracing | undefined) => tracing !== 'active';
 
 /** The stand-in for the SDK's default credential chain (lambdas/shared/lambda-credentials.ts). */
-const lambdaCredentialsModule = path.resolve('lambdas/shared/lambda-credentials.ts');
+export const lambdaCredentialsModule = path.resolve('lambdas/shared/lambda-credentials.ts');
 
 export class HouseFunction extends Construct {
   /** the Lambda function */
