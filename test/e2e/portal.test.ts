@@ -204,7 +204,7 @@ describe('the portal', () => {
     // the action in words on the page (issue 19.6); the CSV keeps its name
     expect(await page.getByRole('cell', { name: 'Order deposited' }).count()).toBe(1);
     expect(download.suggestedFilename()).toBe(`audit-${accountId}.csv`);
-    expect(csv.split('\r\n')[0]).toBe('at,action,actorKind,actorId,eventId,details');
+    expect(csv.split('\r\n')[0]).toBe('at,action,actorKind,actorId,eventId,details,by');
     expect(csv).toContain(',order.deposited,');
     expect(csv).not.toContain('installation.activated');
     await page.close();

@@ -133,7 +133,8 @@ export async function listAuditEvents(
   };
 }
 
-const csvColumns = ['at', 'action', 'actorKind', 'actorId', 'eventId', 'details'] as const;
+// `by` last: columns added later go at the end, so a reader of the older header keeps its positions
+const csvColumns = ['at', 'action', 'actorKind', 'actorId', 'eventId', 'details', 'by'] as const;
 
 /** One RFC 4180 field; a leading formula character is neutralised so spreadsheets show text. */
 export function csvField(value: string): string {
@@ -141,10 +142,12 @@ export function csvField(value: string): string {
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-/** The events as CSV: a header row, CRLF line ends, `details` as JSON. */
-export function auditCsv(events: readonly AuditEvent[]): string {
+/** The events as CSV: a header row, CRLF line ends, `details` as JSON, `by` the actor in words. */
+export function auditCsv(events: readonly (AuditEvent & { by?: string })[]): string {
   const rows = events.map((e) =>
-    [e.at, e.action, e.actor.kind, e.actor.id, e.eventId, JSON.stringify(e.details)].map(csvField).join(','),
+    [e.at, e.action, e.actor.kind, e.actor.id, e.eventId, JSON.stringify(e.details), e.by ?? '']
+      .map(csvField)
+      .join(','),
   );
   return `${[csvColumns.join(','), ...rows].join('\r\n')}\r\n`;
 }

@@ -63,9 +63,10 @@ describe('GET /v1/accounts/{accountId}/audit', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
     const lines = res.text.trimEnd().split('\r\n');
-    expect(lines[0]).toBe('at,action,actorKind,actorId,eventId,details');
+    expect(lines[0]).toBe('at,action,actorKind,actorId,eventId,details,by');
     expect(lines).toHaveLength(2);
     expect(lines[1]).toContain(',order.deposited,backoffice,');
+    expect(lines[1]).toMatch(/,back office$/);
   });
 
   it('refuses a forged cursor with the field named', async () => {

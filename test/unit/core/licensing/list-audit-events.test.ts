@@ -153,12 +153,22 @@ describe('auditCsv', () => {
         actor: { kind: 'customer', id: '=HYPERLINK("x")' },
         action: 'key.created',
         details: { note: 'a, "b"\nc' },
+        by: '@ann, "admin"',
+      },
+      {
+        accountId: 'acc-1',
+        at: '2030-01-02T00:00:00.000Z',
+        eventId: 'evt-2',
+        actor: { kind: 'system', id: 'sweep' },
+        action: 'installation.released',
+        details: {},
       },
     ]);
 
     expect(csv.split('\r\n')).toEqual([
-      'at,action,actorKind,actorId,eventId,details',
-      `2030-01-01T00:00:00.000Z,key.created,customer,"'=HYPERLINK(""x"")",evt-1,"{""note"":""a, \\""b\\""\\nc""}"`,
+      'at,action,actorKind,actorId,eventId,details,by',
+      `2030-01-01T00:00:00.000Z,key.created,customer,"'=HYPERLINK(""x"")",evt-1,"{""note"":""a, \\""b\\""\\nc""}","'@ann, ""admin"""`,
+      '2030-01-02T00:00:00.000Z,installation.released,system,sweep,evt-2,{},',
       '',
     ]);
   });
