@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { compactionSettleMs } from '../lambdas/core/telemetry/archive-tables';
+import { compactionSettleMs, PARQUET_ZSTD_LEVEL } from '../lambdas/core/telemetry/archive-tables';
 import { archiveColumns as columns, archivePrefix } from './archive-reader';
 
 export const parquetPrefix = 'parquet/';
@@ -125,7 +125,7 @@ export async function compactHour(
     const out = join(dir, 'beats.parquet');
     await sql(
       `COPY (${readJsonSql(files)} ORDER BY "type", "installation_id", "received_at", "beat_id") ` +
-        `TO ${sqlString(out)} (FORMAT parquet, COMPRESSION zstd)`,
+        `TO ${sqlString(out)} (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL ${PARQUET_ZSTD_LEVEL})`,
     );
     const [count] = await sql(`SELECT count(*)::INTEGER AS n FROM read_parquet(${sqlString(out)})`);
     const rowsWritten = Number(count?.n);

@@ -158,12 +158,15 @@ export async function runAthenaSql(
       const [, query, bucket, prefix, options] = unload as unknown as [string, string, string, string, string];
       if (!/format\s*=\s*'PARQUET'/i.test(options)) throw new Error('the stand-in UNLOADs Parquet only');
       const compression = /compression\s*=\s*'(\w+)'/i.exec(options)?.[1] ?? 'GZIP';
+      const level = /compression_level\s*=\s*(\d+)/i.exec(options)?.[1];
       if ((await listKeys(s3, bucket, prefix)).length > 0)
         throw new Error(
           `HIVE_PATH_ALREADY_EXISTS: Target directory for table already exists: s3://${bucket}/${prefix}`,
         );
       const out = join(dir, 'unload.parquet');
-      await run(`COPY (${query}) TO ${sqlString(out)} (FORMAT parquet, COMPRESSION ${compression.toLowerCase()})`);
+      await run(
+        `COPY (${query}) TO ${sqlString(out)} (FORMAT parquet, COMPRESSION ${compression.toLowerCase()}${level ? `, COMPRESSION_LEVEL ${level}` : ''})`,
+      );
       await s3.send(
         new PutObjectCommand({ Bucket: bucket, Key: `${prefix}${queryId}.parquet`, Body: readFileSync(out) }),
       );

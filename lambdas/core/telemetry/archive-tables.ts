@@ -116,6 +116,13 @@ export function countRawRowsSql(database: string, h: ArchiveHour): string {
 }
 
 /**
+ * zstd level of the Parquet hours. On 52,500 of the agent's beats (DuckDB): level 3 (Athena's
+ * default) 45.1 B/beat, 9 40.3, 15 37.3 in 9 times the time of 9, 19 34.9 in 34 times. Athena bills
+ * the bytes it scans, not its CPU: 9 is the top of the range AWS recommends for speed and size.
+ */
+export const PARQUET_ZSTD_LEVEL = 9;
+
+/**
  * Writes the hour's raw rows as Parquet (zstd) into the run's empty folder, sorted by type then
  * installation: a query by type or installation reads only the row groups whose statistics match.
  */
@@ -123,7 +130,7 @@ export function unloadHourSql(database: string, h: ArchiveHour, bucket: string, 
   return (
     `UNLOAD (SELECT ${list(archiveDataColumns)} FROM (${rawRowsSql(database, h)}) ` +
     `ORDER BY "type", "installation_id", "received_at", "beat_id") ` +
-    `TO 's3://${bucket}/${runPrefix(h, runId)}' WITH (format = 'PARQUET', compression = 'ZSTD')`
+    `TO 's3://${bucket}/${runPrefix(h, runId)}' WITH (format = 'PARQUET', compression = 'ZSTD', compression_level = ${PARQUET_ZSTD_LEVEL})`
   );
 }
 

@@ -164,6 +164,27 @@ describe('archive compaction on the Athena stand-in (DuckDB)', () => {
     expect(codecs).toEqual([{ compression: 'ZSTD' }]);
   }, 60_000);
 
+  it('honours an UNLOAD’s zstd compression_level', async () => {
+    // Arrange: text that compresses better the harder zstd tries
+    const rows = `SELECT md5(CAST(i % 400 AS VARCHAR)) || CAST(i AS VARCHAR) AS s FROM range(20000) t(i)`;
+    const unload = (level: number) =>
+      query(
+        `UNLOAD (${rows}) TO 's3://${bucket}/level-${level}/' WITH (format = 'PARQUET', compression = 'ZSTD', compression_level = ${level})`,
+      );
+
+    // Act
+    await unload(1);
+    await unload(19);
+
+    // Assert
+    const sizeOf = async (prefix: string) => {
+      const [key] = await keys(prefix);
+      const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      return (await object.Body!.transformToByteArray()).length;
+    };
+    expect(await sizeOf('level-19/')).toBeLessThan(await sizeOf('level-1/'));
+  }, 60_000);
+
   it('a re-run replaces the hour: a fresh run in the manifest, the old run deleted, the same rows', async () => {
     // Arrange
     const [before] = await keys('parquet-runs/region=eu/dt=2026-12-01/hour=01/');
