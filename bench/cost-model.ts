@@ -91,7 +91,13 @@ export interface Workload {
    * the history the rules consumer keeps (docs/proactive-support.md "History"): its writes and
    * reads per installation batch, and the bytes its three tiers hold per installation at steady state
    */
-  history: { wruPerBatch: number; rruPerBatch: number; storedBytes: number };
+  history: {
+    wruPerBatch: number;
+    rruPerBatch: number;
+    storedBytes: number;
+    /** once a day per installation: the day's 15-minute points read, its 1-hour points written */
+    dayClosure: { wru: number; rru: number };
+  };
   /** the rules' licence facts cache (lambdas/adapters/licence-facts.ts): a miss reads the installation */
   licenceCache: { ttlSeconds: number; rruPerMiss: number };
   /** share of posts whose stream record carries the rules' licence facts (ingest puts them): no licence read */
@@ -400,7 +406,15 @@ export function monthlyCost(
     'DynamoDB history writes and reads',
     dynamo(batches * w.history.wruPerBatch, 'write') + dynamo(batches * w.history.rruPerBatch, 'read'),
     basis('history store units'),
-    `${fmt(w.history.wruPerBatch)} WRU + ${fmt(w.history.rruPerBatch)} RRU per post: its 1-minute block, an hour's 15-minute points, a day's 1-hour points`,
+    `${fmt(w.history.wruPerBatch)} WRU + ${fmt(w.history.rruPerBatch)} RRU per post: its 1-minute block, an hour's 15-minute points`,
+  );
+  const days = installations * (HOURS_PER_MONTH / 24);
+  add(
+    'DynamoDB',
+    "DynamoDB history: a day's 1-hour points",
+    dynamo(days * w.history.dayClosure.wru, 'write') + dynamo(days * w.history.dayClosure.rru, 'read'),
+    basis(),
+    `once a day: ${fmt(w.history.dayClosure.wru)} WRU + ${fmt(w.history.dayClosure.rru)} RRU per installation (the day's 15-minute points read)`,
   );
   add(
     'DynamoDB',

@@ -103,6 +103,10 @@ export interface RulesStoredMeasures {
 
 type Handler = (event: unknown, context: unknown) => Promise<{ batchItemFailures: unknown[] }>;
 
+const DAY_MS = 86_400_000;
+/** where the rounds end: 18:00 UTC (the warm-up from 06:00, the counted hours 12:00–18:00 for 6 h each) */
+const WINDOW_END_UTC_MS = 18 * 3_600_000;
+
 export async function measureRulesStored(opts: {
   installations: readonly { installationId: string; accountId: string }[];
   /** each agent's posts in order (several agents' days, concatenated: postsPerAgent each) */
@@ -153,14 +157,18 @@ export async function measureRulesStored(opts: {
     { step: 'initialize', name: 'benchConsumedCapacity' },
   );
 
-  // Beats re-stamped so the last round ends now; the handler's clock (Date.now, new Date) is moved
-  // to each round's arrival, so the state's hours and the silence rule pass as the agent's do.
+  // Beats re-stamped so the last round ends at the last 18:00 UTC; the handler's clock (Date.now,
+  // new Date) is moved to each round's arrival, so the state's hours and the silence rule pass as
+  // the agent's do. Every run counts the same hours of the day, none closing a day (its 1-hour
+  // points, once a day: a window across midnight counted them at 4 times their share).
   const totalRounds = opts.warmup + opts.rounds;
   if (totalRounds > opts.postsPerAgent || opts.first.warmup + opts.first.rounds > totalRounds)
     throw new Error(`rules stored: ${totalRounds} rounds, ${opts.postsPerAgent} posts per agent`);
   const cycleMs = opts.cycleSeconds * 1000;
   const firstAt = Date.parse(opts.posts[0]![0]!.collectedAt);
-  const shift = Date.now() - (firstAt + totalRounds * cycleMs);
+  const windowEndAt = Math.floor((Date.now() - WINDOW_END_UTC_MS) / DAY_MS) * DAY_MS + WINDOW_END_UTC_MS;
+  if (totalRounds * cycleMs > WINDOW_END_UTC_MS) throw new Error('rules stored: the rounds would cross midnight');
+  const shift = windowEndAt - (firstAt + totalRounds * cycleMs);
   const source = {
     shardId: 'shardId-000000000000',
     eventSourceArn: 'arn:aws:kinesis:eu-central-1:000000000000:stream/ucx-bench-telemetry',

@@ -79,12 +79,19 @@ describe('cost model', () => {
     );
   });
 
-  it('prices the history: its writes and reads per post, and the bytes its tiers keep', () => {
-    const w = { ...defaultWorkload(), history: { wruPerBatch: 2, rruPerBatch: 1, storedBytes: 1_000_000 } };
+  it('prices the history: its writes and reads per post, the day closed once a day, and the bytes its tiers keep', () => {
+    const w = {
+      ...defaultWorkload(),
+      history: { wruPerBatch: 2, rruPerBatch: 1, storedBytes: 1_000_000, dayClosure: { wru: 3, rru: 4 } },
+    };
     const r = monthlyCost(1000, w, us);
     const posts = (1000 * SECONDS_PER_MONTH) / w.cycleSeconds;
     expect(line(r, 'DynamoDB history writes and reads').usd).toBeCloseTo(
       ((2 * posts) / 1e6) * us.dynamoWritePerMillionWru + (posts / 1e6) * us.dynamoReadPerMillionRru,
+    );
+    const days = (1000 * HOURS_PER_MONTH) / 24;
+    expect(line(r, "DynamoDB history: a day's 1-hour points").usd).toBeCloseTo(
+      ((3 * days) / 1e6) * us.dynamoWritePerMillionWru + ((4 * days) / 1e6) * us.dynamoReadPerMillionRru,
     );
     expect(line(r, 'DynamoDB history storage').usd).toBeCloseTo(
       ((1000 * 1_000_000) / 1024 ** 3) * us.dynamoStorageGbMonth,
