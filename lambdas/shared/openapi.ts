@@ -482,7 +482,8 @@ const operations: Record<ApiOperationName, OperationSpec> = {
           'application/json': { schema: auditPageSchema },
           'text/csv': {
             schema: withMeta(z.string(), {
-              description: 'header row `at,action,actorKind,actorId,eventId,details,by`, CRLF line ends, details as JSON, by the actor in words (an e-mail, "back office", …)',
+              description:
+                'header row `at,action,actorKind,actorId,eventId,details,by`, CRLF line ends, details as JSON, by the actor in words (an e-mail, "back office", …)',
             }),
           },
         },
