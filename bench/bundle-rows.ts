@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
-import { lambdaCredentialsModule, untracedCondition, withoutXraySdk } from '../lib/constructs/house-function';
+import { houseAliases, untracedConditions, withoutXraySdk } from '../lib/constructs/house-function';
 import { type FunctionSpec, functionSpecs } from '../lib/routes';
 import type { Row } from './stats';
 import { median } from './stats';
@@ -30,16 +30,14 @@ export const houseEsbuild: esbuild.BuildOptions = {
 };
 
 /** What the house adds to those options for every function: the SDK's credential chain replaced. */
-const houseSdkAlias: esbuild.BuildOptions = {
-  alias: { '@aws-sdk/credential-provider-node': lambdaCredentialsModule },
-};
+const houseSdkAlias: esbuild.BuildOptions = { alias: { ...houseAliases } };
 
 /** The options an asset of this entry was built with: the untraced condition unless 'active'. */
 function assetOptions(entry: string): esbuild.BuildOptions {
   const spec = Object.values(functionSpecs as Record<string, FunctionSpec>).find((s) => s.entry === entry);
   return {
     ...houseSdkAlias,
-    ...(withoutXraySdk(spec?.tracing) ? { conditions: [untracedCondition, 'module'] } : {}),
+    ...(withoutXraySdk(spec?.tracing) ? { conditions: [...untracedConditions] } : {}),
   };
 }
 

@@ -266,8 +266,13 @@ export const untracedCondition = 'ucx-untraced';
 /** whether the bundle leaves the X-Ray SDK out: no SDK subsegments */
 export const withoutXraySdk = (tracing: HouseTracing | undefined) => tracing !== 'active';
 
-/** The stand-in for the SDK's default credential chain (lambdas/shared/lambda-credentials.ts). */
-export const lambdaCredentialsModule = path.resolve('lambdas/shared/lambda-credentials.ts');
+/** esbuild aliases of every house bundle: the SDK's default credential chain (SSO, INI, process,
+ * container providers) replaced by the environment provider (lambdas/shared/lambda-credentials.ts) */
+export const houseAliases: Readonly<Record<string, string>> = {
+  '@aws-sdk/credential-provider-node': path.resolve('lambdas/shared/lambda-credentials.ts'),
+};
+/** esbuild conditions of a bundle without the X-Ray SDK ('module' kept: custom conditions drop it) */
+export const untracedConditions: readonly string[] = [untracedCondition, 'module'];
 
 export class HouseFunction extends Construct {
   /** the Lambda function */
@@ -352,14 +357,13 @@ export class HouseFunction extends Construct {
         bundleAwsSDK: true,
         // Prefer ESM entry points so esbuild can tree-shake.
         mainFields: ['module', 'main'],
-        // Lambda passes its credentials in the environment: the SDK's default chain (SSO, INI,
-        // process, container providers) is replaced by the environment provider alone.
-        // A function without SDK subsegments does not load the X-Ray SDK (its async hook costs
-        // every await): `#xray` resolves to lambdas/shared/xray-off.ts ('module' kept: custom
-        // conditions drop it).
+        // Lambda passes its credentials in the environment: the SDK's default chain is replaced
+        // by the environment provider alone. A function without SDK subsegments does not load
+        // the X-Ray SDK (its async hook costs every await): `#xray` resolves to
+        // lambdas/shared/xray-off.ts.
         esbuildArgs: {
-          '--alias:@aws-sdk/credential-provider-node': lambdaCredentialsModule,
-          ...(withoutXraySdk(props.tracing) ? { '--conditions': `${untracedCondition},module` } : {}),
+          ...Object.fromEntries(Object.entries(houseAliases).map(([from, to]) => [`--alias:${from}`, to])),
+          ...(withoutXraySdk(props.tracing) ? { '--conditions': untracedConditions.join(',') } : {}),
         },
       },
       environment: {

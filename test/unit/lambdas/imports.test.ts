@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { build } from 'esbuild';
-import { untracedCondition } from '#lib/constructs/house-function';
+import { untracedConditions } from '#lib/constructs/house-function';
 
 const root = join(__dirname, '../../..');
 
@@ -48,7 +48,7 @@ describe('lambda source imports', () => {
       platform: 'node',
       format: 'esm',
       mainFields: ['module', 'main'],
-      conditions: [untracedCondition, 'module'],
+      conditions: [...untracedConditions],
       write: false,
       metafile: true,
       outdir: join(root, '.local/imports-test'),
