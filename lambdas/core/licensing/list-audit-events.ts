@@ -143,7 +143,7 @@ export function csvField(value: string): string {
 }
 
 /** The events as CSV: a header row, CRLF line ends, `details` as JSON, `by` the actor in words. */
-export function auditCsv(events: readonly (AuditEvent & { by?: string })[]): string {
+export function auditCsv(events: AuditPage['events']): string {
   const rows = events.map((e) =>
     [e.at, e.action, e.actor.kind, e.actor.id, e.eventId, JSON.stringify(e.details), e.by ?? '']
       .map(csvField)
