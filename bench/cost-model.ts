@@ -79,8 +79,10 @@ export interface Workload {
   logRetentionDays: number;
   /** the installation item (with its signed licence) read by every post (the rules: only for a record without its facts) */
   installationItemBytes: number;
-  /** RRU of the account item's termsRev and telemetry switch, read beside the installation by every post */
+  /** RRU of the account item's terms per post: 0 while the installation's copy rides in its one query (the account view) */
   accountTermsRru: number;
+  /** the account view (docs/licensing.md): changes of an account's terms a month, each a WRU per active installation */
+  accountViewCopies: { changesPerMonth: number; wruPerCopy: number };
   /** the licensing table is a global table: every write is paid again in each other replica */
   licensingReplicas: number;
   /** the "last heard" stamp (INST#/POLL): writes per installation-hour and WRU each */
@@ -375,7 +377,9 @@ export function monthlyCost(
     'DynamoDB ingest reads',
     dynamo(ingestRru, 'read'),
     basis(),
-    `installation ${installationRru} RRU and account ${w.accountTermsRru} RRU per post, both eventually consistent`,
+    w.accountTermsRru > 0
+      ? `installation ${installationRru} RRU and account ${w.accountTermsRru} RRU per post, both eventually consistent`
+      : `installation with its copy of the account's terms ${installationRru} RRU per post, eventually consistent`,
   );
   add(
     'DynamoDB',
@@ -400,6 +404,14 @@ export function monthlyCost(
     dynamo(stamps, 'write') + dynamo(stamps * (w.licensingReplicas - 1), 'replicated'),
     basis(),
     `${w.lastSeen.stampsPerHour}/h × ${w.lastSeen.wruPerStamp} WRU, in ${w.licensingReplicas} replicas`,
+  );
+  const copies = installations * w.accountViewCopies.changesPerMonth * w.accountViewCopies.wruPerCopy;
+  add(
+    'DynamoDB',
+    "DynamoDB account view: copies of the account's terms",
+    dynamo(copies, 'write') + dynamo(copies * (w.licensingReplicas - 1), 'replicated'),
+    basis(),
+    `${w.accountViewCopies.changesPerMonth} changes of the terms a month × ${w.accountViewCopies.wruPerCopy} WRU per installation, in ${w.licensingReplicas} replicas`,
   );
   add(
     'DynamoDB',

@@ -53,8 +53,12 @@ export function defaultWorkload(): Workload {
     // the access log format of lib/stacks/stateless-stack.ts, as the issue measured it
     accessLogBytesPerRequest: 290,
     logRetentionDays: 30,
-    installationItemBytes: 2500,
-    accountTermsRru: 0.5,
+    // with its account's terms (INST#/ACCT, ~100 B) and last poll: one query, under 4 KB
+    installationItemBytes: 2600,
+    // the account view: no second read for the account's terms
+    accountTermsRru: 0,
+    // a deposit or renewal and about one more change (a deactivation, an allocation) per account a month
+    accountViewCopies: { changesPerMonth: 2, wruPerCopy: 1 },
     licensingReplicas: 2,
     // INST#/POLL, a small item written at most once an hour (poll-license.ts LAST_POLL_RESOLUTION_MS)
     lastSeen: { stampsPerHour: 1, wruPerStamp: 1 },

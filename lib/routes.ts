@@ -120,12 +120,13 @@ export interface FunctionSpec {
 }
 
 // Shared item scopes. Activation: the key it uses up, the account's pool and summary, the
-// installation and its thumbprint. Deactivation and allocation changes: the installation, the account.
+// installation (with its copy of the account's terms) and its thumbprint. Deactivation and allocation
+// changes: the installation, the account, and the copies of its terms they owe (accountViews).
 const activationItems: TableItems = {
   reads: [],
   writes: ['activationKey', 'account', 'installation', 'thumbprint', 'audit'],
 };
-const deactivationItems: TableItems = { reads: [], writes: ['account', 'installation', 'audit'] };
+const deactivationItems: TableItems = { reads: [], writes: ['account', 'installation', 'accountViews', 'audit'] };
 // Presence writes the licensing table only for its audit log, and reads the account it acts on.
 const presenceAuditItems: TableItems = { reads: ['account', 'installation'], writes: ['audit'] };
 
@@ -136,7 +137,8 @@ export const functionSpecs = {
   getLicense: {
     entry: 'get-license',
     needs: ['table:write', 'signing-key'],
-    // reads the installation and its account; writes only the installation (licence, last poll)
+    // reads the installation (with its copy of the account's terms; the account where it has none);
+    // writes only the installation (licence, last poll)
     tableItems: { reads: ['account'], writes: ['installation'] },
     metricsFlushSeconds: 60,
     tracing: 'pass-through',
@@ -153,7 +155,7 @@ export const functionSpecs = {
     // list, the installations it grants to), the invited administrator's user index entry
     tableItems: {
       reads: ['reseller'],
-      writes: ['order', 'account', 'installation', 'resellerAccounts', 'newAccounts', 'users', 'audit'],
+      writes: ['order', 'account', 'installation', 'accountViews', 'resellerAccounts', 'newAccounts', 'users', 'audit'],
     },
   },
   // The back office (docs/back-office.md): the preview reads what the deposit would; the searches
@@ -177,7 +179,7 @@ export const functionSpecs = {
   setTelemetry: {
     entry: 'set-telemetry',
     needs: ['table:write'],
-    tableItems: { reads: [], writes: ['account', 'installation', 'audit'] },
+    tableItems: { reads: [], writes: ['account', 'installation', 'accountViews', 'audit'] },
   },
   // Support's telemetry cycle of one installation, set and ended (two routes, one function).
   telemetryInterval: {
@@ -254,7 +256,7 @@ export const functionSpecs = {
     entry: 'release-stale',
     needs: ['table:write'],
     // the shortfall step pages through every account id: a Scan
-    tableItems: { reads: [], writes: ['staleRelease', 'account', 'installation', 'audit'], scan: true },
+    tableItems: { reads: [], writes: ['staleRelease', 'account', 'installation', 'accountViews', 'audit'], scan: true },
     timeoutSeconds: 300,
   },
   // Support API: the regional support table, and the licensing table for the account's reseller.

@@ -20,7 +20,10 @@ import type { ClosureCommit, ClosureStore, ErasedCommit, ErasureDue, ReopenCommi
 import type { Region } from '../core/licensing/catalogue';
 import type { AuditEvent } from '../core/licensing/model';
 import { rethrowThrottling } from './aws-errors';
+import { pendingViewPut, propagateAccountView } from './dynamodb-account-view';
 import { auditItem } from './dynamodb-audit-writer';
+
+type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
 const accountKey = (accountId: string) => ({ pk: `ACC#${accountId}`, sk: 'META' });
 const eraseKey = (region: Region, due: ErasureDue) => ({
@@ -38,7 +41,7 @@ export class DynamoDbClosureStore implements ClosureStore {
   ) {}
 
   async close(c: ClosureCommit): Promise<boolean> {
-    return this.conditional([
+    return this.termsChange(c.accountId, c.closure.closedAt, [
       {
         Update: {
           TableName: this.tableName,
@@ -69,7 +72,7 @@ export class DynamoDbClosureStore implements ClosureStore {
   }
 
   async reopen(c: ReopenCommit): Promise<boolean> {
-    return this.conditional([
+    return this.termsChange(c.accountId, c.audit.at, [
       {
         Update: {
           TableName: this.tableName,
@@ -93,6 +96,21 @@ export class DynamoDbClosureStore implements ClosureStore {
       },
       this.audit(c.audit),
     ]);
+  }
+
+  /**
+   * Closing and reopening change every licence's terms: the commit puts the pending marker, then
+   * copies the terms to the installations (dynamodb-account-view.ts); what it leaves, the hourly
+   * repair copies. A closed account's installations are refused from the copy on.
+   */
+  private async termsChange(accountId: string, at: string, items: TransactItem[]): Promise<boolean> {
+    const committed = await this.conditional([...items, pendingViewPut(this.tableName, accountId, at)]);
+    if (committed) {
+      await propagateAccountView(this.client, this.tableName, accountId, { deadline: Date.now() + 5_000 }).catch(
+        () => undefined, // the marker stays: the hourly repair copies
+      );
+    }
+    return committed;
   }
 
   async dueForErasure(region: Region, before: string, limit: number): Promise<ErasureDue[]> {

@@ -28,9 +28,14 @@
  *   OWNER#<sub>   / META            the account a person created by sign-up (one per person)
  *   ERASE#<region> / <eraseAfter>#<account>  a closed account awaiting the eraser
  *                                   (dynamodb-closure-store.ts)
+ *   INST#<inst>   / ACCT            its account's terms, copied (dynamodb-account-view.ts): one
+ *                                   query reads ACCT, META and POLL, so a signed request reads
+ *                                   one partition
+ *   ACCTVIEW_PENDING / <account>    an account whose terms are still to be copied
  * Every change is one TransactWriteItems whose conditions carry the invariants. A change of every
- * licence of an account bumps the account's `termsRev` (ACC#/META) once; the poll reads it with
- * INST#/META, so no transaction ever spans the account's installations.
+ * licence of an account bumps the account's `termsRev` (ACC#/META) once, with a pending marker; the
+ * copies to its installations follow the commit, so no transaction ever spans the account's
+ * installations.
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
@@ -42,6 +47,14 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { queryAll } from './dynamodb-query-all';
+import {
+  ACCOUNT_VIEW_SK,
+  accountViewPut,
+  parseAccountView,
+  pendingViewAccounts,
+  pendingViewPut,
+  propagateAccountView,
+} from './dynamodb-account-view';
 import * as z from 'zod/mini';
 import { careLevelSchema, licenseKindSchema, productSchema, regionSchema } from '../core/licensing/catalogue';
 import type {
@@ -217,8 +230,10 @@ const installationItem = z.extend(installationSummaryItem, {
   telemetryOverride: z.optional(z.object({ seconds: z.int(), until: z.string() })),
 });
 const lastPollItem = z.object({ installationId: z.string(), lastPollAt: z.optional(z.string()) });
-/** the sort key of an installation's last-poll item; META < POLL, so one key range reads both */
+/** the sort key of an installation's last-poll item; ACCT < META < POLL, so one key range reads all three */
 const LAST_POLL_SK = 'POLL';
+/** How long a commit's own copying of the account's terms may take; the hourly repair takes the rest. */
+const INLINE_VIEW_MS = 5_000;
 const activationKeyItem = z.object({
   keyHash: z.string(),
   accountId: z.string(),
@@ -253,10 +268,16 @@ const summaryOf = (i: Installation): InstallationSummary => ({
 const KEEP_SECONDS = 365 * 86_400;
 const epochSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
+export interface LicensingRepositoryOptions {
+  /** an account whose copies a commit left to the hourly repair (its budget ran out, or a copy failed) */
+  readonly onViewsDeferred?: (accountId: string, error?: unknown) => void;
+}
+
 export class DynamoDbLicensingRepository implements LicensingRepository {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly options: LicensingRepositoryOptions = {},
   ) {}
 
   async getAccountState(accountId: string): Promise<AccountState | null> {
@@ -302,15 +323,26 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
     installationId: string,
     options: { consistentRead?: boolean } = {},
   ): Promise<Installation | null> {
-    // One query reads the installation and its last-poll item: the same read units as a GetItem
-    // of the installation alone while both fit in 4 KB.
+    return (await this.getInstallationWithTerms(installationId, options))?.installation ?? null;
+  }
+
+  async getInstallationWithTerms(
+    installationId: string,
+    options: { consistentRead?: boolean } = {},
+  ): Promise<{ installation: Installation; terms?: AccountTerms } | null> {
+    // One query reads the account's terms as copied, the installation and its last-poll item: the
+    // same read units as a GetItem of the installation alone while the three fit in 4 KB.
     let items: Record<string, unknown>[];
     try {
       const out = await this.client.send(
         new QueryCommand({
           TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :meta AND :poll',
-          ExpressionAttributeValues: { ':pk': installationPk(installationId), ':meta': 'META', ':poll': LAST_POLL_SK },
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :view AND :poll',
+          ExpressionAttributeValues: {
+            ':pk': installationPk(installationId),
+            ':view': ACCOUNT_VIEW_SK,
+            ':poll': LAST_POLL_SK,
+          },
           ConsistentRead: options.consistentRead ?? true,
         }),
       );
@@ -323,7 +355,32 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
     const installation = installationItem.parse(meta);
     const poll = items.find((i) => i.sk === LAST_POLL_SK);
     const lastPollAt = (poll && lastPollItem.parse(poll).lastPollAt) ?? installation.lastPollAt;
-    return { ...installation, ...(lastPollAt ? { lastPollAt } : {}) };
+    const terms = parseAccountView(items.find((i) => i.sk === ACCOUNT_VIEW_SK));
+    return { installation: { ...installation, ...(lastPollAt ? { lastPollAt } : {}) }, ...(terms && { terms }) };
+  }
+
+  async repairAccountViews(options: { deadline: number; limit: number }): Promise<{ accounts: number; left: number }> {
+    const accountIds = await pendingViewAccounts(this.client, this.tableName, options.limit);
+    let accounts = 0;
+    for (const accountId of accountIds) {
+      if (Date.now() >= options.deadline) break;
+      const outcome = await propagateAccountView(this.client, this.tableName, accountId, options);
+      if (outcome.complete) accounts++;
+    }
+    return { accounts, left: accountIds.length - accounts };
+  }
+
+  /** After a commit that changed the account's terms: its copies, within the inline budget. */
+  private async copyViews(accountId: string): Promise<void> {
+    try {
+      const outcome = await propagateAccountView(this.client, this.tableName, accountId, {
+        deadline: Date.now() + INLINE_VIEW_MS,
+      });
+      if (!outcome.complete) this.options.onViewsDeferred?.(accountId);
+    } catch (error) {
+      // the commit stands; its marker stays for the hourly repair
+      this.options.onViewsDeferred?.(accountId, error);
+    }
   }
 
   /** The account item alone (a small read, eventually consistent): who owns it and where it lives. */
@@ -503,7 +560,8 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
       );
     }
     items.push(this.audit(c.audit));
-    await this.transact(items);
+    if (c.account.kind === 'create') await this.transact(items);
+    else await this.transactTermsChange(accountId, items, c.audit.at);
   }
 
   async commitAccountCreation(c: AccountCreationCommit): Promise<void> {
@@ -604,6 +662,14 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
         },
       }),
       this.put({ ...key(installationPk(inst.installationId)), type: 'installation', ...inst }, 'stale'),
+      // the terms the commit holds at (its condition on termsRev): a change after it copies its own
+      {
+        item: accountViewPut(this.tableName, inst.installationId, {
+          termsRev: c.expectedTermsRev,
+          telemetryEnabled: inst.telemetryEnabled,
+        }),
+        onConditionFailed: 'stale',
+      },
       this.put(
         {
           ...key(accountPk(inst.accountId), `INST#${inst.installationId}`),
@@ -660,7 +726,7 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
         : this.bumpTermsRev(inst.accountId),
       this.audit(c.audit),
     );
-    await this.transact(items);
+    await this.transactTermsChange(inst.accountId, items, c.now, c.deferTermsCopy);
   }
 
   async commitAllocationChange(c: AllocationChangeCommit): Promise<void> {
@@ -690,7 +756,7 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
       );
     }
     items.push(this.bumpTermsRev(inst.accountId), this.audit(c.audit));
-    await this.transact(items);
+    await this.transactTermsChange(inst.accountId, items, c.audit.at, c.deferTermsCopy);
   }
 
   async commitTelemetrySwitch(c: TelemetrySwitchCommit): Promise<void> {
@@ -707,7 +773,7 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
       }),
       this.audit(c.audit),
     ];
-    await this.transact(items);
+    await this.transactTermsChange(c.accountId, items, c.audit.at);
   }
 
   async commitTelemetryOverride(c: TelemetryOverrideCommit): Promise<void> {
@@ -898,6 +964,19 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
     const k = item.Update?.Key as { pk: string; sk: string } | undefined;
     const now = k ? await this.get(k) : undefined;
     return now ? z.object({ entitlementsRev: z.optional(z.int()) }).parse(now) : undefined;
+  }
+
+  /**
+   * A commit that changes the account's terms: with its pending marker, then the copies (unless the
+   * commit is one of a run, whose copies are made once after it: per commit they would cost the
+   * run's length times the account's installations).
+   */
+  private async transactTermsChange(accountId: string, items: Guarded[], at: string, defer = false): Promise<void> {
+    await this.transact([
+      ...items,
+      { item: pendingViewPut(this.tableName, accountId, at), onConditionFailed: 'stale' },
+    ]);
+    if (!defer) await this.copyViews(accountId);
   }
 
   private async transact(items: Guarded[]): Promise<void> {

@@ -26,7 +26,8 @@ export const handler = httpRoute(
       consistentRead: false,
     });
     const body = parseJsonBody(decodeBody(request.rawBody, request.header, MAX_UNPACKED_BYTES), request.header);
-    // From the two items already read: the agent polls only when this differs from its own.
+    // From what the one read gave (the installation, its copy of the account's terms): the agent
+    // polls only when this differs from its own.
     const etag = currentLicenseEtag(installation, deps.clock.now(), env().LICENSE_TTL_DAYS, terms?.termsRev);
     const result = await ingestTelemetry(ingestDeps(), ingestSettings(), installation, body, etag);
     emitCount('beatsAccepted', result.accepted);

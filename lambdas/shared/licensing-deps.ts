@@ -39,7 +39,10 @@ export function servingRegion(): ServingRegion {
 
 export function licensingDeps(): LicensingDeps {
   deps ??= {
-    repo: new DynamoDbLicensingRepository(dynamoDocumentClient(), required('TABLE_NAME')),
+    repo: new DynamoDbLicensingRepository(dynamoDocumentClient(), required('TABLE_NAME'), {
+      onViewsDeferred: (accountId, error) =>
+        logger.warn("the account's terms are copied to its installations by the hourly repair", { accountId, error }),
+    }),
     clock: systemClock,
     ids: randomIds,
     log: { warn: (message, details) => logger.warn(message, details) },

@@ -8,7 +8,7 @@
 export const licensingPartitions = {
   /** an account: META, pools (PROD#), entitlements (ENT#), installation summaries (INST#), consents */
   account: 'ACC#',
-  /** an installation: META (key, licence) and POLL (its last poll) */
+  /** an installation: ACCT (its account's terms, copied), META (key, licence) and POLL (its last poll) */
   installation: 'INST#',
   /** an account's audit events */
   audit: 'AUDIT#',
@@ -32,6 +32,8 @@ export const licensingPartitions = {
   staleRelease: 'STALE_RELEASE',
   /** the back office's advisory tables (cucm-compat, suite-outdated), one partition */
   advisory: 'ADVISORY',
+  /** the accounts whose terms are still to be copied to their installations, one partition */
+  accountViews: 'ACCTVIEW_PENDING',
 } as const;
 
 export type LicensingPartition = keyof typeof licensingPartitions;

@@ -681,6 +681,31 @@ export function licensingRepositoryContract(
         expect(unknown).toBeNull();
       });
 
+      it("reads each active installation with its account's terms as the latest change of them left them", async () => {
+        // Arrange
+        const account = await givenAccount(world);
+        const first = await givenInstallation(world, account.accountId, { 'attendant-console': 1 });
+        const second = await givenInstallation(world, account.accountId, { 'attendant-console': 1 });
+        const atActivation = await repo.getInstallationWithTerms(first.installationId, { consistentRead: false });
+
+        // Act
+        await repo.commitTelemetrySwitch(telemetrySwitchOf(world, await accountNow(world, account.accountId), false));
+        const afterSwitch = await repo.getInstallationWithTerms(first.installationId);
+        await repo.commitDeactivation(deactivationOf(world, await installationNow(world, second.installationId)));
+        const afterDeactivation = await repo.getInstallationWithTerms(first.installationId);
+
+        // Assert
+        expect(atActivation).toEqual({
+          installation: first,
+          terms: { termsRev: account.termsRev, telemetryEnabled: true },
+        });
+        expect(afterSwitch?.terms).toEqual({ termsRev: account.termsRev + 1, telemetryEnabled: false });
+        expect(afterDeactivation?.terms).toEqual(await repo.getAccountTerms(account.accountId));
+        expect(afterDeactivation?.terms?.termsRev).toBe(account.termsRev + 2);
+        expect(afterDeactivation?.installation).toEqual(await installationNow(world, first.installationId));
+        expect(await repo.getInstallationWithTerms('inst_never')).toBeNull();
+      });
+
       it('reads an installation eventually consistent as well (the poll path)', async () => {
         // Arrange
         const account = await givenAccount(world);
@@ -1042,8 +1067,12 @@ export function licensingRepositoryContract(
         await repo.commitTelemetrySwitch(telemetrySwitchOf(world, await accountNow(world, account.accountId), false));
 
         // Assert
-        expect(await repo.getAccountTerms(account.accountId)).toMatchObject({ telemetryEnabled: false });
+        const terms = await repo.getAccountTerms(account.accountId);
+        expect(terms).toMatchObject({ telemetryEnabled: false });
         expect(await installationNow(world, installations.at(-1)!.installationId)).toEqual(installations.at(-1));
+        for (const installation of installations) {
+          expect((await repo.getInstallationWithTerms(installation.installationId))?.terms).toEqual(terms);
+        }
       }, 60_000);
     });
 

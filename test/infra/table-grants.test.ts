@@ -24,8 +24,15 @@ const scoped = writers.filter(([, spec]) => spec.tableItems);
 /** What the poll and the deactivations may write, spelled out: the review's finding, pinned. */
 const expected: Partial<Record<FunctionName, { reads: string[]; writes: string[] }>> = {
   getLicense: { reads: ['ACC#*', 'INST#*'], writes: ['INST#*'] },
-  deactivate: { reads: ['ACC#*', 'AUDIT#*', 'INST#*'], writes: ['ACC#*', 'AUDIT#*', 'INST#*'] },
-  deactivateAccountInstallation: { reads: ['ACC#*', 'AUDIT#*', 'INST#*'], writes: ['ACC#*', 'AUDIT#*', 'INST#*'] },
+  // with the account view's marker: a deactivation changes the account's terms (docs/licensing.md)
+  deactivate: {
+    reads: ['ACC#*', 'ACCTVIEW_PENDING', 'AUDIT#*', 'INST#*'],
+    writes: ['ACC#*', 'ACCTVIEW_PENDING', 'AUDIT#*', 'INST#*'],
+  },
+  deactivateAccountInstallation: {
+    reads: ['ACC#*', 'ACCTVIEW_PENDING', 'AUDIT#*', 'INST#*'],
+    writes: ['ACC#*', 'ACCTVIEW_PENDING', 'AUDIT#*', 'INST#*'],
+  },
   activate: {
     reads: ['ACC#*', 'AKEY#*', 'AUDIT#*', 'INST#*', 'THUMB#*'],
     writes: ['ACC#*', 'AKEY#*', 'AUDIT#*', 'INST#*', 'THUMB#*'],

@@ -265,16 +265,38 @@ export class MemoryLicensingRepository implements LicensingRepository {
     return this.readInstallation(installationId);
   }
 
+  /** installations without a copy of their account's terms (activated before copies were kept) */
+  readonly withoutAccountView = new Set<string>();
+
+  /** The copies are kept at once here: the terms as the account has them now. */
+  async getInstallationWithTerms(
+    installationId: string,
+    options: { consistentRead?: boolean } = {},
+  ): Promise<{ installation: Installation; terms?: AccountTerms } | null> {
+    const installation = await this.getInstallation(installationId, options);
+    if (!installation) return null;
+    const account = this.accounts.get(installation.accountId);
+    if (!account || this.withoutAccountView.has(installationId)) return { installation };
+    return { installation, terms: this.termsOf(account) };
+  }
+
+  /** Nothing is ever owed here: copies are kept with the commit. */
+  async repairAccountViews(): Promise<{ accounts: number; left: number }> {
+    return { accounts: 0, left: 0 };
+  }
+
+  private termsOf(account: SmartAccount): AccountTerms {
+    return {
+      termsRev: account.termsRev,
+      telemetryEnabled: account.telemetryEnabled,
+      ...(account.closure && { closedAt: account.closure.closedAt }),
+    };
+  }
+
   async getAccountTerms(accountId: string, options: { consistentRead?: boolean } = {}): Promise<AccountTerms | null> {
     this.accountTermsReads.push({ accountId, consistentRead: options.consistentRead ?? true });
     const account = this.accounts.get(accountId);
-    return account
-      ? {
-          termsRev: account.termsRev,
-          telemetryEnabled: account.telemetryEnabled,
-          ...(account.closure && { closedAt: account.closure.closedAt }),
-        }
-      : null;
+    return account ? this.termsOf(account) : null;
   }
 
   /** The installation item with its last-poll item, which wins over a last poll stored the earlier way. */

@@ -37,7 +37,13 @@ export async function deactivateAccountInstallation(
 
 /** The automatic release of a stale installation (stale-release.ts): actor `system`, reason `stale-release`. */
 export async function releaseStaleInstallation(deps: LicensingDeps, installation: Installation): Promise<void> {
-  await releaseInstallation(deps, installation, { kind: 'system', id: 'stale-release' }, { reason: 'stale-release' });
+  await releaseInstallation(
+    deps,
+    installation,
+    { kind: 'system', id: 'stale-release' },
+    { reason: 'stale-release' },
+    true,
+  );
 }
 
 /** An account's closure (accounts/closure.ts) or its eraser: `actor` closed it, reason `account-closed`. */
@@ -46,7 +52,7 @@ export async function releaseClosedAccountInstallation(
   installation: Installation,
   actor: Actor,
 ): Promise<void> {
-  await releaseInstallation(deps, installation, actor, { reason: 'account-closed' });
+  await releaseInstallation(deps, installation, actor, { reason: 'account-closed' }, true);
 }
 
 async function releaseInstallation(
@@ -54,6 +60,8 @@ async function releaseInstallation(
   read: Installation,
   actor: Actor,
   why: Record<string, unknown> = {},
+  /** one of a run (a closure, the stale release): the account's copies of its terms follow the run */
+  deferTermsCopy = false,
 ): Promise<void> {
   assertHomeRegion(read.region, deps.here);
   const { installationId } = read;
@@ -71,6 +79,7 @@ async function releaseInstallation(
             installation,
             clearFollower: state?.account.followerInstallationId === installationId,
             now,
+            ...(deferTermsCopy && { deferTermsCopy }),
             audit: {
               accountId: installation.accountId,
               at: now,

@@ -1,6 +1,6 @@
 /**
- * A licence poll. The hot path is two small reads: the installation, which carries its signed
- * licence and a `rev` that its own changes bump, and the account item's `termsRev`, which every
+ * A licence poll. The hot path is one query: the installation, which carries its signed licence and
+ * a `rev` that its own changes bump, with the account's `termsRev` as copied beside it, which every
  * change of the whole account bumps once (a deposit, the telemetry switch). An unchanged licence is
  * served as stored, without signing. A stale one (either rev moved, or its terms did with time:
  * `validUntil`) is rebuilt, and re-signed only if its content changed. The poll is
@@ -228,21 +228,28 @@ export async function loadVerifiedWithTerms(
   options: LoadOptions,
 ): Promise<{ installation: Installation; terms: AccountTerms | null }> {
   const consistentRead = options.consistentRead ?? true;
+  const readWithTerms = async (strongly: boolean) => {
+    const found = await deps.repo.getInstallationWithTerms(installationId, { consistentRead: strongly });
+    const installation = await verifiedAgainst(found?.installation ?? null, verify);
+    return { installation, copied: found?.terms };
+  };
   // An unknown id is refused as a bad signature: the answer tells nobody which ids exist.
-  const read = await verifiedAgainst(await deps.repo.getInstallation(installationId, { consistentRead }), verify).catch(
-    async (error: unknown) => {
-      // An eventually consistent read can miss an installation activated, or a key rotated, within
-      // the second: a refusal is read again strongly before it stands (it costs only refusals).
-      if (consistentRead || !(error instanceof UnauthorizedError)) throw error;
-      return verifiedAgainst(await deps.repo.getInstallation(installationId, { consistentRead: true }), verify);
-    },
-  );
+  const { installation: read, copied } = await readWithTerms(consistentRead).catch(async (error: unknown) => {
+    // An eventually consistent read can miss an installation activated, or a key rotated, within
+    // the second: a refusal is read again strongly before it stands (it costs only refusals).
+    if (consistentRead || !(error instanceof UnauthorizedError)) throw error;
+    return readWithTerms(true);
+  });
   if (read.status !== 'active' && !options.allowDeactivated) {
     throw new GoneError(`Installation ${installationId} was deactivated.`);
   }
-  // After the signature, so an unsigned request costs one read. Eventually consistent whatever the
-  // installation read: a switch or a change of the terms reaches the next request a second later at most.
-  const terms = await deps.repo.getAccountTerms(read.accountId, { consistentRead: false });
+  // The account's terms as copied beside an active installation (kept by every change of them,
+  // seconds behind at most); else the account's own, read after the signature, so an unsigned
+  // request costs one read. Eventually consistent either way.
+  const terms =
+    read.status === 'active' && copied
+      ? copied
+      : await deps.repo.getAccountTerms(read.accountId, { consistentRead: false });
   // A closed account's installations are refused at once, before the closure has deactivated each.
   if (terms?.closedAt && !options.allowDeactivated) {
     throw new GoneError(`Installation ${installationId} belongs to an account closed on ${terms.closedAt}.`);

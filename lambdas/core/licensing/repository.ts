@@ -11,7 +11,9 @@
  * A change every licence of an account depends on (a deposit, the telemetry switch, an installation
  * leaving or changing its allocation, which moves the entitlements backing the others) bumps the
  * account's `termsRev` once; no commit touches every installation. A stored licence records the
- * `termsRev` it was built from, and the poll reads the account's with the installation's.
+ * `termsRev` it was built from. The store may keep a copy of the account's terms beside each
+ * installation, kept after the commit (getInstallationWithTerms), so that a signed request reads one
+ * place; where it has none, the request reads the account's.
  */
 import type { Allocation, Product } from './catalogue';
 import type {
@@ -114,6 +116,8 @@ export interface DeactivationCommit {
   readonly clearFollower: boolean;
   readonly now: string;
   readonly audit: AuditEvent;
+  /** one of a run of changes to the account: its installations get the new terms once, after the run (repairAccountViews) */
+  readonly deferTermsCopy?: boolean;
 }
 
 /**
@@ -133,6 +137,8 @@ export interface AllocationChangeCommit {
   /** the difference to the allocation read, product by product (no zero takes) */
   readonly pools: readonly PoolTake[];
   readonly audit: AuditEvent;
+  /** one of a run of changes to the account: its installations get the new terms once, after the run (repairAccountViews) */
+  readonly deferTermsCopy?: boolean;
 }
 
 export interface TelemetrySwitchCommit {
@@ -177,6 +183,19 @@ export interface LicensingRepository {
   getActivationKey(keyHash: string): Promise<ActivationKeyRecord | null>;
   /** strongly consistent unless `consistentRead: false` (the licence poll's hot path) */
   getInstallation(installationId: string, options?: { consistentRead?: boolean }): Promise<Installation | null>;
+  /**
+   * getInstallation, with its account's terms as copied beside it; `terms` is absent where there is
+   * no copy yet (an installation activated before copies were kept): read getAccountTerms then
+   */
+  getInstallationWithTerms(
+    installationId: string,
+    options?: { consistentRead?: boolean },
+  ): Promise<{ installation: Installation; terms?: AccountTerms } | null>;
+  /**
+   * Copies the terms still owed (a commit's own copying ran out of budget or failed), account by
+   * account until `deadline` (epoch ms): how many accounts were completed and how many are left
+   */
+  repairAccountViews(options: { deadline: number; limit: number }): Promise<{ accounts: number; left: number }>;
   /** the account item's termsRev and switch alone; strongly consistent unless `consistentRead: false` (the poll) */
   getAccountTerms(accountId: string, options?: { consistentRead?: boolean }): Promise<AccountTerms | null>;
   /** `lastPollAt` of each of these installations that has one (eventually consistent) */

@@ -120,6 +120,8 @@ export async function enforceShortfall(
               enforcedAt: next.enforcedAt,
             },
           },
+          // a run of reductions: the account's copies of its terms follow it (the hourly repair)
+          deferTermsCopy: true,
         });
         return { done: false as const, reduction: { ...next, from: installation.allocation } };
       },

@@ -280,16 +280,30 @@ describe('pollLicense: the last poll', () => {
     ]);
   });
 
-  it("reads the account's termsRev eventually consistent beside it, and serves the stored licence while neither moved", async () => {
+  it("reads the account's terms copied beside the installation, one read, and serves the stored licence while neither moved", async () => {
     const { installationId } = await activateNew(world, accountId);
     const signaturesBefore = world.signer.signCalls;
+    const termsReadsBefore = world.repo.accountTermsReads.length;
+
+    const outcome = await poll(installationId);
+
+    expect(outcome.status).toBe(200);
+    expect(world.repo.installationReads.filter((r) => r.installationId === installationId)).toEqual([
+      { installationId, consistentRead: false },
+    ]);
+    expect(world.repo.accountTermsReads).toHaveLength(termsReadsBefore);
+    expect(world.signer.signCalls).toBe(signaturesBefore);
+    expect(world.repo.licenseStores).toEqual([]);
+  });
+
+  it("reads the account's termsRev eventually consistent where the installation has no copy of it", async () => {
+    const { installationId } = await activateNew(world, accountId);
+    world.repo.withoutAccountView.add(installationId);
 
     const outcome = await poll(installationId);
 
     expect(outcome.status).toBe(200);
     expect(world.repo.accountTermsReads.at(-1)).toEqual({ accountId, consistentRead: false });
-    expect(world.signer.signCalls).toBe(signaturesBefore);
-    expect(world.repo.licenseStores).toEqual([]);
   });
 });
 

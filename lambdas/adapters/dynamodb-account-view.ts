@@ -1,0 +1,215 @@
+/**
+ * The account view: each active installation keeps a copy of its account's terms beside it
+ * (`INST#<inst> / ACCT`: termsRev, the telemetry switch, closedAt), so a signed request reads one
+ * partition instead of two (docs/licensing.md "The account view").
+ *
+ * A commit that changes the account's terms puts a pending marker (`ACCTVIEW_PENDING / <account>`)
+ * in its own transaction; once it has committed, the writer copies the terms to every active
+ * installation (a newer termsRev never loses to an older one) and removes the marker. A writer that
+ * stops in between leaves the marker, and the hourly licensing run (release-stale) copies again.
+ */
+import { randomUUID } from 'node:crypto';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod/mini';
+import type { AccountTerms } from '../core/licensing/repository';
+import { settleLimited } from '../core/settle-limited';
+import { licensingPk } from '../shared/licensing-table-keys';
+import { hasErrorName } from './aws-errors';
+
+/** The view's sort key: `ACCT` < `META` < `POLL`, so one key range reads all three. */
+export const ACCOUNT_VIEW_SK = 'ACCT';
+/** Copies in flight at once: the fan-out shares the function's connection pool. */
+const FAN_OUT = 16;
+
+type TransactPut = { Put: { TableName: string; Item: Record<string, unknown> } };
+
+const viewItem = z.object({
+  termsRev: z.int(),
+  telemetryEnabled: z.boolean(),
+  closedAt: z.optional(z.string()),
+});
+const markerItem = z.object({ accountId: z.string(), token: z.string() });
+const summaryKeys = z.object({ installationId: z.string(), status: z.string() });
+
+/** The view as a stored item says it; undefined when the item is not a view. */
+export function parseAccountView(item: Record<string, unknown> | undefined): AccountTerms | undefined {
+  const parsed = item && viewItem.safeParse(item);
+  return parsed?.success ? parsed.data : undefined;
+}
+
+/** The view of a new installation, written in its activation's transaction (no marker needed). */
+export function accountViewPut(tableName: string, installationId: string, terms: AccountTerms): TransactPut {
+  return { Put: { TableName: tableName, Item: viewRecord(installationId, terms) } };
+}
+
+/** The marker a terms-changing commit puts in its transaction: the copies are owed until it is gone. */
+export function pendingViewPut(tableName: string, accountId: string, at: string): TransactPut {
+  // the token tells this commit's marker from a later one's (two may share a millisecond)
+  const item = { pk: licensingPk('accountViews'), sk: accountId, type: 'account-view-pending', accountId, at };
+  return { Put: { TableName: tableName, Item: { ...item, token: randomUUID() } } };
+}
+
+function viewRecord(installationId: string, terms: AccountTerms): Record<string, unknown> {
+  return {
+    pk: licensingPk('installation', installationId),
+    sk: ACCOUNT_VIEW_SK,
+    type: 'account-view',
+    termsRev: terms.termsRev,
+    telemetryEnabled: terms.telemetryEnabled,
+    ...(terms.closedAt !== undefined && { closedAt: terms.closedAt }),
+  };
+}
+
+export interface PropagationOutcome {
+  /** the installations whose view was written (or already as new) */
+  readonly installations: number;
+  /** false: the budget ran out (or a copy failed) and the marker stays for the next run */
+  readonly complete: boolean;
+}
+
+/**
+ * Copies the account's terms to each active installation, then removes the marker it read first
+ * (only that one: a commit after it put a newer marker, which its own copy or the next run takes).
+ */
+export async function propagateAccountView(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  accountId: string,
+  options: { deadline?: number } = {},
+): Promise<PropagationOutcome> {
+  const deadline = options.deadline ?? Number.POSITIVE_INFINITY;
+  const markerKey = { pk: licensingPk('accountViews'), sk: accountId };
+  const marker = (await client.send(new GetCommand({ TableName: tableName, Key: markerKey, ConsistentRead: true })))
+    .Item;
+  const terms = await readTerms(client, tableName, accountId);
+  if (!terms) {
+    if (marker) await removeMarker(client, tableName, accountId, markerItem.parse(marker).token);
+    return { installations: 0, complete: true };
+  }
+  let copied = 0;
+  let complete = true;
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    if (Date.now() >= deadline) {
+      complete = false;
+      break;
+    }
+    const page = await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :inst)',
+        ProjectionExpression: 'installationId, #status',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':pk': licensingPk('account', accountId), ':inst': 'INST#' },
+        ConsistentRead: true,
+        ...(startKey && { ExclusiveStartKey: startKey }),
+      }),
+    );
+    const active = (page.Items ?? []).map((i) => summaryKeys.parse(i)).filter((s) => s.status === 'active');
+    const settled = await settleLimited(active, FAN_OUT, (s) => writeView(client, tableName, s.installationId, terms));
+    copied += settled.filter((s) => s.status === 'fulfilled').length;
+    if (settled.some((s) => s.status === 'rejected')) complete = false;
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  if (complete && marker) await removeMarker(client, tableName, accountId, markerItem.parse(marker).token);
+  return { installations: copied, complete };
+}
+
+/** The accounts whose copies are still owed (at most `limit`). */
+export async function pendingViewAccounts(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  limit: number,
+): Promise<string[]> {
+  const out = await client.send(
+    new QueryCommand({
+      TableName: tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': licensingPk('accountViews') },
+      ConsistentRead: true,
+      Limit: limit,
+    }),
+  );
+  return (out.Items ?? []).map((i) => markerItem.parse(i).accountId);
+}
+
+async function readTerms(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  accountId: string,
+): Promise<AccountTerms | undefined> {
+  const out = await client.send(
+    new GetCommand({
+      TableName: tableName,
+      Key: { pk: licensingPk('account', accountId), sk: 'META' },
+      ProjectionExpression: 'termsRev, telemetryEnabled, #closure.closedAt',
+      ExpressionAttributeNames: { '#closure': 'closure' },
+      ConsistentRead: true,
+    }),
+  );
+  if (!out.Item) return undefined;
+  const item = z
+    .object({
+      termsRev: z.int(),
+      telemetryEnabled: z.boolean(),
+      closure: z.optional(z.object({ closedAt: z.string() })),
+    })
+    .parse(out.Item);
+  return {
+    termsRev: item.termsRev,
+    telemetryEnabled: item.telemetryEnabled,
+    ...(item.closure && { closedAt: item.closure.closedAt }),
+  };
+}
+
+/** Newer wins: a copy of an older termsRev (a slower writer) leaves a newer one in place. */
+async function writeView(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  installationId: string,
+  terms: AccountTerms,
+): Promise<void> {
+  try {
+    await client.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: viewRecord(installationId, terms),
+        ConditionExpression: 'attribute_not_exists(pk) OR termsRev < :rev',
+        ExpressionAttributeValues: { ':rev': terms.termsRev },
+      }),
+    );
+  } catch (error) {
+    if (!isConditionFailed(error)) throw error;
+  }
+}
+
+async function removeMarker(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  accountId: string,
+  token: string,
+): Promise<void> {
+  try {
+    await client.send(
+      new DeleteCommand({
+        TableName: tableName,
+        Key: { pk: licensingPk('accountViews'), sk: accountId },
+        ConditionExpression: '#token = :token',
+        ExpressionAttributeNames: { '#token': 'token' },
+        ExpressionAttributeValues: { ':token': token },
+      }),
+    );
+  } catch (error) {
+    if (!isConditionFailed(error)) throw error;
+  }
+}
+
+const isConditionFailed = (error: unknown) =>
+  error instanceof ConditionalCheckFailedException || hasErrorName(error, 'ConditionalCheckFailedException');
