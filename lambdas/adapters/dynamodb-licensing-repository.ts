@@ -37,11 +37,11 @@
  * copies to its installations follow the commit, so no transaction ever spans the account's
  * installations.
  */
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { QueryCommand, TransactionCanceledException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import {
   BatchGetCommand,
   GetCommand,
-  QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
@@ -271,6 +271,11 @@ const epochSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 export interface LicensingRepositoryOptions {
   /** an account whose copies a commit left to the hourly repair (its budget ran out, or a copy failed) */
   readonly onViewsDeferred?: (accountId: string, error?: unknown) => void;
+  /**
+   * the client of the installation read every agent request makes (aws-clients.ts dynamoReadClient)
+   * @default the document client, which sends a low-level command as it is
+   */
+  readonly reads?: () => DynamoDBClient;
 }
 
 export class DynamoDbLicensingRepository implements LicensingRepository {
@@ -332,21 +337,24 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
   ): Promise<{ installation: Installation; terms?: AccountTerms } | null> {
     // One query reads the account's terms as copied, the installation and its last-poll item: the
     // same read units as a GetItem of the installation alone while the three fit in 4 KB.
+    // The fleet's most frequent read, a low-level command: the document client's layer would cost
+    // about a tenth of a poll's CPU (docs/operations.md "Dependency timeouts").
+    const reads = this.options.reads?.() ?? (this.client as unknown as DynamoDBClient);
     let items: Record<string, unknown>[];
     try {
-      const out = await this.client.send(
+      const out = await reads.send(
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: 'pk = :pk AND sk BETWEEN :view AND :poll',
           ExpressionAttributeValues: {
-            ':pk': installationPk(installationId),
-            ':view': ACCOUNT_VIEW_SK,
-            ':poll': LAST_POLL_SK,
+            ':pk': { S: installationPk(installationId) },
+            ':view': { S: ACCOUNT_VIEW_SK },
+            ':poll': { S: LAST_POLL_SK },
           },
           ConsistentRead: options.consistentRead ?? true,
         }),
       );
-      items = (out.Items ?? []) as Record<string, unknown>[];
+      items = (out.Items ?? []).map((item) => unmarshall(item));
     } catch (error) {
       return rethrowThrottling(error, 'The licensing store');
     }

@@ -37,7 +37,18 @@ interface Sender {
  * the attempt cap alone applies) and answers a call that timed out as ServiceUnavailableError.
  * `what` names the dependency in the answer's detail, e.g. 'The licensing store'.
  */
-export function withDeadline<C>(client: C, cap: AttemptCap, what: string): C {
+export function withDeadline<C>(
+  client: C,
+  cap: AttemptCap,
+  what: string,
+  /**
+   * 'race': a client that only reads is never sent an abort signal or attempt timeout of its own,
+   * even near the deadline: the race still answers on time, and a read that outlives its answer
+   * costs only itself (a write keeps the abort: it must not land after the caller was told to
+   * retry). Without per-call options the SDK keeps its resolved middleware (`cacheMiddleware`).
+   */
+  mode: 'abort' | 'race' = 'abort',
+): C {
   const target = client as unknown as Sender;
   const send = target.send.bind(target);
   const timedOut = () =>
@@ -52,7 +63,7 @@ export function withDeadline<C>(client: C, cap: AttemptCap, what: string): C {
     // A budget no run of attempts at their caps can use up needs no abort signal or attempt
     // timeout of the call's own: passed per call, they cost the SDK about 15 % of the rules
     // consumer's CPU (docs/operations.md). The race below still answers at the deadline.
-    const deadline = budget.totalMs >= longestCallMs(cap) ? undefined : new AbortController();
+    const deadline = mode === 'race' || budget.totalMs >= longestCallMs(cap) ? undefined : new AbortController();
     // The SDK notices an abort only when its retry back-off ends: the call answers at the deadline
     // itself, and the timer goes with the call (none lingers for a long job's many calls).
     let timer: NodeJS.Timeout | undefined;

@@ -10,7 +10,7 @@ import { DynamoDbLicensingRepository } from '../adapters/dynamodb-licensing-repo
 import { DynamoDbResellerAccounts } from '../adapters/dynamodb-reseller-accounts';
 import { DynamoDbStaleReleaseStore } from '../adapters/dynamodb-stale-release-store';
 import type { StaleReleaseStore } from '../core/licensing/stale-release';
-import { dynamoDocumentClient } from '../adapters/aws-clients';
+import { dynamoDocumentClient, dynamoReadClient } from '../adapters/aws-clients';
 import { signerFromRef } from '../adapters/licence-signers';
 import { randomIds } from '../adapters/random-ids';
 import type { LicenseSettings, LicensingDeps } from '../core/licensing/deps';
@@ -40,6 +40,7 @@ export function servingRegion(): ServingRegion {
 export function licensingDeps(): LicensingDeps {
   deps ??= {
     repo: new DynamoDbLicensingRepository(dynamoDocumentClient(), required('TABLE_NAME'), {
+      reads: dynamoReadClient,
       onViewsDeferred: (accountId, error) =>
         logger.warn("the account's terms are copied to its installations by the hourly repair", { accountId, error }),
     }),

@@ -158,6 +158,34 @@ describe('the options a call is sent with', () => {
     expect(sent).toEqual([undefined]);
   });
 
+  it("sends a read-only client's call as it is even near the deadline: the race answers on time", async () => {
+    const sent: unknown[] = [];
+    let release!: () => void;
+    const client = withDeadline(
+      {
+        send: (_command: unknown, options?: unknown) => {
+          sent.push(options);
+          return new Promise<void>((resolve) => {
+            release = resolve;
+          });
+        },
+      },
+      attemptCaps.dynamodb,
+      'The database',
+      'race',
+    );
+
+    const started = Date.now();
+    const answer = await withHouseStack(async () => client.send({} as never))({}, contextWith(600)).catch(
+      (error: unknown) => error,
+    );
+    release();
+
+    expect(sent).toEqual([undefined]);
+    expect(answer).toBeInstanceOf(ServiceUnavailableError);
+    expect(Date.now() - started).toBeLessThan(600);
+  });
+
   it('gives a call near the deadline its own abort signal and an attempt timeout within its budget', async () => {
     const { client, sent } = recording();
 
