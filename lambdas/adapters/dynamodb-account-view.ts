@@ -170,34 +170,22 @@ async function readTerms(
 }
 
 /** Newer wins: a copy of an older termsRev (a slower writer) leaves a newer one in place. */
-async function writeView(
-  client: DynamoDBDocumentClient,
-  tableName: string,
-  installationId: string,
-  terms: AccountTerms,
-): Promise<void> {
-  try {
-    await client.send(
+const writeView = (client: DynamoDBDocumentClient, tableName: string, installationId: string, terms: AccountTerms) =>
+  unlessConditionFails(
+    client.send(
       new PutCommand({
         TableName: tableName,
         Item: viewRecord(installationId, terms),
         ConditionExpression: 'attribute_not_exists(pk) OR termsRev < :rev',
         ExpressionAttributeValues: { ':rev': terms.termsRev },
       }),
-    );
-  } catch (error) {
-    if (!isConditionFailed(error)) throw error;
-  }
-}
+    ),
+  );
 
-async function removeMarker(
-  client: DynamoDBDocumentClient,
-  tableName: string,
-  accountId: string,
-  token: string,
-): Promise<void> {
-  try {
-    await client.send(
+/** Only the marker read before the copies: a later commit's stays for its own. */
+const removeMarker = (client: DynamoDBDocumentClient, tableName: string, accountId: string, token: string) =>
+  unlessConditionFails(
+    client.send(
       new DeleteCommand({
         TableName: tableName,
         Key: { pk: licensingPk('accountViews'), sk: accountId },
@@ -205,11 +193,15 @@ async function removeMarker(
         ExpressionAttributeNames: { '#token': 'token' },
         ExpressionAttributeValues: { ':token': token },
       }),
-    );
+    ),
+  );
+
+/** A write whose condition refused it did what it had to (left something newer in place). */
+async function unlessConditionFails(write: Promise<unknown>): Promise<void> {
+  try {
+    await write;
   } catch (error) {
-    if (!isConditionFailed(error)) throw error;
+    if (!(error instanceof ConditionalCheckFailedException || hasErrorName(error, 'ConditionalCheckFailedException')))
+      throw error;
   }
 }
-
-const isConditionFailed = (error: unknown) =>
-  error instanceof ConditionalCheckFailedException || hasErrorName(error, 'ConditionalCheckFailedException');
