@@ -243,9 +243,9 @@ export async function loadVerifiedWithTerms(
   if (read.status !== 'active' && !options.allowDeactivated) {
     throw new GoneError(`Installation ${installationId} was deactivated.`);
   }
-  // The account's terms as copied beside an active installation (kept by every change of them,
-  // seconds behind at most); else the account's own, read after the signature, so an unsigned
-  // request costs one read. Eventually consistent either way.
+  // The account's terms as copied beside an active installation (kept by every change of them:
+  // behind by the copying after its commit, by the hourly repair's at worst); else the account's
+  // own, read after the signature, so an unsigned request costs one read. Eventually consistent.
   const terms =
     read.status === 'active' && copied
       ? copied
