@@ -6,7 +6,7 @@
  * A commit that changes the account's terms puts a pending marker (`ACCTVIEW_PENDING / <account>`)
  * in its own transaction; once it has committed, the writer copies the terms to every active
  * installation (a newer termsRev never loses to an older one) and removes the marker. A writer that
- * stops in between leaves the marker, and the hourly licensing run (release-stale) copies again.
+ * stops in between leaves the marker, and the 5-minute repair (a release-stale run) copies again.
  */
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';

@@ -107,7 +107,7 @@ export class DynamoDbClosureStore implements ClosureStore {
     const committed = await this.conditional([...items, pendingViewPut(this.tableName, accountId, at)]);
     if (committed) {
       await propagateAccountView(this.client, this.tableName, accountId, { deadline: Date.now() + 5_000 }).catch(
-        () => undefined, // the marker stays: the hourly repair copies
+        () => undefined, // the marker stays: the 5-minute repair copies
       );
     }
     return committed;

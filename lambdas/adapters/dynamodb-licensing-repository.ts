@@ -232,7 +232,7 @@ const installationItem = z.extend(installationSummaryItem, {
 const lastPollItem = z.object({ installationId: z.string(), lastPollAt: z.optional(z.string()) });
 /** the sort key of an installation's last-poll item; ACCT < META < POLL, so one key range reads all three */
 const LAST_POLL_SK = 'POLL';
-/** How long a commit's own copying of the account's terms may take; the hourly repair takes the rest. */
+/** How long a commit's own copying of the account's terms may take; the 5-minute repair takes the rest. */
 const INLINE_VIEW_MS = 5_000;
 const activationKeyItem = z.object({
   keyHash: z.string(),
@@ -269,7 +269,7 @@ const KEEP_SECONDS = 365 * 86_400;
 const epochSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
 export interface LicensingRepositoryOptions {
-  /** an account whose copies a commit left to the hourly repair (its budget ran out, or a copy failed) */
+  /** an account whose copies a commit left to the 5-minute repair (its budget ran out, or a copy failed) */
   readonly onViewsDeferred?: (accountId: string, error?: unknown) => void;
   /**
    * the client of the installation read every agent request makes (aws-clients.ts dynamoReadClient)
@@ -386,7 +386,7 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
       });
       if (!outcome.complete) this.options.onViewsDeferred?.(accountId);
     } catch (error) {
-      // the commit stands; its marker stays for the hourly repair
+      // the commit stands; its marker stays for the 5-minute repair
       this.options.onViewsDeferred?.(accountId, error);
     }
   }

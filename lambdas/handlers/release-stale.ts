@@ -3,13 +3,18 @@
  * homed here that opted in, the notices and releases that came due (stale-release.ts). Each run
  * also takes back allocations past a shortfall's grace on a 24th of the accounts (shared/shortfall-sweep.ts),
  * and then makes the copies of account terms that the run's changes (or a commit that stopped short) owe.
+ * Every 5 minutes a run with `{ job: 'account-views' }` makes those copies alone.
  */
 import { releaseStaleInstallation } from '../core/licensing/deactivate-installation';
 import { runStaleRelease } from '../core/licensing/stale-release';
 import { scheduledHandler } from '../shared/handler-stack';
 import { licensingDeps, staleReleaseStore } from '../shared/licensing-deps';
+import * as z from 'zod/mini';
 import { logger } from '../shared/powertools';
+import { accountViewRepairInput } from '../shared/scheduled-inputs';
 import { shortfallSweepStep } from '../shared/shortfall-sweep';
+
+const runInput = z.object({ job: z.optional(z.literal(accountViewRepairInput.job)) });
 
 /** The account views' repair (dynamodb-account-view.ts) after the run, for at most this long. */
 const VIEW_REPAIR_MS = 60_000;
@@ -20,7 +25,11 @@ async function repairAccountViews() {
   if (views.accounts + views.left > 0) logger.info('account views repaired', { ...views });
 }
 
-export const handler = scheduledHandler(async () => {
+export const handler = scheduledHandler(async (event: unknown) => {
+  if (runInput.parse(event ?? {}).job === accountViewRepairInput.job) {
+    await repairAccountViews();
+    return { job: accountViewRepairInput.job };
+  }
   const deps = licensingDeps();
   // Its own failure must not hold back the releases, nor theirs hold it back.
   const shortfalls = shortfallSweepStep(Date.now());

@@ -42,7 +42,7 @@ export function licensingDeps(): LicensingDeps {
     repo: new DynamoDbLicensingRepository(dynamoDocumentClient(), required('TABLE_NAME'), {
       reads: dynamoReadClient,
       onViewsDeferred: (accountId, error) =>
-        logger.warn("the account's terms are copied to its installations by the hourly repair", { accountId, error }),
+        logger.warn("the account's terms are copied to its installations by the 5-minute repair", { accountId, error }),
     }),
     clock: systemClock,
     ids: randomIds,

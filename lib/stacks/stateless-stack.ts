@@ -80,12 +80,19 @@ import {
   type RouteAuth,
 } from '../routes';
 import { machineScopes, resourceServerId } from '../../lambdas/core/accounts/machine-clients';
+import { accountViewRepairInput } from '../../lambdas/shared/scheduled-inputs';
 import { signingKeyAliasName, type StatefulStack } from './stateful-stack';
 
 /** How often EventBridge Scheduler runs the missing-beat sweep (sweepSilent). */
 export const silentSweepRate = Duration.minutes(15);
 /** How often EventBridge Scheduler runs the stale-installation release (releaseStale): its notices are days apart. */
 export const staleReleaseRate = Duration.hours(1);
+/**
+ * How often releaseStale repairs the account view alone: the copies of an account's terms a writer
+ * left owed (docs/licensing.md "The account view"), so a telemetry switch-off reaches every
+ * installation within this even after a crash between a commit and its copies.
+ */
+export const accountViewRepairRate = Duration.minutes(5);
 
 /** How often EventBridge Scheduler runs the terms job (notices in batches, then silent consent at the effective date). */
 export const termsJobRate = Duration.hours(1);
@@ -164,6 +171,8 @@ export class StatelessStack extends Stack {
   public readonly silentSweepDeadLetterQueue: Queue;
   /** runs releaseStale every `staleReleaseRate` */
   public readonly staleReleaseSchedule: Schedule;
+  /** runs releaseStale's account-view repair alone every `accountViewRepairRate` */
+  public readonly accountViewRepairSchedule: Schedule;
   /** the API stage's access log (one JSON line per request) */
   public readonly apiAccessLogGroup: LogGroup;
   /** the suite's Presence sessions: route selection on `op`, every frame down through @connections */
@@ -253,6 +262,14 @@ export class StatelessStack extends Stack {
     ({ schedule: this.silentSweepSchedule, deadLetterQueue: this.silentSweepDeadLetterQueue } =
       this.scheduleSilentSweep());
     this.staleReleaseSchedule = this.scheduleStaleRelease(this.silentSweepDeadLetterQueue);
+    this.accountViewRepairSchedule = this.scheduleRun(
+      'AccountViewRepairSchedule',
+      "UCX licensing: copies an account's terms to its installations where a writer stopped short",
+      'releaseStale',
+      accountViewRepairRate,
+      this.silentSweepDeadLetterQueue,
+      accountViewRepairInput,
+    );
     this.presenceRenewalSchedule = this.schedulePresenceRenewal(this.silentSweepDeadLetterQueue);
     // Dead-letters beside the sweep; a missed hour only delays notices and silent consent by one.
     this.termsJobSchedule = this.scheduleRun(
@@ -608,13 +625,20 @@ export class StatelessStack extends Stack {
   }
 
   /** A function run on a steady rate, on time (no flexible window), 3 delivery retries, then the dead-letter queue. */
-  private scheduleRun(id: string, description: string, fn: FunctionName, rate: Duration, deadLetterQueue: Queue) {
+  private scheduleRun(
+    id: string,
+    description: string,
+    fn: FunctionName,
+    rate: Duration,
+    deadLetterQueue: Queue,
+    input: Record<string, unknown> = {},
+  ) {
     return new Schedule(this, id, {
       description,
       schedule: ScheduleExpression.rate(rate),
       timeWindow: TimeWindow.off(),
       target: new LambdaInvoke(this.functions[fn].function, {
-        input: ScheduleTargetInput.fromObject({}),
+        input: ScheduleTargetInput.fromObject(input),
         deadLetterQueue,
         // The next run is one period away: delivering a run later than that is pointless.
         maxEventAge: rate,

@@ -639,6 +639,26 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
     });
   });
 
+  describe('the account view repair', () => {
+    it("runs releaseStale's repair alone every 5 minutes, with its input, dead-lettering beside the sweep", () => {
+      // Arrange
+      const id = stack.getLogicalId(stack.accountViewRepairSchedule.node.defaultChild as never);
+      const dlqId = stack.getLogicalId(stack.silentSweepDeadLetterQueue.node.defaultChild as never);
+
+      // Assert
+      expect(resources[id]?.Properties).toMatchObject({
+        ScheduleExpression: 'rate(5 minutes)',
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        Target: {
+          Arn: { 'Fn::GetAtt': [logicalIdOf('releaseStale'), 'Arn'] },
+          Input: JSON.stringify({ job: 'account-views' }),
+          RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 300 },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [dlqId, 'Arn'] } },
+        },
+      });
+    });
+  });
+
   describe('the archive compaction', () => {
     it('runs compactArchive every hour through EventBridge Scheduler, dead-lettering beside the sweep, 15 minutes a run', () => {
       // Arrange
@@ -692,9 +712,10 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
 
     it('runs sweepSilent every 15 minutes through EventBridge Scheduler, on time, with {} as its event', () => {
       // Assert
-      // This one, the stale-installation release's (below), the presence renewal's (presence.test.ts),
-      // the terms job's and the account eraser's (retention.test.ts), the archive compaction's (below).
-      template.resourceCountIs('AWS::Scheduler::Schedule', 6);
+      // This one, the stale-installation release's and its account-view repair's (below), the presence
+      // renewal's (presence.test.ts), the terms job's and the account eraser's (retention.test.ts), the
+      // archive compaction's (below).
+      template.resourceCountIs('AWS::Scheduler::Schedule', 7);
       expect(scheduleId).toBe(stack.getLogicalId(stack.silentSweepSchedule.node.defaultChild as never));
       expect(schedule?.Properties).toMatchObject({
         ScheduleExpression: 'rate(15 minutes)',

@@ -244,7 +244,7 @@ export async function loadVerifiedWithTerms(
     throw new GoneError(`Installation ${installationId} was deactivated.`);
   }
   // The account's terms as copied beside an active installation (kept by every change of them:
-  // behind by the copying after its commit, by the hourly repair's at worst); else the account's
+  // behind by the copying after its commit, by the 5-minute repair's at worst); else the account's
   // own, read after the signature, so an unsigned request costs one read. Eventually consistent.
   const terms =
     read.status === 'active' && copied

@@ -120,7 +120,7 @@ export async function enforceShortfall(
               enforcedAt: next.enforcedAt,
             },
           },
-          // a run of reductions: the account's copies of its terms follow it (the hourly repair)
+          // a run of reductions: the account's copies of its terms follow it (the run's repair at its end)
           deferTermsCopy: true,
         });
         return { done: false as const, reduction: { ...next, from: installation.allocation } };

@@ -65,14 +65,14 @@ describe('the local proactive support', () => {
     expect(rules?.destination?.queue).not.toBe(archiver?.destination?.queue);
   });
 
-  it('lists the schedules: the sweep every 15 minutes targeting sweepSilent, the hourly stale release and the Presence renewal every 10 minutes', async () => {
+  it('lists the schedules: the sweep every 15 minutes targeting sweepSilent, the hourly stale release, its account-view repair every 5 minutes and the Presence renewal every 10 minutes', async () => {
     // Act
     const { json } = await getJson(`${api('eu')}/local/schedules`);
 
     // Assert
     // and the terms job's and the account eraser's (test/integration/accounts), the archive compaction's
     // (test/integration/telemetry/archive-compaction.test.ts)
-    expect(json.schedules).toHaveLength(6);
+    expect(json.schedules).toHaveLength(7);
     expect(json.schedules).toEqual(
       expect.arrayContaining([
         expect.objectContaining({
@@ -87,6 +87,13 @@ describe('the local proactive support', () => {
           function: expect.stringMatching(/^ReleaseStale/),
           expression: 'rate(1 hour)',
           everyMs: 3_600_000,
+          state: 'scheduled',
+        }),
+        expect.objectContaining({
+          logicalId: logicalIdStartingWith('eu', 'AccountViewRepairSchedule'),
+          function: expect.stringMatching(/^ReleaseStale/),
+          expression: 'rate(5 minutes)',
+          everyMs: 300_000,
           state: 'scheduled',
         }),
         expect.objectContaining({
