@@ -78,7 +78,10 @@ describe('a shortfall on the local cloud', () => {
     expect(inGrace).toEqual({ [oldest.keyid]: 5, [middle.keyid]: 2, [newest.keyid]: 1 });
     expect(shortfallInGrace).toEqual({ quantity: 3, enforcedAt });
     expect(newestInGrace).toBe(1);
-    expect(runs.filter((run) => run.region === 'eu' && run.function.startsWith('ReleaseStale'))).toHaveLength(24);
+    // the hourly run's own schedule (the account-view repair's schedule targets the same function)
+    expect(runs.filter((run) => run.region === 'eu' && run.schedule.startsWith('StaleReleaseSchedule'))).toHaveLength(
+      24,
+    );
     expect(runs.filter((run) => run.error)).toEqual([]);
     expect(after).toEqual({ [oldest.keyid]: 5, [middle.keyid]: 0, [newest.keyid]: 0 });
     expect(product).toMatchObject({ capacity: 5, allocated: 5, free: 0 });
