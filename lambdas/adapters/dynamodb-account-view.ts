@@ -9,7 +9,6 @@
  * stops in between leaves the marker, and the 5-minute repair (a release-stale run) copies again.
  */
 import { randomUUID } from 'node:crypto';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   GetCommand,
@@ -27,6 +26,8 @@ import { hasErrorName } from './aws-errors';
 export const ACCOUNT_VIEW_SK = 'ACCT';
 /** Copies in flight at once: the fan-out shares the function's connection pool. */
 const FAN_OUT = 16;
+/** How long a commit's own copying may take; the 5-minute repair takes the rest. */
+const INLINE_COPY_MS = 5_000;
 
 type TransactPut = { Put: { TableName: string; Item: Record<string, unknown> } };
 
@@ -36,6 +37,12 @@ const viewItem = z.object({
   closedAt: z.optional(z.string()),
 });
 const markerItem = z.object({ accountId: z.string(), token: z.string() });
+const termsItem = z.object({
+  termsRev: z.int(),
+  telemetryEnabled: z.boolean(),
+  closure: z.optional(z.object({ closedAt: z.string() })),
+});
+const markerKey = (accountId: string) => ({ pk: licensingPk('accountViews'), sk: accountId });
 const summaryKeys = z.object({ installationId: z.string(), status: z.string() });
 
 /** The view as a stored item says it; undefined when the item is not a view. */
@@ -52,7 +59,7 @@ export function accountViewPut(tableName: string, installationId: string, terms:
 /** The marker a terms-changing commit puts in its transaction: the copies are owed until it is gone. */
 export function pendingViewPut(tableName: string, accountId: string, at: string): TransactPut {
   // the token tells this commit's marker from a later one's (two may share a millisecond)
-  const item = { pk: licensingPk('accountViews'), sk: accountId, type: 'account-view-pending', accountId, at };
+  const item = { ...markerKey(accountId), type: 'account-view-pending', accountId, at };
   return { Put: { TableName: tableName, Item: { ...item, token: randomUUID() } } };
 }
 
@@ -85,10 +92,10 @@ export async function propagateAccountView(
   options: { deadline?: number } = {},
 ): Promise<PropagationOutcome> {
   const deadline = options.deadline ?? Number.POSITIVE_INFINITY;
-  const markerKey = { pk: licensingPk('accountViews'), sk: accountId };
-  const marker = (await client.send(new GetCommand({ TableName: tableName, Key: markerKey, ConsistentRead: true })))
-    .Item;
-  const terms = await readTerms(client, tableName, accountId);
+  const marker = (
+    await client.send(new GetCommand({ TableName: tableName, Key: markerKey(accountId), ConsistentRead: true }))
+  ).Item;
+  const terms = await readAccountTerms(client, tableName, accountId, true);
   if (!terms) {
     if (marker) await removeMarker(client, tableName, accountId, markerItem.parse(marker).token);
     return { installations: 0, complete: true };
@@ -122,6 +129,24 @@ export async function propagateAccountView(
   return { installations: copied, complete };
 }
 
+/**
+ * After a commit that changed the account's terms: its copies, within the inline budget. The
+ * commit stands whatever happens here; what is left (`onDeferred`) its marker leaves to the repair.
+ */
+export async function copyAfterCommit(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  accountId: string,
+  onDeferred?: (accountId: string, error?: unknown) => void,
+): Promise<void> {
+  try {
+    const outcome = await propagateAccountView(client, tableName, accountId, { deadline: Date.now() + INLINE_COPY_MS });
+    if (!outcome.complete) onDeferred?.(accountId);
+  } catch (error) {
+    onDeferred?.(accountId, error);
+  }
+}
+
 /** The accounts whose copies are still owed (at most `limit`). */
 export async function pendingViewAccounts(
   client: DynamoDBDocumentClient,
@@ -140,10 +165,12 @@ export async function pendingViewAccounts(
   return (out.Items ?? []).map((i) => markerItem.parse(i).accountId);
 }
 
-async function readTerms(
+/** The account item's terms alone: two small attributes of a small item, whatever the account's size. */
+export async function readAccountTerms(
   client: DynamoDBDocumentClient,
   tableName: string,
   accountId: string,
+  consistentRead: boolean,
 ): Promise<AccountTerms | undefined> {
   const out = await client.send(
     new GetCommand({
@@ -151,22 +178,12 @@ async function readTerms(
       Key: { pk: licensingPk('account', accountId), sk: 'META' },
       ProjectionExpression: 'termsRev, telemetryEnabled, #closure.closedAt',
       ExpressionAttributeNames: { '#closure': 'closure' },
-      ConsistentRead: true,
+      ConsistentRead: consistentRead,
     }),
   );
   if (!out.Item) return undefined;
-  const item = z
-    .object({
-      termsRev: z.int(),
-      telemetryEnabled: z.boolean(),
-      closure: z.optional(z.object({ closedAt: z.string() })),
-    })
-    .parse(out.Item);
-  return {
-    termsRev: item.termsRev,
-    telemetryEnabled: item.telemetryEnabled,
-    ...(item.closure && { closedAt: item.closure.closedAt }),
-  };
+  const { closure, ...terms } = termsItem.parse(out.Item);
+  return { ...terms, ...(closure && { closedAt: closure.closedAt }) };
 }
 
 /** Newer wins: a copy of an older termsRev (a slower writer) leaves a newer one in place. */
@@ -188,7 +205,7 @@ const removeMarker = (client: DynamoDBDocumentClient, tableName: string, account
     client.send(
       new DeleteCommand({
         TableName: tableName,
-        Key: { pk: licensingPk('accountViews'), sk: accountId },
+        Key: markerKey(accountId),
         ConditionExpression: '#token = :token',
         ExpressionAttributeNames: { '#token': 'token' },
         ExpressionAttributeValues: { ':token': token },
@@ -201,7 +218,6 @@ async function unlessConditionFails(write: Promise<unknown>): Promise<void> {
   try {
     await write;
   } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException || hasErrorName(error, 'ConditionalCheckFailedException')))
-      throw error;
+    if (!hasErrorName(error, 'ConditionalCheckFailedException')) throw error;
   }
 }

@@ -20,7 +20,7 @@ import type { ClosureCommit, ClosureStore, ErasedCommit, ErasureDue, ReopenCommi
 import type { Region } from '../core/licensing/catalogue';
 import type { AuditEvent } from '../core/licensing/model';
 import { rethrowThrottling } from './aws-errors';
-import { pendingViewPut, propagateAccountView } from './dynamodb-account-view';
+import { copyAfterCommit, pendingViewPut } from './dynamodb-account-view';
 import { auditItem } from './dynamodb-audit-writer';
 
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
@@ -100,16 +100,12 @@ export class DynamoDbClosureStore implements ClosureStore {
 
   /**
    * Closing and reopening change every licence's terms: the commit puts the pending marker, then
-   * copies the terms to the installations (dynamodb-account-view.ts); what it leaves, the hourly
+   * copies the terms to the installations (dynamodb-account-view.ts); what it leaves, the 5-minute
    * repair copies. A closed account's installations are refused from the copy on.
    */
   private async termsChange(accountId: string, at: string, items: TransactItem[]): Promise<boolean> {
     const committed = await this.conditional([...items, pendingViewPut(this.tableName, accountId, at)]);
-    if (committed) {
-      await propagateAccountView(this.client, this.tableName, accountId, { deadline: Date.now() + 5_000 }).catch(
-        () => undefined, // the marker stays: the 5-minute repair copies
-      );
-    }
+    if (committed) await copyAfterCommit(this.client, this.tableName, accountId);
     return committed;
   }
 

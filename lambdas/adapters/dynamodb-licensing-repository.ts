@@ -50,10 +50,12 @@ import { queryAll } from './dynamodb-query-all';
 import {
   ACCOUNT_VIEW_SK,
   accountViewPut,
+  copyAfterCommit,
   parseAccountView,
   pendingViewAccounts,
   pendingViewPut,
   propagateAccountView,
+  readAccountTerms,
 } from './dynamodb-account-view';
 import * as z from 'zod/mini';
 import { careLevelSchema, licenseKindSchema, productSchema, regionSchema } from '../core/licensing/catalogue';
@@ -142,9 +144,6 @@ const accountItem = z.object({
     }),
   ),
 });
-const accountTermsItem = z.extend(z.pick(accountItem, { termsRev: true, telemetryEnabled: true }), {
-  closure: z.optional(z.object({ closedAt: z.string() })),
-});
 const poolItem = z.object({
   product: productSchema,
   allocated: z.int(),
@@ -232,8 +231,6 @@ const installationItem = z.extend(installationSummaryItem, {
 const lastPollItem = z.object({ installationId: z.string(), lastPollAt: z.optional(z.string()) });
 /** the sort key of an installation's last-poll item; ACCT < META < POLL, so one key range reads all three */
 const LAST_POLL_SK = 'POLL';
-/** How long a commit's own copying of the account's terms may take; the 5-minute repair takes the rest. */
-const INLINE_VIEW_MS = 5_000;
 const activationKeyItem = z.object({
   keyHash: z.string(),
   accountId: z.string(),
@@ -378,19 +375,6 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
     return { accounts, left: accountIds.length - accounts };
   }
 
-  /** After a commit that changed the account's terms: its copies, within the inline budget. */
-  private async copyViews(accountId: string): Promise<void> {
-    try {
-      const outcome = await propagateAccountView(this.client, this.tableName, accountId, {
-        deadline: Date.now() + INLINE_VIEW_MS,
-      });
-      if (!outcome.complete) this.options.onViewsDeferred?.(accountId);
-    } catch (error) {
-      // the commit stands; its marker stays for the 5-minute repair
-      this.options.onViewsDeferred?.(accountId, error);
-    }
-  }
-
   /** The account item alone (a small read, eventually consistent): who owns it and where it lives. */
   async getAccount(accountId: string): Promise<SmartAccount | null> {
     try {
@@ -404,30 +388,12 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
   }
 
   async getAccountTerms(accountId: string, options: { consistentRead?: boolean } = {}): Promise<AccountTerms | null> {
-    // Two small attributes of a small item: half a read unit eventually consistent, however big the account.
-    let item: Record<string, unknown> | undefined;
+    // half a read unit eventually consistent, however big the account
     try {
-      const out = await this.client.send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: key(accountPk(accountId)),
-          ProjectionExpression: '#termsRev, #telemetryEnabled, #closure.#closedAt',
-          ExpressionAttributeNames: {
-            '#termsRev': 'termsRev',
-            '#telemetryEnabled': 'telemetryEnabled',
-            '#closure': 'closure',
-            '#closedAt': 'closedAt',
-          },
-          ConsistentRead: options.consistentRead ?? true,
-        }),
-      );
-      item = out.Item;
+      return (await readAccountTerms(this.client, this.tableName, accountId, options.consistentRead ?? true)) ?? null;
     } catch (error) {
       return rethrowThrottling(error, 'The licensing store');
     }
-    if (!item) return null;
-    const { closure, ...terms } = accountTermsItem.parse(item);
-    return { ...terms, ...(closure && { closedAt: closure.closedAt }) };
   }
 
   async getLastPolls(installationIds: readonly string[]): Promise<ReadonlyMap<string, string>> {
@@ -984,7 +950,7 @@ export class DynamoDbLicensingRepository implements LicensingRepository {
       ...items,
       { item: pendingViewPut(this.tableName, accountId, at), onConditionFailed: 'stale' },
     ]);
-    if (!defer) await this.copyViews(accountId);
+    if (!defer) await copyAfterCommit(this.client, this.tableName, accountId, this.options.onViewsDeferred);
   }
 
   private async transact(items: Guarded[]): Promise<void> {
