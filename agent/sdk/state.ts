@@ -69,12 +69,13 @@ export class FileStateStore implements StateStore {
   }
 }
 
+/** Kept as JSON text, as the file store keeps it: each read is a fresh copy (and cheaper than structuredClone). */
 export class MemoryStateStore implements StateStore {
-  private state: AgentState = {};
+  private json = '{}';
   read(): AgentState {
-    return structuredClone(this.state);
+    return JSON.parse(this.json) as AgentState;
   }
   write(state: AgentState): void {
-    this.state = structuredClone(state);
+    this.json = JSON.stringify(state);
   }
 }
