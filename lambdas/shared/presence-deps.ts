@@ -7,7 +7,7 @@
 import { ApiGatewaySessionChannel } from '../adapters/apigw-session-channel';
 import { dynamoDocumentClient } from '../adapters/aws-clients';
 import { DynamoDbAuditWriter } from '../adapters/dynamodb-audit-writer';
-import { DynamoDbLicensingRepository } from '../adapters/dynamodb-licensing-repository';
+import { DynamoDbLicensingReads } from '../adapters/dynamodb-licensing-reads';
 import { DynamoDbPresenceStore } from '../adapters/dynamodb-presence-store';
 import { tokenVaultFromRef } from '../adapters/kms-token-vault';
 import { notificationDecryptorFromRef } from '../adapters/presence-notification-decryptor';
@@ -49,7 +49,7 @@ export function presenceDeps(): PresenceDeps {
 export function composePresenceDeps(wireGraph?: WireGraph): PresenceDeps {
   const e = env();
   const decryptor = lazy(() => notificationDecryptorFromRef(required('PRESENCE_CERTIFICATE_SECRET')));
-  const licensing = lazy(() => new DynamoDbLicensingRepository(dynamoDocumentClient(), required('TABLE_NAME')));
+  const licensing = lazy(() => new DynamoDbLicensingReads(dynamoDocumentClient(), required('TABLE_NAME')));
   const graph = wireGraph?.({ env: e, decryptor });
   const audit = lazy(() => new DynamoDbAuditWriter(dynamoDocumentClient(), required('TABLE_NAME')));
   const vault = lazy(() => tokenVaultFromRef(required('PRESENCE_TOKEN_KEY')));

@@ -1,6 +1,6 @@
 /** Composition root of the proactive-support Lambdas. */
 import { dynamoDocumentClient } from '../adapters/aws-clients';
-import { DynamoDbLicensingRepository } from '../adapters/dynamodb-licensing-repository';
+import { DynamoDbLicensingReads } from '../adapters/dynamodb-licensing-reads';
 import { DynamoDbSupportStore } from '../adapters/dynamodb-support-store';
 import { EventBridgeNotificationBus } from '../adapters/eventbridge-notification-bus';
 import { CachedLicenceFacts } from '../adapters/licence-facts';
@@ -15,7 +15,7 @@ export function rulesDeps(): StreamDeps {
   deps ??= {
     store: new DynamoDbSupportStore(dynamoDocumentClient(), required('SUPPORT_TABLE_NAME')),
     bus: new EventBridgeNotificationBus(required('EVENT_BUS_NAME')),
-    licences: new CachedLicenceFacts(new DynamoDbLicensingRepository(dynamoDocumentClient(), required('TABLE_NAME'))),
+    licences: new CachedLicenceFacts(new DynamoDbLicensingReads(dynamoDocumentClient(), required('TABLE_NAME'))),
     rules: allRules,
     history: new DynamoDbHistoryStore(dynamoDocumentClient(), required('SUPPORT_TABLE_NAME')),
   };

@@ -1,7 +1,7 @@
 /** Composition root of the support API handlers: adapters chosen from the environment, built once per container. */
 import { dynamoDocumentClient } from '../adapters/aws-clients';
 import { DynamoDbFleetCounters } from '../adapters/dynamodb-fleet-counters';
-import { DynamoDbLicensingRepository } from '../adapters/dynamodb-licensing-repository';
+import { DynamoDbLicensingReads } from '../adapters/dynamodb-licensing-reads';
 import { DynamoDbSupportReads } from '../adapters/dynamodb-support-reads';
 import { randomIds } from '../adapters/random-ids';
 import { systemClock } from '../core/ports';
@@ -14,7 +14,7 @@ export function supportDeps(): SupportDeps {
   deps ??= {
     store: new DynamoDbSupportReads(dynamoDocumentClient(), required('SUPPORT_TABLE_NAME')),
     fleetFacts: new DynamoDbFleetCounters(dynamoDocumentClient(), required('SUPPORT_TABLE_NAME')),
-    accounts: new DynamoDbLicensingRepository(dynamoDocumentClient(), required('TABLE_NAME')),
+    accounts: new DynamoDbLicensingReads(dynamoDocumentClient(), required('TABLE_NAME')),
     clock: systemClock,
     ids: randomIds,
   };

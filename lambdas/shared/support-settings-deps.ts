@@ -3,7 +3,7 @@ import { dynamoDocumentClient } from '../adapters/aws-clients';
 import { DynamoDbAdvisories } from '../adapters/dynamodb-advisories';
 import { DynamoDbAuditWriter } from '../adapters/dynamodb-audit-writer';
 import { DynamoDbFleetCounters } from '../adapters/dynamodb-fleet-counters';
-import { DynamoDbLicensingRepository } from '../adapters/dynamodb-licensing-repository';
+import { DynamoDbLicensingReads } from '../adapters/dynamodb-licensing-reads';
 import { DynamoDbRuleSettings } from '../adapters/dynamodb-rule-settings';
 import { DynamoDbSupportReads } from '../adapters/dynamodb-support-reads';
 import { randomIds } from '../adapters/random-ids';
@@ -24,7 +24,7 @@ export function supportSettingsDeps(): RuleSettingsDeps & AdvisoryDeps & FleetDe
     advisories: new DynamoDbAdvisories(client, required('TABLE_NAME')),
     counters: new DynamoDbFleetCounters(client, required('SUPPORT_TABLE_NAME')),
     store: new DynamoDbSupportReads(client, required('SUPPORT_TABLE_NAME')),
-    accounts: new DynamoDbLicensingRepository(client, required('TABLE_NAME')),
+    accounts: new DynamoDbLicensingReads(client, required('TABLE_NAME')),
     audit: new DynamoDbAuditWriter(client, required('TABLE_NAME')),
     rules: allRules,
     clock: systemClock,

@@ -4,7 +4,8 @@
  * run on DynamoDB Local with a clock the test moves, follow the terms as time passes.
  */
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbLicensingRepository, LEGACY_ENTITLEMENT_ID } from '#lambdas/adapters/dynamodb-licensing-repository';
+import { LEGACY_ENTITLEMENT_ID } from '#lambdas/adapters/dynamodb-licensing-reads';
+import { DynamoDbLicensingRepository } from '#lambdas/adapters/dynamodb-licensing-repository';
 import { capacityAt } from '#lambdas/core/licensing/entitlements';
 import { getAccount } from '#lambdas/core/licensing/get-account';
 import type { LicensingDeps, LicenseSettings } from '#lambdas/core/licensing/deps';

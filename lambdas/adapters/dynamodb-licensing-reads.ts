@@ -1,0 +1,293 @@
+/**
+ * The licensing store's reads (the layout: dynamodb-licensing-repository.ts): the account with its
+ * entitlements, an installation with its last poll and its copy of the account's terms, last polls.
+ * Functions that only read licensing (the rules, support, presence) bundle this, not the commits.
+ */
+import { QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { BatchGetCommand, GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod/mini';
+import { ServiceUnavailableError } from '../core/errors';
+import { careLevelSchema, licenseKindSchema, productSchema, regionSchema } from '../core/licensing/catalogue';
+import type { AccountState, Entitlement, Installation, ProductPool, SmartAccount } from '../core/licensing/model';
+import type { AccountTerms, LicensingRepository } from '../core/licensing/repository';
+import { licensingPk } from '../shared/licensing-table-keys';
+import { rethrowThrottling } from './aws-errors';
+import { ACCOUNT_VIEW_SK, parseAccountView, readAccountTerms } from './dynamodb-account-view';
+import { queryAll } from './dynamodb-query-all';
+
+export const key = (pk: string, sk = 'META') => ({ pk, sk });
+export const accountPk = (id: string) => licensingPk('account', id);
+export const installationPk = (id: string) => licensingPk('installation', id);
+
+// Stored items are a boundary: parsed, never cast.
+export const allocationItem = z.partialRecord(productSchema, z.int().check(z.nonnegative()));
+export const accountItem = z.object({
+  accountId: z.string(),
+  name: z.string(),
+  region: regionSchema,
+  resellerId: z.optional(z.string()),
+  telemetryEnabled: z.boolean(),
+  termsRev: z.int(),
+  installSeq: z.int(),
+  followerInstallationId: z.optional(z.string()),
+  createdAt: z.string(),
+  country: z.optional(z.string()),
+  origin: z.optional(z.enum(['sign-up', 'order'])),
+  closure: z.optional(
+    z.object({
+      closedAt: z.string(),
+      closedBy: z.object({
+        kind: z.enum(['backoffice', 'support', 'reseller', 'customer', 'installation', 'system']),
+        id: z.string(),
+      }),
+      eraseAfter: z.string(),
+      erasedAt: z.optional(z.string()),
+    }),
+  ),
+});
+const poolItem = z.object({
+  product: productSchema,
+  allocated: z.int(),
+  entitlementsRev: z._default(z.int(), 0),
+  // the merged terms of a pool deposited before entitlements were stored (LEGACY_ENTITLEMENT_ID)
+  capacity: z.optional(z.int()),
+  kind: z.optional(licenseKindSchema),
+  expiresAt: z.optional(z.string()),
+  care: z.optional(z.object({ level: careLevelSchema, expiresAt: z.string() })),
+});
+const entitlementItem = z.object({
+  entitlementId: z.string(),
+  product: productSchema,
+  kind: z.enum(['perpetual', 'subscription', 'care']),
+  quantity: z.int().check(z.nonnegative()),
+  startsAt: z.optional(z.string()),
+  endsAt: z.optional(z.string()),
+  care: z.optional(z.object({ level: careLevelSchema, startsAt: z.optional(z.string()), endsAt: z.string() })),
+});
+const entitlementsItem = z.object({ entitlements: z.array(entitlementItem) });
+
+/** The id of the one entitlement an older pool item reads as. */
+export const LEGACY_ENTITLEMENT_ID = 'pool';
+
+/**
+ * A pool deposited before entitlements were stored, read as the one entitlement its merged terms
+ * describe: active since always, a subscription until `expiresAt`, its Care until `care.expiresAt`.
+ */
+function legacyEntitlement(pool: z.infer<typeof poolItem>): Entitlement[] {
+  if (!pool.capacity || pool.capacity <= 0) return [];
+  const subscription = pool.kind === 'subscription' && pool.expiresAt !== undefined;
+  return [
+    {
+      entitlementId: LEGACY_ENTITLEMENT_ID,
+      product: pool.product,
+      kind: subscription ? 'subscription' : 'perpetual',
+      quantity: pool.capacity,
+      ...(subscription ? { endsAt: pool.expiresAt } : {}),
+      ...(pool.care ? { care: { level: pool.care.level, endsAt: pool.care.expiresAt } } : {}),
+    },
+  ];
+}
+
+const byProductThenId = (a: Entitlement, b: Entitlement) =>
+  a.product < b.product
+    ? -1
+    : a.product > b.product
+      ? 1
+      : a.entitlementId < b.entitlementId
+        ? -1
+        : a.entitlementId > b.entitlementId
+          ? 1
+          : 0;
+export const installationSummaryItem = z.object({
+  installationId: z.string(),
+  status: z.enum(['active', 'deactivated']),
+  allocation: allocationItem,
+  nodes: z.array(z.string()),
+  suiteVersion: z.string(),
+  activatedAt: z.string(),
+  deactivatedAt: z.optional(z.string()),
+});
+const licenseItem = z.object({
+  jws: z.string(),
+  etag: z.string(),
+  ver: z.int(),
+  contentHash: z.string(),
+  exp: z.int(),
+  basedOnRev: z.int(),
+  basedOnAccountRev: z.optional(z.int()),
+  validUntil: z.optional(z.string()),
+});
+export const installationItem = z.extend(installationSummaryItem, {
+  accountId: z.string(),
+  region: regionSchema,
+  publicKey: z.object({ kty: z.literal('OKP'), crv: z.literal('Ed25519'), x: z.string() }),
+  thumbprint: z.string(),
+  activationKeyHash: z.string(),
+  telemetryEnabled: z.boolean(),
+  rev: z.int(),
+  license: licenseItem,
+  lastPollAt: z.optional(z.string()),
+  telemetryOverride: z.optional(z.object({ seconds: z.int(), until: z.string() })),
+});
+export const lastPollItem = z.object({ installationId: z.string(), lastPollAt: z.optional(z.string()) });
+/** the sort key of an installation's last-poll item; ACCT < META < POLL, so one key range reads all three */
+export const LAST_POLL_SK = 'POLL';
+
+export interface LicensingReadsOptions {
+  /**
+   * the client of the installation read every agent request makes (aws-clients.ts dynamoReadClient)
+   * @default the document client, which sends a low-level command as it is
+   */
+  readonly reads?: () => DynamoDBClient;
+}
+
+export type LicensingReads = Pick<
+  LicensingRepository,
+  'getAccountState' | 'getInstallation' | 'getInstallationWithTerms' | 'getAccountTerms' | 'getLastPolls'
+> & { getAccount(accountId: string): Promise<SmartAccount | null> };
+
+export class DynamoDbLicensingReads implements LicensingReads {
+  constructor(
+    protected readonly client: DynamoDBDocumentClient,
+    protected readonly tableName: string,
+    protected readonly options: LicensingReadsOptions = {},
+  ) {}
+
+  async getAccountState(accountId: string): Promise<AccountState | null> {
+    // ENT# … PROD#: entitlements, installation summaries, the account, pools. Not the activation
+    // keys' listings (AKEY#) or the terms consents (TERMS#) beside them: a licence rebuild reads
+    // this, and an account's keys and consents only grow.
+    const items = await queryAll(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: { ':pk': accountPk(accountId), ':from': 'ENT#', ':to': 'PROD#\uffff' },
+      ConsistentRead: true,
+    }).catch((error: unknown) => rethrowThrottling(error, 'The licensing store'));
+    const meta = items.find((i) => i.sk === 'META');
+    if (!meta) return null;
+    const pools = items.filter((i) => String(i.sk).startsWith('PROD#')).map((i) => poolItem.parse(i));
+    const entitlements: Entitlement[] = [
+      ...items
+        .filter((i) => String(i.sk).startsWith('ENT#'))
+        .flatMap((i) => entitlementsItem.parse(i).entitlements as Entitlement[]),
+      ...pools.flatMap(legacyEntitlement),
+    ].sort(byProductThenId);
+    return {
+      account: accountItem.parse(meta),
+      pools: pools.map(
+        ({ product, allocated, entitlementsRev }): ProductPool => ({ product, allocated, entitlementsRev }),
+      ),
+      entitlements,
+      installations: items.filter((i) => String(i.sk).startsWith('INST#')).map((i) => installationSummaryItem.parse(i)),
+    };
+  }
+
+  async getInstallation(
+    installationId: string,
+    options: { consistentRead?: boolean } = {},
+  ): Promise<Installation | null> {
+    return (await this.getInstallationWithTerms(installationId, options))?.installation ?? null;
+  }
+
+  async getInstallationWithTerms(
+    installationId: string,
+    options: { consistentRead?: boolean } = {},
+  ): Promise<{ installation: Installation; terms?: AccountTerms } | null> {
+    // One query reads the account's terms as copied, the installation and its last-poll item: the
+    // same read units as a GetItem of the installation alone while the three fit in 4 KB.
+    // The fleet's most frequent read, a low-level command: the document client's layer would cost
+    // about a tenth of a poll's CPU (docs/operations.md "Dependency timeouts").
+    const reads = this.options.reads?.() ?? (this.client as unknown as DynamoDBClient);
+    let items: Record<string, unknown>[];
+    try {
+      const out = await reads.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :view AND :poll',
+          ExpressionAttributeValues: {
+            ':pk': { S: installationPk(installationId) },
+            ':view': { S: ACCOUNT_VIEW_SK },
+            ':poll': { S: LAST_POLL_SK },
+          },
+          ConsistentRead: options.consistentRead ?? true,
+        }),
+      );
+      items = (out.Items ?? []).map((item) => unmarshall(item));
+    } catch (error) {
+      return rethrowThrottling(error, 'The licensing store');
+    }
+    const meta = items.find((i) => i.sk === 'META');
+    if (!meta) return null;
+    const installation = installationItem.parse(meta);
+    const poll = items.find((i) => i.sk === LAST_POLL_SK);
+    const lastPollAt = (poll && lastPollItem.parse(poll).lastPollAt) ?? installation.lastPollAt;
+    const terms = parseAccountView(items.find((i) => i.sk === ACCOUNT_VIEW_SK));
+    return { installation: { ...installation, ...(lastPollAt ? { lastPollAt } : {}) }, ...(terms && { terms }) };
+  }
+
+  /** The account item alone (a small read, eventually consistent): who owns it and where it lives. */
+  async getAccount(accountId: string): Promise<SmartAccount | null> {
+    try {
+      const out = await this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: key(accountPk(accountId)), ConsistentRead: false }),
+      );
+      return out.Item ? accountItem.parse(out.Item) : null;
+    } catch (error) {
+      return rethrowThrottling(error, 'The licensing store');
+    }
+  }
+
+  async getAccountTerms(accountId: string, options: { consistentRead?: boolean } = {}): Promise<AccountTerms | null> {
+    // half a read unit eventually consistent, however big the account
+    try {
+      return (await readAccountTerms(this.client, this.tableName, accountId, options.consistentRead ?? true)) ?? null;
+    } catch (error) {
+      return rethrowThrottling(error, 'The licensing store');
+    }
+  }
+
+  async getLastPolls(installationIds: readonly string[]): Promise<ReadonlyMap<string, string>> {
+    const lastPolls = await this.batchLastPolls(installationIds, LAST_POLL_SK);
+    // Installations that polled only before the last poll had an item of its own keep it on META.
+    const earlier = await this.batchLastPolls(
+      installationIds.filter((id) => !lastPolls.has(id)),
+      'META',
+    );
+    return new Map([...earlier, ...lastPolls]);
+  }
+
+  /** `lastPollAt` of each installation's item under `sk` that has one. */
+  private async batchLastPolls(installationIds: readonly string[], sk: string): Promise<Map<string, string>> {
+    const lastPolls = new Map<string, string>();
+    // BatchGetItem takes 100 keys; keys it leaves unprocessed (throttling) are asked again, a few times.
+    for (let start = 0; start < installationIds.length; start += 100) {
+      let keys = installationIds.slice(start, start + 100).map((id) => key(installationPk(id), sk));
+      for (let attempt = 1; keys.length > 0; attempt++) {
+        if (attempt > 5) throw new ServiceUnavailableError('The licensing store is busy right now; retry shortly.', 2);
+        if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+        const out = await this.client
+          .send(
+            new BatchGetCommand({
+              RequestItems: {
+                [this.tableName]: {
+                  Keys: keys,
+                  ProjectionExpression: '#installationId, #lastPollAt',
+                  ExpressionAttributeNames: { '#installationId': 'installationId', '#lastPollAt': 'lastPollAt' },
+                },
+              },
+            }),
+          )
+          .catch((error: unknown) => rethrowThrottling(error, 'The licensing store'));
+        for (const item of out.Responses?.[this.tableName] ?? []) {
+          const { installationId, lastPollAt } = lastPollItem.parse(item);
+          if (lastPollAt) lastPolls.set(installationId, lastPollAt);
+        }
+        keys = z
+          .array(z.object({ pk: z.string(), sk: z.string() }))
+          .parse(out.UnprocessedKeys?.[this.tableName]?.Keys ?? []);
+      }
+    }
+    return lastPolls;
+  }
+}
