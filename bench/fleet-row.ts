@@ -48,6 +48,8 @@ export interface FleetMeasures {
   rules?: ConsumerState;
   /** the local cloud's CPU per request and the machine's cores over the cycles (Linux) */
   cpu?: CpuPerRequest;
+  /** cycles a second the fleet's licences asked for (time compressed) and those it completed */
+  cycles?: { offeredPerS: number; servedPerS: number };
   /** per route: the local router's mean latency, the function's mean duration, the difference */
   overhead: { route: string; requests: number; routerMs: number; handlerMs: number; overheadMs: number }[];
   routes: FleetRoute[];
@@ -192,10 +194,23 @@ async function readConsumers(
   }
 }
 
-/** The simulator's line at the end of its cycles: `cycles ended after 90.1 s: 4321 requests, client CPU 5400 ms` */
-export function parseCyclesEnded(stdout: string): { requests: number; clientCpuMs: number } | undefined {
-  const match = /cycles ended after [\d.]+ s: (\d+) requests, client CPU (\d+) ms/.exec(stdout);
-  return match ? { requests: Number(match[1]), clientCpuMs: Number(match[2]) } : undefined;
+/**
+ * The simulator's line at the end of its cycles: `cycles ended after 90.1 s: 4321 requests, client
+ * CPU 5400 ms, cycles offered 116.7/s, served 70.2/s` (the rates are absent from older lines)
+ */
+export function parseCyclesEnded(
+  stdout: string,
+): { requests: number; clientCpuMs: number; offeredPerS?: number; servedPerS?: number } | undefined {
+  const match =
+    /cycles ended after [\d.]+ s: (\d+) requests, client CPU (\d+) ms(?:, cycles offered ([\d.]+)\/s, served ([\d.]+)\/s)?/.exec(
+      stdout,
+    );
+  if (!match) return undefined;
+  return {
+    requests: Number(match[1]),
+    clientCpuMs: Number(match[2]),
+    ...(match[3] !== undefined && { offeredPerS: Number(match[3]), servedPerS: Number(match[4]) }),
+  };
 }
 
 const POLL_ROUTE = 'GET /v1/installations/{id}/license';
@@ -450,6 +465,9 @@ export async function runFleet(opts: {
     }),
     ...(rules && { rules }),
     ...(cpu && { cpu }),
+    ...(ended?.offeredPerS !== undefined && {
+      cycles: { offeredPerS: ended.offeredPerS, servedPerS: ended.servedPerS! },
+    }),
     overhead,
   };
 }
@@ -489,9 +507,15 @@ export function fleetRows(m: FleetMeasures): Row[] {
       goal: { op: '<=', value: 100, unit: ' ms' },
       detail:
         why ||
-        `${m.postRequests} posts p50 ${m.postP50Ms ?? '—'} / p99 ${m.postP99Ms ?? '—'} ms, ${m.pollRequests} polls p50 ${m.pollP50Ms ?? '—'} / p99 ${m.pollP99Ms ?? '—'} ms; ${overhead}${m.cpu ? `; ${describeCpu(m.cpu)}` : ''}`,
+        `${m.cycles ? `${describeCycles(m.cycles)}; ` : ''}${m.postRequests} posts p50 ${m.postP50Ms ?? '—'} / p99 ${m.postP99Ms ?? '—'} ms, ${m.pollRequests} polls p50 ${m.pollP50Ms ?? '—'} / p99 ${m.pollP99Ms ?? '—'} ms; ${overhead}${m.cpu ? `; ${describeCpu(m.cpu)}` : ''}`,
     },
   ];
+}
+
+/** "cycles offered 116.7/s, served 70.2/s (60 %): requests queue for the difference" */
+export function describeCycles(c: NonNullable<FleetMeasures['cycles']>): string {
+  const share = Math.round((100 * c.servedPerS) / c.offeredPerS);
+  return `cycles offered ${c.offeredPerS.toFixed(1)}/s, served ${c.servedPerS.toFixed(1)}/s (${share} %)${share < 95 ? ': the cloud fell behind and requests queued' : ''}`;
 }
 
 /** "archive complete after 40 s: archiver delivered 45012 records, 0 pending, 0 to its on-failure queue" */

@@ -92,6 +92,8 @@ export const resultsFileSchema = z.object({
           cores: z.number().int().positive(),
         })
         .optional(),
+      /** cycles a second the fleet's licences asked for and those completed (since issue 16's seventh stop) */
+      cycles: z.object({ offeredPerS: z.number(), servedPerS: z.number() }).optional(),
     })
     .optional(),
 });

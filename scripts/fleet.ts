@@ -289,8 +289,15 @@ async function main() {
   );
   clearTimeout(stop);
   const cpu = process.cpuUsage(cpuAtActivation);
+  const cyclesS = (Date.now() - activatedAt) / 1000;
+  // What the fleet asked for (each licence's cycle, time compressed) against what it got: a cloud
+  // that cannot keep up serves fewer, and its requests queue (the p99 then measures the queue).
+  const offered = fleet.reduce(
+    (sum, { agent }) => sum + timeFactor / (agent.state().intervalSeconds ?? defaultCycleSeconds),
+    0,
+  );
   process.stdout.write(
-    `cycles ended after ${((Date.now() - activatedAt) / 1000).toFixed(1)} s: ${requests - requestsAtActivation} requests, client CPU ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms\n`,
+    `cycles ended after ${cyclesS.toFixed(1)} s: ${requests - requestsAtActivation} requests, client CPU ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms, cycles offered ${offered.toFixed(1)}/s, served ${(cycles / cyclesS).toFixed(1)}/s\n`,
   );
   if (!values.keep) await Promise.all(fleet.map(({ agent }) => gate(() => agent.deactivate().catch(() => undefined))));
   clearInterval(progress);

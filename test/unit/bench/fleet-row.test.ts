@@ -4,6 +4,7 @@ import {
   archiveSettled,
   countFleetRows,
   describeArchiver,
+  describeCycles,
   describeRules,
   noConsumerWork,
   parseCyclesEnded,
@@ -138,7 +139,19 @@ describe('fleet row: CPU per request', () => {
       requests: 4321,
       clientCpuMs: 5400,
     });
+    expect(
+      parseCyclesEnded(
+        'cycles ended after 120.7 s: 9495 requests, client CPU 54533 ms, cycles offered 116.7/s, served 70.4/s\n',
+      ),
+    ).toEqual({ requests: 9495, clientCpuMs: 54533, offeredPerS: 116.7, servedPerS: 70.4 });
     expect(parseCyclesEnded('nothing')).toBeUndefined();
+  });
+
+  it('says when the cloud served fewer cycles than the fleet asked for', () => {
+    expect(describeCycles({ offeredPerS: 116.7, servedPerS: 70.4 })).toBe(
+      'cycles offered 116.7/s, served 70.4/s (60 %): the cloud fell behind and requests queued',
+    );
+    expect(describeCycles({ offeredPerS: 38.9, servedPerS: 38.4 })).toBe('cycles offered 38.9/s, served 38.4/s (99 %)');
   });
 });
 
