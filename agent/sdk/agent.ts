@@ -35,6 +35,7 @@ import { PresenceSession, assertUserLimit, normalUpns, type Presence, type Prese
 import type { Spool } from './spool';
 import type { AgentState, StateStore } from './state';
 import {
+  INVENTORY_RESEND_MS,
   INVENTORY_TYPES,
   MAX_BEATS_PER_BATCH,
   dataHash,
@@ -154,6 +155,8 @@ export interface AgentStatus {
 
 export class UcxAgent {
   private readonly clients = new Map<string, UcxClient>();
+  /** inventory type → its data as last collected (JSON) and the hash of that data as sent */
+  private readonly inventorySeen = new Map<string, { json: string; hash: string }>();
   private readonly now: () => Date;
   private readonly log: (message: string) => void;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -550,6 +553,18 @@ export class UcxAgent {
     const sent = { ...s.inventorySent };
     const beats = [];
     for (const { type, data } of collected) {
+      // inventory as collected last time, sent less than a day ago: not due, so not checked again
+      const json = INVENTORY_TYPES.has(type as BeatType) ? JSON.stringify(data) : undefined;
+      const seen = json !== undefined ? this.inventorySeen.get(type) : undefined;
+      const last = sent[type];
+      if (
+        seen !== undefined &&
+        last !== undefined &&
+        seen.json === json &&
+        seen.hash === last.hash &&
+        now.getTime() - Date.parse(last.at) < INVENTORY_RESEND_MS
+      )
+        continue;
       const prepared = prepareBeat(type, data, now);
       if (!prepared.ok) {
         this.log(
@@ -560,6 +575,7 @@ export class UcxAgent {
       if (prepared.droppedFields.length > 0)
         this.log(`${type}: dropped fields outside the catalogue: ${prepared.droppedFields.join(', ')}`);
       const beatType = type as BeatType;
+      if (json !== undefined) this.inventorySeen.set(type, { json, hash: dataHash(prepared.beat.data) });
       if (!isDue(beatType, prepared.beat.data, sent[type], now)) continue;
       if (INVENTORY_TYPES.has(beatType)) sent[type] = { hash: dataHash(prepared.beat.data), at: now.toISOString() };
       beats.push(prepared.beat);
