@@ -1,5 +1,7 @@
 // Jest runs TypeScript through swc, compiled to CommonJS; the ESM-only packages
 // (middy) are transformed too, so no experimental VM modules are needed.
+import { availableParallelism } from 'node:os';
+
 const esmOnly = ['@middy', 'jose', 'proxy'].join('|');
 const swc = [
   '@swc/jest',
@@ -8,6 +10,9 @@ const swc = [
 
 export default {
   testEnvironment: 'node',
+  // Jest's default (cores − 1) runs one worker on CI's 2 cores; the suites spend much of their time
+  // waiting on the local cloud's servers, so two workers there take 505 s where one took 677 s.
+  maxWorkers: Math.max(2, availableParallelism() - 1),
   transform: { '^.+\\.(t|j|mj)s$': swc },
   transformIgnorePatterns: [`node_modules/(?!(${esmOnly})/)`],
   // package.json#imports aliases (#lambdas/…, #test/support/…), resolved to the source files.
