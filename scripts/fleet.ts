@@ -14,6 +14,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { Agent } from 'undici';
 import { simulatedInstallation, seededRandom, type SimulatedFault } from '../agent/collectors/simulated';
@@ -270,9 +271,14 @@ async function main() {
   const controller = new AbortController();
   setMaxListeners(0, controller.signal); // every installation's wait listens to it
   const stop = setTimeout(() => controller.abort(), durationMs);
+  // A fleet in its steady state: each installation starts at a random point of its cycle, not all
+  // 1,000 in the same second (a start no real fleet makes, and a burst that would dominate the p99).
+  const phaseMs = (agent: UcxAgent) =>
+    (random() * 1000 * (agent.state().intervalSeconds ?? defaultCycleSeconds)) / timeFactor;
   await Promise.all(
-    fleet.map(({ agent }) =>
-      agent.run(controller.signal, {
+    fleet.map(async ({ agent }) => {
+      await sleep(phaseMs(agent), undefined, { signal: controller.signal }).catch(() => undefined);
+      return agent.run(controller.signal, {
         timeScale: 1 / timeFactor,
         gate,
         onCycle: ({ poll, telemetry, error }) => {
@@ -284,8 +290,8 @@ async function main() {
           }
           if (error instanceof UnreachableError) record('(unreachable)', 'network');
         },
-      }),
-    ),
+      });
+    }),
   );
   clearTimeout(stop);
   const cpu = process.cpuUsage(cpuAtActivation);
