@@ -22,7 +22,7 @@ export const installationPk = (id: string) => licensingPk('installation', id);
 
 // Stored items are a boundary: parsed, never cast.
 export const allocationItem = z.partialRecord(productSchema, z.int().check(z.nonnegative()));
-export const accountItem = z.object({
+const accountItem = z.object({
   accountId: z.string(),
   name: z.string(),
   region: regionSchema,
@@ -99,7 +99,7 @@ const byProductThenId = (a: Entitlement, b: Entitlement) =>
         : a.entitlementId > b.entitlementId
           ? 1
           : 0;
-export const installationSummaryItem = z.object({
+const installationSummaryItem = z.object({
   installationId: z.string(),
   status: z.enum(['active', 'deactivated']),
   allocation: allocationItem,
@@ -118,7 +118,7 @@ const licenseItem = z.object({
   basedOnAccountRev: z.optional(z.int()),
   validUntil: z.optional(z.string()),
 });
-export const installationItem = z.extend(installationSummaryItem, {
+const installationItem = z.extend(installationSummaryItem, {
   accountId: z.string(),
   region: regionSchema,
   publicKey: z.object({ kty: z.literal('OKP'), crv: z.literal('Ed25519'), x: z.string() }),
@@ -130,7 +130,7 @@ export const installationItem = z.extend(installationSummaryItem, {
   lastPollAt: z.optional(z.string()),
   telemetryOverride: z.optional(z.object({ seconds: z.int(), until: z.string() })),
 });
-export const lastPollItem = z.object({ installationId: z.string(), lastPollAt: z.optional(z.string()) });
+const lastPollItem = z.object({ installationId: z.string(), lastPollAt: z.optional(z.string()) });
 /** the sort key of an installation's last-poll item; ACCT < META < POLL, so one key range reads all three */
 export const LAST_POLL_SK = 'POLL';
 
