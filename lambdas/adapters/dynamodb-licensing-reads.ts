@@ -228,14 +228,8 @@ export class DynamoDbLicensingReads implements LicensingReads {
 
   /** The account item alone (a small read, eventually consistent): who owns it and where it lives. */
   async getAccount(accountId: string): Promise<SmartAccount | null> {
-    try {
-      const out = await this.client.send(
-        new GetCommand({ TableName: this.tableName, Key: key(accountPk(accountId)), ConsistentRead: false }),
-      );
-      return out.Item ? accountItem.parse(out.Item) : null;
-    } catch (error) {
-      return rethrowThrottling(error, 'The licensing store');
-    }
+    const item = await this.get(key(accountPk(accountId)), false);
+    return item ? accountItem.parse(item) : null;
   }
 
   async getAccountTerms(accountId: string, options: { consistentRead?: boolean } = {}): Promise<AccountTerms | null> {
@@ -289,5 +283,20 @@ export class DynamoDbLicensingReads implements LicensingReads {
       }
     }
     return lastPolls;
+  }
+
+  /** One item by its key; throttling answers 503 (the commits' reads use it too). */
+  protected async get(
+    k: { pk: string; sk: string },
+    consistentRead = true,
+  ): Promise<Record<string, unknown> | undefined> {
+    try {
+      const out = await this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: k, ConsistentRead: consistentRead }),
+      );
+      return out.Item;
+    } catch (error) {
+      return rethrowThrottling(error, 'The licensing store');
+    }
   }
 }

@@ -38,7 +38,7 @@
  * installations.
  */
 import { TransactionCanceledException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   accountViewPut,
   copyAfterCommit,
@@ -573,20 +573,6 @@ export class DynamoDbLicensingRepository extends DynamoDbLicensingReads implemen
     } catch (error) {
       if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
       throw error;
-    }
-  }
-
-  private async get(
-    k: { pk: string; sk: string },
-    consistentRead = true,
-  ): Promise<Record<string, unknown> | undefined> {
-    try {
-      const out = await this.client.send(
-        new GetCommand({ TableName: this.tableName, Key: k, ConsistentRead: consistentRead }),
-      );
-      return out.Item;
-    } catch (error) {
-      return rethrowThrottling(error, 'The licensing store');
     }
   }
 
