@@ -575,9 +575,10 @@ export class UcxAgent {
       if (prepared.droppedFields.length > 0)
         this.log(`${type}: dropped fields outside the catalogue: ${prepared.droppedFields.join(', ')}`);
       const beatType = type as BeatType;
-      if (json !== undefined) this.inventorySeen.set(type, { json, hash: dataHash(prepared.beat.data) });
+      const hash = json !== undefined ? dataHash(prepared.beat.data) : undefined;
+      if (hash !== undefined) this.inventorySeen.set(type, { json: json!, hash });
       if (!isDue(beatType, prepared.beat.data, sent[type], now)) continue;
-      if (INVENTORY_TYPES.has(beatType)) sent[type] = { hash: dataHash(prepared.beat.data), at: now.toISOString() };
+      if (hash !== undefined) sent[type] = { hash, at: now.toISOString() };
       beats.push(prepared.beat);
     }
     this.options.spool.add(beats);
