@@ -4,7 +4,7 @@
  * (test/unit/docs/readme.test.ts) fails when the document's table and the catalogue differ.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { catalogueMarkdownTable } from '../lambdas/core/telemetry/catalogue';
+import { catalogueMarkdownTable } from '../lambdas/core/telemetry/catalogue-documents';
 
 export const START = '<!-- catalogue:start -->';
 export const END = '<!-- catalogue:end -->';

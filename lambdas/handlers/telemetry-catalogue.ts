@@ -1,5 +1,5 @@
 /** GET /v1/telemetry/catalogue: the beat catalogue as JSON Schema, for agent vendors. */
-import { catalogueJsonSchema } from '../core/telemetry/catalogue';
+import { catalogueJsonSchema } from '../core/telemetry/catalogue-documents';
 import { httpRoute } from '../shared/http';
 
 const document = catalogueJsonSchema();

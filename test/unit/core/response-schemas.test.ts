@@ -43,7 +43,7 @@ import type {
   supportInstallationsPageSchema,
 } from '#lambdas/core/support/responses';
 import type { TelemetryReceipt } from '#lambdas/core/telemetry/ingest-telemetry';
-import { catalogueJsonSchema } from '#lambdas/core/telemetry/catalogue';
+import { catalogueJsonSchema } from '#lambdas/core/telemetry/catalogue-documents';
 import { catalogueDocumentSchema, type ingestResultSchema } from '#lambdas/core/telemetry/responses';
 import type { PublicSigningJwk } from '#lambdas/adapters/licence-signers';
 import { MemoryAuditLog } from '#test/support/memory-audit-log';

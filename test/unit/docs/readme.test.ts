@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { catalogueMarkdownTable } from '#lambdas/core/telemetry/catalogue';
+import { catalogueMarkdownTable } from '#lambdas/core/telemetry/catalogue-documents';
 import { operationsDocument, withOperationsTables } from '#scripts/operations-tables';
 
 const root = join(__dirname, '../../..');
