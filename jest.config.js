@@ -1,8 +1,8 @@
 // Jest runs TypeScript through swc, compiled to CommonJS; the ESM-only packages
-// (middy) are transformed too, so no experimental VM modules are needed.
+// (middy, jose, oauth4webapi) are transformed too, so no experimental VM modules are needed.
 import { availableParallelism } from 'node:os';
 
-const esmOnly = ['@middy', 'jose', 'proxy'].join('|');
+const esmOnly = ['@middy', 'jose', 'oauth4webapi', 'proxy'].join('|');
 const swc = [
   '@swc/jest',
   { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } },

@@ -1,5 +1,5 @@
 /**
- * HTTP to Microsoft (the identity platform through MSAL, and Graph): node:http(s) over keep-alive
+ * HTTP to Microsoft (the identity platform through oauth4webapi, and Graph): node:http(s) over keep-alive
  * agents that trust one extra CA besides Node's own when asked (the local stand-in's certificate).
  * Not the global fetch: it takes a CA only through an undici Agent, and undici is not a dependency
  * of the Lambdas.

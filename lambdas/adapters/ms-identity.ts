@@ -1,17 +1,10 @@
 /**
- * The Microsoft identity platform for the multi-tenant Presence app, through MSAL: the admin's
+ * The Microsoft identity platform for the multi-tenant Presence app, through oauth4webapi: the admin's
  * authorization code + PKCE flow, and each tenant's delegated Graph tokens from its refresh token
  * (cached per container and tenant until shortly before they expire).
  */
 import { readFileSync } from 'node:fs';
-import {
-  AuthError,
-  ConfidentialClientApplication,
-  InteractionRequiredAuthError,
-  type AuthenticationResult,
-  type INetworkModule,
-  type NetworkResponse,
-} from '@azure/msal-node';
+import * as oauth from 'oauth4webapi';
 import * as z from 'zod/mini';
 import {
   GraphGrantRevokedError,
@@ -25,8 +18,20 @@ import { GraphTenantClient, type AccessTokenSource } from './graph-client';
 import { microsoftHttp, type HttpSend } from './graph-http';
 import { readJsonSecret } from './graph-secrets';
 
-/** Delegated Graph scopes; MSAL adds openid and profile. */
+declare module 'oauth4webapi' {
+  /** exported but untyped: the hook openid-client uses for Entra ID's `{tenantid}` issuer */
+  export const _expectedIssuer: unique symbol;
+  interface AuthorizationServer {
+    readonly [_expectedIssuer]?: (result: { claims: oauth.JsonObject }) => string;
+  }
+}
+
+/** Delegated Graph scopes, asked for at sign-in and on every refresh. */
 export const presenceScopes = ['Presence.Read.All', 'User.ReadBasic.All', 'offline_access'] as const;
+/** The sign-in adds an id_token naming the tenant and the consenting user. */
+const signInScopes = ['openid', 'profile', ...presenceScopes].join(' ');
+/** A refresh asks for no id_token: only the Graph token and the (maybe rotated) refresh token are used. */
+const refreshScopes = presenceScopes.join(' ');
 /** A cached access token is renewed when it has less than this left. */
 const accessTokenMarginMs = 5 * 60_000;
 
@@ -58,131 +63,152 @@ const appCredentialsSchema = z.object({
   clientId: z.string().check(z.minLength(1)),
   clientSecret: z.string().check(z.minLength(1)),
 });
-type AppCredentials = z.infer<typeof appCredentialsSchema>;
-
-/** MSAL's network module over our transport (MSAL's own uses fetch, which takes no extra CA). */
-export function msalNetworkClient(send: HttpSend): INetworkModule {
-  const exchange = async <T>(url: string, method: string, headers?: Record<string, string>, body?: string) => {
-    const answer = await send(url, { method, ...(headers && { headers }), ...(body !== undefined && { body }) });
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(answer.body);
-    } catch {
-      // an error page, not a token answer: MSAL reports the status with an empty body
-      parsed = {};
-    }
-    return { status: answer.status, headers: answer.headers, body: parsed as T } satisfies NetworkResponse<T>;
-  };
-  return {
-    sendGetRequestAsync: (url, options) => exchange(url, 'GET', options?.headers),
-    sendPostRequestAsync: (url, options) => exchange(url, 'POST', options?.headers, options?.body ?? ''),
-  };
-}
 
 const idTokenClaimsSchema = z.object({
   tid: z.string().check(z.minLength(1)),
   preferred_username: z.optional(z.string().check(z.minLength(1))),
   upn: z.optional(z.string().check(z.minLength(1))),
 });
-const serializedCacheSchema = z.object({
-  RefreshToken: z._default(z.record(z.string(), z.object({ home_account_id: z.string(), secret: z.string() })), {}),
-});
 
-/** The refresh token MSAL cached for the account of `result`. */
-function cachedRefreshToken(app: ConfidentialClientApplication, result: AuthenticationResult): string | undefined {
-  const cache = serializedCacheSchema.parse(JSON.parse(app.getTokenCache().serialize()));
-  const homeAccountId = result.account?.homeAccountId;
-  return Object.values(cache.RefreshToken).find((entry) => entry.home_account_id === homeAccountId)?.secret;
+/** Statuses whose Response must have no body. */
+const nullBodyStatuses = new Set([101, 204, 205, 304]);
+
+/** oauth4webapi's fetch over our transport (the global fetch takes no extra CA). */
+function transportFetch(send: HttpSend): NonNullable<oauth.TokenEndpointRequestOptions[typeof oauth.customFetch]> {
+  return async (url, request) => {
+    const answer = await send(url, {
+      method: request.method,
+      headers: request.headers,
+      ...(request.body !== undefined && { body: request.body.toString() }),
+    });
+    return new Response(nullBodyStatuses.has(answer.status) ? null : answer.body, {
+      status: answer.status,
+      headers: answer.headers,
+    });
+  };
+}
+
+type MicrosoftAuthority = oauth.AuthorizationServer & { authorization_endpoint: string; token_endpoint: string };
+
+/**
+ * The endpoints of `authorityHost/tenantSegment`, as Microsoft's discovery document gives them, built
+ * here so that no discovery call is made.
+ */
+function authority(authorityHost: string, tenantSegment: string): MicrosoftAuthority {
+  const endpoints = `${authorityHost}/${tenantSegment}/oauth2/v2.0`;
+  const issuer = `${authorityHost}/{tenantid}/v2.0`;
+  return {
+    issuer,
+    authorization_endpoint: `${endpoints}/authorize`,
+    token_endpoint: `${endpoints}/token`,
+    // a multi-tenant authority's id_token carries its tenant's own issuer: the template filled with the token's tid
+    [oauth._expectedIssuer]: ({ claims }) =>
+      typeof claims.tid === 'string' ? issuer.replace('{tenantid}', claims.tid) : issuer,
+  };
 }
 
 /** invalid_grant, interaction_required and their kin: the grant is gone, an administrator must connect again. */
 function rethrowRevoked(error: unknown): never {
   const revokedCodes = new Set(['invalid_grant', 'interaction_required', 'consent_required', 'login_required']);
-  if (
-    error instanceof InteractionRequiredAuthError ||
-    (error instanceof AuthError && revokedCodes.has(error.errorCode))
-  ) {
-    throw new GraphGrantRevokedError(`the tenant's grant is gone (${error.errorCode})`);
+  if (error instanceof oauth.ResponseBodyError && revokedCodes.has(error.error)) {
+    throw new GraphGrantRevokedError(`the tenant's grant is gone (${error.error})`);
   }
   throw error;
 }
 
-/** One MSAL client per authority, its secret read once per container. */
-class MsalClients {
-  private credentials?: Promise<AppCredentials>;
-  private readonly byAuthority = new Map<string, Promise<ConfidentialClientApplication>>();
+interface TokenEndpoint {
+  readonly as: MicrosoftAuthority;
+  readonly client: oauth.Client;
+  readonly auth: oauth.ClientAuth;
+  readonly requestOptions: oauth.TokenEndpointRequestOptions;
+}
+
+/** The app's credentials, read once per container, and the authorities' endpoints over our transport. */
+class IdentityClient {
+  private credentials?: Promise<z.infer<typeof appCredentialsSchema>>;
   readonly send: HttpSend;
+  private readonly requestOptions: oauth.TokenEndpointRequestOptions;
 
   constructor(private readonly config: MicrosoftConfig) {
     this.send = microsoftHttp(config.extraCaPem === undefined ? {} : { extraCaPem: config.extraCaPem });
+    this.requestOptions = { [oauth.customFetch]: transportFetch(this.send) };
   }
 
-  client(tenantSegment: string): Promise<ConfidentialClientApplication> {
-    let app = this.byAuthority.get(tenantSegment);
-    if (!app) {
-      app = this.create(tenantSegment);
-      app.catch(() => this.byAuthority.delete(tenantSegment));
-      this.byAuthority.set(tenantSegment, app);
-    }
-    return app;
+  authority(tenantSegment: string): MicrosoftAuthority {
+    return authority(this.config.authorityHost, tenantSegment);
   }
 
-  private async create(tenantSegment: string): Promise<ConfidentialClientApplication> {
+  async clientId(): Promise<string> {
+    return (await this.appCredentials()).clientId;
+  }
+
+  async tokenEndpoint(tenantSegment: string): Promise<TokenEndpoint> {
+    const { clientId, clientSecret } = await this.appCredentials();
+    return {
+      as: this.authority(tenantSegment),
+      client: { client_id: clientId },
+      auth: oauth.ClientSecretPost(clientSecret),
+      requestOptions: this.requestOptions,
+    };
+  }
+
+  private appCredentials() {
     this.credentials ??= readJsonSecret(this.config.appSecretRef, appCredentialsSchema).catch((error: unknown) => {
       this.credentials = undefined;
       throw error;
     });
-    const { clientId, clientSecret } = await this.credentials;
-    return new ConfidentialClientApplication({
-      auth: {
-        clientId,
-        clientSecret,
-        authority: `${this.config.authorityHost}/${tenantSegment}`,
-        // the host is trusted as is: no instance discovery call to the public cloud
-        knownAuthorities: [new URL(this.config.authorityHost).host],
-      },
-      system: { networkClient: msalNetworkClient(this.send) },
-    });
+    return this.credentials;
   }
 }
 
 /** The admin's connection flow, at the multi-tenant `organizations` authority. */
 export function msIdentityPlatform(config: MicrosoftConfig): IdentityPlatform {
-  const clients = new MsalClients(config);
+  const identity = new IdentityClient(config);
   return {
     async authorizeUrl(request) {
-      const app = await clients.client('organizations');
-      return app.getAuthCodeUrl({
-        scopes: [...presenceScopes],
-        redirectUri: request.redirectUri,
+      const url = new URL(identity.authority('organizations').authorization_endpoint);
+      url.search = new URLSearchParams({
+        client_id: await identity.clientId(),
+        response_type: 'code',
+        redirect_uri: request.redirectUri,
+        scope: signInScopes,
         state: request.state,
-        codeChallenge: request.codeChallenge,
-        codeChallengeMethod: 'S256',
+        code_challenge: request.codeChallenge,
+        code_challenge_method: 'S256',
         // the connect button is an explicit grant: show what is granted, with the organisation-wide box
         prompt: 'consent',
-        ...(request.loginHint !== undefined && { loginHint: request.loginHint }),
-      });
+        ...(request.loginHint !== undefined && { login_hint: request.loginHint }),
+      }).toString();
+      return url.toString();
     },
 
     async redeemCode(input): Promise<TenantGrant> {
-      const app = await clients.client('organizations');
-      const result = await app
-        .acquireTokenByCode({
-          code: input.code,
-          codeVerifier: input.codeVerifier,
-          redirectUri: input.redirectUri,
-          scopes: [...presenceScopes],
-        })
+      const { as, client, auth, requestOptions } = await identity.tokenEndpoint('organizations');
+      // the use case has checked the callback's state: this only hands the code over
+      const callback = oauth.validateAuthResponse(
+        as,
+        client,
+        new URLSearchParams({ code: input.code }),
+        oauth.skipStateCheck,
+      );
+      const response = await oauth.authorizationCodeGrantRequest(
+        as,
+        client,
+        auth,
+        callback,
+        input.redirectUri,
+        input.codeVerifier,
+        { ...requestOptions, additionalParameters: { scope: signInScopes } },
+      );
+      const result = await oauth
+        .processAuthorizationCodeResponse(as, client, response, { requireIdToken: true })
         .catch(rethrowRevoked);
-      const claims = idTokenClaimsSchema.parse(result.idTokenClaims);
-      const refreshToken = cachedRefreshToken(app, result);
-      // the container keeps no tenant's tokens beyond this call
-      if (result.account) await app.getTokenCache().removeAccount(result.account);
-      const consentedBy = claims.preferred_username ?? claims.upn ?? result.account?.username;
-      if (!refreshToken || !consentedBy) {
+      const claims = idTokenClaimsSchema.parse(oauth.getValidatedIdTokenClaims(result));
+      const consentedBy = claims.preferred_username ?? claims.upn;
+      if (!result.refresh_token || !consentedBy) {
         throw new Error('the identity platform granted no refresh token or named no user (offline_access missing?)');
       }
-      return { tenantId: claims.tid, consentedBy: consentedBy.toLowerCase(), refreshToken };
+      return { tenantId: claims.tid, consentedBy: consentedBy.toLowerCase(), refreshToken: result.refresh_token };
     },
   };
 }
@@ -208,24 +234,25 @@ interface CachedAccessToken {
 
 /** Graph per tenant; build it once per container, so its access tokens are reused across invocations. */
 export function tenantGraphFactory(config: MicrosoftConfig, options: TenantGraphFactoryOptions): TenantGraphFactory {
-  const clients = new MsalClients(config);
+  const identity = new IdentityClient(config);
   const now = options.now ?? Date.now;
   const cache = new Map<string, CachedAccessToken>();
   const inFlight = new Map<string, Promise<CachedAccessToken>>();
 
   async function redeem(tenantId: string, refreshToken: string): Promise<CachedAccessToken> {
-    const app = await clients.client(tenantId);
-    const result = await app
-      .acquireTokenByRefreshToken({ refreshToken, scopes: [...presenceScopes], forceCache: true })
-      .catch(rethrowRevoked);
-    if (!result?.accessToken) throw new Error('the identity platform answered the refresh without an access token');
-    const latest = cachedRefreshToken(app, result) ?? refreshToken;
-    if (result.account) await app.getTokenCache().removeAccount(result.account);
+    const requestedAtMs = now();
+    const { as, client, auth, requestOptions } = await identity.tokenEndpoint(tenantId);
+    const response = await oauth.refreshTokenGrantRequest(as, client, auth, refreshToken, {
+      ...requestOptions,
+      additionalParameters: { scope: refreshScopes },
+    });
+    const result = await oauth.processRefreshTokenResponse(as, client, response).catch(rethrowRevoked);
     const entry: CachedAccessToken = {
-      accessToken: result.accessToken,
-      expiresAtMs: result.expiresOn?.getTime() ?? now() + 10 * 60_000,
+      accessToken: result.access_token,
+      expiresAtMs: requestedAtMs + (result.expires_in ?? 10 * 60) * 1000,
       redeemed: refreshToken,
-      latest,
+      // Microsoft may rotate the refresh token; without a new one the redeemed one stays good
+      latest: result.refresh_token ?? refreshToken,
     };
     cache.set(tenantId, entry);
     return entry;
@@ -257,7 +284,7 @@ export function tenantGraphFactory(config: MicrosoftConfig, options: TenantGraph
     };
     return new GraphTenantClient({
       graphUrl: config.graphUrl,
-      send: clients.send,
+      send: identity.send,
       tokens,
       certificates: options.certificates,
       ...(options.onThrottle && { onThrottle: options.onThrottle }),

@@ -1,6 +1,7 @@
 /**
  * Composition root of closing an account: closure-deps.ts's, with Presence wired to Microsoft, since
- * closing disconnects the tenant (its Graph subscriptions deleted). Only this route's bundle needs MSAL.
+ * closing disconnects the tenant (its Graph subscriptions deleted). Only this route's bundle needs the
+ * OAuth client.
  */
 import type { ClosureDeps } from '../core/accounts/closure';
 import { closureDeps } from './closure-deps';

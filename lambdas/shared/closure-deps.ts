@@ -1,7 +1,7 @@
 /**
  * Composition root of the account closure, export and eraser handlers (docs/retention.md): the
  * licensing table's closures, the regional support and presence tables, the user directory.
- * Closing also disconnects the Microsoft tenant: close-account-deps.ts adds that, with MSAL.
+ * Closing also disconnects the Microsoft tenant: close-account-deps.ts adds that, with the OAuth client.
  */
 import { dynamoDocumentClient } from '../adapters/aws-clients';
 import { DynamoDbAuditWriter } from '../adapters/dynamodb-audit-writer';

@@ -2,7 +2,7 @@
  * Composition root of the Presence handlers: each dependency is built on first use, from the
  * environment the function was given (a function without PRESENCE_TOKEN_KEY never opens a token).
  * The Microsoft side (identity platform, tenant Graph) is wired by presence-graph-deps.ts: only the
- * handlers that call Microsoft import it, so only their bundles hold MSAL.
+ * handlers that call Microsoft import it, so only their bundles hold the OAuth client.
  */
 import { ApiGatewaySessionChannel } from '../adapters/apigw-session-channel';
 import { dynamoDocumentClient } from '../adapters/aws-clients';

@@ -1,7 +1,7 @@
 /**
  * Composition root of the Presence handlers that call Microsoft (consent, Graph subscriptions and
- * reads): presence-deps.ts's dependencies with the identity platform and the tenant Graph. MSAL is
- * in these handlers' bundles only.
+ * reads): presence-deps.ts's dependencies with the identity platform and the tenant Graph. The OAuth
+ * client (oauth4webapi) is in these handlers' bundles only.
  */
 import { microsoftConfigFromEnv, msIdentityPlatform, tenantGraphFactory } from '../adapters/ms-identity';
 import type { PresenceDeps } from '../core/presence/deps';

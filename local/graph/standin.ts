@@ -1,8 +1,9 @@
 /**
  * The Microsoft identity platform and Microsoft Graph stand-in: the subset the Presence Service
- * uses, in their real wire formats, so the cloud code reaches it through MSAL and fetch with only
- * its authority and base URL changed. Identity endpoints are served over TLS (MSAL insists on an
- * https authority); Graph and the `/local/` control routes over plain http.
+ * uses, in their real wire formats, so the cloud code reaches it through oauth4webapi and its HTTP
+ * client with only its authority and base URL changed. Identity endpoints are served over TLS (OAuth
+ * clients, oauth4webapi and MSAL alike, insist on https); Graph and the `/local/` control routes over
+ * plain http.
  */
 import { createHash, createPublicKey, generateKeyPairSync, randomBytes, randomUUID, sign, verify } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -53,7 +54,7 @@ export interface GraphStandin {
   readonly graph: string;
   /** the identity platform's host (`<identity>/<tenant>/oauth2/v2.0/...`) */
   readonly identity: string;
-  /** MSAL's authority for the seeded tenant */
+  /** the authority (identity host and tenant) of the seeded tenant */
   readonly authority: string;
   /** PEM certificate of the identity endpoints: a client trusts it to reach them */
   readonly ca: string;
@@ -215,27 +216,30 @@ export async function startGraphStandin(options: GraphStandinOptions = {}): Prom
       scp: graphScopes.join(' '),
       ver: '1.0',
     });
-    const idToken = jwt({
-      aud: grant.clientId,
-      iss: `${identity}/${tenantId}/v2.0`,
-      iat,
-      nbf: iat,
-      exp: iat + accessTokenSeconds,
-      tid: tenantId,
-      oid: grant.user.id,
-      sub: grant.user.id,
-      name: grant.user.displayName,
-      preferred_username: grant.user.userPrincipalName,
-      ver: '2.0',
-      ...(nonce !== undefined && { nonce }),
-    });
+    // an id_token only for the openid scope, as Microsoft answers
+    const idToken = grant.scopes.includes('openid')
+      ? jwt({
+          aud: grant.clientId,
+          iss: `${identity}/${tenantId}/v2.0`,
+          iat,
+          nbf: iat,
+          exp: iat + accessTokenSeconds,
+          tid: tenantId,
+          oid: grant.user.id,
+          sub: grant.user.id,
+          name: grant.user.displayName,
+          preferred_username: grant.user.userPrincipalName,
+          ver: '2.0',
+          ...(nonce !== undefined && { nonce }),
+        })
+      : undefined;
     const answer: Record<string, unknown> = {
       token_type: 'Bearer',
       scope: graphScopes.join(' '),
       expires_in: accessTokenSeconds,
       ext_expires_in: accessTokenSeconds,
       access_token: accessToken,
-      id_token: idToken,
+      ...(idToken !== undefined && { id_token: idToken }),
       client_info: Buffer.from(JSON.stringify({ uid: grant.user.id, utid: tenantId })).toString('base64url'),
     };
     if (grant.scopes.includes('offline_access')) {

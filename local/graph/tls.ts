@@ -1,6 +1,7 @@
 /**
- * A self-signed certificate for the identity platform stand-in: MSAL refuses an authority that is
- * not https, so the stand-in serves its identity endpoints over TLS on 127.0.0.1 with this one.
+ * A self-signed certificate for the identity platform stand-in: OAuth clients (oauth4webapi, MSAL)
+ * refuse an authority that is not https, so the stand-in serves its identity endpoints over TLS on
+ * 127.0.0.1 with this one.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';

@@ -52,7 +52,7 @@ export interface AuthorizationRequest {
   readonly loginHint?: string;
 }
 
-/** Microsoft's identity platform, for the multi-tenant Presence app (MSAL in the adapter). */
+/** Microsoft's identity platform, for the multi-tenant Presence app (oauth4webapi in the adapter). */
 export interface IdentityPlatform {
   authorizeUrl(request: AuthorizationRequest): Promise<string>;
   redeemCode(input: { code: string; codeVerifier: string; redirectUri: string }): Promise<TenantGrant>;

@@ -25,7 +25,7 @@ async function revokeSignInSessions(): Promise<void> {
   if (revoked.status !== 200) throw new Error(`revokeSignInSessions answered ${revoked.status}`);
 }
 
-describe('the identity platform adapter (MSAL) against the stand-in', () => {
+describe('the identity platform adapter (oauth4webapi) against the stand-in', () => {
   it('builds an authorize URL for code + PKCE S256 at the organizations authority', async () => {
     const url = new URL(
       await msIdentityPlatform(ms.config).authorizeUrl({
