@@ -1,8 +1,8 @@
 /** POST /v1/activations: an installation activates with an activation key and its new Ed25519 key. */
 import { activateInstallation, activationBodySchema } from '../core/licensing/activate-installation';
-import { jwkThumbprint, verifyAgentRequest } from '../shared/agent-signature';
+import { agentRequestOf, jwkThumbprint, verifyAgentRequest } from '../shared/agent-signature';
 import { httpRoute } from '../shared/http';
-import { agentRequestOf, licenseSettings, licensingDeps } from '../shared/licensing-deps';
+import { licenseSettings, licensingDeps } from '../shared/licensing-deps';
 
 export const handler = httpRoute({ metric: 'activations', body: activationBodySchema }, async (request) => {
   const thumbprint = await jwkThumbprint(request.body.publicKey);

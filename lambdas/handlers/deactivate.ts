@@ -1,7 +1,8 @@
 /** DELETE /v1/installations/{id}: the installation gives its licences back; 204, and 204 again. */
 import { deactivateInstallation } from '../core/licensing/deactivate-installation';
 import { httpRoute } from '../shared/http';
-import { licensingDeps, signedBy } from '../shared/licensing-deps';
+import { signedBy } from '../shared/agent-signature';
+import { licensingDeps } from '../shared/licensing-deps';
 import { installationParams } from '../shared/params';
 
 export const handler = httpRoute({ params: installationParams }, async (request) => {

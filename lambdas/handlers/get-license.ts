@@ -2,7 +2,8 @@
 import { pollLicense } from '../core/licensing/poll-license';
 import { httpRoute } from '../shared/http';
 import { installationParams } from '../shared/params';
-import { licenseSettings, licensingDeps, signedBy } from '../shared/licensing-deps';
+import { signedBy } from '../shared/agent-signature';
+import { licenseSettings, licensingDeps } from '../shared/licensing-deps';
 
 export const handler = httpRoute({ metric: 'licencePolls', params: installationParams }, async (request) => {
   const { id } = request.params;

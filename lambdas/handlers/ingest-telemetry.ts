@@ -4,7 +4,8 @@ import { ingestTelemetry, type TelemetryReceipt } from '../core/telemetry/ingest
 import { emitCount } from '../shared/business-metrics';
 import { env } from '../shared/env';
 import { decodeBody, httpRoute, parseJsonBody } from '../shared/http';
-import { licensingDeps, signedBy } from '../shared/licensing-deps';
+import { signedBy } from '../shared/agent-signature';
+import { licensingDeps } from '../shared/licensing-deps';
 import { installationParams } from '../shared/params';
 import { ingestDeps, ingestSettings } from '../shared/telemetry-deps';
 

@@ -1,7 +1,7 @@
 /** POST /v1/installations/{id}/presence/snapshot (signed): presence without a WebSocket. */
 import { snapshot } from '../core/presence/session';
 import { httpRoute, parseJsonBody } from '../shared/http';
-import { signedBy } from '../shared/licensing-deps';
+import { signedBy } from '../shared/agent-signature';
 import { installationParams } from '../shared/params';
 import { presenceGraphDeps } from '../shared/presence-graph-deps';
 

@@ -34,6 +34,7 @@ import {
   type Item,
 } from 'structured-headers';
 import { UnauthorizedError, ValidationError } from '../core/errors';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { BAD_SIGNATURE_DETAIL, type SignatureCheck } from '../core/licensing/signature-check';
 
 /** A request as the HTTP edge saw it. Header names lowercased (API Gateway payload v2). */
@@ -359,4 +360,19 @@ function describe(v: unknown): string {
 /** For tests: forget imported keys. */
 export function clearKeyCacheForTests(): void {
   keyCache.clear();
+}
+
+type SignedRequest = { event: APIGatewayProxyEventV2; rawBody: Buffer };
+
+export function agentRequestOf({ event, rawBody }: SignedRequest): AgentRequest {
+  return { method: event.requestContext.http.method, path: event.rawPath, headers: event.headers ?? {}, body: rawBody };
+}
+
+/**
+ * The signature check of an installation route, for use cases that look the key up themselves.
+ * Checks at once everything that needs no key (and that `keyid` is the installation's id), so a
+ * junk request is refused here, before the use case reads anything.
+ */
+export function signedBy(request: SignedRequest, installationId: string): SignatureCheck {
+  return installationSignatureCheck(agentRequestOf(request), installationId);
 }

@@ -19,11 +19,8 @@ import type { AuditLogReader } from '../core/licensing/list-audit-events';
 import type { ResellerAccountsReader } from '../core/licensing/list-reseller-accounts';
 import { systemClock } from '../core/ports';
 import { env, required } from './env';
-import { installationSignatureCheck, type AgentRequest } from './agent-signature';
 import { logger } from './powertools';
 import { emitCount } from './business-metrics';
-import type { SignatureCheck } from '../core/licensing/signature-check';
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 
 let deps: LicensingDeps | undefined;
 let settings: LicenseSettings | undefined;
@@ -112,19 +109,4 @@ export function licenseSettings(): LicenseSettings {
     };
   }
   return settings;
-}
-
-type SignedRequest = { event: APIGatewayProxyEventV2; rawBody: Buffer };
-
-export function agentRequestOf({ event, rawBody }: SignedRequest): AgentRequest {
-  return { method: event.requestContext.http.method, path: event.rawPath, headers: event.headers ?? {}, body: rawBody };
-}
-
-/**
- * The signature check of an installation route, for use cases that look the key up themselves.
- * Checks at once everything that needs no key (and that `keyid` is the installation's id), so a
- * junk request is refused here, before the use case reads anything.
- */
-export function signedBy(request: SignedRequest, installationId: string): SignatureCheck {
-  return installationSignatureCheck(agentRequestOf(request), installationId);
 }
