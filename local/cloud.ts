@@ -124,7 +124,7 @@ export interface CloudInfo {
   readonly tokenUrl: string;
   /** the Microsoft Graph stand-in's base URL (`<graph>/v1.0/...`, control routes `<graph>/local/...`) */
   readonly graph: string;
-  /** its identity platform: MSAL's authority, the TLS certificate to trust, the seeded tenant and app */
+  /** its identity platform: the OAuth authority, the TLS certificate to trust, the seeded tenant and app */
   readonly identity: {
     readonly authority: string;
     readonly ca: string;
