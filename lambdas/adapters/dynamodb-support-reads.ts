@@ -5,7 +5,6 @@
  * never touch the items the rules Lambda writes.
  */
 import {
-  BatchGetCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -25,6 +24,7 @@ import type {
 } from '../core/support/ports';
 import { beatTypeSchema } from '../core/telemetry/catalogue';
 import { rethrowThrottling } from './aws-errors';
+import { batchGetAll } from './dynamodb-batch-get';
 import { SILENT_BUCKETS, silentBucketOf } from './dynamodb-support-store';
 import { decodeOpenFindings } from './support-state-codec';
 import { decodeSnapshotData, decodeSnapshotGroup } from './support-snapshot-codec';
@@ -40,12 +40,14 @@ const evidence = z.record(
 // Only these attributes of the state item are read (the rules' own state is deflated beside them).
 // Its installation and account are read from its keys (items written before the state was
 // compacted also hold them as attributes); keys are in every index, so gsi2 need not list them.
-// `lastBeatAt` is the newest beat's time down to the hour (what the indexes key on, so they are
-// written once an hour); the exact time, `beatAt`, is not projected: reads of the table use it,
-// an account's list from gsi2 shows the hour (items written before hold the exact lastBeatAt).
-const healthAttributes = ['installationId', 'accountId', 'lastBeatAt', 'careLevel', 'openFindings'];
+// The newest beat's time is not read from an index: `beatAt`, the exact time, is projected by
+// none, so a steady installation's write leaves gsi2 alone (items written before also hold
+// `lastBeatAt`, down to the hour, or exact when they have no beatAt); an account's list from
+// gsi2 reads its page's times from the table (beatTimeAttributes).
+const healthAttributes = ['installationId', 'accountId', 'careLevel', 'openFindings'];
 const healthIndexAttributes = [...healthAttributes, 'pk', 'gsi2pk'];
-const healthReadAttributes = [...healthIndexAttributes, 'beatAt'];
+const beatTimeAttributes = ['pk', 'beatAt', 'lastBeatAt'];
+const healthReadAttributes = [...healthIndexAttributes, 'beatAt', 'lastBeatAt'];
 const healthItem = z.pipe(
   z.object({
     pk: z.string().check(z.startsWith('INST#')),
@@ -195,6 +197,10 @@ export class DynamoDbSupportReads implements SupportReadStore {
     private readonly tableName: string,
   ) {}
 
+  /**
+   * gsi2's entries of the account's installations, each with its newest beat's time read from its
+   * STATE item (one BatchGetItem of the times only: half a read unit per installation).
+   */
   async installationsOfAccount(accountId: string): Promise<InstallationHealth[]> {
     const items = await this.queryAll({
       IndexName: 'gsi2',
@@ -202,7 +208,11 @@ export class DynamoDbSupportReads implements SupportReadStore {
       ExpressionAttributeValues: { ':pk': `ACC#${accountId}`, ':prefix': 'INST#' },
       ...this.projection(healthIndexAttributes),
     });
-    return items.map((item) => healthItem.parse(item));
+    const times = await this.stateItems(
+      items.map((item) => String(item['pk'])),
+      beatTimeAttributes,
+    );
+    return items.map((item) => healthItem.parse({ ...item, ...times.get(String(item['pk'])) }));
   }
 
   readonly silenceBuckets = SILENT_BUCKETS;
@@ -237,7 +247,7 @@ export class DynamoDbSupportReads implements SupportReadStore {
         lastBeatAt: z.string().parse(item['gsi1sk']),
       }));
       const byId = await this.healthOfMany(positions.map((p) => p.installationId));
-      // the index keys on the hour of the last beat: those of that hour that beat since `beatBefore` go
+      // the index keys on the last beat down to 3 hours: those of that step that beat since `beatBefore` go
       const read = positions.flatMap((position) => {
         const health = byId.get(position.installationId);
         if (!health) return [];
@@ -258,27 +268,24 @@ export class DynamoDbSupportReads implements SupportReadStore {
   }
 
   private async healthOfMany(ids: readonly string[]): Promise<Map<string, InstallationHealth>> {
+    const items = await this.stateItems(ids.map(pkOf), healthReadAttributes);
     const found = new Map<string, InstallationHealth>();
-    for (let i = 0; i < ids.length; i += 100) {
-      let keys: Record<string, unknown>[] | undefined = ids
-        .slice(i, i + 100)
-        .map((id) => ({ pk: pkOf(id), sk: 'STATE' }));
-      for (let attempt = 0; keys?.length; attempt++) {
-        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
-        if (attempt > 8) throw new Error('BatchGetItem kept leaving keys unprocessed');
-        const out = await this.client.send(
-          new BatchGetCommand({
-            RequestItems: { [this.tableName]: { Keys: keys, ...this.projection(healthReadAttributes) } },
-          }),
-        );
-        for (const item of out.Responses?.[this.tableName] ?? []) {
-          const health = healthItem.parse(item);
-          found.set(health.installationId, health);
-        }
-        keys = out.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined;
-      }
+    for (const item of items.values()) {
+      const health = healthItem.parse(item);
+      found.set(health.installationId, health);
     }
     return found;
+  }
+
+  /** these attributes of the STATE items of these partitions (those that exist), by partition key */
+  private async stateItems(pks: readonly string[], attributes: readonly string[]) {
+    const items = await batchGetAll(
+      this.client,
+      this.tableName,
+      pks.map((pk) => ({ pk, sk: 'STATE' })),
+      attributes,
+    ).catch((error: unknown) => rethrowThrottling(error, 'The support store'));
+    return new Map(items.map((item) => [String(item['pk']), item]));
   }
 
   async installationHealth(installationId: string): Promise<InstallationHealth | undefined> {

@@ -5,8 +5,11 @@
  *                                     deflated in `state` (support-state-codec.ts), written every
  *                                     batch: alone with a conditional Put (1 WRU), in a transaction
  *                                     only with STATE#APART. `beatAt` is the newest
- *                                     beat's time, `lastBeatAt` (and gsi1sk) that time down to the
- *                                     hour, so the indexes are written about once an hour
+ *                                     beat's time (no index projects it); gsi1sk is that time down
+ *                                     to 3 hours, so a steady installation's write moves gsi1 once
+ *                                     in 3 hours and never touches gsi2 (items written before
+ *                                     also hold `lastBeatAt`, the time down to the hour, which
+ *                                     gsi2 projects: gone at their next write)
  *   INST#<inst> / STATE#APART         the entries of that state a batch left unchanged (findings with
  *                                     their histories, baselines, growth series, inventory facts),
  *                                     deflated: written when entries move there, not every batch
@@ -23,8 +26,9 @@
  *   INST#<inst> / FINDING#<finding>   a finding with evidence and history, written when it changes,
  *                                     before the state (newest wins, a condition on `updatedAt`)
  *   INST#<inst> / ACK#<finding>#<at>  support's acknowledgement of a finding, with its note
- * GSIs: gsi1 `SILENT#<bucket>` / last beat time — the missing-beat sweep reads only the oldest
- * entries of each bucket; gsi2 `ACC#<account>` / `INST#…` or `FINDING#…` — support lists by account.
+ * GSIs: gsi1 `SILENT#<bucket>` / last beat time down to 3 hours — the missing-beat sweep reads
+ * only the oldest entries of each bucket and judges those of the newest keys by `beatAt`; gsi2
+ * `ACC#<account>` / `INST#…` or `FINDING#…` — support lists by account (the beat times from the table).
  * TTL (`ttl`, docs/retention.md): STATE and the snapshots expire SILENT_SUPPORT_DATA_DAYS after
  * their newest beat (each write moves it on), a resolved finding RESOLVED_FINDING_DAYS after it
  * was resolved; STATE#APART, open findings and acknowledgements, not rewritten with every beat,
@@ -47,6 +51,7 @@ import type { InstallationState } from '../core/rules/state';
 import type { FindingRecord } from '../core/rules/engine';
 import { RESOLVED_FINDING_DAYS, SILENT_SUPPORT_DATA_DAYS, ttlAfterDays } from '../core/accounts/retention';
 import { rethrowThrottling } from './aws-errors';
+import { batchGetAll } from './dynamodb-batch-get';
 import { dynamoItemBytes } from './dynamodb-item-size';
 import { inventoryBeatTypes } from '../core/telemetry/catalogue';
 import { decodeSnapshotGroup, encodeSnapshotGroup, type StoredSnapshot } from './support-snapshot-codec';
@@ -76,9 +81,10 @@ const MAX_TORN_READS = 3;
 const APART_SK = 'STATE#APART';
 export const COUNTERS_SNAPSHOT_SK = 'SNAP#counters';
 export const INVENTORY_SNAPSHOT_SK = 'SNAP#inventory';
-const HOUR_MS = 3_600_000;
-/** what the indexes key on: the newest beat's time down to the hour (an index write an hour) */
-export const beatHourOf = (lastBeatAt: number) => Math.floor(lastBeatAt / HOUR_MS) * HOUR_MS;
+/** gsi1's key step: a steady installation's key moves once in 3 hours (delete + put: 2 WRU), not every write */
+export const SILENT_KEY_STEP_MS = 3 * 3_600_000;
+/** what gsi1 keys on: the newest beat's time down to SILENT_KEY_STEP_MS, never after the beat */
+export const silentKeyOf = (beatAt: number) => Math.floor(beatAt / SILENT_KEY_STEP_MS) * SILENT_KEY_STEP_MS;
 const idAfter = (prefix: string) =>
   z.pipe(
     z.string().check(z.startsWith(prefix)),
@@ -93,8 +99,9 @@ const compactStateItem = z.object({
   pk: idAfter('INST#'),
   gsi2pk: idAfter('ACC#'),
   version: z.int(),
+  /** items written before: the newest beat time down to the hour, or exact when there is no beatAt */
   lastBeatAt: z.optional(z.number()),
-  /** the exact newest beat time (items written before it hold it in lastBeatAt) */
+  /** the exact newest beat time */
   beatAt: z.optional(z.number()),
   snapshotsAt: z.optional(z.number()),
   state: z.instanceof(Uint8Array),
@@ -260,7 +267,7 @@ export function stateItemsOf(
     pk,
     sk: 'STATE',
     version,
-    ...(state.lastBeatAt !== undefined ? { lastBeatAt: beatHourOf(state.lastBeatAt), beatAt: state.lastBeatAt } : {}),
+    ...(state.lastBeatAt !== undefined ? { beatAt: state.lastBeatAt } : {}),
     ...(state.snapshotsAt !== undefined ? { snapshotsAt: state.snapshotsAt } : {}),
     careLevel: c.careLevel,
     ...(state.lastBeatAt !== undefined ? { ttl: ttlAfterDays(state.lastBeatAt, SILENT_SUPPORT_DATA_DAYS) } : {}),
@@ -270,7 +277,7 @@ export function stateItemsOf(
     ...(state.lastBeatAt !== undefined
       ? {
           gsi1pk: `SILENT#${silentBucketOf(state.installationId)}`,
-          gsi1sk: new Date(beatHourOf(state.lastBeatAt)).toISOString(),
+          gsi1sk: new Date(silentKeyOf(state.lastBeatAt)).toISOString(),
         }
       : {}),
   };
@@ -529,24 +536,72 @@ export class DynamoDbSupportStore implements SupportStore {
     return expired;
   }
 
+  /**
+   * gsi1 keys on the last beat down to SILENT_KEY_STEP_MS, so `gsi1sk < before` finds every
+   * installation silent since `before` and, among the keys within a step of it, some that beat
+   * since (just after a step, every one that has not beaten since): those are judged by their
+   * STATE item's exact `beatAt` (one eventually consistent BatchGetItem of the times only, half a
+   * read unit each), so what is returned, and counted against `limit`, is silent.
+   */
   async silentSince(before: number, limit: number): Promise<string[]> {
     const beforeIso = new Date(before).toISOString();
+    // a beat keyed at or before this was before `before` (an hourly key of an item written before too)
+    const surelySilentIso = new Date(before - SILENT_KEY_STEP_MS).toISOString();
     const ids: string[] = [];
     for (let bucket = 0; bucket < SILENT_BUCKETS && ids.length < limit; bucket++) {
-      const out = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk < :before',
-          ExpressionAttributeValues: { ':pk': `SILENT#${bucket}`, ':before': beforeIso },
-          Limit: limit - ids.length,
-        }),
-      );
-      for (const item of out.Items ?? []) ids.push(z.object({ pk: idAfter('INST#') }).parse(item).pk);
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const out = await this.client
+          .send(
+            new QueryCommand({
+              TableName: this.tableName,
+              IndexName: 'gsi1',
+              KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk < :before',
+              ExpressionAttributeValues: { ':pk': `SILENT#${bucket}`, ':before': beforeIso },
+              Limit: limit - ids.length,
+              ExclusiveStartKey: startKey,
+            }),
+          )
+          .catch((error: unknown) => rethrowThrottling(error, 'The support store'));
+        const entries = (out.Items ?? []).map((item) => silentEntry.parse(item));
+        const judged = await this.beatsOf(entries.filter((e) => e.gsi1sk > surelySilentIso).map((e) => e.pk));
+        for (const { pk, gsi1sk } of entries) {
+          const beatAt = gsi1sk > surelySilentIso ? judged.get(pk) : undefined;
+          if (gsi1sk <= surelySilentIso || (beatAt !== undefined && beatAt < before)) ids.push(pk);
+        }
+        startKey = out.LastEvaluatedKey;
+      } while (startKey && ids.length < limit);
     }
     return ids;
   }
+
+  /** the exact newest beat time of each of these installations' STATE items (those that have one) */
+  private async beatsOf(installationIds: readonly string[]): Promise<Map<string, number>> {
+    if (installationIds.length === 0) return new Map();
+    const items = await batchGetAll(
+      this.client,
+      this.tableName,
+      installationIds.map((id) => ({ pk: statePk(id), sk: 'STATE' })),
+      ['pk', 'beatAt', 'lastBeatAt'],
+    ).catch((error: unknown) => rethrowThrottling(error, 'The support store'));
+    const beats = new Map<string, number>();
+    for (const item of items) {
+      const { pk, beatAt, lastBeatAt } = beatTimesItem.parse(item);
+      const at = beatAt ?? lastBeatAt;
+      if (at !== undefined) beats.set(pk, at);
+    }
+    return beats;
+  }
 }
+
+/** an entry of gsi1: its installation and key */
+const silentEntry = z.object({ pk: idAfter('INST#'), gsi1sk: z.string() });
+/** the beat times of a STATE item (items written before beatAt hold the exact time in lastBeatAt) */
+const beatTimesItem = z.object({
+  pk: idAfter('INST#'),
+  beatAt: z.optional(z.number()),
+  lastBeatAt: z.optional(z.number()),
+});
 
 /** a transaction (2× write units) only when STATE#APART must change with the state (findings go alone, before) */
 export const needsTransaction = (_c: Pick<StateCommit, 'findings'>, write: { apart?: unknown }) =>

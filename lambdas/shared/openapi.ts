@@ -644,7 +644,7 @@ const operations: Record<ApiOperationName, OperationSpec> = {
     tag: 'Support',
     summary: 'Installations across accounts',
     description:
-      'Support, back office. Ordered by index bucket, oldest beat first within each; a page may hold fewer than `limit` while `nextCursor` is set.',
+      'Support, back office. Ordered by index bucket, oldest beat first within each (to 3 hours); a page may hold fewer than `limit` while `nextCursor` is set.',
     query: supportInstallationsQuerySchema,
     responses: { '200': json(supportInstallationsPageSchema, 'A page') },
     errors: { 400: 'Invalid query, or a cursor not of this list' },

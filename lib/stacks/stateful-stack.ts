@@ -94,10 +94,11 @@ export const licensingTableGsi1 = 'gsi1';
 
 /**
  * Indexes of the support table (layout: lambdas/adapters/dynamodb-support-store.ts). gsi1 holds
- * `SILENT#<bucket>` / last beat time: the missing-beat sweep reads installation ids from it, so
- * it projects the keys and `installationId` only. gsi2 holds `ACC#<account>` / `INST#…` or
- * `FINDING#…`: support lists an account's installations and findings from it without the
- * state item's rule memory.
+ * `SILENT#<bucket>` / last beat time down to 3 hours: the missing-beat sweep reads installation
+ * ids from it, so it projects the keys and `installationId` only. gsi2 holds `ACC#<account>` /
+ * `INST#…` or `FINDING#…`: support lists an account's installations and findings from it without
+ * the state item's rule memory. `lastBeatAt` is projected for items written before: the state
+ * item no longer carries it (the exact `beatAt`, projected by neither, is read from the table).
  */
 export const supportTableGsi1 = 'gsi1';
 export const supportTableGsi2 = 'gsi2';

@@ -18,8 +18,6 @@ import type {
 
 const copy = <T>(value: T): T => structuredClone(value);
 const ackKey = (a: Acknowledgement) => `ACK#${a.findingId}#${a.at}#${a.ackId}`;
-const HOUR_MS = 3_600_000;
-const hourOf = (iso: string) => new Date(Math.floor(Date.parse(iso) / HOUR_MS) * HOUR_MS).toISOString();
 
 export class MemorySupportStore implements SupportReadStore {
   private readonly health = new Map<string, InstallationHealth>();
@@ -74,14 +72,8 @@ export class MemorySupportStore implements SupportReadStore {
     };
   }
 
-  /** each with its last beat down to the hour, as the adapter's account index holds it (written once an hour) */
   async installationsOfAccount(accountId: string): Promise<InstallationHealth[]> {
-    return [...this.health.values()]
-      .filter((h) => h.accountId === accountId)
-      .map(({ lastBeatAt, ...health }) => ({
-        ...copy(health),
-        ...(lastBeatAt !== undefined ? { lastBeatAt: hourOf(lastBeatAt) } : {}),
-      }));
+    return [...this.health.values()].filter((h) => h.accountId === accountId).map(copy);
   }
 
   async installationHealth(installationId: string): Promise<InstallationHealth | undefined> {

@@ -1,6 +1,6 @@
 /**
  * Support's view across accounts: installations filtered by open-finding severity and rule, Care level,
- * silence and staleness (licensing's: stale.ts). Walks the last-beat index bucket by bucket (oldest beat first within each) and filters
+ * silence and staleness (licensing's: stale.ts). Walks the last-beat index bucket by bucket (oldest beat first within each, to 3 hours) and filters
  * the health it reads; `silentHours` narrows the index read itself, severity and Care are filters,
  * so a selective filter reads more than it returns. Each request reads a bounded number of index
  * pages and hands back a cursor to go on from.

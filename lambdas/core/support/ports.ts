@@ -43,7 +43,7 @@ export interface Acknowledgement {
 /** Where a walk of the last-beat index stands inside one bucket: the last installation read. */
 export interface SilencePosition {
   readonly installationId: string;
-  /** its lastBeatAt, ISO 8601: the index's sort key */
+  /** the index's sort key, ISO 8601: its last beat down to the index's step */
   readonly lastBeatAt: string;
 }
 
@@ -52,7 +52,8 @@ export interface SupportReadStore {
   readonly silenceBuckets: number;
   /**
    * One page of a bucket of the last-beat index (every installation that ever sent a beat),
-   * oldest beat first, each with its health; `beatBefore` keeps only installations silent since.
+   * oldest beat first (to the index's step: 3 hours), each with its health; `beatBefore` keeps
+   * only installations silent since, to the exact beat.
    */
   healthBySilence(
     bucket: number,

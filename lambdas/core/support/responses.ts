@@ -115,8 +115,7 @@ export const installationHealthSchema = withMeta(
   z.object({
     installationId: z.string(),
     lastBeatAt: withMeta(z.nullable(instant), {
-      description:
-        "collectedAt of the newest beat (an account's list of installations gives it down to the hour: the index it reads is written once an hour); null: none yet",
+      description: 'collectedAt of the newest beat; null: none yet',
     }),
     careLevel: z.nullable(careSchema),
     audience: z.nullable(audienceSchema),

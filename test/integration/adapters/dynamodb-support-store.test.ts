@@ -18,6 +18,7 @@ jest.setTimeout(30_000);
 
 const tableName = `support-store-test-${process.pid}-${Date.now()}`;
 const GIB = 1024 ** 3;
+const MINUTE = 60_000;
 /** the rules run after the beats they evaluate were collected (beats dated past now are skipped) */
 const EVALUATED_AT = T0 + 24 * HOUR;
 let table: SupportTable;
@@ -195,6 +196,36 @@ describe('DynamoDbSupportStore', () => {
     const stored = (await item(id, 'STATE'))!;
 
     expect(stored['ttl']).toBe(Math.floor((out.state.lastBeatAt! + SILENT_SUPPORT_DATA_DAYS * 86_400_000) / 1000));
+  });
+
+  it('finds the installations silent since a time exactly, though the index keys on the last beat down to 3 hours', async () => {
+    // Arrange: a step of the index (days after the other tests' beats), installations beating in
+    // it before and after the cut, one silent since the step before, one keyed on the next step
+    const step = T0 + 30 * 24 * HOUR;
+    const cut = step + 10 * MINUTE;
+    const beats = {
+      inst_storecut00000001: step - 5 * HOUR,
+      inst_storecut00000002: step + 5 * MINUTE,
+      inst_storecut00000003: cut,
+      inst_storecut00000004: step + 2 * HOUR + 50 * MINUTE,
+      inst_storecut00000005: step + 3 * HOUR + 5 * MINUTE,
+    };
+    for (const [id, lastBeatAt] of Object.entries(beats))
+      await store.commit({
+        state: { ...emptyState(id, 'acc_storetest000001'), lastBeatAt },
+        expectedVersion: 0,
+        findings: [],
+        snapshots: [],
+        careLevel: 'gold',
+      });
+
+    // Act
+    const silent = await store.silentSince(cut, 1000);
+
+    // Assert: those keyed on the step are judged by their exact beat
+    const keys = await Promise.all(Object.keys(beats).map(async (id) => (await item(id, 'STATE'))!['gsi1sk']));
+    expect(new Set(keys.slice(1, 4))).toEqual(new Set([new Date(step).toISOString()]));
+    expect(silent.filter((id) => id in beats).sort()).toEqual(['inst_storecut00000001', 'inst_storecut00000002']);
   });
 
   it('gives the items without an expiry of a long-silent installation the expiry asked, and leaves the others', async () => {

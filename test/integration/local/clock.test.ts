@@ -88,7 +88,7 @@ describe("the local cloud's clock", () => {
           Key: { pk: `INST#${installationId}`, sk: 'STATE' },
         }),
       );
-      return Item?.['lastBeatAt'];
+      return Item?.['beatAt'];
     });
     documents.destroy();
 

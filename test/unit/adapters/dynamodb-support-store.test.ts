@@ -17,6 +17,7 @@ import { RESOLVED_FINDING_DAYS, SILENT_SUPPORT_DATA_DAYS } from '#lambdas/core/a
 import type { FindingRecord } from '#lambdas/core/rules/engine';
 import { emptyState, type InstallationState } from '#lambdas/core/rules/state';
 import { T0 } from '#test/support/rules-harness';
+import { supportTableGsi2Attributes } from '#lib/stacks/stateful-stack';
 
 /** What the items of the STATE key hold between batches, as the store keeps them. */
 class Stored {
@@ -258,7 +259,7 @@ describe('what a commit writes besides the state', () => {
     expect(decodeSnapshotGroup(items[0]!['snapshots'] as Uint8Array)['ucx.acd']).toEqual(stored['ucx.acd']);
   });
 
-  it('keys the indexes on the hour of the last beat and keeps the exact time apart', () => {
+  it('keys gsi1 on the last beat down to 3 hours, and keeps the exact time in beatAt, which no index projects', () => {
     const at = Date.parse('2026-11-02T10:47:12.345Z');
 
     const { state: item } = stateItemsOf(
@@ -267,10 +268,45 @@ describe('what a commit writes besides the state', () => {
     );
     const read = stateOfItems(item, undefined);
 
-    expect(item['gsi1sk']).toBe('2026-11-02T10:00:00.000Z');
-    expect(item['lastBeatAt']).toBe(Date.parse('2026-11-02T10:00:00.000Z'));
+    expect(item['gsi1sk']).toBe('2026-11-02T09:00:00.000Z');
+    expect(item).not.toHaveProperty('lastBeatAt');
+    expect(item['beatAt']).toBe(at);
+    expect(supportTableGsi2Attributes).not.toContain('beatAt');
     expect(read.state.lastBeatAt).toBe(at);
     expect(read.state.snapshotsAt).toBe(at - 60_000);
+  });
+
+  it('moves gsi1 once in 3 hours of cycles, and leaves what gsi2 projects unchanged while no finding changes', () => {
+    // Arrange: a STATE item every 15 minutes for 3 hours, from just past a step
+    const start = Date.parse('2026-11-02T09:07:00.000Z');
+    const itemAt = (at: number) =>
+      stateItemsOf({ state: { ...state, lastBeatAt: at }, expectedVersion: 0, careLevel: 'gold' }, undefined).state;
+    const projected = (item: Record<string, unknown>) =>
+      JSON.stringify(supportTableGsi2Attributes.map((name) => item[name]));
+
+    // Act
+    const items = Array.from({ length: 13 }, (_, cycle) => itemAt(start + cycle * 900_000));
+
+    // Assert
+    expect(new Set(items.map((i) => i['gsi1sk']))).toEqual(
+      new Set(['2026-11-02T09:00:00.000Z', '2026-11-02T12:00:00.000Z']),
+    );
+    expect(new Set(items.map(projected)).size).toBe(1);
+  });
+
+  it('reads the exact beat time of an item written before: beatAt over the hourly lastBeatAt, else lastBeatAt', () => {
+    const at = Date.parse('2026-11-02T10:47:12.345Z');
+    const { state: item } = stateItemsOf(
+      { state: { ...state, lastBeatAt: at }, expectedVersion: 0, careLevel: 'gold' },
+      undefined,
+    );
+
+    const hourly = stateOfItems({ ...item, lastBeatAt: Date.parse('2026-11-02T10:00:00.000Z') }, undefined);
+    const { beatAt: _beatAt, ...withoutBeatAt } = item as Record<string, unknown>;
+    const exact = stateOfItems({ ...withoutBeatAt, lastBeatAt: at }, undefined);
+
+    expect(hourly.state.lastBeatAt).toBe(at);
+    expect(exact.state.lastBeatAt).toBe(at);
   });
 });
 

@@ -12,6 +12,8 @@ import {
 import type { StateCommit } from '#lambdas/core/rules/ports';
 import { SILENT_SUPPORT_DATA_DAYS } from '#lambdas/core/accounts/retention';
 import { minuteTier } from '#lambdas/core/history/tiers';
+import { allRules } from '#lambdas/core/rules/catalogue/index';
+import { emptyState } from '#lambdas/core/rules/state';
 import { MemoryHistoryStore } from '#test/support/memory-history-store';
 import { beatAt, HOUR, licenceFacts, T0 } from '#test/support/rules-harness';
 
@@ -212,6 +214,41 @@ describe('sweepSilentInstallations', () => {
     expect(result.outcomes).toEqual([expect.objectContaining({ installationId: 'inst_quiet', evaluated: 0 })]);
     expect(result.failures).toEqual([expect.objectContaining({ installationId: 'inst_broken', sequenceNumbers: [] })]);
     expect(commits.map((c) => c.state.installationId)).toEqual(['inst_quiet']);
+  });
+
+  it('writes nothing and raises no finding for a candidate that is not silent yet (the index keys on 3 hours), and opens one for a silent one', async () => {
+    // Arrange: two installations the index lists, one that beat 2½ hours ago, one 3½ hours ago,
+    // evaluated with the whole catalogue
+    const now = T0 + 24 * HOUR;
+    const stateOf = (id: string, silentFor: number) => ({
+      ...emptyState(id, 'acc_rules0000000001'),
+      version: 7,
+      lastBeatAt: now - silentFor,
+    });
+    const states = new Map([
+      ['inst_recent', stateOf('inst_recent', 2.5 * HOUR)],
+      ['inst_silent', stateOf('inst_silent', 3.5 * HOUR)],
+    ]);
+    const { deps, commits } = world(['inst_recent', 'inst_silent']);
+    const published: unknown[] = [];
+    const swept: RulesDeps = {
+      ...deps,
+      rules: allRules,
+      bus: { publish: async (n) => void published.push(...n) },
+      store: { ...deps.store, getState: async (id) => states.get(id) },
+    };
+
+    // Act
+    const result = await sweepSilentInstallations(swept, now);
+
+    // Assert: the recent one as it was; the silent one's telemetry-silent finding opened
+    const recent = result.outcomes.find((o) => o.installationId === 'inst_recent');
+    expect(recent).toMatchObject({ evaluated: 0, findings: 0, notifications: [], changes: [] });
+    expect(commits.map((c) => c.state.installationId)).toEqual(['inst_silent']);
+    expect(commits[0]!.findings).toEqual([
+      expect.objectContaining({ ruleId: 'telemetry-silent', severity: 'warning', status: 'open' }),
+    ]);
+    expect(published).toHaveLength(1);
   });
 
   it('then gives what has no expiry of installations silent for 90 days the expiry of their state, after evaluating them', async () => {
