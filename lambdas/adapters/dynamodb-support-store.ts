@@ -54,6 +54,7 @@ import { rethrowThrottling } from './aws-errors';
 import { batchGetAll } from './dynamodb-batch-get';
 import { dynamoItemBytes } from './dynamodb-item-size';
 import { inventoryBeatTypes } from '../core/telemetry/catalogue';
+import { defaultCycleSeconds } from '../core/telemetry/cadence';
 import { decodeSnapshotGroup, encodeSnapshotGroup, type StoredSnapshot } from './support-snapshot-codec';
 import {
   apartHashOf,
@@ -85,6 +86,8 @@ export const INVENTORY_SNAPSHOT_SK = 'SNAP#inventory';
 export const SILENT_KEY_STEP_MS = 3 * 3_600_000;
 /** what gsi1 keys on: the newest beat's time down to SILENT_KEY_STEP_MS, never after the beat */
 export const silentKeyOf = (beatAt: number) => Math.floor(beatAt / SILENT_KEY_STEP_MS) * SILENT_KEY_STEP_MS;
+/** two of the longest cycles: only after this much of a step has passed is the step's key held by the silent few */
+export const SILENT_BAND_SETTLES_MS = 2 * defaultCycleSeconds * 1000;
 const idAfter = (prefix: string) =>
   z.pipe(
     z.string().check(z.startsWith(prefix)),
@@ -541,12 +544,15 @@ export class DynamoDbSupportStore implements SupportStore {
    * installation silent since `before` and, among the keys within a step of it, some that beat
    * since (just after a step, every one that has not beaten since): those are judged by their
    * STATE item's exact `beatAt` (one eventually consistent BatchGetItem of the times only, half a
-   * read unit each), so what is returned, and counted against `limit`, is silent.
+   * read unit each), so what is returned, and counted against `limit`, is silent. Those are read
+   * only once SILENT_BAND_SETTLES_MS of their step has passed, when the living have moved on to the
+   * next key: a fleet is never read whole, and silence is found at most that much later.
    */
   async silentSince(before: number, limit: number): Promise<string[]> {
-    const beforeIso = new Date(before).toISOString();
     // a beat keyed at or before this was before `before` (an hourly key of an item written before too)
     const surelySilentIso = new Date(before - SILENT_KEY_STEP_MS).toISOString();
+    const bandSettled = before - silentKeyOf(before) >= SILENT_BAND_SETTLES_MS;
+    const [cut, below] = bandSettled ? ['<', new Date(before).toISOString()] : ['<=', surelySilentIso];
     const ids: string[] = [];
     for (let bucket = 0; bucket < SILENT_BUCKETS && ids.length < limit; bucket++) {
       let startKey: Record<string, unknown> | undefined;
@@ -556,8 +562,8 @@ export class DynamoDbSupportStore implements SupportStore {
             new QueryCommand({
               TableName: this.tableName,
               IndexName: 'gsi1',
-              KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk < :before',
-              ExpressionAttributeValues: { ':pk': `SILENT#${bucket}`, ':before': beforeIso },
+              KeyConditionExpression: `gsi1pk = :pk AND gsi1sk ${cut} :below`,
+              ExpressionAttributeValues: { ':pk': `SILENT#${bucket}`, ':below': below },
               Limit: limit - ids.length,
               ExclusiveStartKey: startKey,
             }),

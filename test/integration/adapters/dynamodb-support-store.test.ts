@@ -6,7 +6,7 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoItemBytes } from '#lambdas/adapters/dynamodb-item-size';
 import { DynamoDbSupportReads } from '#lambdas/adapters/dynamodb-support-reads';
-import { DynamoDbSupportStore } from '#lambdas/adapters/dynamodb-support-store';
+import { DynamoDbSupportStore, SILENT_BAND_SETTLES_MS } from '#lambdas/adapters/dynamodb-support-store';
 import { SILENT_SUPPORT_DATA_DAYS } from '#lambdas/core/accounts/retention';
 import { rule as expressCap } from '#lambdas/core/rules/catalogue/db-express-cap';
 import { evaluateInstallation, type BatchBeat } from '#lambdas/core/rules/engine';
@@ -202,7 +202,7 @@ describe('DynamoDbSupportStore', () => {
     // Arrange: a step of the index (days after the other tests' beats), installations beating in
     // it before and after the cut, one silent since the step before, one keyed on the next step
     const step = T0 + 30 * 24 * HOUR;
-    const cut = step + 10 * MINUTE;
+    const cut = step + 40 * MINUTE;
     const beats = {
       inst_storecut00000001: step - 5 * HOUR,
       inst_storecut00000002: step + 5 * MINUTE,
@@ -226,6 +226,29 @@ describe('DynamoDbSupportStore', () => {
     const keys = await Promise.all(Object.keys(beats).map(async (id) => (await item(id, 'STATE'))!['gsi1sk']));
     expect(new Set(keys.slice(1, 4))).toEqual(new Set([new Date(step).toISOString()]));
     expect(silent.filter((id) => id in beats).sort()).toEqual(['inst_storecut00000001', 'inst_storecut00000002']);
+  });
+
+  it("judges a step's key only once two cycles of the step have passed: just after it, the living hold it too", async () => {
+    // Arrange: a cut 10 minutes into a step, when most living installations have not beaten in it yet
+    const step = T0 + 40 * 24 * HOUR;
+    const cut = step + 10 * MINUTE;
+    const beats = { inst_storeband00000001: step - 5 * HOUR, inst_storeband00000002: step + 5 * MINUTE };
+    for (const [id, lastBeatAt] of Object.entries(beats))
+      await store.commit({
+        state: { ...emptyState(id, 'acc_storetest000001'), lastBeatAt },
+        expectedVersion: 0,
+        findings: [],
+        snapshots: [],
+        careLevel: 'gold',
+      });
+
+    // Act
+    const early = await store.silentSince(cut, 1000);
+    const settled = await store.silentSince(step + SILENT_BAND_SETTLES_MS, 1000);
+
+    // Assert: the surely silent at once, the one in the step's key when the step has settled
+    expect(early.filter((id) => id in beats)).toEqual(['inst_storeband00000001']);
+    expect(settled.filter((id) => id in beats).sort()).toEqual(Object.keys(beats));
   });
 
   it('gives the items without an expiry of a long-silent installation the expiry asked, and leaves the others', async () => {
