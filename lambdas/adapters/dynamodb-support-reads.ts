@@ -25,7 +25,7 @@ import type {
 import { beatTypeSchema } from '../core/telemetry/catalogue';
 import { rethrowThrottling } from './aws-errors';
 import { batchGetAll } from './dynamodb-batch-get';
-import { SILENT_BUCKETS, silentBucketOf } from './dynamodb-support-store';
+import { SILENT_BUCKETS, silenceCut, silentBucketOf } from './dynamodb-support-store';
 import { decodeOpenFindings } from './support-state-codec';
 import { decodeSnapshotData, decodeSnapshotGroup } from './support-snapshot-codec';
 
@@ -229,13 +229,14 @@ export class DynamoDbSupportReads implements SupportReadStore {
     const gsi1pk = `SILENT#${bucket}`;
     const after = page.after;
     if (after && silentBucketOf(after.installationId) !== bucket) return { installations: [], positions: [] };
+    const below = page.beatBefore === undefined ? undefined : silenceCut(Date.parse(page.beatBefore));
     try {
       const out = await this.client.send(
         new QueryCommand({
           TableName: this.tableName,
           IndexName: 'gsi1',
-          KeyConditionExpression: page.beatBefore ? 'gsi1pk = :pk AND gsi1sk < :before' : 'gsi1pk = :pk',
-          ExpressionAttributeValues: { ':pk': gsi1pk, ...(page.beatBefore ? { ':before': page.beatBefore } : {}) },
+          KeyConditionExpression: below ? `gsi1pk = :pk AND gsi1sk ${below.op} :below` : 'gsi1pk = :pk',
+          ExpressionAttributeValues: { ':pk': gsi1pk, ...(below ? { ':below': below.key } : {}) },
           Limit: page.limit,
           ...(after
             ? { ExclusiveStartKey: { pk: pkOf(after.installationId), sk: 'STATE', gsi1pk, gsi1sk: after.lastBeatAt } }

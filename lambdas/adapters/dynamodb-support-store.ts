@@ -88,6 +88,16 @@ export const SILENT_KEY_STEP_MS = 3 * 3_600_000;
 export const silentKeyOf = (beatAt: number) => Math.floor(beatAt / SILENT_KEY_STEP_MS) * SILENT_KEY_STEP_MS;
 /** two of the longest cycles: only after this much of a step has passed is the step's key held by the silent few */
 export const SILENT_BAND_SETTLES_MS = 2 * defaultCycleSeconds * 1000;
+/**
+ * The gsi1 keys to read for installations silent since `before`: all below it once its step has
+ * settled, only the surely silent (keyed a whole step before) until then, when the step's key is
+ * still held by every installation that has not beaten in it yet.
+ */
+export function silenceCut(before: number): { op: '<' | '<='; key: string } {
+  return before - silentKeyOf(before) >= SILENT_BAND_SETTLES_MS
+    ? { op: '<', key: new Date(before).toISOString() }
+    : { op: '<=', key: new Date(before - SILENT_KEY_STEP_MS).toISOString() };
+}
 const idAfter = (prefix: string) =>
   z.pipe(
     z.string().check(z.startsWith(prefix)),
@@ -551,8 +561,7 @@ export class DynamoDbSupportStore implements SupportStore {
   async silentSince(before: number, limit: number): Promise<string[]> {
     // a beat keyed at or before this was before `before` (an hourly key of an item written before too)
     const surelySilentIso = new Date(before - SILENT_KEY_STEP_MS).toISOString();
-    const bandSettled = before - silentKeyOf(before) >= SILENT_BAND_SETTLES_MS;
-    const [cut, below] = bandSettled ? ['<', new Date(before).toISOString()] : ['<=', surelySilentIso];
+    const below = silenceCut(before);
     const ids: string[] = [];
     for (let bucket = 0; bucket < SILENT_BUCKETS && ids.length < limit; bucket++) {
       let startKey: Record<string, unknown> | undefined;
@@ -562,8 +571,8 @@ export class DynamoDbSupportStore implements SupportStore {
             new QueryCommand({
               TableName: this.tableName,
               IndexName: 'gsi1',
-              KeyConditionExpression: `gsi1pk = :pk AND gsi1sk ${cut} :below`,
-              ExpressionAttributeValues: { ':pk': `SILENT#${bucket}`, ':below': below },
+              KeyConditionExpression: `gsi1pk = :pk AND gsi1sk ${below.op} :below`,
+              ExpressionAttributeValues: { ':pk': `SILENT#${bucket}`, ':below': below.key },
               Limit: limit - ids.length,
               ExclusiveStartKey: startKey,
             }),

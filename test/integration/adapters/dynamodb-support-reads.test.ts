@@ -145,6 +145,38 @@ describe('DynamoDbSupportReads', () => {
   });
 });
 
+describe('the silence listing just after an index step', () => {
+  it("lists the surely silent at once and the step's own key once half an hour of the step has passed", async () => {
+    // Arrange: one installation silent since the step before, one since 5 minutes into this step
+    const step = Date.parse('2026-04-01T03:00:00.000Z');
+    const beats = { inst_bandlist00000001: step - 5 * 3_600_000, inst_bandlist00000002: step + 5 * 60_000 };
+    for (const [id, beatAt] of Object.entries(beats))
+      await store.commit({
+        state: { ...emptyState(id, 'acc_bandlist000001'), lastBeatAt: beatAt },
+        expectedVersion: 0,
+        findings: [],
+        snapshots: [],
+        careLevel: 'basic',
+      });
+    const listed = async (cut: number) => {
+      const ids: string[] = [];
+      for (let bucket = 0; bucket < reads.silenceBuckets; bucket++) {
+        const page = await reads.healthBySilence(bucket, { beatBefore: new Date(cut).toISOString(), limit: 100 });
+        ids.push(...page.installations.map((h) => h.installationId).filter((id) => id in beats));
+      }
+      return ids.sort();
+    };
+
+    // Act: 10 minutes into the step (the living still hold its key), then 40 minutes in
+    const early = await listed(step + 10 * 60_000);
+    const settled = await listed(step + 40 * 60_000);
+
+    // Assert
+    expect(early).toEqual(['inst_bandlist00000001']);
+    expect(settled).toEqual(Object.keys(beats));
+  });
+});
+
 describe('snapshots stored compressed', () => {
   const id = 'inst_supportsnaps01';
   const at = (minutes: number) => new Date(Date.parse('2026-03-02T09:00:00.000Z') + minutes * 60_000).toISOString();
