@@ -198,6 +198,18 @@ describe('DynamoDbSupportStore', () => {
     expect(stored['ttl']).toBe(Math.floor((out.state.lastBeatAt! + SILENT_SUPPORT_DATA_DAYS * 86_400_000) / 1000));
   });
 
+  /** each installation's first state, its last beat at the time given */
+  async function firstStates(beats: Readonly<Record<string, number>>) {
+    for (const [id, lastBeatAt] of Object.entries(beats))
+      await store.commit({
+        state: { ...emptyState(id, 'acc_storetest000001'), lastBeatAt },
+        expectedVersion: 0,
+        findings: [],
+        snapshots: [],
+        careLevel: 'gold',
+      });
+  }
+
   it('finds the installations silent since a time exactly, though the index keys on the last beat down to 3 hours', async () => {
     // Arrange: a step of the index (days after the other tests' beats), installations beating in
     // it before and after the cut, one silent since the step before, one keyed on the next step
@@ -210,14 +222,7 @@ describe('DynamoDbSupportStore', () => {
       inst_storecut00000004: step + 2 * HOUR + 50 * MINUTE,
       inst_storecut00000005: step + 3 * HOUR + 5 * MINUTE,
     };
-    for (const [id, lastBeatAt] of Object.entries(beats))
-      await store.commit({
-        state: { ...emptyState(id, 'acc_storetest000001'), lastBeatAt },
-        expectedVersion: 0,
-        findings: [],
-        snapshots: [],
-        careLevel: 'gold',
-      });
+    await firstStates(beats);
 
     // Act
     const silent = await store.silentSince(cut, 1000);
@@ -233,14 +238,7 @@ describe('DynamoDbSupportStore', () => {
     const step = T0 + 40 * 24 * HOUR;
     const cut = step + 10 * MINUTE;
     const beats = { inst_storeband00000001: step - 5 * HOUR, inst_storeband00000002: step + 5 * MINUTE };
-    for (const [id, lastBeatAt] of Object.entries(beats))
-      await store.commit({
-        state: { ...emptyState(id, 'acc_storetest000001'), lastBeatAt },
-        expectedVersion: 0,
-        findings: [],
-        snapshots: [],
-        careLevel: 'gold',
-      });
+    await firstStates(beats);
 
     // Act
     const early = await store.silentSince(cut, 1000);
