@@ -8,14 +8,28 @@ interface BatchGetClient {
   }>;
 }
 
+/** How the keys a request leaves unprocessed are asked again. */
+export interface BatchGetRetries {
+  /** requests of one chunk of keys, the first included, before giving up */
+  readonly maxRequests: number;
+  /** the wait before retry `n` (1, 2, …); 0 asks again at once */
+  readonly backoffMs: (retry: number) => number;
+  /** what is thrown when keys are still unprocessed after `maxRequests` */
+  readonly exhausted: () => Error;
+}
+
 /** BatchGetItem takes at most this many keys a request. */
 const KEYS_PER_REQUEST = 100;
-/** unprocessed keys are asked again, backing off, this many times before it gives up */
-const MAX_RETRIES = 8;
+/** 9 requests, backing off 50 ms to 1 s between them (about 5 s in all) */
+const DEFAULT_RETRIES: BatchGetRetries = {
+  maxRequests: 9,
+  backoffMs: (retry) => Math.min(1000, 25 * 2 ** retry),
+  exhausted: () => new Error('BatchGetItem kept leaving keys unprocessed'),
+};
 
 /**
  * The items of one table with these keys (those that exist, in no particular order), 100 keys a
- * request, unprocessed keys asked again with a backoff; `projection` reads only those attributes.
+ * request, unprocessed keys asked again as `retries` says; `projection` reads only those attributes.
  * Eventually consistent (half a read unit per item up to 4 KB). Errors propagate as the SDK threw
  * them: each store names its own.
  */
@@ -24,6 +38,7 @@ export async function batchGetAll(
   tableName: string,
   keys: readonly Record<string, unknown>[],
   projection?: readonly string[],
+  retries: BatchGetRetries = DEFAULT_RETRIES,
 ): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   const asked = projection && {
@@ -33,8 +48,9 @@ export async function batchGetAll(
   for (let i = 0; i < keys.length; i += KEYS_PER_REQUEST) {
     let pending: readonly Record<string, unknown>[] = keys.slice(i, i + KEYS_PER_REQUEST);
     for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt > MAX_RETRIES) throw new Error('BatchGetItem kept leaving keys unprocessed');
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
+      if (attempt >= retries.maxRequests) throw retries.exhausted();
+      const waitMs = attempt > 0 ? retries.backoffMs(attempt) : 0;
+      if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
       const out = await client.send(
         new BatchGetCommand({ RequestItems: { [tableName]: { Keys: [...pending], ...asked } } }),
       );

@@ -9,7 +9,7 @@
  * the writers are at most the consumer's reserved concurrency, far below a partition's 1,000 writes
  * a second: one unsharded partition (docs/proactive-support.md "Fleet overview"). Days expire after 40.
  */
-import { BatchGetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { SILENT_SUPPORT_DATA_DAYS, ttlAfterDays } from '../core/accounts/retention';
 import type {
@@ -21,10 +21,17 @@ import type {
 } from '../core/support/fleet-overview';
 import type { FleetFactsReader } from '../core/support/ports';
 import { hasErrorName, rethrowThrottling } from './aws-errors';
+import { batchGetAll, type BatchGetRetries } from './dynamodb-batch-get';
 import { queryAll } from './dynamodb-query-all';
 
 const FACTS_PK = 'FLEETFACTS';
 const factsItem = z.object({ suiteVersion: z.optional(z.string()), sqlEdition: z.optional(z.string()) });
+/** keys a facts read leaves unprocessed are asked again at once, 6 requests in all */
+const factsRetries: BatchGetRetries = {
+  maxRequests: 6,
+  backoffMs: () => 0,
+  exhausted: () => new Error('the support store left fleet facts unread after 5 attempts'),
+};
 
 const PK = 'FLEET';
 const OPEN_SK = 'OPEN';
@@ -138,22 +145,17 @@ export class DynamoDbFleetCounters implements FleetCounterStore, FleetFactsReade
   async factsOf(
     installationIds: readonly string[],
   ): Promise<Map<string, { suiteVersion?: string; sqlEdition?: string }>> {
+    const items = await batchGetAll(
+      this.client,
+      this.tableName,
+      installationIds.map((sk) => ({ pk: FACTS_PK, sk })),
+      ['sk', 'suiteVersion', 'sqlEdition'],
+      factsRetries,
+    );
     const found = new Map<string, { suiteVersion?: string; sqlEdition?: string }>();
-    for (let i = 0; i < installationIds.length; i += 100) {
-      let keys: Record<string, unknown>[] = installationIds.slice(i, i + 100).map((sk) => ({ pk: FACTS_PK, sk }));
-      for (let attempt = 0; keys.length > 0; attempt++) {
-        if (attempt > 5) throw new Error('the support store left fleet facts unread after 5 attempts');
-        const out = await this.client.send(
-          new BatchGetCommand({
-            RequestItems: { [this.tableName]: { Keys: keys, ProjectionExpression: 'sk, suiteVersion, sqlEdition' } },
-          }),
-        );
-        for (const item of out.Responses?.[this.tableName] ?? []) {
-          const { suiteVersion, sqlEdition } = factsItem.parse(item);
-          found.set(String(item['sk']), { ...(suiteVersion && { suiteVersion }), ...(sqlEdition && { sqlEdition }) });
-        }
-        keys = out.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
-      }
+    for (const item of items) {
+      const { suiteVersion, sqlEdition } = factsItem.parse(item);
+      found.set(String(item['sk']), { ...(suiteVersion && { suiteVersion }), ...(sqlEdition && { sqlEdition }) });
     }
     return found;
   }

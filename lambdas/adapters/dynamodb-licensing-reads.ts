@@ -5,7 +5,7 @@
  */
 import { QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { BatchGetCommand, GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { ServiceUnavailableError } from '../core/errors';
 import { careLevelSchema, licenseKindSchema, productSchema, regionSchema } from '../core/licensing/catalogue';
@@ -14,6 +14,7 @@ import type { AccountTerms, LicensingRepository } from '../core/licensing/reposi
 import { licensingPk } from '../shared/licensing-table-keys';
 import { rethrowThrottling } from './aws-errors';
 import { ACCOUNT_VIEW_SK, parseAccountView, readAccountTerms } from './dynamodb-account-view';
+import { batchGetAll, type BatchGetRetries } from './dynamodb-batch-get';
 import { queryAll } from './dynamodb-query-all';
 
 export const key = (pk: string, sk = 'META') => ({ pk, sk });
@@ -133,6 +134,12 @@ const installationItem = z.extend(installationSummaryItem, {
 const lastPollItem = z.object({ installationId: z.string(), lastPollAt: z.optional(z.string()) });
 /** the sort key of an installation's last-poll item; ACCT < META < POLL, so one key range reads all three */
 export const LAST_POLL_SK = 'POLL';
+/** keys a last-poll read leaves unprocessed (throttling): 5 requests over about 3 s, then busy (503) */
+const lastPollRetries: BatchGetRetries = {
+  maxRequests: 5,
+  backoffMs: (retry) => 100 * 2 ** retry,
+  exhausted: () => new ServiceUnavailableError('The licensing store is busy right now; retry shortly.', 2),
+};
 
 export interface LicensingReadsOptions {
   /**
@@ -253,34 +260,17 @@ export class DynamoDbLicensingReads implements LicensingReads {
 
   /** `lastPollAt` of each installation's item under `sk` that has one. */
   private async batchLastPolls(installationIds: readonly string[], sk: string): Promise<Map<string, string>> {
+    const items = await batchGetAll(
+      this.client,
+      this.tableName,
+      installationIds.map((id) => key(installationPk(id), sk)),
+      ['installationId', 'lastPollAt'],
+      lastPollRetries,
+    ).catch((error: unknown) => rethrowThrottling(error, 'The licensing store'));
     const lastPolls = new Map<string, string>();
-    // BatchGetItem takes 100 keys; keys it leaves unprocessed (throttling) are asked again, a few times.
-    for (let start = 0; start < installationIds.length; start += 100) {
-      let keys = installationIds.slice(start, start + 100).map((id) => key(installationPk(id), sk));
-      for (let attempt = 1; keys.length > 0; attempt++) {
-        if (attempt > 5) throw new ServiceUnavailableError('The licensing store is busy right now; retry shortly.', 2);
-        if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
-        const out = await this.client
-          .send(
-            new BatchGetCommand({
-              RequestItems: {
-                [this.tableName]: {
-                  Keys: keys,
-                  ProjectionExpression: '#installationId, #lastPollAt',
-                  ExpressionAttributeNames: { '#installationId': 'installationId', '#lastPollAt': 'lastPollAt' },
-                },
-              },
-            }),
-          )
-          .catch((error: unknown) => rethrowThrottling(error, 'The licensing store'));
-        for (const item of out.Responses?.[this.tableName] ?? []) {
-          const { installationId, lastPollAt } = lastPollItem.parse(item);
-          if (lastPollAt) lastPolls.set(installationId, lastPollAt);
-        }
-        keys = z
-          .array(z.object({ pk: z.string(), sk: z.string() }))
-          .parse(out.UnprocessedKeys?.[this.tableName]?.Keys ?? []);
-      }
+    for (const item of items) {
+      const { installationId, lastPollAt } = lastPollItem.parse(item);
+      if (lastPollAt) lastPolls.set(installationId, lastPollAt);
     }
     return lastPolls;
   }
