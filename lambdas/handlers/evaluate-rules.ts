@@ -13,7 +13,7 @@ import { systemClock } from '../core/ports';
 import { beatOf, decodeStreamRecord } from '../core/telemetry/stream-record';
 import { streamHandler } from '../shared/handler-stack';
 import { logger } from '../shared/powertools';
-import { rulesDeps } from '../shared/rules-deps';
+import { streamRulesDeps } from '../shared/stream-rules-deps';
 import { countFleetChanges, forInvocation, keepFleetFacts } from '../shared/rules-invocation';
 import { countOutcome } from '../shared/rules-metrics';
 
@@ -34,7 +34,7 @@ function beatsOf(record: KinesisStreamRecord, licences: RecordLicenceFacts): Str
 }
 
 export const handler = streamHandler(async (event, context) => {
-  const deps = forInvocation(rulesDeps());
+  const deps = forInvocation(streamRulesDeps());
   const licences = new RecordLicenceFacts(deps.licences, systemClock);
   const beats: StreamBatchBeat[] = [];
   const recordHandler = async (record: KinesisStreamRecord) => {

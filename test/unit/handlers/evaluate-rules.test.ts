@@ -13,8 +13,8 @@ import {
 import { validBeatOfEveryType } from '#test/support/telemetry-fixtures';
 
 const mockLicenceReads: string[] = [];
-jest.mock('#lambdas/shared/rules-deps', () => ({
-  rulesDeps: () => ({
+jest.mock('#lambdas/shared/stream-rules-deps', () => ({
+  streamRulesDeps: () => ({
     store: {},
     bus: { publish: async () => undefined },
     licences: {
