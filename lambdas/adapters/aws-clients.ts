@@ -4,17 +4,17 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { logger, traced } from '../shared/powertools';
+import { traced } from '../shared/powertools';
 import { attemptCaps } from '../shared/invocation-deadline';
 import { cappedHttpHandler, withDeadline } from './sdk-deadline';
-import { EventBridgeVendorEvents, publishAuditEventsOf, vendorEventBridgeClient } from './eventbridge-vendor-events';
 
 let documentClient: DynamoDBDocumentClient | undefined;
 let readClient: DynamoDBClient | undefined;
 
 /**
- * With VENDOR_EVENT_BUS_NAME set (functions that write the licensing table), every audit item the
- * client writes is published to the vendor's bus (eventbridge-vendor-events.ts, docs/events.md).
+ * The function's one document client, plain: the licensing table's adapters take it through
+ * `licensingTableClient()` (licensing-table-client.ts), which adds the vendor events where the
+ * function writes that table, so that only those bundles carry them (docs/events.md).
  */
 export function dynamoDocumentClient(): DynamoDBDocumentClient {
   if (!documentClient) {
@@ -24,12 +24,6 @@ export function dynamoDocumentClient(): DynamoDBDocumentClient {
     });
     // Budgeted from the invocation's remaining time; a call that runs out answers 503 (sdk-deadline.ts).
     withDeadline(documentClient, attemptCaps.dynamodb, 'The database');
-    const vendorBus = process.env.VENDOR_EVENT_BUS_NAME;
-    if (vendorBus)
-      publishAuditEventsOf(
-        documentClient,
-        new EventBridgeVendorEvents(vendorBus, traced(vendorEventBridgeClient()), logger),
-      );
   }
   return documentClient;
 }

@@ -2,9 +2,9 @@
 import { disconnectTenant } from '../core/presence/account';
 import { httpRoute, principalOf } from '../shared/http';
 import { accountParams } from '../shared/params';
-import { presenceGraphDeps } from '../shared/presence-graph-deps';
+import { auditedPresenceGraphDeps } from '../shared/presence-audit-deps';
 
 export const handler = httpRoute({ params: accountParams }, async (request) => {
-  await disconnectTenant(presenceGraphDeps(), principalOf(request), request.params.accountId);
+  await disconnectTenant(auditedPresenceGraphDeps(), principalOf(request), request.params.accountId);
   return { status: 204 };
 });

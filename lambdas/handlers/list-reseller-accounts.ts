@@ -1,7 +1,8 @@
 /** GET /v1/resellers/{resellerId}/accounts: the reseller's customers with what needs attention (the reseller itself, back office). */
 import { listResellerAccounts, resellerParamsSchema } from '../core/licensing/list-reseller-accounts';
 import { httpRoute, principalOf } from '../shared/http';
-import { licensingDeps, resellerAccountsReader, servingRegion } from '../shared/licensing-deps';
+import { licensingDeps, resellerAccountsReader } from '../shared/licensing-deps';
+import { servingRegion } from '../shared/serving-region';
 import { supportDeps } from '../shared/support-deps';
 
 export const handler = httpRoute({ params: resellerParamsSchema }, async (request) => {

@@ -2,9 +2,9 @@
 import { presenceSwitchBodySchema, setPresence } from '../core/presence/account';
 import { httpRoute, principalOf } from '../shared/http';
 import { accountParams } from '../shared/params';
-import { presenceDeps } from '../shared/presence-deps';
+import { auditedPresenceDeps } from '../shared/presence-audit-deps';
 
 export const handler = httpRoute({ params: accountParams, body: presenceSwitchBodySchema }, async (request) => ({
   status: 200,
-  body: await setPresence(presenceDeps(), principalOf(request), request.params.accountId, request.body),
+  body: await setPresence(auditedPresenceDeps(), principalOf(request), request.params.accountId, request.body),
 }));

@@ -1,5 +1,5 @@
 /** Composition root of the sign-up and reseller handlers: the directory, the reseller records, the licensing deps. */
-import { dynamoDocumentClient } from '../adapters/aws-clients';
+import { licensingTableClient } from '../adapters/licensing-table-client';
 import { DynamoDbResellers } from '../adapters/dynamodb-resellers';
 import type { ResellerStore } from '../core/accounts/resellers';
 import type { UserDirectory } from '../core/accounts/users';
@@ -10,7 +10,7 @@ import { userDirectory } from './user-directory';
 let resellers: ResellerStore | undefined;
 
 export function resellerStore(): ResellerStore {
-  resellers ??= new DynamoDbResellers(dynamoDocumentClient(), required('TABLE_NAME'));
+  resellers ??= new DynamoDbResellers(licensingTableClient(), required('TABLE_NAME'));
   return resellers;
 }
 

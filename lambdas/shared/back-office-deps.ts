@@ -1,5 +1,5 @@
 /** Composition root of the back office's searches and order checks: the licensing table's indexes. */
-import { dynamoDocumentClient } from '../adapters/aws-clients';
+import { licensingTableClient } from '../adapters/licensing-table-client';
 import { DynamoDbAccountSearch } from '../adapters/dynamodb-account-search';
 import { DynamoDbResellers } from '../adapters/dynamodb-resellers';
 import type { BackOfficeSearchDeps } from '../core/licensing/back-office-search';
@@ -10,7 +10,7 @@ import { userIndex } from './user-directory';
 
 let search: DynamoDbAccountSearch | undefined;
 const accountSearch = () => {
-  search ??= new DynamoDbAccountSearch(dynamoDocumentClient(), required('TABLE_NAME'), systemClock);
+  search ??= new DynamoDbAccountSearch(licensingTableClient(), required('TABLE_NAME'), systemClock);
   return search;
 };
 
@@ -23,6 +23,6 @@ let resellers: DynamoDbResellers | undefined;
 
 /** What an order is checked against: the reseller records (approved, or already selling). */
 export function orderChecks(): OrderChecks {
-  resellers ??= new DynamoDbResellers(dynamoDocumentClient(), required('TABLE_NAME'));
+  resellers ??= new DynamoDbResellers(licensingTableClient(), required('TABLE_NAME'));
   return { resellers };
 }

@@ -6,10 +6,10 @@
 import type { ClosureDeps } from '../core/accounts/closure';
 import { closureDeps } from './closure-deps';
 import { env } from './env';
-import { presenceGraphDeps } from './presence-graph-deps';
+import { auditedPresenceGraphDeps } from './presence-audit-deps';
 
 let closing: ClosureDeps | undefined;
 export function closeAccountDeps(): ClosureDeps {
-  closing ??= { ...closureDeps(), ...(env().PRESENCE_TABLE_NAME && { presence: presenceGraphDeps() }) };
+  closing ??= { ...closureDeps(), ...(env().PRESENCE_TABLE_NAME && { presence: auditedPresenceGraphDeps() }) };
   return closing;
 }

@@ -4,6 +4,7 @@
  * Closing also disconnects the Microsoft tenant: close-account-deps.ts adds that, with the OAuth client.
  */
 import { dynamoDocumentClient } from '../adapters/aws-clients';
+import { licensingTableClient } from '../adapters/licensing-table-client';
 import { DynamoDbAuditWriter } from '../adapters/dynamodb-audit-writer';
 import { DynamoDbClosureStore } from '../adapters/dynamodb-closure-store';
 import { DynamoDbPresenceStore } from '../adapters/dynamodb-presence-store';
@@ -19,7 +20,7 @@ import { required } from './env';
 import { auditLogReader, licensingDeps } from './licensing-deps';
 import { userDirectory } from './user-directory';
 
-const closures = () => new DynamoDbClosureStore(dynamoDocumentClient(), required('TABLE_NAME'));
+const closures = () => new DynamoDbClosureStore(licensingTableClient(), required('TABLE_NAME'));
 const presenceStore = () =>
   new DynamoDbPresenceStore(dynamoDocumentClient(), required('PRESENCE_TABLE_NAME'), systemClock);
 
@@ -38,8 +39,8 @@ export function exportDeps(): ExportDeps {
     support: new DynamoDbSupportReads(dynamoDocumentClient(), required('SUPPORT_TABLE_NAME')),
     presence: presenceStore(),
     users: userDirectory(required('USER_DIRECTORY')),
-    consents: new DynamoDbTermsStore(dynamoDocumentClient(), required('TABLE_NAME')),
-    auditWriter: new DynamoDbAuditWriter(dynamoDocumentClient(), required('TABLE_NAME')),
+    consents: new DynamoDbTermsStore(licensingTableClient(), required('TABLE_NAME')),
+    auditWriter: new DynamoDbAuditWriter(licensingTableClient(), required('TABLE_NAME')),
     clock: systemClock,
     ids: randomIds,
   };

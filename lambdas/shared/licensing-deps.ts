@@ -10,17 +10,18 @@ import { DynamoDbLicensingRepository } from '../adapters/dynamodb-licensing-repo
 import { DynamoDbResellerAccounts } from '../adapters/dynamodb-reseller-accounts';
 import { DynamoDbStaleReleaseStore } from '../adapters/dynamodb-stale-release-store';
 import type { StaleReleaseStore } from '../core/licensing/stale-release';
-import { dynamoDocumentClient, dynamoReadClient } from '../adapters/aws-clients';
+import { dynamoReadClient } from '../adapters/aws-clients';
+import { licensingTableClient } from '../adapters/licensing-table-client';
 import { signerFromRef } from '../adapters/licence-signers';
 import { randomIds } from '../adapters/random-ids';
 import type { LicenseSettings, LicensingDeps } from '../core/licensing/deps';
-import type { ServingRegion } from '../core/licensing/home-region';
 import type { AuditLogReader } from '../core/licensing/list-audit-events';
 import type { ResellerAccountsReader } from '../core/licensing/list-reseller-accounts';
 import { systemClock } from '../core/ports';
 import { env, required } from './env';
 import { logger } from './powertools';
 import { emitCount } from './business-metrics';
+import { servingRegion } from './serving-region';
 
 let deps: LicensingDeps | undefined;
 let settings: LicenseSettings | undefined;
@@ -28,15 +29,9 @@ let auditLog: AuditLogReader | undefined;
 let resellerAccounts: ResellerAccountsReader | undefined;
 let accountIds: DynamoDbAccountIds | undefined;
 
-/** The region this function serves, from REGION_KEY and REGION_ENDPOINTS. */
-export function servingRegion(): ServingRegion {
-  const e = env();
-  return { region: e.REGION_KEY, endpoints: e.REGION_ENDPOINTS as ServingRegion['endpoints'] };
-}
-
 export function licensingDeps(): LicensingDeps {
   deps ??= {
-    repo: new DynamoDbLicensingRepository(dynamoDocumentClient(), required('TABLE_NAME'), {
+    repo: new DynamoDbLicensingRepository(licensingTableClient(), required('TABLE_NAME'), {
       reads: dynamoReadClient,
       onViewsDeferred: (accountId, error) =>
         logger.warn("the account's terms are copied to its installations by the 5-minute repair", { accountId, error }),
@@ -52,19 +47,19 @@ export function licensingDeps(): LicensingDeps {
 
 /** The account audit trail, read from the licensing table. */
 export function auditLogReader(): AuditLogReader {
-  auditLog ??= new DynamoDbAuditLog(dynamoDocumentClient(), required('TABLE_NAME'));
+  auditLog ??= new DynamoDbAuditLog(licensingTableClient(), required('TABLE_NAME'));
   return auditLog;
 }
 
 /** Every account's id, page by page (the shortfall sweep). */
 export function accountIdSource(): DynamoDbAccountIds {
-  accountIds ??= new DynamoDbAccountIds(dynamoDocumentClient(), required('TABLE_NAME'));
+  accountIds ??= new DynamoDbAccountIds(licensingTableClient(), required('TABLE_NAME'));
   return accountIds;
 }
 
 /** A reseller's customers, read from the licensing table. */
 export function resellerAccountsReader(): ResellerAccountsReader {
-  resellerAccounts ??= new DynamoDbResellerAccounts(dynamoDocumentClient(), required('TABLE_NAME'));
+  resellerAccounts ??= new DynamoDbResellerAccounts(licensingTableClient(), required('TABLE_NAME'));
   return resellerAccounts;
 }
 
@@ -74,19 +69,19 @@ let auditAppender: DynamoDbAuditWriter | undefined;
 
 /** Appends one audit event on its own (the changes that are no licensing transaction: people invited, removed). */
 export function auditWriter(): DynamoDbAuditWriter {
-  auditAppender ??= new DynamoDbAuditWriter(dynamoDocumentClient(), required('TABLE_NAME'));
+  auditAppender ??= new DynamoDbAuditWriter(licensingTableClient(), required('TABLE_NAME'));
   return auditAppender;
 }
 
 /** The account's people from the user index (no directory client): names the actors of the audit and key lists. */
 export function accountPeople(): AccountPeople {
-  people ??= new DynamoDbUserIndex(dynamoDocumentClient(), required('TABLE_NAME'));
+  people ??= new DynamoDbUserIndex(licensingTableClient(), required('TABLE_NAME'));
   return people;
 }
 
 /** An account's activation-key list and its revocations, on the licensing table. */
 export function activationKeyStore(): ActivationKeyStore {
-  activationKeys ??= new DynamoDbActivationKeyStore(dynamoDocumentClient(), required('TABLE_NAME'));
+  activationKeys ??= new DynamoDbActivationKeyStore(licensingTableClient(), required('TABLE_NAME'));
   return activationKeys;
 }
 
@@ -94,7 +89,7 @@ let staleRelease: StaleReleaseStore | undefined;
 
 /** The accounts' stale-release settings, on the licensing table. */
 export function staleReleaseStore(): StaleReleaseStore {
-  staleRelease ??= new DynamoDbStaleReleaseStore(dynamoDocumentClient(), required('TABLE_NAME'));
+  staleRelease ??= new DynamoDbStaleReleaseStore(licensingTableClient(), required('TABLE_NAME'));
   return staleRelease;
 }
 

@@ -4,7 +4,7 @@
  * `CLIENT#` records are on the licensing table either way.
  */
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { dynamoDocumentClient } from '../adapters/aws-clients';
+import { licensingTableClient } from '../adapters/licensing-table-client';
 import { CognitoMachineClients } from '../adapters/cognito-machine-clients';
 import { DynamoDbMachineClients } from '../adapters/dynamodb-machine-clients';
 import { LocalMachineClients } from '../adapters/local-machine-clients';
@@ -17,7 +17,7 @@ let records: MachineClientStore | undefined;
 let issuer: MachineClientIssuer | undefined;
 
 export function machineClientRecords(): MachineClientStore {
-  records ??= new DynamoDbMachineClients(dynamoDocumentClient(), required('TABLE_NAME'));
+  records ??= new DynamoDbMachineClients(licensingTableClient(), required('TABLE_NAME'));
   return records;
 }
 

@@ -4,6 +4,7 @@
  * The Microsoft side (identity platform, tenant Graph) is wired by presence-graph-deps.ts: only the
  * handlers that call Microsoft import it, so only their bundles hold the OAuth client.
  */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ApiGatewaySessionChannel } from '../adapters/apigw-session-channel';
 import { dynamoDocumentClient } from '../adapters/aws-clients';
 import { DynamoDbAuditWriter } from '../adapters/dynamodb-audit-writer';
@@ -18,7 +19,7 @@ import type { PresenceDeps } from '../core/presence/deps';
 import type { IdentityPlatform, NotificationDecryptor, TenantGraphFactory } from '../core/presence/ports';
 import { emitCount } from './business-metrics';
 import { env, required, type Env } from './env';
-import { servingRegion } from './licensing-deps';
+import { servingRegion } from './serving-region';
 import { logger } from './powertools';
 
 /** Built on first call, then kept (presence-graph-deps.ts uses it too). */
@@ -39,19 +40,26 @@ export type WireGraph = (from: { env: Env; decryptor: () => NotificationDecrypto
 
 let deps: PresenceDeps | undefined;
 
-/** For the handlers that never call Microsoft: `identity` and `graphFor` are not wired. */
+/** For the handlers that never call Microsoft nor write the audit log: `identity` and `graphFor` are not wired. */
 export function presenceDeps(): PresenceDeps {
   deps ??= composePresenceDeps();
   return deps;
 }
 
-/** The dependencies; `wireGraph` adds the identity platform and the tenant Graph. */
-export function composePresenceDeps(wireGraph?: WireGraph): PresenceDeps {
+/**
+ * The dependencies; `wireGraph` adds the identity platform and the tenant Graph. `licensingTable` is
+ * the client of the licensing table (its account reads and audit log): the plain one unless the
+ * function writes the audit log (presence-audit-deps.ts).
+ */
+export function composePresenceDeps(
+  wireGraph?: WireGraph,
+  licensingTable: () => DynamoDBDocumentClient = dynamoDocumentClient,
+): PresenceDeps {
   const e = env();
   const decryptor = lazy(() => notificationDecryptorFromRef(required('PRESENCE_CERTIFICATE_SECRET')));
-  const licensing = lazy(() => new DynamoDbLicensingReads(dynamoDocumentClient(), required('TABLE_NAME')));
+  const licensing = lazy(() => new DynamoDbLicensingReads(licensingTable(), required('TABLE_NAME')));
   const graph = wireGraph?.({ env: e, decryptor });
-  const audit = lazy(() => new DynamoDbAuditWriter(dynamoDocumentClient(), required('TABLE_NAME')));
+  const audit = lazy(() => new DynamoDbAuditWriter(licensingTable(), required('TABLE_NAME')));
   const vault = lazy(() => tokenVaultFromRef(required('PRESENCE_TOKEN_KEY')));
   const channel = lazy(() => new ApiGatewaySessionChannel(required('PRESENCE_CALLBACK_URL')));
   const queue = lazy(() => new SqsFanOutQueue(required('PRESENCE_FANOUT_QUEUE_URL')));

@@ -6,23 +6,27 @@
 import { microsoftConfigFromEnv, msIdentityPlatform, tenantGraphFactory } from '../adapters/ms-identity';
 import type { PresenceDeps } from '../core/presence/deps';
 import { emitCount } from './business-metrics';
-import { composePresenceDeps, lazy } from './presence-deps';
+import { composePresenceDeps, lazy, type WireGraph } from './presence-deps';
+
+/** The identity platform and the tenant Graph, built on first use (presence-audit-deps.ts uses it too). */
+export const wireMicrosoft: WireGraph = ({ env, decryptor }) => {
+  const microsoft = lazy(() => microsoftConfigFromEnv(env));
+  return {
+    identity: lazy(() => msIdentityPlatform(microsoft())),
+    graphFor: lazy(() =>
+      tenantGraphFactory(microsoft(), {
+        // only creating a subscription needs the certificate: snapshot and UPN reads work without it
+        certificates: { certificate: () => decryptor().certificate() },
+        onThrottle: () => emitCount('presenceGraphThrottles'),
+      }),
+    ),
+  };
+};
 
 let deps: PresenceDeps | undefined;
 
+/** For the handlers that call Microsoft and do not write the audit log. */
 export function presenceGraphDeps(): PresenceDeps {
-  deps ??= composePresenceDeps(({ env, decryptor }) => {
-    const microsoft = lazy(() => microsoftConfigFromEnv(env));
-    return {
-      identity: lazy(() => msIdentityPlatform(microsoft())),
-      graphFor: lazy(() =>
-        tenantGraphFactory(microsoft(), {
-          // only creating a subscription needs the certificate: snapshot and UPN reads work without it
-          certificates: { certificate: () => decryptor().certificate() },
-          onThrottle: () => emitCount('presenceGraphThrottles'),
-        }),
-      ),
-    };
-  });
+  deps ??= composePresenceDeps(wireMicrosoft);
   return deps;
 }

@@ -1,6 +1,6 @@
 /** Composition root of the terms handlers and job: the terms store, the mailer from MAILER, the user directory. */
 import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { dynamoDocumentClient } from '../adapters/aws-clients';
+import { licensingTableClient } from '../adapters/licensing-table-client';
 import { DynamoDbTermsStore } from '../adapters/dynamodb-terms-store';
 import { LocalOutboxMailer } from '../adapters/local-outbox-mailer';
 import { randomIds } from '../adapters/random-ids';
@@ -16,7 +16,7 @@ let deps: TermsDeps | undefined;
 
 export function termsDeps(): TermsDeps {
   deps ??= {
-    terms: new DynamoDbTermsStore(dynamoDocumentClient(), required('TABLE_NAME')),
+    terms: new DynamoDbTermsStore(licensingTableClient(), required('TABLE_NAME')),
     repo: licensingDeps().repo,
     clock: systemClock,
     ids: randomIds,

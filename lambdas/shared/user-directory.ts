@@ -5,7 +5,7 @@
  */
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { dynamoDocumentClient } from '../adapters/aws-clients';
+import { licensingTableClient } from '../adapters/licensing-table-client';
 import { CognitoUserDirectory } from '../adapters/cognito-user-directory';
 import { DynamoDbUserIndex } from '../adapters/dynamodb-user-index';
 import { LocalUserDirectory } from '../adapters/local-user-directory';
@@ -21,7 +21,7 @@ let index: UserIndex | undefined;
 
 /** The user index on the licensing table. */
 export function userIndex(): UserIndex {
-  index ??= new DynamoDbUserIndex(dynamoDocumentClient(), required('TABLE_NAME'));
+  index ??= new DynamoDbUserIndex(licensingTableClient(), required('TABLE_NAME'));
   return index;
 }
 
