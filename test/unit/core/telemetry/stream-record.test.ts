@@ -205,6 +205,12 @@ describe('decodeStreamRecord', () => {
     ],
     ['gzip of something else', gzipSync('{"v":2}')],
     ['a v3 envelope', gzipSync(JSON.stringify({ v: 3, ...header, beats: streamBeats() }))],
+    ...(['[1]', 'null', '"text"'] as const).map((data): [string, Uint8Array] => [
+      `a v2 batch whose beat's data is ${data}, not a JSON object`,
+      gzipSync(
+        `{"v":2,${JSON.stringify(header).slice(1, -1)},"beats":[{"beat_id":"${beatId(1)}","type":"ucx.ivr","collected_at":"x","data":${data}}]}`,
+      ),
+    ]),
     ['a truncated gzip record', encodeBatch(header, streamBeats(), options).records[0]!.subarray(0, 100)],
     ['an empty record', new Uint8Array()],
   ])('refuses %s (a poison record)', (_case, data) => {
