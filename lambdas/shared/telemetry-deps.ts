@@ -7,6 +7,7 @@ import type { IngestDeps, IngestSettings } from '../core/telemetry/ingest-teleme
 import type { ArchiveStore } from '../core/telemetry/ports';
 import { systemClock } from '../core/ports';
 import { env, required } from './env';
+import { servingRegion } from './serving-region';
 
 let ingest: IngestDeps | undefined;
 let archive: ArchiveStore | undefined;
@@ -17,9 +18,9 @@ export function ingestDeps(): IngestDeps {
   return ingest;
 }
 
+/** The region the ingest serves: telemetry stays in the account's home region. */
 export function ingestSettings(): IngestSettings {
-  const e = env();
-  return { region: e.REGION_KEY, endpoints: e.REGION_ENDPOINTS as IngestSettings['endpoints'] };
+  return servingRegion();
 }
 
 export function archiveStore(): ArchiveStore {
