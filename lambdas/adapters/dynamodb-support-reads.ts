@@ -25,7 +25,7 @@ import type {
 import { beatTypeSchema } from '../core/telemetry/catalogue';
 import { rethrowThrottling } from './aws-errors';
 import { batchGetAll } from './dynamodb-batch-get';
-import { SILENT_BUCKETS, silenceCut, silentBucketOf } from './dynamodb-support-store';
+import { beatTimesOf, SILENT_BUCKETS, silenceCut, silentBucketOf } from './dynamodb-support-store';
 import { decodeOpenFindings } from './support-state-codec';
 import { decodeSnapshotData, decodeSnapshotGroup } from './support-snapshot-codec';
 
@@ -43,10 +43,9 @@ const evidence = z.record(
 // The newest beat's time is not read from an index: `beatAt`, the exact time, is projected by
 // none, so a steady installation's write leaves gsi2 alone (items written before also hold
 // `lastBeatAt`, down to the hour, or exact when they have no beatAt); an account's list from
-// gsi2 reads its page's times from the table (beatTimeAttributes).
+// gsi2 reads its page's times from the table (beatTimesOf).
 const healthAttributes = ['installationId', 'accountId', 'careLevel', 'openFindings'];
 const healthIndexAttributes = [...healthAttributes, 'pk', 'gsi2pk'];
-const beatTimeAttributes = ['pk', 'beatAt', 'lastBeatAt'];
 const healthReadAttributes = [...healthIndexAttributes, 'beatAt', 'lastBeatAt'];
 const healthItem = z.pipe(
   z.object({
@@ -208,11 +207,12 @@ export class DynamoDbSupportReads implements SupportReadStore {
       ExpressionAttributeValues: { ':pk': `ACC#${accountId}`, ':prefix': 'INST#' },
       ...this.projection(healthIndexAttributes),
     });
-    const times = await this.stateItems(
-      items.map((item) => String(item['pk'])),
-      beatTimeAttributes,
-    );
-    return items.map((item) => healthItem.parse({ ...item, ...times.get(String(item['pk'])) }));
+    const ids = items.map((item) => String(item['pk']).slice('INST#'.length));
+    const times = await beatTimesOf(this.client, this.tableName, ids);
+    return items.map((item, i) => {
+      const beatAt = times.get(ids[i]!);
+      return healthItem.parse(beatAt === undefined ? item : { ...item, beatAt });
+    });
   }
 
   readonly silenceBuckets = SILENT_BUCKETS;
@@ -269,24 +269,18 @@ export class DynamoDbSupportReads implements SupportReadStore {
   }
 
   private async healthOfMany(ids: readonly string[]): Promise<Map<string, InstallationHealth>> {
-    const items = await this.stateItems(ids.map(pkOf), healthReadAttributes);
+    const items = await batchGetAll(
+      this.client,
+      this.tableName,
+      ids.map((id) => ({ pk: pkOf(id), sk: 'STATE' })),
+      healthReadAttributes,
+    ).catch((error: unknown) => rethrowThrottling(error, 'The support store'));
     const found = new Map<string, InstallationHealth>();
-    for (const item of items.values()) {
+    for (const item of items) {
       const health = healthItem.parse(item);
       found.set(health.installationId, health);
     }
     return found;
-  }
-
-  /** these attributes of the STATE items of these partitions (those that exist), by partition key */
-  private async stateItems(pks: readonly string[], attributes: readonly string[]) {
-    const items = await batchGetAll(
-      this.client,
-      this.tableName,
-      pks.map((pk) => ({ pk, sk: 'STATE' })),
-      attributes,
-    ).catch((error: unknown) => rethrowThrottling(error, 'The support store'));
-    return new Map(items.map((item) => [String(item['pk']), item]));
   }
 
   async installationHealth(installationId: string): Promise<InstallationHealth | undefined> {
