@@ -85,8 +85,8 @@ export interface Workload {
   accountViewCopies: { changesPerMonth: number; wruPerCopy: number };
   /** the licensing table is a global table: every write is paid again in each other replica */
   licensingReplicas: number;
-  /** the "last heard" stamp (INST#/POLL): writes per installation-hour and WRU each */
-  lastSeen: { stampsPerHour: number; wruPerStamp: number };
+  /** the "last heard" stamp (INST#/POLL): a telemetry request writes it once in `everySeconds`, each other request (a poll) once; WRU each */
+  lastSeen: { everySeconds: number; wruPerStamp: number };
   /** what the rules consumer reads and writes per installation batch, and keeps per installation */
   rulesStore: { wruPerBatch: number; rruPerBatch: number; storedBytes: number };
   /**
@@ -350,7 +350,8 @@ export function monthlyCost(
   const ingestRru = requests * (installationRru + w.accountTermsRru);
   const licenceRruPerBatch = (1 - w.licenceFactsInRecord) * (1 - hitRate) * w.licenceCache.rruPerMiss;
   const rulesRru = batches * (w.rulesStore.rruPerBatch + licenceRruPerBatch);
-  const stamps = installations * w.lastSeen.stampsPerHour * HOURS_PER_MONTH * w.lastSeen.wruPerStamp;
+  const stampsPerInstallation = SECONDS_PER_MONTH / w.lastSeen.everySeconds + w.otherRequestsPerMonth;
+  const stamps = installations * stampsPerInstallation * w.lastSeen.wruPerStamp;
   const rulesWru = batches * w.rulesStore.wruPerBatch;
   const provisioned = (unitsPerMonth: number, hourPrice: number) =>
     Math.ceil(perSecond(unitsPerMonth) / w.dynamoProvisionedUtilisation) * hourPrice * HOURS_PER_MONTH;
@@ -403,7 +404,7 @@ export function monthlyCost(
     'DynamoDB last-heard stamp',
     dynamo(stamps, 'write') + dynamo(stamps * (w.licensingReplicas - 1), 'replicated'),
     basis(),
-    `${w.lastSeen.stampsPerHour}/h × ${w.lastSeen.wruPerStamp} WRU, in ${w.licensingReplicas} replicas`,
+    `${fmt(stampsPerInstallation)} a month (one in ${w.lastSeen.everySeconds / 3600} h, and each licence fetch) × ${w.lastSeen.wruPerStamp} WRU, in ${w.licensingReplicas} replicas`,
   );
   const copies = installations * w.accountViewCopies.changesPerMonth * w.accountViewCopies.wruPerCopy;
   add(

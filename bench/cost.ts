@@ -9,7 +9,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import * as z from 'zod';
 import type { ArchiveLifecycleConfig } from '../lib/config';
-import { defaultCycleSeconds } from '../lambdas/core/telemetry/cadence';
+import { contactStampSeconds, defaultCycleSeconds } from '../lambdas/core/telemetry/cadence';
 import {
   fmt,
   GOAL_PER_INSTALLATION,
@@ -60,8 +60,9 @@ export function defaultWorkload(): Workload {
     // a deposit or renewal and about one more change (a deactivation, an allocation) per account a month
     accountViewCopies: { changesPerMonth: 2, wruPerCopy: 1 },
     licensingReplicas: 2,
-    // INST#/POLL, a small item written at most once an hour (poll-license.ts LAST_POLL_RESOLUTION_MS)
-    lastSeen: { stampsPerHour: 1, wruPerStamp: 1 },
+    // INST#/POLL, a small item: a telemetry request writes it at most once in contactStampSeconds,
+    // each licence fetch (the other requests) once more
+    lastSeen: { everySeconds: contactStampSeconds, wruPerStamp: 1 },
     // the target of issue 16: at most 1 WRU per installation per cycle in the steady state
     rulesStore: { wruPerBatch: 1, rruPerBatch: 1, storedBytes: 10_000 },
     // measured by test/integration/rules/history-write-units.test.ts (a steady simulated installation;

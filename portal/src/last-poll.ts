@@ -1,4 +1,4 @@
-/** An installation's last licence poll in words. The cloud records it at most once an hour, so it is shown to the hour. */
+/** An installation's last licence poll in words. The cloud records a poll at most once an hour, so it is shown to the hour. */
 
 const HOUR_MS = 3_600_000;
 

@@ -151,8 +151,8 @@ export interface Installation {
   readonly activatedAt: string;
   readonly deactivatedAt?: string;
   /**
-   * the start of the hour-long window of its last licence poll: written by a poll only when missing
-   * or older than LAST_POLL_RESOLUTION_MS (poll-license.ts), so at most once per installation-hour
+   * its last contact: written by a poll only when missing or older than LAST_POLL_RESOLUTION_MS
+   * (poll-license.ts, an hour), by a telemetry request when older than contactStampSeconds (cadence.ts)
    */
   readonly lastPollAt?: string;
   /** support's shorter telemetry cycle while investigating (set-telemetry-interval.ts); ignored once `until` has passed */

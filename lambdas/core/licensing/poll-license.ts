@@ -7,6 +7,7 @@
  * recorded (`lastPollAt`) at most once per installation-hour.
  */
 import { GoneError, NotFoundError, UnauthorizedError } from '../errors';
+import { contactStampSeconds } from '../telemetry/cadence';
 import type { LicenseSettings, LicensingDeps } from './deps';
 import { isHomeRegion } from './home-region';
 import { buildLicense, signIfChanged } from './license';
@@ -172,30 +173,41 @@ export async function pollLicense(
 
 /**
  * A telemetry request is contact too: an agent on the one-request cycle polls only when its licence
- * changed, so its 202 keeps `lastPollAt` (stale installations, the portal) as a poll would, at most
- * once per installation-hour, judged from the installation item the request already read.
+ * changed, so its 202 keeps `lastPollAt` (stale installations, the portal), at most once in
+ * `contactStampSeconds` (the account page shows its exact last beat beside it), judged from the
+ * installation item the request already read.
  */
 export async function recordContact(deps: LicensingDeps, installation: Installation): Promise<void> {
   const now = deps.clock.now();
-  if (isPollRecordDue(installation, now)) await recordPoll(deps, installation, now);
+  const resolutionMs = contactStampSeconds * 1000;
+  if (isPollRecordDue(installation, now, resolutionMs)) await recordPoll(deps, installation, now, resolutionMs);
 }
 
-/** True when the installation read shows no recorded poll within the hour (checked on every poll: no allocation). */
-export function isPollRecordDue(installation: Installation, now: Date): boolean {
+/** True when the installation read shows no recorded contact within `resolutionMs` (checked on every poll: no allocation). */
+export function isPollRecordDue(
+  installation: Installation,
+  now: Date,
+  resolutionMs = LAST_POLL_RESOLUTION_MS,
+): boolean {
   const last = installation.lastPollAt;
-  return last === undefined || !(now.getTime() - Date.parse(last) < LAST_POLL_RESOLUTION_MS);
+  return last === undefined || !(now.getTime() - Date.parse(last) < resolutionMs);
 }
 
 /**
  * Writes `lastPollAt`; the write's own condition keeps concurrent polls to one write. Recording is
  * a courtesy to the portal: its failure is logged and the poll answered all the same.
  */
-async function recordPoll(deps: LicensingDeps, installation: Installation, now: Date): Promise<void> {
+async function recordPoll(
+  deps: LicensingDeps,
+  installation: Installation,
+  now: Date,
+  resolutionMs = LAST_POLL_RESOLUTION_MS,
+): Promise<void> {
   try {
     await deps.repo.recordPoll(
       installation.installationId,
       now.toISOString(),
-      new Date(now.getTime() - LAST_POLL_RESOLUTION_MS).toISOString(),
+      new Date(now.getTime() - resolutionMs).toISOString(),
     );
   } catch (error) {
     deps.log.warn('the last poll was not recorded; the poll is answered all the same', {

@@ -145,7 +145,8 @@ export const accountInstallationSchema = withMeta(
     activatedAt: instant,
     deactivatedAt: z.optional(instant),
     lastPollAt: withMeta(z.nullable(instant), {
-      description: 'recorded at most once an hour; null: no poll recorded, or deactivated',
+      description:
+        'the last contact: a poll is recorded at most once an hour, a telemetry request at most once in 6 hours (the installations health list has the exact last beat); null: none recorded, or deactivated',
     }),
     stale: withMeta(z.boolean(), {
       description:

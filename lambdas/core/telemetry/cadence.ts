@@ -22,6 +22,12 @@ export const cycleOverrideSeconds = 86_400;
  * raised and every cycle while support has shortened it): the snapshot may be this old.
  */
 export const counterSnapshotSeconds = 6 * 3_600;
+/**
+ * How often a telemetry request records the installation's last contact (`lastPollAt`, one write
+ * in each region's replica): the account page has the exact last beat beside it, so the stamp
+ * only has to serve staleness, counted in days. A poll records it hourly.
+ */
+export const contactStampSeconds = 6 * 3_600;
 
 /** The cycle an installation is told: a live support override, else its best Care level's, else the default. */
 export const cycleSeconds = (care: readonly CareLevel[], override?: { seconds: number; until: string }, now?: Date) => {

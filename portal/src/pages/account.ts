@@ -63,7 +63,7 @@ interface Installation {
   suiteVersion: string;
   activatedAt: string;
   deactivatedAt?: string;
-  /** recorded at most once an hour; null: none recorded (or deactivated) */
+  /** a poll recorded at most once an hour, a telemetry request once in 6 hours; null: none recorded (or deactivated) */
   lastPollAt?: string | null;
   /** active and not heard from for longer than the cloud's staleAfterDays */
   stale?: boolean;
@@ -463,7 +463,7 @@ function installationsSection(
       mayManage
         ? 'Change an installation’s allocation within the free capacity, or deactivate it here or from the suite itself: its licences go back to the pool. '
         : 'An installation is deactivated from the suite itself or by the account’s administrators. ',
-      'The last licence poll is recorded at most once an hour, so it is shown to the hour.',
+      'The last licence poll is recorded at most once an hour, and telemetry counts as one at most every 6 hours; the last beat is exact.',
     ),
     table(
       'Installations',

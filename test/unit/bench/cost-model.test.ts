@@ -18,7 +18,7 @@ import {
   withCostTables,
   workloadFrom,
 } from '#bench/cost';
-import { defaultCycleSeconds } from '../../../lambdas/core/telemetry/cadence';
+import { contactStampSeconds, defaultCycleSeconds } from '../../../lambdas/core/telemetry/cadence';
 import prices from '../../../bench/prices.json';
 
 const us = prices.regions['us-east-1'];
@@ -104,7 +104,8 @@ describe('cost model', () => {
     const r = monthlyCost(1000, base, us);
     const posts = (1000 * SECONDS_PER_MONTH) / base.cycleSeconds;
     expect(line(r, 'DynamoDB rules writes').usd).toBeCloseTo((posts / 1e6) * us.dynamoWritePerMillionWru);
-    const stamps = 1000 * HOURS_PER_MONTH;
+    // one a telemetry request keeps every contactStampSeconds, and one per licence fetch
+    const stamps = 1000 * (SECONDS_PER_MONTH / contactStampSeconds + base.otherRequestsPerMonth);
     expect(line(r, 'DynamoDB last-heard stamp').usd).toBeCloseTo(
       (stamps / 1e6) * (us.dynamoWritePerMillionWru + us.dynamoReplicatedWritePerMillionRwru),
     );

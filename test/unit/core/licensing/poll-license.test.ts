@@ -1,7 +1,8 @@
 import { GoneError, UnauthorizedError } from '#lambdas/core/errors';
 import { deactivateInstallation } from '#lambdas/core/licensing/deactivate-installation';
 import { depositOrder } from '#lambdas/core/licensing/deposit-order';
-import { needsRebuild, pollLicense } from '#lambdas/core/licensing/poll-license';
+import { needsRebuild, pollLicense, recordContact } from '#lambdas/core/licensing/poll-license';
+import { contactStampSeconds } from '#lambdas/core/telemetry/cadence';
 import type { Ed25519Jwk } from '#lambdas/core/licensing/model';
 import {
   acceptSignature,
@@ -245,6 +246,26 @@ describe('pollLicense: the last poll', () => {
     expect(world.log.warnings).toEqual([
       { message: expect.stringContaining('not recorded'), details: { installationId, error: failure } },
     ]);
+  });
+
+  it('records a telemetry request as contact at most once in contactStampSeconds, a poll still hourly', async () => {
+    const { installationId } = await activateNew(world, accountId);
+    const contact = () => recordContact(world.deps, world.repo.installation(installationId)!);
+    const first = world.clock.now().toISOString();
+    await contact();
+    world.clock.advance(contactStampSeconds * 1000 - 60_000);
+    await contact();
+    expect(world.repo.installation(installationId)!.lastPollAt).toBe(first);
+
+    const later = world.clock.advance(60_001).toISOString();
+    await contact();
+    expect(world.repo.installation(installationId)!.lastPollAt).toBe(later);
+
+    // a poll within the stamp's window but over an hour after it is recorded
+    const polled = world.clock.advance(HOUR + 1).toISOString();
+    await poll(installationId);
+    expect(world.repo.installation(installationId)!.lastPollAt).toBe(polled);
+    expect(world.repo.pollRecords.map((r) => r.at)).toEqual([first, later, polled]);
   });
 
   it('does not record a poll refused as gone', async () => {
