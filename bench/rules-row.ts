@@ -27,8 +27,8 @@ import { decodeSnapshotGroup, type StoredSnapshot } from '../lambdas/adapters/su
 import { cycleShortened, newestSnapshots, raisesAttention, snapshotsDue } from '../lambdas/core/rules/process-batch';
 import type { FindingRecord } from '../lambdas/core/rules/engine';
 import { dynamoItemBytes } from '../lambdas/adapters/dynamodb-item-size';
-import { randomUUID } from 'node:crypto';
 import { simulatedInstallation } from '../agent/collectors/simulated';
+import { beatIdSource } from '../agent/sdk/beat-id';
 import { INVENTORY_TYPES, prepareBeat } from '../agent/sdk/telemetry';
 import { allRules } from '../lambdas/core/rules/catalogue';
 import { evaluateInstallation, type BatchBeat } from '../lambdas/core/rules/engine';
@@ -262,6 +262,7 @@ function evaluateCounted(installation: Installation, beats: readonly BatchBeat[]
  */
 function steadyInstallation(seed: number) {
   const collector = simulatedInstallation({ seed, products: [...STEADY_PRODUCTS], faults: [] });
+  const nextId = beatIdSource();
   let inventory: Beat[] | undefined;
   let sequence = 0;
   return async (b: number): Promise<BatchBeat[]> => {
@@ -272,13 +273,13 @@ function steadyInstallation(seed: number) {
       const prepared: Beat[] = [];
       for (const c of collected) {
         const data = c.type === 'processes.running' ? steadyProcesses(c.data, round) : c.data;
-        const beat = prepareBeat(c.type, data, at, randomUUID());
+        const beat = prepareBeat(c.type, data, at, nextId());
         if ('beat' in beat && beat.beat) prepared.push(beat.beat as unknown as Beat);
       }
       // inventory goes out on change and daily (agent/sdk/telemetry.ts); a server's inventory does not change here
       inventory ??= prepared.filter((beat) => INVENTORY_TYPES.has(beat.type));
       if (round === 0 && b % POSTS_PER_DAY === 0)
-        beats.push(...inventory.map((beat) => ({ ...beat, id: randomUUID(), collectedAt: at.toISOString() }) as Beat));
+        beats.push(...inventory.map((beat) => ({ ...beat, id: nextId(), collectedAt: at.toISOString() }) as Beat));
       beats.push(...prepared.filter((beat) => !INVENTORY_TYPES.has(beat.type)));
     }
     return beats.map((beat) => ({ beat, shardId: 'shardId-000000000000', sequenceNumber: String(++sequence) }));

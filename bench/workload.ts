@@ -9,6 +9,7 @@ import { randomUUID, type KeyObject } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { simulatedInstallation, seededRandom } from '../agent/collectors/simulated';
+import { beatIdSource } from '../agent/sdk/beat-id';
 import { dataHash, INVENTORY_TYPES, isDue, prepareBeat } from '../agent/sdk/telemetry';
 import { signRequest } from '../agent/sdk/signing';
 import { collectEverySeconds, defaultCycleSeconds, inventoryRefreshSeconds } from '../lambdas/core/telemetry/cadence';
@@ -71,6 +72,7 @@ export async function telemetryBatch(opts: BatchOptions = {}): Promise<Beat[]> {
   const rounds = opts.rounds ?? roundsPerCycle();
   const start = opts.start ?? Date.now() - rounds * collectEverySeconds * 1000;
   const collector = simulatedInstallation({ seed, products: PRODUCTS, faults: [] });
+  const nextId = beatIdSource();
   const beats: Beat[] = [];
   for (let round = 0; round < rounds; round++) {
     const at = new Date(start + round * collectEverySeconds * 1000);
@@ -80,7 +82,7 @@ export async function telemetryBatch(opts: BatchOptions = {}): Promise<Beat[]> {
       let data = collected.data as Record<string, unknown>;
       if (opts.processes && collected.type === 'processes.running') data = { processes: processes(r, opts.processes) };
       if (opts.processes && collected.type === 'processes.windows_services') data = { services: services(r, 60) };
-      const prepared = prepareBeat(collected.type, data, at, randomUUID());
+      const prepared = prepareBeat(collected.type, data, at, nextId());
       if ('beat' in prepared && prepared.beat) beats.push(prepared.beat as unknown as Beat);
     }
   }
@@ -121,6 +123,7 @@ export async function measureAgentCycle(
   const posts: Beat[][] = [];
   for (let i = 0; i < installations; i++) {
     const collector = simulatedInstallation({ seed: 1000 + i, products: PRODUCTS, faults: [] });
+    const nextId = beatIdSource();
     const lastSent = new Map<BeatType, { hash: string; at: string }>();
     let post: Beat[] = [];
     for (let c = 0; c < collections; c++) {
@@ -128,7 +131,7 @@ export async function measureAgentCycle(
       for (const collected of await collector.collect()) {
         // as agent/sdk/agent.ts collect(): prepared first, then due on the prepared data
         const type = collected.type as BeatType;
-        const prepared = prepareBeat(type, collected.data, at, randomUUID());
+        const prepared = prepareBeat(type, collected.data, at, nextId());
         if (!('beat' in prepared) || !prepared.beat) continue;
         if (!isDue(type, prepared.beat.data, lastSent.get(type), at)) continue;
         if (INVENTORY_TYPES.has(type)) {
@@ -174,13 +177,14 @@ export async function agentPosts(seeds: readonly number[], cycle = 1): Promise<B
   const posts: Beat[][] = [];
   for (const seed of seeds) {
     const collector = simulatedInstallation({ seed, products: PRODUCTS, faults: [] });
+    const nextId = beatIdSource();
     const lastSent = new Map<BeatType, { hash: string; at: string }>();
     const post: Beat[] = [];
     for (let c = 0; c < (cycle + 1) * perCycle; c++) {
       const at = new Date(start + c * collectEverySeconds * 1000);
       for (const collected of await collector.collect()) {
         const type = collected.type as BeatType;
-        const prepared = prepareBeat(type, collected.data, at, randomUUID());
+        const prepared = prepareBeat(type, collected.data, at, nextId());
         if (!('beat' in prepared) || !prepared.beat) continue;
         if (!isDue(type, prepared.beat.data, lastSent.get(type), at)) continue;
         if (INVENTORY_TYPES.has(type)) lastSent.set(type, { hash: dataHash(prepared.beat.data), at: at.toISOString() });

@@ -9,6 +9,7 @@ import { setTimeout as sleepFor } from 'node:timers/promises';
 import { collectEverySeconds, defaultCycleSeconds } from '../../lambdas/core/telemetry/cadence';
 import type { Collector } from '../collectors/types';
 import { collectAll } from '../collectors/types';
+import { beatIdSource } from './beat-id';
 import { UcxClient, type Observer, type PollResult } from './client';
 import { AgentStateError, CloudError, LicenseRejectedError, UnreachableError, isRetryable } from './errors';
 import type { Identity } from './identity';
@@ -157,6 +158,7 @@ export class UcxAgent {
   private readonly clients = new Map<string, UcxClient>();
   /** inventory type → its data as last collected (JSON) and the hash of that data as sent */
   private readonly inventorySeen = new Map<string, { json: string; hash: string }>();
+  private readonly nextBeatId = beatIdSource();
   private readonly now: () => Date;
   private readonly log: (message: string) => void;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -565,7 +567,7 @@ export class UcxAgent {
         now.getTime() - Date.parse(last.at) < INVENTORY_RESEND_MS
       )
         continue;
-      const prepared = prepareBeat(type, data, now);
+      const prepared = prepareBeat(type, data, now, this.nextBeatId());
       if (!prepared.ok) {
         this.log(
           `not sending a ${type} beat, it does not fit the catalogue: ${prepared.errors.slice(0, 3).join('; ')}`,
