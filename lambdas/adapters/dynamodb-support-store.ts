@@ -560,14 +560,24 @@ export class DynamoDbSupportStore implements SupportStore {
    * read unit each), so what is returned, and counted against `limit`, is silent. Those are read
    * only once SILENT_BAND_SETTLES_MS of their step has passed, when the living have moved on to the
    * next key: a fleet is never read whole, and silence is found at most that much later.
+   *
+   * The most recently silent first, the buckets taking turns: those are the ones whose silence the
+   * tick rules still grade. Oldest first, a fleet with more than `limit` long-silent installations
+   * (retired servers, telemetry switched off) had every run spend its limit on them, and one that
+   * fell silent since was never evaluated.
    */
   async silentSince(before: number, limit: number): Promise<string[]> {
     const below = silenceCut(before);
     const surelySilentIso = below.surelySilentKey;
     const ids: string[] = [];
-    for (let bucket = 0; bucket < SILENT_BUCKETS && ids.length < limit; bucket++) {
-      let startKey: Record<string, unknown> | undefined;
-      do {
+    // per bucket: where its walk goes on (undefined before the first page), null once it is done
+    const next = new Map<number, Record<string, unknown> | undefined>(
+      Array.from({ length: SILENT_BUCKETS }, (_, bucket) => [bucket, undefined]),
+    );
+    while (ids.length < limit && next.size > 0) {
+      const share = Math.ceil((limit - ids.length) / next.size);
+      for (const [bucket, startKey] of [...next]) {
+        if (ids.length >= limit) break;
         const out = await this.client
           .send(
             new QueryCommand({
@@ -575,7 +585,8 @@ export class DynamoDbSupportStore implements SupportStore {
               IndexName: 'gsi1',
               KeyConditionExpression: `gsi1pk = :pk AND gsi1sk ${below.op} :below`,
               ExpressionAttributeValues: { ':pk': `SILENT#${bucket}`, ':below': below.key },
-              Limit: limit - ids.length,
+              ScanIndexForward: false,
+              Limit: Math.min(share, limit - ids.length),
               ExclusiveStartKey: startKey,
             }),
           )
@@ -590,10 +601,11 @@ export class DynamoDbSupportStore implements SupportStore {
           const beatAt = gsi1sk > surelySilentIso ? judged.get(pk) : undefined;
           if (gsi1sk <= surelySilentIso || (beatAt !== undefined && beatAt < before)) ids.push(pk);
         }
-        startKey = out.LastEvaluatedKey;
-      } while (startKey && ids.length < limit);
+        if (out.LastEvaluatedKey) next.set(bucket, out.LastEvaluatedKey);
+        else next.delete(bucket);
+      }
     }
-    return ids;
+    return ids.slice(0, limit);
   }
 }
 

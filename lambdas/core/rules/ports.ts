@@ -36,7 +36,7 @@ export interface SupportStore {
   getState(installationId: string): Promise<InstallationState | undefined>;
   /** one atomic write per installation per batch: state (version-guarded), findings, snapshots */
   commit(commit: StateCommit): Promise<void>;
-  /** installations whose newest beat is older than `before` (epoch ms), without a table scan */
+  /** installations whose newest beat is older than `before` (epoch ms), without a table scan: the most recently silent first */
   silentSince(before: number, limit: number): Promise<string[]>;
   /**
    * Gives the items without an expiry of installations silent since `before` (STATE#APART, open

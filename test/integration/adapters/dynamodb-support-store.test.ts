@@ -249,6 +249,25 @@ describe('DynamoDbSupportStore', () => {
     expect(settled.filter((id) => id in beats).sort()).toEqual(Object.keys(beats));
   });
 
+  it('gives the most recently silent first, so long-silent installations beyond the limit do not hide one that just fell silent', async () => {
+    // Arrange: days after the other tests' beats, twelve installations silent for ten days (in
+    // several buckets) and one silent for four hours
+    const cut = T0 + 80 * 24 * HOUR;
+    const longSilent = Object.fromEntries(
+      Array.from({ length: 12 }, (_, i) => [`inst_storelong000${String(i).padStart(4, '0')}`, cut - 10 * 24 * HOUR]),
+    );
+    const recent = 'inst_storerecent00001';
+    await firstStates({ ...longSilent, [recent]: cut - 4 * HOUR });
+
+    // Act: a run's limit below the long-silent's number (one a bucket)
+    const silent = await store.silentSince(cut, 8);
+
+    // Assert: the one just silent is among them (oldest first, the limit went to the first buckets' long-silent)
+    expect(silent).toHaveLength(8);
+    expect(silent).toContain(recent);
+    expect(await store.silentSince(cut - 5 * HOUR, 100)).not.toContain(recent);
+  });
+
   it('gives the items without an expiry of a long-silent installation the expiry asked, and leaves the others', async () => {
     const quiet = 'inst_storesilent0001';
     const live = 'inst_storesilent0002';
