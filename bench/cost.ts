@@ -9,6 +9,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import * as z from 'zod';
 import type { ArchiveLifecycleConfig } from '../lib/config';
+import { functionSpecs, type FunctionName, type FunctionSpec } from '../lib/routes';
 import { contactStampSeconds, defaultCycleSeconds } from '../lambdas/core/telemetry/cadence';
 import {
   fmt,
@@ -37,6 +38,13 @@ export const costDocument = 'docs/performance-and-cost.md';
 export const costMarkers = ['<!-- cost:start -->', '<!-- cost:end -->'] as const;
 
 /** Defaults before the bench measures: the cadence from cadence.ts, the rest assumed as commented. */
+/** A function's memory as lib/routes.ts gives it (the house construct's default when it names none). */
+function memoryOf(name: FunctionName): number {
+  const spec: FunctionSpec = functionSpecs[name];
+  if (spec.memoryMb === undefined) throw new Error(`lib/routes.ts: ${name} names no memory`);
+  return spec.memoryMb;
+}
+
 export function defaultWorkload(): Workload {
   return {
     cycleSeconds: defaultCycleSeconds,
@@ -77,10 +85,11 @@ export function defaultWorkload(): Workload {
     // ingest puts the rules' licence facts in every stream record (stream-record.ts): the cache is the fallback
     licenceFactsInRecord: 1,
     signsPerMonth: 2,
+    // memory as lib/routes.ts deploys it; CPU replaced by the bench's, the waits assumed
     lambda: {
-      ingest: { memoryMb: 512, cpuMs: 5, ioMs: 15 },
-      rules: { memoryMb: 1024, cpuMs: 300, ioMs: 80 },
-      archive: { memoryMb: 512, cpuMs: 1700, ioMs: 150 },
+      ingest: { memoryMb: memoryOf('ingestTelemetry'), cpuMs: 5, ioMs: 15 },
+      rules: { memoryMb: memoryOf('evaluateRules'), cpuMs: 300, ioMs: 80 },
+      archive: { memoryMb: memoryOf('archiveTelemetry'), cpuMs: 1700, ioMs: 150 },
     },
     logBytes: { ingest: 1100, rules: 600, archive: 300 },
     // lib/routes.ts metricsFlushSeconds: a record per status per container-minute
