@@ -14,7 +14,7 @@ import { activatedAgent, api, call, newAccount, opsToken, perpetual } from '#tes
 import { postBeats } from '#test/support/telemetry-api';
 import { validBeatOfEveryType } from '#test/support/telemetry-fixtures';
 import type { TestAgent } from '#test/support/agent-client';
-import { desktop, screenshotDir, startBrowser } from '#test/e2e/support/browser';
+import { desktop, docsScreenshotDir as screenshotDir, startBrowser } from '#test/e2e/support/browser';
 
 /** Rounds of polls and telemetry, one a minute: the sparklines then show a few minutes of traffic. */
 const rounds = Number(process.env['ROUNDS'] ?? 4);

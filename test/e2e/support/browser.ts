@@ -100,7 +100,10 @@ function firstErrorLine(error: unknown): string {
 
 export const desktop = { width: 1280, height: 800 } as const;
 export const phone = { width: 390, height: 844 } as const;
-export const screenshotDir = join(findRepoRoot(), 'docs', 'screenshots');
+export const docsScreenshotDir = join(findRepoRoot(), 'docs', 'screenshots');
+/** docs/screenshots with `npm run screenshots`; else a temporary folder, so `npm test` leaves the working tree as it was */
+export const screenshotDir =
+  process.env['UCX_SCREENSHOTS'] === 'docs' ? docsScreenshotDir : join(tmpdir(), 'ucx-screenshots');
 
 let ownCloud: CloudProcess | undefined;
 
