@@ -163,3 +163,6 @@ export const businessMetrics = {
 } as const satisfies Record<string, BusinessMetric>;
 
 export type BusinessMetricKey = keyof typeof businessMetrics;
+
+/** A metric's CloudWatch name: its key in PascalCase, so a handler emits it without bundling the definitions. */
+export const metricName = (key: BusinessMetricKey): string => key[0]!.toUpperCase() + key.slice(1);

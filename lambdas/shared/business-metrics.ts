@@ -3,7 +3,7 @@
  * Powertools Metrics singleton: one record per count, or summed per container on the hot paths.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { businessMetrics, type BusinessMetricKey } from './business-metrics-definitions';
+import { metricName, type BusinessMetricKey } from './business-metrics-definitions';
 import { metrics } from './powertools';
 
 export { businessMetrics, type BusinessMetric, type BusinessMetricKey } from './business-metrics-definitions';
@@ -65,6 +65,6 @@ function flushIntervalMs(): number {
  */
 function writeRecord(dimensions: Record<string, string>, values: readonly [BusinessMetricKey, number][]): void {
   for (const [name, dimensionValue] of Object.entries(dimensions)) metrics.addDimension(name, dimensionValue);
-  for (const [key, value] of values) metrics.addMetric(businessMetrics[key].name, MetricUnit.Count, value);
+  for (const [key, value] of values) metrics.addMetric(metricName(key), MetricUnit.Count, value);
   metrics.publishStoredMetrics();
 }

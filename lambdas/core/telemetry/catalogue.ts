@@ -234,10 +234,13 @@ function builtOnFirstUse(build: () => DataSchemas): DataSchemas {
   return Object.freeze(schemas);
 }
 
+// @__PURE__: a bundle that never reads them leaves both, and the schemas' definitions, out (~4 KB)
 /** The contract: exactly these fields; an unknown key anywhere is an issue. */
-export const beatDataSchemas = builtOnFirstUse(() => buildDataSchemas(z.strictObject));
+export const beatDataSchemas = /* @__PURE__ */ builtOnFirstUse(() => buildDataSchemas(z.strictObject));
 /** Same fields, unknown keys silently stripped: used after the sanitizer has reported them. */
-export const beatDataStrippingSchemas = builtOnFirstUse(() => buildDataSchemas(z.object as unknown as ObjectFactory));
+export const beatDataStrippingSchemas = /* @__PURE__ */ builtOnFirstUse(() =>
+  buildDataSchemas(z.object as unknown as ObjectFactory),
+);
 
 export type BeatDataSchemas = DataSchemas;
 export type BeatData<T extends BeatType = BeatType> = z.infer<BeatDataSchemas[T]>;

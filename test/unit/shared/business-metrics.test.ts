@@ -1,4 +1,10 @@
-import { emitCount, flushCounts } from '#lambdas/shared/business-metrics';
+import { businessMetrics, emitCount, flushCounts } from '#lambdas/shared/business-metrics';
+import { metricName, type BusinessMetricKey } from '#lambdas/shared/business-metrics-definitions';
+
+test('every business metric is emitted under the name the dashboards and alarms read', () => {
+  for (const [key, metric] of Object.entries(businessMetrics))
+    expect([key, metricName(key as BusinessMetricKey)]).toEqual([key, metric.name]);
+});
 
 /** The EMF records written to stdout while `act` runs, parsed. */
 function emfWritten(act: () => void): Record<string, unknown>[] {
