@@ -5,7 +5,7 @@
  */
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbSupportReads } from '#lambdas/adapters/dynamodb-support-reads';
-import { DynamoDbSupportStore } from '#lambdas/adapters/dynamodb-support-store';
+import { DynamoDbSupportStore, silentBucketOf } from '#lambdas/adapters/dynamodb-support-store';
 import type { FindingRecord } from '#lambdas/core/rules/engine';
 import { emptyState, type InstallationState } from '#lambdas/core/rules/state';
 import { createSupportTable, type SupportTable } from '#test/support/support-table';
@@ -174,6 +174,40 @@ describe('the silence listing just after an index step', () => {
     // Assert
     expect(early).toEqual(['inst_bandlist00000001']);
     expect(settled).toEqual(Object.keys(beats));
+  });
+});
+
+describe('a silence listing cursor issued before the index keyed on 3 hours', () => {
+  it('is accepted as a start position though no item holds its hourly key, and the listing goes on after it', async () => {
+    // Arrange: in one bucket, three installations keyed on one 3-hour step and one on the next
+    const step = Date.parse('2026-05-01T03:00:00.000Z');
+    const ids = Array.from({ length: 400 }, (_, i) => `inst_oldcursor${String(i).padStart(6, '0')}`);
+    const bucket = silentBucketOf(ids[0]!);
+    const [first, second, third, later] = ids.filter((id) => silentBucketOf(id) === bucket);
+    const beats = {
+      [first!]: step + 10 * 60_000,
+      [second!]: step + 70 * 60_000,
+      [third!]: step + 130 * 60_000,
+      [later!]: step + 4 * 3_600_000,
+    };
+    for (const [id, beatAt] of Object.entries(beats))
+      await store.commit({
+        state: { ...emptyState(id, 'acc_oldcursor00001'), lastBeatAt: beatAt },
+        expectedVersion: 0,
+        findings: [],
+        snapshots: [],
+        careLevel: 'basic',
+      });
+
+    // Act: the position an hourly-keyed page ended on, after the second installation
+    const page = await reads.healthBySilence(bucket, {
+      after: { installationId: second!, lastBeatAt: new Date(step + 3_600_000).toISOString() },
+      limit: 100,
+    });
+
+    // Assert: no error; rows keyed after the old position follow, those re-keyed before it are passed
+    const listed = page.installations.map((h) => h.installationId).filter((id) => id in beats);
+    expect(listed).toEqual([later]);
   });
 });
 
