@@ -21,17 +21,11 @@ import type {
 } from '../core/support/fleet-overview';
 import type { FleetFactsReader } from '../core/support/ports';
 import { hasErrorName, rethrowThrottling } from './aws-errors';
-import { batchGetAll, type BatchGetRetries } from './dynamodb-batch-get';
+import { batchGetAll } from './dynamodb-batch-get';
 import { queryAll } from './dynamodb-query-all';
 
 const FACTS_PK = 'FLEETFACTS';
 const factsItem = z.object({ suiteVersion: z.optional(z.string()), sqlEdition: z.optional(z.string()) });
-/** keys a facts read leaves unprocessed are asked again at once, 6 requests in all */
-const factsRetries: BatchGetRetries = {
-  maxRequests: 6,
-  backoffMs: () => 0,
-  exhausted: () => new Error('the support store left fleet facts unread after 5 attempts'),
-};
 
 const PK = 'FLEET';
 const OPEN_SK = 'OPEN';
@@ -150,7 +144,6 @@ export class DynamoDbFleetCounters implements FleetCounterStore, FleetFactsReade
       this.tableName,
       installationIds.map((sk) => ({ pk: FACTS_PK, sk })),
       ['sk', 'suiteVersion', 'sqlEdition'],
-      factsRetries,
     );
     const found = new Map<string, { suiteVersion?: string; sqlEdition?: string }>();
     for (const item of items) {
