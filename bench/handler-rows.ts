@@ -27,6 +27,7 @@ import { eventRecordBytes, kinesisStreamEvent, maxInvokePayloadBytes, type Shard
 import { measureRulesStored, type RulesStoredMeasures } from './rules-stored';
 import { abab, median, pairedRatio, type Row } from './stats';
 import {
+  agentHours,
   agentPosts,
   gzipJson,
   lambdaContext,
@@ -67,7 +68,10 @@ export interface HandlerMeasures {
 export interface ArchiveMeasures {
   /** archive gzip bytes per beat when an object holds a full invocation */
   bytesPerBeat: number;
-  /** the same objects compacted by local/archive-compaction.ts (DuckDB: Parquet, zstd, sorted) */
+  /**
+   * an hour of installations, each with its every cycle of the hour, archived and compacted by
+   * local/archive-compaction.ts (DuckDB: Parquet, zstd, sorted) as the hourly compaction does
+   */
   parquetBytesPerBeat: number;
   parquetRows: number;
   /** records (agent batches) in one invocation: what the 6 MB payload takes */
@@ -368,6 +372,7 @@ export async function measureHandlers(
     sink,
     log: opts.log,
     posts: await agentPosts(Array.from({ length: 500 }, (_, i) => 5000 + i)),
+    hour: await agentHours(Array.from({ length: 125 }, (_, i) => 6000 + i)),
   });
 
   // ---- the rules consumer's stored path --------------------------------------------------------
@@ -479,7 +484,15 @@ export async function measureHandlers(
  */
 async function measureArchive(
   archiveFn: LocalFunction,
-  opts: { rounds: number; sink: ReturnType<typeof stdoutSink>; log: (line: string) => void; posts: Beat[][] },
+  opts: {
+    rounds: number;
+    sink: ReturnType<typeof stdoutSink>;
+    log: (line: string) => void;
+    /** one post each of distinct installations: an invocation */
+    posts: Beat[][];
+    /** each installation's posts of one hour: the Parquet sample */
+    hour: Beat[][][];
+  },
 ): Promise<ArchiveMeasures> {
   const { ingestTelemetry } = await import('../lambdas/core/telemetry/ingest-telemetry');
   const { s3Client } = await import('../lambdas/adapters/s3-archive-store');
@@ -501,48 +514,61 @@ async function measureArchive(
     awsRegion: 'eu-central-1',
     invokeIdentityArn: 'arn:aws:iam::123456789012:role/ucx-bench-archiver',
   };
-  // now: the agent's posts were collected over the day just past (workload.ts measureAgentCycle)
-  const arrivedAt = new Date();
+  /** The stream records ingest makes of these posts, as many as fit one invocation's payload when `capped`. */
+  const recordsOf = async (
+    posts: readonly { installationId: string; beats: Beat[]; arrivedAt: Date }[],
+    capped: boolean,
+  ) => {
+    const shardRecords: ShardRecord[] = [];
+    let payload = 0;
+    let beats = 0;
+    for (const post of posts) {
+      const put: { partitionKey: string; data: Uint8Array }[] = [];
+      const stream = {
+        put: async (rs: readonly { partitionKey: string; data: Uint8Array }[]) => {
+          put.push(...rs);
+          return { failed: [] };
+        },
+      };
+      await ingestTelemetry(
+        { stream, clock: { now: () => post.arrivedAt } },
+        { region: 'eu', endpoints: { eu: 'https://eu.example', us: 'https://us.example' } },
+        {
+          installationId: post.installationId,
+          accountId: `acc_${post.installationId}`,
+          region: 'eu',
+          telemetryEnabled: true,
+          status: 'active',
+        } as Installation,
+        { beats: post.beats },
+      );
+      const next = put.map((r, i) => ({
+        sequenceNumber: String(49_600_000_000_000_000_000n + BigInt(shardRecords.length + i)),
+        partitionKey: r.partitionKey,
+        data: r.data,
+        approximateArrivalTimestamp: post.arrivedAt,
+      }));
+      const bytes = next.reduce((n, r) => n + eventRecordBytes(r, source), 0);
+      if (capped && payload + bytes > maxInvokePayloadBytes) break;
+      shardRecords.push(...next);
+      payload += bytes;
+      beats += post.beats.length;
+    }
+    return { shardRecords, payload, beats };
+  };
+  // now: the agent's posts were collected over the day just past (workload.ts measureAgentCycle);
   // one post each of distinct simulated installations, as many as fit (at scale an invocation's are distinct)
-  const posts = opts.posts;
-  const shardRecords: ShardRecord[] = [];
-  let payload = 0;
-  let beatsInInvocation = 0;
-  for (let seed = 100; shardRecords.length < 10_000; seed++) {
-    const installationId = `inst_bench${String(seed).padStart(10, '0')}`;
-    const put: { partitionKey: string; data: Uint8Array }[] = [];
-    const stream = {
-      put: async (rs: readonly { partitionKey: string; data: Uint8Array }[]) => {
-        put.push(...rs);
-        return { failed: [] };
-      },
-    };
-    const beats = posts[(seed - 100) % posts.length]!;
-    if (seed - 100 >= posts.length) break;
-    await ingestTelemetry(
-      { stream, clock: { now: () => arrivedAt } },
-      { region: 'eu', endpoints: { eu: 'https://eu.example', us: 'https://us.example' } },
-      {
-        installationId,
-        accountId: `acc_bench${seed}`,
-        region: 'eu',
-        telemetryEnabled: true,
-        status: 'active',
-      } as Installation,
-      { beats },
-    );
-    const next = put.map((r, i) => ({
-      sequenceNumber: String(49_600_000_000_000_000_000n + BigInt(shardRecords.length + i)),
-      partitionKey: r.partitionKey,
-      data: r.data,
-      approximateArrivalTimestamp: arrivedAt,
-    }));
-    const bytes = next.reduce((n, r) => n + eventRecordBytes(r, source), 0);
-    if (payload + bytes > maxInvokePayloadBytes) break;
-    shardRecords.push(...next);
-    payload += bytes;
-    beatsInInvocation += beats.length;
-  }
+  const arrivedAt = new Date();
+  const invocation = await recordsOf(
+    opts.posts.map((beats, i) => ({
+      installationId: `inst_bench${String(100 + i).padStart(10, '0')}`,
+      beats,
+      arrivedAt,
+    })),
+    true,
+  );
+  const { shardRecords, payload } = invocation;
+  const beatsInInvocation = invocation.beats;
   const event = kinesisStreamEvent(shardRecords, source);
   const context = lambdaContext(archiveFn.name, archiveFn.memoryMb, archiveFn.timeoutSeconds);
 
@@ -561,9 +587,27 @@ async function measureArchive(
     opts.sink.stop();
   }
   const archivedBytes = puts.reduce((n, p) => n + p.bytes, 0);
+  const objectsPerInvocation = puts.length;
+  // The Parquet hour: what the compaction rewrites is an hour of the region, every cycle of each
+  // installation in it (4 posts at the default cycle), not one post each as an invocation holds
+  // (each post arrives 5 s after its last beat was collected)
+  const hour = await recordsOf(
+    opts.hour.flatMap((posts, i) =>
+      posts.map((beats) => ({
+        installationId: `inst_benchhour${String(i).padStart(6, '0')}`,
+        beats,
+        arrivedAt: new Date(Math.max(...beats.map((b) => Date.parse(b.collectedAt))) + 5000),
+      })),
+    ),
+    false,
+  );
+  puts.length = 0;
+  if ((await archiveHandler(kinesisStreamEvent(hour.shardRecords, source), context)).batchItemFailures.length > 0)
+    throw new Error('archiver: records of the hour failed to decode');
   const parquet = await parquetOf(puts);
+  if (parquet.rows !== hour.beats) throw new Error(`archive: ${parquet.rows} Parquet rows of ${hour.beats} beats`);
   opts.log(
-    `archive: parquet ${(parquet.bytes / parquet.rows).toFixed(0)} B/beat; ${shardRecords.length} records, ${beatsInInvocation} beats, ${puts.length} object(s), ${(archivedBytes / beatsInInvocation).toFixed(0)} B/beat, ${median(cpu).toFixed(0)} ms CPU per invocation`,
+    `archive: ${shardRecords.length} records, ${beatsInInvocation} beats, ${objectsPerInvocation} object(s), ${(archivedBytes / beatsInInvocation).toFixed(0)} B/beat, ${median(cpu).toFixed(0)} ms CPU per invocation; an hour of ${opts.hour.length} installations compacted: parquet ${(parquet.bytes / parquet.rows).toFixed(1)} B/beat`,
   );
   return {
     bytesPerBeat: archivedBytes / beatsInInvocation,
@@ -571,7 +615,7 @@ async function measureArchive(
     parquetRows: parquet.rows,
     recordsPerInvocation: shardRecords.length,
     beatsPerInvocation: beatsInInvocation,
-    objectsPerInvocation: puts.length,
+    objectsPerInvocation,
     cpuMsPerInvocation: median(cpu),
     cpuMsPerBatch: median(cpu) / shardRecords.length,
     payloadBytesPerInvocation: payload,

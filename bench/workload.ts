@@ -172,26 +172,47 @@ export async function measureAgentCycle(
  * invocation takes them at scale.
  */
 export async function agentPosts(seeds: readonly number[], cycle = 1): Promise<Beat[][]> {
-  const perCycle = roundsPerCycle();
-  const start = Date.now() - (inventoryRefreshSeconds + defaultCycleSeconds) * 1000;
   const posts: Beat[][] = [];
-  for (const seed of seeds) {
-    const collector = simulatedInstallation({ seed, products: PRODUCTS, faults: [] });
-    const nextId = beatIdSource();
-    const lastSent = new Map<BeatType, { hash: string; at: string }>();
-    const post: Beat[] = [];
-    for (let c = 0; c < (cycle + 1) * perCycle; c++) {
-      const at = new Date(start + c * collectEverySeconds * 1000);
-      for (const collected of await collector.collect()) {
-        const type = collected.type as BeatType;
-        const prepared = prepareBeat(type, collected.data, at, nextId());
-        if (!('beat' in prepared) || !prepared.beat) continue;
-        if (!isDue(type, prepared.beat.data, lastSent.get(type), at)) continue;
-        if (INVENTORY_TYPES.has(type)) lastSent.set(type, { hash: dataHash(prepared.beat.data), at: at.toISOString() });
-        if (c >= cycle * perCycle) post.push(prepared.beat as unknown as Beat);
-      }
+  for (const seed of seeds) posts.push(...(await cyclesOf(seed, cycle, 1)));
+  return posts;
+}
+
+/**
+ * Each installation's (seed's) posts of one hour at the default cycle (4 at 15 minutes), the day's
+ * second to fifth, from one agent: what the hourly compaction rewrites of each installation.
+ */
+export async function agentHours(seeds: readonly number[]): Promise<Beat[][][]> {
+  const perHour = Math.round(3600 / defaultCycleSeconds);
+  // the day's second cycle starts on an hour, so the hour's cycles arrive within it
+  const hour = Math.floor((Date.now() - inventoryRefreshSeconds * 1000) / 3_600_000) * 3_600_000;
+  const hours: Beat[][][] = [];
+  for (const seed of seeds) hours.push(await cyclesOf(seed, 1, perHour, hour - defaultCycleSeconds * 1000));
+  return hours;
+}
+
+/** One simulated agent's posts of cycles [from, from + count) of the day just past. */
+async function cyclesOf(
+  seed: number,
+  from: number,
+  count: number,
+  start = Date.now() - (inventoryRefreshSeconds + defaultCycleSeconds) * 1000,
+): Promise<Beat[][]> {
+  const perCycle = roundsPerCycle();
+  const collector = simulatedInstallation({ seed, products: PRODUCTS, faults: [] });
+  const nextId = beatIdSource();
+  const lastSent = new Map<BeatType, { hash: string; at: string }>();
+  const posts: Beat[][] = Array.from({ length: count }, () => []);
+  for (let c = 0; c < (from + count) * perCycle; c++) {
+    const at = new Date(start + c * collectEverySeconds * 1000);
+    for (const collected of await collector.collect()) {
+      const type = collected.type as BeatType;
+      const prepared = prepareBeat(type, collected.data, at, nextId());
+      if (!('beat' in prepared) || !prepared.beat) continue;
+      if (!isDue(type, prepared.beat.data, lastSent.get(type), at)) continue;
+      if (INVENTORY_TYPES.has(type)) lastSent.set(type, { hash: dataHash(prepared.beat.data), at: at.toISOString() });
+      const cycle = Math.floor(c / perCycle);
+      if (cycle >= from) posts[cycle - from]!.push(prepared.beat as unknown as Beat);
     }
-    posts.push(post);
   }
   return posts;
 }

@@ -118,8 +118,8 @@ export function countRawRowsSql(database: string, h: ArchiveHour): string {
 /**
  * zstd level of the Parquet hours. On 52,500 of the agent's beats (DuckDB, random v4 beat ids):
  * level 3 (Athena's default) 45.1 B/beat, 9 40.3, 15 37.3 in 9 times the time of 9, 19 34.9 in 34
- * times; on 264,000 with the agent's v8 ids: 3 10.1, 9 9.0, 15 8.1 in 6 times. Athena bills the
- * bytes it scans, not its CPU: 9 is the top of the range AWS recommends for speed and size.
+ * times (the agent's v8 ids since: ~24 B/beat at 9 in the bench's hour). Athena bills the bytes it
+ * scans, not its CPU: 9 is the top of the range AWS recommends for speed and size.
  */
 export const PARQUET_ZSTD_LEVEL = 9;
 
