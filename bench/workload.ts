@@ -122,29 +122,13 @@ export async function measureAgentCycle(
   let gzipBytes = 0;
   const posts: Beat[][] = [];
   for (let i = 0; i < installations; i++) {
-    const collector = simulatedInstallation({ seed: 1000 + i, products: PRODUCTS, faults: [] });
-    const nextId = beatIdSource();
-    const lastSent = new Map<BeatType, { hash: string; at: string }>();
-    let post: Beat[] = [];
-    for (let c = 0; c < collections; c++) {
-      const at = new Date(start + c * collectEverySeconds * 1000);
-      for (const collected of await collector.collect()) {
-        // as agent/sdk/agent.ts collect(): prepared first, then due on the prepared data
-        const type = collected.type as BeatType;
-        const prepared = prepareBeat(type, collected.data, at, nextId());
-        if (!('beat' in prepared) || !prepared.beat) continue;
-        if (!isDue(type, prepared.beat.data, lastSent.get(type), at)) continue;
-        if (INVENTORY_TYPES.has(type)) {
-          lastSent.set(type, { hash: dataHash(prepared.beat.data), at: at.toISOString() });
-          inventory++;
-        } else counters++;
-        post.push(prepared.beat as unknown as Beat);
+    for (const post of await cyclesOf(1000 + i, 0, Math.floor(collections / perCycle), { start, cycleSeconds })) {
+      for (const beat of post) {
+        if (INVENTORY_TYPES.has(beat.type)) inventory++;
+        else counters++;
       }
-      if ((c + 1) % perCycle === 0) {
-        gzipBytes += gzipJson({ beats: post }).byteLength;
-        posts.push(post);
-        post = [];
-      }
+      gzipBytes += gzipJson({ beats: post }).byteLength;
+      posts.push(post);
     }
   }
   const cyclesPerDay = inventoryRefreshSeconds / cycleSeconds;
@@ -186,18 +170,25 @@ export async function agentHours(seeds: readonly number[]): Promise<Beat[][][]> 
   // the day's second cycle starts on an hour, so the hour's cycles arrive within it
   const hour = Math.floor((Date.now() - inventoryRefreshSeconds * 1000) / 3_600_000) * 3_600_000;
   const hours: Beat[][][] = [];
-  for (const seed of seeds) hours.push(await cyclesOf(seed, 1, perHour, hour - defaultCycleSeconds * 1000));
+  for (const seed of seeds) hours.push(await cyclesOf(seed, 1, perHour, { start: hour - defaultCycleSeconds * 1000 }));
   return hours;
 }
 
-/** One simulated agent's posts of cycles [from, from + count) of the day just past. */
+/**
+ * One simulated agent's posts of cycles [from, from + count) from `start` (the day just past: the
+ * cloud refuses beats collected too long ago), as agent/sdk/agent.ts collects: prepared first, then
+ * due on the prepared data.
+ */
 async function cyclesOf(
   seed: number,
   from: number,
   count: number,
-  start = Date.now() - (inventoryRefreshSeconds + defaultCycleSeconds) * 1000,
+  {
+    cycleSeconds = defaultCycleSeconds,
+    start = Date.now() - (inventoryRefreshSeconds + cycleSeconds) * 1000,
+  }: { cycleSeconds?: number; start?: number } = {},
 ): Promise<Beat[][]> {
-  const perCycle = roundsPerCycle();
+  const perCycle = roundsPerCycle(cycleSeconds);
   const collector = simulatedInstallation({ seed, products: PRODUCTS, faults: [] });
   const nextId = beatIdSource();
   const lastSent = new Map<BeatType, { hash: string; at: string }>();
