@@ -145,19 +145,24 @@ describe('DynamoDbSupportReads', () => {
   });
 });
 
+/** each installation's first state, its last beat at the time given */
+async function firstStates(accountId: string, beats: Readonly<Record<string, number>>) {
+  for (const [id, beatAt] of Object.entries(beats))
+    await store.commit({
+      state: { ...emptyState(id, accountId), lastBeatAt: beatAt },
+      expectedVersion: 0,
+      findings: [],
+      snapshots: [],
+      careLevel: 'basic',
+    });
+}
+
 describe('the silence listing just after an index step', () => {
   it("lists the surely silent at once and the step's own key once half an hour of the step has passed", async () => {
     // Arrange: one installation silent since the step before, one since 5 minutes into this step
     const step = Date.parse('2026-04-01T03:00:00.000Z');
     const beats = { inst_bandlist00000001: step - 5 * 3_600_000, inst_bandlist00000002: step + 5 * 60_000 };
-    for (const [id, beatAt] of Object.entries(beats))
-      await store.commit({
-        state: { ...emptyState(id, 'acc_bandlist000001'), lastBeatAt: beatAt },
-        expectedVersion: 0,
-        findings: [],
-        snapshots: [],
-        careLevel: 'basic',
-      });
+    await firstStates('acc_bandlist000001', beats);
     const listed = async (cut: number) => {
       const ids: string[] = [];
       for (let bucket = 0; bucket < reads.silenceBuckets; bucket++) {
@@ -190,14 +195,7 @@ describe('a silence listing cursor issued before the index keyed on 3 hours', ()
       [third!]: step + 130 * 60_000,
       [later!]: step + 4 * 3_600_000,
     };
-    for (const [id, beatAt] of Object.entries(beats))
-      await store.commit({
-        state: { ...emptyState(id, 'acc_oldcursor00001'), lastBeatAt: beatAt },
-        expectedVersion: 0,
-        findings: [],
-        snapshots: [],
-        careLevel: 'basic',
-      });
+    await firstStates('acc_oldcursor00001', beats);
 
     // Act: the position an hourly-keyed page ended on, after the second installation
     const page = await reads.healthBySilence(bucket, {
