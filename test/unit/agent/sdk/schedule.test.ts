@@ -17,8 +17,9 @@ describe('nextPollDelayMs', () => {
   it('spreads a fleet: 1000 draws cover the whole window', () => {
     const draws = Array.from({ length: 1000 }, () => nextPollDelayMs(100));
 
+    // ±20 %, rounded to the millisecond: a draw just below the top rounds to it
     expect(Math.min(...draws)).toBeGreaterThanOrEqual(80_000);
-    expect(Math.max(...draws)).toBeLessThan(120_000);
+    expect(Math.max(...draws)).toBeLessThanOrEqual(120_000);
     expect(Math.max(...draws) - Math.min(...draws)).toBeGreaterThan(30_000);
   });
 });
