@@ -570,7 +570,7 @@ export class DynamoDbSupportStore implements SupportStore {
     const below = silenceCut(before);
     const surelySilentIso = below.surelySilentKey;
     const ids: string[] = [];
-    // per bucket: where its walk goes on (undefined before the first page), null once it is done
+    // the buckets still to read, each with where its walk goes on (undefined before its first page)
     const next = new Map<number, Record<string, unknown> | undefined>(
       Array.from({ length: SILENT_BUCKETS }, (_, bucket) => [bucket, undefined]),
     );
