@@ -6,7 +6,7 @@
  * has no stand-in for (DynamoDB, Kinesis and WebSocket API metrics, throttles, iterator age) says so. The page is one screen at
  * 1280×800: the alarm state on top, then each section as compact rows (label, number, sparkline).
  */
-import { businessMetrics } from '../lambdas/shared/business-metrics-definitions';
+import { metricName } from '../lambdas/shared/business-metrics-definitions';
 import {
   alarms as alarmDefinitions,
   dashboards,
@@ -208,13 +208,11 @@ export function dashboardData(region: string, sources: DashboardSources): Dashbo
   const lineSources = (ref: MetricRef): { lines: LineSource[]; note?: string } => {
     switch (ref.source) {
       case 'business': {
-        const name = businessMetrics[ref.metric].name;
+        const name = metricName(ref.metric);
         const all = sources.store.find(region, METRICS_NAMESPACE, name);
         if (ref.shareAmong) {
           const part = aggregated(name, mergeSeries(all), 'sum');
-          const others = ref.shareAmong.map((key) =>
-            aggregated('', find(METRICS_NAMESPACE, businessMetrics[key].name), 'sum'),
-          );
+          const others = ref.shareAmong.map((key) => aggregated('', find(METRICS_NAMESPACE, metricName(key)), 'sum'));
           return {
             lines: [
               {

@@ -11,7 +11,6 @@ export const METRICS_NAMESPACE = 'UcxCloud';
 export const SERVICE_NAME = 'ucx-cloud';
 
 export interface BusinessMetric {
-  readonly name: string;
   readonly description: string;
   /** dimension names beyond `service` */
   readonly dimensions: readonly string[];
@@ -21,141 +20,118 @@ export interface BusinessMetric {
 
 export const businessMetrics = {
   activations: {
-    name: 'Activations',
     description: 'Activation requests by answer status (201 new, 200 repeat, 403 key, 409 capacity, 421 region)',
     dimensions: ['status'],
     emittedBy: ['activate'],
   },
   licencePolls: {
-    name: 'LicencePolls',
     description: 'Licence polls by answer status (200 new licence, 304 unchanged, 410 deactivated)',
     dimensions: ['status'],
     emittedBy: ['get-license'],
   },
   licenceResignFailures: {
-    name: 'LicenceResignFailures',
     description:
       'Licence rebuilds whose signing failed (KMS): the stored licence served while unexpired, else the request failed',
     dimensions: [],
     emittedBy: ['get-license', 'activate'],
   },
   ordersDeposited: {
-    name: 'OrdersDeposited',
     description: 'Back-office orders by answer status (201 deposited, 200 replay, 409 conflict)',
     dimensions: ['status'],
     emittedBy: ['put-order'],
   },
   telemetryBatches: {
-    name: 'TelemetryBatches',
     description: 'Telemetry batches by answer status',
     dimensions: ['status'],
     emittedBy: ['ingest-telemetry'],
   },
   beatsAccepted: {
-    name: 'BeatsAccepted',
     description: 'Beats put on the stream',
     dimensions: [],
     emittedBy: ['ingest-telemetry'],
   },
   beatsRejected: {
-    name: 'BeatsRejected',
     description: 'Beats refused by validation',
     dimensions: [],
     emittedBy: ['ingest-telemetry'],
   },
   beatsRedacted: {
-    name: 'BeatsRedacted',
     description: 'Redactions made before storing (personal data, unknown fields)',
     dimensions: [],
     emittedBy: ['ingest-telemetry'],
   },
   beatsDuplicate: {
-    name: 'BeatsDuplicate',
     description: 'Beats recognised as repeats (in a batch, or by the rules engine)',
     dimensions: [],
     emittedBy: ['ingest-telemetry', 'evaluate-rules', 'sweep-silent'],
   },
   beatsArchived: {
-    name: 'BeatsArchived',
     description: 'Beats written to the S3 archive',
     dimensions: [],
     emittedBy: ['archive-telemetry'],
   },
   beatsEvaluated: {
-    name: 'BeatsEvaluated',
     description: 'Beats evaluated by the rules',
     dimensions: [],
     emittedBy: ['evaluate-rules', 'sweep-silent'],
   },
   findingsOpened: {
-    name: 'FindingsOpened',
     description: 'Findings opened, by rule and severity',
     dimensions: ['ruleId', 'severity'],
     emittedBy: ['evaluate-rules', 'sweep-silent'],
   },
   findingsResolved: {
-    name: 'FindingsResolved',
     description: 'Findings resolved, by rule and severity',
     dimensions: ['ruleId', 'severity'],
     emittedBy: ['evaluate-rules', 'sweep-silent'],
   },
   silentSweepRuns: {
-    name: 'SilentSweepRuns',
     description: 'Completed runs of the missing-beat sweep',
     dimensions: [],
     emittedBy: ['sweep-silent'],
   },
   // Presence: the relay from Microsoft Graph to the suite's sessions.
   presenceNotifications: {
-    name: 'PresenceNotifications',
     description: 'Graph change notifications accepted (clientState and dataSignature verified)',
     dimensions: [],
     emittedBy: ['receive-presence-notifications'],
   },
   presenceNotificationsDropped: {
-    name: 'PresenceNotificationsDropped',
     description: 'Graph notifications dropped: unknown subscription, wrong clientState, bad dataSignature',
     dimensions: [],
     emittedBy: ['receive-presence-notifications', 'receive-presence-lifecycle'],
   },
   presenceUpdatesSent: {
-    name: 'PresenceUpdatesSent',
     description: 'Presence frames posted to the suite sessions',
     dimensions: [],
     emittedBy: ['presence-fan-out'],
   },
   presenceSubscriptionRenewals: {
-    name: 'PresenceSubscriptionRenewals',
     description: 'Graph subscriptions renewed or recreated before they expired',
     dimensions: [],
     emittedBy: ['renew-presence-subscriptions'],
   },
   presenceSubscriptionRenewalFailures: {
-    name: 'PresenceSubscriptionRenewalFailures',
     description: 'Graph subscriptions the renewal job could not renew (retried on the next run)',
     dimensions: [],
     emittedBy: ['renew-presence-subscriptions'],
   },
   presenceGraphThrottles: {
-    name: 'PresenceGraphThrottles',
     description: 'Graph answers 429 or 503 with Retry-After',
     dimensions: [],
     emittedBy: ['presence-message', 'presence-snapshot', 'receive-presence-lifecycle', 'renew-presence-subscriptions'],
   },
   presenceGraphReads: {
-    name: 'PresenceGraphReads',
     description: 'Graph reads: UPN lookups and presence reads (a change notification needs none)',
     dimensions: [],
     emittedBy: ['presence-message', 'presence-snapshot', 'receive-presence-lifecycle'],
   },
   presenceSessionsOpened: {
-    name: 'PresenceSessionsOpened',
     description: 'Suite sessions opened ($connect admitted); CloudWatch has no gauge of open WebSocket connections',
     dimensions: [],
     emittedBy: ['presence-connect'],
   },
   presenceSessionsClosed: {
-    name: 'PresenceSessionsClosed',
     description: 'Suite sessions closed ($disconnect: by either side, idle 10 min or the 2 h limit)',
     dimensions: [],
     emittedBy: ['presence-disconnect'],
@@ -164,5 +140,5 @@ export const businessMetrics = {
 
 export type BusinessMetricKey = keyof typeof businessMetrics;
 
-/** A metric's CloudWatch name: its key in PascalCase, so a handler emits it without bundling the definitions. */
+/** A metric's CloudWatch name: its key in PascalCase (a handler emits it without bundling the definitions). */
 export const metricName = (key: BusinessMetricKey): string => key[0]!.toUpperCase() + key.slice(1);

@@ -43,10 +43,10 @@ import {
   type MetricWithAlarmSupport,
 } from 'cdk-monitoring-constructs';
 import { Construct } from 'constructs';
-import { businessMetrics } from '../../lambdas/shared/business-metrics-definitions';
 import type { RegionKey } from '../config';
 import {
   alarms as alarmDefinitions,
+  businessMetricShape,
   dashboards as dashboardDefinitions,
   METRICS_NAMESPACE,
   SERVICE_NAME,
@@ -380,7 +380,7 @@ export class Observability extends Construct {
           ),
         ];
       case 'business': {
-        const { name, dimensions } = businessMetrics[ref.metric];
+        const { name, dimensions } = businessMetricShape(ref.metric);
         const sum = (metricName: string) =>
           new Metric({
             namespace: METRICS_NAMESPACE,
@@ -392,7 +392,7 @@ export class Observability extends Construct {
           });
         if (ref.shareAmong) {
           // No value while the metric has none (FILL only the others): silence is not a 0 % or a 100 %.
-          const others = ref.shareAmong.map((key) => businessMetrics[key].name);
+          const others = ref.shareAmong.map((key) => businessMetricShape(key).name);
           return [
             new MathExpression({
               expression: `100 * part / (part${others.map((_, i) => ` + FILL(other${i}, 0)`).join('')})`,

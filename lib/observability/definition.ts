@@ -11,6 +11,7 @@
 import {
   businessMetrics,
   METRICS_NAMESPACE,
+  metricName,
   SERVICE_NAME,
   type BusinessMetricKey,
 } from '../../lambdas/shared/business-metrics-definitions';
@@ -847,6 +848,5 @@ export function businessMetricsInUse(): BusinessMetricKey[] {
 
 /** The metric name and dimension names (besides `service`) CloudWatch sees for a business metric. */
 export function businessMetricShape(key: BusinessMetricKey): { name: string; dimensions: readonly string[] } {
-  const m = businessMetrics[key];
-  return { name: m.name, dimensions: m.dimensions };
+  return { name: metricName(key), dimensions: businessMetrics[key].dimensions };
 }

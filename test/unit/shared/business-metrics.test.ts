@@ -1,9 +1,11 @@
 import { businessMetrics, emitCount, flushCounts } from '#lambdas/shared/business-metrics';
 import { metricName, type BusinessMetricKey } from '#lambdas/shared/business-metrics-definitions';
 
-test('every business metric is emitted under the name the dashboards and alarms read', () => {
-  for (const [key, metric] of Object.entries(businessMetrics))
-    expect([key, metricName(key as BusinessMetricKey)]).toEqual([key, metric.name]);
+test('names each business metric by its key in PascalCase, as handlers emit it and dashboards read it', () => {
+  const keys = Object.keys(businessMetrics) as BusinessMetricKey[];
+  expect(metricName('licencePolls')).toBe('LicencePolls');
+  expect(metricName('beatsAccepted')).toBe('BeatsAccepted');
+  expect(new Set(keys.map(metricName)).size).toBe(keys.length);
 });
 
 /** The EMF records written to stdout while `act` runs, parsed. */
