@@ -37,14 +37,14 @@ export const MODES: readonly DynamoMode[] = ['on-demand', 'provisioned'];
 export const costDocument = 'docs/performance-and-cost.md';
 export const costMarkers = ['<!-- cost:start -->', '<!-- cost:end -->'] as const;
 
-/** Defaults before the bench measures: the cadence from cadence.ts, the rest assumed as commented. */
-/** A function's memory as lib/routes.ts gives it (the house construct's default when it names none). */
+/** A function's memory as lib/routes.ts gives it (each of the three names its own). */
 function memoryOf(name: FunctionName): number {
   const spec: FunctionSpec = functionSpecs[name];
   if (spec.memoryMb === undefined) throw new Error(`lib/routes.ts: ${name} names no memory`);
   return spec.memoryMb;
 }
 
+/** Defaults before the bench measures: the cadence from cadence.ts, the rest assumed as commented. */
 export function defaultWorkload(): Workload {
   return {
     cycleSeconds: defaultCycleSeconds,

@@ -556,8 +556,8 @@ async function measureArchive(
     }
     return { shardRecords, payload, beats };
   };
-  // now: the agent's posts were collected over the day just past (workload.ts measureAgentCycle);
-  // one post each of distinct simulated installations, as many as fit (at scale an invocation's are distinct)
+  // now: the agent's posts were collected over the day just past (workload.ts measureAgentCycle).
+  // One post each of distinct simulated installations, as many as fit (at scale an invocation's are distinct)
   const arrivedAt = new Date();
   const invocation = await recordsOf(
     opts.posts.map((beats, i) => ({
