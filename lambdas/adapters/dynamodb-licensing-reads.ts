@@ -1,10 +1,10 @@
 /**
  * The licensing store's reads (the layout: dynamodb-licensing-repository.ts): the account with its
  * entitlements, an installation with its last poll and its copy of the account's terms, last polls.
- * Functions that only read licensing (the rules, support, presence) bundle this, not the commits.
+ * Functions that only read licensing (support, presence) bundle this, not the commits; the rules
+ * bundle only the installation's read (dynamodb-installation-read.ts).
  */
-import { QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { ServiceUnavailableError } from '../core/errors';
@@ -13,16 +13,24 @@ import type { AccountState, Entitlement, Installation, ProductPool, SmartAccount
 import type { AccountTerms, LicensingRepository } from '../core/licensing/repository';
 import { licensingPk } from '../shared/licensing-table-keys';
 import { rethrowThrottling } from './aws-errors';
-import { ACCOUNT_VIEW_SK, parseAccountView, readAccountTerms } from './dynamodb-account-view';
+import { readAccountTerms } from './dynamodb-account-view';
 import { batchGetAll, type BatchGetRetries } from './dynamodb-batch-get';
 import { queryAll } from './dynamodb-query-all';
+import {
+  allocationItem,
+  installationPk,
+  installationSummaryItem,
+  LAST_POLL_SK,
+  lastPollItem,
+  readInstallationWithTerms,
+} from './dynamodb-installation-read';
+
+export { allocationItem, installationPk, LAST_POLL_SK };
 
 export const key = (pk: string, sk = 'META') => ({ pk, sk });
 export const accountPk = (id: string) => licensingPk('account', id);
-export const installationPk = (id: string) => licensingPk('installation', id);
 
 // Stored items are a boundary: parsed, never cast.
-export const allocationItem = z.partialRecord(productSchema, z.int().check(z.nonnegative()));
 const accountItem = z.object({
   accountId: z.string(),
   name: z.string(),
@@ -100,40 +108,6 @@ const byProductThenId = (a: Entitlement, b: Entitlement) =>
         : a.entitlementId > b.entitlementId
           ? 1
           : 0;
-const installationSummaryItem = z.object({
-  installationId: z.string(),
-  status: z.enum(['active', 'deactivated']),
-  allocation: allocationItem,
-  nodes: z.array(z.string()),
-  suiteVersion: z.string(),
-  activatedAt: z.string(),
-  deactivatedAt: z.optional(z.string()),
-});
-const licenseItem = z.object({
-  jws: z.string(),
-  etag: z.string(),
-  ver: z.int(),
-  contentHash: z.string(),
-  exp: z.int(),
-  basedOnRev: z.int(),
-  basedOnAccountRev: z.optional(z.int()),
-  validUntil: z.optional(z.string()),
-});
-const installationItem = z.extend(installationSummaryItem, {
-  accountId: z.string(),
-  region: regionSchema,
-  publicKey: z.object({ kty: z.literal('OKP'), crv: z.literal('Ed25519'), x: z.string() }),
-  thumbprint: z.string(),
-  activationKeyHash: z.string(),
-  telemetryEnabled: z.boolean(),
-  rev: z.int(),
-  license: licenseItem,
-  lastPollAt: z.optional(z.string()),
-  telemetryOverride: z.optional(z.object({ seconds: z.int(), until: z.string() })),
-});
-const lastPollItem = z.object({ installationId: z.string(), lastPollAt: z.optional(z.string()) });
-/** the sort key of an installation's last-poll item; ACCT < META < POLL, so one key range reads all three */
-export const LAST_POLL_SK = 'POLL';
 /** keys a last-poll read leaves unprocessed (throttling): 5 requests over about 3 s, then busy (503) */
 const lastPollRetries: BatchGetRetries = {
   maxRequests: 5,
@@ -201,36 +175,8 @@ export class DynamoDbLicensingReads implements LicensingReads {
     installationId: string,
     options: { consistentRead?: boolean } = {},
   ): Promise<{ installation: Installation; terms?: AccountTerms } | null> {
-    // One query reads the account's terms as copied, the installation and its last-poll item: the
-    // same read units as a GetItem of the installation alone while the three fit in 4 KB.
-    // The fleet's most frequent read, a low-level command: the document client's layer would cost
-    // about a tenth of a poll's CPU (docs/operations.md "Dependency timeouts").
     const reads = this.options.reads?.() ?? (this.client as unknown as DynamoDBClient);
-    let items: Record<string, unknown>[];
-    try {
-      const out = await reads.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :view AND :poll',
-          ExpressionAttributeValues: {
-            ':pk': { S: installationPk(installationId) },
-            ':view': { S: ACCOUNT_VIEW_SK },
-            ':poll': { S: LAST_POLL_SK },
-          },
-          ConsistentRead: options.consistentRead ?? true,
-        }),
-      );
-      items = (out.Items ?? []).map((item) => unmarshall(item));
-    } catch (error) {
-      return rethrowThrottling(error, 'The licensing store');
-    }
-    const meta = items.find((i) => i.sk === 'META');
-    if (!meta) return null;
-    const installation = installationItem.parse(meta);
-    const poll = items.find((i) => i.sk === LAST_POLL_SK);
-    const lastPollAt = (poll && lastPollItem.parse(poll).lastPollAt) ?? installation.lastPollAt;
-    const terms = parseAccountView(items.find((i) => i.sk === ACCOUNT_VIEW_SK));
-    return { installation: { ...installation, ...(lastPollAt ? { lastPollAt } : {}) }, ...(terms && { terms }) };
+    return readInstallationWithTerms(reads, this.tableName, installationId, options);
   }
 
   /** The account item alone (a small read, eventually consistent): who owns it and where it lives. */

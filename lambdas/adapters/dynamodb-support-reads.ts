@@ -25,7 +25,8 @@ import type {
 import { beatTypeSchema } from '../core/telemetry/catalogue';
 import { rethrowThrottling } from './aws-errors';
 import { batchGetAll } from './dynamodb-batch-get';
-import { beatTimesOf, SILENT_BUCKETS, silenceCut, silentBucketOf } from './dynamodb-support-store';
+import { beatTimesOf, silenceCut } from './dynamodb-silent-installations';
+import { SILENT_BUCKETS, silentBucketOf } from './dynamodb-support-store';
 import { decodeOpenFindings } from './support-state-codec';
 import { decodeSnapshotData, decodeSnapshotGroup } from './support-snapshot-codec';
 

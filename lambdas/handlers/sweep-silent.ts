@@ -7,13 +7,13 @@ import { sweepSilentInstallations } from '../core/rules/evaluate-installations';
 import { emitCount } from '../shared/business-metrics';
 import { scheduledHandler } from '../shared/handler-stack';
 import { logger } from '../shared/powertools';
-import { rulesDeps } from '../shared/rules-deps';
+import { sweepDeps } from '../shared/sweep-deps';
 import { forInvocation, countFleetChanges } from '../shared/rules-invocation';
 import { countOutcome } from '../shared/rules-metrics';
 
 export const handler = scheduledHandler(async () => {
   const now = Date.now();
-  const { silent, outcomes, failures } = await sweepSilentInstallations(forInvocation(rulesDeps()), now);
+  const { silent, outcomes, failures } = await sweepSilentInstallations(forInvocation(sweepDeps()), now);
   for (const outcome of outcomes) countOutcome(outcome);
   await countFleetChanges(outcomes, now);
   for (const { installationId, error } of failures) {

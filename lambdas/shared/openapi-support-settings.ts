@@ -3,7 +3,7 @@ import * as z from 'zod/mini';
 import { withMeta } from '../core/schema-meta';
 import type { ZodOpenApiResponseObject } from 'zod-openapi';
 import { advisoriesViewSchema, advisoryViewSchema } from '../core/support/advisory-tables';
-import { fleetOverviewSchema } from '../core/support/fleet-overview';
+import { fleetOverviewSchema } from '../core/support/responses';
 import { ruleSettingsBodySchema, ruleSettingsViewSchema, ruleSettingViewSchema } from '../core/support/rule-settings';
 import { accountParams } from './params';
 

@@ -1,6 +1,6 @@
-/** Composition root of the proactive-support Lambdas: the rules' deps, and the stream consumer's with the history store. */
+/** Composition root of the proactive-support Lambdas: the rules' deps (the stream consumer's and the sweep's add theirs). */
 import { dynamoDocumentClient } from '../adapters/aws-clients';
-import { DynamoDbLicensingReads } from '../adapters/dynamodb-licensing-reads';
+import { DynamoDbInstallationRead } from '../adapters/dynamodb-installation-read';
 import { DynamoDbSupportStore } from '../adapters/dynamodb-support-store';
 import { EventBridgeNotificationBus } from '../adapters/eventbridge-notification-bus';
 import { CachedLicenceFacts } from '../adapters/licence-facts';
@@ -10,12 +10,11 @@ import { required } from './env';
 
 let deps: RulesDeps | undefined;
 
-/** The sweep's: it evaluates with no beats, so it records no history. */
 export function rulesDeps(): RulesDeps {
   deps ??= {
     store: new DynamoDbSupportStore(dynamoDocumentClient(), required('SUPPORT_TABLE_NAME')),
     bus: new EventBridgeNotificationBus(required('EVENT_BUS_NAME')),
-    licences: new CachedLicenceFacts(new DynamoDbLicensingReads(dynamoDocumentClient(), required('TABLE_NAME'))),
+    licences: new CachedLicenceFacts(new DynamoDbInstallationRead(dynamoDocumentClient(), required('TABLE_NAME'))),
     rules: allRules,
   };
   return deps;

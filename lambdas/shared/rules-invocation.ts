@@ -5,7 +5,7 @@
  */
 import { dynamoDocumentClient } from '../adapters/aws-clients';
 import { DynamoDbAdvisories } from '../adapters/dynamodb-advisories';
-import { DynamoDbFleetCounters } from '../adapters/dynamodb-fleet-counters';
+import { DynamoDbFleetCounterWrites } from '../adapters/dynamodb-fleet-counter-writes';
 import { DynamoDbRuleSettings } from '../adapters/dynamodb-rule-settings';
 import { invocationOverrides } from '../core/rules/config-sources';
 import type { InstallationOutcome, RulesDeps } from '../core/rules/process-batch';
@@ -15,14 +15,14 @@ import { required } from './env';
 import { logger } from './powertools';
 
 let sources:
-  | { settings: DynamoDbRuleSettings; advisories: DynamoDbAdvisories; counters: DynamoDbFleetCounters }
+  | { settings: DynamoDbRuleSettings; advisories: DynamoDbAdvisories; counters: DynamoDbFleetCounterWrites }
   | undefined;
 
 function adapters() {
   sources ??= {
     settings: new DynamoDbRuleSettings(dynamoDocumentClient(), required('SUPPORT_TABLE_NAME')),
     advisories: new DynamoDbAdvisories(dynamoDocumentClient(), required('TABLE_NAME')),
-    counters: new DynamoDbFleetCounters(dynamoDocumentClient(), required('SUPPORT_TABLE_NAME')),
+    counters: new DynamoDbFleetCounterWrites(dynamoDocumentClient(), required('SUPPORT_TABLE_NAME')),
   };
   return sources;
 }

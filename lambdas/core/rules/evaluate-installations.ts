@@ -9,6 +9,7 @@ import { deferringPuts, previousPointAt, recordHistory } from '../history/record
 import { settleLimited } from '../settle-limited';
 import type { Beat } from '../telemetry/catalogue';
 import type { BatchBeat } from './engine';
+import type { SilentInstallations } from './ports';
 import { evaluateInstallationBatch, type InstallationOutcome, type RulesDeps } from './process-batch';
 
 /** A beat of a stream batch, with the installation whose record carried it. */
@@ -56,16 +57,21 @@ export function evaluateStreamBatch(
   return evaluateEach(deps, groupByInstallation(beats), now, deps.history);
 }
 
+/** The missing-beat sweep's deps: the rules', and where it finds the silent. */
+export interface SweepDeps extends RulesDeps {
+  readonly silent: SilentInstallations;
+}
+
 /** The missing-beat sweep: each silent installation evaluated with no beats, so the tick rules run. */
 export async function sweepSilentInstallations(
-  deps: RulesDeps,
+  deps: SweepDeps,
   now: number,
 ): Promise<EvaluationResult & { silent: number; expired: number }> {
-  const silent = await deps.store.silentSince(now - SILENT_AFTER_MS, MAX_SILENT_PER_RUN);
+  const silent = await deps.silent.silentSince(now - SILENT_AFTER_MS, MAX_SILENT_PER_RUN);
   const result = await evaluateEach(deps, new Map(silent.map((id) => [id, []])), now);
   // Silent that long, its state expires (docs/retention.md): what has no expiry of its own goes
   // with it. After the evaluation, so a finding it just opened goes too.
-  const expired = await deps.store.expireSilentRemains(
+  const expired = await deps.silent.expireSilentRemains(
     now - SILENT_SUPPORT_DATA_DAYS * DAY_MS,
     now,
     MAX_SILENT_PER_RUN,

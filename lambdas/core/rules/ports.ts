@@ -36,6 +36,10 @@ export interface SupportStore {
   getState(installationId: string): Promise<InstallationState | undefined>;
   /** one atomic write per installation per batch: state (version-guarded), findings, snapshots */
   commit(commit: StateCommit): Promise<void>;
+}
+
+/** What the missing-beat sweep reads of the support store. */
+export interface SilentInstallations {
   /** installations whose newest beat is older than `before` (epoch ms), without a table scan: the most recently silent first */
   silentSince(before: number, limit: number): Promise<string[]>;
   /**

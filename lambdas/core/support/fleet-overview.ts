@@ -6,8 +6,6 @@
  * as findings open, move and resolve (one write an invocation, never a scan of findings), and the
  * last-beat index support's list walks.
  */
-import * as z from 'zod/mini';
-import { withMeta } from '../schema-meta';
 import { assertRole, type Principal } from '../licensing/access';
 import type { Severity } from '../rules/rule';
 import type { SupportReadStore } from './ports';
@@ -240,25 +238,3 @@ async function countSilent(deps: FleetDeps, now: number): Promise<{ count: numbe
 }
 
 export { severities as overviewSeverities };
-
-const bySeveritySchema = z.object({ critical: z.number(), warning: z.number(), info: z.number() });
-export const fleetOverviewSchema = withMeta(
-  z.object({
-    from: z.string(),
-    to: z.string(),
-    days: z.array(
-      z.object({ day: z.string(), bySeverity: bySeveritySchema, byRule: z.record(z.string(), z.number()) }),
-    ),
-    open: z.object({
-      bySeverity: bySeveritySchema,
-      byRule: z.array(z.object({ ruleId: z.string(), count: z.number() })),
-    }),
-    noisiestRules: z.array(z.object({ ruleId: z.string(), opened: z.number(), resolved: z.number() })),
-    silent: z.object({ hours: z.number(), count: z.number(), atLeast: z.boolean() }),
-    installations: z.object({
-      bySuiteRelease: z.array(z.object({ release: z.string(), count: z.number() })),
-      bySqlEdition: z.array(z.object({ edition: z.string(), count: z.number() })),
-    }),
-  }),
-  { id: 'FleetOverview', description: 'Open findings a day for 30 days, the noisiest rules, the silent.' },
-);

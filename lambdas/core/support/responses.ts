@@ -161,3 +161,26 @@ export const installationSnapshotSchema = withMeta(
   }),
   { id: 'InstallationSnapshot' },
 );
+
+/** The fleet overview (fleet-overview.ts). */
+const bySeveritySchema = z.object({ critical: z.number(), warning: z.number(), info: z.number() });
+export const fleetOverviewSchema = withMeta(
+  z.object({
+    from: z.string(),
+    to: z.string(),
+    days: z.array(
+      z.object({ day: z.string(), bySeverity: bySeveritySchema, byRule: z.record(z.string(), z.number()) }),
+    ),
+    open: z.object({
+      bySeverity: bySeveritySchema,
+      byRule: z.array(z.object({ ruleId: z.string(), count: z.number() })),
+    }),
+    noisiestRules: z.array(z.object({ ruleId: z.string(), opened: z.number(), resolved: z.number() })),
+    silent: z.object({ hours: z.number(), count: z.number(), atLeast: z.boolean() }),
+    installations: z.object({
+      bySuiteRelease: z.array(z.object({ release: z.string(), count: z.number() })),
+      bySqlEdition: z.array(z.object({ edition: z.string(), count: z.number() })),
+    }),
+  }),
+  { id: 'FleetOverview', description: 'Open findings a day for 30 days, the noisiest rules, the silent.' },
+);

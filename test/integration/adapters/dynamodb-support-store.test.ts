@@ -1,11 +1,13 @@
 /**
  * The rules' state in the support table, against the local cloud's real DynamoDB Local on a table
- * of its own: the STATE item and the STATE#APART item beside it, what each batch writes, and
- * items of the shape written before the state was compacted.
+ * of its own: the STATE item and the STATE#APART item beside it, what each batch writes, items
+ * of the shape written before the state was compacted, and how the sweep finds the silent among
+ * them (DynamoDbSilentInstallations).
  */
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoItemBytes } from '#lambdas/adapters/dynamodb-item-size';
 import { DynamoDbSupportReads } from '#lambdas/adapters/dynamodb-support-reads';
+import { DynamoDbSilentInstallations } from '#lambdas/adapters/dynamodb-silent-installations';
 import { DynamoDbSupportStore, SILENT_BAND_SETTLES_MS } from '#lambdas/adapters/dynamodb-support-store';
 import { SILENT_SUPPORT_DATA_DAYS } from '#lambdas/core/accounts/retention';
 import { rule as expressCap } from '#lambdas/core/rules/catalogue/db-express-cap';
@@ -24,6 +26,7 @@ const EVALUATED_AT = T0 + 24 * HOUR;
 let table: SupportTable;
 let documents: DynamoDBDocumentClient;
 let store: DynamoDbSupportStore;
+let sweep: DynamoDbSilentInstallations;
 let reads: DynamoDbSupportReads;
 
 beforeAll(async () => {
@@ -31,6 +34,7 @@ beforeAll(async () => {
   documents = table.documents;
   reads = new DynamoDbSupportReads(documents, tableName);
   store = new DynamoDbSupportStore(documents, tableName);
+  sweep = new DynamoDbSilentInstallations(documents, tableName);
 });
 
 afterAll(async () => {
@@ -225,7 +229,7 @@ describe('DynamoDbSupportStore', () => {
     await firstStates(beats);
 
     // Act
-    const silent = await store.silentSince(cut, 1000);
+    const silent = await sweep.silentSince(cut, 1000);
 
     // Assert: those keyed on the step are judged by their exact beat
     const keys = await Promise.all(Object.keys(beats).map(async (id) => (await item(id, 'STATE'))!['gsi1sk']));
@@ -241,8 +245,8 @@ describe('DynamoDbSupportStore', () => {
     await firstStates(beats);
 
     // Act
-    const early = await store.silentSince(cut, 1000);
-    const settled = await store.silentSince(step + SILENT_BAND_SETTLES_MS, 1000);
+    const early = await sweep.silentSince(cut, 1000);
+    const settled = await sweep.silentSince(step + SILENT_BAND_SETTLES_MS, 1000);
 
     // Assert: the surely silent at once, the one in the step's key when the step has settled
     expect(early.filter((id) => id in beats)).toEqual(['inst_storeband00000001']);
@@ -260,12 +264,12 @@ describe('DynamoDbSupportStore', () => {
     await firstStates({ ...longSilent, [recent]: cut - 4 * HOUR });
 
     // Act: a run's limit below the long-silent's number (one a bucket)
-    const silent = await store.silentSince(cut, 8);
+    const silent = await sweep.silentSince(cut, 8);
 
     // Assert: the one just silent is among them (oldest first, the limit went to the first buckets' long-silent)
     expect(silent).toHaveLength(8);
     expect(silent).toContain(recent);
-    expect(await store.silentSince(cut - 5 * HOUR, 100)).not.toContain(recent);
+    expect(await sweep.silentSince(cut - 5 * HOUR, 100)).not.toContain(recent);
   });
 
   it('gives the items without an expiry of a long-silent installation the expiry asked, and leaves the others', async () => {
@@ -280,8 +284,8 @@ describe('DynamoDbSupportStore', () => {
     const stateTtl = (await item(quiet, 'STATE'))!['ttl'];
     const at = T0 + 91 * 86_400_000;
 
-    const expired = await store.expireSilentRemains(T0 + 2 * HOUR, at, 10);
-    const again = await store.expireSilentRemains(T0 + 2 * HOUR, at + HOUR, 10);
+    const expired = await sweep.expireSilentRemains(T0 + 2 * HOUR, at, 10);
+    const again = await sweep.expireSilentRemains(T0 + 2 * HOUR, at + HOUR, 10);
 
     expect(expired).toBeGreaterThanOrEqual(1);
     expect(again).toBe(0);

@@ -29,6 +29,7 @@ import {
   telemetrySwitchSchema,
 } from '#lambdas/core/licensing/responses';
 import { setTelemetry } from '#lambdas/core/licensing/set-telemetry';
+import type { FleetOverview } from '#lambdas/core/support/fleet-overview';
 import type { SnapshotView } from '#lambdas/core/support/get-installation-snapshot';
 import type { Acknowledgement } from '#lambdas/core/support/ports';
 import type { listAccountFindings } from '#lambdas/core/support/list-account-findings';
@@ -39,6 +40,7 @@ import type {
   accountInstallationsHealthSchema,
   acknowledgementSchema,
   findingsSchema,
+  fleetOverviewSchema,
   installationSnapshotSchema,
   supportInstallationsPageSchema,
 } from '#lambdas/core/support/responses';
@@ -96,6 +98,7 @@ holds<Same<z.output<typeof findingsSchema>, Result<typeof listInstallationFindin
 holds<Same<z.output<typeof acknowledgementSchema>, Acknowledgement>>();
 holds<Same<z.output<typeof installationSnapshotSchema>, SnapshotView>>();
 holds<Same<z.output<typeof supportInstallationsPageSchema>, Result<typeof listSupportInstallations>>>();
+holds<Same<z.output<typeof fleetOverviewSchema>, FleetOverview>>();
 // The JWKS is the adapter's: every key the schema describes is a key it serves.
 holds<z.output<typeof jwksSchema>['keys'][number] extends PublicSigningJwk ? true : false>();
 

@@ -8,6 +8,7 @@ import {
   settleEvaluations,
   sweepSilentInstallations,
   type StreamBatchBeat,
+  type SweepDeps,
 } from '#lambdas/core/rules/evaluate-installations';
 import type { StateCommit } from '#lambdas/core/rules/ports';
 import { SILENT_SUPPORT_DATA_DAYS } from '#lambdas/core/accounts/retention';
@@ -38,10 +39,12 @@ function world(silent: string[] = []) {
   const commits: StateCommit[] = [];
   const silentAsked: [number, number][] = [];
   const expireAsked: { before: number; at: number; commitsBefore: number }[] = [];
-  const deps: RulesDeps = {
+  const deps: SweepDeps = {
     store: {
       getState: async () => undefined,
       commit: async (c) => void commits.push(c),
+    },
+    silent: {
       silentSince: async (before, limit) => {
         silentAsked.push([before, limit]);
         return silent;
@@ -231,7 +234,7 @@ describe('sweepSilentInstallations', () => {
     ]);
     const { deps, commits } = world(['inst_recent', 'inst_silent']);
     const published: unknown[] = [];
-    const swept: RulesDeps = {
+    const swept: SweepDeps = {
       ...deps,
       rules: allRules,
       bus: { publish: async (n) => void published.push(...n) },

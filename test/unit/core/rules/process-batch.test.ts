@@ -32,12 +32,6 @@ class MemoryStore implements SupportStore {
     for (const f of c.findings) this.findings.set(f.findingId, f);
     for (const s of c.snapshots) this.snapshots.set(s.type, s);
   }
-  async silentSince() {
-    return [];
-  }
-  async expireSilentRemains() {
-    return 0;
-  }
 }
 
 function world(careLevel: 'gold' | 'basic' = 'gold') {
