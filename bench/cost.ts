@@ -79,7 +79,7 @@ export function defaultWorkload(): Workload {
     // dayClosure: what the bench's rules row counted more in the 6 hours of a run that crossed
     // midnight (2026-12-06, 24 posts of each installation): 2.0 WRU and 2.8 RRU; the row now counts
     // the same hours of the day in every run, none closing a day
-    history: { wruPerBatch: 1.29, rruPerBatch: 0.3, storedBytes: 2_000_000, dayClosure: { wru: 2, rru: 2.8 } },
+    history: { wruPerBatch: 1.28, rruPerBatch: 0.3, storedBytes: 1_735_000, dayClosure: { wru: 2, rru: 2.8 } },
     // lambdas/adapters/licence-facts.ts CachedLicenceFacts' default TTL; a miss reads the installation strongly
     licenceCache: { ttlSeconds: 300, rruPerMiss: 1 },
     // ingest puts the rules' licence facts in every stream record (stream-record.ts): the cache is the fallback

@@ -2,16 +2,18 @@
  * One history block as a binary attribute: a format byte, then raw-deflated JSON
  * `{"k":[series keys],"p":[[row, …] per key]}`, a row `[step, value]` for a single sample
  * or `[step, avg, min, max, count]`; a series of single samples on consecutive steps (1-minute
- * points nearly always) as `{"s":first step,"v":[values]}`; `step` counted in the tier's
- * resolution from the block's start, values as precise as a chart shows. Compact because DynamoDB
- * charges writes and storage by size.
+ * points nearly always) as `{"s":first step,"v":[values]}`, and in format 3 an aggregate's
+ * (15-minute, 1-hour points) as columns `{"s","a":[avg],"l":[min],"h":[max],"n":count or [counts]}`;
+ * `step` counted in the tier's resolution from the block's start, values as precise as a chart
+ * shows. Compact because DynamoDB charges writes and storage by size.
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import * as z from 'zod/mini';
 import { describeSeries, type Point, type SeriesPoints } from '../core/history/series';
 
-/** format 1: raw deflate; format 2: raw deflate with HISTORY_DICTIONARY_V2 (written now) */
+/** format 1: raw deflate; format 2: raw deflate with HISTORY_DICTIONARY_V2; format 3: as 2, gapless aggregates as columns */
 const FORMAT = 2;
+const FORMAT_COLUMNS = 3;
 /**
  * What every block repeats: the JSON's frame and the series keys' parts, so even their first
  * occurrence in a block is a back-reference. Frozen: a block written with it decodes only with
@@ -63,6 +65,18 @@ const blockJson = z.object({
         z.object({ s: z.number(), v: z.array(z.number()) }),
         z.transform(({ s, v }) => v.map((x, i) => [s + i, x] as const)),
       ),
+      z.pipe(
+        z.object({
+          s: z.number(),
+          a: z.array(z.number()),
+          l: z.optional(z.array(z.number())),
+          h: z.optional(z.array(z.number())),
+          n: z.union([z.number(), z.array(z.number())]),
+        }),
+        z.transform(({ s, a, l, h, n }) =>
+          a.map((avg, i) => [s + i, avg, l?.[i] ?? avg, h?.[i] ?? avg, typeof n === 'number' ? n : n[i]!] as const),
+        ),
+      ),
     ]),
   ),
 });
@@ -77,18 +91,45 @@ export function encodeBlock(start: number, resolutionMs: number, series: SeriesP
     });
   });
   // the usual 1-minute series, one sample a minute without a gap: its first step and its values
-  const compact = rows.map((list) =>
+  const minuteRuns = rows.map((list) =>
     list.length > 1 && list.every((row, i) => row.length === 2 && row[0] === list[0]![0]! + i)
       ? { s: list[0]![0]!, v: list.map((row) => row[1]!) }
       : list,
   );
-  const json = JSON.stringify({ k: keys, p: compact });
-  return Buffer.concat([Buffer.from([FORMAT]), deflateRawSync(json, { level: 9, dictionary: HISTORY_DICTIONARY_V2 })]);
+  const deflated = (p: unknown[]) =>
+    deflateRawSync(JSON.stringify({ k: keys, p }), { level: 9, dictionary: HISTORY_DICTIONARY_V2 });
+  const asRows = deflated(minuteRuns);
+  // an aggregate tier's gapless series as columns (a day's 24 hours: a fifth smaller), where smaller
+  const columns = minuteRuns.some((list) => Array.isArray(list) && list.length > 1)
+    ? deflated(rows.map(columnsOf))
+    : undefined;
+  return columns && columns.length < asRows.length
+    ? Buffer.concat([Buffer.from([FORMAT_COLUMNS]), columns])
+    : Buffer.concat([Buffer.from([FORMAT]), asRows]);
+}
+
+/** A series on consecutive steps as `{s, a, l?, h?, n}` (min and max left out where they equal avg, one count when all are); others as they are. */
+function columnsOf(list: number[][]): unknown {
+  if (list.length <= 1 || !list.every((row, i) => row[0] === list[0]![0]! + i)) return list;
+  if (list.every((row) => row.length === 2)) return { s: list[0]![0]!, v: list.map((row) => row[1]!) };
+  const full = list.map((row) => (row.length === 2 ? [row[0]!, row[1]!, row[1]!, row[1]!, 1] : row));
+  const a = full.map((row) => row[1]!);
+  const l = full.map((row) => row[2]!);
+  const h = full.map((row) => row[3]!);
+  const n = full.map((row) => row[4]!);
+  return {
+    s: list[0]![0]!,
+    a,
+    ...(l.some((v, i) => v !== a[i]) ? { l } : {}),
+    ...(h.some((v, i) => v !== a[i]) ? { h } : {}),
+    n: n.every((c) => c === n[0]) ? n[0]! : n,
+  };
 }
 
 export function decodeBlock(start: number, resolutionMs: number, bytes: Uint8Array): SeriesPoints {
-  if (bytes[0] !== 1 && bytes[0] !== FORMAT) throw new Error(`history block format ${bytes[0]} unknown`);
-  const inflated = inflateRawSync(bytes.subarray(1), bytes[0] === FORMAT ? { dictionary: HISTORY_DICTIONARY_V2 } : {});
+  if (bytes[0] !== 1 && bytes[0] !== FORMAT && bytes[0] !== FORMAT_COLUMNS)
+    throw new Error(`history block format ${bytes[0]} unknown`);
+  const inflated = inflateRawSync(bytes.subarray(1), bytes[0] === 1 ? {} : { dictionary: HISTORY_DICTIONARY_V2 });
   const { k, p } = blockJson.parse(JSON.parse(inflated.toString('utf8')));
   const out: SeriesPoints = new Map();
   k.forEach((key, i) => {

@@ -37,6 +37,31 @@ describe('the history block codec', () => {
     expect(decodeBlock(T0, 60_000, encodeBlock(T0, 60_000, gap))).toEqual(gap);
   });
 
+  it("writes a day's 1-hour points as columns when that is smaller, and reads them and the rows alike", () => {
+    // a day of one sample a minute on two series, one steady (min = max = avg), one that moves
+    const beats = Array.from({ length: 24 * 60 }, (_, i) =>
+      beatAt('ucx.ivr', T0 + i * 60_000, { activeCalls: 4, licensedChannels: 30 }),
+    ).map((b) => b.beat);
+    // an hour's minutes alternate between h and h + 10: its point is avg h + 5, min h, max h + 10
+    const moving = Array.from({ length: 24 * 60 }, (_, i) => {
+      const v = Math.floor(i / 60) + (i % 2) * 10;
+      return { t: T0 + i * 60_000, avg: v, min: v, max: v, n: 1 };
+    });
+    const minutes = new Map([...minutePoints(beats), ['queue:acd-fifo:length', moving]]);
+    const hours = downsampleAll(minutes, 3_600_000);
+    // the same points with a gap are rows (format 2)
+    const gapped = new Map([...hours].map(([k, points]) => [k, points.filter((_, i) => i !== 5)]));
+
+    const columns = encodeBlock(T0, 3_600_000, hours);
+    const rows = encodeBlock(T0, 3_600_000, gapped);
+
+    expect(columns[0]).toBe(3);
+    expect(rows[0]).toBe(2);
+    expect(decodeBlock(T0, 3_600_000, columns)).toEqual(hours);
+    expect(decodeBlock(T0, 3_600_000, rows)).toEqual(gapped);
+    expect(columns.length).toBeLessThan(rows.length);
+  });
+
   it('refuses a format it does not know', () => {
     expect(() => decodeBlock(T0, 60_000, Uint8Array.from([9, 0]))).toThrow(/format 9/);
   });
