@@ -39,9 +39,9 @@ describe('the history block codec', () => {
 
   it("writes a day's 1-hour points as columns when that is smaller, and reads them and the rows alike", () => {
     // a day of one sample a minute on two series, one steady (min = max = avg), one that moves
-    const beats = Array.from({ length: 24 * 60 }, (_, i) =>
-      beatAt('ucx.ivr', T0 + i * 60_000, { activeCalls: 4, licensedChannels: 30 }),
-    ).map((b) => b.beat);
+    const beats = Array.from({ length: 24 * 60 }, (_, i) => beatAt('ucx.ivr', T0 + i * 60_000, { activeCalls: 4 })).map(
+      (b) => b.beat,
+    );
     // an hour's minutes alternate between h and h + 10: its point is avg h + 5, min h, max h + 10
     const moving = Array.from({ length: 24 * 60 }, (_, i) => {
       const v = Math.floor(i / 60) + (i % 2) * 10;
