@@ -135,7 +135,8 @@ export function archiveLifecycleFrom(
       ? {
           ...w.archive,
           rawDays: a.rawDays ?? w.archive.rawDays,
-          standardDays: a.infrequentAccessDays,
+          // no Standard-IA: Standard until Glacier IR
+          standardDays: a.infrequentAccessDays ?? a.glacierDays,
           glacierDays: a.glacierDays,
           expireDays: a.expireDays,
         }

@@ -55,8 +55,8 @@ export const appConfigContextSchema = z.object({
   telemetryShards: z.number().int().min(1).max(500).default(2),
   archive: z
     .object({
-      // S3 refuses a Standard-IA transition before day 30.
-      infrequentAccessDays: z.number().int().min(30),
+      // S3 refuses a Standard-IA transition before day 30; none: straight to Glacier IR
+      infrequentAccessDays: z.number().int().min(30).optional(),
       glacierDays: z.number().int().positive(),
       expireDays: z.number().int().positive(),
       // the compaction works a day inside it (compact-archive.ts), so at least 2
@@ -64,7 +64,7 @@ export const appConfigContextSchema = z.object({
     })
     .strict()
     // S3 refuses a second transition less than 30 days after a Standard-IA one.
-    .refine((a) => a.glacierDays >= a.infrequentAccessDays + 30, {
+    .refine((a) => a.infrequentAccessDays === undefined || a.glacierDays >= a.infrequentAccessDays + 30, {
       message: 'glacierDays must be at least infrequentAccessDays + 30',
       path: ['glacierDays'],
     })
@@ -72,7 +72,7 @@ export const appConfigContextSchema = z.object({
       message: 'expireDays must be after glacierDays',
       path: ['expireDays'],
     })
-    .default({ infrequentAccessDays: 30, glacierDays: 90, expireDays: 395, rawDays: 7 }),
+    .default({ glacierDays: 30, expireDays: 395, rawDays: 7 }),
   /** each region's portal host name, for the other region's "switch region" links */
   portal: z
     .object({ domains: z.object({ eu: hostName.optional(), us: hostName.optional() }).strict() })

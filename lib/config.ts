@@ -123,8 +123,8 @@ export interface LicensingConfig {
 
 /** Days after upload at which an archive object changes storage class or expires. */
 export interface ArchiveLifecycleConfig {
-  /** to S3 Standard-IA (S3 needs at least 30) */
-  readonly infrequentAccessDays: number;
+  /** to S3 Standard-IA (S3 needs at least 30); none: Standard until glacierDays */
+  readonly infrequentAccessDays?: number;
   /** to S3 Glacier Instant Retrieval (at least 30 days after Standard-IA) */
   readonly glacierDays: number;
   /** deleted (after glacierDays) */

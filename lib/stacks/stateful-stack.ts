@@ -528,7 +528,8 @@ export class StatefulStack extends Stack {
    * overwrites its object by design (keys name the shard's sequence range), so noncurrent versions
    * expire after a day. Access logs go to the stack's access-log bucket. Raw landing objects (`beats/`) expire after
    * rawDays, by when the compaction has rewritten their hour into Parquet; the Parquet runs and
-   * their manifests age through the storage classes. Glacier *Instant Retrieval*, not Flexible:
+   * their manifests age through the storage classes (the deployed config: straight to Glacier IR at
+   * day 30, docs/telemetry.md "Archive lifecycle"). Glacier *Instant Retrieval*, not Flexible:
    * Athena cannot read objects in Flexible Retrieval without a restore, so the view would
    * silently lose everything older than glacierDays; Instant Retrieval keeps the whole archive
    * queryable at a fraction of Standard-IA's storage price.
@@ -539,7 +540,9 @@ export class StatefulStack extends Stack {
       id: `${prefix.replace(/\/$/, '')}-storage-classes`,
       prefix,
       transitions: [
-        { storageClass: StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(infrequentAccessDays) },
+        ...(infrequentAccessDays !== undefined
+          ? [{ storageClass: StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(infrequentAccessDays) }]
+          : []),
         { storageClass: StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: Duration.days(glacierDays) },
       ],
       expiration: Duration.days(expireDays),

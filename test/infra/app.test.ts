@@ -97,7 +97,7 @@ describe('parseAppConfig', () => {
 
     // Assert
     expect(config.telemetryShards).toBe(2);
-    expect(config.archive).toEqual({ infrequentAccessDays: 30, glacierDays: 90, expireDays: 395, rawDays: 7 });
+    expect(config.archive).toEqual({ glacierDays: 30, expireDays: 395, rawDays: 7 });
   });
 
   it("reads each region's portal domain (none by default) into the portal URLs config.json names", () => {
@@ -147,7 +147,8 @@ describe('parseAppConfig', () => {
       licenseTtlDays: 30,
       logRetentionDays: 30,
       telemetryShards: 2,
-      archive: { infrequentAccessDays: 30, glacierDays: 90, expireDays: 395 },
+      archive: { glacierDays: 30, expireDays: 395 },
     });
+    expect(testConfig.archive.infrequentAccessDays).toBeUndefined();
   });
 });

@@ -201,33 +201,51 @@ describe('stateful stacks', () => {
       expect(resources[archiveBucketLogicalId]?.Properties.BucketName).toBeUndefined();
     });
 
-    it('expires raw landing objects after rawDays, and moves Parquet runs and manifests to Standard-IA, then Glacier Instant Retrieval, then expires them, per the config', () => {
+    /** the archive bucket's lifecycle rules as a stack set built with this config synthesizes them */
+    const archiveRules = (template: Template) =>
+      (template.toJSON().Resources as Record<string, Resource>)[archiveBucketLogicalId]?.Properties
+        .LifecycleConfiguration.Rules as Record<string, unknown>[];
+    const aging = (prefix: string, transitions: unknown[], expireDays: number) =>
+      expect.objectContaining({
+        Status: 'Enabled',
+        Prefix: prefix,
+        Transitions: transitions,
+        ExpirationInDays: expireDays,
+      });
+
+    it('expires raw landing objects after rawDays, and moves Parquet runs and manifests to Glacier Instant Retrieval, then expires them, per the config', () => {
       // Arrange
       const { infrequentAccessDays, glacierDays, expireDays, rawDays } = testConfig.archive;
-      const aging = (prefix: string) =>
-        expect.objectContaining({
-          Status: 'Enabled',
-          Prefix: prefix,
-          Transitions: [
-            { StorageClass: 'STANDARD_IA', TransitionInDays: infrequentAccessDays },
-            { StorageClass: 'GLACIER_IR', TransitionInDays: glacierDays },
-          ],
-          ExpirationInDays: expireDays,
-        });
+      const transitions = [{ StorageClass: 'GLACIER_IR', TransitionInDays: glacierDays }];
 
       // Assert
-      const rules = resources[archiveBucketLogicalId]?.Properties.LifecycleConfiguration.Rules as Record<
-        string,
-        unknown
-      >[];
+      const rules = archiveRules(primary);
       expect(rules).toEqual([
         expect.objectContaining({ Status: 'Enabled', Prefix: 'beats/', ExpirationInDays: rawDays }),
-        aging('parquet-runs/'),
-        aging('parquet/'),
+        aging('parquet-runs/', transitions, expireDays),
+        aging('parquet/', transitions, expireDays),
         ...noncurrentVersionRules,
       ]);
       expect(rules[0]!.Transitions).toBeUndefined();
-      expect([infrequentAccessDays, glacierDays, expireDays, rawDays]).toEqual([30, 90, 395, 7]);
+      expect([infrequentAccessDays, glacierDays, expireDays, rawDays]).toEqual([undefined, 30, 395, 7]);
+    });
+
+    it('moves them through Standard-IA first when infrequentAccessDays is set', () => {
+      // Arrange
+      const archive = { ...testConfig.archive, infrequentAccessDays: 30, glacierDays: 90 };
+      const { stacks: withIa } = buildTestApp({ ...testConfig, archive });
+
+      // Assert
+      const transitions = [
+        { StorageClass: 'STANDARD_IA', TransitionInDays: 30 },
+        { StorageClass: 'GLACIER_IR', TransitionInDays: 90 },
+      ];
+      expect(archiveRules(Template.fromStack(withIa.eu.stateful))).toEqual(
+        expect.arrayContaining([
+          aging('parquet-runs/', transitions, archive.expireDays),
+          aging('parquet/', transitions, archive.expireDays),
+        ]),
+      );
     });
 
     it('keeps the Athena results versioned and access-logged, noncurrent versions a day (CT.S3.PR.11, PR.2)', () => {

@@ -152,6 +152,27 @@ describe('cost model', () => {
     expect(line(monthlyCost(100_000, shorter, us), 'S3 Parquet storage (steady state)').usd).toBeLessThan(
       line(r, 'S3 Parquet storage (steady state)').usd,
     );
+    // no Standard-IA: Standard until Glacier IR, one transition an object
+    const direct = archiveLifecycleFrom(
+      { context: { ucx: { archive: { glacierDays: 30, expireDays: 90, rawDays: 7 } } } },
+      w,
+    );
+    expect(direct.archive).toMatchObject({ standardDays: 30, glacierDays: 30, expireDays: 90 });
+    const viaIa = archiveLifecycleFrom(
+      { context: { ucx: { archive: { infrequentAccessDays: 30, glacierDays: 60, expireDays: 90, rawDays: 7 } } } },
+      w,
+    );
+    const withIa = monthlyCost(100_000, viaIa, us);
+    const without = monthlyCost(100_000, direct, us);
+    expect(line(without, 'S3 Parquet storage (steady state)').usd).toBeLessThan(
+      line(withIa, 'S3 Parquet storage (steady state)').usd,
+    );
+    const parquetPuts = (HOURS_PER_MONTH * w.archive.parquetObjectsPerHour) / 1000;
+    expect(
+      line(withIa, 'S3 PUTs (raw and Parquet) and transitions').usd -
+        line(without, 'S3 PUTs (raw and Parquet) and transitions').usd,
+    ).toBeCloseTo(parquetPuts * us.s3TransitionIaPer1000);
+    expect(line(without, 'S3 Parquet storage (steady state)').driver).not.toMatch(/IA/);
   });
 
   it('marks a line measured only when every measurable input it uses came from the bench', () => {
