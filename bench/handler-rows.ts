@@ -11,6 +11,7 @@
  * one full invocation of distinct posts (as many records as Lambda's 6 MB payload takes).
  */
 import { type KeyObject, randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { CreateStreamCommand, KinesisClient, PutRecordCommand, waitUntilStreamExists } from '@aws-sdk/client-kinesis';
@@ -24,6 +25,7 @@ import { counterSnapshotSeconds } from '../lambdas/core/telemetry/cadence';
 import type { LocalFunction } from '../local/assembly';
 import { lambdaEnvironment, type CloudInfo } from '../local/cloud';
 import { eventRecordBytes, kinesisStreamEvent, maxInvokePayloadBytes, type ShardRecord } from '../local/kinesis-event';
+import { type IngestMemoryMeasure, ingestMemoryRow, largestPost, measureIngestMemory } from './ingest-memory';
 import { measureRulesStored, type RulesStoredMeasures } from './rules-stored';
 import { abab, median, pairedRatio, type Row } from './stats';
 import {
@@ -58,6 +60,8 @@ export interface HandlerMeasures {
     recordBytesPerBatch: number;
     status: number;
   };
+  /** the ingest's peak memory on the largest post (ingest-memory.ts) */
+  ingestMemory: IngestMemoryMeasure;
   archive: ArchiveMeasures;
   /** the rules handler's whole stored path against DynamoDB Local (rules-stored.ts) */
   rulesStored: RulesStoredMeasures;
@@ -366,6 +370,26 @@ export async function measureHandlers(
   const recordsPerBatch = records / batches;
   const recordBytesPerBatch = recordBytes / batches;
 
+  // ---- the ingest's memory on the largest post (its deployed bundle, a process of its own) ------
+  const post = largestPost();
+  const ingestMemory = measureIngestMemory({
+    bundle: join(ingestFn.assetDir, 'index.mjs'),
+    memoryMb: ingestFn.memoryMb,
+    post,
+    event: await signedEvent({
+      method: 'POST',
+      api: eu.api,
+      path: telemetryPath,
+      routeKey: 'POST /v1/installations/{id}/telemetry',
+      pathParameters: { id: installationId },
+      keyid: installationId,
+      privateKey,
+      body: post.gz,
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+    }),
+  });
+  opts.log(`ingest memory: ${ingestMemoryRow(ingestMemory).detail}`);
+
   // ---- the archiver over one full invocation -------------------------------------------------
   const archive = await measureArchive(archiveFn, {
     rounds: Math.max(3, Math.round(opts.rounds / 4)),
@@ -471,6 +495,7 @@ export async function measureHandlers(
       recordBytesPerBatch,
       status: ingestStatus,
     },
+    ingestMemory,
     archive,
     rulesStored,
     agent,
@@ -684,5 +709,6 @@ export function handlerRows(m: HandlerMeasures): Row[] {
       goal: { op: '<=', value: 1.5, unit: '×' },
       detail: `handler ${(m.ingest.handlerCpuMsPerBeat * 1000).toFixed(0)} µs, floor (verify + GetItem + gunzip + JSON.parse + schema + PutRecord) ${(m.ingest.floorCpuMsPerBeat * 1000).toFixed(0)} µs; batch ${m.ingest.beatsPerBatch} beats, ${(m.ingest.batchGzipBytes / 1024).toFixed(1)} KB gz → ${m.ingest.recordsPerBatch} record(s), ${(m.ingest.recordBytesPerBatch / 1024).toFixed(1)} KB; real SDK clients on local endpoints`,
     },
+    ingestMemoryRow(m.ingestMemory),
   ];
 }

@@ -204,7 +204,9 @@ export const functionSpecs = {
   // sign-in and refresh (docs/identity.md). Its AdminGetUser is granted by the stack, apart from the role's
   // default policy: the pool names the function, so the function's policy cannot name the pool.
   preTokenGeneration: { entry: 'pre-token-generation', needs: [] },
-  // 512 MB: gunzips and validates up to 8 MiB of beats per request, and CPU scales with memory.
+  // 256 MB: the largest post (500 beats, 8 MiB unpacked) peaks at about two thirds of it (the bench's
+  // "ingest: peak memory" row); a steady post waits on DynamoDB and Kinesis more than it computes,
+  // so half the memory (and CPU) costs a third less a post (docs/performance-and-cost.md).
   // A batch from every installation every 5 minutes: counts summed per container-minute, as for polls.
   // table:write: it records the installation's last contact (lastPollAt) at most once an hour.
   ingestTelemetry: {
@@ -212,7 +214,7 @@ export const functionSpecs = {
     needs: ['table:write', 'telemetry-stream:write'],
     // as the poll: reads the installation and its account, writes only the installation's last contact
     tableItems: { reads: ['account'], writes: ['installation'] },
-    memoryMb: 512,
+    memoryMb: 256,
     metricsFlushSeconds: 60,
     tracing: 'pass-through',
   },

@@ -177,8 +177,8 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
       }
     });
 
-    it('gives the ingest function 512 MB and the archiver 512 MB and 60 s', () => {
-      expect(functionOf('ingestTelemetry').Properties).toMatchObject({ MemorySize: 512, Timeout: 10 });
+    it('gives the ingest function 256 MB and the archiver 512 MB and 60 s', () => {
+      expect(functionOf('ingestTelemetry').Properties).toMatchObject({ MemorySize: 256, Timeout: 10 });
       expect(functionOf('archiveTelemetry').Properties).toMatchObject({ MemorySize: 512, Timeout: 60 });
     });
 
