@@ -8,6 +8,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import * as z from 'zod';
+import { apiAccessLogFields } from '../lib/api-access-log';
 import type { ArchiveLifecycleConfig } from '../lib/config';
 import { functionSpecs, type FunctionName, type FunctionSpec } from '../lib/routes';
 import { contactStampSeconds, defaultCycleSeconds } from '../lambdas/core/telemetry/cadence';
@@ -44,6 +45,32 @@ function memoryOf(name: FunctionName): number {
   return spec.memoryMb;
 }
 
+/** CloudWatch Logs bills an event's message and 26 bytes. */
+const CLOUDWATCH_EVENT_BYTES = 26;
+/** typical values of the access log's context variables on a telemetry post */
+const TYPICAL_POST_CONTEXT: Record<string, string> = {
+  '$context.requestId': 'JjSyjhJcoAMEVQw=',
+  '$context.identity.sourceIp': '203.0.113.254',
+  '$context.routeKey': 'POST /v1/installations/{id}/telemetry',
+  '$context.status': '202',
+  '$context.protocol': 'HTTP/1.1',
+  '$context.responseLength': '187',
+  '$context.responseLatency': '34',
+  '$context.integrationErrorMessage': '-',
+};
+
+/** A telemetry post's access log line in the deployed format (lib/api-access-log.ts), in bytes. */
+export function accessLogLineBytes(fields: Readonly<Record<string, string>> = apiAccessLogFields): number {
+  const line = Object.fromEntries(
+    Object.entries(fields).map(([key, variable]) => {
+      const value = TYPICAL_POST_CONTEXT[variable];
+      if (value === undefined) throw new Error(`no typical value for the access log's ${variable}`);
+      return [key, value];
+    }),
+  );
+  return Buffer.byteLength(JSON.stringify(line));
+}
+
 /** Defaults before the bench measures: the cadence from cadence.ts, the rest assumed as commented. */
 export function defaultWorkload(): Workload {
   return {
@@ -58,8 +85,8 @@ export function defaultWorkload(): Workload {
     recordBytesPerBatch: 12_000,
     // the 202's JSON, headers, TLS record overhead
     responseBytesPerRequest: 1000,
-    // the access log format of lib/stacks/stateless-stack.ts, as the issue measured it
-    accessLogBytesPerRequest: 290,
+    // a telemetry post's line in the deployed format, and what CloudWatch Logs adds to an event
+    accessLogBytesPerRequest: accessLogLineBytes() + CLOUDWATCH_EVENT_BYTES,
     logRetentionDays: 30,
     // with its account's terms (INST#/ACCT, ~100 B) and last poll: one query, under 4 KB
     installationItemBytes: 2600,

@@ -60,6 +60,7 @@ import { Schedule, ScheduleExpression, ScheduleTargetInput, TimeWindow } from 'a
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { apiAccessLogFields } from '../api-access-log';
 import { defaultMailConfig, portalUrls, signingKeyIds, type AppConfig, type RegionKey } from '../config';
 import { HouseFunction } from '../constructs/house-function';
 import { Mail } from '../constructs/mail';
@@ -230,20 +231,7 @@ export class StatelessStack extends Stack {
       detailedMetricsEnabled: true,
       accessLogSettings: {
         destination: new LogGroupLogDestination(this.apiAccessLogGroup),
-        // HTTP API context variables only; no header or body, so nothing a client sends beyond its IP.
-        format: AccessLogFormat.custom(
-          JSON.stringify({
-            requestId: '$context.requestId',
-            ip: '$context.identity.sourceIp',
-            requestTime: '$context.requestTime',
-            routeKey: '$context.routeKey',
-            status: '$context.status',
-            protocol: '$context.protocol',
-            responseLength: '$context.responseLength',
-            latencyMs: '$context.responseLatency',
-            integrationError: '$context.integrationErrorMessage',
-          }),
-        ),
+        format: AccessLogFormat.custom(JSON.stringify(apiAccessLogFields)),
       },
     });
     ({

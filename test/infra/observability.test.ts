@@ -5,6 +5,7 @@
  * API is throttled per route.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { apiAccessLogFields } from '#lib/api-access-log';
 import { dirname, resolve } from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { businessMetrics, type BusinessMetricKey } from '#lambdas/shared/business-metrics';
@@ -309,11 +310,14 @@ describe.each(['eu', 'us'] as const)('the %s operations stack: dashboards and al
     );
   });
 
-  it('logs API access to a log group with retention', () => {
+  it('logs API access to a log group with retention, in the format the cost model prices', () => {
     // Assert
     statelessTemplate.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
-      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('context.routeKey') },
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: JSON.stringify(apiAccessLogFields) },
     });
+    // no header or body: context variables only, and no requestTime (the event's timestamp says when)
+    expect(Object.values(apiAccessLogFields).every((v) => /^\$context\.[\w.]+$/.test(v))).toBe(true);
+    expect(Object.keys(apiAccessLogFields)).not.toContain('requestTime');
     statelessTemplate.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
   });
 });

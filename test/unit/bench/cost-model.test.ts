@@ -11,6 +11,7 @@ import {
   type CostResult,
 } from '#bench/cost-model';
 import {
+  accessLogLineBytes,
   archiveLifecycleFrom,
   costReport,
   costTables,
@@ -54,7 +55,7 @@ describe('cost model', () => {
   it('prices the access log line of every request as CloudWatch Logs ingest and storage', () => {
     const w = { ...defaultWorkload(), logRetentionDays: 30 };
     const r = monthlyCost(1000, w, us);
-    const gb = (1000 * requestsPerInstallationMonth(w) * 290) / 1024 ** 3;
+    const gb = (1000 * requestsPerInstallationMonth(w) * w.accessLogBytesPerRequest) / 1024 ** 3;
     expect(line(r, 'API access logs (CloudWatch Logs)').usd).toBeCloseTo(gb * (0.5 + 0.03));
   });
 
@@ -247,5 +248,19 @@ describe('cost model', () => {
       'a\n<!-- cost:start -->\nnew\n<!-- cost:end -->\nb',
     );
     expect(() => withCostTables('no markers', 'x')).toThrow(/markers/);
+  });
+});
+
+describe('the access log line the model prices', () => {
+  it("is a telemetry post's line in the deployed format, with CloudWatch's 26 bytes an event on top", () => {
+    // the deployed format (lib/api-access-log.ts) with a post's values, written out by hand
+    const line =
+      '{"requestId":"JjSyjhJcoAMEVQw=","ip":"203.0.113.254","routeKey":"POST /v1/installations/{id}/telemetry",' +
+      '"status":"202","protocol":"HTTP/1.1","responseLength":"187","latencyMs":"34","integrationError":"-"}';
+
+    expect(accessLogLineBytes()).toBe(line.length);
+    expect(defaultWorkload().accessLogBytesPerRequest).toBe(line.length + 26);
+    // a field the model has no typical value for stops it, rather than pricing it at nothing
+    expect(() => accessLogLineBytes({ userAgent: '$context.identity.userAgent' })).toThrow(/userAgent/);
   });
 });
