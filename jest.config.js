@@ -9,7 +9,8 @@ const swc = [
 ];
 
 export default {
-  testEnvironment: 'node',
+  // Jest's node environment, telling hooks whether the test failed (test/support/jest-environment.ts)
+  testEnvironment: '<rootDir>/test/support/jest-environment.ts',
   // Jest's default (cores − 1) runs one worker on CI's 2 cores; the suites spend much of their time
   // waiting on the local cloud's servers, so two workers there take 505 s where one took 677 s.
   maxWorkers: Math.max(2, availableParallelism() - 1),

@@ -46,8 +46,11 @@ export default async function globalSetup(globalConfig: GlobalConfigLike): Promi
     seed: 'report',
     cdkOutDir: join(repoRoot, '.local', 'test-cdk.out'),
     extraArgs: ['--max-batching-window', '1', '--retry-delay-ms', '20', '--poll-ms', '100'],
+    logFile: join(dataDir, 'cloud.log'),
   });
   process.env['UCX_CLOUD_JSON'] = cloud.cloudJson;
+  // the workers print its last lines when an e2e test fails (test/e2e/support/browser.ts)
+  process.env['UCX_CLOUD_LOG'] = join(dataDir, 'cloud.log');
   (globalThis as { __ucxLocalCloud?: { cloud: CloudProcess; dataDir: string } }).__ucxLocalCloud = { cloud, dataDir };
   process.stdout.write(
     `\nlocal cloud for integration tests ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${cloud.cloudJson}\n`,

@@ -8,7 +8,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createPrivateKey, randomUUID, sign } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CloudInfo } from '#local/cloud';
@@ -19,6 +19,8 @@ export type { CloudInfo };
 let cached: CloudInfo | undefined;
 /** set by `withOwnCloud()` while its cloud runs: every helper then talks to that one */
 let own: CloudInfo | undefined;
+/** the process behind `own` (withOwnCloud), for its output */
+let ownProcess: CloudProcess | undefined;
 
 /** The test file's local cloud: its own (`withOwnCloud()`), else the run's, as written to its cloud.json. */
 export function cloud(): CloudInfo {
@@ -85,6 +87,8 @@ export interface CloudProcessOptions {
   readonly startTimeoutMs?: number;
   /** more flags for local/main.ts (e.g. a short Kinesis batching window) */
   readonly extraArgs?: readonly string[];
+  /** also written here as printed: the run's shared cloud, whose output lives in jest's main process */
+  readonly logFile?: string;
 }
 
 export interface CloudProcess {
@@ -129,6 +133,12 @@ export async function startCloudProcess(options: CloudProcessOptions): Promise<C
   let output = '';
   child.stdout.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+  if (options.logFile) {
+    const log = createWriteStream(options.logFile, { flags: 'a' });
+    child.stdout.pipe(log, { end: false });
+    child.stderr.pipe(log, { end: false });
+    child.once('exit', () => log.end());
+  }
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
 
   const cloudJson = await new Promise<string>((done, fail) => {
@@ -209,11 +219,13 @@ export function withOwnCloud(
       ...(options.startTimeoutMs !== undefined && { startTimeoutMs: options.startTimeoutMs }),
     });
     own = running.info;
+    ownProcess = running;
     await syncClock(running.info);
   };
   beforeAll(() => start(true), (options.startTimeoutMs ?? 120_000) + 10_000);
   afterAll(async () => {
     own = undefined;
+    ownProcess = undefined;
     await running?.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }, 30_000);
@@ -299,4 +311,14 @@ export async function advanceClock(
   const moved = (await res.json()) as ClockAdvance;
   remember(info, moved.offsetSeconds);
   return moved;
+}
+
+/**
+ * The last `lines` of what the cloud `cloud()` answers for printed: a file's own (withOwnCloud),
+ * else the run's (UCX_CLOUD_LOG, written by whoever started it). For a failed test's message.
+ */
+export function cloudOutputTail(lines = 60): string | undefined {
+  const logFile = process.env['UCX_CLOUD_LOG'];
+  const output = ownProcess?.output() ?? (logFile && existsSync(logFile) ? readFileSync(logFile, 'utf8') : undefined);
+  return output?.trimEnd().split('\n').slice(-lines).join('\n');
 }

@@ -13,7 +13,8 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { z } from 'zod';
 import { findRepoRoot } from '#local/repo-root';
 import { api } from '#test/support/licensing-api';
-import { startCloudProcess, withOwnCloud, type CloudProcess } from '#test/support/local-cloud';
+import { currentTestFailed } from '#test/support/test-outcome';
+import { cloudOutputTail, startCloudProcess, withOwnCloud, type CloudProcess } from '#test/support/local-cloud';
 
 const systemChromiums = ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
 const chromiumFlags = [
@@ -111,8 +112,10 @@ let ownCloud: CloudProcess | undefined;
 export async function ensureCloud(): Promise<void> {
   if (process.env['UCX_CLOUD_JSON']) return;
   const repoRoot = findRepoRoot();
+  const dataDir = mkdtempSync(join(tmpdir(), 'ucx-e2e-'));
   ownCloud = await startCloudProcess({
-    dataDir: mkdtempSync(join(tmpdir(), 'ucx-e2e-')),
+    dataDir,
+    logFile: join(dataDir, 'cloud.log'),
     fresh: true,
     seed: 'report',
     cdkOutDir: join(repoRoot, '.local', 'test-cdk.out'),
@@ -120,6 +123,7 @@ export async function ensureCloud(): Promise<void> {
     startTimeoutMs: 240_000,
   });
   process.env['UCX_CLOUD_JSON'] = ownCloud.cloudJson;
+  process.env['UCX_CLOUD_LOG'] = join(dataDir, 'cloud.log');
 }
 
 export async function stopE2eCloud(): Promise<void> {
@@ -194,6 +198,10 @@ export function useE2eBrowser(cloud: E2eCloud = 'shared'): Browser {
     if (startsCloud) await ensureCloud();
     started = await startBrowser();
   }, 300_000);
+  // a failed test leaves its evidence: each open tab's screenshot and address, the cloud's last lines
+  afterEach(async () => {
+    if (started && currentTestFailed()) await keepFailureEvidence(started.context);
+  });
   afterAll(async () => {
     await started?.close();
     if (startsCloud) await stopE2eCloud();
@@ -228,4 +236,27 @@ export async function screenshots(page: Page, name: string): Promise<void> {
   await page.setViewportSize(phone);
   await page.screenshot({ path: join(screenshotDir, `${name}-phone.png`), fullPage: true });
   await page.setViewportSize(desktop);
+}
+
+/** Where a failed e2e test's screenshots go (the run's temp folder; named in the test's output). */
+export const failureDir = join(tmpdir(), 'ucx-e2e-failures');
+
+async function keepFailureEvidence(context: BrowserContext): Promise<void> {
+  const test = expect.getState().currentTestName ?? 'unnamed test';
+  const slug = test.replace(/[^\w-]+/g, '-').slice(0, 80);
+  mkdirSync(failureDir, { recursive: true });
+  const pages = await Promise.all(
+    context.pages().map(async (page, i) => {
+      const file = join(failureDir, `${slug}-${i}.png`);
+      const shot = await page.screenshot({ path: file, fullPage: true, timeout: 5_000 }).then(
+        () => file,
+        (error: Error) => `no screenshot (${error.message.split('\n')[0]})`,
+      );
+      return `  ${page.url()} → ${shot}`;
+    }),
+  );
+  process.stderr.write(
+    `\n[e2e] "${test}" failed. Open tabs:\n${pages.join('\n') || '  none'}\n` +
+      `[e2e] the local cloud's last lines:\n${cloudOutputTail() ?? '  (no output kept)'}\n`,
+  );
 }
