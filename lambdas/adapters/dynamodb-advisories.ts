@@ -8,6 +8,7 @@ import { QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from 
 import * as z from 'zod/mini';
 import { advisoryRuleIds, type AdvisoryRuleId, type AdvisoryStore, type AdvisoryTable } from '../core/rules/advisories';
 import type { AuditEvent } from '../core/licensing/model';
+import type { AdvisorySource } from '../core/rules/config-sources';
 import { licensingPk } from '../shared/licensing-table-keys';
 import { hasErrorName, rethrowThrottling } from './aws-errors';
 import { auditItem } from './dynamodb-audit-writer';
@@ -20,10 +21,11 @@ const item = z.object({
   updatedBy: z.string(),
 });
 
-export class DynamoDbAdvisories implements AdvisoryStore {
+/** What the rules read (config-sources.ts); the writes below are the back office's. */
+export class DynamoDbAdvisoryReads implements AdvisorySource {
   constructor(
-    private readonly client: DynamoDBDocumentClient,
-    private readonly tableName: string,
+    protected readonly client: DynamoDBDocumentClient,
+    protected readonly tableName: string,
   ) {}
 
   async list(): Promise<AdvisoryTable[]> {
@@ -46,7 +48,9 @@ export class DynamoDbAdvisories implements AdvisoryStore {
       rethrowThrottling(error, 'The advisory tables');
     }
   }
+}
 
+export class DynamoDbAdvisories extends DynamoDbAdvisoryReads implements AdvisoryStore {
   private auditPut(event: AuditEvent) {
     return {
       Put: { TableName: this.tableName, Item: auditItem(event), ConditionExpression: 'attribute_not_exists(pk)' },

@@ -6,6 +6,7 @@
  */
 import { DeleteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
+import type { RuleSettingsSource } from '../core/rules/config-sources';
 import type { RuleSettingsStore, StoredRuleSetting } from '../core/support/rule-settings';
 import { rethrowThrottling } from './aws-errors';
 import { queryAll } from './dynamodb-query-all';
@@ -19,10 +20,11 @@ const item = z.object({
   updatedBy: z.string(),
 });
 
-export class DynamoDbRuleSettings implements RuleSettingsStore {
+/** What the rules read (config-sources.ts); the writes below are support's. */
+export class DynamoDbRuleSettingsReads implements RuleSettingsSource {
   constructor(
-    private readonly client: DynamoDBDocumentClient,
-    private readonly tableName: string,
+    protected readonly client: DynamoDBDocumentClient,
+    protected readonly tableName: string,
   ) {}
 
   async list(accountId: string): Promise<StoredRuleSetting[]> {
@@ -41,7 +43,9 @@ export class DynamoDbRuleSettings implements RuleSettingsStore {
   async settingsOf(accountId: string): Promise<Record<string, Record<string, unknown>>> {
     return Object.fromEntries((await this.list(accountId)).map((s) => [s.ruleId, s.settings]));
   }
+}
 
+export class DynamoDbRuleSettings extends DynamoDbRuleSettingsReads implements RuleSettingsStore {
   async put(accountId: string, setting: StoredRuleSetting): Promise<void> {
     const { ruleId, ...rest } = setting;
     await this.client.send(

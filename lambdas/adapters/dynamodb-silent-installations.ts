@@ -30,6 +30,7 @@ export function silenceCut(before: number): { op: '<' | '<='; key: string; surel
     ? { op: '<', key: new Date(before).toISOString(), surelySilentKey }
     : { op: '<=', key: surelySilentKey, surelySilentKey };
 }
+
 export class DynamoDbSilentInstallations implements SilentInstallations {
   constructor(
     private readonly client: DynamoDBDocumentClient,

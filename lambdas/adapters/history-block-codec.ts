@@ -99,10 +99,9 @@ export function encodeBlock(start: number, resolutionMs: number, series: SeriesP
   const deflated = (p: unknown[]) =>
     deflateRawSync(JSON.stringify({ k: keys, p }), { level: 9, dictionary: HISTORY_DICTIONARY_V2 });
   const asRows = deflated(minuteRuns);
-  // an aggregate tier's gapless series as columns (a day's 24 hours: a fifth smaller), where smaller
-  const columns = minuteRuns.some((list) => Array.isArray(list) && list.length > 1)
-    ? deflated(rows.map(columnsOf))
-    : undefined;
+  // an aggregate tier's gapless series as columns (a day's 24 hours: a fifth smaller), where smaller;
+  // a 1-minute block (every post) is not tried
+  const columns = resolutionMs > 60_000 ? deflated(rows.map(columnsOf)) : undefined;
   return columns && columns.length < asRows.length
     ? Buffer.concat([Buffer.from([FORMAT_COLUMNS]), columns])
     : Buffer.concat([Buffer.from([FORMAT]), asRows]);

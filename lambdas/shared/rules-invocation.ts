@@ -4,9 +4,9 @@
  * counters, added once an invocation with the whole batch's changes, and the installations' facts.
  */
 import { dynamoDocumentClient } from '../adapters/aws-clients';
-import { DynamoDbAdvisories } from '../adapters/dynamodb-advisories';
+import { DynamoDbAdvisoryReads } from '../adapters/dynamodb-advisories';
 import { DynamoDbFleetCounterWrites } from '../adapters/dynamodb-fleet-counter-writes';
-import { DynamoDbRuleSettings } from '../adapters/dynamodb-rule-settings';
+import { DynamoDbRuleSettingsReads } from '../adapters/dynamodb-rule-settings';
 import { invocationOverrides } from '../core/rules/config-sources';
 import type { InstallationOutcome, RulesDeps } from '../core/rules/process-batch';
 import { dayOf, factsOfBeats, tallyChanges } from '../core/support/fleet-overview';
@@ -15,13 +15,13 @@ import { required } from './env';
 import { logger } from './powertools';
 
 let sources:
-  | { settings: DynamoDbRuleSettings; advisories: DynamoDbAdvisories; counters: DynamoDbFleetCounterWrites }
+  | { settings: DynamoDbRuleSettingsReads; advisories: DynamoDbAdvisoryReads; counters: DynamoDbFleetCounterWrites }
   | undefined;
 
 function adapters() {
   sources ??= {
-    settings: new DynamoDbRuleSettings(dynamoDocumentClient(), required('SUPPORT_TABLE_NAME')),
-    advisories: new DynamoDbAdvisories(dynamoDocumentClient(), required('TABLE_NAME')),
+    settings: new DynamoDbRuleSettingsReads(dynamoDocumentClient(), required('SUPPORT_TABLE_NAME')),
+    advisories: new DynamoDbAdvisoryReads(dynamoDocumentClient(), required('TABLE_NAME')),
     counters: new DynamoDbFleetCounterWrites(dynamoDocumentClient(), required('SUPPORT_TABLE_NAME')),
   };
   return sources;
