@@ -294,18 +294,20 @@ export async function measureHandlers(
   );
   const beats = samplePost;
   const gz = gzipJson({ beats });
-  const telemetryPath = `/v1/installations/${installationId}/telemetry`;
-  const ingestEvent = await signedEvent({
-    method: 'POST',
-    api: eu.api,
-    path: telemetryPath,
-    routeKey: 'POST /v1/installations/{id}/telemetry',
-    pathParameters: { id: installationId },
-    keyid: installationId,
-    privateKey,
-    body: gz,
-    headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
-  });
+  // a gzipped post of the installation, signed as its agent signs it
+  const signedPost = (body: Uint8Array) =>
+    signedEvent({
+      method: 'POST',
+      api: eu.api,
+      path: `/v1/installations/${installationId}/telemetry`,
+      routeKey: 'POST /v1/installations/{id}/telemetry',
+      pathParameters: { id: installationId },
+      keyid: installationId,
+      privateKey,
+      body,
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+    });
+  const ingestEvent = await signedPost(gz);
   const ingestContext = lambdaContext(ingestFn.name, ingestFn.memoryMb, ingestFn.timeoutSeconds);
   let ingestStatus = 0;
   let ingestWall = 0;
@@ -376,17 +378,7 @@ export async function measureHandlers(
     bundle: join(ingestFn.assetDir, 'index.mjs'),
     memoryMb: ingestFn.memoryMb,
     post,
-    event: await signedEvent({
-      method: 'POST',
-      api: eu.api,
-      path: telemetryPath,
-      routeKey: 'POST /v1/installations/{id}/telemetry',
-      pathParameters: { id: installationId },
-      keyid: installationId,
-      privateKey,
-      body: post.gz,
-      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
-    }),
+    event: await signedPost(post.gz),
   });
   opts.log(`ingest memory: ${ingestMemoryRow(ingestMemory).detail}`);
 
