@@ -162,8 +162,8 @@ export const installationSnapshotSchema = withMeta(
   { id: 'InstallationSnapshot' },
 );
 
-/** The fleet overview (fleet-overview.ts). */
 const bySeveritySchema = z.object({ critical: z.number(), warning: z.number(), info: z.number() });
+/** The fleet overview (fleet-overview.ts). */
 export const fleetOverviewSchema = withMeta(
   z.object({
     from: z.string(),
