@@ -9,7 +9,7 @@
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import * as z from 'zod/mini';
-import { describeSeries, type Point, type SeriesPoints } from '../core/history/series';
+import { describeSeries, MINUTE_MS, type Point, type SeriesPoints } from '../core/history/series';
 
 /** format 1: raw deflate; format 2: raw deflate with HISTORY_DICTIONARY_V2; format 3: as 2, gapless aggregates as columns */
 const FORMAT = 2;
@@ -90,27 +90,29 @@ export function encodeBlock(start: number, resolutionMs: number, series: SeriesP
       return p.n === 1 && p.min === p.max ? [step, r(p.avg)] : [step, r(p.avg), r(p.min), r(p.max), p.n];
     });
   });
-  // the usual 1-minute series, one sample a minute without a gap: its first step and its values
-  const minuteRuns = rows.map((list) =>
-    list.length > 1 && list.every((row, i) => row.length === 2 && row[0] === list[0]![0]! + i)
-      ? { s: list[0]![0]!, v: list.map((row) => row[1]!) }
-      : list,
-  );
   const deflated = (p: unknown[]) =>
     deflateRawSync(JSON.stringify({ k: keys, p }), { level: 9, dictionary: HISTORY_DICTIONARY_V2 });
-  const asRows = deflated(minuteRuns);
+  const asRows = deflated(rows.map(runOf));
   // an aggregate tier's gapless series as columns (a day's 24 hours: a fifth smaller), where smaller;
   // a 1-minute block (every post) is not tried
-  const columns = resolutionMs > 60_000 ? deflated(rows.map(columnsOf)) : undefined;
+  const columns = resolutionMs > MINUTE_MS ? deflated(rows.map(columnsOf)) : undefined;
   return columns && columns.length < asRows.length
     ? Buffer.concat([Buffer.from([FORMAT_COLUMNS]), columns])
     : Buffer.concat([Buffer.from([FORMAT]), asRows]);
 }
 
-/** A series on consecutive steps as `{s, a, l?, h?, n}` (min and max left out where they equal avg, one count when all are); others as they are. */
+const consecutive = (list: number[][]) => list.length > 1 && list.every((row, i) => row[0] === list[0]![0]! + i);
+
+/** Single samples on consecutive steps (1-minute points nearly always) as their first step and values; others as they are. */
+function runOf(list: number[][]): unknown {
+  return consecutive(list) && list.every((row) => row.length === 2)
+    ? { s: list[0]![0]!, v: list.map((row) => row[1]!) }
+    : list;
+}
+
+/** An aggregate on consecutive steps as `{s, a, l?, h?, n}` (min and max left out where they equal avg, one count when all are); others as runOf. */
 function columnsOf(list: number[][]): unknown {
-  if (list.length <= 1 || !list.every((row, i) => row[0] === list[0]![0]! + i)) return list;
-  if (list.every((row) => row.length === 2)) return { s: list[0]![0]!, v: list.map((row) => row[1]!) };
+  if (!consecutive(list) || list.every((row) => row.length === 2)) return runOf(list);
   const full = list.map((row) => (row.length === 2 ? [row[0]!, row[1]!, row[1]!, row[1]!, 1] : row));
   const a = full.map((row) => row[1]!);
   const l = full.map((row) => row[2]!);
