@@ -40,15 +40,25 @@ function batchOf(perBeat: number, count = MAX_BEATS_PER_BATCH) {
 
 /** The largest post the ingest accepts: the most beats, each as large as 8 MiB unpacked and 1 MiB sent allow. */
 export function largestPost(): { json: Buffer; gz: Buffer; beats: number } {
-  let best: { json: Buffer; gz: Buffer; beats: number } | undefined;
-  for (let perBeat = 100; ; perBeat++) {
+  const postOf = (perBeat: number) => {
     const json = Buffer.from(JSON.stringify(batchOf(perBeat)));
     const gz = gzipSync(json);
-    if (json.length > MAX_UNPACKED || gz.length > MAX_SENT) break;
-    best = { json, gz, beats: MAX_BEATS_PER_BATCH };
+    return json.length <= MAX_UNPACKED && gz.length <= MAX_SENT ? { json, gz, beats: MAX_BEATS_PER_BATCH } : undefined;
+  };
+  // both sizes grow almost linearly with the processes a beat: start where two small batches point,
+  // then step to the most that fit (4096 is the schema's most)
+  const unpacked = (perBeat: number) => Buffer.byteLength(JSON.stringify(batchOf(perBeat)));
+  const perProcess = unpacked(101) - unpacked(100);
+  let perBeat = Math.min(4096, 100 + Math.floor((MAX_UNPACKED - unpacked(100)) / perProcess));
+  let fits = postOf(perBeat);
+  while (!fits && perBeat > 1) fits = postOf(--perBeat);
+  if (!fits) throw new Error('no batch of one process a beat fits the limits');
+  while (perBeat < 4096) {
+    const more = postOf(perBeat + 1);
+    if (!more) break;
+    [perBeat, fits] = [perBeat + 1, more];
   }
-  if (!best) throw new Error('no batch of 100 processes a beat fits the limits');
-  return best;
+  return fits;
 }
 
 export interface IngestMemoryMeasure {
