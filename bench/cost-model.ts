@@ -479,12 +479,13 @@ export function monthlyCost(
   const a = w.archive;
   const rawPuts = archiveInvocations * a.objectsPerInvocation;
   const parquetPuts = HOURS_PER_MONTH * a.parquetObjectsPerHour;
+  // a Standard-IA step only when Glacier IR comes after it
+  const viaIa = a.glacierDays > a.standardDays;
   add(
     'S3 and Athena',
     'S3 PUTs (raw and Parquet) and transitions',
     ((rawPuts + parquetPuts) / 1000) * p.s3PutPer1000 +
-      (parquetPuts / 1000) *
-        ((a.glacierDays > a.standardDays ? p.s3TransitionIaPer1000 : 0) + p.s3TransitionGlacierIrPer1000),
+      (parquetPuts / 1000) * ((viaIa ? p.s3TransitionIaPer1000 : 0) + p.s3TransitionGlacierIrPer1000),
     basis('archive CPU'),
     `${fmt(rawPuts / 1e6)} M raw objects, ${fmt(parquetPuts)} Parquet objects`,
   );
@@ -507,7 +508,7 @@ export function monthlyCost(
         held(a.standardDays, a.glacierDays) * p.s3StandardIaGbMonth +
         held(a.glacierDays, a.expireDays) * p.s3GlacierIrGbMonth),
     basis('parquet bytes per beat', 'beats per batch'),
-    `${fmt(parquetMonthGb / 1024)} TB/month (${fmt(a.parquetBytesPerBeat)} B/beat); ${a.standardDays} d Standard, ${a.glacierDays > a.standardDays ? `to ${a.glacierDays} d IA, ` : ''}to ${a.expireDays} d Glacier IR`,
+    `${fmt(parquetMonthGb / 1024)} TB/month (${fmt(a.parquetBytesPerBeat)} B/beat); ${a.standardDays} d Standard, ${viaIa ? `to ${a.glacierDays} d IA, ` : ''}to ${a.expireDays} d Glacier IR`,
   );
   // Each closed hour's raw objects are read twice (the count, then the UNLOAD: docs/telemetry.md).
   const rawReads = 2;
