@@ -36,6 +36,7 @@ export default async function globalSetup(globalConfig: GlobalConfigLike): Promi
   if (!selectsIntegrationTests(globalConfig, repoRoot)) return;
   const started = Date.now();
   const dataDir = mkdtempSync(join(tmpdir(), 'ucx-local-test-'));
+  const logFile = join(dataDir, 'cloud.log');
   // The assembly is cached beside the developer's (not in the temp dir), so a second run with
   // unchanged sources skips the synth.
   // Stream consumers run at test pace: a 1 s batching window (the templates' is 60 s) and short
@@ -46,11 +47,11 @@ export default async function globalSetup(globalConfig: GlobalConfigLike): Promi
     seed: 'report',
     cdkOutDir: join(repoRoot, '.local', 'test-cdk.out'),
     extraArgs: ['--max-batching-window', '1', '--retry-delay-ms', '20', '--poll-ms', '100'],
-    logFile: join(dataDir, 'cloud.log'),
+    logFile,
   });
   process.env['UCX_CLOUD_JSON'] = cloud.cloudJson;
   // the workers print its last lines when an e2e test fails (test/e2e/support/browser.ts)
-  process.env['UCX_CLOUD_LOG'] = join(dataDir, 'cloud.log');
+  process.env['UCX_CLOUD_LOG'] = logFile;
   (globalThis as { __ucxLocalCloud?: { cloud: CloudProcess; dataDir: string } }).__ucxLocalCloud = { cloud, dataDir };
   process.stdout.write(
     `\nlocal cloud for integration tests ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${cloud.cloudJson}\n`,

@@ -18,13 +18,11 @@ export type { CloudInfo };
 
 let cached: CloudInfo | undefined;
 /** set by `withOwnCloud()` while its cloud runs: every helper then talks to that one */
-let own: CloudInfo | undefined;
-/** the process behind `own` (withOwnCloud), for its output */
-let ownProcess: CloudProcess | undefined;
+let own: CloudProcess | undefined;
 
 /** The test file's local cloud: its own (`withOwnCloud()`), else the run's, as written to its cloud.json. */
 export function cloud(): CloudInfo {
-  return own ?? runCloud();
+  return own?.info ?? runCloud();
 }
 
 /** The run's local cloud, started by the jest global setup and shared by every test file. */
@@ -218,14 +216,12 @@ export function withOwnCloud(
       extraArgs: testPaceArgs,
       ...(options.startTimeoutMs !== undefined && { startTimeoutMs: options.startTimeoutMs }),
     });
-    own = running.info;
-    ownProcess = running;
+    own = running;
     await syncClock(running.info);
   };
   beforeAll(() => start(true), (options.startTimeoutMs ?? 120_000) + 10_000);
   afterAll(async () => {
     own = undefined;
-    ownProcess = undefined;
     await running?.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }, 30_000);
@@ -319,6 +315,6 @@ export async function advanceClock(
  */
 export function cloudOutputTail(lines = 60): string | undefined {
   const logFile = process.env['UCX_CLOUD_LOG'];
-  const output = ownProcess?.output() ?? (logFile && existsSync(logFile) ? readFileSync(logFile, 'utf8') : undefined);
+  const output = own?.output() ?? (logFile && existsSync(logFile) ? readFileSync(logFile, 'utf8') : undefined);
   return output?.trimEnd().split('\n').slice(-lines).join('\n');
 }

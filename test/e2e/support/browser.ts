@@ -113,9 +113,10 @@ export async function ensureCloud(): Promise<void> {
   if (process.env['UCX_CLOUD_JSON']) return;
   const repoRoot = findRepoRoot();
   const dataDir = mkdtempSync(join(tmpdir(), 'ucx-e2e-'));
+  const logFile = join(dataDir, 'cloud.log');
   ownCloud = await startCloudProcess({
     dataDir,
-    logFile: join(dataDir, 'cloud.log'),
+    logFile,
     fresh: true,
     seed: 'report',
     cdkOutDir: join(repoRoot, '.local', 'test-cdk.out'),
@@ -123,7 +124,7 @@ export async function ensureCloud(): Promise<void> {
     startTimeoutMs: 240_000,
   });
   process.env['UCX_CLOUD_JSON'] = ownCloud.cloudJson;
-  process.env['UCX_CLOUD_LOG'] = join(dataDir, 'cloud.log');
+  process.env['UCX_CLOUD_LOG'] = logFile;
 }
 
 export async function stopE2eCloud(): Promise<void> {
