@@ -26,11 +26,10 @@ import { beatTypeSchema } from '../core/telemetry/catalogue';
 import { rethrowThrottling } from './aws-errors';
 import { batchGetAll } from './dynamodb-batch-get';
 import { beatTimesOf, silenceCut } from './dynamodb-silent-installations';
-import { SILENT_BUCKETS, silentBucketOf } from './dynamodb-support-store';
+import { SILENT_BUCKETS, silentBucketOf, statePk } from './dynamodb-support-store';
 import { decodeOpenFindings } from './support-state-codec';
 import { decodeSnapshotData, decodeSnapshotGroup } from './support-snapshot-codec';
 
-const pkOf = (installationId: string) => `INST#${installationId}`;
 const severity = z.enum(['info', 'warning', 'critical']);
 const careLevel = z.enum(['basic', 'gold', 'platinum', 'none']);
 const evidence = z.record(
@@ -240,7 +239,7 @@ export class DynamoDbSupportReads implements SupportReadStore {
           ExpressionAttributeValues: { ':pk': gsi1pk, ...(below ? { ':below': below.key } : {}) },
           Limit: page.limit,
           ...(after
-            ? { ExclusiveStartKey: { pk: pkOf(after.installationId), sk: 'STATE', gsi1pk, gsi1sk: after.lastBeatAt } }
+            ? { ExclusiveStartKey: { pk: statePk(after.installationId), sk: 'STATE', gsi1pk, gsi1sk: after.lastBeatAt } }
             : {}),
         }),
       );
@@ -273,7 +272,7 @@ export class DynamoDbSupportReads implements SupportReadStore {
     const items = await batchGetAll(
       this.client,
       this.tableName,
-      ids.map((id) => ({ pk: pkOf(id), sk: 'STATE' })),
+      ids.map((id) => ({ pk: statePk(id), sk: 'STATE' })),
       healthReadAttributes,
     ).catch((error: unknown) => rethrowThrottling(error, 'The support store'));
     const found = new Map<string, InstallationHealth>();
@@ -285,7 +284,7 @@ export class DynamoDbSupportReads implements SupportReadStore {
   }
 
   async installationHealth(installationId: string): Promise<InstallationHealth | undefined> {
-    const item = await this.get(pkOf(installationId), 'STATE', healthReadAttributes);
+    const item = await this.get(statePk(installationId), 'STATE', healthReadAttributes);
     return item ? healthItem.parse(item) : undefined;
   }
 
@@ -323,7 +322,7 @@ export class DynamoDbSupportReads implements SupportReadStore {
   }
 
   async finding(installationId: string, findingId: string): Promise<FindingRecord | undefined> {
-    const item = await this.get(pkOf(installationId), `FINDING#${findingId}`);
+    const item = await this.get(statePk(installationId), `FINDING#${findingId}`);
     return item ? findingItem.parse(item) : undefined;
   }
 
@@ -338,7 +337,7 @@ export class DynamoDbSupportReads implements SupportReadStore {
         new PutCommand({
           TableName: this.tableName,
           Item: {
-            pk: pkOf(ack.installationId),
+            pk: statePk(ack.installationId),
             sk: `ACK#${ack.findingId}#${ack.at}#${ack.ackId}`,
             type: 'acknowledgement',
             ...ack,
@@ -355,7 +354,7 @@ export class DynamoDbSupportReads implements SupportReadStore {
   private inPartition(installationId: string, skPrefix: string): Query {
     return {
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': pkOf(installationId), ':prefix': skPrefix },
+      ExpressionAttributeValues: { ':pk': statePk(installationId), ':prefix': skPrefix },
     };
   }
 
