@@ -239,7 +239,9 @@ export class DynamoDbSupportReads implements SupportReadStore {
           ExpressionAttributeValues: { ':pk': gsi1pk, ...(below ? { ':below': below.key } : {}) },
           Limit: page.limit,
           ...(after
-            ? { ExclusiveStartKey: { pk: statePk(after.installationId), sk: 'STATE', gsi1pk, gsi1sk: after.lastBeatAt } }
+            ? {
+                ExclusiveStartKey: { pk: statePk(after.installationId), sk: 'STATE', gsi1pk, gsi1sk: after.lastBeatAt },
+              }
             : {}),
         }),
       );
