@@ -20,7 +20,7 @@ import * as z from 'zod/mini';
 import type { AccountTerms } from '../core/licensing/repository';
 import { settleLimited } from '../core/settle-limited';
 import { licensingPk } from '../shared/licensing-table-keys';
-import { hasErrorName } from './aws-errors';
+import { hasErrorName, rethrowThrottling } from './aws-errors';
 
 /** The view's sort key: `ACCT` < `META` < `POLL`, so one key range reads all three. */
 export const ACCOUNT_VIEW_SK = 'ACCT';
@@ -184,6 +184,23 @@ export async function readAccountTerms(
   if (!out.Item) return undefined;
   const { closure, ...terms } = termsItem.parse(out.Item);
   return { ...terms, ...(closure && { closedAt: closure.closedAt }) };
+}
+
+/**
+ * The port's getAccountTerms (the licensing reads, the telemetry ingest): strongly consistent unless
+ * told, null for no account, throttling a 503; half a read unit eventually consistent, however big the account.
+ */
+export async function getAccountTerms(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  accountId: string,
+  options: { consistentRead?: boolean } = {},
+): Promise<AccountTerms | null> {
+  try {
+    return (await readAccountTerms(client, tableName, accountId, options.consistentRead ?? true)) ?? null;
+  } catch (error) {
+    return rethrowThrottling(error, 'The licensing store');
+  }
 }
 
 /** Newer wins: a copy of an older termsRev (a slower writer) leaves a newer one in place. */

@@ -13,7 +13,7 @@ import type { AccountState, Entitlement, Installation, ProductPool, SmartAccount
 import type { AccountTerms, LicensingRepository } from '../core/licensing/repository';
 import { licensingPk } from '../shared/licensing-table-keys';
 import { rethrowThrottling } from './aws-errors';
-import { readAccountTerms } from './dynamodb-account-view';
+import { getAccountTerms } from './dynamodb-account-view';
 import { batchGetAll, type BatchGetRetries } from './dynamodb-batch-get';
 import { queryAll } from './dynamodb-query-all';
 import {
@@ -186,12 +186,7 @@ export class DynamoDbLicensingReads implements LicensingReads {
   }
 
   async getAccountTerms(accountId: string, options: { consistentRead?: boolean } = {}): Promise<AccountTerms | null> {
-    // half a read unit eventually consistent, however big the account
-    try {
-      return (await readAccountTerms(this.client, this.tableName, accountId, options.consistentRead ?? true)) ?? null;
-    } catch (error) {
-      return rethrowThrottling(error, 'The licensing store');
-    }
+    return getAccountTerms(this.client, this.tableName, accountId, options);
   }
 
   async getLastPolls(installationIds: readonly string[]): Promise<ReadonlyMap<string, string>> {

@@ -73,6 +73,7 @@ import { ServiceUnavailableError } from '../core/errors';
 import { isThrottling, rethrowThrottling } from './aws-errors';
 import { accountIndexAttributes, newAccountIndexItem, orderIndexAttributes } from './dynamodb-account-search';
 import { auditItem } from './dynamodb-audit-writer';
+import { recordLastPoll } from './dynamodb-last-poll';
 import { licensingPk } from '../shared/licensing-table-keys';
 import {
   DynamoDbLicensingReads,
@@ -80,7 +81,6 @@ import {
   allocationItem,
   installationPk,
   key,
-  LAST_POLL_SK,
   type LicensingReadsOptions,
 } from './dynamodb-licensing-reads';
 
@@ -549,31 +549,7 @@ export class DynamoDbLicensingRepository extends DynamoDbLicensingReads implemen
   }
 
   async recordPoll(installationId: string, at: string, olderThan: string): Promise<boolean> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: key(installationPk(installationId), LAST_POLL_SK),
-          UpdateExpression: 'SET #type = :type, #installationId = :installationId, #lastPollAt = :at',
-          ConditionExpression: 'attribute_not_exists(#lastPollAt) OR #lastPollAt < :olderThan',
-          ExpressionAttributeNames: {
-            '#type': 'type',
-            '#installationId': 'installationId',
-            '#lastPollAt': 'lastPollAt',
-          },
-          ExpressionAttributeValues: {
-            ':type': 'last-poll',
-            ':installationId': installationId,
-            ':at': at,
-            ':olderThan': olderThan,
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
-      throw error;
-    }
+    return recordLastPoll(this.client, this.tableName, installationId, at, olderThan);
   }
 
   private put(item: Record<string, unknown>, onConditionFailed: RejectReason): Guarded {

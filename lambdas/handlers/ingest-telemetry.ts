@@ -4,8 +4,8 @@ import { ingestTelemetry, type TelemetryReceipt } from '../core/telemetry/ingest
 import { emitCount } from '../shared/business-metrics';
 import { env } from '../shared/env';
 import { decodeBody, httpRoute, parseJsonBody } from '../shared/http';
+import { agentContactDeps } from '../shared/agent-contact-deps';
 import { signedBy } from '../shared/agent-signature';
-import { licensingDeps } from '../shared/licensing-deps';
 import { installationParams } from '../shared/params';
 import { ingestDeps, ingestSettings } from '../shared/telemetry-deps';
 
@@ -21,7 +21,7 @@ export const handler = httpRoute(
     // Deactivated ones too: the ingest answers a switched-off (or closed) account 403 before 410.
     // Eventually consistent, as the poll (half the read units): a change made within the second
     // before reaches the next cycle's post, and its ETag tells the agent to poll then.
-    const deps = licensingDeps();
+    const deps = agentContactDeps();
     const { installation, terms } = await loadVerifiedWithTerms(deps, id, signedBy(request, id), {
       allowDeactivated: true,
       consistentRead: false,

@@ -13,7 +13,7 @@ import { isHomeRegion } from './home-region';
 import { buildLicense, signIfChanged } from './license';
 import { markingFailures, SignerFailure, uncounted } from './signer-failure';
 import type { Installation } from './model';
-import type { AccountTerms } from './repository';
+import type { AccountTerms, LicensingRepository } from './repository';
 import { verifiedAgainst, type SignatureCheck } from './signature-check';
 
 /**
@@ -22,6 +22,16 @@ import { verifiedAgainst, type SignatureCheck } from './signature-check';
  * within the hour writes nothing). The portal shows it to the hour ("within the hour", "3 h ago").
  */
 export const LAST_POLL_RESOLUTION_MS = 3_600_000;
+
+// What each step of a signed agent request uses, so the telemetry ingest is composed without the
+// commits, ids or signer (shared/agent-contact-deps.ts); the full LicensingDeps fits each.
+type VerifiedReadDeps = { readonly repo: Pick<LicensingRepository, 'getInstallationWithTerms' | 'getAccountTerms'> };
+type PollRecordDeps = Pick<LicensingDeps, 'log'> & { readonly repo: Pick<LicensingRepository, 'recordPoll'> };
+type ContactDeps = PollRecordDeps & Pick<LicensingDeps, 'clock'>;
+/** What a telemetry post needs of licensing: loadVerifiedWithTerms, currentLicenseEtag, recordContact. */
+export type AgentContactDeps = VerifiedReadDeps & ContactDeps;
+/** The store's part of it: the installation with its terms, the account's terms, the contact stamp. */
+export type AgentContactStore = AgentContactDeps['repo'];
 
 /** Seconds before `exp` at which a stored licence is renewed: half its lifetime. */
 const renewWhenLeftSeconds = (ttlDays: number) => (ttlDays * 86_400) / 2;
@@ -177,7 +187,7 @@ export async function pollLicense(
  * `contactStampSeconds` (the account page shows its exact last beat beside it), judged from the
  * installation item the request already read.
  */
-export async function recordContact(deps: LicensingDeps, installation: Installation): Promise<void> {
+export async function recordContact(deps: ContactDeps, installation: Installation): Promise<void> {
   const now = deps.clock.now();
   const resolutionMs = contactStampSeconds * 1000;
   if (isPollRecordDue(installation, now, resolutionMs)) await recordPoll(deps, installation, now, resolutionMs);
@@ -198,7 +208,7 @@ export function isPollRecordDue(
  * a courtesy to the portal: its failure is logged and the poll answered all the same.
  */
 async function recordPoll(
-  deps: LicensingDeps,
+  deps: PollRecordDeps,
   installation: Installation,
   now: Date,
   resolutionMs = LAST_POLL_RESOLUTION_MS,
@@ -234,7 +244,7 @@ export async function loadVerified(
 
 /** loadVerified, with the account's terms it read (termsRev: is the stored licence current?). */
 export async function loadVerifiedWithTerms(
-  deps: LicensingDeps,
+  deps: VerifiedReadDeps,
   installationId: string,
   verify: SignatureCheck,
   options: LoadOptions,

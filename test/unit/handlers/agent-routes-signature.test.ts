@@ -22,6 +22,7 @@ jest.mock('#lambdas/shared/licensing-deps', () => ({
   licensingDeps: () => world.deps,
   licenseSettings: () => world.settings,
 }));
+jest.mock('#lambdas/shared/agent-contact-deps', () => ({ agentContactDeps: () => world.deps }));
 jest.mock('#lambdas/shared/presence-graph-deps', () => ({
   presenceGraphDeps: () =>
     ({
