@@ -100,6 +100,8 @@ export interface Workload {
     /** once a day per installation: the day's 15-minute points read, its 1-hour points written */
     dayClosure: { wru: number; rru: number };
   };
+  /** the rules' config reads once an invocation: the settings revision (consistent GetItem) and the advisory tables (Query) */
+  rulesConfigRruPerInvocation: number;
   /** the rules' licence facts cache (lambdas/adapters/licence-facts.ts): a miss reads the installation */
   licenceCache: { ttlSeconds: number; rruPerMiss: number };
   /** share of posts whose stream record carries the rules' licence facts (ingest puts them): no licence read */
@@ -349,7 +351,8 @@ export function monthlyCost(
   const hitRate = licenceCacheHitRate(w.cycleSeconds, w.licenceCache.ttlSeconds);
   const ingestRru = requests * (installationRru + w.accountTermsRru);
   const licenceRruPerBatch = (1 - w.licenceFactsInRecord) * (1 - hitRate) * w.licenceCache.rruPerMiss;
-  const rulesRru = batches * (w.rulesStore.rruPerBatch + licenceRruPerBatch);
+  const configRruPerBatch = w.rulesConfigRruPerInvocation / w.rules.batchesPerInvocation;
+  const rulesRru = batches * (w.rulesStore.rruPerBatch + licenceRruPerBatch + configRruPerBatch);
   const stampsPerInstallation = SECONDS_PER_MONTH / w.lastSeen.everySeconds + w.otherRequestsPerMonth;
   const stamps = installations * stampsPerInstallation * w.lastSeen.wruPerStamp;
   const rulesWru = batches * w.rulesStore.wruPerBatch;
@@ -387,7 +390,7 @@ export function monthlyCost(
     'DynamoDB rules reads',
     dynamo(rulesRru, 'read'),
     basis('rules store units'),
-    `state ${fmt(w.rulesStore.rruPerBatch)} RRU per post; licence ${fmt(licenceRruPerBatch)} RRU per post: ` +
+    `state ${fmt(w.rulesStore.rruPerBatch)} RRU per post; settings revision and advisory tables ${fmt(w.rulesConfigRruPerInvocation)} RRU per invocation; licence ${fmt(licenceRruPerBatch)} RRU per post: ` +
       (w.licenceFactsInRecord === 1
         ? 'its facts ride in the stream record'
         : `${fmt(w.licenceFactsInRecord * 100)} % of records carry its facts, the rest read ${w.licenceCache.rruPerMiss} RRU per miss, cache hit rate ${hitRate * 100} % (TTL ${w.licenceCache.ttlSeconds / 60} min, cycle ${w.cycleSeconds / 60} min)`),

@@ -107,6 +107,9 @@ export function defaultWorkload(): Workload {
     // midnight (2026-12-06, 24 posts of each installation): 2.0 WRU and 2.8 RRU; the row now counts
     // the same hours of the day in every run, none closing a day
     history: { wruPerBatch: 1.28, rruPerBatch: 0.3, storedBytes: 1_735_000, dayClosure: { wru: 2, rru: 2.8 } },
+    // config-sources.ts KeptOverrides: the revision (1 RRU, consistent) and the advisory tables (0.5 RRU);
+    // an account's settings are read once a container while the revision stands
+    rulesConfigRruPerInvocation: 1.5,
     // lambdas/adapters/licence-facts.ts CachedLicenceFacts' default TTL; a miss reads the installation strongly
     licenceCache: { ttlSeconds: 300, rruPerMiss: 1 },
     // ingest puts the rules' licence facts in every stream record (stream-record.ts): the cache is the fallback

@@ -407,42 +407,48 @@ export async function measureHandlers(
   // Licensed above the simulated usage's peaks (40 recordings): a steady installation, not one
   // whose usage-over-licence finding opens and closes (rewritten) every cycle.
   const capacity = 50;
-  const order = await backOffice('PUT', `/v1/ops/orders/bench-rules-${randomUUID()}`, {
-    account: { create: { name: 'Bench rules', region: 'eu' } },
-    lines: products.map((product) => ({
-      product,
-      quantity: opts.rulesInstallations * capacity,
-      kind: 'perpetual',
-      care: { level: 'gold', endsAt: new Date(Date.now() + 365 * 86_400_000).toISOString() },
-    })),
-  });
-  const accountId = z.string().parse(order['accountId']);
+  // Accounts of 1 to 4 installations, as a fleet's customers (one account for all would read its
+  // settings once a batch, a fleet's batch reads those of many accounts).
   const installations: { installationId: string; accountId: string }[] = [];
-  for (let i = 0; i < opts.rulesInstallations; i++) {
-    const { activationKey } = z.object({ activationKey: z.string() }).parse(
-      await backOffice('POST', `/v1/accounts/${accountId}/activation-keys`, {
-        allocation: Object.fromEntries(products.map((p) => [p, capacity])),
-      }),
-    );
-    const keys = await generateIdentityKeys();
-    const activated = await call(
-      eu.api,
-      'POST',
-      '/v1/activations',
-      {
-        activationKey,
-        publicKey: keys.publicJwk,
-        installation: { suiteVersion: '2025.2.1', nodes: [`bench-rules-${i}`] },
-      },
-      keys.thumbprint,
-      keys.privateKey,
-    );
-    if (activated.status !== 201)
-      throw new Error(`rules activation ${i} answered ${activated.status}: ${JSON.stringify(activated.json)}`);
-    installations.push({
-      installationId: z.object({ installationId: z.string() }).parse(activated.json).installationId,
-      accountId,
+  for (let size = 1; installations.length < opts.rulesInstallations; size = (size % 4) + 1) {
+    const count = Math.min(size, opts.rulesInstallations - installations.length);
+    const order = await backOffice('PUT', `/v1/ops/orders/bench-rules-${randomUUID()}`, {
+      account: { create: { name: `Bench rules ${installations.length}`, region: 'eu' } },
+      lines: products.map((product) => ({
+        product,
+        quantity: count * capacity,
+        kind: 'perpetual',
+        care: { level: 'gold', endsAt: new Date(Date.now() + 365 * 86_400_000).toISOString() },
+      })),
     });
+    const accountId = z.string().parse(order['accountId']);
+    for (let n = 0; n < count; n++) {
+      const i = installations.length;
+      const { activationKey } = z.object({ activationKey: z.string() }).parse(
+        await backOffice('POST', `/v1/accounts/${accountId}/activation-keys`, {
+          allocation: Object.fromEntries(products.map((p) => [p, capacity])),
+        }),
+      );
+      const keys = await generateIdentityKeys();
+      const activated = await call(
+        eu.api,
+        'POST',
+        '/v1/activations',
+        {
+          activationKey,
+          publicKey: keys.publicJwk,
+          installation: { suiteVersion: '2025.2.1', nodes: [`bench-rules-${i}`] },
+        },
+        keys.thumbprint,
+        keys.privateKey,
+      );
+      if (activated.status !== 201)
+        throw new Error(`rules activation ${i} answered ${activated.status}: ${JSON.stringify(activated.json)}`);
+      installations.push({
+        installationId: z.object({ installationId: z.string() }).parse(activated.json).installationId,
+        accountId,
+      });
+    }
   }
   // A fleet is almost all steady installations: 6 hours of cycles warm them up (past the first
   // hour's writes and the first counters snapshot), the next 6 are measured, so the hourly and

@@ -1,41 +1,41 @@
 /**
  * What the rules Lambdas add per invocation: the rules' config inputs (the back office's advisory
- * tables and each account's settings, read at most once an invocation), the fleet's finding
- * counters, added once an invocation with the whole batch's changes, and the installations' facts.
+ * tables read once an invocation; each account's settings kept while their revision stands), the
+ * fleet's finding counters, added once an invocation with the whole batch's changes, and the
+ * installations' facts.
  */
 import { dynamoDocumentClient } from '../adapters/aws-clients';
 import { DynamoDbAdvisoryReads } from '../adapters/dynamodb-advisories';
 import { DynamoDbFleetCounterWrites } from '../adapters/dynamodb-fleet-counter-writes';
 import { DynamoDbRuleSettingsReads } from '../adapters/dynamodb-rule-settings';
-import { invocationOverrides } from '../core/rules/config-sources';
+import { KeptOverrides, type OverridesFor } from '../core/rules/config-sources';
 import type { InstallationOutcome, RulesDeps } from '../core/rules/process-batch';
 import { dayOf, factsOfBeats, tallyChanges } from '../core/support/fleet-overview';
 import { groupByInstallation, type StreamBatchBeat } from '../core/rules/evaluate-installations';
 import { required } from './env';
 import { logger } from './powertools';
 
-let sources:
-  | { settings: DynamoDbRuleSettingsReads; advisories: DynamoDbAdvisoryReads; counters: DynamoDbFleetCounterWrites }
-  | undefined;
+let sources: { overrides: KeptOverrides; counters: DynamoDbFleetCounterWrites } | undefined;
 
 function adapters() {
   sources ??= {
-    settings: new DynamoDbRuleSettingsReads(dynamoDocumentClient(), required('SUPPORT_TABLE_NAME')),
-    advisories: new DynamoDbAdvisoryReads(dynamoDocumentClient(), required('TABLE_NAME')),
+    overrides: new KeptOverrides(
+      new DynamoDbRuleSettingsReads(dynamoDocumentClient(), required('SUPPORT_TABLE_NAME')),
+      new DynamoDbAdvisoryReads(dynamoDocumentClient(), required('TABLE_NAME')),
+    ),
     counters: new DynamoDbFleetCounterWrites(dynamoDocumentClient(), required('SUPPORT_TABLE_NAME')),
   };
   return sources;
 }
 
-/** `deps` with this invocation's `overridesFor` (a new cache each invocation: a change reaches the next batch). */
+/** `deps` with this invocation's `overridesFor` (the revision read once an invocation: a change reaches the next batch). */
 export function forInvocation<D extends RulesDeps>(deps: D): D {
   // built on first use: an invocation that evaluates nothing reads nothing
-  let overridesFor: RulesDeps['overridesFor'];
+  let overridesFor: OverridesFor | undefined;
   return {
     ...deps,
     overridesFor: (accountId: string) => {
-      const { settings, advisories } = adapters();
-      overridesFor ??= invocationOverrides(settings, advisories);
+      overridesFor ??= adapters().overrides.forInvocation();
       return overridesFor(accountId);
     },
   };

@@ -1,15 +1,16 @@
 /**
  * What the rules Lambda lays under each rule's defaults: the back office's advisory tables, then the
- * account's own settings (support's per-account overrides) on top, rule by rule. Both are read at
- * most once per invocation (the reads are cached for the invocation's life, so one batch of many
- * installations of one account reads its settings once); a new invocation reads them again, so a
- * change reaches the next batch.
+ * account's own settings (support's per-account overrides) on top, rule by rule. The tables are read
+ * once an invocation; an account's settings are kept by the container while the region's settings
+ * revision, read once an invocation, stands. Either way a change reaches the next batch.
  */
 import type { AdvisoryTable } from './advisories';
 
 /** Support's per-account rule settings: config objects by rule id, each valid under its rule's schema. */
 export interface RuleSettingsSource {
   settingsOf(accountId: string): Promise<Readonly<Record<string, Record<string, unknown>>>>;
+  /** moved by every change of any account's settings; read strongly consistent */
+  revision(): Promise<number>;
 }
 
 export interface AdvisorySource {
@@ -27,24 +28,51 @@ export function mergeConfigInputs(
   return Object.keys(merged).length > 0 ? merged : undefined;
 }
 
+type AccountSettings = Readonly<Record<string, Record<string, unknown>>>;
+export type OverridesFor = (accountId: string) => Promise<Record<string, Record<string, unknown>> | undefined>;
+
+/** Accounts whose settings a container keeps at most (a few hundred bytes each; the oldest go first). */
+export const MAX_KEPT_ACCOUNTS = 50_000;
+
 /**
- * `overridesFor` of the rules' deps for one invocation: the advisory tables read once, each
- * account's settings read once (the promise is cached, so installations of one account evaluated
- * side by side share one read).
+ * The accounts' settings, kept across invocations: most accounts have none, and a batch's posts
+ * come from many accounts, so reading them per invocation was a Query per post. Each invocation
+ * reads the revision first; a moved one drops every account kept.
  */
-export function invocationOverrides(
-  settings: RuleSettingsSource,
-  advisories: AdvisorySource,
-): (accountId: string) => Promise<Record<string, Record<string, unknown>> | undefined> {
-  let tables: Promise<readonly AdvisoryTable[]> | undefined;
-  const byAccount = new Map<string, Promise<Readonly<Record<string, Record<string, unknown>>>>>();
-  return async (accountId) => {
-    tables ??= advisories.list();
-    let own = byAccount.get(accountId);
-    if (!own) {
-      own = settings.settingsOf(accountId);
-      byAccount.set(accountId, own);
-    }
-    return mergeConfigInputs(await tables, await own);
-  };
+export class KeptOverrides {
+  private revision: number | undefined;
+  private readonly byAccount = new Map<string, Promise<AccountSettings>>();
+
+  constructor(
+    private readonly settings: RuleSettingsSource,
+    private readonly advisories: AdvisorySource,
+    private readonly maxAccounts = MAX_KEPT_ACCOUNTS,
+  ) {}
+
+  /** `overridesFor` of one invocation: the revision and the advisory tables read on first use, once. */
+  forInvocation(): OverridesFor {
+    let checked: Promise<void> | undefined;
+    let tables: Promise<readonly AdvisoryTable[]> | undefined;
+    return async (accountId) => {
+      checked ??= this.settings.revision().then((revision) => {
+        if (revision !== this.revision) this.byAccount.clear();
+        this.revision = revision;
+      });
+      tables ??= this.advisories.list();
+      // both awaited together: a failure of either fails the call, and neither is left unhandled
+      const [advisoryTables, own] = await Promise.all([tables, checked.then(() => this.settingsOf(accountId))]);
+      return mergeConfigInputs(advisoryTables, own);
+    };
+  }
+
+  private settingsOf(accountId: string): Promise<AccountSettings> {
+    const kept = this.byAccount.get(accountId);
+    if (kept) return kept;
+    if (this.byAccount.size >= this.maxAccounts) this.byAccount.delete(this.byAccount.keys().next().value!);
+    const read = this.settings.settingsOf(accountId);
+    this.byAccount.set(accountId, read);
+    // a failed read is not kept: the batch's retry reads again
+    read.catch(() => this.byAccount.get(accountId) === read && this.byAccount.delete(accountId));
+    return read;
+  }
 }

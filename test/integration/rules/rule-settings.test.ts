@@ -150,4 +150,20 @@ describe('rule settings, advisory tables and the fleet overview', () => {
     });
     expect(customer.status).toBe(403);
   });
+
+  it('gives the next batch a setting changed after the account’s settings were kept by the consumer', async () => {
+    // the plain account's (none) were read and kept while its beats were evaluated above
+    const set = await call('PUT', `${api()}/v1/support/accounts/${plain.accountId}/rule-settings/db-express-cap`, {
+      token: support(),
+      body: { warnRatio: 0.4 },
+    });
+    expect(set.status).toBe(200);
+
+    await postExpressDatabaseAndSuite(plain.agent, '2025.4.1');
+
+    const opened = await until('the plain account’s finding', async () =>
+      (await findings(plain.agent.keyid)).find((f) => f.ruleId === 'db-express-cap'),
+    );
+    expect(opened).toMatchObject({ severity: 'warning', status: 'open' });
+  });
 });

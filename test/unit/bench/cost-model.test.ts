@@ -59,13 +59,18 @@ describe('cost model', () => {
     expect(line(r, 'API access logs (CloudWatch Logs)').usd).toBeCloseTo(gb * (0.5 + 0.03));
   });
 
-  it("reads no licence in the rules when the stream records carry its facts (ingest's default)", () => {
+  it("reads no licence in the rules when the stream records carry its facts (ingest's default), and the config once an invocation", () => {
     const base = defaultWorkload();
     const rules = line(monthlyCost(1000, base, us), 'DynamoDB rules reads');
     const posts = (1000 * SECONDS_PER_MONTH) / base.cycleSeconds;
+    const invocations = posts / base.rules.batchesPerInvocation;
 
     expect(base.licenceFactsInRecord).toBe(1);
-    expect(rules.usd).toBeCloseTo(((posts * base.rulesStore.rruPerBatch) / 1e6) * us.dynamoReadPerMillionRru);
+    expect(rules.usd).toBeCloseTo(
+      ((posts * base.rulesStore.rruPerBatch + invocations * base.rulesConfigRruPerInvocation) / 1e6) *
+        us.dynamoReadPerMillionRru,
+      4,
+    );
     expect(rules.driver).toMatch(/licence 0.0 RRU per post: its facts ride in the stream record/);
   });
 

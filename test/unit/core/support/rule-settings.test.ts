@@ -3,7 +3,7 @@ import { ForbiddenError, NotFoundError, ValidationError, WrongRegionError } from
 import type { AuditEvent } from '#lambdas/core/licensing/model';
 import type { AdvisoryTable } from '#lambdas/core/rules/advisories';
 import { allRules } from '#lambdas/core/rules/catalogue/index';
-import { invocationOverrides, mergeConfigInputs } from '#lambdas/core/rules/config-sources';
+import { KeptOverrides, mergeConfigInputs } from '#lambdas/core/rules/config-sources';
 import {
   deleteRuleSetting,
   getRuleSettings,
@@ -23,20 +23,35 @@ import {
 class MemoryRuleSettings implements RuleSettingsStore {
   readonly byAccount = new Map<string, Map<string, StoredRuleSetting>>();
   reads = 0;
+  rev = 0;
+  revisionReads = 0;
+  /** the next list() of this account fails once */
+  failNext: string | undefined;
   async list(accountId: string) {
     this.reads++;
+    if (this.failNext === accountId) {
+      this.failNext = undefined;
+      throw new Error('throttled');
+    }
     return [...(this.byAccount.get(accountId)?.values() ?? [])];
   }
   async settingsOf(accountId: string) {
     return Object.fromEntries((await this.list(accountId)).map((s) => [s.ruleId, s.settings]));
   }
+  async revision() {
+    this.revisionReads++;
+    return this.rev;
+  }
   async put(accountId: string, setting: StoredRuleSetting) {
     const byRule = this.byAccount.get(accountId) ?? new Map();
     byRule.set(setting.ruleId, setting);
     this.byAccount.set(accountId, byRule);
+    this.rev++;
   }
   async remove(accountId: string, ruleId: string) {
-    return this.byAccount.get(accountId)?.delete(ruleId) ?? false;
+    const removed = this.byAccount.get(accountId)?.delete(ruleId) ?? false;
+    if (removed) this.rev++;
+    return removed;
   }
 }
 
@@ -174,22 +189,98 @@ describe('the rules’ config inputs', () => {
     expect(mergeConfigInputs([], {})).toBeUndefined();
   });
 
-  it('reads the tables once and each account’s settings once per invocation', async () => {
-    await store.put('acc_a', { ruleId: 'dns-single', settings: { minServers: 3 }, updatedAt: '', updatedBy: '' });
-    let tableReads = 0;
-    const overridesFor = invocationOverrides(store, {
-      list: async () => {
-        tableReads++;
-        return [table('cucm-compat', { matrix: [{ suite: '2025', cucm: ['14'] }] })];
-      },
+  describe('KeptOverrides: the rules’ config inputs across invocations', () => {
+    const setting = (ruleId: string, settings: Record<string, unknown>): StoredRuleSetting => ({
+      ruleId,
+      settings,
+      updatedAt: '',
+      updatedBy: '',
+    });
+    let tableReads: number;
+    let kept: KeptOverrides;
+
+    beforeEach(() => {
+      store = new MemoryRuleSettings();
+      tableReads = 0;
+      kept = new KeptOverrides(
+        store,
+        {
+          list: async () => {
+            tableReads++;
+            return [table('cucm-compat', { matrix: [{ suite: '2025', cucm: ['14'] }] })];
+          },
+        },
+        3,
+      );
     });
 
-    const [a1, a2, b] = await Promise.all([overridesFor('acc_a'), overridesFor('acc_a'), overridesFor('acc_b')]);
+    it('reads the tables and the revision once an invocation, and an account’s settings once while the revision stands', async () => {
+      // Arrange
+      await store.put('acc_a', setting('dns-single', { minServers: 3 }));
+      const first = kept.forInvocation();
 
-    expect(a1).toEqual(a2);
-    expect(a1?.['dns-single']).toEqual({ minServers: 3 });
-    expect(b).toEqual({ 'cucm-compat': { matrix: [{ suite: '2025', cucm: ['14'] }] } });
-    expect(tableReads).toBe(1);
-    expect(store.reads).toBe(2);
+      // Act
+      const [a1, a2, b] = await Promise.all([first('acc_a'), first('acc_a'), first('acc_b')]);
+      const second = kept.forInvocation();
+      const [a3, b2] = await Promise.all([second('acc_a'), second('acc_b')]);
+
+      // Assert
+      expect(a1).toEqual(a2);
+      expect(a3).toEqual(a1);
+      expect(a1?.['dns-single']).toEqual({ minServers: 3 });
+      expect(b).toEqual({ 'cucm-compat': { matrix: [{ suite: '2025', cucm: ['14'] }] } });
+      expect(b2).toEqual(b);
+      expect(tableReads).toBe(2);
+      expect(store.revisionReads).toBe(2);
+      expect(store.reads).toBe(2);
+    });
+
+    it('gives the next invocation a change made after the last one, for every account kept', async () => {
+      // Arrange
+      await kept.forInvocation()('acc_a');
+      await kept.forInvocation()('acc_b');
+      await store.put('acc_a', setting('dns-single', { minServers: 4 }));
+
+      // Act
+      const next = kept.forInvocation();
+      const [a, b] = await Promise.all([next('acc_a'), next('acc_b')]);
+      await store.remove('acc_a', 'dns-single');
+      const after = await kept.forInvocation()('acc_a');
+
+      // Assert
+      expect(a?.['dns-single']).toEqual({ minServers: 4 });
+      expect(b?.['dns-single']).toBeUndefined();
+      expect(after?.['dns-single']).toBeUndefined();
+      expect(store.reads).toBe(5);
+    });
+
+    it('keeps no failed read: the invocation fails, the next reads again', async () => {
+      // Arrange
+      await store.put('acc_a', setting('dns-single', { minServers: 3 }));
+      store.failNext = 'acc_a';
+
+      // Act
+      const failed = kept.forInvocation()('acc_a');
+      await expect(failed).rejects.toThrow('throttled');
+      const retried = await kept.forInvocation()('acc_a');
+
+      // Assert
+      expect(retried?.['dns-single']).toEqual({ minServers: 3 });
+      expect(store.reads).toBe(2);
+    });
+
+    it('keeps at most its number of accounts, the oldest dropped first', async () => {
+      // Arrange
+      const overridesFor = kept.forInvocation();
+      for (const account of ['acc_1', 'acc_2', 'acc_3', 'acc_4']) await overridesFor(account);
+
+      // Act
+      await overridesFor('acc_4');
+      await overridesFor('acc_2');
+      await overridesFor('acc_1');
+
+      // Assert: acc_1 made room for acc_4 and was read again
+      expect(store.reads).toBe(5);
+    });
   });
 });
