@@ -8,9 +8,10 @@ import { cappedHttpHandler, withDeadline } from './sdk-deadline';
 
 let client: KinesisClient | undefined;
 export function kinesisClient(): KinesisClient {
-  // Each attempt capped, all of them within the invocation's remaining time (sdk-deadline.ts).
+  // Each attempt capped, all of them within the invocation's remaining time (sdk-deadline.ts); a
+  // call sent without per-call options (an ample budget) reuses the resolved middleware.
   client ??= withDeadline(
-    traced(new KinesisClient({ requestHandler: cappedHttpHandler(attemptCaps.kinesis) })),
+    traced(new KinesisClient({ requestHandler: cappedHttpHandler(attemptCaps.kinesis), cacheMiddleware: true })),
     attemptCaps.kinesis,
     'The telemetry stream',
   );
