@@ -112,7 +112,7 @@ async function main() {
     if (only.has('bundles')) {
       log('measuring bundles (size, init vs an SDK-only bundle)');
       try {
-        const bundles = await measureBundles({ repoRoot, assemblyDir, workDir, samples: quick ? 3 : 5, log });
+        const bundles = await measureBundles({ repoRoot, assemblyDir, workDir, samples: quick ? 3 : 9, log });
         results['bundles'] = bundles.bundles;
         results['composition'] = {
           'get-license': bundles.composition['get-license'],
