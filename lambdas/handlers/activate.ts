@@ -2,7 +2,8 @@
 import { activateInstallation, activationBodySchema } from '../core/licensing/activate-installation';
 import { agentRequestOf, jwkThumbprint, verifyAgentRequest } from '../shared/agent-signature';
 import { httpRoute } from '../shared/http';
-import { licenseSettings, licensingDeps } from '../shared/licensing-deps';
+import { licenseSettings } from '../shared/license-settings';
+import { licensingDeps } from '../shared/licensing-deps';
 
 export const handler = httpRoute({ metric: 'activations', body: activationBodySchema }, async (request) => {
   const thumbprint = await jwkThumbprint(request.body.publicKey);

@@ -3,12 +3,13 @@ import { pollLicense } from '../core/licensing/poll-license';
 import { httpRoute } from '../shared/http';
 import { installationParams } from '../shared/params';
 import { signedBy } from '../shared/agent-signature';
-import { licenseSettings, licensingDeps } from '../shared/licensing-deps';
+import { licenseSettings } from '../shared/license-settings';
+import { pollDeps } from '../shared/poll-deps';
 
 export const handler = httpRoute({ metric: 'licencePolls', params: installationParams }, async (request) => {
   const { id } = request.params;
   const outcome = await pollLicense(
-    licensingDeps(),
+    pollDeps(),
     licenseSettings(),
     id,
     request.header('if-none-match'),

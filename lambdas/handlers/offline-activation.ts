@@ -2,7 +2,8 @@
 import { offlineActivation, offlineActivationBodySchema } from '../core/licensing/offline-activation';
 import { jwkThumbprint } from '../shared/agent-signature';
 import { httpRoute, principalOf } from '../shared/http';
-import { licenseSettings, licensingDeps } from '../shared/licensing-deps';
+import { licenseSettings } from '../shared/license-settings';
+import { licensingDeps } from '../shared/licensing-deps';
 import { accountParams } from '../shared/params';
 import { signingJwks } from '../shared/signing-jwks';
 

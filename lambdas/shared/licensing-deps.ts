@@ -6,42 +6,23 @@ import type { AccountPeople } from '../core/licensing/actor-names';
 import { DynamoDbUserIndex } from '../adapters/dynamodb-user-index';
 import { DynamoDbAuditWriter } from '../adapters/dynamodb-audit-writer';
 import { DynamoDbAuditLog } from '../adapters/dynamodb-audit-log';
-import { DynamoDbLicensingRepository } from '../adapters/dynamodb-licensing-repository';
 import { DynamoDbResellerAccounts } from '../adapters/dynamodb-reseller-accounts';
 import { DynamoDbStaleReleaseStore } from '../adapters/dynamodb-stale-release-store';
 import type { StaleReleaseStore } from '../core/licensing/stale-release';
-import { dynamoReadClient } from '../adapters/aws-clients';
 import { licensingTableClient } from '../adapters/licensing-table-client';
-import { signerFromRef } from '../adapters/licence-signers';
-import { randomIds } from '../adapters/random-ids';
-import type { LicenseSettings, LicensingDeps } from '../core/licensing/deps';
+import type { LicensingDeps } from '../core/licensing/deps';
 import type { AuditLogReader } from '../core/licensing/list-audit-events';
 import type { ResellerAccountsReader } from '../core/licensing/list-reseller-accounts';
-import { systemClock } from '../core/ports';
-import { env, required } from './env';
-import { logger } from './powertools';
-import { emitCount } from './business-metrics';
-import { servingRegion } from './serving-region';
+import { required } from './env';
+import { licensingDepsOn } from './licensing-deps-on';
 
 let deps: LicensingDeps | undefined;
-let settings: LicenseSettings | undefined;
 let auditLog: AuditLogReader | undefined;
 let resellerAccounts: ResellerAccountsReader | undefined;
 let accountIds: DynamoDbAccountIds | undefined;
 
 export function licensingDeps(): LicensingDeps {
-  deps ??= {
-    repo: new DynamoDbLicensingRepository(licensingTableClient(), required('TABLE_NAME'), {
-      reads: dynamoReadClient,
-      onViewsDeferred: (accountId, error) =>
-        logger.warn("the account's terms are copied to its installations by the 5-minute repair", { accountId, error }),
-    }),
-    clock: systemClock,
-    ids: randomIds,
-    log: { warn: (message, details) => logger.warn(message, details) },
-    here: servingRegion(),
-    metrics: { count: (name) => emitCount(name) },
-  };
+  deps ??= licensingDepsOn(licensingTableClient());
   return deps;
 }
 
@@ -91,17 +72,4 @@ let staleRelease: StaleReleaseStore | undefined;
 export function staleReleaseStore(): StaleReleaseStore {
   staleRelease ??= new DynamoDbStaleReleaseStore(licensingTableClient(), required('TABLE_NAME'));
   return staleRelease;
-}
-
-export function licenseSettings(): LicenseSettings {
-  if (!settings) {
-    const e = env();
-    settings = {
-      signer: signerFromRef(required('SIGNING_KEY_REF')),
-      nextPollSeconds: e.NEXT_POLL_SECONDS,
-      licenseTtlDays: e.LICENSE_TTL_DAYS,
-      shortfallGraceDays: e.SHORTFALL_GRACE_DAYS,
-    };
-  }
-  return settings;
 }

@@ -20,8 +20,9 @@ let world: LicensingWorld;
 jest.mock('#lambdas/shared/licensing-deps', () => ({
   ...jest.requireActual('#lambdas/shared/licensing-deps'),
   licensingDeps: () => world.deps,
-  licenseSettings: () => world.settings,
 }));
+jest.mock('#lambdas/shared/poll-deps', () => ({ pollDeps: () => world.deps }));
+jest.mock('#lambdas/shared/license-settings', () => ({ licenseSettings: () => world.settings }));
 jest.mock('#lambdas/shared/agent-contact-deps', () => ({ agentContactDeps: () => world.deps }));
 jest.mock('#lambdas/shared/presence-graph-deps', () => ({
   presenceGraphDeps: () =>
