@@ -433,6 +433,15 @@ export const wholeTableWriters: Readonly<Partial<Record<FunctionName, string>>> 
   runTermsJob: 'notices and silent consent across accounts, with a Scan',
 };
 
+/**
+ * Whether the function may write audit items (AUDIT#<account>), each a vendor event (docs/events.md):
+ * a licensing writer whose tableItems include 'audit', or one granted the whole table.
+ */
+export function mayWriteAuditItems(spec: FunctionSpec): boolean {
+  // IAM's LeadingKeys keep a writer out of the partitions its tableItems leave out
+  return spec.needs.includes('table:write') && (spec.tableItems?.writes.includes('audit') ?? true);
+}
+
 /** The LeadingKeys scope `bindTable` grants a writer, from its spec; undefined for a whole-table writer. */
 export function tableItemScopeOf(spec: FunctionSpec): TableItemScope | undefined {
   const items = spec.tableItems;

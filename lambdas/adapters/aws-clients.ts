@@ -14,7 +14,7 @@ let readClient: DynamoDBClient | undefined;
 /**
  * The function's one document client, plain: the licensing table's adapters take it through
  * `licensingTableClient()` (licensing-table-client.ts), which adds the vendor events where the
- * function writes that table, so that only those bundles carry them (docs/events.md).
+ * function may write audit items, so that only those bundles carry them (docs/events.md).
  */
 export function dynamoDocumentClient(): DynamoDBDocumentClient {
   if (!documentClient) {

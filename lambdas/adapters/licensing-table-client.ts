@@ -1,6 +1,6 @@
 /**
- * The document client for the licensing table. Only the functions that write it get
- * VENDOR_EVENT_BUS_NAME (lib/stacks/stateless-stack.ts), so only their bundles need the vendor
+ * The document client for the licensing table. Only the functions that may write audit items get
+ * VENDOR_EVENT_BUS_NAME (`mayWriteAuditItems`, lib/routes.ts), so only their bundles need the vendor
  * events (docs/events.md): the rest use `dynamoDocumentClient()` and go without them.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -11,8 +11,8 @@ import { EventBridgeVendorEvents, publishAuditEventsOf, vendorEventBridgeClient 
 let publishing = false;
 
 /**
- * `dynamoDocumentClient()`, the same singleton, with VENDOR_EVENT_BUS_NAME set (functions that write
- * the licensing table) publishing every audit item it writes to the vendor's bus
+ * `dynamoDocumentClient()`, the same singleton, with VENDOR_EVENT_BUS_NAME set (functions that may
+ * write audit items) publishing every audit item it writes to the vendor's bus
  * (eventbridge-vendor-events.ts), whichever adapter writes it. Attached on the first call, before
  * any adapter built on it can write.
  */

@@ -70,6 +70,7 @@ import { bindArchiveCompaction } from '../constructs/archive-compaction';
 import type { IStream } from 'aws-cdk-lib/aws-kinesis';
 import {
   functionSpecs,
+  mayWriteAuditItems,
   presenceQueueConsumer,
   routes,
   routeThrottle,
@@ -493,10 +494,10 @@ export class StatelessStack extends Stack {
         logRetentionDays: config.logRetentionDays,
       });
       const needs = new Set(spec.needs);
-      // Whatever writes the licensing table may write audit items: each becomes a vendor event.
-      if (needs.has('table:write'))
-        fn.bindTable(stateful.table, 'write', tableItemScopeOf(spec)).bindVendorEventBus(stateful.vendorEventBus);
+      if (needs.has('table:write')) fn.bindTable(stateful.table, 'write', tableItemScopeOf(spec));
       else if (needs.has('table:read')) fn.bindTable(stateful.table, 'read');
+      // Each audit item it writes becomes a vendor event; a writer kept out of AUDIT# has none to publish.
+      if (mayWriteAuditItems(spec)) fn.bindVendorEventBus(stateful.vendorEventBus);
       if (needs.has('signing-key')) fn.bindSigningKey(stateful.signingKey);
       if (needs.has('verify-keys')) fn.bindVerifyKeys(verifyKeyRefs);
       if (needs.has('jwks-signing-keys')) fn.bindJwksSigningKeys(otherSigningKeyRefs);

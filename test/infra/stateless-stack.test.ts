@@ -2,7 +2,14 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Runtime, RuntimeFamily, type CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { regionKeys, type RegionKey } from '#lib/config';
 import { houseRuntime, userDirectoryActions } from '#lib/constructs/house-function';
-import { functionSpecs, routes, streamConsumers, type FunctionName, type FunctionSpec } from '#lib/routes';
+import {
+  functionSpecs,
+  mayWriteAuditItems,
+  routes,
+  streamConsumers,
+  type FunctionName,
+  type FunctionSpec,
+} from '#lib/routes';
 import { envSchema } from '#lambdas/shared/env';
 import { buildTestApp, testAccount } from './test-app';
 
@@ -183,7 +190,7 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
     });
 
     it.each(specs)(
-      '%s gets TABLE_NAME, SIGNING_KEY_REF, VERIFY_KEY_REFS, TELEMETRY_STREAM_NAME, ARCHIVE_BUCKET, SUPPORT_TABLE_NAME and EVENT_BUS_NAME exactly per its needs',
+      '%s gets TABLE_NAME, SIGNING_KEY_REF, VERIFY_KEY_REFS, TELEMETRY_STREAM_NAME, ARCHIVE_BUCKET, SUPPORT_TABLE_NAME, EVENT_BUS_NAME and VENDOR_EVENT_BUS_NAME exactly per its needs',
       (name, spec) => {
         // Arrange
         const variables = functionOf(name).Properties.Environment.Variables as Record<string, unknown>;
@@ -245,6 +252,15 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
               }
             : undefined,
         );
+        expect(variables.VENDOR_EVENT_BUS_NAME).toEqual(
+          mayWriteAuditItems(spec)
+            ? {
+                'Fn::ImportValue': expect.stringMatching(
+                  new RegExp(`^ucx-test-${key}-stateful:ExportsOutputRefVendorEventBus`),
+                ),
+              }
+            : undefined,
+        );
         const usesDirectory = [...needs].some((n) => n.startsWith('user-directory:'));
         expect(variables.USER_DIRECTORY).toEqual(
           usesDirectory
@@ -299,9 +315,9 @@ describe.each(regionKeys)('the %s stateless stack', (key) => {
           (s) => [s.Action].flat().includes('events:PutEvents') && JSON.stringify(s.Resource).includes(bus),
         );
       expect(putsOn('SupportEventBus')).toBe(needs.has('event-bus:put'));
-      // Whatever writes the licensing table publishes the audit items it writes (docs/events.md).
-      expect(putsOn('VendorEventBus')).toBe(needs.has('table:write'));
-      expect(actions.includes('events:PutEvents')).toBe(needs.has('event-bus:put') || needs.has('table:write'));
+      // Whatever may write an audit item publishes it (docs/events.md); no other writer gets the bus.
+      expect(putsOn('VendorEventBus')).toBe(mayWriteAuditItems(spec));
+      expect(actions.includes('events:PutEvents')).toBe(needs.has('event-bus:put') || mayWriteAuditItems(spec));
       expect(actions.includes('kinesis:GetRecords')).toBe(consumer);
       expect(actions.includes('sqs:SendMessage')).toBe(consumer || needs.has('presence-queue:send'));
       const cognitoActions = statementsOf(name).filter((st) =>

@@ -2,13 +2,13 @@
  * Import conventions that keep the Lambda bundles small: `import * as z from 'zod'` lets esbuild
  * tree-shake zod; the named `{ z }` import pulls in all of it, locales included (≈ 350 KB more).
  * Every handler's bundle carries zod/mini alone (docs/performance-and-cost.md), and the vendor
- * events' publisher only where the function writes the licensing table (docs/events.md).
+ * events' publisher only where the function may write an audit item (docs/events.md).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import { untracedConditions } from '#lib/constructs/house-function';
-import { type FunctionSpec, functionSpecs } from '#lib/routes';
+import { type FunctionSpec, functionSpecs, mayWriteAuditItems } from '#lib/routes';
 
 const root = join(__dirname, '../../..');
 
@@ -78,8 +78,8 @@ describe('lambda source imports', () => {
   }, 60_000);
 
   // Losing a vendor event silently is the failure that matters: every function that may write an
-  // audit item ('table:write' whose partitions, lib/routes.ts tableItems, include 'audit' or are the
-  // whole table) must carry the publisher; the others are spared its schemas and the EventBridge
+  // audit item (mayWriteAuditItems, lib/routes.ts: those the stack gives the vendor bus) must carry
+  // the publisher; the others are spared its schemas and the EventBridge
   // client, but for those that still share a composition root with the audit writers
   // (licensing-deps.ts, user-directory.ts, machine-clients-deps.ts): a list that may only shrink.
   it('bundles the vendor events publisher in exactly the functions that may write an audit item', async () => {
@@ -91,13 +91,10 @@ describe('lambda source imports', () => {
         .filter((output) => (output.inputs[publisher]?.bytesInOutput ?? 0) > 0)
         .map((output) => relative(join(root, 'lambdas/handlers'), join(root, output.entryPoint!)).replace(/\.ts$/, '')),
     );
-    // IAM's LeadingKeys keep a writer out of the partitions its tableItems leave out (AUDIT#<account>)
     const specs = Object.entries(functionSpecs as Record<string, FunctionSpec>).map(([name, spec]) => ({
       name,
       entry: spec.entry,
-      writes:
-        (spec.needs as readonly string[]).includes('table:write') &&
-        (spec.tableItems?.writes.includes('audit') ?? true),
+      writes: mayWriteAuditItems(spec),
     }));
     expect(specs.filter((spec) => spec.writes).length).toBeGreaterThan(10);
     expect(specs.filter((spec) => spec.writes && !bundling.has(spec.entry)).map((spec) => spec.name)).toEqual([]);
