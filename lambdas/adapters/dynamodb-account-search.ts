@@ -7,7 +7,8 @@
  * The account write paths spread `accountIndexAttributes` into the account item and put
  * `newAccountIndexItem` beside it, in their transaction, so every account is found however it was made.
  */
-import { BatchGetCommand, GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { batchGetAll } from './dynamodb-batch-get';
 import * as z from 'zod/mini';
 import type { Clock } from '../core/ports';
 import {
@@ -232,17 +233,13 @@ export class DynamoDbAccountSearch implements AccountSearchIndex {
   }
 
   async getAccounts(accountIds: readonly string[]): Promise<AccountSummary[]> {
-    const accounts: AccountSummary[] = [];
-    // BatchGetItem takes 100 keys; the searches ask for at most 100.
-    let keys: Record<string, unknown>[] = accountIds.slice(0, 100).map((id) => ({ pk: `ACC#${id}`, sk: 'META' }));
-    while (keys.length > 0) {
-      const out = await this.client
-        .send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys } } }))
-        .catch((error: unknown) => rethrowThrottling(error, 'The licensing table'));
-      accounts.push(...(out.Responses?.[this.tableName] ?? []).map(toSummary));
-      keys = (out.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Record<string, unknown>[];
-    }
-    return accounts;
+    // the searches ask for at most 100 (one request)
+    const items = await batchGetAll(
+      this.client,
+      this.tableName,
+      accountIds.slice(0, 100).map((id) => ({ pk: `ACC#${id}`, sk: 'META' })),
+    ).catch((error: unknown) => rethrowThrottling(error, 'The licensing table'));
+    return items.map(toSummary);
   }
 
   async accountIdOfInstallation(installationId: string): Promise<string | null> {

@@ -1,4 +1,5 @@
 import { BatchGetCommand, type BatchGetCommandInput } from '@aws-sdk/lib-dynamodb';
+import { ServiceUnavailableError } from '../core/errors';
 
 /** The one method of the document client a BatchGetItem needs. */
 interface BatchGetClient {
@@ -20,11 +21,11 @@ export interface BatchGetRetries {
 
 /** BatchGetItem takes at most this many keys a request. */
 const KEYS_PER_REQUEST = 100;
-/** 9 requests, backing off 50 ms to 1 s between them (about 5 s in all) */
+/** 9 requests, backing off 50 ms to 1 s between them (about 5 s in all), then busy (a 503, never a 500) */
 const DEFAULT_RETRIES: BatchGetRetries = {
   maxRequests: 9,
   backoffMs: (retry) => Math.min(1000, 25 * 2 ** retry),
-  exhausted: () => new Error('BatchGetItem kept leaving keys unprocessed'),
+  exhausted: () => new ServiceUnavailableError('The database is busy right now; retry shortly.', 2),
 };
 
 /**

@@ -11,8 +11,6 @@
  * Every item but the account's carries `expiresAtEpoch`, so what a crash leaves behind expires.
  */
 import {
-  BatchGetCommand,
-  type BatchGetCommandOutput,
   DeleteCommand,
   GetCommand,
   PutCommand,
@@ -20,6 +18,7 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
+import { batchGetAll } from './dynamodb-batch-get';
 import type { Clock } from '../core/ports';
 import type { DirectoryUser, GraphPresence } from '../core/presence/ports';
 import type {
@@ -46,10 +45,6 @@ const parallel = 16;
 type Item = Record<string, unknown>;
 
 const conditionFailed = (error: unknown) => error instanceof Error && error.name === 'ConditionalCheckFailedException';
-
-async function inBatches<T>(items: readonly T[], size: number, run: (chunk: T[]) => Promise<void>) {
-  for (let i = 0; i < items.length; i += size) await run(items.slice(i, i + size));
-}
 
 const eachLimited = async <T>(items: readonly T[], run: (item: T) => Promise<void>) => {
   await mapLimited(items, parallel, run);
@@ -95,19 +90,9 @@ export class DynamoDbPresenceStore implements PresenceStore {
     return items;
   }
 
-  private async batchGet(keys: readonly { pk: string; sk: string }[]): Promise<Item[]> {
-    const out: Item[] = [];
-    await inBatches(keys, 100, async (chunk) => {
-      let pending: { pk: string; sk: string }[] | undefined = chunk;
-      for (let attempt = 0; pending && pending.length > 0 && attempt < 5; attempt++) {
-        const answer: BatchGetCommandOutput = await this.client.send(
-          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending } } }),
-        );
-        out.push(...(answer.Responses?.[this.tableName] ?? []));
-        pending = answer.UnprocessedKeys?.[this.tableName]?.Keys as typeof pending;
-      }
-    });
-    return out;
+  /** keys still unprocessed after the retries fail the call (503): a partial answer would pass for the whole */
+  private batchGet(keys: readonly { pk: string; sk: string }[]): Promise<Item[]> {
+    return batchGetAll(this.client, this.tableName, keys);
   }
 
   private async batchDelete(keys: readonly { pk: string; sk: string }[]) {

@@ -1,5 +1,6 @@
 import type { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import { batchGetAll } from '#lambdas/adapters/dynamodb-batch-get';
+import { ServiceUnavailableError } from '#lambdas/core/errors';
 
 type Key = Record<string, unknown>;
 
@@ -65,5 +66,22 @@ describe('batchGetAll', () => {
     expect(requestsAt29Ms).toBe(2);
     expect(client.requests).toEqual([keys('a', 'b'), keys('b'), keys('b')]);
     expect(outcome).toEqual(new Error('busy'));
+  });
+
+  it('answers busy (a 503 with Retry-After) by default once 9 requests over about 4.5 s left keys unprocessed', async () => {
+    // Arrange
+    const client = throttledClient(Number.POSITIVE_INFINITY);
+
+    // Act
+    const reading = batchGetAll(client, 't', keys('a', 'b')).catch((error: unknown) => error);
+    await jest.advanceTimersByTimeAsync(4549);
+    const requestsBeforeTheLast = client.requests.length;
+    await jest.advanceTimersByTimeAsync(1);
+    const outcome = await reading;
+
+    // Assert
+    expect([requestsBeforeTheLast, client.requests.length]).toEqual([8, 9]);
+    expect(outcome).toBeInstanceOf(ServiceUnavailableError);
+    expect(outcome).toMatchObject({ retryAfterSeconds: 2 });
   });
 });
