@@ -17,6 +17,12 @@ const throttlingNames = new Set([
 export const hasErrorName = (error: unknown, name: string): boolean =>
   (error as { name?: string } | undefined)?.name === name;
 
+/** Whether a cancelled transaction failed on the condition of its item at `index` (the first by default). */
+export function transactionConditionFailed(error: unknown, index = 0): boolean {
+  const reasons = (error as { CancellationReasons?: { Code?: string }[] } | undefined)?.CancellationReasons;
+  return hasErrorName(error, 'TransactionCanceledException') && reasons?.[index]?.Code === 'ConditionalCheckFailed';
+}
+
 /**
  * A call that ran out of time: an attempt over its requestTimeout or connectionTimeout
  * ('TimeoutError'), or the call's budget aborted ('AbortError'; sdk-deadline.ts).

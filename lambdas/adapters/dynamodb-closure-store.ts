@@ -19,7 +19,7 @@ import * as z from 'zod/mini';
 import type { ClosureCommit, ClosureStore, ErasedCommit, ErasureDue, ReopenCommit } from '../core/accounts/closure';
 import type { Region } from '../core/licensing/catalogue';
 import type { AuditEvent } from '../core/licensing/model';
-import { rethrowThrottling } from './aws-errors';
+import { rethrowThrottling, transactionConditionFailed } from './aws-errors';
 import { copyAfterCommit, pendingViewPut } from './dynamodb-account-view';
 import { auditItem } from './dynamodb-audit-writer';
 
@@ -284,9 +284,7 @@ export class DynamoDbClosureStore implements ClosureStore {
       await this.client.send(new TransactWriteCommand({ TransactItems: items }));
       return true;
     } catch (error) {
-      const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
-      if ((error as Error).name === 'TransactionCanceledException' && reasons?.[0]?.Code === 'ConditionalCheckFailed')
-        return false;
+      if (transactionConditionFailed(error)) return false;
       return rethrowThrottling(error, 'The licensing store');
     }
   }

@@ -10,7 +10,7 @@ import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@
 import * as z from 'zod/mini';
 import type { RuleSettingsSource } from '../core/rules/config-sources';
 import type { RuleSettingsStore, StoredRuleSetting } from '../core/support/rule-settings';
-import { rethrowThrottling } from './aws-errors';
+import { rethrowThrottling, transactionConditionFailed } from './aws-errors';
 import { queryAll } from './dynamodb-query-all';
 
 const PREFIX = 'RULESETTINGS#';
@@ -79,8 +79,7 @@ export class DynamoDbRuleSettings extends DynamoDbRuleSettingsReads implements R
       });
       return true;
     } catch (error) {
-      const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
-      if (reasons?.[0]?.Code === 'ConditionalCheckFailed') return false;
+      if (transactionConditionFailed(error)) return false;
       throw error;
     }
   }

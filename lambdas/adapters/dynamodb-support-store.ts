@@ -50,7 +50,7 @@ import { StateConflict } from '../core/rules/ports';
 import type { InstallationState } from '../core/rules/state';
 import type { FindingRecord } from '../core/rules/engine';
 import { RESOLVED_FINDING_DAYS, SILENT_SUPPORT_DATA_DAYS, ttlAfterDays } from '../core/accounts/retention';
-import { rethrowThrottling } from './aws-errors';
+import { rethrowThrottling, transactionConditionFailed } from './aws-errors';
 import { dynamoItemBytes } from './dynamodb-item-size';
 import { inventoryBeatTypes } from '../core/telemetry/catalogue';
 import { defaultCycleSeconds } from '../core/telemetry/cadence';
@@ -414,10 +414,8 @@ export class DynamoDbSupportStore implements SupportStore {
     try {
       await this.client.send(new TransactWriteCommand({ TransactItems: items }));
     } catch (error) {
+      if (transactionConditionFailed(error)) throw new StateConflict(state.installationId);
       const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
-      if ((error as Error).name === 'TransactionCanceledException' && reasons?.[0]?.Code === 'ConditionalCheckFailed') {
-        throw new StateConflict(state.installationId);
-      }
       if (
         (error as Error).name === 'TransactionCanceledException' &&
         reasons?.some((r) => r.Code === 'TransactionConflict')

@@ -8,7 +8,6 @@
  * Accounts are enumerated by a Scan of the `ACC#<account> / META` items (no index lists them all);
  * those created since a version's publication by the back office's `NEWACC#<yyyy-mm>` items.
  */
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   GetCommand,
   PutCommand,
@@ -29,7 +28,7 @@ import {
 } from '../core/accounts/terms-model';
 import { regionSchema } from '../core/licensing/catalogue';
 import type { AuditEvent } from '../core/licensing/model';
-import { rethrowThrottling } from './aws-errors';
+import { hasErrorName, rethrowThrottling, transactionConditionFailed } from './aws-errors';
 import { auditItem } from './dynamodb-audit-writer';
 
 const VERSIONS_PK = 'TERMS';
@@ -63,11 +62,7 @@ const decodeCursor = (cursor: string | undefined) =>
 
 /** Thrown to the use case as `false`: a condition of the transaction's first item failed. */
 function conditionFailed(error: unknown): boolean {
-  return (
-    (error instanceof TransactionCanceledException &&
-      error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') ||
-    (error as Error).name === 'ConditionalCheckFailedException'
-  );
+  return transactionConditionFailed(error) || hasErrorName(error, 'ConditionalCheckFailedException');
 }
 
 export class DynamoDbTermsStore implements TermsStore {
