@@ -145,6 +145,8 @@ export interface Workload {
   kinesis: { retentionHours: number; consumers: number; shardUtilisation: number };
   /** provisioned DynamoDB: capacity held at this utilisation of the (steady) mean */
   dynamoProvisionedUtilisation: number;
+  /** what cdk.json deploys (`ucx.tableCapacity`), so the tables can say which column is the bill */
+  deployedDynamoMode?: DynamoMode | 'mixed';
   fixedMonthly: { customMetrics: number; routeMetrics: number; kmsKeys: number };
   /** where the rules CPU came from, for the line's driver */
   rulesCpuFrom?: string;

@@ -9,7 +9,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import * as z from 'zod';
 import { apiAccessLogFields } from '../lib/api-access-log';
-import type { ArchiveLifecycleConfig } from '../lib/config';
+import { defaultTargetUtilisationPercent, type ArchiveLifecycleConfig } from '../lib/config';
 import { functionSpecs, type FunctionName, type FunctionSpec } from '../lib/routes';
 import { contactStampSeconds, defaultCycleSeconds } from '../lambdas/core/telemetry/cadence';
 import {
@@ -171,6 +171,28 @@ export function archiveLifecycleFrom(
           expireDays: a.expireDays,
         }
       : w.archive,
+  };
+}
+
+/**
+ * The DynamoDB capacity cdk.json deploys (`ucx.tableCapacity`): which column is the bill, and the
+ * provisioned column held at autoscaling's target (the lowest of the provisioned tables').
+ */
+export function tableCapacityFrom(
+  cdkJson:
+    | { context?: { ucx?: { tableCapacity?: Record<string, { mode: string; targetUtilisationPercent?: number }> } } }
+    | undefined,
+  w: Workload,
+): Workload {
+  const tables = Object.values(cdkJson?.context?.ucx?.tableCapacity ?? {});
+  const provisioned = tables.flatMap((t) =>
+    t.mode === 'provisioned' ? [t.targetUtilisationPercent ?? defaultTargetUtilisationPercent] : [],
+  );
+  const mode = provisioned.length === 0 ? 'on-demand' : provisioned.length === tables.length ? 'provisioned' : 'mixed';
+  return {
+    ...w,
+    deployedDynamoMode: mode,
+    dynamoProvisionedUtilisation: provisioned.length ? Math.min(...provisioned) / 100 : w.dynamoProvisionedUtilisation,
   };
 }
 
@@ -361,9 +383,11 @@ export function costTables(report: CostReport, meta: { prices: string; results: 
       ...REGIONS.flatMap((region) => MODES.map((mode) => perInst(runs[region]![mode][i]!.perInstallation))),
     ]),
   );
-  const groups = groupTotals(base);
+  // the primary region's bill as deployed (on demand when either table is)
+  const deployed: DynamoMode = workload.deployedDynamoMode === 'provisioned' ? 'provisioned' : 'on-demand';
+  const groups = groupTotals(at('eu-central-1', deployed));
   const groupTable = table(
-    ['line group (eu-central-1, on-demand)', 'per installation-month', 'share of the goal', 'budget', 'verdict'],
+    [`line group (eu-central-1, ${deployed})`, 'per installation-month', 'share of the goal', 'budget', 'verdict'],
     groups.map((g) => [
       g.group,
       perInst(g.perInstallation),
@@ -379,6 +403,8 @@ export function costTables(report: CostReport, meta: { prices: string; results: 
     '',
     `Cadence (lambdas/core/telemetry/cadence.ts): one request per ${workload.cycleSeconds / 60}-minute cycle carrying ${fmt(workload.beatsPerBatch)} beats on average → **${fmt(requests)} requests per installation-month** (goal ≤ ${GOAL_REQUESTS_PER_INSTALLATION_MONTH.toLocaleString('en-US')}: ${requests <= GOAL_REQUESTS_PER_INSTALLATION_MONTH ? 'holds' : 'missed'}).`,
     '',
+    deployedLine(workload),
+    '',
     lineTable,
     '',
     'Per installation-month by fleet size (fixed costs spread thinner, API Gateway cheaper above 300 M requests):',
@@ -391,6 +417,19 @@ export function costTables(report: CostReport, meta: { prices: string; results: 
     '',
     groupTable,
   ].join('\n');
+}
+
+/** Which DynamoDB column is the bill of what cdk.json deploys. */
+function deployedLine(w: Workload): string {
+  const at = `autoscaled to ${Math.round(w.dynamoProvisionedUtilisation * 100)} % of the provisioned units`;
+  switch (w.deployedDynamoMode) {
+    case 'provisioned':
+      return `DynamoDB as cdk.json deploys it (\`ucx.tableCapacity\`): both tables provisioned, ${at}. The provisioned columns are the bill; the on-demand ones are what the same load would cost billed per request.`;
+    case 'mixed':
+      return `DynamoDB as cdk.json deploys it (\`ucx.tableCapacity\`): one table provisioned, one on demand; the bill lies between the columns.`;
+    default:
+      return 'DynamoDB as cdk.json deploys it (`ucx.tableCapacity`): both tables on demand. The on-demand columns are the bill.';
+  }
 }
 
 /** Replaces the text between the cost markers of the performance document. */
@@ -417,7 +456,8 @@ function main() {
     regions: Record<string, RegionPrices>;
   };
   const results = existsSync(values.results!) ? JSON.parse(readFileSync(values.results!, 'utf8')) : undefined;
-  const workload = archiveLifecycleFrom(JSON.parse(readFileSync('cdk.json', 'utf8')), workloadFrom(results));
+  const cdkJson = JSON.parse(readFileSync('cdk.json', 'utf8'));
+  const workload = tableCapacityFrom(cdkJson, archiveLifecycleFrom(cdkJson, workloadFrom(results)));
   const counts = values.installations!.split(',').map(Number);
   const report = costReport(workload, prices.regions, counts);
   const body = costTables(report, {

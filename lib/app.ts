@@ -7,7 +7,14 @@
  */
 import type { App } from 'aws-cdk-lib';
 import { z } from 'zod';
-import { initialSigningKeyId, regionKeys, signingKeyIds, type AppConfig, type RegionKey } from './config';
+import {
+  defaultTargetUtilisationPercent,
+  initialSigningKeyId,
+  regionKeys,
+  signingKeyIds,
+  type AppConfig,
+  type RegionKey,
+} from './config';
 import { applyLandingZoneControls } from './landing-zone';
 import { EdgeStack, edgeRegion } from './stacks/edge-stack';
 import { OperationsStack } from './stacks/operations-stack';
@@ -29,6 +36,26 @@ const hostName = z
 
 // An id is part of a KMS alias name and of a construct id.
 const signingKeyId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'lower-case letters, digits and dashes, at most 32');
+
+const capacityBounds = z
+  .object({ min: z.number().int().min(1).max(40_000), max: z.number().int().min(1).max(40_000) })
+  .strict()
+  .refine((b) => b.max >= b.min, { message: 'max must be at least min', path: ['max'] });
+// Provisioned suits the telemetry path's steady, timer-driven load; on-demand a small or bursty one.
+const tableCapacity = z
+  .discriminatedUnion('mode', [
+    z.object({ mode: z.literal('on-demand') }).strict(),
+    z
+      .object({
+        mode: z.literal('provisioned'),
+        // DynamoDB's target tracking takes 20 to 90
+        targetUtilisationPercent: z.number().int().min(20).max(90).default(defaultTargetUtilisationPercent),
+        read: capacityBounds,
+        write: capacityBounds,
+      })
+      .strict(),
+  ])
+  .default({ mode: 'on-demand' });
 
 /** The `ucx` context key of cdk.json. */
 export const appConfigContextSchema = z.object({
@@ -53,6 +80,11 @@ export const appConfigContextSchema = z.object({
   logRetentionDays: z.number().int().positive(),
   /** provisioned shards of each region's telemetry stream */
   telemetryShards: z.number().int().min(1).max(500).default(2),
+  /** each table's DynamoDB capacity (docs/configuration.md "DynamoDB capacity") */
+  tableCapacity: z
+    .object({ licensing: tableCapacity, support: tableCapacity })
+    .strict()
+    .default({ licensing: { mode: 'on-demand' }, support: { mode: 'on-demand' } }),
   archive: z
     .object({
       // S3 refuses a Standard-IA transition before day 30; none: straight to Glacier IR

@@ -32,6 +32,12 @@ export interface AppConfig {
    * @default 2 (10 000 installations at 10 beats per 5 minutes make ~330 beats/s)
    */
   readonly telemetryShards: number;
+  /**
+   * DynamoDB capacity of the licensing table (global) and of each region's support table
+   * (docs/configuration.md "DynamoDB capacity")
+   * @default on-demand for both
+   */
+  readonly tableCapacity: Readonly<Record<CapacityTable, TableCapacity>>;
   /** storage-class lifecycle of the telemetry archive */
   readonly archive: ArchiveLifecycleConfig;
   /**
@@ -53,6 +59,31 @@ export interface AppConfig {
    * @default `ucx-<stage>`
    */
   readonly authDomainPrefix?: string;
+}
+
+/** The utilisation a provisioned table's autoscaling keeps unless told (the cost model holds capacity at it too). */
+export const defaultTargetUtilisationPercent = 70;
+
+/** The tables whose capacity `ucx.tableCapacity` sets. */
+export type CapacityTable = 'licensing' | 'support';
+
+/**
+ * On-demand, or provisioned with target-tracking autoscaling between `min` and `max` units (a
+ * table's indexes and replicas scale the same way).
+ */
+export type TableCapacity =
+  | { readonly mode: 'on-demand' }
+  | {
+      readonly mode: 'provisioned';
+      /** the utilisation autoscaling keeps the capacity at */
+      readonly targetUtilisationPercent: number;
+      readonly read: CapacityBounds;
+      readonly write: CapacityBounds;
+    };
+
+export interface CapacityBounds {
+  readonly min: number;
+  readonly max: number;
 }
 
 /** The SES sending identity: a domain, or one address; mail is sent from `fromAddress`. */

@@ -43,7 +43,7 @@ import {
   type MetricWithAlarmSupport,
 } from 'cdk-monitoring-constructs';
 import { Construct } from 'constructs';
-import type { RegionKey } from '../config';
+import type { RegionKey, TableCapacity } from '../config';
 import {
   alarms as alarmDefinitions,
   businessMetricShape,
@@ -81,8 +81,9 @@ export interface ObservabilityProps {
   readonly routes: readonly RouteSpec[];
   /** every house function of the region */
   readonly functions: Readonly<Record<FunctionName, HouseFunction>>;
-  /** both tables are on-demand (lib/stacks/stateful-stack.ts) */
   readonly tables: Readonly<Record<TableRef, ITable>>;
+  /** each table's capacity (`ucx.tableCapacity`): a provisioned one is charted against its capacity */
+  readonly tableCapacity: Readonly<Record<TableRef, TableCapacity>>;
   readonly telemetryStream: IStream;
   /** every failure destination the definition names */
   readonly failureQueues: Readonly<Partial<Record<FailureDestination, IQueue>>>;
@@ -232,7 +233,10 @@ export class Observability extends Construct {
       case 'dynamodb':
         facade.monitorDynamoTable({
           table: this.props.tables[resource.table],
-          billingMode: BillingMode.PAY_PER_REQUEST,
+          billingMode:
+            this.props.tableCapacity[resource.table].mode === 'provisioned'
+              ? BillingMode.PROVISIONED
+              : BillingMode.PAY_PER_REQUEST,
           humanReadableName: `${resource.table} table`,
           alarmFriendlyName: pascal(resource.table),
           ...options,
@@ -267,9 +271,11 @@ export class Observability extends Construct {
     const period = Duration.minutes(definition.periodMinutes);
     const lines = this.metricLines(f, definition.metric, period);
     if (lines.length === 1) return lines[0]!;
+    // ids unique across alarms: a dashboard may graph several alarms' expressions together
+    const id = (i: number) => `${definition.id.replace(/[^a-zA-Z0-9]/g, '_')}_${i}`;
     return new MathExpression({
-      expression: lines.map((_, i) => `FILL(m${i}, 0)`).join(' + '),
-      usingMetrics: Object.fromEntries(lines.map((line, i) => [`m${i}`, line])),
+      expression: lines.map((_, i) => `FILL(${id(i)}, 0)`).join(' + '),
+      usingMetrics: Object.fromEntries(lines.map((line, i) => [id(i), line])),
       label: definition.title,
       period,
     });

@@ -152,6 +152,8 @@ const streamConsumerFunctions = streamConsumers.map((c) => c.fn);
 /** On-call drills into these first: the agent path, the stream consumers and the missing-beat sweep. */
 const detailFunctions: FunctionName[] = [...hotPathFunctions, 'sweepSilent'];
 const tables: TableRef[] = ['licensing', 'support'];
+const dynamoThrottleRunbook =
+  'Service overview → DynamoDB throttled requests: consumed against provisioned capacity at its ucx.tableCapacity max means raise the max and deploy; below it, CloudWatch Contributor Insights on the table for the hot key.';
 export const failureDestinations: readonly FailureDestination[] = [
   ...streamConsumerFunctions.map((fn) => `${fn}.onFailure` as const),
   'sweepSilent.deadLetter',
@@ -269,7 +271,7 @@ export const dashboards: readonly DashboardDefinition[] = [
               { source: 'dynamodb', metric: 'ReadThrottleEvents', tables },
               { source: 'dynamodb', metric: 'WriteThrottleEvents', tables },
             ],
-            help: 'On-demand tables throttle only past their previous peak ×2 or a hot key; the API answers 503 with Retry-After.',
+            help: 'Provisioned tables throttle past their autoscaled capacity (ucx.tableCapacity max), on-demand ones past their previous peak ×2; either on a hot key. The API answers 503 with Retry-After.',
           },
         ],
         resources: tables.map((table) => ({ kind: 'dynamodb', table })),
@@ -557,11 +559,29 @@ export const alarms: readonly AlarmDefinition[] = [
     thresholds: {
       warning: {
         value: 10,
-        reason: '10 per 5 min: the SDK retries a few; more means a hot partition or a spike past on-demand scaling',
+        reason:
+          '10 per 5 min: the SDK retries a few; more means a hot partition or a spike past what the table scales to',
       },
     },
-    runbook:
-      'Service overview → DynamoDB throttled requests, then CloudWatch Contributor Insights on the table for the hot key.',
+    runbook: dynamoThrottleRunbook,
+  },
+  {
+    id: 'dynamodb-read-throttles',
+    title: 'DynamoDB read throttles (both tables)',
+    metric: { source: 'dynamodb', metric: 'ReadThrottleEvents', tables },
+    comparison: 'greaterThan',
+    periodMinutes: 5,
+    evaluationPeriods: 3,
+    datapointsToAlarm: 2,
+    missingData: 'notBreaching',
+    thresholds: {
+      warning: {
+        value: 10,
+        reason:
+          '10 per 5 min: agents get 503s (their reads are the installation and its copy of the terms); past a provisioned max or on a hot key',
+      },
+    },
+    runbook: dynamoThrottleRunbook,
   },
   {
     id: 'kinesis-write-throttles',

@@ -43,6 +43,7 @@ export class OperationsStack extends Stack {
       routes,
       functions: stateless.functions,
       tables: { licensing: stateful.table, support: stateful.supportTable },
+      tableCapacity: config.tableCapacity,
       telemetryStream: stateful.telemetryStream,
       failureQueues: {
         ...Object.fromEntries(

@@ -13,6 +13,7 @@ import {
   AttributeType,
   Billing,
   BillingMode,
+  Capacity,
   ProjectionType,
   Table,
   TableEncryption,
@@ -64,6 +65,7 @@ import {
   signingKeyIds,
   type AppConfig,
   type RegionKey,
+  type TableCapacity,
 } from '../config';
 import { functionSpecs, presenceQueueConsumer } from '../routes';
 
@@ -245,7 +247,7 @@ export class StatefulStack extends Stack {
             projectionType: ProjectionType.ALL,
           },
         ],
-        billing: Billing.onDemand(),
+        billing: billingOf(config.tableCapacity.licensing),
         pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
         deletionProtection: true,
         encryption: TableEncryptionV2.awsManagedKey(),
@@ -285,7 +287,7 @@ export class StatefulStack extends Stack {
     this.buildTelemetryCatalog(regionKey);
     this.buildAthenaWorkGroup(config);
 
-    this.supportTable = this.buildSupportTable();
+    this.supportTable = this.buildSupportTable(config.tableCapacity.support);
     ({ bus: this.supportEventBus, topic: this.supportAlertsTopic } = this.buildSupportNotifications(config, regionKey));
     this.vendorEventBus = this.buildVendorEventBus(config, regionKey);
 
@@ -412,11 +414,15 @@ export class StatefulStack extends Stack {
    * its region. The same durability as the licensing table (PITR, deletion protection, retained);
    * TTL lets the rules expire what they no longer need.
    */
-  private buildSupportTable(): Table {
+  private buildSupportTable(capacity: TableCapacity): Table {
+    const indexCapacity =
+      capacity.mode === 'provisioned' ? { readCapacity: capacity.read.min, writeCapacity: capacity.write.min } : {};
     const table = new Table(this, 'SupportTable', {
       partitionKey: { name: 'pk', type: AttributeType.STRING },
       sortKey: { name: 'sk', type: AttributeType.STRING },
-      billingMode: BillingMode.PAY_PER_REQUEST,
+      ...(capacity.mode === 'provisioned'
+        ? { billingMode: BillingMode.PROVISIONED, readCapacity: capacity.read.min, writeCapacity: capacity.write.min }
+        : { billingMode: BillingMode.PAY_PER_REQUEST }),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,
       encryption: TableEncryption.AWS_MANAGED,
@@ -429,6 +435,7 @@ export class StatefulStack extends Stack {
       sortKey: { name: 'gsi1sk', type: AttributeType.STRING },
       projectionType: ProjectionType.INCLUDE,
       nonKeyAttributes: [...supportTableGsi1Attributes],
+      ...indexCapacity,
     });
     table.addGlobalSecondaryIndex({
       indexName: supportTableGsi2,
@@ -436,7 +443,19 @@ export class StatefulStack extends Stack {
       sortKey: { name: 'gsi2sk', type: AttributeType.STRING },
       projectionType: ProjectionType.INCLUDE,
       nonKeyAttributes: [...supportTableGsi2Attributes],
+      ...indexCapacity,
     });
+    if (capacity.mode === 'provisioned') {
+      const scaling = { targetUtilizationPercent: capacity.targetUtilisationPercent };
+      const read = { minCapacity: capacity.read.min, maxCapacity: capacity.read.max };
+      const write = { minCapacity: capacity.write.min, maxCapacity: capacity.write.max };
+      table.autoScaleReadCapacity(read).scaleOnUtilization(scaling);
+      table.autoScaleWriteCapacity(write).scaleOnUtilization(scaling);
+      for (const index of [supportTableGsi1, supportTableGsi2]) {
+        table.autoScaleGlobalSecondaryIndexReadCapacity(index, read).scaleOnUtilization(scaling);
+        table.autoScaleGlobalSecondaryIndexWriteCapacity(index, write).scaleOnUtilization(scaling);
+      }
+    }
     return table;
   }
 
@@ -835,4 +854,16 @@ function prestoViewBase64(databaseName: string, sql: string, columns: readonly s
     columns: columns.map((name) => ({ name, type: 'varchar' })),
   };
   return Buffer.from(JSON.stringify(view), 'utf8').toString('base64');
+}
+
+/** The global table's billing: on-demand, or provisioned with both dimensions autoscaled (its replicas and index inherit it). */
+function billingOf(capacity: TableCapacity): Billing {
+  if (capacity.mode === 'on-demand') return Billing.onDemand();
+  const scaled = (b: { min: number; max: number }) =>
+    Capacity.autoscaled({
+      minCapacity: b.min,
+      maxCapacity: b.max,
+      targetUtilizationPercent: capacity.targetUtilisationPercent,
+    });
+  return Billing.provisioned({ readCapacity: scaled(capacity.read), writeCapacity: scaled(capacity.write) });
 }

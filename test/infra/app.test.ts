@@ -131,6 +131,42 @@ describe('parseAppConfig', () => {
     expect(() => parseAppConfig({ ...valid, telemetryShards: 0 })).toThrow(/ucx\.telemetryShards: /);
   });
 
+  it('bills tables on demand unless told, and takes provisioned bounds with a 70 % target by default', () => {
+    // Arrange
+    const bounds = { read: { min: 5, max: 100 }, write: { min: 10, max: 200 } };
+    // Act
+    const plain = parseAppConfig(valid);
+    const provisioned = parseAppConfig({
+      ...valid,
+      tableCapacity: { licensing: { mode: 'on-demand' }, support: { mode: 'provisioned', ...bounds } },
+    });
+    // Assert
+    expect(plain.tableCapacity).toEqual({ licensing: { mode: 'on-demand' }, support: { mode: 'on-demand' } });
+    expect(provisioned.tableCapacity.support).toEqual({ mode: 'provisioned', targetUtilisationPercent: 70, ...bounds });
+  });
+
+  it('rejects provisioned bounds that cannot scale, naming the field', () => {
+    // Arrange
+    const support = (extra: Record<string, unknown>) => ({
+      ...valid,
+      tableCapacity: {
+        licensing: { mode: 'on-demand' },
+        support: { mode: 'provisioned', read: { min: 5, max: 100 }, write: { min: 10, max: 200 }, ...extra },
+      },
+    });
+    // Act / Assert
+    expect(() => parseAppConfig(support({ write: { min: 50, max: 10 } }))).toThrow(
+      'ucx.tableCapacity.support.write.max: max must be at least min',
+    );
+    expect(() => parseAppConfig(support({ targetUtilisationPercent: 95 }))).toThrow(
+      /ucx\.tableCapacity\.support\.targetUtilisationPercent: /,
+    );
+    expect(() => parseAppConfig(support({ read: undefined }))).toThrow(/ucx\.tableCapacity\.support\.read: /);
+    expect(() => parseAppConfig({ ...valid, tableCapacity: { licensing: { mode: 'reserved' } } })).toThrow(
+      /ucx\.tableCapacity\.licensing\.mode: /,
+    );
+  });
+
   it('rejects a missing context', () => {
     expect(() => parseAppConfig(undefined)).toThrow(/^invalid cdk\.json context: /);
   });

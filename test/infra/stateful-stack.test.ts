@@ -2,6 +2,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beatTypes } from '#lambdas/core/telemetry/catalogue';
 import { buildTestApp, testConfig } from './test-app';
 import { gsi2ReadAttributes } from '#lambdas/adapters/dynamodb-support-reads';
+import type { AppConfig } from '#lib/config';
 import { supportTableGsi2Attributes } from '#lib/stacks/stateful-stack';
 
 // Logical ids of retained resources must never change: a new id means CloudFormation creates a
@@ -47,7 +48,7 @@ describe('stateful stacks', () => {
       });
     });
 
-    it('has pk/sk, the gsi1 index, on-demand billing, TTL and AWS-managed encryption', () => {
+    it('has pk/sk, the gsi1 index, TTL and AWS-managed encryption', () => {
       primary.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
         KeySchema: [
           { AttributeName: 'pk', KeyType: 'HASH' },
@@ -69,7 +70,6 @@ describe('stateful stacks', () => {
             Projection: { ProjectionType: 'ALL' },
           },
         ],
-        BillingMode: 'PAY_PER_REQUEST',
         TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
         SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
       });
@@ -556,7 +556,7 @@ describe('stateful stacks', () => {
     const resources = template.toJSON().Resources as Record<string, Resource & { UpdateReplacePolicy?: string }>;
     const stack = regionKey === 'eu' ? stacks.eu.stateful : stacks.us.stateful;
 
-    it('has its own regional support table (never a global one): pk/sk, on-demand, TTL, encrypted, PITR, deletion protection, retained', () => {
+    it('has its own regional support table (never a global one): pk/sk, TTL, encrypted, PITR, deletion protection, retained', () => {
       // Assert
       expect(Object.keys(template.findResources('AWS::DynamoDB::Table')).sort()).toEqual(
         [supportTableLogicalId, presenceTableLogicalId].sort(),
@@ -567,7 +567,6 @@ describe('stateful stacks', () => {
             { AttributeName: 'pk', KeyType: 'HASH' },
             { AttributeName: 'sk', KeyType: 'RANGE' },
           ],
-          BillingMode: 'PAY_PER_REQUEST',
           PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
           DeletionProtectionEnabled: true,
           SSESpecification: { SSEEnabled: true },
@@ -589,7 +588,8 @@ describe('stateful stacks', () => {
           AttributeType: 'S',
         })),
       );
-      expect(resources[supportTableLogicalId]?.Properties.GlobalSecondaryIndexes).toEqual([
+      const indexes = resources[supportTableLogicalId]?.Properties.GlobalSecondaryIndexes as CfnJson[];
+      expect(indexes.map(({ ProvisionedThroughput: _capacity, ...index }) => index)).toEqual([
         {
           IndexName: 'gsi1',
           KeySchema: [
@@ -717,6 +717,98 @@ describe('stateful stacks', () => {
       // Assert
       expect(text).not.toContain(otherRegion);
       expect(text).not.toContain(`ucx-test-${regionKey === 'eu' ? 'us' : 'eu'}-`);
+    });
+  });
+
+  describe('DynamoDB capacity (ucx.tableCapacity)', () => {
+    const provisioned = (c: AppConfig['tableCapacity']['support']) => {
+      if (c.mode !== 'provisioned') throw new Error('cdk.json provisions its tables');
+      return c;
+    };
+    const licensing = provisioned(testConfig.tableCapacity.licensing);
+    const support = provisioned(testConfig.tableCapacity.support);
+
+    it('provisions the global table as cdk.json says: both dimensions autoscaled to the target, replicas included', () => {
+      // Arrange
+      const scaled = (b: { min: number; max: number }) => ({
+        MinCapacity: b.min,
+        MaxCapacity: b.max,
+        TargetTrackingScalingPolicyConfiguration: { TargetValue: licensing.targetUtilisationPercent },
+      });
+      // Assert
+      primary.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+        BillingMode: 'PROVISIONED',
+        WriteProvisionedThroughputSettings: { WriteCapacityAutoScalingSettings: scaled(licensing.write) },
+        Replicas: Match.arrayWith([
+          Match.objectLike({
+            Region: 'us-east-1',
+            ReadProvisionedThroughputSettings: { ReadCapacityAutoScalingSettings: scaled(licensing.read) },
+          }),
+        ]),
+      });
+    });
+
+    it.each([
+      ['eu', primary],
+      ['us', replica],
+    ])(
+      'provisions the %s support table and both its indexes, each dimension autoscaled between its bounds',
+      (_region, template) => {
+        // Arrange
+        const targets = Object.values(template.findResources('AWS::ApplicationAutoScaling::ScalableTarget')).map(
+          (r) =>
+            r['Properties'] as {
+              ScalableDimension: string;
+              MinCapacity: number;
+              MaxCapacity: number;
+              ResourceId: CfnJson;
+            },
+        );
+        const policies = Object.values(template.findResources('AWS::ApplicationAutoScaling::ScalingPolicy')).map(
+          (r) => r['Properties']['TargetTrackingScalingPolicyConfiguration'] as { TargetValue: number },
+        );
+        // Assert
+        // CloudFormation's default billing is PROVISIONED: the table names its starting capacity.
+        expect(template.toJSON().Resources[supportTableLogicalId].Properties.ProvisionedThroughput).toEqual({
+          ReadCapacityUnits: support.read.min,
+          WriteCapacityUnits: support.write.min,
+        });
+        expect(targets.map((t) => [t.ScalableDimension, t.MinCapacity, t.MaxCapacity]).sort()).toEqual(
+          [
+            ...['table', 'index', 'index'].map((on) => [
+              `dynamodb:${on}:ReadCapacityUnits`,
+              support.read.min,
+              support.read.max,
+            ]),
+            ...['table', 'index', 'index'].map((on) => [
+              `dynamodb:${on}:WriteCapacityUnits`,
+              support.write.min,
+              support.write.max,
+            ]),
+          ].sort(),
+        );
+        expect(policies.map((p) => p.TargetValue)).toEqual(Array(6).fill(support.targetUtilisationPercent));
+        expect(JSON.stringify(targets.map((t) => t.ResourceId))).toContain('/index/gsi2');
+      },
+    );
+
+    it('bills both tables on demand, with nothing to autoscale, when the config says on-demand', () => {
+      // Arrange
+      const onDemand = { mode: 'on-demand' } as const;
+      const { stacks: built } = buildTestApp({
+        ...testConfig,
+        tableCapacity: { licensing: onDemand, support: onDemand },
+      });
+      const eu = Template.fromStack(built.eu.stateful);
+      const us = Template.fromStack(built.us.stateful);
+      // Assert
+      eu.hasResourceProperties('AWS::DynamoDB::GlobalTable', { BillingMode: 'PAY_PER_REQUEST' });
+      for (const template of [eu, us]) {
+        const table = template.toJSON().Resources[supportTableLogicalId].Properties;
+        expect(table.BillingMode).toBe('PAY_PER_REQUEST');
+        expect(JSON.stringify(table)).not.toContain('ProvisionedThroughput');
+        template.resourceCountIs('AWS::ApplicationAutoScaling::ScalableTarget', 0);
+      }
     });
   });
 

@@ -16,6 +16,7 @@ import {
   costReport,
   costTables,
   defaultWorkload,
+  tableCapacityFrom,
   withCostTables,
   workloadFrom,
 } from '#bench/cost';
@@ -236,6 +237,39 @@ describe('cost model', () => {
     expect(groupTotals(r).reduce((a, g) => a + g.perInstallation, 0)).toBeCloseTo(r.perInstallation);
     expect(r.total).toBeCloseTo(r.lines.reduce((a, l) => a + l.usd, 0));
     for (const l of r.lines) expect(Number.isFinite(l.usd)).toBe(true);
+  });
+
+  it('says which column cdk.json deploys and holds provisioned capacity at its autoscaling target', () => {
+    // Arrange
+    const bounds = { read: { min: 5, max: 50 }, write: { min: 5, max: 50 } };
+    type Capacity = { mode: string; targetUtilisationPercent?: number };
+    const capacity = (licensing: Capacity, support: Capacity) => ({
+      context: { ucx: { tableCapacity: { licensing, support } } },
+    });
+    const w = defaultWorkload();
+    // Act
+    const both = tableCapacityFrom(
+      capacity({ mode: 'provisioned', ...bounds, targetUtilisationPercent: 50 }, { mode: 'provisioned', ...bounds }),
+      w,
+    );
+    const mixed = tableCapacityFrom(capacity({ mode: 'on-demand' }, { mode: 'provisioned', ...bounds }), w);
+    const none = tableCapacityFrom({ context: { ucx: {} } }, w);
+    // Assert
+    expect([both.deployedDynamoMode, both.dynamoProvisionedUtilisation]).toEqual(['provisioned', 0.5]);
+    expect([mixed.deployedDynamoMode, mixed.dynamoProvisionedUtilisation]).toEqual(['mixed', 0.7]);
+    expect([none.deployedDynamoMode, none.dynamoProvisionedUtilisation]).toEqual([
+      'on-demand',
+      w.dynamoProvisionedUtilisation,
+    ]);
+    // a lower target holds more idle capacity: the provisioned bill grows
+    const at = (x: typeof w) => monthlyCost(1_000_000, x, eu, 'provisioned').perInstallation;
+    expect(at(both)).toBeGreaterThan(at(mixed));
+    const tables = (x: typeof w) =>
+      costTables(costReport(x, prices.regions, [1_000_000]), { prices: 't', results: 'n' });
+    expect(tables(both)).toContain('both tables provisioned, autoscaled to 50 %');
+    expect(tables(both)).toContain('| line group (eu-central-1, provisioned)');
+    expect(tables(none)).toContain('both tables on demand. The on-demand columns are the bill.');
+    expect(tables(mixed)).toContain('| line group (eu-central-1, on-demand)');
   });
 
   it('writes both regions and both modes, and the tables between the document markers', () => {
