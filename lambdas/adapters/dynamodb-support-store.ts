@@ -337,14 +337,33 @@ function openFindingsOf(state: InstallationState, read: StoredState | undefined)
 /** the STATE item is kept within this (bytes as DynamoDB bills them: 1 write unit) */
 export const STATE_ITEM_BUDGET = 1000;
 
+/** installations whose last written items a store keeps (about 3 KB each as items) */
+export const KEPT_STATES = 20_000;
+
+/** The STATE item and the STATE#APART item it goes with, as stored. */
+interface StateItems {
+  readonly item: Record<string, unknown>;
+  readonly apart: Record<string, unknown> | undefined;
+}
+
 export class DynamoDbSupportStore implements SupportStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    /** how many installations' last written items to keep for their next batch (0: read every batch) */
+    private readonly keep = KEPT_STATES,
   ) {}
 
   /** what each state this store returned was read with (the next commit compares against it) */
   private readonly reads = new WeakMap<InstallationState, StoredState>();
+  /** the items each returned state was decoded from: a commit that leaves STATE#APART keeps that one */
+  private readonly sources = new WeakMap<InstallationState, StateItems>();
+  /**
+   * The items this store last wrote per installation, least recently used first: a shard's batches
+   * come to one sandbox in turn, so the next batch's state is decoded from them instead of read
+   * (docs/proactive-support.md "Rules state"). The version guard catches any other writer.
+   */
+  private readonly written = new Map<string, StateItems>();
 
   /**
    * One strongly consistent Query reads the STATE item and, beside it, the STATE#APART item
@@ -352,6 +371,18 @@ export class DynamoDbSupportStore implements SupportStore {
    * write does not match (TornStateRead) and is read again.
    */
   async getState(installationId: string): Promise<InstallationState | undefined> {
+    const kept = this.written.get(installationId);
+    if (kept) {
+      this.written.delete(installationId);
+      try {
+        const state = this.decoded(kept);
+        this.written.set(installationId, kept);
+        return state;
+      } catch (error) {
+        // a commit whose STATE#APART this store never saw: read both from the table
+        if (!(error instanceof TornStateRead)) throw error;
+      }
+    }
     for (let attempt = 0; ; attempt++) {
       let items: Record<string, unknown>[];
       try {
@@ -370,12 +401,7 @@ export class DynamoDbSupportStore implements SupportStore {
       const stateItem = items.find((item) => item['sk'] === 'STATE');
       if (!stateItem) return undefined;
       try {
-        const read = stateOfItems(
-          stateItem,
-          items.find((item) => item['sk'] === APART_SK),
-        );
-        this.reads.set(read.state, read);
-        return read.state;
+        return this.decoded({ item: stateItem, apart: items.find((item) => item['sk'] === APART_SK) });
       } catch (error) {
         if (!(error instanceof TornStateRead) || attempt >= MAX_TORN_READS) throw error;
       }
@@ -393,10 +419,21 @@ export class DynamoDbSupportStore implements SupportStore {
     const { state } = c;
     await Promise.all([this.writeSnapshots(c), this.writeFindings(c.findings)]);
     const write = stateItemsOf(c, c.previous && this.reads.get(c.previous));
-    const guard = {
-      ConditionExpression: 'attribute_not_exists(pk) OR #version = :expected',
-      ExpressionAttributeNames: { '#version': 'version' },
-      ExpressionAttributeValues: { ':expected': c.expectedVersion },
+    // A state read is replaced only at its version, a new one only where none is: an item deleted
+    // meanwhile (a closed account's eraser) is not written back from a kept state.
+    const guard = c.previous
+      ? {
+          ConditionExpression: '#version = :expected',
+          ExpressionAttributeNames: { '#version': 'version' },
+          ExpressionAttributeValues: { ':expected': c.expectedVersion },
+        }
+      : { ConditionExpression: 'attribute_not_exists(pk)' };
+    const id = state.installationId;
+    // Unknown until the write answers; kept again below once it has.
+    this.written.delete(id);
+    const written = {
+      item: write.state,
+      apart: write.apart ?? (c.previous && this.sources.get(c.previous)?.apart),
     };
     if (!needsTransaction(c, write)) {
       try {
@@ -405,6 +442,7 @@ export class DynamoDbSupportStore implements SupportStore {
         if ((error as Error).name === 'ConditionalCheckFailedException') throw new StateConflict(state.installationId);
         rethrowThrottling(error, 'The support store');
       }
+      this.kept(id, written);
       return;
     }
     const items = [
@@ -424,6 +462,20 @@ export class DynamoDbSupportStore implements SupportStore {
       }
       rethrowThrottling(error, 'The support store');
     }
+    this.kept(id, written);
+  }
+
+  private decoded(items: StateItems): InstallationState {
+    const read = stateOfItems(items.item, items.apart);
+    this.reads.set(read.state, read);
+    this.sources.set(read.state, items);
+    return read.state;
+  }
+
+  private kept(installationId: string, items: StateItems): void {
+    if (this.keep === 0) return;
+    this.written.set(installationId, items);
+    if (this.written.size > this.keep) this.written.delete(this.written.keys().next().value!);
   }
 
   /**

@@ -4,7 +4,7 @@
  * of the shape written before the state was compacted, and how the sweep finds the silent among
  * them (DynamoDbSilentInstallations).
  */
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoItemBytes } from '#lambdas/adapters/dynamodb-item-size';
 import { DynamoDbSupportReads } from '#lambdas/adapters/dynamodb-support-reads';
 import { DynamoDbSilentInstallations } from '#lambdas/adapters/dynamodb-silent-installations';
@@ -12,6 +12,7 @@ import { DynamoDbSupportStore, SILENT_BAND_SETTLES_MS } from '#lambdas/adapters/
 import { SILENT_SUPPORT_DATA_DAYS } from '#lambdas/core/accounts/retention';
 import { rule as expressCap } from '#lambdas/core/rules/catalogue/db-express-cap';
 import { evaluateInstallation, type BatchBeat } from '#lambdas/core/rules/engine';
+import { StateConflict } from '#lambdas/core/rules/ports';
 import { emptyState, type InstallationState } from '#lambdas/core/rules/state';
 import { createSupportTable, type SupportTable } from '#test/support/support-table';
 import { beatAt, HOUR, licenceFacts, T0 } from '#test/support/rules-harness';
@@ -40,6 +41,10 @@ beforeAll(async () => {
 afterAll(async () => {
   await table?.drop();
 });
+
+/** the state as a sandbox that never wrote it reads it: from the table */
+const fromTable = (installationId: string) =>
+  new DynamoDbSupportStore(documents, tableName, 0).getState(installationId);
 
 const item = async (installationId: string, sk: string) =>
   (await documents.send(new GetCommand({ TableName: tableName, Key: { pk: `INST#${installationId}`, sk } }))).Item;
@@ -105,7 +110,7 @@ describe('DynamoDbSupportStore', () => {
     const apart = await item(id, 'STATE#APART');
     const last = await commit(tick);
     const apartAfter = await item(id, 'STATE#APART');
-    const back = await store.getState(id);
+    const back = await fromTable(id);
 
     // Assert
     expect(inlineAtFirst).toBeUndefined();
@@ -120,7 +125,7 @@ describe('DynamoDbSupportStore', () => {
     await batch(id, [server(T0)], 1);
     const out = await batch(id, [db(T0 + HOUR, 9.5)], 2);
 
-    const back = await store.getState(id);
+    const back = await fromTable(id);
     const stored = (await item(id, 'STATE'))!;
 
     expect(back).toEqual({ ...out.state, version: 2 });
@@ -133,6 +138,119 @@ describe('DynamoDbSupportStore', () => {
       openFindings: [
         expect.objectContaining({ ruleId: 'db-express-cap', subject: 'UCX', findingId: out.findings[0]!.findingId }),
       ],
+    });
+  });
+
+  describe('the state it last wrote, kept for the next batch', () => {
+    /** another writer's commit: the same STATE item one version on */
+    const writtenElsewhere = async (id: string) => {
+      const stored = (await item(id, 'STATE'))!;
+      await documents.send(
+        new PutCommand({ TableName: tableName, Item: { ...stored, version: Number(stored['version']) + 1 } }),
+      );
+      return Number(stored['version']) + 1;
+    };
+    const commitAgain = async (s: DynamoDbSupportStore, id: string) => {
+      const previous = (await s.getState(id))!;
+      await s.commit({
+        state: { ...previous, lastBeatAt: previous.lastBeatAt! + MINUTE },
+        expectedVersion: previous.version,
+        previous,
+        findings: [],
+        snapshots: [],
+        careLevel: 'gold',
+      });
+    };
+
+    it('gives the next batch what the table holds, as STATE#APART is written and then left alone', async () => {
+      // Arrange: a large, slow fact (a baseline) beside a counter that moves every batch
+      const id = 'inst_storetest000010';
+      let x = 11;
+      const week = Array.from({ length: 400 }, () => {
+        x = (x * 1103515245 + 12345) % 2 ** 31;
+        return x % 100_000;
+      });
+      let previous: InstallationState | undefined;
+      const apartStates: unknown[] = [];
+      for (let i = 0; i < 6; i++) {
+        const base = previous ?? { ...emptyState(id, 'acc_storetest000001'), lastBeatAt: T0 };
+        const at = base.lastBeatAt! + 300_000;
+        const state = {
+          ...base,
+          lastBeatAt: at,
+          memory: {
+            ...base.memory,
+            ...(i === 0 ? { baseline: { series: {}, facts: { week } } } : {}),
+            counter: { series: {}, facts: { at } },
+          },
+        };
+        // Act
+        await store.commit({
+          state,
+          expectedVersion: previous?.version ?? 0,
+          ...(previous ? { previous } : {}),
+          findings: [],
+          snapshots: [],
+          careLevel: 'gold',
+        });
+        previous = await store.getState(id);
+        apartStates.push((await item(id, 'STATE#APART'))?.['state']);
+        // Assert
+        expect(previous).toEqual(await fromTable(id));
+      }
+      expect(apartStates[0]).toBeUndefined();
+      expect(apartStates.at(-1)).toBeInstanceOf(Uint8Array);
+      expect(apartStates.at(-1)).toEqual(apartStates.at(-2));
+    });
+
+    it('is not read again: another writer is found by the version guard, and the next batch reads the table', async () => {
+      // Arrange
+      const id = 'inst_storetest000011';
+      await batch(id, [server(T0)], 1);
+      const version = await writtenElsewhere(id);
+      // Act
+      const kept = await store.getState(id);
+      const conflict = commitAgain(store, id);
+      // Assert
+      expect(kept?.version).toBe(version - 1);
+      await expect(conflict).rejects.toBeInstanceOf(StateConflict);
+      expect((await store.getState(id))?.version).toBe(version);
+      await commitAgain(store, id);
+      expect((await item(id, 'STATE'))?.['version']).toBe(version + 1);
+    });
+
+    it('never writes back a state whose item was deleted meanwhile (a closed account erased)', async () => {
+      // Arrange
+      const id = 'inst_storetest000012';
+      await batch(id, [server(T0)], 1);
+      await documents.send(new DeleteCommand({ TableName: tableName, Key: { pk: `INST#${id}`, sk: 'STATE' } }));
+      // Act
+      const conflict = commitAgain(store, id);
+      // Assert
+      await expect(conflict).rejects.toBeInstanceOf(StateConflict);
+      expect(await item(id, 'STATE')).toBeUndefined();
+      expect(await store.getState(id)).toBeUndefined();
+    });
+
+    it('keeps at most the installations it is told, the least recently used leaving first; 0 keeps none', async () => {
+      // Arrange
+      const one = new DynamoDbSupportStore(documents, tableName, 1);
+      const none = new DynamoDbSupportStore(documents, tableName, 0);
+      const [a, b, c] = ['inst_storetest000013', 'inst_storetest000014', 'inst_storetest000015'];
+      for (const id of [a, b, c]) await batch(id, [server(T0)], 1);
+      await commitAgain(one, a);
+      await commitAgain(one, b);
+      await commitAgain(none, c);
+      // Act
+      const [versionA, versionB, versionC] = [
+        await writtenElsewhere(a),
+        await writtenElsewhere(b),
+        await writtenElsewhere(c),
+      ];
+      // Assert: a left when b came; b is kept (one version behind the table); c was never kept
+      expect((await one.getState(a))?.version).toBe(versionA);
+      expect((await one.getState(b))?.version).toBe(versionB - 1);
+      expect((await none.getState(c))?.version).toBe(versionC);
     });
   });
 
