@@ -152,8 +152,26 @@ const streamConsumerFunctions = streamConsumers.map((c) => c.fn);
 /** On-call drills into these first: the agent path, the stream consumers and the missing-beat sweep. */
 const detailFunctions: FunctionName[] = [...hotPathFunctions, 'sweepSilent'];
 const tables: TableRef[] = ['licensing', 'support'];
-const dynamoThrottleRunbook =
-  'Service overview → DynamoDB throttled requests: consumed against provisioned capacity at its ucx.tableCapacity max means raise the max and deploy; below it, CloudWatch Contributor Insights on the table for the hot key.';
+/** An alarm on one kind of throttle, both tables summed: any sustained one is capacity or a hot key. */
+function dynamoThrottles(
+  id: string,
+  metric: 'ReadThrottleEvents' | 'WriteThrottleEvents',
+  reason: string,
+): AlarmDefinition {
+  return {
+    id,
+    title: `DynamoDB ${metric === 'ReadThrottleEvents' ? 'read' : 'write'} throttles (both tables)`,
+    metric: { source: 'dynamodb', metric, tables },
+    comparison: 'greaterThan',
+    periodMinutes: 5,
+    evaluationPeriods: 3,
+    datapointsToAlarm: 2,
+    missingData: 'notBreaching',
+    thresholds: { warning: { value: 10, reason } },
+    runbook:
+      'Service overview → DynamoDB throttled requests: consumed against provisioned capacity at its ucx.tableCapacity max means raise the max and deploy; below it, CloudWatch Contributor Insights on the table for the hot key.',
+  };
+}
 export const failureDestinations: readonly FailureDestination[] = [
   ...streamConsumerFunctions.map((fn) => `${fn}.onFailure` as const),
   'sweepSilent.deadLetter',
@@ -547,42 +565,16 @@ export const alarms: readonly AlarmDefinition[] = [
     runbook:
       'Service overview → Concurrent executions: which function grew; request a concurrency quota increase or find the runaway caller.',
   },
-  {
-    id: 'dynamodb-throttles',
-    title: 'DynamoDB write throttles (both tables)',
-    metric: { source: 'dynamodb', metric: 'WriteThrottleEvents', tables },
-    comparison: 'greaterThan',
-    periodMinutes: 5,
-    evaluationPeriods: 3,
-    datapointsToAlarm: 2,
-    missingData: 'notBreaching',
-    thresholds: {
-      warning: {
-        value: 10,
-        reason:
-          '10 per 5 min: the SDK retries a few; more means a hot partition or a spike past what the table scales to',
-      },
-    },
-    runbook: dynamoThrottleRunbook,
-  },
-  {
-    id: 'dynamodb-read-throttles',
-    title: 'DynamoDB read throttles (both tables)',
-    metric: { source: 'dynamodb', metric: 'ReadThrottleEvents', tables },
-    comparison: 'greaterThan',
-    periodMinutes: 5,
-    evaluationPeriods: 3,
-    datapointsToAlarm: 2,
-    missingData: 'notBreaching',
-    thresholds: {
-      warning: {
-        value: 10,
-        reason:
-          '10 per 5 min: agents get 503s (their reads are the installation and its copy of the terms); past a provisioned max or on a hot key',
-      },
-    },
-    runbook: dynamoThrottleRunbook,
-  },
+  dynamoThrottles(
+    'dynamodb-throttles',
+    'WriteThrottleEvents',
+    '10 per 5 min: the SDK retries a few; more means a hot partition or a spike past what the table scales to',
+  ),
+  dynamoThrottles(
+    'dynamodb-read-throttles',
+    'ReadThrottleEvents',
+    '10 per 5 min: agents get 503s (their reads are the installation and its copy of the terms); past a provisioned max or on a hot key',
+  ),
   {
     id: 'kinesis-write-throttles',
     title: 'Kinesis telemetry stream write throttles',

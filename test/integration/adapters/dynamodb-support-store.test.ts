@@ -42,6 +42,17 @@ afterAll(async () => {
   await table?.drop();
 });
 
+/** Commits `state` over `previous` as the rules do, with no finding or snapshot. */
+const commitOver = (on: DynamoDbSupportStore, state: InstallationState, previous: InstallationState | undefined) =>
+  on.commit({
+    state,
+    expectedVersion: previous?.version ?? 0,
+    ...(previous ? { previous } : {}),
+    findings: [],
+    snapshots: [],
+    careLevel: 'gold',
+  });
+
 /** the state as a sandbox that never wrote it reads it: from the table */
 const fromTable = (installationId: string) =>
   new DynamoDbSupportStore(documents, tableName, 0).getState(installationId);
@@ -87,14 +98,7 @@ describe('DynamoDbSupportStore', () => {
     const commit = async (change: (state: InstallationState) => InstallationState) => {
       const previous = await store.getState(id);
       const state = change(previous ?? { ...emptyState(id, licence.accountId), lastBeatAt: T0 });
-      await store.commit({
-        state,
-        expectedVersion: previous?.version ?? 0,
-        ...(previous ? { previous } : {}),
-        findings: [],
-        snapshots: [],
-        careLevel: 'gold',
-      });
+      await commitOver(store, state, previous);
       return state;
     };
     const tick = (state: InstallationState): InstallationState => ({
@@ -152,14 +156,7 @@ describe('DynamoDbSupportStore', () => {
     };
     const commitAgain = async (s: DynamoDbSupportStore, id: string) => {
       const previous = (await s.getState(id))!;
-      await s.commit({
-        state: { ...previous, lastBeatAt: previous.lastBeatAt! + MINUTE },
-        expectedVersion: previous.version,
-        previous,
-        findings: [],
-        snapshots: [],
-        careLevel: 'gold',
-      });
+      await commitOver(s, { ...previous, lastBeatAt: previous.lastBeatAt! + MINUTE }, previous);
     };
 
     it('gives the next batch what the table holds, as STATE#APART is written and then left alone', async () => {
@@ -185,14 +182,7 @@ describe('DynamoDbSupportStore', () => {
           },
         };
         // Act
-        await store.commit({
-          state,
-          expectedVersion: previous?.version ?? 0,
-          ...(previous ? { previous } : {}),
-          findings: [],
-          snapshots: [],
-          careLevel: 'gold',
-        });
+        await commitOver(store, state, previous);
         previous = await store.getState(id);
         apartStates.push((await item(id, 'STATE#APART'))?.['state']);
         // Assert
