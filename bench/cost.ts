@@ -237,6 +237,7 @@ export const benchResultsSchema = z
         failures: z.number().optional(),
         writeUnitsByKind: z.record(z.string(), z.number()).nullable().optional(),
         historyReadUnitsPerPost: z.number().nullable().optional(),
+        stateReadUnitsPerPost: z.number().nullable().optional(),
       })
       .optional(),
   })
@@ -303,6 +304,12 @@ export function workloadFrom(benchResultsJson: unknown, base: Workload = default
     w.lambda.rules.cpuMs = results.rulesStored.cpuMsPerPost * w.rules.batchesPerInvocation;
     w.rulesCpuFrom = 'the handler on DynamoDB Local, SDK clients included';
     measured.add('rules CPU');
+  }
+  // The state's reads as the handler made them: none while its sandbox keeps what it wrote.
+  const stateReads = results?.rulesStored?.stateReadUnitsPerPost;
+  if (typeof stateReads === 'number') {
+    w.rulesStore = { ...w.rulesStore, rruPerBatch: stateReads };
+    measured.add('rules store units');
   }
   // The history's blocks as DynamoDB Local counted them under the same handler (steady installations).
   const historyWrites = results?.rulesStored?.writeUnitsByKind?.['HIST'];

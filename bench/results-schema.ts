@@ -54,6 +54,7 @@ export const resultsFileSchema = z.object({
       warmupRounds: z.number().int().nonnegative().optional(),
       writeUnitsByKind: z.record(z.enum(writeKinds), z.number()).nullable().optional(),
       historyReadUnitsPerPost: z.number().nullable().optional(),
+      stateReadUnitsPerPost: z.number().nullable().optional(),
       firstRounds: z
         .object({ cpuMsPerPost: z.number(), writeUnitsPerPost: z.number().nullable() })
         .passthrough()

@@ -467,7 +467,7 @@ export const rulesStoredRow = (m: RulesStoredMeasures): Row => ({
     `${Math.round(m.beatsPerSecondPerCore).toLocaleString('en')} beats/s per core, ` +
     `${m.cpuMsPerPost.toFixed(2)} ms CPU per post (record decode, state codec, engine, DynamoDB and EventBridge clients); ` +
     `DynamoDB Local counted ${m.writeUnitsPerPost?.toFixed(2) ?? '?'} WRU (${describeKinds(m.writeUnitsByKind)}) and ` +
-    `${m.readUnitsPerPost?.toFixed(2) ?? '?'} RRU per post; the fresh installations' posts ${m.firstRounds.warmup + 1}–` +
+    `${m.readUnitsPerPost?.toFixed(2) ?? '?'} RRU per post (state ${m.stateReadUnitsPerPost?.toFixed(2) ?? '?'}, history ${m.historyReadUnitsPerPost?.toFixed(2) ?? '?'}); the fresh installations' posts ${m.firstRounds.warmup + 1}–` +
     `${m.firstRounds.warmup + m.firstRounds.rounds}: ${m.firstRounds.cpuMsPerPost.toFixed(2)} ms CPU, ` +
     `${m.firstRounds.writeUnitsPerPost?.toFixed(2) ?? '?'} WRU per post` +
     (m.retried ? `; ${m.retried} records retried after a timeout (their CPU counted)` : ''),

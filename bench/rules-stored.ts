@@ -38,6 +38,10 @@ export const isHistoryRead = (input: Record<string, unknown>) =>
     (v) => typeof v === 'string' && v.startsWith('HIST#'),
   );
 
+/** Whether a read is the rules' state (the Query of STATE and STATE#APART). */
+export const isStateRead = (input: Record<string, unknown>) =>
+  Object.values((input['ExpressionAttributeValues'] ?? {}) as Record<string, unknown>).includes('STATE');
+
 /** One round as measured: the handler's CPU, the units DynamoDB counted, the beats and posts. */
 export interface RoundMeasure {
   cpuMs: number;
@@ -45,6 +49,8 @@ export interface RoundMeasure {
   rcu: number;
   /** of `rcu`, the history's reads */
   historyRcu: number;
+  /** of `rcu`, the state's reads (none while the sandbox keeps the state it wrote) */
+  stateRcu: number;
   beats: number;
   posts: number;
   byKind: Record<WriteKind, number>;
@@ -64,6 +70,7 @@ export function windowOf(rounds: readonly RoundMeasure[]) {
     writeUnitsPerPost: sum((r) => r.wcu) / posts,
     readUnitsPerPost: sum((r) => r.rcu) / posts,
     historyReadUnitsPerPost: sum((r) => r.historyRcu) / posts,
+    stateReadUnitsPerPost: sum((r) => r.stateRcu) / posts,
     writeUnitsByKind: Object.fromEntries(writeKinds.map((k) => [k, sum((r) => r.byKind[k]) / posts])) as Record<
       WriteKind,
       number
@@ -90,6 +97,8 @@ export interface RulesStoredMeasures {
   writeUnitsByKind: Record<WriteKind, number> | null;
   /** of the read units per post, the history's (its blocks read to merge a tier) */
   historyReadUnitsPerPost: number | null;
+  /** of the read units per post, the state's */
+  stateReadUnitsPerPost: number | null;
   /** the fresh installations' first rounds (after `warmup` of them), as the row measured before */
   firstRounds: { warmup: number; rounds: number; cpuMsPerPost: number; writeUnitsPerPost: number | null };
   /** write units per post over each hour of rounds since the first: they stop falling at the steady state */
@@ -147,6 +156,7 @@ export async function measureRulesStored(opts: {
         if (reads.test(command)) {
           round.rcu += units;
           if (isHistoryRead(input)) round.historyRcu += units;
+          if (isStateRead(input)) round.stateRcu += units;
         } else {
           round.wcu += units;
           round.byKind[writeKindOf(command, input)] += units;
@@ -292,6 +302,7 @@ export async function measureRulesStored(opts: {
     readUnitsPerPost: reported ? steady.readUnitsPerPost : null,
     writeUnitsByKind: reported ? steady.writeUnitsByKind : null,
     historyReadUnitsPerPost: reported ? steady.historyReadUnitsPerPost : null,
+    stateReadUnitsPerPost: reported ? steady.stateReadUnitsPerPost : null,
     firstRounds: {
       ...opts.first,
       cpuMsPerPost: first.cpuMsPerPost,
@@ -319,6 +330,7 @@ const emptyRound = (): RoundMeasure => ({
   wcu: 0,
   rcu: 0,
   historyRcu: 0,
+  stateRcu: 0,
   beats: 0,
   posts: 0,
   byKind: Object.fromEntries(writeKinds.map((k) => [k, 0])) as Record<WriteKind, number>,

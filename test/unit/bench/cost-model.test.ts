@@ -215,7 +215,15 @@ describe('cost model', () => {
       rulesStored: { cpuMsPerPost: 5 },
     });
     expect(w.rulesStore.wruPerBatch).toBe(0.9);
+    expect(w.rulesStore.rruPerBatch).toBe(1);
     expect(w.lambda.rules.cpuMs).toBe(5 * w.rules.batchesPerInvocation);
+    // the state's reads as the handler made them (a sandbox keeping what it wrote reads none)
+    const kept = workloadFrom({
+      rules: { cpuMsPerBatch: 3, readUnitsPerBatch: 1, steady: { writeUnitsPerBatch: 0.9 } },
+      rulesStored: { cpuMsPerPost: 5, stateReadUnitsPerPost: 0 },
+    });
+    expect(kept.rulesStore).toEqual({ ...w.rulesStore, rruPerBatch: 0 });
+    expect(monthlyCost(1000, kept, us).total).toBeLessThan(monthlyCost(1000, w, us).total);
   });
 
   it('takes the history’s units from the stored path when it counted them by kind, and says so', () => {

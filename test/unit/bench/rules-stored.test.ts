@@ -1,4 +1,11 @@
-import { describeKinds, isHistoryRead, windowOf, writeKindOf, type RoundMeasure } from '#bench/rules-stored';
+import {
+  describeKinds,
+  isHistoryRead,
+  isStateRead,
+  windowOf,
+  writeKindOf,
+  type RoundMeasure,
+} from '#bench/rules-stored';
 import { writeKinds } from '#bench/results-schema';
 
 describe('rules stored row: write units by kind of item', () => {
@@ -29,6 +36,7 @@ describe('rules stored row: write units by kind of item', () => {
     wcu: 2,
     rcu: 1,
     historyRcu: 0.5,
+    stateRcu: 0.25,
     beats: 100,
     posts: 2,
     byKind: { ...Object.fromEntries(writeKinds.map((k) => [k, 0])), STATE: 2 } as RoundMeasure['byKind'],
@@ -57,6 +65,7 @@ describe('rules stored row: write units by kind of item', () => {
       cpuMsPerPost: 60 / 8,
       writeUnitsPerPost: 16 / 8,
       historyReadUnitsPerPost: 2 / 8,
+      stateReadUnitsPerPost: 1 / 8,
     });
     expect(w.beatsPerSecondPerCore).toBeCloseTo(400 / 0.06);
     expect(w.writeUnitsByKind).toEqual({
@@ -78,5 +87,10 @@ describe('rules stored row: write units by kind of item', () => {
     );
     expect(isHistoryRead({ ExpressionAttributeValues: { ':pk': 'INST#i', ':state': 'STATE' } })).toBe(false);
     expect(isHistoryRead({ Key: { pk: 'INST#i', sk: 'SNAP#counters' } })).toBe(false);
+    expect(isStateRead({ ExpressionAttributeValues: { ':pk': 'INST#i', ':state': 'STATE' } })).toBe(true);
+    expect(isStateRead({ ExpressionAttributeValues: { ':pk': 'INST#i', ':from': 'HIST#60#0001796439600000' } })).toBe(
+      false,
+    );
+    expect(isStateRead({ Key: { pk: 'RULESETTINGS', sk: 'REVISION' } })).toBe(false);
   });
 });
