@@ -50,6 +50,7 @@ import { StateConflict } from '../core/rules/ports';
 import type { InstallationState } from '../core/rules/state';
 import type { FindingRecord } from '../core/rules/engine';
 import { RESOLVED_FINDING_DAYS, SILENT_SUPPORT_DATA_DAYS, ttlAfterDays } from '../core/accounts/retention';
+import { setBounded } from '../core/bounded-map';
 import { rethrowThrottling, transactionConditionFailed } from './aws-errors';
 import { dynamoItemBytes } from './dynamodb-item-size';
 import { inventoryBeatTypes } from '../core/telemetry/catalogue';
@@ -376,7 +377,7 @@ export class DynamoDbSupportStore implements SupportStore {
       this.written.delete(installationId);
       try {
         const state = this.decoded(kept);
-        this.written.set(installationId, kept);
+        this.kept(installationId, kept);
         return state;
       } catch (error) {
         // a commit whose STATE#APART this store never saw: read both from the table
@@ -473,9 +474,7 @@ export class DynamoDbSupportStore implements SupportStore {
   }
 
   private kept(installationId: string, items: StateItems): void {
-    if (this.keep === 0) return;
-    this.written.set(installationId, items);
-    if (this.written.size > this.keep) this.written.delete(this.written.keys().next().value!);
+    setBounded(this.written, installationId, items, this.keep);
   }
 
   /**

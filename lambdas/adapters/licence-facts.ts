@@ -4,6 +4,7 @@
  * briefly per container. The rules read it only for a stream record without the facts (older ingest).
  */
 import type { LicensingRepository } from '../core/licensing/repository';
+import { setBounded } from '../core/bounded-map';
 import { type Clock, systemClock } from '../core/ports';
 import { careLevelAt, factsFromLicence } from '../core/rules/licence-facts';
 import type { LicenceFactsSource } from '../core/rules/ports';
@@ -33,8 +34,7 @@ export class CachedLicenceFacts implements LicenceFactsSource {
       installation && installation.status === 'active'
         ? factsFromLicence(installation.license.jws, installation, this.clock.now())
         : undefined;
-    if (this.cache.size >= this.maxEntries) this.cache.delete(this.cache.keys().next().value!);
-    this.cache.set(installationId, { at: now, facts });
+    setBounded(this.cache, installationId, { at: now, facts }, this.maxEntries);
     return facts;
   }
 }

@@ -34,6 +34,7 @@ import {
   type Item,
 } from 'structured-headers';
 import { UnauthorizedError, ValidationError } from '../core/errors';
+import { setBounded } from '../core/bounded-map';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { BAD_SIGNATURE_DETAIL, type SignatureCheck } from '../core/licensing/signature-check';
 
@@ -329,8 +330,7 @@ function publicKeyFor(keyid: string, jwk: Ed25519PublicJwk): KeyObject {
     } catch {
       throw new UnauthorizedError(`The key registered for ${JSON.stringify(keyid)} is not a valid Ed25519 public key.`);
     }
-    if (keyCache.size >= KEY_CACHE_MAX) keyCache.delete(keyCache.keys().next().value as string);
-    keyCache.set(cacheKey, key);
+    setBounded(keyCache, cacheKey, key, KEY_CACHE_MAX);
   }
   return key;
 }

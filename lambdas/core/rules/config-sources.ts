@@ -5,6 +5,7 @@
  * revision, read once an invocation, stands. Either way a change reaches the next batch.
  */
 import type { AdvisoryTable } from './advisories';
+import { setBounded } from '../bounded-map';
 
 /** Support's per-account rule settings: config objects by rule id, each valid under its rule's schema. */
 export interface RuleSettingsSource {
@@ -68,9 +69,8 @@ export class KeptOverrides {
   private settingsOf(accountId: string): Promise<AccountSettings> {
     const kept = this.byAccount.get(accountId);
     if (kept) return kept;
-    if (this.byAccount.size >= this.maxAccounts) this.byAccount.delete(this.byAccount.keys().next().value!);
     const read = this.settings.settingsOf(accountId);
-    this.byAccount.set(accountId, read);
+    setBounded(this.byAccount, accountId, read, this.maxAccounts);
     // a failed read is not kept: the batch's retry reads again
     read.catch(() => this.byAccount.get(accountId) === read && this.byAccount.delete(accountId));
     return read;
