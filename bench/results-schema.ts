@@ -95,6 +95,16 @@ export const resultsFileSchema = z.object({
         .optional(),
       /** cycles a second the fleet's licences asked for and those completed (since issue 16's seventh stop) */
       cycles: z.object({ offeredPerS: z.number(), servedPerS: z.number() }).optional(),
+      /** posts after each installation's first, and the simulator's own event-loop delay (since issue 16's thirteenth stop) */
+      steady: z
+        .object({
+          posts: z.number(),
+          p50Ms: z.number(),
+          p99Ms: z.number(),
+          clientLagP50Ms: z.number(),
+          clientLagP99Ms: z.number(),
+        })
+        .optional(),
     })
     .optional(),
 });

@@ -5,7 +5,8 @@
  * compressed: `--cycle-seconds` of real time stand for one default cycle (15 minutes), and every
  * wait of the agent shrinks by the same factor. Varied data (some carrying faults the rules
  * catch); progress and a summary: requests, errors by status, latency percentiles per route,
- * beats accepted. Exits non-zero on any 5xx.
+ * beats accepted, the posts after each installation's first apart, and the simulator's own
+ * event-loop delay (it is in every latency measured here). Exits non-zero on any 5xx.
  *
  *   npm run fleet -- --installations 1000 --duration 300 [--cloud .local/cloud.json] [--concurrency 24]
  *     [--cycle-seconds 20] [--us-share 0.3] [--seed 1] [--keep] [--installation-ids <file>]
@@ -14,6 +15,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { Agent } from 'undici';
@@ -70,7 +72,23 @@ function record(route: string, status: number | string, latencyMs?: number) {
   const byStatus = statuses.get(route) ?? statuses.set(route, new Map()).get(route)!;
   byStatus.set(String(status), (byStatus.get(String(status)) ?? 0) + 1);
 }
-const observer = { onResponse: (route: string, status: number, ms: number) => record(route, status, ms) };
+const POST_ROUTE = 'POST /v1/installations/{id}/telemetry';
+/**
+ * An installation's posts after its first: the first after activation also stamps the contact and
+ * writes the first snapshots and state, and 1,000 activated at once make a burst no steady fleet has.
+ */
+const steadyPosts: number[] = [];
+function observerOf() {
+  let posted = false;
+  return {
+    onResponse(route: string, status: number, ms: number) {
+      record(route, status, ms);
+      if (route !== POST_ROUTE) return;
+      if (posted) steadyPosts.push(ms);
+      posted = true;
+    },
+  };
+}
 
 const pool = new Agent({ connections: concurrency * 2, keepAliveTimeout: 30_000 });
 
@@ -186,7 +204,7 @@ async function createCustomer(index: number, installations: number): Promise<Sim
       collectors: [simulatedInstallation({ seed: Math.floor(random() * 2 ** 31), products, faults })],
       endpoint: cloud.regions[region].api,
       transport: { dispatcher: pool, proxy: null },
-      observer,
+      observer: observerOf(),
     });
     const facts = { suiteVersion: '2025.2.1', nodes: [`ucx-${accountId}-${i + 1}`] };
     const claims = await retried(() => gate(() => agent.activate(activationKey, facts)));
@@ -262,6 +280,9 @@ async function main() {
   if (values['installation-ids'])
     writeFileSync(values['installation-ids'], JSON.stringify(fleet.map((s) => s.installationId)));
   // The cycles' requests and this process's CPU, for the bench's CPU per request (bench/fleet-row.ts).
+  // The simulator's own delay in answering its timers and sockets: part of every latency it measures.
+  const lag = monitorEventLoopDelay({ resolution: 10 });
+  lag.enable();
   const requestsAtActivation = requests;
   const cpuAtActivation = process.cpuUsage();
   process.stdout.write(
@@ -294,6 +315,7 @@ async function main() {
     }),
   );
   clearTimeout(stop);
+  lag.disable();
   const cpu = process.cpuUsage(cpuAtActivation);
   const cyclesS = (Date.now() - activatedAt) / 1000;
   // What the fleet asked for (each licence's cycle, time compressed) against what it got: a cloud
@@ -304,6 +326,11 @@ async function main() {
   );
   process.stdout.write(
     `cycles ended after ${cyclesS.toFixed(1)} s: ${requests - requestsAtActivation} requests, client CPU ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms, cycles offered ${offered.toFixed(1)}/s, served ${(cycles / cyclesS).toFixed(1)}/s\n`,
+  );
+  const steady = [...steadyPosts].sort((a, b) => a - b);
+  const ms = (ns: number) => (ns / 1e6).toFixed(0);
+  process.stdout.write(
+    `posts after each installation's first: ${steady.length}, p50 ${percentile(steady, 50).toFixed(0)} / p99 ${percentile(steady, 99).toFixed(0)} ms; the simulator's event-loop delay p50 ${ms(lag.percentile(50))} / p99 ${ms(lag.percentile(99))} ms\n`,
   );
   if (!values.keep) await Promise.all(fleet.map(({ agent }) => gate(() => agent.deactivate().catch(() => undefined))));
   clearInterval(progress);

@@ -8,6 +8,8 @@ import {
   describeRules,
   noConsumerWork,
   parseCyclesEnded,
+  parseSteadyPosts,
+  describeSteady,
   type ConsumerState,
 } from '#bench/fleet-row';
 
@@ -145,6 +147,17 @@ describe('fleet row: CPU per request', () => {
       ),
     ).toEqual({ requests: 9495, clientCpuMs: 54533, offeredPerS: 116.7, servedPerS: 70.4 });
     expect(parseCyclesEnded('nothing')).toBeUndefined();
+  });
+
+  it("reads the simulator's line on the posts after each installation's first and its own event-loop delay", () => {
+    const steady = parseSteadyPosts(
+      "cycles ended after 60.1 s: 6733 requests\nposts after each installation's first: 4733, p50 48 / p99 380 ms; the simulator's event-loop delay p50 11 / p99 96 ms\n",
+    );
+    expect(steady).toEqual({ posts: 4733, p50Ms: 48, p99Ms: 380, clientLagP50Ms: 11, clientLagP99Ms: 96 });
+    expect(describeSteady(steady!)).toBe(
+      "4733 posts after each installation's first p50 48 / p99 380 ms; the simulator's own event-loop delay p50 11 / p99 96 ms, in every latency it measures",
+    );
+    expect(parseSteadyPosts('cycles ended after 60.1 s: 6733 requests, client CPU 1 ms\n')).toBeUndefined();
   });
 
   it('says when the cloud served fewer cycles than the fleet asked for', () => {
