@@ -34,7 +34,8 @@ const listen = (server: Server, port: number) =>
 
 /**
  * DynamoDB Local under a small bash guard that reads its stdin: when this process ends, by a stop
- * or by a crash or SIGKILL, the pipe closes, `read` returns and the guard kills java. Java itself
+ * or by a crash or SIGKILL, the pipe closes, `read` returns and the guard kills java. The guard
+ * runs in its own process group and ignores SIGINT, so a Ctrl-C stops the cloud first. Java itself
  * runs under `setpriv --pdeathsig KILL` (Linux) so it dies with a guard that is SIGKILLed, and the
  * guard writes java's pid to `<dataDir>/dynamodb-local.pid`: a JVM that still outlived a crash
  * (no setpriv) is reaped at the next start.
@@ -66,10 +67,12 @@ export async function startDynamoDbLocal(opts: {
     '-disableTelemetry',
   ];
   const guard =
-    '$UCX_PDEATHSIG java "$@" </dev/null & pid=$!; echo $pid > "$UCX_PID_FILE"; trap \'kill $pid 2>/dev/null; wait $pid; exit 0\' TERM INT; read -r _; kill $pid 2>/dev/null; wait $pid; exit 0';
+    '$UCX_PDEATHSIG java "$@" </dev/null & pid=$!; echo $pid > "$UCX_PID_FILE"; trap \'kill $pid 2>/dev/null; wait $pid; exit 0\' TERM; trap \'\' INT; read -r _; kill $pid 2>/dev/null; wait $pid; exit 0';
   const child: ChildProcess = spawn('bash', ['-c', guard, 'dynamodb-local', ...args], {
     stdio: ['pipe', 'pipe', 'pipe'],
-    detached: false,
+    // Its own process group: a Ctrl-C reaches the cloud, which stops its consumers before it
+    // closes the guard's stdin; the JVM answers their last writes meanwhile.
+    detached: true,
     env: { ...process.env, UCX_PID_FILE: pidFile, UCX_PDEATHSIG: hasSetpriv() ? 'setpriv --pdeathsig KILL' : '' },
   });
   const output: string[] = [];

@@ -1,7 +1,8 @@
 /**
  * DynamoDB Local's JVM never outlives the local cloud (issue 17, finding 13): java dies with its
  * guard even when the guard is SIGKILLed with the cloud, and a JVM an earlier run left behind is
- * reaped at the next start, only when its command line says it is ours.
+ * reaped at the next start, only when its command line says it is ours. A Ctrl-C stops the cloud
+ * before java, so the consumers' last writes are answered.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -52,6 +53,26 @@ describe('DynamoDB Local does not outlive the local cloud', () => {
     process.kill(guard, 'SIGKILL');
     strays.push(java);
 
+    expect(await gone(java)).toBe(true);
+  }, 180_000);
+
+  it('a Ctrl-C does not stop java before the cloud: its guard is in another process group and ignores SIGINT', async () => {
+    cloud = await start();
+    const java = Number(readFileSync(dynamoDbPidFile(dataDir), 'utf8'));
+    const guard = parentOf(java);
+    const groupOf = (pid: number) =>
+      Number(spawnSync('ps', ['-o', 'pgid=', '-p', String(pid)], { encoding: 'utf8' }).stdout.trim());
+    expect(groupOf(guard)).not.toBe(groupOf(cloud.pid));
+
+    // What a terminal's Ctrl-C would send them, were they in its foreground group.
+    process.kill(guard, 'SIGINT');
+    process.kill(java, 'SIGINT');
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(running(guard)).toBe(true);
+    expect(running(java)).toBe(true);
+
+    await cloud.stop();
+    cloud = undefined;
     expect(await gone(java)).toBe(true);
   }, 180_000);
 
