@@ -20,6 +20,7 @@ import { findRepoRoot, startLocalCloud, type LocalCloud } from '../local/cloud';
 import { bundleRows, measureBundles } from './bundle-rows';
 import { fleetRows, runFleet, type FleetMeasures } from './fleet-row';
 import { handlerRows, type HandlerMeasures } from './handler-rows';
+import { describeSpeed, referenceMs } from './machine-speed';
 import { measurePresence, presenceRows, type PresenceMeasures } from './presence-row';
 import { measureRules, rulesRow, rulesStoredRow, type RulesMeasures } from './rules-row';
 import { benchTable, judge, type Row, withBenchTable } from './stats';
@@ -63,11 +64,19 @@ async function main() {
   const results: Record<string, unknown> = {
     measuredAt: new Date().toISOString(),
     commit: commitOf(repoRoot),
-    // The 1-minute load average at the start and end: a figure measured beside other work says so.
-    machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, loadAtStart: loadavg()[0] },
+    // The 1-minute load average and the reference workload's time at the start and end: a figure
+    // measured beside other work, or on a slower machine, says so.
+    machine: {
+      cpus: cpus().length,
+      model: cpus()[0]?.model,
+      node: process.version,
+      loadAtStart: loadavg()[0],
+      referenceMsAtStart: referenceMs(),
+    },
     assemblyDir,
   };
 
+  log(describeSpeed((results['machine'] as { referenceMsAtStart: number }).referenceMsAtStart, undefined));
   let cloud: LocalCloud | undefined;
   const dataDir = mkdtempSync(join(tmpdir(), 'ucx-bench-'));
   try {
@@ -176,15 +185,20 @@ async function main() {
   const judged = rows.map(judge);
   results['rows'] = judged;
   results['durationSeconds'] = Math.round((Date.now() - started) / 1000);
-  (results['machine'] as Record<string, unknown>)['loadAtEnd'] = loadavg()[0];
+  const machine = results['machine'] as Record<string, number>;
+  machine['loadAtEnd'] = loadavg()[0]!;
+  machine['referenceMsAtEnd'] = referenceMs();
+  const speed = describeSpeed(machine['referenceMsAtStart']!, machine['referenceMsAtEnd']);
   writeFileSync(resolve(repoRoot, values.out!), `${JSON.stringify(results, null, 2)}\n`);
   // The results file the cost model reads: its table goes into the docs with it.
   if (values.out === 'bench/results.json') {
     const doc = resolve(repoRoot, 'docs/performance-and-cost.md');
-    const header = `${results['measuredAt']}, commit ${results['commit']}, ${cpus().length} cores (${cpus()[0]?.model}), Node ${process.version}, ${results['durationSeconds']} s; rows run: ${[...only].join(', ')}`;
+    const header = `${results['measuredAt']}, commit ${results['commit']}, ${cpus().length} cores (${cpus()[0]?.model}), Node ${process.version}, ${speed}, ${results['durationSeconds']} s; rows run: ${[...only].join(', ')}`;
     writeFileSync(doc, withBenchTable(readFileSync(doc, 'utf8'), `${header}\n\n${benchTable(judged)}`));
   }
-  process.stdout.write(`\n${benchTable(judged)}\n\nwritten to ${values.out} in ${results['durationSeconds']} s\n`);
+  process.stdout.write(
+    `\n${benchTable(judged)}\n\n${speed}\nwritten to ${values.out} in ${results['durationSeconds']} s\n`,
+  );
 }
 
 /** The commit measured, `+dirty` when the working tree differs from it (then the figures are not that commit's). */

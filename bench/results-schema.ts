@@ -39,6 +39,9 @@ export const resultsFileSchema = z.object({
     /** 1-minute load averages: above the core count, other work shared the machine */
     loadAtStart: z.number().nonnegative().optional(),
     loadAtEnd: z.number().nonnegative().optional(),
+    /** bench/machine-speed.ts: the fixed workload's best time, ms; absent in runs before it existed */
+    referenceMsAtStart: z.number().positive().optional(),
+    referenceMsAtEnd: z.number().positive().optional(),
   }),
   rows: z.array(judgedRowSchema).min(1),
   durationSeconds: z.number().nonnegative(),
