@@ -258,6 +258,24 @@ export interface CostResult {
   perInstallation: number;
 }
 
+/**
+ * The workload at another cycle, as an upper bound: beats and record bytes scale with the cycle
+ * (counters every minute, inventory daily); what the bench measured per post at the default
+ * cycle (Lambda CPU, the rules' and history's write units) stays per post, though a post with
+ * fewer beats costs less; the archiver's CPU stays per beat (its invocation is bounded by bytes).
+ */
+export function atCycle(w: Workload, cycleSeconds: number): Workload {
+  const f = cycleSeconds / w.cycleSeconds;
+  const out = structuredClone(w);
+  out.cycleSeconds = cycleSeconds;
+  out.beatsPerBatch = w.beatsPerBatch * f;
+  out.recordBytesPerBatch = w.recordBytesPerBatch * f;
+  out.archive.batchesPerInvocation = Math.max(1, Math.floor(w.archive.batchesPerInvocation / f));
+  out.lambda.archive.cpuMs =
+    (w.lambda.archive.cpuMs / w.archive.batchesPerInvocation) * f * out.archive.batchesPerInvocation;
+  return out;
+}
+
 const KB = 1024;
 const GB = 1024 ** 3;
 const TB = 1024 ** 4;

@@ -11,9 +11,17 @@ import * as z from 'zod';
 import { apiAccessLogFields } from '../lib/api-access-log';
 import { defaultTargetUtilisationPercent, type ArchiveLifecycleConfig } from '../lib/config';
 import { functionSpecs, type FunctionName, type FunctionSpec } from '../lib/routes';
-import { contactStampSeconds, defaultCycleSeconds } from '../lambdas/core/telemetry/cadence';
 import {
+  careCycleSeconds,
+  contactStampSeconds,
+  cycleOverrideSeconds,
+  defaultCycleSeconds,
+  minimumCycleSeconds,
+} from '../lambdas/core/telemetry/cadence';
+import {
+  atCycle,
   fmt,
+  HOURS_PER_MONTH,
   GOAL_PER_INSTALLATION,
   GOAL_REQUESTS_PER_INSTALLATION_MONTH,
   GROUP_BUDGET,
@@ -327,6 +335,20 @@ export interface CostReport {
   counts: number[];
   /** region → mode → one result per installation count */
   runs: Record<string, Record<DynamoMode, CostResult[]>>;
+  /** the largest fleet with every installation at one cycle: the default, each Care level's, support's shortest */
+  byCycle: { cycleSeconds: number; who: string; results: Record<string, Record<DynamoMode, CostResult>> }[];
+}
+
+/** The cycles an installation can be told (cadence.ts), each with who is told it. */
+export function cyclesOfCare(): { cycleSeconds: number; who: string }[] {
+  const levels = new Map<number, string[]>([[defaultCycleSeconds, ['no Care']]]);
+  for (const [level, seconds] of Object.entries(careCycleSeconds))
+    levels.set(seconds, [...(levels.get(seconds) ?? []), `${level[0]!.toUpperCase()}${level.slice(1)}`]);
+  const cycles = [...levels].map(([cycleSeconds, who]) => ({ cycleSeconds, who: who.join(', ') }));
+  return [
+    ...cycles.sort((a, b) => b.cycleSeconds - a.cycleSeconds),
+    { cycleSeconds: minimumCycleSeconds, who: "support's shortest, for a day" },
+  ];
 }
 
 export function costReport(
@@ -343,7 +365,21 @@ export function costReport(
       provisioned: counts.map((n) => monthlyCost(n, workload, p, 'provisioned')),
     };
   }
-  return { workload, counts: [...counts], runs };
+  const largest = Math.max(...counts);
+  const byCycle = cyclesOfCare().map(({ cycleSeconds, who }) => {
+    const w = atCycle(workload, cycleSeconds);
+    const results = Object.fromEntries(
+      REGIONS.map((region) => [
+        region,
+        {
+          'on-demand': monthlyCost(largest, w, prices[region]!, 'on-demand'),
+          provisioned: monthlyCost(largest, w, prices[region]!, 'provisioned'),
+        },
+      ]),
+    );
+    return { cycleSeconds, who, results };
+  });
+  return { workload, counts: [...counts], runs, byCycle };
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(0)} %`;
@@ -390,6 +426,34 @@ export function costTables(report: CostReport, meta: { prices: string; results: 
       ...REGIONS.flatMap((region) => MODES.map((mode) => perInst(runs[region]![mode][i]!.perInstallation))),
     ]),
   );
+  // Every installation at one cycle; support's shortest is priced as the day it lasts, on top.
+  const atDefault = report.byCycle.find((c) => c.cycleSeconds === workload.cycleSeconds);
+  const overrideDays = cycleOverrideSeconds / 86_400;
+  const cycleTable = table(
+    [
+      'cycle',
+      'who is told it',
+      'requests per installation-month',
+      ...REGIONS.flatMap((region) => MODES.map((mode) => `${region} ${mode}`)),
+    ],
+    report.byCycle.map(({ cycleSeconds, who, results }) => {
+      const override = cycleSeconds === minimumCycleSeconds && atDefault;
+      const cost = (region: string, mode: DynamoMode) => {
+        const r = results[region]![mode];
+        if (!override) return perInst(r.perInstallation);
+        const day = (r.perInstallation - atDefault.results[region]![mode].perInstallation) / (HOURS_PER_MONTH / 24);
+        return `+${perInst(day * overrideDays)} a day`;
+      };
+      return [
+        `${cycleSeconds / 60} min`,
+        who,
+        override
+          ? `${fmt(results['eu-central-1']!['on-demand'].requestsPerInstallation / (HOURS_PER_MONTH / 24))} a day`
+          : fmt(results['eu-central-1']!['on-demand'].requestsPerInstallation),
+        ...REGIONS.flatMap((region) => MODES.map((mode) => cost(region, mode))),
+      ];
+    }),
+  );
   // the primary region's bill as deployed (on demand when either table is)
   const deployed: DynamoMode = workload.deployedDynamoMode === 'provisioned' ? 'provisioned' : 'on-demand';
   const groups = groupTotals(at('eu-central-1', deployed));
@@ -417,6 +481,10 @@ export function costTables(report: CostReport, meta: { prices: string; results: 
     'Per installation-month by fleet size (fixed costs spread thinner, API Gateway cheaper above 300 M requests):',
     '',
     scaleTable,
+    '',
+    `By the cycle the licence tells (every installation at it, ${n.toLocaleString('en-US')} installations; an upper bound away from the default: a post's CPU and write units measured at ${workload.cycleSeconds / 60} minutes are kept per post, though a shorter cycle's post carries fewer beats):`,
+    '',
+    cycleTable,
     '',
     `The goal shared out by line group (budgets in bench/cost-model.ts GROUP_BUDGET, sum $${Object.values(GROUP_BUDGET)
       .reduce((s, b) => s + b, 0)

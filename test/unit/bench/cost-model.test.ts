@@ -1,4 +1,5 @@
 import {
+  atCycle,
   billedMs,
   GROUP_BUDGET,
   groupTotals,
@@ -15,12 +16,18 @@ import {
   archiveLifecycleFrom,
   costReport,
   costTables,
+  cyclesOfCare,
   defaultWorkload,
   tableCapacityFrom,
   withCostTables,
   workloadFrom,
 } from '#bench/cost';
-import { contactStampSeconds, defaultCycleSeconds } from '../../../lambdas/core/telemetry/cadence';
+import {
+  careCycleSeconds,
+  contactStampSeconds,
+  defaultCycleSeconds,
+  minimumCycleSeconds,
+} from '../../../lambdas/core/telemetry/cadence';
 import prices from '../../../bench/prices.json';
 
 const us = prices.regions['us-east-1'];
@@ -297,6 +304,54 @@ describe('cost model', () => {
     expect(() => withCostTables('no markers', 'x')).toThrow(/markers/);
   });
 });
+
+describe('the cost at another cycle', () => {
+  const w = defaultWorkload();
+
+  it('is the same workload at its own cycle', () => {
+    expect(monthlyCost(1e6, atCycle(w, w.cycleSeconds), eu).total).toBeCloseTo(monthlyCost(1e6, w, eu).total, 6);
+  });
+
+  it('sends the same beats in more, smaller posts, each post costing what one measured at the default did', () => {
+    const third = atCycle(w, w.cycleSeconds / 3);
+    expect(requestsPerInstallationMonth(third)).toBeCloseTo(3 * (requestsPerInstallationMonth(w) - 2) + 2);
+    expect(third.beatsPerBatch * 3).toBeCloseTo(w.beatsPerBatch);
+    expect(third.recordBytesPerBatch * 3).toBeCloseTo(w.recordBytesPerBatch);
+    expect(third.lambda.ingest).toEqual(w.lambda.ingest);
+    expect(third.rulesStore).toEqual(w.rulesStore);
+    // the archiver's CPU is per beat: an invocation of three times the (smaller) records costs the same
+    expect(third.archive.batchesPerInvocation).toBe(3 * w.archive.batchesPerInvocation);
+    expect(third.lambda.archive.cpuMs).toBeCloseTo(w.lambda.archive.cpuMs);
+    const [a, b] = [monthlyCost(1e6, w, eu), monthlyCost(1e6, third, eu)];
+    expect(line(b, 'API Gateway HTTP API requests').usd).toBeGreaterThan(
+      2.9 * line(a, 'API Gateway HTTP API requests').usd,
+    );
+    expect(line(b, 'S3 raw storage (7 d)').usd).toBeCloseTo(line(a, 'S3 raw storage (7 d)').usd);
+  });
+
+  it('lists every cycle a licence can carry, with who is told it (cadence.ts)', () => {
+    const cycles = cyclesOfCare();
+    expect(cycles.map((c) => c.cycleSeconds)).toEqual(
+      [...new Set([defaultCycleSeconds, ...Object.values(careCycleSeconds)])]
+        .sort((x, y) => y - x)
+        .concat(minimumCycleSeconds),
+    );
+    expect(cycles[0]!.who).toMatch(/^no Care/);
+    for (const level of Object.keys(careCycleSeconds))
+      expect(cycles.some((c) => c.who.toLowerCase().includes(level))).toBe(true);
+  });
+
+  it("prices each cycle in the tables, the default's row the same as the total, support's shortest per day", () => {
+    const report = costReport(w, prices.regions, [1_000_000]);
+    const text = costTables(report, { prices: 'test', results: 'none' });
+    const total = perInstallationOf(report.runs['eu-central-1']!['on-demand'][0]!);
+    const row = text.split('\n').find((l) => l.startsWith(`| ${defaultCycleSeconds / 60} min`))!;
+    expect(row).toContain(total);
+    expect(text).toMatch(new RegExp(`\\| ${minimumCycleSeconds / 60} min .*\\+\\$0\\.\\d+ a day`));
+  });
+});
+
+const perInstallationOf = (r: CostResult) => `$${r.perInstallation.toFixed(5)}`;
 
 describe('the access log line the model prices', () => {
   it("is a telemetry post's line in the deployed format, with CloudWatch's 26 bytes an event on top", () => {
