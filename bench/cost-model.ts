@@ -145,6 +145,8 @@ export interface Workload {
   kinesis: { retentionHours: number; consumers: number; shardUtilisation: number };
   /** provisioned DynamoDB: capacity held at this utilisation of the (steady) mean */
   dynamoProvisionedUtilisation: number;
+  /** provisioned DynamoDB's minimum units per region (cdk.json `ucx.tableCapacity`, every table and index), held whatever the load */
+  provisionedFloor?: { rcu: number; wcu: number; rwcu: number; tablesAndIndexes: number };
   /** what cdk.json deploys (`ucx.tableCapacity`), so the tables can say which column is the bill */
   deployedDynamoMode?: DynamoMode | 'mixed';
   fixedMonthly: { customMetrics: number; routeMetrics: number; kmsKeys: number };
@@ -376,8 +378,18 @@ export function monthlyCost(
   const stampsPerInstallation = SECONDS_PER_MONTH / w.lastSeen.everySeconds + w.otherRequestsPerMonth;
   const stamps = installations * stampsPerInstallation * w.lastSeen.wruPerStamp;
   const rulesWru = batches * w.rulesStore.wruPerBatch;
-  const provisioned = (unitsPerMonth: number, hourPrice: number) =>
-    Math.ceil(perSecond(unitsPerMonth) / w.dynamoProvisionedUtilisation) * hourPrice * HOURS_PER_MONTH;
+  // the provisioned units the lines hold, to compare with the tables' minimums
+  const heldUnits = { read: 0, write: 0, replicated: 0 };
+  const provisioned = (unitsPerMonth: number, hourPrice: number, kind: keyof typeof heldUnits) => {
+    const units = Math.ceil(perSecond(unitsPerMonth) / w.dynamoProvisionedUtilisation);
+    heldUnits[kind] += units;
+    return units * hourPrice * HOURS_PER_MONTH;
+  };
+  const unitHour = {
+    read: p.dynamoProvisionedRcuHour,
+    write: p.dynamoProvisionedWcuHour,
+    replicated: p.dynamoProvisionedRwcuHour ?? p.dynamoProvisionedWcuHour,
+  };
   const dynamo = (units: number, kind: 'read' | 'write' | 'replicated') => {
     if (mode === 'on-demand') {
       const price =
@@ -388,13 +400,7 @@ export function monthlyCost(
             : p.dynamoReplicatedWritePerMillionRwru;
       return (units / 1e6) * price;
     }
-    const hour =
-      kind === 'read'
-        ? p.dynamoProvisionedRcuHour
-        : kind === 'write'
-          ? p.dynamoProvisionedWcuHour
-          : (p.dynamoProvisionedRwcuHour ?? p.dynamoProvisionedWcuHour);
-    return provisioned(units, hour);
+    return provisioned(units, unitHour[kind], kind);
   };
   add(
     'DynamoDB',
@@ -466,6 +472,21 @@ export function monthlyCost(
     storageGb * p.dynamoStorageGbMonth,
     basis('rules store units'),
     `installation (${w.licensingReplicas} replicas), rules state and snapshots`,
+  );
+  // A lower bound: the minimums are per table and index, the load is compared with their sum.
+  const floor = w.provisionedFloor;
+  const belowFloor = (min: number, kind: keyof typeof heldUnits) => Math.max(0, min - heldUnits[kind]) * unitHour[kind];
+  add(
+    'DynamoDB',
+    'DynamoDB provisioned minimums',
+    mode === 'provisioned' && floor
+      ? (belowFloor(floor.rcu, 'read') + belowFloor(floor.wcu, 'write') + belowFloor(floor.rwcu, 'replicated')) *
+          HOURS_PER_MONTH
+      : 0,
+    basis(),
+    floor
+      ? `provisioned only: ${floor.tablesAndIndexes} tables and indexes hold ${floor.rcu} RCU, ${floor.wcu} WCU and ${floor.rwcu} replicated WCU at least; what the load leaves below that`
+      : 'none: nothing provisioned',
   );
 
   // Kinesis provisioned: shards for bytes (1 MB/s) and records (1000/s) in, at a target utilisation.

@@ -11,6 +11,7 @@ import * as z from 'zod';
 import { apiAccessLogFields } from '../lib/api-access-log';
 import { defaultTargetUtilisationPercent, type ArchiveLifecycleConfig } from '../lib/config';
 import { functionSpecs, type FunctionName, type FunctionSpec } from '../lib/routes';
+import { provisionedTableIndexes } from '../lib/stacks/stateful-stack';
 import {
   careCycleSeconds,
   contactStampSeconds,
@@ -187,12 +188,11 @@ export function archiveLifecycleFrom(
  * provisioned column held at autoscaling's target (the lowest of the provisioned tables').
  */
 export function tableCapacityFrom(
-  cdkJson:
-    | { context?: { ucx?: { tableCapacity?: Record<string, { mode: string; targetUtilisationPercent?: number }> } } }
-    | undefined,
+  cdkJson: { context?: { ucx?: { tableCapacity?: Record<string, TableCapacityJson> } } } | undefined,
   w: Workload,
 ): Workload {
-  const tables = Object.values(cdkJson?.context?.ucx?.tableCapacity ?? {});
+  const byTable = cdkJson?.context?.ucx?.tableCapacity ?? {};
+  const tables = Object.values(byTable);
   const provisioned = tables.flatMap((t) =>
     t.mode === 'provisioned' ? [t.targetUtilisationPercent ?? defaultTargetUtilisationPercent] : [],
   );
@@ -200,8 +200,32 @@ export function tableCapacityFrom(
   return {
     ...w,
     deployedDynamoMode: mode,
+    provisionedFloor: provisionedFloorOf(byTable),
     dynamoProvisionedUtilisation: provisioned.length ? Math.min(...provisioned) / 100 : w.dynamoProvisionedUtilisation,
   };
+}
+
+type TableCapacityJson = {
+  mode: string;
+  targetUtilisationPercent?: number;
+  read?: { min: number };
+  write?: { min: number };
+};
+
+/** Each provisioned table and its indexes at their minimum; the global licensing table's writes are replicated units. */
+function provisionedFloorOf(byTable: Record<string, TableCapacityJson>): Workload['provisionedFloor'] {
+  const floor = { rcu: 0, wcu: 0, rwcu: 0, tablesAndIndexes: 0 };
+  for (const [name, t] of Object.entries(byTable)) {
+    if (t.mode !== 'provisioned') continue;
+    const indexes = provisionedTableIndexes[name as keyof typeof provisionedTableIndexes];
+    if (!indexes) throw new Error(`cdk.json ucx.tableCapacity.${name}: no such table in the stateful stack`);
+    const n = 1 + indexes.length;
+    floor.tablesAndIndexes += n;
+    floor.rcu += n * (t.read?.min ?? 0);
+    if (name === 'licensing') floor.rwcu += n * (t.write?.min ?? 0);
+    else floor.wcu += n * (t.write?.min ?? 0);
+  }
+  return floor.tablesAndIndexes ? floor : undefined;
 }
 
 const measure = z.number().optional();

@@ -104,6 +104,11 @@ export const licensingTableGsi1 = 'gsi1';
  */
 export const supportTableGsi1 = 'gsi1';
 export const supportTableGsi2 = 'gsi2';
+/** The indexes of each table `ucx.tableCapacity` may provision: each holds the table's minimum capacity too (bench/cost.ts). */
+export const provisionedTableIndexes = {
+  licensing: [licensingTableGsi1],
+  support: [supportTableGsi1, supportTableGsi2],
+};
 export const supportTableGsi1Attributes = ['installationId'] as const;
 export const supportTableGsi2Attributes = [
   'installationId',
@@ -451,7 +456,7 @@ export class StatefulStack extends Stack {
       const write = { minCapacity: capacity.write.min, maxCapacity: capacity.write.max };
       table.autoScaleReadCapacity(read).scaleOnUtilization(scaling);
       table.autoScaleWriteCapacity(write).scaleOnUtilization(scaling);
-      for (const index of [supportTableGsi1, supportTableGsi2]) {
+      for (const index of provisionedTableIndexes.support) {
         table.autoScaleGlobalSecondaryIndexReadCapacity(index, read).scaleOnUtilization(scaling);
         table.autoScaleGlobalSecondaryIndexWriteCapacity(index, write).scaleOnUtilization(scaling);
       }

@@ -3,7 +3,7 @@ import { beatTypes } from '#lambdas/core/telemetry/catalogue';
 import { buildTestApp, testConfig } from './test-app';
 import { gsi2ReadAttributes } from '#lambdas/adapters/dynamodb-support-reads';
 import type { AppConfig } from '#lib/config';
-import { supportTableGsi2Attributes } from '#lib/stacks/stateful-stack';
+import { provisionedTableIndexes, supportTableGsi2Attributes } from '#lib/stacks/stateful-stack';
 
 // Logical ids of retained resources must never change: a new id means CloudFormation creates a
 // second table with the same name (and fails) or a second key (and orphans the first). The local
@@ -578,6 +578,16 @@ describe('stateful stacks', () => {
       // No physical name: the two regions' tables (maybe in one account) cannot collide.
       expect(resources[supportTableLogicalId]?.Properties.TableName).toBeUndefined();
       expect(resources[supportTableLogicalId]?.Properties.Replicas).toBeUndefined();
+    });
+
+    it("has the indexes the cost model holds each table's minimum capacity for (bench/cost.ts)", () => {
+      // Assert
+      const names = (indexes: CfnJson[] | undefined) => (indexes ?? []).map((i) => i.IndexName as string);
+      const licensing = primary.findResources('AWS::DynamoDB::GlobalTable')[tableLogicalId]?.Properties;
+      expect(names(licensing?.GlobalSecondaryIndexes)).toEqual(provisionedTableIndexes.licensing);
+      expect(names(resources[supportTableLogicalId]?.Properties.GlobalSecondaryIndexes)).toEqual(
+        provisionedTableIndexes.support,
+      );
     });
 
     it('indexes silent installations (keys and installationId) in gsi1 and accounts (the listed attributes) in gsi2', () => {

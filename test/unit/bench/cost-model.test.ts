@@ -287,6 +287,48 @@ describe('cost model', () => {
     expect(tables(mixed)).toContain('| line group (eu-central-1, on-demand)');
   });
 
+  it("prices the provisioned tables' minimum capacity where a small fleet's load is below it", () => {
+    // Arrange: cdk.json's shape; the licensing table has 1 index, the support table 2
+    const w = defaultWorkload();
+    const bounds = { read: { min: 5, max: 100 }, write: { min: 10, max: 100 } };
+    const deployed = tableCapacityFrom(
+      {
+        context: {
+          ucx: {
+            tableCapacity: {
+              licensing: { mode: 'provisioned', ...bounds },
+              support: { mode: 'provisioned', ...bounds },
+            },
+          },
+        },
+      },
+      w,
+    );
+    const floor = (n: number, mode: 'on-demand' | 'provisioned') =>
+      line(monthlyCost(n, deployed, eu, mode), 'DynamoDB provisioned minimums').usd;
+    // Assert
+    expect(deployed.provisionedFloor).toEqual({ rcu: 25, wcu: 30, rwcu: 20, tablesAndIndexes: 5 });
+    expect(floor(100, 'provisioned')).toBeGreaterThan(0);
+    // with next to no load (each line still holds its one unit), nearly the whole floor: 25 RCU, 30 WCU, 20 replicated WCU
+    const idle = {
+      ...deployed,
+      cycleSeconds: 1e12,
+      otherRequestsPerMonth: 0,
+      lastSeen: { everySeconds: 1e12, wruPerStamp: 1 },
+    };
+    const whole =
+      (25 * eu.dynamoProvisionedRcuHour + 30 * eu.dynamoProvisionedWcuHour + 20 * eu.dynamoProvisionedRwcuHour) *
+      HOURS_PER_MONTH;
+    const idleFloor = line(monthlyCost(1, idle, eu, 'provisioned'), 'DynamoDB provisioned minimums').usd;
+    expect(idleFloor).toBeLessThanOrEqual(whole);
+    expect(idleFloor).toBeGreaterThan(0.7 * whole);
+    expect(floor(1_000_000, 'provisioned')).toBe(0);
+    expect(floor(100, 'on-demand')).toBe(0);
+    expect(() =>
+      tableCapacityFrom({ context: { ucx: { tableCapacity: { orders: { mode: 'provisioned', ...bounds } } } } }, w),
+    ).toThrow(/no such table/);
+  });
+
   it('writes both regions and both modes, and the tables between the document markers', () => {
     const report = costReport(defaultWorkload(), prices.regions, [10_000, 1_000_000]);
     const text = costTables(report, { prices: 'test', results: 'none' });
