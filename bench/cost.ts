@@ -371,7 +371,10 @@ export function cyclesOfCare(): { cycleSeconds: number; who: string }[] {
   const cycles = [...levels].map(([cycleSeconds, who]) => ({ cycleSeconds, who: who.join(', ') }));
   return [
     ...cycles.sort((a, b) => b.cycleSeconds - a.cycleSeconds),
-    { cycleSeconds: minimumCycleSeconds, who: "support's shortest, for a day" },
+    {
+      cycleSeconds: minimumCycleSeconds,
+      who: `support's shortest (${cycleOverrideSeconds / 3600} h at a time), per day`,
+    },
   ];
 }
 
@@ -452,7 +455,6 @@ export function costTables(report: CostReport, meta: { prices: string; results: 
   );
   // Every installation at one cycle; support's shortest is priced as the day it lasts, on top.
   const atDefault = report.byCycle.find((c) => c.cycleSeconds === workload.cycleSeconds);
-  const overrideDays = cycleOverrideSeconds / 86_400;
   const cycleTable = table(
     [
       'cycle',
@@ -466,7 +468,7 @@ export function costTables(report: CostReport, meta: { prices: string; results: 
         const r = results[region]![mode];
         if (!override) return perInst(r.perInstallation);
         const day = (r.perInstallation - atDefault.results[region]![mode].perInstallation) / (HOURS_PER_MONTH / 24);
-        return `+${perInst(day * overrideDays)} a day`;
+        return `+${perInst(day)} a day`;
       };
       return [
         `${cycleSeconds / 60} min`,
