@@ -61,6 +61,16 @@ const CLIENTS: Record<string, { cls: string; from: string }> = {
   '@aws-sdk/client-sesv2': { cls: 'SESv2Client', from: '@aws-sdk/client-sesv2' },
 };
 
+/** The goal of both ratios (size and init) to the SDK-only bundle. */
+export const BUNDLE_RATIO_GOAL = 1.3;
+/** An init ratio this near the goal after the first rounds gets as many again and more (its rows flip with noise). */
+const NEAR_GOAL = 0.1;
+
+/** Whether the init ratio after `rounds` rounds is too near the goal to judge on them alone. */
+export function needsMoreRounds(initRatio: number, rounds: number, firstRounds: number): boolean {
+  return rounds === firstRounds && Math.abs(initRatio - BUNDLE_RATIO_GOAL) <= NEAR_GOAL;
+}
+
 export interface BundleMeasure {
   entry: string;
   bytes: number;
@@ -73,6 +83,8 @@ export interface BundleMeasure {
   houseSdkInitMs: number;
   clients: string[];
   memoryMb: number;
+  /** import rounds the init ratio was judged on: more when the first ones left it near the goal */
+  rounds?: number;
 }
 
 export interface FunctionAsset {
@@ -232,29 +244,35 @@ export async function measureBundles(opts: {
     initTime(file, env, probe); // warm the file cache
     initTime(baseline.sdk, env, probe);
     initTime(baseline.house, env, probe);
-    for (let i = 0; i < opts.samples; i++) {
-      // each round in the other order, so neither side always runs first after the other's exit
-      if (i % 2 === 0) {
-        own.push(initTime(file, env, probe));
-        base.push(initTime(baseline.sdk, env, probe));
-      } else {
-        base.push(initTime(baseline.sdk, env, probe));
-        own.push(initTime(file, env, probe));
+    const rounds = (n: number) => {
+      for (let i = 0; i < n; i++) {
+        // each round in the other order, so neither side always runs first after the other's exit
+        if (own.length % 2 === 0) {
+          own.push(initTime(file, env, probe));
+          base.push(initTime(baseline.sdk, env, probe));
+        } else {
+          base.push(initTime(baseline.sdk, env, probe));
+          own.push(initTime(file, env, probe));
+        }
+        house.push(initTime(baseline.house, env, probe));
       }
-      house.push(initTime(baseline.house, env, probe));
-    }
+    };
+    // the median of each round's ratio: a round's two imports share the machine's moment
+    const initRatio = () => median(own.map((ms, i) => ms / base[i]!));
+    rounds(opts.samples);
+    if (needsMoreRounds(initRatio(), own.length, opts.samples)) rounds(opts.samples + 3);
     const m: BundleMeasure = {
       entry: asset.entry,
       bytes: statSync(file).size,
       initMs: median(own),
       baselineBytes: statSync(baseline.sdk).size,
       baselineInitMs: median(base),
-      // the median of each round's ratio: a round's two imports share the machine's moment
-      initRatio: median(own.map((ms, i) => ms / base[i]!)),
+      initRatio: initRatio(),
       houseSdkBytes: statSync(baseline.house).size,
       houseSdkInitMs: median(house),
       clients,
       memoryMb: asset.memoryMb,
+      rounds: own.length,
     };
     opts.log(
       `bundle ${m.entry}: ${(m.bytes / 1024).toFixed(0)} KB, init ${m.initMs.toFixed(1)} ms vs ${m.baselineInitMs.toFixed(1)} ms (${clients.join(', ') || 'no SDK'})`,
@@ -282,7 +300,7 @@ export function bundleRows(bundles: readonly BundleMeasure[]): Row[] {
         name: `bundle ${b.entry}: size ÷ SDK-only`,
         value: b.bytes / b.baselineBytes,
         unit: '×',
-        goal: { op: '<=', value: 1.3, unit: '×' },
+        goal: { op: '<=', value: BUNDLE_RATIO_GOAL, unit: '×' },
         detail:
           `${(b.bytes / 1024).toFixed(0)} KB, SDK-only baseline ${(b.baselineBytes / 1024).toFixed(0)} KB (${b.clients.map((c) => c.replace('@aws-sdk/client-', '')).join(', ')}); ` +
           `the SDK as the house bundles it ${(b.houseSdkBytes / 1024).toFixed(0)} KB: ${(b.bytes / b.houseSdkBytes).toFixed(2)}×`,
@@ -291,8 +309,8 @@ export function bundleRows(bundles: readonly BundleMeasure[]): Row[] {
         name: `bundle ${b.entry}: init ÷ SDK-only`,
         value: b.initRatio,
         unit: '×',
-        goal: { op: '<=', value: 1.3, unit: '×' },
-        detail: `init ${b.initMs.toFixed(1)} ms vs ${b.baselineInitMs.toFixed(1)} ms; the SDK as the house bundles it ${b.houseSdkInitMs.toFixed(1)} ms: ${(b.initMs / b.houseSdkInitMs).toFixed(2)}×`,
+        goal: { op: '<=', value: BUNDLE_RATIO_GOAL, unit: '×' },
+        detail: `init ${b.initMs.toFixed(1)} ms vs ${b.baselineInitMs.toFixed(1)} ms${b.rounds ? `, ${b.rounds} rounds` : ''}; the SDK as the house bundles it ${b.houseSdkInitMs.toFixed(1)} ms: ${(b.initMs / b.houseSdkInitMs).toFixed(2)}×`,
       },
     ];
   });
