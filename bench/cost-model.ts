@@ -8,6 +8,7 @@
 
 export const HOURS_PER_MONTH = 730;
 export const SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600;
+export const DAYS_PER_MONTH = HOURS_PER_MONTH / 24;
 /** Lambda gives one full vCPU at 1,769 MB; below that CPU time stretches by 1769 / memory. */
 export const FULL_VCPU_MB = 1769;
 /** The issue's goals: all lines in, at 1M installations; and the requests the cadence may cost. */
@@ -450,7 +451,7 @@ export function monthlyCost(
     basis('history store units'),
     `${fmt(w.history.wruPerBatch)} WRU + ${fmt(w.history.rruPerBatch)} RRU per post: its 1-minute block, an hour's 15-minute points`,
   );
-  const days = installations * (HOURS_PER_MONTH / 24);
+  const days = installations * DAYS_PER_MONTH;
   add(
     'DynamoDB',
     "DynamoDB history: a day's 1-hour points",
@@ -533,17 +534,16 @@ export function monthlyCost(
     basis('archive CPU'),
     `${fmt(rawPuts / 1e6)} M raw objects, ${fmt(parquetPuts)} Parquet objects`,
   );
-  const monthDays = HOURS_PER_MONTH / 24;
   const rawMonthGb = (beats * a.rawBytesPerBeat) / GB;
   add(
     'S3 and Athena',
     `S3 raw storage (${a.rawDays} d)`,
-    rawMonthGb * (a.rawDays / monthDays) * p.s3StandardGbMonth,
+    rawMonthGb * (a.rawDays / DAYS_PER_MONTH) * p.s3StandardGbMonth,
     basis('raw bytes per beat', 'beats per batch'),
     `${fmt(rawMonthGb / 1024)} TB/month of gzip NDJSON (${fmt(a.rawBytesPerBeat)} B/beat), ${a.rawDays} days held`,
   );
   const parquetMonthGb = (beats * a.parquetBytesPerBeat) / GB;
-  const held = (from: number, to: number) => Math.max(0, Math.min(to, a.expireDays) - from) / monthDays;
+  const held = (from: number, to: number) => Math.max(0, Math.min(to, a.expireDays) - from) / DAYS_PER_MONTH;
   add(
     'S3 and Athena',
     'S3 Parquet storage (steady state)',

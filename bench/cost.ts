@@ -22,7 +22,7 @@ import {
 import {
   atCycle,
   fmt,
-  HOURS_PER_MONTH,
+  DAYS_PER_MONTH,
   GOAL_PER_INSTALLATION,
   GOAL_REQUESTS_PER_INSTALLATION_MONTH,
   GROUP_BUDGET,
@@ -467,14 +467,14 @@ export function costTables(report: CostReport, meta: { prices: string; results: 
       const cost = (region: string, mode: DynamoMode) => {
         const r = results[region]![mode];
         if (!override) return perInst(r.perInstallation);
-        const day = (r.perInstallation - atDefault.results[region]![mode].perInstallation) / (HOURS_PER_MONTH / 24);
+        const day = (r.perInstallation - atDefault.results[region]![mode].perInstallation) / DAYS_PER_MONTH;
         return `+${perInst(day)} a day`;
       };
       return [
         `${cycleSeconds / 60} min`,
         who,
         override
-          ? `${fmt(results['eu-central-1']!['on-demand'].requestsPerInstallation / (HOURS_PER_MONTH / 24))} a day`
+          ? `${fmt(results['eu-central-1']!['on-demand'].requestsPerInstallation / DAYS_PER_MONTH)} a day`
           : fmt(results['eu-central-1']!['on-demand'].requestsPerInstallation),
         ...REGIONS.flatMap((region) => MODES.map((mode) => cost(region, mode))),
       ];
