@@ -391,18 +391,13 @@ export function monthlyCost(
     write: p.dynamoProvisionedWcuHour,
     replicated: p.dynamoProvisionedRwcuHour ?? p.dynamoProvisionedWcuHour,
   };
-  const dynamo = (units: number, kind: 'read' | 'write' | 'replicated') => {
-    if (mode === 'on-demand') {
-      const price =
-        kind === 'read'
-          ? p.dynamoReadPerMillionRru
-          : kind === 'write'
-            ? p.dynamoWritePerMillionWru
-            : p.dynamoReplicatedWritePerMillionRwru;
-      return (units / 1e6) * price;
-    }
-    return provisioned(units, unitHour[kind], kind);
+  const unitMillion = {
+    read: p.dynamoReadPerMillionRru,
+    write: p.dynamoWritePerMillionWru,
+    replicated: p.dynamoReplicatedWritePerMillionRwru,
   };
+  const dynamo = (units: number, kind: keyof typeof heldUnits) =>
+    mode === 'on-demand' ? (units / 1e6) * unitMillion[kind] : provisioned(units, unitHour[kind], kind);
   add(
     'DynamoDB',
     'DynamoDB ingest reads',
