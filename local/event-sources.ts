@@ -5,6 +5,7 @@
  * shard-consumer.ts). Checkpoints live in `<dataDir>/checkpoints/<stack>.<mapping>/<shard>.json`,
  * on-failure destinations in `<dataDir>/queues/<queue name>.jsonl`.
  */
+import { setMaxListeners } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -193,6 +194,8 @@ export function startEventSources(options: EventSourcesOptions): EventSources {
   const { assembly } = options;
   const kinesis = localKinesis(options.kinesisEndpoint);
   const abort = new AbortController();
+  // every shard's poll sleeps on it (each listener removed when its sleep ends): no leak past 10
+  setMaxListeners(0, abort.signal);
   const loops: Promise<void>[] = [];
   const localStreams = new Set<string>();
   for (const stack of assembly.stacks) {
