@@ -18,6 +18,7 @@ import { archivePrefix, findArchiveBucket } from '../local/archive-reader';
 import { localS3 } from '../local/clients';
 import type { LocalCloud } from '../local/cloud';
 import { localApiNamespace, localLambdaNamespace, mergeSeries, type MetricStore } from '../local/metrics';
+import { CALLS_OUT_METRIC } from '../local/lambda-runtime';
 import { cpuPerRequest, describeCpu, sample, type CpuPerRequest, type CpuSample } from './fleet-cpu';
 import type { Row } from './stats';
 
@@ -53,7 +54,15 @@ export interface FleetMeasures {
   /** posts after each installation's first (no contact stamp, first snapshots or activation burst), and the simulator's event-loop delay */
   steady?: SteadyPosts;
   /** per route: the local router's mean latency, the function's mean duration, the difference */
-  overhead: { route: string; requests: number; routerMs: number; handlerMs: number; overheadMs: number }[];
+  overhead: {
+    route: string;
+    requests: number;
+    routerMs: number;
+    handlerMs: number;
+    overheadMs: number;
+    /** of the handler's duration, its calls to the emulators (local/lambda-worker.mjs; since issue 16's fifteenth stop) */
+    callsMs?: number;
+  }[];
   routes: FleetRoute[];
   exitCode: number | null;
 }
@@ -260,13 +269,16 @@ export function localOverhead(metrics: MetricStore): FleetMeasures['overhead'] {
     const router = mean(
       mergeSeries(['eu', 'us'].flatMap((r) => metrics.find(r, localApiNamespace, 'Latency', { route }))),
     );
-    const handler = mean(
-      mergeSeries(
-        ['eu', 'us'].flatMap((r) =>
-          metrics.find(r, localLambdaNamespace, 'Duration').filter((s) => s.dimensions['function']?.startsWith(fn)),
+    const ofFunction = (name: string) =>
+      mean(
+        mergeSeries(
+          ['eu', 'us'].flatMap((r) =>
+            metrics.find(r, localLambdaNamespace, name).filter((s) => s.dimensions['function']?.startsWith(fn)),
+          ),
         ),
-      ),
-    );
+      );
+    const handler = ofFunction('Duration');
+    const calls = ofFunction(CALLS_OUT_METRIC);
     if (!router.count) return [];
     return [
       {
@@ -275,6 +287,7 @@ export function localOverhead(metrics: MetricStore): FleetMeasures['overhead'] {
         routerMs: router.mean,
         handlerMs: handler.mean,
         overheadMs: router.mean - handler.mean,
+        ...(calls.count ? { callsMs: calls.mean } : {}),
       },
     ];
   });
@@ -512,7 +525,7 @@ export function fleetRows(m: FleetMeasures): Row[] {
   const overhead = m.overhead
     .map(
       (o) =>
-        `${o.route.split(' ')[0]} ${o.route.endsWith('license') ? 'poll' : 'post'}: router ${o.routerMs.toFixed(1)} ms, handler ${o.handlerMs.toFixed(1)} ms, local cloud ${o.overheadMs.toFixed(1)} ms`,
+        `${o.route.split(' ')[0]} ${o.route.endsWith('license') ? 'poll' : 'post'}: router ${o.routerMs.toFixed(1)} ms, handler ${o.handlerMs.toFixed(1)} ms${o.callsMs !== undefined ? ` (its calls to the emulators ${o.callsMs.toFixed(1)} ms)` : ''}, local cloud ${o.overheadMs.toFixed(1)} ms`,
     )
     .join('; ');
   return [

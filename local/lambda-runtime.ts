@@ -23,6 +23,12 @@ interface Pending {
   worker: Worker;
 }
 
+/**
+ * A local-only metric of each function (`local/lambda`): the milliseconds its calls out (to
+ * DynamoDB Local, kinesalite, s3rver and the stand-ins) took, a datapoint per invocation.
+ */
+export const CALLS_OUT_METRIC = 'CallsOutDuration';
+
 export class LambdaSandbox {
   private worker: Worker | undefined;
   /** workers past a timeout, still finishing other invocations */
@@ -125,7 +131,9 @@ export class LambdaSandbox {
       if (samples) this.metrics?.recordEmf(this.fn.regionKey, samples);
       else process.stdout.write(`${line}\n`);
     });
-    worker.on('message', (message: { id: number; result?: string; error?: InvokeError }) => {
+    worker.on('message', (message: { id: number; result?: string; error?: InvokeError; callsMs?: number }) => {
+      // its calls to the emulators since the previous answer (lambda-worker.mjs), per invocation
+      if (message.callsMs !== undefined) this.recordLambda(CALLS_OUT_METRIC, message.callsMs);
       this.settle(
         message.id,
         message.error ? { error: message.error } : { result: JSON.parse(message.result ?? 'null') as unknown },

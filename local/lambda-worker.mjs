@@ -1,6 +1,7 @@
 // The Lambda sandbox of one function in one local region: a worker thread with its own
 // process.env that imports the very bundle the CDK app deploys. Plain JS so that it runs the same
 // under tsx and under jest (no loader is inherited by the worker).
+import { subscribe } from 'node:diagnostics_channel';
 import { parentPort, workerData } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,6 +35,24 @@ async function loadHandler() {
     throw new Error(`Runtime.HandlerNotFound: ${handlerSetting} is undefined or not exported`);
   return fn;
 }
+
+// The time this sandbox's calls out took (to the emulators and stand-ins: DynamoDB Local,
+// kinesalite, s3rver, …), each call's own, handed over with the next answer: the local cloud's
+// share of a function's duration where its calls do not overlap. Observed through Node's HTTP
+// client channel, outside the bundle (no per-invocation context: on Node 20 that costs every
+// promise of the sandbox an async hook).
+let callsMs = 0;
+subscribe('http.client.request.start', ({ request }) => {
+  const started = performance.now();
+  request.once('close', () => {
+    callsMs += performance.now() - started;
+  });
+});
+const takeCallsMs = () => {
+  const taken = callsMs;
+  callsMs = 0;
+  return taken;
+};
 
 const handlerPromise = loadHandler();
 // An init error is reported on each invocation, as Lambda does; keep it from crashing the thread.
@@ -73,8 +92,12 @@ parentPort.on('message', async ({ id, requestId, event }) => {
         })
       : handler(event, context));
     // Lambda hands the result over as JSON; so does this sandbox (undefined becomes null).
-    parentPort.postMessage({ id, result: JSON.stringify(result === undefined ? null : result) });
+    parentPort.postMessage({
+      id,
+      result: JSON.stringify(result === undefined ? null : result),
+      callsMs: takeCallsMs(),
+    });
   } catch (error) {
-    parentPort.postMessage({ id, error: serializeError(error) });
+    parentPort.postMessage({ id, error: serializeError(error), callsMs: takeCallsMs() });
   }
 });

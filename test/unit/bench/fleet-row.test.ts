@@ -10,8 +10,11 @@ import {
   parseCyclesEnded,
   parseSteadyPosts,
   describeSteady,
+  localOverhead,
   type ConsumerState,
 } from '#bench/fleet-row';
+import { CALLS_OUT_METRIC } from '#local/lambda-runtime';
+import { localApiNamespace, localLambdaNamespace, MetricStore } from '#local/metrics';
 
 const idle: ConsumerState = { ...noConsumerWork, delivered: 100 };
 
@@ -194,5 +197,34 @@ describe('fleet row: counting the archive', () => {
     const text = row('inst_bench', 'b1', { installation_id: 'inst_a', beat_id: 'x' });
     expect(countFleetRows(text, new Set(['inst_a']), seen)).toBe(0);
     expect(seen.size).toBe(0);
+  });
+});
+
+describe('fleet row: the local cloud’s share of a request', () => {
+  it("gives per agent route the router's mean, the function's and, of it, its calls to the emulators", () => {
+    const metrics = new MetricStore();
+    const post = 'POST /v1/installations/{id}/telemetry';
+    for (const [region, router, duration, calls] of [
+      ['eu', 52, 50, 30],
+      ['us', 32, 30, 10],
+    ] as const) {
+      metrics.record({ region, namespace: localApiNamespace, name: 'Latency', dimensions: { route: post } }, router);
+      const fn = { function: 'IngestTelemetryFunction535F' };
+      metrics.record({ region, namespace: localLambdaNamespace, name: 'Duration', dimensions: fn }, duration);
+      metrics.record({ region, namespace: localLambdaNamespace, name: CALLS_OUT_METRIC, dimensions: fn }, calls);
+    }
+    // another function's calls are not the route's
+    metrics.record(
+      {
+        region: 'eu',
+        namespace: localLambdaNamespace,
+        name: CALLS_OUT_METRIC,
+        dimensions: { function: 'EvaluateRules' },
+      },
+      900,
+    );
+    expect(localOverhead(metrics)).toEqual([
+      { route: post, requests: 2, routerMs: 42, handlerMs: 40, overheadMs: 2, callsMs: 20 },
+    ]);
   });
 });
