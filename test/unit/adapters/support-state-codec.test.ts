@@ -21,6 +21,7 @@ import { findingIdOf } from '#lambdas/core/rules/lifecycle';
 import { beatIdHash, emptyState, type FindingEvent, type InstallationState } from '#lambdas/core/rules/state';
 import type { Beat } from '#lambdas/core/telemetry/catalogue';
 import { HOUR, licenceFacts, T0 } from '#test/support/rules-harness';
+import { STATE_DICTIONARY_V1_TEXT } from '#test/support/state-dictionary-v1';
 import { validBeatOfEveryType } from '#test/support/telemetry-fixtures';
 
 const plainOf = (state: InstallationState) => ({
@@ -411,6 +412,8 @@ describe('the stored form of the rules state', () => {
 
     // changing either needs a new format byte, with format 1 still decoded
     expect(digest).toBe('a8ac35ae0735c5d16b937b1aa45a6802a175cc99541597534ade27142b87c5c6');
+    // the bundles carry it deflated: the very text of test/support/state-dictionary-v1.ts
+    expect(STATE_DICTIONARY_V1.toString('utf8')).toBe(STATE_DICTIONARY_V1_TEXT);
   });
 
   it('decodes items written in format 1 (the state of three rounds of every beat type, half its entries apart)', () => {
