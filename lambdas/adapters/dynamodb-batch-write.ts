@@ -4,6 +4,7 @@
  * the SDK's own retries cover only a request that failed whole). The caller decides what is left.
  */
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { CALLS_AT_ONCE, mapLimited } from '../core/settle-limited';
 
 export type WriteRequest =
   | { readonly PutRequest: { readonly Item: Record<string, unknown> } }
@@ -25,7 +26,8 @@ export async function batchWrite(
 ): Promise<Unwritten[]> {
   const chunks: WriteRequest[][] = [];
   for (let i = 0; i < requests.length; i += PER_REQUEST) chunks.push(requests.slice(i, i + PER_REQUEST));
-  return (await Promise.all(chunks.map((chunk) => writeChunk(client, tableName, chunk)))).flat();
+  // an erasure's thousands of deletes are hundreds of chunks: a few at a time
+  return (await mapLimited(chunks, CALLS_AT_ONCE, (chunk) => writeChunk(client, tableName, chunk))).flat();
 }
 
 /** Every request written, or an error naming how many were not (deletes that must all happen). */

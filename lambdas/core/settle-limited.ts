@@ -1,4 +1,10 @@
 /**
+ * Requests one fan-out keeps in flight (an item's own calls aside): within the SDK's 50 sockets, so
+ * none waits for a socket past its attempt's deadline, as a batch of hundreds at once did.
+ */
+export const CALLS_AT_ONCE = 16;
+
+/**
  * `Promise.allSettled` over `items` with at most `limit` of `work` in flight: what each settled to,
  * in the items' order. For fan-outs whose requests share a connection pool.
  */

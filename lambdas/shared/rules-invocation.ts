@@ -10,8 +10,9 @@ import { DynamoDbFleetCounterWrites } from '../adapters/dynamodb-fleet-counter-w
 import { DynamoDbRuleSettingsReads } from '../adapters/dynamodb-rule-settings';
 import { KeptOverrides, type OverridesFor } from '../core/rules/config-sources';
 import type { InstallationOutcome, RulesDeps } from '../core/rules/process-batch';
-import { dayOf, factsOfBeats, tallyChanges } from '../core/support/fleet-overview';
+import { dayOf, factsOfBeats, tallyChanges, type FleetCounterStore } from '../core/support/fleet-overview';
 import { groupByInstallation, type StreamBatchBeat } from '../core/rules/evaluate-installations';
+import { CALLS_AT_ONCE, settleLimited } from '../core/settle-limited';
 import { required } from './env';
 import { logger } from './powertools';
 
@@ -64,6 +65,7 @@ export async function keepFleetFacts(
   beats: readonly StreamBatchBeat[],
   outcomes: readonly InstallationOutcome[],
   now: number,
+  counters?: Pick<FleetCounterStore, 'putFacts'>,
 ): Promise<void> {
   const evaluated = new Set(outcomes.filter((o) => !o.ignored).map((o) => o.installationId));
   const facts = [...groupByInstallation(beats)]
@@ -75,9 +77,15 @@ export async function keepFleetFacts(
       ),
     )
     .filter((f) => f !== undefined);
-  try {
-    await Promise.all(facts.map((f) => adapters().counters.putFacts(f, now)));
-  } catch (error) {
-    logger.error('fleet facts not kept', { error: error as Error });
-  }
+  if (facts.length === 0) return;
+  const writer = counters ?? adapters().counters;
+  // a batch of first or daily posts carries inventory for up to 100 installations, two writes each
+  const settled = await settleLimited(facts, CALLS_AT_ONCE, (f) => writer.putFacts(f, now));
+  const failed = settled.filter((s) => s.status === 'rejected');
+  if (failed.length > 0)
+    logger.error('fleet facts not kept', {
+      installations: failed.length,
+      of: facts.length,
+      error: failed[0]!.reason as Error,
+    });
 }

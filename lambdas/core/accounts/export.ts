@@ -9,6 +9,7 @@ import { assertAccountAccess, assertMayAddressAccount, assertRole, type Principa
 import type { AuditLogReader } from '../licensing/list-audit-events';
 import type { AuditEvent } from '../licensing/model';
 import type { Clock, IdGenerator } from '../ports';
+import { CALLS_AT_ONCE, mapLimited } from '../settle-limited';
 import type { PresenceStore } from '../presence/store';
 import type { SupportReadStore } from '../support/ports';
 import type { LicensingRepository } from '../licensing/repository';
@@ -58,18 +59,19 @@ export async function exportAccount(deps: ExportDeps, principal: Principal, acco
     deps.consents?.listConsents(accountId),
     deps.repo.getLastPolls(installationIds),
   ]);
-  const snapshots = await Promise.all(
-    installationIds.map(async (installationId) => ({
-      installationId,
-      // the summary: which beat types the support table holds, and from when; not their data
-      latest: (await deps.support.snapshot(installationId)).map((s) => ({
-        type: s.type,
-        beatId: s.beatId,
-        collectedAt: s.collectedAt,
-      })),
+  // an account of any size: its installations' reads a few at a time
+  const snapshots = await mapLimited(installationIds, CALLS_AT_ONCE, async (installationId) => ({
+    installationId,
+    // the summary: which beat types the support table holds, and from when; not their data
+    latest: (await deps.support.snapshot(installationId)).map((s) => ({
+      type: s.type,
+      beatId: s.beatId,
+      collectedAt: s.collectedAt,
     })),
-  );
-  const acknowledgements = (await Promise.all(installationIds.map((id) => deps.support.acknowledgements(id)))).flat();
+  }));
+  const acknowledgements = (
+    await mapLimited(installationIds, CALLS_AT_ONCE, (id) => deps.support.acknowledgements(id))
+  ).flat();
   const exportedAt = deps.clock.now().toISOString();
   // Who took a copy of the account's data is itself on the record (after the reads: a failed export is none).
   await deps.auditWriter.append({

@@ -9,6 +9,7 @@ import * as z from 'zod/mini';
 import { ValidationError } from '../errors';
 import { assertRole, type Principal } from '../licensing/access';
 import { DEFAULT_STALE_AFTER_DAYS, isStale } from '../licensing/stale';
+import { CALLS_AT_ONCE, mapLimited } from '../settle-limited';
 import { severityRank } from '../rules/rule';
 import { suiteRelease } from './fleet-overview';
 import { viewOf, type InstallationHealthView } from './list-account-installations';
@@ -114,7 +115,7 @@ async function staleAmong(
   if (ids.length === 0) return new Set();
   const [polls, installations] = await Promise.all([
     deps.accounts.getLastPolls(ids),
-    Promise.all(ids.map((id) => deps.accounts.getInstallation(id, { consistentRead: false }))),
+    mapLimited(ids, CALLS_AT_ONCE, (id) => deps.accounts.getInstallation(id, { consistentRead: false })),
   ]);
   return new Set(
     installations

@@ -3,6 +3,7 @@ import type { FindingRecord } from '#lambdas/core/rules/engine';
 import { findingWords } from '#lambdas/core/rules/explain';
 import { acknowledgeFinding } from '#lambdas/core/support/acknowledge-finding';
 import { listAccountFindings } from '#lambdas/core/support/list-account-findings';
+import { CALLS_AT_ONCE } from '#lambdas/core/settle-limited';
 import {
   accountReaders,
   findingOf,
@@ -92,5 +93,29 @@ describe('listAccountFindings', () => {
     const attempt = listAccountFindings(world.deps, principals.backoffice, 'acc_doesnotexist', { status: 'open' });
 
     await expect(attempt).rejects.toThrow(NotFoundError);
+  });
+});
+
+describe('listAccountFindings for an account of many installations', () => {
+  it(`reads their acknowledgements at most ${CALLS_AT_ONCE} at a time, every one of them`, async () => {
+    const ids = Array.from({ length: 60 }, (_, i) => `inst_many${String(i).padStart(11, '0')}`);
+    for (const id of ids) world.store.putFinding(findingOf(id, world.accountId));
+    const read = world.store.acknowledgements.bind(world.store);
+    let inFlight = 0;
+    let most = 0;
+    const asked = new Set<string>();
+    world.store.acknowledgements = async (installationId, findingId) => {
+      most = Math.max(most, ++inFlight);
+      asked.add(installationId);
+      await new Promise((r) => setTimeout(r, 1));
+      inFlight--;
+      return read(installationId, findingId);
+    };
+
+    const { findings } = await listAccountFindings(world.deps, principals.support, world.accountId, { status: 'open' });
+
+    expect(findings).toHaveLength(60);
+    expect(asked).toEqual(new Set(ids));
+    expect(most).toBe(CALLS_AT_ONCE);
   });
 });
