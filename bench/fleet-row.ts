@@ -525,7 +525,7 @@ export function fleetRows(m: FleetMeasures): Row[] {
   const overhead = m.overhead
     .map(
       (o) =>
-        `${o.route.split(' ')[0]} ${o.route.endsWith('license') ? 'poll' : 'post'}: router ${o.routerMs.toFixed(1)} ms, handler ${o.handlerMs.toFixed(1)} ms${o.callsMs !== undefined ? ` (its calls to the emulators ${o.callsMs.toFixed(1)} ms)` : ''}, local cloud ${o.overheadMs.toFixed(1)} ms`,
+        `${o.route.split(' ')[0]} ${o.route.endsWith('license') ? 'poll' : 'post'}: router ${o.routerMs.toFixed(1)} ms, handler ${o.handlerMs.toFixed(1)} ms${o.callsMs !== undefined ? ` (its calls to the emulators ${o.callsMs.toFixed(1)} ms)` : ''}, the router's own ${o.overheadMs.toFixed(1)} ms`,
     )
     .join('; ');
   return [

@@ -10,8 +10,10 @@ import {
   parseCyclesEnded,
   parseSteadyPosts,
   describeSteady,
+  fleetRows,
   localOverhead,
   type ConsumerState,
+  type FleetMeasures,
 } from '#bench/fleet-row';
 import { CALLS_OUT_METRIC } from '#local/lambda-runtime';
 import { localApiNamespace, localLambdaNamespace, MetricStore } from '#local/metrics';
@@ -226,5 +228,42 @@ describe('fleet row: the local cloud’s share of a request', () => {
     expect(localOverhead(metrics)).toEqual([
       { route: post, requests: 2, routerMs: 42, handlerMs: 40, overheadMs: 2, callsMs: 20 },
     ]);
+  });
+});
+
+describe('fleet row: the p99 row', () => {
+  it("says each route's time: the router's, the function's, its calls to the emulators, the router's own", () => {
+    const measures: FleetMeasures = {
+      ran: true,
+      installations: 1000,
+      durationSeconds: 300,
+      errors: 0,
+      pollP99Ms: 323,
+      pollP50Ms: 69,
+      pollRequests: 1000,
+      postP99Ms: 406,
+      postP50Ms: 86,
+      postRequests: 34522,
+      beatsAccepted: 10,
+      beatsArchived: 10,
+      archiveRows: 10,
+      overhead: [
+        {
+          route: 'POST /v1/installations/{id}/telemetry',
+          requests: 9,
+          routerMs: 62,
+          handlerMs: 61.8,
+          overheadMs: 0.2,
+          callsMs: 45.5,
+        },
+      ],
+      routes: [],
+      exitCode: 0,
+    };
+    const p99 = fleetRows(measures).find((r) => r.name.endsWith('poll-or-post p99'))!;
+    expect(p99.value).toBe(406);
+    expect(p99.detail).toContain(
+      "POST post: router 62.0 ms, handler 61.8 ms (its calls to the emulators 45.5 ms), the router's own 0.2 ms",
+    );
   });
 });
