@@ -44,14 +44,13 @@ export const STATE_FORMAT = 1;
 /** format 1 with patches of entries stored apart (`p`) */
 export const STATE_FORMAT_PATCHES = 2;
 
-const dictionary = STATE_DICTIONARY_V1;
 /**
  * Raw deflate, level 6 (9 gains nothing here), 16 KB window: the 13.5 KB dictionary and a state's
  * first 2.5 KB of JSON fit, and past that the dictionary's start (its rarest part) slides out of
  * reach (the default 32 KB window costs more CPU to set up per call). Frozen with format 1.
  */
-const DEFLATE = { level: 6, windowBits: 14, dictionary } as const;
-const INFLATE = { windowBits: 14, dictionary } as const;
+const DEFLATE = { level: 6, windowBits: 14, dictionary: STATE_DICTIONARY_V1 } as const;
+const INFLATE = { windowBits: 14, dictionary: STATE_DICTIONARY_V1 } as const;
 
 const SEVERITIES: readonly Severity[] = ['info', 'warning', 'critical'];
 const EVENT_KINDS: readonly FindingEventKind[] = ['opened', 'escalated', 'deescalated', 'resolved', 'reopened'];
