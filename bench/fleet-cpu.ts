@@ -143,8 +143,15 @@ export function cpuPerRequest(
   };
 }
 
-/** "2.1 ms CPU per request × 150 requests/s = 0.32 cores of 2 (machine busy 1.9 of 2)" */
-export function describeCpu(c: CpuPerRequest): string {
+/**
+ * "2.1 ms CPU per request × 150 requests/s = 0.32 cores of 2 (machine busy 1.9 of 2)"; with the
+ * cycles offered and served, what serving every cycle would ask of the cores at the same CPU a cycle.
+ */
+export function describeCpu(c: CpuPerRequest, cycles?: { offeredPerS: number; servedPerS: number }): string {
   const client = c.clientCores === null ? '' : `, the simulator ${c.clientCores.toFixed(2)}`;
-  return `local cloud ${c.cloudCpuMsPerRequest.toFixed(1)} ms CPU per request × ${c.requestsPerSecond.toFixed(0)} requests/s = ${c.cloudCores.toFixed(2)} cores of ${c.cores}${client}; machine busy ${c.machineBusyCores.toFixed(2)} of ${c.cores}${c.machineBusyCores >= c.cores * 0.9 ? ' (saturated)' : ''}`;
+  const asked =
+    cycles && cycles.servedPerS > 0 && cycles.servedPerS < cycles.offeredPerS
+      ? `; every cycle offered would ask ${(((c.cloudCores + (c.clientCores ?? 0)) * cycles.offeredPerS) / cycles.servedPerS).toFixed(2)} of ${c.cores}`
+      : '';
+  return `local cloud ${c.cloudCpuMsPerRequest.toFixed(1)} ms CPU per request × ${c.requestsPerSecond.toFixed(0)} requests/s = ${c.cloudCores.toFixed(2)} cores of ${c.cores}${client}; machine busy ${c.machineBusyCores.toFixed(2)} of ${c.cores}${c.machineBusyCores >= c.cores * 0.9 ? ' (saturated)' : ''}${asked}`;
 }

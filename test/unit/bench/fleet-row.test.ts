@@ -139,6 +139,11 @@ describe('fleet row: CPU per request', () => {
     expect(describeCpu(cpu)).toBe(
       'local cloud 8.0 ms CPU per request × 150 requests/s = 1.20 cores of 2, the simulator 0.40; machine busy 1.90 of 2 (saturated)',
     );
+    // the cloud fell behind: the same CPU a cycle at the rate offered, simulator included
+    expect(describeCpu(cpu, { offeredPerS: 120, servedPerS: 100 })).toBe(
+      'local cloud 8.0 ms CPU per request × 150 requests/s = 1.20 cores of 2, the simulator 0.40; machine busy 1.90 of 2 (saturated); every cycle offered would ask 1.92 of 2',
+    );
+    expect(describeCpu(cpu, { offeredPerS: 120, servedPerS: 120 })).not.toContain('would ask');
   });
 
   it("reads the simulator's closing line of its cycles", () => {
