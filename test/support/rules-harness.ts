@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { evaluateInstallation, type FindingRecord } from '#lambdas/core/rules/engine';
+import type { InstallationOutcome } from '#lambdas/core/rules/process-batch';
 import type { LicenceFacts, Rule } from '#lambdas/core/rules/rule';
 import type { InstallationState } from '#lambdas/core/rules/state';
 import type { Beat, BeatData, BeatType } from '#lambdas/core/telemetry/catalogue';
@@ -64,6 +65,16 @@ export function beatAt<T extends BeatType>(type: T, at: number, data: Partial<Be
 }
 
 export const tickAt = (now: number): Step => ({ tick: now });
+
+/** An installation's outcome of a batch: one beat evaluated, nothing found. */
+export const evaluatedOutcome = (installationId: string): InstallationOutcome => ({
+  installationId,
+  evaluated: 1,
+  skipped: 0,
+  findings: 0,
+  notifications: [],
+  changes: [],
+});
 
 export interface StepResult {
   readonly changes: { kind: string; subject: string; severity: string; ruleId: string }[];

@@ -10,6 +10,7 @@ import { CALLS_AT_ONCE } from '#lambdas/core/settle-limited';
 import type { InstallationFacts } from '#lambdas/core/support/fleet-overview';
 import { keepFleetFacts } from '#lambdas/shared/rules-invocation';
 import { logger } from '#lambdas/shared/powertools';
+import { evaluatedOutcome } from '#test/support/rules-harness';
 import { beatId, validBeat } from '#test/support/telemetry-fixtures';
 
 const NOW = Date.parse('2026-03-02T10:00:00.000Z');
@@ -23,14 +24,7 @@ function batchOf(installations: number): { beats: StreamBatchBeat[]; outcomes: I
       shardId: 'shardId-000000000000',
       sequenceNumber: String(i),
     })) as StreamBatchBeat[],
-    outcomes: ids.map((installationId) => ({
-      installationId,
-      evaluated: 1,
-      skipped: 0,
-      findings: 0,
-      notifications: [],
-      changes: [],
-    })),
+    outcomes: ids.map(evaluatedOutcome),
   };
 }
 

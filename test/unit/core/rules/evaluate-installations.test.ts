@@ -1,4 +1,4 @@
-import type { InstallationOutcome, RulesDeps } from '#lambdas/core/rules/process-batch';
+import type { RulesDeps } from '#lambdas/core/rules/process-batch';
 import {
   EVALUATIONS_AT_ONCE,
   evaluateStreamBatch,
@@ -16,7 +16,7 @@ import { minuteTier } from '#lambdas/core/history/tiers';
 import { allRules } from '#lambdas/core/rules/catalogue/index';
 import { emptyState } from '#lambdas/core/rules/state';
 import { MemoryHistoryStore } from '#test/support/memory-history-store';
-import { beatAt, HOUR, licenceFacts, T0 } from '#test/support/rules-harness';
+import { beatAt, evaluatedOutcome, HOUR, licenceFacts, T0 } from '#test/support/rules-harness';
 
 const beat = (installationId: string, sequenceNumber: string, at = T0): StreamBatchBeat => ({
   installationId,
@@ -25,14 +25,7 @@ const beat = (installationId: string, sequenceNumber: string, at = T0): StreamBa
   sequenceNumber,
 });
 
-const outcome = (installationId: string): InstallationOutcome => ({
-  installationId,
-  evaluated: 1,
-  skipped: 0,
-  findings: 0,
-  notifications: [],
-  changes: [],
-});
+const outcome = evaluatedOutcome;
 
 /** Known installations evaluate against an in-memory store; `inst_broken…` has a licence source that fails. */
 function world(silent: string[] = []) {
