@@ -25,8 +25,6 @@ const beat = (installationId: string, sequenceNumber: string, at = T0): StreamBa
   sequenceNumber,
 });
 
-const outcome = evaluatedOutcome;
-
 /** Known installations evaluate against an in-memory store; `inst_broken…` has a licence source that fails. */
 function world(silent: string[] = []) {
   const commits: StateCommit[] = [];
@@ -79,11 +77,11 @@ describe('settleEvaluations', () => {
     ] as const;
 
     const result = settleEvaluations(groups, [
-      { status: 'fulfilled', value: outcome('inst_ok') },
+      { status: 'fulfilled', value: evaluatedOutcome('inst_ok') },
       { status: 'rejected', reason: error },
     ]);
 
-    expect(result.outcomes).toEqual([outcome('inst_ok')]);
+    expect(result.outcomes).toEqual([evaluatedOutcome('inst_ok')]);
     expect(result.failures).toEqual([{ installationId: 'inst_failed', error, sequenceNumbers: ['2', '4'] }]);
   });
 
