@@ -554,7 +554,7 @@ export function fleetRows(m: FleetMeasures): Row[] {
       goal: { op: '<=', value: 100, unit: ' ms' },
       detail:
         why ||
-        `${m.cycles ? `${describeCycles(m.cycles)}; ` : ''}${m.postRequests} posts p50 ${m.postP50Ms ?? '—'} / p99 ${m.postP99Ms ?? '—'} ms, ${m.pollRequests} polls p50 ${m.pollP50Ms ?? '—'} / p99 ${m.pollP99Ms ?? '—'} ms; ${m.steady ? `${describeSteady(m.steady)}; ` : ''}${overhead}${m.cpu ? `; ${describeCpu(m.cpu, m.cycles ?? undefined)}` : ''}`,
+        `${m.cycles ? `${describeCycles(m.cycles)}; ` : ''}${m.postRequests} posts p50 ${m.postP50Ms ?? '—'} / p99 ${m.postP99Ms ?? '—'} ms, ${m.pollRequests} polls p50 ${m.pollP50Ms ?? '—'} / p99 ${m.pollP99Ms ?? '—'} ms; ${m.steady ? `${describeSteady(m.steady)}; ` : ''}${overhead}${m.cpu ? `; ${describeCpu(m.cpu, m.cycles)}` : ''}`,
     },
   ];
 }
