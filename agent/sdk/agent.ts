@@ -553,6 +553,7 @@ export class UcxAgent {
     );
     const now = this.now();
     const sent = { ...s.inventorySent };
+    let inventoryDue = false;
     const beats = [];
     for (const { type, data } of collected) {
       // inventory as collected last time, sent less than a day ago: not due, so not checked again
@@ -580,13 +581,18 @@ export class UcxAgent {
       const hash = json !== undefined ? dataHash(prepared.beat.data) : undefined;
       if (hash !== undefined) this.inventorySeen.set(type, { json: json!, hash });
       if (!isDue(beatType, prepared.beat.data, sent[type], now)) continue;
-      if (hash !== undefined) sent[type] = { hash, at: now.toISOString() };
+      if (hash !== undefined) {
+        sent[type] = { hash, at: now.toISOString() };
+        inventoryDue = true;
+      }
       beats.push(prepared.beat);
     }
     this.options.spool.add(beats);
-    this.update((x) => {
-      x.inventorySent = sent;
-    });
+    // counters alone change nothing the agent keeps: no state write (a file rename) every minute
+    if (inventoryDue)
+      this.update((x) => {
+        x.inventorySent = sent;
+      });
     return beats.length;
   }
 

@@ -49,3 +49,26 @@ describe('inventory collected again', () => {
     expect(log.filter((l) => l.includes('dropped fields outside the catalogue: extra'))).toHaveLength(1);
   });
 });
+
+describe('the agent state', () => {
+  it('is written when inventory is sent, not on every minute of counters', async () => {
+    const memory = { totalBytes: 8, reservedBytes: 0 };
+    const counters: Collector = {
+      name: 'test:ivr',
+      types: ['ucx.ivr'],
+      collect: async () => [{ type: 'ucx.ivr', data: { activeCalls: 1 } }],
+    };
+    const { agent, state, spool } = await activatedOn(cloud, { collectors: [memoryCollector(memory), counters] });
+    const write = jest.spyOn(state, 'write');
+
+    await agent.collect();
+    await agent.collect();
+    await agent.collect();
+    memory.totalBytes = 16;
+    await agent.collect();
+
+    expect(write).toHaveBeenCalledTimes(2);
+    expect(agent.state().inventorySent?.['hardware.memory']).toBeDefined();
+    expect(spool.stats().beats).toBe(6);
+  });
+});
