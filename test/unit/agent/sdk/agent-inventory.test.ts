@@ -3,7 +3,7 @@
  * inventory it collected unchanged again (a fleet simulator collects for thousands of agents).
  */
 import type { Collector } from '#agent/collectors/types';
-import { activatedOn, FakeCloud, NOW } from './fake-cloud';
+import { activatedOn, counterCollector, FakeCloud, NOW } from './fake-cloud';
 
 let cloud: FakeCloud;
 beforeEach(async () => {
@@ -53,12 +53,8 @@ describe('inventory collected again', () => {
 describe('the agent state', () => {
   it('is written when inventory is sent, not on every minute of counters', async () => {
     const memory = { totalBytes: 8, reservedBytes: 0 };
-    const counters: Collector = {
-      name: 'test:ivr',
-      types: ['ucx.ivr'],
-      collect: async () => [{ type: 'ucx.ivr', data: { activeCalls: 1 } }],
-    };
-    const { agent, state, spool } = await activatedOn(cloud, { collectors: [memoryCollector(memory), counters] });
+    const collectors = [memoryCollector(memory), counterCollector()];
+    const { agent, state, spool } = await activatedOn(cloud, { collectors });
     const write = jest.spyOn(state, 'write');
 
     await agent.collect();
