@@ -1,6 +1,10 @@
-import { parseAppConfig, stackId } from '#lib/app';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { buildApp, parseAppConfig, stackId } from '#lib/app';
 import { portalUrls } from '#lib/config';
-import { buildTestApp, minimalUcxContext, testAccount, testConfig } from './test-app';
+import { buildTestApp, minimalUcxContext, testAccount, testAppContext, testConfig } from './test-app';
 
 describe('the stack set', () => {
   it('has a stateful, a stateless and an operations stack per region, named ucx-<stage>-<region>-<kind>', () => {
@@ -21,6 +25,27 @@ describe('the stack set', () => {
       'ucx-test-us-stateful',
       'ucx-test-us-stateless',
     ]);
+  });
+
+  it("passes CDK's built-in CloudFormation validation, whose findings cdk.json makes errors", () => {
+    // Arrange: the one test app with the validation the other tests skip (test-app.ts)
+    const outdir = mkdtempSync(join(tmpdir(), 'ucx-cfn-validate-'));
+    const app = new App({ context: testAppContext(), outdir });
+    buildApp(app, testConfig);
+
+    try {
+      // Act: a finding would throw here
+      app.synth();
+
+      // Assert: the report is written only when the validation ran; it ran and found nothing
+      expect(app.node.tryGetContext('@aws-cdk/core:validateAgainstDefaultRules')).toBe(true);
+      const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as {
+        pluginReports: unknown[];
+      };
+      expect(report.pluginReports).toEqual([]);
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
   });
 
   it('deploys each region to its own account and region, the replica region after the primary', () => {

@@ -12,7 +12,7 @@ import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { App, CfnResource, Validations } from 'aws-cdk-lib';
 import { buildApp } from '#lib/app';
 import { guardAcknowledgements, type GuardAcknowledgement } from '#lib/guard-acknowledgements';
-import { testAppContext, testConfig } from './test-app';
+import { testAppContext, testConfig, withoutBuiltinValidation } from './test-app';
 
 interface Violation {
   readonly rule: string;
@@ -50,7 +50,7 @@ function rulesForOtherTypes(appTypes: ReadonlySet<string>): string[] {
 
 function guardViolations(): Violation[] {
   const outdir = mkdtempSync(join(tmpdir(), 'ucx-guard-'));
-  const app = new App({ context: testAppContext(), outdir });
+  const app = new App({ ...withoutBuiltinValidation, context: testAppContext(), outdir });
   buildApp(app, testConfig);
   const appTypes = new Set(
     app.node

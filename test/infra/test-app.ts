@@ -24,8 +24,14 @@ export function testAppContext(options: { bundle?: boolean } = {}): Record<strin
   return options.bundle ? context : { ...context, 'aws:cdk:bundling-stacks': [] };
 }
 
+/**
+ * Test apps skip CDK's built-in CloudFormation validation, about 4 s of every synth of the stack
+ * set: app.test.ts runs it once over the whole set, and `cdk synth` on every deploy.
+ */
+export const withoutBuiltinValidation = { builtinCloudFormationValidation: false } as const;
+
 export function buildTestApp(config: AppConfig = testConfig) {
-  const app = new App({ context: testAppContext() });
+  const app = new App({ ...withoutBuiltinValidation, context: testAppContext() });
   return { app, stacks: buildApp(app, config) };
 }
 
