@@ -1,10 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
 import { buildApp, parseAppConfig, stackId } from '#lib/app';
 import { portalUrls } from '#lib/config';
-import { buildTestApp, minimalUcxContext, testAccount, testAppContext, testConfig } from './test-app';
+import { buildTestApp, minimalUcxContext, testAccount, testApp, testConfig } from './test-app';
 
 describe('the stack set', () => {
   it('has a stateful, a stateless and an operations stack per region, named ucx-<stage>-<region>-<kind>', () => {
@@ -30,7 +29,7 @@ describe('the stack set', () => {
   it("passes CDK's built-in CloudFormation validation, whose findings cdk.json makes errors", () => {
     // Arrange: the one test app with the validation the other tests skip (test-app.ts)
     const outdir = mkdtempSync(join(tmpdir(), 'ucx-cfn-validate-'));
-    const app = new App({ context: testAppContext(), outdir });
+    const app = testApp({ outdir, builtinCloudFormationValidation: true });
     buildApp(app, testConfig);
 
     try {

@@ -9,10 +9,10 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
-import { App, CfnResource, Validations } from 'aws-cdk-lib';
+import { type App, CfnResource, Validations } from 'aws-cdk-lib';
 import { buildApp } from '#lib/app';
 import { guardAcknowledgements, type GuardAcknowledgement } from '#lib/guard-acknowledgements';
-import { testAppContext, testConfig, withoutBuiltinValidation } from './test-app';
+import { testApp, testConfig } from './test-app';
 
 interface Violation {
   readonly rule: string;
@@ -50,7 +50,7 @@ function rulesForOtherTypes(appTypes: ReadonlySet<string>): string[] {
 
 function guardViolations(): Violation[] {
   const outdir = mkdtempSync(join(tmpdir(), 'ucx-guard-'));
-  const app = new App({ ...withoutBuiltinValidation, context: testAppContext(), outdir });
+  const app = testApp({ outdir });
   buildApp(app, testConfig);
   const appTypes = new Set(
     app.node

@@ -2,11 +2,11 @@
  * The `ucx.licensing` day counts: each parsed with its default, refused out of range naming the key,
  * and given to every function as its environment variable.
  */
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { parseAppConfig } from '#lib/app';
 import { HouseFunction } from '#lib/constructs/house-function';
-import { minimalUcxContext, testAppContext } from './test-app';
+import { minimalUcxContext, testApp } from './test-app';
 
 type DaysKey = 'shortfallGraceDays' | 'staleAfterDays';
 
@@ -14,7 +14,7 @@ const context = (licensing?: Record<string, unknown>) =>
   minimalUcxContext(licensing === undefined ? {} : { licensing });
 
 const environmentOf = (key: DaysKey, days?: number) => {
-  const stack = new Stack(new App({ context: testAppContext() }), 'LicensingContextTest', {
+  const stack = new Stack(testApp(), 'LicensingContextTest', {
     env: { account: '123456789012', region: 'eu-central-1' },
   });
   new HouseFunction(stack, 'Fn', {

@@ -7,11 +7,11 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { type App, Stack, Validations } from 'aws-cdk-lib';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { buildApp } from '#lib/app';
 import { addNagChecks, wildcardResourceReason } from '#lib/nag';
-import { testAppContext, testConfig, withoutBuiltinValidation } from './test-app';
+import { testApp, testConfig } from './test-app';
 
 interface ValidationReport {
   readonly pluginReports: readonly {
@@ -28,7 +28,7 @@ interface ValidationReport {
 /** Synthesizes with the checks on; the findings, one line each, empty when clean. */
 function nagFindings(build: (app: App) => void): { findings: string[]; app: App } {
   const outdir = mkdtempSync(join(tmpdir(), 'ucx-nag-'));
-  const app = new App({ ...withoutBuiltinValidation, context: testAppContext(), outdir });
+  const app = testApp({ outdir });
   build(app);
   addNagChecks(app);
   try {

@@ -6,7 +6,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { buildApp, parseAppConfig } from '#lib/app';
@@ -14,7 +13,7 @@ import type { AppConfig, SigningKeySet } from '#lib/config';
 import { addNagChecks, wildcardResourceReason } from '#lib/nag';
 import type { StatelessStack } from '#lib/stacks/stateless-stack';
 import type { FunctionName } from '#lib/routes';
-import { buildTestApp, minimalUcxContext, testAccount, testAppContext, testConfig } from './test-app';
+import { buildTestApp, minimalUcxContext, testAccount, testApp, testConfig } from './test-app';
 
 type CfnJson = ReturnType<Template['toJSON']>;
 
@@ -140,7 +139,7 @@ describe('cdk-nag with a key set in rotation', () => {
   it('synthesizes the stack set with next and retiring keys without an unacknowledged finding', () => {
     // Arrange
     const outdir = mkdtempSync(join(tmpdir(), 'ucx-nag-keys-'));
-    const app = new App({ context: testAppContext(), outdir });
+    const app = testApp({ outdir, builtinCloudFormationValidation: true });
     buildApp(app, { ...testConfig, signingKeys: { current: 'k2026b', next: 'k2026c', retiring: ['initial'] } });
     addNagChecks(app);
 

@@ -4,7 +4,7 @@
  * skipped: it is the slow part, and one test in house-function.test.ts bundles for real.
  */
 import { readFileSync } from 'node:fs';
-import { App } from 'aws-cdk-lib';
+import { App, type AppProps } from 'aws-cdk-lib';
 import { buildApp, parseAppConfig } from '#lib/app';
 import type { AppConfig } from '#lib/config';
 
@@ -25,13 +25,16 @@ export function testAppContext(options: { bundle?: boolean } = {}): Record<strin
 }
 
 /**
- * Test apps skip CDK's built-in CloudFormation validation, about 4 s of every synth of the stack
- * set: app.test.ts runs it once over the whole set, and `cdk synth` on every deploy.
+ * An app with cdk.json's context, bundling off, and without CDK's built-in CloudFormation
+ * validation (about 4 s of every synth of the stack set) unless `props` turn it on: app.test.ts
+ * runs it once over the whole set, and `cdk synth` on every deploy.
  */
-export const withoutBuiltinValidation = { builtinCloudFormationValidation: false } as const;
+export function testApp(props: AppProps = {}): App {
+  return new App({ builtinCloudFormationValidation: false, context: testAppContext(), ...props });
+}
 
 export function buildTestApp(config: AppConfig = testConfig) {
-  const app = new App({ ...withoutBuiltinValidation, context: testAppContext() });
+  const app = testApp();
   return { app, stacks: buildApp(app, config) };
 }
 
