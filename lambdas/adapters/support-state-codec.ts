@@ -89,8 +89,11 @@ type CompactFinding = [
   (string | 0)?,
   CompactTime?,
 ];
-/** [hits, clears, 1 when it holds an open finding, 1 when a resolved one] (the findings are stored apart) */
-type CompactTracker = [number, number, (0 | 1)?, (0 | 1)?];
+/**
+ * [hits, clears, 1 when it holds an open finding, 1 when a resolved one, and a pending severity
+ * change: its severity's rank, how many evaluations] (the findings are stored apart)
+ */
+type CompactTracker = [number, number, (0 | 1)?, (0 | 1)?, number?, number?];
 /** [open or 0, resolved?] */
 type CompactTrackerFindings = [CompactFinding | 0, CompactFinding?];
 /** [times, values, k]: times[0] relative to the base then deltas; k ≥ 0: values are deltas of v / 2^k */
@@ -163,7 +166,13 @@ const isFinding = (v: unknown): v is CompactFinding =>
   (v[6] === undefined || isTime(v[6]));
 const isFlag = (v: unknown) => v === undefined || v === 0 || v === 1;
 const isTracker = (v: unknown): v is CompactTracker =>
-  Array.isArray(v) && v.length >= 2 && v.length <= 4 && isInt(v[0]) && isInt(v[1]) && isFlag(v[2]) && isFlag(v[3]);
+  Array.isArray(v) &&
+  (v.length === 2 || v.length === 3 || v.length === 4 || v.length === 6) &&
+  isInt(v[0]) &&
+  isInt(v[1]) &&
+  isFlag(v[2]) &&
+  isFlag(v[3]) &&
+  (v.length < 6 || (SEVERITIES[v[4] as number] !== undefined && isInt(v[5]) && (v[5] as number) > 0));
 const isTrackerFindings = (v: unknown): v is CompactTrackerFindings =>
   Array.isArray(v) &&
   (v.length === 1 || v.length === 2) &&
@@ -738,10 +747,11 @@ export function encodeState(state: InstallationState, apart?: ApartPlacement): B
   const compact = entriesOut(state, base, apart ? (id) => !apart.omit.has(id) : () => true);
   const trackers: NonNullable<CompactState['k']> = {};
   for (const key in state.trackers) {
-    const { hits, clears, open, resolved } = state.trackers[key]!;
+    const { hits, clears, open, resolved, shift } = state.trackers[key]!;
     const tracker: CompactTracker = [hits, clears];
-    if (open || resolved) tracker.push(open ? 1 : 0);
-    if (resolved) tracker.push(1);
+    if (open || resolved || shift) tracker.push(open ? 1 : 0);
+    if (resolved || shift) tracker.push(resolved ? 1 : 0);
+    if (shift) tracker.push(SEVERITIES.indexOf(shift.severity), shift.count);
     trackers[key] = tracker;
   }
   if (Object.keys(trackers).length > 0) compact.k = trackers;
@@ -897,8 +907,9 @@ export function decodeStoredState(
 
   const trackers: Record<string, Tracker> = {};
   for (const key in compact.k) {
-    const [hits, clears, hasOpen, hasResolved] = compact.k[key]!;
+    const [hits, clears, hasOpen, hasResolved, shiftRank, shiftCount] = compact.k[key]!;
     const tracker: { -readonly [K in keyof Tracker]: Tracker[K] } = { hits, clears };
+    if (shiftRank !== undefined) tracker.shift = { severity: SEVERITIES[shiftRank]!, count: shiftCount! };
     const held = main.findings[key] ?? findingsApart[key];
     if (hasOpen) tracker.open = held?.open ?? invalid(`open finding of ${key}`);
     if (hasResolved) tracker.resolved = held?.resolved ?? invalid(`resolved finding of ${key}`);

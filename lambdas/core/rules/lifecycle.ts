@@ -1,12 +1,20 @@
 /**
  * Finding lifecycle for one (installation, rule, subject): a finding opens after N consecutive
- * hits, resolves after M consecutive clears, may rise or fall in severity while open, and a
- * relapse soon after resolving reopens the same finding quietly instead of paging again.
+ * hits, resolves after M consecutive clears, while open rises in severity after N at a higher one
+ * and falls after M at a lower one, and a relapse soon after resolving reopens the same finding
+ * quietly instead of paging again.
  */
 import { createHash } from 'node:crypto';
 import type { Hysteresis, Severity, Signal } from './rule';
 import { severityRank } from './rule';
-import { HISTORY_EVENTS, type FindingEvent, type FindingEventKind, type OpenFinding, type Tracker } from './state';
+import {
+  HISTORY_EVENTS,
+  type FindingEvent,
+  type FindingEventKind,
+  type OpenFinding,
+  type SeverityShift,
+  type Tracker,
+} from './state';
 
 /** A relapse within this window after resolution reopens the same finding without a notification. */
 export const REOPEN_WINDOW_MS = 6 * 3_600_000;
@@ -55,11 +63,14 @@ export function applySignal(
     return { tracker: next };
   }
 
-  const severity: Severity = signal.severity;
   const counted: Tracker = { hits: hits + 1, clears: 0, ...(open ? { open } : {}), ...(resolved ? { resolved } : {}) };
   if (open) {
-    if (severity === open.severity) return { tracker: counted };
-    const kind = severityRank[severity] > severityRank[open.severity] ? 'escalated' : 'deescalated';
+    if (signal.severity === open.severity) return { tracker: counted };
+    const shift = shifted(tracker?.shift, signal.severity, open.severity);
+    const up = severityRank[shift.severity] > severityRank[open.severity];
+    if (shift.count < (up ? hysteresis.openAfter : hysteresis.resolveAfter)) return { tracker: { ...counted, shift } };
+    const { severity } = shift;
+    const kind = up ? 'escalated' : 'deescalated';
     const finding: OpenFinding = {
       ...open,
       severity,
@@ -68,6 +79,7 @@ export function applySignal(
     };
     return { tracker: { ...counted, open: finding }, change: { kind, finding, status: 'open' } };
   }
+  const severity: Severity = signal.severity;
   if (counted.hits < hysteresis.openAfter) return { tracker: counted };
 
   if (resolved && Date.parse(at) - Date.parse(resolved.resolvedAt) <= REOPEN_WINDOW_MS) {
@@ -94,4 +106,16 @@ export function applySignal(
     tracker: { hits: counted.hits, clears: 0, open: finding },
     change: { kind: 'opened', finding, status: 'open' },
   };
+}
+
+/**
+ * The run of evaluations on one side of an open finding's severity, this one counted: a severity
+ * changes only once it held as long as opening (up) or resolving (down) takes, to the level the
+ * whole run reached, so a value flapping across a threshold does not page twice.
+ */
+function shifted(was: SeverityShift | undefined, severity: Severity, current: Severity): SeverityShift {
+  const up = severityRank[severity] > severityRank[current];
+  if (!was || severityRank[was.severity] > severityRank[current] !== up) return { severity, count: 1 };
+  const held = up === severityRank[severity] < severityRank[was.severity] ? severity : was.severity;
+  return { severity: held, count: was.count + 1 };
 }

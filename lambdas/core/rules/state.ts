@@ -38,11 +38,19 @@ export interface OpenFinding {
   readonly history: readonly FindingEvent[];
 }
 
+/** A pending change of an open finding's severity (escalations wait for `openAfter`, the others `resolveAfter`). */
+export interface SeverityShift {
+  readonly severity: Severity;
+  readonly count: number;
+}
+
 export interface Tracker {
   /** consecutive firing evaluations */
   readonly hits: number;
   /** consecutive clear evaluations */
   readonly clears: number;
+  /** while open: consecutive evaluations on one side of its severity, and the severity all of them reached */
+  readonly shift?: SeverityShift;
   readonly open?: OpenFinding;
   /** the last resolved finding, so a quick relapse reopens it instead of paging again */
   readonly resolved?: OpenFinding & { readonly resolvedAt: string };

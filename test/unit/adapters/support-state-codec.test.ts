@@ -175,6 +175,7 @@ describe('the stored form of the rules state', () => {
         'patch-age|installation': {
           hits: 4,
           clears: 0,
+          shift: { severity: 'critical', count: 2 },
           open: {
             findingId: findingIdOf(installationId, 'patch-age', 'installation', '2026-03-02T09:00:00.000Z'),
             severity: 'info',
@@ -184,6 +185,7 @@ describe('the stored form of the rules state', () => {
           },
         },
         'dns-single|installation': { hits: 1, clears: 0 },
+        'db-fulltext|UCX_Main': { hits: 3, clears: 0, shift: { severity: 'info', count: 1 } },
       },
       checkpoints: { 'shardId-000000000000': '49590338271490256608559692538361571095921575989136588898', other: '1' },
     };

@@ -36,13 +36,14 @@ describe('memory-undersized', () => {
     expect(once.open()).toHaveLength(0); // 6 + 2 GiB
   });
 
-  it('waits for both the memory and the load, turns critical below half and resolves after two clear beats', () => {
+  it('waits for both the memory and the load, turns critical below half, falls back after two beats above and resolves after two clear beats', () => {
     const run = runRule(
       rule,
       [
         memory(T0, 4),
         voip(T0 + HOUR, 1_200),
         memory(T0 + 2 * HOUR, 7),
+        memory(T0 + 2.5 * HOUR, 7),
         memory(T0 + 3 * HOUR, 16),
         voip(T0 + 4 * HOUR, 1_200),
       ],
@@ -55,7 +56,8 @@ describe('memory-undersized', () => {
       'deescalated:warning',
       'resolved:warning',
     ]);
-    expect(run.steps[3]!.changes).toEqual([]); // one clear beat is not enough (M = 2)
+    expect(run.steps[2]!.changes).toEqual([]); // one beat at a lower severity is not enough (M = 2)
+    expect(run.steps[4]!.changes).toEqual([]); // nor one clear beat
   });
 
   it('takes a per-account sizing guide', () => {
