@@ -160,8 +160,12 @@ async function createCustomer(index: number, installations: number): Promise<Sim
   const region: 'eu' | 'us' = random() < Number(values['us-share']) ? 'us' : 'eu';
   const products = PRODUCTS.filter((_, i) => i === 0 || random() < 0.45);
   const care = (['basic', 'gold', 'platinum'] as const)[Math.floor(random() * 3)]!;
-  const order = await gate(() =>
-    backOffice(
+  // each installation gets its share of what the customer ordered: 5–54 of each product, drawn
+  // as the order is placed (where a seed always drew it: the fleet of a seed keeps its Care mix)
+  let share: Record<string, number> = {};
+  const order = await gate(() => {
+    share = Object.fromEntries(products.map((product) => [product, 5 + Math.floor(random() * 50)]));
+    return backOffice(
       'PUT',
       region,
       `/v1/ops/orders/fleet-${randomUUID()}`,
@@ -169,24 +173,23 @@ async function createCustomer(index: number, installations: number): Promise<Sim
         account: { create: { name: `Fleet customer ${index}`, region } },
         lines: products.map((product) => ({
           product,
-          quantity: installations * (5 + Math.floor(random() * 50)),
+          quantity: installations * share[product]!,
           kind: 'perpetual',
           care: { level: care, endsAt: inOneYear() },
         })),
       },
       'PUT /v1/ops/orders/{orderId}',
-    ),
-  );
+    );
+  });
   const accountId = order['accountId'] as string;
   const out: Simulated[] = [];
   for (let i = 0; i < installations; i++) {
-    const allocation = Object.fromEntries(products.map((p) => [p, 5]));
     const { activationKey } = (await gate(() =>
       backOffice(
         'POST',
         region,
         `/v1/accounts/${accountId}/activation-keys`,
-        { allocation },
+        { allocation: share },
         'POST /v1/accounts/{accountId}/activation-keys',
       ),
     )) as { activationKey: string };
@@ -195,13 +198,14 @@ async function createCustomer(index: number, installations: number): Promise<Sim
     if (roll < 0.05) faults.push('express-db-near-cap');
     else if (roll < 0.1) faults.push('handle-leak');
     else if (roll < 0.14) faults.push('firewall-off');
+    else if (roll < 0.18) faults.push('licence-near-full');
     for (const f of faults) faultCount.set(f, (faultCount.get(f) ?? 0) + 1);
     const { privateKey } = await generateIdentityKeys();
     const agent = new UcxAgent({
       identity: await identityOf(privateKey),
       state: new MemoryStateStore(),
       spool: new MemorySpool(4 * 1024 * 1024),
-      collectors: [simulatedInstallation({ seed: Math.floor(random() * 2 ** 31), products, faults })],
+      collectors: [simulatedInstallation({ seed: Math.floor(random() * 2 ** 31), products, faults, licensed: share })],
       endpoint: cloud.regions[region].api,
       transport: { dispatcher: pool, proxy: null },
       observer: observerOf(),

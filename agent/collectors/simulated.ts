@@ -2,16 +2,26 @@
  * A simulated UCX installation for the fleet simulator and tests: a Windows server running the
  * suite, with realistic, varied and evolving data for every beat type, seeded per installation
  * so two runs of the same seed agree. Some installations carry a fault the rules catch: an
- * Express database at 85–95 % of its cap, a handle leak in a suite process, the firewall off.
+ * Express database at 85–95 % of its cap, a handle leak in a suite process, the firewall off, a
+ * licence used to about its capacity.
  */
 import type { CollectedBeat, Collector } from './types';
 
-export type SimulatedFault = 'express-db-near-cap' | 'handle-leak' | 'firewall-off';
+export type SimulatedFault = 'express-db-near-cap' | 'handle-leak' | 'firewall-off' | 'licence-near-full';
+
+/** The products whose use the suite counts against the licence (the rules compare it with the capacity). */
+export type CountedProduct = 'attendant-console' | 'call-recording' | 'ivr';
 
 export interface SimulationProfile {
   seed: number;
   products: string[];
   faults: SimulatedFault[];
+  /**
+   * The installation's licensed capacity per counted product: its use then follows it (the suite
+   * refuses use beyond the licence), at 30–80 % of it at the busiest hour, or about full with
+   * `licence-near-full`. Without it, use is drawn from fixed ranges.
+   */
+  licensed?: Partial<Record<CountedProduct, number>>;
 }
 
 /** Mulberry32: a tiny seeded PRNG, good enough for test data. */
@@ -63,6 +73,16 @@ const SQL = [
   { edition: 'Standard Edition (64-bit)', version: '15.0.4375.4' },
 ];
 
+/** Consoles connected, desktop and web: a licensed count about three in four on the desktop, else drawn. */
+function consoles(licensed: number | undefined, busy: number, r: () => number) {
+  const desktop = licensed === undefined ? Math.round(int(r, 2, 20) * busy) : Math.round(licensed * 0.75);
+  const web = licensed === undefined ? Math.round(int(r, 0, 8) * busy) : licensed - desktop;
+  return [
+    { type: 'desktop', count: desktop },
+    { type: 'web', count: web },
+  ];
+}
+
 /** A simulated installation's collectors: one collector yielding every beat type, evolving per cycle. */
 export function simulatedInstallation(profile: SimulationProfile): Collector {
   const r = seededRandom(profile.seed);
@@ -97,6 +117,21 @@ export function simulatedInstallation(profile: SimulationProfile): Collector {
   };
   const logRetentionDays = pick(r, [7, 14, 30]);
   const maintenanceDaysAgo = int(r, 1, 6);
+  // Windows updates a few weeks old, one server in ten unpatched for months: from the seed, so
+  // the random draws of a seed stay as they were; days before the simulation started
+  const patchDaysAgo = profile.seed % 10 === 0 ? 120 + (profile.seed % 300) : 3 + (profile.seed % 38);
+  const startedAt = Date.now();
+  const patchedOn = (olderDays: number) =>
+    new Date(startedAt - (patchDaysAgo + olderDays) * 86_400_000).toISOString().slice(0, 10);
+  const nearFull = profile.faults.includes('licence-near-full');
+  // drawn only when licensed: the other draws of a seed stay as they were
+  const peakShare = !profile.licensed ? 0 : nearFull ? 0.95 : 0.3 + r() * 0.5;
+  /** in use of a licensed product: its share of the capacity, by the hour's load and a little noise */
+  const inUse = (product: CountedProduct, busy: number): number | undefined => {
+    const capacity = profile.licensed?.[product];
+    if (capacity === undefined) return undefined;
+    return Math.round(capacity * peakShare * (nearFull ? 1 : busy) * (0.9 + r() * 0.2));
+  };
 
   return {
     name: `simulated:${profile.seed}`,
@@ -189,8 +224,8 @@ export function simulatedInstallation(profile: SimulationProfile): Collector {
           type: 'software.hotfixes',
           data: {
             hotfixes: [
-              { id: 'KB5044281', installedOn: '2025-10-09' },
-              { id: 'KB5043050', installedOn: '2025-09-11' },
+              { id: 'KB5044281', installedOn: patchedOn(0) },
+              { id: 'KB5043050', installedOn: patchedOn(30) },
             ],
           },
         },
@@ -263,14 +298,14 @@ export function simulatedInstallation(profile: SimulationProfile): Collector {
         'attendant-console': {
           type: 'ucx.attendant_console',
           data: {
-            connected: [
-              { type: 'desktop', count: Math.round(int(r, 2, 20) * busy) },
-              { type: 'web', count: Math.round(int(r, 0, 8) * busy) },
-            ],
+            connected: consoles(inUse('attendant-console', busy), busy, r),
           },
         },
-        'call-recording': { type: 'ucx.call_recording', data: { activeRecordings: Math.round(int(r, 0, 40) * busy) } },
-        ivr: { type: 'ucx.ivr', data: { activeCalls: Math.round(int(r, 0, 30) * busy) } },
+        'call-recording': {
+          type: 'ucx.call_recording',
+          data: { activeRecordings: inUse('call-recording', busy) ?? Math.round(int(r, 0, 40) * busy) },
+        },
+        ivr: { type: 'ucx.ivr', data: { activeCalls: inUse('ivr', busy) ?? Math.round(int(r, 0, 30) * busy) } },
         acd: {
           type: 'ucx.acd',
           data: {

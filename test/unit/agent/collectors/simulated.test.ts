@@ -1,5 +1,5 @@
 import { beatDataSchemas, beatTypes, inventoryBeatTypes } from '#lambdas/core/telemetry/catalogue';
-import { simulatedInstallation } from '#agent/collectors/simulated';
+import { simulatedInstallation, type SimulatedFault } from '#agent/collectors/simulated';
 import { dataHash, isDue } from '#agent/sdk/telemetry';
 import { collectEverySeconds, inventoryRefreshSeconds } from '#lambdas/core/telemetry/cadence';
 
@@ -47,6 +47,36 @@ describe('a simulated installation', () => {
       (beats.find((b) => b.type === 'processes.running')!.data as { processes: { handleCount: number }[] })
         .processes[0]!.handleCount;
     expect(handles(second)).toBeGreaterThan(handles(first));
+  });
+
+  it('uses a licensed product within its capacity, or about all of it with licence-near-full', async () => {
+    const licensed = { 'attendant-console': 20, 'call-recording': 10, ivr: 30 };
+    const inUse = async (faults: SimulatedFault[]) => {
+      const sim = simulatedInstallation({ seed: 5, products: ALL_PRODUCTS, faults, licensed });
+      const shares: number[] = [];
+      for (let minute = 0; minute < 120; minute++) {
+        const beats = await sim.collect();
+        const data = (type: string) => beats.find((b) => b.type === type)!.data as Record<string, unknown>;
+        const consoles = (data('ucx.attendant_console')['connected'] as { count: number }[]).reduce(
+          (n, c) => n + c.count,
+          0,
+        );
+        shares.push(
+          consoles / licensed['attendant-console'],
+          (data('ucx.call_recording')['activeRecordings'] as number) / licensed['call-recording'],
+          (data('ucx.ivr')['activeCalls'] as number) / licensed.ivr,
+        );
+      }
+      return { min: Math.min(...shares), max: Math.max(...shares) };
+    };
+
+    const usual = await inUse([]);
+    const full = await inUse(['licence-near-full']);
+
+    expect(usual.max).toBeLessThan(0.9); // never the rule's info threshold
+    expect(usual.min).toBeLessThan(usual.max / 2); // it follows the hour's load
+    expect(full.min).toBeGreaterThanOrEqual(0.8);
+    expect(full.max).toBeGreaterThan(1); // now and then over: the rule warns
   });
 
   it('keeps its inventory from one collection to the next (sent on change, not every minute)', async () => {
