@@ -91,7 +91,7 @@ type CompactFinding = [
 ];
 /**
  * [hits, clears, 1 when it holds an open finding, 1 when a resolved one, and a pending severity
- * change: its severity's rank, how many evaluations] (the findings are stored apart)
+ * change: its severity as SEVERITIES numbers it, how many evaluations] (the findings are stored apart)
  */
 type CompactTracker = [number, number, (0 | 1)?, (0 | 1)?, number?, number?];
 /** [open or 0, resolved?] */
