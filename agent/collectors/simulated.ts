@@ -120,9 +120,12 @@ export function simulatedInstallation(profile: SimulationProfile): Collector {
   // Windows updates a few weeks old, one server in ten unpatched for months: from the seed, so
   // the random draws of a seed stay as they were; days before the simulation started
   const patchDaysAgo = profile.seed % 10 === 0 ? 120 + (profile.seed % 300) : 3 + (profile.seed % 38);
-  const startedAt = Date.now();
   const patchedOn = (olderDays: number) =>
-    new Date(startedAt - (patchDaysAgo + olderDays) * 86_400_000).toISOString().slice(0, 10);
+    new Date(Date.now() - (patchDaysAgo + olderDays) * 86_400_000).toISOString().slice(0, 10);
+  const hotfixes = [
+    { id: 'KB5044281', installedOn: patchedOn(0) },
+    { id: 'KB5043050', installedOn: patchedOn(30) },
+  ];
   const nearFull = profile.faults.includes('licence-near-full');
   // drawn only when licensed: the other draws of a seed stay as they were
   const peakShare = !profile.licensed ? 0 : nearFull ? 0.95 : 0.3 + r() * 0.5;
@@ -223,10 +226,7 @@ export function simulatedInstallation(profile: SimulationProfile): Collector {
         {
           type: 'software.hotfixes',
           data: {
-            hotfixes: [
-              { id: 'KB5044281', installedOn: patchedOn(0) },
-              { id: 'KB5043050', installedOn: patchedOn(30) },
-            ],
+            hotfixes,
           },
         },
         {
