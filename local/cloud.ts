@@ -11,6 +11,7 @@ import { issueLocalToken, localAudience, localIssuer, localJwtVerifier } from '.
 import { jwksPath, machineClientsFile, machineTokenRoutes, tokenPath } from './machine-tokens';
 import { clockRoutes, openLocalClock, type LocalClock } from './clock';
 import { startDynamoDbLocal, startKinesalite, startS3rver, type Emulator } from './emulators';
+import { lockDataDir } from './data-dir-lock';
 import { apiGatewayError, type HttpResponse } from './http-event';
 import {
   describeSigningKeys,
@@ -180,18 +181,20 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const log = options.log ?? (() => undefined);
   const repoRoot = options.repoRoot ?? findRepoRoot();
   const dataDir = resolve(repoRoot, options.dataDir ?? '.local');
-  if (options.fresh) for (const entry of dataEntries) rmSync(join(dataDir, entry), { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
-  // A moved clock stays moved across restarts; --fresh (clock.json removed above) is real time.
-  const clock = openLocalClock(dataDir);
-  if (clock.offsetSeconds > 0)
-    log(`clock: ${(clock.offsetSeconds / 86_400).toFixed(2)} days ahead of real time (${clock.now().toISOString()})`);
-
-  const stops: (() => Promise<void>)[] = [];
+  // Before the wipe and DynamoDB Local's reaping, which would take a running cloud's data away.
+  const unlock = lockDataDir(dataDir);
+  // Run in reverse: the data dir is let go of last.
+  const stops: (() => Promise<void>)[] = [async () => unlock()];
   const stop = async () => {
     for (const fn of stops.splice(0).reverse()) await fn().catch((error: Error) => log(`stop: ${error.message}`));
   };
   try {
+    if (options.fresh) for (const entry of dataEntries) rmSync(join(dataDir, entry), { recursive: true, force: true });
+    // A moved clock stays moved across restarts; --fresh (clock.json removed above) is real time.
+    const clock = openLocalClock(dataDir);
+    if (clock.offsetSeconds > 0)
+      log(`clock: ${(clock.offsetSeconds / 86_400).toFixed(2)} days ahead of real time (${clock.now().toISOString()})`);
     const assemblyDir = resolve(repoRoot, options.assemblyDir ?? options.cdkOutDir ?? join(dataDir, 'cdk.out'));
     // The JVM start and the synth (esbuild bundling) overlap.
     const [dynamodb, kinesis, s3] = await Promise.all([
