@@ -46,7 +46,9 @@ describe('one local cloud per data dir', () => {
     mkdirSync(join(dataDir, 'dynamodb'));
     writeFileSync(join(dataDir, 'dynamodb', 'shared-local-instance.db'), 'the running cloud’s tables');
 
-    const start = startLocalCloud({ repoRoot, dataDir, fresh: true, seed: 'skip' });
+    // free ports all round: were it not refused, it would not touch a cloud running beside the tests
+    const ports = { euPort: 0, usPort: 0, dynamodbPort: 0, kinesisPort: 0, s3Port: 0 };
+    const start = startLocalCloud({ repoRoot, dataDir, fresh: true, seed: 'skip', ...ports });
 
     await expect(start).rejects.toThrow(DataDirInUseError);
     await expect(start).rejects.toThrow(`already running on ${dataDir} (pid ${holder.pid}`);
